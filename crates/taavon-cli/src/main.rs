@@ -1,0 +1,2 @@
+//! The `taavon` command.
+fn main() {}
