@@ -1,1 +1,17 @@
-//! taavon-core.
+//! taavon's pure domain core: money, Jalali dates, identifiers, Persian text, reference
+//! data and the access policy.
+//!
+//! Architecture invariant: this crate does no IO. It never reads the clock, the network,
+//! files or the random number generator; callers pass `today`/`now` and file contents in.
+//! CI fails if `cargo tree -p taavon-core -e normal` lists `sqlx`, `tokio` or `axum`.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod timestamp;
