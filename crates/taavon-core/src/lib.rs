@@ -14,4 +14,8 @@
     )
 )]
 
+pub mod access;
+pub mod digits;
+pub mod reference;
+pub mod text;
 pub mod timestamp;

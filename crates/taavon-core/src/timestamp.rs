@@ -37,6 +37,14 @@ impl Timestamp {
         }
     }
 
+    /// The nearest representable instant: for clocks, which are always in range in
+    /// practice but must not be able to fail.
+    pub fn from_unix_millis_clamped(unix_millis: i64) -> Self {
+        Self {
+            unix_millis: unix_millis.clamp(MIN_MILLIS, MAX_MILLIS),
+        }
+    }
+
     pub fn unix_millis(self) -> i64 {
         self.unix_millis
     }

@@ -1,0 +1,378 @@
+//! The access policy: the one place that decides who may do what to which record.
+//!
+//! Handlers and use cases never compare roles themselves; they ask `decide` (for one
+//! record) or `cooperative_scope` (for a list) and obey the answer. Keeping the rules in
+//! one pure function is what lets one table-driven test cover every route × role ×
+//! province.
+
+use crate::reference::ProvinceCode;
+
+/// A user's role together with the scope it is confined to (PRODUCT.md, "Who uses it").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Nation-wide: programs, budgets, quotas, reference data, awards, users.
+    MinistryAdmin,
+    /// One province (اداره کل استان).
+    ProvincialOfficer { province: ProvinceCode },
+    /// One bank (its Sheba code, e.g. `022`), in the listed provinces; an empty list means
+    /// the bank's head office, which sees every province.
+    BankOfficer {
+        bank: String,
+        provinces: Vec<ProvinceCode>,
+    },
+    /// One agency (e.g. `sso`, `behzisti`).
+    AgencyOfficer { agency: String },
+    /// One cooperative, which lies in one province.
+    CooperativeRepresentative {
+        cooperative_id: i64,
+        province: ProvinceCode,
+    },
+    /// Read-only, nation-wide, including the audit trail.
+    Auditor,
+}
+
+/// The stable codes of the roles, as stored and as shown in the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RoleKind {
+    MinistryAdmin,
+    ProvincialOfficer,
+    BankOfficer,
+    AgencyOfficer,
+    CooperativeRepresentative,
+    Auditor,
+}
+
+/// Someone who has proven who they are (by session or bearer token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+/// What is being done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+}
+
+/// What it is being done to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// Provinces, counties, tiers, sectors, agencies, banks: public, non-personal.
+    ReferenceData,
+    /// One cooperative, or (for `Create`) a new one in this province.
+    Cooperative {
+        id: Option<i64>,
+        province: &'a ProvinceCode,
+    },
+    /// The hash-chained record of every state change.
+    AuditTrail,
+    /// User accounts other than one's own.
+    Users,
+    /// One's own account.
+    OwnAccount,
+}
+
+/// The answer, with the HTTP-relevant reason for a refusal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Nobody is logged in and the resource is not public (401).
+    Unauthenticated,
+    /// The user may know the resource exists but may not do this (403).
+    Forbidden,
+    /// The record lies outside the user's scope; its existence is not revealed (404).
+    OutOfScope,
+}
+
+/// Which cooperatives a list shows to a principal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CooperativeScope {
+    All,
+    Provinces(Vec<ProvinceCode>),
+    One(i64),
+    None,
+}
+
+impl RoleKind {
+    pub const ALL: [RoleKind; 6] = [
+        RoleKind::MinistryAdmin,
+        RoleKind::ProvincialOfficer,
+        RoleKind::BankOfficer,
+        RoleKind::AgencyOfficer,
+        RoleKind::CooperativeRepresentative,
+        RoleKind::Auditor,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RoleKind::MinistryAdmin => "ministry_admin",
+            RoleKind::ProvincialOfficer => "provincial_officer",
+            RoleKind::BankOfficer => "bank_officer",
+            RoleKind::AgencyOfficer => "agency_officer",
+            RoleKind::CooperativeRepresentative => "cooperative_representative",
+            RoleKind::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    pub fn name_fa(self) -> &'static str {
+        match self {
+            RoleKind::MinistryAdmin => "مدیر وزارتخانه",
+            RoleKind::ProvincialOfficer => "کارشناس اداره کل استان",
+            RoleKind::BankOfficer => "کارشناس بانک",
+            RoleKind::AgencyOfficer => "کارشناس سازمان",
+            RoleKind::CooperativeRepresentative => "نماینده تعاونی",
+            RoleKind::Auditor => "حسابرس",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            RoleKind::MinistryAdmin => "Ministry admin",
+            RoleKind::ProvincialOfficer => "Provincial officer",
+            RoleKind::BankOfficer => "Bank officer",
+            RoleKind::AgencyOfficer => "Agency officer",
+            RoleKind::CooperativeRepresentative => "Cooperative representative",
+            RoleKind::Auditor => "Auditor",
+        }
+    }
+}
+
+impl Role {
+    pub fn kind(&self) -> RoleKind {
+        match self {
+            Role::MinistryAdmin => RoleKind::MinistryAdmin,
+            Role::ProvincialOfficer { .. } => RoleKind::ProvincialOfficer,
+            Role::BankOfficer { .. } => RoleKind::BankOfficer,
+            Role::AgencyOfficer { .. } => RoleKind::AgencyOfficer,
+            Role::CooperativeRepresentative { .. } => RoleKind::CooperativeRepresentative,
+            Role::Auditor => RoleKind::Auditor,
+        }
+    }
+
+    /// The single province a role is confined to, if it is confined to exactly one.
+    pub fn home_province(&self) -> Option<&ProvinceCode> {
+        match self {
+            Role::ProvincialOfficer { province }
+            | Role::CooperativeRepresentative { province, .. } => Some(province),
+            Role::BankOfficer { provinces, .. } if provinces.len() == 1 => provinces.first(),
+            _ => None,
+        }
+    }
+}
+
+/// Decides whether `principal` (or an anonymous visitor, `None`) may do `action` to
+/// `resource`.
+pub fn decide(principal: Option<&Principal>, action: Action, resource: Resource<'_>) -> Decision {
+    if resource == Resource::ReferenceData && action == Action::Read {
+        return Decision::Allow;
+    }
+    let Some(principal) = principal else {
+        return Decision::Unauthenticated;
+    };
+    let role = &principal.role;
+    match resource {
+        Resource::ReferenceData => allow_if(role == &Role::MinistryAdmin),
+        Resource::OwnAccount => Decision::Allow,
+        Resource::Users => allow_if(role == &Role::MinistryAdmin),
+        Resource::AuditTrail => allow_if(
+            action == Action::Read && matches!(role, Role::MinistryAdmin | Role::Auditor),
+        ),
+        Resource::Cooperative { id, province } => decide_cooperative(role, action, id, province),
+    }
+}
+
+/// The cooperatives a principal may list; stores filter by it.
+pub fn cooperative_scope(principal: &Principal) -> CooperativeScope {
+    match &principal.role {
+        Role::MinistryAdmin | Role::Auditor => CooperativeScope::All,
+        Role::ProvincialOfficer { province } => CooperativeScope::Provinces(vec![province.clone()]),
+        Role::BankOfficer { provinces, .. } if provinces.is_empty() => CooperativeScope::All,
+        Role::BankOfficer { provinces, .. } => CooperativeScope::Provinces(provinces.clone()),
+        Role::CooperativeRepresentative { cooperative_id, .. } => {
+            CooperativeScope::One(*cooperative_id)
+        }
+        // Agencies act on support cases routed to them (a later issue), not on the registry.
+        Role::AgencyOfficer { .. } => CooperativeScope::None,
+    }
+}
+
+fn decide_cooperative(
+    role: &Role,
+    action: Action,
+    id: Option<i64>,
+    province: &ProvinceCode,
+) -> Decision {
+    let in_scope = match role {
+        Role::MinistryAdmin | Role::Auditor => true,
+        Role::ProvincialOfficer { province: own } => own == province,
+        Role::BankOfficer { provinces, .. } => provinces.is_empty() || provinces.contains(province),
+        Role::CooperativeRepresentative { cooperative_id, .. } => id == Some(*cooperative_id),
+        Role::AgencyOfficer { .. } => false,
+    };
+    if !in_scope {
+        return Decision::OutOfScope;
+    }
+    let may = match action {
+        Action::Read => true,
+        Action::Create => matches!(
+            role,
+            Role::MinistryAdmin | Role::ProvincialOfficer { .. }
+        ),
+        Action::Update => matches!(
+            role,
+            Role::MinistryAdmin
+                | Role::ProvincialOfficer { .. }
+                | Role::CooperativeRepresentative { .. }
+        ),
+    };
+    allow_if(may)
+}
+
+fn allow_if(condition: bool) -> Decision {
+    if condition {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn province(code: &str) -> ProvinceCode {
+        ProvinceCode::parse(code).unwrap()
+    }
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "someone".into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn an_ilam_officer_can_neither_read_nor_change_a_lorestan_cooperative() {
+        // Establishes the province wall for provincial officers in both directions.
+        let ilam = principal(Role::ProvincialOfficer {
+            province: province("IR-16"),
+        });
+        let lorestan = province("IR-15");
+        let ilam_code = province("IR-16");
+        for action in [Action::Read, Action::Update, Action::Create] {
+            let other = Resource::Cooperative {
+                id: Some(7),
+                province: &lorestan,
+            };
+            assert_eq!(decide(Some(&ilam), action, other), Decision::OutOfScope);
+            let own = Resource::Cooperative {
+                id: Some(8),
+                province: &ilam_code,
+            };
+            assert_eq!(decide(Some(&ilam), action, own), Decision::Allow);
+        }
+        assert_eq!(
+            cooperative_scope(&ilam),
+            CooperativeScope::Provinces(vec![ilam_code])
+        );
+    }
+
+    #[test]
+    fn anonymous_visitors_see_reference_data_and_nothing_else() {
+        // Establishes that the public reaches only non-personal reference data.
+        let ilam = province("IR-16");
+        assert_eq!(
+            decide(None, Action::Read, Resource::ReferenceData),
+            Decision::Allow
+        );
+        for resource in [
+            Resource::AuditTrail,
+            Resource::Users,
+            Resource::OwnAccount,
+            Resource::Cooperative {
+                id: Some(1),
+                province: &ilam,
+            },
+        ] {
+            assert_eq!(
+                decide(None, Action::Read, resource),
+                Decision::Unauthenticated
+            );
+        }
+    }
+
+    #[test]
+    fn the_auditor_reads_everything_and_changes_nothing() {
+        // Establishes the auditor's read-only, nation-wide scope.
+        let auditor = principal(Role::Auditor);
+        let lorestan = province("IR-15");
+        let cooperative = Resource::Cooperative {
+            id: Some(3),
+            province: &lorestan,
+        };
+        assert_eq!(
+            decide(Some(&auditor), Action::Read, cooperative),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&auditor), Action::Update, cooperative),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide(Some(&auditor), Action::Read, Resource::AuditTrail),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&auditor), Action::Read, Resource::Users),
+            Decision::Forbidden
+        );
+    }
+
+    #[test]
+    fn a_representative_sees_only_their_own_cooperative() {
+        // Establishes that a cooperative representative is confined to one record.
+        let ilam = province("IR-16");
+        let representative = principal(Role::CooperativeRepresentative {
+            cooperative_id: 5,
+            province: ilam.clone(),
+        });
+        let own = Resource::Cooperative {
+            id: Some(5),
+            province: &ilam,
+        };
+        let neighbour = Resource::Cooperative {
+            id: Some(6),
+            province: &ilam,
+        };
+        assert_eq!(
+            decide(Some(&representative), Action::Read, own),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&representative), Action::Read, neighbour),
+            Decision::OutOfScope
+        );
+        assert_eq!(
+            cooperative_scope(&representative),
+            CooperativeScope::One(5)
+        );
+    }
+
+    #[test]
+    fn role_codes_read_back() {
+        // Establishes that every stored role code parses to the role that wrote it.
+        for kind in RoleKind::ALL {
+            assert_eq!(RoleKind::parse(kind.code()), Some(kind));
+        }
+        assert_eq!(RoleKind::parse("root"), None);
+    }
+}

@@ -1,0 +1,154 @@
+//! Validated codes: provinces (ISO 3166-2:IR), counties (SCI), deprivation tiers.
+
+use std::fmt;
+
+/// Why a code was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceCodeError {
+    #[error("a province code looks like IR-16 (IR-00 … IR-30)")]
+    Province,
+    #[error("a county code has four digits, the first two its province's")]
+    County,
+    #[error("a tier is a whole number from 1 (most underprivileged) to 4")]
+    Tier,
+}
+
+impl ReferenceCodeError {
+    /// The stable rule code for error reports.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Self::Province => "province_code",
+            Self::County => "county_code",
+            Self::Tier => "tier_range",
+        }
+    }
+}
+
+/// A province code as ISO 3166-2:IR, `IR-00` … `IR-30`.
+///
+/// Invariant: always `IR-` followed by two ASCII digits from 00 to 30.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProvinceCode(String);
+
+impl ProvinceCode {
+    /// Accepts `IR-16`, `ir-16` and the bare SCI number `16`.
+    pub fn parse(text: &str) -> Result<Self, ReferenceCodeError> {
+        let text = text.trim();
+        let digits = match text.get(..3) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("IR-") => text.get(3..).unwrap_or(""),
+            _ => text,
+        };
+        match digits.parse::<u8>() {
+            Ok(number @ 0..=30) if digits.len() == 2 => Ok(Self(format!("IR-{number:02}"))),
+            _ => Err(ReferenceCodeError::Province),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The Statistical Centre of Iran's two-digit province number.
+    pub fn sci_code(&self) -> &str {
+        self.0.get(3..).unwrap_or("")
+    }
+}
+
+impl fmt::Display for ProvinceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A county code: the SCI four-digit code (province number + county number). Counties
+/// created after 1395 carry `<province>9<n>` (see data/SOURCES.md).
+///
+/// Invariant: four ASCII digits whose first two are a province number 00..=30.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountyCode(String);
+
+impl CountyCode {
+    pub fn parse(text: &str) -> Result<Self, ReferenceCodeError> {
+        let text = text.trim();
+        let province_ok = text
+            .get(..2)
+            .is_some_and(|p| ProvinceCode::parse(p).is_ok());
+        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) && province_ok {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(ReferenceCodeError::County)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CountyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A deprivation tier: 1 = most underprivileged … 4 = least. Tiers 1–2 count as
+/// underprivileged (کم‌برخوردار).
+///
+/// Invariant: 1..=4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tier(u8);
+
+impl Tier {
+    pub const MOST_DEPRIVED: Tier = Tier(1);
+    pub const LEAST_DEPRIVED: Tier = Tier(4);
+
+    pub fn new(value: i64) -> Result<Self, ReferenceCodeError> {
+        match value {
+            1..=4 => Ok(Self(u8::try_from(value).map_err(|_| ReferenceCodeError::Tier)?)),
+            _ => Err(ReferenceCodeError::Tier),
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    pub fn is_underprivileged(self) -> bool {
+        self.0 <= 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn province_codes_accept_the_usual_spellings_and_nothing_else() {
+        // Establishes the accepted forms and the 00..30 range.
+        for text in ["IR-16", "ir-16", "16", " IR-16 "] {
+            assert_eq!(ProvinceCode::parse(text).unwrap().as_str(), "IR-16");
+        }
+        for text in ["IR-31", "IR-1", "1", "IR-AB", "", "IR16", "US-16"] {
+            assert_eq!(ProvinceCode::parse(text), Err(ReferenceCodeError::Province), "{text}");
+        }
+        assert_eq!(ProvinceCode::parse("IR-05").unwrap().sci_code(), "05");
+    }
+
+    #[test]
+    fn county_codes_are_four_digits_under_a_province() {
+        // Establishes county code validation.
+        assert!(CountyCode::parse("1601").is_ok());
+        assert!(CountyCode::parse("1691").is_ok());
+        for text in ["3101", "160", "16011", "16a1", ""] {
+            assert!(CountyCode::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn tiers_run_from_one_to_four() {
+        // Establishes the tier range and which tiers count as underprivileged.
+        assert!(Tier::new(0).is_err() && Tier::new(5).is_err());
+        assert!(Tier::new(2).unwrap().is_underprivileged());
+        assert!(!Tier::new(3).unwrap().is_underprivileged());
+    }
+}
