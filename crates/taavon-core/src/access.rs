@@ -182,9 +182,9 @@ pub fn decide(principal: Option<&Principal>, action: Action, resource: Resource<
         Resource::ReferenceData => allow_if(role == &Role::MinistryAdmin),
         Resource::OwnAccount => Decision::Allow,
         Resource::Users => allow_if(role == &Role::MinistryAdmin),
-        Resource::AuditTrail => allow_if(
-            action == Action::Read && matches!(role, Role::MinistryAdmin | Role::Auditor),
-        ),
+        Resource::AuditTrail => {
+            allow_if(action == Action::Read && matches!(role, Role::MinistryAdmin | Role::Auditor))
+        }
         Resource::Cooperative { id, province } => decide_cooperative(role, action, id, province),
     }
 }
@@ -222,10 +222,7 @@ fn decide_cooperative(
     }
     let may = match action {
         Action::Read => true,
-        Action::Create => matches!(
-            role,
-            Role::MinistryAdmin | Role::ProvincialOfficer { .. }
-        ),
+        Action::Create => matches!(role, Role::MinistryAdmin | Role::ProvincialOfficer { .. }),
         Action::Update => matches!(
             role,
             Role::MinistryAdmin
@@ -361,10 +358,7 @@ mod tests {
             decide(Some(&representative), Action::Read, neighbour),
             Decision::OutOfScope
         );
-        assert_eq!(
-            cooperative_scope(&representative),
-            CooperativeScope::One(5)
-        );
+        assert_eq!(cooperative_scope(&representative), CooperativeScope::One(5));
     }
 
     #[test]

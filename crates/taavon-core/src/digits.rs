@@ -30,6 +30,9 @@ mod tests {
         // Establishes both directions of digit conversion.
         assert_eq!(to_ascii_digits("۱۴۰۴/٠٦/9"), "1404/06/9");
         assert_eq!(to_persian_digits("IR-16: 1404"), "IR-۱۶: ۱۴۰۴");
-        assert_eq!(to_ascii_digits(&to_persian_digits("0123456789")), "0123456789");
+        assert_eq!(
+            to_ascii_digits(&to_persian_digits("0123456789")),
+            "0123456789"
+        );
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod digits;
+pub mod ids;
 pub mod reference;
 pub mod text;
 pub mod timestamp;

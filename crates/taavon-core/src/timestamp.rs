@@ -86,8 +86,12 @@ impl Timestamp {
             part.parse::<i64>().map_err(|_| TimestampError::Shape)
         };
         let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-        let (hour, minute, second, millis) =
-            (number(11..13)?, number(14..16)?, number(17..19)?, number(20..23)?);
+        let (hour, minute, second, millis) = (
+            number(11..13)?,
+            number(14..16)?,
+            number(17..19)?,
+            number(20..23)?,
+        );
         if !(1..=12).contains(&month)
             || day < 1
             || day > days_in_month(year, month)

@@ -104,7 +104,9 @@ impl Tier {
 
     pub fn new(value: i64) -> Result<Self, ReferenceCodeError> {
         match value {
-            1..=4 => Ok(Self(u8::try_from(value).map_err(|_| ReferenceCodeError::Tier)?)),
+            1..=4 => Ok(Self(
+                u8::try_from(value).map_err(|_| ReferenceCodeError::Tier)?,
+            )),
             _ => Err(ReferenceCodeError::Tier),
         }
     }
@@ -129,7 +131,11 @@ mod tests {
             assert_eq!(ProvinceCode::parse(text).unwrap().as_str(), "IR-16");
         }
         for text in ["IR-31", "IR-1", "1", "IR-AB", "", "IR16", "US-16"] {
-            assert_eq!(ProvinceCode::parse(text), Err(ReferenceCodeError::Province), "{text}");
+            assert_eq!(
+                ProvinceCode::parse(text),
+                Err(ReferenceCodeError::Province),
+                "{text}"
+            );
         }
         assert_eq!(ProvinceCode::parse("IR-05").unwrap().sci_code(), "05");
     }

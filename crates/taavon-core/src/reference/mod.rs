@@ -11,7 +11,7 @@ pub mod tier;
 
 pub use codes::{CountyCode, ProvinceCode, ReferenceCodeError, Tier};
 pub use csv_rows::RowError;
-pub use tier::{parse_tier_csv, TierClassification};
+pub use tier::{TierClassification, parse_tier_csv};
 
 use csv_rows::{optional_number, records, required_number};
 
@@ -146,7 +146,9 @@ impl ReferenceData {
     }
 
     pub fn province(&self, code: &ProvinceCode) -> Option<&Province> {
-        self.provinces.iter().find(|province| &province.code == code)
+        self.provinces
+            .iter()
+            .find(|province| &province.code == code)
     }
 }
 
@@ -256,9 +258,16 @@ mod tests {
         // Establishes the province list and two codes the product leans on.
         let data = data();
         assert_eq!(data.provinces.len(), 31);
-        let ilam = data.province(&ProvinceCode::parse("IR-16").unwrap()).unwrap();
-        assert_eq!((ilam.name_fa.as_str(), ilam.name_en.as_str()), ("ایلام", "Ilam"));
-        let lorestan = data.province(&ProvinceCode::parse("IR-15").unwrap()).unwrap();
+        let ilam = data
+            .province(&ProvinceCode::parse("IR-16").unwrap())
+            .unwrap();
+        assert_eq!(
+            (ilam.name_fa.as_str(), ilam.name_en.as_str()),
+            ("ایلام", "Ilam")
+        );
+        let lorestan = data
+            .province(&ProvinceCode::parse("IR-15").unwrap())
+            .unwrap();
         assert_eq!(lorestan.name_fa, "لرستان");
     }
 

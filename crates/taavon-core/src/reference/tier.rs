@@ -76,7 +76,9 @@ pub fn derive(provinces: &[Province], counties: &[County], valid_from: &str) -> 
             let score = (0..4)
                 .map(|i| {
                     let value = indicators.get(i).copied().unwrap_or(0);
-                    let column = measured.iter().map(|(_, _, v)| v.get(i).copied().unwrap_or(0));
+                    let column = measured
+                        .iter()
+                        .map(|(_, _, v)| v.get(i).copied().unwrap_or(0));
                     weights.get(i).copied().unwrap_or(0) * rank_score(value, column, measured.len())
                 })
                 .sum();
@@ -95,7 +97,11 @@ pub fn derive(provinces: &[Province], counties: &[County], valid_from: &str) -> 
             .checked_div(total.saturating_mul(2))
             .unwrap_or(0)
             .min(3);
-        tiers.push((county.code.clone(), county.province.clone(), tier_of(quarter + 1)));
+        tiers.push((
+            county.code.clone(),
+            county.province.clone(),
+            tier_of(quarter + 1),
+        ));
         before += population;
     }
     for county in counties.iter().filter(|c| c.census.is_none()) {
@@ -111,7 +117,11 @@ pub fn derive(provinces: &[Province], counties: &[County], valid_from: &str) -> 
         let most_common = (0..4u64)
             .max_by_key(|&i| (counts.get(usize::try_from(i).unwrap_or(0)).copied(), 3 - i))
             .unwrap_or(3);
-        tiers.push((county.code.clone(), county.province.clone(), tier_of(most_common + 1)));
+        tiers.push((
+            county.code.clone(),
+            county.province.clone(),
+            tier_of(most_common + 1),
+        ));
     }
     tiers.sort_by(|a, b| a.0.cmp(&b.0));
     TierClassification {
@@ -263,7 +273,11 @@ mod tests {
                 .iter()
                 .filter(|(_, _, t)| t.get() == tier)
                 .filter_map(|(code, _, _)| {
-                    data.counties.iter().find(|c| &c.code == code)?.census.map(|c| c.population)
+                    data.counties
+                        .iter()
+                        .find(|c| &c.code == code)?
+                        .census
+                        .map(|c| c.population)
                 })
                 .sum();
             let share = population * 100 / total;
@@ -280,7 +294,12 @@ mod tests {
             let underprivileged = tiers.iter().filter(|t| **t <= 2).count();
             assert!(underprivileged * 2 > tiers.len(), "{province}: {tiers:?}");
         }
-        let tehran = data.tiers.tiers.iter().find(|(c, _, _)| c.as_str() == "2301").unwrap();
+        let tehran = data
+            .tiers
+            .tiers
+            .iter()
+            .find(|(c, _, _)| c.as_str() == "2301")
+            .unwrap();
         assert_eq!(tehran.2.get(), 4);
     }
 
@@ -301,7 +320,11 @@ mod tests {
             .map(|e| (e.row, e.column.as_str(), e.rule.as_str()))
             .collect();
         assert!(rules.contains(&(2, "tier", "tier_range")), "{rules:?}");
-        assert!(rules.iter().any(|r| r.1 == "county_code" && r.2 == "unknown_county"));
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.1 == "county_code" && r.2 == "unknown_county")
+        );
         assert!(rules.iter().any(|r| r.2 == "missing_county_1601"));
     }
 }

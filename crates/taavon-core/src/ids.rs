@@ -1,0 +1,326 @@
+//! Iranian identifiers as validated types that can only be built by parsing: national
+//! code (کد ملی), legal-entity national ID (شناسه ملی) and Sheba (IR IBAN). Rules as in
+//! `shared/oracle/README.md`.
+
+use std::fmt;
+
+use crate::digits::to_ascii_digits;
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("it is empty")]
+    Empty,
+    #[error("it may contain only digits (and spaces or hyphens)")]
+    NotDigits,
+    #[error("it must have {expected} digits, not {found}")]
+    Length { expected: usize, found: usize },
+    #[error("all its digits are equal")]
+    AllDigitsEqual,
+    #[error("its check digit is wrong")]
+    CheckDigit,
+    #[error("a Sheba number starts with IR")]
+    Country,
+    #[error("no bank has the code {code}")]
+    UnknownBank { code: String },
+}
+
+impl IdError {
+    /// A stable machine code of the broken rule.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            IdError::Empty => "required",
+            IdError::NotDigits => "not_digits",
+            IdError::Length { .. } => "length",
+            IdError::AllDigitsEqual => "all_digits_equal",
+            IdError::CheckDigit => "check_digit",
+            IdError::Country => "country",
+            IdError::UnknownBank { .. } => "unknown_bank",
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+
+    pub fn message_fa(&self) -> String {
+        match self {
+            IdError::Empty => "خالی است.".into(),
+            IdError::NotDigits => "فقط رقم (و فاصله یا خط تیره) مجاز است.".into(),
+            IdError::Length { expected, found } => crate::digits::to_persian_digits(&format!(
+                "باید {expected} رقم باشد، نه {found} رقم."
+            )),
+            IdError::AllDigitsEqual => "همه رقم‌ها یکسان است.".into(),
+            IdError::CheckDigit => "رقم کنترل درست نیست.".into(),
+            IdError::Country => "شماره شبا با IR آغاز می‌شود.".into(),
+            IdError::UnknownBank { code } => {
+                crate::digits::to_persian_digits(&format!("بانکی با کد {code} وجود ندارد."))
+            }
+        }
+    }
+}
+
+/// A 10-digit national code with a valid check digit.
+///
+/// Invariant: exactly ten ASCII digits, not all equal, check digit valid.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NationalCode(String);
+
+/// An 11-digit legal-entity national ID with a valid check digit.
+///
+/// Invariant: exactly eleven ASCII digits, check digit valid.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LegalId(String);
+
+/// An Iranian Sheba (IBAN): `IR`, two check digits and 22 digits.
+///
+/// Invariant: upper-case `IR` + 24 ASCII digits, MOD 97-10 valid, known bank code.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sheba(String);
+
+/// Digits of what a person typed: Persian/Arabic digits become ASCII; spaces, hyphens
+/// and the invisible marks spreadsheets add are dropped.
+fn digits_of(text: &str) -> Result<String, IdError> {
+    let ascii = to_ascii_digits(text);
+    let kept: String = ascii
+        .chars()
+        .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '\u{200C}' | '\u{200E}' | '\u{200F}')))
+        .collect();
+    if kept.is_empty() {
+        return Err(IdError::Empty);
+    }
+    if !kept.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(IdError::NotDigits);
+    }
+    Ok(kept)
+}
+
+fn digit_values(text: &str) -> Vec<u32> {
+    text.bytes().map(|b| u32::from(b - b'0')).collect()
+}
+
+impl NationalCode {
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let mut digits = digits_of(text)?;
+        // Spreadsheets drop leading zeros: 8 or 9 digits are padded back to 10.
+        if (8..10).contains(&digits.len()) {
+            digits = format!("{digits:0>10}");
+        }
+        if digits.len() != 10 {
+            return Err(IdError::Length {
+                expected: 10,
+                found: digits.len(),
+            });
+        }
+        let d = digit_values(&digits);
+        if d.iter().all(|x| Some(x) == d.first()) {
+            return Err(IdError::AllDigitsEqual);
+        }
+        let sum: u32 = d
+            .iter()
+            .take(9)
+            .zip((2..=10).rev())
+            .map(|(x, w)| x * w)
+            .sum();
+        let r = sum % 11;
+        let check = if r < 2 { r } else { 11 - r };
+        if d.get(9) != Some(&check) {
+            return Err(IdError::CheckDigit);
+        }
+        Ok(Self(digits))
+    }
+
+    /// The valid national code whose first nine digits are these (for demo and synthetic
+    /// data); `None` if the nine digits are not nine digits or all equal the check digit.
+    pub fn with_check_digit(first_nine: &str) -> Option<Self> {
+        if first_nine.len() != 9 || !first_nine.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let d = digit_values(first_nine);
+        let sum: u32 = d.iter().zip((2..=10).rev()).map(|(x, w)| x * w).sum();
+        let r = sum % 11;
+        let check = if r < 2 { r } else { 11 - r };
+        Self::parse(&format!("{first_nine}{check}")).ok()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl LegalId {
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let digits = digits_of(text)?;
+        if digits.len() != 11 {
+            return Err(IdError::Length {
+                expected: 11,
+                found: digits.len(),
+            });
+        }
+        if Self::check_digit(digits.get(..10).unwrap_or("")) != digits_of_at(&digits, 10) {
+            return Err(IdError::CheckDigit);
+        }
+        Ok(Self(digits))
+    }
+
+    /// The valid legal ID whose first ten digits are these (for demo data).
+    pub fn with_check_digit(first_ten: &str) -> Option<Self> {
+        let check = Self::check_digit(first_ten)?;
+        Self::parse(&format!("{first_ten}{check}")).ok()
+    }
+
+    fn check_digit(first_ten: &str) -> Option<u32> {
+        if first_ten.len() != 10 || !first_ten.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let d = digit_values(first_ten);
+        let k = d.get(9)? + 2;
+        let weights = [29, 27, 23, 19, 17];
+        let sum: u32 = d
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x + k) * weights.get(i % 5).copied().unwrap_or(0))
+            .sum();
+        let r = sum % 11;
+        Some(if r == 10 { 0 } else { r })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn digits_of_at(digits: &str, index: usize) -> Option<u32> {
+    digits
+        .as_bytes()
+        .get(index)
+        .map(|b| u32::from(b.wrapping_sub(b'0')))
+}
+
+/// Sheba bank codes → bank names (fa, en), from npm @persian-tools/persian-tools 4.0.4
+/// (MIT); see data/SOURCES.md.
+const BANK_CODES_CSV: &str = include_str!("../../../data/reference/sheba-bank-codes.csv");
+
+/// The bank a Sheba bank code names: (Persian name, English name).
+pub fn bank_by_code(code: &str) -> Option<(String, String)> {
+    BANK_CODES_CSV.lines().skip(1).find_map(|line| {
+        let mut fields = line.splitn(3, ',');
+        let (bank, _nickname, names) = (fields.next()?, fields.next()?, fields.next()?);
+        if bank != code {
+            return None;
+        }
+        let (english, persian) = names.rsplit_once(",\"")?;
+        Some((
+            persian.trim_end_matches('"').to_owned(),
+            english.trim_matches('"').to_owned(),
+        ))
+    })
+}
+
+impl Sheba {
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let compact: String = to_ascii_digits(text)
+            .chars()
+            .filter(|c| !(c.is_whitespace() || *c == '-'))
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if compact.is_empty() {
+            return Err(IdError::Empty);
+        }
+        let Some(rest) = compact.strip_prefix("IR") else {
+            return Err(IdError::Country);
+        };
+        if !rest.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(IdError::NotDigits);
+        }
+        if rest.len() != 24 {
+            return Err(IdError::Length {
+                expected: 24,
+                found: rest.len(),
+            });
+        }
+        // ISO 7064 MOD 97-10: move IR and the check digits to the end, I=18, R=27.
+        let rearranged = format!(
+            "{}1827{}",
+            rest.get(2..).unwrap_or(""),
+            rest.get(..2).unwrap_or("")
+        );
+        let remainder = rearranged
+            .bytes()
+            .fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+        if remainder != 1 {
+            return Err(IdError::CheckDigit);
+        }
+        let code = rest.get(2..5).unwrap_or("");
+        if bank_by_code(code).is_none() {
+            return Err(IdError::UnknownBank { code: code.into() });
+        }
+        Ok(Self(compact))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The three-digit bank code (positions 5–7).
+    pub fn bank_code(&self) -> &str {
+        self.0.get(4..7).unwrap_or("")
+    }
+}
+
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+display_as_str!(NationalCode, LegalId, Sheba);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_national_code_typed_in_persian_digits_with_lost_zeros_is_normalised() {
+        // Establishes digit folding and left-padding of 8–9 digit national codes.
+        let code = NationalCode::with_check_digit("001234567").unwrap();
+        let persian = crate::digits::to_persian_digits(code.as_str().trim_start_matches('0'));
+        assert_eq!(NationalCode::parse(&persian).unwrap(), code);
+        assert_eq!(
+            NationalCode::parse("1111111111"),
+            Err(IdError::AllDigitsEqual)
+        );
+        assert_eq!(
+            NationalCode::parse("12"),
+            Err(IdError::Length {
+                expected: 10,
+                found: 2
+            })
+        );
+    }
+
+    #[test]
+    fn the_two_affiliated_banks_are_known_by_code() {
+        // Establishes the bank table behind Sheba validation.
+        assert_eq!(bank_by_code("022").unwrap().0, "بانک توسعه تعاون");
+        assert_eq!(bank_by_code("013").unwrap().0, "بانک رفاه کارگران");
+        assert!(bank_by_code("999").is_none());
+    }
+
+    #[test]
+    fn generated_legal_ids_are_valid_and_one_changed_digit_is_not() {
+        // Establishes the legal-ID check digit in both directions.
+        let id = LegalId::with_check_digit("1410000001").unwrap();
+        let mut broken = id.as_str().to_owned();
+        let last = broken.pop().unwrap();
+        broken.push(if last == '9' {
+            '0'
+        } else {
+            char::from(last as u8 + 1)
+        });
+        assert_eq!(LegalId::parse(&broken), Err(IdError::CheckDigit));
+    }
+}

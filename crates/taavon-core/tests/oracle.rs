@@ -1,0 +1,54 @@
+//! The shared oracle cases (`shared/oracle/`), copied into `tests/oracle/`, through the
+//! library. The copies must equal the originals wherever those sit next to the repo.
+
+use taavon_core::ids::{LegalId, NationalCode, Sheba};
+
+const IDENTIFIERS: &str = include_str!("oracle/identifiers.csv");
+
+#[test]
+fn every_identifier_case_of_the_oracle_passes() {
+    // Establishes national code, legal ID and Sheba rules against the reference cases.
+    let mut checked = 0;
+    for line in IDENTIFIERS.lines().skip(1) {
+        let fields: Vec<&str> = line.splitn(4, ',').collect();
+        let [kind, input, expected, normalized] = fields.as_slice() else {
+            panic!("bad oracle line {line}");
+        };
+        let input = input.trim_matches('"');
+        let result = match *kind {
+            "national_code" => NationalCode::parse(input).map(|v| v.as_str().to_owned()),
+            "legal_id" => LegalId::parse(input).map(|v| v.as_str().to_owned()),
+            "sheba" => Sheba::parse(input).map(|v| v.as_str().to_owned()),
+            other => panic!("unknown kind {other}"),
+        };
+        match *expected {
+            "valid" => assert_eq!(result.as_deref(), Ok(*normalized), "{line}"),
+            _ => assert!(result.is_err(), "{line} was accepted as {result:?}"),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 600);
+}
+
+#[test]
+fn the_copied_oracle_files_equal_the_shared_originals() {
+    // Establishes that the repo's copies have not drifted from shared/oracle.
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/oracle");
+    if !shared.exists() {
+        eprintln!("shared/oracle is not next to the repository; nothing to compare");
+        return;
+    }
+    for name in ["identifiers.csv", "jalali.csv", "schedules.json"] {
+        let original = std::fs::read(shared.join(name)).unwrap();
+        let copy = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/oracle")
+                .join(name),
+        )
+        .unwrap();
+        assert!(
+            original == copy,
+            "tests/oracle/{name} differs from shared/oracle/{name}"
+        );
+    }
+}
