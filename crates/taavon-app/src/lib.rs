@@ -1,1 +1,26 @@
-//! taavon-app.
+//! taavon's use cases, shared by the HTTP server and the CLI.
+//!
+//! Architecture invariant: each command is one function that opens one write
+//! transaction, asks the access policy, changes state and records its audit entries
+//! before committing. Callers pass the instant (`now`); nothing here formats HTTP or HTML.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod reference;
+pub mod registry;
+pub mod users;
+
+pub use error::{AppError, FieldError};
+pub use taavon_store::Store;

@@ -1,1 +1,44 @@
-//! taavon-store.
+//! taavon's store: one interface with read and write transactions over embedded SQLite
+//! or PostgreSQL, chosen by the database URL.
+//!
+//! Architecture invariant: every write transaction records at least one audit entry, and
+//! committing it appends those entries to the hash chain inside the same database
+//! transaction (`WriteTx::commit` refuses to commit an unaudited change).
+//!
+//! Both engines run the same query text (`$N` placeholders work in SQLite too); the
+//! `on!` macro in `tx.rs` expands one body for each engine. This is an enum rather than a
+//! generic `Store` trait so the app and server are compiled once, not once per backend.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+#[macro_use]
+mod tx;
+mod audit;
+mod cooperatives;
+mod error;
+mod people;
+mod reference;
+mod schema;
+mod sessions;
+mod url;
+mod users;
+
+pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
+pub use cooperatives::{Application, Cooperative, NewApplication, NewCooperative, Program};
+pub use error::StoreError;
+pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
+pub use reference::{
+    AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
+};
+pub use schema::{ColumnInfo, TableColumns};
+pub use sessions::SessionRow;
+pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
+pub use url::DatabaseUrl;
+pub use users::{NewUser, User};

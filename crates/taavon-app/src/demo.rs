@@ -1,0 +1,489 @@
+//! The demo data set, drawn from the two source articles: Ilam's women's clothing
+//! production cooperative and its 15 000 000 000 rial facility, Ilam's handicraft
+//! artisans and welfare clients, Lorestan/Dorud cooperatives in the province's strong
+//! sectors, a few cooperatives elsewhere, the programs, and one demo user per role.
+//!
+//! Demo users exist only when the server runs with `--demo`; all have the password `demo`.
+
+use taavon_core::access::{Role, RoleKind};
+use taavon_core::ids::{LegalId, NationalCode};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::text::{normalize, search_key};
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    Actor, NewApplication, NewClient, NewCooperative, NewMembership, NewPerson, Program, Store,
+    WriteTx,
+};
+
+use crate::AppError;
+use crate::users::{Caller, PasswordRule, UserInput, add_user};
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// What the demo loader did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded { cooperatives: usize, users: usize },
+    AlreadyPresent,
+}
+
+struct DemoCooperative {
+    name: &'static str,
+    county: &'static str,
+    kind: &'static str,
+    sector: &'static str,
+    women_led: bool,
+    founded_on: &'static str,
+    members: usize,
+}
+
+const COOPERATIVES: &[DemoCooperative] = &[
+    DemoCooperative {
+        name: "تعاونی تولیدی پوشاک بانوان ایلام",
+        county: "1601",
+        kind: "production",
+        sector: "textiles",
+        women_led: true,
+        founded_on: "2024-05-12",
+        members: 12,
+    },
+    DemoCooperative {
+        name: "تعاونی صنایع دستی گلیم‌بافان ایوان",
+        county: "1607",
+        kind: "production",
+        sector: "handicrafts",
+        women_led: true,
+        founded_on: "2021-10-03",
+        members: 9,
+    },
+    DemoCooperative {
+        name: "تعاونی گردشگری دره‌های دورود",
+        county: "1505",
+        kind: "service",
+        sector: "tourism",
+        women_led: false,
+        founded_on: "2023-04-17",
+        members: 8,
+    },
+    DemoCooperative {
+        name: "تعاونی صنایع دستی بانوان دورود",
+        county: "1505",
+        kind: "production",
+        sector: "handicrafts",
+        women_led: true,
+        founded_on: "2022-08-21",
+        members: 11,
+    },
+    DemoCooperative {
+        name: "تعاونی کشاورزی دشت سیلاخور",
+        county: "1505",
+        kind: "production",
+        sector: "agriculture",
+        women_led: false,
+        founded_on: "2019-02-10",
+        members: 15,
+    },
+    DemoCooperative {
+        name: "تعاونی پرورش ماهی سردابی دورود",
+        county: "1505",
+        kind: "production",
+        sector: "fisheries",
+        women_led: false,
+        founded_on: "2020-06-01",
+        members: 7,
+    },
+    DemoCooperative {
+        name: "تعاونی گیاهان دارویی زاگرس",
+        county: "1505",
+        kind: "production",
+        sector: "pharmaceuticals",
+        women_led: true,
+        founded_on: "2024-01-15",
+        members: 7,
+    },
+    DemoCooperative {
+        name: "تعاونی فناوری جوانان خرم‌آباد",
+        county: "1501",
+        kind: "service",
+        sector: "startups",
+        women_led: false,
+        founded_on: "2025-02-01",
+        members: 7,
+    },
+    DemoCooperative {
+        name: "تعاونی مصرف کارکنان تبریز",
+        county: "0301",
+        kind: "consumer",
+        sector: "trade",
+        women_led: false,
+        founded_on: "2015-09-09",
+        members: 10,
+    },
+    DemoCooperative {
+        name: "تعاونی مسکن مهر زاهدان",
+        county: "1101",
+        kind: "housing",
+        sector: "housing",
+        women_led: false,
+        founded_on: "2012-03-03",
+        members: 14,
+    },
+    DemoCooperative {
+        name: "تعاونی صیادی چابهار",
+        county: "1104",
+        kind: "production",
+        sector: "fisheries",
+        women_led: false,
+        founded_on: "2018-11-20",
+        members: 9,
+    },
+    DemoCooperative {
+        name: "تعاونی خدمات فنی اصفهان",
+        county: "1001",
+        kind: "service",
+        sector: "services",
+        women_led: false,
+        founded_on: "2016-07-07",
+        members: 8,
+    },
+];
+
+const FIRST_NAMES_FEMALE: &[&str] = &[
+    "زهرا",
+    "فاطمه",
+    "مریم",
+    "سمیه",
+    "لیلا",
+    "نرگس",
+    "پروین",
+    "شیرین",
+    "کبری",
+    "منیژه",
+    "الهام",
+    "سارا",
+];
+const FIRST_NAMES_MALE: &[&str] = &[
+    "علی",
+    "حسین",
+    "محمد",
+    "رضا",
+    "مهدی",
+    "امیر",
+    "جواد",
+    "سعید",
+    "کریم",
+    "بهروز",
+];
+const LAST_NAMES: &[&str] = &[
+    "کرمی",
+    "مرادی",
+    "رحیمی",
+    "احمدی",
+    "بیرانوند",
+    "سپهوند",
+    "میرزایی",
+    "حسینی",
+    "کاظمی",
+    "نظری",
+    "ملکی",
+    "زارعی",
+];
+
+const PROGRAMS: &[(&str, &str, &str, &str)] = &[
+    (
+        "note18",
+        "note18",
+        "تبصره ۱۸ قانون بودجه",
+        "Budget Law Note 18",
+    ),
+    (
+        "article56",
+        "article56",
+        "ماده ۵۶ قانون بودجه",
+        "Budget Law Article 56",
+    ),
+    (
+        "trips",
+        "trips",
+        "مصوبات سفرهای استانی",
+        "Presidential provincial-trip approvals",
+    ),
+    (
+        "bank-line",
+        "bank",
+        "خط اعتباری بانک توسعه تعاون",
+        "Cooperative Development Bank line",
+    ),
+    (
+        "pooled",
+        "pooled",
+        "منابع تجمیعی دستگاه‌های وزارت",
+        "Pooled agency resources",
+    ),
+    ("women", "women", "اشتغال زنان", "Women's employment line"),
+];
+
+/// Loads the demo data set into a database that holds reference data but no demo yet.
+pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError> {
+    crate::reference::ensure_loaded(store, now).await?;
+    let mut read = store.read().await?;
+    let present = read.user_by_username("admin").await?.is_some();
+    read.finish().await?;
+    if present {
+        return Ok(DemoOutcome::AlreadyPresent);
+    }
+    let mut write = store.write(Actor::system("demo"), now).await?;
+    for (code, source, name_fa, name_en) in PROGRAMS {
+        write
+            .insert_program(&Program {
+                code: (*code).into(),
+                funding_source: (*source).into(),
+                name_fa: (*name_fa).into(),
+                name_en: (*name_en).into(),
+            })
+            .await?;
+    }
+    let mut person_serial = 0u32;
+    let mut cooperative_ids = Vec::new();
+    for (index, demo) in COOPERATIVES.iter().enumerate() {
+        let province = province_of(demo.county)?;
+        let legal_id = LegalId::with_check_digit(&format!("14{:08}", 100 + index))
+            .ok_or_else(|| AppError::Internal("demo legal id".into()))?;
+        let id = write
+            .insert_cooperative(&NewCooperative {
+                province: province.clone(),
+                county: demo.county.into(),
+                name: normalize(demo.name),
+                name_key: search_key(demo.name),
+                kind: demo.kind.into(),
+                sector: demo.sector.into(),
+                legal_id: Some(legal_id.as_str().into()),
+                registration_number: Some(format!(
+                    "{}-{}",
+                    province.trim_start_matches("IR-"),
+                    1400 + index
+                )),
+                registered_on: Some(demo.founded_on.into()),
+                founded_on: Some(demo.founded_on.into()),
+                women_led: demo.women_led,
+                status: "active".into(),
+                address: None,
+                phone: None,
+            })
+            .await?;
+        cooperative_ids.push(id);
+        for member in 0..demo.members {
+            person_serial += 1;
+            let female = demo.women_led || member % 3 == 0;
+            let person = add_person(&mut write, &province, person_serial, female).await?;
+            write
+                .insert_membership(&NewMembership {
+                    province: province.clone(),
+                    cooperative_id: id,
+                    person_id: person,
+                    board_role: match member {
+                        0 => Some("chair".into()),
+                        1 | 2 => Some("board".into()),
+                        _ => None,
+                    },
+                    joined_on: demo.founded_on.into(),
+                })
+                .await?;
+        }
+    }
+    let ilam_clothing = cooperative_ids
+        .first()
+        .copied()
+        .ok_or_else(|| AppError::Internal("demo".into()))?;
+    write
+        .insert_application(&NewApplication {
+            province: "IR-16".into(),
+            county: "1601".into(),
+            program: "note18".into(),
+            cooperative_id: Some(ilam_clothing),
+            client_id: None,
+            sector: "textiles".into(),
+            amount_rial: 15_000_000_000,
+            jobs: 30,
+            women_jobs: 28,
+            purpose: "راه‌اندازی کارگاه تولید پوشاک بانوان".into(),
+            status: "disbursed".into(),
+        })
+        .await?;
+    for (county, kind, sector, credential) in [
+        (
+            "1601",
+            "artisan",
+            Some("handicrafts"),
+            Some("کارت صنعتگری ۱۶-۰۰۱"),
+        ),
+        (
+            "1607",
+            "artisan",
+            Some("handicrafts"),
+            Some("کارت صنعتگری ۱۶-۰۰۲"),
+        ),
+        (
+            "1602",
+            "artisan",
+            Some("handicrafts"),
+            Some("کارت صنعتگری ۱۶-۰۰۳"),
+        ),
+        ("1601", "welfare", Some("housing"), None),
+        ("1603", "welfare", Some("housing"), None),
+    ] {
+        person_serial += 1;
+        let person = add_person(&mut write, "IR-16", person_serial, true).await?;
+        write
+            .insert_client(&NewClient {
+                province: "IR-16".into(),
+                county: county.into(),
+                person_id: person,
+                kind: kind.into(),
+                sector: sector.map(Into::into),
+                credential: credential.map(Into::into),
+                referred_by: (kind == "welfare").then(|| "behzisti".into()),
+            })
+            .await?;
+    }
+    write.commit().await?;
+    let users = demo_users(ilam_clothing)?;
+    for (username, display_name, role) in &users {
+        add_user(
+            store,
+            Caller::Operator("demo"),
+            &user_input(username, display_name, role),
+            PasswordRule::Demo,
+            now,
+        )
+        .await?;
+    }
+    tracing::warn!(
+        users = users.len(),
+        "demo data loaded: demo users exist with the password `demo`; never use --demo in production"
+    );
+    Ok(DemoOutcome::Loaded {
+        cooperatives: COOPERATIVES.len(),
+        users: users.len(),
+    })
+}
+
+async fn add_person(
+    write: &mut WriteTx,
+    province: &str,
+    serial: u32,
+    female: bool,
+) -> Result<i64, AppError> {
+    let national_code = NationalCode::with_check_digit(&format!("{:09}", 4_200_000 + serial * 7))
+        .ok_or_else(|| AppError::Internal("demo national code".into()))?;
+    let pick = |names: &[&'static str]| {
+        names
+            .get(serial as usize % names.len())
+            .copied()
+            .unwrap_or("")
+    };
+    let first_name = if female {
+        pick(FIRST_NAMES_FEMALE)
+    } else {
+        pick(FIRST_NAMES_MALE)
+    };
+    Ok(write
+        .insert_person(&NewPerson {
+            province: province.into(),
+            national_code: national_code.as_str().into(),
+            first_name: first_name.into(),
+            last_name: LAST_NAMES
+                .get((serial as usize / 3) % LAST_NAMES.len())
+                .copied()
+                .unwrap_or("")
+                .into(),
+            gender: if female { "female" } else { "male" }.into(),
+            birth_year: Some(1960 + i64::from(serial % 40)),
+            mobile: None,
+        })
+        .await?)
+}
+
+fn province_of(county: &str) -> Result<String, AppError> {
+    ProvinceCode::parse(county.get(..2).unwrap_or(""))
+        .map(|p| p.as_str().to_owned())
+        .map_err(|_| AppError::Internal(format!("demo county {county}")))
+}
+
+type DemoUser = (&'static str, &'static str, Role);
+
+fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
+    let province = |code: &str| {
+        ProvinceCode::parse(code).map_err(|_| AppError::Internal(format!("demo province {code}")))
+    };
+    Ok(vec![
+        ("admin", "مدیر وزارتخانه (نمایشی)", Role::MinistryAdmin),
+        (
+            "ilam",
+            "کارشناس اداره کل تعاون ایلام",
+            Role::ProvincialOfficer {
+                province: province("IR-16")?,
+            },
+        ),
+        (
+            "lorestan",
+            "کارشناس اداره کل تعاون لرستان",
+            Role::ProvincialOfficer {
+                province: province("IR-15")?,
+            },
+        ),
+        (
+            "bank",
+            "کارشناس بانک توسعه تعاون",
+            Role::BankOfficer {
+                bank: "022".into(),
+                provinces: Vec::new(),
+            },
+        ),
+        (
+            "sso",
+            "کارشناس سازمان تأمین اجتماعی",
+            Role::AgencyOfficer {
+                agency: "sso".into(),
+            },
+        ),
+        (
+            "coop",
+            "نماینده تعاونی پوشاک بانوان ایلام",
+            Role::CooperativeRepresentative {
+                cooperative_id: ilam_clothing,
+                province: province("IR-16")?,
+            },
+        ),
+        ("auditor", "حسابرس (نمایشی)", Role::Auditor),
+    ])
+}
+
+fn user_input(username: &str, display_name: &str, role: &Role) -> UserInput {
+    let mut input = UserInput {
+        username: username.into(),
+        display_name: display_name.into(),
+        password: DEMO_PASSWORD.into(),
+        role: role.kind().code().into(),
+        ..UserInput::default()
+    };
+    match role {
+        Role::ProvincialOfficer { province } => input.province = Some(province.as_str().into()),
+        Role::BankOfficer { bank, provinces } => {
+            input.bank = Some(bank.clone());
+            input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
+        }
+        Role::AgencyOfficer { agency } => input.agency = Some(agency.clone()),
+        Role::CooperativeRepresentative {
+            cooperative_id,
+            province,
+        } => {
+            input.cooperative_id = Some(*cooperative_id);
+            input.province = Some(province.as_str().into());
+        }
+        Role::MinistryAdmin | Role::Auditor => {}
+    }
+    debug_assert!(RoleKind::parse(&input.role).is_some());
+    input
+}

@@ -1,0 +1,257 @@
+//! Creating and listing user accounts.
+
+use taavon_core::access::{self, Action, Principal, Resource, Role, RoleKind};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{Actor, NewUser, Store, StoreError, User};
+
+use crate::auth::{actor_of, hash_password};
+use crate::{AppError, FieldError};
+
+/// Who asks for a change: a logged-in user (checked by the policy) or an operator with
+/// direct access to the database through the `taavon` command.
+#[derive(Clone, Copy, Debug)]
+pub enum Caller<'a> {
+    User(&'a Principal),
+    Operator(&'a str),
+}
+
+impl Caller<'_> {
+    pub(crate) fn actor(&self) -> Actor {
+        match self {
+            Caller::User(principal) => actor_of(principal),
+            Caller::Operator(name) => Actor::system(name),
+        }
+    }
+
+    pub(crate) fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), AppError> {
+        match self {
+            Caller::User(principal) => {
+                AppError::from_decision(access::decide(Some(principal), action, resource))
+            }
+            Caller::Operator(_) => Ok(()),
+        }
+    }
+}
+
+/// How strong a new password must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordRule {
+    /// At least `MIN_PASSWORD_CHARS` characters.
+    Standard,
+    /// Demo accounts use the published password `demo`; only the demo loader may ask.
+    Demo,
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A user account as a person describes it (CLI flags, API body).
+#[derive(Clone, Debug, Default)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    /// A role code such as `provincial_officer`.
+    pub role: String,
+    pub province: Option<String>,
+    pub provinces: Vec<String>,
+    pub bank: Option<String>,
+    pub agency: Option<String>,
+    pub cooperative_id: Option<i64>,
+}
+
+/// Validates and creates a user; returns its id.
+pub async fn add_user(
+    store: &Store,
+    caller: Caller<'_>,
+    input: &UserInput,
+    password_rule: PasswordRule,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    caller.may(Action::Create, Resource::Users)?;
+    let mut input = input.clone();
+    // A representative's province is their cooperative's.
+    if let (None, Some(id)) = (&input.province, input.cooperative_id) {
+        let mut read = store.read().await?;
+        input.province = read.cooperative(id).await?.map(|c| c.fields.province);
+        read.finish().await?;
+    }
+    let input = &input;
+    let (role, mut errors) = role_from_input(input);
+    let username = input.username.trim().to_owned();
+    if !(3..=32).contains(&username.len())
+        || !username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        errors.push(FieldError::new(
+            "username",
+            "format",
+            "نام کاربری باید ۳ تا ۳۲ نویسه از حروف کوچک لاتین، رقم، نقطه، خط تیره یا زیرخط باشد.",
+            "The user name must be 3 to 32 characters: lower-case Latin letters, digits, '.', '-' or '_'.",
+        ));
+    }
+    if password_rule == PasswordRule::Standard
+        && input.password.chars().count() < MIN_PASSWORD_CHARS
+    {
+        errors.push(FieldError::new(
+            "password",
+            "too_short",
+            "گذرواژه باید دست‌کم ۱۰ نویسه باشد.",
+            "The password must have at least 10 characters.",
+        ));
+    }
+    let display_name = taavon_core::text::normalize(input.display_name.trim());
+    if display_name.is_empty() {
+        errors.push(FieldError::new(
+            "display_name",
+            "required",
+            "نام نمایشی لازم است.",
+            "A display name is required.",
+        ));
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let new_user = NewUser {
+        username,
+        display_name,
+        password_hash: hash_password(&input.password)?,
+        role,
+    };
+    let mut write = store.write(caller.actor(), now).await?;
+    let id = match write.insert_user(&new_user).await {
+        Ok(id) => id,
+        Err(StoreError::Duplicate { .. }) => {
+            return Err(AppError::invalid(
+                "username",
+                "taken",
+                "این نام کاربری پیش‌تر ثبت شده است.",
+                "This user name is already taken.",
+            ));
+        }
+        Err(StoreError::MissingReference { .. }) => {
+            return Err(AppError::invalid(
+                "role",
+                "unknown_scope",
+                "استان، بانک، سازمان یا تعاونی نام‌برده وجود ندارد.",
+                "The named province, bank, agency or cooperative does not exist.",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    write.commit().await?;
+    Ok(id)
+}
+
+/// Every user account (ministry admins only).
+pub async fn list_users(store: &Store, principal: &Principal) -> Result<Vec<User>, AppError> {
+    Caller::User(principal).may(Action::Read, Resource::Users)?;
+    let mut read = store.read().await?;
+    let users = read.users().await?;
+    read.finish().await?;
+    Ok(users)
+}
+
+fn role_from_input(input: &UserInput) -> (Option<Role>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut province = |field: &str, code: Option<&str>| -> Option<ProvinceCode> {
+        match code.map(ProvinceCode::parse) {
+            Some(Ok(code)) => Some(code),
+            Some(Err(_)) => {
+                errors.push(FieldError::new(
+                    field,
+                    "unknown",
+                    "کد استان معتبر نیست (نمونه: IR-16).",
+                    "Not a province code (e.g. IR-16).",
+                ));
+                None
+            }
+            None => {
+                errors.push(FieldError::new(
+                    field,
+                    "required",
+                    "این نقش به استان نیاز دارد.",
+                    "This role needs a province.",
+                ));
+                None
+            }
+        }
+    };
+    let role = match RoleKind::parse(input.role.trim()) {
+        Some(RoleKind::MinistryAdmin) => Some(Role::MinistryAdmin),
+        Some(RoleKind::Auditor) => Some(Role::Auditor),
+        Some(RoleKind::ProvincialOfficer) => province("province", input.province.as_deref())
+            .map(|province| Role::ProvincialOfficer { province }),
+        Some(RoleKind::BankOfficer) => {
+            let provinces: Vec<Option<ProvinceCode>> = input
+                .provinces
+                .iter()
+                .chain(input.province.iter())
+                .map(|code| province("provinces", Some(code)))
+                .collect();
+            match &input.bank {
+                Some(bank) => provinces
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(|provinces| Role::BankOfficer {
+                        bank: bank.trim().to_owned(),
+                        provinces,
+                    }),
+                None => {
+                    errors.push(FieldError::new(
+                        "bank",
+                        "required",
+                        "نقش کارشناس بانک به کد بانک نیاز دارد (نمونه: 022).",
+                        "A bank officer needs a bank code (e.g. 022).",
+                    ));
+                    None
+                }
+            }
+        }
+        Some(RoleKind::AgencyOfficer) => match &input.agency {
+            Some(agency) => Some(Role::AgencyOfficer {
+                agency: agency.trim().to_owned(),
+            }),
+            None => {
+                errors.push(FieldError::new(
+                    "agency",
+                    "required",
+                    "نقش کارشناس سازمان به کد سازمان نیاز دارد (نمونه: sso).",
+                    "An agency officer needs an agency code (e.g. sso).",
+                ));
+                None
+            }
+        },
+        Some(RoleKind::CooperativeRepresentative) => {
+            let province = province("province", input.province.as_deref());
+            match (input.cooperative_id, province) {
+                (Some(cooperative_id), Some(province)) => Some(Role::CooperativeRepresentative {
+                    cooperative_id,
+                    province,
+                }),
+                (None, _) => {
+                    errors.push(FieldError::new(
+                        "cooperative_id",
+                        "required",
+                        "نقش نماینده تعاونی به شناسه تعاونی نیاز دارد.",
+                        "A cooperative representative needs a cooperative id.",
+                    ));
+                    None
+                }
+                _ => None,
+            }
+        }
+        None => {
+            errors.push(FieldError::new(
+                "role",
+                "unknown",
+                "نقش ناشناخته است.",
+                "Unknown role; use one of ministry_admin, provincial_officer, bank_officer, \
+                 agency_officer, cooperative_representative, auditor.",
+            ));
+            None
+        }
+    };
+    (role, errors)
+}

@@ -1,0 +1,235 @@
+//! Persons (one per national code), their memberships in cooperatives, and individual
+//! clients (artisans and welfare clients).
+
+use sqlx::Row;
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::error::db;
+use crate::tx::{Reader, WriteTx};
+
+/// A person to record. `national_code` is already validated and normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPerson {
+    pub province: String,
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// `female` or `male`.
+    pub gender: String,
+    pub birth_year: Option<i64>,
+    pub mobile: Option<String>,
+}
+
+/// A stored person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub fields: NewPerson,
+}
+
+/// A person joining a cooperative.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMembership {
+    pub province: String,
+    pub cooperative_id: i64,
+    pub person_id: i64,
+    pub board_role: Option<String>,
+    pub joined_on: String,
+}
+
+/// An individual client: an artisan or a welfare client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewClient {
+    pub province: String,
+    pub county: String,
+    pub person_id: i64,
+    /// `artisan` or `welfare`.
+    pub kind: String,
+    pub sector: Option<String>,
+    pub credential: Option<String>,
+    pub referred_by: Option<String>,
+}
+
+/// A stored individual client with the person's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    pub id: i64,
+    pub fields: NewClient,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+impl Reader {
+    /// The current members of a cooperative, by last name.
+    pub async fn members_of(&mut self, cooperative_id: i64) -> Result<Vec<Person>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, \
+             p.birth_year, p.mobile FROM memberships m JOIN persons p ON p.id = m.person_id \
+             WHERE m.cooperative_id = $1 AND m.exited_on IS NULL \
+             ORDER BY p.last_name, p.first_name, p.id LIMIT 1000"
+        )
+        .bind(cooperative_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("listing members"))?
+        .iter()
+        .map(|row| {
+            Ok(Person {
+                id: row.try_get("id")?,
+                fields: NewPerson {
+                    province: row.try_get("province")?,
+                    national_code: row.try_get("national_code")?,
+                    first_name: row.try_get("first_name")?,
+                    last_name: row.try_get("last_name")?,
+                    gender: row.try_get("gender")?,
+                    birth_year: row.try_get("birth_year")?,
+                    mobile: row.try_get("mobile")?,
+                },
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding members")))
+    }
+
+    /// Individual clients in the given provinces (all when `None`), newest first.
+    pub async fn clients(
+        &mut self,
+        province: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Client>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT k.id, k.province, k.county, k.person_id, k.kind, k.sector, k.credential, \
+             k.referred_by, p.first_name, p.last_name FROM clients k \
+             JOIN persons p ON p.id = k.person_id \
+             WHERE ($1 IS NULL OR k.province = $1) ORDER BY k.id DESC LIMIT $2"
+        )
+        .bind(province)
+        .bind(limit.clamp(1, 500))
+        .fetch_all(c)
+        .await
+        .map_err(db("listing clients"))?
+        .iter()
+        .map(|row| {
+            Ok(Client {
+                id: row.try_get("id")?,
+                fields: NewClient {
+                    province: row.try_get("province")?,
+                    county: row.try_get("county")?,
+                    person_id: row.try_get("person_id")?,
+                    kind: row.try_get("kind")?,
+                    sector: row.try_get("sector")?,
+                    credential: row.try_get("credential")?,
+                    referred_by: row.try_get("referred_by")?,
+                },
+                first_name: row.try_get("first_name")?,
+                last_name: row.try_get("last_name")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding clients")))
+    }
+}
+
+impl WriteTx {
+    pub async fn insert_person(&mut self, person: &NewPerson) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO persons (province, national_code, first_name, last_name, gender, \
+             birth_year, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        )
+        .bind(&person.province)
+        .bind(&person.national_code)
+        .bind(&person.first_name)
+        .bind(&person.last_name)
+        .bind(&person.gender)
+        .bind(person.birth_year)
+        .bind(person.mobile.as_deref())
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording a person"))?);
+        self.audit(AuditEntry::created(
+            "person.create",
+            "person",
+            id,
+            Some(&person.province),
+            serde_json::json!({
+                "national_code": person.national_code,
+                "first_name": person.first_name, "last_name": person.last_name,
+                "gender": person.gender, "birth_year": person.birth_year,
+                "mobile": person.mobile,
+            }),
+        ));
+        Ok(id)
+    }
+
+    pub async fn insert_membership(
+        &mut self,
+        membership: &NewMembership,
+    ) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let m = membership;
+        let id: i64 =
+            on!(self.conn(), |c| {
+                sqlx::query(
+            "INSERT INTO memberships (province, cooperative_id, person_id, board_role, joined_on, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(&m.province)
+        .bind(m.cooperative_id)
+        .bind(m.person_id)
+        .bind(m.board_role.as_deref())
+        .bind(&m.joined_on)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording a membership"))?
+            });
+        self.audit(AuditEntry::created(
+            "membership.create",
+            "membership",
+            id,
+            Some(&m.province),
+            serde_json::json!({
+                "cooperative_id": m.cooperative_id, "person_id": m.person_id,
+                "board_role": m.board_role, "joined_on": m.joined_on,
+            }),
+        ));
+        Ok(id)
+    }
+
+    pub async fn insert_client(&mut self, client: &NewClient) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let k = client;
+        let id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO clients (province, county, person_id, kind, sector, credential, \
+             referred_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        )
+        .bind(&k.province)
+        .bind(&k.county)
+        .bind(k.person_id)
+        .bind(&k.kind)
+        .bind(k.sector.as_deref())
+        .bind(k.credential.as_deref())
+        .bind(k.referred_by.as_deref())
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording a client"))?);
+        self.audit(AuditEntry::created(
+            "client.create",
+            "client",
+            id,
+            Some(&k.province),
+            serde_json::json!({
+                "county": k.county, "person_id": k.person_id, "kind": k.kind,
+                "sector": k.sector, "credential": k.credential, "referred_by": k.referred_by,
+            }),
+        ));
+        Ok(id)
+    }
+}

@@ -1,0 +1,112 @@
+//! UI session records (tower-sessions' records, serialised by the server as JSON).
+//!
+//! Sessions are the one kind of row written outside a `WriteTx`: they are transport
+//! state, not business state, and auditing every cookie refresh would drown the trail.
+//! The login and logout that create and end them are audited as `user.login`/`user.logout`.
+
+use sqlx::Row;
+use taavon_core::timestamp::Timestamp;
+
+use crate::error::db;
+use crate::tx::Conn;
+use crate::{Store, StoreError};
+
+/// A stored session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: String,
+    pub data: String,
+    pub expires_at: Timestamp,
+}
+
+impl Store {
+    /// Inserts a session if its id is free; returns whether it was inserted.
+    pub async fn session_create(&self, session: &SessionRow) -> Result<bool, StoreError> {
+        let mut tx = self.session_tx().await?;
+        let inserted = on!(&mut tx, |c| sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING"
+        )
+        .bind(&session.id)
+        .bind(&session.data)
+        .bind(session.expires_at.to_string())
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("creating a session"))?);
+        commit(tx).await?;
+        Ok(inserted == 1)
+    }
+
+    pub async fn session_save(&self, session: &SessionRow) -> Result<(), StoreError> {
+        let mut tx = self.session_tx().await?;
+        on!(&mut tx, |c| sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at"
+        )
+        .bind(&session.id)
+        .bind(&session.data)
+        .bind(session.expires_at.to_string())
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("saving a session"))?);
+        commit(tx).await
+    }
+
+    /// The session with this id, unless it has expired at `now`.
+    pub async fn session_load(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        let mut tx = self.read().await?;
+        let row = on!(&mut tx.conn, |c| sqlx::query(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2"
+        )
+        .bind(id)
+        .bind(now.to_string())
+        .fetch_optional(c)
+        .await
+        .map_err(db("loading a session"))?
+        .map(|row| (row.try_get::<String, _>(0), row.try_get::<String, _>(1))));
+        tx.finish().await?;
+        let Some((data, expires_at)) = row else {
+            return Ok(None);
+        };
+        let data = data.map_err(db("decoding a session"))?;
+        let expires_at = expires_at.map_err(db("decoding a session"))?;
+        Ok(Timestamp::parse(&expires_at)
+            .ok()
+            .map(|expires_at| SessionRow {
+                id: id.to_owned(),
+                data,
+                expires_at,
+            }))
+    }
+
+    pub async fn session_delete(&self, id: &str) -> Result<(), StoreError> {
+        let mut tx = self.session_tx().await?;
+        on!(&mut tx, |c| sqlx::query(
+            "DELETE FROM sessions WHERE id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("deleting a session"))?);
+        commit(tx).await
+    }
+
+    async fn session_tx(&self) -> Result<Conn, StoreError> {
+        self.raw_write().await
+    }
+}
+
+async fn commit(conn: Conn) -> Result<(), StoreError> {
+    match conn {
+        Conn::Sqlite(tx) => tx.commit().await,
+        Conn::Postgres(tx) => tx.commit().await,
+    }
+    .map_err(db("committing a session"))
+}

@@ -1,0 +1,277 @@
+//! The store handle and its read and write transactions.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{Postgres, Sqlite};
+use taavon_core::timestamp::Timestamp;
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::error::db;
+use crate::{DatabaseUrl, StoreError};
+
+/// Runs one body against whichever engine a transaction is on. The body is the same
+/// text for both; Rust type-checks it once per engine.
+macro_rules! on {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::tx::Conn::Sqlite(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+            $crate::tx::Conn::Postgres(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to the database; cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    /// SQLite allows one writer at a time: a one-connection write pool queues writers in
+    /// the process instead of failing them with SQLITE_BUSY, and readers use WAL snapshots.
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// An open transaction on one engine.
+pub(crate) enum Conn {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// The queries that only read. Both transaction kinds dereference to it, so a use case
+/// reads the same way inside a write as outside one; writes live on `WriteTx` alone.
+pub struct Reader {
+    pub(crate) conn: Conn,
+}
+
+/// A read-only transaction: one consistent snapshot.
+pub struct ReadTx {
+    reader: Reader,
+}
+
+/// A write transaction. Every change made through it is recorded as an audit entry, and
+/// `commit` appends the entries to the hash chain before committing.
+pub struct WriteTx {
+    reader: Reader,
+    pub(crate) actor: Actor,
+    pub(crate) now: Timestamp,
+    pub(crate) entries: Vec<AuditEntry>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database the URL names and brings its schema up to
+    /// date.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let backend = match DatabaseUrl::parse(url)? {
+            DatabaseUrl::Sqlite { path } => open_sqlite(&path).await?,
+            DatabaseUrl::Postgres { url } => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(&url)
+                    .await
+                    .map_err(db("connecting to PostgreSQL"))?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Backend::Postgres(pool)
+            }
+        };
+        Ok(Self {
+            backend: Arc::new(backend),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match *self.backend {
+            Backend::Sqlite { .. } => Engine::Sqlite,
+            Backend::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Begins a read-only transaction.
+    pub async fn read(&self) -> Result<ReadTx, StoreError> {
+        let conn = match &*self.backend {
+            Backend::Sqlite { read, .. } => {
+                Conn::Sqlite(read.begin().await.map_err(db("beginning a read"))?)
+            }
+            Backend::Postgres(pool) => Conn::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+                    .map_err(db("beginning a read"))?,
+            ),
+        };
+        Ok(ReadTx {
+            reader: Reader { conn },
+        })
+    }
+
+    /// Begins a write transaction on behalf of `actor` at the instant `now`.
+    pub async fn write(&self, actor: Actor, now: Timestamp) -> Result<WriteTx, StoreError> {
+        Ok(WriteTx {
+            reader: Reader {
+                conn: self.raw_write().await?,
+            },
+            actor,
+            now,
+            entries: Vec::new(),
+        })
+    }
+
+    /// A bare write transaction, for the rows that are not audited (sessions).
+    pub(crate) async fn raw_write(&self) -> Result<Conn, StoreError> {
+        Ok(match &*self.backend {
+            // IMMEDIATE takes the write lock up front, so a transaction that reads before
+            // it writes cannot fail half-way on a lock upgrade.
+            Backend::Sqlite { write, .. } => Conn::Sqlite(
+                write
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(db("beginning a write"))?,
+            ),
+            Backend::Postgres(pool) => {
+                Conn::Postgres(pool.begin().await.map_err(db("beginning a write"))?)
+            }
+        })
+    }
+
+    /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        match &*self.backend {
+            Backend::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+async fn open_sqlite(path: &str) -> Result<Backend, StoreError> {
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::Directory {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+        .map_err(db("reading the SQLite URL"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30));
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect_with(options.clone())
+        .await
+        .map_err(db("opening SQLite"))?;
+    sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.read_only(true))
+        .await
+        .map_err(db("opening SQLite for reading"))?;
+    Ok(Backend::Sqlite { write, read })
+}
+
+impl ReadTx {
+    /// Ends the snapshot. Dropping a `ReadTx` does the same.
+    pub async fn finish(self) -> Result<(), StoreError> {
+        self.reader.conn.rollback("ending a read").await
+    }
+}
+
+impl WriteTx {
+    /// Records a state change. The use case calls this once per change, in the same
+    /// transaction as the change itself.
+    pub fn audit(&mut self, entry: AuditEntry) {
+        self.entries.push(entry);
+    }
+
+    /// The instant this transaction acts at.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Appends the recorded audit entries to the chain and commits, all or nothing.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.entries.is_empty() {
+            return Err(StoreError::Unaudited);
+        }
+        let entries = std::mem::take(&mut self.entries);
+        audit::append(&mut self.reader.conn, &self.actor, self.now, entries).await?;
+        match self.reader.conn {
+            Conn::Sqlite(tx) => tx.commit().await,
+            Conn::Postgres(tx) => tx.commit().await,
+        }
+        .map_err(db("committing"))
+    }
+
+    /// Abandons every change. Dropping a `WriteTx` does the same.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.reader.conn.rollback("rolling back").await
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut Conn {
+        &mut self.reader.conn
+    }
+}
+
+impl Conn {
+    async fn rollback(self, context: &'static str) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(tx) => tx.rollback().await,
+            Conn::Postgres(tx) => tx.rollback().await,
+        }
+        .map_err(db(context))
+    }
+}
+
+impl std::ops::Deref for ReadTx {
+    type Target = Reader;
+    fn deref(&self) -> &Reader {
+        &self.reader
+    }
+}
+
+impl std::ops::DerefMut for ReadTx {
+    fn deref_mut(&mut self) -> &mut Reader {
+        &mut self.reader
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Reader;
+    fn deref(&self) -> &Reader {
+        &self.reader
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Reader {
+        &mut self.reader
+    }
+}

@@ -1,0 +1,384 @@
+//! Users, their roles and scopes, API tokens and failed-login records.
+
+use sqlx::Row;
+use taavon_core::access::{Role, RoleKind};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::timestamp::Timestamp;
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::error::{corrupt, db};
+use crate::tx::{Reader, WriteTx};
+
+/// A user account to create. The password arrives already hashed (argon2id).
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// A stored user account.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: String,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, province, bank, \
+                            agency, cooperative_id, active, created_at";
+
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    province: Option<String>,
+    bank: Option<String>,
+    agency: Option<String>,
+    cooperative_id: Option<i64>,
+    active: bool,
+    created_at: String,
+}
+
+macro_rules! user_row {
+    ($row:expr) => {
+        (|| -> Result<UserRow, sqlx::Error> {
+            Ok(UserRow {
+                id: $row.try_get("id")?,
+                username: $row.try_get("username")?,
+                display_name: $row.try_get("display_name")?,
+                password_hash: $row.try_get("password_hash")?,
+                role: $row.try_get("role")?,
+                province: $row.try_get("province")?,
+                bank: $row.try_get("bank")?,
+                agency: $row.try_get("agency")?,
+                cooperative_id: $row.try_get("cooperative_id")?,
+                active: $row.try_get("active")?,
+                created_at: $row.try_get("created_at")?,
+            })
+        })()
+        .map_err(db("decoding a user"))
+    };
+}
+
+impl Reader {
+    pub async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
+        let row = on!(&mut self.conn, |c| {
+            let query = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+            sqlx::query(sqlx::AssertSqlSafe(query))
+                .bind(username)
+                .fetch_optional(c)
+                .await
+                .map_err(db("finding a user"))?
+                .map(|row| user_row!(row))
+                .transpose()?
+        });
+        match row {
+            Some(row) => Ok(Some(self.user_from_row(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn user_by_id(&mut self, id: i64) -> Result<Option<User>, StoreError> {
+        let row = on!(&mut self.conn, |c| {
+            let query = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+            sqlx::query(sqlx::AssertSqlSafe(query))
+                .bind(id)
+                .fetch_optional(c)
+                .await
+                .map_err(db("finding a user"))?
+                .map(|row| user_row!(row))
+                .transpose()?
+        });
+        match row {
+            Some(row) => Ok(Some(self.user_from_row(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every user, by user name (a few thousand at national size).
+    pub async fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let rows = on!(&mut self.conn, |c| {
+            let query = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username LIMIT 10000");
+            sqlx::query(sqlx::AssertSqlSafe(query))
+                .fetch_all(c)
+                .await
+                .map_err(db("listing users"))?
+                .iter()
+                .map(|row| user_row!(row))
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        let mut users = Vec::with_capacity(rows.len());
+        for row in rows {
+            users.push(self.user_from_row(row).await?);
+        }
+        Ok(users)
+    }
+
+    /// The user a bearer token belongs to, if the token is known, unrevoked and unexpired.
+    pub async fn user_by_token_hash(
+        &mut self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<User>, StoreError> {
+        let user_id: Option<i64> = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
+             AND expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now.to_string())
+        .fetch_optional(c)
+        .await
+        .map_err(db("finding a token"))?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(db("decoding a token"))?);
+        match user_id {
+            Some(id) => self.user_by_id(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// How many logins failed for this user name since the instant given.
+    pub async fn login_failures_since(
+        &mut self,
+        username: &str,
+        since: Timestamp,
+    ) -> Result<i64, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2"
+        )
+        .bind(username)
+        .bind(since.to_string())
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get::<i64, _>(0))
+        .map_err(db("counting failed logins")))
+    }
+
+    async fn user_from_row(&mut self, row: UserRow) -> Result<User, StoreError> {
+        let province = |code: Option<&str>| -> Result<ProvinceCode, StoreError> {
+            let code = code.ok_or_else(|| corrupt(format!("user {} has no province", row.id)))?;
+            ProvinceCode::parse(code)
+                .map_err(|_| corrupt(format!("user {} has province {code:?}", row.id)))
+        };
+        let kind = RoleKind::parse(&row.role)
+            .ok_or_else(|| corrupt(format!("user {} has role {:?}", row.id, row.role)))?;
+        let role = match kind {
+            RoleKind::MinistryAdmin => Role::MinistryAdmin,
+            RoleKind::Auditor => Role::Auditor,
+            RoleKind::ProvincialOfficer => Role::ProvincialOfficer {
+                province: province(row.province.as_deref())?,
+            },
+            RoleKind::AgencyOfficer => Role::AgencyOfficer {
+                agency: row
+                    .agency
+                    .clone()
+                    .ok_or_else(|| corrupt(format!("user {} has no agency", row.id)))?,
+            },
+            RoleKind::CooperativeRepresentative => Role::CooperativeRepresentative {
+                cooperative_id: row
+                    .cooperative_id
+                    .ok_or_else(|| corrupt(format!("user {} has no cooperative", row.id)))?,
+                province: province(row.province.as_deref())?,
+            },
+            RoleKind::BankOfficer => {
+                let codes: Vec<String> = on!(&mut self.conn, |c| sqlx::query(
+                    "SELECT province FROM user_provinces WHERE user_id = $1 ORDER BY province"
+                )
+                .bind(row.id)
+                .fetch_all(c)
+                .await
+                .map_err(db("reading a user's provinces"))?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<Result<_, _>>()
+                .map_err(db("reading a user's provinces"))?);
+                Role::BankOfficer {
+                    bank: row
+                        .bank
+                        .clone()
+                        .ok_or_else(|| corrupt(format!("user {} has no bank", row.id)))?,
+                    provinces: codes
+                        .iter()
+                        .map(|code| province(Some(code)))
+                        .collect::<Result<_, _>>()?,
+                }
+            }
+        };
+        Ok(User {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
+            role,
+            active: row.active,
+            created_at: row.created_at,
+        })
+    }
+}
+
+impl WriteTx {
+    /// Creates a user; the audit record never contains the password hash.
+    pub async fn insert_user(&mut self, user: &NewUser) -> Result<i64, StoreError> {
+        let (province, bank, agency, cooperative_id, provinces) = match &user.role {
+            Role::MinistryAdmin | Role::Auditor => (None, None, None, None, &[][..]),
+            Role::ProvincialOfficer { province } => {
+                (Some(province.as_str()), None, None, None, &[][..])
+            }
+            Role::BankOfficer { bank, provinces } => {
+                (None, Some(bank.as_str()), None, None, provinces.as_slice())
+            }
+            Role::AgencyOfficer { agency } => (None, None, Some(agency.as_str()), None, &[][..]),
+            Role::CooperativeRepresentative {
+                cooperative_id,
+                province,
+            } => (
+                Some(province.as_str()),
+                None,
+                None,
+                Some(*cooperative_id),
+                &[][..],
+            ),
+        };
+        let now = self.now.to_string();
+        let id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, role, province, bank, \
+             agency, cooperative_id, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.password_hash)
+        .bind(user.role.kind().code())
+        .bind(province)
+        .bind(bank)
+        .bind(agency)
+        .bind(cooperative_id)
+        .bind(true)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("creating a user"))?);
+        for extra in provinces {
+            on!(self.conn(), |c| sqlx::query(
+                "INSERT INTO user_provinces (user_id, province) VALUES ($1, $2)"
+            )
+            .bind(id)
+            .bind(extra.as_str())
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db("scoping a user"))?);
+        }
+        self.audit(AuditEntry::created(
+            "user.create",
+            "user",
+            id,
+            province,
+            serde_json::json!({
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": user.role.kind().code(),
+                "province": province,
+                "bank": bank,
+                "agency": agency,
+                "cooperative_id": cooperative_id,
+                "provinces": provinces.iter().map(ProvinceCode::as_str).collect::<Vec<_>>(),
+            }),
+        ));
+        Ok(id)
+    }
+
+    /// Issues a bearer token (only its hash is stored) and records the login.
+    pub async fn insert_token(
+        &mut self,
+        token_hash: &str,
+        user: &User,
+        expires_at: Timestamp,
+        via: &'static str,
+    ) -> Result<(), StoreError> {
+        let now = self.now.to_string();
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)"
+        )
+        .bind(token_hash)
+        .bind(user.id)
+        .bind(&now)
+        .bind(expires_at.to_string())
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("issuing a token"))?);
+        self.audit_login(user, via);
+        Ok(())
+    }
+
+    /// Records a successful login that needs no token (a UI session).
+    pub fn audit_login(&mut self, user: &User, via: &'static str) {
+        self.audit(AuditEntry {
+            action: "user.login",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            province: user.role.home_province().map(|p| p.as_str().to_owned()),
+            before: None,
+            after: Some(serde_json::json!({ "via": via })),
+        });
+    }
+
+    /// Revokes a bearer token (logout).
+    pub async fn revoke_token(&mut self, token_hash: &str, user: &User) -> Result<(), StoreError> {
+        let now = self.now.to_string();
+        on!(self.conn(), |c| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL"
+        )
+        .bind(&now)
+        .bind(token_hash)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("revoking a token"))?);
+        self.audit(AuditEntry {
+            action: "user.logout",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            province: None,
+            before: None,
+            after: None,
+        });
+        Ok(())
+    }
+
+    /// Records a failed login for throttling, and in the audit trail.
+    pub async fn record_login_failure(&mut self, username: &str) -> Result<(), StoreError> {
+        let now = self.now.to_string();
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO login_failures (username, at) VALUES ($1, $2)"
+        )
+        .bind(username)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("recording a failed login"))?);
+        self.audit(AuditEntry {
+            action: "user.login_failed",
+            entity: "user",
+            entity_id: username.to_owned(),
+            province: None,
+            before: None,
+            after: None,
+        });
+        Ok(())
+    }
+}
