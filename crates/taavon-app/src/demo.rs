@@ -104,7 +104,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     },
     DemoCooperative {
         name: "تعاونی فناوری جوانان خرم‌آباد",
-        county: "1501",
+        county: "1503",
         kind: "service",
         sector: "startups",
         women_led: false,
@@ -113,7 +113,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     },
     DemoCooperative {
         name: "تعاونی مصرف کارکنان تبریز",
-        county: "0301",
+        county: "0303",
         kind: "consumer",
         sector: "trade",
         women_led: false,
@@ -122,7 +122,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     },
     DemoCooperative {
         name: "تعاونی مسکن مهر زاهدان",
-        county: "1101",
+        county: "1105",
         kind: "housing",
         sector: "housing",
         women_led: false,
@@ -131,7 +131,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     },
     DemoCooperative {
         name: "تعاونی صیادی چابهار",
-        county: "1104",
+        county: "1102",
         kind: "production",
         sector: "fisheries",
         women_led: false,
@@ -140,7 +140,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     },
     DemoCooperative {
         name: "تعاونی خدمات فنی اصفهان",
-        county: "1001",
+        county: "1002",
         kind: "service",
         sector: "services",
         women_led: false,

@@ -1,6 +1,7 @@
 //! The `taavon` command: one binary for serving, administration and conversions.
 
-mod convert;
+mod commands;
+mod config;
 
 use std::process::ExitCode;
 
@@ -16,17 +17,29 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Convert dates between Gregorian (ISO) and Jalali.
-    Date(convert::DateArgs),
-    /// Validate national codes, legal IDs, Sheba numbers, card and mobile numbers.
-    Validate(convert::ValidateArgs),
+    /// Serve the API and the UI.
+    Serve(commands::ServeArgs),
+    /// Create the database (if needed) and bring its schema and reference data up to date.
+    Migrate(commands::DbArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(commands::UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(commands::AuditCommand),
+    /// Import data files.
+    #[command(subcommand)]
+    Import(commands::ImportCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Date(args) => convert::date(&args),
-        Command::Validate(args) => convert::validate(&args),
+        Command::Serve(args) => commands::serve(args),
+        Command::Migrate(args) => commands::migrate(args),
+        Command::User(command) => commands::user(command),
+        Command::Audit(command) => commands::audit(command),
+        Command::Import(command) => commands::import(command),
     };
     match result {
         Ok(code) => code,

@@ -1,1 +1,146 @@
-//! taavon-server.
+//! taavon's HTTP server: the JSON API under `/api` and the server-rendered UI.
+//!
+//! Architecture invariant: this is the only crate that knows HTTP, HTML and JSON. It
+//! turns requests into calls of `taavon-app` use cases and their results into responses;
+//! it holds no business rule of its own.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod api;
+mod api_json;
+mod assets;
+mod auth;
+mod error;
+mod map;
+mod session_store;
+mod state;
+mod ui;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::PeerIpKeyExtractor;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use api::ApiDoc;
+pub use error::code_and_status;
+pub use state::{AppState, ServerConfig};
+use taavon_store::Store;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "taavon_session";
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the bundled map could not be read: {0}")]
+    Map(String),
+    #[error("the server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The whole application: API, UI, assets and their middleware.
+pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
+    let map = map::ProvinceMap::bundled().map_err(ServeError::Map)?;
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config.clone()),
+        map: Arc::new(map),
+    };
+    let sessions = SessionManagerLayer::new(session_store::DatabaseSessions { store })
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    // Logins are throttled per address here and per user name in the use case.
+    let per_minute = u64::from(config.login_requests_per_minute.max(1));
+    let login_limit = GovernorConfigBuilder::default()
+        .key_extractor(PeerIpKeyExtractor)
+        .period(Duration::from_millis(60_000 / per_minute))
+        .burst_size(u32::try_from(per_minute).unwrap_or(30))
+        .finish()
+        .map(GovernorLayer::new);
+    let mut logins = api::login_route().merge(ui::login_routes());
+    if let Some(limit) = login_limit {
+        logins = logins.layer(limit);
+    }
+    let router = Router::new()
+        .merge(api::routes())
+        .merge(ui::routes())
+        .merge(logins)
+        .route("/assets/{*path}", get(assets::serve))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+    Ok(router)
+}
+
+async fn not_found(request: Request<axum::body::Body>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request.uri().path().starts_with("/api/") {
+        error::ApiError(taavon_app::AppError::NotFound).into_response()
+    } else {
+        (axum::http::StatusCode::NOT_FOUND, "not found").into_response()
+    }
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    store: Store,
+    config: ServerConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let app = app(store, config)?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,299 @@
+//! The commands that work on a database: serve, migrate, user, audit, import.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use taavon_app::users::{Caller, PasswordRule, UserInput};
+use taavon_app::{AppError, clock};
+use taavon_store::Store;
+
+use crate::config::Config;
+
+/// The database to work on.
+#[derive(Args)]
+pub struct DbArgs {
+    /// `sqlite://PATH` (default `sqlite://data/taavon.db`) or `postgres://…`.
+    #[arg(long = "db", env = "TAAVON_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "TAAVON_LISTEN")]
+    pub listen: Option<String>,
+    /// Load the demo data and demo users (password `demo`) into an empty database.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user account. The password is read from TAAVON_PASSWORD or asked for.
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub username: String,
+    /// ministry_admin, provincial_officer, bank_officer, agency_officer,
+    /// cooperative_representative or auditor.
+    #[arg(long)]
+    pub role: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The province of a provincial officer (IR-16), or one of a bank officer's.
+    #[arg(long)]
+    pub province: Vec<String>,
+    /// The bank of a bank officer (022).
+    #[arg(long)]
+    pub bank: Option<String>,
+    /// The agency of an agency officer (sso).
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// The cooperative of a representative.
+    #[arg(long)]
+    pub cooperative: Option<i64>,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 1 and name the first broken link if any.
+    Verify(DbArgs),
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Replace the deprivation tiers with an official classification (CSV: county_code,tier).
+    Tiers(ImportTiersArgs),
+}
+
+#[derive(Args)]
+pub struct ImportTiersArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub file: std::path::PathBuf,
+    /// ISO date from which the classification applies.
+    #[arg(long)]
+    pub valid_from: String,
+    /// Where the classification comes from (a decree, a law).
+    #[arg(long)]
+    pub source: String,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn config_with(db: &DbArgs) -> anyhow::Result<Config> {
+    let mut config = Config::load()?;
+    if let Some(url) = &db.database_url {
+        config.database_url.clone_from(url);
+    }
+    Ok(config)
+}
+
+fn init_logs(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TAAVON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {:?}", config))?;
+    taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
+    Ok(store)
+}
+
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = config_with(&args.db)?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    init_logs(&config);
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        if args.demo {
+            match taavon_app::demo::load(&store, clock::now()).await? {
+                taavon_app::demo::DemoOutcome::Loaded {
+                    cooperatives,
+                    users,
+                } => tracing::warn!(
+                    cooperatives,
+                    users,
+                    "--demo: demo data and demo users (password `demo`) loaded"
+                ),
+                taavon_app::demo::DemoOutcome::AlreadyPresent => {
+                    tracing::warn!(
+                        "--demo: demo data already present; demo users have the password `demo`"
+                    )
+                }
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, ?config, "listening on http://{address}");
+        let server_config = taavon_server::ServerConfig {
+            secure_cookies: config.secure_cookies,
+            login_requests_per_minute: config.login_requests_per_minute,
+        };
+        taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Ctrl-C or SIGTERM: stop taking connections and finish the requests in flight.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+pub fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
+    let config = config_with(&args)?;
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        store.close().await;
+        println!("database is up to date");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    let UserCommand::Add(args) = command;
+    let config = config_with(&args.db)?;
+    let password = match std::env::var("TAAVON_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprint!("password for {}: ", args.username);
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\n', '\r']).to_owned()
+        }
+    };
+    let mut provinces = args.province.clone();
+    let province = if args.role == "bank_officer" {
+        None
+    } else {
+        provinces.pop()
+    };
+    let input = UserInput {
+        display_name: args.name.clone().unwrap_or_else(|| args.username.clone()),
+        username: args.username,
+        password,
+        role: args.role,
+        province,
+        provinces,
+        bank: args.bank,
+        agency: args.agency,
+        cooperative_id: args.cooperative,
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let result = taavon_app::users::add_user(
+            &store,
+            Caller::Operator("cli"),
+            &input,
+            PasswordRule::Standard,
+            clock::now(),
+        )
+        .await;
+        store.close().await;
+        report(result.map(|id| println!("created user {} (id {id})", input.username)))
+    })
+}
+
+pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    let AuditCommand::Verify(args) = command;
+    let config = config_with(&args)?;
+    runtime()?.block_on(async {
+        let store = Store::open(&config.database_url).await?;
+        let verification = taavon_app::audit::verify(&store).await?;
+        store.close().await;
+        match verification.first_broken {
+            None => {
+                println!(
+                    "audit trail intact: {} records",
+                    verification.records_checked
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(link) => {
+                println!("audit trail broken at record {}: {}", link.seq, link.reason);
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    })
+}
+
+pub fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let ImportCommand::Tiers(args) = command;
+    let config = config_with(&args.db)?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let result = taavon_app::reference::import_tiers(
+            &store,
+            Caller::Operator("cli"),
+            &text,
+            &args.valid_from,
+            &args.source,
+            clock::now(),
+        )
+        .await;
+        store.close().await;
+        report(result.map(|id| println!("imported tier classification {id}")))
+    })
+}
+
+/// Prints a use case's refusal field by field (exit 1); other errors propagate.
+fn report(result: Result<(), AppError>) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(AppError::Invalid(errors)) => {
+            for error in errors {
+                eprintln!(
+                    "invalid {} ({}): {} / {}",
+                    error.field, error.rule, error.message_en, error.message_fa
+                );
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,77 @@
+//! One configuration, in layers: defaults, then `taavon.toml`, then `TAAVON_*` variables,
+//! then command-line flags (which clap also reads from the same variables).
+
+use serde::Deserialize;
+
+/// Everything the `taavon` command can be configured with.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// The address `taavon serve` listens on.
+    pub listen: String,
+    /// Mark session cookies `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// `pretty` or `json` logs.
+    pub log_format: String,
+    /// Logins per minute allowed from one address.
+    pub login_requests_per_minute: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: taavon_store::DatabaseUrl::DEFAULT.to_owned(),
+            listen: "127.0.0.1:8080".to_owned(),
+            secure_cookies: false,
+            log_format: "pretty".to_owned(),
+            login_requests_per_minute: 30,
+        }
+    }
+}
+
+/// The database URL may hold a password: never print it.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let database = taavon_store::DatabaseUrl::parse(&self.database_url)
+            .map_or_else(|_| "<invalid>".to_owned(), |url| format!("{url:?}"));
+        f.debug_struct("Config")
+            .field("database_url", &database)
+            .field("listen", &self.listen)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("log_format", &self.log_format)
+            .field("login_requests_per_minute", &self.login_requests_per_minute)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Defaults, then `taavon.toml` in the working directory (or the file named by
+    /// `TAAVON_CONFIG`), then `TAAVON_*` variables.
+    pub fn load() -> anyhow::Result<Self> {
+        let file = std::env::var("TAAVON_CONFIG").unwrap_or_else(|_| "taavon.toml".to_owned());
+        let settings = config::Config::builder()
+            .add_source(config::File::with_name(&file).required(false))
+            .add_source(config::Environment::with_prefix("TAAVON").ignore_empty(true))
+            .build()?;
+        Ok(settings.try_deserialize()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_zero_configuration_the_database_is_sqlite_under_data() {
+        // Establishes the zero-config default and that secrets never reach Debug output.
+        let config = Config::default();
+        assert_eq!(config.database_url, "sqlite://data/taavon.db");
+        let secret = Config {
+            database_url: "postgres://taavon:hunter2@db/taavon".into(),
+            ..Config::default()
+        };
+        assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+}

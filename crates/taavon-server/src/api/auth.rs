@@ -1,0 +1,119 @@
+//! Logging in and out through the API, and who am I.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use taavon_app::auth::{self, Via};
+use taavon_app::clock;
+use taavon_core::access::{Principal, Role};
+use utoipa::ToSchema;
+
+use crate::api_json::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Credentials.
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A bearer token for `Authorization: Bearer …`, valid for 12 hours.
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_in_seconds: i64,
+}
+
+/// The caller, with their role and scope.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    /// A role code such as `provincial_officer`.
+    pub role: String,
+    /// The provinces the caller is confined to; empty for nation-wide roles.
+    pub provinces: Vec<String>,
+    pub bank: Option<String>,
+    pub agency: Option<String>,
+    pub cooperative_id: Option<i64>,
+}
+
+impl From<&Principal> for Me {
+    fn from(principal: &Principal) -> Self {
+        let (provinces, bank, agency, cooperative_id) = match &principal.role {
+            Role::MinistryAdmin | Role::Auditor => (Vec::new(), None, None, None),
+            Role::ProvincialOfficer { province } => {
+                (vec![province.as_str().to_owned()], None, None, None)
+            }
+            Role::BankOfficer { bank, provinces } => (
+                provinces.iter().map(|p| p.as_str().to_owned()).collect(),
+                Some(bank.clone()),
+                None,
+                None,
+            ),
+            Role::AgencyOfficer { agency } => (Vec::new(), None, Some(agency.clone()), None),
+            Role::CooperativeRepresentative {
+                cooperative_id,
+                province,
+            } => (
+                vec![province.as_str().to_owned()],
+                None,
+                None,
+                Some(*cooperative_id),
+            ),
+        };
+        Self {
+            id: principal.user_id,
+            username: principal.username.clone(),
+            role: principal.role.kind().code().to_owned(),
+            provinces,
+            bank,
+            agency,
+            cooperative_id,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse),
+              (status = 401, body = Problem, description = "`bad_credentials`"),
+              (status = 429, body = Problem, description = "`throttled`")))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let (_, token) = auth::login(
+        &state.store,
+        &request.username,
+        &request.password,
+        Via::Api,
+        clock::now(),
+    )
+    .await?;
+    let token = token.ok_or_else(|| {
+        ApiError(taavon_app::AppError::Internal(
+            "an API login issued no token".into(),
+        ))
+    })?;
+    Ok(Json(LoginResponse {
+        token: token.0,
+        expires_in_seconds: auth::TOKEN_LIFETIME_SECONDS,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn logout(State(state): State<AppState>, user: ApiUser) -> Result<StatusCode, ApiError> {
+    auth::logout_token(&state.store, &user.principal, &user.token, clock::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(user: ApiUser) -> Json<Me> {
+    Json(Me::from(&user.principal))
+}

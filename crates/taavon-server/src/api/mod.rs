@@ -1,0 +1,79 @@
+//! The JSON API under `/api`: routes, DTOs and the generated OpenAPI document.
+
+mod audit;
+mod auth;
+mod cooperatives;
+mod health;
+mod reference;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+use crate::error::{Problem, ProblemField};
+use crate::state::AppState;
+
+/// The OpenAPI document, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "taavon API",
+        description = "Registry, programs, loans and ledger of the cooperative sector \
+                       (سامانه تعاون). Errors are RFC 9457 problem details with a stable `code`.",
+    ),
+    paths(
+        health::health,
+        auth::login,
+        auth::logout,
+        auth::me,
+        reference::provinces,
+        reference::counties,
+        reference::sectors,
+        reference::agencies,
+        reference::banks,
+        cooperatives::list,
+        cooperatives::get_one,
+        audit::list,
+        users::list,
+        users::create,
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerSecurity),
+)]
+pub struct ApiDoc;
+
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every `/api` route. Login has its own per-address rate limit, added by the caller.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health::health))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/provinces", get(reference::provinces))
+        .route("/api/v1/counties", get(reference::counties))
+        .route("/api/v1/sectors", get(reference::sectors))
+        .route("/api/v1/agencies", get(reference::agencies))
+        .route("/api/v1/banks", get(reference::banks))
+        .route("/api/v1/cooperatives", get(cooperatives::list))
+        .route("/api/v1/cooperatives/{id}", get(cooperatives::get_one))
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/users", get(users::list).post(users::create))
+}
+
+/// The login route, separate so it can carry the rate limit.
+pub fn login_route() -> Router<AppState> {
+    Router::new().route("/api/v1/auth/login", post(auth::login))
+}

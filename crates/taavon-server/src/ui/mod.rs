@@ -1,0 +1,128 @@
+//! The server-rendered Persian UI (English as the second locale).
+
+mod format;
+pub mod i18n;
+mod pages;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use taavon_core::access::{self, Action, CooperativeScope, Principal, Resource, Role};
+
+use crate::state::AppState;
+use i18n::{Lang, Text};
+
+/// What every page's frame shows: language, navigation, the user, the CSRF token.
+pub struct Layout {
+    pub lang: Lang,
+    pub t: &'static Text,
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub path: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct UserBadge {
+    pub name: String,
+    pub role: String,
+}
+
+impl Layout {
+    pub fn new(parts: &Parts, title: &str, principal: Option<&Principal>, csrf: String) -> Self {
+        let lang = Lang::of(parts);
+        let t = lang.text();
+        let path = parts.uri.path().to_owned();
+        let mut nav = Vec::new();
+        let mut push = |href: &'static str, label: &'static str| {
+            let active = if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            };
+            nav.push(NavItem {
+                href,
+                label,
+                active,
+            });
+        };
+        if principal.is_some() {
+            push("/", t.nav_home);
+        }
+        push("/provinces", t.nav_provinces);
+        if let Some(principal) = principal {
+            if access::cooperative_scope(principal) != CooperativeScope::None {
+                push("/cooperatives", t.nav_cooperatives);
+            }
+            if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
+                == access::Decision::Allow
+            {
+                push("/audit", t.nav_audit);
+            }
+        }
+        push("/api/docs/", t.nav_api);
+        let user = principal.map(|p| UserBadge {
+            name: p.username.clone(),
+            role: role_name(lang, &p.role),
+        });
+        Self {
+            lang,
+            t,
+            title: title.to_owned(),
+            nav,
+            user,
+            csrf,
+            path,
+        }
+    }
+}
+
+/// A role with its scope, as the UI names it.
+pub fn role_name(lang: Lang, role: &Role) -> String {
+    let kind = role.kind();
+    let name = lang.pick(kind.name_fa(), kind.name_en());
+    match role {
+        Role::ProvincialOfficer { province } => format!("{name} ({})", province.as_str()),
+        Role::BankOfficer { bank, .. } => format!("{name} ({})", lang.digits(bank)),
+        Role::AgencyOfficer { agency } => format!("{name} ({agency})"),
+        _ => name.to_owned(),
+    }
+}
+
+/// Renders a template, or a plain error page if rendering fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// Every UI route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/logout", post(pages::logout))
+        .route("/provinces", get(pages::provinces))
+        .route("/provinces/{code}", get(pages::province))
+        .route("/cooperatives", get(pages::cooperatives))
+        .route("/cooperatives/{id}", get(pages::cooperative))
+        .route("/audit", get(pages::audit))
+        .route("/lang", get(pages::switch_language))
+}
+
+/// The login form's routes, separate so they can carry the rate limit.
+pub fn login_routes() -> Router<AppState> {
+    Router::new().route("/login", get(pages::login_form).post(pages::login_submit))
+}

@@ -1,0 +1,657 @@
+//! The UI's pages: one handler and one template struct per page.
+
+use askama::Template;
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use taavon_app::auth::{self, Via};
+use taavon_app::{AppError, clock, registry};
+use taavon_core::access::{self, CooperativeScope, Principal};
+use taavon_core::reference::ProvinceCode;
+use tower_sessions::Session;
+
+use super::format;
+use super::i18n::{LANG_COOKIE, Lang};
+use super::{Layout, render, role_name};
+use crate::auth::{SESSION_CSRF, SESSION_USER, UiUser, session_error};
+use crate::map::{MapProvince, choropleth_colour};
+use crate::state::AppState;
+
+/// A page's request parts, for the layout (language, path).
+pub struct PageParts(Parts);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageParts {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.clone()))
+    }
+}
+
+async fn layout(parts: &Parts, title: &str, user: Option<&UiUser>) -> Layout {
+    let csrf = match user {
+        Some(user) => user
+            .session
+            .get::<String>(SESSION_CSRF)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Layout::new(parts, title, user.map(|u| &u.principal), csrf)
+}
+
+/// An error page in the layout, for UI handlers.
+fn error_page(layout: Layout, error: &AppError) -> Response {
+    let (status, message) = match error {
+        AppError::NotFound => (StatusCode::NOT_FOUND, layout.t.not_found),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, layout.t.forbidden),
+        other => {
+            tracing::error!(error = %other, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, layout.t.error)
+        }
+    };
+    (status, render(&ErrorPage { layout, message })).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    message: &'static str,
+}
+
+// ---- login and logout -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<&'static str>,
+    username: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_form(PageParts(parts): PageParts, Query(query): Query<NextQuery>) -> Response {
+    let layout = Layout::new(
+        &parts,
+        Lang::of(&parts).text().login_title,
+        None,
+        String::new(),
+    );
+    render(&LoginPage {
+        layout,
+        error: None,
+        username: String::new(),
+        next: safe_next(query.next.as_deref()),
+    })
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let t = Lang::of(&parts).text();
+    // Without a session there is no CSRF token yet: a login form may only be posted
+    // from this site (SameSite=Strict cookies cover everything after it).
+    if !same_origin(&parts) {
+        return (StatusCode::FORBIDDEN, "cross-site login refused").into_response();
+    }
+    let next = safe_next(form.next.as_deref());
+    let result = auth::login(
+        &state.store,
+        &form.username,
+        &form.password,
+        Via::Ui,
+        clock::now(),
+    )
+    .await;
+    let principal = match result {
+        Ok((principal, _)) => principal,
+        Err(error) => {
+            let (status, message) = match error {
+                AppError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, t.login_throttled),
+                AppError::BadCredentials => (StatusCode::UNAUTHORIZED, t.login_failed),
+                other => {
+                    tracing::error!(error = %other, "login failed");
+                    (StatusCode::INTERNAL_SERVER_ERROR, t.error)
+                }
+            };
+            let layout = Layout::new(&parts, t.login_title, None, String::new());
+            let page = LoginPage {
+                layout,
+                error: Some(message),
+                username: form.username,
+                next,
+            };
+            return (status, render(&page)).into_response();
+        }
+    };
+    // A new session id at login prevents session fixation.
+    if let Err(error) = session.cycle_id().await {
+        return session_error(&error);
+    }
+    let csrf = auth::new_token().0;
+    if let Err(error) = session.insert(SESSION_USER, principal.user_id).await {
+        return session_error(&error);
+    }
+    if let Err(error) = session.insert(SESSION_CSRF, csrf).await {
+        return session_error(&error);
+    }
+    Redirect::to(&next).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let expected: Option<String> = user.session.get(SESSION_CSRF).await.ok().flatten();
+    if expected.as_deref() != Some(form.csrf.as_str()) {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    if let Err(error) = auth::logout_session(&state.store, &user.principal, clock::now()).await {
+        tracing::error!(%error, "recording a logout failed");
+    }
+    if let Err(error) = user.session.flush().await {
+        return session_error(&error);
+    }
+    Redirect::to("/login").into_response()
+}
+
+/// Only local paths may follow a login, never another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Whether a form post comes from this site (by `Origin`, which browsers send on POST).
+fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Non-browser clients send no Origin; they cannot carry a victim's cookies either.
+        return true;
+    };
+    let host = parts
+        .headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| authority == host)
+}
+
+// ---- language ----------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct LanguageQuery {
+    to: String,
+    back: Option<String>,
+}
+
+pub async fn switch_language(Query(query): Query<LanguageQuery>) -> Response {
+    let lang = if query.to == "en" { "en" } else { "fa" };
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    (
+        [(SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(query.back.as_deref())),
+    )
+        .into_response()
+}
+
+// ---- home --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    display_role: String,
+    scope: String,
+    cooperatives: Option<String>,
+    provinces: String,
+    underprivileged_counties: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).nav_home, Some(&user)).await;
+    let lang = layout.lang;
+    let principal = &user.principal;
+    let result = async {
+        let cooperatives = match access::cooperative_scope(principal) {
+            CooperativeScope::None => None,
+            _ => Some(
+                registry::list_cooperatives(&state.store, principal, None, 1, 0)
+                    .await?
+                    .total,
+            ),
+        };
+        let mut read = state.store.read().await?;
+        let provinces = read.provinces().await?;
+        read.finish().await?;
+        Ok::<_, AppError>((cooperatives, provinces))
+    }
+    .await;
+    match result {
+        Ok((cooperatives, provinces)) => {
+            let page = HomePage {
+                display_role: role_name(lang, &principal.role),
+                scope: scope_text(lang, principal),
+                cooperatives: cooperatives.map(|n| lang.number(n)),
+                provinces: lang.number(i64::try_from(provinces.len()).unwrap_or(0)),
+                underprivileged_counties: lang
+                    .number(provinces.iter().map(|p| p.underprivileged_counties).sum()),
+                layout,
+            };
+            render(&page)
+        }
+        Err(error) => error_page(layout, &error),
+    }
+}
+
+fn parts_text(parts: &Parts) -> &'static super::i18n::Text {
+    Lang::of(parts).text()
+}
+
+fn scope_text(lang: Lang, principal: &Principal) -> String {
+    match access::cooperative_scope(principal) {
+        CooperativeScope::All => lang.text().nation.to_owned(),
+        CooperativeScope::Provinces(list) => list
+            .iter()
+            .map(ProvinceCode::as_str)
+            .collect::<Vec<_>>()
+            .join("، "),
+        CooperativeScope::One(id) => format!(
+            "{} #{}",
+            lang.text().nav_cooperatives,
+            lang.digits(&id.to_string())
+        ),
+        CooperativeScope::None => "—".to_owned(),
+    }
+}
+
+// ---- provinces ---------------------------------------------------------------------
+
+struct ProvinceLine {
+    code: String,
+    name: String,
+    population: String,
+    counties: String,
+    underprivileged: String,
+}
+
+#[derive(Template)]
+#[template(path = "provinces.html")]
+struct ProvincesPage {
+    layout: Layout,
+    map_svg: String,
+    provinces: Vec<ProvinceLine>,
+    total_population: String,
+}
+
+pub async fn provinces(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: Option<UiUser>,
+) -> Response {
+    let t = parts_text(&parts);
+    let layout = layout(&parts, t.provinces_title, user.as_ref()).await;
+    let lang = layout.lang;
+    let rows = match read_provinces(&state).await {
+        Ok(rows) => rows,
+        Err(error) => return error_page(layout, &error),
+    };
+    let share = |p: &taavon_store::ProvinceRow| {
+        if p.counties == 0 {
+            0.0
+        } else {
+            p.underprivileged_counties as f64 / p.counties as f64
+        }
+    };
+    let map_provinces: Vec<MapProvince> = rows
+        .iter()
+        .map(|p| MapProvince {
+            code: p.code.clone(),
+            fill: choropleth_colour(share(p), 0.0, 1.0).to_owned(),
+            title: format!(
+                "{}: {} {} / {}",
+                lang.pick(&p.name_fa, &p.name_en),
+                t.underprivileged_counties,
+                lang.number(p.underprivileged_counties),
+                lang.number(p.counties)
+            ),
+            href: Some(format!("/provinces/{}", p.code)),
+        })
+        .collect();
+    let page = ProvincesPage {
+        map_svg: state.map.render(&map_provinces, t.map_label),
+        total_population: lang.number(rows.iter().map(|p| p.population_1395).sum()),
+        provinces: rows
+            .iter()
+            .map(|p| ProvinceLine {
+                code: p.code.clone(),
+                name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+                population: lang.number(p.population_1395),
+                counties: lang.number(p.counties),
+                underprivileged: lang.number(p.underprivileged_counties),
+            })
+            .collect(),
+        layout,
+    };
+    render(&page)
+}
+
+async fn read_provinces(state: &AppState) -> Result<Vec<taavon_store::ProvinceRow>, AppError> {
+    let mut read = state.store.read().await?;
+    let rows = read.provinces().await?;
+    read.finish().await?;
+    Ok(rows)
+}
+
+struct CountyLine {
+    code: String,
+    name: String,
+    population: String,
+    tier: String,
+    tier_class: String,
+}
+
+#[derive(Template)]
+#[template(path = "province.html")]
+struct ProvincePage {
+    layout: Layout,
+    name: String,
+    code: String,
+    counties: Vec<CountyLine>,
+}
+
+pub async fn province(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: Option<UiUser>,
+    Path(code): Path<String>,
+) -> Response {
+    let t = parts_text(&parts);
+    let mut layout = layout(&parts, t.province, user.as_ref()).await;
+    let lang = layout.lang;
+    let Ok(code) = ProvinceCode::parse(&code) else {
+        return error_page(layout, &AppError::NotFound);
+    };
+    let result = async {
+        let mut read = state.store.read().await?;
+        let provinces = read.provinces().await?;
+        let counties = read.counties(Some(code.as_str())).await?;
+        read.finish().await?;
+        Ok::<_, AppError>((provinces, counties))
+    }
+    .await;
+    let (provinces, counties) = match result {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let Some(province) = provinces.iter().find(|p| p.code == code.as_str()) else {
+        return error_page(layout, &AppError::NotFound);
+    };
+    let name = lang.pick(&province.name_fa, &province.name_en).to_owned();
+    layout.title = format!("{} {name}", t.province);
+    render(&ProvincePage {
+        layout,
+        code: code.as_str().to_owned(),
+        counties: counties
+            .iter()
+            .map(|c| CountyLine {
+                code: lang.digits(&c.code),
+                name: lang.pick(&c.name_fa, &c.name_en).to_owned(),
+                population: c.population_1395.map_or("—".into(), |p| lang.number(p)),
+                tier: c.tier.map_or("—".into(), |tier| lang.number(tier)),
+                tier_class: c.tier.map_or(String::new(), |tier| format!("tier-{tier}")),
+            })
+            .collect(),
+        name,
+    })
+}
+
+// ---- cooperatives ------------------------------------------------------------------
+
+struct CooperativeLine {
+    id: i64,
+    name: String,
+    province: String,
+    county: String,
+    kind: String,
+    sector: String,
+    women_led: &'static str,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "cooperatives.html")]
+struct CooperativesPage {
+    layout: Layout,
+    cooperatives: Vec<CooperativeLine>,
+    total: String,
+    previous: Option<i64>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    offset: Option<i64>,
+}
+
+const UI_PAGE: i64 = 50;
+
+pub async fn cooperatives(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let t = parts_text(&parts);
+    let layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
+    let lang = layout.lang;
+    let offset = query.offset.unwrap_or(0).max(0);
+    let page =
+        match registry::list_cooperatives(&state.store, &user.principal, None, UI_PAGE, offset)
+            .await
+        {
+            Ok(page) => page,
+            Err(error) => return error_page(layout, &error),
+        };
+    render(&CooperativesPage {
+        total: lang.number(page.total),
+        previous: (offset > 0).then(|| (offset - UI_PAGE).max(0)),
+        next: (offset + UI_PAGE < page.total).then_some(offset + UI_PAGE),
+        cooperatives: page
+            .cooperatives
+            .into_iter()
+            .map(|c| CooperativeLine {
+                id: c.id,
+                name: c.fields.name,
+                province: c.fields.province,
+                county: lang.digits(&c.fields.county),
+                kind: c.fields.kind,
+                sector: c.fields.sector,
+                women_led: if c.fields.women_led { t.yes } else { t.no },
+                status: c.fields.status,
+            })
+            .collect(),
+        layout,
+    })
+}
+
+struct MemberLine {
+    name: String,
+    national_code: String,
+    gender: String,
+}
+
+struct ApplicationLine {
+    program: String,
+    amount: String,
+    jobs: String,
+    women_jobs: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "cooperative.html")]
+struct CooperativePage {
+    layout: Layout,
+    name: String,
+    facts: Vec<(&'static str, String)>,
+    members: Vec<MemberLine>,
+    applications: Vec<ApplicationLine>,
+}
+
+pub async fn cooperative(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let t = parts_text(&parts);
+    let mut layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
+    let lang = layout.lang;
+    let detail = match registry::get_cooperative(&state.store, &user.principal, id).await {
+        Ok(detail) => detail,
+        Err(error) => return error_page(layout, &error),
+    };
+    let f = &detail.cooperative.fields;
+    layout.title = f.name.clone();
+    let optional =
+        |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
+    render(&CooperativePage {
+        name: f.name.clone(),
+        facts: vec![
+            (t.province, f.province.clone()),
+            (t.county, lang.digits(&f.county)),
+            (t.kind, f.kind.clone()),
+            (t.sector, f.sector.clone()),
+            (t.legal_id, optional(&f.legal_id)),
+            (t.registration_number, optional(&f.registration_number)),
+            (
+                t.founded_on,
+                f.founded_on
+                    .as_deref()
+                    .map_or("—".into(), |d| format::date(lang, d)),
+            ),
+            (
+                t.women_led,
+                if f.women_led { t.yes } else { t.no }.to_owned(),
+            ),
+            (t.status, f.status.clone()),
+        ],
+        members: detail
+            .members
+            .iter()
+            .map(|m| MemberLine {
+                name: format!("{} {}", m.fields.first_name, m.fields.last_name),
+                national_code: lang.digits(&m.fields.national_code),
+                gender: m.fields.gender.clone(),
+            })
+            .collect(),
+        applications: detail
+            .applications
+            .iter()
+            .map(|a| ApplicationLine {
+                program: a.fields.program.clone(),
+                amount: lang.number(a.fields.amount_rial),
+                jobs: lang.number(a.fields.jobs),
+                women_jobs: lang.number(a.fields.women_jobs),
+                status: a.fields.status.clone(),
+            })
+            .collect(),
+        layout,
+    })
+}
+
+// ---- audit -------------------------------------------------------------------------
+
+struct AuditLine {
+    seq: String,
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    intact: bool,
+    checked: String,
+    broken_at: String,
+    records: Vec<AuditLine>,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+) -> Response {
+    let t = parts_text(&parts);
+    let layout = layout(&parts, t.audit_title, Some(&user)).await;
+    let lang = layout.lang;
+    let result = async {
+        let records =
+            taavon_app::audit::list_audit(&state.store, &user.principal, 200, None).await?;
+        let verification = taavon_app::audit::verify(&state.store).await?;
+        Ok::<_, AppError>((records, verification))
+    }
+    .await;
+    let (records, verification) = match result {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    render(&AuditPage {
+        intact: verification.first_broken.is_none(),
+        checked: lang.number(i64::try_from(verification.records_checked).unwrap_or(i64::MAX)),
+        broken_at: verification
+            .first_broken
+            .map(|b| format!("#{} — {}", lang.number(b.seq), b.reason))
+            .unwrap_or_default(),
+        records: records
+            .into_iter()
+            .map(|r| AuditLine {
+                seq: lang.number(r.seq),
+                at: format::instant(lang, &r.at),
+                actor: r.actor,
+                action: r.action,
+                entity: format!("{} {}", r.entity, r.entity_id),
+            })
+            .collect(),
+        layout,
+    })
+}
