@@ -271,9 +271,8 @@ impl WriteTx {
     ) -> Result<i64, StoreError> {
         let now = self.now.to_string();
         let c0 = cooperative;
-        let id: i64 =
-            on!(self.conn(), |c| {
-                sqlx::query(
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
             "INSERT INTO cooperatives (province, county, name, name_key, kind, sector, legal_id, \
              registration_number, registered_on, founded_on, women_led, status, address, phone, \
              version, created_at, updated_at) \
@@ -299,7 +298,7 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("registering a cooperative"))?
-            });
+        });
         self.audit(AuditEntry::created(
             "cooperative.create",
             "cooperative",

@@ -171,9 +171,8 @@ impl WriteTx {
     ) -> Result<i64, StoreError> {
         let now = self.now.to_string();
         let m = membership;
-        let id: i64 =
-            on!(self.conn(), |c| {
-                sqlx::query(
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
             "INSERT INTO memberships (province, cooperative_id, person_id, board_role, joined_on, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         )
@@ -187,7 +186,7 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("recording a membership"))?
-            });
+        });
         self.audit(AuditEntry::created(
             "membership.create",
             "membership",

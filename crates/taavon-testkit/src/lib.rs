@@ -1,1 +1,225 @@
-//! taavon-testkit.
+//! Test helpers (dev-only): fresh SQLite and PostgreSQL databases, a real server on a
+//! random port with the demo data, and typed HTTP helpers.
+//!
+//! PostgreSQL comes from `TAAVON_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each call creates its own database
+//! `taavon_test_<random>`. Without a reachable server the PostgreSQL tests skip loudly,
+//! and fail when `CI` is set.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::Connection;
+use taavon_app::clock;
+use taavon_store::Store;
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TAAVON_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A URL for a new, empty SQLite database in a fresh temporary directory.
+pub fn fresh_sqlite_url() -> String {
+    let dir = std::env::temp_dir().join(format!("taavon-test-{}", unique_suffix()));
+    format!("sqlite://{}/taavon.db", dir.display())
+}
+
+/// A new, empty, migrated SQLite store.
+pub async fn fresh_sqlite() -> Store {
+    let url = fresh_sqlite_url();
+    Store::open(&url)
+        .await
+        .unwrap_or_else(|e| panic!("opening {url}: {e}"))
+}
+
+/// A URL for a new, empty PostgreSQL database, or `None` (loudly) when no server
+/// answers. Under `CI` a missing server is a failure.
+pub async fn fresh_postgres_url_or_skip() -> Option<String> {
+    let admin = postgres_admin_url();
+    let mut connection = match sqlx::PgConnection::connect(&admin).await {
+        Ok(connection) => connection,
+        Err(error) => {
+            let message = format!(
+                "PostgreSQL at {admin} is unreachable ({error}); the PostgreSQL half of this \
+                 test did NOT run. Start one, or set TAAVON_TEST_POSTGRES_URL."
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("{message} (CI is set, so this is a failure)");
+            }
+            eprintln!("SKIPPED: {message}");
+            return None;
+        }
+    };
+    let name = format!("taavon_test_{}", unique_suffix());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut connection)
+        .await
+        .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+    let _ = connection.close().await;
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
+/// A new, empty, migrated PostgreSQL store, or `None` as `fresh_postgres_url_or_skip`.
+pub async fn fresh_postgres_or_skip() -> Option<Store> {
+    let url = fresh_postgres_url_or_skip().await?;
+    Some(
+        Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("opening {url}: {e}")),
+    )
+}
+
+/// Runs raw SQL against a database behind the store's back, as an attacker or a broken
+/// disk would (for tamper tests only).
+pub async fn tamper(url: &str, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+            .await
+            .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+        sqlx::query(sql)
+            .execute(&mut connection)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    } else {
+        let mut connection = sqlx::PgConnection::connect(url)
+            .await
+            .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+        sqlx::query(sql)
+            .execute(&mut connection)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Which engine a test app runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A real server on a random port, with the demo data loaded.
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub client: reqwest::Client,
+}
+
+/// Starts the server on SQLite (or PostgreSQL, `None` when unavailable) with demo data.
+pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    let store = match engine {
+        Engine::Sqlite => fresh_sqlite().await,
+        Engine::Postgres => fresh_postgres_or_skip().await?,
+    };
+    taavon_app::demo::load(&store, clock::now())
+        .await
+        .unwrap_or_else(|e| panic!("loading the demo: {e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("binding: {e}"));
+    let address = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let config = taavon_server::ServerConfig {
+        secure_cookies: false,
+        login_requests_per_minute: 600,
+    };
+    tokio::spawn(taavon_server::serve(
+        listener,
+        store.clone(),
+        config,
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Some(TestApp {
+        address,
+        store,
+        client,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Logs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 200, "logging in as {username}");
+        let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+        body["token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// `GET path` with an optional bearer token: (status, JSON body or Null).
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+
+    /// `POST path` with a JSON body and an optional bearer token.
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+
+    /// `GET path` as HTML: (status, body).
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
+    }
+}

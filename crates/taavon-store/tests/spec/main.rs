@@ -1,0 +1,357 @@
+//! The store specification: every spec runs on SQLite and on PostgreSQL, each on a fresh
+//! database, and the audit chain must verify after each one (except where a spec breaks
+//! it on purpose).
+
+use std::future::Future;
+
+use taavon_core::access::{CooperativeScope, Role};
+use taavon_core::reference::{ProvinceCode, ReferenceData};
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    Actor, AuditEntry, CountyTier, NewCooperative, NewUser, SessionRow, Store, StoreError,
+};
+
+macro_rules! spec {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let url = taavon_testkit::fresh_sqlite_url();
+                super::run(url, super::$name).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some(url) = taavon_testkit::fresh_postgres_url_or_skip().await else {
+                    return;
+                };
+                super::run(url, super::$name).await
+            }
+        }
+    };
+}
+
+/// Opens a fresh store, runs the spec, then checks the audit chain is intact.
+async fn run<F, Fut>(url: String, spec: F)
+where
+    F: FnOnce(Store, String) -> Fut,
+    Fut: Future<Output = Checks>,
+{
+    let store = Store::open(&url).await.unwrap();
+    let checks = spec(store.clone(), url).await;
+    if checks == Checks::AuditMustVerify {
+        let verification = store.verify_audit().await.unwrap();
+        assert_eq!(verification.first_broken, None);
+    }
+}
+
+#[derive(PartialEq, Eq)]
+enum Checks {
+    AuditMustVerify,
+    AuditBrokenOnPurpose,
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse("2025-08-31T08:30:00.000Z").unwrap()
+}
+
+fn operator() -> Actor {
+    Actor::system("spec")
+}
+
+async fn load_reference(store: &Store) -> ReferenceData {
+    let data = ReferenceData::bundled().unwrap();
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write.load_reference(&data).await.unwrap();
+    let tiers: Vec<CountyTier> = data
+        .tiers
+        .tiers
+        .iter()
+        .map(|(county, province, tier)| CountyTier {
+            county: county.as_str().into(),
+            province: province.as_str().into(),
+            tier: i64::from(tier.get()),
+        })
+        .collect();
+    write
+        .insert_tier_classification(&data.tiers.valid_from, &data.tiers.source, &tiers)
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    data
+}
+
+fn cooperative(name: &str, county: &str, province: &str, legal_id: &str) -> NewCooperative {
+    NewCooperative {
+        province: province.into(),
+        county: county.into(),
+        name: name.into(),
+        name_key: taavon_core::text::search_key(name),
+        kind: "production".into(),
+        sector: "textiles".into(),
+        legal_id: Some(legal_id.into()),
+        registration_number: None,
+        registered_on: None,
+        founded_on: Some("2024-05-12".into()),
+        women_led: true,
+        status: "active".into(),
+        address: None,
+        phone: None,
+    }
+}
+
+spec!(reference_data_loads_with_31_provinces_and_a_tier_for_every_county);
+async fn reference_data_loads_with_31_provinces_and_a_tier_for_every_county(
+    store: Store,
+    _: String,
+) -> Checks {
+    // Establishes that the bundled reference data lands whole on both engines.
+    let data = load_reference(&store).await;
+    let mut read = store.read().await.unwrap();
+    assert!(read.reference_loaded().await.unwrap());
+    let provinces = read.provinces().await.unwrap();
+    assert_eq!(provinces.len(), 31);
+    let ilam = provinces.iter().find(|p| p.code == "IR-16").unwrap();
+    assert_eq!(ilam.name_fa, "ایلام");
+    assert!(ilam.underprivileged_counties > 0);
+    let counties = read.counties(None).await.unwrap();
+    assert_eq!(counties.len(), data.counties.len());
+    assert!(counties.iter().all(|c| c.tier.is_some()));
+    assert_eq!(read.counties(Some("IR-16")).await.unwrap().len(), 12);
+    assert_eq!(read.sectors().await.unwrap().len(), data.sectors.len());
+    assert_eq!(read.branches().await.unwrap().len(), 62);
+    Checks::AuditMustVerify
+}
+
+spec!(a_write_without_an_audit_record_is_refused_and_leaves_nothing_behind);
+async fn a_write_without_an_audit_record_is_refused_and_leaves_nothing_behind(
+    store: Store,
+    _: String,
+) -> Checks {
+    // Establishes the invariant that no state change escapes the audit trail.
+    load_reference(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write
+        .insert_cooperative(&cooperative("تعاونی آزمون", "1601", "IR-16", "14000001004"))
+        .await
+        .unwrap();
+    // Drop the recorded entry to simulate a use case that forgot to audit.
+    write.audit(AuditEntry {
+        action: "noop",
+        entity: "none",
+        entity_id: String::new(),
+        province: None,
+        before: None,
+        after: None,
+    });
+    write.rollback().await.unwrap();
+    let empty = store.write(operator(), now()).await.unwrap();
+    assert!(matches!(empty.commit().await, Err(StoreError::Unaudited)));
+    let mut read = store.read().await.unwrap();
+    let (list, total) = read
+        .cooperatives(&CooperativeScope::All, None, 10, 0)
+        .await
+        .unwrap();
+    assert!(list.is_empty() && total == 0);
+    Checks::AuditMustVerify
+}
+
+spec!(a_list_shows_only_the_cooperatives_in_scope);
+async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) -> Checks {
+    // Establishes province scoping in the store's list query.
+    load_reference(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let ilam = write
+        .insert_cooperative(&cooperative("تعاونی ایلام", "1601", "IR-16", "14000001004"))
+        .await
+        .unwrap();
+    write
+        .insert_cooperative(&cooperative("تعاونی دورود", "1505", "IR-15", "14000001116"))
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let ilam_scope = CooperativeScope::Provinces(vec![ProvinceCode::parse("IR-16").unwrap()]);
+    let (list, total) = read.cooperatives(&ilam_scope, None, 10, 0).await.unwrap();
+    assert_eq!((list.len(), total), (1, 1));
+    assert_eq!(list[0].id, ilam);
+    let (list, _) = read
+        .cooperatives(&CooperativeScope::All, Some("IR-15"), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(list[0].fields.province, "IR-15");
+    let (list, total) = read
+        .cooperatives(&CooperativeScope::One(ilam), None, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!((list.len(), total), (1, 1));
+    let (_, total) = read
+        .cooperatives(&CooperativeScope::None, None, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 0);
+    Checks::AuditMustVerify
+}
+
+spec!(a_duplicate_legal_id_is_reported_as_a_duplicate);
+async fn a_duplicate_legal_id_is_reported_as_a_duplicate(store: Store, _: String) -> Checks {
+    // Establishes that unique violations reach callers as `Duplicate`, not as internal errors.
+    load_reference(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write
+        .insert_cooperative(&cooperative("الف", "1601", "IR-16", "14000001004"))
+        .await
+        .unwrap();
+    let second = write
+        .insert_cooperative(&cooperative("ب", "1601", "IR-16", "14000001004"))
+        .await;
+    assert!(
+        matches!(second, Err(StoreError::Duplicate { .. })),
+        "{second:?}"
+    );
+    Checks::AuditMustVerify
+}
+
+spec!(users_keep_their_role_and_scope);
+async fn users_keep_their_role_and_scope(store: Store, _: String) -> Checks {
+    // Establishes that every role, with its scope, reads back as written.
+    load_reference(&store).await;
+    let province = |code| ProvinceCode::parse(code).unwrap();
+    let roles = [
+        Role::MinistryAdmin,
+        Role::Auditor,
+        Role::ProvincialOfficer {
+            province: province("IR-16"),
+        },
+        Role::BankOfficer {
+            bank: "022".into(),
+            provinces: vec![province("IR-15"), province("IR-16")],
+        },
+        Role::AgencyOfficer {
+            agency: "sso".into(),
+        },
+    ];
+    let mut write = store.write(operator(), now()).await.unwrap();
+    for (i, role) in roles.iter().enumerate() {
+        write
+            .insert_user(&NewUser {
+                username: format!("user{i}"),
+                display_name: format!("کاربر {i}"),
+                password_hash: "$argon2id$not-a-real-hash".into(),
+                role: role.clone(),
+            })
+            .await
+            .unwrap();
+    }
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    for (i, role) in roles.iter().enumerate() {
+        let user = read
+            .user_by_username(&format!("user{i}"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&user.role, role);
+    }
+    let audit = read.audit_records(100, None).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .all(|r| !r.after_json.clone().unwrap_or_default().contains("argon2"))
+    );
+    Checks::AuditMustVerify
+}
+
+spec!(sessions_expire_and_can_be_deleted);
+async fn sessions_expire_and_can_be_deleted(store: Store, _: String) -> Checks {
+    // Establishes the session table the UI's cookie sessions rest on.
+    let row = SessionRow {
+        id: "abc".into(),
+        data: "{\"user_id\":1}".into(),
+        expires_at: now().plus_seconds(60),
+    };
+    assert!(store.session_create(&row).await.unwrap());
+    assert!(!store.session_create(&row).await.unwrap());
+    assert_eq!(
+        store.session_load("abc", now()).await.unwrap(),
+        Some(row.clone())
+    );
+    assert_eq!(
+        store
+            .session_load("abc", now().plus_seconds(61))
+            .await
+            .unwrap(),
+        None
+    );
+    store.session_delete("abc").await.unwrap();
+    assert_eq!(store.session_load("abc", now()).await.unwrap(), None);
+    Checks::AuditMustVerify
+}
+
+spec!(editing_or_deleting_any_audit_record_breaks_the_chain_at_that_record);
+async fn editing_or_deleting_any_audit_record_breaks_the_chain_at_that_record(
+    store: Store,
+    url: String,
+) -> Checks {
+    // Establishes tamper evidence: edits, deletions in the middle and at the end.
+    load_reference(&store).await;
+    for i in 0..3 {
+        let mut write = store.write(operator(), now()).await.unwrap();
+        write
+            .insert_cooperative(&cooperative(
+                &format!("ت{i}"),
+                "1601",
+                "IR-16",
+                &format!("1400000{i}"),
+            ))
+            .await
+            .unwrap();
+        write.commit().await.unwrap();
+    }
+    let intact = store.verify_audit().await.unwrap();
+    assert_eq!((intact.records_checked, intact.first_broken), (5, None));
+
+    taavon_testkit::tamper(
+        &url,
+        "UPDATE audit_log SET actor = 'system:someone-else' WHERE seq = 3",
+    )
+    .await;
+    let edited = store.verify_audit().await.unwrap();
+    assert_eq!(edited.first_broken.unwrap().seq, 3);
+    taavon_testkit::tamper(
+        &url,
+        "UPDATE audit_log SET actor = 'system:spec' WHERE seq = 3",
+    )
+    .await;
+    assert_eq!(store.verify_audit().await.unwrap().first_broken, None);
+
+    taavon_testkit::tamper(&url, "DELETE FROM audit_log WHERE seq = 5").await;
+    let truncated = store.verify_audit().await.unwrap();
+    assert_eq!(truncated.first_broken.unwrap().seq, 5);
+
+    taavon_testkit::tamper(&url, "DELETE FROM audit_log WHERE seq = 2").await;
+    let holed = store.verify_audit().await.unwrap();
+    assert_eq!(holed.first_broken.unwrap().seq, 2);
+    Checks::AuditBrokenOnPurpose
+}
+
+#[tokio::test]
+async fn both_engines_produce_the_same_tables_and_columns() {
+    // Establishes migration parity between the SQLite and PostgreSQL dialects.
+    let sqlite = taavon_testkit::fresh_sqlite().await.schema().await.unwrap();
+    let Some(postgres) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    let postgres = postgres.schema().await.unwrap();
+    assert!(sqlite.len() >= 20, "{sqlite:?}");
+    assert_eq!(sqlite, postgres);
+}
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_an_error() {
+    // Establishes that the URL scheme chooses the engine and nothing else is guessed.
+    let error = Store::open("mysql://root@localhost/taavon")
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(error, StoreError::UnknownScheme { .. }));
+}
