@@ -1,0 +1,226 @@
+//! The authorization table: every route × every role × own/other province gives the
+//! answer the policy says. Run on SQLite and on PostgreSQL.
+
+use serde_json::json;
+use taavon_testkit::{Engine, TestApp, spawn_app};
+
+use crate::helpers::{DEMO_USERS, ui_client};
+
+/// Who asks: anonymous, then the demo users in `DEMO_USERS` order.
+const WHO: [&str; 8] = [
+    "anonymous",
+    "admin",
+    "ilam",
+    "lorestan",
+    "bank",
+    "sso",
+    "coop",
+    "auditor",
+];
+
+/// The Ilam women's clothing cooperative (IR-16), the coop user's own.
+const ILAM_COOPERATIVE: i64 = 1;
+/// A Dorud tourism cooperative (IR-15).
+const LORESTAN_COOPERATIVE: i64 = 3;
+
+/// (method, path, expected status for each of `WHO`).
+const API_TABLE: &[(&str, &str, [u16; 8])] = &[
+    (
+        "GET",
+        "/api/v1/provinces",
+        [200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/counties?province=IR-15",
+        [200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/sectors",
+        [200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/agencies",
+        [200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/banks",
+        [200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/me",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/1",
+        [401, 200, 200, 404, 200, 404, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/3",
+        [401, 200, 404, 200, 200, 404, 404, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/999",
+        [401, 404, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/api/v1/audit",
+        [401, 200, 403, 403, 403, 403, 403, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/users",
+        [401, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/users",
+        [401, 201, 403, 403, 403, 403, 403, 403],
+    ),
+];
+
+/// How many cooperatives each of `WHO` sees in the list (anonymous sees none: 401).
+const LIST_SIZES: [usize; 8] = [0, 12, 2, 6, 12, 0, 1, 12];
+/// The provinces each of `WHO` may see cooperatives of (empty: any).
+const LIST_PROVINCES: [&[&str]; 8] = [&[], &[], &["IR-16"], &["IR-15"], &[], &[], &["IR-16"], &[]];
+
+/// (path, expected status for each of `WHO`); 303 sends the browser to log in.
+const UI_TABLE: &[(&str, [u16; 8])] = &[
+    ("/provinces", [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/provinces/IR-16", [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/", [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/cooperatives", [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/cooperatives/1", [303, 200, 200, 404, 200, 404, 200, 200]),
+    ("/cooperatives/3", [303, 200, 404, 200, 200, 404, 404, 200]),
+    ("/audit", [303, 200, 403, 403, 403, 403, 403, 200]),
+];
+
+async fn check_table(app: TestApp) {
+    assert_eq!(&WHO[1..], &DEMO_USERS);
+    let mut tokens = vec![None];
+    for user in DEMO_USERS {
+        tokens.push(Some(app.token(user, "demo").await));
+    }
+    let mut failures = Vec::new();
+    for (n, (method, path, expected)) in API_TABLE.iter().enumerate() {
+        for (who, token) in WHO.iter().zip(&tokens) {
+            let mut request = match *method {
+                "GET" => app.client.get(app.url(path)),
+                _ => app.client.post(app.url(path)).json(&json!({
+                    "username": format!("new{n}{who}"), "display_name": "کاربر تازه",
+                    "password": "a-long-password", "role": "auditor"})),
+            };
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let status = request.send().await.unwrap().status().as_u16();
+            let index = WHO.iter().position(|w| w == who).unwrap();
+            if status != expected[index] {
+                failures.push(format!(
+                    "{method} {path} as {who}: {status}, expected {}",
+                    expected[index]
+                ));
+            }
+        }
+    }
+    for (index, token) in tokens.iter().enumerate().skip(1) {
+        let (_, page) = app
+            .get("/api/v1/cooperatives?limit=500", token.as_deref())
+            .await;
+        let items = page["items"].as_array().unwrap();
+        if items.len() != LIST_SIZES[index] {
+            failures.push(format!(
+                "{} lists {} cooperatives, expected {}",
+                WHO[index],
+                items.len(),
+                LIST_SIZES[index]
+            ));
+        }
+        let allowed = LIST_PROVINCES[index];
+        for item in items {
+            let province = item["province"].as_str().unwrap();
+            if !allowed.is_empty() && !allowed.contains(&province) {
+                failures.push(format!("{} sees a cooperative of {province}", WHO[index]));
+            }
+        }
+    }
+    // An Ilam officer cannot reach Lorestan through a province filter either.
+    let (_, page) = app
+        .get("/api/v1/cooperatives?province=IR-15", tokens[2].as_deref())
+        .await;
+    if page["total"] != 0 {
+        failures.push(format!("ilam filtered by IR-15 got {page}"));
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization table failures:\n{}",
+        failures.join("\n")
+    );
+    let _ = (ILAM_COOPERATIVE, LORESTAN_COOPERATIVE);
+}
+
+#[tokio::test]
+async fn api_routes_answer_each_role_as_the_policy_says_on_sqlite() {
+    // Establishes the policy for every API route, role and province, on SQLite.
+    check_table(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn api_routes_answer_each_role_as_the_policy_says_on_postgres() {
+    // Establishes the same table on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_table(app).await;
+}
+
+#[tokio::test]
+async fn ui_pages_answer_each_role_as_the_policy_says() {
+    // Establishes the policy for the UI's pages (sessions, not tokens).
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let mut clients = vec![
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    ];
+    for user in DEMO_USERS {
+        clients.push(ui_client(&app, user).await);
+    }
+    let mut failures = Vec::new();
+    for (path, expected) in UI_TABLE {
+        for (index, client) in clients.iter().enumerate() {
+            let status = client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if status != expected[index] {
+                failures.push(format!(
+                    "GET {path} as {}: {status}, expected {}",
+                    WHO[index], expected[index]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "UI authorization failures:\n{}",
+        failures.join("\n")
+    );
+}

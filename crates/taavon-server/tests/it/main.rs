@@ -1,0 +1,7 @@
+//! Integration tests: the real server on a random port, over real HTTP, against a fresh
+//! database with the demo data. One binary, so the server code is linked once.
+
+mod api;
+mod authorization;
+mod helpers;
+mod ui;

@@ -1,0 +1,155 @@
+//! The Persian UI: login, the provinces page and its map, language, logout, sessions.
+
+use crate::helpers::{csrf_of, sqlite_app, ui_client};
+
+#[tokio::test]
+async fn an_anonymous_visitor_gets_no_session_and_is_sent_to_log_in() {
+    // Establishes that anonymous visits create no session and private pages redirect.
+    let app = sqlite_app().await;
+    let response = app.client.get(app.url("/provinces")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("set-cookie").is_none());
+    let response = app
+        .client
+        .get(app.url("/cooperatives"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?next=/cooperatives");
+}
+
+#[tokio::test]
+async fn the_provinces_page_is_persian_rtl_with_a_31_province_map_credited_to_osm() {
+    // Establishes the UI shell's language, direction, font and map.
+    let app = sqlite_app().await;
+    let client = ui_client(&app, "admin").await;
+    let html = client
+        .get(app.url("/provinces"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"fa\" dir=\"rtl\">"));
+    assert!(html.contains("<h1>استان\u{200c}ها</h1>"));
+    assert_eq!(html.matches("data-province=\"IR-").count(), 31);
+    assert!(html.contains("© OpenStreetMap contributors"));
+    assert!(
+        html.contains("۷۹٬۹۲۶٬۲۷۰"),
+        "the census total in Persian digits"
+    );
+    assert!(html.contains("action=\"/logout\""));
+    let font = client
+        .get(app.url("/assets/fonts/vazirmatn-variable.woff2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(font.headers()["content-type"], "font/woff2");
+    assert!(font.bytes().await.unwrap().len() > 50_000);
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_a_persian_error_on_the_login_page() {
+    // Establishes the login form's error path.
+    let app = sqlite_app().await;
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("class=\"form-error\""));
+    assert!(html.contains("نام کاربری یا گذرواژه درست نیست."));
+}
+
+#[tokio::test]
+async fn english_is_the_second_locale() {
+    // Establishes the language switch and the LTR English shell.
+    let app = sqlite_app().await;
+    let client = ui_client(&app, "ilam").await;
+    let response = client
+        .get(app.url("/lang?to=en&back=/provinces"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let html = client
+        .get(app.url("/provinces"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(html.contains("<h1>Provinces</h1>"));
+    assert!(html.contains("79,926,270"));
+}
+
+#[tokio::test]
+async fn logout_needs_the_sessions_csrf_token() {
+    // Establishes CSRF protection on the logout form and that logout ends the session.
+    let app = sqlite_app().await;
+    let client = ui_client(&app, "coop").await;
+    let html = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&html);
+    let forged = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let response = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
+}
+
+#[tokio::test]
+async fn a_cross_site_login_post_is_refused() {
+    // Establishes that the login form only accepts posts from this site.
+    let app = sqlite_app().await;
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "admin"), ("password", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn a_cooperative_page_shows_members_and_the_15_billion_rial_facility() {
+    // Establishes the demo's Ilam clothing cooperative as its representative sees it.
+    let app = sqlite_app().await;
+    let client = ui_client(&app, "coop").await;
+    let html = client
+        .get(app.url("/cooperatives/1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("تعاونی تولیدی پوشاک بانوان ایلام"));
+    assert!(html.contains("۱۵٬۰۰۰٬۰۰۰٬۰۰۰"));
+}
