@@ -19,6 +19,15 @@ pub struct Config {
     pub login_requests_per_minute: u32,
 }
 
+/// The fields, as `TAAVON_<FIELD>` variables may name them.
+const FIELDS: [&str; 5] = [
+    "database_url",
+    "listen",
+    "secure_cookies",
+    "log_format",
+    "login_requests_per_minute",
+];
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -51,9 +60,22 @@ impl Config {
     /// `TAAVON_CONFIG`), then `TAAVON_*` variables.
     pub fn load() -> anyhow::Result<Self> {
         let file = std::env::var("TAAVON_CONFIG").unwrap_or_else(|_| "taavon.toml".to_owned());
+        // Only variables naming a field are configuration; others with the same prefix
+        // (TAAVON_PASSWORD, TAAVON_LOG, TAAVON_CONFIG) belong to single commands.
+        let variables: config::Map<String, String> = std::env::vars()
+            .filter(|(key, _)| {
+                key.strip_prefix("TAAVON_")
+                    .is_some_and(|field| FIELDS.contains(&field.to_ascii_lowercase().as_str()))
+            })
+            .collect();
         let settings = config::Config::builder()
             .add_source(config::File::with_name(&file).required(false))
-            .add_source(config::Environment::with_prefix("TAAVON").ignore_empty(true))
+            .add_source(
+                config::Environment::with_prefix("TAAVON")
+                    .ignore_empty(true)
+                    .try_parsing(true)
+                    .source(Some(variables)),
+            )
             .build()?;
         Ok(settings.try_deserialize()?)
     }
