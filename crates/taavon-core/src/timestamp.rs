@@ -6,9 +6,11 @@
 
 use std::fmt;
 
+use crate::calendar::{civil_from_days, days_from_civil};
+
 /// Milliseconds since 1970-01-01T00:00:00Z.
 ///
-/// Invariant: within years 0000..=9999, so the text form always has four year digits.
+/// Invariant: within years 0001..=9999, so the text form always has four year digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     unix_millis: i64,
@@ -19,13 +21,13 @@ pub struct Timestamp {
 pub enum TimestampError {
     #[error("a timestamp must look like 2025-08-31T12:30:00.000Z")]
     Shape,
-    #[error("the timestamp is outside the years 0000..=9999")]
+    #[error("the timestamp is outside the years 0001..=9999")]
     OutOfRange,
 }
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
-/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
-const MIN_MILLIS: i64 = -62_167_219_200_000;
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
+const MIN_MILLIS: i64 = -62_135_596_800_000;
 const MAX_MILLIS: i64 = 253_402_300_799_999;
 
 impl Timestamp {
@@ -94,7 +96,7 @@ impl Timestamp {
         );
         if !(1..=12).contains(&month)
             || day < 1
-            || day > days_in_month(year, month)
+            || crate::calendar::IsoDate::new(year as i32, month as u32, day as u32).is_err()
             || hour > 23
             || minute > 59
             || second > 59
@@ -120,45 +122,6 @@ impl fmt::Display for Timestamp {
             "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z"
         )
     }
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The inverse of `days_from_civil`.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

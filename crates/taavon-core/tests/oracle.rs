@@ -52,3 +52,21 @@ fn the_copied_oracle_files_equal_the_shared_originals() {
         );
     }
 }
+
+const JALALI: &str = include_str!("oracle/jalali.csv");
+
+#[test]
+fn every_jalali_case_of_the_oracle_converts_both_ways() {
+    // Establishes Gregorian ↔ Jalali conversion against the reference cases.
+    use taavon_core::calendar::{IsoDate, JalaliDate};
+    let mut checked = 0;
+    for line in JALALI.lines().skip(1) {
+        let (gregorian, jalali) = line.split_once(',').unwrap();
+        let iso = IsoDate::parse(gregorian).unwrap();
+        let persian = JalaliDate::parse(jalali).unwrap();
+        assert_eq!(JalaliDate::from(iso), persian, "{line}");
+        assert_eq!(persian.to_iso(), iso, "{line}");
+        checked += 1;
+    }
+    assert_eq!(checked, 400);
+}

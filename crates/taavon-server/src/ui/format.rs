@@ -1,15 +1,51 @@
-//! How values read in the UI: dates in Jalali, numbers and codes in the locale's digits.
+//! How values read in the UI: dates in Jalali, times in Tehran, digits in the locale's.
+
+use taavon_core::calendar::{IsoDate, JalaliDate, TEHRAN_OFFSET_SECONDS};
+use taavon_core::timestamp::Timestamp;
 
 use super::i18n::Lang;
 
-/// An ISO date (or the date part of an RFC 3339 instant) as the locale shows it.
+/// An ISO date as the locale shows it: `۱۴۰۴/۰۶/۰۹`, or `9 Shahrivar 1404` in English.
 pub fn date(lang: Lang, iso: &str) -> String {
-    let day = iso.get(..10).unwrap_or(iso);
-    lang.digits(day)
+    match IsoDate::parse(iso.get(..10).unwrap_or(iso)) {
+        Ok(day) => jalali(lang, JalaliDate::from(day)),
+        Err(_) => lang.digits(iso),
+    }
 }
 
-/// An RFC 3339 instant as date and time in Tehran.
+fn jalali(lang: Lang, date: JalaliDate) -> String {
+    match lang {
+        Lang::Fa => date.format_fa(),
+        Lang::En => date.format_long_en(),
+    }
+}
+
+/// A stored RFC 3339 instant as the Jalali date and time in Tehran.
 pub fn instant(lang: Lang, rfc3339: &str) -> String {
-    let time = rfc3339.get(11..16).unwrap_or("");
-    format!("{} {}", date(lang, rfc3339), lang.digits(time))
+    let Ok(instant) = Timestamp::parse(rfc3339) else {
+        return lang.digits(rfc3339);
+    };
+    let local = instant.unix_seconds() + TEHRAN_OFFSET_SECONDS;
+    let day = JalaliDate::from(IsoDate::from_days_since_unix_epoch(
+        local.div_euclid(86_400),
+    ));
+    let minutes = local.rem_euclid(86_400) / 60;
+    let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    format!("{} {}", jalali(lang, day), lang.digits(&time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_show_in_jalali_and_instants_in_tehran_time() {
+        // Establishes the UI's date conventions.
+        assert_eq!(date(Lang::Fa, "2025-08-31"), "۱۴۰۴/۰۶/۰۹");
+        assert_eq!(date(Lang::En, "2025-08-31"), "9 Shahrivar 1404");
+        assert_eq!(
+            instant(Lang::Fa, "2025-08-30T20:45:00.000Z"),
+            "۱۴۰۴/۰۶/۰۹ ۰۰:۱۵"
+        );
+    }
 }

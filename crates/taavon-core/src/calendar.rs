@@ -1,0 +1,601 @@
+//! Dates: Gregorian ISO dates (what is stored) and Jalali (Solar Hijri) dates (what people
+//! read and type), with conversion, month arithmetic, parsing and Persian formatting.
+//!
+//! The Jalali arithmetic is the 33-year-cycle algorithm with break years used by
+//! jalaali-js (Borkowski); it agrees with ICU4X's Persian calendar and with jdatetime for
+//! 1178–1501 AP (`shared/oracle/jalali.csv` and the exhaustive test against icu_calendar).
+
+use std::fmt;
+
+use crate::digits::{to_ascii_digits, to_persian_digits};
+
+/// A proleptic Gregorian date.
+///
+/// Invariant: a real date with a year in 1..=9999.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoDate {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+/// A Jalali date.
+///
+/// Invariant: a real date (month 1..=12, day within the month's length) with a year in
+/// `JalaliDate::MIN_YEAR..=JalaliDate::MAX_YEAR`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JalaliDate {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+/// Why a date was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("a date looks like 1404-06-09 or 1404/6/9")]
+    Shape,
+    #[error("month {0} does not exist")]
+    Month(u32),
+    #[error("day {day} does not exist in month {month} of {year}")]
+    Day { year: i32, month: u8, day: u32 },
+    #[error("the year is outside the supported range")]
+    Year,
+}
+
+impl DateError {
+    /// A stable machine code of the broken rule.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            DateError::Shape => "date_format",
+            DateError::Month(_) => "month_range",
+            DateError::Day { .. } => "day_range",
+            DateError::Year => "year_range",
+        }
+    }
+
+    pub fn message_fa(&self) -> String {
+        match self {
+            DateError::Shape => "تاریخ را به شکل ۱۴۰۴/۰۶/۰۹ بنویسید.".into(),
+            DateError::Month(month) => to_persian_digits(&format!("ماه {month} وجود ندارد.")),
+            DateError::Day { year, month, day } => {
+                to_persian_digits(&format!("روز {day} در ماه {month} سال {year} وجود ندارد."))
+            }
+            DateError::Year => "سال خارج از بازه پشتیبانی‌شده است.".into(),
+        }
+    }
+}
+
+pub const MONTHS_FA: [&str; 12] = [
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+];
+pub const MONTHS_EN: [&str; 12] = [
+    "Farvardin",
+    "Ordibehesht",
+    "Khordad",
+    "Tir",
+    "Mordad",
+    "Shahrivar",
+    "Mehr",
+    "Aban",
+    "Azar",
+    "Dey",
+    "Bahman",
+    "Esfand",
+];
+/// Weekday names, the week starting on Saturday (شنبه).
+pub const WEEKDAYS_FA: [&str; 7] = [
+    "شنبه",
+    "یکشنبه",
+    "دوشنبه",
+    "سه‌شنبه",
+    "چهارشنبه",
+    "پنجشنبه",
+    "جمعه",
+];
+
+/// Tehran's offset from UTC: +03:30, with no daylight saving time since 2022.
+pub const TEHRAN_OFFSET_SECONDS: i64 = 3 * 3600 + 1800;
+
+const BREAKS: [i64; 20] = [
+    -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324,
+    2394, 2456, 3178,
+];
+
+impl IsoDate {
+    pub fn new(year: i32, month: u32, day: u32) -> Result<Self, DateError> {
+        if !(1..=9999).contains(&year) {
+            return Err(DateError::Year);
+        }
+        if !(1..=12).contains(&month) {
+            return Err(DateError::Month(month));
+        }
+        let month = month as u8;
+        if day < 1 || day > u32::from(gregorian_month_length(year, month)) {
+            return Err(DateError::Day { year, month, day });
+        }
+        Ok(Self {
+            year,
+            month,
+            day: day as u8,
+        })
+    }
+
+    /// Reads `YYYY-MM-DD` (any digits a person types).
+    pub fn parse(text: &str) -> Result<Self, DateError> {
+        let (year, month, day) = split_date(text)?;
+        Self::new(year, month, day)
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// Days since 1970-01-01.
+    pub fn days_since_unix_epoch(self) -> i64 {
+        days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        )
+    }
+
+    /// The date `days` after 1970-01-01 (clamped to the supported years).
+    pub fn from_days_since_unix_epoch(days: i64) -> Self {
+        let (year, month, day) = civil_from_days(days.clamp(-719_162, 2_932_896));
+        Self {
+            year: year as i32,
+            month: month as u8,
+            day: day as u8,
+        }
+    }
+
+    /// Today in Tehran at the given instant.
+    pub fn tehran_today(unix_seconds: i64) -> Self {
+        Self::from_days_since_unix_epoch((unix_seconds + TEHRAN_OFFSET_SECONDS).div_euclid(86_400))
+    }
+
+    pub fn add_days(self, days: i64) -> Self {
+        Self::from_days_since_unix_epoch(self.days_since_unix_epoch() + days)
+    }
+
+    /// 0 = Saturday … 6 = Friday (the Iranian week).
+    pub fn weekday_from_saturday(self) -> u8 {
+        // 1970-01-01 was a Thursday, day 5 of a week starting on Saturday.
+        (self.days_since_unix_epoch() + 5).rem_euclid(7) as u8
+    }
+}
+
+impl JalaliDate {
+    pub const MIN_YEAR: i32 = 1;
+    pub const MAX_YEAR: i32 = 3177;
+
+    pub fn new(year: i32, month: u32, day: u32) -> Result<Self, DateError> {
+        if !(Self::MIN_YEAR..=Self::MAX_YEAR).contains(&year) {
+            return Err(DateError::Year);
+        }
+        if !(1..=12).contains(&month) {
+            return Err(DateError::Month(month));
+        }
+        let month = month as u8;
+        if day < 1 || day > u32::from(Self::month_length(year, month)) {
+            return Err(DateError::Day { year, month, day });
+        }
+        Ok(Self {
+            year,
+            month,
+            day: day as u8,
+        })
+    }
+
+    /// Reads what people type: `۱۴۰۴/۶/۹`, `1404-06-09`, `1404/6/9`, Persian or
+    /// Arabic-Indic digits.
+    pub fn parse(text: &str) -> Result<Self, DateError> {
+        let (year, month, day) = split_date(text)?;
+        Self::new(year, month, day)
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    pub fn is_leap_year(year: i32) -> bool {
+        jalali_cycle(i64::from(year)).is_some_and(|cycle| cycle.leap == 0)
+    }
+
+    /// 31 days in months 1–6, 30 in 7–11, 29 or 30 in Esfand.
+    pub fn month_length(year: i32, month: u8) -> u8 {
+        match month {
+            1..=6 => 31,
+            7..=11 => 30,
+            _ if Self::is_leap_year(year) => 30,
+            _ => 29,
+        }
+    }
+
+    /// This date plus `months` Jalali months, keeping the day of month and clamping it to
+    /// the target month's length (the repayment-schedule rule). Saturates at the range.
+    pub fn add_months(self, months: i32) -> Self {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + i64::from(months);
+        let year = index
+            .div_euclid(12)
+            .clamp(i64::from(Self::MIN_YEAR), i64::from(Self::MAX_YEAR)) as i32;
+        let month = (index.rem_euclid(12) + 1) as u8;
+        let day = self.day.min(Self::month_length(year, month));
+        Self { year, month, day }
+    }
+
+    pub fn to_iso(self) -> IsoDate {
+        IsoDate::from_days_since_unix_epoch(self.days_since_unix_epoch())
+    }
+
+    fn days_since_unix_epoch(self) -> i64 {
+        let year = i64::from(self.year);
+        let march = jalali_cycle(year).map_or(21, |cycle| cycle.march);
+        let nowruz = days_from_civil(year + 621, 3, march);
+        let month = i64::from(self.month);
+        nowruz + (month - 1) * 31 - (month / 7) * (month - 7) + i64::from(self.day) - 1
+    }
+
+    /// Days from this date to `other` (negative when `other` is earlier).
+    pub fn days_until(self, other: JalaliDate) -> i64 {
+        other.days_since_unix_epoch() - self.days_since_unix_epoch()
+    }
+
+    /// `۱۴۰۴/۰۶/۰۹`.
+    pub fn format_fa(self) -> String {
+        to_persian_digits(&format!(
+            "{:04}/{:02}/{:02}",
+            self.year, self.month, self.day
+        ))
+    }
+
+    /// `۹ شهریور ۱۴۰۴`.
+    pub fn format_long_fa(self) -> String {
+        let month = MONTHS_FA
+            .get(usize::from(self.month - 1))
+            .copied()
+            .unwrap_or("");
+        to_persian_digits(&format!("{} {month} {}", self.day, self.year))
+    }
+
+    /// `9 Shahrivar 1404`.
+    pub fn format_long_en(self) -> String {
+        let month = MONTHS_EN
+            .get(usize::from(self.month - 1))
+            .copied()
+            .unwrap_or("");
+        format!("{} {month} {}", self.day, self.year)
+    }
+}
+
+impl From<IsoDate> for JalaliDate {
+    fn from(date: IsoDate) -> Self {
+        let days = date.days_since_unix_epoch();
+        let mut year = i64::from(date.year) - 621;
+        // Nowruz falls on 20–22 March: before it, the Jalali year is the previous one.
+        let nowruz =
+            |year: i64| days_from_civil(year + 621, 3, jalali_cycle(year).map_or(21, |c| c.march));
+        if days < nowruz(year) {
+            year -= 1;
+        }
+        let day_of_year = days - nowruz(year);
+        let (month, day) = if day_of_year < 186 {
+            (1 + day_of_year / 31, day_of_year % 31 + 1)
+        } else {
+            let rest = day_of_year - 186;
+            (7 + rest / 30, rest % 30 + 1)
+        };
+        let year = year.clamp(i64::from(Self::MIN_YEAR), i64::from(Self::MAX_YEAR)) as i32;
+        Self {
+            year,
+            month: month as u8,
+            day: day as u8,
+        }
+    }
+}
+
+impl From<JalaliDate> for IsoDate {
+    fn from(date: JalaliDate) -> Self {
+        date.to_iso()
+    }
+}
+
+impl fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Display for JalaliDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Reads a date a person typed in either calendar: a year before 1700 is Jalali.
+pub fn parse_date_any(text: &str) -> Result<IsoDate, DateError> {
+    let (year, month, day) = split_date(text)?;
+    if year < 1700 {
+        Ok(JalaliDate::new(year, month, day)?.to_iso())
+    } else {
+        IsoDate::new(year, month, day)
+    }
+}
+
+fn split_date(text: &str) -> Result<(i32, u32, u32), DateError> {
+    let ascii = to_ascii_digits(text.trim());
+    let parts: Vec<&str> = ascii.split(['-', '/', '.']).collect();
+    let [year, month, day] = parts.as_slice() else {
+        return Err(DateError::Shape);
+    };
+    let number = |part: &str, max_len: usize| -> Result<u32, DateError> {
+        if part.is_empty() || part.len() > max_len || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DateError::Shape);
+        }
+        part.parse().map_err(|_| DateError::Shape)
+    };
+    let year = number(year, 4)?;
+    if year < 100 {
+        return Err(DateError::Shape);
+    }
+    Ok((year as i32, number(month, 2)?, number(day, 2)?))
+}
+
+struct Cycle {
+    /// 0 for a leap year.
+    leap: i64,
+    /// The March day of Nowruz in the Gregorian year `year + 621`.
+    march: i64,
+}
+
+/// The jalaali-js `jalCal`: where a Jalali year stands in its 33-year cycle.
+fn jalali_cycle(year: i64) -> Option<Cycle> {
+    let first = *BREAKS.first()?;
+    let last = *BREAKS.last()?;
+    if year < first || year >= last {
+        return None;
+    }
+    let gregorian = year + 621;
+    let (mut leap_j, mut jp, mut jump) = (-14i64, first, 0i64);
+    for &jm in BREAKS.iter().skip(1) {
+        jump = jm - jp;
+        if year < jm {
+            break;
+        }
+        leap_j += jump / 33 * 8 + (jump % 33) / 4;
+        jp = jm;
+    }
+    let mut n = year - jp;
+    leap_j += n / 33 * 8 + ((n % 33) + 3) / 4;
+    if jump % 33 == 4 && jump - n == 4 {
+        leap_j += 1;
+    }
+    let leap_g = gregorian / 4 - (gregorian / 100 + 1) * 3 / 4 - 150;
+    let march = 20 + leap_j - leap_g;
+    if jump - n < 6 {
+        n = n - jump + (jump + 4) / 33 * 33;
+    }
+    let mut leap = ((n + 1) % 33 - 1) % 4;
+    if leap == -1 {
+        leap = 4;
+    }
+    Some(Cycle { leap, march })
+}
+
+fn gregorian_month_length(year: i32, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The inverse of `days_from_civil`.
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn jalali(text: &str) -> JalaliDate {
+        JalaliDate::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_oracle_anchors_convert_both_ways() {
+        // Establishes the three anchors of shared/oracle/README.md.
+        for (gregorian, persian) in [
+            ("2025-03-20", "1403-12-30"),
+            ("2025-03-21", "1404-01-01"),
+            ("2025-08-31", "1404-06-09"),
+        ] {
+            let iso = IsoDate::parse(gregorian).unwrap();
+            assert_eq!(JalaliDate::from(iso).to_string(), persian);
+            assert_eq!(jalali(persian).to_iso(), iso);
+        }
+    }
+
+    #[test]
+    fn what_people_type_is_read_and_impossible_dates_are_refused() {
+        // Establishes the accepted spellings and the errors for impossible dates.
+        for text in [
+            "۱۴۰۴/۶/۹",
+            "1404-06-09",
+            "1404/6/9",
+            "١٤٠٤/٠٦/٠٩",
+            " 1404.06.09 ",
+        ] {
+            assert_eq!(jalali(text).to_string(), "1404-06-09", "{text}");
+        }
+        assert!(matches!(
+            JalaliDate::parse("1404-07-31"),
+            Err(DateError::Day { .. })
+        ));
+        assert!(matches!(
+            JalaliDate::parse("1404-12-30"),
+            Err(DateError::Day { .. })
+        ));
+        assert!(
+            JalaliDate::parse("1403-12-30").is_ok(),
+            "1403 is a leap year"
+        );
+        assert_eq!(JalaliDate::parse("1404-13-01"), Err(DateError::Month(13)));
+        assert_eq!(JalaliDate::parse("1404/06"), Err(DateError::Shape));
+        assert_eq!(JalaliDate::parse("abc"), Err(DateError::Shape));
+    }
+
+    #[test]
+    fn persian_formats_use_persian_digits_and_month_names() {
+        // Establishes the display forms.
+        let date = jalali("1404-06-09");
+        assert_eq!(date.format_fa(), "۱۴۰۴/۰۶/۰۹");
+        assert_eq!(date.format_long_fa(), "۹ شهریور ۱۴۰۴");
+        assert_eq!(date.format_long_en(), "9 Shahrivar 1404");
+    }
+
+    #[test]
+    fn adding_months_keeps_the_day_and_clamps_it_to_the_month() {
+        // Establishes the schedule rule's month arithmetic.
+        assert_eq!(jalali("1404-06-31").add_months(1).to_string(), "1404-07-30");
+        assert_eq!(jalali("1404-06-31").add_months(6).to_string(), "1404-12-29");
+        assert_eq!(jalali("1403-06-31").add_months(6).to_string(), "1403-12-30");
+        assert_eq!(jalali("1404-06-09").add_months(7).to_string(), "1405-01-09");
+        assert_eq!(
+            jalali("1404-01-15").add_months(-1).to_string(),
+            "1403-12-15"
+        );
+    }
+
+    #[test]
+    fn a_year_below_1700_is_read_as_jalali() {
+        // Establishes parse_date_any's calendar choice.
+        assert_eq!(
+            parse_date_any("1404-06-09").unwrap().to_string(),
+            "2025-08-31"
+        );
+        assert_eq!(
+            parse_date_any("2025-08-31").unwrap().to_string(),
+            "2025-08-31"
+        );
+    }
+
+    #[test]
+    fn the_week_starts_on_saturday_and_tehran_is_three_and_a_half_hours_ahead() {
+        // Establishes weekday numbering and the Tehran date of an instant.
+        assert_eq!(
+            IsoDate::parse("2025-08-30")
+                .unwrap()
+                .weekday_from_saturday(),
+            0
+        );
+        assert_eq!(
+            IsoDate::parse("2025-08-29")
+                .unwrap()
+                .weekday_from_saturday(),
+            6
+        );
+        // 2025-08-30T20:45Z is 00:15 on the 31st in Tehran.
+        assert_eq!(
+            IsoDate::tehran_today(1_756_586_700).to_string(),
+            "2025-08-31"
+        );
+    }
+
+    #[test]
+    fn every_day_from_1300_to_1500_round_trips() {
+        // Establishes Gregorian → Jalali → Gregorian over two centuries, day by day.
+        let start = jalali("1300-01-01").to_iso().days_since_unix_epoch();
+        let end = jalali("1500-12-29").to_iso().days_since_unix_epoch();
+        let mut previous: Option<JalaliDate> = None;
+        for days in start..=end {
+            let iso = IsoDate::from_days_since_unix_epoch(days);
+            let date = JalaliDate::from(iso);
+            assert_eq!(date.to_iso(), iso);
+            assert!(
+                JalaliDate::new(date.year(), u32::from(date.month()), u32::from(date.day()))
+                    .is_ok()
+            );
+            if let Some(previous) = previous {
+                assert_eq!(previous.days_until(date), 1);
+            }
+            previous = Some(date);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn month_arithmetic_never_yields_an_invalid_date(
+            year in 1300i32..1500, month in 1u32..=12, day in 1u32..=31, months in -600i32..600
+        ) {
+            // Establishes that add_months always lands on a real date.
+            if let Ok(date) = JalaliDate::new(year, month, day) {
+                let moved = date.add_months(months);
+                prop_assert!(JalaliDate::new(moved.year(), u32::from(moved.month()), u32::from(moved.day())).is_ok());
+                prop_assert!(moved.day() <= date.day());
+            }
+        }
+
+        #[test]
+        fn parse_reads_back_what_display_and_format_fa_write(days in -18_000i64..60_000) {
+            // Establishes parse(format(x)) = x for both calendars and both digit sets.
+            let iso = IsoDate::from_days_since_unix_epoch(days);
+            prop_assert_eq!(IsoDate::parse(&iso.to_string()), Ok(iso));
+            let date = JalaliDate::from(iso);
+            prop_assert_eq!(JalaliDate::parse(&date.to_string()), Ok(date));
+            prop_assert_eq!(JalaliDate::parse(&date.format_fa()), Ok(date));
+        }
+    }
+}
