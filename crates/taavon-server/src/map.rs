@@ -127,8 +127,8 @@ impl ProvinceMap {
         }
         let _ = write!(
             svg,
-            "<text class=\"map-credit\" x=\"8\" y=\"{:.0}\" font-size=\"14\">© OpenStreetMap \
-             contributors</text></svg>",
+            "<text class=\"map-credit\" x=\"8\" y=\"{:.0}\" font-size=\"14\" direction=\"ltr\" \
+             text-anchor=\"start\">© OpenStreetMap contributors</text></svg>",
             self.height + 22.0
         );
         svg
