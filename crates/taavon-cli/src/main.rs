@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod convert;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,10 @@ enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(commands::ImportCommand),
+    /// Convert dates between Gregorian (ISO) and Jalali.
+    Date(convert::DateArgs),
+    /// Validate national codes, legal IDs, Sheba, card and mobile numbers.
+    Validate(convert::ValidateArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +45,8 @@ fn main() -> ExitCode {
         Command::User(command) => commands::user(command),
         Command::Audit(command) => commands::audit(command),
         Command::Import(command) => commands::import(command),
+        Command::Date(args) => convert::date(&args),
+        Command::Validate(args) => convert::validate(&args),
     };
     match result {
         Ok(code) => code,

@@ -23,6 +23,8 @@ pub enum IdError {
     Country,
     #[error("no bank has the code {code}")]
     UnknownBank { code: String },
+    #[error("an Iranian mobile number starts with 09")]
+    Prefix,
 }
 
 impl IdError {
@@ -36,6 +38,7 @@ impl IdError {
             IdError::CheckDigit => "check_digit",
             IdError::Country => "country",
             IdError::UnknownBank { .. } => "unknown_bank",
+            IdError::Prefix => "prefix",
         }
     }
 
@@ -56,6 +59,7 @@ impl IdError {
             IdError::UnknownBank { code } => {
                 crate::digits::to_persian_digits(&format!("بانکی با کد {code} وجود ندارد."))
             }
+            IdError::Prefix => "شماره همراه با ۰۹ آغاز می‌شود.".into(),
         }
     }
 }
@@ -77,6 +81,18 @@ pub struct LegalId(String);
 /// Invariant: upper-case `IR` + 24 ASCII digits, MOD 97-10 valid, known bank code.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Sheba(String);
+
+/// A 16-digit bank card number with a valid Luhn check digit.
+///
+/// Invariant: sixteen ASCII digits, Luhn-valid.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CardNumber(String);
+
+/// An Iranian mobile number, normalised to `09XXXXXXXXX`.
+///
+/// Invariant: eleven ASCII digits starting with `09`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MobileNumber(String);
 
 /// Digits of what a person typed: Persian/Arabic digits become ASCII; spaces, hyphens
 /// and the invisible marks spreadsheets add are dropped.
@@ -268,6 +284,70 @@ impl Sheba {
     }
 }
 
+impl CardNumber {
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let digits = digits_of(text)?;
+        if digits.len() != 16 {
+            return Err(IdError::Length {
+                expected: 16,
+                found: digits.len(),
+            });
+        }
+        let sum: u32 = digit_values(&digits)
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, d)| match (i % 2, d * 2) {
+                (1, doubled) if doubled > 9 => doubled - 9,
+                (1, doubled) => doubled,
+                _ => *d,
+            })
+            .sum();
+        if !sum.is_multiple_of(10) {
+            return Err(IdError::CheckDigit);
+        }
+        Ok(Self(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl MobileNumber {
+    /// Accepts `09…`, `9…`, `+989…`, `00989…` and `989…`, with any digits and separators.
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let trimmed = text.trim();
+        let without_plus = trimmed.strip_prefix('+').unwrap_or(trimmed);
+        let digits = digits_of(without_plus)?;
+        let national = digits
+            .strip_prefix("0098")
+            .or_else(|| digits.strip_prefix("98").filter(|rest| rest.len() == 10))
+            .map(|rest| format!("0{rest}"))
+            .unwrap_or_else(|| {
+                if digits.len() == 10 && digits.starts_with('9') {
+                    format!("0{digits}")
+                } else {
+                    digits.clone()
+                }
+            });
+        if national.len() != 11 {
+            return Err(IdError::Length {
+                expected: 11,
+                found: national.len(),
+            });
+        }
+        if !national.starts_with("09") {
+            return Err(IdError::Prefix);
+        }
+        Ok(Self(national))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 macro_rules! display_as_str {
     ($($t:ty),*) => {$(
         impl fmt::Display for $t {
@@ -277,7 +357,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(NationalCode, LegalId, Sheba);
+display_as_str!(NationalCode, LegalId, Sheba, CardNumber, MobileNumber);
 
 #[cfg(test)]
 mod tests {
@@ -300,6 +380,48 @@ mod tests {
                 found: 2
             })
         );
+    }
+
+    #[test]
+    fn card_numbers_need_a_luhn_check_digit_and_mobiles_are_normalised() {
+        // Establishes card and mobile validation.
+        assert_eq!(
+            CardNumber::parse("6037-9975-9940-5587").unwrap().as_str(),
+            "6037997599405587"
+        );
+        assert_eq!(
+            CardNumber::parse("6037997599405581"),
+            Err(IdError::CheckDigit)
+        );
+        for text in [
+            "09121234567",
+            "+98 912 123 4567",
+            "00989121234567",
+            "9121234567",
+            "۰۹۱۲۱۲۳۴۵۶۷",
+        ] {
+            assert_eq!(
+                MobileNumber::parse(text).unwrap().as_str(),
+                "09121234567",
+                "{text}"
+            );
+        }
+        assert_eq!(MobileNumber::parse("02112345678"), Err(IdError::Prefix));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_identifier_reads_back_from_its_own_text(nine in 0u32..1_000_000_000, ten in 0u64..10_000_000_000) {
+            // Establishes parse(display(x)) = x for each identifier type.
+            if let Some(code) = NationalCode::with_check_digit(&format!("{nine:09}")) {
+                proptest::prop_assert_eq!(NationalCode::parse(&code.to_string()), Ok(code));
+            }
+            if let Some(id) = LegalId::with_check_digit(&format!("{ten:010}")) {
+                proptest::prop_assert_eq!(LegalId::parse(&id.to_string()), Ok(id));
+            }
+            let mobile = MobileNumber::parse(&format!("09{:09}", nine)).unwrap();
+            proptest::prop_assert_eq!(MobileNumber::parse(&mobile.to_string()), Ok(mobile));
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod access;
 pub mod calendar;
 pub mod digits;
 pub mod ids;
+pub mod locale;
+pub mod money;
 pub mod reference;
 pub mod text;
 pub mod timestamp;

@@ -57,19 +57,14 @@ impl Lang {
 
     /// A whole number with thousands separators in this locale's digits.
     pub fn number(self, value: i64) -> String {
-        let digits = value.unsigned_abs().to_string();
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push(match self {
-                    Lang::Fa => '\u{066C}',
-                    Lang::En => ',',
-                });
-            }
-            grouped.push(c);
+        taavon_core::money::format_number(value, self.locale())
+    }
+
+    pub fn locale(self) -> taavon_core::locale::Locale {
+        match self {
+            Lang::Fa => taavon_core::locale::Locale::Fa,
+            Lang::En => taavon_core::locale::Locale::En,
         }
-        let sign = if value < 0 { "-" } else { "" };
-        self.digits(&format!("{sign}{grouped}"))
     }
 
     /// Picks the Persian or English form of a name.
