@@ -1,0 +1,14 @@
+//! Fuzzes `LegalId::parse`: never panics; a parsed value reparses from its own text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use taavon_core::ids::LegalId;
+
+fuzz_target!(|text: &str| {
+    match LegalId::parse(text) {
+        Ok(value) => assert_eq!(LegalId::parse(value.as_str()), Ok(value)),
+        Err(error) => {
+            let _ = (error.rule(), error.message_fa(), error.message_en());
+        }
+    }
+});

@@ -1,0 +1,14 @@
+//! Fuzzes `Sheba::parse`: never panics; a parsed value reparses from its own text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use taavon_core::ids::Sheba;
+
+fuzz_target!(|text: &str| {
+    match Sheba::parse(text) {
+        Ok(value) => assert_eq!(Sheba::parse(value.as_str()), Ok(value)),
+        Err(error) => {
+            let _ = (error.rule(), error.message_fa(), error.message_en());
+        }
+    }
+});
