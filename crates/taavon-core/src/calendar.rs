@@ -185,7 +185,7 @@ impl IsoDate {
 
 impl JalaliDate {
     pub const MIN_YEAR: i32 = 1;
-    pub const MAX_YEAR: i32 = 3177;
+    pub const MAX_YEAR: i32 = 3176;
 
     pub fn new(year: i32, month: u32, day: u32) -> Result<Self, DateError> {
         if !(Self::MIN_YEAR..=Self::MAX_YEAR).contains(&year) {
@@ -223,7 +223,10 @@ impl JalaliDate {
     }
 
     pub fn is_leap_year(year: i32) -> bool {
-        jalali_cycle(i64::from(year)).is_some_and(|cycle| cycle.leap == 0)
+        match (nowruz(i64::from(year)), nowruz(i64::from(year) + 1)) {
+            (Some(this), Some(next)) => next - this == 366,
+            _ => false,
+        }
     }
 
     /// 31 days in months 1–6, 30 in 7–11, 29 or 30 in Esfand.
@@ -253,11 +256,10 @@ impl JalaliDate {
     }
 
     fn days_since_unix_epoch(self) -> i64 {
-        let year = i64::from(self.year);
-        let march = jalali_cycle(year).map_or(21, |cycle| cycle.march);
-        let nowruz = days_from_civil(year + 621, 3, march);
+        // The invariant keeps the year inside the table.
+        let start = nowruz(i64::from(self.year)).unwrap_or(0);
         let month = i64::from(self.month);
-        nowruz + (month - 1) * 31 - (month / 7) * (month - 7) + i64::from(self.day) - 1
+        start + (month - 1) * 31 - (month / 7) * (month - 7) + i64::from(self.day) - 1
     }
 
     /// Days from this date to `other` (negative when `other` is earlier).
@@ -295,23 +297,27 @@ impl JalaliDate {
 impl From<IsoDate> for JalaliDate {
     fn from(date: IsoDate) -> Self {
         let days = date.days_since_unix_epoch();
-        let mut year = i64::from(date.year) - 621;
+        let mut year = (i64::from(date.year) - 621)
+            .clamp(i64::from(Self::MIN_YEAR), i64::from(Self::MAX_YEAR));
         // Nowruz falls on 20–22 March: before it, the Jalali year is the previous one.
-        let nowruz =
-            |year: i64| days_from_civil(year + 621, 3, jalali_cycle(year).map_or(21, |c| c.march));
-        if days < nowruz(year) {
+        if year > i64::from(Self::MIN_YEAR) && nowruz(year).is_some_and(|start| days < start) {
             year -= 1;
         }
-        let day_of_year = days - nowruz(year);
+        // Dates outside the supported years clamp to its ends (the invariant).
+        let day_of_year = (days - nowruz(year).unwrap_or(days)).clamp(0, 365);
         let (month, day) = if day_of_year < 186 {
             (1 + day_of_year / 31, day_of_year % 31 + 1)
         } else {
             let rest = day_of_year - 186;
             (7 + rest / 30, rest % 30 + 1)
         };
-        let year = year.clamp(i64::from(Self::MIN_YEAR), i64::from(Self::MAX_YEAR)) as i32;
+        let day = if day_of_year == 365 && !Self::is_leap_year(year as i32) {
+            29
+        } else {
+            day
+        };
         Self {
-            year,
+            year: year as i32,
             month: month as u8,
             day: day as u8,
         }
@@ -365,45 +371,56 @@ fn split_date(text: &str) -> Result<(i32, u32, u32), DateError> {
     Ok((year as i32, number(month, 2)?, number(day, 2)?))
 }
 
-struct Cycle {
-    /// 0 for a leap year.
-    leap: i64,
-    /// The March day of Nowruz in the Gregorian year `year + 621`.
-    march: i64,
+/// Nowruz (1 Farvardin) of every Jalali year `MIN_YEAR..=MAX_YEAR + 1`, as days since
+/// 1970-01-01, computed at compile time: conversions are then a table lookup and a little
+/// arithmetic.
+const NOWRUZ: [i32; NOWRUZ_LEN] = nowruz_table();
+const NOWRUZ_LEN: usize = JalaliDate::MAX_YEAR as usize + 2;
+
+fn nowruz(year: i64) -> Option<i64> {
+    let index = usize::try_from(year).ok().filter(|y| *y >= 1)?;
+    NOWRUZ.get(index).map(|days| i64::from(*days))
 }
 
-/// The jalaali-js `jalCal`: where a Jalali year stands in its 33-year cycle.
-fn jalali_cycle(year: i64) -> Option<Cycle> {
-    let first = *BREAKS.first()?;
-    let last = *BREAKS.last()?;
-    if year < first || year >= last {
-        return None;
+// Only ever evaluated at compile time: an index out of bounds fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn nowruz_table() -> [i32; NOWRUZ_LEN] {
+    let mut table = [0i32; NOWRUZ_LEN];
+    let mut year = 1;
+    while year < NOWRUZ_LEN {
+        let march = nowruz_march_day(year as i64);
+        table[year] = days_from_civil(year as i64 + 621, 3, march) as i32;
+        year += 1;
     }
+    table
+}
+
+/// The March day of Nowruz in Gregorian year `year + 621`: jalaali-js's `jalCal`, where a
+/// Jalali year stands in its 33-year cycle between break years.
+#[allow(clippy::indexing_slicing)] // Compile-time only, as above.
+const fn nowruz_march_day(year: i64) -> i64 {
     let gregorian = year + 621;
-    let (mut leap_j, mut jp, mut jump) = (-14i64, first, 0i64);
-    for &jm in BREAKS.iter().skip(1) {
-        jump = jm - jp;
+    let mut leap_j = -14i64;
+    let mut jp = BREAKS[0];
+    let mut i = 1;
+    while i < BREAKS.len() {
+        let jm = BREAKS[i];
         if year < jm {
             break;
         }
+        let jump = jm - jp;
         leap_j += jump / 33 * 8 + (jump % 33) / 4;
         jp = jm;
+        i += 1;
     }
-    let mut n = year - jp;
+    let n = year - jp;
     leap_j += n / 33 * 8 + ((n % 33) + 3) / 4;
+    let jump = if i < BREAKS.len() { BREAKS[i] - jp } else { 0 };
     if jump % 33 == 4 && jump - n == 4 {
         leap_j += 1;
     }
     let leap_g = gregorian / 4 - (gregorian / 100 + 1) * 3 / 4 - 150;
-    let march = 20 + leap_j - leap_g;
-    if jump - n < 6 {
-        n = n - jump + (jump + 4) / 33 * 33;
-    }
-    let mut leap = ((n + 1) % 33 - 1) % 4;
-    if leap == -1 {
-        leap = 4;
-    }
-    Some(Cycle { leap, march })
+    20 + leap_j - leap_g
 }
 
 fn gregorian_month_length(year: i32, month: u8) -> u8 {
@@ -416,7 +433,7 @@ fn gregorian_month_length(year: i32, month: u8) -> u8 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(crate) const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
