@@ -429,7 +429,30 @@ mod tests {
             }
             let mobile = MobileNumber::parse(&format!("09{:09}", nine)).unwrap();
             proptest::prop_assert_eq!(MobileNumber::parse(&mobile.to_string()), Ok(mobile));
+            let sheba = Sheba::parse(&sheba_with_check_digits("022", ten)).unwrap();
+            proptest::prop_assert_eq!(Sheba::parse(sheba.as_str()), Ok(sheba.clone()));
+            proptest::prop_assert_eq!(sheba.bank_code(), "022");
+            let card = CardNumber::parse(&card_with_luhn_digit(ten)).unwrap();
+            proptest::prop_assert_eq!(CardNumber::parse(card.as_str()), Ok(card));
         }
+    }
+
+    /// A valid Sheba of `bank` with account digits from `account` (ISO 7064 MOD 97-10).
+    fn sheba_with_check_digits(bank: &str, account: u64) -> String {
+        let bban = format!("{bank}{account:019}");
+        let remainder = format!("{bban}182700")
+            .bytes()
+            .fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+        format!("IR{:02}{bban}", 98 - remainder)
+    }
+
+    /// A valid card number starting 6037 with digits from `serial`.
+    fn card_with_luhn_digit(serial: u64) -> String {
+        let body = format!("6037{:011}", serial % 100_000_000_000);
+        (0..10)
+            .map(|d| format!("{body}{d}"))
+            .find(|candidate| CardNumber::parse(candidate).is_ok())
+            .unwrap()
     }
 
     #[test]
