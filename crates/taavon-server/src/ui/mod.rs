@@ -2,6 +2,7 @@
 
 mod format;
 pub mod i18n;
+mod names;
 mod pages;
 
 use askama::Template;

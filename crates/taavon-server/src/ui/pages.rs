@@ -15,6 +15,7 @@ use tower_sessions::Session;
 
 use super::format;
 use super::i18n::{LANG_COOKIE, Lang};
+use super::names::{self, Names};
 use super::{Layout, render, role_name};
 use crate::auth::{SESSION_CSRF, SESSION_USER, UiUser, session_error};
 use crate::map::{MapProvince, choropleth_colour};
@@ -481,13 +482,17 @@ pub async fn cooperatives(
     let layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
     let lang = layout.lang;
     let offset = query.offset.unwrap_or(0).max(0);
-    let page =
-        match registry::list_cooperatives(&state.store, &user.principal, None, UI_PAGE, offset)
-            .await
-        {
-            Ok(page) => page,
-            Err(error) => return error_page(layout, &error),
-        };
+    let listed = async {
+        let page =
+            registry::list_cooperatives(&state.store, &user.principal, None, UI_PAGE, offset)
+                .await?;
+        Ok::<_, AppError>((page, Names::load(&state.store).await?))
+    }
+    .await;
+    let (page, names) = match listed {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
     render(&CooperativesPage {
         total: lang.number(page.total),
         previous: (offset > 0).then(|| (offset - UI_PAGE).max(0)),
@@ -498,12 +503,12 @@ pub async fn cooperatives(
             .map(|c| CooperativeLine {
                 id: c.id,
                 name: c.fields.name,
-                province: c.fields.province,
-                county: lang.digits(&c.fields.county),
-                kind: c.fields.kind,
-                sector: c.fields.sector,
+                province: names.province(lang, &c.fields.province),
+                county: names.county(lang, &c.fields.county),
+                kind: names::kind(lang, &c.fields.kind),
+                sector: names.sector(lang, &c.fields.sector),
                 women_led: if c.fields.women_led { t.yes } else { t.no },
-                status: c.fields.status,
+                status: names::status(lang, &c.fields.status),
             })
             .collect(),
         layout,
@@ -543,8 +548,13 @@ pub async fn cooperative(
     let t = parts_text(&parts);
     let mut layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
     let lang = layout.lang;
-    let detail = match registry::get_cooperative(&state.store, &user.principal, id).await {
-        Ok(detail) => detail,
+    let found = async {
+        let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
+        Ok::<_, AppError>((detail, Names::load(&state.store).await?))
+    }
+    .await;
+    let (detail, names) = match found {
+        Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
     let f = &detail.cooperative.fields;
@@ -554,10 +564,10 @@ pub async fn cooperative(
     render(&CooperativePage {
         name: f.name.clone(),
         facts: vec![
-            (t.province, f.province.clone()),
-            (t.county, lang.digits(&f.county)),
-            (t.kind, f.kind.clone()),
-            (t.sector, f.sector.clone()),
+            (t.province, names.province(lang, &f.province)),
+            (t.county, names.county(lang, &f.county)),
+            (t.kind, names::kind(lang, &f.kind)),
+            (t.sector, names.sector(lang, &f.sector)),
             (t.legal_id, optional(&f.legal_id)),
             (t.registration_number, optional(&f.registration_number)),
             (
@@ -570,7 +580,7 @@ pub async fn cooperative(
                 t.women_led,
                 if f.women_led { t.yes } else { t.no }.to_owned(),
             ),
-            (t.status, f.status.clone()),
+            (t.status, names::status(lang, &f.status)),
         ],
         members: detail
             .members
@@ -578,7 +588,7 @@ pub async fn cooperative(
             .map(|m| MemberLine {
                 name: format!("{} {}", m.fields.first_name, m.fields.last_name),
                 national_code: lang.digits(&m.fields.national_code),
-                gender: m.fields.gender.clone(),
+                gender: names::gender(lang, &m.fields.gender),
             })
             .collect(),
         applications: detail
@@ -589,7 +599,7 @@ pub async fn cooperative(
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
                 women_jobs: lang.number(a.fields.women_jobs),
-                status: a.fields.status.clone(),
+                status: names::status(lang, &a.fields.status),
             })
             .collect(),
         layout,

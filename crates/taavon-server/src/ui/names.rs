@@ -1,0 +1,96 @@
+//! Names for the codes stored in records: provinces, counties, sectors, cooperative types
+//! and statuses, in the reader's language.
+
+use std::collections::HashMap;
+
+use taavon_app::AppError;
+use taavon_store::Store;
+
+use super::i18n::Lang;
+
+/// Code → (Persian, English) for the reference tables a page shows.
+pub struct Names {
+    provinces: HashMap<String, (String, String)>,
+    counties: HashMap<String, (String, String)>,
+    sectors: HashMap<String, (String, String)>,
+}
+
+impl Names {
+    pub async fn load(store: &Store) -> Result<Self, AppError> {
+        let mut read = store.read().await?;
+        let provinces = read.provinces().await?;
+        let counties = read.counties(None).await?;
+        let sectors = read.sectors().await?;
+        read.finish().await?;
+        Ok(Self {
+            provinces: provinces
+                .into_iter()
+                .map(|p| (p.code, (p.name_fa, p.name_en)))
+                .collect(),
+            counties: counties
+                .into_iter()
+                .map(|c| (c.code, (c.name_fa, c.name_en)))
+                .collect(),
+            sectors: sectors
+                .into_iter()
+                .map(|s| (s.code, (s.name_fa, s.name_en)))
+                .collect(),
+        })
+    }
+
+    pub fn province(&self, lang: Lang, code: &str) -> String {
+        pick(lang, self.provinces.get(code), code)
+    }
+
+    pub fn county(&self, lang: Lang, code: &str) -> String {
+        pick(lang, self.counties.get(code), code)
+    }
+
+    pub fn sector(&self, lang: Lang, code: &str) -> String {
+        pick(lang, self.sectors.get(code), code)
+    }
+}
+
+fn pick(lang: Lang, names: Option<&(String, String)>, code: &str) -> String {
+    names.map_or_else(|| code.to_owned(), |(fa, en)| lang.pick(fa, en).to_owned())
+}
+
+/// A cooperative's type.
+pub fn kind(lang: Lang, code: &str) -> String {
+    let (fa, en) = match code {
+        "production" => ("تولیدی", "Production"),
+        "service" => ("خدماتی", "Service"),
+        "distribution" => ("توزیعی", "Distribution"),
+        "consumer" => ("مصرف", "Consumer"),
+        "housing" => ("مسکن", "Housing"),
+        "multipurpose" => ("چندمنظوره", "Multipurpose"),
+        other => (other, other),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+/// A cooperative's or an application's status.
+pub fn status(lang: Lang, code: &str) -> String {
+    let (fa, en) = match code {
+        "forming" => ("در حال تشکیل", "Forming"),
+        "registered" => ("ثبت‌شده", "Registered"),
+        "active" => ("فعال", "Active"),
+        "suspended" => ("تعلیق‌شده", "Suspended"),
+        "dissolved" => ("منحل‌شده", "Dissolved"),
+        "submitted" => ("ارسال‌شده", "Submitted"),
+        "approved" => ("تأییدشده", "Approved"),
+        "disbursed" => ("پرداخت‌شده", "Disbursed"),
+        other => (other, other),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+/// A person's gender.
+pub fn gender(lang: Lang, code: &str) -> String {
+    let (fa, en) = match code {
+        "female" => ("زن", "Female"),
+        "male" => ("مرد", "Male"),
+        other => (other, other),
+    };
+    lang.pick(fa, en).to_owned()
+}
