@@ -76,3 +76,72 @@ fn an_unknown_database_scheme_is_refused_with_a_clear_error() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_official_tier_list_replaces_the_derived_one_and_a_bad_file_changes_nothing() {
+    // Establishes `taavon import tiers`: all-or-nothing, every bad row named, audited.
+    let url = taavon_testkit::fresh_sqlite_url();
+    assert_eq!(taavon(&["migrate", "--db", &url]).0, 0);
+    let counties = taavon_core::reference::ReferenceData::bundled()
+        .unwrap()
+        .counties;
+    let dir = std::env::temp_dir().join(format!("taavon-tiers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let mut bad = String::from("county_code,tier\n");
+    for (i, county) in counties.iter().enumerate() {
+        let tier = if i == 3 {
+            "9".to_owned()
+        } else {
+            "1".to_owned()
+        };
+        bad.push_str(&format!("{},{tier}\n", county.code));
+    }
+    bad.push_str("9999,2\n");
+    let bad_file = dir.join("bad.csv");
+    std::fs::write(&bad_file, bad).unwrap();
+    let (code, text) = taavon(&[
+        "import",
+        "tiers",
+        bad_file.to_str().unwrap(),
+        "--valid-from",
+        "2026-03-21",
+        "--source",
+        "test decree",
+        "--db",
+        &url,
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("invalid row 5, tier (tier_range)"), "{text}");
+    assert!(text.contains("(unknown_county)"), "{text}");
+
+    let mut good = String::from("\u{feff}county_code,tier\n");
+    for county in &counties {
+        good.push_str(&format!("{},1\n", county.code));
+    }
+    let good_file = dir.join("good.csv");
+    std::fs::write(&good_file, good).unwrap();
+    let (code, text) = taavon(&[
+        "import",
+        "tiers",
+        good_file.to_str().unwrap(),
+        "--valid-from",
+        "2026-03-21",
+        "--source",
+        "test decree",
+        "--db",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let store = taavon_store::Store::open(&url).await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let tiers = read.counties(Some("IR-23")).await.unwrap();
+    assert!(
+        tiers.iter().all(|c| c.tier == Some(1)),
+        "the newest classification applies"
+    );
+    let classifications = read.tier_classifications().await.unwrap();
+    assert_eq!(classifications.len(), 2);
+    assert_eq!(classifications[0].source, "test decree");
+    assert_eq!(classifications[0].imported_by, "system:cli");
+}
