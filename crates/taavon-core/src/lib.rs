@@ -21,5 +21,6 @@ pub mod ids;
 pub mod locale;
 pub mod money;
 pub mod reference;
+pub mod registry;
 pub mod text;
 pub mod timestamp;

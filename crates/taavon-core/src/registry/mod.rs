@@ -1,0 +1,160 @@
+//! The registry's rules: cooperative types and statuses, the formation thresholds, and
+//! the share-capital arithmetic (reconciliation, per-member cap, surplus by share-days).
+
+pub mod shares;
+
+use std::fmt;
+
+/// What a cooperative does (قانون بخش تعاونی: production, distribution …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CooperativeKind {
+    Production,
+    Service,
+    Distribution,
+    Consumer,
+    Housing,
+    Multipurpose,
+}
+
+/// Where a cooperative stands: forming → registered → active → suspended → dissolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CooperativeStatus {
+    Forming,
+    Registered,
+    Active,
+    Suspended,
+    Dissolved,
+}
+
+/// A person's gender as the census and SSO record it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gender {
+    Female,
+    Male,
+}
+
+/// The parameters of the formation rules (a ministry admin may change them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormationRules {
+    /// At least this many founders.
+    pub founders_min: usize,
+    /// Paid-in capital must be at least `paid_numerator / paid_denominator` of the
+    /// subscribed capital before registration (one third by law).
+    pub paid_numerator: i64,
+    pub paid_denominator: i64,
+    /// No member may hold more than this share of the capital, in per mille. Its legal
+    /// value is not confirmed, so it is a parameter.
+    pub member_cap_permille: i64,
+}
+
+impl Default for FormationRules {
+    fn default() -> Self {
+        Self {
+            founders_min: 7,
+            paid_numerator: 1,
+            paid_denominator: 3,
+            member_cap_permille: 1000,
+        }
+    }
+}
+
+macro_rules! coded_enum {
+    ($type:ident { $($variant:ident = $code:literal),* $(,)? }) => {
+        impl $type {
+            pub const ALL: &'static [$type] = &[$($type::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $($type::$variant => $code),* }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                match code.trim() { $($code => Some($type::$variant),)* _ => None }
+            }
+        }
+
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+coded_enum!(CooperativeKind {
+    Production = "production",
+    Service = "service",
+    Distribution = "distribution",
+    Consumer = "consumer",
+    Housing = "housing",
+    Multipurpose = "multipurpose",
+});
+
+coded_enum!(CooperativeStatus {
+    Forming = "forming",
+    Registered = "registered",
+    Active = "active",
+    Suspended = "suspended",
+    Dissolved = "dissolved",
+});
+
+coded_enum!(Gender {
+    Female = "female",
+    Male = "male",
+});
+
+impl Gender {
+    /// Also reads the Persian words and the usual abbreviations.
+    pub fn parse_loose(text: &str) -> Option<Self> {
+        match text.trim().to_lowercase().as_str() {
+            "female" | "f" | "زن" | "خانم" => Some(Gender::Female),
+            "male" | "m" | "مرد" | "آقا" => Some(Gender::Male),
+            _ => None,
+        }
+    }
+}
+
+impl CooperativeStatus {
+    /// Whether a cooperative may move from this status to `next`.
+    pub fn may_become(self, next: CooperativeStatus) -> bool {
+        use CooperativeStatus::*;
+        matches!(
+            (self, next),
+            (Forming, Registered)
+                | (Forming, Dissolved)
+                | (Registered, Active)
+                | (Registered, Dissolved)
+                | (Active, Suspended)
+                | (Active, Dissolved)
+                | (Suspended, Active)
+                | (Suspended, Dissolved)
+        ) || self == next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_back_and_unknown_ones_are_refused() {
+        // Establishes the stored codes of the registry's enumerations.
+        for kind in CooperativeKind::ALL {
+            assert_eq!(CooperativeKind::parse(kind.code()), Some(*kind));
+        }
+        for status in CooperativeStatus::ALL {
+            assert_eq!(CooperativeStatus::parse(status.code()), Some(*status));
+        }
+        assert_eq!(CooperativeKind::parse("bakery"), None);
+        assert_eq!(Gender::parse_loose("زن"), Some(Gender::Female));
+    }
+
+    #[test]
+    fn a_dissolved_cooperative_stays_dissolved() {
+        // Establishes the status machine's one-way ends.
+        use CooperativeStatus::*;
+        assert!(Forming.may_become(Registered));
+        assert!(Active.may_become(Suspended) && Suspended.may_become(Active));
+        assert!(!Dissolved.may_become(Active));
+        assert!(!Active.may_become(Forming));
+    }
+}

@@ -1,0 +1,387 @@
+//! Share capital: the register's entries, the member balances they add up to, the
+//! formation checks, and the yearly surplus shared out by share-days.
+
+use std::collections::BTreeMap;
+
+use super::FormationRules;
+
+/// One entry of the share-capital register. Amounts are rials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareEntry {
+    /// A member commits to buy shares.
+    Subscription { member: i64, amount: i64 },
+    /// A member pays (part of) what they subscribed.
+    Payment { member: i64, amount: i64 },
+    /// Paid-in shares pass from one member to another.
+    Transfer { from: i64, to: i64, amount: i64 },
+    /// A leaving member takes paid-in capital back.
+    Withdrawal { member: i64, amount: i64 },
+}
+
+/// One member's position in the register.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemberCapital {
+    pub subscribed: i64,
+    pub paid: i64,
+}
+
+/// Why an entry cannot be applied to the register.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShareError {
+    #[error("an amount must be positive")]
+    NotPositive,
+    #[error("member {member} would pay more than they subscribed")]
+    PaidAboveSubscribed { member: i64 },
+    #[error("member {member} has only {available} rials paid in")]
+    InsufficientPaid { member: i64, available: i64 },
+    #[error("a member cannot transfer shares to themselves")]
+    SameMember,
+    #[error("member {member} would hold more than the cap of {cap_permille}‰ of the capital")]
+    AboveCap { member: i64, cap_permille: i64 },
+    #[error("the amounts are too large")]
+    Overflow,
+}
+
+impl ShareError {
+    pub fn rule(&self) -> &'static str {
+        match self {
+            ShareError::NotPositive => "amount_positive",
+            ShareError::PaidAboveSubscribed { .. } => "paid_above_subscribed",
+            ShareError::InsufficientPaid { .. } => "insufficient_paid",
+            ShareError::SameMember => "same_member",
+            ShareError::AboveCap { .. } => "member_cap",
+            ShareError::Overflow => "overflow",
+        }
+    }
+}
+
+/// The register folded into balances per member.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Register {
+    pub members: BTreeMap<i64, MemberCapital>,
+}
+
+impl Register {
+    /// Folds entries in order; fails at the first entry that breaks a rule.
+    pub fn from_entries<'a>(
+        entries: impl IntoIterator<Item = &'a ShareEntry>,
+        rules: &FormationRules,
+    ) -> Result<Self, ShareError> {
+        let mut register = Self::default();
+        for entry in entries {
+            register.apply(entry, rules)?;
+        }
+        Ok(register)
+    }
+
+    /// Applies one entry, checking every rule; on error nothing changes.
+    pub fn apply(&mut self, entry: &ShareEntry, rules: &FormationRules) -> Result<(), ShareError> {
+        let mut next = self.clone();
+        let amount = match entry {
+            ShareEntry::Subscription { amount, .. }
+            | ShareEntry::Payment { amount, .. }
+            | ShareEntry::Transfer { amount, .. }
+            | ShareEntry::Withdrawal { amount, .. } => *amount,
+        };
+        if amount <= 0 {
+            return Err(ShareError::NotPositive);
+        }
+        match entry {
+            ShareEntry::Subscription { member, amount } => {
+                let capital = next.members.entry(*member).or_default();
+                capital.subscribed = capital
+                    .subscribed
+                    .checked_add(*amount)
+                    .ok_or(ShareError::Overflow)?;
+            }
+            ShareEntry::Payment { member, amount } => {
+                let capital = next.members.entry(*member).or_default();
+                let paid = capital
+                    .paid
+                    .checked_add(*amount)
+                    .ok_or(ShareError::Overflow)?;
+                if paid > capital.subscribed {
+                    return Err(ShareError::PaidAboveSubscribed { member: *member });
+                }
+                capital.paid = paid;
+            }
+            ShareEntry::Transfer { from, to, amount } => {
+                if from == to {
+                    return Err(ShareError::SameMember);
+                }
+                next.take_paid(*from, *amount)?;
+                let capital = next.members.entry(*to).or_default();
+                capital.paid = capital
+                    .paid
+                    .checked_add(*amount)
+                    .ok_or(ShareError::Overflow)?;
+                capital.subscribed = capital
+                    .subscribed
+                    .checked_add(*amount)
+                    .ok_or(ShareError::Overflow)?;
+            }
+            ShareEntry::Withdrawal { member, amount } => next.take_paid(*member, *amount)?,
+        }
+        next.check_cap(rules)?;
+        *self = next;
+        Ok(())
+    }
+
+    fn take_paid(&mut self, member: i64, amount: i64) -> Result<(), ShareError> {
+        let capital = self.members.entry(member).or_default();
+        if capital.paid < amount {
+            return Err(ShareError::InsufficientPaid {
+                member,
+                available: capital.paid,
+            });
+        }
+        capital.paid -= amount;
+        capital.subscribed -= amount;
+        Ok(())
+    }
+
+    fn check_cap(&self, rules: &FormationRules) -> Result<(), ShareError> {
+        let total = self.subscribed();
+        for (member, capital) in &self.members {
+            // subscribed / total > cap / 1000, in integers.
+            if i128::from(capital.subscribed) * 1000
+                > i128::from(total) * i128::from(rules.member_cap_permille)
+            {
+                return Err(ShareError::AboveCap {
+                    member: *member,
+                    cap_permille: rules.member_cap_permille,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Total subscribed capital.
+    pub fn subscribed(&self) -> i64 {
+        self.members.values().map(|c| c.subscribed).sum()
+    }
+
+    /// Total paid-in capital; the cooperative's paid-in capital must always equal it.
+    pub fn paid(&self) -> i64 {
+        self.members.values().map(|c| c.paid).sum()
+    }
+
+    /// Whether at least the rules' fraction of the subscribed capital is paid in.
+    pub fn enough_paid_to_register(&self, rules: &FormationRules) -> bool {
+        let (paid, subscribed) = (i128::from(self.paid()), i128::from(self.subscribed()));
+        subscribed > 0
+            && paid * i128::from(rules.paid_denominator)
+                >= subscribed * i128::from(rules.paid_numerator)
+    }
+}
+
+/// Shares `total` rials among members in proportion to their share-days (paid-in rials
+/// × days held), in whole rials, largest remainder first, so the parts sum to `total`
+/// exactly. Ties in the remainder go to the earlier member in the list.
+pub fn distribute_surplus(total: i64, share_days: &[(i64, u128)]) -> Vec<(i64, i64)> {
+    let weight: u128 = share_days.iter().map(|(_, w)| *w).sum();
+    if weight == 0 || total <= 0 {
+        return share_days.iter().map(|(m, _)| (*m, 0)).collect();
+    }
+    let total_u = u128::try_from(total).unwrap_or(0);
+    let mut parts: Vec<(i64, u128, u128)> = share_days
+        .iter()
+        .map(|(member, w)| {
+            let exact = total_u * *w;
+            (*member, exact / weight, exact % weight)
+        })
+        .collect();
+    let assigned: u128 = parts.iter().map(|(_, whole, _)| whole).sum();
+    let mut leftover = total_u - assigned;
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (
+            parts.get(a).map_or(0, |p| p.2),
+            parts.get(b).map_or(0, |p| p.2),
+        );
+        rb.cmp(&ra).then(a.cmp(&b))
+    });
+    for index in order {
+        if leftover == 0 {
+            break;
+        }
+        if let Some(part) = parts.get_mut(index) {
+            part.1 += 1;
+            leftover -= 1;
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(member, whole, _)| (member, i64::try_from(whole).unwrap_or(i64::MAX)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rules() -> FormationRules {
+        FormationRules::default()
+    }
+
+    #[test]
+    fn the_register_reconciles_subscriptions_payments_transfers_and_withdrawals() {
+        // Establishes the balances each entry kind leaves behind.
+        let entries = [
+            ShareEntry::Subscription {
+                member: 1,
+                amount: 900,
+            },
+            ShareEntry::Subscription {
+                member: 2,
+                amount: 600,
+            },
+            ShareEntry::Payment {
+                member: 1,
+                amount: 300,
+            },
+            ShareEntry::Payment {
+                member: 2,
+                amount: 600,
+            },
+            ShareEntry::Transfer {
+                from: 2,
+                to: 3,
+                amount: 200,
+            },
+            ShareEntry::Withdrawal {
+                member: 2,
+                amount: 100,
+            },
+        ];
+        let register = Register::from_entries(&entries, &rules()).unwrap();
+        assert_eq!(register.paid(), 800);
+        assert_eq!(
+            register.members[&2],
+            MemberCapital {
+                subscribed: 300,
+                paid: 300
+            }
+        );
+        assert_eq!(
+            register.members[&3],
+            MemberCapital {
+                subscribed: 200,
+                paid: 200
+            }
+        );
+        assert!(register.enough_paid_to_register(&rules()));
+    }
+
+    #[test]
+    fn bad_entries_are_refused_and_change_nothing() {
+        // Establishes each rule of the register.
+        let mut register = Register::default();
+        register
+            .apply(
+                &ShareEntry::Subscription {
+                    member: 1,
+                    amount: 100,
+                },
+                &rules(),
+            )
+            .unwrap();
+        let before = register.clone();
+        for (entry, rule) in [
+            (
+                ShareEntry::Payment {
+                    member: 1,
+                    amount: 101,
+                },
+                "paid_above_subscribed",
+            ),
+            (
+                ShareEntry::Withdrawal {
+                    member: 1,
+                    amount: 1,
+                },
+                "insufficient_paid",
+            ),
+            (
+                ShareEntry::Payment {
+                    member: 1,
+                    amount: 0,
+                },
+                "amount_positive",
+            ),
+            (
+                ShareEntry::Transfer {
+                    from: 1,
+                    to: 1,
+                    amount: 1,
+                },
+                "same_member",
+            ),
+        ] {
+            assert_eq!(register.apply(&entry, &rules()).unwrap_err().rule(), rule);
+            assert_eq!(register, before);
+        }
+        let capped = FormationRules {
+            member_cap_permille: 500,
+            ..rules()
+        };
+        let mut two = Register::default();
+        two.apply(
+            &ShareEntry::Subscription {
+                member: 1,
+                amount: 100,
+            },
+            &FormationRules::default(),
+        )
+        .unwrap();
+        two.apply(
+            &ShareEntry::Subscription {
+                member: 2,
+                amount: 100,
+            },
+            &capped,
+        )
+        .unwrap();
+        assert_eq!(
+            two.apply(
+                &ShareEntry::Subscription {
+                    member: 1,
+                    amount: 1
+                },
+                &capped
+            )
+            .unwrap_err()
+            .rule(),
+            "member_cap"
+        );
+    }
+
+    #[test]
+    fn the_surplus_goes_by_share_days_and_the_remainders_by_largest_remainder() {
+        // Establishes whole-rial parts that sum exactly to the total.
+        let parts = distribute_surplus(100, &[(1, 1), (2, 1), (3, 1)]);
+        assert_eq!(parts, [(1, 34), (2, 33), (3, 33)]);
+        let parts = distribute_surplus(1000, &[(1, 300 * 365), (2, 100 * 365), (3, 0)]);
+        assert_eq!(parts, [(1, 750), (2, 250), (3, 0)]);
+    }
+
+    proptest! {
+        #[test]
+        fn surplus_parts_always_sum_to_the_total(
+            total in 0i64..10_000_000_000_000,
+            weights in proptest::collection::vec(0u128..1_000_000_000_000, 1..50)
+        ) {
+            // Establishes the exact-sum invariant of the distribution.
+            let share_days: Vec<(i64, u128)> = weights.iter().enumerate().map(|(i, w)| (i as i64, *w)).collect();
+            let parts = distribute_surplus(total, &share_days);
+            let sum: i64 = parts.iter().map(|(_, p)| p).sum();
+            if weights.iter().any(|w| *w > 0) {
+                prop_assert_eq!(sum, total);
+            } else {
+                prop_assert_eq!(sum, 0);
+            }
+            prop_assert!(parts.iter().all(|(_, p)| *p >= 0));
+        }
+    }
+}
