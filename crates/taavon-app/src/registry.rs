@@ -1,10 +1,21 @@
-//! Reading the registry of cooperatives, within the caller's scope.
+//! The registry's use cases: cooperatives, members, the share register, individual
+//! clients and formations, each checked by the access policy and audited.
 
 use taavon_core::access::{self, Action, Principal, Resource};
+use taavon_core::calendar::parse_date_any;
+use taavon_core::ids::{LegalId, MobileNumber, NationalCode};
 use taavon_core::reference::ProvinceCode;
-use taavon_store::{Application, Cooperative, Person, Store};
+use taavon_core::registry::shares::{Register, ShareEntry};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationRules, Gender};
+use taavon_core::text::{normalize, search_key};
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    Application, Cooperative, CooperativeFilter, Formation, NewCooperative, NewMembership,
+    NewPerson, Person, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
+};
 
-use crate::AppError;
+use crate::auth::actor_of;
+use crate::{AppError, FieldError};
 
 /// The largest page a list returns.
 pub const PAGE_SIZE_MAX: i64 = 500;
@@ -26,11 +37,87 @@ pub struct CooperativeDetail {
     pub applications: Vec<Application>,
 }
 
-/// Lists the cooperatives the principal may see, optionally in one province.
+/// A cooperative as a person describes it (API body, form, import row).
+#[derive(Clone, Debug, Default)]
+pub struct CooperativeInput {
+    pub name: String,
+    pub kind: String,
+    pub sector: String,
+    pub county: String,
+    pub legal_id: Option<String>,
+    pub registration_number: Option<String>,
+    pub registered_on: Option<String>,
+    pub founded_on: Option<String>,
+    pub women_led: bool,
+    /// Defaults to `active` for a cooperative registered directly.
+    pub status: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A change to a cooperative: only the fields given change; `version` is the one the
+/// caller last read.
+#[derive(Clone, Debug, Default)]
+pub struct CooperativePatch {
+    pub version: i64,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub sector: Option<String>,
+    pub county: Option<String>,
+    pub legal_id: Option<String>,
+    pub registration_number: Option<String>,
+    pub registered_on: Option<String>,
+    pub founded_on: Option<String>,
+    pub women_led: Option<bool>,
+    pub status: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A person joining a cooperative (or applying as a founder or client).
+#[derive(Clone, Debug, Default)]
+pub struct PersonInput {
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub gender: String,
+    pub birth_year: Option<i64>,
+    pub mobile: Option<String>,
+}
+
+/// An entry for the share register; members are named by national code.
+#[derive(Clone, Debug, Default)]
+pub struct ShareInput {
+    pub kind: String,
+    pub national_code: String,
+    /// The receiving member of a transfer.
+    pub to_national_code: Option<String>,
+    pub amount_rial: i64,
+    pub entered_on: Option<String>,
+}
+
+/// A cooperative's register: its entries and each member's position.
+#[derive(Clone, Debug)]
+pub struct ShareRegister {
+    pub entries: Vec<ShareEntryRow>,
+    /// (person id, subscribed, paid).
+    pub balances: Vec<(i64, i64, i64)>,
+    pub subscribed: i64,
+    pub paid: i64,
+}
+
+/// What a caller asked for with an `Idempotency-Key`.
+#[derive(Clone, Copy, Debug)]
+pub struct Idempotency<'a> {
+    pub key: &'a str,
+    pub route: &'a str,
+}
+
+/// Lists the cooperatives the principal may see that match `filter`.
 pub async fn list_cooperatives(
     store: &Store,
     principal: &Principal,
-    province: Option<&ProvinceCode>,
+    filter: &CooperativeFilter,
     limit: i64,
     offset: i64,
 ) -> Result<CooperativePage, AppError> {
@@ -38,9 +125,7 @@ pub async fn list_cooperatives(
     let limit = limit.clamp(1, PAGE_SIZE_MAX);
     let offset = offset.max(0);
     let mut read = store.read().await?;
-    let (cooperatives, total) = read
-        .cooperatives(&scope, province.map(ProvinceCode::as_str), limit, offset)
-        .await?;
+    let (cooperatives, total) = read.cooperatives(&scope, filter, limit, offset).await?;
     read.finish().await?;
     Ok(CooperativePage {
         cooperatives,
@@ -48,6 +133,30 @@ pub async fn list_cooperatives(
         limit,
         offset,
     })
+}
+
+/// Turns what people type in a search box into a filter: a legal ID, a national code,
+/// a registration number or a name.
+pub fn filter_for_query(query: &str) -> CooperativeFilter {
+    let query = query.trim();
+    let mut filter = CooperativeFilter::default();
+    if query.is_empty() {
+        return filter;
+    }
+    if let Ok(legal_id) = LegalId::parse(query) {
+        filter.legal_id = Some(legal_id.as_str().to_owned());
+    } else if let Ok(code) = NationalCode::parse(query) {
+        filter.member_national_code = Some(code.as_str().to_owned());
+    } else if query
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('۰'..='۹').contains(&c))
+        && query.contains('-')
+    {
+        filter.registration_number = Some(taavon_core::digits::to_ascii_digits(query));
+    } else {
+        filter.name_key = Some(search_key(query));
+    }
+    filter
 }
 
 /// One cooperative with its members and applications, if the principal may read it.
@@ -59,16 +168,7 @@ pub async fn get_cooperative(
 ) -> Result<CooperativeDetail, AppError> {
     let mut read = store.read().await?;
     let cooperative = read.cooperative(id).await?.ok_or(AppError::NotFound)?;
-    let province = ProvinceCode::parse(&cooperative.fields.province)
-        .map_err(|_| AppError::Internal(format!("cooperative {id} has a bad province")))?;
-    AppError::from_decision(access::decide(
-        Some(principal),
-        Action::Read,
-        Resource::Cooperative {
-            id: Some(id),
-            province: &province,
-        },
-    ))?;
+    may(principal, Action::Read, &cooperative)?;
     let members = read.members_of(id).await?;
     let applications = read.applications_of_cooperative(id).await?;
     read.finish().await?;
@@ -77,4 +177,760 @@ pub async fn get_cooperative(
         members,
         applications,
     })
+}
+
+/// Registers a cooperative directly (an officer entering an existing one).
+pub async fn create_cooperative(
+    store: &Store,
+    principal: &Principal,
+    input: &CooperativeInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<Cooperative, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return read_cooperative(store, id).await;
+    }
+    let fields = validate_cooperative(&mut write, input).await?;
+    let province = province_code(&fields.province)?;
+    allow(access::decide(
+        Some(principal),
+        Action::Create,
+        Resource::Cooperative {
+            id: None,
+            province: &province,
+        },
+    ))?;
+    let id = match write.insert_cooperative(&fields).await {
+        Ok(id) => id,
+        // A concurrent request with the same key may have inserted the same legal ID.
+        Err(StoreError::Duplicate { .. }) if idempotency.is_some() => {
+            drop(write);
+            return match winner(store, principal, idempotency).await? {
+                Some(id) => read_cooperative(store, id).await,
+                None => Err(duplicate_legal_id(StoreError::Duplicate {
+                    constraint: "legal_id".into(),
+                })),
+            };
+        }
+        Err(error) => return Err(duplicate_legal_id(error)),
+    };
+    let id = finish_idempotent(store, write, principal, idempotency, id).await?;
+    read_cooperative(store, id).await
+}
+
+/// Changes the given fields of a cooperative if `patch.version` is still current.
+pub async fn update_cooperative(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+    patch: &CooperativePatch,
+    now: Timestamp,
+) -> Result<Cooperative, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    let current = write.cooperative(id).await?.ok_or(AppError::NotFound)?;
+    may(principal, Action::Update, &current)?;
+    let f = &current.fields;
+    let merged = CooperativeInput {
+        name: patch.name.clone().unwrap_or_else(|| f.name.clone()),
+        kind: patch.kind.clone().unwrap_or_else(|| f.kind.clone()),
+        sector: patch.sector.clone().unwrap_or_else(|| f.sector.clone()),
+        county: patch.county.clone().unwrap_or_else(|| f.county.clone()),
+        legal_id: patch.legal_id.clone().or_else(|| f.legal_id.clone()),
+        registration_number: patch
+            .registration_number
+            .clone()
+            .or_else(|| f.registration_number.clone()),
+        registered_on: patch
+            .registered_on
+            .clone()
+            .or_else(|| f.registered_on.clone()),
+        founded_on: patch.founded_on.clone().or_else(|| f.founded_on.clone()),
+        women_led: patch.women_led.unwrap_or(f.women_led),
+        status: Some(patch.status.clone().unwrap_or_else(|| f.status.clone())),
+        address: patch.address.clone().or_else(|| f.address.clone()),
+        phone: patch.phone.clone().or_else(|| f.phone.clone()),
+    };
+    let mut fields = validate_cooperative(&mut write, &merged).await?;
+    let (from, to) = (
+        CooperativeStatus::parse(&f.status),
+        CooperativeStatus::parse(&fields.status),
+    );
+    if let (Some(from), Some(to)) = (from, to)
+        && !from.may_become(to)
+    {
+        return Err(AppError::invalid(
+            "status",
+            "transition",
+            "این تغییر وضعیت مجاز نیست.",
+            &format!("A cooperative cannot go from {from} to {to}."),
+        ));
+    }
+    // Moving to another province needs the right to create there too.
+    if fields.province != f.province {
+        let province = province_code(&fields.province)?;
+        allow(access::decide(
+            Some(principal),
+            Action::Create,
+            Resource::Cooperative {
+                id: None,
+                province: &province,
+            },
+        ))?;
+    }
+    fields.name_key = search_key(&fields.name);
+    match write
+        .update_cooperative(id, patch.version, &fields)
+        .await
+        .map_err(duplicate_legal_id)?
+    {
+        Versioned::Updated(cooperative) => {
+            write.commit().await?;
+            Ok(cooperative)
+        }
+        Versioned::Stale { current_version } => Err(AppError::Conflict(format!(
+            "the cooperative changed since version {}; it is now at version {current_version}",
+            patch.version
+        ))),
+        Versioned::Missing => Err(AppError::NotFound),
+    }
+}
+
+/// Adds a member (creating the person if their national code is new).
+pub async fn add_member(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+    input: &PersonInput,
+    joined_on: Option<&str>,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<Person, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    let cooperative = write
+        .cooperative(cooperative_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(principal, Action::Update, &cooperative)?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return person_by_id(store, cooperative_id, id).await;
+    }
+    let mut errors = Vec::new();
+    let joined_on =
+        optional_date(&mut errors, "joined_on", joined_on).unwrap_or_else(|| today_iso(now));
+    let person = validate_person(&mut errors, input, &cooperative.fields.province);
+    let Some(person) = person.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let person_id = upsert_person(&mut write, &person).await?;
+    if write.is_member(cooperative_id, person_id).await? {
+        return Err(AppError::invalid(
+            "national_code",
+            "already_member",
+            "این شخص هم‌اکنون عضو این تعاونی است.",
+            "This person is already a member of this cooperative.",
+        ));
+    }
+    write
+        .insert_membership(&NewMembership {
+            province: cooperative.fields.province.clone(),
+            cooperative_id,
+            person_id,
+            board_role: None,
+            joined_on,
+        })
+        .await?;
+    let person_id = finish_idempotent(store, write, principal, idempotency, person_id).await?;
+    person_by_id(store, cooperative_id, person_id).await
+}
+
+/// The register of a cooperative with each member's position.
+pub async fn share_register(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+) -> Result<ShareRegister, AppError> {
+    let mut read = store.read().await?;
+    let cooperative = read
+        .cooperative(cooperative_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(principal, Action::Read, &cooperative)?;
+    let entries = read.share_entries(cooperative_id).await?;
+    read.finish().await?;
+    register_of(entries)
+}
+
+/// Appends an entry to the share register after checking it against every rule.
+pub async fn add_share_entry(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+    input: &ShareInput,
+    rules: &FormationRules,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<ShareRegister, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    let cooperative = write
+        .cooperative(cooperative_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(principal, Action::Update, &cooperative)?;
+    if replayed(&mut write, principal, idempotency)
+        .await?
+        .is_some()
+    {
+        write.rollback().await?;
+        return share_register(store, principal, cooperative_id).await;
+    }
+    let mut errors = Vec::new();
+    let entered_on = optional_date(&mut errors, "entered_on", input.entered_on.as_deref())
+        .unwrap_or_else(|| today_iso(now));
+    let member = member_by_code(
+        &mut write,
+        &mut errors,
+        cooperative_id,
+        "national_code",
+        &input.national_code,
+    )
+    .await?;
+    let counterpart = match (&input.kind[..], &input.to_national_code) {
+        ("transfer", Some(code)) => {
+            member_by_code(
+                &mut write,
+                &mut errors,
+                cooperative_id,
+                "to_national_code",
+                code,
+            )
+            .await?
+        }
+        ("transfer", None) => {
+            errors.push(FieldError::new(
+                "to_national_code",
+                "required",
+                "کد ملی گیرنده لازم است.",
+                "A transfer needs the receiving member.",
+            ));
+            None
+        }
+        _ => None,
+    };
+    let entry = match (input.kind.as_str(), member, counterpart) {
+        ("subscription", Some(m), _) => Some(ShareEntry::Subscription {
+            member: m,
+            amount: input.amount_rial,
+        }),
+        ("payment", Some(m), _) => Some(ShareEntry::Payment {
+            member: m,
+            amount: input.amount_rial,
+        }),
+        ("withdrawal", Some(m), _) => Some(ShareEntry::Withdrawal {
+            member: m,
+            amount: input.amount_rial,
+        }),
+        ("transfer", Some(from), Some(to)) => Some(ShareEntry::Transfer {
+            from,
+            to,
+            amount: input.amount_rial,
+        }),
+        ("subscription" | "payment" | "withdrawal" | "transfer", _, _) => None,
+        _ => {
+            errors.push(FieldError::new(
+                "kind",
+                "unknown",
+                "نوع ثبت سهام باید پذیره‌نویسی، پرداخت، انتقال یا برداشت باشد.",
+                "kind must be subscription, payment, transfer or withdrawal.",
+            ));
+            None
+        }
+    };
+    let Some(entry) = entry.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let existing = write.share_entries(cooperative_id).await?;
+    let mut register = register_model(&existing)?;
+    register.apply(&entry, rules).map_err(|error| {
+        AppError::invalid(
+            "amount_rial",
+            error.rule(),
+            "این ثبت با قواعد سرمایه سازگار نیست.",
+            &error.to_string(),
+        )
+    })?;
+    let (person_id, counterpart_id) = match entry {
+        ShareEntry::Transfer { from, to, .. } => (from, Some(to)),
+        ShareEntry::Subscription { member, .. }
+        | ShareEntry::Payment { member, .. }
+        | ShareEntry::Withdrawal { member, .. } => (member, None),
+    };
+    let row = ShareEntryRow {
+        id: 0,
+        cooperative_id,
+        kind: input.kind.clone(),
+        person_id,
+        counterpart_id,
+        amount_rial: input.amount_rial,
+        entered_on,
+    };
+    let id = write
+        .insert_share_entry(&cooperative.fields.province, &row)
+        .await?;
+    finish_idempotent(store, write, principal, idempotency, id).await?;
+    share_register(store, principal, cooperative_id).await
+}
+
+fn register_model(entries: &[ShareEntryRow]) -> Result<Register, AppError> {
+    let model: Vec<ShareEntry> = entries.iter().filter_map(entry_of).collect();
+    // Stored entries were checked when written; the cap is re-checked only for new ones.
+    let lenient = FormationRules {
+        member_cap_permille: 1000,
+        ..FormationRules::default()
+    };
+    Register::from_entries(&model, &lenient).map_err(|error| {
+        AppError::Internal(format!("stored share register breaks a rule: {error}"))
+    })
+}
+
+fn entry_of(row: &ShareEntryRow) -> Option<ShareEntry> {
+    let (member, amount) = (row.person_id, row.amount_rial);
+    Some(match row.kind.as_str() {
+        "subscription" => ShareEntry::Subscription { member, amount },
+        "payment" => ShareEntry::Payment { member, amount },
+        "withdrawal" => ShareEntry::Withdrawal { member, amount },
+        "transfer" => ShareEntry::Transfer {
+            from: member,
+            to: row.counterpart_id?,
+            amount,
+        },
+        _ => return None,
+    })
+}
+
+fn register_of(entries: Vec<ShareEntryRow>) -> Result<ShareRegister, AppError> {
+    let register = register_model(&entries)?;
+    Ok(ShareRegister {
+        balances: register
+            .members
+            .iter()
+            .map(|(member, capital)| (*member, capital.subscribed, capital.paid))
+            .collect(),
+        subscribed: register.subscribed(),
+        paid: register.paid(),
+        entries,
+    })
+}
+
+// ---- helpers shared by the registry use cases ---------------------------------------
+
+fn allow(decision: access::Decision) -> Result<(), AppError> {
+    AppError::from_decision(decision)
+}
+
+fn may(principal: &Principal, action: Action, cooperative: &Cooperative) -> Result<(), AppError> {
+    let province = province_code(&cooperative.fields.province)?;
+    allow(access::decide(
+        Some(principal),
+        action,
+        Resource::Cooperative {
+            id: Some(cooperative.id),
+            province: &province,
+        },
+    ))
+}
+
+fn province_code(code: &str) -> Result<ProvinceCode, AppError> {
+    ProvinceCode::parse(code).map_err(|_| AppError::Internal(format!("bad stored province {code}")))
+}
+
+async fn read_cooperative(store: &Store, id: i64) -> Result<Cooperative, AppError> {
+    let mut read = store.read().await?;
+    let cooperative = read.cooperative(id).await?.ok_or(AppError::NotFound)?;
+    read.finish().await?;
+    Ok(cooperative)
+}
+
+async fn person_by_id(
+    store: &Store,
+    cooperative_id: i64,
+    person_id: i64,
+) -> Result<Person, AppError> {
+    let mut read = store.read().await?;
+    let members = read.members_of(cooperative_id).await?;
+    read.finish().await?;
+    members
+        .into_iter()
+        .find(|p| p.id == person_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// The entity an earlier request with this key created, if there was one.
+async fn replayed(
+    write: &mut WriteTx,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<Option<i64>, AppError> {
+    let Some(idempotency) = idempotency else {
+        return Ok(None);
+    };
+    match write
+        .idempotent_entity(principal.user_id, idempotency.key)
+        .await?
+    {
+        Some((route, id)) if route == idempotency.route => Ok(Some(id)),
+        Some(_) => Err(AppError::invalid(
+            "Idempotency-Key",
+            "reused",
+            "این کلید پیش‌تر برای درخواست دیگری به کار رفته است.",
+            "This Idempotency-Key was already used for another request.",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Records the key with the created entity and commits. If a concurrent request with
+/// the same key won, this one's changes are dropped and the winner's entity is returned.
+async fn finish_idempotent(
+    store: &Store,
+    mut write: WriteTx,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+    entity_id: i64,
+) -> Result<i64, AppError> {
+    let Some(idempotency) = idempotency else {
+        write.commit().await?;
+        return Ok(entity_id);
+    };
+    let recorded = write
+        .insert_idempotency_key(
+            principal.user_id,
+            idempotency.key,
+            idempotency.route,
+            entity_id,
+        )
+        .await;
+    match recorded {
+        Ok(()) => {
+            write.commit().await?;
+            Ok(entity_id)
+        }
+        Err(StoreError::Duplicate { .. }) => {
+            drop(write);
+            winner(store, principal, Some(idempotency))
+                .await?
+                .ok_or(AppError::Conflict(
+                    "a concurrent request with the same Idempotency-Key failed".into(),
+                ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The entity a committed request with this key created.
+async fn winner(
+    store: &Store,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<Option<i64>, AppError> {
+    let Some(idempotency) = idempotency else {
+        return Ok(None);
+    };
+    let mut read = store.read().await?;
+    let found = read
+        .idempotent_entity(principal.user_id, idempotency.key)
+        .await?;
+    read.finish().await?;
+    Ok(found.map(|(_, id)| id))
+}
+
+fn duplicate_legal_id(error: StoreError) -> AppError {
+    match error {
+        StoreError::Duplicate { .. } => AppError::invalid(
+            "legal_id",
+            "taken",
+            "تعاونی دیگری با این شناسه ملی ثبت شده است.",
+            "Another cooperative has this legal ID.",
+        ),
+        other => other.into(),
+    }
+}
+
+fn today_iso(now: Timestamp) -> String {
+    taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string()
+}
+
+fn optional_date(errors: &mut Vec<FieldError>, field: &str, text: Option<&str>) -> Option<String> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    match parse_date_any(text) {
+        Ok(date) => Some(date.to_string()),
+        Err(error) => {
+            errors.push(FieldError::new(
+                field,
+                error.rule(),
+                &error.message_fa(),
+                &error.to_string(),
+            ));
+            None
+        }
+    }
+}
+
+fn required_text(errors: &mut Vec<FieldError>, field: &str, text: &str, fa: &str) -> String {
+    let text = normalize(text.trim());
+    if text.is_empty() {
+        errors.push(FieldError::new(
+            field,
+            "required",
+            &format!("{fa} لازم است."),
+            &format!("{field} is required."),
+        ));
+    }
+    text
+}
+
+/// Checks a cooperative's fields against the rules and the reference data.
+async fn validate_cooperative(
+    write: &mut WriteTx,
+    input: &CooperativeInput,
+) -> Result<NewCooperative, AppError> {
+    let mut errors = Vec::new();
+    let name = required_text(&mut errors, "name", &input.name, "نام تعاونی");
+    if CooperativeKind::parse(&input.kind).is_none() {
+        errors.push(FieldError::new(
+            "type",
+            "unknown",
+            "نوع تعاونی شناخته نیست.",
+            "type must be production, service, distribution, consumer, housing or multipurpose.",
+        ));
+    }
+    let status = input.status.clone().unwrap_or_else(|| "active".into());
+    if CooperativeStatus::parse(&status).is_none() {
+        errors.push(FieldError::new(
+            "status",
+            "unknown",
+            "وضعیت شناخته نیست.",
+            "status must be forming, registered, active, suspended or dissolved.",
+        ));
+    }
+    let sectors = write.sectors().await?;
+    if !sectors.iter().any(|s| s.code == input.sector.trim()) {
+        errors.push(FieldError::new(
+            "sector",
+            "unknown",
+            "بخش شناخته نیست.",
+            "Unknown sector code (see /api/v1/sectors).",
+        ));
+    }
+    let county_code = taavon_core::digits::to_ascii_digits(input.county.trim());
+    let county = write.county(&county_code).await?;
+    if county.is_none() {
+        errors.push(FieldError::new(
+            "county",
+            "unknown",
+            "شهرستان شناخته نیست.",
+            "Unknown county code (see /api/v1/counties).",
+        ));
+    }
+    let legal_id = match input
+        .legal_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(text) => match LegalId::parse(text) {
+            Ok(id) => Some(id.as_str().to_owned()),
+            Err(error) => {
+                errors.push(FieldError::new(
+                    "legal_id",
+                    error.rule(),
+                    &format!("شناسه ملی: {}", error.message_fa()),
+                    &format!("legal_id: {error}"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let founded_on = optional_date(&mut errors, "founded_on", input.founded_on.as_deref());
+    let registered_on = optional_date(&mut errors, "registered_on", input.registered_on.as_deref());
+    let phone = input
+        .phone
+        .as_deref()
+        .map(taavon_core::digits::to_ascii_digits)
+        .filter(|p| !p.trim().is_empty());
+    if let Some(phone) = &phone
+        && !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
+    {
+        errors.push(FieldError::new(
+            "phone",
+            "format",
+            "شماره تلفن فقط رقم دارد.",
+            "A phone number has only digits.",
+        ));
+    }
+    let Some(county) = county.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    Ok(NewCooperative {
+        province: county.province,
+        county: county.code,
+        name_key: search_key(&name),
+        name,
+        kind: input.kind.trim().to_owned(),
+        sector: input.sector.trim().to_owned(),
+        legal_id,
+        registration_number: input
+            .registration_number
+            .as_deref()
+            .map(taavon_core::digits::to_ascii_digits)
+            .filter(|r| !r.trim().is_empty()),
+        registered_on,
+        founded_on,
+        women_led: input.women_led,
+        status,
+        address: input
+            .address
+            .as_deref()
+            .map(normalize)
+            .filter(|a| !a.is_empty()),
+        phone,
+    })
+}
+
+/// Checks a person's fields; `None` (with errors recorded) when they are wrong.
+pub fn validate_person(
+    errors: &mut Vec<FieldError>,
+    input: &PersonInput,
+    province: &str,
+) -> Option<NewPerson> {
+    let national_code = match NationalCode::parse(&input.national_code) {
+        Ok(code) => Some(code),
+        Err(error) => {
+            errors.push(FieldError::new(
+                "national_code",
+                error.rule(),
+                &format!("کد ملی: {}", error.message_fa()),
+                &format!("national_code: {error}"),
+            ));
+            None
+        }
+    };
+    let first_name = required_text(errors, "first_name", &input.first_name, "نام");
+    let last_name = required_text(errors, "last_name", &input.last_name, "نام خانوادگی");
+    let gender = Gender::parse_loose(&input.gender);
+    if gender.is_none() {
+        errors.push(FieldError::new(
+            "gender",
+            "unknown",
+            "جنسیت باید زن یا مرد باشد.",
+            "gender must be female or male.",
+        ));
+    }
+    if let Some(year) = input.birth_year
+        && !(1900..=2030).contains(&year)
+        && !(1280..=1410).contains(&year)
+    {
+        errors.push(FieldError::new(
+            "birth_year",
+            "range",
+            "سال تولد پذیرفتنی نیست.",
+            "birth_year must be a Gregorian (1900–2030) or Jalali (1280–1410) year.",
+        ));
+    }
+    // A Jalali birth year is stored as the Gregorian year it mostly falls in.
+    let birth_year = input.birth_year.map(|y| if y < 1500 { y + 621 } else { y });
+    let mobile = match input
+        .mobile
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        Some(text) => match MobileNumber::parse(text) {
+            Ok(mobile) => Some(mobile.as_str().to_owned()),
+            Err(error) => {
+                errors.push(FieldError::new(
+                    "mobile",
+                    error.rule(),
+                    &format!("شماره همراه: {}", error.message_fa()),
+                    &format!("mobile: {error}"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    Some(NewPerson {
+        province: province.to_owned(),
+        national_code: national_code?.as_str().to_owned(),
+        first_name,
+        last_name,
+        gender: gender?.code().to_owned(),
+        birth_year,
+        mobile,
+    })
+}
+
+/// The person with this national code, created if new (one person per national code).
+pub async fn upsert_person(write: &mut WriteTx, person: &NewPerson) -> Result<i64, AppError> {
+    match write.person_by_national_code(&person.national_code).await? {
+        Some(existing) => Ok(existing.id),
+        None => Ok(write.insert_person(person).await?),
+    }
+}
+
+async fn member_by_code(
+    write: &mut WriteTx,
+    errors: &mut Vec<FieldError>,
+    cooperative_id: i64,
+    field: &str,
+    text: &str,
+) -> Result<Option<i64>, AppError> {
+    let code = match NationalCode::parse(text) {
+        Ok(code) => code,
+        Err(error) => {
+            errors.push(FieldError::new(
+                field,
+                error.rule(),
+                &format!("کد ملی: {}", error.message_fa()),
+                &format!("{field}: {error}"),
+            ));
+            return Ok(None);
+        }
+    };
+    let person = write.person_by_national_code(code.as_str()).await?;
+    match person {
+        Some(person) if write.is_member(cooperative_id, person.id).await? => Ok(Some(person.id)),
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                "not_member",
+                "این شخص عضو این تعاونی نیست.",
+                "This person is not a member of this cooperative.",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Formations the principal may see.
+pub async fn list_formations(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<Formation>, AppError> {
+    let provinces: Vec<String> = match access::cooperative_scope(principal) {
+        access::CooperativeScope::All => Vec::new(),
+        access::CooperativeScope::Provinces(list) => {
+            list.iter().map(|p| p.as_str().to_owned()).collect()
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let mut read = store.read().await?;
+    let formations = read.formations(&provinces).await?;
+    read.finish().await?;
+    Ok(formations)
 }

@@ -68,6 +68,10 @@ pub enum Resource<'a> {
         id: Option<i64>,
         province: &'a ProvinceCode,
     },
+    /// Individual clients (artisans, welfare clients) of a province.
+    Client { province: &'a ProvinceCode },
+    /// A founders' application to form a cooperative in a province; `Update` decides it.
+    Formation { province: &'a ProvinceCode },
     /// The hash-chained record of every state change.
     AuditTrail,
     /// User accounts other than one's own.
@@ -186,6 +190,9 @@ pub fn decide(principal: Option<&Principal>, action: Action, resource: Resource<
             allow_if(action == Action::Read && matches!(role, Role::MinistryAdmin | Role::Auditor))
         }
         Resource::Cooperative { id, province } => decide_cooperative(role, action, id, province),
+        Resource::Client { province } | Resource::Formation { province } => {
+            decide_provincial_record(role, action, province)
+        }
     }
 }
 
@@ -231,6 +238,22 @@ fn decide_cooperative(
         ),
     };
     allow_if(may)
+}
+
+/// Records a province's officers keep (clients, formations): they and ministry admins
+/// read and change them; auditors read; bank officers read in their provinces.
+fn decide_provincial_record(role: &Role, action: Action, province: &ProvinceCode) -> Decision {
+    match role {
+        Role::MinistryAdmin => Decision::Allow,
+        Role::Auditor => allow_if(action == Action::Read),
+        Role::ProvincialOfficer { province: own } if own == province => Decision::Allow,
+        Role::BankOfficer { provinces, .. }
+            if provinces.is_empty() || provinces.contains(province) =>
+        {
+            allow_if(action == Action::Read)
+        }
+        _ => Decision::OutOfScope,
+    }
 }
 
 fn allow_if(condition: bool) -> Decision {

@@ -133,50 +133,107 @@ macro_rules! application_row {
     };
 }
 
+/// What a cooperative search may narrow by; `None` means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CooperativeFilter {
+    pub province: Option<String>,
+    pub county: Option<String>,
+    pub sector: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub women_led: Option<bool>,
+    /// A folded search key (taavon_core::text::search_key) found anywhere in the name.
+    pub name_key: Option<String>,
+    pub legal_id: Option<String>,
+    pub registration_number: Option<String>,
+    /// A current member's normalised national code.
+    pub member_national_code: Option<String>,
+}
+
+/// A value bound to a generated placeholder.
+enum Value {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
 /// A page of a list, with the number of rows in the whole list.
 pub type Page<T> = (Vec<T>, i64);
 
 impl Reader {
-    /// Cooperatives in `scope`, optionally in one province, by name; `limit` at most 500.
+    /// Cooperatives in `scope` that match `filter`, by name; `limit` at most 500.
     pub async fn cooperatives(
         &mut self,
         scope: &CooperativeScope,
-        province: Option<&str>,
+        filter: &CooperativeFilter,
         limit: i64,
         offset: i64,
     ) -> Result<Page<Cooperative>, StoreError> {
-        // Placeholders are generated, values are always bound.
-        let (mut conditions, mut values): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-        let mut one_id = None;
+        // Placeholders are generated; every value is bound, never spliced into the text.
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let bind = |values: &mut Vec<Value>, value: Value| {
+            values.push(value);
+            format!("${}", values.len())
+        };
         match scope {
             CooperativeScope::All => {}
             CooperativeScope::None => return Ok((Vec::new(), 0)),
-            CooperativeScope::One(id) => one_id = Some(*id),
+            CooperativeScope::One(id) => {
+                let p = bind(&mut values, Value::Int(*id));
+                conditions.push(format!("id = {p}"));
+            }
             CooperativeScope::Provinces(provinces) => {
-                let first = values.len() + 1;
-                values.extend(provinces.iter().map(|p| p.as_str().to_owned()));
-                let placeholders: Vec<String> = (first..first + provinces.len())
-                    .map(|n| format!("${n}"))
+                let placeholders: Vec<String> = provinces
+                    .iter()
+                    .map(|p| bind(&mut values, Value::Text(p.as_str().to_owned())))
                     .collect();
                 conditions.push(format!("province IN ({})", placeholders.join(", ")));
             }
         }
-        if let Some(province) = province {
-            values.push(province.to_owned());
-            conditions.push(format!("province = ${}", values.len()));
+        let text_filters = [
+            ("province", &filter.province),
+            ("county", &filter.county),
+            ("sector", &filter.sector),
+            ("kind", &filter.kind),
+            ("status", &filter.status),
+            ("legal_id", &filter.legal_id),
+            ("registration_number", &filter.registration_number),
+        ];
+        for (column, value) in text_filters {
+            if let Some(value) = value {
+                let p = bind(&mut values, Value::Text(value.clone()));
+                conditions.push(format!("{column} = {p}"));
+            }
         }
-        let id_placeholder = values.len() + 1;
-        if one_id.is_some() {
-            conditions.push(format!("id = ${id_placeholder}"));
+        if let Some(women_led) = filter.women_led {
+            let p = bind(&mut values, Value::Bool(women_led));
+            conditions.push(format!("women_led = {p}"));
         }
-        let filter = if conditions.is_empty() {
+        if let Some(key) = &filter.name_key {
+            // The key is already folded; LIKE's own wildcards in it are escaped.
+            let escaped = key
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let p = bind(&mut values, Value::Text(format!("%{escaped}%")));
+            conditions.push(format!("name_key LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(national_code) = &filter.member_national_code {
+            let p = bind(&mut values, Value::Text(national_code.clone()));
+            conditions.push(format!(
+                "id IN (SELECT m.cooperative_id FROM memberships m JOIN persons p \
+                 ON p.id = m.person_id WHERE p.national_code = {p} AND m.exited_on IS NULL)"
+            ));
+        }
+        let filter_sql = if conditions.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        let count_sql = format!("SELECT COUNT(*) FROM cooperatives {filter}");
+        let count_sql = format!("SELECT COUNT(*) FROM cooperatives {filter_sql}");
         let list_sql = format!(
-            "SELECT {COOPERATIVE_COLUMNS} FROM cooperatives {filter} \
+            "SELECT {COOPERATIVE_COLUMNS} FROM cooperatives {filter_sql} \
              ORDER BY name_key, id LIMIT {} OFFSET {}",
             limit.clamp(1, 500),
             offset.max(0)
@@ -185,12 +242,11 @@ impl Reader {
             let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
             let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
             for value in &values {
-                count = count.bind(value.clone());
-                list = list.bind(value.clone());
-            }
-            if let Some(id) = one_id {
-                count = count.bind(id);
-                list = list.bind(id);
+                (count, list) = match value {
+                    Value::Text(text) => (count.bind(text.clone()), list.bind(text.clone())),
+                    Value::Int(number) => (count.bind(*number), list.bind(*number)),
+                    Value::Bool(flag) => (count.bind(*flag), list.bind(*flag)),
+                };
             }
             let total: i64 = count
                 .fetch_one(&mut *c)

@@ -25,18 +25,22 @@ mod cooperatives;
 mod error;
 mod people;
 mod reference;
+mod registry;
 mod schema;
 mod sessions;
 mod url;
 mod users;
 
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
-pub use cooperatives::{Application, Cooperative, NewApplication, NewCooperative, Program};
+pub use cooperatives::{
+    Application, Cooperative, CooperativeFilter, NewApplication, NewCooperative, Program,
+};
 pub use error::StoreError;
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
+pub use registry::{Formation, ShareEntryRow, Versioned};
 pub use schema::{ColumnInfo, TableColumns};
 pub use sessions::SessionRow;
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};

@@ -150,6 +150,32 @@ impl Reader {
             .map_err(db("decoding counties")))
     }
 
+    /// One county with its tier, if the code exists.
+    pub async fn county(&mut self, code: &str) -> Result<Option<CountyRow>, StoreError> {
+        let sql = format!(
+            "SELECT c.code, c.province, c.name_fa, c.name_en, c.population_1395, t.tier \
+             FROM counties c LEFT JOIN county_tiers t ON t.county = c.code \
+             AND t.classification_id = {NEWEST_CLASSIFICATION} WHERE c.code = $1"
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(code)
+            .fetch_optional(c)
+            .await
+            .map_err(db("reading a county"))?
+            .map(|row| {
+                Ok(CountyRow {
+                    code: row.try_get(0)?,
+                    province: row.try_get(1)?,
+                    name_fa: row.try_get(2)?,
+                    name_en: row.try_get(3)?,
+                    population_1395: row.try_get(4)?,
+                    tier: row.try_get(5)?,
+                })
+            })
+            .transpose()
+            .map_err(db("decoding a county")))
+    }
+
     pub async fn sectors(&mut self) -> Result<Vec<NamedRow>, StoreError> {
         self.named("SELECT code, name_fa, name_en FROM sectors ORDER BY code")
             .await

@@ -1,15 +1,20 @@
-//! The registry of cooperatives, scoped by the caller's role.
+//! The registry of cooperatives: search, create, change (optimistic), members and the
+//! share-capital register, scoped by the caller's role.
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use taavon_app::AppError;
-use taavon_app::registry;
+use taavon_app::registry::{
+    self, CooperativeInput, CooperativePatch, Idempotency, PersonInput, ShareInput,
+};
+use taavon_app::{AppError, clock};
 use taavon_core::reference::ProvinceCode;
-use taavon_store::Cooperative;
+use taavon_core::registry::FormationRules;
+use taavon_store::{Cooperative, Person};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api_json::ApiQuery;
+use crate::api_json::{ApiJson, ApiQuery};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -22,7 +27,7 @@ pub struct CooperativeDto {
     pub province: String,
     pub county: String,
     pub name: String,
-    /// production, service, distribution, consumer, housing, multipurpose …
+    /// production, service, distribution, consumer, housing, multipurpose.
     #[serde(rename = "type")]
     pub kind: String,
     pub sector: String,
@@ -33,7 +38,10 @@ pub struct CooperativeDto {
     /// ISO date.
     pub founded_on: Option<String>,
     pub women_led: bool,
+    /// forming, registered, active, suspended, dissolved.
     pub status: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
     /// Optimistic-concurrency version: send it back when changing the cooperative.
     pub version: i64,
 }
@@ -49,11 +57,125 @@ pub struct CooperativePageDto {
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
-    /// Only cooperatives of this province.
+    /// A name (Persian-normalised), a legal ID, a registration number or a member's
+    /// national code.
+    pub q: Option<String>,
     pub province: Option<String>,
+    pub county: Option<String>,
+    pub sector: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub women_led: Option<bool>,
     /// At most 500; 50 by default.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+/// A cooperative to register.
+#[derive(Deserialize, ToSchema)]
+pub struct NewCooperativeDto {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub sector: String,
+    /// County code; the province follows from it.
+    pub county: String,
+    pub legal_id: Option<String>,
+    /// Jalali (`1403/02/23`) or ISO.
+    pub founded_on: Option<String>,
+    #[serde(default)]
+    pub women_led: bool,
+    pub registration_number: Option<String>,
+    pub registered_on: Option<String>,
+    pub status: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A change: the fields given change; `version` must be the current one.
+#[derive(Deserialize, ToSchema)]
+pub struct PatchCooperativeDto {
+    pub version: i64,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub sector: Option<String>,
+    pub county: Option<String>,
+    pub legal_id: Option<String>,
+    pub founded_on: Option<String>,
+    pub women_led: Option<bool>,
+    pub registration_number: Option<String>,
+    pub registered_on: Option<String>,
+    pub status: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A member of a cooperative.
+#[derive(Serialize, ToSchema)]
+pub struct MemberDto {
+    pub id: i64,
+    /// Ten digits, normalised.
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub gender: String,
+    pub birth_year: Option<i64>,
+    pub mobile: Option<String>,
+}
+
+/// A person joining a cooperative.
+#[derive(Deserialize, ToSchema)]
+pub struct NewMemberDto {
+    /// Persian or Arabic digits, spaces and lost leading zeros are accepted.
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// female or male.
+    pub gender: String,
+    pub birth_year: Option<i64>,
+    pub mobile: Option<String>,
+    /// Jalali or ISO; today by default.
+    pub joined_on: Option<String>,
+}
+
+/// An entry of the share-capital register.
+#[derive(Deserialize, ToSchema)]
+pub struct NewShareEntryDto {
+    /// subscription, payment, transfer or withdrawal.
+    pub kind: String,
+    pub national_code: String,
+    pub to_national_code: Option<String>,
+    pub amount_rial: i64,
+    pub entered_on: Option<String>,
+}
+
+/// The share-capital register with each member's position.
+#[derive(Serialize, ToSchema)]
+pub struct ShareRegisterDto {
+    pub entries: Vec<ShareEntryDto>,
+    pub members: Vec<MemberCapitalDto>,
+    pub subscribed_rial: i64,
+    pub paid_rial: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShareEntryDto {
+    pub id: i64,
+    pub kind: String,
+    pub person_id: i64,
+    pub to_person_id: Option<i64>,
+    pub amount_rial: i64,
+    pub entered_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberCapitalDto {
+    pub person_id: i64,
+    pub subscribed_rial: i64,
+    pub paid_rial: i64,
 }
 
 impl From<Cooperative> for CooperativeDto {
@@ -72,8 +194,41 @@ impl From<Cooperative> for CooperativeDto {
             founded_on: f.founded_on,
             women_led: f.women_led,
             status: f.status,
+            address: f.address,
+            phone: f.phone,
             version: c.version,
         }
+    }
+}
+
+impl From<Person> for MemberDto {
+    fn from(p: Person) -> Self {
+        let f = p.fields;
+        Self {
+            id: p.id,
+            national_code: f.national_code,
+            first_name: f.first_name,
+            last_name: f.last_name,
+            gender: f.gender,
+            birth_year: f.birth_year,
+            mobile: f.mobile,
+        }
+    }
+}
+
+/// The `Idempotency-Key` header of a POST, if any.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(value) => match value.to_str().map(str::trim) {
+            Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
+            _ => Err(ApiError(AppError::invalid(
+                "Idempotency-Key",
+                "format",
+                "کلید تکرارناپذیری باید ۱ تا ۲۰۰ نویسه باشد.",
+                "An Idempotency-Key has 1 to 200 visible ASCII characters.",
+            ))),
+        },
     }
 }
 
@@ -86,21 +241,27 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<CooperativePageDto>, ApiError> {
-    let province = match query.province.as_deref() {
-        Some(code) => Some(ProvinceCode::parse(code).map_err(|_| {
+    let mut filter = registry::filter_for_query(query.q.as_deref().unwrap_or(""));
+    if let Some(code) = query.province.as_deref() {
+        let province = ProvinceCode::parse(code).map_err(|_| {
             AppError::invalid(
                 "province",
                 "province_code",
                 "کد استان معتبر نیست (نمونه: IR-16).",
                 "Not a province code (e.g. IR-16).",
             )
-        })?),
-        None => None,
-    };
+        })?;
+        filter.province = Some(province.as_str().to_owned());
+    }
+    filter.county = query.county;
+    filter.sector = query.sector;
+    filter.kind = query.kind;
+    filter.status = query.status;
+    filter.women_led = query.women_led;
     let page = registry::list_cooperatives(
         &state.store,
         &user.principal,
-        province.as_ref(),
+        &filter,
         query.limit.unwrap_or(50),
         query.offset.unwrap_or(0),
     )
@@ -125,4 +286,205 @@ pub async fn get_one(
 ) -> Result<Json<CooperativeDto>, ApiError> {
     let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
     Ok(Json(detail.cooperative.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/cooperatives", tag = "registry",
+    request_body = NewCooperativeDto, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = CooperativeDto), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewCooperativeDto>,
+) -> Result<(StatusCode, Json<CooperativeDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let input = CooperativeInput {
+        name: body.name,
+        kind: body.kind,
+        sector: body.sector,
+        county: body.county,
+        legal_id: body.legal_id,
+        registration_number: body.registration_number,
+        registered_on: body.registered_on,
+        founded_on: body.founded_on,
+        women_led: body.women_led,
+        status: body.status,
+        address: body.address,
+        phone: body.phone,
+    };
+    let idempotency = key.as_deref().map(|key| Idempotency {
+        key,
+        route: "POST /api/v1/cooperatives",
+    });
+    let cooperative = registry::create_cooperative(
+        &state.store,
+        &user.principal,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(cooperative.into())))
+}
+
+#[utoipa::path(patch, path = "/api/v1/cooperatives/{id}", tag = "registry",
+    params(("id" = i64, Path, description = "The cooperative's id")),
+    request_body = PatchCooperativeDto, security(("bearer" = [])),
+    responses((status = 200, body = CooperativeDto), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "`version` is stale"),
+              (status = 422, body = Problem)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PatchCooperativeDto>,
+) -> Result<Json<CooperativeDto>, ApiError> {
+    let patch = CooperativePatch {
+        version: body.version,
+        name: body.name,
+        kind: body.kind,
+        sector: body.sector,
+        county: body.county,
+        legal_id: body.legal_id,
+        registration_number: body.registration_number,
+        registered_on: body.registered_on,
+        founded_on: body.founded_on,
+        women_led: body.women_led,
+        status: body.status,
+        address: body.address,
+        phone: body.phone,
+    };
+    let cooperative =
+        registry::update_cooperative(&state.store, &user.principal, id, &patch, clock::now())
+            .await?;
+    Ok(Json(cooperative.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/cooperatives/{id}/members", tag = "registry",
+    params(("id" = i64, Path, description = "The cooperative's id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = [MemberDto]), (status = 404, body = Problem)))]
+pub async fn members(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<MemberDto>>, ApiError> {
+    let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
+    Ok(Json(detail.members.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/cooperatives/{id}/members", tag = "registry",
+    params(("id" = i64, Path, description = "The cooperative's id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    request_body = NewMemberDto, security(("bearer" = [])),
+    responses((status = 201, body = MemberDto), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewMemberDto>,
+) -> Result<(StatusCode, Json<MemberDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/cooperatives/{id}/members");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = PersonInput {
+        national_code: body.national_code,
+        first_name: body.first_name,
+        last_name: body.last_name,
+        gender: body.gender,
+        birth_year: body.birth_year,
+        mobile: body.mobile,
+    };
+    let person = registry::add_member(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        body.joined_on.as_deref(),
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(person.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/cooperatives/{id}/shares", tag = "registry",
+    params(("id" = i64, Path, description = "The cooperative's id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ShareRegisterDto), (status = 404, body = Problem)))]
+pub async fn shares(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ShareRegisterDto>, ApiError> {
+    let register = registry::share_register(&state.store, &user.principal, id).await?;
+    Ok(Json(register_dto(register)))
+}
+
+#[utoipa::path(post, path = "/api/v1/cooperatives/{id}/shares", tag = "registry",
+    params(("id" = i64, Path, description = "The cooperative's id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    request_body = NewShareEntryDto, security(("bearer" = [])),
+    responses((status = 201, body = ShareRegisterDto), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn add_share_entry(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewShareEntryDto>,
+) -> Result<(StatusCode, Json<ShareRegisterDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/cooperatives/{id}/shares");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = ShareInput {
+        kind: body.kind,
+        national_code: body.national_code,
+        to_national_code: body.to_national_code,
+        amount_rial: body.amount_rial,
+        entered_on: body.entered_on,
+    };
+    let register = registry::add_share_entry(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        &FormationRules::default(),
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(register_dto(register))))
+}
+
+fn register_dto(register: registry::ShareRegister) -> ShareRegisterDto {
+    ShareRegisterDto {
+        entries: register
+            .entries
+            .into_iter()
+            .map(|e| ShareEntryDto {
+                id: e.id,
+                kind: e.kind,
+                person_id: e.person_id,
+                to_person_id: e.counterpart_id,
+                amount_rial: e.amount_rial,
+                entered_on: e.entered_on,
+            })
+            .collect(),
+        members: register
+            .balances
+            .into_iter()
+            .map(|(person_id, subscribed_rial, paid_rial)| MemberCapitalDto {
+                person_id,
+                subscribed_rial,
+                paid_rial,
+            })
+            .collect(),
+        subscribed_rial: register.subscribed,
+        paid_rial: register.paid,
+    }
 }

@@ -34,6 +34,12 @@ use crate::state::AppState;
         reference::banks,
         cooperatives::list,
         cooperatives::get_one,
+        cooperatives::create,
+        cooperatives::patch,
+        cooperatives::members,
+        cooperatives::add_member,
+        cooperatives::shares,
+        cooperatives::add_share_entry,
         audit::list,
         users::list,
         users::create,
@@ -67,8 +73,22 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sectors", get(reference::sectors))
         .route("/api/v1/agencies", get(reference::agencies))
         .route("/api/v1/banks", get(reference::banks))
-        .route("/api/v1/cooperatives", get(cooperatives::list))
-        .route("/api/v1/cooperatives/{id}", get(cooperatives::get_one))
+        .route(
+            "/api/v1/cooperatives",
+            get(cooperatives::list).post(cooperatives::create),
+        )
+        .route(
+            "/api/v1/cooperatives/{id}",
+            get(cooperatives::get_one).patch(cooperatives::patch),
+        )
+        .route(
+            "/api/v1/cooperatives/{id}/members",
+            get(cooperatives::members).post(cooperatives::add_member),
+        )
+        .route(
+            "/api/v1/cooperatives/{id}/shares",
+            get(cooperatives::shares).post(cooperatives::add_share_entry),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
 }

@@ -252,7 +252,7 @@ pub async fn home(
         let cooperatives = match access::cooperative_scope(principal) {
             CooperativeScope::None => None,
             _ => Some(
-                registry::list_cooperatives(&state.store, principal, None, 1, 0)
+                registry::list_cooperatives(&state.store, principal, &Default::default(), 1, 0)
                     .await?
                     .total,
             ),
@@ -483,9 +483,14 @@ pub async fn cooperatives(
     let lang = layout.lang;
     let offset = query.offset.unwrap_or(0).max(0);
     let listed = async {
-        let page =
-            registry::list_cooperatives(&state.store, &user.principal, None, UI_PAGE, offset)
-                .await?;
+        let page = registry::list_cooperatives(
+            &state.store,
+            &user.principal,
+            &Default::default(),
+            UI_PAGE,
+            offset,
+        )
+        .await?;
         Ok::<_, AppError>((page, Names::load(&state.store).await?))
     }
     .await;

@@ -4,4 +4,5 @@
 mod api;
 mod authorization;
 mod helpers;
+mod registry;
 mod ui;

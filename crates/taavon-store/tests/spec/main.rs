@@ -8,7 +8,8 @@ use taavon_core::access::{CooperativeScope, Role};
 use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Actor, AuditEntry, CountyTier, NewCooperative, NewUser, SessionRow, Store, StoreError,
+    Actor, AuditEntry, CooperativeFilter, CountyTier, NewCooperative, NewUser, SessionRow, Store,
+    StoreError,
 };
 
 macro_rules! spec {
@@ -148,7 +149,7 @@ async fn a_write_without_an_audit_record_is_refused_and_leaves_nothing_behind(
     assert!(matches!(empty.commit().await, Err(StoreError::Unaudited)));
     let mut read = store.read().await.unwrap();
     let (list, total) = read
-        .cooperatives(&CooperativeScope::All, None, 10, 0)
+        .cooperatives(&CooperativeScope::All, &CooperativeFilter::default(), 10, 0)
         .await
         .unwrap();
     assert!(list.is_empty() && total == 0);
@@ -171,21 +172,42 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     write.commit().await.unwrap();
     let mut read = store.read().await.unwrap();
     let ilam_scope = CooperativeScope::Provinces(vec![ProvinceCode::parse("IR-16").unwrap()]);
-    let (list, total) = read.cooperatives(&ilam_scope, None, 10, 0).await.unwrap();
+    let (list, total) = read
+        .cooperatives(&ilam_scope, &CooperativeFilter::default(), 10, 0)
+        .await
+        .unwrap();
     assert_eq!((list.len(), total), (1, 1));
     assert_eq!(list[0].id, ilam);
     let (list, _) = read
-        .cooperatives(&CooperativeScope::All, Some("IR-15"), 10, 0)
+        .cooperatives(
+            &CooperativeScope::All,
+            &CooperativeFilter {
+                province: Some("IR-15".into()),
+                ..CooperativeFilter::default()
+            },
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(list[0].fields.province, "IR-15");
     let (list, total) = read
-        .cooperatives(&CooperativeScope::One(ilam), None, 10, 0)
+        .cooperatives(
+            &CooperativeScope::One(ilam),
+            &CooperativeFilter::default(),
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!((list.len(), total), (1, 1));
     let (_, total) = read
-        .cooperatives(&CooperativeScope::None, None, 10, 0)
+        .cooperatives(
+            &CooperativeScope::None,
+            &CooperativeFilter::default(),
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(total, 0);

@@ -1,0 +1,449 @@
+//! The registry's writes and reads beyond creating records: optimistic updates, the
+//! share-capital register, formations, persons by national code, idempotency keys.
+
+use sqlx::Row;
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::cooperatives::{Cooperative, NewCooperative};
+use crate::error::db;
+use crate::people::{NewPerson, Person};
+use crate::tx::{Reader, WriteTx};
+
+/// One stored entry of the share-capital register.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareEntryRow {
+    pub id: i64,
+    pub cooperative_id: i64,
+    /// `subscription`, `payment`, `transfer` or `withdrawal`.
+    pub kind: String,
+    pub person_id: i64,
+    /// The receiving member of a transfer.
+    pub counterpart_id: Option<i64>,
+    pub amount_rial: i64,
+    pub entered_on: String,
+}
+
+/// A founders' application to form a cooperative.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Formation {
+    pub id: i64,
+    pub province: String,
+    pub cooperative_id: i64,
+    /// `submitted`, `approved` or `rejected`.
+    pub status: String,
+    pub statute: Option<String>,
+    /// Likely duplicates found at submission, as JSON (flagged, never merged).
+    pub duplicate_flags: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+}
+
+/// The outcome of an update that carries the version the caller last saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Versioned<T> {
+    Updated(T),
+    /// Someone changed the record since; nothing was written.
+    Stale {
+        current_version: i64,
+    },
+    Missing,
+}
+
+const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, duplicate_flags, \
+     decided_by, decided_at, reason, version, created_at";
+
+macro_rules! formation_row {
+    ($row:expr) => {
+        (|| -> Result<Formation, sqlx::Error> {
+            Ok(Formation {
+                id: $row.try_get("id")?,
+                province: $row.try_get("province")?,
+                cooperative_id: $row.try_get("cooperative_id")?,
+                status: $row.try_get("status")?,
+                statute: $row.try_get("statute")?,
+                duplicate_flags: $row.try_get("duplicate_flags")?,
+                decided_by: $row.try_get("decided_by")?,
+                decided_at: $row.try_get("decided_at")?,
+                reason: $row.try_get("reason")?,
+                version: $row.try_get("version")?,
+                created_at: $row.try_get("created_at")?,
+            })
+        })()
+        .map_err(db("decoding a formation"))
+    };
+}
+
+impl Reader {
+    pub async fn person_by_national_code(
+        &mut self,
+        national_code: &str,
+    ) -> Result<Option<Person>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT id, province, national_code, first_name, last_name, gender, birth_year, \
+             mobile FROM persons WHERE national_code = $1"
+        )
+        .bind(national_code)
+        .fetch_optional(c)
+        .await
+        .map_err(db("finding a person"))?
+        .map(|row| {
+            Ok(Person {
+                id: row.try_get("id")?,
+                fields: NewPerson {
+                    province: row.try_get("province")?,
+                    national_code: row.try_get("national_code")?,
+                    first_name: row.try_get("first_name")?,
+                    last_name: row.try_get("last_name")?,
+                    gender: row.try_get("gender")?,
+                    birth_year: row.try_get("birth_year")?,
+                    mobile: row.try_get("mobile")?,
+                },
+            })
+        })
+        .transpose()
+        .map_err(db("decoding a person")))
+    }
+
+    /// Whether the person is a current member of the cooperative.
+    pub async fn is_member(
+        &mut self,
+        cooperative_id: i64,
+        person_id: i64,
+    ) -> Result<bool, StoreError> {
+        let count: i64 = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT COUNT(*) FROM memberships WHERE cooperative_id = $1 AND person_id = $2 \
+             AND exited_on IS NULL"
+        )
+        .bind(cooperative_id)
+        .bind(person_id)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("checking a membership"))?);
+        Ok(count > 0)
+    }
+
+    /// Cooperatives still forming that one of these national codes founds (for the
+    /// duplicate check of a new formation).
+    pub async fn forming_cooperatives_of(
+        &mut self,
+        national_codes: &[String],
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut found = Vec::new();
+        for code in national_codes {
+            let rows: Vec<(i64, String)> = on!(&mut self.conn, |c| sqlx::query(
+                "SELECT c.id, c.name FROM cooperatives c JOIN memberships m \
+                 ON m.cooperative_id = c.id JOIN persons p ON p.id = m.person_id \
+                 WHERE p.national_code = $1 AND c.status = 'forming'"
+            )
+            .bind(code)
+            .fetch_all(c)
+            .await
+            .map_err(db("finding forming cooperatives"))?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db("decoding forming cooperatives"))?);
+            found.extend(rows);
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
+    }
+
+    /// The register of one cooperative, oldest first.
+    pub async fn share_entries(
+        &mut self,
+        cooperative_id: i64,
+    ) -> Result<Vec<ShareEntryRow>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT id, cooperative_id, kind, person_id, counterpart_id, amount_rial, entered_on \
+             FROM share_entries WHERE cooperative_id = $1 ORDER BY id LIMIT 100000"
+        )
+        .bind(cooperative_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading the share register"))?
+        .iter()
+        .map(|row| {
+            Ok(ShareEntryRow {
+                id: row.try_get("id")?,
+                cooperative_id: row.try_get("cooperative_id")?,
+                kind: row.try_get("kind")?,
+                person_id: row.try_get("person_id")?,
+                counterpart_id: row.try_get("counterpart_id")?,
+                amount_rial: row.try_get("amount_rial")?,
+                entered_on: row.try_get("entered_on")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding the share register")))
+    }
+
+    pub async fn formation(&mut self, id: i64) -> Result<Option<Formation>, StoreError> {
+        let sql = format!("SELECT {FORMATION_COLUMNS} FROM formations WHERE id = $1");
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+            .map_err(db("reading a formation"))?
+            .map(|row| formation_row!(row))
+            .transpose())
+    }
+
+    /// Formations in the given provinces (all when empty), newest first.
+    pub async fn formations(&mut self, provinces: &[String]) -> Result<Vec<Formation>, StoreError> {
+        let sql = format!("SELECT {FORMATION_COLUMNS} FROM formations ORDER BY id DESC LIMIT 1000");
+        let all: Vec<Formation> = on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await
+            .map_err(db("listing formations"))?
+            .iter()
+            .map(|row| formation_row!(row))
+            .collect::<Result<_, _>>()?);
+        Ok(all
+            .into_iter()
+            .filter(|f| provinces.is_empty() || provinces.contains(&f.province))
+            .collect())
+    }
+
+    /// The entity a user's earlier POST with this key created, if any.
+    pub async fn idempotent_entity(
+        &mut self,
+        user_id: i64,
+        key: &str,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        on!(&mut self.conn, |c| {
+            sqlx::query(
+            "SELECT route, entity_id FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2"
+        )
+        .bind(user_id)
+        .bind(key)
+        .fetch_optional(c)
+        .await
+        .map_err(db("reading an idempotency key"))?
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .transpose()
+        .map_err(db("decoding an idempotency key"))
+        })
+    }
+}
+
+impl WriteTx {
+    /// Changes a cooperative if it still has `expected_version`; bumps the version.
+    pub async fn update_cooperative(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        fields: &NewCooperative,
+    ) -> Result<Versioned<Cooperative>, StoreError> {
+        let Some(before) = self.cooperative(id).await? else {
+            return Ok(Versioned::Missing);
+        };
+        if before.version != expected_version {
+            return Ok(Versioned::Stale {
+                current_version: before.version,
+            });
+        }
+        let now = self.now.to_string();
+        let f = fields;
+        let changed = on!(self.conn(), |c| sqlx::query(
+            "UPDATE cooperatives SET county = $1, province = $2, name = $3, name_key = $4, \
+             kind = $5, sector = $6, legal_id = $7, registration_number = $8, \
+             registered_on = $9, founded_on = $10, women_led = $11, status = $12, address = $13, \
+             phone = $14, version = version + 1, updated_at = $15 WHERE id = $16 AND version = $17"
+        )
+        .bind(&f.county)
+        .bind(&f.province)
+        .bind(&f.name)
+        .bind(&f.name_key)
+        .bind(&f.kind)
+        .bind(&f.sector)
+        .bind(f.legal_id.as_deref())
+        .bind(f.registration_number.as_deref())
+        .bind(f.registered_on.as_deref())
+        .bind(f.founded_on.as_deref())
+        .bind(f.women_led)
+        .bind(&f.status)
+        .bind(f.address.as_deref())
+        .bind(f.phone.as_deref())
+        .bind(&now)
+        .bind(id)
+        .bind(expected_version)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("updating a cooperative"))?);
+        if changed == 0 {
+            return Ok(Versioned::Stale {
+                current_version: before.version,
+            });
+        }
+        let after = self
+            .cooperative(id)
+            .await?
+            .ok_or_else(|| crate::error::corrupt(format!("cooperative {id} vanished")))?;
+        self.audit(AuditEntry {
+            action: "cooperative.update",
+            entity: "cooperative",
+            entity_id: id.to_string(),
+            province: Some(after.fields.province.clone()),
+            before: Some(cooperative_json(&before)),
+            after: Some(cooperative_json(&after)),
+        });
+        Ok(Versioned::Updated(after))
+    }
+
+    /// Appends one entry to a cooperative's share register.
+    pub async fn insert_share_entry(
+        &mut self,
+        province: &str,
+        entry: &ShareEntryRow,
+    ) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO share_entries (province, cooperative_id, kind, person_id, counterpart_id, \
+             amount_rial, entered_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             RETURNING id"
+        )
+        .bind(province)
+        .bind(entry.cooperative_id)
+        .bind(&entry.kind)
+        .bind(entry.person_id)
+        .bind(entry.counterpart_id)
+        .bind(entry.amount_rial)
+        .bind(&entry.entered_on)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording a share entry"))?
+        });
+        self.audit(AuditEntry::created(
+            "share.entry",
+            "share_entry",
+            id,
+            Some(province),
+            serde_json::json!({
+                "cooperative_id": entry.cooperative_id, "kind": entry.kind,
+                "person_id": entry.person_id, "counterpart_id": entry.counterpart_id,
+                "amount_rial": entry.amount_rial, "entered_on": entry.entered_on,
+            }),
+        ));
+        Ok(id)
+    }
+
+    pub async fn insert_formation(
+        &mut self,
+        province: &str,
+        cooperative_id: i64,
+        statute: Option<&str>,
+        duplicate_flags: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let flags = duplicate_flags.to_string();
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO formations (province, cooperative_id, status, statute, duplicate_flags, \
+             version, created_at) VALUES ($1, $2, 'submitted', $3, $4, 1, $5) RETURNING id"
+        )
+        .bind(province)
+        .bind(cooperative_id)
+        .bind(statute)
+        .bind(&flags)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording a formation"))?
+        });
+        self.audit(AuditEntry::created(
+            "formation.submit",
+            "formation",
+            id,
+            Some(province),
+            serde_json::json!({
+                "cooperative_id": cooperative_id, "statute": statute,
+                "duplicate_flags": duplicate_flags,
+            }),
+        ));
+        Ok(id)
+    }
+
+    /// Records the provincial decision on a submitted formation; `false` if it was
+    /// already decided (a concurrent decision won).
+    pub async fn decide_formation(
+        &mut self,
+        formation: &Formation,
+        status: &str,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let (now, by) = (self.now.to_string(), self.actor.label());
+        let changed = on!(self.conn(), |c| sqlx::query(
+            "UPDATE formations SET status = $1, reason = $2, decided_by = $3, decided_at = $4, \
+             version = version + 1 WHERE id = $5 AND status = 'submitted'"
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(&by)
+        .bind(&now)
+        .bind(formation.id)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("deciding a formation"))?);
+        if changed == 0 {
+            return Ok(false);
+        }
+        self.audit(AuditEntry {
+            action: "formation.decide",
+            entity: "formation",
+            entity_id: formation.id.to_string(),
+            province: Some(formation.province.clone()),
+            before: Some(serde_json::json!({ "status": formation.status })),
+            after: Some(serde_json::json!({ "status": status, "reason": reason })),
+        });
+        Ok(true)
+    }
+
+    /// Remembers what a POST with this key created; a concurrent request with the same
+    /// key gets `Duplicate` and reads the first one's entity instead.
+    pub async fn insert_idempotency_key(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        route: &str,
+        entity_id: i64,
+    ) -> Result<(), StoreError> {
+        let now = self.now.to_string();
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, idempotency_key, route, entity_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(route)
+        .bind(entity_id)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("recording an idempotency key"))?);
+        Ok(())
+    }
+}
+
+fn cooperative_json(c: &Cooperative) -> serde_json::Value {
+    let f = &c.fields;
+    serde_json::json!({
+        "name": f.name, "province": f.province, "county": f.county, "kind": f.kind,
+        "sector": f.sector, "legal_id": f.legal_id, "registration_number": f.registration_number,
+        "registered_on": f.registered_on, "founded_on": f.founded_on, "women_led": f.women_led,
+        "status": f.status, "address": f.address, "phone": f.phone, "version": c.version,
+    })
+}
