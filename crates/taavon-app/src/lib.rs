@@ -18,8 +18,11 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod export;
+pub mod import;
 pub mod reference;
 pub mod registry;
+pub mod table;
 pub mod users;
 
 pub use error::{AppError, FieldError};

@@ -662,7 +662,11 @@ fn today_iso(now: Timestamp) -> String {
     taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string()
 }
 
-fn optional_date(errors: &mut Vec<FieldError>, field: &str, text: Option<&str>) -> Option<String> {
+pub(crate) fn optional_date(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    text: Option<&str>,
+) -> Option<String> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;
     match parse_date_any(text) {
         Ok(date) => Some(date.to_string()),
@@ -691,11 +695,42 @@ fn required_text(errors: &mut Vec<FieldError>, field: &str, text: &str, fa: &str
     text
 }
 
-/// Checks a cooperative's fields against the rules and the reference data.
+/// The reference codes a record may name, loaded once per request or import.
+pub struct KnownCodes {
+    /// County code → its province.
+    counties: std::collections::HashMap<String, String>,
+    sectors: std::collections::HashSet<String>,
+}
+
+impl KnownCodes {
+    pub async fn load(reader: &mut taavon_store::Reader) -> Result<Self, AppError> {
+        let counties = reader.counties(None).await?;
+        let sectors = reader.sectors().await?;
+        Ok(Self {
+            counties: counties.into_iter().map(|c| (c.code, c.province)).collect(),
+            sectors: sectors.into_iter().map(|s| s.code).collect(),
+        })
+    }
+
+    pub fn province_of(&self, county: &str) -> Option<&str> {
+        self.counties.get(county).map(String::as_str)
+    }
+}
+
 async fn validate_cooperative(
     write: &mut WriteTx,
     input: &CooperativeInput,
 ) -> Result<NewCooperative, AppError> {
+    let known = KnownCodes::load(write).await?;
+    validate_cooperative_fields(&known, input).map_err(AppError::Invalid)
+}
+
+/// Checks a cooperative's fields against the rules and the reference data; every
+/// broken rule is reported, each naming its field.
+pub fn validate_cooperative_fields(
+    known: &KnownCodes,
+    input: &CooperativeInput,
+) -> Result<NewCooperative, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = required_text(&mut errors, "name", &input.name, "نام تعاونی");
     if CooperativeKind::parse(&input.kind).is_none() {
@@ -706,7 +741,11 @@ async fn validate_cooperative(
             "type must be production, service, distribution, consumer, housing or multipurpose.",
         ));
     }
-    let status = input.status.clone().unwrap_or_else(|| "active".into());
+    let status = input
+        .status
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "active".into());
     if CooperativeStatus::parse(&status).is_none() {
         errors.push(FieldError::new(
             "status",
@@ -715,8 +754,7 @@ async fn validate_cooperative(
             "status must be forming, registered, active, suspended or dissolved.",
         ));
     }
-    let sectors = write.sectors().await?;
-    if !sectors.iter().any(|s| s.code == input.sector.trim()) {
+    if !known.sectors.contains(input.sector.trim()) {
         errors.push(FieldError::new(
             "sector",
             "unknown",
@@ -725,8 +763,8 @@ async fn validate_cooperative(
         ));
     }
     let county_code = taavon_core::digits::to_ascii_digits(input.county.trim());
-    let county = write.county(&county_code).await?;
-    if county.is_none() {
+    let province = known.province_of(&county_code).map(str::to_owned);
+    if province.is_none() {
         errors.push(FieldError::new(
             "county",
             "unknown",
@@ -773,12 +811,12 @@ async fn validate_cooperative(
             "A phone number has only digits.",
         ));
     }
-    let Some(county) = county.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
+    let Some(province) = province.filter(|_| errors.is_empty()) else {
+        return Err(errors);
     };
     Ok(NewCooperative {
-        province: county.province,
-        county: county.code,
+        province,
+        county: county_code,
         name_key: search_key(&name),
         name,
         kind: input.kind.trim().to_owned(),

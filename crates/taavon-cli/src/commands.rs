@@ -71,6 +71,34 @@ pub enum AuditCommand {
 pub enum ImportCommand {
     /// Replace the deprivation tiers with an official classification (CSV: county_code,tier).
     Tiers(ImportTiersArgs),
+    /// Import cooperatives from CSV or XLSX (idempotent by legal ID).
+    Cooperatives(ImportTableArgs),
+    /// Import members from CSV or XLSX (idempotent by national code).
+    Members(ImportTableArgs),
+}
+
+#[derive(Args)]
+pub struct ImportTableArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub file: std::path::PathBuf,
+    /// Store the valid rows of a file that has invalid ones (by default nothing is stored).
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Export every cooperative (CSV or XLSX by the file name), Persian headers, Jalali dates.
+    Cooperatives(ExportArgs),
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Args)]
@@ -261,7 +289,11 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
-    let ImportCommand::Tiers(args) = command;
+    let args = match command {
+        ImportCommand::Tiers(args) => args,
+        ImportCommand::Cooperatives(args) => return import_table(args, Kind::Cooperatives),
+        ImportCommand::Members(args) => return import_table(args, Kind::Members),
+    };
     let config = config_with(&args.db)?;
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
@@ -296,4 +328,107 @@ fn report(result: Result<(), AppError>) -> anyhow::Result<ExitCode> {
         }
         Err(other) => Err(other.into()),
     }
+}
+
+enum Kind {
+    Cooperatives,
+    Members,
+}
+
+fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
+    use taavon_app::table::{Format, Table};
+    let config = config_with(&args.db)?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let name = args.file.to_string_lossy().into_owned();
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let table = match Table::read(bytes, Format::of(&name)) {
+            Ok(table) => table,
+            Err(error) => return report(Err(error)),
+        };
+        let store = open(&config).await?;
+        let caller = Caller::Operator("cli");
+        let result = match kind {
+            Kind::Cooperatives => {
+                taavon_app::import::import_cooperatives(
+                    &store,
+                    caller,
+                    &table,
+                    args.skip_invalid,
+                    &progress,
+                    clock::now(),
+                )
+                .await
+            }
+            Kind::Members => {
+                taavon_app::import::import_members(
+                    &store,
+                    caller,
+                    &table,
+                    args.skip_invalid,
+                    &progress,
+                    clock::now(),
+                )
+                .await
+            }
+        };
+        store.close().await;
+        bar.finish_and_clear();
+        let report = match result {
+            Ok(report) => report,
+            Err(error) => return self::report(Err(error)),
+        };
+        for error in &report.errors {
+            println!(
+                "row {}, column {} ({}): {} / {}",
+                error.row, error.column, error.rule, error.message_en, error.message_fa
+            );
+        }
+        println!(
+            "{} rows: {} created, {} unchanged, {} invalid{}",
+            report.rows,
+            report.created,
+            report.unchanged,
+            report.errors.len(),
+            if report.stored {
+                ""
+            } else {
+                "; nothing stored (use --skip-invalid to store the valid rows)"
+            }
+        );
+        Ok(if report.stored {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    })
+}
+
+pub fn export(command: ExportCommand) -> anyhow::Result<ExitCode> {
+    let ExportCommand::Cooperatives(args) = command;
+    let config = config_with(&args.db)?;
+    let name = args.out.to_string_lossy().into_owned();
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let bytes = taavon_app::export::export_cooperatives(
+            &store,
+            Caller::Operator("cli"),
+            &Default::default(),
+            taavon_app::table::Format::of(&name),
+        )
+        .await?;
+        store.close().await;
+        std::fs::write(&args.out, bytes).with_context(|| format!("writing {name}"))?;
+        println!("wrote {name}");
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -31,6 +31,9 @@ enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(commands::ImportCommand),
+    /// Export data files.
+    #[command(subcommand)]
+    Export(commands::ExportCommand),
     /// Convert dates between Gregorian (ISO) and Jalali.
     Date(convert::DateArgs),
     /// Validate national codes, legal IDs, Sheba, card and mobile numbers.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::User(command) => commands::user(command),
         Command::Audit(command) => commands::audit(command),
         Command::Import(command) => commands::import(command),
+        Command::Export(command) => commands::export(command),
         Command::Date(args) => convert::date(&args),
         Command::Validate(args) => convert::validate(&args),
     };

@@ -211,6 +211,22 @@ impl Reader {
             .collect())
     }
 
+    /// Every cooperative's legal ID with its id and province (for imports).
+    pub async fn cooperatives_by_legal_id(
+        &mut self,
+    ) -> Result<std::collections::HashMap<String, (i64, String)>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT legal_id, id, province FROM cooperatives WHERE legal_id IS NOT NULL"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("listing legal IDs"))?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?))))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding legal IDs")))
+    }
+
     /// The entity a user's earlier POST with this key created, if any.
     pub async fn idempotent_entity(
         &mut self,

@@ -211,6 +211,11 @@ impl WriteTx {
         self.entries.push(entry);
     }
 
+    /// Whether anything has been recorded to commit.
+    pub fn has_audit_entries(&self) -> bool {
+        !self.entries.is_empty()
+    }
+
     /// The instant this transaction acts at.
     pub fn now(&self) -> Timestamp {
         self.now
