@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod clock;
 pub mod demo;
 mod error;
@@ -22,6 +23,7 @@ pub mod export;
 pub mod import;
 pub mod reference;
 pub mod registry;
+pub mod synth;
 pub mod table;
 pub mod users;
 

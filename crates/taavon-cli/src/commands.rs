@@ -341,11 +341,7 @@ fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let name = args.file.to_string_lossy().into_owned();
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = progress_bar();
     let progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
@@ -429,6 +425,111 @@ pub fn export(command: ExportCommand) -> anyhow::Result<ExitCode> {
         store.close().await;
         std::fs::write(&args.out, bytes).with_context(|| format!("writing {name}"))?;
         println!("wrote {name}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Args)]
+pub struct SynthArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 1000)]
+    pub cooperatives: usize,
+    #[arg(long, default_value_t = 20_000)]
+    pub members: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// A progress bar for `total` items.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
+    let config = config_with(&args.db)?;
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let started = std::time::Instant::now();
+        taavon_app::synth::load(
+            &store,
+            taavon_app::synth::SynthSize {
+                cooperatives: args.cooperatives,
+                members: args.members,
+                seed: args.seed,
+            },
+            &progress,
+            clock::now(),
+        )
+        .await?;
+        store.close().await;
+        bar.finish_and_clear();
+        println!(
+            "synthesised {} cooperatives and {} members in {:.1} s",
+            args.cooperatives,
+            args.members,
+            started.elapsed().as_secs_f64()
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Import throughput (as a ratio to a plain INSERT loop) and search latency on the
+    /// database given (fill it first with `taavon synth`).
+    Registry(BenchRegistryArgs),
+}
+
+#[derive(Args)]
+pub struct BenchRegistryArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 10_000)]
+    pub import_rows: usize,
+    #[arg(long, default_value_t = 1000)]
+    pub queries: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    let BenchCommand::Registry(args) = command;
+    let config = config_with(&args.db)?;
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let figures =
+            taavon_app::bench::registry(&store, args.import_rows, args.queries, args.seed, clock::now()).await?;
+        store.close().await;
+        let per_second = |rows: usize, time: std::time::Duration| rows as f64 / time.as_secs_f64().max(1e-9);
+        let import_rate = per_second(figures.import_rows, figures.import);
+        let baseline_rate = per_second(figures.import_rows, figures.baseline);
+        let database = taavon_store::DatabaseUrl::parse(&config.database_url)?;
+        println!("database: {database:?}; cooperatives in store: {}", figures.cooperatives_in_store);
+        println!(
+            "import: {} rows in {:.2} s = {:.0} rows/s; plain INSERT loop {:.0} rows/s; ratio {:.2}",
+            figures.import_rows,
+            figures.import.as_secs_f64(),
+            import_rate,
+            baseline_rate,
+            import_rate / baseline_rate
+        );
+        println!(
+            "search: {} queries, median {:.2} ms, p99 {:.2} ms",
+            figures.queries,
+            figures.search_median.as_secs_f64() * 1000.0,
+            figures.search_p99.as_secs_f64() * 1000.0
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -31,6 +31,11 @@ enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(commands::ImportCommand),
+    /// Fill a database with a deterministic synthetic national dataset.
+    Synth(commands::SynthArgs),
+    /// Measure performance (prints figures; never part of the tests).
+    #[command(subcommand)]
+    Bench(commands::BenchCommand),
     /// Export data files.
     #[command(subcommand)]
     Export(commands::ExportCommand),
@@ -49,6 +54,8 @@ fn main() -> ExitCode {
         Command::Audit(command) => commands::audit(command),
         Command::Import(command) => commands::import(command),
         Command::Export(command) => commands::export(command),
+        Command::Synth(args) => commands::synth(args),
+        Command::Bench(command) => commands::bench(command),
         Command::Date(args) => convert::date(&args),
         Command::Validate(args) => convert::validate(&args),
     };

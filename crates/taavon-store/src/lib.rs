@@ -21,6 +21,8 @@
 #[macro_use]
 mod tx;
 mod audit;
+mod baseline;
+mod bulk;
 mod cooperatives;
 mod error;
 mod people;
