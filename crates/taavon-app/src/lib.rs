@@ -16,10 +16,12 @@
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod clients;
 pub mod clock;
 pub mod demo;
 mod error;
 pub mod export;
+pub mod formations;
 pub mod import;
 pub mod reference;
 pub mod registry;

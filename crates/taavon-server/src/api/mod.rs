@@ -2,7 +2,9 @@
 
 mod audit;
 mod auth;
+mod clients;
 mod cooperatives;
+mod formations;
 mod health;
 mod reference;
 mod users;
@@ -40,6 +42,11 @@ use crate::state::AppState;
         cooperatives::add_member,
         cooperatives::shares,
         cooperatives::add_share_entry,
+        clients::list,
+        clients::create,
+        formations::list,
+        formations::submit,
+        formations::decide,
         audit::list,
         users::list,
         users::create,
@@ -89,6 +96,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/cooperatives/{id}/shares",
             get(cooperatives::shares).post(cooperatives::add_share_entry),
         )
+        .route("/api/v1/clients", get(clients::list).post(clients::create))
+        .route(
+            "/api/v1/formations",
+            get(formations::list).post(formations::submit),
+        )
+        .route("/api/v1/formations/{id}/decision", post(formations::decide))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
 }

@@ -267,7 +267,158 @@ async fn check_registry(app: TestApp) {
     let (_, register) = app.get(&shares, Some(&ilam)).await;
     assert_eq!(register["entries"].as_array().unwrap().len(), 2);
 
+    check_formations_and_clients(&app, &ilam, &lorestan).await;
     assert_eq!(app.store.verify_audit().await.unwrap().first_broken, None);
+}
+
+fn founders(count: u32, first: u32, paid: i64) -> Vec<Value> {
+    (0..count)
+        .map(|i| {
+            let code = taavon_core::ids::NationalCode::with_check_digit(&format!("{:09}", first + i * 11)).unwrap();
+            json!({"national_code": code.as_str(), "first_name": "نرگس", "last_name": "ملکی", "gender": "female",
+                   "birth_year": 1988, "subscribed_rial": 3_000_000, "paid_rial": paid})
+        })
+        .collect()
+}
+
+async fn check_formations_and_clients(app: &TestApp, ilam: &str, lorestan: &str) {
+    let formation = |founders: Vec<Value>| {
+        json!({"name": "تعاونی خیاطی بانوان دهلران", "type": "production",
+        "sector": "textiles", "county": "1603", "women_led": true, "statute": "اساسنامه نمونه", "founders": founders})
+    };
+    let (status, problem) = app
+        .post(
+            "/api/v1/formations",
+            Some(ilam),
+            &formation(founders(6, 510_000_000, 1_000_000)),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["rule"].as_str()),
+        (422, Some("founders_min"))
+    );
+    let (status, problem) = app
+        .post(
+            "/api/v1/formations",
+            Some(ilam),
+            &formation(founders(7, 510_000_000, 900_000)),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["rule"].as_str()),
+        (422, Some("paid_share"))
+    );
+    let (status, submitted) = app
+        .post(
+            "/api/v1/formations",
+            Some(ilam),
+            &formation(founders(7, 510_000_000, 1_000_000)),
+        )
+        .await;
+    assert_eq!(status, 201, "{submitted}");
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["duplicate_flags"], json!([]));
+    // A founder already on a forming cooperative is flagged, not merged.
+    let (status, second) = app
+        .post(
+            "/api/v1/formations",
+            Some(ilam),
+            &formation(founders(8, 510_000_000, 1_000_000)),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        second["duplicate_flags"][0]["rule"],
+        "founder_on_forming_cooperative"
+    );
+
+    let id = submitted["id"].as_i64().unwrap();
+    let decision = format!("/api/v1/formations/{id}/decision");
+    assert_eq!(
+        app.post(&decision, Some(lorestan), &json!({"decision": "approve"}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.post(&decision, Some(ilam), &json!({"decision": "reject"}))
+            .await
+            .0,
+        422
+    );
+    let (status, approved) = app
+        .post(&decision, Some(ilam), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(
+        (status, approved["status"].as_str()),
+        (200, Some("approved")),
+        "{approved}"
+    );
+    assert_eq!(
+        app.post(&decision, Some(ilam), &json!({"decision": "approve"}))
+            .await
+            .0,
+        409
+    );
+    let (_, cooperative) = app
+        .get(
+            &format!("/api/v1/cooperatives/{}", approved["cooperative_id"]),
+            Some(ilam),
+        )
+        .await;
+    assert_eq!(cooperative["status"], "registered");
+    assert!(
+        cooperative["registration_number"]
+            .as_str()
+            .unwrap()
+            .starts_with("16-")
+    );
+    let (_, register) = app
+        .get(
+            &format!("/api/v1/cooperatives/{}/shares", approved["cooperative_id"]),
+            Some(ilam),
+        )
+        .await;
+    assert_eq!(register["paid_rial"], 7_000_000);
+    let (_, queue) = app.get("/api/v1/formations", Some(lorestan)).await;
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["province"] == "IR-15")
+    );
+
+    // Individual clients.
+    let client = |credential: Option<&str>| {
+        json!({"kind": "artisan", "national_code": "0012345679", "first_name": "پروین",
+        "last_name": "بیرانوند", "gender": "female", "birth_year": 1360, "county": "1607", "sector": "handicrafts",
+        "credential": credential})
+    };
+    let (status, problem) = app.post("/api/v1/clients", Some(ilam), &client(None)).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("credential"))
+    );
+    let (status, created) = app
+        .post("/api/v1/clients", Some(ilam), &client(Some("۱۶-۱۲۳")))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["province"], "IR-16");
+    let (_, listed) = app.get("/api/v1/clients", Some(lorestan)).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["province"] == "IR-15")
+    );
+    assert_eq!(
+        app.post("/api/v1/clients", Some(lorestan), &client(Some("x")))
+            .await
+            .0,
+        404
+    );
 }
 
 /// Runs futures concurrently on the current runtime.

@@ -1,0 +1,160 @@
+//! Individual clients: handicraft artisans (with their artisan credential) and welfare
+//! clients referred by Behzisti, who apply for facilities in their own right.
+
+use taavon_core::access::{self, Action, Principal, Resource};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{Client, NewClient, Store, StoreError};
+
+use crate::auth::actor_of;
+use crate::registry::{KnownCodes, PersonInput, upsert_person, validate_person};
+use crate::{AppError, FieldError};
+
+/// An individual client as a person describes them.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInput {
+    pub person: PersonInput,
+    /// `artisan` or `welfare`.
+    pub kind: String,
+    pub county: String,
+    pub sector: Option<String>,
+    /// The artisan's credential (کارت صنعتگری).
+    pub credential: Option<String>,
+    /// The referring agency, e.g. `behzisti`.
+    pub referred_by: Option<String>,
+}
+
+/// Records an individual client in the county's province.
+pub async fn create_client(
+    store: &Store,
+    principal: &Principal,
+    input: &ClientInput,
+    now: Timestamp,
+) -> Result<Client, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    let known = KnownCodes::load(&mut write).await?;
+    let mut errors = Vec::new();
+    let county = taavon_core::digits::to_ascii_digits(input.county.trim());
+    let province = known.province_of(&county).map(str::to_owned);
+    if province.is_none() {
+        errors.push(FieldError::new(
+            "county",
+            "unknown",
+            "شهرستان شناخته نیست.",
+            "Unknown county code.",
+        ));
+    }
+    if !matches!(input.kind.as_str(), "artisan" | "welfare") {
+        errors.push(FieldError::new(
+            "kind",
+            "unknown",
+            "نوع متقاضی باید صنعتگر یا مددجو باشد.",
+            "kind must be artisan or welfare.",
+        ));
+    }
+    if input.kind == "artisan"
+        && input
+            .credential
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+    {
+        errors.push(FieldError::new(
+            "credential",
+            "required",
+            "صنعتگر صنایع دستی باید کارت صنعتگری داشته باشد.",
+            "An artisan needs their artisan credential.",
+        ));
+    }
+    let person = validate_person(
+        &mut errors,
+        &input.person,
+        province.as_deref().unwrap_or("IR-23"),
+    );
+    let (Some(province), Some(person)) = (province.filter(|_| errors.is_empty()), person) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let code = ProvinceCode::parse(&province).map_err(|_| AppError::Internal(province.clone()))?;
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Create,
+        Resource::Client { province: &code },
+    ))?;
+    let person_id = upsert_person(&mut write, &person).await?;
+    let client = NewClient {
+        province,
+        county,
+        person_id,
+        kind: input.kind.clone(),
+        sector: input.sector.clone().filter(|s| !s.trim().is_empty()),
+        credential: input.credential.clone().filter(|c| !c.trim().is_empty()),
+        referred_by: input.referred_by.clone().filter(|r| !r.trim().is_empty()),
+    };
+    let id = match write.insert_client(&client).await {
+        Ok(id) => id,
+        Err(StoreError::Duplicate { .. }) => {
+            return Err(AppError::invalid(
+                "national_code",
+                "already_client",
+                "این شخص پیش‌تر با همین نوع ثبت شده است.",
+                "This person is already a client of this kind.",
+            ));
+        }
+        Err(StoreError::MissingReference { .. }) => {
+            return Err(AppError::invalid(
+                "referred_by",
+                "unknown",
+                "سازمان ارجاع‌دهنده یا بخش شناخته نیست.",
+                "Unknown referring agency or sector.",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    write.commit().await?;
+    let mut read = store.read().await?;
+    let found = read.clients(Some(&client.province), 500).await?;
+    read.finish().await?;
+    found
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Clients the principal may see (a province's officers see their province).
+pub async fn list_clients(
+    store: &Store,
+    principal: &Principal,
+    limit: i64,
+) -> Result<Vec<Client>, AppError> {
+    let province = match access::cooperative_scope(principal) {
+        access::CooperativeScope::All => None,
+        access::CooperativeScope::Provinces(list) if list.len() == 1 => {
+            list.first().map(|p| p.as_str().to_owned())
+        }
+        _ => {
+            return match principal.role.home_province() {
+                Some(p)
+                    if access::decide(
+                        Some(principal),
+                        Action::Read,
+                        Resource::Client { province: p },
+                    ) == access::Decision::Allow =>
+                {
+                    list(store, Some(p.as_str().to_owned()), limit).await
+                }
+                _ => Ok(Vec::new()),
+            };
+        }
+    };
+    list(store, province, limit).await
+}
+
+async fn list(
+    store: &Store,
+    province: Option<String>,
+    limit: i64,
+) -> Result<Vec<Client>, AppError> {
+    let mut read = store.read().await?;
+    let clients = read.clients(province.as_deref(), limit).await?;
+    read.finish().await?;
+    Ok(clients)
+}

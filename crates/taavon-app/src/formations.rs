@@ -1,0 +1,293 @@
+//! Formation: founders apply to form a cooperative (at least seven, with capital, a
+//! sector, a county and statute data); the provincial officer approves or rejects with
+//! reasons; on approval it is registered with a registration number. Likely duplicates
+//! (the same legal ID, a founder already on another forming cooperative) are flagged for
+//! the reviewer, never merged.
+
+use taavon_core::access::{self, Action, Principal, Resource};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::registry::FormationRules;
+use taavon_core::registry::shares::{Register, ShareEntry};
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{Formation, NewMembership, ShareEntryRow, Store, Versioned};
+
+use crate::auth::actor_of;
+use crate::registry::{
+    CooperativeInput, KnownCodes, PersonInput, upsert_person, validate_cooperative_fields,
+};
+use crate::{AppError, FieldError};
+
+/// A founder with the capital they subscribe and pay in now.
+#[derive(Clone, Debug, Default)]
+pub struct FounderInput {
+    pub person: PersonInput,
+    pub subscribed_rial: i64,
+    pub paid_rial: i64,
+}
+
+/// The founders' application.
+#[derive(Clone, Debug, Default)]
+pub struct FormationInput {
+    pub cooperative: CooperativeInput,
+    pub founders: Vec<FounderInput>,
+    pub statute: Option<String>,
+}
+
+/// Submits a formation: creates the cooperative in status `forming`, its founders as
+/// members, their capital in the share register, and the formation for review.
+pub async fn submit(
+    store: &Store,
+    principal: &Principal,
+    input: &FormationInput,
+    rules: &FormationRules,
+    now: Timestamp,
+) -> Result<Formation, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    let known = KnownCodes::load(&mut write).await?;
+    let mut cooperative = input.cooperative.clone();
+    cooperative.status = Some("forming".into());
+    let mut errors = Vec::new();
+    let fields = validate_cooperative_fields(&known, &cooperative)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    if input.founders.len() < rules.founders_min {
+        errors.push(FieldError::new(
+            "founders",
+            "founders_min",
+            &format!(
+                "دست‌کم {} مؤسس لازم است.",
+                taavon_core::digits::to_persian_digits(&rules.founders_min.to_string())
+            ),
+            &format!("At least {} founders are required.", rules.founders_min),
+        ));
+    }
+    let province = fields
+        .as_ref()
+        .map_or_else(|| "IR-23".to_owned(), |f| f.province.clone());
+    let mut persons = Vec::new();
+    for (i, founder) in input.founders.iter().enumerate() {
+        let mut founder_errors = Vec::new();
+        if let Some(person) =
+            crate::registry::validate_person(&mut founder_errors, &founder.person, &province)
+        {
+            persons.push(person);
+        }
+        if founder.subscribed_rial <= 0
+            || founder.paid_rial < 0
+            || founder.paid_rial > founder.subscribed_rial
+        {
+            founder_errors.push(FieldError::new(
+                "paid_rial",
+                "capital",
+                "سرمایه تعهدی باید مثبت و پرداختی از آن بیشتر نباشد.",
+                "subscribed_rial must be positive and paid_rial at most subscribed_rial.",
+            ));
+        }
+        errors.extend(founder_errors.into_iter().map(|mut e| {
+            e.field = format!("founders[{i}].{}", e.field);
+            e
+        }));
+    }
+    let codes: Vec<String> = persons.iter().map(|p| p.national_code.clone()).collect();
+    let mut unique = codes.clone();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != codes.len() {
+        errors.push(FieldError::new(
+            "founders",
+            "duplicate_founder",
+            "یک مؤسس دو بار آمده است.",
+            "A founder appears twice.",
+        ));
+    }
+    // The capital rules: one third paid before registration, the per-member cap.
+    let model: Vec<ShareEntry> = input
+        .founders
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            let member = i as i64;
+            [ShareEntry::Subscription {
+                member,
+                amount: f.subscribed_rial.max(1),
+            }]
+            .into_iter()
+            .chain((f.paid_rial > 0).then_some(ShareEntry::Payment {
+                member,
+                amount: f.paid_rial.min(f.subscribed_rial.max(1)),
+            }))
+        })
+        .collect();
+    match Register::from_entries(&model, rules) {
+        Ok(register) if !register.enough_paid_to_register(rules) => errors.push(FieldError::new(
+            "founders",
+            "paid_share",
+            "دست‌کم یک‌سوم سرمایه باید پرداخت شده باشد.",
+            "At least one third of the capital must be paid in.",
+        )),
+        Ok(_) => {}
+        Err(error) => errors.push(FieldError::new(
+            "founders",
+            error.rule(),
+            "سهم یک مؤسس از سقف مجاز بیشتر است.",
+            &error.to_string(),
+        )),
+    }
+    let Some(fields) = fields.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let code = ProvinceCode::parse(&fields.province)
+        .map_err(|_| AppError::Internal(fields.province.clone()))?;
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Create,
+        Resource::Formation { province: &code },
+    ))?;
+    // Likely duplicates, flagged for the reviewer.
+    let mut flags = Vec::new();
+    if let Some(legal_id) = &fields.legal_id
+        && let Some((id, _)) = write.cooperatives_by_legal_id().await?.get(legal_id)
+    {
+        flags.push(serde_json::json!({ "rule": "same_legal_id", "cooperative_id": id }));
+    }
+    for (id, name) in write.forming_cooperatives_of(&codes).await? {
+        flags.push(serde_json::json!({ "rule": "founder_on_forming_cooperative", "cooperative_id": id, "name": name }));
+    }
+    let legal_id_taken = flags.iter().any(|f| f["rule"] == "same_legal_id");
+    let mut stored = fields.clone();
+    if legal_id_taken {
+        // Keep the application; the reviewer sees the flag. The legal ID stays unique.
+        stored.legal_id = None;
+    }
+    let cooperative_id = write.insert_cooperative(&stored).await?;
+    let today = taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string();
+    for (person, founder) in persons.iter().zip(&input.founders) {
+        let person_id = upsert_person(&mut write, person).await?;
+        write
+            .insert_membership(&NewMembership {
+                province: stored.province.clone(),
+                cooperative_id,
+                person_id,
+                board_role: Some("founder".into()),
+                joined_on: today.clone(),
+            })
+            .await?;
+        for (kind, amount) in [
+            ("subscription", founder.subscribed_rial),
+            ("payment", founder.paid_rial),
+        ] {
+            if amount > 0 {
+                write
+                    .insert_share_entry(
+                        &stored.province,
+                        &ShareEntryRow {
+                            id: 0,
+                            cooperative_id,
+                            kind: kind.into(),
+                            person_id,
+                            counterpart_id: None,
+                            amount_rial: amount,
+                            entered_on: today.clone(),
+                        },
+                    )
+                    .await?;
+            }
+        }
+    }
+    let id = write
+        .insert_formation(
+            &stored.province,
+            cooperative_id,
+            input.statute.as_deref(),
+            &serde_json::Value::Array(flags),
+        )
+        .await?;
+    write.commit().await?;
+    let mut read = store.read().await?;
+    let formation = read.formation(id).await?.ok_or(AppError::NotFound)?;
+    read.finish().await?;
+    Ok(formation)
+}
+
+/// The provincial decision: `approve` registers the cooperative with a registration
+/// number; `reject` needs a reason. Of concurrent decisions exactly one wins (409 for
+/// the others).
+pub async fn decide(
+    store: &Store,
+    principal: &Principal,
+    formation_id: i64,
+    approve: bool,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<Formation, AppError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if !approve && reason.is_none() {
+        return Err(AppError::invalid(
+            "reason",
+            "required",
+            "رد درخواست بدون دلیل ممکن نیست.",
+            "A rejection needs a reason.",
+        ));
+    }
+    let mut write = store.write(actor_of(principal), now).await?;
+    let formation = write
+        .formation(formation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let code = ProvinceCode::parse(&formation.province)
+        .map_err(|_| AppError::Internal(formation.province.clone()))?;
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Update,
+        Resource::Formation { province: &code },
+    ))?;
+    if formation.status != "submitted"
+        || !write
+            .decide_formation(
+                &formation,
+                if approve { "approved" } else { "rejected" },
+                reason,
+            )
+            .await?
+    {
+        return Err(AppError::Conflict(format!(
+            "formation {formation_id} was already decided"
+        )));
+    }
+    let cooperative = write
+        .cooperative(formation.cooperative_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut fields = cooperative.fields.clone();
+    let today = taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string();
+    if approve {
+        fields.status = "registered".into();
+        fields.registration_number = Some(format!(
+            "{}-{}",
+            code.sci_code(),
+            10_000 + formation.cooperative_id
+        ));
+        fields.registered_on = Some(today);
+    } else {
+        fields.status = "dissolved".into();
+    }
+    match write
+        .update_cooperative(cooperative.id, cooperative.version, &fields)
+        .await?
+    {
+        Versioned::Updated(_) => {}
+        _ => {
+            return Err(AppError::Conflict(
+                "the cooperative changed during the decision".into(),
+            ));
+        }
+    }
+    write.commit().await?;
+    let mut read = store.read().await?;
+    let decided = read
+        .formation(formation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    read.finish().await?;
+    Ok(decided)
+}

@@ -1,0 +1,176 @@
+//! Formations: founders' applications and the provincial decision on them.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use taavon_app::clock;
+use taavon_app::formations::{self, FormationInput, FounderInput};
+use taavon_app::registry::{self, CooperativeInput, PersonInput};
+use taavon_core::registry::FormationRules;
+use taavon_store::Formation;
+use utoipa::ToSchema;
+
+use crate::api_json::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// A formation and where it stands.
+#[derive(Serialize, ToSchema)]
+pub struct FormationDto {
+    pub id: i64,
+    pub province: String,
+    pub cooperative_id: i64,
+    /// submitted, approved or rejected.
+    pub status: String,
+    /// Likely duplicates found at submission (flagged, never merged).
+    pub duplicate_flags: serde_json::Value,
+    pub reason: Option<String>,
+    pub decided_by: Option<String>,
+}
+
+/// A founder.
+#[derive(Deserialize, ToSchema)]
+pub struct FounderDto {
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub gender: String,
+    pub birth_year: Option<i64>,
+    pub subscribed_rial: i64,
+    pub paid_rial: i64,
+}
+
+/// The founders' application.
+#[derive(Deserialize, ToSchema)]
+pub struct NewFormationDto {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub sector: String,
+    pub county: String,
+    pub legal_id: Option<String>,
+    #[serde(default)]
+    pub women_led: bool,
+    pub statute: Option<String>,
+    pub founders: Vec<FounderDto>,
+}
+
+/// The provincial decision.
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionDto {
+    /// approve or reject.
+    pub decision: String,
+    /// Required to reject.
+    pub reason: Option<String>,
+}
+
+impl From<Formation> for FormationDto {
+    fn from(f: Formation) -> Self {
+        Self {
+            id: f.id,
+            province: f.province,
+            cooperative_id: f.cooperative_id,
+            status: f.status,
+            duplicate_flags: serde_json::from_str(&f.duplicate_flags)
+                .unwrap_or(serde_json::Value::Null),
+            reason: f.reason,
+            decided_by: f.decided_by,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/formations", tag = "registry", security(("bearer" = [])),
+    responses((status = 200, body = [FormationDto]), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Vec<FormationDto>>, ApiError> {
+    let list = registry::list_formations(&state.store, &user.principal).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/formations", tag = "registry", request_body = NewFormationDto,
+    security(("bearer" = [])),
+    responses((status = 201, body = FormationDto), (status = 401, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<NewFormationDto>,
+) -> Result<(StatusCode, Json<FormationDto>), ApiError> {
+    let input = FormationInput {
+        cooperative: CooperativeInput {
+            name: body.name,
+            kind: body.kind,
+            sector: body.sector,
+            county: body.county,
+            legal_id: body.legal_id,
+            women_led: body.women_led,
+            ..CooperativeInput::default()
+        },
+        founders: body
+            .founders
+            .into_iter()
+            .map(|f| FounderInput {
+                person: PersonInput {
+                    national_code: f.national_code,
+                    first_name: f.first_name,
+                    last_name: f.last_name,
+                    gender: f.gender,
+                    birth_year: f.birth_year,
+                    mobile: None,
+                },
+                subscribed_rial: f.subscribed_rial,
+                paid_rial: f.paid_rial,
+            })
+            .collect(),
+        statute: body.statute,
+    };
+    let formation = formations::submit(
+        &state.store,
+        &user.principal,
+        &input,
+        &FormationRules::default(),
+        clock::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(formation.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/formations/{id}/decision", tag = "registry",
+    params(("id" = i64, Path, description = "The formation's id")),
+    request_body = DecisionDto, security(("bearer" = [])),
+    responses((status = 200, body = FormationDto), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Already decided"),
+              (status = 422, body = Problem)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<DecisionDto>,
+) -> Result<Json<FormationDto>, ApiError> {
+    let approve = match body.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(ApiError(taavon_app::AppError::invalid(
+                "decision",
+                "unknown",
+                "تصمیم باید تأیید یا رد باشد.",
+                "decision must be approve or reject.",
+            )));
+        }
+    };
+    let formation = formations::decide(
+        &state.store,
+        &user.principal,
+        id,
+        approve,
+        body.reason.as_deref(),
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(formation.into()))
+}
