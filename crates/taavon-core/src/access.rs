@@ -196,6 +196,15 @@ pub fn decide(principal: Option<&Principal>, action: Action, resource: Resource<
     }
 }
 
+/// Whether a principal keeps the registry somewhere: registers cooperatives and decides
+/// formations (for navigation and forms; each change is still checked per province).
+pub fn keeps_registry(principal: &Principal) -> bool {
+    matches!(
+        principal.role,
+        Role::MinistryAdmin | Role::ProvincialOfficer { .. }
+    )
+}
+
 /// The cooperatives a principal may list; stores filter by it.
 pub fn cooperative_scope(principal: &Principal) -> CooperativeScope {
     match &principal.role {

@@ -4,6 +4,7 @@ mod format;
 pub mod i18n;
 mod names;
 mod pages;
+mod registry;
 
 use askama::Template;
 use axum::Router;
@@ -64,6 +65,9 @@ impl Layout {
             if access::cooperative_scope(principal) != CooperativeScope::None {
                 push("/cooperatives", t.nav_cooperatives);
             }
+            if access::keeps_registry(principal) {
+                push("/formations", t.nav_formations);
+            }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
             {
@@ -117,8 +121,17 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/provinces", get(pages::provinces))
         .route("/provinces/{code}", get(pages::province))
-        .route("/cooperatives", get(pages::cooperatives))
-        .route("/cooperatives/{id}", get(pages::cooperative))
+        .route("/cooperatives", get(registry::cooperatives))
+        .route(
+            "/cooperatives/new",
+            get(registry::new_cooperative_form).post(registry::new_cooperative_submit),
+        )
+        .route("/cooperatives/{id}", get(registry::cooperative))
+        .route("/formations", get(registry::formations))
+        .route(
+            "/formations/{id}/decision",
+            post(registry::formation_decision),
+        )
         .route("/audit", get(pages::audit))
         .route("/lang", get(pages::switch_language))
 }

@@ -15,14 +15,13 @@ use tower_sessions::Session;
 
 use super::format;
 use super::i18n::{LANG_COOKIE, Lang};
-use super::names::{self, Names};
 use super::{Layout, render, role_name};
 use crate::auth::{SESSION_CSRF, SESSION_USER, UiUser, session_error};
 use crate::map::{MapProvince, choropleth_colour};
 use crate::state::AppState;
 
 /// A page's request parts, for the layout (language, path).
-pub struct PageParts(Parts);
+pub struct PageParts(pub Parts);
 
 impl<S: Send + Sync> FromRequestParts<S> for PageParts {
     type Rejection = std::convert::Infallible;
@@ -32,7 +31,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageParts {
     }
 }
 
-async fn layout(parts: &Parts, title: &str, user: Option<&UiUser>) -> Layout {
+pub(super) async fn layout(parts: &Parts, title: &str, user: Option<&UiUser>) -> Layout {
     let csrf = match user {
         Some(user) => user
             .session
@@ -47,13 +46,21 @@ async fn layout(parts: &Parts, title: &str, user: Option<&UiUser>) -> Layout {
 }
 
 /// An error page in the layout, for UI handlers.
-fn error_page(layout: Layout, error: &AppError) -> Response {
+pub(super) fn error_page(layout: Layout, error: &AppError) -> Response {
     let (status, message) = match error {
-        AppError::NotFound => (StatusCode::NOT_FOUND, layout.t.not_found),
-        AppError::Forbidden => (StatusCode::FORBIDDEN, layout.t.forbidden),
+        AppError::NotFound => (StatusCode::NOT_FOUND, layout.t.not_found.to_owned()),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, layout.t.forbidden.to_owned()),
+        AppError::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .iter()
+                .map(|e| layout.lang.pick(&e.message_fa, &e.message_en).to_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
         other => {
             tracing::error!(error = %other, "page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, layout.t.error)
+            (StatusCode::INTERNAL_SERVER_ERROR, layout.t.error.to_owned())
         }
     };
     (status, render(&ErrorPage { layout, message })).into_response()
@@ -63,7 +70,7 @@ fn error_page(layout: Layout, error: &AppError) -> Response {
 #[template(path = "error.html")]
 struct ErrorPage {
     layout: Layout,
-    message: &'static str,
+    message: String,
 }
 
 // ---- login and logout -------------------------------------------------------------
@@ -194,7 +201,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// Whether a form post comes from this site (by `Origin`, which browsers send on POST).
-fn same_origin(parts: &Parts) -> bool {
+pub(super) fn same_origin(parts: &Parts) -> bool {
     let Some(origin) = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         // Non-browser clients send no Origin; they cannot carry a victim's cookies either.
         return true;
@@ -280,7 +287,7 @@ pub async fn home(
     }
 }
 
-fn parts_text(parts: &Parts) -> &'static super::i18n::Text {
+pub(super) fn parts_text(parts: &Parts) -> &'static super::i18n::Text {
     Lang::of(parts).text()
 }
 
@@ -439,175 +446,6 @@ pub async fn province(
             })
             .collect(),
         name,
-    })
-}
-
-// ---- cooperatives ------------------------------------------------------------------
-
-struct CooperativeLine {
-    id: i64,
-    name: String,
-    province: String,
-    county: String,
-    kind: String,
-    sector: String,
-    women_led: &'static str,
-    status: String,
-}
-
-#[derive(Template)]
-#[template(path = "cooperatives.html")]
-struct CooperativesPage {
-    layout: Layout,
-    cooperatives: Vec<CooperativeLine>,
-    total: String,
-    previous: Option<i64>,
-    next: Option<i64>,
-}
-
-#[derive(Deserialize)]
-pub struct PageQuery {
-    offset: Option<i64>,
-}
-
-const UI_PAGE: i64 = 50;
-
-pub async fn cooperatives(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Query(query): Query<PageQuery>,
-) -> Response {
-    let t = parts_text(&parts);
-    let layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
-    let lang = layout.lang;
-    let offset = query.offset.unwrap_or(0).max(0);
-    let listed = async {
-        let page = registry::list_cooperatives(
-            &state.store,
-            &user.principal,
-            &Default::default(),
-            UI_PAGE,
-            offset,
-        )
-        .await?;
-        Ok::<_, AppError>((page, Names::load(&state.store).await?))
-    }
-    .await;
-    let (page, names) = match listed {
-        Ok(found) => found,
-        Err(error) => return error_page(layout, &error),
-    };
-    render(&CooperativesPage {
-        total: lang.number(page.total),
-        previous: (offset > 0).then(|| (offset - UI_PAGE).max(0)),
-        next: (offset + UI_PAGE < page.total).then_some(offset + UI_PAGE),
-        cooperatives: page
-            .cooperatives
-            .into_iter()
-            .map(|c| CooperativeLine {
-                id: c.id,
-                name: c.fields.name,
-                province: names.province(lang, &c.fields.province),
-                county: names.county(lang, &c.fields.county),
-                kind: names::kind(lang, &c.fields.kind),
-                sector: names.sector(lang, &c.fields.sector),
-                women_led: if c.fields.women_led { t.yes } else { t.no },
-                status: names::status(lang, &c.fields.status),
-            })
-            .collect(),
-        layout,
-    })
-}
-
-struct MemberLine {
-    name: String,
-    national_code: String,
-    gender: String,
-}
-
-struct ApplicationLine {
-    program: String,
-    amount: String,
-    jobs: String,
-    women_jobs: String,
-    status: String,
-}
-
-#[derive(Template)]
-#[template(path = "cooperative.html")]
-struct CooperativePage {
-    layout: Layout,
-    name: String,
-    facts: Vec<(&'static str, String)>,
-    members: Vec<MemberLine>,
-    applications: Vec<ApplicationLine>,
-}
-
-pub async fn cooperative(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Path(id): Path<i64>,
-) -> Response {
-    let t = parts_text(&parts);
-    let mut layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
-    let lang = layout.lang;
-    let found = async {
-        let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
-        Ok::<_, AppError>((detail, Names::load(&state.store).await?))
-    }
-    .await;
-    let (detail, names) = match found {
-        Ok(found) => found,
-        Err(error) => return error_page(layout, &error),
-    };
-    let f = &detail.cooperative.fields;
-    layout.title = f.name.clone();
-    let optional =
-        |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
-    render(&CooperativePage {
-        name: f.name.clone(),
-        facts: vec![
-            (t.province, names.province(lang, &f.province)),
-            (t.county, names.county(lang, &f.county)),
-            (t.kind, names::kind(lang, &f.kind)),
-            (t.sector, names.sector(lang, &f.sector)),
-            (t.legal_id, optional(&f.legal_id)),
-            (t.registration_number, optional(&f.registration_number)),
-            (
-                t.founded_on,
-                f.founded_on
-                    .as_deref()
-                    .map_or("—".into(), |d| format::date(lang, d)),
-            ),
-            (
-                t.women_led,
-                if f.women_led { t.yes } else { t.no }.to_owned(),
-            ),
-            (t.status, names::status(lang, &f.status)),
-        ],
-        members: detail
-            .members
-            .iter()
-            .map(|m| MemberLine {
-                name: format!("{} {}", m.fields.first_name, m.fields.last_name),
-                national_code: lang.digits(&m.fields.national_code),
-                gender: names::gender(lang, &m.fields.gender),
-            })
-            .collect(),
-        applications: detail
-            .applications
-            .iter()
-            .map(|a| ApplicationLine {
-                program: a.fields.program.clone(),
-                amount: lang.number(a.fields.amount_rial),
-                jobs: lang.number(a.fields.jobs),
-                women_jobs: lang.number(a.fields.women_jobs),
-                status: names::status(lang, &a.fields.status),
-            })
-            .collect(),
-        layout,
     })
 }
 

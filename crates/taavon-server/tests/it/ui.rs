@@ -157,3 +157,86 @@ async fn a_cooperative_page_shows_members_and_the_15_billion_rial_facility() {
         assert!(html.contains(persian), "{persian} missing");
     }
 }
+
+#[tokio::test]
+async fn the_list_filters_and_the_registration_form_shows_persian_errors_inline() {
+    // Establishes the registry's list filters and the form's error path and success path.
+    let app = sqlite_app().await;
+    let client = ui_client(&app, "lorestan").await;
+    let html = client
+        .get(app.url("/cooperatives?q=%DA%AF%D8%B1%D8%AF%D8%B4%DA%AF%D8%B1%DB%8C"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("تعاونی گردشگری دره‌های دورود"));
+    assert!(
+        !html.contains("تعاونی گیاهان دارویی زاگرس"),
+        "the name filter narrows the list"
+    );
+
+    let form_page = client
+        .get(app.url("/cooperatives/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&form_page);
+    let response = client
+        .post(app.url("/cooperatives/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", ""),
+            ("type", "production"),
+            ("sector", "tourism"),
+            ("county", "1505"),
+            ("legal_id", "12345678901"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("class=\"field-error\">نام تعاونی لازم است."),
+        "{html}"
+    );
+    assert!(html.contains("شناسه ملی: رقم کنترل درست نیست."));
+    assert!(html.contains("value=\"1505\""), "what was typed is kept");
+
+    let response = client
+        .post(app.url("/cooperatives/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "تعاونی بوم‌گردی ازنا"),
+            ("type", "service"),
+            ("sector", "tourism"),
+            ("county", "۱۵۰۵"),
+            ("founded_on", "۱۴۰۴/۰۱/۱۵"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let html = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("تعاونی بوم‌گردی ازنا") && html.contains("۱۴۰۴/۰۱/۱۵"));
+    let forged = client
+        .post(app.url("/cooperatives/new"))
+        .form(&[("csrf", "x"), ("name", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+}
