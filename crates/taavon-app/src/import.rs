@@ -2,6 +2,8 @@
 //! every error reported by row and column, in Persian and English; nothing is stored
 //! from a file with errors unless asked to skip invalid rows; importing the same file
 //! again changes nothing (cooperatives are matched by legal ID, members by national code).
+//! Cooperatives are written in multi-row statements, each batch one audit record that
+//! names the ids it created.
 
 use std::collections::{HashMap, HashSet};
 
@@ -282,10 +284,10 @@ pub async fn import_cooperatives(
     report.unchanged = report.rows - report.skipped - new.len();
     let total = new.len();
     for (index, batch) in new.chunks(BATCH_ROWS).enumerate() {
+        // One multi-row statement per hundred rows; the batch is one audited change
+        // naming the ids it created.
         let mut write = store.write(caller.actor(), now).await?;
-        for cooperative in batch {
-            write.insert_cooperative(cooperative).await?;
-        }
+        write.insert_cooperatives_bulk(batch).await?;
         write.commit().await?;
         report.created += batch.len();
         progress((index * BATCH_ROWS + batch.len()).min(total), total);
