@@ -972,3 +972,76 @@ pub async fn list_formations(
     read.finish().await?;
     Ok(formations)
 }
+
+/// One member's part of a year's surplus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SurplusPart {
+    pub person_id: i64,
+    pub share_days: u128,
+    pub amount_rial: i64,
+}
+
+/// Shares `total_rial` among the members in proportion to their share-days between
+/// `from` (inclusive) and `to` (exclusive), in whole rials summing exactly to the total.
+pub async fn surplus_distribution(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+    from: &str,
+    to: &str,
+    total_rial: i64,
+) -> Result<Vec<SurplusPart>, AppError> {
+    let mut errors = Vec::new();
+    let start = optional_date(&mut errors, "from", Some(from));
+    let end = optional_date(&mut errors, "to", Some(to));
+    if total_rial < 0 {
+        errors.push(FieldError::new(
+            "total_rial",
+            "amount_positive",
+            "مبلغ مازاد نمی‌تواند منفی باشد.",
+            "total_rial must not be negative.",
+        ));
+    }
+    let days = |iso: &Option<String>| {
+        iso.as_deref()
+            .and_then(|d| taavon_core::calendar::IsoDate::parse(d).ok())
+            .map(|d| d.days_since_unix_epoch())
+    };
+    let (Some(start), Some(end)) = (days(&start), days(&end)) else {
+        return Err(AppError::Invalid(errors));
+    };
+    if end <= start {
+        errors.push(FieldError::new(
+            "to",
+            "after_from",
+            "پایان دوره باید پس از آغاز آن باشد.",
+            "to must be after from.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let register = share_register(store, principal, cooperative_id).await?;
+    let changes: Vec<taavon_core::registry::shares::PaidChange> = register
+        .entries
+        .iter()
+        .filter_map(|row| {
+            let day = taavon_core::calendar::IsoDate::parse(&row.entered_on)
+                .ok()?
+                .days_since_unix_epoch();
+            Some(entry_of(row)?.paid_changes(day))
+        })
+        .flatten()
+        .collect();
+    let weights = taavon_core::registry::shares::share_days(&changes, start, end);
+    let parts = taavon_core::registry::shares::distribute_surplus(total_rial, &weights);
+    Ok(weights
+        .into_iter()
+        .zip(parts)
+        .map(|((person_id, share_days), (_, amount_rial))| SurplusPart {
+            person_id,
+            share_days,
+            amount_rial,
+        })
+        .collect())
+}

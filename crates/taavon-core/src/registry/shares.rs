@@ -216,6 +216,71 @@ pub fn distribute_surplus(total: i64, share_days: &[(i64, u128)]) -> Vec<(i64, i
         .collect()
 }
 
+/// A change to one member's paid-in capital on a day (days since 1970-01-01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaidChange {
+    pub day: i64,
+    pub member: i64,
+    pub delta: i64,
+}
+
+impl ShareEntry {
+    /// How the entry moves paid-in capital (a subscription moves none).
+    pub fn paid_changes(&self, day: i64) -> Vec<PaidChange> {
+        match *self {
+            ShareEntry::Subscription { .. } => Vec::new(),
+            ShareEntry::Payment { member, amount } => vec![PaidChange {
+                day,
+                member,
+                delta: amount,
+            }],
+            ShareEntry::Withdrawal { member, amount } => vec![PaidChange {
+                day,
+                member,
+                delta: -amount,
+            }],
+            ShareEntry::Transfer { from, to, amount } => vec![
+                PaidChange {
+                    day,
+                    member: from,
+                    delta: -amount,
+                },
+                PaidChange {
+                    day,
+                    member: to,
+                    delta: amount,
+                },
+            ],
+        }
+    }
+}
+
+/// Each member's share-days over the days `start..end`: paid-in rials held × days held.
+/// A change counts from its own day on.
+pub fn share_days(changes: &[PaidChange], start: i64, end: i64) -> Vec<(i64, u128)> {
+    let mut members: BTreeMap<i64, (i64, i64, u128)> = BTreeMap::new(); // balance, since, total
+    let mut sorted = changes.to_vec();
+    sorted.sort_by_key(|c| c.day);
+    for change in sorted {
+        let day = change.day.clamp(start, end);
+        let (balance, since, total) = members.entry(change.member).or_insert((0, start, 0));
+        let held = u128::try_from((day - *since).max(0)).unwrap_or(0);
+        *total += u128::try_from((*balance).max(0)).unwrap_or(0) * held;
+        *balance += change.delta;
+        *since = day;
+    }
+    members
+        .into_iter()
+        .map(|(member, (balance, since, total))| {
+            let held = u128::try_from((end - since).max(0)).unwrap_or(0);
+            (
+                member,
+                total + u128::try_from(balance.max(0)).unwrap_or(0) * held,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +429,42 @@ mod tests {
         assert_eq!(parts, [(1, 34), (2, 33), (3, 33)]);
         let parts = distribute_surplus(1000, &[(1, 300 * 365), (2, 100 * 365), (3, 0)]);
         assert_eq!(parts, [(1, 750), (2, 250), (3, 0)]);
+    }
+
+    #[test]
+    fn share_days_weigh_capital_by_the_days_it_was_held() {
+        // Establishes the share-day measure the surplus is shared by.
+        let changes = [
+            PaidChange {
+                day: 0,
+                member: 1,
+                delta: 100,
+            },
+            PaidChange {
+                day: 10,
+                member: 2,
+                delta: 100,
+            },
+            PaidChange {
+                day: 20,
+                member: 1,
+                delta: -100,
+            },
+        ];
+        assert_eq!(share_days(&changes, 0, 30), [(1, 2000), (2, 2000)]);
+        // Before the year, capital counts from the first day of the year.
+        assert_eq!(
+            share_days(
+                &[PaidChange {
+                    day: -5,
+                    member: 1,
+                    delta: 10
+                }],
+                0,
+                3
+            ),
+            [(1, 30)]
+        );
     }
 
     proptest! {

@@ -488,3 +488,54 @@ fn register_dto(register: registry::ShareRegister) -> ShareRegisterDto {
         paid_rial: register.paid,
     }
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct SurplusQuery {
+    /// First day of the period (Jalali or ISO).
+    pub from: String,
+    /// Day after the period (Jalali or ISO).
+    pub to: String,
+    /// The surplus to share, in rials.
+    pub total_rial: i64,
+}
+
+/// One member's part of the surplus.
+#[derive(Serialize, ToSchema)]
+pub struct SurplusPartDto {
+    pub person_id: i64,
+    /// Paid-in rials × days held, as a decimal string (it can exceed 2^53).
+    pub share_days: String,
+    pub amount_rial: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/cooperatives/{id}/surplus", tag = "registry",
+    params(("id" = i64, Path, description = "The cooperative's id"), SurplusQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = [SurplusPartDto]), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn surplus(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<SurplusQuery>,
+) -> Result<Json<Vec<SurplusPartDto>>, ApiError> {
+    let parts = registry::surplus_distribution(
+        &state.store,
+        &user.principal,
+        id,
+        &query.from,
+        &query.to,
+        query.total_rial,
+    )
+    .await?;
+    Ok(Json(
+        parts
+            .into_iter()
+            .map(|p| SurplusPartDto {
+                person_id: p.person_id,
+                share_days: p.share_days.to_string(),
+                amount_rial: p.amount_rial,
+            })
+            .collect(),
+    ))
+}

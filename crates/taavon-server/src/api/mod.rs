@@ -42,6 +42,7 @@ use crate::state::AppState;
         cooperatives::add_member,
         cooperatives::shares,
         cooperatives::add_share_entry,
+        cooperatives::surplus,
         clients::list,
         clients::create,
         formations::list,
@@ -95,6 +96,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/cooperatives/{id}/shares",
             get(cooperatives::shares).post(cooperatives::add_share_entry),
+        )
+        .route(
+            "/api/v1/cooperatives/{id}/surplus",
+            get(cooperatives::surplus),
         )
         .route("/api/v1/clients", get(clients::list).post(clients::create))
         .route(

@@ -266,6 +266,28 @@ async fn check_registry(app: TestApp) {
     );
     let (_, register) = app.get(&shares, Some(&ilam)).await;
     assert_eq!(register["entries"].as_array().unwrap().len(), 2);
+    let (status, parts) = app
+        .get(
+            &format!(
+                "/api/v1/cooperatives/{id}/surplus?from=1300-01-01&to=1500-01-01&total_rial=1000001"
+            ),
+            Some(&ilam),
+        )
+        .await;
+    assert_eq!(status, 200, "{parts}");
+    assert_eq!(
+        parts[0]["amount_rial"], 1_000_001,
+        "one paying member takes the whole surplus"
+    );
+    let (status, _) = app
+        .get(
+            &format!(
+                "/api/v1/cooperatives/{id}/surplus?from=1404-01-01&to=1403-01-01&total_rial=1"
+            ),
+            Some(&ilam),
+        )
+        .await;
+    assert_eq!(status, 422);
 
     check_formations_and_clients(&app, &ilam, &lorestan).await;
     assert_eq!(app.store.verify_audit().await.unwrap().first_broken, None);
