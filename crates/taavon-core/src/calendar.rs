@@ -4,6 +4,10 @@
 //! The Jalali arithmetic is the 33-year-cycle algorithm with break years used by
 //! jalaali-js (Borkowski); it agrees with ICU4X's Persian calendar and with jdatetime for
 //! 1178–1501 AP (`shared/oracle/jalali.csv` and the exhaustive test against icu_calendar).
+//! The simpler 2820-year rule is deliberately not used: it disagrees with the astronomical
+//! calendar Iran actually keeps (for example on 1403, a leap year it misses).
+//! Outside 1178–1501 AP the break-year table still gives a calendar, but no reference has
+//! been compared with it there.
 
 use std::fmt;
 
@@ -43,6 +47,19 @@ pub enum DateError {
     Year,
 }
 
+/// A day of the Iranian week, which starts on Saturday (شنبه) and ends on Friday (جمعه),
+/// the weekend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Saturday,
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+}
+
 impl DateError {
     /// A stable machine code of the broken rule.
     pub fn rule(&self) -> &'static str {
@@ -62,6 +79,53 @@ impl DateError {
                 to_persian_digits(&format!("روز {day} در ماه {month} سال {year} وجود ندارد."))
             }
             DateError::Year => "سال خارج از بازه پشتیبانی‌شده است.".into(),
+        }
+    }
+
+    /// The English message (the same text as `Display`).
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Weekday {
+    /// The week in order, Saturday first.
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Saturday,
+        Weekday::Sunday,
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+    ];
+
+    /// 0 for Saturday … 6 for Friday.
+    pub fn number_from_saturday(self) -> u8 {
+        self as u8
+    }
+
+    pub fn name_fa(self) -> &'static str {
+        match self {
+            Weekday::Saturday => "شنبه",
+            Weekday::Sunday => "یکشنبه",
+            Weekday::Monday => "دوشنبه",
+            Weekday::Tuesday => "سه‌شنبه",
+            Weekday::Wednesday => "چهارشنبه",
+            Weekday::Thursday => "پنجشنبه",
+            Weekday::Friday => "جمعه",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Weekday::Saturday => "Saturday",
+            Weekday::Sunday => "Sunday",
+            Weekday::Monday => "Monday",
+            Weekday::Tuesday => "Tuesday",
+            Weekday::Wednesday => "Wednesday",
+            Weekday::Thursday => "Thursday",
+            Weekday::Friday => "Friday",
         }
     }
 }
@@ -94,17 +158,6 @@ pub const MONTHS_EN: [&str; 12] = [
     "Bahman",
     "Esfand",
 ];
-/// Weekday names, the week starting on Saturday (شنبه).
-pub const WEEKDAYS_FA: [&str; 7] = [
-    "شنبه",
-    "یکشنبه",
-    "دوشنبه",
-    "سه‌شنبه",
-    "چهارشنبه",
-    "پنجشنبه",
-    "جمعه",
-];
-
 /// Tehran's offset from UTC: +03:30, with no daylight saving time since 2022.
 pub const TEHRAN_OFFSET_SECONDS: i64 = 3 * 3600 + 1800;
 
@@ -167,7 +220,11 @@ impl IsoDate {
         }
     }
 
-    /// Today in Tehran at the given instant.
+    /// The date in Tehran at the given instant (seconds since 1970-01-01T00:00Z).
+    ///
+    /// A fixed +03:30 is right for every instant since Iran abolished daylight saving time
+    /// in 2022. Before that, summer instants between 20:30 and 21:30 UTC would land on the
+    /// wrong day; that is accepted because callers only ever convert "now".
     pub fn tehran_today(unix_seconds: i64) -> Self {
         Self::from_days_since_unix_epoch((unix_seconds + TEHRAN_OFFSET_SECONDS).div_euclid(86_400))
     }
@@ -176,10 +233,14 @@ impl IsoDate {
         Self::from_days_since_unix_epoch(self.days_since_unix_epoch() + days)
     }
 
-    /// 0 = Saturday … 6 = Friday (the Iranian week).
-    pub fn weekday_from_saturday(self) -> u8 {
+    /// The day of the week.
+    pub fn weekday(self) -> Weekday {
         // 1970-01-01 was a Thursday, day 5 of a week starting on Saturday.
-        (self.days_since_unix_epoch() + 5).rem_euclid(7) as u8
+        let index = (self.days_since_unix_epoch() + 5).rem_euclid(7);
+        Weekday::ALL
+            .get(index as usize)
+            .copied()
+            .unwrap_or(Weekday::Saturday)
     }
 }
 
@@ -260,6 +321,11 @@ impl JalaliDate {
         let start = nowruz(i64::from(self.year)).unwrap_or(0);
         let month = i64::from(self.month);
         start + (month - 1) * 31 - (month / 7) * (month - 7) + i64::from(self.day) - 1
+    }
+
+    /// The day of the week.
+    pub fn weekday(self) -> Weekday {
+        self.to_iso().weekday()
     }
 
     /// Days from this date to `other` (negative when `other` is earlier).
@@ -353,7 +419,12 @@ pub fn parse_date_any(text: &str) -> Result<IsoDate, DateError> {
 }
 
 fn split_date(text: &str) -> Result<(i32, u32, u32), DateError> {
-    let ascii = to_ascii_digits(text.trim());
+    // Text copied from a right-to-left page often carries invisible direction marks.
+    let visible: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}'))
+        .collect();
+    let ascii = to_ascii_digits(visible.trim());
     let parts: Vec<&str> = ascii.split(['-', '/', '.']).collect();
     let [year, month, day] = parts.as_slice() else {
         return Err(DateError::Shape);
@@ -494,6 +565,7 @@ mod tests {
             "1404/6/9",
             "١٤٠٤/٠٦/٠٩",
             " 1404.06.09 ",
+            "\u{200F}۱۴۰۴/۰۶/۰۹\u{200F}",
         ] {
             assert_eq!(jalali(text).to_string(), "1404-06-09", "{text}");
         }
@@ -551,19 +623,18 @@ mod tests {
 
     #[test]
     fn the_week_starts_on_saturday_and_tehran_is_three_and_a_half_hours_ahead() {
-        // Establishes weekday numbering and the Tehran date of an instant.
+        // Establishes weekday numbering and names, and the Tehran date of an instant.
+        let saturday = IsoDate::parse("2025-08-30").unwrap().weekday();
+        assert_eq!(saturday, Weekday::Saturday);
+        assert_eq!(saturday.number_from_saturday(), 0);
+        assert_eq!(saturday.name_fa(), "شنبه");
+        let friday = IsoDate::parse("2025-08-29").unwrap().weekday();
         assert_eq!(
-            IsoDate::parse("2025-08-30")
-                .unwrap()
-                .weekday_from_saturday(),
-            0
+            (friday.number_from_saturday(), friday.name_en()),
+            (6, "Friday")
         );
-        assert_eq!(
-            IsoDate::parse("2025-08-29")
-                .unwrap()
-                .weekday_from_saturday(),
-            6
-        );
+        // Nowruz 1404 fell on a Friday.
+        assert_eq!(jalali("1404-01-01").weekday(), Weekday::Friday);
         // 2025-08-30T20:45Z is 00:15 on the 31st in Tehran.
         assert_eq!(
             IsoDate::tehran_today(1_756_586_700).to_string(),

@@ -1,9 +1,13 @@
 //! Money: integer rials, never floats; shown with separators in the reader's digits and
 //! unit, and in Persian words for contracts and cheques.
 //!
-//! A display unit is a divisor of the rial plus its names, so the third unit that the
-//! 2025 redenomination law introduces (a new toman worth 10 000 rials) is one more row in
-//! `DisplayUnit`, not a change to the arithmetic.
+//! Amounts are always stored and computed in rials. A display unit is only a way to show
+//! them: a power-of-ten divisor of the rial plus its names. The customary toman is 10
+//! rials; the 2025 redenomination law adds a unit worth 10 000 of today's rials (the new
+//! toman). Adding it is one more variant in `DisplayUnit` with `decimal_places` 4 and its
+//! names, and nothing else changes: formatting already shows any remainder as exact
+//! decimals, and stored amounts stay in rials. (Take the new unit's name and its sub-unit
+//! from the law's final text when adding it.)
 
 use std::fmt;
 
@@ -53,23 +57,35 @@ impl Rial {
         self.0.checked_sub(other.0).map(Rial)
     }
 
-    /// Reads an amount as people type it: ASCII, Persian or Arabic-Indic digits, with
-    /// `,` `٬` `،` spaces or `_` as separators, and an optional leading minus sign.
+    /// Reads a whole number of rials as people type it: ASCII, Persian or Arabic-Indic
+    /// digits, with `,` `٬` `،` spaces or `_` between digits, and an optional sign.
+    /// Separators are not checked for position (`1,2345` reads as 12345): people group
+    /// digits in many ways and the digits alone carry the amount. A decimal point is
+    /// refused rather than rounded.
     pub fn parse(text: &str) -> Result<Self, MoneyError> {
         let ascii = to_ascii_digits(text.trim());
-        let (negative, digits) = match ascii.strip_prefix(['-', '\u{2212}']) {
-            Some(rest) => (true, rest),
-            None => (false, ascii.as_str()),
+        let (sign, digits) = match ascii.strip_prefix(['-', '\u{2212}']) {
+            Some(rest) => ("-", rest),
+            None => ("", ascii.strip_prefix('+').unwrap_or(&ascii)),
         };
         let digits: String = digits
             .chars()
-            .filter(|c| !matches!(c, ',' | '\u{066C}' | '\u{060C}' | ' ' | '_' | '\u{202F}'))
+            .filter(|c| {
+                !matches!(
+                    c,
+                    ',' | '\u{066C}' | '\u{060C}' | '_' | '\u{202F}' | '\u{00A0}' | ' '
+                )
+            })
             .collect();
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(MoneyError::Format);
         }
-        let value: i64 = digits.parse().map_err(|_| MoneyError::Overflow)?;
-        Ok(Rial(if negative { -value } else { value }))
+        // The sign is parsed with the digits so that i64::MIN, whose magnitude is not an
+        // i64, still reads.
+        format!("{sign}{digits}")
+            .parse()
+            .map(Rial)
+            .map_err(|_| MoneyError::Overflow)
     }
 }
 
@@ -79,7 +95,7 @@ impl fmt::Display for Rial {
     }
 }
 
-/// The unit an amount is shown in.
+/// The unit an amount is shown in: a power-of-ten divisor of the rial and its names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DisplayUnit {
     Rial,
@@ -88,11 +104,28 @@ pub enum DisplayUnit {
 }
 
 impl DisplayUnit {
+    /// Every unit, for settings pages and tests.
+    pub const ALL: [DisplayUnit; 2] = [DisplayUnit::Rial, DisplayUnit::Toman];
+
+    /// How many decimal places a rial is in this unit: the divisor is 10 to this power.
+    /// Keeping the divisor a power of ten is what lets every amount show exactly.
+    pub fn decimal_places(self) -> u32 {
+        match self {
+            DisplayUnit::Rial => 0,
+            DisplayUnit::Toman => 1,
+        }
+    }
+
     /// Rials per unit.
     pub fn divisor(self) -> i64 {
+        10_i64.pow(self.decimal_places())
+    }
+
+    /// The unit's code in configuration (`rial`, `toman`).
+    pub fn code(self) -> &'static str {
         match self {
-            DisplayUnit::Rial => 1,
-            DisplayUnit::Toman => 10,
+            DisplayUnit::Rial => "rial",
+            DisplayUnit::Toman => "toman",
         }
     }
 
@@ -105,12 +138,9 @@ impl DisplayUnit {
         }
     }
 
+    /// The unit with this configuration code.
     pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "rial" => Some(DisplayUnit::Rial),
-            "toman" => Some(DisplayUnit::Toman),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|unit| unit.code() == code)
     }
 }
 
@@ -141,9 +171,13 @@ fn group_thousands(value: u64, locale: Locale) -> String {
     grouped
 }
 
-/// An amount with thousands separators, in the locale's digits and the unit's name.
-/// An amount that is not a whole number of units shows its remainder as a decimal
-/// fraction, so nothing is silently rounded away (15 rials = 1.5 tomans).
+/// An amount with thousands separators, in the locale's digits and the unit's name
+/// (`۱۵٬۰۰۰٬۰۰۰٬۰۰۰ ریال`, `15,000,000,000 rials`).
+///
+/// An amount that is not a whole number of units is never rounded: since every unit is a
+/// power of ten of the rial, the remainder is written exactly as decimals, trailing zeros
+/// dropped (15 rials = `1.5 tomans`, Persian `۱٫۵ تومان` with the Arabic decimal
+/// separator). Negative amounts carry a leading minus sign.
 pub fn format_amount(amount: Rial, unit: DisplayUnit, locale: Locale) -> String {
     let divisor = unit.divisor();
     let value = amount.get();
@@ -151,7 +185,7 @@ pub fn format_amount(amount: Rial, unit: DisplayUnit, locale: Locale) -> String 
     let remainder = (value % divisor).unsigned_abs();
     let mut grouped = group_thousands(whole, locale);
     if remainder > 0 {
-        let places = divisor.to_string().len() - 1;
+        let places = unit.decimal_places() as usize;
         let fraction = format!("{remainder:0places$}");
         grouped.push(match locale {
             Locale::Fa => '\u{066B}',
@@ -213,18 +247,23 @@ const HUNDREDS: [&str; 10] = [
     "هشتصد",
     "نهصد",
 ];
+/// Powers of a thousand, on the short scale that Iranian banks, the budget law and the
+/// press use (میلیارد = 10⁹, تریلیون = 10¹²), as npm `@persian-tools/persian-tools` does;
+/// i64 reaches 9.2 × 10¹⁸.
 const SCALES: [&str; 7] = [
     "",
     "هزار",
     "میلیون",
     "میلیارد",
-    "بیلیون",
-    "بیلیارد",
     "تریلیون",
+    "کوادریلیون",
+    "کوینتیلیون",
 ];
 
 /// An amount in Persian words, as on contracts and cheques: 15 000 000 000 →
-/// «پانزده میلیارد»; 1 234 → «یک هزار و دویست و سی و چهار».
+/// «پانزده میلیارد»; 1 234 → «یک هزار و دویست و سی و چهار». Cheque style writes «یک
+/// هزار» and «یکصد» in full, so no digit can be added in front; zero is «صفر» and a
+/// negative amount starts with «منفی». Every i64 has words.
 pub fn amount_in_words_fa(value: i64) -> String {
     if value == 0 {
         return "صفر".to_owned();
@@ -298,6 +337,11 @@ mod tests {
             "1.5 tomans"
         );
         assert_eq!(
+            format_amount(Rial::new(-15), DisplayUnit::Toman, Locale::Fa),
+            "-۱٫۵ تومان"
+        );
+        assert_eq!(DisplayUnit::parse("toman"), Some(DisplayUnit::Toman));
+        assert_eq!(
             format_amount(Rial::new(-1234), DisplayUnit::Rial, Locale::En),
             "-1,234 rials"
         );
@@ -311,7 +355,13 @@ mod tests {
         assert_eq!(amount_in_words_fa(0), "صفر");
         assert_eq!(amount_in_words_fa(-20), "منفی بیست");
         assert_eq!(amount_in_words_fa(1_000_001), "یک میلیون و یک");
-        assert!(amount_in_words_fa(i64::MIN).starts_with("منفی نه تریلیون"));
+        assert_eq!(amount_in_words_fa(2_000_000_000_000), "دو تریلیون");
+        assert_eq!(
+            amount_in_words_fa(i64::MIN),
+            "منفی نه کوینتیلیون و دویست و بیست و سه کوادریلیون و سیصد و هفتاد و دو تریلیون \
+             و سی و شش میلیارد و هشتصد و پنجاه و چهار میلیون و هفتصد و هفتاد و پنج هزار \
+             و هشتصد و هشت"
+        );
     }
 
     #[test]
@@ -320,6 +370,13 @@ mod tests {
         assert_eq!(Rial::parse("۱۵٬۰۰۰٬۰۰۰٬۰۰۰"), Ok(Rial::new(15_000_000_000)));
         assert_eq!(Rial::parse("1,234"), Ok(Rial::new(1234)));
         assert_eq!(Rial::parse("-50"), Ok(Rial::new(-50)));
+        assert_eq!(Rial::parse("+50"), Ok(Rial::new(50)));
+        assert_eq!(
+            Rial::parse("-9,223,372,036,854,775,808"),
+            Ok(Rial::new(i64::MIN))
+        );
+        assert_eq!(Rial::parse("-"), Err(MoneyError::Format));
+        assert_eq!(Rial::parse("--5"), Err(MoneyError::Format));
         assert_eq!(Rial::parse("12.5"), Err(MoneyError::Format));
         assert_eq!(Rial::parse(""), Err(MoneyError::Format));
         assert_eq!(
@@ -329,14 +386,49 @@ mod tests {
         assert_eq!(Rial::new(i64::MAX).checked_add(Rial::new(1)), None);
     }
 
+    /// Reads back a formatted amount's number, decimals included, as rials (test only:
+    /// the product never parses fractional units).
+    fn rials_from_formatted(text: &str, unit: DisplayUnit) -> i64 {
+        let number = to_ascii_digits(text.rsplit_once(' ').unwrap().0);
+        let negative = number.starts_with('-');
+        let (whole, fraction) = number
+            .trim_start_matches('-')
+            .split_once(['.', '\u{066B}'])
+            .unwrap_or((number.trim_start_matches('-'), ""));
+        let places = unit.decimal_places() as usize;
+        let fraction = format!("{fraction:0<places$}");
+        let whole: i128 = whole.replace([',', '\u{066C}'], "").parse().unwrap();
+        let fraction: i128 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().unwrap()
+        };
+        let magnitude = whole * i128::from(unit.divisor()) + fraction;
+        i64::try_from(if negative { -magnitude } else { magnitude }).unwrap()
+    }
+
     proptest! {
         #[test]
-        fn parse_reads_back_every_formatted_rial_amount(value in any::<i64>().prop_filter("not MIN", |v| *v != i64::MIN)) {
-            // Establishes parse(format(x)) = x for rial amounts in both locales.
+        fn parse_reads_back_every_formatted_rial_amount(value in any::<i64>()) {
+            // Establishes parse(format(x)) = x for rial amounts in both locales, and for
+            // the plain Display form.
+            prop_assert_eq!(Rial::parse(&Rial::new(value).to_string()), Ok(Rial::new(value)));
             for locale in [Locale::Fa, Locale::En] {
                 let text = format_amount(Rial::new(value), DisplayUnit::Rial, locale);
                 let number = text.rsplit_once(' ').map(|(n, _)| n).unwrap();
                 prop_assert_eq!(Rial::parse(number), Ok(Rial::new(value)));
+            }
+        }
+
+        #[test]
+        fn no_unit_rounds_an_amount(value in any::<i64>()) {
+            // Establishes that every unit shows every rial: the shown number, decimals
+            // included, is exactly the amount.
+            for unit in DisplayUnit::ALL {
+                for locale in [Locale::Fa, Locale::En] {
+                    let text = format_amount(Rial::new(value), unit, locale);
+                    prop_assert_eq!(rials_from_formatted(&text, unit), value, "{}", text);
+                }
             }
         }
     }

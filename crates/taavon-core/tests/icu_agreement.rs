@@ -7,7 +7,8 @@ use taavon_core::calendar::{IsoDate, JalaliDate};
 
 #[test]
 fn every_day_from_1300_to_1500_agrees_with_icu_calendar() {
-    // Establishes agreement with ICU4X over two centuries, day by day, both directions.
+    // Establishes agreement with ICU4X over two centuries, day by day, both directions,
+    // weekdays included.
     let start = JalaliDate::parse("1300-01-01")
         .unwrap()
         .to_iso()
@@ -29,6 +30,12 @@ fn every_day_from_1300_to_1500_agrees_with_icu_calendar() {
             icu.day_of_month().0,
         );
         assert_eq!((ours.year(), ours.month(), ours.day()), theirs, "{iso}");
+        // ICU numbers the week Monday = 1 … Sunday = 7; ours starts on Saturday = 0.
+        assert_eq!(
+            ours.weekday().number_from_saturday(),
+            (icu.day_of_week() as u8 + 1) % 7,
+            "{iso}"
+        );
         let back = Date::try_new_persian(ours.year(), ours.month(), ours.day())
             .unwrap()
             .to_calendar(icu_calendar::Iso);

@@ -1,8 +1,17 @@
 //! Iranian identifiers as validated types that can only be built by parsing: national
 //! code (کد ملی), legal-entity national ID (شناسه ملی) and Sheba (IR IBAN). Rules as in
-//! `shared/oracle/README.md`.
+//! `shared/oracle/README.md`; also bank card numbers (Luhn) and Iranian mobile numbers.
+//!
+//! Each type is built only by `parse`, which accepts what people type or import files
+//! hold (Persian or Arabic-Indic digits, spaces, hyphens, invisible direction marks, a
+//! lower-case `ir`, national codes whose leading zeros a spreadsheet dropped) and keeps the
+//! one canonical spelling, so two equal identifiers are equal strings.
+
+mod banks;
 
 use std::fmt;
+
+pub use banks::{BANKS, Bank, bank_by_code};
 
 use crate::digits::to_ascii_digits;
 
@@ -78,9 +87,13 @@ pub struct LegalId(String);
 
 /// An Iranian Sheba (IBAN): `IR`, two check digits and 22 digits.
 ///
-/// Invariant: upper-case `IR` + 24 ASCII digits, MOD 97-10 valid, known bank code.
+/// Invariant: `text` is upper-case `IR` + 24 ASCII digits, MOD 97-10 valid, and `bank` is
+/// the table's entry for its digits 5–7.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sheba(String);
+pub struct Sheba {
+    text: String,
+    bank: &'static Bank,
+}
 
 /// A 16-digit bank card number with a valid Luhn check digit.
 ///
@@ -94,14 +107,33 @@ pub struct CardNumber(String);
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MobileNumber(String);
 
-/// Digits of what a person typed: Persian/Arabic digits become ASCII; spaces, hyphens
-/// and the invisible marks spreadsheets add are dropped.
-fn digits_of(text: &str) -> Result<String, IdError> {
-    let ascii = to_ascii_digits(text);
-    let kept: String = ascii
+/// What a person typed with ASCII digits and without the separators people put between
+/// groups (spaces, hyphens and dashes) or that copying adds unseen (ZWNJ, direction marks,
+/// byte-order mark).
+fn compact(text: &str) -> String {
+    to_ascii_digits(text)
         .chars()
-        .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '\u{200C}' | '\u{200E}' | '\u{200F}')))
-        .collect();
+        .filter(|c| {
+            !(c.is_whitespace()
+                || matches!(
+                    c,
+                    '-' | '\u{2010}'
+                        ..='\u{2015}'
+                            | '\u{2212}'
+                            | '\u{200C}'
+                            | '\u{200D}'
+                            | '\u{200E}'
+                            | '\u{200F}'
+                            | '\u{061C}'
+                            | '\u{FEFF}'
+                ))
+        })
+        .collect()
+}
+
+/// The ASCII digits of what a person typed (see `compact`), or why there are none.
+fn digits_of(text: &str) -> Result<String, IdError> {
+    let kept = compact(text);
     if kept.is_empty() {
         return Err(IdError::Empty);
     }
@@ -213,41 +245,9 @@ fn digits_of_at(digits: &str, index: usize) -> Option<u32> {
         .map(|b| u32::from(b.wrapping_sub(b'0')))
 }
 
-/// Sheba bank codes → bank names (fa, en), from npm @persian-tools/persian-tools 4.0.4
-/// (MIT); see data/SOURCES.md.
-const BANK_CODES_CSV: &str = include_str!("../../../data/reference/sheba-bank-codes.csv");
-
-/// The codes of `BANK_CODES_CSV`, sorted, for validation without reading the table
-/// (a test keeps the two equal).
-const KNOWN_BANK_CODES: [&str; 38] = [
-    "010", "011", "012", "013", "014", "015", "016", "017", "018", "019", "020", "021", "022",
-    "051", "052", "053", "054", "055", "056", "057", "058", "059", "060", "061", "062", "063",
-    "064", "065", "066", "069", "070", "073", "075", "078", "079", "080", "090", "095",
-];
-
-/// The bank a Sheba bank code names: (Persian name, English name).
-pub fn bank_by_code(code: &str) -> Option<(String, String)> {
-    BANK_CODES_CSV.lines().skip(1).find_map(|line| {
-        let mut fields = line.splitn(3, ',');
-        let (bank, _nickname, names) = (fields.next()?, fields.next()?, fields.next()?);
-        if bank != code {
-            return None;
-        }
-        let (english, persian) = names.rsplit_once(",\"")?;
-        Some((
-            persian.trim_end_matches('"').to_owned(),
-            english.trim_matches('"').to_owned(),
-        ))
-    })
-}
-
 impl Sheba {
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let compact: String = to_ascii_digits(text)
-            .chars()
-            .filter(|c| !(c.is_whitespace() || *c == '-'))
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact = compact(text).to_ascii_uppercase();
         if compact.is_empty() {
             return Err(IdError::Empty);
         }
@@ -276,19 +276,27 @@ impl Sheba {
             return Err(IdError::CheckDigit);
         }
         let code = rest.get(2..5).unwrap_or("");
-        if KNOWN_BANK_CODES.binary_search(&code).is_err() {
+        let Some(bank) = bank_by_code(code) else {
             return Err(IdError::UnknownBank { code: code.into() });
-        }
-        Ok(Self(compact))
+        };
+        Ok(Self {
+            text: compact,
+            bank,
+        })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// The three-digit bank code (positions 5–7).
     pub fn bank_code(&self) -> &str {
-        self.0.get(4..7).unwrap_or("")
+        self.bank.code
+    }
+
+    /// The bank that issued this Sheba.
+    pub fn bank(&self) -> &'static Bank {
+        self.bank
     }
 }
 
@@ -365,7 +373,13 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(NationalCode, LegalId, Sheba, CardNumber, MobileNumber);
+display_as_str!(NationalCode, LegalId, CardNumber, MobileNumber);
+
+impl fmt::Display for Sheba {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -435,6 +449,57 @@ mod tests {
             let card = CardNumber::parse(&card_with_luhn_digit(ten)).unwrap();
             proptest::prop_assert_eq!(CardNumber::parse(card.as_str()), Ok(card));
         }
+
+        #[test]
+        fn every_identifier_reads_back_from_the_ways_people_type_it(
+            nine in 0u32..1_000_000_000,
+            ten in 0u64..10_000_000_000,
+            bank in 0usize..BANKS.len(),
+            style in 0u8..4,
+        ) {
+            // Establishes parse(typed(x)) = x: other digit sets, spaces, hyphens and a
+            // lower-case country code all read as the canonical value.
+            if let Some(code) = NationalCode::with_check_digit(&format!("{nine:09}")) {
+                proptest::prop_assert_eq!(NationalCode::parse(&as_typed(code.as_str(), style)), Ok(code));
+            }
+            if let Some(id) = LegalId::with_check_digit(&format!("{ten:010}")) {
+                proptest::prop_assert_eq!(LegalId::parse(&as_typed(id.as_str(), style)), Ok(id));
+            }
+            let mobile = MobileNumber::parse(&format!("09{nine:09}")).unwrap();
+            let international = format!("+98 {}", mobile.as_str().trim_start_matches('0'));
+            proptest::prop_assert_eq!(MobileNumber::parse(&as_typed(&international, style)), Ok(mobile));
+            let code = BANKS[bank].code;
+            let sheba = Sheba::parse(&sheba_with_check_digits(code, ten)).unwrap();
+            let typed = as_typed(&sheba.as_str().to_ascii_lowercase(), style);
+            proptest::prop_assert_eq!(Sheba::parse(&typed), Ok(sheba.clone()));
+            proptest::prop_assert_eq!(sheba.bank().code, code);
+            let card = CardNumber::parse(&card_with_luhn_digit(ten)).unwrap();
+            proptest::prop_assert_eq!(CardNumber::parse(&as_typed(card.as_str(), style)), Ok(card));
+        }
+    }
+
+    /// `text` as a person might type it: 0 Persian digits, 1 Arabic-Indic digits, 2 groups
+    /// of four separated by spaces, 3 groups separated by hyphens.
+    fn as_typed(text: &str, style: u8) -> String {
+        match style {
+            0 => crate::digits::to_persian_digits(text),
+            1 => text
+                .chars()
+                .map(|c| match c.to_digit(10) {
+                    Some(d) => char::from_u32(0x0660 + d).unwrap(),
+                    None => c,
+                })
+                .collect(),
+            _ => {
+                let separator = if style == 2 { " " } else { "-" };
+                let chars: Vec<char> = text.chars().collect();
+                chars
+                    .chunks(4)
+                    .map(|chunk| chunk.iter().collect::<String>())
+                    .collect::<Vec<_>>()
+                    .join(separator)
+            }
+        }
     }
 
     /// A valid Sheba of `bank` with account digits from `account` (ISO 7064 MOD 97-10).
@@ -456,23 +521,70 @@ mod tests {
     }
 
     #[test]
-    fn the_sorted_code_list_matches_the_bank_table() {
-        // Establishes that the fast validation list and the named table never drift.
-        let from_table: Vec<&str> = BANK_CODES_CSV
-            .lines()
-            .skip(1)
-            .filter_map(|line| line.split(',').next())
-            .collect();
-        assert_eq!(from_table, KNOWN_BANK_CODES);
-        assert!(KNOWN_BANK_CODES.windows(2).all(|w| w[0] < w[1]));
+    fn a_sheba_names_its_bank_and_unknown_bank_codes_are_refused() {
+        // Establishes the bank lookup behind Sheba validation, on the two affiliated banks.
+        let taavon = Sheba::parse(&sheba_with_check_digits("022", 42)).unwrap();
+        assert_eq!(taavon.bank().name_fa, "بانک توسعه تعاون");
+        let refah = Sheba::parse(&sheba_with_check_digits("013", 42)).unwrap();
+        assert_eq!(refah.bank().nickname, "refah");
+        assert_eq!(
+            Sheba::parse(&sheba_with_check_digits("099", 42)),
+            Err(IdError::UnknownBank { code: "099".into() })
+        );
     }
 
     #[test]
-    fn the_two_affiliated_banks_are_known_by_code() {
-        // Establishes the bank table behind Sheba validation.
-        assert_eq!(bank_by_code("022").unwrap().0, "بانک توسعه تعاون");
-        assert_eq!(bank_by_code("013").unwrap().0, "بانک رفاه کارگران");
-        assert!(bank_by_code("999").is_none());
+    fn every_refusal_has_its_own_rule_code_and_a_persian_message() {
+        // Establishes that the machine codes are distinct and every error reads in both
+        // languages, with Persian digits in the Persian text.
+        let errors = [
+            IdError::Empty,
+            IdError::NotDigits,
+            IdError::Length {
+                expected: 10,
+                found: 9,
+            },
+            IdError::AllDigitsEqual,
+            IdError::CheckDigit,
+            IdError::Country,
+            IdError::UnknownBank { code: "099".into() },
+            IdError::Prefix,
+        ];
+        let mut rules: Vec<&str> = errors.iter().map(IdError::rule).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        assert_eq!(rules.len(), errors.len());
+        for error in &errors {
+            assert!(!error.message_en().is_empty());
+            assert!(
+                !error.message_fa().chars().any(|c| c.is_ascii_digit()),
+                "{error:?}"
+            );
+        }
+        assert_eq!(
+            IdError::Length {
+                expected: 10,
+                found: 9
+            }
+            .message_fa(),
+            "باید ۱۰ رقم باشد، نه ۹ رقم."
+        );
+    }
+
+    #[test]
+    fn separators_and_invisible_marks_people_paste_are_ignored() {
+        // Establishes the tolerant reading of typed and pasted identifiers.
+        let code = NationalCode::with_check_digit("001234567").unwrap();
+        let pasted = format!("\u{200F}{}\u{200F}", code.as_str());
+        assert_eq!(NationalCode::parse(&pasted), Ok(code.clone()));
+        let dashed: String = code.as_str().chars().flat_map(|c| [c, '–']).collect();
+        assert_eq!(NationalCode::parse(&dashed), Ok(code));
+        assert_eq!(NationalCode::parse("   "), Err(IdError::Empty));
+        assert_eq!(NationalCode::parse("12345x7890"), Err(IdError::NotDigits));
+        assert_eq!(
+            Sheba::parse("DE89370400440532013000"),
+            Err(IdError::Country)
+        );
     }
 
     #[test]
