@@ -33,8 +33,9 @@ pub struct ValidateArgs {
     pub values: Vec<String>,
 }
 
-/// Prints `YYYY-MM-DD` in the other calendar, or `invalid <reason>`; exits 1 if any
-/// input was invalid.
+/// Prints `YYYY-MM-DD` in the other calendar, or `invalid <reason> (<rule>)`; exits 1 if
+/// any input was invalid, like `validate`, so a script can tell that a file had bad dates
+/// without reading the output.
 pub fn date(args: &DateArgs) -> anyhow::Result<ExitCode> {
     each_value(&args.values, |value| {
         // Years before 1700 are Jalali; later ones Gregorian.
@@ -45,15 +46,16 @@ pub fn date(args: &DateArgs) -> anyhow::Result<ExitCode> {
         match year {
             Some(year) if year < 1700 => JalaliDate::parse(value)
                 .map(|date| date.to_iso().to_string())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| format!("{e} ({})", e.rule())),
             _ => IsoDate::parse(value)
                 .map(|date| JalaliDate::from(date).to_string())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| format!("{e} ({})", e.rule())),
         }
     })
 }
 
-/// Prints `valid <normalized>` or `invalid <reason>`; exits 1 if any input was invalid.
+/// Prints `valid <normalized>` or `invalid <reason> (<rule>)`, the rule being the stable
+/// machine code of `IdError::rule`; exits 1 if any input was invalid.
 pub fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let kind = args.kind;
     each_value(&args.values, move |value| {

@@ -59,11 +59,41 @@ fn taavon_date_names_an_impossible_date_and_exits_1() {
     let (code, lines) = run_with_stdin(&["date", "۱۴۰۴/۶/۹", "1404-07-31", "1403-12-31"], "");
     assert_eq!(code, 1);
     assert_eq!(lines[0], "2025-08-31");
-    assert!(
-        lines[1].starts_with("invalid day 31 does not exist in month 7"),
-        "{lines:?}"
+    assert_eq!(
+        lines[1],
+        "invalid day 31 does not exist in month 7 of 1404 (day_range)"
     );
+    // 1403 is a leap year, so Esfand has 30 days and the 31st still does not exist.
     assert!(lines[2].starts_with("invalid "), "{lines:?}");
+    assert!(lines[2].ends_with("(day_range)"), "{lines:?}");
+}
+
+#[test]
+fn taavon_validate_reads_card_and_mobile_numbers_as_people_type_them() {
+    // Establishes the card and mobile kinds: normalised output, rule codes, exit status.
+    let (code, lines) = run_with_stdin(
+        &[
+            "validate",
+            "card",
+            "6037-9975-9940-5587",
+            "6037997599405581",
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        [
+            "valid 6037997599405587",
+            "invalid its check digit is wrong (check_digit)"
+        ]
+    );
+    let (code, lines) = run_with_stdin(
+        &["validate", "mobile", "-"],
+        "+98 912 123 4567\n۰۹۱۲۱۲۳۴۵۶۷\n00989121234567\n",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(lines, ["valid 09121234567"; 3]);
 }
 
 #[test]
