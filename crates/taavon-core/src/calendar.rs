@@ -8,6 +8,11 @@
 //! calendar Iran actually keeps (for example on 1403, a leap year it misses).
 //! Outside 1178–1501 AP the break-year table still gives a calendar, but no reference has
 //! been compared with it there.
+//!
+//! Speed: the date of every Nowruz is computed at compile time, and a conversion is one
+//! lookup plus a few multiplications, counting days from 1 March (when the Gregorian year
+//! is taken to start in March, its months have a regular shape and the leap day comes
+//! last). The benchmark `benches/conventions.rs` compares this with ICU4X.
 
 use std::fmt;
 
@@ -312,15 +317,54 @@ impl JalaliDate {
         Self { year, month, day }
     }
 
+    /// The Gregorian date of this day.
     pub fn to_iso(self) -> IsoDate {
-        IsoDate::from_days_since_unix_epoch(self.days_since_unix_epoch())
+        // Nowruz falls in March of Gregorian year `year + 621`, so the date is found by
+        // counting days from 1 March of that year: a year that starts in March ends with
+        // February, leap day last, which makes the month a short division (Hinnant's
+        // trick) with no day-count round trip.
+        let gregorian_year = self.year + 621;
+        let march_day = NOWRUZ_MARCH_DAY
+            .get(usize::try_from(self.year).unwrap_or(0))
+            .copied()
+            .unwrap_or(21);
+        let mut from_march = i64::from(march_day) - 1 + self.day_of_year();
+        let mut march_year = gregorian_year;
+        let march_year_length = if is_gregorian_leap(march_year + 1) {
+            366
+        } else {
+            365
+        };
+        // The last days of Esfand fall in the next March.
+        if from_march >= march_year_length {
+            from_march -= march_year_length;
+            march_year += 1;
+        }
+        let month_index = (5 * from_march + 2) / 153;
+        let day = from_march - (153 * month_index + 2) / 5 + 1;
+        let (month, year) = if month_index < 10 {
+            (month_index + 3, march_year)
+        } else {
+            (month_index - 9, march_year + 1)
+        };
+        IsoDate {
+            year,
+            month: month as u8,
+            day: day as u8,
+        }
+    }
+
+    /// Days since 1 Farvardin of this year (0 on Nowruz).
+    fn day_of_year(self) -> i64 {
+        // 31-day months 1–6, then 30-day months.
+        let month = i64::from(self.month);
+        (month - 1) * 31 - (month / 7) * (month - 7) + i64::from(self.day) - 1
     }
 
     fn days_since_unix_epoch(self) -> i64 {
         // The invariant keeps the year inside the table.
         let start = nowruz(i64::from(self.year)).unwrap_or(0);
-        let month = i64::from(self.month);
-        start + (month - 1) * 31 - (month / 7) * (month - 7) + i64::from(self.day) - 1
+        start + self.day_of_year()
     }
 
     /// The day of the week.
@@ -361,32 +405,77 @@ impl JalaliDate {
 }
 
 impl From<IsoDate> for JalaliDate {
+    /// The Jalali date of a Gregorian day. Gregorian dates before 1 Farvardin 1 or after
+    /// the end of `MAX_YEAR` clamp to those ends, which keeps the invariant and the
+    /// conversion total.
     fn from(date: IsoDate) -> Self {
-        let days = date.days_since_unix_epoch();
-        let mut year = (i64::from(date.year) - 621)
-            .clamp(i64::from(Self::MIN_YEAR), i64::from(Self::MAX_YEAR));
-        // Nowruz falls on 20–22 March: before it, the Jalali year is the previous one.
-        if year > i64::from(Self::MIN_YEAR) && nowruz(year).is_some_and(|start| days < start) {
-            year -= 1;
+        // The fast path counts days from 1 March, as `to_iso` does; the edges of the range
+        // take the day-count path, which clamps.
+        if !(623..=3796).contains(&date.year) {
+            return Self::from_days_clamped(date.days_since_unix_epoch());
         }
-        // Dates outside the supported years clamp to its ends (the invariant).
-        let day_of_year = (days - nowruz(year).unwrap_or(days)).clamp(0, 365);
+        let (month, day) = (i64::from(date.month), i64::from(date.day));
+        // January and February end the March-based year that began the year before.
+        let (from_march, march_year) = if month >= 3 {
+            ((153 * (month - 3) + 2) / 5 + day - 1, date.year)
+        } else {
+            ((153 * (month + 9) + 2) / 5 + day - 1, date.year - 1)
+        };
+        // The Jalali year whose Nowruz falls in that March, unless the day comes before it.
+        let mut year = march_year - 621;
+        let nowruz_from_march = |year: i32| {
+            NOWRUZ_MARCH_DAY
+                .get(usize::try_from(year).unwrap_or(0))
+                .map_or(20, |day| i64::from(*day) - 1)
+        };
+        let mut day_of_year = from_march - nowruz_from_march(year);
+        if day_of_year < 0 {
+            year -= 1;
+            let previous_march_year_length = if is_gregorian_leap(march_year) {
+                366
+            } else {
+                365
+            };
+            day_of_year = from_march + previous_march_year_length - nowruz_from_march(year);
+        }
+        Self::from_day_of_year(year, day_of_year)
+    }
+}
+
+impl JalaliDate {
+    /// The date `day_of_year` days after Nowruz of `year` (0 ≤ `day_of_year` ≤ 365).
+    fn from_day_of_year(year: i32, day_of_year: i64) -> Self {
+        let day_of_year = day_of_year.clamp(0, 365);
         let (month, day) = if day_of_year < 186 {
             (1 + day_of_year / 31, day_of_year % 31 + 1)
         } else {
             let rest = day_of_year - 186;
             (7 + rest / 30, rest % 30 + 1)
         };
-        let day = if day_of_year == 365 && !Self::is_leap_year(year as i32) {
+        // Only reached by clamping: day 366 of a common year stays on Esfand 29.
+        let day = if day_of_year == 365 && !Self::is_leap_year(year) {
             29
         } else {
             day
         };
         Self {
-            year: year as i32,
+            year,
             month: month as u8,
             day: day as u8,
         }
+    }
+
+    fn from_days_clamped(days: i64) -> Self {
+        let gregorian_year = i64::from(IsoDate::from_days_since_unix_epoch(days).year);
+        let mut year =
+            (gregorian_year - 621).clamp(i64::from(Self::MIN_YEAR), i64::from(Self::MAX_YEAR));
+        // Nowruz falls on 20–22 March: before it, the Jalali year is the previous one.
+        if year > i64::from(Self::MIN_YEAR) && nowruz(year).is_some_and(|start| days < start) {
+            year -= 1;
+        }
+        // Dates outside the supported years clamp to its ends (the invariant).
+        let day_of_year = days - nowruz(year).unwrap_or(days);
+        Self::from_day_of_year(year as i32, day_of_year)
     }
 }
 
@@ -448,6 +537,10 @@ fn split_date(text: &str) -> Result<(i32, u32, u32), DateError> {
 const NOWRUZ: [i32; NOWRUZ_LEN] = nowruz_table();
 const NOWRUZ_LEN: usize = JalaliDate::MAX_YEAR as usize + 2;
 
+/// The March day (20–22) of each Nowruz, for converting to Gregorian without going
+/// through a day count.
+const NOWRUZ_MARCH_DAY: [u8; NOWRUZ_LEN] = nowruz_march_day_table();
+
 fn nowruz(year: i64) -> Option<i64> {
     let index = usize::try_from(year).ok().filter(|y| *y >= 1)?;
     NOWRUZ.get(index).map(|days| i64::from(*days))
@@ -461,6 +554,18 @@ const fn nowruz_table() -> [i32; NOWRUZ_LEN] {
     while year < NOWRUZ_LEN {
         let march = nowruz_march_day(year as i64);
         table[year] = days_from_civil(year as i64 + 621, 3, march) as i32;
+        year += 1;
+    }
+    table
+}
+
+// Compile-time only, as above.
+#[allow(clippy::indexing_slicing)]
+const fn nowruz_march_day_table() -> [u8; NOWRUZ_LEN] {
+    let mut table = [0u8; NOWRUZ_LEN];
+    let mut year = 1;
+    while year < NOWRUZ_LEN {
+        table[year] = nowruz_march_day(year as i64) as u8;
         year += 1;
     }
     table
@@ -494,9 +599,13 @@ const fn nowruz_march_day(year: i64) -> i64 {
     20 + leap_j - leap_g
 }
 
+fn is_gregorian_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
 fn gregorian_month_length(year: i32, month: u8) -> u8 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if is_gregorian_leap(year) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -640,6 +749,35 @@ mod tests {
             IsoDate::tehran_today(1_756_586_700).to_string(),
             "2025-08-31"
         );
+    }
+
+    #[test]
+    fn gregorian_dates_beyond_the_jalali_range_clamp_to_its_ends() {
+        // Establishes that the conversion is total and keeps the invariant at both edges,
+        // and that the fast path and the day-count path meet where they hand over.
+        assert_eq!(
+            JalaliDate::from(IsoDate::new(1, 1, 1).unwrap()).to_string(),
+            "0001-01-01"
+        );
+        let last_month_length = JalaliDate::month_length(JalaliDate::MAX_YEAR, 12);
+        assert_eq!(
+            JalaliDate::from(IsoDate::new(9999, 12, 31).unwrap()),
+            JalaliDate::new(JalaliDate::MAX_YEAR, 12, u32::from(last_month_length)).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_fast_conversions_agree_with_the_day_count_over_the_whole_range() {
+        // Establishes that both direct conversions (counting from 1 March) give what the
+        // day count through Nowruz gives, for every day of every supported Jalali year.
+        let first = JalaliDate::new(JalaliDate::MIN_YEAR, 1, 1).unwrap();
+        let last = JalaliDate::new(JalaliDate::MAX_YEAR, 12, 29).unwrap();
+        for days in first.days_since_unix_epoch()..=last.days_since_unix_epoch() {
+            let iso = IsoDate::from_days_since_unix_epoch(days);
+            let jalali = JalaliDate::from_days_clamped(days);
+            assert_eq!(JalaliDate::from(iso), jalali, "{iso}");
+            assert_eq!(jalali.to_iso(), iso, "{jalali}");
+        }
     }
 
     #[test]

@@ -263,14 +263,13 @@ impl Sheba {
                 found: rest.len(),
             });
         }
-        // ISO 7064 MOD 97-10: move IR and the check digits to the end, I=18, R=27.
-        let rearranged = format!(
-            "{}1827{}",
-            rest.get(2..).unwrap_or(""),
-            rest.get(..2).unwrap_or("")
-        );
-        let remainder = rearranged
+        // ISO 7064 MOD 97-10: move IR and the check digits to the end (I = 18, R = 27) and
+        // take the whole as one number modulo 97, digit by digit, without building it.
+        let (check_digits, account) = rest.split_at_checked(2).unwrap_or(("", ""));
+        let remainder = account
             .bytes()
+            .chain(*b"1827")
+            .chain(check_digits.bytes())
             .fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
         if remainder != 1 {
             return Err(IdError::CheckDigit);
