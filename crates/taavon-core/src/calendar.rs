@@ -76,6 +76,7 @@ impl DateError {
         }
     }
 
+    /// The Persian message, with Persian digits.
     pub fn message_fa(&self) -> String {
         match self {
             DateError::Shape => "تاریخ را به شکل ۱۴۰۴/۰۶/۰۹ بنویسید.".into(),

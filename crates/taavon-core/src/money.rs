@@ -30,10 +30,24 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
+    /// A stable machine code of the broken rule.
     pub fn rule(&self) -> &'static str {
         match self {
             MoneyError::Format => "amount_format",
             MoneyError::Overflow => "amount_overflow",
+        }
+    }
+
+    /// The English message (the same text as `Display`).
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+
+    /// The Persian message, with Persian digits.
+    pub fn message_fa(&self) -> String {
+        match self {
+            MoneyError::Format => "مبلغ عددی درست به ریال است، مانند ۱۵٬۰۰۰٬۰۰۰٬۰۰۰.".into(),
+            MoneyError::Overflow => "مبلغ بیش از اندازه بزرگ است.".into(),
         }
     }
 }

@@ -221,8 +221,11 @@ fn weight(c: char) -> Option<(u32, u8, u8)> {
                 .get((code - 0x0600) as usize)
                 .copied()
                 .unwrap_or(0);
-            if packed == 0 {
+            if packed == 0 && c.is_alphanumeric() {
                 Some((PRIMARY_OTHER + code, 0, 0))
+            } else if packed == 0 {
+                // Arabic-script punctuation (، ؛ ؟ ٬) sorts with the other punctuation.
+                Some((PRIMARY_PUNCTUATION + code, 0, 0))
             } else {
                 let packed = u32::from(packed - 1);
                 Some((PRIMARY_PERSIAN + packed / 8, (packed % 8) as u8, 0))
@@ -352,6 +355,8 @@ mod tests {
         assert_eq!(persian_cmp("میشود", "می‌شود"), Ordering::Less);
         // Words sort word by word: a space comes before any letter.
         assert_eq!(persian_cmp("آب انبار", "آباد"), Ordering::Less);
+        // Persian punctuation sorts with punctuation, before digits and letters.
+        assert_eq!(persian_cmp("الف، ب", "الف1"), Ordering::Less);
     }
 
     proptest! {

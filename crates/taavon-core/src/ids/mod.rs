@@ -51,10 +51,13 @@ impl IdError {
         }
     }
 
+    /// The English message (the same text as `Display`).
     pub fn message_en(&self) -> String {
         self.to_string()
     }
 
+    /// The Persian message, with Persian digits. Like the English one it speaks of "it",
+    /// so the interface can put the field's label in front («کد ملی: رقم کنترل درست نیست.»).
     pub fn message_fa(&self) -> String {
         match self {
             IdError::Empty => "خالی است.".into(),
