@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taavon_core::calendar::{parse_date_any, IsoDate, JalaliDate};
+use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
 
 fuzz_target!(|text: &str| {
     if let Ok(date) = JalaliDate::parse(text) {
