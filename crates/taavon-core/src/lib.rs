@@ -15,11 +15,13 @@
 )]
 
 pub mod access;
+pub mod applications;
 pub mod calendar;
 pub mod digits;
 pub mod ids;
 pub mod locale;
 pub mod money;
+pub mod programs;
 pub mod reference;
 pub mod registry;
 pub mod text;

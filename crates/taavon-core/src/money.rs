@@ -325,6 +325,48 @@ fn below_thousand(number: usize) -> String {
     parts.join(" و ")
 }
 
+/// Splits `total` rials in proportion to the weights, in whole rials, largest remainder
+/// first, so the parts sum to `total` exactly (surplus by share-days, budgets by
+/// population). Ties in the remainder go to the earlier entry; a zero total weight or a
+/// non-positive total gives every entry zero.
+pub fn apportion<K: Copy>(total: i64, weights: &[(K, u128)]) -> Vec<(K, i64)> {
+    let weight: u128 = weights.iter().map(|(_, w)| *w).sum();
+    if weight == 0 || total <= 0 {
+        return weights.iter().map(|(key, _)| (*key, 0)).collect();
+    }
+    let total_u = u128::try_from(total).unwrap_or(0);
+    let mut parts: Vec<(K, u128, u128)> = weights
+        .iter()
+        .map(|(key, w)| {
+            let exact = total_u * *w;
+            (*key, exact / weight, exact % weight)
+        })
+        .collect();
+    let assigned: u128 = parts.iter().map(|(_, whole, _)| whole).sum();
+    let mut leftover = total_u - assigned;
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (
+            parts.get(a).map_or(0, |p| p.2),
+            parts.get(b).map_or(0, |p| p.2),
+        );
+        rb.cmp(&ra).then(a.cmp(&b))
+    });
+    for index in order {
+        if leftover == 0 {
+            break;
+        }
+        if let Some(part) = parts.get_mut(index) {
+            part.1 += 1;
+            leftover -= 1;
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(key, whole, _)| (key, i64::try_from(whole).unwrap_or(i64::MAX)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

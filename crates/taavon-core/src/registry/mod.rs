@@ -3,8 +3,6 @@
 
 pub mod shares;
 
-use std::fmt;
-
 /// What a cooperative does (قانون بخش تعاونی: production, distribution …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CooperativeKind {
@@ -72,13 +70,14 @@ macro_rules! coded_enum {
             }
         }
 
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
             }
         }
     };
 }
+pub(crate) use coded_enum;
 
 coded_enum!(CooperativeKind {
     Production = "production",

@@ -179,41 +179,7 @@ impl Register {
 /// × days held), in whole rials, largest remainder first, so the parts sum to `total`
 /// exactly. Ties in the remainder go to the earlier member in the list.
 pub fn distribute_surplus(total: i64, share_days: &[(i64, u128)]) -> Vec<(i64, i64)> {
-    let weight: u128 = share_days.iter().map(|(_, w)| *w).sum();
-    if weight == 0 || total <= 0 {
-        return share_days.iter().map(|(m, _)| (*m, 0)).collect();
-    }
-    let total_u = u128::try_from(total).unwrap_or(0);
-    let mut parts: Vec<(i64, u128, u128)> = share_days
-        .iter()
-        .map(|(member, w)| {
-            let exact = total_u * *w;
-            (*member, exact / weight, exact % weight)
-        })
-        .collect();
-    let assigned: u128 = parts.iter().map(|(_, whole, _)| whole).sum();
-    let mut leftover = total_u - assigned;
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (
-            parts.get(a).map_or(0, |p| p.2),
-            parts.get(b).map_or(0, |p| p.2),
-        );
-        rb.cmp(&ra).then(a.cmp(&b))
-    });
-    for index in order {
-        if leftover == 0 {
-            break;
-        }
-        if let Some(part) = parts.get_mut(index) {
-            part.1 += 1;
-            leftover -= 1;
-        }
-    }
-    parts
-        .into_iter()
-        .map(|(member, whole, _)| (member, i64::try_from(whole).unwrap_or(i64::MAX)))
-        .collect()
+    crate::money::apportion(total, share_days)
 }
 
 /// A change to one member's paid-in capital on a day (days since 1970-01-01).

@@ -5,6 +5,12 @@
 //! one pure function is what lets one table-driven test cover every route × role ×
 //! province.
 
+mod applications;
+
+pub use applications::{
+    ApplicationScope, ApplicationSubject, application_scope, decide_transition,
+};
+
 use crate::reference::ProvinceCode;
 
 /// A user's role together with the scope it is confined to (PRODUCT.md, "Who uses it").
@@ -78,6 +84,10 @@ pub enum Resource<'a> {
     Users,
     /// One's own account.
     OwnAccount,
+    /// Programs: every user reads them; ministry admins define and change them.
+    Program,
+    /// An application for a facility (`Create` makes a draft for its applicant).
+    Application(ApplicationSubject<'a>),
 }
 
 /// The answer, with the HTTP-relevant reason for a refusal.
@@ -193,6 +203,8 @@ pub fn decide(principal: Option<&Principal>, action: Action, resource: Resource<
         Resource::Client { province } | Resource::Formation { province } => {
             decide_provincial_record(role, action, province)
         }
+        Resource::Program => allow_if(action == Action::Read || role == &Role::MinistryAdmin),
+        Resource::Application(subject) => applications::decide(role, action, &subject),
     }
 }
 
@@ -265,7 +277,7 @@ fn decide_provincial_record(role: &Role, action: Action, province: &ProvinceCode
     }
 }
 
-fn allow_if(condition: bool) -> Decision {
+pub(crate) fn allow_if(condition: bool) -> Decision {
     if condition {
         Decision::Allow
     } else {

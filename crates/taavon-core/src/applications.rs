@@ -1,0 +1,345 @@
+//! The life of an application for a facility (PRODUCT.md §5): its states, the actions
+//! that move it, and the four-eyes rule for large approvals. Who may take an action is
+//! the access policy's decision (`access::decide_transition`); this module only knows
+//! which moves exist.
+//!
+//! ```text
+//! draft ─submit→ submitted ─(eligibility)→ ineligible | under_review
+//! under_review ─approve→ approved   (or awaiting_second_approval above the threshold,
+//!                                     then approve by a different officer → approved)
+//! under_review | awaiting_second_approval ─reject→ rejected
+//! approved ─refer→ referred ─bank_approve→ bank_approved | ─bank_reject→ bank_rejected
+//! any state before a contract ─withdraw→ withdrawn
+//! ```
+
+use crate::registry::coded_enum;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ApplicationState {
+    Draft,
+    Submitted,
+    Ineligible,
+    UnderReview,
+    AwaitingSecondApproval,
+    Approved,
+    Rejected,
+    Referred,
+    BankApproved,
+    BankRejected,
+    Withdrawn,
+}
+
+coded_enum!(ApplicationState {
+    Draft = "draft",
+    Submitted = "submitted",
+    Ineligible = "ineligible",
+    UnderReview = "under_review",
+    AwaitingSecondApproval = "awaiting_second_approval",
+    Approved = "approved",
+    Rejected = "rejected",
+    Referred = "referred",
+    BankApproved = "bank_approved",
+    BankRejected = "bank_rejected",
+    Withdrawn = "withdrawn",
+});
+
+/// The actions of `POST /api/v1/applications/{id}/transitions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransitionAction {
+    Submit,
+    Approve,
+    Reject,
+    Refer,
+    BankApprove,
+    BankReject,
+    Withdraw,
+}
+
+coded_enum!(TransitionAction {
+    Submit = "submit",
+    Approve = "approve",
+    Reject = "reject",
+    Refer = "refer",
+    BankApprove = "bank_approve",
+    BankReject = "bank_reject",
+    Withdraw = "withdraw",
+});
+
+/// Why a move is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The application is not in a state this action leaves from (a concurrent move
+    /// won, or the move never exists): a conflict, 409.
+    #[error("cannot {action} an application that is {state}")]
+    NotFromState {
+        action: TransitionAction,
+        state: ApplicationState,
+    },
+    /// Rejections and bank rejections must say why.
+    #[error("a reason is required to {0}")]
+    ReasonRequired(TransitionAction),
+    /// The four-eyes rule: the second approval must come from another officer.
+    #[error("the second approval must come from an officer other than the first")]
+    SameApprover,
+}
+
+impl TransitionError {
+    pub fn rule(&self) -> &'static str {
+        match self {
+            TransitionError::NotFromState { .. } => "state",
+            TransitionError::ReasonRequired(_) => "reason_required",
+            TransitionError::SameApprover => "second_approver",
+        }
+    }
+
+    pub fn message_fa(&self) -> String {
+        match self {
+            TransitionError::NotFromState { action, state } => format!(
+                "درخواست در وضعیت «{}» است و «{}» روی آن ممکن نیست.",
+                state_name_fa(*state),
+                action_name_fa(*action)
+            ),
+            TransitionError::ReasonRequired(_) => "دلیل این تصمیم را بنویسید.".into(),
+            TransitionError::SameApprover => {
+                "تأیید دوم باید با کارشناسی جز تأییدکننده نخست باشد.".into()
+            }
+        }
+    }
+}
+
+/// What the move depends on besides the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransitionContext<'a> {
+    pub amount_rial: i64,
+    /// Approvals of more than this need a second officer (maker-checker).
+    pub second_approval_above_rial: i64,
+    /// The officer who gave the first approval, if one did.
+    pub first_approver: Option<i64>,
+    pub actor_user_id: i64,
+    pub reason: Option<&'a str>,
+}
+
+/// The state `action` moves an application in `state` to. `Submit` yields `Submitted`;
+/// the caller then applies `after_eligibility`.
+pub fn next_state(
+    state: ApplicationState,
+    action: TransitionAction,
+    context: &TransitionContext<'_>,
+) -> Result<ApplicationState, TransitionError> {
+    use ApplicationState as S;
+    use TransitionAction as A;
+    let refuse = || TransitionError::NotFromState { action, state };
+    let reason_given = context.reason.is_some_and(|r| !r.trim().is_empty());
+    match (action, state) {
+        (A::Submit, S::Draft) => Ok(S::Submitted),
+        (A::Approve, S::UnderReview) => {
+            if context.amount_rial > context.second_approval_above_rial {
+                Ok(S::AwaitingSecondApproval)
+            } else {
+                Ok(S::Approved)
+            }
+        }
+        (A::Approve, S::AwaitingSecondApproval) => {
+            if context.first_approver == Some(context.actor_user_id) {
+                Err(TransitionError::SameApprover)
+            } else {
+                Ok(S::Approved)
+            }
+        }
+        (A::Reject, S::UnderReview | S::AwaitingSecondApproval) => {
+            if reason_given {
+                Ok(S::Rejected)
+            } else {
+                Err(TransitionError::ReasonRequired(action))
+            }
+        }
+        (A::Refer, S::Approved) => Ok(S::Referred),
+        (A::BankApprove, S::Referred) => Ok(S::BankApproved),
+        (A::BankReject, S::Referred) => {
+            if reason_given {
+                Ok(S::BankRejected)
+            } else {
+                Err(TransitionError::ReasonRequired(action))
+            }
+        }
+        (A::Withdraw, s) if s.may_withdraw() => Ok(S::Withdrawn),
+        _ => Err(refuse()),
+    }
+}
+
+/// Where a submitted application goes once its eligibility is known.
+pub fn after_eligibility(eligible: bool) -> ApplicationState {
+    if eligible {
+        ApplicationState::UnderReview
+    } else {
+        ApplicationState::Ineligible
+    }
+}
+
+impl ApplicationState {
+    /// Before a contract, an applicant may always withdraw, unless already decided
+    /// against.
+    pub fn may_withdraw(self) -> bool {
+        use ApplicationState as S;
+        matches!(
+            self,
+            S::Draft
+                | S::Submitted
+                | S::UnderReview
+                | S::AwaitingSecondApproval
+                | S::Approved
+                | S::Referred
+                | S::BankApproved
+        )
+    }
+
+    /// Whether nothing further can happen in this issue's part of the lifecycle.
+    pub fn is_final(self) -> bool {
+        use ApplicationState as S;
+        matches!(
+            self,
+            S::Ineligible | S::Rejected | S::BankRejected | S::Withdrawn
+        )
+    }
+}
+
+pub fn state_name_fa(state: ApplicationState) -> &'static str {
+    use ApplicationState as S;
+    match state {
+        S::Draft => "پیش‌نویس",
+        S::Submitted => "ارسال‌شده",
+        S::Ineligible => "فاقد شرایط",
+        S::UnderReview => "در حال بررسی",
+        S::AwaitingSecondApproval => "در انتظار تأیید دوم",
+        S::Approved => "تأییدشده",
+        S::Rejected => "ردشده",
+        S::Referred => "معرفی‌شده به بانک",
+        S::BankApproved => "تأیید بانک",
+        S::BankRejected => "رد بانک",
+        S::Withdrawn => "انصراف",
+    }
+}
+
+pub fn action_name_fa(action: TransitionAction) -> &'static str {
+    use TransitionAction as A;
+    match action {
+        A::Submit => "ارسال",
+        A::Approve => "تأیید",
+        A::Reject => "رد",
+        A::Refer => "معرفی به بانک",
+        A::BankApprove => "تأیید بانک",
+        A::BankReject => "رد بانک",
+        A::Withdraw => "انصراف",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplicationState as S;
+    use TransitionAction as A;
+
+    fn context(amount: i64) -> TransitionContext<'static> {
+        TransitionContext {
+            amount_rial: amount,
+            second_approval_above_rial: 10_000_000_000,
+            first_approver: None,
+            actor_user_id: 7,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn the_happy_path_reaches_the_bank() {
+        let c = context(1_000_000_000);
+        let mut state = S::Draft;
+        for (action, expected) in [
+            (A::Submit, S::Submitted),
+            (A::Approve, S::Approved),
+            (A::Refer, S::Referred),
+            (A::BankApprove, S::BankApproved),
+        ] {
+            if state == S::Submitted {
+                state = after_eligibility(true);
+            }
+            state = next_state(state, action, &c).unwrap();
+            assert_eq!(state, expected);
+        }
+    }
+
+    #[test]
+    fn large_approvals_need_a_second_different_officer() {
+        let mut c = context(15_000_000_000);
+        assert_eq!(
+            next_state(S::UnderReview, A::Approve, &c),
+            Ok(S::AwaitingSecondApproval)
+        );
+        c.first_approver = Some(7);
+        assert_eq!(
+            next_state(S::AwaitingSecondApproval, A::Approve, &c),
+            Err(TransitionError::SameApprover)
+        );
+        c.actor_user_id = 8;
+        assert_eq!(
+            next_state(S::AwaitingSecondApproval, A::Approve, &c),
+            Ok(S::Approved)
+        );
+        // Exactly at the threshold one officer suffices.
+        assert_eq!(
+            next_state(S::UnderReview, A::Approve, &context(10_000_000_000)),
+            Ok(S::Approved)
+        );
+    }
+
+    #[test]
+    fn rejections_must_say_why() {
+        let mut c = context(1);
+        assert_eq!(
+            next_state(S::UnderReview, A::Reject, &c),
+            Err(TransitionError::ReasonRequired(A::Reject))
+        );
+        c.reason = Some("  ");
+        assert!(next_state(S::Referred, A::BankReject, &c).is_err());
+        c.reason = Some("no collateral");
+        assert_eq!(
+            next_state(S::Referred, A::BankReject, &c),
+            Ok(S::BankRejected)
+        );
+    }
+
+    #[test]
+    fn every_action_from_every_state_is_either_a_listed_move_or_refused() {
+        let c = TransitionContext {
+            reason: Some("r"),
+            ..context(1)
+        };
+        let mut moves = 0;
+        for state in S::ALL {
+            for action in A::ALL {
+                match next_state(*state, *action, &c) {
+                    Ok(_) => moves += 1,
+                    Err(TransitionError::NotFromState { .. }) => {
+                        assert!(
+                            state.is_final() || !(*action == A::Withdraw && state.may_withdraw()),
+                            "{action} from {state}"
+                        );
+                    }
+                    Err(other) => panic!("{other}"),
+                }
+            }
+        }
+        // submit 1, approve 2, reject 2, refer 1, bank 2, withdraw 7.
+        assert_eq!(moves, 15);
+    }
+
+    #[test]
+    fn a_decided_application_cannot_be_approved_again() {
+        assert_eq!(
+            next_state(S::Approved, A::Approve, &context(1)),
+            Err(TransitionError::NotFromState {
+                action: A::Approve,
+                state: S::Approved
+            })
+        );
+    }
+}
