@@ -13,6 +13,7 @@
     )
 )]
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod bench;
@@ -22,7 +23,9 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod formations;
+mod idempotency;
 pub mod import;
+pub mod programs;
 pub mod reference;
 pub mod registry;
 pub mod synth;

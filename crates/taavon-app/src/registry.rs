@@ -15,6 +15,8 @@ use taavon_store::{
 };
 
 use crate::auth::actor_of;
+pub use crate::idempotency::Idempotency;
+use crate::idempotency::{finish_idempotent, replayed, winner};
 use crate::{AppError, FieldError};
 
 /// The largest page a list returns.
@@ -106,13 +108,6 @@ pub struct ShareRegister {
     pub paid: i64,
 }
 
-/// What a caller asked for with an `Idempotency-Key`.
-#[derive(Clone, Copy, Debug)]
-pub struct Idempotency<'a> {
-    pub key: &'a str,
-    pub route: &'a str,
-}
-
 /// Lists the cooperatives the principal may see that match `filter`.
 pub async fn list_cooperatives(
     store: &Store,
@@ -170,7 +165,17 @@ pub async fn get_cooperative(
     let cooperative = read.cooperative(id).await?.ok_or(AppError::NotFound)?;
     may(principal, Action::Read, &cooperative)?;
     let members = read.members_of(id).await?;
-    let applications = read.applications_of_cooperative(id).await?;
+    let (applications, _) = read
+        .applications(
+            &taavon_core::access::ApplicationScope::All,
+            &taavon_store::ApplicationFilter {
+                cooperative_id: Some(id),
+                ..Default::default()
+            },
+            200,
+            0,
+        )
+        .await?;
     read.finish().await?;
     Ok(CooperativeDetail {
         cooperative,
@@ -565,85 +570,6 @@ async fn person_by_id(
         .into_iter()
         .find(|p| p.id == person_id)
         .ok_or(AppError::NotFound)
-}
-
-/// The entity an earlier request with this key created, if there was one.
-async fn replayed(
-    write: &mut WriteTx,
-    principal: &Principal,
-    idempotency: Option<Idempotency<'_>>,
-) -> Result<Option<i64>, AppError> {
-    let Some(idempotency) = idempotency else {
-        return Ok(None);
-    };
-    match write
-        .idempotent_entity(principal.user_id, idempotency.key)
-        .await?
-    {
-        Some((route, id)) if route == idempotency.route => Ok(Some(id)),
-        Some(_) => Err(AppError::invalid(
-            "Idempotency-Key",
-            "reused",
-            "این کلید پیش‌تر برای درخواست دیگری به کار رفته است.",
-            "This Idempotency-Key was already used for another request.",
-        )),
-        None => Ok(None),
-    }
-}
-
-/// Records the key with the created entity and commits. If a concurrent request with
-/// the same key won, this one's changes are dropped and the winner's entity is returned.
-async fn finish_idempotent(
-    store: &Store,
-    mut write: WriteTx,
-    principal: &Principal,
-    idempotency: Option<Idempotency<'_>>,
-    entity_id: i64,
-) -> Result<i64, AppError> {
-    let Some(idempotency) = idempotency else {
-        write.commit().await?;
-        return Ok(entity_id);
-    };
-    let recorded = write
-        .insert_idempotency_key(
-            principal.user_id,
-            idempotency.key,
-            idempotency.route,
-            entity_id,
-        )
-        .await;
-    match recorded {
-        Ok(()) => {
-            write.commit().await?;
-            Ok(entity_id)
-        }
-        Err(StoreError::Duplicate { .. }) => {
-            drop(write);
-            winner(store, principal, Some(idempotency))
-                .await?
-                .ok_or(AppError::Conflict(
-                    "a concurrent request with the same Idempotency-Key failed".into(),
-                ))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// The entity a committed request with this key created.
-async fn winner(
-    store: &Store,
-    principal: &Principal,
-    idempotency: Option<Idempotency<'_>>,
-) -> Result<Option<i64>, AppError> {
-    let Some(idempotency) = idempotency else {
-        return Ok(None);
-    };
-    let mut read = store.read().await?;
-    let found = read
-        .idempotent_entity(principal.user_id, idempotency.key)
-        .await?;
-    read.finish().await?;
-    Ok(found.map(|(_, id)| id))
 }
 
 fn duplicate_legal_id(error: StoreError) -> AppError {

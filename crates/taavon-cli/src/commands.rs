@@ -180,6 +180,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let server_config = taavon_server::ServerConfig {
             secure_cookies: config.secure_cookies,
             login_requests_per_minute: config.login_requests_per_minute,
+            workflow: taavon_app::applications::WorkflowSettings {
+                second_approval_above_rial: config.second_approval_above_rial,
+            },
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;
         store.close().await;

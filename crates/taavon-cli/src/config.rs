@@ -17,15 +17,18 @@ pub struct Config {
     pub log_format: String,
     /// Logins per minute allowed from one address.
     pub login_requests_per_minute: u32,
+    /// Approvals of applications above this many rials need a second officer.
+    pub second_approval_above_rial: i64,
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 5] = [
+const FIELDS: [&str; 6] = [
     "database_url",
     "listen",
     "secure_cookies",
     "log_format",
     "login_requests_per_minute",
+    "second_approval_above_rial",
 ];
 
 impl Default for Config {
@@ -36,6 +39,8 @@ impl Default for Config {
             secure_cookies: false,
             log_format: "pretty".to_owned(),
             login_requests_per_minute: 30,
+            second_approval_above_rial: taavon_app::applications::WorkflowSettings::default()
+                .second_approval_above_rial,
         }
     }
 }
@@ -51,6 +56,10 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
             .field("login_requests_per_minute", &self.login_requests_per_minute)
+            .field(
+                "second_approval_above_rial",
+                &self.second_approval_above_rial,
+            )
             .finish()
     }
 }

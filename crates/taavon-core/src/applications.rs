@@ -220,6 +220,36 @@ pub fn state_name_fa(state: ApplicationState) -> &'static str {
     }
 }
 
+pub fn state_name_en(state: ApplicationState) -> &'static str {
+    use ApplicationState as S;
+    match state {
+        S::Draft => "Draft",
+        S::Submitted => "Submitted",
+        S::Ineligible => "Ineligible",
+        S::UnderReview => "Under review",
+        S::AwaitingSecondApproval => "Awaiting second approval",
+        S::Approved => "Approved",
+        S::Rejected => "Rejected",
+        S::Referred => "Referred to the bank",
+        S::BankApproved => "Approved by the bank",
+        S::BankRejected => "Rejected by the bank",
+        S::Withdrawn => "Withdrawn",
+    }
+}
+
+pub fn action_name_en(action: TransitionAction) -> &'static str {
+    use TransitionAction as A;
+    match action {
+        A::Submit => "Submit",
+        A::Approve => "Approve",
+        A::Reject => "Reject",
+        A::Refer => "Refer to the bank",
+        A::BankApprove => "Approve (bank)",
+        A::BankReject => "Reject (bank)",
+        A::Withdraw => "Withdraw",
+    }
+}
+
 pub fn action_name_fa(action: TransitionAction) -> &'static str {
     use TransitionAction as A;
     match action {

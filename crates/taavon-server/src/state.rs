@@ -13,6 +13,8 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Logins per minute allowed from one address before requests are refused.
     pub login_requests_per_minute: u32,
+    /// The application workflow's settings (the maker-checker threshold).
+    pub workflow: taavon_app::applications::WorkflowSettings,
 }
 
 impl Default for ServerConfig {
@@ -20,6 +22,7 @@ impl Default for ServerConfig {
         Self {
             secure_cookies: false,
             login_requests_per_minute: 30,
+            workflow: taavon_app::applications::WorkflowSettings::default(),
         }
     }
 }

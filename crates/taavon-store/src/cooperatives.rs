@@ -1,5 +1,4 @@
-//! Cooperatives, programs and applications: the registry rows this foundation needs
-//! (the registry and programs issues complete them with new migrations).
+//! Cooperatives: registration and the scoped, filtered search.
 
 use sqlx::Row;
 use taavon_core::access::CooperativeScope;
@@ -7,6 +6,7 @@ use taavon_core::access::CooperativeScope;
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
+use crate::filter::{Conditions, Value, bind_values};
 use crate::tx::{Reader, WriteTx};
 
 /// A cooperative to register.
@@ -37,40 +37,6 @@ pub struct Cooperative {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
-}
-
-/// A funding line (Note 18, Article 56, trip approvals …).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Program {
-    pub code: String,
-    pub funding_source: String,
-    pub name_fa: String,
-    pub name_en: String,
-}
-
-/// An application for a facility under a program.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewApplication {
-    pub province: String,
-    pub county: String,
-    pub program: String,
-    pub cooperative_id: Option<i64>,
-    pub client_id: Option<i64>,
-    pub sector: String,
-    pub amount_rial: i64,
-    pub jobs: i64,
-    pub women_jobs: i64,
-    pub purpose: String,
-    pub status: String,
-}
-
-/// A stored application.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Application {
-    pub id: i64,
-    pub fields: NewApplication,
-    pub version: i64,
-    pub created_at: String,
 }
 
 const COOPERATIVE_COLUMNS: &str = "id, province, county, name, name_key, kind, sector, legal_id, \
@@ -107,32 +73,6 @@ macro_rules! cooperative_row {
     };
 }
 
-macro_rules! application_row {
-    ($row:expr) => {
-        (|| -> Result<Application, sqlx::Error> {
-            Ok(Application {
-                id: $row.try_get("id")?,
-                fields: NewApplication {
-                    province: $row.try_get("province")?,
-                    county: $row.try_get("county")?,
-                    program: $row.try_get("program")?,
-                    cooperative_id: $row.try_get("cooperative_id")?,
-                    client_id: $row.try_get("client_id")?,
-                    sector: $row.try_get("sector")?,
-                    amount_rial: $row.try_get("amount_rial")?,
-                    jobs: $row.try_get("jobs")?,
-                    women_jobs: $row.try_get("women_jobs")?,
-                    purpose: $row.try_get("purpose")?,
-                    status: $row.try_get("status")?,
-                },
-                version: $row.try_get("version")?,
-                created_at: $row.try_get("created_at")?,
-            })
-        })()
-        .map_err(db("decoding an application"))
-    };
-}
-
 /// What a cooperative search may narrow by; `None` means any.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CooperativeFilter {
@@ -150,13 +90,6 @@ pub struct CooperativeFilter {
     pub member_national_code: Option<String>,
 }
 
-/// A value bound to a generated placeholder.
-enum Value {
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
 /// A page of a list, with the number of rows in the whole list.
 pub type Page<T> = (Vec<T>, i64);
 
@@ -169,29 +102,19 @@ impl Reader {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Cooperative>, StoreError> {
-        // Placeholders are generated; every value is bound, never spliced into the text.
-        let mut conditions: Vec<String> = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        let bind = |values: &mut Vec<Value>, value: Value| {
-            values.push(value);
-            format!("${}", values.len())
-        };
+        let mut filters = Conditions::default();
         match scope {
             CooperativeScope::All => {}
             CooperativeScope::None => return Ok((Vec::new(), 0)),
             CooperativeScope::One(id) => {
-                let p = bind(&mut values, Value::Int(*id));
-                conditions.push(format!("id = {p}"));
+                let p = filters.bind(Value::Int(*id));
+                filters.push(format!("id = {p}"));
             }
             CooperativeScope::Provinces(provinces) => {
-                let placeholders: Vec<String> = provinces
-                    .iter()
-                    .map(|p| bind(&mut values, Value::Text(p.as_str().to_owned())))
-                    .collect();
-                conditions.push(format!("province IN ({})", placeholders.join(", ")));
+                filters.one_of("province", provinces.iter().map(|p| p.as_str()));
             }
         }
-        let text_filters = [
+        for (column, value) in [
             ("province", &filter.province),
             ("county", &filter.county),
             ("sector", &filter.sector),
@@ -199,16 +122,12 @@ impl Reader {
             ("status", &filter.status),
             ("legal_id", &filter.legal_id),
             ("registration_number", &filter.registration_number),
-        ];
-        for (column, value) in text_filters {
-            if let Some(value) = value {
-                let p = bind(&mut values, Value::Text(value.clone()));
-                conditions.push(format!("{column} = {p}"));
-            }
+        ] {
+            filters.equals(column, value.as_ref());
         }
         if let Some(women_led) = filter.women_led {
-            let p = bind(&mut values, Value::Bool(women_led));
-            conditions.push(format!("women_led = {p}"));
+            let p = filters.bind(Value::Bool(women_led));
+            filters.push(format!("women_led = {p}"));
         }
         if let Some(key) = &filter.name_key {
             // The key is already folded; LIKE's own wildcards in it are escaped.
@@ -216,21 +135,17 @@ impl Reader {
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            let p = bind(&mut values, Value::Text(format!("%{escaped}%")));
-            conditions.push(format!("name_key LIKE {p} ESCAPE '\\'"));
+            let p = filters.bind(Value::Text(format!("%{escaped}%")));
+            filters.push(format!("name_key LIKE {p} ESCAPE '\\'"));
         }
         if let Some(national_code) = &filter.member_national_code {
-            let p = bind(&mut values, Value::Text(national_code.clone()));
-            conditions.push(format!(
+            let p = filters.bind(Value::Text(national_code.clone()));
+            filters.push(format!(
                 "id IN (SELECT m.cooperative_id FROM memberships m JOIN persons p \
                  ON p.id = m.person_id WHERE p.national_code = {p} AND m.exited_on IS NULL)"
             ));
         }
-        let filter_sql = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
+        let filter_sql = filters.where_sql();
         let count_sql = format!("SELECT COUNT(*) FROM cooperatives {filter_sql}");
         let list_sql = format!(
             "SELECT {COOPERATIVE_COLUMNS} FROM cooperatives {filter_sql} \
@@ -239,15 +154,8 @@ impl Reader {
             offset.max(0)
         );
         on!(&mut self.conn, |c| {
-            let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
-            let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
-            for value in &values {
-                (count, list) = match value {
-                    Value::Text(text) => (count.bind(text.clone()), list.bind(text.clone())),
-                    Value::Int(number) => (count.bind(*number), list.bind(*number)),
-                    Value::Bool(flag) => (count.bind(*flag), list.bind(*flag)),
-                };
-            }
+            let count = bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values);
+            let list = bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values);
             let total: i64 = count
                 .fetch_one(&mut *c)
                 .await
@@ -275,47 +183,6 @@ impl Reader {
                 .map_err(db("reading a cooperative"))?
                 .map(|row| cooperative_row!(row))
                 .transpose()
-        })
-    }
-
-    /// The applications of one cooperative, newest first.
-    pub async fn applications_of_cooperative(
-        &mut self,
-        cooperative_id: i64,
-    ) -> Result<Vec<Application>, StoreError> {
-        on!(&mut self.conn, |c| {
-            sqlx::query(
-                "SELECT id, province, county, program, cooperative_id, client_id, sector, \
-                 amount_rial, jobs, women_jobs, purpose, status, version, created_at \
-                 FROM applications WHERE cooperative_id = $1 ORDER BY id DESC LIMIT 200",
-            )
-            .bind(cooperative_id)
-            .fetch_all(c)
-            .await
-            .map_err(db("listing applications"))?
-            .iter()
-            .map(|row| application_row!(row))
-            .collect()
-        })
-    }
-
-    pub async fn programs(&mut self) -> Result<Vec<Program>, StoreError> {
-        on!(&mut self.conn, |c| {
-            sqlx::query("SELECT code, funding_source, name_fa, name_en FROM programs ORDER BY code")
-                .fetch_all(c)
-                .await
-                .map_err(db("listing programs"))?
-                .iter()
-                .map(|row| {
-                    Ok(Program {
-                        code: row.try_get("code")?,
-                        funding_source: row.try_get("funding_source")?,
-                        name_fa: row.try_get("name_fa")?,
-                        name_en: row.try_get("name_en")?,
-                    })
-                })
-                .collect::<Result<_, sqlx::Error>>()
-                .map_err(db("decoding programs"))
         })
     }
 }
@@ -366,76 +233,6 @@ impl WriteTx {
                 "registration_number": c0.registration_number,
                 "registered_on": c0.registered_on, "founded_on": c0.founded_on,
                 "women_led": c0.women_led, "status": c0.status,
-            }),
-        ));
-        Ok(id)
-    }
-
-    pub async fn insert_program(&mut self, program: &Program) -> Result<(), StoreError> {
-        let now = self.now.to_string();
-        on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO programs (code, funding_source, name_fa, name_en, created_at) \
-             VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(&program.code)
-        .bind(&program.funding_source)
-        .bind(&program.name_fa)
-        .bind(&program.name_en)
-        .bind(&now)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db("creating a program"))?);
-        self.audit(AuditEntry::created(
-            "program.create",
-            "program",
-            &program.code,
-            None,
-            serde_json::json!({
-                "funding_source": program.funding_source,
-                "name_fa": program.name_fa, "name_en": program.name_en,
-            }),
-        ));
-        Ok(())
-    }
-
-    pub async fn insert_application(
-        &mut self,
-        application: &NewApplication,
-    ) -> Result<i64, StoreError> {
-        let now = self.now.to_string();
-        let a = application;
-        let id: i64 = on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO applications (province, county, program, cooperative_id, client_id, \
-             sector, amount_rial, jobs, women_jobs, purpose, status, version, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12) RETURNING id"
-        )
-        .bind(&a.province)
-        .bind(&a.county)
-        .bind(&a.program)
-        .bind(a.cooperative_id)
-        .bind(a.client_id)
-        .bind(&a.sector)
-        .bind(a.amount_rial)
-        .bind(a.jobs)
-        .bind(a.women_jobs)
-        .bind(&a.purpose)
-        .bind(&a.status)
-        .bind(&now)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("creating an application"))?);
-        self.audit(AuditEntry::created(
-            "application.create",
-            "application",
-            id,
-            Some(&a.province),
-            serde_json::json!({
-                "program": a.program, "county": a.county,
-                "cooperative_id": a.cooperative_id, "client_id": a.client_id,
-                "sector": a.sector, "amount_rial": a.amount_rial, "jobs": a.jobs,
-                "women_jobs": a.women_jobs, "purpose": a.purpose, "status": a.status,
             }),
         ));
         Ok(id)

@@ -20,12 +20,15 @@
 
 #[macro_use]
 mod tx;
+mod applications;
 mod audit;
 mod baseline;
 mod bulk;
 mod cooperatives;
 mod error;
+mod filter;
 mod people;
+mod programs;
 mod reference;
 mod registry;
 mod schema;
@@ -33,12 +36,14 @@ mod sessions;
 mod url;
 mod users;
 
-pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
-pub use cooperatives::{
-    Application, Cooperative, CooperativeFilter, NewApplication, NewCooperative, Program,
+pub use applications::{
+    Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication,
 };
+pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
+pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use error::StoreError;
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
+pub use programs::{Program, ProgramBudget};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };

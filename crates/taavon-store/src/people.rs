@@ -58,9 +58,48 @@ pub struct Client {
     pub fields: NewClient,
     pub first_name: String,
     pub last_name: String,
+    pub gender: String,
+}
+
+const CLIENT_SELECT: &str = "SELECT k.id, k.province, k.county, k.person_id, k.kind, k.sector, \
+     k.credential, k.referred_by, p.first_name, p.last_name, p.gender FROM clients k \
+     JOIN persons p ON p.id = k.person_id";
+
+macro_rules! client_row {
+    ($row:expr) => {
+        (|| -> Result<Client, sqlx::Error> {
+            Ok(Client {
+                id: $row.try_get("id")?,
+                fields: NewClient {
+                    province: $row.try_get("province")?,
+                    county: $row.try_get("county")?,
+                    person_id: $row.try_get("person_id")?,
+                    kind: $row.try_get("kind")?,
+                    sector: $row.try_get("sector")?,
+                    credential: $row.try_get("credential")?,
+                    referred_by: $row.try_get("referred_by")?,
+                },
+                first_name: $row.try_get("first_name")?,
+                last_name: $row.try_get("last_name")?,
+                gender: $row.try_get("gender")?,
+            })
+        })()
+        .map_err(db("decoding a client"))
+    };
 }
 
 impl Reader {
+    pub async fn client(&mut self, id: i64) -> Result<Option<Client>, StoreError> {
+        let sql = format!("{CLIENT_SELECT} WHERE k.id = $1");
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+            .map_err(db("reading a client"))?
+            .map(|row| client_row!(row))
+            .transpose())
+    }
+
     /// The current members of a cooperative, by last name.
     pub async fn members_of(&mut self, cooperative_id: i64) -> Result<Vec<Person>, StoreError> {
         on!(&mut self.conn, |c| sqlx::query(
@@ -98,36 +137,18 @@ impl Reader {
         province: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Client>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT k.id, k.province, k.county, k.person_id, k.kind, k.sector, k.credential, \
-             k.referred_by, p.first_name, p.last_name FROM clients k \
-             JOIN persons p ON p.id = k.person_id \
-             WHERE ($1 IS NULL OR k.province = $1) ORDER BY k.id DESC LIMIT $2"
-        )
-        .bind(province)
-        .bind(limit.clamp(1, 500))
-        .fetch_all(c)
-        .await
-        .map_err(db("listing clients"))?
-        .iter()
-        .map(|row| {
-            Ok(Client {
-                id: row.try_get("id")?,
-                fields: NewClient {
-                    province: row.try_get("province")?,
-                    county: row.try_get("county")?,
-                    person_id: row.try_get("person_id")?,
-                    kind: row.try_get("kind")?,
-                    sector: row.try_get("sector")?,
-                    credential: row.try_get("credential")?,
-                    referred_by: row.try_get("referred_by")?,
-                },
-                first_name: row.try_get("first_name")?,
-                last_name: row.try_get("last_name")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding clients")))
+        let sql = format!(
+            "{CLIENT_SELECT} WHERE ($1 IS NULL OR k.province = $1) ORDER BY k.id DESC LIMIT $2"
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(province)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(c)
+            .await
+            .map_err(db("listing clients"))?
+            .iter()
+            .map(|row| client_row!(row))
+            .collect())
     }
 }
 

@@ -176,6 +176,31 @@ impl Reader {
             .map_err(db("decoding a county")))
     }
 
+    /// A county's tier under a classification, or under the newest one valid on `on`
+    /// (an ISO date) when `classification_id` is `None`.
+    pub async fn county_tier(
+        &mut self,
+        county: &str,
+        classification_id: Option<i64>,
+        on: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT t.tier FROM county_tiers t WHERE t.county = $1 AND t.classification_id = \
+             COALESCE($2, (SELECT id FROM tier_classifications WHERE valid_from <= $3 \
+             ORDER BY valid_from DESC, id DESC LIMIT 1), \
+             (SELECT id FROM tier_classifications ORDER BY valid_from, id LIMIT 1))"
+        )
+        .bind(county)
+        .bind(classification_id)
+        .bind(on)
+        .fetch_optional(c)
+        .await
+        .map_err(db("reading a county's tier"))?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(db("decoding a county's tier")))
+    }
+
     pub async fn sectors(&mut self) -> Result<Vec<NamedRow>, StoreError> {
         self.named("SELECT code, name_fa, name_en FROM sectors ORDER BY code")
             .await

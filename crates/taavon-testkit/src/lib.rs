@@ -142,6 +142,7 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     let config = taavon_server::ServerConfig {
         secure_cookies: false,
         login_requests_per_minute: 600,
+        ..taavon_server::ServerConfig::default()
     };
     tokio::spawn(taavon_server::serve(
         listener,

@@ -1,16 +1,18 @@
 //! The JSON API under `/api`: routes, DTOs and the generated OpenAPI document.
 
+mod applications;
 mod audit;
 mod auth;
 mod clients;
 mod cooperatives;
 mod formations;
 mod health;
+mod programs;
 mod reference;
 mod users;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use utoipa::OpenApi;
 
 use crate::error::{Problem, ProblemField};
@@ -48,6 +50,15 @@ use crate::state::AppState;
         formations::list,
         formations::submit,
         formations::decide,
+        programs::list,
+        programs::get_one,
+        programs::create,
+        programs::replace,
+        programs::set_budgets,
+        applications::list,
+        applications::get_one,
+        applications::create,
+        applications::transition,
         audit::list,
         users::list,
         users::create,
@@ -107,6 +118,27 @@ pub fn routes() -> Router<AppState> {
             get(formations::list).post(formations::submit),
         )
         .route("/api/v1/formations/{id}/decision", post(formations::decide))
+        .route(
+            "/api/v1/programs",
+            get(programs::list).post(programs::create),
+        )
+        .route(
+            "/api/v1/programs/{code}",
+            get(programs::get_one).put(programs::replace),
+        )
+        .route(
+            "/api/v1/programs/{code}/budgets",
+            put(programs::set_budgets),
+        )
+        .route(
+            "/api/v1/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route("/api/v1/applications/{id}", get(applications::get_one))
+        .route(
+            "/api/v1/applications/{id}/transitions",
+            post(applications::transition),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use taavon_app::AppError;
+use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
 use taavon_store::Store;
 
 use super::i18n::Lang;
@@ -71,15 +72,17 @@ pub fn kind(lang: Lang, code: &str) -> String {
 
 /// A cooperative's or an application's status.
 pub fn status(lang: Lang, code: &str) -> String {
+    if let Some(state) = ApplicationState::parse(code) {
+        return lang
+            .pick(state_name_fa(state), state_name_en(state))
+            .to_owned();
+    }
     let (fa, en) = match code {
         "forming" => ("در حال تشکیل", "Forming"),
         "registered" => ("ثبت‌شده", "Registered"),
         "active" => ("فعال", "Active"),
         "suspended" => ("تعلیق‌شده", "Suspended"),
         "dissolved" => ("منحل‌شده", "Dissolved"),
-        "submitted" => ("ارسال‌شده", "Submitted"),
-        "approved" => ("تأییدشده", "Approved"),
-        "disbursed" => ("پرداخت‌شده", "Disbursed"),
         other => (other, other),
     };
     lang.pick(fa, en).to_owned()

@@ -152,8 +152,13 @@ async fn a_cooperative_page_shows_members_and_the_15_billion_rial_facility() {
         .unwrap();
     assert!(html.contains("تعاونی تولیدی پوشاک بانوان ایلام"));
     assert!(html.contains("۱۵٬۰۰۰٬۰۰۰٬۰۰۰"));
-    for persian in ["نساجی و پوشاک", "تولیدی", "فعال", "پرداخت‌شده", "۱۴۰۳/۰۲/۲۳"]
-    {
+    for persian in [
+        "نساجی و پوشاک",
+        "تولیدی",
+        "فعال",
+        "تأیید بانک",
+        "۱۴۰۳/۰۲/۲۳",
+    ] {
         assert!(html.contains(persian), "{persian} missing");
     }
 }

@@ -10,12 +10,11 @@ use taavon_core::ids::{LegalId, NationalCode};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{
-    Actor, NewApplication, NewClient, NewCooperative, NewMembership, NewPerson, Program, Store,
-    WriteTx,
-};
+use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, Store, WriteTx};
 
 use crate::AppError;
+
+mod programs;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
 
 /// The password of every demo user.
@@ -190,40 +189,6 @@ const LAST_NAMES: &[&str] = &[
     "زارعی",
 ];
 
-const PROGRAMS: &[(&str, &str, &str, &str)] = &[
-    (
-        "note18",
-        "note18",
-        "تبصره ۱۸ قانون بودجه",
-        "Budget Law Note 18",
-    ),
-    (
-        "article56",
-        "article56",
-        "ماده ۵۶ قانون بودجه",
-        "Budget Law Article 56",
-    ),
-    (
-        "trips",
-        "trips",
-        "مصوبات سفرهای استانی",
-        "Presidential provincial-trip approvals",
-    ),
-    (
-        "bank-line",
-        "bank",
-        "خط اعتباری بانک توسعه تعاون",
-        "Cooperative Development Bank line",
-    ),
-    (
-        "pooled",
-        "pooled",
-        "منابع تجمیعی دستگاه‌های وزارت",
-        "Pooled agency resources",
-    ),
-    ("women", "women", "اشتغال زنان", "Women's employment line"),
-];
-
 /// Loads the demo data set into a database that holds reference data but no demo yet.
 pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError> {
     crate::reference::ensure_loaded(store, now).await?;
@@ -234,16 +199,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         return Ok(DemoOutcome::AlreadyPresent);
     }
     let mut write = store.write(Actor::system("demo"), now).await?;
-    for (code, source, name_fa, name_en) in PROGRAMS {
-        write
-            .insert_program(&Program {
-                code: (*code).into(),
-                funding_source: (*source).into(),
-                name_fa: (*name_fa).into(),
-                name_en: (*name_en).into(),
-            })
-            .await?;
-    }
+    programs::insert(&mut write).await?;
     let mut person_serial = 0u32;
     let mut cooperative_ids = Vec::new();
     for (index, demo) in COOPERATIVES.iter().enumerate() {
@@ -296,21 +252,6 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         .first()
         .copied()
         .ok_or_else(|| AppError::Internal("demo".into()))?;
-    write
-        .insert_application(&NewApplication {
-            province: "IR-16".into(),
-            county: "1601".into(),
-            program: "note18".into(),
-            cooperative_id: Some(ilam_clothing),
-            client_id: None,
-            sector: "textiles".into(),
-            amount_rial: 15_000_000_000,
-            jobs: 30,
-            women_jobs: 28,
-            purpose: "راه‌اندازی کارگاه تولید پوشاک بانوان".into(),
-            status: "disbursed".into(),
-        })
-        .await?;
     for (county, kind, sector, credential) in [
         (
             "1601",
@@ -359,6 +300,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         )
         .await?;
     }
+    programs::apply_and_decide(store, &cooperative_ids, now).await?;
     tracing::warn!(
         users = users.len(),
         "demo data loaded: demo users exist with the password `demo`; never use --demo in production"

@@ -1,0 +1,706 @@
+//! Applications for facilities: drafting, the workflow's transitions (each checked by
+//! the access policy, compare-and-set on the version, idempotent by key), and the
+//! snapshot a decision rests on.
+
+use taavon_core::access::{
+    self, Action, ApplicationSubject, Principal, Resource, application_scope, decide_transition,
+};
+use taavon_core::applications::{
+    ApplicationState, TransitionAction, TransitionContext, TransitionError, after_eligibility,
+    next_state,
+};
+use taavon_core::calendar::IsoDate;
+use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
+use taavon_core::programs::scoring::{self, Score, ScoreInputs};
+use taavon_core::programs::{ApplicantKind, Financing, ProgramRules};
+use taavon_core::reference::{ProvinceCode, Tier};
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication, Program,
+    Store, WriteTx,
+};
+
+use crate::auth::actor_of;
+use crate::idempotency::{Idempotency, finish_idempotent, replayed, winner};
+use crate::programs::parse_rules;
+use crate::{AppError, FieldError};
+
+/// Settings of the workflow (from the server's configuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkflowSettings {
+    /// Approvals of more than this need a second officer.
+    pub second_approval_above_rial: i64,
+}
+
+impl Default for WorkflowSettings {
+    fn default() -> Self {
+        Self {
+            second_approval_above_rial: 10_000_000_000,
+        }
+    }
+}
+
+/// An application as its applicant (or an officer for them) describes it.
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationInput {
+    pub program: String,
+    pub cooperative_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub amount_rial: i64,
+    pub jobs: i64,
+    pub women_jobs: i64,
+    pub purpose: String,
+    /// `development` (default) or `working_capital`.
+    pub financing: Option<String>,
+    /// Default: the applicant's county (and its province).
+    pub county: Option<String>,
+    /// Default: the applicant's sector.
+    pub sector: Option<String>,
+}
+
+/// One step of the workflow.
+#[derive(Clone, Debug, Default)]
+pub struct TransitionInput {
+    pub action: String,
+    pub reason: Option<String>,
+    /// For `refer`: the bank (its code); default the program's bank.
+    pub bank: Option<String>,
+}
+
+/// A step taken: the application after it, and the event that records it.
+#[derive(Clone, Debug)]
+pub struct TransitionOutcome {
+    pub application: Application,
+    pub event_id: i64,
+}
+
+/// An application with its history and program.
+#[derive(Clone, Debug)]
+pub struct ApplicationDetail {
+    pub application: Application,
+    pub events: Vec<ApplicationEvent>,
+    pub program: Program,
+    /// The score as it would be computed now, with each factor's part.
+    pub score: Option<Score>,
+}
+
+/// A page of applications.
+#[derive(Clone, Debug)]
+pub struct ApplicationPage {
+    pub applications: Vec<Application>,
+    pub total: i64,
+}
+
+fn subject<'a>(application: &'a Application, province: &'a ProvinceCode) -> ApplicationSubject<'a> {
+    ApplicationSubject {
+        province,
+        cooperative_id: application.fields.cooperative_id,
+        referred_bank: application.referred_bank.as_deref(),
+    }
+}
+
+fn province_of(application: &Application) -> Result<ProvinceCode, AppError> {
+    ProvinceCode::parse(&application.fields.province).map_err(|_| {
+        AppError::Internal(format!("application {} has a bad province", application.id))
+    })
+}
+
+pub async fn list_applications(
+    store: &Store,
+    principal: &Principal,
+    filter: &ApplicationFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<ApplicationPage, AppError> {
+    let scope = application_scope(principal);
+    let mut read = store.read().await?;
+    let (applications, total) = read
+        .applications(&scope, filter, limit.clamp(1, 500), offset)
+        .await?;
+    read.finish().await?;
+    Ok(ApplicationPage {
+        applications,
+        total,
+    })
+}
+
+pub async fn application_detail(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+    now: Timestamp,
+) -> Result<ApplicationDetail, AppError> {
+    let mut read = store.read().await?;
+    let application = read.application(id).await?.ok_or(AppError::NotFound)?;
+    let province = province_of(&application)?;
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Read,
+        Resource::Application(subject(&application, &province)),
+    ))?;
+    let events = read.application_events(id).await?;
+    let program = read
+        .program(&application.fields.program)
+        .await?
+        .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
+    let rules = parse_rules(&program)?;
+    let today = IsoDate::tehran_today(now.unix_seconds()).to_string();
+    let tier = read
+        .county_tier(
+            &application.fields.county,
+            program.tier_classification_id,
+            &today,
+        )
+        .await?;
+    read.finish().await?;
+    let score = tier
+        .and_then(|t| Tier::new(t).ok())
+        .map(|tier| score_of(&rules, &application, tier));
+    Ok(ApplicationDetail {
+        application,
+        events,
+        program,
+        score,
+    })
+}
+
+/// Drafts an application for a cooperative or an individual client.
+pub async fn create_application(
+    store: &Store,
+    principal: &Principal,
+    input: &ApplicationInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<Application, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return read_application(store, id).await;
+    }
+    let fields = validate(&mut write, input).await?;
+    let province = ProvinceCode::parse(&fields.province)
+        .map_err(|_| AppError::Internal("an applicant has a bad province".into()))?;
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Create,
+        Resource::Application(ApplicationSubject {
+            province: &province,
+            cooperative_id: fields.cooperative_id,
+            referred_bank: None,
+        }),
+    ))?;
+    let id = write.insert_application(&fields).await?;
+    let id = finish_idempotent(store, write, principal, idempotency, id).await?;
+    read_application(store, id).await
+}
+
+/// Takes one step of the workflow.
+pub async fn transition(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+    input: &TransitionInput,
+    settings: WorkflowSettings,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<TransitionOutcome, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(event_id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return replay(store, id, event_id).await;
+    }
+    let application = write.application(id).await?.ok_or(AppError::NotFound)?;
+    let province = province_of(&application)?;
+    let Some(action) = TransitionAction::parse(&input.action) else {
+        return Err(AppError::invalid(
+            "action",
+            "unknown",
+            "اقدام شناخته نیست.",
+            "Unknown action (submit, approve, reject, refer, bank_approve, bank_reject, withdraw).",
+        ));
+    };
+    AppError::from_decision(decide_transition(
+        Some(principal),
+        action,
+        &subject(&application, &province),
+    ))?;
+    let state = ApplicationState::parse(&application.fields.status)
+        .ok_or_else(|| AppError::Internal(format!("application {id} has an unknown state")))?;
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let context = TransitionContext {
+        amount_rial: application.fields.amount_rial,
+        second_approval_above_rial: settings.second_approval_above_rial,
+        first_approver: application.first_approver,
+        actor_user_id: principal.user_id,
+        reason,
+    };
+    let to_state = next_state(state, action, &context).map_err(transition_error)?;
+    let program = write
+        .program(&application.fields.program)
+        .await?
+        .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
+    let rules = parse_rules(&program)?;
+    let mut step = ApplicationMove {
+        action: action.code().into(),
+        to_state: to_state.code().into(),
+        reason: reason.map(str::to_owned),
+        actor_user_id: Some(principal.user_id),
+        tier: None,
+        score_x100: None,
+        first_approver: None,
+        referred_bank: None,
+        referred_branch: None,
+        duplicate_flags: None,
+        snapshot: None,
+    };
+    let today = IsoDate::tehran_today(now.unix_seconds());
+    match action {
+        TransitionAction::Submit => {
+            return submit(
+                store,
+                write,
+                principal,
+                &application,
+                &program,
+                &rules,
+                step,
+                today,
+                idempotency,
+            )
+            .await;
+        }
+        TransitionAction::Approve | TransitionAction::Reject => {
+            let tier = tier_of(&mut write, &application, &program, today).await?;
+            let score = score_of(&rules, &application, tier);
+            step.tier = Some(i64::from(tier.get()));
+            step.score_x100 = Some(score.total_x100);
+            step.snapshot =
+                Some(snapshot(&mut write, &application, &program, &rules, tier, &score).await?);
+            if to_state == ApplicationState::AwaitingSecondApproval {
+                step.first_approver = Some(principal.user_id);
+            }
+        }
+        TransitionAction::Refer => {
+            let bank = input
+                .bank
+                .clone()
+                .or_else(|| program.bank.clone())
+                .unwrap_or_else(|| "022".into());
+            let branch = write
+                .branches()
+                .await?
+                .into_iter()
+                .find(|b| b.bank == bank && b.province == application.fields.province);
+            let Some(branch) = branch else {
+                return Err(AppError::invalid(
+                    "bank",
+                    "no_branch",
+                    "این بانک در استان شعبه‌ای ندارد.",
+                    "This bank has no branch in the application's province.",
+                ));
+            };
+            step.referred_bank = Some(bank);
+            step.referred_branch = Some(branch.code);
+        }
+        TransitionAction::BankApprove
+        | TransitionAction::BankReject
+        | TransitionAction::Withdraw => {}
+    }
+    let Some(event_id) = write.move_application(&application, &step).await? else {
+        drop(write);
+        return concurrent_loss(store, principal, id, idempotency).await;
+    };
+    finish_transition(store, write, principal, id, event_id, idempotency).await
+}
+
+/// Submission: the move to `submitted`, then at once the automatic eligibility check
+/// to `under_review` or `ineligible` (with its reasons), both in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn submit(
+    store: &Store,
+    mut write: WriteTx,
+    principal: &Principal,
+    application: &Application,
+    program: &Program,
+    rules: &ProgramRules,
+    mut step: ApplicationMove,
+    today: IsoDate,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<TransitionOutcome, AppError> {
+    let tier = tier_of(&mut write, application, program, today).await?;
+    let score = score_of(rules, application, tier);
+    let siblings = write.sibling_applications(application).await?;
+    let flags: Vec<serde_json::Value> = siblings
+        .iter()
+        .map(|(other, status)| {
+            serde_json::json!({
+                "rule": "same_applicant_and_program", "application_id": other, "status": status,
+            })
+        })
+        .collect();
+    step.tier = Some(i64::from(tier.get()));
+    step.score_x100 = Some(score.total_x100);
+    step.duplicate_flags = Some(serde_json::Value::Array(flags).to_string());
+    let Some(_) = write.move_application(application, &step).await? else {
+        drop(write);
+        return concurrent_loss(store, principal, application.id, idempotency).await;
+    };
+    let submitted = Application {
+        version: application.version + 1,
+        fields: NewApplication {
+            status: ApplicationState::Submitted.code().into(),
+            ..application.fields.clone()
+        },
+        ..application.clone()
+    };
+    let facts = ApplicationFacts {
+        applicant_kind: ApplicantKind::parse(&application.fields.applicant_kind)
+            .unwrap_or(ApplicantKind::Cooperative),
+        sector: application.fields.sector.clone(),
+        tier,
+        amount_rial: application.fields.amount_rial,
+        jobs: application.fields.jobs,
+        women_jobs: application.fields.women_jobs,
+        submitted_on: today,
+    };
+    let window = ProgramWindow {
+        opens_on: parse_stored_date(&program.opens_on)?,
+        closes_on: parse_stored_date(&program.closes_on)?,
+    };
+    let unmet = eligibility::check(rules, window, &facts);
+    let reasons = (!unmet.is_empty()).then(|| {
+        unmet
+            .iter()
+            .map(|u| u.reason_fa.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let check = ApplicationMove {
+        action: "eligibility".into(),
+        to_state: after_eligibility(unmet.is_empty()).code().into(),
+        reason: reasons,
+        actor_user_id: None,
+        snapshot: Some(
+            serde_json::json!({
+                "unmet": unmet.iter().map(|u| serde_json::json!({
+                    "code": u.code, "reason_en": u.reason_en, "reason_fa": u.reason_fa,
+                })).collect::<Vec<_>>(),
+                "tier": tier.get(), "score": score,
+            })
+            .to_string(),
+        ),
+        tier: None,
+        score_x100: None,
+        first_approver: None,
+        referred_bank: None,
+        referred_branch: None,
+        duplicate_flags: None,
+    };
+    let event_id = write
+        .move_application(&submitted, &check)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal("an application moved inside its own transaction".into())
+        })?;
+    finish_transition(
+        store,
+        write,
+        principal,
+        application.id,
+        event_id,
+        idempotency,
+    )
+    .await
+}
+
+fn parse_stored_date(text: &str) -> Result<IsoDate, AppError> {
+    IsoDate::parse(text).map_err(|_| AppError::Internal(format!("a stored date {text:?} is bad")))
+}
+
+async fn finish_transition(
+    store: &Store,
+    write: WriteTx,
+    principal: &Principal,
+    id: i64,
+    event_id: i64,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<TransitionOutcome, AppError> {
+    let event_id = finish_idempotent(store, write, principal, idempotency, event_id).await?;
+    replay(store, id, event_id).await
+}
+
+/// A concurrent move changed the application first: with the same key that was this
+/// request's own first attempt (answer as a replay); otherwise a conflict.
+async fn concurrent_loss(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<TransitionOutcome, AppError> {
+    match winner(store, principal, idempotency).await? {
+        Some(event_id) => replay(store, id, event_id).await,
+        None => Err(AppError::Conflict(
+            "the application changed meanwhile; read it again".into(),
+        )),
+    }
+}
+
+async fn replay(store: &Store, id: i64, event_id: i64) -> Result<TransitionOutcome, AppError> {
+    Ok(TransitionOutcome {
+        application: read_application(store, id).await?,
+        event_id,
+    })
+}
+
+fn transition_error(error: TransitionError) -> AppError {
+    match &error {
+        TransitionError::ReasonRequired(_) => AppError::invalid(
+            "reason",
+            error.rule(),
+            &error.message_fa(),
+            &error.to_string(),
+        ),
+        TransitionError::NotFromState { .. } | TransitionError::SameApprover => {
+            AppError::Conflict(error.to_string())
+        }
+    }
+}
+
+async fn tier_of(
+    write: &mut WriteTx,
+    application: &Application,
+    program: &Program,
+    today: IsoDate,
+) -> Result<Tier, AppError> {
+    let tier = write
+        .county_tier(
+            &application.fields.county,
+            program.tier_classification_id,
+            &today.to_string(),
+        )
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(format!("county {} has no tier", application.fields.county))
+        })?;
+    Tier::new(tier).map_err(|_| AppError::Internal("a stored tier is out of range".into()))
+}
+
+fn score_of(rules: &ProgramRules, application: &Application, tier: Tier) -> Score {
+    let f = &application.fields;
+    scoring::score(
+        &rules.scoring,
+        &ScoreInputs {
+            amount_rial: f.amount_rial,
+            jobs: f.jobs,
+            women_jobs: f.women_jobs,
+            tier,
+            sector_has_priority: rules.sector_has_priority(&f.province, &f.sector),
+            financing: Financing::parse(&f.financing).unwrap_or(Financing::Development),
+        },
+    )
+}
+
+/// What a decision rests on: the applicant as it stands, the county tier, the score
+/// with its factors and the program's rules at that moment.
+async fn snapshot(
+    write: &mut WriteTx,
+    application: &Application,
+    program: &Program,
+    rules: &ProgramRules,
+    tier: Tier,
+    score: &Score,
+) -> Result<String, AppError> {
+    let f = &application.fields;
+    let applicant = match (f.cooperative_id, f.client_id) {
+        (Some(cooperative), _) => write.cooperative(cooperative).await?.map(|c| {
+            serde_json::json!({
+                "kind": "cooperative", "id": c.id, "name": c.fields.name,
+                "legal_id": c.fields.legal_id, "status": c.fields.status,
+                "women_led": c.fields.women_led, "county": c.fields.county,
+                "sector": c.fields.sector, "version": c.version,
+            })
+        }),
+        (None, Some(client)) => write.client(client).await?.map(|c| {
+            serde_json::json!({
+                "kind": c.fields.kind, "id": c.id,
+                "name": format!("{} {}", c.first_name, c.last_name),
+                "gender": c.gender, "credential": c.fields.credential,
+                "referred_by": c.fields.referred_by, "county": c.fields.county,
+            })
+        }),
+        (None, None) => None,
+    };
+    Ok(serde_json::json!({
+        "applicant": applicant,
+        "application": {
+            "amount_rial": f.amount_rial, "jobs": f.jobs, "women_jobs": f.women_jobs,
+            "county": f.county, "sector": f.sector, "financing": f.financing,
+            "women_led": f.women_led, "version": application.version,
+        },
+        "tier": tier.get(),
+        "score": score,
+        "program": { "code": program.code, "version": program.version, "rules": rules },
+    })
+    .to_string())
+}
+
+async fn read_application(store: &Store, id: i64) -> Result<Application, AppError> {
+    let mut read = store.read().await?;
+    let application = read.application(id).await?.ok_or(AppError::NotFound)?;
+    read.finish().await?;
+    Ok(application)
+}
+
+/// Checks a draft's fields and fills the defaults from its applicant.
+async fn validate(
+    write: &mut WriteTx,
+    input: &ApplicationInput,
+) -> Result<NewApplication, AppError> {
+    let mut errors = Vec::new();
+    if write.program(&input.program).await?.is_none() {
+        errors.push(FieldError::new(
+            "program",
+            "unknown",
+            "برنامه شناخته نیست.",
+            "Unknown program code.",
+        ));
+    }
+    // (kind, province, county, sector, women-led) of the applicant.
+    let applicant = match (input.cooperative_id, input.client_id) {
+        (Some(id), None) => write.cooperative(id).await?.map(|c| {
+            (
+                ApplicantKind::Cooperative,
+                c.fields.province,
+                c.fields.county,
+                Some(c.fields.sector),
+                c.fields.women_led,
+            )
+        }),
+        (None, Some(id)) => write.client(id).await?.map(|c| {
+            (
+                ApplicantKind::parse(&c.fields.kind).unwrap_or(ApplicantKind::Artisan),
+                c.fields.province,
+                c.fields.county,
+                c.fields.sector,
+                c.gender == "female",
+            )
+        }),
+        _ => {
+            errors.push(FieldError::new(
+                "cooperative_id",
+                "one_applicant",
+                "متقاضی را با شناسه تعاونی یا شناسه مددجو/صنعتگر (فقط یکی) معرفی کنید.",
+                "Name the applicant by exactly one of cooperative_id and client_id.",
+            ));
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    let Some((kind, province, applicant_county, applicant_sector, women_led)) = applicant else {
+        let field = if input.cooperative_id.is_some() {
+            "cooperative_id"
+        } else {
+            "client_id"
+        };
+        errors.push(FieldError::new(
+            field,
+            "unknown",
+            "متقاضی پیدا نشد.",
+            "No such applicant.",
+        ));
+        return Err(AppError::Invalid(errors));
+    };
+    if input.amount_rial <= 0 {
+        errors.push(FieldError::new(
+            "amount",
+            "positive",
+            "مبلغ باید مثبت باشد.",
+            "The amount must be positive.",
+        ));
+    }
+    if input.jobs < 0 {
+        errors.push(FieldError::new(
+            "jobs",
+            "non_negative",
+            "تعداد شغل نمی‌تواند منفی باشد.",
+            "Jobs cannot be negative.",
+        ));
+    }
+    if input.women_jobs < 0 || input.women_jobs > input.jobs.max(0) {
+        errors.push(FieldError::new(
+            "women_jobs",
+            "range",
+            "شغل زنان باید بین صفر و کل شغل‌ها باشد.",
+            "Women's jobs must be between 0 and the jobs created.",
+        ));
+    }
+    let purpose = taavon_core::text::normalize(input.purpose.trim());
+    if purpose.is_empty() || purpose.chars().count() > 2000 {
+        errors.push(FieldError::new(
+            "purpose",
+            "required",
+            "هدف طرح را (تا ۲۰۰۰ نویسه) بنویسید.",
+            "Describe the purpose (up to 2000 characters).",
+        ));
+    }
+    let financing = input.financing.as_deref().unwrap_or("development");
+    if Financing::parse(financing).is_none() {
+        errors.push(FieldError::new(
+            "financing",
+            "unknown",
+            "نوع تأمین مالی باید توسعه‌ای یا سرمایه در گردش باشد.",
+            "financing is development or working_capital.",
+        ));
+    }
+    let county = input.county.clone().unwrap_or(applicant_county);
+    match write.county(&county).await? {
+        Some(row) if row.province == province => {}
+        Some(_) => errors.push(FieldError::new(
+            "county",
+            "province",
+            "شهرستان طرح باید در استان متقاضی باشد.",
+            "The project's county must lie in the applicant's province.",
+        )),
+        None => errors.push(FieldError::new(
+            "county",
+            "unknown",
+            "شهرستان شناخته نیست.",
+            "Unknown county code.",
+        )),
+    }
+    let sector = input
+        .sector
+        .clone()
+        .or(applicant_sector)
+        .unwrap_or_default();
+    if !write.sectors().await?.iter().any(|s| s.code == sector) {
+        errors.push(FieldError::new(
+            "sector",
+            "unknown",
+            "بخش فعالیت شناخته نیست.",
+            "Unknown sector code.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(NewApplication {
+        province,
+        county,
+        program: input.program.clone(),
+        applicant_kind: kind.code().into(),
+        cooperative_id: input.cooperative_id,
+        client_id: input.client_id,
+        sector,
+        amount_rial: input.amount_rial,
+        jobs: input.jobs,
+        women_jobs: input.women_jobs,
+        purpose,
+        financing: financing.into(),
+        women_led,
+        status: ApplicationState::Draft.code().into(),
+    })
+}

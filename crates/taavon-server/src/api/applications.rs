@@ -1,0 +1,303 @@
+//! Applications for facilities and their workflow.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use taavon_app::applications::{self, ApplicationInput, TransitionInput};
+use taavon_app::clock;
+use taavon_app::registry::Idempotency;
+use taavon_core::programs::scoring::Score;
+use taavon_store::{Application, ApplicationEvent, ApplicationFilter};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::cooperatives::idempotency_key;
+use crate::api_json::{ApiJson, ApiQuery};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// An application for a facility.
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationDto {
+    pub id: i64,
+    pub program: String,
+    pub province: String,
+    pub county: String,
+    pub sector: String,
+    /// cooperative, artisan or welfare.
+    pub applicant_kind: String,
+    pub cooperative_id: Option<i64>,
+    pub client_id: Option<i64>,
+    /// Rials.
+    pub amount: i64,
+    pub jobs: i64,
+    pub women_jobs: i64,
+    pub purpose: String,
+    /// development or working_capital.
+    pub financing: String,
+    pub women_led: bool,
+    /// draft, submitted, ineligible, under_review, awaiting_second_approval, approved,
+    /// rejected, referred, bank_approved, bank_rejected, withdrawn.
+    pub status: String,
+    /// The county's tier and the score (hundredths of a point) at the last decision.
+    pub tier: Option<i64>,
+    pub score_x100: Option<i64>,
+    pub referred_bank: Option<String>,
+    pub referred_branch: Option<String>,
+    /// Likely duplicates (flagged, never merged).
+    #[schema(value_type = Object)]
+    pub duplicate_flags: serde_json::Value,
+    pub version: i64,
+    pub created_at: String,
+}
+
+/// One move of an application.
+#[derive(Serialize, ToSchema)]
+pub struct EventDto {
+    pub id: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    /// What the decision rested on.
+    #[schema(value_type = Object)]
+    pub snapshot: Option<serde_json::Value>,
+    pub at: String,
+}
+
+/// An application with its history and its score's factors.
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationDetailDto {
+    #[serde(flatten)]
+    pub application: ApplicationDto,
+    pub events: Vec<EventDto>,
+    /// The score as computed now, each factor's contribution shown.
+    #[schema(value_type = Object)]
+    pub score: Option<Score>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationPageDto {
+    pub items: Vec<ApplicationDto>,
+    pub total: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    pub program: Option<String>,
+    pub province: Option<String>,
+    pub status: Option<String>,
+    pub cooperative_id: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A new application (a draft): exactly one of `cooperative_id` and `client_id`.
+#[derive(Deserialize, ToSchema)]
+pub struct NewApplicationDto {
+    pub program: String,
+    pub cooperative_id: Option<i64>,
+    pub client_id: Option<i64>,
+    /// Rials.
+    pub amount: i64,
+    pub jobs: i64,
+    #[serde(default)]
+    pub women_jobs: i64,
+    pub purpose: String,
+    /// development (default) or working_capital.
+    pub financing: Option<String>,
+    /// Default: the applicant's county.
+    pub county: Option<String>,
+    /// Default: the applicant's sector.
+    pub sector: Option<String>,
+}
+
+/// One step: submit, approve, reject, refer, bank_approve, bank_reject or withdraw.
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionDto {
+    pub action: String,
+    /// Required to reject.
+    pub reason: Option<String>,
+    /// For refer: the bank's code (default the program's bank).
+    pub bank: Option<String>,
+}
+
+/// The step's result.
+#[derive(Serialize, ToSchema)]
+pub struct TransitionResultDto {
+    pub application: ApplicationDto,
+    /// The event that recorded the step (a replay returns the same one).
+    pub event_id: i64,
+}
+
+impl From<Application> for ApplicationDto {
+    fn from(a: Application) -> Self {
+        let f = a.fields;
+        Self {
+            id: a.id,
+            program: f.program,
+            province: f.province,
+            county: f.county,
+            sector: f.sector,
+            applicant_kind: f.applicant_kind,
+            cooperative_id: f.cooperative_id,
+            client_id: f.client_id,
+            amount: f.amount_rial,
+            jobs: f.jobs,
+            women_jobs: f.women_jobs,
+            purpose: f.purpose,
+            financing: f.financing,
+            women_led: f.women_led,
+            status: f.status,
+            tier: a.tier,
+            score_x100: a.score_x100,
+            referred_bank: a.referred_bank,
+            referred_branch: a.referred_branch,
+            duplicate_flags: serde_json::from_str(&a.duplicate_flags).unwrap_or_default(),
+            version: a.version,
+            created_at: a.created_at,
+        }
+    }
+}
+
+impl From<ApplicationEvent> for EventDto {
+    fn from(e: ApplicationEvent) -> Self {
+        Self {
+            id: e.id,
+            action: e.action,
+            from_state: e.from_state,
+            to_state: e.to_state,
+            actor: e.actor,
+            reason: e.reason,
+            snapshot: e.snapshot.and_then(|s| serde_json::from_str(&s).ok()),
+            at: e.at,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = ApplicationPageDto), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<ApplicationPageDto>, ApiError> {
+    let filter = ApplicationFilter {
+        program: query.program,
+        province: query.province,
+        status: query.status,
+        cooperative_id: query.cooperative_id,
+    };
+    let page = applications::list_applications(
+        &state.store,
+        &user.principal,
+        &filter,
+        query.limit.unwrap_or(50),
+        query.offset.unwrap_or(0),
+    )
+    .await?;
+    Ok(Json(ApplicationPageDto {
+        items: page.applications.into_iter().map(Into::into).collect(),
+        total: page.total,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = ApplicationDetailDto),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope")))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationDetailDto>, ApiError> {
+    let detail =
+        applications::application_detail(&state.store, &user.principal, id, clock::now()).await?;
+    Ok(Json(ApplicationDetailDto {
+        application: detail.application.into(),
+        events: detail.events.into_iter().map(Into::into).collect(),
+        score: detail.score,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
+    request_body = NewApplicationDto, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = ApplicationDto), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewApplicationDto>,
+) -> Result<(StatusCode, Json<ApplicationDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let input = ApplicationInput {
+        program: body.program,
+        cooperative_id: body.cooperative_id,
+        client_id: body.client_id,
+        amount_rial: body.amount,
+        jobs: body.jobs,
+        women_jobs: body.women_jobs,
+        purpose: body.purpose,
+        financing: body.financing,
+        county: body.county,
+        sector: body.sector,
+    };
+    let idempotency = key.as_deref().map(|key| Idempotency {
+        key,
+        route: "POST /api/v1/applications",
+    });
+    let application = applications::create_application(
+        &state.store,
+        &user.principal,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(application.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", tag = "applications",
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    request_body = TransitionDto, security(("bearer" = [])),
+    responses((status = 200, body = TransitionResultDto),
+              (status = 403, body = Problem, description = "Your role may not take this step"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Not possible from the current state (another step won), or the same officer approving twice"),
+              (status = 422, body = Problem)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TransitionDto>,
+) -> Result<Json<TransitionResultDto>, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/applications/{id}/transitions");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = TransitionInput {
+        action: body.action,
+        reason: body.reason,
+        bank: body.bank,
+    };
+    let outcome = applications::transition(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        state.config.workflow,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(TransitionResultDto {
+        application: outcome.application.into(),
+        event_id: outcome.event_id,
+    }))
+}

@@ -1,0 +1,242 @@
+//! Programs: funding lines with their rules and provincial budgets.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use taavon_app::clock;
+use taavon_app::programs::{self, BudgetInput, ProgramDetail, ProgramInput};
+use taavon_store::{Program, ProgramBudget};
+use utoipa::ToSchema;
+
+use crate::api_json::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// A program.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramDto {
+    pub code: String,
+    /// note18, article56, trips, bank_own, pooled_agency, women_employment.
+    pub funding_source: String,
+    pub name_fa: String,
+    pub name_en: String,
+    /// ISO dates: applications are taken from `opens_on` to `closes_on`.
+    pub opens_on: String,
+    pub closes_on: String,
+    /// Eligibility, pricing, quotas, scoring weights and sector priorities.
+    #[schema(value_type = Object)]
+    pub rules: serde_json::Value,
+    pub tier_classification_id: Option<i64>,
+    pub bank: Option<String>,
+    pub version: i64,
+}
+
+/// A program with its provincial budgets and what is committed against them.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramDetailDto {
+    #[serde(flatten)]
+    pub program: ProgramDto,
+    pub budgets: Vec<BudgetDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BudgetDto {
+    pub province: String,
+    pub amount_rial: i64,
+    /// formula or manual.
+    pub method: String,
+    /// Approved or further on.
+    pub committed_rial: i64,
+}
+
+/// A program to define (or its new definition, with the version last read).
+#[derive(Deserialize, ToSchema)]
+pub struct ProgramBodyDto {
+    pub code: String,
+    pub funding_source: String,
+    pub name_fa: String,
+    pub name_en: String,
+    /// Jalali or ISO.
+    pub opens_on: String,
+    pub closes_on: String,
+    #[schema(value_type = Object)]
+    pub rules: serde_json::Value,
+    pub tier_classification_id: Option<i64>,
+    pub bank: Option<String>,
+    /// Required when changing a program.
+    pub version: Option<i64>,
+}
+
+/// How the budget is shared among provinces.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum BudgetsBodyDto {
+    /// By population × county tier weight.
+    Formula {
+        total_rial: i64,
+        /// Thousandths for tiers 1..4, default [2000, 1500, 1200, 1000].
+        tier_weights_permille: Option<[u32; 4]>,
+    },
+    /// By hand.
+    Manual { budgets: Vec<ManualBudgetDto> },
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ManualBudgetDto {
+    pub province: String,
+    pub amount_rial: i64,
+}
+
+impl From<Program> for ProgramDto {
+    fn from(p: Program) -> Self {
+        Self {
+            rules: serde_json::from_str(&p.rules).unwrap_or_default(),
+            code: p.code,
+            funding_source: p.funding_source,
+            name_fa: p.name_fa,
+            name_en: p.name_en,
+            opens_on: p.opens_on,
+            closes_on: p.closes_on,
+            tier_classification_id: p.tier_classification_id,
+            bank: p.bank,
+            version: p.version,
+        }
+    }
+}
+
+fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i64)]) -> Vec<BudgetDto> {
+    budgets
+        .into_iter()
+        .map(|b| BudgetDto {
+            committed_rial: committed
+                .iter()
+                .find(|(p, _)| p == &b.province)
+                .map_or(0, |(_, amount)| *amount),
+            province: b.province,
+            amount_rial: b.amount_rial,
+            method: b.method,
+        })
+        .collect()
+}
+
+fn input_of(body: ProgramBodyDto) -> ProgramInput {
+    ProgramInput {
+        code: body.code,
+        funding_source: body.funding_source,
+        name_fa: body.name_fa,
+        name_en: body.name_en,
+        opens_on: body.opens_on,
+        closes_on: body.closes_on,
+        rules: body.rules,
+        tier_classification_id: body.tier_classification_id,
+        bank: body.bank,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", security(("bearer" = [])),
+    responses((status = 200, body = [ProgramDto]), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Vec<ProgramDto>>, ApiError> {
+    let programs = programs::list_programs(&state.store, &user.principal).await?;
+    Ok(Json(programs.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{code}", tag = "programs",
+    params(("code" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = ProgramDetailDto), (status = 404, body = Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<ProgramDetailDto>, ApiError> {
+    let ProgramDetail {
+        program,
+        budgets,
+        committed,
+        ..
+    } = programs::program_detail(&state.store, &user.principal, &code).await?;
+    Ok(Json(ProgramDetailDto {
+        program: program.into(),
+        budgets: budget_dtos(budgets, &committed),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", request_body = ProgramBodyDto,
+    security(("bearer" = [])),
+    responses((status = 201, body = ProgramDto), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<ProgramBodyDto>,
+) -> Result<(StatusCode, Json<ProgramDto>), ApiError> {
+    let program =
+        programs::create_program(&state.store, &user.principal, &input_of(body), clock::now())
+            .await?;
+    Ok((StatusCode::CREATED, Json(program.into())))
+}
+
+#[utoipa::path(put, path = "/api/v1/programs/{code}", tag = "programs",
+    params(("code" = String, Path)), request_body = ProgramBodyDto, security(("bearer" = [])),
+    responses((status = 200, body = ProgramDto), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn replace(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+    ApiJson(mut body): ApiJson<ProgramBodyDto>,
+) -> Result<Json<ProgramDto>, ApiError> {
+    let Some(version) = body.version else {
+        return Err(taavon_app::AppError::invalid(
+            "version",
+            "required",
+            "نسخه‌ای را که خوانده‌اید بفرستید.",
+            "Send the version you last read.",
+        )
+        .into());
+    };
+    body.code = code;
+    let program = programs::update_program(
+        &state.store,
+        &user.principal,
+        &input_of(body),
+        version,
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(program.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/programs/{code}/budgets", tag = "programs",
+    params(("code" = String, Path)), request_body = BudgetsBodyDto, security(("bearer" = [])),
+    responses((status = 200, body = [BudgetDto]), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn set_budgets(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<BudgetsBodyDto>,
+) -> Result<Json<Vec<BudgetDto>>, ApiError> {
+    let input = match body {
+        BudgetsBodyDto::Formula {
+            total_rial,
+            tier_weights_permille,
+        } => BudgetInput::Formula {
+            total_rial,
+            tier_weights_permille,
+        },
+        BudgetsBodyDto::Manual { budgets } => BudgetInput::Manual(
+            budgets
+                .into_iter()
+                .map(|b| (b.province, b.amount_rial))
+                .collect(),
+        ),
+    };
+    programs::set_budgets(&state.store, &user.principal, &code, &input, clock::now()).await?;
+    let detail = programs::program_detail(&state.store, &user.principal, &code).await?;
+    Ok(Json(budget_dtos(detail.budgets, &detail.committed)))
+}

@@ -1,0 +1,403 @@
+//! Applications for facilities and the log of their moves. A move is a compare-and-set
+//! on the version, so of concurrent conflicting moves exactly one changes the row.
+
+use sqlx::Row;
+use taavon_core::access::ApplicationScope;
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::error::db;
+use crate::filter::{Conditions, Value, bind_values};
+use crate::tx::{Reader, WriteTx};
+
+/// An application as drafted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApplication {
+    pub province: String,
+    pub county: String,
+    pub program: String,
+    /// `cooperative`, `artisan` or `welfare`.
+    pub applicant_kind: String,
+    pub cooperative_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub sector: String,
+    pub amount_rial: i64,
+    pub jobs: i64,
+    pub women_jobs: i64,
+    pub purpose: String,
+    /// `development` or `working_capital`.
+    pub financing: String,
+    pub women_led: bool,
+    pub status: String,
+}
+
+/// A stored application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub id: i64,
+    pub fields: NewApplication,
+    /// The county's tier and the score at the last decision that computed them.
+    pub tier: Option<i64>,
+    pub score_x100: Option<i64>,
+    pub first_approver: Option<i64>,
+    pub referred_bank: Option<String>,
+    pub referred_branch: Option<String>,
+    /// Likely duplicates as JSON (flagged, never merged).
+    pub duplicate_flags: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+}
+
+/// A move to record, with what it rested on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationMove {
+    pub action: String,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub actor_user_id: Option<i64>,
+    pub tier: Option<i64>,
+    pub score_x100: Option<i64>,
+    pub first_approver: Option<i64>,
+    pub referred_bank: Option<String>,
+    pub referred_branch: Option<String>,
+    pub duplicate_flags: Option<String>,
+    /// JSON snapshot of what the decision rested on.
+    pub snapshot: Option<String>,
+}
+
+/// One recorded move.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationEvent {
+    pub id: i64,
+    pub application_id: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub snapshot: Option<String>,
+    pub at: String,
+}
+
+/// What an application list may narrow by; `None` means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    pub program: Option<String>,
+    pub province: Option<String>,
+    pub status: Option<String>,
+    pub cooperative_id: Option<i64>,
+}
+
+const APPLICATION_COLUMNS: &str = "id, province, county, program, applicant_kind, \
+     cooperative_id, client_id, sector, amount_rial, jobs, women_jobs, purpose, financing, \
+     women_led, status, tier, score_x100, first_approver, referred_bank, referred_branch, \
+     duplicate_flags, version, created_at, updated_at";
+
+macro_rules! application_row {
+    ($row:expr) => {
+        (|| -> Result<Application, sqlx::Error> {
+            Ok(Application {
+                id: $row.try_get("id")?,
+                fields: NewApplication {
+                    province: $row.try_get("province")?,
+                    county: $row.try_get("county")?,
+                    program: $row.try_get("program")?,
+                    applicant_kind: $row.try_get("applicant_kind")?,
+                    cooperative_id: $row.try_get("cooperative_id")?,
+                    client_id: $row.try_get("client_id")?,
+                    sector: $row.try_get("sector")?,
+                    amount_rial: $row.try_get("amount_rial")?,
+                    jobs: $row.try_get("jobs")?,
+                    women_jobs: $row.try_get("women_jobs")?,
+                    purpose: $row.try_get("purpose")?,
+                    financing: $row.try_get("financing")?,
+                    women_led: $row.try_get("women_led")?,
+                    status: $row.try_get("status")?,
+                },
+                tier: $row.try_get("tier")?,
+                score_x100: $row.try_get("score_x100")?,
+                first_approver: $row.try_get("first_approver")?,
+                referred_bank: $row.try_get("referred_bank")?,
+                referred_branch: $row.try_get("referred_branch")?,
+                duplicate_flags: $row.try_get("duplicate_flags")?,
+                version: $row.try_get("version")?,
+                created_at: $row.try_get("created_at")?,
+                updated_at: $row.try_get("updated_at")?,
+            })
+        })()
+        .map_err(db("decoding an application"))
+    };
+}
+
+impl Reader {
+    pub async fn application(&mut self, id: i64) -> Result<Option<Application>, StoreError> {
+        let sql = format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = $1");
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+            .map_err(db("reading an application"))?
+            .map(|row| application_row!(row))
+            .transpose())
+    }
+
+    /// Applications in `scope` matching `filter`, newest first, with the list's size.
+    pub async fn applications(
+        &mut self,
+        scope: &ApplicationScope,
+        filter: &ApplicationFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Application>, i64), StoreError> {
+        let mut filters = Conditions::default();
+        match scope {
+            ApplicationScope::All => {}
+            ApplicationScope::None => return Ok((Vec::new(), 0)),
+            ApplicationScope::Cooperative(id) => {
+                let p = filters.bind(Value::Int(*id));
+                filters.push(format!("cooperative_id = {p}"));
+            }
+            ApplicationScope::Provinces(provinces) => {
+                filters.one_of("province", provinces.iter().map(|p| p.as_str()));
+            }
+            ApplicationScope::Bank { bank, provinces } => {
+                filters.equals("referred_bank", Some(bank));
+                if !provinces.is_empty() {
+                    filters.one_of("province", provinces.iter().map(|p| p.as_str()));
+                }
+            }
+        }
+        filters.equals("program", filter.program.as_ref());
+        filters.equals("province", filter.province.as_ref());
+        filters.equals("status", filter.status.as_ref());
+        if let Some(id) = filter.cooperative_id {
+            let p = filters.bind(Value::Int(id));
+            filters.push(format!("cooperative_id = {p}"));
+        }
+        let where_sql = filters.where_sql();
+        let count_sql = format!("SELECT COUNT(*) FROM applications {where_sql}");
+        let list_sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications {where_sql} \
+             ORDER BY id DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 100_000),
+            offset.max(0)
+        );
+        on!(&mut self.conn, |c| {
+            let total: i64 =
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values)
+                    .fetch_one(&mut *c)
+                    .await
+                    .and_then(|row| row.try_get(0))
+                    .map_err(db("counting applications"))?;
+            let applications =
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err(db("listing applications"))?
+                    .iter()
+                    .map(|row| application_row!(row))
+                    .collect::<Result<Vec<_>, _>>()?;
+            Ok((applications, total))
+        })
+    }
+
+    /// The moves of one application, oldest first.
+    pub async fn application_events(
+        &mut self,
+        application_id: i64,
+    ) -> Result<Vec<ApplicationEvent>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT id, application_id, action, from_state, to_state, actor, reason, snapshot, at \
+             FROM application_events WHERE application_id = $1 ORDER BY id"
+        )
+        .bind(application_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading application events"))?
+        .iter()
+        .map(|row| {
+            Ok(ApplicationEvent {
+                id: row.try_get("id")?,
+                application_id: row.try_get("application_id")?,
+                action: row.try_get("action")?,
+                from_state: row.try_get("from_state")?,
+                to_state: row.try_get("to_state")?,
+                actor: row.try_get("actor")?,
+                reason: row.try_get("reason")?,
+                snapshot: row.try_get("snapshot")?,
+                at: row.try_get("at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding application events")))
+    }
+
+    /// Other live applications of the same applicant under the same program (for the
+    /// duplicate flag): (id, status).
+    pub async fn sibling_applications(
+        &mut self,
+        application: &Application,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let f = &application.fields;
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT id, status FROM applications WHERE program = $1 AND id <> $2 \
+             AND ((cooperative_id IS NOT NULL AND cooperative_id = $3) \
+                  OR (client_id IS NOT NULL AND client_id = $4)) \
+             AND status NOT IN ('draft', 'ineligible', 'rejected', 'bank_rejected', 'withdrawn') \
+             ORDER BY id"
+        )
+        .bind(&f.program)
+        .bind(application.id)
+        .bind(f.cooperative_id)
+        .bind(f.client_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("finding sibling applications"))?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding sibling applications")))
+    }
+
+    /// The amount already approved (or further on) per province under a program.
+    pub async fn committed_by_province(
+        &mut self,
+        program: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT province, CAST(SUM(amount_rial) AS BIGINT) FROM applications \
+             WHERE program = $1 AND status IN ('approved', 'referred', 'bank_approved', \
+             'contracted', 'disbursed') GROUP BY province ORDER BY province"
+        )
+        .bind(program)
+        .fetch_all(c)
+        .await
+        .map_err(db("summing committed amounts"))?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding committed amounts")))
+    }
+}
+
+impl WriteTx {
+    pub async fn insert_application(
+        &mut self,
+        application: &NewApplication,
+    ) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let a = application;
+        let id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO applications (province, county, program, applicant_kind, \
+             cooperative_id, client_id, sector, amount_rial, jobs, women_jobs, purpose, \
+             financing, women_led, status, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15) \
+             RETURNING id"
+        )
+        .bind(&a.province)
+        .bind(&a.county)
+        .bind(&a.program)
+        .bind(&a.applicant_kind)
+        .bind(a.cooperative_id)
+        .bind(a.client_id)
+        .bind(&a.sector)
+        .bind(a.amount_rial)
+        .bind(a.jobs)
+        .bind(a.women_jobs)
+        .bind(&a.purpose)
+        .bind(&a.financing)
+        .bind(a.women_led)
+        .bind(&a.status)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("creating an application"))?);
+        self.audit(AuditEntry::created(
+            "application.create",
+            "application",
+            id,
+            Some(&a.province),
+            serde_json::json!({
+                "program": a.program, "county": a.county, "applicant_kind": a.applicant_kind,
+                "cooperative_id": a.cooperative_id, "client_id": a.client_id,
+                "sector": a.sector, "amount_rial": a.amount_rial, "jobs": a.jobs,
+                "women_jobs": a.women_jobs, "purpose": a.purpose, "financing": a.financing,
+                "women_led": a.women_led, "status": a.status,
+            }),
+        ));
+        Ok(id)
+    }
+
+    /// Moves an application that is still at `expected_version` and records the move;
+    /// `None` if it changed meanwhile (a concurrent move won) and nothing was written.
+    pub async fn move_application(
+        &mut self,
+        before: &Application,
+        change: &ApplicationMove,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = self.now.to_string();
+        let m = change;
+        let changed = on!(self.conn(), |c| sqlx::query(
+            "UPDATE applications SET status = $1, tier = COALESCE($2, tier), \
+             score_x100 = COALESCE($3, score_x100), first_approver = COALESCE($4, first_approver), \
+             referred_bank = COALESCE($5, referred_bank), \
+             referred_branch = COALESCE($6, referred_branch), \
+             duplicate_flags = COALESCE($7, duplicate_flags), version = version + 1, \
+             updated_at = $8 WHERE id = $9 AND version = $10"
+        )
+        .bind(&m.to_state)
+        .bind(m.tier)
+        .bind(m.score_x100)
+        .bind(m.first_approver)
+        .bind(m.referred_bank.as_deref())
+        .bind(m.referred_branch.as_deref())
+        .bind(m.duplicate_flags.as_deref())
+        .bind(&now)
+        .bind(before.id)
+        .bind(before.version)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("moving an application"))?);
+        if changed == 0 {
+            return Ok(None);
+        }
+        let actor = self.actor.label();
+        let event_id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO application_events (province, application_id, action, from_state, \
+             to_state, actor_user_id, actor, reason, snapshot, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+        )
+        .bind(&before.fields.province)
+        .bind(before.id)
+        .bind(&m.action)
+        .bind(&before.fields.status)
+        .bind(&m.to_state)
+        .bind(m.actor_user_id)
+        .bind(&actor)
+        .bind(m.reason.as_deref())
+        .bind(m.snapshot.as_deref())
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording an application event"))?);
+        self.audit(AuditEntry {
+            action: "application.transition",
+            entity: "application",
+            entity_id: before.id.to_string(),
+            province: Some(before.fields.province.clone()),
+            before: Some(serde_json::json!({
+                "status": before.fields.status, "version": before.version,
+            })),
+            after: Some(serde_json::json!({
+                "status": m.to_state, "action": m.action, "reason": m.reason,
+                "event_id": event_id, "referred_bank": m.referred_bank,
+                "score_x100": m.score_x100, "tier": m.tier,
+            })),
+        });
+        Ok(Some(event_id))
+    }
+}
