@@ -77,6 +77,38 @@ const API_TABLE: &[(&str, &str, [u16; 8])] = &[
     ),
     (
         "GET",
+        "/api/v1/programs",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/programs/note18",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/programs/nothing",
+        [401, 404, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/api/v1/applications",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    // The Ilam clothing cooperative's facility, referred to and approved by the bank.
+    (
+        "GET",
+        "/api/v1/applications/1",
+        [401, 200, 200, 404, 200, 404, 200, 200],
+    ),
+    // A Dorud application under review in Lorestan, not referred to any bank.
+    (
+        "GET",
+        "/api/v1/applications/3",
+        [401, 200, 404, 200, 404, 404, 404, 200],
+    ),
+    (
+        "GET",
         "/api/v1/audit",
         [401, 200, 403, 403, 403, 403, 403, 200],
     ),

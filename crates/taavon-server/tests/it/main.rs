@@ -6,3 +6,4 @@ mod authorization;
 mod helpers;
 mod registry;
 mod ui;
+mod workflow;

@@ -1,0 +1,424 @@
+//! The application workflow: every action × role × province gives the policy's answer,
+//! concurrent approvals have exactly one winner, replays are harmless, large approvals
+//! need a second officer, and decisions snapshot what they rested on. On SQLite and on
+//! PostgreSQL.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+use taavon_testkit::{Engine, TestApp, spawn_app};
+
+use crate::helpers::DEMO_USERS;
+
+/// The demo's Ilam clothing cooperative (its representative is `coop`) and a Dorud
+/// cooperative in Lorestan.
+const ILAM_COOPERATIVE: i64 = 1;
+const LORESTAN_COOPERATIVE: i64 = 3;
+
+struct Tokens(HashMap<String, String>);
+
+impl Tokens {
+    fn of(&self, user: &str) -> &str {
+        &self.0[user]
+    }
+}
+
+async fn tokens(app: &TestApp) -> Tokens {
+    let admin = app.token("admin", "demo").await;
+    // A second Ilam officer (the checker) and an officer of another bank.
+    for (username, role, province, bank) in [
+        ("ilam2", "provincial_officer", Some("IR-16"), None),
+        ("refah", "bank_officer", None, Some("013")),
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/users",
+                Some(&admin),
+                &json!({"username": username, "display_name": username,
+                        "password": "long enough password", "role": role,
+                        "province": province, "bank": bank}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut tokens = HashMap::new();
+    for user in DEMO_USERS {
+        tokens.insert(user.to_owned(), app.token(user, "demo").await);
+    }
+    for user in ["ilam2", "refah"] {
+        tokens.insert(
+            user.to_owned(),
+            app.token(user, "long enough password").await,
+        );
+    }
+    Tokens(tokens)
+}
+
+async fn step(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    action: &str,
+    key: Option<&str>,
+) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(app.url(&format!("/api/v1/applications/{id}/transitions")))
+        .bearer_auth(token)
+        .json(&json!({"action": action, "reason": "بررسی شد"}));
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A new application of `cooperative`, taken by the admin to the state `action`
+/// leaves from.
+async fn application_ready_for(
+    app: &TestApp,
+    tokens: &Tokens,
+    cooperative: i64,
+    action: &str,
+    amount: i64,
+) -> i64 {
+    let admin = tokens.of("admin");
+    let (status, created) = app
+        .post(
+            "/api/v1/applications",
+            Some(admin),
+            &json!({"program": "note18", "cooperative_id": cooperative, "amount": amount,
+                    "jobs": 10, "women_jobs": 4, "purpose": "خرید ماشین‌آلات"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let path: &[&str] = match action {
+        "submit" => &[],
+        "approve" | "reject" | "withdraw" => &["submit"],
+        "refer" => &["submit", "approve"],
+        _ => &["submit", "approve", "refer"],
+    };
+    for earlier in path {
+        let (status, body) = step(app, admin, id, earlier, None).await;
+        assert_eq!(status, 200, "{earlier}: {body}");
+    }
+    id
+}
+
+/// What the policy says, per action, for a user acting on an Ilam application and on a
+/// Lorestan one: (user, Ilam, Lorestan).
+fn expected(action: &str) -> Vec<(&'static str, u16, u16)> {
+    let officers = [
+        ("admin", 200, 200),
+        ("ilam", 200, 404),
+        ("lorestan", 404, 200),
+    ];
+    let outsiders = [
+        ("sso", 404, 404),
+        ("auditor", 403, 403),
+        ("refah", 404, 404),
+    ];
+    let mut table: Vec<(&str, u16, u16)> = Vec::new();
+    match action {
+        "submit" | "withdraw" => {
+            table.extend(officers);
+            table.extend([("coop", 200, 404), ("bank", 404, 404)]);
+        }
+        "approve" | "reject" | "refer" => {
+            table.extend(officers);
+            table.extend([("coop", 403, 404), ("bank", 404, 404)]);
+        }
+        _ => {
+            // Only the bank it was referred to decides; everyone else who sees it is
+            // refused, and it is invisible to the rest.
+            table.extend([
+                ("admin", 403, 403),
+                ("ilam", 403, 404),
+                ("lorestan", 404, 403),
+                ("coop", 403, 404),
+                ("bank", 200, 200),
+            ]);
+        }
+    }
+    table.extend(outsiders);
+    table
+}
+
+async fn version_of(app: &TestApp, tokens: &Tokens, id: i64) -> Value {
+    let path = format!("/api/v1/applications/{id}");
+    app.get(&path, Some(tokens.of("admin"))).await.1["version"].clone()
+}
+
+async fn every_action_by_every_role_in_both_provinces(app: &TestApp, tokens: &Tokens) {
+    for action in [
+        "submit",
+        "approve",
+        "reject",
+        "refer",
+        "bank_approve",
+        "bank_reject",
+        "withdraw",
+    ] {
+        for (user, in_ilam, in_lorestan) in expected(action) {
+            for (cooperative, want) in [
+                (ILAM_COOPERATIVE, in_ilam),
+                (LORESTAN_COOPERATIVE, in_lorestan),
+            ] {
+                let id =
+                    application_ready_for(app, tokens, cooperative, action, 1_000_000_000).await;
+                let before = version_of(app, tokens, id).await;
+                let (status, body) = step(app, tokens.of(user), id, action, None).await;
+                assert_eq!(
+                    status, want,
+                    "{user} {action} on cooperative {cooperative}: {body}"
+                );
+                let after = version_of(app, tokens, id).await;
+                // A refusal changes nothing; a step moves the application once.
+                if status == 200 {
+                    assert_ne!(before, after);
+                } else {
+                    assert_eq!(before, after);
+                }
+            }
+        }
+    }
+}
+
+async fn thirty_two_concurrent_approvals_have_one_winner(app: &TestApp, tokens: &Tokens) {
+    let id = application_ready_for(app, tokens, ILAM_COOPERATIVE, "approve", 1_000_000_000).await;
+    let ilam = tokens.of("ilam").to_owned();
+    let handles: Vec<_> = (0..32)
+        .map(|n| {
+            let (client, url, token) = (
+                app.client.clone(),
+                app.url(&format!("/api/v1/applications/{id}/transitions")),
+                ilam.clone(),
+            );
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .header("Idempotency-Key", format!("approval-{n}"))
+                    .json(&json!({"action": "approve"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for handle in handles {
+        statuses.push(handle.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        31,
+        "{statuses:?}"
+    );
+    let (_, detail) = app
+        .get(
+            &format!("/api/v1/applications/{id}"),
+            Some(tokens.of("admin")),
+        )
+        .await;
+    let approvals = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "approve")
+        .count();
+    assert_eq!(approvals, 1);
+}
+
+async fn a_replayed_step_returns_the_first_result(app: &TestApp, tokens: &Tokens) {
+    let id = application_ready_for(app, tokens, ILAM_COOPERATIVE, "approve", 1_000_000_000).await;
+    let (first, body1) = step(app, tokens.of("ilam"), id, "approve", Some("k-1")).await;
+    let (second, body2) = step(app, tokens.of("ilam"), id, "approve", Some("k-1")).await;
+    assert_eq!((first, second), (200, 200), "{body2}");
+    assert_eq!(body1["event_id"], body2["event_id"]);
+    assert_eq!(body2["application"]["status"], "approved");
+    // Without the key the same step is a conflict: it is no longer possible.
+    assert_eq!(
+        step(app, tokens.of("ilam"), id, "approve", None).await.0,
+        409
+    );
+}
+
+async fn large_approvals_need_a_second_officer(app: &TestApp, tokens: &Tokens) {
+    let id = application_ready_for(app, tokens, ILAM_COOPERATIVE, "approve", 15_000_000_000).await;
+    let (status, body) = step(app, tokens.of("ilam"), id, "approve", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["application"]["status"], "awaiting_second_approval");
+    let (status, body) = step(app, tokens.of("ilam"), id, "approve", None).await;
+    assert_eq!(status, 409, "the maker cannot check: {body}");
+    let (status, body) = step(app, tokens.of("ilam2"), id, "approve", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["application"]["status"], "approved");
+    // The decision snapshots the applicant, the county tier, the score and the rules.
+    let (_, detail) = app
+        .get(
+            &format!("/api/v1/applications/{id}"),
+            Some(tokens.of("ilam")),
+        )
+        .await;
+    let approval = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["action"] == "approve")
+        .unwrap()
+        .clone();
+    let snapshot = &approval["snapshot"];
+    assert_eq!(
+        snapshot["applicant"]["name"],
+        "تعاونی تولیدی پوشاک بانوان ایلام"
+    );
+    assert!(snapshot["tier"].as_i64().unwrap() >= 1);
+    assert_eq!(snapshot["program"]["code"], "note18");
+    let factors = snapshot["score"]["factors"].as_array().unwrap();
+    assert_eq!(factors.len(), 5);
+    let sum: i64 = factors
+        .iter()
+        .map(|f| f["points_x100"].as_i64().unwrap())
+        .sum();
+    assert_eq!(snapshot["score"]["total_x100"].as_i64().unwrap(), sum);
+}
+
+async fn bad_input_names_the_field_and_ineligibility_gives_reasons(app: &TestApp, tokens: &Tokens) {
+    let admin = tokens.of("admin");
+    for (body, field) in [
+        (
+            json!({"program": "note18", "cooperative_id": 1, "amount": 0, "jobs": 1,
+                "purpose": "x"}),
+            "amount",
+        ),
+        (
+            json!({"program": "nothing", "cooperative_id": 1, "amount": 5, "jobs": 1,
+                "purpose": "x"}),
+            "program",
+        ),
+        (
+            json!({"program": "note18", "cooperative_id": 1, "amount": 5, "jobs": 1,
+                "women_jobs": 2, "purpose": "x"}),
+            "women_jobs",
+        ),
+        (
+            json!({"program": "note18", "amount": 5, "jobs": 1, "purpose": "x"}),
+            "cooperative_id",
+        ),
+    ] {
+        let (status, problem) = app.post("/api/v1/applications", Some(admin), &body).await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let id = application_ready_for(app, tokens, ILAM_COOPERATIVE, "reject", 1_000_000_000).await;
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/applications/{id}/transitions")))
+        .bearer_auth(tokens.of("ilam"))
+        .json(&json!({"action": "reject"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "reason");
+    // No jobs under Note 18 (at least 2): ineligible at once, with the reason.
+    let (_, created) = app
+        .post(
+            "/api/v1/applications",
+            Some(admin),
+            &json!({"program": "note18", "cooperative_id": 1, "amount": 900_000_000,
+                    "jobs": 0, "purpose": "سرمایه در گردش"}),
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    let (status, body) = step(app, admin, id, "submit", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["application"]["status"], "ineligible");
+    let (_, detail) = app
+        .get(&format!("/api/v1/applications/{id}"), Some(admin))
+        .await;
+    let check = detail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(check["action"], "eligibility");
+    let codes: Vec<&str> = check["snapshot"]["unmet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["amount_per_job", "jobs_min"]);
+    // The same cooperative applying again under the same program is flagged.
+    assert!(
+        !body["application"]["duplicate_flags"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn lists_are_scoped(app: &TestApp, tokens: &Tokens) {
+    for (user, allowed) in [
+        ("ilam", &["IR-16"][..]),
+        ("lorestan", &["IR-15"][..]),
+        ("coop", &["IR-16"][..]),
+    ] {
+        let (status, page) = app
+            .get("/api/v1/applications?limit=500", Some(tokens.of(user)))
+            .await;
+        assert_eq!(status, 200);
+        for item in page["items"].as_array().unwrap() {
+            assert!(
+                allowed.contains(&item["province"].as_str().unwrap()),
+                "{user}: {item}"
+            );
+            if user == "coop" {
+                assert_eq!(item["cooperative_id"], ILAM_COOPERATIVE);
+            }
+        }
+    }
+    let (_, page) = app
+        .get("/api/v1/applications?limit=500", Some(tokens.of("bank")))
+        .await;
+    let items = page["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["referred_bank"] == "022"));
+    let (_, page) = app
+        .get("/api/v1/applications", Some(tokens.of("sso")))
+        .await;
+    assert_eq!(page["total"], 0);
+}
+
+async fn check_workflow(app: TestApp) {
+    let tokens = tokens(&app).await;
+    every_action_by_every_role_in_both_provinces(&app, &tokens).await;
+    thirty_two_concurrent_approvals_have_one_winner(&app, &tokens).await;
+    a_replayed_step_returns_the_first_result(&app, &tokens).await;
+    large_approvals_need_a_second_officer(&app, &tokens).await;
+    bad_input_names_the_field_and_ineligibility_gives_reasons(&app, &tokens).await;
+    lists_are_scoped(&app, &tokens).await;
+}
+
+#[tokio::test]
+async fn the_application_workflow_keeps_its_rules_on_sqlite() {
+    // Establishes issue 5's workflow acceptance lines on SQLite.
+    check_workflow(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_application_workflow_keeps_its_rules_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_workflow(app).await;
+}
