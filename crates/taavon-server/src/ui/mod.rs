@@ -1,9 +1,11 @@
 //! The server-rendered Persian UI (English as the second locale).
 
+mod applications;
 mod format;
 pub mod i18n;
 mod names;
 mod pages;
+mod programs;
 mod registry;
 
 use askama::Template;
@@ -68,6 +70,10 @@ impl Layout {
             if access::keeps_registry(principal) {
                 push("/formations", t.nav_formations);
             }
+            push("/programs", t.nav_programs);
+            if access::application_scope(principal) != access::ApplicationScope::None {
+                push("/applications", t.nav_applications);
+            }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
             {
@@ -131,6 +137,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/formations/{id}/decision",
             post(registry::formation_decision),
+        )
+        .route("/programs", get(programs::list))
+        .route("/programs/{code}", get(programs::one))
+        .route("/applications", get(applications::queue))
+        .route(
+            "/applications/new",
+            get(applications::new_application_form).post(applications::new_application_submit),
+        )
+        .route("/applications/{id}", get(applications::one))
+        .route(
+            "/applications/{id}/transitions",
+            post(applications::take_step),
         )
         .route("/audit", get(pages::audit))
         .route("/lang", get(pages::switch_language))

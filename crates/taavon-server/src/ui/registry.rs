@@ -35,10 +35,10 @@ struct CooperativeLine {
 }
 
 /// An option of a filter's drop-down.
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+pub(super) struct Choice {
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) selected: bool,
 }
 
 #[derive(Template)]
@@ -65,7 +65,11 @@ pub struct ListQuery {
     offset: Option<i64>,
 }
 
-fn choices(options: Vec<(String, String)>, selected: Option<&str>, any: &str) -> Vec<Choice> {
+pub(super) fn choices(
+    options: Vec<(String, String)>,
+    selected: Option<&str>,
+    any: &str,
+) -> Vec<Choice> {
     std::iter::once(Choice {
         value: String::new(),
         label: any.to_owned(),
@@ -422,7 +426,7 @@ pub async fn new_cooperative_form(
     new_form(&state, layout, HashMap::new(), &[]).await
 }
 
-async fn csrf_ok(user: &UiUser, form: &HashMap<String, String>) -> bool {
+pub(super) async fn csrf_ok(user: &UiUser, form: &HashMap<String, String>) -> bool {
     let expected: Option<String> = user.session.get(SESSION_CSRF).await.ok().flatten();
     expected.is_some() && expected.as_ref() == form.get("csrf")
 }

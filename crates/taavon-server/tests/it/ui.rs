@@ -245,3 +245,101 @@ async fn the_list_filters_and_the_registration_form_shows_persian_errors_inline(
         .unwrap();
     assert_eq!(forged.status(), 403);
 }
+
+#[tokio::test]
+async fn an_officer_reviews_from_the_queue_and_an_applicant_applies_through_the_form() {
+    // Establishes the application pages: the queue, a step taken by form, and the
+    // application form's inline Persian errors and success path.
+    let app = sqlite_app().await;
+    let lorestan = ui_client(&app, "lorestan").await;
+    let queue = lorestan
+        .get(app.url("/applications?status=under_review"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("تعاونی گردشگری دره‌های دورود"), "{queue}");
+    assert!(queue.contains("در حال بررسی"));
+    let page = lorestan
+        .get(app.url("/applications/3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("اشتغال به ازای تسهیلات"),
+        "the score's factors"
+    );
+    assert!(
+        page.contains("value=\"approve\""),
+        "the officer may approve"
+    );
+    let response = lorestan
+        .post(app.url("/applications/3/transitions"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = lorestan
+        .get(app.url("/applications/3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("تأییدشده"));
+
+    let coop = ui_client(&app, "coop").await;
+    let form = coop
+        .get(app.url("/applications/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&form);
+    let response = coop
+        .post(app.url("/applications/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("program", "women"),
+            ("cooperative_id", "1"),
+            ("amount", "۰"),
+            ("jobs", "۴"),
+            ("women_jobs", "۴"),
+            ("purpose", "چرخ خیاطی"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("مبلغ باید مثبت باشد")
+    );
+    let response = coop
+        .post(app.url("/applications/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("program", "women"),
+            ("cooperative_id", "1"),
+            ("amount", "۸۰۰٬۰۰۰٬۰۰۰"),
+            ("jobs", "۴"),
+            ("women_jobs", "۴"),
+            ("purpose", "چرخ خیاطی"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+}

@@ -1,0 +1,511 @@
+//! Application pages: the review queue each role sees, one application with its score,
+//! history and the steps the user may take, and the form to apply.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use taavon_app::applications::{self, ApplicationInput, TransitionInput};
+use taavon_app::{AppError, FieldError, clock};
+use taavon_core::access::{self, ApplicationSubject, Decision, Role};
+use taavon_core::applications::{
+    ApplicationState, TransitionAction, action_name_en, action_name_fa,
+};
+use taavon_core::programs::scoring::factor_name;
+use taavon_core::reference::ProvinceCode;
+use taavon_store::{Application, ApplicationFilter, Store};
+
+use super::format;
+use super::i18n::Lang;
+use super::names::{self, Names};
+use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
+use super::registry::{Choice, choices, csrf_ok};
+use super::{Layout, render};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+struct ApplicationLine {
+    id: i64,
+    applicant: String,
+    program: String,
+    province: String,
+    amount: String,
+    jobs: String,
+    women_jobs: String,
+    score: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ApplicationsPage {
+    layout: Layout,
+    applications: Vec<ApplicationLine>,
+    statuses: Vec<Choice>,
+    total: String,
+    may_apply: bool,
+}
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    status: Option<String>,
+    program: Option<String>,
+}
+
+/// A cooperative's or client's name for a line.
+async fn applicant_name(store: &Store, application: &Application) -> Result<String, AppError> {
+    let mut read = store.read().await?;
+    let name = match (
+        application.fields.cooperative_id,
+        application.fields.client_id,
+    ) {
+        (Some(id), _) => read.cooperative(id).await?.map(|c| c.fields.name),
+        (None, Some(id)) => read
+            .client(id)
+            .await?
+            .map(|c| format!("{} {}", c.first_name, c.last_name)),
+        (None, None) => None,
+    };
+    read.finish().await?;
+    Ok(name.unwrap_or_default())
+}
+
+fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
+    score_x100.map_or_else(String::new, |s| {
+        lang.digits(&format!("{}.{:02}", s / 100, s % 100))
+    })
+}
+
+/// The queue: what waits for this role comes first by default (the officer's reviews,
+/// the bank's referrals), any status on request.
+pub async fn queue(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Query(query): Query<QueueQuery>,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
+    let lang = layout.lang;
+    let status = query.status.filter(|s| !s.is_empty());
+    let filter = ApplicationFilter {
+        program: query.program.filter(|p| !p.is_empty()),
+        status: status.clone(),
+        ..ApplicationFilter::default()
+    };
+    let found = async {
+        let page =
+            applications::list_applications(&state.store, &user.principal, &filter, 200, 0).await?;
+        let names = Names::load(&state.store).await?;
+        let mut lines = Vec::new();
+        for a in &page.applications {
+            lines.push(ApplicationLine {
+                id: a.id,
+                applicant: applicant_name(&state.store, a).await?,
+                program: a.fields.program.clone(),
+                province: names.province(lang, &a.fields.province),
+                amount: lang.number(a.fields.amount_rial),
+                jobs: lang.number(a.fields.jobs),
+                women_jobs: lang.number(a.fields.women_jobs),
+                score: score_text(lang, a.score_x100),
+                status: names::status(lang, &a.fields.status),
+            });
+        }
+        Ok::<_, AppError>((lines, page.total))
+    }
+    .await;
+    let statuses = ApplicationState::ALL
+        .iter()
+        .map(|s| (s.code().to_owned(), names::status(lang, s.code())))
+        .collect();
+    match found {
+        Ok((applications, total)) => render(&ApplicationsPage {
+            statuses: choices(statuses, status.as_deref(), layout.t.any),
+            total: lang.number(total),
+            may_apply: matches!(
+                user.principal.role,
+                Role::MinistryAdmin
+                    | Role::ProvincialOfficer { .. }
+                    | Role::CooperativeRepresentative { .. }
+            ),
+            applications,
+            layout,
+        }),
+        Err(error) => error_page(layout, &error),
+    }
+}
+
+struct FactorLine {
+    name: String,
+    weight: String,
+    points: String,
+}
+
+struct EventLine {
+    at: String,
+    actor: String,
+    action: String,
+    change: String,
+    reason: String,
+}
+
+struct ActionButton {
+    code: &'static str,
+    label: &'static str,
+    needs_reason: bool,
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct ApplicationPage {
+    layout: Layout,
+    id: i64,
+    facts: Vec<(String, String)>,
+    factors: Vec<FactorLine>,
+    score: String,
+    events: Vec<EventLine>,
+    actions: Vec<ActionButton>,
+    flags: String,
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
+    let (lang, t) = (layout.lang, layout.t);
+    let found = async {
+        let detail =
+            applications::application_detail(&state.store, &user.principal, id, clock::now())
+                .await?;
+        let names = Names::load(&state.store).await?;
+        let applicant = applicant_name(&state.store, &detail.application).await?;
+        Ok::<_, AppError>((detail, names, applicant))
+    }
+    .await;
+    let (detail, names, applicant) = match found {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let a = &detail.application;
+    let f = &a.fields;
+    let financing = if f.financing == "working_capital" {
+        t.working_capital
+    } else {
+        t.development
+    };
+    let facts = vec![
+        (t.applicant.to_owned(), applicant),
+        (
+            t.program.to_owned(),
+            lang.pick(&detail.program.name_fa, &detail.program.name_en)
+                .to_owned(),
+        ),
+        (t.province.to_owned(), names.province(lang, &f.province)),
+        (t.county.to_owned(), names.county(lang, &f.county)),
+        (t.sector.to_owned(), names.sector(lang, &f.sector)),
+        (t.amount_rial.to_owned(), lang.number(f.amount_rial)),
+        (t.jobs.to_owned(), lang.number(f.jobs)),
+        (t.women_jobs.to_owned(), lang.number(f.women_jobs)),
+        (t.financing.to_owned(), financing.to_owned()),
+        (t.purpose.to_owned(), f.purpose.clone()),
+        (t.status.to_owned(), names::status(lang, &f.status)),
+        (
+            t.bank.to_owned(),
+            a.referred_branch
+                .clone()
+                .map(|b| lang.digits(&b))
+                .unwrap_or_default(),
+        ),
+    ];
+    let factors = detail
+        .score
+        .as_ref()
+        .map(|s| {
+            s.factors
+                .iter()
+                .map(|factor| FactorLine {
+                    name: factor_name(&factor.code, lang == Lang::Fa).to_owned(),
+                    weight: lang.number(i64::from(factor.weight)),
+                    points: score_text(lang, Some(factor.points_x100)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let events = detail
+        .events
+        .iter()
+        .map(|e| EventLine {
+            at: format::instant(lang, &e.at),
+            actor: e.actor.split(':').nth(2).unwrap_or(&e.actor).to_owned(),
+            action: TransitionAction::parse(&e.action).map_or_else(
+                || e.action.clone(),
+                |action| {
+                    lang.pick(action_name_fa(action), action_name_en(action))
+                        .to_owned()
+                },
+            ),
+            change: format!(
+                "{} ← {}",
+                names::status(lang, &e.to_state),
+                names::status(lang, &e.from_state)
+            ),
+            reason: e.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    let actions = available_actions(&user, a, lang);
+    let flags: Vec<serde_json::Value> =
+        serde_json::from_str(&a.duplicate_flags).unwrap_or_default();
+    render(&ApplicationPage {
+        id,
+        facts,
+        score: score_text(lang, detail.score.as_ref().map(|s| s.total_x100)),
+        factors,
+        events,
+        actions,
+        flags: flags
+            .iter()
+            .map(|flag| format!("#{}", flag["application_id"]))
+            .collect::<Vec<_>>()
+            .join("، "),
+        layout,
+    })
+}
+
+/// The steps the policy lets this user take from the application's state.
+fn available_actions(user: &UiUser, application: &Application, lang: Lang) -> Vec<ActionButton> {
+    let Ok(province) = ProvinceCode::parse(&application.fields.province) else {
+        return Vec::new();
+    };
+    let Some(state) = ApplicationState::parse(&application.fields.status) else {
+        return Vec::new();
+    };
+    let subject = ApplicationSubject {
+        province: &province,
+        cooperative_id: application.fields.cooperative_id,
+        referred_bank: application.referred_bank.as_deref(),
+    };
+    TransitionAction::ALL
+        .iter()
+        .filter(|action| {
+            access::decide_transition(Some(&user.principal), **action, &subject) == Decision::Allow
+        })
+        .filter(|action| {
+            let context = taavon_core::applications::TransitionContext {
+                amount_rial: application.fields.amount_rial,
+                second_approval_above_rial: i64::MAX,
+                first_approver: None,
+                actor_user_id: user.principal.user_id,
+                reason: Some("-"),
+            };
+            taavon_core::applications::next_state(state, **action, &context).is_ok()
+        })
+        .map(|action| ActionButton {
+            code: action.code(),
+            label: lang.pick(action_name_fa(*action), action_name_en(*action)),
+            needs_reason: matches!(
+                action,
+                TransitionAction::Reject | TransitionAction::BankReject
+            ),
+        })
+        .collect()
+}
+
+pub async fn take_step(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let input = TransitionInput {
+        action: form.get("action").cloned().unwrap_or_default(),
+        reason: form.get("reason").cloned(),
+        bank: None,
+    };
+    match applications::transition(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        state.config.workflow,
+        None,
+        clock::now(),
+    )
+    .await
+    {
+        // A lost race shows the application as it now stands.
+        Ok(_) | Err(AppError::Conflict(_)) => {
+            Redirect::to(&format!("/applications/{id}")).into_response()
+        }
+        Err(error) => {
+            let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
+            error_page(layout, &error)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "application_new.html")]
+struct NewApplicationPage {
+    layout: Layout,
+    programs: Vec<Choice>,
+    financings: Vec<Choice>,
+    values: HashMap<String, String>,
+    errors: Vec<FieldError>,
+}
+
+impl NewApplicationPage {
+    fn value(&self, field: &str) -> &str {
+        self.values.get(field).map_or("", String::as_str)
+    }
+
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message_fa.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+async fn new_form(
+    state: &AppState,
+    principal: &taavon_core::access::Principal,
+    layout: Layout,
+    values: HashMap<String, String>,
+    errors: Vec<FieldError>,
+) -> Response {
+    let lang = layout.lang;
+    let programs = match taavon_app::programs::list_programs(&state.store, principal).await {
+        Ok(programs) => programs,
+        Err(error) => return error_page(layout, &error),
+    };
+    let program_choices = programs
+        .iter()
+        .map(|p| Choice {
+            selected: values.get("program") == Some(&p.code),
+            value: p.code.clone(),
+            label: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+        })
+        .collect();
+    let t = layout.t;
+    let financings = [
+        ("development", t.development),
+        ("working_capital", t.working_capital),
+    ]
+    .iter()
+    .map(|(code, label)| Choice {
+        selected: values.get("financing").map(String::as_str) == Some(code),
+        value: (*code).to_owned(),
+        label: (*label).to_owned(),
+    })
+    .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        status,
+        render(&NewApplicationPage {
+            layout,
+            programs: program_choices,
+            financings,
+            values,
+            errors,
+        }),
+    )
+        .into_response()
+}
+
+pub async fn new_application_form(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).new_application, Some(&user)).await;
+    let mut values = query;
+    if let Role::CooperativeRepresentative { cooperative_id, .. } = user.principal.role {
+        values.insert("cooperative_id".into(), cooperative_id.to_string());
+    }
+    new_form(&state, &user.principal, layout, values, Vec::new()).await
+}
+
+pub async fn new_application_submit(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let number = |field: &str| -> Result<i64, FieldError> {
+        let text = taavon_core::digits::to_ascii_digits(form.get(field).map_or("", |v| v.trim()))
+            .replace([',', '٬', ' '], "");
+        if text.is_empty() && field == "women_jobs" {
+            return Ok(0);
+        }
+        text.parse().map_err(|_| {
+            FieldError::new(field, "number", "یک عدد بنویسید.", "Write a whole number.")
+        })
+    };
+    let mut errors = Vec::new();
+    let mut read_number = |field: &str| match number(field) {
+        Ok(value) => value,
+        Err(error) => {
+            errors.push(error);
+            0
+        }
+    };
+    let cooperative_id = read_number("cooperative_id");
+    let amount_rial = read_number("amount");
+    let jobs = read_number("jobs");
+    let women_jobs = read_number("women_jobs");
+    let title = parts_text(&parts).new_application;
+    if !errors.is_empty() {
+        let layout = layout(&parts, title, Some(&user)).await;
+        return new_form(&state, &user.principal, layout, form, errors).await;
+    }
+    let input = ApplicationInput {
+        program: form.get("program").cloned().unwrap_or_default(),
+        cooperative_id: Some(cooperative_id),
+        client_id: None,
+        amount_rial,
+        jobs,
+        women_jobs,
+        purpose: form.get("purpose").cloned().unwrap_or_default(),
+        financing: form.get("financing").cloned(),
+        county: None,
+        sector: None,
+    };
+    match applications::create_application(
+        &state.store,
+        &user.principal,
+        &input,
+        None,
+        clock::now(),
+    )
+    .await
+    {
+        Ok(created) => Redirect::to(&format!("/applications/{}", created.id)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let layout = layout(&parts, title, Some(&user)).await;
+            new_form(&state, &user.principal, layout, form, errors).await
+        }
+        Err(error) => {
+            let layout = layout(&parts, title, Some(&user)).await;
+            error_page(layout, &error)
+        }
+    }
+}
