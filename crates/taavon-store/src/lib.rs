@@ -31,6 +31,7 @@ mod people;
 mod programs;
 mod reference;
 mod registry;
+mod rounds;
 mod schema;
 mod sessions;
 mod url;
@@ -48,6 +49,7 @@ pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
 pub use registry::{Formation, ShareEntryRow, Versioned};
+pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, TableColumns};
 pub use sessions::SessionRow;
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
