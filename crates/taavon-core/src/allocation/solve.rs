@@ -1,0 +1,231 @@
+//! A feasible 0/1 allocation near the bound: greedy by priced value per rial, an exact
+//! repair of the quotas, a fill of what budgets are left and swaps at each province's
+//! cutoff.
+//!
+//! Every change goes through `State`, which checks budgets and quotas in exact integers
+//! before it happens, except the greedy pass, which ignores the quotas and is followed at
+//! once by `repair`; so the result always meets every constraint. `repair` only removes
+//! applications and ends at the latest with the empty allocation, which is feasible.
+
+use super::bound::Dual;
+use super::ranking::{counts, merge_descending, Ranking, CLASSES};
+use super::totals::Totals;
+
+/// Swap candidates examined on each side of a province's cutoff, and swaps per province.
+const SWAP_WINDOW: usize = 48;
+const SWAP_ROUNDS: usize = 64;
+
+pub(crate) struct State<'r, 'p> {
+    ranking: &'r Ranking<'p>,
+    pub funded: Vec<bool>,
+    pub totals: Totals,
+}
+
+impl<'r, 'p> State<'r, 'p> {
+    fn new(ranking: &'r Ranking<'p>) -> Self {
+        State {
+            ranking,
+            funded: vec![false; ranking.problem.applications().len()],
+            totals: Totals::empty(ranking.problem),
+        }
+    }
+
+    fn is_funded(&self, i: u32) -> bool {
+        self.funded.get(i as usize).copied().unwrap_or(false)
+    }
+
+    /// Amount, women amount, deprived amount and province slot of application `i`.
+    fn parts(&self, i: u32) -> (i128, i128, i128, usize) {
+        let problem = self.ranking.problem;
+        let slot = problem.slots().get(i as usize).copied().unwrap_or(0) as usize;
+        match problem.applications().get(i as usize) {
+            Some(a) => {
+                let amount = i128::from(a.amount);
+                (
+                    amount,
+                    if a.women_led { amount } else { 0 },
+                    if a.is_deprived() { amount } else { 0 },
+                    slot,
+                )
+            }
+            None => (0, 0, 0, slot),
+        }
+    }
+
+    /// Budget left in province `slot`.
+    fn room(&self, slot: usize) -> i128 {
+        let budget = self
+            .ranking
+            .problem
+            .provinces()
+            .get(slot)
+            .map_or(0, |b| i128::from(b.budget));
+        budget - self.totals.used.get(slot).copied().unwrap_or(0)
+    }
+
+    fn set(&mut self, i: u32, fund: bool) {
+        let problem = self.ranking.problem;
+        if let (Some(a), Some(&slot), Some(flag)) = (
+            problem.applications().get(i as usize),
+            problem.slots().get(i as usize),
+            self.funded.get_mut(i as usize),
+        ) {
+            if *flag != fund {
+                *flag = fund;
+                self.totals
+                    .shift(a.amount, a.women_led, a.is_deprived(), slot, fund);
+            }
+        }
+    }
+
+    /// Funds `i` if its province's budget and both quotas allow it.
+    fn try_add(&mut self, i: u32) -> bool {
+        let (amount, women, deprived, slot) = self.parts(i);
+        let fits = !self.is_funded(i)
+            && amount <= self.room(slot)
+            && self
+                .totals
+                .shares_met_after(self.ranking.params, amount, women, deprived);
+        if fits {
+            self.set(i, true);
+        }
+        fits
+    }
+
+    /// Removes funded applications until both quotas hold: each time the one with the
+    /// least value per rial among those whose removal raises every unmet quota's share
+    /// (or, if there is none, at least one).
+    fn repair(&mut self) {
+        let params = self.ranking.params;
+        let mut lists: [Vec<u32>; CLASSES] = Default::default();
+        for (i, _) in self.funded.iter().enumerate().filter(|(_, f)| **f) {
+            let class = self.ranking.class.get(i).copied().map_or(0, usize::from);
+            if let (Some(list), Ok(i)) = (lists.get_mut(class), u32::try_from(i)) {
+                list.push(i);
+            }
+        }
+        let ratio = |i: &u32| self.ranking.ratio.get(*i as usize).copied().unwrap_or(0.0);
+        for list in &mut lists {
+            list.sort_unstable_by(|a, b| ratio(a).total_cmp(&ratio(b)));
+        }
+        let mut heads = [0usize; CLASSES];
+        loop {
+            let unmet = [
+                !self.totals.women_share_met(params),
+                !self.totals.deprived_share_met(params),
+            ];
+            if unmet == [false, false] {
+                return;
+            }
+            // Removing a class that does not count towards quota q raises q's share.
+            let raises = |class: usize, q: usize| !counts(class, q);
+            let raises_all = |c: usize| (0..2).all(|q| !unmet.get(q).copied().unwrap_or(false) || raises(c, q));
+            let raises_any = |c: usize| (0..2).any(|q| unmet.get(q).copied().unwrap_or(false) && raises(c, q));
+            let cheapest = |eligible: &dyn Fn(usize) -> bool| {
+                (0..CLASSES)
+                    .filter(|&c| eligible(c))
+                    .filter_map(|c| {
+                        let head = heads.get(c).copied().unwrap_or(0);
+                        lists.get(c)?.get(head).map(|&i| (c, i))
+                    })
+                    .min_by(|(_, a), (_, b)| ratio(a).total_cmp(&ratio(b)))
+            };
+            let Some((class, item)) = cheapest(&raises_all).or_else(|| cheapest(&raises_any))
+            else {
+                // Unreachable while a share is at most 1: an unmet quota means some
+                // funded application does not count towards it.
+                return;
+            };
+            if let Some(h) = heads.get_mut(class) {
+                *h += 1;
+            }
+            self.set(item, false);
+        }
+    }
+
+    /// Adds every application, in `order`, that still fits.
+    fn fill(&mut self, order: &[u32]) {
+        for &i in order {
+            self.try_add(i);
+        }
+    }
+
+    /// Best single exchange in province `order` (one funded out, one unfunded in) among
+    /// the applications nearest the cutoff, repeated while it gains value.
+    fn swap_at_cutoff(&mut self, order: &[u32]) {
+        let params = self.ranking.params;
+        let value = |i: u32| self.ranking.value.get(i as usize).copied().unwrap_or(0.0);
+        for _ in 0..SWAP_ROUNDS {
+            let outs: Vec<u32> = order
+                .iter()
+                .rev()
+                .copied()
+                .filter(|&i| self.is_funded(i))
+                .take(SWAP_WINDOW)
+                .collect();
+            let ins: Vec<u32> = order
+                .iter()
+                .copied()
+                .filter(|&i| !self.is_funded(i))
+                .take(SWAP_WINDOW)
+                .collect();
+            let mut best: Option<(u32, u32, f64)> = None;
+            for &out in &outs {
+                let (a_out, w_out, d_out, slot) = self.parts(out);
+                let room = self.room(slot) + a_out;
+                for &inn in &ins {
+                    let gain = value(inn) - value(out);
+                    if gain <= best.map_or(1e-9, |(_, _, g)| g) {
+                        continue;
+                    }
+                    let (a_in, w_in, d_in, _) = self.parts(inn);
+                    if a_in <= room
+                        && self.totals.shares_met_after(
+                            params,
+                            a_in - a_out,
+                            w_in - w_out,
+                            d_in - d_out,
+                        )
+                    {
+                        best = Some((out, inn, gain));
+                    }
+                }
+            }
+            let Some((out, inn, _)) = best else { return };
+            self.set(out, false);
+            self.set(inn, true);
+            // The exchange may have freed room for applications that did not fit.
+            for &i in &ins {
+                self.try_add(i);
+            }
+        }
+    }
+}
+
+/// A feasible allocation guided by the multipliers of `dual`.
+pub(crate) fn solve<'r, 'p>(ranking: &'r Ranking<'p>, dual: &Dual) -> State<'r, 'p> {
+    let offsets = ranking.offsets(dual.mu);
+    let orders: Vec<Vec<u32>> = (0..ranking.provinces())
+        .map(|slot| ranking.province_order(slot, &offsets))
+        .collect();
+    let lists: Vec<&[u32]> = orders.iter().map(Vec::as_slice).collect();
+    let global = merge_descending(&lists, |i| ranking.adjusted(i, &offsets));
+    let mut state = State::new(ranking);
+    // What the relaxation would fund, rounded down to whole applications that fit.
+    for &i in &global {
+        if ranking.adjusted(i, &offsets) <= 0.0 {
+            break;
+        }
+        let (amount, _, _, slot) = state.parts(i);
+        if amount <= state.room(slot) {
+            state.set(i, true);
+        }
+    }
+    state.repair();
+    state.fill(&global);
+    for order in &orders {
+        state.swap_at_cutoff(order);
+    }
+    state.fill(&global);
+    state
+}
