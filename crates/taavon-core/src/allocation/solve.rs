@@ -202,30 +202,166 @@ impl<'r, 'p> State<'r, 'p> {
     }
 }
 
-/// A feasible allocation guided by the multipliers of `dual`.
+/// Items on each side of a province's break item that the exact core knapsack may
+/// rearrange, and the most partial solutions it keeps.
+const CORE_SIDE: usize = 16;
+const CORE_STATES: usize = 1 << 13;
+
+/// The best subset of `items` (amount, priced value) within `capacity`, as a bit mask:
+/// a dynamic programme over the Pareto front of (amount, value) pairs, which stays small
+/// because only the few items around the break are in play.
+fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
+    let mut states: Vec<(i128, f64, u64)> = vec![(0, 0.0, 0)];
+    let mut merged = Vec::new();
+    for (bit, &(amount, value)) in items.iter().enumerate().take(64) {
+        if value <= 0.0 || amount > capacity {
+            continue;
+        }
+        let extended = states
+            .iter()
+            .filter(|s| s.0 + amount <= capacity)
+            .map(|&(w, v, m)| (w + amount, v + value, m | (1u64 << bit)));
+        merged.clear();
+        let (mut old, mut new) = (states.iter().copied().peekable(), extended.peekable());
+        loop {
+            let next = match (old.peek(), new.peek()) {
+                (Some(a), Some(b)) if a.0 <= b.0 => old.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => new.next(),
+                (Some(_), None) => old.next(),
+                (None, None) => None,
+            };
+            let Some(state) = next else { break };
+            // Keep only states worth more than every lighter one.
+            if merged.last().is_none_or(|last: &(i128, f64, u64)| state.1 > last.1) {
+                if merged.last().is_some_and(|last: &(i128, f64, u64)| last.0 == state.0) {
+                    merged.pop();
+                }
+                merged.push(state);
+            }
+        }
+        if merged.len() > CORE_STATES {
+            // Thin evenly: the front stays representative, the heaviest (best) kept.
+            let step = merged.len().div_ceil(CORE_STATES);
+            let last = merged.last().copied();
+            merged = merged.iter().copied().step_by(step).collect();
+            if let Some(last) = last {
+                if merged.last() != Some(&last) {
+                    merged.push(last);
+                }
+            }
+        }
+        std::mem::swap(&mut states, &mut merged);
+    }
+    states.last().map_or(0, |s| s.2)
+}
+
+impl State<'_, '_> {
+    /// Funds, in province order `order`, everything before the break item's core and
+    /// the best subset of the core by priced value.
+    fn fund_province(&mut self, slot: usize, order: &[u32], offsets: &[f64; CLASSES]) {
+        let mut room = self.room(slot);
+        let mut brk = order.len();
+        for (k, &i) in order.iter().enumerate() {
+            let (amount, ..) = self.parts(i);
+            if amount > room || self.ranking.adjusted(i, offsets) <= 0.0 {
+                brk = k;
+                break;
+            }
+            room -= amount;
+        }
+        let start = brk.saturating_sub(CORE_SIDE);
+        let end = (brk + CORE_SIDE).min(order.len());
+        for &i in order.get(..start).unwrap_or(&[]) {
+            self.set(i, true);
+        }
+        let core = order.get(start..end).unwrap_or(&[]);
+        let items: Vec<(i128, f64)> = core
+            .iter()
+            .map(|&i| {
+                let (amount, ..) = self.parts(i);
+                (amount, self.ranking.adjusted(i, offsets) * amount as f64)
+            })
+            .collect();
+        let mask = core_knapsack(&items, self.room(slot));
+        for (bit, &i) in core.iter().enumerate() {
+            if mask >> bit & 1 == 1 {
+                self.set(i, true);
+            }
+        }
+    }
+}
+
+/// The allocation the prices `mu` lead to, before and after the quota repair.
+fn candidate<'r, 'p>(ranking: &'r Ranking<'p>, mu: [f64; 2]) -> (State<'r, 'p>, [bool; 2]) {
+    let offsets = ranking.offsets(mu);
+    let mut state = State::new(ranking);
+    for slot in 0..ranking.provinces() {
+        let order = ranking.province_order(slot, &offsets);
+        state.fund_province(slot, &order, &offsets);
+    }
+    let met = [
+        state.totals.women_share_met(ranking.params),
+        state.totals.deprived_share_met(ranking.params),
+    ];
+    state.repair();
+    (state, met)
+}
+
+fn objective(state: &State<'_, '_>) -> f64 {
+    state
+        .funded
+        .iter()
+        .zip(&state.ranking.value)
+        .filter(|(f, _)| **f)
+        .map(|(_, v)| v)
+        .sum()
+}
+
+/// Bisection steps when raising a quota's price until the priced solution meets it.
+const PRICE_STEPS: usize = 14;
+
+/// A feasible allocation guided by the multipliers of `dual`: the priced solution at
+/// `dual.mu`, and if it misses a quota, at higher prices of that quota (the best feasible
+/// one wins), then filled and improved by swaps.
 pub(crate) fn solve<'r, 'p>(ranking: &'r Ranking<'p>, dual: &Dual) -> State<'r, 'p> {
+    let (mut best, met) = candidate(ranking, dual.mu);
+    let mut best_value = objective(&best);
+    let scale = ranking.ratio.iter().copied().fold(0.0, f64::max);
+    for q in 0..2 {
+        if met.get(q).copied().unwrap_or(true) {
+            continue;
+        }
+        let base = dual.mu.get(q).copied().unwrap_or(0.0);
+        let (mut lo, mut hi) = (0.0, scale.max(base));
+        for _ in 0..PRICE_STEPS {
+            let mid = lo + (hi - lo) / 2.0;
+            let mut mu = dual.mu;
+            if let Some(m) = mu.get_mut(q) {
+                *m = base + mid;
+            }
+            let (state, met) = candidate(ranking, mu);
+            if met.get(q).copied().unwrap_or(true) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+            let value = objective(&state);
+            if value > best_value {
+                best = state;
+                best_value = value;
+            }
+        }
+    }
     let offsets = ranking.offsets(dual.mu);
     let orders: Vec<Vec<u32>> = (0..ranking.provinces())
         .map(|slot| ranking.province_order(slot, &offsets))
         .collect();
     let lists: Vec<&[u32]> = orders.iter().map(Vec::as_slice).collect();
     let global = merge_descending(&lists, |i| ranking.adjusted(i, &offsets));
-    let mut state = State::new(ranking);
-    // What the relaxation would fund, rounded down to whole applications that fit.
-    for &i in &global {
-        if ranking.adjusted(i, &offsets) <= 0.0 {
-            break;
-        }
-        let (amount, _, _, slot) = state.parts(i);
-        if amount <= state.room(slot) {
-            state.set(i, true);
-        }
-    }
-    state.repair();
-    state.fill(&global);
+    best.fill(&global);
     for order in &orders {
-        state.swap_at_cutoff(order);
+        best.swap_at_cutoff(order);
     }
-    state.fill(&global);
-    state
+    best.fill(&global);
+    best
 }
