@@ -20,6 +20,9 @@ pub(crate) struct Dual {
     pub mu: [f64; 2],
     /// Per province (in `Problem::provinces()` order), the cutoff value per rial.
     pub cutoffs: Vec<f64>,
+    /// Per province, the lowest cutoff found whose applications above it all fit the
+    /// budget (where rounding to whole applications starts).
+    pub fits_above: Vec<f64>,
     /// The dual value at these multipliers (before the rounding margin).
     pub value: f64,
     /// A subgradient with respect to `mu`: each quota's surplus (funded amount counted
@@ -71,12 +74,13 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Dual {
     let mut value = 0.0;
     let mut surplus = [0.0; 2];
     let mut cutoffs = Vec::with_capacity(ranking.provinces());
+    let mut fits_above = Vec::with_capacity(ranking.provinces());
     for (slot, province) in ranking.problem.provinces().iter().enumerate() {
         let groups: [Group<'_>; CLASSES] = std::array::from_fn(|c| ranking.group(slot, c));
         let budget = province.budget as f64;
-        let (lambda, term, funded) = if used_above(&groups, &offsets, 0.0) <= budget {
+        let (lambda, fits, term, funded) = if used_above(&groups, &offsets, 0.0) <= budget {
             let (term, funded) = province_term(&groups, &offsets, budget, 0.0);
-            (0.0, term, funded)
+            (0.0, 0.0, term, funded)
         } else {
             // The cutoff lies between 0 (over budget) and the best adjusted ratio (nothing
             // above it); bisect to where the funded amount crosses the budget.
@@ -112,13 +116,14 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Dual {
                 *f += theta * (o - *f);
             }
             if term_lo < term_hi {
-                (lo, term_lo, funded)
+                (lo, hi, term_lo, funded)
             } else {
-                (hi, term_hi, funded)
+                (hi, hi, term_hi, funded)
             }
         };
         value += term;
         cutoffs.push(lambda);
+        fits_above.push(fits);
         for (class, amount) in funded.iter().enumerate() {
             for (q, (s, share)) in surplus.iter_mut().zip(shares).enumerate() {
                 let member = if counts(class, q) { 1.0 } else { 0.0 };
@@ -129,6 +134,7 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Dual {
     Dual {
         mu,
         cutoffs,
+        fits_above,
         value,
         surplus,
     }

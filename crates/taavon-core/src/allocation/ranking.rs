@@ -37,8 +37,8 @@ pub(crate) struct Group<'r> {
     /// Application indices, best value per rial first.
     pub items: &'r [u32],
     pub ratio: &'r [f64],
-    /// Inclusive running sums of amount and value along `items`.
-    pub cum_amount: &'r [f64],
+    /// Inclusive running sums of amount (exact) and value along `items`.
+    pub cum_amount: &'r [i128],
     pub cum_value: &'r [f64],
 }
 
@@ -48,12 +48,19 @@ impl Group<'_> {
         self.ratio.partition_point(|&r| r + offset > cutoff)
     }
 
+    /// Exact amount of the group's first `k` applications.
+    pub fn amount(&self, k: usize) -> i128 {
+        k.checked_sub(1)
+            .and_then(|last| self.cum_amount.get(last).copied())
+            .unwrap_or(0)
+    }
+
     /// Amount and value of the group's first `k` applications.
     pub fn prefix(&self, k: usize) -> (f64, f64) {
         match k.checked_sub(1) {
             None => (0.0, 0.0),
             Some(last) => (
-                self.cum_amount.get(last).copied().unwrap_or(0.0),
+                self.cum_amount.get(last).copied().unwrap_or(0) as f64,
                 self.cum_value.get(last).copied().unwrap_or(0.0),
             ),
         }
@@ -71,7 +78,7 @@ pub(crate) struct Ranking<'p> {
     starts: Vec<usize>,
     items: Vec<u32>,
     sorted_ratio: Vec<f64>,
-    cum_amount: Vec<f64>,
+    cum_amount: Vec<i128>,
     cum_value: Vec<f64>,
 }
 
@@ -133,10 +140,10 @@ impl<'p> Ranking<'p> {
         let mut cum_amount = Vec::with_capacity(items.len());
         let mut cum_value = Vec::with_capacity(items.len());
         for w in starts.windows(2) {
-            let (mut amount, mut worth) = (0.0, 0.0);
+            let (mut amount, mut worth) = (0i128, 0.0);
             let &[from, to] = w else { continue };
             for &i in items.get(from..to).unwrap_or(&[]) {
-                amount += apps.get(i as usize).map_or(0.0, |a| a.amount as f64);
+                amount += apps.get(i as usize).map_or(0, |a| i128::from(a.amount));
                 worth += value.get(i as usize).copied().unwrap_or(0.0);
                 cum_amount.push(amount);
                 cum_value.push(worth);

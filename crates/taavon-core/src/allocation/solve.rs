@@ -7,8 +7,9 @@
 //! once by `repair`; so the result always meets every constraint. `repair` only removes
 //! applications and ends at the latest with the empty allocation, which is feasible.
 
-use super::bound::Dual;
-use super::ranking::{counts, merge_descending, Ranking, CLASSES};
+use super::bound::{evaluate, Dual};
+use super::params::Params;
+use super::ranking::{counts, Group, Ranking, CLASSES};
 use super::totals::Totals;
 
 /// Swap candidates examined on each side of a province's cutoff, and swaps per province.
@@ -255,80 +256,192 @@ fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
     states.last().map_or(0, |s| s.2)
 }
 
-impl State<'_, '_> {
-    /// Funds, in province order `order`, everything before the break item's core and
-    /// the best subset of the core by priced value.
-    fn fund_province(&mut self, slot: usize, order: &[u32], offsets: &[f64; CLASSES]) {
-        let mut room = self.room(slot);
-        let mut brk = order.len();
-        for (k, &i) in order.iter().enumerate() {
-            let (amount, ..) = self.parts(i);
-            if amount > room || self.ranking.adjusted(i, offsets) <= 0.0 {
-                brk = k;
-                break;
-            }
-            room -= amount;
-        }
-        let start = brk.saturating_sub(CORE_SIDE);
-        let end = (brk + CORE_SIDE).min(order.len());
-        for &i in order.get(..start).unwrap_or(&[]) {
-            self.set(i, true);
-        }
-        let core = order.get(start..end).unwrap_or(&[]);
-        let items: Vec<(i128, f64)> = core
-            .iter()
-            .map(|&i| {
-                let (amount, ..) = self.parts(i);
-                (amount, self.ranking.adjusted(i, offsets) * amount as f64)
+/// One province rounded to whole applications under given prices: the first
+/// `prefix[c]` applications of each class group, plus the chosen bits of `core` (the
+/// applications either side of the break).
+struct Plan {
+    prefix: [usize; CLASSES],
+    core: Vec<u32>,
+    mask: u64,
+}
+
+/// All provinces' plans at one set of prices, with their exact totals.
+struct Candidate {
+    plans: Vec<Plan>,
+    /// Funded amount per class, exact.
+    class_amount: [i128; CLASSES],
+    value: f64,
+}
+
+impl Candidate {
+    fn meets(&self, params: &Params) -> [bool; 2] {
+        let total: i128 = self.class_amount.iter().sum();
+        let part = |q: usize| -> i128 {
+            (0..CLASSES)
+                .filter(|&c| counts(c, q))
+                .filter_map(|c| self.class_amount.get(c))
+                .sum()
+        };
+        [
+            params.women_share.is_met(part(0), total),
+            params.deprived_share.is_met(part(1), total),
+        ]
+    }
+}
+
+/// Rounds province `slot`: everything above `cutoff` except the last `CORE_SIDE`
+/// applications is funded; those and the next `CORE_SIDE` form the core, solved exactly.
+/// Only binary searches and the core are touched, so a plan costs the same whatever the
+/// province's size.
+fn plan_province(
+    ranking: &Ranking<'_>,
+    slot: usize,
+    offsets: &[f64; CLASSES],
+    cutoff: f64,
+) -> (Plan, [i128; CLASSES], f64) {
+    let groups: [Group<'_>; CLASSES] = std::array::from_fn(|c| ranking.group(slot, c));
+    let adjusted = |c: usize, k: usize| {
+        let g = groups.get(c)?;
+        Some(g.ratio.get(k)? + offsets.get(c)?)
+    };
+    let above: [usize; CLASSES] = std::array::from_fn(|c| {
+        groups
+            .get(c)
+            .zip(offsets.get(c))
+            .map_or(0, |(g, &off)| g.count_above(off, cutoff))
+    });
+    let budget = ranking
+        .problem
+        .provinces()
+        .get(slot)
+        .map_or(0, |b| i128::from(b.budget));
+    let fixed_amount = |prefix: &[usize; CLASSES]| -> i128 {
+        groups.iter().zip(prefix).map(|(g, &k)| g.amount(k)).sum()
+    };
+    // Walk back from the cutoff, least attractive first, into the core.
+    let mut prefix = above;
+    let mut before = Vec::new();
+    while before.len() < CORE_SIDE || fixed_amount(&prefix) > budget {
+        let worst = (0..CLASSES)
+            .filter_map(|c| {
+                let k = prefix.get(c)?.checked_sub(1)?;
+                Some((c, adjusted(c, k)?))
             })
-            .collect();
-        let mask = core_knapsack(&items, self.room(slot));
-        for (bit, &i) in core.iter().enumerate() {
-            if mask >> bit & 1 == 1 {
-                self.set(i, true);
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((c, _)) = worst else { break };
+        if let Some(k) = prefix.get_mut(c) {
+            *k -= 1;
+            if before.len() < CORE_SIDE {
+                if let Some(&item) = groups.get(c).and_then(|g| g.items.get(*k)) {
+                    before.push(item);
+                }
             }
         }
     }
-}
-
-/// The allocation the prices `mu` lead to, before and after the quota repair.
-fn candidate<'r, 'p>(ranking: &'r Ranking<'p>, mu: [f64; 2]) -> (State<'r, 'p>, [bool; 2]) {
-    let offsets = ranking.offsets(mu);
-    let mut state = State::new(ranking);
-    for slot in 0..ranking.provinces() {
-        let order = ranking.province_order(slot, &offsets);
-        state.fund_province(slot, &order, &offsets);
+    // And forward from the cutoff, most attractive first.
+    let mut heads = above;
+    let mut after = Vec::new();
+    while after.len() < CORE_SIDE {
+        let best = (0..CLASSES)
+            .filter_map(|c| Some((c, adjusted(c, *heads.get(c)?)?)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((c, _)) = best else { break };
+        if let Some(k) = heads.get_mut(c) {
+            if let Some(&item) = groups.get(c).and_then(|g| g.items.get(*k)) {
+                after.push(item);
+            }
+            *k += 1;
+        }
     }
-    let met = [
-        state.totals.women_share_met(ranking.params),
-        state.totals.deprived_share_met(ranking.params),
-    ];
-    state.repair();
-    (state, met)
+    before.reverse();
+    let mut core = before;
+    core.extend(after);
+    let apps = ranking.problem.applications();
+    let items: Vec<(i128, f64)> = core
+        .iter()
+        .map(|&i| {
+            let amount = apps.get(i as usize).map_or(0, |a| a.amount);
+            (i128::from(amount), ranking.adjusted(i, offsets) * amount as f64)
+        })
+        .collect();
+    let mask = core_knapsack(&items, budget - fixed_amount(&prefix));
+    let mut class_amount: [i128; CLASSES] = std::array::from_fn(|c| {
+        groups
+            .get(c)
+            .zip(prefix.get(c))
+            .map_or(0, |(g, &k)| g.amount(k))
+    });
+    let mut value: f64 = groups.iter().zip(&prefix).map(|(g, &k)| g.prefix(k).1).sum();
+    for (bit, &i) in core.iter().enumerate() {
+        if mask >> bit & 1 == 1 {
+            let class = ranking.class.get(i as usize).copied().map_or(0, usize::from);
+            if let (Some(sum), Some(a)) = (class_amount.get_mut(class), apps.get(i as usize)) {
+                *sum += i128::from(a.amount);
+            }
+            value += ranking.value.get(i as usize).copied().unwrap_or(0.0);
+        }
+    }
+    (Plan { prefix, core, mask }, class_amount, value)
 }
 
-fn objective(state: &State<'_, '_>) -> f64 {
+/// Every province rounded under prices `mu`.
+fn candidate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Candidate {
+    let offsets = ranking.offsets(mu);
+    let dual = evaluate(ranking, mu);
+    let mut out = Candidate {
+        plans: Vec::with_capacity(ranking.provinces()),
+        class_amount: [0; CLASSES],
+        value: 0.0,
+    };
+    for (slot, &cutoff) in dual.fits_above.iter().enumerate() {
+        let (plan, amounts, value) = plan_province(ranking, slot, &offsets, cutoff);
+        for (sum, a) in out.class_amount.iter_mut().zip(amounts) {
+            *sum += a;
+        }
+        out.value += value;
+        out.plans.push(plan);
+    }
+    out
+}
+
+/// The funded flags of a candidate.
+fn materialise<'r, 'p>(ranking: &'r Ranking<'p>, candidate: &Candidate) -> State<'r, 'p> {
+    let mut state = State::new(ranking);
+    for (slot, plan) in candidate.plans.iter().enumerate() {
+        for (c, &k) in plan.prefix.iter().enumerate() {
+            for &i in ranking.group(slot, c).items.get(..k).unwrap_or(&[]) {
+                state.set(i, true);
+            }
+        }
+        for (bit, &i) in plan.core.iter().enumerate() {
+            if plan.mask >> bit & 1 == 1 {
+                state.set(i, true);
+            }
+        }
+    }
     state
-        .funded
-        .iter()
-        .zip(&state.ranking.value)
-        .filter(|(f, _)| **f)
-        .map(|(_, v)| v)
-        .sum()
 }
 
 /// Bisection steps when raising a quota's price until the priced solution meets it.
-const PRICE_STEPS: usize = 14;
+const PRICE_STEPS: usize = 24;
 
-/// A feasible allocation guided by the multipliers of `dual`: the priced solution at
-/// `dual.mu`, and if it misses a quota, at higher prices of that quota (the best feasible
-/// one wins), then filled and improved by swaps.
+/// A feasible allocation guided by the multipliers of `dual`: the rounded priced
+/// solution at `dual.mu` or, if that misses a quota, the best one meeting both at a
+/// higher price of the missed quota (bisection); repaired if none does; then filled and
+/// improved by swaps.
 pub(crate) fn solve<'r, 'p>(ranking: &'r Ranking<'p>, dual: &Dual) -> State<'r, 'p> {
-    let (mut best, met) = candidate(ranking, dual.mu);
-    let mut best_value = objective(&best);
+    let params = ranking.params;
+    let first = candidate(ranking, dual.mu);
+    let met = first.meets(params);
+    let mut best: Option<Candidate> = None;
+    let mut consider = |c: Candidate| {
+        if c.meets(params) == [true, true] && best.as_ref().is_none_or(|b| c.value > b.value) {
+            best = Some(c);
+        }
+    };
     let scale = ranking.ratio.iter().copied().fold(0.0, f64::max);
-    for q in 0..2 {
-        if met.get(q).copied().unwrap_or(true) {
+    for (q, &met_q) in met.iter().enumerate() {
+        if met_q {
             continue;
         }
         let base = dual.mu.get(q).copied().unwrap_or(0.0);
@@ -339,29 +452,36 @@ pub(crate) fn solve<'r, 'p>(ranking: &'r Ranking<'p>, dual: &Dual) -> State<'r, 
             if let Some(m) = mu.get_mut(q) {
                 *m = base + mid;
             }
-            let (state, met) = candidate(ranking, mu);
-            if met.get(q).copied().unwrap_or(true) {
+            let c = candidate(ranking, mu);
+            if c.meets(params).get(q).copied().unwrap_or(true) {
                 hi = mid;
             } else {
                 lo = mid;
             }
-            let value = objective(&state);
-            if value > best_value {
-                best = state;
-                best_value = value;
-            }
+            consider(c);
         }
     }
+    consider(first);
+    let mut state = match &best {
+        Some(c) => materialise(ranking, c),
+        None => {
+            let mut state = materialise(ranking, &candidate(ranking, dual.mu));
+            state.repair();
+            state
+        }
+    };
     let offsets = ranking.offsets(dual.mu);
     let orders: Vec<Vec<u32>> = (0..ranking.provinces())
         .map(|slot| ranking.province_order(slot, &offsets))
         .collect();
-    let lists: Vec<&[u32]> = orders.iter().map(Vec::as_slice).collect();
-    let global = merge_descending(&lists, |i| ranking.adjusted(i, &offsets));
-    best.fill(&global);
     for order in &orders {
-        best.swap_at_cutoff(order);
+        state.fill(order);
     }
-    best.fill(&global);
-    best
+    for order in &orders {
+        state.swap_at_cutoff(order);
+    }
+    for order in &orders {
+        state.fill(order);
+    }
+    state
 }
