@@ -1,5 +1,6 @@
 //! The `taavon` command: one binary for serving, administration and conversions.
 
+mod allocate;
 mod commands;
 mod config;
 mod convert;
@@ -43,6 +44,10 @@ enum Command {
     Date(convert::DateArgs),
     /// Validate national codes, legal IDs, Sheba, card and mobile numbers.
     Validate(convert::ValidateArgs),
+    /// Choose which applications of a round to fund (writes `id,funded`, prints JSON).
+    Allocate(allocate::AllocateArgs),
+    /// Write a deterministic synthetic allocation round (benchmark input).
+    AllocateSynth(allocate::SynthArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Bench(command) => commands::bench(command),
         Command::Date(args) => convert::date(&args),
         Command::Validate(args) => convert::validate(&args),
+        Command::Allocate(args) => allocate::allocate(&args),
+        Command::AllocateSynth(args) => allocate::synth(&args),
     };
     match result {
         Ok(code) => code,

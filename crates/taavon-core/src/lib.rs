@@ -15,6 +15,7 @@
 )]
 
 pub mod access;
+pub mod allocation;
 pub mod applications;
 pub mod calendar;
 pub mod digits;

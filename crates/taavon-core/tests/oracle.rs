@@ -38,7 +38,14 @@ fn the_copied_oracle_files_equal_the_shared_originals() {
         eprintln!("shared/oracle is not next to the repository; nothing to compare");
         return;
     }
-    for name in ["identifiers.csv", "jalali.csv", "schedules.json"] {
+    for name in [
+        "identifiers.csv",
+        "jalali.csv",
+        "schedules.json",
+        "allocation/applications.csv",
+        "allocation/budgets.csv",
+        "allocation/reference.json",
+    ] {
         let original = std::fs::read(shared.join(name)).unwrap();
         let copy = std::fs::read(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,0 +1,213 @@
+//! The allocation engine against the shared oracle instance (`tests/oracle/allocation`,
+//! solved by HiGHS) and, by brute force, against every allocation of small random
+//! instances.
+
+use proptest::prelude::*;
+use taavon_core::allocation::{
+    allocate, verify, what_if, Application, Binding, Params, Problem, ProvinceBudget,
+    Scenario, Share,
+};
+
+const APPLICATIONS: &str = include_str!("oracle/allocation/applications.csv");
+const BUDGETS: &str = include_str!("oracle/allocation/budgets.csv");
+const REFERENCE: &str = include_str!("oracle/allocation/reference.json");
+
+fn oracle_problem() -> Problem {
+    let applications = APPLICATIONS
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            Application {
+                province: f[1].parse().unwrap(),
+                amount: f[2].parse().unwrap(),
+                jobs: f[3].parse().unwrap(),
+                women_jobs: f[4].parse().unwrap(),
+                women_led: f[5] == "1",
+                tier: f[6].parse().unwrap(),
+            }
+        })
+        .collect();
+    let budgets: Vec<ProvinceBudget> = BUDGETS
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (province, budget) = line.split_once(',').unwrap();
+            ProvinceBudget {
+                province: province.parse().unwrap(),
+                budget: budget.parse().unwrap(),
+            }
+        })
+        .collect();
+    Problem::new(applications, &budgets).unwrap()
+}
+
+/// A number field of reference.json (flat enough not to need a JSON parser).
+fn reference(key: &str) -> f64 {
+    let start = REFERENCE.find(&format!("\"{key}\":")).unwrap() + key.len() + 3;
+    let rest = REFERENCE[start..].trim_start();
+    let end = rest.find([',', '\n', '}']).unwrap();
+    rest[..end].trim().parse().unwrap()
+}
+
+#[test]
+fn the_oracle_instance_is_solved_within_a_tenth_of_a_percent_of_the_mip_bound() {
+    // Establishes feasibility, the 99.9 % target and the bound's validity on the oracle.
+    let problem = oracle_problem();
+    let result = allocate(&problem, &Params::default()).unwrap();
+    verify(&problem, &Params::default(), &result.funded).unwrap();
+    let mip_bound = reference("mip_dual_bound");
+    let mip_objective = reference("mip_objective");
+    let lp_bound = reference("lp_bound");
+    eprintln!(
+        "objective {} bound {} (LP {lp_bound}, MIP {mip_objective}..{mip_bound})",
+        result.objective, result.upper_bound
+    );
+    assert!(result.objective >= 0.999 * mip_bound, "{}", result.objective);
+    assert!(result.upper_bound >= mip_objective);
+    // No 0/1 allocation beats the LP optimum, which our dual can only approach from
+    // above; a good search lands close to it.
+    assert!(result.upper_bound >= lp_bound * (1.0 - 1e-9));
+    assert!(result.upper_bound <= lp_bound * 1.0001, "{}", result.upper_bound);
+    assert!(result.gap() < 0.002);
+}
+
+#[test]
+fn every_oracle_decision_is_explained_consistently() {
+    // Establishes that explanations agree with the decisions and the constraints.
+    let problem = oracle_problem();
+    let result = allocate(&problem, &Params::default()).unwrap();
+    let explanations = result.explain(&problem);
+    assert_eq!(explanations.len(), problem.applications().len());
+    let mut codes = std::collections::BTreeMap::new();
+    for (e, &funded) in explanations.iter().zip(&result.funded) {
+        assert_eq!(e.funded, funded);
+        assert_eq!(e.binding == Binding::None, funded);
+        *codes.entry(e.binding.code()).or_insert(0) += 1;
+        if let Binding::BelowCutoff { .. } = e.binding {
+            assert!(e.marginal_value <= 0.0);
+        }
+    }
+    // The oracle's quotas are tight: the women's quota must show up as a reason.
+    assert!(codes.contains_key("women_share"), "{codes:?}");
+    assert!(codes.contains_key("below_cutoff"), "{codes:?}");
+}
+
+#[test]
+fn what_if_runs_each_policy_side_by_side() {
+    // Establishes that scenarios are independent runs over the same applications.
+    let problem = oracle_problem();
+    let mut generous = Params::default();
+    generous.women_share = Share::from_basis_points(0).unwrap();
+    generous.deprived_share = Share::from_basis_points(0).unwrap();
+    let halved: Vec<ProvinceBudget> = problem
+        .provinces()
+        .iter()
+        .map(|b| ProvinceBudget {
+            province: b.province,
+            budget: b.budget / 2,
+        })
+        .collect();
+    let mut broken = Params::default();
+    broken.women_bonus = -1.0;
+    let scenarios = [
+        ("policy", Params::default(), None),
+        ("no quotas", generous, None),
+        ("half budgets", Params::default(), Some(halved)),
+        ("broken", broken, None),
+    ]
+    .map(|(name, params, budgets)| Scenario {
+        name: name.into(),
+        params,
+        budgets,
+    });
+    let results = what_if(&problem, &scenarios);
+    let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["policy", "no quotas", "half budgets", "broken"]);
+    let objective = |k: usize| results[k].1.as_ref().unwrap().objective;
+    // Dropping the quotas can only help; halving budgets can only hurt.
+    assert!(objective(1) >= objective(0));
+    assert!(objective(2) < objective(0));
+    let half = results[2].1.as_ref().unwrap();
+    for p in &half.provinces {
+        assert!(p.used <= p.budget);
+    }
+    assert!(results[3].1.is_err());
+}
+
+fn brute_force_best(problem: &Problem, params: &Params) -> f64 {
+    let apps = problem.applications();
+    let value = |a: &Application| {
+        f64::from(a.jobs) * params.tier_weights[usize::from(a.tier) - 1]
+            + params.women_bonus * f64::from(a.women_jobs)
+    };
+    let mut best: f64 = 0.0;
+    for mask in 0u32..(1 << apps.len()) {
+        let funded: Vec<bool> = (0..apps.len()).map(|i| mask >> i & 1 == 1).collect();
+        if verify(problem, params, &funded).is_ok() {
+            let total: f64 = apps
+                .iter()
+                .zip(&funded)
+                .filter(|(_, f)| **f)
+                .map(|(a, _)| value(a))
+                .sum();
+            best = best.max(total);
+        }
+    }
+    best
+}
+
+fn arb_instance() -> impl Strategy<Value = (Problem, Params)> {
+    let app = (1u32..=3, 1i64..=40, 0u32..=6, 0u32..=6, any::<bool>(), 1u8..=4).prop_map(
+        |(province, amount, jobs, women, women_led, tier)| Application {
+            province,
+            amount: amount * 1_000_000,
+            jobs,
+            women_jobs: women.min(jobs),
+            women_led,
+            tier,
+        },
+    );
+    (
+        proptest::collection::vec(app, 0..=12),
+        proptest::collection::vec(0i64..=80, 3),
+        0u32..=10_000,
+        0u32..=10_000,
+        proptest::array::uniform4(0u8..=8),
+        0u8..=4,
+    )
+        .prop_map(|(apps, budgets, women, deprived, weights, bonus)| {
+            let budgets: Vec<ProvinceBudget> = budgets
+                .iter()
+                .zip(1..)
+                .map(|(&b, province)| ProvinceBudget {
+                    province,
+                    budget: b * 1_000_000,
+                })
+                .collect();
+            let params = Params {
+                women_share: Share::from_basis_points(women).unwrap(),
+                deprived_share: Share::from_basis_points(deprived).unwrap(),
+                tier_weights: weights.map(|w| f64::from(w) / 4.0),
+                women_bonus: f64::from(bonus) / 4.0,
+            };
+            (Problem::new(apps, &budgets).unwrap(), params)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn the_engine_is_feasible_and_its_bound_covers_the_true_optimum(
+        (problem, params) in arb_instance()
+    ) {
+        // Establishes feasibility and bound ≥ optimum ≥ objective against brute force.
+        let result = allocate(&problem, &params).unwrap();
+        prop_assert!(verify(&problem, &params, &result.funded).is_ok());
+        let best = brute_force_best(&problem, &params);
+        prop_assert!(result.objective <= best + 1e-9);
+        prop_assert!(result.upper_bound >= best - 1e-9,
+            "bound {} below optimum {best}", result.upper_bound);
+    }
+}
