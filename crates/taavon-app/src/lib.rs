@@ -28,6 +28,7 @@ pub mod import;
 pub mod programs;
 pub mod reference;
 pub mod registry;
+pub mod rounds;
 pub mod synth;
 pub mod table;
 pub mod users;

@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use taavon_core::allocation::{
-    allocate, verify, what_if, Application, Binding, Params, Problem, ProvinceBudget,
-    Scenario, Share,
+    Application, Binding, Params, Problem, ProvinceBudget, Scenario, Share, allocate, verify,
+    what_if,
 };
 
 const APPLICATIONS: &str = include_str!("oracle/allocation/applications.csv");
@@ -63,12 +63,20 @@ fn the_oracle_instance_is_solved_within_a_tenth_of_a_percent_of_the_mip_bound() 
         "objective {} bound {} (LP {lp_bound}, MIP {mip_objective}..{mip_bound})",
         result.objective, result.upper_bound
     );
-    assert!(result.objective >= 0.999 * mip_bound, "{}", result.objective);
+    assert!(
+        result.objective >= 0.999 * mip_bound,
+        "{}",
+        result.objective
+    );
     assert!(result.upper_bound >= mip_objective);
     // No 0/1 allocation beats the LP optimum, which our dual can only approach from
     // above; a good search lands close to it.
     assert!(result.upper_bound >= lp_bound * (1.0 - 1e-9));
-    assert!(result.upper_bound <= lp_bound * 1.0001, "{}", result.upper_bound);
+    assert!(
+        result.upper_bound <= lp_bound * 1.0001,
+        "{}",
+        result.upper_bound
+    );
     assert!(result.gap() < 0.002);
 }
 
@@ -158,16 +166,24 @@ fn brute_force_best(problem: &Problem, params: &Params) -> f64 {
 }
 
 fn arb_instance() -> impl Strategy<Value = (Problem, Params)> {
-    let app = (1u32..=3, 1i64..=40, 0u32..=6, 0u32..=6, any::<bool>(), 1u8..=4).prop_map(
-        |(province, amount, jobs, women, women_led, tier)| Application {
-            province,
-            amount: amount * 1_000_000,
-            jobs,
-            women_jobs: women.min(jobs),
-            women_led,
-            tier,
-        },
-    );
+    let app = (
+        1u32..=3,
+        1i64..=40,
+        0u32..=6,
+        0u32..=6,
+        any::<bool>(),
+        1u8..=4,
+    )
+        .prop_map(
+            |(province, amount, jobs, women, women_led, tier)| Application {
+                province,
+                amount: amount * 1_000_000,
+                jobs,
+                women_jobs: women.min(jobs),
+                women_led,
+                tier,
+            },
+        );
     (
         proptest::collection::vec(app, 0..=12),
         proptest::collection::vec(0i64..=80, 3),

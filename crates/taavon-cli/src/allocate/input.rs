@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{Context, anyhow, bail};
 use taavon_core::allocation::{Application, Problem, ProblemError, ProvinceBudget};
 
 /// A header's columns by name, and the rows below it with their 1-based line numbers.
@@ -96,8 +96,15 @@ pub fn read_problem(applications: &Path, budgets: &Path) -> anyhow::Result<Input
         "tier",
     ]
     .map(|name| table.column(name));
-    let (id, province, amount, jobs, women_jobs, women_led, tier) =
-        (id?, province?, amount?, jobs?, women_jobs?, women_led?, tier?);
+    let (id, province, amount, jobs, women_jobs, women_led, tier) = (
+        id?,
+        province?,
+        amount?,
+        jobs?,
+        women_jobs?,
+        women_led?,
+        tier?,
+    );
     let mut ids = Vec::with_capacity(table.rows.len());
     let mut apps = Vec::with_capacity(table.rows.len());
     for row in &table.rows {

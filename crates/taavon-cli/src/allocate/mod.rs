@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{anyhow, Context};
+use anyhow::{Context, anyhow};
 use clap::Args;
 use serde_json::json;
-use taavon_core::allocation::{allocate as run, verify, Params, Share};
+use taavon_core::allocation::{Params, Share, allocate as run, verify};
 
-pub use synth::{synth, SynthArgs};
+pub use synth::{SynthArgs, synth};
 
 #[derive(Args)]
 pub struct AllocateArgs {
@@ -48,7 +48,12 @@ fn params(args: &AllocateArgs) -> anyhow::Result<Params> {
         .split(',')
         .map(|w| w.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| anyhow!("--tier-weights: `{}` is not four numbers", args.tier_weights))?;
+        .map_err(|_| {
+            anyhow!(
+                "--tier-weights: `{}` is not four numbers",
+                args.tier_weights
+            )
+        })?;
     let tier_weights: [f64; 4] = weights
         .try_into()
         .map_err(|_| anyhow!("--tier-weights: give exactly four weights, tier 1 first"))?;

@@ -11,7 +11,7 @@
 //! `mu` is found by alternating bisection on each coordinate's subgradient, the dual
 //! being convex.
 
-use super::ranking::{counts, Group, Ranking, CLASSES};
+use super::ranking::{CLASSES, Group, Ranking, counts};
 
 /// Multipliers and the bound they certify.
 #[derive(Clone, Debug)]
@@ -148,7 +148,12 @@ const ROUNDS: usize = 12;
 /// Searches multipliers that make the dual small. Every point visited is a valid bound;
 /// the lowest is returned.
 pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
-    let scale = ranking.ratio.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let scale = ranking
+        .ratio
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
     let mut best = evaluate(ranking, [0.0, 0.0]);
     let mut mu = [0.0, 0.0];
     for _ in 0..ROUNDS {

@@ -12,14 +12,18 @@ pub enum Binding {
     None,
     /// The relaxation would fund it, but its province's remaining budget is smaller
     /// than its amount.
-    ProvinceBudget { province: u32 },
+    ProvinceBudget {
+        province: u32,
+    },
     /// Funding it would push, or its price under the quota pushes it, below the
     /// women-led share.
     WomenShare,
     /// Likewise for the deprived-counties share.
     DeprivedShare,
     /// Its value per rial is below its province's cutoff even before quota prices.
-    BelowCutoff { province: u32 },
+    BelowCutoff {
+        province: u32,
+    },
 }
 
 impl Binding {
@@ -80,7 +84,10 @@ pub(crate) fn explain(problem: &Problem, prices: &Prices<'_>) -> Vec<Explanation
                 Binding::None
             } else if marginal_value > 0.0 {
                 let used = prices.totals.used.get(slot).copied().unwrap_or(0);
-                let budget = problem.provinces().get(slot).map_or(0, |b| i128::from(b.budget));
+                let budget = problem
+                    .provinces()
+                    .get(slot)
+                    .map_or(0, |b| i128::from(b.budget));
                 let amount = i128::from(a.amount);
                 let t = prices.totals;
                 if used + amount > budget {

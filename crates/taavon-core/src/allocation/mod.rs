@@ -26,7 +26,7 @@ mod totals;
 pub use explain::{Binding, Explanation};
 pub use params::{Params, Share};
 pub use problem::{Application, Problem, ProblemError, ProvinceBudget};
-pub use totals::{verify, Totals, Violation};
+pub use totals::{Totals, Violation, verify};
 
 /// One province's part of a result.
 #[derive(Clone, Debug, PartialEq)]

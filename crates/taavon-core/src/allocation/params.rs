@@ -48,9 +48,7 @@ impl Share {
         let whole: u32 = if whole.is_empty() {
             0
         } else {
-            whole
-                .parse()
-                .map_err(|_| bad("must lie between 0 and 1"))?
+            whole.parse().map_err(|_| bad("must lie between 0 and 1"))?
         };
         let mut fraction_bp: u32 = 0;
         for (place, byte) in fraction.bytes().enumerate() {
@@ -155,7 +153,9 @@ mod tests {
 
     #[test]
     fn a_share_refuses_what_is_not_an_exact_share() {
-        for text in ["", ".", "0.00001", "1.0001", "2", "-0.1", "0,3", "3e-1", "30%"] {
+        for text in [
+            "", ".", "0.00001", "1.0001", "2", "-0.1", "0,3", "3e-1", "30%",
+        ] {
             assert!(
                 matches!(
                     Share::parse(text, "women_share"),

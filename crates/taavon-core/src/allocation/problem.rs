@@ -200,8 +200,7 @@ mod tests {
     fn slots_point_at_the_province_budget_whatever_the_input_order() {
         let mut second = app();
         second.province = 3;
-        let problem =
-            Problem::new(vec![app(), second], &[budget(7, 10), budget(3, 20)]).unwrap();
+        let problem = Problem::new(vec![app(), second], &[budget(7, 10), budget(3, 20)]).unwrap();
         let codes: Vec<u32> = problem
             .slots()
             .iter()

@@ -169,7 +169,8 @@ impl<'p> Ranking<'p> {
 
     pub fn group(&self, slot: usize, class: usize) -> Group<'_> {
         let g = slot * CLASSES + class;
-        let range = self.starts.get(g).copied().unwrap_or(0)..self.starts.get(g + 1).copied().unwrap_or(0);
+        let range =
+            self.starts.get(g).copied().unwrap_or(0)..self.starts.get(g + 1).copied().unwrap_or(0);
         Group {
             items: self.items.get(range.clone()).unwrap_or(&[]),
             ratio: self.sorted_ratio.get(range.clone()).unwrap_or(&[]),
@@ -221,10 +222,8 @@ pub(crate) fn merge_descending(lists: &[&[u32]], key: impl Fn(u32) -> f64) -> Ve
     let mut heads = vec![0usize; lists.len()];
     let total: usize = lists.iter().map(|l| l.len()).sum();
     let mut order = Vec::with_capacity(total);
-    let mut head_keys: Vec<Option<f64>> = lists
-        .iter()
-        .map(|l| l.first().map(|&i| key(i)))
-        .collect();
+    let mut head_keys: Vec<Option<f64>> =
+        lists.iter().map(|l| l.first().map(|&i| key(i))).collect();
     for _ in 0..total {
         let mut best: Option<(usize, f64)> = None;
         for (l, k) in head_keys.iter().enumerate() {
@@ -235,7 +234,9 @@ pub(crate) fn merge_descending(lists: &[&[u32]], key: impl Fn(u32) -> f64) -> Ve
             }
         }
         let Some((l, _)) = best else { break };
-        if let (Some(list), Some(h), Some(k)) = (lists.get(l), heads.get_mut(l), head_keys.get_mut(l)) {
+        if let (Some(list), Some(h), Some(k)) =
+            (lists.get(l), heads.get_mut(l), head_keys.get_mut(l))
+        {
             if let Some(&item) = list.get(*h) {
                 order.push(item);
             }

@@ -7,9 +7,9 @@
 //! once by `repair`; so the result always meets every constraint. `repair` only removes
 //! applications and ends at the latest with the empty allocation, which is feasible.
 
-use super::bound::{evaluate, Dual};
+use super::bound::{Dual, evaluate};
 use super::params::Params;
-use super::ranking::{counts, Group, Ranking, CLASSES};
+use super::ranking::{CLASSES, Group, Ranking, counts};
 use super::totals::Totals;
 
 /// Swap candidates examined on each side of a province's cutoff, and swaps per province.
@@ -120,8 +120,10 @@ impl<'r, 'p> State<'r, 'p> {
             }
             // Removing a class that does not count towards quota q raises q's share.
             let raises = |class: usize, q: usize| !counts(class, q);
-            let raises_all = |c: usize| (0..2).all(|q| !unmet.get(q).copied().unwrap_or(false) || raises(c, q));
-            let raises_any = |c: usize| (0..2).any(|q| unmet.get(q).copied().unwrap_or(false) && raises(c, q));
+            let raises_all =
+                |c: usize| (0..2).all(|q| !unmet.get(q).copied().unwrap_or(false) || raises(c, q));
+            let raises_any =
+                |c: usize| (0..2).any(|q| unmet.get(q).copied().unwrap_or(false) && raises(c, q));
             let cheapest = |eligible: &dyn Fn(usize) -> bool| {
                 (0..CLASSES)
                     .filter(|&c| eligible(c))
@@ -233,8 +235,14 @@ fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
             };
             let Some(state) = next else { break };
             // Keep only states worth more than every lighter one.
-            if merged.last().is_none_or(|last: &(i128, f64, u64)| state.1 > last.1) {
-                if merged.last().is_some_and(|last: &(i128, f64, u64)| last.0 == state.0) {
+            if merged
+                .last()
+                .is_none_or(|last: &(i128, f64, u64)| state.1 > last.1)
+            {
+                if merged
+                    .last()
+                    .is_some_and(|last: &(i128, f64, u64)| last.0 == state.0)
+                {
                     merged.pop();
                 }
                 merged.push(state);
@@ -361,7 +369,10 @@ fn plan_province(
         .iter()
         .map(|&i| {
             let amount = apps.get(i as usize).map_or(0, |a| a.amount);
-            (i128::from(amount), ranking.adjusted(i, offsets) * amount as f64)
+            (
+                i128::from(amount),
+                ranking.adjusted(i, offsets) * amount as f64,
+            )
         })
         .collect();
     let mask = core_knapsack(&items, budget - fixed_amount(&prefix));
@@ -371,10 +382,18 @@ fn plan_province(
             .zip(prefix.get(c))
             .map_or(0, |(g, &k)| g.amount(k))
     });
-    let mut value: f64 = groups.iter().zip(&prefix).map(|(g, &k)| g.prefix(k).1).sum();
+    let mut value: f64 = groups
+        .iter()
+        .zip(&prefix)
+        .map(|(g, &k)| g.prefix(k).1)
+        .sum();
     for (bit, &i) in core.iter().enumerate() {
         if mask >> bit & 1 == 1 {
-            let class = ranking.class.get(i as usize).copied().map_or(0, usize::from);
+            let class = ranking
+                .class
+                .get(i as usize)
+                .copied()
+                .map_or(0, usize::from);
             if let (Some(sum), Some(a)) = (class_amount.get_mut(class), apps.get(i as usize)) {
                 *sum += i128::from(a.amount);
             }

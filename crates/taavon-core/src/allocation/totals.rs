@@ -95,7 +95,9 @@ impl Totals {
     }
 
     pub fn deprived_share_met(&self, params: &Params) -> bool {
-        params.deprived_share.is_met(self.deprived_amount, self.amount)
+        params
+            .deprived_share
+            .is_met(self.deprived_amount, self.amount)
     }
 
     /// Whether both quotas would hold after funding `delta` more (negative: less) in
@@ -158,7 +160,11 @@ mod tests {
             tier,
         };
         Problem::new(
-            vec![app(1, 70, false, 1), app(1, 30, true, 4), app(2, 50, false, 3)],
+            vec![
+                app(1, 70, false, 1),
+                app(1, 30, true, 4),
+                app(2, 50, false, 3),
+            ],
             &[
                 ProvinceBudget {
                     province: 1,

@@ -55,6 +55,7 @@ use crate::state::AppState;
         programs::create,
         programs::replace,
         programs::set_budgets,
+        programs::round,
         applications::list,
         applications::get_one,
         applications::create,
@@ -130,6 +131,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/programs/{code}/budgets",
             put(programs::set_budgets),
         )
+        .route("/api/v1/programs/{code}/rounds", post(programs::round))
         .route(
             "/api/v1/applications",
             get(applications::list).post(applications::create),

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::programs::{self, BudgetInput, ProgramDetail, ProgramInput};
+use taavon_app::rounds;
 use taavon_store::{Program, ProgramBudget};
 use utoipa::ToSchema;
 
@@ -239,4 +240,151 @@ pub async fn set_budgets(
     programs::set_budgets(&state.store, &user.principal, &code, &input, clock::now()).await?;
     let detail = programs::program_detail(&state.store, &user.principal, &code).await?;
     Ok(Json(budget_dtos(detail.budgets, &detail.committed)))
+}
+
+/// A policy to compare with the program's own; only what is given changes.
+#[derive(Deserialize, ToSchema)]
+pub struct WhatIfDto {
+    pub name: String,
+    pub women_share_bp: Option<u32>,
+    pub deprived_share_bp: Option<u32>,
+    pub tier_weights: Option<[f64; 4]>,
+    pub women_bonus: Option<f64>,
+    /// Every province's remaining budget scaled by this percentage.
+    pub budget_percent: Option<u32>,
+}
+
+/// An allocation round to run.
+#[derive(Deserialize, ToSchema)]
+pub struct RoundBodyDto {
+    #[serde(default)]
+    pub what_ifs: Vec<WhatIfDto>,
+    /// Store the round and its proposals (ministry admins).
+    #[serde(default)]
+    pub record: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioDto {
+    pub name: String,
+    pub women_share_bp: u32,
+    pub deprived_share_bp: u32,
+    pub objective: f64,
+    /// No allocation meeting the constraints does better (certified).
+    pub upper_bound: f64,
+    pub gap: f64,
+    pub funded_count: usize,
+    pub funded_amount_rial: i64,
+    pub women_share_achieved: f64,
+    pub deprived_share_achieved: f64,
+    pub provinces: Vec<ProvinceUseDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProvinceUseDto {
+    pub province: String,
+    pub budget_rial: i64,
+    pub used_rial: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoundLineDto {
+    pub application_id: i64,
+    pub province: String,
+    pub amount: i64,
+    pub jobs: i64,
+    pub women_jobs: i64,
+    pub women_led: bool,
+    pub tier: u8,
+    pub funded: bool,
+    /// none, province_budget, women_share, deprived_share or below_cutoff.
+    pub binding: String,
+    pub marginal_value: f64,
+}
+
+/// The round under the program's policy (first scenario) and each what-if.
+#[derive(Serialize, ToSchema)]
+pub struct RoundDto {
+    pub program: String,
+    pub recorded_round: Option<i64>,
+    pub scenarios: Vec<ScenarioDto>,
+    pub lines: Vec<RoundLineDto>,
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{code}/rounds", tag = "programs",
+    params(("code" = String, Path)), request_body = RoundBodyDto, security(("bearer" = [])),
+    responses((status = 200, body = RoundDto), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn round(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<RoundBodyDto>,
+) -> Result<Json<RoundDto>, ApiError> {
+    let what_ifs: Vec<rounds::WhatIf> = body
+        .what_ifs
+        .into_iter()
+        .map(|w| rounds::WhatIf {
+            name: w.name,
+            women_share_bp: w.women_share_bp,
+            deprived_share_bp: w.deprived_share_bp,
+            tier_weights: w.tier_weights,
+            women_bonus: w.women_bonus,
+            budget_percent: w.budget_percent,
+        })
+        .collect();
+    let result = rounds::run_round(
+        &state.store,
+        &user.principal,
+        &code,
+        &what_ifs,
+        body.record,
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(RoundDto {
+        program: result.program,
+        recorded_round: result.recorded_round,
+        scenarios: result
+            .scenarios
+            .into_iter()
+            .map(|s| ScenarioDto {
+                name: s.name,
+                women_share_bp: s.women_share_bp,
+                deprived_share_bp: s.deprived_share_bp,
+                objective: s.objective,
+                upper_bound: s.upper_bound,
+                gap: s.gap,
+                funded_count: s.funded_count,
+                funded_amount_rial: s.funded_amount,
+                women_share_achieved: s.shares[0],
+                deprived_share_achieved: s.shares[1],
+                provinces: s
+                    .provinces
+                    .into_iter()
+                    .map(|p| ProvinceUseDto {
+                        province: p.province,
+                        budget_rial: p.budget,
+                        used_rial: p.used,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        lines: result
+            .lines
+            .into_iter()
+            .map(|l| RoundLineDto {
+                application_id: l.application.id,
+                province: l.application.fields.province,
+                amount: l.application.fields.amount_rial,
+                jobs: l.application.fields.jobs,
+                women_jobs: l.application.fields.women_jobs,
+                women_led: l.application.fields.women_led,
+                tier: l.tier,
+                funded: l.funded,
+                binding: l.binding.into(),
+                marginal_value: l.marginal_value,
+            })
+            .collect(),
+    }))
 }

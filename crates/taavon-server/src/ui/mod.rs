@@ -140,6 +140,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/programs", get(programs::list))
         .route("/programs/{code}", get(programs::one))
+        .route(
+            "/programs/{code}/round",
+            get(programs::round).post(programs::record_round),
+        )
         .route("/applications", get(applications::queue))
         .route(
             "/applications/new",

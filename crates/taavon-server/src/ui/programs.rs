@@ -1,15 +1,23 @@
 //! Program pages: the list of funding lines and one program's rules and provincial
 //! budgets with what is committed against them.
 
+use std::collections::HashMap;
+
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
-use taavon_app::programs;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use taavon_app::rounds::{self, WhatIf};
+use taavon_app::{AppError, clock, programs};
+use taavon_core::access::{self, Action, Resource};
 use taavon_core::programs::FundingSource;
 
 use super::format;
+use super::i18n::Lang;
 use super::names::Names;
-use super::pages::{PageParts, error_page, layout, parts_text};
+use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
+use super::registry::csrf_ok;
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -175,4 +183,247 @@ pub async fn one(
         budgets,
         layout,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoundQuery {
+    /// What-if quotas in percent and the women's bonus; empty fields keep the program's.
+    women_share: Option<String>,
+    deprived_share: Option<String>,
+    women_bonus: Option<String>,
+    budget_percent: Option<String>,
+    recorded: Option<i64>,
+}
+
+struct ScenarioColumn {
+    name: String,
+    quotas: String,
+    objective: String,
+    upper_bound: String,
+    gap: String,
+    funded: String,
+    amount: String,
+    achieved: String,
+}
+
+struct RoundRow {
+    id: i64,
+    province: String,
+    amount: String,
+    jobs: String,
+    women_jobs: String,
+    tier: String,
+    funded: bool,
+    binding: String,
+    marginal: String,
+}
+
+#[derive(Template)]
+#[template(path = "round.html")]
+struct RoundPage {
+    layout: Layout,
+    code: String,
+    name: String,
+    scenarios: Vec<ScenarioColumn>,
+    provinces: Vec<BudgetLine>,
+    rows: Vec<RoundRow>,
+    query: RoundQuery,
+    may_record: bool,
+    recorded: Option<String>,
+}
+
+impl RoundPage {
+    fn field(&self, name: &str) -> &str {
+        let q = &self.query;
+        match name {
+            "women_share" => q.women_share.as_deref(),
+            "deprived_share" => q.deprived_share.as_deref(),
+            "women_bonus" => q.women_bonus.as_deref(),
+            _ => q.budget_percent.as_deref(),
+        }
+        .unwrap_or("")
+    }
+}
+
+fn binding_name(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "province_budget" => lang.pick("بودجه استان", "Province budget"),
+        "women_share" => lang.pick("سهم طرح‌های زنان", "Women-led share"),
+        "deprived_share" => lang.pick("سهم مناطق کم‌برخوردار", "Underprivileged share"),
+        "below_cutoff" => lang.pick("اولویت کمتر از آستانه استان", "Below the province's cutoff"),
+        _ => "—",
+    }
+}
+
+/// Reads a what-if field: percent (or a plain number for the bonus), Persian digits
+/// allowed; an unreadable one is an error naming it.
+fn what_if_number(text: Option<&str>, field: &str) -> Result<Option<f64>, AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    taavon_core::digits::to_ascii_digits(text)
+        .replace('٫', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                "number",
+                "یک عدد نامنفی بنویسید.",
+                "Write a non-negative number.",
+            )
+        })
+}
+
+fn what_if_of(query: &RoundQuery) -> Result<Option<WhatIf>, AppError> {
+    let women = what_if_number(query.women_share.as_deref(), "women_share")?;
+    let deprived = what_if_number(query.deprived_share.as_deref(), "deprived_share")?;
+    let bonus = what_if_number(query.women_bonus.as_deref(), "women_bonus")?;
+    let budget = what_if_number(query.budget_percent.as_deref(), "budget_percent")?;
+    if women.is_none() && deprived.is_none() && bonus.is_none() && budget.is_none() {
+        return Ok(None);
+    }
+    let bp = |percent: f64| (percent * 100.0).round().min(f64::from(u32::MAX)) as u32;
+    Ok(Some(WhatIf {
+        name: "what-if".into(),
+        women_share_bp: women.map(bp),
+        deprived_share_bp: deprived.map(bp),
+        tier_weights: None,
+        women_bonus: bonus,
+        budget_percent: budget.map(|p| p.round().min(f64::from(u32::MAX)) as u32),
+    }))
+}
+
+async fn round_page(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    user: &UiUser,
+    code: &str,
+    query: RoundQuery,
+    record: bool,
+) -> Response {
+    let layout = layout(parts, parts_text(parts).round_title, Some(user)).await;
+    let (lang, t) = (layout.lang, layout.t);
+    let what_ifs: Vec<WhatIf> = match what_if_of(&query) {
+        Ok(w) => w.into_iter().collect(),
+        Err(error) => return error_page(layout, &error),
+    };
+    let found = async {
+        let detail = programs::program_detail(&state.store, &user.principal, code).await?;
+        let result = rounds::run_round(
+            &state.store,
+            &user.principal,
+            code,
+            &what_ifs,
+            record,
+            clock::now(),
+        )
+        .await?;
+        let names = Names::load(&state.store).await?;
+        Ok::<_, AppError>((detail, result, names))
+    }
+    .await;
+    let (detail, result, names) = match found {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    if let Some(id) = result.recorded_round {
+        return Redirect::to(&format!("/programs/{code}/round?recorded={id}")).into_response();
+    }
+    let percent = |share: f64| lang.digits(&format!("{:.1}٪", share * 100.0));
+    let scenarios = result
+        .scenarios
+        .iter()
+        .map(|s| ScenarioColumn {
+            name: s.name.clone(),
+            quotas: format!(
+                "{} / {}",
+                percent(f64::from(s.women_share_bp) / 10_000.0),
+                percent(f64::from(s.deprived_share_bp) / 10_000.0)
+            ),
+            objective: lang.digits(&format!("{:.1}", s.objective)),
+            upper_bound: lang.digits(&format!("{:.1}", s.upper_bound)),
+            gap: lang.digits(&format!("{:.3}٪", s.gap * 100.0)),
+            funded: lang.number(i64::try_from(s.funded_count).unwrap_or(i64::MAX)),
+            amount: lang.number(s.funded_amount),
+            achieved: format!("{} / {}", percent(s.shares[0]), percent(s.shares[1])),
+        })
+        .collect();
+    let provinces = result
+        .scenarios
+        .first()
+        .map(|s| {
+            s.provinces
+                .iter()
+                .filter(|p| p.budget > 0)
+                .map(|p| BudgetLine {
+                    province: names.province(lang, &p.province),
+                    budget: lang.number(p.budget),
+                    committed: lang.number(p.used),
+                    percent: (i128::from(p.used) * 100 / i128::from(p.budget.max(1))).clamp(0, 100)
+                        as i64,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = result
+        .lines
+        .iter()
+        .map(|l| {
+            let f = &l.application.fields;
+            RoundRow {
+                id: l.application.id,
+                province: names.province(lang, &f.province),
+                amount: lang.number(f.amount_rial),
+                jobs: lang.number(f.jobs),
+                women_jobs: lang.number(f.women_jobs),
+                tier: lang.number(i64::from(l.tier)),
+                funded: l.funded,
+                binding: binding_name(lang, l.binding).to_owned(),
+                marginal: lang.digits(&format!("{:.3e}", l.marginal_value)),
+            }
+        })
+        .collect();
+    let p = &detail.program;
+    let may_record = access::decide(Some(&user.principal), Action::Update, Resource::Program)
+        == access::Decision::Allow;
+    let recorded = query
+        .recorded
+        .map(|id| format!("{} {}", t.round_recorded, lang.number(id)));
+    render(&RoundPage {
+        code: p.code.clone(),
+        name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+        scenarios,
+        provinces,
+        rows,
+        query,
+        may_record,
+        recorded,
+        layout,
+    })
+}
+
+pub async fn round(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(code): Path<String>,
+    Query(query): Query<RoundQuery>,
+) -> Response {
+    round_page(&state, &parts, &user, &code, query, false).await
+}
+
+pub async fn record_round(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(code): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    round_page(&state, &parts, &user, &code, RoundQuery::default(), true).await
 }

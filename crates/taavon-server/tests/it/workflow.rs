@@ -398,6 +398,72 @@ async fn lists_are_scoped(app: &TestApp, tokens: &Tokens) {
     assert_eq!(page["total"], 0);
 }
 
+async fn a_round_proposes_within_budgets_and_records_its_proposals(app: &TestApp, tokens: &Tokens) {
+    // Three more Ilam applications under review join the demo's Lorestan one.
+    for _ in 0..3 {
+        application_ready_for(app, tokens, ILAM_COOPERATIVE, "approve", 2_000_000_000).await;
+    }
+    let body = json!({"what_ifs": [{"name": "half budget", "budget_percent": 50,
+                                    "women_share_bp": 5000}]});
+    let (status, _) = app
+        .post(
+            "/api/v1/programs/note18/rounds",
+            Some(tokens.of("ilam")),
+            &body,
+        )
+        .await;
+    assert_eq!(
+        status, 403,
+        "a provincial officer cannot run a national round"
+    );
+    let (status, round) = app
+        .post(
+            "/api/v1/programs/note18/rounds",
+            Some(tokens.of("auditor")),
+            &body,
+        )
+        .await;
+    assert_eq!(status, 200, "{round}");
+    let scenarios = round["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 2);
+    for s in scenarios {
+        assert!(s["objective"].as_f64().unwrap() <= s["upper_bound"].as_f64().unwrap() + 1e-9);
+        for p in s["provinces"].as_array().unwrap() {
+            assert!(p["used_rial"].as_i64().unwrap() <= p["budget_rial"].as_i64().unwrap());
+        }
+    }
+    let lines = round["lines"].as_array().unwrap();
+    assert!(lines.len() >= 4, "{round}");
+    assert!(lines.iter().all(|l| l["binding"].is_string()));
+    assert!(round["recorded_round"].is_null());
+    let (status, _) = app
+        .post(
+            "/api/v1/programs/note18/rounds",
+            Some(tokens.of("auditor")),
+            &json!({"record": true}),
+        )
+        .await;
+    assert_eq!(status, 403, "recording is the ministry's");
+    let (status, recorded) = app
+        .post(
+            "/api/v1/programs/note18/rounds",
+            Some(tokens.of("admin")),
+            &json!({"record": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(recorded["recorded_round"].as_i64().unwrap() >= 1);
+    // Proposals are not approvals: the applications are still under review.
+    let id = lines[0]["application_id"].as_i64().unwrap();
+    let (_, detail) = app
+        .get(
+            &format!("/api/v1/applications/{id}"),
+            Some(tokens.of("admin")),
+        )
+        .await;
+    assert_ne!(detail["status"], "approved");
+}
+
 async fn check_workflow(app: TestApp) {
     let tokens = tokens(&app).await;
     every_action_by_every_role_in_both_provinces(&app, &tokens).await;
@@ -406,6 +472,7 @@ async fn check_workflow(app: TestApp) {
     large_approvals_need_a_second_officer(&app, &tokens).await;
     bad_input_names_the_field_and_ineligibility_gives_reasons(&app, &tokens).await;
     lists_are_scoped(&app, &tokens).await;
+    a_round_proposes_within_budgets_and_records_its_proposals(&app, &tokens).await;
 }
 
 #[tokio::test]

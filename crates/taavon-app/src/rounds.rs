@@ -1,0 +1,323 @@
+//! A program's allocation round: the engine of `taavon_core::allocation` run over the
+//! program's eligible applications (under review) with each province's remaining
+//! budget, side by side with what-if policies. Recording a round stores its proposals;
+//! they become approvals only through the normal workflow steps.
+
+use taavon_core::access::{self, Action, ApplicationScope, Principal, Resource};
+use taavon_core::allocation::{
+    self, Allocation, Params, Problem, ProblemError, ProvinceBudget, Scenario, Share,
+};
+use taavon_core::applications::ApplicationState;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{AllocationProposal, AllocationRound, Application, ApplicationFilter, Store};
+
+use crate::auth::actor_of;
+use crate::programs::parse_rules;
+use crate::{AppError, FieldError};
+
+/// A policy to compare with the program's own: only what is given changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WhatIf {
+    pub name: String,
+    pub women_share_bp: Option<u32>,
+    pub deprived_share_bp: Option<u32>,
+    pub tier_weights: Option<[f64; 4]>,
+    pub women_bonus: Option<f64>,
+    /// Every province's budget scaled by this percentage (100 = unchanged).
+    pub budget_percent: Option<u32>,
+}
+
+/// One application's outcome under the program's own policy.
+#[derive(Clone, Debug)]
+pub struct RoundLine {
+    pub application: Application,
+    pub tier: u8,
+    pub funded: bool,
+    /// none, province_budget, women_share, deprived_share or below_cutoff.
+    pub binding: &'static str,
+    pub marginal_value: f64,
+}
+
+/// One province's budget and use.
+#[derive(Clone, Debug)]
+pub struct ProvinceUse {
+    pub province: String,
+    pub budget: i64,
+    pub used: i64,
+}
+
+/// A policy's result.
+#[derive(Clone, Debug)]
+pub struct ScenarioOutcome {
+    pub name: String,
+    pub women_share_bp: u32,
+    pub deprived_share_bp: u32,
+    pub objective: f64,
+    pub upper_bound: f64,
+    pub gap: f64,
+    pub funded_count: usize,
+    pub funded_amount: i64,
+    /// Achieved shares of the funded amount: women-led, deprived counties.
+    pub shares: [f64; 2],
+    pub provinces: Vec<ProvinceUse>,
+}
+
+/// The round: the program's own policy first, then each what-if.
+#[derive(Clone, Debug)]
+pub struct RoundResult {
+    pub program: String,
+    pub lines: Vec<RoundLine>,
+    pub scenarios: Vec<ScenarioOutcome>,
+    pub recorded_round: Option<i64>,
+}
+
+/// Runs a round over the program's applications under review; with `record`, stores
+/// it and its proposals (ministry admins only).
+pub async fn run_round(
+    store: &Store,
+    principal: &Principal,
+    program_code: &str,
+    what_ifs: &[WhatIf],
+    record: bool,
+    now: Timestamp,
+) -> Result<RoundResult, AppError> {
+    // A national round reads every province's applications.
+    if access::application_scope(principal) != ApplicationScope::All {
+        return Err(AppError::Forbidden);
+    }
+    if record {
+        AppError::from_decision(access::decide(
+            Some(principal),
+            Action::Update,
+            Resource::Program,
+        ))?;
+    }
+    let mut read = store.read().await?;
+    let program = read
+        .program(program_code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules = parse_rules(&program)?;
+    let mut applications = Vec::new();
+    for state in [
+        ApplicationState::UnderReview,
+        ApplicationState::AwaitingSecondApproval,
+    ] {
+        let filter = ApplicationFilter {
+            program: Some(program.code.clone()),
+            status: Some(state.code().into()),
+            ..ApplicationFilter::default()
+        };
+        let (found, _) = read
+            .applications(&ApplicationScope::All, &filter, 100_000, 0)
+            .await?;
+        applications.extend(found);
+    }
+    applications.sort_by_key(|a| a.id);
+    let budgets = read.program_budgets(&program.code).await?;
+    let committed = read.committed_by_province(&program.code).await?;
+    read.finish().await?;
+
+    // The engine numbers provinces; index + 1 into the budget list.
+    let provinces: Vec<String> = budgets.iter().map(|b| b.province.clone()).collect();
+    let slot = |code: &str| {
+        provinces
+            .iter()
+            .position(|p| p == code)
+            .and_then(|i| u32::try_from(i + 1).ok())
+    };
+    let remaining: Vec<ProvinceBudget> = budgets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let used = committed
+                .iter()
+                .find(|(p, _)| p == &b.province)
+                .map_or(0, |(_, amount)| *amount);
+            ProvinceBudget {
+                province: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                budget: (b.amount_rial - used).max(0),
+            }
+        })
+        .collect();
+    // Applications of provinces without a budget cannot be funded by this program.
+    let (fundable, tiers): (Vec<Application>, Vec<u8>) = applications
+        .into_iter()
+        .filter(|a| slot(&a.fields.province).is_some())
+        .map(|a| {
+            let tier = a.tier.and_then(|t| u8::try_from(t).ok()).unwrap_or(4);
+            (a, tier)
+        })
+        .unzip();
+    let problem = Problem::new(
+        fundable
+            .iter()
+            .zip(&tiers)
+            .map(|(a, tier)| allocation::Application {
+                province: slot(&a.fields.province).unwrap_or(0),
+                amount: a.fields.amount_rial,
+                jobs: u32::try_from(a.fields.jobs).unwrap_or(0),
+                women_jobs: u32::try_from(a.fields.women_jobs).unwrap_or(0),
+                women_led: a.fields.women_led,
+                tier: *tier,
+            })
+            .collect(),
+        &remaining,
+    )
+    .map_err(engine_error)?;
+
+    let base = Params {
+        women_share: share(rules.quotas.women_led_share_bp, "women_share_bp")?,
+        deprived_share: share(rules.quotas.deprived_share_bp, "deprived_share_bp")?,
+        ..Params::default()
+    };
+    let mut scenarios = vec![Scenario {
+        name: program.code.clone(),
+        params: base.clone(),
+        budgets: None,
+    }];
+    for what_if in what_ifs {
+        scenarios.push(Scenario {
+            name: what_if.name.clone(),
+            params: Params {
+                women_share: match what_if.women_share_bp {
+                    Some(bp) => share(bp, "women_share_bp")?,
+                    None => base.women_share,
+                },
+                deprived_share: match what_if.deprived_share_bp {
+                    Some(bp) => share(bp, "deprived_share_bp")?,
+                    None => base.deprived_share,
+                },
+                tier_weights: what_if.tier_weights.unwrap_or(base.tier_weights),
+                women_bonus: what_if.women_bonus.unwrap_or(base.women_bonus),
+            },
+            budgets: what_if.budget_percent.map(|percent| {
+                remaining
+                    .iter()
+                    .map(|b| ProvinceBudget {
+                        province: b.province,
+                        budget: i64::try_from(i128::from(b.budget) * i128::from(percent) / 100)
+                            .unwrap_or(i64::MAX),
+                    })
+                    .collect()
+            }),
+        });
+    }
+    let results = allocation::what_if(&problem, &scenarios);
+    let mut outcomes = Vec::new();
+    let mut base_allocation: Option<Allocation> = None;
+    for (name, result) in results {
+        let allocation = result.map_err(engine_error)?;
+        outcomes.push(outcome(name, &allocation, &provinces));
+        if base_allocation.is_none() {
+            base_allocation = Some(allocation);
+        }
+    }
+    let base_allocation =
+        base_allocation.ok_or_else(|| AppError::Internal("a round without a result".into()))?;
+    let explanations = base_allocation.explain(&problem);
+    let lines: Vec<RoundLine> = fundable
+        .into_iter()
+        .zip(tiers)
+        .zip(explanations)
+        .map(|((application, tier), explanation)| RoundLine {
+            application,
+            tier,
+            funded: explanation.funded,
+            binding: explanation.binding.code(),
+            marginal_value: explanation.marginal_value,
+        })
+        .collect();
+    let recorded_round = if record {
+        let base_outcome = outcomes
+            .first()
+            .ok_or_else(|| AppError::Internal("a round without a result".into()))?;
+        let round = AllocationRound {
+            id: 0,
+            program: program.code.clone(),
+            params: serde_json::json!({
+                "women_share_bp": base.women_share.basis_points(),
+                "deprived_share_bp": base.deprived_share.basis_points(),
+                "tier_weights": base.tier_weights, "women_bonus": base.women_bonus,
+                "budgets": remaining.iter().zip(&provinces)
+                    .map(|(b, p)| (p.clone(), serde_json::json!(b.budget)))
+                    .collect::<serde_json::Map<_, _>>(),
+            })
+            .to_string(),
+            objective: format!("{:.6}", base_outcome.objective),
+            upper_bound: format!("{:.6}", base_outcome.upper_bound),
+            funded_count: i64::try_from(base_outcome.funded_count).unwrap_or(i64::MAX),
+            funded_amount_rial: base_outcome.funded_amount,
+            created_by: String::new(),
+            created_at: String::new(),
+        };
+        let proposals: Vec<AllocationProposal> = lines
+            .iter()
+            .map(|line| AllocationProposal {
+                application_id: line.application.id,
+                province: line.application.fields.province.clone(),
+                funded: line.funded,
+                binding: line.binding.into(),
+                marginal_value: format!("{:.6}", line.marginal_value),
+            })
+            .collect();
+        let mut write = store.write(actor_of(principal), now).await?;
+        let id = write.insert_allocation_round(&round, &proposals).await?;
+        write.commit().await?;
+        Some(id)
+    } else {
+        None
+    };
+    Ok(RoundResult {
+        program: program.code,
+        lines,
+        scenarios: outcomes,
+        recorded_round,
+    })
+}
+
+fn outcome(name: String, allocation: &Allocation, provinces: &[String]) -> ScenarioOutcome {
+    ScenarioOutcome {
+        name,
+        women_share_bp: allocation.params.women_share.basis_points(),
+        deprived_share_bp: allocation.params.deprived_share.basis_points(),
+        objective: allocation.objective,
+        upper_bound: allocation.upper_bound,
+        gap: allocation.gap(),
+        funded_count: allocation.totals.count,
+        funded_amount: i64::try_from(allocation.totals.amount).unwrap_or(i64::MAX),
+        shares: allocation.shares_achieved(),
+        provinces: allocation
+            .provinces
+            .iter()
+            .map(|p| ProvinceUse {
+                province: provinces
+                    .get(usize::try_from(p.province).unwrap_or(0).saturating_sub(1))
+                    .cloned()
+                    .unwrap_or_default(),
+                budget: p.budget,
+                used: p.used,
+            })
+            .collect(),
+    }
+}
+
+fn share(bp: u32, field: &str) -> Result<Share, AppError> {
+    Share::from_basis_points(bp).ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new(
+            field,
+            "range",
+            "سهم باید بین صفر و ۱۰۰ درصد باشد.",
+            "A share is between 0 and 10 000 basis points.",
+        )])
+    })
+}
+
+fn engine_error(error: ProblemError) -> AppError {
+    AppError::Invalid(vec![FieldError::new(
+        "round",
+        "engine",
+        "داده‌های دور تخصیص پذیرفته نشد.",
+        &error.to_string(),
+    )])
+}
