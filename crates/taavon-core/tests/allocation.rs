@@ -105,9 +105,11 @@ fn every_oracle_decision_is_explained_consistently() {
 fn what_if_runs_each_policy_side_by_side() {
     // Establishes that scenarios are independent runs over the same applications.
     let problem = oracle_problem();
-    let mut generous = Params::default();
-    generous.women_share = Share::from_basis_points(0).unwrap();
-    generous.deprived_share = Share::from_basis_points(0).unwrap();
+    let generous = Params {
+        women_share: Share::from_basis_points(0).unwrap(),
+        deprived_share: Share::from_basis_points(0).unwrap(),
+        ..Params::default()
+    };
     let halved: Vec<ProvinceBudget> = problem
         .provinces()
         .iter()
@@ -116,8 +118,10 @@ fn what_if_runs_each_policy_side_by_side() {
             budget: b.budget / 2,
         })
         .collect();
-    let mut broken = Params::default();
-    broken.women_bonus = -1.0;
+    let broken = Params {
+        women_bonus: -1.0,
+        ..Params::default()
+    };
     let scenarios = [
         ("policy", Params::default(), None),
         ("no quotas", generous, None),

@@ -197,8 +197,10 @@ mod tests {
                 ..
             })
         ));
-        let mut params = Params::default();
-        params.women_bonus = f64::NAN;
+        let params = Params {
+            women_bonus: f64::NAN,
+            ..Params::default()
+        };
         assert!(matches!(
             params.validate(),
             Err(ProblemError::Parameter {

@@ -70,13 +70,12 @@ impl<'r, 'p> State<'r, 'p> {
             problem.applications().get(i as usize),
             problem.slots().get(i as usize),
             self.funded.get_mut(i as usize),
-        ) {
-            if *flag != fund {
+        )
+            && *flag != fund {
                 *flag = fund;
                 self.totals
                     .shift(a.amount, a.women_led, a.is_deprived(), slot, fund);
             }
-        }
     }
 
     /// Funds `i` if its province's budget and both quotas allow it.
@@ -253,11 +252,10 @@ fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
             let step = merged.len().div_ceil(CORE_STATES);
             let last = merged.last().copied();
             merged = merged.iter().copied().step_by(step).collect();
-            if let Some(last) = last {
-                if merged.last() != Some(&last) {
+            if let Some(last) = last
+                && merged.last() != Some(&last) {
                     merged.push(last);
                 }
-            }
         }
         std::mem::swap(&mut states, &mut merged);
     }
@@ -339,11 +337,10 @@ fn plan_province(
         let Some((c, _)) = worst else { break };
         if let Some(k) = prefix.get_mut(c) {
             *k -= 1;
-            if before.len() < CORE_SIDE {
-                if let Some(&item) = groups.get(c).and_then(|g| g.items.get(*k)) {
+            if before.len() < CORE_SIDE
+                && let Some(&item) = groups.get(c).and_then(|g| g.items.get(*k)) {
                     before.push(item);
                 }
-            }
         }
     }
     // And forward from the cutoff, most attractive first.
