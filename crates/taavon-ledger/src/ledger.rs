@@ -537,51 +537,74 @@ fn sub(a: i64, b: i64, overflow: TransferResult) -> Result<i64, TransferResult> 
     a.checked_sub(b).filter(|left| *left >= 0).ok_or(overflow)
 }
 
+/// The first result whose field differs, or `same`: existence checks in precedence order.
+fn first_difference<R: Copy>(differences: &[(bool, R)], same: R) -> R {
+    differences
+        .iter()
+        .find(|(differs, _)| *differs)
+        .map_or(same, |(_, result)| *result)
+}
+
 fn account_exists(a: &Account, e: &Account) -> AccountResult {
     use AccountResult as R;
-    if a.flags != e.flags {
-        R::ExistsWithDifferentFlags
-    } else if a.user_data_128 != e.user_data_128 {
-        R::ExistsWithDifferentUserData128
-    } else if a.user_data_64 != e.user_data_64 {
-        R::ExistsWithDifferentUserData64
-    } else if a.user_data_32 != e.user_data_32 {
-        R::ExistsWithDifferentUserData32
-    } else if a.ledger != e.ledger {
-        R::ExistsWithDifferentLedger
-    } else if a.code != e.code {
-        R::ExistsWithDifferentCode
-    } else {
-        R::Exists
-    }
+    first_difference(
+        &[
+            (a.flags != e.flags, R::ExistsWithDifferentFlags),
+            (
+                a.user_data_128 != e.user_data_128,
+                R::ExistsWithDifferentUserData128,
+            ),
+            (
+                a.user_data_64 != e.user_data_64,
+                R::ExistsWithDifferentUserData64,
+            ),
+            (
+                a.user_data_32 != e.user_data_32,
+                R::ExistsWithDifferentUserData32,
+            ),
+            (a.ledger != e.ledger, R::ExistsWithDifferentLedger),
+            (a.code != e.code, R::ExistsWithDifferentCode),
+        ],
+        R::Exists,
+    )
 }
 
 /// Compares a request with the transfer stored under its id, field by field.
 fn transfer_exists(t: &Transfer, e: &Transfer) -> TransferResult {
     use TransferResult as R;
-    if t.flags != e.flags {
-        R::ExistsWithDifferentFlags
-    } else if t.debit_account_id != e.debit_account_id {
-        R::ExistsWithDifferentDebitAccountId
-    } else if t.credit_account_id != e.credit_account_id {
-        R::ExistsWithDifferentCreditAccountId
-    } else if t.amount != e.amount {
-        R::ExistsWithDifferentAmount
-    } else if t.pending_id != e.pending_id {
-        R::ExistsWithDifferentPendingId
-    } else if t.user_data_128 != e.user_data_128 {
-        R::ExistsWithDifferentUserData128
-    } else if t.user_data_64 != e.user_data_64 {
-        R::ExistsWithDifferentUserData64
-    } else if t.user_data_32 != e.user_data_32 {
-        R::ExistsWithDifferentUserData32
-    } else if t.ledger != e.ledger {
-        R::ExistsWithDifferentLedger
-    } else if t.code != e.code {
-        R::ExistsWithDifferentCode
-    } else {
-        R::Exists
-    }
+    first_difference(
+        &[
+            (t.flags != e.flags, R::ExistsWithDifferentFlags),
+            (
+                t.debit_account_id != e.debit_account_id,
+                R::ExistsWithDifferentDebitAccountId,
+            ),
+            (
+                t.credit_account_id != e.credit_account_id,
+                R::ExistsWithDifferentCreditAccountId,
+            ),
+            (t.amount != e.amount, R::ExistsWithDifferentAmount),
+            (
+                t.pending_id != e.pending_id,
+                R::ExistsWithDifferentPendingId,
+            ),
+            (
+                t.user_data_128 != e.user_data_128,
+                R::ExistsWithDifferentUserData128,
+            ),
+            (
+                t.user_data_64 != e.user_data_64,
+                R::ExistsWithDifferentUserData64,
+            ),
+            (
+                t.user_data_32 != e.user_data_32,
+                R::ExistsWithDifferentUserData32,
+            ),
+            (t.ledger != e.ledger, R::ExistsWithDifferentLedger),
+            (t.code != e.code, R::ExistsWithDifferentCode),
+        ],
+        R::Exists,
+    )
 }
 
 /// Compares a post or void, in the form it would be stored, with the transfer stored
