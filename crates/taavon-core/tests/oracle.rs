@@ -85,9 +85,7 @@ fn every_schedule_case_of_the_oracle_passes_row_by_row() {
     // Establishes the schedule rules (annuity and equal principal; grace paid,
     // capitalised and spread; due dates; rounding) against all 40 reference cases.
     use taavon_core::calendar::JalaliDate;
-    use taavon_core::loans::schedule::{
-        DayBase, GraceMode, Method, RateBp, ScheduleTerms, build,
-    };
+    use taavon_core::loans::schedule::{DayBase, GraceMode, Method, RateBp, ScheduleTerms, build};
     let cases: Vec<serde_json::Value> = serde_json::from_str(SCHEDULES).unwrap();
     assert_eq!(cases.len(), 40);
     for case in &cases {

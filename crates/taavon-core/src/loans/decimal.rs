@@ -138,7 +138,12 @@ impl Decimal {
                 result = result.mul(self, working);
             }
         }
-        round(U256::from(result.coefficient), result.exponent, false, precision)
+        round(
+            U256::from(result.coefficient),
+            result.exponent,
+            false,
+            precision,
+        )
     }
 
     /// The nearest whole number, halves away from zero (`quantize(1, ROUND_HALF_UP)`).
@@ -152,9 +157,14 @@ impl Decimal {
                 .unwrap_or(u128::MAX);
         }
         let dropped = self.exponent.unsigned_abs();
-        drop_digits(U256::from(self.coefficient), dropped, false, Rounding::HalfUp)
-            .to_u128()
-            .unwrap_or(u128::MAX)
+        drop_digits(
+            U256::from(self.coefficient),
+            dropped,
+            false,
+            Rounding::HalfUp,
+        )
+        .to_u128()
+        .unwrap_or(u128::MAX)
     }
 
     fn cmp_value(self, other: Decimal) -> Ordering {
@@ -169,7 +179,8 @@ impl Decimal {
         let top = |d: Decimal| i64::from(d.exponent) + i64::from(digits_u128(d.coefficient));
         top(self).cmp(&top(other)).then_with(|| {
             let exponent = self.exponent.min(other.exponent);
-            let scaled = |d: Decimal| U256::from(d.coefficient).mul_pow10(d.exponent.abs_diff(exponent));
+            let scaled =
+                |d: Decimal| U256::from(d.coefficient).mul_pow10(d.exponent.abs_diff(exponent));
             scaled(self).cmp(&scaled(other))
         })
     }
@@ -189,7 +200,12 @@ fn align(a: Decimal, b: Decimal, precision: u32) -> (U256, U256, i32, bool) {
     let high_digits = digits_u128(high.coefficient);
     let low_digits = digits_u128(low.coefficient);
     let (high_scaled, low_value, exponent, sticky) = if low.coefficient == 0 {
-        (U256::from(high.coefficient), U256::ZERO, high.exponent, false)
+        (
+            U256::from(high.coefficient),
+            U256::ZERO,
+            high.exponent,
+            false,
+        )
     } else if gap + high_digits < low_digits + precision + 2 {
         // Exact: the scaled high operand has at most 38 + precision + 1 digits.
         (
@@ -305,15 +321,16 @@ impl U256 {
     fn from_product(a: u128, b: u128) -> U256 {
         let (a_low, a_high) = (u128::from(a as u64), a >> 64);
         let (b_low, b_high) = (u128::from(b as u64), b >> 64);
-        let (low_low, low_high, high_low, high_high) =
-            (a_low * b_low, a_low * b_high, a_high * b_low, a_high * b_high);
+        let (low_low, low_high, high_low, high_high) = (
+            a_low * b_low,
+            a_low * b_high,
+            a_high * b_low,
+            a_high * b_high,
+        );
         // Column sums of 64-bit digits; each fits u128 with room for the carries.
-        let column1 =
-            (low_low >> 64) + u128::from(low_high as u64) + u128::from(high_low as u64);
-        let column2 = (column1 >> 64)
-            + (low_high >> 64)
-            + (high_low >> 64)
-            + u128::from(high_high as u64);
+        let column1 = (low_low >> 64) + u128::from(low_high as u64) + u128::from(high_low as u64);
+        let column2 =
+            (column1 >> 64) + (low_high >> 64) + (high_low >> 64) + u128::from(high_high as u64);
         let column3 = (column2 >> 64) + (high_high >> 64);
         U256([
             low_low as u64,
@@ -496,9 +513,18 @@ mod tests {
     #[test]
     fn division_rounds_the_last_digit_half_to_even() {
         // Establishes correctly rounded quotients, also far from the unit.
-        assert_eq!(parts(d(1, 0).div(d(3, 0), P)), (3333333333333333333333333333, -28));
-        assert_eq!(parts(d(2, 0).div(d(3, 0), P)), (6666666666666666666666666667, -28));
-        assert_eq!(parts(d(7, 0).div(d(3, -34), P)), (2333333333333333333333333333, 7));
+        assert_eq!(
+            parts(d(1, 0).div(d(3, 0), P)),
+            (3333333333333333333333333333, -28)
+        );
+        assert_eq!(
+            parts(d(2, 0).div(d(3, 0), P)),
+            (6666666666666666666666666667, -28)
+        );
+        assert_eq!(
+            parts(d(7, 0).div(d(3, -34), P)),
+            (2333333333333333333333333333, 7)
+        );
         assert_eq!(parts(d(7, 0).div(d(0, 0), P)), (0, 0));
     }
 
@@ -506,12 +532,21 @@ mod tests {
     fn products_and_sums_round_ties_to_even_and_respect_a_sticky_tail() {
         // Establishes the half-even rule on exact ties and the tail below the ulp.
         let big = 10u128.pow(27);
-        assert_eq!(parts(d(big + 1, 0).mul(d(big + 1, 0), P)), (1000000000000000000000000002, 27));
+        assert_eq!(
+            parts(d(big + 1, 0).mul(d(big + 1, 0), P)),
+            (1000000000000000000000000002, 27)
+        );
         assert_eq!(parts(d(big * 10 + 5, -1).mul(Decimal::ONE, P)), (1, 27));
         assert_eq!(parts(d(big, 0).add(d(5, -1), P)), (1, 27));
-        assert_eq!(parts(d(big + 1, 0).add(d(5, -1), P)), (1000000000000000000000000002, 0));
+        assert_eq!(
+            parts(d(big + 1, 0).add(d(5, -1), P)),
+            (1000000000000000000000000002, 0)
+        );
         let just_above_half = d(50_000_000_000_000_000_001, -20);
-        assert_eq!(parts(d(big, 0).add(just_above_half, P)), (1000000000000000000000000001, 0));
+        assert_eq!(
+            parts(d(big, 0).add(just_above_half, P)),
+            (1000000000000000000000000001, 0)
+        );
     }
 
     #[test]
@@ -525,7 +560,10 @@ mod tests {
         // taken away leaves it below the tie.
         let tie = d(10u128.pow(28) + 5, 0);
         assert_eq!(parts(tie.add(Decimal::new(0, 0), P)), (1, 28));
-        assert_eq!(parts(tie.add(d(1, -40), P)), (1000000000000000000000000001, 1));
+        assert_eq!(
+            parts(tie.add(d(1, -40), P)),
+            (1000000000000000000000000001, 1)
+        );
         assert_eq!(parts(tie.sub(d(1, -40), P)), (1, 28));
         assert_eq!(parts(d(1, 0).sub(d(2, 0), P)), (0, 0));
     }

@@ -14,15 +14,15 @@
 //! term in range can overflow.
 #![deny(clippy::float_arithmetic)]
 
-//pub mod classification;
+pub mod classification;
 mod decimal;
-//pub mod late_charge;
-//pub mod product;
+pub mod late_charge;
+pub mod product;
 pub mod rate;
-//pub mod repayment;
-//pub mod reschedule;
+pub mod repayment;
+pub mod reschedule;
 pub mod schedule;
-//pub mod settlement;
+pub mod settlement;
 
 /// `numerator / denominator` rounded to the nearest integer, halves away from zero, for a
 /// positive denominator. Saturates at the i64 range, which bounded terms never reach.

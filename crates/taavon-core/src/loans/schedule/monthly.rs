@@ -37,9 +37,7 @@ impl MonthlyRate {
     /// `round(B · r(1+r)^N / ((1+r)^N − 1))` for a positive rate (Excel's `PMT`).
     pub(crate) fn annuity(self, base: i64, installments: u16) -> i64 {
         let p = PYTHON_PRECISION;
-        let growth = Decimal::ONE
-            .add(self.0, p)
-            .powi(u32::from(installments), p);
+        let growth = Decimal::ONE.add(self.0, p).powi(u32::from(installments), p);
         let base = Decimal::from_integer(u128::try_from(base).unwrap_or(0));
         let numerator = base.mul(self.0, p).mul(growth, p);
         to_rials(numerator.div(growth.sub(Decimal::ONE, p), p))
@@ -79,10 +77,8 @@ mod tests {
             } else {
                 let balance: i64 = count.parse().unwrap();
                 assert_eq!(rate.profit(balance), expected, "{line}");
-                let exact = crate::loans::divide_rounded(
-                    i128::from(balance) * i128::from(bp),
-                    120_000,
-                );
+                let exact =
+                    crate::loans::divide_rounded(i128::from(balance) * i128::from(bp), 120_000);
                 differ_from_exact += usize::from(exact != expected);
             }
         }
