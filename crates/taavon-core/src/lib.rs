@@ -20,6 +20,7 @@ pub mod applications;
 pub mod calendar;
 pub mod digits;
 pub mod ids;
+pub mod loans;
 pub mod locale;
 pub mod money;
 pub mod programs;

@@ -77,3 +77,43 @@ fn every_jalali_case_of_the_oracle_converts_both_ways() {
     }
     assert_eq!(checked, 400);
 }
+
+const SCHEDULES: &str = include_str!("oracle/schedules.json");
+
+#[test]
+fn every_schedule_case_of_the_oracle_passes_row_by_row() {
+    // Establishes the schedule rules (annuity and equal principal; grace paid,
+    // capitalised and spread; due dates; rounding) against all 40 reference cases.
+    use taavon_core::calendar::JalaliDate;
+    use taavon_core::loans::schedule::{DayBase, GraceMode, Method, RateBp, ScheduleTerms, build};
+    let cases: Vec<serde_json::Value> = serde_json::from_str(SCHEDULES).unwrap();
+    assert_eq!(cases.len(), 40);
+    for case in &cases {
+        let input = &case["input"];
+        let terms = ScheduleTerms {
+            principal: input["principal"].as_i64().unwrap(),
+            rate: RateBp::parse(&input["annual_rate_percent"].to_string()).unwrap(),
+            months: input["months"].as_u64().unwrap().try_into().unwrap(),
+            grace_months: input["grace_months"].as_u64().unwrap().try_into().unwrap(),
+            grace_mode: GraceMode::parse(input["grace_mode"].as_str().unwrap()).unwrap(),
+            method: Method::parse(&input["method"].as_str().unwrap().replace('-', "_")).unwrap(),
+            start: JalaliDate::parse(input["start"].as_str().unwrap()).unwrap(),
+            day_base: DayBase::Days365,
+        };
+        let schedule = build(&terms).unwrap();
+        let expected = case["expected"].as_array().unwrap();
+        assert_eq!(schedule.rows.len(), expected.len(), "{input}");
+        for (row, want) in schedule.rows.iter().zip(expected) {
+            let got = serde_json::json!({
+                "n": row.n,
+                "due": row.due.to_string(),
+                "principal": row.principal,
+                "profit": row.profit,
+                "grace_profit": row.grace_profit,
+                "total": row.total,
+                "balance": row.balance,
+            });
+            assert_eq!(&got, want, "{input}");
+        }
+    }
+}

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::loans::product::ContractType;
+use crate::loans::schedule::{RateBp, ScheduleTerms};
 use crate::registry::coded_enum;
 
 /// Where a program's money comes from (PRODUCT.md §4).
@@ -92,16 +94,6 @@ coded_enum!(Financing {
     WorkingCapital = "working_capital",
 });
 
-/// The Islamic contract types a program's facilities are made under.
-pub const CONTRACT_TYPES: &[&str] = &[
-    "qard_al_hasan",
-    "civil_partnership",
-    "installment_sale",
-    "joaleh",
-    "murabaha",
-    "hire_purchase",
-];
-
 /// Who may apply, for what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,7 +125,7 @@ pub struct PricingRules {
     pub term_months: u32,
     #[serde(default)]
     pub grace_months: u32,
-    /// One of `CONTRACT_TYPES`.
+    /// The code of a `loans::product::ContractType`.
     pub contract_type: String,
 }
 
@@ -257,7 +249,10 @@ impl ProgramRules {
             ));
         }
         let p = &self.pricing;
-        if p.profit_rate_bp_by_tier.iter().any(|bp| *bp > 10_000) {
+        if p.profit_rate_bp_by_tier
+            .iter()
+            .any(|&bp| RateBp::new(bp).is_err())
+        {
             found.push(RuleViolation::new(
                 "pricing.profit_rate_bp_by_tier",
                 "range",
@@ -265,7 +260,7 @@ impl ProgramRules {
                 "نرخ سود حداکثر ۱۰۰ درصد است.",
             ));
         }
-        if !(1..=360).contains(&p.term_months) {
+        if !(1..=u32::from(ScheduleTerms::MONTHS_MAX)).contains(&p.term_months) {
             found.push(RuleViolation::new(
                 "pricing.term_months",
                 "range",
@@ -273,7 +268,7 @@ impl ProgramRules {
                 "مدت بازپرداخت ۱ تا ۳۶۰ ماه است.",
             ));
         }
-        if p.grace_months > 60 {
+        if p.grace_months > u32::from(ScheduleTerms::GRACE_MONTHS_MAX) {
             found.push(RuleViolation::new(
                 "pricing.grace_months",
                 "range",
@@ -281,14 +276,12 @@ impl ProgramRules {
                 "دوره تنفس حداکثر ۶۰ ماه است.",
             ));
         }
-        if !CONTRACT_TYPES.contains(&p.contract_type.as_str()) {
+        if ContractType::parse(&p.contract_type).is_none() {
+            let codes: Vec<&str> = ContractType::ALL.iter().map(|c| c.code()).collect();
             found.push(RuleViolation::new(
                 "pricing.contract_type",
                 "unknown",
-                format!(
-                    "unknown contract type; one of {}",
-                    CONTRACT_TYPES.join(", ")
-                ),
+                format!("unknown contract type; one of {}", codes.join(", ")),
                 "نوع عقد شناخته نیست.",
             ));
         }

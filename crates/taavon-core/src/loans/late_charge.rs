@@ -1,0 +1,157 @@
+//! The late-payment charge (جریمه تأخیر تأدیه) and the days an installment is late.
+//!
+//! The charge is `installment · (R + 6) · days / 36 000`, R the contract's yearly rate in
+//! percent: the contract rate plus six points, on a 360-day year, per the Central Bank's
+//! rule for Islamic contracts. An installment due on a Friday or an official holiday may
+//! be paid on the next working day without a charge; paid later, it is late by the actual
+//! days since its due date.
+
+use std::collections::BTreeSet;
+
+use super::divide_rounded;
+use super::schedule::RateBp;
+use crate::calendar::{IsoDate, Weekday};
+
+/// The six points added to the contract rate, in basis points.
+const LATE_CHARGE_SPREAD_BP: i128 = 600;
+
+/// Which days banks work: every day but Fridays and the configured official holidays
+/// (which move with the lunar calendar, so they are data, not rules).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkingCalendar {
+    holidays: BTreeSet<IsoDate>,
+}
+
+/// `round(installment · (R + 6) · days / 36 000)`, half away from zero; nothing for no
+/// days late or nothing owed.
+pub fn late_charge(installment: i64, rate: RateBp, days: i64) -> i64 {
+    if days <= 0 || installment <= 0 {
+        return 0;
+    }
+    let rate_bp = i128::from(rate.basis_points()) + LATE_CHARGE_SPREAD_BP;
+    // R in percent is bp/100, so 36 000 becomes 3 600 000.
+    divide_rounded(
+        i128::from(installment) * rate_bp * i128::from(days),
+        3_600_000,
+    )
+}
+
+/// Days an installment due on `due` and paid (or still unpaid) on `on` is late: 0 when
+/// paid by the due date, or, when the due date is not a working day, by the first working
+/// day after it; otherwise the actual days since the due date.
+pub fn days_late(due: IsoDate, on: IsoDate, calendar: &WorkingCalendar) -> i64 {
+    if on <= calendar.first_working_day_from(due) {
+        return 0;
+    }
+    on.days_since_unix_epoch() - due.days_since_unix_epoch()
+}
+
+impl WorkingCalendar {
+    /// Fridays and these holidays off.
+    pub fn new(holidays: impl IntoIterator<Item = IsoDate>) -> WorkingCalendar {
+        WorkingCalendar {
+            holidays: holidays.into_iter().collect(),
+        }
+    }
+
+    pub fn add_holiday(&mut self, date: IsoDate) {
+        self.holidays.insert(date);
+    }
+
+    pub fn holidays(&self) -> impl Iterator<Item = IsoDate> + '_ {
+        self.holidays.iter().copied()
+    }
+
+    pub fn is_working_day(&self, date: IsoDate) -> bool {
+        date.weekday() != Weekday::Friday && !self.holidays.contains(&date)
+    }
+
+    /// The first working day after `date`.
+    pub fn next_working_day(&self, date: IsoDate) -> IsoDate {
+        self.first_working_day_from(date.add_days(1))
+    }
+
+    /// `date` itself if it is a working day, else the first working day after it.
+    pub fn first_working_day_from(&self, date: IsoDate) -> IsoDate {
+        // Off days are Fridays and finitely many holidays, so a working day comes within
+        // one week per holiday; the bound only guards the end of the calendar, where
+        // `add_days` saturates.
+        let mut day = date;
+        for _ in 0..=self.holidays.len() + 7 {
+            if self.is_working_day(day) {
+                return day;
+            }
+            day = day.add_days(1);
+        }
+        day
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::JalaliDate;
+
+    fn day(jalali: &str) -> IsoDate {
+        JalaliDate::parse(jalali).unwrap().to_iso()
+    }
+
+    #[test]
+    fn the_charge_is_the_rate_plus_six_points_on_a_360_day_year() {
+        // Establishes the formula and its rounding.
+        let rate = RateBp::parse("18").unwrap();
+        // 10 000 000 · 24 · 30 / 36 000 = 200 000.
+        assert_eq!(late_charge(10_000_000, rate, 30), 200_000);
+        // 1 000 · 24 · 1 / 36 000 = 0.67 → 1; 750 · 24 / 36 000 = 0.5 → 1; 749 → 0.
+        assert_eq!(late_charge(1_000, rate, 1), 1);
+        assert_eq!(late_charge(750, rate, 1), 1);
+        assert_eq!(late_charge(749, rate, 1), 0);
+        // A qard al-hasan at 0 % still carries the six points; 26.5 % adds to 32.5.
+        assert_eq!(late_charge(3_600_000, RateBp::ZERO, 10), 6_000);
+        assert_eq!(
+            late_charge(3_600_000, RateBp::parse("26.5").unwrap(), 10),
+            32_500
+        );
+        assert_eq!(late_charge(10_000_000, rate, 0), 0);
+        assert_eq!(late_charge(10_000_000, rate, -3), 0);
+        assert_eq!(
+            late_charge(i64::MAX, RateBp::new(RateBp::MAX_BP).unwrap(), 100_000),
+            i64::MAX
+        );
+    }
+
+    #[test]
+    fn fridays_and_configured_holidays_are_off() {
+        // Establishes the working calendar.
+        // 1404-06-14 is a Friday; 1404-06-15 a Saturday.
+        let mut calendar = WorkingCalendar::default();
+        assert!(!calendar.is_working_day(day("1404-06-14")));
+        assert!(calendar.is_working_day(day("1404-06-15")));
+        calendar.add_holiday(day("1404-06-15"));
+        assert!(!calendar.is_working_day(day("1404-06-15")));
+        assert_eq!(
+            calendar.next_working_day(day("1404-06-13")),
+            day("1404-06-16")
+        );
+        assert_eq!(
+            calendar.first_working_day_from(day("1404-06-13")),
+            day("1404-06-13")
+        );
+        assert_eq!(calendar.holidays().count(), 1);
+    }
+
+    #[test]
+    fn a_due_date_on_an_off_day_may_be_paid_on_the_next_working_day_without_charge() {
+        // Establishes days_late around Fridays and holidays.
+        let calendar = WorkingCalendar::new([day("1404-06-15")]);
+        let friday = day("1404-06-14");
+        assert_eq!(days_late(friday, day("1404-06-14"), &calendar), 0);
+        assert_eq!(days_late(friday, day("1404-06-16"), &calendar), 0);
+        // A day later it is late by the actual days since the Friday.
+        assert_eq!(days_late(friday, day("1404-06-17"), &calendar), 3);
+        let thursday = day("1404-06-13");
+        assert_eq!(days_late(thursday, day("1404-06-13"), &calendar), 0);
+        assert_eq!(days_late(thursday, day("1404-06-14"), &calendar), 1);
+        assert_eq!(days_late(thursday, day("1404-06-01"), &calendar), 0);
+    }
+}

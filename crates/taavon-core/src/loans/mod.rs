@@ -1,0 +1,42 @@
+//! Loans (PRODUCT.md §7): the pure mathematics of a facility, with no IO.
+//!
+//! - `schedule`: the repayment schedule (annuity or equal principal, grace paid,
+//!   capitalised or spread), exactly as `shared/oracle/schedules.json`;
+//! - `repayment`: how a payment is split over what is due (penalty → fee → profit →
+//!   principal by default, the order being data);
+//! - `late_charge`: the late-payment charge and the days late, with a working calendar;
+//! - `classification`: the Central Bank of Iran classes, provisions and portfolio at risk;
+//! - `product`: loan products by Islamic contract type;
+//! - `settlement` and `reschedule`: early settlement and a new schedule for what is owed.
+//!
+//! Every amount is integer rials; rounding is half away from zero unless a rule says
+//! floor. Intermediate products are i128 (or the 256-bit integers of `decimal`), so no
+//! term in range can overflow.
+#![deny(clippy::float_arithmetic)]
+
+pub mod classification;
+mod decimal;
+pub mod late_charge;
+pub mod product;
+pub mod rate;
+pub mod repayment;
+pub mod reschedule;
+pub mod schedule;
+pub mod settlement;
+
+/// `numerator / denominator` rounded to the nearest integer, halves away from zero, for a
+/// positive denominator. Saturates at the i64 range, which bounded terms never reach.
+pub(crate) fn divide_rounded(numerator: i128, denominator: i128) -> i64 {
+    if denominator <= 0 {
+        return 0;
+    }
+    // ⌊(2|n| + d) / 2d⌋ rounds |n|/d half up without losing an odd denominator's half.
+    let quotient = numerator
+        .unsigned_abs()
+        .saturating_mul(2)
+        .saturating_add(denominator.unsigned_abs())
+        / denominator.unsigned_abs().saturating_mul(2);
+    let quotient = i128::try_from(quotient).unwrap_or(i128::MAX);
+    let quotient = if numerator < 0 { -quotient } else { quotient };
+    i64::try_from(quotient).unwrap_or(if numerator < 0 { i64::MIN } else { i64::MAX })
+}
