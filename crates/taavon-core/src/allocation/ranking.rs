@@ -228,9 +228,10 @@ pub(crate) fn merge_descending(lists: &[&[u32]], key: impl Fn(u32) -> f64) -> Ve
         let mut best: Option<(usize, f64)> = None;
         for (l, k) in head_keys.iter().enumerate() {
             if let Some(k) = *k
-                && best.is_none_or(|(_, b)| k > b) {
-                    best = Some((l, k));
-                }
+                && best.is_none_or(|(_, b)| k > b)
+            {
+                best = Some((l, k));
+            }
         }
         let Some((l, _)) = best else { break };
         if let (Some(list), Some(h), Some(k)) =

@@ -70,12 +70,12 @@ impl<'r, 'p> State<'r, 'p> {
             problem.applications().get(i as usize),
             problem.slots().get(i as usize),
             self.funded.get_mut(i as usize),
-        )
-            && *flag != fund {
-                *flag = fund;
-                self.totals
-                    .shift(a.amount, a.women_led, a.is_deprived(), slot, fund);
-            }
+        ) && *flag != fund
+        {
+            *flag = fund;
+            self.totals
+                .shift(a.amount, a.women_led, a.is_deprived(), slot, fund);
+        }
     }
 
     /// Funds `i` if its province's budget and both quotas allow it.
@@ -253,9 +253,10 @@ fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
             let last = merged.last().copied();
             merged = merged.iter().copied().step_by(step).collect();
             if let Some(last) = last
-                && merged.last() != Some(&last) {
-                    merged.push(last);
-                }
+                && merged.last() != Some(&last)
+            {
+                merged.push(last);
+            }
         }
         std::mem::swap(&mut states, &mut merged);
     }
@@ -338,9 +339,10 @@ fn plan_province(
         if let Some(k) = prefix.get_mut(c) {
             *k -= 1;
             if before.len() < CORE_SIDE
-                && let Some(&item) = groups.get(c).and_then(|g| g.items.get(*k)) {
-                    before.push(item);
-                }
+                && let Some(&item) = groups.get(c).and_then(|g| g.items.get(*k))
+            {
+                before.push(item);
+            }
         }
     }
     // And forward from the cutoff, most attractive first.
