@@ -12,9 +12,10 @@ use crate::people::NewPerson;
 use crate::tx::WriteTx;
 
 /// Rows per statement: well under both engines' limits on bound parameters.
-const ROWS_PER_STATEMENT: usize = 100;
+pub(crate) const ROWS_PER_STATEMENT: usize = 100;
 
-fn placeholders(rows: usize, columns: usize) -> String {
+/// `($1, $2, …), (…)`: `rows` rows of `columns` placeholders each.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|r| {
             let row: Vec<String> = (1..=columns)

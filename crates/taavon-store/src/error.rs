@@ -23,6 +23,10 @@ pub enum StoreError {
     MissingReference { constraint: String },
     #[error("a write transaction tried to commit without an audit record")]
     Unaudited,
+    #[error("a batch of {len} ledger events is over the limit of {max}")]
+    BatchTooLarge { len: usize, max: usize },
+    #[error("{what} does not fit the database")]
+    OutOfRange { what: &'static str },
     #[error("stored data is corrupt: {what}")]
     Corrupt { what: String },
 }

@@ -4,6 +4,8 @@
 /// A value bound to a generated placeholder.
 pub(crate) enum Value {
     Text(String),
+    /// Text or NULL.
+    OptionalText(Option<String>),
     Int(i64),
     Bool(bool),
 }
@@ -65,6 +67,7 @@ macro_rules! bind_values {
         for value in $values {
             query = match value {
                 $crate::filter::Value::Text(text) => query.bind(text.clone()),
+                $crate::filter::Value::OptionalText(text) => query.bind(text.clone()),
                 $crate::filter::Value::Int(number) => query.bind(*number),
                 $crate::filter::Value::Bool(flag) => query.bind(*flag),
             };

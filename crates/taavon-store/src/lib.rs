@@ -27,6 +27,8 @@ mod bulk;
 mod cooperatives;
 mod error;
 mod filter;
+mod ledger;
+mod ledger_reports;
 mod people;
 mod programs;
 mod reference;
@@ -43,6 +45,8 @@ pub use applications::{
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use error::StoreError;
+pub use ledger::{LEDGER_BATCH_MAX, LedgerAccount};
+pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use programs::{Program, ProgramBudget};
 pub use reference::{

@@ -89,24 +89,27 @@ pub async fn fresh_postgres_or_skip() -> Option<Store> {
 /// Runs raw SQL against a database behind the store's back, as an attacker or a broken
 /// disk would (for tamper tests only).
 pub async fn tamper(url: &str, sql: &str) {
+    try_tamper(url, sql)
+        .await
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+}
+
+/// As `tamper`, answering the database's refusal instead of panicking (for tests that
+/// the database refuses it).
+pub async fn try_tamper(url: &str, sql: &str) -> Result<(), String> {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     if let Some(path) = url.strip_prefix("sqlite://") {
         let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
             .await
             .unwrap_or_else(|e| panic!("opening {url}: {e}"));
-        sqlx::query(sql)
-            .execute(&mut connection)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql).execute(&mut connection).await.map(|_| ())
     } else {
         let mut connection = sqlx::PgConnection::connect(url)
             .await
             .unwrap_or_else(|e| panic!("opening {url}: {e}"));
-        sqlx::query(sql)
-            .execute(&mut connection)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql).execute(&mut connection).await.map(|_| ())
     }
+    .map_err(|error| error.to_string())
 }
 
 /// Which engine a test app runs on.

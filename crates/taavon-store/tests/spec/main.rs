@@ -31,7 +31,8 @@ macro_rules! spec {
     };
 }
 
-/// Opens a fresh store, runs the spec, then checks the audit chain is intact.
+/// Opens a fresh store, runs the spec, then checks the audit chain is intact and the
+/// ledger passes its full check (unless the spec broke one on purpose).
 async fn run<F, Fut>(url: String, spec: F)
 where
     F: FnOnce(Store, String) -> Fut,
@@ -39,9 +40,13 @@ where
 {
     let store = Store::open(&url).await.unwrap();
     let checks = spec(store.clone(), url).await;
-    if checks == Checks::AuditMustVerify {
+    if checks != Checks::AuditBrokenOnPurpose {
         let verification = store.verify_audit().await.unwrap();
         assert_eq!(verification.first_broken, None);
+    }
+    if checks != Checks::LedgerBrokenOnPurpose {
+        let mut read = store.read().await.unwrap();
+        assert!(read.check_ledger().await.unwrap().is_ok());
     }
 }
 
@@ -49,6 +54,7 @@ where
 enum Checks {
     AuditMustVerify,
     AuditBrokenOnPurpose,
+    LedgerBrokenOnPurpose,
 }
 
 fn now() -> Timestamp {
@@ -80,6 +86,8 @@ async fn load_reference(store: &Store) -> ReferenceData {
     write.commit().await.unwrap();
     data
 }
+
+mod ledger;
 
 fn cooperative(name: &str, county: &str, province: &str, legal_id: &str) -> NewCooperative {
     NewCooperative {

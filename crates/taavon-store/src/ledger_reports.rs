@@ -1,0 +1,195 @@
+//! Reading the ledger: accounts, an account's transfers, the trial balance, and the full
+//! scan that `taavon_ledger::Checker` verifies.
+
+use std::collections::BTreeSet;
+
+use sqlx::Row;
+use taavon_ledger::{CheckSummary, Checker, Transfer, Violation};
+
+use crate::StoreError;
+use crate::error::db;
+use crate::filter::{Conditions, Value};
+use crate::ledger::{
+    ACCOUNT_COLUMNS, LedgerAccount, TRANSFER_COLUMNS, hex128, load_accounts, narrow,
+    select_accounts, select_transfers, stored_i64,
+};
+use crate::tx::Reader;
+
+/// Which accounts to list, a page at a time in id order; `None` means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LedgerAccountFilter {
+    pub ledger: Option<u32>,
+    pub code: Option<u16>,
+    pub province: Option<String>,
+    pub kind: Option<String>,
+    /// The page starts after this id.
+    pub after: Option<u128>,
+    /// At most this many (1 to 10 000).
+    pub limit: i64,
+}
+
+/// A page of an account's transfers, oldest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TransferPage {
+    /// The page starts after this timestamp.
+    pub after: Option<u64>,
+    /// At most this many (1 to 10 000).
+    pub limit: i64,
+}
+
+/// One line of the trial balance: the accounts of one ledger, code, kind and province,
+/// with their balances summed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrialBalanceRow {
+    pub ledger: u32,
+    pub code: u16,
+    pub kind: String,
+    pub province: Option<String>,
+    pub accounts: i64,
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_pending: i64,
+    pub credits_posted: i64,
+}
+
+/// Rows per page of the full scan: memory stays flat however large the ledger.
+const SCAN_PAGE: i64 = 10_000;
+
+impl Reader {
+    pub async fn ledger_account(&mut self, id: u128) -> Result<Option<LedgerAccount>, StoreError> {
+        let ids = BTreeSet::from([id]);
+        Ok(load_accounts(&mut self.conn, &ids).await?.pop())
+    }
+
+    pub async fn ledger_accounts(
+        &mut self,
+        filter: &LedgerAccountFilter,
+    ) -> Result<Vec<LedgerAccount>, StoreError> {
+        let mut conditions = Conditions::default();
+        if let Some(ledger) = filter.ledger {
+            let p = conditions.bind(Value::Int(i64::from(ledger)));
+            conditions.push(format!("ledger = {p}"));
+        }
+        if let Some(code) = filter.code {
+            let p = conditions.bind(Value::Int(i64::from(code)));
+            conditions.push(format!("code = {p}"));
+        }
+        conditions.equals("province", filter.province.as_ref());
+        conditions.equals("kind", filter.kind.as_ref());
+        if let Some(after) = filter.after {
+            let p = conditions.bind(Value::Text(hex128(after)));
+            conditions.push(format!("id > {p}"));
+        }
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts {} ORDER BY id LIMIT {}",
+            conditions.where_sql(),
+            filter.limit.clamp(1, 10_000)
+        );
+        select_accounts(&mut self.conn, sql, &conditions.values).await
+    }
+
+    pub async fn ledger_transfer(&mut self, id: u128) -> Result<Option<Transfer>, StoreError> {
+        let sql = format!("SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = $1");
+        Ok(
+            select_transfers(&mut self.conn, sql, &[Value::Text(hex128(id))])
+                .await?
+                .pop(),
+        )
+    }
+
+    /// The transfers that debit or credit an account, oldest first.
+    pub async fn ledger_transfers_of(
+        &mut self,
+        account: u128,
+        page: TransferPage,
+    ) -> Result<Vec<Transfer>, StoreError> {
+        let after = page
+            .after
+            .map_or(Ok(-1), |after| stored_i64(after, "a page's timestamp"))?;
+        let sql = format!(
+            "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
+             WHERE (debit_account_id = $1 OR credit_account_id = $1) AND timestamp > $2 \
+             ORDER BY timestamp LIMIT {}",
+            page.limit.clamp(1, 10_000)
+        );
+        let values = [Value::Text(hex128(account)), Value::Int(after)];
+        select_transfers(&mut self.conn, sql, &values).await
+    }
+
+    /// Balances summed by ledger, code, kind and province (national accounts first within
+    /// each kind, the same order on both engines).
+    pub async fn trial_balance(&mut self) -> Result<Vec<TrialBalanceRow>, StoreError> {
+        let rows: Vec<(i64, i64, TrialBalanceRow)> = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT ledger, code, kind, province, COUNT(*), \
+             CAST(SUM(debits_pending) AS BIGINT), CAST(SUM(debits_posted) AS BIGINT), \
+             CAST(SUM(credits_pending) AS BIGINT), CAST(SUM(credits_posted) AS BIGINT) \
+             FROM ledger_accounts GROUP BY ledger, code, kind, province \
+             ORDER BY ledger, code, kind, COALESCE(province, '')"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("summing the trial balance"))?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<i64, _>(0)?,
+                row.try_get::<i64, _>(1)?,
+                TrialBalanceRow {
+                    ledger: 0,
+                    code: 0,
+                    kind: row.try_get(2)?,
+                    province: row.try_get(3)?,
+                    accounts: row.try_get(4)?,
+                    debits_pending: row.try_get(5)?,
+                    debits_posted: row.try_get(6)?,
+                    credits_pending: row.try_get(7)?,
+                    credits_posted: row.try_get(8)?,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(db("decoding the trial balance"))?);
+        rows.into_iter()
+            .map(|(ledger, code, row)| {
+                Ok(TrialBalanceRow {
+                    ledger: narrow(ledger, "ledger")?,
+                    code: narrow(code, "account code")?,
+                    ..row
+                })
+            })
+            .collect()
+    }
+
+    /// Verifies every invariant over the whole ledger (every account, then every transfer
+    /// in timestamp order, a page at a time): the first violation, or what was covered.
+    pub async fn check_ledger(&mut self) -> Result<Result<CheckSummary, Violation>, StoreError> {
+        let mut checker = Checker::new();
+        let mut after = String::new();
+        loop {
+            let sql = format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id > $1 \
+                 ORDER BY id LIMIT {SCAN_PAGE}"
+            );
+            let page = select_accounts(&mut self.conn, sql, &[Value::Text(after)]).await?;
+            let Some(last) = page.last() else { break };
+            after = hex128(last.account.id);
+            for labelled in &page {
+                checker.account(&labelled.account);
+            }
+        }
+        let mut after = -1i64;
+        loop {
+            let sql = format!(
+                "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE timestamp > $1 \
+                 ORDER BY timestamp LIMIT {SCAN_PAGE}"
+            );
+            let page = select_transfers(&mut self.conn, sql, &[Value::Int(after)]).await?;
+            let Some(last) = page.last() else { break };
+            after = stored_i64(last.timestamp, "a transfer's timestamp")?;
+            for transfer in &page {
+                checker.transfer(transfer);
+            }
+        }
+        Ok(checker.finish())
+    }
+}
