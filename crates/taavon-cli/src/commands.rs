@@ -114,13 +114,13 @@ pub struct ImportTiersArgs {
     pub source: String,
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
 }
 
-fn config_with(db: &DbArgs) -> anyhow::Result<Config> {
+pub(crate) fn config_with(db: &DbArgs) -> anyhow::Result<Config> {
     let mut config = Config::load()?;
     if let Some(url) = &db.database_url {
         config.database_url.clone_from(url);
@@ -139,7 +139,7 @@ fn init_logs(config: &Config) {
     }
 }
 
-async fn open(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let store = Store::open(&config.database_url)
         .await
         .with_context(|| format!("opening the database {:?}", config))?;

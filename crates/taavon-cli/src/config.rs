@@ -19,6 +19,66 @@ pub struct Config {
     pub login_requests_per_minute: u32,
     /// Approvals of applications above this many rials need a second officer.
     pub second_approval_above_rial: i64,
+    /// End of day (the `[eod]` table of `taavon.toml`).
+    pub eod: EodConfig,
+}
+
+/// End of day: its steps in order, its batches, the Central Bank of Iran classes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EodConfig {
+    /// Step codes in order: overdue, late_charges, classify, portfolio, provision_ledger.
+    pub steps: Vec<String>,
+    /// Loans per batch (one transaction each).
+    pub batch_size: i64,
+    /// Days overdue after which a loan is past due, deferred, doubtful.
+    pub past_due_after_days: i64,
+    pub deferred_after_days: i64,
+    pub doubtful_after_days: i64,
+    /// Provision rates in basis points for current, past due, deferred, doubtful.
+    pub provision_bp: [u32; 4],
+}
+
+impl Default for EodConfig {
+    fn default() -> Self {
+        let defaults = taavon_app::eod::EodSettings::default();
+        Self {
+            steps: defaults
+                .plan
+                .steps()
+                .iter()
+                .map(|s| s.code().to_owned())
+                .collect(),
+            batch_size: defaults.batch_size,
+            past_due_after_days: defaults.rules.past_due_after_days,
+            deferred_after_days: defaults.rules.deferred_after_days,
+            doubtful_after_days: defaults.rules.doubtful_after_days,
+            provision_bp: defaults.rules.provision_bp,
+        }
+    }
+}
+
+impl EodConfig {
+    /// The checked settings; a bad step list names the step and the rule.
+    pub fn settings(&self) -> anyhow::Result<taavon_app::eod::EodSettings> {
+        let plan = taavon_core::loans::eod::EodPlan::parse(&self.steps)
+            .map_err(|error| anyhow::anyhow!("eod.steps: {error}"))?;
+        anyhow::ensure!(self.batch_size > 0, "eod.batch_size must be positive");
+        let rules = taavon_core::loans::classification::ClassificationRules {
+            past_due_after_days: self.past_due_after_days,
+            deferred_after_days: self.deferred_after_days,
+            doubtful_after_days: self.doubtful_after_days,
+            provision_bp: self.provision_bp,
+        };
+        rules
+            .validate()
+            .map_err(|error| anyhow::anyhow!("eod: {error}"))?;
+        Ok(taavon_app::eod::EodSettings {
+            plan,
+            rules,
+            batch_size: self.batch_size,
+        })
+    }
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
@@ -41,6 +101,7 @@ impl Default for Config {
             login_requests_per_minute: 30,
             second_approval_above_rial: taavon_app::applications::WorkflowSettings::default()
                 .second_approval_above_rial,
+            eod: EodConfig::default(),
         }
     }
 }
@@ -60,6 +121,7 @@ impl std::fmt::Debug for Config {
                 "second_approval_above_rial",
                 &self.second_approval_above_rial,
             )
+            .field("eod", &self.eod)
             .finish()
     }
 }

@@ -4,6 +4,7 @@ mod allocate;
 mod commands;
 mod config;
 mod convert;
+mod eod;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,8 @@ enum Command {
     Allocate(allocate::AllocateArgs),
     /// Write a deterministic synthetic allocation round (benchmark input).
     AllocateSynth(allocate::SynthArgs),
+    /// Close business dates: overdue days, late charges, classes and provisions, PAR.
+    Eod(eod::EodArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => convert::validate(&args),
         Command::Allocate(args) => allocate::allocate(&args),
         Command::AllocateSynth(args) => allocate::synth(&args),
+        Command::Eod(args) => eod::eod(&args),
     };
     match result {
         Ok(code) => code,

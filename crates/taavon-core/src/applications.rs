@@ -27,6 +27,8 @@ pub enum ApplicationState {
     BankApproved,
     BankRejected,
     Withdrawn,
+    /// The bank wrote the contract (the loan's own life follows on the loan).
+    Contracted,
 }
 
 coded_enum!(ApplicationState {
@@ -41,6 +43,7 @@ coded_enum!(ApplicationState {
     BankApproved = "bank_approved",
     BankRejected = "bank_rejected",
     Withdrawn = "withdrawn",
+    Contracted = "contracted",
 });
 
 /// The actions of `POST /api/v1/applications/{id}/transitions`.
@@ -198,7 +201,7 @@ impl ApplicationState {
         use ApplicationState as S;
         matches!(
             self,
-            S::Ineligible | S::Rejected | S::BankRejected | S::Withdrawn
+            S::Ineligible | S::Rejected | S::BankRejected | S::Withdrawn | S::Contracted
         )
     }
 }
@@ -217,6 +220,7 @@ pub fn state_name_fa(state: ApplicationState) -> &'static str {
         S::BankApproved => "تأیید بانک",
         S::BankRejected => "رد بانک",
         S::Withdrawn => "انصراف",
+        S::Contracted => "قرارداد منعقد شد",
     }
 }
 
@@ -234,6 +238,7 @@ pub fn state_name_en(state: ApplicationState) -> &'static str {
         S::BankApproved => "Approved by the bank",
         S::BankRejected => "Rejected by the bank",
         S::Withdrawn => "Withdrawn",
+        S::Contracted => "Contracted",
     }
 }
 

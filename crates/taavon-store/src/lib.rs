@@ -25,10 +25,12 @@ mod audit;
 mod baseline;
 mod bulk;
 mod cooperatives;
+mod eod;
 mod error;
 mod filter;
 mod ledger;
 mod ledger_reports;
+mod loans;
 mod people;
 mod programs;
 mod reference;
@@ -44,9 +46,14 @@ pub use applications::{
 };
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
+pub use eod::PortfolioRow;
 pub use error::StoreError;
 pub use ledger::{LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
+pub use loans::{
+    InstallmentRow, Loan, LoanFilter, LoanState, LoanTransaction, NewLoan, NewLoanTransaction,
+    TransactionLine,
+};
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use programs::{Program, ProgramBudget};
 pub use reference::{

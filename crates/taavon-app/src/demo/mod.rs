@@ -14,6 +14,7 @@ use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, S
 
 use crate::AppError;
 
+mod loans;
 mod programs;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
 
@@ -301,6 +302,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         .await?;
     }
     programs::apply_and_decide(store, &cooperative_ids, now).await?;
+    loans::lend(store, &cooperative_ids, now).await?;
     tracing::warn!(
         users = users.len(),
         "demo data loaded: demo users exist with the password `demo`; never use --demo in production"

@@ -172,8 +172,8 @@ pub(super) async fn insert(write: &mut WriteTx) -> Result<(), AppError> {
                 funding_source: (*source).into(),
                 name_fa: (*name_fa).into(),
                 name_en: (*name_en).into(),
-                // Iranian years 1404 to 1406.
-                opens_on: "2025-03-21".into(),
+                // Iranian years 1403 to 1406 (the demo's loans start in 1403).
+                opens_on: "2024-03-20".into(),
                 closes_on: "2028-03-19".into(),
                 rules,
                 tier_classification_id: None,

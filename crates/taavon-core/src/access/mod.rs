@@ -6,10 +6,12 @@
 //! province.
 
 mod applications;
+mod loans;
 
 pub use applications::{
     ApplicationScope, ApplicationSubject, application_scope, decide_transition,
 };
+pub use loans::{LedgerView, LoanAction, LoanSubject, decide_loan, ledger_view, may_fund_programs};
 
 use crate::reference::ProvinceCode;
 

@@ -14,8 +14,10 @@
 //! term in range can overflow.
 #![deny(clippy::float_arithmetic)]
 
+pub mod account;
 pub mod classification;
 mod decimal;
+pub mod eod;
 pub mod late_charge;
 pub mod product;
 pub mod rate;

@@ -7,6 +7,7 @@ mod clients;
 mod cooperatives;
 mod formations;
 mod health;
+mod loans;
 mod programs;
 mod reference;
 mod users;
@@ -60,6 +61,13 @@ use crate::state::AppState;
         applications::get_one,
         applications::create,
         applications::transition,
+        loans::list,
+        loans::get_one,
+        loans::create,
+        loans::disburse,
+        loans::repay,
+        loans::reverse,
+        loans::portfolio,
         audit::list,
         users::list,
         users::create,
@@ -141,6 +149,15 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/applications/{id}/transitions",
             post(applications::transition),
         )
+        .route("/api/v1/loans", get(loans::list).post(loans::create))
+        .route("/api/v1/loans/{id}", get(loans::get_one))
+        .route("/api/v1/loans/{id}/disbursements", post(loans::disburse))
+        .route("/api/v1/loans/{id}/repayments", post(loans::repay))
+        .route(
+            "/api/v1/loans/{id}/transactions/{transaction_id}/reversal",
+            post(loans::reverse),
+        )
+        .route("/api/v1/portfolio", get(loans::portfolio))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
 }

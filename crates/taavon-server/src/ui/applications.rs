@@ -168,6 +168,8 @@ struct ApplicationPage {
     events: Vec<EventLine>,
     actions: Vec<ActionButton>,
     flags: String,
+    /// The bank may write the contract of a bank-approved application.
+    may_contract: bool,
 }
 
 pub async fn one(
@@ -258,9 +260,22 @@ pub async fn one(
         })
         .collect();
     let actions = available_actions(&user, a, lang);
+    let may_contract = f.status == ApplicationState::BankApproved.code()
+        && ProvinceCode::parse(&f.province).is_ok_and(|province| {
+            access::decide_loan(
+                Some(&user.principal),
+                access::LoanAction::Contract,
+                &access::LoanSubject {
+                    province: &province,
+                    cooperative_id: f.cooperative_id,
+                    bank: a.referred_bank.as_deref().unwrap_or_default(),
+                },
+            ) == Decision::Allow
+        });
     let flags: Vec<serde_json::Value> =
         serde_json::from_str(&a.duplicate_flags).unwrap_or_default();
     render(&ApplicationPage {
+        may_contract,
         id,
         facts,
         score: score_text(lang, detail.score.as_ref().map(|s| s.total_x100)),

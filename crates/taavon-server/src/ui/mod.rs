@@ -3,6 +3,7 @@
 mod applications;
 mod format;
 pub mod i18n;
+mod loans;
 mod names;
 mod pages;
 mod programs;
@@ -73,6 +74,11 @@ impl Layout {
             push("/programs", t.nav_programs);
             if access::application_scope(principal) != access::ApplicationScope::None {
                 push("/applications", t.nav_applications);
+            }
+            if access::application_scope(principal) != access::ApplicationScope::None
+                && !matches!(principal.role, Role::AgencyOfficer { .. })
+            {
+                push("/loans", t.nav_loans);
             }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
@@ -154,6 +160,16 @@ pub fn routes() -> Router<AppState> {
             "/applications/{id}/transitions",
             post(applications::take_step),
         )
+        .route("/applications/{id}/contract", post(loans::contract))
+        .route("/loans", get(loans::list))
+        .route("/loans/{id}", get(loans::one))
+        .route("/loans/{id}/disbursements", post(loans::disburse))
+        .route("/loans/{id}/repayments", post(loans::repay))
+        .route(
+            "/loans/{id}/transactions/{transaction_id}/reversal",
+            post(loans::reverse),
+        )
+        .route("/portfolio", get(loans::portfolio))
         .route("/audit", get(pages::audit))
         .route("/lang", get(pages::switch_language))
 }

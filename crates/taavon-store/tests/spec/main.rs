@@ -385,3 +385,5 @@ async fn an_unknown_database_scheme_is_an_error() {
         .unwrap();
     assert!(matches!(error, StoreError::UnknownScheme { .. }));
 }
+
+mod loans;

@@ -1,0 +1,247 @@
+//! The demo's money: agencies' deposits and program funds in the ledger, and five loans
+//! contracted 800 days ago through the real workflow, then lived month by month (end of
+//! day, then the repayments each borrower makes) up to today, so the portfolio holds a
+//! loan in every Central Bank of Iran class and a settled one.
+
+use std::collections::BTreeMap;
+
+use taavon_core::access::Principal;
+use taavon_core::calendar::IsoDate;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::Store;
+
+use crate::AppError;
+use crate::applications::{
+    ApplicationInput, TransitionInput, WorkflowSettings, create_application, transition,
+};
+use crate::auth::principal_of;
+use crate::eod::{self, EodSettings};
+use crate::funds::{self, FundingFrom};
+use crate::loans::{self, ContractInput, RepaymentInput};
+
+/// How a demo borrower behaves: pays each installment until this many days before
+/// today (`None`: always), or pays the whole loan off after this many months.
+#[derive(Clone, Copy)]
+enum Borrower {
+    PaysUntil(Option<i64>),
+    SettlesAfterMonths(i64),
+}
+
+/// (cooperative index, filing officer, program, amount, jobs, women's jobs, purpose, behaviour).
+const LOANS: &[(usize, &str, &str, i64, i64, i64, &str, Borrower)] = &[
+    (
+        0,
+        "ilam",
+        "bank-line",
+        4_000_000_000,
+        12,
+        10,
+        "خرید چرخ خیاطی صنعتی",
+        Borrower::PaysUntil(None),
+    ),
+    (
+        1,
+        "ilam",
+        "women",
+        3_000_000_000,
+        10,
+        9,
+        "سرمایه کارگاه گلیم‌بافی",
+        Borrower::PaysUntil(Some(120)),
+    ),
+    (
+        2,
+        "lorestan",
+        "bank-line",
+        5_000_000_000,
+        9,
+        3,
+        "تجهیز اقامتگاه بوم‌گردی",
+        Borrower::PaysUntil(Some(330)),
+    ),
+    (
+        4,
+        "lorestan",
+        "bank-line",
+        6_000_000_000,
+        14,
+        2,
+        "خرید تراکتور و ادوات",
+        Borrower::PaysUntil(Some(100_000)),
+    ),
+    (
+        5,
+        "lorestan",
+        "bank-line",
+        2_000_000_000,
+        6,
+        1,
+        "هواده و پمپ استخرها",
+        Borrower::SettlesAfterMonths(7),
+    ),
+];
+
+/// How long ago the demo's loans were contracted.
+const HISTORY_DAYS: i64 = 800;
+
+pub(super) async fn lend(
+    store: &Store,
+    cooperative_ids: &[i64],
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let mut users: BTreeMap<&str, Principal> = BTreeMap::new();
+    let mut read = store.read().await?;
+    for name in ["admin", "ilam", "lorestan", "bank"] {
+        if let Some(user) = read.user_by_username(name).await? {
+            users.insert(name, principal_of(&user));
+        }
+    }
+    read.finish().await?;
+    let user = |name: &str| {
+        users
+            .get(name)
+            .ok_or_else(|| AppError::Internal(format!("demo user {name} is missing")))
+    };
+    let today = IsoDate::tehran_today(now.unix_seconds());
+    let start = today.add_days(-HISTORY_DAYS);
+    loans::set_business_date(store, user("admin")?, start, now).await?;
+    fund(store, user("admin")?, now).await?;
+    let mut lent = Vec::new();
+    for (index, officer, program, amount, jobs, women_jobs, purpose, borrower) in LOANS {
+        let cooperative = cooperative_ids
+            .get(*index)
+            .copied()
+            .ok_or_else(|| AppError::Internal("demo cooperative".into()))?;
+        let input = ApplicationInput {
+            program: (*program).into(),
+            cooperative_id: Some(cooperative),
+            amount_rial: *amount,
+            jobs: *jobs,
+            women_jobs: *women_jobs,
+            purpose: (*purpose).into(),
+            ..ApplicationInput::default()
+        };
+        let application = create_application(store, user(officer)?, &input, None, now).await?;
+        for (who, action) in [
+            (*officer, "submit"),
+            (*officer, "approve"),
+            (*officer, "refer"),
+            ("bank", "bank_approve"),
+        ] {
+            let step = TransitionInput {
+                action: action.into(),
+                reason: None,
+                bank: None,
+            };
+            transition(
+                store,
+                user(who)?,
+                application.id,
+                &step,
+                WorkflowSettings::default(),
+                None,
+                now,
+            )
+            .await?;
+        }
+        let contract = ContractInput {
+            application_id: application.id,
+            ..ContractInput::default()
+        };
+        let loan = loans::contract(store, user("bank")?, &contract, None, now).await?;
+        loans::disburse(
+            store,
+            user("bank")?,
+            loan,
+            &RepaymentInput::default(),
+            None,
+            now,
+        )
+        .await?;
+        lent.push((loan, *borrower));
+    }
+    live(store, user("bank")?, &lent, start, today, now).await
+}
+
+/// The agencies' deposits at the Cooperative Development Bank and the funds of the
+/// demo's programs in its two provinces.
+async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), AppError> {
+    for agency in ["sso", "behzisti", "tvto"] {
+        funds::deposit(store, admin, agency, "022", 200_000_000_000, "demo", now).await?;
+    }
+    for province in ["IR-16", "IR-15"] {
+        for program in ["note18", "article56", "trips", "bank-line", "women"] {
+            let source = FundingFrom::Source(program.into());
+            funds::fund_program(
+                store,
+                admin,
+                program,
+                province,
+                &source,
+                100_000_000_000,
+                "demo",
+                now,
+            )
+            .await?;
+        }
+        let pooled = FundingFrom::Agency {
+            agency: "sso".into(),
+            bank: "022".into(),
+        };
+        funds::fund_program(
+            store,
+            admin,
+            "pooled",
+            province,
+            &pooled,
+            50_000_000_000,
+            "demo",
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Month by month from the contracts to today: end of day up to each monthly due date,
+/// then each borrower's payment on it.
+async fn live(
+    store: &Store,
+    bank: &Principal,
+    lent: &[(i64, Borrower)],
+    start: IsoDate,
+    today: IsoDate,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let settings = EodSettings::default();
+    let start_jalali = taavon_core::calendar::JalaliDate::from(start);
+    for month in 1.. {
+        let due = IsoDate::from(start_jalali.add_months(month));
+        if due >= today {
+            break;
+        }
+        eod::close_at(store, due.add_days(-1), &settings, now).await?;
+        for (loan, borrower) in lent {
+            let view = loans::read_loan(store, bank, *loan).await?;
+            let amount = match borrower {
+                Borrower::PaysUntil(stop)
+                    if stop.is_none_or(|days| due < today.add_days(-days)) =>
+                {
+                    view.due_now()
+                }
+                Borrower::SettlesAfterMonths(after) if i64::from(month) == *after => view.payoff(),
+                Borrower::SettlesAfterMonths(after) if i64::from(month) < *after => view.due_now(),
+                _ => 0,
+            };
+            if amount > 0 && view.loan.status == "active" {
+                let payment = RepaymentInput {
+                    amount_rial: Some(amount),
+                    note: None,
+                };
+                loans::repay(store, bank, *loan, &payment, None, now).await?;
+            }
+        }
+    }
+    eod::close_at(store, today.add_days(-1), &settings, now).await?;
+    Ok(())
+}

@@ -1,0 +1,599 @@
+//! The pooled funds in the ledger: the chart of accounts and the transfers every money
+//! event makes. Agencies deposit at the affiliated banks; the ministry feeds program funds
+//! per province from those deposits (or from a program's public source); a contract
+//! reserves money in its program fund as a pending transfer that disbursements post;
+//! principal repaid returns to the fund, profit, fees and late charges go to income, and
+//! provisions move between expense and reserve.
+//!
+//! Account and transfer ids are derived from what they stand for (a SHA-256 of a key), so
+//! a retried operation names the same ids and the ledger answers `exists` instead of
+//! moving the money twice.
+
+use sha2::{Digest, Sha256};
+use taavon_core::access::{Principal, may_fund_programs};
+use taavon_core::timestamp::Timestamp;
+use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResult};
+use taavon_store::{LedgerAccount, Store, WriteTx};
+
+use crate::AppError;
+use crate::auth::actor_of;
+
+/// The one ledger: Iranian rials.
+pub const LEDGER_IRR: u32 = 1;
+
+/// The kinds of account in the chart (the ledger's account `code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
+pub enum AccountKind {
+    /// Where an agency's money comes from (outside the pooled funds).
+    AgencySource = 1,
+    /// An agency's deposit at one bank; never overdrawn.
+    AgencyDeposit = 2,
+    /// A program's public source (Note 18, Article 56, trips …).
+    ProgramSource = 3,
+    /// A program's fund in one province; never overdrawn.
+    ProgramFund = 4,
+    /// The principal lent from a program fund in a province and not yet repaid.
+    LoanBook = 5,
+    /// Borrowers' payments of profit, fees and late charges at one bank.
+    Borrowers = 6,
+    ProfitIncome = 7,
+    FeeIncome = 8,
+    PenaltyIncome = 9,
+    ProvisionExpense = 10,
+    ProvisionReserve = 11,
+}
+
+impl AccountKind {
+    /// The kind as reports name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountKind::AgencySource => "agency_source",
+            AccountKind::AgencyDeposit => "agency_deposit",
+            AccountKind::ProgramSource => "program_source",
+            AccountKind::ProgramFund => "program_fund",
+            AccountKind::LoanBook => "loan_book",
+            AccountKind::Borrowers => "borrowers",
+            AccountKind::ProfitIncome => "profit_income",
+            AccountKind::FeeIncome => "fee_income",
+            AccountKind::PenaltyIncome => "penalty_income",
+            AccountKind::ProvisionExpense => "provision_expense",
+            AccountKind::ProvisionReserve => "provision_reserve",
+        }
+    }
+}
+
+/// Why money moved (the transfer's `code`). A reversal carries the code plus 100.
+mod code {
+    pub const DEPOSIT: u16 = 1;
+    pub const FUNDING: u16 = 2;
+    pub const RESERVE: u16 = 10;
+    pub const PRINCIPAL: u16 = 20;
+    pub const PROFIT: u16 = 21;
+    pub const FEE: u16 = 22;
+    pub const PENALTY: u16 = 23;
+    pub const PROVISION: u16 = 30;
+    pub const REVERSAL: u16 = 100;
+}
+
+fn id_of(key: &str) -> u128 {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
+    // Neither 0 nor u128::MAX is a valid id; a digest landing there is shifted by one.
+    match u128::from_be_bytes(bytes) {
+        0 => 1,
+        u128::MAX => u128::MAX - 1,
+        id => id,
+    }
+}
+
+pub fn hex_id(id: u128) -> String {
+    format!("{id:032x}")
+}
+
+fn parse_hex_id(text: &str) -> Result<u128, AppError> {
+    u128::from_str_radix(text, 16)
+        .map_err(|_| AppError::Internal(format!("bad ledger id {text:?}")))
+}
+
+/// One account of the chart, by what it stands for.
+#[derive(Clone, Debug)]
+struct Chart {
+    key: String,
+    kind: AccountKind,
+    name: String,
+    province: Option<String>,
+}
+
+impl Chart {
+    fn new(kind: AccountKind, parts: &[&str], name: String, province: Option<&str>) -> Self {
+        Chart {
+            key: format!("{}:{}", kind.code(), parts.join(":")),
+            kind,
+            name,
+            province: province.map(str::to_owned),
+        }
+    }
+
+    fn id(&self) -> u128 {
+        id_of(&self.key)
+    }
+
+    fn flags(&self) -> AccountFlags {
+        match self.kind {
+            AccountKind::AgencyDeposit | AccountKind::ProgramFund | AccountKind::LoanBook => {
+                AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS
+            }
+            _ => AccountFlags::NONE,
+        }
+    }
+
+    fn spec(&self) -> LedgerAccount {
+        LedgerAccount {
+            account: Account {
+                id: self.id(),
+                ledger: LEDGER_IRR,
+                code: self.kind as u16,
+                flags: self.flags(),
+                ..Account::default()
+            },
+            name: self.name.clone(),
+            province: self.province.clone(),
+            kind: self.kind.code().to_owned(),
+        }
+    }
+}
+
+/// The accounts one loan's money moves through.
+#[derive(Clone, Copy, Debug)]
+pub struct LoanBook<'a> {
+    pub program: &'a str,
+    pub province: &'a str,
+    pub bank: &'a str,
+}
+
+impl LoanBook<'_> {
+    fn fund(&self) -> Chart {
+        program_fund(self.program, self.province)
+    }
+
+    fn book(&self) -> Chart {
+        Chart::new(
+            AccountKind::LoanBook,
+            &[self.program, self.province],
+            format!("loans of {} in {}", self.program, self.province),
+            Some(self.province),
+        )
+    }
+
+    fn borrowers(&self) -> Chart {
+        Chart::new(
+            AccountKind::Borrowers,
+            &[self.bank],
+            format!("borrowers at bank {}", self.bank),
+            None,
+        )
+    }
+
+    fn income(&self, kind: AccountKind) -> Chart {
+        Chart::new(
+            kind,
+            &[self.program],
+            format!("{} of {}", kind.code(), self.program),
+            None,
+        )
+    }
+
+    fn all(&self) -> Vec<Chart> {
+        vec![
+            self.fund(),
+            self.book(),
+            self.borrowers(),
+            self.income(AccountKind::ProfitIncome),
+            self.income(AccountKind::FeeIncome),
+            self.income(AccountKind::PenaltyIncome),
+        ]
+    }
+}
+
+fn program_fund(program: &str, province: &str) -> Chart {
+    Chart::new(
+        AccountKind::ProgramFund,
+        &[program, province],
+        format!("fund of {program} in {province}"),
+        Some(province),
+    )
+}
+
+/// What a repayment pays, by component.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Movement {
+    pub penalty: i64,
+    pub fee: i64,
+    pub profit: i64,
+    pub principal: i64,
+}
+
+async fn ensure(write: &mut WriteTx, charts: &[Chart]) -> Result<(), AppError> {
+    let specs: Vec<LedgerAccount> = charts.iter().map(Chart::spec).collect();
+    let results = write.create_ledger_accounts(&specs).await?;
+    match results.iter().find(|r| !r.is_success()) {
+        None => Ok(()),
+        Some(result) => Err(AppError::Internal(format!(
+            "the chart of accounts disagrees: {result}"
+        ))),
+    }
+}
+
+fn transfer(
+    key: &str,
+    debit: &Chart,
+    credit: &Chart,
+    amount: i64,
+    code: u16,
+    loan_id: i64,
+) -> Transfer {
+    Transfer {
+        id: id_of(key),
+        debit_account_id: debit.id(),
+        credit_account_id: credit.id(),
+        amount,
+        ledger: LEDGER_IRR,
+        code,
+        user_data_128: u128::try_from(loan_id).unwrap_or(0),
+        ..Transfer::default()
+    }
+}
+
+/// Links a chain so it succeeds or fails as one (every transfer but the last is linked).
+fn linked(mut chain: Vec<Transfer>) -> Vec<Transfer> {
+    let last = chain.len().saturating_sub(1);
+    for (i, t) in chain.iter_mut().enumerate() {
+        if i < last {
+            t.flags = t.flags | TransferFlags::LINKED;
+        }
+    }
+    chain
+}
+
+/// Submits a chain; a refusal becomes an error naming the field and the ledger's code.
+async fn submit(write: &mut WriteTx, chain: Vec<Transfer>, field: &str) -> Result<(), AppError> {
+    if chain.is_empty() {
+        return Ok(());
+    }
+    let results = write.create_ledger_transfers(&linked(chain)).await?;
+    match results
+        .iter()
+        .find(|r| !r.is_success() && **r != TransferResult::LinkedEventFailed)
+    {
+        None => Ok(()),
+        Some(TransferResult::ExceedsCredits) => Err(AppError::invalid(
+            field,
+            "fund_insufficient",
+            "موجودی صندوق برنامه در این استان کافی نیست.",
+            "The program's fund in this province does not hold enough money.",
+        )),
+        Some(other) => Err(AppError::Conflict(format!(
+            "the ledger refused the transfer: {other}"
+        ))),
+    }
+}
+
+/// Reserves a contract's principal in its program fund (pending); returns the pending
+/// transfer's id.
+pub(crate) async fn reserve(
+    write: &mut WriteTx,
+    book: &LoanBook<'_>,
+    application_id: i64,
+    amount: i64,
+) -> Result<String, AppError> {
+    ensure(write, &book.all()).await?;
+    let mut pending = transfer(
+        &format!("reserve:{application_id}:0"),
+        &book.fund(),
+        &book.book(),
+        amount,
+        code::RESERVE,
+        0,
+    );
+    pending.flags = TransferFlags::PENDING;
+    let id = pending.id;
+    submit(write, vec![pending], "amount_rial").await?;
+    Ok(hex_id(id))
+}
+
+/// Posts `amount` of the pending reserve and, if `rest` remains undisbursed, reserves it
+/// again in the same linked chain (a pending transfer posts only once). Returns the new
+/// reserve's id.
+pub(crate) async fn disburse(
+    write: &mut WriteTx,
+    book: &LoanBook<'_>,
+    loan_id: i64,
+    transaction_id: i64,
+    pending: &str,
+    amount: i64,
+    rest: i64,
+) -> Result<Option<String>, AppError> {
+    let mut post = transfer(
+        &format!("disburse:{transaction_id}"),
+        &book.fund(),
+        &book.book(),
+        amount,
+        code::RESERVE,
+        loan_id,
+    );
+    post.pending_id = parse_hex_id(pending)?;
+    post.flags = TransferFlags::POST_PENDING_TRANSFER;
+    let mut chain = vec![post];
+    let mut next = None;
+    if rest > 0 {
+        let mut again = transfer(
+            &format!("reserve-rest:{transaction_id}"),
+            &book.fund(),
+            &book.book(),
+            rest,
+            code::RESERVE,
+            loan_id,
+        );
+        again.flags = TransferFlags::PENDING;
+        next = Some(hex_id(again.id));
+        chain.push(again);
+    }
+    submit(write, chain, "amount_rial").await?;
+    Ok(next)
+}
+
+fn repayment_chain(
+    book: &LoanBook<'_>,
+    loan_id: i64,
+    key: &str,
+    m: &Movement,
+    reversal: bool,
+) -> Vec<Transfer> {
+    let legs = [
+        (m.principal, book.book(), book.fund(), code::PRINCIPAL),
+        (
+            m.profit,
+            book.borrowers(),
+            book.income(AccountKind::ProfitIncome),
+            code::PROFIT,
+        ),
+        (
+            m.fee,
+            book.borrowers(),
+            book.income(AccountKind::FeeIncome),
+            code::FEE,
+        ),
+        (
+            m.penalty,
+            book.borrowers(),
+            book.income(AccountKind::PenaltyIncome),
+            code::PENALTY,
+        ),
+    ];
+    legs.into_iter()
+        .filter(|(amount, ..)| *amount > 0)
+        .map(|(amount, debit, credit, code)| {
+            let leg_key = format!("{key}:{code}");
+            if reversal {
+                transfer(
+                    &leg_key,
+                    &credit,
+                    &debit,
+                    amount,
+                    code + code::REVERSAL,
+                    loan_id,
+                )
+            } else {
+                transfer(&leg_key, &debit, &credit, amount, code, loan_id)
+            }
+        })
+        .collect()
+}
+
+/// Moves a repayment: principal back to the fund, the rest to income.
+pub(crate) async fn repay(
+    write: &mut WriteTx,
+    book: &LoanBook<'_>,
+    loan_id: i64,
+    transaction_id: i64,
+    m: &Movement,
+) -> Result<(), AppError> {
+    let chain = repayment_chain(book, loan_id, &format!("repay:{transaction_id}"), m, false);
+    submit(write, chain, "amount_rial").await
+}
+
+/// Moves a repayment's money back, leg for leg.
+pub(crate) async fn reverse_repayment(
+    write: &mut WriteTx,
+    book: &LoanBook<'_>,
+    loan_id: i64,
+    reversal_id: i64,
+    original: &Movement,
+) -> Result<(), AppError> {
+    let chain = repayment_chain(
+        book,
+        loan_id,
+        &format!("reverse:{reversal_id}"),
+        original,
+        true,
+    );
+    submit(write, chain, "transaction_id").await
+}
+
+fn provision_accounts(province: &str) -> (Chart, Chart) {
+    (
+        Chart::new(
+            AccountKind::ProvisionExpense,
+            &[province],
+            format!("provision expense in {province}"),
+            Some(province),
+        ),
+        Chart::new(
+            AccountKind::ProvisionReserve,
+            &[province],
+            format!("provision reserve in {province}"),
+            Some(province),
+        ),
+    )
+}
+
+/// Brings each province's provision reserve to the provisions end of day computed: one
+/// transfer per province for the difference, with an id of the date and province so a
+/// rerun of the same date moves nothing twice.
+pub(crate) async fn book_provisions(
+    write: &mut WriteTx,
+    business_on: &str,
+) -> Result<(), AppError> {
+    let mut chain = Vec::new();
+    for (province, required) in write.provisions_by_province().await? {
+        let (expense, reserve) = provision_accounts(&province);
+        ensure(write, &[expense.clone(), reserve.clone()]).await?;
+        let held = write
+            .ledger_account(reserve.id())
+            .await?
+            .map_or(0, |a| a.account.credits_posted - a.account.debits_posted);
+        let key = format!("provision:{business_on}:{province}");
+        match required - held {
+            0 => {}
+            up if up > 0 => chain.push(transfer(&key, &expense, &reserve, up, code::PROVISION, 0)),
+            down => chain.push(transfer(
+                &key,
+                &reserve,
+                &expense,
+                -down,
+                code::PROVISION + code::REVERSAL,
+                0,
+            )),
+        }
+    }
+    // Independent per province: not linked.
+    let results = write.create_ledger_transfers(&chain).await?;
+    match results.iter().find(|r| !r.is_success()) {
+        None => Ok(()),
+        Some(other) => Err(AppError::Internal(format!(
+            "the ledger refused a provision: {other}"
+        ))),
+    }
+}
+
+/// An agency's deposit at a bank, credited from its source.
+pub async fn deposit(
+    store: &Store,
+    principal: &Principal,
+    agency: &str,
+    bank: &str,
+    amount: i64,
+    reference: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    if !may_fund_programs(principal) {
+        return Err(AppError::Forbidden);
+    }
+    positive(amount)?;
+    let mut write = store.write(actor_of(principal), now).await?;
+    let (source, deposit) = agency_accounts(agency, bank);
+    ensure(&mut write, &[source.clone(), deposit.clone()]).await?;
+    let t = transfer(
+        &format!("deposit:{agency}:{bank}:{reference}"),
+        &source,
+        &deposit,
+        amount,
+        code::DEPOSIT,
+        0,
+    );
+    submit(&mut write, vec![t], "amount_rial").await?;
+    write.commit().await?;
+    Ok(())
+}
+
+fn agency_accounts(agency: &str, bank: &str) -> (Chart, Chart) {
+    (
+        Chart::new(
+            AccountKind::AgencySource,
+            &[agency],
+            format!("{agency} contributions"),
+            None,
+        ),
+        Chart::new(
+            AccountKind::AgencyDeposit,
+            &[agency, bank],
+            format!("{agency} deposit at bank {bank}"),
+            None,
+        ),
+    )
+}
+
+/// Where a program fund's money comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FundingFrom {
+    /// An agency's deposit at a bank (pooled resources).
+    Agency { agency: String, bank: String },
+    /// The program's public source (its funding source code).
+    Source(String),
+}
+
+/// Feeds a program's fund in a province.
+#[allow(clippy::too_many_arguments)]
+pub async fn fund_program(
+    store: &Store,
+    principal: &Principal,
+    program: &str,
+    province: &str,
+    from: &FundingFrom,
+    amount: i64,
+    reference: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    if !may_fund_programs(principal) {
+        return Err(AppError::Forbidden);
+    }
+    positive(amount)?;
+    let mut write = store.write(actor_of(principal), now).await?;
+    let origin = match from {
+        FundingFrom::Agency { agency, bank } => agency_accounts(agency, bank).1,
+        FundingFrom::Source(source) => Chart::new(
+            AccountKind::ProgramSource,
+            &[source],
+            format!("{source} appropriations"),
+            None,
+        ),
+    };
+    let fund = program_fund(program, province);
+    ensure(&mut write, &[origin.clone(), fund.clone()]).await?;
+    let t = transfer(
+        &format!("fund:{program}:{province}:{reference}"),
+        &origin,
+        &fund,
+        amount,
+        code::FUNDING,
+        0,
+    );
+    submit(&mut write, vec![t], "amount_rial")
+        .await
+        .map_err(|error| match error {
+            AppError::Invalid(_) => AppError::invalid(
+                "amount_rial",
+                "deposit_insufficient",
+                "موجودی سپرده این نهاد در این بانک کافی نیست.",
+                "The agency's deposit at this bank does not hold enough money.",
+            ),
+            other => other,
+        })?;
+    write.commit().await?;
+    Ok(())
+}
+
+fn positive(amount: i64) -> Result<(), AppError> {
+    if amount > 0 {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "amount_rial",
+            "positive",
+            "مبلغ باید مثبت باشد.",
+            "The amount must be positive.",
+        ))
+    }
+}

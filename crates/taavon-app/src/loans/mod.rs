@@ -1,0 +1,401 @@
+//! Loans: the contract written from a bank-approved application, reading loans and
+//! their schedules, and (in `transactions`) the money that moves on them. Every change
+//! is one write transaction with its ledger transfers and audit entries.
+
+mod calendar;
+mod transactions;
+
+pub use calendar::{business_date, set_business_date, working_calendar};
+pub use transactions::{RepaymentInput, disburse, repay, reverse};
+
+use taavon_core::access::{
+    ApplicationScope, LoanAction, LoanSubject, Principal, application_scope, decide_loan,
+};
+use taavon_core::applications::ApplicationState;
+use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
+use taavon_core::loans::late_charge::WorkingCalendar;
+use taavon_core::loans::rate::{DayBase, RateBp};
+use taavon_core::loans::repayment::{Component, DEFAULT_ORDER};
+use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanTransaction, NewLoan, PortfolioRow,
+    Store,
+};
+
+use crate::AppError;
+use crate::auth::actor_of;
+use crate::funds;
+use crate::idempotency::{Idempotency, finish_idempotent, replayed};
+use crate::programs::parse_rules;
+
+/// What the bank chooses when it writes the contract; the rest comes from the program.
+#[derive(Clone, Debug, Default)]
+pub struct ContractInput {
+    pub application_id: i64,
+    /// `paid` (default), `capitalized` or `spread`.
+    pub grace_mode: Option<String>,
+    /// `annuity` (default) or `equal-principal`.
+    pub method: Option<String>,
+}
+
+/// A loan with its current schedule and its transactions.
+#[derive(Clone, Debug)]
+pub struct LoanView {
+    pub loan: Loan,
+    pub schedule: Vec<InstallmentRow>,
+    pub transactions: Vec<LoanTransaction>,
+    /// The late charge still owed at the open business date.
+    pub penalty_due_rial: i64,
+    pub business_date: IsoDate,
+}
+
+pub(crate) fn province_of(loan: &Loan) -> Result<ProvinceCode, AppError> {
+    ProvinceCode::parse(&loan.fields.province)
+        .map_err(|_| AppError::Internal(format!("loan {} has a bad province", loan.id)))
+}
+
+pub(crate) fn authorize(
+    principal: &Principal,
+    action: LoanAction,
+    loan: &Loan,
+) -> Result<(), AppError> {
+    let province = province_of(loan)?;
+    AppError::from_decision(decide_loan(
+        Some(principal),
+        action,
+        &LoanSubject {
+            province: &province,
+            cooperative_id: loan.fields.cooperative_id,
+            bank: &loan.fields.bank,
+        },
+    ))
+}
+
+/// Writes the contract of a bank-approved application: the schedule from the program's
+/// pricing at the county's tier, starting at the open business date, and the program
+/// fund's money reserved for it in the ledger (a pending transfer the disbursements post).
+pub async fn contract(
+    store: &Store,
+    principal: &Principal,
+    input: &ContractInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return Ok(id);
+    }
+    let application = write
+        .application(input.application_id)
+        .await?
+        .ok_or_else(|| not_found_field("application_id"))?;
+    let province = ProvinceCode::parse(&application.fields.province)
+        .map_err(|_| AppError::Internal("an application has a bad province".into()))?;
+    let bank = application.referred_bank.clone().unwrap_or_default();
+    AppError::from_decision(decide_loan(
+        Some(principal),
+        LoanAction::Contract,
+        &LoanSubject {
+            province: &province,
+            cooperative_id: application.fields.cooperative_id,
+            bank: &bank,
+        },
+    ))
+    .map_err(|error| match error {
+        AppError::NotFound => not_found_field("application_id"),
+        other => other,
+    })?;
+    if application.fields.status != ApplicationState::BankApproved.code() {
+        return Err(AppError::Conflict(format!(
+            "only a bank-approved application is contracted; this one is {}",
+            application.fields.status
+        )));
+    }
+    let program = write
+        .program(&application.fields.program)
+        .await?
+        .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
+    let pricing = parse_rules(&program)?.pricing;
+    let tier = application.tier.unwrap_or(4).clamp(1, 4);
+    let rate_bp = pricing
+        .profit_rate_bp_by_tier
+        .get(usize::try_from(tier - 1).unwrap_or(3))
+        .copied()
+        .unwrap_or(0);
+    let grace_mode = parse_choice(
+        "grace_mode",
+        input.grace_mode.as_deref(),
+        GraceMode::Paid,
+        GraceMode::parse,
+    )?;
+    let method = parse_choice(
+        "method",
+        input.method.as_deref(),
+        Method::Annuity,
+        Method::parse,
+    )?;
+    let today = calendar::business_date_in(&mut write, now).await?;
+    let terms = ScheduleTerms {
+        principal: application.fields.amount_rial,
+        rate: RateBp::new(rate_bp).map_err(|e| AppError::Internal(e.to_string()))?,
+        months: u16::try_from(pricing.term_months).unwrap_or(u16::MAX),
+        grace_months: u16::try_from(pricing.grace_months).unwrap_or(u16::MAX),
+        grace_mode,
+        method,
+        start: JalaliDate::from(today),
+        day_base: DayBase::default(),
+    };
+    let built = schedule::build(&terms).map_err(|error| {
+        AppError::invalid(
+            error.field(),
+            error.rule(),
+            &error.message_fa(),
+            &error.message_en(),
+        )
+    })?;
+    let working = calendar::working_calendar_in(&mut write).await?;
+    let qard = pricing.contract_type == "qard_al_hasan";
+    let rows = installment_rows(&built, &working, qard);
+    let branch = application.referred_branch.clone().unwrap_or_default();
+    let reserve = funds::reserve(
+        &mut write,
+        &funds::LoanBook {
+            program: &application.fields.program,
+            province: &application.fields.province,
+            bank: &bank,
+        },
+        application.id,
+        application.fields.amount_rial,
+    )
+    .await?;
+    let loan = NewLoan {
+        province: application.fields.province.clone(),
+        application_id: application.id,
+        program: application.fields.program.clone(),
+        cooperative_id: application.fields.cooperative_id,
+        client_id: application.fields.client_id,
+        bank: bank.clone(),
+        branch,
+        contract_no: format!(
+            "{bank}-{}-{:06}",
+            JalaliDate::from(today).year(),
+            application.id
+        ),
+        contract_type: pricing.contract_type.clone(),
+        principal_rial: application.fields.amount_rial,
+        rate_bp: i64::from(rate_bp),
+        months: i64::from(terms.months),
+        grace_months: i64::from(terms.grace_months),
+        grace_mode: grace_mode.code().into(),
+        method: method.code().into(),
+        day_base: terms.day_base.days_per_year(),
+        repayment_order: order_code(&DEFAULT_ORDER),
+        contracted_on: today.to_string(),
+        reserve_transfer: Some(reserve),
+        closed_day: today.days_since_unix_epoch() - 1,
+    };
+    let id = write.insert_loan(&loan, &rows).await?;
+    let moved = write
+        .move_application(
+            &application,
+            &ApplicationMove {
+                action: "contract".into(),
+                to_state: ApplicationState::Contracted.code().into(),
+                reason: None,
+                actor_user_id: Some(principal.user_id),
+                tier: None,
+                score_x100: None,
+                first_approver: None,
+                referred_bank: None,
+                referred_branch: None,
+                duplicate_flags: None,
+                snapshot: Some(
+                    serde_json::json!({ "loan_id": id, "contract_no": loan.contract_no })
+                        .to_string(),
+                ),
+            },
+        )
+        .await?;
+    if moved.is_none() {
+        return Err(AppError::Conflict(
+            "the application changed meanwhile; read it again".into(),
+        ));
+    }
+    finish_idempotent(store, write, principal, idempotency, id).await
+}
+
+fn not_found_field(field: &str) -> AppError {
+    AppError::invalid(
+        field,
+        "not_found",
+        "چنین درخواستی نیست.",
+        "No such application.",
+    )
+}
+
+fn parse_choice<T>(
+    field: &str,
+    given: Option<&str>,
+    default: T,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, AppError> {
+    match given.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(value) => parse(value).ok_or_else(|| {
+            AppError::invalid(
+                field,
+                "unknown",
+                "این گزینه شناخته نیست.",
+                &format!("Unknown {field} {value:?}."),
+            )
+        }),
+    }
+}
+
+/// The repayment order as stored: component codes, comma-separated.
+pub(crate) fn order_code(order: &[Component]) -> String {
+    order.iter().map(|c| c.code()).collect::<Vec<_>>().join(",")
+}
+
+/// The stored schedule rows of a built schedule. For qard al-hasan the schedule's
+/// "profit" is the fee the contract charges instead of profit.
+fn installment_rows(
+    built: &schedule::Schedule,
+    working: &WorkingCalendar,
+    qard: bool,
+) -> Vec<InstallmentRow> {
+    built
+        .rows
+        .iter()
+        .map(|row| {
+            let due = IsoDate::from(row.due);
+            let (profit, fee) = if qard {
+                (0, row.profit)
+            } else {
+                (row.profit, 0)
+            };
+            InstallmentRow {
+                n: i64::from(row.n),
+                due_on: due.to_string(),
+                due_day: due.days_since_unix_epoch(),
+                late_after_day: working.first_working_day_from(due).days_since_unix_epoch(),
+                principal_rial: row.principal,
+                profit_rial: profit,
+                fee_rial: fee,
+                grace_profit_rial: row.grace_profit,
+                total_rial: row.total,
+                balance_rial: row.balance,
+                paid_principal_rial: 0,
+                paid_profit_rial: 0,
+                paid_fee_rial: 0,
+            }
+        })
+        .collect()
+}
+
+impl LoanView {
+    fn unpaid(row: &InstallmentRow) -> i64 {
+        row.total_rial - row.paid_principal_rial - row.paid_profit_rial - row.paid_fee_rial
+    }
+
+    /// What settles everything due at the open business date (late charge included).
+    pub fn due_now(&self) -> i64 {
+        let today = self.business_date.to_string();
+        self.penalty_due_rial
+            + self
+                .schedule
+                .iter()
+                .filter(|row| row.due_on <= today)
+                .map(Self::unpaid)
+                .sum::<i64>()
+    }
+
+    /// What pays the whole schedule off at the open business date.
+    pub fn payoff(&self) -> i64 {
+        self.penalty_due_rial + self.schedule.iter().map(Self::unpaid).sum::<i64>()
+    }
+}
+
+/// One loan as the principal may see it.
+pub async fn read_loan(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+) -> Result<LoanView, AppError> {
+    let mut read = store.read().await?;
+    let loan = read.loan(id).await?.ok_or(AppError::NotFound)?;
+    authorize(principal, LoanAction::Read, &loan)?;
+    let schedule = read.installments(id, loan.schedule_version).await?;
+    let transactions = read.loan_transactions(id).await?;
+    let business_date = calendar::business_date_read(&mut read).await?;
+    read.finish().await?;
+    let penalty_due_rial =
+        transactions::penalty_due_at(&loan, &schedule, business_date.days_since_unix_epoch());
+    Ok(LoanView {
+        loan,
+        schedule,
+        transactions,
+        penalty_due_rial,
+        business_date,
+    })
+}
+
+/// Loans in the principal's scope (the arrears list with `in_arrears`).
+pub async fn list_loans(
+    store: &Store,
+    principal: &Principal,
+    filter: &LoanFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Loan>, i64), AppError> {
+    let mut read = store.read().await?;
+    let found = read
+        .loans(&application_scope(principal), filter, limit, offset)
+        .await?;
+    read.finish().await?;
+    Ok(found)
+}
+
+/// The portfolio per branch at a closed business date (the last one by default), only
+/// the rows in the principal's scope.
+pub async fn portfolio(
+    store: &Store,
+    principal: &Principal,
+    date: Option<&str>,
+) -> Result<Vec<PortfolioRow>, AppError> {
+    let date = date
+        .map(|text| {
+            parse_date_any(text).map_err(|error| {
+                AppError::invalid(
+                    "date",
+                    error.rule(),
+                    &error.message_fa(),
+                    &error.message_en(),
+                )
+            })
+        })
+        .transpose()?
+        .map(|day| day.to_string());
+    let mut read = store.read().await?;
+    let rows = read.portfolio(date.as_deref()).await?;
+    read.finish().await?;
+    let scope = application_scope(principal);
+    Ok(rows
+        .into_iter()
+        .filter(|row| match &scope {
+            ApplicationScope::All => true,
+            ApplicationScope::Provinces(provinces) => {
+                provinces.iter().any(|p| p.as_str() == row.province)
+            }
+            ApplicationScope::Bank { bank, provinces } => {
+                *bank == row.bank
+                    && (provinces.is_empty()
+                        || provinces.iter().any(|p| p.as_str() == row.province))
+            }
+            ApplicationScope::Cooperative(_) | ApplicationScope::None => false,
+        })
+        .collect())
+}

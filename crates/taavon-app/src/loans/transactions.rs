@@ -1,0 +1,468 @@
+//! Money on a loan: tranche disbursements, repayments and their reversals. Each is an
+//! immutable loan transaction with its lines, the ledger transfers that move the money,
+//! and the loan's kept numbers updated by compare-and-set, in one write transaction.
+
+use taavon_core::access::{LoanAction, Principal};
+use taavon_core::loans::account::{self, InstallmentAccount, Line, RepaymentError};
+use taavon_core::loans::repayment::Component;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    InstallmentRow, Loan, LoanState, NewLoanTransaction, Store, TransactionLine, WriteTx,
+};
+
+use super::{authorize, calendar};
+use crate::auth::actor_of;
+use crate::funds::{self, LoanBook, Movement};
+use crate::idempotency::{Idempotency, finish_idempotent, replayed};
+use crate::{AppError, FieldError};
+
+/// A payment on a loan (or a tranche paid out, for `disburse`).
+#[derive(Clone, Debug, Default)]
+pub struct RepaymentInput {
+    /// Rials; for a disbursement, none means the whole undisbursed rest.
+    pub amount_rial: Option<i64>,
+    pub note: Option<String>,
+}
+
+fn book(loan: &Loan) -> LoanBook<'_> {
+    LoanBook {
+        program: &loan.fields.program,
+        province: &loan.fields.province,
+        bank: &loan.fields.bank,
+    }
+}
+
+fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
+    rows.iter()
+        .map(|r| InstallmentAccount {
+            n: u16::try_from(r.n).unwrap_or(u16::MAX),
+            due_day: r.due_day,
+            late_after_day: r.late_after_day,
+            principal: r.principal_rial,
+            profit: r.profit_rial + r.grace_profit_rial,
+            fee: r.fee_rial,
+            paid_principal: r.paid_principal_rial,
+            paid_profit: r.paid_profit_rial,
+            paid_fee: r.paid_fee_rial,
+        })
+        .collect()
+}
+
+/// The late charge a loan owes at `day`.
+pub(crate) fn penalty_due_at(loan: &Loan, rows: &[InstallmentRow], day: i64) -> i64 {
+    account::penalty_due(
+        loan.fields.rate_bp,
+        loan.state.late_rial_days_frozen,
+        loan.state.penalty_paid_rial,
+        &accounts_of(rows),
+        day,
+    )
+}
+
+/// The kept numbers after the installments changed, as of the loan's closed day.
+fn restated(
+    loan: &Loan,
+    installments: &[InstallmentAccount],
+    disbursed: i64,
+    frozen: i64,
+    penalty_paid: i64,
+) -> LoanState {
+    let closed = loan.state.closed_day;
+    let totals = account::aggregates(installments, disbursed, closed);
+    LoanState {
+        outstanding_principal_rial: totals.outstanding_principal,
+        due_unpaid_rial: totals.due_unpaid,
+        oldest_unpaid_due_day: totals.oldest_unpaid_due_day,
+        late_unpaid_rial: totals.late_unpaid,
+        late_weight: totals.late_weight,
+        late_rial_days_frozen: frozen,
+        penalty_paid_rial: penalty_paid,
+        days_overdue: totals
+            .oldest_unpaid_due_day
+            .map_or(0, |oldest| (closed - oldest).max(0)),
+        ..loan.state
+    }
+}
+
+fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
+    loan.fields
+        .repayment_order
+        .split(',')
+        .map(|code| {
+            Component::parse(code).ok_or_else(|| {
+                AppError::Internal(format!("loan {} has a bad repayment order", loan.id))
+            })
+        })
+        .collect()
+}
+
+async fn load(write: &mut WriteTx, principal: &Principal, id: i64) -> Result<Loan, AppError> {
+    let loan = write.loan(id).await?.ok_or(AppError::NotFound)?;
+    authorize(principal, LoanAction::Transact, &loan)?;
+    Ok(loan)
+}
+
+fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, rule, fa, en)])
+}
+
+async fn store_change(
+    store: &Store,
+    mut write: WriteTx,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+    before: &Loan,
+    change: (&str, i64, Option<&str>, &LoanState),
+    transaction_id: i64,
+) -> Result<i64, AppError> {
+    let (status, disbursed, reserve, state) = change;
+    if !write
+        .update_loan(
+            before,
+            status,
+            disbursed,
+            before.schedule_version,
+            reserve,
+            state,
+        )
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "the loan changed meanwhile; read it again".into(),
+        ));
+    }
+    finish_idempotent(store, write, principal, idempotency, transaction_id).await
+}
+
+/// Pays out a tranche: posts that much of the reserved money from the program fund to
+/// the loan book and keeps the undisbursed rest reserved.
+pub async fn disburse(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+    input: &RepaymentInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return Ok(id);
+    }
+    let loan = load(&mut write, principal, loan_id).await?;
+    let rest = loan.fields.principal_rial - loan.disbursed_rial;
+    let amount = input.amount_rial.unwrap_or(rest);
+    if rest <= 0 || loan.status == "settled" {
+        return Err(AppError::Conflict("the loan is fully disbursed".into()));
+    }
+    if amount <= 0 || amount > rest {
+        return Err(amount_error(
+            "amount_rial",
+            "within_undisbursed",
+            "مبلغ باید مثبت و حداکثر برابر مانده پرداخت‌نشده تسهیلات باشد.",
+            &format!("The amount must be positive and at most the undisbursed {rest} rials."),
+        ));
+    }
+    let pending = loan
+        .fields
+        .reserve_transfer
+        .clone()
+        .ok_or_else(|| AppError::Internal(format!("loan {loan_id} has no reserve")))?;
+    let today = calendar::business_date_in(&mut write, now).await?;
+    let transaction_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id,
+                province: loan.fields.province.clone(),
+                kind: "disbursement".into(),
+                business_on: today.to_string(),
+                amount_rial: amount,
+                penalty_rial: 0,
+                fee_rial: 0,
+                profit_rial: 0,
+                principal_rial: amount,
+                reverses: None,
+                note: input.note.clone(),
+            },
+            &[],
+        )
+        .await?;
+    let next_reserve = funds::disburse(
+        &mut write,
+        &book(&loan),
+        loan_id,
+        transaction_id,
+        &pending,
+        amount,
+        rest - amount,
+    )
+    .await?;
+    let disbursed = loan.disbursed_rial + amount;
+    let rows = write.installments(loan_id, loan.schedule_version).await?;
+    let state = restated(
+        &loan,
+        &accounts_of(&rows),
+        disbursed,
+        loan.state.late_rial_days_frozen,
+        loan.state.penalty_paid_rial,
+    );
+    store_change(
+        store,
+        write,
+        principal,
+        idempotency,
+        &loan,
+        ("active", disbursed, next_reserve.as_deref(), &state),
+        transaction_id,
+    )
+    .await
+}
+
+/// Takes a repayment on the open business date: the late charge and what has fallen due
+/// in the product's order, then whole future installments in schedule order.
+pub async fn repay(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+    input: &RepaymentInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return Ok(id);
+    }
+    let loan = load(&mut write, principal, loan_id).await?;
+    if loan.status != "active" {
+        return Err(AppError::Conflict(format!(
+            "a loan that is {} takes no repayment",
+            loan.status
+        )));
+    }
+    let today = calendar::business_date_in(&mut write, now).await?;
+    let day = today.days_since_unix_epoch();
+    let rows = write.installments(loan_id, loan.schedule_version).await?;
+    let mut installments = accounts_of(&rows);
+    let penalty_owed = penalty_due_at(&loan, &rows, day);
+    let amount = input.amount_rial.unwrap_or(0);
+    let plan = account::plan_repayment(
+        amount,
+        &repayment_order(&loan)?,
+        &installments,
+        penalty_owed,
+        day,
+    )
+    .map_err(|error: RepaymentError| {
+        amount_error(
+            "amount_rial",
+            error.rule(),
+            &error.message_fa(),
+            &error.message_en(),
+        )
+    })?;
+    let lines = stored_lines(&loan, &plan.lines);
+    let transaction_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id,
+                province: loan.fields.province.clone(),
+                kind: "repayment".into(),
+                business_on: today.to_string(),
+                amount_rial: amount,
+                penalty_rial: plan.penalty,
+                fee_rial: plan.fee,
+                profit_rial: plan.profit,
+                principal_rial: plan.principal,
+                reverses: None,
+                note: input.note.clone(),
+            },
+            &lines,
+        )
+        .await?;
+    funds::repay(
+        &mut write,
+        &book(&loan),
+        loan_id,
+        transaction_id,
+        &Movement {
+            penalty: plan.penalty,
+            fee: plan.fee,
+            profit: plan.profit,
+            principal: plan.principal,
+        },
+    )
+    .await?;
+    account::apply_lines(&mut installments, &plan.lines, 1);
+    let frozen =
+        loan.state.late_rial_days_frozen + plan.lines.iter().map(|l| l.late_rial_days).sum::<i64>();
+    let state = restated(
+        &loan,
+        &installments,
+        loan.disbursed_rial,
+        frozen,
+        loan.state.penalty_paid_rial + plan.penalty,
+    );
+    let settled = installments.iter().all(|i| i.unpaid_total() == 0)
+        && loan.disbursed_rial == loan.fields.principal_rial;
+    let status = if settled { "settled" } else { "active" };
+    store_change(
+        store,
+        write,
+        principal,
+        idempotency,
+        &loan,
+        (
+            status,
+            loan.disbursed_rial,
+            loan.fields.reserve_transfer.as_deref(),
+            &state,
+        ),
+        transaction_id,
+    )
+    .await
+}
+
+/// Reverses a repayment by a new transaction that undoes exactly its lines and moves its
+/// money back in the ledger; the repayment itself stays as it was recorded.
+pub async fn reverse(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+    transaction_id: i64,
+    reason: &str,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    if reason.trim().is_empty() {
+        return Err(amount_error(
+            "reason",
+            "required",
+            "دلیل برگشت را بنویسید.",
+            "A reversal needs a reason.",
+        ));
+    }
+    let mut write = store.write(actor_of(principal), now).await?;
+    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
+        write.rollback().await?;
+        return Ok(id);
+    }
+    let loan = load(&mut write, principal, loan_id).await?;
+    let original = write
+        .loan_transactions(loan_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == transaction_id)
+        .ok_or_else(|| {
+            amount_error(
+                "transaction_id",
+                "not_found",
+                "چنین تراکنشی در این تسهیلات نیست.",
+                "No such transaction on this loan.",
+            )
+        })?;
+    if original.fields.kind != "repayment" {
+        return Err(amount_error(
+            "transaction_id",
+            "repayment_only",
+            "فقط بازپرداخت برگشت‌پذیر است.",
+            "Only a repayment can be reversed.",
+        ));
+    }
+    if original.reversed_by.is_some() {
+        return Err(AppError::Conflict(
+            "the transaction is already reversed".into(),
+        ));
+    }
+    let stored = write.transaction_lines(transaction_id).await?;
+    let today = calendar::business_date_in(&mut write, now).await?;
+    let f = &original.fields;
+    let negated: Vec<TransactionLine> = stored
+        .iter()
+        .map(|l| TransactionLine {
+            principal_rial: -l.principal_rial,
+            profit_rial: -l.profit_rial,
+            fee_rial: -l.fee_rial,
+            late_rial_days: -l.late_rial_days,
+            ..*l
+        })
+        .collect();
+    let reversal_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id,
+                province: loan.fields.province.clone(),
+                kind: "reversal".into(),
+                business_on: today.to_string(),
+                amount_rial: -f.amount_rial,
+                penalty_rial: -f.penalty_rial,
+                fee_rial: -f.fee_rial,
+                profit_rial: -f.profit_rial,
+                principal_rial: -f.principal_rial,
+                reverses: Some(transaction_id),
+                note: Some(reason.trim().to_owned()),
+            },
+            &negated,
+        )
+        .await
+        .map_err(|error| match error {
+            taavon_store::StoreError::Duplicate { .. } => {
+                AppError::Conflict("the transaction is already reversed".into())
+            }
+            other => other.into(),
+        })?;
+    funds::reverse_repayment(
+        &mut write,
+        &book(&loan),
+        loan_id,
+        reversal_id,
+        &Movement {
+            penalty: f.penalty_rial,
+            fee: f.fee_rial,
+            profit: f.profit_rial,
+            principal: f.principal_rial,
+        },
+    )
+    .await?;
+    // The lines were already applied to the stored installments by the store; restate
+    // from the installments as they now stand.
+    let rows = write.installments(loan_id, loan.schedule_version).await?;
+    let frozen =
+        loan.state.late_rial_days_frozen + negated.iter().map(|l| l.late_rial_days).sum::<i64>();
+    let state = restated(
+        &loan,
+        &accounts_of(&rows),
+        loan.disbursed_rial,
+        frozen,
+        loan.state.penalty_paid_rial - f.penalty_rial,
+    );
+    store_change(
+        store,
+        write,
+        principal,
+        idempotency,
+        &loan,
+        (
+            "active",
+            loan.disbursed_rial,
+            loan.fields.reserve_transfer.as_deref(),
+            &state,
+        ),
+        reversal_id,
+    )
+    .await
+}
+
+fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
+    lines
+        .iter()
+        .map(|l| TransactionLine {
+            schedule_version: loan.schedule_version,
+            n: i64::from(l.n),
+            principal_rial: l.principal,
+            profit_rial: l.profit,
+            fee_rial: l.fee,
+            late_rial_days: l.late_rial_days,
+        })
+        .collect()
+}

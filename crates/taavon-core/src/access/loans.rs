@@ -1,0 +1,164 @@
+//! The policy for loans and the pooled funds' ledger. Money moves only by the bank that
+//! holds the loan (in its provinces); officers, the cooperative and auditors read; an
+//! agency officer reads its own agency's pooled resources.
+
+use super::{Decision, Principal, Role, allow_if};
+use crate::reference::ProvinceCode;
+
+/// What is done to a loan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoanAction {
+    Read,
+    /// Write the contract of a bank-approved application.
+    Contract,
+    /// Pay out a tranche, take a repayment, reverse a transaction, reschedule, settle.
+    Transact,
+}
+
+/// A loan (or, for `Contract`, the application it will come from) as the policy sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoanSubject<'a> {
+    pub province: &'a ProvinceCode,
+    pub cooperative_id: Option<i64>,
+    pub bank: &'a str,
+}
+
+fn sees(role: &Role, subject: &LoanSubject<'_>) -> bool {
+    match role {
+        Role::MinistryAdmin | Role::Auditor => true,
+        Role::ProvincialOfficer { province } => province == subject.province,
+        Role::CooperativeRepresentative { cooperative_id, .. } => {
+            subject.cooperative_id == Some(*cooperative_id)
+        }
+        Role::BankOfficer { bank, provinces } => {
+            bank == subject.bank && (provinces.is_empty() || provinces.contains(subject.province))
+        }
+        Role::AgencyOfficer { .. } => false,
+    }
+}
+
+/// Whether `principal` may take `action` on the loan.
+pub fn decide_loan(
+    principal: Option<&Principal>,
+    action: LoanAction,
+    subject: &LoanSubject<'_>,
+) -> Decision {
+    let Some(principal) = principal else {
+        return Decision::Unauthenticated;
+    };
+    let role = &principal.role;
+    if !sees(role, subject) {
+        return Decision::OutOfScope;
+    }
+    match action {
+        LoanAction::Read => Decision::Allow,
+        LoanAction::Contract | LoanAction::Transact => {
+            allow_if(matches!(role, Role::BankOfficer { .. }))
+        }
+    }
+}
+
+/// What of the pooled funds' ledger a principal reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LedgerView {
+    /// Every account and the trial balance.
+    All,
+    /// One agency's deposits and the programs they feed.
+    Agency(String),
+    /// The program funds and loan books of one province.
+    Province(ProvinceCode),
+    None,
+}
+
+pub fn ledger_view(principal: &Principal) -> LedgerView {
+    match &principal.role {
+        Role::MinistryAdmin | Role::Auditor => LedgerView::All,
+        Role::AgencyOfficer { agency } => LedgerView::Agency(agency.clone()),
+        Role::ProvincialOfficer { province } => LedgerView::Province(province.clone()),
+        Role::BankOfficer { .. } | Role::CooperativeRepresentative { .. } => LedgerView::None,
+    }
+}
+
+/// Moving money between agencies' deposits and program funds is the ministry's.
+pub fn may_fund_programs(principal: &Principal) -> bool {
+    matches!(principal.role, Role::MinistryAdmin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "someone".into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn only_the_loans_bank_moves_money_and_only_in_its_provinces() {
+        let ilam = ProvinceCode::parse("IR-16").unwrap();
+        let lorestan = ProvinceCode::parse("IR-15").unwrap();
+        let loan = LoanSubject {
+            province: &ilam,
+            cooperative_id: Some(7),
+            bank: "022",
+        };
+        let bank_ilam = principal(Role::BankOfficer {
+            bank: "022".into(),
+            provinces: vec![ilam.clone()],
+        });
+        let bank_lorestan = principal(Role::BankOfficer {
+            bank: "022".into(),
+            provinces: vec![lorestan.clone()],
+        });
+        let other_bank = principal(Role::BankOfficer {
+            bank: "013".into(),
+            provinces: vec![],
+        });
+        let officer = principal(Role::ProvincialOfficer {
+            province: ilam.clone(),
+        });
+        let officer_lorestan = principal(Role::ProvincialOfficer { province: lorestan });
+        let member = principal(Role::CooperativeRepresentative {
+            cooperative_id: 7,
+            province: ilam.clone(),
+        });
+        for action in [LoanAction::Contract, LoanAction::Transact] {
+            assert_eq!(
+                decide_loan(Some(&bank_ilam), action, &loan),
+                Decision::Allow
+            );
+            assert_eq!(
+                decide_loan(Some(&bank_lorestan), action, &loan),
+                Decision::OutOfScope
+            );
+            assert_eq!(
+                decide_loan(Some(&other_bank), action, &loan),
+                Decision::OutOfScope
+            );
+            assert_eq!(
+                decide_loan(Some(&officer), action, &loan),
+                Decision::Forbidden
+            );
+            assert_eq!(
+                decide_loan(Some(&member), action, &loan),
+                Decision::Forbidden
+            );
+            assert_eq!(decide_loan(None, action, &loan), Decision::Unauthenticated);
+        }
+        assert_eq!(
+            decide_loan(Some(&officer), LoanAction::Read, &loan),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_loan(Some(&member), LoanAction::Read, &loan),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_loan(Some(&officer_lorestan), LoanAction::Read, &loan),
+            Decision::OutOfScope
+        );
+    }
+}

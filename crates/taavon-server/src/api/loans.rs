@@ -1,0 +1,520 @@
+//! Loans: contracts, schedules, disbursements, repayments and reversals; the portfolio
+//! at each closed business date.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use taavon_app::clock;
+use taavon_app::loans::{self, ContractInput, LoanView, RepaymentInput};
+use taavon_app::registry::Idempotency;
+use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::money::amount_in_words_fa;
+use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanTransaction, PortfolioRow};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::cooperatives::idempotency_key;
+use crate::api_json::{ApiJson, ApiQuery};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// A loan: its contract and what end of day keeps on it.
+#[derive(Serialize, ToSchema)]
+pub struct LoanDto {
+    pub id: i64,
+    pub application_id: i64,
+    pub contract_no: String,
+    /// qard_al_hasan, civil_partnership, installment_sale, joaleh, murabaha, hire_purchase.
+    pub contract_type: String,
+    pub program: String,
+    pub province: String,
+    pub bank: String,
+    pub branch: String,
+    pub cooperative_id: Option<i64>,
+    pub client_id: Option<i64>,
+    /// Rials.
+    pub principal: i64,
+    /// Yearly profit (qard al-hasan: fee) rate in basis points.
+    pub rate_bp: i64,
+    pub months: i64,
+    pub grace_months: i64,
+    pub grace_mode: String,
+    pub method: String,
+    /// ISO date of the contract.
+    pub contracted_on: String,
+    /// contracted, active or settled.
+    pub status: String,
+    pub disbursed: i64,
+    pub outstanding_principal: i64,
+    /// Unpaid part of the installments fallen due by the last closed date.
+    pub overdue: i64,
+    pub days_overdue: i64,
+    /// Central Bank of Iran class: current, past_due, deferred, doubtful.
+    pub class: String,
+    pub provision: i64,
+    /// The last business date end of day closed for this loan (ISO).
+    pub closed_on: String,
+    pub version: i64,
+}
+
+/// One installment, with its Jalali due date.
+#[derive(Serialize, ToSchema)]
+pub struct InstallmentDto {
+    pub n: i64,
+    /// Jalali YYYY-MM-DD.
+    pub due: String,
+    pub due_iso: String,
+    pub principal: i64,
+    pub profit: i64,
+    pub fee: i64,
+    pub grace_profit: i64,
+    pub total: i64,
+    pub balance: i64,
+    pub paid: i64,
+}
+
+/// A loan transaction (never edited; a reversal is a transaction of its own).
+#[derive(Serialize, ToSchema)]
+pub struct LoanTransactionDto {
+    pub id: i64,
+    /// disbursement, repayment or reversal.
+    pub kind: String,
+    pub business_on: String,
+    pub amount: i64,
+    pub penalty: i64,
+    pub fee: i64,
+    pub profit: i64,
+    pub principal: i64,
+    pub reverses: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub note: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// A loan with its schedule and transactions.
+#[derive(Serialize, ToSchema)]
+pub struct LoanDetailDto {
+    #[serde(flatten)]
+    pub loan: LoanDto,
+    /// The principal in Persian words, as on the contract.
+    pub principal_in_words: String,
+    /// The late charge owed at the open business date.
+    pub penalty_due: i64,
+    /// The open business date (ISO).
+    pub business_date: String,
+    pub schedule: Vec<InstallmentDto>,
+    pub transactions: Vec<LoanTransactionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoanPageDto {
+    pub items: Vec<LoanDto>,
+    pub total: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    pub province: Option<String>,
+    pub bank: Option<String>,
+    pub branch: Option<String>,
+    pub class: Option<String>,
+    pub status: Option<String>,
+    /// Only loans with something overdue (the arrears list).
+    pub in_arrears: Option<bool>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The contract of a bank-approved application.
+#[derive(Deserialize, ToSchema)]
+pub struct NewLoanDto {
+    pub application_id: i64,
+    /// paid (default), capitalized or spread.
+    pub grace_mode: Option<String>,
+    /// annuity (default) or equal-principal.
+    pub method: Option<String>,
+}
+
+/// Money paid in (a repayment) or out (a disbursement; no amount: the whole rest).
+#[derive(Deserialize, ToSchema)]
+pub struct MoneyDto {
+    /// Rials.
+    pub amount: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReversalDto {
+    pub reason: String,
+}
+
+/// The transaction a request recorded (a replay returns the same one) and the loan after it.
+#[derive(Serialize, ToSchema)]
+pub struct TransactionResultDto {
+    pub transaction_id: i64,
+    pub loan: LoanDetailDto,
+}
+
+/// One branch's portfolio at a closed business date.
+#[derive(Serialize, ToSchema)]
+pub struct PortfolioDto {
+    pub business_on: String,
+    pub province: String,
+    pub bank: String,
+    pub branch: String,
+    pub loans: i64,
+    pub outstanding: i64,
+    pub par30: i64,
+    pub par90: i64,
+    pub past_due: i64,
+    pub deferred: i64,
+    pub doubtful: i64,
+    pub provision: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PortfolioQuery {
+    /// A closed business date (ISO or Jalali); default the last closed.
+    pub date: Option<String>,
+}
+
+fn day_iso(day: i64) -> String {
+    IsoDate::from_days_since_unix_epoch(day).to_string()
+}
+
+fn jalali(iso: &str) -> String {
+    IsoDate::parse(iso)
+        .map(|d| JalaliDate::from(d).to_string())
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
+impl From<Loan> for LoanDto {
+    fn from(l: Loan) -> Self {
+        let f = l.fields;
+        Self {
+            id: l.id,
+            application_id: f.application_id,
+            contract_no: f.contract_no,
+            contract_type: f.contract_type,
+            program: f.program,
+            province: f.province,
+            bank: f.bank,
+            branch: f.branch,
+            cooperative_id: f.cooperative_id,
+            client_id: f.client_id,
+            principal: f.principal_rial,
+            rate_bp: f.rate_bp,
+            months: f.months,
+            grace_months: f.grace_months,
+            grace_mode: f.grace_mode,
+            method: f.method,
+            contracted_on: f.contracted_on,
+            status: l.status,
+            disbursed: l.disbursed_rial,
+            outstanding_principal: l.state.outstanding_principal_rial,
+            overdue: l.state.due_unpaid_rial,
+            days_overdue: l.state.days_overdue,
+            class: l.class,
+            provision: l.state.provision_rial,
+            closed_on: day_iso(l.state.closed_day),
+            version: l.version,
+        }
+    }
+}
+
+impl From<InstallmentRow> for InstallmentDto {
+    fn from(r: InstallmentRow) -> Self {
+        Self {
+            n: r.n,
+            due: jalali(&r.due_on),
+            due_iso: r.due_on,
+            principal: r.principal_rial,
+            profit: r.profit_rial,
+            fee: r.fee_rial,
+            grace_profit: r.grace_profit_rial,
+            total: r.total_rial,
+            balance: r.balance_rial,
+            paid: r.paid_principal_rial + r.paid_profit_rial + r.paid_fee_rial,
+        }
+    }
+}
+
+impl From<LoanTransaction> for LoanTransactionDto {
+    fn from(t: LoanTransaction) -> Self {
+        let f = t.fields;
+        Self {
+            id: t.id,
+            kind: f.kind,
+            business_on: f.business_on,
+            amount: f.amount_rial,
+            penalty: f.penalty_rial,
+            fee: f.fee_rial,
+            profit: f.profit_rial,
+            principal: f.principal_rial,
+            reverses: f.reverses,
+            reversed_by: t.reversed_by,
+            note: f.note,
+            created_by: t.created_by,
+            created_at: t.created_at,
+        }
+    }
+}
+
+impl From<LoanView> for LoanDetailDto {
+    fn from(v: LoanView) -> Self {
+        Self {
+            principal_in_words: amount_in_words_fa(v.loan.fields.principal_rial),
+            penalty_due: v.penalty_due_rial,
+            business_date: v.business_date.to_string(),
+            loan: v.loan.into(),
+            schedule: v.schedule.into_iter().map(Into::into).collect(),
+            transactions: v.transactions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<PortfolioRow> for PortfolioDto {
+    fn from(r: PortfolioRow) -> Self {
+        Self {
+            business_on: r.business_on,
+            province: r.province,
+            bank: r.bank,
+            branch: r.branch,
+            loans: r.loans,
+            outstanding: r.outstanding_rial,
+            par30: r.par30_rial,
+            par90: r.par90_rial,
+            past_due: r.past_due_rial,
+            deferred: r.deferred_rial,
+            doubtful: r.doubtful_rial,
+            provision: r.provision_rial,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/loans", tag = "loans", params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = LoanPageDto), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<LoanPageDto>, ApiError> {
+    let filter = LoanFilter {
+        province: query.province,
+        bank: query.bank,
+        branch: query.branch,
+        class: query.class,
+        status: query.status,
+        in_arrears: query.in_arrears.unwrap_or(false),
+    };
+    let (items, total) = loans::list_loans(
+        &state.store,
+        &user.principal,
+        &filter,
+        query.limit.unwrap_or(50),
+        query.offset.unwrap_or(0),
+    )
+    .await?;
+    Ok(Json(LoanPageDto {
+        items: items.into_iter().map(Into::into).collect(),
+        total,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/loans/{id}", tag = "loans",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = LoanDetailDto),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope")))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<LoanDetailDto>, ApiError> {
+    Ok(Json(
+        loans::read_loan(&state.store, &user.principal, id)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/loans", tag = "loans",
+    request_body = NewLoanDto, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = LoanDetailDto),
+              (status = 403, body = Problem, description = "Only the bank the application was referred to"),
+              (status = 409, body = Problem, description = "The application is not bank-approved"),
+              (status = 422, body = Problem, description = "Unknown application, or the program's fund cannot cover it")))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewLoanDto>,
+) -> Result<(StatusCode, Json<LoanDetailDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let idempotency = key.as_deref().map(|key| Idempotency {
+        key,
+        route: "POST /api/v1/loans",
+    });
+    let input = ContractInput {
+        application_id: body.application_id,
+        grace_mode: body.grace_mode,
+        method: body.method,
+    };
+    let id = loans::contract(
+        &state.store,
+        &user.principal,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    let view = loans::read_loan(&state.store, &user.principal, id).await?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+/// Which money operation a route records.
+#[derive(Clone, Copy)]
+enum Money {
+    Disbursement,
+    Repayment,
+}
+
+async fn money(
+    state: AppState,
+    user: ApiUser,
+    headers: HeaderMap,
+    id: i64,
+    body: MoneyDto,
+    kind: Money,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = match kind {
+        Money::Disbursement => format!("POST /api/v1/loans/{id}/disbursements"),
+        Money::Repayment => format!("POST /api/v1/loans/{id}/repayments"),
+    };
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = RepaymentInput {
+        amount_rial: body.amount,
+        note: body.note,
+    };
+    let transaction_id = match kind {
+        Money::Disbursement => {
+            loans::disburse(
+                &state.store,
+                &user.principal,
+                id,
+                &input,
+                idempotency,
+                clock::now(),
+            )
+            .await?
+        }
+        Money::Repayment => {
+            loans::repay(
+                &state.store,
+                &user.principal,
+                id,
+                &input,
+                idempotency,
+                clock::now(),
+            )
+            .await?
+        }
+    };
+    let view = loans::read_loan(&state.store, &user.principal, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TransactionResultDto {
+            transaction_id,
+            loan: view.into(),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/disbursements", tag = "loans",
+    request_body = MoneyDto, security(("bearer" = [])),
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn disburse(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<MoneyDto>,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    money(state, user, headers, id, body, Money::Disbursement).await
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/repayments", tag = "loans",
+    request_body = MoneyDto, security(("bearer" = [])),
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "The loan changed meanwhile or takes no repayment"),
+              (status = 422, body = Problem, description = "amount not positive, or more than everything owed")))]
+pub async fn repay(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<MoneyDto>,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    money(state, user, headers, id, body, Money::Repayment).await
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/transactions/{transaction_id}/reversal", tag = "loans",
+    request_body = ReversalDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("transaction_id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Already reversed"),
+              (status = 422, body = Problem)))]
+pub async fn reverse(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path((id, transaction_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<ReversalDto>,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/loans/{id}/transactions/{transaction_id}/reversal");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let reversal = loans::reverse(
+        &state.store,
+        &user.principal,
+        id,
+        transaction_id,
+        &body.reason,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    let view = loans::read_loan(&state.store, &user.principal, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TransactionResultDto {
+            transaction_id: reversal,
+            loan: view.into(),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/portfolio", tag = "loans", params(PortfolioQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<PortfolioDto>), (status = 422, body = Problem)))]
+pub async fn portfolio(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(query): ApiQuery<PortfolioQuery>,
+) -> Result<Json<Vec<PortfolioDto>>, ApiError> {
+    let rows = loans::portfolio(&state.store, &user.principal, query.date.as_deref()).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}

@@ -1,0 +1,538 @@
+//! Loan pages: the list (the arrears list per branch with a filter), one loan with its
+//! contract, schedule and transactions and the bank's forms to pay out, take a repayment
+//! or reverse one, and the portfolio per branch at the last closed business date.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use taavon_app::loans::{self, ContractInput, RepaymentInput};
+use taavon_app::{AppError, clock};
+use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
+use taavon_core::loans::classification::LoanClass;
+use taavon_core::money::amount_in_words_fa;
+use taavon_core::reference::ProvinceCode;
+use taavon_store::{Loan, LoanFilter};
+
+use super::format;
+use super::i18n::Lang;
+use super::names::Names;
+use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
+use super::registry::{Choice, choices, csrf_ok};
+use super::{Layout, render};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+fn class_name(lang: Lang, code: &str) -> String {
+    LoanClass::parse(code).map_or_else(
+        || code.to_owned(),
+        |class| lang.pick(class.name_fa(), class.name_en()).to_owned(),
+    )
+}
+
+fn kind_name(lang: Lang, code: &str) -> String {
+    let (fa, en) = match code {
+        "disbursement" => ("پرداخت تسهیلات", "Disbursement"),
+        "repayment" => ("بازپرداخت", "Repayment"),
+        "reversal" => ("برگشت", "Reversal"),
+        "contracted" => ("قرارداد منعقد شده", "Contracted"),
+        "active" => ("جاری", "Active"),
+        "settled" => ("تسویه‌شده", "Settled"),
+        other => (other, other),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+struct LoanLine {
+    id: i64,
+    contract_no: String,
+    province: String,
+    branch: String,
+    principal: String,
+    outstanding: String,
+    overdue: String,
+    days_overdue: String,
+    class: String,
+    class_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "loans.html")]
+struct LoansPage {
+    layout: Layout,
+    loans: Vec<LoanLine>,
+    classes: Vec<Choice>,
+    branch: String,
+    in_arrears: bool,
+    total: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoansQuery {
+    class: Option<String>,
+    branch: Option<String>,
+    arrears: Option<String>,
+}
+
+fn line(lang: Lang, names: &Names, l: &Loan) -> LoanLine {
+    LoanLine {
+        id: l.id,
+        contract_no: lang.digits(&l.fields.contract_no),
+        province: names.province(lang, &l.fields.province),
+        branch: lang.digits(&l.fields.branch),
+        principal: lang.number(l.fields.principal_rial),
+        outstanding: lang.number(l.state.outstanding_principal_rial),
+        overdue: lang.number(l.state.due_unpaid_rial),
+        days_overdue: lang.number(l.state.days_overdue),
+        class: class_name(lang, &l.class),
+        class_code: l.class.clone(),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Query(query): Query<LoansQuery>,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
+    let lang = layout.lang;
+    let class = query.class.filter(|c| !c.is_empty());
+    let branch = query.branch.filter(|b| !b.is_empty());
+    let in_arrears = query.arrears.is_some_and(|a| a == "1" || a == "on");
+    let filter = LoanFilter {
+        class: class.clone(),
+        branch: branch.clone(),
+        in_arrears,
+        ..LoanFilter::default()
+    };
+    let found = async {
+        let (loans, total) =
+            loans::list_loans(&state.store, &user.principal, &filter, 500, 0).await?;
+        let names = Names::load(&state.store).await?;
+        Ok::<_, AppError>((loans.iter().map(|l| line(lang, &names, l)).collect(), total))
+    }
+    .await;
+    let classes = LoanClass::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.code().to_owned(),
+                lang.pick(c.name_fa(), c.name_en()).to_owned(),
+            )
+        })
+        .collect();
+    match found {
+        Ok((loans, total)) => render(&LoansPage {
+            classes: choices(classes, class.as_deref(), layout.t.any),
+            branch: branch.unwrap_or_default(),
+            in_arrears,
+            total: lang.number(total),
+            loans,
+            layout,
+        }),
+        Err(error) => error_page(layout, &error),
+    }
+}
+
+struct InstallmentLine {
+    n: String,
+    due: String,
+    principal: String,
+    profit: String,
+    grace_profit: String,
+    total: String,
+    balance: String,
+    paid: String,
+    settled: bool,
+    late: bool,
+}
+
+struct TransactionLine {
+    id: i64,
+    kind: String,
+    date: String,
+    amount: String,
+    principal: String,
+    profit: String,
+    penalty: String,
+    note: String,
+    reversible: bool,
+    reversed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "loan.html")]
+struct LoanPage {
+    layout: Layout,
+    id: i64,
+    facts: Vec<(String, String)>,
+    installments: Vec<InstallmentLine>,
+    transactions: Vec<TransactionLine>,
+    may_transact: bool,
+    may_disburse: bool,
+    may_repay: bool,
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
+    let (lang, t) = (layout.lang, layout.t);
+    let found = async {
+        let view = loans::read_loan(&state.store, &user.principal, id).await?;
+        let names = Names::load(&state.store).await?;
+        Ok::<_, AppError>((view, names))
+    }
+    .await;
+    let (view, names) = match found {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let l = &view.loan;
+    let f = &l.fields;
+    let facts = vec![
+        (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
+        (t.contract_type.to_owned(), f.contract_type.clone()),
+        (t.program.to_owned(), f.program.clone()),
+        (t.province.to_owned(), names.province(lang, &f.province)),
+        (t.branch.to_owned(), lang.digits(&f.branch)),
+        (t.principal.to_owned(), lang.number(f.principal_rial)),
+        (
+            t.in_words.to_owned(),
+            format!("{} ریال", amount_in_words_fa(f.principal_rial)),
+        ),
+        (
+            t.profit_rate.to_owned(),
+            lang.digits(&format!("{}.{:02}٪", f.rate_bp / 100, f.rate_bp % 100)),
+        ),
+        (t.date.to_owned(), format::date(lang, &f.contracted_on)),
+        (t.status.to_owned(), kind_name(lang, &l.status)),
+        (
+            t.outstanding.to_owned(),
+            lang.number(l.state.outstanding_principal_rial),
+        ),
+        (t.overdue.to_owned(), lang.number(l.state.due_unpaid_rial)),
+        (t.days_overdue.to_owned(), lang.number(l.state.days_overdue)),
+        (t.penalty_due.to_owned(), lang.number(view.penalty_due_rial)),
+        (t.loan_class.to_owned(), class_name(lang, &l.class)),
+        (t.provision.to_owned(), lang.number(l.state.provision_rial)),
+        (
+            t.business_date.to_owned(),
+            format::date(lang, &view.business_date.to_string()),
+        ),
+    ];
+    let today = view.business_date.days_since_unix_epoch();
+    let installments = view
+        .schedule
+        .iter()
+        .map(|r| {
+            let paid = r.paid_principal_rial + r.paid_profit_rial + r.paid_fee_rial;
+            InstallmentLine {
+                n: lang.number(r.n),
+                due: format::date(lang, &r.due_on),
+                principal: lang.number(r.principal_rial),
+                profit: lang.number(r.profit_rial + r.fee_rial),
+                grace_profit: lang.number(r.grace_profit_rial),
+                total: lang.number(r.total_rial),
+                balance: lang.number(r.balance_rial),
+                paid: lang.number(paid),
+                settled: paid >= r.total_rial,
+                late: paid < r.total_rial && r.late_after_day < today,
+            }
+        })
+        .collect();
+    let transactions = view
+        .transactions
+        .iter()
+        .map(|tx| TransactionLine {
+            id: tx.id,
+            kind: kind_name(lang, &tx.fields.kind),
+            date: format::date(lang, &tx.fields.business_on),
+            amount: lang.number(tx.fields.amount_rial),
+            principal: lang.number(tx.fields.principal_rial),
+            profit: lang.number(tx.fields.profit_rial + tx.fields.fee_rial),
+            penalty: lang.number(tx.fields.penalty_rial),
+            note: tx.fields.note.clone().unwrap_or_default(),
+            reversible: tx.fields.kind == "repayment" && tx.reversed_by.is_none(),
+            reversed: tx.reversed_by.is_some(),
+        })
+        .collect();
+    let may_transact = ProvinceCode::parse(&f.province).is_ok_and(|province| {
+        decide_loan(
+            Some(&user.principal),
+            LoanAction::Transact,
+            &LoanSubject {
+                province: &province,
+                cooperative_id: f.cooperative_id,
+                bank: &f.bank,
+            },
+        ) == Decision::Allow
+    });
+    render(&LoanPage {
+        id,
+        facts,
+        installments,
+        transactions,
+        may_disburse: may_transact && l.disbursed_rial < f.principal_rial,
+        may_repay: may_transact && l.status == "active",
+        may_transact,
+        layout,
+    })
+}
+
+/// Which form was posted on a loan page.
+#[derive(Clone, Copy)]
+pub enum LoanForm {
+    Disburse,
+    Repay,
+}
+
+async fn post_money(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    user: UiUser,
+    id: i64,
+    form: HashMap<String, String>,
+    kind: LoanForm,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let amount = form
+        .get("amount")
+        .map(|a| taavon_core::digits::to_ascii_digits(a).replace([',', '٬', ' '], ""))
+        .filter(|a| !a.is_empty());
+    let amount_rial = match amount.map(|a| a.parse::<i64>()) {
+        None => None,
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => {
+            let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
+            return error_page(
+                layout,
+                &AppError::invalid(
+                    "amount_rial",
+                    "number",
+                    "مبلغ باید عدد صحیح ریالی باشد.",
+                    "The amount must be a whole number of rials.",
+                ),
+            );
+        }
+    };
+    let input = RepaymentInput {
+        amount_rial,
+        note: form.get("note").cloned().filter(|n| !n.trim().is_empty()),
+    };
+    let done = match kind {
+        LoanForm::Disburse => {
+            loans::disburse(
+                &state.store,
+                &user.principal,
+                id,
+                &input,
+                None,
+                clock::now(),
+            )
+            .await
+        }
+        LoanForm::Repay => {
+            loans::repay(
+                &state.store,
+                &user.principal,
+                id,
+                &input,
+                None,
+                clock::now(),
+            )
+            .await
+        }
+    };
+    finish(&parts, &user, id, done).await
+}
+
+async fn finish(
+    parts: &axum::http::request::Parts,
+    user: &UiUser,
+    id: i64,
+    done: Result<i64, AppError>,
+) -> Response {
+    match done {
+        Ok(_) => Redirect::to(&format!("/loans/{id}")).into_response(),
+        Err(error) => {
+            let layout = layout(parts, parts_text(parts).loans_title, Some(user)).await;
+            error_page(layout, &error)
+        }
+    }
+}
+
+pub async fn disburse(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    post_money(state, parts, user, id, form, LoanForm::Disburse).await
+}
+
+pub async fn repay(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    post_money(state, parts, user, id, form, LoanForm::Repay).await
+}
+
+pub async fn reverse(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path((id, transaction_id)): Path<(i64, i64)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    let done = loans::reverse(
+        &state.store,
+        &user.principal,
+        id,
+        transaction_id,
+        &reason,
+        None,
+        clock::now(),
+    )
+    .await;
+    finish(&parts, &user, id, done).await
+}
+
+/// The bank writes the contract of a bank-approved application from its page.
+pub async fn contract(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(application_id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let input = ContractInput {
+        application_id,
+        grace_mode: form.get("grace_mode").cloned(),
+        method: form.get("method").cloned(),
+    };
+    match loans::contract(&state.store, &user.principal, &input, None, clock::now()).await {
+        Ok(id) => Redirect::to(&format!("/loans/{id}")).into_response(),
+        Err(error) => {
+            let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
+            error_page(layout, &error)
+        }
+    }
+}
+
+struct PortfolioLine {
+    province: String,
+    bank: String,
+    branch: String,
+    loans: String,
+    outstanding: String,
+    par30: String,
+    par90: String,
+    past_due: String,
+    deferred: String,
+    doubtful: String,
+    provision: String,
+}
+
+#[derive(Template)]
+#[template(path = "portfolio.html")]
+struct PortfolioPage {
+    layout: Layout,
+    date: String,
+    lines: Vec<PortfolioLine>,
+    totals: PortfolioLine,
+    past_due_label: String,
+    deferred_label: String,
+    doubtful_label: String,
+}
+
+fn percent(lang: Lang, part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return lang.digits("0");
+    }
+    let bp = i128::from(part) * 10_000 / i128::from(whole);
+    lang.digits(&format!("{}.{:02}٪", bp / 100, bp % 100))
+}
+
+pub async fn portfolio(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).portfolio_title, Some(&user)).await;
+    let lang = layout.lang;
+    let found = async {
+        let rows = loans::portfolio(&state.store, &user.principal, None).await?;
+        let names = Names::load(&state.store).await?;
+        Ok::<_, AppError>((rows, names))
+    }
+    .await;
+    let (rows, names) = match found {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let sum = |pick: fn(&taavon_store::PortfolioRow) -> i64| rows.iter().map(pick).sum::<i64>();
+    let outstanding = sum(|r| r.outstanding_rial);
+    let totals = PortfolioLine {
+        province: String::new(),
+        bank: String::new(),
+        branch: String::new(),
+        loans: lang.number(sum(|r| r.loans)),
+        outstanding: lang.number(outstanding),
+        par30: percent(lang, sum(|r| r.par30_rial), outstanding),
+        par90: percent(lang, sum(|r| r.par90_rial), outstanding),
+        past_due: lang.number(sum(|r| r.past_due_rial)),
+        deferred: lang.number(sum(|r| r.deferred_rial)),
+        doubtful: lang.number(sum(|r| r.doubtful_rial)),
+        provision: lang.number(sum(|r| r.provision_rial)),
+    };
+    let date = rows
+        .first()
+        .map(|r| format::date(lang, &r.business_on))
+        .unwrap_or_default();
+    let lines = rows
+        .iter()
+        .map(|r| PortfolioLine {
+            province: names.province(lang, &r.province),
+            bank: lang.digits(&r.bank),
+            branch: lang.digits(&r.branch),
+            loans: lang.number(r.loans),
+            outstanding: lang.number(r.outstanding_rial),
+            par30: percent(lang, r.par30_rial, r.outstanding_rial),
+            par90: percent(lang, r.par90_rial, r.outstanding_rial),
+            past_due: lang.number(r.past_due_rial),
+            deferred: lang.number(r.deferred_rial),
+            doubtful: lang.number(r.doubtful_rial),
+            provision: lang.number(r.provision_rial),
+        })
+        .collect();
+    render(&PortfolioPage {
+        past_due_label: class_name(lang, LoanClass::PastDue.code()),
+        deferred_label: class_name(lang, LoanClass::Deferred.code()),
+        doubtful_label: class_name(lang, LoanClass::Doubtful.code()),
+        date,
+        lines,
+        totals,
+        layout,
+    })
+}

@@ -1,0 +1,332 @@
+//! End of day as set-based statements: each step is one UPDATE over a batch of loans (a
+//! range of ids), never one loan object at a time. A batch closes its loans for the day
+//! in the same transaction as its steps and is recorded in `eod_runs`, so a crashed run
+//! resumes where it stopped and a second run for the same day changes nothing.
+//!
+//! The numbers kept here are the ones `taavon_core::loans::account` defines; a store spec
+//! checks both agree.
+
+use sqlx::Row;
+use taavon_core::loans::classification::ClassificationRules;
+use taavon_core::loans::eod::{EodPlan, EodStep};
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::error::db;
+use crate::tx::{Reader, WriteTx};
+
+/// The portfolio of one branch at a closed business date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortfolioRow {
+    pub business_on: String,
+    pub province: String,
+    pub bank: String,
+    pub branch: String,
+    pub loans: i64,
+    pub outstanding_rial: i64,
+    pub par30_rial: i64,
+    pub par90_rial: i64,
+    pub past_due_rial: i64,
+    pub deferred_rial: i64,
+    pub doubtful_rial: i64,
+    pub provision_rial: i64,
+}
+
+/// The loans one batch covers: ids in `[first, last]` still open before `day`.
+const BATCH_LOANS: &str = "id BETWEEN $2 AND $3 AND status = 'active' AND closed_day < $1";
+
+impl Reader {
+    /// The batches of `business_on` already closed.
+    pub async fn eod_batches_done(&mut self, business_on: &str) -> Result<Vec<i64>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT batch FROM eod_runs WHERE business_on = $1 ORDER BY batch"
+        )
+        .bind(business_on)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading end-of-day progress"))?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding end-of-day progress")))
+    }
+
+    /// The highest loan id (0 when there is none): end of day's batches cover 1..=it.
+    pub async fn max_loan_id(&mut self) -> Result<i64, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT COALESCE(MAX(id), 0) FROM loans"
+        )
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("reading the highest loan id")))
+    }
+
+    /// The portfolio per branch at `business_on` (the last closed date when `None`).
+    pub async fn portfolio(
+        &mut self,
+        business_on: Option<&str>,
+    ) -> Result<Vec<PortfolioRow>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT business_on, province, bank, branch, loans, outstanding_rial, par30_rial, \
+             par90_rial, past_due_rial, deferred_rial, doubtful_rial, provision_rial \
+             FROM portfolio_snapshots WHERE business_on = \
+             COALESCE($1, (SELECT MAX(business_on) FROM portfolio_snapshots)) \
+             ORDER BY province, bank, branch"
+        )
+        .bind(business_on)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading the portfolio"))?
+        .iter()
+        .map(|row| {
+            Ok(PortfolioRow {
+                business_on: row.try_get(0)?,
+                province: row.try_get(1)?,
+                bank: row.try_get(2)?,
+                branch: row.try_get(3)?,
+                loans: row.try_get(4)?,
+                outstanding_rial: row.try_get(5)?,
+                par30_rial: row.try_get(6)?,
+                par90_rial: row.try_get(7)?,
+                past_due_rial: row.try_get(8)?,
+                deferred_rial: row.try_get(9)?,
+                doubtful_rial: row.try_get(10)?,
+                provision_rial: row.try_get(11)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding the portfolio")))
+    }
+
+    /// Total provisions per province over open loans, for the ledger step.
+    pub async fn provisions_by_province(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT province, CAST(SUM(provision_rial) AS BIGINT) FROM loans \
+             WHERE status = 'active' GROUP BY province ORDER BY province"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("summing provisions"))?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding provisions")))
+    }
+}
+
+impl WriteTx {
+    /// Runs the plan's per-batch steps over loans `first..=last` for `day` (days since
+    /// 1970-01-01, the ISO `business_on`), closes them and records the batch. Returns the
+    /// number of loans closed; a batch already recorded for the day closes nothing.
+    pub async fn eod_batch(
+        &mut self,
+        plan: &EodPlan,
+        rules: &ClassificationRules,
+        business_on: &str,
+        day: i64,
+        (batch, first, last): (i64, i64, i64),
+    ) -> Result<i64, StoreError> {
+        let lowest: Option<i64> = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT MIN(closed_day) FROM loans WHERE {BATCH_LOANS}"
+        )))
+        .bind(day)
+        .bind(first)
+        .bind(last)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("finding a batch's oldest closed day"))?);
+        let Some(lowest) = lowest else {
+            return Ok(0);
+        };
+        for step in plan.steps().iter().copied().filter(|s| s.per_batch()) {
+            for sql in step_statements(step, rules) {
+                // PostgreSQL refuses a bound parameter the statement does not use.
+                let binds_lowest = sql.contains("$4");
+                on!(self.conn(), |c| {
+                    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(day)
+                        .bind(first)
+                        .bind(last);
+                    let query = if binds_lowest {
+                        query.bind(lowest)
+                    } else {
+                        query
+                    };
+                    query
+                        .execute(c)
+                        .await
+                        .map_err(db("running an end-of-day step"))
+                        .map(|_| ())?
+                });
+            }
+        }
+        let closed = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE loans SET closed_day = $1, version = version + 1 WHERE {BATCH_LOANS}"
+        )))
+        .bind(day)
+        .bind(first)
+        .bind(last)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("closing a batch of loans"))?);
+        let closed = i64::try_from(closed).unwrap_or(i64::MAX);
+        let now = self.now.to_string();
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO eod_runs (business_on, batch, loans, finished_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(business_on)
+        .bind(batch)
+        .bind(closed)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map_err(db("recording an end-of-day batch"))
+        .map(|_| ())?);
+        self.audit(AuditEntry::created(
+            "eod.batch",
+            "eod_run",
+            format!("{business_on}/{batch}"),
+            None,
+            serde_json::json!({
+                "first_loan": first, "last_loan": last, "loans_closed": closed,
+                "steps": plan.steps().iter().filter(|s| s.per_batch()).map(|s| s.code()).collect::<Vec<_>>(),
+            }),
+        ));
+        Ok(closed)
+    }
+
+    /// Replaces the portfolio snapshot of `business_on` from the loans as they stand.
+    pub async fn snapshot_portfolio(
+        &mut self,
+        business_on: &str,
+        rules: &ClassificationRules,
+    ) -> Result<i64, StoreError> {
+        on!(self.conn(), |c| sqlx::query(
+            "DELETE FROM portfolio_snapshots WHERE business_on = $1"
+        )
+        .bind(business_on)
+        .execute(c)
+        .await
+        .map_err(db("clearing a portfolio snapshot"))
+        .map(|_| ())?);
+        let sum_when = |condition: &str| {
+            format!(
+                "CAST(SUM(CASE WHEN {condition} THEN outstanding_principal_rial ELSE 0 END) AS BIGINT)"
+            )
+        };
+        let sql = format!(
+            "INSERT INTO portfolio_snapshots (business_on, province, bank, branch, loans, \
+             outstanding_rial, par30_rial, par90_rial, past_due_rial, deferred_rial, \
+             doubtful_rial, provision_rial) SELECT $1, province, bank, branch, COUNT(*), \
+             CAST(SUM(outstanding_principal_rial) AS BIGINT), {}, {}, {}, {}, {}, \
+             CAST(SUM(provision_rial) AS BIGINT) FROM loans WHERE status = 'active' \
+             GROUP BY province, bank, branch",
+            sum_when("days_overdue > 30"),
+            sum_when("days_overdue > 90"),
+            sum_when("class = 'past_due'"),
+            sum_when("class = 'deferred'"),
+            sum_when("class = 'doubtful'"),
+        );
+        let rows = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(business_on)
+            .execute(c)
+            .await
+            .map(|result| result.rows_affected())
+            .map_err(db("writing a portfolio snapshot"))?);
+        self.audit(AuditEntry::created(
+            "eod.portfolio",
+            "portfolio_snapshot",
+            business_on,
+            None,
+            serde_json::json!({ "branches": rows, "rules": {
+                "past_due_after_days": rules.past_due_after_days,
+                "deferred_after_days": rules.deferred_after_days,
+                "doubtful_after_days": rules.doubtful_after_days,
+            }}),
+        ));
+        Ok(i64::try_from(rows).unwrap_or(i64::MAX))
+    }
+}
+
+/// The statements of one per-batch step. They bind `$1` the day, `$2`/`$3` the batch's
+/// first and last loan id, and those reading installments `$4` the batch's oldest closed
+/// day (so the indexes on `(due_day, loan_id)` bound the scan).
+fn step_statements(step: EodStep, rules: &ClassificationRules) -> Vec<String> {
+    // Unpaid part of an installment of the loan's current schedule.
+    const UNPAID: &str =
+        "(i.total_rial - i.paid_principal_rial - i.paid_profit_rial - i.paid_fee_rial)";
+    let crossing = |day_column: &str, range: &str, aggregates: &str| {
+        format!(
+            "FROM (SELECT i.loan_id AS loan_id, {aggregates} FROM loan_installments i \
+             JOIN loans l ON l.id = i.loan_id AND l.schedule_version = i.schedule_version \
+             WHERE {range} AND i.{day_column} >= $4 AND l.id BETWEEN $2 AND $3 \
+             AND l.status = 'active' AND l.closed_day < $1 AND {UNPAID} > 0 \
+             GROUP BY i.loan_id) AS d WHERE loans.id = d.loan_id"
+        )
+    };
+    match step {
+        EodStep::Overdue => vec![
+            // Installments due after the loan's last closed day, up to today.
+            format!(
+                "UPDATE loans SET due_unpaid_rial = loans.due_unpaid_rial + d.unpaid, \
+                 oldest_unpaid_due_day = COALESCE(loans.oldest_unpaid_due_day, d.first_due) {}",
+                crossing(
+                    "due_day",
+                    "i.due_day > l.closed_day AND i.due_day <= $1",
+                    &format!(
+                        "CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, MIN(i.due_day) AS first_due"
+                    ),
+                )
+            ),
+            format!(
+                "UPDATE loans SET days_overdue = CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 \
+                 ELSE $1 - oldest_unpaid_due_day END WHERE {BATCH_LOANS}"
+            ),
+        ],
+        EodStep::LateCharges => vec![
+            // Installments whose last charge-free day fell between the loan's last closed
+            // day and today: from today on they are late, counted from their due day.
+            format!(
+                "UPDATE loans SET late_unpaid_rial = loans.late_unpaid_rial + d.unpaid, \
+                 late_weight = loans.late_weight + d.weight {}",
+                crossing(
+                    "late_after_day",
+                    "i.late_after_day >= l.closed_day AND i.late_after_day < $1",
+                    &format!(
+                        "CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, \
+                         CAST(SUM({UNPAID} * i.due_day) AS BIGINT) AS weight"
+                    ),
+                )
+            ),
+            // The unpaid·day − weight difference is taken first: it is small (rial-days
+            // late), while either term alone is rials × days since 1970.
+            format!(
+                "UPDATE loans SET penalty_charged_rial = ((rate_bp + 600) * \
+                 (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + 1800000) \
+                 / 3600000 WHERE {BATCH_LOANS}"
+            ),
+        ],
+        EodStep::Classify => {
+            let class_case = format!(
+                "CASE WHEN days_overdue > {} THEN 'doubtful' WHEN days_overdue > {} THEN \
+                 'deferred' WHEN days_overdue > {} THEN 'past_due' ELSE 'current' END",
+                rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
+            );
+            let [current, past_due, deferred, doubtful] = rules.provision_bp;
+            let rate_case = format!(
+                "CASE WHEN days_overdue > {} THEN {doubtful} WHEN days_overdue > {} THEN \
+                 {deferred} WHEN days_overdue > {} THEN {past_due} ELSE {current} END",
+                rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
+            );
+            vec![format!(
+                "UPDATE loans SET class = {class_case}, provision_rial = \
+                 (outstanding_principal_rial * {rate_case} + 5000) / 10000 \
+                 WHERE {BATCH_LOANS}"
+            )]
+        }
+        EodStep::Portfolio | EodStep::ProvisionLedger => Vec::new(),
+    }
+}

@@ -1,0 +1,721 @@
+//! Loans, their installments and their immutable transactions; the business date and
+//! the holiday calendar. End of day's set-based statements live in `eod.rs`.
+
+use sqlx::Row;
+use taavon_core::access::ApplicationScope;
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
+use crate::error::db;
+use crate::filter::{Conditions, Value, bind_values};
+use crate::tx::{Reader, WriteTx};
+
+/// A contract as written from a bank-approved application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLoan {
+    pub province: String,
+    pub application_id: i64,
+    pub program: String,
+    pub cooperative_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub bank: String,
+    pub branch: String,
+    pub contract_no: String,
+    pub contract_type: String,
+    pub principal_rial: i64,
+    pub rate_bp: i64,
+    pub months: i64,
+    pub grace_months: i64,
+    pub grace_mode: String,
+    pub method: String,
+    pub day_base: i64,
+    /// Components in repayment order, comma-separated.
+    pub repayment_order: String,
+    pub contracted_on: String,
+    pub reserve_transfer: Option<String>,
+    /// The business day the contract was written on (end of day closes from there).
+    pub closed_day: i64,
+}
+
+/// A stored loan with what repayments and end of day keep on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loan {
+    pub id: i64,
+    pub fields: NewLoan,
+    pub status: String,
+    pub disbursed_rial: i64,
+    pub schedule_version: i64,
+    /// The Central Bank of Iran class end of day gave it.
+    pub class: String,
+    pub state: LoanState,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The numbers repayments and end of day keep per loan (see `taavon_core::loans::account`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoanState {
+    pub outstanding_principal_rial: i64,
+    pub due_unpaid_rial: i64,
+    pub oldest_unpaid_due_day: Option<i64>,
+    pub late_unpaid_rial: i64,
+    pub late_weight: i64,
+    pub late_rial_days_frozen: i64,
+    pub penalty_charged_rial: i64,
+    pub penalty_paid_rial: i64,
+    pub days_overdue: i64,
+    pub provision_rial: i64,
+    pub closed_day: i64,
+}
+
+/// One row of a schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstallmentRow {
+    pub n: i64,
+    pub due_on: String,
+    pub due_day: i64,
+    pub late_after_day: i64,
+    pub principal_rial: i64,
+    pub profit_rial: i64,
+    pub fee_rial: i64,
+    pub grace_profit_rial: i64,
+    pub total_rial: i64,
+    pub balance_rial: i64,
+    pub paid_principal_rial: i64,
+    pub paid_profit_rial: i64,
+    pub paid_fee_rial: i64,
+}
+
+/// A loan transaction to record (never edited afterwards).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLoanTransaction {
+    pub loan_id: i64,
+    pub province: String,
+    pub kind: String,
+    pub business_on: String,
+    pub amount_rial: i64,
+    pub penalty_rial: i64,
+    pub fee_rial: i64,
+    pub profit_rial: i64,
+    pub principal_rial: i64,
+    pub reverses: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// A recorded loan transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanTransaction {
+    pub id: i64,
+    pub fields: NewLoanTransaction,
+    /// The transaction that reversed this one, if any.
+    pub reversed_by: Option<i64>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// How a transaction touched one installment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransactionLine {
+    pub schedule_version: i64,
+    pub n: i64,
+    pub principal_rial: i64,
+    pub profit_rial: i64,
+    pub fee_rial: i64,
+    pub late_rial_days: i64,
+}
+
+/// Filters of a loan list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoanFilter {
+    pub province: Option<String>,
+    pub bank: Option<String>,
+    pub branch: Option<String>,
+    pub class: Option<String>,
+    pub status: Option<String>,
+    /// Only loans with something overdue.
+    pub in_arrears: bool,
+}
+
+const LOAN_COLUMNS: &str = "id, province, application_id, program, cooperative_id, client_id, \
+    bank, branch, contract_no, contract_type, principal_rial, rate_bp, months, grace_months, \
+    grace_mode, method, day_base, repayment_order, contracted_on, status, disbursed_rial, \
+    reserve_transfer, schedule_version, outstanding_principal_rial, due_unpaid_rial, \
+    oldest_unpaid_due_day, late_unpaid_rial, late_weight, late_rial_days_frozen, \
+    penalty_charged_rial, penalty_paid_rial, days_overdue, class, provision_rial, closed_day, \
+    version, created_at, updated_at";
+
+macro_rules! loan_row {
+    ($row:expr) => {
+        (|| -> Result<Loan, sqlx::Error> {
+            let state = LoanState {
+                outstanding_principal_rial: $row.try_get("outstanding_principal_rial")?,
+                due_unpaid_rial: $row.try_get("due_unpaid_rial")?,
+                oldest_unpaid_due_day: $row.try_get("oldest_unpaid_due_day")?,
+                late_unpaid_rial: $row.try_get("late_unpaid_rial")?,
+                late_weight: $row.try_get("late_weight")?,
+                late_rial_days_frozen: $row.try_get("late_rial_days_frozen")?,
+                penalty_charged_rial: $row.try_get("penalty_charged_rial")?,
+                penalty_paid_rial: $row.try_get("penalty_paid_rial")?,
+                days_overdue: $row.try_get("days_overdue")?,
+                provision_rial: $row.try_get("provision_rial")?,
+                closed_day: $row.try_get("closed_day")?,
+            };
+            Ok(Loan {
+                id: $row.try_get("id")?,
+                fields: NewLoan {
+                    province: $row.try_get("province")?,
+                    application_id: $row.try_get("application_id")?,
+                    program: $row.try_get("program")?,
+                    cooperative_id: $row.try_get("cooperative_id")?,
+                    client_id: $row.try_get("client_id")?,
+                    bank: $row.try_get("bank")?,
+                    branch: $row.try_get("branch")?,
+                    contract_no: $row.try_get("contract_no")?,
+                    contract_type: $row.try_get("contract_type")?,
+                    principal_rial: $row.try_get("principal_rial")?,
+                    rate_bp: $row.try_get("rate_bp")?,
+                    months: $row.try_get("months")?,
+                    grace_months: $row.try_get("grace_months")?,
+                    grace_mode: $row.try_get("grace_mode")?,
+                    method: $row.try_get("method")?,
+                    day_base: $row.try_get("day_base")?,
+                    repayment_order: $row.try_get("repayment_order")?,
+                    contracted_on: $row.try_get("contracted_on")?,
+                    reserve_transfer: $row.try_get("reserve_transfer")?,
+                    closed_day: state.closed_day,
+                },
+                status: $row.try_get("status")?,
+                disbursed_rial: $row.try_get("disbursed_rial")?,
+                schedule_version: $row.try_get("schedule_version")?,
+                class: $row.try_get("class")?,
+                state,
+                version: $row.try_get("version")?,
+                created_at: $row.try_get("created_at")?,
+                updated_at: $row.try_get("updated_at")?,
+            })
+        })()
+        .map_err(db("decoding a loan"))
+    };
+}
+
+impl Reader {
+    /// The open business date (ISO), once one has been set.
+    pub async fn business_date(&mut self) -> Result<Option<String>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT open_on FROM business_date WHERE id = 1"
+        )
+        .fetch_optional(c)
+        .await
+        .and_then(|row| row.map(|row| row.try_get(0)).transpose())
+        .map_err(db("reading the business date")))
+    }
+
+    /// Official holidays (ISO day, name), in date order.
+    pub async fn holidays(&mut self) -> Result<Vec<(String, String)>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT day, name FROM holidays ORDER BY day"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("reading holidays"))?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding holidays")))
+    }
+
+    pub async fn loan(&mut self, id: i64) -> Result<Option<Loan>, StoreError> {
+        let sql = format!("SELECT {LOAN_COLUMNS} FROM loans WHERE id = $1");
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+            .map_err(db("reading a loan"))?
+            .map(|row| loan_row!(row))
+            .transpose())
+    }
+
+    pub async fn loan_of_application(
+        &mut self,
+        application_id: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT id FROM loans WHERE application_id = $1"
+        )
+        .bind(application_id)
+        .fetch_optional(c)
+        .await
+        .and_then(|row| row.map(|row| row.try_get(0)).transpose())
+        .map_err(db("finding an application's loan")))
+    }
+
+    /// Loans in `scope` matching `filter`, most overdue first, with the list's size.
+    pub async fn loans(
+        &mut self,
+        scope: &ApplicationScope,
+        filter: &LoanFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Loan>, i64), StoreError> {
+        let mut filters = Conditions::default();
+        match scope {
+            ApplicationScope::All => {}
+            ApplicationScope::None => return Ok((Vec::new(), 0)),
+            ApplicationScope::Cooperative(id) => {
+                let p = filters.bind(Value::Int(*id));
+                filters.push(format!("cooperative_id = {p}"));
+            }
+            ApplicationScope::Provinces(provinces) => {
+                filters.one_of("province", provinces.iter().map(|p| p.as_str()));
+            }
+            ApplicationScope::Bank { bank, provinces } => {
+                filters.equals("bank", Some(bank));
+                if !provinces.is_empty() {
+                    filters.one_of("province", provinces.iter().map(|p| p.as_str()));
+                }
+            }
+        }
+        filters.equals("province", filter.province.as_ref());
+        filters.equals("bank", filter.bank.as_ref());
+        filters.equals("branch", filter.branch.as_ref());
+        filters.equals("class", filter.class.as_ref());
+        filters.equals("status", filter.status.as_ref());
+        if filter.in_arrears {
+            filters.push("due_unpaid_rial > 0".to_owned());
+        }
+        let where_sql = filters.where_sql();
+        let count_sql = format!("SELECT COUNT(*) FROM loans {where_sql}");
+        let list_sql = format!(
+            "SELECT {LOAN_COLUMNS} FROM loans {where_sql} \
+             ORDER BY days_overdue DESC, id LIMIT {} OFFSET {}",
+            limit.clamp(1, 10_000),
+            offset.max(0)
+        );
+        on!(&mut self.conn, |c| {
+            let total: i64 =
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values)
+                    .fetch_one(&mut *c)
+                    .await
+                    .and_then(|row| row.try_get(0))
+                    .map_err(db("counting loans"))?;
+            let loans = bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(db("listing loans"))?
+                .iter()
+                .map(|row| loan_row!(row))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((loans, total))
+        })
+    }
+
+    /// A loan's schedule at `schedule_version`, in installment order.
+    pub async fn installments(
+        &mut self,
+        loan_id: i64,
+        schedule_version: i64,
+    ) -> Result<Vec<InstallmentRow>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT n, due_on, due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
+             grace_profit_rial, total_rial, balance_rial, paid_principal_rial, paid_profit_rial, \
+             paid_fee_rial FROM loan_installments WHERE loan_id = $1 AND schedule_version = $2 \
+             ORDER BY n"
+        )
+        .bind(loan_id)
+        .bind(schedule_version)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading installments"))?
+        .iter()
+        .map(|row| {
+            Ok(InstallmentRow {
+                n: row.try_get(0)?,
+                due_on: row.try_get(1)?,
+                due_day: row.try_get(2)?,
+                late_after_day: row.try_get(3)?,
+                principal_rial: row.try_get(4)?,
+                profit_rial: row.try_get(5)?,
+                fee_rial: row.try_get(6)?,
+                grace_profit_rial: row.try_get(7)?,
+                total_rial: row.try_get(8)?,
+                balance_rial: row.try_get(9)?,
+                paid_principal_rial: row.try_get(10)?,
+                paid_profit_rial: row.try_get(11)?,
+                paid_fee_rial: row.try_get(12)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding installments")))
+    }
+
+    /// A loan's transactions, oldest first, each with the one that reversed it.
+    pub async fn loan_transactions(
+        &mut self,
+        loan_id: i64,
+    ) -> Result<Vec<LoanTransaction>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT t.id, t.loan_id, t.province, t.kind, t.business_on, t.amount_rial, \
+             t.penalty_rial, t.fee_rial, t.profit_rial, t.principal_rial, t.reverses, t.note, \
+             t.created_by, t.created_at, r.id AS reversed_by \
+             FROM loan_transactions t LEFT JOIN loan_transactions r ON r.reverses = t.id \
+             WHERE t.loan_id = $1 ORDER BY t.id"
+        )
+        .bind(loan_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading loan transactions"))?
+        .iter()
+        .map(|row| {
+            Ok(LoanTransaction {
+                id: row.try_get("id")?,
+                fields: NewLoanTransaction {
+                    loan_id: row.try_get("loan_id")?,
+                    province: row.try_get("province")?,
+                    kind: row.try_get("kind")?,
+                    business_on: row.try_get("business_on")?,
+                    amount_rial: row.try_get("amount_rial")?,
+                    penalty_rial: row.try_get("penalty_rial")?,
+                    fee_rial: row.try_get("fee_rial")?,
+                    profit_rial: row.try_get("profit_rial")?,
+                    principal_rial: row.try_get("principal_rial")?,
+                    reverses: row.try_get("reverses")?,
+                    note: row.try_get("note")?,
+                },
+                reversed_by: row.try_get("reversed_by")?,
+                created_by: row.try_get("created_by")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding loan transactions")))
+    }
+
+    pub async fn transaction_lines(
+        &mut self,
+        transaction_id: i64,
+    ) -> Result<Vec<TransactionLine>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT schedule_version, n, principal_rial, profit_rial, fee_rial, late_rial_days \
+             FROM loan_transaction_lines WHERE transaction_id = $1 ORDER BY schedule_version, n"
+        )
+        .bind(transaction_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading transaction lines"))?
+        .iter()
+        .map(|row| {
+            Ok(TransactionLine {
+                schedule_version: row.try_get(0)?,
+                n: row.try_get(1)?,
+                principal_rial: row.try_get(2)?,
+                profit_rial: row.try_get(3)?,
+                fee_rial: row.try_get(4)?,
+                late_rial_days: row.try_get(5)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding transaction lines")))
+    }
+}
+
+impl WriteTx {
+    /// Sets the open business date (ISO).
+    pub async fn set_business_date(&mut self, open_on: &str) -> Result<(), StoreError> {
+        let before = self.business_date().await?;
+        let now = self.now.to_string();
+        on!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO business_date (id, open_on, updated_at) VALUES (1, $1, $2) \
+             ON CONFLICT (id) DO UPDATE SET open_on = excluded.open_on, updated_at = excluded.updated_at"
+        )
+        .bind(open_on)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map_err(db("setting the business date")).map(|_| ())?
+        });
+        self.audit(AuditEntry {
+            action: "business_date.set",
+            entity: "business_date",
+            entity_id: "1".to_owned(),
+            province: None,
+            before: before.map(|day| serde_json::json!({ "open_on": day })),
+            after: Some(serde_json::json!({ "open_on": open_on })),
+        });
+        Ok(())
+    }
+
+    pub async fn add_holiday(&mut self, day: &str, name: &str) -> Result<(), StoreError> {
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO holidays (day, name) VALUES ($1, $2)"
+        )
+        .bind(day)
+        .bind(name)
+        .execute(c)
+        .await
+        .map_err(db("adding a holiday"))
+        .map(|_| ())?);
+        self.audit(AuditEntry::created(
+            "holiday.create",
+            "holiday",
+            day,
+            None,
+            serde_json::json!({ "name": name }),
+        ));
+        Ok(())
+    }
+
+    /// Writes a contract and its first schedule.
+    pub async fn insert_loan(
+        &mut self,
+        loan: &NewLoan,
+        schedule: &[InstallmentRow],
+    ) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let l = loan;
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO loans (province, application_id, program, cooperative_id, client_id, bank, \
+             branch, contract_no, contract_type, principal_rial, rate_bp, months, grace_months, \
+             grace_mode, method, day_base, repayment_order, contracted_on, status, \
+             reserve_transfer, closed_day, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
+             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'contracted', $19, $20, \
+             $21, $21) RETURNING id"
+        )
+        .bind(&l.province)
+        .bind(l.application_id)
+        .bind(&l.program)
+        .bind(l.cooperative_id)
+        .bind(l.client_id)
+        .bind(&l.bank)
+        .bind(&l.branch)
+        .bind(&l.contract_no)
+        .bind(&l.contract_type)
+        .bind(l.principal_rial)
+        .bind(l.rate_bp)
+        .bind(l.months)
+        .bind(l.grace_months)
+        .bind(&l.grace_mode)
+        .bind(&l.method)
+        .bind(l.day_base)
+        .bind(&l.repayment_order)
+        .bind(&l.contracted_on)
+        .bind(l.reserve_transfer.as_deref())
+        .bind(l.closed_day)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("writing a contract"))?
+        });
+        self.insert_installments(id, &l.province, 1, schedule)
+            .await?;
+        self.audit(AuditEntry::created(
+            "loan.contract",
+            "loan",
+            id,
+            Some(&l.province),
+            serde_json::json!({
+                "application_id": l.application_id, "contract_no": l.contract_no,
+                "contract_type": l.contract_type, "principal_rial": l.principal_rial,
+                "rate_bp": l.rate_bp, "months": l.months, "grace_months": l.grace_months,
+                "grace_mode": l.grace_mode, "method": l.method, "bank": l.bank,
+                "branch": l.branch, "contracted_on": l.contracted_on,
+                "installments": schedule.len(),
+            }),
+        ));
+        Ok(id)
+    }
+
+    /// Adds a schedule version's rows (a reschedule keeps the old version).
+    pub async fn insert_installments(
+        &mut self,
+        loan_id: i64,
+        province: &str,
+        schedule_version: i64,
+        rows: &[InstallmentRow],
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO loan_installments (loan_id, province, schedule_version, n, due_on, \
+                 due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
+                 grace_profit_rial, total_rial, balance_rial) VALUES {}",
+                placeholders(chunk.len(), 13)
+            );
+            on!(self.conn(), |c| {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    query = query
+                        .bind(loan_id)
+                        .bind(province)
+                        .bind(schedule_version)
+                        .bind(r.n)
+                        .bind(&r.due_on)
+                        .bind(r.due_day)
+                        .bind(r.late_after_day)
+                        .bind(r.principal_rial)
+                        .bind(r.profit_rial)
+                        .bind(r.fee_rial)
+                        .bind(r.grace_profit_rial)
+                        .bind(r.total_rial)
+                        .bind(r.balance_rial);
+                }
+                query
+                    .execute(c)
+                    .await
+                    .map_err(db("writing installments"))
+                    .map(|_| ())?
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a loan transaction and its lines; the caller updates the loan itself with
+    /// `update_loan` in the same transaction.
+    pub async fn record_loan_transaction(
+        &mut self,
+        t: &NewLoanTransaction,
+        lines: &[TransactionLine],
+    ) -> Result<i64, StoreError> {
+        let now = self.now.to_string();
+        let actor = self.actor.label();
+        let id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO loan_transactions (loan_id, province, kind, business_on, amount_rial, \
+             penalty_rial, fee_rial, profit_rial, principal_rial, reverses, note, created_by, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             RETURNING id"
+        )
+        .bind(t.loan_id)
+        .bind(&t.province)
+        .bind(&t.kind)
+        .bind(&t.business_on)
+        .bind(t.amount_rial)
+        .bind(t.penalty_rial)
+        .bind(t.fee_rial)
+        .bind(t.profit_rial)
+        .bind(t.principal_rial)
+        .bind(t.reverses)
+        .bind(t.note.as_deref())
+        .bind(&actor)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording a loan transaction"))?);
+        for line in lines {
+            on!(self.conn(), |c| {
+                sqlx::query(
+                "INSERT INTO loan_transaction_lines (transaction_id, province, schedule_version, n, \
+                 principal_rial, profit_rial, fee_rial, late_rial_days) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            )
+            .bind(id)
+            .bind(&t.province)
+            .bind(line.schedule_version)
+            .bind(line.n)
+            .bind(line.principal_rial)
+            .bind(line.profit_rial)
+            .bind(line.fee_rial)
+            .bind(line.late_rial_days)
+            .execute(c)
+            .await
+            .map_err(db("recording a transaction line")).map(|_| ())?
+            });
+            // The installment's paid columns are a running sum of its lines.
+            on!(self.conn(), |c| sqlx::query(
+                "UPDATE loan_installments SET paid_principal_rial = paid_principal_rial + $1, \
+                 paid_profit_rial = paid_profit_rial + $2, paid_fee_rial = paid_fee_rial + $3 \
+                 WHERE loan_id = $4 AND schedule_version = $5 AND n = $6"
+            )
+            .bind(line.principal_rial)
+            .bind(line.profit_rial)
+            .bind(line.fee_rial)
+            .bind(t.loan_id)
+            .bind(line.schedule_version)
+            .bind(line.n)
+            .execute(c)
+            .await
+            .map_err(db("updating an installment"))
+            .map(|_| ())?);
+        }
+        self.audit(AuditEntry::created(
+            "loan.transaction",
+            "loan_transaction",
+            id,
+            Some(&t.province),
+            serde_json::json!({
+                "loan_id": t.loan_id, "kind": t.kind, "business_on": t.business_on,
+                "amount_rial": t.amount_rial, "penalty_rial": t.penalty_rial,
+                "fee_rial": t.fee_rial, "profit_rial": t.profit_rial,
+                "principal_rial": t.principal_rial, "reverses": t.reverses, "lines": lines.len(),
+            }),
+        ));
+        Ok(id)
+    }
+
+    /// Writes what a transaction changed on the loan, if it is still at the version read;
+    /// `false` if a concurrent change won (nothing written).
+    pub async fn update_loan(
+        &mut self,
+        before: &Loan,
+        status: &str,
+        disbursed_rial: i64,
+        schedule_version: i64,
+        reserve_transfer: Option<&str>,
+        state: &LoanState,
+    ) -> Result<bool, StoreError> {
+        let now = self.now.to_string();
+        let s = state;
+        let changed = on!(self.conn(), |c| sqlx::query(
+            "UPDATE loans SET status = $1, disbursed_rial = $2, schedule_version = $3, \
+             reserve_transfer = $4, outstanding_principal_rial = $5, due_unpaid_rial = $6, \
+             oldest_unpaid_due_day = $7, late_unpaid_rial = $8, late_weight = $9, \
+             late_rial_days_frozen = $10, penalty_charged_rial = $11, penalty_paid_rial = $12, \
+             days_overdue = $13, version = version + 1, updated_at = $14 \
+             WHERE id = $15 AND version = $16"
+        )
+        .bind(status)
+        .bind(disbursed_rial)
+        .bind(schedule_version)
+        .bind(reserve_transfer)
+        .bind(s.outstanding_principal_rial)
+        .bind(s.due_unpaid_rial)
+        .bind(s.oldest_unpaid_due_day)
+        .bind(s.late_unpaid_rial)
+        .bind(s.late_weight)
+        .bind(s.late_rial_days_frozen)
+        .bind(s.penalty_charged_rial)
+        .bind(s.penalty_paid_rial)
+        .bind(s.days_overdue)
+        .bind(&now)
+        .bind(before.id)
+        .bind(before.version)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("updating a loan"))?);
+        if changed == 0 {
+            return Ok(false);
+        }
+        self.audit(AuditEntry {
+            action: "loan.update",
+            entity: "loan",
+            entity_id: before.id.to_string(),
+            province: Some(before.fields.province.clone()),
+            before: Some(serde_json::json!({
+                "status": before.status, "disbursed_rial": before.disbursed_rial,
+                "outstanding_principal_rial": before.state.outstanding_principal_rial,
+                "penalty_paid_rial": before.state.penalty_paid_rial, "version": before.version,
+            })),
+            after: Some(serde_json::json!({
+                "status": status, "disbursed_rial": disbursed_rial,
+                "schedule_version": schedule_version,
+                "outstanding_principal_rial": s.outstanding_principal_rial,
+                "penalty_paid_rial": s.penalty_paid_rial,
+            })),
+        });
+        Ok(true)
+    }
+}

@@ -1,0 +1,347 @@
+//! Loans and end of day through the store: the numbers end of day keeps with set-based
+//! statements are the ones `taavon_core::loans::account` computes loan by loan, a
+//! closed day closes nothing twice, and a loan transaction's lines move its installments.
+
+use taavon_core::loans::account::{self, InstallmentAccount};
+use taavon_core::loans::classification::ClassificationRules;
+use taavon_core::loans::eod::EodPlan;
+use taavon_store::{
+    InstallmentRow, Loan, LoanState, NewApplication, NewClient, NewLoan, NewLoanTransaction,
+    NewPerson, Program, Store, TransactionLine,
+};
+
+use super::{Checks, load_reference, now, operator, run};
+
+/// 2025-01-01 as days since 1970-01-01.
+const START_DAY: i64 = 20_089;
+const RATE_BP: i64 = 1800;
+
+fn installment(n: i64, due_day: i64, late_after_day: i64) -> InstallmentRow {
+    InstallmentRow {
+        n,
+        due_on: taavon_core::calendar::IsoDate::from_days_since_unix_epoch(due_day).to_string(),
+        due_day,
+        late_after_day,
+        principal_rial: 1_000_000,
+        profit_rial: 45_000,
+        fee_rial: 0,
+        grace_profit_rial: 0,
+        total_rial: 1_045_000,
+        balance_rial: 3_000_000 - 1_000_000 * n,
+        paid_principal_rial: 0,
+        paid_profit_rial: 0,
+        paid_fee_rial: 0,
+    }
+}
+
+fn schedule() -> Vec<InstallmentRow> {
+    vec![
+        installment(1, START_DAY + 30, START_DAY + 30),
+        // Due on a holiday: it may be paid the next day without a charge.
+        installment(2, START_DAY + 60, START_DAY + 61),
+        installment(3, START_DAY + 90, START_DAY + 90),
+    ]
+}
+
+fn accounts(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
+    rows.iter()
+        .map(|r| InstallmentAccount {
+            n: u16::try_from(r.n).unwrap(),
+            due_day: r.due_day,
+            late_after_day: r.late_after_day,
+            principal: r.principal_rial,
+            profit: r.profit_rial + r.grace_profit_rial,
+            fee: r.fee_rial,
+            paid_principal: r.paid_principal_rial,
+            paid_profit: r.paid_profit_rial,
+            paid_fee: r.paid_fee_rial,
+        })
+        .collect()
+}
+
+async fn contracted_loan(store: &Store) -> Loan {
+    load_reference(store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write
+        .insert_program(&Program {
+            code: "p".into(),
+            funding_source: "note18".into(),
+            name_fa: "برنامه".into(),
+            name_en: "Program".into(),
+            opens_on: "2024-03-20".into(),
+            closes_on: "2028-03-19".into(),
+            rules: "{}".into(),
+            tier_classification_id: None,
+            bank: Some("022".into()),
+            version: 1,
+        })
+        .await
+        .unwrap();
+    let person_id = write
+        .insert_person(&NewPerson {
+            province: "IR-16".into(),
+            national_code: "0013542419".into(),
+            first_name: "مریم".into(),
+            last_name: "احمدی".into(),
+            gender: "female".into(),
+            birth_year: Some(1985),
+            mobile: None,
+        })
+        .await
+        .unwrap();
+    let client_id = write
+        .insert_client(&NewClient {
+            province: "IR-16".into(),
+            county: "1601".into(),
+            person_id,
+            kind: "artisan".into(),
+            sector: Some("handicrafts".into()),
+            credential: None,
+            referred_by: None,
+        })
+        .await
+        .unwrap();
+    let application_id = write
+        .insert_application(&NewApplication {
+            province: "IR-16".into(),
+            county: "1601".into(),
+            program: "p".into(),
+            applicant_kind: "artisan".into(),
+            cooperative_id: None,
+            client_id: Some(client_id),
+            sector: "handicrafts".into(),
+            amount_rial: 3_000_000,
+            jobs: 2,
+            women_jobs: 1,
+            purpose: "loom".into(),
+            financing: "development".into(),
+            women_led: true,
+            status: "bank_approved".into(),
+        })
+        .await
+        .unwrap();
+    let loan = NewLoan {
+        province: "IR-16".into(),
+        application_id,
+        program: "p".into(),
+        cooperative_id: None,
+        client_id: Some(client_id),
+        bank: "022".into(),
+        branch: "022-16".into(),
+        contract_no: "022-1403-000001".into(),
+        contract_type: "murabaha".into(),
+        principal_rial: 3_000_000,
+        rate_bp: RATE_BP,
+        months: 3,
+        grace_months: 0,
+        grace_mode: "paid".into(),
+        method: "equal-principal".into(),
+        day_base: 365,
+        repayment_order: "penalty,fee,profit,principal".into(),
+        contracted_on: "2025-01-01".into(),
+        reserve_transfer: None,
+        closed_day: START_DAY,
+    };
+    let id = write.insert_loan(&loan, &schedule()).await.unwrap();
+    let before = write.loan(id).await.unwrap().unwrap();
+    let state = LoanState {
+        outstanding_principal_rial: 3_000_000,
+        ..before.state
+    };
+    assert!(
+        write
+            .update_loan(&before, "active", 3_000_000, 1, None, &state)
+            .await
+            .unwrap()
+    );
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    read.loan(id).await.unwrap().unwrap()
+}
+
+async fn close(store: &Store, day: i64) -> i64 {
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let business_on = taavon_core::calendar::IsoDate::from_days_since_unix_epoch(day).to_string();
+    let closed = write
+        .eod_batch(
+            &EodPlan::default(),
+            &ClassificationRules::default(),
+            &business_on,
+            day,
+            (0, 1, 1000),
+        )
+        .await
+        .unwrap();
+    if closed > 0 {
+        write.commit().await.unwrap();
+    }
+    closed
+}
+
+async fn current(store: &Store, id: i64) -> (Loan, Vec<InstallmentRow>) {
+    let mut read = store.read().await.unwrap();
+    let loan = read.loan(id).await.unwrap().unwrap();
+    let rows = read.installments(id, 1).await.unwrap();
+    (loan, rows)
+}
+
+/// What `account` says the kept numbers are at `day`.
+fn expected(loan: &Loan, rows: &[InstallmentRow], day: i64) -> (i64, Option<i64>, i64, i64, i64) {
+    let totals = account::aggregates(&accounts(rows), loan.disbursed_rial, day);
+    let charge = account::late_charge_to_date(
+        RATE_BP,
+        loan.state.late_rial_days_frozen,
+        totals.late_unpaid,
+        totals.late_weight,
+        day,
+    );
+    let overdue = totals
+        .oldest_unpaid_due_day
+        .map_or(0, |oldest| day - oldest);
+    (
+        totals.due_unpaid,
+        totals.oldest_unpaid_due_day,
+        totals.late_unpaid,
+        charge,
+        overdue,
+    )
+}
+
+async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) -> Checks {
+    let loan = contracted_loan(&store).await;
+    for day in START_DAY + 1..=START_DAY + 100 {
+        assert_eq!(
+            close(&store, day).await,
+            1,
+            "day {day} closes the loan once"
+        );
+        assert_eq!(
+            close(&store, day).await,
+            0,
+            "a closed day closes nothing again"
+        );
+        let (now_loan, rows) = current(&store, loan.id).await;
+        let s = &now_loan.state;
+        assert_eq!(
+            (
+                s.due_unpaid_rial,
+                s.oldest_unpaid_due_day,
+                s.late_unpaid_rial,
+                s.penalty_charged_rial,
+                s.days_overdue
+            ),
+            expected(&now_loan, &rows, day),
+            "day {day}"
+        );
+        if day == START_DAY + 40 {
+            // Installment 1 is paid in full ten days late: its lateness is frozen.
+            let mut write = store.write(operator(), now()).await.unwrap();
+            let lines = [TransactionLine {
+                schedule_version: 1,
+                n: 1,
+                principal_rial: 1_000_000,
+                profit_rial: 45_000,
+                fee_rial: 0,
+                late_rial_days: 1_045_000 * 10,
+            }];
+            write
+                .record_loan_transaction(
+                    &NewLoanTransaction {
+                        loan_id: loan.id,
+                        province: "IR-16".into(),
+                        kind: "repayment".into(),
+                        business_on: "2025-02-10".into(),
+                        amount_rial: 1_045_000,
+                        penalty_rial: 0,
+                        fee_rial: 0,
+                        profit_rial: 45_000,
+                        principal_rial: 1_000_000,
+                        reverses: None,
+                        note: None,
+                    },
+                    &lines,
+                )
+                .await
+                .unwrap();
+            let rows = write.installments(loan.id, 1).await.unwrap();
+            let totals = account::aggregates(&accounts(&rows), 3_000_000, day);
+            let state = LoanState {
+                outstanding_principal_rial: totals.outstanding_principal,
+                due_unpaid_rial: totals.due_unpaid,
+                oldest_unpaid_due_day: totals.oldest_unpaid_due_day,
+                late_unpaid_rial: totals.late_unpaid,
+                late_weight: totals.late_weight,
+                late_rial_days_frozen: 1_045_000 * 10,
+                ..now_loan.state
+            };
+            assert!(
+                write
+                    .update_loan(&now_loan, "active", 3_000_000, 1, None, &state)
+                    .await
+                    .unwrap()
+            );
+            write.commit().await.unwrap();
+        }
+    }
+    let (done, rows) = current(&store, loan.id).await;
+    // Installments 2 and 3 unpaid: 40 and 10 days late at day 100, plus 10 frozen days.
+    let rial_days = 1_045_000 * (10 + 40 + 10);
+    assert_eq!(
+        done.state.penalty_charged_rial,
+        (rial_days * 2400 + 1_800_000) / 3_600_000
+    );
+    assert_eq!(done.state.days_overdue, 40);
+    assert_eq!(done.class, "current");
+    assert_eq!(done.state.outstanding_principal_rial, 2_000_000);
+    assert_eq!(rows.first().map(|r| r.paid_principal_rial), Some(1_000_000));
+    Checks::AuditMustVerify
+}
+spec!(end_of_day_keeps_what_the_account_computes);
+
+async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) -> Checks {
+    let loan = contracted_loan(&store).await;
+    let rules = ClassificationRules::default();
+    // Jump: close 200 days after the first due date in one pass.
+    let day = START_DAY + 30 + 200;
+    assert_eq!(close(&store, day).await, 1);
+    let (closed, _) = current(&store, loan.id).await;
+    assert_eq!(closed.state.days_overdue, 200);
+    assert_eq!(closed.class, "deferred");
+    let rate = i64::from(rules.provision_bp[2]);
+    assert_eq!(
+        closed.state.provision_rial,
+        (3_000_000 * rate + 5000) / 10_000
+    );
+    let mut write = store.write(operator(), now()).await.unwrap();
+    assert_eq!(
+        write
+            .snapshot_portfolio("2025-08-19", &rules)
+            .await
+            .unwrap(),
+        1
+    );
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let portfolio = read.portfolio(None).await.unwrap();
+    assert_eq!(portfolio.len(), 1);
+    let branch = &portfolio[0];
+    assert_eq!(
+        (
+            branch.outstanding_rial,
+            branch.par30_rial,
+            branch.par90_rial,
+            branch.deferred_rial
+        ),
+        (3_000_000, 3_000_000, 3_000_000, 3_000_000)
+    );
+    assert_eq!(
+        read.eod_batches_done(
+            &taavon_core::calendar::IsoDate::from_days_since_unix_epoch(day).to_string()
+        )
+        .await
+        .unwrap(),
+        vec![0]
+    );
+    Checks::AuditMustVerify
+}
+spec!(classes_and_provisions_follow_days_overdue);
