@@ -10,10 +10,10 @@
 //! moving the money twice.
 
 use sha2::{Digest, Sha256};
-use taavon_core::access::{Principal, may_fund_programs};
+use taavon_core::access::{LedgerView, Principal, ledger_view, may_fund_programs};
 use taavon_core::timestamp::Timestamp;
 use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResult};
-use taavon_store::{LedgerAccount, Store, WriteTx};
+use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow, WriteTx};
 
 use crate::AppError;
 use crate::auth::actor_of;
@@ -493,6 +493,12 @@ pub async fn deposit(
     }
     positive(amount)?;
     let mut write = store.write(actor_of(principal), now).await?;
+    if !write.agencies().await?.iter().any(|a| a.code == agency) {
+        return Err(unknown("agency", "چنین سازمانی شناخته نیست.", "agency"));
+    }
+    if !write.banks().await?.iter().any(|b| b.code == bank) {
+        return Err(unknown("bank", "چنین بانکی شناخته نیست.", "bank"));
+    }
     let (source, deposit) = agency_accounts(agency, bank);
     ensure(&mut write, &[source.clone(), deposit.clone()]).await?;
     let t = transfer(
@@ -551,6 +557,12 @@ pub async fn fund_program(
     }
     positive(amount)?;
     let mut write = store.write(actor_of(principal), now).await?;
+    if write.program(program).await?.is_none() {
+        return Err(unknown("program", "چنین برنامه‌ای شناخته نیست.", "program"));
+    }
+    if !write.provinces().await?.iter().any(|p| p.code == province) {
+        return Err(unknown("province", "چنین استانی شناخته نیست.", "province"));
+    }
     let origin = match from {
         FundingFrom::Agency { agency, bank } => agency_accounts(agency, bank).1,
         FundingFrom::Source(source) => Chart::new(
@@ -585,6 +597,10 @@ pub async fn fund_program(
     Ok(())
 }
 
+fn unknown(field: &str, message_fa: &str, en: &str) -> AppError {
+    AppError::invalid(field, "unknown", message_fa, &format!("Unknown {en}."))
+}
+
 fn positive(amount: i64) -> Result<(), AppError> {
     if amount > 0 {
         Ok(())
@@ -596,4 +612,86 @@ fn positive(amount: i64) -> Result<(), AppError> {
             "The amount must be positive.",
         ))
     }
+}
+
+/// One account as the pooled-funds page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FundLine {
+    pub name: String,
+    pub kind: String,
+    pub province: Option<String>,
+    /// Posted credits less posted debits.
+    pub balance: i64,
+    /// Reserved by pending transfers (contracts not yet disbursed).
+    pub reserved: i64,
+}
+
+impl From<&LedgerAccount> for FundLine {
+    fn from(a: &LedgerAccount) -> Self {
+        FundLine {
+            name: a.name.clone(),
+            kind: a.kind.clone(),
+            province: a.province.clone(),
+            balance: a.account.credits_posted - a.account.debits_posted,
+            reserved: a.account.debits_pending,
+        }
+    }
+}
+
+/// The agencies' deposits and the program funds and loan books, as far as the principal
+/// may see them: everything for the ministry and auditors, one agency's deposits for its
+/// officer, one province's funds for a provincial officer.
+pub async fn pooled_funds(store: &Store, principal: &Principal) -> Result<Vec<FundLine>, AppError> {
+    let view = ledger_view(principal);
+    if view == LedgerView::None {
+        return Err(AppError::Forbidden);
+    }
+    let mut read = store.read().await?;
+    let mut lines = Vec::new();
+    for kind in [
+        AccountKind::AgencyDeposit,
+        AccountKind::ProgramFund,
+        AccountKind::LoanBook,
+    ] {
+        let filter = LedgerAccountFilter {
+            code: Some(kind as u16),
+            province: match &view {
+                LedgerView::Province(province) => Some(province.as_str().to_owned()),
+                _ => None,
+            },
+            limit: 10_000,
+            ..LedgerAccountFilter::default()
+        };
+        for account in read.ledger_accounts(&filter).await? {
+            let visible = match &view {
+                // Deposit names begin with the agency's code (see `agency_accounts`).
+                LedgerView::Agency(agency) => {
+                    kind == AccountKind::AgencyDeposit
+                        && account.name.starts_with(&format!("{agency} "))
+                }
+                LedgerView::Province(_) => kind != AccountKind::AgencyDeposit,
+                LedgerView::All => true,
+                LedgerView::None => false,
+            };
+            if visible {
+                lines.push(FundLine::from(&account));
+            }
+        }
+    }
+    read.finish().await?;
+    Ok(lines)
+}
+
+/// The trial balance (the ministry's and auditors').
+pub async fn trial_balance(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<TrialBalanceRow>, AppError> {
+    if ledger_view(principal) != LedgerView::All {
+        return Err(AppError::Forbidden);
+    }
+    let mut read = store.read().await?;
+    let rows = read.trial_balance().await?;
+    read.finish().await?;
+    Ok(rows)
 }

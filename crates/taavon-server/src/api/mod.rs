@@ -6,6 +6,7 @@ mod auth;
 mod clients;
 mod cooperatives;
 mod formations;
+mod funds;
 mod health;
 mod loans;
 mod programs;
@@ -68,6 +69,10 @@ use crate::state::AppState;
         loans::repay,
         loans::reverse,
         loans::portfolio,
+        funds::pooled,
+        funds::trial_balance,
+        funds::deposit,
+        funds::fund_program,
         audit::list,
         users::list,
         users::create,
@@ -158,6 +163,10 @@ pub fn routes() -> Router<AppState> {
             post(loans::reverse),
         )
         .route("/api/v1/portfolio", get(loans::portfolio))
+        .route("/api/v1/funds", get(funds::pooled))
+        .route("/api/v1/funds/deposits", post(funds::deposit))
+        .route("/api/v1/funds/programs", post(funds::fund_program))
+        .route("/api/v1/ledger/trial-balance", get(funds::trial_balance))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
 }

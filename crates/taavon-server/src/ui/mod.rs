@@ -2,6 +2,7 @@
 
 mod applications;
 mod format;
+mod funds;
 pub mod i18n;
 mod loans;
 mod names;
@@ -79,6 +80,9 @@ impl Layout {
                 && !matches!(principal.role, Role::AgencyOfficer { .. })
             {
                 push("/loans", t.nav_loans);
+            }
+            if access::ledger_view(principal) != access::LedgerView::None {
+                push("/funds", t.nav_funds);
             }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
@@ -170,6 +174,8 @@ pub fn routes() -> Router<AppState> {
             post(loans::reverse),
         )
         .route("/portfolio", get(loans::portfolio))
+        .route("/funds", get(funds::pooled))
+        .route("/ledger", get(funds::trial_balance))
         .route("/audit", get(pages::audit))
         .route("/lang", get(pages::switch_language))
 }

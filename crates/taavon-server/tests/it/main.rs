@@ -4,6 +4,7 @@
 mod api;
 mod authorization;
 mod helpers;
+mod loans;
 mod registry;
 mod ui;
 mod workflow;

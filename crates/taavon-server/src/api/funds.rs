@@ -1,0 +1,166 @@
+//! The pooled funds: agencies' deposits, program funds and loan books, the trial
+//! balance, and the ministry's moves that feed them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use taavon_app::clock;
+use taavon_app::funds::{self, FundLine, FundingFrom};
+use taavon_store::TrialBalanceRow;
+use utoipa::ToSchema;
+
+use crate::api_json::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// One account of the pooled funds.
+#[derive(Serialize, ToSchema)]
+pub struct FundLineDto {
+    pub name: String,
+    /// agency_deposit, program_fund or loan_book.
+    pub kind: String,
+    pub province: Option<String>,
+    /// Rials held (posted credits less posted debits).
+    pub balance: i64,
+    /// Rials reserved for contracts not yet disbursed.
+    pub reserved: i64,
+}
+
+/// One line of the trial balance: the accounts of one kind (and province), summed.
+#[derive(Serialize, ToSchema)]
+pub struct TrialBalanceDto {
+    pub code: u16,
+    pub kind: String,
+    pub province: Option<String>,
+    pub accounts: i64,
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_pending: i64,
+    pub credits_posted: i64,
+}
+
+/// An agency's deposit at a bank.
+#[derive(Deserialize, ToSchema)]
+pub struct DepositDto {
+    /// e.g. sso, behzisti.
+    pub agency: String,
+    /// e.g. 022.
+    pub bank: String,
+    /// Rials.
+    pub amount: i64,
+    /// The deposit's own reference (a retry with the same one moves nothing twice).
+    pub reference: String,
+}
+
+/// Money for a program's fund in a province: from an agency's deposit, or (no agency)
+/// from the program's public source.
+#[derive(Deserialize, ToSchema)]
+pub struct FundingDto {
+    pub program: String,
+    pub province: String,
+    pub agency: Option<String>,
+    pub bank: Option<String>,
+    /// Rials.
+    pub amount: i64,
+    pub reference: String,
+}
+
+impl From<FundLine> for FundLineDto {
+    fn from(l: FundLine) -> Self {
+        Self {
+            name: l.name,
+            kind: l.kind,
+            province: l.province,
+            balance: l.balance,
+            reserved: l.reserved,
+        }
+    }
+}
+
+impl From<TrialBalanceRow> for TrialBalanceDto {
+    fn from(r: TrialBalanceRow) -> Self {
+        Self {
+            code: r.code,
+            kind: r.kind,
+            province: r.province,
+            accounts: r.accounts,
+            debits_pending: r.debits_pending,
+            debits_posted: r.debits_posted,
+            credits_pending: r.credits_pending,
+            credits_posted: r.credits_posted,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/funds", tag = "ledger", security(("bearer" = [])),
+    responses((status = 200, body = Vec<FundLineDto>), (status = 403, body = Problem)))]
+pub async fn pooled(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Vec<FundLineDto>>, ApiError> {
+    let lines = funds::pooled_funds(&state.store, &user.principal).await?;
+    Ok(Json(lines.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/trial-balance", tag = "ledger", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TrialBalanceDto>), (status = 403, body = Problem)))]
+pub async fn trial_balance(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Vec<TrialBalanceDto>>, ApiError> {
+    let rows = funds::trial_balance(&state.store, &user.principal).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/funds/deposits", tag = "ledger", request_body = DepositDto,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn deposit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<DepositDto>,
+) -> Result<StatusCode, ApiError> {
+    funds::deposit(
+        &state.store,
+        &user.principal,
+        &body.agency,
+        &body.bank,
+        body.amount,
+        &body.reference,
+        clock::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/funds/programs", tag = "ledger", request_body = FundingDto,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem),
+              (status = 422, body = Problem, description = "amount not positive, or more than the deposit holds")))]
+pub async fn fund_program(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<FundingDto>,
+) -> Result<StatusCode, ApiError> {
+    let from = match body.agency {
+        Some(agency) => FundingFrom::Agency {
+            agency,
+            bank: body.bank.unwrap_or_else(|| "022".into()),
+        },
+        None => FundingFrom::Source(body.program.clone()),
+    };
+    funds::fund_program(
+        &state.store,
+        &user.principal,
+        &body.program,
+        &body.province,
+        &from,
+        body.amount,
+        &body.reference,
+        clock::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,144 @@
+//! Ledger pages: the pooled funds (agencies' deposits, program funds, loan books) and
+//! the trial balance.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use taavon_app::AppError;
+use taavon_app::funds;
+
+use super::i18n::Lang;
+use super::names::Names;
+use super::pages::{PageParts, error_page, layout, parts_text};
+use super::{Layout, render};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+fn kind_name(lang: Lang, kind: &str) -> String {
+    let (fa, en) = match kind {
+        "agency_source" => ("منابع دستگاه", "Agency contributions"),
+        "agency_deposit" => ("سپرده دستگاه نزد بانک", "Agency deposit"),
+        "program_source" => ("اعتبار مصوب برنامه", "Program appropriation"),
+        "program_fund" => ("صندوق برنامه", "Program fund"),
+        "loan_book" => ("تسهیلات پرداختی", "Loans outstanding"),
+        "borrowers" => ("دریافتی از تسهیلات‌گیرندگان", "Borrowers' payments"),
+        "profit_income" => ("درآمد سود", "Profit income"),
+        "fee_income" => ("درآمد کارمزد", "Fee income"),
+        "penalty_income" => ("درآمد وجه التزام", "Late-charge income"),
+        "provision_expense" => ("هزینه ذخیره مطالبات", "Provision expense"),
+        "provision_reserve" => ("ذخیره مطالبات", "Provision reserve"),
+        other => (other, other),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+struct FundRow {
+    kind: String,
+    name: String,
+    province: String,
+    balance: String,
+    reserved: String,
+}
+
+#[derive(Template)]
+#[template(path = "funds.html")]
+struct FundsPage {
+    layout: Layout,
+    rows: Vec<FundRow>,
+}
+
+pub async fn pooled(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).funds_title, Some(&user)).await;
+    let lang = layout.lang;
+    let found = async {
+        let lines = funds::pooled_funds(&state.store, &user.principal).await?;
+        let names = Names::load(&state.store).await?;
+        Ok::<_, AppError>((lines, names))
+    }
+    .await;
+    match found {
+        Ok((lines, names)) => render(&FundsPage {
+            rows: lines
+                .iter()
+                .map(|l| FundRow {
+                    kind: kind_name(lang, &l.kind),
+                    name: lang.digits(&l.name),
+                    province: l
+                        .province
+                        .as_deref()
+                        .map(|p| names.province(lang, p))
+                        .unwrap_or_default(),
+                    balance: lang.number(l.balance),
+                    reserved: lang.number(l.reserved),
+                })
+                .collect(),
+            layout,
+        }),
+        Err(error) => error_page(layout, &error),
+    }
+}
+
+struct BalanceRow {
+    kind: String,
+    province: String,
+    accounts: String,
+    debits: String,
+    credits: String,
+    pending: String,
+}
+
+#[derive(Template)]
+#[template(path = "trial_balance.html")]
+struct TrialBalancePage {
+    layout: Layout,
+    rows: Vec<BalanceRow>,
+    debits: String,
+    credits: String,
+    balanced: bool,
+}
+
+pub async fn trial_balance(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).trial_balance_title, Some(&user)).await;
+    let lang = layout.lang;
+    let found = async {
+        let rows = funds::trial_balance(&state.store, &user.principal).await?;
+        let names = Names::load(&state.store).await?;
+        Ok::<_, AppError>((rows, names))
+    }
+    .await;
+    let (rows, names) = match found {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let debits: i64 = rows.iter().map(|r| r.debits_posted).sum();
+    let credits: i64 = rows.iter().map(|r| r.credits_posted).sum();
+    render(&TrialBalancePage {
+        rows: rows
+            .iter()
+            .map(|r| BalanceRow {
+                kind: kind_name(lang, &r.kind),
+                province: r
+                    .province
+                    .as_deref()
+                    .map(|p| names.province(lang, p))
+                    .unwrap_or_default(),
+                accounts: lang.number(r.accounts),
+                debits: lang.number(r.debits_posted),
+                credits: lang.number(r.credits_posted),
+                pending: lang.number(r.debits_pending),
+            })
+            .collect(),
+        debits: lang.number(debits),
+        credits: lang.number(credits),
+        balanced: debits == credits,
+        layout,
+    })
+}
