@@ -343,3 +343,105 @@ async fn an_officer_reviews_from_the_queue_and_an_applicant_applies_through_the_
         .unwrap();
     assert_eq!(response.status(), 303);
 }
+
+#[tokio::test]
+async fn the_bank_writes_a_contract_and_takes_a_repayment_through_the_loan_pages() {
+    // Establishes the loan pages: the contract button on a bank-approved application,
+    // the schedule in Jalali dates and Persian digits with the amount in words, a
+    // repayment by form, the arrears list, the portfolio and the ledger pages.
+    let app = sqlite_app().await;
+    let bank = ui_client(&app, "bank").await;
+    let get = |path: &'static str| {
+        let (bank, url) = (bank.clone(), app.url(path));
+        async move { bank.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let application = get("/applications/1").await;
+    assert!(
+        application.contains("/applications/1/contract"),
+        "{application}"
+    );
+    let response = bank
+        .post(app.url("/applications/1/contract"))
+        .form(&[("csrf", csrf_of(&application).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let loan_path = response.headers()["location"].to_str().unwrap().to_owned();
+    let page = bank
+        .get(app.url(&loan_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("جدول اقساط"));
+    assert!(
+        page.contains("پانزده میلیارد ریال"),
+        "the principal in words"
+    );
+    assert!(page.contains("۱۴۰"), "Jalali dates in Persian digits");
+    let response = bank
+        .post(app.url(&format!("{loan_path}/disbursements")))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("amount", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = bank
+        .get(app.url(&loan_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = bank
+        .post(app.url(&format!("{loan_path}/repayments")))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("amount", "۲٬۵۰۰٬۰۰۰"),
+            ("note", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = bank
+        .get(app.url(&loan_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("بازپرداخت") && page.contains("۲٬۵۰۰٬۰۰۰"),
+        "{page}"
+    );
+
+    let arrears = get("/loans?arrears=1").await;
+    assert!(arrears.contains("مشکوک‌الوصول") && arrears.contains("معوق"));
+    let portfolio = get("/portfolio").await;
+    assert!(portfolio.contains("PAR30"));
+    let admin = ui_client(&app, "admin").await;
+    let ledger = admin
+        .get(app.url("/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ledger.contains("تراز است"), "{ledger}");
+    let funds = admin
+        .get(app.url("/funds"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(funds.contains("سپرده دستگاه نزد بانک"));
+}
