@@ -91,3 +91,27 @@ pub(crate) async fn winner(
     read.finish().await?;
     Ok(found.map(|(_, id)| id))
 }
+
+/// A write transaction for an idempotent command, or the entity a request with the same
+/// key already created.
+pub(crate) enum Begun {
+    Replay(i64),
+    Fresh(WriteTx),
+}
+
+/// Opens the command's write transaction unless its `Idempotency-Key` was already used.
+pub(crate) async fn begin(
+    store: &Store,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+    now: taavon_core::timestamp::Timestamp,
+) -> Result<Begun, AppError> {
+    let mut write = store.write(crate::auth::actor_of(principal), now).await?;
+    match replayed(&mut write, principal, idempotency).await? {
+        Some(id) => {
+            write.rollback().await?;
+            Ok(Begun::Replay(id))
+        }
+        None => Ok(Begun::Fresh(write)),
+    }
+}

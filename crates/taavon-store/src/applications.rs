@@ -151,22 +151,8 @@ impl Reader {
         offset: i64,
     ) -> Result<(Vec<Application>, i64), StoreError> {
         let mut filters = Conditions::default();
-        match scope {
-            ApplicationScope::All => {}
-            ApplicationScope::None => return Ok((Vec::new(), 0)),
-            ApplicationScope::Cooperative(id) => {
-                let p = filters.bind(Value::Int(*id));
-                filters.push(format!("cooperative_id = {p}"));
-            }
-            ApplicationScope::Provinces(provinces) => {
-                filters.one_of("province", provinces.iter().map(|p| p.as_str()));
-            }
-            ApplicationScope::Bank { bank, provinces } => {
-                filters.equals("referred_bank", Some(bank));
-                if !provinces.is_empty() {
-                    filters.one_of("province", provinces.iter().map(|p| p.as_str()));
-                }
-            }
+        if !filters.in_scope(scope, "referred_bank") {
+            return Ok((Vec::new(), 0));
         }
         filters.equals("program", filter.program.as_ref());
         filters.equals("province", filter.province.as_ref());

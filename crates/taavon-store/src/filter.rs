@@ -37,6 +37,35 @@ impl Conditions {
         }
     }
 
+    /// Confines a list of applications or loans to a principal's scope; `bank_column`
+    /// names where the list keeps the bank (`referred_bank`, `bank`). `false` when the
+    /// scope sees nothing at all.
+    pub(crate) fn in_scope(
+        &mut self,
+        scope: &taavon_core::access::ApplicationScope,
+        bank_column: &str,
+    ) -> bool {
+        use taavon_core::access::ApplicationScope;
+        match scope {
+            ApplicationScope::All => {}
+            ApplicationScope::None => return false,
+            ApplicationScope::Cooperative(id) => {
+                let p = self.bind(Value::Int(*id));
+                self.push(format!("cooperative_id = {p}"));
+            }
+            ApplicationScope::Provinces(provinces) => {
+                self.one_of("province", provinces.iter().map(|p| p.as_str()));
+            }
+            ApplicationScope::Bank { bank, provinces } => {
+                self.equals(bank_column, Some(bank));
+                if !provinces.is_empty() {
+                    self.one_of("province", provinces.iter().map(|p| p.as_str()));
+                }
+            }
+        }
+        true
+    }
+
     /// `column IN (values…)`.
     pub(crate) fn one_of<'a>(&mut self, column: &str, values: impl IntoIterator<Item = &'a str>) {
         let placeholders: Vec<String> = values

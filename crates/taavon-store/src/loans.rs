@@ -8,7 +8,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
 use crate::error::db;
-use crate::filter::{Conditions, Value, bind_values};
+use crate::filter::{Conditions, bind_values};
 use crate::tx::{Reader, WriteTx};
 
 /// A contract as written from a bank-approved application.
@@ -86,6 +86,23 @@ pub struct InstallmentRow {
     pub paid_principal_rial: i64,
     pub paid_profit_rial: i64,
     pub paid_fee_rial: i64,
+}
+
+impl InstallmentRow {
+    /// The installment as the core's loan account sees it (grace profit is profit).
+    pub fn account(&self) -> taavon_core::loans::account::InstallmentAccount {
+        taavon_core::loans::account::InstallmentAccount {
+            n: u16::try_from(self.n).unwrap_or(u16::MAX),
+            due_day: self.due_day,
+            late_after_day: self.late_after_day,
+            principal: self.principal_rial,
+            profit: self.profit_rial + self.grace_profit_rial,
+            fee: self.fee_rial,
+            paid_principal: self.paid_principal_rial,
+            paid_profit: self.paid_profit_rial,
+            paid_fee: self.paid_fee_rial,
+        }
+    }
 }
 
 /// A loan transaction to record (never edited afterwards).
@@ -260,22 +277,8 @@ impl Reader {
         offset: i64,
     ) -> Result<(Vec<Loan>, i64), StoreError> {
         let mut filters = Conditions::default();
-        match scope {
-            ApplicationScope::All => {}
-            ApplicationScope::None => return Ok((Vec::new(), 0)),
-            ApplicationScope::Cooperative(id) => {
-                let p = filters.bind(Value::Int(*id));
-                filters.push(format!("cooperative_id = {p}"));
-            }
-            ApplicationScope::Provinces(provinces) => {
-                filters.one_of("province", provinces.iter().map(|p| p.as_str()));
-            }
-            ApplicationScope::Bank { bank, provinces } => {
-                filters.equals("bank", Some(bank));
-                if !provinces.is_empty() {
-                    filters.one_of("province", provinces.iter().map(|p| p.as_str()));
-                }
-            }
+        if !filters.in_scope(scope, "bank") {
+            return Ok((Vec::new(), 0));
         }
         filters.equals("province", filter.province.as_ref());
         filters.equals("bank", filter.bank.as_ref());

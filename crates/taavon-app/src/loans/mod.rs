@@ -25,9 +25,8 @@ use taavon_store::{
 };
 
 use crate::AppError;
-use crate::auth::actor_of;
 use crate::funds;
-use crate::idempotency::{Idempotency, finish_idempotent, replayed};
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::programs::parse_rules;
 
 /// What the bank chooses when it writes the contract; the rest comes from the program.
@@ -83,11 +82,10 @@ pub async fn contract(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return Ok(id);
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return Ok(id),
+        Begun::Fresh(write) => write,
+    };
     let application = write
         .application(input.application_id)
         .await?

@@ -11,9 +11,8 @@ use taavon_store::{
 };
 
 use super::{authorize, calendar};
-use crate::auth::actor_of;
 use crate::funds::{self, LoanBook, Movement};
-use crate::idempotency::{Idempotency, finish_idempotent, replayed};
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
 
 /// A payment on a loan (or a tranche paid out, for `disburse`).
@@ -33,19 +32,7 @@ fn book(loan: &Loan) -> LoanBook<'_> {
 }
 
 fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
-    rows.iter()
-        .map(|r| InstallmentAccount {
-            n: u16::try_from(r.n).unwrap_or(u16::MAX),
-            due_day: r.due_day,
-            late_after_day: r.late_after_day,
-            principal: r.principal_rial,
-            profit: r.profit_rial + r.grace_profit_rial,
-            fee: r.fee_rial,
-            paid_principal: r.paid_principal_rial,
-            paid_profit: r.paid_profit_rial,
-            paid_fee: r.paid_fee_rial,
-        })
-        .collect()
+    rows.iter().map(InstallmentRow::account).collect()
 }
 
 /// The late charge a loan owes at `day`.
@@ -144,11 +131,10 @@ pub async fn disburse(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return Ok(id);
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return Ok(id),
+        Begun::Fresh(write) => write,
+    };
     let loan = load(&mut write, principal, loan_id).await?;
     let rest = loan.fields.principal_rial - loan.disbursed_rial;
     let amount = input.amount_rial.unwrap_or(rest);
@@ -228,11 +214,10 @@ pub async fn repay(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return Ok(id);
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return Ok(id),
+        Begun::Fresh(write) => write,
+    };
     let loan = load(&mut write, principal, loan_id).await?;
     if loan.status != "active" {
         return Err(AppError::Conflict(format!(
@@ -342,11 +327,10 @@ pub async fn reverse(
             "A reversal needs a reason.",
         ));
     }
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return Ok(id);
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return Ok(id),
+        Begun::Fresh(write) => write,
+    };
     let loan = load(&mut write, principal, loan_id).await?;
     let original = write
         .loan_transactions(loan_id)

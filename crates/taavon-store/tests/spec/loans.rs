@@ -44,19 +44,7 @@ fn schedule() -> Vec<InstallmentRow> {
 }
 
 fn accounts(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
-    rows.iter()
-        .map(|r| InstallmentAccount {
-            n: u16::try_from(r.n).unwrap(),
-            due_day: r.due_day,
-            late_after_day: r.late_after_day,
-            principal: r.principal_rial,
-            profit: r.profit_rial + r.grace_profit_rial,
-            fee: r.fee_rial,
-            paid_principal: r.paid_principal_rial,
-            paid_profit: r.paid_profit_rial,
-            paid_fee: r.paid_fee_rial,
-        })
-        .collect()
+    rows.iter().map(InstallmentRow::account).collect()
 }
 
 async fn contracted_loan(store: &Store) -> Loan {
