@@ -27,58 +27,69 @@ enum Borrower {
     SettlesAfterMonths(i64),
 }
 
-/// (cooperative index, filing officer, program, amount, jobs, women's jobs, purpose, behaviour).
-const LOANS: &[(usize, &str, &str, i64, i64, i64, &str, Borrower)] = &[
-    (
-        0,
-        "ilam",
-        "bank-line",
-        4_000_000_000,
-        12,
-        10,
-        "خرید چرخ خیاطی صنعتی",
-        Borrower::PaysUntil(None),
-    ),
-    (
-        1,
-        "ilam",
-        "women",
-        3_000_000_000,
-        10,
-        9,
-        "سرمایه کارگاه گلیم‌بافی",
-        Borrower::PaysUntil(Some(120)),
-    ),
-    (
-        2,
-        "lorestan",
-        "bank-line",
-        5_000_000_000,
-        9,
-        3,
-        "تجهیز اقامتگاه بوم‌گردی",
-        Borrower::PaysUntil(Some(330)),
-    ),
-    (
-        4,
-        "lorestan",
-        "bank-line",
-        6_000_000_000,
-        14,
-        2,
-        "خرید تراکتور و ادوات",
-        Borrower::PaysUntil(Some(100_000)),
-    ),
-    (
-        5,
-        "lorestan",
-        "bank-line",
-        2_000_000_000,
-        6,
-        1,
-        "هواده و پمپ استخرها",
-        Borrower::SettlesAfterMonths(7),
-    ),
+/// One demo loan: who borrows, under which program, for what, and how they pay.
+struct DemoLoan {
+    cooperative: usize,
+    officer: &'static str,
+    program: &'static str,
+    amount: i64,
+    jobs: i64,
+    women_jobs: i64,
+    purpose: &'static str,
+    borrower: Borrower,
+}
+
+const LOANS: &[DemoLoan] = &[
+    DemoLoan {
+        cooperative: 0,
+        officer: "ilam",
+        program: "bank-line",
+        amount: 4_000_000_000,
+        jobs: 12,
+        women_jobs: 10,
+        purpose: "خرید چرخ خیاطی صنعتی",
+        borrower: Borrower::PaysUntil(None),
+    },
+    DemoLoan {
+        cooperative: 1,
+        officer: "ilam",
+        program: "women",
+        amount: 3_000_000_000,
+        jobs: 10,
+        women_jobs: 9,
+        purpose: "سرمایه کارگاه گلیم‌بافی",
+        borrower: Borrower::PaysUntil(Some(120)),
+    },
+    DemoLoan {
+        cooperative: 2,
+        officer: "lorestan",
+        program: "bank-line",
+        amount: 5_000_000_000,
+        jobs: 9,
+        women_jobs: 3,
+        purpose: "تجهیز اقامتگاه بوم‌گردی",
+        borrower: Borrower::PaysUntil(Some(330)),
+    },
+    DemoLoan {
+        cooperative: 4,
+        officer: "lorestan",
+        program: "bank-line",
+        amount: 6_000_000_000,
+        jobs: 14,
+        women_jobs: 2,
+        purpose: "خرید تراکتور و ادوات",
+        borrower: Borrower::PaysUntil(Some(100_000)),
+    },
+    DemoLoan {
+        cooperative: 5,
+        officer: "lorestan",
+        program: "bank-line",
+        amount: 2_000_000_000,
+        jobs: 6,
+        women_jobs: 1,
+        purpose: "هواده و پمپ استخرها",
+        borrower: Borrower::SettlesAfterMonths(7),
+    },
 ];
 
 /// How long ago the demo's loans were contracted.
@@ -107,18 +118,19 @@ pub(super) async fn lend(
     loans::set_business_date(store, user("admin")?, start, now).await?;
     fund(store, user("admin")?, now).await?;
     let mut lent = Vec::new();
-    for (index, officer, program, amount, jobs, women_jobs, purpose, borrower) in LOANS {
+    for demo in LOANS {
+        let officer = &demo.officer;
         let cooperative = cooperative_ids
-            .get(*index)
+            .get(demo.cooperative)
             .copied()
             .ok_or_else(|| AppError::Internal("demo cooperative".into()))?;
         let input = ApplicationInput {
-            program: (*program).into(),
+            program: demo.program.into(),
             cooperative_id: Some(cooperative),
-            amount_rial: *amount,
-            jobs: *jobs,
-            women_jobs: *women_jobs,
-            purpose: (*purpose).into(),
+            amount_rial: demo.amount,
+            jobs: demo.jobs,
+            women_jobs: demo.women_jobs,
+            purpose: demo.purpose.into(),
             ..ApplicationInput::default()
         };
         let application = create_application(store, user(officer)?, &input, None, now).await?;
@@ -158,7 +170,7 @@ pub(super) async fn lend(
             now,
         )
         .await?;
-        lent.push((loan, *borrower));
+        lent.push((loan, demo.borrower));
     }
     live(store, user("bank")?, &lent, start, today, now).await
 }
