@@ -4,6 +4,7 @@ mod allocate;
 mod commands;
 mod config;
 mod convert;
+mod schedule;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,8 @@ enum Command {
     Allocate(allocate::AllocateArgs),
     /// Write a deterministic synthetic allocation round (benchmark input).
     AllocateSynth(allocate::SynthArgs),
+    /// Print a repayment schedule (table, JSON or CSV); exits 2 on terms that break a rule.
+    Schedule(schedule::ScheduleArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => convert::validate(&args),
         Command::Allocate(args) => allocate::allocate(&args),
         Command::AllocateSynth(args) => allocate::synth(&args),
+        Command::Schedule(args) => schedule::schedule(&args),
     };
     match result {
         Ok(code) => code,
