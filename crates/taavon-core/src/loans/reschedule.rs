@@ -86,7 +86,8 @@ impl RescheduleError {
 mod tests {
     use super::*;
     use crate::calendar::JalaliDate;
-    use crate::loans::schedule::{DayBase, GraceMode, Method, RateBp};
+    use crate::loans::schedule::RateBp;
+    use crate::loans::schedule::tests::terms;
 
     fn new_terms(principal: i64) -> ScheduleTerms {
         ScheduleTerms {
@@ -94,10 +95,8 @@ mod tests {
             rate: RateBp::parse("12").unwrap(),
             months: 24,
             grace_months: 0,
-            grace_mode: GraceMode::Paid,
-            method: Method::Annuity,
             start: JalaliDate::parse("1405-03-01").unwrap(),
-            day_base: DayBase::Days365,
+            ..terms()
         }
     }
 
