@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod convert;
 mod eod;
+mod schedule;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,8 @@ enum Command {
     AllocateSynth(allocate::SynthArgs),
     /// Close business dates: overdue days, late charges, classes and provisions, PAR.
     Eod(eod::EodArgs),
+    /// Print a repayment schedule (table, JSON or CSV); exits 2 on terms that break a rule.
+    Schedule(schedule::ScheduleArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Allocate(args) => allocate::allocate(&args),
         Command::AllocateSynth(args) => allocate::synth(&args),
         Command::Eod(args) => eod::eod(&args),
+        Command::Schedule(args) => schedule::schedule(&args),
     };
     match result {
         Ok(code) => code,

@@ -264,8 +264,15 @@ fn drop_digits(value: U256, dropped: u32, sticky: bool, mode: Rounding) -> U256 
     if dropped == 0 {
         return value;
     }
-    let (above, below_sticky) = value.div_pow10_sticky(dropped - 1);
-    let (kept, first_dropped) = above.div_rem_u64(10);
+    // All but the last (at most 19) dropped digits go first, leaving only a sticky flag;
+    // one division by a u64 power of ten then yields the kept part and the rest, whose
+    // leading digit decides and whose remainder is sticky. Usually that is one pass.
+    let last = dropped.min(19);
+    let (above, far_sticky) = value.div_pow10_sticky(dropped - last);
+    let (kept, rest) = above.div_rem_u64(10u64.pow(last));
+    let unit = 10u64.pow(last - 1);
+    let first_dropped = rest / unit;
+    let below_sticky = far_sticky || rest % unit != 0;
     let beyond = sticky || below_sticky;
     let up = match mode {
         Rounding::HalfUp => first_dropped >= 5,
@@ -310,9 +317,6 @@ impl Ord for U256 {
         self.0.iter().rev().cmp(other.0.iter().rev())
     }
 }
-
-/// 10^19, the largest power of ten in a u64.
-const TEN_POW_19: u64 = 10_000_000_000_000_000_000;
 
 impl U256 {
     const ZERO: U256 = U256([0; 4]);
@@ -413,9 +417,16 @@ impl U256 {
         let mut quotient = U256::ZERO;
         let mut remainder: u128 = 0;
         for (limb, x) in quotient.0.iter_mut().zip(self.0).rev() {
-            let current = (remainder << 64) | u128::from(x);
-            *limb = (current / u128::from(divisor)) as u64;
-            remainder = current % u128::from(divisor);
+            if remainder == 0 {
+                // The leading limbs of the values here are mostly zero or one word: a
+                // 64-bit division is several times cheaper than a 128-bit one.
+                *limb = x / divisor;
+                remainder = u128::from(x % divisor);
+            } else {
+                let current = (remainder << 64) | u128::from(x);
+                *limb = (current / u128::from(divisor)) as u64;
+                remainder = current % u128::from(divisor);
+            }
         }
         (quotient, remainder as u64)
     }
@@ -458,13 +469,31 @@ impl U256 {
 
     /// The number of decimal digits (1 for zero).
     fn digits(self) -> u32 {
-        let mut value = self;
-        let mut digits = 0;
-        while value.0[2] != 0 || value.0[3] != 0 {
-            value = value.div_rem_u64(TEN_POW_19).0;
-            digits += 19;
+        if let Some(small) = self.to_u128() {
+            return digits_u128(small);
         }
-        digits + digits_u128(value.to_u128().unwrap_or(0))
+        // 2^(bits − 1) ≤ self, and 0.30102 < log10 2, so 10^power ≤ self to begin with;
+        // the estimate is at most one short.
+        let bits = 256 - self.leading_zeros();
+        let mut power = (bits - 1) * 30_102 / 100_000;
+        while U256::from(1)
+            .checked_mul_pow10(power + 1)
+            .is_some_and(|next| self >= next)
+        {
+            power += 1;
+        }
+        power + 1
+    }
+
+    fn leading_zeros(self) -> u32 {
+        let mut zeros = 0;
+        for limb in self.0.iter().rev() {
+            zeros += limb.leading_zeros();
+            if *limb != 0 {
+                break;
+            }
+        }
+        zeros
     }
 }
 
@@ -591,5 +620,10 @@ mod tests {
         assert_eq!(U256::from(u128::MAX).digits(), 39);
         assert_eq!(product.digits(), 48);
         assert_eq!(U256::from(0).digits(), 1);
+        for power in 38..=77 {
+            let exact = U256::from(1).mul_pow10(power);
+            assert_eq!(exact.digits(), power + 1);
+            assert_eq!(exact.wrapping_sub(U256::from(1)).digits(), power);
+        }
     }
 }

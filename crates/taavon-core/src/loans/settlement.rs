@@ -71,18 +71,18 @@ pub fn settlement(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loans::schedule::{DayBase, Method, RateBp, build};
+    use crate::loans::schedule::{Method, build};
 
+    /// 1.2 billion rials at 18 % in 12 equal principal parts after 3 grace months.
     fn terms(grace_mode: GraceMode) -> ScheduleTerms {
         ScheduleTerms {
             principal: 1_200_000_000,
-            rate: RateBp::parse("18").unwrap(),
             months: 12,
             grace_months: 3,
             grace_mode,
             method: Method::EqualPrincipal,
             start: JalaliDate::parse("1404-01-10").unwrap(),
-            day_base: DayBase::Days365,
+            ..crate::loans::schedule::tests::terms()
         }
     }
 

@@ -183,12 +183,14 @@ impl Rows {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
 
-    fn terms() -> ScheduleTerms {
+    /// The oracle's first case: 15 billion rials at 18 % over 60 months after 6 months of
+    /// spread grace, from 1404-06-09.
+    pub(crate) fn terms() -> ScheduleTerms {
         ScheduleTerms {
             principal: 15_000_000_000,
             rate: RateBp::parse("18").unwrap(),
