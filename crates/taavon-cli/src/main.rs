@@ -4,6 +4,7 @@ mod allocate;
 mod commands;
 mod config;
 mod convert;
+mod ledger;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(commands::AuditCommand),
+    /// Check the ledger or print its trial balance.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Import data files.
     #[command(subcommand)]
     Import(commands::ImportCommand),
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => commands::migrate(args),
         Command::User(command) => commands::user(command),
         Command::Audit(command) => commands::audit(command),
+        Command::Ledger(command) => ledger::ledger(command),
         Command::Import(command) => commands::import(command),
         Command::Export(command) => commands::export(command),
         Command::Synth(args) => commands::synth(args),
