@@ -1,5 +1,6 @@
 //! `taavon bench registry`: import throughput as a ratio to a plain INSERT loop on the
-//! same engine, and search latency (median, p99), with a fixed seed.
+//! same engine, and search latency (median, p99), with a fixed seed. `taavon bench
+//! ledger` is in `ledger`.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,8 @@ use crate::import::import_cooperatives;
 use crate::synth::SplitMix;
 use crate::table::Table;
 use crate::users::Caller;
+
+pub mod ledger;
 
 /// What the registry benchmark measured.
 #[derive(Clone, Debug)]

@@ -492,6 +492,9 @@ pub enum BenchCommand {
     /// Import throughput (as a ratio to a plain INSERT loop) and search latency on the
     /// database given (fill it first with `taavon synth`).
     Registry(BenchRegistryArgs),
+    /// Ledger transfers per second at batch 1 and 1000, as ratios to a plain INSERT loop
+    /// of the same rows on the same engine.
+    Ledger(crate::ledger::BenchLedgerArgs),
 }
 
 #[derive(Args)]
@@ -507,7 +510,10 @@ pub struct BenchRegistryArgs {
 }
 
 pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Registry(args) = command;
+    let args = match command {
+        BenchCommand::Registry(args) => args,
+        BenchCommand::Ledger(args) => return crate::ledger::bench(&args),
+    };
     let config = config_with(&args.db)?;
     runtime()?.block_on(async {
         let store = open(&config).await?;

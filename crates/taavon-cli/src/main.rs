@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod convert;
 mod eod;
+mod ledger;
 mod schedule;
 
 use std::process::ExitCode;
@@ -31,6 +32,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(commands::AuditCommand),
+    /// Check the ledger or print its trial balance.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Import data files.
     #[command(subcommand)]
     Import(commands::ImportCommand),
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => commands::migrate(args),
         Command::User(command) => commands::user(command),
         Command::Audit(command) => commands::audit(command),
+        Command::Ledger(command) => ledger::ledger(command),
         Command::Import(command) => commands::import(command),
         Command::Export(command) => commands::export(command),
         Command::Synth(args) => commands::synth(args),

@@ -1,53 +1,113 @@
 //! The yardstick for write benchmarks: a plain INSERT loop, one statement per row in
-//! one transaction, into a scratch table shaped like `cooperatives` (no indexes, no
+//! one transaction, into a scratch table shaped like the real one (no indexes, no
 //! foreign keys, no audit). Benchmarks report taavon's figures as a ratio to it.
 
 use std::time::{Duration, Instant};
 
+use taavon_ledger::Transfer;
+
 use crate::cooperatives::NewCooperative;
 use crate::error::db;
+use crate::ledger::{hex64, hex128};
 use crate::tx::Conn;
 use crate::{Store, StoreError};
 
 impl Store {
-    /// Inserts the rows one by one and returns how long it took; leaves nothing behind.
+    /// Inserts cooperatives one by one and returns how long it took; leaves nothing
+    /// behind.
     pub async fn baseline_insert_loop(
         &self,
         rows: &[NewCooperative],
     ) -> Result<Duration, StoreError> {
-        let mut conn = self.raw_write().await?;
-        on!(&mut conn, |c| sqlx::query(
+        self.timed_in_scratch_table(
             "CREATE TEMPORARY TABLE baseline_cooperatives (province TEXT, county TEXT, name TEXT, \
              name_key TEXT, kind TEXT, sector TEXT, legal_id TEXT, women_led BOOLEAN, status TEXT, \
-             founded_on TEXT)"
+             founded_on TEXT)",
+            async |conn| {
+                for f in rows {
+                    on!(&mut *conn, |c| {
+                        sqlx::query(
+                            "INSERT INTO baseline_cooperatives (province, county, name, name_key, \
+                             kind, sector, legal_id, women_led, status, founded_on) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        )
+                        .bind(&f.province)
+                        .bind(&f.county)
+                        .bind(&f.name)
+                        .bind(&f.name_key)
+                        .bind(&f.kind)
+                        .bind(&f.sector)
+                        .bind(f.legal_id.as_deref())
+                        .bind(f.women_led)
+                        .bind(&f.status)
+                        .bind(f.founded_on.as_deref())
+                        .execute(c)
+                        .await
+                        .map(|_| ())
+                        .map_err(db("inserting a baseline row"))?
+                    });
+                }
+                Ok(())
+            },
         )
-        .execute(c)
         .await
-        .map(|_| ())
-        .map_err(db("creating the baseline table"))?);
-        let started = Instant::now();
-        for f in rows {
-            on!(&mut conn, |c| {
-                sqlx::query(
-                "INSERT INTO baseline_cooperatives (province, county, name, name_key, kind, sector, \
-                 legal_id, women_led, status, founded_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            )
-            .bind(&f.province)
-            .bind(&f.county)
-            .bind(&f.name)
-            .bind(&f.name_key)
-            .bind(&f.kind)
-            .bind(&f.sector)
-            .bind(f.legal_id.as_deref())
-            .bind(f.women_led)
-            .bind(&f.status)
-            .bind(f.founded_on.as_deref())
+    }
+
+    /// Inserts ledger transfers one by one, as stored (ids as hex text), and returns how
+    /// long it took; leaves nothing behind.
+    pub async fn baseline_transfer_loop(&self, rows: &[Transfer]) -> Result<Duration, StoreError> {
+        self.timed_in_scratch_table(
+            "CREATE TEMPORARY TABLE baseline_transfers (timestamp BIGINT, id TEXT, \
+             debit_account_id TEXT, credit_account_id TEXT, amount BIGINT, pending_id TEXT, \
+             ledger BIGINT, code BIGINT, flags BIGINT, user_data_128 TEXT, user_data_64 TEXT, \
+             user_data_32 BIGINT)",
+            async |conn| {
+                for (t, timestamp) in rows.iter().zip(1i64..) {
+                    on!(&mut *conn, |c| {
+                        sqlx::query(
+                            "INSERT INTO baseline_transfers (timestamp, id, debit_account_id, \
+                             credit_account_id, amount, pending_id, ledger, code, flags, \
+                             user_data_128, user_data_64, user_data_32) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        )
+                        .bind(timestamp)
+                        .bind(hex128(t.id))
+                        .bind(hex128(t.debit_account_id))
+                        .bind(hex128(t.credit_account_id))
+                        .bind(t.amount)
+                        .bind(Option::<String>::None)
+                        .bind(i64::from(t.ledger))
+                        .bind(i64::from(t.code))
+                        .bind(i64::from(t.flags.bits()))
+                        .bind(hex128(t.user_data_128))
+                        .bind(hex64(t.user_data_64))
+                        .bind(i64::from(t.user_data_32))
+                        .execute(c)
+                        .await
+                        .map(|_| ())
+                        .map_err(db("inserting a baseline row"))?
+                    });
+                }
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    /// Creates a temporary table, times `insert` filling it, and rolls everything back.
+    async fn timed_in_scratch_table(
+        &self,
+        create: &'static str,
+        insert: impl AsyncFnOnce(&mut Conn) -> Result<(), StoreError>,
+    ) -> Result<Duration, StoreError> {
+        let mut conn = self.raw_write().await?;
+        on!(&mut conn, |c| sqlx::query(create)
             .execute(c)
             .await
             .map(|_| ())
-            .map_err(db("inserting a baseline row"))?
-            });
-        }
+            .map_err(db("creating the baseline table"))?);
+        let started = Instant::now();
+        insert(&mut conn).await?;
         let elapsed = started.elapsed();
         match conn {
             Conn::Sqlite(tx) => tx.rollback().await,

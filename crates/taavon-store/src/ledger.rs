@@ -21,7 +21,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
 use crate::error::{corrupt, db};
-use crate::filter::{Conditions, Value, bind_values};
+use crate::filter::{Value, bind_values};
 use crate::tx::{Conn, WriteTx};
 
 /// The most events one call may carry (TigerBeetle's own limit), so what a batch loads
@@ -101,12 +101,17 @@ impl WriteTx {
         bounded(transfers.len())?;
         self.lock_ledger().await?;
         let mut view = Ledger::new();
-        let named: BTreeSet<u128> = transfers
+        let pending: BTreeSet<u128> = transfers
             .iter()
-            .flat_map(|t| [t.id, t.pending_id])
+            .map(|t| t.pending_id)
             .filter(|id| *id != 0)
             .collect();
-        let stored = load_transfers_and_settlements(self.conn(), &named).await?;
+        let named: BTreeSet<u128> = transfers
+            .iter()
+            .map(|t| t.id)
+            .chain(pending.iter().copied())
+            .collect();
+        let stored = load_transfers_and_settlements(self.conn(), &named, &pending).await?;
         let accounts: BTreeSet<u128> = transfers
             .iter()
             .chain(&stored)
@@ -185,7 +190,7 @@ pub(crate) fn hex128(value: u128) -> String {
     format!("{value:032x}")
 }
 
-fn hex64(value: u64) -> String {
+pub(crate) fn hex64(value: u64) -> String {
     format!("{value:016x}")
 }
 
@@ -198,12 +203,11 @@ pub(crate) fn stored_i64(value: u64, what: &'static str) -> Result<i64, StoreErr
     i64::try_from(value).map_err(|_| StoreError::OutOfRange { what })
 }
 
-/// Binds each id and returns their placeholders, `$n, $n+1, …`.
-fn id_list(conditions: &mut Conditions, ids: &[u128]) -> String {
-    ids.iter()
-        .map(|id| conditions.bind(Value::Text(hex128(*id))))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `column IN (…)` over ids, with their values to bind in order.
+fn among(conn: &Conn, column: &str, ids: &[u128]) -> (String, Vec<Value>) {
+    let list = placeholders(conn, 1, ids.len());
+    let values = ids.iter().map(|id| Value::Text(hex128(*id))).collect();
+    (format!("{column} IN {list}"), values)
 }
 
 /// The stored accounts among `ids`.
@@ -214,37 +218,34 @@ pub(crate) async fn load_accounts(
     let ids: Vec<u128> = ids.iter().copied().collect();
     let mut accounts = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut conditions = Conditions::default();
-        let list = id_list(&mut conditions, chunk);
-        conditions.push(format!("id IN ({list})"));
-        let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts {}",
-            conditions.where_sql()
-        );
-        accounts.extend(select_accounts(conn, sql, &conditions.values).await?);
+        let (condition, values) = among(conn, "id", chunk);
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE {condition}");
+        accounts.extend(select_accounts(conn, sql, &values).await?);
     }
     Ok(accounts)
 }
 
-/// The stored transfers with these ids, and the posts and voids of those that are
-/// pending.
+/// The stored transfers with these ids, and the posts and voids of the pending ones
+/// named (whatever settled them).
 async fn load_transfers_and_settlements(
     conn: &mut Conn,
     ids: &BTreeSet<u128>,
+    pending: &BTreeSet<u128>,
 ) -> Result<Vec<Transfer>, StoreError> {
-    let ids: Vec<u128> = ids.iter().copied().collect();
     let mut transfers = Vec::new();
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut conditions = Conditions::default();
-        let list = id_list(&mut conditions, chunk);
-        conditions.push(format!("(id IN ({list}) OR pending_id IN ({list}))"));
-        let sql = format!(
-            "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers {}",
-            conditions.where_sql()
-        );
-        transfers.extend(select_transfers(conn, sql, &conditions.values).await?);
+    for (column, named) in [("id", ids), ("pending_id", pending)] {
+        let named: Vec<u128> = named.iter().copied().collect();
+        for chunk in named.chunks(IDS_PER_QUERY) {
+            let (condition, values) = among(conn, column, chunk);
+            // IS NOT NULL lets both engines use the partial index on pending_id.
+            let sql = format!(
+                "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
+                 WHERE {column} IS NOT NULL AND {condition}"
+            );
+            transfers.extend(select_transfers(conn, sql, &values).await?);
+        }
     }
-    // A transfer can be found both by its id and as a settlement.
+    // A pending transfer named in the batch can be found both ways.
     transfers.sort_by_key(|t| t.timestamp);
     transfers.dedup_by_key(|t| t.timestamp);
     Ok(transfers)
@@ -301,7 +302,7 @@ pub(crate) async fn select_transfers(
 async fn insert_accounts(conn: &mut Conn, chunk: &[LedgerAccount]) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO ledger_accounts ({ACCOUNT_COLUMNS}) VALUES {}",
-        placeholders(chunk.len(), 15)
+        placeholders(conn, chunk.len(), 15)
     );
     let mut values = Vec::with_capacity(chunk.len() * 15);
     for labelled in chunk {
@@ -330,26 +331,36 @@ async fn insert_accounts(conn: &mut Conn, chunk: &[LedgerAccount]) -> Result<(),
 async fn insert_transfers(conn: &mut Conn, chunk: &[Transfer]) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO ledger_transfers ({TRANSFER_COLUMNS}) VALUES {}",
-        placeholders(chunk.len(), 12)
+        placeholders(conn, chunk.len(), 12)
     );
-    let mut values = Vec::with_capacity(chunk.len() * 12);
-    for t in chunk {
-        values.extend([
-            Value::Int(stored_i64(t.timestamp, "a transfer's timestamp")?),
-            Value::Text(hex128(t.id)),
-            Value::Text(hex128(t.debit_account_id)),
-            Value::Text(hex128(t.credit_account_id)),
-            Value::Int(t.amount),
-            Value::OptionalText(optional_hex128(t.pending_id)),
-            Value::Int(i64::from(t.ledger)),
-            Value::Int(i64::from(t.code)),
-            Value::Int(i64::from(t.flags.bits())),
-            Value::Text(hex128(t.user_data_128)),
-            Value::Text(hex64(t.user_data_64)),
-            Value::Int(i64::from(t.user_data_32)),
-        ]);
-    }
-    execute(conn, sql, &values, "recording ledger transfers").await
+    let timestamps = chunk
+        .iter()
+        .map(|t| stored_i64(t.timestamp, "a transfer's timestamp"))
+        .collect::<Result<Vec<i64>, StoreError>>()?;
+    // Bound directly rather than through `Value`: this is the hot path of every batch.
+    on!(conn, |c| {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (t, timestamp) in chunk.iter().zip(timestamps) {
+            query = query
+                .bind(timestamp)
+                .bind(hex128(t.id))
+                .bind(hex128(t.debit_account_id))
+                .bind(hex128(t.credit_account_id))
+                .bind(t.amount)
+                .bind(optional_hex128(t.pending_id))
+                .bind(i64::from(t.ledger))
+                .bind(i64::from(t.code))
+                .bind(i64::from(t.flags.bits()))
+                .bind(hex128(t.user_data_128))
+                .bind(hex64(t.user_data_64))
+                .bind(i64::from(t.user_data_32));
+        }
+        query
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db("recording ledger transfers"))
+    })
 }
 
 /// Sets each account's four balances in one statement (`UPDATE … FROM (VALUES …)`,
@@ -359,21 +370,24 @@ async fn update_balances(conn: &mut Conn, chunk: &[Account]) -> Result<(), Store
         "UPDATE ledger_accounts SET debits_pending = v.column2, debits_posted = v.column3, \
          credits_pending = v.column4, credits_posted = v.column5 \
          FROM (VALUES {}) AS v WHERE ledger_accounts.id = v.column1",
-        placeholders(chunk.len(), 5)
+        placeholders(conn, chunk.len(), 5)
     );
-    let values: Vec<Value> = chunk
-        .iter()
-        .flat_map(|a| {
-            [
-                Value::Text(hex128(a.id)),
-                Value::Int(a.debits_pending),
-                Value::Int(a.debits_posted),
-                Value::Int(a.credits_pending),
-                Value::Int(a.credits_posted),
-            ]
-        })
-        .collect();
-    execute(conn, sql, &values, "updating ledger balances").await
+    on!(conn, |c| {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in chunk {
+            query = query
+                .bind(hex128(a.id))
+                .bind(a.debits_pending)
+                .bind(a.debits_posted)
+                .bind(a.credits_pending)
+                .bind(a.credits_posted);
+        }
+        query
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db("updating ledger balances"))
+    })
 }
 
 async fn execute(

@@ -182,10 +182,13 @@ async fn open_sqlite(path: &str) -> Result<Backend, StoreError> {
         .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30));
+    // The one writer keeps 64 MiB of pages (SQLite's default is 2 MiB): ledger batches
+    // append to indexes by account all over the table, and re-reading those pages from
+    // the OS on every batch cost more than writing them.
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(60))
-        .connect_with(options.clone())
+        .connect_with(options.clone().pragma("cache_size", "-65536"))
         .await
         .map_err(db("opening SQLite"))?;
     sqlx::migrate!("./migrations/sqlite").run(&write).await?;
