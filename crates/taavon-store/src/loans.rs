@@ -545,7 +545,7 @@ impl WriteTx {
                 "INSERT INTO loan_installments (loan_id, province, schedule_version, n, due_on, \
                  due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
                  grace_profit_rial, total_rial, balance_rial) VALUES {}",
-                placeholders(chunk.len(), 13)
+                placeholders(self.conn(), chunk.len(), 13)
             );
             on!(self.conn(), |c| {
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
