@@ -51,10 +51,7 @@ impl Decimal {
     /// The integer `value`, exactly (as `Decimal(int)` is exact whatever the precision).
     /// Values of 10^38 and more are not needed by a schedule and saturate.
     pub(crate) fn from_integer(value: u128) -> Self {
-        Decimal {
-            coefficient: value.min(pow10_u128(MAX_PRECISION) - 1),
-            exponent: 0,
-        }
+        Decimal::new(value, 0)
     }
 
     /// `coefficient · 10^exponent`, exactly (saturating like `from_integer`).
