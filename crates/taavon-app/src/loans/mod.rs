@@ -242,7 +242,8 @@ fn parse_choice<T>(
 ) -> Result<T, AppError> {
     match given.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(default),
-        Some(value) => parse(value).ok_or_else(|| {
+        // `equal-principal` as the CLI and the oracle spell it, `equal_principal` as stored.
+        Some(value) => parse(&value.replace('-', "_")).ok_or_else(|| {
             AppError::invalid(
                 field,
                 "unknown",
