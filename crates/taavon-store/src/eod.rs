@@ -32,6 +32,20 @@ pub struct PortfolioRow {
     pub provision_rial: i64,
 }
 
+/// What the open loans of one class add up to: a fingerprint of the portfolio that any
+/// end-of-day change moves (every close bumps `version` and `closed_day`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassTotals {
+    pub class: String,
+    pub loans: i64,
+    pub outstanding_rial: i64,
+    pub due_unpaid_rial: i64,
+    pub penalty_charged_rial: i64,
+    pub provision_rial: i64,
+    pub closed_days: i64,
+    pub versions: i64,
+}
+
 /// The loans one batch covers: ids in `[first, last]` still open before `day`.
 const BATCH_LOANS: &str = "id BETWEEN $2 AND $3 AND status = 'active' AND closed_day < $1";
 
@@ -97,6 +111,35 @@ impl Reader {
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(db("decoding the portfolio")))
+    }
+
+    /// The open loans per class, in class order.
+    pub async fn loan_class_totals(&mut self) -> Result<Vec<ClassTotals>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT class, COUNT(*), CAST(SUM(outstanding_principal_rial) AS BIGINT), \
+             CAST(SUM(due_unpaid_rial) AS BIGINT), CAST(SUM(penalty_charged_rial) AS BIGINT), \
+             CAST(SUM(provision_rial) AS BIGINT), CAST(SUM(closed_day) AS BIGINT), \
+             CAST(SUM(version) AS BIGINT) FROM loans WHERE status = 'active' \
+             GROUP BY class ORDER BY class"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("summing loans per class"))?
+        .iter()
+        .map(|row| {
+            Ok(ClassTotals {
+                class: row.try_get(0)?,
+                loans: row.try_get(1)?,
+                outstanding_rial: row.try_get(2)?,
+                due_unpaid_rial: row.try_get(3)?,
+                penalty_charged_rial: row.try_get(4)?,
+                provision_rial: row.try_get(5)?,
+                closed_days: row.try_get(6)?,
+                versions: row.try_get(7)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding loans per class")))
     }
 
     /// Total provisions per province over open loans, for the ledger step.

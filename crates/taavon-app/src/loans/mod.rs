@@ -262,7 +262,7 @@ pub(crate) fn order_code(order: &[Component]) -> String {
 
 /// The stored schedule rows of a built schedule. For qard al-hasan the schedule's
 /// "profit" is the fee the contract charges instead of profit.
-fn installment_rows(
+pub(crate) fn installment_rows(
     built: &schedule::Schedule,
     working: &WorkingCalendar,
     qard: bool,
