@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::{IsoDate, JalaliDate};
-use taavon_core::loans::account::{self, InstallmentAccount};
+use taavon_core::loans::account;
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::late_charge::WorkingCalendar;
 use taavon_core::loans::rate::{DayBase, RateBp};
@@ -353,22 +353,11 @@ fn state_at(
     day: i64,
     rules: &ClassificationRules,
 ) -> (LoanState, LoanClass) {
-    let installments: Vec<InstallmentAccount> = rows
-        .iter()
-        .map(|r| InstallmentAccount {
-            n: u16::try_from(r.n).unwrap_or(u16::MAX),
-            due_day: r.due_day,
-            late_after_day: r.late_after_day,
-            principal: r.principal_rial,
-            profit: r.profit_rial + r.grace_profit_rial,
-            fee: r.fee_rial,
-            paid_principal: r.paid_principal_rial,
-            paid_profit: r.paid_profit_rial,
-            paid_fee: r.paid_fee_rial,
-        })
-        .collect();
+    let installments = crate::loans::accounts_of(rows);
     let totals = account::aggregates(&installments, disbursed, day);
-    let days_overdue = totals.oldest_unpaid_due_day.map_or(0, |oldest| day - oldest);
+    let days_overdue = totals
+        .oldest_unpaid_due_day
+        .map_or(0, |oldest| day - oldest);
     let class = rules.classify(days_overdue);
     let state = LoanState {
         outstanding_principal_rial: totals.outstanding_principal,

@@ -563,13 +563,16 @@ fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
     };
     runtime()?.block_on(async {
         let store = open(&config).await?;
-        let f = taavon_app::bench_eod::eod(&store, args.loans, args.seed, &progress, clock::now()).await?;
+        let f = taavon_app::bench_eod::eod(&store, args.loans, args.seed, &progress, clock::now())
+            .await?;
         store.close().await;
         bar.finish_and_clear();
         let seconds = |time: std::time::Duration| time.as_secs_f64();
         let ratio = |time: std::time::Duration| seconds(time) / seconds(f.baseline).max(1e-9);
         let database = taavon_store::DatabaseUrl::parse(&config.database_url)?;
-        let kb = |peak: Option<u64>| peak.map_or_else(|| "unknown".to_owned(), |kb| format!("{} MB", kb / 1024));
+        let kb = |peak: Option<u64>| {
+            peak.map_or_else(|| "unknown".to_owned(), |kb| format!("{} MB", kb / 1024))
+        };
         println!("database: {database:?}");
         println!(
             "data: {} loans, {} installments, {:.1} MB on disk; loaded in {:.1} s (peak RSS {})",
@@ -593,8 +596,15 @@ fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
                 report.branches
             );
         }
-        println!("(c) rerun of {}: {:.3} s, nothing changed", f.first_report.business_on, seconds(f.rerun));
-        println!("(d) baseline UPDATE of every loan: {:.2} s", seconds(f.baseline));
+        println!(
+            "(c) rerun of {}: {:.3} s, nothing changed",
+            f.first_report.business_on,
+            seconds(f.rerun)
+        );
+        println!(
+            "(d) baseline UPDATE of every loan: {:.2} s",
+            seconds(f.baseline)
+        );
         println!("peak RSS while closing: {}", kb(f.peak_rss_close_kb));
         for c in &f.classes {
             println!(

@@ -208,7 +208,10 @@ impl WriteTx {
             .collect();
         let closed = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE loans SET {}closed_day = $1, version = version + 1 WHERE {BATCH_LOANS}",
-            assignments.iter().map(|a| format!("{a}, ")).collect::<String>()
+            assignments
+                .iter()
+                .map(|a| format!("{a}, "))
+                .collect::<String>()
         )))
         .bind(day)
         .bind(first)
@@ -367,14 +370,11 @@ fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String>
                 format!(
                     "CASE WHEN {DAYS_OVERDUE} > {} THEN {doubtful} WHEN {DAYS_OVERDUE} > {} \
                      THEN {deferred} WHEN {DAYS_OVERDUE} > {} THEN {past_due} ELSE {current} END",
-                    rules.doubtful_after_days,
-                    rules.deferred_after_days,
-                    rules.past_due_after_days
+                    rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
                 )
             };
-            let class_case = by_days(
-                ["current", "past_due", "deferred", "doubtful"].map(|c| format!("'{c}'")),
-            );
+            let class_case =
+                by_days(["current", "past_due", "deferred", "doubtful"].map(|c| format!("'{c}'")));
             let rate_case = by_days(rules.provision_bp.map(|bp| bp.to_string()));
             Some(format!(
                 "class = {class_case}, provision_rial = \

@@ -7,6 +7,7 @@ mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
 pub use transactions::{RepaymentInput, disburse, repay, reverse};
+pub(crate) use transactions::accounts_of;
 
 use taavon_core::access::{
     ApplicationScope, LoanAction, LoanSubject, Principal, application_scope, decide_loan,

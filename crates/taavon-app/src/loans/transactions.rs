@@ -32,7 +32,7 @@ fn book(loan: &Loan) -> LoanBook<'_> {
     }
 }
 
-fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
+pub(crate) fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
     rows.iter()
         .map(|r| InstallmentAccount {
             n: u16::try_from(r.n).unwrap_or(u16::MAX),
