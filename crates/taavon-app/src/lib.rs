@@ -17,6 +17,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_eod;
 pub mod clients;
 pub mod clock;
 pub mod demo;

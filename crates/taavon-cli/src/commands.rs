@@ -495,6 +495,20 @@ pub enum BenchCommand {
     /// Ledger transfers per second at batch 1 and 1000, as ratios to a plain INSERT loop
     /// of the same rows on the same engine.
     Ledger(crate::ledger::BenchLedgerArgs),
+    /// End of day over a synthetic portfolio written into the database given, which
+    /// must hold no loans: two closes, a rerun, and one plain UPDATE of every loan as
+    /// the yardstick.
+    Eod(BenchEodArgs),
+}
+
+#[derive(Args)]
+pub struct BenchEodArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 100_000)]
+    pub loans: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -513,6 +527,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let args = match command {
         BenchCommand::Registry(args) => args,
         BenchCommand::Ledger(args) => return crate::ledger::bench(&args),
+        BenchCommand::Eod(args) => return bench_eod(args),
     };
     let config = config_with(&args.db)?;
     runtime()?.block_on(async {
@@ -539,6 +554,68 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
             figures.search_median.as_secs_f64() * 1000.0,
             figures.search_p99.as_secs_f64() * 1000.0
         );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
+    let config = config_with(&args.db)?;
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let f = taavon_app::bench_eod::eod(&store, args.loans, args.seed, &progress, clock::now())
+            .await?;
+        store.close().await;
+        bar.finish_and_clear();
+        let seconds = |time: std::time::Duration| time.as_secs_f64();
+        let ratio = |time: std::time::Duration| seconds(time) / seconds(f.baseline).max(1e-9);
+        let database = taavon_store::DatabaseUrl::parse(&config.database_url)?;
+        let kb = |peak: Option<u64>| {
+            peak.map_or_else(|| "unknown".to_owned(), |kb| format!("{} MB", kb / 1024))
+        };
+        println!("database: {database:?}");
+        println!(
+            "data: {} loans, {} installments, {:.1} MB on disk; loaded in {:.1} s (peak RSS {})",
+            f.loans,
+            f.installments,
+            f.database_bytes as f64 / 1e6,
+            seconds(f.load),
+            kb(f.peak_rss_load_kb)
+        );
+        for (label, time, report) in [
+            ("(a) close", f.first_close, &f.first_report),
+            ("(b) close next", f.second_close, &f.second_report),
+        ] {
+            println!(
+                "{label} {}: {:.2} s = {:.2} × baseline; {} loans in {} batches, {} branches",
+                report.business_on,
+                seconds(time),
+                ratio(time),
+                report.loans_closed,
+                report.batches,
+                report.branches
+            );
+        }
+        println!(
+            "(c) rerun of {}: {:.3} s, nothing changed",
+            f.first_report.business_on,
+            seconds(f.rerun)
+        );
+        println!(
+            "(d) baseline UPDATE of every loan: {:.2} s",
+            seconds(f.baseline)
+        );
+        println!("peak RSS while closing: {}", kb(f.peak_rss_close_kb));
+        for c in &f.classes {
+            println!(
+                "class {}: {} loans, outstanding {} rials, provisions {} rials",
+                c.class, c.loans, c.outstanding_rial, c.provision_rial
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -1,6 +1,8 @@
-//! The yardstick for write benchmarks: a plain INSERT loop, one statement per row in
+//! The yardsticks for write benchmarks: a plain INSERT loop, one statement per row in
 //! one transaction, into a scratch table shaped like the real one (no indexes, no
-//! foreign keys, no audit). Benchmarks report taavon's figures as a ratio to it.
+//! foreign keys, no audit); and one UPDATE that rewrites every loan, the floor of any
+//! set-based pass over the portfolio. Benchmarks report taavon's figures as a ratio to
+//! them.
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +11,7 @@ use taavon_ledger::Transfer;
 use crate::cooperatives::NewCooperative;
 use crate::error::db;
 use crate::ledger::{hex64, hex128};
-use crate::tx::Conn;
+use crate::tx::{Conn, Engine};
 use crate::{Store, StoreError};
 
 impl Store {
@@ -115,5 +117,45 @@ impl Store {
         }
         .map_err(db("dropping the baseline table"))?;
         Ok(elapsed)
+    }
+
+    /// Rewrites every loan with one UPDATE that changes no value, committed, and returns
+    /// how long it took: the least any pass touching each loan once can cost.
+    pub async fn baseline_full_update(&self) -> Result<Duration, StoreError> {
+        let started = Instant::now();
+        let mut conn = self.raw_write().await?;
+        on!(&mut conn, |c| sqlx::query(
+            "UPDATE loans SET closed_day = closed_day"
+        )
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("rewriting every loan"))?);
+        match conn {
+            Conn::Sqlite(tx) => tx.commit().await,
+            Conn::Postgres(tx) => tx.commit().await,
+        }
+        .map_err(db("committing the rewrite"))?;
+        Ok(started.elapsed())
+    }
+
+    /// The database's size on disk, bytes (SQLite: the main file's pages, without the
+    /// write-ahead log; PostgreSQL: the whole database).
+    pub async fn database_bytes(&self) -> Result<i64, StoreError> {
+        let sql = match self.engine() {
+            Engine::Sqlite => {
+                "SELECT p.page_count * s.page_size FROM pragma_page_count() AS p, \
+                 pragma_page_size() AS s"
+            }
+            Engine::Postgres => "SELECT pg_database_size(current_database())",
+        };
+        let mut read = self.read().await?;
+        let bytes = on!(&mut read.conn, |c| sqlx::query(sql)
+            .fetch_one(c)
+            .await
+            .and_then(|row| sqlx::Row::try_get(&row, 0))
+            .map_err(db("reading the database size"))?);
+        read.finish().await?;
+        Ok(bytes)
     }
 }

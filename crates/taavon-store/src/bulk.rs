@@ -165,7 +165,7 @@ impl WriteTx {
         Ok(())
     }
 
-    fn audit_bulk(&mut self, action: &'static str, entity: &'static str, ids: &[i64]) {
+    pub(crate) fn audit_bulk(&mut self, action: &'static str, entity: &'static str, ids: &[i64]) {
         if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
             self.audit(AuditEntry::created(
                 action,

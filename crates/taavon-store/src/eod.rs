@@ -32,6 +32,20 @@ pub struct PortfolioRow {
     pub provision_rial: i64,
 }
 
+/// What the open loans of one class add up to: a fingerprint of the portfolio that any
+/// end-of-day change moves (every close bumps `version` and `closed_day`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassTotals {
+    pub class: String,
+    pub loans: i64,
+    pub outstanding_rial: i64,
+    pub due_unpaid_rial: i64,
+    pub penalty_charged_rial: i64,
+    pub provision_rial: i64,
+    pub closed_days: i64,
+    pub versions: i64,
+}
+
 /// The loans one batch covers: ids in `[first, last]` still open before `day`.
 const BATCH_LOANS: &str = "id BETWEEN $2 AND $3 AND status = 'active' AND closed_day < $1";
 
@@ -99,6 +113,35 @@ impl Reader {
         .map_err(db("decoding the portfolio")))
     }
 
+    /// The open loans per class, in class order.
+    pub async fn loan_class_totals(&mut self) -> Result<Vec<ClassTotals>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT class, COUNT(*), CAST(SUM(outstanding_principal_rial) AS BIGINT), \
+             CAST(SUM(due_unpaid_rial) AS BIGINT), CAST(SUM(penalty_charged_rial) AS BIGINT), \
+             CAST(SUM(provision_rial) AS BIGINT), CAST(SUM(closed_day) AS BIGINT), \
+             CAST(SUM(version) AS BIGINT) FROM loans WHERE status = 'active' \
+             GROUP BY class ORDER BY class"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("summing loans per class"))?
+        .iter()
+        .map(|row| {
+            Ok(ClassTotals {
+                class: row.try_get(0)?,
+                loans: row.try_get(1)?,
+                outstanding_rial: row.try_get(2)?,
+                due_unpaid_rial: row.try_get(3)?,
+                penalty_charged_rial: row.try_get(4)?,
+                provision_rial: row.try_get(5)?,
+                closed_days: row.try_get(6)?,
+                versions: row.try_get(7)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding loans per class")))
+    }
+
     /// Total provisions per province over open loans, for the ledger step.
     pub async fn provisions_by_province(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
         on!(&mut self.conn, |c| sqlx::query(
@@ -140,30 +183,35 @@ impl WriteTx {
         let Some(lowest) = lowest else {
             return Ok(0);
         };
-        for step in plan.steps().iter().copied().filter(|s| s.per_batch()) {
-            for sql in step_statements(step, rules) {
-                // PostgreSQL refuses a bound parameter the statement does not use.
-                let binds_lowest = sql.contains("$4");
-                on!(self.conn(), |c| {
-                    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .bind(day)
-                        .bind(first)
-                        .bind(last);
-                    let query = if binds_lowest {
-                        query.bind(lowest)
-                    } else {
-                        query
-                    };
-                    query
-                        .execute(c)
-                        .await
-                        .map_err(db("running an end-of-day step"))
-                        .map(|_| ())?
-                });
-            }
+        let steps: Vec<EodStep> = plan
+            .steps()
+            .iter()
+            .copied()
+            .filter(|s| s.per_batch())
+            .collect();
+        for sql in steps.iter().filter_map(|step| crossing_statement(*step)) {
+            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(day)
+                .bind(first)
+                .bind(last)
+                .bind(lowest)
+                .execute(c)
+                .await
+                .map_err(db("running an end-of-day step"))
+                .map(|_| ())?);
         }
+        // Every step's per-loan numbers and the close itself in one pass over the batch:
+        // each pass rewrites every row, so one instead of four is most of the cost.
+        let assignments: Vec<String> = steps
+            .iter()
+            .filter_map(|step| row_assignments(*step, rules))
+            .collect();
         let closed = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE loans SET closed_day = $1, version = version + 1 WHERE {BATCH_LOANS}"
+            "UPDATE loans SET {}closed_day = $1, version = version + 1 WHERE {BATCH_LOANS}",
+            assignments
+                .iter()
+                .map(|a| format!("{a}, "))
+                .collect::<String>()
         )))
         .bind(day)
         .bind(first)
@@ -251,10 +299,16 @@ impl WriteTx {
     }
 }
 
-/// The statements of one per-batch step. They bind `$1` the day, `$2`/`$3` the batch's
-/// first and last loan id, and those reading installments `$4` the batch's oldest closed
-/// day (so the indexes on `(due_day, loan_id)` bound the scan).
-fn step_statements(step: EodStep, rules: &ClassificationRules) -> Vec<String> {
+/// Days overdue at `$1` from the oldest unpaid due day (after the overdue step's
+/// crossing statement has moved it).
+const DAYS_OVERDUE: &str =
+    "(CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 ELSE $1 - oldest_unpaid_due_day END)";
+
+/// The statement a per-batch step runs over the installments crossing a day since each
+/// loan's last closed day, if any. It binds `$1` the day, `$2`/`$3` the batch's first
+/// and last loan id and `$4` the batch's oldest closed day (so the indexes on
+/// `(due_day, loan_id)` and `(late_after_day, loan_id)` bound the scan).
+fn crossing_statement(step: EodStep) -> Option<String> {
     // Unpaid part of an installment of the loan's current schedule.
     const UNPAID: &str =
         "(i.total_rial - i.paid_principal_rial - i.paid_profit_rial - i.paid_fee_rial)";
@@ -268,65 +322,65 @@ fn step_statements(step: EodStep, rules: &ClassificationRules) -> Vec<String> {
         )
     };
     match step {
-        EodStep::Overdue => vec![
-            // Installments due after the loan's last closed day, up to today.
-            format!(
-                "UPDATE loans SET due_unpaid_rial = loans.due_unpaid_rial + d.unpaid, \
-                 oldest_unpaid_due_day = COALESCE(loans.oldest_unpaid_due_day, d.first_due) {}",
-                crossing(
-                    "due_day",
-                    "i.due_day > l.closed_day AND i.due_day <= $1",
-                    &format!(
-                        "CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, MIN(i.due_day) AS first_due"
-                    ),
-                )
-            ),
-            format!(
-                "UPDATE loans SET days_overdue = CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 \
-                 ELSE $1 - oldest_unpaid_due_day END WHERE {BATCH_LOANS}"
-            ),
-        ],
-        EodStep::LateCharges => vec![
-            // Installments whose last charge-free day fell between the loan's last closed
-            // day and today: from today on they are late, counted from their due day.
-            format!(
-                "UPDATE loans SET late_unpaid_rial = loans.late_unpaid_rial + d.unpaid, \
-                 late_weight = loans.late_weight + d.weight {}",
-                crossing(
-                    "late_after_day",
-                    "i.late_after_day >= l.closed_day AND i.late_after_day < $1",
-                    &format!(
-                        "CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, \
-                         CAST(SUM({UNPAID} * i.due_day) AS BIGINT) AS weight"
-                    ),
-                )
-            ),
-            // The unpaid·day − weight difference is taken first: it is small (rial-days
-            // late), while either term alone is rials × days since 1970.
-            format!(
-                "UPDATE loans SET penalty_charged_rial = ((rate_bp + 600) * \
-                 (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + 1800000) \
-                 / 3600000 WHERE {BATCH_LOANS}"
-            ),
-        ],
+        // Installments due after the loan's last closed day, up to today.
+        EodStep::Overdue => Some(format!(
+            "UPDATE loans SET due_unpaid_rial = loans.due_unpaid_rial + d.unpaid, \
+             oldest_unpaid_due_day = COALESCE(loans.oldest_unpaid_due_day, d.first_due) {}",
+            crossing(
+                "due_day",
+                "i.due_day > l.closed_day AND i.due_day <= $1",
+                &format!("CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, MIN(i.due_day) AS first_due"),
+            )
+        )),
+        // Installments whose last charge-free day fell between the loan's last closed
+        // day and today: from today on they are late, counted from their due day.
+        EodStep::LateCharges => Some(format!(
+            "UPDATE loans SET late_unpaid_rial = loans.late_unpaid_rial + d.unpaid, \
+             late_weight = loans.late_weight + d.weight {}",
+            crossing(
+                "late_after_day",
+                "i.late_after_day >= l.closed_day AND i.late_after_day < $1",
+                &format!(
+                    "CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, \
+                     CAST(SUM({UNPAID} * i.due_day) AS BIGINT) AS weight"
+                ),
+            )
+        )),
+        EodStep::Classify | EodStep::Portfolio | EodStep::ProvisionLedger => None,
+    }
+}
+
+/// What a per-batch step sets on each loan of the batch from the loan's own row (after
+/// the crossing statements), binding `$1` the day. All of them go in one UPDATE, where
+/// every expression reads the row as it was before it, so none reads another's result:
+/// the class is computed from the same days-overdue expression the overdue step sets.
+fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String> {
+    match step {
+        EodStep::Overdue => Some(format!("days_overdue = {DAYS_OVERDUE}")),
+        // The unpaid·day − weight difference is taken first: it is small (rial-days
+        // late), while either term alone is rials × days since 1970.
+        EodStep::LateCharges => Some(
+            "penalty_charged_rial = ((rate_bp + 600) * (late_rial_days_frozen + \
+             (late_unpaid_rial * $1 - late_weight)) + 1800000) / 3600000"
+                .to_owned(),
+        ),
         EodStep::Classify => {
-            let class_case = format!(
-                "CASE WHEN days_overdue > {} THEN 'doubtful' WHEN days_overdue > {} THEN \
-                 'deferred' WHEN days_overdue > {} THEN 'past_due' ELSE 'current' END",
-                rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
-            );
-            let [current, past_due, deferred, doubtful] = rules.provision_bp;
-            let rate_case = format!(
-                "CASE WHEN days_overdue > {} THEN {doubtful} WHEN days_overdue > {} THEN \
-                 {deferred} WHEN days_overdue > {} THEN {past_due} ELSE {current} END",
-                rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
-            );
-            vec![format!(
-                "UPDATE loans SET class = {class_case}, provision_rial = \
-                 (outstanding_principal_rial * {rate_case} + 5000) / 10000 \
-                 WHERE {BATCH_LOANS}"
-            )]
+            let by_days = |values: [String; 4]| {
+                let [current, past_due, deferred, doubtful] = values;
+                format!(
+                    "CASE WHEN {DAYS_OVERDUE} > {} THEN {doubtful} WHEN {DAYS_OVERDUE} > {} \
+                     THEN {deferred} WHEN {DAYS_OVERDUE} > {} THEN {past_due} ELSE {current} END",
+                    rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
+                )
+            };
+            let class_case =
+                by_days(["current", "past_due", "deferred", "doubtful"].map(|c| format!("'{c}'")));
+            let rate_case = by_days(rules.provision_bp.map(|bp| bp.to_string()));
+            Some(format!(
+                "class = {class_case}, provision_rial = \
+                 (outstanding_principal_rial * {rate_case} + 5000) / 10000"
+            ))
         }
-        EodStep::Portfolio | EodStep::ProvisionLedger => Vec::new(),
+        EodStep::Portfolio | EodStep::ProvisionLedger => None,
     }
 }

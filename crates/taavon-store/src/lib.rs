@@ -24,6 +24,7 @@ mod applications;
 mod audit;
 mod baseline;
 mod bulk;
+mod bulk_loans;
 mod cooperatives;
 mod eod;
 mod error;
@@ -45,8 +46,9 @@ pub use applications::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication,
 };
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
+pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
-pub use eod::PortfolioRow;
+pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
 pub use ledger::{LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};

@@ -15,7 +15,7 @@ use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, S
 use crate::AppError;
 
 mod loans;
-mod programs;
+pub(crate) mod programs;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
 
 /// The password of every demo user.

@@ -6,6 +6,7 @@ mod calendar;
 mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
+pub(crate) use transactions::accounts_of;
 pub use transactions::{RepaymentInput, disburse, repay, reverse};
 
 use taavon_core::access::{
@@ -261,7 +262,7 @@ pub(crate) fn order_code(order: &[Component]) -> String {
 
 /// The stored schedule rows of a built schedule. For qard al-hasan the schedule's
 /// "profit" is the fee the contract charges instead of profit.
-fn installment_rows(
+pub(crate) fn installment_rows(
     built: &schedule::Schedule,
     working: &WorkingCalendar,
     qard: bool,

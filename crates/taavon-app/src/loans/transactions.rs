@@ -31,7 +31,7 @@ fn book(loan: &Loan) -> LoanBook<'_> {
     }
 }
 
-fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
+pub(crate) fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
     rows.iter().map(InstallmentRow::account).collect()
 }
 
