@@ -47,6 +47,9 @@ pub struct BenchLedgerArgs {
     /// Transfers written at batch 1, one write transaction each.
     #[arg(long, default_value_t = 2_000)]
     pub single: usize,
+    /// Accounts the transfers move money between (2 to 8 190), pairs drawn at random.
+    #[arg(long, default_value_t = 1_000)]
+    pub accounts: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
@@ -226,14 +229,13 @@ pub fn bench(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
     let figures = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
-        let figures = taavon_app::bench::ledger::run(
-            &store,
-            args.transfers,
-            args.single,
-            args.seed,
-            clock::now(),
-        )
-        .await;
+        let load = taavon_app::bench::ledger::LedgerLoad {
+            transfers: args.transfers,
+            single: args.single,
+            accounts: args.accounts,
+            seed: args.seed,
+        };
+        let figures = taavon_app::bench::ledger::run(&store, load, clock::now()).await;
         store.close().await;
         anyhow::Ok(figures?)
     });
@@ -245,8 +247,9 @@ pub fn bench(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
     let rate = |rows: usize, elapsed: Duration| rows as f64 / elapsed.as_secs_f64().max(1e-9);
     let baseline = rate(figures.baseline.rows, figures.baseline.elapsed);
     println!(
-        "database: {:?}; ledger after the run: {} accounts, {} transfers",
+        "database: {:?}; {} accounts drawn at random; ledger after the run: {} accounts, {} transfers",
         taavon_store::DatabaseUrl::parse(&url)?,
+        args.accounts,
         figures.accounts_in_store,
         figures.transfers_in_store
     );

@@ -106,11 +106,19 @@ impl Reader {
         let after = page
             .after
             .map_or(Ok(-1), |after| stored_i64(after, "a page's timestamp"))?;
+        // Each side reads only its page from its own index, however many transfers the
+        // account has (an OR would collect them all before sorting).
+        let limit = page.limit.clamp(1, 10_000);
+        let side = |column: &str, alias: &str| {
+            format!(
+                "SELECT * FROM (SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
+                 WHERE {column} = $1 AND timestamp > $2 ORDER BY timestamp LIMIT {limit}) AS {alias}"
+            )
+        };
         let sql = format!(
-            "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
-             WHERE (debit_account_id = $1 OR credit_account_id = $1) AND timestamp > $2 \
-             ORDER BY timestamp LIMIT {}",
-            page.limit.clamp(1, 10_000)
+            "SELECT * FROM ({} UNION ALL {}) AS both_sides ORDER BY timestamp LIMIT {limit}",
+            side("debit_account_id", "debits"),
+            side("credit_account_id", "credits")
         );
         let values = [Value::Text(hex128(account)), Value::Int(after)];
         select_transfers(&mut self.conn, sql, &values).await

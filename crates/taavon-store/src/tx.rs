@@ -182,13 +182,20 @@ async fn open_sqlite(path: &str) -> Result<Backend, StoreError> {
         .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30));
-    // The one writer keeps 64 MiB of pages (SQLite's default is 2 MiB): ledger batches
-    // append to indexes by account all over the table, and re-reading those pages from
-    // the OS on every batch cost more than writing them.
+    // Ledger batches append to the indexes by account all over the table, dirtying a page
+    // per touched account. So the one writer keeps 64 MiB of pages (SQLite's default is
+    // 2 MiB) rather than re-read them every batch, and lets the WAL grow to 20 000 pages
+    // (80 MiB) before copying it back: a page written by many batches is copied (and the
+    // file synced) once, which halved the time of a 100 000-transfer run.
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(60))
-        .connect_with(options.clone().pragma("cache_size", "-65536"))
+        .connect_with(
+            options
+                .clone()
+                .pragma("cache_size", "-65536")
+                .pragma("wal_autocheckpoint", "20000"),
+        )
         .await
         .map_err(db("opening SQLite"))?;
     sqlx::migrate!("./migrations/sqlite").run(&write).await?;

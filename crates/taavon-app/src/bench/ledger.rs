@@ -15,8 +15,6 @@ use crate::synth::SplitMix;
 
 /// Transfers per write transaction in the batched run.
 pub const BATCH: usize = 1_000;
-/// Accounts the transfers move money between.
-pub const ACCOUNTS: usize = 1_000;
 
 /// What the ledger benchmark measured.
 #[derive(Clone, Debug)]
@@ -40,16 +38,39 @@ pub struct Timed {
     pub elapsed: Duration,
 }
 
+/// What to write.
+#[derive(Clone, Copy, Debug)]
+pub struct LedgerLoad {
+    /// Transfers at batch 1000 (and through the plain INSERT loop).
+    pub transfers: usize,
+    /// Transfers at batch 1, before those.
+    pub single: usize,
+    /// Accounts the transfers move money between, each pair drawn at random. The more
+    /// there are, the more index pages a batch touches (one per account and index).
+    pub accounts: usize,
+    pub seed: u64,
+}
+
 /// Runs the benchmark: `single` transfers at batch 1, then `transfers` at batch 1000.
 pub async fn run(
     store: &Store,
-    transfers: usize,
-    single: usize,
-    seed: u64,
+    load: LedgerLoad,
     now: Timestamp,
 ) -> Result<LedgerFigures, AppError> {
+    let LedgerLoad {
+        transfers,
+        single,
+        accounts: account_count,
+        seed,
+    } = load;
+    if !(2..=taavon_store::LEDGER_BATCH_MAX).contains(&account_count) {
+        return Err(AppError::Internal(format!(
+            "the ledger benchmark needs 2 to {} accounts",
+            taavon_store::LEDGER_BATCH_MAX
+        )));
+    }
     let run = run_prefix(store, seed).await?;
-    let accounts: Vec<LedgerAccount> = (1..=ACCOUNTS as u128)
+    let accounts: Vec<LedgerAccount> = (1..=account_count as u128)
         .map(|i| LedgerAccount {
             account: Account {
                 id: run | i,
@@ -69,8 +90,10 @@ pub async fn run(
     let mut rng = SplitMix::new(seed);
     let rows: Vec<Transfer> = (0..single + transfers)
         .map(|i| {
-            let debit = 1 + rng.below(ACCOUNTS as u64);
-            let credit = 1 + (debit + rng.below(ACCOUNTS as u64 - 1)) % ACCOUNTS as u64;
+            let count = account_count as u64;
+            let debit = 1 + rng.below(count);
+            // Another account: a step of 1 to count - 1 from the debit account.
+            let credit = 1 + (debit + rng.below(count - 1)) % count;
             Transfer {
                 id: run | (1 << 32) | i as u128,
                 debit_account_id: run | u128::from(debit),
