@@ -84,7 +84,9 @@ pub fn check(accounts: &[Account], transfers: &[Transfer]) -> Result<CheckSummar
         checker.account(account);
     }
     let mut ordered: Vec<&Transfer> = transfers.iter().collect();
-    ordered.sort_by_key(|t| t.timestamp);
+    // Ties broken by id, so two transfers stamped alike are reported the same way
+    // whatever order they were handed in (a ledger's map iterates in no fixed order).
+    ordered.sort_by_key(|t| (t.timestamp, t.id));
     for transfer in ordered {
         checker.transfer(transfer);
     }
