@@ -40,6 +40,11 @@ pub struct LedgerAccount {
     pub kind: String,
 }
 
+/// How many transfers may gather past the account index before a batch indexes them:
+/// the longest tail a reader of an account's transfers scans, and the run one sorted
+/// INSERT adds (see migration 0007).
+pub const ACCOUNT_INDEX_RUN: i64 = 32_768;
+
 /// Ids per `IN (…)` list, well under both engines' limits on bound parameters.
 const IDS_PER_QUERY: usize = 500;
 
@@ -149,8 +154,28 @@ impl WriteTx {
         for chunk in balances.chunks(ROWS_PER_STATEMENT) {
             update_balances(self.conn(), chunk).await?;
         }
+        // Derived data: indexing inside an audited batch needs no entry of its own.
+        if count_unindexed(self.conn(), created.len()).await? >= ACCOUNT_INDEX_RUN {
+            index_account_tail(self.conn()).await?;
+        }
         self.audit(transfers_entry(&created, &results));
         Ok(results)
+    }
+
+    /// Adds the account entries of every transfer not yet indexed, in one sorted run,
+    /// as an operator's maintenance (audited). Readers are right either way (they scan
+    /// what is not indexed), so running it early only makes the next run shorter.
+    pub async fn index_ledger_accounts(&mut self) -> Result<(), StoreError> {
+        self.lock_ledger().await?;
+        let (through, now_through) = index_account_tail(self.conn()).await?;
+        self.audit(AuditEntry::created(
+            "ledger.account_index",
+            "ledger_account_index",
+            format!("{through}..={now_through}"),
+            None,
+            serde_json::json!({ "indexed_after": through, "indexed_through": now_through }),
+        ));
+        Ok(())
     }
 
     async fn lock_ledger(&mut self) -> Result<(), StoreError> {
@@ -262,6 +287,61 @@ async fn last_timestamp(conn: &mut Conn) -> Result<u64, StoreError> {
     .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
     .map_err(db("reading the ledger's clock"))?);
     u64::try_from(transfers.max(accounts)).map_err(|_| corrupt("a negative ledger timestamp"))
+}
+
+/// Counts `created` more transfers past the account index: how many there are now.
+async fn count_unindexed(conn: &mut Conn, created: usize) -> Result<i64, StoreError> {
+    let created = i64::try_from(created).unwrap_or(i64::MAX);
+    on!(conn, |c| sqlx::query(
+        "UPDATE ledger_account_index SET unindexed = unindexed + $1 WHERE id = 1 \
+         RETURNING unindexed"
+    )
+    .bind(created)
+    .fetch_one(c)
+    .await
+    .and_then(|row| row.try_get(0))
+    .map_err(db("counting transfers past the account index")))
+}
+
+/// Indexes every transfer after the account index in one sorted INSERT and moves the
+/// index up to the newest: where it reached before, and where it reaches now.
+async fn index_account_tail(conn: &mut Conn) -> Result<(i64, i64), StoreError> {
+    let through = indexed_through(conn).await?;
+    on!(&mut *conn, |c| sqlx::query(
+        "INSERT INTO ledger_account_transfers (account_id, timestamp) \
+         SELECT account_id, timestamp FROM ( \
+         SELECT debit_account_id AS account_id, timestamp FROM ledger_transfers \
+         WHERE timestamp > $1 UNION ALL \
+         SELECT credit_account_id, timestamp FROM ledger_transfers WHERE timestamp > $1 \
+         ) AS tail ORDER BY account_id, timestamp"
+    )
+    .bind(through)
+    .execute(c)
+    .await
+    .map(|_| ())
+    .map_err(db("indexing ledger transfers by account"))?);
+    on!(conn, |c| sqlx::query(
+        "UPDATE ledger_account_index SET unindexed = 0, indexed_through = \
+         (SELECT COALESCE(MAX(timestamp), $1) FROM ledger_transfers) WHERE id = 1 \
+         RETURNING indexed_through"
+    )
+    .bind(through)
+    .fetch_one(c)
+    .await
+    .and_then(|row| row.try_get(0))
+    .map(|now_through| (through, now_through))
+    .map_err(db("moving the ledger's account index forward")))
+}
+
+/// The newest transfer the account index covers (0 before the first run).
+pub(crate) async fn indexed_through(conn: &mut Conn) -> Result<i64, StoreError> {
+    on!(conn, |c| sqlx::query(
+        "SELECT indexed_through FROM ledger_account_index WHERE id = 1"
+    )
+    .fetch_one(c)
+    .await
+    .and_then(|row| row.try_get(0))
+    .map_err(db("reading how far the account index reaches")))
 }
 
 /// Runs a SELECT of ledger rows and decodes each through its raw form, for either row

@@ -7,11 +7,11 @@ use sqlx::Row;
 use taavon_ledger::{CheckSummary, Checker, Transfer, Violation};
 
 use crate::StoreError;
-use crate::error::db;
+use crate::error::{corrupt, db};
 use crate::filter::{Conditions, Value};
 use crate::ledger::{
-    ACCOUNT_COLUMNS, LedgerAccount, TRANSFER_COLUMNS, hex128, load_accounts, narrow,
-    select_accounts, select_transfers, stored_i64,
+    ACCOUNT_COLUMNS, LedgerAccount, TRANSFER_COLUMNS, hex128, indexed_through, load_accounts,
+    narrow, select_accounts, select_transfers, stored_i64,
 };
 use crate::tx::Reader;
 
@@ -106,21 +106,25 @@ impl Reader {
         let after = page
             .after
             .map_or(Ok(-1), |after| stored_i64(after, "a page's timestamp"))?;
-        // Each side reads only its page from its own index, however many transfers the
-        // account has (an OR would collect them all before sorting).
         let limit = page.limit.clamp(1, 10_000);
-        let side = |column: &str, alias: &str| {
-            format!(
-                "SELECT * FROM (SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
-                 WHERE {column} = $1 AND timestamp > $2 ORDER BY timestamp LIMIT {limit}) AS {alias}"
-            )
-        };
+        // Indexed transfers come from the account's own entries, a page of them; the
+        // ones after the index (at most ACCOUNT_INDEX_RUN) by scanning that tail.
+        let tail_after = after.max(indexed_through(&mut self.conn).await?);
         let sql = format!(
-            "SELECT * FROM ({} UNION ALL {}) AS both_sides ORDER BY timestamp LIMIT {limit}",
-            side("debit_account_id", "debits"),
-            side("credit_account_id", "credits")
+            "SELECT * FROM ( \
+             SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE timestamp IN ( \
+             SELECT timestamp FROM ledger_account_transfers WHERE account_id = $1 \
+             AND timestamp > $2 ORDER BY timestamp LIMIT {limit}) \
+             UNION ALL \
+             SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE timestamp > $3 \
+             AND (debit_account_id = $1 OR credit_account_id = $1) \
+             ) AS page ORDER BY timestamp LIMIT {limit}"
         );
-        let values = [Value::Text(hex128(account)), Value::Int(after)];
+        let values = [
+            Value::Text(hex128(account)),
+            Value::Int(after),
+            Value::Int(tail_after),
+        ];
         select_transfers(&mut self.conn, sql, &values).await
     }
 
@@ -198,6 +202,49 @@ impl Reader {
                 checker.transfer(transfer);
             }
         }
-        Ok(checker.finish())
+        let summary = checker.finish();
+        if summary.is_ok() {
+            self.check_account_index().await?;
+        }
+        Ok(summary)
+    }
+
+    /// How many transfers are past the account index (see `ACCOUNT_INDEX_RUN`).
+    pub async fn unindexed_ledger_transfers(&mut self) -> Result<i64, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT unindexed FROM ledger_account_index WHERE id = 1"
+        )
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("reading the account index's tail")))
+    }
+
+    /// The account index holds two entries for each transfer up to where it reaches and
+    /// counts the rest exactly; anything else is a store fault, not a ledger violation.
+    async fn check_account_index(&mut self) -> Result<(), StoreError> {
+        let (entries, indexed, after, unindexed): (i64, i64, i64, i64) =
+            on!(&mut self.conn, |c| sqlx::query(
+                "SELECT (SELECT COUNT(*) FROM ledger_account_transfers), \
+                 (SELECT COUNT(*) FROM ledger_transfers WHERE timestamp <= s.indexed_through), \
+                 (SELECT COUNT(*) FROM ledger_transfers WHERE timestamp > s.indexed_through), \
+                 s.unindexed FROM ledger_account_index s WHERE s.id = 1"
+            )
+            .fetch_one(c)
+            .await
+            .and_then(|row| Ok((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?
+            )))
+            .map_err(db("checking the account index"))?);
+        if entries != 2 * indexed || after != unindexed {
+            return Err(corrupt(format!(
+                "the ledger's account index holds {entries} entries for {indexed} indexed \
+                 transfers and counts {unindexed} after them where there are {after}"
+            )));
+        }
+        Ok(())
     }
 }

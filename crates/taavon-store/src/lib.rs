@@ -50,7 +50,7 @@ pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
-pub use ledger::{LEDGER_BATCH_MAX, LedgerAccount};
+pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use loans::{
     InstallmentRow, Loan, LoanFilter, LoanState, LoanTransaction, NewLoan, NewLoanTransaction,

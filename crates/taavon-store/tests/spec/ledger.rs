@@ -6,7 +6,8 @@ use taavon_ledger::{
     Account, AccountFlags, AccountResult, Transfer, TransferFlags, TransferResult, Violation,
 };
 use taavon_store::{
-    LEDGER_BATCH_MAX, LedgerAccount, LedgerAccountFilter, Store, StoreError, TransferPage,
+    ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount, LedgerAccountFilter, Store, StoreError,
+    TransferPage,
 };
 
 use super::{Checks, load_reference, now, operator, run};
@@ -448,6 +449,108 @@ async fn a_batch_of_thousands_over_hundreds_of_accounts_is_written_whole(
     assert_eq!((summary.accounts, summary.transfers), (300, 1_200));
     let audit = read.audit_records(1, None).await.unwrap();
     assert_eq!(audit[0].action, "ledger.transfers");
+    Checks::AuditMustVerify
+}
+
+/// Every transfer of `account`, oldest first, read `limit` at a time.
+async fn transfers_of(store: &Store, account: u128, limit: i64) -> Vec<u128> {
+    let mut read = store.read().await.unwrap();
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let page = read
+            .ledger_transfers_of(account, TransferPage { after, limit })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.timestamp);
+        ids.extend(page.iter().map(|t| t.id));
+    }
+    ids
+}
+
+spec!(an_accounts_transfers_read_alike_before_and_after_the_account_index_catches_up);
+async fn an_accounts_transfers_read_alike_before_and_after_the_account_index_catches_up(
+    store: Store,
+    _: String,
+) -> Checks {
+    // Pages straddle the point where the index stops and the scanned tail begins.
+    opened(&store).await;
+    let rotation = |i: u128| match i % 3 {
+        0 => transfer(i, TREASURY, FUND, 10),
+        1 => transfer(i, FUND, BORROWER, 5),
+        _ => transfer(i, BORROWER, TREASURY, 1),
+    };
+    let batches: Vec<Vec<Transfer>> = (0..4u128)
+        .map(|b| (2 + b * 20..2 + (b + 1) * 20).map(rotation).collect())
+        .collect();
+    let of_fund: Vec<u128> = std::iter::once(1)
+        .chain((2..82).filter(|i| i % 3 != 2))
+        .collect();
+    for (n, batch) in batches.iter().enumerate() {
+        assert!(
+            apply(&store, batch)
+                .await
+                .iter()
+                .all(|r| *r == TransferResult::Ok)
+        );
+        if n == 1 {
+            let mut write = store.write(operator(), now()).await.unwrap();
+            write.index_ledger_accounts().await.unwrap();
+            write.commit().await.unwrap();
+        }
+    }
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.unindexed_ledger_transfers().await.unwrap(), 40);
+    read.finish().await.unwrap();
+    for limit in [1, 7, 10_000] {
+        assert_eq!(
+            transfers_of(&store, FUND, limit).await,
+            of_fund,
+            "limit {limit}"
+        );
+    }
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write.index_ledger_accounts().await.unwrap();
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.unindexed_ledger_transfers().await.unwrap(), 0);
+    read.finish().await.unwrap();
+    assert_eq!(transfers_of(&store, FUND, 7).await, of_fund);
+    assert_eq!(transfers_of(&store, OTHER, 7).await, Vec::<u128>::new());
+    Checks::AuditMustVerify
+}
+
+spec!(batches_index_the_accounts_once_a_run_of_transfers_has_gathered);
+async fn batches_index_the_accounts_once_a_run_of_transfers_has_gathered(
+    store: Store,
+    _: String,
+) -> Checks {
+    opened(&store).await;
+    let full_batches = usize::try_from(ACCOUNT_INDEX_RUN).unwrap() / LEDGER_BATCH_MAX + 1;
+    let ids: Vec<u128> = (2..2 + (full_batches * LEDGER_BATCH_MAX) as u128).collect();
+    for (n, chunk) in ids.chunks(LEDGER_BATCH_MAX).enumerate() {
+        let batch: Vec<Transfer> = chunk
+            .iter()
+            .map(|i| transfer(*i, TREASURY, BORROWER, 1))
+            .collect();
+        assert!(
+            apply(&store, &batch)
+                .await
+                .iter()
+                .all(|r| *r == TransferResult::Ok)
+        );
+        let mut read = store.read().await.unwrap();
+        let unindexed = read.unindexed_ledger_transfers().await.unwrap();
+        let written = i64::try_from((n + 1) * LEDGER_BATCH_MAX).unwrap() + 1;
+        if written < ACCOUNT_INDEX_RUN {
+            assert_eq!(unindexed, written, "after batch {n}");
+        } else {
+            assert_eq!(unindexed, 0, "after batch {n}");
+        }
+    }
+    let expected: Vec<u128> = std::iter::once(1).chain(ids.iter().copied()).collect();
+    assert_eq!(transfers_of(&store, TREASURY, 10_000).await, expected);
     Checks::AuditMustVerify
 }
 
