@@ -15,6 +15,12 @@ pub enum StoreError {
         context: &'static str,
         source: sqlx::Error,
     },
+    /// From the ledger's batches on SQLite, which run on the connection's own handle.
+    #[error("database error during {context}: {source}")]
+    Sqlite {
+        context: &'static str,
+        source: rusqlite::Error,
+    },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("a record with the same {constraint} already exists")]

@@ -24,6 +24,8 @@ use crate::error::{corrupt, db};
 use crate::filter::{Value, bind_values};
 use crate::tx::{Conn, WriteTx};
 
+mod sqlite;
+
 /// The most events one call may carry (TigerBeetle's own limit), so what a batch loads
 /// and writes stays bounded.
 pub const LEDGER_BATCH_MAX: usize = 8_190;
@@ -73,7 +75,7 @@ impl WriteTx {
         for existing in load_accounts(self.conn(), &ids).await? {
             view.load_account(existing.account);
         }
-        view.observe_timestamp(last_timestamp(self.conn()).await?);
+        view.observe_timestamp(SqlxBatchIo(self.conn()).last_timestamp().await?);
         let requests: Vec<Account> = accounts.iter().map(|a| a.account).collect();
         let results = view.create_accounts(&requests, clock(self.now)?);
         let created: Vec<LedgerAccount> = accounts
@@ -105,57 +107,26 @@ impl WriteTx {
     ) -> Result<Vec<TransferResult>, StoreError> {
         bounded(transfers.len())?;
         self.lock_ledger().await?;
-        let mut view = Ledger::new();
-        let pending: BTreeSet<u128> = transfers
-            .iter()
-            .map(|t| t.pending_id)
-            .filter(|id| *id != 0)
-            .collect();
-        let named: BTreeSet<u128> = transfers
-            .iter()
-            .map(|t| t.id)
-            .chain(pending.iter().copied())
-            .collect();
-        let stored = load_transfers_and_settlements(self.conn(), &named, &pending).await?;
-        let accounts: BTreeSet<u128> = transfers
-            .iter()
-            .chain(&stored)
-            .flat_map(|t| [t.debit_account_id, t.credit_account_id])
-            .filter(|id| *id != 0)
-            .collect();
-        for transfer in stored {
-            view.load_transfer(transfer);
-        }
-        for existing in load_accounts(self.conn(), &accounts).await? {
-            view.load_account(existing.account);
-        }
-        view.observe_timestamp(last_timestamp(self.conn()).await?);
-        let results = view.create_transfers(transfers, clock(self.now)?);
-        let created: Vec<Transfer> = transfers
-            .iter()
-            .zip(&results)
-            .filter(|(_, result)| **result == TransferResult::Ok)
-            .filter_map(|(request, _)| view.transfer(request.id).copied())
-            .collect();
+        let now = clock(self.now)?;
+        let Applied {
+            results,
+            created,
+            unindexed,
+        } = match self.conn() {
+            Conn::Sqlite(tx) => {
+                let locked = (**tx)
+                    .lock_handle()
+                    .await
+                    .map_err(db("borrowing the SQLite connection"))?;
+                apply_batch(&mut sqlite::SqliteBatchIo::new(locked)?, transfers, now).await?
+            }
+            conn @ Conn::Postgres(_) => apply_batch(&mut SqlxBatchIo(conn), transfers, now).await?,
+        };
         if created.is_empty() {
             return Ok(results);
         }
-        for chunk in created.chunks(ROWS_PER_STATEMENT) {
-            insert_transfers(self.conn(), chunk).await?;
-        }
-        let touched: BTreeSet<u128> = created
-            .iter()
-            .flat_map(|t| [t.debit_account_id, t.credit_account_id])
-            .collect();
-        let balances: Vec<Account> = touched
-            .iter()
-            .filter_map(|id| view.account(*id).copied())
-            .collect();
-        for chunk in balances.chunks(ROWS_PER_STATEMENT) {
-            update_balances(self.conn(), chunk).await?;
-        }
         // Derived data: indexing inside an audited batch needs no entry of its own.
-        if count_unindexed(self.conn(), created.len()).await? >= ACCOUNT_INDEX_RUN {
+        if unindexed >= ACCOUNT_INDEX_RUN {
             index_account_tail(self.conn()).await?;
         }
         self.audit(transfers_entry(&created, &results));
@@ -189,6 +160,181 @@ impl WriteTx {
         Ok(())
     }
 }
+
+/// What applying a batch of transfers reads and writes, on one engine: `apply_batch`
+/// is the one algorithm, over sqlx (`SqlxBatchIo`) or, on SQLite, rusqlite on the
+/// transaction's own handle (`sqlite::SqliteBatchIo`).
+pub(crate) trait BatchIo {
+    /// The stored transfers with these ids, and the posts and voids of the pending ones
+    /// named (whatever settled them).
+    async fn transfers_named(
+        &mut self,
+        ids: &BTreeSet<u128>,
+        pending: &BTreeSet<u128>,
+    ) -> Result<Vec<Transfer>, StoreError>;
+    /// The stored accounts among `ids`.
+    async fn accounts_named(&mut self, ids: &BTreeSet<u128>) -> Result<Vec<Account>, StoreError>;
+    /// The newest timestamp the ledger has assigned to an account or a transfer.
+    async fn last_timestamp(&mut self) -> Result<u64, StoreError>;
+    async fn insert_transfers(&mut self, created: &[Transfer]) -> Result<(), StoreError>;
+    /// Sets each account's four balances.
+    async fn update_balances(&mut self, accounts: &[Account]) -> Result<(), StoreError>;
+    /// Counts `created` more transfers past the account index: how many there are now.
+    async fn count_unindexed(&mut self, created: usize) -> Result<i64, StoreError>;
+}
+
+/// A batch applied.
+struct Applied {
+    /// One per transfer asked for.
+    results: Vec<TransferResult>,
+    /// The transfers written, as stored (with their timestamps).
+    created: Vec<Transfer>,
+    /// Transfers now waiting for the account index.
+    unindexed: i64,
+}
+
+/// Loads what the batch can touch into a `Ledger`, applies the batch there and writes
+/// back what changed: the new transfers, and each touched account's balances once.
+async fn apply_batch(
+    io: &mut impl BatchIo,
+    transfers: &[Transfer],
+    now: u64,
+) -> Result<Applied, StoreError> {
+    let mut view = Ledger::new();
+    let pending: BTreeSet<u128> = transfers
+        .iter()
+        .map(|t| t.pending_id)
+        .filter(|id| *id != 0)
+        .collect();
+    let named: BTreeSet<u128> = transfers
+        .iter()
+        .map(|t| t.id)
+        .chain(pending.iter().copied())
+        .collect();
+    let mut stored = io.transfers_named(&named, &pending).await?;
+    // A pending transfer named in the batch can be found both ways.
+    stored.sort_by_key(|t| t.timestamp);
+    stored.dedup_by_key(|t| t.timestamp);
+    let accounts: BTreeSet<u128> = transfers
+        .iter()
+        .chain(&stored)
+        .flat_map(|t| [t.debit_account_id, t.credit_account_id])
+        .filter(|id| *id != 0)
+        .collect();
+    for transfer in stored {
+        view.load_transfer(transfer);
+    }
+    for existing in io.accounts_named(&accounts).await? {
+        view.load_account(existing);
+    }
+    view.observe_timestamp(io.last_timestamp().await?);
+    let results = view.create_transfers(transfers, now);
+    let created: Vec<Transfer> = transfers
+        .iter()
+        .zip(&results)
+        .filter(|(_, result)| **result == TransferResult::Ok)
+        .filter_map(|(request, _)| view.transfer(request.id).copied())
+        .collect();
+    if created.is_empty() {
+        return Ok(Applied {
+            results,
+            created,
+            unindexed: 0,
+        });
+    }
+    io.insert_transfers(&created).await?;
+    let touched: BTreeSet<u128> = created
+        .iter()
+        .flat_map(|t| [t.debit_account_id, t.credit_account_id])
+        .collect();
+    let balances: Vec<Account> = touched
+        .iter()
+        .filter_map(|id| view.account(*id).copied())
+        .collect();
+    io.update_balances(&balances).await?;
+    let unindexed = io.count_unindexed(created.len()).await?;
+    Ok(Applied {
+        results,
+        created,
+        unindexed,
+    })
+}
+
+/// A batch's reads and writes through sqlx, many rows to a statement (on PostgreSQL
+/// each statement is a round trip).
+struct SqlxBatchIo<'a>(&'a mut Conn);
+
+impl BatchIo for SqlxBatchIo<'_> {
+    async fn transfers_named(
+        &mut self,
+        ids: &BTreeSet<u128>,
+        pending: &BTreeSet<u128>,
+    ) -> Result<Vec<Transfer>, StoreError> {
+        let mut transfers = Vec::new();
+        for (column, named) in [("id", ids), ("pending_id", pending)] {
+            let named: Vec<u128> = named.iter().copied().collect();
+            for chunk in named.chunks(IDS_PER_QUERY) {
+                let (condition, values) = among(self.0, column, chunk);
+                // IS NOT NULL lets both engines use the partial index on pending_id.
+                let sql = format!(
+                    "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
+                     WHERE {column} IS NOT NULL AND {condition}"
+                );
+                transfers.extend(select_transfers(self.0, sql, &values).await?);
+            }
+        }
+        Ok(transfers)
+    }
+
+    async fn accounts_named(&mut self, ids: &BTreeSet<u128>) -> Result<Vec<Account>, StoreError> {
+        Ok(load_accounts(self.0, ids)
+            .await?
+            .into_iter()
+            .map(|labelled| labelled.account)
+            .collect())
+    }
+
+    async fn last_timestamp(&mut self) -> Result<u64, StoreError> {
+        let last: i64 = on!(&mut *self.0, |c| sqlx::query(LAST_TIMESTAMP)
+            .fetch_one(c)
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(db("reading the ledger's clock"))?);
+        u64::try_from(last).map_err(|_| corrupt("a negative ledger timestamp"))
+    }
+
+    async fn insert_transfers(&mut self, created: &[Transfer]) -> Result<(), StoreError> {
+        for chunk in created.chunks(ROWS_PER_STATEMENT) {
+            insert_transfers(self.0, chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn update_balances(&mut self, accounts: &[Account]) -> Result<(), StoreError> {
+        for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
+            update_balances(self.0, chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn count_unindexed(&mut self, created: usize) -> Result<i64, StoreError> {
+        let created = i64::try_from(created).unwrap_or(i64::MAX);
+        on!(&mut *self.0, |c| sqlx::query(COUNT_UNINDEXED)
+            .bind(created)
+            .fetch_one(c)
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(db("counting transfers past the account index")))
+    }
+}
+
+/// The newest timestamp the ledger has assigned (to an account or a transfer).
+const LAST_TIMESTAMP: &str = "SELECT COALESCE(MAX(timestamp), 0) FROM ( \
+     SELECT MAX(timestamp) AS timestamp FROM ledger_transfers UNION ALL \
+     SELECT MAX(timestamp) FROM ledger_accounts) AS newest";
+
+const COUNT_UNINDEXED: &str = "UPDATE ledger_account_index SET unindexed = unindexed + $1 \
+     WHERE id = 1 RETURNING unindexed";
 
 fn bounded(len: usize) -> Result<(), StoreError> {
     if len > LEDGER_BATCH_MAX {
@@ -248,59 +394,6 @@ pub(crate) async fn load_accounts(
         accounts.extend(select_accounts(conn, sql, &values).await?);
     }
     Ok(accounts)
-}
-
-/// The stored transfers with these ids, and the posts and voids of the pending ones
-/// named (whatever settled them).
-async fn load_transfers_and_settlements(
-    conn: &mut Conn,
-    ids: &BTreeSet<u128>,
-    pending: &BTreeSet<u128>,
-) -> Result<Vec<Transfer>, StoreError> {
-    let mut transfers = Vec::new();
-    for (column, named) in [("id", ids), ("pending_id", pending)] {
-        let named: Vec<u128> = named.iter().copied().collect();
-        for chunk in named.chunks(IDS_PER_QUERY) {
-            let (condition, values) = among(conn, column, chunk);
-            // IS NOT NULL lets both engines use the partial index on pending_id.
-            let sql = format!(
-                "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
-                 WHERE {column} IS NOT NULL AND {condition}"
-            );
-            transfers.extend(select_transfers(conn, sql, &values).await?);
-        }
-    }
-    // A pending transfer named in the batch can be found both ways.
-    transfers.sort_by_key(|t| t.timestamp);
-    transfers.dedup_by_key(|t| t.timestamp);
-    Ok(transfers)
-}
-
-/// The newest timestamp the ledger has assigned to an account or a transfer.
-async fn last_timestamp(conn: &mut Conn) -> Result<u64, StoreError> {
-    let (transfers, accounts): (i64, i64) = on!(conn, |c| sqlx::query(
-        "SELECT COALESCE((SELECT MAX(timestamp) FROM ledger_transfers), 0), \
-         COALESCE((SELECT MAX(timestamp) FROM ledger_accounts), 0)"
-    )
-    .fetch_one(c)
-    .await
-    .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-    .map_err(db("reading the ledger's clock"))?);
-    u64::try_from(transfers.max(accounts)).map_err(|_| corrupt("a negative ledger timestamp"))
-}
-
-/// Counts `created` more transfers past the account index: how many there are now.
-async fn count_unindexed(conn: &mut Conn, created: usize) -> Result<i64, StoreError> {
-    let created = i64::try_from(created).unwrap_or(i64::MAX);
-    on!(conn, |c| sqlx::query(
-        "UPDATE ledger_account_index SET unindexed = unindexed + $1 WHERE id = 1 \
-         RETURNING unindexed"
-    )
-    .bind(created)
-    .fetch_one(c)
-    .await
-    .and_then(|row| row.try_get(0))
-    .map_err(db("counting transfers past the account index")))
 }
 
 /// Indexes every transfer after the account index in one sorted INSERT and moves the
