@@ -103,27 +103,77 @@ impl Reader {
         account: u128,
         page: TransferPage,
     ) -> Result<Vec<Transfer>, StoreError> {
-        let after = page
+        let mut after = page
             .after
             .map_or(Ok(-1), |after| stored_i64(after, "a page's timestamp"))?;
         let limit = page.limit.clamp(1, 10_000);
-        // Indexed transfers come from the account's own entries, a page of them; the
-        // ones after the index (at most ACCOUNT_INDEX_RUN) by scanning that tail.
-        let tail_after = after.max(indexed_through(&mut self.conn).await?);
+        let through = indexed_through(&mut self.conn).await?;
+        let mut found: Vec<Transfer> = Vec::new();
+        // The account's runs in time order, a few at a time, each scanned over its span
+        // until the page is full; then the tail past the index.
+        while after < through {
+            let runs = self.account_runs(account, after).await?;
+            let Some(&(_, last_run_ends)) = runs.last() else {
+                break;
+            };
+            for (first, last) in runs {
+                let wanted = limit - i64::try_from(found.len()).unwrap_or(limit);
+                found.extend(
+                    self.transfers_between(account, (first.max(after + 1), last), wanted)
+                        .await?,
+                );
+                if i64::try_from(found.len()).unwrap_or(limit) >= limit {
+                    return Ok(found);
+                }
+            }
+            after = last_run_ends;
+        }
+        let wanted = limit - i64::try_from(found.len()).unwrap_or(limit);
+        let tail = self
+            .transfers_between(account, (after.max(through) + 1, i64::MAX), wanted)
+            .await?;
+        found.extend(tail);
+        Ok(found)
+    }
+
+    /// The next runs naming `account` that end after `after`: (first, last) timestamps.
+    async fn account_runs(
+        &mut self,
+        account: u128,
+        after: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT first_timestamp, last_timestamp FROM ledger_account_runs \
+             WHERE account_id = $1 AND last_timestamp > $2 ORDER BY first_timestamp LIMIT 32"
+        )
+        .bind(hex128(account))
+        .bind(after)
+        .fetch_all(c)
+        .await
+        .and_then(|rows| rows
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect())
+        .map_err(db("reading an account's runs")))
+    }
+
+    /// Up to `limit` transfers of `account` stamped within `first..=last`, oldest first.
+    async fn transfers_between(
+        &mut self,
+        account: u128,
+        (first, last): (i64, i64),
+        limit: i64,
+    ) -> Result<Vec<Transfer>, StoreError> {
         let sql = format!(
-            "SELECT * FROM ( \
-             SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE timestamp IN ( \
-             SELECT timestamp FROM ledger_account_transfers WHERE account_id = $1 \
-             AND timestamp > $2 ORDER BY timestamp LIMIT {limit}) \
-             UNION ALL \
-             SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE timestamp > $3 \
+            "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
+             WHERE timestamp >= $2 AND timestamp <= $3 \
              AND (debit_account_id = $1 OR credit_account_id = $1) \
-             ) AS page ORDER BY timestamp LIMIT {limit}"
+             ORDER BY timestamp LIMIT {limit}"
         );
         let values = [
             Value::Text(hex128(account)),
-            Value::Int(after),
-            Value::Int(tail_after),
+            Value::Int(first),
+            Value::Int(last),
         ];
         select_transfers(&mut self.conn, sql, &values).await
     }
@@ -220,12 +270,13 @@ impl Reader {
         .map_err(db("reading the account index's tail")))
     }
 
-    /// The account index holds two entries for each transfer up to where it reaches and
-    /// counts the rest exactly; anything else is a store fault, not a ledger violation.
+    /// The account index counts each transfer up to where it reaches once per side, and
+    /// the rest exactly; anything else is a store fault, not a ledger violation.
     async fn check_account_index(&mut self) -> Result<(), StoreError> {
-        let (entries, indexed, after, unindexed): (i64, i64, i64, i64) =
+        let (sides, indexed, after, unindexed): (i64, i64, i64, i64) =
             on!(&mut self.conn, |c| sqlx::query(
-                "SELECT (SELECT COUNT(*) FROM ledger_account_transfers), \
+                "SELECT (SELECT CAST(COALESCE(SUM(transfers), 0) AS BIGINT) \
+                 FROM ledger_account_runs), \
                  (SELECT COUNT(*) FROM ledger_transfers WHERE timestamp <= s.indexed_through), \
                  (SELECT COUNT(*) FROM ledger_transfers WHERE timestamp > s.indexed_through), \
                  s.unindexed FROM ledger_account_index s WHERE s.id = 1"
@@ -239,10 +290,10 @@ impl Reader {
                 row.try_get(3)?
             )))
             .map_err(db("checking the account index"))?);
-        if entries != 2 * indexed || after != unindexed {
+        if sides != 2 * indexed || after != unindexed {
             return Err(corrupt(format!(
-                "the ledger's account index holds {entries} entries for {indexed} indexed \
-                 transfers and counts {unindexed} after them where there are {after}"
+                "the ledger's account index counts {sides} sides for {indexed} indexed \
+                 transfers and {unindexed} transfers after them where there are {after}"
             )));
         }
         Ok(())

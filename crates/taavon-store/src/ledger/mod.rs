@@ -42,10 +42,10 @@ pub struct LedgerAccount {
     pub kind: String,
 }
 
-/// How many transfers may gather past the account index before a batch indexes them:
-/// the longest tail a reader of an account's transfers scans, and the run one sorted
-/// INSERT adds (see migration 0007).
-pub const ACCOUNT_INDEX_RUN: i64 = 32_768;
+/// How many transfers may gather past the account index before a batch indexes them
+/// as one run (see migration 0007): the longest tail a reader of an account's transfers
+/// scans, and the longest span of a run. Each run costs one row per account it names.
+pub const ACCOUNT_INDEX_RUN: i64 = 8_192;
 
 /// Ids per `IN (…)` list, well under both engines' limits on bound parameters.
 const IDS_PER_QUERY: usize = 500;
@@ -396,17 +396,19 @@ pub(crate) async fn load_accounts(
     Ok(accounts)
 }
 
-/// Indexes every transfer after the account index in one sorted INSERT and moves the
-/// index up to the newest: where it reached before, and where it reaches now.
+/// Records the transfers after the account index as one run (per account named, the
+/// first and last timestamp and how many) and moves the index up to the newest: where
+/// it reached before, and where it reaches now.
 async fn index_account_tail(conn: &mut Conn) -> Result<(i64, i64), StoreError> {
     let through = indexed_through(conn).await?;
     on!(&mut *conn, |c| sqlx::query(
-        "INSERT INTO ledger_account_transfers (account_id, timestamp) \
-         SELECT account_id, timestamp FROM ( \
+        "INSERT INTO ledger_account_runs \
+         (account_id, first_timestamp, last_timestamp, transfers) \
+         SELECT account_id, MIN(timestamp), MAX(timestamp), COUNT(*) FROM ( \
          SELECT debit_account_id AS account_id, timestamp FROM ledger_transfers \
          WHERE timestamp > $1 UNION ALL \
          SELECT credit_account_id, timestamp FROM ledger_transfers WHERE timestamp > $1 \
-         ) AS tail ORDER BY account_id, timestamp"
+         ) AS tail GROUP BY account_id"
     )
     .bind(through)
     .execute(c)

@@ -518,6 +518,27 @@ async fn an_accounts_transfers_read_alike_before_and_after_the_account_index_cat
     read.finish().await.unwrap();
     assert_eq!(transfers_of(&store, FUND, 7).await, of_fund);
     assert_eq!(transfers_of(&store, OTHER, 7).await, Vec::<u128>::new());
+    // More runs naming the account than one read of its runs returns.
+    let mut of_fund = of_fund;
+    for i in 100..170u128 {
+        assert_eq!(
+            apply(&store, &[rotation(i)]).await,
+            vec![TransferResult::Ok]
+        );
+        let mut write = store.write(operator(), now()).await.unwrap();
+        write.index_ledger_accounts().await.unwrap();
+        write.commit().await.unwrap();
+        if i % 3 != 2 {
+            of_fund.push(i);
+        }
+    }
+    for limit in [1, 5, 10_000] {
+        assert_eq!(
+            transfers_of(&store, FUND, limit).await,
+            of_fund,
+            "limit {limit}"
+        );
+    }
     Checks::AuditMustVerify
 }
 
