@@ -172,6 +172,8 @@ pub(crate) trait BatchIo {
         ids: &BTreeSet<u128>,
         pending: &BTreeSet<u128>,
     ) -> Result<Vec<Transfer>, StoreError>;
+    /// The highest id of a stored transfer, if any.
+    async fn highest_transfer_id(&mut self) -> Result<Option<u128>, StoreError>;
     /// The stored accounts among `ids`.
     async fn accounts_named(&mut self, ids: &BTreeSet<u128>) -> Result<Vec<Account>, StoreError>;
     /// The newest timestamp the ledger has assigned to an account or a transfer.
@@ -206,9 +208,13 @@ async fn apply_batch(
         .map(|t| t.pending_id)
         .filter(|id| *id != 0)
         .collect();
+    // An id above every stored one names no stored transfer: with ids that grow, as
+    // TigerBeetle advises clients to choose them, a batch looks none of them up.
+    let highest = io.highest_transfer_id().await?;
     let named: BTreeSet<u128> = transfers
         .iter()
         .map(|t| t.id)
+        .filter(|id| highest.is_some_and(|highest| *id <= highest))
         .chain(pending.iter().copied())
         .collect();
     let mut stored = io.transfers_named(&named, &pending).await?;
@@ -286,6 +292,15 @@ impl BatchIo for SqlxBatchIo<'_> {
         Ok(transfers)
     }
 
+    async fn highest_transfer_id(&mut self) -> Result<Option<u128>, StoreError> {
+        let highest: Option<String> = on!(&mut *self.0, |c| sqlx::query(HIGHEST_TRANSFER_ID)
+            .fetch_one(c)
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(db("reading the highest transfer id"))?);
+        highest.as_deref().map(parse_hex128).transpose()
+    }
+
     async fn accounts_named(&mut self, ids: &BTreeSet<u128>) -> Result<Vec<Account>, StoreError> {
         Ok(load_accounts(self.0, ids)
             .await?
@@ -332,6 +347,9 @@ impl BatchIo for SqlxBatchIo<'_> {
 const LAST_TIMESTAMP: &str = "SELECT COALESCE(MAX(timestamp), 0) FROM ( \
      SELECT MAX(timestamp) AS timestamp FROM ledger_transfers UNION ALL \
      SELECT MAX(timestamp) FROM ledger_accounts) AS newest";
+
+/// Ids are 32 hex digits, so the highest in text is the highest in number.
+const HIGHEST_TRANSFER_ID: &str = "SELECT MAX(id) FROM ledger_transfers";
 
 const COUNT_UNINDEXED: &str = "UPDATE ledger_account_index SET unindexed = unindexed + $1 \
      WHERE id = 1 RETURNING unindexed";

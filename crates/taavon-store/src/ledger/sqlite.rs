@@ -13,7 +13,7 @@ use taavon_ledger::{Account, Transfer};
 
 use super::{
     ACCOUNT_COLUMNS, BatchIo, RawAccount, RawTransfer, TRANSFER_COLUMNS, hex64, hex128,
-    optional_hex128, stored_i64,
+    optional_hex128, parse_hex128, stored_i64,
 };
 use crate::StoreError;
 
@@ -53,7 +53,8 @@ impl BatchIo for SqliteBatchIo<'_> {
             let mut select = self
                 .conn
                 .prepare(&format!(
-                    "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers WHERE {column} = ?1"
+                    "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
+                     WHERE {column} IS NOT NULL AND {column} = ?1"
                 ))
                 .map_err(sqlite("reading ledger transfers"))?;
             for id in named {
@@ -64,6 +65,14 @@ impl BatchIo for SqliteBatchIo<'_> {
             .into_iter()
             .map(RawTransfer::parse)
             .collect::<Result<Vec<_>, _>>()
+    }
+
+    async fn highest_transfer_id(&mut self) -> Result<Option<u128>, StoreError> {
+        let highest: Option<String> = self
+            .conn
+            .query_row(super::HIGHEST_TRANSFER_ID, [], |row| row.get(0))
+            .map_err(sqlite("reading the highest transfer id"))?;
+        highest.as_deref().map(parse_hex128).transpose()
     }
 
     async fn accounts_named(&mut self, ids: &BTreeSet<u128>) -> Result<Vec<Account>, StoreError> {
