@@ -189,12 +189,14 @@ impl WriteTx {
             .copied()
             .filter(|s| s.per_batch())
             .collect();
-        for sql in steps.iter().filter_map(|step| crossing_statement(*step)) {
+        let crossings = steps
+            .iter()
+            .filter_map(|step| crossing_statement(*step, (lowest, day)));
+        for sql in crossings {
             on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(day)
                 .bind(first)
                 .bind(last)
-                .bind(lowest)
                 .execute(c)
                 .await
                 .map_err(db("running an end-of-day step"))
@@ -318,26 +320,32 @@ const DAYS_OVERDUE: &str =
     "(CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 ELSE $1 - oldest_unpaid_due_day END)";
 
 /// The statement a per-batch step runs over the installments crossing a day since each
-/// loan's last closed day, if any. It binds `$1` the day, `$2`/`$3` the batch's first
-/// and last loan id and `$4` the batch's oldest closed day, so the indexes on
-/// `(due_day, loan_id)` and `(late_after_day, loan_id)` bound the scan to the days
-/// crossed. The unary `+` on `i.loan_id` keeps SQLite from carrying the batch's id
-/// range over to the installments' primary key instead, which read every installment
-/// of the batch (12 per loan) to find the ~1/30 crossing a day: 5× slower at 50 000
-/// loans. Catching up many days at once widens the day range, which is the rarer case.
-fn crossing_statement(step: EodStep) -> Option<String> {
+/// loan's last closed day, if any. It binds `$1` the day and `$2`/`$3` the batch's first
+/// and last loan id; `lowest` is the batch's oldest closed day.
+///
+/// The days a step can cross (from `lowest` to `day`, one on a daily close) are listed
+/// as constants, so the index on `(due_day, loan_id)` (or `(late_after_day, loan_id)`)
+/// is sought once per day straight to the batch's loans. A range of days would let the
+/// index bound the day only, reading that day's installments of every loan for every
+/// batch: at 1 000 000 loans 0.72 s a step and batch instead of 0.01 s. The unary `+`
+/// keeps SQLite from answering the join through the installments' primary key over the
+/// batch instead, which reads all twelve installments of each loan.
+fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String> {
     // Unpaid part of an installment of the loan's current schedule.
     const UNPAID: &str =
         "(i.total_rial - i.paid_principal_rial - i.paid_profit_rial - i.paid_fee_rial)";
-    let crossing = |day_column: &str, range: &str, aggregates: &str| {
-        format!(
-            "FROM (SELECT i.loan_id AS loan_id, {aggregates} FROM loan_installments i \
+    let crossing =
+        |day_column: &str, days: std::ops::RangeInclusive<i64>, range: &str, aggregates: &str| {
+            let days: Vec<String> = days.map(|d| d.to_string()).collect();
+            format!(
+                "FROM (SELECT i.loan_id AS loan_id, {aggregates} FROM loan_installments i \
              JOIN loans l ON l.id = +i.loan_id AND l.schedule_version = i.schedule_version \
-             WHERE {range} AND i.{day_column} >= $4 AND l.id BETWEEN $2 AND $3 \
+             WHERE i.{day_column} IN ({}) AND i.loan_id BETWEEN $2 AND $3 AND {range} \
              AND l.status = 'active' AND l.closed_day < $1 AND {UNPAID} > 0 \
-             GROUP BY i.loan_id) AS d WHERE loans.id = d.loan_id"
-        )
-    };
+             GROUP BY i.loan_id) AS d WHERE loans.id = d.loan_id",
+                days.join(", ")
+            )
+        };
     match step {
         // Installments due after the loan's last closed day, up to today.
         EodStep::Overdue => Some(format!(
@@ -345,6 +353,7 @@ fn crossing_statement(step: EodStep) -> Option<String> {
              oldest_unpaid_due_day = COALESCE(loans.oldest_unpaid_due_day, d.first_due) {}",
             crossing(
                 "due_day",
+                lowest + 1..=day,
                 "i.due_day > l.closed_day AND i.due_day <= $1",
                 &format!("CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, MIN(i.due_day) AS first_due"),
             )
@@ -356,6 +365,7 @@ fn crossing_statement(step: EodStep) -> Option<String> {
              late_weight = loans.late_weight + d.weight {}",
             crossing(
                 "late_after_day",
+                lowest..=day - 1,
                 "i.late_after_day >= l.closed_day AND i.late_after_day < $1",
                 &format!(
                     "CAST(SUM({UNPAID}) AS BIGINT) AS unpaid, \
