@@ -447,7 +447,7 @@ pub(crate) async fn book_provisions(
     business_on: &str,
 ) -> Result<(), AppError> {
     let mut chain = Vec::new();
-    for (province, required) in write.provisions_by_province().await? {
+    for (province, required) in write.provisions_by_province(business_on).await? {
         let (expense, reserve) = provision_accounts(&province);
         ensure(write, &[expense.clone(), reserve.clone()]).await?;
         let held = write

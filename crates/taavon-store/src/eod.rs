@@ -13,7 +13,7 @@ use taavon_core::loans::eod::{EodPlan, EodStep};
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
-use crate::tx::{Reader, WriteTx};
+use crate::tx::{Conn, Reader, WriteTx};
 
 /// The portfolio of one branch at a closed business date.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,19 +142,51 @@ impl Reader {
         .map_err(db("decoding loans per class")))
     }
 
-    /// Total provisions per province over open loans, for the ledger step.
-    pub async fn provisions_by_province(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
+    /// Total provisions per province over open loans at `business_on`, for the ledger
+    /// step: from that date's portfolio snapshot when it was taken (62 branch rows rather
+    /// than a pass over every loan, 1.7 s at 1 000 000 loans), else from the loans.
+    pub async fn provisions_by_province(
+        &mut self,
+        business_on: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let from_snapshot = self
+            .sum_provisions(
+                "SELECT province, CAST(SUM(provision_rial) AS BIGINT) FROM portfolio_snapshots \
+                 WHERE business_on = $1 GROUP BY province ORDER BY province",
+                Some(business_on),
+            )
+            .await?;
+        if !from_snapshot.is_empty() {
+            return Ok(from_snapshot);
+        }
+        self.sum_provisions(
             "SELECT province, CAST(SUM(provision_rial) AS BIGINT) FROM loans \
-             WHERE status = 'active' GROUP BY province ORDER BY province"
+             WHERE status = 'active' GROUP BY province ORDER BY province",
+            None,
         )
-        .fetch_all(c)
         .await
-        .map_err(db("summing provisions"))?
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding provisions")))
+    }
+
+    /// Runs one of the two sums above, binding the date where it takes one.
+    async fn sum_provisions(
+        &mut self,
+        sql: &'static str,
+        business_on: Option<&str>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        on!(&mut self.conn, |c| {
+            let mut query = sqlx::query(sql);
+            if let Some(business_on) = business_on {
+                query = query.bind(business_on);
+            }
+            query
+                .fetch_all(c)
+                .await
+                .map_err(db("summing provisions"))?
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<Result<_, sqlx::Error>>()
+                .map_err(db("decoding provisions"))
+        })
     }
 }
 
@@ -280,13 +312,22 @@ impl WriteTx {
                 "CAST(SUM(CASE WHEN {condition} THEN outstanding_principal_rial ELSE 0 END) AS BIGINT)"
             )
         };
+        // SQLite would read the loans in the order of its (bank, branch, class) index to
+        // save the GROUP BY's sort, fetching each row at random: 5.0 s at 1 000 000
+        // loans against 3.1 s for one pass over the table and the sort. PostgreSQL
+        // plans a sequential scan and a hash aggregate of its own accord.
+        let not_indexed = if matches!(self.conn(), Conn::Sqlite(_)) {
+            " NOT INDEXED"
+        } else {
+            ""
+        };
         let sql = format!(
             "INSERT INTO portfolio_snapshots (business_on, province, bank, branch, loans, \
              outstanding_rial, par30_rial, par90_rial, past_due_rial, deferred_rial, \
              doubtful_rial, provision_rial) SELECT $1, province, bank, branch, COUNT(*), \
              CAST(SUM(outstanding_principal_rial) AS BIGINT), {}, {}, {}, {}, {}, \
-             CAST(SUM(provision_rial) AS BIGINT) FROM loans WHERE status = 'active' \
-             GROUP BY province, bank, branch",
+             CAST(SUM(provision_rial) AS BIGINT) FROM loans{not_indexed} \
+             WHERE status = 'active' GROUP BY province, bank, branch",
             sum_when("days_overdue > 30"),
             sum_when("days_overdue > 90"),
             sum_when("class = 'past_due'"),
