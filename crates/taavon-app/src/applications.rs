@@ -20,8 +20,7 @@ use taavon_store::{
     Store, WriteTx,
 };
 
-use crate::auth::actor_of;
-use crate::idempotency::{Idempotency, finish_idempotent, replayed, winner};
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
 use crate::{AppError, FieldError};
 
@@ -172,11 +171,10 @@ pub async fn create_application(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Application, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return read_application(store, id).await;
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_application(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let fields = validate(&mut write, input).await?;
     let province = ProvinceCode::parse(&fields.province)
         .map_err(|_| AppError::Internal("an applicant has a bad province".into()))?;
@@ -204,11 +202,10 @@ pub async fn transition(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<TransitionOutcome, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(event_id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return replay(store, id, event_id).await;
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(event_id) => return replay(store, id, event_id).await,
+        Begun::Fresh(write) => write,
+    };
     let application = write.application(id).await?.ok_or(AppError::NotFound)?;
     let province = province_of(&application)?;
     let Some(action) = TransitionAction::parse(&input.action) else {

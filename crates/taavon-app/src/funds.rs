@@ -45,21 +45,70 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    const ALL: [AccountKind; 11] = [
+        AccountKind::AgencySource,
+        AccountKind::AgencyDeposit,
+        AccountKind::ProgramSource,
+        AccountKind::ProgramFund,
+        AccountKind::LoanBook,
+        AccountKind::Borrowers,
+        AccountKind::ProfitIncome,
+        AccountKind::FeeIncome,
+        AccountKind::PenaltyIncome,
+        AccountKind::ProvisionExpense,
+        AccountKind::ProvisionReserve,
+    ];
+
+    /// The kind as reports name it, then in Persian and in English.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            AccountKind::AgencySource => ("agency_source", "منابع دستگاه", "Agency contributions"),
+            AccountKind::AgencyDeposit => {
+                ("agency_deposit", "سپرده دستگاه نزد بانک", "Agency deposit")
+            }
+            AccountKind::ProgramSource => (
+                "program_source",
+                "اعتبار مصوب برنامه",
+                "Program appropriation",
+            ),
+            AccountKind::ProgramFund => ("program_fund", "صندوق برنامه", "Program fund"),
+            AccountKind::LoanBook => ("loan_book", "تسهیلات پرداختی", "Loans outstanding"),
+            AccountKind::Borrowers => (
+                "borrowers",
+                "دریافتی از تسهیلات‌گیرندگان",
+                "Borrowers' payments",
+            ),
+            AccountKind::ProfitIncome => ("profit_income", "درآمد سود", "Profit income"),
+            AccountKind::FeeIncome => ("fee_income", "درآمد کارمزد", "Fee income"),
+            AccountKind::PenaltyIncome => {
+                ("penalty_income", "درآمد وجه التزام", "Late-charge income")
+            }
+            AccountKind::ProvisionExpense => (
+                "provision_expense",
+                "هزینه ذخیره مطالبات",
+                "Provision expense",
+            ),
+            AccountKind::ProvisionReserve => {
+                ("provision_reserve", "ذخیره مطالبات", "Provision reserve")
+            }
+        }
+    }
+
     /// The kind as reports name it.
     pub fn code(self) -> &'static str {
-        match self {
-            AccountKind::AgencySource => "agency_source",
-            AccountKind::AgencyDeposit => "agency_deposit",
-            AccountKind::ProgramSource => "program_source",
-            AccountKind::ProgramFund => "program_fund",
-            AccountKind::LoanBook => "loan_book",
-            AccountKind::Borrowers => "borrowers",
-            AccountKind::ProfitIncome => "profit_income",
-            AccountKind::FeeIncome => "fee_income",
-            AccountKind::PenaltyIncome => "penalty_income",
-            AccountKind::ProvisionExpense => "provision_expense",
-            AccountKind::ProvisionReserve => "provision_reserve",
-        }
+        self.names().0
+    }
+
+    pub fn name_fa(self) -> &'static str {
+        self.names().1
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.names().2
+    }
+
+    pub fn parse(code: &str) -> Option<AccountKind> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
     }
 }
 

@@ -14,7 +14,7 @@ pub struct Idempotency<'a> {
 }
 
 /// The entity an earlier request with this key created, if there was one.
-pub(crate) async fn replayed(
+async fn replayed(
     write: &mut WriteTx,
     principal: &Principal,
     idempotency: Option<Idempotency<'_>>,

@@ -16,7 +16,7 @@ use taavon_store::{
 
 use crate::auth::actor_of;
 pub use crate::idempotency::Idempotency;
-use crate::idempotency::{finish_idempotent, replayed, winner};
+use crate::idempotency::{Begun, begin, finish_idempotent, winner};
 use crate::{AppError, FieldError};
 
 /// The largest page a list returns.
@@ -192,11 +192,10 @@ pub async fn create_cooperative(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Cooperative, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return read_cooperative(store, id).await;
-    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_cooperative(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let fields = validate_cooperative(&mut write, input).await?;
     let province = province_code(&fields.province)?;
     allow(access::decide(
@@ -312,16 +311,15 @@ pub async fn add_member(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Person, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return person_by_id(store, cooperative_id, id).await,
+        Begun::Fresh(write) => write,
+    };
     let cooperative = write
         .cooperative(cooperative_id)
         .await?
         .ok_or(AppError::NotFound)?;
     may(principal, Action::Update, &cooperative)?;
-    if let Some(id) = replayed(&mut write, principal, idempotency).await? {
-        write.rollback().await?;
-        return person_by_id(store, cooperative_id, id).await;
-    }
     let mut errors = Vec::new();
     let joined_on =
         optional_date(&mut errors, "joined_on", joined_on).unwrap_or_else(|| today_iso(now));
@@ -378,19 +376,15 @@ pub async fn add_share_entry(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<ShareRegister, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(_) => return share_register(store, principal, cooperative_id).await,
+        Begun::Fresh(write) => write,
+    };
     let cooperative = write
         .cooperative(cooperative_id)
         .await?
         .ok_or(AppError::NotFound)?;
     may(principal, Action::Update, &cooperative)?;
-    if replayed(&mut write, principal, idempotency)
-        .await?
-        .is_some()
-    {
-        write.rollback().await?;
-        return share_register(store, principal, cooperative_id).await;
-    }
     let mut errors = Vec::new();
     let entered_on = optional_date(&mut errors, "entered_on", input.entered_on.as_deref())
         .unwrap_or_else(|| today_iso(now));

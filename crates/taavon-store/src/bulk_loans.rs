@@ -9,7 +9,7 @@ use crate::StoreError;
 use crate::applications::NewApplication;
 use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
 use crate::error::db;
-use crate::loans::{InstallmentRow, LoanState, NewLoan};
+use crate::loans::{InstallmentOf, InstallmentRow, LoanState, NewLoan};
 use crate::tx::WriteTx;
 
 /// A disbursed loan as it stands at its `closed_day`.
@@ -25,7 +25,6 @@ pub struct RunningLoan {
 
 const APPLICATION_COLUMNS: usize = 16;
 const LOAN_COLUMNS: usize = 35;
-const INSTALLMENT_COLUMNS: usize = 16;
 
 impl WriteTx {
     /// Inserts applications; returns their ids in order.
@@ -154,51 +153,16 @@ impl WriteTx {
             });
             ids.extend(chunk_ids);
         }
-        let rows: Vec<(i64, &str, &InstallmentRow)> = loans
+        let rows: Vec<InstallmentOf<'_>> = loans
             .iter()
             .zip(&ids)
             .flat_map(|(l, id)| {
                 l.schedule
                     .iter()
-                    .map(move |row| (*id, l.loan.province.as_str(), row))
+                    .map(move |row| (*id, l.loan.province.as_str(), 1, row))
             })
             .collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO loan_installments (loan_id, province, schedule_version, n, due_on, \
-                 due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
-                 grace_profit_rial, total_rial, balance_rial, paid_principal_rial, \
-                 paid_profit_rial, paid_fee_rial) VALUES {}",
-                placeholders(self.conn(), chunk.len(), INSTALLMENT_COLUMNS)
-            );
-            on!(self.conn(), |c| {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (loan_id, province, r) in chunk {
-                    query = query
-                        .bind(*loan_id)
-                        .bind(*province)
-                        .bind(1i64)
-                        .bind(r.n)
-                        .bind(&r.due_on)
-                        .bind(r.due_day)
-                        .bind(r.late_after_day)
-                        .bind(r.principal_rial)
-                        .bind(r.profit_rial)
-                        .bind(r.fee_rial)
-                        .bind(r.grace_profit_rial)
-                        .bind(r.total_rial)
-                        .bind(r.balance_rial)
-                        .bind(r.paid_principal_rial)
-                        .bind(r.paid_profit_rial)
-                        .bind(r.paid_fee_rial);
-                }
-                query
-                    .execute(c)
-                    .await
-                    .map_err(db("bulk-inserting installments"))
-                    .map(|_| ())?
-            });
-        }
+        self.insert_installment_rows(&rows).await?;
         self.audit_bulk("loan.bulk_create", "loan", &ids);
         Ok(ids)
     }

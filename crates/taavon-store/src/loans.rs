@@ -11,6 +11,9 @@ use crate::error::db;
 use crate::filter::{Conditions, bind_values};
 use crate::tx::{Reader, WriteTx};
 
+/// An installment row with its loan, province and schedule version.
+pub(crate) type InstallmentOf<'a> = (i64, &'a str, i64, &'a InstallmentRow);
+
 /// A contract as written from a bank-approved application.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewLoan {
@@ -540,20 +543,34 @@ impl WriteTx {
         schedule_version: i64,
         rows: &[InstallmentRow],
     ) -> Result<(), StoreError> {
+        let rows: Vec<InstallmentOf<'_>> = rows
+            .iter()
+            .map(|row| (loan_id, province, schedule_version, row))
+            .collect();
+        self.insert_installment_rows(&rows).await
+    }
+
+    /// Writes installments of any loans, with what has been paid on each, many rows to
+    /// a statement.
+    pub(crate) async fn insert_installment_rows(
+        &mut self,
+        rows: &[InstallmentOf<'_>],
+    ) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO loan_installments (loan_id, province, schedule_version, n, due_on, \
                  due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
-                 grace_profit_rial, total_rial, balance_rial) VALUES {}",
-                placeholders(self.conn(), chunk.len(), 13)
+                 grace_profit_rial, total_rial, balance_rial, paid_principal_rial, \
+                 paid_profit_rial, paid_fee_rial) VALUES {}",
+                placeholders(self.conn(), chunk.len(), 16)
             );
             on!(self.conn(), |c| {
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for r in chunk {
+                for (loan_id, province, schedule_version, r) in chunk {
                     query = query
-                        .bind(loan_id)
-                        .bind(province)
-                        .bind(schedule_version)
+                        .bind(*loan_id)
+                        .bind(*province)
+                        .bind(*schedule_version)
                         .bind(r.n)
                         .bind(&r.due_on)
                         .bind(r.due_day)
@@ -563,7 +580,10 @@ impl WriteTx {
                         .bind(r.fee_rial)
                         .bind(r.grace_profit_rial)
                         .bind(r.total_rial)
-                        .bind(r.balance_rial);
+                        .bind(r.balance_rial)
+                        .bind(r.paid_principal_rial)
+                        .bind(r.paid_profit_rial)
+                        .bind(r.paid_fee_rial);
                 }
                 query
                     .execute(c)

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use taavon_app::AppError;
-use taavon_app::funds;
+use taavon_app::funds::{self, AccountKind};
 
 use super::i18n::Lang;
 use super::names::Names;
@@ -15,21 +15,10 @@ use crate::auth::UiUser;
 use crate::state::AppState;
 
 fn kind_name(lang: Lang, kind: &str) -> String {
-    let (fa, en) = match kind {
-        "agency_source" => ("منابع دستگاه", "Agency contributions"),
-        "agency_deposit" => ("سپرده دستگاه نزد بانک", "Agency deposit"),
-        "program_source" => ("اعتبار مصوب برنامه", "Program appropriation"),
-        "program_fund" => ("صندوق برنامه", "Program fund"),
-        "loan_book" => ("تسهیلات پرداختی", "Loans outstanding"),
-        "borrowers" => ("دریافتی از تسهیلات‌گیرندگان", "Borrowers' payments"),
-        "profit_income" => ("درآمد سود", "Profit income"),
-        "fee_income" => ("درآمد کارمزد", "Fee income"),
-        "penalty_income" => ("درآمد وجه التزام", "Late-charge income"),
-        "provision_expense" => ("هزینه ذخیره مطالبات", "Provision expense"),
-        "provision_reserve" => ("ذخیره مطالبات", "Provision reserve"),
-        other => (other, other),
-    };
-    lang.pick(fa, en).to_owned()
+    AccountKind::parse(kind).map_or_else(
+        || kind.to_owned(),
+        |kind| lang.pick(kind.name_fa(), kind.name_en()).to_owned(),
+    )
 }
 
 struct FundRow {
