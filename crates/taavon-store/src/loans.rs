@@ -86,18 +86,32 @@ pub struct InstallmentRow {
     pub paid_principal_rial: i64,
     pub paid_profit_rial: i64,
     pub paid_fee_rial: i64,
+    /// What an early settlement waived (see migration 0008).
+    pub waived_profit_rial: i64,
+    pub waived_fee_rial: i64,
 }
 
 impl InstallmentRow {
-    /// The installment as the core's loan account sees it (grace profit is profit).
+    /// What is still owed on the installment.
+    pub fn unpaid_rial(&self) -> i64 {
+        self.total_rial
+            - self.paid_principal_rial
+            - self.paid_profit_rial
+            - self.paid_fee_rial
+            - self.waived_profit_rial
+            - self.waived_fee_rial
+    }
+
+    /// The installment as the core's loan account sees it (grace profit is profit, and a
+    /// waived part is no longer asked for).
     pub fn account(&self) -> taavon_core::loans::account::InstallmentAccount {
         taavon_core::loans::account::InstallmentAccount {
             n: u16::try_from(self.n).unwrap_or(u16::MAX),
             due_day: self.due_day,
             late_after_day: self.late_after_day,
             principal: self.principal_rial,
-            profit: self.profit_rial + self.grace_profit_rial,
-            fee: self.fee_rial,
+            profit: self.profit_rial + self.grace_profit_rial - self.waived_profit_rial,
+            fee: self.fee_rial - self.waived_fee_rial,
             paid_principal: self.paid_principal_rial,
             paid_profit: self.paid_profit_rial,
             paid_fee: self.paid_fee_rial,
@@ -141,6 +155,9 @@ pub struct TransactionLine {
     pub profit_rial: i64,
     pub fee_rial: i64,
     pub late_rial_days: i64,
+    /// Profit and fee an early settlement waived on the installment (no money moved).
+    pub waived_profit_rial: i64,
+    pub waived_fee_rial: i64,
 }
 
 /// Filters of a loan list.
@@ -320,10 +337,11 @@ impl Reader {
         loan_id: i64,
         schedule_version: i64,
     ) -> Result<Vec<InstallmentRow>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
+        on!(&mut self.conn, |c| {
+            sqlx::query(
             "SELECT n, due_on, due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
              grace_profit_rial, total_rial, balance_rial, paid_principal_rial, paid_profit_rial, \
-             paid_fee_rial FROM loan_installments WHERE loan_id = $1 AND schedule_version = $2 \
+             paid_fee_rial, waived_profit_rial, waived_fee_rial FROM loan_installments WHERE loan_id = $1 AND schedule_version = $2 \
              ORDER BY n"
         )
         .bind(loan_id)
@@ -347,10 +365,13 @@ impl Reader {
                 paid_principal_rial: row.try_get(10)?,
                 paid_profit_rial: row.try_get(11)?,
                 paid_fee_rial: row.try_get(12)?,
+                waived_profit_rial: row.try_get(13)?,
+                waived_fee_rial: row.try_get(14)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding installments")))
+        .map_err(db("decoding installments"))
+        })
     }
 
     /// A loan's transactions, oldest first, each with the one that reversed it.
@@ -399,9 +420,10 @@ impl Reader {
         &mut self,
         transaction_id: i64,
     ) -> Result<Vec<TransactionLine>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT schedule_version, n, principal_rial, profit_rial, fee_rial, late_rial_days \
-             FROM loan_transaction_lines WHERE transaction_id = $1 ORDER BY schedule_version, n"
+        on!(&mut self.conn, |c| {
+            sqlx::query(
+            "SELECT schedule_version, n, principal_rial, profit_rial, fee_rial, late_rial_days, \
+             waived_profit_rial, waived_fee_rial FROM loan_transaction_lines WHERE transaction_id = $1 ORDER BY schedule_version, n"
         )
         .bind(transaction_id)
         .fetch_all(c)
@@ -416,10 +438,13 @@ impl Reader {
                 profit_rial: row.try_get(3)?,
                 fee_rial: row.try_get(4)?,
                 late_rial_days: row.try_get(5)?,
+                waived_profit_rial: row.try_get(6)?,
+                waived_fee_rial: row.try_get(7)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding transaction lines")))
+        .map_err(db("decoding transaction lines"))
+        })
     }
 }
 
@@ -611,8 +636,8 @@ impl WriteTx {
             on!(self.conn(), |c| {
                 sqlx::query(
                 "INSERT INTO loan_transaction_lines (transaction_id, province, schedule_version, n, \
-                 principal_rial, profit_rial, fee_rial, late_rial_days) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                 principal_rial, profit_rial, fee_rial, late_rial_days, waived_profit_rial, \
+                 waived_fee_rial) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             )
             .bind(id)
             .bind(&t.province)
@@ -622,19 +647,25 @@ impl WriteTx {
             .bind(line.profit_rial)
             .bind(line.fee_rial)
             .bind(line.late_rial_days)
+            .bind(line.waived_profit_rial)
+            .bind(line.waived_fee_rial)
             .execute(c)
             .await
             .map_err(db("recording a transaction line")).map(|_| ())?
             });
-            // The installment's paid columns are a running sum of its lines.
+            // The installment's paid and waived columns are running sums of its lines.
             on!(self.conn(), |c| sqlx::query(
                 "UPDATE loan_installments SET paid_principal_rial = paid_principal_rial + $1, \
-                 paid_profit_rial = paid_profit_rial + $2, paid_fee_rial = paid_fee_rial + $3 \
-                 WHERE loan_id = $4 AND schedule_version = $5 AND n = $6"
+                 paid_profit_rial = paid_profit_rial + $2, paid_fee_rial = paid_fee_rial + $3, \
+                 waived_profit_rial = waived_profit_rial + $4, \
+                 waived_fee_rial = waived_fee_rial + $5 \
+                 WHERE loan_id = $6 AND schedule_version = $7 AND n = $8"
             )
             .bind(line.principal_rial)
             .bind(line.profit_rial)
             .bind(line.fee_rial)
+            .bind(line.waived_profit_rial)
+            .bind(line.waived_fee_rial)
             .bind(t.loan_id)
             .bind(line.schedule_version)
             .bind(line.n)

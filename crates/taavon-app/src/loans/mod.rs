@@ -3,9 +3,11 @@
 //! is one write transaction with its ledger transfers and audit entries.
 
 mod calendar;
+mod settlement;
 mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
+pub use settlement::{SettlementQuote, settle, settlement_quote};
 pub(crate) use transactions::accounts_of;
 pub use transactions::{RepaymentInput, disburse, repay, reverse};
 
@@ -291,14 +293,22 @@ pub(crate) fn installment_rows(
                 paid_principal_rial: 0,
                 paid_profit_rial: 0,
                 paid_fee_rial: 0,
+                waived_profit_rial: 0,
+                waived_fee_rial: 0,
             }
         })
         .collect()
 }
 
+/// Whether the loan was closed by an early settlement (which is final, see `reverse`).
+pub(crate) fn settled_early(transactions: &[LoanTransaction]) -> bool {
+    transactions.iter().any(|t| t.fields.kind == "settlement")
+}
+
 impl LoanView {
-    fn unpaid(row: &InstallmentRow) -> i64 {
-        row.total_rial - row.paid_principal_rial - row.paid_profit_rial - row.paid_fee_rial
+    /// Whether the loan was closed by an early settlement; its transactions are final.
+    pub fn settled_early(&self) -> bool {
+        settled_early(&self.transactions)
     }
 
     /// What settles everything due at the open business date (late charge included).
@@ -309,13 +319,18 @@ impl LoanView {
                 .schedule
                 .iter()
                 .filter(|row| row.due_on <= today)
-                .map(Self::unpaid)
+                .map(InstallmentRow::unpaid_rial)
                 .sum::<i64>()
     }
 
     /// What pays the whole schedule off at the open business date.
     pub fn payoff(&self) -> i64 {
-        self.penalty_due_rial + self.schedule.iter().map(Self::unpaid).sum::<i64>()
+        self.penalty_due_rial
+            + self
+                .schedule
+                .iter()
+                .map(InstallmentRow::unpaid_rial)
+                .sum::<i64>()
     }
 }
 

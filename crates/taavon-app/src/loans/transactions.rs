@@ -23,7 +23,7 @@ pub struct RepaymentInput {
     pub note: Option<String>,
 }
 
-fn book(loan: &Loan) -> LoanBook<'_> {
+pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
     LoanBook {
         program: &loan.fields.program,
         province: &loan.fields.province,
@@ -47,7 +47,7 @@ pub(crate) fn penalty_due_at(loan: &Loan, rows: &[InstallmentRow], day: i64) -> 
 }
 
 /// The kept numbers after the installments changed, as of the loan's closed day.
-fn restated(
+pub(super) fn restated(
     loan: &Loan,
     installments: &[InstallmentAccount],
     disbursed: i64,
@@ -71,7 +71,7 @@ fn restated(
     }
 }
 
-fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
+pub(super) fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
     loan.fields
         .repayment_order
         .split(',')
@@ -83,17 +83,21 @@ fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
         .collect()
 }
 
-async fn load(write: &mut WriteTx, principal: &Principal, id: i64) -> Result<Loan, AppError> {
+pub(super) async fn load(
+    write: &mut WriteTx,
+    principal: &Principal,
+    id: i64,
+) -> Result<Loan, AppError> {
     let loan = write.loan(id).await?.ok_or(AppError::NotFound)?;
     authorize(principal, LoanAction::Transact, &loan)?;
     Ok(loan)
 }
 
-fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppError {
+pub(super) fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, rule, fa, en)])
 }
 
-async fn store_change(
+pub(super) async fn store_change(
     store: &Store,
     mut write: WriteTx,
     principal: &Principal,
@@ -332,11 +336,11 @@ pub async fn reverse(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
-    let original = write
-        .loan_transactions(loan_id)
-        .await?
-        .into_iter()
+    let transactions = write.loan_transactions(loan_id).await?;
+    let original = transactions
+        .iter()
         .find(|t| t.id == transaction_id)
+        .cloned()
         .ok_or_else(|| {
             amount_error(
                 "transaction_id",
@@ -358,6 +362,14 @@ pub async fn reverse(
             "the transaction is already reversed".into(),
         ));
     }
+    // An early settlement was computed on the repayments before it and waived profit on
+    // that basis; undoing one of them would leave the waiver standing on a debt that is
+    // owed again, so a loan settled early keeps its transactions.
+    if super::settled_early(&transactions) {
+        return Err(AppError::Conflict(
+            "the loan was settled early; its transactions are final".into(),
+        ));
+    }
     let stored = write.transaction_lines(transaction_id).await?;
     let today = calendar::business_date_in(&mut write, now).await?;
     let f = &original.fields;
@@ -368,6 +380,8 @@ pub async fn reverse(
             profit_rial: -l.profit_rial,
             fee_rial: -l.fee_rial,
             late_rial_days: -l.late_rial_days,
+            waived_profit_rial: -l.waived_profit_rial,
+            waived_fee_rial: -l.waived_fee_rial,
             ..*l
         })
         .collect();
@@ -437,7 +451,7 @@ pub async fn reverse(
     .await
 }
 
-fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
+pub(super) fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
     lines
         .iter()
         .map(|l| TransactionLine {
@@ -447,6 +461,8 @@ fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
             profit_rial: l.profit,
             fee_rial: l.fee,
             late_rial_days: l.late_rial_days,
+            waived_profit_rial: l.waived_profit,
+            waived_fee_rial: l.waived_fee,
         })
         .collect()
 }

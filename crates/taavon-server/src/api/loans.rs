@@ -1,12 +1,12 @@
-//! Loans: contracts, schedules, disbursements, repayments and reversals; the portfolio
-//! at each closed business date.
+//! Loans: contracts, schedules, disbursements, repayments, reversals and early
+//! settlement; the portfolio at each closed business date.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
-use taavon_app::loans::{self, ContractInput, LoanView, RepaymentInput};
+use taavon_app::loans::{self, ContractInput, LoanView, RepaymentInput, SettlementQuote};
 use taavon_app::registry::Idempotency;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::money::amount_in_words_fa;
@@ -72,13 +72,15 @@ pub struct InstallmentDto {
     pub total: i64,
     pub balance: i64,
     pub paid: i64,
+    /// Profit and fee an early settlement took off unpaid (not earned, not charged).
+    pub waived: i64,
 }
 
 /// A loan transaction (never edited; a reversal is a transaction of its own).
 #[derive(Serialize, ToSchema)]
 pub struct LoanTransactionDto {
     pub id: i64,
-    /// disbursement, repayment or reversal.
+    /// disbursement, repayment, reversal or settlement.
     pub kind: String,
     pub business_on: String,
     pub amount: i64,
@@ -142,6 +144,44 @@ pub struct NewLoanDto {
 pub struct MoneyDto {
     /// Rials.
     pub amount: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// What an early settlement at the open business date takes, by part, in rials. For a
+/// qard al-hasan loan "profit" is the fee.
+#[derive(Serialize, ToSchema)]
+pub struct SettlementQuoteDto {
+    /// The open business date (ISO) the quote holds for.
+    pub business_date: String,
+    /// The late charge owed.
+    pub penalty: i64,
+    /// Unpaid parts of the installments fallen due.
+    pub due_fee: i64,
+    pub due_profit: i64,
+    pub due_principal: i64,
+    /// Principal of the installments not yet due.
+    pub principal_not_due: i64,
+    /// Profit on that principal since the last due date, by the day.
+    pub accrued_profit: i64,
+    /// The spread grace profit not yet due (earned in full at the grace period's end).
+    pub grace_profit: i64,
+    /// Profit already paid ahead on installments not yet due; it counts towards the two
+    /// above.
+    pub prepaid_profit: i64,
+    /// The profit charged: accrued plus grace profit less what was paid ahead.
+    pub earned_profit: i64,
+    /// Profit of the installments not yet due that is not charged (waived).
+    pub waived_profit: i64,
+    /// What settles the loan: the amount to post.
+    pub total: i64,
+    pub total_in_words: String,
+}
+
+/// An early settlement: the amount must equal the quote's total.
+#[derive(Deserialize, ToSchema)]
+pub struct SettlementDto {
+    /// Rials.
+    pub amount_rial: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -237,6 +277,7 @@ impl From<InstallmentRow> for InstallmentDto {
             total: r.total_rial,
             balance: r.balance_rial,
             paid: r.paid_principal_rial + r.paid_profit_rial + r.paid_fee_rial,
+            waived: r.waived_profit_rial + r.waived_fee_rial,
         }
     }
 }
@@ -271,6 +312,26 @@ impl From<LoanView> for LoanDetailDto {
             loan: v.loan.into(),
             schedule: v.schedule.into_iter().map(Into::into).collect(),
             transactions: v.transactions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<SettlementQuote> for SettlementQuoteDto {
+    fn from(q: SettlementQuote) -> Self {
+        Self {
+            business_date: q.business_date.to_string(),
+            penalty: q.due.penalty,
+            due_fee: q.due.fee,
+            due_profit: q.due.profit,
+            due_principal: q.due.principal,
+            principal_not_due: q.principal_not_due_rial,
+            accrued_profit: q.accrued_profit_rial,
+            grace_profit: q.grace_profit_rial,
+            prepaid_profit: q.prepaid_profit_rial,
+            earned_profit: q.earned_profit_rial,
+            waived_profit: q.waived_profit_rial,
+            total: q.total_rial,
+            total_in_words: amount_in_words_fa(q.total_rial),
         }
     }
 }
@@ -375,6 +436,23 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
+/// The answer to a money operation: the transaction it recorded and the loan after it.
+async fn recorded(
+    state: &AppState,
+    user: &ApiUser,
+    id: i64,
+    transaction_id: i64,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let view = loans::read_loan(&state.store, &user.principal, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TransactionResultDto {
+            transaction_id,
+            loan: view.into(),
+        }),
+    ))
+}
+
 /// Which money operation a route records.
 #[derive(Clone, Copy)]
 enum Money {
@@ -424,14 +502,7 @@ async fn money(
             .await?
         }
     };
-    let view = loans::read_loan(&state.store, &user.principal, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TransactionResultDto {
-            transaction_id,
-            loan: view.into(),
-        }),
-    ))
+    recorded(&state, &user, id, transaction_id).await
 }
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/disbursements", tag = "loans",
@@ -497,14 +568,58 @@ pub async fn reverse(
         clock::now(),
     )
     .await?;
-    let view = loans::read_loan(&state.store, &user.principal, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TransactionResultDto {
-            transaction_id: reversal,
-            loan: view.into(),
-        }),
+    recorded(&state, &user, id, reversal).await
+}
+
+#[utoipa::path(get, path = "/api/v1/loans/{id}/settlement", tag = "loans",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = SettlementQuoteDto),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope"),
+              (status = 409, body = Problem, description = "Not active, or not paid out in full")))]
+pub async fn settlement_quote(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<SettlementQuoteDto>, ApiError> {
+    Ok(Json(
+        loans::settlement_quote(&state.store, &user.principal, id)
+            .await?
+            .into(),
     ))
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/settlement", tag = "loans",
+    request_body = SettlementDto, security(("bearer" = [])),
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Already settled, not paid out in full, or changed meanwhile"),
+              (status = 422, body = Problem, description = "amount_rial not the settlement amount (must_equal_settlement)")))]
+pub async fn settle(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SettlementDto>,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/loans/{id}/settlement");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = RepaymentInput {
+        amount_rial: body.amount_rial,
+        note: body.note,
+    };
+    let transaction_id = loans::settle(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    recorded(&state, &user, id, transaction_id).await
 }
 
 #[utoipa::path(get, path = "/api/v1/portfolio", tag = "loans", params(PortfolioQuery),

@@ -31,6 +31,8 @@ fn installment(n: i64, due_day: i64, late_after_day: i64) -> InstallmentRow {
         paid_principal_rial: 0,
         paid_profit_rial: 0,
         paid_fee_rial: 0,
+        waived_profit_rial: 0,
+        waived_fee_rial: 0,
     }
 }
 
@@ -231,6 +233,8 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
                 profit_rial: 45_000,
                 fee_rial: 0,
                 late_rial_days: 1_045_000 * 10,
+                waived_profit_rial: 0,
+                waived_fee_rial: 0,
             }];
             write
                 .record_loan_transaction(
