@@ -432,20 +432,13 @@ fn text_of(value: &Value, field: &str) -> String {
     value[field].as_str().unwrap().to_owned()
 }
 
-async fn check_settlement(app: TestApp) {
-    let token = |user: &'static str| app.token(user, "demo");
-    let (bank, admin, ilam, lorestan) = (
-        token("bank").await,
-        token("admin").await,
-        token("ilam").await,
-        token("lorestan").await,
-    );
-    // A demo loan that is behind: a late charge, dues unpaid and installments to come.
-    let (_, arrears) = app.get("/api/v1/loans?in_arrears=true", Some(&bank)).await;
-    let mut behind = None;
+/// A demo loan that is behind (a late charge, dues unpaid) with installments to come,
+/// active and paid out in full, as the bank reads it.
+pub(crate) async fn loan_behind(app: &TestApp, bank: &str) -> Value {
+    let (_, arrears) = app.get("/api/v1/loans?in_arrears=true", Some(bank)).await;
     for item in arrears["items"].as_array().unwrap() {
         let (_, loan) = app
-            .get(&format!("/api/v1/loans/{}", item["id"]), Some(&bank))
+            .get(&format!("/api/v1/loans/{}", item["id"]), Some(bank))
             .await;
         let today = text_of(&loan, "business_date");
         let to_come = loan["schedule"]
@@ -458,11 +451,21 @@ async fn check_settlement(app: TestApp) {
             && loan["penalty_due"].as_i64().unwrap() > 0
             && to_come
         {
-            behind = Some(loan);
-            break;
+            return loan;
         }
     }
-    let loan = behind.expect("the demo holds an active loan behind with installments to come");
+    panic!("the demo holds no active loan behind with installments to come")
+}
+
+async fn check_settlement(app: TestApp) {
+    let token = |user: &'static str| app.token(user, "demo");
+    let (bank, admin, ilam, lorestan) = (
+        token("bank").await,
+        token("admin").await,
+        token("ilam").await,
+        token("lorestan").await,
+    );
+    let loan = loan_behind(&app, &bank).await;
     let id = loan["id"].as_i64().unwrap();
     let path = format!("/api/v1/loans/{id}/settlement");
 

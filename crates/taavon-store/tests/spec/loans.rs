@@ -337,3 +337,57 @@ async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) 
     Checks::AuditMustVerify
 }
 spec!(classes_and_provisions_follow_days_overdue);
+
+async fn a_waiver_closes_installments_and_its_lines_read_back(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes migration 0008: a transaction line's waived profit and fee are summed on
+    // the installment beside what was paid, the account no longer asks for them, and the
+    // line reads back as written (so the record shows what was waived, not paid).
+    let loan = contracted_loan(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let lines: Vec<TransactionLine> = (1..=3)
+        .map(|n| TransactionLine {
+            schedule_version: 1,
+            n,
+            principal_rial: 1_000_000,
+            profit_rial: if n == 1 { 45_000 } else { 0 },
+            fee_rial: 0,
+            late_rial_days: 0,
+            waived_profit_rial: if n == 1 { 0 } else { 45_000 },
+            waived_fee_rial: 0,
+        })
+        .collect();
+    let id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id: loan.id,
+                province: "IR-16".into(),
+                kind: "settlement".into(),
+                business_on: "2025-01-20".into(),
+                amount_rial: 3_045_000,
+                penalty_rial: 0,
+                fee_rial: 0,
+                profit_rial: 45_000,
+                principal_rial: 3_000_000,
+                reverses: None,
+                note: None,
+            },
+            &lines,
+        )
+        .await
+        .unwrap();
+    let rows = write.installments(loan.id, 1).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.waived_profit_rial, r.unpaid_rial()))
+            .collect::<Vec<_>>(),
+        vec![(0, 0), (45_000, 0), (45_000, 0)]
+    );
+    assert!(accounts(&rows).iter().all(|a| a.unpaid_total() == 0));
+    assert_eq!(write.transaction_lines(id).await.unwrap(), lines);
+    write.commit().await.unwrap();
+    Checks::AuditMustVerify
+}
+spec!(a_waiver_closes_installments_and_its_lines_read_back);
