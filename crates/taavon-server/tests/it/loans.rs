@@ -672,6 +672,35 @@ async fn check_settlement(app: TestApp) {
     assert_eq!(status, 409, "a loan settled early keeps its transactions");
     let (_, unchanged) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
     assert_eq!(unchanged["status"], "settled");
+
+    // End of day closes the open date without touching the settled loan.
+    let today =
+        taavon_core::calendar::IsoDate::parse(&text_of(&unchanged, "business_date")).unwrap();
+    let closed = taavon_app::eod::close_at(
+        &app.store,
+        today,
+        &taavon_app::eod::EodSettings::default(),
+        taavon_app::clock::now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        closed.is_some_and(|report| report.loans_closed > 0),
+        "other loans were closed"
+    );
+    let (_, after_eod) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_ne!(after_eod["business_date"], unchanged["business_date"]);
+    for field in [
+        "status",
+        "version",
+        "closed_on",
+        "overdue",
+        "days_overdue",
+        "class",
+    ] {
+        assert_eq!(after_eod[field], unchanged[field], "{field}");
+    }
+    assert_eq!(after_eod["penalty_due"], 0);
 }
 
 #[tokio::test]
