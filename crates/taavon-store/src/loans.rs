@@ -160,6 +160,26 @@ pub struct TransactionLine {
     pub waived_fee_rial: i64,
 }
 
+/// The terms of a schedule a rescheduling wrote (version 2 on; version 1's are the
+/// contract's, on the loan).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanSchedule {
+    pub loan_id: i64,
+    pub province: String,
+    pub schedule_version: i64,
+    /// What the schedule amortises: the outstanding principal plus `capitalised_rial`.
+    pub principal_rial: i64,
+    pub capitalised_rial: i64,
+    pub rate_bp: i64,
+    pub months: i64,
+    pub grace_months: i64,
+    pub grace_mode: String,
+    pub method: String,
+    pub day_base: i64,
+    pub starts_on: String,
+    pub transaction_id: i64,
+}
+
 /// Filters of a loan list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoanFilter {
@@ -416,6 +436,39 @@ impl Reader {
         .map_err(db("decoding loan transactions")))
     }
 
+    /// The schedules reschedulings wrote for a loan, oldest first.
+    pub async fn loan_schedules(&mut self, loan_id: i64) -> Result<Vec<LoanSchedule>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT loan_id, province, schedule_version, principal_rial, capitalised_rial, \
+             rate_bp, months, grace_months, grace_mode, method, day_base, starts_on, \
+             transaction_id FROM loan_schedules WHERE loan_id = $1 ORDER BY schedule_version"
+        )
+        .bind(loan_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading loan schedules"))?
+        .iter()
+        .map(|row| {
+            Ok(LoanSchedule {
+                loan_id: row.try_get(0)?,
+                province: row.try_get(1)?,
+                schedule_version: row.try_get(2)?,
+                principal_rial: row.try_get(3)?,
+                capitalised_rial: row.try_get(4)?,
+                rate_bp: row.try_get(5)?,
+                months: row.try_get(6)?,
+                grace_months: row.try_get(7)?,
+                grace_mode: row.try_get(8)?,
+                method: row.try_get(9)?,
+                day_base: row.try_get(10)?,
+                starts_on: row.try_get(11)?,
+                transaction_id: row.try_get(12)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding loan schedules")))
+    }
+
     pub async fn transaction_lines(
         &mut self,
         transaction_id: i64,
@@ -555,6 +608,58 @@ impl WriteTx {
             }),
         ));
         Ok(id)
+    }
+
+    /// Writes a rescheduled schedule: its terms and its rows under the new version, the
+    /// old versions kept as they are. The caller moves the loan to the version with
+    /// `update_loan` in the same transaction.
+    pub async fn insert_loan_schedule(
+        &mut self,
+        schedule: &LoanSchedule,
+        rows: &[InstallmentRow],
+    ) -> Result<(), StoreError> {
+        let now = self.now.to_string();
+        let s = schedule;
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO loan_schedules (loan_id, province, schedule_version, principal_rial, \
+             capitalised_rial, rate_bp, months, grace_months, grace_mode, method, day_base, \
+             starts_on, transaction_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14)"
+        )
+        .bind(s.loan_id)
+        .bind(&s.province)
+        .bind(s.schedule_version)
+        .bind(s.principal_rial)
+        .bind(s.capitalised_rial)
+        .bind(s.rate_bp)
+        .bind(s.months)
+        .bind(s.grace_months)
+        .bind(&s.grace_mode)
+        .bind(&s.method)
+        .bind(s.day_base)
+        .bind(&s.starts_on)
+        .bind(s.transaction_id)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map_err(db("writing a loan schedule"))
+        .map(|_| ())?);
+        self.insert_installments(s.loan_id, &s.province, s.schedule_version, rows)
+            .await?;
+        self.audit(AuditEntry::created(
+            "loan.reschedule",
+            "loan",
+            s.loan_id,
+            Some(&s.province),
+            serde_json::json!({
+                "schedule_version": s.schedule_version, "principal_rial": s.principal_rial,
+                "capitalised_rial": s.capitalised_rial, "rate_bp": s.rate_bp,
+                "months": s.months, "grace_months": s.grace_months,
+                "grace_mode": s.grace_mode, "method": s.method, "starts_on": s.starts_on,
+                "transaction_id": s.transaction_id, "installments": rows.len(),
+            }),
+        ));
+        Ok(())
     }
 
     /// Adds a schedule version's rows (a reschedule keeps the old version).

@@ -13,13 +13,13 @@
 use taavon_core::access::{LoanAction, Principal};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::loans::account::{self, SettlementPlan};
-use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::Dues;
-use taavon_core::loans::schedule::{GraceMode, Installment, Method, Schedule, ScheduleTerms};
+use taavon_core::loans::schedule::ScheduleTerms;
 use taavon_core::loans::settlement::settlement;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{InstallmentRow, Loan, NewLoanTransaction, Store};
 
+use super::reschedule::{current_terms, schedule_of};
 use super::transactions::{
     accounts_of, amount_error, book, load, penalty_due_at, restated, store_change, stored_lines,
 };
@@ -60,9 +60,10 @@ pub async fn settlement_quote(
     authorize(principal, LoanAction::Read, &loan)?;
     let rows = read.installments(loan_id, loan.schedule_version).await?;
     let today = calendar::business_date_read(&mut read).await?;
+    let (terms, _) = current_terms(&mut read, &loan).await?;
     read.finish().await?;
-    settleable(&loan)?;
-    Ok(quote(&loan, &rows, today)?.0)
+    open_and_paid_out(&loan, "settlement")?;
+    Ok(quote(&loan, &terms, &rows, today)?.0)
 }
 
 /// Settles the loan at the open business date for exactly the quote's total.
@@ -79,10 +80,11 @@ pub async fn settle(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
-    settleable(&loan)?;
+    open_and_paid_out(&loan, "settlement")?;
     let today = calendar::business_date_in(&mut write, now).await?;
     let rows = write.installments(loan_id, loan.schedule_version).await?;
-    let (quote, plan) = quote(&loan, &rows, today)?;
+    let (terms, base) = current_terms(&mut write, &loan).await?;
+    let (quote, plan) = quote(&loan, &terms, &rows, today)?;
     if input.amount_rial != Some(quote.total_rial) {
         let total = quote.total_rial;
         return Err(amount_error(
@@ -134,7 +136,7 @@ pub async fn settle(
     let state = restated(
         &loan,
         &installments,
-        loan.disbursed_rial,
+        base,
         frozen,
         loan.state.penalty_paid_rial + paid.penalty,
     );
@@ -147,6 +149,7 @@ pub async fn settle(
         (
             "settled",
             loan.disbursed_rial,
+            loan.schedule_version,
             loan.fields.reserve_transfer.as_deref(),
             &state,
         ),
@@ -155,19 +158,19 @@ pub async fn settle(
     .await
 }
 
-/// Only an active loan paid out in full is settled early: before the last tranche the
-/// schedule is not the debt yet, and a settled loan owes nothing.
-fn settleable(loan: &Loan) -> Result<(), AppError> {
+/// Only an active loan paid out in full is settled early or rescheduled: before the last
+/// tranche the schedule is not the debt yet, and a settled loan owes nothing.
+pub(super) fn open_and_paid_out(loan: &Loan, what: &str) -> Result<(), AppError> {
     if loan.status != "active" {
         return Err(AppError::Conflict(format!(
-            "a loan that is {} takes no settlement",
+            "a loan that is {} takes no {what}",
             loan.status
         )));
     }
     if loan.disbursed_rial < loan.fields.principal_rial {
-        return Err(AppError::Conflict(
-            "a loan not yet paid out in full takes no settlement".into(),
-        ));
+        return Err(AppError::Conflict(format!(
+            "a loan not yet paid out in full takes no {what}"
+        )));
     }
     Ok(())
 }
@@ -175,6 +178,7 @@ fn settleable(loan: &Loan) -> Result<(), AppError> {
 /// The quote and the plan that pays it, from the loan, its current schedule and the day.
 fn quote(
     loan: &Loan,
+    terms: &ScheduleTerms,
     rows: &[InstallmentRow],
     today: IsoDate,
 ) -> Result<(SettlementQuote, SettlementPlan), AppError> {
@@ -182,7 +186,7 @@ fn quote(
     // The arrears only add to the core's total; the plan below states them by part from
     // the installments, so the core is asked for the profit parts alone.
     let core = settlement(
-        &terms_of(loan)?,
+        terms,
         &schedule_of(rows)?,
         JalaliDate::from(today),
         &Dues::default(),
@@ -205,49 +209,4 @@ fn quote(
         total_rial: plan.total(),
     };
     Ok((quote, plan))
-}
-
-fn corrupt(loan: &Loan, what: &str) -> AppError {
-    AppError::Internal(format!("loan {} has a bad {what}", loan.id))
-}
-
-/// The terms the loan's schedule was built from (the contract's, starting the day it was
-/// written).
-fn terms_of(loan: &Loan) -> Result<ScheduleTerms, AppError> {
-    let f = &loan.fields;
-    let start = IsoDate::parse(&f.contracted_on).map_err(|_| corrupt(loan, "contract date"))?;
-    Ok(ScheduleTerms {
-        principal: f.principal_rial,
-        rate: u32::try_from(f.rate_bp)
-            .ok()
-            .and_then(|bp| RateBp::new(bp).ok())
-            .ok_or_else(|| corrupt(loan, "rate"))?,
-        months: u16::try_from(f.months).map_err(|_| corrupt(loan, "term"))?,
-        grace_months: u16::try_from(f.grace_months).map_err(|_| corrupt(loan, "grace"))?,
-        grace_mode: GraceMode::parse(&f.grace_mode).ok_or_else(|| corrupt(loan, "grace mode"))?,
-        method: Method::parse(&f.method).ok_or_else(|| corrupt(loan, "method"))?,
-        start: JalaliDate::from(start),
-        day_base: DayBase::parse(&f.day_base.to_string())
-            .ok_or_else(|| corrupt(loan, "day base"))?,
-    })
-}
-
-/// The stored schedule as the core computed it. For qard al-hasan the core's profit is
-/// stored as the fee (see `installment_rows`), so the row's profit is their sum.
-fn schedule_of(rows: &[InstallmentRow]) -> Result<Schedule, AppError> {
-    rows.iter()
-        .map(|row| {
-            let bad = || AppError::Internal(format!("installment {} is malformed", row.n));
-            Ok(Installment {
-                n: u16::try_from(row.n).map_err(|_| bad())?,
-                due: JalaliDate::from(IsoDate::parse(&row.due_on).map_err(|_| bad())?),
-                principal: row.principal_rial,
-                profit: row.profit_rial + row.fee_rial,
-                grace_profit: row.grace_profit_rial,
-                total: row.total_rial,
-                balance: row.balance_rial,
-            })
-        })
-        .collect::<Result<_, AppError>>()
-        .map(|rows| Schedule { rows })
 }

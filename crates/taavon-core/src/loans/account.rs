@@ -430,6 +430,32 @@ pub fn plan_settlement(
     plan
 }
 
+/// What a rescheduling on `day` does to the installments it replaces: the unpaid profit
+/// and fee fallen due are capitalised (paid by the new schedule's principal), and the
+/// lateness of every unpaid part already late is frozen, since those installments leave
+/// the current schedule and the late charge to date must not change. Unpaid principal is
+/// carried by the new schedule, so no line pays it.
+pub fn plan_capitalisation(installments: &[InstallmentAccount], day: i64) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    for installment in installments.iter().filter(|i| i.due_day <= day) {
+        for component in [Component::Fee, Component::Profit] {
+            let part = installment.unpaid(component);
+            if part > 0 {
+                add_part(&mut lines, installment, component, part, day);
+            }
+        }
+        let principal = installment.unpaid(Component::Principal);
+        if principal > 0
+            && installment.is_late(day)
+            && let Some(line) = line_of(&mut lines, installment.n)
+        {
+            line.late_rial_days += principal.saturating_mul(day - installment.due_day);
+        }
+    }
+    lines.sort_by_key(|line| line.n);
+    lines
+}
+
 fn waive(lines: &mut Vec<Line>, n: u16, component: Component, part: i64) {
     if let Some(line) = line_of(lines, n) {
         match component {
@@ -598,5 +624,29 @@ mod tests {
         let more = plan_settlement(&installments, 0, 10, 90);
         assert_eq!((more.earned, more.waived), (0, 60 + 90));
         assert_eq!(more.total(), 1800);
+    }
+
+    #[test]
+    fn a_rescheduling_capitalises_the_due_profit_and_freezes_all_lateness() {
+        // Establishes that the late charge to date is unchanged by a rescheduling while
+        // only the due profit is settled by it.
+        let mut installments = vec![
+            installment(1, 100, 900, 100),
+            installment(2, 130, 900, 90),
+            installment(3, 160, 900, 80),
+        ];
+        installments[0].paid_profit = 40;
+        let day = 140;
+        let before = aggregates(&installments, 2700, day);
+        let lines = plan_capitalisation(&installments, day);
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.n, l.principal, l.profit))
+                .collect::<Vec<_>>(),
+            vec![(1, 0, 60), (2, 0, 90)]
+        );
+        let frozen: i64 = lines.iter().map(|l| l.late_rial_days).sum();
+        assert_eq!(frozen, before.late_unpaid * day - before.late_weight);
     }
 }

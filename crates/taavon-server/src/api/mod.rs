@@ -70,6 +70,7 @@ use crate::state::AppState;
         loans::reverse,
         loans::settlement_quote,
         loans::settle,
+        loans::reschedule,
         loans::portfolio,
         funds::pooled,
         funds::trial_balance,
@@ -164,6 +165,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/loans/{id}/settlement",
             get(loans::settlement_quote).post(loans::settle),
         )
+        .route("/api/v1/loans/{id}/reschedule", post(loans::reschedule))
         .route(
             "/api/v1/loans/{id}/transactions/{transaction_id}/reversal",
             post(loans::reverse),

@@ -40,6 +40,7 @@ fn kind_name(lang: Lang, code: &str) -> String {
         "repayment" => ("بازپرداخت", "Repayment"),
         "reversal" => ("برگشت", "Reversal"),
         "settlement" => ("تسویه پیش از موعد", "Early settlement"),
+        "reschedule" => ("استمهال", "Rescheduling"),
         "contracted" => ("قرارداد منعقد شده", "Contracted"),
         "active" => ("جاری", "Active"),
         "settled" => ("تسویه‌شده", "Settled"),
@@ -179,6 +180,22 @@ struct LoanPage {
     may_disburse: bool,
     may_repay: bool,
     settlement: Option<SettlementLines>,
+    /// Every schedule version, shown once a rescheduling wrote a second.
+    versions: Vec<VersionLine>,
+}
+
+struct VersionLine {
+    version: String,
+    starts_on: String,
+    principal: String,
+    capitalised: String,
+    months: String,
+    rate: String,
+    current: bool,
+}
+
+fn rate_text(lang: Lang, rate_bp: i64) -> String {
+    lang.digits(&format!("{}.{:02}٪", rate_bp / 100, rate_bp % 100))
 }
 
 /// The early-settlement quote as the loan page shows it.
@@ -260,10 +277,7 @@ pub async fn one(
             t.in_words.to_owned(),
             format!("{} ریال", amount_in_words_fa(f.principal_rial)),
         ),
-        (
-            t.profit_rate.to_owned(),
-            lang.digits(&format!("{}.{:02}٪", f.rate_bp / 100, f.rate_bp % 100)),
-        ),
+        (t.profit_rate.to_owned(), rate_text(lang, f.rate_bp)),
         (t.date.to_owned(), format::date(lang, &f.contracted_on)),
         (t.status.to_owned(), kind_name(lang, &l.status)),
         (
@@ -280,6 +294,30 @@ pub async fn one(
             format::date(lang, &view.business_date.to_string()),
         ),
     ];
+    let contract = VersionLine {
+        version: lang.number(1),
+        starts_on: format::date(lang, &f.contracted_on),
+        principal: lang.number(f.principal_rial),
+        capitalised: lang.number(0),
+        months: lang.number(f.months),
+        rate: rate_text(lang, f.rate_bp),
+        current: l.schedule_version == 1,
+    };
+    let versions = if view.schedules.is_empty() {
+        Vec::new()
+    } else {
+        std::iter::once(contract)
+            .chain(view.schedules.iter().map(|s| VersionLine {
+                version: lang.number(s.schedule_version),
+                starts_on: format::date(lang, &s.starts_on),
+                principal: lang.number(s.principal_rial),
+                capitalised: lang.number(s.capitalised_rial),
+                months: lang.number(s.months),
+                rate: rate_text(lang, s.rate_bp),
+                current: s.schedule_version == l.schedule_version,
+            }))
+            .collect()
+    };
     let today = view.business_date.days_since_unix_epoch();
     let installments = view
         .schedule
@@ -314,9 +352,7 @@ pub async fn one(
             profit: lang.number(tx.fields.profit_rial + tx.fields.fee_rial),
             penalty: lang.number(tx.fields.penalty_rial),
             note: tx.fields.note.clone().unwrap_or_default(),
-            reversible: tx.fields.kind == "repayment"
-                && tx.reversed_by.is_none()
-                && !view.settled_early(),
+            reversible: view.reversible(tx),
             reversed: tx.reversed_by.is_some(),
         })
         .collect();
@@ -340,6 +376,7 @@ pub async fn one(
         may_repay: may_transact && l.status == "active",
         may_transact,
         settlement: quote.map(|q| settlement_lines(lang, &q)),
+        versions,
         layout,
     })
 }

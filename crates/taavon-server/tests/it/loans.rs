@@ -378,15 +378,21 @@ fn posted(rows: &Value, kind: &str, province: Option<&str>, column: &str) -> i64
         .sum()
 }
 
-/// The quote as the core computes it from the loan's contract alone: the schedule rebuilt
-/// from the terms, the arrears as the loan page states them.
+/// The quote as the core computes it from the current schedule version's terms alone:
+/// the schedule rebuilt from them, the arrears as the loan page states them.
 fn core_settlement(loan: &Value) -> taavon_core::loans::settlement::Settlement {
     use taavon_core::calendar::{IsoDate, JalaliDate};
     use taavon_core::loans::rate::RateBp;
     use taavon_core::loans::repayment::Dues;
     use taavon_core::loans::schedule::{GraceMode, Method, ScheduleTerms, build};
-    let text = |field: &str| loan[field].as_str().unwrap().to_owned();
-    let number = |field: &str| loan[field].as_i64().unwrap();
+    let version = loan["schedule_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == loan["schedule_version"])
+        .unwrap();
+    let text = |field: &str| version[field].as_str().unwrap().to_owned();
+    let number = |field: &str| version[field].as_i64().unwrap();
     let terms = ScheduleTerms {
         principal: number("principal"),
         rate: RateBp::new(u32::try_from(number("rate_bp")).unwrap()).unwrap(),
@@ -394,7 +400,7 @@ fn core_settlement(loan: &Value) -> taavon_core::loans::settlement::Settlement {
         grace_months: u16::try_from(number("grace_months")).unwrap(),
         grace_mode: GraceMode::parse(&text("grace_mode")).unwrap(),
         method: Method::parse(&text("method")).unwrap(),
-        start: JalaliDate::from(IsoDate::parse(&text("contracted_on")).unwrap()),
+        start: JalaliDate::from(IsoDate::parse(&text("starts_on")).unwrap()),
         day_base: Default::default(),
     };
     let schedule = build(&terms).unwrap();
@@ -409,14 +415,14 @@ fn core_settlement(loan: &Value) -> taavon_core::loans::settlement::Settlement {
             )
         );
     }
-    let today = text("business_date");
+    let today = text_of(loan, "business_date");
     let arrears: i64 = stored
         .iter()
         .filter(|r| text_of(r, "due_iso") <= today)
         .map(|r| r["total"].as_i64().unwrap() - r["paid"].as_i64().unwrap())
         .sum();
     let unpaid = Dues {
-        penalty: number("penalty_due"),
+        penalty: loan["penalty_due"].as_i64().unwrap(),
         principal: arrears,
         ..Dues::default()
     };
@@ -716,4 +722,235 @@ async fn a_loan_behind_is_settled_early_for_exactly_its_quote_on_postgres() {
         return;
     };
     check_settlement(app).await;
+}
+
+/// The unpaid profit and fee fallen due on the loan's current schedule, from the stored
+/// installments by part.
+pub(crate) async fn due_profit(app: &TestApp, loan: &Value) -> i64 {
+    let id = loan["id"].as_i64().unwrap();
+    let version = loan["schedule_version"].as_i64().unwrap();
+    let today = text_of(loan, "business_date");
+    let mut read = app.store.read().await.unwrap();
+    let rows = read.installments(id, version).await.unwrap();
+    read.finish().await.unwrap();
+    rows.iter()
+        .filter(|r| r.due_on <= today)
+        .map(|r| {
+            r.profit_rial + r.grace_profit_rial + r.fee_rial - r.paid_profit_rial - r.paid_fee_rial
+        })
+        .sum()
+}
+
+async fn check_reschedule(app: TestApp) {
+    let token = |user: &'static str| app.token(user, "demo");
+    let (bank, admin) = (token("bank").await, token("admin").await);
+    let loan = loan_behind(&app, &bank).await;
+    let id = loan["id"].as_i64().unwrap();
+    let path = format!("/api/v1/loans/{id}/reschedule");
+    let capitalise = due_profit(&app, &loan).await;
+    assert!(capitalise > 0, "the loan behind owes profit fallen due");
+    let (status, _) = app
+        .post(
+            &path,
+            Some(&bank),
+            &json!({"months": 24, "capitalise_rial": capitalise}),
+        )
+        .await;
+    assert_eq!(status, 409, "the late charge is paid first");
+
+    // The late charge paid (a repayment pays it before anything else).
+    let (status, paid) = app
+        .post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(&bank),
+            &json!({"amount": loan["penalty_due"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{paid}");
+    let repayment = paid["transaction_id"].as_i64().unwrap();
+    let loan = paid["loan"].clone();
+    assert_eq!(loan["penalty_due"], 0);
+    assert_eq!(due_profit(&app, &loan).await, capitalise);
+    let mut read = app.store.read().await.unwrap();
+    let old_rows = read.installments(id, 1).await.unwrap();
+    read.finish().await.unwrap();
+    let outstanding = loan["disbursed"].as_i64().unwrap()
+        - old_rows.iter().map(|r| r.paid_principal_rial).sum::<i64>();
+    assert_eq!(loan["outstanding_principal"], outstanding);
+
+    // Bad terms name their field and rule.
+    for (body, expected) in [
+        (
+            json!({"months": 24, "capitalise_rial": capitalise + 1}),
+            ("capitalise_rial", "must_equal_due_profit"),
+        ),
+        (
+            json!({"months": 24, "capitalise_rial": 0}),
+            ("capitalise_rial", "must_equal_due_profit"),
+        ),
+        (
+            json!({"months": 0, "capitalise_rial": capitalise}),
+            ("months", "range"),
+        ),
+        (
+            json!({"months": 100_000, "capitalise_rial": capitalise}),
+            ("months", "range"),
+        ),
+        (
+            json!({"months": 24, "capitalise_rial": capitalise, "method": "weekly"}),
+            ("method", "unknown"),
+        ),
+    ] {
+        let (status, error) = app.post(&path, Some(&bank), &body).await;
+        assert_eq!(
+            (status, field_of(&error)),
+            (422, expected),
+            "{body} {error}"
+        );
+    }
+
+    // The rescheduling: a second schedule for the outstanding principal plus the dues.
+    let (_, before) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let body =
+        json!({"months": 24, "rate_bp": 1200, "capitalise_rial": capitalise, "note": "استمهال"});
+    let (status, done) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
+    assert_eq!(status, 201, "{done}");
+    let transaction_id = done["transaction_id"].as_i64().unwrap();
+    let after_loan = done["loan"].clone();
+    assert_eq!(after_loan["schedule_version"], 2);
+    assert_eq!(after_loan["status"], "active");
+    let versions = after_loan["schedule_versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["principal"], outstanding + capitalise);
+    assert_eq!(versions[1]["capitalised"], capitalise);
+    assert_eq!(versions[1]["rate_bp"], 1200);
+    assert_eq!(versions[1]["starts_on"], loan["business_date"]);
+    let schedule = after_loan["schedule"].as_array().unwrap();
+    assert_eq!(schedule.len(), 24);
+    assert_eq!(
+        schedule
+            .iter()
+            .map(|r| r["principal"].as_i64().unwrap())
+            .sum::<i64>(),
+        outstanding + capitalise,
+        "the new schedule amortises exactly what was owed"
+    );
+    assert!(text_of(&schedule[0], "due_iso") > text_of(&loan, "business_date"));
+    assert_eq!(
+        after_loan["outstanding_principal"],
+        outstanding + capitalise
+    );
+    assert_eq!(after_loan["overdue"], 0);
+    assert_eq!(after_loan["penalty_due"], 0);
+    let transaction = after_loan["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == transaction_id)
+        .unwrap()
+        .clone();
+    assert_eq!(transaction["kind"], "reschedule");
+    assert_eq!(transaction["amount"], 0);
+    let tx = |field: &str| transaction[field].as_i64().unwrap();
+    assert_eq!(tx("profit") + tx("fee"), capitalise);
+    assert_eq!(tx("principal"), -capitalise);
+
+    // The old schedule is kept: same rows, only its due profit now paid by capitalisation.
+    let mut read = app.store.read().await.unwrap();
+    let kept = read.installments(id, 1).await.unwrap();
+    read.finish().await.unwrap();
+    assert_eq!(kept.len(), old_rows.len());
+    for (now, then) in kept.iter().zip(&old_rows) {
+        assert_eq!(
+            (&now.due_on, now.principal_rial, now.paid_principal_rial),
+            (&then.due_on, then.principal_rial, then.paid_principal_rial)
+        );
+    }
+    assert_eq!(
+        due_profit(
+            &app,
+            &json!({"id": id, "schedule_version": 1, "business_date": loan["business_date"]})
+        )
+        .await,
+        0
+    );
+
+    // The ledger: the fund lent the dues to the loan, and that money paid them as income.
+    let (_, after) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let moved = |kind: &str, column: &str| {
+        posted(&after, kind, None, column) - posted(&before, kind, None, column)
+    };
+    assert_eq!(moved("program_fund", "debits_posted"), capitalise);
+    assert_eq!(moved("loan_book", "credits_posted"), capitalise);
+    assert_eq!(
+        moved("profit_income", "credits_posted") + moved("fee_income", "credits_posted"),
+        capitalise
+    );
+    let sum = |rows: &Value, column: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[column].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(sum(&after, "debits_posted"), sum(&after, "credits_posted"));
+    let mut read = app.store.read().await.unwrap();
+    assert!(read.check_ledger().await.unwrap().is_ok(), "ledger check");
+    read.finish().await.unwrap();
+
+    // A replay answers the same; what came before is final; the rescheduling itself is
+    // not a repayment to reverse.
+    let (status, replay) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
+    assert_eq!(
+        (status, &replay["transaction_id"]),
+        (201, &json!(transaction_id))
+    );
+    let reversal =
+        |transaction: i64| format!("/api/v1/loans/{id}/transactions/{transaction}/reversal");
+    let (status, _) = app
+        .post(
+            &reversal(repayment),
+            Some(&bank),
+            &json!({"reason": "اشتباه"}),
+        )
+        .await;
+    assert_eq!(status, 409, "a repayment before a rescheduling is final");
+    let (status, error) = app
+        .post(
+            &reversal(transaction_id),
+            Some(&bank),
+            &json!({"reason": "اشتباه"}),
+        )
+        .await;
+    assert_eq!(
+        (status, field_of(&error)),
+        (422, ("transaction_id", "repayment_only"))
+    );
+
+    // The new schedule is the one repaid and settled: the quote is the core's over the
+    // new terms.
+    let (status, quote) = app
+        .get(&format!("/api/v1/loans/{id}/settlement"), Some(&bank))
+        .await;
+    assert_eq!(status, 200, "{quote}");
+    let core = core_settlement(&after_loan);
+    assert_eq!(quote["principal_not_due"], core.principal);
+    assert_eq!(quote["accrued_profit"], core.accrued_profit);
+    assert_eq!(quote["total"], core.total);
+    assert_eq!(core.principal, outstanding + capitalise);
+}
+
+#[tokio::test]
+async fn a_loan_behind_is_rescheduled_with_its_due_profit_capitalised_on_sqlite() {
+    // Establishes rescheduling through the API on SQLite.
+    check_reschedule(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_loan_behind_is_rescheduled_with_its_due_profit_capitalised_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_reschedule(app).await;
 }

@@ -498,3 +498,42 @@ async fn the_bank_settles_a_loan_early_from_its_page_for_the_quoted_amount() {
         "no quote and no form once settled"
     );
 }
+
+#[tokio::test]
+async fn a_rescheduled_loan_page_lists_its_schedule_versions() {
+    // Establishes the loan page after a rescheduling: the versions with the current one
+    // marked, the rescheduling among the transactions, in Persian.
+    let app = sqlite_app().await;
+    let token = app.token("bank", "demo").await;
+    let loan = crate::loans::loan_behind(&app, &token).await;
+    let id = loan["id"].as_i64().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(&token),
+            &serde_json::json!({"amount": loan["penalty_due"]}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let capitalise = crate::loans::due_profit(&app, &loan).await;
+    let (status, done) = app
+        .post(
+            &format!("/api/v1/loans/{id}/reschedule"),
+            Some(&token),
+            &serde_json::json!({"months": 12, "capitalise_rial": capitalise}),
+        )
+        .await;
+    assert_eq!(status, 201, "{done}");
+    let bank = ui_client(&app, "bank").await;
+    let page = bank
+        .get(app.url(&format!("/loans/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("نسخه‌های جدول اقساط"), "{page}");
+    assert!(page.contains("استمهال") && page.contains("جاری"));
+    assert!(page.contains("۱۲"), "the new term in Persian digits");
+}

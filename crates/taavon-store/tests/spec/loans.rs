@@ -6,8 +6,8 @@ use taavon_core::loans::account::{self, InstallmentAccount};
 use taavon_core::loans::classification::ClassificationRules;
 use taavon_core::loans::eod::EodPlan;
 use taavon_store::{
-    InstallmentRow, Loan, LoanState, NewApplication, NewClient, NewLoan, NewLoanTransaction,
-    NewPerson, Program, Store, TransactionLine,
+    InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
+    NewLoanTransaction, NewPerson, Program, Store, TransactionLine,
 };
 
 use super::{Checks, load_reference, now, operator, run};
@@ -391,3 +391,62 @@ async fn a_waiver_closes_installments_and_its_lines_read_back(
     Checks::AuditMustVerify
 }
 spec!(a_waiver_closes_installments_and_its_lines_read_back);
+
+async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes migration 0009: a rescheduling's terms and rows are stored under the
+    // next version, read back as written, and the contract's version stays as it was.
+    let loan = contracted_loan(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let transaction_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id: loan.id,
+                province: "IR-16".into(),
+                kind: "reschedule".into(),
+                business_on: "2025-03-01".into(),
+                amount_rial: 0,
+                penalty_rial: 0,
+                fee_rial: 0,
+                profit_rial: 45_000,
+                principal_rial: -45_000,
+                reverses: None,
+                note: None,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let terms = LoanSchedule {
+        loan_id: loan.id,
+        province: "IR-16".into(),
+        schedule_version: 2,
+        principal_rial: 2_045_000,
+        capitalised_rial: 45_000,
+        rate_bp: 1200,
+        months: 2,
+        grace_months: 0,
+        grace_mode: "paid".into(),
+        method: "annuity".into(),
+        day_base: 365,
+        starts_on: "2025-03-01".into(),
+        transaction_id,
+    };
+    let rows: Vec<InstallmentRow> = (1..=2)
+        .map(|n| InstallmentRow {
+            principal_rial: 1_022_500,
+            balance_rial: 2_045_000 - 1_022_500 * n,
+            ..installment(n, START_DAY + 60 + 30 * n, START_DAY + 60 + 30 * n)
+        })
+        .collect();
+    write.insert_loan_schedule(&terms, &rows).await.unwrap();
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.loan_schedules(loan.id).await.unwrap(), vec![terms]);
+    assert_eq!(read.installments(loan.id, 2).await.unwrap(), rows);
+    assert_eq!(read.installments(loan.id, 1).await.unwrap(), schedule());
+    Checks::AuditMustVerify
+}
+spec!(a_rescheduled_schedule_is_a_new_version_beside_the_old);
