@@ -938,6 +938,28 @@ async fn check_reschedule(app: TestApp) {
     assert_eq!(quote["accrued_profit"], core.accrued_profit);
     assert_eq!(quote["total"], core.total);
     assert_eq!(core.principal, outstanding + capitalise);
+
+    // End of day reads the current schedule only: the old version's unpaid rows make
+    // nothing overdue.
+    let today = taavon_core::calendar::IsoDate::parse(&text_of(&loan, "business_date")).unwrap();
+    taavon_app::eod::close_at(
+        &app.store,
+        today,
+        &taavon_app::eod::EodSettings::default(),
+        taavon_app::clock::now(),
+    )
+    .await
+    .unwrap();
+    let (_, closed) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_eq!(closed["closed_on"], loan["business_date"]);
+    assert_eq!(
+        (
+            &closed["overdue"],
+            &closed["days_overdue"],
+            &closed["penalty_due"]
+        ),
+        (&json!(0), &json!(0), &json!(0))
+    );
 }
 
 #[tokio::test]
