@@ -299,8 +299,7 @@ fn stored_terms(
         months: u16::try_from(months).map_err(|_| corrupt(loan, "term"))?,
         grace_months: u16::try_from(grace_months).map_err(|_| corrupt(loan, "grace"))?,
         grace_mode: GraceMode::parse(grace_mode).ok_or_else(|| corrupt(loan, "grace mode"))?,
-        // Stored as `equal-principal` or `equal_principal` (see `parse_choice`).
-        method: Method::parse(&method.replace('-', "_")).ok_or_else(|| corrupt(loan, "method"))?,
+        method: Method::parse(method).ok_or_else(|| corrupt(loan, "method"))?,
         start: JalaliDate::from(start),
         day_base: DayBase::parse(&day_base.to_string()).ok_or_else(|| corrupt(loan, "day base"))?,
     })
