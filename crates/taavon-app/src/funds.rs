@@ -121,6 +121,7 @@ mod code {
     pub const PROFIT: u16 = 21;
     pub const FEE: u16 = 22;
     pub const PENALTY: u16 = 23;
+    pub const CAPITALISED: u16 = 24;
     pub const PROVISION: u16 = 30;
     pub const REVERSAL: u16 = 100;
 }
@@ -451,6 +452,34 @@ pub(crate) async fn repay(
 ) -> Result<(), AppError> {
     let chain = repayment_chain(book, loan_id, &format!("repay:{transaction_id}"), m, false);
     submit(write, chain, "amount_rial").await
+}
+
+/// Capitalises dues at a rescheduling: the program fund lends the loan what the dues
+/// come to (fund to loan book, as a disbursement does) and that money pays them (to
+/// income, as a repayment does), in one linked chain. The loan book then holds the new
+/// schedule's principal, so its repayment returns exactly that to the fund.
+pub(crate) async fn capitalise(
+    write: &mut WriteTx,
+    book: &LoanBook<'_>,
+    loan_id: i64,
+    transaction_id: i64,
+    dues: &Movement,
+) -> Result<(), AppError> {
+    let key = format!("capitalise:{transaction_id}");
+    let lent = dues.penalty + dues.fee + dues.profit;
+    let mut chain = Vec::new();
+    if lent > 0 {
+        chain.push(transfer(
+            &format!("{key}:lend"),
+            &book.fund(),
+            &book.book(),
+            lent,
+            code::CAPITALISED,
+            loan_id,
+        ));
+    }
+    chain.extend(repayment_chain(book, loan_id, &key, dues, false));
+    submit(write, chain, "capitalise_rial").await
 }
 
 /// Moves a repayment's money back, leg for leg.

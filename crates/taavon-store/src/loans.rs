@@ -89,18 +89,32 @@ pub struct InstallmentRow {
     pub paid_principal_rial: i64,
     pub paid_profit_rial: i64,
     pub paid_fee_rial: i64,
+    /// What an early settlement waived (see migration 0008).
+    pub waived_profit_rial: i64,
+    pub waived_fee_rial: i64,
 }
 
 impl InstallmentRow {
-    /// The installment as the core's loan account sees it (grace profit is profit).
+    /// What is still owed on the installment.
+    pub fn unpaid_rial(&self) -> i64 {
+        self.total_rial
+            - self.paid_principal_rial
+            - self.paid_profit_rial
+            - self.paid_fee_rial
+            - self.waived_profit_rial
+            - self.waived_fee_rial
+    }
+
+    /// The installment as the core's loan account sees it (grace profit is profit, and a
+    /// waived part is no longer asked for).
     pub fn account(&self) -> taavon_core::loans::account::InstallmentAccount {
         taavon_core::loans::account::InstallmentAccount {
             n: u16::try_from(self.n).unwrap_or(u16::MAX),
             due_day: self.due_day,
             late_after_day: self.late_after_day,
             principal: self.principal_rial,
-            profit: self.profit_rial + self.grace_profit_rial,
-            fee: self.fee_rial,
+            profit: self.profit_rial + self.grace_profit_rial - self.waived_profit_rial,
+            fee: self.fee_rial - self.waived_fee_rial,
             paid_principal: self.paid_principal_rial,
             paid_profit: self.paid_profit_rial,
             paid_fee: self.paid_fee_rial,
@@ -144,6 +158,29 @@ pub struct TransactionLine {
     pub profit_rial: i64,
     pub fee_rial: i64,
     pub late_rial_days: i64,
+    /// Profit and fee an early settlement waived on the installment (no money moved).
+    pub waived_profit_rial: i64,
+    pub waived_fee_rial: i64,
+}
+
+/// The terms of a schedule a rescheduling wrote (version 2 on; version 1's are the
+/// contract's, on the loan).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanSchedule {
+    pub loan_id: i64,
+    pub province: String,
+    pub schedule_version: i64,
+    /// What the schedule amortises: the outstanding principal plus `capitalised_rial`.
+    pub principal_rial: i64,
+    pub capitalised_rial: i64,
+    pub rate_bp: i64,
+    pub months: i64,
+    pub grace_months: i64,
+    pub grace_mode: String,
+    pub method: String,
+    pub day_base: i64,
+    pub starts_on: String,
+    pub transaction_id: i64,
 }
 
 /// Filters of a loan list.
@@ -323,10 +360,11 @@ impl Reader {
         loan_id: i64,
         schedule_version: i64,
     ) -> Result<Vec<InstallmentRow>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
+        on!(&mut self.conn, |c| {
+            sqlx::query(
             "SELECT n, due_on, due_day, late_after_day, principal_rial, profit_rial, fee_rial, \
              grace_profit_rial, total_rial, balance_rial, paid_principal_rial, paid_profit_rial, \
-             paid_fee_rial FROM loan_installments WHERE loan_id = $1 AND schedule_version = $2 \
+             paid_fee_rial, waived_profit_rial, waived_fee_rial FROM loan_installments WHERE loan_id = $1 AND schedule_version = $2 \
              ORDER BY n"
         )
         .bind(loan_id)
@@ -350,10 +388,13 @@ impl Reader {
                 paid_principal_rial: row.try_get(10)?,
                 paid_profit_rial: row.try_get(11)?,
                 paid_fee_rial: row.try_get(12)?,
+                waived_profit_rial: row.try_get(13)?,
+                waived_fee_rial: row.try_get(14)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding installments")))
+        .map_err(db("decoding installments"))
+        })
     }
 
     /// A loan's transactions, oldest first, each with the one that reversed it.
@@ -398,13 +439,47 @@ impl Reader {
         .map_err(db("decoding loan transactions")))
     }
 
+    /// The schedules reschedulings wrote for a loan, oldest first.
+    pub async fn loan_schedules(&mut self, loan_id: i64) -> Result<Vec<LoanSchedule>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT loan_id, province, schedule_version, principal_rial, capitalised_rial, \
+             rate_bp, months, grace_months, grace_mode, method, day_base, starts_on, \
+             transaction_id FROM loan_schedules WHERE loan_id = $1 ORDER BY schedule_version"
+        )
+        .bind(loan_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading loan schedules"))?
+        .iter()
+        .map(|row| {
+            Ok(LoanSchedule {
+                loan_id: row.try_get(0)?,
+                province: row.try_get(1)?,
+                schedule_version: row.try_get(2)?,
+                principal_rial: row.try_get(3)?,
+                capitalised_rial: row.try_get(4)?,
+                rate_bp: row.try_get(5)?,
+                months: row.try_get(6)?,
+                grace_months: row.try_get(7)?,
+                grace_mode: row.try_get(8)?,
+                method: row.try_get(9)?,
+                day_base: row.try_get(10)?,
+                starts_on: row.try_get(11)?,
+                transaction_id: row.try_get(12)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding loan schedules")))
+    }
+
     pub async fn transaction_lines(
         &mut self,
         transaction_id: i64,
     ) -> Result<Vec<TransactionLine>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT schedule_version, n, principal_rial, profit_rial, fee_rial, late_rial_days \
-             FROM loan_transaction_lines WHERE transaction_id = $1 ORDER BY schedule_version, n"
+        on!(&mut self.conn, |c| {
+            sqlx::query(
+            "SELECT schedule_version, n, principal_rial, profit_rial, fee_rial, late_rial_days, \
+             waived_profit_rial, waived_fee_rial FROM loan_transaction_lines WHERE transaction_id = $1 ORDER BY schedule_version, n"
         )
         .bind(transaction_id)
         .fetch_all(c)
@@ -419,10 +494,13 @@ impl Reader {
                 profit_rial: row.try_get(3)?,
                 fee_rial: row.try_get(4)?,
                 late_rial_days: row.try_get(5)?,
+                waived_profit_rial: row.try_get(6)?,
+                waived_fee_rial: row.try_get(7)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding transaction lines")))
+        .map_err(db("decoding transaction lines"))
+        })
     }
 }
 
@@ -535,6 +613,58 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Writes a rescheduled schedule: its terms and its rows under the new version, the
+    /// old versions kept as they are. The caller moves the loan to the version with
+    /// `update_loan` in the same transaction.
+    pub async fn insert_loan_schedule(
+        &mut self,
+        schedule: &LoanSchedule,
+        rows: &[InstallmentRow],
+    ) -> Result<(), StoreError> {
+        let now = self.now.to_string();
+        let s = schedule;
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO loan_schedules (loan_id, province, schedule_version, principal_rial, \
+             capitalised_rial, rate_bp, months, grace_months, grace_mode, method, day_base, \
+             starts_on, transaction_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14)"
+        )
+        .bind(s.loan_id)
+        .bind(&s.province)
+        .bind(s.schedule_version)
+        .bind(s.principal_rial)
+        .bind(s.capitalised_rial)
+        .bind(s.rate_bp)
+        .bind(s.months)
+        .bind(s.grace_months)
+        .bind(&s.grace_mode)
+        .bind(&s.method)
+        .bind(s.day_base)
+        .bind(&s.starts_on)
+        .bind(s.transaction_id)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map_err(db("writing a loan schedule"))
+        .map(|_| ())?);
+        self.insert_installments(s.loan_id, &s.province, s.schedule_version, rows)
+            .await?;
+        self.audit(AuditEntry::created(
+            "loan.reschedule",
+            "loan",
+            s.loan_id,
+            Some(&s.province),
+            serde_json::json!({
+                "schedule_version": s.schedule_version, "principal_rial": s.principal_rial,
+                "capitalised_rial": s.capitalised_rial, "rate_bp": s.rate_bp,
+                "months": s.months, "grace_months": s.grace_months,
+                "grace_mode": s.grace_mode, "method": s.method, "starts_on": s.starts_on,
+                "transaction_id": s.transaction_id, "installments": rows.len(),
+            }),
+        ));
+        Ok(())
+    }
+
     /// Adds a schedule version's rows (a reschedule keeps the old version).
     pub async fn insert_installments(
         &mut self,
@@ -631,8 +761,8 @@ impl WriteTx {
             on!(self.conn(), |c| {
                 sqlx::query(
                 "INSERT INTO loan_transaction_lines (transaction_id, province, schedule_version, n, \
-                 principal_rial, profit_rial, fee_rial, late_rial_days) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                 principal_rial, profit_rial, fee_rial, late_rial_days, waived_profit_rial, \
+                 waived_fee_rial) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             )
             .bind(id)
             .bind(&t.province)
@@ -642,19 +772,25 @@ impl WriteTx {
             .bind(line.profit_rial)
             .bind(line.fee_rial)
             .bind(line.late_rial_days)
+            .bind(line.waived_profit_rial)
+            .bind(line.waived_fee_rial)
             .execute(c)
             .await
             .map_err(db("recording a transaction line")).map(|_| ())?
             });
-            // The installment's paid columns are a running sum of its lines.
+            // The installment's paid and waived columns are running sums of its lines.
             on!(self.conn(), |c| sqlx::query(
                 "UPDATE loan_installments SET paid_principal_rial = paid_principal_rial + $1, \
-                 paid_profit_rial = paid_profit_rial + $2, paid_fee_rial = paid_fee_rial + $3 \
-                 WHERE loan_id = $4 AND schedule_version = $5 AND n = $6"
+                 paid_profit_rial = paid_profit_rial + $2, paid_fee_rial = paid_fee_rial + $3, \
+                 waived_profit_rial = waived_profit_rial + $4, \
+                 waived_fee_rial = waived_fee_rial + $5 \
+                 WHERE loan_id = $6 AND schedule_version = $7 AND n = $8"
             )
             .bind(line.principal_rial)
             .bind(line.profit_rial)
             .bind(line.fee_rial)
+            .bind(line.waived_profit_rial)
+            .bind(line.waived_fee_rial)
             .bind(t.loan_id)
             .bind(line.schedule_version)
             .bind(line.n)

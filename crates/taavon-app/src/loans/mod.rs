@@ -3,9 +3,13 @@
 //! is one write transaction with its ledger transfers and audit entries.
 
 mod calendar;
+mod reschedule;
+mod settlement;
 mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
+pub use reschedule::{RescheduleInput, reschedule};
+pub use settlement::{SettlementQuote, settle, settlement_quote};
 pub(crate) use transactions::accounts_of;
 pub use transactions::{RepaymentInput, disburse, repay, reverse};
 
@@ -21,8 +25,8 @@ use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanTransaction, NewLoan, PortfolioRow,
-    Store,
+    ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, NewLoan,
+    PortfolioRow, Store,
 };
 
 use crate::AppError;
@@ -46,6 +50,8 @@ pub struct LoanView {
     pub loan: Loan,
     pub schedule: Vec<InstallmentRow>,
     pub transactions: Vec<LoanTransaction>,
+    /// The schedules reschedulings wrote, oldest first (version 1 is the contract's).
+    pub schedules: Vec<LoanSchedule>,
     /// The late charge still owed at the open business date.
     pub penalty_due_rial: i64,
     pub business_date: IsoDate,
@@ -291,14 +297,27 @@ pub(crate) fn installment_rows(
                 paid_principal_rial: 0,
                 paid_profit_rial: 0,
                 paid_fee_rial: 0,
+                waived_profit_rial: 0,
+                waived_fee_rial: 0,
             }
         })
         .collect()
 }
 
+/// Whether `transaction` may be reversed: a repayment not yet reversed with no early
+/// settlement or rescheduling after it (see `reverse`).
+pub(crate) fn reversible(transactions: &[LoanTransaction], transaction: &LoanTransaction) -> bool {
+    transaction.fields.kind == "repayment"
+        && transaction.reversed_by.is_none()
+        && !transactions.iter().any(|t| {
+            t.id > transaction.id && matches!(t.fields.kind.as_str(), "settlement" | "reschedule")
+        })
+}
+
 impl LoanView {
-    fn unpaid(row: &InstallmentRow) -> i64 {
-        row.total_rial - row.paid_principal_rial - row.paid_profit_rial - row.paid_fee_rial
+    /// Whether `transaction` may be reversed (see `reverse`).
+    pub fn reversible(&self, transaction: &LoanTransaction) -> bool {
+        reversible(&self.transactions, transaction)
     }
 
     /// What settles everything due at the open business date (late charge included).
@@ -309,13 +328,18 @@ impl LoanView {
                 .schedule
                 .iter()
                 .filter(|row| row.due_on <= today)
-                .map(Self::unpaid)
+                .map(InstallmentRow::unpaid_rial)
                 .sum::<i64>()
     }
 
     /// What pays the whole schedule off at the open business date.
     pub fn payoff(&self) -> i64 {
-        self.penalty_due_rial + self.schedule.iter().map(Self::unpaid).sum::<i64>()
+        self.penalty_due_rial
+            + self
+                .schedule
+                .iter()
+                .map(InstallmentRow::unpaid_rial)
+                .sum::<i64>()
     }
 }
 
@@ -330,6 +354,7 @@ pub async fn read_loan(
     authorize(principal, LoanAction::Read, &loan)?;
     let schedule = read.installments(id, loan.schedule_version).await?;
     let transactions = read.loan_transactions(id).await?;
+    let schedules = read.loan_schedules(id).await?;
     let business_date = calendar::business_date_read(&mut read).await?;
     read.finish().await?;
     let penalty_due_rial =
@@ -338,6 +363,7 @@ pub async fn read_loan(
         loan,
         schedule,
         transactions,
+        schedules,
         penalty_due_rial,
         business_date,
     })

@@ -10,6 +10,7 @@ use taavon_store::{
     InstallmentRow, Loan, LoanState, NewLoanTransaction, Store, TransactionLine, WriteTx,
 };
 
+use super::reschedule::current_terms;
 use super::{authorize, calendar};
 use crate::funds::{self, LoanBook, Movement};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
@@ -23,7 +24,7 @@ pub struct RepaymentInput {
     pub note: Option<String>,
 }
 
-fn book(loan: &Loan) -> LoanBook<'_> {
+pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
     LoanBook {
         program: &loan.fields.program,
         province: &loan.fields.province,
@@ -46,16 +47,18 @@ pub(crate) fn penalty_due_at(loan: &Loan, rows: &[InstallmentRow], day: i64) -> 
     )
 }
 
-/// The kept numbers after the installments changed, as of the loan's closed day.
-fn restated(
+/// The kept numbers after the installments changed, as of the loan's closed day; `base` is
+/// the principal the installments amortise (what was disbursed, or a rescheduled
+/// schedule's principal).
+pub(super) fn restated(
     loan: &Loan,
     installments: &[InstallmentAccount],
-    disbursed: i64,
+    base: i64,
     frozen: i64,
     penalty_paid: i64,
 ) -> LoanState {
     let closed = loan.state.closed_day;
-    let totals = account::aggregates(installments, disbursed, closed);
+    let totals = account::aggregates(installments, base, closed);
     LoanState {
         outstanding_principal_rial: totals.outstanding_principal,
         due_unpaid_rial: totals.due_unpaid,
@@ -71,7 +74,7 @@ fn restated(
     }
 }
 
-fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
+pub(super) fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
     loan.fields
         .repayment_order
         .split(',')
@@ -83,35 +86,32 @@ fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
         .collect()
 }
 
-async fn load(write: &mut WriteTx, principal: &Principal, id: i64) -> Result<Loan, AppError> {
+pub(super) async fn load(
+    write: &mut WriteTx,
+    principal: &Principal,
+    id: i64,
+) -> Result<Loan, AppError> {
     let loan = write.loan(id).await?.ok_or(AppError::NotFound)?;
     authorize(principal, LoanAction::Transact, &loan)?;
     Ok(loan)
 }
 
-fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppError {
+pub(super) fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, rule, fa, en)])
 }
 
-async fn store_change(
+pub(super) async fn store_change(
     store: &Store,
     mut write: WriteTx,
     principal: &Principal,
     idempotency: Option<Idempotency<'_>>,
     before: &Loan,
-    change: (&str, i64, Option<&str>, &LoanState),
+    change: (&str, i64, i64, Option<&str>, &LoanState),
     transaction_id: i64,
 ) -> Result<i64, AppError> {
-    let (status, disbursed, reserve, state) = change;
+    let (status, disbursed, schedule_version, reserve, state) = change;
     if !write
-        .update_loan(
-            before,
-            status,
-            disbursed,
-            before.schedule_version,
-            reserve,
-            state,
-        )
+        .update_loan(before, status, disbursed, schedule_version, reserve, state)
         .await?
     {
         return Err(AppError::Conflict(
@@ -198,7 +198,13 @@ pub async fn disburse(
         principal,
         idempotency,
         &loan,
-        ("active", disbursed, next_reserve.as_deref(), &state),
+        (
+            "active",
+            disbursed,
+            loan.schedule_version,
+            next_reserve.as_deref(),
+            &state,
+        ),
         transaction_id,
     )
     .await
@@ -228,6 +234,7 @@ pub async fn repay(
     let today = calendar::business_date_in(&mut write, now).await?;
     let day = today.days_since_unix_epoch();
     let rows = write.installments(loan_id, loan.schedule_version).await?;
+    let (_, base) = current_terms(&mut write, &loan).await?;
     let mut installments = accounts_of(&rows);
     let penalty_owed = penalty_due_at(&loan, &rows, day);
     let amount = input.amount_rial.unwrap_or(0);
@@ -284,7 +291,7 @@ pub async fn repay(
     let state = restated(
         &loan,
         &installments,
-        loan.disbursed_rial,
+        base,
         frozen,
         loan.state.penalty_paid_rial + plan.penalty,
     );
@@ -300,6 +307,7 @@ pub async fn repay(
         (
             status,
             loan.disbursed_rial,
+            loan.schedule_version,
             loan.fields.reserve_transfer.as_deref(),
             &state,
         ),
@@ -332,11 +340,11 @@ pub async fn reverse(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
-    let original = write
-        .loan_transactions(loan_id)
-        .await?
-        .into_iter()
+    let transactions = write.loan_transactions(loan_id).await?;
+    let original = transactions
+        .iter()
         .find(|t| t.id == transaction_id)
+        .cloned()
         .ok_or_else(|| {
             amount_error(
                 "transaction_id",
@@ -358,6 +366,14 @@ pub async fn reverse(
             "the transaction is already reversed".into(),
         ));
     }
+    // An early settlement or a rescheduling was computed on the repayments before it (a
+    // waiver, capitalised dues, a new schedule); undoing one of them would leave that
+    // standing on a debt that changed, so what came before them is final.
+    if !super::reversible(&transactions, &original) {
+        return Err(AppError::Conflict(
+            "a settlement or rescheduling came after it; the transaction is final".into(),
+        ));
+    }
     let stored = write.transaction_lines(transaction_id).await?;
     let today = calendar::business_date_in(&mut write, now).await?;
     let f = &original.fields;
@@ -368,6 +384,8 @@ pub async fn reverse(
             profit_rial: -l.profit_rial,
             fee_rial: -l.fee_rial,
             late_rial_days: -l.late_rial_days,
+            waived_profit_rial: -l.waived_profit_rial,
+            waived_fee_rial: -l.waived_fee_rial,
             ..*l
         })
         .collect();
@@ -411,12 +429,13 @@ pub async fn reverse(
     // The lines were already applied to the stored installments by the store; restate
     // from the installments as they now stand.
     let rows = write.installments(loan_id, loan.schedule_version).await?;
+    let (_, base) = current_terms(&mut write, &loan).await?;
     let frozen =
         loan.state.late_rial_days_frozen + negated.iter().map(|l| l.late_rial_days).sum::<i64>();
     let state = restated(
         &loan,
         &accounts_of(&rows),
-        loan.disbursed_rial,
+        base,
         frozen,
         loan.state.penalty_paid_rial - f.penalty_rial,
     );
@@ -429,6 +448,7 @@ pub async fn reverse(
         (
             "active",
             loan.disbursed_rial,
+            loan.schedule_version,
             loan.fields.reserve_transfer.as_deref(),
             &state,
         ),
@@ -437,7 +457,7 @@ pub async fn reverse(
     .await
 }
 
-fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
+pub(super) fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
     lines
         .iter()
         .map(|l| TransactionLine {
@@ -447,6 +467,8 @@ fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
             profit_rial: l.profit,
             fee_rial: l.fee,
             late_rial_days: l.late_rial_days,
+            waived_profit_rial: l.waived_profit,
+            waived_fee_rial: l.waived_fee,
         })
         .collect()
 }

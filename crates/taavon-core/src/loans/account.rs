@@ -26,8 +26,10 @@ pub struct InstallmentAccount {
     /// working day when the due day is a Friday or an official holiday).
     pub late_after_day: i64,
     pub principal: i64,
-    /// Profit including any grace profit spread onto the installment.
+    /// Profit including any grace profit spread onto the installment, less what an early
+    /// settlement waived (what the installment still asks for).
     pub profit: i64,
+    /// The fee, less what an early settlement waived.
     pub fee: i64,
     pub paid_principal: i64,
     pub paid_profit: i64,
@@ -120,6 +122,9 @@ pub struct Line {
     pub fee: i64,
     /// Rial-days of lateness this part froze (it was paid after its due date).
     pub late_rial_days: i64,
+    /// Profit and fee an early settlement took off the installment unpaid (never earned).
+    pub waived_profit: i64,
+    pub waived_fee: i64,
 }
 
 impl Line {
@@ -267,17 +272,7 @@ fn add_part(
     part: i64,
     day: i64,
 ) {
-    let index = match lines.iter().position(|line| line.n == installment.n) {
-        Some(index) => index,
-        None => {
-            lines.push(Line {
-                n: installment.n,
-                ..Line::default()
-            });
-            lines.len() - 1
-        }
-    };
-    if let Some(line) = lines.get_mut(index) {
+    if let Some(line) = line_of(lines, installment.n) {
         match component {
             Component::Fee => line.fee += part,
             Component::Profit => line.profit += part,
@@ -290,13 +285,182 @@ fn add_part(
     }
 }
 
-/// Applies (or, with `sign` −1, undoes) a repayment's lines to the installments.
+/// The line of installment `n`, added if the plan has none yet.
+fn line_of(lines: &mut Vec<Line>, n: u16) -> Option<&mut Line> {
+    let index = match lines.iter().position(|line| line.n == n) {
+        Some(index) => index,
+        None => {
+            lines.push(Line {
+                n,
+                ..Line::default()
+            });
+            lines.len() - 1
+        }
+    };
+    lines.get_mut(index)
+}
+
+/// Applies (or, with `sign` −1, undoes) a repayment's lines to the installments. A
+/// waived part lowers what the installment asks for.
 pub fn apply_lines(installments: &mut [InstallmentAccount], lines: &[Line], sign: i64) {
     for line in lines {
         if let Some(i) = installments.iter_mut().find(|i| i.n == line.n) {
             i.paid_principal += sign * line.principal;
             i.paid_profit += sign * line.profit;
             i.paid_fee += sign * line.fee;
+            i.profit -= sign * line.waived_profit;
+            i.fee -= sign * line.waived_fee;
+        }
+    }
+}
+
+/// How an early settlement closes every installment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SettlementPlan {
+    /// The late charge and the unpaid parts of the installments fallen due.
+    pub due: Dues,
+    /// The principal of the installments not yet due, still unpaid.
+    pub principal_not_due: i64,
+    /// Profit (qard al-hasan: fee) charged on the installments not yet due: what was
+    /// earned, less what the borrower already paid ahead on them.
+    pub earned: i64,
+    /// Profit and fee already paid ahead on the installments not yet due; it counts
+    /// towards what was earned.
+    pub prepaid: i64,
+    /// Profit and fee of the installments not yet due that is not charged.
+    pub waived: i64,
+    /// Every installment left with something unpaid, paid or waived to nothing.
+    pub lines: Vec<Line>,
+}
+
+impl SettlementPlan {
+    /// What the borrower pays.
+    pub fn total(&self) -> i64 {
+        let due = i64::try_from(self.due.total()).unwrap_or(i64::MAX);
+        due.saturating_add(self.principal_not_due)
+            .saturating_add(self.earned)
+    }
+
+    /// The lines' sums by component (the late charge is in `due.penalty`).
+    pub fn paid(&self) -> Dues {
+        self.lines.iter().fold(
+            Dues {
+                penalty: self.due.penalty,
+                ..Dues::default()
+            },
+            |sum, line| Dues {
+                fee: sum.fee + line.fee,
+                profit: sum.profit + line.profit,
+                principal: sum.principal + line.principal,
+                ..sum
+            },
+        )
+    }
+}
+
+/// Closes a facility on `day`: the late charge, every unpaid part fallen due, all the
+/// principal not yet due, and of the profit (or fee) of the installments not yet due only
+/// `earned` (the profit accrued to the day plus any spread grace profit, as
+/// `settlement::settlement` computes it), taken from the earliest installments first. What
+/// the borrower already paid ahead on those installments counts towards `earned`; the
+/// rest of their profit and fee is waived, so every installment ends with nothing unpaid
+/// and no money is charged that was not earned. `earned` beyond what the installments
+/// not yet due still ask for cannot be charged on them and is not.
+pub fn plan_settlement(
+    installments: &[InstallmentAccount],
+    penalty_owed: i64,
+    earned: i64,
+    day: i64,
+) -> SettlementPlan {
+    let (due, future): (Vec<&InstallmentAccount>, Vec<&InstallmentAccount>) =
+        installments.iter().partition(|i| i.due_day <= day);
+    let mut plan = SettlementPlan {
+        due: Dues {
+            penalty: penalty_owed.max(0),
+            ..Dues::default()
+        },
+        ..SettlementPlan::default()
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    for installment in &due {
+        for component in [Component::Fee, Component::Profit, Component::Principal] {
+            let part = installment.unpaid(component);
+            if part > 0 {
+                add_part(&mut lines, installment, component, part, day);
+            }
+        }
+    }
+    plan.due = lines.iter().fold(plan.due, |sum, line| Dues {
+        fee: sum.fee + line.fee,
+        profit: sum.profit + line.profit,
+        principal: sum.principal + line.principal,
+        ..sum
+    });
+    plan.prepaid = future.iter().map(|i| i.paid_profit + i.paid_fee).sum();
+    let mut left = (earned - plan.prepaid).max(0);
+    for installment in &future {
+        let principal = installment.unpaid(Component::Principal);
+        if principal > 0 {
+            add_part(
+                &mut lines,
+                installment,
+                Component::Principal,
+                principal,
+                day,
+            );
+            plan.principal_not_due += principal;
+        }
+        for component in [Component::Profit, Component::Fee] {
+            let unpaid = installment.unpaid(component);
+            let part = left.min(unpaid).max(0);
+            if part > 0 {
+                add_part(&mut lines, installment, component, part, day);
+                left -= part;
+                plan.earned += part;
+            }
+            let waived = unpaid - part;
+            if waived > 0 {
+                waive(&mut lines, installment.n, component, waived);
+                plan.waived += waived;
+            }
+        }
+    }
+    lines.sort_by_key(|line| line.n);
+    plan.lines = lines;
+    plan
+}
+
+/// What a rescheduling on `day` does to the installments it replaces: the unpaid profit
+/// and fee fallen due are capitalised (paid by the new schedule's principal), and the
+/// lateness of every unpaid part already late is frozen, since those installments leave
+/// the current schedule and the late charge to date must not change. Unpaid principal is
+/// carried by the new schedule, so no line pays it.
+pub fn plan_capitalisation(installments: &[InstallmentAccount], day: i64) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    for installment in installments.iter().filter(|i| i.due_day <= day) {
+        for component in [Component::Fee, Component::Profit] {
+            let part = installment.unpaid(component);
+            if part > 0 {
+                add_part(&mut lines, installment, component, part, day);
+            }
+        }
+        let principal = installment.unpaid(Component::Principal);
+        if principal > 0
+            && installment.is_late(day)
+            && let Some(line) = line_of(&mut lines, installment.n)
+        {
+            line.late_rial_days += principal.saturating_mul(day - installment.due_day);
+        }
+    }
+    lines.sort_by_key(|line| line.n);
+    lines
+}
+
+fn waive(lines: &mut Vec<Line>, n: u16, component: Component, part: i64) {
+    if let Some(line) = line_of(lines, n) {
+        match component {
+            Component::Fee => line.waived_fee += part,
+            _ => line.waived_profit += part,
         }
     }
 }
@@ -401,5 +565,88 @@ mod tests {
         assert_eq!(aggregates(&installments, 1800, 131).due_unpaid, 1990 - 1200);
         apply_lines(&mut installments, &plan.lines, -1);
         assert_eq!(installments, before);
+    }
+
+    #[test]
+    fn a_settlement_pays_the_arrears_and_the_principal_and_only_the_earned_profit() {
+        // Establishes what an early settlement charges and that it leaves nothing unpaid.
+        let mut installments = vec![
+            installment(1, 100, 900, 100),
+            installment(2, 130, 900, 90),
+            installment(3, 160, 900, 80),
+            installment(4, 190, 900, 70),
+        ];
+        installments[0].paid_profit = 100;
+        let plan = plan_settlement(&installments, 50, 60, 140);
+        assert_eq!(
+            plan.due,
+            Dues {
+                penalty: 50,
+                fee: 0,
+                profit: 90,
+                principal: 1800
+            }
+        );
+        assert_eq!(plan.principal_not_due, 1800);
+        // Earned profit on the earliest installment not yet due; the rest is waived.
+        assert_eq!((plan.earned, plan.prepaid, plan.waived), (60, 0, 20 + 70));
+        let third = plan.lines.iter().find(|l| l.n == 3).unwrap();
+        assert_eq!((third.profit, third.waived_profit), (60, 20));
+        assert_eq!(third.late_rial_days, 0);
+        let first = plan.lines.iter().find(|l| l.n == 1).unwrap();
+        assert_eq!(
+            first.late_rial_days,
+            900 * 40,
+            "a late part freezes its days"
+        );
+        assert_eq!(plan.total(), 50 + 90 + 1800 + 1800 + 60);
+        let paid = plan.paid();
+        assert_eq!(
+            paid.penalty + paid.fee + paid.profit + paid.principal,
+            plan.total(),
+            "the lines and the late charge are exactly what is paid"
+        );
+        apply_lines(&mut installments, &plan.lines, 1);
+        assert!(installments.iter().all(|i| i.unpaid_total() == 0));
+        assert_eq!(
+            aggregates(&installments, 3600, 140).outstanding_principal,
+            0
+        );
+    }
+
+    #[test]
+    fn profit_paid_ahead_counts_towards_the_earned_profit_of_a_settlement() {
+        // Establishes that a borrower who prepaid profit is not charged it twice.
+        let mut installments = vec![installment(1, 100, 900, 100), installment(2, 130, 900, 90)];
+        installments[0].paid_profit = 40;
+        let plan = plan_settlement(&installments, 0, 60, 90);
+        assert_eq!((plan.earned, plan.prepaid, plan.waived), (20, 40, 40 + 90));
+        let more = plan_settlement(&installments, 0, 10, 90);
+        assert_eq!((more.earned, more.waived), (0, 60 + 90));
+        assert_eq!(more.total(), 1800);
+    }
+
+    #[test]
+    fn a_rescheduling_capitalises_the_due_profit_and_freezes_all_lateness() {
+        // Establishes that the late charge to date is unchanged by a rescheduling while
+        // only the due profit is settled by it.
+        let mut installments = vec![
+            installment(1, 100, 900, 100),
+            installment(2, 130, 900, 90),
+            installment(3, 160, 900, 80),
+        ];
+        installments[0].paid_profit = 40;
+        let day = 140;
+        let before = aggregates(&installments, 2700, day);
+        let lines = plan_capitalisation(&installments, day);
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.n, l.principal, l.profit))
+                .collect::<Vec<_>>(),
+            vec![(1, 0, 60), (2, 0, 90)]
+        );
+        let frozen: i64 = lines.iter().map(|l| l.late_rial_days).sum();
+        assert_eq!(frozen, before.late_unpaid * day - before.late_weight);
     }
 }

@@ -1,16 +1,18 @@
-//! Loans: contracts, schedules, disbursements, repayments and reversals; the portfolio
-//! at each closed business date.
+//! Loans: contracts, schedules, disbursements, repayments, reversals, early settlement
+//! and rescheduling; the portfolio at each closed business date.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
-use taavon_app::loans::{self, ContractInput, LoanView, RepaymentInput};
+use taavon_app::loans::{
+    self, ContractInput, LoanView, RepaymentInput, RescheduleInput, SettlementQuote,
+};
 use taavon_app::registry::Idempotency;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::money::amount_in_words_fa;
-use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanTransaction, PortfolioRow};
+use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, PortfolioRow};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::cooperatives::idempotency_key;
@@ -45,6 +47,8 @@ pub struct LoanDto {
     pub contracted_on: String,
     /// contracted, active or settled.
     pub status: String,
+    /// The current schedule's version (1 is the contract's; each rescheduling adds one).
+    pub schedule_version: i64,
     pub disbursed: i64,
     pub outstanding_principal: i64,
     /// Unpaid part of the installments fallen due by the last closed date.
@@ -72,13 +76,16 @@ pub struct InstallmentDto {
     pub total: i64,
     pub balance: i64,
     pub paid: i64,
+    /// Profit and fee an early settlement took off unpaid (not earned, not charged).
+    pub waived: i64,
 }
 
 /// A loan transaction (never edited; a reversal is a transaction of its own).
 #[derive(Serialize, ToSchema)]
 pub struct LoanTransactionDto {
     pub id: i64,
-    /// disbursement, repayment or reversal.
+    /// disbursement, repayment, reversal, settlement or reschedule (amount 0: the
+    /// capitalised profit and fee, paid by principal, which is negative).
     pub kind: String,
     pub business_on: String,
     pub amount: i64,
@@ -104,8 +111,62 @@ pub struct LoanDetailDto {
     pub penalty_due: i64,
     /// The open business date (ISO).
     pub business_date: String,
+    /// The current schedule.
     pub schedule: Vec<InstallmentDto>,
+    /// Every schedule version's terms, oldest first; the last is the current one.
+    pub schedule_versions: Vec<ScheduleVersionDto>,
     pub transactions: Vec<LoanTransactionDto>,
+}
+
+/// The terms one schedule version was built from.
+#[derive(Serialize, ToSchema)]
+pub struct ScheduleVersionDto {
+    pub version: i64,
+    /// ISO date it starts from (the contract's date, or the rescheduling's).
+    pub starts_on: String,
+    /// What it amortises, rials.
+    pub principal: i64,
+    /// Unpaid dues capitalised into `principal` by the rescheduling.
+    pub capitalised: i64,
+    pub rate_bp: i64,
+    pub months: i64,
+    pub grace_months: i64,
+    pub grace_mode: String,
+    pub method: String,
+}
+
+impl From<&LoanSchedule> for ScheduleVersionDto {
+    fn from(s: &LoanSchedule) -> Self {
+        Self {
+            version: s.schedule_version,
+            starts_on: s.starts_on.clone(),
+            principal: s.principal_rial,
+            capitalised: s.capitalised_rial,
+            rate_bp: s.rate_bp,
+            months: s.months,
+            grace_months: s.grace_months,
+            grace_mode: s.grace_mode.clone(),
+            method: s.method.clone(),
+        }
+    }
+}
+
+/// A new schedule for the outstanding principal plus the unpaid profit and fee fallen
+/// due (the late charge paid first), starting at the open business date.
+#[derive(Deserialize, ToSchema)]
+pub struct RescheduleDto {
+    pub months: i64,
+    /// Default: the current schedule's rate.
+    pub rate_bp: Option<i64>,
+    /// Default 0.
+    pub grace_months: Option<i64>,
+    /// paid (default), capitalized or spread.
+    pub grace_mode: Option<String>,
+    /// Default: the current schedule's method.
+    pub method: Option<String>,
+    /// Must equal the unpaid profit and fee fallen due (rule must_equal_due_profit).
+    pub capitalise_rial: i64,
+    pub note: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -142,6 +203,44 @@ pub struct NewLoanDto {
 pub struct MoneyDto {
     /// Rials.
     pub amount: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// What an early settlement at the open business date takes, by part, in rials. For a
+/// qard al-hasan loan "profit" is the fee.
+#[derive(Serialize, ToSchema)]
+pub struct SettlementQuoteDto {
+    /// The open business date (ISO) the quote holds for.
+    pub business_date: String,
+    /// The late charge owed.
+    pub penalty: i64,
+    /// Unpaid parts of the installments fallen due.
+    pub due_fee: i64,
+    pub due_profit: i64,
+    pub due_principal: i64,
+    /// Principal of the installments not yet due.
+    pub principal_not_due: i64,
+    /// Profit on that principal since the last due date, by the day.
+    pub accrued_profit: i64,
+    /// The spread grace profit not yet due (earned in full at the grace period's end).
+    pub grace_profit: i64,
+    /// Profit already paid ahead on installments not yet due; it counts towards the two
+    /// above.
+    pub prepaid_profit: i64,
+    /// The profit charged: accrued plus grace profit less what was paid ahead.
+    pub earned_profit: i64,
+    /// Profit of the installments not yet due that is not charged (waived).
+    pub waived_profit: i64,
+    /// What settles the loan: the amount to post.
+    pub total: i64,
+    pub total_in_words: String,
+}
+
+/// An early settlement: the amount must equal the quote's total.
+#[derive(Deserialize, ToSchema)]
+pub struct SettlementDto {
+    /// Rials.
+    pub amount_rial: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -212,6 +311,7 @@ impl From<Loan> for LoanDto {
             method: f.method,
             contracted_on: f.contracted_on,
             status: l.status,
+            schedule_version: l.schedule_version,
             disbursed: l.disbursed_rial,
             outstanding_principal: l.state.outstanding_principal_rial,
             overdue: l.state.due_unpaid_rial,
@@ -237,6 +337,7 @@ impl From<InstallmentRow> for InstallmentDto {
             total: r.total_rial,
             balance: r.balance_rial,
             paid: r.paid_principal_rial + r.paid_profit_rial + r.paid_fee_rial,
+            waived: r.waived_profit_rial + r.waived_fee_rial,
         }
     }
 }
@@ -264,13 +365,49 @@ impl From<LoanTransaction> for LoanTransactionDto {
 
 impl From<LoanView> for LoanDetailDto {
     fn from(v: LoanView) -> Self {
+        let f = &v.loan.fields;
+        let contract = ScheduleVersionDto {
+            version: 1,
+            starts_on: f.contracted_on.clone(),
+            principal: f.principal_rial,
+            capitalised: 0,
+            rate_bp: f.rate_bp,
+            months: f.months,
+            grace_months: f.grace_months,
+            grace_mode: f.grace_mode.clone(),
+            method: f.method.clone(),
+        };
+        let schedule_versions = std::iter::once(contract)
+            .chain(v.schedules.iter().map(Into::into))
+            .collect();
         Self {
+            schedule_versions,
             principal_in_words: amount_in_words_fa(v.loan.fields.principal_rial),
             penalty_due: v.penalty_due_rial,
             business_date: v.business_date.to_string(),
             loan: v.loan.into(),
             schedule: v.schedule.into_iter().map(Into::into).collect(),
             transactions: v.transactions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<SettlementQuote> for SettlementQuoteDto {
+    fn from(q: SettlementQuote) -> Self {
+        Self {
+            business_date: q.business_date.to_string(),
+            penalty: q.due.penalty,
+            due_fee: q.due.fee,
+            due_profit: q.due.profit,
+            due_principal: q.due.principal,
+            principal_not_due: q.principal_not_due_rial,
+            accrued_profit: q.accrued_profit_rial,
+            grace_profit: q.grace_profit_rial,
+            prepaid_profit: q.prepaid_profit_rial,
+            earned_profit: q.earned_profit_rial,
+            waived_profit: q.waived_profit_rial,
+            total: q.total_rial,
+            total_in_words: amount_in_words_fa(q.total_rial),
         }
     }
 }
@@ -375,6 +512,23 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
+/// The answer to a money operation: the transaction it recorded and the loan after it.
+async fn recorded(
+    state: &AppState,
+    user: &ApiUser,
+    id: i64,
+    transaction_id: i64,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let view = loans::read_loan(&state.store, &user.principal, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TransactionResultDto {
+            transaction_id,
+            loan: view.into(),
+        }),
+    ))
+}
+
 /// Which money operation a route records.
 #[derive(Clone, Copy)]
 enum Money {
@@ -424,14 +578,7 @@ async fn money(
             .await?
         }
     };
-    let view = loans::read_loan(&state.store, &user.principal, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TransactionResultDto {
-            transaction_id,
-            loan: view.into(),
-        }),
-    ))
+    recorded(&state, &user, id, transaction_id).await
 }
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/disbursements", tag = "loans",
@@ -497,14 +644,97 @@ pub async fn reverse(
         clock::now(),
     )
     .await?;
-    let view = loans::read_loan(&state.store, &user.principal, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TransactionResultDto {
-            transaction_id: reversal,
-            loan: view.into(),
-        }),
+    recorded(&state, &user, id, reversal).await
+}
+
+#[utoipa::path(get, path = "/api/v1/loans/{id}/settlement", tag = "loans",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = SettlementQuoteDto),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope"),
+              (status = 409, body = Problem, description = "Not active, or not paid out in full")))]
+pub async fn settlement_quote(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<SettlementQuoteDto>, ApiError> {
+    Ok(Json(
+        loans::settlement_quote(&state.store, &user.principal, id)
+            .await?
+            .into(),
     ))
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/settlement", tag = "loans",
+    request_body = SettlementDto, security(("bearer" = [])),
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Already settled, not paid out in full, or changed meanwhile"),
+              (status = 422, body = Problem, description = "amount_rial not the settlement amount (must_equal_settlement)")))]
+pub async fn settle(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SettlementDto>,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/loans/{id}/settlement");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = RepaymentInput {
+        amount_rial: body.amount_rial,
+        note: body.note,
+    };
+    let transaction_id = loans::settle(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    recorded(&state, &user, id, transaction_id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/reschedule", tag = "loans",
+    request_body = RescheduleDto, security(("bearer" = [])),
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Not active, not paid out in full, a late charge owed, profit paid ahead, or changed meanwhile"),
+              (status = 422, body = Problem, description = "capitalise_rial not the due profit and fee (must_equal_due_profit), or terms out of range")))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RescheduleDto>,
+) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/loans/{id}/reschedule");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let input = RescheduleInput {
+        months: body.months,
+        rate_bp: body.rate_bp,
+        grace_months: body.grace_months,
+        grace_mode: body.grace_mode,
+        method: body.method,
+        capitalise_rial: body.capitalise_rial,
+        note: body.note,
+    };
+    let transaction_id = loans::reschedule(
+        &state.store,
+        &user.principal,
+        id,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    recorded(&state, &user, id, transaction_id).await
 }
 
 #[utoipa::path(get, path = "/api/v1/portfolio", tag = "loans", params(PortfolioQuery),

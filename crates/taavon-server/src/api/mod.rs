@@ -68,6 +68,9 @@ use crate::state::AppState;
         loans::disburse,
         loans::repay,
         loans::reverse,
+        loans::settlement_quote,
+        loans::settle,
+        loans::reschedule,
         loans::portfolio,
         funds::pooled,
         funds::trial_balance,
@@ -158,6 +161,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/loans/{id}", get(loans::get_one))
         .route("/api/v1/loans/{id}/disbursements", post(loans::disburse))
         .route("/api/v1/loans/{id}/repayments", post(loans::repay))
+        .route(
+            "/api/v1/loans/{id}/settlement",
+            get(loans::settlement_quote).post(loans::settle),
+        )
+        .route("/api/v1/loans/{id}/reschedule", post(loans::reschedule))
         .route(
             "/api/v1/loans/{id}/transactions/{transaction_id}/reversal",
             post(loans::reverse),

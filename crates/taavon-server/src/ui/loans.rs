@@ -1,6 +1,7 @@
 //! Loan pages: the list (the arrears list per branch with a filter), one loan with its
-//! contract, schedule and transactions and the bank's forms to pay out, take a repayment
-//! or reverse one, and the portfolio per branch at the last closed business date.
+//! contract, schedule and transactions, its early-settlement quote, and the bank's forms
+//! to pay out, take a repayment, reverse one or settle early, and the portfolio per
+//! branch at the last closed business date.
 
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use taavon_app::loans::{self, ContractInput, RepaymentInput};
+use taavon_app::loans::{self, ContractInput, RepaymentInput, SettlementQuote};
 use taavon_app::{AppError, clock};
 use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
@@ -38,6 +39,8 @@ fn kind_name(lang: Lang, code: &str) -> String {
         "disbursement" => ("پرداخت تسهیلات", "Disbursement"),
         "repayment" => ("بازپرداخت", "Repayment"),
         "reversal" => ("برگشت", "Reversal"),
+        "settlement" => ("تسویه پیش از موعد", "Early settlement"),
+        "reschedule" => ("استمهال", "Rescheduling"),
         "contracted" => ("قرارداد منعقد شده", "Contracted"),
         "active" => ("جاری", "Active"),
         "settled" => ("تسویه‌شده", "Settled"),
@@ -147,6 +150,7 @@ struct InstallmentLine {
     total: String,
     balance: String,
     paid: String,
+    waived: String,
     settled: bool,
     late: bool,
 }
@@ -175,6 +179,63 @@ struct LoanPage {
     may_transact: bool,
     may_disburse: bool,
     may_repay: bool,
+    settlement: Option<SettlementLines>,
+    /// Every schedule version, shown once a rescheduling wrote a second.
+    versions: Vec<VersionLine>,
+}
+
+struct VersionLine {
+    version: String,
+    starts_on: String,
+    principal: String,
+    capitalised: String,
+    months: String,
+    rate: String,
+    current: bool,
+}
+
+fn rate_text(lang: Lang, rate_bp: i64) -> String {
+    lang.digits(&format!("{}.{:02}٪", rate_bp / 100, rate_bp % 100))
+}
+
+/// The early-settlement quote as the loan page shows it.
+struct SettlementLines {
+    date: String,
+    parts: Vec<(String, String)>,
+    total: String,
+    in_words: String,
+}
+
+fn settlement_lines(lang: Lang, q: &SettlementQuote) -> SettlementLines {
+    let parts = [
+        (("وجه التزام تأخیر", "Late charge"), q.due.penalty),
+        (("کارمزد سررسیدشده", "Fee due"), q.due.fee),
+        (("سود سررسیدشده", "Profit due"), q.due.profit),
+        (("اصل سررسیدشده", "Principal due"), q.due.principal),
+        (
+            ("اصل سررسیدنشده", "Principal not yet due"),
+            q.principal_not_due_rial,
+        ),
+        (("سود روزشمار", "Profit accrued"), q.accrued_profit_rial),
+        (("سود دوران مشارکت", "Grace profit"), q.grace_profit_rial),
+        (
+            ("سود پیش‌پرداخت‌شده (کسر)", "Profit paid ahead (deducted)"),
+            q.prepaid_profit_rial,
+        ),
+        (
+            ("سود بخشوده (دریافت نمی‌شود)", "Profit waived (not charged)"),
+            q.waived_profit_rial,
+        ),
+    ];
+    SettlementLines {
+        date: format::date(lang, &q.business_date.to_string()),
+        parts: parts
+            .into_iter()
+            .map(|((fa, en), amount)| (lang.pick(fa, en).to_owned(), lang.number(amount)))
+            .collect(),
+        total: lang.number(q.total_rial),
+        in_words: format!("{} ریال", amount_in_words_fa(q.total_rial)),
+    }
 }
 
 pub async fn one(
@@ -188,10 +249,18 @@ pub async fn one(
     let found = async {
         let view = loans::read_loan(&state.store, &user.principal, id).await?;
         let names = Names::load(&state.store).await?;
-        Ok::<_, AppError>((view, names))
+        // Only an active loan paid out in full has a quote (see `settle`).
+        let quote = if view.loan.status == "active"
+            && view.loan.disbursed_rial == view.loan.fields.principal_rial
+        {
+            Some(loans::settlement_quote(&state.store, &user.principal, id).await?)
+        } else {
+            None
+        };
+        Ok::<_, AppError>((view, names, quote))
     }
     .await;
-    let (view, names) = match found {
+    let (view, names, quote) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -208,10 +277,7 @@ pub async fn one(
             t.in_words.to_owned(),
             format!("{} ریال", amount_in_words_fa(f.principal_rial)),
         ),
-        (
-            t.profit_rate.to_owned(),
-            lang.digits(&format!("{}.{:02}٪", f.rate_bp / 100, f.rate_bp % 100)),
-        ),
+        (t.profit_rate.to_owned(), rate_text(lang, f.rate_bp)),
         (t.date.to_owned(), format::date(lang, &f.contracted_on)),
         (t.status.to_owned(), kind_name(lang, &l.status)),
         (
@@ -228,12 +294,37 @@ pub async fn one(
             format::date(lang, &view.business_date.to_string()),
         ),
     ];
+    let contract = VersionLine {
+        version: lang.number(1),
+        starts_on: format::date(lang, &f.contracted_on),
+        principal: lang.number(f.principal_rial),
+        capitalised: lang.number(0),
+        months: lang.number(f.months),
+        rate: rate_text(lang, f.rate_bp),
+        current: l.schedule_version == 1,
+    };
+    let versions = if view.schedules.is_empty() {
+        Vec::new()
+    } else {
+        std::iter::once(contract)
+            .chain(view.schedules.iter().map(|s| VersionLine {
+                version: lang.number(s.schedule_version),
+                starts_on: format::date(lang, &s.starts_on),
+                principal: lang.number(s.principal_rial),
+                capitalised: lang.number(s.capitalised_rial),
+                months: lang.number(s.months),
+                rate: rate_text(lang, s.rate_bp),
+                current: s.schedule_version == l.schedule_version,
+            }))
+            .collect()
+    };
     let today = view.business_date.days_since_unix_epoch();
     let installments = view
         .schedule
         .iter()
         .map(|r| {
             let paid = r.paid_principal_rial + r.paid_profit_rial + r.paid_fee_rial;
+            let unpaid = r.unpaid_rial();
             InstallmentLine {
                 n: lang.number(r.n),
                 due: format::date(lang, &r.due_on),
@@ -243,8 +334,9 @@ pub async fn one(
                 total: lang.number(r.total_rial),
                 balance: lang.number(r.balance_rial),
                 paid: lang.number(paid),
-                settled: paid >= r.total_rial,
-                late: paid < r.total_rial && r.late_after_day < today,
+                waived: lang.number(r.waived_profit_rial + r.waived_fee_rial),
+                settled: unpaid <= 0,
+                late: unpaid > 0 && r.late_after_day < today,
             }
         })
         .collect();
@@ -260,7 +352,7 @@ pub async fn one(
             profit: lang.number(tx.fields.profit_rial + tx.fields.fee_rial),
             penalty: lang.number(tx.fields.penalty_rial),
             note: tx.fields.note.clone().unwrap_or_default(),
-            reversible: tx.fields.kind == "repayment" && tx.reversed_by.is_none(),
+            reversible: view.reversible(tx),
             reversed: tx.reversed_by.is_some(),
         })
         .collect();
@@ -283,6 +375,8 @@ pub async fn one(
         may_disburse: may_transact && l.disbursed_rial < f.principal_rial,
         may_repay: may_transact && l.status == "active",
         may_transact,
+        settlement: quote.map(|q| settlement_lines(lang, &q)),
+        versions,
         layout,
     })
 }
@@ -292,6 +386,7 @@ pub async fn one(
 pub enum LoanForm {
     Disburse,
     Repay,
+    Settle,
 }
 
 async fn post_money(
@@ -352,6 +447,17 @@ async fn post_money(
             )
             .await
         }
+        LoanForm::Settle => {
+            loans::settle(
+                &state.store,
+                &user.principal,
+                id,
+                &input,
+                None,
+                clock::now(),
+            )
+            .await
+        }
     };
     finish(&parts, &user, id, done).await
 }
@@ -389,6 +495,16 @@ pub async fn repay(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Repay).await
+}
+
+pub async fn settle(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    post_money(state, parts, user, id, form, LoanForm::Settle).await
 }
 
 pub async fn reverse(

@@ -169,6 +169,7 @@ pub fn routes() -> Router<AppState> {
         .route("/loans/{id}", get(loans::one))
         .route("/loans/{id}/disbursements", post(loans::disburse))
         .route("/loans/{id}/repayments", post(loans::repay))
+        .route("/loans/{id}/settlement", post(loans::settle))
         .route(
             "/loans/{id}/transactions/{transaction_id}/reversal",
             post(loans::reverse),

@@ -367,3 +367,612 @@ async fn loans_move_money_only_through_the_ledger_on_postgres() {
     };
     check_loans(app).await;
 }
+
+/// Sums a trial-balance column over the rows of one account kind (and province).
+fn posted(rows: &Value, kind: &str, province: Option<&str>, column: &str) -> i64 {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == kind && province.is_none_or(|p| r["province"] == p))
+        .map(|r| r[column].as_i64().unwrap())
+        .sum()
+}
+
+/// The quote as the core computes it from the current schedule version's terms alone:
+/// the schedule rebuilt from them, the arrears as the loan page states them.
+fn core_settlement(loan: &Value) -> taavon_core::loans::settlement::Settlement {
+    use taavon_core::calendar::{IsoDate, JalaliDate};
+    use taavon_core::loans::rate::RateBp;
+    use taavon_core::loans::repayment::Dues;
+    use taavon_core::loans::schedule::{GraceMode, Method, ScheduleTerms, build};
+    let version = loan["schedule_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == loan["schedule_version"])
+        .unwrap();
+    let text = |field: &str| version[field].as_str().unwrap().to_owned();
+    let number = |field: &str| version[field].as_i64().unwrap();
+    let terms = ScheduleTerms {
+        principal: number("principal"),
+        rate: RateBp::new(u32::try_from(number("rate_bp")).unwrap()).unwrap(),
+        months: u16::try_from(number("months")).unwrap(),
+        grace_months: u16::try_from(number("grace_months")).unwrap(),
+        grace_mode: GraceMode::parse(&text("grace_mode")).unwrap(),
+        method: Method::parse(&text("method")).unwrap(),
+        start: JalaliDate::from(IsoDate::parse(&text("starts_on")).unwrap()),
+        day_base: Default::default(),
+    };
+    let schedule = build(&terms).unwrap();
+    let stored = loan["schedule"].as_array().unwrap();
+    assert_eq!(schedule.rows.len(), stored.len());
+    for (row, kept) in schedule.rows.iter().zip(stored) {
+        assert_eq!(
+            (row.principal, IsoDate::from(row.due).to_string()),
+            (
+                kept["principal"].as_i64().unwrap(),
+                text_of(kept, "due_iso")
+            )
+        );
+    }
+    let today = text_of(loan, "business_date");
+    let arrears: i64 = stored
+        .iter()
+        .filter(|r| text_of(r, "due_iso") <= today)
+        .map(|r| r["total"].as_i64().unwrap() - r["paid"].as_i64().unwrap())
+        .sum();
+    let unpaid = Dues {
+        penalty: loan["penalty_due"].as_i64().unwrap(),
+        principal: arrears,
+        ..Dues::default()
+    };
+    taavon_core::loans::settlement::settlement(
+        &terms,
+        &schedule,
+        JalaliDate::from(IsoDate::parse(&today).unwrap()),
+        &unpaid,
+    )
+}
+
+fn text_of(value: &Value, field: &str) -> String {
+    value[field].as_str().unwrap().to_owned()
+}
+
+/// A demo loan that is behind (a late charge, dues unpaid) with installments to come,
+/// active and paid out in full, as the bank reads it.
+pub(crate) async fn loan_behind(app: &TestApp, bank: &str) -> Value {
+    let (_, arrears) = app.get("/api/v1/loans?in_arrears=true", Some(bank)).await;
+    for item in arrears["items"].as_array().unwrap() {
+        let (_, loan) = app
+            .get(&format!("/api/v1/loans/{}", item["id"]), Some(bank))
+            .await;
+        let today = text_of(&loan, "business_date");
+        let to_come = loan["schedule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| text_of(r, "due_iso") > today);
+        if loan["status"] == "active"
+            && loan["disbursed"] == loan["principal"]
+            && loan["penalty_due"].as_i64().unwrap() > 0
+            && to_come
+        {
+            return loan;
+        }
+    }
+    panic!("the demo holds no active loan behind with installments to come")
+}
+
+async fn check_settlement(app: TestApp) {
+    let token = |user: &'static str| app.token(user, "demo");
+    let (bank, admin, ilam, lorestan) = (
+        token("bank").await,
+        token("admin").await,
+        token("ilam").await,
+        token("lorestan").await,
+    );
+    let loan = loan_behind(&app, &bank).await;
+    let id = loan["id"].as_i64().unwrap();
+    let path = format!("/api/v1/loans/{id}/settlement");
+
+    // A small repayment first (it pays part of the late charge), to show later that a
+    // loan settled early keeps its transactions.
+    let (status, paid) = app
+        .post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(&bank),
+            &json!({"amount": 1_000}),
+        )
+        .await;
+    assert_eq!(status, 201, "{paid}");
+    let repayment = paid["transaction_id"].as_i64().unwrap();
+    let loan = paid["loan"].clone();
+
+    // The quote: the province's officer reads it (and moves no money), the other
+    // province does not see it; its parts are the core's.
+    let (reader, outsider) = match loan["province"].as_str() {
+        Some("IR-16") => (&ilam, &lorestan),
+        Some("IR-15") => (&lorestan, &ilam),
+        other => panic!("a demo loan in {other:?}"),
+    };
+    let (status, quote) = app.get(&path, Some(&bank)).await;
+    assert_eq!(status, 200, "{quote}");
+    assert_eq!(app.get(&path, Some(reader)).await.0, 200);
+    assert_eq!(app.get(&path, Some(outsider)).await.0, 404);
+    let core = core_settlement(&loan);
+    let part = |field: &str| quote[field].as_i64().unwrap();
+    assert_eq!(part("principal_not_due"), core.principal);
+    assert_eq!(part("accrued_profit"), core.accrued_profit);
+    assert_eq!(part("grace_profit"), core.grace_profit);
+    assert_eq!(part("prepaid_profit"), 0, "nothing was paid ahead");
+    assert_eq!(
+        part("earned_profit"),
+        core.accrued_profit + core.grace_profit
+    );
+    assert_eq!(part("penalty"), loan["penalty_due"].as_i64().unwrap());
+    assert!(part("penalty") > 0 && part("due_principal") > 0);
+    assert_eq!(
+        part("penalty") + part("due_fee") + part("due_profit") + part("due_principal"),
+        i64::try_from(core.unpaid.total()).unwrap()
+    );
+    assert_eq!(part("total"), core.total);
+    let today = text_of(&loan, "business_date");
+    let future_profit: i64 = loan["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| text_of(r, "due_iso") > today)
+        .map(|r| {
+            r["profit"].as_i64().unwrap()
+                + r["fee"].as_i64().unwrap()
+                + r["grace_profit"].as_i64().unwrap()
+        })
+        .sum();
+    assert_eq!(
+        part("waived_profit"),
+        future_profit - part("earned_profit"),
+        "the profit of the installments to come beyond what was earned is waived"
+    );
+    assert!(part("waived_profit") > 0);
+    let total = part("total");
+
+    // Wrong amounts and wrong people.
+    for body in [json!({"amount_rial": total - 1}), json!({})] {
+        let (status, error) = app.post(&path, Some(&bank), &body).await;
+        assert_eq!(
+            (status, field_of(&error)),
+            (422, ("amount_rial", "must_equal_settlement")),
+            "{error}"
+        );
+        assert!(error["errors"][0]["message"].as_str().is_some(), "{error}");
+    }
+    assert_eq!(
+        app.post(&path, Some(reader), &json!({"amount_rial": total}))
+            .await
+            .0,
+        403
+    );
+
+    // The settlement: one transaction paying exactly the quote; the ledger moves it.
+    let (_, before) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let body = json!({"amount_rial": total, "note": "تسویه پیش از موعد"});
+    let (status, settled) = post_keyed(&app, &path, &bank, "settle-1", &body).await;
+    assert_eq!(status, 201, "{settled}");
+    let transaction_id = settled["transaction_id"].as_i64().unwrap();
+    let after_loan = &settled["loan"];
+    assert_eq!(after_loan["status"], "settled");
+    assert_eq!(after_loan["outstanding_principal"], 0);
+    assert_eq!(after_loan["overdue"], 0);
+    assert_eq!(after_loan["penalty_due"], 0);
+    let transaction = after_loan["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == transaction_id)
+        .unwrap()
+        .clone();
+    assert_eq!(transaction["kind"], "settlement");
+    assert_eq!(transaction["amount"], total);
+    let tx = |field: &str| transaction[field].as_i64().unwrap();
+    assert_eq!(tx("penalty"), part("penalty"));
+    assert_eq!(
+        tx("principal"),
+        part("due_principal") + part("principal_not_due")
+    );
+    assert_eq!(
+        tx("profit") + tx("fee"),
+        part("due_profit") + part("due_fee") + part("earned_profit")
+    );
+    let schedule = after_loan["schedule"].as_array().unwrap();
+    assert!(
+        schedule.iter().all(
+            |r| r["paid"].as_i64().unwrap() + r["waived"].as_i64().unwrap()
+                == r["total"].as_i64().unwrap()
+        ),
+        "every installment is closed: {schedule:?}"
+    );
+    assert_eq!(
+        schedule
+            .iter()
+            .map(|r| r["waived"].as_i64().unwrap())
+            .sum::<i64>(),
+        part("waived_profit")
+    );
+    let (_, after) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let moved = |kind: &str, province: Option<&str>, column: &str| {
+        posted(&after, kind, province, column) - posted(&before, kind, province, column)
+    };
+    // Principal leaves the loan book for the program fund; the rest is income.
+    let province = text_of(&loan, "province");
+    assert_eq!(
+        moved("loan_book", Some(&province), "debits_posted"),
+        tx("principal")
+    );
+    assert_eq!(
+        moved("program_fund", Some(&province), "credits_posted"),
+        tx("principal")
+    );
+    assert_eq!(moved("profit_income", None, "credits_posted"), tx("profit"));
+    assert_eq!(moved("fee_income", None, "credits_posted"), tx("fee"));
+    assert_eq!(
+        moved("penalty_income", None, "credits_posted"),
+        tx("penalty")
+    );
+    let sum = |rows: &Value, column: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[column].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(sum(&after, "debits_posted"), sum(&after, "credits_posted"));
+    assert_eq!(
+        sum(&after, "debits_posted") - sum(&before, "debits_posted"),
+        total,
+        "the ledger moved exactly what was paid, no more"
+    );
+    let mut read = app.store.read().await.unwrap();
+    assert!(read.check_ledger().await.unwrap().is_ok(), "ledger check");
+    read.finish().await.unwrap();
+
+    // A replay answers the same transaction; a second settlement, a repayment and the
+    // quote are refused; the settlement and what came before it are final.
+    let (status, replay) = post_keyed(&app, &path, &bank, "settle-1", &body).await;
+    assert_eq!(
+        (status, &replay["transaction_id"]),
+        (201, &json!(transaction_id))
+    );
+    let (status, _) = post_keyed(&app, &path, &bank, "settle-2", &body).await;
+    assert_eq!(status, 409, "a loan is settled once");
+    assert_eq!(app.get(&path, Some(&bank)).await.0, 409);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(&bank),
+            &json!({"amount": 1000})
+        )
+        .await
+        .0,
+        409
+    );
+    let reversal =
+        |transaction: i64| format!("/api/v1/loans/{id}/transactions/{transaction}/reversal");
+    let (status, error) = app
+        .post(
+            &reversal(transaction_id),
+            Some(&bank),
+            &json!({"reason": "اشتباه"}),
+        )
+        .await;
+    assert_eq!(
+        (status, field_of(&error)),
+        (422, ("transaction_id", "repayment_only"))
+    );
+    let (status, _) = app
+        .post(
+            &reversal(repayment),
+            Some(&bank),
+            &json!({"reason": "اشتباه"}),
+        )
+        .await;
+    assert_eq!(status, 409, "a loan settled early keeps its transactions");
+    let (_, unchanged) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_eq!(unchanged["status"], "settled");
+
+    // End of day closes the open date without touching the settled loan.
+    let today =
+        taavon_core::calendar::IsoDate::parse(&text_of(&unchanged, "business_date")).unwrap();
+    let closed = taavon_app::eod::close_at(
+        &app.store,
+        today,
+        &taavon_app::eod::EodSettings::default(),
+        taavon_app::clock::now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        closed.is_some_and(|report| report.loans_closed > 0),
+        "other loans were closed"
+    );
+    let (_, after_eod) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_ne!(after_eod["business_date"], unchanged["business_date"]);
+    for field in [
+        "status",
+        "version",
+        "closed_on",
+        "overdue",
+        "days_overdue",
+        "class",
+    ] {
+        assert_eq!(after_eod[field], unchanged[field], "{field}");
+    }
+    assert_eq!(after_eod["penalty_due"], 0);
+}
+
+#[tokio::test]
+async fn a_loan_behind_is_settled_early_for_exactly_its_quote_on_sqlite() {
+    // Establishes early settlement through the API on SQLite.
+    check_settlement(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_loan_behind_is_settled_early_for_exactly_its_quote_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_settlement(app).await;
+}
+
+/// The unpaid profit and fee fallen due on the loan's current schedule, from the stored
+/// installments by part.
+pub(crate) async fn due_profit(app: &TestApp, loan: &Value) -> i64 {
+    let id = loan["id"].as_i64().unwrap();
+    let version = loan["schedule_version"].as_i64().unwrap();
+    let today = text_of(loan, "business_date");
+    let mut read = app.store.read().await.unwrap();
+    let rows = read.installments(id, version).await.unwrap();
+    read.finish().await.unwrap();
+    rows.iter()
+        .filter(|r| r.due_on <= today)
+        .map(|r| {
+            r.profit_rial + r.grace_profit_rial + r.fee_rial - r.paid_profit_rial - r.paid_fee_rial
+        })
+        .sum()
+}
+
+async fn check_reschedule(app: TestApp) {
+    let token = |user: &'static str| app.token(user, "demo");
+    let (bank, admin) = (token("bank").await, token("admin").await);
+    let loan = loan_behind(&app, &bank).await;
+    let id = loan["id"].as_i64().unwrap();
+    let path = format!("/api/v1/loans/{id}/reschedule");
+    let capitalise = due_profit(&app, &loan).await;
+    assert!(capitalise > 0, "the loan behind owes profit fallen due");
+    let (status, _) = app
+        .post(
+            &path,
+            Some(&bank),
+            &json!({"months": 24, "capitalise_rial": capitalise}),
+        )
+        .await;
+    assert_eq!(status, 409, "the late charge is paid first");
+
+    // The late charge paid (a repayment pays it before anything else).
+    let (status, paid) = app
+        .post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(&bank),
+            &json!({"amount": loan["penalty_due"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{paid}");
+    let repayment = paid["transaction_id"].as_i64().unwrap();
+    let loan = paid["loan"].clone();
+    assert_eq!(loan["penalty_due"], 0);
+    assert_eq!(due_profit(&app, &loan).await, capitalise);
+    let mut read = app.store.read().await.unwrap();
+    let old_rows = read.installments(id, 1).await.unwrap();
+    read.finish().await.unwrap();
+    let outstanding = loan["disbursed"].as_i64().unwrap()
+        - old_rows.iter().map(|r| r.paid_principal_rial).sum::<i64>();
+    assert_eq!(loan["outstanding_principal"], outstanding);
+
+    // Bad terms name their field and rule.
+    for (body, expected) in [
+        (
+            json!({"months": 24, "capitalise_rial": capitalise + 1}),
+            ("capitalise_rial", "must_equal_due_profit"),
+        ),
+        (
+            json!({"months": 24, "capitalise_rial": 0}),
+            ("capitalise_rial", "must_equal_due_profit"),
+        ),
+        (
+            json!({"months": 0, "capitalise_rial": capitalise}),
+            ("months", "range"),
+        ),
+        (
+            json!({"months": 100_000, "capitalise_rial": capitalise}),
+            ("months", "range"),
+        ),
+        (
+            json!({"months": 24, "capitalise_rial": capitalise, "method": "weekly"}),
+            ("method", "unknown"),
+        ),
+    ] {
+        let (status, error) = app.post(&path, Some(&bank), &body).await;
+        assert_eq!(
+            (status, field_of(&error)),
+            (422, expected),
+            "{body} {error}"
+        );
+    }
+
+    // The rescheduling: a second schedule for the outstanding principal plus the dues.
+    let (_, before) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let body =
+        json!({"months": 24, "rate_bp": 1200, "capitalise_rial": capitalise, "note": "استمهال"});
+    let (status, done) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
+    assert_eq!(status, 201, "{done}");
+    let transaction_id = done["transaction_id"].as_i64().unwrap();
+    let after_loan = done["loan"].clone();
+    assert_eq!(after_loan["schedule_version"], 2);
+    assert_eq!(after_loan["status"], "active");
+    let versions = after_loan["schedule_versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["principal"], outstanding + capitalise);
+    assert_eq!(versions[1]["capitalised"], capitalise);
+    assert_eq!(versions[1]["rate_bp"], 1200);
+    assert_eq!(versions[1]["starts_on"], loan["business_date"]);
+    let schedule = after_loan["schedule"].as_array().unwrap();
+    assert_eq!(schedule.len(), 24);
+    assert_eq!(
+        schedule
+            .iter()
+            .map(|r| r["principal"].as_i64().unwrap())
+            .sum::<i64>(),
+        outstanding + capitalise,
+        "the new schedule amortises exactly what was owed"
+    );
+    assert!(text_of(&schedule[0], "due_iso") > text_of(&loan, "business_date"));
+    assert_eq!(
+        after_loan["outstanding_principal"],
+        outstanding + capitalise
+    );
+    assert_eq!(after_loan["overdue"], 0);
+    assert_eq!(after_loan["penalty_due"], 0);
+    let transaction = after_loan["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == transaction_id)
+        .unwrap()
+        .clone();
+    assert_eq!(transaction["kind"], "reschedule");
+    assert_eq!(transaction["amount"], 0);
+    let tx = |field: &str| transaction[field].as_i64().unwrap();
+    assert_eq!(tx("profit") + tx("fee"), capitalise);
+    assert_eq!(tx("principal"), -capitalise);
+
+    // The old schedule is kept: same rows, only its due profit now paid by capitalisation.
+    let mut read = app.store.read().await.unwrap();
+    let kept = read.installments(id, 1).await.unwrap();
+    read.finish().await.unwrap();
+    assert_eq!(kept.len(), old_rows.len());
+    for (now, then) in kept.iter().zip(&old_rows) {
+        assert_eq!(
+            (&now.due_on, now.principal_rial, now.paid_principal_rial),
+            (&then.due_on, then.principal_rial, then.paid_principal_rial)
+        );
+    }
+    assert_eq!(
+        due_profit(
+            &app,
+            &json!({"id": id, "schedule_version": 1, "business_date": loan["business_date"]})
+        )
+        .await,
+        0
+    );
+
+    // The ledger: the fund lent the dues to the loan, and that money paid them as income.
+    let (_, after) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let moved = |kind: &str, column: &str| {
+        posted(&after, kind, None, column) - posted(&before, kind, None, column)
+    };
+    assert_eq!(moved("program_fund", "debits_posted"), capitalise);
+    assert_eq!(moved("loan_book", "credits_posted"), capitalise);
+    assert_eq!(
+        moved("profit_income", "credits_posted") + moved("fee_income", "credits_posted"),
+        capitalise
+    );
+    let sum = |rows: &Value, column: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[column].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(sum(&after, "debits_posted"), sum(&after, "credits_posted"));
+    let mut read = app.store.read().await.unwrap();
+    assert!(read.check_ledger().await.unwrap().is_ok(), "ledger check");
+    read.finish().await.unwrap();
+
+    // A replay answers the same; what came before is final; the rescheduling itself is
+    // not a repayment to reverse.
+    let (status, replay) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
+    assert_eq!(
+        (status, &replay["transaction_id"]),
+        (201, &json!(transaction_id))
+    );
+    let reversal =
+        |transaction: i64| format!("/api/v1/loans/{id}/transactions/{transaction}/reversal");
+    let (status, _) = app
+        .post(
+            &reversal(repayment),
+            Some(&bank),
+            &json!({"reason": "اشتباه"}),
+        )
+        .await;
+    assert_eq!(status, 409, "a repayment before a rescheduling is final");
+    let (status, error) = app
+        .post(
+            &reversal(transaction_id),
+            Some(&bank),
+            &json!({"reason": "اشتباه"}),
+        )
+        .await;
+    assert_eq!(
+        (status, field_of(&error)),
+        (422, ("transaction_id", "repayment_only"))
+    );
+
+    // The new schedule is the one repaid and settled: the quote is the core's over the
+    // new terms.
+    let (status, quote) = app
+        .get(&format!("/api/v1/loans/{id}/settlement"), Some(&bank))
+        .await;
+    assert_eq!(status, 200, "{quote}");
+    let core = core_settlement(&after_loan);
+    assert_eq!(quote["principal_not_due"], core.principal);
+    assert_eq!(quote["accrued_profit"], core.accrued_profit);
+    assert_eq!(quote["total"], core.total);
+    assert_eq!(core.principal, outstanding + capitalise);
+
+    // End of day reads the current schedule only: the old version's unpaid rows make
+    // nothing overdue.
+    let today = taavon_core::calendar::IsoDate::parse(&text_of(&loan, "business_date")).unwrap();
+    taavon_app::eod::close_at(
+        &app.store,
+        today,
+        &taavon_app::eod::EodSettings::default(),
+        taavon_app::clock::now(),
+    )
+    .await
+    .unwrap();
+    let (_, closed) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_eq!(closed["closed_on"], loan["business_date"]);
+    assert_eq!(
+        (
+            &closed["overdue"],
+            &closed["days_overdue"],
+            &closed["penalty_due"]
+        ),
+        (&json!(0), &json!(0), &json!(0))
+    );
+}
+
+#[tokio::test]
+async fn a_loan_behind_is_rescheduled_with_its_due_profit_capitalised_on_sqlite() {
+    // Establishes rescheduling through the API on SQLite.
+    check_reschedule(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_loan_behind_is_rescheduled_with_its_due_profit_capitalised_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_reschedule(app).await;
+}

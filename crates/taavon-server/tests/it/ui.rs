@@ -445,3 +445,95 @@ async fn the_bank_writes_a_contract_and_takes_a_repayment_through_the_loan_pages
         .unwrap();
     assert!(funds.contains("سپرده دستگاه نزد بانک"));
 }
+
+#[tokio::test]
+async fn the_bank_settles_a_loan_early_from_its_page_for_the_quoted_amount() {
+    // Establishes the loan page's early-settlement section: the quote in Persian digits
+    // and words, a wrong amount answered with the Persian rule, the right one settling.
+    let app = sqlite_app().await;
+    let token = app.token("bank", "demo").await;
+    let loan = crate::loans::loan_behind(&app, &token).await;
+    let id = loan["id"].as_i64().unwrap();
+    let (_, quote) = app
+        .get(&format!("/api/v1/loans/{id}/settlement"), Some(&token))
+        .await;
+    let total = quote["total"].as_i64().unwrap();
+    let bank = ui_client(&app, "bank").await;
+    let page_of = |bank: &reqwest::Client| {
+        let (bank, url) = (bank.clone(), app.url(&format!("/loans/{id}")));
+        async move { bank.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = page_of(&bank).await;
+    let persian_total = taavon_core::money::format_number(total, taavon_core::locale::Locale::Fa);
+    assert!(page.contains("تسویه پیش از موعد"), "{page}");
+    assert!(page.contains(&persian_total), "the total in Persian digits");
+    assert!(
+        page.contains(&taavon_core::money::amount_in_words_fa(total)),
+        "the total in words"
+    );
+    let settle = |amount: String, page: String| {
+        let (bank, url) = (bank.clone(), app.url(&format!("/loans/{id}/settlement")));
+        async move {
+            bank.post(url)
+                .form(&[
+                    ("csrf", csrf_of(&page).as_str()),
+                    ("amount", amount.as_str()),
+                    ("note", ""),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let response = settle((total - 1).to_string(), page.clone()).await;
+    assert_eq!(response.status(), 422);
+    let error = response.text().await.unwrap();
+    assert!(error.contains("مبلغ باید برابر مبلغ تسویه"), "{error}");
+    let response = settle(persian_total, page).await;
+    assert_eq!(response.status(), 303);
+    let page = page_of(&bank).await;
+    assert!(page.contains("تسویه‌شده"), "the loan reads as settled");
+    assert!(
+        !page.contains(&format!("/loans/{id}/settlement")),
+        "no quote and no form once settled"
+    );
+}
+
+#[tokio::test]
+async fn a_rescheduled_loan_page_lists_its_schedule_versions() {
+    // Establishes the loan page after a rescheduling: the versions with the current one
+    // marked, the rescheduling among the transactions, in Persian.
+    let app = sqlite_app().await;
+    let token = app.token("bank", "demo").await;
+    let loan = crate::loans::loan_behind(&app, &token).await;
+    let id = loan["id"].as_i64().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(&token),
+            &serde_json::json!({"amount": loan["penalty_due"]}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let capitalise = crate::loans::due_profit(&app, &loan).await;
+    let (status, done) = app
+        .post(
+            &format!("/api/v1/loans/{id}/reschedule"),
+            Some(&token),
+            &serde_json::json!({"months": 12, "capitalise_rial": capitalise}),
+        )
+        .await;
+    assert_eq!(status, 201, "{done}");
+    let bank = ui_client(&app, "bank").await;
+    let page = bank
+        .get(app.url(&format!("/loans/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("نسخه‌های جدول اقساط"), "{page}");
+    assert!(page.contains("استمهال") && page.contains("جاری"));
+    assert!(page.contains("۱۲"), "the new term in Persian digits");
+}

@@ -6,8 +6,8 @@ use taavon_core::loans::account::{self, InstallmentAccount};
 use taavon_core::loans::classification::ClassificationRules;
 use taavon_core::loans::eod::EodPlan;
 use taavon_store::{
-    InstallmentRow, Loan, LoanState, NewApplication, NewClient, NewLoan, NewLoanTransaction,
-    NewPerson, Program, Store, TransactionLine,
+    InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
+    NewLoanTransaction, NewPerson, Program, Store, TransactionLine,
 };
 
 use super::{Checks, load_reference, now, operator, run};
@@ -31,6 +31,8 @@ fn installment(n: i64, due_day: i64, late_after_day: i64) -> InstallmentRow {
         paid_principal_rial: 0,
         paid_profit_rial: 0,
         paid_fee_rial: 0,
+        waived_profit_rial: 0,
+        waived_fee_rial: 0,
     }
 }
 
@@ -231,6 +233,8 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
                 profit_rial: 45_000,
                 fee_rial: 0,
                 late_rial_days: 1_045_000 * 10,
+                waived_profit_rial: 0,
+                waived_fee_rial: 0,
             }];
             write
                 .record_loan_transaction(
@@ -333,3 +337,116 @@ async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) 
     Checks::AuditMustVerify
 }
 spec!(classes_and_provisions_follow_days_overdue);
+
+async fn a_waiver_closes_installments_and_its_lines_read_back(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes migration 0008: a transaction line's waived profit and fee are summed on
+    // the installment beside what was paid, the account no longer asks for them, and the
+    // line reads back as written (so the record shows what was waived, not paid).
+    let loan = contracted_loan(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let lines: Vec<TransactionLine> = (1..=3)
+        .map(|n| TransactionLine {
+            schedule_version: 1,
+            n,
+            principal_rial: 1_000_000,
+            profit_rial: if n == 1 { 45_000 } else { 0 },
+            fee_rial: 0,
+            late_rial_days: 0,
+            waived_profit_rial: if n == 1 { 0 } else { 45_000 },
+            waived_fee_rial: 0,
+        })
+        .collect();
+    let id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id: loan.id,
+                province: "IR-16".into(),
+                kind: "settlement".into(),
+                business_on: "2025-01-20".into(),
+                amount_rial: 3_045_000,
+                penalty_rial: 0,
+                fee_rial: 0,
+                profit_rial: 45_000,
+                principal_rial: 3_000_000,
+                reverses: None,
+                note: None,
+            },
+            &lines,
+        )
+        .await
+        .unwrap();
+    let rows = write.installments(loan.id, 1).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.waived_profit_rial, r.unpaid_rial()))
+            .collect::<Vec<_>>(),
+        vec![(0, 0), (45_000, 0), (45_000, 0)]
+    );
+    assert!(accounts(&rows).iter().all(|a| a.unpaid_total() == 0));
+    assert_eq!(write.transaction_lines(id).await.unwrap(), lines);
+    write.commit().await.unwrap();
+    Checks::AuditMustVerify
+}
+spec!(a_waiver_closes_installments_and_its_lines_read_back);
+
+async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes migration 0009: a rescheduling's terms and rows are stored under the
+    // next version, read back as written, and the contract's version stays as it was.
+    let loan = contracted_loan(&store).await;
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let transaction_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id: loan.id,
+                province: "IR-16".into(),
+                kind: "reschedule".into(),
+                business_on: "2025-03-01".into(),
+                amount_rial: 0,
+                penalty_rial: 0,
+                fee_rial: 0,
+                profit_rial: 45_000,
+                principal_rial: -45_000,
+                reverses: None,
+                note: None,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let terms = LoanSchedule {
+        loan_id: loan.id,
+        province: "IR-16".into(),
+        schedule_version: 2,
+        principal_rial: 2_045_000,
+        capitalised_rial: 45_000,
+        rate_bp: 1200,
+        months: 2,
+        grace_months: 0,
+        grace_mode: "paid".into(),
+        method: "annuity".into(),
+        day_base: 365,
+        starts_on: "2025-03-01".into(),
+        transaction_id,
+    };
+    let rows: Vec<InstallmentRow> = (1..=2)
+        .map(|n| InstallmentRow {
+            principal_rial: 1_022_500,
+            balance_rial: 2_045_000 - 1_022_500 * n,
+            ..installment(n, START_DAY + 60 + 30 * n, START_DAY + 60 + 30 * n)
+        })
+        .collect();
+    write.insert_loan_schedule(&terms, &rows).await.unwrap();
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.loan_schedules(loan.id).await.unwrap(), vec![terms]);
+    assert_eq!(read.installments(loan.id, 2).await.unwrap(), rows);
+    assert_eq!(read.installments(loan.id, 1).await.unwrap(), schedule());
+    Checks::AuditMustVerify
+}
+spec!(a_rescheduled_schedule_is_a_new_version_beside_the_old);

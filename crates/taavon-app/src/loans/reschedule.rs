@@ -1,0 +1,326 @@
+//! Rescheduling (استمهال): a new schedule, starting at the open business date, for the
+//! outstanding principal plus the dues capitalised into it; the old schedule stays stored
+//! under its version. Also the terms a loan's current schedule was built from, which
+//! repayments, settlement and rescheduling all need.
+//!
+//! What may be capitalised is exactly the unpaid profit and fee fallen due: the caller
+//! states the amount (`capitalise_rial`) and it must equal them, so nothing is forgiven
+//! or invented by accident. The late charge must be paid first (it is not profit the
+//! contract lends on), and profit paid ahead on installments not yet due must not exist
+//! (the new schedule could not credit it). The profit accrued since the last due date
+//! is not carried: the new schedule's profit runs from its start, as the core's rule
+//! (new principal = outstanding principal + capitalised dues) defines it. In the ledger
+//! the program fund lends the capitalised dues and that money pays them
+//! (`funds::capitalise`), so the loan book holds the new principal.
+
+use taavon_core::access::Principal;
+use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::loans::account;
+use taavon_core::loans::rate::{DayBase, RateBp};
+use taavon_core::loans::reschedule::{RescheduleError, reschedule as core_reschedule};
+use taavon_core::loans::schedule::{GraceMode, Installment, Method, Schedule, ScheduleTerms};
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{InstallmentRow, Loan, LoanSchedule, NewLoanTransaction, Reader, Store};
+
+use super::settlement::open_and_paid_out;
+use super::transactions::{
+    accounts_of, amount_error, book, load, penalty_due_at, restated, store_change, stored_lines,
+};
+use super::{calendar, installment_rows, parse_choice};
+use crate::AppError;
+use crate::funds::{self, Movement};
+use crate::idempotency::{Begun, Idempotency, begin};
+
+/// The new terms; what is not given keeps the current schedule's rate and method, with
+/// no grace period.
+#[derive(Clone, Debug, Default)]
+pub struct RescheduleInput {
+    pub months: i64,
+    pub rate_bp: Option<i64>,
+    pub grace_months: Option<i64>,
+    /// `paid` (default), `capitalized` or `spread`.
+    pub grace_mode: Option<String>,
+    pub method: Option<String>,
+    /// The unpaid profit and fee fallen due, capitalised into the new principal.
+    pub capitalise_rial: i64,
+    pub note: Option<String>,
+}
+
+/// Writes a new schedule for the loan at the open business date and moves the loan to it.
+pub async fn reschedule(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+    input: &RescheduleInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return Ok(id),
+        Begun::Fresh(write) => write,
+    };
+    let loan = load(&mut write, principal, loan_id).await?;
+    open_and_paid_out(&loan, "rescheduling")?;
+    let today = calendar::business_date_in(&mut write, now).await?;
+    let day = today.days_since_unix_epoch();
+    let rows = write.installments(loan_id, loan.schedule_version).await?;
+    let (current, base) = current_terms(&mut write, &loan).await?;
+    let penalty = penalty_due_at(&loan, &rows, day);
+    if penalty > 0 {
+        return Err(AppError::Conflict(format!(
+            "the late charge of {penalty} rials is paid before a rescheduling"
+        )));
+    }
+    let installments = accounts_of(&rows);
+    if installments
+        .iter()
+        .any(|i| i.due_day > day && i.paid_profit + i.paid_fee > 0)
+    {
+        return Err(AppError::Conflict(
+            "profit was paid ahead on installments not yet due; settle or repay instead".into(),
+        ));
+    }
+    let lines = account::plan_capitalisation(&installments, day);
+    let dues = Movement {
+        penalty: 0,
+        fee: lines.iter().map(|l| l.fee).sum(),
+        profit: lines.iter().map(|l| l.profit).sum(),
+        principal: 0,
+    };
+    let capitalised = dues.fee + dues.profit;
+    if input.capitalise_rial != capitalised {
+        return Err(amount_error(
+            "capitalise_rial",
+            "must_equal_due_profit",
+            &format!(
+                "مبلغ افزوده به اصل باید برابر سود و کارمزد سررسیدشده پرداخت‌نشده، {} ریال، باشد.",
+                taavon_core::money::format_number(capitalised, taavon_core::locale::Locale::Fa)
+            ),
+            &format!(
+                "The capitalised amount must equal the unpaid profit and fee fallen due, {capitalised} rials."
+            ),
+        ));
+    }
+    let outstanding = account::aggregates(&installments, base, day).outstanding_principal;
+    let terms = new_terms(input, &current, outstanding + capitalised, today)?;
+    let built = core_reschedule(outstanding, capitalised, &terms).map_err(|error| {
+        let field = match &error {
+            RescheduleError::NegativeDues | RescheduleError::PrincipalNotOwed { .. } => {
+                "capitalise_rial"
+            }
+            other => other.field(),
+        };
+        amount_error(
+            field,
+            error.rule(),
+            &error.message_fa(),
+            &error.message_en(),
+        )
+    })?;
+    let transaction_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id,
+                province: loan.fields.province.clone(),
+                kind: "reschedule".into(),
+                business_on: today.to_string(),
+                // No money from the borrower: the dues are paid by principal lent.
+                amount_rial: 0,
+                penalty_rial: 0,
+                fee_rial: dues.fee,
+                profit_rial: dues.profit,
+                principal_rial: -capitalised,
+                reverses: None,
+                note: input.note.clone(),
+            },
+            &stored_lines(&loan, &lines),
+        )
+        .await?;
+    funds::capitalise(&mut write, &book(&loan), loan_id, transaction_id, &dues).await?;
+    let working = calendar::working_calendar_in(&mut write).await?;
+    let new_rows = installment_rows(
+        &built,
+        &working,
+        loan.fields.contract_type == "qard_al_hasan",
+    );
+    let version = loan.schedule_version + 1;
+    write
+        .insert_loan_schedule(
+            &LoanSchedule {
+                loan_id,
+                province: loan.fields.province.clone(),
+                schedule_version: version,
+                principal_rial: terms.principal,
+                capitalised_rial: capitalised,
+                rate_bp: i64::from(terms.rate.basis_points()),
+                months: i64::from(terms.months),
+                grace_months: i64::from(terms.grace_months),
+                grace_mode: terms.grace_mode.code().into(),
+                method: terms.method.code().into(),
+                day_base: terms.day_base.days_per_year(),
+                starts_on: today.to_string(),
+                transaction_id,
+            },
+            &new_rows,
+        )
+        .await?;
+    let frozen =
+        loan.state.late_rial_days_frozen + lines.iter().map(|l| l.late_rial_days).sum::<i64>();
+    let state = restated(
+        &loan,
+        &accounts_of(&new_rows),
+        terms.principal,
+        frozen,
+        loan.state.penalty_paid_rial,
+    );
+    store_change(
+        store,
+        write,
+        principal,
+        idempotency,
+        &loan,
+        (
+            "active",
+            loan.disbursed_rial,
+            version,
+            loan.fields.reserve_transfer.as_deref(),
+            &state,
+        ),
+        transaction_id,
+    )
+    .await
+}
+
+fn new_terms(
+    input: &RescheduleInput,
+    current: &ScheduleTerms,
+    principal: i64,
+    today: IsoDate,
+) -> Result<ScheduleTerms, AppError> {
+    let out_of_range = |field: &str| {
+        amount_error(
+            field,
+            "range",
+            "مقدار خارج از بازه مجاز است.",
+            &format!("{field} is out of range."),
+        )
+    };
+    let rate = match input.rate_bp {
+        None => current.rate,
+        Some(bp) => u32::try_from(bp)
+            .map_err(|_| out_of_range("rate_bp"))
+            .and_then(|bp| {
+                RateBp::new(bp).map_err(|error| {
+                    amount_error(
+                        error.field(),
+                        error.rule(),
+                        &error.message_fa(),
+                        &error.message_en(),
+                    )
+                })
+            })?,
+    };
+    Ok(ScheduleTerms {
+        principal,
+        rate,
+        months: u16::try_from(input.months).map_err(|_| out_of_range("months"))?,
+        grace_months: u16::try_from(input.grace_months.unwrap_or(0))
+            .map_err(|_| out_of_range("grace_months"))?,
+        grace_mode: parse_choice(
+            "grace_mode",
+            input.grace_mode.as_deref(),
+            GraceMode::Paid,
+            GraceMode::parse,
+        )?,
+        method: parse_choice(
+            "method",
+            input.method.as_deref(),
+            current.method,
+            Method::parse,
+        )?,
+        start: JalaliDate::from(today),
+        day_base: current.day_base,
+    })
+}
+
+/// The terms the loan's current schedule was built from, and the principal it amortises
+/// (what was disbursed under the contract's schedule; a rescheduled schedule's principal).
+pub(super) async fn current_terms(
+    reader: &mut Reader,
+    loan: &Loan,
+) -> Result<(ScheduleTerms, i64), AppError> {
+    if loan.schedule_version == 1 {
+        return Ok((contract_terms(loan)?, loan.disbursed_rial));
+    }
+    let schedule = reader
+        .loan_schedules(loan.id)
+        .await?
+        .into_iter()
+        .find(|s| s.schedule_version == loan.schedule_version)
+        .ok_or_else(|| corrupt(loan, "schedule version"))?;
+    let s = &schedule;
+    let terms = stored_terms(
+        loan,
+        (s.principal_rial, s.rate_bp, s.months, s.grace_months),
+        (&s.grace_mode, &s.method, s.day_base, &s.starts_on),
+    )?;
+    Ok((terms, s.principal_rial))
+}
+
+fn corrupt(loan: &Loan, what: &str) -> AppError {
+    AppError::Internal(format!("loan {} has a bad {what}", loan.id))
+}
+
+/// The contract's terms, starting the day it was written.
+fn contract_terms(loan: &Loan) -> Result<ScheduleTerms, AppError> {
+    let f = &loan.fields;
+    stored_terms(
+        loan,
+        (f.principal_rial, f.rate_bp, f.months, f.grace_months),
+        (&f.grace_mode, &f.method, f.day_base, &f.contracted_on),
+    )
+}
+
+/// Terms as stored (on the loan for the contract, in `loan_schedules` after).
+fn stored_terms(
+    loan: &Loan,
+    numbers: (i64, i64, i64, i64),
+    choices: (&str, &str, i64, &str),
+) -> Result<ScheduleTerms, AppError> {
+    let (principal, rate_bp, months, grace_months) = numbers;
+    let (grace_mode, method, day_base, starts_on) = choices;
+    let start = IsoDate::parse(starts_on).map_err(|_| corrupt(loan, "start date"))?;
+    Ok(ScheduleTerms {
+        principal,
+        rate: u32::try_from(rate_bp)
+            .ok()
+            .and_then(|bp| RateBp::new(bp).ok())
+            .ok_or_else(|| corrupt(loan, "rate"))?,
+        months: u16::try_from(months).map_err(|_| corrupt(loan, "term"))?,
+        grace_months: u16::try_from(grace_months).map_err(|_| corrupt(loan, "grace"))?,
+        grace_mode: GraceMode::parse(grace_mode).ok_or_else(|| corrupt(loan, "grace mode"))?,
+        method: Method::parse(method).ok_or_else(|| corrupt(loan, "method"))?,
+        start: JalaliDate::from(start),
+        day_base: DayBase::parse(&day_base.to_string()).ok_or_else(|| corrupt(loan, "day base"))?,
+    })
+}
+
+/// The stored schedule as the core computed it. For qard al-hasan the core's profit is
+/// stored as the fee (see `installment_rows`), so the row's profit is their sum.
+pub(super) fn schedule_of(rows: &[InstallmentRow]) -> Result<Schedule, AppError> {
+    rows.iter()
+        .map(|row| {
+            let bad = || AppError::Internal(format!("installment {} is malformed", row.n));
+            Ok(Installment {
+                n: u16::try_from(row.n).map_err(|_| bad())?,
+                due: JalaliDate::from(IsoDate::parse(&row.due_on).map_err(|_| bad())?),
+                principal: row.principal_rial,
+                profit: row.profit_rial + row.fee_rial,
+                grace_profit: row.grace_profit_rial,
+                total: row.total_rial,
+                balance: row.balance_rial,
+            })
+        })
+        .collect::<Result<_, AppError>>()
+        .map(|rows| Schedule { rows })
+}
