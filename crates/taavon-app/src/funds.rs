@@ -9,6 +9,8 @@
 //! a retried operation names the same ids and the ledger answers `exists` instead of
 //! moving the money twice.
 
+use std::collections::BTreeMap;
+
 use sha2::{Digest, Sha256};
 use taavon_core::access::{LedgerView, Principal, ledger_view, may_fund_programs};
 use taavon_core::timestamp::Timestamp;
@@ -519,13 +521,26 @@ fn provision_accounts(province: &str) -> (Chart, Chart) {
 
 /// Brings each province's provision reserve to the provisions end of day computed: one
 /// transfer per province for the difference, with an id of the date and province so a
-/// rerun of the same date moves nothing twice.
+/// rerun of the same date moves nothing twice. A province that holds a reserve but no
+/// longer any open loan (its last one settled) is brought back to zero.
 pub(crate) async fn book_provisions(
     write: &mut WriteTx,
     business_on: &str,
 ) -> Result<(), AppError> {
+    let mut required: BTreeMap<String, i64> = write
+        .ledger_accounts(&LedgerAccountFilter {
+            kind: Some(AccountKind::ProvisionReserve.code().to_owned()),
+            limit: 10_000,
+            ..LedgerAccountFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter_map(|reserve| reserve.province)
+        .map(|province| (province, 0))
+        .collect();
+    required.extend(write.provisions_by_province(business_on).await?);
     let mut chain = Vec::new();
-    for (province, required) in write.provisions_by_province(business_on).await? {
+    for (province, required) in required {
         let (expense, reserve) = provision_accounts(&province);
         ensure(write, &[expense.clone(), reserve.clone()]).await?;
         let held = write
@@ -772,4 +787,38 @@ pub async fn trial_balance(
     let rows = read.trial_balance().await?;
     read.finish().await?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use taavon_store::Actor;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_province_left_without_open_loans_has_its_provision_reserve_released() {
+        // Its last loan settled: no open loan asks for a provision there any more.
+        let store = taavon_testkit::fresh_sqlite().await;
+        let now = crate::clock::now();
+        crate::reference::ensure_loaded(&store, now).await.unwrap();
+        let (expense, reserve) = provision_accounts("IR-16");
+        let mut write = store.write(Actor::system("test"), now).await.unwrap();
+        ensure(&mut write, &[expense.clone(), reserve.clone()])
+            .await
+            .unwrap();
+        let held = transfer("test:held", &expense, &reserve, 5_000, code::PROVISION, 0);
+        assert_eq!(
+            write.create_ledger_transfers(&[held]).await.unwrap(),
+            vec![TransferResult::Ok]
+        );
+        book_provisions(&mut write, "2025-09-23").await.unwrap();
+        let left = write
+            .ledger_account(reserve.id())
+            .await
+            .unwrap()
+            .unwrap()
+            .account;
+        assert_eq!(left.credits_posted - left.debits_posted, 0);
+        write.commit().await.unwrap();
+    }
 }

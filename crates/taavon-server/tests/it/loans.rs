@@ -707,6 +707,26 @@ async fn check_settlement(app: TestApp) {
         assert_eq!(after_eod[field], unchanged[field], "{field}");
     }
     assert_eq!(after_eod["penalty_due"], 0);
+
+    // The province's provision reserve is what its open loans need, nothing left over
+    // from the settled loan (also when it was the last one there).
+    let province = text_of(&after_eod, "province");
+    let (_, rows) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
+    let reserve = posted(
+        &rows,
+        "provision_reserve",
+        Some(&province),
+        "credits_posted",
+    ) - posted(&rows, "provision_reserve", Some(&province), "debits_posted");
+    let (_, portfolio) = app.get("/api/v1/portfolio", Some(&admin)).await;
+    let required: i64 = portfolio
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|branch| branch["province"] == province.as_str())
+        .map(|branch| branch["provision"].as_i64().unwrap())
+        .sum();
+    assert_eq!(reserve, required, "{province}: {portfolio}");
 }
 
 #[tokio::test]
