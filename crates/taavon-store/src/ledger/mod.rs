@@ -53,9 +53,18 @@ const IDS_PER_QUERY: usize = 500;
 /// The key of PostgreSQL's advisory lock on the ledger ("taavon" in ASCII).
 const LEDGER_LOCK: i64 = 0x7461_6176_6f6e;
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, ledger, code, flags, debits_pending, \
-     debits_posted, credits_pending, credits_posted, user_data_128, user_data_64, \
-     user_data_32, timestamp, province, name, kind";
+/// The columns of an account the ledger itself keeps, without the reports' labels.
+macro_rules! ledger_account_columns {
+    () => {
+        "id, ledger, code, flags, debits_pending, debits_posted, credits_pending, \
+         credits_posted, user_data_128, user_data_64, user_data_32, timestamp"
+    };
+}
+
+pub(crate) const LEDGER_ACCOUNT_COLUMNS: &str = ledger_account_columns!();
+
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    concat!(ledger_account_columns!(), ", province, name, kind");
 
 pub(crate) const TRANSFER_COLUMNS: &str = "timestamp, id, debit_account_id, \
      credit_account_id, amount, pending_id, ledger, code, flags, user_data_128, \

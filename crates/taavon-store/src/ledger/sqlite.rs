@@ -7,13 +7,14 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, Statement, params};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, Statement, ToSql, params};
 use sqlx::sqlite::LockedSqliteHandle;
 use taavon_ledger::{Account, Transfer};
 
 use super::{
-    ACCOUNT_COLUMNS, BatchIo, RawAccount, RawTransfer, TRANSFER_COLUMNS, hex64, hex128,
-    optional_hex128, parse_hex128, stored_i64,
+    BatchIo, LEDGER_ACCOUNT_COLUMNS, RawAccount, RawTransfer, TRANSFER_COLUMNS, parse_hex128,
+    stored_i64,
 };
 use crate::StoreError;
 
@@ -58,7 +59,7 @@ impl BatchIo for SqliteBatchIo<'_> {
                 ))
                 .map_err(sqlite("reading ledger transfers"))?;
             for id in named {
-                found.extend(rows(&mut select, &hex128(*id), raw_transfer)?);
+                found.extend(rows(&mut select, &Hex::<32>::of(*id), raw_transfer)?);
             }
         }
         found
@@ -79,12 +80,12 @@ impl BatchIo for SqliteBatchIo<'_> {
         let mut select = self
             .conn
             .prepare(&format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ?1"
+                "SELECT {LEDGER_ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ?1"
             ))
             .map_err(sqlite("reading ledger accounts"))?;
         let mut accounts = Vec::with_capacity(ids.len());
         for id in ids {
-            for raw in rows(&mut select, &hex128(*id), raw_account)? {
+            for raw in rows(&mut select, &Hex::<32>::of(*id), raw_account)? {
                 accounts.push(raw.parse()?.account);
             }
         }
@@ -111,16 +112,16 @@ impl BatchIo for SqliteBatchIo<'_> {
             insert
                 .execute(params![
                     stored_i64(t.timestamp, "a transfer's timestamp")?,
-                    hex128(t.id),
-                    hex128(t.debit_account_id),
-                    hex128(t.credit_account_id),
+                    Hex::<32>::of(t.id),
+                    Hex::<32>::of(t.debit_account_id),
+                    Hex::<32>::of(t.credit_account_id),
                     t.amount,
-                    optional_hex128(t.pending_id),
+                    (t.pending_id != 0).then(|| Hex::<32>::of(t.pending_id)),
                     i64::from(t.ledger),
                     i64::from(t.code),
                     i64::from(t.flags.bits()),
-                    hex128(t.user_data_128),
-                    hex64(t.user_data_64),
+                    Hex::<32>::of(t.user_data_128),
+                    Hex::<16>::of(u128::from(t.user_data_64)),
                     i64::from(t.user_data_32),
                 ])
                 .map_err(sqlite("recording ledger transfers"))?;
@@ -139,7 +140,7 @@ impl BatchIo for SqliteBatchIo<'_> {
         for a in accounts {
             update
                 .execute(params![
-                    hex128(a.id),
+                    Hex::<32>::of(a.id),
                     a.debits_pending,
                     a.debits_posted,
                     a.credits_pending,
@@ -158,10 +159,32 @@ impl BatchIo for SqliteBatchIo<'_> {
     }
 }
 
+/// An id in the store's text form (`N` lower-case hex digits, see `hex128`), bound
+/// without allocating: a batch binds thousands.
+struct Hex<const N: usize>([u8; N]);
+
+impl<const N: usize> Hex<N> {
+    fn of(mut value: u128) -> Self {
+        let mut digits = [b'0'; N];
+        for digit in digits.iter_mut().rev() {
+            let nibble = usize::try_from(value & 0xf).unwrap_or(0);
+            *digit = b"0123456789abcdef".get(nibble).copied().unwrap_or(b'0');
+            value >>= 4;
+        }
+        Self(digits)
+    }
+}
+
+impl<const N: usize> ToSql for Hex<N> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Text(&self.0)))
+    }
+}
+
 /// The rows `select` finds for one id.
 fn rows<T>(
     select: &mut Statement<'_>,
-    id: &str,
+    id: &Hex<32>,
     decode: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, StoreError> {
     select
@@ -184,9 +207,10 @@ fn raw_account(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawAccount> {
         user_data_64: row.get(9)?,
         user_data_32: row.get(10)?,
         timestamp: row.get(11)?,
-        province: row.get(12)?,
-        name: row.get(13)?,
-        kind: row.get(14)?,
+        // Labels are for reports; a batch needs the ledger's fields only.
+        province: None,
+        name: String::new(),
+        kind: String::new(),
     })
 }
 
