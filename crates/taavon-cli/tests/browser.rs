@@ -124,8 +124,11 @@ async fn a_person_logs_in_and_sees_the_provinces_page_with_its_map() {
         .click()
         .await
         .unwrap();
+    // Waits for the answer's page: looking straight after the click can still see the
+    // form before it (a flaky failure under load).
     let error = browser
-        .find(Locator::Css(".form-error"))
+        .wait()
+        .for_element(Locator::Css(".form-error"))
         .await
         .unwrap()
         .text()
