@@ -527,7 +527,8 @@ pub(crate) async fn book_provisions(
     write: &mut WriteTx,
     business_on: &str,
 ) -> Result<(), AppError> {
-    let mut required: BTreeMap<String, i64> = write
+    // What each province's reserve holds, read once (the list carries the balances).
+    let held: BTreeMap<String, i64> = write
         .ledger_accounts(&LedgerAccountFilter {
             kind: Some(AccountKind::ProvisionReserve.code().to_owned()),
             limit: 10_000,
@@ -535,18 +536,29 @@ pub(crate) async fn book_provisions(
         })
         .await?
         .into_iter()
-        .filter_map(|reserve| reserve.province)
-        .map(|province| (province, 0))
+        .filter_map(|reserve| {
+            let balance = reserve.account.credits_posted - reserve.account.debits_posted;
+            Some((reserve.province?, balance))
+        })
         .collect();
+    let mut required: BTreeMap<String, i64> = held.keys().map(|p| (p.clone(), 0)).collect();
     required.extend(write.provisions_by_province(business_on).await?);
+    // The expense and reserve of a province are opened together, on its first provision.
+    let unopened: Vec<Chart> = required
+        .keys()
+        .filter(|province| !held.contains_key(*province))
+        .flat_map(|province| {
+            let (expense, reserve) = provision_accounts(province);
+            [expense, reserve]
+        })
+        .collect();
+    if !unopened.is_empty() {
+        ensure(write, &unopened).await?;
+    }
     let mut chain = Vec::new();
     for (province, required) in required {
         let (expense, reserve) = provision_accounts(&province);
-        ensure(write, &[expense.clone(), reserve.clone()]).await?;
-        let held = write
-            .ledger_account(reserve.id())
-            .await?
-            .map_or(0, |a| a.account.credits_posted - a.account.debits_posted);
+        let held = held.get(&province).copied().unwrap_or(0);
         let key = format!("provision:{business_on}:{province}");
         match required - held {
             0 => {}
