@@ -13,12 +13,12 @@ use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::loans::account;
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
-use taavon_core::loans::late_charge::WorkingCalendar;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::DEFAULT_ORDER;
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
 use taavon_core::reference::ReferenceData;
 use taavon_core::timestamp::Timestamp;
+use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
     Actor, ClassTotals, InstallmentRow, LoanState, NewApplication, NewCooperative, NewLoan,
     RunningLoan, Store,
@@ -223,7 +223,7 @@ async fn load(
     write.commit().await?;
 
     let mut rng = SplitMix::new(seed);
-    let working = WorkingCalendar::new([]);
+    let working = WorkingCalendar::default();
     let rules = ClassificationRules::default();
     let mut done = 0;
     while done < loans {

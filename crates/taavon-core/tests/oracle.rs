@@ -117,3 +117,118 @@ fn every_schedule_case_of_the_oracle_passes_row_by_row() {
         }
     }
 }
+
+const WORKDAY_HOLIDAYS: &str = include_str!("oracle/workdays/holidays.txt");
+const WORKDAY_CASES: &str = include_str!("oracle/workdays/cases.csv");
+
+#[test]
+fn every_workday_deadline_of_the_oracle_is_reproduced() {
+    // Establishes deadlines in working days (weekly holidays `fri` or `thu,fri`, the
+    // holidays file as data) against the reference cases, and that counting the working
+    // days back gives the same number.
+    use taavon_core::calendar::{IsoDate, JalaliDate};
+    use taavon_core::workdays::{Weekend, WorkingCalendar};
+    let day = |text: &str| JalaliDate::parse(text).unwrap().to_iso();
+    let holidays: Vec<IsoDate> = WORKDAY_HOLIDAYS
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(day)
+        .collect();
+    let mut reader = csv::Reader::from_reader(WORKDAY_CASES.as_bytes());
+    let mut checked = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        let calendar = WorkingCalendar::new(
+            Weekend::parse(&record[2]).unwrap(),
+            holidays.iter().copied(),
+        );
+        let from = day(&record[0]);
+        let days: u32 = record[1].parse().unwrap();
+        let due = calendar.add_working_days(from, days);
+        assert_eq!(JalaliDate::from(due).to_string(), &record[3], "{record:?}");
+        assert_eq!(calendar.working_days_between(from, due), days, "{record:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 300);
+}
+
+#[test]
+fn every_impact_case_of_the_oracle_is_verified_alike() {
+    // Establishes the verified-jobs rule (lookback, window, months of 15 days, one job per
+    // national code nationwide, women's jobs, cost per job) against the reference cases.
+    use taavon_core::calendar::{JalaliDate, JalaliMonth};
+    use taavon_core::ids::{NationalCode, WorkshopCode};
+    use taavon_core::impact::{InsuredRow, ReportedHire, VerificationRules, VerifiedLoan};
+    use taavon_core::registry::Gender;
+    fn rows(text: &str) -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    }
+    let loans: Vec<VerifiedLoan> = rows(include_str!("oracle/impact/loans.csv"))
+        .iter()
+        .map(|r| VerifiedLoan {
+            loan_id: r[0].parse().unwrap(),
+            workshop: WorkshopCode::parse(&r[1]).unwrap(),
+            disbursed_on: JalaliDate::parse(&r[2]).unwrap(),
+            amount_rial: r[3].parse().unwrap(),
+        })
+        .collect();
+    let hires: Vec<ReportedHire> = rows(include_str!("oracle/impact/hires.csv"))
+        .iter()
+        .map(|r| ReportedHire {
+            loan_id: r[0].parse().unwrap(),
+            national_code: NationalCode::parse(&r[1]).unwrap(),
+        })
+        .collect();
+    let insured: Vec<InsuredRow> = rows(include_str!("oracle/impact/insured.csv"))
+        .iter()
+        .map(|r| InsuredRow {
+            workshop: WorkshopCode::parse(&r[0]).unwrap(),
+            national_code: NationalCode::parse(&r[1]).unwrap(),
+            gender: Gender::parse_loose(&r[2]).unwrap(),
+            month: JalaliMonth::parse(&r[3]).unwrap(),
+            days: r[4].parse().unwrap(),
+        })
+        .collect();
+    let result = VerificationRules::default()
+        .verify(&loans, &hires, &insured)
+        .unwrap();
+    let got = serde_json::json!({
+        "loans": result.loans.iter().map(|l| serde_json::json!({
+            "loan_id": l.loan_id,
+            "reported": l.reported,
+            "verified": l.verified,
+            "verified_women": l.verified_women,
+            "cost_per_verified_job": l.cost_per_verified_job_rial,
+        })).collect::<Vec<_>>(),
+        "hires": result.hires.iter().map(|h| serde_json::json!({
+            "loan_id": h.loan_id,
+            "national_code": h.national_code.as_str(),
+            "status": h.status.code(),
+        })).collect::<Vec<_>>(),
+        "totals": {
+            "reported": result.reported,
+            "verified": result.verified,
+            "verified_women": result.verified_women,
+            "by_status": result.by_status.iter()
+                .map(|(status, count)| (status.code().to_owned(), serde_json::json!(count)))
+                .collect::<serde_json::Map<_, _>>(),
+        },
+    });
+    let want: serde_json::Value =
+        serde_json::from_str(include_str!("oracle/impact/expected.json")).unwrap();
+    for (index, (got, want)) in got["hires"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["hires"].as_array().unwrap())
+        .enumerate()
+    {
+        assert_eq!(got, want, "hire {index}");
+    }
+    assert_eq!(got["loans"], want["loans"]);
+    assert_eq!(got["totals"], want["totals"]);
+    assert_eq!(got, want);
+}

@@ -3,8 +3,8 @@
 
 use taavon_core::access::Principal;
 use taavon_core::calendar::IsoDate;
-use taavon_core::loans::late_charge::WorkingCalendar;
 use taavon_core::timestamp::Timestamp;
+use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{Reader, Store};
 
 use crate::AppError;
@@ -63,7 +63,7 @@ pub async fn working_calendar(store: &Store) -> Result<WorkingCalendar, AppError
 
 pub(crate) async fn working_calendar_in(reader: &mut Reader) -> Result<WorkingCalendar, AppError> {
     let holidays = reader.holidays().await?;
-    Ok(WorkingCalendar::new(
+    Ok(WorkingCalendar::fridays_and(
         holidays
             .into_iter()
             .filter_map(|(day, _)| IsoDate::parse(&day).ok()),

@@ -18,12 +18,12 @@ use taavon_core::access::{
 };
 use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
-use taavon_core::loans::late_charge::WorkingCalendar;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::{Component, DEFAULT_ORDER};
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
+use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
     ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, NewLoan,
     PortfolioRow, Store,

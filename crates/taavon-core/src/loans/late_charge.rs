@@ -6,21 +6,13 @@
 //! be paid on the next working day without a charge; paid later, it is late by the actual
 //! days since its due date.
 
-use std::collections::BTreeSet;
-
 use super::divide_rounded;
 use super::schedule::RateBp;
-use crate::calendar::{IsoDate, Weekday};
+use crate::calendar::IsoDate;
+use crate::workdays::WorkingCalendar;
 
 /// The six points added to the contract rate, in basis points.
 const LATE_CHARGE_SPREAD_BP: i128 = 600;
-
-/// Which days banks work: every day but Fridays and the configured official holidays
-/// (which move with the lunar calendar, so they are data, not rules).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WorkingCalendar {
-    holidays: BTreeSet<IsoDate>,
-}
 
 /// `round(installment · (R + 6) · days / 36 000)`, half away from zero; nothing for no
 /// days late or nothing owed.
@@ -44,47 +36,6 @@ pub fn days_late(due: IsoDate, on: IsoDate, calendar: &WorkingCalendar) -> i64 {
         return 0;
     }
     on.days_since_unix_epoch() - due.days_since_unix_epoch()
-}
-
-impl WorkingCalendar {
-    /// Fridays and these holidays off.
-    pub fn new(holidays: impl IntoIterator<Item = IsoDate>) -> WorkingCalendar {
-        WorkingCalendar {
-            holidays: holidays.into_iter().collect(),
-        }
-    }
-
-    pub fn add_holiday(&mut self, date: IsoDate) {
-        self.holidays.insert(date);
-    }
-
-    pub fn holidays(&self) -> impl Iterator<Item = IsoDate> + '_ {
-        self.holidays.iter().copied()
-    }
-
-    pub fn is_working_day(&self, date: IsoDate) -> bool {
-        date.weekday() != Weekday::Friday && !self.holidays.contains(&date)
-    }
-
-    /// The first working day after `date`.
-    pub fn next_working_day(&self, date: IsoDate) -> IsoDate {
-        self.first_working_day_from(date.add_days(1))
-    }
-
-    /// `date` itself if it is a working day, else the first working day after it.
-    pub fn first_working_day_from(&self, date: IsoDate) -> IsoDate {
-        // Off days are Fridays and finitely many holidays, so a working day comes within
-        // one week per holiday; the bound only guards the end of the calendar, where
-        // `add_days` saturates.
-        let mut day = date;
-        for _ in 0..=self.holidays.len() + 7 {
-            if self.is_working_day(day) {
-                return day;
-            }
-            day = day.add_days(1);
-        }
-        day
-    }
 }
 
 #[cfg(test)]
@@ -121,29 +72,9 @@ mod tests {
     }
 
     #[test]
-    fn fridays_and_configured_holidays_are_off() {
-        // Establishes the working calendar.
-        // 1404-06-14 is a Friday; 1404-06-15 a Saturday.
-        let mut calendar = WorkingCalendar::default();
-        assert!(!calendar.is_working_day(day("1404-06-14")));
-        assert!(calendar.is_working_day(day("1404-06-15")));
-        calendar.add_holiday(day("1404-06-15"));
-        assert!(!calendar.is_working_day(day("1404-06-15")));
-        assert_eq!(
-            calendar.next_working_day(day("1404-06-13")),
-            day("1404-06-16")
-        );
-        assert_eq!(
-            calendar.first_working_day_from(day("1404-06-13")),
-            day("1404-06-13")
-        );
-        assert_eq!(calendar.holidays().count(), 1);
-    }
-
-    #[test]
     fn a_due_date_on_an_off_day_may_be_paid_on_the_next_working_day_without_charge() {
         // Establishes days_late around Fridays and holidays.
-        let calendar = WorkingCalendar::new([day("1404-06-15")]);
+        let calendar = WorkingCalendar::fridays_and([day("1404-06-15")]);
         let friday = day("1404-06-14");
         assert_eq!(days_late(friday, day("1404-06-14"), &calendar), 0);
         assert_eq!(days_late(friday, day("1404-06-16"), &calendar), 0);

@@ -18,6 +18,10 @@ use std::fmt;
 
 use crate::digits::{to_ascii_digits, to_persian_digits};
 
+mod month;
+
+pub use month::JalaliMonth;
+
 /// A proleptic Gregorian date.
 ///
 /// Invariant: a real date with a year in 1..=9999.
@@ -509,27 +513,43 @@ pub fn parse_date_any(text: &str) -> Result<IsoDate, DateError> {
 }
 
 fn split_date(text: &str) -> Result<(i32, u32, u32), DateError> {
-    // Text copied from a right-to-left page often carries invisible direction marks.
-    let visible: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}'))
-        .collect();
-    let ascii = to_ascii_digits(visible.trim());
+    let ascii = ascii_date_text(text);
     let parts: Vec<&str> = ascii.split(['-', '/', '.']).collect();
     let [year, month, day] = parts.as_slice() else {
         return Err(DateError::Shape);
     };
-    let number = |part: &str, max_len: usize| -> Result<u32, DateError> {
-        if part.is_empty() || part.len() > max_len || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(DateError::Shape);
-        }
-        part.parse().map_err(|_| DateError::Shape)
-    };
-    let year = number(year, 4)?;
+    Ok((
+        year_part(year)?,
+        number_part(month, 2)?,
+        number_part(day, 2)?,
+    ))
+}
+
+/// A typed date or month with ASCII digits, trimmed, without the invisible direction
+/// marks that text copied from a right-to-left page often carries.
+fn ascii_date_text(text: &str) -> String {
+    let visible: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}'))
+        .collect();
+    to_ascii_digits(visible.trim())
+}
+
+/// A year as people write it: three or four digits.
+fn year_part(part: &str) -> Result<i32, DateError> {
+    let year = number_part(part, 4)?;
     if year < 100 {
         return Err(DateError::Shape);
     }
-    Ok((year as i32, number(month, 2)?, number(day, 2)?))
+    Ok(year as i32)
+}
+
+/// A month or day: one or two ASCII digits (already converted from Persian ones).
+fn number_part(part: &str, max_len: usize) -> Result<u32, DateError> {
+    if part.is_empty() || part.len() > max_len || !part.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DateError::Shape);
+    }
+    part.parse().map_err(|_| DateError::Shape)
 }
 
 /// Nowruz (1 Farvardin) of every Jalali year `MIN_YEAR..=MAX_YEAR + 1`, as days since
