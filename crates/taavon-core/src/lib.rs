@@ -17,10 +17,12 @@
 pub mod access;
 pub mod allocation;
 pub mod applications;
+pub mod awards;
 pub mod calendar;
 pub mod digits;
 pub mod ids;
 pub mod impact;
+pub mod indicators;
 pub mod loans;
 pub mod locale;
 pub mod money;

@@ -45,6 +45,23 @@ fn the_copied_oracle_files_equal_the_shared_originals() {
         "allocation/applications.csv",
         "allocation/budgets.csv",
         "allocation/reference.json",
+        "allocation-sectors/applications.csv",
+        "allocation-sectors/budgets.csv",
+        "allocation-sectors/reference.json",
+        "allocation-sectors/sector_caps.csv",
+        "workdays/holidays.txt",
+        "workdays/cases.csv",
+        "impact/loans.csv",
+        "impact/hires.csv",
+        "impact/insured.csv",
+        "impact/expected.json",
+        "indicators/units.csv",
+        "indicators/expected.json",
+        "awards/entries.csv",
+        "awards/scores.csv",
+        "awards/conflicts.csv",
+        "awards/quotas.csv",
+        "awards/expected.json",
     ] {
         let original = std::fs::read(shared.join(name)).unwrap();
         let copy = std::fs::read(
@@ -231,4 +248,130 @@ fn every_impact_case_of_the_oracle_is_verified_alike() {
     assert_eq!(got["loans"], want["loans"]);
     assert_eq!(got["totals"], want["totals"]);
     assert_eq!(got, want);
+}
+
+#[test]
+fn the_balanced_development_indicators_of_the_oracle_agree() {
+    // Establishes Gini, Theil T with its between/within split and the concentration index
+    // (tied ranks included) against the reference figures, to 1e-6.
+    use taavon_core::indicators::{Unit, balanced_development};
+    let records: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(include_str!("oracle/indicators/units.csv").as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+    let units: Vec<Unit<'_>> = records
+        .iter()
+        .map(|r| Unit {
+            group: r.get(1).unwrap(),
+            population: r[2].parse().unwrap(),
+            allocated_rial: r[3].parse().unwrap(),
+            deprivation_rank: r[4].parse().unwrap(),
+        })
+        .collect();
+    let got = balanced_development(&units).unwrap();
+    let want: serde_json::Value =
+        serde_json::from_str(include_str!("oracle/indicators/expected.json")).unwrap();
+    assert_eq!(got.units as u64, want["units"].as_u64().unwrap());
+    assert_eq!(got.population, want["population"].as_u64().unwrap());
+    assert_eq!(
+        got.allocated_rial,
+        i128::from(want["allocated_rial"].as_i64().unwrap())
+    );
+    for (name, value) in [
+        ("mean_per_capita_rial", got.mean_per_capita_rial),
+        ("gini", got.gini),
+        ("theil", got.theil),
+        ("theil_between", got.theil_between),
+        ("theil_within", got.theil_within),
+        ("concentration_index", got.concentration_index),
+    ] {
+        let expected = want[name].as_f64().unwrap();
+        assert!(
+            (value - expected).abs() < 1e-6,
+            "{name}: {value} ≠ {expected}"
+        );
+    }
+}
+
+#[test]
+fn the_festival_round_of_the_oracle_is_scored_and_ranked_alike() {
+    // Establishes conflict exclusion, per-judge z-scores, the three-judge minimum, ranking
+    // within province and category (score, then pre-score, then entry) and the quotas.
+    use std::collections::{BTreeMap, BTreeSet};
+    use taavon_core::awards::{Entry, Mark, RoundRules};
+    fn rows(text: &str) -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    }
+    let entry_rows = rows(include_str!("oracle/awards/entries.csv"));
+    let entries: Vec<Entry<'_>> = entry_rows
+        .iter()
+        .map(|r| Entry {
+            entry: r[0].parse().unwrap(),
+            province: r.get(1).unwrap(),
+            category: r.get(2).unwrap(),
+            prescore: r[3].parse().unwrap(),
+        })
+        .collect();
+    let marks: Vec<Mark<String>> = rows(include_str!("oracle/awards/scores.csv"))
+        .iter()
+        .map(|r| Mark {
+            judge: r[0].to_owned(),
+            entry: r[1].parse().unwrap(),
+            score: r[2].parse().unwrap(),
+        })
+        .collect();
+    let conflicts: BTreeSet<(String, i64)> = rows(include_str!("oracle/awards/conflicts.csv"))
+        .iter()
+        .map(|r| (r[0].to_owned(), r[1].parse().unwrap()))
+        .collect();
+    let quota_rows = rows(include_str!("oracle/awards/quotas.csv"));
+    let quotas: BTreeMap<(&str, &str), usize> = quota_rows
+        .iter()
+        .map(|r| {
+            (
+                (r.get(0).unwrap(), r.get(1).unwrap()),
+                r[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    let round = RoundRules::default().score(&entries, &marks, &conflicts, &quotas);
+    let want: serde_json::Value =
+        serde_json::from_str(include_str!("oracle/awards/expected.json")).unwrap();
+    assert_eq!(
+        round.excluded_marks as u64,
+        want["excluded_scores"].as_u64().unwrap()
+    );
+    assert_eq!(round.winners as u64, want["winners"].as_u64().unwrap());
+    assert_eq!(
+        round.incomplete as u64,
+        want["incomplete"].as_u64().unwrap()
+    );
+    let expected = want["entries"].as_array().unwrap();
+    assert_eq!(round.entries.len(), expected.len());
+    for (got, want) in round.entries.iter().zip(expected) {
+        assert_eq!(got.entry, want["entry"].as_i64().unwrap());
+        assert_eq!(
+            got.judges as u64,
+            want["judges"].as_u64().unwrap(),
+            "{want}"
+        );
+        assert_eq!(
+            got.status.code(),
+            want["status"].as_str().unwrap(),
+            "{want}"
+        );
+        match (got.score, want["score"].as_f64()) {
+            (Some(score), Some(expected)) => {
+                assert!((score - expected).abs() < 1e-6, "{want}: {score}")
+            }
+            (None, None) => {}
+            (score, _) => panic!("{want}: score {score:?}"),
+        }
+        assert_eq!(got.rank.map(u64::from), want["rank"].as_u64(), "{want}");
+        assert_eq!(got.winner, want["winner"].as_bool().unwrap(), "{want}");
+    }
 }
