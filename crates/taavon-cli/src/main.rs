@@ -5,8 +5,12 @@ mod commands;
 mod config;
 mod convert;
 mod eod;
+mod impact;
+mod indicators;
 mod ledger;
 mod schedule;
+mod table_file;
+mod workdays;
 
 use std::process::ExitCode;
 
@@ -58,6 +62,14 @@ enum Command {
     Eod(eod::EodArgs),
     /// Print a repayment schedule (table, JSON or CSV); exits 2 on terms that break a rule.
     Schedule(schedule::ScheduleArgs),
+    /// Deadlines in working days on the Jalali calendar.
+    #[command(subcommand)]
+    Workdays(workdays::WorkdaysCommand),
+    /// Verified jobs: reported hires against the insured-worker lists.
+    #[command(subcommand)]
+    Impact(impact::ImpactCommand),
+    /// Balanced-development indicators of an allocation by county.
+    Indicators(indicators::IndicatorsArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +90,9 @@ fn main() -> ExitCode {
         Command::AllocateSynth(args) => allocate::synth(&args),
         Command::Eod(args) => eod::eod(&args),
         Command::Schedule(args) => schedule::schedule(&args),
+        Command::Workdays(command) => workdays::workdays(command),
+        Command::Impact(command) => impact::impact(command),
+        Command::Indicators(args) => indicators::indicators(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
-//! `taavon date` and `taavon validate` through the real binary, over every oracle case,
-//! fed on standard input.
+//! The rule-alone commands through the real binary over every oracle case: `taavon date`,
+//! `validate` and `workdays add` fed on standard input, `impact verify` and `indicators`
+//! over the oracle's files.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -120,5 +121,127 @@ fn taavon_validate_agrees_with_every_oracle_identifier() {
         }
         let any_invalid = rows.iter().any(|r| r[2] == "invalid");
         assert_eq!(code, i32::from(any_invalid), "{kind}");
+    }
+}
+
+const ORACLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../taavon-core/tests/oracle");
+
+#[test]
+fn taavon_workdays_add_gives_every_oracle_deadline() {
+    // Establishes `workdays add -` (FROM DAYS WEEKEND lines) and the one-date form.
+    let cases = include_str!("../../taavon-core/tests/oracle/workdays/cases.csv");
+    let holidays = format!("{ORACLE}/workdays/holidays.txt");
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for line in cases.lines().skip(1) {
+        let (from, rest) = line.split_once(',').unwrap();
+        let (days, rest) = rest.split_once(',').unwrap();
+        let (weekend, due) = rest.rsplit_once(',').unwrap();
+        input.push_str(&format!("{from} {days} {}\n", weekend.trim_matches('"')));
+        expected.push(due.to_owned());
+    }
+    let (code, lines) = run_with_stdin(&["workdays", "add", "--holidays", &holidays, "-"], &input);
+    assert_eq!(code, 0);
+    assert_eq!(lines, expected);
+    let (code, lines) = run_with_stdin(
+        &[
+            "workdays",
+            "add",
+            "--holidays",
+            &holidays,
+            "--weekend",
+            "thu,fri",
+            "۱۴۰۸-۱۲-۲۳",
+            "5",
+        ],
+        "",
+    );
+    assert_eq!((code, lines), (0, vec!["1409-01-05".to_owned()]));
+    let (code, lines) = run_with_stdin(&["workdays", "add", "-"], "1404-13-01 5\n1404-01-01 0\n");
+    assert_eq!(code, 1);
+    assert!(
+        lines.iter().all(|line| line.starts_with("invalid ")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn taavon_impact_verify_prints_the_oracle_verdicts() {
+    // Establishes `impact verify --format json` against the oracle's expected.json, and
+    // that a bad row is named by file, row and column.
+    let (code, lines) = run_with_stdin(
+        &[
+            "impact",
+            "verify",
+            "--loans",
+            &format!("{ORACLE}/impact/loans.csv"),
+            "--hires",
+            &format!("{ORACLE}/impact/hires.csv"),
+            "--insured",
+            &format!("{ORACLE}/impact/insured.csv"),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let got: serde_json::Value = serde_json::from_str(&lines.join("\n")).unwrap();
+    let want: serde_json::Value = serde_json::from_str(include_str!(
+        "../../taavon-core/tests/oracle/impact/expected.json"
+    ))
+    .unwrap();
+    assert_eq!(got, want);
+
+    let dir = std::env::temp_dir().join(format!("taavon-impact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("hires.csv");
+    std::fs::write(&bad, "loan_id,national_code\n1,3755142120\n1,1234567890\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
+        .args(["impact", "verify", "--loans"])
+        .arg(format!("{ORACLE}/impact/loans.csv"))
+        .arg("--hires")
+        .arg(&bad)
+        .arg("--insured")
+        .arg(format!("{ORACLE}/impact/insured.csv"))
+        .output()
+        .unwrap();
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(error.contains("row 3, column `national_code`"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn taavon_indicators_prints_the_oracle_figures() {
+    // Establishes `indicators --format json` against the oracle's figures (to 1e-6).
+    let (code, lines) = run_with_stdin(
+        &[
+            "indicators",
+            "--units",
+            &format!("{ORACLE}/indicators/units.csv"),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let got: serde_json::Value = serde_json::from_str(&lines.join("\n")).unwrap();
+    let want: serde_json::Value = serde_json::from_str(include_str!(
+        "../../taavon-core/tests/oracle/indicators/expected.json"
+    ))
+    .unwrap();
+    for key in ["units", "population", "allocated_rial"] {
+        assert_eq!(got[key], want[key], "{key}");
+    }
+    for key in [
+        "mean_per_capita_rial",
+        "gini",
+        "theil",
+        "theil_between",
+        "theil_within",
+        "concentration_index",
+    ] {
+        let (got, want) = (got[key].as_f64().unwrap(), want[key].as_f64().unwrap());
+        assert!((got - want).abs() < 1e-6, "{key}: {got} ≠ {want}");
     }
 }
