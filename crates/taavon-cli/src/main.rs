@@ -1,6 +1,7 @@
 //! The `taavon` command: one binary for serving, administration and conversions.
 
 mod allocate;
+mod awards;
 mod commands;
 mod config;
 mod convert;
@@ -70,6 +71,9 @@ enum Command {
     Impact(impact::ImpactCommand),
     /// Balanced-development indicators of an allocation by county.
     Indicators(indicators::IndicatorsArgs),
+    /// The festival of top cooperators: score a round over files.
+    #[command(subcommand)]
+    Awards(awards::AwardsCommand),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
         Command::Workdays(command) => workdays::workdays(command),
         Command::Impact(command) => impact::impact(command),
         Command::Indicators(args) => indicators::indicators(&args),
+        Command::Awards(command) => awards::awards(command),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,6 @@
 //! The rule-alone commands through the real binary over every oracle case: `taavon date`,
-//! `validate` and `workdays add` fed on standard input, `impact verify` and `indicators`
-//! over the oracle's files.
+//! `validate` and `workdays add` fed on standard input, `impact verify`, `indicators` and
+//! `awards score` over the oracle's files.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -243,5 +243,52 @@ fn taavon_indicators_prints_the_oracle_figures() {
     ] {
         let (got, want) = (got[key].as_f64().unwrap(), want[key].as_f64().unwrap());
         assert!((got - want).abs() < 1e-6, "{key}: {got} ≠ {want}");
+    }
+}
+
+#[test]
+fn taavon_awards_score_ranks_the_oracle_round_alike() {
+    // Establishes `awards score --format json` against the oracle's expected.json: counts
+    // exactly, scores to 1e-6, ranks and winners exactly.
+    let file = |name: &str| format!("{ORACLE}/awards/{name}.csv");
+    let (code, lines) = run_with_stdin(
+        &[
+            "awards",
+            "score",
+            "--entries",
+            &file("entries"),
+            "--scores",
+            &file("scores"),
+            "--conflicts",
+            &file("conflicts"),
+            "--quotas",
+            &file("quotas"),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let got: serde_json::Value = serde_json::from_str(&lines.join("\n")).unwrap();
+    let want: serde_json::Value = serde_json::from_str(include_str!(
+        "../../taavon-core/tests/oracle/awards/expected.json"
+    ))
+    .unwrap();
+    for key in ["excluded_scores", "winners", "incomplete"] {
+        assert_eq!(got[key], want[key], "{key}");
+    }
+    let (got, want) = (
+        got["entries"].as_array().unwrap(),
+        want["entries"].as_array().unwrap(),
+    );
+    assert_eq!(got.len(), want.len());
+    for (got, want) in got.iter().zip(want) {
+        for key in ["entry", "judges", "rank", "winner", "status"] {
+            assert_eq!(got[key], want[key], "{key} of {want}");
+        }
+        match (got["score"].as_f64(), want["score"].as_f64()) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-6, "{want}"),
+            (a, b) => assert_eq!(a, b, "{want}"),
+        }
     }
 }
