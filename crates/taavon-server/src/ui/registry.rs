@@ -9,9 +9,11 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use taavon_app::applications;
 use taavon_app::registry::{self, CooperativeInput};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_core::access;
+use taavon_store::{ApplicationFilter, Person};
 
 use super::format;
 use super::i18n::Lang;
@@ -202,17 +204,23 @@ struct EntryLine {
     amount: String,
 }
 
+/// The people of a cooperative: its members and share register, shown only to those the
+/// access policy lets read them (a bank only for its borrowers).
+struct PeopleSection {
+    members: Vec<MemberLine>,
+    entries: Vec<EntryLine>,
+    subscribed: String,
+    paid: String,
+}
+
 #[derive(Template)]
 #[template(path = "cooperative.html")]
 struct CooperativePage {
     layout: Layout,
     name: String,
     facts: Vec<(&'static str, String)>,
-    members: Vec<MemberLine>,
+    people: Option<PeopleSection>,
     applications: Vec<ApplicationLine>,
-    entries: Vec<EntryLine>,
-    subscribed: String,
-    paid: String,
 }
 
 fn entry_kind(lang: Lang, kind: &str) -> String {
@@ -226,6 +234,8 @@ fn entry_kind(lang: Lang, kind: &str) -> String {
     lang.pick(fa, en).to_owned()
 }
 
+/// A cooperative's page. Every part of it is read through the same scoped use case as
+/// the API: the cooperative, its people (members and register) and its applications.
 pub async fn cooperative(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
@@ -235,17 +245,36 @@ pub async fn cooperative(
     let t = parts_text(&parts);
     let mut layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
     let lang = layout.lang;
+    let principal = &user.principal;
     let found = async {
-        let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
-        let register = registry::share_register(&state.store, &user.principal, id).await?;
-        Ok::<_, AppError>((detail, register, Names::load(&state.store).await?))
+        let cooperative = registry::get_cooperative(&state.store, principal, id).await?;
+        let people = match registry::members(&state.store, principal, id).await {
+            Ok(members) => Some((
+                members,
+                registry::share_register(&state.store, principal, id).await?,
+            )),
+            Err(AppError::Forbidden) => None,
+            Err(error) => return Err(error),
+        };
+        let filter = ApplicationFilter {
+            cooperative_id: Some(id),
+            ..ApplicationFilter::default()
+        };
+        let applications =
+            applications::list_applications(&state.store, principal, &filter, 200, 0).await?;
+        Ok::<_, AppError>((
+            cooperative,
+            people,
+            applications.applications,
+            Names::load(&state.store).await?,
+        ))
     }
     .await;
-    let (detail, register, names) = match found {
+    let (cooperative, people, applications, names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let f = &detail.cooperative.fields;
+    let f = &cooperative.fields;
     layout.title = f.name.clone();
     let optional =
         |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
@@ -254,21 +283,6 @@ pub async fn cooperative(
             .as_deref()
             .map_or("—".into(), |d| format::date(lang, d))
     };
-    let balances: HashMap<i64, (i64, i64)> = register
-        .balances
-        .iter()
-        .map(|(p, s, paid)| (*p, (*s, *paid)))
-        .collect();
-    let person_names: HashMap<i64, String> = detail
-        .members
-        .iter()
-        .map(|m| {
-            (
-                m.id,
-                format!("{} {}", m.fields.first_name, m.fields.last_name),
-            )
-        })
-        .collect();
     render(&CooperativePage {
         name: f.name.clone(),
         facts: vec![
@@ -285,8 +299,42 @@ pub async fn cooperative(
             ),
             (t.status, names::status(lang, &f.status)),
         ],
-        members: detail
-            .members
+        people: people.map(|(members, register)| people_section(lang, &members, &register)),
+        applications: applications
+            .iter()
+            .map(|a| ApplicationLine {
+                program: a.fields.program.clone(),
+                amount: lang.number(a.fields.amount_rial),
+                jobs: lang.number(a.fields.jobs),
+                women_jobs: lang.number(a.fields.women_jobs),
+                status: names::status(lang, &a.fields.status),
+            })
+            .collect(),
+        layout,
+    })
+}
+
+fn people_section(
+    lang: Lang,
+    members: &[Person],
+    register: &registry::ShareRegister,
+) -> PeopleSection {
+    let balances: HashMap<i64, (i64, i64)> = register
+        .balances
+        .iter()
+        .map(|(p, s, paid)| (*p, (*s, *paid)))
+        .collect();
+    let person_names: HashMap<i64, String> = members
+        .iter()
+        .map(|m| {
+            (
+                m.id,
+                format!("{} {}", m.fields.first_name, m.fields.last_name),
+            )
+        })
+        .collect();
+    PeopleSection {
+        members: members
             .iter()
             .map(|m| {
                 let (subscribed, paid) = balances.get(&m.id).copied().unwrap_or((0, 0));
@@ -297,17 +345,6 @@ pub async fn cooperative(
                     subscribed: lang.number(subscribed),
                     paid: lang.number(paid),
                 }
-            })
-            .collect(),
-        applications: detail
-            .applications
-            .iter()
-            .map(|a| ApplicationLine {
-                program: a.fields.program.clone(),
-                amount: lang.number(a.fields.amount_rial),
-                jobs: lang.number(a.fields.jobs),
-                women_jobs: lang.number(a.fields.women_jobs),
-                status: names::status(lang, &a.fields.status),
             })
             .collect(),
         entries: register
@@ -325,8 +362,7 @@ pub async fn cooperative(
             .collect(),
         subscribed: lang.number(register.subscribed),
         paid: lang.number(register.paid),
-        layout,
-    })
+    }
 }
 
 #[derive(Template)]

@@ -3,8 +3,8 @@
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
 /// The demo users, all with the password `demo`.
-pub const DEMO_USERS: [&str; 7] = [
-    "admin", "ilam", "lorestan", "bank", "sso", "coop", "auditor",
+pub const DEMO_USERS: [&str; 8] = [
+    "admin", "ilam", "lorestan", "bank", "sso", "coop", "auditor", "refah",
 ];
 
 pub async fn sqlite_app() -> TestApp {
