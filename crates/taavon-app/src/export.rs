@@ -38,7 +38,9 @@ pub async fn export_cooperatives(
     let mut offset = 0;
     loop {
         let mut read = store.read().await?;
-        let (page, total) = read.cooperatives(&scope, &people, filter, PAGE, offset).await?;
+        let (page, total) = read
+            .cooperatives(&scope, &people, filter, PAGE, offset)
+            .await?;
         read.finish().await?;
         for c in &page {
             let f = &c.fields;

@@ -8,9 +8,7 @@ use taavon_core::calendar::parse_date_any;
 use taavon_core::ids::{LegalId, MobileNumber, NationalCode};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
-use taavon_core::registry::{
-    CooperativeKind, CooperativeStatus, FormationRules, Gender, Identity,
-};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationRules, Gender, Identity};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{

@@ -55,8 +55,7 @@ pub enum Versioned<T> {
 }
 
 /// A person's columns, from `persons p`, in the order `person_of` reads them by name.
-pub(crate) const PERSON_COLUMNS: &str =
-    "p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, p.birth_year, p.mobile";
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, p.birth_year, p.mobile";
 
 /// Decodes a row of `PERSON_COLUMNS` on either engine.
 macro_rules! person_row {

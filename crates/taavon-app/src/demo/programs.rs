@@ -329,9 +329,10 @@ pub(super) async fn apply_and_decide(
     }
     let artisan = read
         .clients(
-            &PeopleScope::Provinces(vec![ProvinceCode::parse("IR-16").map_err(|_| {
-                AppError::Internal("demo province".into())
-            })?]),
+            &PeopleScope::Provinces(vec![
+                ProvinceCode::parse("IR-16")
+                    .map_err(|_| AppError::Internal("demo province".into()))?,
+            ]),
             50,
         )
         .await?

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
-use taavon_app::{clients, registry};
 use taavon_app::{AppError, FieldError, clock};
+use taavon_app::{clients, registry};
 use taavon_core::access::{self, ApplicationSubject, Decision, Principal, Role};
 use taavon_core::applications::{
     ApplicationState, TransitionAction, action_name_en, action_name_fa,
@@ -194,8 +194,7 @@ pub async fn one(
             applications::application_detail(&state.store, &user.principal, id, clock::now())
                 .await?;
         let names = Names::load(&state.store).await?;
-        let applicant =
-            applicant_name(&state.store, &user.principal, &detail.application).await?;
+        let applicant = applicant_name(&state.store, &user.principal, &detail.application).await?;
         Ok::<_, AppError>((detail, names, applicant))
     }
     .await;

@@ -190,6 +190,7 @@ struct MemberLine {
 }
 
 struct ApplicationLine {
+    id: i64,
     program: String,
     amount: String,
     jobs: String,
@@ -303,6 +304,7 @@ pub async fn cooperative(
         applications: applications
             .iter()
             .map(|a| ApplicationLine {
+                id: a.id,
                 program: a.fields.program.clone(),
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
