@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
-use crate::helpers::DEMO_USERS;
+use crate::helpers::{DEMO_USERS, csrf_of, sqlite_app, ui_client};
 
 /// The Ilam women's clothing cooperative, the `coop` user's own.
 const ILAM_COOPERATIVE: &str = "/api/v1/cooperatives/1";
@@ -381,4 +381,110 @@ async fn an_i64_max_subscription_is_refused_and_the_register_still_renders_on_po
         return;
     };
     check_huge_share_entry(app).await;
+}
+
+/// The form a browser posts for a cooperative as the API shows it, with `changes`.
+fn form_of(cooperative: &Value, csrf: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.into()),
+        ("version".into(), cooperative["version"].to_string()),
+    ];
+    for field in [
+        "name",
+        "address",
+        "phone",
+        "type",
+        "sector",
+        "county",
+        "legal_id",
+        "registration_number",
+        "registered_on",
+        "founded_on",
+        "status",
+    ] {
+        form.push((
+            field.into(),
+            cooperative[field].as_str().unwrap_or_default().into(),
+        ));
+    }
+    if cooperative["women_led"] == true {
+        form.push(("women_led".into(), "1".into()));
+    }
+    for (field, value) in changes {
+        form.retain(|(key, _)| key != field);
+        form.push(((*field).into(), (*value).into()));
+    }
+    form
+}
+
+#[tokio::test]
+async fn the_edit_form_offers_each_role_only_its_fields_and_asks_officers_for_a_reason() {
+    // Establishes the UI side of the field × role table: the representative's form has
+    // the contact fields only (a forged status is not applied), the officer's has every
+    // field and a reason it must give for a regulatory change, a bank gets no form.
+    let app = sqlite_app().await;
+    let admin = app.token("admin", "demo").await;
+    let read = || async { app.get(ILAM_COOPERATIVE, Some(&admin)).await.1 };
+    let edit = app.url("/cooperatives/1/edit");
+
+    let coop = ui_client(&app, "coop").await;
+    let html = coop.get(&edit).send().await.unwrap().text().await.unwrap();
+    for field in ["name", "address", "phone"] {
+        assert!(
+            html.contains(&format!("name=\"{field}\"")),
+            "{field} missing"
+        );
+    }
+    for field in ["status", "type", "county", "women_led", "reason"] {
+        assert!(
+            !html.contains(&format!("name=\"{field}\"")),
+            "{field} offered to the representative"
+        );
+    }
+    let form = form_of(
+        &read().await,
+        &csrf_of(&html),
+        &[("address", "ایلام، خیابان فردوسی"), ("status", "suspended")],
+    );
+    let response = coop.post(&edit).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let after = read().await;
+    assert_eq!(
+        (after["address"].as_str(), after["status"].as_str()),
+        (Some("ایلام، خیابان فردوسی"), Some("active"))
+    );
+
+    let ilam = ui_client(&app, "ilam").await;
+    let html = ilam.get(&edit).send().await.unwrap().text().await.unwrap();
+    for field in ["status", "type", "county", "women_led", "reason"] {
+        assert!(
+            html.contains(&format!("name=\"{field}\"")),
+            "{field} missing for the officer"
+        );
+    }
+    let csrf = csrf_of(&html);
+    let response = ilam
+        .post(&edit)
+        .form(&form_of(&read().await, &csrf, &[("status", "suspended")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("بدون ذکر دلیل"));
+    assert_eq!(read().await["status"], "active");
+    let response = ilam
+        .post(&edit)
+        .form(&form_of(
+            &read().await,
+            &csrf,
+            &[("status", "suspended"), ("reason", "تعلیق به حکم مرجع ثبت")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(read().await["status"], "suspended");
+
+    let bank = ui_client(&app, "bank").await;
+    assert_eq!(bank.get(&edit).send().await.unwrap().status(), 403);
 }
