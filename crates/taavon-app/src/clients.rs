@@ -136,8 +136,8 @@ pub async fn get_client(store: &Store, principal: &Principal, id: i64) -> Result
     Ok(client)
 }
 
-/// Clients the principal may see: a province's officers their province, a bank its
-/// borrowers, ministry admins and auditors all.
+/// Clients the principal may see: those whose applications it may list (a province's
+/// officers their province, a bank its borrowers, ministry admins and auditors all).
 pub async fn list_clients(
     store: &Store,
     principal: &Principal,
@@ -145,7 +145,7 @@ pub async fn list_clients(
 ) -> Result<Vec<Client>, AppError> {
     let mut read = store.read().await?;
     let clients = read
-        .clients(&access::people_scope(principal), limit)
+        .clients(&access::application_scope(principal), limit)
         .await?;
     read.finish().await?;
     Ok(clients)

@@ -1,7 +1,7 @@
 //! Exports of the registry: Persian headers, Jalali dates, in CSV (with a byte-order
 //! mark) or XLSX; the same columns the import reads, so an export imports back unchanged.
 
-use taavon_core::access::{self, CooperativeScope, PeopleScope};
+use taavon_core::access::{self, ApplicationScope, CooperativeScope};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_store::{CooperativeFilter, Store};
 
@@ -23,9 +23,9 @@ pub async fn export_cooperatives(
     let (scope, people) = match caller {
         Caller::User(principal) => (
             access::cooperative_scope(principal),
-            access::people_scope(principal),
+            access::application_scope(principal),
         ),
-        Caller::Operator(_) => (CooperativeScope::All, PeopleScope::All),
+        Caller::Operator(_) => (CooperativeScope::All, ApplicationScope::All),
     };
     let mut table = Table {
         rows: vec![

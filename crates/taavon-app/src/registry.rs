@@ -112,7 +112,7 @@ pub async fn list_cooperatives(
     offset: i64,
 ) -> Result<CooperativePage, AppError> {
     let scope = access::cooperative_scope(principal);
-    let people = access::people_scope(principal);
+    let people = access::application_scope(principal);
     let limit = limit.clamp(1, PAGE_SIZE_MAX);
     let offset = offset.max(0);
     let mut read = store.read().await?;

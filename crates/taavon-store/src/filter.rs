@@ -67,31 +67,31 @@ impl Conditions {
     }
 
     /// Confines a list of applicants (cooperatives found by a member, or clients) to those
-    /// whose people a principal may read: `id_column` and `province_column` name the
-    /// list's columns, `applicant_column` the column of `applications` naming such an
-    /// applicant (`cooperative_id` or `client_id`).
-    pub(crate) fn in_people_scope(
+    /// whose applications `scope` lists, so whose people it reads: `id_column` and
+    /// `province_column` name the list's columns, `applicant_column` the column of
+    /// `applications` naming such an applicant (`cooperative_id` or `client_id`).
+    pub(crate) fn in_applicant_scope(
         &mut self,
-        scope: &taavon_core::access::PeopleScope,
+        scope: &taavon_core::access::ApplicationScope,
         id_column: &str,
         province_column: &str,
         applicant_column: ApplicantColumn,
     ) {
-        use taavon_core::access::PeopleScope;
+        use taavon_core::access::ApplicationScope;
         match scope {
-            PeopleScope::All => {}
-            PeopleScope::None => self.push("1 = 0".into()),
-            PeopleScope::Provinces(provinces) => {
+            ApplicationScope::All => {}
+            ApplicationScope::None => self.push("1 = 0".into()),
+            ApplicationScope::Provinces(provinces) => {
                 self.one_of(province_column, provinces.iter().map(|p| p.as_str()));
             }
-            PeopleScope::Cooperative(id) => match applicant_column {
+            ApplicationScope::Cooperative(id) => match applicant_column {
                 ApplicantColumn::Cooperative => {
                     let p = self.bind(Value::Int(*id));
                     self.push(format!("{id_column} = {p}"));
                 }
                 ApplicantColumn::Client => self.push("1 = 0".into()),
             },
-            PeopleScope::Borrowers { bank, provinces } => {
+            ApplicationScope::Bank { bank, provinces } => {
                 if !provinces.is_empty() {
                     self.one_of(province_column, provinces.iter().map(|p| p.as_str()));
                 }

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use taavon_core::access::PeopleScope;
+use taavon_core::access::ApplicationScope;
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -122,15 +122,15 @@ impl Reader {
             .map_err(db("decoding members")))
     }
 
-    /// Individual clients whose personal data `scope` reads, newest first; `limit` at
-    /// most 500.
+    /// Individual clients whose applications `scope` lists (so whose personal data it
+    /// reads), newest first; `limit` at most 500.
     pub async fn clients(
         &mut self,
-        scope: &PeopleScope,
+        scope: &ApplicationScope,
         limit: i64,
     ) -> Result<Vec<Client>, StoreError> {
         let mut filters = Conditions::default();
-        filters.in_people_scope(scope, "k.id", "k.province", ApplicantColumn::Client);
+        filters.in_applicant_scope(scope, "k.id", "k.province", ApplicantColumn::Client);
         let sql = format!(
             "{CLIENT_SELECT} {} ORDER BY k.id DESC LIMIT {}",
             filters.where_sql(),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use taavon_core::access::{PeopleScope, Principal};
+use taavon_core::access::{ApplicationScope, Principal};
 use taavon_core::programs::scoring::ScoringWeights;
 use taavon_core::programs::{EligibilityRules, PricingRules, ProgramRules, QuotaRules};
 use taavon_core::reference::ProvinceCode;
@@ -329,7 +329,7 @@ pub(super) async fn apply_and_decide(
     }
     let artisan = read
         .clients(
-            &PeopleScope::Provinces(vec![
+            &ApplicationScope::Provinces(vec![
                 ProvinceCode::parse("IR-16")
                     .map_err(|_| AppError::Internal("demo province".into()))?,
             ]),

@@ -14,8 +14,8 @@ pub use applications::{
 };
 pub use loans::{LedgerView, LoanAction, LoanSubject, decide_loan, ledger_view, may_fund_programs};
 pub use registry::{
-    ApplicantSubject, CooperativeField, CooperativeRef, PeopleScope, decide_cooperative_field,
-    decide_personal_data, editable_cooperative_fields, people_scope,
+    ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,
+    decide_personal_data, editable_cooperative_fields,
 };
 
 use crate::reference::ProvinceCode;
@@ -305,11 +305,11 @@ pub(crate) fn allow_if(condition: bool) -> Decision {
 mod tests {
     use super::*;
 
-    fn province(code: &str) -> ProvinceCode {
+    pub(super) fn province(code: &str) -> ProvinceCode {
         ProvinceCode::parse(code).unwrap()
     }
 
-    fn principal(role: Role) -> Principal {
+    pub(super) fn principal(role: Role) -> Principal {
         Principal {
             user_id: 1,
             username: "someone".into(),

@@ -7,7 +7,10 @@
 //! ID, type, sector, county, dates and whether it is women-led, which feed quotas, tiers,
 //! scores and pricing — is changed only by a ministry admin or the cooperative's
 //! provincial officer, with a reason. A bank reads the people of its borrowers only: an
-//! applicant with an application referred to it (every loan comes from one).
+//! applicant with an application referred to it (every loan comes from one). Lists of
+//! people (individual clients, cooperatives found by a member's national code) are
+//! confined by `application_scope`: a principal lists the people of the applicants whose
+//! applications it may list.
 
 use super::{Decision, Principal, Role, allow_if};
 use crate::reference::ProvinceCode;
@@ -44,21 +47,6 @@ pub struct ApplicantSubject<'a> {
     pub cooperative_id: Option<i64>,
     /// The banks the applicant borrows from: those its applications were referred to.
     pub lenders: &'a [String],
-}
-
-/// Whose people a list shows to a principal (clients; cooperatives found by a member's
-/// national code).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PeopleScope {
-    All,
-    Provinces(Vec<ProvinceCode>),
-    Cooperative(i64),
-    /// The borrowers of this bank, in these provinces (all when empty).
-    Borrowers {
-        bank: String,
-        provinces: Vec<ProvinceCode>,
-    },
-    None,
 }
 
 impl CooperativeField {
@@ -180,37 +168,10 @@ pub fn decide_personal_data(
     }
 }
 
-/// Whose people a principal may list; stores filter by it.
-pub fn people_scope(principal: &Principal) -> PeopleScope {
-    match &principal.role {
-        Role::MinistryAdmin | Role::Auditor => PeopleScope::All,
-        Role::ProvincialOfficer { province } => PeopleScope::Provinces(vec![province.clone()]),
-        Role::CooperativeRepresentative { cooperative_id, .. } => {
-            PeopleScope::Cooperative(*cooperative_id)
-        }
-        Role::BankOfficer { bank, provinces } => PeopleScope::Borrowers {
-            bank: bank.clone(),
-            provinces: provinces.clone(),
-        },
-        Role::AgencyOfficer { .. } => PeopleScope::None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{principal, province};
     use super::*;
-
-    fn province(code: &str) -> ProvinceCode {
-        ProvinceCode::parse(code).unwrap()
-    }
-
-    fn principal(role: Role) -> Principal {
-        Principal {
-            user_id: 1,
-            username: "someone".into(),
-            role,
-        }
-    }
 
     /// Every role the registry knows, with and without the cooperative (5, in Ilam) in
     /// its scope, named for the messages.
@@ -420,13 +381,6 @@ mod tests {
         assert_eq!(
             decide_personal_data(Some(&other_bank), &referred_to_022),
             OutOfScope
-        );
-        assert_eq!(
-            people_scope(&other_bank),
-            PeopleScope::Borrowers {
-                bank: "013".into(),
-                provinces: Vec::new()
-            }
         );
     }
 }

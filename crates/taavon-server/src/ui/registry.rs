@@ -829,17 +829,14 @@ pub async fn formations(
         let names = Names::load(&state.store).await?;
         for f in formations {
             // Through the scoped use case, as the API would read the cooperative.
-            let name = match registry::get_cooperative(
-                &state.store,
-                &user.principal,
-                f.cooperative_id,
-            )
-            .await
-            {
-                Ok(cooperative) => cooperative.fields.name,
-                Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
-                Err(error) => return Err(error),
-            };
+            let name =
+                match registry::get_cooperative(&state.store, &user.principal, f.cooperative_id)
+                    .await
+                {
+                    Ok(cooperative) => cooperative.fields.name,
+                    Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
+                    Err(error) => return Err(error),
+                };
             let flags: Vec<serde_json::Value> =
                 serde_json::from_str(&f.duplicate_flags).unwrap_or_default();
             lines.push(FormationLine {

@@ -4,21 +4,7 @@
 use serde_json::json;
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
-use crate::helpers::{DEMO_USERS, ui_client};
-
-/// Who asks: anonymous, then the demo users in `DEMO_USERS` order (`refah` is an officer
-/// of another bank than the one every demo application was referred to).
-const WHO: [&str; 9] = [
-    "anonymous",
-    "admin",
-    "ilam",
-    "lorestan",
-    "bank",
-    "sso",
-    "coop",
-    "auditor",
-    "refah",
-];
+use crate::helpers::{DEMO_USERS, WHO, ui_client};
 
 /// The Ilam women's clothing cooperative (IR-16), the coop user's own.
 const ILAM_COOPERATIVE: i64 = 1;

@@ -7,6 +7,21 @@ pub const DEMO_USERS: [&str; 8] = [
     "admin", "ilam", "lorestan", "bank", "sso", "coop", "auditor", "refah",
 ];
 
+/// Who asks in the role tables: anonymous, then the demo users in `DEMO_USERS` order
+/// (`refah` is an officer of another bank than the one every demo application was
+/// referred to).
+pub const WHO: [&str; 9] = [
+    "anonymous",
+    "admin",
+    "ilam",
+    "lorestan",
+    "bank",
+    "sso",
+    "coop",
+    "auditor",
+    "refah",
+];
+
 pub async fn sqlite_app() -> TestApp {
     spawn_app(Engine::Sqlite).await.expect("SQLite always runs")
 }

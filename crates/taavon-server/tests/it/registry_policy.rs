@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
-use crate::helpers::{DEMO_USERS, csrf_of, sqlite_app, ui_client};
+use crate::helpers::{DEMO_USERS, WHO, csrf_of, sqlite_app, ui_client};
 
 /// The Ilam women's clothing cooperative, the `coop` user's own.
 const ILAM_COOPERATIVE: &str = "/api/v1/cooperatives/1";
@@ -67,18 +67,6 @@ const REGULATORY: [&str; 9] = [
     "status",
 ];
 
-/// Who asks: anonymous, then the demo users in `DEMO_USERS` order.
-const WHO: [&str; 9] = [
-    "anonymous",
-    "admin",
-    "ilam",
-    "lorestan",
-    "bank",
-    "sso",
-    "coop",
-    "auditor",
-    "refah",
-];
 /// The answer to a PATCH of the Ilam cooperative's contact field, for each of `WHO`.
 const CONTACT_ANSWERS: [u16; 9] = [401, 200, 200, 404, 403, 404, 200, 403, 403];
 /// The answer to a PATCH of one of its regulatory fields (with a reason).

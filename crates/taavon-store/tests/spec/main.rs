@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use taavon_core::access::{CooperativeScope, PeopleScope, Role};
+use taavon_core::access::{ApplicationScope, CooperativeScope, Role};
 use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
@@ -159,7 +159,7 @@ async fn a_write_without_an_audit_record_is_refused_and_leaves_nothing_behind(
     let (list, total) = read
         .cooperatives(
             &CooperativeScope::All,
-            &PeopleScope::All,
+            &ApplicationScope::All,
             &CooperativeFilter::default(),
             10,
             0,
@@ -189,7 +189,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (list, total) = read
         .cooperatives(
             &ilam_scope,
-            &PeopleScope::All,
+            &ApplicationScope::All,
             &CooperativeFilter::default(),
             10,
             0,
@@ -201,7 +201,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (list, _) = read
         .cooperatives(
             &CooperativeScope::All,
-            &PeopleScope::All,
+            &ApplicationScope::All,
             &CooperativeFilter {
                 province: Some("IR-15".into()),
                 ..CooperativeFilter::default()
@@ -215,7 +215,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (list, total) = read
         .cooperatives(
             &CooperativeScope::One(ilam),
-            &PeopleScope::All,
+            &ApplicationScope::All,
             &CooperativeFilter::default(),
             10,
             0,
@@ -226,7 +226,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (_, total) = read
         .cooperatives(
             &CooperativeScope::None,
-            &PeopleScope::All,
+            &ApplicationScope::All,
             &CooperativeFilter::default(),
             10,
             0,
