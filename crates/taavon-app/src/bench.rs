@@ -182,6 +182,7 @@ pub async fn registry(
     let (_, cooperatives_in_store) = read
         .cooperatives(
             &taavon_core::access::CooperativeScope::All,
+            &taavon_core::access::ApplicationScope::All,
             &CooperativeFilter::default(),
             1,
             0,

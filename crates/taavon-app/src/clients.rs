@@ -1,7 +1,7 @@
 //! Individual clients: handicraft artisans (with their artisan credential) and welfare
 //! clients referred by Behzisti, who apply for facilities in their own right.
 
-use taavon_core::access::{self, Action, Principal, Resource};
+use taavon_core::access::{self, Action, ApplicantSubject, Principal, Resource};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Client, NewClient, Store, StoreError};
@@ -79,7 +79,7 @@ pub async fn create_client(
         Action::Create,
         Resource::Client { province: &code },
     ))?;
-    let person_id = upsert_person(&mut write, &person).await?;
+    let person_id = upsert_person(&mut write, &person, "national_code").await?;
     let client = NewClient {
         province,
         county,
@@ -111,50 +111,42 @@ pub async fn create_client(
     };
     write.commit().await?;
     let mut read = store.read().await?;
-    let found = read.clients(Some(&client.province), 500).await?;
+    let created = read.client(id).await?.ok_or(AppError::NotFound)?;
     read.finish().await?;
-    found
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(AppError::NotFound)
+    Ok(created)
 }
 
-/// Clients the principal may see (a province's officers see their province).
+/// One individual client, if the principal reads their personal data (a bank only its
+/// borrowers'); otherwise not found.
+pub async fn get_client(store: &Store, principal: &Principal, id: i64) -> Result<Client, AppError> {
+    let mut read = store.read().await?;
+    let client = read.client(id).await?.ok_or(AppError::NotFound)?;
+    let province = ProvinceCode::parse(&client.fields.province)
+        .map_err(|_| AppError::Internal(client.fields.province.clone()))?;
+    let lenders = read.lenders_of_client(id).await?;
+    read.finish().await?;
+    AppError::from_decision(access::decide_personal_data(
+        Some(principal),
+        &ApplicantSubject {
+            province: &province,
+            cooperative_id: None,
+            lenders: &lenders,
+        },
+    ))?;
+    Ok(client)
+}
+
+/// Clients the principal may see: those whose applications it may list (a province's
+/// officers their province, a bank its borrowers, ministry admins and auditors all).
 pub async fn list_clients(
     store: &Store,
     principal: &Principal,
     limit: i64,
 ) -> Result<Vec<Client>, AppError> {
-    let province = match access::cooperative_scope(principal) {
-        access::CooperativeScope::All => None,
-        access::CooperativeScope::Provinces(list) if list.len() == 1 => {
-            list.first().map(|p| p.as_str().to_owned())
-        }
-        _ => {
-            return match principal.role.home_province() {
-                Some(p)
-                    if access::decide(
-                        Some(principal),
-                        Action::Read,
-                        Resource::Client { province: p },
-                    ) == access::Decision::Allow =>
-                {
-                    list(store, Some(p.as_str().to_owned()), limit).await
-                }
-                _ => Ok(Vec::new()),
-            };
-        }
-    };
-    list(store, province, limit).await
-}
-
-async fn list(
-    store: &Store,
-    province: Option<String>,
-    limit: i64,
-) -> Result<Vec<Client>, AppError> {
     let mut read = store.read().await?;
-    let clients = read.clients(province.as_deref(), limit).await?;
+    let clients = read
+        .clients(&access::application_scope(principal), limit)
+        .await?;
     read.finish().await?;
     Ok(clients)
 }

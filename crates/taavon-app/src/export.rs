@@ -1,7 +1,7 @@
 //! Exports of the registry: Persian headers, Jalali dates, in CSV (with a byte-order
 //! mark) or XLSX; the same columns the import reads, so an export imports back unchanged.
 
-use taavon_core::access::{self, CooperativeScope};
+use taavon_core::access::{self, ApplicationScope, CooperativeScope};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_store::{CooperativeFilter, Store};
 
@@ -20,9 +20,12 @@ pub async fn export_cooperatives(
     filter: &CooperativeFilter,
     format: Format,
 ) -> Result<Vec<u8>, AppError> {
-    let scope = match caller {
-        Caller::User(principal) => access::cooperative_scope(principal),
-        Caller::Operator(_) => CooperativeScope::All,
+    let (scope, people) = match caller {
+        Caller::User(principal) => (
+            access::cooperative_scope(principal),
+            access::application_scope(principal),
+        ),
+        Caller::Operator(_) => (CooperativeScope::All, ApplicationScope::All),
     };
     let mut table = Table {
         rows: vec![
@@ -35,7 +38,9 @@ pub async fn export_cooperatives(
     let mut offset = 0;
     loop {
         let mut read = store.read().await?;
-        let (page, total) = read.cooperatives(&scope, filter, PAGE, offset).await?;
+        let (page, total) = read
+            .cooperatives(&scope, &people, filter, PAGE, offset)
+            .await?;
         read.finish().await?;
         for c in &page {
             let f = &c.fields;

@@ -13,7 +13,8 @@ use taavon_store::{Formation, NewMembership, ShareEntryRow, Store, Versioned};
 
 use crate::auth::actor_of;
 use crate::registry::{
-    CooperativeInput, KnownCodes, PersonInput, upsert_person, validate_cooperative_fields,
+    CooperativeInput, KnownCodes, PersonInput, identity_conflicts, identity_mismatch,
+    upsert_person, validate_cooperative_fields,
 };
 use crate::{AppError, FieldError};
 
@@ -143,6 +144,16 @@ pub async fn submit(
         Action::Create,
         Resource::Formation { province: &code },
     ))?;
+    // A founder already recorded under another identity is refused, never merged.
+    let mismatches = identity_conflicts(&mut write, &persons.iter().collect::<Vec<_>>()).await?;
+    if !mismatches.is_empty() {
+        return Err(AppError::Invalid(
+            mismatches
+                .into_iter()
+                .map(|i| identity_mismatch(&format!("founders[{i}].national_code")))
+                .collect(),
+        ));
+    }
     // Likely duplicates, flagged for the reviewer.
     let mut flags = Vec::new();
     if let Some(legal_id) = &fields.legal_id
@@ -161,8 +172,9 @@ pub async fn submit(
     }
     let cooperative_id = write.insert_cooperative(&stored).await?;
     let today = taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string();
-    for (person, founder) in persons.iter().zip(&input.founders) {
-        let person_id = upsert_person(&mut write, person).await?;
+    for (i, (person, founder)) in persons.iter().zip(&input.founders).enumerate() {
+        let person_id =
+            upsert_person(&mut write, person, &format!("founders[{i}].national_code")).await?;
         write
             .insert_membership(&NewMembership {
                 province: stored.province.clone(),
@@ -272,7 +284,7 @@ pub async fn decide(
         fields.status = "dissolved".into();
     }
     match write
-        .update_cooperative(cooperative.id, cooperative.version, &fields)
+        .update_cooperative(cooperative.id, cooperative.version, &fields, reason)
         .await?
     {
         Versioned::Updated(_) => {}

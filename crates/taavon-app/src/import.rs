@@ -14,8 +14,8 @@ use taavon_core::timestamp::Timestamp;
 use taavon_store::{NewCooperative, NewMembership, NewPerson, Store};
 
 use crate::registry::{
-    CooperativeInput, KnownCodes, PersonInput, optional_date, upsert_person,
-    validate_cooperative_fields, validate_person,
+    CooperativeInput, KnownCodes, PersonInput, identity_conflicts, identity_mismatch,
+    optional_date, upsert_person, validate_cooperative_fields, validate_person,
 };
 use crate::table::Table;
 use crate::users::Caller;
@@ -328,7 +328,7 @@ pub async fn import_members(
     let cooperatives = read.cooperatives_by_legal_id().await?;
     read.finish().await?;
     let mut report = ImportReport::default();
-    let mut valid: Vec<(i64, NewPerson, Option<String>)> = Vec::new();
+    let mut valid: Vec<(usize, i64, NewPerson, Option<String>)> = Vec::new();
     let mut seen: HashSet<(i64, String)> = HashSet::new();
     for (row_number, row) in cells.data_rows() {
         report.rows += 1;
@@ -400,11 +400,25 @@ pub async fn import_members(
         }
         match (cooperative, person) {
             (Some((id, _)), Some(person)) if errors.is_empty() => {
-                valid.push((id, person, joined_on))
+                valid.push((row_number, id, person, joined_on))
             }
             _ => report.errors.extend(row_errors(row_number, errors)),
         }
     }
+    // A national code recorded (or met earlier in the file) under another identity is a
+    // bad row, never merged into the person already known.
+    let mut read = store.read().await?;
+    let persons: Vec<&NewPerson> = valid.iter().map(|(_, _, person, _)| person).collect();
+    let conflicts = identity_conflicts(&mut read, &persons).await?;
+    read.finish().await?;
+    for index in conflicts.into_iter().rev() {
+        let (row_number, ..) = valid.remove(index);
+        report.errors.extend(row_errors(
+            row_number,
+            vec![identity_mismatch("national_code")],
+        ));
+    }
+    report.errors.sort_by_key(|error| error.row);
     if !report.errors.is_empty() && !skip_invalid {
         return Ok(report);
     }
@@ -414,8 +428,8 @@ pub async fn import_members(
     let mut done = 0;
     for batch in valid.chunks(BATCH_ROWS) {
         let mut write = store.write(caller.actor(), now).await?;
-        for (cooperative_id, person, joined_on) in batch {
-            let person_id = upsert_person(&mut write, person).await?;
+        for (_, cooperative_id, person, joined_on) in batch {
+            let person_id = upsert_person(&mut write, person, "national_code").await?;
             if write.is_member(*cooperative_id, person_id).await? {
                 report.unchanged += 1;
                 continue;

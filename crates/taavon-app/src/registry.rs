@@ -1,17 +1,19 @@
 //! The registry's use cases: cooperatives, members, the share register, individual
 //! clients and formations, each checked by the access policy and audited.
 
-use taavon_core::access::{self, Action, Principal, Resource};
+use taavon_core::access::{
+    self, Action, ApplicantSubject, CooperativeField, CooperativeRef, Principal, Resource,
+};
 use taavon_core::calendar::parse_date_any;
 use taavon_core::ids::{LegalId, MobileNumber, NationalCode};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationRules, Gender};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationRules, Gender, Identity};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Application, Cooperative, CooperativeFilter, Formation, NewCooperative, NewMembership,
-    NewPerson, Person, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
+    Cooperative, CooperativeFilter, Formation, NewCooperative, NewMembership, NewPerson, Person,
+    Reader, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
 };
 
 use crate::auth::actor_of;
@@ -29,14 +31,6 @@ pub struct CooperativePage {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
-}
-
-/// A cooperative with what its page shows.
-#[derive(Clone, Debug)]
-pub struct CooperativeDetail {
-    pub cooperative: Cooperative,
-    pub members: Vec<Person>,
-    pub applications: Vec<Application>,
 }
 
 /// A cooperative as a person describes it (API body, form, import row).
@@ -58,10 +52,11 @@ pub struct CooperativeInput {
 }
 
 /// A change to a cooperative: only the fields given change; `version` is the one the
-/// caller last read.
+/// caller last read. A change of a regulatory field needs `reason`, kept in the audit.
 #[derive(Clone, Debug, Default)]
 pub struct CooperativePatch {
     pub version: i64,
+    pub reason: Option<String>,
     pub name: Option<String>,
     pub kind: Option<String>,
     pub sector: Option<String>,
@@ -117,10 +112,13 @@ pub async fn list_cooperatives(
     offset: i64,
 ) -> Result<CooperativePage, AppError> {
     let scope = access::cooperative_scope(principal);
+    let people = access::application_scope(principal);
     let limit = limit.clamp(1, PAGE_SIZE_MAX);
     let offset = offset.max(0);
     let mut read = store.read().await?;
-    let (cooperatives, total) = read.cooperatives(&scope, filter, limit, offset).await?;
+    let (cooperatives, total) = read
+        .cooperatives(&scope, &people, filter, limit, offset)
+        .await?;
     read.finish().await?;
     Ok(CooperativePage {
         cooperatives,
@@ -154,34 +152,32 @@ pub fn filter_for_query(query: &str) -> CooperativeFilter {
     filter
 }
 
-/// One cooperative with its members and applications, if the principal may read it.
-/// A cooperative outside the principal's scope is reported as not found.
+/// One cooperative, if the principal may read it. A cooperative outside the principal's
+/// scope is reported as not found.
 pub async fn get_cooperative(
     store: &Store,
     principal: &Principal,
     id: i64,
-) -> Result<CooperativeDetail, AppError> {
+) -> Result<Cooperative, AppError> {
     let mut read = store.read().await?;
     let cooperative = read.cooperative(id).await?.ok_or(AppError::NotFound)?;
     may(principal, Action::Read, &cooperative)?;
-    let members = read.members_of(id).await?;
-    let (applications, _) = read
-        .applications(
-            &taavon_core::access::ApplicationScope::All,
-            &taavon_store::ApplicationFilter {
-                cooperative_id: Some(id),
-                ..Default::default()
-            },
-            200,
-            0,
-        )
-        .await?;
     read.finish().await?;
-    Ok(CooperativeDetail {
-        cooperative,
-        members,
-        applications,
-    })
+    Ok(cooperative)
+}
+
+/// The current members of a cooperative, if the principal reads its people (a bank only
+/// those of its borrowers).
+pub async fn members(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+) -> Result<Vec<Person>, AppError> {
+    let mut read = store.read().await?;
+    may_read_people(&mut read, principal, cooperative_id).await?;
+    let members = read.members_of(cooperative_id).await?;
+    read.finish().await?;
+    Ok(members)
 }
 
 /// Registers a cooperative directly (an officer entering an existing one).
@@ -224,7 +220,9 @@ pub async fn create_cooperative(
     read_cooperative(store, id).await
 }
 
-/// Changes the given fields of a cooperative if `patch.version` is still current.
+/// Changes the given fields of a cooperative if `patch.version` is still current. Each
+/// field that changes must be one the principal may change (the access policy's field ×
+/// role table), and a regulatory change needs a reason.
 pub async fn update_cooperative(
     store: &Store,
     principal: &Principal,
@@ -257,6 +255,31 @@ pub async fn update_cooperative(
         phone: patch.phone.clone().or_else(|| f.phone.clone()),
     };
     let mut fields = validate_cooperative(&mut write, &merged).await?;
+    let changed = changed_fields(f, &fields);
+    let province = province_code(&f.province)?;
+    for field in &changed {
+        allow(access::decide_cooperative_field(
+            Some(principal),
+            *field,
+            CooperativeRef {
+                id,
+                province: &province,
+            },
+        ))?;
+    }
+    let reason = patch
+        .reason
+        .as_deref()
+        .map(normalize)
+        .filter(|r| !r.is_empty());
+    if reason.is_none() && changed.iter().any(|field| field.is_regulatory()) {
+        return Err(AppError::invalid(
+            "reason",
+            "required",
+            "تغییر داده‌های ثبتی تعاونی بدون ذکر دلیل ممکن نیست.",
+            "A change of a cooperative's registration data needs a reason.",
+        ));
+    }
     let (from, to) = (
         CooperativeStatus::parse(&f.status),
         CooperativeStatus::parse(&fields.status),
@@ -285,7 +308,7 @@ pub async fn update_cooperative(
     }
     fields.name_key = search_key(&fields.name);
     match write
-        .update_cooperative(id, patch.version, &fields)
+        .update_cooperative(id, patch.version, &fields, reason.as_deref())
         .await
         .map_err(duplicate_legal_id)?
     {
@@ -299,6 +322,29 @@ pub async fn update_cooperative(
         ))),
         Versioned::Missing => Err(AppError::NotFound),
     }
+}
+
+/// The fields whose validated values differ (a field sent back unchanged is no change).
+fn changed_fields(before: &NewCooperative, after: &NewCooperative) -> Vec<CooperativeField> {
+    use CooperativeField as F;
+    CooperativeField::ALL
+        .into_iter()
+        .filter(|field| match field {
+            F::Name => before.name != after.name,
+            F::Address => before.address != after.address,
+            F::Phone => before.phone != after.phone,
+            F::Kind => before.kind != after.kind,
+            F::Sector => before.sector != after.sector,
+            // The province follows the county.
+            F::County => before.county != after.county,
+            F::LegalId => before.legal_id != after.legal_id,
+            F::RegistrationNumber => before.registration_number != after.registration_number,
+            F::RegisteredOn => before.registered_on != after.registered_on,
+            F::FoundedOn => before.founded_on != after.founded_on,
+            F::WomenLed => before.women_led != after.women_led,
+            F::Status => before.status != after.status,
+        })
+        .collect()
 }
 
 /// Adds a member (creating the person if their national code is new).
@@ -327,7 +373,7 @@ pub async fn add_member(
     let Some(person) = person.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let person_id = upsert_person(&mut write, &person).await?;
+    let person_id = upsert_person(&mut write, &person, "national_code").await?;
     if write.is_member(cooperative_id, person_id).await? {
         return Err(AppError::invalid(
             "national_code",
@@ -356,11 +402,7 @@ pub async fn share_register(
     cooperative_id: i64,
 ) -> Result<ShareRegister, AppError> {
     let mut read = store.read().await?;
-    let cooperative = read
-        .cooperative(cooperative_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    may(principal, Action::Read, &cooperative)?;
+    may_read_people(&mut read, principal, cooperative_id).await?;
     let entries = read.share_entries(cooperative_id).await?;
     read.finish().await?;
     register_of(entries)
@@ -456,7 +498,7 @@ pub async fn add_share_entry(
         AppError::invalid(
             "amount_rial",
             error.rule(),
-            "این ثبت با قواعد سرمایه سازگار نیست.",
+            &error.message_fa(),
             &error.to_string(),
         )
     })?;
@@ -527,6 +569,31 @@ fn register_of(entries: Vec<ShareEntryRow>) -> Result<ShareRegister, AppError> {
 
 fn allow(decision: access::Decision) -> Result<(), AppError> {
     AppError::from_decision(decision)
+}
+
+/// Whether the principal reads the people of the cooperative (its members and share
+/// register): 404 when it cannot see the cooperative, 403 when it sees the cooperative but
+/// not who its members are.
+async fn may_read_people(
+    read: &mut Reader,
+    principal: &Principal,
+    cooperative_id: i64,
+) -> Result<(), AppError> {
+    let cooperative = read
+        .cooperative(cooperative_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(principal, Action::Read, &cooperative)?;
+    let province = province_code(&cooperative.fields.province)?;
+    let lenders = read.lenders_of_cooperative(cooperative_id).await?;
+    allow(access::decide_personal_data(
+        Some(principal),
+        &ApplicantSubject {
+            province: &province,
+            cooperative_id: Some(cooperative_id),
+            lenders: &lenders,
+        },
+    ))
 }
 
 fn may(principal: &Principal, action: Action, cooperative: &Cooperative) -> Result<(), AppError> {
@@ -834,10 +901,69 @@ pub fn validate_person(
 }
 
 /// The person with this national code, created if new (one person per national code).
-pub async fn upsert_person(write: &mut WriteTx, person: &NewPerson) -> Result<i64, AppError> {
+/// A national code recorded under another identity is refused with `field`, naming
+/// nothing of what is recorded; the submitted identity never replaces it.
+pub async fn upsert_person(
+    write: &mut WriteTx,
+    person: &NewPerson,
+    field: &str,
+) -> Result<i64, AppError> {
     match write.person_by_national_code(&person.national_code).await? {
-        Some(existing) => Ok(existing.id),
+        Some(existing) if same_identity(&existing.fields, person) => Ok(existing.id),
+        Some(_) => Err(AppError::Invalid(vec![identity_mismatch(field)])),
         None => Ok(write.insert_person(person).await?),
+    }
+}
+
+/// The positions in `persons` whose identity differs from the one recorded for their
+/// national code, or (for a code not yet recorded) from its first occurrence in `persons`.
+pub(crate) async fn identity_conflicts(
+    read: &mut Reader,
+    persons: &[&NewPerson],
+) -> Result<Vec<usize>, AppError> {
+    let codes: Vec<String> = persons.iter().map(|p| p.national_code.clone()).collect();
+    let mut known: std::collections::HashMap<String, NewPerson> = read
+        .persons_by_national_codes(&codes)
+        .await?
+        .into_iter()
+        .map(|p| (p.fields.national_code.clone(), p.fields))
+        .collect();
+    let mut conflicts = Vec::new();
+    for (index, person) in persons.iter().enumerate() {
+        match known.get(&person.national_code) {
+            Some(recorded) if !same_identity(recorded, person) => conflicts.push(index),
+            Some(_) => {}
+            None => {
+                known.insert(person.national_code.clone(), (*person).clone());
+            }
+        }
+    }
+    Ok(conflicts)
+}
+
+/// The error for a national code recorded under another identity.
+pub(crate) fn identity_mismatch(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "identity_mismatch",
+        "این کد ملی با مشخصات دیگری ثبت شده است؛ نام، نام خانوادگی، جنسیت و سال تولد را با کارت ملی تطبیق دهید.",
+        "This national code is recorded with other details; check the first and last name, gender and birth year against the national ID card.",
+    )
+}
+
+fn identity(person: &NewPerson) -> Option<Identity<'_>> {
+    Gender::parse(&person.gender).map(|gender| Identity {
+        first_name: &person.first_name,
+        last_name: &person.last_name,
+        gender,
+        birth_year: person.birth_year,
+    })
+}
+
+fn same_identity(recorded: &NewPerson, submitted: &NewPerson) -> bool {
+    match (identity(recorded), identity(submitted)) {
+        (Some(recorded), Some(submitted)) => recorded.matches(&submitted),
+        _ => false,
     }
 }
 

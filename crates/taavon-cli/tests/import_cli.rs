@@ -185,5 +185,50 @@ fn ten_thousand_rows_with_three_bad_ones() {
         text.contains("20 rows: 0 created, 20 unchanged, 0 invalid"),
         "{text}"
     );
+
+    // A national code recorded (or met earlier in the file) under another identity is a
+    // bad row, reported without the recorded name; the same name in Arabic letters is not.
+    let known =
+        |i: u32| NationalCode::with_check_digit(&format!("{:09}", 300_000_000 + i * 13)).unwrap();
+    let new_code = NationalCode::with_check_digit("300999999").unwrap();
+    let rows = [
+        format!("{},{},زهرا,احمدی,زن,1365", legal_id(1), known(0)),
+        format!("{},{},مريم,احمدي,زن,1365", legal_id(2), known(1)),
+        format!("{},{},سارا,کاظمی,زن,1370", legal_id(0), new_code),
+        format!("{},{},سمیه,کاظمی,زن,1370", legal_id(1), new_code),
+    ];
+    let mixed = dir.join("mixed.csv");
+    std::fs::write(
+        &mixed,
+        format!(
+            "cooperative_legal_id,national_code,first_name,last_name,gender,birth_year\n{}\n",
+            rows.join("\n")
+        ),
+    )
+    .unwrap();
+    let mixed = mixed.to_str().unwrap();
+    let (code, text) = taavon(&["import", "members", mixed, "--db", &url]);
+    assert_eq!(code, 1, "{text}");
+    let error_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("row ")).collect();
+    assert_eq!(error_lines.len(), 2, "{text}");
+    assert!(
+        error_lines[0].starts_with("row 2, column national_code (identity_mismatch)"),
+        "{text}"
+    );
+    assert!(
+        error_lines[1].starts_with("row 5, column national_code (identity_mismatch)"),
+        "{text}"
+    );
+    assert!(!text.contains("مریم") && !text.contains("سارا"), "{text}");
+    assert!(
+        text.contains("4 rows: 0 created, 0 unchanged, 2 invalid; nothing stored"),
+        "{text}"
+    );
+    let (code, text) = taavon(&["import", "members", mixed, "--skip-invalid", "--db", &url]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("4 rows: 2 created, 0 unchanged, 2 invalid"),
+        "{text}"
+    );
     assert_eq!(taavon(&["audit", "verify", "--db", &url]).0, 0);
 }

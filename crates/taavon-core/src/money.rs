@@ -338,8 +338,8 @@ pub fn apportion<K: Copy>(total: i64, weights: &[(K, u128)]) -> Vec<(K, i64)> {
     let mut parts: Vec<(K, u128, u128)> = weights
         .iter()
         .map(|(key, w)| {
-            let exact = total_u * *w;
-            (*key, exact / weight, exact % weight)
+            let (whole, remainder) = mul_div(total_u, *w, weight);
+            (*key, whole, remainder)
         })
         .collect();
     let assigned: u128 = parts.iter().map(|(_, whole, _)| whole).sum();
@@ -365,6 +365,42 @@ pub fn apportion<K: Copy>(total: i64, weights: &[(K, u128)]) -> Vec<(K, i64)> {
         .into_iter()
         .map(|(key, whole, _)| (key, i64::try_from(whole).unwrap_or(i64::MAX)))
         .collect()
+}
+
+/// `a × b / d` and its remainder, exactly, for `a < 2^64` and `b ≤ d` (so the quotient is
+/// at most `a`): in `u128` when the product fits, else by long division of the 192-bit
+/// product (share-days of a large register times a large surplus need it).
+fn mul_div(a: u128, b: u128, d: u128) -> (u128, u128) {
+    match a.checked_mul(b) {
+        Some(product) => (product / d, product % d),
+        None => mul_div_wide(a, b, d),
+    }
+}
+
+/// `mul_div` by long division of the 256-bit product, one bit at a time.
+fn mul_div_wide(a: u128, b: u128, d: u128) -> (u128, u128) {
+    // The product as (high, low) halves of 128 bits each.
+    let (b_high, b_low) = (b >> 64, b & u128::from(u64::MAX));
+    let (low_part, high_part) = (a * b_low, a * b_high);
+    let (low, carry) = low_part.overflowing_add(high_part << 64);
+    let high = (high_part >> 64) + u128::from(carry);
+    let (mut quotient, mut remainder) = (0u128, 0u128);
+    for bit in (0..256).rev() {
+        let next = if bit >= 128 {
+            (high >> (bit - 128)) & 1
+        } else {
+            (low >> bit) & 1
+        };
+        // The remainder is below `d`; shifted it may pass 2^128, and then it is above `d`.
+        let spilled = remainder >> 127 == 1;
+        remainder = (remainder << 1) | next;
+        quotient <<= 1;
+        if spilled || remainder >= d {
+            remainder = remainder.wrapping_sub(d);
+            quotient |= 1;
+        }
+    }
+    (quotient, remainder)
 }
 
 #[cfg(test)]
@@ -464,6 +500,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn long_division_agrees_with_u128_where_the_product_fits(
+            a in 0u128..(1 << 63),
+            b in any::<u64>(),
+            extra in any::<u64>(),
+        ) {
+            // Establishes the wide path of `mul_div` against plain arithmetic.
+            let (b, d) = (u128::from(b), u128::from(b) + u128::from(extra) + 1);
+            prop_assert_eq!(mul_div_wide(a, b, d), ((a * b) / d, (a * b) % d));
+        }
+
         #[test]
         fn parse_reads_back_every_formatted_rial_amount(value in any::<i64>()) {
             // Establishes parse(format(x)) = x for rial amounts in both locales, and for

@@ -1,12 +1,12 @@
 //! Cooperatives: registration and the scoped, filtered search.
 
 use sqlx::Row;
-use taavon_core::access::CooperativeScope;
+use taavon_core::access::{ApplicationScope, CooperativeScope};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
-use crate::filter::{Conditions, Value, bind_values};
+use crate::filter::{ApplicantColumn, Conditions, Value, bind_values};
 use crate::tx::{Reader, WriteTx};
 
 /// A cooperative to register.
@@ -94,10 +94,13 @@ pub struct CooperativeFilter {
 pub type Page<T> = (Vec<T>, i64);
 
 impl Reader {
-    /// Cooperatives in `scope` that match `filter`, by name; `limit` at most 500.
+    /// Cooperatives in `scope` that match `filter`, by name; `limit` at most 500. A search
+    /// by a member's national code finds only cooperatives whose members `people` reads
+    /// (those whose applications it lists).
     pub async fn cooperatives(
         &mut self,
         scope: &CooperativeScope,
+        people: &ApplicationScope,
         filter: &CooperativeFilter,
         limit: i64,
         offset: i64,
@@ -144,6 +147,7 @@ impl Reader {
                 "id IN (SELECT m.cooperative_id FROM memberships m JOIN persons p \
                  ON p.id = m.person_id WHERE p.national_code = {p} AND m.exited_on IS NULL)"
             ));
+            filters.in_applicant_scope(people, "id", "province", ApplicantColumn::Cooperative);
         }
         let filter_sql = filters.where_sql();
         let count_sql = format!("SELECT COUNT(*) FROM cooperatives {filter_sql}");

@@ -66,6 +66,48 @@ impl Conditions {
         true
     }
 
+    /// Confines a list of applicants (cooperatives found by a member, or clients) to those
+    /// whose applications `scope` lists, so whose people it reads: `id_column` and
+    /// `province_column` name the list's columns, `applicant_column` the column of
+    /// `applications` naming such an applicant (`cooperative_id` or `client_id`).
+    pub(crate) fn in_applicant_scope(
+        &mut self,
+        scope: &taavon_core::access::ApplicationScope,
+        id_column: &str,
+        province_column: &str,
+        applicant_column: ApplicantColumn,
+    ) {
+        use taavon_core::access::ApplicationScope;
+        match scope {
+            ApplicationScope::All => {}
+            ApplicationScope::None => self.push("1 = 0".into()),
+            ApplicationScope::Provinces(provinces) => {
+                self.one_of(province_column, provinces.iter().map(|p| p.as_str()));
+            }
+            ApplicationScope::Cooperative(id) => match applicant_column {
+                ApplicantColumn::Cooperative => {
+                    let p = self.bind(Value::Int(*id));
+                    self.push(format!("{id_column} = {p}"));
+                }
+                ApplicantColumn::Client => self.push("1 = 0".into()),
+            },
+            ApplicationScope::Bank { bank, provinces } => {
+                if !provinces.is_empty() {
+                    self.one_of(province_column, provinces.iter().map(|p| p.as_str()));
+                }
+                let column = applicant_column.column();
+                let referred = self.bind(Value::Text(bank.clone()));
+                let lending = self.bind(Value::Text(bank.clone()));
+                self.push(format!(
+                    "{id_column} IN (SELECT a.{column} FROM applications a \
+                     WHERE a.referred_bank = {referred} AND a.{column} IS NOT NULL \
+                     UNION SELECT a.{column} FROM loans l JOIN applications a \
+                     ON a.id = l.application_id WHERE l.bank = {lending} AND a.{column} IS NOT NULL)"
+                ));
+            }
+        }
+    }
+
     /// `column IN (values…)`.
     pub(crate) fn one_of<'a>(&mut self, column: &str, values: impl IntoIterator<Item = &'a str>) {
         let placeholders: Vec<String> = values
@@ -85,6 +127,22 @@ impl Conditions {
             String::new()
         } else {
             format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+}
+
+/// Which kind of applicant a list holds, by the column of `applications` that names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ApplicantColumn {
+    Cooperative,
+    Client,
+}
+
+impl ApplicantColumn {
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            ApplicantColumn::Cooperative => "cooperative_id",
+            ApplicantColumn::Client => "client_id",
         }
     }
 }

@@ -3,9 +3,13 @@
 
 use sqlx::Row;
 
+use taavon_core::access::ApplicationScope;
+
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
+use crate::filter::{ApplicantColumn, Conditions, bind_values};
+use crate::registry::{PERSON_COLUMNS, person_row};
 use crate::tx::{Reader, WriteTx};
 
 /// A person to record. `national_code` is already validated and normalised.
@@ -102,53 +106,82 @@ impl Reader {
 
     /// The current members of a cooperative, by last name.
     pub async fn members_of(&mut self, cooperative_id: i64) -> Result<Vec<Person>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, \
-             p.birth_year, p.mobile FROM memberships m JOIN persons p ON p.id = m.person_id \
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM memberships m JOIN persons p ON p.id = m.person_id \
              WHERE m.cooperative_id = $1 AND m.exited_on IS NULL \
              ORDER BY p.last_name, p.first_name, p.id LIMIT 1000"
-        )
-        .bind(cooperative_id)
-        .fetch_all(c)
-        .await
-        .map_err(db("listing members"))?
-        .iter()
-        .map(|row| {
-            Ok(Person {
-                id: row.try_get("id")?,
-                fields: NewPerson {
-                    province: row.try_get("province")?,
-                    national_code: row.try_get("national_code")?,
-                    first_name: row.try_get("first_name")?,
-                    last_name: row.try_get("last_name")?,
-                    gender: row.try_get("gender")?,
-                    birth_year: row.try_get("birth_year")?,
-                    mobile: row.try_get("mobile")?,
-                },
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding members")))
-    }
-
-    /// Individual clients in the given provinces (all when `None`), newest first.
-    pub async fn clients(
-        &mut self,
-        province: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<Client>, StoreError> {
-        let sql = format!(
-            "{CLIENT_SELECT} WHERE ($1 IS NULL OR k.province = $1) ORDER BY k.id DESC LIMIT $2"
         );
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(province)
-            .bind(limit.clamp(1, 500))
+            .bind(cooperative_id)
             .fetch_all(c)
             .await
-            .map_err(db("listing clients"))?
+            .map_err(db("listing members"))?
             .iter()
-            .map(|row| client_row!(row))
-            .collect())
+            .map(|row| person_row!(row))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db("decoding members")))
+    }
+
+    /// Individual clients whose applications `scope` lists (so whose personal data it
+    /// reads), newest first; `limit` at most 500.
+    pub async fn clients(
+        &mut self,
+        scope: &ApplicationScope,
+        limit: i64,
+    ) -> Result<Vec<Client>, StoreError> {
+        let mut filters = Conditions::default();
+        filters.in_applicant_scope(scope, "k.id", "k.province", ApplicantColumn::Client);
+        let sql = format!(
+            "{CLIENT_SELECT} {} ORDER BY k.id DESC LIMIT {}",
+            filters.where_sql(),
+            limit.clamp(1, 500)
+        );
+        on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            &filters.values
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("listing clients"))?
+        .iter()
+        .map(|row| client_row!(row))
+        .collect())
+    }
+
+    /// The banks a cooperative borrows from (for `decide_personal_data`).
+    pub async fn lenders_of_cooperative(&mut self, id: i64) -> Result<Vec<String>, StoreError> {
+        self.lenders(ApplicantColumn::Cooperative, id).await
+    }
+
+    /// The banks an individual client borrows from (for `decide_personal_data`).
+    pub async fn lenders_of_client(&mut self, id: i64) -> Result<Vec<String>, StoreError> {
+        self.lenders(ApplicantColumn::Client, id).await
+    }
+
+    /// The banks the applicant's applications were referred to, and those it holds a loan
+    /// with (every loan comes from such an application, so they are the same today).
+    async fn lenders(
+        &mut self,
+        applicant: ApplicantColumn,
+        id: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let column = applicant.column();
+        let sql = format!(
+            "SELECT referred_bank FROM applications WHERE {column} = $1 \
+             AND referred_bank IS NOT NULL \
+             UNION SELECT l.bank FROM loans l JOIN applications a ON a.id = l.application_id \
+             WHERE a.{column} = $2"
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(id)
+            .fetch_all(c)
+            .await
+            .map_err(db("finding an applicant's lenders"))?
+            .iter()
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()
+            .map_err(db("decoding lenders")))
     }
 }
 

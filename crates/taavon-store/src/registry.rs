@@ -7,7 +7,8 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::cooperatives::{Cooperative, NewCooperative};
 use crate::error::db;
-use crate::people::{NewPerson, Person};
+use crate::filter::{Conditions, bind_values};
+use crate::people::Person;
 use crate::tx::{Reader, WriteTx};
 
 /// One stored entry of the share-capital register.
@@ -53,6 +54,30 @@ pub enum Versioned<T> {
     Missing,
 }
 
+/// A person's columns, from `persons p`, in the order `person_of` reads them by name.
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, p.birth_year, p.mobile";
+
+/// Decodes a row of `PERSON_COLUMNS` on either engine.
+macro_rules! person_row {
+    ($row:expr) => {
+        (|| -> Result<$crate::people::Person, sqlx::Error> {
+            Ok($crate::people::Person {
+                id: $row.try_get("id")?,
+                fields: $crate::people::NewPerson {
+                    province: $row.try_get("province")?,
+                    national_code: $row.try_get("national_code")?,
+                    first_name: $row.try_get("first_name")?,
+                    last_name: $row.try_get("last_name")?,
+                    gender: $row.try_get("gender")?,
+                    birth_year: $row.try_get("birth_year")?,
+                    mobile: $row.try_get("mobile")?,
+                },
+            })
+        })()
+    };
+}
+pub(crate) use person_row;
+
 const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, duplicate_flags, \
      decided_by, decided_at, reason, version, created_at";
 
@@ -82,30 +107,45 @@ impl Reader {
         &mut self,
         national_code: &str,
     ) -> Result<Option<Person>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT id, province, national_code, first_name, last_name, gender, birth_year, \
-             mobile FROM persons WHERE national_code = $1"
-        )
-        .bind(national_code)
-        .fetch_optional(c)
-        .await
-        .map_err(db("finding a person"))?
-        .map(|row| {
-            Ok(Person {
-                id: row.try_get("id")?,
-                fields: NewPerson {
-                    province: row.try_get("province")?,
-                    national_code: row.try_get("national_code")?,
-                    first_name: row.try_get("first_name")?,
-                    last_name: row.try_get("last_name")?,
-                    gender: row.try_get("gender")?,
-                    birth_year: row.try_get("birth_year")?,
-                    mobile: row.try_get("mobile")?,
-                },
-            })
-        })
-        .transpose()
-        .map_err(db("decoding a person")))
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons p WHERE p.national_code = $1");
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(national_code)
+            .fetch_optional(c)
+            .await
+            .map_err(db("finding a person"))?
+            .map(|row| person_row!(row))
+            .transpose()
+            .map_err(db("decoding a person")))
+    }
+
+    /// The persons recorded with these national codes (for checking an import's rows
+    /// against them), in any order.
+    pub async fn persons_by_national_codes(
+        &mut self,
+        national_codes: &[String],
+    ) -> Result<Vec<Person>, StoreError> {
+        let mut found = Vec::with_capacity(national_codes.len());
+        for chunk in national_codes.chunks(crate::bulk::ROWS_PER_STATEMENT) {
+            let mut filters = Conditions::default();
+            filters.one_of("p.national_code", chunk.iter().map(String::as_str));
+            let sql = format!(
+                "SELECT {PERSON_COLUMNS} FROM persons p {}",
+                filters.where_sql()
+            );
+            let rows: Vec<Person> = on!(&mut self.conn, |c| bind_values!(
+                sqlx::query(sqlx::AssertSqlSafe(sql)),
+                &filters.values
+            )
+            .fetch_all(c)
+            .await
+            .map_err(db("finding persons"))?
+            .iter()
+            .map(|row| person_row!(row))
+            .collect::<Result<_, _>>()
+            .map_err(db("decoding persons"))?);
+            found.extend(rows);
+        }
+        Ok(found)
     }
 
     /// Whether the person is a current member of the cooperative.
@@ -250,12 +290,14 @@ impl Reader {
 }
 
 impl WriteTx {
-    /// Changes a cooperative if it still has `expected_version`; bumps the version.
+    /// Changes a cooperative if it still has `expected_version`; bumps the version. The
+    /// reason given for the change is kept in the audit entry.
     pub async fn update_cooperative(
         &mut self,
         id: i64,
         expected_version: i64,
         fields: &NewCooperative,
+        reason: Option<&str>,
     ) -> Result<Versioned<Cooperative>, StoreError> {
         let Some(before) = self.cooperative(id).await? else {
             return Ok(Versioned::Missing);
@@ -309,7 +351,13 @@ impl WriteTx {
             entity_id: id.to_string(),
             province: Some(after.fields.province.clone()),
             before: Some(cooperative_json(&before)),
-            after: Some(cooperative_json(&after)),
+            after: Some({
+                let mut record = cooperative_json(&after);
+                if let (Some(reason), Some(object)) = (reason, record.as_object_mut()) {
+                    object.insert("reason".into(), reason.into());
+                }
+                record
+            }),
         });
         Ok(Versioned::Updated(after))
     }

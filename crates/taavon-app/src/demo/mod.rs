@@ -401,6 +401,15 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             },
         ),
         ("auditor", "حسابرس (نمایشی)", Role::Auditor),
+        // A second bank, so that what one bank may not see of another's is visible.
+        (
+            "refah",
+            "کارشناس بانک رفاه کارگران",
+            Role::BankOfficer {
+                bank: "013".into(),
+                provinces: Vec::new(),
+            },
+        ),
     ])
 }
 

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use taavon_core::access::Principal;
+use taavon_core::access::{ApplicationScope, Principal};
 use taavon_core::programs::scoring::ScoringWeights;
 use taavon_core::programs::{EligibilityRules, PricingRules, ProgramRules, QuotaRules};
+use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Program, Store, WriteTx};
 
@@ -327,7 +328,13 @@ pub(super) async fn apply_and_decide(
         }
     }
     let artisan = read
-        .clients(Some("IR-16"), 50)
+        .clients(
+            &ApplicationScope::Provinces(vec![
+                ProvinceCode::parse("IR-16")
+                    .map_err(|_| AppError::Internal("demo province".into()))?,
+            ]),
+            50,
+        )
         .await?
         .into_iter()
         .find(|c| c.fields.kind == "artisan");

@@ -7,11 +7,16 @@
 
 mod applications;
 mod loans;
+mod registry;
 
 pub use applications::{
     ApplicationScope, ApplicationSubject, application_scope, decide_transition,
 };
 pub use loans::{LedgerView, LoanAction, LoanSubject, decide_loan, ledger_view, may_fund_programs};
+pub use registry::{
+    ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,
+    decide_personal_data, editable_cooperative_fields,
+};
 
 use crate::reference::ProvinceCode;
 
@@ -71,12 +76,15 @@ pub enum Action {
 pub enum Resource<'a> {
     /// Provinces, counties, tiers, sectors, agencies, banks: public, non-personal.
     ReferenceData,
-    /// One cooperative, or (for `Create`) a new one in this province.
+    /// One cooperative, or (for `Create`) a new one in this province. `Update` covers
+    /// its members and share register; which of its own fields a role may change is
+    /// `decide_cooperative_field`, and who reads its members `decide_personal_data`.
     Cooperative {
         id: Option<i64>,
         province: &'a ProvinceCode,
     },
-    /// Individual clients (artisans, welfare clients) of a province.
+    /// Individual clients (artisans, welfare clients) of a province, kept by its
+    /// officers; a bank reads only its borrowers' (`decide_personal_data`).
     Client { province: &'a ProvinceCode },
     /// A founders' application to form a cooperative in a province; `Update` decides it.
     Formation { province: &'a ProvinceCode },
@@ -202,9 +210,8 @@ pub fn decide(principal: Option<&Principal>, action: Action, resource: Resource<
             allow_if(action == Action::Read && matches!(role, Role::MinistryAdmin | Role::Auditor))
         }
         Resource::Cooperative { id, province } => decide_cooperative(role, action, id, province),
-        Resource::Client { province } | Resource::Formation { province } => {
-            decide_provincial_record(role, action, province)
-        }
+        Resource::Client { province } => decide_provincial_record(role, action, province, false),
+        Resource::Formation { province } => decide_provincial_record(role, action, province, true),
         Resource::Program => allow_if(action == Action::Read || role == &Role::MinistryAdmin),
         Resource::Application(subject) => applications::decide(role, action, &subject),
     }
@@ -264,14 +271,21 @@ fn decide_cooperative(
 }
 
 /// Records a province's officers keep (clients, formations): they and ministry admins
-/// read and change them; auditors read; bank officers read in their provinces.
-fn decide_provincial_record(role: &Role, action: Action, province: &ProvinceCode) -> Decision {
+/// read and change them; auditors read; bank officers read them in their provinces when
+/// `banks_read` (formations; clients are personal data a bank reads only of its
+/// borrowers, by `decide_personal_data`).
+fn decide_provincial_record(
+    role: &Role,
+    action: Action,
+    province: &ProvinceCode,
+    banks_read: bool,
+) -> Decision {
     match role {
         Role::MinistryAdmin => Decision::Allow,
         Role::Auditor => allow_if(action == Action::Read),
         Role::ProvincialOfficer { province: own } if own == province => Decision::Allow,
         Role::BankOfficer { provinces, .. }
-            if provinces.is_empty() || provinces.contains(province) =>
+            if banks_read && (provinces.is_empty() || provinces.contains(province)) =>
         {
             allow_if(action == Action::Read)
         }
@@ -291,11 +305,11 @@ pub(crate) fn allow_if(condition: bool) -> Decision {
 mod tests {
     use super::*;
 
-    fn province(code: &str) -> ProvinceCode {
+    pub(super) fn province(code: &str) -> ProvinceCode {
         ProvinceCode::parse(code).unwrap()
     }
 
-    fn principal(role: Role) -> Principal {
+    pub(super) fn principal(role: Role) -> Principal {
         Principal {
             user_id: 1,
             username: "someone".into(),

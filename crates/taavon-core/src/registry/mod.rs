@@ -112,6 +112,33 @@ impl Gender {
     }
 }
 
+/// Who a person is, as far as the registry tells one holder of a national code from
+/// another: the name, the gender and the birth year (Gregorian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub gender: Gender,
+    pub birth_year: Option<i64>,
+}
+
+impl Identity<'_> {
+    /// Whether `submitted` names the person recorded as `self`. Names compare by their
+    /// Persian search keys (Arabic letter forms, digits, spaces and the zero-width
+    /// non-joiner folded), so «علي‌رضا» typed on an Arabic keyboard is «علیرضا». A recorded
+    /// birth year must be given and equal; a person recorded without one matches any.
+    /// Nothing submitted ever fills in or replaces what is recorded.
+    pub fn matches(&self, submitted: &Identity<'_>) -> bool {
+        use crate::text::search_key;
+        search_key(self.first_name) == search_key(submitted.first_name)
+            && search_key(self.last_name) == search_key(submitted.last_name)
+            && self.gender == submitted.gender
+            && self
+                .birth_year
+                .is_none_or(|year| submitted.birth_year == Some(year))
+    }
+}
+
 impl CooperativeStatus {
     /// Whether a cooperative may move from this status to `next`.
     pub fn may_become(self, next: CooperativeStatus) -> bool {
@@ -145,6 +172,40 @@ mod tests {
         }
         assert_eq!(CooperativeKind::parse("bakery"), None);
         assert_eq!(Gender::parse_loose("زن"), Some(Gender::Female));
+    }
+
+    #[test]
+    fn an_identity_matches_in_any_spelling_but_not_with_another_name_gender_or_year() {
+        // Establishes what counts as the same person when a national code is already
+        // recorded: Persian folding yes, a different name, gender or birth year no.
+        let recorded = Identity {
+            first_name: "علی‌رضا",
+            last_name: "کرمی",
+            gender: Gender::Male,
+            birth_year: Some(1980),
+        };
+        let typed = |first_name, last_name, gender, birth_year| Identity {
+            first_name,
+            last_name,
+            gender,
+            birth_year,
+        };
+        assert!(recorded.matches(&typed("علي رضا", "كرمي", Gender::Male, Some(1980))));
+        assert!(recorded.matches(&typed("عليرضا", "کرمی", Gender::Male, Some(1980))));
+        for other in [
+            typed("حسین", "کرمی", Gender::Male, Some(1980)),
+            typed("علیرضا", "احمدی", Gender::Male, Some(1980)),
+            typed("علیرضا", "کرمی", Gender::Female, Some(1980)),
+            typed("علیرضا", "کرمی", Gender::Male, Some(1981)),
+            typed("علیرضا", "کرمی", Gender::Male, None),
+        ] {
+            assert!(!recorded.matches(&other), "{other:?}");
+        }
+        let without_year = Identity {
+            birth_year: None,
+            ..recorded
+        };
+        assert!(without_year.matches(&typed("علیرضا", "کرمی", Gender::Male, Some(1975))));
     }
 
     #[test]

@@ -18,6 +18,16 @@ pub enum ShareEntry {
     Withdrawal { member: i64, amount: i64 },
 }
 
+/// The largest amount one entry of the register may carry: 10^15 rials (a hundred
+/// thousand billion tomans), far above any cooperative's capital, and small enough that no
+/// sum over a register can overflow.
+pub const SHARE_ENTRY_MAX_RIAL: i64 = 1_000_000_000_000_000;
+
+/// The largest subscribed capital a register may reach: 10^17 rials. With it every
+/// member's position and every total stays far inside `i64`, and share-days (capital ×
+/// days) inside `u128`.
+pub const REGISTER_CAPITAL_MAX_RIAL: i64 = 100_000_000_000_000_000;
+
 /// One member's position in the register.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MemberCapital {
@@ -38,6 +48,10 @@ pub enum ShareError {
     SameMember,
     #[error("member {member} would hold more than the cap of {cap_permille}‰ of the capital")]
     AboveCap { member: i64, cap_permille: i64 },
+    #[error("an entry may carry at most {SHARE_ENTRY_MAX_RIAL} rials")]
+    EntryAboveMax,
+    #[error("a register's subscribed capital may reach at most {REGISTER_CAPITAL_MAX_RIAL} rials")]
+    CapitalAboveMax,
     #[error("the amounts are too large")]
     Overflow,
 }
@@ -50,7 +64,32 @@ impl ShareError {
             ShareError::InsufficientPaid { .. } => "insufficient_paid",
             ShareError::SameMember => "same_member",
             ShareError::AboveCap { .. } => "member_cap",
+            ShareError::EntryAboveMax => "amount_max",
+            ShareError::CapitalAboveMax => "capital_max",
             ShareError::Overflow => "overflow",
+        }
+    }
+
+    /// The rule broken, in Persian, for the person who typed the entry.
+    pub fn message_fa(&self) -> String {
+        use crate::digits::to_persian_digits;
+        match self {
+            ShareError::NotPositive => "مبلغ باید مثبت باشد.".into(),
+            ShareError::PaidAboveSubscribed { .. } => {
+                "پرداخت عضو از سرمایه تعهدشده‌اش بیشتر می‌شود.".into()
+            }
+            ShareError::InsufficientPaid { .. } => "سرمایه پرداخت‌شده عضو کافی نیست.".into(),
+            ShareError::SameMember => "انتقال سهام به خود عضو ممکن نیست.".into(),
+            ShareError::AboveCap { .. } => "سهم عضو از سقف مجاز سرمایه بیشتر می‌شود.".into(),
+            ShareError::EntryAboveMax => format!(
+                "مبلغ هر ثبت حداکثر {} ریال است.",
+                to_persian_digits(&SHARE_ENTRY_MAX_RIAL.to_string())
+            ),
+            ShareError::CapitalAboveMax => format!(
+                "سرمایه تعهدشده تعاونی حداکثر {} ریال است.",
+                to_persian_digits(&REGISTER_CAPITAL_MAX_RIAL.to_string())
+            ),
+            ShareError::Overflow => "مبلغ‌ها بیش از اندازه بزرگ‌اند.".into(),
         }
     }
 }
@@ -85,6 +124,9 @@ impl Register {
         };
         if amount <= 0 {
             return Err(ShareError::NotPositive);
+        }
+        if amount > SHARE_ENTRY_MAX_RIAL {
+            return Err(ShareError::EntryAboveMax);
         }
         match entry {
             ShareEntry::Subscription { member, amount } => {
@@ -141,11 +183,13 @@ impl Register {
     }
 
     fn check_cap(&self, rules: &FormationRules) -> Result<(), ShareError> {
-        let total = self.subscribed();
+        let total = total(self.members.values().map(|c| c.subscribed));
+        if total > i128::from(REGISTER_CAPITAL_MAX_RIAL) {
+            return Err(ShareError::CapitalAboveMax);
+        }
         for (member, capital) in &self.members {
             // subscribed / total > cap / 1000, in integers.
-            if i128::from(capital.subscribed) * 1000
-                > i128::from(total) * i128::from(rules.member_cap_permille)
+            if i128::from(capital.subscribed) * 1000 > total * i128::from(rules.member_cap_permille)
             {
                 return Err(ShareError::AboveCap {
                     member: *member,
@@ -156,14 +200,14 @@ impl Register {
         Ok(())
     }
 
-    /// Total subscribed capital.
+    /// Total subscribed capital (at most `REGISTER_CAPITAL_MAX_RIAL`, which `apply` keeps).
     pub fn subscribed(&self) -> i64 {
-        self.members.values().map(|c| c.subscribed).sum()
+        total_rial(self.members.values().map(|c| c.subscribed))
     }
 
     /// Total paid-in capital; the cooperative's paid-in capital must always equal it.
     pub fn paid(&self) -> i64 {
-        self.members.values().map(|c| c.paid).sum()
+        total_rial(self.members.values().map(|c| c.paid))
     }
 
     /// Whether at least the rules' fraction of the subscribed capital is paid in.
@@ -173,6 +217,18 @@ impl Register {
             && paid * i128::from(rules.paid_denominator)
                 >= subscribed * i128::from(rules.paid_numerator)
     }
+}
+
+/// A sum of rials in `i128`, which no number of `i64` values in memory can overflow.
+fn total(values: impl Iterator<Item = i64>) -> i128 {
+    values.map(i128::from).sum()
+}
+
+/// A sum of a register's rials; the register's maximum keeps it inside `i64`, and were
+/// that ever broken the sum would stop at the bound instead of wrapping around.
+fn total_rial(values: impl Iterator<Item = i64>) -> i64 {
+    let sum = total(values);
+    i64::try_from(sum).unwrap_or(if sum < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// Shares `total` rials among members in proportion to their share-days (paid-in rials
@@ -386,6 +442,61 @@ mod tests {
             .rule(),
             "member_cap"
         );
+    }
+
+    #[test]
+    fn an_entry_above_the_maximum_is_refused_and_the_totals_never_overflow() {
+        // Establishes the register's bounds: no entry above `SHARE_ENTRY_MAX_RIAL` (so an
+        // `i64::MAX` subscription cannot freeze the register by overflowing its sums), no
+        // capital above `REGISTER_CAPITAL_MAX_RIAL`, and totals that stay exact up to it.
+        let mut register = Register::default();
+        for amount in [i64::MAX, SHARE_ENTRY_MAX_RIAL + 1] {
+            let huge = ShareEntry::Subscription { member: 1, amount };
+            assert_eq!(
+                register.apply(&huge, &rules()).unwrap_err(),
+                ShareError::EntryAboveMax
+            );
+        }
+        assert_eq!(register, Register::default());
+        let full = REGISTER_CAPITAL_MAX_RIAL / SHARE_ENTRY_MAX_RIAL;
+        for member in 0..full {
+            register
+                .apply(
+                    &ShareEntry::Subscription {
+                        member,
+                        amount: SHARE_ENTRY_MAX_RIAL,
+                    },
+                    &rules(),
+                )
+                .unwrap();
+        }
+        assert_eq!(register.subscribed(), REGISTER_CAPITAL_MAX_RIAL);
+        let one_more = ShareEntry::Subscription {
+            member: 0,
+            amount: 1,
+        };
+        let error = register.apply(&one_more, &rules()).unwrap_err();
+        assert_eq!(error.rule(), "capital_max");
+        assert!(error.message_fa().contains("ریال"));
+        assert_eq!(register.subscribed(), REGISTER_CAPITAL_MAX_RIAL);
+        let one = ShareEntry::Payment {
+            member: 0,
+            amount: SHARE_ENTRY_MAX_RIAL,
+        };
+        register.apply(&one, &rules()).unwrap();
+        assert_eq!(register.paid(), SHARE_ENTRY_MAX_RIAL);
+    }
+
+    #[test]
+    fn the_largest_surplus_over_the_largest_register_is_shared_exactly() {
+        // Establishes that the surplus cannot overflow: the largest total over a full
+        // register held two centuries still sums to the total in whole rials.
+        let days = 73_000u128;
+        let capital = u128::try_from(REGISTER_CAPITAL_MAX_RIAL).unwrap();
+        // total × weight is about 2^135, beyond `u128`.
+        let weights = [(1, capital * days), (2, 2 * capital * days)];
+        let parts = distribute_surplus(i64::MAX, &weights);
+        assert_eq!(parts, [(1, i64::MAX / 3), (2, i64::MAX / 3 * 2 + 1)]);
     }
 
     #[test]

@@ -94,10 +94,14 @@ pub struct NewCooperativeDto {
     pub phone: Option<String>,
 }
 
-/// A change: the fields given change; `version` must be the current one.
+/// A change: the fields given change; `version` must be the current one. A representative
+/// changes only `name`, `address` and `phone`; every other field is a regulator's and its
+/// change needs `reason`.
 #[derive(Deserialize, ToSchema)]
 pub struct PatchCooperativeDto {
     pub version: i64,
+    /// Why a regulatory field changes (kept in the audit trail); required for those.
+    pub reason: Option<String>,
     pub name: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
@@ -284,8 +288,8 @@ pub async fn get_one(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<CooperativeDto>, ApiError> {
-    let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
-    Ok(Json(detail.cooperative.into()))
+    let cooperative = registry::get_cooperative(&state.store, &user.principal, id).await?;
+    Ok(Json(cooperative.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/cooperatives", tag = "registry",
@@ -332,7 +336,9 @@ pub async fn create(
 #[utoipa::path(patch, path = "/api/v1/cooperatives/{id}", tag = "registry",
     params(("id" = i64, Path, description = "The cooperative's id")),
     request_body = PatchCooperativeDto, security(("bearer" = [])),
-    responses((status = 200, body = CooperativeDto), (status = 404, body = Problem),
+    responses((status = 200, body = CooperativeDto),
+              (status = 403, body = Problem, description = "A field you may not change"),
+              (status = 404, body = Problem),
               (status = 409, body = Problem, description = "`version` is stale"),
               (status = 422, body = Problem)))]
 pub async fn patch(
@@ -343,6 +349,7 @@ pub async fn patch(
 ) -> Result<Json<CooperativeDto>, ApiError> {
     let patch = CooperativePatch {
         version: body.version,
+        reason: body.reason,
         name: body.name,
         kind: body.kind,
         sector: body.sector,
@@ -365,14 +372,16 @@ pub async fn patch(
 #[utoipa::path(get, path = "/api/v1/cooperatives/{id}/members", tag = "registry",
     params(("id" = i64, Path, description = "The cooperative's id")),
     security(("bearer" = [])),
-    responses((status = 200, body = [MemberDto]), (status = 404, body = Problem)))]
+    responses((status = 200, body = [MemberDto]),
+              (status = 403, body = Problem, description = "A bank reads only its borrowers' members"),
+              (status = 404, body = Problem)))]
 pub async fn members(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<MemberDto>>, ApiError> {
-    let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
-    Ok(Json(detail.members.into_iter().map(Into::into).collect()))
+    let members = registry::members(&state.store, &user.principal, id).await?;
+    Ok(Json(members.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/cooperatives/{id}/members", tag = "registry",
@@ -415,7 +424,9 @@ pub async fn add_member(
 #[utoipa::path(get, path = "/api/v1/cooperatives/{id}/shares", tag = "registry",
     params(("id" = i64, Path, description = "The cooperative's id")),
     security(("bearer" = [])),
-    responses((status = 200, body = ShareRegisterDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = ShareRegisterDto),
+              (status = 403, body = Problem, description = "A bank reads only its borrowers' registers"),
+              (status = 404, body = Problem)))]
 pub async fn shares(
     State(state): State<AppState>,
     user: ApiUser,
@@ -511,8 +522,8 @@ pub struct SurplusPartDto {
 #[utoipa::path(get, path = "/api/v1/cooperatives/{id}/surplus", tag = "registry",
     params(("id" = i64, Path, description = "The cooperative's id"), SurplusQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = [SurplusPartDto]), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+    responses((status = 200, body = [SurplusPartDto]), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn surplus(
     State(state): State<AppState>,
     user: ApiUser,

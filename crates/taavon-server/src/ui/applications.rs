@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::{AppError, FieldError, clock};
-use taavon_core::access::{self, ApplicationSubject, Decision, Role};
+use taavon_app::{clients, registry};
+use taavon_core::access::{self, ApplicationSubject, Decision, Principal, Role};
 use taavon_core::applications::{
     ApplicationState, TransitionAction, action_name_en, action_name_fa,
 };
@@ -55,22 +56,30 @@ pub struct QueueQuery {
     program: Option<String>,
 }
 
-/// A cooperative's or client's name for a line.
-async fn applicant_name(store: &Store, application: &Application) -> Result<String, AppError> {
-    let mut read = store.read().await?;
+/// A cooperative's or client's name for a line, read through the same scoped use cases
+/// as the API (a name the principal may not read shows as a dash).
+async fn applicant_name(
+    store: &Store,
+    principal: &Principal,
+    application: &Application,
+) -> Result<String, AppError> {
     let name = match (
         application.fields.cooperative_id,
         application.fields.client_id,
     ) {
-        (Some(id), _) => read.cooperative(id).await?.map(|c| c.fields.name),
-        (None, Some(id)) => read
-            .client(id)
-            .await?
+        (Some(id), _) => registry::get_cooperative(store, principal, id)
+            .await
+            .map(|c| c.fields.name),
+        (None, Some(id)) => clients::get_client(store, principal, id)
+            .await
             .map(|c| format!("{} {}", c.first_name, c.last_name)),
-        (None, None) => None,
+        (None, None) => Err(AppError::NotFound),
     };
-    read.finish().await?;
-    Ok(name.unwrap_or_default())
+    match name {
+        Ok(name) => Ok(name),
+        Err(AppError::NotFound | AppError::Forbidden) => Ok("—".to_owned()),
+        Err(error) => Err(error),
+    }
 }
 
 fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
@@ -103,7 +112,7 @@ pub async fn queue(
         for a in &page.applications {
             lines.push(ApplicationLine {
                 id: a.id,
-                applicant: applicant_name(&state.store, a).await?,
+                applicant: applicant_name(&state.store, &user.principal, a).await?,
                 program: a.fields.program.clone(),
                 province: names.province(lang, &a.fields.province),
                 amount: lang.number(a.fields.amount_rial),
@@ -185,7 +194,7 @@ pub async fn one(
             applications::application_detail(&state.store, &user.principal, id, clock::now())
                 .await?;
         let names = Names::load(&state.store).await?;
-        let applicant = applicant_name(&state.store, &detail.application).await?;
+        let applicant = applicant_name(&state.store, &user.principal, &detail.application).await?;
         Ok::<_, AppError>((detail, names, applicant))
     }
     .await;

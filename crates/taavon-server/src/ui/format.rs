@@ -13,6 +13,17 @@ pub fn date(lang: Lang, iso: &str) -> String {
     }
 }
 
+/// An ISO date as a form shows it for editing: Jalali `1404/06/09` in the locale's digits,
+/// which the form reads back as typed.
+pub fn date_input(lang: Lang, iso: &str) -> String {
+    match IsoDate::parse(iso) {
+        Ok(day) => lang.digits(&taavon_core::digits::to_ascii_digits(
+            &JalaliDate::from(day).format_fa(),
+        )),
+        Err(_) => lang.digits(iso),
+    }
+}
+
 fn jalali(lang: Lang, date: JalaliDate) -> String {
     match lang {
         Lang::Fa => date.format_fa(),

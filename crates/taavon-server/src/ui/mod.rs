@@ -143,6 +143,10 @@ pub fn routes() -> Router<AppState> {
             get(registry::new_cooperative_form).post(registry::new_cooperative_submit),
         )
         .route("/cooperatives/{id}", get(registry::cooperative))
+        .route(
+            "/cooperatives/{id}/edit",
+            get(registry::edit_cooperative_form).post(registry::edit_cooperative_submit),
+        )
         .route("/formations", get(registry::formations))
         .route(
             "/formations/{id}/decision",

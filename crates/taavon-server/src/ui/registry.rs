@@ -9,12 +9,16 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use taavon_app::registry::{self, CooperativeInput};
+use taavon_app::applications;
+use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
 use taavon_app::{AppError, FieldError, clock};
-use taavon_core::access;
+use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
+use taavon_store::{ApplicationFilter, Cooperative, NewCooperative, Person};
 
 use super::format;
-use super::i18n::Lang;
+use super::i18n::{Lang, Text};
 use super::names::{self, Names};
 use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
 use super::{Layout, render};
@@ -188,6 +192,7 @@ struct MemberLine {
 }
 
 struct ApplicationLine {
+    id: i64,
     program: String,
     amount: String,
     jobs: String,
@@ -202,17 +207,26 @@ struct EntryLine {
     amount: String,
 }
 
+/// The people of a cooperative: its members and share register, shown only to those the
+/// access policy lets read them (a bank only for its borrowers).
+struct PeopleSection {
+    members: Vec<MemberLine>,
+    entries: Vec<EntryLine>,
+    subscribed: String,
+    paid: String,
+}
+
 #[derive(Template)]
 #[template(path = "cooperative.html")]
 struct CooperativePage {
     layout: Layout,
+    id: i64,
+    /// Whether the user may change any of its fields (the edit form's link).
+    may_edit: bool,
     name: String,
     facts: Vec<(&'static str, String)>,
-    members: Vec<MemberLine>,
+    people: Option<PeopleSection>,
     applications: Vec<ApplicationLine>,
-    entries: Vec<EntryLine>,
-    subscribed: String,
-    paid: String,
 }
 
 fn entry_kind(lang: Lang, kind: &str) -> String {
@@ -226,6 +240,8 @@ fn entry_kind(lang: Lang, kind: &str) -> String {
     lang.pick(fa, en).to_owned()
 }
 
+/// A cooperative's page. Every part of it is read through the same scoped use case as
+/// the API: the cooperative, its people (members and register) and its applications.
 pub async fn cooperative(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
@@ -235,17 +251,36 @@ pub async fn cooperative(
     let t = parts_text(&parts);
     let mut layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
     let lang = layout.lang;
+    let principal = &user.principal;
     let found = async {
-        let detail = registry::get_cooperative(&state.store, &user.principal, id).await?;
-        let register = registry::share_register(&state.store, &user.principal, id).await?;
-        Ok::<_, AppError>((detail, register, Names::load(&state.store).await?))
+        let cooperative = registry::get_cooperative(&state.store, principal, id).await?;
+        let people = match registry::members(&state.store, principal, id).await {
+            Ok(members) => Some((
+                members,
+                registry::share_register(&state.store, principal, id).await?,
+            )),
+            Err(AppError::Forbidden) => None,
+            Err(error) => return Err(error),
+        };
+        let filter = ApplicationFilter {
+            cooperative_id: Some(id),
+            ..ApplicationFilter::default()
+        };
+        let applications =
+            applications::list_applications(&state.store, principal, &filter, 200, 0).await?;
+        Ok::<_, AppError>((
+            cooperative,
+            people,
+            applications.applications,
+            Names::load(&state.store).await?,
+        ))
     }
     .await;
-    let (detail, register, names) = match found {
+    let (cooperative, people, applications, names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let f = &detail.cooperative.fields;
+    let f = &cooperative.fields;
     layout.title = f.name.clone();
     let optional =
         |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
@@ -254,22 +289,9 @@ pub async fn cooperative(
             .as_deref()
             .map_or("—".into(), |d| format::date(lang, d))
     };
-    let balances: HashMap<i64, (i64, i64)> = register
-        .balances
-        .iter()
-        .map(|(p, s, paid)| (*p, (*s, *paid)))
-        .collect();
-    let person_names: HashMap<i64, String> = detail
-        .members
-        .iter()
-        .map(|m| {
-            (
-                m.id,
-                format!("{} {}", m.fields.first_name, m.fields.last_name),
-            )
-        })
-        .collect();
     render(&CooperativePage {
+        id,
+        may_edit: !editable(principal, &cooperative).is_empty(),
         name: f.name.clone(),
         facts: vec![
             (t.province, names.province(lang, &f.province)),
@@ -285,8 +307,43 @@ pub async fn cooperative(
             ),
             (t.status, names::status(lang, &f.status)),
         ],
-        members: detail
-            .members
+        people: people.map(|(members, register)| people_section(lang, &members, &register)),
+        applications: applications
+            .iter()
+            .map(|a| ApplicationLine {
+                id: a.id,
+                program: a.fields.program.clone(),
+                amount: lang.number(a.fields.amount_rial),
+                jobs: lang.number(a.fields.jobs),
+                women_jobs: lang.number(a.fields.women_jobs),
+                status: names::status(lang, &a.fields.status),
+            })
+            .collect(),
+        layout,
+    })
+}
+
+fn people_section(
+    lang: Lang,
+    members: &[Person],
+    register: &registry::ShareRegister,
+) -> PeopleSection {
+    let balances: HashMap<i64, (i64, i64)> = register
+        .balances
+        .iter()
+        .map(|(p, s, paid)| (*p, (*s, *paid)))
+        .collect();
+    let person_names: HashMap<i64, String> = members
+        .iter()
+        .map(|m| {
+            (
+                m.id,
+                format!("{} {}", m.fields.first_name, m.fields.last_name),
+            )
+        })
+        .collect();
+    PeopleSection {
+        members: members
             .iter()
             .map(|m| {
                 let (subscribed, paid) = balances.get(&m.id).copied().unwrap_or((0, 0));
@@ -297,17 +354,6 @@ pub async fn cooperative(
                     subscribed: lang.number(subscribed),
                     paid: lang.number(paid),
                 }
-            })
-            .collect(),
-        applications: detail
-            .applications
-            .iter()
-            .map(|a| ApplicationLine {
-                program: a.fields.program.clone(),
-                amount: lang.number(a.fields.amount_rial),
-                jobs: lang.number(a.fields.jobs),
-                women_jobs: lang.number(a.fields.women_jobs),
-                status: names::status(lang, &a.fields.status),
             })
             .collect(),
         entries: register
@@ -325,8 +371,7 @@ pub async fn cooperative(
             .collect(),
         subscribed: lang.number(register.subscribed),
         paid: lang.number(register.paid),
-        layout,
-    })
+    }
 }
 
 #[derive(Template)]
@@ -356,40 +401,12 @@ async fn new_form(
     errors: &[FieldError],
 ) -> Response {
     let lang = layout.lang;
-    let sectors = match async {
-        let mut read = state.store.read().await?;
-        let sectors = read.sectors().await?;
-        read.finish().await?;
-        Ok::<_, AppError>(sectors)
-    }
-    .await
-    {
+    let sectors = match read_sectors(state).await {
         Ok(sectors) => sectors,
         Err(error) => return error_page(layout, &error),
     };
-    let kinds = [
-        "production",
-        "service",
-        "distribution",
-        "consumer",
-        "housing",
-        "multipurpose",
-    ]
-    .iter()
-    .map(|k| Choice {
-        value: (*k).into(),
-        label: names::kind(lang, k),
-        selected: values.get("type").map(String::as_str) == Some(*k),
-    })
-    .collect();
-    let sectors = sectors
-        .into_iter()
-        .map(|s| Choice {
-            selected: values.get("sector") == Some(&s.code),
-            label: lang.pick(&s.name_fa, &s.name_en).to_owned(),
-            value: s.code,
-        })
-        .collect();
+    let kinds = kind_choices(lang, values.get("type").map(String::as_str));
+    let sectors = sector_choices(lang, sectors, values.get("sector").map(String::as_str));
     let errors = errors
         .iter()
         .map(|e| {
@@ -415,6 +432,39 @@ async fn new_form(
         }),
     )
         .into_response()
+}
+
+async fn read_sectors(state: &AppState) -> Result<Vec<taavon_store::NamedRow>, AppError> {
+    let mut read = state.store.read().await?;
+    let sectors = read.sectors().await?;
+    read.finish().await?;
+    Ok(sectors)
+}
+
+fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
+    CooperativeKind::ALL
+        .iter()
+        .map(|kind| Choice {
+            value: kind.code().into(),
+            label: names::kind(lang, kind.code()),
+            selected: selected == Some(kind.code()),
+        })
+        .collect()
+}
+
+fn sector_choices(
+    lang: Lang,
+    sectors: Vec<taavon_store::NamedRow>,
+    selected: Option<&str>,
+) -> Vec<Choice> {
+    sectors
+        .into_iter()
+        .map(|s| Choice {
+            selected: selected == Some(s.code.as_str()),
+            label: lang.pick(&s.name_fa, &s.name_en).to_owned(),
+            value: s.code,
+        })
+        .collect()
 }
 
 pub async fn new_cooperative_form(
@@ -481,6 +531,272 @@ pub async fn new_cooperative_submit(
     }
 }
 
+/// One field of the edit form: a text box, a drop-down (`choices`) or a check box.
+struct EditField {
+    code: &'static str,
+    label: &'static str,
+    value: String,
+    choices: Vec<Choice>,
+    is_check: bool,
+    checked: bool,
+    ltr: bool,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "cooperative_edit.html")]
+struct EditCooperativePage {
+    layout: Layout,
+    id: i64,
+    version: i64,
+    /// Only the fields the access policy lets this user change.
+    fields: Vec<EditField>,
+    /// Whether any of them is regulatory, so that a change needs a reason.
+    needs_reason: bool,
+    reason: String,
+    reason_error: String,
+    form_error: String,
+}
+
+/// What the edit form needs to know of a failed save.
+struct Failed<'a> {
+    status: StatusCode,
+    submitted: Option<&'a HashMap<String, String>>,
+    errors: &'a [FieldError],
+    message: &'a str,
+}
+
+/// The fields of `cooperative` the principal may change (none outside its scope).
+fn editable(principal: &Principal, cooperative: &Cooperative) -> Vec<CooperativeField> {
+    ProvinceCode::parse(&cooperative.fields.province).map_or_else(
+        |_| Vec::new(),
+        |province| {
+            access::editable_cooperative_fields(
+                principal,
+                CooperativeRef {
+                    id: cooperative.id,
+                    province: &province,
+                },
+            )
+        },
+    )
+}
+
+fn field_label(t: &Text, field: CooperativeField) -> &'static str {
+    match field {
+        CooperativeField::Name => t.name,
+        CooperativeField::Address => t.address,
+        CooperativeField::Phone => t.phone,
+        CooperativeField::Kind => t.kind,
+        CooperativeField::Sector => t.sector,
+        CooperativeField::County => t.county_code,
+        CooperativeField::LegalId => t.legal_id,
+        CooperativeField::RegistrationNumber => t.registration_number,
+        CooperativeField::RegisteredOn => t.registered_on,
+        CooperativeField::FoundedOn => t.founded_on,
+        CooperativeField::WomenLed => t.women_led,
+        CooperativeField::Status => t.status,
+    }
+}
+
+/// A field's recorded value as the form shows it.
+fn recorded_value(lang: Lang, f: &NewCooperative, field: CooperativeField) -> String {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let date = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|d| format::date_input(lang, d))
+            .unwrap_or_default()
+    };
+    match field {
+        CooperativeField::Name => f.name.clone(),
+        CooperativeField::Address => text(&f.address),
+        CooperativeField::Phone => text(&f.phone),
+        CooperativeField::Kind => f.kind.clone(),
+        CooperativeField::Sector => f.sector.clone(),
+        CooperativeField::County => f.county.clone(),
+        CooperativeField::LegalId => text(&f.legal_id),
+        CooperativeField::RegistrationNumber => text(&f.registration_number),
+        CooperativeField::RegisteredOn => date(&f.registered_on),
+        CooperativeField::FoundedOn => date(&f.founded_on),
+        CooperativeField::WomenLed => String::new(),
+        CooperativeField::Status => f.status.clone(),
+    }
+}
+
+async fn edit_page(
+    state: &AppState,
+    layout: Layout,
+    principal: &Principal,
+    cooperative: &Cooperative,
+    failed: Failed<'_>,
+) -> Response {
+    let (lang, t) = (layout.lang, layout.t);
+    let fields = editable(principal, cooperative);
+    if fields.is_empty() {
+        return error_page(layout, &AppError::Forbidden);
+    }
+    let sectors = match read_sectors(state).await {
+        Ok(sectors) => sectors,
+        Err(error) => return error_page(layout, &error),
+    };
+    let error_of = |code: &str| {
+        failed
+            .errors
+            .iter()
+            .find(|e| e.field == code)
+            .map(|e| lang.pick(&e.message_fa, &e.message_en).to_owned())
+            .unwrap_or_default()
+    };
+    let f = &cooperative.fields;
+    let needs_reason = fields.iter().any(|field| field.is_regulatory());
+    let fields: Vec<EditField> = fields
+        .into_iter()
+        .map(|field| {
+            let code = field.code();
+            let value = match failed.submitted {
+                Some(form) => form.get(code).cloned().unwrap_or_default(),
+                None => recorded_value(lang, f, field),
+            };
+            let choices = match field {
+                CooperativeField::Kind => kind_choices(lang, Some(&value)),
+                CooperativeField::Sector => sector_choices(lang, sectors.clone(), Some(&value)),
+                CooperativeField::Status => CooperativeStatus::ALL
+                    .iter()
+                    .map(|status| Choice {
+                        value: status.code().into(),
+                        label: names::status(lang, status.code()),
+                        selected: value == status.code(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            EditField {
+                code,
+                label: field_label(t, field),
+                choices,
+                is_check: field == CooperativeField::WomenLed,
+                checked: failed
+                    .submitted
+                    .map_or(f.women_led, |form| form.contains_key(code)),
+                ltr: !matches!(field, CooperativeField::Name | CooperativeField::Address),
+                error: error_of(code),
+                value,
+            }
+        })
+        .collect();
+    let page = EditCooperativePage {
+        id: cooperative.id,
+        version: cooperative.version,
+        needs_reason,
+        reason: failed
+            .submitted
+            .and_then(|form| form.get("reason").cloned())
+            .unwrap_or_default(),
+        reason_error: error_of("reason"),
+        form_error: failed.message.to_owned(),
+        fields,
+        layout,
+    };
+    (failed.status, render(&page)).into_response()
+}
+
+/// The form to change a cooperative: only the fields the access policy lets this user
+/// change, and a reason when any of them is regulatory.
+pub async fn edit_cooperative_form(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).edit_cooperative, Some(&user)).await;
+    match registry::get_cooperative(&state.store, &user.principal, id).await {
+        Ok(cooperative) => {
+            let fresh = Failed {
+                status: StatusCode::OK,
+                submitted: None,
+                errors: &[],
+                message: "",
+            };
+            edit_page(&state, layout, &user.principal, &cooperative, fresh).await
+        }
+        Err(error) => error_page(layout, &error),
+    }
+}
+
+pub async fn edit_cooperative_submit(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let t = parts_text(&parts);
+    let page_layout = || layout(&parts, t.edit_cooperative, Some(&user));
+    let principal = &user.principal;
+    let cooperative = match registry::get_cooperative(&state.store, principal, id).await {
+        Ok(cooperative) => cooperative,
+        Err(error) => return error_page(page_layout().await, &error),
+    };
+    // Only the fields on the form: a field the user may not change is never sent.
+    let fields = editable(principal, &cooperative);
+    let text = |field: CooperativeField| {
+        fields
+            .contains(&field)
+            .then(|| form.get(field.code()).cloned().unwrap_or_default())
+    };
+    let patch = CooperativePatch {
+        version: form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(cooperative.version),
+        reason: form.get("reason").cloned(),
+        name: text(CooperativeField::Name),
+        kind: text(CooperativeField::Kind),
+        sector: text(CooperativeField::Sector),
+        county: text(CooperativeField::County),
+        legal_id: text(CooperativeField::LegalId),
+        registration_number: text(CooperativeField::RegistrationNumber),
+        registered_on: text(CooperativeField::RegisteredOn),
+        founded_on: text(CooperativeField::FoundedOn),
+        women_led: fields
+            .contains(&CooperativeField::WomenLed)
+            .then(|| form.contains_key(CooperativeField::WomenLed.code())),
+        status: text(CooperativeField::Status),
+        address: text(CooperativeField::Address),
+        phone: text(CooperativeField::Phone),
+    };
+    match registry::update_cooperative(&state.store, principal, id, &patch, clock::now()).await {
+        Ok(_) => Redirect::to(&format!("/cooperatives/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let failed = Failed {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                submitted: Some(&form),
+                errors: &errors,
+                message: t.form_has_errors,
+            };
+            edit_page(&state, page_layout().await, principal, &cooperative, failed).await
+        }
+        Err(AppError::Conflict(_)) => {
+            let current = match registry::get_cooperative(&state.store, principal, id).await {
+                Ok(current) => current,
+                Err(error) => return error_page(page_layout().await, &error),
+            };
+            let failed = Failed {
+                status: StatusCode::CONFLICT,
+                submitted: None,
+                errors: &[],
+                message: t.changed_meanwhile,
+            };
+            edit_page(&state, page_layout().await, principal, &current, failed).await
+        }
+        Err(error) => error_page(page_layout().await, &error),
+    }
+}
+
 struct FormationLine {
     id: i64,
     cooperative_id: i64,
@@ -511,13 +827,16 @@ pub async fn formations(
         let formations = registry::list_formations(&state.store, &user.principal).await?;
         let mut lines = Vec::new();
         let names = Names::load(&state.store).await?;
-        let mut read = state.store.read().await?;
         for f in formations {
-            let name = read
-                .cooperative(f.cooperative_id)
-                .await?
-                .map(|c| c.fields.name)
-                .unwrap_or_default();
+            // Through the scoped use case, as the API would read the cooperative.
+            let name =
+                match registry::get_cooperative(&state.store, &user.principal, f.cooperative_id)
+                    .await
+                {
+                    Ok(cooperative) => cooperative.fields.name,
+                    Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
+                    Err(error) => return Err(error),
+                };
             let flags: Vec<serde_json::Value> =
                 serde_json::from_str(&f.duplicate_flags).unwrap_or_default();
             lines.push(FormationLine {
@@ -541,7 +860,6 @@ pub async fn formations(
                 reason: f.reason.unwrap_or_default(),
             });
         }
-        read.finish().await?;
         Ok::<_, AppError>(lines)
     }
     .await;

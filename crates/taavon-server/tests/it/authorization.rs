@@ -4,19 +4,7 @@
 use serde_json::json;
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
-use crate::helpers::{DEMO_USERS, ui_client};
-
-/// Who asks: anonymous, then the demo users in `DEMO_USERS` order.
-const WHO: [&str; 8] = [
-    "anonymous",
-    "admin",
-    "ilam",
-    "lorestan",
-    "bank",
-    "sso",
-    "coop",
-    "auditor",
-];
+use crate::helpers::{DEMO_USERS, WHO, ui_client};
 
 /// The Ilam women's clothing cooperative (IR-16), the coop user's own.
 const ILAM_COOPERATIVE: i64 = 1;
@@ -24,133 +12,212 @@ const ILAM_COOPERATIVE: i64 = 1;
 const LORESTAN_COOPERATIVE: i64 = 3;
 
 /// (method, path, expected status for each of `WHO`).
-const API_TABLE: &[(&str, &str, [u16; 8])] = &[
+const API_TABLE: &[(&str, &str, [u16; 9])] = &[
     (
         "GET",
         "/api/v1/provinces",
-        [200, 200, 200, 200, 200, 200, 200, 200],
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/counties?province=IR-15",
-        [200, 200, 200, 200, 200, 200, 200, 200],
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/sectors",
-        [200, 200, 200, 200, 200, 200, 200, 200],
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/agencies",
-        [200, 200, 200, 200, 200, 200, 200, 200],
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/banks",
-        [200, 200, 200, 200, 200, 200, 200, 200],
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/me",
-        [401, 200, 200, 200, 200, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/cooperatives",
-        [401, 200, 200, 200, 200, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/cooperatives/1",
-        [401, 200, 200, 404, 200, 404, 200, 200],
+        [401, 200, 200, 404, 200, 404, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/cooperatives/3",
-        [401, 200, 404, 200, 200, 404, 404, 200],
+        [401, 200, 404, 200, 200, 404, 404, 200, 200],
+    ),
+    // Members and share registers: a bank reads them only of its borrowers. The Ilam
+    // clothing cooperative's facility and a Dorud tourism cooperative's loan came from
+    // applications referred to 022; nothing of the Dorud handicrafts cooperative (4) was.
+    (
+        "GET",
+        "/api/v1/cooperatives/1/members",
+        [401, 200, 200, 404, 200, 404, 200, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/3/members",
+        [401, 200, 404, 200, 200, 404, 404, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/4/members",
+        [401, 200, 404, 200, 403, 404, 404, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/1/shares",
+        [401, 200, 200, 404, 200, 404, 200, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/3/shares",
+        [401, 200, 404, 200, 200, 404, 404, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/cooperatives/4/shares",
+        [401, 200, 404, 200, 403, 404, 404, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/clients",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/cooperatives/999",
-        [401, 404, 404, 404, 404, 404, 404, 404],
+        [401, 404, 404, 404, 404, 404, 404, 404, 404],
     ),
     (
         "GET",
         "/api/v1/programs",
-        [401, 200, 200, 200, 200, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/programs/note18",
-        [401, 200, 200, 200, 200, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "GET",
         "/api/v1/programs/nothing",
-        [401, 404, 404, 404, 404, 404, 404, 404],
+        [401, 404, 404, 404, 404, 404, 404, 404, 404],
     ),
     (
         "GET",
         "/api/v1/applications",
-        [401, 200, 200, 200, 200, 200, 200, 200],
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     // The Ilam clothing cooperative's facility, referred to and approved by the bank.
     (
         "GET",
         "/api/v1/applications/1",
-        [401, 200, 200, 404, 200, 404, 200, 200],
+        [401, 200, 200, 404, 200, 404, 200, 200, 404],
     ),
     // A Dorud application under review in Lorestan, not referred to any bank.
     (
         "GET",
         "/api/v1/applications/3",
-        [401, 200, 404, 200, 404, 404, 404, 200],
+        [401, 200, 404, 200, 404, 404, 404, 200, 404],
     ),
     (
         "GET",
         "/api/v1/audit",
-        [401, 200, 403, 403, 403, 403, 403, 200],
+        [401, 200, 403, 403, 403, 403, 403, 200, 403],
     ),
     (
         "GET",
         "/api/v1/users",
-        [401, 200, 403, 403, 403, 403, 403, 403],
+        [401, 200, 403, 403, 403, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/api/v1/users",
-        [401, 201, 403, 403, 403, 403, 403, 403],
+        [401, 201, 403, 403, 403, 403, 403, 403, 403],
     ),
 ];
 
 /// How many cooperatives each of `WHO` sees in the list (anonymous sees none: 401).
-const LIST_SIZES: [usize; 8] = [0, 12, 2, 6, 12, 0, 1, 12];
+const LIST_SIZES: [usize; 9] = [0, 12, 2, 6, 12, 0, 1, 12, 12];
+/// How many individual clients each of `WHO` lists: the five Ilam clients to those who
+/// keep or audit Ilam's registry, none to a bank (none of them is its borrower yet).
+const CLIENT_LIST_SIZES: [usize; 9] = [0, 5, 5, 0, 0, 0, 0, 5, 0];
 /// The provinces each of `WHO` may see cooperatives of (empty: any).
-const LIST_PROVINCES: [&[&str]; 8] = [&[], &[], &["IR-16"], &["IR-15"], &[], &[], &["IR-16"], &[]];
+const LIST_PROVINCES: [&[&str]; 9] = [
+    &[],
+    &[],
+    &["IR-16"],
+    &["IR-15"],
+    &[],
+    &[],
+    &["IR-16"],
+    &[],
+    &[],
+];
 
 /// (path, expected status for each of `WHO`); 303 sends the browser to log in.
-const UI_TABLE: &[(&str, [u16; 8])] = &[
-    ("/provinces", [200, 200, 200, 200, 200, 200, 200, 200]),
-    ("/provinces/IR-16", [200, 200, 200, 200, 200, 200, 200, 200]),
-    ("/", [303, 200, 200, 200, 200, 200, 200, 200]),
-    ("/cooperatives", [303, 200, 200, 200, 200, 200, 200, 200]),
-    ("/cooperatives/1", [303, 200, 200, 404, 200, 404, 200, 200]),
-    ("/cooperatives/3", [303, 200, 404, 200, 200, 404, 404, 200]),
-    ("/audit", [303, 200, 403, 403, 403, 403, 403, 200]),
-    ("/programs", [303, 200, 200, 200, 200, 200, 200, 200]),
-    ("/programs/note18", [303, 200, 200, 200, 200, 200, 200, 200]),
+const UI_TABLE: &[(&str, [u16; 9])] = &[
+    ("/provinces", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "/provinces/IR-16",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    ("/", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "/cooperatives",
+        [303, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "/cooperatives/1",
+        [303, 200, 200, 404, 200, 404, 200, 200, 200],
+    ),
+    (
+        "/cooperatives/3",
+        [303, 200, 404, 200, 200, 404, 404, 200, 200],
+    ),
+    (
+        "/cooperatives/1/edit",
+        [303, 200, 200, 404, 403, 404, 200, 403, 403],
+    ),
+    ("/audit", [303, 200, 403, 403, 403, 403, 403, 200, 403]),
+    ("/programs", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "/programs/note18",
+        [303, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
     (
         "/programs/note18/round",
-        [303, 200, 403, 403, 403, 403, 403, 200],
+        [303, 200, 403, 403, 403, 403, 403, 200, 403],
     ),
-    ("/applications", [303, 200, 200, 200, 200, 200, 200, 200]),
-    ("/applications/1", [303, 200, 200, 404, 200, 404, 200, 200]),
-    ("/applications/3", [303, 200, 404, 200, 404, 404, 404, 200]),
-    ("/formations", [303, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "/applications",
+        [303, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "/applications/1",
+        [303, 200, 200, 404, 200, 404, 200, 200, 404],
+    ),
+    (
+        "/applications/3",
+        [303, 200, 404, 200, 404, 404, 404, 200, 404],
+    ),
+    ("/formations", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
     (
         "/cooperatives/new",
-        [303, 200, 200, 200, 200, 200, 200, 200],
+        [303, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
 ];
 
@@ -201,6 +268,56 @@ async fn check_table(app: TestApp) {
             if !allowed.is_empty() && !allowed.contains(&province) {
                 failures.push(format!("{} sees a cooperative of {province}", WHO[index]));
             }
+        }
+    }
+    for (index, token) in tokens.iter().enumerate().skip(1) {
+        let (_, clients) = app.get("/api/v1/clients", token.as_deref()).await;
+        let listed = clients.as_array().map_or(0, Vec::len);
+        if listed != CLIENT_LIST_SIZES[index] {
+            failures.push(format!(
+                "{} lists {listed} clients, expected {}",
+                WHO[index], CLIENT_LIST_SIZES[index]
+            ));
+        }
+    }
+    // A search by a member's national code finds a cooperative only for those who read
+    // its members: a bank finds its borrowers (Ilam's clothing cooperative), not the
+    // others (Dorud's handicrafts cooperative).
+    let member_of =
+        |members: &serde_json::Value| members[0]["national_code"].as_str().unwrap().to_owned();
+    let ilam_member = member_of(
+        &app.get("/api/v1/cooperatives/1/members", tokens[1].as_deref())
+            .await
+            .1,
+    );
+    let dorud_member = member_of(
+        &app.get("/api/v1/cooperatives/4/members", tokens[1].as_deref())
+            .await
+            .1,
+    );
+    for (index, code, expected) in [
+        (1, &dorud_member, 1),
+        (4, &ilam_member, 1),
+        (4, &dorud_member, 0),
+        (8, &ilam_member, 0),
+    ] {
+        let (_, page) = app
+            .get(
+                &format!("/api/v1/cooperatives?q={code}"),
+                tokens[index].as_deref(),
+            )
+            .await;
+        if page["total"] != expected {
+            failures.push(format!(
+                "{} searching a member of {} found {}, expected {expected}",
+                WHO[index],
+                if *code == ilam_member {
+                    "Ilam"
+                } else {
+                    "Dorud"
+                },
+                page["total"]
+            ));
         }
     }
     // An Ilam officer cannot reach Lorestan through a province filter either.

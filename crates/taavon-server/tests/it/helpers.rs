@@ -3,8 +3,23 @@
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
 /// The demo users, all with the password `demo`.
-pub const DEMO_USERS: [&str; 7] = [
-    "admin", "ilam", "lorestan", "bank", "sso", "coop", "auditor",
+pub const DEMO_USERS: [&str; 8] = [
+    "admin", "ilam", "lorestan", "bank", "sso", "coop", "auditor", "refah",
+];
+
+/// Who asks in the role tables: anonymous, then the demo users in `DEMO_USERS` order
+/// (`refah` is an officer of another bank than the one every demo application was
+/// referred to).
+pub const WHO: [&str; 9] = [
+    "anonymous",
+    "admin",
+    "ilam",
+    "lorestan",
+    "bank",
+    "sso",
+    "coop",
+    "auditor",
+    "refah",
 ];
 
 pub async fn sqlite_app() -> TestApp {

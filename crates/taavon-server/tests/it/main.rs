@@ -5,6 +5,8 @@ mod api;
 mod authorization;
 mod helpers;
 mod loans;
+mod pages;
 mod registry;
+mod registry_policy;
 mod ui;
 mod workflow;

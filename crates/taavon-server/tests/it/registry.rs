@@ -180,7 +180,7 @@ async fn check_registry(app: TestApp) {
         &app,
         &path,
         &ilam,
-        &json!({"version": 2, "status": "forming"}),
+        &json!({"version": 2, "status": "forming", "reason": "بازگشت به مرحله تشکیل"}),
     )
     .await;
     assert_eq!(

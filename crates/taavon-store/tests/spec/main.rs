@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use taavon_core::access::{CooperativeScope, Role};
+use taavon_core::access::{ApplicationScope, CooperativeScope, Role};
 use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
@@ -157,7 +157,13 @@ async fn a_write_without_an_audit_record_is_refused_and_leaves_nothing_behind(
     assert!(matches!(empty.commit().await, Err(StoreError::Unaudited)));
     let mut read = store.read().await.unwrap();
     let (list, total) = read
-        .cooperatives(&CooperativeScope::All, &CooperativeFilter::default(), 10, 0)
+        .cooperatives(
+            &CooperativeScope::All,
+            &ApplicationScope::All,
+            &CooperativeFilter::default(),
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert!(list.is_empty() && total == 0);
@@ -181,7 +187,13 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let mut read = store.read().await.unwrap();
     let ilam_scope = CooperativeScope::Provinces(vec![ProvinceCode::parse("IR-16").unwrap()]);
     let (list, total) = read
-        .cooperatives(&ilam_scope, &CooperativeFilter::default(), 10, 0)
+        .cooperatives(
+            &ilam_scope,
+            &ApplicationScope::All,
+            &CooperativeFilter::default(),
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!((list.len(), total), (1, 1));
@@ -189,6 +201,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (list, _) = read
         .cooperatives(
             &CooperativeScope::All,
+            &ApplicationScope::All,
             &CooperativeFilter {
                 province: Some("IR-15".into()),
                 ..CooperativeFilter::default()
@@ -202,6 +215,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (list, total) = read
         .cooperatives(
             &CooperativeScope::One(ilam),
+            &ApplicationScope::All,
             &CooperativeFilter::default(),
             10,
             0,
@@ -212,6 +226,7 @@ async fn a_list_shows_only_the_cooperatives_in_scope(store: Store, _: String) ->
     let (_, total) = read
         .cooperatives(
             &CooperativeScope::None,
+            &ApplicationScope::All,
             &CooperativeFilter::default(),
             10,
             0,
