@@ -610,7 +610,9 @@ async fn validate(
         ));
         return Err(AppError::Invalid(errors));
     };
-    if input.amount_rial <= 0 {
+    if let Some(error) = FieldError::above_maximum("amount", input.amount_rial) {
+        errors.push(error);
+    } else if input.amount_rial <= 0 {
         errors.push(FieldError::new(
             "amount",
             "positive",

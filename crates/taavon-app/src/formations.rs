@@ -72,7 +72,11 @@ pub async fn submit(
         {
             persons.push(person);
         }
-        if founder.subscribed_rial <= 0
+        let too_large = FieldError::above_maximum("subscribed_rial", founder.subscribed_rial)
+            .or_else(|| FieldError::above_maximum("paid_rial", founder.paid_rial));
+        if let Some(error) = too_large {
+            founder_errors.push(error);
+        } else if founder.subscribed_rial <= 0
             || founder.paid_rial < 0
             || founder.paid_rial > founder.subscribed_rial
         {

@@ -326,10 +326,30 @@ async fn submit(write: &mut WriteTx, chain: Vec<Transfer>, field: &str) -> Resul
             "موجودی صندوق برنامه در این استان کافی نیست.",
             "The program's fund in this province does not hold enough money.",
         )),
+        // Transfer ids derive from what caused them; a caller's reference is one of
+        // those causes, so this is the same reference sent with other figures.
+        Some(other) if other.code().starts_with("exists_with_different") => Err(AppError::invalid(
+            "reference",
+            "reused",
+            "این شناسه پیش‌تر برای جابه‌جایی دیگری با ارقام دیگر به کار رفته است.",
+            "This reference was already used for a different movement.",
+        )),
         Some(other) => Err(AppError::Conflict(format!(
             "the ledger refused the transfer: {other}"
         ))),
     }
+}
+
+/// Commits a money event a caller named by its reference, or, when the ledger found
+/// every transfer already there as asked (a retry), ends the transaction unchanged: the
+/// retry is answered like the first request, and there is nothing to audit.
+async fn commit_unless_retry(write: WriteTx) -> Result<(), AppError> {
+    if write.has_audit_entries() {
+        write.commit().await?;
+    } else {
+        write.rollback().await?;
+    }
+    Ok(())
 }
 
 /// Reserves a contract's principal in its program fund (pending); returns the pending
@@ -615,8 +635,7 @@ pub async fn deposit(
         0,
     );
     submit(&mut write, vec![t], "amount_rial").await?;
-    write.commit().await?;
-    Ok(())
+    commit_unless_retry(write).await
 }
 
 fn agency_accounts(agency: &str, bank: &str) -> (Chart, Chart) {
@@ -690,16 +709,17 @@ pub async fn fund_program(
     submit(&mut write, vec![t], "amount_rial")
         .await
         .map_err(|error| match error {
-            AppError::Invalid(_) => AppError::invalid(
-                "amount_rial",
-                "deposit_insufficient",
-                "موجودی سپرده این نهاد در این بانک کافی نیست.",
-                "The agency's deposit at this bank does not hold enough money.",
-            ),
+            AppError::Invalid(fields) if fields.iter().any(|f| f.rule == "fund_insufficient") => {
+                AppError::invalid(
+                    "amount_rial",
+                    "deposit_insufficient",
+                    "موجودی سپرده این نهاد در این بانک کافی نیست.",
+                    "The agency's deposit at this bank does not hold enough money.",
+                )
+            }
             other => other,
         })?;
-    write.commit().await?;
-    Ok(())
+    commit_unless_retry(write).await
 }
 
 fn unknown(field: &str, message_fa: &str, en: &str) -> AppError {
@@ -707,7 +727,7 @@ fn unknown(field: &str, message_fa: &str, en: &str) -> AppError {
 }
 
 fn positive(amount: i64) -> Result<(), AppError> {
-    if amount > 0 {
+    if AppError::check_amount("amount_rial", amount)? > 0 {
         Ok(())
     } else {
         Err(AppError::invalid(

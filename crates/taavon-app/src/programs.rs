@@ -46,7 +46,7 @@ pub struct ProgramDetail {
     pub rules: ProgramRules,
     pub budgets: Vec<ProgramBudget>,
     /// (province, amount approved or further on).
-    pub committed: Vec<(String, i64)>,
+    pub committed: Vec<(String, i128)>,
 }
 
 /// Reads a stored rule document; the store only ever holds documents that passed
@@ -171,6 +171,7 @@ pub async fn set_budgets(
             total_rial,
             tier_weights_permille,
         } => {
+            AppError::check_amount("total_rial", *total_rial)?;
             if *total_rial <= 0 {
                 return Err(AppError::invalid(
                     "total_rial",
@@ -203,7 +204,10 @@ pub async fn set_budgets(
                         "The province appears twice.",
                     ));
                 }
-                if *amount < 0 {
+                let field = format!("budgets[{index}].amount_rial");
+                if let Some(error) = FieldError::above_maximum(field, *amount) {
+                    errors.push(error);
+                } else if *amount < 0 {
                     errors.push(FieldError::new(
                         format!("budgets[{index}].amount_rial"),
                         "non_negative",

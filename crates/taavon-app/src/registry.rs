@@ -418,6 +418,7 @@ pub async fn add_share_entry(
         }
         _ => None,
     };
+    errors.extend(FieldError::above_maximum("amount_rial", input.amount_rial));
     let entry = match (input.kind.as_str(), member, counterpart) {
         ("subscription", Some(m), _) => Some(ShareEntry::Subscription {
             member: m,
@@ -914,7 +915,9 @@ pub async fn surplus_distribution(
     let mut errors = Vec::new();
     let start = optional_date(&mut errors, "from", Some(from));
     let end = optional_date(&mut errors, "to", Some(to));
-    if total_rial < 0 {
+    if let Some(error) = FieldError::above_maximum("total_rial", total_rial) {
+        errors.push(error);
+    } else if total_rial < 0 {
         errors.push(FieldError::new(
             "total_rial",
             "amount_positive",

@@ -136,7 +136,9 @@ pub async fn run_round(
                 .map_or(0, |(_, amount)| *amount);
             ProvinceBudget {
                 province: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                budget: (b.amount_rial - used).max(0),
+                // At most the budget itself, so it fits.
+                budget: i64::try_from((i128::from(b.amount_rial) - used).max(0))
+                    .unwrap_or(b.amount_rial),
             }
         })
         .collect();

@@ -39,6 +39,7 @@ mod registry;
 mod rounds;
 mod schema;
 mod sessions;
+mod sums;
 mod url;
 mod users;
 

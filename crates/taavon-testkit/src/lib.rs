@@ -123,15 +123,20 @@ pub enum Engine {
 pub struct TestApp {
     pub address: String,
     pub store: Store,
+    /// The database's URL, for tests that reach behind the server (`tamper`).
+    pub database_url: String,
     pub client: reqwest::Client,
 }
 
 /// Starts the server on SQLite (or PostgreSQL, `None` when unavailable) with demo data.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
-    let store = match engine {
-        Engine::Sqlite => fresh_sqlite().await,
-        Engine::Postgres => fresh_postgres_or_skip().await?,
+    let database_url = match engine {
+        Engine::Sqlite => fresh_sqlite_url(),
+        Engine::Postgres => fresh_postgres_url_or_skip().await?,
     };
+    let store = Store::open(&database_url)
+        .await
+        .unwrap_or_else(|e| panic!("opening {database_url}: {e}"));
     taavon_app::demo::load(&store, clock::now())
         .await
         .unwrap_or_else(|e| panic!("loading the demo: {e}"));
@@ -161,6 +166,7 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     Some(TestApp {
         address,
         store,
+        database_url,
         client,
     })
 }

@@ -101,6 +101,7 @@ pub struct NewApplicationDto {
     pub cooperative_id: Option<i64>,
     pub client_id: Option<i64>,
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     pub jobs: i64,
     #[serde(default)]

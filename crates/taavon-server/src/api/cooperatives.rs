@@ -148,6 +148,7 @@ pub struct NewShareEntryDto {
     pub kind: String,
     pub national_code: String,
     pub to_national_code: Option<String>,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: i64,
     pub entered_on: Option<String>,
 }
@@ -496,6 +497,7 @@ pub struct SurplusQuery {
     /// Day after the period (Jalali or ISO).
     pub to: String,
     /// The surplus to share, in rials.
+    #[param(maximum = 100_000_000_000_000_i64)]
     pub total_rial: i64,
 }
 

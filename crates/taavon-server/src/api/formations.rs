@@ -38,7 +38,9 @@ pub struct FounderDto {
     pub last_name: String,
     pub gender: String,
     pub birth_year: Option<i64>,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub subscribed_rial: i64,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub paid_rial: i64,
 }
 

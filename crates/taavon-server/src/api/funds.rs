@@ -35,10 +35,11 @@ pub struct TrialBalanceDto {
     pub kind: String,
     pub province: Option<String>,
     pub accounts: i64,
-    pub debits_pending: i64,
-    pub debits_posted: i64,
-    pub credits_pending: i64,
-    pub credits_posted: i64,
+    /// The sums over many accounts may exceed a 64-bit integer; they are exact.
+    pub debits_pending: i128,
+    pub debits_posted: i128,
+    pub credits_pending: i128,
+    pub credits_posted: i128,
 }
 
 /// An agency's deposit at a bank.
@@ -49,6 +50,7 @@ pub struct DepositDto {
     /// e.g. 022.
     pub bank: String,
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     /// The deposit's own reference (a retry with the same one moves nothing twice).
     pub reference: String,
@@ -63,6 +65,7 @@ pub struct FundingDto {
     pub agency: Option<String>,
     pub bank: Option<String>,
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     pub reference: String,
 }

@@ -165,6 +165,7 @@ pub struct RescheduleDto {
     /// Default: the current schedule's method.
     pub method: Option<String>,
     /// Must equal the unpaid profit and fee fallen due (rule must_equal_due_profit).
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub capitalise_rial: i64,
     pub note: Option<String>,
 }
@@ -202,6 +203,7 @@ pub struct NewLoanDto {
 #[derive(Deserialize, ToSchema)]
 pub struct MoneyDto {
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: Option<i64>,
     pub note: Option<String>,
 }
@@ -240,6 +242,7 @@ pub struct SettlementQuoteDto {
 #[derive(Deserialize, ToSchema)]
 pub struct SettlementDto {
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: Option<i64>,
     pub note: Option<String>,
 }

@@ -49,7 +49,8 @@ pub struct BudgetDto {
     /// formula or manual.
     pub method: String,
     /// Approved or further on.
-    pub committed_rial: i64,
+    /// Exact; a sum over many applications.
+    pub committed_rial: i128,
 }
 
 /// A program to define (or its new definition, with the version last read).
@@ -76,6 +77,7 @@ pub struct ProgramBodyDto {
 pub enum BudgetsBodyDto {
     /// By population × county tier weight.
     Formula {
+        #[schema(maximum = 100_000_000_000_000_i64)]
         total_rial: i64,
         /// Thousandths for tiers 1..4, default [2000, 1500, 1200, 1000].
         tier_weights_permille: Option<[u32; 4]>,
@@ -87,6 +89,7 @@ pub enum BudgetsBodyDto {
 #[derive(Deserialize, ToSchema)]
 pub struct ManualBudgetDto {
     pub province: String,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: i64,
 }
 
@@ -107,7 +110,7 @@ impl From<Program> for ProgramDto {
     }
 }
 
-fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i64)]) -> Vec<BudgetDto> {
+fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i128)]) -> Vec<BudgetDto> {
     budgets
         .into_iter()
         .map(|b| BudgetDto {

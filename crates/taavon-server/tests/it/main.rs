@@ -5,6 +5,7 @@ mod api;
 mod authorization;
 mod helpers;
 mod loans;
+mod money;
 mod registry;
 mod ui;
 mod workflow;
