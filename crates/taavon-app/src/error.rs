@@ -33,6 +33,8 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

@@ -11,7 +11,7 @@ use taavon_core::registry::shares::{Register, ShareEntry};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, ShareEntryRow, Store, Versioned};
 
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::registry::{
     CooperativeInput, KnownCodes, PersonInput, upsert_person, validate_cooperative_fields,
 };
@@ -40,9 +40,13 @@ pub async fn submit(
     principal: &Principal,
     input: &FormationInput,
     rules: &FormationRules,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_formation(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let known = KnownCodes::load(&mut write).await?;
     let mut cooperative = input.cooperative.clone();
     cooperative.status = Some("forming".into());
@@ -206,7 +210,11 @@ pub async fn submit(
             &serde_json::Value::Array(flags),
         )
         .await?;
-    write.commit().await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
+    read_formation(store, id).await
+}
+
+async fn read_formation(store: &Store, id: i64) -> Result<Formation, AppError> {
     let mut read = store.read().await?;
     let formation = read.formation(id).await?.ok_or(AppError::NotFound)?;
     read.finish().await?;
@@ -222,6 +230,7 @@ pub async fn decide(
     formation_id: i64,
     approve: bool,
     reason: Option<&str>,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
@@ -233,7 +242,10 @@ pub async fn decide(
             "A rejection needs a reason.",
         ));
     }
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_formation(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let formation = write
         .formation(formation_id)
         .await?
@@ -286,12 +298,6 @@ pub async fn decide(
             ));
         }
     }
-    write.commit().await?;
-    let mut read = store.read().await?;
-    let decided = read
-        .formation(formation_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    read.finish().await?;
-    Ok(decided)
+    finish_idempotent(write, principal, idempotency, formation_id).await?;
+    read_formation(store, formation_id).await
 }

@@ -18,7 +18,7 @@ use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResu
 use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow, WriteTx};
 
 use crate::AppError;
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 
 /// The one ledger: Iranian rials.
 pub const LEDGER_IRR: u32 = 1;
@@ -342,10 +342,15 @@ async fn submit(write: &mut WriteTx, chain: Vec<Transfer>, field: &str) -> Resul
 
 /// Commits a money event a caller named by its reference, or, when the ledger found
 /// every transfer already there as asked (a retry), ends the transaction unchanged: the
-/// retry is answered like the first request, and there is nothing to audit.
-async fn commit_unless_retry(write: WriteTx) -> Result<(), AppError> {
+/// retry is answered like the first request, and there is nothing to audit (nor an
+/// `Idempotency-Key` to keep: the reference already makes the retry harmless).
+async fn commit_unless_retry(
+    write: WriteTx,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<(), AppError> {
     if write.has_audit_entries() {
-        write.commit().await?;
+        finish_idempotent(write, principal, idempotency, 0).await?;
     } else {
         write.rollback().await?;
     }
@@ -604,6 +609,7 @@ pub(crate) async fn book_provisions(
 }
 
 /// An agency's deposit at a bank, credited from its source.
+#[allow(clippy::too_many_arguments)]
 pub async fn deposit(
     store: &Store,
     principal: &Principal,
@@ -611,13 +617,16 @@ pub async fn deposit(
     bank: &str,
     amount: i64,
     reference: &str,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<(), AppError> {
     if !may_fund_programs(principal) {
         return Err(AppError::Forbidden);
     }
     positive(amount)?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let Begun::Fresh(mut write) = begin(store, principal, idempotency, now).await? else {
+        return Ok(());
+    };
     if !write.agencies().await?.iter().any(|a| a.code == agency) {
         return Err(unknown("agency", "چنین سازمانی شناخته نیست.", "agency"));
     }
@@ -635,7 +644,7 @@ pub async fn deposit(
         0,
     );
     submit(&mut write, vec![t], "amount_rial").await?;
-    commit_unless_retry(write).await
+    commit_unless_retry(write, principal, idempotency).await
 }
 
 fn agency_accounts(agency: &str, bank: &str) -> (Chart, Chart) {
@@ -674,13 +683,16 @@ pub async fn fund_program(
     from: &FundingFrom,
     amount: i64,
     reference: &str,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<(), AppError> {
     if !may_fund_programs(principal) {
         return Err(AppError::Forbidden);
     }
     positive(amount)?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let Begun::Fresh(mut write) = begin(store, principal, idempotency, now).await? else {
+        return Ok(());
+    };
     if write.program(program).await?.is_none() {
         return Err(unknown("program", "چنین برنامه‌ای شناخته نیست.", "program"));
     }
@@ -719,7 +731,7 @@ pub async fn fund_program(
             }
             other => other,
         })?;
-    commit_unless_retry(write).await
+    commit_unless_retry(write, principal, idempotency).await
 }
 
 fn unknown(field: &str, message_fa: &str, en: &str) -> AppError {

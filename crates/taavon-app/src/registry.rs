@@ -14,7 +14,6 @@ use taavon_store::{
     NewPerson, Person, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
 };
 
-use crate::auth::actor_of;
 pub use crate::idempotency::Idempotency;
 use crate::idempotency::{Begun, begin, finish_idempotent, winner};
 use crate::{AppError, FieldError};
@@ -220,7 +219,7 @@ pub async fn create_cooperative(
         }
         Err(error) => return Err(duplicate_legal_id(error)),
     };
-    let id = finish_idempotent(store, write, principal, idempotency, id).await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
     read_cooperative(store, id).await
 }
 
@@ -230,9 +229,13 @@ pub async fn update_cooperative(
     principal: &Principal,
     id: i64,
     patch: &CooperativePatch,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Cooperative, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_cooperative(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let current = write.cooperative(id).await?.ok_or(AppError::NotFound)?;
     may(principal, Action::Update, &current)?;
     let f = &current.fields;
@@ -290,7 +293,7 @@ pub async fn update_cooperative(
         .map_err(duplicate_legal_id)?
     {
         Versioned::Updated(cooperative) => {
-            write.commit().await?;
+            finish_idempotent(write, principal, idempotency, cooperative.id).await?;
             Ok(cooperative)
         }
         Versioned::Stale { current_version } => Err(AppError::Conflict(format!(
@@ -345,7 +348,7 @@ pub async fn add_member(
             joined_on,
         })
         .await?;
-    let person_id = finish_idempotent(store, write, principal, idempotency, person_id).await?;
+    let person_id = finish_idempotent(write, principal, idempotency, person_id).await?;
     person_by_id(store, cooperative_id, person_id).await
 }
 
@@ -479,7 +482,7 @@ pub async fn add_share_entry(
     let id = write
         .insert_share_entry(&cooperative.fields.province, &row)
         .await?;
-    finish_idempotent(store, write, principal, idempotency, id).await?;
+    finish_idempotent(write, principal, idempotency, id).await?;
     share_register(store, principal, cooperative_id).await
 }
 

@@ -260,6 +260,7 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
             Caller::Operator("cli"),
             &input,
             PasswordRule::Standard,
+            None,
             clock::now(),
         )
         .await;

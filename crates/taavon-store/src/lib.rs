@@ -62,7 +62,7 @@ pub use programs::{Program, ProgramBudget};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
-pub use registry::{Formation, ShareEntryRow, Versioned};
+pub use registry::{Formation, IdempotentRequest, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, TableColumns};
 pub use sessions::SessionRow;

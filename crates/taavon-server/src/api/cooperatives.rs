@@ -3,10 +3,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::registry::{
-    self, CooperativeInput, CooperativePatch, Idempotency, PersonInput, ShareInput,
+    self, CooperativeInput, CooperativePatch, PersonInput, ShareInput,
 };
 use taavon_app::{AppError, clock};
 use taavon_core::reference::ProvinceCode;
@@ -14,7 +14,8 @@ use taavon_core::registry::FormationRules;
 use taavon_store::{Cooperative, Person};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api_json::{ApiJson, ApiQuery};
+use crate::api::keyed::{IdempotencyKey, Keyed};
+use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -217,22 +218,6 @@ impl From<Person> for MemberDto {
     }
 }
 
-/// The `Idempotency-Key` header of a POST, if any.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(value) => match value.to_str().map(str::trim) {
-            Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
-            _ => Err(ApiError(AppError::invalid(
-                "Idempotency-Key",
-                "format",
-                "کلید تکرارناپذیری باید ۱ تا ۲۰۰ نویسه باشد.",
-                "An Idempotency-Key has 1 to 200 visible ASCII characters.",
-            ))),
-        },
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/cooperatives", tag = "registry", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = CooperativePageDto), (status = 401, body = Problem),
@@ -291,16 +276,13 @@ pub async fn get_one(
 
 #[utoipa::path(post, path = "/api/v1/cooperatives", tag = "registry",
     request_body = NewCooperativeDto, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
     responses((status = 201, body = CooperativeDto), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewCooperativeDto>,
+    Keyed { body, key }: Keyed<NewCooperativeDto>,
 ) -> Result<(StatusCode, Json<CooperativeDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
     let input = CooperativeInput {
         name: body.name,
         kind: body.kind,
@@ -315,10 +297,7 @@ pub async fn create(
         address: body.address,
         phone: body.phone,
     };
-    let idempotency = key.as_deref().map(|key| Idempotency {
-        key,
-        route: "POST /api/v1/cooperatives",
-    });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let cooperative = registry::create_cooperative(
         &state.store,
         &user.principal,
@@ -340,7 +319,7 @@ pub async fn patch(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<PatchCooperativeDto>,
+    Keyed { body, key }: Keyed<PatchCooperativeDto>,
 ) -> Result<Json<CooperativeDto>, ApiError> {
     let patch = CooperativePatch {
         version: body.version,
@@ -358,7 +337,7 @@ pub async fn patch(
         phone: body.phone,
     };
     let cooperative =
-        registry::update_cooperative(&state.store, &user.principal, id, &patch, clock::now())
+        registry::update_cooperative(&state.store, &user.principal, id, &patch, key.as_ref().map(IdempotencyKey::get), clock::now())
             .await?;
     Ok(Json(cooperative.into()))
 }
@@ -377,8 +356,7 @@ pub async fn members(
 }
 
 #[utoipa::path(post, path = "/api/v1/cooperatives/{id}/members", tag = "registry",
-    params(("id" = i64, Path, description = "The cooperative's id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path, description = "The cooperative's id")),
     request_body = NewMemberDto, security(("bearer" = [])),
     responses((status = 201, body = MemberDto), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -386,12 +364,9 @@ pub async fn add_member(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewMemberDto>,
+    Keyed { body, key }: Keyed<NewMemberDto>,
 ) -> Result<(StatusCode, Json<MemberDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/cooperatives/{id}/members");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = PersonInput {
         national_code: body.national_code,
         first_name: body.first_name,
@@ -427,8 +402,7 @@ pub async fn shares(
 }
 
 #[utoipa::path(post, path = "/api/v1/cooperatives/{id}/shares", tag = "registry",
-    params(("id" = i64, Path, description = "The cooperative's id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path, description = "The cooperative's id")),
     request_body = NewShareEntryDto, security(("bearer" = [])),
     responses((status = 201, body = ShareRegisterDto), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -436,12 +410,9 @@ pub async fn add_share_entry(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewShareEntryDto>,
+    Keyed { body, key }: Keyed<NewShareEntryDto>,
 ) -> Result<(StatusCode, Json<ShareRegisterDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/cooperatives/{id}/shares");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = ShareInput {
         kind: body.kind,
         national_code: body.national_code,

@@ -10,7 +10,7 @@ use taavon_app::funds::{self, FundLine, FundingFrom};
 use taavon_store::TrialBalanceRow;
 use utoipa::ToSchema;
 
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -123,7 +123,7 @@ pub async fn trial_balance(
 pub async fn deposit(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<DepositDto>,
+    Keyed { body, key }: Keyed<DepositDto>,
 ) -> Result<StatusCode, ApiError> {
     funds::deposit(
         &state.store,
@@ -132,6 +132,7 @@ pub async fn deposit(
         &body.bank,
         body.amount,
         &body.reference,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;
@@ -145,7 +146,7 @@ pub async fn deposit(
 pub async fn fund_program(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<FundingDto>,
+    Keyed { body, key }: Keyed<FundingDto>,
 ) -> Result<StatusCode, ApiError> {
     let from = match body.agency {
         Some(agency) => FundingFrom::Agency {
@@ -162,6 +163,7 @@ pub async fn fund_program(
         &from,
         body.amount,
         &body.reference,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;

@@ -10,7 +10,7 @@ use taavon_app::rounds;
 use taavon_store::{Program, ProgramBudget};
 use utoipa::ToSchema;
 
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -176,11 +176,16 @@ pub async fn get_one(
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<ProgramBodyDto>,
+    Keyed { body, key }: Keyed<ProgramBodyDto>,
 ) -> Result<(StatusCode, Json<ProgramDto>), ApiError> {
-    let program =
-        programs::create_program(&state.store, &user.principal, &input_of(body), clock::now())
-            .await?;
+    let program = programs::create_program(
+        &state.store,
+        &user.principal,
+        &input_of(body),
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(program.into())))
 }
 
@@ -192,7 +197,7 @@ pub async fn replace(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    ApiJson(mut body): ApiJson<ProgramBodyDto>,
+    Keyed { mut body, key }: Keyed<ProgramBodyDto>,
 ) -> Result<Json<ProgramDto>, ApiError> {
     let Some(version) = body.version else {
         return Err(taavon_app::AppError::invalid(
@@ -209,6 +214,7 @@ pub async fn replace(
         &user.principal,
         &input_of(body),
         version,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;
@@ -223,7 +229,7 @@ pub async fn set_budgets(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    ApiJson(body): ApiJson<BudgetsBodyDto>,
+    Keyed { body, key }: Keyed<BudgetsBodyDto>,
 ) -> Result<Json<Vec<BudgetDto>>, ApiError> {
     let input = match body {
         BudgetsBodyDto::Formula {
@@ -240,7 +246,9 @@ pub async fn set_budgets(
                 .collect(),
         ),
     };
-    programs::set_budgets(&state.store, &user.principal, &code, &input, clock::now()).await?;
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
+    programs::set_budgets(&state.store, &user.principal, &code, &input, idempotency, clock::now())
+        .await?;
     let detail = programs::program_detail(&state.store, &user.principal, &code).await?;
     Ok(Json(budget_dtos(detail.budgets, &detail.committed)))
 }
@@ -322,7 +330,7 @@ pub async fn round(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    ApiJson(body): ApiJson<RoundBodyDto>,
+    Keyed { body, key }: Keyed<RoundBodyDto>,
 ) -> Result<Json<RoundDto>, ApiError> {
     let what_ifs: Vec<rounds::WhatIf> = body
         .what_ifs
@@ -342,6 +350,7 @@ pub async fn round(
         &code,
         &what_ifs,
         body.record,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;

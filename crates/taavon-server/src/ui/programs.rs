@@ -317,6 +317,7 @@ async fn round_page(
             code,
             &what_ifs,
             record,
+            None,
             clock::now(),
         )
         .await?;

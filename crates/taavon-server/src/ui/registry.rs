@@ -569,6 +569,7 @@ pub async fn formation_decision(
         id,
         approve,
         reason,
+        None,
         clock::now(),
     )
     .await
