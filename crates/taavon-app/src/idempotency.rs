@@ -125,9 +125,7 @@ pub(crate) async fn winner(
         .idempotent_request(principal.user_id, idempotency.key)
         .await?;
     read.finish().await?;
-    found
-        .map(|found| replayed(&found, idempotency))
-        .transpose()
+    found.map(|found| replayed(&found, idempotency)).transpose()
 }
 
 /// The recorded request's entity if it was this request.
@@ -161,9 +159,18 @@ mod tests {
     fn a_request_hash_tells_routes_and_bodies_apart() {
         // Establishes what makes two requests "the same" under one key.
         let first = hash("POST /api/v1/loans/1/repayments", r#"{"amount_rial":5}"#);
-        assert_eq!(first, hash("POST /api/v1/loans/1/repayments", r#"{"amount_rial":5}"#));
-        assert_ne!(first, hash("POST /api/v1/loans/2/repayments", r#"{"amount_rial":5}"#));
-        assert_ne!(first, hash("POST /api/v1/loans/1/repayments", r#"{"amount_rial":6}"#));
+        assert_eq!(
+            first,
+            hash("POST /api/v1/loans/1/repayments", r#"{"amount_rial":5}"#)
+        );
+        assert_ne!(
+            first,
+            hash("POST /api/v1/loans/2/repayments", r#"{"amount_rial":5}"#)
+        );
+        assert_ne!(
+            first,
+            hash("POST /api/v1/loans/1/repayments", r#"{"amount_rial":6}"#)
+        );
         // Length prefixes keep the boundary between route and body.
         assert_ne!(hash("ab", "c"), hash("a", "bc"));
     }

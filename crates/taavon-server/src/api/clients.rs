@@ -96,8 +96,13 @@ pub async fn create(
         credential: body.credential,
         referred_by: body.referred_by,
     };
-    let client =
-        clients::create_client(&state.store, &user.principal, &input, key.as_ref().map(IdempotencyKey::get), clock::now())
-            .await?;
+    let client = clients::create_client(
+        &state.store,
+        &user.principal,
+        &input,
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(client.into())))
 }

@@ -5,9 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use taavon_app::registry::{
-    self, CooperativeInput, CooperativePatch, PersonInput, ShareInput,
-};
+use taavon_app::registry::{self, CooperativeInput, CooperativePatch, PersonInput, ShareInput};
 use taavon_app::{AppError, clock};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::FormationRules;
@@ -336,9 +334,15 @@ pub async fn patch(
         address: body.address,
         phone: body.phone,
     };
-    let cooperative =
-        registry::update_cooperative(&state.store, &user.principal, id, &patch, key.as_ref().map(IdempotencyKey::get), clock::now())
-            .await?;
+    let cooperative = registry::update_cooperative(
+        &state.store,
+        &user.principal,
+        id,
+        &patch,
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
     Ok(Json(cooperative.into()))
 }
 

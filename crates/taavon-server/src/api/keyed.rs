@@ -76,18 +76,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Keyed<T> {
     }
 }
 
-/// The `Idempotency-Key` header, if any: 1 to 200 visible ASCII characters.
+/// The `Idempotency-Key` header, if any: 1 to 200 visible ASCII characters or spaces,
+/// trimmed.
 fn key_of(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
     match value.to_str().map(str::trim) {
-        Ok(key)
-            if (1..=KEY_MAX_BYTES).contains(&key.len())
-                && key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            Ok(Some(key.to_owned()))
-        }
+        // `to_str` takes visible ASCII and spaces only.
+        Ok(key) if (1..=KEY_MAX_BYTES).contains(&key.len()) => Ok(Some(key.to_owned())),
         _ => Err(ApiError(AppError::invalid(
             "Idempotency-Key",
             "format",
@@ -105,7 +102,8 @@ fn is_json(headers: &HeaderMap) -> bool {
         .map(str::trim)
         .is_some_and(|mime| {
             let mime = mime.to_ascii_lowercase();
-            mime == "application/json" || mime.starts_with("application/") && mime.ends_with("+json")
+            mime == "application/json"
+                || mime.starts_with("application/") && mime.ends_with("+json")
         })
 }
 
@@ -121,7 +119,13 @@ pub fn canonical(value: &serde_json::Value) -> String {
             entries.sort_by(|a, b| a.0.cmp(b.0));
             let inner: Vec<String> = entries
                 .into_iter()
-                .map(|(key, value)| format!("{}:{}", serde_json::Value::from(key.as_str()), canonical(value)))
+                .map(|(key, value)| {
+                    format!(
+                        "{}:{}",
+                        serde_json::Value::from(key.as_str()),
+                        canonical(value)
+                    )
+                })
                 .collect();
             format!("{{{}}}", inner.join(","))
         }
@@ -146,10 +150,15 @@ mod tests {
             serde_json::from_str(r#"{"a":null,"b":[1,{"x":"۳","y":2}]}"#).unwrap();
         assert_eq!(canonical(&a), canonical(&b));
         assert_eq!(canonical(&a), r#"{"a":null,"b":[1,{"x":"۳","y":2}]}"#);
-        let c: serde_json::Value = serde_json::from_str(r#"{"a":null,"b":[{"x":"۳","y":2},1]}"#).unwrap();
+        let c: serde_json::Value =
+            serde_json::from_str(r#"{"a":null,"b":[{"x":"۳","y":2},1]}"#).unwrap();
         assert_ne!(canonical(&a), canonical(&c), "array order is meaning");
         let user: serde_json::Value =
             serde_json::from_str(r#"{"username":"u","password":"secret"}"#).unwrap();
-        assert_eq!(canonical(&user), r#"{"username":"u"}"#, "no password is kept");
+        assert_eq!(
+            canonical(&user),
+            r#"{"username":"u"}"#,
+            "no password is kept"
+        );
     }
 }

@@ -115,7 +115,7 @@ impl utoipa::Modify for IdempotencyHeader {
                     .schema_type(Type::String)
                     .min_length(Some(1))
                     .max_length(Some(keyed::KEY_MAX_BYTES))
-                    .pattern(Some("^[!-~]+$")),
+                    .pattern(Some("^ *[!-~][ -~]*$")),
             ))
             .build();
         for (path, item) in openapi.paths.paths.iter_mut() {

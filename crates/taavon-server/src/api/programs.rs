@@ -247,8 +247,15 @@ pub async fn set_budgets(
         ),
     };
     let idempotency = key.as_ref().map(IdempotencyKey::get);
-    programs::set_budgets(&state.store, &user.principal, &code, &input, idempotency, clock::now())
-        .await?;
+    programs::set_budgets(
+        &state.store,
+        &user.principal,
+        &code,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
     let detail = programs::program_detail(&state.store, &user.principal, &code).await?;
     Ok(Json(budget_dtos(detail.budgets, &detail.committed)))
 }

@@ -4,6 +4,7 @@
 mod api;
 mod authorization;
 mod helpers;
+mod idempotency;
 mod loans;
 mod money;
 mod registry;
