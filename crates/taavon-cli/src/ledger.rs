@@ -9,7 +9,7 @@ use taavon_core::locale::Locale;
 use taavon_core::money::format_number;
 use taavon_store::{Store, TrialBalanceRow};
 
-use crate::commands::{DbArgs, config_with, runtime};
+use crate::commands::{DbArgs, config_with, open_store, runtime};
 
 #[derive(Subcommand)]
 pub enum LedgerCommand {
@@ -64,7 +64,7 @@ pub fn ledger(command: LedgerCommand) -> anyhow::Result<ExitCode> {
 fn check(db: &DbArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(db)?;
     runtime()?.block_on(async {
-        let store = Store::open(&config.database_url).await?;
+        let store = open_store(&config).await?;
         let mut read = store.read().await?;
         let outcome = read.check_ledger().await?;
         read.finish().await?;
@@ -88,7 +88,7 @@ fn check(db: &DbArgs) -> anyhow::Result<ExitCode> {
 fn trial_balance(args: &TrialBalanceArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(&args.db)?;
     let rows = runtime()?.block_on(async {
-        let store = Store::open(&config.database_url).await?;
+        let store = open_store(&config).await?;
         let mut read = store.read().await?;
         let rows = read.trial_balance().await?;
         read.finish().await?;

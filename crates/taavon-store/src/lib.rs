@@ -46,7 +46,10 @@ mod users;
 pub use applications::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication,
 };
-pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
+pub use audit::{
+    Actor, AuditCheckpoint, AuditEntry, AuditHead, AuditKey, AuditRecord, AuditVerification,
+    BrokenLink,
+};
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
