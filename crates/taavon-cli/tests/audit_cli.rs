@@ -6,18 +6,51 @@
 use std::process::Command;
 
 fn taavon(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
+    run(args, None)
+}
+
+/// `taavon` with the audit key file configured through the environment.
+fn keyed(key_file: &std::path::Path, args: &[&str]) -> (i32, String) {
+    run(args, Some(key_file))
+}
+
+fn run(args: &[&str], key_file: Option<&std::path::Path>) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_taavon"));
+    command
         .args(args)
         .env("TAAVON_PASSWORD", "a-long-password")
         .env_remove("TAAVON_DATABASE_URL")
-        .output()
-        .unwrap();
+        .env_remove("TAAVON_AUDIT_KEY_FILE");
+    if let Some(key_file) = key_file {
+        command.env("TAAVON_AUDIT_KEY_FILE", key_file);
+    }
+    let output = command.output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status.code().unwrap_or(-1), text)
+}
+
+/// `taavon audit verify --since-checkpoint`, with the key when one is given.
+fn verify_since(
+    key_file: Option<&std::path::Path>,
+    checkpoint: &std::path::Path,
+    url: &str,
+) -> (i32, String) {
+    let checkpoint = checkpoint.to_str().unwrap();
+    run(
+        &[
+            "audit",
+            "verify",
+            "--since-checkpoint",
+            checkpoint,
+            "--db",
+            url,
+        ],
+        key_file,
+    )
 }
 
 async fn check(url: &str) {
@@ -71,23 +104,6 @@ async fn editing_or_deleting_an_audit_row_makes_audit_verify_fail_on_postgres() 
         return;
     };
     check(&url).await;
-}
-
-/// `taavon` with the audit key file configured through the environment.
-fn keyed(key_file: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
-        .args(args)
-        .env("TAAVON_PASSWORD", "a-long-password")
-        .env("TAAVON_AUDIT_KEY_FILE", key_file)
-        .env_remove("TAAVON_DATABASE_URL")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
 }
 
 /// The head's sequence number and where the chain became keyed.
@@ -165,17 +181,7 @@ async fn keyed_chain(url: &str, name: &str) -> (std::path::PathBuf, std::path::P
     assert_eq!(code, 0, "{text}");
     std::fs::write(&checkpoint, &text).unwrap();
     assert_eq!(run(add("after-checkpoint")).0, 0);
-    let (code, text) = keyed(
-        &key,
-        &[
-            "audit",
-            "verify",
-            "--since-checkpoint",
-            checkpoint.to_str().unwrap(),
-            "--db",
-            url,
-        ],
-    );
+    let (code, text) = verify_since(Some(&key), &checkpoint, url);
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains(&format!(
@@ -260,7 +266,6 @@ async fn check_rewrite(url: &str) {
 
 async fn check_cut(url: &str) {
     let (key, checkpoint, first_keyed) = keyed_chain(url, "cut").await;
-    let cp = checkpoint.to_str().unwrap();
     // An edited checkpoint is refused.
     let text = std::fs::read_to_string(&checkpoint).unwrap();
     let forged = checkpoint.with_extension("forged");
@@ -272,23 +277,13 @@ async fn check_cut(url: &str) {
         ),
     )
     .unwrap();
-    let (code, text) = keyed(
-        &key,
-        &[
-            "audit",
-            "verify",
-            "--since-checkpoint",
-            forged.to_str().unwrap(),
-            "--db",
-            url,
-        ],
-    );
+    let (code, text) = verify_since(Some(&key), &forged, url);
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains("the checkpoint's MAC does not match"),
         "{text}"
     );
-    let (code, text) = taavon(&["audit", "verify", "--since-checkpoint", cp, "--db", url]);
+    let (code, text) = verify_since(None, &checkpoint, url);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("needs the audit key"), "{text}");
 
@@ -310,10 +305,7 @@ async fn check_cut(url: &str) {
         code, 0,
         "a head once valid hides a cut from the chain alone: {text}"
     );
-    let (code, text) = keyed(
-        &key,
-        &["audit", "verify", "--since-checkpoint", cp, "--db", url],
-    );
+    let (code, text) = verify_since(Some(&key), &checkpoint, url);
     assert_eq!(code, 1, "{text}");
     let missing = format!(
         "audit trail broken at record {}: records {} to {} are missing",
