@@ -198,15 +198,16 @@ impl AuditCheckpoint {
     pub fn parse_json(text: &str) -> Result<Self, StoreError> {
         let value: serde_json::Value =
             serde_json::from_str(text.trim()).map_err(|_| StoreError::CheckpointFormat)?;
+        let field = |name: &str| value.get(name).unwrap_or(&serde_json::Value::Null);
         let (Some("taavon-audit-checkpoint/1"), Some(seq), Some(hash), Some(mac)) = (
-            value["format"].as_str(),
-            value["seq"].as_i64(),
-            value["hash"].as_str(),
-            value["mac"].as_str(),
+            field("format").as_str(),
+            field("seq").as_i64(),
+            field("hash").as_str(),
+            field("mac").as_str(),
         ) else {
             return Err(StoreError::CheckpointFormat);
         };
-        let keyed_from = match &value["keyed_from"] {
+        let keyed_from = match field("keyed_from") {
             serde_json::Value::Null => None,
             other => Some(other.as_i64().ok_or(StoreError::CheckpointFormat)?),
         };
@@ -730,6 +731,38 @@ mod tests {
         let with_empty = chain_hash(GENESIS, 1, "t", "a", "x", "e", "1", Some(""), None, None);
         assert_ne!(with_none, with_empty);
         assert_eq!(with_none.len(), 64);
+    }
+
+    #[test]
+    fn a_key_and_a_checkpoint_read_back_what_they_printed_and_macs_keep_their_domains() {
+        // Establishes the key file and checkpoint formats, the key's redaction, and that a
+        // head's MAC cannot stand in for a checkpoint's or a record's.
+        let key = AuditKey::from_bytes([7; 32]);
+        let again = AuditKey::parse_hex(&format!("  {}\n", key.to_hex())).unwrap();
+        assert_eq!(again.to_hex(), key.to_hex());
+        assert!(matches!(
+            AuditKey::parse_hex("abc"),
+            Err(StoreError::AuditKeyFormat)
+        ));
+        assert!(!format!("{key:?}").contains(&key.to_hex()));
+        let head = AuditHead {
+            seq: 12,
+            hash: "ab".repeat(32),
+            keyed_from: Some(3),
+        };
+        let checkpoint = AuditCheckpoint {
+            mac: key.checkpoint_mac(&head),
+            head: head.clone(),
+        };
+        assert_eq!(
+            AuditCheckpoint::parse_json(&checkpoint.to_json()).unwrap(),
+            checkpoint
+        );
+        assert!(AuditCheckpoint::parse_json("{}").is_err());
+        assert_ne!(key.head_mac(&head), key.checkpoint_mac(&head));
+        assert_ne!(key.record_mac(&head.hash), key.head_mac(&head));
+        let other = AuditKey::from_bytes([8; 32]);
+        assert_ne!(other.checkpoint_mac(&head), checkpoint.mac);
     }
 
     #[test]
