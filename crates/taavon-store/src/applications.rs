@@ -8,7 +8,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values};
-use crate::sums::{exact_sum, exact_sum_sql};
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
 
 /// An application as drafted.
@@ -265,7 +265,7 @@ impl Reader {
             .await
             .map_err(db("summing committed amounts"))?
             .iter()
-            .map(|row| Ok((row.try_get(0)?, exact_sum(row.try_get(1)?, row.try_get(2)?))))
+            .map(|row| Ok((row.try_get(0)?, exact_sum_at(row, 1)?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db("decoding committed amounts")))
     }

@@ -13,7 +13,7 @@ use taavon_core::loans::eod::{EodPlan, EodStep};
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
-use crate::sums::{exact_sum, exact_sum_sql};
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Conn, Reader, WriteTx};
 
 /// The portfolio of one branch at a closed business date.
@@ -138,9 +138,7 @@ impl Reader {
             .map_err(db("summing loans per class"))?
             .iter()
             .map(|row| {
-                let sum = |column: usize| -> Result<i128, sqlx::Error> {
-                    Ok(exact_sum(row.try_get(column)?, row.try_get(column + 1)?))
-                };
+                let sum = |column| exact_sum_at(row, column);
                 Ok(ClassTotals {
                     class: row.try_get(0)?,
                     loans: row.try_get(1)?,
@@ -202,7 +200,7 @@ impl Reader {
                 .await
                 .map_err(db("summing provisions"))?
                 .iter()
-                .map(|row| Ok((row.try_get(0)?, exact_sum(row.try_get(1)?, row.try_get(2)?))))
+                .map(|row| Ok((row.try_get(0)?, exact_sum_at(row, 1)?)))
                 .collect::<Result<_, sqlx::Error>>()
                 .map_err(db("decoding provisions"))?
         });

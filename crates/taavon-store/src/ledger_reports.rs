@@ -13,7 +13,7 @@ use crate::ledger::{
     ACCOUNT_COLUMNS, LedgerAccount, TRANSFER_COLUMNS, hex128, indexed_through, load_accounts,
     narrow, select_accounts, select_transfers, stored_i64,
 };
-use crate::sums::{exact_sum, exact_sum_sql};
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::Reader;
 
 /// Which accounts to list, a page at a time in id order; `None` means any.
@@ -199,9 +199,7 @@ impl Reader {
                 .map_err(db("summing the trial balance"))?
                 .iter()
                 .map(|row| {
-                    let sum = |column: usize| -> Result<i128, sqlx::Error> {
-                        Ok(exact_sum(row.try_get(column)?, row.try_get(column + 1)?))
-                    };
+                    let sum = |column| exact_sum_at(row, column);
                     Ok((
                         row.try_get::<i64, _>(0)?,
                         row.try_get::<i64, _>(1)?,

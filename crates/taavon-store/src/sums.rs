@@ -20,6 +20,16 @@ pub(crate) fn exact_sum(high: i64, low: i64) -> i128 {
     (i128::from(high) << 32) + i128::from(low)
 }
 
+/// The exact sum whose two partial sums are the row's columns `column` and `column + 1`.
+pub(crate) fn exact_sum_at<'r, R>(row: &'r R, column: usize) -> Result<i128, sqlx::Error>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(exact_sum(row.try_get(column)?, row.try_get(column + 1)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
