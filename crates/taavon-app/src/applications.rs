@@ -188,7 +188,7 @@ pub async fn create_application(
         }),
     ))?;
     let id = write.insert_application(&fields).await?;
-    let id = finish_idempotent(store, write, principal, idempotency, id).await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
     read_application(store, id).await
 }
 
@@ -426,7 +426,7 @@ async fn finish_transition(
     event_id: i64,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<TransitionOutcome, AppError> {
-    let event_id = finish_idempotent(store, write, principal, idempotency, event_id).await?;
+    let event_id = finish_idempotent(write, principal, idempotency, event_id).await?;
     replay(store, id, event_id).await
 }
 
@@ -610,7 +610,9 @@ async fn validate(
         ));
         return Err(AppError::Invalid(errors));
     };
-    if input.amount_rial <= 0 {
+    if let Some(error) = FieldError::above_maximum("amount", input.amount_rial) {
+        errors.push(error);
+    } else if input.amount_rial <= 0 {
         errors.push(FieldError::new(
             "amount",
             "positive",

@@ -1,7 +1,7 @@
 //! Reading and verifying the audit trail.
 
 use taavon_core::access::{self, Action, Principal, Resource};
-use taavon_store::{AuditRecord, AuditVerification, Store};
+use taavon_store::{AuditCheckpoint, AuditHead, AuditKey, AuditRecord, AuditVerification, Store};
 
 use crate::AppError;
 
@@ -23,7 +23,43 @@ pub async fn list_audit(
     Ok(records)
 }
 
-/// Recomputes the whole hash chain.
+/// Recomputes the whole hash chain (and, with the store's audit key, every MAC).
 pub async fn verify(store: &Store) -> Result<AuditVerification, AppError> {
     Ok(store.verify_audit().await?)
+}
+
+/// As `verify`, and against a checkpoint kept elsewhere: nothing up to it changed and
+/// nothing was cut.
+pub async fn verify_since(
+    store: &Store,
+    checkpoint: &AuditCheckpoint,
+) -> Result<AuditVerification, AppError> {
+    Ok(store.verify_audit_since(checkpoint).await?)
+}
+
+/// The chain's head with a MAC, to keep elsewhere; `Err` with the verification when the
+/// chain is broken (a checkpoint of a broken chain would vouch for the break).
+pub async fn checkpoint(
+    store: &Store,
+) -> Result<Result<AuditCheckpoint, AuditVerification>, AppError> {
+    let verification = store.verify_audit().await?;
+    if verification.first_broken.is_some() {
+        return Ok(Err(verification));
+    }
+    Ok(Ok(store.audit_checkpoint(&verification)?))
+}
+
+/// Where the chain ends and whether it is keyed.
+pub async fn head(store: &Store) -> Result<AuditHead, AppError> {
+    let mut read = store.read().await?;
+    let head = read.audit_head().await?;
+    read.finish().await?;
+    Ok(head)
+}
+
+/// A new random audit key.
+pub fn generate_key() -> AuditKey {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes[..]);
+    AuditKey::from_bytes(bytes)
 }

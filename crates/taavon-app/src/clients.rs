@@ -6,7 +6,7 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Client, NewClient, Store, StoreError};
 
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::registry::{KnownCodes, PersonInput, upsert_person, validate_person};
 use crate::{AppError, FieldError};
 
@@ -29,9 +29,13 @@ pub async fn create_client(
     store: &Store,
     principal: &Principal,
     input: &ClientInput,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Client, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_client(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let known = KnownCodes::load(&mut write).await?;
     let mut errors = Vec::new();
     let county = taavon_core::digits::to_ascii_digits(input.county.trim());
@@ -109,11 +113,15 @@ pub async fn create_client(
         }
         Err(other) => return Err(other.into()),
     };
-    write.commit().await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
+    read_client(store, id).await
+}
+
+async fn read_client(store: &Store, id: i64) -> Result<Client, AppError> {
     let mut read = store.read().await?;
-    let created = read.client(id).await?.ok_or(AppError::NotFound)?;
+    let client = read.client(id).await?.ok_or(AppError::NotFound)?;
     read.finish().await?;
-    Ok(created)
+    Ok(client)
 }
 
 /// One individual client, if the principal reads their personal data (a bank only its

@@ -2,6 +2,7 @@
 //! internal and only logged.
 
 use taavon_core::access::Decision;
+use taavon_core::money::Rial;
 use taavon_store::StoreError;
 
 /// One input field that broke one rule.
@@ -32,6 +33,8 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -57,7 +60,31 @@ impl FieldError {
     }
 }
 
+impl FieldError {
+    /// The error of a submitted amount above `taavon_core::money::AMOUNT_MAX_RIAL`, the
+    /// one size rule of every amount a caller sends.
+    pub fn above_maximum(field: impl Into<String>, rials: i64) -> Option<Self> {
+        Rial::submitted(rials).err().map(|error| {
+            Self::new(
+                field,
+                error.rule(),
+                &error.message_fa(),
+                &error.message_en(),
+            )
+        })
+    }
+}
+
 impl AppError {
+    /// `rials` when it is within the submitted-amount maximum, else the error naming
+    /// `field`.
+    pub fn check_amount(field: &str, rials: i64) -> Result<i64, Self> {
+        match FieldError::above_maximum(field, rials) {
+            None => Ok(rials),
+            Some(error) => Err(Self::Invalid(vec![error])),
+        }
+    }
+
     /// A single invalid field.
     pub fn invalid(field: &str, rule: &str, message_fa: &str, message_en: &str) -> Self {
         Self::Invalid(vec![FieldError::new(field, rule, message_fa, message_en)])

@@ -11,7 +11,7 @@ use taavon_core::registry::shares::{Register, ShareEntry};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, ShareEntryRow, Store, Versioned};
 
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::registry::{
     CooperativeInput, KnownCodes, PersonInput, identity_conflicts, identity_mismatch,
     upsert_person, validate_cooperative_fields,
@@ -41,9 +41,13 @@ pub async fn submit(
     principal: &Principal,
     input: &FormationInput,
     rules: &FormationRules,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_formation(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let known = KnownCodes::load(&mut write).await?;
     let mut cooperative = input.cooperative.clone();
     cooperative.status = Some("forming".into());
@@ -73,7 +77,11 @@ pub async fn submit(
         {
             persons.push(person);
         }
-        if founder.subscribed_rial <= 0
+        let too_large = FieldError::above_maximum("subscribed_rial", founder.subscribed_rial)
+            .or_else(|| FieldError::above_maximum("paid_rial", founder.paid_rial));
+        if let Some(error) = too_large {
+            founder_errors.push(error);
+        } else if founder.subscribed_rial <= 0
             || founder.paid_rial < 0
             || founder.paid_rial > founder.subscribed_rial
         {
@@ -214,7 +222,11 @@ pub async fn submit(
             &serde_json::Value::Array(flags),
         )
         .await?;
-    write.commit().await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
+    read_formation(store, id).await
+}
+
+async fn read_formation(store: &Store, id: i64) -> Result<Formation, AppError> {
     let mut read = store.read().await?;
     let formation = read.formation(id).await?.ok_or(AppError::NotFound)?;
     read.finish().await?;
@@ -230,6 +242,7 @@ pub async fn decide(
     formation_id: i64,
     approve: bool,
     reason: Option<&str>,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
@@ -241,7 +254,10 @@ pub async fn decide(
             "A rejection needs a reason.",
         ));
     }
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_formation(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let formation = write
         .formation(formation_id)
         .await?
@@ -294,12 +310,6 @@ pub async fn decide(
             ));
         }
     }
-    write.commit().await?;
-    let mut read = store.read().await?;
-    let decided = read
-        .formation(formation_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    read.finish().await?;
-    Ok(decided)
+    finish_idempotent(write, principal, idempotency, formation_id).await?;
+    read_formation(store, formation_id).await
 }

@@ -18,7 +18,7 @@ use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResu
 use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow, WriteTx};
 
 use crate::AppError;
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 
 /// The one ledger: Iranian rials.
 pub const LEDGER_IRR: u32 = 1;
@@ -326,10 +326,35 @@ async fn submit(write: &mut WriteTx, chain: Vec<Transfer>, field: &str) -> Resul
             "موجودی صندوق برنامه در این استان کافی نیست.",
             "The program's fund in this province does not hold enough money.",
         )),
+        // Transfer ids derive from what caused them; a caller's reference is one of
+        // those causes, so this is the same reference sent with other figures.
+        Some(other) if other.code().starts_with("exists_with_different") => Err(AppError::invalid(
+            "reference",
+            "reused",
+            "این شناسه پیش‌تر برای جابه‌جایی دیگری با ارقام دیگر به کار رفته است.",
+            "This reference was already used for a different movement.",
+        )),
         Some(other) => Err(AppError::Conflict(format!(
             "the ledger refused the transfer: {other}"
         ))),
     }
+}
+
+/// Commits a money event a caller named by its reference, or, when the ledger found
+/// every transfer already there as asked (a retry), ends the transaction unchanged: the
+/// retry is answered like the first request, and there is nothing to audit (nor an
+/// `Idempotency-Key` to keep: the reference already makes the retry harmless).
+async fn commit_unless_retry(
+    write: WriteTx,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<(), AppError> {
+    if write.has_audit_entries() {
+        finish_idempotent(write, principal, idempotency, 0).await?;
+    } else {
+        write.rollback().await?;
+    }
+    Ok(())
 }
 
 /// Reserves a contract's principal in its program fund (pending); returns the pending
@@ -584,6 +609,7 @@ pub(crate) async fn book_provisions(
 }
 
 /// An agency's deposit at a bank, credited from its source.
+#[allow(clippy::too_many_arguments)]
 pub async fn deposit(
     store: &Store,
     principal: &Principal,
@@ -591,13 +617,16 @@ pub async fn deposit(
     bank: &str,
     amount: i64,
     reference: &str,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<(), AppError> {
     if !may_fund_programs(principal) {
         return Err(AppError::Forbidden);
     }
     positive(amount)?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let Begun::Fresh(mut write) = begin(store, principal, idempotency, now).await? else {
+        return Ok(());
+    };
     if !write.agencies().await?.iter().any(|a| a.code == agency) {
         return Err(unknown("agency", "چنین سازمانی شناخته نیست.", "agency"));
     }
@@ -615,8 +644,7 @@ pub async fn deposit(
         0,
     );
     submit(&mut write, vec![t], "amount_rial").await?;
-    write.commit().await?;
-    Ok(())
+    commit_unless_retry(write, principal, idempotency).await
 }
 
 fn agency_accounts(agency: &str, bank: &str) -> (Chart, Chart) {
@@ -655,13 +683,16 @@ pub async fn fund_program(
     from: &FundingFrom,
     amount: i64,
     reference: &str,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<(), AppError> {
     if !may_fund_programs(principal) {
         return Err(AppError::Forbidden);
     }
     positive(amount)?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let Begun::Fresh(mut write) = begin(store, principal, idempotency, now).await? else {
+        return Ok(());
+    };
     if write.program(program).await?.is_none() {
         return Err(unknown("program", "چنین برنامه‌ای شناخته نیست.", "program"));
     }
@@ -690,16 +721,17 @@ pub async fn fund_program(
     submit(&mut write, vec![t], "amount_rial")
         .await
         .map_err(|error| match error {
-            AppError::Invalid(_) => AppError::invalid(
-                "amount_rial",
-                "deposit_insufficient",
-                "موجودی سپرده این نهاد در این بانک کافی نیست.",
-                "The agency's deposit at this bank does not hold enough money.",
-            ),
+            AppError::Invalid(fields) if fields.iter().any(|f| f.rule == "fund_insufficient") => {
+                AppError::invalid(
+                    "amount_rial",
+                    "deposit_insufficient",
+                    "موجودی سپرده این نهاد در این بانک کافی نیست.",
+                    "The agency's deposit at this bank does not hold enough money.",
+                )
+            }
             other => other,
         })?;
-    write.commit().await?;
-    Ok(())
+    commit_unless_retry(write, principal, idempotency).await
 }
 
 fn unknown(field: &str, message_fa: &str, en: &str) -> AppError {
@@ -707,7 +739,7 @@ fn unknown(field: &str, message_fa: &str, en: &str) -> AppError {
 }
 
 fn positive(amount: i64) -> Result<(), AppError> {
-    if amount > 0 {
+    if AppError::check_amount("amount_rial", amount)? > 0 {
         Ok(())
     } else {
         Err(AppError::invalid(

@@ -9,7 +9,7 @@ use taavon_core::reference::Tier;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Program, ProgramBudget, Store, Versioned, WriteTx};
 
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
 
 /// A program as an admin describes it.
@@ -46,7 +46,7 @@ pub struct ProgramDetail {
     pub rules: ProgramRules,
     pub budgets: Vec<ProgramBudget>,
     /// (province, amount approved or further on).
-    pub committed: Vec<(String, i64)>,
+    pub committed: Vec<(String, i128)>,
 }
 
 /// Reads a stored rule document; the store only ever holds documents that passed
@@ -99,6 +99,7 @@ pub async fn create_program(
     store: &Store,
     principal: &Principal,
     input: &ProgramInput,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Program, AppError> {
     AppError::from_decision(access::decide(
@@ -106,7 +107,11 @@ pub async fn create_program(
         Action::Create,
         Resource::Program,
     ))?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        // Programs are known by their code, which the same request carries again.
+        Begun::Replay(_) => return read_program(store, &input.code).await,
+        Begun::Fresh(write) => write,
+    };
     let program = validate(&mut write, input, 1).await?;
     if write.program(&program.code).await?.is_some() {
         return Err(AppError::invalid(
@@ -117,7 +122,14 @@ pub async fn create_program(
         ));
     }
     write.insert_program(&program).await?;
-    write.commit().await?;
+    finish_idempotent(write, principal, idempotency, 0).await?;
+    Ok(program)
+}
+
+async fn read_program(store: &Store, code: &str) -> Result<Program, AppError> {
+    let mut read = store.read().await?;
+    let program = read.program(code).await?.ok_or(AppError::NotFound)?;
+    read.finish().await?;
     Ok(program)
 }
 
@@ -127,6 +139,7 @@ pub async fn update_program(
     principal: &Principal,
     input: &ProgramInput,
     version: i64,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Program, AppError> {
     AppError::from_decision(access::decide(
@@ -134,11 +147,14 @@ pub async fn update_program(
         Action::Update,
         Resource::Program,
     ))?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(_) => return read_program(store, &input.code).await,
+        Begun::Fresh(write) => write,
+    };
     let program = validate(&mut write, input, version).await?;
     match write.update_program(version, &program).await? {
         Versioned::Updated(after) => {
-            write.commit().await?;
+            finish_idempotent(write, principal, idempotency, 0).await?;
             Ok(after)
         }
         Versioned::Stale { current_version } => Err(AppError::Conflict(format!(
@@ -154,6 +170,7 @@ pub async fn set_budgets(
     principal: &Principal,
     code: &str,
     input: &BudgetInput,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Vec<ProgramBudget>, AppError> {
     AppError::from_decision(access::decide(
@@ -161,7 +178,15 @@ pub async fn set_budgets(
         Action::Update,
         Resource::Program,
     ))?;
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(_) => {
+            let mut read = store.read().await?;
+            let budgets = read.program_budgets(code).await?;
+            read.finish().await?;
+            return Ok(budgets);
+        }
+        Begun::Fresh(write) => write,
+    };
     if write.program(code).await?.is_none() {
         return Err(AppError::NotFound);
     }
@@ -171,6 +196,7 @@ pub async fn set_budgets(
             total_rial,
             tier_weights_permille,
         } => {
+            AppError::check_amount("total_rial", *total_rial)?;
             if *total_rial <= 0 {
                 return Err(AppError::invalid(
                     "total_rial",
@@ -203,7 +229,10 @@ pub async fn set_budgets(
                         "The province appears twice.",
                     ));
                 }
-                if *amount < 0 {
+                let field = format!("budgets[{index}].amount_rial");
+                if let Some(error) = FieldError::above_maximum(field, *amount) {
+                    errors.push(error);
+                } else if *amount < 0 {
                     errors.push(FieldError::new(
                         format!("budgets[{index}].amount_rial"),
                         "non_negative",
@@ -224,7 +253,7 @@ pub async fn set_budgets(
         }
     };
     write.set_program_budgets(code, &budgets).await?;
-    write.commit().await?;
+    finish_idempotent(write, principal, idempotency, 0).await?;
     Ok(budgets)
 }
 

@@ -16,7 +16,6 @@ use taavon_store::{
     Reader, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
 };
 
-use crate::auth::actor_of;
 pub use crate::idempotency::Idempotency;
 use crate::idempotency::{Begun, begin, finish_idempotent, winner};
 use crate::{AppError, FieldError};
@@ -216,7 +215,7 @@ pub async fn create_cooperative(
         }
         Err(error) => return Err(duplicate_legal_id(error)),
     };
-    let id = finish_idempotent(store, write, principal, idempotency, id).await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
     read_cooperative(store, id).await
 }
 
@@ -228,9 +227,13 @@ pub async fn update_cooperative(
     principal: &Principal,
     id: i64,
     patch: &CooperativePatch,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Cooperative, AppError> {
-    let mut write = store.write(actor_of(principal), now).await?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_cooperative(store, id).await,
+        Begun::Fresh(write) => write,
+    };
     let current = write.cooperative(id).await?.ok_or(AppError::NotFound)?;
     may(principal, Action::Update, &current)?;
     let f = &current.fields;
@@ -313,7 +316,7 @@ pub async fn update_cooperative(
         .map_err(duplicate_legal_id)?
     {
         Versioned::Updated(cooperative) => {
-            write.commit().await?;
+            finish_idempotent(write, principal, idempotency, cooperative.id).await?;
             Ok(cooperative)
         }
         Versioned::Stale { current_version } => Err(AppError::Conflict(format!(
@@ -391,7 +394,7 @@ pub async fn add_member(
             joined_on,
         })
         .await?;
-    let person_id = finish_idempotent(store, write, principal, idempotency, person_id).await?;
+    let person_id = finish_idempotent(write, principal, idempotency, person_id).await?;
     person_by_id(store, cooperative_id, person_id).await
 }
 
@@ -460,6 +463,7 @@ pub async fn add_share_entry(
         }
         _ => None,
     };
+    errors.extend(FieldError::above_maximum("amount_rial", input.amount_rial));
     let entry = match (input.kind.as_str(), member, counterpart) {
         ("subscription", Some(m), _) => Some(ShareEntry::Subscription {
             member: m,
@@ -520,7 +524,7 @@ pub async fn add_share_entry(
     let id = write
         .insert_share_entry(&cooperative.fields.province, &row)
         .await?;
-    finish_idempotent(store, write, principal, idempotency, id).await?;
+    finish_idempotent(write, principal, idempotency, id).await?;
     share_register(store, principal, cooperative_id).await
 }
 
@@ -1040,7 +1044,9 @@ pub async fn surplus_distribution(
     let mut errors = Vec::new();
     let start = optional_date(&mut errors, "from", Some(from));
     let end = optional_date(&mut errors, "to", Some(to));
-    if total_rial < 0 {
+    if let Some(error) = FieldError::above_maximum("total_rial", total_rial) {
+        errors.push(error);
+    } else if total_rial < 0 {
         errors.push(FieldError::new(
             "total_rial",
             "amount_positive",

@@ -11,7 +11,7 @@ use taavon_core::applications::ApplicationState;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{AllocationProposal, AllocationRound, Application, ApplicationFilter, Store};
 
-use crate::auth::actor_of;
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
 use crate::{AppError, FieldError};
 
@@ -72,15 +72,22 @@ pub struct RoundResult {
 }
 
 /// Runs a round over the program's applications under review; with `record`, stores
-/// it and its proposals (ministry admins only).
+/// it and its proposals (ministry admins only). Under an `Idempotency-Key` a recorded
+/// round is stored once: a replay answers the round computed afresh with the id of the
+/// round the first request recorded. A round that records nothing changes nothing and
+/// keeps no key (a key already used for another request is still refused).
 pub async fn run_round(
     store: &Store,
     principal: &Principal,
     program_code: &str,
     what_ifs: &[WhatIf],
     record: bool,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<RoundResult, AppError> {
+    if !record {
+        winner(store, principal, idempotency).await?;
+    }
     // A national round reads every province's applications.
     if access::application_scope(principal) != ApplicationScope::All {
         return Err(AppError::Forbidden);
@@ -136,7 +143,9 @@ pub async fn run_round(
                 .map_or(0, |(_, amount)| *amount);
             ProvinceBudget {
                 province: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                budget: (b.amount_rial - used).max(0),
+                // At most the budget itself, so it fits.
+                budget: i64::try_from((i128::from(b.amount_rial) - used).max(0))
+                    .unwrap_or(b.amount_rial),
             }
         })
         .collect();
@@ -261,10 +270,13 @@ pub async fn run_round(
                 marginal_value: format!("{:.6}", line.marginal_value),
             })
             .collect();
-        let mut write = store.write(actor_of(principal), now).await?;
-        let id = write.insert_allocation_round(&round, &proposals).await?;
-        write.commit().await?;
-        Some(id)
+        match begin(store, principal, idempotency, now).await? {
+            Begun::Replay(id) => Some(id),
+            Begun::Fresh(mut write) => {
+                let id = write.insert_allocation_round(&round, &proposals).await?;
+                Some(finish_idempotent(write, principal, idempotency, id).await?)
+            }
+        }
     } else {
         None
     };

@@ -6,6 +6,7 @@ use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewUser, Store, StoreError, User};
 
 use crate::auth::{actor_of, hash_password};
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
 
 /// Who asks for a change: a logged-in user (checked by the policy) or an operator with
@@ -66,6 +67,7 @@ pub async fn add_user(
     caller: Caller<'_>,
     input: &UserInput,
     password_rule: PasswordRule,
+    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
     caller.may(Action::Create, Resource::Users)?;
@@ -119,7 +121,14 @@ pub async fn add_user(
         password_hash: hash_password(&input.password)?,
         role,
     };
-    let mut write = store.write(caller.actor(), now).await?;
+    // An operator at the command line has no user to keep a key under.
+    let (mut write, keyed_by) = match caller {
+        Caller::User(principal) => match begin(store, principal, idempotency, now).await? {
+            Begun::Replay(id) => return Ok(id),
+            Begun::Fresh(write) => (write, Some(principal)),
+        },
+        Caller::Operator(_) => (store.write(caller.actor(), now).await?, None),
+    };
     let id = match write.insert_user(&new_user).await {
         Ok(id) => id,
         Err(StoreError::Duplicate { .. }) => {
@@ -140,8 +149,13 @@ pub async fn add_user(
         }
         Err(other) => return Err(other.into()),
     };
-    write.commit().await?;
-    Ok(id)
+    match keyed_by {
+        Some(principal) => finish_idempotent(write, principal, idempotency, id).await,
+        None => {
+            write.commit().await?;
+            Ok(id)
+        }
+    }
 }
 
 /// Every user account (ministry admins only).

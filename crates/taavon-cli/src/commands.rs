@@ -62,12 +62,6 @@ pub struct UserAddArgs {
 }
 
 #[derive(Subcommand)]
-pub enum AuditCommand {
-    /// Recompute the hash chain; exit 1 and name the first broken link if any.
-    Verify(DbArgs),
-}
-
-#[derive(Subcommand)]
 pub enum ImportCommand {
     /// Replace the deprivation tiers with an official classification (CSV: county_code,tier).
     Tiers(ImportTiersArgs),
@@ -139,10 +133,21 @@ fn init_logs(config: &Config) {
     }
 }
 
-pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
+/// The database the configuration names, with the audit key it names (if any).
+pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let key = config.audit_key()?;
     let store = Store::open(&config.database_url)
         .await
         .with_context(|| format!("opening the database {:?}", config))?;
+    Ok(match key {
+        Some(key) => store.with_audit_key(key),
+        None => store,
+    })
+}
+
+/// As `open_store`, with the reference data loaded.
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = open_store(config).await?;
     taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
     Ok(store)
 }
@@ -153,8 +158,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.listen = listen;
     }
     init_logs(&config);
+    if args.demo && config.audit_key_file.is_none() {
+        config.audit_key_file = Some(demo_audit_key(&config.database_url)?);
+    }
     runtime()?.block_on(async {
         let store = open(&config).await?;
+        audit_key_status(&store).await?;
         if args.demo {
             match taavon_app::demo::load(&store, clock::now()).await? {
                 taavon_app::demo::DemoOutcome::Loaded {
@@ -189,6 +198,60 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The demo keys its audit chain like production should: with a key file of its own,
+/// made on first use beside its SQLite database (`data/taavon.db-demo-audit.key` by
+/// default; `data/demo-audit.key` on PostgreSQL), which it names in the log.
+fn demo_audit_key(database_url: &str) -> anyhow::Result<String> {
+    let path = match taavon_store::DatabaseUrl::parse(database_url)? {
+        taavon_store::DatabaseUrl::Sqlite { path } => format!("{path}-demo-audit.key"),
+        taavon_store::DatabaseUrl::Postgres { .. } => "data/demo-audit.key".to_owned(),
+    };
+    if !std::path::Path::new(&path).exists() {
+        if let Some(parent) = std::path::Path::new(&path).parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path)?;
+        std::io::Write::write_all(
+            &mut file,
+            format!("{}\n", taavon_app::audit::generate_key().to_hex()).as_bytes(),
+        )?;
+    }
+    tracing::warn!(
+        key_file = path,
+        "--demo: the audit chain is keyed with a demo key (verify with \
+         TAAVON_AUDIT_KEY_FILE={path} taavon audit verify)"
+    );
+    Ok(path)
+}
+
+/// Says loudly when the server runs without the audit key, and refuses to start without
+/// it on a chain that is already keyed (every write would fail).
+async fn audit_key_status(store: &Store) -> anyhow::Result<()> {
+    if store.has_audit_key() {
+        return Ok(());
+    }
+    let head = taavon_app::audit::head(store).await?;
+    if let Some(keyed_from) = head.keyed_from {
+        anyhow::bail!(
+            "the audit chain is keyed from record {keyed_from}, and no audit key is \
+             configured: set audit_key_file (or TAAVON_AUDIT_KEY_FILE) to its key file"
+        );
+    }
+    tracing::warn!(
+        "NO AUDIT KEY: the audit chain is only hash-chained, so anyone who can write the \
+         database can rewrite its history undetected. Make a key with `taavon audit key \
+         --out FILE` and set audit_key_file (or TAAVON_AUDIT_KEY_FILE) before production use."
+    );
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM: stop taking connections and finish the requests in flight.
@@ -260,34 +323,12 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
             Caller::Operator("cli"),
             &input,
             PasswordRule::Standard,
+            None,
             clock::now(),
         )
         .await;
         store.close().await;
         report(result.map(|id| println!("created user {} (id {id})", input.username)))
-    })
-}
-
-pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
-    let AuditCommand::Verify(args) = command;
-    let config = config_with(&args)?;
-    runtime()?.block_on(async {
-        let store = Store::open(&config.database_url).await?;
-        let verification = taavon_app::audit::verify(&store).await?;
-        store.close().await;
-        match verification.first_broken {
-            None => {
-                println!(
-                    "audit trail intact: {} records",
-                    verification.records_checked
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            Some(link) => {
-                println!("audit trail broken at record {}: {}", link.seq, link.reason);
-                Ok(ExitCode::FAILURE)
-            }
-        }
     })
 }
 

@@ -19,6 +19,10 @@ pub struct Config {
     pub login_requests_per_minute: u32,
     /// Approvals of applications above this many rials need a second officer.
     pub second_approval_above_rial: i64,
+    /// The file holding the audit key (64 hexadecimal digits, `taavon audit key`): with
+    /// it every audit record carries a MAC that no one without the key can forge. Keep
+    /// it outside the database and its backups, readable by the service alone.
+    pub audit_key_file: Option<String>,
     /// End of day (the `[eod]` table of `taavon.toml`).
     pub eod: EodConfig,
 }
@@ -82,13 +86,14 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 7] = [
     "database_url",
     "listen",
     "secure_cookies",
     "log_format",
     "login_requests_per_minute",
     "second_approval_above_rial",
+    "audit_key_file",
 ];
 
 impl Default for Config {
@@ -101,6 +106,7 @@ impl Default for Config {
             login_requests_per_minute: 30,
             second_approval_above_rial: taavon_app::applications::WorkflowSettings::default()
                 .second_approval_above_rial,
+            audit_key_file: None,
             eod: EodConfig::default(),
         }
     }
@@ -121,12 +127,35 @@ impl std::fmt::Debug for Config {
                 "second_approval_above_rial",
                 &self.second_approval_above_rial,
             )
+            .field("audit_key_file", &self.audit_key_file)
             .field("eod", &self.eod)
             .finish()
     }
 }
 
 impl Config {
+    /// The audit key from `audit_key_file`, if one is configured.
+    pub fn audit_key(&self) -> anyhow::Result<Option<taavon_store::AuditKey>> {
+        let Some(path) = &self.audit_key_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| anyhow::anyhow!("reading the audit key file {path}: {error}"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if std::fs::metadata(path)?.permissions().mode() & 0o077 != 0 {
+                eprintln!(
+                    "warning: the audit key file {path} is readable by others than its owner \
+                     (chmod 600 it)"
+                );
+            }
+        }
+        let key = taavon_store::AuditKey::parse_hex(&text)
+            .map_err(|error| anyhow::anyhow!("the audit key file {path}: {error}"))?;
+        Ok(Some(key))
+    }
+
     /// Defaults, then `taavon.toml` in the working directory (or the file named by
     /// `TAAVON_CONFIG`), then `TAAVON_*` variables.
     pub fn load() -> anyhow::Result<Self> {

@@ -9,7 +9,7 @@ use taavon_core::locale::Locale;
 use taavon_core::money::format_number;
 use taavon_store::{Store, TrialBalanceRow};
 
-use crate::commands::{DbArgs, config_with, runtime};
+use crate::commands::{DbArgs, config_with, open_store, runtime};
 
 #[derive(Subcommand)]
 pub enum LedgerCommand {
@@ -64,7 +64,7 @@ pub fn ledger(command: LedgerCommand) -> anyhow::Result<ExitCode> {
 fn check(db: &DbArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(db)?;
     runtime()?.block_on(async {
-        let store = Store::open(&config.database_url).await?;
+        let store = open_store(&config).await?;
         let mut read = store.read().await?;
         let outcome = read.check_ledger().await?;
         read.finish().await?;
@@ -88,7 +88,7 @@ fn check(db: &DbArgs) -> anyhow::Result<ExitCode> {
 fn trial_balance(args: &TrialBalanceArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(&args.db)?;
     let rows = runtime()?.block_on(async {
-        let store = Store::open(&config.database_url).await?;
+        let store = open_store(&config).await?;
         let mut read = store.read().await?;
         let rows = read.trial_balance().await?;
         read.finish().await?;
@@ -131,10 +131,10 @@ fn ledger_totals(rows: &[TrialBalanceRow]) -> Vec<LedgerTotal> {
             });
         }
         if let Some(total) = totals.last_mut() {
-            total.debits_posted += i128::from(row.debits_posted);
-            total.credits_posted += i128::from(row.credits_posted);
-            total.debits_pending += i128::from(row.debits_pending);
-            total.credits_pending += i128::from(row.credits_pending);
+            total.debits_posted += row.debits_posted;
+            total.credits_posted += row.credits_posted;
+            total.debits_pending += row.debits_pending;
+            total.credits_pending += row.credits_pending;
         }
     }
     totals
@@ -146,9 +146,10 @@ fn trial_balance_json(rows: &[TrialBalanceRow], totals: &[LedgerTotal]) -> serde
         .map(|r| {
             serde_json::json!({
                 "ledger": r.ledger, "code": r.code, "kind": r.kind, "province": r.province,
-                "accounts": r.accounts, "debits_posted": r.debits_posted,
-                "credits_posted": r.credits_posted, "debits_pending": r.debits_pending,
-                "credits_pending": r.credits_pending,
+                "accounts": r.accounts, "debits_posted": json_amount(r.debits_posted),
+                "credits_posted": json_amount(r.credits_posted),
+                "debits_pending": json_amount(r.debits_pending),
+                "credits_pending": json_amount(r.credits_pending),
             })
         })
         .collect();
@@ -165,6 +166,11 @@ fn trial_balance_json(rows: &[TrialBalanceRow], totals: &[LedgerTotal]) -> serde
         })
         .collect();
     serde_json::json!({ "rows": rows, "ledgers": ledgers })
+}
+
+/// A row's sum as a JSON number, or as a string past `i64` (as the totals always are).
+fn json_amount(value: i128) -> serde_json::Value {
+    i64::try_from(value).map_or_else(|_| value.to_string().into(), Into::into)
 }
 
 fn amount(value: i128) -> String {
@@ -192,10 +198,10 @@ fn print_trial_balance(rows: &[TrialBalanceRow], totals: &[LedgerTotal]) {
             r.kind,
             r.province.as_deref().unwrap_or("-"),
             r.accounts,
-            amount(r.debits_posted.into()),
-            amount(r.credits_posted.into()),
-            amount(r.debits_pending.into()),
-            amount(r.credits_pending.into())
+            amount(r.debits_posted),
+            amount(r.credits_posted),
+            amount(r.debits_pending),
+            amount(r.credits_pending)
         );
     }
     for t in totals {

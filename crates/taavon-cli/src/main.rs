@@ -1,6 +1,7 @@
 //! The `taavon` command: one binary for serving, administration and conversions.
 
 mod allocate;
+mod audit;
 mod awards;
 mod commands;
 mod config;
@@ -34,9 +35,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(commands::UserCommand),
-    /// Check the audit trail.
+    /// Check the audit trail, take a checkpoint of it, or make its key.
     #[command(subcommand)]
-    Audit(commands::AuditCommand),
+    Audit(audit::AuditCommand),
     /// Check the ledger or print its trial balance.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
@@ -82,7 +83,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve(args),
         Command::Migrate(args) => commands::migrate(args),
         Command::User(command) => commands::user(command),
-        Command::Audit(command) => commands::audit(command),
+        Command::Audit(command) => audit::audit(command),
         Command::Ledger(command) => ledger::ledger(command),
         Command::Import(command) => commands::import(command),
         Command::Export(command) => commands::export(command),

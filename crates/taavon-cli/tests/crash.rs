@@ -35,6 +35,11 @@ fn serve(database: &str, port: u16, demo: bool) -> Server {
     ]);
     if demo {
         command.arg("--demo");
+    } else {
+        // The demo keyed the audit chain with its key beside the database; a server
+        // without that key would refuse to start on it.
+        let path = database.trim_start_matches("sqlite://");
+        command.env("TAAVON_AUDIT_KEY_FILE", format!("{path}-demo-audit.key"));
     }
     let child = command
         .env_remove("TAAVON_DATABASE_URL")

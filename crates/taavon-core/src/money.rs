@@ -14,6 +14,16 @@ use std::fmt;
 use crate::digits::{to_ascii_digits, to_persian_digits};
 use crate::locale::Locale;
 
+/// The largest amount one request may carry, in rials: 10^14 (ten thousand billion
+/// tomans). Every amount a caller submits — a deposit, a funding, a budget, an
+/// application, a share entry, a repayment — is at most this, and the API declares it as
+/// the `maximum` of every amount field; a larger movement is made in parts. The bound
+/// keeps the `i64` arithmetic of one loan exact: its rial·day weights (an amount times
+/// the days since 1970, under 50 000 until 2106) stay below `i64::MAX`, and an account
+/// takes 92 000 maximal transfers before its balance could overflow (which the ledger
+/// refuses). Sums across accounts and loans are taken in `i128` regardless.
+pub const AMOUNT_MAX_RIAL: i64 = 100_000_000_000_000;
+
 /// An amount in rials.
 ///
 /// Invariant: a whole number of rials; arithmetic is checked, never wraps.
@@ -27,6 +37,8 @@ pub enum MoneyError {
     Format,
     #[error("the amount is too large")]
     Overflow,
+    #[error("an amount is at most 100,000,000,000,000 rials")]
+    AboveMaximum,
 }
 
 impl MoneyError {
@@ -35,6 +47,7 @@ impl MoneyError {
         match self {
             MoneyError::Format => "amount_format",
             MoneyError::Overflow => "amount_overflow",
+            MoneyError::AboveMaximum => "amount_maximum",
         }
     }
 
@@ -48,6 +61,9 @@ impl MoneyError {
         match self {
             MoneyError::Format => "مبلغ عددی درست به ریال است، مانند ۱۵٬۰۰۰٬۰۰۰٬۰۰۰.".into(),
             MoneyError::Overflow => "مبلغ بیش از اندازه بزرگ است.".into(),
+            MoneyError::AboveMaximum => {
+                "مبلغ هر درخواست حداکثر ۱۰۰٬۰۰۰٬۰۰۰٬۰۰۰٬۰۰۰ ریال است.".into()
+            }
         }
     }
 }
@@ -69,6 +85,16 @@ impl Rial {
 
     pub fn checked_sub(self, other: Rial) -> Option<Rial> {
         self.0.checked_sub(other.0).map(Rial)
+    }
+
+    /// An amount a caller submitted: at most `AMOUNT_MAX_RIAL` either way (a sign is the
+    /// use case's business; the size is the same rule everywhere).
+    pub fn submitted(rials: i64) -> Result<Self, MoneyError> {
+        if rials.unsigned_abs() > AMOUNT_MAX_RIAL.unsigned_abs() {
+            Err(MoneyError::AboveMaximum)
+        } else {
+            Ok(Self(rials))
+        }
     }
 
     /// Reads a whole number of rials as people type it: ASCII, Persian or Arabic-Indic
@@ -158,8 +184,10 @@ impl DisplayUnit {
     }
 }
 
-/// A whole number with thousands separators in the locale's digits (`۱۵٬۰۰۰`, `15,000`).
-pub fn format_number(value: i64, locale: Locale) -> String {
+/// A whole number with thousands separators in the locale's digits (`۱۵٬۰۰۰`, `15,000`):
+/// an `i64` amount or an `i128` sum of many.
+pub fn format_number(value: impl Into<i128>, locale: Locale) -> String {
+    let value: i128 = value.into();
     let sign = if value < 0 { "-" } else { "" };
     let text = format!("{sign}{}", group_thousands(value.unsigned_abs(), locale));
     match locale {
@@ -169,7 +197,7 @@ pub fn format_number(value: i64, locale: Locale) -> String {
 }
 
 /// ASCII digits of `value` grouped by three with the locale's separator.
-fn group_thousands(value: u64, locale: Locale) -> String {
+fn group_thousands(value: u128, locale: Locale) -> String {
     let separator = match locale {
         Locale::Fa => '\u{066C}',
         Locale::En => ',',
@@ -197,7 +225,7 @@ pub fn format_amount(amount: Rial, unit: DisplayUnit, locale: Locale) -> String 
     let value = amount.get();
     let whole = (value / divisor).unsigned_abs();
     let remainder = (value % divisor).unsigned_abs();
-    let mut grouped = group_thousands(whole, locale);
+    let mut grouped = group_thousands(u128::from(whole), locale);
     if remainder > 0 {
         let places = unit.decimal_places() as usize;
         let fraction = format!("{remainder:0places$}");
@@ -407,6 +435,31 @@ fn mul_div_wide(a: u128, b: u128, d: u128) -> (u128, u128) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_submitted_amount_is_at_most_the_maximum_either_way() {
+        // Establishes the one size rule of every submitted amount, at its edges.
+        assert_eq!(Rial::submitted(AMOUNT_MAX_RIAL), Ok(Rial(AMOUNT_MAX_RIAL)));
+        assert_eq!(
+            Rial::submitted(-AMOUNT_MAX_RIAL),
+            Ok(Rial(-AMOUNT_MAX_RIAL))
+        );
+        assert_eq!(Rial::submitted(0), Ok(Rial::ZERO));
+        for above in [
+            AMOUNT_MAX_RIAL + 1,
+            -AMOUNT_MAX_RIAL - 1,
+            183_263_720_205_916_160,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(
+                Rial::submitted(above),
+                Err(MoneyError::AboveMaximum),
+                "{above}"
+            );
+        }
+        assert_eq!(MoneyError::AboveMaximum.rule(), "amount_maximum");
+    }
 
     #[test]
     fn amounts_show_with_separators_in_each_locale_and_unit() {

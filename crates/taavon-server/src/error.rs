@@ -49,6 +49,9 @@ pub fn code_and_status(error: &AppError) -> (&'static str, StatusCode) {
         AppError::NotFound => ("not_found", StatusCode::NOT_FOUND),
         AppError::Invalid(_) => ("invalid_input", StatusCode::UNPROCESSABLE_ENTITY),
         AppError::Conflict(_) => ("conflict", StatusCode::CONFLICT),
+        AppError::IdempotencyKeyReused => {
+            ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY)
+        }
         AppError::Store(_) | AppError::Internal(_) => {
             ("internal", StatusCode::INTERNAL_SERVER_ERROR)
         }

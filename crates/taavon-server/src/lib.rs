@@ -42,7 +42,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-pub use api::ApiDoc;
+pub use api::{ApiDoc, UNKEYED_ROUTES};
 pub use error::code_and_status;
 pub use state::{AppState, ServerConfig};
 use taavon_store::Store;

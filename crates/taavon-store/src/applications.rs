@@ -8,6 +8,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values};
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
 
 /// An application as drafted.
@@ -246,24 +247,27 @@ impl Reader {
         .map_err(db("decoding sibling applications")))
     }
 
-    /// The amount already approved (or further on) per province under a program.
+    /// The amount already approved (or further on) per province under a program, exact
+    /// however many applications add up to it.
     pub async fn committed_by_province(
         &mut self,
         program: &str,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT province, CAST(SUM(amount_rial) AS BIGINT) FROM applications \
+    ) -> Result<Vec<(String, i128)>, StoreError> {
+        let sql = format!(
+            "SELECT province, {} FROM applications \
              WHERE program = $1 AND status IN ('approved', 'referred', 'bank_approved', \
-             'contracted', 'disbursed') GROUP BY province ORDER BY province"
-        )
-        .bind(program)
-        .fetch_all(c)
-        .await
-        .map_err(db("summing committed amounts"))?
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding committed amounts")))
+             'contracted', 'disbursed') GROUP BY province ORDER BY province",
+            exact_sum_sql("amount_rial")
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(program)
+            .fetch_all(c)
+            .await
+            .map_err(db("summing committed amounts"))?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, exact_sum_at(row, 1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db("decoding committed amounts")))
     }
 }
 

@@ -13,6 +13,7 @@ use taavon_core::loans::eod::{EodPlan, EodStep};
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Conn, Reader, WriteTx};
 
 /// The portfolio of one branch at a closed business date.
@@ -38,12 +39,12 @@ pub struct PortfolioRow {
 pub struct ClassTotals {
     pub class: String,
     pub loans: i64,
-    pub outstanding_rial: i64,
-    pub due_unpaid_rial: i64,
-    pub penalty_charged_rial: i64,
-    pub provision_rial: i64,
-    pub closed_days: i64,
-    pub versions: i64,
+    pub outstanding_rial: i128,
+    pub due_unpaid_rial: i128,
+    pub penalty_charged_rial: i128,
+    pub provision_rial: i128,
+    pub closed_days: i128,
+    pub versions: i128,
 }
 
 /// The loans one batch covers: ids in `[first, last]` still open before `day`.
@@ -115,31 +116,42 @@ impl Reader {
 
     /// The open loans per class, in class order.
     pub async fn loan_class_totals(&mut self) -> Result<Vec<ClassTotals>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT class, COUNT(*), CAST(SUM(outstanding_principal_rial) AS BIGINT), \
-             CAST(SUM(due_unpaid_rial) AS BIGINT), CAST(SUM(penalty_charged_rial) AS BIGINT), \
-             CAST(SUM(provision_rial) AS BIGINT), CAST(SUM(closed_day) AS BIGINT), \
-             CAST(SUM(version) AS BIGINT) FROM loans WHERE status = 'active' \
-             GROUP BY class ORDER BY class"
-        )
-        .fetch_all(c)
-        .await
-        .map_err(db("summing loans per class"))?
-        .iter()
-        .map(|row| {
-            Ok(ClassTotals {
-                class: row.try_get(0)?,
-                loans: row.try_get(1)?,
-                outstanding_rial: row.try_get(2)?,
-                due_unpaid_rial: row.try_get(3)?,
-                penalty_charged_rial: row.try_get(4)?,
-                provision_rial: row.try_get(5)?,
-                closed_days: row.try_get(6)?,
-                versions: row.try_get(7)?,
+        let sums: Vec<String> = [
+            "outstanding_principal_rial",
+            "due_unpaid_rial",
+            "penalty_charged_rial",
+            "provision_rial",
+            "closed_day",
+            "version",
+        ]
+        .into_iter()
+        .map(exact_sum_sql)
+        .collect();
+        let sql = format!(
+            "SELECT class, COUNT(*), {} FROM loans WHERE status = 'active' \
+             GROUP BY class ORDER BY class",
+            sums.join(", ")
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await
+            .map_err(db("summing loans per class"))?
+            .iter()
+            .map(|row| {
+                let sum = |column| exact_sum_at(row, column);
+                Ok(ClassTotals {
+                    class: row.try_get(0)?,
+                    loans: row.try_get(1)?,
+                    outstanding_rial: sum(2)?,
+                    due_unpaid_rial: sum(4)?,
+                    penalty_charged_rial: sum(6)?,
+                    provision_rial: sum(8)?,
+                    closed_days: sum(10)?,
+                    versions: sum(12)?,
+                })
             })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding loans per class")))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db("decoding loans per class")))
     }
 
     /// Total provisions per province over open loans at `business_on`, for the ledger
@@ -151,8 +163,8 @@ impl Reader {
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let from_snapshot = self
             .sum_provisions(
-                "SELECT province, CAST(SUM(provision_rial) AS BIGINT) FROM portfolio_snapshots \
-                 WHERE business_on = $1 GROUP BY province ORDER BY province",
+                "FROM portfolio_snapshots WHERE business_on = $1 \
+                 GROUP BY province ORDER BY province",
                 Some(business_on),
             )
             .await?;
@@ -160,21 +172,26 @@ impl Reader {
             return Ok(from_snapshot);
         }
         self.sum_provisions(
-            "SELECT province, CAST(SUM(provision_rial) AS BIGINT) FROM loans \
-             WHERE status = 'active' GROUP BY province ORDER BY province",
+            "FROM loans WHERE status = 'active' GROUP BY province ORDER BY province",
             None,
         )
         .await
     }
 
-    /// Runs one of the two sums above, binding the date where it takes one.
+    /// Runs one of the two sums above (`from` is its text after the select list),
+    /// binding the date where it takes one. A province's provisions are held in one
+    /// ledger account, so a sum past `i64` is refused here rather than wrapped.
     async fn sum_provisions(
         &mut self,
-        sql: &'static str,
+        from: &'static str,
         business_on: Option<&str>,
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        on!(&mut self.conn, |c| {
-            let mut query = sqlx::query(sql);
+        let sql = format!(
+            "SELECT province, {} {from}",
+            exact_sum_sql("provision_rial")
+        );
+        let sums: Vec<(String, i128)> = on!(&mut self.conn, |c| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             if let Some(business_on) = business_on {
                 query = query.bind(business_on);
             }
@@ -183,10 +200,19 @@ impl Reader {
                 .await
                 .map_err(db("summing provisions"))?
                 .iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .map(|row| Ok((row.try_get(0)?, exact_sum_at(row, 1)?)))
                 .collect::<Result<_, sqlx::Error>>()
-                .map_err(db("decoding provisions"))
-        })
+                .map_err(db("decoding provisions"))?
+        });
+        sums.into_iter()
+            .map(|(province, sum)| {
+                i64::try_from(sum)
+                    .map(|sum| (province, sum))
+                    .map_err(|_| StoreError::OutOfRange {
+                        what: "a province's total provision",
+                    })
+            })
+            .collect()
     }
 }
 

@@ -35,6 +35,17 @@ pub enum StoreError {
     OutOfRange { what: &'static str },
     #[error("stored data is corrupt: {what}")]
     Corrupt { what: String },
+    #[error("an audit key is 64 hexadecimal digits (32 bytes)")]
+    AuditKeyFormat,
+    #[error(
+        "the audit chain is keyed from record {keyed_from}: configure its key \
+         (audit_key_file or TAAVON_AUDIT_KEY_FILE) to write"
+    )]
+    AuditKeyRequired { keyed_from: i64 },
+    #[error("{needed_for} needs the audit key (audit_key_file or TAAVON_AUDIT_KEY_FILE)")]
+    NoAuditKey { needed_for: &'static str },
+    #[error("not a checkpoint printed by `taavon audit checkpoint`")]
+    CheckpointFormat,
 }
 
 /// Attaches a context to a sqlx error, turning constraint violations into their own

@@ -13,6 +13,7 @@ use crate::ledger::{
     ACCOUNT_COLUMNS, LedgerAccount, TRANSFER_COLUMNS, hex128, indexed_through, load_accounts,
     narrow, select_accounts, select_transfers, stored_i64,
 };
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::Reader;
 
 /// Which accounts to list, a page at a time in id order; `None` means any.
@@ -38,7 +39,8 @@ pub struct TransferPage {
 }
 
 /// One line of the trial balance: the accounts of one ledger, code, kind and province,
-/// with their balances summed.
+/// with their balances summed. Each account's balance is an `i64`; their sum over many
+/// accounts need not be, so the sums are `i128`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrialBalanceRow {
     pub ledger: u32,
@@ -46,10 +48,10 @@ pub struct TrialBalanceRow {
     pub kind: String,
     pub province: Option<String>,
     pub accounts: i64,
-    pub debits_pending: i64,
-    pub debits_posted: i64,
-    pub credits_pending: i64,
-    pub credits_posted: i64,
+    pub debits_pending: i128,
+    pub debits_posted: i128,
+    pub credits_pending: i128,
+    pub credits_posted: i128,
 }
 
 /// Rows per page of the full scan: memory stays flat however large the ledger.
@@ -181,36 +183,41 @@ impl Reader {
     /// Balances summed by ledger, code, kind and province (national accounts first within
     /// each kind, the same order on both engines).
     pub async fn trial_balance(&mut self) -> Result<Vec<TrialBalanceRow>, StoreError> {
-        let rows: Vec<(i64, i64, TrialBalanceRow)> = on!(&mut self.conn, |c| sqlx::query(
-            "SELECT ledger, code, kind, province, COUNT(*), \
-             CAST(SUM(debits_pending) AS BIGINT), CAST(SUM(debits_posted) AS BIGINT), \
-             CAST(SUM(credits_pending) AS BIGINT), CAST(SUM(credits_posted) AS BIGINT) \
+        let sql = format!(
+            "SELECT ledger, code, kind, province, COUNT(*), {}, {}, {}, {} \
              FROM ledger_accounts GROUP BY ledger, code, kind, province \
-             ORDER BY ledger, code, kind, COALESCE(province, '')"
-        )
-        .fetch_all(c)
-        .await
-        .map_err(db("summing the trial balance"))?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<i64, _>(0)?,
-                row.try_get::<i64, _>(1)?,
-                TrialBalanceRow {
-                    ledger: 0,
-                    code: 0,
-                    kind: row.try_get(2)?,
-                    province: row.try_get(3)?,
-                    accounts: row.try_get(4)?,
-                    debits_pending: row.try_get(5)?,
-                    debits_posted: row.try_get(6)?,
-                    credits_pending: row.try_get(7)?,
-                    credits_posted: row.try_get(8)?,
-                },
-            ))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .map_err(db("decoding the trial balance"))?);
+             ORDER BY ledger, code, kind, COALESCE(province, '')",
+            exact_sum_sql("debits_pending"),
+            exact_sum_sql("debits_posted"),
+            exact_sum_sql("credits_pending"),
+            exact_sum_sql("credits_posted"),
+        );
+        let rows: Vec<(i64, i64, TrialBalanceRow)> =
+            on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(c)
+                .await
+                .map_err(db("summing the trial balance"))?
+                .iter()
+                .map(|row| {
+                    let sum = |column| exact_sum_at(row, column);
+                    Ok((
+                        row.try_get::<i64, _>(0)?,
+                        row.try_get::<i64, _>(1)?,
+                        TrialBalanceRow {
+                            ledger: 0,
+                            code: 0,
+                            kind: row.try_get(2)?,
+                            province: row.try_get(3)?,
+                            accounts: row.try_get(4)?,
+                            debits_pending: sum(5)?,
+                            debits_posted: sum(7)?,
+                            credits_pending: sum(9)?,
+                            credits_posted: sum(11)?,
+                        },
+                    ))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(db("decoding the trial balance"))?);
         rows.into_iter()
             .map(|(ledger, code, row)| {
                 Ok(TrialBalanceRow {

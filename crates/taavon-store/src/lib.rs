@@ -39,13 +39,17 @@ mod registry;
 mod rounds;
 mod schema;
 mod sessions;
+mod sums;
 mod url;
 mod users;
 
 pub use applications::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication,
 };
-pub use audit::{Actor, AuditEntry, AuditRecord, AuditVerification, BrokenLink};
+pub use audit::{
+    Actor, AuditCheckpoint, AuditEntry, AuditHead, AuditKey, AuditRecord, AuditVerification,
+    BrokenLink,
+};
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
@@ -61,7 +65,7 @@ pub use programs::{Program, ProgramBudget};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
-pub use registry::{Formation, ShareEntryRow, Versioned};
+pub use registry::{Formation, IdempotentRequest, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, TableColumns};
 pub use sessions::SessionRow;

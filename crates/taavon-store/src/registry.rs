@@ -102,6 +102,18 @@ macro_rules! formation_row {
     };
 }
 
+/// A request recorded under an `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotentRequest {
+    /// `METHOD /path` as requested.
+    pub route: String,
+    /// SHA-256 of the route and the canonical body; none for keys recorded before
+    /// migration 0012 (they are matched by route alone).
+    pub request_hash: Option<String>,
+    /// What the request made (the entity its answer is read from).
+    pub entity_id: i64,
+}
+
 impl Reader {
     pub async fn person_by_national_code(
         &mut self,
@@ -267,24 +279,31 @@ impl Reader {
         .map_err(db("decoding legal IDs")))
     }
 
-    /// The entity a user's earlier POST with this key created, if any.
-    pub async fn idempotent_entity(
+    /// What a user's earlier request with this key was and what it made, if any.
+    pub async fn idempotent_request(
         &mut self,
         user_id: i64,
         key: &str,
-    ) -> Result<Option<(String, i64)>, StoreError> {
+    ) -> Result<Option<IdempotentRequest>, StoreError> {
         on!(&mut self.conn, |c| {
             sqlx::query(
-            "SELECT route, entity_id FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2"
-        )
-        .bind(user_id)
-        .bind(key)
-        .fetch_optional(c)
-        .await
-        .map_err(db("reading an idempotency key"))?
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .transpose()
-        .map_err(db("decoding an idempotency key"))
+                "SELECT route, request_hash, entity_id FROM idempotency_keys \
+                 WHERE user_id = $1 AND idempotency_key = $2",
+            )
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(c)
+            .await
+            .map_err(db("reading an idempotency key"))?
+            .map(|row| {
+                Ok(IdempotentRequest {
+                    route: row.try_get(0)?,
+                    request_hash: row.try_get(1)?,
+                    entity_id: row.try_get(2)?,
+                })
+            })
+            .transpose()
+            .map_err(db("decoding an idempotency key"))
         })
     }
 }
@@ -475,29 +494,53 @@ impl WriteTx {
         Ok(true)
     }
 
-    /// Remembers what a POST with this key created; a concurrent request with the same
-    /// key gets `Duplicate` and reads the first one's entity instead.
-    pub async fn insert_idempotency_key(
+    /// Claims a key for a request before the request changes anything. A concurrent
+    /// transaction that claimed the same key first makes this wait until it ends (the
+    /// unique index), then answers `Duplicate` if it committed: the caller then answers
+    /// that request's result. The claim holds no entity until `settle_idempotency_key`.
+    pub async fn claim_idempotency_key(
         &mut self,
         user_id: i64,
         key: &str,
         route: &str,
-        entity_id: i64,
+        request_hash: &str,
     ) -> Result<(), StoreError> {
         let now = self.now.to_string();
         on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idempotency_key, route, entity_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO idempotency_keys \
+             (user_id, idempotency_key, route, request_hash, entity_id, created_at) \
+             VALUES ($1, $2, $3, $4, 0, $5)"
         )
         .bind(user_id)
         .bind(key)
         .bind(route)
-        .bind(entity_id)
+        .bind(request_hash)
         .bind(&now)
         .execute(c)
         .await
         .map(|_| ())
-        .map_err(db("recording an idempotency key"))?);
+        .map_err(db("claiming an idempotency key"))?);
+        Ok(())
+    }
+
+    /// Records what the request that claimed this key made, in the same transaction.
+    pub async fn settle_idempotency_key(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        entity_id: i64,
+    ) -> Result<(), StoreError> {
+        on!(self.conn(), |c| sqlx::query(
+            "UPDATE idempotency_keys SET entity_id = $3 \
+             WHERE user_id = $1 AND idempotency_key = $2"
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(entity_id)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("settling an idempotency key"))?);
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Postgres, Sqlite};
 use taavon_core::timestamp::Timestamp;
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{self, Actor, AuditEntry, AuditKey};
 use crate::error::db;
 use crate::{DatabaseUrl, StoreError};
 
@@ -41,6 +41,8 @@ pub enum Engine {
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<Backend>,
+    /// Keys the audit chain (see `audit`); none: records are hash-chained only.
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 enum Backend {
@@ -77,6 +79,7 @@ pub struct WriteTx {
     pub(crate) actor: Actor,
     pub(crate) now: Timestamp,
     pub(crate) entries: Vec<AuditEntry>,
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 impl Store {
@@ -98,7 +101,24 @@ impl Store {
         };
         Ok(Self {
             backend: Arc::new(backend),
+            audit_key: None,
         })
+    }
+
+    /// This store with the key that MACs every audit record it appends (and checks them
+    /// when verifying).
+    pub fn with_audit_key(mut self, key: AuditKey) -> Self {
+        self.audit_key = Some(Arc::new(key));
+        self
+    }
+
+    pub(crate) fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_deref()
+    }
+
+    /// Whether this store has the audit key.
+    pub fn has_audit_key(&self) -> bool {
+        self.audit_key.is_some()
     }
 
     pub fn engine(&self) -> Engine {
@@ -134,6 +154,7 @@ impl Store {
             actor,
             now,
             entries: Vec::new(),
+            audit_key: self.audit_key.clone(),
         })
     }
 
@@ -237,7 +258,15 @@ impl WriteTx {
             return Err(StoreError::Unaudited);
         }
         let entries = std::mem::take(&mut self.entries);
-        audit::append(&mut self.reader.conn, &self.actor, self.now, entries).await?;
+        let key = self.audit_key.clone();
+        audit::append(
+            &mut self.reader.conn,
+            &self.actor,
+            self.now,
+            entries,
+            key.as_deref(),
+        )
+        .await?;
         match self.reader.conn {
             Conn::Sqlite(tx) => tx.commit().await,
             Conn::Postgres(tx) => tx.commit().await,

@@ -38,12 +38,18 @@ pub fn fresh_sqlite_url() -> String {
     format!("sqlite://{}/taavon.db", dir.display())
 }
 
-/// A new, empty, migrated SQLite store.
+/// A new, empty, migrated SQLite store, its audit chain keyed with a key of its own.
 pub async fn fresh_sqlite() -> Store {
-    let url = fresh_sqlite_url();
-    Store::open(&url)
+    open_keyed(&fresh_sqlite_url()).await
+}
+
+/// The store at `url` with a newly generated audit key, as every test store is (so the
+/// tests exercise the keyed chain, as production should run).
+pub async fn open_keyed(url: &str) -> Store {
+    Store::open(url)
         .await
         .unwrap_or_else(|e| panic!("opening {url}: {e}"))
+        .with_audit_key(taavon_app::audit::generate_key())
 }
 
 /// A URL for a new, empty PostgreSQL database, or `None` (loudly) when no server
@@ -79,11 +85,7 @@ pub async fn fresh_postgres_url_or_skip() -> Option<String> {
 /// A new, empty, migrated PostgreSQL store, or `None` as `fresh_postgres_url_or_skip`.
 pub async fn fresh_postgres_or_skip() -> Option<Store> {
     let url = fresh_postgres_url_or_skip().await?;
-    Some(
-        Store::open(&url)
-            .await
-            .unwrap_or_else(|e| panic!("opening {url}: {e}")),
-    )
+    Some(open_keyed(&url).await)
 }
 
 /// Runs raw SQL against a database behind the store's back, as an attacker or a broken
@@ -123,15 +125,18 @@ pub enum Engine {
 pub struct TestApp {
     pub address: String,
     pub store: Store,
+    /// The database's URL, for tests that reach behind the server (`tamper`).
+    pub database_url: String,
     pub client: reqwest::Client,
 }
 
 /// Starts the server on SQLite (or PostgreSQL, `None` when unavailable) with demo data.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
-    let store = match engine {
-        Engine::Sqlite => fresh_sqlite().await,
-        Engine::Postgres => fresh_postgres_or_skip().await?,
+    let database_url = match engine {
+        Engine::Sqlite => fresh_sqlite_url(),
+        Engine::Postgres => fresh_postgres_url_or_skip().await?,
     };
+    let store = open_keyed(&database_url).await;
     taavon_app::demo::load(&store, clock::now())
         .await
         .unwrap_or_else(|e| panic!("loading the demo: {e}"));
@@ -161,6 +166,7 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     Some(TestApp {
         address,
         store,
+        database_url,
         client,
     })
 }

@@ -179,7 +179,17 @@ pub(super) async fn lend(
 /// demo's programs in its two provinces.
 async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), AppError> {
     for agency in ["sso", "behzisti", "tvto"] {
-        funds::deposit(store, admin, agency, "022", 200_000_000_000, "demo", now).await?;
+        funds::deposit(
+            store,
+            admin,
+            agency,
+            "022",
+            200_000_000_000,
+            "demo",
+            None,
+            now,
+        )
+        .await?;
     }
     for province in ["IR-16", "IR-15"] {
         for program in ["note18", "article56", "trips", "bank-line", "women"] {
@@ -192,6 +202,7 @@ async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), Ap
                 &source,
                 100_000_000_000,
                 "demo",
+                None,
                 now,
             )
             .await?;
@@ -208,6 +219,7 @@ async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), Ap
             &pooled,
             50_000_000_000,
             "demo",
+            None,
             now,
         )
         .await?;

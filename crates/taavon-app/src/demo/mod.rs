@@ -297,6 +297,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
             Caller::Operator("demo"),
             &user_input(username, display_name, role),
             PasswordRule::Demo,
+            None,
             now,
         )
         .await?;

@@ -229,7 +229,7 @@ pub async fn contract(
             "the application changed meanwhile; read it again".into(),
         ));
     }
-    finish_idempotent(store, write, principal, idempotency, id).await
+    finish_idempotent(write, principal, idempotency, id).await
 }
 
 fn not_found_field(field: &str) -> AppError {

@@ -174,7 +174,6 @@ pub async fn reschedule(
         loan.state.penalty_paid_rial,
     );
     store_change(
-        store,
         write,
         principal,
         idempotency,

@@ -141,7 +141,6 @@ pub async fn settle(
         loan.state.penalty_paid_rial + paid.penalty,
     );
     store_change(
-        store,
         write,
         principal,
         idempotency,

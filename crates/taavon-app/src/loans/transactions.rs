@@ -101,7 +101,6 @@ pub(super) fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppEr
 }
 
 pub(super) async fn store_change(
-    store: &Store,
     mut write: WriteTx,
     principal: &Principal,
     idempotency: Option<Idempotency<'_>>,
@@ -118,7 +117,7 @@ pub(super) async fn store_change(
             "the loan changed meanwhile; read it again".into(),
         ));
     }
-    finish_idempotent(store, write, principal, idempotency, transaction_id).await
+    finish_idempotent(write, principal, idempotency, transaction_id).await
 }
 
 /// Pays out a tranche: posts that much of the reserved money from the program fund to
@@ -193,7 +192,6 @@ pub async fn disburse(
         loan.state.penalty_paid_rial,
     );
     store_change(
-        store,
         write,
         principal,
         idempotency,
@@ -299,7 +297,6 @@ pub async fn repay(
         && loan.disbursed_rial == loan.fields.principal_rial;
     let status = if settled { "settled" } else { "active" };
     store_change(
-        store,
         write,
         principal,
         idempotency,
@@ -440,7 +437,6 @@ pub async fn reverse(
         loan.state.penalty_paid_rial - f.penalty_rial,
     );
     store_change(
-        store,
         write,
         principal,
         idempotency,

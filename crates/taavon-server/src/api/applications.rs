@@ -2,17 +2,16 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::clock;
-use taavon_app::registry::Idempotency;
 use taavon_core::programs::scoring::Score;
 use taavon_store::{Application, ApplicationEvent, ApplicationFilter};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::cooperatives::idempotency_key;
-use crate::api_json::{ApiJson, ApiQuery};
+use crate::api::keyed::{IdempotencyKey, Keyed};
+use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -101,6 +100,7 @@ pub struct NewApplicationDto {
     pub cooperative_id: Option<i64>,
     pub client_id: Option<i64>,
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     pub jobs: i64,
     #[serde(default)]
@@ -225,16 +225,13 @@ pub async fn get_one(
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
     request_body = NewApplicationDto, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
     responses((status = 201, body = ApplicationDto), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewApplicationDto>,
+    Keyed { body, key }: Keyed<NewApplicationDto>,
 ) -> Result<(StatusCode, Json<ApplicationDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
     let input = ApplicationInput {
         program: body.program,
         cooperative_id: body.cooperative_id,
@@ -247,10 +244,7 @@ pub async fn create(
         county: body.county,
         sector: body.sector,
     };
-    let idempotency = key.as_deref().map(|key| Idempotency {
-        key,
-        route: "POST /api/v1/applications",
-    });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let application = applications::create_application(
         &state.store,
         &user.principal,
@@ -263,8 +257,7 @@ pub async fn create(
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", tag = "applications",
-    params(("id" = i64, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path)),
     request_body = TransitionDto, security(("bearer" = [])),
     responses((status = 200, body = TransitionResultDto),
               (status = 403, body = Problem, description = "Your role may not take this step"),
@@ -274,13 +267,10 @@ pub async fn create(
 pub async fn transition(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<TransitionDto>,
+    Keyed { body, key }: Keyed<TransitionDto>,
 ) -> Result<Json<TransitionResultDto>, ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/applications/{id}/transitions");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = TransitionInput {
         action: body.action,
         reason: body.reason,

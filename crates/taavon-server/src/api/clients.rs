@@ -10,7 +10,7 @@ use taavon_app::registry::PersonInput;
 use taavon_store::Client;
 use utoipa::ToSchema;
 
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -79,7 +79,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<NewClientDto>,
+    Keyed { body, key }: Keyed<NewClientDto>,
 ) -> Result<(StatusCode, Json<ClientDto>), ApiError> {
     let input = ClientInput {
         person: PersonInput {
@@ -96,7 +96,13 @@ pub async fn create(
         credential: body.credential,
         referred_by: body.referred_by,
     };
-    let client =
-        clients::create_client(&state.store, &user.principal, &input, clock::now()).await?;
+    let client = clients::create_client(
+        &state.store,
+        &user.principal,
+        &input,
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(client.into())))
 }

@@ -3,18 +3,17 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use taavon_app::registry::{
-    self, CooperativeInput, CooperativePatch, Idempotency, PersonInput, ShareInput,
-};
+use taavon_app::registry::{self, CooperativeInput, CooperativePatch, PersonInput, ShareInput};
 use taavon_app::{AppError, clock};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::FormationRules;
 use taavon_store::{Cooperative, Person};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api_json::{ApiJson, ApiQuery};
+use crate::api::keyed::{IdempotencyKey, Keyed};
+use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -152,6 +151,7 @@ pub struct NewShareEntryDto {
     pub kind: String,
     pub national_code: String,
     pub to_national_code: Option<String>,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: i64,
     pub entered_on: Option<String>,
 }
@@ -220,22 +220,6 @@ impl From<Person> for MemberDto {
     }
 }
 
-/// The `Idempotency-Key` header of a POST, if any.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(value) => match value.to_str().map(str::trim) {
-            Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
-            _ => Err(ApiError(AppError::invalid(
-                "Idempotency-Key",
-                "format",
-                "کلید تکرارناپذیری باید ۱ تا ۲۰۰ نویسه باشد.",
-                "An Idempotency-Key has 1 to 200 visible ASCII characters.",
-            ))),
-        },
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/cooperatives", tag = "registry", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = CooperativePageDto), (status = 401, body = Problem),
@@ -294,16 +278,13 @@ pub async fn get_one(
 
 #[utoipa::path(post, path = "/api/v1/cooperatives", tag = "registry",
     request_body = NewCooperativeDto, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
     responses((status = 201, body = CooperativeDto), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewCooperativeDto>,
+    Keyed { body, key }: Keyed<NewCooperativeDto>,
 ) -> Result<(StatusCode, Json<CooperativeDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
     let input = CooperativeInput {
         name: body.name,
         kind: body.kind,
@@ -318,10 +299,7 @@ pub async fn create(
         address: body.address,
         phone: body.phone,
     };
-    let idempotency = key.as_deref().map(|key| Idempotency {
-        key,
-        route: "POST /api/v1/cooperatives",
-    });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let cooperative = registry::create_cooperative(
         &state.store,
         &user.principal,
@@ -345,7 +323,7 @@ pub async fn patch(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<PatchCooperativeDto>,
+    Keyed { body, key }: Keyed<PatchCooperativeDto>,
 ) -> Result<Json<CooperativeDto>, ApiError> {
     let patch = CooperativePatch {
         version: body.version,
@@ -363,9 +341,15 @@ pub async fn patch(
         address: body.address,
         phone: body.phone,
     };
-    let cooperative =
-        registry::update_cooperative(&state.store, &user.principal, id, &patch, clock::now())
-            .await?;
+    let cooperative = registry::update_cooperative(
+        &state.store,
+        &user.principal,
+        id,
+        &patch,
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
     Ok(Json(cooperative.into()))
 }
 
@@ -385,8 +369,7 @@ pub async fn members(
 }
 
 #[utoipa::path(post, path = "/api/v1/cooperatives/{id}/members", tag = "registry",
-    params(("id" = i64, Path, description = "The cooperative's id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path, description = "The cooperative's id")),
     request_body = NewMemberDto, security(("bearer" = [])),
     responses((status = 201, body = MemberDto), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -394,12 +377,9 @@ pub async fn add_member(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewMemberDto>,
+    Keyed { body, key }: Keyed<NewMemberDto>,
 ) -> Result<(StatusCode, Json<MemberDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/cooperatives/{id}/members");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = PersonInput {
         national_code: body.national_code,
         first_name: body.first_name,
@@ -437,8 +417,7 @@ pub async fn shares(
 }
 
 #[utoipa::path(post, path = "/api/v1/cooperatives/{id}/shares", tag = "registry",
-    params(("id" = i64, Path, description = "The cooperative's id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path, description = "The cooperative's id")),
     request_body = NewShareEntryDto, security(("bearer" = [])),
     responses((status = 201, body = ShareRegisterDto), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -446,12 +425,9 @@ pub async fn add_share_entry(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewShareEntryDto>,
+    Keyed { body, key }: Keyed<NewShareEntryDto>,
 ) -> Result<(StatusCode, Json<ShareRegisterDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/cooperatives/{id}/shares");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = ShareInput {
         kind: body.kind,
         national_code: body.national_code,
@@ -507,6 +483,7 @@ pub struct SurplusQuery {
     /// Day after the period (Jalali or ISO).
     pub to: String,
     /// The surplus to share, in rials.
+    #[param(maximum = 100_000_000_000_000_i64)]
     pub total_rial: i64,
 }
 

@@ -11,7 +11,7 @@ use taavon_core::registry::FormationRules;
 use taavon_store::Formation;
 use utoipa::ToSchema;
 
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -38,7 +38,9 @@ pub struct FounderDto {
     pub last_name: String,
     pub gender: String,
     pub birth_year: Option<i64>,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub subscribed_rial: i64,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub paid_rial: i64,
 }
 
@@ -98,7 +100,7 @@ pub async fn list(
 pub async fn submit(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<NewFormationDto>,
+    Keyed { body, key }: Keyed<NewFormationDto>,
 ) -> Result<(StatusCode, Json<FormationDto>), ApiError> {
     let input = FormationInput {
         cooperative: CooperativeInput {
@@ -133,6 +135,7 @@ pub async fn submit(
         &user.principal,
         &input,
         &FormationRules::default(),
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;
@@ -149,7 +152,7 @@ pub async fn decide(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<DecisionDto>,
+    Keyed { body, key }: Keyed<DecisionDto>,
 ) -> Result<Json<FormationDto>, ApiError> {
     let approve = match body.decision.as_str() {
         "approve" => true,
@@ -169,6 +172,7 @@ pub async fn decide(
         id,
         approve,
         body.reason.as_deref(),
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;

@@ -10,7 +10,7 @@ use taavon_app::funds::{self, FundLine, FundingFrom};
 use taavon_store::TrialBalanceRow;
 use utoipa::ToSchema;
 
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -35,10 +35,11 @@ pub struct TrialBalanceDto {
     pub kind: String,
     pub province: Option<String>,
     pub accounts: i64,
-    pub debits_pending: i64,
-    pub debits_posted: i64,
-    pub credits_pending: i64,
-    pub credits_posted: i64,
+    /// The sums over many accounts may exceed a 64-bit integer; they are exact.
+    pub debits_pending: i128,
+    pub debits_posted: i128,
+    pub credits_pending: i128,
+    pub credits_posted: i128,
 }
 
 /// An agency's deposit at a bank.
@@ -49,6 +50,7 @@ pub struct DepositDto {
     /// e.g. 022.
     pub bank: String,
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     /// The deposit's own reference (a retry with the same one moves nothing twice).
     pub reference: String,
@@ -63,6 +65,7 @@ pub struct FundingDto {
     pub agency: Option<String>,
     pub bank: Option<String>,
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     pub reference: String,
 }
@@ -120,7 +123,7 @@ pub async fn trial_balance(
 pub async fn deposit(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<DepositDto>,
+    Keyed { body, key }: Keyed<DepositDto>,
 ) -> Result<StatusCode, ApiError> {
     funds::deposit(
         &state.store,
@@ -129,6 +132,7 @@ pub async fn deposit(
         &body.bank,
         body.amount,
         &body.reference,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;
@@ -142,7 +146,7 @@ pub async fn deposit(
 pub async fn fund_program(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<FundingDto>,
+    Keyed { body, key }: Keyed<FundingDto>,
 ) -> Result<StatusCode, ApiError> {
     let from = match body.agency {
         Some(agency) => FundingFrom::Agency {
@@ -159,6 +163,7 @@ pub async fn fund_program(
         &from,
         body.amount,
         &body.reference,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;

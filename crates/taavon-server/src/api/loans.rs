@@ -3,20 +3,19 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::loans::{
     self, ContractInput, LoanView, RepaymentInput, RescheduleInput, SettlementQuote,
 };
-use taavon_app::registry::Idempotency;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::money::amount_in_words_fa;
 use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, PortfolioRow};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::cooperatives::idempotency_key;
-use crate::api_json::{ApiJson, ApiQuery};
+use crate::api::keyed::{IdempotencyKey, Keyed};
+use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -165,6 +164,7 @@ pub struct RescheduleDto {
     /// Default: the current schedule's method.
     pub method: Option<String>,
     /// Must equal the unpaid profit and fee fallen due (rule must_equal_due_profit).
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub capitalise_rial: i64,
     pub note: Option<String>,
 }
@@ -202,6 +202,7 @@ pub struct NewLoanDto {
 #[derive(Deserialize, ToSchema)]
 pub struct MoneyDto {
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount: Option<i64>,
     pub note: Option<String>,
 }
@@ -240,6 +241,7 @@ pub struct SettlementQuoteDto {
 #[derive(Deserialize, ToSchema)]
 pub struct SettlementDto {
     /// Rials.
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: Option<i64>,
     pub note: Option<String>,
 }
@@ -479,7 +481,6 @@ pub async fn get_one(
 
 #[utoipa::path(post, path = "/api/v1/loans", tag = "loans",
     request_body = NewLoanDto, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
     responses((status = 201, body = LoanDetailDto),
               (status = 403, body = Problem, description = "Only the bank the application was referred to"),
               (status = 409, body = Problem, description = "The application is not bank-approved"),
@@ -487,14 +488,9 @@ pub async fn get_one(
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<NewLoanDto>,
+    Keyed { body, key }: Keyed<NewLoanDto>,
 ) -> Result<(StatusCode, Json<LoanDetailDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let idempotency = key.as_deref().map(|key| Idempotency {
-        key,
-        route: "POST /api/v1/loans",
-    });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = ContractInput {
         application_id: body.application_id,
         grace_mode: body.grace_mode,
@@ -539,17 +535,11 @@ enum Money {
 async fn money(
     state: AppState,
     user: ApiUser,
-    headers: HeaderMap,
     id: i64,
-    body: MoneyDto,
+    Keyed { body, key }: Keyed<MoneyDto>,
     kind: Money,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = match kind {
-        Money::Disbursement => format!("POST /api/v1/loans/{id}/disbursements"),
-        Money::Repayment => format!("POST /api/v1/loans/{id}/repayments"),
-    };
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = RepaymentInput {
         amount_rial: body.amount,
         note: body.note,
@@ -583,25 +573,22 @@ async fn money(
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/disbursements", tag = "loans",
     request_body = MoneyDto, security(("bearer" = [])),
-    params(("id" = i64, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path)),
     responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn disburse(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<MoneyDto>,
+    keyed: Keyed<MoneyDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    money(state, user, headers, id, body, Money::Disbursement).await
+    money(state, user, id, keyed, Money::Disbursement).await
 }
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/repayments", tag = "loans",
     request_body = MoneyDto, security(("bearer" = [])),
-    params(("id" = i64, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path)),
     responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "The loan changed meanwhile or takes no repayment"),
@@ -609,17 +596,15 @@ pub async fn disburse(
 pub async fn repay(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<MoneyDto>,
+    keyed: Keyed<MoneyDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    money(state, user, headers, id, body, Money::Repayment).await
+    money(state, user, id, keyed, Money::Repayment).await
 }
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/transactions/{transaction_id}/reversal", tag = "loans",
     request_body = ReversalDto, security(("bearer" = [])),
-    params(("id" = i64, Path), ("transaction_id" = i64, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path), ("transaction_id" = i64, Path)),
     responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Already reversed"),
@@ -627,13 +612,10 @@ pub async fn repay(
 pub async fn reverse(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
     Path((id, transaction_id)): Path<(i64, i64)>,
-    ApiJson(body): ApiJson<ReversalDto>,
+    Keyed { body, key }: Keyed<ReversalDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/loans/{id}/transactions/{transaction_id}/reversal");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let reversal = loans::reverse(
         &state.store,
         &user.principal,
@@ -666,8 +648,7 @@ pub async fn settlement_quote(
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/settlement", tag = "loans",
     request_body = SettlementDto, security(("bearer" = [])),
-    params(("id" = i64, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path)),
     responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Already settled, not paid out in full, or changed meanwhile"),
@@ -675,13 +656,10 @@ pub async fn settlement_quote(
 pub async fn settle(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<SettlementDto>,
+    Keyed { body, key }: Keyed<SettlementDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/loans/{id}/settlement");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = RepaymentInput {
         amount_rial: body.amount_rial,
         note: body.note,
@@ -700,8 +678,7 @@ pub async fn settle(
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/reschedule", tag = "loans",
     request_body = RescheduleDto, security(("bearer" = [])),
-    params(("id" = i64, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    params(("id" = i64, Path)),
     responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Not active, not paid out in full, a late charge owed, profit paid ahead, or changed meanwhile"),
@@ -709,13 +686,10 @@ pub async fn settle(
 pub async fn reschedule(
     State(state): State<AppState>,
     user: ApiUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<RescheduleDto>,
+    Keyed { body, key }: Keyed<RescheduleDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let route = format!("POST /api/v1/loans/{id}/reschedule");
-    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = RescheduleInput {
         months: body.months,
         rate_bp: body.rate_bp,

@@ -8,6 +8,7 @@ mod cooperatives;
 mod formations;
 mod funds;
 mod health;
+pub mod keyed;
 mod loans;
 mod programs;
 mod reference;
@@ -81,9 +82,58 @@ use crate::state::AppState;
         users::create,
     ),
     components(schemas(Problem, ProblemField)),
-    modifiers(&BearerSecurity),
+    modifiers(&BearerSecurity, &IdempotencyHeader),
 )]
 pub struct ApiDoc;
+
+/// The write routes that take no `Idempotency-Key`: login has no user yet to keep the
+/// key under (and a replay would have to store the bearer token it answered), and
+/// logout ends the very credential a replay would need. Every other POST, PATCH and PUT
+/// reads its body through `keyed::Keyed`.
+pub const UNKEYED_ROUTES: [&str; 2] = ["/api/v1/auth/login", "/api/v1/auth/logout"];
+
+/// Declares the `Idempotency-Key` header on every write operation but `UNKEYED_ROUTES`,
+/// in one place so that no operation can leave it out.
+struct IdempotencyHeader;
+
+impl utoipa::Modify for IdempotencyHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        let header = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes the request safe to retry: a retry with the same key and the same \
+                 body answers the first result and changes nothing; the same key with \
+                 another request answers 422 `idempotency_key_reused`. Keys are kept per \
+                 user. 1 to 200 visible ASCII characters.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(keyed::KEY_MAX_BYTES))
+                    .pattern(Some("^ *[!-~][ -~]*$")),
+            ))
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if UNKEYED_ROUTES.contains(&path.as_str()) {
+                continue;
+            }
+            for operation in [&mut item.post, &mut item.patch, &mut item.put]
+                .into_iter()
+                .flatten()
+            {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(header.clone().into());
+            }
+        }
+    }
+}
 
 struct BearerSecurity;
 

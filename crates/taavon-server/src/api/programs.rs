@@ -10,7 +10,7 @@ use taavon_app::rounds;
 use taavon_store::{Program, ProgramBudget};
 use utoipa::ToSchema;
 
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -49,7 +49,8 @@ pub struct BudgetDto {
     /// formula or manual.
     pub method: String,
     /// Approved or further on.
-    pub committed_rial: i64,
+    /// Exact; a sum over many applications.
+    pub committed_rial: i128,
 }
 
 /// A program to define (or its new definition, with the version last read).
@@ -76,6 +77,7 @@ pub struct ProgramBodyDto {
 pub enum BudgetsBodyDto {
     /// By population × county tier weight.
     Formula {
+        #[schema(maximum = 100_000_000_000_000_i64)]
         total_rial: i64,
         /// Thousandths for tiers 1..4, default [2000, 1500, 1200, 1000].
         tier_weights_permille: Option<[u32; 4]>,
@@ -87,6 +89,7 @@ pub enum BudgetsBodyDto {
 #[derive(Deserialize, ToSchema)]
 pub struct ManualBudgetDto {
     pub province: String,
+    #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: i64,
 }
 
@@ -107,7 +110,7 @@ impl From<Program> for ProgramDto {
     }
 }
 
-fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i64)]) -> Vec<BudgetDto> {
+fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i128)]) -> Vec<BudgetDto> {
     budgets
         .into_iter()
         .map(|b| BudgetDto {
@@ -173,11 +176,16 @@ pub async fn get_one(
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<ProgramBodyDto>,
+    Keyed { body, key }: Keyed<ProgramBodyDto>,
 ) -> Result<(StatusCode, Json<ProgramDto>), ApiError> {
-    let program =
-        programs::create_program(&state.store, &user.principal, &input_of(body), clock::now())
-            .await?;
+    let program = programs::create_program(
+        &state.store,
+        &user.principal,
+        &input_of(body),
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(program.into())))
 }
 
@@ -189,7 +197,7 @@ pub async fn replace(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    ApiJson(mut body): ApiJson<ProgramBodyDto>,
+    Keyed { mut body, key }: Keyed<ProgramBodyDto>,
 ) -> Result<Json<ProgramDto>, ApiError> {
     let Some(version) = body.version else {
         return Err(taavon_app::AppError::invalid(
@@ -206,6 +214,7 @@ pub async fn replace(
         &user.principal,
         &input_of(body),
         version,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;
@@ -220,7 +229,7 @@ pub async fn set_budgets(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    ApiJson(body): ApiJson<BudgetsBodyDto>,
+    Keyed { body, key }: Keyed<BudgetsBodyDto>,
 ) -> Result<Json<Vec<BudgetDto>>, ApiError> {
     let input = match body {
         BudgetsBodyDto::Formula {
@@ -237,7 +246,16 @@ pub async fn set_budgets(
                 .collect(),
         ),
     };
-    programs::set_budgets(&state.store, &user.principal, &code, &input, clock::now()).await?;
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
+    programs::set_budgets(
+        &state.store,
+        &user.principal,
+        &code,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
     let detail = programs::program_detail(&state.store, &user.principal, &code).await?;
     Ok(Json(budget_dtos(detail.budgets, &detail.committed)))
 }
@@ -319,7 +337,7 @@ pub async fn round(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    ApiJson(body): ApiJson<RoundBodyDto>,
+    Keyed { body, key }: Keyed<RoundBodyDto>,
 ) -> Result<Json<RoundDto>, ApiError> {
     let what_ifs: Vec<rounds::WhatIf> = body
         .what_ifs
@@ -339,6 +357,7 @@ pub async fn round(
         &code,
         &what_ifs,
         body.record,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;

@@ -9,7 +9,7 @@ use taavon_app::users::{self, Caller, PasswordRule, UserInput};
 use utoipa::ToSchema;
 
 use crate::api::auth::Me;
-use crate::api_json::ApiJson;
+use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -58,7 +58,7 @@ pub async fn list(State(state): State<AppState>, user: ApiUser) -> Result<Json<V
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiJson(body): ApiJson<NewUserDto>,
+    Keyed { body, key }: Keyed<NewUserDto>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = UserInput {
         username: body.username,
@@ -76,6 +76,7 @@ pub async fn create(
         Caller::User(&user.principal),
         &input,
         PasswordRule::Standard,
+        key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
     .await?;

@@ -107,8 +107,8 @@ pub async fn trial_balance(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let debits: i64 = rows.iter().map(|r| r.debits_posted).sum();
-    let credits: i64 = rows.iter().map(|r| r.credits_posted).sum();
+    let debits: i128 = rows.iter().map(|r| r.debits_posted).sum();
+    let credits: i128 = rows.iter().map(|r| r.credits_posted).sum();
     render(&TrialBalancePage {
         rows: rows
             .iter()
@@ -120,13 +120,13 @@ pub async fn trial_balance(
                     .map(|p| names.province(lang, p))
                     .unwrap_or_default(),
                 accounts: lang.number(r.accounts),
-                debits: lang.number(r.debits_posted),
-                credits: lang.number(r.credits_posted),
-                pending: lang.number(r.debits_pending),
+                debits: lang.sum(r.debits_posted),
+                credits: lang.sum(r.credits_posted),
+                pending: lang.sum(r.debits_pending),
             })
             .collect(),
-        debits: lang.number(debits),
-        credits: lang.number(credits),
+        debits: lang.sum(debits),
+        credits: lang.sum(credits),
         balanced: debits == credits,
         layout,
     })

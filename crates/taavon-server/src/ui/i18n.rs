@@ -60,6 +60,11 @@ impl Lang {
         taavon_core::money::format_number(value, self.locale())
     }
 
+    /// A sum over many amounts (exact past `i64`).
+    pub fn sum(self, value: i128) -> String {
+        taavon_core::money::format_number(value, self.locale())
+    }
+
     pub fn locale(self) -> taavon_core::locale::Locale {
         match self {
             Lang::Fa => taavon_core::locale::Locale::Fa,

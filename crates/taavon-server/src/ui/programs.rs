@@ -163,9 +163,8 @@ pub async fn one(
             BudgetLine {
                 province: names.province(lang, &b.province),
                 budget: lang.number(b.amount_rial),
-                committed: lang.number(committed),
-                percent: (i128::from(committed) * 100 / i128::from(b.amount_rial.max(1)))
-                    .clamp(0, 100) as i64,
+                committed: lang.sum(committed),
+                percent: (committed * 100 / i128::from(b.amount_rial.max(1))).clamp(0, 100) as i64,
             }
         })
         .collect();
@@ -318,6 +317,7 @@ async fn round_page(
             code,
             &what_ifs,
             record,
+            None,
             clock::now(),
         )
         .await?;

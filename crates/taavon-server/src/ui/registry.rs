@@ -769,7 +769,9 @@ pub async fn edit_cooperative_submit(
         address: text(CooperativeField::Address),
         phone: text(CooperativeField::Phone),
     };
-    match registry::update_cooperative(&state.store, principal, id, &patch, clock::now()).await {
+    match registry::update_cooperative(&state.store, principal, id, &patch, None, clock::now())
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/cooperatives/{id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
             let failed = Failed {
@@ -887,6 +889,7 @@ pub async fn formation_decision(
         id,
         approve,
         reason,
+        None,
         clock::now(),
     )
     .await

@@ -4,7 +4,9 @@
 mod api;
 mod authorization;
 mod helpers;
+mod idempotency;
 mod loans;
+mod money;
 mod pages;
 mod registry;
 mod registry_policy;

@@ -444,7 +444,7 @@ async fn check_formations_and_clients(app: &TestApp, ilam: &str, lorestan: &str)
 }
 
 /// Runs futures concurrently on the current runtime.
-async fn futures_join<F: std::future::Future<Output = (u16, Value)> + Send + 'static>(
+pub(crate) async fn futures_join<F: std::future::Future<Output = (u16, Value)> + Send + 'static>(
     futures: Vec<F>,
 ) -> Vec<(u16, Value)> {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();

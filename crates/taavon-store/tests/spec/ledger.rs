@@ -249,7 +249,7 @@ async fn ledger_result_codes_come_through_the_store_and_rows_read_back_whole(
         ),
         (Some("IR-16"), 1, 1_000_000)
     );
-    let ledger_one: (i64, i64) = balance
+    let ledger_one: (i128, i128) = balance
         .iter()
         .filter(|row| row.ledger == 1)
         .fold((0, 0), |(d, c), row| {

@@ -1,0 +1,533 @@
+//! `Idempotency-Key` on every write of the API, on SQLite and PostgreSQL: every POST,
+//! PATCH and PUT the OpenAPI document lists (but login and logout) declares the header,
+//! reads it through the one extractor, answers a replay with the first result and
+//! changes nothing, and refuses the same key with another body (422
+//! `idempotency_key_reused`). The walk is over the document, so a new write route
+//! without an example here fails the test; and concurrent identical repayments with one
+//! key all get the first result, with one transaction stored.
+
+use serde_json::{Value, json};
+use taavon_testkit::{Engine, TestApp, spawn_app};
+
+use crate::loans::{due_profit, loan_behind};
+
+const WRITE_METHODS: [&str; 3] = ["post", "patch", "put"];
+
+/// `method path` of every write operation the OpenAPI document lists, and whether it
+/// declares the `Idempotency-Key` header.
+async fn write_operations(app: &TestApp) -> Vec<(String, String, bool)> {
+    let (_, document) = app.get("/api/openapi.json", None).await;
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in WRITE_METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let declared = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+            found.push((method.to_owned(), path.clone(), declared));
+        }
+    }
+    found
+}
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn newest_audit_seq(app: &TestApp) -> i64 {
+    let mut read = app.store.read().await.unwrap();
+    let newest = read.audit_records(1, None).await.unwrap();
+    read.finish().await.unwrap();
+    newest.first().map_or(0, |r| r.seq)
+}
+
+/// The walk over the keyed operations: each example is run here once as `a` (it must
+/// succeed), again as `a` under the same key (the first answer, nothing written), and
+/// as `b` under the same key (refused).
+struct Walk<'a> {
+    app: &'a TestApp,
+    covered: Vec<String>,
+}
+
+impl Walk<'_> {
+    async fn check(
+        &mut self,
+        token: &str,
+        operation: (&str, &str),
+        path: &str,
+        a: Value,
+        b: Value,
+    ) -> Value {
+        let (method, template) = operation;
+        let key = format!("walk {method} {path}");
+        let (status, first) = send(self.app, method, path, token, Some(&key), &a).await;
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path} {a}: {status} {first}"
+        );
+        let written = newest_audit_seq(self.app).await;
+        let (status_again, again) = send(self.app, method, path, token, Some(&key), &a).await;
+        assert_eq!(
+            (status_again, &again),
+            (status, &first),
+            "a replay of {method} {path} answers the first result"
+        );
+        assert_eq!(
+            newest_audit_seq(self.app).await,
+            written,
+            "a replay of {method} {path} writes nothing"
+        );
+        let (status, refused) = send(self.app, method, path, token, Some(&key), &b).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some("idempotency_key_reused")),
+            "{method} {path} with the same key and another body: {refused}"
+        );
+        self.covered.push(format!("{method} {template}"));
+        first
+    }
+}
+
+fn national_code(n: u32) -> String {
+    taavon_core::ids::NationalCode::with_check_digit(&format!("{n:09}"))
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+fn person(n: u32, first_name: &str) -> Value {
+    json!({"national_code": national_code(n), "first_name": first_name, "last_name": "کرمی",
+           "gender": "female", "birth_year": 1370})
+}
+
+async fn check_every_write_route(app: TestApp) {
+    let (admin, ilam, bank) = (
+        app.token("admin", "demo").await,
+        app.token("ilam", "demo").await,
+        app.token("bank", "demo").await,
+    );
+    let mut walk = Walk {
+        app: &app,
+        covered: Vec::new(),
+    };
+
+    // The registry.
+    let cooperative = json!({"name": "تعاونی گام‌به‌گام", "type": "production", "sector": "handicrafts",
+                             "county": "1603", "founded_on": "۱۴۰۳/۰۲/۲۳", "women_led": true});
+    let mut other = cooperative.clone();
+    other["name"] = json!("تعاونی دیگر");
+    let created = walk
+        .check(
+            &ilam,
+            ("post", "/api/v1/cooperatives"),
+            "/api/v1/cooperatives",
+            cooperative,
+            other,
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/cooperatives/{id}");
+    walk.check(
+        &ilam,
+        ("patch", "/api/v1/cooperatives/{id}"),
+        &path,
+        json!({"version": 1, "phone": "08432221100"}),
+        json!({"version": 1, "phone": "08432221101"}),
+    )
+    .await;
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/cooperatives/{id}/members"),
+        &format!("{path}/members"),
+        person(700_000_001, "زهرا"),
+        person(700_000_001, "مریم"),
+    )
+    .await;
+    let entry = |amount: i64| json!({"kind": "subscription", "national_code": national_code(700_000_001), "amount_rial": amount});
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/cooperatives/{id}/shares"),
+        &format!("{path}/shares"),
+        entry(3_000_000),
+        entry(4_000_000),
+    )
+    .await;
+    let client = |credential: &str| {
+        let mut client = person(700_000_012, "پروین");
+        client["kind"] = json!("artisan");
+        client["county"] = json!("1607");
+        client["credential"] = json!(credential);
+        client
+    };
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/clients"),
+        "/api/v1/clients",
+        client("55555"),
+        client("66666"),
+    )
+    .await;
+    let formation = |name: &str| {
+        let founders: Vec<Value> = (0..7)
+            .map(|i| {
+                let mut founder = person(710_000_000 + i * 11, "نرگس");
+                founder["subscribed_rial"] = json!(3_000_000);
+                founder["paid_rial"] = json!(1_000_000);
+                founder
+            })
+            .collect();
+        json!({"name": name, "type": "production", "sector": "textiles", "county": "1603",
+               "women_led": true, "statute": "اساسنامه نمونه", "founders": founders})
+    };
+    let submitted = walk
+        .check(
+            &ilam,
+            ("post", "/api/v1/formations"),
+            "/api/v1/formations",
+            formation("تعاونی خیاطی گام"),
+            formation("تعاونی خیاطی دیگر"),
+        )
+        .await;
+    let decision = format!("/api/v1/formations/{}/decision", submitted["id"]);
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/formations/{id}/decision"),
+        &decision,
+        json!({"decision": "approve"}),
+        json!({"decision": "reject", "reason": "نه"}),
+    )
+    .await;
+
+    // Programs.
+    let (_, note18) = app.get("/api/v1/programs/note18", Some(&admin)).await;
+    let program = |name_en: &str, version: Option<i64>| {
+        json!({"code": "walk", "funding_source": note18["funding_source"], "name_fa": "برنامه گام",
+               "name_en": name_en, "opens_on": note18["opens_on"], "closes_on": note18["closes_on"],
+               "rules": note18["rules"], "version": version})
+    };
+    walk.check(
+        &admin,
+        ("post", "/api/v1/programs"),
+        "/api/v1/programs",
+        program("Walk", None),
+        program("Walk twice", None),
+    )
+    .await;
+    walk.check(
+        &admin,
+        ("put", "/api/v1/programs/{code}"),
+        "/api/v1/programs/walk",
+        program("Walk on", Some(1)),
+        program("Walk off", Some(1)),
+    )
+    .await;
+    let budgets = |amount: i64| json!({"method": "manual", "budgets": [{"province": "IR-16", "amount_rial": amount}]});
+    walk.check(
+        &admin,
+        ("put", "/api/v1/programs/{code}/budgets"),
+        "/api/v1/programs/walk/budgets",
+        budgets(1_000_000_000),
+        budgets(2_000_000_000),
+    )
+    .await;
+    walk.check(
+        &admin,
+        ("post", "/api/v1/programs/{code}/rounds"),
+        "/api/v1/programs/note18/rounds",
+        json!({"record": true}),
+        json!({"record": true, "what_ifs": [{"name": "x"}]}),
+    )
+    .await;
+
+    // Applications.
+    let application = |amount: i64| {
+        json!({"program": "note18", "cooperative_id": 1, "amount": amount,
+                                           "jobs": 10, "women_jobs": 4, "purpose": "خرید ماشین‌آلات"})
+    };
+    let created = walk
+        .check(
+            &admin,
+            ("post", "/api/v1/applications"),
+            "/api/v1/applications",
+            application(900_000_000),
+            application(800_000_000),
+        )
+        .await;
+    walk.check(
+        &admin,
+        ("post", "/api/v1/applications/{id}/transitions"),
+        &format!("/api/v1/applications/{}/transitions", created["id"]),
+        json!({"action": "submit", "reason": "کامل است"}),
+        json!({"action": "withdraw"}),
+    )
+    .await;
+
+    // Loans: a contract and a tranche; a repayment and a rescheduling of a loan behind; a
+    // reversal and a settlement of two other active loans.
+    let contract = walk
+        .check(
+            &bank,
+            ("post", "/api/v1/loans"),
+            "/api/v1/loans",
+            json!({"application_id": 1}),
+            json!({"application_id": 1, "method": "annuity"}),
+        )
+        .await;
+    let contracted = contract["id"].as_i64().unwrap();
+    walk.check(
+        &bank,
+        ("post", "/api/v1/loans/{id}/disbursements"),
+        &format!("/api/v1/loans/{contracted}/disbursements"),
+        json!({"amount": 1_000_000_000}),
+        json!({"amount": 2_000_000_000}),
+    )
+    .await;
+    let behind = loan_behind(&app, &bank).await;
+    let behind_id = behind["id"].as_i64().unwrap();
+    let penalty = behind["penalty_due"].as_i64().unwrap();
+    let paid = walk
+        .check(
+            &bank,
+            ("post", "/api/v1/loans/{id}/repayments"),
+            &format!("/api/v1/loans/{behind_id}/repayments"),
+            json!({"amount": penalty}),
+            json!({"amount": penalty + 1}),
+        )
+        .await;
+    let capitalise = due_profit(&app, &paid["loan"]).await;
+    walk.check(
+        &bank,
+        ("post", "/api/v1/loans/{id}/reschedule"),
+        &format!("/api/v1/loans/{behind_id}/reschedule"),
+        json!({"months": 24, "capitalise_rial": capitalise}),
+        json!({"months": 36, "capitalise_rial": capitalise}),
+    )
+    .await;
+    let (_, active) = app.get("/api/v1/loans?status=active", Some(&bank)).await;
+    let others: Vec<i64> = active["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["disbursed"] == l["principal"])
+        .map(|l| l["id"].as_i64().unwrap())
+        .filter(|id| *id != behind_id && *id != contracted)
+        .collect();
+    let (reversed, settled) = (others[0], others[1]);
+    let (status, repaid) = send(
+        &app,
+        "post",
+        &format!("/api/v1/loans/{reversed}/repayments"),
+        &bank,
+        None,
+        &json!({"amount": 1_000}),
+    )
+    .await;
+    assert_eq!(status, 201, "{repaid}");
+    walk.check(
+        &bank,
+        (
+            "post",
+            "/api/v1/loans/{id}/transactions/{transaction_id}/reversal",
+        ),
+        &format!(
+            "/api/v1/loans/{reversed}/transactions/{}/reversal",
+            repaid["transaction_id"]
+        ),
+        json!({"reason": "ثبت اشتباه"}),
+        json!({"reason": "دلیل دیگر"}),
+    )
+    .await;
+    let (status, quote) = app
+        .get(&format!("/api/v1/loans/{settled}/settlement"), Some(&bank))
+        .await;
+    assert_eq!(status, 200, "{quote}");
+    walk.check(
+        &bank,
+        ("post", "/api/v1/loans/{id}/settlement"),
+        &format!("/api/v1/loans/{settled}/settlement"),
+        json!({"amount_rial": quote["total"]}),
+        json!({"amount_rial": quote["total"], "note": "دیگر"}),
+    )
+    .await;
+
+    // The pooled funds and the users.
+    let deposit = |amount: i64| json!({"agency": "sso", "bank": "022", "amount": amount, "reference": "walk"});
+    walk.check(
+        &admin,
+        ("post", "/api/v1/funds/deposits"),
+        "/api/v1/funds/deposits",
+        deposit(1_000_000),
+        deposit(2_000_000),
+    )
+    .await;
+    let funding = |amount: i64| {
+        json!({"program": "pooled", "province": "IR-16", "agency": "sso", "bank": "022",
+                                       "amount": amount, "reference": "walk"})
+    };
+    walk.check(
+        &admin,
+        ("post", "/api/v1/funds/programs"),
+        "/api/v1/funds/programs",
+        funding(500_000),
+        funding(600_000),
+    )
+    .await;
+    let user = |display_name: &str| {
+        json!({"username": "walker", "display_name": display_name,
+                                           "password": "long enough password", "role": "auditor"})
+    };
+    walk.check(
+        &admin,
+        ("post", "/api/v1/users"),
+        "/api/v1/users",
+        user("Walker"),
+        user("Walker Two"),
+    )
+    .await;
+
+    // The walk covered exactly the keyed operations of the document.
+    let mut keyed: Vec<String> = write_operations(&app)
+        .await
+        .into_iter()
+        .filter(|(_, path, _)| !taavon_server::UNKEYED_ROUTES.contains(&path.as_str()))
+        .map(|(method, path, _)| format!("{method} {path}"))
+        .collect();
+    keyed.sort();
+    walk.covered.sort();
+    assert_eq!(
+        walk.covered, keyed,
+        "every keyed write operation needs an example in this walk"
+    );
+    assert_eq!(app.store.verify_audit().await.unwrap().first_broken, None);
+}
+
+#[tokio::test]
+async fn every_write_route_replays_the_first_result_and_refuses_a_reused_key_on_sqlite() {
+    // Establishes idempotency on every keyed operation of the OpenAPI document, on SQLite.
+    check_every_write_route(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn every_write_route_replays_the_first_result_and_refuses_a_reused_key_on_postgres() {
+    // Establishes idempotency on every keyed operation of the OpenAPI document, on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_every_write_route(app).await;
+}
+
+#[tokio::test]
+async fn every_write_operation_declares_the_key_and_reads_it_through_the_extractor() {
+    // Establishes the header on every write operation of the document but login and
+    // logout, and that each route reads it before anything else: a malformed key is
+    // named whatever the path and body are.
+    let app = crate::helpers::sqlite_app().await;
+    let admin = app.token("admin", "demo").await;
+    let operations = write_operations(&app).await;
+    assert!(operations.len() >= 20, "{operations:?}");
+    for (method, path, declared) in operations {
+        let unkeyed = taavon_server::UNKEYED_ROUTES.contains(&path.as_str());
+        assert_eq!(
+            declared, !unkeyed,
+            "{method} {path} declares the Idempotency-Key header"
+        );
+        if unkeyed {
+            continue;
+        }
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{code}", "note18")
+            .replace("{transaction_id}", "1");
+        let (status, problem) = send(
+            &app,
+            &method,
+            &concrete,
+            &admin,
+            Some(&"k".repeat(201)),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some("Idempotency-Key")),
+            "{method} {path} reads its key through the extractor: {problem}"
+        );
+    }
+}
+
+async fn check_concurrent_repayments(app: TestApp) {
+    let bank = app.token("bank", "demo").await;
+    let behind = loan_behind(&app, &bank).await;
+    let id = behind["id"].as_i64().unwrap();
+    let path = format!("/api/v1/loans/{id}/repayments");
+    let body = json!({"amount": behind["penalty_due"]});
+    let before = behind["transactions"].as_array().unwrap().len();
+    let requests: Vec<_> = (0..16)
+        .map(|_| {
+            let request = app
+                .client
+                .post(app.url(&path))
+                .bearer_auth(&bank)
+                .header("Idempotency-Key", "sixteen at once")
+                .json(&body);
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                (status, response.json().await.unwrap_or(Value::Null))
+            }
+        })
+        .collect();
+    let answers = crate::registry::futures_join(requests).await;
+    let (status, first) = &answers[0];
+    assert_eq!(*status, 201, "{first}");
+    for answer in &answers {
+        assert_eq!(
+            answer, &answers[0],
+            "every concurrent request gets the first result"
+        );
+    }
+    let (_, after) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_eq!(
+        after["transactions"].as_array().unwrap().len(),
+        before + 1,
+        "one transaction stored"
+    );
+}
+
+#[tokio::test]
+async fn sixteen_concurrent_repayments_with_one_key_all_get_the_first_result_on_sqlite() {
+    // Establishes that concurrent retries of one repayment record it once, on SQLite.
+    check_concurrent_repayments(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn sixteen_concurrent_repayments_with_one_key_all_get_the_first_result_on_postgres() {
+    // Establishes the same on PostgreSQL, where some of them used to answer 409 "the loan
+    // changed meanwhile": the key is now claimed before the loan's version is checked.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_concurrent_repayments(app).await;
+}
