@@ -18,10 +18,10 @@ pub enum ShareEntry {
     Withdrawal { member: i64, amount: i64 },
 }
 
-/// The largest amount one entry of the register may carry: 10^15 rials (a hundred
-/// thousand billion tomans), far above any cooperative's capital, and small enough that no
-/// sum over a register can overflow.
-pub const SHARE_ENTRY_MAX_RIAL: i64 = 1_000_000_000_000_000;
+/// The largest amount one entry of the register may carry: the largest amount of any
+/// request (`money::AMOUNT_MAX_RIAL`), far above any cooperative's capital, and small
+/// enough that no sum over a register can overflow.
+pub const SHARE_ENTRY_MAX_RIAL: i64 = crate::money::AMOUNT_MAX_RIAL;
 
 /// The largest subscribed capital a register may reach: 10^17 rials. With it every
 /// member's position and every total stays far inside `i64`, and share-days (capital ×
@@ -64,7 +64,7 @@ impl ShareError {
             ShareError::InsufficientPaid { .. } => "insufficient_paid",
             ShareError::SameMember => "same_member",
             ShareError::AboveCap { .. } => "member_cap",
-            ShareError::EntryAboveMax => "amount_max",
+            ShareError::EntryAboveMax => "amount_maximum",
             ShareError::CapitalAboveMax => "capital_max",
             ShareError::Overflow => "overflow",
         }
