@@ -19,6 +19,7 @@ mod assets;
 mod auth;
 mod error;
 mod map;
+mod redirect;
 mod session_store;
 mod state;
 mod ui;

@@ -18,6 +18,7 @@ use super::i18n::{LANG_COOKIE, Lang};
 use super::{Layout, render, role_name};
 use crate::auth::{SESSION_CSRF, SESSION_USER, UiUser, session_error};
 use crate::map::{MapProvince, choropleth_colour};
+use crate::redirect::local_path_or_home;
 use crate::state::AppState;
 
 /// A page's request parts, for the layout (language, path).
@@ -107,7 +108,7 @@ pub async fn login_form(PageParts(parts): PageParts, Query(query): Query<NextQue
         layout,
         error: None,
         username: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: local_path_or_home(query.next.as_deref()),
     })
 }
 
@@ -123,7 +124,7 @@ pub async fn login_submit(
     if !same_origin(&parts) {
         return (StatusCode::FORBIDDEN, "cross-site login refused").into_response();
     }
-    let next = safe_next(form.next.as_deref());
+    let next = local_path_or_home(form.next.as_deref());
     let result = auth::login(
         &state.store,
         &form.username,
@@ -190,16 +191,6 @@ pub async fn logout(
     Redirect::to("/login").into_response()
 }
 
-/// Only local paths may follow a login, never another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
-
 /// Whether a form post comes from this site (by `Origin`, which browsers send on POST).
 pub(super) fn same_origin(parts: &Parts) -> bool {
     let Some(origin) = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
@@ -229,7 +220,7 @@ pub async fn switch_language(Query(query): Query<LanguageQuery>) -> Response {
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
     (
         [(SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(query.back.as_deref())),
+        Redirect::to(&local_path_or_home(query.back.as_deref())),
     )
         .into_response()
 }

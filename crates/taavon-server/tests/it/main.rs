@@ -7,4 +7,5 @@ mod helpers;
 mod loans;
 mod registry;
 mod ui;
+mod web_security;
 mod workflow;
