@@ -39,6 +39,7 @@ mod registry;
 mod rounds;
 mod schema;
 mod sessions;
+mod throttle;
 mod url;
 mod users;
 
@@ -65,6 +66,7 @@ pub use registry::{Formation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, TableColumns};
 pub use sessions::SessionRow;
+pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;
-pub use users::{NewUser, User};
+pub use users::{LoginContext, NewUser, User};

@@ -126,8 +126,25 @@ pub struct TestApp {
     pub client: reqwest::Client,
 }
 
+/// The server settings the tests run with: a login rate limit no test reaches.
+pub fn test_config() -> taavon_server::ServerConfig {
+    taavon_server::ServerConfig {
+        secure_cookies: false,
+        login_requests_per_minute: 600,
+        ..taavon_server::ServerConfig::default()
+    }
+}
+
 /// Starts the server on SQLite (or PostgreSQL, `None` when unavailable) with demo data.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    spawn_app_with(engine, test_config()).await
+}
+
+/// As `spawn_app`, with these server settings.
+pub async fn spawn_app_with(
+    engine: Engine,
+    config: taavon_server::ServerConfig,
+) -> Option<TestApp> {
     let store = match engine {
         Engine::Sqlite => fresh_sqlite().await,
         Engine::Postgres => fresh_postgres_or_skip().await?,
@@ -142,11 +159,6 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
         "http://{}",
         listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
     );
-    let config = taavon_server::ServerConfig {
-        secure_cookies: false,
-        login_requests_per_minute: 600,
-        ..taavon_server::ServerConfig::default()
-    };
     tokio::spawn(taavon_server::serve(
         listener,
         store.clone(),

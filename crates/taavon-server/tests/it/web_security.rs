@@ -1,6 +1,9 @@
 //! The web layer against an attacker: redirects that stay on the site, login throttling
 //! that cannot lock the real user out, headers, sessions and request limits.
 
+use serde_json::{Value, json};
+use taavon_testkit::{Engine, TestApp, spawn_app_with, test_config};
+
 use crate::helpers::sqlite_app;
 
 #[tokio::test]
@@ -59,4 +62,256 @@ async fn the_language_switch_and_the_login_never_send_the_browser_to_another_hos
         login_page.contains("name=\"next\" value=\"/\""),
         "{login_page}"
     );
+}
+
+/// An app behind a proxy at 127.0.0.1, so each test request can name its client address
+/// in `X-Forwarded-For`.
+async fn app_behind_proxy(config: taavon_server::ServerConfig) -> TestApp {
+    let config = taavon_server::ServerConfig {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..config
+    };
+    spawn_app_with(Engine::Sqlite, config)
+        .await
+        .expect("SQLite always runs")
+}
+
+async fn api_login(app: &TestApp, from: &str, username: &str, password: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", from)
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Every audit record, oldest first.
+async fn audit_trail(app: &TestApp) -> Vec<taavon_store::AuditRecord> {
+    let mut read = app.store.read().await.unwrap();
+    let mut records = read.audit_records(1000, None).await.unwrap();
+    read.finish().await.unwrap();
+    records.reverse();
+    records
+}
+
+#[tokio::test]
+async fn an_attacker_who_is_throttled_does_not_lock_the_real_user_out() {
+    // Establishes the throttle per user name and address: 50 parallel wrong passwords
+    // from one address get 5 real checks (5 failures in the audit) and 45 refusals; that
+    // address is refused even the right password, with a Retry-After; the real user
+    // logs in from another address; the per-address rule reads `X-Forwarded-For` only
+    // because a proxy is configured.
+    let app = app_behind_proxy(test_config()).await;
+    let attempts: Vec<_> = (0..50)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .header("x-forwarded-for", "203.0.113.66")
+                    .json(&json!({"username": "admin", "password": format!("guess {i}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for attempt in attempts {
+        answers.push(attempt.await.unwrap());
+    }
+    let count = |status: u16| answers.iter().filter(|s| **s == status).count();
+    assert_eq!((count(401), count(429)), (5, 45));
+    let failures = audit_trail(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.action == "user.login_failed")
+        .count();
+    assert_eq!(failures, 5, "one audit record per real password check");
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", "203.0.113.66")
+        .json(&json!({"username": "admin", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+
+    let (status, body) = api_login(&app, "198.51.100.7", "admin", "demo").await;
+    assert_eq!(status, 200, "{body}");
+    // The UI's login form follows the same rule.
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "198.51.100.8")
+        .form(&[("username", "admin"), ("password", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn an_overlong_login_is_refused_unread_and_no_submitted_text_reaches_the_audit_trail() {
+    // Establishes the login's bounds (422 naming each field, before any hash or record)
+    // and that a failed login's audit record names a known user by id and keeps nothing
+    // of an unknown user name or any password.
+    let app = sqlite_app().await;
+    let huge = "a".repeat(100_000);
+    let (status, problem) = api_login(&app, "-", &huge, &"b".repeat(1_000)).await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["username", "password"]);
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", huge.as_str()), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(
+        !response.text().await.unwrap().contains(&huge),
+        "not echoed back"
+    );
+
+    let typed_into_the_wrong_field = "my-secret-passw0rd";
+    assert_eq!(
+        api_login(&app, "-", typed_into_the_wrong_field, "demo")
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        api_login(&app, "-", "ilam", "ilam-secret-guess").await.0,
+        401
+    );
+    let trail = audit_trail(&app).await;
+    let text: String = trail
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {:?} {:?}",
+                r.actor, r.entity_id, r.before_json, r.after_json
+            )
+        })
+        .collect();
+    for secret in [typed_into_the_wrong_field, "ilam-secret-guess", "aaaaaaaa"] {
+        assert!(!text.contains(secret), "{secret} is in the audit trail");
+    }
+    let failures: Vec<_> = trail
+        .iter()
+        .filter(|r| r.action == "user.login_failed")
+        .collect();
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[0].entity_id, "unknown");
+    let mut read = app.store.read().await.unwrap();
+    let ilam = read.user_by_username("ilam").await.unwrap().unwrap();
+    assert_eq!(failures[1].entity_id, ilam.id.to_string());
+}
+
+/// Logs in through the UI form; returns the session cookie's value.
+async fn session_cookie(app: &TestApp, username: &str) -> String {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/login"))
+        .form(&[("username", username), ("password", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    cookie
+        .strip_prefix("taavon_session=")
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn page_with_cookie(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header("cookie", format!("taavon_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_database_holds_neither_a_session_id_nor_a_csrf_token() {
+    // Establishes that a copy of the sessions table opens no session and forges no form:
+    // the row is found by the SHA-256 of the cookie, not the cookie, and the CSRF token on
+    // the pages (derived from the id) appears nowhere in it.
+    let app = sqlite_app().await;
+    let cookie = session_cookie(&app, "coop").await;
+    let (status, html) = page_with_cookie(&app, &cookie, "/").await;
+    assert_eq!(status, 200);
+    let csrf = crate::helpers::csrf_of(&html);
+    assert_eq!(csrf.len(), 64);
+    let now = taavon_app::clock::now();
+    assert_eq!(app.store.session_load(&cookie, now).await.unwrap(), None);
+    let row = app
+        .store
+        .session_load(&taavon_app::auth::token_hash(&cookie), now)
+        .await
+        .unwrap()
+        .expect("stored under the id's hash");
+    assert!(
+        !row.data.contains(&csrf) && !row.data.contains(&cookie),
+        "{}",
+        row.data
+    );
+    assert_ne!(row.id_hash, csrf);
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    // Establishes the absolute lifetime beside the idle one: a session used every half
+    // second still ends once its lifetime since login has passed.
+    let config = taavon_server::ServerConfig {
+        session_lifetime: std::time::Duration::from_secs(3),
+        ..test_config()
+    };
+    let app = spawn_app_with(Engine::Sqlite, config).await.unwrap();
+    let cookie = session_cookie(&app, "admin").await;
+    let logged_in = std::time::Instant::now();
+    assert_eq!(page_with_cookie(&app, &cookie, "/").await.0, 200);
+    // Used twice a second (each use renews the 8-hour idle deadline) until it ends.
+    while page_with_cookie(&app, &cookie, "/").await.0 == 200 {
+        assert!(
+            logged_in.elapsed() < std::time::Duration::from_secs(10),
+            "the session outlived its 3-second lifetime"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    // The login instant is kept in whole seconds, so it may end up to a second early.
+    assert!(logged_in.elapsed() >= std::time::Duration::from_secs(2));
 }
