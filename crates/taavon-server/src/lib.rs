@@ -19,6 +19,7 @@ mod assets;
 mod auth;
 mod client_address;
 mod error;
+mod headers;
 mod map;
 mod redirect;
 mod session_store;
@@ -30,13 +31,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -104,13 +105,11 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
         .fallback(not_found)
         .with_state(state)
         .layer(sessions)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+        .layer(DefaultBodyLimit::max(headers::BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(headers::limit_body))
+        .layer(axum::middleware::from_fn_with_state(
+            config.secure_cookies,
+            headers::security_headers,
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

@@ -239,3 +239,59 @@ impl TestApp {
         )
     }
 }
+
+/// The main UI pages of the demo as its admin sees them, with ids and codes read from the
+/// API of the server at `base` (for the header and Content-Security-Policy checks).
+pub async fn demo_main_pages(base: &str) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "demo"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = token["token"].as_str().unwrap_or_default();
+    let get = |path: &'static str| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        async move {
+            request
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .json::<serde_json::Value>()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let program = get("/api/v1/programs").await[0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let cooperative = get("/api/v1/cooperatives").await["items"][0]["id"].clone();
+    let loan = get("/api/v1/loans").await["items"][0]["id"].clone();
+    let application = get("/api/v1/applications").await["items"][0]["id"].clone();
+    vec![
+        "/".to_owned(),
+        "/provinces".into(),
+        "/provinces/IR-16".into(),
+        "/cooperatives".into(),
+        "/cooperatives/new".into(),
+        format!("/cooperatives/{cooperative}"),
+        "/formations".into(),
+        "/programs".into(),
+        format!("/programs/{program}"),
+        format!("/programs/{program}/round"),
+        "/applications".into(),
+        "/applications/new".into(),
+        format!("/applications/{application}"),
+        "/loans".into(),
+        format!("/loans/{loan}"),
+        "/portfolio".into(),
+        "/funds".into(),
+        "/ledger".into(),
+        "/audit".into(),
+    ]
+}

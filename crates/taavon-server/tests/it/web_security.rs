@@ -315,3 +315,116 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     // The login instant is kept in whole seconds, so it may end up to a second early.
     assert!(logged_in.elapsed() >= std::time::Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn every_page_and_answer_carries_the_security_headers_and_no_inline_style_or_script() {
+    // Establishes the headers (a CSP without inline script or style, no-store, the
+    // referrer policy; assets cacheable; Swagger UI's own looser policy on its path only;
+    // no HSTS over plain HTTP) and that the pages hold nothing that policy would block.
+    let app = sqlite_app().await;
+    let client = crate::helpers::ui_client(&app, "admin").await;
+    let mut paths = taavon_testkit::demo_main_pages(&app.address).await;
+    paths.extend([
+        "/login".into(),
+        "/api/v1/provinces".into(),
+        "/nowhere".into(),
+    ]);
+    for path in &paths {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self';")
+                && csp.contains("style-src 'self';")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe"),
+            "{path}: {csp}"
+        );
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(!headers.contains_key("strict-transport-security"), "{path}");
+        if path == "/nowhere" {
+            assert_eq!(status, 404);
+            continue;
+        }
+        assert_eq!(status, 200, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(!html.contains("style="), "{path} has an inline style");
+        for script in html.split("<script").skip(1) {
+            let tag = script.split('>').next().unwrap();
+            assert!(tag.contains("src="), "{path} has an inline script");
+        }
+    }
+    let asset = client
+        .get(app.url("/assets/css/taavon.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.headers()["cache-control"], "public, max-age=86400");
+    let docs = client.get(app.url("/api/docs/")).send().await.unwrap();
+    let csp = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("style-src 'self' 'unsafe-inline'") && csp.contains("script-src 'self';"));
+
+    let https = spawn_app_with(
+        Engine::Sqlite,
+        taavon_server::ServerConfig {
+            secure_cookies: true,
+            ..test_config()
+        },
+    )
+    .await
+    .unwrap();
+    let response = https
+        .client
+        .get(https.url("/provinces"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_refused_with_413_before_it_is_read() {
+    // Establishes the documented body limit: 413 with problem details under /api, plain
+    // elsewhere, and a body just under it still read.
+    let app = sqlite_app().await;
+    let too_big = format!(
+        "{{\"username\":\"{}\",\"password\":\"x\"}}",
+        "a".repeat(1024 * 1024)
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(too_big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "payload_too_large");
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "a".repeat(1024 * 1024).as_str()),
+            ("password", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let (status, problem) = api_login(&app, "-", &"a".repeat(1000 * 1000), "x").await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_input"))
+    );
+}
