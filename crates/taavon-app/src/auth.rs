@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 use taavon_core::access::Principal;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Actor, LoginContext, Reservation, Store, ThrottleKey, User};
+use taavon_store::{Actor, LoginContext, Purged, Reservation, Store, ThrottleKey, User};
 
 use crate::users::USERNAME_MAX_CHARS;
 use crate::{AppError, FieldError};
@@ -183,21 +183,9 @@ pub fn throttle_source(address: IpAddr) -> IpAddr {
 /// Deletes what has expired by `now`: UI sessions, API tokens (and revoked ones), throttle
 /// windows that have passed. The server runs it periodically.
 pub async fn purge_expired(store: &Store, now: Timestamp) -> Result<Purged, AppError> {
-    Ok(Purged {
-        sessions: store.purge_expired_sessions(now).await?,
-        tokens: store.purge_expired_tokens(now).await?,
-        throttle_counters: store
-            .purge_login_throttle(now.plus_seconds(-THROTTLE_WINDOW_SECONDS))
-            .await?,
-    })
-}
-
-/// How many rows a purge deleted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Purged {
-    pub sessions: u64,
-    pub tokens: u64,
-    pub throttle_counters: u64,
+    Ok(store
+        .purge_expired(now, now.plus_seconds(-THROTTLE_WINDOW_SECONDS))
+        .await?)
 }
 
 /// Refuses a user name or password longer than any that can log in, before any hash.

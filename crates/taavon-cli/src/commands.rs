@@ -157,6 +157,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.listen = listen;
     }
     init_logs(&config);
+    let trusted_proxies = config.trusted_proxies()?;
     runtime()?.block_on(async {
         let store = open(&config).await?;
         if args.demo {
@@ -184,7 +185,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let server_config = taavon_server::ServerConfig {
             secure_cookies: config.secure_cookies,
             login_requests_per_minute: config.login_requests_per_minute,
-            trusted_proxies: config.trusted_proxies()?,
+            trusted_proxies,
             session_idle: minutes(config.session_idle_minutes),
             session_lifetime: minutes(config.session_lifetime_minutes),
             workflow: taavon_app::applications::WorkflowSettings {

@@ -65,7 +65,7 @@ pub use reference::{
 pub use registry::{Formation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, TableColumns};
-pub use sessions::SessionRow;
+pub use sessions::{Purged, SessionRow};
 pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;

@@ -23,6 +23,14 @@ pub struct SessionRow {
     pub expires_at: Timestamp,
 }
 
+/// How many rows a purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub tokens: u64,
+    pub throttle_counters: u64,
+}
+
 impl Store {
     /// Inserts a session if its id is free; returns whether it was inserted.
     pub async fn session_create(&self, session: &SessionRow) -> Result<bool, StoreError> {
@@ -104,19 +112,42 @@ impl Store {
         commit(tx).await
     }
 
-    /// Deletes the sessions expired at `now`; returns how many.
-    pub async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64, StoreError> {
+    /// Deletes the transport state that has expired, in one transaction: sessions and
+    /// API tokens expired by `now` (and revoked tokens), throttle counters whose window
+    /// started by `throttle_stale_before`.
+    pub async fn purge_expired(
+        &self,
+        now: Timestamp,
+        throttle_stale_before: Timestamp,
+    ) -> Result<Purged, StoreError> {
         let mut tx = self.session_tx().await?;
-        let purged = on!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sessions WHERE expires_at <= $1"
-        )
-        .bind(now.to_string())
-        .execute(c)
-        .await
-        .map(|result| result.rows_affected())
-        .map_err(db("purging sessions"))?);
-        commit(tx).await?;
-        Ok(purged)
+        let mut counts = [0u64; 3];
+        let statements = [
+            ("DELETE FROM sessions WHERE expires_at <= $1", now),
+            (
+                "DELETE FROM api_tokens WHERE expires_at <= $1 OR revoked_at IS NOT NULL",
+                now,
+            ),
+            (
+                "DELETE FROM login_throttle WHERE window_started_at <= $1",
+                throttle_stale_before,
+            ),
+        ];
+        for (count, (statement, before)) in counts.iter_mut().zip(statements) {
+            *count = on!(&mut tx, |c| sqlx::query(statement)
+                .bind(before.to_string())
+                .execute(c)
+                .await
+                .map(|result| result.rows_affected())
+                .map_err(db("purging expired transport state"))?);
+        }
+        tx.commit("purging expired transport state").await?;
+        let [sessions, tokens, throttle_counters] = counts;
+        Ok(Purged {
+            sessions,
+            tokens,
+            throttle_counters,
+        })
     }
 
     async fn session_tx(&self) -> Result<Conn, StoreError> {

@@ -84,21 +84,6 @@ impl Store {
             }
         }
     }
-
-    /// Deletes the counters whose window started before `stale_before`; returns how many.
-    pub async fn purge_login_throttle(&self, stale_before: Timestamp) -> Result<u64, StoreError> {
-        let mut tx = self.raw_write().await?;
-        let purged = on!(&mut tx, |c| sqlx::query(
-            "DELETE FROM login_throttle WHERE window_started_at <= $1"
-        )
-        .bind(stale_before.to_string())
-        .execute(c)
-        .await
-        .map(|result| result.rows_affected())
-        .map_err(db("purging login throttle counters"))?);
-        tx.commit("purging login throttle counters").await?;
-        Ok(purged)
-    }
 }
 
 impl WriteTx {

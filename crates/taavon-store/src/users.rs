@@ -5,10 +5,10 @@ use taavon_core::access::{Role, RoleKind};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::{corrupt, db};
 use crate::tx::{Reader, WriteTx};
-use crate::{Store, StoreError};
 
 /// A user account to create. The password arrives already hashed (argon2id).
 #[derive(Clone, Debug)]
@@ -369,22 +369,5 @@ impl WriteTx {
                 "known_user": user.is_some(),
             })),
         });
-    }
-}
-
-impl Store {
-    /// Deletes API tokens that expired by `now` or were revoked; returns how many.
-    pub async fn purge_expired_tokens(&self, now: Timestamp) -> Result<u64, StoreError> {
-        let mut tx = self.raw_write().await?;
-        let purged = on!(&mut tx, |c| sqlx::query(
-            "DELETE FROM api_tokens WHERE expires_at <= $1 OR revoked_at IS NOT NULL"
-        )
-        .bind(now.to_string())
-        .execute(c)
-        .await
-        .map(|result| result.rows_affected())
-        .map_err(db("purging API tokens"))?);
-        tx.commit("purging API tokens").await?;
-        Ok(purged)
     }
 }

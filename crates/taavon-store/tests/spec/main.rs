@@ -9,7 +9,7 @@ use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     Actor, AuditEntry, CooperativeFilter, CountyTier, LoginContext, NewCooperative, NewUser,
-    Reservation, SessionRow, Store, StoreError, ThrottleKey,
+    Purged, Reservation, SessionRow, Store, StoreError, ThrottleKey,
 };
 
 macro_rules! spec {
@@ -322,8 +322,8 @@ async fn expired_sessions_tokens_and_stale_throttle_counters_are_purged(
     store: Store,
     url: String,
 ) -> Checks {
-    // Establishes that transport state does not pile up: the purges delete what has
-    // expired (sessions, tokens, revoked tokens, throttle windows) and keep the rest.
+    // Establishes that transport state does not pile up: one purge deletes what has
+    // expired (sessions, tokens, revoked tokens, throttle windows) and keeps the rest.
     for (id_hash, expires_at) in [("old", now()), ("live", now().plus_seconds(60))] {
         let row = SessionRow {
             id_hash: id_hash.into(),
@@ -332,9 +332,6 @@ async fn expired_sessions_tokens_and_stale_throttle_counters_are_purged(
         };
         assert!(store.session_create(&row).await.unwrap());
     }
-    assert_eq!(store.purge_expired_sessions(now()).await.unwrap(), 1);
-    assert!(store.session_load("live", now()).await.unwrap().is_some());
-
     let mut write = store.write(operator(), now()).await.unwrap();
     let id = write
         .insert_user(&NewUser {
@@ -362,16 +359,6 @@ async fn expired_sessions_tokens_and_stale_throttle_counters_are_purged(
     }
     write.revoke_token("revoked", &user).await.unwrap();
     write.commit().await.unwrap();
-    assert_eq!(store.purge_expired_tokens(now()).await.unwrap(), 2);
-    let mut read = store.read().await.unwrap();
-    assert!(
-        read.user_by_token_hash("live", now())
-            .await
-            .unwrap()
-            .is_some()
-    );
-    read.finish().await.unwrap();
-
     for at in [now().plus_seconds(-900), now()] {
         taavon_testkit::tamper(
             &url,
@@ -382,13 +369,33 @@ async fn expired_sessions_tokens_and_stale_throttle_counters_are_purged(
         )
         .await;
     }
+
+    let purged = store
+        .purge_expired(now(), now().plus_seconds(-900))
+        .await
+        .unwrap();
     assert_eq!(
-        store
-            .purge_login_throttle(now().plus_seconds(-900))
-            .await
-            .unwrap(),
-        1
+        purged,
+        Purged {
+            sessions: 1,
+            tokens: 2,
+            throttle_counters: 1
+        }
     );
+    assert!(store.session_load("live", now()).await.unwrap().is_some());
+    let mut read = store.read().await.unwrap();
+    assert!(
+        read.user_by_token_hash("live", now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    read.finish().await.unwrap();
+    let again = store
+        .purge_expired(now(), now().plus_seconds(-900))
+        .await
+        .unwrap();
+    assert_eq!(again, Purged::default());
     Checks::AuditMustVerify
 }
 
