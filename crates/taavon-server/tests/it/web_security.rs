@@ -36,17 +36,17 @@ async fn the_language_switch_and_the_login_never_send_the_browser_to_another_hos
         .unwrap();
     assert_eq!(response.headers()["location"], "/provinces?x=1");
 
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
+    let response = form_login(
+        &app.client,
+        &app,
+        "-",
+        &[
             ("username", "admin"),
             ("password", "demo"),
             ("next", "/\t/evil.example/x"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/");
     let login_page = app
@@ -87,6 +87,22 @@ async fn api_login(app: &TestApp, from: &str, username: &str, password: &str) ->
         .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Posts the UI's login form from `from` (in `X-Forwarded-For`).
+async fn form_login(
+    client: &reqwest::Client,
+    app: &TestApp,
+    from: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", from)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Every audit record, oldest first.
@@ -154,14 +170,13 @@ async fn an_attacker_who_is_throttled_does_not_lock_the_real_user_out() {
     let (status, body) = api_login(&app, "198.51.100.7", "admin", "demo").await;
     assert_eq!(status, 200, "{body}");
     // The UI's login form follows the same rule.
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .header("x-forwarded-for", "198.51.100.8")
-        .form(&[("username", "admin"), ("password", "demo")])
-        .send()
-        .await
-        .unwrap();
+    let response = form_login(
+        &app.client,
+        &app,
+        "198.51.100.8",
+        &[("username", "admin"), ("password", "demo")],
+    )
+    .await;
     assert_eq!(response.status(), 303);
 }
 
@@ -181,13 +196,13 @@ async fn an_overlong_login_is_refused_unread_and_no_submitted_text_reaches_the_a
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["username", "password"]);
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .form(&[("username", huge.as_str()), ("password", "x")])
-        .send()
-        .await
-        .unwrap();
+    let response = form_login(
+        &app.client,
+        &app,
+        "-",
+        &[("username", huge.as_str()), ("password", "x")],
+    )
+    .await;
     assert_eq!(response.status(), 422);
     assert!(
         !response.text().await.unwrap().contains(&huge),
@@ -231,15 +246,13 @@ async fn an_overlong_login_is_refused_unread_and_no_submitted_text_reaches_the_a
 
 /// Logs in through the UI form; returns the session cookie's value.
 async fn session_cookie(app: &TestApp, username: &str) -> String {
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url("/login"))
-        .form(&[("username", username), ("password", "demo")])
-        .send()
-        .await
-        .unwrap();
+    let response = form_login(
+        &cookieless_client(),
+        app,
+        "-",
+        &[("username", username), ("password", "demo")],
+    )
+    .await;
     assert_eq!(response.status(), 303);
     let cookie = response.headers()["set-cookie"]
         .to_str()
@@ -252,11 +265,16 @@ async fn session_cookie(app: &TestApp, username: &str) -> String {
         .to_owned()
 }
 
-async fn page_with_cookie(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
-    let response = reqwest::Client::builder()
+/// A client that follows no redirect and keeps no cookie.
+fn cookieless_client() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+async fn page_with_cookie(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let response = cookieless_client()
         .get(app.url(path))
         .header("cookie", format!("taavon_session={cookie}"))
         .send()
@@ -411,16 +429,14 @@ async fn a_body_over_one_mebibyte_is_refused_with_413_before_it_is_read() {
     );
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["code"], "payload_too_large");
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "a".repeat(1024 * 1024).as_str()),
-            ("password", "x"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let huge = "a".repeat(1024 * 1024);
+    let response = form_login(
+        &app.client,
+        &app,
+        "-",
+        &[("username", huge.as_str()), ("password", "x")],
+    )
+    .await;
     assert_eq!(response.status(), 413);
     let (status, problem) = api_login(&app, "-", &"a".repeat(1000 * 1000), "x").await;
     assert_eq!(
