@@ -62,17 +62,21 @@ impl Table {
     }
 
     /// Writes the table as CSV with a byte-order mark (so spreadsheets read Persian).
+    /// A text cell a spreadsheet would run as a formula is written inert (`spreadsheet_safe`).
     pub fn to_csv(&self) -> Result<Vec<u8>, AppError> {
         let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         for row in &self.rows {
-            writer.write_record(row).map_err(internal)?;
+            writer
+                .write_record(row.iter().map(|cell| spreadsheet_safe(cell)))
+                .map_err(internal)?;
         }
         writer
             .into_inner()
             .map_err(|e| AppError::Internal(e.to_string()))
     }
 
-    /// Writes the table as an XLSX workbook with a right-to-left sheet.
+    /// Writes the table as an XLSX workbook with a right-to-left sheet. Every cell is a
+    /// string cell, which a spreadsheet never evaluates, so nothing is escaped here.
     pub fn to_xlsx(&self, sheet_name: &str) -> Result<Vec<u8>, AppError> {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
@@ -87,6 +91,45 @@ impl Table {
         }
         workbook.save_to_buffer().map_err(internal)
     }
+}
+
+/// The characters that make a spreadsheet read a CSV cell as a formula (OWASP's list).
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell as written: one beginning with a formula trigger gets a leading `'`, so a
+/// spreadsheet shows it as text instead of running it (OWASP's CSV injection rule). A
+/// plain number (`-5`, `+12.5`) is data, not a formula, and stays a number.
+fn spreadsheet_safe(cell: &str) -> String {
+    if needs_apostrophe(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// A CSV cell as read: undoes `spreadsheet_safe`, so an export imports back unchanged.
+fn unescape_cell(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_apostrophe(rest) => rest.to_owned(),
+        _ => cell.to_owned(),
+    }
+}
+
+/// Whether a cell is written with a leading `'`: it would run as a formula, or it already
+/// begins with apostrophes before one (so reading strips exactly the one we added).
+fn needs_apostrophe(cell: &str) -> bool {
+    let text = cell.trim_start_matches('\'');
+    text.starts_with(FORMULA_TRIGGERS) && !is_plain_number(text)
+}
+
+/// `[+-]digits[.digits]`: a number a spreadsheet reads as a constant.
+fn is_plain_number(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {
@@ -111,7 +154,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| unreadable("CSV", e))?;
-        rows.push(record.iter().map(str::to_owned).collect());
+        rows.push(record.iter().map(unescape_cell).collect());
         if rows.len() > ROWS_MAX + 1 {
             break;
         }
@@ -166,5 +209,71 @@ mod tests {
             table
         );
         assert_eq!(table.column(&["county", "شهرستان"]), Some(1));
+    }
+
+    #[test]
+    fn a_csv_cell_that_a_spreadsheet_would_run_is_written_as_text_and_read_back_unchanged() {
+        // Establishes OWASP's CSV injection rule: a text cell beginning with = + - @ tab
+        // or CR gets a leading apostrophe, plain numbers stay numbers, and an import of
+        // the export gets the original text back.
+        let dangerous = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+98 912 000 0000",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(A1:A9)",
+            "\t=1+1",
+            "\r=1+1",
+            "-",
+            "+",
+            "'=1+1",
+        ];
+        let safe = ["-5", "+12", "-1.25", "تعاونی", "1-2", "a=b", "'quoted", ""];
+        let mut rows = vec![vec!["cell".to_owned()]];
+        rows.extend(dangerous.iter().chain(&safe).map(|c| vec![(*c).to_owned()]));
+        let table = Table { rows };
+        let csv = table.to_csv().unwrap();
+        let written = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(&csv[3..])
+            .records()
+            .map(|r| r.unwrap()[0].to_owned())
+            .collect::<Vec<_>>();
+        for (cell, out) in dangerous.iter().chain(&safe).zip(&written) {
+            let escaped = dangerous.contains(cell);
+            assert_eq!(
+                out.starts_with('\''),
+                escaped || cell.starts_with('\''),
+                "{cell:?} → {out:?}"
+            );
+            if escaped {
+                assert_eq!(&out[1..], *cell);
+            } else {
+                assert_eq!(out, cell);
+            }
+        }
+        assert_eq!(Table::read(csv, Format::Csv).unwrap(), table);
+    }
+
+    #[test]
+    fn xlsx_cells_stay_text_as_typed_without_an_apostrophe() {
+        // Establishes that the workbook keeps what was typed: its string cells are never
+        // formulas, so they need no escaping (and get none).
+        let table = Table {
+            rows: vec![vec!["=1+1".into(), "-5".into(), "@x".into()]],
+        };
+        let bytes = table.to_xlsx("test").unwrap();
+        let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+        let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+        let cells: Vec<calamine::Data> = range.rows().next().unwrap().to_vec();
+        assert_eq!(
+            cells,
+            vec![
+                calamine::Data::String("=1+1".into()),
+                calamine::Data::String("-5".into()),
+                calamine::Data::String("@x".into()),
+            ]
+        );
+        let formulas = workbook.worksheet_formula("test").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
     }
 }

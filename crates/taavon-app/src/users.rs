@@ -5,7 +5,7 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewUser, Store, StoreError, User};
 
-use crate::auth::{actor_of, hash_password};
+use crate::auth::{PASSWORD_MAX_CHARS, actor_of, hash_password, password_too_long};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
 
@@ -45,6 +45,8 @@ pub enum PasswordRule {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// User names are 3 to this many characters (a login refuses longer ones unread).
+pub const USERNAME_MAX_CHARS: usize = 32;
 
 /// A user account as a person describes it (CLI flags, API body).
 #[derive(Clone, Debug, Default)]
@@ -81,7 +83,7 @@ pub async fn add_user(
     let input = &input;
     let (role, mut errors) = role_from_input(input);
     let username = input.username.trim().to_owned();
-    if !(3..=32).contains(&username.len())
+    if !(3..=USERNAME_MAX_CHARS).contains(&username.len())
         || !username
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
@@ -102,6 +104,9 @@ pub async fn add_user(
             "گذرواژه باید دست‌کم ۱۰ نویسه باشد.",
             "The password must have at least 10 characters.",
         ));
+    }
+    if input.password.chars().count() > PASSWORD_MAX_CHARS {
+        errors.push(password_too_long());
     }
     let display_name = taavon_core::text::normalize(input.display_name.trim());
     if display_name.is_empty() {

@@ -152,6 +152,10 @@ pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+fn minutes(minutes: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::from(minutes) * 60)
+}
+
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut config = config_with(&args.db)?;
     if let Some(listen) = args.listen {
@@ -161,6 +165,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo && config.audit_key_file.is_none() {
         config.audit_key_file = Some(demo_audit_key(&config.database_url)?);
     }
+    let trusted_proxies = config.trusted_proxies()?;
     runtime()?.block_on(async {
         let store = open(&config).await?;
         audit_key_status(&store).await?;
@@ -189,6 +194,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let server_config = taavon_server::ServerConfig {
             secure_cookies: config.secure_cookies,
             login_requests_per_minute: config.login_requests_per_minute,
+            trusted_proxies,
+            session_idle: minutes(config.session_idle_minutes),
+            session_lifetime: minutes(config.session_lifetime_minutes),
             workflow: taavon_app::applications::WorkflowSettings {
                 second_approval_above_rial: config.second_approval_above_rial,
             },

@@ -17,6 +17,13 @@ pub struct Config {
     pub log_format: String,
     /// Logins per minute allowed from one address.
     pub login_requests_per_minute: u32,
+    /// Addresses of the reverse proxies in front of the server, whose `X-Forwarded-For`
+    /// names the client; empty when clients connect directly (the header is ignored).
+    pub trusted_proxies: Vec<String>,
+    /// A UI session ends after this many minutes without a request…
+    pub session_idle_minutes: u32,
+    /// …and this many minutes after its login, however active.
+    pub session_lifetime_minutes: u32,
     /// Approvals of applications above this many rials need a second officer.
     pub second_approval_above_rial: i64,
     /// The file holding the audit key (64 hexadecimal digits, `taavon audit key`): with
@@ -86,12 +93,15 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 10] = [
     "database_url",
     "listen",
     "secure_cookies",
     "log_format",
     "login_requests_per_minute",
+    "trusted_proxies",
+    "session_idle_minutes",
+    "session_lifetime_minutes",
     "second_approval_above_rial",
     "audit_key_file",
 ];
@@ -104,6 +114,9 @@ impl Default for Config {
             secure_cookies: false,
             log_format: "pretty".to_owned(),
             login_requests_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            session_idle_minutes: 8 * 60,
+            session_lifetime_minutes: 12 * 60,
             second_approval_above_rial: taavon_app::applications::WorkflowSettings::default()
                 .second_approval_above_rial,
             audit_key_file: None,
@@ -123,6 +136,9 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
             .field("login_requests_per_minute", &self.login_requests_per_minute)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_lifetime_minutes", &self.session_lifetime_minutes)
             .field(
                 "second_approval_above_rial",
                 &self.second_approval_above_rial,
@@ -174,10 +190,24 @@ impl Config {
                 config::Environment::with_prefix("TAAVON")
                     .ignore_empty(true)
                     .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("trusted_proxies")
                     .source(Some(variables)),
             )
             .build()?;
         Ok(settings.try_deserialize()?)
+    }
+
+    /// The trusted proxies as addresses; a bad one is an error naming it.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .iter()
+            .map(|text| {
+                text.trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies: {text:?} is not an IP address"))
+            })
+            .collect()
     }
 }
 
@@ -195,5 +225,25 @@ mod tests {
             ..Config::default()
         };
         assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_a_bad_one_is_named() {
+        // Establishes that the proxy list is parsed up front, not trusted as text.
+        let config = Config {
+            trusted_proxies: vec!["10.0.0.1".into(), " ::1".into()],
+            ..Config::default()
+        };
+        assert_eq!(config.trusted_proxies().unwrap().len(), 2);
+        let bad = Config {
+            trusted_proxies: vec!["10.0.0.0/8".into()],
+            ..Config::default()
+        };
+        assert!(
+            bad.trusted_proxies()
+                .unwrap_err()
+                .to_string()
+                .contains("10.0.0.0/8")
+        );
     }
 }

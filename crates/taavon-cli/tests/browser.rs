@@ -1,5 +1,6 @@
 //! A person logs in through the real Persian UI in headless Debian Chromium and sees the
-//! provinces page with its map: the real `taavon` binary, the real browser.
+//! provinces page with its map, and no page breaks the Content-Security-Policy: the real
+//! `taavon` binary, the real browser.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -36,6 +37,40 @@ fn wait_for_port(port: u16) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Chromium's console messages since the last call (chromedriver's `se/log` command,
+/// which fantoccini does not wrap).
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// The console messages in which Chromium reports a Content-Security-Policy refusal.
+async fn csp_violations(browser: &fantoccini::Client) -> Vec<String> {
+    let log = browser.issue_cmd(ConsoleLog).await.unwrap();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|entry| entry["message"].as_str())
+        .filter(|message| message.contains("Content Security Policy"))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[tokio::test]
@@ -90,7 +125,8 @@ async fn a_person_logs_in_and_sees_the_provinces_page_with_its_map() {
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--disable-dev-shm-usage", "--window-size=1400,1000",
                      format!("--user-data-dir={}", profile.display())]
-        }
+        },
+        "goog:loggingPrefs": { "browser": "ALL" }
     }))
     .unwrap();
     let browser = ClientBuilder::rustls()
@@ -194,5 +230,31 @@ async fn a_person_logs_in_and_sees_the_provinces_page_with_its_map() {
     let file = dir.join("provinces.png");
     std::fs::write(&file, screenshot).unwrap();
     eprintln!("screenshot: {}", file.display());
+
+    // No page breaks the Content-Security-Policy (no inline style or script, nothing
+    // loaded from elsewhere, htmx adding no style of its own): Chromium reports every
+    // refusal in its console. Swagger UI, under its own policy, renders too.
+    let mut violations = csp_violations(&browser).await;
+    let mut pages: Vec<(String, &str)> = taavon_testkit::demo_main_pages(&base)
+        .await
+        .into_iter()
+        .map(|path| (path, "main"))
+        .collect();
+    pages.push(("/api/docs/".into(), ".swagger-ui .info .title"));
+    for (path, rendered) in pages {
+        browser.goto(&format!("{base}{path}")).await.unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(rendered))
+            .await
+            .unwrap();
+        violations.extend(
+            csp_violations(&browser)
+                .await
+                .into_iter()
+                .map(|v| format!("{path}: {v}")),
+        );
+    }
+    assert!(violations.is_empty(), "{violations:#?}");
     browser.close().await.unwrap();
 }

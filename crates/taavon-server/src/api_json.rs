@@ -3,13 +3,15 @@
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// `Json<T>` with a `malformed_request` problem on bad input.
+/// `Json<T>` with a `malformed_request` problem on bad input (`payload_too_large` for a
+/// body cut at the limit).
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -19,7 +21,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(request, state)
             .await
             .map(|Json(value)| Self(value))
-            .map_err(|rejection: JsonRejection| ApiError::malformed(rejection.body_text()))
+            .map_err(|rejection: JsonRejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::too_large()
+                } else {
+                    ApiError::malformed(rejection.body_text())
+                }
+            })
     }
 }
 

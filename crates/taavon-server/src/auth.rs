@@ -13,8 +13,9 @@ use crate::state::AppState;
 
 /// The session key holding the logged-in user's id.
 pub const SESSION_USER: &str = "user_id";
-/// The session key holding the CSRF token of the session's forms.
-pub const SESSION_CSRF: &str = "csrf";
+/// The session key holding the instant of the login (Unix seconds), for the session's
+/// absolute lifetime.
+pub const SESSION_STARTED: &str = "started_at";
 
 /// An API caller authenticated by `Authorization: Bearer <token>`.
 pub struct ApiUser {
@@ -97,6 +98,22 @@ impl OptionalFromRequestParts<AppState> for UiUser {
             .map_err(|error| ApiError(error).into_response())?;
         Ok(principal.map(|principal| UiUser { principal, session }))
     }
+}
+
+/// The CSRF token of a session's forms. It is derived from the session id rather than
+/// kept, so the database holds neither (only the id's hash, a different one): whoever
+/// reads the table can forge no form.
+pub fn csrf_token(session: &Session) -> String {
+    session
+        .id()
+        .map(|id| auth::token_hash(&format!("csrf:{id}")))
+        .unwrap_or_default()
+}
+
+/// Whether a submitted CSRF token is the session's.
+pub fn csrf_matches(session: &Session, submitted: Option<&str>) -> bool {
+    let expected = csrf_token(session);
+    !expected.is_empty() && submitted == Some(expected.as_str())
 }
 
 pub(crate) fn session_error(error: &tower_sessions::session::Error) -> Response {

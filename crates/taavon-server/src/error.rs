@@ -84,6 +84,20 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A request body over `headers::BODY_LIMIT_BYTES`.
+    pub fn too_large() -> Response {
+        problem_response(Problem {
+            problem_type: "about:blank#payload_too_large".into(),
+            title: "Payload Too Large".into(),
+            status: 413,
+            code: "payload_too_large".into(),
+            detail: Some("The request body is over 1 MiB (1 048 576 bytes).".into()),
+            errors: Vec::new(),
+        })
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (code, status) = code_and_status(&self.0);

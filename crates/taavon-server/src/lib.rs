@@ -17,8 +17,11 @@ mod api;
 mod api_json;
 mod assets;
 mod auth;
+mod client_address;
 mod error;
+mod headers;
 mod map;
+mod redirect;
 mod session_store;
 mod state;
 mod ui;
@@ -28,14 +31,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -69,16 +71,23 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
         config: Arc::new(config.clone()),
         map: Arc::new(map),
     };
-    let sessions = SessionManagerLayer::new(session_store::DatabaseSessions { store })
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Strict)
-        .with_secure(config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
-    // Logins are throttled per address here and per user name in the use case.
+    let idle = time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(8));
+    let sessions = SessionManagerLayer::new(session_store::DatabaseSessions {
+        store,
+        lifetime: config.session_lifetime,
+    })
+    .with_name(SESSION_COOKIE)
+    .with_http_only(true)
+    .with_same_site(SameSite::Strict)
+    .with_secure(config.secure_cookies)
+    .with_expiry(Expiry::OnInactivity(idle));
+    // Login requests are rate-limited per address here (by the same address rule as the
+    // use case's throttle, which counts attempts per user name and address).
     let per_minute = u64::from(config.login_requests_per_minute.max(1));
     let login_limit = GovernorConfigBuilder::default()
-        .key_extractor(PeerIpKeyExtractor)
+        .key_extractor(client_address::ClientKeyExtractor {
+            trusted_proxies: config.trusted_proxies.clone().into(),
+        })
         .period(Duration::from_millis(60_000 / per_minute))
         .burst_size(u32::try_from(per_minute).unwrap_or(30))
         .finish()
@@ -96,13 +105,11 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
         .fallback(not_found)
         .with_state(state)
         .layer(sessions)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+        .layer(DefaultBodyLimit::max(headers::BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(headers::limit_body))
+        .layer(axum::middleware::from_fn_with_state(
+            config.secure_cookies,
+            headers::security_headers,
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -135,12 +142,30 @@ pub async fn serve(
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let app = app(store, config)?;
-    axum::serve(
+    let app = app(store.clone(), config)?;
+    let purge = tokio::spawn(purge_expired_periodically(store));
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await?;
-    Ok(())
+    .await;
+    purge.abort();
+    Ok(served?)
+}
+
+/// How often expired sessions, tokens and throttle counters are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Deletes expired transport state at start and then every `PURGE_EVERY`; a failure is
+/// logged and tried again next time.
+async fn purge_expired_periodically(store: Store) {
+    let mut interval = tokio::time::interval(PURGE_EVERY);
+    loop {
+        interval.tick().await;
+        match taavon_app::auth::purge_expired(&store, taavon_app::clock::now()).await {
+            Ok(purged) => tracing::debug!(?purged, "purged expired sessions and tokens"),
+            Err(error) => tracing::warn!(%error, "purging expired sessions and tokens failed"),
+        }
+    }
 }

@@ -1,18 +1,27 @@
 //! tower-sessions' store over taavon's own `sessions` table, so sessions survive restarts
 //! and are shared by app servers behind a load balancer.
+//!
+//! A session is stored under the SHA-256 of its id, never the id itself, so whoever reads
+//! the table (a backup, a replica) cannot take over a session. Its row expires at the
+//! idle deadline tower-sessions computes, but never later than `lifetime` after the login
+//! (`SESSION_STARTED`), so an active session still ends.
 
 use async_trait::async_trait;
-use taavon_app::clock;
+use taavon_app::{auth, clock};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{SessionRow, Store};
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
 
+use crate::auth::SESSION_STARTED;
+
 /// Sessions kept in the database.
 #[derive(Clone)]
 pub struct DatabaseSessions {
     pub store: Store,
+    /// The absolute lifetime of a session, from its login.
+    pub lifetime: std::time::Duration,
 }
 
 impl std::fmt::Debug for DatabaseSessions {
@@ -21,16 +30,31 @@ impl std::fmt::Debug for DatabaseSessions {
     }
 }
 
-fn row_of(record: &Record) -> Result<SessionRow> {
-    let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-    let expires_at = Timestamp::from_unix_millis_clamped(
-        record.expiry_date.unix_timestamp().saturating_mul(1000),
-    );
-    Ok(SessionRow {
-        id: record.id.to_string(),
-        data,
-        expires_at,
-    })
+/// The stored form of a session id.
+pub fn id_hash(id: &Id) -> String {
+    auth::token_hash(&id.to_string())
+}
+
+impl DatabaseSessions {
+    fn row_of(&self, record: &Record) -> Result<SessionRow> {
+        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let idle_deadline = record.expiry_date.unix_timestamp();
+        // A record without its login instant is not a session we made: it ends at once.
+        let lifetime = i64::try_from(self.lifetime.as_secs()).unwrap_or(i64::MAX);
+        let absolute_deadline = record
+            .data
+            .get(SESSION_STARTED)
+            .and_then(serde_json::Value::as_i64)
+            .map_or(0, |started| started.saturating_add(lifetime));
+        let expires_at = Timestamp::from_unix_millis_clamped(
+            idle_deadline.min(absolute_deadline).saturating_mul(1000),
+        );
+        Ok(SessionRow {
+            id_hash: id_hash(&record.id),
+            data,
+            expires_at,
+        })
+    }
 }
 
 fn backend(error: taavon_store::StoreError) -> Error {
@@ -44,7 +68,7 @@ impl SessionStore for DatabaseSessions {
         loop {
             if self
                 .store
-                .session_create(&row_of(record)?)
+                .session_create(&self.row_of(record)?)
                 .await
                 .map_err(backend)?
             {
@@ -56,7 +80,7 @@ impl SessionStore for DatabaseSessions {
 
     async fn save(&self, record: &Record) -> Result<()> {
         self.store
-            .session_save(&row_of(record)?)
+            .session_save(&self.row_of(record)?)
             .await
             .map_err(backend)
     }
@@ -64,7 +88,7 @@ impl SessionStore for DatabaseSessions {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let Some(row) = self
             .store
-            .session_load(&id.to_string(), clock::now())
+            .session_load(&id_hash(id), clock::now())
             .await
             .map_err(backend)?
         else {
@@ -82,7 +106,7 @@ impl SessionStore for DatabaseSessions {
 
     async fn delete(&self, id: &Id) -> Result<()> {
         self.store
-            .session_delete(&id.to_string())
+            .session_delete(&id_hash(id))
             .await
             .map_err(backend)
     }

@@ -1,6 +1,8 @@
 //! What every handler shares.
 
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use taavon_store::Store;
 
@@ -13,6 +15,13 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Logins per minute allowed from one address before requests are refused.
     pub login_requests_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see `client_address`); empty
+    /// when clients connect directly.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// A UI session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and this long after its login, however active.
+    pub session_lifetime: Duration,
     /// The application workflow's settings (the maker-checker threshold).
     pub workflow: taavon_app::applications::WorkflowSettings,
 }
@@ -22,6 +31,9 @@ impl Default for ServerConfig {
         Self {
             secure_cookies: false,
             login_requests_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            session_idle: Duration::from_secs(8 * 60 * 60),
+            session_lifetime: Duration::from_secs(12 * 60 * 60),
             workflow: taavon_app::applications::WorkflowSettings::default(),
         }
     }

@@ -40,6 +40,7 @@ mod rounds;
 mod schema;
 mod sessions;
 mod sums;
+mod throttle;
 mod url;
 mod users;
 
@@ -68,7 +69,8 @@ pub use reference::{
 pub use registry::{Formation, IdempotentRequest, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, TableColumns};
-pub use sessions::SessionRow;
+pub use sessions::{Purged, SessionRow};
+pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;
-pub use users::{NewUser, User};
+pub use users::{LoginContext, NewUser, User};

@@ -3,6 +3,9 @@
 //! Sessions are the one kind of row written outside a `WriteTx`: they are transport
 //! state, not business state, and auditing every cookie refresh would drown the trail.
 //! The login and logout that create and end them are audited as `user.login`/`user.logout`.
+//!
+//! A session is kept under the SHA-256 of its id (the server hashes it), so a copy of the
+//! table opens no session.
 
 use sqlx::Row;
 use taavon_core::timestamp::Timestamp;
@@ -14,9 +17,18 @@ use crate::{Store, StoreError};
 /// A stored session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
-    pub id: String,
+    /// The SHA-256 of the session id, hex-encoded.
+    pub id_hash: String,
     pub data: String,
     pub expires_at: Timestamp,
+}
+
+/// How many rows a purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub tokens: u64,
+    pub throttle_counters: u64,
 }
 
 impl Store {
@@ -24,10 +36,10 @@ impl Store {
     pub async fn session_create(&self, session: &SessionRow) -> Result<bool, StoreError> {
         let mut tx = self.session_tx().await?;
         let inserted = on!(&mut tx, |c| sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id_hash) DO NOTHING"
         )
-        .bind(&session.id)
+        .bind(&session.id_hash)
         .bind(&session.data)
         .bind(session.expires_at.to_string())
         .execute(c)
@@ -40,31 +52,33 @@ impl Store {
 
     pub async fn session_save(&self, session: &SessionRow) -> Result<(), StoreError> {
         let mut tx = self.session_tx().await?;
-        on!(&mut tx, |c| sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at"
+        on!(&mut tx, |c| {
+            sqlx::query(
+            "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at"
         )
-        .bind(&session.id)
+        .bind(&session.id_hash)
         .bind(&session.data)
         .bind(session.expires_at.to_string())
         .execute(c)
         .await
         .map(|_| ())
-        .map_err(db("saving a session"))?);
+        .map_err(db("saving a session"))?
+        });
         commit(tx).await
     }
 
-    /// The session with this id, unless it has expired at `now`.
+    /// The session with this id hash, unless it has expired at `now`.
     pub async fn session_load(
         &self,
-        id: &str,
+        id_hash: &str,
         now: Timestamp,
     ) -> Result<Option<SessionRow>, StoreError> {
         let mut tx = self.read().await?;
         let row = on!(&mut tx.conn, |c| sqlx::query(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2"
+            "SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2"
         )
-        .bind(id)
+        .bind(id_hash)
         .bind(now.to_string())
         .fetch_optional(c)
         .await
@@ -79,23 +93,61 @@ impl Store {
         Ok(Timestamp::parse(&expires_at)
             .ok()
             .map(|expires_at| SessionRow {
-                id: id.to_owned(),
+                id_hash: id_hash.to_owned(),
                 data,
                 expires_at,
             }))
     }
 
-    pub async fn session_delete(&self, id: &str) -> Result<(), StoreError> {
+    pub async fn session_delete(&self, id_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.session_tx().await?;
         on!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sessions WHERE id = $1"
+            "DELETE FROM sessions WHERE id_hash = $1"
         )
-        .bind(id)
+        .bind(id_hash)
         .execute(c)
         .await
         .map(|_| ())
         .map_err(db("deleting a session"))?);
         commit(tx).await
+    }
+
+    /// Deletes the transport state that has expired, in one transaction: sessions and
+    /// API tokens expired by `now` (and revoked tokens), throttle counters whose window
+    /// started by `throttle_stale_before`.
+    pub async fn purge_expired(
+        &self,
+        now: Timestamp,
+        throttle_stale_before: Timestamp,
+    ) -> Result<Purged, StoreError> {
+        let mut tx = self.session_tx().await?;
+        let mut counts = [0u64; 3];
+        let statements = [
+            ("DELETE FROM sessions WHERE expires_at <= $1", now),
+            (
+                "DELETE FROM api_tokens WHERE expires_at <= $1 OR revoked_at IS NOT NULL",
+                now,
+            ),
+            (
+                "DELETE FROM login_throttle WHERE window_started_at <= $1",
+                throttle_stale_before,
+            ),
+        ];
+        for (count, (statement, before)) in counts.iter_mut().zip(statements) {
+            *count = on!(&mut tx, |c| sqlx::query(statement)
+                .bind(before.to_string())
+                .execute(c)
+                .await
+                .map(|result| result.rows_affected())
+                .map_err(db("purging expired transport state"))?);
+        }
+        tx.commit("purging expired transport state").await?;
+        let [sessions, tokens, throttle_counters] = counts;
+        Ok(Purged {
+            sessions,
+            tokens,
+            throttle_counters,
+        })
     }
 
     async fn session_tx(&self) -> Result<Conn, StoreError> {
@@ -104,9 +156,5 @@ impl Store {
 }
 
 async fn commit(conn: Conn) -> Result<(), StoreError> {
-    match conn {
-        Conn::Sqlite(tx) => tx.commit().await,
-        Conn::Postgres(tx) => tx.commit().await,
-    }
-    .map_err(db("committing a session"))
+    conn.commit("committing a session").await
 }

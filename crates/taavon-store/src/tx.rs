@@ -158,7 +158,8 @@ impl Store {
         })
     }
 
-    /// A bare write transaction, for the rows that are not audited (sessions).
+    /// A bare write transaction, for the rows that are not audited (sessions, throttle
+    /// counters).
     pub(crate) async fn raw_write(&self) -> Result<Conn, StoreError> {
         Ok(match &*self.backend {
             // IMMEDIATE takes the write lock up front, so a transaction that reads before
@@ -285,7 +286,17 @@ impl WriteTx {
 }
 
 impl Conn {
-    async fn rollback(self, context: &'static str) -> Result<(), StoreError> {
+    /// Commits a bare transaction (the unaudited transport state: sessions, throttle
+    /// counters, purges).
+    pub(crate) async fn commit(self, context: &'static str) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(tx) => tx.commit().await,
+            Conn::Postgres(tx) => tx.commit().await,
+        }
+        .map_err(db(context))
+    }
+
+    pub(crate) async fn rollback(self, context: &'static str) -> Result<(), StoreError> {
         match self {
             Conn::Sqlite(tx) => tx.rollback().await,
             Conn::Postgres(tx) => tx.rollback().await,

@@ -1,4 +1,4 @@
-//! Users, their roles and scopes, API tokens and failed-login records.
+//! Users, their roles and scopes, API tokens, and the audit records of logins.
 
 use sqlx::Row;
 use taavon_core::access::{Role, RoleKind};
@@ -17,6 +17,15 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub role: Role,
+}
+
+/// How and from where a login came, as its audit record keeps it.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginContext<'a> {
+    /// `api` or `ui`.
+    pub via: &'static str,
+    /// The client's address as the server determined it.
+    pub source: &'a str,
 }
 
 /// A stored user account.
@@ -145,23 +154,6 @@ impl Reader {
             Some(id) => self.user_by_id(id).await,
             None => Ok(None),
         }
-    }
-
-    /// How many logins failed for this user name since the instant given.
-    pub async fn login_failures_since(
-        &mut self,
-        username: &str,
-        since: Timestamp,
-    ) -> Result<i64, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2"
-        )
-        .bind(username)
-        .bind(since.to_string())
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get::<i64, _>(0))
-        .map_err(db("counting failed logins")))
     }
 
     async fn user_from_row(&mut self, row: UserRow) -> Result<User, StoreError> {
@@ -305,7 +297,7 @@ impl WriteTx {
         token_hash: &str,
         user: &User,
         expires_at: Timestamp,
-        via: &'static str,
+        login: LoginContext<'_>,
     ) -> Result<(), StoreError> {
         let now = self.now.to_string();
         on!(self.conn(), |c| sqlx::query(
@@ -320,19 +312,19 @@ impl WriteTx {
         .await
         .map(|_| ())
         .map_err(db("issuing a token"))?);
-        self.audit_login(user, via);
+        self.audit_login(user, login);
         Ok(())
     }
 
     /// Records a successful login that needs no token (a UI session).
-    pub fn audit_login(&mut self, user: &User, via: &'static str) {
+    pub fn audit_login(&mut self, user: &User, login: LoginContext<'_>) {
         self.audit(AuditEntry {
             action: "user.login",
             entity: "user",
             entity_id: user.id.to_string(),
             province: user.role.home_province().map(|p| p.as_str().to_owned()),
             before: None,
-            after: Some(serde_json::json!({ "via": via })),
+            after: Some(serde_json::json!({ "via": login.via, "source": login.source })),
         });
     }
 
@@ -359,26 +351,23 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Records a failed login for throttling, and in the audit trail.
-    pub async fn record_login_failure(&mut self, username: &str) -> Result<(), StoreError> {
-        let now = self.now.to_string();
-        on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO login_failures (username, at) VALUES ($1, $2)"
-        )
-        .bind(username)
-        .bind(&now)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db("recording a failed login"))?);
+    /// Records a failed login in the audit trail. What was submitted is never stored: a
+    /// known user is named by id, an unknown user name not at all (it may be a password
+    /// typed into the wrong field, or 1.5 MB of filler).
+    pub fn audit_login_failure(&mut self, user: Option<&User>, login: LoginContext<'_>) {
         self.audit(AuditEntry {
             action: "user.login_failed",
             entity: "user",
-            entity_id: username.to_owned(),
-            province: None,
+            entity_id: user.map_or_else(|| "unknown".to_owned(), |user| user.id.to_string()),
+            province: user
+                .and_then(|user| user.role.home_province())
+                .map(|p| p.as_str().to_owned()),
             before: None,
-            after: None,
+            after: Some(serde_json::json!({
+                "via": login.via,
+                "source": login.source,
+                "known_user": user.is_some(),
+            })),
         });
-        Ok(())
     }
 }

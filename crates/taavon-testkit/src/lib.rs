@@ -130,8 +130,25 @@ pub struct TestApp {
     pub client: reqwest::Client,
 }
 
+/// The server settings the tests run with: a login rate limit no test reaches.
+pub fn test_config() -> taavon_server::ServerConfig {
+    taavon_server::ServerConfig {
+        secure_cookies: false,
+        login_requests_per_minute: 600,
+        ..taavon_server::ServerConfig::default()
+    }
+}
+
 /// Starts the server on SQLite (or PostgreSQL, `None` when unavailable) with demo data.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    spawn_app_with(engine, test_config()).await
+}
+
+/// As `spawn_app`, with these server settings.
+pub async fn spawn_app_with(
+    engine: Engine,
+    config: taavon_server::ServerConfig,
+) -> Option<TestApp> {
     let database_url = match engine {
         Engine::Sqlite => fresh_sqlite_url(),
         Engine::Postgres => fresh_postgres_url_or_skip().await?,
@@ -147,11 +164,6 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
         "http://{}",
         listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
     );
-    let config = taavon_server::ServerConfig {
-        secure_cookies: false,
-        login_requests_per_minute: 600,
-        ..taavon_server::ServerConfig::default()
-    };
     tokio::spawn(taavon_server::serve(
         listener,
         store.clone(),
@@ -232,4 +244,60 @@ impl TestApp {
             response.text().await.unwrap_or_default(),
         )
     }
+}
+
+/// The main UI pages of the demo as its admin sees them, with ids and codes read from the
+/// API of the server at `base` (for the header and Content-Security-Policy checks).
+pub async fn demo_main_pages(base: &str) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "demo"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = token["token"].as_str().unwrap_or_default();
+    let get = |path: &'static str| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        async move {
+            request
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .json::<serde_json::Value>()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let program = get("/api/v1/programs").await[0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let cooperative = get("/api/v1/cooperatives").await["items"][0]["id"].clone();
+    let loan = get("/api/v1/loans").await["items"][0]["id"].clone();
+    let application = get("/api/v1/applications").await["items"][0]["id"].clone();
+    vec![
+        "/".to_owned(),
+        "/provinces".into(),
+        "/provinces/IR-16".into(),
+        "/cooperatives".into(),
+        "/cooperatives/new".into(),
+        format!("/cooperatives/{cooperative}"),
+        "/formations".into(),
+        "/programs".into(),
+        format!("/programs/{program}"),
+        format!("/programs/{program}/round"),
+        "/applications".into(),
+        "/applications/new".into(),
+        format!("/applications/{application}"),
+        "/loans".into(),
+        format!("/loans/{loan}"),
+        "/portfolio".into(),
+        "/funds".into(),
+        "/ledger".into(),
+        "/audit".into(),
+    ]
 }

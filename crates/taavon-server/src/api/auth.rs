@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::api_json::ApiJson;
 use crate::auth::ApiUser;
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -81,19 +82,20 @@ impl From<&Principal> for Me {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse),
               (status = 401, body = Problem, description = "`bad_credentials`"),
-              (status = 429, body = Problem, description = "`throttled`")))]
+              (status = 422, body = Problem, description = "`invalid_input`: a user name over 32 or a password over 256 characters"),
+              (status = 429, body = Problem, description = "`throttled`: too many attempts for this user name from this address, or from this address")))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let (_, token) = auth::login(
-        &state.store,
-        &request.username,
-        &request.password,
-        Via::Api,
-        clock::now(),
-    )
-    .await?;
+    let attempt = auth::LoginAttempt {
+        username: &request.username,
+        password: &request.password,
+        via: Via::Api,
+        source,
+    };
+    let (_, token) = auth::login(&state.store, attempt, clock::now()).await?;
     let token = token.ok_or_else(|| {
         ApiError(taavon_app::AppError::Internal(
             "an API login issued no token".into(),

@@ -16,8 +16,10 @@ use tower_sessions::Session;
 use super::format;
 use super::i18n::{LANG_COOKIE, Lang};
 use super::{Layout, render, role_name};
-use crate::auth::{SESSION_CSRF, SESSION_USER, UiUser, session_error};
+use crate::auth::{SESSION_STARTED, SESSION_USER, UiUser, csrf_matches, csrf_token, session_error};
+use crate::client_address::ClientAddress;
 use crate::map::{MapProvince, choropleth_colour};
+use crate::redirect::local_path_or_home;
 use crate::state::AppState;
 
 /// A page's request parts, for the layout (language, path).
@@ -32,16 +34,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageParts {
 }
 
 pub(super) async fn layout(parts: &Parts, title: &str, user: Option<&UiUser>) -> Layout {
-    let csrf = match user {
-        Some(user) => user
-            .session
-            .get::<String>(SESSION_CSRF)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let csrf = user.map_or_else(String::new, |user| csrf_token(&user.session));
     Layout::new(parts, title, user.map(|u| &u.principal), csrf)
 }
 
@@ -79,7 +72,7 @@ struct ErrorPage {
 #[template(path = "login.html")]
 struct LoginPage {
     layout: Layout,
-    error: Option<&'static str>,
+    error: Option<String>,
     username: String,
     next: String,
 }
@@ -107,61 +100,77 @@ pub async fn login_form(PageParts(parts): PageParts, Query(query): Query<NextQue
         layout,
         error: None,
         username: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: local_path_or_home(query.next.as_deref()),
     })
 }
 
 pub async fn login_submit(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
+    ClientAddress(source): ClientAddress,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let t = Lang::of(&parts).text();
+    let lang = Lang::of(&parts);
+    let t = lang.text();
     // Without a session there is no CSRF token yet: a login form may only be posted
     // from this site (SameSite=Strict cookies cover everything after it).
     if !same_origin(&parts) {
         return (StatusCode::FORBIDDEN, "cross-site login refused").into_response();
     }
-    let next = safe_next(form.next.as_deref());
-    let result = auth::login(
-        &state.store,
-        &form.username,
-        &form.password,
-        Via::Ui,
-        clock::now(),
-    )
-    .await;
-    let principal = match result {
+    let next = local_path_or_home(form.next.as_deref());
+    let now = clock::now();
+    let attempt = auth::LoginAttempt {
+        username: &form.username,
+        password: &form.password,
+        via: Via::Ui,
+        source,
+    };
+    let principal = match auth::login(&state.store, attempt, now).await {
         Ok((principal, _)) => principal,
         Err(error) => {
-            let (status, message) = match error {
-                AppError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, t.login_throttled),
-                AppError::BadCredentials => (StatusCode::UNAUTHORIZED, t.login_failed),
+            let (status, message) = match &error {
+                AppError::Throttled { .. } => {
+                    (StatusCode::TOO_MANY_REQUESTS, t.login_throttled.to_owned())
+                }
+                AppError::BadCredentials => (StatusCode::UNAUTHORIZED, t.login_failed.to_owned()),
+                AppError::Invalid(errors) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors
+                        .iter()
+                        .map(|e| lang.pick(&e.message_fa, &e.message_en))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
                 other => {
                     tracing::error!(error = %other, "login failed");
-                    (StatusCode::INTERNAL_SERVER_ERROR, t.error)
+                    (StatusCode::INTERNAL_SERVER_ERROR, t.error.to_owned())
                 }
             };
             let layout = Layout::new(&parts, t.login_title, None, String::new());
+            // Only a user name that could be one is shown back.
+            let username = if matches!(error, AppError::Invalid(_)) {
+                String::new()
+            } else {
+                form.username
+            };
             let page = LoginPage {
                 layout,
                 error: Some(message),
-                username: form.username,
+                username,
                 next,
             };
             return (status, render(&page)).into_response();
         }
     };
-    // A new session id at login prevents session fixation.
+    // A new session id at login prevents session fixation (and gives new CSRF tokens).
     if let Err(error) = session.cycle_id().await {
         return session_error(&error);
     }
-    let csrf = auth::new_token().0;
     if let Err(error) = session.insert(SESSION_USER, principal.user_id).await {
         return session_error(&error);
     }
-    if let Err(error) = session.insert(SESSION_CSRF, csrf).await {
+    if let Err(error) = session.insert(SESSION_STARTED, now.unix_seconds()).await {
         return session_error(&error);
     }
     Redirect::to(&next).into_response()
@@ -177,8 +186,7 @@ pub async fn logout(
     user: UiUser,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let expected: Option<String> = user.session.get(SESSION_CSRF).await.ok().flatten();
-    if expected.as_deref() != Some(form.csrf.as_str()) {
+    if !csrf_matches(&user.session, Some(&form.csrf)) {
         return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
     }
     if let Err(error) = auth::logout_session(&state.store, &user.principal, clock::now()).await {
@@ -188,16 +196,6 @@ pub async fn logout(
         return session_error(&error);
     }
     Redirect::to("/login").into_response()
-}
-
-/// Only local paths may follow a login, never another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
 }
 
 /// Whether a form post comes from this site (by `Origin`, which browsers send on POST).
@@ -229,7 +227,7 @@ pub async fn switch_language(Query(query): Query<LanguageQuery>) -> Response {
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
     (
         [(SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(query.back.as_deref())),
+        Redirect::to(&local_path_or_home(query.back.as_deref())),
     )
         .into_response()
 }

@@ -22,7 +22,7 @@ use super::i18n::{Lang, Text};
 use super::names::{self, Names};
 use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
 use super::{Layout, render};
-use crate::auth::{SESSION_CSRF, UiUser};
+use crate::auth::{UiUser, csrf_matches};
 use crate::state::AppState;
 
 const UI_PAGE: i64 = 50;
@@ -477,8 +477,7 @@ pub async fn new_cooperative_form(
 }
 
 pub(super) async fn csrf_ok(user: &UiUser, form: &HashMap<String, String>) -> bool {
-    let expected: Option<String> = user.session.get(SESSION_CSRF).await.ok().flatten();
-    expected.is_some() && expected.as_ref() == form.get("csrf")
+    csrf_matches(&user.session, form.get("csrf").map(String::as_str))
 }
 
 pub async fn new_cooperative_submit(

@@ -122,32 +122,6 @@ async fn an_invalid_user_is_refused_field_by_field_and_malformed_json_is_a_400()
 }
 
 #[tokio::test]
-async fn five_wrong_passwords_lock_a_user_name_for_a_while() {
-    // Establishes login throttling per user name, even for the right password.
-    let app = sqlite_app().await;
-    for _ in 0..5 {
-        let (status, _) = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": "ilam", "password": "nope"}),
-            )
-            .await;
-        assert_eq!(status, 401);
-    }
-    let (status, problem) = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "ilam", "password": "demo"}),
-        )
-        .await;
-    assert_eq!((status, problem["code"].as_str()), (429, Some("throttled")));
-    // Another user is not affected.
-    app.token("lorestan", "demo").await;
-}
-
-#[tokio::test]
 async fn a_revoked_token_no_longer_works() {
     // Establishes API logout.
     let app = sqlite_app().await;

@@ -11,4 +11,5 @@ mod pages;
 mod registry;
 mod registry_policy;
 mod ui;
+mod web_security;
 mod workflow;

@@ -8,8 +8,8 @@ use taavon_core::access::{ApplicationScope, CooperativeScope, Role};
 use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Actor, AuditEntry, CooperativeFilter, CountyTier, NewCooperative, NewUser, SessionRow, Store,
-    StoreError,
+    Actor, AuditEntry, CooperativeFilter, CountyTier, LoginContext, NewCooperative, NewUser,
+    Purged, Reservation, SessionRow, Store, StoreError, ThrottleKey,
 };
 
 macro_rules! spec {
@@ -310,7 +310,7 @@ spec!(sessions_expire_and_can_be_deleted);
 async fn sessions_expire_and_can_be_deleted(store: Store, _: String) -> Checks {
     // Establishes the session table the UI's cookie sessions rest on.
     let row = SessionRow {
-        id: "abc".into(),
+        id_hash: "abc".into(),
         data: "{\"user_id\":1}".into(),
         expires_at: now().plus_seconds(60),
     };
@@ -329,6 +329,192 @@ async fn sessions_expire_and_can_be_deleted(store: Store, _: String) -> Checks {
     );
     store.session_delete("abc").await.unwrap();
     assert_eq!(store.session_load("abc", now()).await.unwrap(), None);
+    Checks::AuditMustVerify
+}
+
+spec!(expired_sessions_tokens_and_stale_throttle_counters_are_purged);
+async fn expired_sessions_tokens_and_stale_throttle_counters_are_purged(
+    store: Store,
+    url: String,
+) -> Checks {
+    // Establishes that transport state does not pile up: one purge deletes what has
+    // expired (sessions, tokens, revoked tokens, throttle windows) and keeps the rest.
+    for (id_hash, expires_at) in [("old", now()), ("live", now().plus_seconds(60))] {
+        let row = SessionRow {
+            id_hash: id_hash.into(),
+            data: "{}".into(),
+            expires_at,
+        };
+        assert!(store.session_create(&row).await.unwrap());
+    }
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let id = write
+        .insert_user(&NewUser {
+            username: "admin".into(),
+            display_name: "مدیر".into(),
+            password_hash: "$argon2id$not-a-real-hash".into(),
+            role: Role::MinistryAdmin,
+        })
+        .await
+        .unwrap();
+    let user = write.user_by_id(id).await.unwrap().unwrap();
+    let login = LoginContext {
+        via: "api",
+        source: "192.0.2.1",
+    };
+    for (hash, expires_at) in [
+        ("expired", now()),
+        ("live", now().plus_seconds(60)),
+        ("revoked", now().plus_seconds(60)),
+    ] {
+        write
+            .insert_token(hash, &user, expires_at, login)
+            .await
+            .unwrap();
+    }
+    write.revoke_token("revoked", &user).await.unwrap();
+    write.commit().await.unwrap();
+    for at in [now().plus_seconds(-900), now()] {
+        taavon_testkit::tamper(
+            &url,
+            &format!(
+                "INSERT INTO login_throttle (key, attempts, window_started_at) \
+                 VALUES ('at {at}', 1, '{at}')"
+            ),
+        )
+        .await;
+    }
+
+    let purged = store
+        .purge_expired(now(), now().plus_seconds(-900))
+        .await
+        .unwrap();
+    assert_eq!(
+        purged,
+        Purged {
+            sessions: 1,
+            tokens: 2,
+            throttle_counters: 1
+        }
+    );
+    assert!(store.session_load("live", now()).await.unwrap().is_some());
+    let mut read = store.read().await.unwrap();
+    assert!(
+        read.user_by_token_hash("live", now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    read.finish().await.unwrap();
+    let again = store
+        .purge_expired(now(), now().plus_seconds(-900))
+        .await
+        .unwrap();
+    assert_eq!(again, Purged::default());
+    Checks::AuditMustVerify
+}
+
+spec!(parallel_login_attempts_are_counted_exactly_and_a_window_restarts_the_count);
+async fn parallel_login_attempts_are_counted_exactly_and_a_window_restarts_the_count(
+    store: Store,
+    _: String,
+) -> Checks {
+    // Establishes the atomic reservation the login throttle rests on: of 40 parallel
+    // attempts on a key with limit 5, exactly 5 are reserved on both engines; a refusal
+    // counts nothing on the other keys; a success gives its reservation back; once the
+    // window has passed the count starts again.
+    let keys = [
+        ThrottleKey {
+            key: "source:192.0.2.9",
+            limit: 100,
+        },
+        ThrottleKey {
+            key: "pair:admin@192.0.2.9",
+            limit: 5,
+        },
+    ];
+    let attempts = (0..40).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.reserve_login_attempt(&keys, now(), 900).await })
+    });
+    let mut reserved = 0;
+    let mut refused = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap().unwrap() {
+            Reservation::Reserved => reserved += 1,
+            Reservation::Refused {
+                retry_after_seconds,
+            } => {
+                assert_eq!(retry_after_seconds, 900);
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((reserved, refused), (5, 35));
+    // The refused attempts left the source's count at 5 of 100: the source lets 95 more
+    // through (here all for a key without a limit of its own), then refuses.
+    let other = [
+        keys[0],
+        ThrottleKey {
+            key: "pair:ilam@192.0.2.9",
+            limit: 1000,
+        },
+    ];
+    for _ in 0..95 {
+        assert_eq!(
+            store
+                .reserve_login_attempt(&other, now(), 900)
+                .await
+                .unwrap(),
+            Reservation::Reserved
+        );
+    }
+    assert!(matches!(
+        store
+            .reserve_login_attempt(&other, now(), 900)
+            .await
+            .unwrap(),
+        Reservation::Refused { .. }
+    ));
+    // A success gives back its reservation.
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write
+        .release_login_attempt("pair:admin@192.0.2.9", "source:192.0.2.9")
+        .await
+        .unwrap();
+    write.audit(AuditEntry {
+        action: "spec.release",
+        entity: "spec",
+        entity_id: "1".into(),
+        province: None,
+        before: None,
+        after: None,
+    });
+    write.commit().await.unwrap();
+    assert_eq!(
+        store
+            .reserve_login_attempt(&keys, now(), 900)
+            .await
+            .unwrap(),
+        Reservation::Reserved
+    );
+    // A minute before the window ends, the wait is that minute; after it, a new window.
+    assert_eq!(
+        store
+            .reserve_login_attempt(&keys, now().plus_seconds(840), 900)
+            .await
+            .unwrap(),
+        Reservation::Refused {
+            retry_after_seconds: 60
+        }
+    );
+    assert_eq!(
+        store
+            .reserve_login_attempt(&keys[1..], now().plus_seconds(901), 900)
+            .await
+            .unwrap(),
+        Reservation::Reserved
+    );
     Checks::AuditMustVerify
 }
 
