@@ -182,6 +182,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             login_requests_per_minute: config.login_requests_per_minute,
             workflow: taavon_app::applications::WorkflowSettings {
                 second_approval_above_rial: config.second_approval_above_rial,
+                bank_second_approval_above_rial: config.bank_second_approval_above_rial,
             },
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;

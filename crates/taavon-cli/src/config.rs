@@ -19,6 +19,9 @@ pub struct Config {
     pub login_requests_per_minute: u32,
     /// Approvals of applications above this many rials need a second officer.
     pub second_approval_above_rial: i64,
+    /// A bank's rescheduling or reversal above this many rials waits for a second
+    /// officer of the same bank.
+    pub bank_second_approval_above_rial: i64,
     /// End of day (the `[eod]` table of `taavon.toml`).
     pub eod: EodConfig,
 }
@@ -82,25 +85,27 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 7] = [
     "database_url",
     "listen",
     "secure_cookies",
     "log_format",
     "login_requests_per_minute",
     "second_approval_above_rial",
+    "bank_second_approval_above_rial",
 ];
 
 impl Default for Config {
     fn default() -> Self {
+        let workflow = taavon_app::applications::WorkflowSettings::default();
         Self {
             database_url: taavon_store::DatabaseUrl::DEFAULT.to_owned(),
             listen: "127.0.0.1:8080".to_owned(),
             secure_cookies: false,
             log_format: "pretty".to_owned(),
             login_requests_per_minute: 30,
-            second_approval_above_rial: taavon_app::applications::WorkflowSettings::default()
-                .second_approval_above_rial,
+            second_approval_above_rial: workflow.second_approval_above_rial,
+            bank_second_approval_above_rial: workflow.bank_second_approval_above_rial,
             eod: EodConfig::default(),
         }
     }
@@ -120,6 +125,10 @@ impl std::fmt::Debug for Config {
             .field(
                 "second_approval_above_rial",
                 &self.second_approval_above_rial,
+            )
+            .field(
+                "bank_second_approval_above_rial",
+                &self.bank_second_approval_above_rial,
             )
             .field("eod", &self.eod)
             .finish()

@@ -1,14 +1,19 @@
 //! Loans: contracts, schedules, disbursements, repayments, reversals, early settlement
-//! and rescheduling; the portfolio at each closed business date.
+//! and rescheduling; the portfolio at each closed business date. A reversal or a
+//! rescheduling above the configured amount is a proposal a second officer of the bank
+//! approves or rejects (`…/proposals`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::loans::{
-    self, ContractInput, LoanView, RepaymentInput, RescheduleInput, SettlementQuote,
+    self, ContractInput, LoanView, ProposalView, RepaymentInput, RescheduleInput,
+    SettlementQuote,
 };
+use taavon_core::loans::proposal::ProposalStatus;
 use taavon_app::registry::Idempotency;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::money::amount_in_words_fa;
@@ -249,6 +254,44 @@ pub struct ReversalDto {
     pub reason: String,
 }
 
+/// A bank action that changes what a borrower owes (a rescheduling, a reversal) as it
+/// was asked for: executed at once at or below `bank_second_approval_above_rial`, else
+/// pending until another officer of the same bank approves or rejects it.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalDto {
+    pub id: i64,
+    pub loan_id: i64,
+    /// reschedule or reversal.
+    pub kind: String,
+    /// The request as made: a rescheduling's terms, or a reversal's transaction_id and
+    /// reason (with `kind`).
+    #[schema(value_type = Object)]
+    pub request: serde_json::Value,
+    /// What the threshold was compared with, rials: the principal a rescheduling
+    /// amortises, the amount a reversal undoes.
+    pub amount: i64,
+    /// pending, executed or rejected.
+    pub status: String,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// The loan transaction its execution recorded.
+    pub transaction_id: Option<i64>,
+    /// Whether the caller may approve it now (pending, and not their own).
+    pub may_approve: bool,
+    /// Whether the caller may reject it now (pending; its proposer withdraws it).
+    pub may_reject: bool,
+}
+
+/// Why a proposal is rejected.
+#[derive(Deserialize, ToSchema)]
+pub struct RejectionDto {
+    pub reason: String,
+}
+
 /// The transaction a request recorded (a replay returns the same one) and the loan after it.
 #[derive(Serialize, ToSchema)]
 pub struct TransactionResultDto {
@@ -388,6 +431,28 @@ impl From<LoanView> for LoanDetailDto {
             loan: v.loan.into(),
             schedule: v.schedule.into_iter().map(Into::into).collect(),
             transactions: v.transactions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<ProposalView> for ProposalDto {
+    fn from(v: ProposalView) -> Self {
+        let p = v.proposal;
+        Self {
+            id: p.id,
+            loan_id: p.fields.loan_id,
+            kind: p.fields.kind,
+            request: serde_json::to_value(&v.action).unwrap_or_default(),
+            amount: p.fields.amount_rial,
+            status: p.status,
+            proposed_by: p.proposed_by,
+            proposed_at: p.proposed_at,
+            decided_by: p.decided_by,
+            decided_at: p.decided_at,
+            reason: p.reason,
+            transaction_id: p.transaction_id,
+            may_approve: v.may_approve,
+            may_reject: v.may_reject,
         }
     }
 }
@@ -616,11 +681,32 @@ pub async fn repay(
     money(state, user, headers, id, body, Money::Repayment).await
 }
 
+/// The answer to a proposed action: 201 with the transaction and the loan once it was
+/// executed, 202 with the proposal while it waits for a second officer (or was
+/// rejected).
+async fn proposed(
+    state: &AppState,
+    user: &ApiUser,
+    id: i64,
+    view: ProposalView,
+) -> Result<Response, ApiError> {
+    match view.proposal.transaction_id {
+        Some(transaction_id) if view.proposal.status == ProposalStatus::Executed.code() => {
+            Ok(recorded(state, user, id, transaction_id)
+                .await?
+                .into_response())
+        }
+        _ => Ok((StatusCode::ACCEPTED, Json(ProposalDto::from(view))).into_response()),
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/loans/{id}/transactions/{transaction_id}/reversal", tag = "loans",
     request_body = ReversalDto, security(("bearer" = [])),
     params(("id" = i64, Path), ("transaction_id" = i64, Path),
            ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
-    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+    responses((status = 201, body = TransactionResultDto, description = "Reversed at once (at or below bank_second_approval_above_rial)"),
+              (status = 202, body = ProposalDto, description = "Above the amount: pending until another officer of the bank approves it"),
+              (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Already reversed"),
               (status = 422, body = Problem)))]
@@ -630,21 +716,22 @@ pub async fn reverse(
     headers: HeaderMap,
     Path((id, transaction_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<ReversalDto>,
-) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let route = format!("POST /api/v1/loans/{id}/transactions/{transaction_id}/reversal");
     let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
-    let reversal = loans::reverse(
+    let view = loans::reverse(
         &state.store,
         &user.principal,
         id,
         transaction_id,
         &body.reason,
+        state.config.workflow,
         idempotency,
         clock::now(),
     )
     .await?;
-    recorded(&state, &user, id, reversal).await
+    proposed(&state, &user, id, view).await
 }
 
 #[utoipa::path(get, path = "/api/v1/loans/{id}/settlement", tag = "loans",
@@ -702,17 +789,19 @@ pub async fn settle(
     request_body = RescheduleDto, security(("bearer" = [])),
     params(("id" = i64, Path),
            ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
-    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+    responses((status = 201, body = TransactionResultDto, description = "Rescheduled at once (the new principal at or below bank_second_approval_above_rial)"),
+              (status = 202, body = ProposalDto, description = "Above the amount: pending until another officer of the bank approves it"),
+              (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Not active, not paid out in full, a late charge owed, profit paid ahead, or changed meanwhile"),
-              (status = 422, body = Problem, description = "capitalise_rial not the due profit and fee (must_equal_due_profit), or terms out of range")))]
+              (status = 422, body = Problem, description = "capitalise_rial not the due profit and fee (must_equal_due_profit), terms out of range, or beyond the product: months (product_term_max, grace included) or rate_bp (product_rate_min)")))]
 pub async fn reschedule(
     State(state): State<AppState>,
     user: ApiUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RescheduleDto>,
-) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let route = format!("POST /api/v1/loans/{id}/reschedule");
     let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
@@ -725,16 +814,95 @@ pub async fn reschedule(
         capitalise_rial: body.capitalise_rial,
         note: body.note,
     };
-    let transaction_id = loans::reschedule(
+    let view = loans::reschedule(
         &state.store,
         &user.principal,
         id,
         &input,
+        state.config.workflow,
         idempotency,
         clock::now(),
     )
     .await?;
-    recorded(&state, &user, id, transaction_id).await
+    proposed(&state, &user, id, view).await
+}
+
+#[utoipa::path(get, path = "/api/v1/loans/{id}/proposals", tag = "loans",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProposalDto>, description = "Oldest first, with what the caller may do to each"),
+              (status = 401, body = Problem),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope")))]
+pub async fn proposals(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ProposalDto>>, ApiError> {
+    let views = loans::loan_proposals(&state.store, &user.principal, id).await?;
+    Ok(Json(views.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/proposals/{proposal_id}/approval", tag = "loans",
+    security(("bearer" = [])),
+    params(("id" = i64, Path), ("proposal_id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 201, body = TransactionResultDto, description = "Approved and executed, in one transaction"),
+              (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "Not an officer of the loan's bank (code forbidden), or four eyes: your own proposal (code four_eyes)"),
+              (status = 404, body = Problem, description = "Unknown, of another loan, or outside your scope"),
+              (status = 409, body = Problem, description = "Already decided, or the loan changed meanwhile"),
+              (status = 422, body = Problem, description = "No longer valid against the loan as it stands (e.g. the dues changed); reject it and propose again")))]
+pub async fn approve_proposal(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path((id, proposal_id)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/loans/{id}/proposals/{proposal_id}/approval");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let view = loans::approve_proposal(
+        &state.store,
+        &user.principal,
+        id,
+        proposal_id,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    proposed(&state, &user, id, view).await
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/proposals/{proposal_id}/rejection", tag = "loans",
+    request_body = RejectionDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("proposal_id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header, description = "A replay returns the first result")),
+    responses((status = 200, body = ProposalDto),
+              (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "Not an officer of the loan's bank"),
+              (status = 404, body = Problem, description = "Unknown, of another loan, or outside your scope"),
+              (status = 409, body = Problem, description = "Already decided"),
+              (status = 422, body = Problem, description = "reason required")))]
+pub async fn reject_proposal(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path((id, proposal_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<RejectionDto>,
+) -> Result<Json<ProposalDto>, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let route = format!("POST /api/v1/loans/{id}/proposals/{proposal_id}/rejection");
+    let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
+    let view = loans::reject_proposal(
+        &state.store,
+        &user.principal,
+        id,
+        proposal_id,
+        &body.reason,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(view.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/portfolio", tag = "loans", params(PortfolioQuery),
