@@ -13,6 +13,8 @@ use crate::tx::{Reader, WriteTx};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewLoanProposal {
     pub loan_id: i64,
+    /// The loan's version when it was proposed: it is approved for the loan as it stood.
+    pub loan_version: i64,
     pub province: String,
     /// `reschedule` or `reversal`.
     pub kind: String,
@@ -50,7 +52,7 @@ pub enum ProposalOutcome {
     Rejected { reason: String },
 }
 
-const PROPOSAL_COLUMNS: &str = "id, loan_id, province, kind, body, amount_rial, status, \
+const PROPOSAL_COLUMNS: &str = "id, loan_id, loan_version, province, kind, body, amount_rial, status, \
      proposed_by_user_id, proposed_by, proposed_at, decided_by_user_id, decided_by, \
      decided_at, reason, transaction_id";
 
@@ -61,6 +63,7 @@ macro_rules! proposal_row {
                 id: $row.try_get("id")?,
                 fields: NewLoanProposal {
                     loan_id: $row.try_get("loan_id")?,
+                    loan_version: $row.try_get("loan_version")?,
                     province: $row.try_get("province")?,
                     kind: $row.try_get("kind")?,
                     body: $row.try_get("body")?,
@@ -120,12 +123,13 @@ impl WriteTx {
         let actor = self.actor.label();
         let p = proposal;
         let id: i64 = on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO loan_proposals (province, loan_id, kind, body, amount_rial, status, \
-             proposed_by_user_id, proposed_by, proposed_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8) RETURNING id"
+            "INSERT INTO loan_proposals (province, loan_id, loan_version, kind, body, \
+             amount_rial, status, proposed_by_user_id, proposed_by, proposed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) RETURNING id"
         )
         .bind(&p.province)
         .bind(p.loan_id)
+        .bind(p.loan_version)
         .bind(&p.kind)
         .bind(&p.body)
         .bind(p.amount_rial)
@@ -142,7 +146,7 @@ impl WriteTx {
             id,
             Some(&p.province),
             serde_json::json!({
-                "loan_id": p.loan_id, "kind": p.kind, "amount_rial": p.amount_rial,
+                "loan_id": p.loan_id, "loan_version": p.loan_version, "kind": p.kind, "amount_rial": p.amount_rial,
                 "body": serde_json::from_str::<serde_json::Value>(&p.body).ok(),
             }),
         ));

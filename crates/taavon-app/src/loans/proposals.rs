@@ -2,8 +2,11 @@
 //! owes, so the officer's request is recorded as a proposal (its body, who, when) after
 //! it is checked in full. At or below `bank_second_approval_above_rial` it is executed
 //! in the same transaction, as before; above it, it waits until another officer of the
-//! same bank approves it (it is then checked again against the loan as it stands and
-//! executed, in one transaction with the decision) or rejects it with a reason.
+//! same bank approves it (it is then checked again and executed, in one transaction with
+//! the decision) or rejects it with a reason. A proposal is for the loan as it stood:
+//! once the loan changed (a payment, another proposal executed, end of day) it can no
+//! longer be approved, so the second officer approves exactly what was proposed, and
+//! two requests of one officer for the same change are never both carried out.
 //!
 //! Every request, executed at once or not, is a proposal, so an `Idempotency-Key`
 //! always records the proposal and a replay answers with it as it now stands.
@@ -39,7 +42,7 @@ pub enum ProposedAction {
 pub struct ProposalView {
     pub proposal: LoanProposal,
     pub action: ProposedAction,
-    /// Pending, and the caller is a second officer of the bank.
+    /// Pending for the loan as it stands, and the caller is a second officer of the bank.
     pub may_approve: bool,
     /// Pending, and the caller may move money on the loan (the proposer withdraws).
     pub may_reject: bool,
@@ -128,6 +131,7 @@ pub async fn approve_proposal(
         ProposalDecision::Approve,
     )
     .await?;
+    claim(&mut write, &loan, proposal.fields.loan_version).await?;
     let action = action_of(&proposal)?;
     let transaction_id = execute(&mut write, &loan, &action, now).await?;
     decide(
@@ -194,12 +198,14 @@ async fn propose(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
+    claim(&mut write, &loan, loan.version).await?;
     let plan = plan(&mut write, &loan, action, now).await?;
     let body = serde_json::to_string(action)
         .map_err(|error| AppError::Internal(format!("a proposal's body: {error}")))?;
     let id = write
         .insert_loan_proposal(&NewLoanProposal {
             loan_id,
+            loan_version: loan.version,
             province: loan.fields.province.clone(),
             kind: action.kind().code().into(),
             body,
@@ -291,13 +297,42 @@ async fn pending(
         proposal.fields.proposed_by_user_id,
         decision,
     ))?;
+    still_open(&loan, &proposal, decision)?;
+    Ok((loan, proposal))
+}
+
+/// Whether `decision` may still be taken on `proposal`: it is pending and, to approve
+/// it, the loan is still as it stood when it was proposed.
+fn still_open(
+    loan: &Loan,
+    proposal: &LoanProposal,
+    decision: ProposalDecision,
+) -> Result<(), AppError> {
     if proposal.status != ProposalStatus::Pending.code() {
         return Err(AppError::Conflict(format!(
             "the proposal is already {}",
             proposal.status
         )));
     }
-    Ok((loan, proposal))
+    if decision == ProposalDecision::Approve && proposal.fields.loan_version != loan.version {
+        return Err(AppError::Conflict(
+            "the loan changed since this was proposed; reject it and propose again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Takes the loan for this transaction at `version` before anything is planned on it,
+/// so a concurrent action on the same loan waits and then gets 409, never a plan made
+/// from half of one state and half of another.
+async fn claim(write: &mut WriteTx, loan: &Loan, version: i64) -> Result<(), AppError> {
+    if write.claim_loan(loan.id, version).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "the loan changed meanwhile; read it again".into(),
+        ))
+    }
 }
 
 /// Records the decision on a pending proposal and commits; 409 if another decision
@@ -342,9 +377,8 @@ fn view(
     proposal: LoanProposal,
 ) -> Result<ProposalView, AppError> {
     let province = province_of(loan)?;
-    let pending = proposal.status == ProposalStatus::Pending.code();
     let may = |decision| {
-        pending
+        still_open(loan, &proposal, decision).is_ok()
             && decide_proposal(
                 Some(principal),
                 &subject(loan, &province),

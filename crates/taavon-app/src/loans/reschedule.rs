@@ -167,8 +167,9 @@ async fn product_limits(write: &mut WriteTx, loan: &Loan) -> Result<RescheduleLi
 }
 
 /// Writes the planned schedule and moves the loan to it; returns the `reschedule`
-/// transaction. The loan's compare-and-set refuses it if the loan changed since it was
-/// read.
+/// transaction. The loan's compare-and-set comes first, so of two concurrent
+/// reschedulings the second stops there (409) before writing anything that would
+/// collide with the first's new schedule version.
 pub(super) async fn apply_reschedule(
     write: &mut WriteTx,
     loan: &Loan,
@@ -184,26 +185,6 @@ pub(super) async fn apply_reschedule(
         note,
     } = plan;
     let loan_id = loan.id;
-    let transaction_id = write
-        .record_loan_transaction(
-            &NewLoanTransaction {
-                loan_id,
-                province: loan.fields.province.clone(),
-                kind: "reschedule".into(),
-                business_on: today.to_string(),
-                // No money from the borrower: the dues are paid by principal lent.
-                amount_rial: 0,
-                penalty_rial: 0,
-                fee_rial: dues.fee,
-                profit_rial: dues.profit,
-                principal_rial: -capitalised,
-                reverses: None,
-                note,
-            },
-            &stored_lines(loan, &lines),
-        )
-        .await?;
-    funds::capitalise(write, &book(loan), loan_id, transaction_id, &dues).await?;
     let working = calendar::working_calendar_in(write).await?;
     let new_rows = installment_rows(
         &built,
@@ -211,26 +192,6 @@ pub(super) async fn apply_reschedule(
         loan.fields.contract_type == "qard_al_hasan",
     );
     let version = loan.schedule_version + 1;
-    write
-        .insert_loan_schedule(
-            &LoanSchedule {
-                loan_id,
-                province: loan.fields.province.clone(),
-                schedule_version: version,
-                principal_rial: terms.principal,
-                capitalised_rial: capitalised,
-                rate_bp: i64::from(terms.rate.basis_points()),
-                months: i64::from(terms.months),
-                grace_months: i64::from(terms.grace_months),
-                grace_mode: terms.grace_mode.code().into(),
-                method: terms.method.code().into(),
-                day_base: terms.day_base.days_per_year(),
-                starts_on: today.to_string(),
-                transaction_id,
-            },
-            &new_rows,
-        )
-        .await?;
     let frozen =
         loan.state.late_rial_days_frozen + lines.iter().map(|l| l.late_rial_days).sum::<i64>();
     let state = restated(
@@ -252,6 +213,46 @@ pub(super) async fn apply_reschedule(
         ),
     )
     .await?;
+    let transaction_id = write
+        .record_loan_transaction(
+            &NewLoanTransaction {
+                loan_id,
+                province: loan.fields.province.clone(),
+                kind: "reschedule".into(),
+                business_on: today.to_string(),
+                // No money from the borrower: the dues are paid by principal lent.
+                amount_rial: 0,
+                penalty_rial: 0,
+                fee_rial: dues.fee,
+                profit_rial: dues.profit,
+                principal_rial: -capitalised,
+                reverses: None,
+                note,
+            },
+            &stored_lines(loan, &lines),
+        )
+        .await?;
+    funds::capitalise(write, &book(loan), loan_id, transaction_id, &dues).await?;
+    write
+        .insert_loan_schedule(
+            &LoanSchedule {
+                loan_id,
+                province: loan.fields.province.clone(),
+                schedule_version: version,
+                principal_rial: terms.principal,
+                capitalised_rial: capitalised,
+                rate_bp: i64::from(terms.rate.basis_points()),
+                months: i64::from(terms.months),
+                grace_months: i64::from(terms.grace_months),
+                grace_mode: terms.grace_mode.code().into(),
+                method: terms.method.code().into(),
+                day_base: terms.day_base.days_per_year(),
+                starts_on: today.to_string(),
+                transaction_id,
+            },
+            &new_rows,
+        )
+        .await?;
     Ok(transaction_id)
 }
 

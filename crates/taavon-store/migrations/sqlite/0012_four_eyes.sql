@@ -25,11 +25,13 @@ WHERE NOT EXISTS (
 --    is recorded as a proposal: who asked for what, and when. At or below the configured
 --    amount it is executed at once; above it, it waits for a second officer of the same
 --    bank, who approves it (the action then runs, and `transaction_id` names the loan
---    transaction it recorded) or rejects it with a reason.
+--    transaction it recorded) or rejects it with a reason. It is for the loan as it
+--    stood (`loan_version`): once the loan changed, it can no longer be approved.
 CREATE TABLE loan_proposals (
     id INTEGER PRIMARY KEY,
     province TEXT NOT NULL REFERENCES provinces (code),
     loan_id BIGINT NOT NULL REFERENCES loans (id),
+    loan_version BIGINT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('reschedule', 'reversal')),
     -- JSON: the request as its proposer made it; re-checked when it is executed.
     body TEXT NOT NULL,
