@@ -223,7 +223,10 @@ pub async fn application_detail(
 
 fn stored_state(application: &Application) -> Result<ApplicationState, AppError> {
     ApplicationState::parse(&application.fields.status).ok_or_else(|| {
-        AppError::Internal(format!("application {} has an unknown state", application.id))
+        AppError::Internal(format!(
+            "application {} has an unknown state",
+            application.id
+        ))
     })
 }
 

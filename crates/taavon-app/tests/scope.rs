@@ -25,9 +25,15 @@ async fn check_member_import(store: Store) {
     let errors_for = |legal_id: &str| {
         let table = Table {
             rows: vec![
-                ["cooperative_legal_id", "national_code", "first_name", "last_name", "gender"]
-                    .map(str::to_owned)
-                    .to_vec(),
+                [
+                    "cooperative_legal_id",
+                    "national_code",
+                    "first_name",
+                    "last_name",
+                    "gender",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
                 [legal_id, "0012345679", "زهرا", "کرمی", "female"]
                     .map(str::to_owned)
                     .to_vec(),
@@ -57,8 +63,7 @@ async fn check_member_import(store: Store) {
     assert!(
         elsewhere
             .iter()
-            .any(|(field, rule)| field == "cooperative_legal_id"
-                && rule == "unknown_cooperative"),
+            .any(|(field, rule)| field == "cooperative_legal_id" && rule == "unknown_cooperative"),
         "{elsewhere:?}"
     );
 }

@@ -219,7 +219,10 @@ pub fn after_eligibility(eligible: bool) -> ApplicationState {
 impl TransitionAction {
     /// Whether the action must say why (a rejection by the province or the bank).
     pub fn needs_reason(self) -> bool {
-        matches!(self, TransitionAction::Reject | TransitionAction::BankReject)
+        matches!(
+            self,
+            TransitionAction::Reject | TransitionAction::BankReject
+        )
     }
 }
 
@@ -426,12 +429,10 @@ mod tests {
             ("approve", "awaiting_second_approval", Some(5)),
         ];
         let read = |moves: &[(&'static str, &'static str, Option<i64>)]| {
-            Participants::from_moves(moves.iter().map(|(action, to_state, actor)| {
-                RecordedMove {
-                    action,
-                    to_state,
-                    actor_user_id: *actor,
-                }
+            Participants::from_moves(moves.iter().map(|(action, to_state, actor)| RecordedMove {
+                action,
+                to_state,
+                actor_user_id: *actor,
             }))
         };
         let participants = read(&moves);
@@ -445,7 +446,10 @@ mod tests {
         );
         assert!(participants.took_part(3) && participants.took_part(4));
         assert!(participants.took_part(5) && !participants.took_part(6));
-        let small = read(&[(DRAFT_EVENT, "draft", Some(3)), ("approve", "approved", Some(5))]);
+        let small = read(&[
+            (DRAFT_EVENT, "draft", Some(3)),
+            ("approve", "approved", Some(5)),
+        ]);
         assert_eq!(small.first_approver, None);
     }
 

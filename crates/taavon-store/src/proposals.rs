@@ -48,8 +48,12 @@ pub struct LoanProposal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProposalOutcome {
     /// Carried out: the loan transaction it recorded.
-    Executed { transaction_id: i64 },
-    Rejected { reason: String },
+    Executed {
+        transaction_id: i64,
+    },
+    Rejected {
+        reason: String,
+    },
 }
 
 const PROPOSAL_COLUMNS: &str = "id, loan_id, loan_version, province, kind, body, amount_rial, status, \
@@ -98,9 +102,8 @@ impl Reader {
 
     /// A loan's proposals, oldest first.
     pub async fn loan_proposals(&mut self, loan_id: i64) -> Result<Vec<LoanProposal>, StoreError> {
-        let sql = format!(
-            "SELECT {PROPOSAL_COLUMNS} FROM loan_proposals WHERE loan_id = $1 ORDER BY id"
-        );
+        let sql =
+            format!("SELECT {PROPOSAL_COLUMNS} FROM loan_proposals WHERE loan_id = $1 ORDER BY id");
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(loan_id)
             .fetch_all(c)

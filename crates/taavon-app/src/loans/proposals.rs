@@ -21,9 +21,7 @@ use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanProposal, NewLoanProposal, ProposalOutcome, Store, WriteTx};
 
 use super::reschedule::{RescheduleInput, ReschedulePlan, apply_reschedule, plan_reschedule};
-use super::transactions::{
-    ReversalPlan, amount_error, apply_reversal, load, plan_reversal,
-};
+use super::transactions::{ReversalPlan, amount_error, apply_reversal, load, plan_reversal};
 use super::{authorize, province_of};
 use crate::AppError;
 use crate::applications::WorkflowSettings;
@@ -69,7 +67,16 @@ pub async fn reschedule(
     now: Timestamp,
 ) -> Result<ProposalView, AppError> {
     let action = ProposedAction::Reschedule(input.clone());
-    propose(store, principal, loan_id, &action, settings, idempotency, now).await
+    propose(
+        store,
+        principal,
+        loan_id,
+        &action,
+        settings,
+        idempotency,
+        now,
+    )
+    .await
 }
 
 /// Proposes to reverse a repayment: executed at once at or below the configured amount,
@@ -89,7 +96,16 @@ pub async fn reverse(
         transaction_id,
         reason: reason.to_owned(),
     };
-    propose(store, principal, loan_id, &action, settings, idempotency, now).await
+    propose(
+        store,
+        principal,
+        loan_id,
+        &action,
+        settings,
+        idempotency,
+        now,
+    )
+    .await
 }
 
 /// A loan's proposals, oldest first, with what the caller may do to each.
@@ -271,7 +287,10 @@ async fn execute(
     action: &ProposedAction,
     now: Timestamp,
 ) -> Result<i64, AppError> {
-    plan(write, loan, action, now).await?.apply(write, loan).await
+    plan(write, loan, action, now)
+        .await?
+        .apply(write, loan)
+        .await
 }
 
 /// The loan and its pending proposal, if the principal may take `decision` on it. A
@@ -357,7 +376,10 @@ async fn decide(
     read_proposal(store, principal, proposal.fields.loan_id, id).await
 }
 
-fn subject<'a>(loan: &'a Loan, province: &'a taavon_core::reference::ProvinceCode) -> LoanSubject<'a> {
+fn subject<'a>(
+    loan: &'a Loan,
+    province: &'a taavon_core::reference::ProvinceCode,
+) -> LoanSubject<'a> {
     LoanSubject {
         province,
         cooperative_id: loan.fields.cooperative_id,

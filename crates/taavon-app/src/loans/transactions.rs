@@ -10,8 +10,8 @@ use taavon_core::loans::account::{self, InstallmentAccount, Line, RepaymentError
 use taavon_core::loans::repayment::Component;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    InstallmentRow, Loan, LoanState, LoanTransaction, NewLoanTransaction, Store,
-    TransactionLine, WriteTx,
+    InstallmentRow, Loan, LoanState, LoanTransaction, NewLoanTransaction, Store, TransactionLine,
+    WriteTx,
 };
 
 use super::reschedule::current_terms;

@@ -331,6 +331,8 @@ mod tests {
             permitted_moves(&officer(14, &ilam), &subject, state),
             [A::Approve, A::Reject, A::Withdraw]
         );
-        assert!(permitted_moves(&officer(14, &ilam), &subject, ApplicationState::Rejected).is_empty());
+        assert!(
+            permitted_moves(&officer(14, &ilam), &subject, ApplicationState::Rejected).is_empty()
+        );
     }
 }

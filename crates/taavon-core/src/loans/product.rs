@@ -231,7 +231,8 @@ mod tests {
     }
 
     #[test]
-    fn rescheduling_limits_come_from_the_pricing_or_default_to_the_products_term_and_the_contracted_rate() {
+    fn rescheduling_limits_come_from_the_pricing_or_default_to_the_products_term_and_the_contracted_rate()
+     {
         // Establishes where a rescheduling's maximum term and minimum rate come from.
         let mut pricing = crate::programs::tests::rules().pricing;
         let contracted = RateBp::parse("18").unwrap();

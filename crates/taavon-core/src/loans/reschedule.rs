@@ -139,8 +139,7 @@ mod tests {
     #[test]
     fn the_new_schedule_amortises_the_balance_and_the_capitalised_dues_from_the_new_start() {
         // Establishes the new base and the new start.
-        let schedule =
-            reschedule(900_000_000, 45_000_000, &new_terms(945_000_000), &OPEN).unwrap();
+        let schedule = reschedule(900_000_000, 45_000_000, &new_terms(945_000_000), &OPEN).unwrap();
         assert_eq!(schedule.totals().principal, 945_000_000);
         assert_eq!(schedule.rows[0].due.to_string(), "1405-04-01");
         assert_eq!(schedule.rows.len(), 24);

@@ -285,8 +285,7 @@ impl ProgramRules {
             ));
         }
         let longest = u32::from(ScheduleTerms::MONTHS_MAX + ScheduleTerms::GRACE_MONTHS_MAX);
-        if p
-            .reschedule_months_max
+        if p.reschedule_months_max
             .is_some_and(|months| !(1..=longest).contains(&months))
         {
             found.push(RuleViolation::new(
@@ -296,8 +295,7 @@ impl ProgramRules {
                 "مدت استمهال (با تنفس) ۱ تا ۴۲۰ ماه است.",
             ));
         }
-        if p
-            .reschedule_rate_bp_min
+        if p.reschedule_rate_bp_min
             .is_some_and(|bp| RateBp::new(bp).is_err())
         {
             found.push(RuleViolation::new(

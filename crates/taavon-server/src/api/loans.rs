@@ -10,12 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::loans::{
-    self, ContractInput, LoanView, ProposalView, RepaymentInput, RescheduleInput,
-    SettlementQuote,
+    self, ContractInput, LoanView, ProposalView, RepaymentInput, RescheduleInput, SettlementQuote,
 };
-use taavon_core::loans::proposal::ProposalStatus;
 use taavon_app::registry::Idempotency;
 use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::money::amount_in_words_fa;
 use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, PortfolioRow};
 use utoipa::{IntoParams, ToSchema};

@@ -41,7 +41,11 @@ async fn race(
                 let response = request.send().await.unwrap();
                 let status = response.status().as_u16();
                 let body: Value = response.json().await.unwrap_or(Value::Null);
-                (racer.user, status, body["code"].as_str().unwrap_or_default().to_owned())
+                (
+                    racer.user,
+                    status,
+                    body["code"].as_str().unwrap_or_default().to_owned(),
+                )
             })
         })
         .collect();
@@ -65,10 +69,7 @@ fn eight_each(users: &[&'static str], path: &str, body: &Value) -> Vec<Racer> {
         .collect()
 }
 
-fn answers_of<'a>(
-    answers: &'a [(&'static str, u16, String)],
-    user: &str,
-) -> Vec<(u16, &'a str)> {
+fn answers_of<'a>(answers: &'a [(&'static str, u16, String)], user: &str) -> Vec<(u16, &'a str)> {
     answers
         .iter()
         .filter(|(who, _, _)| *who == user)
@@ -112,18 +113,32 @@ async fn check_applications(app: TestApp) {
 
     // An officer filing for the cooperative drafts and submits it: they never approve it.
     let id = draft(&app, tokens.of("ilam"), ILAM_COOPERATIVE, 15_000_000_000).await;
-    assert_eq!(step(&app, tokens.of("ilam"), id, "submit", None).await.0, 200);
+    assert_eq!(
+        step(&app, tokens.of("ilam"), id, "submit", None).await.0,
+        200
+    );
 
     // The drafter races the second officer: none of the drafter's requests counts, and
     // the second officer's count once (the first approval of a large amount).
     let body = json!({"action": "approve"});
-    let answers = race(&app, &tokens, eight_each(&["ilam", "ilam2"], &transitions(id), &body)).await;
+    let answers = race(
+        &app,
+        &tokens,
+        eight_each(&["ilam", "ilam2"], &transitions(id), &body),
+    )
+    .await;
     assert!(
-        answers_of(&answers, "ilam").iter().all(|a| *a == (403, "four_eyes")),
+        answers_of(&answers, "ilam")
+            .iter()
+            .all(|a| *a == (403, "four_eyes")),
         "{answers:?}"
     );
     let second = answers_of(&answers, "ilam2");
-    assert_eq!(second.iter().filter(|a| a.0 == 200).count(), 1, "{answers:?}");
+    assert_eq!(
+        second.iter().filter(|a| a.0 == 200).count(),
+        1,
+        "{answers:?}"
+    );
     assert!(
         second
             .iter()
@@ -132,7 +147,10 @@ async fn check_applications(app: TestApp) {
     );
     let detail = application(&app, tokens.of("admin"), id).await;
     assert_eq!(detail["status"], "awaiting_second_approval");
-    assert_eq!(permitted(&application(&app, tokens.of("ilam2"), id).await), ["reject", "withdraw"]);
+    assert_eq!(
+        permitted(&application(&app, tokens.of("ilam2"), id).await),
+        ["reject", "withdraw"]
+    );
 
     // Now the drafter, the first approver and a ministry admin race: only the admin's
     // approval counts, once, and it needed two different officers.
@@ -144,13 +162,24 @@ async fn check_applications(app: TestApp) {
     .await;
     for took_part in ["ilam", "ilam2"] {
         assert!(
-            answers_of(&answers, took_part).iter().all(|a| *a == (403, "four_eyes")),
+            answers_of(&answers, took_part)
+                .iter()
+                .all(|a| *a == (403, "four_eyes")),
             "{answers:?}"
         );
     }
     let admin = answers_of(&answers, "admin");
-    assert_eq!(admin.iter().filter(|a| a.0 == 200).count(), 1, "{answers:?}");
-    assert!(admin.iter().all(|a| matches!(a, (200, _) | (409, "conflict"))), "{answers:?}");
+    assert_eq!(
+        admin.iter().filter(|a| a.0 == 200).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        admin
+            .iter()
+            .all(|a| matches!(a, (200, _) | (409, "conflict"))),
+        "{answers:?}"
+    );
     let detail = application(&app, tokens.of("admin"), id).await;
     assert_eq!(detail["status"], "approved");
     let approvers: Vec<&str> = detail["events"]
@@ -162,16 +191,25 @@ async fn check_applications(app: TestApp) {
         .collect();
     assert_eq!(approvers, ["ilam2", "admin"]);
     let events = &detail["events"];
-    assert_eq!(events[0]["action"], "create", "the drafting is recorded: {events}");
+    assert_eq!(
+        events[0]["action"], "create",
+        "the drafting is recorded: {events}"
+    );
     assert!(events[0]["actor"].as_str().unwrap().ends_with(":ilam"));
 
     // The submitter alone, and the drafter alone, are each barred: the representative
     // drafts and the officer submits, or the second officer drafts and the
     // representative submits.
     let id = draft(&app, tokens.of("coop"), ILAM_COOPERATIVE, 1_000_000_000).await;
-    assert_eq!(step(&app, tokens.of("ilam"), id, "submit", None).await.0, 200);
+    assert_eq!(
+        step(&app, tokens.of("ilam"), id, "submit", None).await.0,
+        200
+    );
     // The API and the page offer the approval to the other officer only.
-    assert_eq!(permitted(&application(&app, tokens.of("ilam"), id).await), ["reject", "withdraw"]);
+    assert_eq!(
+        permitted(&application(&app, tokens.of("ilam"), id).await),
+        ["reject", "withdraw"]
+    );
     assert_eq!(
         permitted(&application(&app, tokens.of("ilam2"), id).await),
         ["approve", "reject", "withdraw"]
@@ -182,13 +220,26 @@ async fn check_applications(app: TestApp) {
     let (status, body) = step(&app, tokens.of("ilam"), id, "approve", None).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("four_eyes")));
     let (status, body) = step(&app, tokens.of("coop"), id, "approve", None).await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "the applicant never approves");
-    assert_eq!(step(&app, tokens.of("ilam2"), id, "approve", None).await.0, 200);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("forbidden")),
+        "the applicant never approves"
+    );
+    assert_eq!(
+        step(&app, tokens.of("ilam2"), id, "approve", None).await.0,
+        200
+    );
     let id = draft(&app, tokens.of("ilam2"), ILAM_COOPERATIVE, 1_000_000_000).await;
-    assert_eq!(step(&app, tokens.of("coop"), id, "submit", None).await.0, 200);
+    assert_eq!(
+        step(&app, tokens.of("coop"), id, "submit", None).await.0,
+        200
+    );
     let (status, body) = step(&app, tokens.of("ilam2"), id, "approve", None).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("four_eyes")));
-    assert_eq!(step(&app, tokens.of("ilam"), id, "approve", None).await.0, 200);
+    assert_eq!(
+        step(&app, tokens.of("ilam"), id, "approve", None).await.0,
+        200
+    );
 }
 
 #[tokio::test]
@@ -291,7 +342,11 @@ fn count_kind(loan: &Value, kind: &str) -> usize {
 /// on the proposal.
 async fn loan_page_offers(app: &TestApp, user: &str, id: i64, proposal: i64, form: &str) -> bool {
     let client = ui_client(app, user).await;
-    let response = client.get(app.url(&format!("/loans/{id}"))).send().await.unwrap();
+    let response = client
+        .get(app.url(&format!("/loans/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     html.contains(&format!("/loans/{id}/proposals/{proposal}/{form}\""))
@@ -331,29 +386,51 @@ async fn check_bank(app: TestApp) {
     let months = 24;
     let reschedule = format!("/api/v1/loans/{id}/reschedule");
     let body = json!({"months": months, "capitalise_rial": capitalise});
-    let threshold = taavon_app::applications::WorkflowSettings::default()
-        .bank_second_approval_above_rial;
+    let threshold =
+        taavon_app::applications::WorkflowSettings::default().bank_second_approval_above_rial;
     assert!(paid["loan"]["outstanding_principal"].as_i64().unwrap() + capitalise > threshold);
 
     // Above the amount the officer's rescheduling is a proposal: recorded, not executed.
     let (status, proposal) = post_keyed(&app, &reschedule, bank, "propose-1", &body).await;
     assert_eq!(status, 202, "{proposal}");
     assert_eq!(
-        (&proposal["status"], &proposal["kind"], &proposal["may_approve"], &proposal["may_reject"]),
-        (&json!("pending"), &json!("reschedule"), &json!(false), &json!(true))
+        (
+            &proposal["status"],
+            &proposal["kind"],
+            &proposal["may_approve"],
+            &proposal["may_reject"]
+        ),
+        (
+            &json!("pending"),
+            &json!("reschedule"),
+            &json!(false),
+            &json!(true)
+        )
     );
     assert_eq!(proposal["request"]["capitalise_rial"], capitalise);
     let pid = proposal["id"].as_i64().unwrap();
     let unchanged = loan(&app, bank, id).await;
     assert_eq!(
-        (&unchanged["schedule_version"], count_kind(&unchanged, "reschedule")),
+        (
+            &unchanged["schedule_version"],
+            count_kind(&unchanged, "reschedule")
+        ),
         (&json!(1), 0)
     );
     let (_, listed) = app
         .get(&format!("/api/v1/loans/{id}/proposals"), Some(bank2))
         .await;
-    let listed = listed.as_array().unwrap().iter().find(|p| p["id"] == pid).unwrap().clone();
-    assert_eq!((&listed["may_approve"], &listed["may_reject"]), (&json!(true), &json!(true)));
+    let listed = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == pid)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&listed["may_approve"], &listed["may_reject"]),
+        (&json!(true), &json!(true))
+    );
     assert!(!loan_page_offers(&app, "bank", id, pid, "approval").await);
     assert!(loan_page_offers(&app, "bank", id, pid, "rejection").await);
     assert!(loan_page_offers(&app, "bank2", id, pid, "approval").await);
@@ -366,26 +443,60 @@ async fn check_bank(app: TestApp) {
         .post(&approval(pid), Some(tokens.of(officer)), &json!({}))
         .await;
     assert_eq!((status, refused["code"].as_str()), (403, Some("forbidden")));
-    assert_eq!(app.post(&approval(pid), Some(tokens.of("refah")), &json!({})).await.0, 404);
-    assert_eq!(app.post(&approval(999_999), Some(bank2), &json!({})).await.0, 404);
+    assert_eq!(
+        app.post(&approval(pid), Some(tokens.of("refah")), &json!({}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.post(&approval(999_999), Some(bank2), &json!({}))
+            .await
+            .0,
+        404
+    );
 
     // The proposer races the second officer: the proposer's approvals never count, the
     // second officer's once, and the loan is rescheduled exactly once.
-    let answers = race(&app, &tokens, eight_each(&["bank", "bank2"], &approval(pid), &json!({}))).await;
+    let answers = race(
+        &app,
+        &tokens,
+        eight_each(&["bank", "bank2"], &approval(pid), &json!({})),
+    )
+    .await;
     assert!(
-        answers_of(&answers, "bank").iter().all(|a| *a == (403, "four_eyes")),
+        answers_of(&answers, "bank")
+            .iter()
+            .all(|a| *a == (403, "four_eyes")),
         "{answers:?}"
     );
     let second = answers_of(&answers, "bank2");
-    assert_eq!(second.iter().filter(|a| a.0 == 201).count(), 1, "{answers:?}");
-    assert!(second.iter().all(|a| matches!(a, (201, _) | (409, "conflict"))), "{answers:?}");
+    assert_eq!(
+        second.iter().filter(|a| a.0 == 201).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        second
+            .iter()
+            .all(|a| matches!(a, (201, _) | (409, "conflict"))),
+        "{answers:?}"
+    );
     let after = loan(&app, bank, id).await;
     assert_eq!(
         (&after["schedule_version"], count_kind(&after, "reschedule")),
         (&json!(2), 1)
     );
-    let (_, listed) = app.get(&format!("/api/v1/loans/{id}/proposals"), Some(bank)).await;
-    let executed = listed.as_array().unwrap().iter().find(|p| p["id"] == pid).unwrap().clone();
+    let (_, listed) = app
+        .get(&format!("/api/v1/loans/{id}/proposals"), Some(bank))
+        .await;
+    let executed = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == pid)
+        .unwrap()
+        .clone();
     assert_eq!(executed["status"], "executed");
     assert!(executed["decided_by"].as_str().unwrap().ends_with(":bank2"));
     let transaction = executed["transaction_id"].clone();
@@ -407,9 +518,15 @@ async fn check_bank(app: TestApp) {
         }));
     }
     let answers = race(&app, &tokens, racers).await;
-    assert_eq!(answers.iter().filter(|a| a.1 == 201).count(), 1, "{answers:?}");
+    assert_eq!(
+        answers.iter().filter(|a| a.1 == 201).count(),
+        1,
+        "{answers:?}"
+    );
     assert!(
-        answers.iter().all(|a| a.1 == 201 || (a.1, a.2.as_str()) == (409, "conflict")),
+        answers
+            .iter()
+            .all(|a| a.1 == 201 || (a.1, a.2.as_str()) == (409, "conflict")),
         "{answers:?}"
     );
     let after = loan(&app, bank, id).await;
@@ -422,26 +539,44 @@ async fn check_bank(app: TestApp) {
     let (status, proposal) = post_keyed(&app, &reschedule, bank, "propose-4", &again).await;
     assert_eq!(status, 202, "{proposal}");
     let rejection = format!("/api/v1/loans/{id}/proposals/{}/rejection", proposal["id"]);
-    let (status, problem) = app.post(&rejection, Some(bank2), &json!({"reason": " "})).await;
+    let (status, problem) = app
+        .post(&rejection, Some(bank2), &json!({"reason": " "}))
+        .await;
     assert_eq!((status, field_of(&problem)), (422, ("reason", "required")));
     let (status, rejected) = app
         .post(&rejection, Some(bank), &json!({"reason": "اشتباه در مدت"}))
         .await;
-    assert_eq!((status, &rejected["status"]), (200, &json!("rejected")), "{rejected}");
+    assert_eq!(
+        (status, &rejected["status"]),
+        (200, &json!("rejected")),
+        "{rejected}"
+    );
     let approve_rejected = approval(proposal["id"].as_i64().unwrap());
-    assert_eq!(app.post(&approve_rejected, Some(bank2), &json!({})).await.0, 409);
+    assert_eq!(
+        app.post(&approve_rejected, Some(bank2), &json!({})).await.0,
+        409
+    );
     assert_eq!(loan(&app, bank, id).await["schedule_version"], 3);
 
     // A reversal of a large repayment waits for the second officer too.
     let big = threshold + 1;
     let (status, paid) = app
-        .post(&format!("/api/v1/loans/{id}/repayments"), Some(bank), &json!({"amount": big}))
+        .post(
+            &format!("/api/v1/loans/{id}/repayments"),
+            Some(bank),
+            &json!({"amount": big}),
+        )
         .await;
     assert_eq!(status, 201, "{paid}");
     let repayment = paid["transaction_id"].as_i64().unwrap();
     let reversal = format!("/api/v1/loans/{id}/transactions/{repayment}/reversal");
-    let (status, proposal) = app.post(&reversal, Some(bank), &json!({"reason": "واریز تکراری"})).await;
-    assert_eq!((status, &proposal["kind"], &proposal["amount"]), (202, &json!("reversal"), &json!(big)));
+    let (status, proposal) = app
+        .post(&reversal, Some(bank), &json!({"reason": "واریز تکراری"}))
+        .await;
+    assert_eq!(
+        (status, &proposal["kind"], &proposal["amount"]),
+        (202, &json!("reversal"), &json!(big))
+    );
     assert_eq!(count_kind(&loan(&app, bank, id).await, "reversal"), 0);
     let approve_reversal = approval(proposal["id"].as_i64().unwrap());
     let (status, body) = app.post(&approve_reversal, Some(bank), &json!({})).await;
@@ -468,7 +603,8 @@ async fn a_banks_rescheduling_or_reversal_above_the_amount_waits_for_a_second_of
 }
 
 #[tokio::test]
-async fn a_banks_rescheduling_or_reversal_above_the_amount_waits_for_a_second_officer_on_postgres() {
+async fn a_banks_rescheduling_or_reversal_above_the_amount_waits_for_a_second_officer_on_postgres()
+{
     // Establishes the same on PostgreSQL.
     let Some(app) = spawn_app(Engine::Postgres).await else {
         return;

@@ -816,7 +816,8 @@ async fn check_reschedule(app: TestApp) {
     // program: its term plus grace at most, its contracted rate at least).
     let rate = loan["rate_bp"].as_i64().unwrap();
     let pricing = program_pricing(&app, &admin, &loan).await;
-    let longest = pricing["term_months"].as_i64().unwrap() + pricing["grace_months"].as_i64().unwrap();
+    let longest =
+        pricing["term_months"].as_i64().unwrap() + pricing["grace_months"].as_i64().unwrap();
     for (body, expected) in [
         (
             json!({"months": longest, "grace_months": 1, "capitalise_rial": capitalise}),
@@ -862,7 +863,11 @@ async fn check_reschedule(app: TestApp) {
     let body = json!({"months": longest, "rate_bp": rate, "capitalise_rial": capitalise,
                       "note": "استمهال"});
     let (status, proposal) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
-    assert_eq!((status, &proposal["status"]), (202, &json!("pending")), "{proposal}");
+    assert_eq!(
+        (status, &proposal["status"]),
+        (202, &json!("pending")),
+        "{proposal}"
+    );
     let approval = format!("/api/v1/loans/{id}/proposals/{}/approval", proposal["id"]);
     let (status, done) = app.post(&approval, Some(&bank2), &json!({})).await;
     assert_eq!(status, 201, "{done}");

@@ -276,7 +276,10 @@ async fn an_officer_reviews_from_the_queue_and_an_applicant_applies_through_the_
     );
     // Lorestan's officer filed and submitted it, so four eyes keep the approval from
     // them: the page offers the rejection only; the ministry approves it by its form.
-    assert!(!page.contains("value=\"approve\""), "the filer never approves");
+    assert!(
+        !page.contains("value=\"approve\""),
+        "the filer never approves"
+    );
     assert!(page.contains("value=\"reject\""));
     let admin = ui_client(&app, "admin").await;
     let page = admin
@@ -287,7 +290,10 @@ async fn an_officer_reviews_from_the_queue_and_an_applicant_applies_through_the_
         .text()
         .await
         .unwrap();
-    assert!(page.contains("value=\"approve\""), "another officer may approve");
+    assert!(
+        page.contains("value=\"approve\""),
+        "another officer may approve"
+    );
     let response = admin
         .post(app.url("/applications/3/transitions"))
         .form(&[("csrf", csrf_of(&page).as_str()), ("action", "approve")])

@@ -2,10 +2,10 @@
 //! statements are the ones `taavon_core::loans::account` computes loan by loan, a
 //! closed day closes nothing twice, and a loan transaction's lines move its installments.
 
+use taavon_core::access::Role;
 use taavon_core::loans::account::{self, InstallmentAccount};
 use taavon_core::loans::classification::ClassificationRules;
 use taavon_core::loans::eod::EodPlan;
-use taavon_core::access::Role;
 use taavon_store::{
     Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
     NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, Program, ProposalOutcome, Store,
@@ -577,7 +577,10 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
         )
     );
     // The claim changed nothing: the loan is at the version it was.
-    assert_eq!(read.loan(loan.id).await.unwrap().unwrap().version, loan.version);
+    assert_eq!(
+        read.loan(loan.id).await.unwrap().unwrap().version,
+        loan.version
+    );
     Checks::AuditMustVerify
 }
 spec!(a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_version);
@@ -591,7 +594,11 @@ async fn an_applications_drafting_is_its_first_event_with_its_drafter(
     let loan = contracted_loan(&store).await;
     let [bank, _] = bank_officers(&store).await;
     let mut read = store.read().await.unwrap();
-    let contracted = read.application(loan.fields.application_id).await.unwrap().unwrap();
+    let contracted = read
+        .application(loan.fields.application_id)
+        .await
+        .unwrap()
+        .unwrap();
     read.finish().await.unwrap();
     let mut write = store.write(bank.clone(), now()).await.unwrap();
     let id = write.insert_application(&contracted.fields).await.unwrap();
