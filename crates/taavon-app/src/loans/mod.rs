@@ -11,8 +11,7 @@ mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
 pub use proposals::{
-    ProposalView, ProposedAction, approve_proposal, loan_proposals, reject_proposal, reschedule,
-    reverse,
+    ProposalView, ProposedAction, approve_proposal, loan_proposals, propose, reject_proposal,
 };
 pub use reschedule::RescheduleInput;
 pub use settlement::{SettlementQuote, settle, settlement_quote};

@@ -55,59 +55,6 @@ impl ProposedAction {
     }
 }
 
-/// Proposes a new schedule for the loan (see `reschedule`'s module): executed at once at
-/// or below the configured amount, else left for a second officer.
-pub async fn reschedule(
-    store: &Store,
-    principal: &Principal,
-    loan_id: i64,
-    input: &RescheduleInput,
-    settings: WorkflowSettings,
-    idempotency: Option<Idempotency<'_>>,
-    now: Timestamp,
-) -> Result<ProposalView, AppError> {
-    let action = ProposedAction::Reschedule(input.clone());
-    propose(
-        store,
-        principal,
-        loan_id,
-        &action,
-        settings,
-        idempotency,
-        now,
-    )
-    .await
-}
-
-/// Proposes to reverse a repayment: executed at once at or below the configured amount,
-/// else left for a second officer.
-#[allow(clippy::too_many_arguments)]
-pub async fn reverse(
-    store: &Store,
-    principal: &Principal,
-    loan_id: i64,
-    transaction_id: i64,
-    reason: &str,
-    settings: WorkflowSettings,
-    idempotency: Option<Idempotency<'_>>,
-    now: Timestamp,
-) -> Result<ProposalView, AppError> {
-    let action = ProposedAction::Reversal {
-        transaction_id,
-        reason: reason.to_owned(),
-    };
-    propose(
-        store,
-        principal,
-        loan_id,
-        &action,
-        settings,
-        idempotency,
-        now,
-    )
-    .await
-}
-
 /// A loan's proposals, oldest first, with what the caller may do to each.
 pub async fn loan_proposals(
     store: &Store,
@@ -135,30 +82,9 @@ pub async fn approve_proposal(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<ProposalView, AppError> {
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return read_proposal(store, principal, loan_id, id).await,
-        Begun::Fresh(write) => write,
-    };
-    let (loan, proposal) = pending(
-        &mut write,
-        principal,
-        loan_id,
-        proposal_id,
-        ProposalDecision::Approve,
-    )
-    .await?;
-    claim(&mut write, &loan, proposal.fields.loan_version).await?;
-    let action = action_of(&proposal)?;
-    let transaction_id = execute(&mut write, &loan, &action, now).await?;
-    decide(
-        store,
-        write,
-        principal,
-        &proposal,
-        &ProposalOutcome::Executed { transaction_id },
-        idempotency,
-    )
-    .await
+    let decision = ProposalDecision::Approve;
+    let ids = (loan_id, proposal_id);
+    settle(store, principal, ids, decision, "", idempotency, now).await
 }
 
 /// An officer of the bank rejects a pending proposal (its proposer withdraws it).
@@ -171,36 +97,58 @@ pub async fn reject_proposal(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<ProposalView, AppError> {
+    let decision = ProposalDecision::Reject;
+    let ids = (loan_id, proposal_id);
+    settle(store, principal, ids, decision, reason, idempotency, now).await
+}
+
+/// Takes `decision` on a pending proposal: an approval executes it under a claim of the
+/// loan at the version it was proposed for; a rejection needs a reason.
+async fn settle(
+    store: &Store,
+    principal: &Principal,
+    (loan_id, proposal_id): (i64, i64),
+    decision: ProposalDecision,
+    reason: &str,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<ProposalView, AppError> {
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return read_proposal(store, principal, loan_id, id).await,
         Begun::Fresh(write) => write,
     };
-    let (_, proposal) = pending(
-        &mut write,
-        principal,
-        loan_id,
-        proposal_id,
-        ProposalDecision::Reject,
-    )
-    .await?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(amount_error(
-            "reason",
-            "required",
-            "دلیل رد درخواست را بنویسید.",
-            "A rejection needs a reason.",
-        ));
-    }
-    let outcome = ProposalOutcome::Rejected {
-        reason: reason.to_owned(),
+    let (loan, proposal) = pending(&mut write, principal, loan_id, proposal_id, decision).await?;
+    let outcome = match decision {
+        ProposalDecision::Approve => {
+            claim(&mut write, &loan, proposal.fields.loan_version).await?;
+            let action = action_of(&proposal)?;
+            let plan = plan(&mut write, &loan, &action, now).await?;
+            ProposalOutcome::Executed {
+                transaction_id: plan.apply(&mut write, &loan).await?,
+            }
+        }
+        ProposalDecision::Reject => {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(amount_error(
+                    "reason",
+                    "required",
+                    "دلیل رد درخواست را بنویسید.",
+                    "A rejection needs a reason.",
+                ));
+            }
+            ProposalOutcome::Rejected {
+                reason: reason.to_owned(),
+            }
+        }
     };
     decide(store, write, principal, &proposal, &outcome, idempotency).await
 }
 
-/// Checks the action against the loan as it stands and records it as a proposal,
-/// executing it at once when it needs no second officer.
-async fn propose(
+/// Asks for a rescheduling or a reversal: checks it against the loan as it stands and
+/// records it as a proposal, executing it at once when it needs no second officer (at or
+/// below `bank_second_approval_above_rial`).
+pub async fn propose(
     store: &Store,
     principal: &Principal,
     loan_id: i64,
@@ -279,18 +227,6 @@ async fn plan(
             reason,
         } => Plan::Reversal(plan_reversal(write, loan, *transaction_id, reason, now).await?),
     })
-}
-
-async fn execute(
-    write: &mut WriteTx,
-    loan: &Loan,
-    action: &ProposedAction,
-    now: Timestamp,
-) -> Result<i64, AppError> {
-    plan(write, loan, action, now)
-        .await?
-        .apply(write, loan)
-        .await
 }
 
 /// The loan and its pending proposal, if the principal may take `decision` on it. A

@@ -167,6 +167,19 @@ mod tests {
         }
     }
 
+    /// An application of cooperative 5 in `province`, not referred, with `participants`.
+    fn cooperative_5(
+        province: &ProvinceCode,
+        participants: Participants,
+    ) -> ApplicationSubject<'_> {
+        ApplicationSubject {
+            province,
+            cooperative_id: Some(5),
+            referred_bank: None,
+            participants,
+        }
+    }
+
     fn officer(user_id: i64, province: &ProvinceCode) -> Principal {
         Principal {
             user_id,
@@ -183,12 +196,7 @@ mod tests {
             cooperative_id: 5,
             province: ilam.clone(),
         });
-        let own = ApplicationSubject {
-            province: &ilam,
-            cooperative_id: Some(5),
-            referred_bank: None,
-            participants: Participants::default(),
-        };
+        let own = cooperative_5(&ilam, Participants::default());
         for (action, expected) in [
             (A::Submit, Decision::Allow),
             (A::Withdraw, Decision::Allow),
@@ -263,16 +271,14 @@ mod tests {
             user_id: 15,
             ..principal(Role::MinistryAdmin)
         };
-        let subject = ApplicationSubject {
-            province: &ilam,
-            cooperative_id: Some(5),
-            referred_bank: None,
-            participants: Participants {
+        let subject = cooperative_5(
+            &ilam,
+            Participants {
                 drafted_by: Some(11),
                 submitted_by: Some(12),
                 first_approver: Some(13),
             },
-        };
+        );
         for took_part in [&drafter, &submitter, &first] {
             assert_eq!(
                 decide_transition(Some(took_part), A::Approve, &subject),
@@ -312,16 +318,14 @@ mod tests {
         // Establishes what a page offers: the drafter sees no approval, a fresh officer
         // does, and nothing the state does not leave by is offered.
         let ilam = province("IR-16");
-        let subject = ApplicationSubject {
-            province: &ilam,
-            cooperative_id: Some(5),
-            referred_bank: None,
-            participants: Participants {
+        let subject = cooperative_5(
+            &ilam,
+            Participants {
                 drafted_by: Some(11),
                 submitted_by: Some(11),
                 first_approver: None,
             },
-        };
+        );
         let state = ApplicationState::UnderReview;
         assert_eq!(
             permitted_moves(&officer(11, &ilam), &subject, state),

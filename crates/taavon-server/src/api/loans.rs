@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::loans::{
-    self, ContractInput, LoanView, ProposalView, RepaymentInput, RescheduleInput, SettlementQuote,
+    self, ContractInput, LoanView, ProposalView, ProposedAction, RepaymentInput, RescheduleInput,
+    SettlementQuote,
 };
 use taavon_app::registry::Idempotency;
 use taavon_core::calendar::{IsoDate, JalaliDate};
@@ -719,12 +720,15 @@ pub async fn reverse(
     let key = idempotency_key(&headers)?;
     let route = format!("POST /api/v1/loans/{id}/transactions/{transaction_id}/reversal");
     let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
-    let view = loans::reverse(
+    let action = ProposedAction::Reversal {
+        transaction_id,
+        reason: body.reason,
+    };
+    let view = loans::propose(
         &state.store,
         &user.principal,
         id,
-        transaction_id,
-        &body.reason,
+        &action,
         state.config.workflow,
         idempotency,
         clock::now(),
@@ -804,7 +808,7 @@ pub async fn reschedule(
     let key = idempotency_key(&headers)?;
     let route = format!("POST /api/v1/loans/{id}/reschedule");
     let idempotency = key.as_deref().map(|key| Idempotency { key, route: &route });
-    let input = RescheduleInput {
+    let action = ProposedAction::Reschedule(RescheduleInput {
         months: body.months,
         rate_bp: body.rate_bp,
         grace_months: body.grace_months,
@@ -812,12 +816,12 @@ pub async fn reschedule(
         method: body.method,
         capitalise_rial: body.capitalise_rial,
         note: body.note,
-    };
-    let view = loans::reschedule(
+    });
+    let view = loans::propose(
         &state.store,
         &user.principal,
         id,
-        &input,
+        &action,
         state.config.workflow,
         idempotency,
         clock::now(),

@@ -590,13 +590,15 @@ pub async fn reverse(
     if !same_origin(&parts) || !csrf_ok(&user, &form).await {
         return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
     }
-    let reason = form.get("reason").cloned().unwrap_or_default();
-    let done = loans::reverse(
+    let action = ProposedAction::Reversal {
+        transaction_id,
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    let done = loans::propose(
         &state.store,
         &user.principal,
         id,
-        transaction_id,
-        &reason,
+        &action,
         state.config.workflow,
         None,
         clock::now(),
@@ -605,27 +607,55 @@ pub async fn reverse(
     finish(&parts, &user, id, done).await
 }
 
+/// What a proposal's form on the loan page asks.
+#[derive(Clone, Copy)]
+enum ProposalForm {
+    Approve,
+    Reject,
+}
+
+async fn post_decision(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    user: UiUser,
+    (id, proposal_id): (i64, i64),
+    form: HashMap<String, String>,
+    decision: ProposalForm,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let (store, principal) = (&state.store, &user.principal);
+    let done = match decision {
+        ProposalForm::Approve => {
+            loans::approve_proposal(store, principal, id, proposal_id, None, clock::now()).await
+        }
+        ProposalForm::Reject => {
+            let reason = form.get("reason").map_or("", String::as_str);
+            loans::reject_proposal(
+                store,
+                principal,
+                id,
+                proposal_id,
+                reason,
+                None,
+                clock::now(),
+            )
+            .await
+        }
+    };
+    finish(&parts, &user, id, done).await
+}
+
 /// A second officer approves a pending proposal from the loan page.
 pub async fn approve_proposal(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
-    Path((id, proposal_id)): Path<(i64, i64)>,
+    Path(ids): Path<(i64, i64)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
-    let done = loans::approve_proposal(
-        &state.store,
-        &user.principal,
-        id,
-        proposal_id,
-        None,
-        clock::now(),
-    )
-    .await;
-    finish(&parts, &user, id, done).await
+    post_decision(state, parts, user, ids, form, ProposalForm::Approve).await
 }
 
 /// An officer of the bank rejects (its proposer withdraws) a pending proposal.
@@ -633,24 +663,10 @@ pub async fn reject_proposal(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
-    Path((id, proposal_id)): Path<(i64, i64)>,
+    Path(ids): Path<(i64, i64)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
-    let reason = form.get("reason").cloned().unwrap_or_default();
-    let done = loans::reject_proposal(
-        &state.store,
-        &user.principal,
-        id,
-        proposal_id,
-        &reason,
-        None,
-        clock::now(),
-    )
-    .await;
-    finish(&parts, &user, id, done).await
+    post_decision(state, parts, user, ids, form, ProposalForm::Reject).await
 }
 
 /// The bank writes the contract of a bank-approved application from its page.

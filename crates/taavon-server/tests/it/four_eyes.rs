@@ -69,6 +69,36 @@ fn eight_each(users: &[&'static str], path: &str, body: &Value) -> Vec<Racer> {
         .collect()
 }
 
+/// Checks a race's answers: every request of the users in `refused` was refused by four
+/// eyes, and of `winner`'s exactly one succeeded with `success`; the rest of the winner's
+/// lost the race (409) or, coming after its own success, were refused by four eyes.
+fn only_once(
+    answers: &[(&'static str, u16, String)],
+    refused: &[&str],
+    winner: &str,
+    success: u16,
+) {
+    for user in refused {
+        assert!(
+            answers_of(answers, user)
+                .iter()
+                .all(|a| *a == (403, "four_eyes")),
+            "{answers:?}"
+        );
+    }
+    let won = answers_of(answers, winner);
+    assert_eq!(
+        won.iter().filter(|a| a.0 == success).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        won.iter()
+            .all(|a| a.0 == success || *a == (409, "conflict") || *a == (403, "four_eyes")),
+        "{answers:?}"
+    );
+}
+
 fn answers_of<'a>(answers: &'a [(&'static str, u16, String)], user: &str) -> Vec<(u16, &'a str)> {
     answers
         .iter()
@@ -94,17 +124,19 @@ fn permitted(detail: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The page at `path` as `user` sees it (it must be there for them).
+async fn page_of(app: &TestApp, user: &str, path: &str) -> String {
+    let client = ui_client(app, user).await;
+    let response = client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{user} {path}");
+    response.text().await.unwrap()
+}
+
 /// Whether the application page, as `user` sees it, offers the step `action`.
 async fn page_offers(app: &TestApp, user: &str, id: i64, action: &str) -> bool {
-    let client = ui_client(app, user).await;
-    let response = client
-        .get(app.url(&format!("/applications/{id}")))
-        .send()
+    page_of(app, user, &format!("/applications/{id}"))
         .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let html = response.text().await.unwrap();
-    html.contains(&format!("name=\"action\" value=\"{action}\""))
+        .contains(&format!("name=\"action\" value=\"{action}\""))
 }
 
 async fn check_applications(app: TestApp) {
@@ -127,24 +159,7 @@ async fn check_applications(app: TestApp) {
         eight_each(&["ilam", "ilam2"], &transitions(id), &body),
     )
     .await;
-    assert!(
-        answers_of(&answers, "ilam")
-            .iter()
-            .all(|a| *a == (403, "four_eyes")),
-        "{answers:?}"
-    );
-    let second = answers_of(&answers, "ilam2");
-    assert_eq!(
-        second.iter().filter(|a| a.0 == 200).count(),
-        1,
-        "{answers:?}"
-    );
-    assert!(
-        second
-            .iter()
-            .all(|a| matches!(a, (200, _) | (409, "conflict") | (403, "four_eyes"))),
-        "{answers:?}"
-    );
+    only_once(&answers, &["ilam"], "ilam2", 200);
     let detail = application(&app, tokens.of("admin"), id).await;
     assert_eq!(detail["status"], "awaiting_second_approval");
     assert_eq!(
@@ -160,26 +175,7 @@ async fn check_applications(app: TestApp) {
         eight_each(&["ilam", "ilam2", "admin"], &transitions(id), &body),
     )
     .await;
-    for took_part in ["ilam", "ilam2"] {
-        assert!(
-            answers_of(&answers, took_part)
-                .iter()
-                .all(|a| *a == (403, "four_eyes")),
-            "{answers:?}"
-        );
-    }
-    let admin = answers_of(&answers, "admin");
-    assert_eq!(
-        admin.iter().filter(|a| a.0 == 200).count(),
-        1,
-        "{answers:?}"
-    );
-    assert!(
-        admin
-            .iter()
-            .all(|a| matches!(a, (200, _) | (409, "conflict"))),
-        "{answers:?}"
-    );
+    only_once(&answers, &["ilam", "ilam2"], "admin", 200);
     let detail = application(&app, tokens.of("admin"), id).await;
     assert_eq!(detail["status"], "approved");
     let approvers: Vec<&str> = detail["events"]
@@ -341,15 +337,9 @@ fn count_kind(loan: &Value, kind: &str) -> usize {
 /// Whether the loan page, as `user` sees it, offers `form` (`approval` or `rejection`)
 /// on the proposal.
 async fn loan_page_offers(app: &TestApp, user: &str, id: i64, proposal: i64, form: &str) -> bool {
-    let client = ui_client(app, user).await;
-    let response = client
-        .get(app.url(&format!("/loans/{id}")))
-        .send()
+    page_of(app, user, &format!("/loans/{id}"))
         .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let html = response.text().await.unwrap();
-    html.contains(&format!("/loans/{id}/proposals/{proposal}/{form}\""))
+        .contains(&format!("/loans/{id}/proposals/{proposal}/{form}\""))
 }
 
 async fn check_bank(app: TestApp) {
@@ -464,24 +454,7 @@ async fn check_bank(app: TestApp) {
         eight_each(&["bank", "bank2"], &approval(pid), &json!({})),
     )
     .await;
-    assert!(
-        answers_of(&answers, "bank")
-            .iter()
-            .all(|a| *a == (403, "four_eyes")),
-        "{answers:?}"
-    );
-    let second = answers_of(&answers, "bank2");
-    assert_eq!(
-        second.iter().filter(|a| a.0 == 201).count(),
-        1,
-        "{answers:?}"
-    );
-    assert!(
-        second
-            .iter()
-            .all(|a| matches!(a, (201, _) | (409, "conflict"))),
-        "{answers:?}"
-    );
+    only_once(&answers, &["bank"], "bank2", 201);
     let after = loan(&app, bank, id).await;
     assert_eq!(
         (&after["schedule_version"], count_kind(&after, "reschedule")),

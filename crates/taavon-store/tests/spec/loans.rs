@@ -394,6 +394,23 @@ async fn a_waiver_closes_installments_and_its_lines_read_back(
 }
 spec!(a_waiver_closes_installments_and_its_lines_read_back);
 
+/// A rescheduling's transaction: `dues` of profit paid by as much principal lent.
+fn capitalisation(loan_id: i64, dues: i64) -> NewLoanTransaction {
+    NewLoanTransaction {
+        loan_id,
+        province: "IR-16".into(),
+        kind: "reschedule".into(),
+        business_on: "2025-03-01".into(),
+        amount_rial: 0,
+        penalty_rial: 0,
+        fee_rial: 0,
+        profit_rial: dues,
+        principal_rial: -dues,
+        reverses: None,
+        note: None,
+    }
+}
+
 async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
     store: Store,
     _url: String,
@@ -403,22 +420,7 @@ async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
     let loan = contracted_loan(&store).await;
     let mut write = store.write(operator(), now()).await.unwrap();
     let transaction_id = write
-        .record_loan_transaction(
-            &NewLoanTransaction {
-                loan_id: loan.id,
-                province: "IR-16".into(),
-                kind: "reschedule".into(),
-                business_on: "2025-03-01".into(),
-                amount_rial: 0,
-                penalty_rial: 0,
-                fee_rial: 0,
-                profit_rial: 45_000,
-                principal_rial: -45_000,
-                reverses: None,
-                note: None,
-            },
-            &[],
-        )
+        .record_loan_transaction(&capitalisation(loan.id, 45_000), &[])
         .await
         .unwrap();
     let terms = LoanSchedule {
@@ -522,22 +524,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
     assert!(!write.claim_loan(loan.id, loan.version - 1).await.unwrap());
     assert!(write.claim_loan(loan.id, loan.version).await.unwrap());
     let transaction_id = write
-        .record_loan_transaction(
-            &NewLoanTransaction {
-                loan_id: loan.id,
-                province: "IR-16".into(),
-                kind: "reschedule".into(),
-                business_on: "2025-03-01".into(),
-                amount_rial: 0,
-                penalty_rial: 0,
-                fee_rial: 0,
-                profit_rial: 0,
-                principal_rial: 0,
-                reverses: None,
-                note: None,
-            },
-            &[],
-        )
+        .record_loan_transaction(&capitalisation(loan.id, 0), &[])
         .await
         .unwrap();
     let executed = ProposalOutcome::Executed { transaction_id };
