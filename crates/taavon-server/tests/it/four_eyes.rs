@@ -6,6 +6,9 @@
 //! any field, so an answer never tells which records exist elsewhere. On SQLite and on
 //! PostgreSQL.
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::SeqCst;
+
 use serde_json::{Value, json};
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
@@ -20,22 +23,26 @@ struct Racer {
     body: Value,
 }
 
-/// Sends every request at once (each with its own `Idempotency-Key`, so none is a replay
-/// of another) and answers (user, status, problem code) for each, in order.
+/// Sends every request at once (each with its own `Idempotency-Key`, never used before,
+/// so none is a replay of another) and answers (user, status, problem code) for each, in
+/// order.
 async fn race(
     app: &TestApp,
     tokens: &Tokens,
     racers: Vec<Racer>,
 ) -> Vec<(&'static str, u16, String)> {
+    static KEYS: AtomicUsize = AtomicUsize::new(0);
     let handles: Vec<_> = racers
         .into_iter()
-        .enumerate()
-        .map(|(n, racer)| {
+        .map(|racer| {
             let request = app
                 .client
                 .post(app.url(&racer.path))
                 .bearer_auth(tokens.of(racer.user))
-                .header("Idempotency-Key", format!("race-{n}-{}", racer.path))
+                .header(
+                    "Idempotency-Key",
+                    format!("race-{}", KEYS.fetch_add(1, SeqCst)),
+                )
                 .json(&racer.body);
             tokio::spawn(async move {
                 let response = request.send().await.unwrap();
