@@ -332,6 +332,21 @@ async fn loan(app: &TestApp, token: &str, id: i64) -> Value {
     body
 }
 
+/// Proposal `pid` as the loan's list shows it to `token`'s user.
+async fn listed_proposal(app: &TestApp, token: &str, id: i64, pid: i64) -> Value {
+    let (status, listed) = app
+        .get(&format!("/api/v1/loans/{id}/proposals"), Some(token))
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == pid)
+        .unwrap()
+        .clone()
+}
+
 fn count_kind(loan: &Value, kind: &str) -> usize {
     loan["transactions"]
         .as_array()
@@ -414,16 +429,7 @@ async fn check_bank(app: TestApp) {
         ),
         (&json!(1), 0)
     );
-    let (_, listed) = app
-        .get(&format!("/api/v1/loans/{id}/proposals"), Some(bank2))
-        .await;
-    let listed = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == pid)
-        .unwrap()
-        .clone();
+    let listed = listed_proposal(&app, bank2, id, pid).await;
     assert_eq!(
         (&listed["may_approve"], &listed["may_reject"]),
         (&json!(true), &json!(true))
@@ -467,16 +473,7 @@ async fn check_bank(app: TestApp) {
         (&after["schedule_version"], count_kind(&after, "reschedule")),
         (&json!(2), 1)
     );
-    let (_, listed) = app
-        .get(&format!("/api/v1/loans/{id}/proposals"), Some(bank))
-        .await;
-    let executed = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == pid)
-        .unwrap()
-        .clone();
+    let executed = listed_proposal(&app, bank, id, pid).await;
     assert_eq!(executed["status"], "executed");
     assert!(executed["decided_by"].as_str().unwrap().ends_with(":bank2"));
     let transaction = executed["transaction_id"].clone();
