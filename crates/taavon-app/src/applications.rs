@@ -1,13 +1,20 @@
 //! Applications for facilities: drafting, the workflow's transitions (each checked by
 //! the access policy, compare-and-set on the version, idempotent by key), and the
 //! snapshot a decision rests on.
+//!
+//! Scope comes before validation: a record the request names (the application, the
+//! applicant) is first checked against what the caller may see, and one outside it is
+//! answered exactly like a missing one, before any field is judged; otherwise the
+//! answers would tell which records exist in other provinces. The four-eyes rule reads
+//! who took part from the application's recorded events (`Participants`).
 
 use taavon_core::access::{
-    self, Action, ApplicationSubject, Principal, Resource, application_scope, decide_transition,
+    self, Action, ApplicationSubject, Decision, LoanAction, LoanSubject, Principal, Resource,
+    application_scope, decide_loan, decide_transition, permitted_moves,
 };
 use taavon_core::applications::{
-    ApplicationState, TransitionAction, TransitionContext, TransitionError, after_eligibility,
-    next_state,
+    ApplicationState, Participants, RecordedMove, TransitionAction, TransitionContext,
+    TransitionError, after_eligibility, next_state,
 };
 use taavon_core::calendar::IsoDate;
 use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
@@ -17,24 +24,28 @@ use taavon_core::reference::{ProvinceCode, Tier};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication, Program,
-    Store, WriteTx,
+    Reader, Store, WriteTx,
 };
 
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
 use crate::{AppError, FieldError};
 
-/// Settings of the workflow (from the server's configuration).
+/// Settings of the four-eyes rules (from the server's configuration).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkflowSettings {
-    /// Approvals of more than this need a second officer.
+    /// Approvals of applications of more than this need a second officer.
     pub second_approval_above_rial: i64,
+    /// A bank action that changes what a borrower owes (a rescheduling, a reversal) of
+    /// more than this waits for a second officer of the same bank.
+    pub bank_second_approval_above_rial: i64,
 }
 
 impl Default for WorkflowSettings {
     fn default() -> Self {
         Self {
             second_approval_above_rial: 10_000_000_000,
+            bank_second_approval_above_rial: 1_000_000_000,
         }
     }
 }
@@ -81,6 +92,10 @@ pub struct ApplicationDetail {
     pub program: Program,
     /// The score as it would be computed now, with each factor's part.
     pub score: Option<Score>,
+    /// The steps the caller may take now (pages offer exactly these).
+    pub moves: Vec<TransitionAction>,
+    /// Whether the caller may write the contract (the bank, once it approved).
+    pub may_contract: bool,
 }
 
 /// A page of applications.
@@ -90,12 +105,43 @@ pub struct ApplicationPage {
     pub total: i64,
 }
 
-fn subject<'a>(application: &'a Application, province: &'a ProvinceCode) -> ApplicationSubject<'a> {
+fn subject<'a>(
+    application: &'a Application,
+    province: &'a ProvinceCode,
+    participants: Participants,
+) -> ApplicationSubject<'a> {
     ApplicationSubject {
         province,
         cooperative_id: application.fields.cooperative_id,
         referred_bank: application.referred_bank.as_deref(),
+        participants,
     }
+}
+
+/// Who took part in an application, from its recorded events.
+fn participants_of(events: &[ApplicationEvent]) -> Participants {
+    Participants::from_moves(events.iter().map(|e| RecordedMove {
+        action: &e.action,
+        to_state: &e.to_state,
+        actor_user_id: e.actor_user_id,
+    }))
+}
+
+/// The application `id` if the principal may see it; one outside their scope is
+/// answered like a missing one.
+async fn visible_application(
+    reader: &mut Reader,
+    principal: &Principal,
+    id: i64,
+) -> Result<(Application, ProvinceCode), AppError> {
+    let application = reader.application(id).await?.ok_or(AppError::NotFound)?;
+    let province = province_of(&application)?;
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Read,
+        Resource::Application(subject(&application, &province, Participants::default())),
+    ))?;
+    Ok((application, province))
 }
 
 fn province_of(application: &Application) -> Result<ProvinceCode, AppError> {
@@ -130,13 +176,7 @@ pub async fn application_detail(
     now: Timestamp,
 ) -> Result<ApplicationDetail, AppError> {
     let mut read = store.read().await?;
-    let application = read.application(id).await?.ok_or(AppError::NotFound)?;
-    let province = province_of(&application)?;
-    AppError::from_decision(access::decide(
-        Some(principal),
-        Action::Read,
-        Resource::Application(subject(&application, &province)),
-    ))?;
+    let (application, province) = visible_application(&mut read, principal, id).await?;
     let events = read.application_events(id).await?;
     let program = read
         .program(&application.fields.program)
@@ -155,11 +195,38 @@ pub async fn application_detail(
     let score = tier
         .and_then(|t| Tier::new(t).ok())
         .map(|tier| score_of(&rules, &application, tier));
+    let state = stored_state(&application)?;
+    let moves = permitted_moves(
+        principal,
+        &subject(&application, &province, participants_of(&events)),
+        state,
+    );
+    let may_contract = state == ApplicationState::BankApproved
+        && decide_loan(
+            Some(principal),
+            LoanAction::Contract,
+            &LoanSubject {
+                province: &province,
+                cooperative_id: application.fields.cooperative_id,
+                bank: application.referred_bank.as_deref().unwrap_or_default(),
+            },
+        ) == Decision::Allow;
     Ok(ApplicationDetail {
         application,
         events,
         program,
         score,
+        moves,
+        may_contract,
+    })
+}
+
+fn stored_state(application: &Application) -> Result<ApplicationState, AppError> {
+    ApplicationState::parse(&application.fields.status).ok_or_else(|| {
+        AppError::Internal(format!(
+            "application {} has an unknown state",
+            application.id
+        ))
     })
 }
 
@@ -175,18 +242,20 @@ pub async fn create_application(
         Begun::Replay(id) => return read_application(store, id).await,
         Begun::Fresh(write) => write,
     };
-    let fields = validate(&mut write, input).await?;
-    let province = ProvinceCode::parse(&fields.province)
+    let applicant = visible_applicant(&mut write, principal, input).await?;
+    let province = ProvinceCode::parse(&applicant.province)
         .map_err(|_| AppError::Internal("an applicant has a bad province".into()))?;
     AppError::from_decision(access::decide(
         Some(principal),
         Action::Create,
         Resource::Application(ApplicationSubject {
             province: &province,
-            cooperative_id: fields.cooperative_id,
+            cooperative_id: input.cooperative_id,
             referred_bank: None,
+            participants: Participants::default(),
         }),
     ))?;
+    let fields = validate(&mut write, input, applicant).await?;
     let id = write.insert_application(&fields).await?;
     let id = finish_idempotent(write, principal, idempotency, id).await?;
     read_application(store, id).await
@@ -206,8 +275,7 @@ pub async fn transition(
         Begun::Replay(event_id) => return replay(store, id, event_id).await,
         Begun::Fresh(write) => write,
     };
-    let application = write.application(id).await?.ok_or(AppError::NotFound)?;
-    let province = province_of(&application)?;
+    let (application, province) = visible_application(&mut write, principal, id).await?;
     let Some(action) = TransitionAction::parse(&input.action) else {
         return Err(AppError::invalid(
             "action",
@@ -216,13 +284,15 @@ pub async fn transition(
             "Unknown action (submit, approve, reject, refer, bank_approve, bank_reject, withdraw).",
         ));
     };
+    // Read after the application: they include every move up to its version, which the
+    // compare-and-set below holds to.
+    let participants = participants_of(&write.application_events(id).await?);
     AppError::from_decision(decide_transition(
         Some(principal),
         action,
-        &subject(&application, &province),
+        &subject(&application, &province, participants),
     ))?;
-    let state = ApplicationState::parse(&application.fields.status)
-        .ok_or_else(|| AppError::Internal(format!("application {id} has an unknown state")))?;
+    let state = stored_state(&application)?;
     let reason = input
         .reason
         .as_deref()
@@ -231,8 +301,6 @@ pub async fn transition(
     let context = TransitionContext {
         amount_rial: application.fields.amount_rial,
         second_approval_above_rial: settings.second_approval_above_rial,
-        first_approver: application.first_approver,
-        actor_user_id: principal.user_id,
         reason,
     };
     let to_state = next_state(state, action, &context).map_err(transition_error)?;
@@ -248,7 +316,6 @@ pub async fn transition(
         actor_user_id: Some(principal.user_id),
         tier: None,
         score_x100: None,
-        first_approver: None,
         referred_bank: None,
         referred_branch: None,
         duplicate_flags: None,
@@ -277,9 +344,6 @@ pub async fn transition(
             step.score_x100 = Some(score.total_x100);
             step.snapshot =
                 Some(snapshot(&mut write, &application, &program, &rules, tier, &score).await?);
-            if to_state == ApplicationState::AwaitingSecondApproval {
-                step.first_approver = Some(principal.user_id);
-            }
         }
         TransitionAction::Refer => {
             let bank = input
@@ -392,7 +456,6 @@ async fn submit(
         ),
         tier: None,
         score_x100: None,
-        first_approver: None,
         referred_bank: None,
         referred_branch: None,
         duplicate_flags: None,
@@ -461,9 +524,7 @@ fn transition_error(error: TransitionError) -> AppError {
             &error.message_fa(),
             &error.to_string(),
         ),
-        TransitionError::NotFromState { .. } | TransitionError::SameApprover => {
-            AppError::Conflict(error.to_string())
-        }
+        TransitionError::NotFromState { .. } => AppError::Conflict(error.to_string()),
     }
 }
 
@@ -552,10 +613,71 @@ async fn read_application(store: &Store, id: i64) -> Result<Application, AppErro
     Ok(application)
 }
 
+/// The applicant a draft names, as its record says.
+struct Applicant {
+    kind: ApplicantKind,
+    province: String,
+    county: String,
+    sector: Option<String>,
+    women_led: bool,
+}
+
+/// The applicant the input names, if the principal may see it: a missing applicant and
+/// one outside the caller's scope get the same answer (404), before any field is judged.
+async fn visible_applicant(
+    write: &mut WriteTx,
+    principal: &Principal,
+    input: &ApplicationInput,
+) -> Result<Applicant, AppError> {
+    let applicant = match (input.cooperative_id, input.client_id) {
+        (Some(id), None) => write.cooperative(id).await?.map(|c| Applicant {
+            kind: ApplicantKind::Cooperative,
+            province: c.fields.province,
+            county: c.fields.county,
+            sector: Some(c.fields.sector),
+            women_led: c.fields.women_led,
+        }),
+        (None, Some(id)) => write.client(id).await?.map(|c| Applicant {
+            kind: ApplicantKind::parse(&c.fields.kind).unwrap_or(ApplicantKind::Artisan),
+            province: c.fields.province,
+            county: c.fields.county,
+            sector: c.fields.sector,
+            women_led: c.gender == "female",
+        }),
+        _ => {
+            return Err(AppError::invalid(
+                "cooperative_id",
+                "one_applicant",
+                "متقاضی را با شناسه تعاونی یا شناسه مددجو/صنعتگر (فقط یکی) معرفی کنید.",
+                "Name the applicant by exactly one of cooperative_id and client_id.",
+            ));
+        }
+    };
+    let applicant = applicant.ok_or(AppError::NotFound)?;
+    let province = ProvinceCode::parse(&applicant.province)
+        .map_err(|_| AppError::Internal("an applicant has a bad province".into()))?;
+    let resource = match input.cooperative_id {
+        Some(id) => Resource::Cooperative {
+            id: Some(id),
+            province: &province,
+        },
+        None => Resource::Client {
+            province: &province,
+        },
+    };
+    // Only the scope: reading the applicant is not the right to draft for it.
+    match access::decide(Some(principal), Action::Read, resource) {
+        Decision::OutOfScope => Err(AppError::NotFound),
+        Decision::Unauthenticated => Err(AppError::Unauthenticated),
+        _ => Ok(applicant),
+    }
+}
+
 /// Checks a draft's fields and fills the defaults from its applicant.
 async fn validate(
     write: &mut WriteTx,
     input: &ApplicationInput,
+    applicant: Applicant,
 ) -> Result<NewApplication, AppError> {
     let mut errors = Vec::new();
     if write.program(&input.program).await?.is_none() {
@@ -566,50 +688,13 @@ async fn validate(
             "Unknown program code.",
         ));
     }
-    // (kind, province, county, sector, women-led) of the applicant.
-    let applicant = match (input.cooperative_id, input.client_id) {
-        (Some(id), None) => write.cooperative(id).await?.map(|c| {
-            (
-                ApplicantKind::Cooperative,
-                c.fields.province,
-                c.fields.county,
-                Some(c.fields.sector),
-                c.fields.women_led,
-            )
-        }),
-        (None, Some(id)) => write.client(id).await?.map(|c| {
-            (
-                ApplicantKind::parse(&c.fields.kind).unwrap_or(ApplicantKind::Artisan),
-                c.fields.province,
-                c.fields.county,
-                c.fields.sector,
-                c.gender == "female",
-            )
-        }),
-        _ => {
-            errors.push(FieldError::new(
-                "cooperative_id",
-                "one_applicant",
-                "متقاضی را با شناسه تعاونی یا شناسه مددجو/صنعتگر (فقط یکی) معرفی کنید.",
-                "Name the applicant by exactly one of cooperative_id and client_id.",
-            ));
-            return Err(AppError::Invalid(errors));
-        }
-    };
-    let Some((kind, province, applicant_county, applicant_sector, women_led)) = applicant else {
-        let field = if input.cooperative_id.is_some() {
-            "cooperative_id"
-        } else {
-            "client_id"
-        };
-        errors.push(FieldError::new(
-            field,
-            "unknown",
-            "متقاضی پیدا نشد.",
-            "No such applicant.",
-        ));
-        return Err(AppError::Invalid(errors));
-    };
+    let Applicant {
+        kind,
+        province,
+        county: applicant_county,
+        sector: applicant_sector,
+        women_led,
+    } = applicant;
     if let Some(error) = FieldError::above_maximum("amount", input.amount_rial) {
         errors.push(error);
     } else if input.amount_rial <= 0 {

@@ -27,6 +27,10 @@ pub enum AppError {
     Throttled { retry_after_seconds: u64 },
     #[error("not allowed")]
     Forbidden,
+    /// Four eyes: the caller already took part (drafted, submitted, proposed or gave the
+    /// first approval), so another officer must take this step.
+    #[error("another officer must take this step: you already took part in it")]
+    FourEyes,
     #[error("not found")]
     NotFound,
     #[error("invalid input: {}", summary(.0))]
@@ -96,6 +100,7 @@ impl AppError {
             Decision::Allow => Ok(()),
             Decision::Unauthenticated => Err(Self::Unauthenticated),
             Decision::Forbidden => Err(Self::Forbidden),
+            Decision::FourEyes => Err(Self::FourEyes),
             Decision::OutOfScope => Err(Self::NotFound),
         }
     }

@@ -333,9 +333,12 @@ pub async fn import_members(
     for (row_number, row) in cells.data_rows() {
         report.rows += 1;
         let mut errors = Vec::new();
+        // A cooperative outside the caller's scope is reported exactly like an unknown
+        // one, so the report never tells which legal IDs exist in other provinces.
         let cooperative = LegalId::parse(cells.get(row, "cooperative_legal_id"))
             .ok()
-            .and_then(|id| cooperatives.get(id.as_str()).cloned());
+            .and_then(|id| cooperatives.get(id.as_str()).cloned())
+            .filter(|(_, province)| allowed(caller, province));
         if cooperative.is_none() {
             errors.push(FieldError::new(
                 "cooperative_legal_id",
@@ -380,23 +383,15 @@ pub async fn import_members(
             },
             &province,
         );
-        if let (Some((id, province)), Some(person)) = (&cooperative, &person) {
-            if !allowed(caller, province) {
-                errors.push(FieldError::new(
-                    "cooperative_legal_id",
-                    "out_of_scope",
-                    "این تعاونی در محدوده دسترسی شما نیست.",
-                    "This cooperative is outside your scope.",
-                ));
-            }
-            if !seen.insert((*id, person.national_code.clone())) {
-                errors.push(FieldError::new(
-                    "national_code",
-                    "duplicate_in_file",
-                    "این عضو در پرونده تکرار شده است.",
-                    "This member appears twice in the file.",
-                ));
-            }
+        if let (Some((id, _)), Some(person)) = (&cooperative, &person)
+            && !seen.insert((*id, person.national_code.clone()))
+        {
+            errors.push(FieldError::new(
+                "national_code",
+                "duplicate_in_file",
+                "این عضو در پرونده تکرار شده است.",
+                "This member appears twice in the file.",
+            ));
         }
         match (cooperative, person) {
             (Some((id, _)), Some(person)) if errors.is_empty() => {

@@ -199,6 +199,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             session_lifetime: minutes(config.session_lifetime_minutes),
             workflow: taavon_app::applications::WorkflowSettings {
                 second_approval_above_rial: config.second_approval_above_rial,
+                bank_second_approval_above_rial: config.bank_second_approval_above_rial,
             },
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;

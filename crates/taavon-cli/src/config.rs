@@ -30,6 +30,9 @@ pub struct Config {
     /// it every audit record carries a MAC that no one without the key can forge. Keep
     /// it outside the database and its backups, readable by the service alone.
     pub audit_key_file: Option<String>,
+    /// A bank's rescheduling or reversal above this many rials waits for a second
+    /// officer of the same bank.
+    pub bank_second_approval_above_rial: i64,
     /// End of day (the `[eod]` table of `taavon.toml`).
     pub eod: EodConfig,
 }
@@ -93,7 +96,7 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 11] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -104,10 +107,12 @@ const FIELDS: [&str; 10] = [
     "session_lifetime_minutes",
     "second_approval_above_rial",
     "audit_key_file",
+    "bank_second_approval_above_rial",
 ];
 
 impl Default for Config {
     fn default() -> Self {
+        let workflow = taavon_app::applications::WorkflowSettings::default();
         Self {
             database_url: taavon_store::DatabaseUrl::DEFAULT.to_owned(),
             listen: "127.0.0.1:8080".to_owned(),
@@ -117,8 +122,8 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             session_idle_minutes: 8 * 60,
             session_lifetime_minutes: 12 * 60,
-            second_approval_above_rial: taavon_app::applications::WorkflowSettings::default()
-                .second_approval_above_rial,
+            second_approval_above_rial: workflow.second_approval_above_rial,
+            bank_second_approval_above_rial: workflow.bank_second_approval_above_rial,
             audit_key_file: None,
             eod: EodConfig::default(),
         }
@@ -144,6 +149,10 @@ impl std::fmt::Debug for Config {
                 &self.second_approval_above_rial,
             )
             .field("audit_key_file", &self.audit_key_file)
+            .field(
+                "bank_second_approval_above_rial",
+                &self.bank_second_approval_above_rial,
+            )
             .field("eod", &self.eod)
             .finish()
     }

@@ -1,12 +1,13 @@
 //! The life of an application for a facility (PRODUCT.md §5): its states, the actions
-//! that move it, and the four-eyes rule for large approvals. Who may take an action is
-//! the access policy's decision (`access::decide_transition`); this module only knows
+//! that move it, when a large approval needs a second one, and who has taken part so far
+//! (read from the recorded moves). Who may take an action, the four-eyes rule included,
+//! is the access policy's decision (`access::decide_transition`); this module only knows
 //! which moves exist.
 //!
 //! ```text
 //! draft ─submit→ submitted ─(eligibility)→ ineligible | under_review
 //! under_review ─approve→ approved   (or awaiting_second_approval above the threshold,
-//!                                     then approve by a different officer → approved)
+//!                                     then approve by another officer → approved)
 //! under_review | awaiting_second_approval ─reject→ rejected
 //! approved ─refer→ referred ─bank_approve→ bank_approved | ─bank_reject→ bank_rejected
 //! any state before a contract ─withdraw→ withdrawn
@@ -81,9 +82,6 @@ pub enum TransitionError {
     /// Rejections and bank rejections must say why.
     #[error("a reason is required to {0}")]
     ReasonRequired(TransitionAction),
-    /// The four-eyes rule: the second approval must come from another officer.
-    #[error("the second approval must come from an officer other than the first")]
-    SameApprover,
 }
 
 impl TransitionError {
@@ -91,7 +89,6 @@ impl TransitionError {
         match self {
             TransitionError::NotFromState { .. } => "state",
             TransitionError::ReasonRequired(_) => "reason_required",
-            TransitionError::SameApprover => "second_approver",
         }
     }
 
@@ -103,9 +100,6 @@ impl TransitionError {
                 action_name_fa(*action)
             ),
             TransitionError::ReasonRequired(_) => "دلیل این تصمیم را بنویسید.".into(),
-            TransitionError::SameApprover => {
-                "تأیید دوم باید با کارشناسی جز تأییدکننده نخست باشد.".into()
-            }
         }
     }
 }
@@ -114,12 +108,61 @@ impl TransitionError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TransitionContext<'a> {
     pub amount_rial: i64,
-    /// Approvals of more than this need a second officer (maker-checker).
+    /// Approvals of more than this need a second officer (maker-checker); who may give
+    /// which approval is the policy's (`access::decide_transition`).
     pub second_approval_above_rial: i64,
-    /// The officer who gave the first approval, if one did.
-    pub first_approver: Option<i64>,
-    pub actor_user_id: i64,
     pub reason: Option<&'a str>,
+}
+
+/// The code of the event recorded when an application is drafted (not a transition).
+pub const DRAFT_EVENT: &str = "create";
+
+/// One recorded move of an application, as the four-eyes rule reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordedMove<'a> {
+    /// A `TransitionAction` code, `DRAFT_EVENT`, or another recorded event
+    /// (`eligibility`, `contract`).
+    pub action: &'a str,
+    pub to_state: &'a str,
+    /// The user who made it; `None` for the system's own moves.
+    pub actor_user_id: Option<i64>,
+}
+
+/// Who has taken part in an application so far: the facts the four-eyes rule rests on,
+/// read from its recorded moves (never from a column a later write could get wrong).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Participants {
+    /// Who drafted it: the applicant's representative, or an officer on their behalf.
+    pub drafted_by: Option<i64>,
+    /// Who submitted it.
+    pub submitted_by: Option<i64>,
+    /// The officer whose approval awaits a second one.
+    pub first_approver: Option<i64>,
+}
+
+impl Participants {
+    /// The participants as the moves, oldest first, record them.
+    pub fn from_moves<'a>(moves: impl IntoIterator<Item = RecordedMove<'a>>) -> Self {
+        let awaiting = ApplicationState::AwaitingSecondApproval.code();
+        let mut participants = Self::default();
+        for recorded in moves {
+            let actor = recorded.actor_user_id;
+            match TransitionAction::parse(recorded.action) {
+                Some(TransitionAction::Submit) => participants.submitted_by = actor,
+                Some(TransitionAction::Approve) if recorded.to_state == awaiting => {
+                    participants.first_approver = actor;
+                }
+                _ if recorded.action == DRAFT_EVENT => participants.drafted_by = actor,
+                _ => {}
+            }
+        }
+        participants
+    }
+
+    /// Whether `user_id` drafted, submitted or already approved the application.
+    pub fn took_part(&self, user_id: i64) -> bool {
+        [self.drafted_by, self.submitted_by, self.first_approver].contains(&Some(user_id))
+    }
 }
 
 /// The state `action` moves an application in `state` to. `Submit` yields `Submitted`;
@@ -142,13 +185,7 @@ pub fn next_state(
                 Ok(S::Approved)
             }
         }
-        (A::Approve, S::AwaitingSecondApproval) => {
-            if context.first_approver == Some(context.actor_user_id) {
-                Err(TransitionError::SameApprover)
-            } else {
-                Ok(S::Approved)
-            }
-        }
+        (A::Approve, S::AwaitingSecondApproval) => Ok(S::Approved),
         (A::Reject, S::UnderReview | S::AwaitingSecondApproval) => {
             if reason_given {
                 Ok(S::Rejected)
@@ -179,7 +216,27 @@ pub fn after_eligibility(eligible: bool) -> ApplicationState {
     }
 }
 
+impl TransitionAction {
+    /// Whether the action must say why (a rejection by the province or the bank).
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            TransitionAction::Reject | TransitionAction::BankReject
+        )
+    }
+}
+
 impl ApplicationState {
+    /// Whether `action` is a move out of this state (given a reason where one is needed).
+    pub fn leaves_by(self, action: TransitionAction) -> bool {
+        let context = TransitionContext {
+            amount_rial: 0,
+            second_approval_above_rial: 0,
+            reason: Some("-"),
+        };
+        next_state(self, action, &context).is_ok()
+    }
+
     /// Before a contract, an applicant may always withdraw, unless already decided
     /// against.
     pub fn may_withdraw(self) -> bool {
@@ -278,8 +335,6 @@ mod tests {
         TransitionContext {
             amount_rial: amount,
             second_approval_above_rial: 10_000_000_000,
-            first_approver: None,
-            actor_user_id: 7,
             reason: None,
         }
     }
@@ -303,18 +358,14 @@ mod tests {
     }
 
     #[test]
-    fn large_approvals_need_a_second_different_officer() {
-        let mut c = context(15_000_000_000);
+    fn large_approvals_need_a_second_approval() {
+        // Establishes the threshold; who may give the second is the policy's
+        // (`access::applications`).
+        let c = context(15_000_000_000);
         assert_eq!(
             next_state(S::UnderReview, A::Approve, &c),
             Ok(S::AwaitingSecondApproval)
         );
-        c.first_approver = Some(7);
-        assert_eq!(
-            next_state(S::AwaitingSecondApproval, A::Approve, &c),
-            Err(TransitionError::SameApprover)
-        );
-        c.actor_user_id = 8;
         assert_eq!(
             next_state(S::AwaitingSecondApproval, A::Approve, &c),
             Ok(S::Approved)
@@ -365,6 +416,51 @@ mod tests {
         }
         // submit 1, approve 2, reject 2, refer 1, bank 2, withdraw 7.
         assert_eq!(moves, 15);
+    }
+
+    #[test]
+    fn the_participants_are_read_from_the_recorded_moves() {
+        // Establishes which recorded move names the drafter, the submitter and the first
+        // approver, and that a small approval (straight to approved) names no first one.
+        let moves = [
+            (DRAFT_EVENT, "draft", Some(3)),
+            ("submit", "submitted", Some(4)),
+            ("eligibility", "under_review", None),
+            ("approve", "awaiting_second_approval", Some(5)),
+        ];
+        let read = |moves: &[(&'static str, &'static str, Option<i64>)]| {
+            Participants::from_moves(moves.iter().map(|(action, to_state, actor)| RecordedMove {
+                action,
+                to_state,
+                actor_user_id: *actor,
+            }))
+        };
+        let participants = read(&moves);
+        assert_eq!(
+            participants,
+            Participants {
+                drafted_by: Some(3),
+                submitted_by: Some(4),
+                first_approver: Some(5),
+            }
+        );
+        assert!(participants.took_part(3) && participants.took_part(4));
+        assert!(participants.took_part(5) && !participants.took_part(6));
+        let small = read(&[
+            (DRAFT_EVENT, "draft", Some(3)),
+            ("approve", "approved", Some(5)),
+        ]);
+        assert_eq!(small.first_approver, None);
+    }
+
+    #[test]
+    fn only_rejections_need_a_reason_and_the_moves_out_of_a_state_are_listed() {
+        // Establishes what the pages offer from each state, without restating the table.
+        assert!(A::Reject.needs_reason() && A::BankReject.needs_reason());
+        assert!(!A::Approve.needs_reason());
+        assert!(S::UnderReview.leaves_by(A::Approve) && S::UnderReview.leaves_by(A::Reject));
+        assert!(S::AwaitingSecondApproval.leaves_by(A::Approve));
+        assert!(!S::Approved.leaves_by(A::Approve) && !S::Withdrawn.leaves_by(A::Withdraw));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn code_and_status(error: &AppError) -> (&'static str, StatusCode) {
         AppError::BadCredentials => ("bad_credentials", StatusCode::UNAUTHORIZED),
         AppError::Throttled { .. } => ("throttled", StatusCode::TOO_MANY_REQUESTS),
         AppError::Forbidden => ("forbidden", StatusCode::FORBIDDEN),
+        AppError::FourEyes => ("four_eyes", StatusCode::FORBIDDEN),
         AppError::NotFound => ("not_found", StatusCode::NOT_FOUND),
         AppError::Invalid(_) => ("invalid_input", StatusCode::UNPROCESSABLE_ENTITY),
         AppError::Conflict(_) => ("conflict", StatusCode::CONFLICT),

@@ -1,11 +1,12 @@
 //! Applications for facilities and the log of their moves. A move is a compare-and-set
-//! on the version, so of concurrent conflicting moves exactly one changes the row.
+//! on the version, so of concurrent conflicting moves exactly one changes the row. The
+//! log starts with the drafting itself (`create`), so it names everyone who took part.
 
 use sqlx::Row;
 use taavon_core::access::ApplicationScope;
 
 use crate::StoreError;
-use crate::audit::AuditEntry;
+use crate::audit::{Actor, AuditEntry};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values};
 use crate::sums::{exact_sum_at, exact_sum_sql};
@@ -40,7 +41,6 @@ pub struct Application {
     /// The county's tier and the score at the last decision that computed them.
     pub tier: Option<i64>,
     pub score_x100: Option<i64>,
-    pub first_approver: Option<i64>,
     pub referred_bank: Option<String>,
     pub referred_branch: Option<String>,
     /// Likely duplicates as JSON (flagged, never merged).
@@ -59,7 +59,6 @@ pub struct ApplicationMove {
     pub actor_user_id: Option<i64>,
     pub tier: Option<i64>,
     pub score_x100: Option<i64>,
-    pub first_approver: Option<i64>,
     pub referred_bank: Option<String>,
     pub referred_branch: Option<String>,
     pub duplicate_flags: Option<String>,
@@ -75,6 +74,8 @@ pub struct ApplicationEvent {
     pub action: String,
     pub from_state: String,
     pub to_state: String,
+    /// The user who made the move; `None` for the system's own (the eligibility check).
+    pub actor_user_id: Option<i64>,
     pub actor: String,
     pub reason: Option<String>,
     pub snapshot: Option<String>,
@@ -92,7 +93,7 @@ pub struct ApplicationFilter {
 
 const APPLICATION_COLUMNS: &str = "id, province, county, program, applicant_kind, \
      cooperative_id, client_id, sector, amount_rial, jobs, women_jobs, purpose, financing, \
-     women_led, status, tier, score_x100, first_approver, referred_bank, referred_branch, \
+     women_led, status, tier, score_x100, referred_bank, referred_branch, \
      duplicate_flags, version, created_at, updated_at";
 
 macro_rules! application_row {
@@ -118,7 +119,6 @@ macro_rules! application_row {
                 },
                 tier: $row.try_get("tier")?,
                 score_x100: $row.try_get("score_x100")?,
-                first_approver: $row.try_get("first_approver")?,
                 referred_bank: $row.try_get("referred_bank")?,
                 referred_branch: $row.try_get("referred_branch")?,
                 duplicate_flags: $row.try_get("duplicate_flags")?,
@@ -189,14 +189,16 @@ impl Reader {
         })
     }
 
-    /// The moves of one application, oldest first.
+    /// The moves of one application, oldest first (by instant, then as recorded: the
+    /// drafting events migration 0012 added for older applications come first).
     pub async fn application_events(
         &mut self,
         application_id: i64,
     ) -> Result<Vec<ApplicationEvent>, StoreError> {
         on!(&mut self.conn, |c| sqlx::query(
-            "SELECT id, application_id, action, from_state, to_state, actor, reason, snapshot, at \
-             FROM application_events WHERE application_id = $1 ORDER BY id"
+            "SELECT id, application_id, action, from_state, to_state, actor_user_id, actor, \
+             reason, snapshot, at FROM application_events WHERE application_id = $1 \
+             ORDER BY at, id"
         )
         .bind(application_id)
         .fetch_all(c)
@@ -210,6 +212,7 @@ impl Reader {
                 action: row.try_get("action")?,
                 from_state: row.try_get("from_state")?,
                 to_state: row.try_get("to_state")?,
+                actor_user_id: row.try_get("actor_user_id")?,
                 actor: row.try_get("actor")?,
                 reason: row.try_get("reason")?,
                 snapshot: row.try_get("snapshot")?,
@@ -304,6 +307,25 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("creating an application"))?);
+        let actor_user_id = match &self.actor {
+            Actor::User { id, .. } => Some(*id),
+            Actor::System { .. } => None,
+        };
+        let actor = self.actor.label();
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO application_events (province, application_id, action, from_state, \
+             to_state, actor_user_id, actor, at) VALUES ($1, $2, 'create', $3, $3, $4, $5, $6)"
+        )
+        .bind(&a.province)
+        .bind(id)
+        .bind(&a.status)
+        .bind(actor_user_id)
+        .bind(&actor)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map_err(db("recording an application's drafting"))
+        .map(|_| ())?);
         self.audit(AuditEntry::created(
             "application.create",
             "application",
@@ -331,16 +353,15 @@ impl WriteTx {
         let m = change;
         let changed = on!(self.conn(), |c| sqlx::query(
             "UPDATE applications SET status = $1, tier = COALESCE($2, tier), \
-             score_x100 = COALESCE($3, score_x100), first_approver = COALESCE($4, first_approver), \
-             referred_bank = COALESCE($5, referred_bank), \
-             referred_branch = COALESCE($6, referred_branch), \
-             duplicate_flags = COALESCE($7, duplicate_flags), version = version + 1, \
-             updated_at = $8 WHERE id = $9 AND version = $10"
+             score_x100 = COALESCE($3, score_x100), \
+             referred_bank = COALESCE($4, referred_bank), \
+             referred_branch = COALESCE($5, referred_branch), \
+             duplicate_flags = COALESCE($6, duplicate_flags), version = version + 1, \
+             updated_at = $7 WHERE id = $8 AND version = $9"
         )
         .bind(&m.to_state)
         .bind(m.tier)
         .bind(m.score_x100)
-        .bind(m.first_approver)
         .bind(m.referred_bank.as_deref())
         .bind(m.referred_branch.as_deref())
         .bind(m.duplicate_flags.as_deref())

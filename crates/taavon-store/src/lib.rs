@@ -34,6 +34,7 @@ mod ledger_reports;
 mod loans;
 mod people;
 mod programs;
+mod proposals;
 mod reference;
 mod registry;
 mod rounds;
@@ -63,6 +64,7 @@ pub use loans::{
 };
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use programs::{Program, ProgramBudget};
+pub use proposals::{LoanProposal, NewLoanProposal, ProposalOutcome};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };

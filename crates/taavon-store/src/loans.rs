@@ -814,6 +814,23 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Takes the loan for this transaction if it is still at `version`, changing nothing:
+    /// on PostgreSQL a concurrent claim waits for this transaction and then finds the
+    /// version moved, so what is read after a claim is the loan as it stood at `version`
+    /// (SQLite's single writer already gives that). `false` if the loan has moved on.
+    pub async fn claim_loan(&mut self, id: i64, version: i64) -> Result<bool, StoreError> {
+        let claimed = on!(self.conn(), |c| sqlx::query(
+            "UPDATE loans SET version = version WHERE id = $1 AND version = $2"
+        )
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("claiming a loan"))?);
+        Ok(claimed == 1)
+    }
+
     /// Writes what a transaction changed on the loan, if it is still at the version read;
     /// `false` if a concurrent change won (nothing written).
     pub async fn update_loan(

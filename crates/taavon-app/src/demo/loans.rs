@@ -30,7 +30,10 @@ enum Borrower {
 /// One demo loan: who borrows, under which program, for what, and how they pay.
 struct DemoLoan {
     cooperative: usize,
+    /// Files, submits and refers the application.
     officer: &'static str,
+    /// Approves it (four eyes: never the officer who filed it).
+    approver: &'static str,
     program: &'static str,
     amount: i64,
     jobs: i64,
@@ -43,6 +46,7 @@ const LOANS: &[DemoLoan] = &[
     DemoLoan {
         cooperative: 0,
         officer: "ilam",
+        approver: "ilam2",
         program: "bank-line",
         amount: 4_000_000_000,
         jobs: 12,
@@ -53,6 +57,7 @@ const LOANS: &[DemoLoan] = &[
     DemoLoan {
         cooperative: 1,
         officer: "ilam",
+        approver: "ilam2",
         program: "women",
         amount: 3_000_000_000,
         jobs: 10,
@@ -63,6 +68,7 @@ const LOANS: &[DemoLoan] = &[
     DemoLoan {
         cooperative: 2,
         officer: "lorestan",
+        approver: "admin",
         program: "bank-line",
         amount: 5_000_000_000,
         jobs: 9,
@@ -73,6 +79,7 @@ const LOANS: &[DemoLoan] = &[
     DemoLoan {
         cooperative: 4,
         officer: "lorestan",
+        approver: "admin",
         program: "bank-line",
         amount: 6_000_000_000,
         jobs: 14,
@@ -83,6 +90,7 @@ const LOANS: &[DemoLoan] = &[
     DemoLoan {
         cooperative: 5,
         officer: "lorestan",
+        approver: "admin",
         program: "bank-line",
         amount: 2_000_000_000,
         jobs: 6,
@@ -102,7 +110,7 @@ pub(super) async fn lend(
 ) -> Result<(), AppError> {
     let mut users: BTreeMap<&str, Principal> = BTreeMap::new();
     let mut read = store.read().await?;
-    for name in ["admin", "ilam", "lorestan", "bank"] {
+    for name in ["admin", "ilam", "ilam2", "lorestan", "bank"] {
         if let Some(user) = read.user_by_username(name).await? {
             users.insert(name, principal_of(&user));
         }
@@ -136,7 +144,7 @@ pub(super) async fn lend(
         let application = create_application(store, user(officer)?, &input, None, now).await?;
         for (who, action) in [
             (*officer, "submit"),
-            (*officer, "approve"),
+            (demo.approver, "approve"),
             (*officer, "refer"),
             ("bank", "bank_approve"),
         ] {

@@ -4,6 +4,8 @@
 //! sectors, a few cooperatives elsewhere, the programs, and one demo user per role.
 //!
 //! Demo users exist only when the server runs with `--demo`; all have the password `demo`.
+//! Each role that works under four eyes has two users (`ilam` and `ilam2`, `bank` and
+//! `bank2`), so a second approval can be given in the demo.
 
 use taavon_core::access::{Role, RoleKind};
 use taavon_core::ids::{LegalId, NationalCode};
@@ -372,6 +374,13 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             },
         ),
         (
+            "ilam2",
+            "کارشناس دوم اداره کل تعاون ایلام",
+            Role::ProvincialOfficer {
+                province: province("IR-16")?,
+            },
+        ),
+        (
             "lorestan",
             "کارشناس اداره کل تعاون لرستان",
             Role::ProvincialOfficer {
@@ -381,6 +390,14 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
         (
             "bank",
             "کارشناس بانک توسعه تعاون",
+            Role::BankOfficer {
+                bank: "022".into(),
+                provinces: Vec::new(),
+            },
+        ),
+        (
+            "bank2",
+            "کارشناس دوم بانک توسعه تعاون",
             Role::BankOfficer {
                 bank: "022".into(),
                 provinces: Vec::new(),

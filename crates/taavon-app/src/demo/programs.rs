@@ -139,6 +139,8 @@ fn rules(code: &str) -> ProgramRules {
             term_months: term,
             grace_months: grace,
             contract_type: contract.into(),
+            reschedule_months_max: None,
+            reschedule_rate_bp_min: None,
         },
         quotas: QuotaRules {
             women_led_share_bp: if code == "women" { 7000 } else { 3000 },
@@ -189,7 +191,8 @@ pub(crate) async fn insert(write: &mut WriteTx) -> Result<(), AppError> {
 }
 
 /// (cooperative index, program, amount, jobs, women's jobs, purpose, who files it,
-/// the steps after submission as (user, action, reason)).
+/// the steps after submission as (user, action, reason)). Under four eyes whoever files
+/// or submits never approves: Ilam's second officer or the ministry does.
 type DemoApplication = (
     usize,
     &'static str,
@@ -216,7 +219,7 @@ const APPLICATIONS: &[DemoApplication] = &[
         &[
             ("coop", "submit", None),
             ("ilam", "approve", None),
-            ("admin", "approve", None),
+            ("ilam2", "approve", None),
             ("ilam", "refer", None),
             ("bank", "bank_approve", None),
         ],
@@ -231,7 +234,7 @@ const APPLICATIONS: &[DemoApplication] = &[
         "ilam",
         &[
             ("ilam", "submit", None),
-            ("ilam", "approve", None),
+            ("ilam2", "approve", None),
             ("ilam", "refer", None),
         ],
     ),
@@ -253,7 +256,7 @@ const APPLICATIONS: &[DemoApplication] = &[
         10,
         "کارگاه صنایع دستی بانوان",
         "lorestan",
-        &[("lorestan", "submit", None), ("lorestan", "approve", None)],
+        &[("lorestan", "submit", None), ("admin", "approve", None)],
     ),
     (
         4,
@@ -263,7 +266,7 @@ const APPLICATIONS: &[DemoApplication] = &[
         4,
         "مکانیزاسیون کشت در دشت سیلاخور",
         "lorestan",
-        &[("lorestan", "submit", None), ("lorestan", "approve", None)],
+        &[("lorestan", "submit", None), ("admin", "approve", None)],
     ),
     (
         5,
@@ -322,7 +325,7 @@ pub(super) async fn apply_and_decide(
 ) -> Result<(), AppError> {
     let mut users: BTreeMap<&str, Principal> = BTreeMap::new();
     let mut read = store.read().await?;
-    for name in ["admin", "ilam", "lorestan", "bank", "coop"] {
+    for name in ["admin", "ilam", "ilam2", "lorestan", "bank", "coop"] {
         if let Some(user) = read.user_by_username(name).await? {
             users.insert(name, principal_of(&user));
         }

@@ -1,17 +1,22 @@
 //! Loans: the contract written from a bank-approved application, reading loans and
 //! their schedules, and (in `transactions`) the money that moves on them. Every change
-//! is one write transaction with its ledger transfers and audit entries.
+//! is one write transaction with its ledger transfers and audit entries. What changes
+//! what a borrower owes (rescheduling, reversal) goes through `proposals` (four eyes).
 
 mod calendar;
+mod proposals;
 mod reschedule;
 mod settlement;
 mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
-pub use reschedule::{RescheduleInput, reschedule};
+pub use proposals::{
+    ProposalView, ProposedAction, approve_proposal, loan_proposals, propose, reject_proposal,
+};
+pub use reschedule::RescheduleInput;
 pub use settlement::{SettlementQuote, settle, settlement_quote};
 pub(crate) use transactions::accounts_of;
-pub use transactions::{RepaymentInput, disburse, repay, reverse};
+pub use transactions::{RepaymentInput, disburse, repay};
 
 use taavon_core::access::{
     ApplicationScope, LoanAction, LoanSubject, Principal, application_scope, decide_loan,
@@ -213,7 +218,6 @@ pub async fn contract(
                 actor_user_id: Some(principal.user_id),
                 tier: None,
                 score_x100: None,
-                first_approver: None,
                 referred_bank: None,
                 referred_branch: None,
                 duplicate_flags: None,

@@ -12,28 +12,34 @@
 //! (new principal = outstanding principal + capitalised dues) defines it. In the ledger
 //! the program fund lends the capitalised dues and that money pays them
 //! (`funds::capitalise`), so the loan book holds the new principal.
+//!
+//! The new terms stay within the product (`RescheduleLimits`: the program's longest term
+//! and lowest rate). A rescheduling changes what the borrower owes, so it is a proposal
+//! (`proposals`): planned here, checked in full, and applied at once or after a second
+//! officer's approval.
 
-use taavon_core::access::Principal;
+use serde::{Deserialize, Serialize};
 use taavon_core::calendar::{IsoDate, JalaliDate};
-use taavon_core::loans::account;
+use taavon_core::loans::account::{self, Line};
+use taavon_core::loans::product::RescheduleLimits;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::reschedule::{RescheduleError, reschedule as core_reschedule};
 use taavon_core::loans::schedule::{GraceMode, Installment, Method, Schedule, ScheduleTerms};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{InstallmentRow, Loan, LoanSchedule, NewLoanTransaction, Reader, Store};
+use taavon_store::{InstallmentRow, Loan, LoanSchedule, NewLoanTransaction, Reader, WriteTx};
 
 use super::settlement::open_and_paid_out;
 use super::transactions::{
-    accounts_of, amount_error, book, load, penalty_due_at, restated, store_change, stored_lines,
+    accounts_of, amount_error, book, penalty_due_at, restated, stored_lines, update_state,
 };
 use super::{calendar, installment_rows, parse_choice};
 use crate::AppError;
 use crate::funds::{self, Movement};
-use crate::idempotency::{Begun, Idempotency, begin};
+use crate::programs::parse_rules;
 
 /// The new terms; what is not given keeps the current schedule's rate and method, with
 /// no grace period.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RescheduleInput {
     pub months: i64,
     pub rate_bp: Option<i64>,
@@ -46,26 +52,39 @@ pub struct RescheduleInput {
     pub note: Option<String>,
 }
 
-/// Writes a new schedule for the loan at the open business date and moves the loan to it.
-pub async fn reschedule(
-    store: &Store,
-    principal: &Principal,
-    loan_id: i64,
+/// A rescheduling checked in full against the loan as it stands, not yet written.
+pub(super) struct ReschedulePlan {
+    today: IsoDate,
+    lines: Vec<Line>,
+    dues: Movement,
+    capitalised: i64,
+    terms: ScheduleTerms,
+    built: Schedule,
+    note: Option<String>,
+}
+
+impl ReschedulePlan {
+    /// What the four-eyes threshold is compared with: the principal the new schedule
+    /// amortises.
+    pub(super) fn amount_rial(&self) -> i64 {
+        self.terms.principal
+    }
+}
+
+/// Checks a rescheduling of the loan at the open business date and computes its new
+/// schedule, writing nothing.
+pub(super) async fn plan_reschedule(
+    write: &mut WriteTx,
+    loan: &Loan,
     input: &RescheduleInput,
-    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
-) -> Result<i64, AppError> {
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return Ok(id),
-        Begun::Fresh(write) => write,
-    };
-    let loan = load(&mut write, principal, loan_id).await?;
-    open_and_paid_out(&loan, "rescheduling")?;
-    let today = calendar::business_date_in(&mut write, now).await?;
+) -> Result<ReschedulePlan, AppError> {
+    open_and_paid_out(loan, "rescheduling")?;
+    let today = calendar::business_date_in(write, now).await?;
     let day = today.days_since_unix_epoch();
-    let rows = write.installments(loan_id, loan.schedule_version).await?;
-    let (current, base) = current_terms(&mut write, &loan).await?;
-    let penalty = penalty_due_at(&loan, &rows, day);
+    let rows = write.installments(loan.id, loan.schedule_version).await?;
+    let (current, base) = current_terms(write, loan).await?;
+    let penalty = penalty_due_at(loan, &rows, day);
     if penalty > 0 {
         return Err(AppError::Conflict(format!(
             "the late charge of {penalty} rials is paid before a rescheduling"
@@ -103,11 +122,13 @@ pub async fn reschedule(
     }
     let outstanding = account::aggregates(&installments, base, day).outstanding_principal;
     let terms = new_terms(input, &current, outstanding + capitalised, today)?;
-    let built = core_reschedule(outstanding, capitalised, &terms).map_err(|error| {
+    let limits = product_limits(write, loan).await?;
+    let built = core_reschedule(outstanding, capitalised, &terms, &limits).map_err(|error| {
         let field = match &error {
             RescheduleError::NegativeDues | RescheduleError::PrincipalNotOwed { .. } => {
                 "capitalise_rial"
             }
+            RescheduleError::RateBelowProduct { .. } => "rate_bp",
             other => other.field(),
         };
         amount_error(
@@ -117,6 +138,81 @@ pub async fn reschedule(
             &error.message_en(),
         )
     })?;
+    Ok(ReschedulePlan {
+        today,
+        lines,
+        dues,
+        capitalised,
+        terms,
+        built,
+        note: input.note.clone(),
+    })
+}
+
+/// What the loan's product allows a rescheduling: its program's pricing, with the
+/// contracted rate as the default floor.
+async fn product_limits(write: &mut WriteTx, loan: &Loan) -> Result<RescheduleLimits, AppError> {
+    let program = write
+        .program(&loan.fields.program)
+        .await?
+        .ok_or_else(|| corrupt(loan, "program"))?;
+    let contracted = u32::try_from(loan.fields.rate_bp)
+        .ok()
+        .and_then(|bp| RateBp::new(bp).ok())
+        .ok_or_else(|| corrupt(loan, "rate"))?;
+    Ok(RescheduleLimits::of(
+        &parse_rules(&program)?.pricing,
+        contracted,
+    ))
+}
+
+/// Writes the planned schedule and moves the loan to it; returns the `reschedule`
+/// transaction. The loan's compare-and-set comes first, so of two concurrent
+/// reschedulings the second stops there (409) before writing anything that would
+/// collide with the first's new schedule version.
+pub(super) async fn apply_reschedule(
+    write: &mut WriteTx,
+    loan: &Loan,
+    plan: ReschedulePlan,
+) -> Result<i64, AppError> {
+    let ReschedulePlan {
+        today,
+        lines,
+        dues,
+        capitalised,
+        terms,
+        built,
+        note,
+    } = plan;
+    let loan_id = loan.id;
+    let working = calendar::working_calendar_in(write).await?;
+    let new_rows = installment_rows(
+        &built,
+        &working,
+        loan.fields.contract_type == "qard_al_hasan",
+    );
+    let version = loan.schedule_version + 1;
+    let frozen =
+        loan.state.late_rial_days_frozen + lines.iter().map(|l| l.late_rial_days).sum::<i64>();
+    let state = restated(
+        loan,
+        &accounts_of(&new_rows),
+        terms.principal,
+        frozen,
+        loan.state.penalty_paid_rial,
+    );
+    update_state(
+        write,
+        loan,
+        (
+            "active",
+            loan.disbursed_rial,
+            version,
+            loan.fields.reserve_transfer.as_deref(),
+            &state,
+        ),
+    )
+    .await?;
     let transaction_id = write
         .record_loan_transaction(
             &NewLoanTransaction {
@@ -131,19 +227,12 @@ pub async fn reschedule(
                 profit_rial: dues.profit,
                 principal_rial: -capitalised,
                 reverses: None,
-                note: input.note.clone(),
+                note,
             },
-            &stored_lines(&loan, &lines),
+            &stored_lines(loan, &lines),
         )
         .await?;
-    funds::capitalise(&mut write, &book(&loan), loan_id, transaction_id, &dues).await?;
-    let working = calendar::working_calendar_in(&mut write).await?;
-    let new_rows = installment_rows(
-        &built,
-        &working,
-        loan.fields.contract_type == "qard_al_hasan",
-    );
-    let version = loan.schedule_version + 1;
+    funds::capitalise(write, &book(loan), loan_id, transaction_id, &dues).await?;
     write
         .insert_loan_schedule(
             &LoanSchedule {
@@ -164,30 +253,7 @@ pub async fn reschedule(
             &new_rows,
         )
         .await?;
-    let frozen =
-        loan.state.late_rial_days_frozen + lines.iter().map(|l| l.late_rial_days).sum::<i64>();
-    let state = restated(
-        &loan,
-        &accounts_of(&new_rows),
-        terms.principal,
-        frozen,
-        loan.state.penalty_paid_rial,
-    );
-    store_change(
-        write,
-        principal,
-        idempotency,
-        &loan,
-        (
-            "active",
-            loan.disbursed_rial,
-            version,
-            loan.fields.reserve_transfer.as_deref(),
-            &state,
-        ),
-        transaction_id,
-    )
-    .await
+    Ok(transaction_id)
 }
 
 fn new_terms(

@@ -1,13 +1,17 @@
 //! Money on a loan: tranche disbursements, repayments and their reversals. Each is an
 //! immutable loan transaction with its lines, the ledger transfers that move the money,
-//! and the loan's kept numbers updated by compare-and-set, in one write transaction.
+//! and the loan's kept numbers updated by compare-and-set, in one write transaction. A
+//! reversal changes what the borrower owes, so it is a proposal (`proposals`): planned
+//! here and applied at once or after a second officer's approval.
 
 use taavon_core::access::{LoanAction, Principal};
+use taavon_core::calendar::IsoDate;
 use taavon_core::loans::account::{self, InstallmentAccount, Line, RepaymentError};
 use taavon_core::loans::repayment::Component;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    InstallmentRow, Loan, LoanState, NewLoanTransaction, Store, TransactionLine, WriteTx,
+    InstallmentRow, Loan, LoanState, LoanTransaction, NewLoanTransaction, Store, TransactionLine,
+    WriteTx,
 };
 
 use super::reschedule::current_terms;
@@ -100,14 +104,15 @@ pub(super) fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppEr
     AppError::Invalid(vec![FieldError::new(field, rule, fa, en)])
 }
 
-pub(super) async fn store_change(
-    mut write: WriteTx,
-    principal: &Principal,
-    idempotency: Option<Idempotency<'_>>,
+/// The loan's new (status, disbursed, schedule version, reserve, kept numbers).
+pub(super) type LoanChange<'a> = (&'a str, i64, i64, Option<&'a str>, &'a LoanState);
+
+/// Stores the loan's change if the loan is still as `before` was read (409 if not).
+pub(super) async fn update_state(
+    write: &mut WriteTx,
     before: &Loan,
-    change: (&str, i64, i64, Option<&str>, &LoanState),
-    transaction_id: i64,
-) -> Result<i64, AppError> {
+    change: LoanChange<'_>,
+) -> Result<(), AppError> {
     let (status, disbursed, schedule_version, reserve, state) = change;
     if !write
         .update_loan(before, status, disbursed, schedule_version, reserve, state)
@@ -117,6 +122,18 @@ pub(super) async fn store_change(
             "the loan changed meanwhile; read it again".into(),
         ));
     }
+    Ok(())
+}
+
+pub(super) async fn store_change(
+    mut write: WriteTx,
+    principal: &Principal,
+    idempotency: Option<Idempotency<'_>>,
+    before: &Loan,
+    change: LoanChange<'_>,
+    transaction_id: i64,
+) -> Result<i64, AppError> {
+    update_state(&mut write, before, change).await?;
     finish_idempotent(write, principal, idempotency, transaction_id).await
 }
 
@@ -313,18 +330,31 @@ pub async fn repay(
     .await
 }
 
-/// Reverses a repayment by a new transaction that undoes exactly its lines and moves its
-/// money back in the ledger; the repayment itself stays as it was recorded.
-pub async fn reverse(
-    store: &Store,
-    principal: &Principal,
-    loan_id: i64,
+/// A reversal checked against the loan as it stands, not yet written.
+pub(super) struct ReversalPlan {
+    original: LoanTransaction,
+    stored: Vec<TransactionLine>,
+    today: IsoDate,
+    reason: String,
+}
+
+impl ReversalPlan {
+    /// What the four-eyes threshold is compared with: the amount the reversal undoes.
+    pub(super) fn amount_rial(&self) -> i64 {
+        self.original.fields.amount_rial
+    }
+}
+
+/// Checks the reversal of repayment `transaction_id` on the loan, writing nothing.
+pub(super) async fn plan_reversal(
+    write: &mut WriteTx,
+    loan: &Loan,
     transaction_id: i64,
     reason: &str,
-    idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
-) -> Result<i64, AppError> {
-    if reason.trim().is_empty() {
+) -> Result<ReversalPlan, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
         return Err(amount_error(
             "reason",
             "required",
@@ -332,12 +362,7 @@ pub async fn reverse(
             "A reversal needs a reason.",
         ));
     }
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return Ok(id),
-        Begun::Fresh(write) => write,
-    };
-    let loan = load(&mut write, principal, loan_id).await?;
-    let transactions = write.loan_transactions(loan_id).await?;
+    let transactions = write.loan_transactions(loan.id).await?;
     let original = transactions
         .iter()
         .find(|t| t.id == transaction_id)
@@ -372,7 +397,30 @@ pub async fn reverse(
         ));
     }
     let stored = write.transaction_lines(transaction_id).await?;
-    let today = calendar::business_date_in(&mut write, now).await?;
+    let today = calendar::business_date_in(write, now).await?;
+    Ok(ReversalPlan {
+        original,
+        stored,
+        today,
+        reason: reason.to_owned(),
+    })
+}
+
+/// Reverses a repayment by a new transaction that undoes exactly its lines and moves its
+/// money back in the ledger; the repayment itself stays as it was recorded. Returns the
+/// reversal.
+pub(super) async fn apply_reversal(
+    write: &mut WriteTx,
+    loan: &Loan,
+    plan: ReversalPlan,
+) -> Result<i64, AppError> {
+    let ReversalPlan {
+        original,
+        stored,
+        today,
+        reason,
+    } = plan;
+    let loan_id = loan.id;
     let f = &original.fields;
     let negated: Vec<TransactionLine> = stored
         .iter()
@@ -398,8 +446,8 @@ pub async fn reverse(
                 fee_rial: -f.fee_rial,
                 profit_rial: -f.profit_rial,
                 principal_rial: -f.principal_rial,
-                reverses: Some(transaction_id),
-                note: Some(reason.trim().to_owned()),
+                reverses: Some(original.id),
+                note: Some(reason),
             },
             &negated,
         )
@@ -411,8 +459,8 @@ pub async fn reverse(
             other => other.into(),
         })?;
     funds::reverse_repayment(
-        &mut write,
-        &book(&loan),
+        write,
+        &book(loan),
         loan_id,
         reversal_id,
         &Movement {
@@ -426,21 +474,19 @@ pub async fn reverse(
     // The lines were already applied to the stored installments by the store; restate
     // from the installments as they now stand.
     let rows = write.installments(loan_id, loan.schedule_version).await?;
-    let (_, base) = current_terms(&mut write, &loan).await?;
+    let (_, base) = current_terms(write, loan).await?;
     let frozen =
         loan.state.late_rial_days_frozen + negated.iter().map(|l| l.late_rial_days).sum::<i64>();
     let state = restated(
-        &loan,
+        loan,
         &accounts_of(&rows),
         base,
         frozen,
         loan.state.penalty_paid_rial - f.penalty_rial,
     );
-    store_change(
+    update_state(
         write,
-        principal,
-        idempotency,
-        &loan,
+        loan,
         (
             "active",
             loan.disbursed_rial,
@@ -448,9 +494,9 @@ pub async fn reverse(
             loan.fields.reserve_transfer.as_deref(),
             &state,
         ),
-        reversal_id,
     )
-    .await
+    .await?;
+    Ok(reversal_id)
 }
 
 pub(super) fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {

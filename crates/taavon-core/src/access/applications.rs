@@ -1,9 +1,11 @@
 //! The policy for applications: who sees one, who drafts one, and who may take each
 //! step of its workflow. The applicant never approves; an officer acts only in their
-//! province; a bank acts only on what was referred to it.
+//! province; a bank acts only on what was referred to it. Four eyes: whoever drafted or
+//! submitted an application (the applicant's side) never approves it, and a second
+//! approval comes from an officer other than the first.
 
 use super::{Action, Decision, Principal, Role, allow_if};
-use crate::applications::TransitionAction;
+use crate::applications::{ApplicationState, Participants, TransitionAction};
 use crate::reference::ProvinceCode;
 
 /// An application as the policy sees it.
@@ -14,6 +16,8 @@ pub struct ApplicationSubject<'a> {
     pub cooperative_id: Option<i64>,
     /// The bank it was referred to, once referred.
     pub referred_bank: Option<&'a str>,
+    /// Who has taken part so far (none for a draft not yet made).
+    pub participants: Participants,
 }
 
 /// Which applications a list shows to a principal.
@@ -107,7 +111,27 @@ pub fn decide_transition(
         // `sees` already confined a bank officer to what was referred to their bank.
         A::BankApprove | A::BankReject => matches!(role, Role::BankOfficer { .. }),
     };
+    if may && action == A::Approve && subject.participants.took_part(principal.user_id) {
+        return Decision::FourEyes;
+    }
     allow_if(may)
+}
+
+/// The moves `principal` may take now on an application in `state`: those the policy
+/// allows and the workflow has from that state. Pages offer exactly these.
+pub fn permitted_moves(
+    principal: &Principal,
+    subject: &ApplicationSubject<'_>,
+    state: ApplicationState,
+) -> Vec<TransitionAction> {
+    TransitionAction::ALL
+        .iter()
+        .copied()
+        .filter(|action| {
+            state.leaves_by(*action)
+                && decide_transition(Some(principal), *action, subject) == Decision::Allow
+        })
+        .collect()
 }
 
 /// The applications a principal may list; stores filter by it.
@@ -143,6 +167,28 @@ mod tests {
         }
     }
 
+    /// An application of cooperative 5 in `province`, not referred, with `participants`.
+    fn cooperative_5(
+        province: &ProvinceCode,
+        participants: Participants,
+    ) -> ApplicationSubject<'_> {
+        ApplicationSubject {
+            province,
+            cooperative_id: Some(5),
+            referred_bank: None,
+            participants,
+        }
+    }
+
+    fn officer(user_id: i64, province: &ProvinceCode) -> Principal {
+        Principal {
+            user_id,
+            ..principal(Role::ProvincialOfficer {
+                province: province.clone(),
+            })
+        }
+    }
+
     #[test]
     fn the_applicant_never_approves() {
         let ilam = province("IR-16");
@@ -150,11 +196,7 @@ mod tests {
             cooperative_id: 5,
             province: ilam.clone(),
         });
-        let own = ApplicationSubject {
-            province: &ilam,
-            cooperative_id: Some(5),
-            referred_bank: None,
-        };
+        let own = cooperative_5(&ilam, Participants::default());
         for (action, expected) in [
             (A::Submit, Decision::Allow),
             (A::Withdraw, Decision::Allow),
@@ -185,6 +227,7 @@ mod tests {
             province: &lorestan,
             cooperative_id: None,
             referred_bank: Some("013"),
+            participants: Participants::default(),
         };
         assert_eq!(
             decide_transition(Some(&officer), A::Approve, &in_lorestan),
@@ -209,6 +252,91 @@ mod tests {
         assert_eq!(
             decide_transition(None, A::Submit, &to_022),
             Decision::Unauthenticated
+        );
+    }
+
+    #[test]
+    fn whoever_drafted_submitted_or_first_approved_an_application_does_not_approve_it() {
+        // Establishes the four-eyes rule: the drafter (filing for the applicant), the
+        // submitter and the first approver are refused an approval, and only an approval;
+        // another officer of the province, or a ministry admin, may give it.
+        let ilam = province("IR-16");
+        let (drafter, submitter, first, second) = (
+            officer(11, &ilam),
+            officer(12, &ilam),
+            officer(13, &ilam),
+            officer(14, &ilam),
+        );
+        let admin = Principal {
+            user_id: 15,
+            ..principal(Role::MinistryAdmin)
+        };
+        let subject = cooperative_5(
+            &ilam,
+            Participants {
+                drafted_by: Some(11),
+                submitted_by: Some(12),
+                first_approver: Some(13),
+            },
+        );
+        for took_part in [&drafter, &submitter, &first] {
+            assert_eq!(
+                decide_transition(Some(took_part), A::Approve, &subject),
+                Decision::FourEyes,
+                "{}",
+                took_part.user_id
+            );
+            for other in [A::Reject, A::Refer, A::Withdraw] {
+                assert_eq!(
+                    decide_transition(Some(took_part), other, &subject),
+                    Decision::Allow
+                );
+            }
+        }
+        for fresh in [&second, &admin] {
+            assert_eq!(
+                decide_transition(Some(fresh), A::Approve, &subject),
+                Decision::Allow
+            );
+        }
+        // The role's refusal comes first: a representative is forbidden, not "four eyes".
+        let representative = Principal {
+            user_id: 11,
+            ..principal(Role::CooperativeRepresentative {
+                cooperative_id: 5,
+                province: ilam.clone(),
+            })
+        };
+        assert_eq!(
+            decide_transition(Some(&representative), A::Approve, &subject),
+            Decision::Forbidden
+        );
+    }
+
+    #[test]
+    fn the_moves_offered_are_those_the_policy_allows_from_the_state() {
+        // Establishes what a page offers: the drafter sees no approval, a fresh officer
+        // does, and nothing the state does not leave by is offered.
+        let ilam = province("IR-16");
+        let subject = cooperative_5(
+            &ilam,
+            Participants {
+                drafted_by: Some(11),
+                submitted_by: Some(11),
+                first_approver: None,
+            },
+        );
+        let state = ApplicationState::UnderReview;
+        assert_eq!(
+            permitted_moves(&officer(11, &ilam), &subject, state),
+            [A::Reject, A::Withdraw]
+        );
+        assert_eq!(
+            permitted_moves(&officer(14, &ilam), &subject, state),
+            [A::Approve, A::Reject, A::Withdraw]
+        );
+        assert!(
+            permitted_moves(&officer(14, &ilam), &subject, ApplicationState::Rejected).is_empty()
         );
     }
 }

@@ -1,6 +1,8 @@
 //! The policy for loans and the pooled funds' ledger. Money moves only by the bank that
 //! holds the loan (in its provinces); officers, the cooperative and auditors read; an
-//! agency officer reads its own agency's pooled resources.
+//! agency officer reads its own agency's pooled resources. Four eyes: an action that
+//! changes what a borrower owes (a rescheduling, a reversal) above the configured amount
+//! is a proposal that another officer of the same bank approves.
 
 use super::{Decision, Principal, Role, allow_if};
 use crate::reference::ProvinceCode;
@@ -55,6 +57,42 @@ pub fn decide_loan(
         LoanAction::Contract | LoanAction::Transact => {
             allow_if(matches!(role, Role::BankOfficer { .. }))
         }
+    }
+}
+
+/// What is done to a pending proposal of a bank money action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProposalDecision {
+    /// Carry it out: only an officer other than the one who proposed it.
+    Approve,
+    /// Refuse it: any officer who may move money on the loan, its proposer included
+    /// (who thereby withdraws it).
+    Reject,
+}
+
+/// Whether an action that changes what a borrower owes by `amount_rial` waits for a
+/// second officer (strictly above `above_rial`; at or below it executes at once).
+pub fn needs_second_officer(amount_rial: i64, above_rial: i64) -> bool {
+    amount_rial > above_rial
+}
+
+/// Whether `principal` may approve or reject a proposal `proposed_by` made on the loan:
+/// an officer of the loan's bank in its provinces (as for `Transact`), and for an
+/// approval not the proposer.
+pub fn decide_proposal(
+    principal: Option<&Principal>,
+    subject: &LoanSubject<'_>,
+    proposed_by: i64,
+    decision: ProposalDecision,
+) -> Decision {
+    let Some(who) = principal else {
+        return Decision::Unauthenticated;
+    };
+    match decide_loan(principal, LoanAction::Transact, subject) {
+        Decision::Allow if decision == ProposalDecision::Approve && who.user_id == proposed_by => {
+            Decision::FourEyes
+        }
+        other => other,
     }
 }
 
@@ -160,5 +198,47 @@ mod tests {
             decide_loan(Some(&officer_lorestan), LoanAction::Read, &loan),
             Decision::OutOfScope
         );
+    }
+
+    #[test]
+    fn a_proposal_is_approved_by_another_officer_of_the_same_bank_only() {
+        // Establishes four eyes on bank money actions: the proposer may withdraw (reject)
+        // but not approve; a second officer of the bank approves; another bank, or an
+        // officer of the province, cannot touch it.
+        let ilam = ProvinceCode::parse("IR-16").unwrap();
+        let loan = LoanSubject {
+            province: &ilam,
+            cooperative_id: Some(7),
+            bank: "022",
+        };
+        let bank_officer = |user_id, bank: &str| Principal {
+            user_id,
+            ..principal(Role::BankOfficer {
+                bank: bank.into(),
+                provinces: vec![],
+            })
+        };
+        let (proposer, second, other_bank) = (
+            bank_officer(21, "022"),
+            bank_officer(22, "022"),
+            bank_officer(23, "013"),
+        );
+        let officer = principal(Role::ProvincialOfficer {
+            province: ilam.clone(),
+        });
+        use ProposalDecision::{Approve, Reject};
+        let decide = |who: &Principal, decision| decide_proposal(Some(who), &loan, 21, decision);
+        assert_eq!(decide(&proposer, Approve), Decision::FourEyes);
+        assert_eq!(decide(&proposer, Reject), Decision::Allow);
+        assert_eq!(decide(&second, Approve), Decision::Allow);
+        assert_eq!(decide(&second, Reject), Decision::Allow);
+        assert_eq!(decide(&other_bank, Approve), Decision::OutOfScope);
+        assert_eq!(decide(&officer, Approve), Decision::Forbidden);
+        assert_eq!(
+            decide_proposal(None, &loan, 21, Approve),
+            Decision::Unauthenticated
+        );
+        assert!(needs_second_officer(1_000_000_001, 1_000_000_000));
+        assert!(!needs_second_officer(1_000_000_000, 1_000_000_000));
     }
 }

@@ -10,9 +10,12 @@ mod loans;
 mod registry;
 
 pub use applications::{
-    ApplicationScope, ApplicationSubject, application_scope, decide_transition,
+    ApplicationScope, ApplicationSubject, application_scope, decide_transition, permitted_moves,
 };
-pub use loans::{LedgerView, LoanAction, LoanSubject, decide_loan, ledger_view, may_fund_programs};
+pub use loans::{
+    LedgerView, LoanAction, LoanSubject, ProposalDecision, decide_loan, decide_proposal,
+    ledger_view, may_fund_programs, needs_second_officer,
+};
 pub use registry::{
     ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,
     decide_personal_data, editable_cooperative_fields,
@@ -110,6 +113,9 @@ pub enum Decision {
     Forbidden,
     /// The record lies outside the user's scope; its existence is not revealed (404).
     OutOfScope,
+    /// Four eyes: the user already took part in this decision (drafted, submitted,
+    /// proposed or gave the first approval), so another officer must take it (403).
+    FourEyes,
 }
 
 /// Which cooperatives a list shows to a principal.

@@ -6,8 +6,10 @@
 //!   principal by default, the order being data);
 //! - `late_charge`: the late-payment charge and the days late, with a working calendar;
 //! - `classification`: the Central Bank of Iran classes, provisions and portfolio at risk;
-//! - `product`: loan products by Islamic contract type;
-//! - `settlement` and `reschedule`: early settlement and a new schedule for what is owed.
+//! - `product`: loan products by Islamic contract type, and what a rescheduling under
+//!   one may agree to;
+//! - `settlement` and `reschedule`: early settlement and a new schedule for what is owed;
+//! - `proposal`: the kinds and states of a bank's proposed action awaiting four eyes.
 //!
 //! Every amount is integer rials; rounding is half away from zero unless a rule says
 //! floor. Intermediate products are i128 (or the 256-bit integers of `decimal`), so no
@@ -20,6 +22,7 @@ mod decimal;
 pub mod eod;
 pub mod late_charge;
 pub mod product;
+pub mod proposal;
 pub mod rate;
 pub mod repayment;
 pub mod reschedule;

@@ -4,9 +4,14 @@
 //! Qard al-hasan (قرض‌الحسنه) is an interest-free loan: it may carry a service fee
 //! (کارمزد) but never profit, so its schedule is built on the fee rate and its "profit"
 //! column is that fee. Every other contract type earns profit at the program's rate.
+//!
+//! A product also bounds what a rescheduling may agree to (`RescheduleLimits`): no
+//! longer a schedule and no lower a rate than the program's pricing allows, so a
+//! rescheduling cannot quietly forgive profit or stretch a loan without end.
 
 use super::repayment::{Component, DEFAULT_ORDER};
 use super::schedule::{DayBase, RateBp};
+use crate::programs::PricingRules;
 use crate::registry::coded_enum;
 
 /// The Islamic contract a facility is made under.
@@ -38,6 +43,33 @@ pub struct LoanProduct {
     /// Each component exactly once, the first paid first.
     pub repayment_order: Vec<Component>,
     pub day_base: DayBase,
+}
+
+/// What a rescheduling under a product may agree to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RescheduleLimits {
+    /// The longest new schedule, grace included, in months.
+    pub months_max: u16,
+    /// The lowest yearly rate (for qard al-hasan, fee rate).
+    pub rate_min: RateBp,
+}
+
+impl RescheduleLimits {
+    /// The limits `pricing` sets for a loan contracted at `contracted_rate`: its stated
+    /// `reschedule_months_max` and `reschedule_rate_bp_min`, or else the product's own
+    /// term plus grace and the contracted rate.
+    pub fn of(pricing: &PricingRules, contracted_rate: RateBp) -> RescheduleLimits {
+        let months = pricing
+            .reschedule_months_max
+            .unwrap_or_else(|| pricing.term_months.saturating_add(pricing.grace_months));
+        RescheduleLimits {
+            months_max: u16::try_from(months).unwrap_or(u16::MAX),
+            rate_min: pricing
+                .reschedule_rate_bp_min
+                .and_then(|bp| RateBp::new(bp).ok())
+                .unwrap_or(contracted_rate),
+        }
+    }
 }
 
 /// Why a product, or a rate offered under it, was refused.
@@ -195,6 +227,30 @@ mod tests {
         assert_eq!(
             with_fee.validate(),
             Err(ProductError::FeeOutsideQardAlHasan)
+        );
+    }
+
+    #[test]
+    fn rescheduling_limits_come_from_the_pricing_or_default_to_the_products_term_and_the_contracted_rate()
+     {
+        // Establishes where a rescheduling's maximum term and minimum rate come from.
+        let mut pricing = crate::programs::tests::rules().pricing;
+        let contracted = RateBp::parse("18").unwrap();
+        assert_eq!(
+            RescheduleLimits::of(&pricing, contracted),
+            RescheduleLimits {
+                months_max: 66,
+                rate_min: contracted
+            }
+        );
+        pricing.reschedule_months_max = Some(84);
+        pricing.reschedule_rate_bp_min = Some(1200);
+        assert_eq!(
+            RescheduleLimits::of(&pricing, contracted),
+            RescheduleLimits {
+                months_max: 84,
+                rate_min: RateBp::parse("12").unwrap()
+            }
         );
     }
 

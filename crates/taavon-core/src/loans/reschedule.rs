@@ -6,9 +6,12 @@
 //! the parties agree to capitalise (typically overdue profit; whether penalties may be is
 //! for the contract to say, so the caller passes the amount). Requiring the caller to
 //! state both, and checking that the new terms lend exactly their sum, means a
-//! rescheduling can neither forgive nor invent money by accident.
+//! rescheduling can neither forgive nor invent money by accident. Nor may it go beyond
+//! the product (`product::RescheduleLimits`): a longer schedule or a lower rate than the
+//! product allows is refused, naming the field and the rule.
 
-use super::schedule::{Schedule, ScheduleError, ScheduleTerms, build};
+use super::product::RescheduleLimits;
+use super::schedule::{RateBp, Schedule, ScheduleError, ScheduleTerms, build};
 
 /// Why a rescheduling was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,17 +24,22 @@ pub enum RescheduleError {
         "the new principal must be the outstanding principal plus the capitalised dues, {owed} rials"
     )]
     PrincipalNotOwed { owed: i64 },
+    #[error("under this product the new schedule is at most {months_max} months, grace included")]
+    TermBeyondProduct { months_max: u16 },
+    #[error("under this product the new rate is at least {rate_min} %")]
+    RateBelowProduct { rate_min: RateBp },
     #[error(transparent)]
     Terms(#[from] ScheduleError),
 }
 
 /// The schedule of `new_terms` (rate, term, grace, method and day base as agreed, `start`
 /// the rescheduling date), whose principal must be `outstanding_principal +
-/// capitalised_dues`.
+/// capitalised_dues`, within the product's `limits`.
 pub fn reschedule(
     outstanding_principal: i64,
     capitalised_dues: i64,
     new_terms: &ScheduleTerms,
+    limits: &RescheduleLimits,
 ) -> Result<Schedule, RescheduleError> {
     if outstanding_principal < 0 {
         return Err(RescheduleError::NegativePrincipal);
@@ -44,6 +52,17 @@ pub fn reschedule(
     if new_terms.principal != owed {
         return Err(RescheduleError::PrincipalNotOwed { owed });
     }
+    let term = u32::from(new_terms.months) + u32::from(new_terms.grace_months);
+    if term > u32::from(limits.months_max) {
+        return Err(RescheduleError::TermBeyondProduct {
+            months_max: limits.months_max,
+        });
+    }
+    if new_terms.rate < limits.rate_min {
+        return Err(RescheduleError::RateBelowProduct {
+            rate_min: limits.rate_min,
+        });
+    }
     Ok(build(new_terms)?)
 }
 
@@ -53,6 +72,8 @@ impl RescheduleError {
             RescheduleError::NegativePrincipal => "outstanding_principal",
             RescheduleError::NegativeDues => "capitalised_dues",
             RescheduleError::PrincipalNotOwed { .. } => "principal",
+            RescheduleError::TermBeyondProduct { .. } => "months",
+            RescheduleError::RateBelowProduct { .. } => "rate",
             RescheduleError::Terms(error) => error.field(),
         }
     }
@@ -61,6 +82,8 @@ impl RescheduleError {
         match self {
             RescheduleError::NegativePrincipal | RescheduleError::NegativeDues => "not_negative",
             RescheduleError::PrincipalNotOwed { .. } => "equals_owed",
+            RescheduleError::TermBeyondProduct { .. } => "product_term_max",
+            RescheduleError::RateBelowProduct { .. } => "product_rate_min",
             RescheduleError::Terms(error) => error.rule(),
         }
     }
@@ -77,6 +100,14 @@ impl RescheduleError {
                 "اصل جدید باید برابر مانده اصل به‌اضافه مطالبات افزوده، {} ریال، باشد.",
                 crate::money::format_number(*owed, crate::locale::Locale::Fa)
             ),
+            RescheduleError::TermBeyondProduct { months_max } => format!(
+                "در این محصول مدت جدول جدید (با دوره تنفس) حداکثر {} ماه است.",
+                crate::digits::to_persian_digits(&months_max.to_string())
+            ),
+            RescheduleError::RateBelowProduct { rate_min } => format!(
+                "در این محصول نرخ جدید دست‌کم {} درصد است.",
+                crate::digits::to_persian_digits(&rate_min.to_string())
+            ),
             RescheduleError::Terms(error) => error.message_fa(),
         }
     }
@@ -86,8 +117,13 @@ impl RescheduleError {
 mod tests {
     use super::*;
     use crate::calendar::JalaliDate;
-    use crate::loans::schedule::RateBp;
     use crate::loans::schedule::tests::terms;
+
+    /// Limits wide enough not to matter unless a test says otherwise.
+    const OPEN: RescheduleLimits = RescheduleLimits {
+        months_max: 420,
+        rate_min: RateBp::ZERO,
+    };
 
     fn new_terms(principal: i64) -> ScheduleTerms {
         ScheduleTerms {
@@ -103,7 +139,7 @@ mod tests {
     #[test]
     fn the_new_schedule_amortises_the_balance_and_the_capitalised_dues_from_the_new_start() {
         // Establishes the new base and the new start.
-        let schedule = reschedule(900_000_000, 45_000_000, &new_terms(945_000_000)).unwrap();
+        let schedule = reschedule(900_000_000, 45_000_000, &new_terms(945_000_000), &OPEN).unwrap();
         assert_eq!(schedule.totals().principal, 945_000_000);
         assert_eq!(schedule.rows[0].due.to_string(), "1405-04-01");
         assert_eq!(schedule.rows.len(), 24);
@@ -113,7 +149,7 @@ mod tests {
     fn negative_amounts_a_principal_other_than_what_is_owed_and_bad_terms_are_refused() {
         // Establishes the errors of a rescheduling, by field and rule.
         let refused = |p, d, t: ScheduleTerms| {
-            let error = reschedule(p, d, &t).unwrap_err();
+            let error = reschedule(p, d, &t, &OPEN).unwrap_err();
             assert!(!error.message_fa().is_empty());
             (error.field(), error.rule())
         };
@@ -135,6 +171,38 @@ mod tests {
             ..new_terms(1_000)
         };
         assert_eq!(refused(1_000, 0, zero_months), ("months", "range"));
-        assert!(reschedule(0, 500, &new_terms(500)).is_ok());
+        assert!(reschedule(0, 500, &new_terms(500), &OPEN).is_ok());
+    }
+
+    #[test]
+    fn a_rescheduling_beyond_the_products_term_or_below_its_rate_is_refused() {
+        // Establishes the product's limits: the term counts the grace months, the rate
+        // may equal the minimum but not fall below it.
+        let limits = RescheduleLimits {
+            months_max: 30,
+            rate_min: RateBp::parse("12").unwrap(),
+        };
+        let refused = |t: ScheduleTerms| {
+            let error = reschedule(1_000, 0, &t, &limits).unwrap_err();
+            assert!(error.message_fa().contains('۳') || error.message_fa().contains('۱'));
+            (error.field(), error.rule())
+        };
+        let longer = ScheduleTerms {
+            months: 24,
+            grace_months: 7,
+            ..new_terms(1_000)
+        };
+        assert_eq!(refused(longer), ("months", "product_term_max"));
+        let cheaper = ScheduleTerms {
+            rate: RateBp::parse("11.99").unwrap(),
+            ..new_terms(1_000)
+        };
+        assert_eq!(refused(cheaper), ("rate", "product_rate_min"));
+        let at_the_limits = ScheduleTerms {
+            months: 24,
+            grace_months: 6,
+            ..new_terms(1_000)
+        };
+        assert!(reschedule(1_000, 0, &at_the_limits, &limits).is_ok());
     }
 }

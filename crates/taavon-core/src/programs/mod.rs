@@ -127,6 +127,14 @@ pub struct PricingRules {
     pub grace_months: u32,
     /// The code of a `loans::product::ContractType`.
     pub contract_type: String,
+    /// The longest schedule, grace included, a rescheduling may write, in months;
+    /// default the product's own `term_months + grace_months`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reschedule_months_max: Option<u32>,
+    /// The lowest yearly rate, in basis points, a rescheduling may agree to; default the
+    /// rate the loan was contracted at (the product's rate for its county's tier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reschedule_rate_bp_min: Option<u32>,
 }
 
 /// Shares of the funded amount reserved by policy.
@@ -276,6 +284,27 @@ impl ProgramRules {
                 "دوره تنفس حداکثر ۶۰ ماه است.",
             ));
         }
+        let longest = u32::from(ScheduleTerms::MONTHS_MAX + ScheduleTerms::GRACE_MONTHS_MAX);
+        if p.reschedule_months_max
+            .is_some_and(|months| !(1..=longest).contains(&months))
+        {
+            found.push(RuleViolation::new(
+                "pricing.reschedule_months_max",
+                "range",
+                "a rescheduled term is 1 to 420 months, grace included",
+                "مدت استمهال (با تنفس) ۱ تا ۴۲۰ ماه است.",
+            ));
+        }
+        if p.reschedule_rate_bp_min
+            .is_some_and(|bp| RateBp::new(bp).is_err())
+        {
+            found.push(RuleViolation::new(
+                "pricing.reschedule_rate_bp_min",
+                "range",
+                "a rate is at most 100 % (10 000 basis points)",
+                "نرخ حداکثر ۱۰۰ درصد است.",
+            ));
+        }
         if ContractType::parse(&p.contract_type).is_none() {
             let codes: Vec<&str> = ContractType::ALL.iter().map(|c| c.code()).collect();
             found.push(RuleViolation::new(
@@ -349,6 +378,8 @@ pub(crate) mod tests {
                 term_months: 60,
                 grace_months: 6,
                 contract_type: "civil_partnership".into(),
+                reschedule_months_max: None,
+                reschedule_rate_bp_min: None,
             },
             quotas: QuotaRules {
                 women_led_share_bp: 3000,
@@ -371,6 +402,8 @@ pub(crate) mod tests {
         broken.eligibility.applicant_kinds = vec!["company".into()];
         broken.eligibility.max_amount_rial = 1;
         broken.pricing.contract_type = "loan".into();
+        broken.pricing.reschedule_months_max = Some(0);
+        broken.pricing.reschedule_rate_bp_min = Some(10_001);
         broken.quotas.deprived_share_bp = 12_000;
         let fields: Vec<String> = broken.violations().into_iter().map(|v| v.field).collect();
         assert_eq!(
@@ -378,6 +411,8 @@ pub(crate) mod tests {
             [
                 "eligibility.applicant_kinds",
                 "eligibility.max_amount_rial",
+                "pricing.reschedule_months_max",
+                "pricing.reschedule_rate_bp_min",
                 "pricing.contract_type",
                 "quotas.deprived_share_bp"
             ]

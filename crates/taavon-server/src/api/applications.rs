@@ -55,6 +55,8 @@ pub struct ApplicationDto {
 #[derive(Serialize, ToSchema)]
 pub struct EventDto {
     pub id: i64,
+    /// A transition action, or `create` (the drafting), `eligibility` (the automatic
+    /// check after submission) or `contract`.
     pub action: String,
     pub from_state: String,
     pub to_state: String,
@@ -75,6 +77,9 @@ pub struct ApplicationDetailDto {
     /// The score as computed now, each factor's contribution shown.
     #[schema(value_type = Object)]
     pub score: Option<Score>,
+    /// The transition actions the caller may take now (the policy, four eyes included,
+    /// and the state); the page offers exactly these.
+    pub permitted_actions: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -220,12 +225,18 @@ pub async fn get_one(
         application: detail.application.into(),
         events: detail.events.into_iter().map(Into::into).collect(),
         score: detail.score,
+        permitted_actions: detail
+            .moves
+            .iter()
+            .map(|action| action.code().to_owned())
+            .collect(),
     }))
 }
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
     request_body = NewApplicationDto, security(("bearer" = [])),
     responses((status = 201, body = ApplicationDto), (status = 403, body = Problem),
+              (status = 404, body = Problem, description = "The applicant is unknown or outside your scope (checked before any field)"),
               (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -260,9 +271,9 @@ pub async fn create(
     params(("id" = i64, Path)),
     request_body = TransitionDto, security(("bearer" = [])),
     responses((status = 200, body = TransitionResultDto),
-              (status = 403, body = Problem, description = "Your role may not take this step"),
+              (status = 403, body = Problem, description = "Your role may not take this step (code forbidden), or four eyes: you drafted, submitted or already approved it (code four_eyes)"),
               (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "Not possible from the current state (another step won), or the same officer approving twice"),
+              (status = 409, body = Problem, description = "Not possible from the current state (another step won)"),
               (status = 422, body = Problem)))]
 pub async fn transition(
     State(state): State<AppState>,

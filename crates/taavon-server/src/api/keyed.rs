@@ -6,7 +6,8 @@
 //! every such operation (`IdempotencyHeader` in `api/mod.rs`).
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -23,6 +24,10 @@ pub struct Keyed<T> {
     pub body: T,
     pub key: Option<IdempotencyKey>,
 }
+
+/// The `Idempotency-Key` of a write that carries no body (an approval): the same key
+/// rules, the route its request, an empty body its canonical form.
+pub struct KeyOnly(pub Option<IdempotencyKey>);
 
 /// An `Idempotency-Key` with the request it came with.
 pub struct IdempotencyKey {
@@ -73,6 +78,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Keyed<T> {
             }
         };
         Ok(Self { body, key })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for KeyOnly {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        let key = key_of(&parts.headers).map_err(IntoResponse::into_response)?;
+        Ok(Self(key.map(|key| IdempotencyKey {
+            key,
+            route: format!("{} {}", parts.method, parts.uri.path()),
+            canonical_body: String::new(),
+        })))
     }
 }
 

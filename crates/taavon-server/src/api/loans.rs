@@ -1,20 +1,25 @@
 //! Loans: contracts, schedules, disbursements, repayments, reversals, early settlement
-//! and rescheduling; the portfolio at each closed business date.
+//! and rescheduling; the portfolio at each closed business date. A reversal or a
+//! rescheduling above the configured amount is a proposal a second officer of the bank
+//! approves or rejects (`…/proposals`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::loans::{
-    self, ContractInput, LoanView, RepaymentInput, RescheduleInput, SettlementQuote,
+    self, ContractInput, LoanView, ProposalView, ProposedAction, RepaymentInput, RescheduleInput,
+    SettlementQuote,
 };
 use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::money::amount_in_words_fa;
 use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, PortfolioRow};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::keyed::{IdempotencyKey, Keyed};
+use crate::api::keyed::{IdempotencyKey, KeyOnly, Keyed};
 use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -251,6 +256,44 @@ pub struct ReversalDto {
     pub reason: String,
 }
 
+/// A bank action that changes what a borrower owes (a rescheduling, a reversal) as it
+/// was asked for: executed at once at or below `bank_second_approval_above_rial`, else
+/// pending until another officer of the same bank approves or rejects it.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalDto {
+    pub id: i64,
+    pub loan_id: i64,
+    /// reschedule or reversal.
+    pub kind: String,
+    /// The request as made: a rescheduling's terms, or a reversal's transaction_id and
+    /// reason (with `kind`).
+    #[schema(value_type = Object)]
+    pub request: serde_json::Value,
+    /// What the threshold was compared with, rials: the principal a rescheduling
+    /// amortises, the amount a reversal undoes.
+    pub amount: i64,
+    /// pending, executed or rejected.
+    pub status: String,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// The loan transaction its execution recorded.
+    pub transaction_id: Option<i64>,
+    /// Whether the caller may approve it now (pending, and not their own).
+    pub may_approve: bool,
+    /// Whether the caller may reject it now (pending; its proposer withdraws it).
+    pub may_reject: bool,
+}
+
+/// Why a proposal is rejected.
+#[derive(Deserialize, ToSchema)]
+pub struct RejectionDto {
+    pub reason: String,
+}
+
 /// The transaction a request recorded (a replay returns the same one) and the loan after it.
 #[derive(Serialize, ToSchema)]
 pub struct TransactionResultDto {
@@ -390,6 +433,28 @@ impl From<LoanView> for LoanDetailDto {
             loan: v.loan.into(),
             schedule: v.schedule.into_iter().map(Into::into).collect(),
             transactions: v.transactions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<ProposalView> for ProposalDto {
+    fn from(v: ProposalView) -> Self {
+        let p = v.proposal;
+        Self {
+            id: p.id,
+            loan_id: p.fields.loan_id,
+            kind: p.fields.kind,
+            request: serde_json::to_value(&v.action).unwrap_or_default(),
+            amount: p.fields.amount_rial,
+            status: p.status,
+            proposed_by: p.proposed_by,
+            proposed_at: p.proposed_at,
+            decided_by: p.decided_by,
+            decided_at: p.decided_at,
+            reason: p.reason,
+            transaction_id: p.transaction_id,
+            may_approve: v.may_approve,
+            may_reject: v.may_reject,
         }
     }
 }
@@ -602,10 +667,31 @@ pub async fn repay(
     money(state, user, id, keyed, Money::Repayment).await
 }
 
+/// The answer to a proposed action: 201 with the transaction and the loan once it was
+/// executed, 202 with the proposal while it waits for a second officer (or was
+/// rejected).
+async fn proposed(
+    state: &AppState,
+    user: &ApiUser,
+    id: i64,
+    view: ProposalView,
+) -> Result<Response, ApiError> {
+    match view.proposal.transaction_id {
+        Some(transaction_id) if view.proposal.status == ProposalStatus::Executed.code() => {
+            Ok(recorded(state, user, id, transaction_id)
+                .await?
+                .into_response())
+        }
+        _ => Ok((StatusCode::ACCEPTED, Json(ProposalDto::from(view))).into_response()),
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/loans/{id}/transactions/{transaction_id}/reversal", tag = "loans",
     request_body = ReversalDto, security(("bearer" = [])),
     params(("id" = i64, Path), ("transaction_id" = i64, Path)),
-    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+    responses((status = 201, body = TransactionResultDto, description = "Reversed at once (at or below bank_second_approval_above_rial)"),
+              (status = 202, body = ProposalDto, description = "Above the amount: pending until another officer of the bank approves it"),
+              (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Already reversed"),
               (status = 422, body = Problem)))]
@@ -614,19 +700,23 @@ pub async fn reverse(
     user: ApiUser,
     Path((id, transaction_id)): Path<(i64, i64)>,
     Keyed { body, key }: Keyed<ReversalDto>,
-) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+) -> Result<Response, ApiError> {
     let idempotency = key.as_ref().map(IdempotencyKey::get);
-    let reversal = loans::reverse(
+    let action = ProposedAction::Reversal {
+        transaction_id,
+        reason: body.reason,
+    };
+    let view = loans::propose(
         &state.store,
         &user.principal,
         id,
-        transaction_id,
-        &body.reason,
+        &action,
+        state.config.workflow,
         idempotency,
         clock::now(),
     )
     .await?;
-    recorded(&state, &user, id, reversal).await
+    proposed(&state, &user, id, view).await
 }
 
 #[utoipa::path(get, path = "/api/v1/loans/{id}/settlement", tag = "loans",
@@ -679,18 +769,20 @@ pub async fn settle(
 #[utoipa::path(post, path = "/api/v1/loans/{id}/reschedule", tag = "loans",
     request_body = RescheduleDto, security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
+    responses((status = 201, body = TransactionResultDto, description = "Rescheduled at once (the new principal at or below bank_second_approval_above_rial)"),
+              (status = 202, body = ProposalDto, description = "Above the amount: pending until another officer of the bank approves it"),
+              (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Not active, not paid out in full, a late charge owed, profit paid ahead, or changed meanwhile"),
-              (status = 422, body = Problem, description = "capitalise_rial not the due profit and fee (must_equal_due_profit), or terms out of range")))]
+              (status = 422, body = Problem, description = "capitalise_rial not the due profit and fee (must_equal_due_profit), terms out of range, or beyond the product: months (product_term_max, grace included) or rate_bp (product_rate_min)")))]
 pub async fn reschedule(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
     Keyed { body, key }: Keyed<RescheduleDto>,
-) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+) -> Result<Response, ApiError> {
     let idempotency = key.as_ref().map(IdempotencyKey::get);
-    let input = RescheduleInput {
+    let action = ProposedAction::Reschedule(RescheduleInput {
         months: body.months,
         rate_bp: body.rate_bp,
         grace_months: body.grace_months,
@@ -698,17 +790,89 @@ pub async fn reschedule(
         method: body.method,
         capitalise_rial: body.capitalise_rial,
         note: body.note,
-    };
-    let transaction_id = loans::reschedule(
+    });
+    let view = loans::propose(
         &state.store,
         &user.principal,
         id,
-        &input,
+        &action,
+        state.config.workflow,
         idempotency,
         clock::now(),
     )
     .await?;
-    recorded(&state, &user, id, transaction_id).await
+    proposed(&state, &user, id, view).await
+}
+
+#[utoipa::path(get, path = "/api/v1/loans/{id}/proposals", tag = "loans",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProposalDto>, description = "Oldest first, with what the caller may do to each"),
+              (status = 401, body = Problem),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope")))]
+pub async fn proposals(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ProposalDto>>, ApiError> {
+    let views = loans::loan_proposals(&state.store, &user.principal, id).await?;
+    Ok(Json(views.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/proposals/{proposal_id}/approval", tag = "loans",
+    security(("bearer" = [])),
+    params(("id" = i64, Path), ("proposal_id" = i64, Path)),
+    responses((status = 201, body = TransactionResultDto, description = "Approved and executed, in one transaction"),
+              (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "Not an officer of the loan's bank (code forbidden), or four eyes: your own proposal (code four_eyes)"),
+              (status = 404, body = Problem, description = "Unknown, of another loan, or outside your scope"),
+              (status = 409, body = Problem, description = "Already decided, or the loan changed meanwhile"),
+              (status = 422, body = Problem, description = "No longer valid against the loan as it stands (e.g. the dues changed); reject it and propose again")))]
+pub async fn approve_proposal(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, proposal_id)): Path<(i64, i64)>,
+    KeyOnly(key): KeyOnly,
+) -> Result<Response, ApiError> {
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
+    let view = loans::approve_proposal(
+        &state.store,
+        &user.principal,
+        id,
+        proposal_id,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    proposed(&state, &user, id, view).await
+}
+
+#[utoipa::path(post, path = "/api/v1/loans/{id}/proposals/{proposal_id}/rejection", tag = "loans",
+    request_body = RejectionDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("proposal_id" = i64, Path)),
+    responses((status = 200, body = ProposalDto),
+              (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "Not an officer of the loan's bank"),
+              (status = 404, body = Problem, description = "Unknown, of another loan, or outside your scope"),
+              (status = 409, body = Problem, description = "Already decided"),
+              (status = 422, body = Problem, description = "reason required")))]
+pub async fn reject_proposal(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, proposal_id)): Path<(i64, i64)>,
+    Keyed { body, key }: Keyed<RejectionDto>,
+) -> Result<Json<ProposalDto>, ApiError> {
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
+    let view = loans::reject_proposal(
+        &state.store,
+        &user.principal,
+        id,
+        proposal_id,
+        &body.reason,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(view.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/portfolio", tag = "loans", params(PortfolioQuery),

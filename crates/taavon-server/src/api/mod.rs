@@ -72,6 +72,9 @@ use crate::state::AppState;
         loans::settlement_quote,
         loans::settle,
         loans::reschedule,
+        loans::proposals,
+        loans::approve_proposal,
+        loans::reject_proposal,
         loans::portfolio,
         funds::pooled,
         funds::trial_balance,
@@ -216,6 +219,15 @@ pub fn routes() -> Router<AppState> {
             get(loans::settlement_quote).post(loans::settle),
         )
         .route("/api/v1/loans/{id}/reschedule", post(loans::reschedule))
+        .route("/api/v1/loans/{id}/proposals", get(loans::proposals))
+        .route(
+            "/api/v1/loans/{id}/proposals/{proposal_id}/approval",
+            post(loans::approve_proposal),
+        )
+        .route(
+            "/api/v1/loans/{id}/proposals/{proposal_id}/rejection",
+            post(loans::reject_proposal),
+        )
         .route(
             "/api/v1/loans/{id}/transactions/{transaction_id}/reversal",
             post(loans::reverse),

@@ -11,12 +11,11 @@ use serde::Deserialize;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{clients, registry};
-use taavon_core::access::{self, ApplicationSubject, Decision, Principal, Role};
+use taavon_core::access::{Principal, Role};
 use taavon_core::applications::{
-    ApplicationState, TransitionAction, action_name_en, action_name_fa,
+    ApplicationState, DRAFT_EVENT, TransitionAction, action_name_en, action_name_fa,
 };
 use taavon_core::programs::scoring::factor_name;
-use taavon_core::reference::ProvinceCode;
 use taavon_store::{Application, ApplicationFilter, Store};
 
 use super::format;
@@ -253,13 +252,13 @@ pub async fn one(
         .map(|e| EventLine {
             at: format::instant(lang, &e.at),
             actor: e.actor.split(':').nth(2).unwrap_or(&e.actor).to_owned(),
-            action: TransitionAction::parse(&e.action).map_or_else(
-                || e.action.clone(),
-                |action| {
-                    lang.pick(action_name_fa(action), action_name_en(action))
-                        .to_owned()
-                },
-            ),
+            action: match TransitionAction::parse(&e.action) {
+                Some(action) => lang
+                    .pick(action_name_fa(action), action_name_en(action))
+                    .to_owned(),
+                None if e.action == DRAFT_EVENT => t.drafted.to_owned(),
+                None => e.action.clone(),
+            },
             change: format!(
                 "{} ← {}",
                 names::status(lang, &e.to_state),
@@ -268,23 +267,11 @@ pub async fn one(
             reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
-    let actions = available_actions(&user, a, lang);
-    let may_contract = f.status == ApplicationState::BankApproved.code()
-        && ProvinceCode::parse(&f.province).is_ok_and(|province| {
-            access::decide_loan(
-                Some(&user.principal),
-                access::LoanAction::Contract,
-                &access::LoanSubject {
-                    province: &province,
-                    cooperative_id: f.cooperative_id,
-                    bank: a.referred_bank.as_deref().unwrap_or_default(),
-                },
-            ) == Decision::Allow
-        });
+    let actions = action_buttons(&detail.moves, lang);
     let flags: Vec<serde_json::Value> =
         serde_json::from_str(&a.duplicate_flags).unwrap_or_default();
     render(&ApplicationPage {
-        may_contract,
+        may_contract: detail.may_contract,
         id,
         facts,
         score: score_text(lang, detail.score.as_ref().map(|s| s.total_x100)),
@@ -300,41 +287,14 @@ pub async fn one(
     })
 }
 
-/// The steps the policy lets this user take from the application's state.
-fn available_actions(user: &UiUser, application: &Application, lang: Lang) -> Vec<ActionButton> {
-    let Ok(province) = ProvinceCode::parse(&application.fields.province) else {
-        return Vec::new();
-    };
-    let Some(state) = ApplicationState::parse(&application.fields.status) else {
-        return Vec::new();
-    };
-    let subject = ApplicationSubject {
-        province: &province,
-        cooperative_id: application.fields.cooperative_id,
-        referred_bank: application.referred_bank.as_deref(),
-    };
-    TransitionAction::ALL
+/// A button per step the app says this user may take now.
+fn action_buttons(moves: &[TransitionAction], lang: Lang) -> Vec<ActionButton> {
+    moves
         .iter()
-        .filter(|action| {
-            access::decide_transition(Some(&user.principal), **action, &subject) == Decision::Allow
-        })
-        .filter(|action| {
-            let context = taavon_core::applications::TransitionContext {
-                amount_rial: application.fields.amount_rial,
-                second_approval_above_rial: i64::MAX,
-                first_approver: None,
-                actor_user_id: user.principal.user_id,
-                reason: Some("-"),
-            };
-            taavon_core::applications::next_state(state, **action, &context).is_ok()
-        })
         .map(|action| ActionButton {
             code: action.code(),
             label: lang.pick(action_name_fa(*action), action_name_en(*action)),
-            needs_reason: matches!(
-                action,
-                TransitionAction::Reject | TransitionAction::BankReject
-            ),
+            needs_reason: action.needs_reason(),
         })
         .collect()
 }

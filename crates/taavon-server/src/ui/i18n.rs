@@ -269,6 +269,15 @@ pub struct Text {
     pub unbalanced: &'static str,
     pub penalty: &'static str,
     pub reversed: &'static str,
+    pub four_eyes: &'static str,
+    pub drafted: &'static str,
+    pub proposals_title: &'static str,
+    pub proposal_request: &'static str,
+    pub proposed_by: &'static str,
+    pub decided_by: &'static str,
+    pub proposal_pending: &'static str,
+    pub proposal_executed: &'static str,
+    pub proposal_rejected: &'static str,
 }
 
 pub static FA: Text = Text {
@@ -458,6 +467,15 @@ pub static FA: Text = Text {
     unbalanced: "ناتراز!",
     penalty: "وجه التزام",
     reversed: "برگشت‌خورده",
+    four_eyes: "این گام را باید کارشناس دیگری بردارد: شما پیش‌تر در همین تصمیم (ثبت، ارسال، پیشنهاد یا تأیید نخست) نقش داشته‌اید.",
+    drafted: "ثبت پیش‌نویس",
+    proposals_title: "درخواست‌ها و تأیید دوم",
+    proposal_request: "درخواست",
+    proposed_by: "درخواست‌دهنده",
+    decided_by: "تصمیم‌گیرنده",
+    proposal_pending: "منتظر تأیید کارشناس دوم",
+    proposal_executed: "انجام‌شده",
+    proposal_rejected: "ردشده",
 };
 
 pub static EN: Text = Text {
@@ -647,6 +665,15 @@ pub static EN: Text = Text {
     unbalanced: "NOT balanced!",
     penalty: "Late charge",
     reversed: "Reversed",
+    four_eyes: "Another officer must take this step: you already took part in this decision (drafted, submitted, proposed or gave the first approval).",
+    drafted: "Drafted",
+    proposals_title: "Requests and second approval",
+    proposal_request: "Request",
+    proposed_by: "Requested by",
+    decided_by: "Decided by",
+    proposal_pending: "Awaiting a second officer",
+    proposal_executed: "Executed",
+    proposal_rejected: "Rejected",
 };
 
 #[cfg(test)]

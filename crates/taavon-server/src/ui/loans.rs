@@ -1,7 +1,8 @@
 //! Loan pages: the list (the arrears list per branch with a filter), one loan with its
-//! contract, schedule and transactions, its early-settlement quote, and the bank's forms
-//! to pay out, take a repayment, reverse one or settle early, and the portfolio per
-//! branch at the last closed business date.
+//! contract, schedule and transactions, its early-settlement quote, its proposals (a
+//! reversal or rescheduling waiting for a second officer, with the buttons the app says
+//! the user may press), and the bank's forms to pay out, take a repayment, reverse one
+//! or settle early, and the portfolio per branch at the last closed business date.
 
 use std::collections::HashMap;
 
@@ -10,10 +11,13 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use taavon_app::loans::{self, ContractInput, RepaymentInput, SettlementQuote};
+use taavon_app::loans::{
+    self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
+};
 use taavon_app::{AppError, clock};
 use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
+use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 use taavon_core::money::amount_in_words_fa;
 use taavon_core::reference::ProvinceCode;
 use taavon_store::{Loan, LoanFilter};
@@ -182,6 +186,70 @@ struct LoanPage {
     settlement: Option<SettlementLines>,
     /// Every schedule version, shown once a rescheduling wrote a second.
     versions: Vec<VersionLine>,
+    /// The loan's reversals and reschedulings as asked for, pending ones with buttons.
+    proposals: Vec<ProposalLine>,
+}
+
+struct ProposalLine {
+    id: i64,
+    kind: String,
+    request: String,
+    amount: String,
+    proposed_by: String,
+    at: String,
+    status: String,
+    decided_by: String,
+    reason: String,
+    may_approve: bool,
+    may_reject: bool,
+}
+
+/// The user name of an actor label (`user:ID:NAME`).
+fn actor_name(label: &str) -> String {
+    label.split(':').nth(2).unwrap_or(label).to_owned()
+}
+
+fn proposal_line(lang: Lang, t: &super::i18n::Text, view: &ProposalView) -> ProposalLine {
+    let p = &view.proposal;
+    let request = match &view.action {
+        ProposedAction::Reschedule(input) => format!(
+            "{}: {} · {}: {} · {}: {}",
+            t.term,
+            lang.number(input.months),
+            t.profit_rate,
+            input
+                .rate_bp
+                .map_or_else(|| "—".to_owned(), |bp| rate_text(lang, bp)),
+            t.grace,
+            lang.number(input.grace_months.unwrap_or(0)),
+        ),
+        ProposedAction::Reversal {
+            transaction_id,
+            reason,
+        } => format!("#{} — {reason}", lang.digits(&transaction_id.to_string())),
+    };
+    let status = match ProposalStatus::parse(&p.status) {
+        Some(ProposalStatus::Pending) => t.proposal_pending,
+        Some(ProposalStatus::Executed) => t.proposal_executed,
+        Some(ProposalStatus::Rejected) => t.proposal_rejected,
+        None => "",
+    };
+    ProposalLine {
+        id: p.id,
+        kind: ProposalKind::parse(&p.fields.kind).map_or_else(
+            || p.fields.kind.clone(),
+            |kind| lang.pick(kind.name_fa(), kind.name_en()).to_owned(),
+        ),
+        request,
+        amount: lang.number(p.fields.amount_rial),
+        proposed_by: actor_name(&p.proposed_by),
+        at: format::instant(lang, &p.proposed_at),
+        status: status.to_owned(),
+        decided_by: p.decided_by.as_deref().map(actor_name).unwrap_or_default(),
+        reason: p.reason.clone().unwrap_or_default(),
+        may_approve: view.may_approve,
+        may_reject: view.may_reject,
+    }
 }
 
 struct VersionLine {
@@ -248,6 +316,7 @@ pub async fn one(
     let (lang, t) = (layout.lang, layout.t);
     let found = async {
         let view = loans::read_loan(&state.store, &user.principal, id).await?;
+        let proposals = loans::loan_proposals(&state.store, &user.principal, id).await?;
         let names = Names::load(&state.store).await?;
         // Only an active loan paid out in full has a quote (see `settle`).
         let quote = if view.loan.status == "active"
@@ -257,10 +326,10 @@ pub async fn one(
         } else {
             None
         };
-        Ok::<_, AppError>((view, names, quote))
+        Ok::<_, AppError>((view, proposals, names, quote))
     }
     .await;
-    let (view, names, quote) = match found {
+    let (view, proposals, names, quote) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -377,6 +446,10 @@ pub async fn one(
         may_transact,
         settlement: quote.map(|q| settlement_lines(lang, &q)),
         versions,
+        proposals: proposals
+            .iter()
+            .map(|p| proposal_line(lang, t, p))
+            .collect(),
         layout,
     })
 }
@@ -462,11 +535,11 @@ async fn post_money(
     finish(&parts, &user, id, done).await
 }
 
-async fn finish(
+async fn finish<T>(
     parts: &axum::http::request::Parts,
     user: &UiUser,
     id: i64,
-    done: Result<i64, AppError>,
+    done: Result<T, AppError>,
 ) -> Response {
     match done {
         Ok(_) => Redirect::to(&format!("/loans/{id}")).into_response(),
@@ -517,18 +590,83 @@ pub async fn reverse(
     if !same_origin(&parts) || !csrf_ok(&user, &form).await {
         return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
     }
-    let reason = form.get("reason").cloned().unwrap_or_default();
-    let done = loans::reverse(
+    let action = ProposedAction::Reversal {
+        transaction_id,
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    let done = loans::propose(
         &state.store,
         &user.principal,
         id,
-        transaction_id,
-        &reason,
+        &action,
+        state.config.workflow,
         None,
         clock::now(),
     )
     .await;
     finish(&parts, &user, id, done).await
+}
+
+/// What a proposal's form on the loan page asks.
+#[derive(Clone, Copy)]
+enum ProposalForm {
+    Approve,
+    Reject,
+}
+
+async fn post_decision(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    user: UiUser,
+    (id, proposal_id): (i64, i64),
+    form: HashMap<String, String>,
+    decision: ProposalForm,
+) -> Response {
+    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
+        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
+    }
+    let (store, principal) = (&state.store, &user.principal);
+    let done = match decision {
+        ProposalForm::Approve => {
+            loans::approve_proposal(store, principal, id, proposal_id, None, clock::now()).await
+        }
+        ProposalForm::Reject => {
+            let reason = form.get("reason").map_or("", String::as_str);
+            loans::reject_proposal(
+                store,
+                principal,
+                id,
+                proposal_id,
+                reason,
+                None,
+                clock::now(),
+            )
+            .await
+        }
+    };
+    finish(&parts, &user, id, done).await
+}
+
+/// A second officer approves a pending proposal from the loan page.
+pub async fn approve_proposal(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(ids): Path<(i64, i64)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    post_decision(state, parts, user, ids, form, ProposalForm::Approve).await
+}
+
+/// An officer of the bank rejects (its proposer withdraws) a pending proposal.
+pub async fn reject_proposal(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(ids): Path<(i64, i64)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    post_decision(state, parts, user, ids, form, ProposalForm::Reject).await
 }
 
 /// The bank writes the contract of a bank-approved application from its page.

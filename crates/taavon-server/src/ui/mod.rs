@@ -178,6 +178,14 @@ pub fn routes() -> Router<AppState> {
             "/loans/{id}/transactions/{transaction_id}/reversal",
             post(loans::reverse),
         )
+        .route(
+            "/loans/{id}/proposals/{proposal_id}/approval",
+            post(loans::approve_proposal),
+        )
+        .route(
+            "/loans/{id}/proposals/{proposal_id}/rejection",
+            post(loans::reject_proposal),
+        )
         .route("/portfolio", get(loans::portfolio))
         .route("/funds", get(funds::pooled))
         .route("/ledger", get(funds::trial_balance))

@@ -43,6 +43,7 @@ pub(super) fn error_page(layout: Layout, error: &AppError) -> Response {
     let (status, message) = match error {
         AppError::NotFound => (StatusCode::NOT_FOUND, layout.t.not_found.to_owned()),
         AppError::Forbidden => (StatusCode::FORBIDDEN, layout.t.forbidden.to_owned()),
+        AppError::FourEyes => (StatusCode::FORBIDDEN, layout.t.four_eyes.to_owned()),
         AppError::Invalid(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             errors

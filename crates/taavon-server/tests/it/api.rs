@@ -168,7 +168,7 @@ async fn every_login_and_user_creation_is_in_the_audit_trail() {
         .post(
             "/api/v1/users",
             Some(&token),
-            &json!({"username": "ilam2", "display_name": "کارشناس دوم", "password": "a-long-password",
+            &json!({"username": "ilam3", "display_name": "کارشناس سوم", "password": "a-long-password",
                     "role": "provincial_officer", "province": "IR-16"}),
         )
         .await;

@@ -10,7 +10,7 @@ use taavon_testkit::{Engine, TestApp, spawn_app};
 const APPROVED: i64 = 1;
 const PRINCIPAL: i64 = 15_000_000_000;
 
-async fn post_keyed(
+pub(crate) async fn post_keyed(
     app: &TestApp,
     path: &str,
     token: &str,
@@ -29,7 +29,7 @@ async fn post_keyed(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn field_of(body: &Value) -> (&str, &str) {
+pub(crate) fn field_of(body: &Value) -> (&str, &str) {
     let field = &body["errors"][0];
     (
         field["field"].as_str().unwrap_or_default(),
@@ -744,6 +744,16 @@ async fn a_loan_behind_is_settled_early_for_exactly_its_quote_on_postgres() {
     check_settlement(app).await;
 }
 
+/// The pricing of the loan's program (its product), as the admin reads it.
+pub(crate) async fn program_pricing(app: &TestApp, admin: &str, loan: &Value) -> Value {
+    let program = loan["program"].as_str().unwrap();
+    let (status, body) = app
+        .get(&format!("/api/v1/programs/{program}"), Some(admin))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["rules"]["pricing"].clone()
+}
+
 /// The unpaid profit and fee fallen due on the loan's current schedule, from the stored
 /// installments by part.
 pub(crate) async fn due_profit(app: &TestApp, loan: &Value) -> i64 {
@@ -763,7 +773,11 @@ pub(crate) async fn due_profit(app: &TestApp, loan: &Value) -> i64 {
 
 async fn check_reschedule(app: TestApp) {
     let token = |user: &'static str| app.token(user, "demo");
-    let (bank, admin) = (token("bank").await, token("admin").await);
+    let (bank, bank2, admin) = (
+        token("bank").await,
+        token("bank2").await,
+        token("admin").await,
+    );
     let loan = loan_behind(&app, &bank).await;
     let id = loan["id"].as_i64().unwrap();
     let path = format!("/api/v1/loans/{id}/reschedule");
@@ -798,8 +812,21 @@ async fn check_reschedule(app: TestApp) {
         - old_rows.iter().map(|r| r.paid_principal_rial).sum::<i64>();
     assert_eq!(loan["outstanding_principal"], outstanding);
 
-    // Bad terms name their field and rule.
+    // Bad terms name their field and rule; so do terms beyond the product (the loan's
+    // program: its term plus grace at most, its contracted rate at least).
+    let rate = loan["rate_bp"].as_i64().unwrap();
+    let pricing = program_pricing(&app, &admin, &loan).await;
+    let longest =
+        pricing["term_months"].as_i64().unwrap() + pricing["grace_months"].as_i64().unwrap();
     for (body, expected) in [
+        (
+            json!({"months": longest, "grace_months": 1, "capitalise_rial": capitalise}),
+            ("months", "product_term_max"),
+        ),
+        (
+            json!({"months": 24, "rate_bp": rate - 1, "capitalise_rial": capitalise}),
+            ("rate_bp", "product_rate_min"),
+        ),
         (
             json!({"months": 24, "capitalise_rial": capitalise + 1}),
             ("capitalise_rial", "must_equal_due_profit"),
@@ -829,11 +856,20 @@ async fn check_reschedule(app: TestApp) {
         );
     }
 
-    // The rescheduling: a second schedule for the outstanding principal plus the dues.
+    // The rescheduling: a second schedule for the outstanding principal plus the dues, at
+    // the longest term and the lowest rate the product allows. Above the bank's four-eyes
+    // amount it is proposed (202) and carried out when a second officer approves (201).
     let (_, before) = app.get("/api/v1/ledger/trial-balance", Some(&admin)).await;
-    let body =
-        json!({"months": 24, "rate_bp": 1200, "capitalise_rial": capitalise, "note": "استمهال"});
-    let (status, done) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
+    let body = json!({"months": longest, "rate_bp": rate, "capitalise_rial": capitalise,
+                      "note": "استمهال"});
+    let (status, proposal) = post_keyed(&app, &path, &bank, "reschedule-1", &body).await;
+    assert_eq!(
+        (status, &proposal["status"]),
+        (202, &json!("pending")),
+        "{proposal}"
+    );
+    let approval = format!("/api/v1/loans/{id}/proposals/{}/approval", proposal["id"]);
+    let (status, done) = app.post(&approval, Some(&bank2), &json!({})).await;
     assert_eq!(status, 201, "{done}");
     let transaction_id = done["transaction_id"].as_i64().unwrap();
     let after_loan = done["loan"].clone();
@@ -843,10 +879,10 @@ async fn check_reschedule(app: TestApp) {
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1]["principal"], outstanding + capitalise);
     assert_eq!(versions[1]["capitalised"], capitalise);
-    assert_eq!(versions[1]["rate_bp"], 1200);
+    assert_eq!(versions[1]["rate_bp"], rate);
     assert_eq!(versions[1]["starts_on"], loan["business_date"]);
     let schedule = after_loan["schedule"].as_array().unwrap();
-    assert_eq!(schedule.len(), 24);
+    assert_eq!(schedule.len(), usize::try_from(longest).unwrap());
     assert_eq!(
         schedule
             .iter()

@@ -3,6 +3,7 @@
 
 mod api;
 mod authorization;
+mod four_eyes;
 mod helpers;
 mod idempotency;
 mod loans;

@@ -274,11 +274,27 @@ async fn an_officer_reviews_from_the_queue_and_an_applicant_applies_through_the_
         page.contains("اشتغال به ازای تسهیلات"),
         "the score's factors"
     );
+    // Lorestan's officer filed and submitted it, so four eyes keep the approval from
+    // them: the page offers the rejection only; the ministry approves it by its form.
+    assert!(
+        !page.contains("value=\"approve\""),
+        "the filer never approves"
+    );
+    assert!(page.contains("value=\"reject\""));
+    let admin = ui_client(&app, "admin").await;
+    let page = admin
+        .get(app.url("/applications/3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         page.contains("value=\"approve\""),
-        "the officer may approve"
+        "another officer may approve"
     );
-    let response = lorestan
+    let response = admin
         .post(app.url("/applications/3/transitions"))
         .form(&[("csrf", csrf_of(&page).as_str()), ("action", "approve")])
         .send()
@@ -501,8 +517,9 @@ async fn the_bank_settles_a_loan_early_from_its_page_for_the_quoted_amount() {
 
 #[tokio::test]
 async fn a_rescheduled_loan_page_lists_its_schedule_versions() {
-    // Establishes the loan page after a rescheduling: the versions with the current one
-    // marked, the rescheduling among the transactions, in Persian.
+    // Establishes the loan page after a rescheduling: proposed by one bank officer and
+    // approved from the page by a second, then the versions with the current one marked,
+    // the rescheduling among the transactions, in Persian.
     let app = sqlite_app().await;
     let token = app.token("bank", "demo").await;
     let loan = crate::loans::loan_behind(&app, &token).await;
@@ -516,23 +533,32 @@ async fn a_rescheduled_loan_page_lists_its_schedule_versions() {
         .await;
     assert_eq!(status, 201);
     let capitalise = crate::loans::due_profit(&app, &loan).await;
-    let (status, done) = app
+    let (status, proposal) = app
         .post(
             &format!("/api/v1/loans/{id}/reschedule"),
             Some(&token),
             &serde_json::json!({"months": 12, "capitalise_rial": capitalise}),
         )
         .await;
-    assert_eq!(status, 201, "{done}");
-    let bank = ui_client(&app, "bank").await;
-    let page = bank
-        .get(app.url(&format!("/loans/{id}")))
+    assert_eq!(status, 202, "{proposal}");
+    let bank2 = ui_client(&app, "bank2").await;
+    let loan_page = |client: &reqwest::Client| {
+        let request = client.get(app.url(&format!("/loans/{id}")));
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let page = loan_page(&bank2).await;
+    assert!(page.contains("منتظر تأیید کارشناس دوم"), "{page}");
+    let approval = format!("/loans/{id}/proposals/{}/approval", proposal["id"]);
+    assert!(page.contains(&approval));
+    let response = bank2
+        .post(app.url(&approval))
+        .form(&[("csrf", csrf_of(&page).as_str())])
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = loan_page(&ui_client(&app, "bank").await).await;
+    assert!(page.contains("انجام‌شده") && !page.contains(&approval));
     assert!(page.contains("نسخه‌های جدول اقساط"), "{page}");
     assert!(page.contains("استمهال") && page.contains("جاری"));
     assert!(page.contains("۱۲"), "the new term in Persian digits");

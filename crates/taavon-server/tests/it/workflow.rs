@@ -12,42 +12,48 @@ use crate::helpers::DEMO_USERS;
 
 /// The demo's Ilam clothing cooperative (its representative is `coop`) and a Dorud
 /// cooperative in Lorestan.
-const ILAM_COOPERATIVE: i64 = 1;
+pub(crate) const ILAM_COOPERATIVE: i64 = 1;
 const LORESTAN_COOPERATIVE: i64 = 3;
 
-struct Tokens(HashMap<String, String>);
+pub(crate) struct Tokens(HashMap<String, String>);
 
 impl Tokens {
-    fn of(&self, user: &str) -> &str {
+    pub(crate) fn of(&self, user: &str) -> &str {
         &self.0[user]
+    }
+
+    pub(crate) fn with(mut self, user: &str, token: String) -> Self {
+        self.0.insert(user.to_owned(), token);
+        self
     }
 }
 
-async fn tokens(app: &TestApp) -> Tokens {
+pub(crate) async fn tokens(app: &TestApp) -> Tokens {
     let admin = app.token("admin", "demo").await;
-    // A second Ilam officer (the checker); the demo's `refah` is an officer of another bank.
+    // A ministry clerk who drafts and submits the test applications (four eyes: whoever
+    // drafts or submits never approves, so the drafter must be someone the tables below
+    // do not ask about). The demo's `refah` is an officer of another bank.
     let (status, body) = app
         .post(
             "/api/v1/users",
             Some(&admin),
-            &json!({"username": "ilam2", "display_name": "ilam2",
-                    "password": "long enough password", "role": "provincial_officer",
-                    "province": "IR-16"}),
+            &json!({"username": "clerk", "display_name": "clerk",
+                    "password": "long enough password", "role": "ministry_admin"}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
     let mut tokens = HashMap::new();
-    for user in DEMO_USERS {
-        tokens.insert(user.to_owned(), app.token(user, "demo").await);
+    for user in DEMO_USERS.iter().chain(&["ilam2", "bank2"]) {
+        tokens.insert((*user).to_owned(), app.token(user, "demo").await);
     }
     tokens.insert(
-        "ilam2".to_owned(),
-        app.token("ilam2", "long enough password").await,
+        "clerk".to_owned(),
+        app.token("clerk", "long enough password").await,
     );
     Tokens(tokens)
 }
 
-async fn step(
+pub(crate) async fn step(
     app: &TestApp,
     token: &str,
     id: i64,
@@ -67,8 +73,8 @@ async fn step(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// A new application of `cooperative`, taken by the admin to the state `action`
-/// leaves from.
+/// A new application of `cooperative`, drafted, submitted and referred by the clerk
+/// and approved by the admin, taken to the state `action` leaves from.
 async fn application_ready_for(
     app: &TestApp,
     tokens: &Tokens,
@@ -76,17 +82,8 @@ async fn application_ready_for(
     action: &str,
     amount: i64,
 ) -> i64 {
-    let admin = tokens.of("admin");
-    let (status, created) = app
-        .post(
-            "/api/v1/applications",
-            Some(admin),
-            &json!({"program": "note18", "cooperative_id": cooperative, "amount": amount,
-                    "jobs": 10, "women_jobs": 4, "purpose": "خرید ماشین‌آلات"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_i64().unwrap();
+    let clerk = tokens.of("clerk");
+    let id = draft(app, clerk, cooperative, amount).await;
     let path: &[&str] = match action {
         "submit" => &[],
         "approve" | "reject" | "withdraw" => &["submit"],
@@ -94,10 +91,29 @@ async fn application_ready_for(
         _ => &["submit", "approve", "refer"],
     };
     for earlier in path {
-        let (status, body) = step(app, admin, id, earlier, None).await;
+        let who = if *earlier == "approve" {
+            tokens.of("admin")
+        } else {
+            clerk
+        };
+        let (status, body) = step(app, who, id, earlier, None).await;
         assert_eq!(status, 200, "{earlier}: {body}");
     }
     id
+}
+
+/// A new draft of `cooperative` under Note 18, by `token`'s user.
+pub(crate) async fn draft(app: &TestApp, token: &str, cooperative: i64, amount: i64) -> i64 {
+    let (status, created) = app
+        .post(
+            "/api/v1/applications",
+            Some(token),
+            &json!({"program": "note18", "cooperative_id": cooperative, "amount": amount,
+                    "jobs": 10, "women_jobs": 4, "purpose": "خرید ماشین‌آلات"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_i64().unwrap()
 }
 
 /// What the policy says, per action, for a user acting on an Ilam application and on a
@@ -252,7 +268,11 @@ async fn large_approvals_need_a_second_officer(app: &TestApp, tokens: &Tokens) {
     assert_eq!(status, 200);
     assert_eq!(body["application"]["status"], "awaiting_second_approval");
     let (status, body) = step(app, tokens.of("ilam"), id, "approve", None).await;
-    assert_eq!(status, 409, "the maker cannot check: {body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("four_eyes")),
+        "the maker cannot check: {body}"
+    );
     let (status, body) = step(app, tokens.of("ilam2"), id, "approve", None).await;
     assert_eq!(status, 200);
     assert_eq!(body["application"]["status"], "approved");

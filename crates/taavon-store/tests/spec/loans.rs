@@ -2,12 +2,14 @@
 //! statements are the ones `taavon_core::loans::account` computes loan by loan, a
 //! closed day closes nothing twice, and a loan transaction's lines move its installments.
 
+use taavon_core::access::Role;
 use taavon_core::loans::account::{self, InstallmentAccount};
 use taavon_core::loans::classification::ClassificationRules;
 use taavon_core::loans::eod::EodPlan;
 use taavon_store::{
-    InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
-    NewLoanTransaction, NewPerson, Program, Store, TransactionLine,
+    Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
+    NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, Program, ProposalOutcome, Store,
+    TransactionLine,
 };
 
 use super::{Checks, load_reference, now, operator, run};
@@ -392,6 +394,23 @@ async fn a_waiver_closes_installments_and_its_lines_read_back(
 }
 spec!(a_waiver_closes_installments_and_its_lines_read_back);
 
+/// A rescheduling's transaction: `dues` of profit paid by as much principal lent.
+fn capitalisation(loan_id: i64, dues: i64) -> NewLoanTransaction {
+    NewLoanTransaction {
+        loan_id,
+        province: "IR-16".into(),
+        kind: "reschedule".into(),
+        business_on: "2025-03-01".into(),
+        amount_rial: 0,
+        penalty_rial: 0,
+        fee_rial: 0,
+        profit_rial: dues,
+        principal_rial: -dues,
+        reverses: None,
+        note: None,
+    }
+}
+
 async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
     store: Store,
     _url: String,
@@ -401,22 +420,7 @@ async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
     let loan = contracted_loan(&store).await;
     let mut write = store.write(operator(), now()).await.unwrap();
     let transaction_id = write
-        .record_loan_transaction(
-            &NewLoanTransaction {
-                loan_id: loan.id,
-                province: "IR-16".into(),
-                kind: "reschedule".into(),
-                business_on: "2025-03-01".into(),
-                amount_rial: 0,
-                penalty_rial: 0,
-                fee_rial: 0,
-                profit_rial: 45_000,
-                principal_rial: -45_000,
-                reverses: None,
-                note: None,
-            },
-            &[],
-        )
+        .record_loan_transaction(&capitalisation(loan.id, 45_000), &[])
         .await
         .unwrap();
     let terms = LoanSchedule {
@@ -450,3 +454,161 @@ async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
     Checks::AuditMustVerify
 }
 spec!(a_rescheduled_schedule_is_a_new_version_beside_the_old);
+
+/// Two bank officers of bank 022, as audit actors.
+async fn bank_officers(store: &Store) -> [Actor; 2] {
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let mut officers = Vec::new();
+    for username in ["bank", "bank2"] {
+        let id = write
+            .insert_user(&NewUser {
+                username: username.into(),
+                display_name: username.into(),
+                password_hash: "$argon2id$not-a-real-hash".into(),
+                role: Role::BankOfficer {
+                    bank: "022".into(),
+                    provinces: vec![],
+                },
+            })
+            .await
+            .unwrap();
+        officers.push(Actor::User {
+            id,
+            username: username.into(),
+        });
+    }
+    write.commit().await.unwrap();
+    officers.try_into().unwrap()
+}
+
+fn user_id(actor: &Actor) -> i64 {
+    match actor {
+        Actor::User { id, .. } => *id,
+        Actor::System { .. } => unreachable!("a bank officer is a user"),
+    }
+}
+
+async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_version(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes migration 0012's proposals: recorded pending with who and the loan's
+    // version, decided exactly once (a second decision finds it no longer pending), and
+    // a claim on the loan succeeds only at the version it names.
+    let loan = contracted_loan(&store).await;
+    let [bank, bank2] = bank_officers(&store).await;
+    let mut write = store.write(bank.clone(), now()).await.unwrap();
+    let id = write
+        .insert_loan_proposal(&NewLoanProposal {
+            loan_id: loan.id,
+            loan_version: loan.version,
+            province: "IR-16".into(),
+            kind: "reschedule".into(),
+            body: r#"{"kind":"reschedule","months":12}"#.into(),
+            amount_rial: 3_000_000,
+            proposed_by_user_id: user_id(&bank),
+        })
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let proposal = read.loan_proposal(id).await.unwrap().unwrap();
+    read.finish().await.unwrap();
+    assert_eq!(
+        (proposal.status.as_str(), proposal.proposed_by.as_str()),
+        ("pending", "user:1:bank")
+    );
+    assert_eq!(proposal.fields.loan_version, loan.version);
+
+    let mut write = store.write(bank2.clone(), now()).await.unwrap();
+    assert!(!write.claim_loan(loan.id, loan.version - 1).await.unwrap());
+    assert!(write.claim_loan(loan.id, loan.version).await.unwrap());
+    let transaction_id = write
+        .record_loan_transaction(&capitalisation(loan.id, 0), &[])
+        .await
+        .unwrap();
+    let executed = ProposalOutcome::Executed { transaction_id };
+    assert!(
+        write
+            .decide_loan_proposal(&proposal, user_id(&bank2), &executed)
+            .await
+            .unwrap()
+    );
+    let rejected = ProposalOutcome::Rejected {
+        reason: "late".into(),
+    };
+    assert!(
+        !write
+            .decide_loan_proposal(&proposal, user_id(&bank2), &rejected)
+            .await
+            .unwrap(),
+        "a proposal is decided once"
+    );
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let decided = read.loan_proposals(loan.id).await.unwrap();
+    assert_eq!(decided.len(), 1);
+    let decided = decided.into_iter().next().unwrap();
+    assert_eq!(
+        (
+            decided.status.as_str(),
+            decided.transaction_id,
+            decided.decided_by_user_id,
+            decided.decided_by.as_deref()
+        ),
+        (
+            "executed",
+            Some(transaction_id),
+            Some(user_id(&bank2)),
+            Some("user:2:bank2")
+        )
+    );
+    // The claim changed nothing: the loan is at the version it was.
+    assert_eq!(
+        read.loan(loan.id).await.unwrap().unwrap().version,
+        loan.version
+    );
+    Checks::AuditMustVerify
+}
+spec!(a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_version);
+
+async fn an_applications_drafting_is_its_first_event_with_its_drafter(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes migration 0012's drafting event: the four-eyes rule reads who drafted
+    // an application from its events, so drafting records one with the user.
+    let loan = contracted_loan(&store).await;
+    let [bank, _] = bank_officers(&store).await;
+    let mut read = store.read().await.unwrap();
+    let contracted = read
+        .application(loan.fields.application_id)
+        .await
+        .unwrap()
+        .unwrap();
+    read.finish().await.unwrap();
+    let mut write = store.write(bank.clone(), now()).await.unwrap();
+    let id = write.insert_application(&contracted.fields).await.unwrap();
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let events = read.application_events(id).await.unwrap();
+    assert_eq!(events.len(), 1);
+    let drafted = &events[0];
+    assert_eq!(
+        (
+            drafted.action.as_str(),
+            drafted.actor_user_id,
+            drafted.actor.as_str()
+        ),
+        ("create", Some(user_id(&bank)), "user:1:bank")
+    );
+    // The system's own drafting (the first application, by the spec's operator) has no
+    // user.
+    let system = read.application_events(contracted.id).await.unwrap();
+    assert_eq!(
+        (system[0].action.as_str(), system[0].actor_user_id),
+        ("create", None)
+    );
+    Checks::AuditMustVerify
+}
+spec!(an_applications_drafting_is_its_first_event_with_its_drafter);
