@@ -110,6 +110,38 @@ impl Walk<'_> {
     }
 }
 
+impl Walk<'_> {
+    /// As `check`, for a write without a body (an approval): the same key on another
+    /// path is the other request.
+    async fn check_without_body(
+        &mut self,
+        token: &str,
+        operation: (&str, &str),
+        path: &str,
+        other_path: &str,
+    ) {
+        let (method, template) = operation;
+        let key = format!("walk {method} {path}");
+        let (status, first) = send(self.app, method, path, token, Some(&key), &json!({})).await;
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {first}"
+        );
+        let written = newest_audit_seq(self.app).await;
+        let again = send(self.app, method, path, token, Some(&key), &json!({})).await;
+        assert_eq!(again, (status, first), "a replay of {method} {path}");
+        assert_eq!(newest_audit_seq(self.app).await, written);
+        let (status, refused) =
+            send(self.app, method, other_path, token, Some(&key), &json!({})).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some("idempotency_key_reused")),
+            "{method} {other_path} with the key of {path}: {refused}"
+        );
+        self.covered.push(format!("{method} {template}"));
+    }
+}
+
 fn national_code(n: u32) -> String {
     taavon_core::ids::NationalCode::with_check_digit(&format!("{n:09}"))
         .unwrap()
@@ -123,10 +155,11 @@ fn person(n: u32, first_name: &str) -> Value {
 }
 
 async fn check_every_write_route(app: TestApp) {
-    let (admin, ilam, bank) = (
+    let (admin, ilam, bank, bank2) = (
         app.token("admin", "demo").await,
         app.token("ilam", "demo").await,
         app.token("bank", "demo").await,
+        app.token("bank2", "demo").await,
     );
     let mut walk = Walk {
         app: &app,
@@ -317,12 +350,49 @@ async fn check_every_write_route(app: TestApp) {
         )
         .await;
     let capitalise = due_profit(&app, &paid["loan"]).await;
-    walk.check(
-        &bank,
-        ("post", "/api/v1/loans/{id}/reschedule"),
+    // The rescheduling is above the second-approval amount: it becomes a proposal, which
+    // a second officer approves; another proposal of the same change is rejected.
+    let proposed = walk
+        .check(
+            &bank,
+            ("post", "/api/v1/loans/{id}/reschedule"),
+            &format!("/api/v1/loans/{behind_id}/reschedule"),
+            json!({"months": 24, "capitalise_rial": capitalise}),
+            json!({"months": 36, "capitalise_rial": capitalise}),
+        )
+        .await;
+    assert_eq!(proposed["status"], "pending", "{proposed}");
+    let (status, second) = send(
+        &app,
+        "post",
         &format!("/api/v1/loans/{behind_id}/reschedule"),
-        json!({"months": 24, "capitalise_rial": capitalise}),
-        json!({"months": 36, "capitalise_rial": capitalise}),
+        &bank,
+        None,
+        &json!({"months": 24, "capitalise_rial": capitalise}),
+    )
+    .await;
+    assert_eq!(status, 202, "{second}");
+    let proposal =
+        |id: &Value, decision: &str| format!("/api/v1/loans/{behind_id}/proposals/{id}/{decision}");
+    walk.check(
+        &bank2,
+        (
+            "post",
+            "/api/v1/loans/{id}/proposals/{proposal_id}/rejection",
+        ),
+        &proposal(&second["id"], "rejection"),
+        json!({"reason": "همان پیشنهاد دوباره"}),
+        json!({"reason": "دلیل دیگر"}),
+    )
+    .await;
+    walk.check_without_body(
+        &bank2,
+        (
+            "post",
+            "/api/v1/loans/{id}/proposals/{proposal_id}/approval",
+        ),
+        &proposal(&proposed["id"], "approval"),
+        &proposal(&second["id"], "approval"),
     )
     .await;
     let (_, active) = app.get("/api/v1/loans?status=active", Some(&bank)).await;
@@ -459,7 +529,8 @@ async fn every_write_operation_declares_the_key_and_reads_it_through_the_extract
         let concrete = path
             .replace("{id}", "1")
             .replace("{code}", "note18")
-            .replace("{transaction_id}", "1");
+            .replace("{transaction_id}", "1")
+            .replace("{proposal_id}", "1");
         let (status, problem) = send(
             &app,
             &method,
