@@ -8,9 +8,11 @@
 //! answers would tell which records exist in other provinces. The four-eyes rule reads
 //! who took part from the application's recorded events (`Participants`).
 
+use std::collections::HashSet;
+
 use taavon_core::access::{
-    self, Action, ApplicationSubject, Decision, LoanAction, LoanSubject, Principal, Resource,
-    application_scope, decide_loan, decide_transition, permitted_moves,
+    self, Action, ApplicationScope, ApplicationSubject, Decision, LoanAction, LoanSubject,
+    Principal, Resource, application_scope, decide_loan, decide_transition, permitted_moves,
 };
 use taavon_core::applications::{
     ApplicationState, Participants, RecordedMove, TransitionAction, TransitionContext,
@@ -27,6 +29,7 @@ use taavon_store::{
     Reader, Store, WriteTx,
 };
 
+use crate::duplicate_flags;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
 use crate::{AppError, FieldError};
@@ -159,14 +162,41 @@ pub async fn list_applications(
 ) -> Result<ApplicationPage, AppError> {
     let scope = application_scope(principal);
     let mut read = store.read().await?;
-    let (applications, total) = read
+    let (mut applications, total) = read
         .applications(&scope, filter, limit.clamp(1, 500), offset)
         .await?;
+    redact_duplicate_flags(&mut read, &scope, &mut applications).await?;
     read.finish().await?;
     Ok(ApplicationPage {
         applications,
         total,
     })
+}
+
+/// Names in the applications' duplicate flags only the applications `scope` lists.
+async fn redact_duplicate_flags(
+    reader: &mut Reader,
+    scope: &ApplicationScope,
+    applications: &mut [Application],
+) -> Result<(), AppError> {
+    const ID_KEY: &str = "application_id";
+    let named: Vec<i64> = applications
+        .iter()
+        .flat_map(|a| duplicate_flags::named_ids(&a.duplicate_flags, ID_KEY))
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let visible: HashSet<i64> = reader
+        .visible_application_ids(scope, &named)
+        .await?
+        .into_iter()
+        .collect();
+    for application in applications {
+        application.duplicate_flags =
+            duplicate_flags::redacted(&application.duplicate_flags, ID_KEY, &visible);
+    }
+    Ok(())
 }
 
 pub async fn application_detail(
@@ -176,7 +206,13 @@ pub async fn application_detail(
     now: Timestamp,
 ) -> Result<ApplicationDetail, AppError> {
     let mut read = store.read().await?;
-    let (application, province) = visible_application(&mut read, principal, id).await?;
+    let (mut application, province) = visible_application(&mut read, principal, id).await?;
+    redact_duplicate_flags(
+        &mut read,
+        &application_scope(principal),
+        std::slice::from_mut(&mut application),
+    )
+    .await?;
     let events = read.application_events(id).await?;
     let program = read
         .program(&application.fields.program)

@@ -4,13 +4,16 @@
 //! (the same legal ID, a founder already on another forming cooperative) are flagged for
 //! the reviewer, never merged.
 
-use taavon_core::access::{self, Action, Principal, Resource};
+use std::collections::HashSet;
+
+use taavon_core::access::{self, Action, Decision, Principal, Resource};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::FormationRules;
 use taavon_core::registry::shares::{Register, ShareEntry};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Formation, NewMembership, ShareEntryRow, Store, Versioned};
+use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
+use crate::duplicate_flags;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::registry::{
     CooperativeInput, KnownCodes, PersonInput, identity_conflicts, identity_mismatch,
@@ -45,7 +48,7 @@ pub async fn submit(
     now: Timestamp,
 ) -> Result<Formation, AppError> {
     let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return read_formation(store, id).await,
+        Begun::Replay(id) => return read_formation(store, principal, id).await,
         Begun::Fresh(write) => write,
     };
     let known = KnownCodes::load(&mut write).await?;
@@ -165,7 +168,7 @@ pub async fn submit(
     // Likely duplicates, flagged for the reviewer.
     let mut flags = Vec::new();
     if let Some(legal_id) = &fields.legal_id
-        && let Some((id, _)) = write.cooperatives_by_legal_id().await?.get(legal_id)
+        && let Some(id) = write.cooperative_id_by_legal_id(legal_id).await?
     {
         flags.push(serde_json::json!({ "rule": "same_legal_id", "cooperative_id": id }));
     }
@@ -223,14 +226,59 @@ pub async fn submit(
         )
         .await?;
     let id = finish_idempotent(write, principal, idempotency, id).await?;
-    read_formation(store, id).await
+    read_formation(store, principal, id).await
 }
 
-async fn read_formation(store: &Store, id: i64) -> Result<Formation, AppError> {
+async fn read_formation(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+) -> Result<Formation, AppError> {
     let mut read = store.read().await?;
-    let formation = read.formation(id).await?.ok_or(AppError::NotFound)?;
+    let mut formation = read.formation(id).await?.ok_or(AppError::NotFound)?;
+    redact_flags(&mut read, principal, std::slice::from_mut(&mut formation)).await?;
     read.finish().await?;
     Ok(formation)
+}
+
+/// Names in the formations' duplicate flags only the cooperatives the principal may
+/// read (a founder's forming cooperative may lie in another province).
+pub(crate) async fn redact_flags(
+    reader: &mut Reader,
+    principal: &Principal,
+    formations: &mut [Formation],
+) -> Result<(), AppError> {
+    const ID_KEY: &str = "cooperative_id";
+    let named: Vec<i64> = formations
+        .iter()
+        .flat_map(|f| duplicate_flags::named_ids(&f.duplicate_flags, ID_KEY))
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let visible: HashSet<i64> = reader
+        .cooperative_provinces(&named)
+        .await?
+        .into_iter()
+        .filter(|(id, province)| {
+            ProvinceCode::parse(province).is_ok_and(|province| {
+                access::decide(
+                    Some(principal),
+                    Action::Read,
+                    Resource::Cooperative {
+                        id: Some(*id),
+                        province: &province,
+                    },
+                ) == Decision::Allow
+            })
+        })
+        .map(|(id, _)| id)
+        .collect();
+    for formation in formations {
+        formation.duplicate_flags =
+            duplicate_flags::redacted(&formation.duplicate_flags, ID_KEY, &visible);
+    }
+    Ok(())
 }
 
 /// The provincial decision: `approve` registers the cooperative with a registration
@@ -255,7 +303,7 @@ pub async fn decide(
         ));
     }
     let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return read_formation(store, id).await,
+        Begun::Replay(id) => return read_formation(store, principal, id).await,
         Begun::Fresh(write) => write,
     };
     let formation = write
@@ -311,5 +359,5 @@ pub async fn decide(
         }
     }
     finish_idempotent(write, principal, idempotency, formation_id).await?;
-    read_formation(store, formation_id).await
+    read_formation(store, principal, formation_id).await
 }

@@ -21,6 +21,7 @@ pub mod bench_eod;
 pub mod clients;
 pub mod clock;
 pub mod demo;
+mod duplicate_flags;
 pub mod eod;
 mod error;
 pub mod export;

@@ -1018,7 +1018,8 @@ pub async fn list_formations(
         _ => return Ok(Vec::new()),
     };
     let mut read = store.read().await?;
-    let formations = read.formations(&provinces).await?;
+    let mut formations = read.formations(&provinces).await?;
+    crate::formations::redact_flags(&mut read, principal, &mut formations).await?;
     read.finish().await?;
     Ok(formations)
 }

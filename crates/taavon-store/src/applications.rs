@@ -250,6 +250,32 @@ impl Reader {
         .map_err(db("decoding sibling applications")))
     }
 
+    /// Which of `ids` a principal's `scope` lists (so that a page names only records the
+    /// reader may see, e.g. in duplicate flags).
+    pub async fn visible_application_ids(
+        &mut self,
+        scope: &ApplicationScope,
+        ids: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut filters = Conditions::default();
+        if ids.is_empty() || !filters.in_scope(scope, "referred_bank") {
+            return Ok(Vec::new());
+        }
+        filters.one_of_ids("id", ids);
+        let sql = format!("SELECT id FROM applications {}", filters.where_sql());
+        on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            &filters.values
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("finding visible applications"))?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding visible applications")))
+    }
+
     /// The amount already approved (or further on) per province under a program, exact
     /// however many applications add up to it.
     pub async fn committed_by_province(

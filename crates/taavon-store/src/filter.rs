@@ -121,6 +121,16 @@ impl Conditions {
         }
     }
 
+    /// `column IN (ids…)`; nothing matches an empty list.
+    pub(crate) fn one_of_ids(&mut self, column: &str, ids: &[i64]) {
+        let placeholders: Vec<String> = ids.iter().map(|id| self.bind(Value::Int(*id))).collect();
+        if placeholders.is_empty() {
+            self.push("1 = 0".into());
+        } else {
+            self.push(format!("{column} IN ({})", placeholders.join(", ")));
+        }
+    }
+
     /// `WHERE …`, or nothing when there are no conditions.
     pub(crate) fn where_sql(&self) -> String {
         if self.conditions.is_empty() {

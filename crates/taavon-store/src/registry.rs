@@ -264,6 +264,50 @@ impl Reader {
     }
 
     /// Every cooperative's legal ID with its id and province (for imports).
+    /// The province of each of these cooperatives that exists: (id, province).
+    pub async fn cooperative_provinces(
+        &mut self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut filters = Conditions::default();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        filters.one_of_ids("id", ids);
+        let sql = format!(
+            "SELECT id, province FROM cooperatives {}",
+            filters.where_sql()
+        );
+        on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            &filters.values
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("finding cooperatives' provinces"))?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db("decoding cooperatives' provinces")))
+    }
+
+    /// The cooperative registered under a legal ID, if any (the unique index answers).
+    pub async fn cooperative_id_by_legal_id(
+        &mut self,
+        legal_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT id FROM cooperatives WHERE legal_id = $1"
+        )
+        .bind(legal_id)
+        .fetch_optional(c)
+        .await
+        .map_err(db("finding a cooperative by legal ID"))?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(db("decoding a cooperative by legal ID")))
+    }
+
     pub async fn cooperatives_by_legal_id(
         &mut self,
     ) -> Result<std::collections::HashMap<String, (i64, String)>, StoreError> {

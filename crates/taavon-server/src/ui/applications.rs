@@ -280,9 +280,9 @@ pub async fn one(
         actions,
         flags: flags
             .iter()
-            .map(|flag| format!("#{}", flag["application_id"]))
+            .map(|flag| names::duplicate_flag(lang, flag))
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(lang.pick("، ", ", ")),
         layout,
     })
 }

@@ -97,3 +97,39 @@ pub fn gender(lang: Lang, code: &str) -> String {
     };
     lang.pick(fa, en).to_owned()
 }
+
+/// One likely duplicate, as its flag names it: the rule, and the record it points to
+/// when the reader may read it (the app leaves only `outside_scope` otherwise).
+pub fn duplicate_flag(lang: Lang, flag: &serde_json::Value) -> String {
+    let (fa, en) = match flag["rule"].as_str().unwrap_or_default() {
+        "same_applicant_and_program" => (
+            "درخواست دیگر همین متقاضی در همین برنامه",
+            "Another application of this applicant under this program",
+        ),
+        "same_legal_id" => (
+            "تعاونی دیگری با همین شناسه ملی",
+            "Another cooperative with this legal ID",
+        ),
+        "founder_on_forming_cooperative" => (
+            "بنیان‌گذار تعاونی دیگری در حال تشکیل",
+            "A founder of another cooperative being formed",
+        ),
+        _ => ("مورد تکراری احتمالی", "A likely duplicate"),
+    };
+    let record = ["application_id", "cooperative_id"]
+        .into_iter()
+        .find_map(|key| flag[key].as_i64());
+    match record {
+        Some(id) => format!(
+            "{} ({} {})",
+            lang.pick(fa, en),
+            lang.pick("شماره", "no."),
+            lang.digits(&id.to_string())
+        ),
+        None => format!(
+            "{} — {}",
+            lang.pick(fa, en),
+            lang.pick("خارج از حوزه دسترسی شما", "outside your scope")
+        ),
+    }
+}

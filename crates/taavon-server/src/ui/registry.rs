@@ -849,15 +849,9 @@ pub async fn formations(
                 status: names::status(lang, &f.status),
                 flags: flags
                     .iter()
-                    .map(|flag| {
-                        format!(
-                            "{} #{}",
-                            flag["rule"].as_str().unwrap_or(""),
-                            flag["cooperative_id"]
-                        )
-                    })
+                    .map(|flag| names::duplicate_flag(lang, flag))
                     .collect::<Vec<_>>()
-                    .join("، "),
+                    .join(lang.pick("، ", ", ")),
                 reason: f.reason.unwrap_or_default(),
             });
         }

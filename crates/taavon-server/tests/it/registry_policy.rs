@@ -1,6 +1,7 @@
 //! The registry's finer rules against the attacks that found them: who changes which
-//! field of a cooperative (and with what reason), what a national code reveals, and a
-//! share register that no amount can freeze. On SQLite and on PostgreSQL.
+//! field of a cooperative (and with what reason), what a national code reveals, what a
+//! duplicate flag names, and a share register that no amount can freeze. On SQLite and
+//! on PostgreSQL.
 
 use serde_json::{Value, json};
 use taavon_core::ids::{LegalId, NationalCode};
@@ -313,6 +314,91 @@ async fn a_national_code_neither_reveals_nor_merges_a_stored_person_on_postgres(
         return;
     };
     check_identities(app).await;
+}
+
+async fn check_duplicate_flags(app: TestApp) {
+    let (admin, ilam, lorestan) = (
+        app.token("admin", "demo").await,
+        app.token("ilam", "demo").await,
+        app.token("lorestan", "demo").await,
+    );
+    let founders: Vec<Value> = (0..7)
+        .map(|i| {
+            let code =
+                NationalCode::with_check_digit(&format!("{:09}", 620_000_000 + i * 13)).unwrap();
+            json!({"national_code": code.as_str(), "first_name": "مریم", "last_name": "رحیمی",
+                   "gender": "female", "birth_year": 1985, "subscribed_rial": 3_000_000,
+                   "paid_rial": 1_000_000})
+        })
+        .collect();
+    let formation = |name: &str, county: &str| {
+        json!({"name": name, "type": "production", "sector": "handicrafts", "county": county,
+               "women_led": true, "statute": "اساسنامه نمونه", "founders": founders})
+    };
+    let (status, dorud) = app
+        .post(
+            "/api/v1/formations",
+            Some(&lorestan),
+            &formation("تعاونی گلیم‌بافی دورود", "1503"),
+        )
+        .await;
+    assert_eq!(status, 201, "{dorud}");
+    let dorud_cooperative = dorud["cooperative_id"].clone();
+    // The same founders form a cooperative in Ilam: the Ilam officer learns that a likely
+    // duplicate exists, never which Lorestan cooperative it is.
+    let (status, ilam_formation) = app
+        .post(
+            "/api/v1/formations",
+            Some(&ilam),
+            &formation("تعاونی گلیم‌بافی مهران", "1603"),
+        )
+        .await;
+    assert_eq!(status, 201, "{ilam_formation}");
+    let outside = json!([{"rule": "founder_on_forming_cooperative", "outside_scope": true}]);
+    assert_eq!(ilam_formation["duplicate_flags"], outside);
+    let listed = |queue: &Value| {
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == ilam_formation["id"])
+            .map(|f| f["duplicate_flags"].clone())
+    };
+    let (_, queue) = app.get("/api/v1/formations", Some(&ilam)).await;
+    assert_eq!(listed(&queue), Some(outside));
+    let page = ui_client(&app, "ilam").await;
+    let html = page
+        .get(app.url("/formations"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("گلیم‌بافی دورود"),
+        "the Ilam page names the Lorestan cooperative"
+    );
+    // The ministry, which reads both, sees which cooperative it is.
+    let (_, queue) = app.get("/api/v1/formations", Some(&admin)).await;
+    let flags = listed(&queue).unwrap();
+    assert_eq!(flags[0]["cooperative_id"], dorud_cooperative, "{flags}");
+}
+
+#[tokio::test]
+async fn a_duplicate_flag_names_only_records_the_reader_may_read_on_sqlite() {
+    // Establishes that a formation's duplicate flag does not reveal a cooperative in
+    // another province to the officer who reviews it.
+    check_duplicate_flags(sqlite_app().await).await;
+}
+
+#[tokio::test]
+async fn a_duplicate_flag_names_only_records_the_reader_may_read_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_duplicate_flags(app).await;
 }
 
 async fn check_huge_share_entry(app: TestApp) {
