@@ -1,23 +1,24 @@
-//! A certified upper bound on every feasible allocation: the Lagrangian dual of the two
-//! quotas, each province then being a fractional knapsack.
+//! A certified upper bound on every feasible allocation: the Lagrangian dual of the share
+//! constraints (the two quotas and the sector caps), each province then being a
+//! fractional knapsack.
 //!
-//! For multipliers `mu ≥ 0` on the quotas and `lambda_p ≥ 0` on the budgets,
+//! For multipliers `mu ≥ 0` on the share constraints and `lambda_p ≥ 0` on the budgets,
 //! `Σ_p lambda_p·B_p + Σ_i max(0, v_i + a_i·(c_i(mu) − lambda_p))` bounds every 0/1
 //! allocation that meets the constraints (weak LP duality), whatever the multipliers,
-//! where `c_i(mu) = Σ_q mu_q·(member_iq − share_q)`. So the search below only has to find
-//! good multipliers, never exact ones, for the figure to stay a true bound. Minimised
-//! over all multipliers it equals the LP relaxation's optimum. For each `mu` the best
-//! `lambda_p` is a province's cutoff value per rial (bisection over the cumulative sums);
-//! `mu` is found by alternating bisection on each coordinate's subgradient, the dual
-//! being convex.
+//! where `c_i(mu) = Σ_j mu_j·coefficient_j(i)` (`constraints`: `member − share` for a
+//! quota, `cap − member` for a cap). So the search below only has to find good
+//! multipliers, never exact ones, for the figure to stay a true bound. Minimised over all
+//! multipliers it equals the LP relaxation's optimum. For each `mu` the best `lambda_p` is
+//! a province's cutoff value per rial (bisection over the cumulative sums); `mu` is found
+//! by alternating bisection on each coordinate's subgradient, the dual being convex.
 
-use super::ranking::{CLASSES, Group, Ranking, counts};
+use super::ranking::{Group, Ranking};
 
 /// Multipliers and the bound they certify.
 #[derive(Clone, Debug)]
 pub(crate) struct Dual {
-    /// Price per rial of the women (0) and deprived (1) quotas.
-    pub mu: [f64; 2],
+    /// Price per rial of each share constraint, in `Ranking::constraints` order.
+    pub mu: Vec<f64>,
     /// Per province (in `Problem::provinces()` order), the cutoff value per rial.
     pub cutoffs: Vec<f64>,
     /// Per province, the lowest cutoff found whose applications above it all fit the
@@ -25,9 +26,9 @@ pub(crate) struct Dual {
     pub fits_above: Vec<f64>,
     /// The dual value at these multipliers (before the rounding margin).
     pub value: f64,
-    /// A subgradient with respect to `mu`: each quota's surplus (funded amount counted
-    /// towards it minus its share of the total) in the relaxed solution.
-    surplus: [f64; 2],
+    /// A subgradient with respect to `mu`: each constraint's surplus (`Σ coefficient ·
+    /// amount`, negative when broken) in the relaxed solution.
+    surplus: Vec<f64>,
 }
 
 /// Relative margin for rounding: the dual value sums at most a few million products of
@@ -41,45 +42,54 @@ impl Dual {
     }
 }
 
-/// One province's dual term at cutoff `lambda`, and the amounts of each class the
+/// A province's non-empty groups with their class and price offset per rial.
+struct Priced<'r> {
+    class: usize,
+    group: Group<'r>,
+    offset: f64,
+}
+
+/// One province's dual term at cutoff `lambda`, and the amount of each group the
 /// relaxation funds above it.
-fn province_term(
-    groups: &[Group<'_>; CLASSES],
-    offsets: &[f64; CLASSES],
-    budget: f64,
-    lambda: f64,
-) -> (f64, [f64; CLASSES]) {
+fn province_term(groups: &[Priced<'_>], budget: f64, lambda: f64) -> (f64, Vec<f64>) {
     let mut term = lambda * budget;
-    let mut amounts = [0.0; CLASSES];
-    for ((g, &off), amount) in groups.iter().zip(offsets).zip(amounts.iter_mut()) {
-        let (a, v) = g.prefix(g.count_above(off, lambda));
-        term += v + (off - lambda) * a;
-        *amount = a;
+    let mut amounts = Vec::with_capacity(groups.len());
+    for p in groups {
+        let (a, v) = p.group.prefix(p.group.count_above(p.offset, lambda));
+        term += v + (p.offset - lambda) * a;
+        amounts.push(a);
     }
     (term, amounts)
 }
 
-fn used_above(groups: &[Group<'_>; CLASSES], offsets: &[f64; CLASSES], lambda: f64) -> f64 {
+fn used_above(groups: &[Priced<'_>], lambda: f64) -> f64 {
     groups
         .iter()
-        .zip(offsets)
-        .map(|(g, &off)| g.prefix(g.count_above(off, lambda)).0)
+        .map(|p| p.group.prefix(p.group.count_above(p.offset, lambda)).0)
         .sum()
 }
 
 /// The dual at `mu`, with each province's best cutoff.
-pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Dual {
+pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64]) -> Dual {
     let offsets = ranking.offsets(mu);
-    let shares = ranking.shares();
     let mut value = 0.0;
-    let mut surplus = [0.0; 2];
+    let mut surplus = vec![0.0; mu.len()];
     let mut cutoffs = Vec::with_capacity(ranking.provinces());
     let mut fits_above = Vec::with_capacity(ranking.provinces());
     for (slot, province) in ranking.problem.provinces().iter().enumerate() {
-        let groups: [Group<'_>; CLASSES] = std::array::from_fn(|c| ranking.group(slot, c));
+        let groups: Vec<Priced<'_>> = offsets
+            .iter()
+            .enumerate()
+            .map(|(class, &offset)| Priced {
+                class,
+                group: ranking.group(slot, class),
+                offset,
+            })
+            .filter(|p| !p.group.items.is_empty())
+            .collect();
         let budget = province.budget as f64;
-        let (lambda, fits, term, funded) = if used_above(&groups, &offsets, 0.0) <= budget {
-            let (term, funded) = province_term(&groups, &offsets, budget, 0.0);
+        let (lambda, fits, term, funded) = if used_above(&groups, 0.0) <= budget {
+            let (term, funded) = province_term(&groups, budget, 0.0);
             (0.0, 0.0, term, funded)
         } else {
             // The cutoff lies between 0 (over budget) and the best adjusted ratio (nothing
@@ -87,22 +97,21 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Dual {
             let mut lo = 0.0;
             let mut hi = groups
                 .iter()
-                .zip(&offsets)
-                .filter_map(|(g, off)| g.ratio.first().map(|r| r + off))
+                .filter_map(|p| p.group.ratio.first().map(|r| r + p.offset))
                 .fold(0.0, f64::max);
             for _ in 0..200 {
                 let mid = lo + (hi - lo) / 2.0;
                 if mid <= lo || mid >= hi {
                     break;
                 }
-                if used_above(&groups, &offsets, mid) > budget {
+                if used_above(&groups, mid) > budget {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
-            let (term_lo, over) = province_term(&groups, &offsets, budget, lo);
-            let (term_hi, under) = province_term(&groups, &offsets, budget, hi);
+            let (term_lo, over) = province_term(&groups, budget, lo);
+            let (term_hi, under) = province_term(&groups, budget, hi);
             // The relaxation funds everything above `hi` and fills the rest of the budget
             // with the applications between the two, which all sit at the cutoff.
             let (used_over, used_under): (f64, f64) = (over.iter().sum(), under.iter().sum());
@@ -124,15 +133,14 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: [f64; 2]) -> Dual {
         value += term;
         cutoffs.push(lambda);
         fits_above.push(fits);
-        for (class, amount) in funded.iter().enumerate() {
-            for (q, (s, share)) in surplus.iter_mut().zip(shares).enumerate() {
-                let member = if counts(class, q) { 1.0 } else { 0.0 };
-                *s += amount * (member - share);
+        for (p, amount) in groups.iter().zip(&funded) {
+            for (j, s) in surplus.iter_mut().enumerate() {
+                *s += amount * ranking.coefficient(j, p.class);
             }
         }
     }
     Dual {
-        mu,
+        mu: mu.to_vec(),
         cutoffs,
         fits_above,
         value,
@@ -154,17 +162,18 @@ pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
         .copied()
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
-    let mut best = evaluate(ranking, [0.0, 0.0]);
-    let mut mu = [0.0, 0.0];
+    let axes = ranking.constraints.len();
+    let mut mu = vec![0.0; axes];
+    let mut best = evaluate(ranking, &mu);
     for _ in 0..ROUNDS {
         let before = best.value;
-        for axis in 0..2 {
+        for axis in 0..axes {
             let at = |x: f64| {
-                let mut point = mu;
+                let mut point = mu.clone();
                 if let Some(p) = point.get_mut(axis) {
                     *p = x;
                 }
-                evaluate(ranking, point)
+                evaluate(ranking, &point)
             };
             let surplus = |d: &Dual| d.surplus.get(axis).copied().unwrap_or(0.0);
             let zero = at(0.0);
@@ -177,7 +186,7 @@ pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
             keep(&mut best, zero);
             if at_zero_rises {
                 // The dual does not fall along this axis: its minimum here is at 0.
-                mu = best.mu;
+                mu.clone_from(&best.mu);
                 continue;
             }
             // Bracket the minimum: the surplus grows with the multiplier.
@@ -203,7 +212,7 @@ pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
                 }
                 keep(&mut best, d);
             }
-            mu = best.mu;
+            mu.clone_from(&best.mu);
         }
         if before - best.value <= before.abs() * 1e-12 {
             break;
