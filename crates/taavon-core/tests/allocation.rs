@@ -197,9 +197,39 @@ fn every_oracle_decision_is_explained_consistently() {
             assert!(e.marginal_value <= 0.0);
         }
     }
+    // Ranks number each province's applications 1, 2, … once each.
+    let mut ranks: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for (e, a) in explanations.iter().zip(problem.applications()) {
+        ranks.entry(a.province).or_default().push(e.rank);
+    }
+    for list in ranks.values_mut() {
+        list.sort_unstable();
+        assert!(list.iter().copied().eq(1..=list.len() as u32));
+    }
     // The oracle's quotas are tight: the women's quota must show up as a reason.
     assert!(codes.contains_key("women_share"), "{codes:?}");
     assert!(codes.contains_key("below_cutoff"), "{codes:?}");
+}
+
+#[test]
+fn a_binding_sector_cap_is_named_as_the_reason_an_application_waits() {
+    // Establishes the sector_cap binding: on the sectors instance some unfunded
+    // applications are kept out by their sector's cap, and only applications of a capped
+    // sector are.
+    let (problem, params, _) = sectors_problem();
+    let result = allocate(&problem, &params).unwrap();
+    let explanations = result.explain(&problem);
+    let mut codes = std::collections::BTreeMap::new();
+    for (e, a) in explanations.iter().zip(problem.applications()) {
+        assert_eq!(e.binding == Binding::None, e.funded);
+        *codes.entry(e.binding.code()).or_insert(0) += 1;
+        if let Binding::SectorCap { sector } = e.binding {
+            assert_eq!(sector, a.sector);
+            assert!(params.sector_caps.contains_key(&sector));
+        }
+    }
+    eprintln!("{codes:?}");
+    assert!(codes.contains_key("sector_cap"), "{codes:?}");
 }
 
 #[test]
@@ -270,6 +300,8 @@ fn brute_force_best(problem: &Problem, params: &Params) -> f64 {
     best
 }
 
+/// Small instances: up to 12 applications in 3 provinces and 3 sectors, any quotas, and
+/// caps on none, some or all of the sectors (0 to 100 %).
 fn arb_instance() -> impl Strategy<Value = (Problem, Params)> {
     let app = (
         1u32..=3,
@@ -278,18 +310,20 @@ fn arb_instance() -> impl Strategy<Value = (Problem, Params)> {
         0u32..=6,
         any::<bool>(),
         1u8..=4,
+        0u32..=2,
     )
         .prop_map(
-            |(province, amount, jobs, women, women_led, tier)| Application {
+            |(province, amount, jobs, women, women_led, tier, sector)| Application {
                 province,
                 amount: amount * 1_000_000,
                 jobs,
                 women_jobs: women.min(jobs),
                 women_led,
                 tier,
-                sector: 0,
+                sector,
             },
         );
+    let cap = prop_oneof![Just(None), (0u32..=10_000).prop_map(Some)];
     (
         proptest::collection::vec(app, 0..=12),
         proptest::collection::vec(0i64..=80, 3),
@@ -297,8 +331,9 @@ fn arb_instance() -> impl Strategy<Value = (Problem, Params)> {
         0u32..=10_000,
         proptest::array::uniform4(0u8..=8),
         0u8..=4,
+        proptest::array::uniform3(cap),
     )
-        .prop_map(|(apps, budgets, women, deprived, weights, bonus)| {
+        .prop_map(|(apps, budgets, women, deprived, weights, bonus, caps)| {
             let budgets: Vec<ProvinceBudget> = budgets
                 .iter()
                 .zip(1..)
@@ -307,12 +342,16 @@ fn arb_instance() -> impl Strategy<Value = (Problem, Params)> {
                     budget: b * 1_000_000,
                 })
                 .collect();
+            let sector_caps: BTreeMap<u32, Share> = (0..)
+                .zip(caps)
+                .filter_map(|(sector, cap)| Some((sector, Share::from_basis_points(cap?)?)))
+                .collect();
             let params = Params {
                 women_share: Share::from_basis_points(women).unwrap(),
                 deprived_share: Share::from_basis_points(deprived).unwrap(),
                 tier_weights: weights.map(|w| f64::from(w) / 4.0),
                 women_bonus: f64::from(bonus) / 4.0,
-                sector_caps: BTreeMap::new(),
+                sector_caps,
             };
             (Problem::new(apps, &budgets).unwrap(), params)
         })
@@ -325,9 +364,13 @@ proptest! {
     fn the_engine_is_feasible_and_its_bound_covers_the_true_optimum(
         (problem, params) in arb_instance()
     ) {
-        // Establishes feasibility and bound ≥ optimum ≥ objective against brute force.
+        // Establishes feasibility (sector caps included) and bound ≥ optimum ≥ objective
+        // against brute force, and that every decision is explained.
         let result = allocate(&problem, &params).unwrap();
         prop_assert!(verify(&problem, &params, &result.funded).is_ok());
+        for (e, &funded) in result.explain(&problem).iter().zip(&result.funded) {
+            prop_assert_eq!(e.binding == Binding::None, funded);
+        }
         let best = brute_force_best(&problem, &params);
         prop_assert!(result.objective <= best + 1e-9);
         prop_assert!(result.upper_bound >= best - 1e-9,

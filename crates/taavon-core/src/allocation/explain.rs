@@ -68,6 +68,9 @@ impl Binding {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Explanation {
     pub funded: bool,
+    /// Position in its province's order by value per rial under the final prices, 1
+    /// first: the order in which the engine funds down to the province's cutoff.
+    pub rank: u32,
     pub binding: Binding,
     /// Reduced cost under the final multipliers: value minus what its rials are worth
     /// at the province's cutoff, constraint prices included. Positive means the
@@ -89,7 +92,7 @@ pub(crate) struct Prices<'a> {
 pub(crate) fn explain(problem: &Problem, prices: &Prices<'_>) -> Vec<Explanation> {
     let params = prices.params;
     let t = prices.totals;
-    problem
+    let (mut explanations, per_rial): (Vec<Explanation>, Vec<f64>) = problem
         .applications()
         .iter()
         .zip(problem.slots())
@@ -107,8 +110,10 @@ pub(crate) fn explain(problem: &Problem, prices: &Prices<'_>) -> Vec<Explanation
                 .zip(prices.mu)
                 .map(|(c, m)| m * c.coefficient(counts(c)))
                 .collect();
-            let base = value_of(a, params) - amount * cutoff;
-            let marginal_value = base + amount * price.iter().sum::<f64>();
+            let value = value_of(a, params);
+            let price_per_rial: f64 = price.iter().sum();
+            let base = value - amount * cutoff;
+            let marginal_value = base + amount * price_per_rial;
             let province = problem.provinces().get(slot).map_or(0, |b| b.province);
             // The constraint whose price weighs most against it (the first on a tie).
             let dearest = || {
@@ -146,11 +151,44 @@ pub(crate) fn explain(problem: &Problem, prices: &Prices<'_>) -> Vec<Explanation
             } else {
                 Binding::BelowCutoff { province }
             };
-            Explanation {
+            let explanation = Explanation {
                 funded,
+                rank: 0,
                 binding,
                 marginal_value,
-            }
+            };
+            (explanation, value / amount + price_per_rial)
         })
-        .collect()
+        .unzip();
+    rank_within_provinces(problem, &per_rial, &mut explanations);
+    explanations
+}
+
+/// Sets each explanation's rank: its position in its province by `per_rial` (value per
+/// rial under the final prices), best first, ties in input order.
+fn rank_within_provinces(problem: &Problem, per_rial: &[f64], explanations: &mut [Explanation]) {
+    let slots = problem.slots();
+    let key = |i: &u32| {
+        (
+            slots.get(*i as usize).copied().unwrap_or(0),
+            per_rial.get(*i as usize).copied().unwrap_or(0.0),
+        )
+    };
+    let mut order: Vec<u32> = (0..explanations.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0).then(kb.1.total_cmp(&ka.1)).then(a.cmp(b))
+    });
+    let mut previous_slot = None;
+    let mut rank = 0u32;
+    for i in order {
+        let slot = key(&i).0;
+        rank = if previous_slot == Some(slot) { rank + 1 } else { 1 };
+        previous_slot = Some(slot);
+        if let Some(e) = explanations.get_mut(i as usize) {
+            e.rank = rank;
+        }
+    }
 }
