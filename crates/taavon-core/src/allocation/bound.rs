@@ -62,15 +62,54 @@ fn province_term(groups: &[Priced<'_>], budget: f64, lambda: f64) -> (f64, Vec<f
     (term, amounts)
 }
 
-fn used_above(groups: &[Priced<'_>], lambda: f64) -> f64 {
-    groups
-        .iter()
-        .map(|p| p.group.prefix(p.group.count_above(p.offset, lambda)).0)
-        .sum()
+/// An interval `(lo, hi)` with the province over budget above `lo` and within it above
+/// `hi`, within `[0, top]`: that whole range, or one grown geometrically around the
+/// cutoff `near` found at nearby multipliers.
+fn bracket(groups: &[Priced<'_>], budget: f64, top: f64, near: Option<f64>) -> (f64, f64) {
+    let Some(near) = near.filter(|&n| n > 0.0 && n < top) else {
+        return (0.0, top);
+    };
+    let over = |x: f64| above(groups, x).0 > budget;
+    let mut reach = near * NEAR_REACH;
+    if over(near) {
+        let mut lo = near;
+        for _ in 0..LINE_STEPS {
+            let hi = near + reach;
+            if hi >= top || !over(hi) {
+                return (lo, hi.min(top));
+            }
+            lo = hi;
+            reach *= 2.0;
+        }
+        (lo, top)
+    } else {
+        let mut hi = near;
+        for _ in 0..LINE_STEPS {
+            let lo = near - reach;
+            if lo <= 0.0 || over(lo) {
+                return (lo.max(0.0), hi);
+            }
+            hi = lo;
+            reach *= 2.0;
+        }
+        (0.0, hi)
+    }
 }
 
-/// The dual at `mu`, with each province's best cutoff.
-pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64]) -> Dual {
+/// The first step, relative to the nearby cutoff, when bracketing a province's cutoff.
+const NEAR_REACH: f64 = 1e-4;
+
+/// The amount and the number of applications above `lambda`.
+fn above(groups: &[Priced<'_>], lambda: f64) -> (f64, usize) {
+    groups.iter().fold((0.0, 0), |(used, count), p| {
+        let k = p.group.count_above(p.offset, lambda);
+        (used + p.group.prefix(k).0, count + k)
+    })
+}
+
+/// The dual at `mu`, with each province's best cutoff. `near` may hold each province's
+/// cutoff at nearby multipliers, where the search for the new one starts (or be empty).
+pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64], near: &[f64]) -> Dual {
     let offsets = ranking.offsets(mu);
     let mut value = 0.0;
     let mut surplus = vec![0.0; mu.len()];
@@ -88,28 +127,42 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64]) -> Dual {
             .filter(|p| !p.group.items.is_empty())
             .collect();
         let budget = province.budget as f64;
-        let (lambda, fits, term, funded) = if used_above(&groups, 0.0) <= budget {
+        let (lambda, fits, term, funded) = if above(&groups, 0.0).0 <= budget {
             let (term, funded) = province_term(&groups, budget, 0.0);
             (0.0, 0.0, term, funded)
         } else {
             // The cutoff lies between 0 (over budget) and the best adjusted ratio (nothing
-            // above it); bisect to where the funded amount crosses the budget.
-            let mut lo = 0.0;
-            let mut hi = groups
+            // above it); bisect to where the funded amount crosses the budget, until one
+            // application is left between the two ends: the break item, whose adjusted
+            // ratio is the exact cutoff.
+            let top = groups
                 .iter()
                 .filter_map(|p| p.group.ratio.first().map(|r| r + p.offset))
                 .fold(0.0, f64::max);
+            let (mut lo, mut hi) = bracket(&groups, budget, top, near.get(slot).copied());
+            let (mut count_lo, mut count_hi) = (above(&groups, lo).1, above(&groups, hi).1);
             for _ in 0..200 {
                 let mid = lo + (hi - lo) / 2.0;
-                if mid <= lo || mid >= hi {
+                if count_lo - count_hi <= 1 || mid <= lo || mid >= hi {
                     break;
                 }
-                if used_above(&groups, mid) > budget {
-                    lo = mid;
+                let (used, count) = above(&groups, mid);
+                if used > budget {
+                    (lo, count_lo) = (mid, count);
                 } else {
-                    hi = mid;
+                    (hi, count_hi) = (mid, count);
                 }
             }
+            let break_item = if count_lo - count_hi == 1 {
+                groups.iter().find_map(|p| {
+                    let k = p.group.count_above(p.offset, hi);
+                    (p.group.count_above(p.offset, lo) > k)
+                        .then(|| p.group.ratio.get(k).map(|r| r + p.offset))
+                        .flatten()
+                })
+            } else {
+                None
+            };
             let (term_lo, over) = province_term(&groups, budget, lo);
             let (term_hi, under) = province_term(&groups, budget, hi);
             // The relaxation funds everything above `hi` and fills the rest of the budget
@@ -124,10 +177,13 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64]) -> Dual {
             for (f, o) in funded.iter_mut().zip(&over) {
                 *f += theta * (o - *f);
             }
-            if term_lo < term_hi {
-                (lo, hi, term_lo, funded)
-            } else {
-                (hi, hi, term_hi, funded)
+            match break_item {
+                Some(cutoff) => {
+                    let (term, _) = province_term(&groups, budget, cutoff);
+                    (cutoff, cutoff, term, funded)
+                }
+                None if term_lo < term_hi => (lo, hi, term_lo, funded),
+                None => (hi, hi, term_hi, funded),
             }
         };
         value += term;
@@ -148,13 +204,20 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64]) -> Dual {
     }
 }
 
-/// Bisection steps per coordinate search; 2^-48 of the bracket is far below any
-/// multiplier difference that changes a decision.
-const LINE_STEPS: usize = 48;
+/// Relative width at which a coordinate search stops: far below any multiplier
+/// difference that changes more than a rounding of the bound.
+const LINE_TOLERANCE: f64 = 1e-7;
+/// Steps allowed to bracket, and then to narrow, one coordinate's minimum.
+const LINE_STEPS: usize = 64;
 const ROUNDS: usize = 12;
+/// A round of coordinate searches gaining less than this share of the bound ends the
+/// search: a tenth of the rounding margin the bound is widened by anyway.
+const ROUND_GAIN: f64 = ROUNDING_MARGIN / 10.0;
 
-/// Searches multipliers that make the dual small. Every point visited is a valid bound;
-/// the lowest is returned.
+/// Searches multipliers that make the dual small, one coordinate at a time: from the
+/// current point, a bracket in the direction the subgradient points (steps doubling from
+/// twice the coordinate's last move), then bisection on the sign of the subgradient.
+/// Every point visited is a valid bound; the lowest is returned.
 pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
     let scale = ranking
         .ratio
@@ -163,58 +226,86 @@ pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
     let axes = ranking.constraints.len();
-    let mut mu = vec![0.0; axes];
-    let mut best = evaluate(ranking, &mu);
+    let mut best = evaluate(ranking, &vec![0.0; axes], &[]);
+    let mut steps = vec![scale; axes];
     for _ in 0..ROUNDS {
         let before = best.value;
-        for axis in 0..axes {
+        for (axis, step) in steps.iter_mut().enumerate() {
+            let start = best.mu.clone();
+            let near = best.cutoffs.clone();
+            let from = start.get(axis).copied().unwrap_or(0.0);
             let at = |x: f64| {
-                let mut point = mu.clone();
+                let mut point = start.clone();
                 if let Some(p) = point.get_mut(axis) {
                     *p = x;
                 }
-                evaluate(ranking, &point)
+                evaluate(ranking, &point, &near)
             };
             let surplus = |d: &Dual| d.surplus.get(axis).copied().unwrap_or(0.0);
-            let zero = at(0.0);
             let keep = |best: &mut Dual, d: Dual| {
                 if d.value < best.value {
                     *best = d;
                 }
             };
-            let at_zero_rises = surplus(&zero) >= 0.0;
-            keep(&mut best, zero);
-            if at_zero_rises {
-                // The dual does not fall along this axis: its minimum here is at 0.
-                mu.clone_from(&best.mu);
-                continue;
-            }
-            // Bracket the minimum: the surplus grows with the multiplier.
-            let mut lo = 0.0;
-            let mut hi = scale;
-            for _ in 0..64 {
-                let d = at(hi);
-                let done = surplus(&d) >= 0.0;
-                keep(&mut best, d);
-                if done {
-                    break;
+            // `best` is the dual at `start`: its surplus says which way the dual falls.
+            let rising = surplus(&best);
+            let bracket = if rising < 0.0 {
+                let (mut lo, mut reach) = (from, *step);
+                let mut hi = from + reach;
+                for _ in 0..LINE_STEPS {
+                    hi = from + reach;
+                    let d = at(hi);
+                    let found = surplus(&d) >= 0.0;
+                    keep(&mut best, d);
+                    if found {
+                        break;
+                    }
+                    lo = hi;
+                    reach *= 2.0;
                 }
-                lo = hi;
-                hi *= 2.0;
-            }
-            for _ in 0..LINE_STEPS {
-                let mid = lo + (hi - lo) / 2.0;
-                let d = at(mid);
-                if surplus(&d) < 0.0 {
-                    lo = mid;
-                } else {
-                    hi = mid;
+                Some((lo, hi))
+            } else if rising > 0.0 && from > 0.0 {
+                let (mut hi, mut reach) = (from, step.min(from));
+                let mut found = None;
+                for _ in 0..LINE_STEPS {
+                    let lo = (from - reach).max(0.0);
+                    let d = at(lo);
+                    let s = surplus(&d);
+                    keep(&mut best, d);
+                    if s <= 0.0 {
+                        found = Some((lo, hi));
+                        break;
+                    }
+                    if lo <= 0.0 {
+                        // The dual rises from 0 along this axis: its minimum here is 0.
+                        break;
+                    }
+                    hi = lo;
+                    reach *= 2.0;
                 }
-                keep(&mut best, d);
+                found
+            } else {
+                None
+            };
+            if let Some((mut lo, mut hi)) = bracket {
+                for _ in 0..LINE_STEPS {
+                    if hi - lo <= LINE_TOLERANCE * hi {
+                        break;
+                    }
+                    let mid = lo + (hi - lo) / 2.0;
+                    let d = at(mid);
+                    if surplus(&d) < 0.0 {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                    keep(&mut best, d);
+                }
             }
-            mu.clone_from(&best.mu);
+            let moved = (best.mu.get(axis).copied().unwrap_or(0.0) - from).abs();
+            *step = (2.0 * moved).max(scale * LINE_TOLERANCE);
         }
-        if before - best.value <= before.abs() * 1e-12 {
+        if before - best.value <= before.abs() * ROUND_GAIN {
             break;
         }
     }

@@ -247,12 +247,16 @@ impl<'p> Ranking<'p> {
             + offsets.get(self.class_of(item)).copied().unwrap_or(0.0)
     }
 
-    /// A province's applications, best adjusted value per rial first.
+    /// A province's applications, best adjusted value per rial first (ties in input
+    /// order). Sorting the keys outright beats merging the class groups once there are
+    /// more than a handful of classes.
     pub fn province_order(&self, slot: usize, offsets: &[f64]) -> Vec<u32> {
-        let groups: Vec<&[u32]> = (0..self.classes)
-            .map(|c| self.group(slot, c).items)
+        let mut keyed: Vec<(f64, u32)> = (0..self.classes)
+            .flat_map(|c| self.group(slot, c).items)
+            .map(|&i| (self.adjusted(i, offsets), i))
             .collect();
-        merge_descending(&groups, |i| self.adjusted(i, offsets))
+        keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 }
 
@@ -265,34 +269,3 @@ pub(crate) fn member(j: usize, class: usize) -> bool {
     }
 }
 
-/// Merges lists that are each sorted by descending `key` into one such list. Scanning
-/// the heads is cheaper than a heap for the few lists merged here (a province's classes,
-/// or ~31 provinces).
-pub(crate) fn merge_descending(lists: &[&[u32]], key: impl Fn(u32) -> f64) -> Vec<u32> {
-    let mut heads = vec![0usize; lists.len()];
-    let total: usize = lists.iter().map(|l| l.len()).sum();
-    let mut order = Vec::with_capacity(total);
-    let mut head_keys: Vec<Option<f64>> =
-        lists.iter().map(|l| l.first().map(|&i| key(i))).collect();
-    for _ in 0..total {
-        let mut best: Option<(usize, f64)> = None;
-        for (l, k) in head_keys.iter().enumerate() {
-            if let Some(k) = *k
-                && best.is_none_or(|(_, b)| k > b)
-            {
-                best = Some((l, k));
-            }
-        }
-        let Some((l, _)) = best else { break };
-        if let (Some(list), Some(h), Some(k)) =
-            (lists.get(l), heads.get_mut(l), head_keys.get_mut(l))
-        {
-            if let Some(&item) = list.get(*h) {
-                order.push(item);
-            }
-            *h += 1;
-            *k = list.get(*h).map(|&i| key(i));
-        }
-    }
-    order
-}

@@ -22,6 +22,17 @@ const SWAP_ROUNDS: usize = 64;
 const EXCHANGE_WINDOW: usize = 16;
 const EXCHANGE_ROUNDS: usize = 64;
 
+/// One application entering or leaving the funded set, or nothing (`item: None`).
+struct Move {
+    item: Option<u32>,
+    slot: usize,
+    amount: i128,
+    /// The change of the objective.
+    value: f64,
+    /// The change of each share constraint's slack.
+    effect: Vec<i128>,
+}
+
 pub(crate) struct State<'r, 'p> {
     ranking: &'r Ranking<'p>,
     pub funded: Vec<bool>,
@@ -78,35 +89,49 @@ impl<'r, 'p> State<'r, 'p> {
         }
     }
 
-    /// Whether every share constraint holds, exactly.
-    fn shares_hold(&self) -> bool {
-        self.ranking
-            .constraints
-            .iter()
-            .all(|c| c.holds(&self.totals))
+    /// Each share constraint's exact slack (`Constraint::slack`) after taking `out` out
+    /// of and putting `inn` into the funded set, without changing it.
+    fn slacks_after(&self, out: Option<u32>, inn: Option<u32>) -> impl Iterator<Item = i128> {
+        let problem = self.ranking.problem;
+        let change = |i: Option<u32>| {
+            let i = i? as usize;
+            Some((
+                problem.applications().get(i)?,
+                problem.sector_slots().get(i).copied()? as usize,
+            ))
+        };
+        let (out, inn) = (change(out), change(inn));
+        let amount = |c: Option<(&Application, usize)>| c.map_or(0, |(a, _)| i128::from(a.amount));
+        let total = self.totals.amount - amount(out) + amount(inn);
+        self.ranking.constraints.iter().map(move |c| {
+            let counted = |x: Option<(&Application, usize)>| match x {
+                Some((a, sector)) if c.counts(a, sector) => i128::from(a.amount),
+                _ => 0,
+            };
+            c.slack(c.part(&self.totals) - counted(out) + counted(inn), total)
+        })
+    }
+
+    /// Whether every share constraint holds after the change, exactly.
+    fn shares_hold_after(&self, out: Option<u32>, inn: Option<u32>) -> bool {
+        self.slacks_after(out, inn).all(|slack| slack >= 0)
+    }
+
+    /// How far the share constraints are broken in all after the change, in
+    /// rial-basis-points (0 when they all hold): exact.
+    fn shortfall_after(&self, out: Option<u32>, inn: Option<u32>) -> i128 {
+        self.slacks_after(out, inn).map(|slack| (-slack).max(0)).sum()
     }
 
     /// Funds `i` if its province's budget and every share constraint allow it.
     fn try_add(&mut self, i: u32) -> bool {
-        if self.is_funded(i) || self.amount(i) > self.room(self.slot(i)) {
-            return false;
-        }
-        self.set(i, true);
-        let fits = self.shares_hold();
-        if !fits {
-            self.set(i, false);
+        let fits = !self.is_funded(i)
+            && self.amount(i) <= self.room(self.slot(i))
+            && self.shares_hold_after(None, Some(i));
+        if fits {
+            self.set(i, true);
         }
         fits
-    }
-
-    /// How far the share constraints are broken in all, in rial-basis-points (0 when
-    /// they all hold): exact.
-    fn shortfall(&self) -> i128 {
-        self.ranking
-            .constraints
-            .iter()
-            .map(|c| (-c.slack(c.part(&self.totals), self.totals.amount)).max(0))
-            .sum()
     }
 
     /// Removes funded applications until every share constraint holds: each time, of
@@ -131,7 +156,7 @@ impl<'r, 'p> State<'r, 'p> {
         }
         let mut heads = vec![0usize; classes];
         loop {
-            let shortfall = self.shortfall();
+            let shortfall = self.shortfall_after(None, None);
             if shortfall == 0 {
                 return;
             }
@@ -140,9 +165,7 @@ impl<'r, 'p> State<'r, 'p> {
                 let Some(&i) = list.get(heads.get(c).copied().unwrap_or(0)) else {
                     continue;
                 };
-                self.set(i, false);
-                let gain = shortfall - self.shortfall();
-                self.set(i, true);
+                let gain = shortfall - self.shortfall_after(Some(i), None);
                 if gain > 0 {
                     let score = gain as f64 / value(i).max(f64::MIN_POSITIVE);
                     if best.is_none_or(|(_, _, s)| score > s) {
@@ -191,74 +214,50 @@ impl<'r, 'p> State<'r, 'p> {
     /// provinces) that reduces the shortfall at the least loss of value per unit reduced.
     /// Stops when every constraint holds or no move reduces the shortfall.
     fn repair_by_exchanges(&mut self, orders: &[Vec<u32>]) {
-        let ranking = self.ranking;
-        let value = |i: Option<u32>| {
-            i.and_then(|i| ranking.value.get(i as usize).copied())
-                .unwrap_or(0.0)
-        };
         for _ in 0..EXCHANGE_ROUNDS {
-            let shortfall = self.shortfall();
+            let slack: Vec<i128> = self.slacks_after(None, None).collect();
+            let shortfall: i128 = slack.iter().map(|s| (-s).max(0)).sum();
             if shortfall == 0 {
                 return;
             }
-            let outs: Vec<Option<u32>> = orders
-                .iter()
-                .flat_map(|order| {
-                    order
-                        .iter()
-                        .rev()
-                        .copied()
-                        .filter(|&i| self.is_funded(i))
-                        .take(EXCHANGE_WINDOW)
-                })
-                .map(Some)
-                .chain([None])
-                .collect();
-            let ins: Vec<Option<u32>> = orders
-                .iter()
-                .flat_map(|order| {
-                    order
-                        .iter()
-                        .copied()
-                        .filter(|&i| !self.is_funded(i))
-                        .take(EXCHANGE_WINDOW)
-                })
-                .map(Some)
-                .chain([None])
-                .collect();
+            let window = |funded: bool| -> Vec<u32> {
+                orders
+                    .iter()
+                    .flat_map(|order| self.nearest(order, funded, EXCHANGE_WINDOW))
+                    .collect()
+            };
+            let (outs, ins) = (
+                self.moves(&window(true), false),
+                self.moves(&window(false), true),
+            );
+            let rooms: Vec<i128> = (0..self.ranking.provinces()).map(|p| self.room(p)).collect();
             let mut best: Option<(Option<u32>, Option<u32>, f64)> = None;
-            for &out in &outs {
-                for &inn in &ins {
-                    if out.is_none() && inn.is_none() {
-                        continue;
-                    }
-                    if let Some(i) = inn {
-                        let freed = out
-                            .filter(|&o| self.slot(o) == self.slot(i))
-                            .map_or(0, |o| self.amount(o));
-                        if self.amount(i) > self.room(self.slot(i)) + freed {
+            for out in &outs {
+                for inn in &ins {
+                    if inn.item.is_some() {
+                        let freed = match out.item {
+                            Some(_) if out.slot == inn.slot => out.amount,
+                            _ => 0,
+                        };
+                        if inn.amount > rooms.get(inn.slot).copied().unwrap_or(0) + freed {
                             continue;
                         }
+                    } else if out.item.is_none() {
+                        continue;
                     }
-                    if let Some(o) = out {
-                        self.set(o, false);
-                    }
-                    if let Some(i) = inn {
-                        self.set(i, true);
-                    }
-                    let gain = shortfall - self.shortfall();
-                    if let Some(i) = inn {
-                        self.set(i, false);
-                    }
-                    if let Some(o) = out {
-                        self.set(o, true);
-                    }
+                    let after: i128 = slack
+                        .iter()
+                        .zip(&out.effect)
+                        .zip(&inn.effect)
+                        .map(|((s, o), n)| (-(s + o + n)).max(0))
+                        .sum();
+                    let gain = shortfall - after;
                     if gain <= 0 {
                         continue;
                     }
-                    let score = (value(inn) - value(out)) / gain as f64;
+                    let score = (inn.value + out.value) / gain as f64;
                     if best.is_none_or(|(_, _, s)| score > s) {
-                        best = Some((out, inn, score));
+                        best = Some((out.item, inn.item, score));
                     }
                 }
             }
@@ -270,6 +269,53 @@ impl<'r, 'p> State<'r, 'p> {
                 self.set(i, true);
             }
         }
+    }
+
+    /// The `count` funded applications of a province's `order` nearest its cutoff (the
+    /// last ones), or the `count` unfunded ones nearest it (the first ones).
+    fn nearest(&self, order: &[u32], funded: bool, count: usize) -> Vec<u32> {
+        let keep = |i: &u32| self.is_funded(*i) == funded;
+        if funded {
+            order.iter().rev().copied().filter(keep).take(count).collect()
+        } else {
+            order.iter().copied().filter(keep).take(count).collect()
+        }
+    }
+
+    /// Each of `items` as a move into (`join`) or out of the funded set, with what the
+    /// move changes, and the empty move last.
+    fn moves(&self, items: &[u32], join: bool) -> Vec<Move> {
+        let problem = self.ranking.problem;
+        let sign: i128 = if join { 1 } else { -1 };
+        let mut moves: Vec<Move> = items
+            .iter()
+            .filter_map(|&i| {
+                let a = problem.applications().get(i as usize)?;
+                let sector = problem.sector_slots().get(i as usize).copied()? as usize;
+                let amount = i128::from(a.amount);
+                let value = self.ranking.value.get(i as usize).copied()?;
+                Some(Move {
+                    item: Some(i),
+                    slot: self.slot(i),
+                    amount,
+                    value: if join { value } else { -value },
+                    effect: self
+                        .ranking
+                        .constraints
+                        .iter()
+                        .map(|c| sign * c.slack(if c.counts(a, sector) { amount } else { 0 }, amount))
+                        .collect(),
+                })
+            })
+            .collect();
+        moves.push(Move {
+            item: None,
+            slot: 0,
+            amount: 0,
+            value: 0.0,
+            effect: vec![0; self.ranking.constraints.len()],
+        });
+        moves
     }
 
     /// The objective's value of the funded applications.
@@ -304,17 +350,10 @@ impl<'r, 'p> State<'r, 'p> {
     }
 
     /// Whether exchanging funded `out` for unfunded `inn` (same province) keeps every
-    /// constraint; the state is left as it was.
-    fn exchange_fits(&mut self, out: u32, inn: u32) -> bool {
-        if self.amount(inn) > self.room(self.slot(out)) + self.amount(out) {
-            return false;
-        }
-        self.set(out, false);
-        self.set(inn, true);
-        let fits = self.shares_hold();
-        self.set(inn, false);
-        self.set(out, true);
-        fits
+    /// constraint.
+    fn exchange_fits(&self, out: u32, inn: u32) -> bool {
+        self.amount(inn) <= self.room(self.slot(out)) + self.amount(out)
+            && self.shares_hold_after(Some(out), Some(inn))
     }
 
     /// Best single exchange in province `order` (one funded out, one unfunded in) among
@@ -323,19 +362,8 @@ impl<'r, 'p> State<'r, 'p> {
         let ranking = self.ranking;
         let value = |i: u32| ranking.value.get(i as usize).copied().unwrap_or(0.0);
         for _ in 0..SWAP_ROUNDS {
-            let outs: Vec<u32> = order
-                .iter()
-                .rev()
-                .copied()
-                .filter(|&i| self.is_funded(i))
-                .take(SWAP_WINDOW)
-                .collect();
-            let ins: Vec<u32> = order
-                .iter()
-                .copied()
-                .filter(|&i| !self.is_funded(i))
-                .take(SWAP_WINDOW)
-                .collect();
+            let outs = self.nearest(order, true, SWAP_WINDOW);
+            let ins = self.nearest(order, false, SWAP_WINDOW);
             let mut best: Option<(u32, u32, f64)> = None;
             for &out in &outs {
                 for &inn in &ins {
@@ -360,20 +388,32 @@ impl<'r, 'p> State<'r, 'p> {
 /// rearrange, and the most partial solutions it keeps.
 const CORE_SIDE: usize = 16;
 const CORE_STATES: usize = 1 << 13;
+/// The most partial solutions while searching a price: the search only needs to know
+/// whether a price meets the constraints, the finer front serves the solution kept.
+const SEARCH_STATES: usize = 1 << 10;
 
 /// The best subset of `items` (amount, priced value) within `capacity`, as a bit mask:
 /// a dynamic programme over the Pareto front of (amount, value) pairs, which stays small
-/// because only the few items around the break are in play.
-fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
-    let mut states: Vec<(i128, f64, u64)> = vec![(0, 0.0, 0)];
+/// because only the few items around the break are in play, and because a partial
+/// solution is dropped as soon as even the fractional knapsack of the items still to
+/// come could not lift it to the best whole solution known.
+fn core_knapsack(items: &[(i64, f64)], capacity: i64, most_states: usize) -> u64 {
+    let items = items.get(..items.len().min(64)).unwrap_or(items);
+    let usable = |(amount, value): &(i64, f64)| *value > 0.0 && *amount <= capacity;
+    let rest: Vec<Rest> = (0..=items.len())
+        .map(|k| Rest::new(items.get(k..).unwrap_or(&[]), capacity))
+        .collect();
+    let mut incumbent = rest.first().map_or(0.0, |r| r.greedy);
+    let margin = |v: f64| v - v.abs() * 1e-9;
+    let mut states: Vec<(i64, f64, u64)> = vec![(0, 0.0, 0)];
     let mut merged = Vec::new();
-    for (bit, &(amount, value)) in items.iter().enumerate().take(64) {
-        if value <= 0.0 || amount > capacity {
+    for (bit, &(amount, value)) in items.iter().enumerate() {
+        if !usable(&(amount, value)) {
             continue;
         }
         let extended = states
             .iter()
-            .filter(|s| s.0 + amount <= capacity)
+            .filter(|s| s.0 <= capacity - amount)
             .map(|&(w, v, m)| (w + amount, v + value, m | (1u64 << bit)));
         merged.clear();
         let (mut old, mut new) = (states.iter().copied().peekable(), extended.peekable());
@@ -388,20 +428,26 @@ fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
             // Keep only states worth more than every lighter one.
             if merged
                 .last()
-                .is_none_or(|last: &(i128, f64, u64)| state.1 > last.1)
+                .is_none_or(|last: &(i64, f64, u64)| state.1 > last.1)
             {
                 if merged
                     .last()
-                    .is_some_and(|last: &(i128, f64, u64)| last.0 == state.0)
+                    .is_some_and(|last: &(i64, f64, u64)| last.0 == state.0)
                 {
                     merged.pop();
                 }
                 merged.push(state);
             }
         }
-        if merged.len() > CORE_STATES {
+        if let Some(best) = merged.last() {
+            incumbent = incumbent.max(best.1);
+        }
+        if let Some(after) = rest.get(bit + 1) {
+            merged.retain(|s| s.1 + after.bound(capacity - s.0) >= margin(incumbent));
+        }
+        if merged.len() > most_states {
             // Thin evenly: the front stays representative, the heaviest (best) kept.
-            let step = merged.len().div_ceil(CORE_STATES);
+            let step = merged.len().div_ceil(most_states);
             let last = merged.last().copied();
             merged = merged.iter().copied().step_by(step).collect();
             if let Some(last) = last
@@ -413,6 +459,60 @@ fn core_knapsack(items: &[(i128, f64)], capacity: i128) -> u64 {
         std::mem::swap(&mut states, &mut merged);
     }
     states.last().map_or(0, |s| s.2)
+}
+
+/// The items still to come in `core_knapsack`, best value per rial first, as running
+/// sums: what they can add at most to a partial solution (their fractional knapsack),
+/// and what the greedy whole solution over them is worth.
+struct Rest {
+    cum_amount: Vec<i64>,
+    cum_value: Vec<f64>,
+    ratio: Vec<f64>,
+    greedy: f64,
+}
+
+impl Rest {
+    fn new(items: &[(i64, f64)], capacity: i64) -> Rest {
+        let mut usable: Vec<(i64, f64)> = items
+            .iter()
+            .copied()
+            .filter(|&(a, v)| v > 0.0 && a <= capacity)
+            .collect();
+        let ratio = |(a, v): &(i64, f64)| v / *a as f64;
+        usable.sort_unstable_by(|x, y| ratio(y).total_cmp(&ratio(x)));
+        let (mut amount, mut value) = (0i64, 0.0);
+        let (mut cum_amount, mut cum_value) = (Vec::new(), Vec::new());
+        let (mut room, mut greedy) = (capacity, 0.0);
+        for &(a, v) in &usable {
+            amount = amount.saturating_add(a);
+            value += v;
+            cum_amount.push(amount);
+            cum_value.push(value);
+            if a <= room {
+                room -= a;
+                greedy += v;
+            }
+        }
+        Rest {
+            cum_amount,
+            cum_value,
+            ratio: usable.iter().map(ratio).collect(),
+            greedy,
+        }
+    }
+
+    /// The most the items can add within `room`: whole ones in order while they fit,
+    /// then a fraction of the next.
+    fn bound(&self, room: i64) -> f64 {
+        let whole = self.cum_amount.partition_point(|&c| c <= room);
+        let (amount, value) = whole.checked_sub(1).map_or((0, 0.0), |last| {
+            (
+                self.cum_amount.get(last).copied().unwrap_or(0),
+                self.cum_value.get(last).copied().unwrap_or(0.0),
+            )
+        });
+        value + self.ratio.get(whole).map_or(0.0, |r| r * (room - amount) as f64)
+    }
 }
 
 /// One province rounded to whole applications under given prices: the first
@@ -463,6 +563,7 @@ fn plan_province(
     slot: usize,
     offsets: &[f64],
     cutoff: f64,
+    most_states: usize,
 ) -> (Plan, Vec<i128>, f64) {
     let groups: Vec<Group<'_>> = ranking.groups(slot);
     let adjusted = |c: usize, k: usize| {
@@ -522,17 +623,16 @@ fn plan_province(
     let mut core = before;
     core.extend(after);
     let apps = ranking.problem.applications();
-    let items: Vec<(i128, f64)> = core
+    let items: Vec<(i64, f64)> = core
         .iter()
         .map(|&i| {
             let amount = apps.get(i as usize).map_or(0, |a| a.amount);
-            (
-                i128::from(amount),
-                ranking.adjusted(i, offsets) * amount as f64,
-            )
+            (amount, ranking.adjusted(i, offsets) * amount as f64)
         })
         .collect();
-    let mask = core_knapsack(&items, budget - fixed_amount(&prefix));
+    // The walk back leaves the fixed part within the budget, an i64.
+    let capacity = i64::try_from(budget - fixed_amount(&prefix)).unwrap_or(0);
+    let mask = core_knapsack(&items, capacity, most_states);
     let mut class_amount: Vec<i128> = groups
         .iter()
         .zip(&prefix)
@@ -557,17 +657,18 @@ fn plan_province(
     (Plan { prefix, core, mask }, class_amount, value)
 }
 
-/// Every province rounded under prices `mu`.
-fn candidate(ranking: &Ranking<'_>, mu: &[f64]) -> Candidate {
+/// Every province rounded under prices `mu` (`near` as for `evaluate`), its core
+/// knapsacks keeping at most `most_states` partial solutions.
+fn candidate(ranking: &Ranking<'_>, mu: &[f64], near: &[f64], most_states: usize) -> Candidate {
     let offsets = ranking.offsets(mu);
-    let dual = evaluate(ranking, mu);
+    let dual = evaluate(ranking, mu, near);
     let mut out = Candidate {
         plans: Vec::with_capacity(ranking.provinces()),
         class_amount: vec![0; ranking.classes()],
         value: 0.0,
     };
     for (slot, &cutoff) in dual.fits_above.iter().enumerate() {
-        let (plan, amounts, value) = plan_province(ranking, slot, &offsets, cutoff);
+        let (plan, amounts, value) = plan_province(ranking, slot, &offsets, cutoff, most_states);
         for (sum, a) in out.class_amount.iter_mut().zip(amounts) {
             *sum += a;
         }
@@ -595,66 +696,92 @@ fn materialise<'r, 'p>(ranking: &'r Ranking<'p>, candidate: &Candidate) -> State
     state
 }
 
-/// Bisection steps when raising a constraint's price until the priced solution meets it.
-const PRICE_STEPS: usize = 24;
+/// Bisection steps when raising a constraint's price until the priced solution meets it,
+/// and the first raise tried (when the price is 0), relative to the best value per rial.
+const PRICE_STEPS: usize = 12;
+const PRICE_FIRST_RAISE: f64 = 1e-6;
 
 /// A feasible allocation guided by the multipliers of `dual`. The rounded priced solution
-/// at `dual.mu` usually misses some share constraint by a few applications' worth: then
-/// two repairs compete, the best rounded solution meeting every constraint at a higher
-/// price of one missed constraint (bisection), and exchanges near the cutoffs from the
-/// rounded solution itself (with `repair` behind them). Each is filled and improved by
-/// swaps; the better one is kept.
+/// at `dual.mu` usually misses some share constraint by a few applications' worth. Then
+/// exchanges near the cutoffs bring it back (`repair_by_exchanges`, with `repair`
+/// behind them); and when exactly one constraint is missed, the best rounded solution
+/// meeting every constraint at a higher price of that one (bisection) competes with it
+/// (with several missed, raising one price at a time seldom meets them all). Each is
+/// filled and improved by swaps; the better one is kept.
 pub(crate) fn solve<'r, 'p>(ranking: &'r Ranking<'p>, dual: &Dual) -> State<'r, 'p> {
     let offsets = ranking.offsets(&dual.mu);
     let orders: Vec<Vec<u32>> = (0..ranking.provinces())
         .map(|slot| ranking.province_order(slot, &offsets))
         .collect();
-    let first = candidate(ranking, &dual.mu);
+    let first = candidate(ranking, &dual.mu, &dual.cutoffs, CORE_STATES);
     let met = first.meets(ranking);
-    if met.iter().all(|&m| m) {
-        let mut state = materialise(ranking, &first);
-        state.polish(&orders);
-        return state;
-    }
     let mut exchanged = materialise(ranking, &first);
+    let missed: Vec<usize> = (0..met.len())
+        .filter(|&j| !met.get(j).copied().unwrap_or(true))
+        .collect();
+    if missed.is_empty() {
+        exchanged.polish(&orders);
+        return exchanged;
+    }
     exchanged.repair_by_exchanges(&orders);
     exchanged.repair();
     exchanged.polish(&orders);
-
-    let mut best: Option<Candidate> = None;
-    let scale = ranking.ratio.iter().copied().fold(0.0, f64::max);
-    for (j, &met_j) in met.iter().enumerate() {
-        if met_j {
-            continue;
-        }
-        let base = dual.mu.get(j).copied().unwrap_or(0.0);
-        let (mut lo, mut hi) = (0.0, scale.max(base));
-        for _ in 0..PRICE_STEPS {
-            let mid = lo + (hi - lo) / 2.0;
-            let mut mu = dual.mu.clone();
-            if let Some(m) = mu.get_mut(j) {
-                *m = base + mid;
-            }
-            let c = candidate(ranking, &mu);
-            let meets = c.meets(ranking);
-            if meets.get(j).copied().unwrap_or(true) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-            if meets.iter().all(|&m| m) && best.as_ref().is_none_or(|b| c.value > b.value) {
-                best = Some(c);
-            }
-        }
-    }
-    let Some(priced) = best else {
+    let [j] = missed[..] else {
         return exchanged;
     };
-    let mut priced = materialise(ranking, &priced);
+    let Some(mu) = price_meeting_all(ranking, dual, j) else {
+        return exchanged;
+    };
+    // The price was found with a coarse core; round again finely, and keep the finer
+    // solution if it still meets every constraint.
+    let fine = candidate(ranking, &mu, &dual.cutoffs, CORE_STATES);
+    let chosen = if fine.meets(ranking).iter().all(|&m| m) {
+        fine
+    } else {
+        candidate(ranking, &mu, &dual.cutoffs, SEARCH_STATES)
+    };
+    let mut priced = materialise(ranking, &chosen);
     priced.polish(&orders);
     if priced.value() > exchanged.value() {
         priced
     } else {
         exchanged
     }
+}
+
+/// The multipliers, `dual.mu` with constraint j's price raised, whose rounded solution
+/// meets every constraint with the most value, among those a search on the raise visits:
+/// doubling from the price itself until constraint j holds, then bisection.
+fn price_meeting_all(ranking: &Ranking<'_>, dual: &Dual, j: usize) -> Option<Vec<f64>> {
+    let scale = ranking.ratio.iter().copied().fold(0.0, f64::max);
+    let base = dual.mu.get(j).copied().unwrap_or(0.0);
+    let mut best: Option<(Vec<f64>, f64)> = None;
+    let mut try_raise = |raise: f64| {
+        let mut mu = dual.mu.clone();
+        if let Some(m) = mu.get_mut(j) {
+            *m = base + raise;
+        }
+        let c = candidate(ranking, &mu, &dual.cutoffs, SEARCH_STATES);
+        let meets = c.meets(ranking);
+        if meets.iter().all(|&m| m) && best.as_ref().is_none_or(|(_, v)| c.value > *v) {
+            best = Some((mu, c.value));
+        }
+        meets.get(j).copied().unwrap_or(true)
+    };
+    let (mut lo, mut hi) = (0.0, base.max(scale * PRICE_FIRST_RAISE));
+    while !try_raise(hi) {
+        if hi >= scale {
+            return None;
+        }
+        (lo, hi) = (hi, hi * 2.0);
+    }
+    for _ in 0..PRICE_STEPS {
+        let mid = lo + (hi - lo) / 2.0;
+        if try_raise(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    best.map(|(mu, _)| mu)
 }
