@@ -248,7 +248,10 @@ fn taavon_indicators_prints_the_oracle_figures() {
 
 /// `allocate` over the sectors oracle with `caps` as the caps file: (exit code, stdout,
 /// stderr, the `id,funded` file).
-fn allocate_sectors(caps: &std::path::Path, dir: &std::path::Path) -> (i32, String, String, String) {
+fn allocate_sectors(
+    caps: &std::path::Path,
+    dir: &std::path::Path,
+) -> (i32, String, String, String) {
     let out = dir.join("funded.csv");
     let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
         .arg("allocate")
@@ -289,7 +292,8 @@ fn taavon_allocate_meets_the_sector_caps_of_the_oracle_and_explains_each_decisio
     assert!(summary["objective"].as_f64().unwrap() >= 0.999 * mip_bound);
     assert!(summary["upper_bound"].as_f64().unwrap() >= mip_bound);
 
-    let applications = include_str!("../../taavon-core/tests/oracle/allocation-sectors/applications.csv");
+    let applications =
+        include_str!("../../taavon-core/tests/oracle/allocation-sectors/applications.csv");
     let mut by_sector: std::collections::HashMap<&str, i128> = Default::default();
     let mut total = 0i128;
     for (row, line) in applications.lines().skip(1).zip(funded.lines().skip(1)) {
@@ -308,7 +312,11 @@ fn taavon_allocate_meets_the_sector_caps_of_the_oracle_and_explains_each_decisio
     }
     let explanations = &summary["explanations"];
     for column in ["rank", "marginal_value", "binding"] {
-        assert_eq!(explanations[column].as_array().unwrap().len(), 3000, "{column}");
+        assert_eq!(
+            explanations[column].as_array().unwrap().len(),
+            3000,
+            "{column}"
+        );
     }
     assert!(summary["bindings"]["sector_cap"].as_u64().unwrap() > 0);
 
@@ -316,10 +324,16 @@ fn taavon_allocate_meets_the_sector_caps_of_the_oracle_and_explains_each_decisio
     std::fs::write(&bad, "sector,cap_bp\nagriculture,2500\ntextiles,12000\n").unwrap();
     let (code, _, stderr, _) = allocate_sectors(&bad, &dir);
     assert_eq!(code, 1);
-    assert!(stderr.contains("caps.csv: row 3, column `cap_bp`"), "{stderr}");
+    assert!(
+        stderr.contains("caps.csv: row 3, column `cap_bp`"),
+        "{stderr}"
+    );
     std::fs::write(&bad, "sector,cap_bp\nagriculture,2500\nmining,100\n").unwrap();
     let (code, _, stderr, _) = allocate_sectors(&bad, &dir);
     assert_eq!(code, 1);
-    assert!(stderr.contains("caps.csv: row 3, column `sector`: `mining`"), "{stderr}");
+    assert!(
+        stderr.contains("caps.csv: row 3, column `sector`: `mining`"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -148,7 +148,11 @@ pub fn read_problem(
         ids.push(row.1.get(id).copied().unwrap_or("").to_owned());
         let women_led_flag: u8 = table.value(row, women_led, "0 or 1")?;
         if women_led_flag > 1 {
-            return Err(table.wrong(row.0, women_led, &format!("`{women_led_flag}` is not 0 or 1")));
+            return Err(table.wrong(
+                row.0,
+                women_led,
+                &format!("`{women_led_flag}` is not 0 or 1"),
+            ));
         }
         apps.push(Application {
             province: table.value(row, province, "a province code (a whole number)")?,

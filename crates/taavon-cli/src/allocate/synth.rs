@@ -84,7 +84,10 @@ pub fn synth(args: &SynthArgs) -> anyhow::Result<std::process::ExitCode> {
     let file =
         std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
-    writeln!(out, "id,province,amount,jobs,women_jobs,women_led,tier,sector")?;
+    writeln!(
+        out,
+        "id,province,amount,jobs,women_jobs,women_led,tier,sector"
+    )?;
     let mut rng = SplitMix::new(args.seed);
     let mut sector_rng = SplitMix::new(args.seed.wrapping_add(SECTOR_STREAM));
     let mut demand = [0i64; 31];

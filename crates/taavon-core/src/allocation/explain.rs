@@ -185,7 +185,11 @@ fn rank_within_provinces(problem: &Problem, per_rial: &[f64], explanations: &mut
     let mut rank = 0u32;
     for i in order {
         let slot = key(&i).0;
-        rank = if previous_slot == Some(slot) { rank + 1 } else { 1 };
+        rank = if previous_slot == Some(slot) {
+            rank + 1
+        } else {
+            1
+        };
         previous_slot = Some(slot);
         if let Some(e) = explanations.get_mut(i as usize) {
             e.rank = rank;

@@ -238,7 +238,10 @@ impl<'p> Ranking<'p> {
     }
 
     pub fn class_of(&self, item: u32) -> usize {
-        self.class.get(item as usize).copied().map_or(0, |c| c as usize)
+        self.class
+            .get(item as usize)
+            .copied()
+            .map_or(0, |c| c as usize)
     }
 
     /// Value per rial after the constraint prices `offsets`.
@@ -268,4 +271,3 @@ pub(crate) fn member(j: usize, class: usize) -> bool {
         cap => class >> 2 == cap - 1,
     }
 }
-

@@ -61,7 +61,12 @@ impl<'r, 'p> State<'r, 'p> {
     }
 
     fn slot(&self, i: u32) -> usize {
-        self.ranking.problem.slots().get(i as usize).copied().unwrap_or(0) as usize
+        self.ranking
+            .problem
+            .slots()
+            .get(i as usize)
+            .copied()
+            .unwrap_or(0) as usize
     }
 
     /// Budget left in province `slot`.
@@ -120,7 +125,9 @@ impl<'r, 'p> State<'r, 'p> {
     /// How far the share constraints are broken in all after the change, in
     /// rial-basis-points (0 when they all hold): exact.
     fn shortfall_after(&self, out: Option<u32>, inn: Option<u32>) -> i128 {
-        self.slacks_after(out, inn).map(|slack| (-slack).max(0)).sum()
+        self.slacks_after(out, inn)
+            .map(|slack| (-slack).max(0))
+            .sum()
     }
 
     /// Funds `i` if its province's budget and every share constraint allow it.
@@ -230,7 +237,9 @@ impl<'r, 'p> State<'r, 'p> {
                 self.moves(&window(true), false),
                 self.moves(&window(false), true),
             );
-            let rooms: Vec<i128> = (0..self.ranking.provinces()).map(|p| self.room(p)).collect();
+            let rooms: Vec<i128> = (0..self.ranking.provinces())
+                .map(|p| self.room(p))
+                .collect();
             let mut best: Option<(Option<u32>, Option<u32>, f64)> = None;
             for out in &outs {
                 for inn in &ins {
@@ -276,7 +285,13 @@ impl<'r, 'p> State<'r, 'p> {
     fn nearest(&self, order: &[u32], funded: bool, count: usize) -> Vec<u32> {
         let keep = |i: &u32| self.is_funded(*i) == funded;
         if funded {
-            order.iter().rev().copied().filter(keep).take(count).collect()
+            order
+                .iter()
+                .rev()
+                .copied()
+                .filter(keep)
+                .take(count)
+                .collect()
         } else {
             order.iter().copied().filter(keep).take(count).collect()
         }
@@ -303,7 +318,9 @@ impl<'r, 'p> State<'r, 'p> {
                         .ranking
                         .constraints
                         .iter()
-                        .map(|c| sign * c.slack(if c.counts(a, sector) { amount } else { 0 }, amount))
+                        .map(|c| {
+                            sign * c.slack(if c.counts(a, sector) { amount } else { 0 }, amount)
+                        })
                         .collect(),
                 })
             })
@@ -511,7 +528,11 @@ impl Rest {
                 self.cum_value.get(last).copied().unwrap_or(0.0),
             )
         });
-        value + self.ratio.get(whole).map_or(0.0, |r| r * (room - amount) as f64)
+        value
+            + self
+                .ratio
+                .get(whole)
+                .map_or(0.0, |r| r * (room - amount) as f64)
     }
 }
 
@@ -580,9 +601,8 @@ fn plan_province(
         .provinces()
         .get(slot)
         .map_or(0, |b| i128::from(b.budget));
-    let fixed_amount = |prefix: &[usize]| -> i128 {
-        groups.iter().zip(prefix).map(|(g, &k)| g.amount(k)).sum()
-    };
+    let fixed_amount =
+        |prefix: &[usize]| -> i128 { groups.iter().zip(prefix).map(|(g, &k)| g.amount(k)).sum() };
     // Walk back from the cutoff, least attractive first, into the core.
     let mut prefix = above.clone();
     let mut before = Vec::new();
