@@ -9,8 +9,9 @@
 //! quota, `cap − member` for a cap). So the search below only has to find good
 //! multipliers, never exact ones, for the figure to stay a true bound. Minimised over all
 //! multipliers it equals the LP relaxation's optimum. For each `mu` the best `lambda_p` is
-//! a province's cutoff value per rial (bisection over the cumulative sums); `mu` is found
-//! by alternating bisection on each coordinate's subgradient, the dual being convex.
+//! a province's cutoff value per rial, the adjusted ratio of its break item (bisection
+//! over the cumulative sums, from near the cutoff at the previous multipliers); `mu` is
+//! found by coordinate searches on the subgradient, the dual being convex.
 
 use super::ranking::{Group, Ranking};
 

@@ -13,19 +13,22 @@
 //! `ranking` sorts once per (province, class), a class being the constraints an
 //! application counts towards; `bound` prices every share constraint by Lagrangian
 //! relaxation, each province becoming a fractional knapsack, and minimises the dual;
-//! `solve` rounds the priced greedy solution to whole applications, repairs the shares
-//! exactly, fills and swaps at the cutoffs; `explain` reads each decision back through
-//! the final prices. Floats appear only in values and prices, never in a feasibility
-//! check (`totals`).
+//! `solve` rounds the priced greedy solution to whole applications, brings the shares
+//! back by exchanges near the cutoffs and an exact repair, fills and swaps at the
+//! cutoffs; `explain` reads each decision back through the final prices and ranks each
+//! application in its province. Floats appear only in values and prices, never in a
+//! feasibility check (`totals`).
 //!
 //! Sector caps enter exactly like the quotas. A cap `Σ_{i∈s} a_i·x_i ≤ c·Σ a_i·x_i` is
 //! the linear constraint `Σ a_i·x_i·(c − [i∈s]) ≥ 0`; its multiplier shifts every
 //! application of one (quota class, capped sector) pair by the same amount per rial, so
 //! the groups stay sorted and each province stays a fractional knapsack. The bound stays
 //! valid because weak duality holds for any non-negative multipliers: for a feasible 0/1
-//! allocation every priced term is non-negative, so the Lagrangian is at least its value
-//! whatever prices the search settles on, and the exact evaluation at those prices (with
-//! a rounding margin) is what is reported.
+//! allocation every priced term (a constraint's slack, a budget's room) is non-negative,
+//! so the Lagrangian at that allocation is at least its value, and the dual evaluates the
+//! Lagrangian's maximum over all fractional allocations exactly, province by province.
+//! Whatever prices the search settles on, that maximum (widened by a rounding margin) is
+//! what is reported.
 
 mod bound;
 mod constraints;

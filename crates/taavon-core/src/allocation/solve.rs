@@ -1,12 +1,15 @@
-//! A feasible 0/1 allocation near the bound: greedy by priced value per rial, an exact
-//! repair of the quotas, a fill of what budgets are left and swaps at each province's
-//! cutoff.
+//! A feasible 0/1 allocation near the bound: the priced greedy solution rounded to
+//! whole applications (an exact core knapsack around each province's break item), the
+//! share constraints brought back by exchanges near the cutoffs (or, when one alone is
+//! missed, by a higher price of it), a fill of what budgets are left and swaps at each
+//! province's cutoff.
 //!
 //! Every change goes through `State`, which checks budgets, quotas and sector caps in
-//! exact integers before it keeps it, except the greedy pass, which ignores the share
-//! constraints and is followed at once by `repair`; so the result always meets every
-//! constraint. `repair` only removes applications and ends at the latest with the empty
-//! allocation, which is feasible.
+//! exact integers before it keeps it, except the rounding, which respects the budgets but
+//! not the share constraints, and the exchanges after it, which respect the budgets and
+//! only ever reduce the share constraints' shortfall; `repair` follows them and only
+//! removes applications, ending at the latest with the empty allocation, which is
+//! feasible. So the result always meets every constraint.
 
 use super::bound::{Dual, evaluate};
 use super::problem::Application;
