@@ -205,20 +205,21 @@ pub(crate) fn evaluate(ranking: &Ranking<'_>, mu: &[f64], near: &[f64]) -> Dual 
     }
 }
 
-/// Relative width at which a coordinate search stops: far below any multiplier
-/// difference that changes more than a rounding of the bound.
+/// Relative width at which a line search stops: far below any multiplier difference
+/// that changes more than a rounding of the bound.
 const LINE_TOLERANCE: f64 = 1e-7;
-/// Steps allowed to bracket, and then to narrow, one coordinate's minimum.
+/// Steps allowed to bracket, and then to narrow, the minimum along one line.
 const LINE_STEPS: usize = 64;
 const ROUNDS: usize = 12;
-/// A round of coordinate searches gaining less than this share of the bound ends the
-/// search: a tenth of the rounding margin the bound is widened by anyway.
+/// A round of searches gaining less than this share of the bound ends the search: a
+/// tenth of the rounding margin the bound is widened by anyway.
 const ROUND_GAIN: f64 = ROUNDING_MARGIN / 10.0;
 
-/// Searches multipliers that make the dual small, one coordinate at a time: from the
-/// current point, a bracket in the direction the subgradient points (steps doubling from
-/// twice the coordinate's last move), then bisection on the sign of the subgradient.
-/// Every point visited is a valid bound; the lowest is returned.
+/// Searches multipliers that make the dual small: rounds of line searches along each
+/// coordinate, then along the round's whole move (a pattern move: where constraints pull
+/// against each other, as caps on most sectors do, the minimum lies along a ridge that
+/// single coordinates only creep along). Every point visited is a valid bound; the
+/// lowest is returned.
 pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
     let scale = ranking
         .ratio
@@ -228,87 +229,118 @@ pub(crate) fn minimise(ranking: &Ranking<'_>) -> Dual {
         .max(f64::MIN_POSITIVE);
     let axes = ranking.constraints.len();
     let mut best = evaluate(ranking, &vec![0.0; axes], &[]);
+    // Each coordinate's next first step: twice its last move.
     let mut steps = vec![scale; axes];
     for _ in 0..ROUNDS {
         let before = best.value;
+        let round_start = best.mu.clone();
         for (axis, step) in steps.iter_mut().enumerate() {
-            let start = best.mu.clone();
-            let near = best.cutoffs.clone();
-            let from = start.get(axis).copied().unwrap_or(0.0);
-            let at = |x: f64| {
-                let mut point = start.clone();
-                if let Some(p) = point.get_mut(axis) {
-                    *p = x;
-                }
-                evaluate(ranking, &point, &near)
-            };
-            let surplus = |d: &Dual| d.surplus.get(axis).copied().unwrap_or(0.0);
-            let keep = |best: &mut Dual, d: Dual| {
-                if d.value < best.value {
-                    *best = d;
-                }
-            };
-            // `best` is the dual at `start`: its surplus says which way the dual falls.
-            let rising = surplus(&best);
-            let bracket = if rising < 0.0 {
-                let (mut lo, mut reach) = (from, *step);
-                let mut hi = from + reach;
-                for _ in 0..LINE_STEPS {
-                    hi = from + reach;
-                    let d = at(hi);
-                    let found = surplus(&d) >= 0.0;
-                    keep(&mut best, d);
-                    if found {
-                        break;
-                    }
-                    lo = hi;
-                    reach *= 2.0;
-                }
-                Some((lo, hi))
-            } else if rising > 0.0 && from > 0.0 {
-                let (mut hi, mut reach) = (from, step.min(from));
-                let mut found = None;
-                for _ in 0..LINE_STEPS {
-                    let lo = (from - reach).max(0.0);
-                    let d = at(lo);
-                    let s = surplus(&d);
-                    keep(&mut best, d);
-                    if s <= 0.0 {
-                        found = Some((lo, hi));
-                        break;
-                    }
-                    if lo <= 0.0 {
-                        // The dual rises from 0 along this axis: its minimum here is 0.
-                        break;
-                    }
-                    hi = lo;
-                    reach *= 2.0;
-                }
-                found
-            } else {
-                None
-            };
-            if let Some((mut lo, mut hi)) = bracket {
-                for _ in 0..LINE_STEPS {
-                    if hi - lo <= LINE_TOLERANCE * hi {
-                        break;
-                    }
-                    let mid = lo + (hi - lo) / 2.0;
-                    let d = at(mid);
-                    if surplus(&d) < 0.0 {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                    keep(&mut best, d);
-                }
-            }
+            let from = best.mu.get(axis).copied().unwrap_or(0.0);
+            let unit: Vec<f64> = (0..axes)
+                .map(|j| if j == axis { 1.0 } else { 0.0 })
+                .collect();
+            line_search(ranking, &mut best, &unit, *step, scale);
             let moved = (best.mu.get(axis).copied().unwrap_or(0.0) - from).abs();
             *step = (2.0 * moved).max(scale * LINE_TOLERANCE);
+        }
+        let pattern: Vec<f64> = best
+            .mu
+            .iter()
+            .zip(&round_start)
+            .map(|(m, s)| m - s)
+            .collect();
+        if pattern.iter().filter(|d| **d != 0.0).count() > 1 {
+            line_search(ranking, &mut best, &pattern, 1.0, scale);
         }
         if before - best.value <= before.abs() * ROUND_GAIN {
             break;
         }
     }
     best
+}
+
+/// Moves `best` to the lowest dual found on the line through its multipliers along
+/// `direction`, either way, keeping every multiplier non-negative: a bracket in the way
+/// the directional derivative (`direction · surplus`) falls, its steps doubling from
+/// `reach`, then bisection on the derivative's sign.
+fn line_search(ranking: &Ranking<'_>, best: &mut Dual, direction: &[f64], reach: f64, scale: f64) {
+    let start = best.mu.clone();
+    let near = best.cutoffs.clone();
+    let slope = |d: &Dual, sign: f64| -> f64 {
+        sign * direction
+            .iter()
+            .zip(&d.surplus)
+            .map(|(u, s)| u * s)
+            .sum::<f64>()
+    };
+    let falling = slope(best, 1.0);
+    let sign = if falling < 0.0 {
+        1.0
+    } else if falling > 0.0 {
+        -1.0
+    } else {
+        return;
+    };
+    // How far the multipliers can go along `sign · direction` and stay non-negative.
+    let limit = start
+        .iter()
+        .zip(direction)
+        .filter(|(_, u)| sign * **u < 0.0)
+        .map(|(m, u)| m / (-sign * u))
+        .fold(f64::INFINITY, f64::min);
+    if limit <= 0.0 {
+        return;
+    }
+    let at = |x: f64| {
+        let point: Vec<f64> = start
+            .iter()
+            .zip(direction)
+            .map(|(m, u)| (m + sign * x * u).max(0.0))
+            .collect();
+        evaluate(ranking, &point, &near)
+    };
+    let keep = |best: &mut Dual, d: Dual| {
+        if d.value < best.value {
+            *best = d;
+        }
+    };
+    let width = direction.iter().fold(0.0f64, |w, u| w.max(u.abs()));
+    let (mut lo, mut step) = (0.0, reach);
+    let mut bracket = None;
+    for _ in 0..LINE_STEPS {
+        let hi = step.min(limit);
+        let d = at(hi);
+        let rising = slope(&d, sign) >= 0.0;
+        keep(best, d);
+        if rising {
+            bracket = Some((lo, hi));
+            break;
+        }
+        if hi >= limit {
+            // The dual still falls at the boundary: its minimum on the line is there.
+            return;
+        }
+        lo = hi;
+        step *= 2.0;
+    }
+    let Some((mut lo, mut hi)) = bracket else {
+        return;
+    };
+    for _ in 0..LINE_STEPS {
+        let size = start
+            .iter()
+            .zip(direction)
+            .fold(0.0f64, |m, (s, u)| m.max((s + sign * hi * u).abs()));
+        if (hi - lo) * width <= LINE_TOLERANCE * size.max(scale * LINE_TOLERANCE) {
+            break;
+        }
+        let mid = lo + (hi - lo) / 2.0;
+        let d = at(mid);
+        if slope(&d, sign) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        keep(best, d);
+    }
 }
