@@ -11,7 +11,8 @@
 //! multipliers it equals the LP relaxation's optimum. For each `mu` the best `lambda_p` is
 //! a province's cutoff value per rial, the adjusted ratio of its break item (bisection
 //! over the cumulative sums, from near the cutoff at the previous multipliers); `mu` is
-//! found by coordinate searches on the subgradient, the dual being convex.
+//! found by line searches on the subgradient, along each coordinate and along each
+//! round's whole move, the dual being convex.
 
 use super::ranking::{Group, Ranking};
 
