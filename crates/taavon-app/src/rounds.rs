@@ -1,6 +1,6 @@
 //! A program's allocation round: the engine of `taavon_core::allocation` run over the
 //! program's eligible applications (under review) with each province's remaining
-//! budget, side by side with what-if policies. Recording a round stores its proposals;
+//! budget and the program's quotas and sector caps, side by side with what-if policies. Recording a round stores its proposals;
 //! they become approvals only through the normal workflow steps.
 
 use taavon_core::access::{self, Action, ApplicationScope, Principal, Resource};
@@ -33,7 +33,10 @@ pub struct RoundLine {
     pub application: Application,
     pub tier: u8,
     pub funded: bool,
-    /// none, province_budget, women_share, deprived_share or below_cutoff.
+    /// Position in its province's order by value per rial under the final prices.
+    pub rank: u32,
+    /// One of `allocation::Binding::CODES`: none, province_budget, women_share,
+    /// deprived_share, sector_cap or below_cutoff.
     pub binding: &'static str,
     pub marginal_value: f64,
 }
@@ -44,6 +47,14 @@ pub struct ProvinceUse {
     pub province: String,
     pub budget: i64,
     pub used: i64,
+}
+
+/// A capped sector's cap and what it received.
+#[derive(Clone, Debug)]
+pub struct SectorUse {
+    pub sector: String,
+    pub cap_bp: u32,
+    pub funded_amount: i64,
 }
 
 /// A policy's result.
@@ -60,6 +71,8 @@ pub struct ScenarioOutcome {
     /// Achieved shares of the funded amount: women-led, deprived counties.
     pub shares: [f64; 2],
     pub provinces: Vec<ProvinceUse>,
+    /// The program's sector caps, by sector code.
+    pub sectors: Vec<SectorUse>,
 }
 
 /// The round: the program's own policy first, then each what-if.
@@ -158,6 +171,22 @@ pub async fn run_round(
             (a, tier)
         })
         .unzip();
+    // The engine numbers sectors too: the position in the sorted list of every sector
+    // an application or a cap names.
+    let mut sectors: Vec<String> = fundable
+        .iter()
+        .map(|a| a.fields.sector.clone())
+        .chain(rules.quotas.sector_caps_bp.keys().cloned())
+        .collect();
+    sectors.sort_unstable();
+    sectors.dedup();
+    let sector_code = |name: &str| {
+        sectors
+            .binary_search_by(|s| s.as_str().cmp(name))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+            .unwrap_or(u32::MAX)
+    };
     let problem = Problem::new(
         fundable
             .iter()
@@ -169,15 +198,21 @@ pub async fn run_round(
                 women_jobs: u32::try_from(a.fields.women_jobs).unwrap_or(0),
                 women_led: a.fields.women_led,
                 tier: *tier,
+                sector: sector_code(&a.fields.sector),
             })
             .collect(),
         &remaining,
     )
     .map_err(engine_error)?;
 
+    let mut sector_caps = std::collections::BTreeMap::new();
+    for (sector, &bp) in &rules.quotas.sector_caps_bp {
+        sector_caps.insert(sector_code(sector), share(bp, "sector_caps_bp")?);
+    }
     let base = Params {
         women_share: share(rules.quotas.women_led_share_bp, "women_share_bp")?,
         deprived_share: share(rules.quotas.deprived_share_bp, "deprived_share_bp")?,
+        sector_caps,
         ..Params::default()
     };
     let mut scenarios = vec![Scenario {
@@ -199,6 +234,7 @@ pub async fn run_round(
                 },
                 tier_weights: what_if.tier_weights.unwrap_or(base.tier_weights),
                 women_bonus: what_if.women_bonus.unwrap_or(base.women_bonus),
+                sector_caps: base.sector_caps.clone(),
             },
             budgets: what_if.budget_percent.map(|percent| {
                 remaining
@@ -217,7 +253,7 @@ pub async fn run_round(
     let mut base_allocation: Option<Allocation> = None;
     for (name, result) in results {
         let allocation = result.map_err(engine_error)?;
-        outcomes.push(outcome(name, &allocation, &provinces));
+        outcomes.push(outcome(name, &allocation, &provinces, &sectors));
         if base_allocation.is_none() {
             base_allocation = Some(allocation);
         }
@@ -233,6 +269,7 @@ pub async fn run_round(
             application,
             tier,
             funded: explanation.funded,
+            rank: explanation.rank,
             binding: explanation.binding.code(),
             marginal_value: explanation.marginal_value,
         })
@@ -248,6 +285,7 @@ pub async fn run_round(
                 "women_share_bp": base.women_share.basis_points(),
                 "deprived_share_bp": base.deprived_share.basis_points(),
                 "tier_weights": base.tier_weights, "women_bonus": base.women_bonus,
+                "sector_caps_bp": &rules.quotas.sector_caps_bp,
                 "budgets": remaining.iter().zip(&provinces)
                     .map(|(b, p)| (p.clone(), serde_json::json!(b.budget)))
                     .collect::<serde_json::Map<_, _>>(),
@@ -288,7 +326,12 @@ pub async fn run_round(
     })
 }
 
-fn outcome(name: String, allocation: &Allocation, provinces: &[String]) -> ScenarioOutcome {
+fn outcome(
+    name: String,
+    allocation: &Allocation,
+    provinces: &[String],
+    sectors: &[String],
+) -> ScenarioOutcome {
     ScenarioOutcome {
         name,
         women_share_bp: allocation.params.women_share.basis_points(),
@@ -309,6 +352,15 @@ fn outcome(name: String, allocation: &Allocation, provinces: &[String]) -> Scena
                     .unwrap_or_default(),
                 budget: p.budget,
                 used: p.used,
+            })
+            .collect(),
+        sectors: allocation
+            .sectors
+            .iter()
+            .map(|s| SectorUse {
+                sector: sectors.get(s.sector as usize).cloned().unwrap_or_default(),
+                cap_bp: s.cap.basis_points(),
+                funded_amount: i64::try_from(s.amount).unwrap_or(i64::MAX),
             })
             .collect(),
     }

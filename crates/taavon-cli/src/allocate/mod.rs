@@ -1,5 +1,7 @@
 //! `taavon allocate`: runs the core's allocation engine over the oracle's file format,
-//! writes `id,funded` per application and prints a JSON summary; and
+//! writes `id,funded` per application and prints a one-line JSON summary that carries
+//! each application's explanation (rank, marginal value, binding constraint) as column
+//! arrays in input order, so a million applications stay a few bytes each; and
 //! `taavon allocate-synth`, its deterministic benchmark input.
 
 mod input;
@@ -13,18 +15,23 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use clap::Args;
 use serde_json::json;
-use taavon_core::allocation::{Params, Share, allocate as run, verify};
+use taavon_core::allocation::{Binding, Params, Share, allocate as run, verify};
 
 pub use synth::{SynthArgs, synth};
 
 #[derive(Args)]
 pub struct AllocateArgs {
-    /// CSV with `id,province,amount,jobs,women_jobs,women_led,tier`.
+    /// CSV with `id,province,amount,jobs,women_jobs,women_led,tier` and optionally
+    /// `sector`.
     #[arg(long)]
     pub applications: PathBuf,
     /// CSV with `province,budget` (rials).
     #[arg(long)]
     pub budgets: PathBuf,
+    /// CSV with `sector,cap_bp`: a sector's maximum share of the funded amount, in basis
+    /// points (the applications then need a `sector` column).
+    #[arg(long)]
+    pub sector_caps: Option<PathBuf>,
     /// Minimum share of the funded amount for women-led applications (≤ 4 decimals).
     #[arg(long, default_value = "0.3")]
     pub women_share: String,
@@ -64,6 +71,7 @@ fn params(args: &AllocateArgs) -> anyhow::Result<Params> {
             .with_context(|| "--deprived-share".to_owned())?,
         tier_weights,
         women_bonus: args.women_bonus,
+        sector_caps: Default::default(),
     };
     params.validate()?;
     Ok(params)
@@ -76,8 +84,13 @@ fn rials(amount: i128) -> serde_json::Value {
 
 pub fn allocate(args: &AllocateArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let params = params(args)?;
-    let input = input::read_problem(&args.applications, &args.budgets)?;
+    let mut params = params(args)?;
+    let input = input::read_problem(
+        &args.applications,
+        &args.budgets,
+        args.sector_caps.as_deref(),
+    )?;
+    params.sector_caps.clone_from(&input.sector_caps);
     let read_seconds = started.elapsed().as_secs_f64();
 
     let solving = Instant::now();
@@ -98,6 +111,25 @@ pub fn allocate(args: &AllocateArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     let write_seconds = writing.elapsed().as_secs_f64();
+
+    let explaining = Instant::now();
+    let explanations = result.explain(&input.problem);
+    let mut bindings = serde_json::Map::new();
+    for code in Binding::CODES {
+        let count = explanations
+            .iter()
+            .filter(|e| e.binding.code() == code)
+            .count();
+        bindings.insert(code.into(), json!(count));
+    }
+    let explain_seconds = explaining.elapsed().as_secs_f64();
+    let sector_name = |code: u32| {
+        input
+            .sectors
+            .get(code as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
 
     let requested: i128 = input
         .problem
@@ -123,7 +155,21 @@ pub fn allocate(args: &AllocateArgs) -> anyhow::Result<ExitCode> {
             "deprived_share": params.deprived_share.to_string(),
             "tier_weights": params.tier_weights,
             "women_bonus": params.women_bonus,
+            "sector_caps_bp": params.sector_caps.iter()
+                .map(|(&code, cap)| (sector_name(code), json!(cap.basis_points())))
+                .collect::<serde_json::Map<_, _>>(),
         },
+        "sectors": result.sectors.iter().map(|s| json!({
+            "sector": sector_name(s.sector),
+            "cap_bp": s.cap.basis_points(),
+            "funded_amount": rials(s.amount),
+            "share": if result.totals.amount > 0 {
+                s.amount as f64 / result.totals.amount as f64
+            } else {
+                0.0
+            },
+            "price_per_billion_rials": s.price * 1e9,
+        })).collect::<Vec<_>>(),
         "quota_prices_per_billion_rials": {
             "women_share": result.quota_prices[0] * 1e9,
             "deprived_share": result.quota_prices[1] * 1e9,
@@ -134,13 +180,31 @@ pub fn allocate(args: &AllocateArgs) -> anyhow::Result<ExitCode> {
             "used": p.used,
             "cutoff_per_billion_rials": p.cutoff * 1e9,
         })).collect::<Vec<_>>(),
+        "bindings": bindings,
+        "explanations": {
+            "order": "the applications file's rows, as in --out",
+            "rank": explanations.iter().map(|e| e.rank).collect::<Vec<_>>(),
+            "marginal_value": explanations.iter()
+                .map(|e| significant(e.marginal_value))
+                .collect::<Vec<_>>(),
+            "binding": explanations.iter().map(|e| e.binding.code()).collect::<Vec<_>>(),
+        },
         "seconds": {
             "read": read_seconds,
             "solve": solve_seconds,
             "write": write_seconds,
+            "explain": explain_seconds,
             "total": started.elapsed().as_secs_f64(),
         },
     });
-    println!("{}", serde_json::to_string_pretty(&summary)?);
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer(&mut stdout, &summary)?;
+    writeln!(stdout)?;
+    stdout.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `value` to six significant digits: what a reader compares, in a third of the text.
+fn significant(value: f64) -> f64 {
+    format!("{value:.5e}").parse().unwrap_or(value)
 }

@@ -2,7 +2,9 @@
 //! shaped like the oracle instance (`shared/oracle/allocation`): its province sizes,
 //! jobs per application (geometric, mean ≈ 5), cost per job (log-normal around 2
 //! billion rials, 0.6–8 billion), tiers, women-led share and women's jobs, and budgets
-//! covering 26–56 % of each province's demand.
+//! covering 26–56 % of each province's demand; and, like `shared/oracle/allocation-sectors`,
+//! a `sector` column in its proportions and `sector_caps.csv` with its caps. Sectors are
+//! drawn from a stream of their own, so every other column is the same as without them.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,7 +20,7 @@ pub struct SynthArgs {
     pub n: usize,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Directory to write `applications.csv` and `budgets.csv` into.
+    /// Directory to write `applications.csv`, `budgets.csv` and `sector_caps.csv` into.
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -28,6 +30,36 @@ const PROVINCE_WEIGHTS: [u64; 31] = [
     74, 42, 141, 35, 127, 81, 30, 126, 25, 111, 32, 27, 104, 164, 49, 59, 148, 237, 156, 78, 195,
     29, 184, 73, 41, 45, 77, 170, 56, 140, 144,
 ];
+
+/// Sectors and their applications per 3 000 in the oracle's sectors instance.
+const SECTORS: [(&str, u64); 8] = [
+    ("agriculture", 912),
+    ("textiles", 480),
+    ("services", 433),
+    ("handicrafts", 364),
+    ("tourism", 251),
+    ("startups", 208),
+    ("pharma", 182),
+    ("fisheries", 170),
+];
+
+/// The oracle's caps, in basis points of the funded amount.
+const SECTOR_CAPS: &str = "sector,cap_bp\nagriculture,2500\ntextiles,1500\nservices,1000\n";
+
+/// Added to the seed for the sectors' stream.
+const SECTOR_STREAM: u64 = 0x5EC7_0125;
+
+fn pick_sector(rng: &mut SplitMix) -> &'static str {
+    let total: u64 = SECTORS.iter().map(|(_, w)| w).sum();
+    let mut ticket = rng.below(total);
+    for (name, w) in SECTORS {
+        if ticket < w {
+            return name;
+        }
+        ticket -= w;
+    }
+    "fisheries"
+}
 
 fn unit(rng: &mut SplitMix) -> f64 {
     (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
@@ -52,8 +84,12 @@ pub fn synth(args: &SynthArgs) -> anyhow::Result<std::process::ExitCode> {
     let file =
         std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
-    writeln!(out, "id,province,amount,jobs,women_jobs,women_led,tier")?;
+    writeln!(
+        out,
+        "id,province,amount,jobs,women_jobs,women_led,tier,sector"
+    )?;
     let mut rng = SplitMix::new(args.seed);
+    let mut sector_rng = SplitMix::new(args.seed.wrapping_add(SECTOR_STREAM));
     let mut demand = [0i64; 31];
     for i in 0..args.n {
         let province = pick_province(&mut rng);
@@ -91,9 +127,10 @@ pub fn synth(args: &SynthArgs) -> anyhow::Result<std::process::ExitCode> {
         }
         writeln!(
             out,
-            "S{:03}-{i:07},{province},{amount},{jobs},{women_jobs},{},{tier}",
+            "S{:03}-{i:07},{province},{amount},{jobs},{women_jobs},{},{tier},{}",
             args.seed % 1000,
-            u8::from(women_led)
+            u8::from(women_led),
+            pick_sector(&mut sector_rng)
         )?;
     }
     out.flush()?;
@@ -105,6 +142,9 @@ pub fn synth(args: &SynthArgs) -> anyhow::Result<std::process::ExitCode> {
         budgets.push_str(&format!("{p},{budget}\n"));
     }
     std::fs::write(&path, budgets).with_context(|| format!("cannot write {}", path.display()))?;
+    let path = args.out.join("sector_caps.csv");
+    std::fs::write(&path, SECTOR_CAPS)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("wrote {} applications to {}", args.n, args.out.display());
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -1,21 +1,37 @@
 //! The allocation engine: which applications of a round to fund in full so that the
 //! value (jobs weighted by county tier, plus a bonus per woman's job) is as large as
 //! possible, within each province's budget, with at least a given share of the funded
-//! amount going to women-led applications and to deprived counties (tiers 1–2).
+//! amount going to women-led applications and to deprived counties (tiers 1–2), and at
+//! most a given share to each capped sector.
 //!
 //! `allocate` returns an allocation that meets every constraint exactly (integer rials,
 //! shares in basis points), a certified upper bound on the value of any feasible
 //! allocation, and per application the binding constraint and marginal value.
 //! `what_if` runs several policies over the same applications for comparison.
 //!
-//! Method (one file each): `ranking` sorts once per (province, quota class); `bound`
-//! prices the two quotas by Lagrangian relaxation, each province becoming a fractional
-//! knapsack, and minimises the dual; `solve` rounds the priced greedy solution to whole
-//! applications, repairs the quotas exactly, fills and swaps at the cutoffs; `explain`
-//! reads each decision back through the final prices. Floats appear only in values and
-//! prices, never in a feasibility check (`totals`).
+//! Method (one file each): `constraints` writes the quotas and the caps in one form;
+//! `ranking` sorts once per (province, class), a class being the constraints an
+//! application counts towards; `bound` prices every share constraint by Lagrangian
+//! relaxation, each province becoming a fractional knapsack, and minimises the dual;
+//! `solve` rounds the priced greedy solution to whole applications, brings the shares
+//! back by exchanges near the cutoffs and an exact repair, fills and swaps at the
+//! cutoffs; `explain` reads each decision back through the final prices and ranks each
+//! application in its province. Floats appear only in values and prices, never in a
+//! feasibility check (`totals`).
+//!
+//! Sector caps enter exactly like the quotas. A cap `Σ_{i∈s} a_i·x_i ≤ c·Σ a_i·x_i` is
+//! the linear constraint `Σ a_i·x_i·(c − [i∈s]) ≥ 0`; its multiplier shifts every
+//! application of one (quota class, capped sector) pair by the same amount per rial, so
+//! the groups stay sorted and each province stays a fractional knapsack. The bound stays
+//! valid because weak duality holds for any non-negative multipliers: for a feasible 0/1
+//! allocation every priced term (a constraint's slack, a budget's room) is non-negative,
+//! so the Lagrangian at that allocation is at least its value, and the dual evaluates the
+//! Lagrangian's maximum over all fractional allocations exactly, province by province.
+//! Whatever prices the search settles on, that maximum (widened by a rounding margin) is
+//! what is reported.
 
 mod bound;
+mod constraints;
 mod explain;
 mod params;
 mod problem;
@@ -39,6 +55,18 @@ pub struct ProvinceOutcome {
     pub cutoff: f64,
 }
 
+/// One capped sector's part of a result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SectorOutcome {
+    pub sector: u32,
+    pub cap: Share,
+    /// Amount funded in the sector, in rials.
+    pub amount: i128,
+    /// Final price per rial of the cap (0 when it does not bind the relaxation, and for
+    /// a cap of 100 % or on a sector nobody applies in).
+    pub price: f64,
+}
+
 /// The result of one round.
 #[derive(Clone, Debug)]
 pub struct Allocation {
@@ -52,6 +80,8 @@ pub struct Allocation {
     pub provinces: Vec<ProvinceOutcome>,
     /// Final price per rial of the women-led and the deprived quota.
     pub quota_prices: [f64; 2],
+    /// Each sector cap of `params`, by ascending sector code.
+    pub sectors: Vec<SectorOutcome>,
 }
 
 impl Allocation {
@@ -81,11 +111,25 @@ impl Allocation {
     /// funded or not.
     pub fn explain(&self, problem: &Problem) -> Vec<Explanation> {
         let cutoffs: Vec<f64> = self.provinces.iter().map(|p| p.cutoff).collect();
+        let constraints = constraints::of(problem, &self.params);
+        let mu: Vec<f64> = constraints
+            .iter()
+            .map(|c| match c.kind {
+                constraints::Kind::Women => self.quota_prices[0],
+                constraints::Kind::Deprived => self.quota_prices[1],
+                constraints::Kind::Cap { sector, .. } => self
+                    .sectors
+                    .iter()
+                    .find(|s| s.sector == sector)
+                    .map_or(0.0, |s| s.price),
+            })
+            .collect();
         explain::explain(
             problem,
             &explain::Prices {
                 params: &self.params,
-                mu: self.quota_prices,
+                constraints: &constraints,
+                mu: &mu,
                 cutoffs: &cutoffs,
                 funded: &self.funded,
                 totals: &self.totals,
@@ -120,12 +164,36 @@ pub fn allocate(problem: &Problem, params: &Params) -> Result<Allocation, Proble
             cutoff,
         })
         .collect();
+    let price_of = |kind: constraints::Kind| {
+        ranking
+            .constraints
+            .iter()
+            .zip(&dual.mu)
+            .find(|(c, _)| c.kind == kind)
+            .map_or(0.0, |(_, &m)| m)
+    };
+    let sectors = params
+        .sector_caps
+        .iter()
+        .map(|(&sector, &cap)| SectorOutcome {
+            sector,
+            cap,
+            amount: state.totals.sector_amount_of(problem, sector),
+            price: problem.sector_slot(sector).map_or(0.0, |slot| {
+                price_of(constraints::Kind::Cap { sector, slot })
+            }),
+        })
+        .collect();
     Ok(Allocation {
         params: params.clone(),
         objective,
         upper_bound: dual.certified_bound(),
         provinces,
-        quota_prices: dual.mu,
+        quota_prices: [
+            price_of(constraints::Kind::Women),
+            price_of(constraints::Kind::Deprived),
+        ],
+        sectors,
         funded: state.funded,
         totals: state.totals,
     })

@@ -1,12 +1,14 @@
-//! The policy knobs of an allocation round: the two quotas as exact shares and the
-//! objective's weights.
+//! The policy knobs of an allocation round: the two quotas and the sector caps as exact
+//! shares, and the objective's weights.
 //!
-//! Shares are whole basis points (1/10 000), so every quota check is an exact integer
-//! comparison: `10_000 · part ≥ basis_points · total`, in i128. A policy written as a
+//! Shares are whole basis points (1/10 000), so every quota and cap check is an exact
+//! integer comparison: `10_000 · part ≥ basis_points · total` (a quota) or
+//! `10_000 · part ≤ basis_points · total` (a cap), in i128. A policy written as a
 //! decimal with more than four places is refused rather than rounded, because rounding a
 //! quota would silently change the law it encodes. The weights only rank applications,
 //! so they are plain `f64`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::problem::ProblemError;
@@ -71,9 +73,14 @@ impl Share {
         f64::from(self.0) / f64::from(Self::ONE)
     }
 
-    /// Exactly `part ≥ self · total`.
+    /// Exactly `part ≥ self · total` (a minimum share holds).
     pub fn is_met(self, part: i128, total: i128) -> bool {
         i128::from(Self::ONE) * part >= i128::from(self.0) * total
+    }
+
+    /// Exactly `part ≤ self · total` (a maximum share holds).
+    pub fn is_respected(self, part: i128, total: i128) -> bool {
+        i128::from(Self::ONE) * part <= i128::from(self.0) * total
     }
 }
 
@@ -101,6 +108,9 @@ pub struct Params {
     pub tier_weights: [f64; 4],
     /// Extra value of one job held by a woman.
     pub women_bonus: f64,
+    /// A sector's maximum share of the funded amount, by the sector code the
+    /// applications carry (`Application::sector`); sectors not named are not capped.
+    pub sector_caps: BTreeMap<u32, Share>,
 }
 
 impl Default for Params {
@@ -111,6 +121,7 @@ impl Default for Params {
             deprived_share: Share(4_500),
             tier_weights: [2.0, 1.5, 1.2, 1.0],
             women_bonus: 0.5,
+            sector_caps: BTreeMap::new(),
         }
     }
 }
@@ -167,6 +178,17 @@ mod tests {
                 "{text:?} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn a_cap_is_respected_exactly_at_its_boundary() {
+        // Establishes the maximum-share comparison, equality included, in integers.
+        let cap = Share::from_basis_points(2_500).unwrap();
+        assert!(cap.is_respected(25, 100));
+        assert!(!cap.is_respected(2_500_000_001, 10_000_000_000));
+        assert!(cap.is_respected(0, 0));
+        assert!(Share::ZERO.is_respected(0, 7));
+        assert!(!Share::ZERO.is_respected(1, 7));
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub struct Application {
     pub women_led: bool,
     /// The county's development tier, 1 (most deprived) to 4.
     pub tier: u8,
+    /// The economic sector, as a code the caller chooses; `Params::sector_caps` names
+    /// sectors by the same codes.
+    pub sector: u32,
 }
 
 impl Application {
@@ -57,12 +60,16 @@ pub enum ProblemError {
 ///
 /// Invariant: every amount is positive, every tier is 1..=4, women's jobs never exceed
 /// jobs, every budget is non-negative and every application's province has exactly one
-/// budget; `slot[i]` is the position of application i's province in `provinces`.
+/// budget; `slot[i]` is the position of application i's province in `provinces`;
+/// `sectors` holds each sector code of the applications once, in ascending order, and
+/// `sector_slot[i]` is the position of application i's sector in it.
 #[derive(Clone, Debug)]
 pub struct Problem {
     applications: Vec<Application>,
     provinces: Vec<ProvinceBudget>,
     slot: Vec<u32>,
+    sectors: Vec<u32>,
+    sector_slot: Vec<u32>,
 }
 
 impl Problem {
@@ -119,10 +126,25 @@ impl Problem {
                 .map_err(|_| bad("province", "has no budget"))?;
             slot.push(u32::try_from(position).map_err(|_| bad("province", "too many provinces"))?);
         }
+        let mut sectors: Vec<u32> = applications.iter().map(|a| a.sector).collect();
+        sectors.sort_unstable();
+        sectors.dedup();
+        // A sector's position fits u32: there are no more sectors than applications,
+        // whose positions `slot` already holds as u32.
+        let sector_slot = applications
+            .iter()
+            .map(|a| {
+                sectors
+                    .binary_search(&a.sector)
+                    .map_or(0, |p| u32::try_from(p).unwrap_or(u32::MAX))
+            })
+            .collect();
         Ok(Problem {
             applications,
             provinces,
             slot,
+            sectors,
+            sector_slot,
         })
     }
 
@@ -144,6 +166,21 @@ impl Problem {
     pub(crate) fn slots(&self) -> &[u32] {
         &self.slot
     }
+
+    /// The sector codes of the applications, each once, ascending.
+    pub fn sectors(&self) -> &[u32] {
+        &self.sectors
+    }
+
+    /// Position in `sectors()` of each application's sector.
+    pub(crate) fn sector_slots(&self) -> &[u32] {
+        &self.sector_slot
+    }
+
+    /// Position in `sectors()` of `sector`, if any application belongs to it.
+    pub fn sector_slot(&self, sector: u32) -> Option<usize> {
+        self.sectors.binary_search(&sector).ok()
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +195,7 @@ mod tests {
             women_jobs: 1,
             women_led: false,
             tier: 2,
+            sector: 0,
         }
     }
 

@@ -1,25 +1,22 @@
-//! Applications ranked by value per rial inside each (province, quota class) group.
+//! Applications ranked by value per rial inside each (province, class) group, a class
+//! being the set of share constraints an application counts towards.
 //!
-//! The quotas' Lagrange multipliers shift every application of one class by the same
-//! amount per rial, so inside a group the order never changes: sorting once serves the
-//! bound, the greedy fill and the explanations at every multiplier. Each group carries
-//! cumulative amounts and values, so "how much of this group beats a cutoff" is a binary
-//! search.
+//! The constraints' Lagrange multipliers shift every application of one class by the
+//! same amount per rial, so inside a group the order never changes: sorting once serves
+//! the bound, the greedy fill and the explanations at every multiplier. Each group
+//! carries cumulative amounts and values, so "how much of this group beats a cutoff" is
+//! a binary search.
+//!
+//! Class `c` has bit 0 for women-led, bit 1 for deprived (tier ≤ 2), and `c >> 2` is 0
+//! for an uncapped sector or `k + 1` for the sector of the round's k-th cap; so there are
+//! `4 · (caps + 1)` classes, 4 when nothing is capped.
 
+use super::constraints::{self, Constraint, DEPRIVED, Kind, WOMEN};
 use super::params::Params;
 use super::problem::{Application, Problem};
 
-/// The four quota classes: bit 0 women-led, bit 1 deprived (tier ≤ 2).
-pub(crate) const CLASSES: usize = 4;
-
-pub(crate) fn class_of(a: &Application) -> usize {
-    usize::from(a.women_led) | (usize::from(a.is_deprived()) << 1)
-}
-
-/// Whether a class counts towards the women (0) or deprived (1) quota.
-pub(crate) fn counts(class: usize, quota: usize) -> bool {
-    (class >> quota) & 1 == 1
-}
+/// The classes a round has without caps: women-led × deprived.
+const QUOTA_CLASSES: usize = 4;
 
 /// The objective's value of one application.
 pub(crate) fn value_of(a: &Application, params: &Params) -> f64 {
@@ -69,12 +66,19 @@ impl Group<'_> {
 
 pub(crate) struct Ranking<'p> {
     pub problem: &'p Problem,
-    pub params: &'p Params,
+    /// The share constraints that can fail, women-led and deprived first
+    /// (`constraints::of`).
+    pub constraints: Vec<Constraint>,
+    /// `classes` coefficients per constraint: `coefficient[j · classes + c]` is
+    /// constraint j's coefficient per rial for class c.
+    coefficient: Vec<f64>,
+    classes: usize,
     /// Per application: objective value, value per rial, class.
     pub value: Vec<f64>,
     pub ratio: Vec<f64>,
-    pub class: Vec<u8>,
-    /// Group g = slot · 4 + class occupies `starts[g]..starts[g + 1]` of the arrays below.
+    pub class: Vec<u32>,
+    /// Group g = slot · classes + class occupies `starts[g]..starts[g + 1]` of the
+    /// arrays below.
     starts: Vec<usize>,
     items: Vec<u32>,
     sorted_ratio: Vec<f64>,
@@ -92,14 +96,35 @@ impl<'p> Ranking<'p> {
             .zip(&value)
             .map(|(a, v)| v / a.amount as f64)
             .collect();
-        let class: Vec<u8> = apps
+        let constraints = constraints::of(problem, params);
+        // Each sector's part of the class: 0 uncapped, k + 1 for the k-th cap.
+        let mut sector_part = vec![0usize; problem.sectors().len()];
+        for (k, c) in constraints.iter().skip(2).enumerate() {
+            if let Kind::Cap { slot, .. } = c.kind
+                && let Some(p) = sector_part.get_mut(slot)
+            {
+                *p = k + 1;
+            }
+        }
+        let classes = QUOTA_CLASSES * (constraints.len().saturating_sub(2) + 1);
+        let class: Vec<u32> = apps
             .iter()
-            .map(|a| u8::try_from(class_of(a)).unwrap_or(0))
+            .zip(problem.sector_slots())
+            .map(|(a, &sector)| {
+                let part = sector_part.get(sector as usize).copied().unwrap_or(0);
+                let quota = usize::from(a.women_led) | (usize::from(a.is_deprived()) << 1);
+                u32::try_from(quota | part << 2).unwrap_or(u32::MAX)
+            })
             .collect();
-        let groups = problem.provinces().len() * CLASSES;
+        let coefficient = constraints
+            .iter()
+            .enumerate()
+            .flat_map(|(j, c)| (0..classes).map(move |class| c.coefficient(member(j, class))))
+            .collect();
+        let groups = problem.provinces().len() * classes;
         let group_of = |i: usize| {
             let slot = problem.slots().get(i).copied().unwrap_or(0) as usize;
-            slot * CLASSES + class.get(i).copied().map_or(0, usize::from)
+            slot * classes + class.get(i).copied().map_or(0, |c| c as usize)
         };
         // Counting sort into groups, then sort each group by ratio.
         let mut starts = vec![0usize; groups + 1];
@@ -151,7 +176,9 @@ impl<'p> Ranking<'p> {
         }
         Ranking {
             problem,
-            params,
+            constraints,
+            coefficient,
+            classes,
             value,
             ratio,
             class,
@@ -167,8 +194,13 @@ impl<'p> Ranking<'p> {
         self.problem.provinces().len()
     }
 
+    /// How many classes partition the applications (`4 · (caps + 1)`).
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
     pub fn group(&self, slot: usize, class: usize) -> Group<'_> {
-        let g = slot * CLASSES + class;
+        let g = slot * self.classes + class;
         let range =
             self.starts.get(g).copied().unwrap_or(0)..self.starts.get(g + 1).copied().unwrap_or(0);
         Group {
@@ -179,70 +211,63 @@ impl<'p> Ranking<'p> {
         }
     }
 
-    /// The quotas as fractions, for pricing.
-    pub fn shares(&self) -> [f64; 2] {
-        [
-            self.params.women_share.as_f64(),
-            self.params.deprived_share.as_f64(),
-        ]
+    /// Every class's group of province `slot`, in class order.
+    pub fn groups(&self, slot: usize) -> Vec<Group<'_>> {
+        (0..self.classes).map(|c| self.group(slot, c)).collect()
     }
 
-    /// Per class, the change of value per rial under multipliers `mu` of the women and
-    /// deprived quotas: `Σ_q mu_q · (counts(class, q) − share_q)`.
-    pub fn offsets(&self, mu: [f64; 2]) -> [f64; CLASSES] {
-        let s = self.shares();
-        let mut out = [0.0; CLASSES];
-        for (class, o) in out.iter_mut().enumerate() {
-            for (q, (m, share)) in mu.iter().zip(s).enumerate() {
-                let member = if counts(class, q) { 1.0 } else { 0.0 };
-                *o += m * (member - share);
-            }
-        }
-        out
+    /// Constraint j's coefficient per rial for class `class`.
+    pub fn coefficient(&self, j: usize, class: usize) -> f64 {
+        self.coefficient
+            .get(j * self.classes + class)
+            .copied()
+            .unwrap_or(0.0)
     }
 
-    /// Value per rial after the quota prices `offsets`.
-    pub fn adjusted(&self, item: u32, offsets: &[f64; CLASSES]) -> f64 {
-        let i = item as usize;
-        let class = self.class.get(i).copied().map_or(0, usize::from);
-        self.ratio.get(i).copied().unwrap_or(0.0) + offsets.get(class).copied().unwrap_or(0.0)
+    /// Per class, the change of value per rial under multipliers `mu` (one per
+    /// constraint): `Σ_j mu_j · coefficient_j(class)`.
+    pub fn offsets(&self, mu: &[f64]) -> Vec<f64> {
+        (0..self.classes)
+            .map(|class| {
+                mu.iter()
+                    .enumerate()
+                    .map(|(j, m)| m * self.coefficient(j, class))
+                    .sum()
+            })
+            .collect()
     }
 
-    /// A province's applications, best adjusted value per rial first.
-    pub fn province_order(&self, slot: usize, offsets: &[f64; CLASSES]) -> Vec<u32> {
-        let groups: [&[u32]; CLASSES] = std::array::from_fn(|c| self.group(slot, c).items);
-        merge_descending(&groups, |i| self.adjusted(i, offsets))
+    pub fn class_of(&self, item: u32) -> usize {
+        self.class
+            .get(item as usize)
+            .copied()
+            .map_or(0, |c| c as usize)
+    }
+
+    /// Value per rial after the constraint prices `offsets`.
+    pub fn adjusted(&self, item: u32, offsets: &[f64]) -> f64 {
+        self.ratio.get(item as usize).copied().unwrap_or(0.0)
+            + offsets.get(self.class_of(item)).copied().unwrap_or(0.0)
+    }
+
+    /// A province's applications, best adjusted value per rial first (ties in input
+    /// order). Sorting the keys outright beats merging the class groups once there are
+    /// more than a handful of classes.
+    pub fn province_order(&self, slot: usize, offsets: &[f64]) -> Vec<u32> {
+        let mut keyed: Vec<(f64, u32)> = (0..self.classes)
+            .flat_map(|c| self.group(slot, c).items)
+            .map(|&i| (self.adjusted(i, offsets), i))
+            .collect();
+        keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 }
 
-/// Merges lists that are each sorted by descending `key` into one such list. Scanning
-/// the heads is cheaper than a heap for the few lists merged here (4 classes or ~31
-/// provinces).
-pub(crate) fn merge_descending(lists: &[&[u32]], key: impl Fn(u32) -> f64) -> Vec<u32> {
-    let mut heads = vec![0usize; lists.len()];
-    let total: usize = lists.iter().map(|l| l.len()).sum();
-    let mut order = Vec::with_capacity(total);
-    let mut head_keys: Vec<Option<f64>> =
-        lists.iter().map(|l| l.first().map(|&i| key(i))).collect();
-    for _ in 0..total {
-        let mut best: Option<(usize, f64)> = None;
-        for (l, k) in head_keys.iter().enumerate() {
-            if let Some(k) = *k
-                && best.is_none_or(|(_, b)| k > b)
-            {
-                best = Some((l, k));
-            }
-        }
-        let Some((l, _)) = best else { break };
-        if let (Some(list), Some(h), Some(k)) =
-            (lists.get(l), heads.get_mut(l), head_keys.get_mut(l))
-        {
-            if let Some(&item) = list.get(*h) {
-                order.push(item);
-            }
-            *h += 1;
-            *k = list.get(*h).map(|&i| key(i));
-        }
+/// Whether class `class` counts towards constraint j (of `constraints::of`'s list).
+pub(crate) fn member(j: usize, class: usize) -> bool {
+    match j {
+        WOMEN => class & 1 == 1,
+        DEPRIVED => class >> 1 & 1 == 1,
+        cap => class >> 2 == cap - 1,
     }
-    order
 }

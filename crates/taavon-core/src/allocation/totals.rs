@@ -1,8 +1,10 @@
 //! Exact bookkeeping of an allocation: what each province spent and what the quotas
-//! count, in i128, so every feasibility question is answered without rounding.
+//! and the sector caps count, in i128, so every feasibility question is answered without
+//! rounding.
 
+use super::constraints;
 use super::params::Params;
-use super::problem::Problem;
+use super::problem::{Application, Problem};
 
 /// Sums of a set of funded applications.
 ///
@@ -11,6 +13,8 @@ use super::problem::Problem;
 pub struct Totals {
     /// Amount funded per province, in `Problem::provinces()` order.
     pub used: Vec<i128>,
+    /// Amount funded per sector, in `Problem::sectors()` order.
+    pub sector_amount: Vec<i128>,
     pub amount: i128,
     pub women_amount: i128,
     pub deprived_amount: i128,
@@ -30,6 +34,8 @@ pub enum Violation {
     WomenShare,
     #[error("deprived counties get less than the required share")]
     DeprivedShare,
+    #[error("sector {sector} gets more than its cap")]
+    SectorCap { sector: u32 },
     #[error("the allocation lists {got} applications, the problem has {expected}")]
     Length { got: usize, expected: usize },
 }
@@ -38,6 +44,7 @@ impl Totals {
     pub(crate) fn empty(problem: &Problem) -> Totals {
         Totals {
             used: vec![0; problem.provinces().len()],
+            sector_amount: vec![0; problem.sectors().len()],
             amount: 0,
             women_amount: 0,
             deprived_amount: 0,
@@ -54,33 +61,38 @@ impl Totals {
             });
         }
         let mut totals = Totals::empty(problem);
-        for ((a, &slot), _) in problem
+        for (((a, &slot), &sector_slot), _) in problem
             .applications()
             .iter()
             .zip(problem.slots())
+            .zip(problem.sector_slots())
             .zip(funded)
             .filter(|(_, f)| **f)
         {
-            totals.shift(a.amount, a.women_led, a.is_deprived(), slot, true);
+            totals.shift(a, slot, sector_slot, true);
         }
         Ok(totals)
     }
 
-    /// Adds (or with `add == false` removes) one application's amount.
-    pub(crate) fn shift(&mut self, amount: i64, women: bool, deprived: bool, slot: u32, add: bool) {
+    /// Adds (or with `add == false` removes) one application, of province `slot` and
+    /// sector `sector_slot`.
+    pub(crate) fn shift(&mut self, a: &Application, slot: u32, sector_slot: u32, add: bool) {
         let signed = if add {
-            i128::from(amount)
+            i128::from(a.amount)
         } else {
-            -i128::from(amount)
+            -i128::from(a.amount)
         };
         if let Some(used) = self.used.get_mut(slot as usize) {
             *used += signed;
         }
+        if let Some(sector) = self.sector_amount.get_mut(sector_slot as usize) {
+            *sector += signed;
+        }
         self.amount += signed;
-        if women {
+        if a.women_led {
             self.women_amount += signed;
         }
-        if deprived {
+        if a.is_deprived() {
             self.deprived_amount += signed;
         }
         if add {
@@ -90,33 +102,16 @@ impl Totals {
         }
     }
 
-    pub fn women_share_met(&self, params: &Params) -> bool {
-        params.women_share.is_met(self.women_amount, self.amount)
+    /// Amount funded in sector `sector` (0 when no application belongs to it).
+    pub fn sector_amount_of(&self, problem: &Problem, sector: u32) -> i128 {
+        problem
+            .sector_slot(sector)
+            .and_then(|slot| self.sector_amount.get(slot).copied())
+            .unwrap_or(0)
     }
 
-    pub fn deprived_share_met(&self, params: &Params) -> bool {
-        params
-            .deprived_share
-            .is_met(self.deprived_amount, self.amount)
-    }
-
-    /// Whether both quotas would hold after funding `delta` more (negative: less) in
-    /// total, of which `women` and `deprived` count towards each quota.
-    pub(crate) fn shares_met_after(
-        &self,
-        params: &Params,
-        delta: i128,
-        women: i128,
-        deprived: i128,
-    ) -> bool {
-        let total = self.amount + delta;
-        params.women_share.is_met(self.women_amount + women, total)
-            && params
-                .deprived_share
-                .is_met(self.deprived_amount + deprived, total)
-    }
-
-    /// Every constraint of the round, checked exactly.
+    /// Every constraint of the round, checked exactly: the budgets, then the quotas,
+    /// then the sector caps.
     pub fn check(&self, problem: &Problem, params: &Params) -> Result<(), Violation> {
         for (b, &used) in problem.provinces().iter().zip(&self.used) {
             if used > i128::from(b.budget) {
@@ -127,13 +122,13 @@ impl Totals {
                 });
             }
         }
-        if !self.women_share_met(params) {
-            return Err(Violation::WomenShare);
+        match constraints::of(problem, params)
+            .iter()
+            .find(|c| !c.holds(self))
+        {
+            Some(broken) => Err(broken.violation()),
+            None => Ok(()),
         }
-        if !self.deprived_share_met(params) {
-            return Err(Violation::DeprivedShare);
-        }
-        Ok(())
     }
 }
 
@@ -151,19 +146,20 @@ mod tests {
     use crate::allocation::problem::{Application, ProvinceBudget};
 
     fn problem() -> Problem {
-        let app = |province, amount, women_led, tier| Application {
+        let app = |province, amount, women_led, tier, sector| Application {
             province,
             amount,
             jobs: 1,
             women_jobs: 0,
             women_led,
             tier,
+            sector,
         };
         Problem::new(
             vec![
-                app(1, 70, false, 1),
-                app(1, 30, true, 4),
-                app(2, 50, false, 3),
+                app(1, 70, false, 1, 5),
+                app(1, 30, true, 4, 6),
+                app(2, 50, false, 3, 5),
             ],
             &[
                 ProvinceBudget {
@@ -205,5 +201,27 @@ mod tests {
             verify(&problem, &params, &[true]),
             Err(Violation::Length { .. })
         ));
+    }
+
+    #[test]
+    fn verify_holds_each_capped_sector_to_its_share_exactly() {
+        // Establishes the cap check: at the boundary it holds, one rial over it fails,
+        // and it names the sector; a cap on a sector nobody applies in never fails.
+        let problem = problem();
+        let params = |bp| Params {
+            women_share: Share::ZERO,
+            deprived_share: Share::ZERO,
+            sector_caps: [(5, Share::from_basis_points(bp).unwrap()), (9, Share::ZERO)].into(),
+            ..Params::default()
+        };
+        // Sector 5 holds 70 of 100 funded rials.
+        assert!(verify(&problem, &params(7_000), &[true, true, false]).is_ok());
+        assert_eq!(
+            verify(&problem, &params(6_999), &[true, true, false]),
+            Err(Violation::SectorCap { sector: 5 })
+        );
+        let totals = verify(&problem, &params(0), &[false, true, false]).unwrap();
+        assert_eq!(totals.sector_amount_of(&problem, 6), 30);
+        assert_eq!(totals.sector_amount_of(&problem, 9), 0);
     }
 }

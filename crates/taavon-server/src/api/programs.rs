@@ -296,6 +296,8 @@ pub struct ScenarioDto {
     pub women_share_achieved: f64,
     pub deprived_share_achieved: f64,
     pub provinces: Vec<ProvinceUseDto>,
+    /// The program's sector caps and what each capped sector received.
+    pub sectors: Vec<SectorUseDto>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -314,10 +316,20 @@ pub struct RoundLineDto {
     pub women_jobs: i64,
     pub women_led: bool,
     pub tier: u8,
+    pub sector: String,
     pub funded: bool,
-    /// none, province_budget, women_share, deprived_share or below_cutoff.
+    /// Position in its province's order by value per rial under the final prices.
+    pub rank: u32,
+    /// none, province_budget, women_share, deprived_share, sector_cap or below_cutoff.
     pub binding: String,
     pub marginal_value: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SectorUseDto {
+    pub sector: String,
+    pub cap_bp: u32,
+    pub funded_rial: i64,
 }
 
 /// The round under the program's policy (first scenario) and each what-if.
@@ -387,6 +399,15 @@ pub async fn round(
                         used_rial: p.used,
                     })
                     .collect(),
+                sectors: s
+                    .sectors
+                    .into_iter()
+                    .map(|c| SectorUseDto {
+                        sector: c.sector,
+                        cap_bp: c.cap_bp,
+                        funded_rial: c.funded_amount,
+                    })
+                    .collect(),
             })
             .collect(),
         lines: result
@@ -400,7 +421,9 @@ pub async fn round(
                 women_jobs: l.application.fields.women_jobs,
                 women_led: l.application.fields.women_led,
                 tier: l.tier,
+                sector: l.application.fields.sector,
                 funded: l.funded,
+                rank: l.rank,
                 binding: l.binding.into(),
                 marginal_value: l.marginal_value,
             })

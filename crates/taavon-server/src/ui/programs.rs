@@ -208,6 +208,8 @@ struct ScenarioColumn {
 struct RoundRow {
     id: i64,
     province: String,
+    sector: String,
+    rank: String,
     amount: String,
     jobs: String,
     women_jobs: String,
@@ -215,6 +217,13 @@ struct RoundRow {
     funded: bool,
     binding: String,
     marginal: String,
+}
+
+/// A capped sector under the program's own policy.
+struct SectorCapLine {
+    sector: String,
+    cap: String,
+    achieved: String,
 }
 
 #[derive(Template)]
@@ -225,6 +234,7 @@ struct RoundPage {
     name: String,
     scenarios: Vec<ScenarioColumn>,
     provinces: Vec<BudgetLine>,
+    sectors: Vec<SectorCapLine>,
     rows: Vec<RoundRow>,
     query: RoundQuery,
     may_record: bool,
@@ -249,6 +259,7 @@ fn binding_name(lang: Lang, code: &str) -> &'static str {
         "province_budget" => lang.pick("بودجه استان", "Province budget"),
         "women_share" => lang.pick("سهم طرح‌های زنان", "Women-led share"),
         "deprived_share" => lang.pick("سهم مناطق کم‌برخوردار", "Underprivileged share"),
+        "sector_cap" => lang.pick("سقف سهم بخش", "Sector cap"),
         "below_cutoff" => lang.pick("اولویت کمتر از آستانه استان", "Below the province's cutoff"),
         _ => "—",
     }
@@ -368,6 +379,24 @@ async fn round_page(
                 .collect()
         })
         .unwrap_or_default();
+    let sectors = result
+        .scenarios
+        .first()
+        .map(|s| {
+            s.sectors
+                .iter()
+                .map(|c| SectorCapLine {
+                    sector: names.sector(lang, &c.sector),
+                    cap: percent(f64::from(c.cap_bp) / 10_000.0),
+                    achieved: percent(if s.funded_amount > 0 {
+                        c.funded_amount as f64 / s.funded_amount as f64
+                    } else {
+                        0.0
+                    }),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let rows = result
         .lines
         .iter()
@@ -376,6 +405,8 @@ async fn round_page(
             RoundRow {
                 id: l.application.id,
                 province: names.province(lang, &f.province),
+                sector: names.sector(lang, &f.sector),
+                rank: lang.number(i64::from(l.rank)),
                 amount: lang.number(f.amount_rial),
                 jobs: lang.number(f.jobs),
                 women_jobs: lang.number(f.women_jobs),
@@ -397,6 +428,7 @@ async fn round_page(
         name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
         scenarios,
         provinces,
+        sectors,
         rows,
         query,
         may_record,
@@ -426,4 +458,22 @@ pub async fn record_round(
         return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
     }
     round_page(&state, &parts, &user, &code, RoundQuery::default(), true).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use taavon_core::allocation::Binding;
+
+    #[test]
+    fn every_binding_the_engine_reports_has_a_name_in_both_languages() {
+        // Establishes that a new binding (as the sector cap was) cannot reach the round
+        // page without a Persian and an English label.
+        for code in Binding::CODES.into_iter().filter(|c| *c != "none") {
+            for lang in [Lang::Fa, Lang::En] {
+                assert_ne!(binding_name(lang, code), "—", "{code}");
+            }
+        }
+        assert_eq!(binding_name(Lang::Fa, "sector_cap"), "سقف سهم بخش");
+    }
 }

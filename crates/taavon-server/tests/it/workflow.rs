@@ -8,12 +8,15 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
-use crate::helpers::DEMO_USERS;
+use crate::helpers::{DEMO_USERS, ui_client};
 
 /// The demo's Ilam clothing cooperative (its representative is `coop`) and a Dorud
 /// cooperative in Lorestan.
 pub(crate) const ILAM_COOPERATIVE: i64 = 1;
 const LORESTAN_COOPERATIVE: i64 = 3;
+/// Two women-led Dorud cooperatives of the demo: handicrafts and medicinal herbs.
+const DORUD_HANDICRAFTS: i64 = 4;
+const ZAGROS_HERBS: i64 = 7;
 
 pub(crate) struct Tokens(HashMap<String, String>);
 
@@ -82,8 +85,18 @@ async fn application_ready_for(
     action: &str,
     amount: i64,
 ) -> i64 {
+    let body = json!({"program": "note18", "cooperative_id": cooperative, "amount": amount,
+                      "jobs": 10, "women_jobs": 4, "purpose": "خرید ماشین‌آلات"});
+    application_ready(app, tokens, &body, action).await
+}
+
+/// Creates the application `body` describes (drafted by the clerk) and takes it to where
+/// `action` applies: submitted and referred by the clerk, approved by the admin.
+async fn application_ready(app: &TestApp, tokens: &Tokens, body: &Value, action: &str) -> i64 {
     let clerk = tokens.of("clerk");
-    let id = draft(app, clerk, cooperative, amount).await;
+    let (status, created) = app.post("/api/v1/applications", Some(clerk), body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
     let path: &[&str] = match action {
         "submit" => &[],
         "approve" | "reject" | "withdraw" => &["submit"],
@@ -477,6 +490,101 @@ async fn a_round_proposes_within_budgets_and_records_its_proposals(app: &TestApp
     assert_ne!(detail["status"], "approved");
 }
 
+/// The funded amount of `sector` and of everything in the program's own scenario.
+fn funded_amounts(round: &Value, sector: &str) -> (i64, i64) {
+    let lines = round["lines"].as_array().unwrap();
+    let funded = |l: &&Value| l["funded"] == true;
+    let amount = |l: &Value| l["amount"].as_i64().unwrap();
+    let total: i64 = lines.iter().filter(funded).map(amount).sum();
+    let part: i64 = lines
+        .iter()
+        .filter(funded)
+        .filter(|l| l["sector"] == sector)
+        .map(amount)
+        .sum();
+    (part, total)
+}
+
+async fn a_sector_cap_holds_its_sector_down_in_a_round(app: &TestApp, tokens: &Tokens) {
+    // In Lorestan (Ilam's budget is committed by now), three handicraft applications of
+    // the Dorud women's cooperative, worth twice as many jobs per rial as the rest, and
+    // three of the women-led herbal cooperative join the round. Capping handicrafts at
+    // 10 % of the funded amount keeps some of them out, says so, and the round's own
+    // figures respect the cap.
+    for (cooperative, jobs) in [(DORUD_HANDICRAFTS, 20), (ZAGROS_HERBS, 10)] {
+        for _ in 0..3 {
+            let body = json!({"program": "note18", "cooperative_id": cooperative,
+                              "amount": 1_000_000_000, "jobs": jobs, "women_jobs": jobs / 2,
+                              "purpose": "کارگاه"});
+            application_ready(app, tokens, &body, "approve").await;
+        }
+    }
+    let admin = tokens.of("admin");
+    let run = || async {
+        let (status, round) = app
+            .post("/api/v1/programs/note18/rounds", Some(admin), &json!({}))
+            .await;
+        assert_eq!(status, 200, "{round}");
+        round
+    };
+    let free = run().await;
+    let (part, total) = funded_amounts(&free, "handicrafts");
+    assert!(
+        part * 10_000 > 1_000 * total,
+        "without a cap handicrafts take {part} of {total}"
+    );
+
+    let (_, mut program) = app.get("/api/v1/programs/note18", Some(admin)).await;
+    program["rules"]["quotas"]["sector_caps_bp"] = json!({"handicrafts": 1000});
+    let response = app
+        .client
+        .put(app.url("/api/v1/programs/note18"))
+        .bearer_auth(admin)
+        .json(&program)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{}",
+        response.text().await.unwrap()
+    );
+
+    let capped = run().await;
+    let (part, total) = funded_amounts(&capped, "handicrafts");
+    assert!(total > 0, "{capped}");
+    assert!(part * 10_000 <= 1_000 * total, "{part} of {total}");
+    let own = &capped["scenarios"][0];
+    assert_eq!(
+        own["sectors"],
+        json!([{"sector": "handicrafts", "cap_bp": 1000, "funded_rial": part}])
+    );
+    assert_eq!(own["funded_amount_rial"], total);
+    let held: Vec<&Value> = capped["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["sector"] == "handicrafts" && l["funded"] == false)
+        .collect();
+    assert!(
+        held.iter().any(|l| l["binding"] == "sector_cap"),
+        "{held:?}"
+    );
+    // The round page shows the cap and names it as the reason, in Persian.
+    let page = ui_client(app, "admin")
+        .await
+        .get(app.url("/programs/note18/round"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("سقف سهم بخش‌ها"), "{page}");
+    assert!(page.contains("<td>سقف سهم بخش</td>"), "{page}");
+}
+
 async fn check_workflow(app: TestApp) {
     let tokens = tokens(&app).await;
     every_action_by_every_role_in_both_provinces(&app, &tokens).await;
@@ -486,6 +594,7 @@ async fn check_workflow(app: TestApp) {
     bad_input_names_the_field_and_ineligibility_gives_reasons(&app, &tokens).await;
     lists_are_scoped(&app, &tokens).await;
     a_round_proposes_within_budgets_and_records_its_proposals(&app, &tokens).await;
+    a_sector_cap_holds_its_sector_down_in_a_round(&app, &tokens).await;
 }
 
 #[tokio::test]
