@@ -4,7 +4,8 @@
 //! PostgreSQL comes from `TAAVON_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`); each call creates its own database
 //! `taavon_test_<random>`. Without a reachable server the PostgreSQL tests skip loudly,
-//! and fail when `CI` is set.
+//! and fail when `CI` is set. A test app's database (and a store spec's) is dropped when
+//! the test passes and kept, with its name printed, when it fails.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -88,6 +89,65 @@ pub async fn fresh_postgres_or_skip() -> Option<Store> {
     Some(open_keyed(&url).await)
 }
 
+/// Drops a test database: `DROP DATABASE … WITH (FORCE)` on PostgreSQL (closing the
+/// connections a server still holds), the temporary directory of a SQLite file.
+pub async fn drop_database(url: &str) {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        return;
+    }
+    let Some((_, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    if !name.starts_with("taavon_test_") {
+        return;
+    }
+    if let Ok(mut connection) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut connection)
+            .await;
+        let _ = connection.close().await;
+    }
+}
+
+/// Drops the database at `url` when the test passes (on drop, unless panicking); a
+/// failed test keeps it for a look, and says where.
+pub struct DatabaseGuard {
+    url: String,
+}
+
+impl DatabaseGuard {
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+        }
+    }
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the failed test's database is kept: {}", self.url);
+            return;
+        }
+        // Drop runs inside the test's runtime, which cannot be blocked on: the drop runs
+        // on a thread of its own with a runtime of its own, and is waited for.
+        let url = std::mem::take(&mut self.url);
+        let dropped = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(drop_database(&url));
+            }
+        });
+        let _ = dropped.join();
+    }
+}
+
 /// Runs raw SQL against a database behind the store's back, as an attacker or a broken
 /// disk would (for tamper tests only).
 pub async fn tamper(url: &str, sql: &str) {
@@ -128,6 +188,8 @@ pub struct TestApp {
     /// The database's URL, for tests that reach behind the server (`tamper`).
     pub database_url: String,
     pub client: reqwest::Client,
+    /// Drops the database once the test has passed.
+    pub database: DatabaseGuard,
 }
 
 /// The server settings the tests run with: a login rate limit no test reaches.
@@ -178,6 +240,7 @@ pub async fn spawn_app_with(
     Some(TestApp {
         address,
         store,
+        database: DatabaseGuard::new(&database_url),
         database_url,
         client,
     })

@@ -38,6 +38,7 @@ where
     F: FnOnce(Store, String) -> Fut,
     Fut: Future<Output = Checks>,
 {
+    let database = taavon_testkit::DatabaseGuard::new(&url);
     let store = Store::open(&url).await.unwrap();
     let checks = spec(store.clone(), url).await;
     if checks != Checks::AuditBrokenOnPurpose {
@@ -48,6 +49,8 @@ where
         let mut read = store.read().await.unwrap();
         assert!(read.check_ledger().await.unwrap().is_ok());
     }
+    store.close().await;
+    drop(database);
 }
 
 #[derive(PartialEq, Eq)]
