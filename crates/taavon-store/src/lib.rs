@@ -70,7 +70,7 @@ pub use reference::{
 };
 pub use registry::{Formation, IdempotentRequest, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
-pub use schema::{ColumnInfo, TableColumns};
+pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};
 pub use sessions::{Purged, SessionRow};
 pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
