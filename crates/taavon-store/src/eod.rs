@@ -9,6 +9,7 @@
 use sqlx::Row;
 use taavon_core::loans::classification::ClassificationRules;
 use taavon_core::loans::eod::{EodPlan, EodStep};
+use taavon_core::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -454,11 +455,14 @@ fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String>
         EodStep::Overdue => Some(format!("days_overdue = {DAYS_OVERDUE}")),
         // The unpaid·day − weight difference is taken first: it is small (rial-days
         // late), while either term alone is rials × days since 1970.
-        EodStep::LateCharges => Some(
-            "penalty_charged_rial = ((rate_bp + 600) * (late_rial_days_frozen + \
-             (late_unpaid_rial * $1 - late_weight)) + 1800000) / 3600000"
-                .to_owned(),
-        ),
+        // The spread and divisor are the core's (`late_charge`), rounded half up as
+        // `account::late_charge_to_date` does.
+        EodStep::LateCharges => Some(format!(
+            "penalty_charged_rial = ((rate_bp + {LATE_CHARGE_SPREAD_BP}) * \
+             (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + {}) \
+             / {LATE_CHARGE_DIVISOR}",
+            LATE_CHARGE_DIVISOR / 2
+        )),
         EodStep::Classify => Some(format!(
             "provision_rial = (outstanding_principal_rial * {} + 5000) / 10000",
             by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))

@@ -10,12 +10,8 @@
 //! with set-based updates; this module computes the same numbers loan by loan, for
 //! repayments and for tests that check end of day against it.
 
+use crate::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP};
 use crate::loans::repayment::{self, Component, Dues};
-
-/// Basis points plus the 6 % late surcharge, over the day count and percent scale:
-/// `(bp + 600) / (10 000 · 360)`.
-const LATE_DIVISOR: i128 = 3_600_000;
-const LATE_SURCHARGE_BP: i128 = 600;
 
 /// One installment as the account sees it: what it asks and what has been paid.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,8 +105,9 @@ pub fn late_charge_to_date(
 ) -> i64 {
     let rial_days =
         i128::from(frozen) + i128::from(late_unpaid) * i128::from(day) - i128::from(late_weight);
-    let charge = (i128::from(rate_bp) + LATE_SURCHARGE_BP) * rial_days.max(0);
-    i64::try_from((charge + LATE_DIVISOR / 2) / LATE_DIVISOR).unwrap_or(i64::MAX)
+    let charge = (i128::from(rate_bp) + i128::from(LATE_CHARGE_SPREAD_BP)) * rial_days.max(0);
+    let divisor = i128::from(LATE_CHARGE_DIVISOR);
+    i64::try_from((charge + divisor / 2) / divisor).unwrap_or(i64::MAX)
 }
 
 /// What one repayment does to one installment.

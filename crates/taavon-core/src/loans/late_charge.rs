@@ -11,8 +11,13 @@ use super::schedule::RateBp;
 use crate::calendar::IsoDate;
 use crate::workdays::WorkingCalendar;
 
-/// The six points added to the contract rate, in basis points.
-const LATE_CHARGE_SPREAD_BP: i128 = 600;
+/// The six points added to the contract rate, in basis points: the one statement of the
+/// spread, which the loan account (`account`) and end of day's SQL (in the store) use too.
+pub const LATE_CHARGE_SPREAD_BP: i64 = 600;
+
+/// `10 000 · 360`: basis points over percent and a 360-day year, so that the charge is
+/// `amount · (bp + spread) · days / LATE_CHARGE_DIVISOR`.
+pub const LATE_CHARGE_DIVISOR: i64 = 3_600_000;
 
 /// `round(installment · (R + 6) · days / 36 000)`, half away from zero; nothing for no
 /// days late or nothing owed.
@@ -20,11 +25,10 @@ pub fn late_charge(installment: i64, rate: RateBp, days: i64) -> i64 {
     if days <= 0 || installment <= 0 {
         return 0;
     }
-    let rate_bp = i128::from(rate.basis_points()) + LATE_CHARGE_SPREAD_BP;
-    // R in percent is bp/100, so 36 000 becomes 3 600 000.
+    let rate_bp = i128::from(rate.basis_points()) + i128::from(LATE_CHARGE_SPREAD_BP);
     divide_rounded(
         i128::from(installment) * rate_bp * i128::from(days),
-        3_600_000,
+        LATE_CHARGE_DIVISOR.into(),
     )
 }
 
