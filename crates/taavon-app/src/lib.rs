@@ -16,8 +16,6 @@
 pub mod applications;
 pub mod audit;
 pub mod auth;
-pub mod bench;
-pub mod bench_eod;
 pub mod clients;
 pub mod clock;
 pub mod demo;
@@ -34,7 +32,6 @@ pub mod programs;
 pub mod reference;
 pub mod registry;
 pub mod rounds;
-pub mod synth;
 pub mod table;
 pub mod users;
 

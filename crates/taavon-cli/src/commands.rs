@@ -514,9 +514,9 @@ pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&config).await?;
         let started = std::time::Instant::now();
-        taavon_app::synth::load(
+        taavon_tools::synth::load(
             &store,
-            taavon_app::synth::SynthSize {
+            taavon_tools::synth::SynthSize {
                 cooperatives: args.cooperatives,
                 members: args.members,
                 seed: args.seed,
@@ -583,7 +583,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&config).await?;
         let figures =
-            taavon_app::bench::registry(&store, args.import_rows, args.queries, args.seed, clock::now()).await?;
+            taavon_tools::bench::registry(&store, args.import_rows, args.queries, args.seed, clock::now()).await?;
         store.close().await;
         let per_second = |rows: usize, time: std::time::Duration| rows as f64 / time.as_secs_f64().max(1e-9);
         let import_rate = per_second(figures.import_rows, figures.import);
@@ -617,8 +617,9 @@ fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
     };
     runtime()?.block_on(async {
         let store = open(&config).await?;
-        let f = taavon_app::bench_eod::eod(&store, args.loans, args.seed, &progress, clock::now())
-            .await?;
+        let f =
+            taavon_tools::bench::eod::eod(&store, args.loans, args.seed, &progress, clock::now())
+                .await?;
         store.close().await;
         bar.finish_and_clear();
         let seconds = |time: std::time::Duration| time.as_secs_f64();

@@ -235,13 +235,13 @@ pub fn bench(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
     let figures = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
-        let load = taavon_app::bench::ledger::LedgerLoad {
+        let load = taavon_tools::bench::ledger::LedgerLoad {
             transfers: args.transfers,
             single: args.single,
             accounts: args.accounts,
             seed: args.seed,
         };
-        let figures = taavon_app::bench::ledger::run(&store, load, clock::now()).await;
+        let figures = taavon_tools::bench::ledger::run(&store, load, clock::now()).await;
         store.close().await;
         anyhow::Ok(figures?)
     });
@@ -265,7 +265,7 @@ pub fn bench(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
         figures.baseline.elapsed.as_secs_f64(),
         baseline
     );
-    let batched = format!("batch {}", taavon_app::bench::ledger::BATCH);
+    let batched = format!("batch {}", taavon_tools::bench::ledger::BATCH);
     for (label, timed) in [
         ("batch 1", figures.single),
         (batched.as_str(), figures.batched),

@@ -22,8 +22,10 @@
 mod tx;
 mod applications;
 mod audit;
+#[cfg(feature = "tooling")]
 mod baseline;
 mod bulk;
+#[cfg(feature = "tooling")]
 mod bulk_loans;
 mod cooperatives;
 mod eod;
@@ -52,6 +54,7 @@ pub use audit::{
     Actor, AuditCheckpoint, AuditEntry, AuditHead, AuditKey, AuditRecord, AuditVerification,
     BrokenLink,
 };
+#[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};

@@ -17,7 +17,7 @@ use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, S
 use crate::AppError;
 
 mod loans;
-pub(crate) mod programs;
+pub mod programs;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
 
 /// The password of every demo user.

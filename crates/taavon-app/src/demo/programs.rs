@@ -165,7 +165,7 @@ fn rules(code: &str) -> ProgramRules {
 }
 
 /// Inserts the programs and their budgets.
-pub(crate) async fn insert(write: &mut WriteTx) -> Result<(), AppError> {
+pub async fn insert(write: &mut WriteTx) -> Result<(), AppError> {
     for (code, source, name_fa, name_en, total) in PROGRAMS {
         let rules = serde_json::to_string(&rules(code))
             .map_err(|error| AppError::Internal(error.to_string()))?;

@@ -15,7 +15,7 @@ pub use proposals::{
 };
 pub use reschedule::RescheduleInput;
 pub use settlement::{SettlementQuote, settle, settlement_quote};
-pub(crate) use transactions::accounts_of;
+pub use transactions::accounts_of;
 pub use transactions::{RepaymentInput, disburse, repay};
 
 use taavon_core::access::{
@@ -266,13 +266,13 @@ fn parse_choice<T>(
 }
 
 /// The repayment order as stored: component codes, comma-separated.
-pub(crate) fn order_code(order: &[Component]) -> String {
+pub fn order_code(order: &[Component]) -> String {
     order.iter().map(|c| c.code()).collect::<Vec<_>>().join(",")
 }
 
 /// The stored schedule rows of a built schedule. For qard al-hasan the schedule's
 /// "profit" is the fee the contract charges instead of profit.
-pub(crate) fn installment_rows(
+pub fn installment_rows(
     built: &schedule::Schedule,
     working: &WorkingCalendar,
     qard: bool,

@@ -36,7 +36,7 @@ pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
     }
 }
 
-pub(crate) fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
+pub fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
     rows.iter().map(InstallmentRow::account).collect()
 }
 

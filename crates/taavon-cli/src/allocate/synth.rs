@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use taavon_app::synth::SplitMix;
+use taavon_tools::synth::SplitMix;
 
 #[derive(Args)]
 pub struct SynthArgs {

@@ -24,9 +24,9 @@ use taavon_store::{
     RunningLoan, Store,
 };
 
-use crate::AppError;
-use crate::eod::{DayReport, EodSettings, close_at};
 use crate::synth::SplitMix;
+use taavon_app::AppError;
+use taavon_app::eod::{DayReport, EodSettings, close_at};
 
 /// The first business date the benchmark closes (1 Mehr 1404).
 const FIRST_DATE: &str = "2025-09-23";
@@ -173,7 +173,7 @@ async fn load(
     progress: &(dyn Fn(usize, usize) + Sync),
     now: Timestamp,
 ) -> Result<(), AppError> {
-    crate::reference::ensure_loaded(store, now).await?;
+    taavon_app::reference::ensure_loaded(store, now).await?;
     let data = ReferenceData::bundled().map_err(|e| AppError::Internal(e.to_string()))?;
     let mut provinces: Vec<Province> = data
         .provinces
@@ -195,7 +195,7 @@ async fn load(
         })
         .collect();
     let mut write = store.write(Actor::system("bench"), now).await?;
-    crate::demo::programs::insert(&mut write).await?;
+    taavon_app::demo::programs::insert(&mut write).await?;
     let cooperatives: Vec<NewCooperative> = provinces
         .iter()
         .map(|p| NewCooperative {
@@ -307,7 +307,7 @@ fn synthetic_loan(
         day_base: DayBase::default(),
     };
     let built = schedule::build(&terms).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut rows = crate::loans::installment_rows(&built, working, false);
+    let mut rows = taavon_app::loans::installment_rows(&built, working, false);
     for row in rows.iter_mut().filter(|r| r.n <= i64::from(paid)) {
         row.paid_principal_rial = row.principal_rial;
         row.paid_profit_rial = row.profit_rial + row.grace_profit_rial;
@@ -334,7 +334,7 @@ fn synthetic_loan(
             grace_mode: GraceMode::Paid.code().into(),
             method: Method::Annuity.code().into(),
             day_base: DayBase::default().days_per_year(),
-            repayment_order: crate::loans::order_code(&DEFAULT_ORDER),
+            repayment_order: taavon_app::loans::order_code(&DEFAULT_ORDER),
             contracted_on: contracted_on.to_string(),
             reserve_transfer: None,
             closed_day,
@@ -353,7 +353,7 @@ fn state_at(
     day: i64,
     rules: &ClassificationRules,
 ) -> (LoanState, LoanClass) {
-    let installments = crate::loans::accounts_of(rows);
+    let installments = taavon_app::loans::accounts_of(rows);
     let totals = account::aggregates(&installments, disbursed, day);
     let days_overdue = totals
         .oldest_unpaid_due_day

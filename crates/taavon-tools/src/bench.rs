@@ -11,12 +11,13 @@ use taavon_core::text::search_key;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{CooperativeFilter, NewCooperative, Store};
 
-use crate::AppError;
-use crate::import::import_cooperatives;
 use crate::synth::SplitMix;
-use crate::table::Table;
-use crate::users::Caller;
+use taavon_app::AppError;
+use taavon_app::import::import_cooperatives;
+use taavon_app::table::Table;
+use taavon_app::users::Caller;
 
+pub mod eod;
 pub mod ledger;
 
 /// What the registry benchmark measured.
@@ -167,7 +168,8 @@ pub async fn registry(
             },
         };
         let started = Instant::now();
-        let page = crate::registry::list_cooperatives(store, principal, &filter, 50, 0).await?;
+        let page =
+            taavon_app::registry::list_cooperatives(store, principal, &filter, 50, 0).await?;
         timings.push(started.elapsed());
         total = total.max(page.total);
     }

@@ -10,8 +10,8 @@ use taavon_core::timestamp::Timestamp;
 use taavon_ledger::{Account, Transfer, TransferResult};
 use taavon_store::{Actor, LedgerAccount, Store};
 
-use crate::AppError;
 use crate::synth::SplitMix;
+use taavon_app::AppError;
 
 /// Transfers per write transaction in the batched run.
 pub const BATCH: usize = 1_000;

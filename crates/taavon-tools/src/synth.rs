@@ -9,7 +9,7 @@ use taavon_core::text::search_key;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewCooperative, NewPerson, Store};
 
-use crate::AppError;
+use taavon_app::AppError;
 
 /// Rows written per transaction.
 const BATCH: usize = 2000;
@@ -85,7 +85,7 @@ pub async fn load(
     progress: &(dyn Fn(usize, usize) + Sync),
     now: Timestamp,
 ) -> Result<(), AppError> {
-    crate::reference::ensure_loaded(store, now).await?;
+    taavon_app::reference::ensure_loaded(store, now).await?;
     let data = ReferenceData::bundled().map_err(|e| AppError::Internal(e.to_string()))?;
     let counties: Vec<(&str, &str, &str, u64)> = data
         .counties
