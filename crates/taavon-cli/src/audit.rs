@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use taavon_store::{AuditCheckpoint, AuditVerification};
 
-use crate::commands::{DbArgs, config_with, open_store, runtime};
+use crate::plumbing::{DbArgs, config_with, open_store, runtime};
 
 #[derive(Subcommand)]
 pub enum AuditCommand {

@@ -7,7 +7,7 @@ use clap::Args;
 use taavon_app::clock;
 use taavon_core::calendar::{JalaliDate, parse_date_any};
 
-use crate::commands::{DbArgs, config_with, open, runtime};
+use crate::plumbing::{DbArgs, config_with, open, runtime};
 
 #[derive(Args)]
 pub struct EodArgs {

@@ -1,15 +1,13 @@
-//! `taavon ledger check`, `taavon ledger trial-balance` and `taavon bench ledger`.
+//! `taavon ledger check` and `taavon ledger trial-balance`.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
-use taavon_app::clock;
 use taavon_core::locale::Locale;
 use taavon_core::money::format_number;
-use taavon_store::{Store, TrialBalanceRow};
+use taavon_store::TrialBalanceRow;
 
-use crate::commands::{DbArgs, config_with, open_store, runtime};
+use crate::plumbing::{DbArgs, config_with, open_store, runtime};
 
 #[derive(Subcommand)]
 pub enum LedgerCommand {
@@ -33,25 +31,6 @@ pub struct TrialBalanceArgs {
 pub enum Format {
     Table,
     Json,
-}
-
-#[derive(Args)]
-pub struct BenchLedgerArgs {
-    /// The database to measure (default: a fresh SQLite database in a temporary
-    /// directory, removed afterwards). The benchmark's accounts and transfers stay in it.
-    #[arg(long = "db")]
-    pub database_url: Option<String>,
-    /// Transfers written at batch 1000 (and through the plain INSERT loop).
-    #[arg(long, default_value_t = 100_000)]
-    pub transfers: usize,
-    /// Transfers written at batch 1, one write transaction each.
-    #[arg(long, default_value_t = 2_000)]
-    pub single: usize,
-    /// Accounts the transfers move money between (2 to 8 190), pairs drawn at random.
-    #[arg(long, default_value_t = 1_000)]
-    pub accounts: usize,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
 }
 
 pub fn ledger(command: LedgerCommand) -> anyhow::Result<ExitCode> {
@@ -224,65 +203,4 @@ fn print_trial_balance(rows: &[TrialBalanceRow], totals: &[LedgerTotal]) {
             amount(t.credits_pending)
         );
     }
-}
-
-pub fn bench(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
-    let scratch = std::env::temp_dir().join(format!("taavon-bench-ledger-{}", std::process::id()));
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}/taavon.db", scratch.display()));
-    let figures = runtime()?.block_on(async {
-        let store = Store::open(&url).await?;
-        taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
-        let load = taavon_tools::bench::ledger::LedgerLoad {
-            transfers: args.transfers,
-            single: args.single,
-            accounts: args.accounts,
-            seed: args.seed,
-        };
-        let figures = taavon_tools::bench::ledger::run(&store, load, clock::now()).await;
-        store.close().await;
-        anyhow::Ok(figures?)
-    });
-    if args.database_url.is_none() {
-        // Best effort: a leftover temporary directory is harmless.
-        let _ = std::fs::remove_dir_all(&scratch);
-    }
-    let figures = figures?;
-    let rate = |rows: usize, elapsed: Duration| rows as f64 / elapsed.as_secs_f64().max(1e-9);
-    let baseline = rate(figures.baseline.rows, figures.baseline.elapsed);
-    println!(
-        "database: {:?}; {} accounts drawn at random; ledger after the run: {} accounts, {} transfers",
-        taavon_store::DatabaseUrl::parse(&url)?,
-        args.accounts,
-        figures.accounts_in_store,
-        figures.transfers_in_store
-    );
-    println!(
-        "plain INSERT loop: {} rows in {:.2} s = {:.0} rows/s",
-        figures.baseline.rows,
-        figures.baseline.elapsed.as_secs_f64(),
-        baseline
-    );
-    let batched = format!("batch {}", taavon_tools::bench::ledger::BATCH);
-    for (label, timed) in [
-        ("batch 1", figures.single),
-        (batched.as_str(), figures.batched),
-    ] {
-        let transfers = rate(timed.rows, timed.elapsed);
-        println!(
-            "ledger {label}: {} transfers in {:.2} s = {:.0} transfers/s; ratio to the plain INSERT loop {:.2}",
-            timed.rows,
-            timed.elapsed.as_secs_f64(),
-            transfers,
-            transfers / baseline
-        );
-    }
-    println!(
-        "ledger check: {} transfers in {:.2} s",
-        figures.check.rows,
-        figures.check.elapsed.as_secs_f64()
-    );
-    Ok(ExitCode::SUCCESS)
 }

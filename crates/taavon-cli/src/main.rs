@@ -3,15 +3,20 @@
 mod allocate;
 mod audit;
 mod awards;
-mod commands;
+mod bench;
 mod config;
 mod convert;
 mod eod;
+mod export;
 mod impact;
+mod import;
 mod indicators;
 mod ledger;
+mod plumbing;
 mod schedule;
+mod serve;
 mod table_file;
+mod user;
 mod workdays;
 
 use std::process::ExitCode;
@@ -29,12 +34,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API and the UI.
-    Serve(commands::ServeArgs),
+    Serve(serve::ServeArgs),
     /// Create the database (if needed) and bring its schema and reference data up to date.
-    Migrate(commands::DbArgs),
+    Migrate(plumbing::DbArgs),
     /// Manage user accounts.
     #[command(subcommand)]
-    User(commands::UserCommand),
+    User(user::UserCommand),
     /// Check the audit trail, take a checkpoint of it, or make its key.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -43,15 +48,15 @@ enum Command {
     Ledger(ledger::LedgerCommand),
     /// Import data files.
     #[command(subcommand)]
-    Import(commands::ImportCommand),
+    Import(import::ImportCommand),
     /// Fill a database with a deterministic synthetic national dataset.
-    Synth(commands::SynthArgs),
+    Synth(bench::SynthArgs),
     /// Measure performance (prints figures; never part of the tests).
     #[command(subcommand)]
-    Bench(commands::BenchCommand),
+    Bench(bench::BenchCommand),
     /// Export data files.
     #[command(subcommand)]
-    Export(commands::ExportCommand),
+    Export(export::ExportCommand),
     /// Convert dates between Gregorian (ISO) and Jalali.
     Date(convert::DateArgs),
     /// Validate national codes, legal IDs, Sheba, card and mobile numbers.
@@ -80,15 +85,15 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => commands::serve(args),
-        Command::Migrate(args) => commands::migrate(args),
-        Command::User(command) => commands::user(command),
+        Command::Serve(args) => serve::serve(args),
+        Command::Migrate(args) => serve::migrate(args),
+        Command::User(command) => user::user(command),
         Command::Audit(command) => audit::audit(command),
         Command::Ledger(command) => ledger::ledger(command),
-        Command::Import(command) => commands::import(command),
-        Command::Export(command) => commands::export(command),
-        Command::Synth(args) => commands::synth(args),
-        Command::Bench(command) => commands::bench(command),
+        Command::Import(command) => import::import(command),
+        Command::Export(command) => export::export(command),
+        Command::Synth(args) => bench::synth(args),
+        Command::Bench(command) => bench::bench(command),
         Command::Date(args) => convert::date(&args),
         Command::Validate(args) => convert::validate(&args),
         Command::Allocate(args) => allocate::allocate(&args),

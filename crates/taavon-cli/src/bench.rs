@@ -1,0 +1,271 @@
+//! `taavon synth` and `taavon bench registry|ledger|eod`: synthetic data and the
+//! benchmarks of `taavon-tools`, printed as figures and ratios to a baseline measured in
+//! the same run.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use taavon_app::clock;
+use taavon_store::Store;
+
+use crate::plumbing::{DbArgs, config_with, open, progress_bar, runtime};
+
+#[derive(Args)]
+pub struct SynthArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 1000)]
+    pub cooperatives: usize,
+    #[arg(long, default_value_t = 20_000)]
+    pub members: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
+    let config = config_with(&args.db)?;
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let started = std::time::Instant::now();
+        taavon_tools::synth::load(
+            &store,
+            taavon_tools::synth::SynthSize {
+                cooperatives: args.cooperatives,
+                members: args.members,
+                seed: args.seed,
+            },
+            &progress,
+            clock::now(),
+        )
+        .await?;
+        store.close().await;
+        bar.finish_and_clear();
+        println!(
+            "synthesised {} cooperatives and {} members in {:.1} s",
+            args.cooperatives,
+            args.members,
+            started.elapsed().as_secs_f64()
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Import throughput (as a ratio to a plain INSERT loop) and search latency on the
+    /// database given (fill it first with `taavon synth`).
+    Registry(BenchRegistryArgs),
+    /// Ledger transfers per second at batch 1 and 1000, as ratios to a plain INSERT loop
+    /// of the same rows on the same engine.
+    Ledger(BenchLedgerArgs),
+    /// End of day over a synthetic portfolio written into the database given, which
+    /// must hold no loans: two closes, a rerun, and one plain UPDATE of every loan as
+    /// the yardstick.
+    Eod(BenchEodArgs),
+}
+
+#[derive(Args)]
+pub struct BenchEodArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 100_000)]
+    pub loans: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args)]
+pub struct BenchRegistryArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 10_000)]
+    pub import_rows: usize,
+    #[arg(long, default_value_t = 1000)]
+    pub queries: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args)]
+pub struct BenchLedgerArgs {
+    /// The database to measure (default: a fresh SQLite database in a temporary
+    /// directory, removed afterwards). The benchmark's accounts and transfers stay in it.
+    #[arg(long = "db")]
+    pub database_url: Option<String>,
+    /// Transfers written at batch 1000 (and through the plain INSERT loop).
+    #[arg(long, default_value_t = 100_000)]
+    pub transfers: usize,
+    /// Transfers written at batch 1, one write transaction each.
+    #[arg(long, default_value_t = 2_000)]
+    pub single: usize,
+    /// Accounts the transfers move money between (2 to 8 190), pairs drawn at random.
+    #[arg(long, default_value_t = 1_000)]
+    pub accounts: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    let args = match command {
+        BenchCommand::Registry(args) => args,
+        BenchCommand::Ledger(args) => return bench_ledger(&args),
+        BenchCommand::Eod(args) => return bench_eod(args),
+    };
+    let config = config_with(&args.db)?;
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let figures =
+            taavon_tools::bench::registry(&store, args.import_rows, args.queries, args.seed, clock::now()).await?;
+        store.close().await;
+        let per_second = |rows: usize, time: std::time::Duration| rows as f64 / time.as_secs_f64().max(1e-9);
+        let import_rate = per_second(figures.import_rows, figures.import);
+        let baseline_rate = per_second(figures.import_rows, figures.baseline);
+        let database = taavon_store::DatabaseUrl::parse(&config.database_url)?;
+        println!("database: {database:?}; cooperatives in store: {}", figures.cooperatives_in_store);
+        println!(
+            "import: {} rows in {:.2} s = {:.0} rows/s; plain INSERT loop {:.0} rows/s; ratio {:.2}",
+            figures.import_rows,
+            figures.import.as_secs_f64(),
+            import_rate,
+            baseline_rate,
+            import_rate / baseline_rate
+        );
+        println!(
+            "search: {} queries, median {:.2} ms, p99 {:.2} ms",
+            figures.queries,
+            figures.search_median.as_secs_f64() * 1000.0,
+            figures.search_p99.as_secs_f64() * 1000.0
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
+    let config = config_with(&args.db)?;
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let f =
+            taavon_tools::bench::eod::eod(&store, args.loans, args.seed, &progress, clock::now())
+                .await?;
+        store.close().await;
+        bar.finish_and_clear();
+        let seconds = |time: std::time::Duration| time.as_secs_f64();
+        let ratio = |time: std::time::Duration| seconds(time) / seconds(f.baseline).max(1e-9);
+        let database = taavon_store::DatabaseUrl::parse(&config.database_url)?;
+        let kb = |peak: Option<u64>| {
+            peak.map_or_else(|| "unknown".to_owned(), |kb| format!("{} MB", kb / 1024))
+        };
+        println!("database: {database:?}");
+        println!(
+            "data: {} loans, {} installments, {:.1} MB on disk; loaded in {:.1} s (peak RSS {})",
+            f.loans,
+            f.installments,
+            f.database_bytes as f64 / 1e6,
+            seconds(f.load),
+            kb(f.peak_rss_load_kb)
+        );
+        for (label, time, report) in [
+            ("(a) close", f.first_close, &f.first_report),
+            ("(b) close next", f.second_close, &f.second_report),
+        ] {
+            println!(
+                "{label} {}: {:.2} s = {:.2} × baseline; {} loans in {} batches, {} branches",
+                report.business_on,
+                seconds(time),
+                ratio(time),
+                report.loans_closed,
+                report.batches,
+                report.branches
+            );
+        }
+        println!(
+            "(c) rerun of {}: {:.3} s, nothing changed",
+            f.first_report.business_on,
+            seconds(f.rerun)
+        );
+        println!(
+            "(d) baseline UPDATE of every loan: {:.2} s",
+            seconds(f.baseline)
+        );
+        println!("peak RSS while closing: {}", kb(f.peak_rss_close_kb));
+        for c in &f.classes {
+            println!(
+                "class {}: {} loans, outstanding {} rials, provisions {} rials",
+                c.class, c.loans, c.outstanding_rial, c.provision_rial
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn bench_ledger(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
+    let scratch = std::env::temp_dir().join(format!("taavon-bench-ledger-{}", std::process::id()));
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/taavon.db", scratch.display()));
+    let figures = runtime()?.block_on(async {
+        let store = Store::open(&url).await?;
+        taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
+        let load = taavon_tools::bench::ledger::LedgerLoad {
+            transfers: args.transfers,
+            single: args.single,
+            accounts: args.accounts,
+            seed: args.seed,
+        };
+        let figures = taavon_tools::bench::ledger::run(&store, load, clock::now()).await;
+        store.close().await;
+        anyhow::Ok(figures?)
+    });
+    if args.database_url.is_none() {
+        // Best effort: a leftover temporary directory is harmless.
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    let figures = figures?;
+    let rate = |rows: usize, elapsed: Duration| rows as f64 / elapsed.as_secs_f64().max(1e-9);
+    let baseline = rate(figures.baseline.rows, figures.baseline.elapsed);
+    println!(
+        "database: {:?}; {} accounts drawn at random; ledger after the run: {} accounts, {} transfers",
+        taavon_store::DatabaseUrl::parse(&url)?,
+        args.accounts,
+        figures.accounts_in_store,
+        figures.transfers_in_store
+    );
+    println!(
+        "plain INSERT loop: {} rows in {:.2} s = {:.0} rows/s",
+        figures.baseline.rows,
+        figures.baseline.elapsed.as_secs_f64(),
+        baseline
+    );
+    let batched = format!("batch {}", taavon_tools::bench::ledger::BATCH);
+    for (label, timed) in [
+        ("batch 1", figures.single),
+        (batched.as_str(), figures.batched),
+    ] {
+        let transfers = rate(timed.rows, timed.elapsed);
+        println!(
+            "ledger {label}: {} transfers in {:.2} s = {:.0} transfers/s; ratio to the plain INSERT loop {:.2}",
+            timed.rows,
+            timed.elapsed.as_secs_f64(),
+            transfers,
+            transfers / baseline
+        );
+    }
+    println!(
+        "ledger check: {} transfers in {:.2} s",
+        figures.check.rows,
+        figures.check.elapsed.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

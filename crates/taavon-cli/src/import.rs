@@ -1,0 +1,149 @@
+//! `taavon import tiers|cooperatives|members`: data files into the database, every bad
+//! row reported by row and column, nothing stored from a file with errors unless asked.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use taavon_app::clock;
+use taavon_app::users::Caller;
+
+use crate::plumbing::{DbArgs, config_with, open, progress_bar, report, runtime};
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Replace the deprivation tiers with an official classification (CSV: county_code,tier).
+    Tiers(ImportTiersArgs),
+    /// Import cooperatives from CSV or XLSX (idempotent by legal ID).
+    Cooperatives(ImportTableArgs),
+    /// Import members from CSV or XLSX (idempotent by national code).
+    Members(ImportTableArgs),
+}
+
+#[derive(Args)]
+pub struct ImportTableArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub file: std::path::PathBuf,
+    /// Store the valid rows of a file that has invalid ones (by default nothing is stored).
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+#[derive(Args)]
+pub struct ImportTiersArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub file: std::path::PathBuf,
+    /// ISO date from which the classification applies.
+    #[arg(long)]
+    pub valid_from: String,
+    /// Where the classification comes from (a decree, a law).
+    #[arg(long)]
+    pub source: String,
+}
+
+pub fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let args = match command {
+        ImportCommand::Tiers(args) => args,
+        ImportCommand::Cooperatives(args) => return import_table(args, Kind::Cooperatives),
+        ImportCommand::Members(args) => return import_table(args, Kind::Members),
+    };
+    let config = config_with(&args.db)?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let result = taavon_app::reference::import_tiers(
+            &store,
+            Caller::Operator("cli"),
+            &text,
+            &args.valid_from,
+            &args.source,
+            clock::now(),
+        )
+        .await;
+        store.close().await;
+        report(result.map(|id| println!("imported tier classification {id}")))
+    })
+}
+
+/// Prints a use case's refusal field by field (exit 1); other errors propagate.
+enum Kind {
+    Cooperatives,
+    Members,
+}
+
+fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
+    use taavon_app::table::{Format, Table};
+    let config = config_with(&args.db)?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let name = args.file.to_string_lossy().into_owned();
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let table = match Table::read(bytes, Format::of(&name)) {
+            Ok(table) => table,
+            Err(error) => return report(Err(error)),
+        };
+        let store = open(&config).await?;
+        let caller = Caller::Operator("cli");
+        let result = match kind {
+            Kind::Cooperatives => {
+                taavon_app::import::import_cooperatives(
+                    &store,
+                    caller,
+                    &table,
+                    args.skip_invalid,
+                    &progress,
+                    clock::now(),
+                )
+                .await
+            }
+            Kind::Members => {
+                taavon_app::import::import_members(
+                    &store,
+                    caller,
+                    &table,
+                    args.skip_invalid,
+                    &progress,
+                    clock::now(),
+                )
+                .await
+            }
+        };
+        store.close().await;
+        bar.finish_and_clear();
+        let report = match result {
+            Ok(report) => report,
+            Err(error) => return self::report(Err(error)),
+        };
+        for error in &report.errors {
+            println!(
+                "row {}, column {} ({}): {} / {}",
+                error.row, error.column, error.rule, error.message_en, error.message_fa
+            );
+        }
+        println!(
+            "{} rows: {} created, {} unchanged, {} invalid{}",
+            report.rows,
+            report.created,
+            report.unchanged,
+            report.errors.len(),
+            if report.stored {
+                ""
+            } else {
+                "; nothing stored (use --skip-invalid to store the valid rows)"
+            }
+        );
+        Ok(if report.stored {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    })
+}

@@ -1,0 +1,86 @@
+//! `taavon user add`: a user account from the command line, its password from
+//! `TAAVON_PASSWORD` or asked for.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use taavon_app::clock;
+use taavon_app::users::{Caller, PasswordRule, UserInput};
+
+use crate::plumbing::{DbArgs, config_with, open, report, runtime};
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user account. The password is read from TAAVON_PASSWORD or asked for.
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub username: String,
+    /// ministry_admin, provincial_officer, bank_officer, agency_officer,
+    /// cooperative_representative or auditor.
+    #[arg(long)]
+    pub role: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The province of a provincial officer (IR-16), or one of a bank officer's.
+    #[arg(long)]
+    pub province: Vec<String>,
+    /// The bank of a bank officer (022).
+    #[arg(long)]
+    pub bank: Option<String>,
+    /// The agency of an agency officer (sso).
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// The cooperative of a representative.
+    #[arg(long)]
+    pub cooperative: Option<i64>,
+}
+
+pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    let UserCommand::Add(args) = command;
+    let config = config_with(&args.db)?;
+    let password = match std::env::var("TAAVON_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprint!("password for {}: ", args.username);
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\n', '\r']).to_owned()
+        }
+    };
+    let mut provinces = args.province.clone();
+    let province = if args.role == "bank_officer" {
+        None
+    } else {
+        provinces.pop()
+    };
+    let input = UserInput {
+        display_name: args.name.clone().unwrap_or_else(|| args.username.clone()),
+        username: args.username,
+        password,
+        role: args.role,
+        province,
+        provinces,
+        bank: args.bank,
+        agency: args.agency,
+        cooperative_id: args.cooperative,
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let result = taavon_app::users::add_user(
+            &store,
+            Caller::Operator("cli"),
+            &input,
+            PasswordRule::Standard,
+            None,
+            clock::now(),
+        )
+        .await;
+        store.close().await;
+        report(result.map(|id| println!("created user {} (id {id})", input.username)))
+    })
+}
