@@ -19,6 +19,7 @@ use taavon_core::applications::{
     TransitionError, after_eligibility, next_state,
 };
 use taavon_core::calendar::IsoDate;
+use taavon_core::limits::TextKind;
 use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
 use taavon_core::programs::scoring::{self, Score, ScoreInputs};
 use taavon_core::programs::{ApplicantKind, Financing, ProgramRules};
@@ -29,6 +30,7 @@ use taavon_store::{
     Reader, Store, WriteTx,
 };
 
+use crate::bounds::{BoundedText, Lengths};
 use crate::duplicate_flags;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
@@ -78,6 +80,63 @@ pub struct TransitionInput {
     pub reason: Option<String>,
     /// For `refer`: the bank (its code); default the program's bank.
     pub bank: Option<String>,
+}
+
+impl BoundedText for ApplicationInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("program", &self.program, TextKind::Code)
+            .text("purpose", &self.purpose, TextKind::FreeText)
+            .optional("financing", self.financing.as_deref(), TextKind::Code)
+            .optional("county", self.county.as_deref(), TextKind::Code)
+            .optional("sector", self.sector.as_deref(), TextKind::Code);
+    }
+}
+
+impl BoundedText for TransitionInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("action", &self.action, TextKind::Code)
+            .optional("reason", self.reason.as_deref(), TextKind::Reason)
+            .optional("bank", self.bank.as_deref(), TextKind::Code);
+    }
+}
+
+/// A search of the applications as typed (an API query): every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationSearch {
+    pub program: Option<String>,
+    pub province: Option<String>,
+    pub status: Option<String>,
+    pub cooperative_id: Option<i64>,
+}
+
+impl BoundedText for ApplicationSearch {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .optional("program", self.program.as_deref(), TextKind::Code)
+            .optional("province", self.province.as_deref(), TextKind::Code)
+            .optional("status", self.status.as_deref(), TextKind::Code);
+    }
+}
+
+impl ApplicationSearch {
+    /// The store's filter for this search, or every term that cannot be one.
+    pub fn filter(&self) -> Result<ApplicationFilter, AppError> {
+        crate::bounds::check(self)?;
+        let mut errors = Vec::new();
+        let states: Vec<&str> = ApplicationState::ALL.iter().map(|s| s.code()).collect();
+        let filter = ApplicationFilter {
+            program: self.program.clone(),
+            province: self
+                .province
+                .as_deref()
+                .and_then(|code| crate::registry::province_filter(&mut errors, "province", code)),
+            status: crate::bounds::one_of(&mut errors, "status", self.status.as_deref(), &states),
+            cooperative_id: self.cooperative_id,
+        };
+        crate::bounds::valid(errors, filter)
+    }
 }
 
 /// A step taken: the application after it, and the event that records it.
@@ -160,11 +219,10 @@ pub async fn list_applications(
     limit: i64,
     offset: i64,
 ) -> Result<ApplicationPage, AppError> {
+    let (limit, offset) = crate::bounds::page(limit, offset, crate::registry::PAGE_SIZE_MAX)?;
     let scope = application_scope(principal);
     let mut read = store.read().await?;
-    let (mut applications, total) = read
-        .applications(&scope, filter, limit.clamp(1, 500), offset)
-        .await?;
+    let (mut applications, total) = read.applications(&scope, filter, limit, offset).await?;
     redact_duplicate_flags(&mut read, &scope, &mut applications).await?;
     read.finish().await?;
     Ok(ApplicationPage {
@@ -274,6 +332,7 @@ pub async fn create_application(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Application, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return read_application(store, id).await,
         Begun::Fresh(write) => write,
@@ -307,6 +366,7 @@ pub async fn transition(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<TransitionOutcome, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(event_id) => return replay(store, id, event_id).await,
         Begun::Fresh(write) => write,
@@ -758,12 +818,13 @@ async fn validate(
         ));
     }
     let purpose = taavon_core::text::normalize(input.purpose.trim());
-    if purpose.is_empty() || purpose.chars().count() > 2000 {
+    // Its length was checked with every other text (bounds::check).
+    if purpose.is_empty() {
         errors.push(FieldError::new(
             "purpose",
             "required",
-            "هدف طرح را (تا ۲۰۰۰ نویسه) بنویسید.",
-            "Describe the purpose (up to 2000 characters).",
+            "هدف طرح را بنویسید.",
+            "Describe the purpose.",
         ));
     }
     let financing = input.financing.as_deref().unwrap_or("development");
@@ -796,7 +857,15 @@ async fn validate(
         .clone()
         .or(applicant_sector)
         .unwrap_or_default();
-    if !write.sectors().await?.iter().any(|s| s.code == sector) {
+    if sector.is_empty() {
+        // Neither given nor the applicant's: an individual client may have none.
+        errors.push(FieldError::new(
+            "sector",
+            "required",
+            "متقاضی بخش فعالیت ندارد؛ بخش طرح را بنویسید.",
+            "The applicant has no sector; name the project's sector.",
+        ));
+    } else if !write.sectors().await?.iter().any(|s| s.code == sector) {
         errors.push(FieldError::new(
             "sector",
             "unknown",

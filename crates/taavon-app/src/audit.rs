@@ -5,6 +5,9 @@ use taavon_store::{AuditCheckpoint, AuditHead, AuditKey, AuditRecord, AuditVerif
 
 use crate::AppError;
 
+/// The most audit records one request returns.
+pub const AUDIT_PAGE_MAX: i64 = 1_000;
+
 /// The newest audit records (auditors and ministry admins only).
 pub async fn list_audit(
     store: &Store,
@@ -17,6 +20,7 @@ pub async fn list_audit(
         Action::Read,
         Resource::AuditTrail,
     ))?;
+    let (limit, _) = crate::bounds::page(limit, 0, AUDIT_PAGE_MAX)?;
     let mut read = store.read().await?;
     let records = read.audit_records(limit, before_seq).await?;
     read.finish().await?;

@@ -7,11 +7,11 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 use taavon_core::access::Principal;
+use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, LoginContext, Purged, Reservation, Store, ThrottleKey, User};
 
-use crate::users::USERNAME_MAX_CHARS;
-use crate::{AppError, FieldError};
+use crate::AppError;
 
 /// Attempts one user name may make from one source within `THROTTLE_WINDOW_SECONDS`;
 /// further ones from that source are refused until the window passes, right password or
@@ -24,9 +24,6 @@ pub const THROTTLE_ATTEMPTS_PER_SOURCE: i64 = 50;
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
 /// API tokens live for one working day.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
-/// The longest password a login reads (and a new password may have); argon2 reads all of
-/// it, so an unbounded one is a way to burn CPU.
-pub const PASSWORD_MAX_CHARS: usize = 256;
 
 /// Password hashes computed by logins since the process started (a check of a stored
 /// hash, or the stand-in hash for an unknown user name). The throttle's bound is stated
@@ -99,8 +96,13 @@ pub async fn login(
     attempt: LoginAttempt<'_>,
     now: Timestamp,
 ) -> Result<(Principal, Option<Token>), AppError> {
+    // Before anything is counted or recorded: no account has a longer name, and a
+    // megabyte of user name must not reach the throttle, the failure log or the audit.
+    crate::bounds::check_texts(&[
+        ("username", Some(attempt.username), TextKind::Username),
+        ("password", Some(attempt.password), TextKind::Password),
+    ])?;
     let username = attempt.username.trim();
-    check_lengths(username, attempt.password)?;
     let source = throttle_source(attempt.source).to_string();
     let source_key = format!("source:{source}");
     let pair_key = format!("pair:{}@{source}", account_key(username));
@@ -189,36 +191,6 @@ pub async fn purge_expired(store: &Store, now: Timestamp) -> Result<Purged, AppE
 }
 
 /// Refuses a user name or password longer than any that can log in, before any hash.
-fn check_lengths(username: &str, password: &str) -> Result<(), AppError> {
-    let mut errors = Vec::new();
-    if username.chars().count() > USERNAME_MAX_CHARS {
-        errors.push(FieldError::new(
-            "username",
-            "too_long",
-            "نام کاربری بیش از ۳۲ نویسه است.",
-            "The user name is longer than 32 characters.",
-        ));
-    }
-    if password.chars().count() > PASSWORD_MAX_CHARS {
-        errors.push(password_too_long());
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(errors))
-    }
-}
-
-/// The error for a password longer than `PASSWORD_MAX_CHARS`.
-pub(crate) fn password_too_long() -> FieldError {
-    FieldError::new(
-        "password",
-        "too_long",
-        "گذرواژه بیش از ۲۵۶ نویسه است.",
-        "The password is longer than 256 characters.",
-    )
-}
-
 /// The throttle's name for a user name: its SHA-256, so the counters keep no submitted
 /// text, and every name (known or not) is counted alike (the throttle does not reveal
 /// which names exist). Case is folded: user names are lower case.

@@ -2,13 +2,18 @@
 //! clients referred by Behzisti, who apply for facilities in their own right.
 
 use taavon_core::access::{self, Action, ApplicantSubject, Principal, Resource};
+use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Client, NewClient, Store, StoreError};
 
+use crate::bounds::{BoundedText, Lengths};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::registry::{KnownCodes, PersonInput, upsert_person, validate_person};
 use crate::{AppError, FieldError};
+
+/// The kinds of individual client.
+pub const CLIENT_KINDS: [&str; 2] = ["artisan", "welfare"];
 
 /// An individual client as a person describes them.
 #[derive(Clone, Debug, Default)]
@@ -24,6 +29,22 @@ pub struct ClientInput {
     pub referred_by: Option<String>,
 }
 
+impl BoundedText for ClientInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .nested("", &self.person)
+            .text("kind", &self.kind, TextKind::Code)
+            .text("county", &self.county, TextKind::Code)
+            .optional("sector", self.sector.as_deref(), TextKind::Code)
+            .optional(
+                "credential",
+                self.credential.as_deref(),
+                TextKind::Reference,
+            )
+            .optional("referred_by", self.referred_by.as_deref(), TextKind::Code);
+    }
+}
+
 /// Records an individual client in the county's province.
 pub async fn create_client(
     store: &Store,
@@ -32,6 +53,7 @@ pub async fn create_client(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Client, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return read_client(store, id).await,
         Begun::Fresh(write) => write,
@@ -48,7 +70,7 @@ pub async fn create_client(
             "Unknown county code.",
         ));
     }
-    if !matches!(input.kind.as_str(), "artisan" | "welfare") {
+    if !CLIENT_KINDS.contains(&input.kind.as_str()) {
         errors.push(FieldError::new(
             "kind",
             "unknown",

@@ -7,12 +7,14 @@
 use std::collections::HashSet;
 
 use taavon_core::access::{self, Action, Decision, Principal, Resource};
+use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::FormationRules;
 use taavon_core::registry::shares::{Register, ShareEntry};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
+use crate::bounds::{BoundedText, Lengths};
 use crate::duplicate_flags;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::registry::{
@@ -37,6 +39,19 @@ pub struct FormationInput {
     pub statute: Option<String>,
 }
 
+impl BoundedText for FormationInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths.nested("", &self.cooperative).optional(
+            "statute",
+            self.statute.as_deref(),
+            TextKind::FreeText,
+        );
+        for (index, founder) in self.founders.iter().enumerate() {
+            lengths.nested(&format!("founders[{index}]."), &founder.person);
+        }
+    }
+}
+
 /// Submits a formation: creates the cooperative in status `forming`, its founders as
 /// members, their capital in the share register, and the formation for review.
 pub async fn submit(
@@ -47,6 +62,7 @@ pub async fn submit(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return read_formation(store, principal, id).await,
         Begun::Fresh(write) => write,
@@ -293,6 +309,7 @@ pub async fn decide(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
+    crate::bounds::check_texts(&[("reason", reason, TextKind::Reason)])?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if !approve && reason.is_none() {
         return Err(AppError::invalid(

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 use taavon_core::access::{LedgerView, Principal, ledger_view, may_fund_programs};
+use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResult};
 use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow, WriteTx};
@@ -620,6 +621,11 @@ pub async fn deposit(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<(), AppError> {
+    crate::bounds::check_texts(&[
+        ("agency", Some(agency), TextKind::Code),
+        ("bank", Some(bank), TextKind::Code),
+        ("reference", Some(reference), TextKind::Reference),
+    ])?;
     if !may_fund_programs(principal) {
         return Err(AppError::Forbidden);
     }
@@ -643,7 +649,7 @@ pub async fn deposit(
         code::DEPOSIT,
         0,
     );
-    submit(&mut write, vec![t], "amount_rial").await?;
+    submit(&mut write, vec![t], "amount").await?;
     commit_unless_retry(write, principal, idempotency).await
 }
 
@@ -686,6 +692,17 @@ pub async fn fund_program(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<(), AppError> {
+    let (agency, bank) = match from {
+        FundingFrom::Agency { agency, bank } => (Some(agency.as_str()), Some(bank.as_str())),
+        FundingFrom::Source(_) => (None, None),
+    };
+    crate::bounds::check_texts(&[
+        ("program", Some(program), TextKind::Code),
+        ("province", Some(province), TextKind::Code),
+        ("agency", agency, TextKind::Code),
+        ("bank", bank, TextKind::Code),
+        ("reference", Some(reference), TextKind::Reference),
+    ])?;
     if !may_fund_programs(principal) {
         return Err(AppError::Forbidden);
     }
@@ -718,12 +735,12 @@ pub async fn fund_program(
         code::FUNDING,
         0,
     );
-    submit(&mut write, vec![t], "amount_rial")
+    submit(&mut write, vec![t], "amount")
         .await
         .map_err(|error| match error {
             AppError::Invalid(fields) if fields.iter().any(|f| f.rule == "fund_insufficient") => {
                 AppError::invalid(
-                    "amount_rial",
+                    "amount",
                     "deposit_insufficient",
                     "موجودی سپرده این نهاد در این بانک کافی نیست.",
                     "The agency's deposit at this bank does not hold enough money.",
@@ -743,7 +760,7 @@ fn positive(amount: i64) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::invalid(
-            "amount_rial",
+            "amount",
             "positive",
             "مبلغ باید مثبت باشد.",
             "The amount must be positive.",

@@ -3,12 +3,14 @@
 
 use taavon_core::access::{self, Action, Principal, Resource};
 use taavon_core::calendar::parse_date_any;
+use taavon_core::limits::TextKind;
 use taavon_core::programs::budget::{self, CountyWeight, DEFAULT_TIER_WEIGHTS_PERMILLE};
 use taavon_core::programs::{FundingSource, ProgramRules};
 use taavon_core::reference::Tier;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Program, ProgramBudget, Store, Versioned, WriteTx};
 
+use crate::bounds::{BoundedText, Lengths};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
 
@@ -25,6 +27,33 @@ pub struct ProgramInput {
     pub rules: serde_json::Value,
     pub tier_classification_id: Option<i64>,
     pub bank: Option<String>,
+}
+
+impl BoundedText for ProgramInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("code", &self.code, TextKind::Code)
+            .text("funding_source", &self.funding_source, TextKind::Code)
+            .text("name_fa", &self.name_fa, TextKind::Name)
+            .text("name_en", &self.name_en, TextKind::Name)
+            .text("opens_on", &self.opens_on, TextKind::Date)
+            .text("closes_on", &self.closes_on, TextKind::Date)
+            .optional("bank", self.bank.as_deref(), TextKind::Code);
+    }
+}
+
+impl BoundedText for BudgetInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        if let BudgetInput::Manual(amounts) = self {
+            for (index, (province, _)) in amounts.iter().enumerate() {
+                lengths.text(
+                    &format!("budgets[{index}].province"),
+                    province,
+                    TextKind::Code,
+                );
+            }
+        }
+    }
 }
 
 /// How a program's money is shared among provinces.
@@ -178,6 +207,7 @@ pub async fn set_budgets(
         Action::Update,
         Resource::Program,
     ))?;
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(_) => {
             let mut read = store.read().await?;
@@ -297,6 +327,7 @@ async fn validate(
     input: &ProgramInput,
     version: i64,
 ) -> Result<Program, AppError> {
+    crate::bounds::check(input)?;
     let mut errors = Vec::new();
     let code = input.code.trim();
     if code.is_empty()

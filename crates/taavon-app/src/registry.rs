@@ -6,6 +6,7 @@ use taavon_core::access::{
 };
 use taavon_core::calendar::parse_date_any;
 use taavon_core::ids::{LegalId, MobileNumber, NationalCode};
+use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationRules, Gender, Identity};
@@ -16,6 +17,7 @@ use taavon_store::{
     Reader, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
 };
 
+use crate::bounds::{BoundedText, Lengths};
 pub use crate::idempotency::Idempotency;
 use crate::idempotency::{Begun, begin, finish_idempotent, winner};
 use crate::{AppError, FieldError};
@@ -81,6 +83,9 @@ pub struct PersonInput {
     pub mobile: Option<String>,
 }
 
+/// The kinds of entry in the share register.
+pub const SHARE_ENTRY_KINDS: [&str; 4] = ["subscription", "payment", "transfer", "withdrawal"];
+
 /// An entry for the share register; members are named by national code.
 #[derive(Clone, Debug, Default)]
 pub struct ShareInput {
@@ -90,6 +95,56 @@ pub struct ShareInput {
     pub to_national_code: Option<String>,
     pub amount_rial: i64,
     pub entered_on: Option<String>,
+}
+
+impl BoundedText for CooperativeInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("name", &self.name, TextKind::Name)
+            .text("type", &self.kind, TextKind::Code)
+            .text("sector", &self.sector, TextKind::Code)
+            .text("county", &self.county, TextKind::Code)
+            .optional("legal_id", self.legal_id.as_deref(), TextKind::Identifier)
+            .optional(
+                "registration_number",
+                self.registration_number.as_deref(),
+                TextKind::Reference,
+            )
+            .optional(
+                "registered_on",
+                self.registered_on.as_deref(),
+                TextKind::Date,
+            )
+            .optional("founded_on", self.founded_on.as_deref(), TextKind::Date)
+            .optional("status", self.status.as_deref(), TextKind::Code)
+            .optional("address", self.address.as_deref(), TextKind::Address)
+            .optional("phone", self.phone.as_deref(), TextKind::Identifier);
+    }
+}
+
+impl BoundedText for PersonInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("national_code", &self.national_code, TextKind::Identifier)
+            .text("first_name", &self.first_name, TextKind::Name)
+            .text("last_name", &self.last_name, TextKind::Name)
+            .text("gender", &self.gender, TextKind::Code)
+            .optional("mobile", self.mobile.as_deref(), TextKind::Identifier);
+    }
+}
+
+impl BoundedText for ShareInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("kind", &self.kind, TextKind::Code)
+            .text("national_code", &self.national_code, TextKind::Identifier)
+            .optional(
+                "to_national_code",
+                self.to_national_code.as_deref(),
+                TextKind::Identifier,
+            )
+            .optional("entered_on", self.entered_on.as_deref(), TextKind::Date);
+    }
 }
 
 /// A cooperative's register: its entries and each member's position.
@@ -110,10 +165,9 @@ pub async fn list_cooperatives(
     limit: i64,
     offset: i64,
 ) -> Result<CooperativePage, AppError> {
+    let (limit, offset) = crate::bounds::page(limit, offset, PAGE_SIZE_MAX)?;
     let scope = access::cooperative_scope(principal);
     let people = access::application_scope(principal);
-    let limit = limit.clamp(1, PAGE_SIZE_MAX);
-    let offset = offset.max(0);
     let mut read = store.read().await?;
     let (cooperatives, total) = read
         .cooperatives(&scope, &people, filter, limit, offset)
@@ -125,6 +179,70 @@ pub async fn list_cooperatives(
         limit,
         offset,
     })
+}
+
+/// A search of the registry as typed (an API query): every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct CooperativeSearch {
+    /// A name, a legal ID, a registration number or a member's national code.
+    pub q: Option<String>,
+    pub province: Option<String>,
+    pub county: Option<String>,
+    pub sector: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub women_led: Option<bool>,
+}
+
+impl BoundedText for CooperativeSearch {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .optional("q", self.q.as_deref(), TextKind::Search)
+            .optional("province", self.province.as_deref(), TextKind::Code)
+            .optional("county", self.county.as_deref(), TextKind::Code)
+            .optional("sector", self.sector.as_deref(), TextKind::Code)
+            .optional("type", self.kind.as_deref(), TextKind::Code)
+            .optional("status", self.status.as_deref(), TextKind::Code);
+    }
+}
+
+impl CooperativeSearch {
+    /// The store's filter for this search, or every term that cannot be one.
+    pub fn filter(&self) -> Result<CooperativeFilter, AppError> {
+        crate::bounds::check(self)?;
+        let mut errors = Vec::new();
+        let mut filter = filter_for_query(self.q.as_deref().unwrap_or(""));
+        filter.province = self
+            .province
+            .as_deref()
+            .and_then(|code| province_filter(&mut errors, "province", code));
+        filter.county = self.county.clone();
+        filter.sector = self.sector.clone();
+        let kinds: Vec<&str> = CooperativeKind::ALL.iter().map(|k| k.code()).collect();
+        filter.kind = crate::bounds::one_of(&mut errors, "type", self.kind.as_deref(), &kinds);
+        let statuses: Vec<&str> = CooperativeStatus::ALL.iter().map(|s| s.code()).collect();
+        filter.status =
+            crate::bounds::one_of(&mut errors, "status", self.status.as_deref(), &statuses);
+        filter.women_led = self.women_led;
+        crate::bounds::valid(errors, filter)
+    }
+}
+
+/// A province code to filter by (`IR-16`, `ir-16` or `16`), normalised; a wrong one is
+/// recorded (rule `province_code`).
+pub fn province_filter(errors: &mut Vec<FieldError>, field: &str, code: &str) -> Option<String> {
+    match ProvinceCode::parse(code) {
+        Ok(province) => Some(province.as_str().to_owned()),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "province_code",
+                "کد استان معتبر نیست (نمونه: IR-16).",
+                "Not a province code (e.g. IR-16).",
+            ));
+            None
+        }
+    }
 }
 
 /// Turns what people type in a search box into a filter: a legal ID, a national code,
@@ -360,6 +478,7 @@ pub async fn add_member(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Person, AppError> {
+    crate::bounds::check_texts(&[("joined_on", joined_on, TextKind::Date)])?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return person_by_id(store, cooperative_id, id).await,
         Begun::Fresh(write) => write,
@@ -421,6 +540,7 @@ pub async fn add_share_entry(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<ShareRegister, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(_) => return share_register(store, principal, cooperative_id).await,
         Begun::Fresh(write) => write,
@@ -482,7 +602,7 @@ pub async fn add_share_entry(
             to,
             amount: input.amount_rial,
         }),
-        ("subscription" | "payment" | "withdrawal" | "transfer", _, _) => None,
+        (kind, _, _) if SHARE_ENTRY_KINDS.contains(&kind) => None,
         _ => {
             errors.push(FieldError::new(
                 "kind",
@@ -673,6 +793,20 @@ pub(crate) fn optional_date(
     }
 }
 
+/// A date that must be given: an empty one is `required`, not silently absent.
+fn required_date(errors: &mut Vec<FieldError>, field: &str, text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        errors.push(FieldError::new(
+            field,
+            "required",
+            "تاریخ لازم است.",
+            &format!("{field} is required."),
+        ));
+        return None;
+    }
+    optional_date(errors, field, Some(text))
+}
+
 fn required_text(errors: &mut Vec<FieldError>, field: &str, text: &str, fa: &str) -> String {
     let text = normalize(text.trim());
     if text.is_empty() {
@@ -722,7 +856,12 @@ pub fn validate_cooperative_fields(
     known: &KnownCodes,
     input: &CooperativeInput,
 ) -> Result<NewCooperative, Vec<FieldError>> {
-    let mut errors = Vec::new();
+    let mut lengths = Lengths::default();
+    input.check_lengths(&mut lengths);
+    let mut errors = lengths.into_errors();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let name = required_text(&mut errors, "name", &input.name, "نام تعاونی");
     if CooperativeKind::parse(&input.kind).is_none() {
         errors.push(FieldError::new(
@@ -837,6 +976,13 @@ pub fn validate_person(
     input: &PersonInput,
     province: &str,
 ) -> Option<NewPerson> {
+    let mut lengths = Lengths::default();
+    input.check_lengths(&mut lengths);
+    let too_long = lengths.into_errors();
+    if !too_long.is_empty() {
+        errors.extend(too_long);
+        return None;
+    }
     let national_code = match NationalCode::parse(&input.national_code) {
         Ok(code) => Some(code),
         Err(error) => {
@@ -1042,9 +1188,13 @@ pub async fn surplus_distribution(
     to: &str,
     total_rial: i64,
 ) -> Result<Vec<SurplusPart>, AppError> {
+    crate::bounds::check_texts(&[
+        ("from", Some(from), TextKind::Date),
+        ("to", Some(to), TextKind::Date),
+    ])?;
     let mut errors = Vec::new();
-    let start = optional_date(&mut errors, "from", Some(from));
-    let end = optional_date(&mut errors, "to", Some(to));
+    let start = required_date(&mut errors, "from", from);
+    let end = required_date(&mut errors, "to", to);
     if let Some(error) = FieldError::above_maximum("total_rial", total_rial) {
         errors.push(error);
     } else if total_rial < 0 {

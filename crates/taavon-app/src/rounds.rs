@@ -8,9 +8,11 @@ use taavon_core::allocation::{
     self, Allocation, Params, Problem, ProblemError, ProvinceBudget, Scenario, Share,
 };
 use taavon_core::applications::ApplicationState;
+use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{AllocationProposal, AllocationRound, Application, ApplicationFilter, Store};
 
+use crate::bounds::{BoundedText, Lengths};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
 use crate::{AppError, FieldError};
@@ -25,6 +27,12 @@ pub struct WhatIf {
     pub women_bonus: Option<f64>,
     /// Every province's budget scaled by this percentage (100 = unchanged).
     pub budget_percent: Option<u32>,
+}
+
+impl BoundedText for WhatIf {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths.text("name", &self.name, TextKind::Name);
+    }
 }
 
 /// One application's outcome under the program's own policy.
@@ -98,6 +106,11 @@ pub async fn run_round(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<RoundResult, AppError> {
+    let mut lengths = Lengths::default();
+    for (index, what_if) in what_ifs.iter().enumerate() {
+        lengths.nested(&format!("what_ifs[{index}]."), what_if);
+    }
+    lengths.finish()?;
     if !record {
         winner(store, principal, idempotency).await?;
     }

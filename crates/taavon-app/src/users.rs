@@ -1,11 +1,13 @@
 //! Creating and listing user accounts.
 
 use taavon_core::access::{self, Action, Principal, Resource, Role, RoleKind};
+use taavon_core::limits::{TextKind, USERNAME_CHARS_MAX};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewUser, Store, StoreError, User};
 
-use crate::auth::{PASSWORD_MAX_CHARS, actor_of, hash_password, password_too_long};
+use crate::auth::{actor_of, hash_password};
+use crate::bounds::{BoundedText, Lengths};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
 
@@ -45,8 +47,6 @@ pub enum PasswordRule {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
-/// User names are 3 to this many characters (a login refuses longer ones unread).
-pub const USERNAME_MAX_CHARS: usize = 32;
 
 /// A user account as a person describes it (CLI flags, API body).
 #[derive(Clone, Debug, Default)]
@@ -63,6 +63,20 @@ pub struct UserInput {
     pub cooperative_id: Option<i64>,
 }
 
+impl BoundedText for UserInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .text("username", &self.username, TextKind::Username)
+            .text("display_name", &self.display_name, TextKind::Name)
+            .text("password", &self.password, TextKind::Password)
+            .text("role", &self.role, TextKind::Code)
+            .optional("province", self.province.as_deref(), TextKind::Code)
+            .each("provinces", &self.provinces, TextKind::Code)
+            .optional("bank", self.bank.as_deref(), TextKind::Code)
+            .optional("agency", self.agency.as_deref(), TextKind::Code);
+    }
+}
+
 /// Validates and creates a user; returns its id.
 pub async fn add_user(
     store: &Store,
@@ -73,9 +87,12 @@ pub async fn add_user(
     now: Timestamp,
 ) -> Result<i64, AppError> {
     caller.may(Action::Create, Resource::Users)?;
+    crate::bounds::check(input)?;
     let mut input = input.clone();
     // A representative's province is their cooperative's.
-    if let (None, Some(id)) = (&input.province, input.cooperative_id) {
+    if let (None, Some(id)) = (&input.province, input.cooperative_id)
+        && RoleKind::parse(input.role.trim()) == Some(RoleKind::CooperativeRepresentative)
+    {
         let mut read = store.read().await?;
         input.province = read.cooperative(id).await?.map(|c| c.fields.province);
         read.finish().await?;
@@ -83,7 +100,7 @@ pub async fn add_user(
     let input = &input;
     let (role, mut errors) = role_from_input(input);
     let username = input.username.trim().to_owned();
-    if !(3..=USERNAME_MAX_CHARS).contains(&username.len())
+    if !(3..=USERNAME_CHARS_MAX).contains(&username.len())
         || !username
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
@@ -104,9 +121,6 @@ pub async fn add_user(
             "گذرواژه باید دست‌کم ۱۰ نویسه باشد.",
             "The password must have at least 10 characters.",
         ));
-    }
-    if input.password.chars().count() > PASSWORD_MAX_CHARS {
-        errors.push(password_too_long());
     }
     let display_name = taavon_core::text::normalize(input.display_name.trim());
     if display_name.is_empty() {
@@ -172,8 +186,41 @@ pub async fn list_users(store: &Store, principal: &Principal) -> Result<Vec<User
     Ok(users)
 }
 
+/// The scope fields given that the role does not take (rule `not_for_role`): a bank for a
+/// ministry admin is a mistake to report, not a value to drop.
+fn scope_not_for(kind: RoleKind, input: &UserInput) -> Vec<FieldError> {
+    let takes: &[&str] = match kind {
+        RoleKind::MinistryAdmin | RoleKind::Auditor => &[],
+        RoleKind::ProvincialOfficer => &["province"],
+        RoleKind::BankOfficer => &["province", "provinces", "bank"],
+        RoleKind::AgencyOfficer => &["agency"],
+        RoleKind::CooperativeRepresentative => &["province", "cooperative_id"],
+    };
+    let given = [
+        ("province", input.province.is_some()),
+        ("provinces", !input.provinces.is_empty()),
+        ("bank", input.bank.is_some()),
+        ("agency", input.agency.is_some()),
+        ("cooperative_id", input.cooperative_id.is_some()),
+    ];
+    given
+        .into_iter()
+        .filter(|(field, is_given)| *is_given && !takes.contains(field))
+        .map(|(field, _)| {
+            FieldError::new(
+                field,
+                "not_for_role",
+                &format!("نقش «{}» «{field}» ندارد.", kind.name_fa()),
+                &format!("The role {} takes no {field}.", kind.code()),
+            )
+        })
+        .collect()
+}
+
 fn role_from_input(input: &UserInput) -> (Option<Role>, Vec<FieldError>) {
-    let mut errors = Vec::new();
+    let mut errors = RoleKind::parse(input.role.trim())
+        .map(|kind| scope_not_for(kind, input))
+        .unwrap_or_default();
     let mut province = |field: &str, code: Option<&str>| -> Option<ProvinceCode> {
         match code.map(ProvinceCode::parse) {
             Some(Ok(code)) => Some(code),
@@ -197,7 +244,8 @@ fn role_from_input(input: &UserInput) -> (Option<Role>, Vec<FieldError>) {
             }
         }
     };
-    let role = match RoleKind::parse(input.role.trim()) {
+    let kind = RoleKind::parse(input.role.trim());
+    let role = match kind {
         Some(RoleKind::MinistryAdmin) => Some(Role::MinistryAdmin),
         Some(RoleKind::Auditor) => Some(Role::Auditor),
         Some(RoleKind::ProvincialOfficer) => province("province", input.province.as_deref())

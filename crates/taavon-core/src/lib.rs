@@ -23,6 +23,7 @@ pub mod digits;
 pub mod ids;
 pub mod impact;
 pub mod indicators;
+pub mod limits;
 pub mod loans;
 pub mod locale;
 pub mod money;

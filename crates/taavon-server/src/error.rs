@@ -1,11 +1,15 @@
 //! API errors as RFC 9457 `application/problem+json`, with one exhaustive table from
 //! error to stable `code` and HTTP status.
 
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use taavon_app::{AppError, FieldError};
 use utoipa::ToSchema;
+
+use crate::api::PROBLEM_JSON;
 
 /// An API error, rendered as problem details.
 #[derive(Debug)]
@@ -71,32 +75,91 @@ impl From<taavon_store::StoreError> for ApiError {
     }
 }
 
-impl ApiError {
-    /// A request the server could not read at all (bad JSON, bad query string).
-    pub fn malformed(detail: String) -> Response {
-        problem_response(Problem {
-            problem_type: "about:blank#malformed_request".into(),
-            title: "The request could not be read".into(),
-            status: 400,
-            code: "malformed_request".into(),
-            detail: Some(detail),
-            errors: Vec::new(),
-        })
+/// The code of an error the server answers before any use case runs (a body or path it
+/// cannot read, a method or route it does not have, a limit).
+pub fn code_of_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "malformed_request",
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_ACCEPTABLE => "not_acceptable",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        StatusCode::TOO_MANY_REQUESTS => "throttled",
+        status if status.is_server_error() => "internal",
+        _ => "error",
     }
 }
 
 impl ApiError {
     /// A request body over `headers::BODY_LIMIT_BYTES`.
     pub fn too_large() -> Response {
-        problem_response(Problem {
-            problem_type: "about:blank#payload_too_large".into(),
-            title: "Payload Too Large".into(),
-            status: 413,
-            code: "payload_too_large".into(),
-            detail: Some("The request body is over 1 MiB (1 048 576 bytes).".into()),
-            errors: Vec::new(),
-        })
+        bare_problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Some("The request body is over 1 MiB (1 048 576 bytes).".into()),
+        )
     }
+
+    /// A request the server could not read: not JSON (415), too large (413), or not the
+    /// shape asked for (400, `malformed_request`).
+    pub fn unreadable(status: StatusCode, detail: String) -> Response {
+        let status = match status {
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => status,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        bare_problem(status, Some(detail))
+    }
+}
+
+/// Problem details for an error the server answers on its own (no `AppError`).
+fn bare_problem(status: StatusCode, detail: Option<String>) -> Response {
+    let code = code_of_status(status);
+    problem_response(Problem {
+        problem_type: format!("about:blank#{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        code: code.to_owned(),
+        detail,
+        errors: Vec::new(),
+    })
+}
+
+/// Middleware: every error under `/api/` is problem details, also those answered before
+/// a handler runs (a path parameter that is not a number, a method the route lacks, a
+/// rate limit). Headers such as `Allow` and `Retry-After` are kept.
+pub async fn problems_for_api(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !is_api || is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let detail = if status.is_server_error() {
+        tracing::error!(%status, "an error answered outside the error table");
+        None
+    } else {
+        axum::body::to_bytes(body, 4 * 1024)
+            .await
+            .ok()
+            .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+            .filter(|text| !text.is_empty())
+    };
+    let mut problem = bare_problem(status, detail);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    problem
 }
 
 impl IntoResponse for ApiError {
@@ -156,10 +219,7 @@ fn problem_response(problem: Problem) -> Response {
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     (
         status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        )],
+        [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
         body,
     )
         .into_response()

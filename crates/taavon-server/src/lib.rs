@@ -104,6 +104,7 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(error::problems_for_api))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(headers::BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(headers::limit_body))

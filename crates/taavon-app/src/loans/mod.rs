@@ -23,6 +23,9 @@ use taavon_core::access::{
 };
 use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
+use taavon_core::limits::TextKind;
+use taavon_core::loans::LoanStatus;
+use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::{Component, DEFAULT_ORDER};
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
@@ -35,6 +38,7 @@ use taavon_store::{
 };
 
 use crate::AppError;
+use crate::bounds::{BoundedText, Lengths};
 use crate::funds;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::programs::parse_rules;
@@ -47,6 +51,58 @@ pub struct ContractInput {
     pub grace_mode: Option<String>,
     /// `annuity` (default) or `equal-principal`.
     pub method: Option<String>,
+}
+
+impl BoundedText for ContractInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .optional("grace_mode", self.grace_mode.as_deref(), TextKind::Code)
+            .optional("method", self.method.as_deref(), TextKind::Code);
+    }
+}
+
+/// A search of the loans as typed (an API query): every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct LoanSearch {
+    pub province: Option<String>,
+    pub bank: Option<String>,
+    pub branch: Option<String>,
+    pub class: Option<String>,
+    pub status: Option<String>,
+    pub in_arrears: bool,
+}
+
+impl BoundedText for LoanSearch {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .optional("province", self.province.as_deref(), TextKind::Code)
+            .optional("bank", self.bank.as_deref(), TextKind::Code)
+            .optional("branch", self.branch.as_deref(), TextKind::Code)
+            .optional("class", self.class.as_deref(), TextKind::Code)
+            .optional("status", self.status.as_deref(), TextKind::Code);
+    }
+}
+
+impl LoanSearch {
+    /// The store's filter for this search, or every term that cannot be one.
+    pub fn filter(&self) -> Result<LoanFilter, AppError> {
+        crate::bounds::check(self)?;
+        let mut errors = Vec::new();
+        let classes: Vec<&str> = LoanClass::ALL.iter().map(|c| c.code()).collect();
+        let statuses: Vec<&str> = LoanStatus::ALL.iter().map(|s| s.code()).collect();
+        let filter = LoanFilter {
+            province: self
+                .province
+                .as_deref()
+                .and_then(|code| crate::registry::province_filter(&mut errors, "province", code)),
+            bank: self.bank.clone(),
+            branch: self.branch.clone(),
+            class: crate::bounds::one_of(&mut errors, "class", self.class.as_deref(), &classes),
+            status: crate::bounds::one_of(&mut errors, "status", self.status.as_deref(), &statuses),
+            in_arrears: self.in_arrears,
+        };
+        crate::bounds::valid(errors, filter)
+    }
 }
 
 /// A loan with its current schedule and its transactions.
@@ -94,6 +150,7 @@ pub async fn contract(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return Ok(id),
         Begun::Fresh(write) => write,
@@ -381,6 +438,7 @@ pub async fn list_loans(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Loan>, i64), AppError> {
+    let (limit, offset) = crate::bounds::page(limit, offset, crate::registry::PAGE_SIZE_MAX)?;
     let mut read = store.read().await?;
     let found = read
         .loans(&application_scope(principal), filter, limit, offset)
@@ -396,6 +454,7 @@ pub async fn portfolio(
     principal: &Principal,
     date: Option<&str>,
 ) -> Result<Vec<PortfolioRow>, AppError> {
+    crate::bounds::check_texts(&[("date", date, TextKind::Date)])?;
     let date = date
         .map(|text| {
             parse_date_any(text).map_err(|error| {

@@ -16,6 +16,7 @@ use taavon_core::access::{
     Decision, LoanAction, LoanSubject, Principal, ProposalDecision, decide_proposal,
     needs_second_officer,
 };
+use taavon_core::limits::TextKind;
 use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanProposal, NewLoanProposal, ProposalOutcome, Store, WriteTx};
@@ -128,6 +129,7 @@ async fn settle(
             }
         }
         ProposalDecision::Reject => {
+            crate::bounds::check_texts(&[("reason", Some(reason), TextKind::Reason)])?;
             let reason = reason.trim();
             if reason.is_empty() {
                 return Err(amount_error(

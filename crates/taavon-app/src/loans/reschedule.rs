@@ -20,6 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, Line};
 use taavon_core::loans::product::RescheduleLimits;
 use taavon_core::loans::rate::{DayBase, RateBp};
@@ -34,6 +35,7 @@ use super::transactions::{
 };
 use super::{calendar, installment_rows, parse_choice};
 use crate::AppError;
+use crate::bounds::{BoundedText, Lengths};
 use crate::funds::{self, Movement};
 use crate::programs::parse_rules;
 
@@ -50,6 +52,15 @@ pub struct RescheduleInput {
     /// The unpaid profit and fee fallen due, capitalised into the new principal.
     pub capitalise_rial: i64,
     pub note: Option<String>,
+}
+
+impl BoundedText for RescheduleInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths
+            .optional("grace_mode", self.grace_mode.as_deref(), TextKind::Code)
+            .optional("method", self.method.as_deref(), TextKind::Code)
+            .optional("note", self.note.as_deref(), TextKind::FreeText);
+    }
 }
 
 /// A rescheduling checked in full against the loan as it stands, not yet written.
@@ -79,6 +90,7 @@ pub(super) async fn plan_reschedule(
     input: &RescheduleInput,
     now: Timestamp,
 ) -> Result<ReschedulePlan, AppError> {
+    crate::bounds::check(input)?;
     open_and_paid_out(loan, "rescheduling")?;
     let today = calendar::business_date_in(write, now).await?;
     let day = today.days_since_unix_epoch();

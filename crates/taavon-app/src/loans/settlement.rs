@@ -75,6 +75,7 @@ pub async fn settle(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return Ok(id),
         Begun::Fresh(write) => write,

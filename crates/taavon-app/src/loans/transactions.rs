@@ -6,6 +6,7 @@
 
 use taavon_core::access::{LoanAction, Principal};
 use taavon_core::calendar::IsoDate;
+use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, InstallmentAccount, Line, RepaymentError};
 use taavon_core::loans::repayment::Component;
 use taavon_core::timestamp::Timestamp;
@@ -16,6 +17,7 @@ use taavon_store::{
 
 use super::reschedule::current_terms;
 use super::{authorize, calendar};
+use crate::bounds::{BoundedText, Lengths};
 use crate::funds::{self, LoanBook, Movement};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::{AppError, FieldError};
@@ -26,6 +28,12 @@ pub struct RepaymentInput {
     /// Rials; for a disbursement, none means the whole undisbursed rest.
     pub amount_rial: Option<i64>,
     pub note: Option<String>,
+}
+
+impl BoundedText for RepaymentInput {
+    fn check_lengths(&self, lengths: &mut Lengths) {
+        lengths.optional("note", self.note.as_deref(), TextKind::FreeText);
+    }
 }
 
 pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
@@ -147,6 +155,7 @@ pub async fn disburse(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return Ok(id),
         Begun::Fresh(write) => write,
@@ -159,7 +168,7 @@ pub async fn disburse(
     }
     if amount <= 0 || amount > rest {
         return Err(amount_error(
-            "amount_rial",
+            "amount",
             "within_undisbursed",
             "مبلغ باید مثبت و حداکثر برابر مانده پرداخت‌نشده تسهیلات باشد.",
             &format!("The amount must be positive and at most the undisbursed {rest} rials."),
@@ -235,6 +244,7 @@ pub async fn repay(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    crate::bounds::check(input)?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(id) => return Ok(id),
         Begun::Fresh(write) => write,
@@ -262,7 +272,7 @@ pub async fn repay(
     )
     .map_err(|error: RepaymentError| {
         amount_error(
-            "amount_rial",
+            "amount",
             error.rule(),
             &error.message_fa(),
             &error.message_en(),
@@ -353,6 +363,7 @@ pub(super) async fn plan_reversal(
     reason: &str,
     now: Timestamp,
 ) -> Result<ReversalPlan, AppError> {
+    crate::bounds::check_texts(&[("reason", Some(reason), TextKind::Reason)])?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(amount_error(

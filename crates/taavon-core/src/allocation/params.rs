@@ -127,20 +127,25 @@ impl Default for Params {
 }
 
 impl Params {
-    /// Weights must be finite and non-negative: a negative weight would make funding a
-    /// job a loss, which no program intends.
+    /// The largest weight (or bonus) of a job: a thousand times a tier-4 job is more than
+    /// any policy means, and larger ones push the engine's sums to infinity.
+    pub const WEIGHT_MAX: f64 = 1_000.0;
+
+    /// Weights must be non-negative and at most `WEIGHT_MAX`: a negative weight would
+    /// make funding a job a loss, which no program intends, and a huge one makes the
+    /// objective infinite (the round's figures were then `null`).
     pub fn validate(&self) -> Result<(), ProblemError> {
-        let usable = |w: f64| w.is_finite() && w >= 0.0;
+        let usable = |w: f64| (0.0..=Self::WEIGHT_MAX).contains(&w);
         if !self.tier_weights.iter().all(|&w| usable(w)) {
             return Err(ProblemError::Parameter {
                 field: "tier_weights",
-                problem: "must be finite and non-negative",
+                problem: "must be from 0 to 1000",
             });
         }
         if !usable(self.women_bonus) {
             return Err(ProblemError::Parameter {
                 field: "women_bonus",
-                problem: "must be finite and non-negative",
+                problem: "must be from 0 to 1000",
             });
         }
         Ok(())
@@ -230,5 +235,19 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_weight_past_the_largest_is_refused_before_it_makes_the_sums_infinite() {
+        // Establishes the bound: a what-if weighing a job 1e308 made the objective and
+        // the gap infinite, and the API answered them as null.
+        let mut params = Params::default();
+        params.tier_weights[0] = Params::WEIGHT_MAX;
+        assert!(params.validate().is_ok());
+        params.tier_weights[0] = 1e308;
+        assert!(params.validate().is_err());
+        params.tier_weights[0] = 1.0;
+        params.women_bonus = Params::WEIGHT_MAX * 2.0;
+        assert!(params.validate().is_err());
     }
 }

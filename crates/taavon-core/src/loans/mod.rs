@@ -29,6 +29,20 @@ pub mod reschedule;
 pub mod schedule;
 pub mod settlement;
 
+/// Where a facility is in its life: contracted (nothing paid out yet), active, settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LoanStatus {
+    Contracted,
+    Active,
+    Settled,
+}
+
+crate::registry::coded_enum!(LoanStatus {
+    Contracted = "contracted",
+    Active = "active",
+    Settled = "settled",
+});
+
 /// `numerator / denominator` rounded to the nearest integer, halves away from zero, for a
 /// positive denominator. Saturates at the i64 range, which bounded terms never reach.
 pub(crate) fn divide_rounded(numerator: i128, denominator: i128) -> i64 {

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::clock;
 use taavon_core::programs::scoring::Score;
-use taavon_store::{Application, ApplicationEvent, ApplicationFilter};
+use taavon_store::{Application, ApplicationEvent};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
@@ -45,10 +46,35 @@ pub struct ApplicationDto {
     pub referred_bank: Option<String>,
     pub referred_branch: Option<String>,
     /// Likely duplicates (flagged, never merged).
-    #[schema(value_type = Object)]
-    pub duplicate_flags: serde_json::Value,
+    pub duplicate_flags: Vec<DuplicateFlagDto>,
     pub version: i64,
     pub created_at: String,
+}
+
+/// A likely duplicate found for the reviewer (flagged, never merged).
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DuplicateFlagDto {
+    /// same_applicant_and_program (an application), same_legal_id or
+    /// founder_on_forming_cooperative (a formation).
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<i64>,
+    /// The other application's state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cooperative_id: Option<i64>,
+    /// The other cooperative's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The duplicate lies outside the reader's scope: only its rule is shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside_scope: bool,
+}
+
+/// The duplicate flags as stored (a JSON array; none if unreadable).
+pub fn duplicate_flags(stored: &str) -> Vec<DuplicateFlagDto> {
+    serde_json::from_str(stored).unwrap_or_default()
 }
 
 /// One move of an application.
@@ -63,7 +89,7 @@ pub struct EventDto {
     pub actor: String,
     pub reason: Option<String>,
     /// What the decision rested on.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub snapshot: Option<serde_json::Value>,
     pub at: String,
 }
@@ -75,7 +101,7 @@ pub struct ApplicationDetailDto {
     pub application: ApplicationDto,
     pub events: Vec<EventDto>,
     /// The score as computed now, each factor's contribution shown.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub score: Option<Score>,
     /// The transition actions the caller may take now (the policy, four eyes included,
     /// and the state); the page offers exactly these.
@@ -89,43 +115,64 @@ pub struct ApplicationPageDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<fields::Code>)]
     pub program: Option<String>,
+    #[param(value_type = Option<fields::ProvinceCode>)]
     pub province: Option<String>,
+    #[param(value_type = Option<fields::ApplicationStatus>)]
     pub status: Option<String>,
     pub cooperative_id: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
 /// A new application (a draft): exactly one of `cooperative_id` and `client_id`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "program": "note18", "cooperative_id": 1, "amount": 15_000_000_000_i64, "jobs": 12,
+    "women_jobs": 10, "purpose": "خرید چرخ خیاطی صنعتی و مواد اولیه"
+}))]
 pub struct NewApplicationDto {
+    #[schema(value_type = fields::ProgramCode)]
     pub program: String,
     pub cooperative_id: Option<i64>,
     pub client_id: Option<i64>,
     /// Rials.
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
+    #[schema(minimum = 0)]
     pub jobs: i64,
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub women_jobs: i64,
+    #[schema(value_type = fields::FreeText)]
     pub purpose: String,
     /// development (default) or working_capital.
+    #[schema(value_type = Option<fields::FinancingCode>)]
     pub financing: Option<String>,
     /// Default: the applicant's county.
+    #[schema(value_type = Option<fields::CountyCode>)]
     pub county: Option<String>,
     /// Default: the applicant's sector.
+    #[schema(value_type = Option<fields::SectorCode>)]
     pub sector: Option<String>,
 }
 
 /// One step: submit, approve, reject, refer, bank_approve, bank_reject or withdraw.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"action": "submit"}))]
 pub struct TransitionDto {
+    #[schema(value_type = fields::TransitionActionCode)]
     pub action: String,
     /// Required to reject.
+    #[schema(value_type = Option<fields::Reason>)]
     pub reason: Option<String>,
     /// For refer: the bank's code (default the program's bank).
+    #[schema(value_type = Option<fields::BankCode>)]
     pub bank: Option<String>,
 }
 
@@ -160,7 +207,7 @@ impl From<Application> for ApplicationDto {
             score_x100: a.score_x100,
             referred_bank: a.referred_bank,
             referred_branch: a.referred_branch,
-            duplicate_flags: serde_json::from_str(&a.duplicate_flags).unwrap_or_default(),
+            duplicate_flags: duplicate_flags(&a.duplicate_flags),
             version: a.version,
             created_at: a.created_at,
         }
@@ -190,12 +237,13 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ApplicationPageDto>, ApiError> {
-    let filter = ApplicationFilter {
+    let filter = applications::ApplicationSearch {
         program: query.program,
         province: query.province,
         status: query.status,
         cooperative_id: query.cooperative_id,
-    };
+    }
+    .filter()?;
     let page = applications::list_applications(
         &state.store,
         &user.principal,

@@ -28,8 +28,10 @@ pub struct AuditRecordDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// At most 1000; 100 by default.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Only records older than this sequence number (for paging back).
     pub before: Option<i64>,

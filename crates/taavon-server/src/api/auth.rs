@@ -9,6 +9,7 @@ use taavon_app::clock;
 use taavon_core::access::{Principal, Role};
 use utoipa::ToSchema;
 
+use crate::api::fields;
 use crate::api_json::ApiJson;
 use crate::auth::ApiUser;
 use crate::client_address::ClientAddress;
@@ -18,7 +19,9 @@ use crate::state::AppState;
 /// Credentials.
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(value_type = fields::Username)]
     pub username: String,
+    #[schema(value_type = fields::Password)]
     pub password: String,
 }
 

@@ -10,6 +10,7 @@ use taavon_app::registry::PersonInput;
 use taavon_store::Client;
 use utoipa::ToSchema;
 
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -33,16 +34,27 @@ pub struct ClientDto {
 /// An individual client to record.
 #[derive(Deserialize, ToSchema)]
 pub struct NewClientDto {
+    #[schema(value_type = fields::ClientKind)]
     pub kind: String,
+    #[schema(value_type = fields::NationalCode)]
     pub national_code: String,
+    #[schema(value_type = fields::Name)]
     pub first_name: String,
+    #[schema(value_type = fields::Name)]
     pub last_name: String,
+    #[schema(value_type = fields::GenderCode)]
     pub gender: String,
+    #[schema(minimum = 1280, maximum = 2030)]
     pub birth_year: Option<i64>,
+    #[schema(value_type = Option<fields::MobileOrBlank>)]
     pub mobile: Option<String>,
+    #[schema(value_type = fields::CountyCode)]
     pub county: String,
+    #[schema(value_type = Option<fields::SectorCodeOrBlank>)]
     pub sector: Option<String>,
+    #[schema(value_type = Option<fields::Reference>)]
     pub credential: Option<String>,
+    #[schema(value_type = Option<fields::AgencyCodeOrBlank>)]
     pub referred_by: Option<String>,
 }
 

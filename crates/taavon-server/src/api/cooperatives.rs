@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use taavon_app::clock;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch, PersonInput, ShareInput};
-use taavon_app::{AppError, clock};
-use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::FormationRules;
 use taavon_store::{Cooperative, Person};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
@@ -55,41 +55,65 @@ pub struct CooperativePageDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// A name (Persian-normalised), a legal ID, a registration number or a member's
     /// national code.
+    #[param(value_type = Option<fields::SearchText>)]
     pub q: Option<String>,
+    #[param(value_type = Option<fields::ProvinceCode>)]
     pub province: Option<String>,
+    #[param(value_type = Option<fields::Code>)]
     pub county: Option<String>,
+    #[param(value_type = Option<fields::Code>)]
     pub sector: Option<String>,
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<fields::CooperativeType>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<fields::CooperativeStatusCode>)]
     pub status: Option<String>,
     pub women_led: Option<bool>,
     /// At most 500; 50 by default.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
 /// A cooperative to register.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "name": "تعاونی تولیدی پوشاک بانوان ایلام", "type": "production", "sector": "handicrafts",
+    "county": "1601", "women_led": true, "founded_on": "1403/02/23",
+    "address": "ایلام، خیابان فردوسی", "phone": "084-3333-0000"
+}))]
 pub struct NewCooperativeDto {
+    #[schema(value_type = fields::Name)]
     pub name: String,
     #[serde(rename = "type")]
+    #[schema(value_type = fields::CooperativeType)]
     pub kind: String,
+    #[schema(value_type = fields::SectorCode)]
     pub sector: String,
     /// County code; the province follows from it.
+    #[schema(value_type = fields::CountyCode)]
     pub county: String,
+    #[schema(value_type = Option<fields::LegalIdOrBlank>)]
     pub legal_id: Option<String>,
     /// Jalali (`1403/02/23`) or ISO.
+    #[schema(value_type = Option<fields::DateOrBlank>)]
     pub founded_on: Option<String>,
     #[serde(default)]
     pub women_led: bool,
+    #[schema(value_type = Option<fields::Reference>)]
     pub registration_number: Option<String>,
+    #[schema(value_type = Option<fields::DateOrBlank>)]
     pub registered_on: Option<String>,
+    #[schema(value_type = Option<fields::CooperativeStatusOrBlank>)]
     pub status: Option<String>,
+    #[schema(value_type = Option<fields::Address>)]
     pub address: Option<String>,
+    #[schema(value_type = Option<fields::Phone>)]
     pub phone: Option<String>,
 }
 
@@ -100,19 +124,31 @@ pub struct NewCooperativeDto {
 pub struct PatchCooperativeDto {
     pub version: i64,
     /// Why a regulatory field changes (kept in the audit trail); required for those.
+    #[schema(value_type = Option<fields::Reason>)]
     pub reason: Option<String>,
+    #[schema(value_type = Option<fields::Name>)]
     pub name: Option<String>,
     #[serde(rename = "type")]
+    #[schema(value_type = Option<fields::CooperativeType>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<fields::SectorCode>)]
     pub sector: Option<String>,
+    #[schema(value_type = Option<fields::CountyCode>)]
     pub county: Option<String>,
+    #[schema(value_type = Option<fields::LegalIdOrBlank>)]
     pub legal_id: Option<String>,
+    #[schema(value_type = Option<fields::DateOrBlank>)]
     pub founded_on: Option<String>,
     pub women_led: Option<bool>,
+    #[schema(value_type = Option<fields::Reference>)]
     pub registration_number: Option<String>,
+    #[schema(value_type = Option<fields::DateOrBlank>)]
     pub registered_on: Option<String>,
+    #[schema(value_type = Option<fields::CooperativeStatusOrBlank>)]
     pub status: Option<String>,
+    #[schema(value_type = Option<fields::Address>)]
     pub address: Option<String>,
+    #[schema(value_type = Option<fields::Phone>)]
     pub phone: Option<String>,
 }
 
@@ -131,28 +167,46 @@ pub struct MemberDto {
 
 /// A person joining a cooperative.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "national_code": "4512345671", "first_name": "مریم", "last_name": "کریمی",
+    "gender": "female", "birth_year": 1365, "mobile": "09181234567"
+}))]
 pub struct NewMemberDto {
     /// Persian or Arabic digits, spaces and lost leading zeros are accepted.
+    #[schema(value_type = fields::NationalCode)]
     pub national_code: String,
+    #[schema(value_type = fields::Name)]
     pub first_name: String,
+    #[schema(value_type = fields::Name)]
     pub last_name: String,
     /// female or male.
+    #[schema(value_type = fields::GenderCode)]
     pub gender: String,
+    #[schema(minimum = 1280, maximum = 2030)]
     pub birth_year: Option<i64>,
+    #[schema(value_type = Option<fields::MobileOrBlank>)]
     pub mobile: Option<String>,
     /// Jalali or ISO; today by default.
+    #[schema(value_type = Option<fields::DateOrBlank>)]
     pub joined_on: Option<String>,
 }
 
 /// An entry of the share-capital register.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "kind": "subscription", "national_code": "4512345671", "amount_rial": 50_000_000
+}))]
 pub struct NewShareEntryDto {
     /// subscription, payment, transfer or withdrawal.
+    #[schema(value_type = fields::ShareEntryKind)]
     pub kind: String,
+    #[schema(value_type = fields::NationalCode)]
     pub national_code: String,
+    #[schema(value_type = Option<fields::NationalCode>)]
     pub to_national_code: Option<String>,
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount_rial: i64,
+    #[schema(value_type = Option<fields::DateOrBlank>)]
     pub entered_on: Option<String>,
 }
 
@@ -229,23 +283,16 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<CooperativePageDto>, ApiError> {
-    let mut filter = registry::filter_for_query(query.q.as_deref().unwrap_or(""));
-    if let Some(code) = query.province.as_deref() {
-        let province = ProvinceCode::parse(code).map_err(|_| {
-            AppError::invalid(
-                "province",
-                "province_code",
-                "کد استان معتبر نیست (نمونه: IR-16).",
-                "Not a province code (e.g. IR-16).",
-            )
-        })?;
-        filter.province = Some(province.as_str().to_owned());
-    }
-    filter.county = query.county;
-    filter.sector = query.sector;
-    filter.kind = query.kind;
-    filter.status = query.status;
-    filter.women_led = query.women_led;
+    let search = registry::CooperativeSearch {
+        q: query.q,
+        province: query.province,
+        county: query.county,
+        sector: query.sector,
+        kind: query.kind,
+        status: query.status,
+        women_led: query.women_led,
+    };
+    let filter = search.filter()?;
     let page = registry::list_cooperatives(
         &state.store,
         &user.principal,
@@ -477,13 +524,16 @@ fn register_dto(register: registry::ShareRegister) -> ShareRegisterDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SurplusQuery {
     /// First day of the period (Jalali or ISO).
+    #[param(value_type = fields::Date)]
     pub from: String,
     /// Day after the period (Jalali or ISO).
+    #[param(value_type = fields::Date)]
     pub to: String,
     /// The surplus to share, in rials.
-    #[param(maximum = 100_000_000_000_000_i64)]
+    #[param(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub total_rial: i64,
 }
 

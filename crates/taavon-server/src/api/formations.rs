@@ -11,6 +11,8 @@ use taavon_core::registry::FormationRules;
 use taavon_store::Formation;
 use utoipa::ToSchema;
 
+use crate::api::applications::{DuplicateFlagDto, duplicate_flags};
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -25,7 +27,7 @@ pub struct FormationDto {
     /// submitted, approved or rejected.
     pub status: String,
     /// Likely duplicates found at submission (flagged, never merged).
-    pub duplicate_flags: serde_json::Value,
+    pub duplicate_flags: Vec<DuplicateFlagDto>,
     pub reason: Option<String>,
     pub decided_by: Option<String>,
 }
@@ -33,28 +35,39 @@ pub struct FormationDto {
 /// A founder.
 #[derive(Deserialize, ToSchema)]
 pub struct FounderDto {
+    #[schema(value_type = fields::NationalCode)]
     pub national_code: String,
+    #[schema(value_type = fields::Name)]
     pub first_name: String,
+    #[schema(value_type = fields::Name)]
     pub last_name: String,
+    #[schema(value_type = fields::GenderCode)]
     pub gender: String,
+    #[schema(minimum = 1280, maximum = 2030)]
     pub birth_year: Option<i64>,
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub subscribed_rial: i64,
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub paid_rial: i64,
 }
 
 /// The founders' application.
 #[derive(Deserialize, ToSchema)]
 pub struct NewFormationDto {
+    #[schema(value_type = fields::Name)]
     pub name: String,
     #[serde(rename = "type")]
+    #[schema(value_type = fields::CooperativeType)]
     pub kind: String,
+    #[schema(value_type = fields::SectorCode)]
     pub sector: String,
+    #[schema(value_type = fields::CountyCode)]
     pub county: String,
+    #[schema(value_type = Option<fields::LegalIdOrBlank>)]
     pub legal_id: Option<String>,
     #[serde(default)]
     pub women_led: bool,
+    #[schema(value_type = Option<fields::FreeText>)]
     pub statute: Option<String>,
     pub founders: Vec<FounderDto>,
 }
@@ -63,8 +76,10 @@ pub struct NewFormationDto {
 #[derive(Deserialize, ToSchema)]
 pub struct DecisionDto {
     /// approve or reject.
+    #[schema(value_type = fields::FormationDecision)]
     pub decision: String,
     /// Required to reject.
+    #[schema(value_type = Option<fields::Reason>)]
     pub reason: Option<String>,
 }
 
@@ -75,8 +90,7 @@ impl From<Formation> for FormationDto {
             province: f.province,
             cooperative_id: f.cooperative_id,
             status: f.status,
-            duplicate_flags: serde_json::from_str(&f.duplicate_flags)
-                .unwrap_or(serde_json::Value::Null),
+            duplicate_flags: duplicate_flags(&f.duplicate_flags),
             reason: f.reason,
             decided_by: f.decided_by,
         }

@@ -10,6 +10,7 @@ use taavon_app::funds::{self, FundLine, FundingFrom};
 use taavon_store::TrialBalanceRow;
 use utoipa::ToSchema;
 
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -44,15 +45,21 @@ pub struct TrialBalanceDto {
 
 /// An agency's deposit at a bank.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "agency": "sso", "bank": "022", "amount": 1_000_000_000, "reference": "1404-dep-0001"
+}))]
 pub struct DepositDto {
     /// e.g. sso, behzisti.
+    #[schema(value_type = fields::AgencyCode)]
     pub agency: String,
     /// e.g. 022.
+    #[schema(value_type = fields::BankCode)]
     pub bank: String,
     /// Rials.
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     /// The deposit's own reference (a retry with the same one moves nothing twice).
+    #[schema(value_type = fields::Reference)]
     pub reference: String,
 }
 
@@ -60,13 +67,18 @@ pub struct DepositDto {
 /// from the program's public source.
 #[derive(Deserialize, ToSchema)]
 pub struct FundingDto {
+    #[schema(value_type = fields::ProgramCode)]
     pub program: String,
+    #[schema(value_type = fields::ProvinceCode)]
     pub province: String,
+    #[schema(value_type = Option<fields::AgencyCode>)]
     pub agency: Option<String>,
+    #[schema(value_type = Option<fields::BankCode>)]
     pub bank: Option<String>,
     /// Rials.
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
+    #[schema(value_type = fields::Reference)]
     pub reference: String,
 }
 

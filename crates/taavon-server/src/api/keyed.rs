@@ -13,11 +13,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use taavon_app::AppError;
 use taavon_app::registry::Idempotency;
+use taavon_core::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 
+use crate::api_json::{body_of, body_value};
 use crate::error::ApiError;
-
-/// The longest `Idempotency-Key` taken, in bytes.
-pub const KEY_MAX_BYTES: usize = 200;
 
 /// A write's JSON body and, when the caller sent one, its `Idempotency-Key`.
 pub struct Keyed<T> {
@@ -55,28 +54,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Keyed<T> {
         let key = key_of(request.headers()).map_err(IntoResponse::into_response)?;
         let route = format!("{} {}", request.method(), request.uri().path());
         if !is_json(request.headers()) {
-            return Err(ApiError::malformed(
+            return Err(ApiError::unreadable(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Expected request with `Content-Type: application/json`".into(),
             ));
         }
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let body = axum::Json::<T>::from_bytes(&bytes)
-            .map_err(|rejection| ApiError::malformed(rejection.body_text()))?
-            .0;
-        let key = match key {
-            None => None,
-            Some(key) => {
-                let value: serde_json::Value = serde_json::from_slice(&bytes)
-                    .map_err(|error| ApiError::malformed(error.to_string()))?;
-                Some(IdempotencyKey {
-                    key,
-                    route,
-                    canonical_body: canonical(&value),
-                })
-            }
-        };
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|error| {
+            ApiError::unreadable(axum::http::StatusCode::BAD_REQUEST, error.to_string())
+        })?;
+        let value = body_value(value).map_err(IntoResponse::into_response)?;
+        let key = key.map(|key| IdempotencyKey {
+            key,
+            route,
+            canonical_body: canonical(&value),
+        });
+        let body = body_of(value).map_err(IntoResponse::into_response)?;
         Ok(Self { body, key })
     }
 }
@@ -102,7 +97,7 @@ fn key_of(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     };
     match value.to_str().map(str::trim) {
         // `to_str` takes visible ASCII and spaces only.
-        Ok(key) if (1..=KEY_MAX_BYTES).contains(&key.len()) => Ok(Some(key.to_owned())),
+        Ok(key) if (1..=IDEMPOTENCY_KEY_CHARS_MAX).contains(&key.len()) => Ok(Some(key.to_owned())),
         _ => Err(ApiError(AppError::invalid(
             "Idempotency-Key",
             "format",

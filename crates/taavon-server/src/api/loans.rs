@@ -16,9 +16,10 @@ use taavon_app::loans::{
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::money::amount_in_words_fa;
-use taavon_store::{InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, PortfolioRow};
+use taavon_store::{InstallmentRow, Loan, LoanSchedule, LoanTransaction, PortfolioRow};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, KeyOnly, Keyed};
 use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
@@ -159,18 +160,24 @@ impl From<&LoanSchedule> for ScheduleVersionDto {
 /// due (the late charge paid first), starting at the open business date.
 #[derive(Deserialize, ToSchema)]
 pub struct RescheduleDto {
+    #[schema(minimum = 1, maximum = 360)]
     pub months: i64,
     /// Default: the current schedule's rate.
+    #[schema(minimum = 0, maximum = 10000)]
     pub rate_bp: Option<i64>,
     /// Default 0.
+    #[schema(minimum = 0, maximum = 60)]
     pub grace_months: Option<i64>,
     /// paid (default), capitalized or spread.
+    #[schema(value_type = Option<fields::GraceModeOrBlank>)]
     pub grace_mode: Option<String>,
     /// Default: the current schedule's method.
+    #[schema(value_type = Option<fields::MethodOrBlank>)]
     pub method: Option<String>,
     /// Must equal the unpaid profit and fee fallen due (rule must_equal_due_profit).
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub capitalise_rial: i64,
+    #[schema(value_type = Option<fields::FreeText>)]
     pub note: Option<String>,
 }
 
@@ -181,15 +188,23 @@ pub struct LoanPageDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<fields::ProvinceCode>)]
     pub province: Option<String>,
+    #[param(value_type = Option<fields::Code>)]
     pub bank: Option<String>,
+    #[param(value_type = Option<fields::Code>)]
     pub branch: Option<String>,
+    #[param(value_type = Option<fields::LoanClassCode>)]
     pub class: Option<String>,
+    #[param(value_type = Option<fields::LoanStatusCode>)]
     pub status: Option<String>,
     /// Only loans with something overdue (the arrears list).
     pub in_arrears: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -198,17 +213,32 @@ pub struct ListQuery {
 pub struct NewLoanDto {
     pub application_id: i64,
     /// paid (default), capitalized or spread.
+    #[schema(value_type = Option<fields::GraceModeOrBlank>)]
     pub grace_mode: Option<String>,
     /// annuity (default) or equal-principal.
+    #[schema(value_type = Option<fields::MethodOrBlank>)]
     pub method: Option<String>,
 }
 
-/// Money paid in (a repayment) or out (a disbursement; no amount: the whole rest).
+/// Money paid out: a disbursement (no amount: the whole rest).
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"amount": 5_000_000_000_i64}))]
 pub struct MoneyDto {
     /// Rials.
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount: Option<i64>,
+    #[schema(value_type = Option<fields::FreeText>)]
+    pub note: Option<String>,
+}
+
+/// Money paid in: a repayment.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"amount": 1_000_000, "note": "قسط اول"}))]
+pub struct RepaymentDto {
+    /// Rials.
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
+    pub amount: i64,
+    #[schema(value_type = Option<fields::FreeText>)]
     pub note: Option<String>,
 }
 
@@ -248,11 +278,13 @@ pub struct SettlementDto {
     /// Rials.
     #[schema(maximum = 100_000_000_000_000_i64)]
     pub amount_rial: Option<i64>,
+    #[schema(value_type = Option<fields::FreeText>)]
     pub note: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReversalDto {
+    #[schema(value_type = fields::Reason)]
     pub reason: String,
 }
 
@@ -291,6 +323,7 @@ pub struct ProposalDto {
 /// Why a proposal is rejected.
 #[derive(Deserialize, ToSchema)]
 pub struct RejectionDto {
+    #[schema(value_type = fields::Reason)]
     pub reason: String,
 }
 
@@ -319,8 +352,10 @@ pub struct PortfolioDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PortfolioQuery {
     /// A closed business date (ISO or Jalali); default the last closed.
+    #[param(value_type = Option<fields::Date>)]
     pub date: Option<String>,
 }
 
@@ -506,14 +541,15 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<LoanPageDto>, ApiError> {
-    let filter = LoanFilter {
+    let filter = loans::LoanSearch {
         province: query.province,
         bank: query.bank,
         branch: query.branch,
         class: query.class,
         status: query.status,
         in_arrears: query.in_arrears.unwrap_or(false),
-    };
+    }
+    .filter()?;
     let (items, total) = loans::list_loans(
         &state.store,
         &user.principal,
@@ -652,7 +688,7 @@ pub async fn disburse(
 }
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/repayments", tag = "loans",
-    request_body = MoneyDto, security(("bearer" = [])),
+    request_body = RepaymentDto, security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 201, body = TransactionResultDto), (status = 403, body = Problem),
               (status = 404, body = Problem),
@@ -662,9 +698,13 @@ pub async fn repay(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    keyed: Keyed<MoneyDto>,
+    Keyed { body, key }: Keyed<RepaymentDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    money(state, user, id, keyed, Money::Repayment).await
+    let body = MoneyDto {
+        amount: Some(body.amount),
+        note: body.note,
+    };
+    money(state, user, id, Keyed { body, key }, Money::Repayment).await
 }
 
 /// The answer to a proposed action: 201 with the transaction and the loan once it was

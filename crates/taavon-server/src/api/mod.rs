@@ -5,11 +5,13 @@ mod audit;
 mod auth;
 mod clients;
 mod cooperatives;
+mod fields;
 mod formations;
 mod funds;
 mod health;
 pub mod keyed;
 mod loans;
+mod problems;
 mod programs;
 mod reference;
 mod users;
@@ -20,6 +22,10 @@ use utoipa::OpenApi;
 
 use crate::error::{Problem, ProblemField};
 use crate::state::AppState;
+
+use fields::FieldSchemas;
+pub use problems::PROBLEM_JSON;
+use problems::ProblemResponses;
 
 /// The OpenAPI document, generated from the handlers' annotations.
 #[derive(OpenApi)]
@@ -85,7 +91,7 @@ use crate::state::AppState;
         users::create,
     ),
     components(schemas(Problem, ProblemField)),
-    modifiers(&BearerSecurity, &IdempotencyHeader),
+    modifiers(&BearerSecurity, &IdempotencyHeader, &ProblemResponses, &FieldSchemas),
 )]
 pub struct ApiDoc;
 
@@ -102,7 +108,7 @@ struct IdempotencyHeader;
 impl utoipa::Modify for IdempotencyHeader {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        use utoipa::openapi::{Ref, Required};
         let header = ParameterBuilder::new()
             .name("Idempotency-Key")
             .parameter_in(ParameterIn::Header)
@@ -113,13 +119,8 @@ impl utoipa::Modify for IdempotencyHeader {
                  another request answers 422 `idempotency_key_reused`. Keys are kept per \
                  user. 1 to 200 visible ASCII characters.",
             ))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(keyed::KEY_MAX_BYTES))
-                    .pattern(Some("^ *[!-~][ -~]*$")),
-            ))
+            // The key's shape is stated once, as the `IdempotencyKey` field schema.
+            .schema(Some(Ref::from_schema_name("IdempotencyKey")))
             .build();
         for (path, item) in openapi.paths.paths.iter_mut() {
             if UNKEYED_ROUTES.contains(&path.as_str()) {
@@ -245,3 +246,6 @@ pub fn routes() -> Router<AppState> {
 pub fn login_route() -> Router<AppState> {
     Router::new().route("/api/v1/auth/login", post(auth::login))
 }
+
+#[cfg(test)]
+mod tests;

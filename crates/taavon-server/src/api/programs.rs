@@ -10,6 +10,7 @@ use taavon_app::rounds;
 use taavon_store::{Program, ProgramBudget};
 use utoipa::ToSchema;
 
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -53,22 +54,43 @@ pub struct BudgetDto {
     pub committed_rial: i128,
 }
 
-/// A program to define (or its new definition, with the version last read).
+/// A program to define.
 #[derive(Deserialize, ToSchema)]
 pub struct ProgramBodyDto {
+    #[schema(value_type = fields::ProgramCode)]
     pub code: String,
+    #[serde(flatten)]
+    pub definition: ProgramDefinitionDto,
+}
+
+/// A program's new definition (its code is in the path), with the version last read.
+#[derive(Deserialize, ToSchema)]
+pub struct ProgramChangeDto {
+    #[serde(flatten)]
+    pub definition: ProgramDefinitionDto,
+    /// The version last read; a stale one gets 409.
+    pub version: i64,
+}
+
+/// What defines a program.
+#[derive(Deserialize, ToSchema)]
+pub struct ProgramDefinitionDto {
+    #[schema(value_type = fields::FundingSourceCode)]
     pub funding_source: String,
+    #[schema(value_type = fields::Name)]
     pub name_fa: String,
+    #[schema(value_type = fields::Name)]
     pub name_en: String,
     /// Jalali or ISO.
+    #[schema(value_type = fields::Date)]
     pub opens_on: String,
+    #[schema(value_type = fields::Date)]
     pub closes_on: String,
     #[schema(value_type = Object)]
     pub rules: serde_json::Value,
     pub tier_classification_id: Option<i64>,
+    #[schema(value_type = Option<fields::BankCode>)]
     pub bank: Option<String>,
-    /// Required when changing a program.
-    pub version: Option<i64>,
 }
 
 /// How the budget is shared among provinces.
@@ -77,9 +99,10 @@ pub struct ProgramBodyDto {
 pub enum BudgetsBodyDto {
     /// By population × county tier weight.
     Formula {
-        #[schema(maximum = 100_000_000_000_000_i64)]
+        #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
         total_rial: i64,
         /// Thousandths for tiers 1..4, default [2000, 1500, 1200, 1000].
+        #[schema(value_type = Option<Vec<fields::Uint32>>, min_items = 4, max_items = 4)]
         tier_weights_permille: Option<[u32; 4]>,
     },
     /// By hand.
@@ -88,8 +111,9 @@ pub enum BudgetsBodyDto {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ManualBudgetDto {
+    #[schema(value_type = fields::ProvinceCode)]
     pub province: String,
-    #[schema(maximum = 100_000_000_000_000_i64)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub amount_rial: i64,
 }
 
@@ -125,9 +149,9 @@ fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i128)]) -> Vec
         .collect()
 }
 
-fn input_of(body: ProgramBodyDto) -> ProgramInput {
+fn input_of(code: String, body: ProgramDefinitionDto) -> ProgramInput {
     ProgramInput {
-        code: body.code,
+        code,
         funding_source: body.funding_source,
         name_fa: body.name_fa,
         name_en: body.name_en,
@@ -150,7 +174,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/programs/{code}", tag = "programs",
-    params(("code" = String, Path)), security(("bearer" = [])),
+    params(("code" = fields::ProgramCode, Path)), security(("bearer" = [])),
     responses((status = 200, body = ProgramDetailDto), (status = 404, body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -181,7 +205,7 @@ pub async fn create(
     let program = programs::create_program(
         &state.store,
         &user.principal,
-        &input_of(body),
+        &input_of(body.code, body.definition),
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
@@ -190,30 +214,20 @@ pub async fn create(
 }
 
 #[utoipa::path(put, path = "/api/v1/programs/{code}", tag = "programs",
-    params(("code" = String, Path)), request_body = ProgramBodyDto, security(("bearer" = [])),
+    params(("code" = fields::ProgramCode, Path)), request_body = ProgramChangeDto, security(("bearer" = [])),
     responses((status = 200, body = ProgramDto), (status = 409, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn replace(
     State(state): State<AppState>,
     user: ApiUser,
     Path(code): Path<String>,
-    Keyed { mut body, key }: Keyed<ProgramBodyDto>,
+    Keyed { body, key }: Keyed<ProgramChangeDto>,
 ) -> Result<Json<ProgramDto>, ApiError> {
-    let Some(version) = body.version else {
-        return Err(taavon_app::AppError::invalid(
-            "version",
-            "required",
-            "نسخه‌ای را که خوانده‌اید بفرستید.",
-            "Send the version you last read.",
-        )
-        .into());
-    };
-    body.code = code;
     let program = programs::update_program(
         &state.store,
         &user.principal,
-        &input_of(body),
-        version,
+        &input_of(code, body.definition),
+        body.version,
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
@@ -222,7 +236,7 @@ pub async fn replace(
 }
 
 #[utoipa::path(put, path = "/api/v1/programs/{code}/budgets", tag = "programs",
-    params(("code" = String, Path)), request_body = BudgetsBodyDto, security(("bearer" = [])),
+    params(("code" = fields::ProgramCode, Path)), request_body = BudgetsBodyDto, security(("bearer" = [])),
     responses((status = 200, body = [BudgetDto]), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn set_budgets(
@@ -263,12 +277,18 @@ pub async fn set_budgets(
 /// A policy to compare with the program's own; only what is given changes.
 #[derive(Deserialize, ToSchema)]
 pub struct WhatIfDto {
+    #[schema(value_type = fields::Label)]
     pub name: String,
+    #[schema(maximum = 10000)]
     pub women_share_bp: Option<u32>,
+    #[schema(maximum = 10000)]
     pub deprived_share_bp: Option<u32>,
+    #[schema(value_type = Option<Vec<fields::Weight>>, min_items = 4, max_items = 4)]
     pub tier_weights: Option<[f64; 4]>,
+    #[schema(value_type = Option<fields::Weight>)]
     pub women_bonus: Option<f64>,
     /// Every province's remaining budget scaled by this percentage.
+    #[schema(value_type = Option<fields::Uint32>)]
     pub budget_percent: Option<u32>,
 }
 
@@ -342,7 +362,7 @@ pub struct RoundDto {
 }
 
 #[utoipa::path(post, path = "/api/v1/programs/{code}/rounds", tag = "programs",
-    params(("code" = String, Path)), request_body = RoundBodyDto, security(("bearer" = [])),
+    params(("code" = fields::ProgramCode, Path)), request_body = RoundBodyDto, security(("bearer" = [])),
     responses((status = 200, body = RoundDto), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn round(

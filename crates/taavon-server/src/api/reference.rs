@@ -7,6 +7,7 @@ use taavon_app::AppError;
 use taavon_core::reference::ProvinceCode;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::fields;
 use crate::api_json::ApiQuery;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -71,8 +72,10 @@ pub struct BranchDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CountyQuery {
     /// Only counties of this province (`IR-16`).
+    #[param(value_type = Option<fields::ProvinceCode>)]
     pub province: Option<String>,
 }
 

@@ -9,6 +9,7 @@ use taavon_app::users::{self, Caller, PasswordRule, UserInput};
 use utoipa::ToSchema;
 
 use crate::api::auth::Me;
+use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -17,17 +18,25 @@ use crate::state::AppState;
 /// A user account to create.
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserDto {
+    #[schema(value_type = fields::NewUsername)]
     pub username: String,
+    #[schema(value_type = fields::Name)]
     pub display_name: String,
     /// At least 10 characters.
+    #[schema(value_type = fields::NewPassword)]
     pub password: String,
     /// ministry_admin, provincial_officer, bank_officer, agency_officer,
     /// cooperative_representative or auditor.
+    #[schema(value_type = fields::RoleCode)]
     pub role: String,
+    #[schema(value_type = Option<fields::ProvinceCode>)]
     pub province: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<fields::ProvinceCode>)]
     pub provinces: Vec<String>,
+    #[schema(value_type = Option<fields::BankCode>)]
     pub bank: Option<String>,
+    #[schema(value_type = Option<fields::AgencyCode>)]
     pub agency: Option<String>,
     pub cooperative_id: Option<i64>,
 }

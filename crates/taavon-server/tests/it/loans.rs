@@ -170,7 +170,7 @@ async fn check_loans(app: TestApp) {
     let (status, body) = disburse(json!({"amount": PRINCIPAL + 1})).await;
     assert_eq!(
         (status, field_of(&body)),
-        (422, ("amount_rial", "within_undisbursed"))
+        (422, ("amount", "within_undisbursed"))
     );
     let (status, body) = disburse(json!({"amount": 5_000_000_000_i64})).await;
     assert_eq!(status, 201, "{body}");
@@ -211,15 +211,9 @@ async fn check_loans(app: TestApp) {
         }
     };
     let (status, body) = repay(json!(0)).await;
-    assert_eq!(
-        (status, field_of(&body)),
-        (422, ("amount_rial", "positive"))
-    );
+    assert_eq!((status, field_of(&body)), (422, ("amount", "positive")));
     let (status, body) = repay(json!(PRINCIPAL * 10)).await;
-    assert_eq!(
-        (status, field_of(&body)),
-        (422, ("amount_rial", "at_most_owed"))
-    );
+    assert_eq!((status, field_of(&body)), (422, ("amount", "at_most_owed")));
     let (status, body) = repay(json!(1_000_000)).await;
     assert_eq!(status, 201, "{body}");
     let repayment = body["transaction_id"].as_i64().unwrap();
@@ -323,7 +317,7 @@ async fn check_loans(app: TestApp) {
         .await;
     assert_eq!(
         (status, field_of(&body)),
-        (422, ("amount_rial", "deposit_insufficient")),
+        (422, ("amount", "deposit_insufficient")),
         "no fund is overdrawn"
     );
     assert_eq!(
