@@ -9,7 +9,7 @@ use taavon_app::funds::{self, AccountKind};
 
 use super::i18n::Lang;
 use super::names::Names;
-use super::pages::{PageParts, error_page, layout, parts_text};
+use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
