@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -18,12 +18,12 @@ use taavon_core::applications::{
 use taavon_core::programs::scoring::factor_name;
 use taavon_store::{Application, ApplicationFilter, Store};
 
+use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
-use super::registry::{Choice, choices, csrf_ok};
-use super::session::same_origin;
+use super::registry::{Choice, choices};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -305,11 +305,8 @@ pub async fn take_step(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let input = TransitionInput {
         action: form.get("action").cloned().unwrap_or_default(),
         reason: form.get("reason").cloned(),
@@ -430,11 +427,8 @@ pub async fn new_application_submit(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let number = |field: &str| -> Result<i64, FieldError> {
         let text = taavon_core::digits::to_ascii_digits(form.get(field).map_or("", |v| v.trim()))
             .replace([',', '٬', ' '], "");

@@ -7,8 +7,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use taavon_app::loans::{
@@ -22,12 +21,12 @@ use taavon_core::money::amount_in_words_fa;
 use taavon_core::reference::ProvinceCode;
 use taavon_store::{Loan, LoanFilter};
 
+use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
 use super::names::Names;
 use super::page::{PageParts, error_page, layout, parts_text};
-use super::registry::{Choice, choices, csrf_ok};
-use super::session::same_origin;
+use super::registry::{Choice, choices};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -471,9 +470,6 @@ async fn post_money(
     form: HashMap<String, String>,
     kind: LoanForm,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let amount = form
         .get("amount")
         .map(|a| taavon_core::digits::to_ascii_digits(a).replace([',', '٬', ' '], ""))
@@ -556,7 +552,7 @@ pub async fn disburse(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Disburse).await
 }
@@ -566,7 +562,7 @@ pub async fn repay(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Repay).await
 }
@@ -576,7 +572,7 @@ pub async fn settle(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Settle).await
 }
@@ -586,11 +582,8 @@ pub async fn reverse(
     PageParts(parts): PageParts,
     user: UiUser,
     Path((id, transaction_id)): Path<(i64, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let action = ProposedAction::Reversal {
         transaction_id,
         reason: form.get("reason").cloned().unwrap_or_default(),
@@ -623,9 +616,6 @@ async fn post_decision(
     form: HashMap<String, String>,
     decision: ProposalForm,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let (store, principal) = (&state.store, &user.principal);
     let done = match decision {
         ProposalForm::Approve => {
@@ -654,7 +644,7 @@ pub async fn approve_proposal(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(ids): Path<(i64, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_decision(state, parts, user, ids, form, ProposalForm::Approve).await
 }
@@ -665,7 +655,7 @@ pub async fn reject_proposal(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(ids): Path<(i64, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_decision(state, parts, user, ids, form, ProposalForm::Reject).await
 }
@@ -676,11 +666,8 @@ pub async fn contract(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(application_id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let input = ContractInput {
         application_id,
         grace_mode: form.get("grace_mode").cloned(),

@@ -2,6 +2,7 @@
 
 mod applications;
 mod audit;
+mod csrf;
 mod format;
 mod funds;
 mod home;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -17,13 +17,13 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_store::{ApplicationFilter, Cooperative, NewCooperative, Person};
 
+use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::{Lang, Text};
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
-use super::session::same_origin;
 use super::{Layout, render};
-use crate::auth::{UiUser, csrf_matches};
+use crate::auth::UiUser;
 use crate::state::AppState;
 
 const UI_PAGE: i64 = 50;
@@ -477,19 +477,12 @@ pub async fn new_cooperative_form(
     new_form(&state, layout, HashMap::new(), &[]).await
 }
 
-pub(super) async fn csrf_ok(user: &UiUser, form: &HashMap<String, String>) -> bool {
-    csrf_matches(&user.session, form.get("csrf").map(String::as_str))
-}
-
 pub async fn new_cooperative_submit(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let get = |key: &str| form.get(key).cloned().unwrap_or_default();
     let optional = |key: &str| Some(get(key)).filter(|v| !v.trim().is_empty());
     let input = CooperativeInput {
@@ -729,11 +722,8 @@ pub async fn edit_cooperative_submit(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let t = parts_text(&parts);
     let page_layout = || layout(&parts, t.edit_cooperative, Some(&user));
     let principal = &user.principal;
@@ -870,11 +860,8 @@ pub async fn formation_decision(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let approve = form.get("decision").map(String::as_str) == Some("approve");
     let reason = form.get("reason").map(String::as_str);
     match taavon_app::formations::decide(

@@ -3,18 +3,17 @@
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{HOST, ORIGIN};
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use taavon_app::auth::{self, Via};
 use taavon_app::{AppError, clock};
 use tower_sessions::Session;
 
+use super::csrf::{CsrfForm, NoFields, same_origin};
 use super::i18n::Lang;
 use super::page::PageParts;
 use super::{Layout, render};
-use crate::auth::{SESSION_STARTED, SESSION_USER, UiUser, csrf_matches, session_error};
+use crate::auth::{SESSION_STARTED, SESSION_USER, UiUser, session_error};
 use crate::client_address::ClientAddress;
 use crate::redirect::local_path_or_home;
 use crate::state::AppState;
@@ -127,19 +126,11 @@ pub async fn login_submit(
     Redirect::to(&next).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Response {
-    if !csrf_matches(&user.session, Some(&form.csrf)) {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     if let Err(error) = auth::logout_session(&state.store, &user.principal, clock::now()).await {
         tracing::error!(%error, "recording a logout failed");
     }
@@ -147,20 +138,4 @@ pub async fn logout(
         return session_error(&error);
     }
     Redirect::to("/login").into_response()
-}
-
-/// Whether a form post comes from this site (by `Origin`, which browsers send on POST).
-pub(super) fn same_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
-        // Non-browser clients send no Origin; they cannot carry a victim's cookies either.
-        return true;
-    };
-    let host = parts
-        .headers
-        .get(HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    origin
-        .split_once("://")
-        .is_some_and(|(_, authority)| authority == host)
 }
