@@ -1,6 +1,8 @@
 //! How values read in the UI: dates in Jalali, times in Tehran, digits in the locale's.
 
 use taavon_core::calendar::{IsoDate, JalaliDate, TEHRAN_OFFSET_SECONDS};
+use taavon_core::locale::Locale;
+use taavon_core::money::{DisplayUnit, Rial, amount_in_words_fa, format_amount};
 use taavon_core::timestamp::Timestamp;
 
 use super::i18n::Lang;
@@ -58,5 +60,19 @@ mod tests {
             instant(Lang::Fa, "2025-08-30T20:45:00.000Z"),
             "۱۴۰۴/۰۶/۰۹ ۰۰:۱۵"
         );
+    }
+}
+
+/// An amount in words, its unit in the reader's language: Persian words and «ریال», as
+/// a contract writes it, or in English the figure in rials (the core spells numbers in
+/// Persian only).
+pub fn amount_in_words(lang: Lang, rials: i64) -> String {
+    match lang {
+        Lang::Fa => format!(
+            "{} {}",
+            amount_in_words_fa(rials),
+            DisplayUnit::Rial.name(Locale::Fa)
+        ),
+        Lang::En => format_amount(Rial::new(rials), DisplayUnit::Rial, Locale::En),
     }
 }

@@ -17,7 +17,6 @@ use taavon_app::{AppError, clock};
 use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
-use taavon_core::money::amount_in_words_fa;
 use taavon_core::reference::ProvinceCode;
 use taavon_store::{Loan, LoanFilter};
 
@@ -302,7 +301,7 @@ fn settlement_lines(lang: Lang, q: &SettlementQuote) -> SettlementLines {
             .map(|((fa, en), amount)| (lang.pick(fa, en).to_owned(), lang.number(amount)))
             .collect(),
         total: lang.number(q.total_rial),
-        in_words: format!("{} ریال", amount_in_words_fa(q.total_rial)),
+        in_words: format::amount_in_words(lang, q.total_rial),
     }
 }
 
@@ -344,7 +343,7 @@ pub async fn one(
         (t.principal.to_owned(), lang.number(f.principal_rial)),
         (
             t.in_words.to_owned(),
-            format!("{} ریال", amount_in_words_fa(f.principal_rial)),
+            format::amount_in_words(lang, f.principal_rial),
         ),
         (t.profit_rate.to_owned(), rate_text(lang, f.rate_bp)),
         (t.date.to_owned(), format::date(lang, &f.contracted_on)),

@@ -651,3 +651,19 @@ async fn a_loan_form_without_the_sessions_csrf_token_or_from_another_site_is_ref
         "no repayment recorded: {after}"
     );
 }
+
+#[tokio::test]
+async fn the_currency_unit_follows_the_ui_language() {
+    // Establishes that an English loan page names its unit in English: the principal
+    // and the settlement quote "in words" carry no «ریال».
+    let app = sqlite_app().await;
+    let bank = ui_client(&app, "bank").await;
+    let (loan_path, persian) = contracted_and_disbursed(&app, &bank).await;
+    assert!(persian.contains("پانزده میلیارد ریال"), "{persian}");
+    let response = bank.get(app.url("/lang?to=en")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let english = bank.get(app.url(&loan_path)).send().await.unwrap();
+    let english = english.text().await.unwrap();
+    assert!(english.contains("15,000,000,000 rials"), "{english}");
+    assert!(!english.contains("ریال"), "{english}");
+}
