@@ -8,7 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use taavon_app::Store;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
+use taavon_app::rows::{Application, ApplicationFilter};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{clients, registry};
 use taavon_core::access::{Principal, Role};
@@ -16,7 +18,6 @@ use taavon_core::applications::{
     ApplicationState, DRAFT_EVENT, TransitionAction, action_name_en, action_name_fa,
 };
 use taavon_core::programs::scoring::factor_name;
-use taavon_store::{Application, ApplicationFilter, Store};
 
 use super::csrf::CsrfForm;
 use super::format;
@@ -107,7 +108,7 @@ pub async fn queue(
     let found = async {
         let page =
             applications::list_applications(&state.store, &user.principal, &filter, 200, 0).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         let mut lines = Vec::new();
         for a in &page.applications {
             lines.push(ApplicationLine {
@@ -193,7 +194,7 @@ pub async fn one(
         let detail =
             applications::application_detail(&state.store, &user.principal, id, clock::now())
                 .await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         let applicant = applicant_name(&state.store, &user.principal, &detail.application).await?;
         Ok::<_, AppError>((detail, names, applicant))
     }

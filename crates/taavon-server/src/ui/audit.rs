@@ -40,7 +40,7 @@ pub async fn audit(
     let result = async {
         let records =
             taavon_app::audit::list_audit(&state.store, &user.principal, 200, None).await?;
-        let verification = taavon_app::audit::verify(&state.store).await?;
+        let verification = taavon_app::audit::verify_for(&state.store, &user.principal).await?;
         Ok::<_, AppError>((records, verification))
     }
     .await;

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use taavon_app::{AppError, registry};
+use taavon_app::{AppError, reference, registry};
 use taavon_core::access::{self, CooperativeScope, Principal};
 use taavon_core::reference::ProvinceCode;
 
@@ -41,9 +41,7 @@ pub async fn home(
                     .total,
             ),
         };
-        let mut read = state.store.read().await?;
-        let provinces = read.provinces().await?;
-        read.finish().await?;
+        let provinces = reference::provinces(&state.store, Some(principal)).await?;
         Ok::<_, AppError>((cooperatives, provinces))
     }
     .await;

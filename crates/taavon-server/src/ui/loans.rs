@@ -13,12 +13,12 @@ use serde::Deserialize;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
 };
+use taavon_app::rows::{Loan, LoanFilter};
 use taavon_app::{AppError, clock};
 use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 use taavon_core::reference::ProvinceCode;
-use taavon_store::{Loan, LoanFilter};
 
 use super::csrf::CsrfForm;
 use super::format;
@@ -118,7 +118,7 @@ pub async fn list(
     let found = async {
         let (loans, total) =
             loans::list_loans(&state.store, &user.principal, &filter, 500, 0).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((loans.iter().map(|l| line(lang, &names, l)).collect(), total))
     }
     .await;
@@ -316,7 +316,7 @@ pub async fn one(
     let found = async {
         let view = loans::read_loan(&state.store, &user.principal, id).await?;
         let proposals = loans::loan_proposals(&state.store, &user.principal, id).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         // Only an active loan paid out in full has a quote (see `settle`).
         let quote = if view.loan.status == "active"
             && view.loan.disbursed_rial == view.loan.fields.principal_rial
@@ -724,7 +724,7 @@ pub async fn portfolio(
     let lang = layout.lang;
     let found = async {
         let rows = loans::portfolio(&state.store, &user.principal, None).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((rows, names))
     }
     .await;
@@ -732,7 +732,7 @@ pub async fn portfolio(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let sum = |pick: fn(&taavon_store::PortfolioRow) -> i64| rows.iter().map(pick).sum::<i64>();
+    let sum = |pick: fn(&taavon_app::rows::PortfolioRow) -> i64| rows.iter().map(pick).sum::<i64>();
     let outstanding = sum(|r| r.outstanding_rial);
     let totals = PortfolioLine {
         province: String::new(),

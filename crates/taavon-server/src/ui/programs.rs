@@ -100,7 +100,7 @@ pub async fn one(
         Ok(detail) => detail,
         Err(error) => return error_page(layout, &error),
     };
-    let names = match Names::load(&state.store).await {
+    let names = match Names::load(&state.store, &user.principal).await {
         Ok(names) => names,
         Err(error) => return error_page(layout, &error),
     };
@@ -329,7 +329,7 @@ async fn round_page(
             clock::now(),
         )
         .await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((detail, result, names))
     }
     .await;

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use taavon_app::AppError;
+use taavon_app::{AppError, reference};
 use taavon_core::reference::ProvinceCode;
 
 use super::page::{PageParts, error_page, layout, parts_text};
@@ -37,11 +37,12 @@ pub async fn provinces(
     let t = parts_text(&parts);
     let layout = layout(&parts, t.provinces_title, user.as_ref()).await;
     let lang = layout.lang;
-    let rows = match read_provinces(&state).await {
+    let reader = user.as_ref().map(|user| &user.principal);
+    let rows = match reference::provinces(&state.store, reader).await {
         Ok(rows) => rows,
         Err(error) => return error_page(layout, &error),
     };
-    let share = |p: &taavon_store::ProvinceRow| {
+    let share = |p: &taavon_app::rows::ProvinceRow| {
         if p.counties == 0 {
             0.0
         } else {
@@ -81,13 +82,6 @@ pub async fn provinces(
     render(&page)
 }
 
-async fn read_provinces(state: &AppState) -> Result<Vec<taavon_store::ProvinceRow>, AppError> {
-    let mut read = state.store.read().await?;
-    let rows = read.provinces().await?;
-    read.finish().await?;
-    Ok(rows)
-}
-
 struct CountyLine {
     code: String,
     name: String,
@@ -117,20 +111,10 @@ pub async fn province(
     let Ok(code) = ProvinceCode::parse(&code) else {
         return error_page(layout, &AppError::NotFound);
     };
-    let result = async {
-        let mut read = state.store.read().await?;
-        let provinces = read.provinces().await?;
-        let counties = read.counties(Some(code.as_str())).await?;
-        read.finish().await?;
-        Ok::<_, AppError>((provinces, counties))
-    }
-    .await;
-    let (provinces, counties) = match result {
+    let reader = user.as_ref().map(|user| &user.principal);
+    let (province, counties) = match reference::province(&state.store, reader, &code).await {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
-    };
-    let Some(province) = provinces.iter().find(|p| p.code == code.as_str()) else {
-        return error_page(layout, &AppError::NotFound);
     };
     let name = lang.pick(&province.name_fa, &province.name_en).to_owned();
     layout.title = format!("{} {name}", t.province);

@@ -9,13 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use taavon_app::applications;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
+use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
 use taavon_app::{AppError, FieldError, clock};
+use taavon_app::{applications, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus};
-use taavon_store::{ApplicationFilter, Cooperative, NewCooperative, Person};
 
 use super::csrf::CsrfForm;
 use super::format;
@@ -114,11 +114,9 @@ pub async fn cooperatives(
         let page =
             registry::list_cooperatives(&state.store, &user.principal, &filter, UI_PAGE, offset)
                 .await?;
-        let mut read = state.store.read().await?;
-        let provinces = read.provinces().await?;
-        let sectors = read.sectors().await?;
-        read.finish().await?;
-        Ok::<_, AppError>((page, Names::load(&state.store).await?, provinces, sectors))
+        let tables = reference::name_tables(&state.store, Some(&user.principal)).await?;
+        let (provinces, sectors) = (tables.provinces.clone(), tables.sectors.clone());
+        Ok::<_, AppError>((page, Names::new(tables), provinces, sectors))
     }
     .await;
     let (page, names, provinces, sectors) = match listed {
@@ -273,7 +271,7 @@ pub async fn cooperative(
             cooperative,
             people,
             applications.applications,
-            Names::load(&state.store).await?,
+            Names::load(&state.store, &user.principal).await?,
         ))
     }
     .await;
@@ -397,12 +395,13 @@ impl NewCooperativePage {
 
 async fn new_form(
     state: &AppState,
+    principal: &Principal,
     layout: Layout,
     values: HashMap<String, String>,
     errors: &[FieldError],
 ) -> Response {
     let lang = layout.lang;
-    let sectors = match read_sectors(state).await {
+    let sectors = match reference::sectors(&state.store, Some(principal)).await {
         Ok(sectors) => sectors,
         Err(error) => return error_page(layout, &error),
     };
@@ -435,13 +434,6 @@ async fn new_form(
         .into_response()
 }
 
-async fn read_sectors(state: &AppState) -> Result<Vec<taavon_store::NamedRow>, AppError> {
-    let mut read = state.store.read().await?;
-    let sectors = read.sectors().await?;
-    read.finish().await?;
-    Ok(sectors)
-}
-
 fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
     CooperativeKind::ALL
         .iter()
@@ -455,7 +447,7 @@ fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
 
 fn sector_choices(
     lang: Lang,
-    sectors: Vec<taavon_store::NamedRow>,
+    sectors: Vec<taavon_app::rows::NamedRow>,
     selected: Option<&str>,
 ) -> Vec<Choice> {
     sectors
@@ -474,7 +466,7 @@ pub async fn new_cooperative_form(
     user: UiUser,
 ) -> Response {
     let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
-    new_form(&state, layout, HashMap::new(), &[]).await
+    new_form(&state, &user.principal, layout, HashMap::new(), &[]).await
 }
 
 pub async fn new_cooperative_submit(
@@ -505,7 +497,7 @@ pub async fn new_cooperative_submit(
         }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
-            new_form(&state, layout, form, &errors).await
+            new_form(&state, &user.principal, layout, form, &errors).await
         }
         Err(AppError::NotFound | AppError::Forbidden) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -515,7 +507,7 @@ pub async fn new_cooperative_submit(
                 "این شهرستان در محدوده دسترسی شما نیست.",
                 "This county is outside your scope.",
             )];
-            new_form(&state, layout, form, &errors).await
+            new_form(&state, &user.principal, layout, form, &errors).await
         }
         Err(other) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -629,7 +621,7 @@ async fn edit_page(
     if fields.is_empty() {
         return error_page(layout, &AppError::Forbidden);
     }
-    let sectors = match read_sectors(state).await {
+    let sectors = match reference::sectors(&state.store, Some(principal)).await {
         Ok(sectors) => sectors,
         Err(error) => return error_page(layout, &error),
     };
@@ -818,7 +810,7 @@ pub async fn formations(
     let found = async {
         let formations = registry::list_formations(&state.store, &user.principal).await?;
         let mut lines = Vec::new();
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         for f in formations {
             // Through the scoped use case, as the API would read the cooperative.
             let name =
