@@ -47,6 +47,20 @@ pub fn instant(lang: Lang, rfc3339: &str) -> String {
     format!("{} {}", jalali(lang, day), lang.digits(&time))
 }
 
+/// An amount in words, its unit in the reader's language: Persian words and «ریال», as
+/// a contract writes it, or in English the figure in rials (the core spells numbers in
+/// Persian only).
+pub fn amount_in_words(lang: Lang, rials: i64) -> String {
+    match lang {
+        Lang::Fa => format!(
+            "{} {}",
+            amount_in_words_fa(rials),
+            DisplayUnit::Rial.name(Locale::Fa)
+        ),
+        Lang::En => format_amount(Rial::new(rials), DisplayUnit::Rial, Locale::En),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,19 +74,5 @@ mod tests {
             instant(Lang::Fa, "2025-08-30T20:45:00.000Z"),
             "۱۴۰۴/۰۶/۰۹ ۰۰:۱۵"
         );
-    }
-}
-
-/// An amount in words, its unit in the reader's language: Persian words and «ریال», as
-/// a contract writes it, or in English the figure in rials (the core spells numbers in
-/// Persian only).
-pub fn amount_in_words(lang: Lang, rials: i64) -> String {
-    match lang {
-        Lang::Fa => format!(
-            "{} {}",
-            amount_in_words_fa(rials),
-            DisplayUnit::Rial.name(Locale::Fa)
-        ),
-        Lang::En => format_amount(Rial::new(rials), DisplayUnit::Rial, Locale::En),
     }
 }
