@@ -13,7 +13,7 @@ use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::rows::{Application, ApplicationFilter};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{clients, registry};
-use taavon_core::access::{Principal, Role};
+use taavon_core::access::{Principal, Role, drafts_applications};
 use taavon_core::applications::{
     ApplicationState, DRAFT_EVENT, TransitionAction, action_name_en, action_name_fa,
 };
@@ -134,12 +134,7 @@ pub async fn queue(
         Ok((applications, total)) => render(&ApplicationsPage {
             statuses: choices(statuses, status.as_deref(), layout.t.any),
             total: lang.number(total),
-            may_apply: matches!(
-                user.principal.role,
-                Role::MinistryAdmin
-                    | Role::ProvincialOfficer { .. }
-                    | Role::CooperativeRepresentative { .. }
-            ),
+            may_apply: drafts_applications(&user.principal.role),
             applications,
             layout,
         }),

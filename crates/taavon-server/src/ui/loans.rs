@@ -15,10 +15,8 @@ use taavon_app::loans::{
 };
 use taavon_app::rows::{Loan, LoanFilter};
 use taavon_app::{AppError, clock};
-use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
-use taavon_core::reference::ProvinceCode;
 
 use super::csrf::CsrfForm;
 use super::format;
@@ -317,10 +315,7 @@ pub async fn one(
         let view = loans::read_loan(&state.store, &user.principal, id).await?;
         let proposals = loans::loan_proposals(&state.store, &user.principal, id).await?;
         let names = Names::load(&state.store, &user.principal).await?;
-        // Only an active loan paid out in full has a quote (see `settle`).
-        let quote = if view.loan.status == "active"
-            && view.loan.disbursed_rial == view.loan.fields.principal_rial
-        {
+        let quote = if view.settlement_quotable {
             Some(loans::settlement_quote(&state.store, &user.principal, id).await?)
         } else {
             None
@@ -386,7 +381,6 @@ pub async fn one(
             }))
             .collect()
     };
-    let today = view.business_date.days_since_unix_epoch();
     let installments = view
         .schedule
         .iter()
@@ -404,7 +398,7 @@ pub async fn one(
                 paid: lang.number(paid),
                 waived: lang.number(r.waived_profit_rial + r.waived_fee_rial),
                 settled: unpaid <= 0,
-                late: unpaid > 0 && r.late_after_day < today,
+                late: view.late(r),
             }
         })
         .collect();
@@ -424,25 +418,14 @@ pub async fn one(
             reversed: tx.reversed_by.is_some(),
         })
         .collect();
-    let may_transact = ProvinceCode::parse(&f.province).is_ok_and(|province| {
-        decide_loan(
-            Some(&user.principal),
-            LoanAction::Transact,
-            &LoanSubject {
-                province: &province,
-                cooperative_id: f.cooperative_id,
-                bank: &f.bank,
-            },
-        ) == Decision::Allow
-    });
     render(&LoanPage {
         id,
         facts,
         installments,
         transactions,
-        may_disburse: may_transact && l.disbursed_rial < f.principal_rial,
-        may_repay: may_transact && l.status == "active",
-        may_transact,
+        may_disburse: view.may_disburse,
+        may_repay: view.may_repay,
+        may_transact: view.may_transact,
         settlement: quote.map(|q| settlement_lines(lang, &q)),
         versions,
         proposals: proposals

@@ -82,9 +82,7 @@ impl Layout {
             if access::application_scope(principal) != access::ApplicationScope::None {
                 push("/applications", t.nav_applications);
             }
-            if access::application_scope(principal) != access::ApplicationScope::None
-                && !matches!(principal.role, Role::AgencyOfficer { .. })
-            {
+            if access::reads_loans(principal) {
                 push("/loans", t.nav_loans);
             }
             if access::ledger_view(principal) != access::LedgerView::None {
