@@ -314,6 +314,28 @@ impl VerificationRules {
     }
 }
 
+/// The statuses of every hire of one national code nationwide, from each one's claim and
+/// screening: the step `verify` takes over whole files, for the subset a store re-verifies
+/// when a list or a report touches the person. Only candidates claim; the least claim
+/// among them is the verified one.
+pub fn settle(hires: &[(Claim, Screening)]) -> Vec<HireStatus> {
+    let first = hires
+        .iter()
+        .filter(|(_, screening)| matches!(screening, Screening::Candidate { .. }))
+        .map(|(claim, _)| *claim)
+        .min();
+    hires
+        .iter()
+        .map(|(claim, screening)| match screening {
+            Screening::InsuredBefore => HireStatus::InsuredBefore,
+            Screening::NotInsured => HireStatus::NotInsured,
+            Screening::TooFewMonths => HireStatus::TooFewMonths,
+            Screening::Candidate { .. } if first == Some(*claim) => HireStatus::Verified,
+            Screening::Candidate { .. } => HireStatus::ClaimedElsewhere,
+        })
+        .collect()
+}
+
 /// The jobs of a loan from its hires' outcomes.
 pub fn loan_jobs(loan_id: i64, amount_rial: i64, outcomes: &[HireOutcome]) -> LoanJobs {
     let count = |keep: &dyn Fn(&HireOutcome) -> bool| -> u32 {
@@ -441,6 +463,31 @@ mod tests {
             Screening::Candidate { woman: true }
         );
         assert_eq!(rules.months_read(d), (month("1403-07"), month("1404-10")));
+    }
+
+    #[test]
+    fn settling_one_person_gives_the_earliest_candidate_the_job() {
+        // Establishes settle: non-candidates keep their screening, the least claim wins.
+        let claim = |day: &str, loan_id| Claim {
+            disbursed_on: JalaliDate::parse(day).unwrap().to_iso(),
+            loan_id,
+        };
+        let hires = [
+            (claim("1403-01-20", 1), Screening::Candidate { woman: false }),
+            (claim("1403-01-01", 9), Screening::InsuredBefore),
+            (claim("1403-01-10", 3), Screening::Candidate { woman: true }),
+            (claim("1403-01-10", 2), Screening::Candidate { woman: true }),
+        ];
+        assert_eq!(
+            settle(&hires),
+            [
+                HireStatus::ClaimedElsewhere,
+                HireStatus::InsuredBefore,
+                HireStatus::ClaimedElsewhere,
+                HireStatus::Verified
+            ]
+        );
+        assert_eq!(settle(&hires[1..2]), [HireStatus::InsuredBefore]);
     }
 
     #[test]
