@@ -27,6 +27,7 @@ pub mod export;
 pub mod formations;
 pub mod funds;
 mod idempotency;
+pub mod impact;
 pub mod import;
 pub mod loans;
 pub mod programs;

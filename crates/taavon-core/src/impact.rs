@@ -54,6 +54,14 @@ coded_enum!(HireStatus {
     ClaimedElsewhere = "claimed_elsewhere",
 });
 
+/// Where a reported hire stands: the rule's status, or why the rule cannot judge it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HireVerdict {
+    Status(HireStatus),
+    /// The loan's contract has no SSO workshop code, so no list can confirm the hire.
+    NoWorkshop,
+}
+
 /// One month of a person's insurance at one workshop, as the list gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InsuredMonth {
@@ -194,6 +202,38 @@ impl HireStatus {
             self,
             HireStatus::InsuredBefore | HireStatus::ClaimedElsewhere
         )
+    }
+}
+
+impl HireVerdict {
+    pub const NO_WORKSHOP: &'static str = "no_workshop";
+
+    pub fn code(self) -> &'static str {
+        match self {
+            HireVerdict::Status(status) => status.code(),
+            HireVerdict::NoWorkshop => Self::NO_WORKSHOP,
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            Self::NO_WORKSHOP => Some(HireVerdict::NoWorkshop),
+            _ => HireStatus::parse(code).map(HireVerdict::Status),
+        }
+    }
+
+    pub fn name_fa(self) -> &'static str {
+        match self {
+            HireVerdict::Status(status) => status.name_fa(),
+            HireVerdict::NoWorkshop => "کد کارگاه در قرارداد ثبت نشده است",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            HireVerdict::Status(status) => status.name_en(),
+            HireVerdict::NoWorkshop => "The contract has no workshop code",
+        }
     }
 }
 
