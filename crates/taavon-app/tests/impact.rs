@@ -314,3 +314,137 @@ async fn jobs_are_verified_from_lists_on_postgres() {
     };
     jobs_from_lists(store).await;
 }
+
+/// The oracle's case (`shared/oracle/impact/`, copied beside the core's tests) through the
+/// store: its loans made from a demo loan, its hires recorded with its workshops and
+/// disbursement days, its list uploaded; every hire's status must be the oracle's.
+async fn oracle_through_the_store(store: Store) {
+    let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/../taavon-core/tests/oracle/impact");
+    let read_csv = |name: &str| -> Vec<Vec<String>> {
+        let mut reader = csv::Reader::from_path(format!("{oracle}/{name}")).unwrap();
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let loans = read_csv("loans.csv");
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let (template, _) = disbursed_loan(&store, "IR-16").await;
+    let mut read = store.read().await.unwrap();
+    let application = read
+        .application(template.fields.application_id)
+        .await
+        .unwrap()
+        .unwrap();
+    read.finish().await.unwrap();
+    let mut write = store.write(Actor::system("spec"), clock::now()).await.unwrap();
+    let applications = vec![application.fields.clone(); loans.len()];
+    let application_ids = write.insert_applications_bulk(&applications).await.unwrap();
+    let running: Vec<taavon_store::RunningLoan> = application_ids
+        .iter()
+        .map(|application_id| taavon_store::RunningLoan {
+            loan: taavon_store::NewLoan {
+                application_id: *application_id,
+                contract_no: format!("oracle-{application_id}"),
+                ..template.fields.clone()
+            },
+            state: template.state,
+            class: template.class.clone(),
+            schedule: Vec::new(),
+        })
+        .collect();
+    let loan_ids = write.insert_running_loans_bulk(&running).await.unwrap();
+    // Oracle ids are 1…300 in order and the new ids increase, so ties order alike.
+    let mut of_oracle = std::collections::BTreeMap::new();
+    let mut to_oracle = std::collections::BTreeMap::new();
+    for (row, id) in loans.iter().zip(&loan_ids) {
+        let oracle_id: i64 = row[0].parse().unwrap();
+        let workshop = WorkshopCode::parse(&row[1]).unwrap();
+        let disbursed_on = JalaliDate::parse(&row[2]).unwrap().to_iso();
+        of_oracle.insert(oracle_id, (*id, workshop, disbursed_on));
+        to_oracle.insert(*id, oracle_id);
+    }
+    let province = ProvinceCode::parse(&template.fields.province).unwrap();
+    let mut hires: std::collections::BTreeMap<i64, Vec<taavon_store::NewHire>> = Default::default();
+    for row in read_csv("hires.csv") {
+        let (id, workshop, disbursed_on) = &of_oracle[&row[0].parse::<i64>().unwrap()];
+        hires.entry(*id).or_default().push(taavon_store::NewHire {
+            national_code: NationalCode::parse(&row[1]).unwrap(),
+            workshop: Some(workshop.clone()),
+            disbursed_on: *disbursed_on,
+            verdict: HireVerdict::NoWorkshop,
+            woman: false,
+        });
+    }
+    for (id, people) in &hires {
+        let report = write
+            .record_job_report(*id, &province, false, people)
+            .await
+            .unwrap();
+        write.insert_hires(*id, &province, report, people).await.unwrap();
+    }
+    write.commit().await.unwrap();
+    let file = list_file(&std::fs::read_to_string(format!("{oracle}/insured.csv")).unwrap());
+    let sso = principal(&store, "sso").await;
+    let report = impact::import_insured_list(
+        &store,
+        &sso,
+        ListFile {
+            path: &file.0,
+            name: "insured.csv",
+        },
+        &VerificationRules::default(),
+        clock::now(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.error_count, 0, "{:?}", report.errors);
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{oracle}/expected.json")).unwrap(),
+    )
+    .unwrap();
+    let mut want: Vec<(i64, String, String)> = expected["hires"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["loan_id"].as_i64().unwrap(),
+                h["national_code"].as_str().unwrap().to_owned(),
+                h["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    want.sort();
+    let mut got = Vec::new();
+    let mut read = store.read().await.unwrap();
+    for id in hires.keys() {
+        for hire in read.loan_hires(*id).await.unwrap() {
+            got.push((
+                to_oracle[id],
+                hire.national_code.as_str().to_owned(),
+                hire.verdict.code().to_owned(),
+            ));
+        }
+    }
+    read.finish().await.unwrap();
+    got.sort();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_sqlite() {
+    // Establishes that incremental verification over stored rows is the core's rule.
+    oracle_through_the_store(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    oracle_through_the_store(store).await;
+}
