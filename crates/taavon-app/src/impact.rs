@@ -17,8 +17,8 @@ use std::path::Path;
 use calamine::{DataRef, DataType, Reader as _, Xlsx};
 use sha2::{Digest, Sha256};
 use taavon_core::access::{
-    LoanSubject, Principal, decide_fraud_signals, decide_insured_upload,
-    decide_job_report, insured_list_view, sees_hire_national_codes,
+    LoanSubject, Principal, decide_fraud_signals, decide_insured_upload, decide_job_report,
+    insured_list_view, sees_hire_national_codes,
 };
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::ids::{NationalCode, WorkshopCode};
@@ -420,8 +420,8 @@ pub async fn loan_jobs(
         bank: &loan.fields.bank,
     };
     let shown = sees_hire_national_codes(&principal.role, &subject);
-    let may_report = decide_job_report(Some(principal), &subject)
-        == taavon_core::access::Decision::Allow;
+    let may_report =
+        decide_job_report(Some(principal), &subject) == taavon_core::access::Decision::Allow;
     let application = read
         .application(loan.fields.application_id)
         .await?
@@ -559,7 +559,9 @@ pub async fn reverify(
                 };
                 let is_touched = touched_keys.contains(&(hire.loan_id, hire.national_code.clone()));
                 judged += u64::from(is_touched);
-                if verdict != hire.verdict || woman != hire.woman || is_touched && upload_id.is_some()
+                if verdict != hire.verdict
+                    || woman != hire.woman
+                    || is_touched && upload_id.is_some()
                 {
                     changed += u64::from(verdict != hire.verdict);
                     updates.push(HireUpdate {
@@ -786,7 +788,11 @@ fn sha256_of(path: &Path) -> Result<String, AppError> {
         }
         hasher.update(buffer.get(..read).unwrap_or(&[]));
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 fn io_error(error: std::io::Error) -> AppError {
@@ -910,7 +916,10 @@ fn header_positions(header: &[String]) -> Result<[usize; 5], Vec<RowError>> {
                 row: 1,
                 column: (*key).to_owned(),
                 rule: "missing_column".into(),
-                message_fa: format!("ستون «{}» در سطر عنوان نیست.", persian.first().unwrap_or(key)),
+                message_fa: format!(
+                    "ستون «{}» در سطر عنوان نیست.",
+                    persian.first().unwrap_or(key)
+                ),
                 message_en: format!("The header has no column {key}."),
             }),
         }
@@ -922,7 +931,11 @@ fn header_positions(header: &[String]) -> Result<[usize; 5], Vec<RowError>> {
     }
 }
 
-fn parse_row(row: usize, cells: &[String], positions: &[usize; 5]) -> Result<InsuredRow, Vec<RowError>> {
+fn parse_row(
+    row: usize,
+    cells: &[String],
+    positions: &[usize; 5],
+) -> Result<InsuredRow, Vec<RowError>> {
     let [workshop_at, code_at, gender_at, month_at, days_at] = *positions;
     let cell = |at: usize| cells.get(at).map_or("", |c| c.as_str());
     let mut errors = Vec::new();
@@ -937,19 +950,39 @@ fn parse_row(row: usize, cells: &[String], positions: &[usize; 5]) -> Result<Ins
     };
     let workshop = WorkshopCode::parse(cell(workshop_at));
     if workshop.is_err() {
-        bad("workshop", "workshop_code", "کد کارگاه ده رقم است.", "A workshop code is ten digits.");
+        bad(
+            "workshop",
+            "workshop_code",
+            "کد کارگاه ده رقم است.",
+            "A workshop code is ten digits.",
+        );
     }
     let code = NationalCode::parse(cell(code_at));
     if code.is_err() {
-        bad("national_code", "national_code", "کد ملی معتبر نیست.", "Not a valid national code.");
+        bad(
+            "national_code",
+            "national_code",
+            "کد ملی معتبر نیست.",
+            "Not a valid national code.",
+        );
     }
     let gender = Gender::parse_loose(cell(gender_at));
     if gender.is_none() {
-        bad("gender", "gender", "جنسیت زن یا مرد (F یا M) است.", "Gender is F or M.");
+        bad(
+            "gender",
+            "gender",
+            "جنسیت زن یا مرد (F یا M) است.",
+            "Gender is F or M.",
+        );
     }
     let month = JalaliMonth::parse(cell(month_at));
     if month.is_err() {
-        bad("month", "jalali_month", "ماه به شکل ۱۴۰۳-۰۷ است.", "A month looks like 1403-07.");
+        bad(
+            "month",
+            "jalali_month",
+            "ماه به شکل ۱۴۰۳-۰۷ است.",
+            "A month looks like 1403-07.",
+        );
     }
     let days = taavon_core::digits::to_ascii_digits(cell(days_at))
         .trim()
@@ -957,7 +990,12 @@ fn parse_row(row: usize, cells: &[String], positions: &[usize; 5]) -> Result<Ins
         .ok()
         .filter(|d| *d <= 31);
     if days.is_none() {
-        bad("days", "days", "روزهای بیمه عددی از ۰ تا ۳۱ است.", "Days insured is a number from 0 to 31.");
+        bad(
+            "days",
+            "days",
+            "روزهای بیمه عددی از ۰ تا ۳۱ است.",
+            "Days insured is a number from 0 to 31.",
+        );
     }
     match (workshop, code, gender, month, days) {
         (Ok(workshop), Ok(national_code), Some(gender), Ok(month), Some(days)) => Ok(InsuredRow {
@@ -985,8 +1023,8 @@ impl XlsxRows {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1024);
         std::thread::spawn(move || {
             let outcome = (|| -> Result<(), String> {
-                let mut workbook: Xlsx<_> =
-                    calamine::open_workbook(&path).map_err(|e: calamine::XlsxError| e.to_string())?;
+                let mut workbook: Xlsx<_> = calamine::open_workbook(&path)
+                    .map_err(|e: calamine::XlsxError| e.to_string())?;
                 let sheet = workbook
                     .sheet_names()
                     .first()

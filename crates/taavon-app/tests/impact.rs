@@ -6,11 +6,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use taavon_app::clock;
-use taavon_app::impact::{
-    self, HireStatus, HireVerdict, ListFile, ReportMode, VerificationRules,
-};
 use taavon_app::AppError;
+use taavon_app::clock;
+use taavon_app::impact::{self, HireStatus, HireVerdict, ListFile, ReportMode, VerificationRules};
 use taavon_core::access::{ApplicationScope, Principal, Role};
 use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
 use taavon_core::ids::{NationalCode, WorkshopCode};
@@ -120,8 +118,14 @@ async fn jobs_from_lists(store: Store) {
     taavon_app::demo::load(&store, clock::now()).await.unwrap();
     let (ilam_loan, d) = disbursed_loan(&store, "IR-16").await;
     let (lorestan_loan, d_lorestan) = disbursed_loan(&store, "IR-15").await;
-    let mut write = store.write(Actor::system("spec"), clock::now()).await.unwrap();
-    for (loan, code) in [(&ilam_loan, WORKSHOP_ILAM), (&lorestan_loan, WORKSHOP_LORESTAN)] {
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
+    for (loan, code) in [
+        (&ilam_loan, WORKSHOP_ILAM),
+        (&lorestan_loan, WORKSHOP_LORESTAN),
+    ] {
         let holder = WorkshopHolder::Cooperative(loan.fields.cooperative_id.unwrap());
         let code = WorkshopCode::parse(code).unwrap();
         assert!(write.set_workshop_code(holder, Some(&code)).await.unwrap());
@@ -145,8 +149,17 @@ async fn jobs_from_lists(store: Store) {
         let store = store.clone();
         let loan_id = loan.id;
         async move {
-            impact::report_hires(&store, &who, loan_id, &people, mode, &rules, None, clock::now())
-                .await
+            impact::report_hires(
+                &store,
+                &who,
+                loan_id,
+                &people,
+                mode,
+                &rules,
+                None,
+                clock::now(),
+            )
+            .await
         }
     };
 
@@ -178,9 +191,27 @@ async fn jobs_from_lists(store: Store) {
 
     // The Lorestan list first: it verifies its loan's hire.
     let lorestan_list = csv(&[
-        (WORKSHOP_LORESTAN, &person(4), "M", d_lorestan.add_months(1), 30),
-        (WORKSHOP_LORESTAN, &person(4), "M", d_lorestan.add_months(2), 30),
-        (WORKSHOP_LORESTAN, &person(4), "M", d_lorestan.add_months(3), 30),
+        (
+            WORKSHOP_LORESTAN,
+            &person(4),
+            "M",
+            d_lorestan.add_months(1),
+            30,
+        ),
+        (
+            WORKSHOP_LORESTAN,
+            &person(4),
+            "M",
+            d_lorestan.add_months(2),
+            30,
+        ),
+        (
+            WORKSHOP_LORESTAN,
+            &person(4),
+            "M",
+            d_lorestan.add_months(3),
+            30,
+        ),
     ]);
     let first = upload(&store, &sso, &lorestan_list).await.unwrap();
     assert_eq!((first.rows, first.error_count), (3, 0));
@@ -192,7 +223,11 @@ async fn jobs_from_lists(store: Store) {
 
     // The Ilam list, in Persian digits for one row: the woman works three months after
     // the disbursement, the veteran worked there the month before, the third never.
-    let persian_month = d.add_months(3).to_string().replace('1', "۱").replace('4', "۴");
+    let persian_month = d
+        .add_months(3)
+        .to_string()
+        .replace('1', "۱")
+        .replace('4', "۴");
     let mut ilam_list = csv(&[
         (WORKSHOP_ILAM, &woman, "F", d.add_months(1), 30),
         (WORKSHOP_ILAM, &woman, "زن", d.add_months(2), 20),
@@ -205,18 +240,29 @@ async fn jobs_from_lists(store: Store) {
     assert_eq!(stored.hires_checked, 3, "only the Ilam workshop's hires");
     let expected = vec![
         (woman.clone(), HireVerdict::Status(HireStatus::Verified)),
-        (veteran.clone(), HireVerdict::Status(HireStatus::InsuredBefore)),
+        (
+            veteran.clone(),
+            HireVerdict::Status(HireStatus::InsuredBefore),
+        ),
         (absent.clone(), not_insured),
     ];
     let mut sorted = expected.clone();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(verdicts(&store, &ilam, ilam_loan.id).await, sorted);
-    let jobs = impact::loan_jobs(&store, &ilam, ilam_loan.id).await.unwrap();
-    assert_eq!((jobs.reported, jobs.verified, jobs.verified_women), (3, 1, 1));
+    let jobs = impact::loan_jobs(&store, &ilam, ilam_loan.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (jobs.reported, jobs.verified, jobs.verified_women),
+        (3, 1, 1)
+    );
     assert!(jobs.planned > 0, "planned jobs come from the application");
 
     // A new list changes only the hires it touches: Lorestan's hire was not re-read.
-    assert_eq!(stored_hires(&store, lorestan_loan.id).await, lorestan_before);
+    assert_eq!(
+        stored_hires(&store, lorestan_loan.id).await,
+        lorestan_before
+    );
 
     // The same file again changes nothing.
     let counts = |store: Store| async move {
@@ -229,7 +275,10 @@ async fn jobs_from_lists(store: Store) {
     assert_eq!(before.rows, 8);
     upload(&store, &sso, &ilam_list).await.unwrap();
     let again = counts(store.clone()).await;
-    assert_eq!((again.rows, again.workshops), (before.rows, before.workshops));
+    assert_eq!(
+        (again.rows, again.workshops),
+        (before.rows, before.workshops)
+    );
     assert_eq!(verdicts(&store, &ilam, ilam_loan.id).await, sorted);
 
     // A corrected list for the first month after disbursement leaves the woman out:
@@ -255,7 +304,12 @@ async fn jobs_from_lists(store: Store) {
         .collect();
     assert_eq!(
         named,
-        [(3, "national_code"), (4, "gender"), (4, "month"), (4, "days")]
+        [
+            (3, "national_code"),
+            (4, "gender"),
+            (4, "month"),
+            (4, "days")
+        ]
     );
     assert!(refused.errors.iter().all(|e| !e.message_fa.is_empty()));
     assert_eq!(counts(store.clone()).await.rows, before.rows - 1);
@@ -288,11 +342,23 @@ async fn jobs_from_lists(store: Store) {
     ));
 
     // An amendment that leaves the veteran out removes the signal.
-    report(&ilam_loan, vec![woman.clone(), absent.clone()], ReportMode::Replace)
+    report(
+        &ilam_loan,
+        vec![woman.clone(), absent.clone()],
+        ReportMode::Replace,
+    )
+    .await
+    .unwrap();
+    assert!(
+        impact::fraud_signals(&store, &ilam, "IR-16")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let reports = impact::loan_jobs(&store, &ilam, ilam_loan.id)
         .await
-        .unwrap();
-    assert!(impact::fraud_signals(&store, &ilam, "IR-16").await.unwrap().is_empty());
-    let reports = impact::loan_jobs(&store, &ilam, ilam_loan.id).await.unwrap().reports;
+        .unwrap()
+        .reports;
     assert_eq!(
         reports.iter().map(|r| r.amendment).collect::<Vec<_>>(),
         [false, true]
@@ -319,7 +385,10 @@ async fn jobs_are_verified_from_lists_on_postgres() {
 /// store: its loans made from a demo loan, its hires recorded with its workshops and
 /// disbursement days, its list uploaded; every hire's status must be the oracle's.
 async fn oracle_through_the_store(store: Store) {
-    let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/../taavon-core/tests/oracle/impact");
+    let oracle = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../taavon-core/tests/oracle/impact"
+    );
     let read_csv = |name: &str| -> Vec<Vec<String>> {
         let mut reader = csv::Reader::from_path(format!("{oracle}/{name}")).unwrap();
         reader
@@ -337,7 +406,10 @@ async fn oracle_through_the_store(store: Store) {
         .unwrap()
         .unwrap();
     read.finish().await.unwrap();
-    let mut write = store.write(Actor::system("spec"), clock::now()).await.unwrap();
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
     let applications = vec![application.fields.clone(); loans.len()];
     let application_ids = write.insert_applications_bulk(&applications).await.unwrap();
     let running: Vec<taavon_store::RunningLoan> = application_ids
@@ -381,7 +453,10 @@ async fn oracle_through_the_store(store: Store) {
             .record_job_report(*id, &province, false, people)
             .await
             .unwrap();
-        write.insert_hires(*id, &province, report, people).await.unwrap();
+        write
+            .insert_hires(*id, &province, report, people)
+            .await
+            .unwrap();
     }
     write.commit().await.unwrap();
     let file = list_file(&std::fs::read_to_string(format!("{oracle}/insured.csv")).unwrap());
@@ -400,10 +475,9 @@ async fn oracle_through_the_store(store: Store) {
     .await
     .unwrap();
     assert_eq!(report.error_count, 0, "{:?}", report.errors);
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{oracle}/expected.json")).unwrap(),
-    )
-    .unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{oracle}/expected.json")).unwrap())
+            .unwrap();
     let mut want: Vec<(i64, String, String)> = expected["hires"]
         .as_array()
         .unwrap()

@@ -513,7 +513,10 @@ mod tests {
             loan_id,
         };
         let hires = [
-            (claim("1403-01-20", 1), Screening::Candidate { woman: false }),
+            (
+                claim("1403-01-20", 1),
+                Screening::Candidate { woman: false },
+            ),
             (claim("1403-01-01", 9), Screening::InsuredBefore),
             (claim("1403-01-10", 3), Screening::Candidate { woman: true }),
             (claim("1403-01-10", 2), Screening::Candidate { woman: true }),

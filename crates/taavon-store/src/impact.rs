@@ -391,7 +391,9 @@ impl WriteTx {
         let now = self.now.to_string();
         let kind = if amendment { "amendment" } else { "report" };
         let hire_count = i64::try_from(hires.len()).unwrap_or(i64::MAX);
-        let id: i64 = on!(self.conn(), |c| sqlx::query(
+        let id: i64 =
+            on!(self.conn(), |c| {
+                sqlx::query(
             "INSERT INTO job_reports (province, loan_id, kind, hire_count, reported_by_user_id, \
              reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
@@ -405,7 +407,8 @@ impl WriteTx {
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
-        .map_err(db("recording a job report"))?);
+        .map_err(db("recording a job report"))?
+            });
         self.audit(AuditEntry::created(
             if amendment {
                 "job_report.amend"
@@ -609,7 +612,9 @@ impl Reader {
         .bind(loan_id)
         .fetch_optional(c)
         .await
-        .and_then(|row| row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose())
+        .and_then(|row| row
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .transpose())
         .map_err(db("reading a loan's workshop"))?);
         let Some((contract, borrower)) = codes else {
             return Ok((None, None));
@@ -621,7 +626,10 @@ impl Reader {
     }
 
     /// The business day of a loan's first disbursement not reversed, if any.
-    pub async fn first_disbursement(&mut self, loan_id: i64) -> Result<Option<IsoDate>, StoreError> {
+    pub async fn first_disbursement(
+        &mut self,
+        loan_id: i64,
+    ) -> Result<Option<IsoDate>, StoreError> {
         let day: Option<String> = on!(&mut self.conn, |c| sqlx::query(
             "SELECT MIN(business_on) FROM loan_transactions t WHERE t.loan_id = $1 \
              AND t.kind = 'disbursement' \
@@ -781,7 +789,12 @@ impl Reader {
         )
         .fetch_one(c)
         .await
-        .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)))
+        .and_then(|row| Ok((
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?
+        )))
         .map_err(db("counting the insured-worker lists"))?);
         Ok(InsuredCounts {
             rows: counts.0,
@@ -836,11 +849,30 @@ impl Reader {
     }
 }
 
-type RawUpload = (i64, String, String, String, String, i64, i64, String, String);
+type RawUpload = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+);
 
 fn decode_upload(raw: RawUpload) -> Result<InsuredUpload, StoreError> {
-    let (id, uploaded_by, uploaded_at, file_name, content_sha256, row_count, workshop_count, first, last) =
-        raw;
+    let (
+        id,
+        uploaded_by,
+        uploaded_at,
+        file_name,
+        content_sha256,
+        row_count,
+        workshop_count,
+        first,
+        last,
+    ) = raw;
     let month = |text: &str| {
         JalaliMonth::parse(text).map_err(|_| corrupt(format!("insured_uploads {id}: month {text}")))
     };

@@ -211,8 +211,7 @@ mod tests {
         assert_eq!(
             cells,
             [
-                Forbidden, Allow, OutOfScope, Forbidden, Forbidden, Forbidden, Forbidden,
-                Forbidden
+                Forbidden, Allow, OutOfScope, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden
             ]
         );
     }
