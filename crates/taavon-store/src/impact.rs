@@ -391,9 +391,8 @@ impl WriteTx {
         let now = self.now.to_string();
         let kind = if amendment { "amendment" } else { "report" };
         let hire_count = i64::try_from(hires.len()).unwrap_or(i64::MAX);
-        let id: i64 =
-            on!(self.conn(), |c| {
-                sqlx::query(
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
             "INSERT INTO job_reports (province, loan_id, kind, hire_count, reported_by_user_id, \
              reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
@@ -408,7 +407,7 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("recording a job report"))?
-            });
+        });
         self.audit(AuditEntry::created(
             if amendment {
                 "job_report.amend"
