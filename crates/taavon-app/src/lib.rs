@@ -28,6 +28,7 @@ pub mod formations;
 pub mod funds;
 pub mod health;
 mod idempotency;
+pub mod impact;
 pub mod import;
 pub mod loans;
 pub mod programs;

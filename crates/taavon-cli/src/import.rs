@@ -1,4 +1,4 @@
-//! `taavon import tiers|cooperatives|members`: data files into the database, every bad
+//! `taavon import tiers|cooperatives|members|insured`: data files into the database, every bad
 //! row reported by row and column, nothing stored from a file with errors unless asked.
 
 use std::process::ExitCode;
@@ -18,6 +18,20 @@ pub enum ImportCommand {
     Cooperatives(ImportTableArgs),
     /// Import members from CSV or XLSX (idempotent by national code).
     Members(ImportTableArgs),
+    /// Import an SSO insured-worker list (CSV or XLSX), as an SSO officer's upload:
+    /// idempotent per (workshop, national code, month); a month's list for a workshop
+    /// replaces its rows; the hires it touches are verified again.
+    Insured(ImportInsuredArgs),
+}
+
+#[derive(Args)]
+pub struct ImportInsuredArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub file: std::path::PathBuf,
+    /// The SSO officer (user name) the upload is recorded for.
+    #[arg(long = "as")]
+    pub username: String,
 }
 
 #[derive(Args)]
@@ -48,6 +62,7 @@ pub fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Tiers(args) => args,
         ImportCommand::Cooperatives(args) => return import_table(args, Kind::Cooperatives),
         ImportCommand::Members(args) => return import_table(args, Kind::Members),
+        ImportCommand::Insured(args) => return import_insured(args),
     };
     let config = config_with(&args.db)?;
     let text = std::fs::read_to_string(&args.file)
@@ -145,5 +160,62 @@ fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         } else {
             ExitCode::FAILURE
         })
+    })
+}
+
+fn import_insured(args: ImportInsuredArgs) -> anyhow::Result<ExitCode> {
+    use taavon_app::impact::{ListFile, VerificationRules, import_insured_list};
+    let config = config_with(&args.db)?;
+    let name = args.file.to_string_lossy().into_owned();
+    let bar = progress_bar();
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let mut read = store.read().await?;
+        let user = read
+            .user_by_username(&args.username)
+            .await?
+            .with_context(|| format!("no user {}", args.username))?;
+        read.finish().await?;
+        let principal = taavon_app::auth::principal_of(&user);
+        let result = import_insured_list(
+            &store,
+            &principal,
+            ListFile {
+                path: &args.file,
+                name: &name,
+            },
+            &VerificationRules::default(),
+            clock::now(),
+            &mut |written| bar.set_position(written),
+        )
+        .await;
+        store.close().await;
+        bar.finish_and_clear();
+        let report = match result {
+            Ok(report) => report,
+            Err(error) => return self::report(Err(error)),
+        };
+        for error in &report.errors {
+            println!(
+                "row {}, column {} ({}): {} / {}",
+                error.row, error.column, error.rule, error.message_en, error.message_fa
+            );
+        }
+        match report.upload_id {
+            Some(id) => {
+                println!(
+                    "upload {id}: {} rows, {} workshops; {} hires checked, {} changed",
+                    report.rows, report.workshops, report.hires_checked, report.hires_changed
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                println!(
+                    "{} rows, {} invalid cells; nothing stored",
+                    report.rows, report.error_count
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        }
     })
 }

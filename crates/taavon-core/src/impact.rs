@@ -54,6 +54,14 @@ coded_enum!(HireStatus {
     ClaimedElsewhere = "claimed_elsewhere",
 });
 
+/// Where a reported hire stands: the rule's status, or why the rule cannot judge it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HireVerdict {
+    Status(HireStatus),
+    /// The loan's contract has no SSO workshop code, so no list can confirm the hire.
+    NoWorkshop,
+}
+
 /// One month of a person's insurance at one workshop, as the list gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InsuredMonth {
@@ -197,6 +205,38 @@ impl HireStatus {
     }
 }
 
+impl HireVerdict {
+    pub const NO_WORKSHOP: &'static str = "no_workshop";
+
+    pub fn code(self) -> &'static str {
+        match self {
+            HireVerdict::Status(status) => status.code(),
+            HireVerdict::NoWorkshop => Self::NO_WORKSHOP,
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            Self::NO_WORKSHOP => Some(HireVerdict::NoWorkshop),
+            _ => HireStatus::parse(code).map(HireVerdict::Status),
+        }
+    }
+
+    pub fn name_fa(self) -> &'static str {
+        match self {
+            HireVerdict::Status(status) => status.name_fa(),
+            HireVerdict::NoWorkshop => "کد کارگاه در قرارداد ثبت نشده است",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            HireVerdict::Status(status) => status.name_en(),
+            HireVerdict::NoWorkshop => "The contract has no workshop code",
+        }
+    }
+}
+
 impl VerificationRules {
     /// The months of the lists a hire's verification reads: from `lookback_months` before
     /// the disbursement month to `window_months` after it (inclusive).
@@ -312,6 +352,28 @@ impl VerificationRules {
             .collect();
         Ok(summarise(&by_id, outcomes))
     }
+}
+
+/// The statuses of every hire of one national code nationwide, from each one's claim and
+/// screening: the step `verify` takes over whole files, for the subset a store re-verifies
+/// when a list or a report touches the person. Only candidates claim; the least claim
+/// among them is the verified one.
+pub fn settle(hires: &[(Claim, Screening)]) -> Vec<HireStatus> {
+    let first = hires
+        .iter()
+        .filter(|(_, screening)| matches!(screening, Screening::Candidate { .. }))
+        .map(|(claim, _)| *claim)
+        .min();
+    hires
+        .iter()
+        .map(|(claim, screening)| match screening {
+            Screening::InsuredBefore => HireStatus::InsuredBefore,
+            Screening::NotInsured => HireStatus::NotInsured,
+            Screening::TooFewMonths => HireStatus::TooFewMonths,
+            Screening::Candidate { .. } if first == Some(*claim) => HireStatus::Verified,
+            Screening::Candidate { .. } => HireStatus::ClaimedElsewhere,
+        })
+        .collect()
 }
 
 /// The jobs of a loan from its hires' outcomes.
@@ -441,6 +503,34 @@ mod tests {
             Screening::Candidate { woman: true }
         );
         assert_eq!(rules.months_read(d), (month("1403-07"), month("1404-10")));
+    }
+
+    #[test]
+    fn settling_one_person_gives_the_earliest_candidate_the_job() {
+        // Establishes settle: non-candidates keep their screening, the least claim wins.
+        let claim = |day: &str, loan_id| Claim {
+            disbursed_on: JalaliDate::parse(day).unwrap().to_iso(),
+            loan_id,
+        };
+        let hires = [
+            (
+                claim("1403-01-20", 1),
+                Screening::Candidate { woman: false },
+            ),
+            (claim("1403-01-01", 9), Screening::InsuredBefore),
+            (claim("1403-01-10", 3), Screening::Candidate { woman: true }),
+            (claim("1403-01-10", 2), Screening::Candidate { woman: true }),
+        ];
+        assert_eq!(
+            settle(&hires),
+            [
+                HireStatus::ClaimedElsewhere,
+                HireStatus::InsuredBefore,
+                HireStatus::ClaimedElsewhere,
+                HireStatus::Verified
+            ]
+        );
+        assert_eq!(settle(&hires[1..2]), [HireStatus::InsuredBefore]);
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub(crate) enum Value {
     /// Text or NULL.
     OptionalText(Option<String>),
     Int(i64),
+    /// A number or NULL.
+    OptionalInt(Option<i64>),
     Bool(bool),
 }
 
@@ -166,6 +168,7 @@ macro_rules! bind_values {
                 $crate::filter::Value::Text(text) => query.bind(text.clone()),
                 $crate::filter::Value::OptionalText(text) => query.bind(text.clone()),
                 $crate::filter::Value::Int(number) => query.bind(*number),
+                $crate::filter::Value::OptionalInt(number) => query.bind(*number),
                 $crate::filter::Value::Bool(flag) => query.bind(*flag),
             };
         }

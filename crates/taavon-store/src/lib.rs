@@ -31,6 +31,7 @@ mod cooperatives;
 mod eod;
 mod error;
 mod filter;
+mod impact;
 mod ledger;
 mod ledger_reports;
 mod loans;
@@ -59,6 +60,10 @@ pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
+pub use impact::{
+    HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
+    JobReport, NewHire, NewInsuredUpload, WorkshopHolder,
+};
 pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use loans::{

@@ -6,12 +6,17 @@
 //! province.
 
 mod applications;
+mod impact;
 mod loans;
 mod registry;
 
 pub use applications::{
     ApplicationScope, ApplicationSubject, application_scope, decide_transition,
     drafts_applications, permitted_moves,
+};
+pub use impact::{
+    InsuredListView, SSO_AGENCY, decide_fraud_signals, decide_insured_upload, decide_job_report,
+    insured_list_view, sees_hire_national_codes,
 };
 pub use loans::{
     LedgerView, LoanAction, LoanSubject, ProposalDecision, decide_loan, decide_proposal,

@@ -24,7 +24,7 @@ use crate::error::{corrupt, db};
 use crate::filter::{Value, bind_values};
 use crate::tx::{Conn, WriteTx};
 
-mod sqlite;
+pub(crate) mod sqlite;
 
 /// The most events one call may carry (TigerBeetle's own limit), so what a batch loads
 /// and writes stays bounded.

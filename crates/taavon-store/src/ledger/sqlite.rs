@@ -18,16 +18,17 @@ use super::{
 };
 use crate::StoreError;
 
-/// The batch's view of the open write transaction. The sqlx worker makes no call on
-/// the handle while `_locked` lives, and `conn` is declared first so it is dropped first.
-pub(super) struct SqliteBatchIo<'a> {
-    conn: Connection,
+/// The batch's view of the open write transaction (also the insured-worker lists' bulk
+/// path, `crate::impact`). The sqlx worker makes no call on the handle while `_locked`
+/// lives, and `conn` is declared first so it is dropped first.
+pub(crate) struct SqliteBatchIo<'a> {
+    pub(crate) conn: Connection,
     _locked: LockedSqliteHandle<'a>,
 }
 
 impl<'a> SqliteBatchIo<'a> {
     #[allow(unsafe_code)]
-    pub(super) fn new(mut locked: LockedSqliteHandle<'a>) -> Result<Self, StoreError> {
+    pub(crate) fn new(mut locked: LockedSqliteHandle<'a>) -> Result<Self, StoreError> {
         let raw = locked.as_raw_handle().as_ptr();
         // SAFETY: `raw` is the open connection of the current sqlx transaction. While
         // `locked` is held the sqlx worker makes no call on it, and `locked` outlives

@@ -1,0 +1,1101 @@
+//! Jobs: the SSO insured-worker lists, the hires borrowers report, and their
+//! verification (issue 14; the rule is `taavon_core::impact`).
+//!
+//! A list is read twice from its file, streaming, so memory stays bounded whatever its
+//! size: the first pass checks every row and gathers what the list covers (one entry per
+//! workshop and month); a file with any bad row stores nothing and names each. The second
+//! pass writes the rows in batches inside one write transaction, after deleting the rows
+//! of the (workshop, month) pairs the list replaces. Verification then runs for the hires
+//! the upload can change (those at its workshops) and the other claims on the same
+//! people, never the whole country; a job report re-verifies its own hires the same way.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use calamine::{DataRef, DataType, Reader as _, Xlsx};
+use sha2::{Digest, Sha256};
+use taavon_core::access::{
+    LoanSubject, Principal, decide_fraud_signals, decide_insured_upload, decide_job_report,
+    insured_list_view, sees_hire_national_codes,
+};
+use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::ids::{NationalCode, WorkshopCode};
+use taavon_core::impact::{Claim, InsuredMonth, InsuredRow, Screening, settle};
+use taavon_core::reference::ProvinceCode;
+use taavon_core::registry::Gender;
+use taavon_core::timestamp::Timestamp;
+use taavon_store::{
+    HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCoverage, NewHire, NewInsuredUpload, Store,
+    WorkshopHolder, WriteTx,
+};
+
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
+use crate::import::RowError;
+use crate::table::Format;
+use crate::{AppError, FieldError};
+
+// What the use cases return, for the server and the CLI (they never name the store).
+pub use taavon_core::access::InsuredListView;
+pub use taavon_core::calendar::JalaliMonth;
+pub use taavon_core::impact::{HireStatus, HireVerdict, VerificationRules};
+pub use taavon_store::{InsuredCounts, InsuredUpload, JobReport};
+
+/// Bad rows kept for the report; past this only their number grows, so a wholly wrong
+/// file of 15 million rows cannot exhaust memory.
+pub const ROW_ERRORS_MAX: usize = 10_000;
+
+/// The most hires one report may name.
+pub const HIRES_PER_REPORT_MAX: usize = 10_000;
+
+/// The columns of a list: the English key, then the Persian headers accepted for it.
+pub const INSURED_COLUMNS: [(&str, &[&str]); 5] = [
+    ("workshop", &["کد کارگاه", "workshop_code"]),
+    ("national_code", &["کد ملی"]),
+    ("gender", &["جنسیت"]),
+    ("month", &["ماه", "سال و ماه"]),
+    ("days", &["روز", "روزهای بیمه", "تعداد روز", "days_insured"]),
+];
+
+/// What an upload did, or why it stored nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsuredImportReport {
+    pub rows: u64,
+    /// Bad rows, each by row (1 = the header) and column; at most `ROW_ERRORS_MAX`.
+    pub errors: Vec<RowError>,
+    /// Bad cells in all, including those past `ROW_ERRORS_MAX`.
+    pub error_count: u64,
+    /// The upload's id when it was stored.
+    pub upload_id: Option<i64>,
+    pub workshops: u64,
+    pub first_month: Option<JalaliMonth>,
+    pub last_month: Option<JalaliMonth>,
+    /// Hires whose verdict was re-read, and of them those whose verdict changed.
+    pub hires_checked: u64,
+    pub hires_changed: u64,
+}
+
+/// A list's file as the caller has it.
+#[derive(Clone, Copy, Debug)]
+pub struct ListFile<'a> {
+    pub path: &'a Path,
+    /// The name the uploader gave it (recorded; also says CSV or XLSX).
+    pub name: &'a str,
+}
+
+/// One reported hire as a reader may see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HireView {
+    /// The national code, or its last four digits behind stars for a reader who may not
+    /// know the person.
+    pub national_code: String,
+    pub verdict: HireVerdict,
+    pub woman: bool,
+}
+
+/// A loan's jobs: planned (the application), reported and verified kept apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanJobsView {
+    pub loan_id: i64,
+    pub planned: i64,
+    pub planned_women: i64,
+    pub reported: u64,
+    pub verified: u64,
+    pub verified_women: u64,
+    pub workshop: Option<WorkshopCode>,
+    pub hires: Vec<HireView>,
+    pub reports: Vec<JobReport>,
+    pub national_codes_masked: bool,
+    pub may_report: bool,
+}
+
+/// A hire whose verdict the provincial officer should review.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FraudSignal {
+    pub loan_id: i64,
+    pub national_code: NationalCode,
+    pub status: HireStatus,
+}
+
+/// What the stored lists hold, as the reader may see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsuredListsView {
+    pub counts: InsuredCounts,
+    /// The uploads (who, when, what file): only for readers of rows.
+    pub uploads: Vec<InsuredUpload>,
+    pub view: InsuredListView,
+}
+
+/// How hires are reported: added to what the loan has, or replacing it (an amendment
+/// that may also leave people out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportMode {
+    Add,
+    Replace,
+}
+
+/// Imports an insured-worker list from a file (CSV with or without a byte-order mark, or
+/// XLSX; Persian or English headers; any digits). `progress` hears the rows written so
+/// far during the second pass.
+pub async fn import_insured_list(
+    store: &Store,
+    principal: &Principal,
+    file: ListFile<'_>,
+    rules: &VerificationRules,
+    now: Timestamp,
+    progress: &mut dyn FnMut(u64),
+) -> Result<InsuredImportReport, AppError> {
+    AppError::from_decision(decide_insured_upload(Some(principal)))?;
+    let format = Format::of(file.name);
+    let checked = check_list(file.path, format)?;
+    let mut report = InsuredImportReport {
+        rows: checked.rows,
+        errors: checked.errors,
+        error_count: checked.error_count,
+        upload_id: None,
+        workshops: u64::try_from(
+            checked
+                .coverage
+                .keys()
+                .map(|(w, _)| *w)
+                .collect::<BTreeSet<u64>>()
+                .len(),
+        )
+        .unwrap_or(u64::MAX),
+        first_month: checked.coverage.keys().map(|(_, m)| *m).min(),
+        last_month: checked.coverage.keys().map(|(_, m)| *m).max(),
+        hires_checked: 0,
+        hires_changed: 0,
+    };
+    let (Some(first_month), Some(last_month)) = (report.first_month, report.last_month) else {
+        if report.error_count == 0 {
+            report.errors.push(file_error(
+                "empty",
+                "فایل هیچ ردیفی ندارد.",
+                "The file has no rows.",
+            ));
+            report.error_count = 1;
+        }
+        return Ok(report);
+    };
+    if report.error_count > 0 {
+        return Ok(report);
+    }
+    let coverage: Vec<InsuredCoverage> = checked
+        .coverage
+        .iter()
+        .map(|((workshop, month), rows)| {
+            Ok(InsuredCoverage {
+                workshop: workshop_of(*workshop)?,
+                month: *month,
+                row_count: *rows,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    let mut write = store.write(crate::auth::actor_of(principal), now).await?;
+    let upload_id = write
+        .record_insured_upload(
+            &NewInsuredUpload {
+                file_name: file.name.to_owned(),
+                content_sha256: checked.sha256,
+                row_count: i64::try_from(checked.rows).unwrap_or(i64::MAX),
+                first_month,
+                last_month,
+            },
+            &coverage,
+        )
+        .await?;
+    drop(coverage);
+    let mut rows = ListRows::open(file.path, format)?;
+    let mut parsed = Vec::with_capacity(INSURED_BATCH_MAX);
+    let mut batch: Vec<InsuredRow> = Vec::with_capacity(INSURED_BATCH_MAX);
+    let mut written = 0u64;
+    loop {
+        let more = rows.fill(INSURED_BATCH_MAX, &mut parsed)?;
+        for row in parsed.drain(..) {
+            batch.push(row.map_err(|_| {
+                AppError::Conflict("the file changed between its check and its import".into())
+            })?);
+        }
+        if !batch.is_empty() {
+            write.insert_insured_rows(upload_id, &batch).await?;
+            written += u64::try_from(batch.len()).unwrap_or(0);
+            progress(written);
+            batch.clear();
+        }
+        if !more {
+            break;
+        }
+    }
+    let touched = write.hires_at_upload_workshops(upload_id).await?;
+    let (checked_hires, changed) =
+        reverify(&mut write, rules, touched, &[], Some(upload_id)).await?;
+    report.hires_checked = checked_hires;
+    report.hires_changed = changed;
+    write.commit().await?;
+    report.upload_id = Some(upload_id);
+    Ok(report)
+}
+
+/// What the stored lists hold: rows and uploads for those who may read them, counts for
+/// everyone else.
+pub async fn insured_lists(
+    store: &Store,
+    principal: &Principal,
+) -> Result<InsuredListsView, AppError> {
+    let view = insured_list_view(&principal.role);
+    let mut read = store.read().await?;
+    let counts = read.insured_counts().await?;
+    let uploads = match view {
+        InsuredListView::Rows => read.insured_uploads(100).await?,
+        InsuredListView::Counts => Vec::new(),
+    };
+    read.finish().await?;
+    Ok(InsuredListsView {
+        counts,
+        uploads,
+        view,
+    })
+}
+
+/// One workshop's rows, for those who may read rows.
+pub async fn insured_rows_of_workshop(
+    store: &Store,
+    principal: &Principal,
+    workshop: &str,
+) -> Result<Vec<InsuredRow>, AppError> {
+    if insured_list_view(&principal.role) != InsuredListView::Rows {
+        return Err(AppError::Forbidden);
+    }
+    let workshop = WorkshopCode::parse(workshop).map_err(|error| {
+        AppError::invalid(
+            "workshop",
+            "workshop_code",
+            "کد کارگاه ده رقم است.",
+            &format!("A workshop code is ten digits: {error}"),
+        )
+    })?;
+    let mut read = store.read().await?;
+    let rows = read.insured_rows_of_workshop(&workshop, 10_000).await?;
+    read.finish().await?;
+    Ok(rows)
+}
+
+/// Reports hires for a disbursed loan (`Add`), or replaces its report (`Replace`, an
+/// amendment); the hires it adds or removes, and the other claims on those people, are
+/// verified at once. Answers the report's id.
+#[allow(clippy::too_many_arguments)]
+pub async fn report_hires(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+    national_codes: &[String],
+    mode: ReportMode,
+    rules: &VerificationRules,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let people = parse_people(national_codes)?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return Ok(id),
+        Begun::Fresh(write) => write,
+    };
+    let loan = write.loan(loan_id).await?.ok_or(AppError::NotFound)?;
+    let province = crate::loans::province_of(&loan)?;
+    let subject = LoanSubject {
+        province: &province,
+        cooperative_id: loan.fields.cooperative_id,
+        bank: &loan.fields.bank,
+    };
+    AppError::from_decision(decide_job_report(Some(principal), &subject))?;
+    let Some(disbursed_on) = write.first_disbursement(loan_id).await? else {
+        return Err(AppError::Conflict(
+            "hires are reported once the loan is disbursed".into(),
+        ));
+    };
+    let workshop = contract_workshop(&mut write, loan_id).await?;
+    let existing = write.loan_hires(loan_id).await?;
+    let had: BTreeSet<&NationalCode> = existing.iter().map(|h| &h.national_code).collect();
+    let added: Vec<NewHire> = people
+        .iter()
+        .filter(|code| !had.contains(code))
+        .map(|code| NewHire {
+            national_code: code.clone(),
+            workshop: workshop.clone(),
+            disbursed_on,
+            // Replaced below by the verification of the added hires.
+            verdict: HireVerdict::NoWorkshop,
+            woman: false,
+        })
+        .collect();
+    let removed: Vec<NationalCode> = match mode {
+        ReportMode::Add => Vec::new(),
+        ReportMode::Replace => existing
+            .iter()
+            .map(|h| h.national_code.clone())
+            .filter(|code| !people.contains(code))
+            .collect(),
+    };
+    let reported: Vec<NewHire> = people
+        .iter()
+        .map(|code| NewHire {
+            national_code: code.clone(),
+            workshop: workshop.clone(),
+            disbursed_on,
+            verdict: HireVerdict::NoWorkshop,
+            woman: false,
+        })
+        .collect();
+    let report_id = write
+        .record_job_report(loan_id, &province, !existing.is_empty(), &reported)
+        .await?;
+    write
+        .insert_hires(loan_id, &province, report_id, &added)
+        .await?;
+    write.remove_hires(loan_id, &removed).await?;
+    let touched: Vec<HireRow> = write
+        .loan_hires(loan_id)
+        .await?
+        .into_iter()
+        .filter(|h| h.report_id == report_id)
+        .collect();
+    reverify(&mut write, rules, touched, &removed, None).await?;
+    finish_idempotent(write, principal, idempotency, report_id).await
+}
+
+/// Sets the workshop code on a loan's contract (the borrower may, as it reports hires)
+/// and re-verifies the loan's hires against it.
+pub async fn set_loan_workshop(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+    code: &str,
+    rules: &VerificationRules,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let workshop = WorkshopCode::parse(code).map_err(|error| {
+        AppError::invalid(
+            "workshop_code",
+            "workshop_code",
+            "کد کارگاه ده رقم است.",
+            &format!("A workshop code is ten digits: {error}"),
+        )
+    })?;
+    let mut write = store.write(crate::auth::actor_of(principal), now).await?;
+    let loan = write.loan(loan_id).await?.ok_or(AppError::NotFound)?;
+    let province = crate::loans::province_of(&loan)?;
+    AppError::from_decision(decide_job_report(
+        Some(principal),
+        &LoanSubject {
+            province: &province,
+            cooperative_id: loan.fields.cooperative_id,
+            bank: &loan.fields.bank,
+        },
+    ))?;
+    write
+        .set_workshop_code(WorkshopHolder::Loan(loan_id), Some(&workshop))
+        .await?;
+    write.set_hires_workshop(loan_id, Some(&workshop)).await?;
+    let touched = write.loan_hires(loan_id).await?;
+    reverify(&mut write, rules, touched, &[], None).await?;
+    write.commit().await?;
+    Ok(())
+}
+
+/// A loan's planned, reported and verified jobs and each hire's verdict; national codes
+/// masked for readers who may not know the people.
+pub async fn loan_jobs(
+    store: &Store,
+    principal: &Principal,
+    loan_id: i64,
+) -> Result<LoanJobsView, AppError> {
+    let mut read = store.read().await?;
+    let loan = read.loan(loan_id).await?.ok_or(AppError::NotFound)?;
+    crate::loans::authorize(principal, taavon_core::access::LoanAction::Read, &loan)?;
+    let province = crate::loans::province_of(&loan)?;
+    let subject = LoanSubject {
+        province: &province,
+        cooperative_id: loan.fields.cooperative_id,
+        bank: &loan.fields.bank,
+    };
+    let shown = sees_hire_national_codes(&principal.role, &subject);
+    let may_report =
+        decide_job_report(Some(principal), &subject) == taavon_core::access::Decision::Allow;
+    let application = read
+        .application(loan.fields.application_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("loan {loan_id} has no application")))?;
+    let (workshop, _) = read.loan_workshop(loan_id).await?;
+    let hires = read.loan_hires(loan_id).await?;
+    let reports = read.job_reports(loan_id).await?;
+    read.finish().await?;
+    let verified = |woman_only: bool| {
+        let count = hires
+            .iter()
+            .filter(|h| h.verdict == HireVerdict::Status(HireStatus::Verified))
+            .filter(|h| !woman_only || h.woman)
+            .count();
+        u64::try_from(count).unwrap_or(u64::MAX)
+    };
+    Ok(LoanJobsView {
+        loan_id,
+        planned: application.fields.jobs,
+        planned_women: application.fields.women_jobs,
+        reported: u64::try_from(hires.len()).unwrap_or(u64::MAX),
+        verified: verified(false),
+        verified_women: verified(true),
+        workshop,
+        hires: hires
+            .iter()
+            .map(|h| HireView {
+                national_code: if shown {
+                    h.national_code.as_str().to_owned()
+                } else {
+                    mask(&h.national_code)
+                },
+                verdict: h.verdict,
+                woman: h.verdict == HireVerdict::Status(HireStatus::Verified) && h.woman,
+            })
+            .collect(),
+        reports,
+        national_codes_masked: !shown,
+        may_report,
+    })
+}
+
+/// The fraud signals of a province, for its provincial officer.
+pub async fn fraud_signals(
+    store: &Store,
+    principal: &Principal,
+    province: &str,
+) -> Result<Vec<FraudSignal>, AppError> {
+    let province = ProvinceCode::parse(province).map_err(|_| {
+        AppError::invalid(
+            "province",
+            "province_code",
+            "کد استان معتبر نیست.",
+            "Not a province code.",
+        )
+    })?;
+    AppError::from_decision(decide_fraud_signals(Some(principal), &province))?;
+    let mut read = store.read().await?;
+    let rows = read.fraud_signals(&province, 10_000).await?;
+    read.finish().await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|h| match h.verdict {
+            HireVerdict::Status(status) if status.is_fraud_signal() => Some(FraudSignal {
+                loan_id: h.loan_id,
+                national_code: h.national_code,
+                status,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Re-verifies `touched` hires from the lists, then settles every claim on their people
+/// (and on `released`, people a report no longer names) and writes what changed.
+/// Answers (hires judged, verdicts changed).
+pub async fn reverify(
+    write: &mut WriteTx,
+    rules: &VerificationRules,
+    touched: Vec<HireRow>,
+    released: &[NationalCode],
+    upload_id: Option<i64>,
+) -> Result<(u64, u64), AppError> {
+    // Bounded working sets: a national upload may touch every hire in the country.
+    const PEOPLE_PER_STEP: usize = 20_000;
+    let mut by_person: BTreeMap<NationalCode, Vec<HireRow>> = BTreeMap::new();
+    for hire in touched {
+        by_person
+            .entry(hire.national_code.clone())
+            .or_default()
+            .push(hire);
+    }
+    for code in released {
+        by_person.entry(code.clone()).or_default();
+    }
+    let people: Vec<NationalCode> = by_person.keys().cloned().collect();
+    let (mut judged, mut changed) = (0u64, 0u64);
+    for step in people.chunks(PEOPLE_PER_STEP) {
+        let touched_keys: BTreeSet<(i64, NationalCode)> = step
+            .iter()
+            .flat_map(|code| by_person.get(code).into_iter().flatten())
+            .map(|h| (h.loan_id, h.national_code.clone()))
+            .collect();
+        let claims = write.hires_of_people(step).await?;
+        let screenings = screen_touched(write, rules, &claims, &touched_keys).await?;
+        let mut updates = Vec::new();
+        let mut of_person: BTreeMap<&NationalCode, Vec<(&HireRow, Option<Screening>)>> =
+            BTreeMap::new();
+        for hire in &claims {
+            let key = (hire.loan_id, hire.national_code.clone());
+            let screening = match screenings.get(&key) {
+                Some(fresh) => *fresh,
+                None => kept_screening(hire),
+            };
+            of_person
+                .entry(&hire.national_code)
+                .or_default()
+                .push((hire, screening));
+        }
+        for hires in of_person.values() {
+            let judgeable: Vec<(Claim, Screening)> = hires
+                .iter()
+                .filter_map(|(hire, screening)| Some((claim_of(hire), (*screening)?)))
+                .collect();
+            let mut statuses = settle(&judgeable).into_iter();
+            for (hire, screening) in hires {
+                let (verdict, woman) = match screening {
+                    None => (HireVerdict::NoWorkshop, false),
+                    Some(screening) => (
+                        HireVerdict::Status(statuses.next().ok_or_else(|| {
+                            AppError::Internal("settle gave fewer statuses".into())
+                        })?),
+                        matches!(screening, Screening::Candidate { woman: true }),
+                    ),
+                };
+                let is_touched = touched_keys.contains(&(hire.loan_id, hire.national_code.clone()));
+                judged += u64::from(is_touched);
+                if verdict != hire.verdict
+                    || woman != hire.woman
+                    || is_touched && upload_id.is_some()
+                {
+                    changed += u64::from(verdict != hire.verdict);
+                    updates.push(HireUpdate {
+                        loan_id: hire.loan_id,
+                        national_code: hire.national_code.clone(),
+                        verdict,
+                        woman,
+                        upload_id: if is_touched {
+                            upload_id.or(hire.upload_id)
+                        } else {
+                            hire.upload_id
+                        },
+                    });
+                }
+            }
+        }
+        write.update_hire_verdicts(&updates).await?;
+    }
+    Ok((judged, changed))
+}
+
+/// Screens the touched hires among `claims` from their months on the lists.
+async fn screen_touched(
+    write: &mut WriteTx,
+    rules: &VerificationRules,
+    claims: &[HireRow],
+    touched: &BTreeSet<(i64, NationalCode)>,
+) -> Result<HashMap<(i64, NationalCode), Option<Screening>>, AppError> {
+    let mut screenings = HashMap::new();
+    let mut wanted: Vec<&HireRow> = Vec::new();
+    for hire in claims {
+        let key = (hire.loan_id, hire.national_code.clone());
+        if !touched.contains(&key) {
+            continue;
+        }
+        if hire.workshop.is_some() {
+            wanted.push(hire);
+        } else {
+            screenings.insert(key, None);
+        }
+    }
+    let pairs: Vec<(WorkshopCode, NationalCode)> = wanted
+        .iter()
+        .filter_map(|h| Some((h.workshop.clone()?, h.national_code.clone())))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let first = wanted
+        .iter()
+        .map(|h| rules.months_read(disbursed_month(h.disbursed_on)).0)
+        .min();
+    let mut months: HashMap<(WorkshopCode, NationalCode), Vec<InsuredMonth>> = HashMap::new();
+    if let Some(first) = first {
+        for (workshop, code, month) in write.insured_months(&pairs, first).await? {
+            months.entry((workshop, code)).or_default().push(month);
+        }
+    }
+    for hire in wanted {
+        let record = hire
+            .workshop
+            .clone()
+            .and_then(|w| months.get(&(w, hire.national_code.clone())))
+            .map_or(&[][..], Vec::as_slice);
+        screenings.insert(
+            (hire.loan_id, hire.national_code.clone()),
+            Some(rules.screen(disbursed_month(hire.disbursed_on), record)),
+        );
+    }
+    Ok(screenings)
+}
+
+/// What a stored verdict says of a hire's own screening (a claim not re-read keeps it).
+fn kept_screening(hire: &HireRow) -> Option<Screening> {
+    match hire.verdict {
+        HireVerdict::NoWorkshop => None,
+        HireVerdict::Status(HireStatus::InsuredBefore) => Some(Screening::InsuredBefore),
+        HireVerdict::Status(HireStatus::NotInsured) => Some(Screening::NotInsured),
+        HireVerdict::Status(HireStatus::TooFewMonths) => Some(Screening::TooFewMonths),
+        HireVerdict::Status(HireStatus::Verified | HireStatus::ClaimedElsewhere) => {
+            Some(Screening::Candidate { woman: hire.woman })
+        }
+    }
+}
+
+fn claim_of(hire: &HireRow) -> Claim {
+    Claim {
+        disbursed_on: hire.disbursed_on,
+        loan_id: hire.loan_id,
+    }
+}
+
+fn disbursed_month(day: IsoDate) -> JalaliMonth {
+    JalaliMonth::of(JalaliDate::from(day))
+}
+
+/// The contract's workshop code; if it has none, the borrower's from the registry is
+/// copied onto it (audited), so a later change on the registry does not move old hires.
+async fn contract_workshop(
+    write: &mut WriteTx,
+    loan_id: i64,
+) -> Result<Option<WorkshopCode>, AppError> {
+    match write.loan_workshop(loan_id).await? {
+        (Some(contract), _) => Ok(Some(contract)),
+        (None, Some(borrower)) => {
+            write
+                .set_workshop_code(WorkshopHolder::Loan(loan_id), Some(&borrower))
+                .await?;
+            Ok(Some(borrower))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn parse_people(national_codes: &[String]) -> Result<Vec<NationalCode>, AppError> {
+    if national_codes.len() > HIRES_PER_REPORT_MAX {
+        return Err(AppError::invalid(
+            "national_codes",
+            "too_many",
+            &format!("حداکثر {HIRES_PER_REPORT_MAX} نفر در هر گزارش."),
+            &format!("At most {HIRES_PER_REPORT_MAX} people per report."),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut people = BTreeSet::new();
+    for (index, text) in national_codes.iter().enumerate() {
+        match NationalCode::parse(text) {
+            Ok(code) => {
+                people.insert(code);
+            }
+            Err(_) => errors.push(FieldError::new(
+                format!("national_codes[{index}]"),
+                "national_code",
+                "کد ملی معتبر نیست.",
+                "Not a valid national code.",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(people.into_iter().collect())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// The last four digits, the rest hidden.
+fn mask(code: &NationalCode) -> String {
+    let text = code.as_str();
+    let shown = text.get(text.len().saturating_sub(4)..).unwrap_or("");
+    format!("******{shown}")
+}
+
+fn workshop_of(digits: u64) -> Result<WorkshopCode, AppError> {
+    WorkshopCode::parse(&format!("{digits:010}"))
+        .map_err(|_| AppError::Internal(format!("workshop {digits} does not round-trip")))
+}
+
+fn file_error(rule: &str, message_fa: &str, message_en: &str) -> RowError {
+    RowError {
+        row: 0,
+        column: String::new(),
+        rule: rule.into(),
+        message_fa: message_fa.into(),
+        message_en: message_en.into(),
+    }
+}
+
+/// The first pass's findings.
+struct CheckedList {
+    rows: u64,
+    errors: Vec<RowError>,
+    error_count: u64,
+    /// Rows per (workshop as a number, month): ten digits fit a u64, which keeps a
+    /// national list's million workshops in tens of megabytes.
+    coverage: BTreeMap<(u64, JalaliMonth), i64>,
+    sha256: String,
+}
+
+fn check_list(path: &Path, format: Format) -> Result<CheckedList, AppError> {
+    let mut checked = CheckedList {
+        rows: 0,
+        errors: Vec::new(),
+        error_count: 0,
+        coverage: BTreeMap::new(),
+        sha256: sha256_of(path)?,
+    };
+    let mut rows = ListRows::open(path, format)?;
+    if let Some(error) = rows.header_error.take() {
+        checked.errors.extend(error);
+        checked.error_count = u64::try_from(checked.errors.len()).unwrap_or(u64::MAX);
+        return Ok(checked);
+    }
+    let mut parsed = Vec::with_capacity(INSURED_BATCH_MAX);
+    loop {
+        let more = rows.fill(INSURED_BATCH_MAX, &mut parsed)?;
+        for row in parsed.drain(..) {
+            checked.rows += 1;
+            match row {
+                Ok(row) => {
+                    let workshop: u64 = row.workshop.as_str().parse().unwrap_or(0);
+                    *checked.coverage.entry((workshop, row.month)).or_insert(0) += 1;
+                }
+                Err(errors) => {
+                    checked.error_count += u64::try_from(errors.len()).unwrap_or(0);
+                    let room = ROW_ERRORS_MAX.saturating_sub(checked.errors.len());
+                    checked.errors.extend(errors.into_iter().take(room));
+                }
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(checked)
+}
+
+fn sha256_of(path: &Path) -> Result<String, AppError> {
+    let mut file = BufReader::new(File::open(path).map_err(io_error)?);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = file.read(&mut buffer).map_err(io_error)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(buffer.get(..read).unwrap_or(&[]));
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn io_error(error: std::io::Error) -> AppError {
+    AppError::Internal(format!("reading the list: {error}"))
+}
+
+/// A list's rows, read a batch at a time from a CSV stream or an XLSX sheet's cells.
+struct ListRows {
+    source: Source,
+    /// Which cell holds each column (by `INSURED_COLUMNS` order).
+    positions: [usize; 5],
+    header_error: Option<Vec<RowError>>,
+    /// The row number (1 = the header) of the row read last.
+    row: usize,
+}
+
+enum Source {
+    Csv(csv::Reader<BufReader<File>>),
+    /// An XLSX sheet's rows. calamine's cell reader borrows its workbook, so the rows
+    /// are read ahead into a bounded queue by a reader that owns both.
+    Xlsx(XlsxRows),
+}
+
+impl ListRows {
+    fn open(path: &Path, format: Format) -> Result<Self, AppError> {
+        let (mut source, header) = match format {
+            Format::Csv => {
+                let file = File::open(path).map_err(io_error)?;
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(BufReader::new(file));
+                let mut record = csv::StringRecord::new();
+                let header: Vec<String> = if reader.read_record(&mut record).map_err(csv_error)? {
+                    record.iter().map(str::to_owned).collect()
+                } else {
+                    Vec::new()
+                };
+                (Source::Csv(reader), header)
+            }
+            Format::Xlsx => {
+                let mut rows = XlsxRows::open(path)?;
+                let header = rows.next_row()?.unwrap_or_default();
+                (Source::Xlsx(rows), header)
+            }
+        };
+        let (positions, header_error) = match header_positions(&header) {
+            Ok(positions) => (positions, None),
+            Err(errors) => ([0; 5], Some(errors)),
+        };
+        if header_error.is_some()
+            && let Source::Xlsx(rows) = &mut source
+        {
+            rows.done = true;
+        }
+        Ok(Self {
+            source,
+            positions,
+            header_error,
+            row: 1,
+        })
+    }
+
+    /// Reads up to `count` rows into `parsed` (each a row or its bad cells); false when
+    /// the file is done.
+    fn fill(
+        &mut self,
+        count: usize,
+        parsed: &mut Vec<Result<InsuredRow, Vec<RowError>>>,
+    ) -> Result<bool, AppError> {
+        if self.header_error.is_some() {
+            return Ok(false);
+        }
+        let mut record = csv::StringRecord::new();
+        for _ in 0..count {
+            let cells: Vec<String> = match &mut self.source {
+                Source::Csv(reader) => {
+                    if !reader.read_record(&mut record).map_err(csv_error)? {
+                        return Ok(false);
+                    }
+                    record.iter().map(str::to_owned).collect()
+                }
+                Source::Xlsx(rows) => match rows.next_row()? {
+                    Some(cells) => cells,
+                    None => return Ok(false),
+                },
+            };
+            self.row += 1;
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            parsed.push(parse_row(self.row, &cells, &self.positions));
+        }
+        Ok(true)
+    }
+}
+
+fn csv_error(error: csv::Error) -> AppError {
+    AppError::invalid(
+        "file",
+        "csv",
+        "فایل CSV خوانا نیست.",
+        &format!("The CSV file cannot be read: {error}"),
+    )
+}
+
+fn header_positions(header: &[String]) -> Result<[usize; 5], Vec<RowError>> {
+    let normalised: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    let mut positions = [0usize; 5];
+    let mut errors = Vec::new();
+    for ((key, persian), position) in INSURED_COLUMNS.iter().zip(positions.iter_mut()) {
+        let found = normalised
+            .iter()
+            .position(|h| h == key || persian.iter().any(|p| h == p));
+        match found {
+            Some(index) => *position = index,
+            None => errors.push(RowError {
+                row: 1,
+                column: (*key).to_owned(),
+                rule: "missing_column".into(),
+                message_fa: format!(
+                    "ستون «{}» در سطر عنوان نیست.",
+                    persian.first().unwrap_or(key)
+                ),
+                message_en: format!("The header has no column {key}."),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(positions)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_row(
+    row: usize,
+    cells: &[String],
+    positions: &[usize; 5],
+) -> Result<InsuredRow, Vec<RowError>> {
+    let [workshop_at, code_at, gender_at, month_at, days_at] = *positions;
+    let cell = |at: usize| cells.get(at).map_or("", |c| c.as_str());
+    let mut errors = Vec::new();
+    let mut bad = |column: &str, rule: &str, fa: &str, en: &str| {
+        errors.push(RowError {
+            row,
+            column: column.into(),
+            rule: rule.into(),
+            message_fa: fa.into(),
+            message_en: en.into(),
+        });
+    };
+    let workshop = WorkshopCode::parse(cell(workshop_at));
+    if workshop.is_err() {
+        bad(
+            "workshop",
+            "workshop_code",
+            "کد کارگاه ده رقم است.",
+            "A workshop code is ten digits.",
+        );
+    }
+    let code = NationalCode::parse(cell(code_at));
+    if code.is_err() {
+        bad(
+            "national_code",
+            "national_code",
+            "کد ملی معتبر نیست.",
+            "Not a valid national code.",
+        );
+    }
+    let gender = Gender::parse_loose(cell(gender_at));
+    if gender.is_none() {
+        bad(
+            "gender",
+            "gender",
+            "جنسیت زن یا مرد (F یا M) است.",
+            "Gender is F or M.",
+        );
+    }
+    let month = JalaliMonth::parse(cell(month_at));
+    if month.is_err() {
+        bad(
+            "month",
+            "jalali_month",
+            "ماه به شکل ۱۴۰۳-۰۷ است.",
+            "A month looks like 1403-07.",
+        );
+    }
+    let days = taavon_core::digits::to_ascii_digits(cell(days_at))
+        .trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|d| *d <= 31);
+    if days.is_none() {
+        bad(
+            "days",
+            "days",
+            "روزهای بیمه عددی از ۰ تا ۳۱ است.",
+            "Days insured is a number from 0 to 31.",
+        );
+    }
+    match (workshop, code, gender, month, days) {
+        (Ok(workshop), Ok(national_code), Some(gender), Ok(month), Some(days)) => Ok(InsuredRow {
+            workshop,
+            national_code,
+            gender,
+            month,
+            days,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// An XLSX workbook's first sheet, read row by row through calamine's streaming cell
+/// reader. That reader borrows its workbook, so a thread owns both and hands rows over
+/// a bounded channel (memory stays bounded, and the async caller is not held up).
+struct XlsxRows {
+    receiver: std::sync::mpsc::Receiver<Result<Vec<String>, String>>,
+    done: bool,
+}
+
+impl XlsxRows {
+    fn open(path: &Path) -> Result<Self, AppError> {
+        let path = path.to_owned();
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1024);
+        std::thread::spawn(move || {
+            let outcome = (|| -> Result<(), String> {
+                let mut workbook: Xlsx<_> = calamine::open_workbook(&path)
+                    .map_err(|e: calamine::XlsxError| e.to_string())?;
+                let sheet = workbook
+                    .sheet_names()
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| "the workbook has no sheet".to_owned())?;
+                let mut cells = workbook
+                    .worksheet_cells_reader(&sheet)
+                    .map_err(|e| e.to_string())?;
+                let mut current: Option<(u32, Vec<String>)> = None;
+                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                    let (row, column) = cell.get_position();
+                    if current.as_ref().is_some_and(|(r, _)| *r != row)
+                        && let Some((_, done)) = current.take()
+                        && sender.send(Ok(done)).is_err()
+                    {
+                        return Ok(());
+                    }
+                    let (_, values) = current.get_or_insert_with(|| (row, Vec::new()));
+                    let column = usize::try_from(column).unwrap_or(usize::MAX);
+                    if column < 64 {
+                        if values.len() <= column {
+                            values.resize(column + 1, String::new());
+                        }
+                        if let Some(slot) = values.get_mut(column) {
+                            *slot = text_of(cell.get_value());
+                        }
+                    }
+                }
+                if let Some((_, done)) = current {
+                    let _ = sender.send(Ok(done));
+                }
+                Ok(())
+            })();
+            if let Err(error) = outcome {
+                let _ = sender.send(Err(error));
+            }
+        });
+        Ok(Self {
+            receiver,
+            done: false,
+        })
+    }
+
+    fn next_row(&mut self) -> Result<Option<Vec<String>>, AppError> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.receiver.recv() {
+            Ok(Ok(row)) => Ok(Some(row)),
+            Ok(Err(error)) => Err(AppError::invalid(
+                "file",
+                "xlsx",
+                "فایل اکسل خوانا نیست.",
+                &format!("The XLSX file cannot be read: {error}"),
+            )),
+            Err(_) => {
+                self.done = true;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// A cell as text; whole numbers without a decimal point (spreadsheets store codes as
+/// numbers).
+fn text_of(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Int(number) => number.to_string(),
+        DataRef::Float(number) if number.fract() == 0.0 && number.abs() < 1e15 => {
+            format!("{number:.0}")
+        }
+        other => other.as_string().unwrap_or_default(),
+    }
+}

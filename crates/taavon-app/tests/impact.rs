@@ -1,0 +1,524 @@
+//! Jobs through the store on both engines: insured-worker lists imported from files
+//! (idempotent, a corrected month replacing the old rows, a bad file storing nothing and
+//! naming every bad row), hires reported on the demo's disbursed loans, verification that
+//! re-reads only what a list touches, and who sees whose national codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use taavon_app::AppError;
+use taavon_app::clock;
+use taavon_app::impact::{self, HireStatus, HireVerdict, ListFile, ReportMode, VerificationRules};
+use taavon_core::access::{ApplicationScope, Principal, Role};
+use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
+use taavon_core::ids::{NationalCode, WorkshopCode};
+use taavon_core::reference::ProvinceCode;
+use taavon_store::{Actor, Loan, LoanFilter, Store, WorkshopHolder};
+
+const WORKSHOP_ILAM: &str = "1000000016";
+const WORKSHOP_LORESTAN: &str = "1000000015";
+
+fn person(n: u32) -> String {
+    NationalCode::with_check_digit(&format!("{n:09}"))
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+async fn principal(store: &Store, username: &str) -> Principal {
+    let mut read = store.read().await.unwrap();
+    let user = read.user_by_username(username).await.unwrap().unwrap();
+    read.finish().await.unwrap();
+    taavon_app::auth::principal_of(&user)
+}
+
+/// The demo's disbursed loans of a province with their first disbursement's month.
+async fn disbursed_loan(store: &Store, province: &str) -> (Loan, JalaliMonth) {
+    let mut read = store.read().await.unwrap();
+    let (loans, _) = read
+        .loans(&ApplicationScope::All, &LoanFilter::default(), 100, 0)
+        .await
+        .unwrap();
+    for loan in loans {
+        if loan.fields.province != province || loan.fields.cooperative_id.is_none() {
+            continue;
+        }
+        if let Some(day) = read.first_disbursement(loan.id).await.unwrap() {
+            return (loan, JalaliMonth::of(JalaliDate::from(day)));
+        }
+    }
+    panic!("the demo has no disbursed cooperative loan in {province}");
+}
+
+/// A file holding `text`, removed when dropped.
+struct ListPath(PathBuf);
+
+impl Drop for ListPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn list_file(text: &str) -> ListPath {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("taavon-list-{}-{n}.csv", std::process::id()));
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    ListPath(path)
+}
+
+/// A list's CSV: a byte-order mark, Persian headers, and the rows given.
+fn csv(rows: &[(&str, &str, &str, JalaliMonth, u8)]) -> String {
+    let mut text = String::from("\u{feff}کد کارگاه,کد ملی,جنسیت,ماه,روز\n");
+    for (workshop, code, gender, month, days) in rows {
+        text.push_str(&format!("{workshop},{code},{gender},{month},{days}\n"));
+    }
+    text
+}
+
+async fn upload(
+    store: &Store,
+    sso: &Principal,
+    text: &str,
+) -> Result<impact::InsuredImportReport, AppError> {
+    let file = list_file(text);
+    impact::import_insured_list(
+        store,
+        sso,
+        ListFile {
+            path: &file.0,
+            name: "list.csv",
+        },
+        &VerificationRules::default(),
+        clock::now(),
+        &mut |_| {},
+    )
+    .await
+}
+
+async fn verdicts(store: &Store, who: &Principal, loan_id: i64) -> Vec<(String, HireVerdict)> {
+    impact::loan_jobs(store, who, loan_id)
+        .await
+        .unwrap()
+        .hires
+        .into_iter()
+        .map(|h| (h.national_code, h.verdict))
+        .collect()
+}
+
+async fn stored_hires(store: &Store, loan_id: i64) -> Vec<taavon_store::HireRow> {
+    let mut read = store.read().await.unwrap();
+    let hires = read.loan_hires(loan_id).await.unwrap();
+    read.finish().await.unwrap();
+    hires
+}
+
+async fn jobs_from_lists(store: Store) {
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let (ilam_loan, d) = disbursed_loan(&store, "IR-16").await;
+    let (lorestan_loan, d_lorestan) = disbursed_loan(&store, "IR-15").await;
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
+    for (loan, code) in [
+        (&ilam_loan, WORKSHOP_ILAM),
+        (&lorestan_loan, WORKSHOP_LORESTAN),
+    ] {
+        let holder = WorkshopHolder::Cooperative(loan.fields.cooperative_id.unwrap());
+        let code = WorkshopCode::parse(code).unwrap();
+        assert!(write.set_workshop_code(holder, Some(&code)).await.unwrap());
+    }
+    write.commit().await.unwrap();
+    let sso = principal(&store, "sso").await;
+    let ilam = principal(&store, "ilam").await;
+    let lorestan = principal(&store, "lorestan").await;
+    let bank = principal(&store, "bank").await;
+    let coop = principal(&store, "coop").await;
+    let representative = |loan: &Loan| Principal {
+        role: Role::CooperativeRepresentative {
+            cooperative_id: loan.fields.cooperative_id.unwrap(),
+            province: ProvinceCode::parse(&loan.fields.province).unwrap(),
+        },
+        ..coop.clone()
+    };
+    let rules = VerificationRules::default();
+    let report = |loan: &Loan, people: Vec<String>, mode| {
+        let who = representative(loan);
+        let store = store.clone();
+        let loan_id = loan.id;
+        async move {
+            impact::report_hires(
+                &store,
+                &who,
+                loan_id,
+                &people,
+                mode,
+                &rules,
+                None,
+                clock::now(),
+            )
+            .await
+        }
+    };
+
+    // Hires reported before any list: nobody is insured yet.
+    let (woman, veteran, absent) = (person(1), person(2), person(3));
+    report(
+        &ilam_loan,
+        vec![woman.clone(), veteran.clone(), absent.clone()],
+        ReportMode::Add,
+    )
+    .await
+    .unwrap();
+    report(&lorestan_loan, vec![person(4)], ReportMode::Add)
+        .await
+        .unwrap();
+    let not_insured = HireVerdict::Status(HireStatus::NotInsured);
+    assert!(
+        verdicts(&store, &ilam, ilam_loan.id)
+            .await
+            .iter()
+            .all(|(_, v)| *v == not_insured)
+    );
+
+    // Someone other than the SSO's officer may not upload.
+    assert!(matches!(
+        upload(&store, &ilam, &csv(&[])).await,
+        Err(AppError::Forbidden)
+    ));
+
+    // The Lorestan list first: it verifies its loan's hire.
+    let lorestan_list = csv(&[
+        (
+            WORKSHOP_LORESTAN,
+            &person(4),
+            "M",
+            d_lorestan.add_months(1),
+            30,
+        ),
+        (
+            WORKSHOP_LORESTAN,
+            &person(4),
+            "M",
+            d_lorestan.add_months(2),
+            30,
+        ),
+        (
+            WORKSHOP_LORESTAN,
+            &person(4),
+            "M",
+            d_lorestan.add_months(3),
+            30,
+        ),
+    ]);
+    let first = upload(&store, &sso, &lorestan_list).await.unwrap();
+    assert_eq!((first.rows, first.error_count), (3, 0));
+    let lorestan_before = stored_hires(&store, lorestan_loan.id).await;
+    assert_eq!(
+        lorestan_before[0].verdict,
+        HireVerdict::Status(HireStatus::Verified)
+    );
+
+    // The Ilam list, in Persian digits for one row: the woman works three months after
+    // the disbursement, the veteran worked there the month before, the third never.
+    let persian_month = d
+        .add_months(3)
+        .to_string()
+        .replace('1', "۱")
+        .replace('4', "۴");
+    let mut ilam_list = csv(&[
+        (WORKSHOP_ILAM, &woman, "F", d.add_months(1), 30),
+        (WORKSHOP_ILAM, &woman, "زن", d.add_months(2), 20),
+        (WORKSHOP_ILAM, &veteran, "M", d.add_months(-1), 30),
+        (WORKSHOP_ILAM, &veteran, "M", d.add_months(1), 30),
+    ]);
+    ilam_list.push_str(&format!("{WORKSHOP_ILAM},{woman},F,{persian_month},۳۱\n"));
+    let stored = upload(&store, &sso, &ilam_list).await.unwrap();
+    assert_eq!((stored.rows, stored.error_count), (5, 0));
+    assert_eq!(stored.hires_checked, 3, "only the Ilam workshop's hires");
+    let expected = vec![
+        (woman.clone(), HireVerdict::Status(HireStatus::Verified)),
+        (
+            veteran.clone(),
+            HireVerdict::Status(HireStatus::InsuredBefore),
+        ),
+        (absent.clone(), not_insured),
+    ];
+    let mut sorted = expected.clone();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(verdicts(&store, &ilam, ilam_loan.id).await, sorted);
+    let jobs = impact::loan_jobs(&store, &ilam, ilam_loan.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (jobs.reported, jobs.verified, jobs.verified_women),
+        (3, 1, 1)
+    );
+    assert!(jobs.planned > 0, "planned jobs come from the application");
+
+    // A new list changes only the hires it touches: Lorestan's hire was not re-read.
+    assert_eq!(
+        stored_hires(&store, lorestan_loan.id).await,
+        lorestan_before
+    );
+
+    // The same file again changes nothing.
+    let counts = |store: Store| async move {
+        impact::insured_lists(&store, &principal(&store, "sso").await)
+            .await
+            .unwrap()
+            .counts
+    };
+    let before = counts(store.clone()).await;
+    assert_eq!(before.rows, 8);
+    upload(&store, &sso, &ilam_list).await.unwrap();
+    let again = counts(store.clone()).await;
+    assert_eq!(
+        (again.rows, again.workshops),
+        (before.rows, before.workshops)
+    );
+    assert_eq!(verdicts(&store, &ilam, ilam_loan.id).await, sorted);
+
+    // A corrected list for the first month after disbursement leaves the woman out:
+    // that month's Ilam rows are replaced, and she has two months left.
+    let corrected = csv(&[(WORKSHOP_ILAM, &veteran, "M", d.add_months(1), 30)]);
+    upload(&store, &sso, &corrected).await.unwrap();
+    assert_eq!(counts(store.clone()).await.rows, before.rows - 1);
+    let now = verdicts(&store, &ilam, ilam_loan.id).await;
+    assert!(now.contains(&(woman.clone(), HireVerdict::Status(HireStatus::TooFewMonths))));
+
+    // A bad file stores nothing and names every bad row.
+    let bad = format!(
+        "{}{WORKSHOP_ILAM},123,F,{},30\n{WORKSHOP_ILAM},{woman},X,1403-13,40\n",
+        csv(&[(WORKSHOP_ILAM, &woman, "F", d.add_months(1), 30)]),
+        d.add_months(1)
+    );
+    let refused = upload(&store, &sso, &bad).await.unwrap();
+    assert_eq!(refused.upload_id, None);
+    let named: Vec<(usize, &str)> = refused
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (3, "national_code"),
+            (4, "gender"),
+            (4, "month"),
+            (4, "days")
+        ]
+    );
+    assert!(refused.errors.iter().all(|e| !e.message_fa.is_empty()));
+    assert_eq!(counts(store.clone()).await.rows, before.rows - 1);
+
+    // Scoping: Ilam's officer never sees a Lorestan hire; a bank sees codes masked;
+    // others see counts of the lists, not who uploaded what.
+    assert!(matches!(
+        impact::loan_jobs(&store, &ilam, lorestan_loan.id).await,
+        Err(AppError::NotFound)
+    ));
+    assert_eq!(
+        verdicts(&store, &lorestan, lorestan_loan.id).await[0].0,
+        person(4)
+    );
+    let masked = verdicts(&store, &bank, lorestan_loan.id).await;
+    assert!(!masked[0].0.contains(&person(4)[..6]), "{masked:?}");
+    let seen_by_bank = impact::insured_lists(&store, &bank).await.unwrap();
+    assert!(seen_by_bank.uploads.is_empty());
+    assert_eq!(seen_by_bank.counts.rows, before.rows - 1);
+    assert!(matches!(
+        impact::fraud_signals(&store, &ilam, "IR-15").await,
+        Err(AppError::NotFound)
+    ));
+    let signals = impact::fraud_signals(&store, &ilam, "IR-16").await.unwrap();
+    assert_eq!(signals.len(), 1);
+    assert_eq!(signals[0].status, HireStatus::InsuredBefore);
+    assert!(matches!(
+        impact::fraud_signals(&store, &bank, "IR-16").await,
+        Err(AppError::Forbidden)
+    ));
+
+    // An amendment that leaves the veteran out removes the signal.
+    report(
+        &ilam_loan,
+        vec![woman.clone(), absent.clone()],
+        ReportMode::Replace,
+    )
+    .await
+    .unwrap();
+    assert!(
+        impact::fraud_signals(&store, &ilam, "IR-16")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let reports = impact::loan_jobs(&store, &ilam, ilam_loan.id)
+        .await
+        .unwrap()
+        .reports;
+    assert_eq!(
+        reports.iter().map(|r| r.amendment).collect::<Vec<_>>(),
+        [false, true]
+    );
+    let _: IsoDate = lorestan_before[0].disbursed_on;
+}
+
+#[tokio::test]
+async fn jobs_are_verified_from_lists_on_sqlite() {
+    // Establishes the list import, reports and incremental verification on SQLite.
+    jobs_from_lists(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn jobs_are_verified_from_lists_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    jobs_from_lists(store).await;
+}
+
+/// The oracle's case (`shared/oracle/impact/`, copied beside the core's tests) through the
+/// store: its loans made from a demo loan, its hires recorded with its workshops and
+/// disbursement days, its list uploaded; every hire's status must be the oracle's.
+async fn oracle_through_the_store(store: Store) {
+    let oracle = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../taavon-core/tests/oracle/impact"
+    );
+    let read_csv = |name: &str| -> Vec<Vec<String>> {
+        let mut reader = csv::Reader::from_path(format!("{oracle}/{name}")).unwrap();
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let loans = read_csv("loans.csv");
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let (template, _) = disbursed_loan(&store, "IR-16").await;
+    let mut read = store.read().await.unwrap();
+    let application = read
+        .application(template.fields.application_id)
+        .await
+        .unwrap()
+        .unwrap();
+    read.finish().await.unwrap();
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
+    let applications = vec![application.fields.clone(); loans.len()];
+    let application_ids = write.insert_applications_bulk(&applications).await.unwrap();
+    let running: Vec<taavon_store::RunningLoan> = application_ids
+        .iter()
+        .map(|application_id| taavon_store::RunningLoan {
+            loan: taavon_store::NewLoan {
+                application_id: *application_id,
+                contract_no: format!("oracle-{application_id}"),
+                ..template.fields.clone()
+            },
+            state: template.state,
+            class: template.class.clone(),
+            schedule: Vec::new(),
+        })
+        .collect();
+    let loan_ids = write.insert_running_loans_bulk(&running).await.unwrap();
+    // Oracle ids are 1…300 in order and the new ids increase, so ties order alike.
+    let mut of_oracle = std::collections::BTreeMap::new();
+    let mut to_oracle = std::collections::BTreeMap::new();
+    for (row, id) in loans.iter().zip(&loan_ids) {
+        let oracle_id: i64 = row[0].parse().unwrap();
+        let workshop = WorkshopCode::parse(&row[1]).unwrap();
+        let disbursed_on = JalaliDate::parse(&row[2]).unwrap().to_iso();
+        of_oracle.insert(oracle_id, (*id, workshop, disbursed_on));
+        to_oracle.insert(*id, oracle_id);
+    }
+    let province = ProvinceCode::parse(&template.fields.province).unwrap();
+    let mut hires: std::collections::BTreeMap<i64, Vec<taavon_store::NewHire>> = Default::default();
+    for row in read_csv("hires.csv") {
+        let (id, workshop, disbursed_on) = &of_oracle[&row[0].parse::<i64>().unwrap()];
+        hires.entry(*id).or_default().push(taavon_store::NewHire {
+            national_code: NationalCode::parse(&row[1]).unwrap(),
+            workshop: Some(workshop.clone()),
+            disbursed_on: *disbursed_on,
+            verdict: HireVerdict::NoWorkshop,
+            woman: false,
+        });
+    }
+    for (id, people) in &hires {
+        let report = write
+            .record_job_report(*id, &province, false, people)
+            .await
+            .unwrap();
+        write
+            .insert_hires(*id, &province, report, people)
+            .await
+            .unwrap();
+    }
+    write.commit().await.unwrap();
+    let file = list_file(&std::fs::read_to_string(format!("{oracle}/insured.csv")).unwrap());
+    let sso = principal(&store, "sso").await;
+    let report = impact::import_insured_list(
+        &store,
+        &sso,
+        ListFile {
+            path: &file.0,
+            name: "insured.csv",
+        },
+        &VerificationRules::default(),
+        clock::now(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.error_count, 0, "{:?}", report.errors);
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{oracle}/expected.json")).unwrap())
+            .unwrap();
+    let mut want: Vec<(i64, String, String)> = expected["hires"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["loan_id"].as_i64().unwrap(),
+                h["national_code"].as_str().unwrap().to_owned(),
+                h["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    want.sort();
+    let mut got = Vec::new();
+    let mut read = store.read().await.unwrap();
+    for id in hires.keys() {
+        for hire in read.loan_hires(*id).await.unwrap() {
+            got.push((
+                to_oracle[id],
+                hire.national_code.as_str().to_owned(),
+                hire.verdict.code().to_owned(),
+            ));
+        }
+    }
+    read.finish().await.unwrap();
+    got.sort();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_sqlite() {
+    // Establishes that incremental verification over stored rows is the core's rule.
+    oracle_through_the_store(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    oracle_through_the_store(store).await;
+}
