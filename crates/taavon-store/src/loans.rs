@@ -76,6 +76,8 @@ macro_rules! bind_contract {
             .bind($now)
     };
 }
+// The bulk loader of running loans (`bulk_loans`, tooling only) binds its contract too.
+#[cfg(feature = "tooling")]
 pub(crate) use bind_contract;
 
 /// A stored loan with what repayments and end of day keep on it.
