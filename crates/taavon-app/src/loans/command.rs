@@ -21,6 +21,10 @@ pub(super) struct LoanCommand<'a> {
 
 /// An opened command and the loan as it stands, or the entity a request with the same
 /// key already made.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per command and taken apart at once; a box would only add an allocation"
+)]
 pub(super) enum Opened<'a> {
     Replay(i64),
     Fresh(LoanCommand<'a>, Loan),
