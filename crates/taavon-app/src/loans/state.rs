@@ -1,6 +1,7 @@
 //! A loan as the store keeps it, read for the core's account rules: its installments as
 //! accounts, the late charge it owes, its kept numbers restated after a change, the lines
-//! of a transaction as stored, its funds book, and whether it is open and paid out.
+//! of a transaction as stored, its funds book, and what it takes now (a disbursement, a
+//! repayment, a settlement or rescheduling).
 //! Every money command on a loan shares these (`transactions`, `settlement`,
 //! `reschedule`), so they sit below all three.
 
@@ -60,6 +61,27 @@ pub(super) fn restated(
             .map_or(0, |oldest| (closed - oldest).max(0)),
         ..loan.state
     }
+}
+
+/// What of the principal is still to be paid out; a loan paid out in full (or settled)
+/// takes no disbursement.
+pub(super) fn undisbursed(loan: &Loan) -> Result<i64, AppError> {
+    let rest = loan.fields.principal_rial - loan.disbursed_rial;
+    if rest <= 0 || loan.status == "settled" {
+        return Err(AppError::Conflict("the loan is fully disbursed".into()));
+    }
+    Ok(rest)
+}
+
+/// Only an active loan takes a repayment.
+pub(super) fn takes_repayment(loan: &Loan) -> Result<(), AppError> {
+    if loan.status != "active" {
+        return Err(AppError::Conflict(format!(
+            "a loan that is {} takes no repayment",
+            loan.status
+        )));
+    }
+    Ok(())
 }
 
 /// Only an active loan paid out in full is settled early or rescheduled: before the last

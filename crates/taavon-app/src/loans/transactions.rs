@@ -14,7 +14,9 @@ use taavon_store::{Loan, LoanTransaction, NewLoanTransaction, Store, Transaction
 
 use super::calendar;
 use super::command::{LoanCommand, Opened, update_loan};
-use super::state::{accounts_of, book, penalty_due_at, restated, stored_lines};
+use super::state::{
+    accounts_of, book, penalty_due_at, restated, stored_lines, takes_repayment, undisbursed,
+};
 use super::terms::current_terms;
 use crate::AppError;
 use crate::bounds::{BoundedText, Lengths};
@@ -71,11 +73,8 @@ pub async fn disburse(
         Opened::Fresh(command, loan) => (command, loan),
     };
     let write = &mut command.write;
-    let rest = loan.fields.principal_rial - loan.disbursed_rial;
+    let rest = undisbursed(&loan)?;
     let amount = input.amount_rial.unwrap_or(rest);
-    if rest <= 0 || loan.status == "settled" {
-        return Err(AppError::Conflict("the loan is fully disbursed".into()));
-    }
     if amount <= 0 || amount > rest {
         return Err(AppError::invalid(
             "amount",
@@ -166,12 +165,7 @@ pub async fn repay(
         Opened::Fresh(command, loan) => (command, loan),
     };
     let write = &mut command.write;
-    if loan.status != "active" {
-        return Err(AppError::Conflict(format!(
-            "a loan that is {} takes no repayment",
-            loan.status
-        )));
-    }
+    takes_repayment(&loan)?;
     let today = calendar::business_date_in(write, now).await?;
     let day = today.days_since_unix_epoch();
     let rows = write.installments(loan_id, loan.schedule_version).await?;
