@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use crate::flags::TransferFlags;
 use crate::model::{Account, Transfer};
-use crate::result::{AccountResult, TransferResult};
+use crate::result::{AccountResult, Outcome, TransferResult};
 
 /// Accounts and transfers to apply batches to.
 #[derive(Clone, Debug, Default)]
@@ -32,15 +32,6 @@ pub struct Ledger {
 pub enum Settlement {
     Posted,
     Voided,
-}
-
-/// The results every batch's events share, so one driver runs linked chains for both
-/// accounts and transfers.
-pub(crate) trait Outcome: Copy + PartialEq {
-    const OK: Self;
-    const LINKED_EVENT_FAILED: Self;
-    const LINKED_EVENT_CHAIN_OPEN: Self;
-    fn is_success(self) -> bool;
 }
 
 /// A change made by an event of an open chain, to be undone if the chain fails.

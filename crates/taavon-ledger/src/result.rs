@@ -2,6 +2,15 @@
 //! names them. Variants are listed in order of precedence: when several apply, the
 //! ledger answers the first.
 
+/// The results every batch's events share, so the ledger's one driver runs linked chains
+/// for both accounts and transfers.
+pub(crate) trait Outcome: Copy + PartialEq {
+    const OK: Self;
+    const LINKED_EVENT_FAILED: Self;
+    const LINKED_EVENT_CHAIN_OPEN: Self;
+    fn is_success(self) -> bool;
+}
+
 /// Defines a result enum with its stable snake_case code (for logs, the API and the CLI)
 /// and the list of every variant (so tests can prove each one is reached).
 macro_rules! result_codes {
@@ -30,7 +39,7 @@ macro_rules! result_codes {
             }
         }
 
-        impl crate::ledger::Outcome for $name {
+        impl Outcome for $name {
             const OK: Self = Self::Ok;
             const LINKED_EVENT_FAILED: Self = Self::LinkedEventFailed;
             const LINKED_EVENT_CHAIN_OPEN: Self = Self::LinkedEventChainOpen;

@@ -9,6 +9,7 @@ use crate::StoreError;
 use crate::audit::{Actor, AuditEntry};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values};
+use crate::insert::{insert_rows, only_id};
 use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
 
@@ -300,39 +301,59 @@ impl Reader {
     }
 }
 
+/// An application's columns as written, in the order `write_applications` binds them.
+const APPLICATION_INSERT_COLUMNS: &str = "province, county, program, applicant_kind, cooperative_id, \
+     client_id, sector, amount_rial, jobs, women_jobs, purpose, financing, women_led, status, \
+     version, created_at, updated_at";
+
 impl WriteTx {
+    /// Writes applications' rows at version 1, many to a statement; returns their ids in
+    /// order. The one statement of both the single and the bulk insert; the caller logs
+    /// and audits.
+    pub(crate) async fn write_applications(
+        &mut self,
+        applications: &[NewApplication],
+        context: &'static str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let now = self.now.to_string();
+        let columns = &[APPLICATION_INSERT_COLUMNS];
+        Ok(insert_rows!(
+            self,
+            "applications",
+            columns,
+            applications,
+            context,
+            |query, a| query
+                .bind(&a.province)
+                .bind(&a.county)
+                .bind(&a.program)
+                .bind(&a.applicant_kind)
+                .bind(a.cooperative_id)
+                .bind(a.client_id)
+                .bind(&a.sector)
+                .bind(a.amount_rial)
+                .bind(a.jobs)
+                .bind(a.women_jobs)
+                .bind(&a.purpose)
+                .bind(&a.financing)
+                .bind(a.women_led)
+                .bind(&a.status)
+                .bind(1i64)
+                .bind(&now)
+                .bind(&now)
+        ))
+    }
+
     pub async fn insert_application(
         &mut self,
         application: &NewApplication,
     ) -> Result<i64, StoreError> {
+        let ids = self
+            .write_applications(std::slice::from_ref(application), "creating an application")
+            .await?;
+        let id = only_id(&ids, "applications")?;
         let now = self.now.to_string();
         let a = application;
-        let id: i64 = on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO applications (province, county, program, applicant_kind, \
-             cooperative_id, client_id, sector, amount_rial, jobs, women_jobs, purpose, \
-             financing, women_led, status, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15) \
-             RETURNING id"
-        )
-        .bind(&a.province)
-        .bind(&a.county)
-        .bind(&a.program)
-        .bind(&a.applicant_kind)
-        .bind(a.cooperative_id)
-        .bind(a.client_id)
-        .bind(&a.sector)
-        .bind(a.amount_rial)
-        .bind(a.jobs)
-        .bind(a.women_jobs)
-        .bind(&a.purpose)
-        .bind(&a.financing)
-        .bind(a.women_led)
-        .bind(&a.status)
-        .bind(&now)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("creating an application"))?);
         let actor_user_id = match &self.actor {
             Actor::User { id, .. } => Some(*id),
             Actor::System { .. } => None,

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use taavon_ledger::Transfer;
 
+use crate::conn::Conn;
 use crate::cooperatives::NewCooperative;
 use crate::error::db;
 use crate::ledger::{hex64, hex128};
-use crate::tx::{Conn, Engine};
+use crate::tx::Engine;
 use crate::{Store, StoreError};
 
 impl Store {

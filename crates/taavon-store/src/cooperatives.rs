@@ -7,6 +7,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
 use crate::filter::{ApplicantColumn, Conditions, Value, bind_values};
+use crate::insert::{insert_rows, only_id};
 use crate::tx::{Reader, WriteTx};
 
 /// A cooperative to register.
@@ -191,41 +192,59 @@ impl Reader {
     }
 }
 
+/// A cooperative's columns as written, in the order `write_cooperatives` binds them.
+const COOPERATIVE_INSERT_COLUMNS: &str = "province, county, name, name_key, kind, sector, legal_id, \
+     registration_number, registered_on, founded_on, women_led, status, address, phone, \
+     version, created_at, updated_at";
+
 impl WriteTx {
+    /// Writes cooperatives' rows at version 1, many to a statement; returns their ids in
+    /// order. The one statement of both the single and the bulk insert; the caller audits.
+    pub(crate) async fn write_cooperatives(
+        &mut self,
+        cooperatives: &[NewCooperative],
+        context: &'static str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let now = self.now.to_string();
+        Ok(insert_rows!(
+            self,
+            "cooperatives",
+            &[COOPERATIVE_INSERT_COLUMNS],
+            cooperatives,
+            context,
+            |query, f| query
+                .bind(&f.province)
+                .bind(&f.county)
+                .bind(&f.name)
+                .bind(&f.name_key)
+                .bind(&f.kind)
+                .bind(&f.sector)
+                .bind(f.legal_id.as_deref())
+                .bind(f.registration_number.as_deref())
+                .bind(f.registered_on.as_deref())
+                .bind(f.founded_on.as_deref())
+                .bind(f.women_led)
+                .bind(&f.status)
+                .bind(f.address.as_deref())
+                .bind(f.phone.as_deref())
+                .bind(1i64)
+                .bind(&now)
+                .bind(&now)
+        ))
+    }
+
     pub async fn insert_cooperative(
         &mut self,
         cooperative: &NewCooperative,
     ) -> Result<i64, StoreError> {
-        let now = self.now.to_string();
+        let ids = self
+            .write_cooperatives(
+                std::slice::from_ref(cooperative),
+                "registering a cooperative",
+            )
+            .await?;
+        let id = only_id(&ids, "cooperatives")?;
         let c0 = cooperative;
-        let id: i64 = on!(self.conn(), |c| {
-            sqlx::query(
-            "INSERT INTO cooperatives (province, county, name, name_key, kind, sector, legal_id, \
-             registration_number, registered_on, founded_on, women_led, status, address, phone, \
-             version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15) \
-             RETURNING id"
-        )
-        .bind(&c0.province)
-        .bind(&c0.county)
-        .bind(&c0.name)
-        .bind(&c0.name_key)
-        .bind(&c0.kind)
-        .bind(&c0.sector)
-        .bind(c0.legal_id.as_deref())
-        .bind(c0.registration_number.as_deref())
-        .bind(c0.registered_on.as_deref())
-        .bind(c0.founded_on.as_deref())
-        .bind(c0.women_led)
-        .bind(&c0.status)
-        .bind(c0.address.as_deref())
-        .bind(c0.phone.as_deref())
-        .bind(&now)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("registering a cooperative"))?
-        });
         self.audit(AuditEntry::created(
             "cooperative.create",
             "cooperative",

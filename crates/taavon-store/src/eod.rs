@@ -13,9 +13,10 @@ use taavon_core::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
+use crate::conn::Conn;
 use crate::error::db;
 use crate::sums::{exact_sum_at, exact_sum_sql};
-use crate::tx::{Conn, Reader, WriteTx};
+use crate::tx::{Reader, WriteTx};
 
 /// The portfolio of one branch at a closed business date.
 #[derive(Clone, Debug, PartialEq, Eq)]

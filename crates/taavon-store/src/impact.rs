@@ -19,11 +19,12 @@ use taavon_core::registry::Gender;
 
 use crate::StoreError;
 use crate::audit::{Actor, AuditEntry};
-use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
+use crate::conn::Conn;
 use crate::error::{corrupt, db};
 use crate::filter::{Value, bind_values};
+use crate::insert::{ROWS_PER_STATEMENT, placeholders};
 use crate::ledger::sqlite::SqliteBatchIo;
-use crate::tx::{Conn, Reader, WriteTx};
+use crate::tx::{Reader, WriteTx};
 
 /// The most list rows one `insert_insured_rows` call takes (bounds what a batch holds).
 pub const INSURED_BATCH_MAX: usize = 10_000;

@@ -6,7 +6,7 @@
 //! transaction (`WriteTx::commit` refuses to commit an unaudited change).
 //!
 //! Both engines run the same query text (`$N` placeholders work in SQLite too); the
-//! `on!` macro in `tx.rs` expands one body for each engine. This is an enum rather than a
+//! `on!` macro in `conn.rs` expands one body for each engine. This is an enum rather than a
 //! generic `Store` trait so the app and server are compiled once, not once per backend.
 #![cfg_attr(
     not(test),
@@ -19,9 +19,10 @@
 )]
 
 #[macro_use]
-mod tx;
+mod conn;
 mod applications;
 mod audit;
+mod audit_reads;
 #[cfg(feature = "tooling")]
 mod baseline;
 mod bulk;
@@ -31,7 +32,9 @@ mod cooperatives;
 mod eod;
 mod error;
 mod filter;
+mod idempotency;
 mod impact;
+mod insert;
 mod ledger;
 mod ledger_reports;
 mod loans;
@@ -45,6 +48,7 @@ mod schema;
 mod sessions;
 mod sums;
 mod throttle;
+mod tx;
 mod url;
 mod users;
 
@@ -60,6 +64,7 @@ pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
+pub use idempotency::IdempotentRequest;
 pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
     JobReport, NewHire, NewInsuredUpload, WorkshopHolder,
@@ -76,7 +81,7 @@ pub use proposals::{LoanProposal, NewLoanProposal, ProposalOutcome};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
-pub use registry::{Formation, IdempotentRequest, ShareEntryRow, Versioned};
+pub use registry::{Formation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};
 pub use sessions::{Purged, SessionRow};

@@ -6,9 +6,9 @@ use taavon_core::access::ApplicationScope;
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
 use crate::error::db;
 use crate::filter::{Conditions, bind_values};
+use crate::insert::{ROWS_PER_STATEMENT, insert_rows, only_id, placeholders};
 use crate::tx::{Reader, WriteTx};
 
 /// An installment row with its loan, province and schedule version.
@@ -40,6 +40,45 @@ pub struct NewLoan {
     /// The business day the contract was written on (end of day closes from there).
     pub closed_day: i64,
 }
+
+/// A contract's columns (what `NewLoan` holds) as written, in the order `bind_contract!`
+/// binds them: the contract and the bulk loader of running loans both write them.
+pub(crate) const CONTRACT_COLUMNS: &str = "province, application_id, program, cooperative_id, \
+     client_id, bank, branch, contract_no, contract_type, principal_rial, rate_bp, months, \
+     grace_months, grace_mode, method, day_base, repayment_order, contracted_on, \
+     reserve_transfer, closed_day, created_at, updated_at";
+
+/// Binds a `NewLoan` onto `$query` in `CONTRACT_COLUMNS`' order, `$now` as both instants.
+macro_rules! bind_contract {
+    ($query:expr, $loan:expr, $now:expr) => {
+        $query
+            .bind(&$loan.province)
+            .bind($loan.application_id)
+            .bind(&$loan.program)
+            .bind($loan.cooperative_id)
+            .bind($loan.client_id)
+            .bind(&$loan.bank)
+            .bind(&$loan.branch)
+            .bind(&$loan.contract_no)
+            .bind(&$loan.contract_type)
+            .bind($loan.principal_rial)
+            .bind($loan.rate_bp)
+            .bind($loan.months)
+            .bind($loan.grace_months)
+            .bind(&$loan.grace_mode)
+            .bind(&$loan.method)
+            .bind($loan.day_base)
+            .bind(&$loan.repayment_order)
+            .bind(&$loan.contracted_on)
+            .bind($loan.reserve_transfer.as_deref())
+            .bind($loan.closed_day)
+            .bind($now)
+            .bind($now)
+    };
+}
+// The bulk loader of running loans (`bulk_loans`, tooling only) binds its contract too.
+#[cfg(feature = "tooling")]
+pub(crate) use bind_contract;
 
 /// A stored loan with what repayments and end of day keep on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -559,41 +598,16 @@ impl WriteTx {
     ) -> Result<i64, StoreError> {
         let now = self.now.to_string();
         let l = loan;
-        let id: i64 = on!(self.conn(), |c| {
-            sqlx::query(
-            "INSERT INTO loans (province, application_id, program, cooperative_id, client_id, bank, \
-             branch, contract_no, contract_type, principal_rial, rate_bp, months, grace_months, \
-             grace_mode, method, day_base, repayment_order, contracted_on, status, \
-             reserve_transfer, closed_day, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
-             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'contracted', $19, $20, \
-             $21, $21) RETURNING id"
-        )
-        .bind(&l.province)
-        .bind(l.application_id)
-        .bind(&l.program)
-        .bind(l.cooperative_id)
-        .bind(l.client_id)
-        .bind(&l.bank)
-        .bind(&l.branch)
-        .bind(&l.contract_no)
-        .bind(&l.contract_type)
-        .bind(l.principal_rial)
-        .bind(l.rate_bp)
-        .bind(l.months)
-        .bind(l.grace_months)
-        .bind(&l.grace_mode)
-        .bind(&l.method)
-        .bind(l.day_base)
-        .bind(&l.repayment_order)
-        .bind(&l.contracted_on)
-        .bind(l.reserve_transfer.as_deref())
-        .bind(l.closed_day)
-        .bind(&now)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("writing a contract"))?
-        });
+        let columns = &[CONTRACT_COLUMNS, "status"];
+        let ids = insert_rows!(
+            self,
+            "loans",
+            columns,
+            std::slice::from_ref(loan),
+            "writing a contract",
+            |query, l| bind_contract!(query, l, &now).bind("contracted")
+        );
+        let id = only_id(&ids, "loans")?;
         self.insert_installments(id, &l.province, 1, schedule)
             .await?;
         self.audit(AuditEntry::created(

@@ -9,7 +9,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
 use crate::filter::{ApplicantColumn, Conditions, bind_values};
-use crate::registry::{PERSON_COLUMNS, person_row};
+use crate::insert::{insert_rows, only_id};
 use crate::tx::{Reader, WriteTx};
 
 /// A person to record. `national_code` is already validated and normalised.
@@ -91,6 +91,30 @@ macro_rules! client_row {
         .map_err(db("decoding a client"))
     };
 }
+
+/// A person's columns, from `persons p`, in the order `person_of` reads them by name.
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, p.birth_year, p.mobile";
+
+/// Decodes a row of `PERSON_COLUMNS` on either engine.
+macro_rules! person_row {
+    ($row:expr) => {
+        (|| -> Result<$crate::people::Person, sqlx::Error> {
+            Ok($crate::people::Person {
+                id: $row.try_get("id")?,
+                fields: $crate::people::NewPerson {
+                    province: $row.try_get("province")?,
+                    national_code: $row.try_get("national_code")?,
+                    first_name: $row.try_get("first_name")?,
+                    last_name: $row.try_get("last_name")?,
+                    gender: $row.try_get("gender")?,
+                    birth_year: $row.try_get("birth_year")?,
+                    mobile: $row.try_get("mobile")?,
+                },
+            })
+        })()
+    };
+}
+pub(crate) use person_row;
 
 impl Reader {
     pub async fn client(&mut self, id: i64) -> Result<Option<Client>, StoreError> {
@@ -185,25 +209,47 @@ impl Reader {
     }
 }
 
+/// A person's columns as written, in the order `write_persons` binds them.
+const PERSON_INSERT_COLUMNS: &str =
+    "province, national_code, first_name, last_name, gender, birth_year, mobile, created_at";
+
+/// A membership's columns as written, in the order `write_memberships` binds them.
+const MEMBERSHIP_COLUMNS: &str =
+    "province, cooperative_id, person_id, board_role, joined_on, created_at";
+
 impl WriteTx {
-    pub async fn insert_person(&mut self, person: &NewPerson) -> Result<i64, StoreError> {
+    /// Writes persons' rows, many to a statement; returns their ids in order. The one
+    /// statement of both the single and the bulk insert; the caller audits.
+    pub(crate) async fn write_persons(
+        &mut self,
+        persons: &[NewPerson],
+        context: &'static str,
+    ) -> Result<Vec<i64>, StoreError> {
         let now = self.now.to_string();
-        let id: i64 = on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO persons (province, national_code, first_name, last_name, gender, \
-             birth_year, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
-        )
-        .bind(&person.province)
-        .bind(&person.national_code)
-        .bind(&person.first_name)
-        .bind(&person.last_name)
-        .bind(&person.gender)
-        .bind(person.birth_year)
-        .bind(person.mobile.as_deref())
-        .bind(&now)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("recording a person"))?);
+        let columns = &[PERSON_INSERT_COLUMNS];
+        Ok(insert_rows!(
+            self,
+            "persons",
+            columns,
+            persons,
+            context,
+            |query, p| query
+                .bind(&p.province)
+                .bind(&p.national_code)
+                .bind(&p.first_name)
+                .bind(&p.last_name)
+                .bind(&p.gender)
+                .bind(p.birth_year)
+                .bind(p.mobile.as_deref())
+                .bind(&now)
+        ))
+    }
+
+    pub async fn insert_person(&mut self, person: &NewPerson) -> Result<i64, StoreError> {
+        let ids = self
+            .write_persons(std::slice::from_ref(person), "recording a person")
+            .await?;
+        let id = only_id(&ids, "persons")?;
         self.audit(AuditEntry::created(
             "person.create",
             "person",
@@ -219,28 +265,40 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Writes memberships' rows, many to a statement; returns their ids in order. The one
+    /// statement of both the single and the bulk insert; the caller audits.
+    pub(crate) async fn write_memberships(
+        &mut self,
+        memberships: &[NewMembership],
+        context: &'static str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let now = self.now.to_string();
+        let columns = &[MEMBERSHIP_COLUMNS];
+        Ok(insert_rows!(
+            self,
+            "memberships",
+            columns,
+            memberships,
+            context,
+            |query, m| query
+                .bind(&m.province)
+                .bind(m.cooperative_id)
+                .bind(m.person_id)
+                .bind(m.board_role.as_deref())
+                .bind(&m.joined_on)
+                .bind(&now)
+        ))
+    }
+
     pub async fn insert_membership(
         &mut self,
         membership: &NewMembership,
     ) -> Result<i64, StoreError> {
-        let now = self.now.to_string();
+        let ids = self
+            .write_memberships(std::slice::from_ref(membership), "recording a membership")
+            .await?;
+        let id = only_id(&ids, "memberships")?;
         let m = membership;
-        let id: i64 = on!(self.conn(), |c| {
-            sqlx::query(
-            "INSERT INTO memberships (province, cooperative_id, person_id, board_role, joined_on, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-        )
-        .bind(&m.province)
-        .bind(m.cooperative_id)
-        .bind(m.person_id)
-        .bind(m.board_role.as_deref())
-        .bind(&m.joined_on)
-        .bind(&now)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("recording a membership"))?
-        });
         self.audit(AuditEntry::created(
             "membership.create",
             "membership",

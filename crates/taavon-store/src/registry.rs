@@ -1,5 +1,5 @@
 //! The registry's writes and reads beyond creating records: optimistic updates, the
-//! share-capital register, formations, persons by national code, idempotency keys.
+//! share-capital register, formations, persons by national code.
 
 use sqlx::Row;
 
@@ -8,7 +8,7 @@ use crate::audit::AuditEntry;
 use crate::cooperatives::{Cooperative, NewCooperative};
 use crate::error::db;
 use crate::filter::{Conditions, bind_values};
-use crate::people::Person;
+use crate::people::{PERSON_COLUMNS, Person, person_row};
 use crate::tx::{Reader, WriteTx};
 
 /// One stored entry of the share-capital register.
@@ -54,30 +54,6 @@ pub enum Versioned<T> {
     Missing,
 }
 
-/// A person's columns, from `persons p`, in the order `person_of` reads them by name.
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.province, p.national_code, p.first_name, p.last_name, p.gender, p.birth_year, p.mobile";
-
-/// Decodes a row of `PERSON_COLUMNS` on either engine.
-macro_rules! person_row {
-    ($row:expr) => {
-        (|| -> Result<$crate::people::Person, sqlx::Error> {
-            Ok($crate::people::Person {
-                id: $row.try_get("id")?,
-                fields: $crate::people::NewPerson {
-                    province: $row.try_get("province")?,
-                    national_code: $row.try_get("national_code")?,
-                    first_name: $row.try_get("first_name")?,
-                    last_name: $row.try_get("last_name")?,
-                    gender: $row.try_get("gender")?,
-                    birth_year: $row.try_get("birth_year")?,
-                    mobile: $row.try_get("mobile")?,
-                },
-            })
-        })()
-    };
-}
-pub(crate) use person_row;
-
 const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, duplicate_flags, \
      decided_by, decided_at, reason, version, created_at";
 
@@ -100,18 +76,6 @@ macro_rules! formation_row {
         })()
         .map_err(db("decoding a formation"))
     };
-}
-
-/// A request recorded under an `Idempotency-Key`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdempotentRequest {
-    /// `METHOD /path` as requested.
-    pub route: String,
-    /// SHA-256 of the route and the canonical body; none for keys recorded before
-    /// migration 0012 (they are matched by route alone).
-    pub request_hash: Option<String>,
-    /// What the request made (the entity its answer is read from).
-    pub entity_id: i64,
 }
 
 impl Reader {
@@ -137,7 +101,7 @@ impl Reader {
         national_codes: &[String],
     ) -> Result<Vec<Person>, StoreError> {
         let mut found = Vec::with_capacity(national_codes.len());
-        for chunk in national_codes.chunks(crate::bulk::ROWS_PER_STATEMENT) {
+        for chunk in national_codes.chunks(crate::insert::ROWS_PER_STATEMENT) {
             let mut filters = Conditions::default();
             filters.one_of("p.national_code", chunk.iter().map(String::as_str));
             let sql = format!(
@@ -321,34 +285,6 @@ impl Reader {
         .map(|row| Ok((row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?))))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(db("decoding legal IDs")))
-    }
-
-    /// What a user's earlier request with this key was and what it made, if any.
-    pub async fn idempotent_request(
-        &mut self,
-        user_id: i64,
-        key: &str,
-    ) -> Result<Option<IdempotentRequest>, StoreError> {
-        on!(&mut self.conn, |c| {
-            sqlx::query(
-                "SELECT route, request_hash, entity_id FROM idempotency_keys \
-                 WHERE user_id = $1 AND idempotency_key = $2",
-            )
-            .bind(user_id)
-            .bind(key)
-            .fetch_optional(c)
-            .await
-            .map_err(db("reading an idempotency key"))?
-            .map(|row| {
-                Ok(IdempotentRequest {
-                    route: row.try_get(0)?,
-                    request_hash: row.try_get(1)?,
-                    entity_id: row.try_get(2)?,
-                })
-            })
-            .transpose()
-            .map_err(db("decoding an idempotency key"))
-        })
     }
 }
 
@@ -536,56 +472,6 @@ impl WriteTx {
             after: Some(serde_json::json!({ "status": status, "reason": reason })),
         });
         Ok(true)
-    }
-
-    /// Claims a key for a request before the request changes anything. A concurrent
-    /// transaction that claimed the same key first makes this wait until it ends (the
-    /// unique index), then answers `Duplicate` if it committed: the caller then answers
-    /// that request's result. The claim holds no entity until `settle_idempotency_key`.
-    pub async fn claim_idempotency_key(
-        &mut self,
-        user_id: i64,
-        key: &str,
-        route: &str,
-        request_hash: &str,
-    ) -> Result<(), StoreError> {
-        let now = self.now.to_string();
-        on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO idempotency_keys \
-             (user_id, idempotency_key, route, request_hash, entity_id, created_at) \
-             VALUES ($1, $2, $3, $4, 0, $5)"
-        )
-        .bind(user_id)
-        .bind(key)
-        .bind(route)
-        .bind(request_hash)
-        .bind(&now)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db("claiming an idempotency key"))?);
-        Ok(())
-    }
-
-    /// Records what the request that claimed this key made, in the same transaction.
-    pub async fn settle_idempotency_key(
-        &mut self,
-        user_id: i64,
-        key: &str,
-        entity_id: i64,
-    ) -> Result<(), StoreError> {
-        on!(self.conn(), |c| sqlx::query(
-            "UPDATE idempotency_keys SET entity_id = $3 \
-             WHERE user_id = $1 AND idempotency_key = $2"
-        )
-        .bind(user_id)
-        .bind(key)
-        .bind(entity_id)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db("settling an idempotency key"))?);
-        Ok(())
     }
 }
 

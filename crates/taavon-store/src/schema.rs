@@ -8,8 +8,8 @@
 
 use sqlx::Row;
 
+use crate::conn::Conn;
 use crate::error::db;
-use crate::tx::Conn;
 use crate::{Store, StoreError};
 
 /// The whole schema, each part sorted so that two engines' descriptions compare equal.

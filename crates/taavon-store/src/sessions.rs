@@ -10,8 +10,8 @@
 use sqlx::Row;
 use taavon_core::timestamp::Timestamp;
 
+use crate::conn::Conn;
 use crate::error::db;
-use crate::tx::Conn;
 use crate::{Store, StoreError};
 
 /// A stored session.

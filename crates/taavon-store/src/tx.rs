@@ -6,29 +6,12 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use sqlx::{Postgres, Sqlite};
 use taavon_core::timestamp::Timestamp;
 
 use crate::audit::{self, Actor, AuditEntry, AuditKey};
+use crate::conn::Conn;
 use crate::error::db;
 use crate::{DatabaseUrl, StoreError};
-
-/// Runs one body against whichever engine a transaction is on. The body is the same
-/// text for both; Rust type-checks it once per engine.
-macro_rules! on {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::tx::Conn::Sqlite(tx) => {
-                let $c = &mut **tx;
-                $body
-            }
-            $crate::tx::Conn::Postgres(tx) => {
-                let $c = &mut **tx;
-                $body
-            }
-        }
-    };
-}
 
 /// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,12 +36,6 @@ enum Backend {
         read: SqlitePool,
     },
     Postgres(PgPool),
-}
-
-/// An open transaction on one engine.
-pub(crate) enum Conn {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 /// The queries that only read. Both transaction kinds dereference to it, so a use case
@@ -282,26 +259,6 @@ impl WriteTx {
 
     pub(crate) fn conn(&mut self) -> &mut Conn {
         &mut self.reader.conn
-    }
-}
-
-impl Conn {
-    /// Commits a bare transaction (the unaudited transport state: sessions, throttle
-    /// counters, purges).
-    pub(crate) async fn commit(self, context: &'static str) -> Result<(), StoreError> {
-        match self {
-            Conn::Sqlite(tx) => tx.commit().await,
-            Conn::Postgres(tx) => tx.commit().await,
-        }
-        .map_err(db(context))
-    }
-
-    pub(crate) async fn rollback(self, context: &'static str) -> Result<(), StoreError> {
-        match self {
-            Conn::Sqlite(tx) => tx.rollback().await,
-            Conn::Postgres(tx) => tx.rollback().await,
-        }
-        .map_err(db(context))
     }
 }
 

@@ -7,7 +7,7 @@ use taavon_core::reference::ReferenceData;
 use taavon_core::registry::CooperativeKind;
 use taavon_core::text::search_key;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Actor, NewCooperative, NewPerson, Store};
+use taavon_store::{Actor, NewCooperative, NewMembership, NewPerson, Store};
 
 use taavon_app::AppError;
 
@@ -207,11 +207,15 @@ pub async fn load(
         }
         let mut write = store.write(Actor::system("synth"), now).await?;
         let person_ids = write.insert_persons_bulk(&persons).await?;
-        let memberships: Vec<(String, i64, i64, String)> = homes
+        let memberships: Vec<NewMembership> = homes
             .into_iter()
             .zip(person_ids)
-            .map(|((province, cooperative), person)| {
-                (province, cooperative, person, "2024-01-01".to_owned())
+            .map(|((province, cooperative_id), person_id)| NewMembership {
+                province,
+                cooperative_id,
+                person_id,
+                board_role: None,
+                joined_on: "2024-01-01".to_owned(),
             })
             .collect();
         write.insert_memberships_bulk(&memberships).await?;

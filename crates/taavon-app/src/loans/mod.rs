@@ -4,9 +4,12 @@
 //! what a borrower owes (rescheduling, reversal) goes through `proposals` (four eyes).
 
 mod calendar;
+mod command;
 mod proposals;
 mod reschedule;
 mod settlement;
+mod state;
+mod terms;
 mod transactions;
 
 pub use calendar::{business_date, set_business_date, working_calendar};
@@ -15,7 +18,7 @@ pub use proposals::{
 };
 pub use reschedule::RescheduleInput;
 pub use settlement::{SettlementQuote, settle, settlement_quote};
-pub use transactions::accounts_of;
+pub use state::accounts_of;
 pub use transactions::{RepaymentInput, disburse, repay};
 
 use taavon_core::access::{
@@ -436,12 +439,12 @@ pub async fn read_loan(
     let business_date = calendar::business_date_read(&mut read).await?;
     read.finish().await?;
     let penalty_due_rial =
-        transactions::penalty_due_at(&loan, &schedule, business_date.days_since_unix_epoch());
+        state::penalty_due_at(&loan, &schedule, business_date.days_since_unix_epoch());
     let may_transact = authorize(principal, LoanAction::Transact, &loan).is_ok();
     Ok(LoanView {
-        may_disburse: may_transact && transactions::undisbursed(&loan).is_ok(),
-        may_repay: may_transact && transactions::takes_repayment(&loan).is_ok(),
-        settlement_quotable: settlement::open_and_paid_out(&loan, "settlement").is_ok(),
+        may_disburse: may_transact && state::undisbursed(&loan).is_ok(),
+        may_repay: may_transact && state::takes_repayment(&loan).is_ok(),
+        settlement_quotable: state::open_and_paid_out(&loan, "settlement").is_ok(),
         may_transact,
         loan,
         schedule,

@@ -21,12 +21,13 @@ use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanProposal, NewLoanProposal, ProposalOutcome, Store, WriteTx};
 
+use super::command::{LoanCommand, Opened};
 use super::reschedule::{RescheduleInput, ReschedulePlan, apply_reschedule, plan_reschedule};
-use super::transactions::{ReversalPlan, amount_error, apply_reversal, load, plan_reversal};
+use super::transactions::{ReversalPlan, apply_reversal, plan_reversal};
 use super::{authorize, province_of};
 use crate::AppError;
 use crate::applications::WorkflowSettings;
-use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
+use crate::idempotency::Idempotency;
 
 /// What a proposal asks for, as its body stores it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,25 +115,34 @@ async fn settle(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<ProposalView, AppError> {
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return read_proposal(store, principal, loan_id, id).await,
-        Begun::Fresh(write) => write,
+    let opened = LoanCommand::open(
+        store,
+        principal,
+        loan_id,
+        LoanAction::Read,
+        idempotency,
+        now,
+    );
+    let (mut command, loan) = match opened.await? {
+        Opened::Replay(id) => return read_proposal(store, principal, loan_id, id).await,
+        Opened::Fresh(command, loan) => (command, loan),
     };
-    let (loan, proposal) = pending(&mut write, principal, loan_id, proposal_id, decision).await?;
+    let proposal = pending(&mut command.write, principal, &loan, proposal_id, decision).await?;
     let outcome = match decision {
         ProposalDecision::Approve => {
-            claim(&mut write, &loan, proposal.fields.loan_version).await?;
+            // `pending` saw the proposal made for the loan at the version read.
+            command.claim(&loan).await?;
             let action = action_of(&proposal)?;
-            let plan = plan(&mut write, &loan, &action, now).await?;
+            let plan = plan(&mut command.write, &loan, &action, now).await?;
             ProposalOutcome::Executed {
-                transaction_id: plan.apply(&mut write, &loan).await?,
+                transaction_id: plan.apply(&mut command.write, &loan).await?,
             }
         }
         ProposalDecision::Reject => {
             crate::bounds::check_texts(&[("reason", Some(reason), TextKind::Reason)])?;
             let reason = reason.trim();
             if reason.is_empty() {
-                return Err(amount_error(
+                return Err(AppError::invalid(
                     "reason",
                     "required",
                     "دلیل رد درخواست را بنویسید.",
@@ -144,7 +154,7 @@ async fn settle(
             }
         }
     };
-    decide(store, write, principal, &proposal, &outcome, idempotency).await
+    decide(store, command, principal, &proposal, &outcome).await
 }
 
 /// Asks for a rescheduling or a reversal: checks it against the loan as it stands and
@@ -159,16 +169,24 @@ pub async fn propose(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<ProposalView, AppError> {
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return read_proposal(store, principal, loan_id, id).await,
-        Begun::Fresh(write) => write,
+    let opened = LoanCommand::open(
+        store,
+        principal,
+        loan_id,
+        LoanAction::Transact,
+        idempotency,
+        now,
+    );
+    let (mut command, loan) = match opened.await? {
+        Opened::Replay(id) => return read_proposal(store, principal, loan_id, id).await,
+        Opened::Fresh(command, loan) => (command, loan),
     };
-    let loan = load(&mut write, principal, loan_id).await?;
-    claim(&mut write, &loan, loan.version).await?;
-    let plan = plan(&mut write, &loan, action, now).await?;
+    command.claim(&loan).await?;
+    let plan = plan(&mut command.write, &loan, action, now).await?;
     let body = serde_json::to_string(action)
         .map_err(|error| AppError::Internal(format!("a proposal's body: {error}")))?;
-    let id = write
+    let id = command
+        .write
         .insert_loan_proposal(&NewLoanProposal {
             loan_id,
             loan_version: loan.version,
@@ -180,16 +198,17 @@ pub async fn propose(
         })
         .await?;
     if needs_second_officer(plan.amount_rial(), settings.bank_second_approval_above_rial) {
-        let id = finish_idempotent(write, principal, idempotency, id).await?;
+        let id = command.finish(id).await?;
         return read_proposal(store, principal, loan_id, id).await;
     }
-    let transaction_id = plan.apply(&mut write, &loan).await?;
-    let proposal = write
+    let transaction_id = plan.apply(&mut command.write, &loan).await?;
+    let proposal = command
+        .write
         .loan_proposal(id)
         .await?
         .ok_or_else(|| AppError::Internal("a proposal vanished in its transaction".into()))?;
     let outcome = ProposalOutcome::Executed { transaction_id };
-    decide(store, write, principal, &proposal, &outcome, idempotency).await
+    decide(store, command, principal, &proposal, &outcome).await
 }
 
 /// A checked action, not yet written.
@@ -231,31 +250,29 @@ async fn plan(
     })
 }
 
-/// The loan and its pending proposal, if the principal may take `decision` on it. A
-/// proposal of another loan, or a loan outside the caller's scope, is not found.
+/// The loan's pending proposal, if the principal may take `decision` on it. A proposal
+/// of another loan is not found.
 async fn pending(
     write: &mut WriteTx,
     principal: &Principal,
-    loan_id: i64,
+    loan: &Loan,
     proposal_id: i64,
     decision: ProposalDecision,
-) -> Result<(Loan, LoanProposal), AppError> {
-    let loan = write.loan(loan_id).await?.ok_or(AppError::NotFound)?;
+) -> Result<LoanProposal, AppError> {
     let proposal = write
         .loan_proposal(proposal_id)
         .await?
-        .filter(|p| p.fields.loan_id == loan_id);
-    authorize(principal, LoanAction::Read, &loan)?;
-    let proposal = proposal.ok_or(AppError::NotFound)?;
-    let province = province_of(&loan)?;
+        .filter(|p| p.fields.loan_id == loan.id)
+        .ok_or(AppError::NotFound)?;
+    let province = province_of(loan)?;
     AppError::from_decision(decide_proposal(
         Some(principal),
-        &subject(&loan, &province),
+        &subject(loan, &province),
         proposal.fields.proposed_by_user_id,
         decision,
     ))?;
-    still_open(&loan, &proposal, decision)?;
-    Ok((loan, proposal))
+    still_open(loan, &proposal, decision)?;
+    Ok(proposal)
 }
 
 /// Whether `decision` may still be taken on `proposal`: it is pending and, to approve
@@ -279,30 +296,17 @@ fn still_open(
     Ok(())
 }
 
-/// Takes the loan for this transaction at `version` before anything is planned on it,
-/// so a concurrent action on the same loan waits and then gets 409, never a plan made
-/// from half of one state and half of another.
-async fn claim(write: &mut WriteTx, loan: &Loan, version: i64) -> Result<(), AppError> {
-    if write.claim_loan(loan.id, version).await? {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(
-            "the loan changed meanwhile; read it again".into(),
-        ))
-    }
-}
-
 /// Records the decision on a pending proposal and commits; 409 if another decision
 /// came first.
 async fn decide(
     store: &Store,
-    mut write: WriteTx,
+    mut command: LoanCommand<'_>,
     principal: &Principal,
     proposal: &LoanProposal,
     outcome: &ProposalOutcome,
-    idempotency: Option<Idempotency<'_>>,
 ) -> Result<ProposalView, AppError> {
-    if !write
+    if !command
+        .write
         .decide_loan_proposal(proposal, principal.user_id, outcome)
         .await?
     {
@@ -310,7 +314,7 @@ async fn decide(
             "the proposal was decided meanwhile; read it again".into(),
         ));
     }
-    let id = finish_idempotent(write, principal, idempotency, proposal.id).await?;
+    let id = command.finish(proposal.id).await?;
     read_proposal(store, principal, proposal.fields.loan_id, id).await
 }
 

@@ -19,14 +19,13 @@ use taavon_core::loans::settlement::settlement;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{InstallmentRow, Loan, NewLoanTransaction, Store};
 
-use super::reschedule::{current_terms, schedule_of};
-use super::transactions::{
-    accounts_of, amount_error, book, load, penalty_due_at, restated, store_change, stored_lines,
-};
+use super::command::{LoanCommand, Opened};
+use super::state::{accounts_of, book, open_and_paid_out, penalty_due_at, restated, stored_lines};
+use super::terms::{current_terms, schedule_of};
 use super::{RepaymentInput, authorize, calendar};
 use crate::AppError;
 use crate::funds::{self, Movement};
-use crate::idempotency::{Begun, Idempotency, begin};
+use crate::idempotency::Idempotency;
 
 /// What settles a loan at the open business date, by part, in rials.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,19 +75,27 @@ pub async fn settle(
     now: Timestamp,
 ) -> Result<i64, AppError> {
     crate::bounds::check(input)?;
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return Ok(id),
-        Begun::Fresh(write) => write,
+    let opened = LoanCommand::open(
+        store,
+        principal,
+        loan_id,
+        LoanAction::Transact,
+        idempotency,
+        now,
+    );
+    let (mut command, loan) = match opened.await? {
+        Opened::Replay(id) => return Ok(id),
+        Opened::Fresh(command, loan) => (command, loan),
     };
-    let loan = load(&mut write, principal, loan_id).await?;
+    let write = &mut command.write;
     open_and_paid_out(&loan, "settlement")?;
-    let today = calendar::business_date_in(&mut write, now).await?;
+    let today = calendar::business_date_in(write, now).await?;
     let rows = write.installments(loan_id, loan.schedule_version).await?;
-    let (terms, base) = current_terms(&mut write, &loan).await?;
+    let (terms, base) = current_terms(write, &loan).await?;
     let (quote, plan) = quote(&loan, &terms, &rows, today)?;
     if input.amount_rial != Some(quote.total_rial) {
         let total = quote.total_rial;
-        return Err(amount_error(
+        return Err(AppError::invalid(
             "amount_rial",
             "must_equal_settlement",
             &format!(
@@ -118,7 +125,7 @@ pub async fn settle(
         )
         .await?;
     funds::repay(
-        &mut write,
+        write,
         &book(&loan),
         loan_id,
         transaction_id,
@@ -141,38 +148,19 @@ pub async fn settle(
         frozen,
         loan.state.penalty_paid_rial + paid.penalty,
     );
-    store_change(
-        write,
-        principal,
-        idempotency,
-        &loan,
-        (
-            "settled",
-            loan.disbursed_rial,
-            loan.schedule_version,
-            loan.fields.reserve_transfer.as_deref(),
-            &state,
-        ),
-        transaction_id,
-    )
-    .await
-}
-
-/// Only an active loan paid out in full is settled early or rescheduled: before the last
-/// tranche the schedule is not the debt yet, and a settled loan owes nothing.
-pub(super) fn open_and_paid_out(loan: &Loan, what: &str) -> Result<(), AppError> {
-    if loan.status != "active" {
-        return Err(AppError::Conflict(format!(
-            "a loan that is {} takes no {what}",
-            loan.status
-        )));
-    }
-    if loan.disbursed_rial < loan.fields.principal_rial {
-        return Err(AppError::Conflict(format!(
-            "a loan not yet paid out in full takes no {what}"
-        )));
-    }
-    Ok(())
+    command
+        .finish_change(
+            &loan,
+            (
+                "settled",
+                loan.disbursed_rial,
+                loan.schedule_version,
+                loan.fields.reserve_transfer.as_deref(),
+                &state,
+            ),
+            transaction_id,
+        )
+        .await
 }
 
 /// The quote and the plan that pays it, from the loan, its current schedule and the day.

@@ -7,20 +7,21 @@
 use taavon_core::access::{LoanAction, Principal};
 use taavon_core::calendar::IsoDate;
 use taavon_core::limits::TextKind;
-use taavon_core::loans::account::{self, InstallmentAccount, Line, RepaymentError};
+use taavon_core::loans::account::{self, RepaymentError};
 use taavon_core::loans::repayment::Component;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{
-    InstallmentRow, Loan, LoanState, LoanTransaction, NewLoanTransaction, Store, TransactionLine,
-    WriteTx,
-};
+use taavon_store::{Loan, LoanTransaction, NewLoanTransaction, Store, TransactionLine, WriteTx};
 
-use super::reschedule::current_terms;
-use super::{authorize, calendar};
+use super::calendar;
+use super::command::{LoanCommand, Opened, update_loan};
+use super::state::{
+    accounts_of, book, penalty_due_at, restated, stored_lines, takes_repayment, undisbursed,
+};
+use super::terms::current_terms;
+use crate::AppError;
 use crate::bounds::{BoundedText, Lengths};
-use crate::funds::{self, LoanBook, Movement};
-use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
-use crate::{AppError, FieldError};
+use crate::funds::{self, Movement};
+use crate::idempotency::Idempotency;
 
 /// A payment on a loan (or a tranche paid out, for `disburse`).
 #[derive(Clone, Debug, Default)]
@@ -36,56 +37,6 @@ impl BoundedText for RepaymentInput {
     }
 }
 
-pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
-    LoanBook {
-        program: &loan.fields.program,
-        province: &loan.fields.province,
-        bank: &loan.fields.bank,
-    }
-}
-
-pub fn accounts_of(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
-    rows.iter().map(InstallmentRow::account).collect()
-}
-
-/// The late charge a loan owes at `day`.
-pub(crate) fn penalty_due_at(loan: &Loan, rows: &[InstallmentRow], day: i64) -> i64 {
-    account::penalty_due(
-        loan.fields.rate_bp,
-        loan.state.late_rial_days_frozen,
-        loan.state.penalty_paid_rial,
-        &accounts_of(rows),
-        day,
-    )
-}
-
-/// The kept numbers after the installments changed, as of the loan's closed day; `base` is
-/// the principal the installments amortise (what was disbursed, or a rescheduled
-/// schedule's principal).
-pub(super) fn restated(
-    loan: &Loan,
-    installments: &[InstallmentAccount],
-    base: i64,
-    frozen: i64,
-    penalty_paid: i64,
-) -> LoanState {
-    let closed = loan.state.closed_day;
-    let totals = account::aggregates(installments, base, closed);
-    LoanState {
-        outstanding_principal_rial: totals.outstanding_principal,
-        due_unpaid_rial: totals.due_unpaid,
-        oldest_unpaid_due_day: totals.oldest_unpaid_due_day,
-        late_unpaid_rial: totals.late_unpaid,
-        late_weight: totals.late_weight,
-        late_rial_days_frozen: frozen,
-        penalty_paid_rial: penalty_paid,
-        days_overdue: totals
-            .oldest_unpaid_due_day
-            .map_or(0, |oldest| (closed - oldest).max(0)),
-        ..loan.state
-    }
-}
-
 pub(super) fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
     loan.fields
         .repayment_order
@@ -96,74 +47,6 @@ pub(super) fn repayment_order(loan: &Loan) -> Result<Vec<Component>, AppError> {
             })
         })
         .collect()
-}
-
-pub(super) async fn load(
-    write: &mut WriteTx,
-    principal: &Principal,
-    id: i64,
-) -> Result<Loan, AppError> {
-    let loan = write.loan(id).await?.ok_or(AppError::NotFound)?;
-    authorize(principal, LoanAction::Transact, &loan)?;
-    Ok(loan)
-}
-
-pub(super) fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, rule, fa, en)])
-}
-
-/// The loan's new (status, disbursed, schedule version, reserve, kept numbers).
-pub(super) type LoanChange<'a> = (&'a str, i64, i64, Option<&'a str>, &'a LoanState);
-
-/// Stores the loan's change if the loan is still as `before` was read (409 if not).
-pub(super) async fn update_state(
-    write: &mut WriteTx,
-    before: &Loan,
-    change: LoanChange<'_>,
-) -> Result<(), AppError> {
-    let (status, disbursed, schedule_version, reserve, state) = change;
-    if !write
-        .update_loan(before, status, disbursed, schedule_version, reserve, state)
-        .await?
-    {
-        return Err(AppError::Conflict(
-            "the loan changed meanwhile; read it again".into(),
-        ));
-    }
-    Ok(())
-}
-
-pub(super) async fn store_change(
-    mut write: WriteTx,
-    principal: &Principal,
-    idempotency: Option<Idempotency<'_>>,
-    before: &Loan,
-    change: LoanChange<'_>,
-    transaction_id: i64,
-) -> Result<i64, AppError> {
-    update_state(&mut write, before, change).await?;
-    finish_idempotent(write, principal, idempotency, transaction_id).await
-}
-
-/// What of the principal is still to be paid out; a loan paid out in full (or settled)
-/// takes no disbursement.
-pub(super) fn undisbursed(loan: &Loan) -> Result<i64, AppError> {
-    let rest = loan.fields.principal_rial - loan.disbursed_rial;
-    if rest <= 0 || loan.status == "settled" {
-        return Err(AppError::Conflict("the loan is fully disbursed".into()));
-    }
-    Ok(rest)
-}
-
-/// Only an active loan takes a repayment.
-pub(super) fn takes_repayment(loan: &Loan) -> Result<(), AppError> {
-    if loan.status != "active" {
-        return Err(AppError::Conflict(format!(
-            "a loan that is {} takes no repayment",
-            loan.status
-        )));
-    }
-    Ok(())
 }
 
 /// Pays out a tranche: posts that much of the reserved money from the program fund to
@@ -177,15 +60,23 @@ pub async fn disburse(
     now: Timestamp,
 ) -> Result<i64, AppError> {
     crate::bounds::check(input)?;
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return Ok(id),
-        Begun::Fresh(write) => write,
+    let opened = LoanCommand::open(
+        store,
+        principal,
+        loan_id,
+        LoanAction::Transact,
+        idempotency,
+        now,
+    );
+    let (mut command, loan) = match opened.await? {
+        Opened::Replay(id) => return Ok(id),
+        Opened::Fresh(command, loan) => (command, loan),
     };
-    let loan = load(&mut write, principal, loan_id).await?;
+    let write = &mut command.write;
     let rest = undisbursed(&loan)?;
     let amount = input.amount_rial.unwrap_or(rest);
     if amount <= 0 || amount > rest {
-        return Err(amount_error(
+        return Err(AppError::invalid(
             "amount",
             "within_undisbursed",
             "مبلغ باید مثبت و حداکثر برابر مانده پرداخت‌نشده تسهیلات باشد.",
@@ -197,7 +88,7 @@ pub async fn disburse(
         .reserve_transfer
         .clone()
         .ok_or_else(|| AppError::Internal(format!("loan {loan_id} has no reserve")))?;
-    let today = calendar::business_date_in(&mut write, now).await?;
+    let today = calendar::business_date_in(write, now).await?;
     let transaction_id = write
         .record_loan_transaction(
             &NewLoanTransaction {
@@ -217,7 +108,7 @@ pub async fn disburse(
         )
         .await?;
     let next_reserve = funds::disburse(
-        &mut write,
+        write,
         &book(&loan),
         loan_id,
         transaction_id,
@@ -235,21 +126,19 @@ pub async fn disburse(
         loan.state.late_rial_days_frozen,
         loan.state.penalty_paid_rial,
     );
-    store_change(
-        write,
-        principal,
-        idempotency,
-        &loan,
-        (
-            "active",
-            disbursed,
-            loan.schedule_version,
-            next_reserve.as_deref(),
-            &state,
-        ),
-        transaction_id,
-    )
-    .await
+    command
+        .finish_change(
+            &loan,
+            (
+                "active",
+                disbursed,
+                loan.schedule_version,
+                next_reserve.as_deref(),
+                &state,
+            ),
+            transaction_id,
+        )
+        .await
 }
 
 /// Takes a repayment on the open business date: the late charge and what has fallen due
@@ -263,16 +152,24 @@ pub async fn repay(
     now: Timestamp,
 ) -> Result<i64, AppError> {
     crate::bounds::check(input)?;
-    let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(id) => return Ok(id),
-        Begun::Fresh(write) => write,
+    let opened = LoanCommand::open(
+        store,
+        principal,
+        loan_id,
+        LoanAction::Transact,
+        idempotency,
+        now,
+    );
+    let (mut command, loan) = match opened.await? {
+        Opened::Replay(id) => return Ok(id),
+        Opened::Fresh(command, loan) => (command, loan),
     };
-    let loan = load(&mut write, principal, loan_id).await?;
+    let write = &mut command.write;
     takes_repayment(&loan)?;
-    let today = calendar::business_date_in(&mut write, now).await?;
+    let today = calendar::business_date_in(write, now).await?;
     let day = today.days_since_unix_epoch();
     let rows = write.installments(loan_id, loan.schedule_version).await?;
-    let (_, base) = current_terms(&mut write, &loan).await?;
+    let (_, base) = current_terms(write, &loan).await?;
     let mut installments = accounts_of(&rows);
     let penalty_owed = penalty_due_at(&loan, &rows, day);
     let amount = input.amount_rial.unwrap_or(0);
@@ -284,7 +181,7 @@ pub async fn repay(
         day,
     )
     .map_err(|error: RepaymentError| {
-        amount_error(
+        AppError::invalid(
             "amount",
             error.rule(),
             &error.message_fa(),
@@ -311,7 +208,7 @@ pub async fn repay(
         )
         .await?;
     funds::repay(
-        &mut write,
+        write,
         &book(&loan),
         loan_id,
         transaction_id,
@@ -336,21 +233,19 @@ pub async fn repay(
     let settled = installments.iter().all(|i| i.unpaid_total() == 0)
         && loan.disbursed_rial == loan.fields.principal_rial;
     let status = if settled { "settled" } else { "active" };
-    store_change(
-        write,
-        principal,
-        idempotency,
-        &loan,
-        (
-            status,
-            loan.disbursed_rial,
-            loan.schedule_version,
-            loan.fields.reserve_transfer.as_deref(),
-            &state,
-        ),
-        transaction_id,
-    )
-    .await
+    command
+        .finish_change(
+            &loan,
+            (
+                status,
+                loan.disbursed_rial,
+                loan.schedule_version,
+                loan.fields.reserve_transfer.as_deref(),
+                &state,
+            ),
+            transaction_id,
+        )
+        .await
 }
 
 /// A reversal checked against the loan as it stands, not yet written.
@@ -379,7 +274,7 @@ pub(super) async fn plan_reversal(
     crate::bounds::check_texts(&[("reason", Some(reason), TextKind::Reason)])?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(amount_error(
+        return Err(AppError::invalid(
             "reason",
             "required",
             "دلیل برگشت را بنویسید.",
@@ -392,7 +287,7 @@ pub(super) async fn plan_reversal(
         .find(|t| t.id == transaction_id)
         .cloned()
         .ok_or_else(|| {
-            amount_error(
+            AppError::invalid(
                 "transaction_id",
                 "not_found",
                 "چنین تراکنشی در این تسهیلات نیست.",
@@ -400,7 +295,7 @@ pub(super) async fn plan_reversal(
             )
         })?;
     if original.fields.kind != "repayment" {
-        return Err(amount_error(
+        return Err(AppError::invalid(
             "transaction_id",
             "repayment_only",
             "فقط بازپرداخت برگشت‌پذیر است.",
@@ -508,7 +403,7 @@ pub(super) async fn apply_reversal(
         frozen,
         loan.state.penalty_paid_rial - f.penalty_rial,
     );
-    update_state(
+    update_loan(
         write,
         loan,
         (
@@ -521,20 +416,4 @@ pub(super) async fn apply_reversal(
     )
     .await?;
     Ok(reversal_id)
-}
-
-pub(super) fn stored_lines(loan: &Loan, lines: &[Line]) -> Vec<TransactionLine> {
-    lines
-        .iter()
-        .map(|l| TransactionLine {
-            schedule_version: loan.schedule_version,
-            n: i64::from(l.n),
-            principal_rial: l.principal,
-            profit_rial: l.profit,
-            fee_rial: l.fee,
-            late_rial_days: l.late_rial_days,
-            waived_profit_rial: l.waived_profit,
-            waived_fee_rial: l.waived_fee,
-        })
-        .collect()
 }

@@ -19,10 +19,11 @@ use taavon_ledger::{
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::bulk::{ROWS_PER_STATEMENT, placeholders};
+use crate::conn::Conn;
 use crate::error::{corrupt, db};
 use crate::filter::{Value, bind_values};
-use crate::tx::{Conn, WriteTx};
+use crate::insert::{ROWS_PER_STATEMENT, placeholders};
+use crate::tx::WriteTx;
 
 pub(crate) mod sqlite;
 
