@@ -4,6 +4,8 @@
 //! are written as given, so the caller computes them with `taavon_core::loans::account`.
 
 use sqlx::Row;
+use taavon_core::loans::LoanStatus;
+use taavon_core::loans::classification::LoanClass;
 
 use crate::StoreError;
 use crate::applications::NewApplication;
@@ -18,7 +20,7 @@ pub struct RunningLoan {
     pub loan: NewLoan,
     pub state: LoanState,
     /// The Central Bank of Iran class at `closed_day`.
-    pub class: String,
+    pub class: LoanClass,
     /// Schedule version 1, with what has been paid on each installment.
     pub schedule: Vec<InstallmentRow>,
 }
@@ -111,20 +113,20 @@ impl WriteTx {
                         .bind(&l.program)
                         .bind(l.cooperative_id)
                         .bind(l.client_id)
-                        .bind(&l.bank)
-                        .bind(&l.branch)
+                        .bind(l.bank.as_str())
+                        .bind(l.branch.as_str())
                         .bind(&l.contract_no)
-                        .bind(&l.contract_type)
+                        .bind(l.contract_type.code())
                         .bind(l.principal_rial)
                         .bind(l.rate_bp)
                         .bind(l.months)
                         .bind(l.grace_months)
-                        .bind(&l.grace_mode)
-                        .bind(&l.method)
+                        .bind(l.grace_mode.code())
+                        .bind(l.method.code())
                         .bind(l.day_base)
                         .bind(&l.repayment_order)
                         .bind(&l.contracted_on)
-                        .bind("active")
+                        .bind(LoanStatus::Active.code())
                         .bind(l.principal_rial)
                         .bind(l.reserve_transfer.as_deref())
                         .bind(s.outstanding_principal_rial)
@@ -136,7 +138,7 @@ impl WriteTx {
                         .bind(s.penalty_charged_rial)
                         .bind(s.penalty_paid_rial)
                         .bind(s.days_overdue)
-                        .bind(class)
+                        .bind(class.code())
                         .bind(s.provision_rial)
                         .bind(l.closed_day)
                         .bind(&now)

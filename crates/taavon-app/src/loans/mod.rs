@@ -24,17 +24,18 @@ use taavon_core::access::{
 use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
 use taavon_core::limits::TextKind;
-use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::LoanClass;
+use taavon_core::loans::product::ContractType;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::{Component, DEFAULT_ORDER};
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::loans::{LoanStatus, TransactionKind};
+use taavon_core::reference::{BankCode, BranchCode, ProvinceCode, Tier};
 use taavon_core::timestamp::Timestamp;
 use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
-    ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, NewLoan,
-    PortfolioRow, Store,
+    Application, ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction,
+    NewLoan, PortfolioRow, Store,
 };
 
 use crate::AppError;
@@ -135,7 +136,7 @@ pub(crate) fn authorize(
         &LoanSubject {
             province: &province,
             cooperative_id: loan.fields.cooperative_id,
-            bank: &loan.fields.bank,
+            bank: loan.fields.bank.as_str(),
         },
     ))
 }
@@ -185,13 +186,27 @@ pub async fn contract(
         .program(&application.fields.program)
         .await?
         .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
-    let pricing = parse_rules(&program)?.pricing;
-    let tier = application.tier.unwrap_or(4).clamp(1, 4);
-    let rate_bp = pricing
-        .profit_rate_bp_by_tier
-        .get(usize::try_from(tier - 1).unwrap_or(3))
-        .copied()
-        .unwrap_or(0);
+    let rules = parse_rules(&program)?;
+    // The rate follows the county's tier: without one there is no rate to contract at.
+    let tier = application
+        .tier
+        .map(Tier::new)
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "county {} has no deprivation tier, so the program has no rate for it",
+                application.fields.county
+            ))
+        })?
+        .map_err(|error| AppError::Internal(format!("application {}: {error}", application.id)))?;
+    let rate_bp = rules.profit_rate_bp(tier);
+    let pricing = rules.pricing;
+    let contract_type = ContractType::parse(&pricing.contract_type).ok_or_else(|| {
+        AppError::Internal(format!(
+            "program {} has contract type {:?}",
+            program.code, pricing.contract_type
+        ))
+    })?;
+    let (bank, branch) = referral(&application)?;
     let grace_mode = parse_choice(
         "grace_mode",
         input.grace_mode.as_deref(),
@@ -224,15 +239,14 @@ pub async fn contract(
         )
     })?;
     let working = calendar::working_calendar_in(&mut write).await?;
-    let qard = pricing.contract_type == "qard_al_hasan";
+    let qard = contract_type == ContractType::QardAlHasan;
     let rows = installment_rows(&built, &working, qard);
-    let branch = application.referred_branch.clone().unwrap_or_default();
     let reserve = funds::reserve(
         &mut write,
         &funds::LoanBook {
             program: &application.fields.program,
             province: &application.fields.province,
-            bank: &bank,
+            bank: bank.as_str(),
         },
         application.id,
         application.fields.amount_rial,
@@ -251,13 +265,13 @@ pub async fn contract(
             JalaliDate::from(today).year(),
             application.id
         ),
-        contract_type: pricing.contract_type.clone(),
+        contract_type,
         principal_rial: application.fields.amount_rial,
         rate_bp: i64::from(rate_bp),
         months: i64::from(terms.months),
         grace_months: i64::from(terms.grace_months),
-        grace_mode: grace_mode.code().into(),
-        method: method.code().into(),
+        grace_mode,
+        method,
         day_base: terms.day_base.days_per_year(),
         repayment_order: order_code(&DEFAULT_ORDER),
         contracted_on: today.to_string(),
@@ -322,6 +336,28 @@ fn parse_choice<T>(
     }
 }
 
+/// The bank and branch a bank-approved application was referred to (a referral names
+/// both, so their absence is a broken record, not a default).
+fn referral(application: &Application) -> Result<(BankCode, BranchCode), AppError> {
+    let broken = |what: &str| {
+        AppError::Internal(format!(
+            "bank-approved application {} has {what}",
+            application.id
+        ))
+    };
+    let bank = application
+        .referred_bank
+        .as_deref()
+        .ok_or_else(|| broken("no bank"))
+        .and_then(|code| BankCode::parse(code).map_err(|e| broken(&e.to_string())))?;
+    let branch = application
+        .referred_branch
+        .as_deref()
+        .ok_or_else(|| broken("no branch"))
+        .and_then(|code| BranchCode::parse(code).map_err(|e| broken(&e.to_string())))?;
+    Ok((bank, branch))
+}
+
 /// The repayment order as stored: component codes, comma-separated.
 pub fn order_code(order: &[Component]) -> String {
     order.iter().map(|c| c.code()).collect::<Vec<_>>().join(",")
@@ -368,10 +404,14 @@ pub fn installment_rows(
 /// Whether `transaction` may be reversed: a repayment not yet reversed with no early
 /// settlement or rescheduling after it (see `reverse`).
 pub(crate) fn reversible(transactions: &[LoanTransaction], transaction: &LoanTransaction) -> bool {
-    transaction.fields.kind == "repayment"
+    transaction.fields.kind == TransactionKind::Repayment
         && transaction.reversed_by.is_none()
         && !transactions.iter().any(|t| {
-            t.id > transaction.id && matches!(t.fields.kind.as_str(), "settlement" | "reschedule")
+            t.id > transaction.id
+                && matches!(
+                    t.fields.kind,
+                    TransactionKind::Settlement | TransactionKind::Reschedule
+                )
         })
 }
 
@@ -480,7 +520,7 @@ pub async fn portfolio(
                 provinces.iter().any(|p| p.as_str() == row.province)
             }
             ApplicationScope::Bank { bank, provinces } => {
-                *bank == row.bank
+                *bank == row.bank.as_str()
                     && (provinces.is_empty()
                         || provinces.iter().any(|p| p.as_str() == row.province))
             }

@@ -321,7 +321,7 @@ fn subject<'a>(
     LoanSubject {
         province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: &loan.fields.bank,
+        bank: loan.fields.bank.as_str(),
     }
 }
 

@@ -22,10 +22,11 @@ use serde::{Deserialize, Serialize};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, Line};
-use taavon_core::loans::product::RescheduleLimits;
+use taavon_core::loans::product::{ContractType, RescheduleLimits};
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::reschedule::{RescheduleError, reschedule as core_reschedule};
 use taavon_core::loans::schedule::{GraceMode, Installment, Method, Schedule, ScheduleTerms};
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{InstallmentRow, Loan, LoanSchedule, NewLoanTransaction, Reader, WriteTx};
 
@@ -201,7 +202,7 @@ pub(super) async fn apply_reschedule(
     let new_rows = installment_rows(
         &built,
         &working,
-        loan.fields.contract_type == "qard_al_hasan",
+        loan.fields.contract_type == ContractType::QardAlHasan,
     );
     let version = loan.schedule_version + 1;
     let frozen =
@@ -217,7 +218,7 @@ pub(super) async fn apply_reschedule(
         write,
         loan,
         (
-            "active",
+            LoanStatus::Active,
             loan.disbursed_rial,
             version,
             loan.fields.reserve_transfer.as_deref(),
@@ -230,7 +231,7 @@ pub(super) async fn apply_reschedule(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "reschedule".into(),
+                kind: TransactionKind::Reschedule,
                 business_on: today.to_string(),
                 // No money from the borrower: the dues are paid by principal lent.
                 amount_rial: 0,
@@ -256,8 +257,8 @@ pub(super) async fn apply_reschedule(
                 rate_bp: i64::from(terms.rate.basis_points()),
                 months: i64::from(terms.months),
                 grace_months: i64::from(terms.grace_months),
-                grace_mode: terms.grace_mode.code().into(),
-                method: terms.method.code().into(),
+                grace_mode: terms.grace_mode,
+                method: terms.method,
                 day_base: terms.day_base.days_per_year(),
                 starts_on: today.to_string(),
                 transaction_id,
@@ -339,7 +340,7 @@ pub(super) async fn current_terms(
     let terms = stored_terms(
         loan,
         (s.principal_rial, s.rate_bp, s.months, s.grace_months),
-        (&s.grace_mode, &s.method, s.day_base, &s.starts_on),
+        (s.grace_mode, s.method, s.day_base, &s.starts_on),
     )?;
     Ok((terms, s.principal_rial))
 }
@@ -354,7 +355,7 @@ fn contract_terms(loan: &Loan) -> Result<ScheduleTerms, AppError> {
     stored_terms(
         loan,
         (f.principal_rial, f.rate_bp, f.months, f.grace_months),
-        (&f.grace_mode, &f.method, f.day_base, &f.contracted_on),
+        (f.grace_mode, f.method, f.day_base, &f.contracted_on),
     )
 }
 
@@ -362,7 +363,7 @@ fn contract_terms(loan: &Loan) -> Result<ScheduleTerms, AppError> {
 fn stored_terms(
     loan: &Loan,
     numbers: (i64, i64, i64, i64),
-    choices: (&str, &str, i64, &str),
+    choices: (GraceMode, Method, i64, &str),
 ) -> Result<ScheduleTerms, AppError> {
     let (principal, rate_bp, months, grace_months) = numbers;
     let (grace_mode, method, day_base, starts_on) = choices;
@@ -375,8 +376,8 @@ fn stored_terms(
             .ok_or_else(|| corrupt(loan, "rate"))?,
         months: u16::try_from(months).map_err(|_| corrupt(loan, "term"))?,
         grace_months: u16::try_from(grace_months).map_err(|_| corrupt(loan, "grace"))?,
-        grace_mode: GraceMode::parse(grace_mode).ok_or_else(|| corrupt(loan, "grace mode"))?,
-        method: Method::parse(method).ok_or_else(|| corrupt(loan, "method"))?,
+        grace_mode,
+        method,
         start: JalaliDate::from(start),
         day_base: DayBase::parse(&day_base.to_string()).ok_or_else(|| corrupt(loan, "day base"))?,
     })

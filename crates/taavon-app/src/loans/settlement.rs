@@ -16,6 +16,7 @@ use taavon_core::loans::account::{self, SettlementPlan};
 use taavon_core::loans::repayment::Dues;
 use taavon_core::loans::schedule::ScheduleTerms;
 use taavon_core::loans::settlement::settlement;
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{InstallmentRow, Loan, NewLoanTransaction, Store};
 
@@ -104,7 +105,7 @@ pub async fn settle(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "settlement".into(),
+                kind: TransactionKind::Settlement,
                 business_on: today.to_string(),
                 amount_rial: quote.total_rial,
                 penalty_rial: paid.penalty,
@@ -147,7 +148,7 @@ pub async fn settle(
         idempotency,
         &loan,
         (
-            "settled",
+            LoanStatus::Settled,
             loan.disbursed_rial,
             loan.schedule_version,
             loan.fields.reserve_transfer.as_deref(),
@@ -161,7 +162,7 @@ pub async fn settle(
 /// Only an active loan paid out in full is settled early or rescheduled: before the last
 /// tranche the schedule is not the debt yet, and a settled loan owes nothing.
 pub(super) fn open_and_paid_out(loan: &Loan, what: &str) -> Result<(), AppError> {
-    if loan.status != "active" {
+    if loan.status != LoanStatus::Active {
         return Err(AppError::Conflict(format!(
             "a loan that is {} takes no {what}",
             loan.status

@@ -9,6 +9,7 @@ use taavon_core::calendar::IsoDate;
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, InstallmentAccount, Line, RepaymentError};
 use taavon_core::loans::repayment::Component;
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     InstallmentRow, Loan, LoanState, LoanTransaction, NewLoanTransaction, Store, TransactionLine,
@@ -40,7 +41,7 @@ pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
     LoanBook {
         program: &loan.fields.program,
         province: &loan.fields.province,
-        bank: &loan.fields.bank,
+        bank: loan.fields.bank.as_str(),
     }
 }
 
@@ -113,7 +114,7 @@ pub(super) fn amount_error(field: &str, rule: &str, fa: &str, en: &str) -> AppEr
 }
 
 /// The loan's new (status, disbursed, schedule version, reserve, kept numbers).
-pub(super) type LoanChange<'a> = (&'a str, i64, i64, Option<&'a str>, &'a LoanState);
+pub(super) type LoanChange<'a> = (LoanStatus, i64, i64, Option<&'a str>, &'a LoanState);
 
 /// Stores the loan's change if the loan is still as `before` was read (409 if not).
 pub(super) async fn update_state(
@@ -163,7 +164,7 @@ pub async fn disburse(
     let loan = load(&mut write, principal, loan_id).await?;
     let rest = loan.fields.principal_rial - loan.disbursed_rial;
     let amount = input.amount_rial.unwrap_or(rest);
-    if rest <= 0 || loan.status == "settled" {
+    if rest <= 0 || loan.status == LoanStatus::Settled {
         return Err(AppError::Conflict("the loan is fully disbursed".into()));
     }
     if amount <= 0 || amount > rest {
@@ -185,7 +186,7 @@ pub async fn disburse(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "disbursement".into(),
+                kind: TransactionKind::Disbursement,
                 business_on: today.to_string(),
                 amount_rial: amount,
                 penalty_rial: 0,
@@ -223,7 +224,7 @@ pub async fn disburse(
         idempotency,
         &loan,
         (
-            "active",
+            LoanStatus::Active,
             disbursed,
             loan.schedule_version,
             next_reserve.as_deref(),
@@ -250,7 +251,7 @@ pub async fn repay(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
-    if loan.status != "active" {
+    if loan.status != LoanStatus::Active {
         return Err(AppError::Conflict(format!(
             "a loan that is {} takes no repayment",
             loan.status
@@ -284,7 +285,7 @@ pub async fn repay(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "repayment".into(),
+                kind: TransactionKind::Repayment,
                 business_on: today.to_string(),
                 amount_rial: amount,
                 penalty_rial: plan.penalty,
@@ -322,7 +323,11 @@ pub async fn repay(
     );
     let settled = installments.iter().all(|i| i.unpaid_total() == 0)
         && loan.disbursed_rial == loan.fields.principal_rial;
-    let status = if settled { "settled" } else { "active" };
+    let status = if settled {
+        LoanStatus::Settled
+    } else {
+        LoanStatus::Active
+    };
     store_change(
         write,
         principal,
@@ -386,7 +391,7 @@ pub(super) async fn plan_reversal(
                 "No such transaction on this loan.",
             )
         })?;
-    if original.fields.kind != "repayment" {
+    if original.fields.kind != TransactionKind::Repayment {
         return Err(amount_error(
             "transaction_id",
             "repayment_only",
@@ -450,7 +455,7 @@ pub(super) async fn apply_reversal(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "reversal".into(),
+                kind: TransactionKind::Reversal,
                 business_on: today.to_string(),
                 amount_rial: -f.amount_rial,
                 penalty_rial: -f.penalty_rial,
@@ -499,7 +504,7 @@ pub(super) async fn apply_reversal(
         write,
         loan,
         (
-            "active",
+            LoanStatus::Active,
             loan.disbursed_rial,
             loan.schedule_version,
             loan.fields.reserve_transfer.as_deref(),

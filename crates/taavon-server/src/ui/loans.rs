@@ -18,6 +18,7 @@ use taavon_app::{AppError, clock};
 use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::money::amount_in_words_fa;
 use taavon_core::reference::ProvinceCode;
 use taavon_store::{Loan, LoanFilter};
@@ -31,24 +32,26 @@ use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-fn class_name(lang: Lang, code: &str) -> String {
-    LoanClass::parse(code).map_or_else(
-        || code.to_owned(),
-        |class| lang.pick(class.name_fa(), class.name_en()).to_owned(),
-    )
+fn class_name(lang: Lang, class: LoanClass) -> String {
+    lang.pick(class.name_fa(), class.name_en()).to_owned()
 }
 
-fn kind_name(lang: Lang, code: &str) -> String {
-    let (fa, en) = match code {
-        "disbursement" => ("پرداخت تسهیلات", "Disbursement"),
-        "repayment" => ("بازپرداخت", "Repayment"),
-        "reversal" => ("برگشت", "Reversal"),
-        "settlement" => ("تسویه پیش از موعد", "Early settlement"),
-        "reschedule" => ("استمهال", "Rescheduling"),
-        "contracted" => ("قرارداد منعقد شده", "Contracted"),
-        "active" => ("جاری", "Active"),
-        "settled" => ("تسویه‌شده", "Settled"),
-        other => (other, other),
+fn kind_name(lang: Lang, kind: TransactionKind) -> String {
+    let (fa, en) = match kind {
+        TransactionKind::Disbursement => ("پرداخت تسهیلات", "Disbursement"),
+        TransactionKind::Repayment => ("بازپرداخت", "Repayment"),
+        TransactionKind::Reversal => ("برگشت", "Reversal"),
+        TransactionKind::Settlement => ("تسویه پیش از موعد", "Early settlement"),
+        TransactionKind::Reschedule => ("استمهال", "Rescheduling"),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+fn status_name(lang: Lang, status: LoanStatus) -> String {
+    let (fa, en) = match status {
+        LoanStatus::Contracted => ("قرارداد منعقد شده", "Contracted"),
+        LoanStatus::Active => ("جاری", "Active"),
+        LoanStatus::Settled => ("تسویه‌شده", "Settled"),
     };
     lang.pick(fa, en).to_owned()
 }
@@ -89,13 +92,13 @@ fn line(lang: Lang, names: &Names, l: &Loan) -> LoanLine {
         id: l.id,
         contract_no: lang.digits(&l.fields.contract_no),
         province: names.province(lang, &l.fields.province),
-        branch: lang.digits(&l.fields.branch),
+        branch: lang.digits(l.fields.branch.as_str()),
         principal: lang.number(l.fields.principal_rial),
         outstanding: lang.number(l.state.outstanding_principal_rial),
         overdue: lang.number(l.state.due_unpaid_rial),
         days_overdue: lang.number(l.state.days_overdue),
-        class: class_name(lang, &l.class),
-        class_code: l.class.clone(),
+        class: class_name(lang, l.class),
+        class_code: l.class.code().to_owned(),
     }
 }
 
@@ -319,7 +322,7 @@ pub async fn one(
         let proposals = loans::loan_proposals(&state.store, &user.principal, id).await?;
         let names = Names::load(&state.store).await?;
         // Only an active loan paid out in full has a quote (see `settle`).
-        let quote = if view.loan.status == "active"
+        let quote = if view.loan.status == LoanStatus::Active
             && view.loan.disbursed_rial == view.loan.fields.principal_rial
         {
             Some(loans::settlement_quote(&state.store, &user.principal, id).await?)
@@ -337,10 +340,13 @@ pub async fn one(
     let f = &l.fields;
     let facts = vec![
         (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
-        (t.contract_type.to_owned(), f.contract_type.clone()),
+        (
+            t.contract_type.to_owned(),
+            f.contract_type.code().to_owned(),
+        ),
         (t.program.to_owned(), f.program.clone()),
         (t.province.to_owned(), names.province(lang, &f.province)),
-        (t.branch.to_owned(), lang.digits(&f.branch)),
+        (t.branch.to_owned(), lang.digits(f.branch.as_str())),
         (t.principal.to_owned(), lang.number(f.principal_rial)),
         (
             t.in_words.to_owned(),
@@ -348,7 +354,7 @@ pub async fn one(
         ),
         (t.profit_rate.to_owned(), rate_text(lang, f.rate_bp)),
         (t.date.to_owned(), format::date(lang, &f.contracted_on)),
-        (t.status.to_owned(), kind_name(lang, &l.status)),
+        (t.status.to_owned(), status_name(lang, l.status)),
         (
             t.outstanding.to_owned(),
             lang.number(l.state.outstanding_principal_rial),
@@ -356,7 +362,7 @@ pub async fn one(
         (t.overdue.to_owned(), lang.number(l.state.due_unpaid_rial)),
         (t.days_overdue.to_owned(), lang.number(l.state.days_overdue)),
         (t.penalty_due.to_owned(), lang.number(view.penalty_due_rial)),
-        (t.loan_class.to_owned(), class_name(lang, &l.class)),
+        (t.loan_class.to_owned(), class_name(lang, l.class)),
         (t.provision.to_owned(), lang.number(l.state.provision_rial)),
         (
             t.business_date.to_owned(),
@@ -414,7 +420,7 @@ pub async fn one(
         .iter()
         .map(|tx| TransactionLine {
             id: tx.id,
-            kind: kind_name(lang, &tx.fields.kind),
+            kind: kind_name(lang, tx.fields.kind),
             date: format::date(lang, &tx.fields.business_on),
             amount: lang.number(tx.fields.amount_rial),
             principal: lang.number(tx.fields.principal_rial),
@@ -432,7 +438,7 @@ pub async fn one(
             &LoanSubject {
                 province: &province,
                 cooperative_id: f.cooperative_id,
-                bank: &f.bank,
+                bank: f.bank.as_str(),
             },
         ) == Decision::Allow
     });
@@ -442,7 +448,7 @@ pub async fn one(
         installments,
         transactions,
         may_disburse: may_transact && l.disbursed_rial < f.principal_rial,
-        may_repay: may_transact && l.status == "active",
+        may_repay: may_transact && l.status == LoanStatus::Active,
         may_transact,
         settlement: quote.map(|q| settlement_lines(lang, &q)),
         versions,
@@ -781,9 +787,9 @@ pub async fn portfolio(
         })
         .collect();
     render(&PortfolioPage {
-        past_due_label: class_name(lang, LoanClass::PastDue.code()),
-        deferred_label: class_name(lang, LoanClass::Deferred.code()),
-        doubtful_label: class_name(lang, LoanClass::Doubtful.code()),
+        past_due_label: class_name(lang, LoanClass::PastDue),
+        deferred_label: class_name(lang, LoanClass::Deferred),
+        doubtful_label: class_name(lang, LoanClass::Doubtful),
         date,
         lines,
         totals,

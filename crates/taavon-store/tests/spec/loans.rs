@@ -4,8 +4,12 @@
 
 use taavon_core::access::Role;
 use taavon_core::loans::account::{self, InstallmentAccount};
-use taavon_core::loans::classification::ClassificationRules;
+use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::EodPlan;
+use taavon_core::loans::product::ContractType;
+use taavon_core::loans::schedule::{GraceMode, Method};
+use taavon_core::loans::{LoanStatus, TransactionKind};
+use taavon_core::reference::{BankCode, BranchCode};
 use taavon_store::{
     Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
     NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, Program, ProposalOutcome, Store,
@@ -118,16 +122,16 @@ async fn contracted_loan(store: &Store) -> Loan {
         program: "p".into(),
         cooperative_id: None,
         client_id: Some(client_id),
-        bank: "022".into(),
-        branch: "022-16".into(),
+        bank: BankCode::parse("022").unwrap(),
+        branch: BranchCode::parse("022-16").unwrap(),
         contract_no: "022-1403-000001".into(),
-        contract_type: "murabaha".into(),
+        contract_type: ContractType::Murabaha,
         principal_rial: 3_000_000,
         rate_bp: RATE_BP,
         months: 3,
         grace_months: 0,
-        grace_mode: "paid".into(),
-        method: "equal-principal".into(),
+        grace_mode: GraceMode::Paid,
+        method: Method::EqualPrincipal,
         day_base: 365,
         repayment_order: "penalty,fee,profit,principal".into(),
         contracted_on: "2025-01-01".into(),
@@ -142,7 +146,7 @@ async fn contracted_loan(store: &Store) -> Loan {
     };
     assert!(
         write
-            .update_loan(&before, "active", 3_000_000, 1, None, &state)
+            .update_loan(&before, LoanStatus::Active, 3_000_000, 1, None, &state)
             .await
             .unwrap()
     );
@@ -243,7 +247,7 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
                     &NewLoanTransaction {
                         loan_id: loan.id,
                         province: "IR-16".into(),
-                        kind: "repayment".into(),
+                        kind: TransactionKind::Repayment,
                         business_on: "2025-02-10".into(),
                         amount_rial: 1_045_000,
                         penalty_rial: 0,
@@ -270,7 +274,7 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
             };
             assert!(
                 write
-                    .update_loan(&now_loan, "active", 3_000_000, 1, None, &state)
+                    .update_loan(&now_loan, LoanStatus::Active, 3_000_000, 1, None, &state)
                     .await
                     .unwrap()
             );
@@ -285,7 +289,7 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
         (rial_days * 2400 + 1_800_000) / 3_600_000
     );
     assert_eq!(done.state.days_overdue, 40);
-    assert_eq!(done.class, "current");
+    assert_eq!(done.class, LoanClass::Current);
     assert_eq!(done.state.outstanding_principal_rial, 2_000_000);
     assert_eq!(rows.first().map(|r| r.paid_principal_rial), Some(1_000_000));
     Checks::AuditMustVerify
@@ -300,7 +304,7 @@ async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) 
     assert_eq!(close(&store, day).await, 1);
     let (closed, _) = current(&store, loan.id).await;
     assert_eq!(closed.state.days_overdue, 200);
-    assert_eq!(closed.class, "deferred");
+    assert_eq!(closed.class, LoanClass::Deferred);
     let rate = i64::from(rules.provision_bp[2]);
     assert_eq!(
         closed.state.provision_rial,
@@ -366,7 +370,7 @@ async fn a_waiver_closes_installments_and_its_lines_read_back(
             &NewLoanTransaction {
                 loan_id: loan.id,
                 province: "IR-16".into(),
-                kind: "settlement".into(),
+                kind: TransactionKind::Settlement,
                 business_on: "2025-01-20".into(),
                 amount_rial: 3_045_000,
                 penalty_rial: 0,
@@ -399,7 +403,7 @@ fn capitalisation(loan_id: i64, dues: i64) -> NewLoanTransaction {
     NewLoanTransaction {
         loan_id,
         province: "IR-16".into(),
-        kind: "reschedule".into(),
+        kind: TransactionKind::Reschedule,
         business_on: "2025-03-01".into(),
         amount_rial: 0,
         penalty_rial: 0,
@@ -432,8 +436,8 @@ async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
         rate_bp: 1200,
         months: 2,
         grace_months: 0,
-        grace_mode: "paid".into(),
-        method: "annuity".into(),
+        grace_mode: GraceMode::Paid,
+        method: Method::Annuity,
         day_base: 365,
         starts_on: "2025-03-01".into(),
         transaction_id,
