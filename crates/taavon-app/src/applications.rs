@@ -23,7 +23,8 @@ use taavon_core::limits::TextKind;
 use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
 use taavon_core::programs::scoring::{self, Score, ScoreInputs};
 use taavon_core::programs::{ApplicantKind, Financing, ProgramRules};
-use taavon_core::reference::{ProvinceCode, Tier};
+use taavon_core::reference::{AgencyCode, ProvinceCode, Tier};
+use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication, Program,
@@ -680,10 +681,11 @@ async fn snapshot(
         }),
         (None, Some(client)) => write.client(client).await?.map(|c| {
             serde_json::json!({
-                "kind": c.fields.kind, "id": c.id,
+                "kind": c.fields.kind.code(), "id": c.id,
                 "name": format!("{} {}", c.first_name, c.last_name),
-                "gender": c.gender, "credential": c.fields.credential,
-                "referred_by": c.fields.referred_by, "county": c.fields.county,
+                "gender": c.gender.code(), "credential": c.fields.credential,
+                "referred_by": c.fields.referred_by.as_ref().map(AgencyCode::as_str),
+                "county": c.fields.county,
             })
         }),
         (None, None) => None,
@@ -734,11 +736,11 @@ async fn visible_applicant(
             women_led: c.fields.women_led,
         }),
         (None, Some(id)) => write.client(id).await?.map(|c| Applicant {
-            kind: ApplicantKind::parse(&c.fields.kind).unwrap_or(ApplicantKind::Artisan),
+            kind: c.fields.kind.applicant_kind(),
             province: c.fields.province,
             county: c.fields.county,
             sector: c.fields.sector,
-            women_led: c.gender == "female",
+            women_led: c.gender == Gender::Female,
         }),
         _ => {
             return Err(AppError::invalid(

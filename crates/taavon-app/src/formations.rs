@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use taavon_core::access::{self, Action, Decision, Principal, Resource};
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::FormationRules;
 use taavon_core::registry::shares::{Register, ShareEntry};
+use taavon_core::registry::{FormationRules, FormationStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
@@ -85,15 +85,23 @@ pub async fn submit(
             &format!("At least {} founders are required.", rules.founders_min),
         ));
     }
-    let province = fields
-        .as_ref()
-        .map_or_else(|| "IR-23".to_owned(), |f| f.province.clone());
+    // The founders belong to the cooperative's province, known from its county even when
+    // another of its fields was refused.
+    let province = fields.as_ref().map(|f| f.province.clone()).or_else(|| {
+        known
+            .province_of(&taavon_core::digits::to_ascii_digits(
+                cooperative.county.trim(),
+            ))
+            .map(str::to_owned)
+    });
     let mut persons = Vec::new();
     for (i, founder) in input.founders.iter().enumerate() {
         let mut founder_errors = Vec::new();
-        if let Some(person) =
-            crate::registry::validate_person(&mut founder_errors, &founder.person, &province)
-        {
+        if let Some(person) = crate::registry::validate_person(
+            &mut founder_errors,
+            &founder.person,
+            province.as_deref(),
+        ) {
             persons.push(person);
         }
         let too_large = FieldError::above_maximum("subscribed_rial", founder.subscribed_rial)
@@ -334,14 +342,13 @@ pub async fn decide(
         Action::Update,
         Resource::Formation { province: &code },
     ))?;
-    if formation.status != "submitted"
-        || !write
-            .decide_formation(
-                &formation,
-                if approve { "approved" } else { "rejected" },
-                reason,
-            )
-            .await?
+    let decision = if approve {
+        FormationStatus::Approved
+    } else {
+        FormationStatus::Rejected
+    };
+    if formation.status != FormationStatus::Submitted
+        || !write.decide_formation(&formation, decision, reason).await?
     {
         return Err(AppError::Conflict(format!(
             "formation {formation_id} was already decided"

@@ -491,7 +491,7 @@ pub async fn add_member(
     let mut errors = Vec::new();
     let joined_on =
         optional_date(&mut errors, "joined_on", joined_on).unwrap_or_else(|| today_iso(now));
-    let person = validate_person(&mut errors, input, &cooperative.fields.province);
+    let person = validate_person(&mut errors, input, Some(&cooperative.fields.province));
     let Some(person) = person.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
@@ -974,7 +974,7 @@ pub fn validate_cooperative_fields(
 pub fn validate_person(
     errors: &mut Vec<FieldError>,
     input: &PersonInput,
-    province: &str,
+    province: Option<&str>,
 ) -> Option<NewPerson> {
     let mut lengths = Lengths::default();
     input.check_lengths(&mut lengths);
@@ -1039,12 +1039,14 @@ pub fn validate_person(
         },
         None => None,
     };
+    // Without a province (its county was refused) the person's own errors are reported
+    // but no person is made: a person always belongs to a province.
     Some(NewPerson {
-        province: province.to_owned(),
+        province: province?.to_owned(),
         national_code: national_code?.as_str().to_owned(),
         first_name,
         last_name,
-        gender: gender?.code().to_owned(),
+        gender: gender?,
         birth_year,
         mobile,
     })
@@ -1102,10 +1104,10 @@ pub(crate) fn identity_mismatch(field: &str) -> FieldError {
 }
 
 fn identity(person: &NewPerson) -> Option<Identity<'_>> {
-    Gender::parse(&person.gender).map(|gender| Identity {
+    Some(Identity {
         first_name: &person.first_name,
         last_name: &person.last_name,
-        gender,
+        gender: person.gender,
         birth_year: person.birth_year,
     })
 }

@@ -107,7 +107,7 @@ impl WriteTx {
                         .bind(&p.national_code)
                         .bind(&p.first_name)
                         .bind(&p.last_name)
-                        .bind(&p.gender)
+                        .bind(p.gender.code())
                         .bind(p.birth_year)
                         .bind(p.mobile.as_deref())
                         .bind(&now);

@@ -2,6 +2,7 @@
 //! share-capital register, formations, persons by national code, idempotency keys.
 
 use sqlx::Row;
+use taavon_core::registry::{CooperativeStatus, FormationStatus};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -31,8 +32,7 @@ pub struct Formation {
     pub id: i64,
     pub province: String,
     pub cooperative_id: i64,
-    /// `submitted`, `approved` or `rejected`.
-    pub status: String,
+    pub status: FormationStatus,
     pub statute: Option<String>,
     /// Likely duplicates found at submission, as JSON (flagged, never merged).
     pub duplicate_flags: String,
@@ -60,17 +60,18 @@ pub(crate) const PERSON_COLUMNS: &str = "p.id, p.province, p.national_code, p.fi
 /// Decodes a row of `PERSON_COLUMNS` on either engine.
 macro_rules! person_row {
     ($row:expr) => {
-        (|| -> Result<$crate::people::Person, sqlx::Error> {
+        (|| -> Result<$crate::people::Person, StoreError> {
+            let row = $crate::error::Decoded::new($row, "persons", "decoding a person")?;
             Ok($crate::people::Person {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: $crate::people::NewPerson {
-                    province: $row.try_get("province")?,
-                    national_code: $row.try_get("national_code")?,
-                    first_name: $row.try_get("first_name")?,
-                    last_name: $row.try_get("last_name")?,
-                    gender: $row.try_get("gender")?,
-                    birth_year: $row.try_get("birth_year")?,
-                    mobile: $row.try_get("mobile")?,
+                    province: row.get("province")?,
+                    national_code: row.get("national_code")?,
+                    first_name: row.get("first_name")?,
+                    last_name: row.get("last_name")?,
+                    gender: row.code("gender", taavon_core::registry::Gender::parse)?,
+                    birth_year: row.get("birth_year")?,
+                    mobile: row.get("mobile")?,
                 },
             })
         })()
@@ -83,22 +84,22 @@ const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, 
 
 macro_rules! formation_row {
     ($row:expr) => {
-        (|| -> Result<Formation, sqlx::Error> {
+        (|| -> Result<Formation, StoreError> {
+            let row = crate::error::Decoded::new($row, "formations", "decoding a formation")?;
             Ok(Formation {
-                id: $row.try_get("id")?,
-                province: $row.try_get("province")?,
-                cooperative_id: $row.try_get("cooperative_id")?,
-                status: $row.try_get("status")?,
-                statute: $row.try_get("statute")?,
-                duplicate_flags: $row.try_get("duplicate_flags")?,
-                decided_by: $row.try_get("decided_by")?,
-                decided_at: $row.try_get("decided_at")?,
-                reason: $row.try_get("reason")?,
-                version: $row.try_get("version")?,
-                created_at: $row.try_get("created_at")?,
+                id: row.get("id")?,
+                province: row.get("province")?,
+                cooperative_id: row.get("cooperative_id")?,
+                status: row.code("status", FormationStatus::parse)?,
+                statute: row.get("statute")?,
+                duplicate_flags: row.get("duplicate_flags")?,
+                decided_by: row.get("decided_by")?,
+                decided_at: row.get("decided_at")?,
+                reason: row.get("reason")?,
+                version: row.get("version")?,
+                created_at: row.get("created_at")?,
             })
         })()
-        .map_err(db("decoding a formation"))
     };
 }
 
@@ -125,9 +126,8 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("finding a person"))?
-            .map(|row| person_row!(row))
-            .transpose()
-            .map_err(db("decoding a person")))
+            .map(|row| person_row!(&row))
+            .transpose())
     }
 
     /// The persons recorded with these national codes (for checking an import's rows
@@ -153,8 +153,7 @@ impl Reader {
             .map_err(db("finding persons"))?
             .iter()
             .map(|row| person_row!(row))
-            .collect::<Result<_, _>>()
-            .map_err(db("decoding persons"))?);
+            .collect::<Result<_, _>>()?);
             found.extend(rows);
         }
         Ok(found)
@@ -190,9 +189,10 @@ impl Reader {
             let rows: Vec<(i64, String)> = on!(&mut self.conn, |c| sqlx::query(
                 "SELECT c.id, c.name FROM cooperatives c JOIN memberships m \
                  ON m.cooperative_id = c.id JOIN persons p ON p.id = m.person_id \
-                 WHERE p.national_code = $1 AND c.status = 'forming'"
+                 WHERE p.national_code = $1 AND c.status = $2"
             )
             .bind(code)
+            .bind(CooperativeStatus::Forming.code())
             .fetch_all(c)
             .await
             .map_err(db("finding forming cooperatives"))?
@@ -243,7 +243,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a formation"))?
-            .map(|row| formation_row!(row))
+            .map(|row| formation_row!(&row))
             .transpose())
     }
 
@@ -477,13 +477,14 @@ impl WriteTx {
         let id: i64 = on!(self.conn(), |c| {
             sqlx::query(
             "INSERT INTO formations (province, cooperative_id, status, statute, duplicate_flags, \
-             version, created_at) VALUES ($1, $2, 'submitted', $3, $4, 1, $5) RETURNING id"
+             version, created_at) VALUES ($1, $2, $6, $3, $4, 1, $5) RETURNING id"
         )
         .bind(province)
         .bind(cooperative_id)
         .bind(statute)
         .bind(&flags)
         .bind(&now)
+        .bind(FormationStatus::Submitted.code())
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
@@ -507,19 +508,20 @@ impl WriteTx {
     pub async fn decide_formation(
         &mut self,
         formation: &Formation,
-        status: &str,
+        status: FormationStatus,
         reason: Option<&str>,
     ) -> Result<bool, StoreError> {
         let (now, by) = (self.now.to_string(), self.actor.label());
         let changed = on!(self.conn(), |c| sqlx::query(
             "UPDATE formations SET status = $1, reason = $2, decided_by = $3, decided_at = $4, \
-             version = version + 1 WHERE id = $5 AND status = 'submitted'"
+             version = version + 1 WHERE id = $5 AND status = $6"
         )
-        .bind(status)
+        .bind(status.code())
         .bind(reason)
         .bind(&by)
         .bind(&now)
         .bind(formation.id)
+        .bind(FormationStatus::Submitted.code())
         .execute(c)
         .await
         .map(|result| result.rows_affected())
@@ -532,8 +534,8 @@ impl WriteTx {
             entity: "formation",
             entity_id: formation.id.to_string(),
             province: Some(formation.province.clone()),
-            before: Some(serde_json::json!({ "status": formation.status })),
-            after: Some(serde_json::json!({ "status": status, "reason": reason })),
+            before: Some(serde_json::json!({ "status": formation.status.code() })),
+            after: Some(serde_json::json!({ "status": status.code(), "reason": reason })),
         });
         Ok(true)
     }

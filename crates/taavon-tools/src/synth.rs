@@ -4,7 +4,7 @@
 
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_core::reference::ReferenceData;
-use taavon_core::registry::CooperativeKind;
+use taavon_core::registry::{CooperativeKind, Gender};
 use taavon_core::text::search_key;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewCooperative, NewPerson, Store};
@@ -199,7 +199,7 @@ pub async fn load(
                     .copied()
                     .unwrap_or("")
                     .to_owned(),
-                gender: if female { "female" } else { "male" }.to_owned(),
+                gender: if female { Gender::Female } else { Gender::Male },
                 birth_year: Some(1950 + rng.below(55) as i64),
                 mobile: None,
             });

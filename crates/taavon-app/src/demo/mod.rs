@@ -9,7 +9,8 @@
 
 use taavon_core::access::{Role, RoleKind};
 use taavon_core::ids::{LegalId, NationalCode};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::reference::{AgencyCode, ProvinceCode};
+use taavon_core::registry::{ClientKind, Gender};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, Store, WriteTx};
@@ -255,27 +256,28 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         .first()
         .copied()
         .ok_or_else(|| AppError::Internal("demo".into()))?;
+    let behzisti = AgencyCode::parse("behzisti").map_err(|e| AppError::Internal(e.to_string()))?;
     for (county, kind, sector, credential) in [
         (
             "1601",
-            "artisan",
+            ClientKind::Artisan,
             Some("handicrafts"),
             Some("کارت صنعتگری ۱۶-۰۰۱"),
         ),
         (
             "1607",
-            "artisan",
+            ClientKind::Artisan,
             Some("handicrafts"),
             Some("کارت صنعتگری ۱۶-۰۰۲"),
         ),
         (
             "1602",
-            "artisan",
+            ClientKind::Artisan,
             Some("handicrafts"),
             Some("کارت صنعتگری ۱۶-۰۰۳"),
         ),
-        ("1601", "welfare", Some("housing"), None),
-        ("1603", "welfare", Some("housing"), None),
+        ("1601", ClientKind::Welfare, Some("housing"), None),
+        ("1603", ClientKind::Welfare, Some("housing"), None),
     ] {
         person_serial += 1;
         let person = add_person(&mut write, "IR-16", person_serial, true).await?;
@@ -284,10 +286,10 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
                 province: "IR-16".into(),
                 county: county.into(),
                 person_id: person,
-                kind: kind.into(),
+                kind,
                 sector: sector.map(Into::into),
                 credential: credential.map(Into::into),
-                referred_by: (kind == "welfare").then(|| "behzisti".into()),
+                referred_by: (kind == ClientKind::Welfare).then_some(behzisti.clone()),
             })
             .await?;
     }
@@ -345,7 +347,7 @@ async fn add_person(
                 .copied()
                 .unwrap_or("")
                 .into(),
-            gender: if female { "female" } else { "male" }.into(),
+            gender: if female { Gender::Female } else { Gender::Male },
             birth_year: Some(1960 + i64::from(serial % 40)),
             mobile: None,
         })

@@ -267,7 +267,7 @@ impl From<Person> for MemberDto {
             national_code: f.national_code,
             first_name: f.first_name,
             last_name: f.last_name,
-            gender: f.gender,
+            gender: f.gender.code().to_owned(),
             birth_year: f.birth_year,
             mobile: f.mobile,
         }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use taavon_app::AppError;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
+use taavon_core::registry::Gender;
 use taavon_store::Store;
 
 use super::i18n::Lang;
@@ -89,11 +90,10 @@ pub fn status(lang: Lang, code: &str) -> String {
 }
 
 /// A person's gender.
-pub fn gender(lang: Lang, code: &str) -> String {
-    let (fa, en) = match code {
-        "female" => ("زن", "Female"),
-        "male" => ("مرد", "Male"),
-        other => (other, other),
+pub fn gender(lang: Lang, gender: Gender) -> String {
+    let (fa, en) = match gender {
+        Gender::Female => ("زن", "Female"),
+        Gender::Male => ("مرد", "Male"),
     };
     lang.pick(fa, en).to_owned()
 }

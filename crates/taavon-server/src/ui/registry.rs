@@ -14,7 +14,7 @@ use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus};
 use taavon_store::{ApplicationFilter, Cooperative, NewCooperative, Person};
 
 use super::format;
@@ -350,7 +350,7 @@ fn people_section(
                 MemberLine {
                     name: format!("{} {}", m.fields.first_name, m.fields.last_name),
                     national_code: lang.digits(&m.fields.national_code),
-                    gender: names::gender(lang, &m.fields.gender),
+                    gender: names::gender(lang, m.fields.gender),
                     subscribed: lang.number(subscribed),
                     paid: lang.number(paid),
                 }
@@ -845,8 +845,8 @@ pub async fn formations(
                 cooperative_id: f.cooperative_id,
                 name,
                 province: names.province(lang, &f.province),
-                pending: f.status == "submitted",
-                status: names::status(lang, &f.status),
+                pending: f.status == FormationStatus::Submitted,
+                status: names::status(lang, f.status.code()),
                 flags: flags
                     .iter()
                     .map(|flag| names::duplicate_flag(lang, flag))

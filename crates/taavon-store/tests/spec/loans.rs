@@ -10,6 +10,7 @@ use taavon_core::loans::product::ContractType;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::reference::{BankCode, BranchCode};
+use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
     Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
     NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, Program, ProposalOutcome, Store,
@@ -79,7 +80,7 @@ async fn contracted_loan(store: &Store) -> Loan {
             national_code: "0013542419".into(),
             first_name: "مریم".into(),
             last_name: "احمدی".into(),
-            gender: "female".into(),
+            gender: Gender::Female,
             birth_year: Some(1985),
             mobile: None,
         })
@@ -90,7 +91,7 @@ async fn contracted_loan(store: &Store) -> Loan {
             province: "IR-16".into(),
             county: "1601".into(),
             person_id,
-            kind: "artisan".into(),
+            kind: ClientKind::Artisan,
             sector: Some("handicrafts".into()),
             credential: None,
             referred_by: None,
