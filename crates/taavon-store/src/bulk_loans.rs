@@ -50,7 +50,7 @@ impl WriteTx {
                         .bind(&a.province)
                         .bind(&a.county)
                         .bind(&a.program)
-                        .bind(&a.applicant_kind)
+                        .bind(a.applicant_kind.code())
                         .bind(a.cooperative_id)
                         .bind(a.client_id)
                         .bind(&a.sector)
@@ -58,9 +58,9 @@ impl WriteTx {
                         .bind(a.jobs)
                         .bind(a.women_jobs)
                         .bind(&a.purpose)
-                        .bind(&a.financing)
+                        .bind(a.financing.code())
                         .bind(a.women_led)
-                        .bind(&a.status)
+                        .bind(a.status.code())
                         .bind(1i64)
                         .bind(&now);
                 }

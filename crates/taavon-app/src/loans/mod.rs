@@ -21,7 +21,7 @@ pub use transactions::{RepaymentInput, disburse, repay};
 use taavon_core::access::{
     ApplicationScope, LoanAction, LoanSubject, Principal, application_scope, decide_loan,
 };
-use taavon_core::applications::ApplicationState;
+use taavon_core::applications::{ApplicationState, EventAction};
 use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
 use taavon_core::limits::TextKind;
 use taavon_core::loans::classification::LoanClass;
@@ -176,7 +176,7 @@ pub async fn contract(
         AppError::NotFound => not_found_field("application_id"),
         other => other,
     })?;
-    if application.fields.status != ApplicationState::BankApproved.code() {
+    if application.fields.status != ApplicationState::BankApproved {
         return Err(AppError::Conflict(format!(
             "only a bank-approved application is contracted; this one is {}",
             application.fields.status
@@ -283,8 +283,8 @@ pub async fn contract(
         .move_application(
             &application,
             &ApplicationMove {
-                action: "contract".into(),
-                to_state: ApplicationState::Contracted.code().into(),
+                action: EventAction::Contract,
+                to_state: ApplicationState::Contracted,
                 reason: None,
                 actor_user_id: Some(principal.user_id),
                 tier: None,

@@ -478,10 +478,10 @@ impl From<ProposalView> for ProposalDto {
         Self {
             id: p.id,
             loan_id: p.fields.loan_id,
-            kind: p.fields.kind,
+            kind: p.fields.kind.code().to_owned(),
             request: serde_json::to_value(&v.action).unwrap_or_default(),
             amount: p.fields.amount_rial,
-            status: p.status,
+            status: p.status.code().to_owned(),
             proposed_by: p.proposed_by,
             proposed_at: p.proposed_at,
             decided_by: p.decided_by,
@@ -717,7 +717,7 @@ async fn proposed(
     view: ProposalView,
 ) -> Result<Response, ApiError> {
     match view.proposal.transaction_id {
-        Some(transaction_id) if view.proposal.status == ProposalStatus::Executed.code() => {
+        Some(transaction_id) if view.proposal.status == ProposalStatus::Executed => {
             Ok(recorded(state, user, id, transaction_id)
                 .await?
                 .into_response())

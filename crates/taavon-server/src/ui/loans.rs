@@ -17,7 +17,7 @@ use taavon_app::loans::{
 use taavon_app::{AppError, clock};
 use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
-use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
+use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::money::amount_in_words_fa;
 use taavon_core::reference::ProvinceCode;
@@ -231,18 +231,16 @@ fn proposal_line(lang: Lang, t: &super::i18n::Text, view: &ProposalView) -> Prop
             reason,
         } => format!("#{} — {reason}", lang.digits(&transaction_id.to_string())),
     };
-    let status = match ProposalStatus::parse(&p.status) {
-        Some(ProposalStatus::Pending) => t.proposal_pending,
-        Some(ProposalStatus::Executed) => t.proposal_executed,
-        Some(ProposalStatus::Rejected) => t.proposal_rejected,
-        None => "",
+    let status = match p.status {
+        ProposalStatus::Pending => t.proposal_pending,
+        ProposalStatus::Executed => t.proposal_executed,
+        ProposalStatus::Rejected => t.proposal_rejected,
     };
     ProposalLine {
         id: p.id,
-        kind: ProposalKind::parse(&p.fields.kind).map_or_else(
-            || p.fields.kind.clone(),
-            |kind| lang.pick(kind.name_fa(), kind.name_en()).to_owned(),
-        ),
+        kind: lang
+            .pick(p.fields.kind.name_fa(), p.fields.kind.name_en())
+            .to_owned(),
         request,
         amount: lang.number(p.fields.amount_rial),
         proposed_by: actor_name(&p.proposed_by),

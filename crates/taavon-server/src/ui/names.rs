@@ -72,11 +72,15 @@ pub fn kind(lang: Lang, code: &str) -> String {
 }
 
 /// A cooperative's or an application's status.
+/// An application's state by name.
+pub fn application_state(lang: Lang, state: ApplicationState) -> String {
+    lang.pick(state_name_fa(state), state_name_en(state))
+        .to_owned()
+}
+
 pub fn status(lang: Lang, code: &str) -> String {
     if let Some(state) = ApplicationState::parse(code) {
-        return lang
-            .pick(state_name_fa(state), state_name_en(state))
-            .to_owned();
+        return application_state(lang, state);
     }
     let (fa, en) = match code {
         "forming" => ("در حال تشکیل", "Forming"),

@@ -316,7 +316,7 @@ pub async fn cooperative(
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
                 women_jobs: lang.number(a.fields.women_jobs),
-                status: names::status(lang, &a.fields.status),
+                status: names::application_state(lang, a.fields.status),
             })
             .collect(),
         layout,

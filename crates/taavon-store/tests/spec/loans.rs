@@ -3,12 +3,15 @@
 //! closed day closes nothing twice, and a loan transaction's lines move its installments.
 
 use taavon_core::access::Role;
+use taavon_core::applications::ApplicationState;
 use taavon_core::loans::account::{self, InstallmentAccount};
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::EodPlan;
 use taavon_core::loans::product::ContractType;
+use taavon_core::loans::proposal::ProposalKind;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::loans::{LoanStatus, TransactionKind};
+use taavon_core::programs::{ApplicantKind, Financing};
 use taavon_core::reference::{BankCode, BranchCode};
 use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
@@ -103,7 +106,7 @@ async fn contracted_loan(store: &Store) -> Loan {
             province: "IR-16".into(),
             county: "1601".into(),
             program: "p".into(),
-            applicant_kind: "artisan".into(),
+            applicant_kind: ApplicantKind::Artisan,
             cooperative_id: None,
             client_id: Some(client_id),
             sector: "handicrafts".into(),
@@ -111,9 +114,9 @@ async fn contracted_loan(store: &Store) -> Loan {
             jobs: 2,
             women_jobs: 1,
             purpose: "loom".into(),
-            financing: "development".into(),
+            financing: Financing::Development,
             women_led: true,
-            status: "bank_approved".into(),
+            status: ApplicationState::BankApproved,
         })
         .await
         .unwrap();
@@ -508,7 +511,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
             loan_id: loan.id,
             loan_version: loan.version,
             province: "IR-16".into(),
-            kind: "reschedule".into(),
+            kind: ProposalKind::Reschedule,
             body: r#"{"kind":"reschedule","months":12}"#.into(),
             amount_rial: 3_000_000,
             proposed_by_user_id: user_id(&bank),
@@ -520,7 +523,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
     let proposal = read.loan_proposal(id).await.unwrap().unwrap();
     read.finish().await.unwrap();
     assert_eq!(
-        (proposal.status.as_str(), proposal.proposed_by.as_str()),
+        (proposal.status.code(), proposal.proposed_by.as_str()),
         ("pending", "user:1:bank")
     );
     assert_eq!(proposal.fields.loan_version, loan.version);
@@ -556,7 +559,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
     let decided = decided.into_iter().next().unwrap();
     assert_eq!(
         (
-            decided.status.as_str(),
+            decided.status.code(),
             decided.transaction_id,
             decided.decided_by_user_id,
             decided.decided_by.as_deref()
@@ -601,7 +604,7 @@ async fn an_applications_drafting_is_its_first_event_with_its_drafter(
     let drafted = &events[0];
     assert_eq!(
         (
-            drafted.action.as_str(),
+            drafted.action.code(),
             drafted.actor_user_id,
             drafted.actor.as_str()
         ),
@@ -611,7 +614,7 @@ async fn an_applications_drafting_is_its_first_event_with_its_drafter(
     // user.
     let system = read.application_events(contracted.id).await.unwrap();
     assert_eq!(
-        (system[0].action.as_str(), system[0].actor_user_id),
+        (system[0].action.code(), system[0].actor_user_id),
         ("create", None)
     );
     Checks::AuditMustVerify

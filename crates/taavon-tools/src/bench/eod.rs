@@ -17,6 +17,7 @@ use taavon_core::loans::product::ContractType;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::DEFAULT_ORDER;
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
+use taavon_core::programs::{ApplicantKind, Financing};
 use taavon_core::reference::{BankCode, BranchCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_core::workdays::WorkingCalendar;
@@ -240,7 +241,7 @@ async fn load(
                 province: province.code.clone(),
                 county: province.county.clone(),
                 program: PROGRAM.into(),
-                applicant_kind: "cooperative".into(),
+                applicant_kind: ApplicantKind::Cooperative,
                 cooperative_id: Some(province.cooperative),
                 client_id: None,
                 sector: "services".into(),
@@ -248,9 +249,9 @@ async fn load(
                 jobs: 2,
                 women_jobs: 1,
                 purpose: "سرمایه در گردش".into(),
-                financing: "working_capital".into(),
+                financing: Financing::WorkingCapital,
                 women_led: false,
-                status: ApplicationState::Contracted.code().into(),
+                status: ApplicationState::Contracted,
             });
             running.push(loan);
         }
