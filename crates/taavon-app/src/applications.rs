@@ -664,7 +664,7 @@ async fn snapshot(
         (Some(cooperative), _) => write.cooperative(cooperative).await?.map(|c| {
             serde_json::json!({
                 "kind": "cooperative", "id": c.id, "name": c.fields.name,
-                "legal_id": c.fields.legal_id, "status": c.fields.status,
+                "legal_id": c.fields.legal_id, "status": c.fields.status.code(),
                 "women_led": c.fields.women_led, "county": c.fields.county,
                 "sector": c.fields.sector, "version": c.version,
             })

@@ -10,7 +10,7 @@ use taavon_core::access::{self, Action, Decision, Principal, Resource};
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
-use taavon_core::registry::{FormationRules, FormationStatus};
+use taavon_core::registry::{CooperativeStatus, FormationRules, FormationStatus, ShareEntryKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
@@ -220,8 +220,8 @@ pub async fn submit(
             })
             .await?;
         for (kind, amount) in [
-            ("subscription", founder.subscribed_rial),
-            ("payment", founder.paid_rial),
+            (ShareEntryKind::Subscription, founder.subscribed_rial),
+            (ShareEntryKind::Payment, founder.paid_rial),
         ] {
             if amount > 0 {
                 write
@@ -230,7 +230,7 @@ pub async fn submit(
                         &ShareEntryRow {
                             id: 0,
                             cooperative_id,
-                            kind: kind.into(),
+                            kind,
                             person_id,
                             counterpart_id: None,
                             amount_rial: amount,
@@ -361,7 +361,7 @@ pub async fn decide(
     let mut fields = cooperative.fields.clone();
     let today = taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string();
     if approve {
-        fields.status = "registered".into();
+        fields.status = CooperativeStatus::Registered;
         fields.registration_number = Some(format!(
             "{}-{}",
             code.sci_code(),
@@ -369,7 +369,7 @@ pub async fn decide(
         ));
         fields.registered_on = Some(today);
     } else {
-        fields.status = "dissolved".into();
+        fields.status = CooperativeStatus::Dissolved;
     }
     match write
         .update_cooperative(cooperative.id, cooperative.version, &fields, reason)

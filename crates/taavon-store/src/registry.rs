@@ -2,7 +2,7 @@
 //! share-capital register, formations, persons by national code, idempotency keys.
 
 use sqlx::Row;
-use taavon_core::registry::{CooperativeStatus, FormationStatus};
+use taavon_core::registry::{CooperativeStatus, FormationStatus, ShareEntryKind};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -17,8 +17,7 @@ use crate::tx::{Reader, WriteTx};
 pub struct ShareEntryRow {
     pub id: i64,
     pub cooperative_id: i64,
-    /// `subscription`, `payment`, `transfer` or `withdrawal`.
-    pub kind: String,
+    pub kind: ShareEntryKind,
     pub person_id: i64,
     /// The receiving member of a transfer.
     pub counterpart_id: Option<i64>,
@@ -222,18 +221,19 @@ impl Reader {
         .map_err(db("reading the share register"))?
         .iter()
         .map(|row| {
+            let row =
+                crate::error::Decoded::new(row, "share_entries", "decoding the share register")?;
             Ok(ShareEntryRow {
-                id: row.try_get("id")?,
-                cooperative_id: row.try_get("cooperative_id")?,
-                kind: row.try_get("kind")?,
-                person_id: row.try_get("person_id")?,
-                counterpart_id: row.try_get("counterpart_id")?,
-                amount_rial: row.try_get("amount_rial")?,
-                entered_on: row.try_get("entered_on")?,
+                id: row.get("id")?,
+                cooperative_id: row.get("cooperative_id")?,
+                kind: row.code("kind", ShareEntryKind::parse)?,
+                person_id: row.get("person_id")?,
+                counterpart_id: row.get("counterpart_id")?,
+                amount_rial: row.get("amount_rial")?,
+                entered_on: row.get("entered_on")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding the share register")))
+        .collect())
     }
 
     pub async fn formation(&mut self, id: i64) -> Result<Option<Formation>, StoreError> {
@@ -382,14 +382,14 @@ impl WriteTx {
         .bind(&f.province)
         .bind(&f.name)
         .bind(&f.name_key)
-        .bind(&f.kind)
+        .bind(f.kind.code())
         .bind(&f.sector)
         .bind(f.legal_id.as_deref())
         .bind(f.registration_number.as_deref())
         .bind(f.registered_on.as_deref())
         .bind(f.founded_on.as_deref())
         .bind(f.women_led)
-        .bind(&f.status)
+        .bind(f.status.code())
         .bind(f.address.as_deref())
         .bind(f.phone.as_deref())
         .bind(&now)
@@ -440,7 +440,7 @@ impl WriteTx {
         )
         .bind(province)
         .bind(entry.cooperative_id)
-        .bind(&entry.kind)
+        .bind(entry.kind.code())
         .bind(entry.person_id)
         .bind(entry.counterpart_id)
         .bind(entry.amount_rial)
@@ -457,7 +457,7 @@ impl WriteTx {
             id,
             Some(province),
             serde_json::json!({
-                "cooperative_id": entry.cooperative_id, "kind": entry.kind,
+                "cooperative_id": entry.cooperative_id, "kind": entry.kind.code(),
                 "person_id": entry.person_id, "counterpart_id": entry.counterpart_id,
                 "amount_rial": entry.amount_rial, "entered_on": entry.entered_on,
             }),
@@ -594,9 +594,9 @@ impl WriteTx {
 fn cooperative_json(c: &Cooperative) -> serde_json::Value {
     let f = &c.fields;
     serde_json::json!({
-        "name": f.name, "province": f.province, "county": f.county, "kind": f.kind,
+        "name": f.name, "province": f.province, "county": f.county, "kind": f.kind.code(),
         "sector": f.sector, "legal_id": f.legal_id, "registration_number": f.registration_number,
         "registered_on": f.registered_on, "founded_on": f.founded_on, "women_led": f.women_led,
-        "status": f.status, "address": f.address, "phone": f.phone, "version": c.version,
+        "status": f.status.code(), "address": f.address, "phone": f.phone, "version": c.version,
     })
 }

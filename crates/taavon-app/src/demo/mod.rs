@@ -10,7 +10,7 @@
 use taavon_core::access::{Role, RoleKind};
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_core::reference::{AgencyCode, ProvinceCode};
-use taavon_core::registry::{ClientKind, Gender};
+use taavon_core::registry::{ClientKind, CooperativeKind, CooperativeStatus, Gender};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, Store, WriteTx};
@@ -34,7 +34,7 @@ pub enum DemoOutcome {
 struct DemoCooperative {
     name: &'static str,
     county: &'static str,
-    kind: &'static str,
+    kind: CooperativeKind,
     sector: &'static str,
     women_led: bool,
     founded_on: &'static str,
@@ -45,7 +45,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی تولیدی پوشاک بانوان ایلام",
         county: "1601",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "textiles",
         women_led: true,
         founded_on: "2024-05-12",
@@ -54,7 +54,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی صنایع دستی گلیم‌بافان ایوان",
         county: "1607",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "handicrafts",
         women_led: true,
         founded_on: "2021-10-03",
@@ -63,7 +63,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی گردشگری دره‌های دورود",
         county: "1505",
-        kind: "service",
+        kind: CooperativeKind::Service,
         sector: "tourism",
         women_led: false,
         founded_on: "2023-04-17",
@@ -72,7 +72,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی صنایع دستی بانوان دورود",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "handicrafts",
         women_led: true,
         founded_on: "2022-08-21",
@@ -81,7 +81,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی کشاورزی دشت سیلاخور",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "agriculture",
         women_led: false,
         founded_on: "2019-02-10",
@@ -90,7 +90,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی پرورش ماهی سردابی دورود",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "fisheries",
         women_led: false,
         founded_on: "2020-06-01",
@@ -99,7 +99,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی گیاهان دارویی زاگرس",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "pharmaceuticals",
         women_led: true,
         founded_on: "2024-01-15",
@@ -108,7 +108,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی فناوری جوانان خرم‌آباد",
         county: "1503",
-        kind: "service",
+        kind: CooperativeKind::Service,
         sector: "startups",
         women_led: false,
         founded_on: "2025-02-01",
@@ -117,7 +117,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی مصرف کارکنان تبریز",
         county: "0303",
-        kind: "consumer",
+        kind: CooperativeKind::Consumer,
         sector: "trade",
         women_led: false,
         founded_on: "2015-09-09",
@@ -126,7 +126,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی مسکن مهر زاهدان",
         county: "1105",
-        kind: "housing",
+        kind: CooperativeKind::Housing,
         sector: "housing",
         women_led: false,
         founded_on: "2012-03-03",
@@ -135,7 +135,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی صیادی چابهار",
         county: "1102",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "fisheries",
         women_led: false,
         founded_on: "2018-11-20",
@@ -144,7 +144,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی خدمات فنی اصفهان",
         county: "1002",
-        kind: "service",
+        kind: CooperativeKind::Service,
         sector: "services",
         women_led: false,
         founded_on: "2016-07-07",
@@ -216,7 +216,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
                 county: demo.county.into(),
                 name: normalize(demo.name),
                 name_key: search_key(demo.name),
-                kind: demo.kind.into(),
+                kind: demo.kind,
                 sector: demo.sector.into(),
                 legal_id: Some(legal_id.as_str().into()),
                 registration_number: Some(format!(
@@ -227,7 +227,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
                 registered_on: Some(demo.founded_on.into()),
                 founded_on: Some(demo.founded_on.into()),
                 women_led: demo.women_led,
-                status: "active".into(),
+                status: CooperativeStatus::Active,
                 address: None,
                 phone: None,
             })

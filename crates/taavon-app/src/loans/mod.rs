@@ -187,17 +187,17 @@ pub async fn contract(
         .await?
         .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
     let rules = parse_rules(&program)?;
-    // The rate follows the county's tier: without one there is no rate to contract at.
+    // The rate follows the county's tier, which submission recorded: without one there
+    // is no rate to contract at, never a default.
     let tier = application
         .tier
-        .map(Tier::new)
+        .and_then(|tier| Tier::new(tier).ok())
         .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "county {} has no deprivation tier, so the program has no rate for it",
-                application.fields.county
+            AppError::Internal(format!(
+                "bank-approved application {} has no valid tier ({:?})",
+                application.id, application.tier
             ))
-        })?
-        .map_err(|error| AppError::Internal(format!("application {}: {error}", application.id)))?;
+        })?;
     let rate_bp = rules.profit_rate_bp(tier);
     let pricing = rules.pricing;
     let contract_type = ContractType::parse(&pricing.contract_type).ok_or_else(|| {

@@ -193,7 +193,6 @@ pub struct Tier(u8);
 
 impl Tier {
     pub const MOST_DEPRIVED: Tier = Tier(1);
-    pub const LEAST_DEPRIVED: Tier = Tier(4);
 
     pub fn new(value: i64) -> Result<Self, ReferenceCodeError> {
         match value {
@@ -206,6 +205,17 @@ impl Tier {
 
     pub fn get(self) -> u8 {
         self.0
+    }
+
+    /// The tier of the `quarter`-th quarter (0 the most deprived) of a ranking; the
+    /// last quarter takes in everything past it, so every index has a tier.
+    pub fn of_quarter(quarter: u64) -> Tier {
+        match quarter {
+            0 => Tier(1),
+            1 => Tier(2),
+            2 => Tier(3),
+            _ => Tier(4),
+        }
     }
 
     pub fn is_underprivileged(self) -> bool {
@@ -265,6 +275,8 @@ mod tests {
     fn tiers_run_from_one_to_four() {
         // Establishes the tier range and which tiers count as underprivileged.
         assert!(Tier::new(0).is_err() && Tier::new(5).is_err());
+        let quarters: Vec<u8> = (0..6).map(|q| Tier::of_quarter(q).get()).collect();
+        assert_eq!(quarters, [1, 2, 3, 4, 4, 4]);
         assert!(Tier::new(2).unwrap().is_underprivileged());
         assert!(!Tier::new(3).unwrap().is_underprivileged());
     }

@@ -14,7 +14,7 @@ use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
 use taavon_store::{ApplicationFilter, Cooperative, NewCooperative, Person};
 
 use super::format;
@@ -173,10 +173,10 @@ pub async fn cooperatives(
                 name: c.fields.name,
                 province: names.province(lang, &c.fields.province),
                 county: names.county(lang, &c.fields.county),
-                kind: names::kind(lang, &c.fields.kind),
+                kind: names::kind(lang, c.fields.kind),
                 sector: names.sector(lang, &c.fields.sector),
                 women_led: if c.fields.women_led { t.yes } else { t.no },
-                status: names::status(lang, &c.fields.status),
+                status: names::cooperative_status(lang, c.fields.status),
             })
             .collect(),
         layout,
@@ -229,13 +229,12 @@ struct CooperativePage {
     applications: Vec<ApplicationLine>,
 }
 
-fn entry_kind(lang: Lang, kind: &str) -> String {
+fn entry_kind(lang: Lang, kind: ShareEntryKind) -> String {
     let (fa, en) = match kind {
-        "subscription" => ("پذیره‌نویسی", "Subscription"),
-        "payment" => ("پرداخت", "Payment"),
-        "transfer" => ("انتقال", "Transfer"),
-        "withdrawal" => ("برداشت", "Withdrawal"),
-        other => (other, other),
+        ShareEntryKind::Subscription => ("پذیره‌نویسی", "Subscription"),
+        ShareEntryKind::Payment => ("پرداخت", "Payment"),
+        ShareEntryKind::Transfer => ("انتقال", "Transfer"),
+        ShareEntryKind::Withdrawal => ("برداشت", "Withdrawal"),
     };
     lang.pick(fa, en).to_owned()
 }
@@ -296,7 +295,7 @@ pub async fn cooperative(
         facts: vec![
             (t.province, names.province(lang, &f.province)),
             (t.county, names.county(lang, &f.county)),
-            (t.kind, names::kind(lang, &f.kind)),
+            (t.kind, names::kind(lang, f.kind)),
             (t.sector, names.sector(lang, &f.sector)),
             (t.legal_id, optional(&f.legal_id)),
             (t.registration_number, optional(&f.registration_number)),
@@ -305,7 +304,7 @@ pub async fn cooperative(
                 t.women_led,
                 if f.women_led { t.yes } else { t.no }.to_owned(),
             ),
-            (t.status, names::status(lang, &f.status)),
+            (t.status, names::cooperative_status(lang, f.status)),
         ],
         people: people.map(|(members, register)| people_section(lang, &members, &register)),
         applications: applications
@@ -361,7 +360,7 @@ fn people_section(
             .iter()
             .map(|e| EntryLine {
                 date: format::date(lang, &e.entered_on),
-                kind: entry_kind(lang, &e.kind),
+                kind: entry_kind(lang, e.kind),
                 member: person_names
                     .get(&e.person_id)
                     .cloned()
@@ -446,7 +445,7 @@ fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
         .iter()
         .map(|kind| Choice {
             value: kind.code().into(),
-            label: names::kind(lang, kind.code()),
+            label: names::kind(lang, *kind),
             selected: selected == Some(kind.code()),
         })
         .collect()
@@ -611,7 +610,7 @@ fn recorded_value(lang: Lang, f: &NewCooperative, field: CooperativeField) -> St
         CooperativeField::Name => f.name.clone(),
         CooperativeField::Address => text(&f.address),
         CooperativeField::Phone => text(&f.phone),
-        CooperativeField::Kind => f.kind.clone(),
+        CooperativeField::Kind => f.kind.code().to_owned(),
         CooperativeField::Sector => f.sector.clone(),
         CooperativeField::County => f.county.clone(),
         CooperativeField::LegalId => text(&f.legal_id),
@@ -619,7 +618,7 @@ fn recorded_value(lang: Lang, f: &NewCooperative, field: CooperativeField) -> St
         CooperativeField::RegisteredOn => date(&f.registered_on),
         CooperativeField::FoundedOn => date(&f.founded_on),
         CooperativeField::WomenLed => String::new(),
-        CooperativeField::Status => f.status.clone(),
+        CooperativeField::Status => f.status.code().to_owned(),
     }
 }
 

@@ -19,6 +19,7 @@ use taavon_core::loans::repayment::DEFAULT_ORDER;
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
 use taavon_core::programs::{ApplicantKind, Financing};
 use taavon_core::reference::{BankCode, BranchCode, ReferenceData};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
@@ -205,14 +206,14 @@ async fn load(
             county: p.county.clone(),
             name: format!("تعاونی سنجش {}", p.code),
             name_key: taavon_core::text::search_key(&format!("تعاونی سنجش {}", p.code)),
-            kind: "production".into(),
+            kind: CooperativeKind::Production,
             sector: "services".into(),
             legal_id: None,
             registration_number: None,
             registered_on: None,
             founded_on: None,
             women_led: false,
-            status: "active".into(),
+            status: CooperativeStatus::Active,
             address: None,
             phone: None,
         })
