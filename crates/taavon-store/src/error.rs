@@ -161,3 +161,34 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+    use taavon_core::loans::LoanStatus;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unknown_code_is_a_corrupt_row_naming_the_table_and_the_row() {
+        // Establishes that a coded column the core does not know is refused with the
+        // table, the row id, the column and the value, never read as a default.
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let row = sqlx::query("SELECT 7 AS id, 'active' AS status, 'lost' AS class")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let decoded = Decoded::new(&row, "loans", "decoding a loan").unwrap();
+        assert_eq!(
+            decoded.code("status", LoanStatus::parse).unwrap(),
+            LoanStatus::Active
+        );
+        let error = decoded.code("class", LoanStatus::parse).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "stored row loans 7 is corrupt: class holds \"lost\", which is no known code"
+        );
+    }
+}
