@@ -27,7 +27,22 @@ pub async fn list_audit(
     Ok(records)
 }
 
-/// Recomputes the whole hash chain (and, with the store's audit key, every MAC).
+/// As `verify`, for a reader of the audit trail (auditors and ministry admins): the
+/// audit page's check, asked of the policy like the records it lists.
+pub async fn verify_for(
+    store: &Store,
+    principal: &Principal,
+) -> Result<AuditVerification, AppError> {
+    AppError::from_decision(access::decide(
+        Some(principal),
+        Action::Read,
+        Resource::AuditTrail,
+    ))?;
+    verify(store).await
+}
+
+/// Recomputes the whole hash chain (and, with the store's audit key, every MAC): the
+/// operator's check (`taavon audit verify`), which asks no policy.
 pub async fn verify(store: &Store) -> Result<AuditVerification, AppError> {
     Ok(store.verify_audit().await?)
 }

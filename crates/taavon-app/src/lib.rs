@@ -26,6 +26,7 @@ mod error;
 pub mod export;
 pub mod formations;
 pub mod funds;
+pub mod health;
 mod idempotency;
 pub mod import;
 pub mod loans;
@@ -33,6 +34,8 @@ pub mod programs;
 pub mod reference;
 pub mod registry;
 pub mod rounds;
+pub mod rows;
+pub mod sessions;
 pub mod table;
 pub mod users;
 

@@ -1,9 +1,13 @@
-//! Reference data: loading the bundled files into a new database, and importing an
-//! official tier classification.
+//! Reference data: loading the bundled files into a new database, importing an
+//! official tier classification, and reading it (anyone may, anonymous visitors too;
+//! each read still asks the policy, so that rule is stated once, in the core).
 
-use taavon_core::reference::{self, ReferenceData};
+use taavon_core::access::{self, Action, Principal, Resource};
+use taavon_core::reference::{self, ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Actor, CountyTier, Store};
+use taavon_store::{
+    Actor, AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, Store,
+};
 
 use crate::users::Caller;
 use crate::{AppError, FieldError};
@@ -89,4 +93,130 @@ fn county_tiers(classification: &reference::TierClassification) -> Vec<CountyTie
             tier: i64::from(tier.get()),
         })
         .collect()
+}
+
+/// The code → name tables a page needs to name what its records hold, read at once.
+pub struct NameTables {
+    pub provinces: Vec<ProvinceRow>,
+    pub counties: Vec<CountyRow>,
+    pub sectors: Vec<NamedRow>,
+}
+
+/// A bank with its branches.
+pub struct BankWithBranches {
+    pub bank: NamedRow,
+    pub branches: Vec<BranchRow>,
+}
+
+fn may_read(reader: Option<&Principal>) -> Result<(), AppError> {
+    AppError::from_decision(access::decide(
+        reader,
+        Action::Read,
+        Resource::ReferenceData,
+    ))
+}
+
+/// Every province with its figures (population, counties, underprivileged counties).
+pub async fn provinces(
+    store: &Store,
+    reader: Option<&Principal>,
+) -> Result<Vec<ProvinceRow>, AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let rows = read.provinces().await?;
+    read.finish().await?;
+    Ok(rows)
+}
+
+/// Counties with their tiers, of one province or all.
+pub async fn counties(
+    store: &Store,
+    reader: Option<&Principal>,
+    province: Option<&ProvinceCode>,
+) -> Result<Vec<CountyRow>, AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let rows = read.counties(province.map(ProvinceCode::as_str)).await?;
+    read.finish().await?;
+    Ok(rows)
+}
+
+/// One province and its counties; `NotFound` for a code the data does not have.
+pub async fn province(
+    store: &Store,
+    reader: Option<&Principal>,
+    code: &ProvinceCode,
+) -> Result<(ProvinceRow, Vec<CountyRow>), AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let provinces = read.provinces().await?;
+    let counties = read.counties(Some(code.as_str())).await?;
+    read.finish().await?;
+    let province = provinces
+        .into_iter()
+        .find(|p| p.code == code.as_str())
+        .ok_or(AppError::NotFound)?;
+    Ok((province, counties))
+}
+
+/// The economic sectors.
+pub async fn sectors(store: &Store, reader: Option<&Principal>) -> Result<Vec<NamedRow>, AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let rows = read.sectors().await?;
+    read.finish().await?;
+    Ok(rows)
+}
+
+/// The ministry's agencies.
+pub async fn agencies(
+    store: &Store,
+    reader: Option<&Principal>,
+) -> Result<Vec<AgencyRow>, AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let rows = read.agencies().await?;
+    read.finish().await?;
+    Ok(rows)
+}
+
+/// The banks, each with its branches.
+pub async fn banks(
+    store: &Store,
+    reader: Option<&Principal>,
+) -> Result<Vec<BankWithBranches>, AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let banks = read.banks().await?;
+    let branches = read.branches().await?;
+    read.finish().await?;
+    Ok(banks
+        .into_iter()
+        .map(|bank| BankWithBranches {
+            branches: branches
+                .iter()
+                .filter(|branch| branch.bank == bank.code)
+                .cloned()
+                .collect(),
+            bank,
+        })
+        .collect())
+}
+
+/// Provinces, counties and sectors in one read, to name the codes a page's records hold.
+pub async fn name_tables(
+    store: &Store,
+    reader: Option<&Principal>,
+) -> Result<NameTables, AppError> {
+    may_read(reader)?;
+    let mut read = store.read().await?;
+    let provinces = read.provinces().await?;
+    let counties = read.counties(None).await?;
+    let sectors = read.sectors().await?;
+    read.finish().await?;
+    Ok(NameTables {
+        provinces,
+        counties,
+        sectors,
+    })
 }

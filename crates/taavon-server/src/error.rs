@@ -69,12 +69,6 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl From<taavon_store::StoreError> for ApiError {
-    fn from(error: taavon_store::StoreError) -> Self {
-        Self(AppError::Store(error))
-    }
-}
-
 /// The code of an error the server answers before any use case runs (a body or path it
 /// cannot read, a method or route it does not have, a limit).
 pub fn code_of_status(status: StatusCode) -> &'static str {

@@ -47,7 +47,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use api::{ApiDoc, UNKEYED_ROUTES};
 pub use error::code_and_status;
 pub use state::{AppState, ServerConfig};
-use taavon_store::Store;
+use taavon_app::Store;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

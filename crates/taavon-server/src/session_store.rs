@@ -7,9 +7,9 @@
 //! (`SESSION_STARTED`), so an active session still ends.
 
 use async_trait::async_trait;
-use taavon_app::{auth, clock};
+use taavon_app::sessions::{self, SessionRow};
+use taavon_app::{AppError, Store, auth, clock};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{SessionRow, Store};
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
@@ -57,7 +57,7 @@ impl DatabaseSessions {
     }
 }
 
-fn backend(error: taavon_store::StoreError) -> Error {
+fn backend(error: AppError) -> Error {
     Error::Backend(error.to_string())
 }
 
@@ -66,9 +66,7 @@ impl SessionStore for DatabaseSessions {
     async fn create(&self, record: &mut Record) -> Result<()> {
         // A fresh random id collides only with astronomically small odds; retry if it does.
         loop {
-            if self
-                .store
-                .session_create(&self.row_of(record)?)
+            if sessions::create(&self.store, &self.row_of(record)?)
                 .await
                 .map_err(backend)?
             {
@@ -79,16 +77,13 @@ impl SessionStore for DatabaseSessions {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        self.store
-            .session_save(&self.row_of(record)?)
+        sessions::save(&self.store, &self.row_of(record)?)
             .await
             .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let Some(row) = self
-            .store
-            .session_load(&id_hash(id), clock::now())
+        let Some(row) = sessions::load(&self.store, &id_hash(id), clock::now())
             .await
             .map_err(backend)?
         else {
@@ -105,8 +100,7 @@ impl SessionStore for DatabaseSessions {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        self.store
-            .session_delete(&id_hash(id))
+        sessions::delete(&self.store, &id_hash(id))
             .await
             .map_err(backend)
     }

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use taavon_store::Store;
+use taavon_app::Store;
 
 use crate::map::ProvinceMap;
 

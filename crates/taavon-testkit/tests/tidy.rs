@@ -54,6 +54,37 @@ fn every_rust_file_opens_with_a_doc_header_and_holds_no_stub_or_debug_leftover()
 }
 
 #[test]
+fn the_server_reads_and_writes_only_through_the_app() {
+    // Establishes that no server module opens a store transaction or names the store
+    // crate: its manifest lists no `taavon-store` (so the compiler refuses an import),
+    // and the `Store` handle the app lends it is only passed to use cases.
+    let server = workspace().join("crates/taavon-server");
+    let manifest = std::fs::read_to_string(server.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("taavon-store"), "{manifest}");
+    let mut files = Vec::new();
+    rust_files(&server.join("src"), &mut files);
+    // Spelled in pieces so this file does not match itself.
+    let forbidden = [
+        concat!("store.re", "ad()"),
+        concat!("store.wr", "ite("),
+        concat!("store.ses", "sion_"),
+        concat!("taavon", "_store"),
+    ];
+    let problems: Vec<String> = files
+        .iter()
+        .flat_map(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            forbidden
+                .iter()
+                .filter(|needle| text.contains(**needle))
+                .map(|needle| format!("{}: {needle}", file.display()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn architecture_md_names_every_crate() {
     // Establishes that the map of the code stays complete.
     let architecture = std::fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();

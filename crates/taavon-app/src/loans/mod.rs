@@ -117,6 +117,14 @@ pub struct LoanView {
     /// The late charge still owed at the open business date.
     pub penalty_due_rial: i64,
     pub business_date: IsoDate,
+    /// What the reader may do on the loan now, by the same rules as the commands (pages
+    /// offer exactly these): move money on it at all, pay out a tranche, take a
+    /// repayment.
+    pub may_transact: bool,
+    pub may_disburse: bool,
+    pub may_repay: bool,
+    /// Whether it has an early-settlement quote (active and paid out in full).
+    pub settlement_quotable: bool,
 }
 
 pub(crate) fn province_of(loan: &Loan) -> Result<ProvinceCode, AppError> {
@@ -421,6 +429,15 @@ impl LoanView {
         reversible(&self.transactions, transaction)
     }
 
+    /// Whether an installment is late at the open business date: unpaid and past the
+    /// day it could be paid without a late charge (the core's rule).
+    pub fn late(&self, installment: &InstallmentRow) -> bool {
+        installment.unpaid_rial() > 0
+            && installment
+                .account()
+                .is_late(self.business_date.days_since_unix_epoch())
+    }
+
     /// What settles everything due at the open business date (late charge included).
     pub fn due_now(&self) -> i64 {
         let today = self.business_date.to_string();
@@ -460,7 +477,12 @@ pub async fn read_loan(
     read.finish().await?;
     let penalty_due_rial =
         transactions::penalty_due_at(&loan, &schedule, business_date.days_since_unix_epoch());
+    let may_transact = authorize(principal, LoanAction::Transact, &loan).is_ok();
     Ok(LoanView {
+        may_disburse: may_transact && transactions::undisbursed(&loan).is_ok(),
+        may_repay: may_transact && transactions::takes_repayment(&loan).is_ok(),
+        settlement_quotable: settlement::open_and_paid_out(&loan, "settlement").is_ok(),
+        may_transact,
         loan,
         schedule,
         transactions,

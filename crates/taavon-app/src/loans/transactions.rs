@@ -146,6 +146,27 @@ pub(super) async fn store_change(
     finish_idempotent(write, principal, idempotency, transaction_id).await
 }
 
+/// What of the principal is still to be paid out; a loan paid out in full (or settled)
+/// takes no disbursement.
+pub(super) fn undisbursed(loan: &Loan) -> Result<i64, AppError> {
+    let rest = loan.fields.principal_rial - loan.disbursed_rial;
+    if rest <= 0 || loan.status == LoanStatus::Settled {
+        return Err(AppError::Conflict("the loan is fully disbursed".into()));
+    }
+    Ok(rest)
+}
+
+/// Only an active loan takes a repayment.
+pub(super) fn takes_repayment(loan: &Loan) -> Result<(), AppError> {
+    if loan.status != LoanStatus::Active {
+        return Err(AppError::Conflict(format!(
+            "a loan that is {} takes no repayment",
+            loan.status
+        )));
+    }
+    Ok(())
+}
+
 /// Pays out a tranche: posts that much of the reserved money from the program fund to
 /// the loan book and keeps the undisbursed rest reserved.
 pub async fn disburse(
@@ -162,11 +183,8 @@ pub async fn disburse(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
-    let rest = loan.fields.principal_rial - loan.disbursed_rial;
+    let rest = undisbursed(&loan)?;
     let amount = input.amount_rial.unwrap_or(rest);
-    if rest <= 0 || loan.status == LoanStatus::Settled {
-        return Err(AppError::Conflict("the loan is fully disbursed".into()));
-    }
     if amount <= 0 || amount > rest {
         return Err(amount_error(
             "amount",
@@ -251,12 +269,7 @@ pub async fn repay(
         Begun::Fresh(write) => write,
     };
     let loan = load(&mut write, principal, loan_id).await?;
-    if loan.status != LoanStatus::Active {
-        return Err(AppError::Conflict(format!(
-            "a loan that is {} takes no repayment",
-            loan.status
-        )));
-    }
+    takes_repayment(&loan)?;
     let today = calendar::business_date_in(&mut write, now).await?;
     let day = today.days_since_unix_epoch();
     let rows = write.installments(loan_id, loan.schedule_version).await?;

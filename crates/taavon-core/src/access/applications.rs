@@ -50,18 +50,30 @@ fn sees(role: &Role, subject: &ApplicationSubject<'_>) -> bool {
     }
 }
 
+/// Whether `role` drafts applications at all (the new-application form's rule); which
+/// applicants it drafts for, `decide` judges draft by draft.
+pub fn drafts_applications(role: &Role) -> bool {
+    matches!(
+        role,
+        Role::MinistryAdmin
+            | Role::ProvincialOfficer { .. }
+            | Role::CooperativeRepresentative { .. }
+    )
+}
+
 /// Reading and drafting (`Create`); changes go through `decide_transition`.
 pub(super) fn decide(role: &Role, action: Action, subject: &ApplicationSubject<'_>) -> Decision {
     match action {
         Action::Read if sees(role, subject) => Decision::Allow,
         Action::Read => Decision::OutOfScope,
+        Action::Create if !drafts_applications(role) => Decision::Forbidden,
         Action::Create => match role {
-            Role::MinistryAdmin => Decision::Allow,
             Role::ProvincialOfficer { province } => in_scope_if(province == subject.province),
             Role::CooperativeRepresentative { cooperative_id, .. } => {
                 in_scope_if(subject.cooperative_id == Some(*cooperative_id))
             }
-            _ => Decision::Forbidden,
+            // The ministry drafts for any applicant.
+            _ => Decision::Allow,
         },
         // Applications change only by transitions.
         Action::Update => {
@@ -177,6 +189,44 @@ mod tests {
             cooperative_id: Some(5),
             referred_bank: None,
             participants,
+        }
+    }
+
+    #[test]
+    fn the_roles_that_draft_applications_are_those_the_policy_lets_draft_for_their_own() {
+        // Establishes that the new-application form's rule and `decide(Create)` are one
+        // statement: each role drafts for an applicant of its own scope exactly when it
+        // drafts at all.
+        let ilam = province("IR-16");
+        let roles = [
+            Role::MinistryAdmin,
+            Role::ProvincialOfficer {
+                province: ilam.clone(),
+            },
+            Role::CooperativeRepresentative {
+                cooperative_id: 5,
+                province: ilam.clone(),
+            },
+            Role::BankOfficer {
+                bank: "022".into(),
+                provinces: Vec::new(),
+            },
+            Role::AgencyOfficer {
+                agency: "sso".into(),
+            },
+            Role::Auditor,
+        ];
+        for role in roles {
+            let own = decide(
+                &role,
+                Action::Create,
+                &cooperative_5(&ilam, Participants::default()),
+            );
+            assert_eq!(
+                drafts_applications(&role),
+                own == Decision::Allow,
+                "{role:?}"
+            );
         }
     }
 

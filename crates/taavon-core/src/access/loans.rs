@@ -117,6 +117,12 @@ pub fn ledger_view(principal: &Principal) -> LedgerView {
     }
 }
 
+/// Whether `principal` reads any loan (the loans menu's rule): a loan is read as the
+/// application it came from, so whoever lists applications lists their loans.
+pub fn reads_loans(principal: &Principal) -> bool {
+    super::application_scope(principal) != super::ApplicationScope::None
+}
+
 /// Moving money between agencies' deposits and program funds is the ministry's.
 pub fn may_fund_programs(principal: &Principal) -> bool {
     matches!(principal.role, Role::MinistryAdmin)

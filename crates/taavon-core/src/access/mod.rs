@@ -10,11 +10,12 @@ mod loans;
 mod registry;
 
 pub use applications::{
-    ApplicationScope, ApplicationSubject, application_scope, decide_transition, permitted_moves,
+    ApplicationScope, ApplicationSubject, application_scope, decide_transition,
+    drafts_applications, permitted_moves,
 };
 pub use loans::{
     LedgerView, LoanAction, LoanSubject, ProposalDecision, decide_loan, decide_proposal,
-    ledger_view, may_fund_programs, needs_second_officer,
+    ledger_view, may_fund_programs, needs_second_officer, reads_loans,
 };
 pub use registry::{
     ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,

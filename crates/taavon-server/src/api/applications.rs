@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::clock;
+use taavon_app::rows::{Application, ApplicationEvent};
 use taavon_core::programs::scoring::Score;
-use taavon_store::{Application, ApplicationEvent};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::fields;

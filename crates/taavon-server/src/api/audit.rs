@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use taavon_store::AuditRecord;
+use taavon_app::rows::AuditRecord;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api_json::ApiQuery;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use taavon_app::clients::{self, ClientInput};
 use taavon_app::clock;
 use taavon_app::registry::PersonInput;
-use taavon_store::Client;
+use taavon_app::rows::Client;
 use utoipa::ToSchema;
 
 use crate::api::fields;

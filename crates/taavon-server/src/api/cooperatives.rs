@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch, PersonInput, ShareInput};
+use taavon_app::rows::{Cooperative, Person};
 use taavon_core::registry::FormationRules;
-use taavon_store::{Cooperative, Person};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::fields;

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::formations::{self, FormationInput, FounderInput};
 use taavon_app::registry::{self, CooperativeInput, PersonInput};
+use taavon_app::rows::Formation;
 use taavon_core::registry::FormationRules;
-use taavon_store::Formation;
 use utoipa::ToSchema;
 
 use crate::api::applications::{DuplicateFlagDto, duplicate_flags};

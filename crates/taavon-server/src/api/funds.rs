@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::funds::{self, FundLine, FundingFrom};
-use taavon_store::TrialBalanceRow;
+use taavon_app::rows::TrialBalanceRow;
 use utoipa::ToSchema;
 
 use crate::api::fields;

@@ -21,15 +21,8 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/health", tag = "system",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let database = match state.store.engine() {
-        taavon_store::Engine::Sqlite => "sqlite",
-        taavon_store::Engine::Postgres => "postgres",
-    };
-    let reachable = match state.store.read().await {
-        Ok(tx) => tx.finish().await.is_ok(),
-        Err(_) => false,
-    };
-    let (code, status) = if reachable {
+    let database = taavon_app::health::database(&state.store).await;
+    let (code, status) = if database.reachable {
         (StatusCode::OK, "ok")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "degraded")
@@ -38,7 +31,7 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
         code,
         Json(Health {
             status,
-            database,
+            database: database.engine,
             version: env!("CARGO_PKG_VERSION"),
         }),
     )

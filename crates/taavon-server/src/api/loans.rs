@@ -13,10 +13,10 @@ use taavon_app::loans::{
     self, ContractInput, LoanView, ProposalView, ProposedAction, RepaymentInput, RescheduleInput,
     SettlementQuote,
 };
+use taavon_app::rows::{InstallmentRow, Loan, LoanSchedule, LoanTransaction, PortfolioRow};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::money::amount_in_words_fa;
-use taavon_store::{InstallmentRow, Loan, LoanSchedule, LoanTransaction, PortfolioRow};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::fields;

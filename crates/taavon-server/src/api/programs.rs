@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::programs::{self, BudgetInput, ProgramDetail, ProgramInput};
 use taavon_app::rounds;
-use taavon_store::{Program, ProgramBudget};
+use taavon_app::rows::{Program, ProgramBudget};
 use utoipa::ToSchema;
 
 use crate::api::fields;

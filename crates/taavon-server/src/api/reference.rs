@@ -4,6 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use taavon_app::AppError;
+use taavon_app::reference::{self, BankWithBranches};
+use taavon_core::access::Principal;
 use taavon_core::reference::ProvinceCode;
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,6 +13,10 @@ use crate::api::fields;
 use crate::api_json::ApiQuery;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
+
+/// These routes are public and authenticate no one: each reads as an anonymous visitor,
+/// whom the policy lets read reference data.
+const PUBLIC: Option<&Principal> = None;
 
 /// A province with its 1395 census population.
 #[derive(Serialize, ToSchema)]
@@ -82,9 +88,7 @@ pub struct CountyQuery {
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "reference",
     responses((status = 200, body = [ProvinceDto])))]
 pub async fn provinces(State(state): State<AppState>) -> Result<Json<Vec<ProvinceDto>>, ApiError> {
-    let mut read = state.store.read().await?;
-    let rows = read.provinces().await?;
-    read.finish().await?;
+    let rows = reference::provinces(&state.store, PUBLIC).await?;
     Ok(Json(
         rows.into_iter()
             .map(|p| ProvinceDto {
@@ -116,11 +120,7 @@ pub async fn counties(
         })?),
         None => None,
     };
-    let mut read = state.store.read().await?;
-    let rows = read
-        .counties(province.as_ref().map(ProvinceCode::as_str))
-        .await?;
-    read.finish().await?;
+    let rows = reference::counties(&state.store, PUBLIC, province.as_ref()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|c| CountyDto {
@@ -138,9 +138,7 @@ pub async fn counties(
 #[utoipa::path(get, path = "/api/v1/sectors", tag = "reference",
     responses((status = 200, body = [NamedDto])))]
 pub async fn sectors(State(state): State<AppState>) -> Result<Json<Vec<NamedDto>>, ApiError> {
-    let mut read = state.store.read().await?;
-    let rows = read.sectors().await?;
-    read.finish().await?;
+    let rows = reference::sectors(&state.store, PUBLIC).await?;
     Ok(Json(
         rows.into_iter()
             .map(|s| NamedDto {
@@ -155,9 +153,7 @@ pub async fn sectors(State(state): State<AppState>) -> Result<Json<Vec<NamedDto>
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference",
     responses((status = 200, body = [AgencyDto])))]
 pub async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyDto>>, ApiError> {
-    let mut read = state.store.read().await?;
-    let rows = read.agencies().await?;
-    read.finish().await?;
+    let rows = reference::agencies(&state.store, PUBLIC).await?;
     Ok(Json(
         rows.into_iter()
             .map(|a| AgencyDto {
@@ -173,22 +169,18 @@ pub async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyDt
 #[utoipa::path(get, path = "/api/v1/banks", tag = "reference",
     responses((status = 200, body = [BankDto])))]
 pub async fn banks(State(state): State<AppState>) -> Result<Json<Vec<BankDto>>, ApiError> {
-    let mut read = state.store.read().await?;
-    let banks = read.banks().await?;
-    let branches = read.branches().await?;
-    read.finish().await?;
+    let banks = reference::banks(&state.store, PUBLIC).await?;
     Ok(Json(
         banks
             .into_iter()
-            .map(|bank| BankDto {
+            .map(|BankWithBranches { bank, branches }| BankDto {
                 branches: branches
-                    .iter()
-                    .filter(|branch| branch.bank == bank.code)
+                    .into_iter()
                     .map(|branch| BranchDto {
-                        code: branch.code.clone(),
-                        province: branch.province.clone(),
-                        name_fa: branch.name_fa.clone(),
-                        name_en: branch.name_en.clone(),
+                        code: branch.code,
+                        province: branch.province,
+                        name_fa: branch.name_fa,
+                        name_en: branch.name_en,
                     })
                     .collect(),
                 code: bank.code,

@@ -4,26 +4,28 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use taavon_app::Store;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
+use taavon_app::rows::{Application, ApplicationFilter};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{clients, registry};
-use taavon_core::access::{Principal, Role};
+use taavon_core::access::{Principal, Role, drafts_applications};
 use taavon_core::applications::{
     ApplicationState, EventAction, TransitionAction, action_name_en, action_name_fa,
 };
 use taavon_core::programs::Financing;
 use taavon_core::programs::scoring::factor_name;
-use taavon_store::{Application, ApplicationFilter, Store};
 
+use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
-use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
-use super::registry::{Choice, choices, csrf_ok};
+use super::page::{PageParts, error_page, layout, parts_text};
+use super::registry::{Choice, choices};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -107,7 +109,7 @@ pub async fn queue(
     let found = async {
         let page =
             applications::list_applications(&state.store, &user.principal, &filter, 200, 0).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         let mut lines = Vec::new();
         for a in &page.applications {
             lines.push(ApplicationLine {
@@ -133,12 +135,7 @@ pub async fn queue(
         Ok((applications, total)) => render(&ApplicationsPage {
             statuses: choices(statuses, status.as_deref(), layout.t.any),
             total: lang.number(total),
-            may_apply: matches!(
-                user.principal.role,
-                Role::MinistryAdmin
-                    | Role::ProvincialOfficer { .. }
-                    | Role::CooperativeRepresentative { .. }
-            ),
+            may_apply: drafts_applications(&user.principal.role),
             applications,
             layout,
         }),
@@ -193,7 +190,7 @@ pub async fn one(
         let detail =
             applications::application_detail(&state.store, &user.principal, id, clock::now())
                 .await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         let applicant = applicant_name(&state.store, &user.principal, &detail.application).await?;
         Ok::<_, AppError>((detail, names, applicant))
     }
@@ -307,11 +304,8 @@ pub async fn take_step(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let input = TransitionInput {
         action: form.get("action").cloned().unwrap_or_default(),
         reason: form.get("reason").cloned(),
@@ -432,11 +426,8 @@ pub async fn new_application_submit(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let number = |field: &str| -> Result<i64, FieldError> {
         let text = taavon_core::digits::to_ascii_digits(form.get(field).map_or("", |v| v.trim()))
             .replace([',', '٬', ' '], "");

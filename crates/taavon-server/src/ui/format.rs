@@ -1,6 +1,8 @@
 //! How values read in the UI: dates in Jalali, times in Tehran, digits in the locale's.
 
 use taavon_core::calendar::{IsoDate, JalaliDate, TEHRAN_OFFSET_SECONDS};
+use taavon_core::locale::Locale;
+use taavon_core::money::{DisplayUnit, Rial, amount_in_words_fa, format_amount};
 use taavon_core::timestamp::Timestamp;
 
 use super::i18n::Lang;
@@ -43,6 +45,20 @@ pub fn instant(lang: Lang, rfc3339: &str) -> String {
     let minutes = local.rem_euclid(86_400) / 60;
     let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
     format!("{} {}", jalali(lang, day), lang.digits(&time))
+}
+
+/// An amount in words, its unit in the reader's language: Persian words and «ریال», as
+/// a contract writes it, or in English the figure in rials (the core spells numbers in
+/// Persian only).
+pub fn amount_in_words(lang: Lang, rials: i64) -> String {
+    match lang {
+        Lang::Fa => format!(
+            "{} {}",
+            amount_in_words_fa(rials),
+            DisplayUnit::Rial.name(Locale::Fa)
+        ),
+        Lang::En => format_amount(Rial::new(rials), DisplayUnit::Rial, Locale::En),
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use taavon_app::funds::{self, AccountKind};
 
 use super::i18n::Lang;
 use super::names::Names;
-use super::pages::{PageParts, error_page, layout, parts_text};
+use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -45,7 +45,7 @@ pub async fn pooled(
     let lang = layout.lang;
     let found = async {
         let lines = funds::pooled_funds(&state.store, &user.principal).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((lines, names))
     }
     .await;
@@ -99,7 +99,7 @@ pub async fn trial_balance(
     let lang = layout.lang;
     let found = async {
         let rows = funds::trial_balance(&state.store, &user.principal).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((rows, names))
     }
     .await;

@@ -7,27 +7,24 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
 };
+use taavon_app::rows::{Loan, LoanFilter};
 use taavon_app::{AppError, clock};
-use taavon_core::access::{Decision, LoanAction, LoanSubject, decide_loan};
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::loans::{LoanStatus, TransactionKind};
-use taavon_core::money::amount_in_words_fa;
-use taavon_core::reference::ProvinceCode;
-use taavon_store::{Loan, LoanFilter};
 
+use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
 use super::names::Names;
-use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
-use super::registry::{Choice, choices, csrf_ok};
+use super::page::{PageParts, error_page, layout, parts_text};
+use super::registry::{Choice, choices};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -122,7 +119,7 @@ pub async fn list(
     let found = async {
         let (loans, total) =
             loans::list_loans(&state.store, &user.principal, &filter, 500, 0).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((loans.iter().map(|l| line(lang, &names, l)).collect(), total))
     }
     .await;
@@ -303,7 +300,7 @@ fn settlement_lines(lang: Lang, q: &SettlementQuote) -> SettlementLines {
             .map(|((fa, en), amount)| (lang.pick(fa, en).to_owned(), lang.number(amount)))
             .collect(),
         total: lang.number(q.total_rial),
-        in_words: format!("{} ریال", amount_in_words_fa(q.total_rial)),
+        in_words: format::amount_in_words(lang, q.total_rial),
     }
 }
 
@@ -318,11 +315,8 @@ pub async fn one(
     let found = async {
         let view = loans::read_loan(&state.store, &user.principal, id).await?;
         let proposals = loans::loan_proposals(&state.store, &user.principal, id).await?;
-        let names = Names::load(&state.store).await?;
-        // Only an active loan paid out in full has a quote (see `settle`).
-        let quote = if view.loan.status == LoanStatus::Active
-            && view.loan.disbursed_rial == view.loan.fields.principal_rial
-        {
+        let names = Names::load(&state.store, &user.principal).await?;
+        let quote = if view.settlement_quotable {
             Some(loans::settlement_quote(&state.store, &user.principal, id).await?)
         } else {
             None
@@ -348,7 +342,7 @@ pub async fn one(
         (t.principal.to_owned(), lang.number(f.principal_rial)),
         (
             t.in_words.to_owned(),
-            format!("{} ریال", amount_in_words_fa(f.principal_rial)),
+            format::amount_in_words(lang, f.principal_rial),
         ),
         (t.profit_rate.to_owned(), rate_text(lang, f.rate_bp)),
         (t.date.to_owned(), format::date(lang, &f.contracted_on)),
@@ -391,7 +385,6 @@ pub async fn one(
             }))
             .collect()
     };
-    let today = view.business_date.days_since_unix_epoch();
     let installments = view
         .schedule
         .iter()
@@ -409,7 +402,7 @@ pub async fn one(
                 paid: lang.number(paid),
                 waived: lang.number(r.waived_profit_rial + r.waived_fee_rial),
                 settled: unpaid <= 0,
-                late: unpaid > 0 && r.late_after_day < today,
+                late: view.late(r),
             }
         })
         .collect();
@@ -429,25 +422,14 @@ pub async fn one(
             reversed: tx.reversed_by.is_some(),
         })
         .collect();
-    let may_transact = ProvinceCode::parse(&f.province).is_ok_and(|province| {
-        decide_loan(
-            Some(&user.principal),
-            LoanAction::Transact,
-            &LoanSubject {
-                province: &province,
-                cooperative_id: f.cooperative_id,
-                bank: f.bank.as_str(),
-            },
-        ) == Decision::Allow
-    });
     render(&LoanPage {
         id,
         facts,
         installments,
         transactions,
-        may_disburse: may_transact && l.disbursed_rial < f.principal_rial,
-        may_repay: may_transact && l.status == LoanStatus::Active,
-        may_transact,
+        may_disburse: view.may_disburse,
+        may_repay: view.may_repay,
+        may_transact: view.may_transact,
         settlement: quote.map(|q| settlement_lines(lang, &q)),
         versions,
         proposals: proposals
@@ -474,9 +456,6 @@ async fn post_money(
     form: HashMap<String, String>,
     kind: LoanForm,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let amount = form
         .get("amount")
         .map(|a| taavon_core::digits::to_ascii_digits(a).replace([',', '٬', ' '], ""))
@@ -559,7 +538,7 @@ pub async fn disburse(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Disburse).await
 }
@@ -569,7 +548,7 @@ pub async fn repay(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Repay).await
 }
@@ -579,7 +558,7 @@ pub async fn settle(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_money(state, parts, user, id, form, LoanForm::Settle).await
 }
@@ -589,11 +568,8 @@ pub async fn reverse(
     PageParts(parts): PageParts,
     user: UiUser,
     Path((id, transaction_id)): Path<(i64, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let action = ProposedAction::Reversal {
         transaction_id,
         reason: form.get("reason").cloned().unwrap_or_default(),
@@ -626,9 +602,6 @@ async fn post_decision(
     form: HashMap<String, String>,
     decision: ProposalForm,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let (store, principal) = (&state.store, &user.principal);
     let done = match decision {
         ProposalForm::Approve => {
@@ -657,7 +630,7 @@ pub async fn approve_proposal(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(ids): Path<(i64, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_decision(state, parts, user, ids, form, ProposalForm::Approve).await
 }
@@ -668,7 +641,7 @@ pub async fn reject_proposal(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(ids): Path<(i64, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     post_decision(state, parts, user, ids, form, ProposalForm::Reject).await
 }
@@ -679,11 +652,8 @@ pub async fn contract(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(application_id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let input = ContractInput {
         application_id,
         grace_mode: form.get("grace_mode").cloned(),
@@ -741,7 +711,7 @@ pub async fn portfolio(
     let lang = layout.lang;
     let found = async {
         let rows = loans::portfolio(&state.store, &user.principal, None).await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((rows, names))
     }
     .await;
@@ -749,7 +719,7 @@ pub async fn portfolio(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let sum = |pick: fn(&taavon_store::PortfolioRow) -> i64| rows.iter().map(pick).sum::<i64>();
+    let sum = |pick: fn(&taavon_app::rows::PortfolioRow) -> i64| rows.iter().map(pick).sum::<i64>();
     let outstanding = sum(|r| r.outstanding_rial);
     let totals = PortfolioLine {
         province: String::new(),

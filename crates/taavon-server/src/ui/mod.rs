@@ -1,14 +1,20 @@
 //! The server-rendered Persian UI (English as the second locale).
 
 mod applications;
+mod audit;
+mod csrf;
 mod format;
 mod funds;
+mod home;
 pub mod i18n;
+mod language;
 mod loans;
 mod names;
-mod pages;
+mod page;
 mod programs;
+mod provinces;
 mod registry;
+mod session;
 
 use askama::Template;
 use axum::Router;
@@ -76,9 +82,7 @@ impl Layout {
             if access::application_scope(principal) != access::ApplicationScope::None {
                 push("/applications", t.nav_applications);
             }
-            if access::application_scope(principal) != access::ApplicationScope::None
-                && !matches!(principal.role, Role::AgencyOfficer { .. })
-            {
+            if access::reads_loans(principal) {
                 push("/loans", t.nav_loans);
             }
             if access::ledger_view(principal) != access::LedgerView::None {
@@ -133,10 +137,10 @@ pub fn render(template: &impl Template) -> Response {
 /// Every UI route.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
-        .route("/logout", post(pages::logout))
-        .route("/provinces", get(pages::provinces))
-        .route("/provinces/{code}", get(pages::province))
+        .route("/", get(home::home))
+        .route("/logout", post(session::logout))
+        .route("/provinces", get(provinces::provinces))
+        .route("/provinces/{code}", get(provinces::province))
         .route("/cooperatives", get(registry::cooperatives))
         .route(
             "/cooperatives/new",
@@ -189,11 +193,14 @@ pub fn routes() -> Router<AppState> {
         .route("/portfolio", get(loans::portfolio))
         .route("/funds", get(funds::pooled))
         .route("/ledger", get(funds::trial_balance))
-        .route("/audit", get(pages::audit))
-        .route("/lang", get(pages::switch_language))
+        .route("/audit", get(audit::audit))
+        .route("/lang", get(language::switch_language))
 }
 
 /// The login form's routes, separate so they can carry the rate limit.
 pub fn login_routes() -> Router<AppState> {
-    Router::new().route("/login", get(pages::login_form).post(pages::login_submit))
+    Router::new().route(
+        "/login",
+        get(session::login_form).post(session::login_submit),
+    )
 }

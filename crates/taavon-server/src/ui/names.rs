@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 
 use taavon_app::AppError;
+use taavon_app::Store;
+use taavon_app::reference::{self, NameTables};
+use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
-use taavon_store::Store;
 
 use super::i18n::Lang;
 
@@ -18,13 +20,20 @@ pub struct Names {
 }
 
 impl Names {
-    pub async fn load(store: &Store) -> Result<Self, AppError> {
-        let mut read = store.read().await?;
-        let provinces = read.provinces().await?;
-        let counties = read.counties(None).await?;
-        let sectors = read.sectors().await?;
-        read.finish().await?;
-        Ok(Self {
+    /// The names as `reader` may read them (reference data: anyone).
+    pub async fn load(store: &Store, reader: &Principal) -> Result<Self, AppError> {
+        Ok(Self::new(
+            reference::name_tables(store, Some(reader)).await?,
+        ))
+    }
+
+    pub fn new(tables: NameTables) -> Self {
+        let NameTables {
+            provinces,
+            counties,
+            sectors,
+        } = tables;
+        Self {
             provinces: provinces
                 .into_iter()
                 .map(|p| (p.code, (p.name_fa, p.name_en)))
@@ -37,7 +46,7 @@ impl Names {
                 .into_iter()
                 .map(|s| (s.code, (s.name_fa, s.name_en)))
                 .collect(),
-        })
+        }
     }
 
     pub fn province(&self, lang: Lang, code: &str) -> String {

@@ -1,11 +1,8 @@
 //! Program pages: the list of funding lines and one program's rules and provincial
 //! budgets with what is committed against them.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use taavon_app::rounds::{self, WhatIf};
@@ -13,11 +10,11 @@ use taavon_app::{AppError, clock, programs};
 use taavon_core::access::{self, Action, Resource};
 use taavon_core::programs::FundingSource;
 
+use super::csrf::{CsrfForm, NoFields};
 use super::format;
 use super::i18n::Lang;
 use super::names::Names;
-use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
-use super::registry::csrf_ok;
+use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -103,7 +100,7 @@ pub async fn one(
         Ok(detail) => detail,
         Err(error) => return error_page(layout, &error),
     };
-    let names = match Names::load(&state.store).await {
+    let names = match Names::load(&state.store, &user.principal).await {
         Ok(names) => names,
         Err(error) => return error_page(layout, &error),
     };
@@ -332,7 +329,7 @@ async fn round_page(
             clock::now(),
         )
         .await?;
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((detail, result, names))
     }
     .await;
@@ -452,11 +449,8 @@ pub async fn record_round(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(code): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     round_page(&state, &parts, &user, &code, RoundQuery::default(), true).await
 }
 

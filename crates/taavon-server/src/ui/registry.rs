@@ -5,24 +5,25 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use taavon_app::applications;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
+use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
 use taavon_app::{AppError, FieldError, clock};
+use taavon_app::{applications, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
-use taavon_store::{ApplicationFilter, Cooperative, NewCooperative, Person};
 
+use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::{Lang, Text};
 use super::names::{self, Names};
-use super::pages::{PageParts, error_page, layout, parts_text, same_origin};
+use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
-use crate::auth::{UiUser, csrf_matches};
+use crate::auth::UiUser;
 use crate::state::AppState;
 
 const UI_PAGE: i64 = 50;
@@ -113,11 +114,9 @@ pub async fn cooperatives(
         let page =
             registry::list_cooperatives(&state.store, &user.principal, &filter, UI_PAGE, offset)
                 .await?;
-        let mut read = state.store.read().await?;
-        let provinces = read.provinces().await?;
-        let sectors = read.sectors().await?;
-        read.finish().await?;
-        Ok::<_, AppError>((page, Names::load(&state.store).await?, provinces, sectors))
+        let tables = reference::name_tables(&state.store, Some(&user.principal)).await?;
+        let (provinces, sectors) = (tables.provinces.clone(), tables.sectors.clone());
+        Ok::<_, AppError>((page, Names::new(tables), provinces, sectors))
     }
     .await;
     let (page, names, provinces, sectors) = match listed {
@@ -271,7 +270,7 @@ pub async fn cooperative(
             cooperative,
             people,
             applications.applications,
-            Names::load(&state.store).await?,
+            Names::load(&state.store, &user.principal).await?,
         ))
     }
     .await;
@@ -395,12 +394,13 @@ impl NewCooperativePage {
 
 async fn new_form(
     state: &AppState,
+    principal: &Principal,
     layout: Layout,
     values: HashMap<String, String>,
     errors: &[FieldError],
 ) -> Response {
     let lang = layout.lang;
-    let sectors = match read_sectors(state).await {
+    let sectors = match reference::sectors(&state.store, Some(principal)).await {
         Ok(sectors) => sectors,
         Err(error) => return error_page(layout, &error),
     };
@@ -433,13 +433,6 @@ async fn new_form(
         .into_response()
 }
 
-async fn read_sectors(state: &AppState) -> Result<Vec<taavon_store::NamedRow>, AppError> {
-    let mut read = state.store.read().await?;
-    let sectors = read.sectors().await?;
-    read.finish().await?;
-    Ok(sectors)
-}
-
 fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
     CooperativeKind::ALL
         .iter()
@@ -453,7 +446,7 @@ fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
 
 fn sector_choices(
     lang: Lang,
-    sectors: Vec<taavon_store::NamedRow>,
+    sectors: Vec<taavon_app::rows::NamedRow>,
     selected: Option<&str>,
 ) -> Vec<Choice> {
     sectors
@@ -472,22 +465,15 @@ pub async fn new_cooperative_form(
     user: UiUser,
 ) -> Response {
     let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
-    new_form(&state, layout, HashMap::new(), &[]).await
-}
-
-pub(super) async fn csrf_ok(user: &UiUser, form: &HashMap<String, String>) -> bool {
-    csrf_matches(&user.session, form.get("csrf").map(String::as_str))
+    new_form(&state, &user.principal, layout, HashMap::new(), &[]).await
 }
 
 pub async fn new_cooperative_submit(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let get = |key: &str| form.get(key).cloned().unwrap_or_default();
     let optional = |key: &str| Some(get(key)).filter(|v| !v.trim().is_empty());
     let input = CooperativeInput {
@@ -510,7 +496,7 @@ pub async fn new_cooperative_submit(
         }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
-            new_form(&state, layout, form, &errors).await
+            new_form(&state, &user.principal, layout, form, &errors).await
         }
         Err(AppError::NotFound | AppError::Forbidden) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -520,7 +506,7 @@ pub async fn new_cooperative_submit(
                 "این شهرستان در محدوده دسترسی شما نیست.",
                 "This county is outside your scope.",
             )];
-            new_form(&state, layout, form, &errors).await
+            new_form(&state, &user.principal, layout, form, &errors).await
         }
         Err(other) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -634,7 +620,7 @@ async fn edit_page(
     if fields.is_empty() {
         return error_page(layout, &AppError::Forbidden);
     }
-    let sectors = match read_sectors(state).await {
+    let sectors = match reference::sectors(&state.store, Some(principal)).await {
         Ok(sectors) => sectors,
         Err(error) => return error_page(layout, &error),
     };
@@ -727,11 +713,8 @@ pub async fn edit_cooperative_submit(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let t = parts_text(&parts);
     let page_layout = || layout(&parts, t.edit_cooperative, Some(&user));
     let principal = &user.principal;
@@ -826,7 +809,7 @@ pub async fn formations(
     let found = async {
         let formations = registry::list_formations(&state.store, &user.principal).await?;
         let mut lines = Vec::new();
-        let names = Names::load(&state.store).await?;
+        let names = Names::load(&state.store, &user.principal).await?;
         for f in formations {
             // Through the scoped use case, as the API would read the cooperative.
             let name =
@@ -868,11 +851,8 @@ pub async fn formation_decision(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&parts) || !csrf_ok(&user, &form).await {
-        return (StatusCode::FORBIDDEN, "invalid CSRF token").into_response();
-    }
     let approve = form.get("decision").map(String::as_str) == Some("approve");
     let reason = form.get("reason").map(String::as_str);
     match taavon_app::formations::decide(

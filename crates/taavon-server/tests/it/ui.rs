@@ -1,5 +1,7 @@
 //! The Persian UI: login, the provinces page and its map, language, logout, sessions.
 
+use taavon_testkit::TestApp;
+
 use crate::helpers::{csrf_of, sqlite_app, ui_client};
 
 #[tokio::test]
@@ -562,4 +564,106 @@ async fn a_rescheduled_loan_page_lists_its_schedule_versions() {
     assert!(page.contains("نسخه‌های جدول اقساط"), "{page}");
     assert!(page.contains("استمهال") && page.contains("جاری"));
     assert!(page.contains("۱۲"), "the new term in Persian digits");
+}
+
+/// Contracts application 1 as the bank and pays it out in full from the loan page; the
+/// loan page's path and its HTML after.
+async fn contracted_and_disbursed(app: &TestApp, bank: &reqwest::Client) -> (String, String) {
+    let page = |path: String| async move {
+        let response = bank.get(app.url(&path)).send().await.unwrap();
+        response.text().await.unwrap()
+    };
+    let application = page("/applications/1".into()).await;
+    let response = bank
+        .post(app.url("/applications/1/contract"))
+        .form(&[("csrf", csrf_of(&application).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let loan_path = response.headers()["location"].to_str().unwrap().to_owned();
+    let loan = page(loan_path.clone()).await;
+    let response = bank
+        .post(app.url(&format!("{loan_path}/disbursements")))
+        .form(&[("csrf", csrf_of(&loan).as_str()), ("amount", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    (loan_path.clone(), page(loan_path).await)
+}
+
+#[tokio::test]
+async fn a_conflict_on_a_loan_form_is_a_persian_409_page() {
+    // Establishes that the UI's error page takes its status from the API's one table: a
+    // second full disbursement is a conflict (409, as the API answers), shown in the
+    // layout with a Persian message, not a failure (500).
+    let app = sqlite_app().await;
+    let bank = ui_client(&app, "bank").await;
+    let (loan_path, page) = contracted_and_disbursed(&app, &bank).await;
+    let response = bank
+        .post(app.url(&format!("{loan_path}/disbursements")))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("amount", "1000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("dir=\"rtl\""), "{html}");
+    assert!(
+        html.contains("با وضعیت کنونی این پرونده سازگار نیست"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("fully disbursed"),
+        "no internal message: {html}"
+    );
+}
+
+#[tokio::test]
+async fn a_loan_form_without_the_sessions_csrf_token_or_from_another_site_is_refused() {
+    // Establishes that every form goes through `CsrfForm`: a forged token, a missing one
+    // and the right one posted from another origin are all refused (403), and no
+    // repayment is recorded by any of them.
+    let app = sqlite_app().await;
+    let bank = ui_client(&app, "bank").await;
+    let (loan_path, page) = contracted_and_disbursed(&app, &bank).await;
+    let csrf = csrf_of(&page);
+    let url = app.url(&format!("{loan_path}/repayments"));
+    let forged = [("csrf", "forged"), ("amount", "1000")];
+    let missing = [("amount", "1000"), ("note", "")];
+    for form in [&forged[..], &missing[..]] {
+        let response = bank.post(&url).form(form).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{form:?}");
+    }
+    let response = bank
+        .post(&url)
+        .header("origin", "https://elsewhere.example")
+        .form(&[("csrf", csrf.as_str()), ("amount", "1000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "cross-site");
+    let after = bank.get(app.url(&loan_path)).send().await.unwrap();
+    let after = after.text().await.unwrap();
+    assert!(
+        !after.contains("<td>بازپرداخت</td>"),
+        "no repayment recorded: {after}"
+    );
+}
+
+#[tokio::test]
+async fn the_currency_unit_follows_the_ui_language() {
+    // Establishes that an English loan page names its unit in English: the principal
+    // and the settlement quote "in words" carry no «ریال».
+    let app = sqlite_app().await;
+    let bank = ui_client(&app, "bank").await;
+    let (loan_path, persian) = contracted_and_disbursed(&app, &bank).await;
+    assert!(persian.contains("پانزده میلیارد ریال"), "{persian}");
+    let response = bank.get(app.url("/lang?to=en")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let english = bank.get(app.url(&loan_path)).send().await.unwrap();
+    let english = english.text().await.unwrap();
+    assert!(english.contains("15,000,000,000 rials"), "{english}");
+    assert!(!english.contains("ریال"), "{english}");
 }

@@ -106,7 +106,7 @@ async fn form_login(
 }
 
 /// Every audit record, oldest first.
-async fn audit_trail(app: &TestApp) -> Vec<taavon_store::AuditRecord> {
+async fn audit_trail(app: &TestApp) -> Vec<taavon_app::rows::AuditRecord> {
     let mut read = app.store.read().await.unwrap();
     let mut records = read.audit_records(1000, None).await.unwrap();
     read.finish().await.unwrap();

@@ -1,0 +1,10 @@
+//! The records the use cases return and the filters they take, as the store defines
+//! them. The server names them from here and never depends on the store itself, so it
+//! can reach the database only through a use case.
+
+pub use taavon_store::{
+    AgencyRow, Application, ApplicationEvent, ApplicationFilter, AuditRecord, BranchRow, Client,
+    Cooperative, CountyRow, Formation, InstallmentRow, Loan, LoanFilter, LoanSchedule,
+    LoanTransaction, NamedRow, NewCooperative, Person, PortfolioRow, Program, ProgramBudget,
+    ProvinceRow, TrialBalanceRow,
+};

@@ -1,0 +1,74 @@
+//! The one check of every UI form post: it comes from this site and carries the
+//! session's CSRF token. Handlers take `CsrfForm<T>` instead of `Form<T>`, so no form
+//! can be read unchecked.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use tower_sessions::Session;
+
+use crate::auth::csrf_matches;
+
+/// A form posted from this site with the session's CSRF token (its `csrf` field); any
+/// other post is refused with 403 before the form is read.
+pub struct CsrfForm<T>(pub T);
+
+impl<S, T> FromRequest<S> for CsrfForm<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        if !same_origin(&parts) {
+            return Err(refused());
+        }
+        let session = Session::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let submitted = url::form_urlencoded::parse(&bytes)
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, token)| token.into_owned());
+        if !csrf_matches(&session, submitted.as_deref()) {
+            return Err(refused());
+        }
+        let Form(form) =
+            Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        Ok(Self(form))
+    }
+}
+
+/// A form with no field but its CSRF token (logout, recording a round).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
+fn refused() -> Response {
+    (StatusCode::FORBIDDEN, "invalid CSRF token").into_response()
+}
+
+/// Whether a form post comes from this site (by `Origin`, which browsers send on POST).
+pub(super) fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Non-browser clients send no Origin; they cannot carry a victim's cookies either.
+        return true;
+    };
+    let host = parts
+        .headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| authority == host)
+}

@@ -1,0 +1,80 @@
+//! The home page: the user's role and scope, and the counts it may see.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use taavon_app::{AppError, reference, registry};
+use taavon_core::access::{self, CooperativeScope, Principal};
+use taavon_core::reference::ProvinceCode;
+
+use super::i18n::Lang;
+use super::page::{PageParts, error_page, layout, parts_text};
+use super::{Layout, render, role_name};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    display_role: String,
+    scope: String,
+    cooperatives: Option<String>,
+    provinces: String,
+    underprivileged_counties: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+) -> Response {
+    let layout = layout(&parts, parts_text(&parts).nav_home, Some(&user)).await;
+    let lang = layout.lang;
+    let principal = &user.principal;
+    let result = async {
+        let cooperatives = match access::cooperative_scope(principal) {
+            CooperativeScope::None => None,
+            _ => Some(
+                registry::list_cooperatives(&state.store, principal, &Default::default(), 1, 0)
+                    .await?
+                    .total,
+            ),
+        };
+        let provinces = reference::provinces(&state.store, Some(principal)).await?;
+        Ok::<_, AppError>((cooperatives, provinces))
+    }
+    .await;
+    match result {
+        Ok((cooperatives, provinces)) => {
+            let page = HomePage {
+                display_role: role_name(lang, &principal.role),
+                scope: scope_text(lang, principal),
+                cooperatives: cooperatives.map(|n| lang.number(n)),
+                provinces: lang.number(i64::try_from(provinces.len()).unwrap_or(0)),
+                underprivileged_counties: lang
+                    .number(provinces.iter().map(|p| p.underprivileged_counties).sum()),
+                layout,
+            };
+            render(&page)
+        }
+        Err(error) => error_page(layout, &error),
+    }
+}
+
+fn scope_text(lang: Lang, principal: &Principal) -> String {
+    match access::cooperative_scope(principal) {
+        CooperativeScope::All => lang.text().nation.to_owned(),
+        CooperativeScope::Provinces(list) => list
+            .iter()
+            .map(ProvinceCode::as_str)
+            .collect::<Vec<_>>()
+            .join("، "),
+        CooperativeScope::One(id) => format!(
+            "{} #{}",
+            lang.text().nav_cooperatives,
+            lang.digits(&id.to_string())
+        ),
+        CooperativeScope::None => "—".to_owned(),
+    }
+}

@@ -1,0 +1,25 @@
+//! Switching the UI's language (a cookie, then back to the page).
+
+use axum::extract::Query;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::i18n::LANG_COOKIE;
+use crate::redirect::local_path_or_home;
+
+#[derive(Deserialize)]
+pub struct LanguageQuery {
+    to: String,
+    back: Option<String>,
+}
+
+pub async fn switch_language(Query(query): Query<LanguageQuery>) -> Response {
+    let lang = if query.to == "en" { "en" } else { "fa" };
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    (
+        [(SET_COOKIE, cookie)],
+        Redirect::to(&local_path_or_home(query.back.as_deref())),
+    )
+        .into_response()
+}

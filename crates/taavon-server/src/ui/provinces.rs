@@ -1,0 +1,136 @@
+//! The provinces: the map and table of all, and one province's counties with tiers.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use taavon_app::{AppError, reference};
+use taavon_core::reference::ProvinceCode;
+
+use super::page::{PageParts, error_page, layout, parts_text};
+use super::{Layout, render};
+use crate::auth::UiUser;
+use crate::map::{MapProvince, choropleth_colour};
+use crate::state::AppState;
+
+struct ProvinceLine {
+    code: String,
+    name: String,
+    population: String,
+    counties: String,
+    underprivileged: String,
+}
+
+#[derive(Template)]
+#[template(path = "provinces.html")]
+struct ProvincesPage {
+    layout: Layout,
+    map_svg: String,
+    provinces: Vec<ProvinceLine>,
+    total_population: String,
+}
+
+pub async fn provinces(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: Option<UiUser>,
+) -> Response {
+    let t = parts_text(&parts);
+    let layout = layout(&parts, t.provinces_title, user.as_ref()).await;
+    let lang = layout.lang;
+    let reader = user.as_ref().map(|user| &user.principal);
+    let rows = match reference::provinces(&state.store, reader).await {
+        Ok(rows) => rows,
+        Err(error) => return error_page(layout, &error),
+    };
+    let share = |p: &taavon_app::rows::ProvinceRow| {
+        if p.counties == 0 {
+            0.0
+        } else {
+            p.underprivileged_counties as f64 / p.counties as f64
+        }
+    };
+    let map_provinces: Vec<MapProvince> = rows
+        .iter()
+        .map(|p| MapProvince {
+            code: p.code.clone(),
+            fill: choropleth_colour(share(p), 0.0, 1.0).to_owned(),
+            title: format!(
+                "{}: {} {} / {}",
+                lang.pick(&p.name_fa, &p.name_en),
+                t.underprivileged_counties,
+                lang.number(p.underprivileged_counties),
+                lang.number(p.counties)
+            ),
+            href: Some(format!("/provinces/{}", p.code)),
+        })
+        .collect();
+    let page = ProvincesPage {
+        map_svg: state.map.render(&map_provinces, t.map_label),
+        total_population: lang.number(rows.iter().map(|p| p.population_1395).sum()),
+        provinces: rows
+            .iter()
+            .map(|p| ProvinceLine {
+                code: p.code.clone(),
+                name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+                population: lang.number(p.population_1395),
+                counties: lang.number(p.counties),
+                underprivileged: lang.number(p.underprivileged_counties),
+            })
+            .collect(),
+        layout,
+    };
+    render(&page)
+}
+
+struct CountyLine {
+    code: String,
+    name: String,
+    population: String,
+    tier: String,
+    tier_class: String,
+}
+
+#[derive(Template)]
+#[template(path = "province.html")]
+struct ProvincePage {
+    layout: Layout,
+    name: String,
+    code: String,
+    counties: Vec<CountyLine>,
+}
+
+pub async fn province(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: Option<UiUser>,
+    Path(code): Path<String>,
+) -> Response {
+    let t = parts_text(&parts);
+    let mut layout = layout(&parts, t.province, user.as_ref()).await;
+    let lang = layout.lang;
+    let Ok(code) = ProvinceCode::parse(&code) else {
+        return error_page(layout, &AppError::NotFound);
+    };
+    let reader = user.as_ref().map(|user| &user.principal);
+    let (province, counties) = match reference::province(&state.store, reader, &code).await {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let name = lang.pick(&province.name_fa, &province.name_en).to_owned();
+    layout.title = format!("{} {name}", t.province);
+    render(&ProvincePage {
+        layout,
+        code: code.as_str().to_owned(),
+        counties: counties
+            .iter()
+            .map(|c| CountyLine {
+                code: lang.digits(&c.code),
+                name: lang.pick(&c.name_fa, &c.name_en).to_owned(),
+                population: c.population_1395.map_or("—".into(), |p| lang.number(p)),
+                tier: c.tier.map_or("—".into(), |tier| lang.number(tier)),
+                tier_class: c.tier.map_or(String::new(), |tier| format!("tier-{tier}")),
+            })
+            .collect(),
+        name,
+    })
+}
