@@ -15,7 +15,7 @@ use taavon_core::access::{
     Principal, Resource, application_scope, decide_loan, decide_transition, permitted_moves,
 };
 use taavon_core::applications::{
-    ApplicationState, Participants, RecordedMove, TransitionAction, TransitionContext,
+    ApplicationState, EventAction, Participants, RecordedMove, TransitionAction, TransitionContext,
     TransitionError, after_eligibility, next_state,
 };
 use taavon_core::calendar::IsoDate;
@@ -23,7 +23,8 @@ use taavon_core::limits::TextKind;
 use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
 use taavon_core::programs::scoring::{self, Score, ScoreInputs};
 use taavon_core::programs::{ApplicantKind, Financing, ProgramRules};
-use taavon_core::reference::{ProvinceCode, Tier};
+use taavon_core::reference::{AgencyCode, ProvinceCode, Tier};
+use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication, Program,
@@ -183,8 +184,8 @@ fn subject<'a>(
 /// Who took part in an application, from its recorded events.
 fn participants_of(events: &[ApplicationEvent]) -> Participants {
     Participants::from_moves(events.iter().map(|e| RecordedMove {
-        action: &e.action,
-        to_state: &e.to_state,
+        action: e.action,
+        to_state: e.to_state,
         actor_user_id: e.actor_user_id,
     }))
 }
@@ -289,7 +290,7 @@ pub async fn application_detail(
     let score = tier
         .and_then(|t| Tier::new(t).ok())
         .map(|tier| score_of(&rules, &application, tier));
-    let state = stored_state(&application)?;
+    let state = application.fields.status;
     let moves = permitted_moves(
         principal,
         &subject(&application, &province, participants_of(&events)),
@@ -312,15 +313,6 @@ pub async fn application_detail(
         score,
         moves,
         may_contract,
-    })
-}
-
-fn stored_state(application: &Application) -> Result<ApplicationState, AppError> {
-    ApplicationState::parse(&application.fields.status).ok_or_else(|| {
-        AppError::Internal(format!(
-            "application {} has an unknown state",
-            application.id
-        ))
     })
 }
 
@@ -388,7 +380,7 @@ pub async fn transition(
         action,
         &subject(&application, &province, participants),
     ))?;
-    let state = stored_state(&application)?;
+    let state = application.fields.status;
     let reason = input
         .reason
         .as_deref()
@@ -406,8 +398,8 @@ pub async fn transition(
         .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
     let rules = parse_rules(&program)?;
     let mut step = ApplicationMove {
-        action: action.code().into(),
-        to_state: to_state.code().into(),
+        action: EventAction::Transition(action),
+        to_state,
         reason: reason.map(str::to_owned),
         actor_user_id: Some(principal.user_id),
         tier: None,
@@ -509,14 +501,13 @@ async fn submit(
     let submitted = Application {
         version: application.version + 1,
         fields: NewApplication {
-            status: ApplicationState::Submitted.code().into(),
+            status: ApplicationState::Submitted,
             ..application.fields.clone()
         },
         ..application.clone()
     };
     let facts = ApplicationFacts {
-        applicant_kind: ApplicantKind::parse(&application.fields.applicant_kind)
-            .unwrap_or(ApplicantKind::Cooperative),
+        applicant_kind: application.fields.applicant_kind,
         sector: application.fields.sector.clone(),
         tier,
         amount_rial: application.fields.amount_rial,
@@ -537,8 +528,8 @@ async fn submit(
             .join(" ")
     });
     let check = ApplicationMove {
-        action: "eligibility".into(),
-        to_state: after_eligibility(unmet.is_empty()).code().into(),
+        action: EventAction::Eligibility,
+        to_state: after_eligibility(unmet.is_empty()),
         reason: reasons,
         actor_user_id: None,
         snapshot: Some(
@@ -653,7 +644,7 @@ fn score_of(rules: &ProgramRules, application: &Application, tier: Tier) -> Scor
             women_jobs: f.women_jobs,
             tier,
             sector_has_priority: rules.sector_has_priority(&f.province, &f.sector),
-            financing: Financing::parse(&f.financing).unwrap_or(Financing::Development),
+            financing: f.financing,
         },
     )
 }
@@ -673,17 +664,18 @@ async fn snapshot(
         (Some(cooperative), _) => write.cooperative(cooperative).await?.map(|c| {
             serde_json::json!({
                 "kind": "cooperative", "id": c.id, "name": c.fields.name,
-                "legal_id": c.fields.legal_id, "status": c.fields.status,
+                "legal_id": c.fields.legal_id, "status": c.fields.status.code(),
                 "women_led": c.fields.women_led, "county": c.fields.county,
                 "sector": c.fields.sector, "version": c.version,
             })
         }),
         (None, Some(client)) => write.client(client).await?.map(|c| {
             serde_json::json!({
-                "kind": c.fields.kind, "id": c.id,
+                "kind": c.fields.kind.code(), "id": c.id,
                 "name": format!("{} {}", c.first_name, c.last_name),
-                "gender": c.gender, "credential": c.fields.credential,
-                "referred_by": c.fields.referred_by, "county": c.fields.county,
+                "gender": c.gender.code(), "credential": c.fields.credential,
+                "referred_by": c.fields.referred_by.as_ref().map(AgencyCode::as_str),
+                "county": c.fields.county,
             })
         }),
         (None, None) => None,
@@ -692,7 +684,7 @@ async fn snapshot(
         "applicant": applicant,
         "application": {
             "amount_rial": f.amount_rial, "jobs": f.jobs, "women_jobs": f.women_jobs,
-            "county": f.county, "sector": f.sector, "financing": f.financing,
+            "county": f.county, "sector": f.sector, "financing": f.financing.code(),
             "women_led": f.women_led, "version": application.version,
         },
         "tier": tier.get(),
@@ -734,11 +726,11 @@ async fn visible_applicant(
             women_led: c.fields.women_led,
         }),
         (None, Some(id)) => write.client(id).await?.map(|c| Applicant {
-            kind: ApplicantKind::parse(&c.fields.kind).unwrap_or(ApplicantKind::Artisan),
+            kind: c.fields.kind.applicant_kind(),
             province: c.fields.province,
             county: c.fields.county,
             sector: c.fields.sector,
-            women_led: c.gender == "female",
+            women_led: c.gender == Gender::Female,
         }),
         _ => {
             return Err(AppError::invalid(
@@ -827,8 +819,11 @@ async fn validate(
             "Describe the purpose.",
         ));
     }
-    let financing = input.financing.as_deref().unwrap_or("development");
-    if Financing::parse(financing).is_none() {
+    let financing = input
+        .financing
+        .as_deref()
+        .map_or(Some(Financing::Development), Financing::parse);
+    if financing.is_none() {
         errors.push(FieldError::new(
             "financing",
             "unknown",
@@ -873,14 +868,14 @@ async fn validate(
             "Unknown sector code.",
         ));
     }
-    if !errors.is_empty() {
+    let (Some(financing), true) = (financing, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
-    }
+    };
     Ok(NewApplication {
         province,
         county,
         program: input.program.clone(),
-        applicant_kind: kind.code().into(),
+        applicant_kind: kind,
         cooperative_id: input.cooperative_id,
         client_id: input.client_id,
         sector,
@@ -888,8 +883,8 @@ async fn validate(
         jobs: input.jobs,
         women_jobs: input.women_jobs,
         purpose,
-        financing: financing.into(),
+        financing,
         women_led,
-        status: ApplicationState::Draft.code().into(),
+        status: ApplicationState::Draft,
     })
 }

@@ -3,7 +3,8 @@
 
 use taavon_core::access::{self, Action, ApplicantSubject, Principal, Resource};
 use taavon_core::limits::TextKind;
-use taavon_core::reference::ProvinceCode;
+use taavon_core::reference::{AgencyCode, ProvinceCode};
+use taavon_core::registry::ClientKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Client, NewClient, Store, StoreError};
 
@@ -70,7 +71,8 @@ pub async fn create_client(
             "Unknown county code.",
         ));
     }
-    if !CLIENT_KINDS.contains(&input.kind.as_str()) {
+    let kind = ClientKind::parse(&input.kind);
+    if kind.is_none() {
         errors.push(FieldError::new(
             "kind",
             "unknown",
@@ -78,7 +80,7 @@ pub async fn create_client(
             "kind must be artisan or welfare.",
         ));
     }
-    if input.kind == "artisan"
+    if kind == Some(ClientKind::Artisan)
         && input
             .credential
             .as_deref()
@@ -91,12 +93,10 @@ pub async fn create_client(
             "An artisan needs their artisan credential.",
         ));
     }
-    let person = validate_person(
-        &mut errors,
-        &input.person,
-        province.as_deref().unwrap_or("IR-23"),
-    );
-    let (Some(province), Some(person)) = (province.filter(|_| errors.is_empty()), person) else {
+    let person = validate_person(&mut errors, &input.person, province.as_deref());
+    let (Some(province), Some(kind), Some(person)) =
+        (province.filter(|_| errors.is_empty()), kind, person)
+    else {
         return Err(AppError::Invalid(errors));
     };
     let code = ProvinceCode::parse(&province).map_err(|_| AppError::Internal(province.clone()))?;
@@ -110,10 +110,18 @@ pub async fn create_client(
         province,
         county,
         person_id,
-        kind: input.kind.clone(),
+        kind,
         sector: input.sector.clone().filter(|s| !s.trim().is_empty()),
         credential: input.credential.clone().filter(|c| !c.trim().is_empty()),
-        referred_by: input.referred_by.clone().filter(|r| !r.trim().is_empty()),
+        referred_by: match input
+            .referred_by
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+        {
+            // A code no agency could have is as unknown as one the table lacks.
+            Some(code) => Some(AgencyCode::parse(code).map_err(|_| unknown_referrer())?),
+            None => None,
+        },
     };
     let id = match write.insert_client(&client).await {
         Ok(id) => id,
@@ -125,18 +133,20 @@ pub async fn create_client(
                 "This person is already a client of this kind.",
             ));
         }
-        Err(StoreError::MissingReference { .. }) => {
-            return Err(AppError::invalid(
-                "referred_by",
-                "unknown",
-                "سازمان ارجاع‌دهنده یا بخش شناخته نیست.",
-                "Unknown referring agency or sector.",
-            ));
-        }
+        Err(StoreError::MissingReference { .. }) => return Err(unknown_referrer()),
         Err(other) => return Err(other.into()),
     };
     let id = finish_idempotent(write, principal, idempotency, id).await?;
     read_client(store, id).await
+}
+
+fn unknown_referrer() -> AppError {
+    AppError::invalid(
+        "referred_by",
+        "unknown",
+        "سازمان ارجاع‌دهنده یا بخش شناخته نیست.",
+        "Unknown referring agency or sector.",
+    )
 }
 
 async fn read_client(store: &Store, id: i64) -> Result<Client, AppError> {

@@ -46,7 +46,7 @@ pub async fn export_cooperatives(
             let f = &c.fields;
             table.rows.push(vec![
                 f.name.clone(),
-                f.kind.clone(),
+                f.kind.code().to_owned(),
                 f.sector.clone(),
                 f.county.clone(),
                 f.legal_id.clone().unwrap_or_default(),
@@ -54,7 +54,7 @@ pub async fn export_cooperatives(
                 if f.women_led { "بله" } else { "خیر" }.to_owned(),
                 f.registration_number.clone().unwrap_or_default(),
                 jalali(f.registered_on.as_deref()),
-                f.status.clone(),
+                f.status.code().to_owned(),
                 f.address.clone().unwrap_or_default(),
                 f.phone.clone().unwrap_or_default(),
             ]);

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use taavon_core::access::{self, Action, Decision, Principal, Resource};
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::FormationRules;
 use taavon_core::registry::shares::{Register, ShareEntry};
+use taavon_core::registry::{CooperativeStatus, FormationRules, FormationStatus, ShareEntryKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
@@ -85,15 +85,23 @@ pub async fn submit(
             &format!("At least {} founders are required.", rules.founders_min),
         ));
     }
-    let province = fields
-        .as_ref()
-        .map_or_else(|| "IR-23".to_owned(), |f| f.province.clone());
+    // The founders belong to the cooperative's province, known from its county even when
+    // another of its fields was refused.
+    let province = fields.as_ref().map(|f| f.province.clone()).or_else(|| {
+        known
+            .province_of(&taavon_core::digits::to_ascii_digits(
+                cooperative.county.trim(),
+            ))
+            .map(str::to_owned)
+    });
     let mut persons = Vec::new();
     for (i, founder) in input.founders.iter().enumerate() {
         let mut founder_errors = Vec::new();
-        if let Some(person) =
-            crate::registry::validate_person(&mut founder_errors, &founder.person, &province)
-        {
+        if let Some(person) = crate::registry::validate_person(
+            &mut founder_errors,
+            &founder.person,
+            province.as_deref(),
+        ) {
             persons.push(person);
         }
         let too_large = FieldError::above_maximum("subscribed_rial", founder.subscribed_rial)
@@ -212,8 +220,8 @@ pub async fn submit(
             })
             .await?;
         for (kind, amount) in [
-            ("subscription", founder.subscribed_rial),
-            ("payment", founder.paid_rial),
+            (ShareEntryKind::Subscription, founder.subscribed_rial),
+            (ShareEntryKind::Payment, founder.paid_rial),
         ] {
             if amount > 0 {
                 write
@@ -222,7 +230,7 @@ pub async fn submit(
                         &ShareEntryRow {
                             id: 0,
                             cooperative_id,
-                            kind: kind.into(),
+                            kind,
                             person_id,
                             counterpart_id: None,
                             amount_rial: amount,
@@ -334,14 +342,13 @@ pub async fn decide(
         Action::Update,
         Resource::Formation { province: &code },
     ))?;
-    if formation.status != "submitted"
-        || !write
-            .decide_formation(
-                &formation,
-                if approve { "approved" } else { "rejected" },
-                reason,
-            )
-            .await?
+    let decision = if approve {
+        FormationStatus::Approved
+    } else {
+        FormationStatus::Rejected
+    };
+    if formation.status != FormationStatus::Submitted
+        || !write.decide_formation(&formation, decision, reason).await?
     {
         return Err(AppError::Conflict(format!(
             "formation {formation_id} was already decided"
@@ -354,7 +361,7 @@ pub async fn decide(
     let mut fields = cooperative.fields.clone();
     let today = taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string();
     if approve {
-        fields.status = "registered".into();
+        fields.status = CooperativeStatus::Registered;
         fields.registration_number = Some(format!(
             "{}-{}",
             code.sci_code(),
@@ -362,7 +369,7 @@ pub async fn decide(
         ));
         fields.registered_on = Some(today);
     } else {
-        fields.status = "dissolved".into();
+        fields.status = CooperativeStatus::Dissolved;
     }
     match write
         .update_cooperative(cooperative.id, cooperative.version, &fields, reason)

@@ -306,7 +306,7 @@ pub async fn report_hires(
     let subject = LoanSubject {
         province: &province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: &loan.fields.bank,
+        bank: loan.fields.bank.as_str(),
     };
     AppError::from_decision(decide_job_report(Some(principal), &subject))?;
     let Some(disbursed_on) = write.first_disbursement(loan_id).await? else {
@@ -390,7 +390,7 @@ pub async fn set_loan_workshop(
         &LoanSubject {
             province: &province,
             cooperative_id: loan.fields.cooperative_id,
-            bank: &loan.fields.bank,
+            bank: loan.fields.bank.as_str(),
         },
     ))?;
     write
@@ -417,7 +417,7 @@ pub async fn loan_jobs(
     let subject = LoanSubject {
         province: &province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: &loan.fields.bank,
+        bank: loan.fields.bank.as_str(),
     };
     let shown = sees_hire_national_codes(&principal.role, &subject);
     let may_report =

@@ -367,10 +367,7 @@ pub async fn import_members(
             "joined_on",
             cells.optional(row, "joined_on").as_deref(),
         );
-        let province = cooperative
-            .as_ref()
-            .map_or("IR-23", |(_, p)| p.as_str())
-            .to_owned();
+        let province = cooperative.as_ref().map(|(_, p)| p.as_str());
         let person = validate_person(
             &mut errors,
             &PersonInput {
@@ -381,7 +378,7 @@ pub async fn import_members(
                 birth_year,
                 mobile: cells.optional(row, "mobile"),
             },
-            &province,
+            province,
         );
         if let (Some((id, _)), Some(person)) = (&cooperative, &person)
             && !seen.insert((*id, person.national_code.clone()))

@@ -9,7 +9,9 @@ use taavon_core::ids::{LegalId, MobileNumber, NationalCode};
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationRules, Gender, Identity};
+use taavon_core::registry::{
+    CooperativeKind, CooperativeStatus, FormationRules, Gender, Identity, ShareEntryKind,
+};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
@@ -357,7 +359,10 @@ pub async fn update_cooperative(
     let f = &current.fields;
     let merged = CooperativeInput {
         name: patch.name.clone().unwrap_or_else(|| f.name.clone()),
-        kind: patch.kind.clone().unwrap_or_else(|| f.kind.clone()),
+        kind: patch
+            .kind
+            .clone()
+            .unwrap_or_else(|| f.kind.code().to_owned()),
         sector: patch.sector.clone().unwrap_or_else(|| f.sector.clone()),
         county: patch.county.clone().unwrap_or_else(|| f.county.clone()),
         legal_id: patch.legal_id.clone().or_else(|| f.legal_id.clone()),
@@ -371,7 +376,12 @@ pub async fn update_cooperative(
             .or_else(|| f.registered_on.clone()),
         founded_on: patch.founded_on.clone().or_else(|| f.founded_on.clone()),
         women_led: patch.women_led.unwrap_or(f.women_led),
-        status: Some(patch.status.clone().unwrap_or_else(|| f.status.clone())),
+        status: Some(
+            patch
+                .status
+                .clone()
+                .unwrap_or_else(|| f.status.code().to_owned()),
+        ),
         address: patch.address.clone().or_else(|| f.address.clone()),
         phone: patch.phone.clone().or_else(|| f.phone.clone()),
     };
@@ -401,13 +411,8 @@ pub async fn update_cooperative(
             "A change of a cooperative's registration data needs a reason.",
         ));
     }
-    let (from, to) = (
-        CooperativeStatus::parse(&f.status),
-        CooperativeStatus::parse(&fields.status),
-    );
-    if let (Some(from), Some(to)) = (from, to)
-        && !from.may_become(to)
-    {
+    let (from, to) = (f.status, fields.status);
+    if !from.may_become(to) {
         return Err(AppError::invalid(
             "status",
             "transition",
@@ -491,7 +496,7 @@ pub async fn add_member(
     let mut errors = Vec::new();
     let joined_on =
         optional_date(&mut errors, "joined_on", joined_on).unwrap_or_else(|| today_iso(now));
-    let person = validate_person(&mut errors, input, &cooperative.fields.province);
+    let person = validate_person(&mut errors, input, Some(&cooperative.fields.province));
     let Some(person) = person.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
@@ -561,8 +566,9 @@ pub async fn add_share_entry(
         &input.national_code,
     )
     .await?;
-    let counterpart = match (&input.kind[..], &input.to_national_code) {
-        ("transfer", Some(code)) => {
+    let kind = ShareEntryKind::parse(&input.kind);
+    let counterpart = match (kind, &input.to_national_code) {
+        (Some(ShareEntryKind::Transfer), Some(code)) => {
             member_by_code(
                 &mut write,
                 &mut errors,
@@ -572,7 +578,7 @@ pub async fn add_share_entry(
             )
             .await?
         }
-        ("transfer", None) => {
+        (Some(ShareEntryKind::Transfer), None) => {
             errors.push(FieldError::new(
                 "to_national_code",
                 "required",
@@ -584,26 +590,10 @@ pub async fn add_share_entry(
         _ => None,
     };
     errors.extend(FieldError::above_maximum("amount_rial", input.amount_rial));
-    let entry = match (input.kind.as_str(), member, counterpart) {
-        ("subscription", Some(m), _) => Some(ShareEntry::Subscription {
-            member: m,
-            amount: input.amount_rial,
-        }),
-        ("payment", Some(m), _) => Some(ShareEntry::Payment {
-            member: m,
-            amount: input.amount_rial,
-        }),
-        ("withdrawal", Some(m), _) => Some(ShareEntry::Withdrawal {
-            member: m,
-            amount: input.amount_rial,
-        }),
-        ("transfer", Some(from), Some(to)) => Some(ShareEntry::Transfer {
-            from,
-            to,
-            amount: input.amount_rial,
-        }),
-        (kind, _, _) if SHARE_ENTRY_KINDS.contains(&kind) => None,
-        _ => {
+    let entry = match (kind, member) {
+        (Some(kind), Some(member)) => ShareEntry::of(kind, member, counterpart, input.amount_rial),
+        (Some(_), None) => None,
+        (None, _) => {
             errors.push(FieldError::new(
                 "kind",
                 "unknown",
@@ -635,7 +625,7 @@ pub async fn add_share_entry(
     let row = ShareEntryRow {
         id: 0,
         cooperative_id,
-        kind: input.kind.clone(),
+        kind: entry.kind(),
         person_id,
         counterpart_id,
         amount_rial: input.amount_rial,
@@ -661,18 +651,7 @@ fn register_model(entries: &[ShareEntryRow]) -> Result<Register, AppError> {
 }
 
 fn entry_of(row: &ShareEntryRow) -> Option<ShareEntry> {
-    let (member, amount) = (row.person_id, row.amount_rial);
-    Some(match row.kind.as_str() {
-        "subscription" => ShareEntry::Subscription { member, amount },
-        "payment" => ShareEntry::Payment { member, amount },
-        "withdrawal" => ShareEntry::Withdrawal { member, amount },
-        "transfer" => ShareEntry::Transfer {
-            from: member,
-            to: row.counterpart_id?,
-            amount,
-        },
-        _ => return None,
-    })
+    ShareEntry::of(row.kind, row.person_id, row.counterpart_id, row.amount_rial)
 }
 
 fn register_of(entries: Vec<ShareEntryRow>) -> Result<ShareRegister, AppError> {
@@ -863,7 +842,8 @@ pub fn validate_cooperative_fields(
         return Err(errors);
     }
     let name = required_text(&mut errors, "name", &input.name, "نام تعاونی");
-    if CooperativeKind::parse(&input.kind).is_none() {
+    let kind = CooperativeKind::parse(&input.kind);
+    if kind.is_none() {
         errors.push(FieldError::new(
             "type",
             "unknown",
@@ -873,10 +853,10 @@ pub fn validate_cooperative_fields(
     }
     let status = input
         .status
-        .clone()
+        .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "active".into());
-    if CooperativeStatus::parse(&status).is_none() {
+        .map_or(Some(CooperativeStatus::Active), CooperativeStatus::parse);
+    if status.is_none() {
         errors.push(FieldError::new(
             "status",
             "unknown",
@@ -941,7 +921,9 @@ pub fn validate_cooperative_fields(
             "A phone number has only digits.",
         ));
     }
-    let Some(province) = province.filter(|_| errors.is_empty()) else {
+    let (Some(province), Some(kind), Some(status)) =
+        (province.filter(|_| errors.is_empty()), kind, status)
+    else {
         return Err(errors);
     };
     Ok(NewCooperative {
@@ -949,7 +931,7 @@ pub fn validate_cooperative_fields(
         county: county_code,
         name_key: search_key(&name),
         name,
-        kind: input.kind.trim().to_owned(),
+        kind,
         sector: input.sector.trim().to_owned(),
         legal_id,
         registration_number: input
@@ -974,7 +956,7 @@ pub fn validate_cooperative_fields(
 pub fn validate_person(
     errors: &mut Vec<FieldError>,
     input: &PersonInput,
-    province: &str,
+    province: Option<&str>,
 ) -> Option<NewPerson> {
     let mut lengths = Lengths::default();
     input.check_lengths(&mut lengths);
@@ -1039,12 +1021,14 @@ pub fn validate_person(
         },
         None => None,
     };
+    // Without a province (its county was refused) the person's own errors are reported
+    // but no person is made: a person always belongs to a province.
     Some(NewPerson {
-        province: province.to_owned(),
+        province: province?.to_owned(),
         national_code: national_code?.as_str().to_owned(),
         first_name,
         last_name,
-        gender: gender?.code().to_owned(),
+        gender: gender?,
         birth_year,
         mobile,
     })
@@ -1102,10 +1086,10 @@ pub(crate) fn identity_mismatch(field: &str) -> FieldError {
 }
 
 fn identity(person: &NewPerson) -> Option<Identity<'_>> {
-    Gender::parse(&person.gender).map(|gender| Identity {
+    Some(Identity {
         first_name: &person.first_name,
         last_name: &person.last_name,
-        gender,
+        gender: person.gender,
         birth_year: person.birth_year,
     })
 }

@@ -9,6 +9,7 @@ use taavon_core::allocation::{
 };
 use taavon_core::applications::ApplicationState;
 use taavon_core::limits::TextKind;
+use taavon_core::reference::Tier;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{AllocationProposal, AllocationRound, Application, ApplicationFilter, Store};
 
@@ -175,14 +176,26 @@ pub async fn run_round(
             }
         })
         .collect();
-    // Applications of provinces without a budget cannot be funded by this program.
+    // Applications of provinces without a budget cannot be funded by this program. Each
+    // under review got its county's tier when it was submitted.
     let (fundable, tiers): (Vec<Application>, Vec<u8>) = applications
         .into_iter()
         .filter(|a| slot(&a.fields.province).is_some())
         .map(|a| {
-            let tier = a.tier.and_then(|t| u8::try_from(t).ok()).unwrap_or(4);
-            (a, tier)
+            let tier = a
+                .tier
+                .and_then(|t| Tier::new(t).ok())
+                .ok_or_else(|| {
+                    AppError::Internal(format!(
+                        "application {} under review has no valid tier ({:?})",
+                        a.id, a.tier
+                    ))
+                })?
+                .get();
+            Ok((a, tier))
         })
+        .collect::<Result<Vec<_>, AppError>>()?
+        .into_iter()
         .unzip();
     // The engine numbers sectors too: the position in the sorted list of every sector
     // an application or a cap names.

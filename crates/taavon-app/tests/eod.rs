@@ -5,6 +5,7 @@
 use taavon_app::clock;
 use taavon_app::eod::{self, EodSettings};
 use taavon_app::loans::business_date;
+use taavon_core::loans::classification::LoanClass;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, Loan, LoanFilter, Store};
 
@@ -15,7 +16,7 @@ async fn demo_store() -> Store {
 }
 
 /// Every loan's kept numbers, in id order (what end of day writes).
-async fn loans(store: &Store) -> Vec<(i64, String, taavon_store::LoanState)> {
+async fn loans(store: &Store) -> Vec<(i64, LoanClass, taavon_store::LoanState)> {
     let mut read = store.read().await.unwrap();
     let (loans, _) = read
         .loans(
@@ -26,7 +27,7 @@ async fn loans(store: &Store) -> Vec<(i64, String, taavon_store::LoanState)> {
         )
         .await
         .unwrap();
-    let mut numbers: Vec<(i64, String, taavon_store::LoanState)> = loans
+    let mut numbers: Vec<(i64, LoanClass, taavon_store::LoanState)> = loans
         .into_iter()
         .map(|l: Loan| (l.id, l.class, l.state))
         .collect();

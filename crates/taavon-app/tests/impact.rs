@@ -421,7 +421,7 @@ async fn oracle_through_the_store(store: Store) {
                 ..template.fields.clone()
             },
             state: template.state,
-            class: template.class.clone(),
+            class: template.class,
             schedule: Vec::new(),
         })
         .collect();

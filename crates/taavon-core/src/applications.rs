@@ -13,7 +13,7 @@
 //! any state before a contract ─withdraw→ withdrawn
 //! ```
 
-use crate::registry::coded_enum;
+use crate::coded::coded_enum;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ApplicationState {
@@ -117,13 +117,43 @@ pub struct TransitionContext<'a> {
 /// The code of the event recorded when an application is drafted (not a transition).
 pub const DRAFT_EVENT: &str = "create";
 
+/// What an application's recorded event was: its drafting, a transition someone asked
+/// for, or one of the system's own moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventAction {
+    Draft,
+    Transition(TransitionAction),
+    /// The eligibility check after submission.
+    Eligibility,
+    /// The bank wrote the contract.
+    Contract,
+}
+
+impl EventAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            EventAction::Draft => DRAFT_EVENT,
+            EventAction::Transition(action) => action.code(),
+            EventAction::Eligibility => "eligibility",
+            EventAction::Contract => "contract",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim() {
+            DRAFT_EVENT => Some(EventAction::Draft),
+            "eligibility" => Some(EventAction::Eligibility),
+            "contract" => Some(EventAction::Contract),
+            other => TransitionAction::parse(other).map(EventAction::Transition),
+        }
+    }
+}
+
 /// One recorded move of an application, as the four-eyes rule reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordedMove<'a> {
-    /// A `TransitionAction` code, `DRAFT_EVENT`, or another recorded event
-    /// (`eligibility`, `contract`).
-    pub action: &'a str,
-    pub to_state: &'a str,
+pub struct RecordedMove {
+    pub action: EventAction,
+    pub to_state: ApplicationState,
     /// The user who made it; `None` for the system's own moves.
     pub actor_user_id: Option<i64>,
 }
@@ -142,17 +172,20 @@ pub struct Participants {
 
 impl Participants {
     /// The participants as the moves, oldest first, record them.
-    pub fn from_moves<'a>(moves: impl IntoIterator<Item = RecordedMove<'a>>) -> Self {
-        let awaiting = ApplicationState::AwaitingSecondApproval.code();
+    pub fn from_moves(moves: impl IntoIterator<Item = RecordedMove>) -> Self {
         let mut participants = Self::default();
         for recorded in moves {
             let actor = recorded.actor_user_id;
-            match TransitionAction::parse(recorded.action) {
-                Some(TransitionAction::Submit) => participants.submitted_by = actor,
-                Some(TransitionAction::Approve) if recorded.to_state == awaiting => {
+            match recorded.action {
+                EventAction::Transition(TransitionAction::Submit) => {
+                    participants.submitted_by = actor;
+                }
+                EventAction::Transition(TransitionAction::Approve)
+                    if recorded.to_state == ApplicationState::AwaitingSecondApproval =>
+                {
                     participants.first_approver = actor;
                 }
-                _ if recorded.action == DRAFT_EVENT => participants.drafted_by = actor,
+                EventAction::Draft => participants.drafted_by = actor,
                 _ => {}
             }
         }
@@ -419,6 +452,26 @@ mod tests {
     }
 
     #[test]
+    fn event_actions_read_back_from_their_codes() {
+        // Establishes the stored codes of recorded events: the drafting, every
+        // transition and the system's own moves, and nothing else.
+        let mut actions = vec![
+            EventAction::Draft,
+            EventAction::Eligibility,
+            EventAction::Contract,
+        ];
+        actions.extend(
+            TransitionAction::ALL
+                .iter()
+                .map(|a| EventAction::Transition(*a)),
+        );
+        for action in actions {
+            assert_eq!(EventAction::parse(action.code()), Some(action));
+        }
+        assert_eq!(EventAction::parse("merge"), None);
+    }
+
+    #[test]
     fn the_participants_are_read_from_the_recorded_moves() {
         // Establishes which recorded move names the drafter, the submitter and the first
         // approver, and that a small approval (straight to approved) names no first one.
@@ -430,8 +483,8 @@ mod tests {
         ];
         let read = |moves: &[(&'static str, &'static str, Option<i64>)]| {
             Participants::from_moves(moves.iter().map(|(action, to_state, actor)| RecordedMove {
-                action,
-                to_state,
+                action: EventAction::parse(action).unwrap(),
+                to_state: ApplicationState::parse(to_state).unwrap(),
                 actor_user_id: *actor,
             }))
         };

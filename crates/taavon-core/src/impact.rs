@@ -15,8 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::calendar::{IsoDate, JalaliDate, JalaliMonth};
+use crate::coded::coded_enum;
 use crate::ids::{NationalCode, WorkshopCode};
-use crate::registry::{Gender, coded_enum};
+use crate::registry::Gender;
 
 /// The parameters of verification (configuration; the defaults are the oracle's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

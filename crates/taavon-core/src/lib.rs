@@ -19,6 +19,7 @@ pub mod allocation;
 pub mod applications;
 pub mod awards;
 pub mod calendar;
+mod coded;
 pub mod digits;
 pub mod ids;
 pub mod impact;

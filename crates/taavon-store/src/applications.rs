@@ -4,11 +4,13 @@
 
 use sqlx::Row;
 use taavon_core::access::ApplicationScope;
+use taavon_core::applications::{ApplicationState, EventAction};
+use taavon_core::programs::{ApplicantKind, Financing};
 
 use crate::StoreError;
 use crate::audit::{Actor, AuditEntry};
 use crate::error::db;
-use crate::filter::{Conditions, Value, bind_values};
+use crate::filter::{Conditions, Value, bind_values, code_literal};
 use crate::insert::{insert_rows, only_id};
 use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
@@ -19,8 +21,7 @@ pub struct NewApplication {
     pub province: String,
     pub county: String,
     pub program: String,
-    /// `cooperative`, `artisan` or `welfare`.
-    pub applicant_kind: String,
+    pub applicant_kind: ApplicantKind,
     pub cooperative_id: Option<i64>,
     pub client_id: Option<i64>,
     pub sector: String,
@@ -28,10 +29,9 @@ pub struct NewApplication {
     pub jobs: i64,
     pub women_jobs: i64,
     pub purpose: String,
-    /// `development` or `working_capital`.
-    pub financing: String,
+    pub financing: Financing,
     pub women_led: bool,
-    pub status: String,
+    pub status: ApplicationState,
 }
 
 /// A stored application.
@@ -54,8 +54,8 @@ pub struct Application {
 /// A move to record, with what it rested on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationMove {
-    pub action: String,
-    pub to_state: String,
+    pub action: EventAction,
+    pub to_state: ApplicationState,
     pub reason: Option<String>,
     pub actor_user_id: Option<i64>,
     pub tier: Option<i64>,
@@ -72,9 +72,9 @@ pub struct ApplicationMove {
 pub struct ApplicationEvent {
     pub id: i64,
     pub application_id: i64,
-    pub action: String,
-    pub from_state: String,
-    pub to_state: String,
+    pub action: EventAction,
+    pub from_state: ApplicationState,
+    pub to_state: ApplicationState,
     /// The user who made the move; `None` for the system's own (the eligibility check).
     pub actor_user_id: Option<i64>,
     pub actor: String,
@@ -99,37 +99,46 @@ const APPLICATION_COLUMNS: &str = "id, province, county, program, applicant_kind
 
 macro_rules! application_row {
     ($row:expr) => {
-        (|| -> Result<Application, sqlx::Error> {
+        (|| -> Result<Application, StoreError> {
+            let row = crate::error::Decoded::new($row, "applications", "decoding an application")?;
             Ok(Application {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: NewApplication {
-                    province: $row.try_get("province")?,
-                    county: $row.try_get("county")?,
-                    program: $row.try_get("program")?,
-                    applicant_kind: $row.try_get("applicant_kind")?,
-                    cooperative_id: $row.try_get("cooperative_id")?,
-                    client_id: $row.try_get("client_id")?,
-                    sector: $row.try_get("sector")?,
-                    amount_rial: $row.try_get("amount_rial")?,
-                    jobs: $row.try_get("jobs")?,
-                    women_jobs: $row.try_get("women_jobs")?,
-                    purpose: $row.try_get("purpose")?,
-                    financing: $row.try_get("financing")?,
-                    women_led: $row.try_get("women_led")?,
-                    status: $row.try_get("status")?,
+                    province: row.get("province")?,
+                    county: row.get("county")?,
+                    program: row.get("program")?,
+                    applicant_kind: row.code("applicant_kind", ApplicantKind::parse)?,
+                    cooperative_id: row.get("cooperative_id")?,
+                    client_id: row.get("client_id")?,
+                    sector: row.get("sector")?,
+                    amount_rial: row.get("amount_rial")?,
+                    jobs: row.get("jobs")?,
+                    women_jobs: row.get("women_jobs")?,
+                    purpose: row.get("purpose")?,
+                    financing: row.code("financing", Financing::parse)?,
+                    women_led: row.get("women_led")?,
+                    status: row.code("status", ApplicationState::parse)?,
                 },
-                tier: $row.try_get("tier")?,
-                score_x100: $row.try_get("score_x100")?,
-                referred_bank: $row.try_get("referred_bank")?,
-                referred_branch: $row.try_get("referred_branch")?,
-                duplicate_flags: $row.try_get("duplicate_flags")?,
-                version: $row.try_get("version")?,
-                created_at: $row.try_get("created_at")?,
-                updated_at: $row.try_get("updated_at")?,
+                tier: row.get("tier")?,
+                score_x100: row.get("score_x100")?,
+                referred_bank: row.get("referred_bank")?,
+                referred_branch: row.get("referred_branch")?,
+                duplicate_flags: row.get("duplicate_flags")?,
+                version: row.get("version")?,
+                created_at: row.get("created_at")?,
+                updated_at: row.get("updated_at")?,
             })
         })()
-        .map_err(db("decoding an application"))
     };
+}
+
+/// Application states as an SQL list of literals, for the fixed sets a statement names.
+fn code_list(states: &[ApplicationState]) -> String {
+    states
+        .iter()
+        .map(|state| code_literal(state.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Reader {
@@ -140,7 +149,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading an application"))?
-            .map(|row| application_row!(row))
+            .map(|row| application_row!(&row))
             .transpose())
     }
 
@@ -207,21 +216,25 @@ impl Reader {
         .map_err(db("reading application events"))?
         .iter()
         .map(|row| {
+            let row = crate::error::Decoded::new(
+                row,
+                "application_events",
+                "decoding application events",
+            )?;
             Ok(ApplicationEvent {
-                id: row.try_get("id")?,
-                application_id: row.try_get("application_id")?,
-                action: row.try_get("action")?,
-                from_state: row.try_get("from_state")?,
-                to_state: row.try_get("to_state")?,
-                actor_user_id: row.try_get("actor_user_id")?,
-                actor: row.try_get("actor")?,
-                reason: row.try_get("reason")?,
-                snapshot: row.try_get("snapshot")?,
-                at: row.try_get("at")?,
+                id: row.get("id")?,
+                application_id: row.get("application_id")?,
+                action: row.code("action", EventAction::parse)?,
+                from_state: row.code("from_state", ApplicationState::parse)?,
+                to_state: row.code("to_state", ApplicationState::parse)?,
+                actor_user_id: row.get("actor_user_id")?,
+                actor: row.get("actor")?,
+                reason: row.get("reason")?,
+                snapshot: row.get("snapshot")?,
+                at: row.get("at")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding application events")))
+        .collect())
     }
 
     /// Other live applications of the same applicant under the same program (for the
@@ -231,24 +244,32 @@ impl Reader {
         application: &Application,
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let f = &application.fields;
-        on!(&mut self.conn, |c| sqlx::query(
+        use ApplicationState as S;
+        let sql = format!(
             "SELECT id, status FROM applications WHERE program = $1 AND id <> $2 \
              AND ((cooperative_id IS NOT NULL AND cooperative_id = $3) \
                   OR (client_id IS NOT NULL AND client_id = $4)) \
-             AND status NOT IN ('draft', 'ineligible', 'rejected', 'bank_rejected', 'withdrawn') \
-             ORDER BY id"
-        )
-        .bind(&f.program)
-        .bind(application.id)
-        .bind(f.cooperative_id)
-        .bind(f.client_id)
-        .fetch_all(c)
-        .await
-        .map_err(db("finding sibling applications"))?
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding sibling applications")))
+             AND status NOT IN ({}) ORDER BY id",
+            code_list(&[
+                S::Draft,
+                S::Ineligible,
+                S::Rejected,
+                S::BankRejected,
+                S::Withdrawn
+            ])
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&f.program)
+            .bind(application.id)
+            .bind(f.cooperative_id)
+            .bind(f.client_id)
+            .fetch_all(c)
+            .await
+            .map_err(db("finding sibling applications"))?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db("decoding sibling applications")))
     }
 
     /// Which of `ids` a principal's `scope` lists (so that a page names only records the
@@ -283,11 +304,12 @@ impl Reader {
         &mut self,
         program: &str,
     ) -> Result<Vec<(String, i128)>, StoreError> {
+        use ApplicationState as S;
         let sql = format!(
             "SELECT province, {} FROM applications \
-             WHERE program = $1 AND status IN ('approved', 'referred', 'bank_approved', \
-             'contracted', 'disbursed') GROUP BY province ORDER BY province",
-            exact_sum_sql("amount_rial")
+             WHERE program = $1 AND status IN ({}) GROUP BY province ORDER BY province",
+            exact_sum_sql("amount_rial"),
+            code_list(&[S::Approved, S::Referred, S::BankApproved, S::Contracted])
         );
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(program)
@@ -327,7 +349,7 @@ impl WriteTx {
                 .bind(&a.province)
                 .bind(&a.county)
                 .bind(&a.program)
-                .bind(&a.applicant_kind)
+                .bind(a.applicant_kind.code())
                 .bind(a.cooperative_id)
                 .bind(a.client_id)
                 .bind(&a.sector)
@@ -335,9 +357,9 @@ impl WriteTx {
                 .bind(a.jobs)
                 .bind(a.women_jobs)
                 .bind(&a.purpose)
-                .bind(&a.financing)
+                .bind(a.financing.code())
                 .bind(a.women_led)
-                .bind(&a.status)
+                .bind(a.status.code())
                 .bind(1i64)
                 .bind(&now)
                 .bind(&now)
@@ -361,14 +383,15 @@ impl WriteTx {
         let actor = self.actor.label();
         on!(self.conn(), |c| sqlx::query(
             "INSERT INTO application_events (province, application_id, action, from_state, \
-             to_state, actor_user_id, actor, at) VALUES ($1, $2, 'create', $3, $3, $4, $5, $6)"
+             to_state, actor_user_id, actor, at) VALUES ($1, $2, $7, $3, $3, $4, $5, $6)"
         )
         .bind(&a.province)
         .bind(id)
-        .bind(&a.status)
+        .bind(a.status.code())
         .bind(actor_user_id)
         .bind(&actor)
         .bind(&now)
+        .bind(EventAction::Draft.code())
         .execute(c)
         .await
         .map_err(db("recording an application's drafting"))
@@ -379,11 +402,11 @@ impl WriteTx {
             id,
             Some(&a.province),
             serde_json::json!({
-                "program": a.program, "county": a.county, "applicant_kind": a.applicant_kind,
+                "program": a.program, "county": a.county, "applicant_kind": a.applicant_kind.code(),
                 "cooperative_id": a.cooperative_id, "client_id": a.client_id,
                 "sector": a.sector, "amount_rial": a.amount_rial, "jobs": a.jobs,
-                "women_jobs": a.women_jobs, "purpose": a.purpose, "financing": a.financing,
-                "women_led": a.women_led, "status": a.status,
+                "women_jobs": a.women_jobs, "purpose": a.purpose, "financing": a.financing.code(),
+                "women_led": a.women_led, "status": a.status.code(),
             }),
         ));
         Ok(id)
@@ -406,7 +429,7 @@ impl WriteTx {
              duplicate_flags = COALESCE($6, duplicate_flags), version = version + 1, \
              updated_at = $7 WHERE id = $8 AND version = $9"
         )
-        .bind(&m.to_state)
+        .bind(m.to_state.code())
         .bind(m.tier)
         .bind(m.score_x100)
         .bind(m.referred_bank.as_deref())
@@ -430,9 +453,9 @@ impl WriteTx {
         )
         .bind(&before.fields.province)
         .bind(before.id)
-        .bind(&m.action)
-        .bind(&before.fields.status)
-        .bind(&m.to_state)
+        .bind(m.action.code())
+        .bind(before.fields.status.code())
+        .bind(m.to_state.code())
         .bind(m.actor_user_id)
         .bind(&actor)
         .bind(m.reason.as_deref())
@@ -448,10 +471,10 @@ impl WriteTx {
             entity_id: before.id.to_string(),
             province: Some(before.fields.province.clone()),
             before: Some(serde_json::json!({
-                "status": before.fields.status, "version": before.version,
+                "status": before.fields.status.code(), "version": before.version,
             })),
             after: Some(serde_json::json!({
-                "status": m.to_state, "action": m.action, "reason": m.reason,
+                "status": m.to_state.code(), "action": m.action.code(), "reason": m.reason,
                 "event_id": event_id, "referred_bank": m.referred_bank,
                 "score_x100": m.score_x100, "tier": m.tier,
             })),

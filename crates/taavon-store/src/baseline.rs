@@ -38,11 +38,11 @@ impl Store {
                         .bind(&f.county)
                         .bind(&f.name)
                         .bind(&f.name_key)
-                        .bind(&f.kind)
+                        .bind(f.kind.code())
                         .bind(&f.sector)
                         .bind(f.legal_id.as_deref())
                         .bind(f.women_led)
-                        .bind(&f.status)
+                        .bind(f.status.code())
                         .bind(f.founded_on.as_deref())
                         .execute(c)
                         .await

@@ -3,6 +3,9 @@
 //! call is one audited change naming the ids it created; the numbers end of day keeps
 //! are written as given, so the caller computes them with `taavon_core::loans::account`.
 
+use taavon_core::loans::LoanStatus;
+use taavon_core::loans::classification::LoanClass;
+
 use crate::StoreError;
 use crate::applications::NewApplication;
 use crate::insert::insert_rows;
@@ -17,7 +20,7 @@ pub struct RunningLoan {
     pub loan: NewLoan,
     pub state: LoanState,
     /// The Central Bank of Iran class at `closed_day`.
-    pub class: String,
+    pub class: LoanClass,
     /// Schedule version 1, with what has been paid on each installment.
     pub schedule: Vec<InstallmentRow>,
 }
@@ -63,7 +66,7 @@ impl WriteTx {
                     ..
                 } = running;
                 bind_contract!(query, l, &now)
-                    .bind("active")
+                    .bind(LoanStatus::Active.code())
                     .bind(l.principal_rial)
                     .bind(s.outstanding_principal_rial)
                     .bind(s.due_unpaid_rial)
@@ -74,7 +77,7 @@ impl WriteTx {
                     .bind(s.penalty_charged_rial)
                     .bind(s.penalty_paid_rial)
                     .bind(s.days_overdue)
-                    .bind(class)
+                    .bind(class.code())
                     .bind(s.provision_rial)
             }
         );

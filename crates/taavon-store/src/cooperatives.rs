@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 use taavon_core::access::{ApplicationScope, CooperativeScope};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -18,14 +19,14 @@ pub struct NewCooperative {
     pub name: String,
     /// The Persian search key of `name` (taavon_core::text::search_key).
     pub name_key: String,
-    pub kind: String,
+    pub kind: CooperativeKind,
     pub sector: String,
     pub legal_id: Option<String>,
     pub registration_number: Option<String>,
     pub registered_on: Option<String>,
     pub founded_on: Option<String>,
     pub women_led: bool,
-    pub status: String,
+    pub status: CooperativeStatus,
     pub address: Option<String>,
     pub phone: Option<String>,
 }
@@ -46,31 +47,31 @@ const COOPERATIVE_COLUMNS: &str = "id, province, county, name, name_key, kind, s
 
 macro_rules! cooperative_row {
     ($row:expr) => {
-        (|| -> Result<Cooperative, sqlx::Error> {
+        (|| -> Result<Cooperative, StoreError> {
+            let row = crate::error::Decoded::new($row, "cooperatives", "decoding a cooperative")?;
             Ok(Cooperative {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: NewCooperative {
-                    province: $row.try_get("province")?,
-                    county: $row.try_get("county")?,
-                    name: $row.try_get("name")?,
-                    name_key: $row.try_get("name_key")?,
-                    kind: $row.try_get("kind")?,
-                    sector: $row.try_get("sector")?,
-                    legal_id: $row.try_get("legal_id")?,
-                    registration_number: $row.try_get("registration_number")?,
-                    registered_on: $row.try_get("registered_on")?,
-                    founded_on: $row.try_get("founded_on")?,
-                    women_led: $row.try_get("women_led")?,
-                    status: $row.try_get("status")?,
-                    address: $row.try_get("address")?,
-                    phone: $row.try_get("phone")?,
+                    province: row.get("province")?,
+                    county: row.get("county")?,
+                    name: row.get("name")?,
+                    name_key: row.get("name_key")?,
+                    kind: row.code("kind", CooperativeKind::parse)?,
+                    sector: row.get("sector")?,
+                    legal_id: row.get("legal_id")?,
+                    registration_number: row.get("registration_number")?,
+                    registered_on: row.get("registered_on")?,
+                    founded_on: row.get("founded_on")?,
+                    women_led: row.get("women_led")?,
+                    status: row.code("status", CooperativeStatus::parse)?,
+                    address: row.get("address")?,
+                    phone: row.get("phone")?,
                 },
-                version: $row.try_get("version")?,
-                created_at: $row.try_get("created_at")?,
-                updated_at: $row.try_get("updated_at")?,
+                version: row.get("version")?,
+                created_at: row.get("created_at")?,
+                updated_at: row.get("updated_at")?,
             })
         })()
-        .map_err(db("decoding a cooperative"))
     };
 }
 
@@ -186,7 +187,7 @@ impl Reader {
                 .fetch_optional(c)
                 .await
                 .map_err(db("reading a cooperative"))?
-                .map(|row| cooperative_row!(row))
+                .map(|row| cooperative_row!(&row))
                 .transpose()
         })
     }
@@ -217,14 +218,14 @@ impl WriteTx {
                 .bind(&f.county)
                 .bind(&f.name)
                 .bind(&f.name_key)
-                .bind(&f.kind)
+                .bind(f.kind.code())
                 .bind(&f.sector)
                 .bind(f.legal_id.as_deref())
                 .bind(f.registration_number.as_deref())
                 .bind(f.registered_on.as_deref())
                 .bind(f.founded_on.as_deref())
                 .bind(f.women_led)
-                .bind(&f.status)
+                .bind(f.status.code())
                 .bind(f.address.as_deref())
                 .bind(f.phone.as_deref())
                 .bind(1i64)
@@ -252,10 +253,10 @@ impl WriteTx {
             Some(&c0.province),
             serde_json::json!({
                 "name": c0.name, "province": c0.province, "county": c0.county,
-                "kind": c0.kind, "sector": c0.sector, "legal_id": c0.legal_id,
+                "kind": c0.kind.code(), "sector": c0.sector, "legal_id": c0.legal_id,
                 "registration_number": c0.registration_number,
                 "registered_on": c0.registered_on, "founded_on": c0.founded_on,
-                "women_led": c0.women_led, "status": c0.status,
+                "women_led": c0.women_led, "status": c0.status.code(),
             }),
         ));
         Ok(id)

@@ -7,7 +7,8 @@
 //! checks both agree.
 
 use sqlx::Row;
-use taavon_core::loans::classification::ClassificationRules;
+use taavon_core::loans::LoanStatus;
+use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::{EodPlan, EodStep};
 use taavon_core::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP};
 
@@ -15,6 +16,7 @@ use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::conn::Conn;
 use crate::error::db;
+use crate::filter::code_literal;
 use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
 
@@ -50,7 +52,22 @@ pub struct ClassTotals {
 }
 
 /// The loans one batch covers: ids in `[first, last]` still open before `day`.
-const BATCH_LOANS: &str = "id BETWEEN $2 AND $3 AND status = 'active' AND closed_day < $1";
+fn batch_loans() -> String {
+    format!(
+        "id BETWEEN $2 AND $3 AND status = {} AND closed_day < $1",
+        active()
+    )
+}
+
+/// `class = <class>`, as a statement's condition.
+fn class_is(class: LoanClass) -> String {
+    format!("class = {}", code_literal(class.code()))
+}
+
+/// The status of the loans end of day works on, as it is written in a statement.
+fn active() -> String {
+    code_literal(LoanStatus::Active.code())
+}
 
 impl Reader {
     /// The batches of `business_on` already closed.
@@ -130,9 +147,10 @@ impl Reader {
         .map(exact_sum_sql)
         .collect();
         let sql = format!(
-            "SELECT class, COUNT(*), {} FROM loans WHERE status = 'active' \
+            "SELECT class, COUNT(*), {} FROM loans WHERE status = {} \
              GROUP BY class ORDER BY class",
-            sums.join(", ")
+            sums.join(", "),
+            active()
         );
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(c)
@@ -174,7 +192,10 @@ impl Reader {
             return Ok(from_snapshot);
         }
         self.sum_provisions(
-            "FROM loans WHERE status = 'active' GROUP BY province ORDER BY province",
+            &format!(
+                "FROM loans WHERE status = {} GROUP BY province ORDER BY province",
+                active()
+            ),
             None,
         )
         .await
@@ -185,7 +206,7 @@ impl Reader {
     /// ledger account, so a sum past `i64` is refused here rather than wrapped.
     async fn sum_provisions(
         &mut self,
-        from: &'static str,
+        from: &str,
         business_on: Option<&str>,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let sql = format!(
@@ -231,7 +252,8 @@ impl WriteTx {
         (batch, first, last): (i64, i64, i64),
     ) -> Result<i64, StoreError> {
         let lowest: Option<i64> = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT MIN(closed_day) FROM loans WHERE {BATCH_LOANS}"
+            "SELECT MIN(closed_day) FROM loans WHERE {}",
+            batch_loans()
         )))
         .bind(day)
         .bind(first)
@@ -282,11 +304,12 @@ impl WriteTx {
             .filter_map(|step| row_assignments(*step, rules))
             .collect();
         let closed = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE loans SET {}closed_day = $1, version = version + 1 WHERE {BATCH_LOANS}",
+            "UPDATE loans SET {}closed_day = $1, version = version + 1 WHERE {}",
             assignments
                 .iter()
                 .map(|a| format!("{a}, "))
-                .collect::<String>()
+                .collect::<String>(),
+            batch_loans()
         )))
         .bind(day)
         .bind(first)
@@ -355,12 +378,13 @@ impl WriteTx {
              doubtful_rial, provision_rial) SELECT $1, province, bank, branch, COUNT(*), \
              CAST(SUM(outstanding_principal_rial) AS BIGINT), {}, {}, {}, {}, {}, \
              CAST(SUM(provision_rial) AS BIGINT) FROM loans{not_indexed} \
-             WHERE status = 'active' GROUP BY province, bank, branch",
+             WHERE status = {} GROUP BY province, bank, branch",
             sum_when("days_overdue > 30"),
             sum_when("days_overdue > 90"),
-            sum_when("class = 'past_due'"),
-            sum_when("class = 'deferred'"),
-            sum_when("class = 'doubtful'"),
+            sum_when(&class_is(LoanClass::PastDue)),
+            sum_when(&class_is(LoanClass::Deferred)),
+            sum_when(&class_is(LoanClass::Doubtful)),
+            active(),
         );
         let rows = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(business_on)
@@ -410,9 +434,10 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
                 "FROM (SELECT i.loan_id AS loan_id, {aggregates} FROM loan_installments i \
              JOIN loans l ON l.id = +i.loan_id AND l.schedule_version = i.schedule_version \
              WHERE i.{day_column} IN ({}) AND i.loan_id BETWEEN $2 AND $3 AND {range} \
-             AND l.status = 'active' AND l.closed_day < $1 AND {UNPAID} > 0 \
+             AND l.status = {} AND l.closed_day < $1 AND {UNPAID} > 0 \
              GROUP BY i.loan_id) AS d WHERE loans.id = d.loan_id",
-                days.join(", ")
+                days.join(", "),
+                active()
             )
         };
     match step {
@@ -479,9 +504,18 @@ fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String>
 fn reclassify_statement(rules: &ClassificationRules) -> String {
     let class = by_days(
         rules,
-        ["current", "past_due", "deferred", "doubtful"].map(|c| format!("'{c}'")),
+        [
+            LoanClass::Current,
+            LoanClass::PastDue,
+            LoanClass::Deferred,
+            LoanClass::Doubtful,
+        ]
+        .map(|c| code_literal(c.code())),
     );
-    format!("UPDATE loans SET class = {class} WHERE {BATCH_LOANS} AND class <> {class}")
+    format!(
+        "UPDATE loans SET class = {class} WHERE {} AND class <> {class}",
+        batch_loans()
+    )
 }
 
 /// `values` (for current, past due, deferred, doubtful) chosen by days overdue at `$1`.

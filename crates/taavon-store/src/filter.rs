@@ -1,6 +1,13 @@
 //! A WHERE clause built from optional filters: placeholders are generated and every
 //! value is bound, never spliced into the query text.
 
+/// A core enum's code as an SQL literal, for the statuses and classes a statement names
+/// in its text (a fixed set, so the statement stays one prepared text): the code is
+/// always the enum's own, never a value from outside.
+pub(crate) fn code_literal(code: &'static str) -> String {
+    format!("'{code}'")
+}
+
 /// A value bound to a generated placeholder.
 pub(crate) enum Value {
     Text(String),

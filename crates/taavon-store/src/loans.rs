@@ -3,6 +3,11 @@
 
 use sqlx::Row;
 use taavon_core::access::ApplicationScope;
+use taavon_core::loans::classification::LoanClass;
+use taavon_core::loans::product::ContractType;
+use taavon_core::loans::schedule::{GraceMode, Method};
+use taavon_core::loans::{LoanStatus, TransactionKind};
+use taavon_core::reference::{BankCode, BranchCode};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -22,16 +27,16 @@ pub struct NewLoan {
     pub program: String,
     pub cooperative_id: Option<i64>,
     pub client_id: Option<i64>,
-    pub bank: String,
-    pub branch: String,
+    pub bank: BankCode,
+    pub branch: BranchCode,
     pub contract_no: String,
-    pub contract_type: String,
+    pub contract_type: ContractType,
     pub principal_rial: i64,
     pub rate_bp: i64,
     pub months: i64,
     pub grace_months: i64,
-    pub grace_mode: String,
-    pub method: String,
+    pub grace_mode: GraceMode,
+    pub method: Method,
     pub day_base: i64,
     /// Components in repayment order, comma-separated.
     pub repayment_order: String,
@@ -57,16 +62,16 @@ macro_rules! bind_contract {
             .bind(&$loan.program)
             .bind($loan.cooperative_id)
             .bind($loan.client_id)
-            .bind(&$loan.bank)
-            .bind(&$loan.branch)
+            .bind($loan.bank.as_str())
+            .bind($loan.branch.as_str())
             .bind(&$loan.contract_no)
-            .bind(&$loan.contract_type)
+            .bind($loan.contract_type.code())
             .bind($loan.principal_rial)
             .bind($loan.rate_bp)
             .bind($loan.months)
             .bind($loan.grace_months)
-            .bind(&$loan.grace_mode)
-            .bind(&$loan.method)
+            .bind($loan.grace_mode.code())
+            .bind($loan.method.code())
             .bind($loan.day_base)
             .bind(&$loan.repayment_order)
             .bind(&$loan.contracted_on)
@@ -85,11 +90,11 @@ pub(crate) use bind_contract;
 pub struct Loan {
     pub id: i64,
     pub fields: NewLoan,
-    pub status: String,
+    pub status: LoanStatus,
     pub disbursed_rial: i64,
     pub schedule_version: i64,
     /// The Central Bank of Iran class end of day gave it.
-    pub class: String,
+    pub class: LoanClass,
     pub state: LoanState,
     pub version: i64,
     pub created_at: String,
@@ -166,7 +171,7 @@ impl InstallmentRow {
 pub struct NewLoanTransaction {
     pub loan_id: i64,
     pub province: String,
-    pub kind: String,
+    pub kind: TransactionKind,
     pub business_on: String,
     pub amount_rial: i64,
     pub penalty_rial: i64,
@@ -215,8 +220,8 @@ pub struct LoanSchedule {
     pub rate_bp: i64,
     pub months: i64,
     pub grace_months: i64,
-    pub grace_mode: String,
-    pub method: String,
+    pub grace_mode: GraceMode,
+    pub method: Method,
     pub day_base: i64,
     pub starts_on: String,
     pub transaction_id: i64,
@@ -244,55 +249,55 @@ const LOAN_COLUMNS: &str = "id, province, application_id, program, cooperative_i
 
 macro_rules! loan_row {
     ($row:expr) => {
-        (|| -> Result<Loan, sqlx::Error> {
+        (|| -> Result<Loan, StoreError> {
+            let row = crate::error::Decoded::new($row, "loans", "decoding a loan")?;
             let state = LoanState {
-                outstanding_principal_rial: $row.try_get("outstanding_principal_rial")?,
-                due_unpaid_rial: $row.try_get("due_unpaid_rial")?,
-                oldest_unpaid_due_day: $row.try_get("oldest_unpaid_due_day")?,
-                late_unpaid_rial: $row.try_get("late_unpaid_rial")?,
-                late_weight: $row.try_get("late_weight")?,
-                late_rial_days_frozen: $row.try_get("late_rial_days_frozen")?,
-                penalty_charged_rial: $row.try_get("penalty_charged_rial")?,
-                penalty_paid_rial: $row.try_get("penalty_paid_rial")?,
-                days_overdue: $row.try_get("days_overdue")?,
-                provision_rial: $row.try_get("provision_rial")?,
-                closed_day: $row.try_get("closed_day")?,
+                outstanding_principal_rial: row.get("outstanding_principal_rial")?,
+                due_unpaid_rial: row.get("due_unpaid_rial")?,
+                oldest_unpaid_due_day: row.get("oldest_unpaid_due_day")?,
+                late_unpaid_rial: row.get("late_unpaid_rial")?,
+                late_weight: row.get("late_weight")?,
+                late_rial_days_frozen: row.get("late_rial_days_frozen")?,
+                penalty_charged_rial: row.get("penalty_charged_rial")?,
+                penalty_paid_rial: row.get("penalty_paid_rial")?,
+                days_overdue: row.get("days_overdue")?,
+                provision_rial: row.get("provision_rial")?,
+                closed_day: row.get("closed_day")?,
             };
             Ok(Loan {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: NewLoan {
-                    province: $row.try_get("province")?,
-                    application_id: $row.try_get("application_id")?,
-                    program: $row.try_get("program")?,
-                    cooperative_id: $row.try_get("cooperative_id")?,
-                    client_id: $row.try_get("client_id")?,
-                    bank: $row.try_get("bank")?,
-                    branch: $row.try_get("branch")?,
-                    contract_no: $row.try_get("contract_no")?,
-                    contract_type: $row.try_get("contract_type")?,
-                    principal_rial: $row.try_get("principal_rial")?,
-                    rate_bp: $row.try_get("rate_bp")?,
-                    months: $row.try_get("months")?,
-                    grace_months: $row.try_get("grace_months")?,
-                    grace_mode: $row.try_get("grace_mode")?,
-                    method: $row.try_get("method")?,
-                    day_base: $row.try_get("day_base")?,
-                    repayment_order: $row.try_get("repayment_order")?,
-                    contracted_on: $row.try_get("contracted_on")?,
-                    reserve_transfer: $row.try_get("reserve_transfer")?,
+                    province: row.get("province")?,
+                    application_id: row.get("application_id")?,
+                    program: row.get("program")?,
+                    cooperative_id: row.get("cooperative_id")?,
+                    client_id: row.get("client_id")?,
+                    bank: row.code("bank", |c| BankCode::parse(c).ok())?,
+                    branch: row.code("branch", |c| BranchCode::parse(c).ok())?,
+                    contract_no: row.get("contract_no")?,
+                    contract_type: row.code("contract_type", ContractType::parse)?,
+                    principal_rial: row.get("principal_rial")?,
+                    rate_bp: row.get("rate_bp")?,
+                    months: row.get("months")?,
+                    grace_months: row.get("grace_months")?,
+                    grace_mode: row.code("grace_mode", GraceMode::parse)?,
+                    method: row.code("method", Method::parse)?,
+                    day_base: row.get("day_base")?,
+                    repayment_order: row.get("repayment_order")?,
+                    contracted_on: row.get("contracted_on")?,
+                    reserve_transfer: row.get("reserve_transfer")?,
                     closed_day: state.closed_day,
                 },
-                status: $row.try_get("status")?,
-                disbursed_rial: $row.try_get("disbursed_rial")?,
-                schedule_version: $row.try_get("schedule_version")?,
-                class: $row.try_get("class")?,
+                status: row.code("status", LoanStatus::parse)?,
+                disbursed_rial: row.get("disbursed_rial")?,
+                schedule_version: row.get("schedule_version")?,
+                class: row.code("class", LoanClass::parse)?,
                 state,
-                version: $row.try_get("version")?,
-                created_at: $row.try_get("created_at")?,
-                updated_at: $row.try_get("updated_at")?,
+                version: row.get("version")?,
+                created_at: row.get("created_at")?,
+                updated_at: row.get("updated_at")?,
             })
         })()
-        .map_err(db("decoding a loan"))
     };
 }
 
@@ -329,7 +334,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a loan"))?
-            .map(|row| loan_row!(row))
+            .map(|row| loan_row!(&row))
             .transpose())
     }
 
@@ -454,28 +459,29 @@ impl Reader {
         .map_err(db("reading loan transactions"))?
         .iter()
         .map(|row| {
+            let row =
+                crate::error::Decoded::new(row, "loan_transactions", "decoding loan transactions")?;
             Ok(LoanTransaction {
-                id: row.try_get("id")?,
+                id: row.get("id")?,
                 fields: NewLoanTransaction {
-                    loan_id: row.try_get("loan_id")?,
-                    province: row.try_get("province")?,
-                    kind: row.try_get("kind")?,
-                    business_on: row.try_get("business_on")?,
-                    amount_rial: row.try_get("amount_rial")?,
-                    penalty_rial: row.try_get("penalty_rial")?,
-                    fee_rial: row.try_get("fee_rial")?,
-                    profit_rial: row.try_get("profit_rial")?,
-                    principal_rial: row.try_get("principal_rial")?,
-                    reverses: row.try_get("reverses")?,
-                    note: row.try_get("note")?,
+                    loan_id: row.get("loan_id")?,
+                    province: row.get("province")?,
+                    kind: row.code("kind", TransactionKind::parse)?,
+                    business_on: row.get("business_on")?,
+                    amount_rial: row.get("amount_rial")?,
+                    penalty_rial: row.get("penalty_rial")?,
+                    fee_rial: row.get("fee_rial")?,
+                    profit_rial: row.get("profit_rial")?,
+                    principal_rial: row.get("principal_rial")?,
+                    reverses: row.get("reverses")?,
+                    note: row.get("note")?,
                 },
-                reversed_by: row.try_get("reversed_by")?,
-                created_by: row.try_get("created_by")?,
-                created_at: row.try_get("created_at")?,
+                reversed_by: row.get("reversed_by")?,
+                created_by: row.get("created_by")?,
+                created_at: row.get("created_at")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding loan transactions")))
+        .collect())
     }
 
     /// The schedules reschedulings wrote for a loan, oldest first.
@@ -491,24 +497,31 @@ impl Reader {
         .map_err(db("reading loan schedules"))?
         .iter()
         .map(|row| {
+            let loan_id: i64 = row.try_get(0).map_err(db("decoding loan schedules"))?;
+            let version: i64 = row.try_get(2).map_err(db("decoding loan schedules"))?;
+            let row = crate::error::Decoded::keyed(
+                row,
+                "loan_schedules",
+                "decoding loan schedules",
+                format!("{loan_id}/{version}"),
+            );
             Ok(LoanSchedule {
-                loan_id: row.try_get(0)?,
-                province: row.try_get(1)?,
-                schedule_version: row.try_get(2)?,
-                principal_rial: row.try_get(3)?,
-                capitalised_rial: row.try_get(4)?,
-                rate_bp: row.try_get(5)?,
-                months: row.try_get(6)?,
-                grace_months: row.try_get(7)?,
-                grace_mode: row.try_get(8)?,
-                method: row.try_get(9)?,
-                day_base: row.try_get(10)?,
-                starts_on: row.try_get(11)?,
-                transaction_id: row.try_get(12)?,
+                loan_id,
+                province: row.get("province")?,
+                schedule_version: version,
+                principal_rial: row.get("principal_rial")?,
+                capitalised_rial: row.get("capitalised_rial")?,
+                rate_bp: row.get("rate_bp")?,
+                months: row.get("months")?,
+                grace_months: row.get("grace_months")?,
+                grace_mode: row.code("grace_mode", GraceMode::parse)?,
+                method: row.code("method", Method::parse)?,
+                day_base: row.get("day_base")?,
+                starts_on: row.get("starts_on")?,
+                transaction_id: row.get("transaction_id")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding loan schedules")))
+        .collect())
     }
 
     pub async fn transaction_lines(
@@ -617,10 +630,10 @@ impl WriteTx {
             Some(&l.province),
             serde_json::json!({
                 "application_id": l.application_id, "contract_no": l.contract_no,
-                "contract_type": l.contract_type, "principal_rial": l.principal_rial,
+                "contract_type": l.contract_type.code(), "principal_rial": l.principal_rial,
                 "rate_bp": l.rate_bp, "months": l.months, "grace_months": l.grace_months,
-                "grace_mode": l.grace_mode, "method": l.method, "bank": l.bank,
-                "branch": l.branch, "contracted_on": l.contracted_on,
+                "grace_mode": l.grace_mode.code(), "method": l.method.code(),
+                "bank": l.bank.as_str(), "branch": l.branch.as_str(), "contracted_on": l.contracted_on,
                 "installments": schedule.len(),
             }),
         ));
@@ -651,8 +664,8 @@ impl WriteTx {
         .bind(s.rate_bp)
         .bind(s.months)
         .bind(s.grace_months)
-        .bind(&s.grace_mode)
-        .bind(&s.method)
+        .bind(s.grace_mode.code())
+        .bind(s.method.code())
         .bind(s.day_base)
         .bind(&s.starts_on)
         .bind(s.transaction_id)
@@ -672,7 +685,8 @@ impl WriteTx {
                 "schedule_version": s.schedule_version, "principal_rial": s.principal_rial,
                 "capitalised_rial": s.capitalised_rial, "rate_bp": s.rate_bp,
                 "months": s.months, "grace_months": s.grace_months,
-                "grace_mode": s.grace_mode, "method": s.method, "starts_on": s.starts_on,
+                "grace_mode": s.grace_mode.code(), "method": s.method.code(),
+                "starts_on": s.starts_on,
                 "transaction_id": s.transaction_id, "installments": rows.len(),
             }),
         ));
@@ -756,7 +770,7 @@ impl WriteTx {
         )
         .bind(t.loan_id)
         .bind(&t.province)
-        .bind(&t.kind)
+        .bind(t.kind.code())
         .bind(&t.business_on)
         .bind(t.amount_rial)
         .bind(t.penalty_rial)
@@ -819,7 +833,7 @@ impl WriteTx {
             id,
             Some(&t.province),
             serde_json::json!({
-                "loan_id": t.loan_id, "kind": t.kind, "business_on": t.business_on,
+                "loan_id": t.loan_id, "kind": t.kind.code(), "business_on": t.business_on,
                 "amount_rial": t.amount_rial, "penalty_rial": t.penalty_rial,
                 "fee_rial": t.fee_rial, "profit_rial": t.profit_rial,
                 "principal_rial": t.principal_rial, "reverses": t.reverses, "lines": lines.len(),
@@ -850,7 +864,7 @@ impl WriteTx {
     pub async fn update_loan(
         &mut self,
         before: &Loan,
-        status: &str,
+        status: LoanStatus,
         disbursed_rial: i64,
         schedule_version: i64,
         reserve_transfer: Option<&str>,
@@ -866,7 +880,7 @@ impl WriteTx {
              days_overdue = $13, version = version + 1, updated_at = $14 \
              WHERE id = $15 AND version = $16"
         )
-        .bind(status)
+        .bind(status.code())
         .bind(disbursed_rial)
         .bind(schedule_version)
         .bind(reserve_transfer)
@@ -895,12 +909,12 @@ impl WriteTx {
             entity_id: before.id.to_string(),
             province: Some(before.fields.province.clone()),
             before: Some(serde_json::json!({
-                "status": before.status, "disbursed_rial": before.disbursed_rial,
+                "status": before.status.code(), "disbursed_rial": before.disbursed_rial,
                 "outstanding_principal_rial": before.state.outstanding_principal_rial,
                 "penalty_paid_rial": before.state.penalty_paid_rial, "version": before.version,
             })),
             after: Some(serde_json::json!({
-                "status": status, "disbursed_rial": disbursed_rial,
+                "status": status.code(), "disbursed_rial": disbursed_rial,
                 "schedule_version": schedule_version,
                 "outstanding_principal_rial": s.outstanding_principal_rial,
                 "penalty_paid_rial": s.penalty_paid_rial,

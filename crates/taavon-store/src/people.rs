@@ -4,6 +4,8 @@
 use sqlx::Row;
 
 use taavon_core::access::ApplicationScope;
+use taavon_core::reference::AgencyCode;
+use taavon_core::registry::{ClientKind, Gender};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -19,8 +21,7 @@ pub struct NewPerson {
     pub national_code: String,
     pub first_name: String,
     pub last_name: String,
-    /// `female` or `male`.
-    pub gender: String,
+    pub gender: Gender,
     pub birth_year: Option<i64>,
     pub mobile: Option<String>,
 }
@@ -48,11 +49,11 @@ pub struct NewClient {
     pub province: String,
     pub county: String,
     pub person_id: i64,
-    /// `artisan` or `welfare`.
-    pub kind: String,
+    pub kind: ClientKind,
     pub sector: Option<String>,
     pub credential: Option<String>,
-    pub referred_by: Option<String>,
+    /// The agency that referred a welfare client.
+    pub referred_by: Option<AgencyCode>,
 }
 
 /// A stored individual client with the person's name.
@@ -62,7 +63,7 @@ pub struct Client {
     pub fields: NewClient,
     pub first_name: String,
     pub last_name: String,
-    pub gender: String,
+    pub gender: Gender,
 }
 
 const CLIENT_SELECT: &str = "SELECT k.id, k.province, k.county, k.person_id, k.kind, k.sector, \
@@ -71,24 +72,24 @@ const CLIENT_SELECT: &str = "SELECT k.id, k.province, k.county, k.person_id, k.k
 
 macro_rules! client_row {
     ($row:expr) => {
-        (|| -> Result<Client, sqlx::Error> {
+        (|| -> Result<Client, StoreError> {
+            let row = crate::error::Decoded::new($row, "clients", "decoding a client")?;
             Ok(Client {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: NewClient {
-                    province: $row.try_get("province")?,
-                    county: $row.try_get("county")?,
-                    person_id: $row.try_get("person_id")?,
-                    kind: $row.try_get("kind")?,
-                    sector: $row.try_get("sector")?,
-                    credential: $row.try_get("credential")?,
-                    referred_by: $row.try_get("referred_by")?,
+                    province: row.get("province")?,
+                    county: row.get("county")?,
+                    person_id: row.get("person_id")?,
+                    kind: row.code("kind", ClientKind::parse)?,
+                    sector: row.get("sector")?,
+                    credential: row.get("credential")?,
+                    referred_by: row.optional_code("referred_by", |c| AgencyCode::parse(c).ok())?,
                 },
-                first_name: $row.try_get("first_name")?,
-                last_name: $row.try_get("last_name")?,
-                gender: $row.try_get("gender")?,
+                first_name: row.get("first_name")?,
+                last_name: row.get("last_name")?,
+                gender: row.code("gender", Gender::parse)?,
             })
         })()
-        .map_err(db("decoding a client"))
     };
 }
 
@@ -98,17 +99,18 @@ pub(crate) const PERSON_COLUMNS: &str = "p.id, p.province, p.national_code, p.fi
 /// Decodes a row of `PERSON_COLUMNS` on either engine.
 macro_rules! person_row {
     ($row:expr) => {
-        (|| -> Result<$crate::people::Person, sqlx::Error> {
+        (|| -> Result<$crate::people::Person, $crate::StoreError> {
+            let row = $crate::error::Decoded::new($row, "persons", "decoding a person")?;
             Ok($crate::people::Person {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: $crate::people::NewPerson {
-                    province: $row.try_get("province")?,
-                    national_code: $row.try_get("national_code")?,
-                    first_name: $row.try_get("first_name")?,
-                    last_name: $row.try_get("last_name")?,
-                    gender: $row.try_get("gender")?,
-                    birth_year: $row.try_get("birth_year")?,
-                    mobile: $row.try_get("mobile")?,
+                    province: row.get("province")?,
+                    national_code: row.get("national_code")?,
+                    first_name: row.get("first_name")?,
+                    last_name: row.get("last_name")?,
+                    gender: row.code("gender", taavon_core::registry::Gender::parse)?,
+                    birth_year: row.get("birth_year")?,
+                    mobile: row.get("mobile")?,
                 },
             })
         })()
@@ -124,7 +126,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a client"))?
-            .map(|row| client_row!(row))
+            .map(|row| client_row!(&row))
             .transpose())
     }
 
@@ -142,8 +144,7 @@ impl Reader {
             .map_err(db("listing members"))?
             .iter()
             .map(|row| person_row!(row))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(db("decoding members")))
+            .collect())
     }
 
     /// Individual clients whose applications `scope` lists (so whose personal data it
@@ -238,7 +239,7 @@ impl WriteTx {
                 .bind(&p.national_code)
                 .bind(&p.first_name)
                 .bind(&p.last_name)
-                .bind(&p.gender)
+                .bind(p.gender.code())
                 .bind(p.birth_year)
                 .bind(p.mobile.as_deref())
                 .bind(&now)
@@ -258,7 +259,7 @@ impl WriteTx {
             serde_json::json!({
                 "national_code": person.national_code,
                 "first_name": person.first_name, "last_name": person.last_name,
-                "gender": person.gender, "birth_year": person.birth_year,
+                "gender": person.gender.code(), "birth_year": person.birth_year,
                 "mobile": person.mobile,
             }),
         ));
@@ -322,10 +323,10 @@ impl WriteTx {
         .bind(&k.province)
         .bind(&k.county)
         .bind(k.person_id)
-        .bind(&k.kind)
+        .bind(k.kind.code())
         .bind(k.sector.as_deref())
         .bind(k.credential.as_deref())
-        .bind(k.referred_by.as_deref())
+        .bind(k.referred_by.as_ref().map(AgencyCode::as_str))
         .bind(&now)
         .fetch_one(c)
         .await
@@ -337,8 +338,9 @@ impl WriteTx {
             id,
             Some(&k.province),
             serde_json::json!({
-                "county": k.county, "person_id": k.person_id, "kind": k.kind,
-                "sector": k.sector, "credential": k.credential, "referred_by": k.referred_by,
+                "county": k.county, "person_id": k.person_id, "kind": k.kind.code(),
+                "sector": k.sector, "credential": k.credential,
+                "referred_by": k.referred_by.as_ref().map(AgencyCode::as_str),
             }),
         ));
         Ok(id)

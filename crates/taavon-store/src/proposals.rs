@@ -3,6 +3,7 @@
 //! concurrent decisions exactly one takes effect.
 
 use sqlx::Row;
+use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -16,8 +17,7 @@ pub struct NewLoanProposal {
     /// The loan's version when it was proposed: it is approved for the loan as it stood.
     pub loan_version: i64,
     pub province: String,
-    /// `reschedule` or `reversal`.
-    pub kind: String,
+    pub kind: ProposalKind,
     /// The request as JSON.
     pub body: String,
     /// What the four-eyes threshold was compared with.
@@ -30,8 +30,7 @@ pub struct NewLoanProposal {
 pub struct LoanProposal {
     pub id: i64,
     pub fields: NewLoanProposal,
-    /// `pending`, `executed` or `rejected`.
-    pub status: String,
+    pub status: ProposalStatus,
     /// The proposer as the audit trail names them (`user:ID:NAME`).
     pub proposed_by: String,
     pub proposed_at: String,
@@ -62,29 +61,30 @@ const PROPOSAL_COLUMNS: &str = "id, loan_id, loan_version, province, kind, body,
 
 macro_rules! proposal_row {
     ($row:expr) => {
-        (|| -> Result<LoanProposal, sqlx::Error> {
+        (|| -> Result<LoanProposal, StoreError> {
+            let row =
+                crate::error::Decoded::new($row, "loan_proposals", "decoding a loan proposal")?;
             Ok(LoanProposal {
-                id: $row.try_get("id")?,
+                id: row.get("id")?,
                 fields: NewLoanProposal {
-                    loan_id: $row.try_get("loan_id")?,
-                    loan_version: $row.try_get("loan_version")?,
-                    province: $row.try_get("province")?,
-                    kind: $row.try_get("kind")?,
-                    body: $row.try_get("body")?,
-                    amount_rial: $row.try_get("amount_rial")?,
-                    proposed_by_user_id: $row.try_get("proposed_by_user_id")?,
+                    loan_id: row.get("loan_id")?,
+                    loan_version: row.get("loan_version")?,
+                    province: row.get("province")?,
+                    kind: row.code("kind", ProposalKind::parse)?,
+                    body: row.get("body")?,
+                    amount_rial: row.get("amount_rial")?,
+                    proposed_by_user_id: row.get("proposed_by_user_id")?,
                 },
-                status: $row.try_get("status")?,
-                proposed_by: $row.try_get("proposed_by")?,
-                proposed_at: $row.try_get("proposed_at")?,
-                decided_by_user_id: $row.try_get("decided_by_user_id")?,
-                decided_by: $row.try_get("decided_by")?,
-                decided_at: $row.try_get("decided_at")?,
-                reason: $row.try_get("reason")?,
-                transaction_id: $row.try_get("transaction_id")?,
+                status: row.code("status", ProposalStatus::parse)?,
+                proposed_by: row.get("proposed_by")?,
+                proposed_at: row.get("proposed_at")?,
+                decided_by_user_id: row.get("decided_by_user_id")?,
+                decided_by: row.get("decided_by")?,
+                decided_at: row.get("decided_at")?,
+                reason: row.get("reason")?,
+                transaction_id: row.get("transaction_id")?,
             })
         })()
-        .map_err(db("decoding a loan proposal"))
     };
 }
 
@@ -96,7 +96,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a loan proposal"))?
-            .map(|row| proposal_row!(row))
+            .map(|row| proposal_row!(&row))
             .transpose())
     }
 
@@ -128,17 +128,18 @@ impl WriteTx {
         let id: i64 = on!(self.conn(), |c| sqlx::query(
             "INSERT INTO loan_proposals (province, loan_id, loan_version, kind, body, \
              amount_rial, status, proposed_by_user_id, proposed_by, proposed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) RETURNING id"
+             VALUES ($1, $2, $3, $4, $5, $6, $10, $7, $8, $9) RETURNING id"
         )
         .bind(&p.province)
         .bind(p.loan_id)
         .bind(p.loan_version)
-        .bind(&p.kind)
+        .bind(p.kind.code())
         .bind(&p.body)
         .bind(p.amount_rial)
         .bind(p.proposed_by_user_id)
         .bind(&actor)
         .bind(&now)
+        .bind(ProposalStatus::Pending.code())
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
@@ -149,7 +150,7 @@ impl WriteTx {
             id,
             Some(&p.province),
             serde_json::json!({
-                "loan_id": p.loan_id, "loan_version": p.loan_version, "kind": p.kind, "amount_rial": p.amount_rial,
+                "loan_id": p.loan_id, "loan_version": p.loan_version, "kind": p.kind.code(), "amount_rial": p.amount_rial,
                 "body": serde_json::from_str::<serde_json::Value>(&p.body).ok(),
             }),
         ));
@@ -168,22 +169,25 @@ impl WriteTx {
         let actor = self.actor.label();
         let (status, transaction_id, reason) = match outcome {
             ProposalOutcome::Executed { transaction_id } => {
-                ("executed", Some(*transaction_id), None)
+                (ProposalStatus::Executed, Some(*transaction_id), None)
             }
-            ProposalOutcome::Rejected { reason } => ("rejected", None, Some(reason.as_str())),
+            ProposalOutcome::Rejected { reason } => {
+                (ProposalStatus::Rejected, None, Some(reason.as_str()))
+            }
         };
         let changed = on!(self.conn(), |c| sqlx::query(
             "UPDATE loan_proposals SET status = $1, transaction_id = $2, reason = $3, \
              decided_by_user_id = $4, decided_by = $5, decided_at = $6 \
-             WHERE id = $7 AND status = 'pending'"
+             WHERE id = $7 AND status = $8"
         )
-        .bind(status)
+        .bind(status.code())
         .bind(transaction_id)
         .bind(reason)
         .bind(user_id)
         .bind(&actor)
         .bind(&now)
         .bind(proposal.id)
+        .bind(ProposalStatus::Pending.code())
         .execute(c)
         .await
         .map(|result| result.rows_affected())
@@ -200,9 +204,9 @@ impl WriteTx {
             entity: "loan_proposal",
             entity_id: proposal.id.to_string(),
             province: Some(proposal.fields.province.clone()),
-            before: Some(serde_json::json!({ "status": proposal.status })),
+            before: Some(serde_json::json!({ "status": proposal.status.code() })),
             after: Some(serde_json::json!({
-                "status": status, "transaction_id": transaction_id, "reason": reason,
+                "status": status.code(), "transaction_id": transaction_id, "reason": reason,
                 "proposed_by_user_id": proposal.fields.proposed_by_user_id,
                 "decided_by_user_id": user_id,
             })),

@@ -2,6 +2,7 @@
 //! share-capital register, formations, persons by national code.
 
 use sqlx::Row;
+use taavon_core::registry::{CooperativeStatus, FormationStatus, ShareEntryKind};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -16,8 +17,7 @@ use crate::tx::{Reader, WriteTx};
 pub struct ShareEntryRow {
     pub id: i64,
     pub cooperative_id: i64,
-    /// `subscription`, `payment`, `transfer` or `withdrawal`.
-    pub kind: String,
+    pub kind: ShareEntryKind,
     pub person_id: i64,
     /// The receiving member of a transfer.
     pub counterpart_id: Option<i64>,
@@ -31,8 +31,7 @@ pub struct Formation {
     pub id: i64,
     pub province: String,
     pub cooperative_id: i64,
-    /// `submitted`, `approved` or `rejected`.
-    pub status: String,
+    pub status: FormationStatus,
     pub statute: Option<String>,
     /// Likely duplicates found at submission, as JSON (flagged, never merged).
     pub duplicate_flags: String,
@@ -59,22 +58,22 @@ const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, 
 
 macro_rules! formation_row {
     ($row:expr) => {
-        (|| -> Result<Formation, sqlx::Error> {
+        (|| -> Result<Formation, StoreError> {
+            let row = crate::error::Decoded::new($row, "formations", "decoding a formation")?;
             Ok(Formation {
-                id: $row.try_get("id")?,
-                province: $row.try_get("province")?,
-                cooperative_id: $row.try_get("cooperative_id")?,
-                status: $row.try_get("status")?,
-                statute: $row.try_get("statute")?,
-                duplicate_flags: $row.try_get("duplicate_flags")?,
-                decided_by: $row.try_get("decided_by")?,
-                decided_at: $row.try_get("decided_at")?,
-                reason: $row.try_get("reason")?,
-                version: $row.try_get("version")?,
-                created_at: $row.try_get("created_at")?,
+                id: row.get("id")?,
+                province: row.get("province")?,
+                cooperative_id: row.get("cooperative_id")?,
+                status: row.code("status", FormationStatus::parse)?,
+                statute: row.get("statute")?,
+                duplicate_flags: row.get("duplicate_flags")?,
+                decided_by: row.get("decided_by")?,
+                decided_at: row.get("decided_at")?,
+                reason: row.get("reason")?,
+                version: row.get("version")?,
+                created_at: row.get("created_at")?,
             })
         })()
-        .map_err(db("decoding a formation"))
     };
 }
 
@@ -89,9 +88,8 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("finding a person"))?
-            .map(|row| person_row!(row))
-            .transpose()
-            .map_err(db("decoding a person")))
+            .map(|row| person_row!(&row))
+            .transpose())
     }
 
     /// The persons recorded with these national codes (for checking an import's rows
@@ -117,8 +115,7 @@ impl Reader {
             .map_err(db("finding persons"))?
             .iter()
             .map(|row| person_row!(row))
-            .collect::<Result<_, _>>()
-            .map_err(db("decoding persons"))?);
+            .collect::<Result<_, _>>()?);
             found.extend(rows);
         }
         Ok(found)
@@ -154,9 +151,10 @@ impl Reader {
             let rows: Vec<(i64, String)> = on!(&mut self.conn, |c| sqlx::query(
                 "SELECT c.id, c.name FROM cooperatives c JOIN memberships m \
                  ON m.cooperative_id = c.id JOIN persons p ON p.id = m.person_id \
-                 WHERE p.national_code = $1 AND c.status = 'forming'"
+                 WHERE p.national_code = $1 AND c.status = $2"
             )
             .bind(code)
+            .bind(CooperativeStatus::Forming.code())
             .fetch_all(c)
             .await
             .map_err(db("finding forming cooperatives"))?
@@ -186,18 +184,19 @@ impl Reader {
         .map_err(db("reading the share register"))?
         .iter()
         .map(|row| {
+            let row =
+                crate::error::Decoded::new(row, "share_entries", "decoding the share register")?;
             Ok(ShareEntryRow {
-                id: row.try_get("id")?,
-                cooperative_id: row.try_get("cooperative_id")?,
-                kind: row.try_get("kind")?,
-                person_id: row.try_get("person_id")?,
-                counterpart_id: row.try_get("counterpart_id")?,
-                amount_rial: row.try_get("amount_rial")?,
-                entered_on: row.try_get("entered_on")?,
+                id: row.get("id")?,
+                cooperative_id: row.get("cooperative_id")?,
+                kind: row.code("kind", ShareEntryKind::parse)?,
+                person_id: row.get("person_id")?,
+                counterpart_id: row.get("counterpart_id")?,
+                amount_rial: row.get("amount_rial")?,
+                entered_on: row.get("entered_on")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding the share register")))
+        .collect())
     }
 
     pub async fn formation(&mut self, id: i64) -> Result<Option<Formation>, StoreError> {
@@ -207,7 +206,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a formation"))?
-            .map(|row| formation_row!(row))
+            .map(|row| formation_row!(&row))
             .transpose())
     }
 
@@ -318,14 +317,14 @@ impl WriteTx {
         .bind(&f.province)
         .bind(&f.name)
         .bind(&f.name_key)
-        .bind(&f.kind)
+        .bind(f.kind.code())
         .bind(&f.sector)
         .bind(f.legal_id.as_deref())
         .bind(f.registration_number.as_deref())
         .bind(f.registered_on.as_deref())
         .bind(f.founded_on.as_deref())
         .bind(f.women_led)
-        .bind(&f.status)
+        .bind(f.status.code())
         .bind(f.address.as_deref())
         .bind(f.phone.as_deref())
         .bind(&now)
@@ -376,7 +375,7 @@ impl WriteTx {
         )
         .bind(province)
         .bind(entry.cooperative_id)
-        .bind(&entry.kind)
+        .bind(entry.kind.code())
         .bind(entry.person_id)
         .bind(entry.counterpart_id)
         .bind(entry.amount_rial)
@@ -393,7 +392,7 @@ impl WriteTx {
             id,
             Some(province),
             serde_json::json!({
-                "cooperative_id": entry.cooperative_id, "kind": entry.kind,
+                "cooperative_id": entry.cooperative_id, "kind": entry.kind.code(),
                 "person_id": entry.person_id, "counterpart_id": entry.counterpart_id,
                 "amount_rial": entry.amount_rial, "entered_on": entry.entered_on,
             }),
@@ -413,13 +412,14 @@ impl WriteTx {
         let id: i64 = on!(self.conn(), |c| {
             sqlx::query(
             "INSERT INTO formations (province, cooperative_id, status, statute, duplicate_flags, \
-             version, created_at) VALUES ($1, $2, 'submitted', $3, $4, 1, $5) RETURNING id"
+             version, created_at) VALUES ($1, $2, $6, $3, $4, 1, $5) RETURNING id"
         )
         .bind(province)
         .bind(cooperative_id)
         .bind(statute)
         .bind(&flags)
         .bind(&now)
+        .bind(FormationStatus::Submitted.code())
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
@@ -443,19 +443,20 @@ impl WriteTx {
     pub async fn decide_formation(
         &mut self,
         formation: &Formation,
-        status: &str,
+        status: FormationStatus,
         reason: Option<&str>,
     ) -> Result<bool, StoreError> {
         let (now, by) = (self.now.to_string(), self.actor.label());
         let changed = on!(self.conn(), |c| sqlx::query(
             "UPDATE formations SET status = $1, reason = $2, decided_by = $3, decided_at = $4, \
-             version = version + 1 WHERE id = $5 AND status = 'submitted'"
+             version = version + 1 WHERE id = $5 AND status = $6"
         )
-        .bind(status)
+        .bind(status.code())
         .bind(reason)
         .bind(&by)
         .bind(&now)
         .bind(formation.id)
+        .bind(FormationStatus::Submitted.code())
         .execute(c)
         .await
         .map(|result| result.rows_affected())
@@ -468,8 +469,8 @@ impl WriteTx {
             entity: "formation",
             entity_id: formation.id.to_string(),
             province: Some(formation.province.clone()),
-            before: Some(serde_json::json!({ "status": formation.status })),
-            after: Some(serde_json::json!({ "status": status, "reason": reason })),
+            before: Some(serde_json::json!({ "status": formation.status.code() })),
+            after: Some(serde_json::json!({ "status": status.code(), "reason": reason })),
         });
         Ok(true)
     }
@@ -478,9 +479,9 @@ impl WriteTx {
 fn cooperative_json(c: &Cooperative) -> serde_json::Value {
     let f = &c.fields;
     serde_json::json!({
-        "name": f.name, "province": f.province, "county": f.county, "kind": f.kind,
+        "name": f.name, "province": f.province, "county": f.county, "kind": f.kind.code(),
         "sector": f.sector, "legal_id": f.legal_id, "registration_number": f.registration_number,
         "registered_on": f.registered_on, "founded_on": f.founded_on, "women_led": f.women_led,
-        "status": f.status, "address": f.address, "phone": f.phone, "version": c.version,
+        "status": f.status.code(), "address": f.address, "phone": f.phone, "version": c.version,
     })
 }

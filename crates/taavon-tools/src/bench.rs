@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use taavon_core::access::{Principal, Role};
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_core::reference::ProvinceCode;
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_core::text::search_key;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{CooperativeFilter, NewCooperative, Store};
@@ -89,14 +90,14 @@ pub async fn registry(
             county: "2301".into(),
             name_key: search_key(&name),
             name,
-            kind: "service".into(),
+            kind: CooperativeKind::Service,
             sector: "services".into(),
             legal_id: Some(legal_id),
             registration_number: None,
             registered_on: None,
             founded_on: Some("2024-04-03".into()),
             women_led: false,
-            status: "active".into(),
+            status: CooperativeStatus::Active,
             address: None,
             phone: None,
         });

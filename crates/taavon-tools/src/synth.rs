@@ -4,7 +4,7 @@
 
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_core::reference::ReferenceData;
-use taavon_core::registry::CooperativeKind;
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
 use taavon_core::text::search_key;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewCooperative, NewMembership, NewPerson, Store};
@@ -120,28 +120,29 @@ pub async fn load(
                 let at = cumulative
                     .partition_point(|c| *c <= pick)
                     .min(counties.len() - 1);
-                let (county, province, county_name, _) =
-                    counties
-                        .get(at)
-                        .copied()
-                        .unwrap_or(("2301", "IR-23", "تهران", 0));
+                // `at` is clamped to the list, which the census makes non-empty.
+                let (county, province, county_name, _) = counties
+                    .get(at)
+                    .copied()
+                    .ok_or_else(|| AppError::Internal("no county has a census".into()))?;
                 let (sector, sector_fa) = SECTORS
                     .get(rng.below(SECTORS.len() as u64) as usize)
                     .copied()
                     .unwrap_or(("services", "خدمات"));
                 let kind = kinds
                     .get(rng.below(kinds.len() as u64) as usize)
-                    .map_or("production", |k| k.code());
+                    .copied()
+                    .unwrap_or(CooperativeKind::Production);
                 let name = format!("تعاونی {sector_fa} {county_name} {}", i + 1);
                 let legal_id =
                     LegalId::with_check_digit(&format!("{:010}", 5_000_000_000u64 + i as u64))
                         .map(|id| id.as_str().to_owned());
-                NewCooperative {
+                Ok(NewCooperative {
                     province: province.to_owned(),
                     county: county.to_owned(),
                     name_key: search_key(&name),
                     name,
-                    kind: kind.to_owned(),
+                    kind,
                     sector: sector.to_owned(),
                     legal_id,
                     registration_number: Some(format!(
@@ -157,12 +158,12 @@ pub async fn load(
                         1 + rng.below(28)
                     )),
                     women_led: rng.below(4) == 0,
-                    status: "active".to_owned(),
+                    status: CooperativeStatus::Active,
                     address: None,
                     phone: None,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, AppError>>()?;
         let mut write = store.write(Actor::system("synth"), now).await?;
         let ids = write.insert_cooperatives_bulk(&batch).await?;
         write.commit().await?;
@@ -177,10 +178,11 @@ pub async fn load(
         let mut persons = Vec::with_capacity(count);
         let mut homes = Vec::with_capacity(count);
         for i in index..index + count {
+            // The loop runs only while some cooperative was written.
             let (cooperative, province) = cooperative_ids
                 .get(rng.below(cooperative_ids.len() as u64) as usize)
                 .cloned()
-                .unwrap_or((0, "IR-23".into()));
+                .ok_or_else(|| AppError::Internal("no cooperative to join".into()))?;
             let female = rng.below(2) == 0;
             let first = if female { FIRST_FEMALE } else { FIRST_MALE };
             let national_code =
@@ -199,7 +201,7 @@ pub async fn load(
                     .copied()
                     .unwrap_or("")
                     .to_owned(),
-                gender: if female { "female" } else { "male" }.to_owned(),
+                gender: if female { Gender::Female } else { Gender::Male },
                 birth_year: Some(1950 + rng.below(55) as i64),
                 mobile: None,
             });

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use taavon_core::access::Principal;
 use taavon_core::calendar::IsoDate;
+use taavon_core::loans::LoanStatus;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::Store;
 
@@ -265,7 +266,7 @@ async fn live(
                 Borrower::SettlesAfterMonths(after) if i64::from(month) < *after => view.due_now(),
                 _ => 0,
             };
-            if amount > 0 && view.loan.status == "active" {
+            if amount > 0 && view.loan.status == LoanStatus::Active {
                 let payment = RepaymentInput {
                     amount_rial: Some(amount),
                     note: None,

@@ -9,7 +9,8 @@
 
 use taavon_core::access::{Role, RoleKind};
 use taavon_core::ids::{LegalId, NationalCode};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::reference::{AgencyCode, ProvinceCode};
+use taavon_core::registry::{ClientKind, CooperativeKind, CooperativeStatus, Gender};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, Store, WriteTx};
@@ -33,7 +34,7 @@ pub enum DemoOutcome {
 struct DemoCooperative {
     name: &'static str,
     county: &'static str,
-    kind: &'static str,
+    kind: CooperativeKind,
     sector: &'static str,
     women_led: bool,
     founded_on: &'static str,
@@ -44,7 +45,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی تولیدی پوشاک بانوان ایلام",
         county: "1601",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "textiles",
         women_led: true,
         founded_on: "2024-05-12",
@@ -53,7 +54,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی صنایع دستی گلیم‌بافان ایوان",
         county: "1607",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "handicrafts",
         women_led: true,
         founded_on: "2021-10-03",
@@ -62,7 +63,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی گردشگری دره‌های دورود",
         county: "1505",
-        kind: "service",
+        kind: CooperativeKind::Service,
         sector: "tourism",
         women_led: false,
         founded_on: "2023-04-17",
@@ -71,7 +72,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی صنایع دستی بانوان دورود",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "handicrafts",
         women_led: true,
         founded_on: "2022-08-21",
@@ -80,7 +81,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی کشاورزی دشت سیلاخور",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "agriculture",
         women_led: false,
         founded_on: "2019-02-10",
@@ -89,7 +90,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی پرورش ماهی سردابی دورود",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "fisheries",
         women_led: false,
         founded_on: "2020-06-01",
@@ -98,7 +99,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی گیاهان دارویی زاگرس",
         county: "1505",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "pharmaceuticals",
         women_led: true,
         founded_on: "2024-01-15",
@@ -107,7 +108,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی فناوری جوانان خرم‌آباد",
         county: "1503",
-        kind: "service",
+        kind: CooperativeKind::Service,
         sector: "startups",
         women_led: false,
         founded_on: "2025-02-01",
@@ -116,7 +117,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی مصرف کارکنان تبریز",
         county: "0303",
-        kind: "consumer",
+        kind: CooperativeKind::Consumer,
         sector: "trade",
         women_led: false,
         founded_on: "2015-09-09",
@@ -125,7 +126,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی مسکن مهر زاهدان",
         county: "1105",
-        kind: "housing",
+        kind: CooperativeKind::Housing,
         sector: "housing",
         women_led: false,
         founded_on: "2012-03-03",
@@ -134,7 +135,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی صیادی چابهار",
         county: "1102",
-        kind: "production",
+        kind: CooperativeKind::Production,
         sector: "fisheries",
         women_led: false,
         founded_on: "2018-11-20",
@@ -143,7 +144,7 @@ const COOPERATIVES: &[DemoCooperative] = &[
     DemoCooperative {
         name: "تعاونی خدمات فنی اصفهان",
         county: "1002",
-        kind: "service",
+        kind: CooperativeKind::Service,
         sector: "services",
         women_led: false,
         founded_on: "2016-07-07",
@@ -215,7 +216,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
                 county: demo.county.into(),
                 name: normalize(demo.name),
                 name_key: search_key(demo.name),
-                kind: demo.kind.into(),
+                kind: demo.kind,
                 sector: demo.sector.into(),
                 legal_id: Some(legal_id.as_str().into()),
                 registration_number: Some(format!(
@@ -226,7 +227,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
                 registered_on: Some(demo.founded_on.into()),
                 founded_on: Some(demo.founded_on.into()),
                 women_led: demo.women_led,
-                status: "active".into(),
+                status: CooperativeStatus::Active,
                 address: None,
                 phone: None,
             })
@@ -255,27 +256,28 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         .first()
         .copied()
         .ok_or_else(|| AppError::Internal("demo".into()))?;
+    let behzisti = AgencyCode::parse("behzisti").map_err(|e| AppError::Internal(e.to_string()))?;
     for (county, kind, sector, credential) in [
         (
             "1601",
-            "artisan",
+            ClientKind::Artisan,
             Some("handicrafts"),
             Some("کارت صنعتگری ۱۶-۰۰۱"),
         ),
         (
             "1607",
-            "artisan",
+            ClientKind::Artisan,
             Some("handicrafts"),
             Some("کارت صنعتگری ۱۶-۰۰۲"),
         ),
         (
             "1602",
-            "artisan",
+            ClientKind::Artisan,
             Some("handicrafts"),
             Some("کارت صنعتگری ۱۶-۰۰۳"),
         ),
-        ("1601", "welfare", Some("housing"), None),
-        ("1603", "welfare", Some("housing"), None),
+        ("1601", ClientKind::Welfare, Some("housing"), None),
+        ("1603", ClientKind::Welfare, Some("housing"), None),
     ] {
         person_serial += 1;
         let person = add_person(&mut write, "IR-16", person_serial, true).await?;
@@ -284,10 +286,10 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
                 province: "IR-16".into(),
                 county: county.into(),
                 person_id: person,
-                kind: kind.into(),
+                kind,
                 sector: sector.map(Into::into),
                 credential: credential.map(Into::into),
-                referred_by: (kind == "welfare").then(|| "behzisti".into()),
+                referred_by: (kind == ClientKind::Welfare).then_some(behzisti.clone()),
             })
             .await?;
     }
@@ -345,7 +347,7 @@ async fn add_person(
                 .copied()
                 .unwrap_or("")
                 .into(),
-            gender: if female { "female" } else { "male" }.into(),
+            gender: if female { Gender::Female } else { Gender::Male },
             birth_year: Some(1960 + i64::from(serial % 40)),
             mobile: None,
         })

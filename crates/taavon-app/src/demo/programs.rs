@@ -8,6 +8,7 @@ use taavon_core::access::{ApplicationScope, Principal};
 use taavon_core::programs::scoring::ScoringWeights;
 use taavon_core::programs::{EligibilityRules, PricingRules, ProgramRules, QuotaRules};
 use taavon_core::reference::ProvinceCode;
+use taavon_core::registry::ClientKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Program, Store, WriteTx};
 
@@ -340,7 +341,7 @@ pub(super) async fn apply_and_decide(
         )
         .await?
         .into_iter()
-        .find(|c| c.fields.kind == "artisan");
+        .find(|c| c.fields.kind == ClientKind::Artisan);
     read.finish().await?;
     let user = |name: &str| {
         users

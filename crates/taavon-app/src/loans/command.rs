@@ -5,6 +5,7 @@
 //! loan's change stored by compare-and-set and the result recorded under the key.
 
 use taavon_core::access::{LoanAction, Principal};
+use taavon_core::loans::LoanStatus;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanState, Store, WriteTx};
 
@@ -31,7 +32,7 @@ pub(super) enum Opened<'a> {
 }
 
 /// The loan's new (status, disbursed, schedule version, reserve, kept numbers).
-pub(super) type LoanChange<'a> = (&'a str, i64, i64, Option<&'a str>, &'a LoanState);
+pub(super) type LoanChange<'a> = (LoanStatus, i64, i64, Option<&'a str>, &'a LoanState);
 
 impl<'a> LoanCommand<'a> {
     /// Begins the command's write transaction and claims its key (or answers the replay),

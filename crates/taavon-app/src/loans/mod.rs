@@ -24,20 +24,21 @@ pub use transactions::{RepaymentInput, disburse, repay};
 use taavon_core::access::{
     ApplicationScope, LoanAction, LoanSubject, Principal, application_scope, decide_loan,
 };
-use taavon_core::applications::ApplicationState;
+use taavon_core::applications::{ApplicationState, EventAction};
 use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
 use taavon_core::limits::TextKind;
-use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::LoanClass;
+use taavon_core::loans::product::ContractType;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::{Component, DEFAULT_ORDER};
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::loans::{LoanStatus, TransactionKind};
+use taavon_core::reference::{BankCode, BranchCode, ProvinceCode, Tier};
 use taavon_core::timestamp::Timestamp;
 use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
-    ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction, NewLoan,
-    PortfolioRow, Store,
+    Application, ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction,
+    NewLoan, PortfolioRow, Store,
 };
 
 use crate::AppError;
@@ -146,7 +147,7 @@ pub(crate) fn authorize(
         &LoanSubject {
             province: &province,
             cooperative_id: loan.fields.cooperative_id,
-            bank: &loan.fields.bank,
+            bank: loan.fields.bank.as_str(),
         },
     ))
 }
@@ -186,7 +187,7 @@ pub async fn contract(
         AppError::NotFound => not_found_field("application_id"),
         other => other,
     })?;
-    if application.fields.status != ApplicationState::BankApproved.code() {
+    if application.fields.status != ApplicationState::BankApproved {
         return Err(AppError::Conflict(format!(
             "only a bank-approved application is contracted; this one is {}",
             application.fields.status
@@ -196,13 +197,27 @@ pub async fn contract(
         .program(&application.fields.program)
         .await?
         .ok_or_else(|| AppError::Internal("an application's program vanished".into()))?;
-    let pricing = parse_rules(&program)?.pricing;
-    let tier = application.tier.unwrap_or(4).clamp(1, 4);
-    let rate_bp = pricing
-        .profit_rate_bp_by_tier
-        .get(usize::try_from(tier - 1).unwrap_or(3))
-        .copied()
-        .unwrap_or(0);
+    let rules = parse_rules(&program)?;
+    // The rate follows the county's tier, which submission recorded: without one there
+    // is no rate to contract at, never a default.
+    let tier = application
+        .tier
+        .and_then(|tier| Tier::new(tier).ok())
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "bank-approved application {} has no valid tier ({:?})",
+                application.id, application.tier
+            ))
+        })?;
+    let rate_bp = rules.profit_rate_bp(tier);
+    let pricing = rules.pricing;
+    let contract_type = ContractType::parse(&pricing.contract_type).ok_or_else(|| {
+        AppError::Internal(format!(
+            "program {} has contract type {:?}",
+            program.code, pricing.contract_type
+        ))
+    })?;
+    let (bank, branch) = referral(&application)?;
     let grace_mode = parse_choice(
         "grace_mode",
         input.grace_mode.as_deref(),
@@ -235,15 +250,14 @@ pub async fn contract(
         )
     })?;
     let working = calendar::working_calendar_in(&mut write).await?;
-    let qard = pricing.contract_type == "qard_al_hasan";
+    let qard = contract_type == ContractType::QardAlHasan;
     let rows = installment_rows(&built, &working, qard);
-    let branch = application.referred_branch.clone().unwrap_or_default();
     let reserve = funds::reserve(
         &mut write,
         &funds::LoanBook {
             program: &application.fields.program,
             province: &application.fields.province,
-            bank: &bank,
+            bank: bank.as_str(),
         },
         application.id,
         application.fields.amount_rial,
@@ -262,13 +276,13 @@ pub async fn contract(
             JalaliDate::from(today).year(),
             application.id
         ),
-        contract_type: pricing.contract_type.clone(),
+        contract_type,
         principal_rial: application.fields.amount_rial,
         rate_bp: i64::from(rate_bp),
         months: i64::from(terms.months),
         grace_months: i64::from(terms.grace_months),
-        grace_mode: grace_mode.code().into(),
-        method: method.code().into(),
+        grace_mode,
+        method,
         day_base: terms.day_base.days_per_year(),
         repayment_order: order_code(&DEFAULT_ORDER),
         contracted_on: today.to_string(),
@@ -280,8 +294,8 @@ pub async fn contract(
         .move_application(
             &application,
             &ApplicationMove {
-                action: "contract".into(),
-                to_state: ApplicationState::Contracted.code().into(),
+                action: EventAction::Contract,
+                to_state: ApplicationState::Contracted,
                 reason: None,
                 actor_user_id: Some(principal.user_id),
                 tier: None,
@@ -333,6 +347,28 @@ fn parse_choice<T>(
     }
 }
 
+/// The bank and branch a bank-approved application was referred to (a referral names
+/// both, so their absence is a broken record, not a default).
+fn referral(application: &Application) -> Result<(BankCode, BranchCode), AppError> {
+    let broken = |what: &str| {
+        AppError::Internal(format!(
+            "bank-approved application {} has {what}",
+            application.id
+        ))
+    };
+    let bank = application
+        .referred_bank
+        .as_deref()
+        .ok_or_else(|| broken("no bank"))
+        .and_then(|code| BankCode::parse(code).map_err(|e| broken(&e.to_string())))?;
+    let branch = application
+        .referred_branch
+        .as_deref()
+        .ok_or_else(|| broken("no branch"))
+        .and_then(|code| BranchCode::parse(code).map_err(|e| broken(&e.to_string())))?;
+    Ok((bank, branch))
+}
+
 /// The repayment order as stored: component codes, comma-separated.
 pub fn order_code(order: &[Component]) -> String {
     order.iter().map(|c| c.code()).collect::<Vec<_>>().join(",")
@@ -379,10 +415,14 @@ pub fn installment_rows(
 /// Whether `transaction` may be reversed: a repayment not yet reversed with no early
 /// settlement or rescheduling after it (see `reverse`).
 pub(crate) fn reversible(transactions: &[LoanTransaction], transaction: &LoanTransaction) -> bool {
-    transaction.fields.kind == "repayment"
+    transaction.fields.kind == TransactionKind::Repayment
         && transaction.reversed_by.is_none()
         && !transactions.iter().any(|t| {
-            t.id > transaction.id && matches!(t.fields.kind.as_str(), "settlement" | "reschedule")
+            t.id > transaction.id
+                && matches!(
+                    t.fields.kind,
+                    TransactionKind::Settlement | TransactionKind::Reschedule
+                )
         })
 }
 
@@ -505,7 +545,7 @@ pub async fn portfolio(
                 provinces.iter().any(|p| p.as_str() == row.province)
             }
             ApplicationScope::Bank { bank, provinces } => {
-                *bank == row.bank
+                *bank == row.bank.as_str()
                     && (provinces.is_empty()
                         || provinces.iter().any(|p| p.as_str() == row.province))
             }

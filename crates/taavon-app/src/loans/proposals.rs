@@ -191,7 +191,7 @@ pub async fn propose(
             loan_id,
             loan_version: loan.version,
             province: loan.fields.province.clone(),
-            kind: action.kind().code().into(),
+            kind: action.kind(),
             body,
             amount_rial: plan.amount_rial(),
             proposed_by_user_id: principal.user_id,
@@ -282,7 +282,7 @@ fn still_open(
     proposal: &LoanProposal,
     decision: ProposalDecision,
 ) -> Result<(), AppError> {
-    if proposal.status != ProposalStatus::Pending.code() {
+    if proposal.status != ProposalStatus::Pending {
         return Err(AppError::Conflict(format!(
             "the proposal is already {}",
             proposal.status
@@ -325,7 +325,7 @@ fn subject<'a>(
     LoanSubject {
         province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: &loan.fields.bank,
+        bank: loan.fields.bank.as_str(),
     }
 }
 

@@ -22,10 +22,11 @@ use serde::{Deserialize, Serialize};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, Line};
-use taavon_core::loans::product::RescheduleLimits;
+use taavon_core::loans::product::{ContractType, RescheduleLimits};
 use taavon_core::loans::rate::RateBp;
 use taavon_core::loans::reschedule::{RescheduleError, reschedule as core_reschedule};
 use taavon_core::loans::schedule::{GraceMode, Method, Schedule, ScheduleTerms};
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanSchedule, NewLoanTransaction, WriteTx};
 
@@ -200,7 +201,7 @@ pub(super) async fn apply_reschedule(
     let new_rows = installment_rows(
         &built,
         &working,
-        loan.fields.contract_type == "qard_al_hasan",
+        loan.fields.contract_type == ContractType::QardAlHasan,
     );
     let version = loan.schedule_version + 1;
     let frozen =
@@ -216,7 +217,7 @@ pub(super) async fn apply_reschedule(
         write,
         loan,
         (
-            "active",
+            LoanStatus::Active,
             loan.disbursed_rial,
             version,
             loan.fields.reserve_transfer.as_deref(),
@@ -229,7 +230,7 @@ pub(super) async fn apply_reschedule(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "reschedule".into(),
+                kind: TransactionKind::Reschedule,
                 business_on: today.to_string(),
                 // No money from the borrower: the dues are paid by principal lent.
                 amount_rial: 0,
@@ -255,8 +256,8 @@ pub(super) async fn apply_reschedule(
                 rate_bp: i64::from(terms.rate.basis_points()),
                 months: i64::from(terms.months),
                 grace_months: i64::from(terms.grace_months),
-                grace_mode: terms.grace_mode.code().into(),
-                method: terms.method.code().into(),
+                grace_mode: terms.grace_mode,
+                method: terms.method,
                 day_base: terms.day_base.days_per_year(),
                 starts_on: today.to_string(),
                 transaction_id,

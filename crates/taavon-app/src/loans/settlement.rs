@@ -16,6 +16,7 @@ use taavon_core::loans::account::{self, SettlementPlan};
 use taavon_core::loans::repayment::Dues;
 use taavon_core::loans::schedule::ScheduleTerms;
 use taavon_core::loans::settlement::settlement;
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{InstallmentRow, Loan, NewLoanTransaction, Store};
 
@@ -111,7 +112,7 @@ pub async fn settle(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "settlement".into(),
+                kind: TransactionKind::Settlement,
                 business_on: today.to_string(),
                 amount_rial: quote.total_rial,
                 penalty_rial: paid.penalty,
@@ -152,7 +153,7 @@ pub async fn settle(
         .finish_change(
             &loan,
             (
-                "settled",
+                LoanStatus::Settled,
                 loan.disbursed_rial,
                 loan.schedule_version,
                 loan.fields.reserve_transfer.as_deref(),

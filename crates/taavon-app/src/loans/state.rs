@@ -5,6 +5,7 @@
 //! Every money command on a loan shares these (`transactions`, `settlement`,
 //! `reschedule`), so they sit below all three.
 
+use taavon_core::loans::LoanStatus;
 use taavon_core::loans::account::{self, InstallmentAccount, Line};
 use taavon_store::{InstallmentRow, Loan, LoanState, TransactionLine};
 
@@ -16,7 +17,7 @@ pub(super) fn book(loan: &Loan) -> LoanBook<'_> {
     LoanBook {
         program: &loan.fields.program,
         province: &loan.fields.province,
-        bank: &loan.fields.bank,
+        bank: loan.fields.bank.as_str(),
     }
 }
 
@@ -67,7 +68,7 @@ pub(super) fn restated(
 /// takes no disbursement.
 pub(super) fn undisbursed(loan: &Loan) -> Result<i64, AppError> {
     let rest = loan.fields.principal_rial - loan.disbursed_rial;
-    if rest <= 0 || loan.status == "settled" {
+    if rest <= 0 || loan.status == LoanStatus::Settled {
         return Err(AppError::Conflict("the loan is fully disbursed".into()));
     }
     Ok(rest)
@@ -75,7 +76,7 @@ pub(super) fn undisbursed(loan: &Loan) -> Result<i64, AppError> {
 
 /// Only an active loan takes a repayment.
 pub(super) fn takes_repayment(loan: &Loan) -> Result<(), AppError> {
-    if loan.status != "active" {
+    if loan.status != LoanStatus::Active {
         return Err(AppError::Conflict(format!(
             "a loan that is {} takes no repayment",
             loan.status
@@ -87,7 +88,7 @@ pub(super) fn takes_repayment(loan: &Loan) -> Result<(), AppError> {
 /// Only an active loan paid out in full is settled early or rescheduled: before the last
 /// tranche the schedule is not the debt yet, and a settled loan owes nothing.
 pub(super) fn open_and_paid_out(loan: &Loan, what: &str) -> Result<(), AppError> {
-    if loan.status != "active" {
+    if loan.status != LoanStatus::Active {
         return Err(AppError::Conflict(format!(
             "a loan that is {} takes no {what}",
             loan.status

@@ -28,7 +28,7 @@ pub(super) async fn current_terms(
     let terms = stored_terms(
         loan,
         (s.principal_rial, s.rate_bp, s.months, s.grace_months),
-        (&s.grace_mode, &s.method, s.day_base, &s.starts_on),
+        (s.grace_mode, s.method, s.day_base, &s.starts_on),
     )?;
     Ok((terms, s.principal_rial))
 }
@@ -43,7 +43,7 @@ fn contract_terms(loan: &Loan) -> Result<ScheduleTerms, AppError> {
     stored_terms(
         loan,
         (f.principal_rial, f.rate_bp, f.months, f.grace_months),
-        (&f.grace_mode, &f.method, f.day_base, &f.contracted_on),
+        (f.grace_mode, f.method, f.day_base, &f.contracted_on),
     )
 }
 
@@ -51,7 +51,7 @@ fn contract_terms(loan: &Loan) -> Result<ScheduleTerms, AppError> {
 fn stored_terms(
     loan: &Loan,
     numbers: (i64, i64, i64, i64),
-    choices: (&str, &str, i64, &str),
+    choices: (GraceMode, Method, i64, &str),
 ) -> Result<ScheduleTerms, AppError> {
     let (principal, rate_bp, months, grace_months) = numbers;
     let (grace_mode, method, day_base, starts_on) = choices;
@@ -64,8 +64,8 @@ fn stored_terms(
             .ok_or_else(|| corrupt(loan, "rate"))?,
         months: u16::try_from(months).map_err(|_| corrupt(loan, "term"))?,
         grace_months: u16::try_from(grace_months).map_err(|_| corrupt(loan, "grace"))?,
-        grace_mode: GraceMode::parse(grace_mode).ok_or_else(|| corrupt(loan, "grace mode"))?,
-        method: Method::parse(method).ok_or_else(|| corrupt(loan, "method"))?,
+        grace_mode,
+        method,
         start: JalaliDate::from(start),
         day_base: DayBase::parse(&day_base.to_string()).ok_or_else(|| corrupt(loan, "day base"))?,
     })

@@ -9,6 +9,7 @@ use taavon_core::calendar::IsoDate;
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, RepaymentError};
 use taavon_core::loans::repayment::Component;
+use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanTransaction, NewLoanTransaction, Store, TransactionLine, WriteTx};
 
@@ -94,7 +95,7 @@ pub async fn disburse(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "disbursement".into(),
+                kind: TransactionKind::Disbursement,
                 business_on: today.to_string(),
                 amount_rial: amount,
                 penalty_rial: 0,
@@ -130,7 +131,7 @@ pub async fn disburse(
         .finish_change(
             &loan,
             (
-                "active",
+                LoanStatus::Active,
                 disbursed,
                 loan.schedule_version,
                 next_reserve.as_deref(),
@@ -194,7 +195,7 @@ pub async fn repay(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "repayment".into(),
+                kind: TransactionKind::Repayment,
                 business_on: today.to_string(),
                 amount_rial: amount,
                 penalty_rial: plan.penalty,
@@ -232,7 +233,11 @@ pub async fn repay(
     );
     let settled = installments.iter().all(|i| i.unpaid_total() == 0)
         && loan.disbursed_rial == loan.fields.principal_rial;
-    let status = if settled { "settled" } else { "active" };
+    let status = if settled {
+        LoanStatus::Settled
+    } else {
+        LoanStatus::Active
+    };
     command
         .finish_change(
             &loan,
@@ -294,7 +299,7 @@ pub(super) async fn plan_reversal(
                 "No such transaction on this loan.",
             )
         })?;
-    if original.fields.kind != "repayment" {
+    if original.fields.kind != TransactionKind::Repayment {
         return Err(AppError::invalid(
             "transaction_id",
             "repayment_only",
@@ -358,7 +363,7 @@ pub(super) async fn apply_reversal(
             &NewLoanTransaction {
                 loan_id,
                 province: loan.fields.province.clone(),
-                kind: "reversal".into(),
+                kind: TransactionKind::Reversal,
                 business_on: today.to_string(),
                 amount_rial: -f.amount_rial,
                 penalty_rial: -f.penalty_rial,
@@ -407,7 +412,7 @@ pub(super) async fn apply_reversal(
         write,
         loan,
         (
-            "active",
+            LoanStatus::Active,
             loan.disbursed_rial,
             loan.schedule_version,
             loan.fields.reserve_transfer.as_deref(),

@@ -9,7 +9,7 @@
 //! deployment sets its own.
 
 use super::divide_rounded;
-use crate::registry::coded_enum;
+use crate::coded::coded_enum;
 
 /// A facility's class by days overdue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

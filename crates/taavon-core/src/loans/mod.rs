@@ -37,10 +37,33 @@ pub enum LoanStatus {
     Settled,
 }
 
-crate::registry::coded_enum!(LoanStatus {
+crate::coded::coded_enum!(LoanStatus {
     Contracted = "contracted",
     Active = "active",
     Settled = "settled",
+});
+
+/// What a loan transaction recorded. Transactions are never edited: a mistake is undone by
+/// a `Reversal` of a `Repayment`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransactionKind {
+    /// Money paid out to the borrower (a tranche or the whole facility).
+    Disbursement,
+    Repayment,
+    /// A repayment undone.
+    Reversal,
+    /// An early settlement paying off the loan, the unearned profit waived.
+    Settlement,
+    /// A new schedule for what is owed (استمهال).
+    Reschedule,
+}
+
+crate::coded::coded_enum!(TransactionKind {
+    Disbursement = "disbursement",
+    Repayment = "repayment",
+    Reversal = "reversal",
+    Settlement = "settlement",
+    Reschedule = "reschedule",
 });
 
 /// `numerator / denominator` rounded to the nearest integer, halves away from zero, for a
@@ -58,4 +81,21 @@ pub(crate) fn divide_rounded(numerator: i128, denominator: i128) -> i64 {
     let quotient = i128::try_from(quotient).unwrap_or(i128::MAX);
     let quotient = if numerator < 0 { -quotient } else { quotient };
     i64::try_from(quotient).unwrap_or(if numerator < 0 { i64::MIN } else { i64::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_transaction_kinds_read_back_from_their_codes() {
+        // Establishes the stored codes of a loan's status and its transactions' kinds.
+        for status in LoanStatus::ALL {
+            assert_eq!(LoanStatus::parse(status.code()), Some(*status));
+        }
+        for kind in TransactionKind::ALL {
+            assert_eq!(TransactionKind::parse(kind.code()), Some(*kind));
+        }
+        assert_eq!(TransactionKind::parse("refund"), None);
+    }
 }

@@ -11,8 +11,8 @@
 
 use super::repayment::{Component, DEFAULT_ORDER};
 use super::schedule::{DayBase, RateBp};
+use crate::coded::coded_enum;
 use crate::programs::PricingRules;
-use crate::registry::coded_enum;
 
 /// The Islamic contract a facility is made under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

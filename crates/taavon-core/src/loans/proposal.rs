@@ -3,7 +3,7 @@
 //! configured amount it is carried out at once; above it, it waits for a second officer
 //! of the same bank (`access::decide_proposal`), who approves or rejects it.
 
-use crate::registry::coded_enum;
+use crate::coded::coded_enum;
 
 /// What a proposal asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -8,8 +8,8 @@
 use std::fmt;
 
 use super::divide_rounded;
+use crate::coded::coded_enum;
 use crate::digits::to_ascii_digits;
-use crate::registry::coded_enum;
 
 /// A yearly rate (profit, fee) in basis points: 1 800 is 18 %.
 ///

@@ -3,7 +3,7 @@
 //! for the caller to refund or hold. The order is data (`LoanProduct::repayment_order`);
 //! Iranian practice and the default is penalty → fee → profit → principal.
 
-use crate::registry::coded_enum;
+use crate::coded::coded_enum;
 
 /// A part of what a borrower owes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

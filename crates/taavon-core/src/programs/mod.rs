@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::coded::coded_enum;
 use crate::loans::product::ContractType;
 use crate::loans::schedule::{RateBp, ScheduleTerms};
-use crate::registry::coded_enum;
 
 /// Where a program's money comes from (PRODUCT.md §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -342,12 +342,14 @@ impl ProgramRules {
 
     /// The yearly profit rate, in basis points, for a county of this tier.
     pub fn profit_rate_bp(&self, tier: crate::reference::Tier) -> u32 {
-        let index = usize::from(tier.get().saturating_sub(1)).min(3);
-        self.pricing
-            .profit_rate_bp_by_tier
-            .get(index)
-            .copied()
-            .unwrap_or(0)
+        let [tier_1, tier_2, tier_3, tier_4] = self.pricing.profit_rate_bp_by_tier;
+        // A tier is 1 to 4 (its invariant), so the last arm is tier 4.
+        match tier.get() {
+            1 => tier_1,
+            2 => tier_2,
+            3 => tier_3,
+            _ => tier_4,
+        }
     }
 
     /// Whether `province` gives priority to `sector`.

@@ -1,4 +1,5 @@
-//! Validated codes: provinces (ISO 3166-2:IR), counties (SCI), deprivation tiers.
+//! Validated codes: provinces (ISO 3166-2:IR), counties (SCI), deprivation tiers, and the
+//! codes of banks, their branches and agencies.
 
 use std::fmt;
 
@@ -11,6 +12,12 @@ pub enum ReferenceCodeError {
     County,
     #[error("a tier is a whole number from 1 (most underprivileged) to 4")]
     Tier,
+    #[error("a bank code is the three digits of its Sheba bank code, e.g. 022")]
+    Bank,
+    #[error("a branch code is letters, digits and dashes, at most 64")]
+    Branch,
+    #[error("an agency code is lower-case letters, digits and underscores, at most 64")]
+    Agency,
 }
 
 impl ReferenceCodeError {
@@ -20,6 +27,9 @@ impl ReferenceCodeError {
             Self::Province => "province_code",
             Self::County => "county_code",
             Self::Tier => "tier_range",
+            Self::Bank => "bank_code",
+            Self::Branch => "branch_code",
+            Self::Agency => "agency_code",
         }
     }
 }
@@ -91,6 +101,89 @@ impl fmt::Display for CountyCode {
     }
 }
 
+/// A bank by the three digits of its Sheba bank code (`022`, Tose'e Ta'avon).
+///
+/// Invariant: exactly three ASCII digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BankCode(String);
+
+impl BankCode {
+    pub fn parse(text: &str) -> Result<Self, ReferenceCodeError> {
+        let text = text.trim();
+        if text.len() == 3 && text.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(ReferenceCodeError::Bank)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A bank's branch. Banks number their branches their own way (the bundled ones are
+/// `<bank>-<province number>`), so the set is open and only the shape is checked.
+///
+/// Invariant: 1 to `limits::CODE_CHARS_MAX` ASCII letters, digits and dashes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BranchCode(String);
+
+impl BranchCode {
+    pub fn parse(text: &str) -> Result<Self, ReferenceCodeError> {
+        let text = text.trim();
+        if open_code(text, |b| b.is_ascii_alphanumeric() || b == b'-') {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(ReferenceCodeError::Branch)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An agency of the ministry (`sso`, `behzisti` …): an open set the reference data
+/// extends, so only the shape is checked.
+///
+/// Invariant: 1 to `limits::CODE_CHARS_MAX` ASCII lower-case letters, digits and
+/// underscores.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgencyCode(String);
+
+impl AgencyCode {
+    pub fn parse(text: &str) -> Result<Self, ReferenceCodeError> {
+        let text = text.trim();
+        if open_code(text, |b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+        }) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(ReferenceCodeError::Agency)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn open_code(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    !text.is_empty() && text.len() <= crate::limits::CODE_CHARS_MAX && text.bytes().all(allowed)
+}
+
+macro_rules! displayed_code {
+    ($($type:ident),*) => {$(
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+displayed_code!(BankCode, BranchCode, AgencyCode);
+
 /// A deprivation tier: 1 = most underprivileged … 4 = least. Tiers 1–2 count as
 /// underprivileged (کم‌برخوردار).
 ///
@@ -100,7 +193,6 @@ pub struct Tier(u8);
 
 impl Tier {
     pub const MOST_DEPRIVED: Tier = Tier(1);
-    pub const LEAST_DEPRIVED: Tier = Tier(4);
 
     pub fn new(value: i64) -> Result<Self, ReferenceCodeError> {
         match value {
@@ -115,6 +207,17 @@ impl Tier {
         self.0
     }
 
+    /// The tier of the `quarter`-th quarter (0 the most deprived) of a ranking; the
+    /// last quarter takes in everything past it, so every index has a tier.
+    pub fn of_quarter(quarter: u64) -> Tier {
+        match quarter {
+            0 => Tier(1),
+            1 => Tier(2),
+            2 => Tier(3),
+            _ => Tier(4),
+        }
+    }
+
     pub fn is_underprivileged(self) -> bool {
         self.0 <= 2
     }
@@ -123,6 +226,24 @@ impl Tier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bank_branch_and_agency_codes_keep_their_shape() {
+        // Establishes what the open code sets accept: a bank is three digits, a branch
+        // letters, digits and dashes, an agency a lower-case identifier.
+        assert_eq!(BankCode::parse(" 022 ").unwrap().as_str(), "022");
+        for text in ["22", "0222", "abc", ""] {
+            assert_eq!(BankCode::parse(text), Err(ReferenceCodeError::Bank));
+        }
+        assert_eq!(BranchCode::parse("022-16").unwrap().to_string(), "022-16");
+        for text in ["", "022 16", "شعبه", &"9".repeat(65)] {
+            assert_eq!(BranchCode::parse(text), Err(ReferenceCodeError::Branch));
+        }
+        assert_eq!(AgencyCode::parse("behzisti").unwrap().as_str(), "behzisti");
+        for text in ["", "Behzisti", "sso-1"] {
+            assert_eq!(AgencyCode::parse(text), Err(ReferenceCodeError::Agency));
+        }
+    }
 
     #[test]
     fn province_codes_accept_the_usual_spellings_and_nothing_else() {
@@ -154,6 +275,8 @@ mod tests {
     fn tiers_run_from_one_to_four() {
         // Establishes the tier range and which tiers count as underprivileged.
         assert!(Tier::new(0).is_err() && Tier::new(5).is_err());
+        let quarters: Vec<u8> = (0..6).map(|q| Tier::of_quarter(q).get()).collect();
+        assert_eq!(quarters, [1, 2, 3, 4, 4, 4]);
         assert!(Tier::new(2).unwrap().is_underprivileged());
         assert!(!Tier::new(3).unwrap().is_underprivileged());
     }

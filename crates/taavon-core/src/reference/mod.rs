@@ -9,7 +9,9 @@ mod codes;
 mod csv_rows;
 pub mod tier;
 
-pub use codes::{CountyCode, ProvinceCode, ReferenceCodeError, Tier};
+pub use codes::{
+    AgencyCode, BankCode, BranchCode, CountyCode, ProvinceCode, ReferenceCodeError, Tier,
+};
 pub use csv_rows::RowError;
 pub use tier::{TierClassification, parse_tier_csv};
 

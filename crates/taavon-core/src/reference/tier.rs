@@ -100,7 +100,7 @@ pub fn derive(provinces: &[Province], counties: &[County], valid_from: &str) -> 
         tiers.push((
             county.code.clone(),
             county.province.clone(),
-            tier_of(quarter + 1),
+            Tier::of_quarter(quarter),
         ));
         before += population;
     }
@@ -120,7 +120,7 @@ pub fn derive(provinces: &[Province], counties: &[County], valid_from: &str) -> 
         tiers.push((
             county.code.clone(),
             county.province.clone(),
-            tier_of(most_common + 1),
+            Tier::of_quarter(most_common),
         ));
     }
     tiers.sort_by(|a, b| a.0.cmp(&b.0));
@@ -136,10 +136,6 @@ fn rank_score(value: u64, column: impl Iterator<Item = u64>, count: usize) -> u6
     let below = column.filter(|other| *other < value).count();
     let denominator = u64::try_from(count.saturating_sub(1)).unwrap_or(1).max(1);
     u64::try_from(below).unwrap_or(0) * 1000 / denominator
-}
-
-fn tier_of(value: u64) -> Tier {
-    Tier::new(i64::try_from(value).unwrap_or(4)).unwrap_or(Tier::LEAST_DEPRIVED)
 }
 
 /// Reads an official classification: a CSV with the columns `county_code` and `tier`

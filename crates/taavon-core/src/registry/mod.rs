@@ -3,6 +3,8 @@
 
 pub mod shares;
 
+use crate::coded::coded_enum;
+
 /// What a cooperative does (قانون بخش تعاونی: production, distribution …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CooperativeKind {
@@ -31,6 +33,43 @@ pub enum Gender {
     Male,
 }
 
+/// Where a formation request stands: an officer approves or rejects a submitted one once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FormationStatus {
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+/// An individual client of the ministry's programs (a cooperative is not a client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientKind {
+    /// A handicraft artisan with a credential.
+    Artisan,
+    /// A welfare client referred by an agency (Behzisti).
+    Welfare,
+}
+
+impl ClientKind {
+    /// The applicant a client of this kind is on an application.
+    pub fn applicant_kind(self) -> crate::programs::ApplicantKind {
+        match self {
+            ClientKind::Artisan => crate::programs::ApplicantKind::Artisan,
+            ClientKind::Welfare => crate::programs::ApplicantKind::Welfare,
+        }
+    }
+}
+
+/// The kind of an entry of the share-capital register, as it is stored
+/// (`shares::ShareEntry` is the entry with its amounts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ShareEntryKind {
+    Subscription,
+    Payment,
+    Transfer,
+    Withdrawal,
+}
+
 /// The parameters of the formation rules (a ministry admin may change them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FormationRules {
@@ -56,29 +95,6 @@ impl Default for FormationRules {
     }
 }
 
-macro_rules! coded_enum {
-    ($type:ident { $($variant:ident = $code:literal),* $(,)? }) => {
-        impl $type {
-            pub const ALL: &'static [$type] = &[$($type::$variant),*];
-
-            pub fn code(self) -> &'static str {
-                match self { $($type::$variant => $code),* }
-            }
-
-            pub fn parse(code: &str) -> Option<Self> {
-                match code.trim() { $($code => Some($type::$variant),)* _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $type {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-pub(crate) use coded_enum;
-
 coded_enum!(CooperativeKind {
     Production = "production",
     Service = "service",
@@ -94,6 +110,24 @@ coded_enum!(CooperativeStatus {
     Active = "active",
     Suspended = "suspended",
     Dissolved = "dissolved",
+});
+
+coded_enum!(FormationStatus {
+    Submitted = "submitted",
+    Approved = "approved",
+    Rejected = "rejected",
+});
+
+coded_enum!(ClientKind {
+    Artisan = "artisan",
+    Welfare = "welfare",
+});
+
+coded_enum!(ShareEntryKind {
+    Subscription = "subscription",
+    Payment = "payment",
+    Transfer = "transfer",
+    Withdrawal = "withdrawal",
 });
 
 coded_enum!(Gender {
@@ -169,6 +203,16 @@ mod tests {
         }
         for status in CooperativeStatus::ALL {
             assert_eq!(CooperativeStatus::parse(status.code()), Some(*status));
+        }
+        for status in FormationStatus::ALL {
+            assert_eq!(FormationStatus::parse(status.code()), Some(*status));
+        }
+        for kind in ClientKind::ALL {
+            assert_eq!(ClientKind::parse(kind.code()), Some(*kind));
+            assert_eq!(kind.applicant_kind().code(), kind.code());
+        }
+        for kind in ShareEntryKind::ALL {
+            assert_eq!(ShareEntryKind::parse(kind.code()), Some(*kind));
         }
         assert_eq!(CooperativeKind::parse("bakery"), None);
         assert_eq!(Gender::parse_loose("زن"), Some(Gender::Female));

@@ -18,6 +18,39 @@ pub enum ShareEntry {
     Withdrawal { member: i64, amount: i64 },
 }
 
+impl ShareEntry {
+    /// The entry as stored: its kind, the member, the receiving member of a transfer
+    /// and the amount; `None` for a transfer without its receiver.
+    pub fn of(
+        kind: super::ShareEntryKind,
+        member: i64,
+        counterpart: Option<i64>,
+        amount: i64,
+    ) -> Option<ShareEntry> {
+        use super::ShareEntryKind as K;
+        Some(match kind {
+            K::Subscription => ShareEntry::Subscription { member, amount },
+            K::Payment => ShareEntry::Payment { member, amount },
+            K::Withdrawal => ShareEntry::Withdrawal { member, amount },
+            K::Transfer => ShareEntry::Transfer {
+                from: member,
+                to: counterpart?,
+                amount,
+            },
+        })
+    }
+
+    pub fn kind(&self) -> super::ShareEntryKind {
+        use super::ShareEntryKind as K;
+        match self {
+            ShareEntry::Subscription { .. } => K::Subscription,
+            ShareEntry::Payment { .. } => K::Payment,
+            ShareEntry::Transfer { .. } => K::Transfer,
+            ShareEntry::Withdrawal { .. } => K::Withdrawal,
+        }
+    }
+}
+
 /// The largest amount one entry of the register may carry: the largest amount of any
 /// request (`money::AMOUNT_MAX_RIAL`), far above any cooperative's capital, and small
 /// enough that no sum over a register can overflow.

@@ -64,12 +64,12 @@ impl From<Client> for ClientDto {
             id: c.id,
             province: c.fields.province,
             county: c.fields.county,
-            kind: c.fields.kind,
+            kind: c.fields.kind.code().to_owned(),
             first_name: c.first_name,
             last_name: c.last_name,
             sector: c.fields.sector,
             credential: c.fields.credential,
-            referred_by: c.fields.referred_by,
+            referred_by: c.fields.referred_by.map(|agency| agency.to_string()),
         }
     }
 }

@@ -89,7 +89,7 @@ impl From<Formation> for FormationDto {
             id: f.id,
             province: f.province,
             cooperative_id: f.cooperative_id,
-            status: f.status,
+            status: f.status.code().to_owned(),
             duplicate_flags: duplicate_flags(&f.duplicate_flags),
             reason: f.reason,
             decided_by: f.decided_by,

@@ -150,8 +150,8 @@ impl From<&LoanSchedule> for ScheduleVersionDto {
             rate_bp: s.rate_bp,
             months: s.months,
             grace_months: s.grace_months,
-            grace_mode: s.grace_mode.clone(),
-            method: s.method.clone(),
+            grace_mode: s.grace_mode.code().to_owned(),
+            method: s.method.code().to_owned(),
         }
     }
 }
@@ -376,27 +376,27 @@ impl From<Loan> for LoanDto {
             id: l.id,
             application_id: f.application_id,
             contract_no: f.contract_no,
-            contract_type: f.contract_type,
+            contract_type: f.contract_type.code().to_owned(),
             program: f.program,
             province: f.province,
-            bank: f.bank,
-            branch: f.branch,
+            bank: f.bank.to_string(),
+            branch: f.branch.to_string(),
             cooperative_id: f.cooperative_id,
             client_id: f.client_id,
             principal: f.principal_rial,
             rate_bp: f.rate_bp,
             months: f.months,
             grace_months: f.grace_months,
-            grace_mode: f.grace_mode,
-            method: f.method,
+            grace_mode: f.grace_mode.code().to_owned(),
+            method: f.method.code().to_owned(),
             contracted_on: f.contracted_on,
-            status: l.status,
+            status: l.status.code().to_owned(),
             schedule_version: l.schedule_version,
             disbursed: l.disbursed_rial,
             outstanding_principal: l.state.outstanding_principal_rial,
             overdue: l.state.due_unpaid_rial,
             days_overdue: l.state.days_overdue,
-            class: l.class,
+            class: l.class.code().to_owned(),
             provision: l.state.provision_rial,
             closed_on: day_iso(l.state.closed_day),
             version: l.version,
@@ -427,7 +427,7 @@ impl From<LoanTransaction> for LoanTransactionDto {
         let f = t.fields;
         Self {
             id: t.id,
-            kind: f.kind,
+            kind: f.kind.code().to_owned(),
             business_on: f.business_on,
             amount: f.amount_rial,
             penalty: f.penalty_rial,
@@ -454,8 +454,8 @@ impl From<LoanView> for LoanDetailDto {
             rate_bp: f.rate_bp,
             months: f.months,
             grace_months: f.grace_months,
-            grace_mode: f.grace_mode.clone(),
-            method: f.method.clone(),
+            grace_mode: f.grace_mode.code().to_owned(),
+            method: f.method.code().to_owned(),
         };
         let schedule_versions = std::iter::once(contract)
             .chain(v.schedules.iter().map(Into::into))
@@ -478,10 +478,10 @@ impl From<ProposalView> for ProposalDto {
         Self {
             id: p.id,
             loan_id: p.fields.loan_id,
-            kind: p.fields.kind,
+            kind: p.fields.kind.code().to_owned(),
             request: serde_json::to_value(&v.action).unwrap_or_default(),
             amount: p.fields.amount_rial,
-            status: p.status,
+            status: p.status.code().to_owned(),
             proposed_by: p.proposed_by,
             proposed_at: p.proposed_at,
             decided_by: p.decided_by,
@@ -717,7 +717,7 @@ async fn proposed(
     view: ProposalView,
 ) -> Result<Response, ApiError> {
     match view.proposal.transaction_id {
-        Some(transaction_id) if view.proposal.status == ProposalStatus::Executed.code() => {
+        Some(transaction_id) if view.proposal.status == ProposalStatus::Executed => {
             Ok(recorded(state, user, id, transaction_id)
                 .await?
                 .into_response())

@@ -15,8 +15,9 @@ use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{clients, registry};
 use taavon_core::access::{Principal, Role, drafts_applications};
 use taavon_core::applications::{
-    ApplicationState, DRAFT_EVENT, TransitionAction, action_name_en, action_name_fa,
+    ApplicationState, EventAction, TransitionAction, action_name_en, action_name_fa,
 };
+use taavon_core::programs::Financing;
 use taavon_core::programs::scoring::factor_name;
 
 use super::csrf::CsrfForm;
@@ -120,7 +121,7 @@ pub async fn queue(
                 jobs: lang.number(a.fields.jobs),
                 women_jobs: lang.number(a.fields.women_jobs),
                 score: score_text(lang, a.score_x100),
-                status: names::status(lang, &a.fields.status),
+                status: names::application_state(lang, a.fields.status),
             });
         }
         Ok::<_, AppError>((lines, page.total))
@@ -200,10 +201,9 @@ pub async fn one(
     };
     let a = &detail.application;
     let f = &a.fields;
-    let financing = if f.financing == "working_capital" {
-        t.working_capital
-    } else {
-        t.development
+    let financing = match f.financing {
+        Financing::WorkingCapital => t.working_capital,
+        Financing::Development => t.development,
     };
     let facts = vec![
         (t.applicant.to_owned(), applicant),
@@ -220,7 +220,10 @@ pub async fn one(
         (t.women_jobs.to_owned(), lang.number(f.women_jobs)),
         (t.financing.to_owned(), financing.to_owned()),
         (t.purpose.to_owned(), f.purpose.clone()),
-        (t.status.to_owned(), names::status(lang, &f.status)),
+        (
+            t.status.to_owned(),
+            names::application_state(lang, f.status),
+        ),
         (
             t.bank.to_owned(),
             a.referred_branch
@@ -249,17 +252,17 @@ pub async fn one(
         .map(|e| EventLine {
             at: format::instant(lang, &e.at),
             actor: e.actor.split(':').nth(2).unwrap_or(&e.actor).to_owned(),
-            action: match TransitionAction::parse(&e.action) {
-                Some(action) => lang
+            action: match e.action {
+                EventAction::Transition(action) => lang
                     .pick(action_name_fa(action), action_name_en(action))
                     .to_owned(),
-                None if e.action == DRAFT_EVENT => t.drafted.to_owned(),
-                None => e.action.clone(),
+                EventAction::Draft => t.drafted.to_owned(),
+                other => other.code().to_owned(),
             },
             change: format!(
                 "{} ← {}",
-                names::status(lang, &e.to_state),
-                names::status(lang, &e.from_state)
+                names::application_state(lang, e.to_state),
+                names::application_state(lang, e.from_state)
             ),
             reason: e.reason.clone().unwrap_or_default(),
         })

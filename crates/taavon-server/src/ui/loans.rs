@@ -16,7 +16,8 @@ use taavon_app::loans::{
 use taavon_app::rows::{Loan, LoanFilter};
 use taavon_app::{AppError, clock};
 use taavon_core::loans::classification::LoanClass;
-use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
+use taavon_core::loans::proposal::ProposalStatus;
+use taavon_core::loans::{LoanStatus, TransactionKind};
 
 use super::csrf::CsrfForm;
 use super::format;
@@ -28,24 +29,26 @@ use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-fn class_name(lang: Lang, code: &str) -> String {
-    LoanClass::parse(code).map_or_else(
-        || code.to_owned(),
-        |class| lang.pick(class.name_fa(), class.name_en()).to_owned(),
-    )
+fn class_name(lang: Lang, class: LoanClass) -> String {
+    lang.pick(class.name_fa(), class.name_en()).to_owned()
 }
 
-fn kind_name(lang: Lang, code: &str) -> String {
-    let (fa, en) = match code {
-        "disbursement" => ("پرداخت تسهیلات", "Disbursement"),
-        "repayment" => ("بازپرداخت", "Repayment"),
-        "reversal" => ("برگشت", "Reversal"),
-        "settlement" => ("تسویه پیش از موعد", "Early settlement"),
-        "reschedule" => ("استمهال", "Rescheduling"),
-        "contracted" => ("قرارداد منعقد شده", "Contracted"),
-        "active" => ("جاری", "Active"),
-        "settled" => ("تسویه‌شده", "Settled"),
-        other => (other, other),
+fn kind_name(lang: Lang, kind: TransactionKind) -> String {
+    let (fa, en) = match kind {
+        TransactionKind::Disbursement => ("پرداخت تسهیلات", "Disbursement"),
+        TransactionKind::Repayment => ("بازپرداخت", "Repayment"),
+        TransactionKind::Reversal => ("برگشت", "Reversal"),
+        TransactionKind::Settlement => ("تسویه پیش از موعد", "Early settlement"),
+        TransactionKind::Reschedule => ("استمهال", "Rescheduling"),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+fn status_name(lang: Lang, status: LoanStatus) -> String {
+    let (fa, en) = match status {
+        LoanStatus::Contracted => ("قرارداد منعقد شده", "Contracted"),
+        LoanStatus::Active => ("جاری", "Active"),
+        LoanStatus::Settled => ("تسویه‌شده", "Settled"),
     };
     lang.pick(fa, en).to_owned()
 }
@@ -86,13 +89,13 @@ fn line(lang: Lang, names: &Names, l: &Loan) -> LoanLine {
         id: l.id,
         contract_no: lang.digits(&l.fields.contract_no),
         province: names.province(lang, &l.fields.province),
-        branch: lang.digits(&l.fields.branch),
+        branch: lang.digits(l.fields.branch.as_str()),
         principal: lang.number(l.fields.principal_rial),
         outstanding: lang.number(l.state.outstanding_principal_rial),
         overdue: lang.number(l.state.due_unpaid_rial),
         days_overdue: lang.number(l.state.days_overdue),
-        class: class_name(lang, &l.class),
-        class_code: l.class.clone(),
+        class: class_name(lang, l.class),
+        class_code: l.class.code().to_owned(),
     }
 }
 
@@ -225,18 +228,16 @@ fn proposal_line(lang: Lang, t: &super::i18n::Text, view: &ProposalView) -> Prop
             reason,
         } => format!("#{} — {reason}", lang.digits(&transaction_id.to_string())),
     };
-    let status = match ProposalStatus::parse(&p.status) {
-        Some(ProposalStatus::Pending) => t.proposal_pending,
-        Some(ProposalStatus::Executed) => t.proposal_executed,
-        Some(ProposalStatus::Rejected) => t.proposal_rejected,
-        None => "",
+    let status = match p.status {
+        ProposalStatus::Pending => t.proposal_pending,
+        ProposalStatus::Executed => t.proposal_executed,
+        ProposalStatus::Rejected => t.proposal_rejected,
     };
     ProposalLine {
         id: p.id,
-        kind: ProposalKind::parse(&p.fields.kind).map_or_else(
-            || p.fields.kind.clone(),
-            |kind| lang.pick(kind.name_fa(), kind.name_en()).to_owned(),
-        ),
+        kind: lang
+            .pick(p.fields.kind.name_fa(), p.fields.kind.name_en())
+            .to_owned(),
         request,
         amount: lang.number(p.fields.amount_rial),
         proposed_by: actor_name(&p.proposed_by),
@@ -331,10 +332,13 @@ pub async fn one(
     let f = &l.fields;
     let facts = vec![
         (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
-        (t.contract_type.to_owned(), f.contract_type.clone()),
+        (
+            t.contract_type.to_owned(),
+            f.contract_type.code().to_owned(),
+        ),
         (t.program.to_owned(), f.program.clone()),
         (t.province.to_owned(), names.province(lang, &f.province)),
-        (t.branch.to_owned(), lang.digits(&f.branch)),
+        (t.branch.to_owned(), lang.digits(f.branch.as_str())),
         (t.principal.to_owned(), lang.number(f.principal_rial)),
         (
             t.in_words.to_owned(),
@@ -342,7 +346,7 @@ pub async fn one(
         ),
         (t.profit_rate.to_owned(), rate_text(lang, f.rate_bp)),
         (t.date.to_owned(), format::date(lang, &f.contracted_on)),
-        (t.status.to_owned(), kind_name(lang, &l.status)),
+        (t.status.to_owned(), status_name(lang, l.status)),
         (
             t.outstanding.to_owned(),
             lang.number(l.state.outstanding_principal_rial),
@@ -350,7 +354,7 @@ pub async fn one(
         (t.overdue.to_owned(), lang.number(l.state.due_unpaid_rial)),
         (t.days_overdue.to_owned(), lang.number(l.state.days_overdue)),
         (t.penalty_due.to_owned(), lang.number(view.penalty_due_rial)),
-        (t.loan_class.to_owned(), class_name(lang, &l.class)),
+        (t.loan_class.to_owned(), class_name(lang, l.class)),
         (t.provision.to_owned(), lang.number(l.state.provision_rial)),
         (
             t.business_date.to_owned(),
@@ -407,7 +411,7 @@ pub async fn one(
         .iter()
         .map(|tx| TransactionLine {
             id: tx.id,
-            kind: kind_name(lang, &tx.fields.kind),
+            kind: kind_name(lang, tx.fields.kind),
             date: format::date(lang, &tx.fields.business_on),
             amount: lang.number(tx.fields.amount_rial),
             principal: lang.number(tx.fields.principal_rial),
@@ -751,9 +755,9 @@ pub async fn portfolio(
         })
         .collect();
     render(&PortfolioPage {
-        past_due_label: class_name(lang, LoanClass::PastDue.code()),
-        deferred_label: class_name(lang, LoanClass::Deferred.code()),
-        doubtful_label: class_name(lang, LoanClass::Doubtful.code()),
+        past_due_label: class_name(lang, LoanClass::PastDue),
+        deferred_label: class_name(lang, LoanClass::Deferred),
+        doubtful_label: class_name(lang, LoanClass::Doubtful),
         date,
         lines,
         totals,

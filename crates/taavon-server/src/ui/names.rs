@@ -8,6 +8,7 @@ use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
 use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
 
 use super::i18n::Lang;
 
@@ -66,43 +67,53 @@ fn pick(lang: Lang, names: Option<&(String, String)>, code: &str) -> String {
 }
 
 /// A cooperative's type.
-pub fn kind(lang: Lang, code: &str) -> String {
-    let (fa, en) = match code {
-        "production" => ("تولیدی", "Production"),
-        "service" => ("خدماتی", "Service"),
-        "distribution" => ("توزیعی", "Distribution"),
-        "consumer" => ("مصرف", "Consumer"),
-        "housing" => ("مسکن", "Housing"),
-        "multipurpose" => ("چندمنظوره", "Multipurpose"),
-        other => (other, other),
+pub fn kind(lang: Lang, kind: CooperativeKind) -> String {
+    let (fa, en) = match kind {
+        CooperativeKind::Production => ("تولیدی", "Production"),
+        CooperativeKind::Service => ("خدماتی", "Service"),
+        CooperativeKind::Distribution => ("توزیعی", "Distribution"),
+        CooperativeKind::Consumer => ("مصرف", "Consumer"),
+        CooperativeKind::Housing => ("مسکن", "Housing"),
+        CooperativeKind::Multipurpose => ("چندمنظوره", "Multipurpose"),
     };
     lang.pick(fa, en).to_owned()
 }
 
-/// A cooperative's or an application's status.
-pub fn status(lang: Lang, code: &str) -> String {
-    if let Some(state) = ApplicationState::parse(code) {
-        return lang
-            .pick(state_name_fa(state), state_name_en(state))
-            .to_owned();
-    }
-    let (fa, en) = match code {
-        "forming" => ("در حال تشکیل", "Forming"),
-        "registered" => ("ثبت‌شده", "Registered"),
-        "active" => ("فعال", "Active"),
-        "suspended" => ("تعلیق‌شده", "Suspended"),
-        "dissolved" => ("منحل‌شده", "Dissolved"),
-        other => (other, other),
+/// An application's state by name.
+pub fn application_state(lang: Lang, state: ApplicationState) -> String {
+    lang.pick(state_name_fa(state), state_name_en(state))
+        .to_owned()
+}
+
+/// A cooperative's status by name.
+pub fn cooperative_status(lang: Lang, status: CooperativeStatus) -> String {
+    let (fa, en) = match status {
+        CooperativeStatus::Forming => ("در حال تشکیل", "Forming"),
+        CooperativeStatus::Registered => ("ثبت‌شده", "Registered"),
+        CooperativeStatus::Active => ("فعال", "Active"),
+        CooperativeStatus::Suspended => ("تعلیق‌شده", "Suspended"),
+        CooperativeStatus::Dissolved => ("منحل‌شده", "Dissolved"),
     };
     lang.pick(fa, en).to_owned()
+}
+
+/// A cooperative's, a formation's or an application's status, by its code (the codes
+/// the filters offer, which mix them).
+pub fn status(lang: Lang, code: &str) -> String {
+    if let Some(state) = ApplicationState::parse(code) {
+        return application_state(lang, state);
+    }
+    CooperativeStatus::parse(code).map_or_else(
+        || code.to_owned(),
+        |status| cooperative_status(lang, status),
+    )
 }
 
 /// A person's gender.
-pub fn gender(lang: Lang, code: &str) -> String {
-    let (fa, en) = match code {
-        "female" => ("زن", "Female"),
-        "male" => ("مرد", "Male"),
-        other => (other, other),
+pub fn gender(lang: Lang, gender: Gender) -> String {
+    let (fa, en) = match gender {
+        Gender::Female => ("زن", "Female"),
+        Gender::Male => ("مرد", "Male"),
     };
     lang.pick(fa, en).to_owned()
 }

@@ -15,7 +15,7 @@ use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{applications, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
 
 use super::csrf::CsrfForm;
 use super::format;
@@ -172,10 +172,10 @@ pub async fn cooperatives(
                 name: c.fields.name,
                 province: names.province(lang, &c.fields.province),
                 county: names.county(lang, &c.fields.county),
-                kind: names::kind(lang, &c.fields.kind),
+                kind: names::kind(lang, c.fields.kind),
                 sector: names.sector(lang, &c.fields.sector),
                 women_led: if c.fields.women_led { t.yes } else { t.no },
-                status: names::status(lang, &c.fields.status),
+                status: names::cooperative_status(lang, c.fields.status),
             })
             .collect(),
         layout,
@@ -228,13 +228,12 @@ struct CooperativePage {
     applications: Vec<ApplicationLine>,
 }
 
-fn entry_kind(lang: Lang, kind: &str) -> String {
+fn entry_kind(lang: Lang, kind: ShareEntryKind) -> String {
     let (fa, en) = match kind {
-        "subscription" => ("پذیره‌نویسی", "Subscription"),
-        "payment" => ("پرداخت", "Payment"),
-        "transfer" => ("انتقال", "Transfer"),
-        "withdrawal" => ("برداشت", "Withdrawal"),
-        other => (other, other),
+        ShareEntryKind::Subscription => ("پذیره‌نویسی", "Subscription"),
+        ShareEntryKind::Payment => ("پرداخت", "Payment"),
+        ShareEntryKind::Transfer => ("انتقال", "Transfer"),
+        ShareEntryKind::Withdrawal => ("برداشت", "Withdrawal"),
     };
     lang.pick(fa, en).to_owned()
 }
@@ -295,7 +294,7 @@ pub async fn cooperative(
         facts: vec![
             (t.province, names.province(lang, &f.province)),
             (t.county, names.county(lang, &f.county)),
-            (t.kind, names::kind(lang, &f.kind)),
+            (t.kind, names::kind(lang, f.kind)),
             (t.sector, names.sector(lang, &f.sector)),
             (t.legal_id, optional(&f.legal_id)),
             (t.registration_number, optional(&f.registration_number)),
@@ -304,7 +303,7 @@ pub async fn cooperative(
                 t.women_led,
                 if f.women_led { t.yes } else { t.no }.to_owned(),
             ),
-            (t.status, names::status(lang, &f.status)),
+            (t.status, names::cooperative_status(lang, f.status)),
         ],
         people: people.map(|(members, register)| people_section(lang, &members, &register)),
         applications: applications
@@ -315,7 +314,7 @@ pub async fn cooperative(
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
                 women_jobs: lang.number(a.fields.women_jobs),
-                status: names::status(lang, &a.fields.status),
+                status: names::application_state(lang, a.fields.status),
             })
             .collect(),
         layout,
@@ -349,7 +348,7 @@ fn people_section(
                 MemberLine {
                     name: format!("{} {}", m.fields.first_name, m.fields.last_name),
                     national_code: lang.digits(&m.fields.national_code),
-                    gender: names::gender(lang, &m.fields.gender),
+                    gender: names::gender(lang, m.fields.gender),
                     subscribed: lang.number(subscribed),
                     paid: lang.number(paid),
                 }
@@ -360,7 +359,7 @@ fn people_section(
             .iter()
             .map(|e| EntryLine {
                 date: format::date(lang, &e.entered_on),
-                kind: entry_kind(lang, &e.kind),
+                kind: entry_kind(lang, e.kind),
                 member: person_names
                     .get(&e.person_id)
                     .cloned()
@@ -439,7 +438,7 @@ fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
         .iter()
         .map(|kind| Choice {
             value: kind.code().into(),
-            label: names::kind(lang, kind.code()),
+            label: names::kind(lang, *kind),
             selected: selected == Some(kind.code()),
         })
         .collect()
@@ -597,7 +596,7 @@ fn recorded_value(lang: Lang, f: &NewCooperative, field: CooperativeField) -> St
         CooperativeField::Name => f.name.clone(),
         CooperativeField::Address => text(&f.address),
         CooperativeField::Phone => text(&f.phone),
-        CooperativeField::Kind => f.kind.clone(),
+        CooperativeField::Kind => f.kind.code().to_owned(),
         CooperativeField::Sector => f.sector.clone(),
         CooperativeField::County => f.county.clone(),
         CooperativeField::LegalId => text(&f.legal_id),
@@ -605,7 +604,7 @@ fn recorded_value(lang: Lang, f: &NewCooperative, field: CooperativeField) -> St
         CooperativeField::RegisteredOn => date(&f.registered_on),
         CooperativeField::FoundedOn => date(&f.founded_on),
         CooperativeField::WomenLed => String::new(),
-        CooperativeField::Status => f.status.clone(),
+        CooperativeField::Status => f.status.code().to_owned(),
     }
 }
 
@@ -828,8 +827,8 @@ pub async fn formations(
                 cooperative_id: f.cooperative_id,
                 name,
                 province: names.province(lang, &f.province),
-                pending: f.status == "submitted",
-                status: names::status(lang, &f.status),
+                pending: f.status == FormationStatus::Submitted,
+                status: names::status(lang, f.status.code()),
                 flags: flags
                     .iter()
                     .map(|flag| names::duplicate_flag(lang, flag))

@@ -3,9 +3,17 @@
 //! closed day closes nothing twice, and a loan transaction's lines move its installments.
 
 use taavon_core::access::Role;
+use taavon_core::applications::ApplicationState;
 use taavon_core::loans::account::{self, InstallmentAccount};
-use taavon_core::loans::classification::ClassificationRules;
+use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::EodPlan;
+use taavon_core::loans::product::ContractType;
+use taavon_core::loans::proposal::ProposalKind;
+use taavon_core::loans::schedule::{GraceMode, Method};
+use taavon_core::loans::{LoanStatus, TransactionKind};
+use taavon_core::programs::{ApplicantKind, Financing};
+use taavon_core::reference::{BankCode, BranchCode};
+use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
     Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
     NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, Program, ProposalOutcome, Store,
@@ -75,7 +83,7 @@ async fn contracted_loan(store: &Store) -> Loan {
             national_code: "0013542419".into(),
             first_name: "مریم".into(),
             last_name: "احمدی".into(),
-            gender: "female".into(),
+            gender: Gender::Female,
             birth_year: Some(1985),
             mobile: None,
         })
@@ -86,7 +94,7 @@ async fn contracted_loan(store: &Store) -> Loan {
             province: "IR-16".into(),
             county: "1601".into(),
             person_id,
-            kind: "artisan".into(),
+            kind: ClientKind::Artisan,
             sector: Some("handicrafts".into()),
             credential: None,
             referred_by: None,
@@ -98,7 +106,7 @@ async fn contracted_loan(store: &Store) -> Loan {
             province: "IR-16".into(),
             county: "1601".into(),
             program: "p".into(),
-            applicant_kind: "artisan".into(),
+            applicant_kind: ApplicantKind::Artisan,
             cooperative_id: None,
             client_id: Some(client_id),
             sector: "handicrafts".into(),
@@ -106,9 +114,9 @@ async fn contracted_loan(store: &Store) -> Loan {
             jobs: 2,
             women_jobs: 1,
             purpose: "loom".into(),
-            financing: "development".into(),
+            financing: Financing::Development,
             women_led: true,
-            status: "bank_approved".into(),
+            status: ApplicationState::BankApproved,
         })
         .await
         .unwrap();
@@ -118,16 +126,16 @@ async fn contracted_loan(store: &Store) -> Loan {
         program: "p".into(),
         cooperative_id: None,
         client_id: Some(client_id),
-        bank: "022".into(),
-        branch: "022-16".into(),
+        bank: BankCode::parse("022").unwrap(),
+        branch: BranchCode::parse("022-16").unwrap(),
         contract_no: "022-1403-000001".into(),
-        contract_type: "murabaha".into(),
+        contract_type: ContractType::Murabaha,
         principal_rial: 3_000_000,
         rate_bp: RATE_BP,
         months: 3,
         grace_months: 0,
-        grace_mode: "paid".into(),
-        method: "equal-principal".into(),
+        grace_mode: GraceMode::Paid,
+        method: Method::EqualPrincipal,
         day_base: 365,
         repayment_order: "penalty,fee,profit,principal".into(),
         contracted_on: "2025-01-01".into(),
@@ -142,7 +150,7 @@ async fn contracted_loan(store: &Store) -> Loan {
     };
     assert!(
         write
-            .update_loan(&before, "active", 3_000_000, 1, None, &state)
+            .update_loan(&before, LoanStatus::Active, 3_000_000, 1, None, &state)
             .await
             .unwrap()
     );
@@ -243,7 +251,7 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
                     &NewLoanTransaction {
                         loan_id: loan.id,
                         province: "IR-16".into(),
-                        kind: "repayment".into(),
+                        kind: TransactionKind::Repayment,
                         business_on: "2025-02-10".into(),
                         amount_rial: 1_045_000,
                         penalty_rial: 0,
@@ -270,7 +278,7 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
             };
             assert!(
                 write
-                    .update_loan(&now_loan, "active", 3_000_000, 1, None, &state)
+                    .update_loan(&now_loan, LoanStatus::Active, 3_000_000, 1, None, &state)
                     .await
                     .unwrap()
             );
@@ -285,7 +293,7 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
         (rial_days * 2400 + 1_800_000) / 3_600_000
     );
     assert_eq!(done.state.days_overdue, 40);
-    assert_eq!(done.class, "current");
+    assert_eq!(done.class, LoanClass::Current);
     assert_eq!(done.state.outstanding_principal_rial, 2_000_000);
     assert_eq!(rows.first().map(|r| r.paid_principal_rial), Some(1_000_000));
     Checks::AuditMustVerify
@@ -300,7 +308,7 @@ async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) 
     assert_eq!(close(&store, day).await, 1);
     let (closed, _) = current(&store, loan.id).await;
     assert_eq!(closed.state.days_overdue, 200);
-    assert_eq!(closed.class, "deferred");
+    assert_eq!(closed.class, LoanClass::Deferred);
     let rate = i64::from(rules.provision_bp[2]);
     assert_eq!(
         closed.state.provision_rial,
@@ -366,7 +374,7 @@ async fn a_waiver_closes_installments_and_its_lines_read_back(
             &NewLoanTransaction {
                 loan_id: loan.id,
                 province: "IR-16".into(),
-                kind: "settlement".into(),
+                kind: TransactionKind::Settlement,
                 business_on: "2025-01-20".into(),
                 amount_rial: 3_045_000,
                 penalty_rial: 0,
@@ -399,7 +407,7 @@ fn capitalisation(loan_id: i64, dues: i64) -> NewLoanTransaction {
     NewLoanTransaction {
         loan_id,
         province: "IR-16".into(),
-        kind: "reschedule".into(),
+        kind: TransactionKind::Reschedule,
         business_on: "2025-03-01".into(),
         amount_rial: 0,
         penalty_rial: 0,
@@ -432,8 +440,8 @@ async fn a_rescheduled_schedule_is_a_new_version_beside_the_old(
         rate_bp: 1200,
         months: 2,
         grace_months: 0,
-        grace_mode: "paid".into(),
-        method: "annuity".into(),
+        grace_mode: GraceMode::Paid,
+        method: Method::Annuity,
         day_base: 365,
         starts_on: "2025-03-01".into(),
         transaction_id,
@@ -503,7 +511,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
             loan_id: loan.id,
             loan_version: loan.version,
             province: "IR-16".into(),
-            kind: "reschedule".into(),
+            kind: ProposalKind::Reschedule,
             body: r#"{"kind":"reschedule","months":12}"#.into(),
             amount_rial: 3_000_000,
             proposed_by_user_id: user_id(&bank),
@@ -515,7 +523,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
     let proposal = read.loan_proposal(id).await.unwrap().unwrap();
     read.finish().await.unwrap();
     assert_eq!(
-        (proposal.status.as_str(), proposal.proposed_by.as_str()),
+        (proposal.status.code(), proposal.proposed_by.as_str()),
         ("pending", "user:1:bank")
     );
     assert_eq!(proposal.fields.loan_version, loan.version);
@@ -551,7 +559,7 @@ async fn a_loan_proposal_is_decided_once_and_a_claim_holds_the_loan_at_its_versi
     let decided = decided.into_iter().next().unwrap();
     assert_eq!(
         (
-            decided.status.as_str(),
+            decided.status.code(),
             decided.transaction_id,
             decided.decided_by_user_id,
             decided.decided_by.as_deref()
@@ -596,7 +604,7 @@ async fn an_applications_drafting_is_its_first_event_with_its_drafter(
     let drafted = &events[0];
     assert_eq!(
         (
-            drafted.action.as_str(),
+            drafted.action.code(),
             drafted.actor_user_id,
             drafted.actor.as_str()
         ),
@@ -606,7 +614,7 @@ async fn an_applications_drafting_is_its_first_event_with_its_drafter(
     // user.
     let system = read.application_events(contracted.id).await.unwrap();
     assert_eq!(
-        (system[0].action.as_str(), system[0].actor_user_id),
+        (system[0].action.code(), system[0].actor_user_id),
         ("create", None)
     );
     Checks::AuditMustVerify

@@ -6,6 +6,7 @@ use std::future::Future;
 
 use taavon_core::access::{ApplicationScope, CooperativeScope, Role};
 use taavon_core::reference::{ProvinceCode, ReferenceData};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     Actor, AuditEntry, CooperativeFilter, CountyTier, LoginContext, NewCooperative, NewUser,
@@ -98,14 +99,14 @@ fn cooperative(name: &str, county: &str, province: &str, legal_id: &str) -> NewC
         county: county.into(),
         name: name.into(),
         name_key: taavon_core::text::search_key(name),
-        kind: "production".into(),
+        kind: CooperativeKind::Production,
         sector: "textiles".into(),
         legal_id: Some(legal_id.into()),
         registration_number: None,
         registered_on: None,
         founded_on: Some("2024-05-12".into()),
         women_led: true,
-        status: "active".into(),
+        status: CooperativeStatus::Active,
         address: None,
         phone: None,
     }

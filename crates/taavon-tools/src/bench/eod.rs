@@ -13,10 +13,13 @@ use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::loans::account;
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
+use taavon_core::loans::product::ContractType;
 use taavon_core::loans::rate::{DayBase, RateBp};
 use taavon_core::loans::repayment::DEFAULT_ORDER;
 use taavon_core::loans::schedule::{self, GraceMode, Method, ScheduleTerms};
-use taavon_core::reference::ReferenceData;
+use taavon_core::programs::{ApplicantKind, Financing};
+use taavon_core::reference::{BankCode, BranchCode, ReferenceData};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
@@ -203,14 +206,14 @@ async fn load(
             county: p.county.clone(),
             name: format!("تعاونی سنجش {}", p.code),
             name_key: taavon_core::text::search_key(&format!("تعاونی سنجش {}", p.code)),
-            kind: "production".into(),
+            kind: CooperativeKind::Production,
             sector: "services".into(),
             legal_id: None,
             registration_number: None,
             registered_on: None,
             founded_on: None,
             women_led: false,
-            status: "active".into(),
+            status: CooperativeStatus::Active,
             address: None,
             phone: None,
         })
@@ -239,7 +242,7 @@ async fn load(
                 province: province.code.clone(),
                 county: province.county.clone(),
                 program: PROGRAM.into(),
-                applicant_kind: "cooperative".into(),
+                applicant_kind: ApplicantKind::Cooperative,
                 cooperative_id: Some(province.cooperative),
                 client_id: None,
                 sector: "services".into(),
@@ -247,9 +250,9 @@ async fn load(
                 jobs: 2,
                 women_jobs: 1,
                 purpose: "سرمایه در گردش".into(),
-                financing: "working_capital".into(),
+                financing: Financing::WorkingCapital,
                 women_led: false,
-                status: ApplicationState::Contracted.code().into(),
+                status: ApplicationState::Contracted,
             });
             running.push(loan);
         }
@@ -295,6 +298,8 @@ fn synthetic_loan(
         .get(rng.below(province.branches.len() as u64) as usize)
         .cloned()
         .ok_or_else(|| AppError::Internal(format!("no branch in {}", province.code)))?;
+    let bank = BankCode::parse(&bank).map_err(|e| AppError::Internal(e.to_string()))?;
+    let branch = BranchCode::parse(&branch).map_err(|e| AppError::Internal(e.to_string()))?;
     let start = JalaliDate::from(first.add_days(phase)).add_months(-(paid + 1 + behind));
     let terms = ScheduleTerms {
         principal,
@@ -326,13 +331,13 @@ fn synthetic_loan(
             contract_no: format!("{bank}-S{seed}-{i:07}"),
             bank,
             branch,
-            contract_type: "civil_partnership".into(),
+            contract_type: ContractType::CivilPartnership,
             principal_rial: principal,
             rate_bp: i64::from(rate_bp),
             months: i64::from(MONTHS),
             grace_months: 0,
-            grace_mode: GraceMode::Paid.code().into(),
-            method: Method::Annuity.code().into(),
+            grace_mode: GraceMode::Paid,
+            method: Method::Annuity,
             day_base: DayBase::default().days_per_year(),
             repayment_order: taavon_app::loans::order_code(&DEFAULT_ORDER),
             contracted_on: contracted_on.to_string(),
@@ -340,7 +345,7 @@ fn synthetic_loan(
             closed_day,
         },
         state,
-        class: class.code().into(),
+        class,
         schedule: rows,
     })
 }

@@ -2,8 +2,8 @@
 
 use super::{DayBase, RateBp};
 use crate::calendar::JalaliDate;
+use crate::coded::coded_enum;
 use crate::digits::to_persian_digits;
-use crate::registry::coded_enum;
 
 /// How the amortised base is repaid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
