@@ -23,6 +23,7 @@ use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
+use super::flash;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::{Choice, choices};
 use super::{Layout, render};
@@ -167,6 +168,8 @@ struct ActionButton {
 struct ApplicationPage {
     layout: Layout,
     id: i64,
+    /// The number in the heading, in the reader's digits.
+    id_text: String,
     facts: Vec<(String, String)>,
     factors: Vec<FactorLine>,
     score: String,
@@ -267,7 +270,9 @@ pub async fn one(
     let actions = action_buttons(&detail.moves, lang);
     let flags: Vec<serde_json::Value> =
         serde_json::from_str(&a.duplicate_flags).unwrap_or_default();
+    let id_text = layout.lang.digits(&id.to_string());
     render(&ApplicationPage {
+        id_text,
         may_contract: detail.may_contract,
         id,
         facts,
@@ -308,7 +313,7 @@ pub async fn take_step(
         reason: form.get("reason").cloned(),
         bank: None,
     };
-    match applications::transition(
+    let done = applications::transition(
         &state.store,
         &user.principal,
         id,
@@ -317,17 +322,12 @@ pub async fn take_step(
         None,
         clock::now(),
     )
-    .await
-    {
-        // A lost race shows the application as it now stands.
-        Ok(_) | Err(AppError::Conflict(_)) => {
-            Redirect::to(&format!("/applications/{id}")).into_response()
-        }
-        Err(error) => {
-            let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
-            error_page(layout, &error)
-        }
-    }
+    .await;
+    // A refusal (four eyes, a step another officer took meanwhile) is said on the
+    // application's page as it now stands.
+    let t = parts_text(&parts);
+    let back = format!("/applications/{id}");
+    flash::outcome(&parts, &user, t.applications_title, &back, t.done_step, done).await
 }
 
 #[derive(Template)]
@@ -473,7 +473,11 @@ pub async fn new_application_submit(
     )
     .await
     {
-        Ok(created) => Redirect::to(&format!("/applications/{}", created.id)).into_response(),
+        Ok(created) => {
+            let to = format!("/applications/{}", created.id);
+            let done = parts_text(&parts).done_application;
+            flash::outcome(&parts, &user, title, &to, done, Ok(())).await
+        }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, title, Some(&user)).await;
             new_form(&state, &user.principal, layout, form, errors).await

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
@@ -22,6 +22,7 @@ use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
 use super::names::Names;
+use super::flash;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::{Choice, choices};
 use super::{Layout, render};
@@ -174,6 +175,8 @@ struct TransactionLine {
 struct LoanPage {
     layout: Layout,
     id: i64,
+    /// The number in the heading, in the reader's digits.
+    id_text: String,
     facts: Vec<(String, String)>,
     installments: Vec<InstallmentLine>,
     transactions: Vec<TransactionLine>,
@@ -418,7 +421,9 @@ pub async fn one(
             reversed: tx.reversed_by.is_some(),
         })
         .collect();
+    let id_text = layout.lang.digits(&id.to_string());
     render(&LoanPage {
+        id_text,
         id,
         facts,
         installments,
@@ -460,16 +465,19 @@ async fn post_money(
         None => None,
         Some(Ok(value)) => Some(value),
         Some(Err(_)) => {
-            let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
-            return error_page(
-                layout,
+            return flash::refused(
+                &parts,
+                &user,
+                parts_text(&parts).loans_title,
+                &format!("/loans/{id}"),
                 &AppError::invalid(
                     "amount_rial",
                     "number",
                     "مبلغ باید عدد صحیح ریالی باشد.",
                     "The amount must be a whole number of rials.",
                 ),
-            );
+            )
+            .await;
         }
     };
     let input = RepaymentInput {
@@ -511,22 +519,25 @@ async fn post_money(
             .await
         }
     };
-    finish(&parts, &user, id, done).await
+    let t = parts_text(&parts);
+    let success = match kind {
+        LoanForm::Disburse => t.done_disbursement,
+        LoanForm::Repay => t.done_repayment,
+        LoanForm::Settle => t.done_settlement,
+    };
+    finish(&parts, &user, id, success, done).await
 }
 
+/// Back to the loan page with what was done, or why not.
 async fn finish<T>(
     parts: &axum::http::request::Parts,
     user: &UiUser,
     id: i64,
+    success: &str,
     done: Result<T, AppError>,
 ) -> Response {
-    match done {
-        Ok(_) => Redirect::to(&format!("/loans/{id}")).into_response(),
-        Err(error) => {
-            let layout = layout(parts, parts_text(parts).loans_title, Some(user)).await;
-            error_page(layout, &error)
-        }
-    }
+    let title = parts_text(parts).loans_title;
+    flash::outcome(parts, user, title, &format!("/loans/{id}"), success, done).await
 }
 
 pub async fn disburse(
@@ -580,7 +591,8 @@ pub async fn reverse(
         clock::now(),
     )
     .await;
-    finish(&parts, &user, id, done).await
+    let success = parts_text(&parts).done_reversal;
+    finish(&parts, &user, id, success, done).await
 }
 
 /// What a proposal's form on the loan page asks.
@@ -617,7 +629,12 @@ async fn post_decision(
             .await
         }
     };
-    finish(&parts, &user, id, done).await
+    let t = parts_text(&parts);
+    let success = match decision {
+        ProposalForm::Approve => t.done_approval,
+        ProposalForm::Reject => t.done_rejection,
+    };
+    finish(&parts, &user, id, success, done).await
 }
 
 /// A second officer approves a pending proposal from the loan page.
@@ -655,11 +672,12 @@ pub async fn contract(
         grace_mode: form.get("grace_mode").cloned(),
         method: form.get("method").cloned(),
     };
+    let t = parts_text(&parts);
     match loans::contract(&state.store, &user.principal, &input, None, clock::now()).await {
-        Ok(id) => Redirect::to(&format!("/loans/{id}")).into_response(),
+        Ok(id) => flash::outcome(&parts, &user, t.loans_title, &format!("/loans/{id}"), t.done_contract, Ok(())).await,
         Err(error) => {
-            let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
-            error_page(layout, &error)
+            let back = format!("/applications/{application_id}");
+            flash::refused(&parts, &user, t.loans_title, &back, &error).await
         }
     }
 }

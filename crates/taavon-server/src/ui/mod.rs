@@ -3,6 +3,7 @@
 mod applications;
 mod audit;
 mod csrf;
+mod flash;
 mod format;
 mod funds;
 mod home;
@@ -25,6 +26,7 @@ use axum::routing::{get, post};
 use taavon_core::access::{self, Action, CooperativeScope, Principal, Resource, Role};
 
 use crate::state::AppState;
+pub use page::not_found;
 use i18n::{Lang, Text};
 
 /// What every page's frame shows: language, navigation, the user, the CSRF token.
@@ -36,6 +38,10 @@ pub struct Layout {
     pub user: Option<UserBadge>,
     pub csrf: String,
     pub path: String,
+    /// The message the last action left (shown once).
+    pub flash: Option<flash::Flash>,
+    /// Now, as a printout's letterhead dates it.
+    pub today: String,
 }
 
 pub struct NavItem {
@@ -107,6 +113,8 @@ impl Layout {
             user,
             csrf,
             path,
+            flash: None,
+            today: format::local_time(lang, taavon_app::clock::now()),
         }
     }
 }
@@ -116,9 +124,11 @@ pub fn role_name(lang: Lang, role: &Role) -> String {
     let kind = role.kind();
     let name = lang.pick(kind.name_fa(), kind.name_en());
     match role {
-        Role::ProvincialOfficer { province } => format!("{name} ({})", province.as_str()),
-        Role::BankOfficer { bank, .. } => format!("{name} ({})", lang.digits(bank)),
-        Role::AgencyOfficer { agency } => format!("{name} ({agency})"),
+        Role::ProvincialOfficer { province } => {
+            format!("{name} ({})", names::province_name(lang, province.as_str()))
+        }
+        Role::BankOfficer { bank, .. } => format!("{name} ({})", names::bank(lang, bank)),
+        Role::AgencyOfficer { agency } => format!("{name} ({})", names::agency(lang, agency)),
         _ => name.to_owned(),
     }
 }
@@ -129,10 +139,18 @@ pub fn render(template: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
             tracing::error!(%error, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(FAILED_PAGE)).into_response()
         }
     }
 }
+
+/// The page of a failure in rendering itself: no template, so it is plain, but styled
+/// and in both languages rather than English text.
+const FAILED_PAGE: &str = "<!doctype html><html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
+<title>خطا · تعاون</title><link rel=\"stylesheet\" href=\"/assets/css/taavon.css\"></head><body>\
+<main id=\"content\"><section class=\"card narrow\"><h1>خطا</h1><p>خطایی در سامانه رخ داد؛ \
+دوباره تلاش کنید.</p><p lang=\"en\" dir=\"ltr\">Something went wrong; please try again.</p>\
+<p><a href=\"/\">بازگشت به صفحه اصلی</a></p></section></main></body></html>";
 
 /// Every UI route.
 pub fn routes() -> Router<AppState> {

@@ -1,13 +1,18 @@
-//! Names for the codes stored in records: provinces, counties, sectors, cooperative types
-//! and statuses, in the reader's language.
+//! The one label table of the UI: every code a record holds — provinces, counties,
+//! sectors, banks and branches, agencies, cooperative types and statuses, contract types,
+//! loan classes, application moves, audit entities and actions — named in the reader's
+//! language. A page never shows a code; a code this table does not know is shown as
+//! itself only inside `dir="ltr"` (the acceptance test looks for any that leak).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use taavon_app::AppError;
 use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
 use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
+use taavon_core::reference::ReferenceData;
 
 use super::i18n::Lang;
 
@@ -141,4 +146,54 @@ pub fn duplicate_flag(lang: Lang, flag: &serde_json::Value) -> String {
             lang.pick("خارج از حوزه دسترسی شما", "outside your scope")
         ),
     }
+}
+
+/// The names compiled into the build for the codes no one edits at runtime (provinces,
+/// banks, branches, agencies): the same for every reader, and wanted where no store is
+/// at hand (the role badge of every page).
+static BUNDLED: LazyLock<HashMap<String, (String, String)>> = LazyLock::new(|| {
+    let Ok(data) = ReferenceData::bundled() else {
+        return HashMap::new();
+    };
+    let provinces = data
+        .provinces
+        .into_iter()
+        .map(|p| (p.code.as_str().to_owned(), (p.name_fa, p.name_en)));
+    let banks = data
+        .banks
+        .into_iter()
+        .map(|b| (format!("bank:{}", b.code), (b.name_fa, b.name_en)));
+    let branches = data
+        .branches
+        .into_iter()
+        .map(|b| (format!("branch:{}", b.code), (b.name_fa, b.name_en)));
+    let agencies = data
+        .agencies
+        .into_iter()
+        .map(|a| (format!("agency:{}", a.code), (a.name_fa, a.name_en)));
+    provinces.chain(banks).chain(branches).chain(agencies).collect()
+});
+
+fn bundled(lang: Lang, key: &str, code: &str) -> String {
+    pick(lang, BUNDLED.get(key), code)
+}
+
+/// A province by its ISO code (`IR-16` → «ایلام»).
+pub fn province_name(lang: Lang, code: &str) -> String {
+    bundled(lang, code, code)
+}
+
+/// A bank by its Sheba bank code (`022` → «بانک توسعه تعاون»).
+pub fn bank(lang: Lang, code: &str) -> String {
+    bundled(lang, &format!("bank:{code}"), code)
+}
+
+/// A branch by its code (`022-16`).
+pub fn branch(lang: Lang, code: &str) -> String {
+    bundled(lang, &format!("branch:{code}"), code)
+}
+
+/// An agency by its code (`sso` → «سازمان تأمین اجتماعی»).
+pub fn agency(lang: Lang, code: &str) -> String {
+    bundled(lang, &format!("agency:{code}"), code)
 }
