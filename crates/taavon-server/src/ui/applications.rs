@@ -86,7 +86,7 @@ async fn applicant_name(
 
 fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
     score_x100.map_or_else(String::new, |s| {
-        lang.digits(&format!("{}.{:02}", s / 100, s % 100))
+        lang.decimal(&format!("{}.{:02}", s / 100, s % 100))
     })
 }
 
@@ -115,7 +115,7 @@ pub async fn queue(
             lines.push(ApplicationLine {
                 id: a.id,
                 applicant: applicant_name(&state.store, &user.principal, a).await?,
-                program: a.fields.program.clone(),
+                program: names.program(lang, &a.fields.program),
                 province: names.province(lang, &a.fields.province),
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
@@ -228,7 +228,7 @@ pub async fn one(
             t.bank.to_owned(),
             a.referred_branch
                 .clone()
-                .map(|b| lang.digits(&b))
+                .map(|b| names::branch(lang, &b))
                 .unwrap_or_default(),
         ),
     ];

@@ -63,6 +63,27 @@ impl Lang {
         }
     }
 
+    /// A decimal figure (`18.25`) as this locale writes it: Persian digits and the
+    /// Persian decimal separator «٫»; a negative zero (`-0.0`) reads as zero.
+    pub fn decimal(self, figure: &str) -> String {
+        let figure = match figure.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest,
+            _ => figure,
+        };
+        match self {
+            Lang::Fa => taavon_core::digits::to_persian_digits(figure).replace('.', "٫"),
+            Lang::En => figure.to_owned(),
+        }
+    }
+
+    /// A percentage (`18.25`) with this locale's sign: «۱۸٫۲۵٪», or `18.25%`.
+    pub fn percent(self, figure: &str) -> String {
+        match self {
+            Lang::Fa => format!("{}٪", self.decimal(figure)),
+            Lang::En => format!("{}%", self.decimal(figure)),
+        }
+    }
+
     /// A whole number with thousands separators in this locale's digits.
     pub fn number(self, value: i64) -> String {
         taavon_core::money::format_number(value, self.locale())
@@ -91,6 +112,7 @@ impl Lang {
 
 /// Every UI string, once per locale.
 pub struct Text {
+    pub calendar: &'static str,
     pub date_hint: &'static str,
     pub note: &'static str,
     pub number_sign: &'static str,
@@ -319,6 +341,7 @@ pub struct Text {
 }
 
 pub static FA: Text = Text {
+    calendar: "انتخاب از تقویم",
     date_hint: "تاریخ شمسی، مانند ۱۴۰۴/۰۶/۰۹",
     note: "توضیح",
     number_sign: "شماره ",
@@ -546,6 +569,7 @@ pub static FA: Text = Text {
 };
 
 pub static EN: Text = Text {
+    calendar: "Pick from the calendar",
     date_hint: "A Jalali date, such as 1404/06/09",
     note: "Note",
     number_sign: "No. ",

@@ -21,7 +21,7 @@ use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
-use super::names::Names;
+use super::names::{self, Names};
 use super::flash;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::{Choice, choices};
@@ -87,7 +87,7 @@ fn line(lang: Lang, names: &Names, l: &Loan) -> LoanLine {
         id: l.id,
         contract_no: lang.digits(&l.fields.contract_no),
         province: names.province(lang, &l.fields.province),
-        branch: lang.digits(&l.fields.branch),
+        branch: names::branch(lang, &l.fields.branch),
         principal: lang.number(l.fields.principal_rial),
         outstanding: lang.number(l.state.outstanding_principal_rial),
         overdue: lang.number(l.state.due_unpaid_rial),
@@ -263,7 +263,7 @@ struct VersionLine {
 }
 
 fn rate_text(lang: Lang, rate_bp: i64) -> String {
-    lang.digits(&format!("{}.{:02}٪", rate_bp / 100, rate_bp % 100))
+    lang.percent(&format!("{}.{:02}", rate_bp / 100, rate_bp % 100))
 }
 
 /// The early-settlement quote as the loan page shows it.
@@ -334,10 +334,10 @@ pub async fn one(
     let f = &l.fields;
     let facts = vec![
         (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
-        (t.contract_type.to_owned(), f.contract_type.clone()),
-        (t.program.to_owned(), f.program.clone()),
+        (t.contract_type.to_owned(), names::contract_type(lang, &f.contract_type)),
+        (t.program.to_owned(), names.program(lang, &f.program)),
         (t.province.to_owned(), names.province(lang, &f.province)),
-        (t.branch.to_owned(), lang.digits(&f.branch)),
+        (t.branch.to_owned(), names::branch(lang, &f.branch)),
         (t.principal.to_owned(), lang.number(f.principal_rial)),
         (
             t.in_words.to_owned(),
@@ -710,10 +710,10 @@ struct PortfolioPage {
 
 fn percent(lang: Lang, part: i64, whole: i64) -> String {
     if whole <= 0 {
-        return lang.digits("0");
+        return lang.percent("0");
     }
     let bp = i128::from(part) * 10_000 / i128::from(whole);
-    lang.digits(&format!("{}.{:02}٪", bp / 100, bp % 100))
+    lang.percent(&format!("{}.{:02}", bp / 100, bp % 100))
 }
 
 pub async fn portfolio(
@@ -756,8 +756,8 @@ pub async fn portfolio(
         .iter()
         .map(|r| PortfolioLine {
             province: names.province(lang, &r.province),
-            bank: lang.digits(&r.bank),
-            branch: lang.digits(&r.branch),
+            bank: names::bank(lang, &r.bank),
+            branch: names::branch(lang, &r.branch),
             loans: lang.number(r.loans),
             outstanding: lang.number(r.outstanding_rial),
             par30: percent(lang, r.par30_rial, r.outstanding_rial),

@@ -13,7 +13,7 @@ use taavon_core::programs::FundingSource;
 use super::csrf::{CsrfForm, NoFields};
 use super::format;
 use super::i18n::Lang;
-use super::names::Names;
+use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
@@ -105,7 +105,7 @@ pub async fn one(
         Err(error) => return error_page(layout, &error),
     };
     let r = &detail.rules;
-    let percent = |bp: u32| lang.digits(&format!("{}٪", f64::from(bp) / 100.0));
+    let percent = |bp: u32| lang.percent(&(f64::from(bp) / 100.0).to_string());
     let rules = vec![
         (
             t.applicant_kinds.to_owned(),
@@ -137,7 +137,7 @@ pub async fn one(
             t.grace.to_owned(),
             lang.number(i64::from(r.pricing.grace_months)),
         ),
-        (t.contract_type.to_owned(), r.pricing.contract_type.clone()),
+        (t.contract_type.to_owned(), names::contract_type(lang, &r.pricing.contract_type)),
         (
             t.women_share.to_owned(),
             percent(r.quotas.women_led_share_bp),
@@ -340,7 +340,7 @@ async fn round_page(
     if let Some(id) = result.recorded_round {
         return Redirect::to(&format!("/programs/{code}/round?recorded={id}")).into_response();
     }
-    let percent = |share: f64| lang.digits(&format!("{:.1}٪", share * 100.0));
+    let percent = |share: f64| lang.percent(&format!("{:.1}", share * 100.0));
     let scenarios = result
         .scenarios
         .iter()
@@ -351,9 +351,9 @@ async fn round_page(
                 percent(f64::from(s.women_share_bp) / 10_000.0),
                 percent(f64::from(s.deprived_share_bp) / 10_000.0)
             ),
-            objective: lang.digits(&format!("{:.1}", s.objective)),
-            upper_bound: lang.digits(&format!("{:.1}", s.upper_bound)),
-            gap: lang.digits(&format!("{:.3}٪", s.gap * 100.0)),
+            objective: lang.decimal(&format!("{:.1}", s.objective)),
+            upper_bound: lang.decimal(&format!("{:.1}", s.upper_bound)),
+            gap: lang.percent(&format!("{:.3}", s.gap * 100.0)),
             funded: lang.number(i64::try_from(s.funded_count).unwrap_or(i64::MAX)),
             amount: lang.number(s.funded_amount),
             achieved: format!("{} / {}", percent(s.shares[0]), percent(s.shares[1])),

@@ -312,7 +312,7 @@ pub async fn cooperative(
             .iter()
             .map(|a| ApplicationLine {
                 id: a.id,
-                program: a.fields.program.clone(),
+                program: names.program(lang, &a.fields.program),
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
                 women_jobs: lang.number(a.fields.women_jobs),

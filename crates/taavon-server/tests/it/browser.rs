@@ -412,7 +412,7 @@ async fn refusal_and_success(browser: &Client, base: &str, loan: &str) -> Vec<St
             problems.push(format!("flow {what}: no repayment form on {loan}"));
             continue;
         };
-        let field = form.find(Locator::Css("input[name=amount_rial]")).await.unwrap();
+        let field = form.find(Locator::Css("input[name=amount]")).await.unwrap();
         field.clear().await.unwrap();
         field.send_keys(amount).await.unwrap();
         form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
