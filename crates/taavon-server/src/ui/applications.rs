@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taavon_app::Store;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
@@ -257,6 +257,8 @@ pub async fn one(
                     .pick(action_name_fa(action), action_name_en(action))
                     .to_owned(),
                 None if e.action == DRAFT_EVENT => t.drafted.to_owned(),
+                None if e.action == "eligibility" => t.event_eligibility.to_owned(),
+                None if e.action == "contract" => t.event_contract.to_owned(),
                 None => e.action.clone(),
             },
             change: format!(

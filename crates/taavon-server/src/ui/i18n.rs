@@ -63,6 +63,11 @@ impl Lang {
         }
     }
 
+    /// A record's number (an id) in this locale's digits, without separators.
+    pub fn id(self, id: impl std::fmt::Display) -> String {
+        self.digits(&id.to_string())
+    }
+
     /// A decimal figure (`18.25`) as this locale writes it: Persian digits and the
     /// Persian decimal separator «٫»; a negative zero (`-0.0`) reads as zero.
     pub fn decimal(self, figure: &str) -> String {
@@ -112,6 +117,13 @@ impl Lang {
 
 /// Every UI string, once per locale.
 pub struct Text {
+    pub par30: &'static str,
+    pub par30_long: &'static str,
+    pub par90: &'static str,
+    pub par90_long: &'static str,
+    pub event_eligibility: &'static str,
+    pub event_contract: &'static str,
+    pub percent_sign: &'static str,
     pub calendar: &'static str,
     pub date_hint: &'static str,
     pub note: &'static str,
@@ -341,6 +353,13 @@ pub struct Text {
 }
 
 pub static FA: Text = Text {
+    par30: "معوق ۳۰ روز",
+    par30_long: "سهم مانده تسهیلاتی که بیش از ۳۰ روز قسط معوق دارند",
+    par90: "معوق ۹۰ روز",
+    par90_long: "سهم مانده تسهیلاتی که بیش از ۹۰ روز قسط معوق دارند",
+    event_eligibility: "بررسی شرایط",
+    event_contract: "انعقاد قرارداد",
+    percent_sign: "٪",
     calendar: "انتخاب از تقویم",
     date_hint: "تاریخ شمسی، مانند ۱۴۰۴/۰۶/۰۹",
     note: "توضیح",
@@ -569,6 +588,13 @@ pub static FA: Text = Text {
 };
 
 pub static EN: Text = Text {
+    par30: "PAR30",
+    par30_long: "Portfolio at risk: the share outstanding of loans over 30 days in arrears",
+    par90: "PAR90",
+    par90_long: "Portfolio at risk: the share outstanding of loans over 90 days in arrears",
+    event_eligibility: "Eligibility checked",
+    event_contract: "Contract written",
+    percent_sign: "%",
     calendar: "Pick from the calendar",
     date_hint: "A Jalali date, such as 1404/06/09",
     note: "Note",

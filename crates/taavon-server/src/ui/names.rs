@@ -12,7 +12,8 @@ use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
 use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
-use taavon_core::loans::ContractType;
+use taavon_core::loans::product::ContractType;
+use taavon_core::programs::ApplicantKind;
 use taavon_core::reference::ReferenceData;
 
 use super::i18n::Lang;
@@ -300,4 +301,15 @@ pub fn audit_actor(lang: Lang, actor: &str) -> (String, bool) {
         (Some("system"), _, _) => (lang.pick("سامانه", "The system").to_owned(), false),
         _ => (actor.to_owned(), true),
     }
+}
+
+/// Who may apply to a program (`artisan` → «صنعتگر»).
+pub fn applicant_kind(lang: Lang, code: &str) -> String {
+    let (fa, en) = match ApplicantKind::parse(code) {
+        Some(ApplicantKind::Cooperative) => ("تعاونی", "Cooperative"),
+        Some(ApplicantKind::Artisan) => ("صنعتگر", "Artisan"),
+        Some(ApplicantKind::Welfare) => ("مددجوی بهزیستی", "Welfare client"),
+        None => (code, code),
+    };
+    lang.pick(fa, en).to_owned()
 }

@@ -109,7 +109,12 @@ pub async fn one(
     let rules = vec![
         (
             t.applicant_kinds.to_owned(),
-            r.eligibility.applicant_kinds.join("، "),
+            r.eligibility
+                .applicant_kinds
+                .iter()
+                .map(|kind| names::applicant_kind(lang, kind))
+                .collect::<Vec<_>>()
+                .join(lang.pick("، ", ", ")),
         ),
         (
             t.amount_range.to_owned(),

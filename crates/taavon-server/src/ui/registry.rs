@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
 use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
