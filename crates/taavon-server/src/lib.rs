@@ -139,11 +139,12 @@ async fn not_found(
         return error::ApiError(taavon_app::AppError::NotFound).into_response();
     }
     let (mut parts, _) = request.into_parts();
-    let user =
-        <auth::UiUser as OptionalFromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
-            .await
-            .ok()
-            .flatten();
+    let user = <auth::UiUser as OptionalFromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    .ok()
+    .flatten();
     ui::not_found(&parts, user.as_ref()).await
 }
 

@@ -20,10 +20,10 @@ use taavon_core::applications::{
 use taavon_core::programs::scoring::factor_name;
 
 use super::csrf::CsrfForm;
+use super::flash;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
-use super::flash;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::{Choice, choices};
 use super::{Layout, render};
@@ -167,6 +167,10 @@ struct ActionButton {
 #[template(path = "application.html")]
 struct ApplicationPage {
     layout: Layout,
+    /// The applicant's name and the stated purpose: recorded Persian text, marked as
+    /// such in the English UI.
+    applicant: String,
+    purpose: String,
     id: i64,
     /// The number in the heading, in the reader's digits.
     id_text: String,
@@ -209,7 +213,6 @@ pub async fn one(
         t.development
     };
     let facts = vec![
-        (t.applicant.to_owned(), applicant),
         (
             t.program.to_owned(),
             lang.pick(&detail.program.name_fa, &detail.program.name_en)
@@ -222,7 +225,6 @@ pub async fn one(
         (t.jobs.to_owned(), lang.number(f.jobs)),
         (t.women_jobs.to_owned(), lang.number(f.women_jobs)),
         (t.financing.to_owned(), financing.to_owned()),
-        (t.purpose.to_owned(), f.purpose.clone()),
         (t.status.to_owned(), names::status(lang, &f.status)),
         (
             t.bank.to_owned(),
@@ -274,6 +276,8 @@ pub async fn one(
         serde_json::from_str(&a.duplicate_flags).unwrap_or_default();
     let id_text = layout.lang.digits(&id.to_string());
     render(&ApplicationPage {
+        applicant,
+        purpose: f.purpose.clone(),
         id_text,
         may_contract: detail.may_contract,
         id,
@@ -329,7 +333,15 @@ pub async fn take_step(
     // application's page as it now stands.
     let t = parts_text(&parts);
     let back = format!("/applications/{id}");
-    flash::outcome(&parts, &user, t.applications_title, &back, t.done_step, done).await
+    flash::outcome(
+        &parts,
+        &user,
+        t.applications_title,
+        &back,
+        t.done_step,
+        done,
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::response::Response;
 use taavon_app::AppError;
 
-use super::{format, names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
+use super::{format, names};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -57,7 +57,14 @@ pub async fn audit(
         checked: lang.number(i64::try_from(verification.records_checked).unwrap_or(i64::MAX)),
         broken_at: verification
             .first_broken
-            .map(|b| format!("{}{} — {}", layout.t.number_sign, lang.number(b.seq), b.reason))
+            .map(|b| {
+                format!(
+                    "{}{} — {}",
+                    layout.t.number_sign,
+                    lang.number(b.seq),
+                    b.reason
+                )
+            })
             .unwrap_or_default(),
         records: records
             .into_iter()

@@ -47,7 +47,14 @@ pub async fn outcome<T>(
 ) -> Response {
     match done {
         Ok(_) => {
-            put(&user.session, Flash { ok: true, text: success.to_owned() }).await;
+            put(
+                &user.session,
+                Flash {
+                    ok: true,
+                    text: success.to_owned(),
+                },
+            )
+            .await;
             Redirect::to(to).into_response()
         }
         Err(error) => refused(parts, user, title, to, &error).await,

@@ -19,10 +19,10 @@ use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::{ProposalKind, ProposalStatus};
 
 use super::csrf::CsrfForm;
+use super::flash;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
-use super::flash;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::{Choice, choices};
 use super::{Layout, render};
@@ -334,7 +334,10 @@ pub async fn one(
     let f = &l.fields;
     let facts = vec![
         (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
-        (t.contract_type.to_owned(), names::contract_type(lang, &f.contract_type)),
+        (
+            t.contract_type.to_owned(),
+            names::contract_type(lang, &f.contract_type),
+        ),
         (t.program.to_owned(), names.program(lang, &f.program)),
         (t.province.to_owned(), names.province(lang, &f.province)),
         (t.branch.to_owned(), names::branch(lang, &f.branch)),
@@ -674,7 +677,17 @@ pub async fn contract(
     };
     let t = parts_text(&parts);
     match loans::contract(&state.store, &user.principal, &input, None, clock::now()).await {
-        Ok(id) => flash::outcome(&parts, &user, t.loans_title, &format!("/loans/{id}"), t.done_contract, Ok(())).await,
+        Ok(id) => {
+            flash::outcome(
+                &parts,
+                &user,
+                t.loans_title,
+                &format!("/loans/{id}"),
+                t.done_contract,
+                Ok(()),
+            )
+            .await
+        }
         Err(error) => {
             let back = format!("/applications/{application_id}");
             flash::refused(&parts, &user, t.loans_title, &back, &error).await

@@ -26,8 +26,8 @@ use axum::routing::{get, post};
 use taavon_core::access::{self, Action, CooperativeScope, Principal, Resource, Role};
 
 use crate::state::AppState;
-pub use page::not_found;
 use i18n::{Lang, Text};
+pub use page::not_found;
 
 /// What every page's frame shows: language, navigation, the user, the CSRF token.
 pub struct Layout {
@@ -90,9 +90,14 @@ impl Layout {
             }
             if access::reads_loans(principal) {
                 push("/loans", t.nav_loans);
+                push("/portfolio", t.portfolio_title);
             }
-            if access::ledger_view(principal) != access::LedgerView::None {
+            let ledger = access::ledger_view(principal);
+            if ledger != access::LedgerView::None {
                 push("/funds", t.nav_funds);
+            }
+            if ledger == access::LedgerView::All {
+                push("/ledger", t.trial_balance_title);
             }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow

@@ -184,7 +184,11 @@ static BUNDLED: LazyLock<HashMap<String, (String, String)>> = LazyLock::new(|| {
         .agencies
         .into_iter()
         .map(|a| (format!("agency:{}", a.code), (a.name_fa, a.name_en)));
-    provinces.chain(banks).chain(branches).chain(agencies).collect()
+    provinces
+        .chain(banks)
+        .chain(branches)
+        .chain(agencies)
+        .collect()
 });
 
 fn bundled(lang: Lang, key: &str, code: &str) -> String {
@@ -232,7 +236,10 @@ pub fn audit_action(lang: Lang, code: &str) -> Option<&'static str> {
         "cooperative.bulk_create" => ("ورود گروهی تعاونی‌ها", "Cooperatives imported"),
         "cooperative.create" => ("ثبت تعاونی", "Cooperative registered"),
         "cooperative.update" => ("ویرایش تعاونی", "Cooperative edited"),
-        "eod.batch" => ("بستن روز (دسته‌ای از تسهیلات)", "End of day (a batch of loans)"),
+        "eod.batch" => (
+            "بستن روز (دسته‌ای از تسهیلات)",
+            "End of day (a batch of loans)",
+        ),
         "eod.portfolio" => ("بستن روز (خلاصه سبد)", "End of day (portfolio)"),
         "formation.decide" => ("تصمیم درباره تشکیل", "Formation decided"),
         "formation.submit" => ("درخواست تشکیل تعاونی", "Formation submitted"),

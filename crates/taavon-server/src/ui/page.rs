@@ -82,7 +82,15 @@ pub(super) fn status_page(mut layout: Layout, status: StatusCode, message: Strin
         _ => t.error,
     };
     heading.clone_into(&mut layout.title);
-    (status, render(&ErrorPage { layout, heading, message })).into_response()
+    (
+        status,
+        render(&ErrorPage {
+            layout,
+            heading,
+            message,
+        }),
+    )
+        .into_response()
 }
 
 /// The answer to an address no route serves, as a page in the frame (with the menu of

@@ -51,6 +51,8 @@ struct ProgramPage {
     rules: Vec<(String, String)>,
     budgets: Vec<BudgetLine>,
     code: String,
+    /// Whether the reader may run a round (a national one reads every province).
+    may_round: bool,
 }
 
 fn source_name(lang: super::i18n::Lang, code: &str) -> String {
@@ -142,7 +144,10 @@ pub async fn one(
             t.grace.to_owned(),
             lang.number(i64::from(r.pricing.grace_months)),
         ),
-        (t.contract_type.to_owned(), names::contract_type(lang, &r.pricing.contract_type)),
+        (
+            t.contract_type.to_owned(),
+            names::contract_type(lang, &r.pricing.contract_type),
+        ),
         (
             t.women_share.to_owned(),
             percent(r.quotas.women_led_share_bp),
@@ -180,6 +185,7 @@ pub async fn one(
             format::date(lang, &p.closes_on)
         ),
         code: p.code.clone(),
+        may_round: access::application_scope(&user.principal) == access::ApplicationScope::All,
         rules,
         budgets,
         layout,

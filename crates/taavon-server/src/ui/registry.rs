@@ -18,10 +18,10 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 
 use super::csrf::CsrfForm;
+use super::flash;
 use super::format;
 use super::i18n::{Lang, Text};
 use super::names::{self, Names};
-use super::flash;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
@@ -547,7 +547,15 @@ pub async fn new_cooperative_submit(
         Ok(cooperative) => {
             let t = parts_text(&parts);
             let to = format!("/cooperatives/{}", cooperative.id);
-            flash::outcome(&parts, &user, t.new_cooperative, &to, t.done_registered, Ok(())).await
+            flash::outcome(
+                &parts,
+                &user,
+                t.new_cooperative,
+                &to,
+                t.done_registered,
+                Ok(()),
+            )
+            .await
         }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -924,5 +932,13 @@ pub async fn formation_decision(
     )
     .await;
     let t = parts_text(&parts);
-    flash::outcome(&parts, &user, t.formations_title, "/formations", t.done_formation, done).await
+    flash::outcome(
+        &parts,
+        &user,
+        t.formations_title,
+        "/formations",
+        t.done_formation,
+        done,
+    )
+    .await
 }

@@ -119,7 +119,11 @@ fn wait_for_port(port: u16) {
 struct ConsoleLog;
 
 impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
 
@@ -133,8 +137,15 @@ impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
 struct Cdp(serde_json::Value);
 
 impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
@@ -186,7 +197,13 @@ async fn log_in(browser: &Client, base: &str, username: &str) {
 fn shape(path: &str) -> String {
     path.split('/')
         .enumerate()
-        .map(|(i, segment)| if i == 2 && segment != "new" { "*" } else { segment })
+        .map(|(i, segment)| {
+            if i == 2 && segment != "new" {
+                "*"
+            } else {
+                segment
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -203,7 +220,11 @@ async fn links(browser: &Client, scope: &str) -> Vec<String> {
         .iter()
         .filter_map(|v| v.as_str())
         .filter(|href| href.starts_with('/') && !href.contains('?') && !href.contains('#'))
-        .filter(|href| !["/api/", "/lang", "/logout", "/assets/", "/login"].iter().any(|p| href.starts_with(p)))
+        .filter(|href| {
+            !["/api/", "/lang", "/logout", "/assets/", "/login"]
+                .iter()
+                .any(|p| href.starts_with(p))
+        })
         .map(str::to_owned)
         .collect()
 }
@@ -242,34 +263,62 @@ async fn check_page(browser: &Client, base: &str, path: &str, shots: &Path) -> V
         problems.push(format!("console: {error}"));
     }
     let name = slug(path);
-    std::fs::write(shots.join(format!("{name}-desktop.png")), browser.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        shots.join(format!("{name}-desktop.png")),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
     browser.set_window_size(PHONE.0, PHONE.1).await.unwrap();
     let widths = browser.execute(WIDTHS, Vec::new()).await.unwrap();
-    let (scroll, inner) = (widths[0].as_u64().unwrap_or(0), widths[1].as_u64().unwrap_or(0));
-    assert!(inner <= 400, "the window did not narrow to a phone's width ({inner} px)");
+    let (scroll, inner) = (
+        widths[0].as_u64().unwrap_or(0),
+        widths[1].as_u64().unwrap_or(0),
+    );
+    assert!(
+        inner <= 400,
+        "the window did not narrow to a phone's width ({inner} px)"
+    );
     if scroll > inner {
         problems.push(format!("at {inner} px the page is {scroll} px wide"));
     }
-    std::fs::write(shots.join(format!("{name}-phone.png")), browser.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        shots.join(format!("{name}-phone.png")),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
     problems
 }
 
 /// Crawls what `username` reaches from the menu in `lang`: the menu pages, and from each
 /// page the first link of every shape, two steps deep.
-async fn crawl(browser: &Client, base: &str, username: &str, lang: &str, shots: &Path) -> Vec<String> {
+async fn crawl(
+    browser: &Client,
+    base: &str,
+    username: &str,
+    lang: &str,
+    shots: &Path,
+) -> Vec<String> {
     log_in(browser, base, username).await;
     browser
         .goto(&format!("{base}/lang?to={lang}&back=/"))
         .await
         .unwrap();
-    let mut pending: Vec<(String, u8)> = links(browser, "nav").await.into_iter().map(|p| (p, 0)).collect();
+    let mut pending: Vec<(String, u8)> = links(browser, "nav")
+        .await
+        .into_iter()
+        .map(|p| (p, 0))
+        .collect();
     let mut shapes: BTreeSet<String> = pending.iter().map(|(p, _)| shape(p)).collect();
     let mut problems = Vec::new();
     let mut index = 0;
     while let Some((path, depth)) = pending.get(index).cloned() {
         index += 1;
         let found = check_page(browser, base, &path, shots).await;
-        problems.extend(found.into_iter().map(|p| format!("{username} {lang} {path}: {p}")));
+        problems.extend(
+            found
+                .into_iter()
+                .map(|p| format!("{username} {lang} {path}: {p}")),
+        );
         if depth < 2 {
             for link in links(browser, "main").await {
                 if shapes.insert(shape(&link)) {
@@ -279,7 +328,10 @@ async fn crawl(browser: &Client, base: &str, username: &str, lang: &str, shots: 
         }
     }
     eprintln!("{username} ({lang}): {} pages", pending.len());
-    browser.goto(&format!("{base}/lang?to=fa&back=/")).await.unwrap();
+    browser
+        .goto(&format!("{base}/lang?to=fa&back=/"))
+        .await
+        .unwrap();
     problems
 }
 
@@ -289,7 +341,10 @@ fn browser_paths() -> Option<(&'static str, &'static str)> {
         return Some((chromium, chromedriver));
     }
     let message = "chromium/chromedriver not installed (run scripts/install-test-deps.sh)";
-    assert!(std::env::var_os("CI").is_none(), "{message}; CI is set, so this is a failure");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{message}; CI is set, so this is a failure"
+    );
     eprintln!("SKIPPED: {message}");
     None
 }
@@ -324,8 +379,12 @@ fn output_dir() -> PathBuf {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_as_every_role_meets_the_portal_standard() {
     // Establishes issue 13's acceptance: every page as every role, and the flows.
-    let Some((chromium, chromedriver)) = browser_paths() else { return };
-    let Some(app) = spawn_app(Engine::Sqlite).await else { return };
+    let Some((chromium, chromedriver)) = browser_paths() else {
+        return;
+    };
+    let Some(app) = spawn_app(Engine::Sqlite).await else {
+        return;
+    };
     let out = output_dir();
     let driver_port = free_port();
     let _driver = Driver(
@@ -350,7 +409,12 @@ async fn every_page_as_every_role_meets_the_portal_standard() {
     problems.extend(flows(&browser, &base, &out).await);
     browser.close().await.unwrap();
     std::fs::write(out.join("problems.txt"), problems.join("\n")).unwrap();
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 /// The flows: an unknown address and a stale form answer styled Persian pages, a refused
@@ -372,15 +436,31 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
     }
 
     // A stale form (its CSRF token no longer the session's): a styled Persian 403 page.
-    browser.goto(&format!("{base}/cooperatives/new")).await.unwrap();
+    browser
+        .goto(&format!("{base}/cooperatives/new"))
+        .await
+        .unwrap();
     browser
         .execute("document.querySelectorAll('input[name=csrf]').forEach(i => i.value = 'stale'); document.querySelector('main form[method=post]').submit();", Vec::new())
         .await
         .unwrap();
-    match browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("main h1")).await {
+    match browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("main h1"))
+        .await
+    {
         Ok(_) => {
-            let text = browser.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
-            if text.contains("CSRF") || !text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
+            let text = browser
+                .find(Locator::Css("main"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if text.contains("CSRF")
+                || !text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+            {
                 problems.push(format!("flow stale form: {text}"));
             }
         }
@@ -391,7 +471,10 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
     // A refused action shows its reason: a repayment of nothing on a loan.
     log_in(browser, base, "bank").await;
     browser.goto(&format!("{base}/loans")).await.unwrap();
-    let loan = links(browser, "main table").await.into_iter().find(|l| l.starts_with("/loans/"));
+    let loan = links(browser, "main table")
+        .await
+        .into_iter()
+        .find(|l| l.starts_with("/loans/"));
     match loan {
         Some(loan) => {
             problems.extend(refusal_and_success(browser, base, &loan).await);
@@ -406,24 +489,42 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
 /// a real one answers with a success message.
 async fn refusal_and_success(browser: &Client, base: &str, loan: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    for (amount, selector, what) in [("0", "[role=alert]", "refusal"), ("1000000", "[role=status]", "success")] {
+    for (amount, selector, what) in [
+        ("0", "[role=alert]", "refusal"),
+        ("1000000", "[role=status]", "success"),
+    ] {
         browser.goto(&format!("{base}{loan}")).await.unwrap();
-        let Ok(form) = browser.find(Locator::Css("form[action$='/repayments']")).await else {
+        let Ok(form) = browser
+            .find(Locator::Css("form[action$='/repayments']"))
+            .await
+        else {
             problems.push(format!("flow {what}: no repayment form on {loan}"));
             continue;
         };
         let field = form.find(Locator::Css("input[name=amount]")).await.unwrap();
         field.clear().await.unwrap();
         field.send_keys(amount).await.unwrap();
-        form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        match browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(selector)).await {
+        form.find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        match browser
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(selector))
+            .await
+        {
             Ok(message) => {
                 let text = message.text().await.unwrap();
                 if text.trim().is_empty() {
                     problems.push(format!("flow {what}: an empty message"));
                 }
             }
-            Err(_) => problems.push(format!("flow {what}: no {selector} message after the repayment form")),
+            Err(_) => problems.push(format!(
+                "flow {what}: no {selector} message after the repayment form"
+            )),
         }
     }
     problems
@@ -431,11 +532,18 @@ async fn refusal_and_success(browser: &Client, base: &str, loan: &str) -> Vec<St
 
 /// Under print media no control (button, form field, menu) of the loan page is shown, and
 /// the letterhead is.
-async fn print_hides_controls(browser: &Client, base: &str, loan: &str, shots: &Path) -> Vec<String> {
+async fn print_hides_controls(
+    browser: &Client,
+    base: &str,
+    loan: &str,
+    shots: &Path,
+) -> Vec<String> {
     let mut problems = Vec::new();
     browser.goto(&format!("{base}{loan}")).await.unwrap();
     browser
-        .issue_cmd(Cdp(serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}})))
+        .issue_cmd(Cdp(
+            serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}}),
+        ))
         .await
         .unwrap();
     let shown = browser
@@ -447,14 +555,23 @@ async fn print_hides_controls(browser: &Client, base: &str, loan: &str, shots: &
         .await
         .unwrap();
     for control in shown.as_array().into_iter().flatten() {
-        problems.push(format!("flow print: shown {}", control.as_str().unwrap_or_default()));
+        problems.push(format!(
+            "flow print: shown {}",
+            control.as_str().unwrap_or_default()
+        ));
     }
     if browser.find(Locator::Css(".letterhead")).await.is_err() {
         problems.push("flow print: no letterhead".into());
     }
-    std::fs::write(shots.join("loan-print.png"), browser.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        shots.join("loan-print.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
     browser
-        .issue_cmd(Cdp(serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": ""}})))
+        .issue_cmd(Cdp(
+            serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": ""}}),
+        ))
         .await
         .unwrap();
     problems
