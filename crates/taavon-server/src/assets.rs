@@ -22,6 +22,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/js/htmx.min.js"),
     },
     Asset {
+        path: "js/taavon.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/js/taavon.js"),
+    },
+    Asset {
+        path: "favicon.svg",
+        content_type: "image/svg+xml",
+        bytes: include_bytes!("../assets/favicon.svg"),
+    },
+    Asset {
         path: "fonts/vazirmatn-variable.woff2",
         content_type: "font/woff2",
         bytes: include_bytes!("../assets/fonts/vazirmatn-variable.woff2"),

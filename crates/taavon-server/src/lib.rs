@@ -127,13 +127,25 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
     Ok(router)
 }
 
-async fn not_found(request: Request<axum::body::Body>) -> axum::response::Response {
+/// An address no route serves: a problem document under `/api/`, else the styled page
+/// (with the menu of whoever is logged in).
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request<axum::body::Body>,
+) -> axum::response::Response {
+    use axum::extract::OptionalFromRequestParts;
     use axum::response::IntoResponse;
     if request.uri().path().starts_with("/api/") {
-        error::ApiError(taavon_app::AppError::NotFound).into_response()
-    } else {
-        (axum::http::StatusCode::NOT_FOUND, "not found").into_response()
+        return error::ApiError(taavon_app::AppError::NotFound).into_response();
     }
+    let (mut parts, _) = request.into_parts();
+    let user = <auth::UiUser as OptionalFromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    .ok()
+    .flatten();
+    ui::not_found(&parts, user.as_ref()).await
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -100,7 +100,7 @@ impl ProvinceMap {
     /// An inline SVG with one `path.province` per province (linked when `href` is set).
     pub fn render(&self, provinces: &[MapProvince], label: &str) -> String {
         let mut svg = format!(
-            "<svg class=\"province-map\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {} {:.0}\" \
+            "<svg class=\"province-map\" role=\"group\" aria-label=\"{}\" viewBox=\"0 0 {} {:.0}\" \
              xmlns=\"http://www.w3.org/2000/svg\">",
             escape(label),
             WIDTH,
@@ -127,7 +127,7 @@ impl ProvinceMap {
         }
         let _ = write!(
             svg,
-            "<text class=\"map-credit\" x=\"8\" y=\"{:.0}\" font-size=\"14\" direction=\"ltr\" \
+            "<text class=\"map-credit\" x=\"8\" y=\"{:.0}\" font-size=\"14\" direction=\"ltr\" lang=\"en\" \
              text-anchor=\"start\">© OpenStreetMap contributors</text></svg>",
             self.height + 22.0
         );

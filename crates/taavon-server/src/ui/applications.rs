@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taavon_app::Store;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
@@ -21,6 +21,7 @@ use taavon_core::programs::Financing;
 use taavon_core::programs::scoring::factor_name;
 
 use super::csrf::CsrfForm;
+use super::flash;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
@@ -86,7 +87,7 @@ async fn applicant_name(
 
 fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
     score_x100.map_or_else(String::new, |s| {
-        lang.digits(&format!("{}.{:02}", s / 100, s % 100))
+        lang.decimal(&format!("{}.{:02}", s / 100, s % 100))
     })
 }
 
@@ -115,7 +116,7 @@ pub async fn queue(
             lines.push(ApplicationLine {
                 id: a.id,
                 applicant: applicant_name(&state.store, &user.principal, a).await?,
-                program: a.fields.program.clone(),
+                program: names.program(lang, &a.fields.program),
                 province: names.province(lang, &a.fields.province),
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
@@ -167,7 +168,13 @@ struct ActionButton {
 #[template(path = "application.html")]
 struct ApplicationPage {
     layout: Layout,
+    /// The applicant's name and the stated purpose: recorded Persian text, marked as
+    /// such in the English UI.
+    applicant: String,
+    purpose: String,
     id: i64,
+    /// The number in the heading, in the reader's digits.
+    id_text: String,
     facts: Vec<(String, String)>,
     factors: Vec<FactorLine>,
     score: String,
@@ -206,7 +213,6 @@ pub async fn one(
         Financing::Development => t.development,
     };
     let facts = vec![
-        (t.applicant.to_owned(), applicant),
         (
             t.program.to_owned(),
             lang.pick(&detail.program.name_fa, &detail.program.name_en)
@@ -219,7 +225,6 @@ pub async fn one(
         (t.jobs.to_owned(), lang.number(f.jobs)),
         (t.women_jobs.to_owned(), lang.number(f.women_jobs)),
         (t.financing.to_owned(), financing.to_owned()),
-        (t.purpose.to_owned(), f.purpose.clone()),
         (
             t.status.to_owned(),
             names::application_state(lang, f.status),
@@ -228,7 +233,7 @@ pub async fn one(
             t.bank.to_owned(),
             a.referred_branch
                 .clone()
-                .map(|b| lang.digits(&b))
+                .map(|b| names::branch(lang, &b))
                 .unwrap_or_default(),
         ),
     ];
@@ -257,7 +262,8 @@ pub async fn one(
                     .pick(action_name_fa(action), action_name_en(action))
                     .to_owned(),
                 EventAction::Draft => t.drafted.to_owned(),
-                other => other.code().to_owned(),
+                EventAction::Eligibility => t.event_eligibility.to_owned(),
+                EventAction::Contract => t.event_contract.to_owned(),
             },
             change: format!(
                 "{} ← {}",
@@ -270,7 +276,11 @@ pub async fn one(
     let actions = action_buttons(&detail.moves, lang);
     let flags: Vec<serde_json::Value> =
         serde_json::from_str(&a.duplicate_flags).unwrap_or_default();
+    let id_text = layout.lang.digits(&id.to_string());
     render(&ApplicationPage {
+        applicant,
+        purpose: f.purpose.clone(),
+        id_text,
         may_contract: detail.may_contract,
         id,
         facts,
@@ -311,7 +321,7 @@ pub async fn take_step(
         reason: form.get("reason").cloned(),
         bank: None,
     };
-    match applications::transition(
+    let done = applications::transition(
         &state.store,
         &user.principal,
         id,
@@ -320,17 +330,20 @@ pub async fn take_step(
         None,
         clock::now(),
     )
+    .await;
+    // A refusal (four eyes, a step another officer took meanwhile) is said on the
+    // application's page as it now stands.
+    let t = parts_text(&parts);
+    let back = format!("/applications/{id}");
+    flash::outcome(
+        &parts,
+        &user,
+        t.applications_title,
+        &back,
+        t.done_step,
+        done,
+    )
     .await
-    {
-        // A lost race shows the application as it now stands.
-        Ok(_) | Err(AppError::Conflict(_)) => {
-            Redirect::to(&format!("/applications/{id}")).into_response()
-        }
-        Err(error) => {
-            let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
-            error_page(layout, &error)
-        }
-    }
 }
 
 #[derive(Template)]
@@ -476,7 +489,11 @@ pub async fn new_application_submit(
     )
     .await
     {
-        Ok(created) => Redirect::to(&format!("/applications/{}", created.id)).into_response(),
+        Ok(created) => {
+            let to = format!("/applications/{}", created.id);
+            let done = parts_text(&parts).done_application;
+            flash::outcome(&parts, &user, title, &to, done, Ok(())).await
+        }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, title, Some(&user)).await;
             new_form(&state, &user.principal, layout, form, errors).await

@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::response::Response;
 use taavon_app::AppError;
 
-use super::format;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
+use super::{format, names};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -15,6 +15,10 @@ struct AuditLine {
     seq: String,
     at: String,
     actor: String,
+    /// Whether a column holds a code or login name (shown left to right) rather than words.
+    actor_is_code: bool,
+    action_is_code: bool,
+    entity_is_code: bool,
     action: String,
     entity: String,
 }
@@ -53,16 +57,34 @@ pub async fn audit(
         checked: lang.number(i64::try_from(verification.records_checked).unwrap_or(i64::MAX)),
         broken_at: verification
             .first_broken
-            .map(|b| format!("#{} — {}", lang.number(b.seq), b.reason))
+            .map(|b| {
+                format!(
+                    "{}{} — {}",
+                    layout.t.number_sign,
+                    lang.number(b.seq),
+                    b.reason
+                )
+            })
             .unwrap_or_default(),
         records: records
             .into_iter()
-            .map(|r| AuditLine {
-                seq: lang.number(r.seq),
-                at: format::instant(lang, &r.at),
-                actor: r.actor,
-                action: r.action,
-                entity: format!("{} {}", r.entity, r.entity_id),
+            .map(|r| {
+                let (actor, actor_is_code) = names::audit_actor(lang, &r.actor);
+                let action = names::audit_action(lang, &r.action);
+                let entity = names::audit_entity(lang, &r.entity);
+                AuditLine {
+                    seq: lang.number(r.seq),
+                    at: format::instant(lang, &r.at),
+                    actor,
+                    actor_is_code,
+                    action_is_code: action.is_none(),
+                    action: action.map_or(r.action, str::to_owned),
+                    entity: match entity {
+                        Some(entity) => format!("{entity} {}", lang.digits(&r.entity_id)),
+                        None => format!("{} {}", r.entity, r.entity_id),
+                    },
+                    entity_is_code: entity.is_none(),
+                }
             })
             .collect(),
         layout,

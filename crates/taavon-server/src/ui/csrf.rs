@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use tower_sessions::Session;
 
+use super::Layout;
+use super::page::status_page;
 use crate::auth::csrf_matches;
 
 /// A form posted from this site with the session's CSRF token (its `csrf` field); any
@@ -27,7 +29,7 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         if !same_origin(&parts) {
-            return Err(refused());
+            return Err(refused(&parts));
         }
         let session = Session::from_request_parts(&mut parts, state)
             .await
@@ -39,7 +41,7 @@ where
             .find(|(name, _)| name == "csrf")
             .map(|(_, token)| token.into_owned());
         if !csrf_matches(&session, submitted.as_deref()) {
-            return Err(refused());
+            return Err(refused(&parts));
         }
         let Form(form) =
             Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
@@ -53,8 +55,11 @@ where
 #[derive(serde::Deserialize)]
 pub struct NoFields {}
 
-fn refused() -> Response {
-    (StatusCode::FORBIDDEN, "invalid CSRF token").into_response()
+/// The styled page of a refused post: most often a form left open across a logout.
+fn refused(parts: &Parts) -> Response {
+    let layout = Layout::new(parts, "", None, String::new());
+    let message = layout.t.stale_form.to_owned();
+    status_page(layout, StatusCode::FORBIDDEN, message)
 }
 
 /// Whether a form post comes from this site (by `Origin`, which browsers send on POST).

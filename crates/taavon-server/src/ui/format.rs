@@ -38,6 +38,11 @@ pub fn instant(lang: Lang, rfc3339: &str) -> String {
     let Ok(instant) = Timestamp::parse(rfc3339) else {
         return lang.digits(rfc3339);
     };
+    local_time(lang, instant)
+}
+
+/// An instant as the Jalali date and time in Tehran (a printout's date).
+pub fn local_time(lang: Lang, instant: Timestamp) -> String {
     let local = instant.unix_seconds() + TEHRAN_OFFSET_SECONDS;
     let day = JalaliDate::from(IsoDate::from_days_since_unix_epoch(
         local.div_euclid(86_400),

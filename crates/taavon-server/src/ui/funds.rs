@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use taavon_app::AppError;
 use taavon_app::funds::{self, AccountKind};
+use taavon_core::access;
 
 use super::i18n::Lang;
 use super::names::Names;
@@ -33,6 +34,8 @@ struct FundRow {
 #[template(path = "funds.html")]
 struct FundsPage {
     layout: Layout,
+    /// Whether the reader may read the whole ledger's trial balance.
+    may_trial_balance: bool,
     rows: Vec<FundRow>,
 }
 
@@ -51,6 +54,7 @@ pub async fn pooled(
     .await;
     match found {
         Ok((lines, names)) => render(&FundsPage {
+            may_trial_balance: access::ledger_view(&user.principal) == access::LedgerView::All,
             rows: lines
                 .iter()
                 .map(|l| FundRow {

@@ -5,11 +5,10 @@ use axum::extract::State;
 use axum::response::Response;
 use taavon_app::{AppError, reference, registry};
 use taavon_core::access::{self, CooperativeScope, Principal};
-use taavon_core::reference::ProvinceCode;
 
 use super::i18n::Lang;
 use super::page::{PageParts, error_page, layout, parts_text};
-use super::{Layout, render, role_name};
+use super::{Layout, names, render, role_name};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -67,12 +66,13 @@ fn scope_text(lang: Lang, principal: &Principal) -> String {
         CooperativeScope::All => lang.text().nation.to_owned(),
         CooperativeScope::Provinces(list) => list
             .iter()
-            .map(ProvinceCode::as_str)
+            .map(|code| names::province_name(lang, code.as_str()))
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(lang.pick("، ", ", ")),
         CooperativeScope::One(id) => format!(
-            "{} #{}",
+            "{} {}{}",
             lang.text().nav_cooperatives,
+            lang.text().number_sign,
             lang.digits(&id.to_string())
         ),
         CooperativeScope::None => "—".to_owned(),

@@ -40,6 +40,14 @@ impl Lang {
         }
     }
 
+    /// The other locale (the language switch offers it).
+    pub fn other(self) -> Self {
+        match self {
+            Lang::Fa => Lang::En,
+            Lang::En => Lang::Fa,
+        }
+    }
+
     pub fn text(self) -> &'static Text {
         match self {
             Lang::Fa => &FA,
@@ -52,6 +60,32 @@ impl Lang {
         match self {
             Lang::Fa => taavon_core::digits::to_persian_digits(text),
             Lang::En => text.to_owned(),
+        }
+    }
+
+    /// A record's number (an id) in this locale's digits, without separators.
+    pub fn id(self, id: impl std::fmt::Display) -> String {
+        self.digits(&id.to_string())
+    }
+
+    /// A decimal figure (`18.25`) as this locale writes it: Persian digits and the
+    /// Persian decimal separator «٫»; a negative zero (`-0.0`) reads as zero.
+    pub fn decimal(self, figure: &str) -> String {
+        let figure = match figure.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest,
+            _ => figure,
+        };
+        match self {
+            Lang::Fa => taavon_core::digits::to_persian_digits(figure).replace('.', "٫"),
+            Lang::En => figure.to_owned(),
+        }
+    }
+
+    /// A percentage (`18.25`) with this locale's sign: «۱۸٫۲۵٪», or `18.25%`.
+    pub fn percent(self, figure: &str) -> String {
+        match self {
+            Lang::Fa => format!("{}٪", self.decimal(figure)),
+            Lang::En => format!("{}%", self.decimal(figure)),
         }
     }
 
@@ -83,6 +117,39 @@ impl Lang {
 
 /// Every UI string, once per locale.
 pub struct Text {
+    pub par30: &'static str,
+    pub par30_long: &'static str,
+    pub par90: &'static str,
+    pub par90_long: &'static str,
+    pub event_eligibility: &'static str,
+    pub event_contract: &'static str,
+    pub percent_sign: &'static str,
+    pub calendar: &'static str,
+    pub date_hint: &'static str,
+    pub note: &'static str,
+    pub number_sign: &'static str,
+    pub skip_to_content: &'static str,
+    pub menu: &'static str,
+    pub main_menu: &'static str,
+    pub ministry: &'static str,
+    pub printed_on: &'static str,
+    pub page_not_found: &'static str,
+    pub stale_form: &'static str,
+    pub refused: &'static str,
+    pub done_disbursement: &'static str,
+    pub done_repayment: &'static str,
+    pub done_settlement: &'static str,
+    pub done_reversal: &'static str,
+    pub done_approval: &'static str,
+    pub done_rejection: &'static str,
+    pub done_contract: &'static str,
+    pub done_saved: &'static str,
+    pub done_step: &'static str,
+    pub done_registered: &'static str,
+    pub done_application: &'static str,
+    pub done_formation: &'static str,
+    pub confirm_irreversible: &'static str,
+    pub go_home: &'static str,
     pub search: &'static str,
     pub search_hint: &'static str,
     pub any: &'static str,
@@ -108,7 +175,6 @@ pub struct Text {
     pub reason: &'static str,
     pub duplicate_flags: &'static str,
     pub form_has_errors: &'static str,
-    pub county_code: &'static str,
     pub nav_formations: &'static str,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
@@ -287,6 +353,39 @@ pub struct Text {
 }
 
 pub static FA: Text = Text {
+    par30: "معوق ۳۰ روز",
+    par30_long: "سهم مانده تسهیلاتی که بیش از ۳۰ روز قسط معوق دارند",
+    par90: "معوق ۹۰ روز",
+    par90_long: "سهم مانده تسهیلاتی که بیش از ۹۰ روز قسط معوق دارند",
+    event_eligibility: "بررسی شرایط",
+    event_contract: "انعقاد قرارداد",
+    percent_sign: "٪",
+    calendar: "انتخاب از تقویم",
+    date_hint: "تاریخ شمسی، مانند ۱۴۰۴/۰۶/۰۹",
+    note: "توضیح",
+    number_sign: "شماره ",
+    skip_to_content: "پرش به محتوای اصلی",
+    menu: "فهرست",
+    main_menu: "فهرست اصلی",
+    ministry: "وزارت تعاون، کار و رفاه اجتماعی",
+    printed_on: "تاریخ چاپ:",
+    page_not_found: "صفحه پیدا نشد",
+    stale_form: "این فرم منقضی شده است (نشست شما تغییر کرده یا فرم از جای دیگری فرستاده شده). صفحه را دوباره باز کنید و دوباره بفرستید.",
+    refused: "انجام نشد",
+    done_disbursement: "پرداخت تسهیلات ثبت شد.",
+    done_repayment: "بازپرداخت ثبت شد.",
+    done_settlement: "تسویه پیش از موعد ثبت شد.",
+    done_reversal: "درخواست برگشت تراکنش ثبت شد.",
+    done_approval: "تأیید ثبت شد.",
+    done_rejection: "رد درخواست ثبت شد.",
+    done_contract: "قرارداد تسهیلات ثبت شد.",
+    done_saved: "تغییرات ذخیره شد.",
+    done_step: "وضعیت درخواست به‌روز شد.",
+    done_registered: "تعاونی ثبت شد.",
+    done_application: "درخواست تسهیلات ثبت شد.",
+    done_formation: "تصمیم درباره تشکیل ثبت شد.",
+    confirm_irreversible: "این کار برگشت‌پذیر نیست. آیا مطمئن هستید؟",
+    go_home: "بازگشت به صفحه اصلی",
     search: "جست‌وجو",
     search_hint: "نام، شناسه ملی، شماره ثبت یا کد ملی عضو",
     any: "همه",
@@ -311,7 +410,6 @@ pub static FA: Text = Text {
     reason: "دلیل",
     duplicate_flags: "موارد تکراری احتمالی",
     form_has_errors: "برخی فیلدها نادرست است؛ پیام زیر هر فیلد را ببینید.",
-    county_code: "کد شهرستان",
     nav_formations: "تشکیل تعاونی",
     app_name: "تعاون",
     app_tagline: "سامانه یکپارچه تعاونی‌ها، تسهیلات و منابع",
@@ -490,6 +588,39 @@ pub static FA: Text = Text {
 };
 
 pub static EN: Text = Text {
+    par30: "PAR30",
+    par30_long: "Portfolio at risk: the share outstanding of loans over 30 days in arrears",
+    par90: "PAR90",
+    par90_long: "Portfolio at risk: the share outstanding of loans over 90 days in arrears",
+    event_eligibility: "Eligibility checked",
+    event_contract: "Contract written",
+    percent_sign: "%",
+    calendar: "Pick from the calendar",
+    date_hint: "A Jalali date, such as 1404/06/09",
+    note: "Note",
+    number_sign: "No. ",
+    skip_to_content: "Skip to main content",
+    menu: "Menu",
+    main_menu: "Main menu",
+    ministry: "Ministry of Cooperatives, Labour and Social Welfare",
+    printed_on: "Printed on",
+    page_not_found: "Page not found",
+    stale_form: "This form has expired (your session changed or it was sent from elsewhere). Open the page again and resend it.",
+    refused: "Not done",
+    done_disbursement: "The disbursement was recorded.",
+    done_repayment: "The repayment was recorded.",
+    done_settlement: "The early settlement was recorded.",
+    done_reversal: "The reversal was recorded.",
+    done_approval: "The approval was recorded.",
+    done_rejection: "The rejection was recorded.",
+    done_contract: "The loan contract was recorded.",
+    done_saved: "The changes were saved.",
+    done_step: "The application's status was updated.",
+    done_registered: "The cooperative was registered.",
+    done_application: "The application was recorded.",
+    done_formation: "The formation decision was recorded.",
+    confirm_irreversible: "This cannot be undone. Are you sure?",
+    go_home: "Back to the home page",
     search: "Search",
     search_hint: "Name, legal ID, registration number or a member's national code",
     any: "Any",
@@ -514,7 +645,6 @@ pub static EN: Text = Text {
     reason: "Reason",
     duplicate_flags: "Likely duplicates",
     form_has_errors: "Some fields are wrong; see the message under each.",
-    county_code: "County code",
     nav_formations: "Formations",
     app_name: "Taavon",
     app_tagline: "Cooperatives, facilities and pooled resources in one system",

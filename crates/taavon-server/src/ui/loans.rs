@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
@@ -20,9 +20,10 @@ use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::loans::{LoanStatus, TransactionKind};
 
 use super::csrf::CsrfForm;
+use super::flash;
 use super::format;
 use super::i18n::Lang;
-use super::names::Names;
+use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::{Choice, choices};
 use super::{Layout, render};
@@ -89,7 +90,7 @@ fn line(lang: Lang, names: &Names, l: &Loan) -> LoanLine {
         id: l.id,
         contract_no: lang.digits(&l.fields.contract_no),
         province: names.province(lang, &l.fields.province),
-        branch: lang.digits(l.fields.branch.as_str()),
+        branch: names::branch(lang, l.fields.branch.as_str()),
         principal: lang.number(l.fields.principal_rial),
         outstanding: lang.number(l.state.outstanding_principal_rial),
         overdue: lang.number(l.state.due_unpaid_rial),
@@ -177,6 +178,8 @@ struct TransactionLine {
 struct LoanPage {
     layout: Layout,
     id: i64,
+    /// The number in the heading, in the reader's digits.
+    id_text: String,
     facts: Vec<(String, String)>,
     installments: Vec<InstallmentLine>,
     transactions: Vec<TransactionLine>,
@@ -261,7 +264,7 @@ struct VersionLine {
 }
 
 fn rate_text(lang: Lang, rate_bp: i64) -> String {
-    lang.digits(&format!("{}.{:02}٪", rate_bp / 100, rate_bp % 100))
+    lang.percent(&format!("{}.{:02}", rate_bp / 100, rate_bp % 100))
 }
 
 /// The early-settlement quote as the loan page shows it.
@@ -334,11 +337,11 @@ pub async fn one(
         (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
         (
             t.contract_type.to_owned(),
-            f.contract_type.code().to_owned(),
+            names::contract_type(lang, f.contract_type),
         ),
-        (t.program.to_owned(), f.program.clone()),
+        (t.program.to_owned(), names.program(lang, &f.program)),
         (t.province.to_owned(), names.province(lang, &f.province)),
-        (t.branch.to_owned(), lang.digits(f.branch.as_str())),
+        (t.branch.to_owned(), names::branch(lang, f.branch.as_str())),
         (t.principal.to_owned(), lang.number(f.principal_rial)),
         (
             t.in_words.to_owned(),
@@ -422,7 +425,9 @@ pub async fn one(
             reversed: tx.reversed_by.is_some(),
         })
         .collect();
+    let id_text = layout.lang.digits(&id.to_string());
     render(&LoanPage {
+        id_text,
         id,
         facts,
         installments,
@@ -464,16 +469,19 @@ async fn post_money(
         None => None,
         Some(Ok(value)) => Some(value),
         Some(Err(_)) => {
-            let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
-            return error_page(
-                layout,
+            return flash::refused(
+                &parts,
+                &user,
+                parts_text(&parts).loans_title,
+                &format!("/loans/{id}"),
                 &AppError::invalid(
                     "amount_rial",
                     "number",
                     "مبلغ باید عدد صحیح ریالی باشد.",
                     "The amount must be a whole number of rials.",
                 ),
-            );
+            )
+            .await;
         }
     };
     let input = RepaymentInput {
@@ -515,22 +523,25 @@ async fn post_money(
             .await
         }
     };
-    finish(&parts, &user, id, done).await
+    let t = parts_text(&parts);
+    let success = match kind {
+        LoanForm::Disburse => t.done_disbursement,
+        LoanForm::Repay => t.done_repayment,
+        LoanForm::Settle => t.done_settlement,
+    };
+    finish(&parts, &user, id, success, done).await
 }
 
+/// Back to the loan page with what was done, or why not.
 async fn finish<T>(
     parts: &axum::http::request::Parts,
     user: &UiUser,
     id: i64,
+    success: &str,
     done: Result<T, AppError>,
 ) -> Response {
-    match done {
-        Ok(_) => Redirect::to(&format!("/loans/{id}")).into_response(),
-        Err(error) => {
-            let layout = layout(parts, parts_text(parts).loans_title, Some(user)).await;
-            error_page(layout, &error)
-        }
-    }
+    let title = parts_text(parts).loans_title;
+    flash::outcome(parts, user, title, &format!("/loans/{id}"), success, done).await
 }
 
 pub async fn disburse(
@@ -584,7 +595,8 @@ pub async fn reverse(
         clock::now(),
     )
     .await;
-    finish(&parts, &user, id, done).await
+    let success = parts_text(&parts).done_reversal;
+    finish(&parts, &user, id, success, done).await
 }
 
 /// What a proposal's form on the loan page asks.
@@ -621,7 +633,12 @@ async fn post_decision(
             .await
         }
     };
-    finish(&parts, &user, id, done).await
+    let t = parts_text(&parts);
+    let success = match decision {
+        ProposalForm::Approve => t.done_approval,
+        ProposalForm::Reject => t.done_rejection,
+    };
+    finish(&parts, &user, id, success, done).await
 }
 
 /// A second officer approves a pending proposal from the loan page.
@@ -659,11 +676,22 @@ pub async fn contract(
         grace_mode: form.get("grace_mode").cloned(),
         method: form.get("method").cloned(),
     };
+    let t = parts_text(&parts);
     match loans::contract(&state.store, &user.principal, &input, None, clock::now()).await {
-        Ok(id) => Redirect::to(&format!("/loans/{id}")).into_response(),
+        Ok(id) => {
+            flash::outcome(
+                &parts,
+                &user,
+                t.loans_title,
+                &format!("/loans/{id}"),
+                t.done_contract,
+                Ok(()),
+            )
+            .await
+        }
         Err(error) => {
-            let layout = layout(&parts, parts_text(&parts).loans_title, Some(&user)).await;
-            error_page(layout, &error)
+            let back = format!("/applications/{application_id}");
+            flash::refused(&parts, &user, t.loans_title, &back, &error).await
         }
     }
 }
@@ -696,10 +724,10 @@ struct PortfolioPage {
 
 fn percent(lang: Lang, part: i64, whole: i64) -> String {
     if whole <= 0 {
-        return lang.digits("0");
+        return lang.percent("0");
     }
     let bp = i128::from(part) * 10_000 / i128::from(whole);
-    lang.digits(&format!("{}.{:02}٪", bp / 100, bp % 100))
+    lang.percent(&format!("{}.{:02}", bp / 100, bp % 100))
 }
 
 pub async fn portfolio(
@@ -742,8 +770,8 @@ pub async fn portfolio(
         .iter()
         .map(|r| PortfolioLine {
             province: names.province(lang, &r.province),
-            bank: lang.digits(&r.bank),
-            branch: lang.digits(&r.branch),
+            bank: names::bank(lang, &r.bank),
+            branch: names::branch(lang, &r.branch),
             loans: lang.number(r.loans),
             outstanding: lang.number(r.outstanding_rial),
             par30: percent(lang, r.par30_rial, r.outstanding_rial),

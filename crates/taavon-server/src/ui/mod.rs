@@ -3,6 +3,7 @@
 mod applications;
 mod audit;
 mod csrf;
+mod flash;
 mod format;
 mod funds;
 mod home;
@@ -26,6 +27,7 @@ use taavon_core::access::{self, Action, CooperativeScope, Principal, Resource, R
 
 use crate::state::AppState;
 use i18n::{Lang, Text};
+pub use page::not_found;
 
 /// What every page's frame shows: language, navigation, the user, the CSRF token.
 pub struct Layout {
@@ -36,6 +38,10 @@ pub struct Layout {
     pub user: Option<UserBadge>,
     pub csrf: String,
     pub path: String,
+    /// The message the last action left (shown once).
+    pub flash: Option<flash::Flash>,
+    /// Now, as a printout's letterhead dates it.
+    pub today: String,
 }
 
 pub struct NavItem {
@@ -84,9 +90,14 @@ impl Layout {
             }
             if access::reads_loans(principal) {
                 push("/loans", t.nav_loans);
+                push("/portfolio", t.portfolio_title);
             }
-            if access::ledger_view(principal) != access::LedgerView::None {
+            let ledger = access::ledger_view(principal);
+            if ledger != access::LedgerView::None {
                 push("/funds", t.nav_funds);
+            }
+            if ledger == access::LedgerView::All {
+                push("/ledger", t.trial_balance_title);
             }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
@@ -107,6 +118,8 @@ impl Layout {
             user,
             csrf,
             path,
+            flash: None,
+            today: format::local_time(lang, taavon_app::clock::now()),
         }
     }
 }
@@ -116,9 +129,11 @@ pub fn role_name(lang: Lang, role: &Role) -> String {
     let kind = role.kind();
     let name = lang.pick(kind.name_fa(), kind.name_en());
     match role {
-        Role::ProvincialOfficer { province } => format!("{name} ({})", province.as_str()),
-        Role::BankOfficer { bank, .. } => format!("{name} ({})", lang.digits(bank)),
-        Role::AgencyOfficer { agency } => format!("{name} ({agency})"),
+        Role::ProvincialOfficer { province } => {
+            format!("{name} ({})", names::province_name(lang, province.as_str()))
+        }
+        Role::BankOfficer { bank, .. } => format!("{name} ({})", names::bank(lang, bank)),
+        Role::AgencyOfficer { agency } => format!("{name} ({})", names::agency(lang, agency)),
         _ => name.to_owned(),
     }
 }
@@ -129,10 +144,18 @@ pub fn render(template: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
             tracing::error!(%error, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(FAILED_PAGE)).into_response()
         }
     }
 }
+
+/// The page of a failure in rendering itself: no template, so it is plain, but styled
+/// and in both languages rather than English text.
+const FAILED_PAGE: &str = "<!doctype html><html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
+<title>خطا · تعاون</title><link rel=\"stylesheet\" href=\"/assets/css/taavon.css\"></head><body>\
+<main id=\"content\"><section class=\"card narrow\"><h1>خطا</h1><p>خطایی در سامانه رخ داد؛ \
+دوباره تلاش کنید.</p><p lang=\"en\" dir=\"ltr\">Something went wrong; please try again.</p>\
+<p><a href=\"/\">بازگشت به صفحه اصلی</a></p></section></main></body></html>";
 
 /// Every UI route.
 pub fn routes() -> Router<AppState> {

@@ -1,13 +1,20 @@
-//! Names for the codes stored in records: provinces, counties, sectors, cooperative types
-//! and statuses, in the reader's language.
+//! The one label table of the UI: every code a record holds — provinces, counties,
+//! sectors, banks and branches, agencies, cooperative types and statuses, contract types,
+//! loan classes, application moves, audit entities and actions — named in the reader's
+//! language. A page never shows a code; a code this table does not know is shown as
+//! itself only inside `dir="ltr"` (the acceptance test looks for any that leak).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use taavon_app::AppError;
 use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
 use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
+use taavon_core::loans::product::ContractType;
+use taavon_core::programs::ApplicantKind;
+use taavon_core::reference::ReferenceData;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
 
 use super::i18n::Lang;
@@ -17,14 +24,19 @@ pub struct Names {
     provinces: HashMap<String, (String, String)>,
     counties: HashMap<String, (String, String)>,
     sectors: HashMap<String, (String, String)>,
+    programs: HashMap<String, (String, String)>,
 }
 
 impl Names {
     /// The names as `reader` may read them (reference data: anyone).
     pub async fn load(store: &Store, reader: &Principal) -> Result<Self, AppError> {
-        Ok(Self::new(
-            reference::name_tables(store, Some(reader)).await?,
-        ))
+        let mut names = Self::new(reference::name_tables(store, Some(reader)).await?);
+        names.programs = taavon_app::programs::list_programs(store, reader)
+            .await?
+            .into_iter()
+            .map(|p| (p.code, (p.name_fa, p.name_en)))
+            .collect();
+        Ok(names)
     }
 
     pub fn new(tables: NameTables) -> Self {
@@ -46,6 +58,7 @@ impl Names {
                 .into_iter()
                 .map(|s| (s.code, (s.name_fa, s.name_en)))
                 .collect(),
+            programs: HashMap::new(),
         }
     }
 
@@ -59,6 +72,11 @@ impl Names {
 
     pub fn sector(&self, lang: Lang, code: &str) -> String {
         pick(lang, self.sectors.get(code), code)
+    }
+
+    /// A program by its code (`note18` → its name).
+    pub fn program(&self, lang: Lang, code: &str) -> String {
+        pick(lang, self.programs.get(code), code)
     }
 }
 
@@ -152,4 +170,161 @@ pub fn duplicate_flag(lang: Lang, flag: &serde_json::Value) -> String {
             lang.pick("خارج از حوزه دسترسی شما", "outside your scope")
         ),
     }
+}
+
+/// The names compiled into the build for the codes no one edits at runtime (provinces,
+/// banks, branches, agencies): the same for every reader, and wanted where no store is
+/// at hand (the role badge of every page).
+static BUNDLED: LazyLock<HashMap<String, (String, String)>> = LazyLock::new(|| {
+    let Ok(data) = ReferenceData::bundled() else {
+        return HashMap::new();
+    };
+    let provinces = data
+        .provinces
+        .into_iter()
+        .map(|p| (p.code.as_str().to_owned(), (p.name_fa, p.name_en)));
+    let banks = data
+        .banks
+        .into_iter()
+        .map(|b| (format!("bank:{}", b.code), (b.name_fa, b.name_en)));
+    let branches = data
+        .branches
+        .into_iter()
+        .map(|b| (format!("branch:{}", b.code), (b.name_fa, b.name_en)));
+    let agencies = data
+        .agencies
+        .into_iter()
+        .map(|a| (format!("agency:{}", a.code), (a.name_fa, a.name_en)));
+    provinces
+        .chain(banks)
+        .chain(branches)
+        .chain(agencies)
+        .collect()
+});
+
+fn bundled(lang: Lang, key: &str, code: &str) -> String {
+    pick(lang, BUNDLED.get(key), code)
+}
+
+/// A province by its ISO code (`IR-16` → «ایلام»).
+pub fn province_name(lang: Lang, code: &str) -> String {
+    bundled(lang, code, code)
+}
+
+/// A bank by its Sheba bank code (`022` → «بانک توسعه تعاون»).
+pub fn bank(lang: Lang, code: &str) -> String {
+    bundled(lang, &format!("bank:{code}"), code)
+}
+
+/// A branch by its code (`022-16`).
+pub fn branch(lang: Lang, code: &str) -> String {
+    bundled(lang, &format!("branch:{code}"), code)
+}
+
+/// An agency by its code (`sso` → «سازمان تأمین اجتماعی»).
+pub fn agency(lang: Lang, code: &str) -> String {
+    bundled(lang, &format!("agency:{code}"), code)
+}
+
+/// A loan's contract type (`murabaha` → «مرابحه»).
+pub fn contract_type(lang: Lang, kind: ContractType) -> String {
+    lang.pick(kind.name_fa(), kind.name_en()).to_owned()
+}
+
+/// What an audit record says was done (`loan.transaction`), as an officer reads it; an
+/// action this table does not know is `None` (the page shows its code marked `ltr`).
+pub fn audit_action(lang: Lang, code: &str) -> Option<&'static str> {
+    let (fa, en) = match code {
+        "allocation.round" => ("ثبت دور تخصیص", "Allocation round recorded"),
+        "application.bulk_create" => ("ورود گروهی درخواست‌ها", "Applications imported"),
+        "application.create" => ("ثبت درخواست تسهیلات", "Application drafted"),
+        "application.transition" => ("تغییر وضعیت درخواست", "Application moved"),
+        "business_date.set" => ("تعیین تاریخ کاری", "Business date set"),
+        "client.create" => ("ثبت مددجو", "Client registered"),
+        "cooperative.bulk_create" => ("ورود گروهی تعاونی‌ها", "Cooperatives imported"),
+        "cooperative.create" => ("ثبت تعاونی", "Cooperative registered"),
+        "cooperative.update" => ("ویرایش تعاونی", "Cooperative edited"),
+        "eod.batch" => (
+            "بستن روز (دسته‌ای از تسهیلات)",
+            "End of day (a batch of loans)",
+        ),
+        "eod.portfolio" => ("بستن روز (خلاصه سبد)", "End of day (portfolio)"),
+        "formation.decide" => ("تصمیم درباره تشکیل", "Formation decided"),
+        "formation.submit" => ("درخواست تشکیل تعاونی", "Formation submitted"),
+        "holiday.create" => ("ثبت تعطیلی", "Holiday added"),
+        "ledger.transfers" => ("انتقال‌های دفتر کل", "Ledger transfers"),
+        "ledger.accounts" => ("حساب‌های دفتر کل", "Ledger accounts"),
+        "loan.bulk_create" => ("ورود گروهی تسهیلات", "Loans imported"),
+        "loan.contract" => ("انعقاد قرارداد تسهیلات", "Loan contracted"),
+        "loan.reschedule" => ("استمهال تسهیلات", "Loan rescheduled"),
+        "loan.transaction" => ("تراکنش تسهیلات", "Loan transaction"),
+        "loan.update" => ("به‌روزرسانی تسهیلات", "Loan updated"),
+        "loan_proposal.create" => ("پیشنهاد اقدام بانکی", "Bank action proposed"),
+        "loan_proposal.execute" => ("اجرای پیشنهاد بانکی", "Bank action executed"),
+        "loan_proposal.reject" => ("رد پیشنهاد بانکی", "Bank action rejected"),
+        "membership.bulk_create" => ("ورود گروهی اعضا", "Members imported"),
+        "membership.create" => ("ثبت عضو", "Member added"),
+        "person.bulk_create" => ("ورود گروهی اشخاص", "People imported"),
+        "person.create" => ("ثبت شخص", "Person registered"),
+        "program.budgets" => ("تعیین بودجه برنامه", "Program budgets set"),
+        "program.create" => ("ایجاد برنامه", "Program created"),
+        "program.update" => ("ویرایش برنامه", "Program edited"),
+        "reference.load" => ("بارگذاری اطلاعات پایه", "Reference data loaded"),
+        "share.entry" => ("ثبت سهم", "Share entry"),
+        "tiers.import" => ("ورود سطح‌بندی شهرستان‌ها", "County tiers imported"),
+        "user.create" => ("ایجاد کاربر", "User created"),
+        "user.login" => ("ورود به سامانه", "Logged in"),
+        "user.login_failed" => ("ورود ناموفق", "Failed login"),
+        "user.logout" => ("خروج از سامانه", "Logged out"),
+        _ => return None,
+    };
+    Some(lang.pick(fa, en))
+}
+
+/// The kind of record an audit entry is about (`loan_proposal`); `None` when unknown.
+pub fn audit_entity(lang: Lang, code: &str) -> Option<&'static str> {
+    let (fa, en) = match code {
+        "application" => ("درخواست", "Application"),
+        "business_date" => ("تاریخ کاری", "Business date"),
+        "client" => ("مددجو", "Client"),
+        "cooperative" => ("تعاونی", "Cooperative"),
+        "formation" => ("تشکیل", "Formation"),
+        "holiday" => ("تعطیلی", "Holiday"),
+        "ledger" => ("دفتر کل", "Ledger"),
+        "loan" => ("تسهیلات", "Loan"),
+        "loan_proposal" => ("پیشنهاد بانکی", "Bank proposal"),
+        "membership" => ("عضویت", "Membership"),
+        "person" => ("شخص", "Person"),
+        "program" => ("برنامه", "Program"),
+        "reference" => ("اطلاعات پایه", "Reference data"),
+        "round" | "allocation" => ("دور تخصیص", "Allocation round"),
+        "share" => ("سهم", "Share"),
+        "tiers" => ("سطح‌بندی", "Tiers"),
+        "user" => ("کاربر", "User"),
+        "eod" => ("بستن روز", "End of day"),
+        _ => return None,
+    };
+    Some(lang.pick(fa, en))
+}
+
+/// Who did it, from an audit actor (`user:1:admin`, `system:demo`): the login name of a
+/// user, or the system's part in words.
+pub fn audit_actor(lang: Lang, actor: &str) -> (String, bool) {
+    let mut parts = actor.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("user"), Some(_), Some(name)) => (name.to_owned(), true),
+        (Some("system"), _, _) => (lang.pick("سامانه", "The system").to_owned(), false),
+        _ => (actor.to_owned(), true),
+    }
+}
+
+/// Who may apply to a program (`artisan` → «صنعتگر»).
+pub fn applicant_kind(lang: Lang, code: &str) -> String {
+    let (fa, en) = match ApplicantKind::parse(code) {
+        Some(ApplicantKind::Cooperative) => ("تعاونی", "Cooperative"),
+        Some(ApplicantKind::Artisan) => ("صنعتگر", "Artisan"),
+        Some(ApplicantKind::Welfare) => ("مددجوی بهزیستی", "Welfare client"),
+        None => (code, code),
+    };
+    lang.pick(fa, en).to_owned()
 }

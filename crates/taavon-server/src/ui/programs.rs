@@ -8,12 +8,13 @@ use serde::Deserialize;
 use taavon_app::rounds::{self, WhatIf};
 use taavon_app::{AppError, clock, programs};
 use taavon_core::access::{self, Action, Resource};
+use taavon_core::loans::product::ContractType;
 use taavon_core::programs::FundingSource;
 
 use super::csrf::{CsrfForm, NoFields};
 use super::format;
 use super::i18n::Lang;
-use super::names::Names;
+use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
@@ -51,6 +52,8 @@ struct ProgramPage {
     rules: Vec<(String, String)>,
     budgets: Vec<BudgetLine>,
     code: String,
+    /// Whether the reader may run a round (a national one reads every province).
+    may_round: bool,
 }
 
 fn source_name(lang: super::i18n::Lang, code: &str) -> String {
@@ -105,11 +108,16 @@ pub async fn one(
         Err(error) => return error_page(layout, &error),
     };
     let r = &detail.rules;
-    let percent = |bp: u32| lang.digits(&format!("{}٪", f64::from(bp) / 100.0));
+    let percent = |bp: u32| lang.percent(&(f64::from(bp) / 100.0).to_string());
     let rules = vec![
         (
             t.applicant_kinds.to_owned(),
-            r.eligibility.applicant_kinds.join("، "),
+            r.eligibility
+                .applicant_kinds
+                .iter()
+                .map(|kind| names::applicant_kind(lang, kind))
+                .collect::<Vec<_>>()
+                .join(lang.pick("، ", ", ")),
         ),
         (
             t.amount_range.to_owned(),
@@ -137,7 +145,14 @@ pub async fn one(
             t.grace.to_owned(),
             lang.number(i64::from(r.pricing.grace_months)),
         ),
-        (t.contract_type.to_owned(), r.pricing.contract_type.clone()),
+        (
+            t.contract_type.to_owned(),
+            // The rules document was checked when the program was defined.
+            ContractType::parse(&r.pricing.contract_type).map_or_else(
+                || r.pricing.contract_type.clone(),
+                |kind| names::contract_type(lang, kind),
+            ),
+        ),
         (
             t.women_share.to_owned(),
             percent(r.quotas.women_led_share_bp),
@@ -175,6 +190,7 @@ pub async fn one(
             format::date(lang, &p.closes_on)
         ),
         code: p.code.clone(),
+        may_round: access::application_scope(&user.principal) == access::ApplicationScope::All,
         rules,
         budgets,
         layout,
@@ -340,7 +356,7 @@ async fn round_page(
     if let Some(id) = result.recorded_round {
         return Redirect::to(&format!("/programs/{code}/round?recorded={id}")).into_response();
     }
-    let percent = |share: f64| lang.digits(&format!("{:.1}٪", share * 100.0));
+    let percent = |share: f64| lang.percent(&format!("{:.1}", share * 100.0));
     let scenarios = result
         .scenarios
         .iter()
@@ -351,9 +367,9 @@ async fn round_page(
                 percent(f64::from(s.women_share_bp) / 10_000.0),
                 percent(f64::from(s.deprived_share_bp) / 10_000.0)
             ),
-            objective: lang.digits(&format!("{:.1}", s.objective)),
-            upper_bound: lang.digits(&format!("{:.1}", s.upper_bound)),
-            gap: lang.digits(&format!("{:.3}٪", s.gap * 100.0)),
+            objective: lang.decimal(&format!("{:.1}", s.objective)),
+            upper_bound: lang.decimal(&format!("{:.1}", s.upper_bound)),
+            gap: lang.percent(&format!("{:.3}", s.gap * 100.0)),
             funded: lang.number(i64::try_from(s.funded_count).unwrap_or(i64::MAX)),
             amount: lang.number(s.funded_amount),
             achieved: format!("{} / {}", percent(s.shares[0]), percent(s.shares[1])),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
 use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
@@ -18,6 +18,7 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
 
 use super::csrf::CsrfForm;
+use super::flash;
 use super::format;
 use super::i18n::{Lang, Text};
 use super::names::{self, Names};
@@ -310,7 +311,7 @@ pub async fn cooperative(
             .iter()
             .map(|a| ApplicationLine {
                 id: a.id,
-                program: a.fields.program.clone(),
+                program: names.program(lang, &a.fields.program),
                 amount: lang.number(a.fields.amount_rial),
                 jobs: lang.number(a.fields.jobs),
                 women_jobs: lang.number(a.fields.women_jobs),
@@ -380,6 +381,17 @@ struct NewCooperativePage {
     errors: HashMap<String, String>,
     kinds: Vec<Choice>,
     sectors: Vec<Choice>,
+    /// The province select, then the county select grouped by province (the script
+    /// narrows it to the chosen province; without it the groups still read).
+    provinces: Vec<Choice>,
+    counties: Vec<CountyGroup>,
+}
+
+/// A province's counties, as one `<optgroup>` of the county select.
+struct CountyGroup {
+    province: String,
+    label: String,
+    counties: Vec<Choice>,
 }
 
 impl NewCooperativePage {
@@ -400,12 +412,50 @@ async fn new_form(
     errors: &[FieldError],
 ) -> Response {
     let lang = layout.lang;
-    let sectors = match reference::sectors(&state.store, Some(principal)).await {
-        Ok(sectors) => sectors,
+    let (sectors, tables) = match async {
+        let sectors = reference::sectors(&state.store, Some(principal)).await?;
+        let tables = reference::name_tables(&state.store, Some(principal)).await?;
+        Ok::<_, AppError>((sectors, tables))
+    }
+    .await
+    {
+        Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
     let kinds = kind_choices(lang, values.get("type").map(String::as_str));
     let sectors = sector_choices(lang, sectors, values.get("sector").map(String::as_str));
+    let county = values.get("county").map(String::as_str);
+    let province = county
+        .and_then(|code| tables.counties.iter().find(|c| c.code == code))
+        .map(|c| c.province.clone())
+        .or_else(|| values.get("province").cloned());
+    let provinces = tables
+        .provinces
+        .iter()
+        .map(|p| Choice {
+            value: p.code.clone(),
+            label: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+            selected: province.as_deref() == Some(p.code.as_str()),
+        })
+        .collect();
+    let counties = tables
+        .provinces
+        .iter()
+        .map(|p| CountyGroup {
+            province: p.code.clone(),
+            label: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+            counties: tables
+                .counties
+                .iter()
+                .filter(|c| c.province == p.code)
+                .map(|c| Choice {
+                    value: c.code.clone(),
+                    label: lang.pick(&c.name_fa, &c.name_en).to_owned(),
+                    selected: county == Some(c.code.as_str()),
+                })
+                .collect(),
+        })
+        .collect();
     let errors = errors
         .iter()
         .map(|e| {
@@ -428,6 +478,8 @@ async fn new_form(
             errors,
             kinds,
             sectors,
+            provinces,
+            counties,
         }),
     )
         .into_response()
@@ -492,7 +544,17 @@ pub async fn new_cooperative_submit(
         .await
     {
         Ok(cooperative) => {
-            Redirect::to(&format!("/cooperatives/{}", cooperative.id)).into_response()
+            let t = parts_text(&parts);
+            let to = format!("/cooperatives/{}", cooperative.id);
+            flash::outcome(
+                &parts,
+                &user,
+                t.new_cooperative,
+                &to,
+                t.done_registered,
+                Ok(()),
+            )
+            .await
         }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -573,7 +635,7 @@ fn field_label(t: &Text, field: CooperativeField) -> &'static str {
         CooperativeField::Phone => t.phone,
         CooperativeField::Kind => t.kind,
         CooperativeField::Sector => t.sector,
-        CooperativeField::County => t.county_code,
+        CooperativeField::County => t.county,
         CooperativeField::LegalId => t.legal_id,
         CooperativeField::RegistrationNumber => t.registration_number,
         CooperativeField::RegisteredOn => t.registered_on,
@@ -753,7 +815,10 @@ pub async fn edit_cooperative_submit(
     match registry::update_cooperative(&state.store, principal, id, &patch, None, clock::now())
         .await
     {
-        Ok(_) => Redirect::to(&format!("/cooperatives/{id}")).into_response(),
+        Ok(_) => {
+            let to = format!("/cooperatives/{id}");
+            flash::outcome(&parts, &user, t.edit_cooperative, &to, t.done_saved, Ok(())).await
+        }
         Err(AppError::Invalid(errors)) => {
             let failed = Failed {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -855,7 +920,7 @@ pub async fn formation_decision(
 ) -> Response {
     let approve = form.get("decision").map(String::as_str) == Some("approve");
     let reason = form.get("reason").map(String::as_str);
-    match taavon_app::formations::decide(
+    let done = taavon_app::formations::decide(
         &state.store,
         &user.principal,
         id,
@@ -864,12 +929,15 @@ pub async fn formation_decision(
         None,
         clock::now(),
     )
+    .await;
+    let t = parts_text(&parts);
+    flash::outcome(
+        &parts,
+        &user,
+        t.formations_title,
+        "/formations",
+        t.done_formation,
+        done,
+    )
     .await
-    {
-        Ok(_) | Err(AppError::Conflict(_)) => Redirect::to("/formations").into_response(),
-        Err(error) => {
-            let layout = layout(&parts, parts_text(&parts).formations_title, Some(&user)).await;
-            error_page(layout, &error)
-        }
-    }
 }

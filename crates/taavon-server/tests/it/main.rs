@@ -3,6 +3,7 @@
 
 mod api;
 mod authorization;
+mod browser;
 mod contract;
 mod four_eyes;
 mod helpers;

@@ -209,11 +209,14 @@ async fn the_list_filters_and_the_registration_form_shows_persian_errors_inline(
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(
-        html.contains("class=\"field-error\">نام تعاونی لازم است."),
+        html.contains("id=\"name-error\">نام تعاونی لازم است."),
         "{html}"
     );
     assert!(html.contains("شناسه ملی: رقم کنترل درست نیست."));
-    assert!(html.contains("value=\"1505\""), "what was typed is kept");
+    assert!(
+        html.contains("value=\"1505\" selected"),
+        "the county chosen is kept"
+    );
 
     let response = client
         .post(app.url("/cooperatives/new"))
@@ -442,7 +445,7 @@ async fn the_bank_writes_a_contract_and_takes_a_repayment_through_the_loan_pages
     let arrears = get("/loans?arrears=1").await;
     assert!(arrears.contains("مشکوک‌الوصول") && arrears.contains("معوق"));
     let portfolio = get("/portfolio").await;
-    assert!(portfolio.contains("PAR30"));
+    assert!(portfolio.contains("معوق ۳۰ روز"), "PAR30, labelled");
     let admin = ui_client(&app, "admin").await;
     let ledger = admin
         .get(app.url("/ledger"))
@@ -503,10 +506,14 @@ async fn the_bank_settles_a_loan_early_from_its_page_for_the_quoted_amount() {
                 .unwrap()
         }
     };
+    // A wrong amount is refused on the loan page itself, with the reason as its message.
     let response = settle((total - 1).to_string(), page.clone()).await;
-    assert_eq!(response.status(), 422);
-    let error = response.text().await.unwrap();
-    assert!(error.contains("مبلغ باید برابر مبلغ تسویه"), "{error}");
+    assert_eq!(response.status(), 303);
+    let error = page_of(&bank).await;
+    assert!(
+        error.contains("role=\"alert\">مبلغ باید برابر مبلغ تسویه"),
+        "{error}"
+    );
     let response = settle(persian_total, page).await;
     assert_eq!(response.status(), 303);
     let page = page_of(&bank).await;
@@ -594,10 +601,10 @@ async fn contracted_and_disbursed(app: &TestApp, bank: &reqwest::Client) -> (Str
 }
 
 #[tokio::test]
-async fn a_conflict_on_a_loan_form_is_a_persian_409_page() {
-    // Establishes that the UI's error page takes its status from the API's one table: a
-    // second full disbursement is a conflict (409, as the API answers), shown in the
-    // layout with a Persian message, not a failure (500).
+async fn a_conflict_on_a_loan_form_is_said_in_persian_on_the_loan_page() {
+    // Establishes that a refused action goes back to the page it came from with the
+    // precise reason as a message (post/redirect/get): a second full disbursement is a
+    // conflict, said in Persian in the layout, never as an internal message or a failure.
     let app = sqlite_app().await;
     let bank = ui_client(&app, "bank").await;
     let (loan_path, page) = contracted_and_disbursed(&app, &bank).await;
@@ -607,9 +614,21 @@ async fn a_conflict_on_a_loan_form_is_a_persian_409_page() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 409);
-    let html = response.text().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], loan_path.as_str());
+    let html = bank
+        .get(app.url(&loan_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("dir=\"rtl\""), "{html}");
+    assert!(
+        html.contains("class=\"flash bad\" role=\"alert\""),
+        "{html}"
+    );
     assert!(
         html.contains("با وضعیت کنونی این پرونده سازگار نیست"),
         "{html}"
