@@ -151,7 +151,7 @@ pub async fn import_insured_list(
     file: ListFile<'_>,
     rules: &VerificationRules,
     now: Timestamp,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<InsuredImportReport, AppError> {
     AppError::from_decision(decide_insured_upload(Some(principal)))?;
     let format = Format::of(file.name);
@@ -201,24 +201,32 @@ pub async fn import_insured_list(
 }
 
 /// Imports a list as the API receives it, under an `Idempotency-Key` whose request is
-/// the file's bytes (`canonical_body` their SHA-256): a retry with the same bytes answers
-/// the upload the first stored; the same key with other bytes is refused. A bad file is
-/// refused with every bad row named (`rows[N].column`, N as in the file, 1 the header).
+/// the file's bytes: `idempotency`'s `canonical_body` is ignored and the file's SHA-256
+/// (`sha256`, hex, as the edge computed it while receiving the file) stands for it. A
+/// retry with the same bytes answers the upload the first stored; the same key with
+/// other bytes is refused. A bad file is refused with every bad row named
+/// (`rows[N].column`, N as in the file, 1 the header).
+#[allow(clippy::too_many_arguments)]
 pub async fn upload_insured_list(
     store: &Store,
     principal: &Principal,
     file: ListFile<'_>,
+    sha256: &str,
     rules: &VerificationRules,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<InsuredUpload, AppError> {
     AppError::from_decision(decide_insured_upload(Some(principal)))?;
+    let idempotency = idempotency.map(|key| Idempotency {
+        canonical_body: sha256,
+        ..key
+    });
     // A retry is answered before the file is read again.
     if let Some(upload_id) = winner(store, principal, idempotency).await? {
         return stored_upload(store, upload_id).await;
     }
     let format = Format::of(file.name);
-    let checked = check_list(file.path, format)?;
+    let checked = check_list_hashed(file.path, format, sha256.to_owned())?;
     let first_month = checked.coverage.keys().map(|(_, m)| *m).min();
     let last_month = checked.coverage.keys().map(|(_, m)| *m).max();
     let months = match (first_month, last_month) {
@@ -273,7 +281,7 @@ async fn store_checked(
     checked: &CheckedList,
     (first_month, last_month): (JalaliMonth, JalaliMonth),
     rules: &VerificationRules,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(i64, u64, u64, WriteTx), AppError> {
     let coverage: Vec<InsuredCoverage> = checked
         .coverage
@@ -484,7 +492,8 @@ pub async fn set_loan_workshop(
     Ok(())
 }
 
-/// Sets (or, with `None`, clears) a borrower's SSO workshop code on the registry: a
+/// Sets (or, with `None`, clears) a borrower's SSO workshop code on the registry (and
+/// answers it): a
 /// regulatory field, set by the ministry or an officer of the borrower's province. A
 /// contract takes the borrower's code at its first job report, so hires already reported
 /// keep the code they were verified at (`set_loan_workshop` moves a contract's).
@@ -495,10 +504,10 @@ pub async fn set_borrower_workshop(
     code: Option<&str>,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<Option<WorkshopCode>, AppError> {
     let workshop = code.map(parse_workshop).transpose()?;
     let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(_) => return Ok(()),
+        Begun::Replay(_) => return Ok(workshop),
         Begun::Fresh(write) => write,
     };
     let (holder, province, id) = match borrower {
@@ -531,7 +540,7 @@ pub async fn set_borrower_workshop(
         return Err(AppError::NotFound);
     }
     finish_idempotent(write, principal, idempotency, id).await?;
-    Ok(())
+    Ok(workshop)
 }
 
 fn parse_workshop(code: &str) -> Result<WorkshopCode, AppError> {
@@ -882,12 +891,17 @@ struct CheckedList {
 }
 
 fn check_list(path: &Path, format: Format) -> Result<CheckedList, AppError> {
+    check_list_hashed(path, format, sha256_of(path)?)
+}
+
+/// The first pass over a file whose SHA-256 is known.
+fn check_list_hashed(path: &Path, format: Format, sha256: String) -> Result<CheckedList, AppError> {
     let mut checked = CheckedList {
         rows: 0,
         errors: Vec::new(),
         error_count: 0,
         coverage: BTreeMap::new(),
-        sha256: sha256_of(path)?,
+        sha256,
     };
     let mut rows = ListRows::open(path, format)?;
     if let Some(error) = rows.header_error.take() {

@@ -7,6 +7,7 @@ mod contract;
 mod four_eyes;
 mod helpers;
 mod idempotency;
+mod impact;
 mod loans;
 mod money;
 mod pages;
