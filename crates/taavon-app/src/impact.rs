@@ -17,8 +17,8 @@ use std::path::Path;
 use calamine::{DataRef, DataType, Reader as _, Xlsx};
 use sha2::{Digest, Sha256};
 use taavon_core::access::{
-    LoanSubject, Principal, decide_fraud_signals, decide_insured_upload, decide_job_report,
-    insured_list_view, sees_hire_national_codes,
+    LoanSubject, Principal, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
+    decide_job_report, decide_workshop_code, insured_list_view, sees_hire_national_codes,
 };
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::ids::{NationalCode, WorkshopCode};
@@ -31,7 +31,7 @@ use taavon_store::{
     WorkshopHolder, WriteTx,
 };
 
-use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
+use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::import::RowError;
 use crate::table::Format;
 use crate::{AppError, FieldError};
@@ -127,6 +127,13 @@ pub struct InsuredListsView {
     pub view: InsuredListView,
 }
 
+/// A borrower whose SSO workshop code is set on the registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Borrower {
+    Cooperative(i64),
+    Client(i64),
+}
+
 /// How hires are reported: added to what the loan has, or replacing it (an amendment
 /// that may also leave people out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,14 +151,14 @@ pub async fn import_insured_list(
     file: ListFile<'_>,
     rules: &VerificationRules,
     now: Timestamp,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<InsuredImportReport, AppError> {
     AppError::from_decision(decide_insured_upload(Some(principal)))?;
     let format = Format::of(file.name);
-    let checked = check_list(file.path, format)?;
+    let mut checked = check_list(file.path, format)?;
     let mut report = InsuredImportReport {
         rows: checked.rows,
-        errors: checked.errors,
+        errors: std::mem::take(&mut checked.errors),
         error_count: checked.error_count,
         upload_id: None,
         workshops: u64::try_from(
@@ -182,6 +189,100 @@ pub async fn import_insured_list(
     if report.error_count > 0 {
         return Ok(report);
     }
+    let write = store.write(crate::auth::actor_of(principal), now).await?;
+    let months = (first_month, last_month);
+    let (upload_id, hires_checked, hires_changed, write) =
+        store_checked(write, file, format, &checked, months, rules, progress).await?;
+    write.commit().await?;
+    report.upload_id = Some(upload_id);
+    report.hires_checked = hires_checked;
+    report.hires_changed = hires_changed;
+    Ok(report)
+}
+
+/// Imports a list as the API receives it, under an `Idempotency-Key` whose request is
+/// the file's bytes: `idempotency`'s `canonical_body` is ignored and the file's SHA-256
+/// (`sha256`, hex, as the edge computed it while receiving the file) stands for it. A
+/// retry with the same bytes answers the upload the first stored; the same key with
+/// other bytes is refused. A bad file is refused with every bad row named
+/// (`rows[N].column`, N as in the file, 1 the header).
+#[allow(clippy::too_many_arguments)]
+pub async fn upload_insured_list(
+    store: &Store,
+    principal: &Principal,
+    file: ListFile<'_>,
+    sha256: &str,
+    rules: &VerificationRules,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<InsuredUpload, AppError> {
+    AppError::from_decision(decide_insured_upload(Some(principal)))?;
+    let idempotency = idempotency.map(|key| Idempotency {
+        canonical_body: sha256,
+        ..key
+    });
+    // A retry is answered before the file is read again.
+    if let Some(upload_id) = winner(store, principal, idempotency).await? {
+        return stored_upload(store, upload_id).await;
+    }
+    let format = Format::of(file.name);
+    let checked = check_list_hashed(file.path, format, sha256.to_owned())?;
+    let first_month = checked.coverage.keys().map(|(_, m)| *m).min();
+    let last_month = checked.coverage.keys().map(|(_, m)| *m).max();
+    let months = match (first_month, last_month) {
+        (Some(first), Some(last)) if checked.error_count == 0 => (first, last),
+        _ => {
+            let mut errors = checked.errors;
+            if errors.is_empty() {
+                errors.push(file_error(
+                    "empty",
+                    "فایل هیچ ردیفی ندارد.",
+                    "The file has no rows.",
+                ));
+            }
+            return Err(AppError::Invalid(
+                errors.iter().map(row_field_error).collect(),
+            ));
+        }
+    };
+    let write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(upload_id) => return stored_upload(store, upload_id).await,
+        Begun::Fresh(write) => write,
+    };
+    let (upload_id, _, _, write) =
+        store_checked(write, file, format, &checked, months, rules, &mut |_| {}).await?;
+    finish_idempotent(write, principal, idempotency, upload_id).await?;
+    stored_upload(store, upload_id).await
+}
+
+/// A bad row of a list as a field error of the request that carried it.
+fn row_field_error(error: &RowError) -> FieldError {
+    let field = match (error.row, error.column.as_str()) {
+        (0, _) | (_, "") => "file".to_owned(),
+        (row, column) => format!("rows[{row}].{column}"),
+    };
+    FieldError::new(field, &error.rule, &error.message_fa, &error.message_en)
+}
+
+async fn stored_upload(store: &Store, upload_id: i64) -> Result<InsuredUpload, AppError> {
+    let mut read = store.read().await?;
+    let upload = read.insured_upload(upload_id).await?;
+    read.finish().await?;
+    upload.ok_or_else(|| AppError::Internal(format!("upload {upload_id} vanished")))
+}
+
+/// The second pass of a checked list inside `write`: the upload recorded, the rows it
+/// replaces deleted, its rows written in batches, the hires at its workshops re-verified.
+/// Answers (upload id, hires judged, verdicts changed) and the transaction to finish.
+async fn store_checked(
+    mut write: WriteTx,
+    file: ListFile<'_>,
+    format: Format,
+    checked: &CheckedList,
+    (first_month, last_month): (JalaliMonth, JalaliMonth),
+    rules: &VerificationRules,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<(i64, u64, u64, WriteTx), AppError> {
     let coverage: Vec<InsuredCoverage> = checked
         .coverage
         .iter()
@@ -193,12 +294,11 @@ pub async fn import_insured_list(
             })
         })
         .collect::<Result<_, AppError>>()?;
-    let mut write = store.write(crate::auth::actor_of(principal), now).await?;
     let upload_id = write
         .record_insured_upload(
             &NewInsuredUpload {
                 file_name: file.name.to_owned(),
-                content_sha256: checked.sha256,
+                content_sha256: checked.sha256.clone(),
                 row_count: i64::try_from(checked.rows).unwrap_or(i64::MAX),
                 first_month,
                 last_month,
@@ -231,11 +331,7 @@ pub async fn import_insured_list(
     let touched = write.hires_at_upload_workshops(upload_id).await?;
     let (checked_hires, changed) =
         reverify(&mut write, rules, touched, &[], Some(upload_id)).await?;
-    report.hires_checked = checked_hires;
-    report.hires_changed = changed;
-    write.commit().await?;
-    report.upload_id = Some(upload_id);
-    Ok(report)
+    Ok((upload_id, checked_hires, changed, write))
 }
 
 /// What the stored lists hold: rows and uploads for those who may read them, counts for
@@ -374,14 +470,7 @@ pub async fn set_loan_workshop(
     rules: &VerificationRules,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let workshop = WorkshopCode::parse(code).map_err(|error| {
-        AppError::invalid(
-            "workshop_code",
-            "workshop_code",
-            "کد کارگاه ده رقم است.",
-            &format!("A workshop code is ten digits: {error}"),
-        )
-    })?;
+    let workshop = parse_workshop(code)?;
     let mut write = store.write(crate::auth::actor_of(principal), now).await?;
     let loan = write.loan(loan_id).await?.ok_or(AppError::NotFound)?;
     let province = crate::loans::province_of(&loan)?;
@@ -401,6 +490,68 @@ pub async fn set_loan_workshop(
     reverify(&mut write, rules, touched, &[], None).await?;
     write.commit().await?;
     Ok(())
+}
+
+/// Sets (or, with `None`, clears) a borrower's SSO workshop code on the registry (and
+/// answers it): a
+/// regulatory field, set by the ministry or an officer of the borrower's province. A
+/// contract takes the borrower's code at its first job report, so hires already reported
+/// keep the code they were verified at (`set_loan_workshop` moves a contract's).
+pub async fn set_borrower_workshop(
+    store: &Store,
+    principal: &Principal,
+    borrower: Borrower,
+    code: Option<&str>,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<Option<WorkshopCode>, AppError> {
+    let workshop = code.map(parse_workshop).transpose()?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(_) => return Ok(workshop),
+        Begun::Fresh(write) => write,
+    };
+    let (holder, province, id) = match borrower {
+        Borrower::Cooperative(id) => {
+            let cooperative = write.cooperative(id).await?.ok_or(AppError::NotFound)?;
+            (
+                WorkshopHolder::Cooperative(id),
+                cooperative.fields.province,
+                id,
+            )
+        }
+        Borrower::Client(id) => {
+            let client = write.client(id).await?.ok_or(AppError::NotFound)?;
+            (WorkshopHolder::Client(id), client.fields.province, id)
+        }
+    };
+    let province = ProvinceCode::parse(&province)
+        .map_err(|_| AppError::Internal(format!("borrower {id} has a bad province")))?;
+    let subject = match borrower {
+        Borrower::Cooperative(id) => WorkshopHolderRef::Cooperative {
+            id,
+            province: &province,
+        },
+        Borrower::Client(_) => WorkshopHolderRef::Client {
+            province: &province,
+        },
+    };
+    AppError::from_decision(decide_workshop_code(Some(principal), subject))?;
+    if !write.set_workshop_code(holder, workshop.as_ref()).await? {
+        return Err(AppError::NotFound);
+    }
+    finish_idempotent(write, principal, idempotency, id).await?;
+    Ok(workshop)
+}
+
+fn parse_workshop(code: &str) -> Result<WorkshopCode, AppError> {
+    WorkshopCode::parse(code).map_err(|error| {
+        AppError::invalid(
+            "workshop_code",
+            "workshop_code",
+            "کد کارگاه ده رقم است.",
+            &format!("A workshop code is ten digits: {error}"),
+        )
+    })
 }
 
 /// A loan's planned, reported and verified jobs and each hire's verdict; national codes
@@ -740,12 +891,17 @@ struct CheckedList {
 }
 
 fn check_list(path: &Path, format: Format) -> Result<CheckedList, AppError> {
+    check_list_hashed(path, format, sha256_of(path)?)
+}
+
+/// The first pass over a file whose SHA-256 is known.
+fn check_list_hashed(path: &Path, format: Format, sha256: String) -> Result<CheckedList, AppError> {
     let mut checked = CheckedList {
         rows: 0,
         errors: Vec::new(),
         error_count: 0,
         coverage: BTreeMap::new(),
-        sha256: sha256_of(path)?,
+        sha256,
     };
     let mut rows = ListRows::open(path, format)?;
     if let Some(error) = rows.header_error.take() {

@@ -35,6 +35,65 @@ pub struct Config {
     pub bank_second_approval_above_rial: i64,
     /// End of day (the `[eod]` table of `taavon.toml`).
     pub eod: EodConfig,
+    /// Job verification against the insured-worker lists (the `[impact]` table).
+    pub impact: ImpactConfig,
+}
+
+/// The parameters of job verification (issue 14); the defaults are the oracle's.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImpactConfig {
+    /// Months before the disbursement month in which any insurance marks an existing
+    /// worker.
+    pub lookback_months: u8,
+    /// Months after the disbursement month searched for insured months.
+    pub window_months: u8,
+    /// Insured months needed within the window.
+    pub months_required: u8,
+    /// Days insured in a month for it to count.
+    pub days_required: u8,
+}
+
+impl Default for ImpactConfig {
+    fn default() -> Self {
+        let defaults = taavon_app::impact::VerificationRules::default();
+        Self {
+            lookback_months: defaults.lookback_months,
+            window_months: defaults.window_months,
+            months_required: defaults.months_required,
+            days_required: defaults.days_required,
+        }
+    }
+}
+
+impl ImpactConfig {
+    /// The checked rules: a window of 1 to 36 months holding the months required (at
+    /// least one), a lookback of at most 24 months, 1 to 31 days a month.
+    pub fn rules(&self) -> anyhow::Result<taavon_app::impact::VerificationRules> {
+        anyhow::ensure!(
+            (1..=36).contains(&self.window_months),
+            "impact.window_months must be 1 to 36"
+        );
+        anyhow::ensure!(
+            (1..=self.window_months).contains(&self.months_required),
+            "impact.months_required must be 1 to impact.window_months ({})",
+            self.window_months
+        );
+        anyhow::ensure!(
+            self.lookback_months <= 24,
+            "impact.lookback_months must be at most 24"
+        );
+        anyhow::ensure!(
+            (1..=31).contains(&self.days_required),
+            "impact.days_required must be 1 to 31"
+        );
+        Ok(taavon_app::impact::VerificationRules {
+            lookback_months: self.lookback_months,
+            window_months: self.window_months,
+            months_required: self.months_required,
+            days_required: self.days_required,
+        })
+    }
 }
 
 /// End of day: its steps in order, its batches, the Central Bank of Iran classes.
@@ -126,6 +185,7 @@ impl Default for Config {
             bank_second_approval_above_rial: workflow.bank_second_approval_above_rial,
             audit_key_file: None,
             eod: EodConfig::default(),
+            impact: ImpactConfig::default(),
         }
     }
 }
@@ -154,6 +214,7 @@ impl std::fmt::Debug for Config {
                 &self.bank_second_approval_above_rial,
             )
             .field("eod", &self.eod)
+            .field("impact", &self.impact)
             .finish()
     }
 }
@@ -234,6 +295,44 @@ mod tests {
             ..Config::default()
         };
         assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn impact_rules_default_to_the_oracles_and_a_bad_one_is_named() {
+        // Establishes the `[impact]` defaults (3, 12, 3, 15) and its validation.
+        assert_eq!(
+            ImpactConfig::default().rules().unwrap(),
+            taavon_app::impact::VerificationRules::default()
+        );
+        let too_many = ImpactConfig {
+            window_months: 2,
+            ..ImpactConfig::default()
+        };
+        assert_eq!(
+            too_many.rules().unwrap_err().to_string(),
+            "impact.months_required must be 1 to impact.window_months (2)"
+        );
+        let no_days = ImpactConfig {
+            days_required: 0,
+            ..ImpactConfig::default()
+        };
+        assert!(
+            no_days
+                .rules()
+                .unwrap_err()
+                .to_string()
+                .contains("days_required")
+        );
+        let parsed: Config = config::Config::builder()
+            .add_source(config::File::from_str(
+                "[impact]\nlookback_months = 6\n",
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        assert_eq!(parsed.impact.rules().unwrap().lookback_months, 6);
     }
 
     #[test]

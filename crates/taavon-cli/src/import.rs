@@ -164,8 +164,9 @@ fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
 }
 
 fn import_insured(args: ImportInsuredArgs) -> anyhow::Result<ExitCode> {
-    use taavon_app::impact::{ListFile, VerificationRules, import_insured_list};
+    use taavon_app::impact::{ListFile, import_insured_list};
     let config = config_with(&args.db)?;
+    let rules = config.impact.rules()?;
     let name = args.file.to_string_lossy().into_owned();
     let bar = progress_bar();
     runtime()?.block_on(async {
@@ -184,7 +185,7 @@ fn import_insured(args: ImportInsuredArgs) -> anyhow::Result<ExitCode> {
                 path: &args.file,
                 name: &name,
             },
-            &VerificationRules::default(),
+            &rules,
             clock::now(),
             &mut |written| bar.set_position(written),
         )

@@ -71,6 +71,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 second_approval_above_rial: config.second_approval_above_rial,
                 bank_second_approval_above_rial: config.bank_second_approval_above_rial,
             },
+            impact: config.impact.rules()?,
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;
         store.close().await;

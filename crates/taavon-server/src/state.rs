@@ -24,6 +24,8 @@ pub struct ServerConfig {
     pub session_lifetime: Duration,
     /// The application workflow's settings (the maker-checker threshold).
     pub workflow: taavon_app::applications::WorkflowSettings,
+    /// The parameters of job verification against the insured-worker lists.
+    pub impact: taavon_app::impact::VerificationRules,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +37,7 @@ impl Default for ServerConfig {
             session_idle: Duration::from_secs(8 * 60 * 60),
             session_lifetime: Duration::from_secs(12 * 60 * 60),
             workflow: taavon_app::applications::WorkflowSettings::default(),
+            impact: taavon_app::impact::VerificationRules::default(),
         }
     }
 }

@@ -847,6 +847,22 @@ impl Reader {
             upload_row
         ))
     }
+
+    /// One upload (an idempotent retry answers the upload its first request stored).
+    pub async fn insured_upload(&mut self, id: i64) -> Result<Option<InsuredUpload>, StoreError> {
+        Ok(fetch_decoded!(
+            &mut self.conn,
+            sqlx::query(
+                "SELECT id, uploaded_by, uploaded_at, file_name, content_sha256, row_count, \
+                 workshop_count, first_month, last_month FROM insured_uploads WHERE id = $1"
+            )
+            .bind(id),
+            "reading an upload",
+            upload_row
+        )
+        .into_iter()
+        .next())
+    }
 }
 
 type RawUpload = (

@@ -6,7 +6,7 @@
 //! only for those who may know the people. Fraud signals go to the provincial officer
 //! of the province alone, who reviews them.
 
-use super::{Decision, LoanAction, LoanSubject, Principal, Role, decide_loan};
+use super::{Action, Decision, LoanAction, LoanSubject, Principal, Resource, Role, decide_loan};
 use crate::reference::ProvinceCode;
 
 /// The agency whose officers upload the lists.
@@ -85,6 +85,43 @@ pub fn decide_fraud_signals(principal: Option<&Principal>, province: &ProvinceCo
         Some(Role::ProvincialOfficer { .. }) => Decision::OutOfScope,
         Some(_) => Decision::Forbidden,
     }
+}
+
+/// A borrower whose SSO workshop code is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkshopHolderRef<'a> {
+    Cooperative { id: i64, province: &'a ProvinceCode },
+    Client { province: &'a ProvinceCode },
+}
+
+/// Whether `principal` may set a borrower's SSO workshop code. The code decides which
+/// insured workers count as the borrower's jobs, so it is regulatory, like a
+/// cooperative's legal ID: the ministry and the officers of the borrower's province set
+/// it; a representative may not (its own jobs would follow the code it chose). Out of
+/// scope is 404 as for the record.
+pub fn decide_workshop_code(
+    principal: Option<&Principal>,
+    holder: WorkshopHolderRef<'_>,
+) -> Decision {
+    let resource = match holder {
+        WorkshopHolderRef::Cooperative { id, province } => Resource::Cooperative {
+            id: Some(id),
+            province,
+        },
+        WorkshopHolderRef::Client { province } => Resource::Client { province },
+    };
+    let read = super::decide(principal, Action::Read, resource);
+    if read != Decision::Allow {
+        return read;
+    }
+    let Some(principal) = principal else {
+        return Decision::Unauthenticated;
+    };
+    // `decide` confined the provincial officer to the holder's province.
+    super::allow_if(matches!(
+        principal.role,
+        Role::MinistryAdmin | Role::ProvincialOfficer { .. }
+    ))
 }
 
 #[cfg(test)]
@@ -196,6 +233,47 @@ mod tests {
                 (Allow, OutOfScope, true),
                 (Forbidden, Forbidden, true),
             ]
+        );
+    }
+
+    #[test]
+    fn workshop_codes_are_set_by_the_ministry_and_the_officers_of_the_province() {
+        // Establishes the workshop-code cells for an Ilam cooperative and client: a
+        // representative reads its cooperative but may not set its code.
+        let ilam = province("IR-16");
+        use Decision::{Allow, Forbidden, OutOfScope};
+        let cells: Vec<(Decision, Decision)> = roles()
+            .into_iter()
+            .map(|role| {
+                let p = principal(role);
+                (
+                    decide_workshop_code(
+                        Some(&p),
+                        WorkshopHolderRef::Cooperative {
+                            id: 7,
+                            province: &ilam,
+                        },
+                    ),
+                    decide_workshop_code(Some(&p), WorkshopHolderRef::Client { province: &ilam }),
+                )
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                (Allow, Allow),
+                (Allow, Allow),
+                (OutOfScope, OutOfScope),
+                (Forbidden, OutOfScope),
+                (OutOfScope, OutOfScope),
+                (OutOfScope, OutOfScope),
+                (Forbidden, OutOfScope),
+                (Forbidden, Forbidden),
+            ]
+        );
+        assert_eq!(
+            decide_workshop_code(None, WorkshopHolderRef::Client { province: &ilam }),
+            Decision::Unauthenticated
         );
     }
 

@@ -15,8 +15,8 @@ pub use applications::{
     drafts_applications, permitted_moves,
 };
 pub use impact::{
-    InsuredListView, SSO_AGENCY, decide_fraud_signals, decide_insured_upload, decide_job_report,
-    insured_list_view, sees_hire_national_codes,
+    InsuredListView, SSO_AGENCY, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
+    decide_job_report, decide_workshop_code, insured_list_view, sees_hire_national_codes,
 };
 pub use loans::{
     LedgerView, LoanAction, LoanSubject, ProposalDecision, decide_loan, decide_proposal,

@@ -244,6 +244,8 @@ fields! {
         "A province's ISO 3166-2 code (see /api/v1/provinces); `ir-16` and the bare `16` are \
          read too.",
     );
+    WorkshopCode => spelled(TextKind::Identifier, &format!("^{}{{10}}$", any_digit()), None,
+        "An SSO workshop code (کد کارگاه): ten digits.");
     CountyCode => spelled(TextKind::Code, &format!("^{}{{4}}$", any_digit()), Some("ir-county-code"),
         "A county's four-digit code (see /api/v1/counties).");
     SectorCode => sector();

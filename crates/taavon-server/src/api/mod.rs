@@ -9,6 +9,7 @@ mod fields;
 mod formations;
 mod funds;
 mod health;
+pub mod impact;
 pub mod keyed;
 mod loans;
 mod problems;
@@ -89,6 +90,14 @@ use problems::ProblemResponses;
         audit::list,
         users::list,
         users::create,
+        impact::upload_list,
+        impact::lists,
+        impact::hires,
+        impact::report,
+        impact::amend,
+        impact::fraud_signals,
+        impact::cooperative_workshop,
+        impact::client_workshop,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerSecurity, &IdempotencyHeader, &ProblemResponses, &FieldSchemas),
@@ -240,6 +249,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/ledger/trial-balance", get(funds::trial_balance))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/impact/insured-lists",
+            get(impact::lists).post(impact::upload_list),
+        )
+        .route("/api/v1/impact/fraud-signals", get(impact::fraud_signals))
+        .route(
+            "/api/v1/loans/{id}/hires",
+            get(impact::hires).post(impact::report).put(impact::amend),
+        )
+        .route(
+            "/api/v1/cooperatives/{id}/workshop-code",
+            put(impact::cooperative_workshop),
+        )
+        .route(
+            "/api/v1/clients/{id}/workshop-code",
+            put(impact::client_workshop),
+        )
 }
 
 /// The login route, separate so it can carry the rate limit.

@@ -20,8 +20,8 @@ use taavon_core::applications::{
 use taavon_core::programs::Financing;
 use taavon_core::programs::scoring::factor_name;
 
+use super::answer;
 use super::csrf::CsrfForm;
-use super::flash;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
@@ -335,7 +335,7 @@ pub async fn take_step(
     // application's page as it now stands.
     let t = parts_text(&parts);
     let back = format!("/applications/{id}");
-    flash::outcome(
+    answer::outcome(
         &parts,
         &user,
         t.applications_title,
@@ -492,7 +492,7 @@ pub async fn new_application_submit(
         Ok(created) => {
             let to = format!("/applications/{}", created.id);
             let done = parts_text(&parts).done_application;
-            flash::outcome(&parts, &user, title, &to, done, Ok(())).await
+            answer::outcome(&parts, &user, title, &to, done, Ok(())).await
         }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, title, Some(&user)).await;

@@ -19,8 +19,8 @@ use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::loans::{LoanStatus, TransactionKind};
 
+use super::answer;
 use super::csrf::CsrfForm;
-use super::flash;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
@@ -469,7 +469,7 @@ async fn post_money(
         None => None,
         Some(Ok(value)) => Some(value),
         Some(Err(_)) => {
-            return flash::refused(
+            return answer::refused(
                 &parts,
                 &user,
                 parts_text(&parts).loans_title,
@@ -541,7 +541,7 @@ async fn finish<T>(
     done: Result<T, AppError>,
 ) -> Response {
     let title = parts_text(parts).loans_title;
-    flash::outcome(parts, user, title, &format!("/loans/{id}"), success, done).await
+    answer::outcome(parts, user, title, &format!("/loans/{id}"), success, done).await
 }
 
 pub async fn disburse(
@@ -679,7 +679,7 @@ pub async fn contract(
     let t = parts_text(&parts);
     match loans::contract(&state.store, &user.principal, &input, None, clock::now()).await {
         Ok(id) => {
-            flash::outcome(
+            answer::outcome(
                 &parts,
                 &user,
                 t.loans_title,
@@ -691,7 +691,7 @@ pub async fn contract(
         }
         Err(error) => {
             let back = format!("/applications/{application_id}");
-            flash::refused(&parts, &user, t.loans_title, &back, &error).await
+            answer::refused(&parts, &user, t.loans_title, &back, &error).await
         }
     }
 }

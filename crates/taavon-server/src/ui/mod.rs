@@ -1,5 +1,6 @@
 //! The server-rendered Persian UI (English as the second locale).
 
+mod answer;
 mod applications;
 mod audit;
 mod csrf;

@@ -17,8 +17,8 @@ use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
 
+use super::answer;
 use super::csrf::CsrfForm;
-use super::flash;
 use super::format;
 use super::i18n::{Lang, Text};
 use super::names::{self, Names};
@@ -546,7 +546,7 @@ pub async fn new_cooperative_submit(
         Ok(cooperative) => {
             let t = parts_text(&parts);
             let to = format!("/cooperatives/{}", cooperative.id);
-            flash::outcome(
+            answer::outcome(
                 &parts,
                 &user,
                 t.new_cooperative,
@@ -817,7 +817,7 @@ pub async fn edit_cooperative_submit(
     {
         Ok(_) => {
             let to = format!("/cooperatives/{id}");
-            flash::outcome(&parts, &user, t.edit_cooperative, &to, t.done_saved, Ok(())).await
+            answer::outcome(&parts, &user, t.edit_cooperative, &to, t.done_saved, Ok(())).await
         }
         Err(AppError::Invalid(errors)) => {
             let failed = Failed {
@@ -931,7 +931,7 @@ pub async fn formation_decision(
     )
     .await;
     let t = parts_text(&parts);
-    flash::outcome(
+    answer::outcome(
         &parts,
         &user,
         t.formations_title,

@@ -214,14 +214,15 @@ async fn check_every_write_route(app: TestApp) {
         client["credential"] = json!(credential);
         client
     };
-    walk.check(
-        &ilam,
-        ("post", "/api/v1/clients"),
-        "/api/v1/clients",
-        client("55555"),
-        client("66666"),
-    )
-    .await;
+    let client_created = walk
+        .check(
+            &ilam,
+            ("post", "/api/v1/clients"),
+            "/api/v1/clients",
+            client("55555"),
+            client("66666"),
+        )
+        .await;
     let formation = |name: &str| {
         let founders: Vec<Value> = (0..7)
             .map(|i| {
@@ -476,6 +477,67 @@ async fn check_every_write_route(app: TestApp) {
         user("Walker Two"),
     )
     .await;
+
+    // Jobs: workshop codes, a job report and its amendment, a list's upload (its body is
+    // the file, so it is walked here by hand).
+    walk.check(
+        &ilam,
+        ("put", "/api/v1/cooperatives/{id}/workshop-code"),
+        &format!("/api/v1/cooperatives/{id}/workshop-code"),
+        json!({"workshop_code": "1000000099"}),
+        json!({"workshop_code": "1000000098"}),
+    )
+    .await;
+    walk.check(
+        &ilam,
+        ("put", "/api/v1/clients/{id}/workshop-code"),
+        &format!("/api/v1/clients/{}/workshop-code", client_created["id"]),
+        json!({"workshop_code": "1000000097"}),
+        json!({"workshop_code": null}),
+    )
+    .await;
+    let coop = app.token("coop", "demo").await;
+    let (loan_id, _, disbursed) = crate::impact::disbursed_loan_of(&app, &coop).await;
+    let hires = format!("/api/v1/loans/{loan_id}/hires");
+    let people = |n: u32| json!({"national_codes": [crate::impact::person(n)]});
+    walk.check(
+        &coop,
+        ("post", "/api/v1/loans/{id}/hires"),
+        &hires,
+        people(800_000_001),
+        people(800_000_002),
+    )
+    .await;
+    walk.check(
+        &coop,
+        ("put", "/api/v1/loans/{id}/hires"),
+        &hires,
+        people(800_000_003),
+        people(800_000_004),
+    )
+    .await;
+    let sso = app.token("sso", "demo").await;
+    let code = crate::impact::person(800_000_003);
+    let list = |days: u8| crate::impact::list(&[(&code, disbursed.add_months(1), days)]);
+    let (same, other) = (list(30), list(29));
+    let key = Some("walk list");
+    let (status, first) = crate::impact::upload(&app, &sso, key, crate::impact::CSV, &same).await;
+    assert_eq!(status, 201, "{first}");
+    let written = newest_audit_seq(&app).await;
+    assert_eq!(
+        crate::impact::upload(&app, &sso, key, crate::impact::CSV, &same).await,
+        (201, first),
+        "a replay of the upload"
+    );
+    assert_eq!(newest_audit_seq(&app).await, written);
+    let (status, refused) =
+        crate::impact::upload(&app, &sso, key, crate::impact::CSV, &other).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    walk.covered
+        .push("post /api/v1/impact/insured-lists".to_owned());
 
     // The walk covered exactly the keyed operations of the document.
     let mut keyed: Vec<String> = write_operations(&app)

@@ -8,6 +8,7 @@ mod contract;
 mod four_eyes;
 mod helpers;
 mod idempotency;
+mod impact;
 mod loans;
 mod money;
 mod pages;
