@@ -2,70 +2,18 @@
 //! provinces page with its map, and no page breaks the Content-Security-Policy: the real
 //! `taavon` binary, the real browser.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use fantoccini::{ClientBuilder, Locator};
-
-/// Kills the child processes however the test ends.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "nothing listened on port {port} within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Chromium's console messages since the last call (chromedriver's `se/log` command,
-/// which fantoccini does not wrap).
-#[derive(Debug)]
-struct ConsoleLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
-    }
-}
+use fantoccini::Locator;
+use taavon_testkit::browser::{
+    Processes, browser_paths, console_log, free_port, open_browser, start_chromedriver,
+    wait_for_port,
+};
 
 /// The console messages in which Chromium reports a Content-Security-Policy refusal.
 async fn csp_violations(browser: &fantoccini::Client) -> Vec<String> {
-    let log = browser.issue_cmd(ConsoleLog).await.unwrap();
-    log.as_array()
-        .unwrap()
+    console_log(browser)
+        .await
         .iter()
         .filter_map(|entry| entry["message"].as_str())
         .filter(|message| message.contains("Content Security Policy"))
@@ -76,19 +24,12 @@ async fn csp_violations(browser: &fantoccini::Client) -> Vec<String> {
 #[tokio::test]
 async fn a_person_logs_in_and_sees_the_provinces_page_with_its_map() {
     // Establishes the UI's main path end to end in a real browser.
-    let (chromium, chromedriver) = ("/usr/bin/chromium", "/usr/bin/chromedriver");
-    if !std::path::Path::new(chromium).exists() || !std::path::Path::new(chromedriver).exists() {
-        let message = "chromium/chromedriver not installed (run scripts/install-test-deps.sh)";
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{message}; CI is set, so this is a failure"
-        );
-        eprintln!("SKIPPED: {message}");
+    let Some((chromium, chromedriver)) = browser_paths() else {
         return;
-    }
+    };
     let dir = std::env::temp_dir().join(format!("taavon-browser-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (server_port, driver_port) = (free_port(), free_port());
+    let server_port = free_port();
     let mut processes = Processes(Vec::new());
     processes.0.push(
         Command::new(env!("CARGO_BIN_EXE_taavon"))
@@ -106,35 +47,17 @@ async fn a_person_logs_in_and_sees_the_provinces_page_with_its_map() {
             .spawn()
             .unwrap(),
     );
-    processes.0.push(
-        Command::new(chromedriver)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let (driver, driver_port) = start_chromedriver(chromedriver);
+    processes.0.push(driver);
     wait_for_port(server_port);
-    wait_for_port(driver_port);
 
-    let profile = dir.join("profile");
-    let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--window-size=1400,1000",
-                     format!("--user-data-dir={}", profile.display())]
-        },
-        "goog:loggingPrefs": { "browser": "ALL" }
-    }))
-    .unwrap();
-    let browser = ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .unwrap();
+    let browser = open_browser(
+        chromium,
+        driver_port,
+        &dir.join("profile"),
+        &["--window-size=1400,1000"],
+    )
+    .await;
     let base = format!("http://127.0.0.1:{server_port}");
 
     // A wrong password keeps the person on the login page with a Persian error.

@@ -7,6 +7,8 @@
 //! and fail when `CI` is set. A test app's database (and a store spec's) is dropped when
 //! the test passes and kept, with its name printed, when it fails.
 
+pub mod browser;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::Connection;

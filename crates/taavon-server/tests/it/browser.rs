@@ -10,12 +10,13 @@
 //! all; the screenshots and that list are written under `CARGO_TARGET_TMPDIR`.
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+use taavon_testkit::browser::{
+    Cdp, Processes, browser_paths, console_log, open_browser, start_chromedriver,
+};
 use taavon_testkit::{Engine, spawn_app};
 
 /// axe-core, vendored as test data (MPL-2.0, see `tests/data/axe/README.md`).
@@ -88,82 +89,13 @@ axe.run(document, { resultTypes: ['violations'] })
 
 const WIDTHS: &str = "return [document.scrollingElement.scrollWidth, window.innerWidth];";
 
-/// Kills chromedriver however the test ends.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listened on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Chromium's console messages since the last call (chromedriver's `se/log`).
-#[derive(Debug)]
-struct ConsoleLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
-    }
-}
-
-/// One Chrome DevTools command through chromedriver (emulating print media).
-#[derive(Debug)]
-struct Cdp(serde_json::Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
-    }
-}
-
 async fn console_errors(browser: &Client) -> Vec<String> {
-    let log = browser.issue_cmd(ConsoleLog).await.unwrap();
-    log.as_array()
-        .map(|entries| {
-            entries
-                .iter()
-                .filter(|e| e["level"] == "SEVERE")
-                .filter_map(|e| e["message"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    console_log(browser)
+        .await
+        .iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .filter_map(|e| e["message"].as_str().map(str::to_owned))
+        .collect()
 }
 
 async fn log_in(browser: &Client, base: &str, username: &str) {
@@ -335,40 +267,6 @@ async fn crawl(
     problems
 }
 
-fn browser_paths() -> Option<(&'static str, &'static str)> {
-    let (chromium, chromedriver) = ("/usr/bin/chromium", "/usr/bin/chromedriver");
-    if Path::new(chromium).exists() && Path::new(chromedriver).exists() {
-        return Some((chromium, chromedriver));
-    }
-    let message = "chromium/chromedriver not installed (run scripts/install-test-deps.sh)";
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{message}; CI is set, so this is a failure"
-    );
-    eprintln!("SKIPPED: {message}");
-    None
-}
-
-async fn open_browser(chromium: &str, driver_port: u16, profile: &Path) -> Client {
-    let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--hide-scrollbars",
-                     format!("--user-data-dir={}", profile.display())]
-        },
-        "goog:loggingPrefs": { "browser": "ALL" }
-    }))
-    .unwrap();
-    ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .unwrap()
-}
-
 fn output_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-acceptance");
     let _ = std::fs::remove_dir_all(&dir);
@@ -386,17 +284,15 @@ async fn every_page_as_every_role_meets_the_portal_standard() {
         return;
     };
     let out = output_dir();
-    let driver_port = free_port();
-    let _driver = Driver(
-        Command::new(chromedriver)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(driver_port);
-    let browser = open_browser(chromium, driver_port, &out.join("profile")).await;
+    let (driver, driver_port) = start_chromedriver(chromedriver);
+    let _driver = Processes(vec![driver]);
+    let browser = open_browser(
+        chromium,
+        driver_port,
+        &out.join("profile"),
+        &["--hide-scrollbars"],
+    )
+    .await;
     let base = app.address.clone();
     eprintln!("screenshots and problems: {}", out.display());
 
