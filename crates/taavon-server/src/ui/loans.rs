@@ -13,6 +13,7 @@ use serde::Deserialize;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
 };
+use taavon_app::registry::Idempotency;
 use taavon_app::rows::{Loan, LoanFilter};
 use taavon_app::{AppError, clock};
 use taavon_core::loans::classification::LoanClass;
@@ -488,6 +489,18 @@ async fn post_money(
         amount_rial,
         note: form.get("note").cloned().filter(|n| !n.trim().is_empty()),
     };
+    // The rendering's form key makes a double submission (a second click, a resent
+    // post) answer the first result instead of moving the money again.
+    let route = format!("POST {}", parts.uri.path());
+    let body = canonical_form(&form);
+    let idempotency = form
+        .get("form_key")
+        .filter(|key| !key.is_empty())
+        .map(|key| Idempotency {
+            key,
+            route: &route,
+            canonical_body: &body,
+        });
     let done = match kind {
         LoanForm::Disburse => {
             loans::disburse(
@@ -495,7 +508,7 @@ async fn post_money(
                 &user.principal,
                 id,
                 &input,
-                None,
+                idempotency,
                 clock::now(),
             )
             .await
@@ -506,7 +519,7 @@ async fn post_money(
                 &user.principal,
                 id,
                 &input,
-                None,
+                idempotency,
                 clock::now(),
             )
             .await
@@ -517,7 +530,7 @@ async fn post_money(
                 &user.principal,
                 id,
                 &input,
-                None,
+                idempotency,
                 clock::now(),
             )
             .await
@@ -530,6 +543,17 @@ async fn post_money(
         LoanForm::Settle => t.done_settlement,
     };
     finish(&parts, &user, id, success, done).await
+}
+
+/// A form's fields but its CSRF token and form key, in one order (what a replay of the
+/// same submission compares).
+fn canonical_form(form: &HashMap<String, String>) -> String {
+    let fields: std::collections::BTreeMap<&str, &str> = form
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "csrf" | "form_key"))
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    serde_json::to_string(&fields).unwrap_or_default()
 }
 
 /// Back to the loan page with what was done, or why not.

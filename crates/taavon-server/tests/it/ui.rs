@@ -672,6 +672,41 @@ async fn a_loan_form_without_the_sessions_csrf_token_or_from_another_site_is_ref
 }
 
 #[tokio::test]
+async fn a_repayment_form_submitted_twice_records_one_repayment() {
+    // Establishes that a money form carries its rendering's key as the Idempotency-Key:
+    // the same submission sent twice (a double click, a resent post) moves money once
+    // and both answers say it was done.
+    let app = sqlite_app().await;
+    let bank = ui_client(&app, "bank").await;
+    let (loan_path, page) = contracted_and_disbursed(&app, &bank).await;
+    let marker = "name=\"form_key\" value=\"";
+    let start = page.find(marker).expect("a form key on the loan page") + marker.len();
+    let form_key = page[start..].split('"').next().unwrap().to_owned();
+    let csrf = csrf_of(&page);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("form_key", form_key.as_str()),
+        ("amount", "1000000"),
+        ("note", ""),
+    ];
+    for _ in 0..2 {
+        let response = bank
+            .post(app.url(&format!("{loan_path}/repayments")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        let html = bank.get(app.url(&loan_path)).send().await.unwrap();
+        let html = html.text().await.unwrap();
+        assert!(html.contains("بازپرداخت ثبت شد."), "{html}");
+    }
+    let html = bank.get(app.url(&loan_path)).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert_eq!(html.matches("<td>بازپرداخت</td>").count(), 1, "{html}");
+}
+
+#[tokio::test]
 async fn the_currency_unit_follows_the_ui_language() {
     // Establishes that an English loan page names its unit in English: the principal
     // and the settlement quote "in words" carry no «ریال».
