@@ -52,6 +52,25 @@ impl BoundedText for FormationInput {
     }
 }
 
+/// Formations the principal may see.
+pub async fn list_formations(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<Formation>, AppError> {
+    let provinces: Vec<String> = match access::cooperative_scope(principal) {
+        access::CooperativeScope::All => Vec::new(),
+        access::CooperativeScope::Provinces(list) => {
+            list.iter().map(|p| p.as_str().to_owned()).collect()
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let mut read = store.read().await?;
+    let mut formations = read.formations(&provinces).await?;
+    redact_flags(&mut read, principal, &mut formations).await?;
+    read.finish().await?;
+    Ok(formations)
+}
+
 /// Submits a formation: creates the cooperative in status `forming`, its founders as
 /// members, their capital in the share register, and the formation for review.
 pub async fn submit(

@@ -15,8 +15,8 @@ use taavon_core::registry::{
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Cooperative, CooperativeFilter, Formation, NewCooperative, NewMembership, NewPerson, Person,
-    Reader, ShareEntryRow, Store, StoreError, Versioned, WriteTx,
+    Cooperative, CooperativeFilter, NewCooperative, NewMembership, NewPerson, Person, Reader,
+    ShareEntryRow, Store, StoreError, Versioned, WriteTx,
 };
 
 use crate::bounds::{BoundedText, Lengths};
@@ -1133,25 +1133,6 @@ async fn member_by_code(
             Ok(None)
         }
     }
-}
-
-/// Formations the principal may see.
-pub async fn list_formations(
-    store: &Store,
-    principal: &Principal,
-) -> Result<Vec<Formation>, AppError> {
-    let provinces: Vec<String> = match access::cooperative_scope(principal) {
-        access::CooperativeScope::All => Vec::new(),
-        access::CooperativeScope::Provinces(list) => {
-            list.iter().map(|p| p.as_str().to_owned()).collect()
-        }
-        _ => return Ok(Vec::new()),
-    };
-    let mut read = store.read().await?;
-    let mut formations = read.formations(&provinces).await?;
-    crate::formations::redact_flags(&mut read, principal, &mut formations).await?;
-    read.finish().await?;
-    Ok(formations)
 }
 
 /// One member's part of a year's surplus.

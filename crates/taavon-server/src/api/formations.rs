@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::formations::{self, FormationInput, FounderInput};
-use taavon_app::registry::{self, CooperativeInput, PersonInput};
+use taavon_app::registry::{CooperativeInput, PersonInput};
 use taavon_app::rows::Formation;
 use taavon_core::registry::FormationRules;
 use utoipa::ToSchema;
@@ -103,7 +103,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> Result<Json<Vec<FormationDto>>, ApiError> {
-    let list = registry::list_formations(&state.store, &user.principal).await?;
+    let list = formations::list_formations(&state.store, &user.principal).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 

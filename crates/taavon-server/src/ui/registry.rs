@@ -12,7 +12,7 @@ use serde::Deserialize;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
 use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
 use taavon_app::{AppError, FieldError, clock};
-use taavon_app::{applications, reference};
+use taavon_app::{applications, formations, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
@@ -872,7 +872,7 @@ pub async fn formations(
     let layout = layout(&parts, t.formations_title, Some(&user)).await;
     let lang = layout.lang;
     let found = async {
-        let formations = registry::list_formations(&state.store, &user.principal).await?;
+        let formations = formations::list_formations(&state.store, &user.principal).await?;
         let mut lines = Vec::new();
         let names = Names::load(&state.store, &user.principal).await?;
         for f in formations {
