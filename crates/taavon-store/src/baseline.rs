@@ -1,19 +1,25 @@
 //! The yardsticks for write benchmarks: a plain INSERT loop, one statement per row in
 //! one transaction, into a scratch table shaped like the real one (no indexes, no
-//! foreign keys, no audit); and one UPDATE that rewrites every loan, the floor of any
-//! set-based pass over the portfolio. Benchmarks report taavon's figures as a ratio to
-//! them.
+//! foreign keys, no audit); a plain bulk INSERT of insured-worker rows into their own
+//! table; and one UPDATE that rewrites every loan, the floor of any set-based pass over
+//! the portfolio. Benchmarks report taavon's figures as a ratio to them.
 
 use std::time::{Duration, Instant};
 
+use taavon_core::impact::InsuredRow;
 use taavon_ledger::Transfer;
 
 use crate::conn::Conn;
 use crate::cooperatives::NewCooperative;
 use crate::error::db;
+use crate::impact::gender_code;
 use crate::ledger::{hex64, hex128};
 use crate::tx::Engine;
 use crate::{Store, StoreError};
+
+/// Rows per statement of the insured-row baseline (five parameters each, under both
+/// engines' limits).
+const BASELINE_INSURED_BATCH: usize = 1_000;
 
 impl Store {
     /// Inserts cooperatives one by one and returns how long it took; leaves nothing
@@ -95,6 +101,77 @@ impl Store {
             },
         )
         .await
+    }
+
+    /// Inserts insured-worker rows into `insured_rows` itself with plain multi-row
+    /// INSERTs of `BASELINE_INSURED_BATCH` rows (no conflict handling, no upload record,
+    /// no verification), the batches drawn from `next` until it answers `None`, in one
+    /// transaction that is then rolled back. Answers the rows and how long they took.
+    /// Run it on an empty table, before the same rows are imported.
+    pub async fn baseline_insured_insert(
+        &self,
+        next: &mut (dyn FnMut() -> Option<Vec<InsuredRow>> + Send),
+    ) -> Result<(u64, Duration), StoreError> {
+        let statement = |rows: usize| {
+            let values: Vec<String> = (0..rows)
+                .map(|i| {
+                    let p = i * 5;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, 0)",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5
+                    )
+                })
+                .collect();
+            format!(
+                "INSERT INTO insured_rows (workshop, national_code, month, gender, days, \
+                 upload_id) VALUES {}",
+                values.join(", ")
+            )
+        };
+        let full = statement(BASELINE_INSURED_BATCH);
+        let mut conn = self.raw_write().await?;
+        let started = Instant::now();
+        let mut written = 0u64;
+        while let Some(rows) = next() {
+            for chunk in rows.chunks(BASELINE_INSURED_BATCH) {
+                let partial;
+                let sql = if chunk.len() == BASELINE_INSURED_BATCH {
+                    &full
+                } else {
+                    partial = statement(chunk.len());
+                    &partial
+                };
+                on!(&mut conn, |c| {
+                    // Placeholders only: the statement holds no data.
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                    for row in chunk {
+                        query = query
+                            .bind(row.workshop.as_str())
+                            .bind(row.national_code.as_str())
+                            .bind(row.month.to_string())
+                            .bind(gender_code(row.gender))
+                            .bind(i64::from(row.days));
+                    }
+                    query
+                        .execute(c)
+                        .await
+                        .map(|_| ())
+                        .map_err(db("inserting baseline insured rows"))?
+                });
+                written += u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+            }
+        }
+        let elapsed = started.elapsed();
+        match conn {
+            Conn::Sqlite(tx) => tx.rollback().await,
+            Conn::Postgres(tx) => tx.rollback().await,
+        }
+        .map_err(db("rolling the baseline rows back"))?;
+        Ok((written, elapsed))
     }
 
     /// Creates a temporary table, times `insert` filling it, and rolls everything back.

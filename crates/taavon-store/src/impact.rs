@@ -918,7 +918,7 @@ fn actor_user_id(actor: &Actor) -> Option<i64> {
     }
 }
 
-fn gender_code(gender: Gender) -> &'static str {
+pub(crate) fn gender_code(gender: Gender) -> &'static str {
     match gender {
         Gender::Female => "F",
         Gender::Male => "M",
