@@ -13,6 +13,8 @@ use crate::conn::Conn;
 use crate::cooperatives::NewCooperative;
 use crate::error::db;
 use crate::impact::gender_code;
+use crate::impact::sqlite;
+use crate::ledger::sqlite::SqliteBatchIo;
 use crate::ledger::{hex64, hex128};
 use crate::tx::Engine;
 use crate::{Store, StoreError};
@@ -103,9 +105,10 @@ impl Store {
         .await
     }
 
-    /// Inserts insured-worker rows into `insured_rows` itself with plain multi-row
-    /// INSERTs of `BASELINE_INSURED_BATCH` rows (no conflict handling, no upload record,
-    /// no verification), the batches drawn from `next` until it answers `None`, in one
+    /// Inserts insured-worker rows into `insured_rows` itself with plain INSERTs (no
+    /// conflict handling, no upload record, no verification): on SQLite one prepared
+    /// statement per row, on PostgreSQL multi-row statements of `BASELINE_INSURED_BATCH`
+    /// rows. The batches are drawn from `next` until it answers `None`, in one
     /// transaction that is then rolled back. Answers the rows and how long they took.
     /// Run it on an empty table, before the same rows are imported.
     pub async fn baseline_insured_insert(
@@ -137,33 +140,61 @@ impl Store {
         let started = Instant::now();
         let mut written = 0u64;
         while let Some(rows) = next() {
-            for chunk in rows.chunks(BASELINE_INSURED_BATCH) {
-                let partial;
-                let sql = if chunk.len() == BASELINE_INSURED_BATCH {
-                    &full
-                } else {
-                    partial = statement(chunk.len());
-                    &partial
-                };
-                on!(&mut conn, |c| {
-                    // Placeholders only: the statement holds no data.
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-                    for row in chunk {
-                        query = query
-                            .bind(row.workshop.as_str())
-                            .bind(row.national_code.as_str())
-                            .bind(row.month.to_string())
-                            .bind(gender_code(row.gender))
-                            .bind(i64::from(row.days));
-                    }
-                    query
-                        .execute(c)
+            match &mut conn {
+                // On SQLite through the same driver the import writes with (rusqlite, one
+                // prepared statement), so the ratio measures the import, not the drivers.
+                Conn::Sqlite(tx) => {
+                    let locked = (**tx)
+                        .lock_handle()
                         .await
-                        .map(|_| ())
-                        .map_err(db("inserting baseline insured rows"))?
-                });
-                written += u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+                        .map_err(db("borrowing the SQLite connection"))?;
+                    let io = SqliteBatchIo::new(locked)?;
+                    let mut insert = io
+                        .conn
+                        .prepare(
+                            "INSERT INTO insured_rows (workshop, national_code, month, gender, \
+                             days, upload_id) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                        )
+                        .map_err(sqlite("inserting baseline insured rows"))?;
+                    for row in &rows {
+                        insert
+                            .execute(rusqlite::params![
+                                row.workshop.as_str(),
+                                row.national_code.as_str(),
+                                row.month.to_string(),
+                                gender_code(row.gender),
+                                i64::from(row.days),
+                            ])
+                            .map_err(sqlite("inserting baseline insured rows"))?;
+                    }
+                }
+                Conn::Postgres(tx) => {
+                    for chunk in rows.chunks(BASELINE_INSURED_BATCH) {
+                        let partial;
+                        let sql = if chunk.len() == BASELINE_INSURED_BATCH {
+                            &full
+                        } else {
+                            partial = statement(chunk.len());
+                            &partial
+                        };
+                        // Placeholders only: the statement holds no data.
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                        for row in chunk {
+                            query = query
+                                .bind(row.workshop.as_str())
+                                .bind(row.national_code.as_str())
+                                .bind(row.month.to_string())
+                                .bind(gender_code(row.gender))
+                                .bind(i64::from(row.days));
+                        }
+                        query
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(db("inserting baseline insured rows"))?;
+                    }
+                }
             }
+            written += u64::try_from(rows.len()).unwrap_or(u64::MAX);
         }
         let elapsed = started.elapsed();
         match conn {
