@@ -292,7 +292,7 @@ impl Synthetic {
         Ok(InsuredRow {
             workshop: workshop_code(person / PEOPLE_PER_WORKSHOP)?,
             national_code: national_code(person)?,
-            gender: if person % 2 == 0 {
+            gender: if person.is_multiple_of(2) {
                 Gender::Female
             } else {
                 Gender::Male
