@@ -132,6 +132,12 @@ async fn jobs_from_lists(store: Store) {
     }
     write.commit().await.unwrap();
     let sso = principal(&store, "sso").await;
+    // The demo's own list is there already; this test counts on top of it.
+    let demo_rows = impact::insured_lists(&store, &sso)
+        .await
+        .unwrap()
+        .counts
+        .rows;
     let ilam = principal(&store, "ilam").await;
     let lorestan = principal(&store, "lorestan").await;
     let bank = principal(&store, "bank").await;
@@ -272,7 +278,7 @@ async fn jobs_from_lists(store: Store) {
             .counts
     };
     let before = counts(store.clone()).await;
-    assert_eq!(before.rows, 8);
+    assert_eq!(before.rows, demo_rows + 8);
     upload(&store, &sso, &ilam_list).await.unwrap();
     let again = counts(store.clone()).await;
     assert_eq!(
@@ -521,4 +527,63 @@ async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_postgres(
         return;
     };
     oracle_through_the_store(store).await;
+}
+
+/// Every status of the rule among the demo's hires, and fraud signals in Lorestan.
+async fn demo_shows_every_status(store: Store) {
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let admin = principal(&store, "admin").await;
+    let mut read = store.read().await.unwrap();
+    let (loans, _) = read
+        .loans(&ApplicationScope::All, &LoanFilter::default(), 100, 0)
+        .await
+        .unwrap();
+    read.finish().await.unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for loan in &loans {
+        for hire in impact::loan_jobs(&store, &admin, loan.id)
+            .await
+            .unwrap()
+            .hires
+        {
+            if let HireVerdict::Status(status) = hire.verdict {
+                seen.insert(status);
+            }
+        }
+    }
+    let every = [
+        HireStatus::Verified,
+        HireStatus::InsuredBefore,
+        HireStatus::NotInsured,
+        HireStatus::TooFewMonths,
+        HireStatus::ClaimedElsewhere,
+    ];
+    assert_eq!(seen, every.into_iter().collect());
+    let lorestan = principal(&store, "lorestan").await;
+    let signals = impact::fraud_signals(&store, &lorestan, "IR-15")
+        .await
+        .unwrap();
+    let statuses: std::collections::BTreeSet<HireStatus> =
+        signals.iter().map(|s| s.status).collect();
+    assert_eq!(
+        statuses,
+        [HireStatus::InsuredBefore, HireStatus::ClaimedElsewhere]
+            .into_iter()
+            .collect()
+    );
+}
+
+#[tokio::test]
+async fn the_demo_shows_every_hire_status_on_sqlite() {
+    // Establishes that `--demo` seeds lists and reports covering the whole rule.
+    demo_shows_every_status(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_demo_shows_every_hire_status_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    demo_shows_every_status(store).await;
 }

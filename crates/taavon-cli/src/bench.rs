@@ -1,4 +1,4 @@
-//! `taavon synth` and `taavon bench registry|ledger|eod`: synthetic data and the
+//! `taavon synth` and `taavon bench registry|ledger|eod|impact`: synthetic data and the
 //! benchmarks of `taavon-tools`, printed as figures and ratios to a baseline measured in
 //! the same run.
 
@@ -68,6 +68,26 @@ pub enum BenchCommand {
     /// must hold no loans: two closes, a rerun, and one plain UPDATE of every loan as
     /// the yardstick.
     Eod(BenchEodArgs),
+    /// An insured-worker list imported through the real use case into a fresh database
+    /// holding the demo, then the verification of reported hires against it; the import
+    /// as a ratio to a plain bulk INSERT of the same rows into the same table.
+    Impact(BenchImpactArgs),
+}
+
+#[derive(Args)]
+pub struct BenchImpactArgs {
+    /// An empty PostgreSQL database to measure (default: a fresh SQLite database in a
+    /// temporary directory, removed afterwards).
+    #[arg(long = "postgres")]
+    pub postgres_url: Option<String>,
+    /// Rows of the synthetic list.
+    #[arg(long, default_value_t = 20_000_000)]
+    pub rows: u64,
+    /// Hires reported (and verified), a hundred per loan; at most a quarter of `rows`.
+    #[arg(long, default_value_t = 500_000)]
+    pub hires: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -116,6 +136,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Registry(args) => args,
         BenchCommand::Ledger(args) => return bench_ledger(&args),
         BenchCommand::Eod(args) => return bench_eod(args),
+        BenchCommand::Impact(args) => return bench_impact(&args),
     };
     let config = config_with(&args.db)?;
     runtime()?.block_on(async {
@@ -266,6 +287,80 @@ fn bench_ledger(args: &BenchLedgerArgs) -> anyhow::Result<ExitCode> {
         "ledger check: {} transfers in {:.2} s",
         figures.check.rows,
         figures.check.elapsed.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_impact(args: &BenchImpactArgs) -> anyhow::Result<ExitCode> {
+    let scratch = std::env::temp_dir().join(format!("taavon-bench-impact-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let url = args
+        .postgres_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/taavon.db", scratch.display()));
+    let bar = progress_bar();
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let figures = runtime()?.block_on(async {
+        let store = Store::open(&url).await?;
+        let started = std::time::Instant::now();
+        taavon_app::demo::load(&store, clock::now()).await?;
+        let demo = started.elapsed();
+        let load = taavon_tools::bench::impact::ImpactLoad {
+            rows: args.rows,
+            hires: args.hires,
+            seed: args.seed,
+        };
+        let figures =
+            taavon_tools::bench::impact::impact(&store, load, &scratch, &progress, clock::now())
+                .await;
+        store.close().await;
+        anyhow::Ok((demo, figures?))
+    });
+    bar.finish_and_clear();
+    // Best effort: a leftover temporary directory is harmless.
+    let _ = std::fs::remove_dir_all(&scratch);
+    let (demo, f) = figures?;
+    let seconds = |time: Duration| time.as_secs_f64().max(1e-9);
+    let mb = |peak: Option<u64>| {
+        peak.map_or_else(|| "unknown".to_owned(), |kb| format!("{} MB", kb / 1024))
+    };
+    let import_rate = f.rows as f64 / seconds(f.import);
+    let baseline_rate = f.rows as f64 / seconds(f.baseline);
+    println!(
+        "database: {:?}; demo loaded in {:.1} s",
+        taavon_store::DatabaseUrl::parse(&url)?,
+        seconds(demo)
+    );
+    println!(
+        "plain bulk INSERT into insured_rows: {} rows in {:.2} s = {:.0} rows/s",
+        f.rows,
+        seconds(f.baseline),
+        baseline_rate
+    );
+    println!(
+        "import: {} rows ({:.0} MB of CSV, checked then written) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; peak RSS {}",
+        f.rows,
+        f.file_bytes as f64 / 1e6,
+        seconds(f.import),
+        import_rate,
+        import_rate / baseline_rate,
+        mb(f.import_peak_rss_kb)
+    );
+    println!(
+        "reports: {} hires on {} loans written in {:.2} s",
+        f.hires,
+        f.loans,
+        seconds(f.report)
+    );
+    println!(
+        "verification: {} hires judged ({} changed) in {:.2} s; peak RSS {}",
+        f.hires_judged,
+        f.hires_changed,
+        seconds(f.verify),
+        mb(f.verify_peak_rss_kb)
     );
     Ok(ExitCode::SUCCESS)
 }

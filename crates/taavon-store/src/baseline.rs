@@ -1,19 +1,27 @@
 //! The yardsticks for write benchmarks: a plain INSERT loop, one statement per row in
 //! one transaction, into a scratch table shaped like the real one (no indexes, no
-//! foreign keys, no audit); and one UPDATE that rewrites every loan, the floor of any
-//! set-based pass over the portfolio. Benchmarks report taavon's figures as a ratio to
-//! them.
+//! foreign keys, no audit); a plain bulk INSERT of insured-worker rows into their own
+//! table; and one UPDATE that rewrites every loan, the floor of any set-based pass over
+//! the portfolio. Benchmarks report taavon's figures as a ratio to them.
 
 use std::time::{Duration, Instant};
 
+use taavon_core::impact::InsuredRow;
 use taavon_ledger::Transfer;
 
 use crate::conn::Conn;
 use crate::cooperatives::NewCooperative;
 use crate::error::db;
+use crate::impact::gender_code;
+use crate::impact::sqlite;
+use crate::ledger::sqlite::SqliteBatchIo;
 use crate::ledger::{hex64, hex128};
 use crate::tx::Engine;
 use crate::{Store, StoreError};
+
+/// Rows per statement of the insured-row baseline (five parameters each, under both
+/// engines' limits).
+const BASELINE_INSURED_BATCH: usize = 1_000;
 
 impl Store {
     /// Inserts cooperatives one by one and returns how long it took; leaves nothing
@@ -95,6 +103,106 @@ impl Store {
             },
         )
         .await
+    }
+
+    /// Inserts insured-worker rows into `insured_rows` itself with plain INSERTs (no
+    /// conflict handling, no upload record, no verification): on SQLite one prepared
+    /// statement per row, on PostgreSQL multi-row statements of `BASELINE_INSURED_BATCH`
+    /// rows. The batches are drawn from `next` until it answers `None`, in one
+    /// transaction that is then rolled back. Answers the rows and how long they took.
+    /// Run it on an empty table, before the same rows are imported.
+    pub async fn baseline_insured_insert(
+        &self,
+        next: &mut (dyn FnMut() -> Option<Vec<InsuredRow>> + Send),
+    ) -> Result<(u64, Duration), StoreError> {
+        let statement = |rows: usize| {
+            let values: Vec<String> = (0..rows)
+                .map(|i| {
+                    let p = i * 5;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, 0)",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5
+                    )
+                })
+                .collect();
+            format!(
+                "INSERT INTO insured_rows (workshop, national_code, month, gender, days, \
+                 upload_id) VALUES {}",
+                values.join(", ")
+            )
+        };
+        let full = statement(BASELINE_INSURED_BATCH);
+        let mut conn = self.raw_write().await?;
+        let started = Instant::now();
+        let mut written = 0u64;
+        while let Some(rows) = next() {
+            match &mut conn {
+                // On SQLite through the same driver the import writes with (rusqlite, one
+                // prepared statement), so the ratio measures the import, not the drivers.
+                Conn::Sqlite(tx) => {
+                    let locked = (**tx)
+                        .lock_handle()
+                        .await
+                        .map_err(db("borrowing the SQLite connection"))?;
+                    let io = SqliteBatchIo::new(locked)?;
+                    let mut insert = io
+                        .conn
+                        .prepare(
+                            "INSERT INTO insured_rows (workshop, national_code, month, gender, \
+                             days, upload_id) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                        )
+                        .map_err(sqlite("inserting baseline insured rows"))?;
+                    for row in &rows {
+                        insert
+                            .execute(rusqlite::params![
+                                row.workshop.as_str(),
+                                row.national_code.as_str(),
+                                row.month.to_string(),
+                                gender_code(row.gender),
+                                i64::from(row.days),
+                            ])
+                            .map_err(sqlite("inserting baseline insured rows"))?;
+                    }
+                }
+                Conn::Postgres(tx) => {
+                    for chunk in rows.chunks(BASELINE_INSURED_BATCH) {
+                        let partial;
+                        let sql = if chunk.len() == BASELINE_INSURED_BATCH {
+                            &full
+                        } else {
+                            partial = statement(chunk.len());
+                            &partial
+                        };
+                        // Placeholders only: the statement holds no data.
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                        for row in chunk {
+                            query = query
+                                .bind(row.workshop.as_str())
+                                .bind(row.national_code.as_str())
+                                .bind(row.month.to_string())
+                                .bind(gender_code(row.gender))
+                                .bind(i64::from(row.days));
+                        }
+                        query
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(db("inserting baseline insured rows"))?;
+                    }
+                }
+            }
+            written += u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        }
+        let elapsed = started.elapsed();
+        match conn {
+            Conn::Sqlite(tx) => tx.rollback().await,
+            Conn::Postgres(tx) => tx.rollback().await,
+        }
+        .map_err(db("rolling the baseline rows back"))?;
+        Ok((written, elapsed))
     }
 
     /// Creates a temporary table, times `insert` filling it, and rolls everything back.

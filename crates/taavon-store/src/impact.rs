@@ -918,7 +918,7 @@ fn actor_user_id(actor: &Actor) -> Option<i64> {
     }
 }
 
-fn gender_code(gender: Gender) -> &'static str {
+pub(crate) fn gender_code(gender: Gender) -> &'static str {
     match gender {
         Gender::Female => "F",
         Gender::Male => "M",
@@ -995,6 +995,6 @@ fn decode_insured_month(
     ))
 }
 
-fn sqlite(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+pub(crate) fn sqlite(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sqlite { context, source }
 }

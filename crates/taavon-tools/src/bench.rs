@@ -19,6 +19,7 @@ use taavon_app::table::Table;
 use taavon_app::users::Caller;
 
 pub mod eod;
+pub mod impact;
 pub mod ledger;
 
 /// What the registry benchmark measured.

@@ -104,11 +104,12 @@ const LOANS: &[DemoLoan] = &[
 /// How long ago the demo's loans were contracted.
 const HISTORY_DAYS: i64 = 800;
 
+/// Lends the demo's loans and answers them in order, each with its borrowing cooperative.
 pub(super) async fn lend(
     store: &Store,
     cooperative_ids: &[i64],
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<Vec<(i64, i64)>, AppError> {
     let mut users: BTreeMap<&str, Principal> = BTreeMap::new();
     let mut read = store.read().await?;
     for name in ["admin", "ilam", "ilam2", "lorestan", "bank"] {
@@ -127,6 +128,7 @@ pub(super) async fn lend(
     loans::set_business_date(store, user("admin")?, start, now).await?;
     fund(store, user("admin")?, now).await?;
     let mut lent = Vec::new();
+    let mut borrowers = Vec::new();
     for demo in LOANS {
         let officer = &demo.officer;
         let cooperative = cooperative_ids
@@ -180,8 +182,10 @@ pub(super) async fn lend(
         )
         .await?;
         lent.push((loan, demo.borrower));
+        borrowers.push((loan, cooperative));
     }
-    live(store, user("bank")?, &lent, start, today, now).await
+    live(store, user("bank")?, &lent, start, today, now).await?;
+    Ok(borrowers)
 }
 
 /// The agencies' deposits at the Cooperative Development Bank and the funds of the

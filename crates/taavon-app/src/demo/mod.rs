@@ -1,7 +1,8 @@
 //! The demo data set, drawn from the two source articles: Ilam's women's clothing
 //! production cooperative and its 15 000 000 000 rial facility, Ilam's handicraft
 //! artisans and welfare clients, Lorestan/Dorud cooperatives in the province's strong
-//! sectors, a few cooperatives elsewhere, the programs, and one demo user per role.
+//! sectors, a few cooperatives elsewhere, the programs, an SSO insured-worker list with
+//! the hires two Lorestan loans report, and one demo user per role.
 //!
 //! Demo users exist only when the server runs with `--demo`; all have the password `demo`.
 //! Each role that works under four eyes has two users (`ilam` and `ilam2`, `bank` and
@@ -17,6 +18,7 @@ use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, S
 
 use crate::AppError;
 
+mod jobs;
 mod loans;
 pub mod programs;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
@@ -307,7 +309,8 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
         .await?;
     }
     programs::apply_and_decide(store, &cooperative_ids, now).await?;
-    loans::lend(store, &cooperative_ids, now).await?;
+    let lent = loans::lend(store, &cooperative_ids, now).await?;
+    jobs::report(store, &lent, now).await?;
     tracing::warn!(
         users = users.len(),
         "demo data loaded: demo users exist with the password `demo`; never use --demo in production"

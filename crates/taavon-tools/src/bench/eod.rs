@@ -387,7 +387,7 @@ fn state_at(
 }
 
 /// The process's peak resident memory (VmHWM), kB; `None` where /proc is not there.
-fn peak_rss_kb() -> Option<u64> {
+pub(crate) fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
@@ -398,6 +398,6 @@ fn peak_rss_kb() -> Option<u64> {
 /// Starts the peak over from the current resident memory (Linux: writing 5 to
 /// clear_refs), so the closing phase's peak is not the loading phase's. Where that is
 /// not possible the peak stays the whole run's, which only overstates it.
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
