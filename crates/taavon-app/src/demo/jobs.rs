@@ -163,7 +163,13 @@ async fn upload_list(
             ));
         }
     }
-    let path = std::env::temp_dir().join(format!("taavon-demo-list-{}.csv", std::process::id()));
+    // One file per seeding: several demos load at once in one process (the tests).
+    static SEEDINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seeding = SEEDINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "taavon-demo-list-{}-{seeding}.csv",
+        std::process::id()
+    ));
     let written = std::fs::File::create(&path).and_then(|mut file| file.write_all(text.as_bytes()));
     let imported = match written {
         Ok(()) => {
