@@ -184,6 +184,32 @@ macro_rules! insured_month {
 }
 
 impl WriteTx {
+    /// Runs `sql` over `items`, `ROWS_PER_STATEMENT` to a statement: `{rows}` in `sql`
+    /// stands for the statement's rows of placeholders, each item bound as `row_of` gives
+    /// its values.
+    async fn execute_rows<T>(
+        &mut self,
+        sql: &str,
+        items: &[T],
+        row_of: impl Fn(&T) -> Vec<Value>,
+        context: &'static str,
+    ) -> Result<(), StoreError> {
+        for chunk in items.chunks(ROWS_PER_STATEMENT) {
+            let values: Vec<Value> = chunk.iter().flat_map(&row_of).collect();
+            let columns = values.len() / chunk.len();
+            let sql = sql.replace("{rows}", &placeholders(self.conn(), chunk.len(), columns));
+            on!(self.conn(), |c| bind_values!(
+                sqlx::query(sqlx::AssertSqlSafe(sql)),
+                &values
+            )
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db(context))?);
+        }
+        Ok(())
+    }
+
     /// Records an upload and what it covers, and deletes the rows it replaces: every row
     /// of a (workshop, month) pair the upload holds. Returns the upload's id; its rows
     /// follow through `insert_insured_rows`.
@@ -218,32 +244,21 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("recording an insured-worker upload"))?);
-        for chunk in coverage.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO insured_upload_months (upload_id, workshop, month, row_count) \
-                 VALUES {}",
-                placeholders(self.conn(), chunk.len(), 4)
-            );
-            let values: Vec<Value> = chunk
-                .iter()
-                .flat_map(|c| {
-                    [
-                        Value::Int(id),
-                        Value::Text(c.workshop.as_str().to_owned()),
-                        Value::Text(c.month.to_string()),
-                        Value::Int(c.row_count),
-                    ]
-                })
-                .collect();
-            on!(self.conn(), |c| bind_values!(
-                sqlx::query(sqlx::AssertSqlSafe(sql)),
-                &values
-            )
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db("recording what an upload covers"))?);
-        }
+        self.execute_rows(
+            "INSERT INTO insured_upload_months (upload_id, workshop, month, row_count) \
+             VALUES {rows}",
+            coverage,
+            |c| {
+                vec![
+                    Value::Int(id),
+                    Value::Text(c.workshop.as_str().to_owned()),
+                    Value::Text(c.month.to_string()),
+                    Value::Int(c.row_count),
+                ]
+            },
+            "recording what an upload covers",
+        )
+        .await?;
         // The workshop IN (…) lets SQLite walk the primary key by workshop instead of
         // scanning every list ever stored.
         on!(self.conn(), |c| sqlx::query(
@@ -435,39 +450,29 @@ impl WriteTx {
         hires: &[NewHire],
     ) -> Result<(), StoreError> {
         let now = self.now.to_string();
-        for chunk in hires.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO loan_hires ({HIRE_COLUMNS}) VALUES {} \
-                 ON CONFLICT (loan_id, national_code) DO NOTHING",
-                placeholders(self.conn(), chunk.len(), 10)
-            );
-            let values: Vec<Value> = chunk
-                .iter()
-                .flat_map(|h| {
-                    [
-                        Value::Int(loan_id),
-                        Value::Text(h.national_code.as_str().to_owned()),
-                        Value::Text(province.as_str().to_owned()),
-                        Value::Int(report_id),
-                        Value::OptionalText(h.workshop.as_ref().map(|w| w.as_str().to_owned())),
-                        Value::Text(h.disbursed_on.to_string()),
-                        Value::Text(h.verdict.code().to_owned()),
-                        Value::Bool(h.woman),
-                        Value::OptionalInt(None),
-                        Value::Text(now.clone()),
-                    ]
-                })
-                .collect();
-            on!(self.conn(), |c| bind_values!(
-                sqlx::query(sqlx::AssertSqlSafe(sql)),
-                &values
-            )
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db("recording reported hires"))?);
-        }
-        Ok(())
+        self.execute_rows(
+            &format!(
+                "INSERT INTO loan_hires ({HIRE_COLUMNS}) VALUES {{rows}} \
+                 ON CONFLICT (loan_id, national_code) DO NOTHING"
+            ),
+            hires,
+            |h| {
+                vec![
+                    Value::Int(loan_id),
+                    Value::Text(h.national_code.as_str().to_owned()),
+                    Value::Text(province.as_str().to_owned()),
+                    Value::Int(report_id),
+                    Value::OptionalText(h.workshop.as_ref().map(|w| w.as_str().to_owned())),
+                    Value::Text(h.disbursed_on.to_string()),
+                    Value::Text(h.verdict.code().to_owned()),
+                    Value::Bool(h.woman),
+                    Value::OptionalInt(None),
+                    Value::Text(now.clone()),
+                ]
+            },
+            "recording reported hires",
+        )
+        .await
     }
 
     /// Removes hires from a loan's report (an amendment that leaves them out).
@@ -494,37 +499,25 @@ impl WriteTx {
     /// audit entry.
     pub async fn update_hire_verdicts(&mut self, updates: &[HireUpdate]) -> Result<(), StoreError> {
         let now = self.now.to_string();
-        for chunk in updates.chunks(ROWS_PER_STATEMENT) {
-            // `VALUES` names its columns column1… on both engines.
-            let sql = format!(
-                "UPDATE loan_hires SET status = v.column3, woman = v.column4, \
-                 upload_id = v.column5, verified_at = v.column6 FROM (VALUES {}) AS v \
-                 WHERE loan_hires.loan_id = v.column1 AND loan_hires.national_code = v.column2",
-                placeholders(self.conn(), chunk.len(), 6)
-            );
-            let values: Vec<Value> = chunk
-                .iter()
-                .flat_map(|u| {
-                    [
-                        Value::Int(u.loan_id),
-                        Value::Text(u.national_code.as_str().to_owned()),
-                        Value::Text(u.verdict.code().to_owned()),
-                        Value::Bool(u.woman),
-                        Value::OptionalInt(u.upload_id),
-                        Value::Text(now.clone()),
-                    ]
-                })
-                .collect();
-            on!(self.conn(), |c| bind_values!(
-                sqlx::query(sqlx::AssertSqlSafe(sql)),
-                &values
-            )
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db("updating hire verdicts"))?);
-        }
-        Ok(())
+        // `VALUES` names its columns column1… on both engines.
+        self.execute_rows(
+            "UPDATE loan_hires SET status = v.column3, woman = v.column4, \
+             upload_id = v.column5, verified_at = v.column6 FROM (VALUES {rows}) AS v \
+             WHERE loan_hires.loan_id = v.column1 AND loan_hires.national_code = v.column2",
+            updates,
+            |u| {
+                vec![
+                    Value::Int(u.loan_id),
+                    Value::Text(u.national_code.as_str().to_owned()),
+                    Value::Text(u.verdict.code().to_owned()),
+                    Value::Bool(u.woman),
+                    Value::OptionalInt(u.upload_id),
+                    Value::Text(now.clone()),
+                ]
+            },
+            "updating hire verdicts",
+        )
+        .await
     }
 
     /// Points a loan's hires at its (new) workshop code.

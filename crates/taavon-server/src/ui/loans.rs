@@ -178,6 +178,9 @@ struct TransactionLine {
 #[template(path = "loan.html")]
 struct LoanPage {
     layout: Layout,
+    /// A fresh key for this rendering's money forms: sent back as their `form_key`, it
+    /// is the write's Idempotency-Key, so a form submitted twice moves money once.
+    form_key: String,
     id: i64,
     /// The number in the heading, in the reader's digits.
     id_text: String,
@@ -428,6 +431,7 @@ pub async fn one(
         .collect();
     let id_text = layout.lang.digits(&id.to_string());
     render(&LoanPage {
+        form_key: taavon_app::auth::new_token().0,
         id_text,
         id,
         facts,

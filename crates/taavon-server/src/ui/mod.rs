@@ -38,9 +38,6 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     pub user: Option<UserBadge>,
     pub csrf: String,
-    /// A fresh key for this rendering's money forms: sent back as their `form_key`, it
-    /// is the write's Idempotency-Key, so a form submitted twice moves money once.
-    pub form_key: String,
     pub path: String,
     /// The message the last action left (shown once).
     pub flash: Option<flash::Flash>,
@@ -121,7 +118,6 @@ impl Layout {
             nav,
             user,
             csrf,
-            form_key: taavon_app::auth::new_token().0,
             path,
             flash: None,
             today: format::local_time(lang, taavon_app::clock::now()),
