@@ -12,7 +12,8 @@ use std::collections::HashSet;
 
 use taavon_core::access::{
     self, Action, ApplicationScope, ApplicationSubject, Decision, LoanAction, LoanSubject,
-    Principal, Resource, application_scope, decide_loan, decide_transition, permitted_moves,
+    Principal, Resource, application_scope, decide_loan, decide_revision, decide_transition,
+    permitted_moves,
 };
 use taavon_core::applications::{
     ApplicationState, EventAction, Participants, RecordedMove, TransitionAction, TransitionContext,
@@ -159,6 +160,8 @@ pub struct ApplicationDetail {
     pub moves: Vec<TransitionAction>,
     /// Whether the caller may write the contract (the bank, once it approved).
     pub may_contract: bool,
+    /// Whether the caller may change what it asks now (`revise_application`).
+    pub may_revise: bool,
 }
 
 /// A page of applications.
@@ -291,11 +294,17 @@ pub async fn application_detail(
         .and_then(|t| Tier::new(t).ok())
         .map(|tier| score_of(&rules, &application, tier));
     let state = application.fields.status;
+    let participants = participants_of(&events);
     let moves = permitted_moves(
         principal,
-        &subject(&application, &province, participants_of(&events)),
+        &subject(&application, &province, participants),
         state,
     );
+    let may_revise = state.revisable()
+        && decide_revision(
+            Some(principal),
+            &subject(&application, &province, participants),
+        ) == Decision::Allow;
     let may_contract = state == ApplicationState::BankApproved
         && decide_loan(
             Some(principal),
@@ -313,6 +322,7 @@ pub async fn application_detail(
         score,
         moves,
         may_contract,
+        may_revise,
     })
 }
 
@@ -344,6 +354,65 @@ pub async fn create_application(
     ))?;
     let fields = validate(&mut write, input, applicant).await?;
     let id = write.insert_application(&fields).await?;
+    let id = finish_idempotent(write, principal, idempotency, id).await?;
+    read_application(store, id).await
+}
+
+/// Changes what a draft, or an application found ineligible, asks, and makes it a draft
+/// again (to be submitted anew): only its applicant's side may (`decide_revision`), and
+/// only at the `version` the caller read. The applicant stays; a county or sector not
+/// given stays as it was.
+pub async fn revise_application(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+    version: i64,
+    input: &ApplicationInput,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<Application, AppError> {
+    crate::bounds::check(input)?;
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(id) => return read_application(store, id).await,
+        Begun::Fresh(write) => write,
+    };
+    let (application, province) = visible_application(&mut write, principal, id).await?;
+    let participants = participants_of(&write.application_events(id).await?);
+    AppError::from_decision(decide_revision(
+        Some(principal),
+        &subject(&application, &province, participants),
+    ))?;
+    if !application.fields.status.revisable() {
+        return Err(AppError::Conflict(format!(
+            "an application that is {} is no longer revised",
+            application.fields.status
+        )));
+    }
+    if application.version != version {
+        return Err(AppError::Conflict(format!(
+            "the application changed since version {version}; it is now at {}",
+            application.version
+        )));
+    }
+    let f = &application.fields;
+    let revised = ApplicationInput {
+        cooperative_id: f.cooperative_id,
+        client_id: f.client_id,
+        county: input.county.clone().or_else(|| Some(f.county.clone())),
+        sector: input.sector.clone().or_else(|| Some(f.sector.clone())),
+        ..input.clone()
+    };
+    let applicant = visible_applicant(&mut write, principal, &revised).await?;
+    let fields = validate(&mut write, &revised, applicant).await?;
+    if write
+        .revise_application(&application, &fields)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::Conflict(
+            "the application changed meanwhile; read it again".into(),
+        ));
+    }
     let id = finish_idempotent(write, principal, idempotency, id).await?;
     read_application(store, id).await
 }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
-use taavon_core::access::{LedgerView, Principal, ledger_view, may_fund_programs};
+use taavon_core::access::{LedgerView, Principal, ledger_view, may_deposit, may_fund_programs};
 use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResult};
@@ -626,7 +626,7 @@ pub async fn deposit(
         ("bank", Some(bank), TextKind::Code),
         ("reference", Some(reference), TextKind::Reference),
     ])?;
-    if !may_fund_programs(principal) {
+    if !may_deposit(principal, agency) {
         return Err(AppError::Forbidden);
     }
     positive(amount)?;

@@ -11,6 +11,7 @@
 //! under_review | awaiting_second_approval ─reject→ rejected
 //! approved ─refer→ referred ─bank_approve→ bank_approved | ─bank_reject→ bank_rejected
 //! any state before a contract ─withdraw→ withdrawn
+//! draft | ineligible ─(revised by its applicant's side)→ draft
 //! ```
 
 use crate::coded::coded_enum;
@@ -127,6 +128,9 @@ pub enum EventAction {
     Eligibility,
     /// The bank wrote the contract.
     Contract,
+    /// Its applicant's side changed what it asks (a draft, or one found ineligible,
+    /// which goes back to draft to be submitted again).
+    Revise,
 }
 
 impl EventAction {
@@ -136,6 +140,7 @@ impl EventAction {
             EventAction::Transition(action) => action.code(),
             EventAction::Eligibility => "eligibility",
             EventAction::Contract => "contract",
+            EventAction::Revise => "revise",
         }
     }
 
@@ -144,6 +149,7 @@ impl EventAction {
             DRAFT_EVENT => Some(EventAction::Draft),
             "eligibility" => Some(EventAction::Eligibility),
             "contract" => Some(EventAction::Contract),
+            "revise" => Some(EventAction::Revise),
             other => TransitionAction::parse(other).map(EventAction::Transition),
         }
     }
@@ -286,7 +292,14 @@ impl ApplicationState {
         )
     }
 
-    /// Whether nothing further can happen in this issue's part of the lifecycle.
+    /// Whether its applicant's side may still change what it asks: a draft, or one found
+    /// ineligible (revising it makes it a draft again, to be submitted anew).
+    pub fn revisable(self) -> bool {
+        matches!(self, ApplicationState::Draft | ApplicationState::Ineligible)
+    }
+
+    /// Whether nothing further can happen in this issue's part of the lifecycle (an
+    /// ineligible application only comes back by its applicant's revision).
     pub fn is_final(self) -> bool {
         use ApplicationState as S;
         matches!(
@@ -459,6 +472,7 @@ mod tests {
             EventAction::Draft,
             EventAction::Eligibility,
             EventAction::Contract,
+            EventAction::Revise,
         ];
         actions.extend(
             TransitionAction::ALL
@@ -469,6 +483,14 @@ mod tests {
             assert_eq!(EventAction::parse(action.code()), Some(action));
         }
         assert_eq!(EventAction::parse("merge"), None);
+    }
+
+    #[test]
+    fn only_a_draft_or_an_ineligible_application_is_revised() {
+        // Establishes which applications their applicant's side may still change: a
+        // draft, and one the eligibility check refused (it goes back to draft).
+        let revisable: Vec<S> = S::ALL.iter().copied().filter(|s| s.revisable()).collect();
+        assert_eq!(revisable, vec![S::Draft, S::Ineligible]);
     }
 
     #[test]

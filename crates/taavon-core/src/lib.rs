@@ -33,4 +33,5 @@ pub mod reference;
 pub mod registry;
 pub mod text;
 pub mod timestamp;
+pub mod words;
 pub mod workdays;

@@ -412,6 +412,86 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Rewrites what a revisable application asks (its applicant and province stay) if it
+    /// is still at its version, back in `draft`, and records the revision as its event;
+    /// `None` if it changed meanwhile and nothing was written. The tier, score and flags
+    /// of an earlier submission stay until the next submission recomputes them.
+    pub async fn revise_application(
+        &mut self,
+        before: &Application,
+        after: &NewApplication,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = self.now.to_string();
+        let a = after;
+        let changed = on!(self.conn(), |c| sqlx::query(
+            "UPDATE applications SET county = $1, program = $2, sector = $3, \
+             amount_rial = $4, jobs = $5, women_jobs = $6, purpose = $7, financing = $8, \
+             women_led = $9, status = $10, version = version + 1, updated_at = $11 \
+             WHERE id = $12 AND version = $13"
+        )
+        .bind(&a.county)
+        .bind(&a.program)
+        .bind(&a.sector)
+        .bind(a.amount_rial)
+        .bind(a.jobs)
+        .bind(a.women_jobs)
+        .bind(&a.purpose)
+        .bind(a.financing.code())
+        .bind(a.women_led)
+        .bind(ApplicationState::Draft.code())
+        .bind(&now)
+        .bind(before.id)
+        .bind(before.version)
+        .execute(c)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(db("revising an application"))?);
+        if changed == 0 {
+            return Ok(None);
+        }
+        let actor_user_id = match &self.actor {
+            Actor::User { id, .. } => Some(*id),
+            Actor::System { .. } => None,
+        };
+        let actor = self.actor.label();
+        let event_id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO application_events (province, application_id, action, from_state, \
+             to_state, actor_user_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             RETURNING id"
+        )
+        .bind(&before.fields.province)
+        .bind(before.id)
+        .bind(EventAction::Revise.code())
+        .bind(before.fields.status.code())
+        .bind(ApplicationState::Draft.code())
+        .bind(actor_user_id)
+        .bind(&actor)
+        .bind(&now)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording an application's revision"))?);
+        let asked = |a: &NewApplication| {
+            serde_json::json!({
+                "program": a.program, "county": a.county, "sector": a.sector,
+                "amount_rial": a.amount_rial, "jobs": a.jobs, "women_jobs": a.women_jobs,
+                "purpose": a.purpose, "financing": a.financing.code(), "status": a.status.code(),
+            })
+        };
+        let mut revised = asked(after);
+        revised["status"] = ApplicationState::Draft.code().into();
+        revised["event_id"] = event_id.into();
+        self.audit(AuditEntry {
+            action: "application.update",
+            entity: "application",
+            entity_id: before.id.to_string(),
+            province: Some(before.fields.province.clone()),
+            before: Some(asked(&before.fields)),
+            after: Some(revised),
+        });
+        Ok(Some(event_id))
+    }
+
     /// Moves an application that is still at `expected_version` and records the move;
     /// `None` if it changed meanwhile (a concurrent move won) and nothing was written.
     pub async fn move_application(

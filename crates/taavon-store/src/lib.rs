@@ -73,7 +73,7 @@ pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use loans::{
     InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanState, LoanTransaction, NewLoan,
-    NewLoanTransaction, TransactionLine,
+    NewLoanTransaction, PaymentReceipt, TransactionLine,
 };
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use programs::{Program, ProgramBudget};

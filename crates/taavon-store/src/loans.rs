@@ -5,6 +5,7 @@ use sqlx::Row;
 use taavon_core::access::ApplicationScope;
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::product::ContractType;
+use taavon_core::loans::receipt::PaymentChannel;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::reference::{BankCode, BranchCode};
@@ -180,6 +181,18 @@ pub struct NewLoanTransaction {
     pub principal_rial: i64,
     pub reverses: Option<i64>,
     pub note: Option<String>,
+    /// How the money of a repayment or settlement came in, when that was stated.
+    pub receipt: Option<PaymentReceipt>,
+}
+
+/// How a payment's money came in (migration 0017): the day it reached the bank, the
+/// channel and the bank's receipt number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentReceipt {
+    /// ISO date.
+    pub value_on: String,
+    pub channel: PaymentChannel,
+    pub receipt_no: Option<String>,
 }
 
 /// A recorded loan transaction.
@@ -449,7 +462,8 @@ impl Reader {
         on!(&mut self.conn, |c| sqlx::query(
             "SELECT t.id, t.loan_id, t.province, t.kind, t.business_on, t.amount_rial, \
              t.penalty_rial, t.fee_rial, t.profit_rial, t.principal_rial, t.reverses, t.note, \
-             t.created_by, t.created_at, r.id AS reversed_by \
+             t.value_on, t.channel, t.receipt_no, t.created_by, t.created_at, \
+             r.id AS reversed_by \
              FROM loan_transactions t LEFT JOIN loan_transactions r ON r.reverses = t.id \
              WHERE t.loan_id = $1 ORDER BY t.id"
         )
@@ -475,6 +489,14 @@ impl Reader {
                     principal_rial: row.get("principal_rial")?,
                     reverses: row.get("reverses")?,
                     note: row.get("note")?,
+                    receipt: match row.optional_code("channel", PaymentChannel::parse)? {
+                        Some(channel) => Some(PaymentReceipt {
+                            value_on: row.get("value_on")?,
+                            channel,
+                            receipt_no: row.get("receipt_no")?,
+                        }),
+                        None => None,
+                    },
                 },
                 reversed_by: row.get("reversed_by")?,
                 created_by: row.get("created_by")?,
@@ -601,6 +623,30 @@ impl WriteTx {
             serde_json::json!({ "name": name }),
         ));
         Ok(())
+    }
+
+    /// Removes an official holiday; `false` (and nothing recorded) when it is not listed.
+    pub async fn remove_holiday(&mut self, day: &str) -> Result<bool, StoreError> {
+        let removed: Option<String> = on!(self.conn(), |c| sqlx::query(
+            "DELETE FROM holidays WHERE day = $1 RETURNING name"
+        )
+        .bind(day)
+        .fetch_optional(c)
+        .await
+        .and_then(|row| row.map(|row| row.try_get(0)).transpose())
+        .map_err(db("removing a holiday"))?);
+        let Some(name) = removed else {
+            return Ok(false);
+        };
+        self.audit(AuditEntry {
+            action: "holiday.delete",
+            entity: "holiday",
+            entity_id: day.to_owned(),
+            province: None,
+            before: Some(serde_json::json!({ "name": name })),
+            after: None,
+        });
+        Ok(true)
     }
 
     /// Writes a contract and its first schedule.
@@ -765,7 +811,8 @@ impl WriteTx {
         let id: i64 = on!(self.conn(), |c| sqlx::query(
             "INSERT INTO loan_transactions (loan_id, province, kind, business_on, amount_rial, \
              penalty_rial, fee_rial, profit_rial, principal_rial, reverses, note, created_by, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             created_at, value_on, channel, receipt_no) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              RETURNING id"
         )
         .bind(t.loan_id)
@@ -781,6 +828,9 @@ impl WriteTx {
         .bind(t.note.as_deref())
         .bind(&actor)
         .bind(&now)
+        .bind(t.receipt.as_ref().map(|r| r.value_on.as_str()))
+        .bind(t.receipt.as_ref().map(|r| r.channel.code()))
+        .bind(t.receipt.as_ref().and_then(|r| r.receipt_no.as_deref()))
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
@@ -837,6 +887,9 @@ impl WriteTx {
                 "amount_rial": t.amount_rial, "penalty_rial": t.penalty_rial,
                 "fee_rial": t.fee_rial, "profit_rial": t.profit_rial,
                 "principal_rial": t.principal_rial, "reverses": t.reverses, "lines": lines.len(),
+                "value_on": t.receipt.as_ref().map(|r| &r.value_on),
+                "channel": t.receipt.as_ref().map(|r| r.channel.code()),
+                "receipt_no": t.receipt.as_ref().and_then(|r| r.receipt_no.as_ref()),
             }),
         ));
         Ok(id)

@@ -271,9 +271,11 @@ async fn live(
                 _ => 0,
             };
             if amount > 0 && view.loan.status == LoanStatus::Active {
+                // Paid in cash at the branch on the day, as most demo borrowers do.
                 let payment = RepaymentInput {
                     amount_rial: Some(amount),
-                    note: None,
+                    channel: Some("branch".into()),
+                    ..RepaymentInput::default()
                 };
                 loans::repay(store, bank, *loan, &payment, None, now).await?;
             }

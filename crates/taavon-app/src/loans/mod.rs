@@ -12,7 +12,10 @@ mod state;
 mod terms;
 mod transactions;
 
-pub use calendar::{business_date, set_business_date, working_calendar};
+pub use calendar::{
+    Holiday, add_holiday, business_date, holidays, open_business_date, remove_holiday,
+    set_business_date, working_calendar,
+};
 pub use proposals::{
     ProposalView, ProposedAction, approve_proposal, loan_proposals, propose, reject_proposal,
 };
@@ -126,8 +129,22 @@ pub struct LoanView {
     pub may_transact: bool,
     pub may_disburse: bool,
     pub may_repay: bool,
+    /// Whether the reader may propose a rescheduling now (its bank, the loan active and
+    /// paid out in full).
+    pub may_reschedule: bool,
     /// Whether it has an early-settlement quote (active and paid out in full).
     pub settlement_quotable: bool,
+}
+
+/// Where an installment stands at the open business date, as a schedule marks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallmentStanding {
+    Paid,
+    /// Unpaid past the day it could be paid without a late charge.
+    Overdue,
+    /// The next installment to pay: the first unpaid one that is not overdue.
+    Due,
+    Upcoming,
 }
 
 pub(crate) fn province_of(loan: &Loan) -> Result<ProvinceCode, AppError> {
@@ -441,6 +458,39 @@ impl LoanView {
                 .is_late(self.business_date.days_since_unix_epoch())
     }
 
+    /// Where each installment of the current schedule stands, in schedule order.
+    pub fn standings(&self) -> Vec<InstallmentStanding> {
+        let mut next_found = false;
+        self.schedule
+            .iter()
+            .map(|row| {
+                if row.unpaid_rial() <= 0 {
+                    InstallmentStanding::Paid
+                } else if self.late(row) {
+                    InstallmentStanding::Overdue
+                } else if next_found {
+                    InstallmentStanding::Upcoming
+                } else {
+                    next_found = true;
+                    InstallmentStanding::Due
+                }
+            })
+            .collect()
+    }
+
+    /// What a rescheduling at the open business date capitalises: exactly the unpaid
+    /// profit and fee fallen due (`RescheduleInput::capitalise_rial` must equal it).
+    pub fn capitalisable_rial(&self) -> i64 {
+        let installments = accounts_of(&self.schedule);
+        taavon_core::loans::account::plan_capitalisation(
+            &installments,
+            self.business_date.days_since_unix_epoch(),
+        )
+        .iter()
+        .map(|line| line.profit + line.fee)
+        .sum()
+    }
+
     /// What settles everything due at the open business date (late charge included).
     pub fn due_now(&self) -> i64 {
         let today = self.business_date.to_string();
@@ -484,6 +534,7 @@ pub async fn read_loan(
     Ok(LoanView {
         may_disburse: may_transact && state::undisbursed(&loan).is_ok(),
         may_repay: may_transact && state::takes_repayment(&loan).is_ok(),
+        may_reschedule: may_transact && state::open_and_paid_out(&loan, "rescheduling").is_ok(),
         settlement_quotable: state::open_and_paid_out(&loan, "settlement").is_ok(),
         may_transact,
         loan,

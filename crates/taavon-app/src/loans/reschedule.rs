@@ -240,6 +240,7 @@ pub(super) async fn apply_reschedule(
                 principal_rial: -capitalised,
                 reverses: None,
                 note,
+                receipt: None,
             },
             &stored_lines(loan, &lines),
         )

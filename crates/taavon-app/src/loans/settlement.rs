@@ -94,6 +94,7 @@ pub async fn settle(
     let rows = write.installments(loan_id, loan.schedule_version).await?;
     let (terms, base) = current_terms(write, &loan).await?;
     let (quote, plan) = quote(&loan, &terms, &rows, today)?;
+    let receipt = super::transactions::receipt_of(input, &loan, today)?;
     if input.amount_rial != Some(quote.total_rial) {
         let total = quote.total_rial;
         return Err(AppError::invalid(
@@ -121,6 +122,7 @@ pub async fn settle(
                 principal_rial: paid.principal,
                 reverses: None,
                 note: input.note.clone(),
+                receipt,
             },
             &stored_lines(&loan, &plan.lines),
         )

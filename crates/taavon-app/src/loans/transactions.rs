@@ -8,10 +8,13 @@ use taavon_core::access::{LoanAction, Principal};
 use taavon_core::calendar::IsoDate;
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, RepaymentError};
+use taavon_core::loans::receipt::{PaymentChannel, check_value_date};
 use taavon_core::loans::repayment::Component;
 use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Loan, LoanTransaction, NewLoanTransaction, Store, TransactionLine, WriteTx};
+use taavon_store::{
+    Loan, LoanTransaction, NewLoanTransaction, PaymentReceipt, Store, TransactionLine, WriteTx,
+};
 
 use super::calendar;
 use super::command::{LoanCommand, Opened, update_loan};
@@ -19,10 +22,10 @@ use super::state::{
     accounts_of, book, penalty_due_at, restated, stored_lines, takes_repayment, undisbursed,
 };
 use super::terms::current_terms;
-use crate::AppError;
 use crate::bounds::{BoundedText, Lengths};
 use crate::funds::{self, Movement};
 use crate::idempotency::Idempotency;
+use crate::{AppError, FieldError};
 
 /// A payment on a loan (or a tranche paid out, for `disburse`).
 #[derive(Clone, Debug, Default)]
@@ -30,11 +33,96 @@ pub struct RepaymentInput {
     /// Rials; for a disbursement, none means the whole undisbursed rest.
     pub amount_rial: Option<i64>,
     pub note: Option<String>,
+    /// How a repayment's or settlement's money came in (`receipt`); a disbursement has
+    /// none. The day it reached the bank (Jalali or ISO, any digits; default the open
+    /// business date), the channel's code and the bank's receipt number.
+    pub value_on: Option<String>,
+    pub channel: Option<String>,
+    pub receipt_no: Option<String>,
 }
 
 impl BoundedText for RepaymentInput {
     fn check_lengths(&self, lengths: &mut Lengths) {
-        lengths.optional("note", self.note.as_deref(), TextKind::FreeText);
+        lengths
+            .optional("note", self.note.as_deref(), TextKind::FreeText)
+            .optional("value_on", self.value_on.as_deref(), TextKind::Date)
+            .optional("channel", self.channel.as_deref(), TextKind::Code)
+            .optional(
+                "receipt_no",
+                self.receipt_no.as_deref(),
+                TextKind::Reference,
+            );
+    }
+}
+
+/// The receipt a payment states, checked against the loan: a known channel (required
+/// once anything of the receipt is given) and a value date between the contract and the
+/// open business date `today`. `None` when the payment states none.
+pub(super) fn receipt_of(
+    input: &RepaymentInput,
+    loan: &Loan,
+    today: IsoDate,
+) -> Result<Option<PaymentReceipt>, AppError> {
+    let given = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let (value_on, channel, receipt_no) = (
+        given(&input.value_on),
+        given(&input.channel),
+        given(&input.receipt_no),
+    );
+    if value_on.is_none() && channel.is_none() && receipt_no.is_none() {
+        return Ok(None);
+    }
+    let mut errors = Vec::new();
+    let channel = match channel.as_deref().map(|c| (c, PaymentChannel::parse(c))) {
+        Some((_, Some(channel))) => Some(channel),
+        Some((_, None)) => {
+            errors.push(FieldError::new(
+                "channel",
+                "unknown",
+                "روش پرداخت شناخته نیست.",
+                "Unknown channel (branch, transfer, card, internet, cheque).",
+            ));
+            None
+        }
+        None => {
+            errors.push(FieldError::new(
+                "channel",
+                "required",
+                "روش پرداخت را بگویید.",
+                "The channel is required with a value date or receipt number.",
+            ));
+            None
+        }
+    };
+    let value_on =
+        match crate::registry::optional_date(&mut errors, "value_on", value_on.as_deref()) {
+            Some(iso) => IsoDate::parse(&iso).ok(),
+            None => Some(today),
+        };
+    let contracted_on = IsoDate::parse(&loan.fields.contracted_on)
+        .map_err(|_| AppError::Internal(format!("loan {} has a bad contract date", loan.id)))?;
+    if let Some(day) = value_on {
+        if let Err(error) = check_value_date(day, today, contracted_on) {
+            errors.push(FieldError::new(
+                "value_on",
+                error.rule(),
+                error.message_fa(),
+                &error.to_string(),
+            ));
+        }
+    }
+    match (channel, value_on) {
+        (Some(channel), Some(day)) if errors.is_empty() => Ok(Some(PaymentReceipt {
+            value_on: day.to_string(),
+            channel,
+            receipt_no: receipt_no.map(|r| taavon_core::digits::to_ascii_digits(&r)),
+        })),
+        _ => Err(AppError::Invalid(errors)),
     }
 }
 
@@ -104,6 +192,7 @@ pub async fn disburse(
                 principal_rial: amount,
                 reverses: None,
                 note: input.note.clone(),
+                receipt: None,
             },
             &[],
         )
@@ -168,6 +257,7 @@ pub async fn repay(
     let write = &mut command.write;
     takes_repayment(&loan)?;
     let today = calendar::business_date_in(write, now).await?;
+    let receipt = receipt_of(input, &loan, today)?;
     let day = today.days_since_unix_epoch();
     let rows = write.installments(loan_id, loan.schedule_version).await?;
     let (_, base) = current_terms(write, &loan).await?;
@@ -204,6 +294,7 @@ pub async fn repay(
                 principal_rial: plan.principal,
                 reverses: None,
                 note: input.note.clone(),
+                receipt,
             },
             &lines,
         )
@@ -372,6 +463,7 @@ pub(super) async fn apply_reversal(
                 principal_rial: -f.principal_rial,
                 reverses: Some(original.id),
                 note: Some(reason),
+                receipt: None,
             },
             &negated,
         )

@@ -129,6 +129,31 @@ pub fn decide_transition(
     allow_if(may)
 }
 
+/// Whether `principal` may change what an application asks (while it is revisable,
+/// which the caller checks): its applicant's side only — the cooperative's
+/// representative, or the officer who drafted it for the applicant. Another officer
+/// reviews what was asked and never rewrites it.
+pub fn decide_revision(
+    principal: Option<&Principal>,
+    subject: &ApplicationSubject<'_>,
+) -> Decision {
+    let Some(principal) = principal else {
+        return Decision::Unauthenticated;
+    };
+    let role = &principal.role;
+    if !sees(role, subject) {
+        return Decision::OutOfScope;
+    }
+    let applicants_side = match role {
+        Role::CooperativeRepresentative { .. } => true,
+        Role::MinistryAdmin | Role::ProvincialOfficer { .. } => {
+            subject.participants.drafted_by == Some(principal.user_id)
+        }
+        Role::BankOfficer { .. } | Role::AgencyOfficer { .. } | Role::Auditor => false,
+    };
+    allow_if(applicants_side)
+}
+
 /// The moves `principal` may take now on an application in `state`: those the policy
 /// allows and the workflow has from that state. Pages offer exactly these.
 pub fn permitted_moves(
@@ -387,6 +412,50 @@ mod tests {
         );
         assert!(
             permitted_moves(&officer(14, &ilam), &subject, ApplicationState::Rejected).is_empty()
+        );
+    }
+
+    #[test]
+    fn only_the_applicants_side_revises_an_application() {
+        // Establishes who may change what an application asks: the cooperative's
+        // representative, or the officer who drafted it; never another officer of the
+        // province, a bank or an auditor, and nobody outside its scope.
+        let ilam = province("IR-16");
+        let lorestan = province("IR-15");
+        let drafted_by_11 = cooperative_5(
+            &ilam,
+            Participants {
+                drafted_by: Some(11),
+                ..Participants::default()
+            },
+        );
+        let representative = principal(Role::CooperativeRepresentative {
+            cooperative_id: 5,
+            province: ilam.clone(),
+        });
+        let other_representative = principal(Role::CooperativeRepresentative {
+            cooperative_id: 6,
+            province: ilam.clone(),
+        });
+        let cases = [
+            (&representative, Decision::Allow),
+            (&officer(11, &ilam), Decision::Allow),
+            (&officer(14, &ilam), Decision::Forbidden),
+            (&officer(11, &lorestan), Decision::OutOfScope),
+            (&other_representative, Decision::OutOfScope),
+            (&principal(Role::Auditor), Decision::Forbidden),
+        ];
+        for (who, expected) in cases {
+            assert_eq!(
+                decide_revision(Some(who), &drafted_by_11),
+                expected,
+                "{:?}",
+                who.role
+            );
+        }
+        assert_eq!(
+            decide_revision(None, &drafted_by_11),
+            Decision::Unauthenticated
         );
     }
 }

@@ -128,6 +128,22 @@ pub fn may_fund_programs(principal: &Principal) -> bool {
     matches!(principal.role, Role::MinistryAdmin)
 }
 
+/// An agency's money is deposited at a bank by the agency's own officer, or by the
+/// ministry on its behalf (PRODUCT.md: the agency officer "deposits pooled funds").
+pub fn may_deposit(principal: &Principal, agency: &str) -> bool {
+    match &principal.role {
+        Role::MinistryAdmin => true,
+        Role::AgencyOfficer { agency: own } => own == agency,
+        _ => false,
+    }
+}
+
+/// The business date and the official holidays every deadline and late charge counts
+/// by are the ministry's to keep.
+pub fn keeps_calendar(principal: &Principal) -> bool {
+    matches!(principal.role, Role::MinistryAdmin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +262,20 @@ mod tests {
         );
         assert!(needs_second_officer(1_000_000_001, 1_000_000_000));
         assert!(!needs_second_officer(1_000_000_000, 1_000_000_000));
+    }
+
+    #[test]
+    fn an_agency_deposits_its_own_money_and_the_ministry_any_agencys() {
+        // Establishes who records a deposit of pooled resources: the agency's officer for
+        // that agency only, the ministry for any; nobody else.
+        let sso = principal(Role::AgencyOfficer {
+            agency: "sso".into(),
+        });
+        assert!(may_deposit(&sso, "sso"));
+        assert!(!may_deposit(&sso, "behzisti"));
+        assert!(may_deposit(&principal(Role::MinistryAdmin), "behzisti"));
+        assert!(!may_deposit(&principal(Role::Auditor), "sso"));
+        assert!(keeps_calendar(&principal(Role::MinistryAdmin)));
+        assert!(!keeps_calendar(&sso));
     }
 }

@@ -11,7 +11,7 @@ mod loans;
 mod registry;
 
 pub use applications::{
-    ApplicationScope, ApplicationSubject, application_scope, decide_transition,
+    ApplicationScope, ApplicationSubject, application_scope, decide_revision, decide_transition,
     drafts_applications, permitted_moves,
 };
 pub use impact::{
@@ -20,7 +20,7 @@ pub use impact::{
 };
 pub use loans::{
     LedgerView, LoanAction, LoanSubject, ProposalDecision, decide_loan, decide_proposal,
-    ledger_view, may_fund_programs, needs_second_officer, reads_loans,
+    keeps_calendar, ledger_view, may_deposit, may_fund_programs, needs_second_officer, reads_loans,
 };
 pub use registry::{
     ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,

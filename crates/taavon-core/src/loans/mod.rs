@@ -9,7 +9,8 @@
 //! - `product`: loan products by Islamic contract type, and what a rescheduling under
 //!   one may agree to;
 //! - `settlement` and `reschedule`: early settlement and a new schedule for what is owed;
-//! - `proposal`: the kinds and states of a bank's proposed action awaiting four eyes.
+//! - `proposal`: the kinds and states of a bank's proposed action awaiting four eyes;
+//! - `receipt`: how a payment came in (its value date, channel and receipt number).
 //!
 //! Every amount is integer rials; rounding is half away from zero unless a rule says
 //! floor. Intermediate products are i128 (or the 256-bit integers of `decimal`), so no
@@ -24,6 +25,7 @@ pub mod late_charge;
 pub mod product;
 pub mod proposal;
 pub mod rate;
+pub mod receipt;
 pub mod repayment;
 pub mod reschedule;
 pub mod schedule;

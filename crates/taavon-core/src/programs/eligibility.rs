@@ -2,7 +2,7 @@
 //! with a stable code and a reason in Persian and English, so an ineligible application
 //! tells its applicant everything to fix at once.
 
-use super::{ApplicantKind, ProgramRules};
+use super::{ApplicantKind, EligibilityRules, ProgramRules};
 use crate::calendar::IsoDate;
 use crate::reference::Tier;
 
@@ -98,7 +98,23 @@ pub fn check(
             "سطح برخورداری شهرستان در این برنامه پذیرفته نیست.".into(),
         ));
     }
-    if facts.amount_rial < e.min_amount_rial {
+    unmet.extend(request_limits(e, facts.amount_rial, facts.jobs));
+    if facts.women_jobs < 0 || facts.women_jobs > facts.jobs {
+        unmet.push(Ineligibility::new(
+            "women_jobs",
+            "women's jobs must be between 0 and the jobs created".into(),
+            "شغل زنان باید بین صفر و کل شغل‌ها باشد.".into(),
+        ));
+    }
+    unmet
+}
+
+/// The program's limits on what is asked — the amount's range, the amount per job and
+/// the fewest jobs — that `amount_rial` and `jobs` break; what a form checks before an
+/// application is even drafted, and part of `check`.
+pub fn request_limits(e: &EligibilityRules, amount_rial: i64, jobs: i64) -> Vec<Ineligibility> {
+    let mut unmet = Vec::new();
+    if amount_rial < e.min_amount_rial {
         unmet.push(Ineligibility::new(
             "amount_min",
             format!(
@@ -108,7 +124,7 @@ pub fn check(
             "مبلغ از حداقل برنامه کمتر است.".into(),
         ));
     }
-    if facts.amount_rial > e.max_amount_rial {
+    if amount_rial > e.max_amount_rial {
         unmet.push(Ineligibility::new(
             "amount_max",
             format!(
@@ -120,7 +136,7 @@ pub fn check(
     }
     if let Some(per_job) = e.max_amount_per_job_rial {
         // amount ≤ per_job × jobs, in i128 so no product overflows.
-        if i128::from(facts.amount_rial) > i128::from(per_job) * i128::from(facts.jobs.max(0)) {
+        if i128::from(amount_rial) > i128::from(per_job) * i128::from(jobs.max(0)) {
             unmet.push(Ineligibility::new(
                 "amount_per_job",
                 format!("more than {per_job} rials per job created"),
@@ -128,18 +144,11 @@ pub fn check(
             ));
         }
     }
-    if facts.jobs < e.min_jobs {
+    if jobs < e.min_jobs {
         unmet.push(Ineligibility::new(
             "jobs_min",
             format!("at least {} jobs are required", e.min_jobs),
             "تعداد شغل از حداقل برنامه کمتر است.".into(),
-        ));
-    }
-    if facts.women_jobs < 0 || facts.women_jobs > facts.jobs {
-        unmet.push(Ineligibility::new(
-            "women_jobs",
-            "women's jobs must be between 0 and the jobs created".into(),
-            "شغل زنان باید بین صفر و کل شغل‌ها باشد.".into(),
         ));
     }
     unmet

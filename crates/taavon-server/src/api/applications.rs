@@ -106,6 +106,9 @@ pub struct ApplicationDetailDto {
     /// The transition actions the caller may take now (the policy, four eyes included,
     /// and the state); the page offers exactly these.
     pub permitted_actions: Vec<String>,
+    /// Whether the caller may change what it asks now (`PUT /api/v1/applications/{id}`):
+    /// a draft or an ineligible application, by its applicant's side.
+    pub may_revise: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -158,6 +161,39 @@ pub struct NewApplicationDto {
     #[schema(value_type = Option<fields::CountyCode>)]
     pub county: Option<String>,
     /// Default: the applicant's sector.
+    #[schema(value_type = Option<fields::SectorCode>)]
+    pub sector: Option<String>,
+}
+
+/// What a draft, or an application found ineligible, asks, changed by its applicant's
+/// side at the version it read; it is a draft again after (to be submitted anew). The
+/// applicant stays; a county or sector not given stays as it was.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "version": 1, "program": "women", "amount": 800_000_000, "jobs": 4, "women_jobs": 4,
+    "purpose": "چرخ خیاطی"
+}))]
+pub struct RevisionDto {
+    /// The version read (a revision of a changed application answers 409).
+    #[schema(minimum = 1)]
+    pub version: i64,
+    #[schema(value_type = fields::ProgramCode)]
+    pub program: String,
+    /// Rials.
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
+    pub amount: i64,
+    #[schema(minimum = 0)]
+    pub jobs: i64,
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub women_jobs: i64,
+    #[schema(value_type = fields::FreeText)]
+    pub purpose: String,
+    /// development (default) or working_capital.
+    #[schema(value_type = Option<fields::FinancingCode>)]
+    pub financing: Option<String>,
+    #[schema(value_type = Option<fields::CountyCode>)]
+    pub county: Option<String>,
     #[schema(value_type = Option<fields::SectorCode>)]
     pub sector: Option<String>,
 }
@@ -278,6 +314,7 @@ pub async fn get_one(
             .iter()
             .map(|action| action.code().to_owned())
             .collect(),
+        may_revise: detail.may_revise,
     }))
 }
 
@@ -313,6 +350,46 @@ pub async fn create(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(application.into())))
+}
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = i64, Path)),
+    request_body = RevisionDto, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationDto, description = "Revised: a draft again"),
+              (status = 403, body = Problem, description = "Not the applicant's side (its representative, or the officer who drafted it)"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "No longer a draft or ineligible, or changed since `version`"),
+              (status = 422, body = Problem)))]
+pub async fn revise(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Keyed { body, key }: Keyed<RevisionDto>,
+) -> Result<Json<ApplicationDto>, ApiError> {
+    let input = ApplicationInput {
+        program: body.program,
+        cooperative_id: None,
+        client_id: None,
+        amount_rial: body.amount,
+        jobs: body.jobs,
+        women_jobs: body.women_jobs,
+        purpose: body.purpose,
+        financing: body.financing,
+        county: body.county,
+        sector: body.sector,
+    };
+    let idempotency = key.as_ref().map(IdempotencyKey::get);
+    let application = applications::revise_application(
+        &state.store,
+        &user.principal,
+        id,
+        body.version,
+        &input,
+        idempotency,
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(application.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", tag = "applications",

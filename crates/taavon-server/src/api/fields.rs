@@ -24,6 +24,7 @@ use taavon_core::applications::{ApplicationState, TransitionAction};
 use taavon_core::limits::{IDEMPOTENCY_KEY_CHARS_MAX, TextKind};
 use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::LoanClass;
+use taavon_core::loans::receipt::PaymentChannel;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::{Financing, FundingSource};
 use taavon_core::reference::ReferenceData;
@@ -280,6 +281,11 @@ fields! {
         "A Central Bank of Iran class.");
     LoanStatusCode => one_of(LoanStatus::ALL.iter().map(|s| s.code()),
         "Where a loan is in its life.");
+    PaymentChannelOrBlank => or_blank(
+        one_of(PaymentChannel::ALL.iter().map(|c| c.code()),
+            "How a payment's money came in (blank: not stated)."),
+        TextKind::Code,
+    );
     GraceModeOrBlank => or_blank(
         one_of(GraceMode::ALL.iter().map(|g| g.code()),
             "What happens to the grace period's profit (paid when blank)."),

@@ -101,6 +101,12 @@ pub struct LoanTransactionDto {
     pub reverses: Option<i64>,
     pub reversed_by: Option<i64>,
     pub note: Option<String>,
+    /// How a repayment's or settlement's money came in, when that was stated: the day it
+    /// reached the bank (ISO), the channel and the bank's receipt number.
+    pub value_on: Option<String>,
+    /// branch, transfer, card, internet or cheque.
+    pub channel: Option<String>,
+    pub receipt_no: Option<String>,
     pub created_by: String,
     pub created_at: String,
 }
@@ -231,15 +237,33 @@ pub struct MoneyDto {
     pub note: Option<String>,
 }
 
-/// Money paid in: a repayment.
+/// Money paid in: a repayment, with how it came in (all three optional; the channel is
+/// required once a value date or receipt number is given).
 #[derive(Deserialize, ToSchema)]
-#[schema(example = json!({"amount": 1_000_000, "note": "قسط اول"}))]
+#[schema(example = json!({"amount": 1_000_000, "note": "قسط اول", "channel": "branch",
+    "receipt_no": "88120456"}))]
 pub struct RepaymentDto {
     /// Rials.
     #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount: i64,
     #[schema(value_type = Option<fields::FreeText>)]
     pub note: Option<String>,
+    #[serde(flatten)]
+    pub receipt: ReceiptDto,
+}
+
+/// How a payment's money came in.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ReceiptDto {
+    /// The day the money reached the bank (default the open business date): between the
+    /// contract and the open business date.
+    #[schema(value_type = Option<fields::DateOrBlank>)]
+    pub value_on: Option<String>,
+    #[schema(value_type = Option<fields::PaymentChannelOrBlank>)]
+    pub channel: Option<String>,
+    /// The bank's own receipt or tracking number.
+    #[schema(value_type = Option<fields::Reference>)]
+    pub receipt_no: Option<String>,
 }
 
 /// What an early settlement at the open business date takes, by part, in rials. For a
@@ -280,6 +304,8 @@ pub struct SettlementDto {
     pub amount_rial: Option<i64>,
     #[schema(value_type = Option<fields::FreeText>)]
     pub note: Option<String>,
+    #[serde(flatten)]
+    pub receipt: ReceiptDto,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -437,6 +463,9 @@ impl From<LoanTransaction> for LoanTransactionDto {
             reverses: f.reverses,
             reversed_by: t.reversed_by,
             note: f.note,
+            value_on: f.receipt.as_ref().map(|r| r.value_on.clone()),
+            channel: f.receipt.as_ref().map(|r| r.channel.code().to_owned()),
+            receipt_no: f.receipt.and_then(|r| r.receipt_no),
             created_by: t.created_by,
             created_at: t.created_at,
         }
@@ -638,12 +667,15 @@ async fn money(
     user: ApiUser,
     id: i64,
     Keyed { body, key }: Keyed<MoneyDto>,
-    kind: Money,
+    (kind, receipt): (Money, ReceiptDto),
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
     let idempotency = key.as_ref().map(IdempotencyKey::get);
     let input = RepaymentInput {
         amount_rial: body.amount,
         note: body.note,
+        value_on: receipt.value_on,
+        channel: receipt.channel,
+        receipt_no: receipt.receipt_no,
     };
     let transaction_id = match kind {
         Money::Disbursement => {
@@ -684,7 +716,8 @@ pub async fn disburse(
     Path(id): Path<i64>,
     keyed: Keyed<MoneyDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
-    money(state, user, id, keyed, Money::Disbursement).await
+    let no_receipt = ReceiptDto::default();
+    money(state, user, id, keyed, (Money::Disbursement, no_receipt)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/loans/{id}/repayments", tag = "loans",
@@ -700,11 +733,19 @@ pub async fn repay(
     Path(id): Path<i64>,
     Keyed { body, key }: Keyed<RepaymentDto>,
 ) -> Result<(StatusCode, Json<TransactionResultDto>), ApiError> {
+    let receipt = body.receipt;
     let body = MoneyDto {
         amount: Some(body.amount),
         note: body.note,
     };
-    money(state, user, id, Keyed { body, key }, Money::Repayment).await
+    money(
+        state,
+        user,
+        id,
+        Keyed { body, key },
+        (Money::Repayment, receipt),
+    )
+    .await
 }
 
 /// The answer to a proposed action: 201 with the transaction and the loan once it was
@@ -793,6 +834,9 @@ pub async fn settle(
     let input = RepaymentInput {
         amount_rial: body.amount_rial,
         note: body.note,
+        value_on: body.receipt.value_on,
+        channel: body.receipt.channel,
+        receipt_no: body.receipt.receipt_no,
     };
     let transaction_id = loans::settle(
         &state.store,

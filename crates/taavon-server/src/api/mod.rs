@@ -3,6 +3,7 @@
 mod applications;
 mod audit;
 mod auth;
+mod calendar;
 mod clients;
 mod cooperatives;
 mod fields;
@@ -69,6 +70,7 @@ use problems::ProblemResponses;
         applications::list,
         applications::get_one,
         applications::create,
+        applications::revise,
         applications::transition,
         loans::list,
         loans::get_one,
@@ -87,6 +89,9 @@ use problems::ProblemResponses;
         funds::trial_balance,
         funds::deposit,
         funds::fund_program,
+        calendar::calendar,
+        calendar::add_holiday,
+        calendar::remove_holiday,
         audit::list,
         users::list,
         users::create,
@@ -215,7 +220,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/applications",
             get(applications::list).post(applications::create),
         )
-        .route("/api/v1/applications/{id}", get(applications::get_one))
+        .route(
+            "/api/v1/applications/{id}",
+            get(applications::get_one).put(applications::revise),
+        )
         .route(
             "/api/v1/applications/{id}/transitions",
             post(applications::transition),
@@ -247,6 +255,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/funds/deposits", post(funds::deposit))
         .route("/api/v1/funds/programs", post(funds::fund_program))
         .route("/api/v1/ledger/trial-balance", get(funds::trial_balance))
+        .route("/api/v1/calendar", get(calendar::calendar))
+        .route("/api/v1/holidays", post(calendar::add_holiday))
+        .route(
+            "/api/v1/holidays/{day}",
+            axum::routing::delete(calendar::remove_holiday),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route(

@@ -309,6 +309,29 @@ async fn check_every_write_route(app: TestApp) {
             application(800_000_000),
         )
         .await;
+    // A draft revised by the side that drafted it (here the ministry).
+    let (status, draft) = send(
+        &app,
+        "post",
+        "/api/v1/applications",
+        &admin,
+        None,
+        &application(700_000_000),
+    )
+    .await;
+    assert_eq!(status, 201, "{draft}");
+    let revision = |amount: i64| {
+        json!({"version": 1, "program": "note18", "amount": amount, "jobs": 10,
+               "women_jobs": 4, "purpose": "خرید ماشین‌آلات"})
+    };
+    walk.check(
+        &admin,
+        ("put", "/api/v1/applications/{id}"),
+        &format!("/api/v1/applications/{}", draft["id"]),
+        revision(750_000_000),
+        revision(760_000_000),
+    )
+    .await;
     walk.check(
         &admin,
         ("post", "/api/v1/applications/{id}/transitions"),
@@ -440,6 +463,17 @@ async fn check_every_write_route(app: TestApp) {
         &format!("/api/v1/loans/{settled}/settlement"),
         json!({"amount_rial": quote["total"]}),
         json!({"amount_rial": quote["total"], "note": "دیگر"}),
+    )
+    .await;
+
+    // The working calendar.
+    let holiday = |name: &str| json!({"day": "1404/03/16", "name": name});
+    walk.check(
+        &admin,
+        ("post", "/api/v1/holidays"),
+        "/api/v1/holidays",
+        holiday("عید قربان"),
+        holiday("عید"),
     )
     .await;
 

@@ -9,6 +9,7 @@ use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::EodPlan;
 use taavon_core::loans::product::ContractType;
 use taavon_core::loans::proposal::ProposalKind;
+use taavon_core::loans::receipt::PaymentChannel;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::programs::{ApplicantKind, Financing};
@@ -16,8 +17,8 @@ use taavon_core::reference::{BankCode, BranchCode};
 use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
     Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
-    NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, Program, ProposalOutcome, Store,
-    TransactionLine,
+    NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt, Program,
+    ProposalOutcome, Store, TransactionLine,
 };
 
 use super::{Checks, load_reference, now, operator, run};
@@ -260,6 +261,11 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
                         principal_rial: 1_000_000,
                         reverses: None,
                         note: None,
+                        receipt: Some(PaymentReceipt {
+                            value_on: "2025-02-09".into(),
+                            channel: PaymentChannel::Transfer,
+                            receipt_no: Some("۸۸۱۲۰۴".into()),
+                        }),
                     },
                     &lines,
                 )
@@ -296,6 +302,19 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
     assert_eq!(done.class, LoanClass::Current);
     assert_eq!(done.state.outstanding_principal_rial, 2_000_000);
     assert_eq!(rows.first().map(|r| r.paid_principal_rial), Some(1_000_000));
+    // The repayment's receipt reads back as it was recorded.
+    let mut read = store.read().await.unwrap();
+    let transactions = read.loan_transactions(loan.id).await.unwrap();
+    read.finish().await.unwrap();
+    let receipt = transactions.first().and_then(|t| t.fields.receipt.clone());
+    assert_eq!(
+        receipt,
+        Some(PaymentReceipt {
+            value_on: "2025-02-09".into(),
+            channel: PaymentChannel::Transfer,
+            receipt_no: Some("۸۸۱۲۰۴".into()),
+        })
+    );
     Checks::AuditMustVerify
 }
 spec!(end_of_day_keeps_what_the_account_computes);
@@ -383,6 +402,7 @@ async fn a_waiver_closes_installments_and_its_lines_read_back(
                 principal_rial: 3_000_000,
                 reverses: None,
                 note: None,
+                receipt: None,
             },
             &lines,
         )
@@ -416,6 +436,7 @@ fn capitalisation(loan_id: i64, dues: i64) -> NewLoanTransaction {
         principal_rial: -dues,
         reverses: None,
         note: None,
+        receipt: None,
     }
 }
 
@@ -620,3 +641,25 @@ async fn an_applications_drafting_is_its_first_event_with_its_drafter(
     Checks::AuditMustVerify
 }
 spec!(an_applications_drafting_is_its_first_event_with_its_drafter);
+
+async fn official_holidays_are_listed_added_and_removed(store: Store, _url: String) -> Checks {
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write.add_holiday("2025-06-06", "عید قربان").await.unwrap();
+    write.add_holiday("2025-03-21", "نوروز").await.unwrap();
+    write.commit().await.unwrap();
+    let mut write = store.write(operator(), now()).await.unwrap();
+    assert!(write.remove_holiday("2025-06-06").await.unwrap());
+    assert!(
+        !write.remove_holiday("2025-01-01").await.unwrap(),
+        "a day not listed is not removed"
+    );
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    assert_eq!(
+        read.holidays().await.unwrap(),
+        vec![("2025-03-21".to_owned(), "نوروز".to_owned())]
+    );
+    read.finish().await.unwrap();
+    Checks::AuditMustVerify
+}
+spec!(official_holidays_are_listed_added_and_removed);
