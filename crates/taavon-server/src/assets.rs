@@ -17,6 +17,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/css/taavon.css"),
     },
     Asset {
+        path: "css/forms.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../assets/css/forms.css"),
+    },
+    Asset {
+        path: "js/forms.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/js/forms.js"),
+    },
+    Asset {
         path: "js/htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/js/htmx.min.js"),

@@ -5,15 +5,13 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use taavon_app::Store;
-use taavon_app::applications::{self, ApplicationInput, TransitionInput};
+use taavon_app::applications::{self, TransitionInput};
 use taavon_app::rows::{Application, ApplicationFilter};
-use taavon_app::{AppError, FieldError, clock};
-use taavon_app::{clients, registry};
-use taavon_core::access::{Principal, Role, drafts_applications};
+use taavon_app::{AppError, clock};
+use taavon_core::access::{Principal, drafts_applications};
 use taavon_core::applications::{
     ApplicationState, EventAction, TransitionAction, action_name_en, action_name_fa,
 };
@@ -21,6 +19,7 @@ use taavon_core::programs::Financing;
 use taavon_core::programs::scoring::factor_name;
 
 use super::answer;
+use super::borrower::party;
 use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::Lang;
@@ -66,23 +65,10 @@ async fn applicant_name(
     principal: &Principal,
     application: &Application,
 ) -> Result<String, AppError> {
-    let name = match (
-        application.fields.cooperative_id,
-        application.fields.client_id,
-    ) {
-        (Some(id), _) => registry::get_cooperative(store, principal, id)
-            .await
-            .map(|c| c.fields.name),
-        (None, Some(id)) => clients::get_client(store, principal, id)
-            .await
-            .map(|c| format!("{} {}", c.first_name, c.last_name)),
-        (None, None) => Err(AppError::NotFound),
-    };
-    match name {
-        Ok(name) => Ok(name),
-        Err(AppError::NotFound | AppError::Forbidden) => Ok("—".to_owned()),
-        Err(error) => Err(error),
-    }
+    let f = &application.fields;
+    Ok(party(store, principal, f.cooperative_id, f.client_id)
+        .await?
+        .name)
 }
 
 fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
@@ -183,6 +169,10 @@ struct ApplicationPage {
     flags: String,
     /// The bank may write the contract of a bank-approved application.
     may_contract: bool,
+    /// Its applicant's side may change what it asks (a draft, or found ineligible).
+    may_revise: bool,
+    /// A fresh key for this rendering's forms (their `form_key`).
+    form_key: String,
 }
 
 pub async fn one(
@@ -192,7 +182,7 @@ pub async fn one(
     Path(id): Path<i64>,
 ) -> Response {
     let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
-    let (lang, t) = (layout.lang, layout.t);
+    let (lang, t, layout_f) = (layout.lang, layout.t, layout.f);
     let found = async {
         let detail =
             applications::application_detail(&state.store, &user.principal, id, clock::now())
@@ -264,6 +254,7 @@ pub async fn one(
                 EventAction::Draft => t.drafted.to_owned(),
                 EventAction::Eligibility => t.event_eligibility.to_owned(),
                 EventAction::Contract => t.event_contract.to_owned(),
+                EventAction::Revise => layout_f.event_revised.to_owned(),
             },
             change: format!(
                 "{} ← {}",
@@ -282,6 +273,8 @@ pub async fn one(
         purpose: f.purpose.clone(),
         id_text,
         may_contract: detail.may_contract,
+        may_revise: detail.may_revise,
+        form_key: super::form_key::fresh(),
         id,
         facts,
         score: score_text(lang, detail.score.as_ref().map(|s| s.total_x100)),
@@ -321,13 +314,14 @@ pub async fn take_step(
         reason: form.get("reason").cloned(),
         bank: None,
     };
+    let submission = super::form_key::Submission::of(&parts, &form);
     let done = applications::transition(
         &state.store,
         &user.principal,
         id,
         &input,
         state.config.workflow,
-        None,
+        submission.idempotency(),
         clock::now(),
     )
     .await;
@@ -344,163 +338,4 @@ pub async fn take_step(
         done,
     )
     .await
-}
-
-#[derive(Template)]
-#[template(path = "application_new.html")]
-struct NewApplicationPage {
-    layout: Layout,
-    programs: Vec<Choice>,
-    financings: Vec<Choice>,
-    values: HashMap<String, String>,
-    errors: Vec<FieldError>,
-}
-
-impl NewApplicationPage {
-    fn value(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message_fa.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-async fn new_form(
-    state: &AppState,
-    principal: &taavon_core::access::Principal,
-    layout: Layout,
-    values: HashMap<String, String>,
-    errors: Vec<FieldError>,
-) -> Response {
-    let lang = layout.lang;
-    let programs = match taavon_app::programs::list_programs(&state.store, principal).await {
-        Ok(programs) => programs,
-        Err(error) => return error_page(layout, &error),
-    };
-    let program_choices = programs
-        .iter()
-        .map(|p| Choice {
-            selected: values.get("program") == Some(&p.code),
-            value: p.code.clone(),
-            label: lang.pick(&p.name_fa, &p.name_en).to_owned(),
-        })
-        .collect();
-    let t = layout.t;
-    let financings = [
-        ("development", t.development),
-        ("working_capital", t.working_capital),
-    ]
-    .iter()
-    .map(|(code, label)| Choice {
-        selected: values.get("financing").map(String::as_str) == Some(code),
-        value: (*code).to_owned(),
-        label: (*label).to_owned(),
-    })
-    .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    (
-        status,
-        render(&NewApplicationPage {
-            layout,
-            programs: program_choices,
-            financings,
-            values,
-            errors,
-        }),
-    )
-        .into_response()
-}
-
-pub async fn new_application_form(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let layout = layout(&parts, parts_text(&parts).new_application, Some(&user)).await;
-    let mut values = query;
-    if let Role::CooperativeRepresentative { cooperative_id, .. } = user.principal.role {
-        values.insert("cooperative_id".into(), cooperative_id.to_string());
-    }
-    new_form(&state, &user.principal, layout, values, Vec::new()).await
-}
-
-pub async fn new_application_submit(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    CsrfForm(form): CsrfForm<HashMap<String, String>>,
-) -> Response {
-    let number = |field: &str| -> Result<i64, FieldError> {
-        let text = taavon_core::digits::to_ascii_digits(form.get(field).map_or("", |v| v.trim()))
-            .replace([',', '٬', ' '], "");
-        if text.is_empty() && field == "women_jobs" {
-            return Ok(0);
-        }
-        text.parse().map_err(|_| {
-            FieldError::new(field, "number", "یک عدد بنویسید.", "Write a whole number.")
-        })
-    };
-    let mut errors = Vec::new();
-    let mut read_number = |field: &str| match number(field) {
-        Ok(value) => value,
-        Err(error) => {
-            errors.push(error);
-            0
-        }
-    };
-    let cooperative_id = read_number("cooperative_id");
-    let amount_rial = read_number("amount");
-    let jobs = read_number("jobs");
-    let women_jobs = read_number("women_jobs");
-    let title = parts_text(&parts).new_application;
-    if !errors.is_empty() {
-        let layout = layout(&parts, title, Some(&user)).await;
-        return new_form(&state, &user.principal, layout, form, errors).await;
-    }
-    let input = ApplicationInput {
-        program: form.get("program").cloned().unwrap_or_default(),
-        cooperative_id: Some(cooperative_id),
-        client_id: None,
-        amount_rial,
-        jobs,
-        women_jobs,
-        purpose: form.get("purpose").cloned().unwrap_or_default(),
-        financing: form.get("financing").cloned(),
-        county: None,
-        sector: None,
-    };
-    match applications::create_application(
-        &state.store,
-        &user.principal,
-        &input,
-        None,
-        clock::now(),
-    )
-    .await
-    {
-        Ok(created) => {
-            let to = format!("/applications/{}", created.id);
-            let done = parts_text(&parts).done_application;
-            answer::outcome(&parts, &user, title, &to, done, Ok(())).await
-        }
-        Err(AppError::Invalid(errors)) => {
-            let layout = layout(&parts, title, Some(&user)).await;
-            new_form(&state, &user.principal, layout, form, errors).await
-        }
-        Err(error) => {
-            let layout = layout(&parts, title, Some(&user)).await;
-            error_page(layout, &error)
-        }
-    }
 }

@@ -51,7 +51,7 @@ where
     }
 }
 
-/// A form with no field but its CSRF token (logout, recording a round).
+/// A form with no field but its CSRF token (logout).
 #[derive(serde::Deserialize)]
 pub struct NoFields {}
 

@@ -2,8 +2,9 @@
 
 use taavon_core::calendar::{IsoDate, JalaliDate, TEHRAN_OFFSET_SECONDS};
 use taavon_core::locale::Locale;
-use taavon_core::money::{DisplayUnit, Rial, amount_in_words_fa, format_amount};
+use taavon_core::money::{DisplayUnit, amount_in_words_fa};
 use taavon_core::timestamp::Timestamp;
+use taavon_core::words::number_in_words_en;
 
 use super::i18n::Lang;
 
@@ -53,17 +54,20 @@ pub fn local_time(lang: Lang, instant: Timestamp) -> String {
 }
 
 /// An amount in words, its unit in the reader's language: Persian words and «ریال», as
-/// a contract writes it, or in English the figure in rials (the core spells numbers in
-/// Persian only).
+/// a contract writes it, or English words and "rials".
 pub fn amount_in_words(lang: Lang, rials: i64) -> String {
-    match lang {
-        Lang::Fa => format!(
-            "{} {}",
-            amount_in_words_fa(rials),
-            DisplayUnit::Rial.name(Locale::Fa)
-        ),
-        Lang::En => format_amount(Rial::new(rials), DisplayUnit::Rial, Locale::En),
-    }
+    let (words, locale) = match lang {
+        Lang::Fa => (amount_in_words_fa(rials), Locale::Fa),
+        Lang::En => (number_in_words_en(rials), Locale::En),
+    };
+    format!("{words} {}", DisplayUnit::Rial.name(locale))
+}
+
+/// A yearly rate in basis points as a percentage with two decimals: «۱۸٫۰۰٪», `18.00%`.
+pub fn rate(lang: Lang, rate_bp: i64) -> String {
+    let sign = if rate_bp < 0 { "-" } else { "" };
+    let bp = rate_bp.unsigned_abs();
+    lang.percent(&format!("{sign}{}.{:02}", bp / 100, bp % 100))
 }
 
 #[cfg(test)]
@@ -79,5 +83,18 @@ mod tests {
             instant(Lang::Fa, "2025-08-30T20:45:00.000Z"),
             "۱۴۰۴/۰۶/۰۹ ۰۰:۱۵"
         );
+    }
+
+    #[test]
+    fn amounts_in_words_and_rates_read_in_the_readers_language_only() {
+        // Establishes that the English UI says an amount in English words and a rate with
+        // `%` and `.`, and the Persian UI with Persian words, «٪» and «٫».
+        assert_eq!(
+            amount_in_words(Lang::En, 5_000_000_000),
+            "five billion rials"
+        );
+        assert_eq!(amount_in_words(Lang::Fa, 5_000_000_000), "پنج میلیارد ریال");
+        assert_eq!(rate(Lang::En, 1800), "18.00%");
+        assert_eq!(rate(Lang::Fa, 1825), "۱۸٫۲۵٪");
     }
 }

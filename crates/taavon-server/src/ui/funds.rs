@@ -36,6 +36,8 @@ struct FundsPage {
     layout: Layout,
     /// Whether the reader may read the whole ledger's trial balance.
     may_trial_balance: bool,
+    /// Whether the reader records deposits of some agency (the deposit form's link).
+    may_deposit: bool,
     rows: Vec<FundRow>,
 }
 
@@ -49,12 +51,15 @@ pub async fn pooled(
     let found = async {
         let lines = funds::pooled_funds(&state.store, &user.principal).await?;
         let names = Names::load(&state.store, &user.principal).await?;
-        Ok::<_, AppError>((lines, names))
+        let depositing =
+            super::deposits::depositing_agencies(&state.store, &user.principal).await?;
+        Ok::<_, AppError>((lines, names, !depositing.is_empty()))
     }
     .await;
     match found {
-        Ok((lines, names)) => render(&FundsPage {
+        Ok((lines, names, may_deposit)) => render(&FundsPage {
             may_trial_balance: access::ledger_view(&user.principal) == access::LedgerView::All,
+            may_deposit,
             rows: lines
                 .iter()
                 .map(|l| FundRow {

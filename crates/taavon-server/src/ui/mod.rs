@@ -1,15 +1,28 @@
 //! The server-rendered Persian UI (English as the second locale).
 
 mod answer;
+mod application_form;
 mod applications;
 mod audit;
+mod borrower;
+mod budgets;
+mod calendar;
+mod cooperative_page;
 mod csrf;
+mod deposits;
+mod fields;
 mod flash;
+mod form_key;
+mod form_state;
+mod form_text;
 mod format;
+mod formation_form;
 mod funds;
 mod home;
 pub mod i18n;
 mod language;
+mod loan_forms;
+mod loan_page;
 mod loans;
 mod names;
 mod page;
@@ -17,6 +30,7 @@ mod programs;
 mod provinces;
 mod registry;
 mod session;
+mod typed;
 
 use askama::Template;
 use axum::Router;
@@ -34,6 +48,8 @@ pub use page::not_found;
 pub struct Layout {
     pub lang: Lang,
     pub t: &'static Text,
+    /// The forms' words.
+    pub f: &'static form_text::FormText,
     pub title: String,
     pub nav: Vec<NavItem>,
     pub user: Option<UserBadge>,
@@ -100,6 +116,11 @@ impl Layout {
             if ledger == access::LedgerView::All {
                 push("/ledger", t.trial_balance_title);
             }
+            // The dates every deadline and late charge counts by: for those who work
+            // with loans and those who keep the calendar.
+            if access::reads_loans(principal) || access::keeps_calendar(principal) {
+                push("/calendar", lang.forms().calendar_title);
+            }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
             {
@@ -114,6 +135,7 @@ impl Layout {
         Self {
             lang,
             t,
+            f: lang.forms(),
             title: title.to_owned(),
             nav,
             user,
@@ -170,12 +192,25 @@ pub fn routes() -> Router<AppState> {
             "/cooperatives/new",
             get(registry::new_cooperative_form).post(registry::new_cooperative_submit),
         )
-        .route("/cooperatives/{id}", get(registry::cooperative))
+        .route("/cooperatives/{id}", get(cooperative_page::one))
+        .route(
+            "/cooperatives/{id}/members",
+            post(cooperative_page::add_member),
+        )
+        .route(
+            "/cooperatives/{id}/shares",
+            post(cooperative_page::add_share),
+        )
+        .route("/cooperatives/{id}/surplus", get(cooperative_page::surplus))
         .route(
             "/cooperatives/{id}/edit",
             get(registry::edit_cooperative_form).post(registry::edit_cooperative_submit),
         )
         .route("/formations", get(registry::formations))
+        .route(
+            "/formations/new",
+            get(formation_form::new_form).post(formation_form::new_submit),
+        )
         .route(
             "/formations/{id}/decision",
             post(registry::formation_decision),
@@ -183,39 +218,65 @@ pub fn routes() -> Router<AppState> {
         .route("/programs", get(programs::list))
         .route("/programs/{code}", get(programs::one))
         .route(
+            "/programs/{code}/budgets",
+            get(budgets::edit_form).post(budgets::edit_submit),
+        )
+        .route(
             "/programs/{code}/round",
             get(programs::round).post(programs::record_round),
         )
         .route("/applications", get(applications::queue))
         .route(
             "/applications/new",
-            get(applications::new_application_form).post(applications::new_application_submit),
+            get(application_form::new_form).post(application_form::new_submit),
         )
         .route("/applications/{id}", get(applications::one))
+        .route(
+            "/applications/{id}/edit",
+            get(application_form::edit_form).post(application_form::edit_submit),
+        )
         .route(
             "/applications/{id}/transitions",
             post(applications::take_step),
         )
-        .route("/applications/{id}/contract", post(loans::contract))
+        .route("/applications/{id}/contract", post(loan_forms::contract))
         .route("/loans", get(loans::list))
-        .route("/loans/{id}", get(loans::one))
-        .route("/loans/{id}/disbursements", post(loans::disburse))
-        .route("/loans/{id}/repayments", post(loans::repay))
-        .route("/loans/{id}/settlement", post(loans::settle))
+        .route("/loans/{id}", get(loan_page::one))
+        .route("/loans/{id}/disbursements", post(loan_forms::disburse))
+        .route("/loans/{id}/repayments", post(loan_forms::repay))
+        .route(
+            "/loans/{id}/settlement",
+            get(loan_page::quote).post(loan_forms::settle),
+        )
+        .route("/loans/{id}/reschedule", post(loan_forms::reschedule))
         .route(
             "/loans/{id}/transactions/{transaction_id}/reversal",
-            post(loans::reverse),
+            post(loan_forms::reverse),
         )
         .route(
             "/loans/{id}/proposals/{proposal_id}/approval",
-            post(loans::approve_proposal),
+            post(loan_forms::approve_proposal),
         )
         .route(
             "/loans/{id}/proposals/{proposal_id}/rejection",
-            post(loans::reject_proposal),
+            post(loan_forms::reject_proposal),
         )
         .route("/portfolio", get(loans::portfolio))
         .route("/funds", get(funds::pooled))
+        .route(
+            "/funds/deposits",
+            get(deposits::new_form).post(deposits::new_submit),
+        )
+        .route("/calendar", get(calendar::calendar))
+        .route("/calendar/holidays", post(calendar::add_holiday))
+        .route(
+            "/calendar/holidays/{day}/removal",
+            post(calendar::remove_holiday),
+        )
+        .route(
+            "/calendar/business-date",
+            post(calendar::open_business_date),
+        )
         .route("/ledger", get(funds::trial_balance))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))

@@ -13,6 +13,7 @@ use taavon_app::reference::{self, NameTables};
 use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
 use taavon_core::loans::product::ContractType;
+use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::ApplicantKind;
 use taavon_core::reference::ReferenceData;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
@@ -325,6 +326,25 @@ pub fn applicant_kind(lang: Lang, code: &str) -> String {
         Some(ApplicantKind::Artisan) => ("صنعتگر", "Artisan"),
         Some(ApplicantKind::Welfare) => ("مددجوی بهزیستی", "Welfare client"),
         None => (code, code),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+/// What happens to a grace period's profit (`paid`, `capitalized`, `spread`).
+pub fn grace_mode(lang: Lang, mode: GraceMode) -> String {
+    let (fa, en) = match mode {
+        GraceMode::Paid => ("در دوره تنفس پرداخت می‌شود", "Paid during the grace period"),
+        GraceMode::Capitalized => ("به اصل افزوده می‌شود", "Added to the principal"),
+        GraceMode::Spread => ("در اقساط پخش می‌شود", "Spread over the installments"),
+    };
+    lang.pick(fa, en).to_owned()
+}
+
+/// How installments are computed (`annuity`, `equal_principal`).
+pub fn method(lang: Lang, method: Method) -> String {
+    let (fa, en) = match method {
+        Method::Annuity => ("اقساط مساوی", "Equal installments (annuity)"),
+        Method::EqualPrincipal => ("اصل مساوی در هر قسط", "Equal principal"),
     };
     lang.pick(fa, en).to_owned()
 }

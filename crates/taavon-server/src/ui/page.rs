@@ -51,10 +51,10 @@ pub(super) fn error_message(lang: Lang, error: &AppError) -> String {
         AppError::Conflict(_) => t.conflict.to_owned(),
         AppError::Throttled { .. } => t.login_throttled.to_owned(),
         AppError::Unauthenticated | AppError::BadCredentials => t.login_failed.to_owned(),
-        // The UI sends no Idempotency-Key, so a reused one is no more than a failure here.
-        AppError::IdempotencyKeyReused | AppError::Store(_) | AppError::Internal(_) => {
-            t.error.to_owned()
-        }
+        // A form's key sent back with other fields: the same rendering's form changed
+        // and sent again after it was done once.
+        AppError::IdempotencyKeyReused => lang.forms().form_reused.to_owned(),
+        AppError::Store(_) | AppError::Internal(_) => t.error.to_owned(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Program pages: the list of funding lines and one program's rules and provincial
 //! budgets with what is committed against them.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,7 +13,8 @@ use taavon_core::access::{self, Action, Resource};
 use taavon_core::loans::product::ContractType;
 use taavon_core::programs::FundingSource;
 
-use super::csrf::{CsrfForm, NoFields};
+use super::csrf::CsrfForm;
+use super::form_key::Submission;
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
@@ -54,6 +57,8 @@ struct ProgramPage {
     code: String,
     /// Whether the reader may run a round (a national one reads every province).
     may_round: bool,
+    /// Whether the reader may change the program's budgets (the edit page's link).
+    may_edit_budgets: bool,
 }
 
 fn source_name(lang: super::i18n::Lang, code: &str) -> String {
@@ -108,7 +113,7 @@ pub async fn one(
         Err(error) => return error_page(layout, &error),
     };
     let r = &detail.rules;
-    let percent = |bp: u32| lang.percent(&(f64::from(bp) / 100.0).to_string());
+    let percent = |bp: u32| format::rate(lang, i64::from(bp));
     let rules = vec![
         (
             t.applicant_kinds.to_owned(),
@@ -191,6 +196,7 @@ pub async fn one(
         ),
         code: p.code.clone(),
         may_round: access::application_scope(&user.principal) == access::ApplicationScope::All,
+        may_edit_budgets: super::budgets::may_edit(&user.principal),
         rules,
         budgets,
         layout,
@@ -252,6 +258,8 @@ struct RoundPage {
     query: RoundQuery,
     may_record: bool,
     recorded: Option<String>,
+    /// A fresh key for the record form (its `form_key`).
+    form_key: String,
 }
 
 impl RoundPage {
@@ -325,7 +333,7 @@ async fn round_page(
     user: &UiUser,
     code: &str,
     query: RoundQuery,
-    record: bool,
+    record: Option<&Submission>,
 ) -> Response {
     let layout = layout(parts, parts_text(parts).round_title, Some(user)).await;
     let (lang, t) = (layout.lang, layout.t);
@@ -340,8 +348,8 @@ async fn round_page(
             &user.principal,
             code,
             &what_ifs,
-            record,
-            None,
+            record.is_some(),
+            record.and_then(Submission::idempotency),
             clock::now(),
         )
         .await?;
@@ -446,6 +454,7 @@ async fn round_page(
         query,
         may_record,
         recorded,
+        form_key: super::form_key::fresh(),
         layout,
     })
 }
@@ -457,7 +466,7 @@ pub async fn round(
     Path(code): Path<String>,
     Query(query): Query<RoundQuery>,
 ) -> Response {
-    round_page(&state, &parts, &user, &code, query, false).await
+    round_page(&state, &parts, &user, &code, query, None).await
 }
 
 pub async fn record_round(
@@ -465,9 +474,19 @@ pub async fn record_round(
     PageParts(parts): PageParts,
     user: UiUser,
     Path(code): Path<String>,
-    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    round_page(&state, &parts, &user, &code, RoundQuery::default(), true).await
+    // Keyed, so the round is recorded once however often the form is sent.
+    let submission = Submission::of(&parts, &form);
+    round_page(
+        &state,
+        &parts,
+        &user,
+        &code,
+        RoundQuery::default(),
+        Some(&submission),
+    )
+    .await
 }
 
 #[cfg(test)]

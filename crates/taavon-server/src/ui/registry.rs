@@ -10,12 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
-use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
+use taavon_app::rows::{Cooperative, NewCooperative};
 use taavon_app::{AppError, FieldError, clock};
-use taavon_app::{applications, formations, reference};
+use taavon_app::{formations, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus};
 
 use super::answer;
 use super::csrf::CsrfForm;
@@ -183,200 +183,12 @@ pub async fn cooperatives(
     })
 }
 
-struct MemberLine {
-    name: String,
-    national_code: String,
-    gender: String,
-    subscribed: String,
-    paid: String,
-}
-
-struct ApplicationLine {
-    id: i64,
-    program: String,
-    amount: String,
-    jobs: String,
-    women_jobs: String,
-    status: String,
-}
-
-struct EntryLine {
-    date: String,
-    kind: String,
-    member: String,
-    amount: String,
-}
-
-/// The people of a cooperative: its members and share register, shown only to those the
-/// access policy lets read them (a bank only for its borrowers).
-struct PeopleSection {
-    members: Vec<MemberLine>,
-    entries: Vec<EntryLine>,
-    subscribed: String,
-    paid: String,
-}
-
-#[derive(Template)]
-#[template(path = "cooperative.html")]
-struct CooperativePage {
-    layout: Layout,
-    id: i64,
-    /// Whether the user may change any of its fields (the edit form's link).
-    may_edit: bool,
-    name: String,
-    facts: Vec<(&'static str, String)>,
-    people: Option<PeopleSection>,
-    applications: Vec<ApplicationLine>,
-}
-
-fn entry_kind(lang: Lang, kind: ShareEntryKind) -> String {
-    let (fa, en) = match kind {
-        ShareEntryKind::Subscription => ("پذیره‌نویسی", "Subscription"),
-        ShareEntryKind::Payment => ("پرداخت", "Payment"),
-        ShareEntryKind::Transfer => ("انتقال", "Transfer"),
-        ShareEntryKind::Withdrawal => ("برداشت", "Withdrawal"),
-    };
-    lang.pick(fa, en).to_owned()
-}
-
-/// A cooperative's page. Every part of it is read through the same scoped use case as
-/// the API: the cooperative, its people (members and register) and its applications.
-pub async fn cooperative(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Path(id): Path<i64>,
-) -> Response {
-    let t = parts_text(&parts);
-    let mut layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
-    let lang = layout.lang;
-    let principal = &user.principal;
-    let found = async {
-        let cooperative = registry::get_cooperative(&state.store, principal, id).await?;
-        let people = match registry::members(&state.store, principal, id).await {
-            Ok(members) => Some((
-                members,
-                registry::share_register(&state.store, principal, id).await?,
-            )),
-            Err(AppError::Forbidden) => None,
-            Err(error) => return Err(error),
-        };
-        let filter = ApplicationFilter {
-            cooperative_id: Some(id),
-            ..ApplicationFilter::default()
-        };
-        let applications =
-            applications::list_applications(&state.store, principal, &filter, 200, 0).await?;
-        Ok::<_, AppError>((
-            cooperative,
-            people,
-            applications.applications,
-            Names::load(&state.store, &user.principal).await?,
-        ))
-    }
-    .await;
-    let (cooperative, people, applications, names) = match found {
-        Ok(found) => found,
-        Err(error) => return error_page(layout, &error),
-    };
-    let f = &cooperative.fields;
-    layout.title = f.name.clone();
-    let optional =
-        |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
-    let date = |value: &Option<String>| {
-        value
-            .as_deref()
-            .map_or("—".into(), |d| format::date(lang, d))
-    };
-    render(&CooperativePage {
-        id,
-        may_edit: !editable(principal, &cooperative).is_empty(),
-        name: f.name.clone(),
-        facts: vec![
-            (t.province, names.province(lang, &f.province)),
-            (t.county, names.county(lang, &f.county)),
-            (t.kind, names::kind(lang, f.kind)),
-            (t.sector, names.sector(lang, &f.sector)),
-            (t.legal_id, optional(&f.legal_id)),
-            (t.registration_number, optional(&f.registration_number)),
-            (t.founded_on, date(&f.founded_on)),
-            (
-                t.women_led,
-                if f.women_led { t.yes } else { t.no }.to_owned(),
-            ),
-            (t.status, names::cooperative_status(lang, f.status)),
-        ],
-        people: people.map(|(members, register)| people_section(lang, &members, &register)),
-        applications: applications
-            .iter()
-            .map(|a| ApplicationLine {
-                id: a.id,
-                program: names.program(lang, &a.fields.program),
-                amount: lang.number(a.fields.amount_rial),
-                jobs: lang.number(a.fields.jobs),
-                women_jobs: lang.number(a.fields.women_jobs),
-                status: names::application_state(lang, a.fields.status),
-            })
-            .collect(),
-        layout,
-    })
-}
-
-fn people_section(
-    lang: Lang,
-    members: &[Person],
-    register: &registry::ShareRegister,
-) -> PeopleSection {
-    let balances: HashMap<i64, (i64, i64)> = register
-        .balances
-        .iter()
-        .map(|(p, s, paid)| (*p, (*s, *paid)))
-        .collect();
-    let person_names: HashMap<i64, String> = members
-        .iter()
-        .map(|m| {
-            (
-                m.id,
-                format!("{} {}", m.fields.first_name, m.fields.last_name),
-            )
-        })
-        .collect();
-    PeopleSection {
-        members: members
-            .iter()
-            .map(|m| {
-                let (subscribed, paid) = balances.get(&m.id).copied().unwrap_or((0, 0));
-                MemberLine {
-                    name: format!("{} {}", m.fields.first_name, m.fields.last_name),
-                    national_code: lang.digits(&m.fields.national_code),
-                    gender: names::gender(lang, m.fields.gender),
-                    subscribed: lang.number(subscribed),
-                    paid: lang.number(paid),
-                }
-            })
-            .collect(),
-        entries: register
-            .entries
-            .iter()
-            .map(|e| EntryLine {
-                date: format::date(lang, &e.entered_on),
-                kind: entry_kind(lang, e.kind),
-                member: person_names
-                    .get(&e.person_id)
-                    .cloned()
-                    .unwrap_or_else(|| e.person_id.to_string()),
-                amount: lang.number(e.amount_rial),
-            })
-            .collect(),
-        subscribed: lang.number(register.subscribed),
-        paid: lang.number(register.paid),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "cooperative_new.html")]
 struct NewCooperativePage {
     layout: Layout,
+    /// A fresh key for this rendering's form (its `form_key`).
+    form_key: String,
     values: HashMap<String, String>,
     errors: HashMap<String, String>,
     kinds: Vec<Choice>,
@@ -473,6 +285,7 @@ async fn new_form(
     (
         status,
         render(&NewCooperativePage {
+            form_key: super::form_key::fresh(),
             layout,
             values,
             errors,
@@ -540,8 +353,15 @@ pub async fn new_cooperative_submit(
         phone: optional("phone"),
         ..CooperativeInput::default()
     };
-    match registry::create_cooperative(&state.store, &user.principal, &input, None, clock::now())
-        .await
+    let submission = super::form_key::Submission::of(&parts, &form);
+    match registry::create_cooperative(
+        &state.store,
+        &user.principal,
+        &input,
+        submission.idempotency(),
+        clock::now(),
+    )
+    .await
     {
         Ok(cooperative) => {
             let t = parts_text(&parts);
@@ -593,6 +413,8 @@ struct EditField {
 #[template(path = "cooperative_edit.html")]
 struct EditCooperativePage {
     layout: Layout,
+    /// A fresh key for this rendering's form (its `form_key`).
+    form_key: String,
     id: i64,
     version: i64,
     /// Only the fields the access policy lets this user change.
@@ -613,7 +435,7 @@ struct Failed<'a> {
 }
 
 /// The fields of `cooperative` the principal may change (none outside its scope).
-fn editable(principal: &Principal, cooperative: &Cooperative) -> Vec<CooperativeField> {
+pub(super) fn editable(principal: &Principal, cooperative: &Cooperative) -> Vec<CooperativeField> {
     ProvinceCode::parse(&cooperative.fields.province).map_or_else(
         |_| Vec::new(),
         |province| {
@@ -732,6 +554,7 @@ async fn edit_page(
         })
         .collect();
     let page = EditCooperativePage {
+        form_key: super::form_key::fresh(),
         id: cooperative.id,
         version: cooperative.version,
         needs_reason,
@@ -812,8 +635,16 @@ pub async fn edit_cooperative_submit(
         address: text(CooperativeField::Address),
         phone: text(CooperativeField::Phone),
     };
-    match registry::update_cooperative(&state.store, principal, id, &patch, None, clock::now())
-        .await
+    let submission = super::form_key::Submission::of(&parts, &form);
+    match registry::update_cooperative(
+        &state.store,
+        principal,
+        id,
+        &patch,
+        submission.idempotency(),
+        clock::now(),
+    )
+    .await
     {
         Ok(_) => {
             let to = format!("/cooperatives/{id}");
@@ -861,6 +692,10 @@ struct FormationLine {
 struct FormationsPage {
     layout: Layout,
     formations: Vec<FormationLine>,
+    /// Whether the reader may apply for a formation (the new form's link).
+    may_start: bool,
+    /// A fresh key for this rendering's forms (their `form_key`).
+    form_key: String,
 }
 
 pub async fn formations(
@@ -906,7 +741,12 @@ pub async fn formations(
     }
     .await;
     match found {
-        Ok(formations) => render(&FormationsPage { layout, formations }),
+        Ok(formations) => render(&FormationsPage {
+            may_start: access::keeps_registry(&user.principal),
+            form_key: super::form_key::fresh(),
+            layout,
+            formations,
+        }),
         Err(error) => error_page(layout, &error),
     }
 }
@@ -920,13 +760,14 @@ pub async fn formation_decision(
 ) -> Response {
     let approve = form.get("decision").map(String::as_str) == Some("approve");
     let reason = form.get("reason").map(String::as_str);
+    let submission = super::form_key::Submission::of(&parts, &form);
     let done = taavon_app::formations::decide(
         &state.store,
         &user.principal,
         id,
         approve,
         reason,
-        None,
+        submission.idempotency(),
         clock::now(),
     )
     .await;

@@ -5,6 +5,7 @@ mod api;
 mod authorization;
 mod browser;
 mod contract;
+mod forms;
 mod four_eyes;
 mod helpers;
 mod idempotency;

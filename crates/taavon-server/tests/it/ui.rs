@@ -340,14 +340,14 @@ async fn an_officer_reviews_from_the_queue_and_an_applicant_applies_through_the_
         .send()
         .await
         .unwrap();
+    // The program's limits are checked before a draft is made, the reason on the field.
     assert_eq!(response.status(), 422);
+    let refused = response.text().await.unwrap();
     assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("مبلغ باید مثبت باشد")
+        refused.contains("مبلغ برای این برنامه باید بین"),
+        "{refused}"
     );
+    assert!(refused.contains("aria-describedby=\"application-amount-error\""));
     let response = coop
         .post(app.url("/applications/new"))
         .form(&[
@@ -506,14 +506,17 @@ async fn the_bank_settles_a_loan_early_from_its_page_for_the_quoted_amount() {
                 .unwrap()
         }
     };
-    // A wrong amount is refused on the loan page itself, with the reason as its message.
-    let response = settle((total - 1).to_string(), page.clone()).await;
-    assert_eq!(response.status(), 303);
-    let error = page_of(&bank).await;
+    // A wrong amount is refused on the loan page itself, on the amount field, with what
+    // was typed kept.
+    let wrong = (total - 1).to_string();
+    let response = settle(wrong.clone(), page.clone()).await;
+    assert_eq!(response.status(), 422);
+    let error = response.text().await.unwrap();
     assert!(
-        error.contains("role=\"alert\">مبلغ باید برابر مبلغ تسویه"),
+        error.contains("id=\"settle-amount-error\">مبلغ باید برابر مبلغ تسویه"),
         "{error}"
     );
+    assert!(error.contains(&format!("value=\"{wrong}\"")), "{error}");
     let response = settle(persian_total, page).await;
     assert_eq!(response.status(), 303);
     let page = page_of(&bank).await;
@@ -708,8 +711,9 @@ async fn a_repayment_form_submitted_twice_records_one_repayment() {
 
 #[tokio::test]
 async fn the_currency_unit_follows_the_ui_language() {
-    // Establishes that an English loan page names its unit in English: the principal
-    // and the settlement quote "in words" carry no «ریال».
+    // Establishes that an English loan page says its amounts in English words and names
+    // its unit in English: the principal and the settlement quote "in words" carry no
+    // «ریال», a rate no «٪».
     let app = sqlite_app().await;
     let bank = ui_client(&app, "bank").await;
     let (loan_path, persian) = contracted_and_disbursed(&app, &bank).await;
@@ -718,6 +722,10 @@ async fn the_currency_unit_follows_the_ui_language() {
     assert_eq!(response.status(), 303);
     let english = bank.get(app.url(&loan_path)).send().await.unwrap();
     let english = english.text().await.unwrap();
-    assert!(english.contains("15,000,000,000 rials"), "{english}");
+    assert!(english.contains("fifteen billion rials"), "{english}");
     assert!(!english.contains("ریال"), "{english}");
+    assert!(
+        !english.contains('٪'),
+        "a percentage in English has `%`: {english}"
+    );
 }
