@@ -471,23 +471,21 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("recording an application's revision"))?);
-        let asked = |a: &NewApplication| {
+        let asked = |a: &NewApplication, status: ApplicationState, event: Option<i64>| {
             serde_json::json!({
                 "program": a.program, "county": a.county, "sector": a.sector,
                 "amount_rial": a.amount_rial, "jobs": a.jobs, "women_jobs": a.women_jobs,
-                "purpose": a.purpose, "financing": a.financing.code(), "status": a.status.code(),
+                "purpose": a.purpose, "financing": a.financing.code(), "status": status.code(),
+                "event_id": event,
             })
         };
-        let mut revised = asked(after);
-        revised["status"] = ApplicationState::Draft.code().into();
-        revised["event_id"] = event_id.into();
         self.audit(AuditEntry {
             action: "application.update",
             entity: "application",
             entity_id: before.id.to_string(),
             province: Some(before.fields.province.clone()),
-            before: Some(asked(&before.fields)),
-            after: Some(revised),
+            before: Some(asked(&before.fields, before.fields.status, None)),
+            after: Some(asked(after, ApplicationState::Draft, Some(event_id))),
         });
         Ok(Some(event_id))
     }

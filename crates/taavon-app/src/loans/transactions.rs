@@ -106,15 +106,15 @@ pub(super) fn receipt_of(
         };
     let contracted_on = IsoDate::parse(&loan.fields.contracted_on)
         .map_err(|_| AppError::Internal(format!("loan {} has a bad contract date", loan.id)))?;
-    if let Some(day) = value_on {
-        if let Err(error) = check_value_date(day, today, contracted_on) {
-            errors.push(FieldError::new(
-                "value_on",
-                error.rule(),
-                error.message_fa(),
-                &error.to_string(),
-            ));
-        }
+    if let Some(day) = value_on
+        && let Err(error) = check_value_date(day, today, contracted_on)
+    {
+        errors.push(FieldError::new(
+            "value_on",
+            error.rule(),
+            error.message_fa(),
+            &error.to_string(),
+        ));
     }
     match (channel, value_on) {
         (Some(channel), Some(day)) if errors.is_empty() => Ok(Some(PaymentReceipt {

@@ -57,7 +57,7 @@ struct ProgramLimits {
 /// Who applies: the representative's own cooperative (fixed), or the officer's choice.
 enum Applicant {
     Own { id: i64, name: String },
-    Chosen { search: String, choices: Field },
+    Chosen { search: String, choices: Box<Field> },
 }
 
 #[derive(Template)]
@@ -185,10 +185,12 @@ async fn applicant(
     };
     Ok(Applicant::Chosen {
         search: search.to_owned(),
-        choices: form
-            .field("application", "cooperative_id", f.applying_cooperative)
-            .required()
-            .select(options, Some(blank)),
+        choices: Box::new(
+            form.field("application", "cooperative_id", f.applying_cooperative)
+                .required()
+                .select(options, Some(blank))
+                .persian_names(),
+        ),
     })
 }
 

@@ -231,10 +231,12 @@ fn share_fields(layout: &Layout, state: &FormState, members: &[Person]) -> Vec<F
         state
             .field(prefix, "national_code", f.member)
             .required()
-            .select(people.clone(), Some(f.choose)),
+            .select(people.clone(), Some(f.choose))
+            .persian_names(),
         state
             .field(prefix, "to_national_code", f.to_member)
             .select(people, Some(f.none))
+            .persian_names()
             .hint(f.to_member_hint),
         state
             .field(prefix, "amount", t.amount_rial)

@@ -28,6 +28,9 @@ enum Control {
     Check,
 }
 
+/// Options as given: (value, label).
+pub type Options = Vec<(String, String)>;
+
 /// A group of a select's options (a province's counties).
 pub struct ChoiceGroup {
     pub key: String,
@@ -51,6 +54,9 @@ pub struct Field {
     pub narrows: String,
     /// The date picker's button text.
     pub picker: String,
+    /// Its options name records in Persian whatever the page's language (cooperatives,
+    /// members): marked `lang="fa"` so an English page reads them as such.
+    pub persian: bool,
 }
 
 impl FormState {
@@ -70,6 +76,7 @@ impl FormState {
             groups: Vec::new(),
             narrows: String::new(),
             picker: String::new(),
+            persian: false,
         }
     }
 }
@@ -120,7 +127,7 @@ impl Field {
 
     /// A drop-down of `options` (value, label), the form's value chosen; `blank` is the
     /// label of an empty first option, if there is one.
-    pub fn select(mut self, options: Vec<(String, String)>, blank: Option<&str>) -> Self {
+    pub fn select(mut self, options: Options, blank: Option<&str>) -> Self {
         self.control = Control::Select;
         let chosen = self.value.clone();
         self.choices = blank
@@ -137,7 +144,7 @@ impl Field {
     }
 
     /// A drop-down whose options come in groups (`optgroup`), after an empty option.
-    pub fn grouped(mut self, groups: Vec<(String, String, Vec<(String, String)>)>) -> Self {
+    pub fn grouped(mut self, groups: Vec<(String, String, Options)>) -> Self {
         self.control = Control::Select;
         let chosen = self.value.clone();
         self.choices = vec![Choice {
@@ -160,6 +167,12 @@ impl Field {
                     .collect(),
             })
             .collect();
+        self
+    }
+
+    /// Marks the options as records' Persian names.
+    pub fn persian_names(mut self) -> Self {
+        self.persian = true;
         self
     }
 

@@ -219,6 +219,28 @@ const UI_TABLE: &[(&str, [u16; 9])] = &[
         "/cooperatives/new",
         [303, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
+    // Issue 13's forms: each offered to the roles the policy lets act.
+    (
+        "/formations/new",
+        [303, 200, 200, 200, 403, 403, 403, 403, 403],
+    ),
+    (
+        "/applications/new",
+        [303, 200, 200, 200, 403, 403, 200, 403, 403],
+    ),
+    (
+        "/cooperatives/1/surplus",
+        [303, 200, 200, 404, 200, 404, 200, 200, 403],
+    ),
+    (
+        "/programs/note18/budgets",
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "/funds/deposits",
+        [303, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    ("/calendar", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
 
 async fn check_table(app: TestApp) {

@@ -17,7 +17,7 @@ use fantoccini::{Client, Locator};
 use taavon_testkit::browser::{
     Cdp, Processes, browser_paths, console_log, open_browser, start_chromedriver,
 };
-use taavon_testkit::{Engine, spawn_app};
+use taavon_testkit::{Engine, TestApp, spawn_app};
 
 /// axe-core, vendored as test data (MPL-2.0, see `tests/data/axe/README.md`).
 const AXE: &str = include_str!("../data/axe/axe.min.js");
@@ -303,6 +303,7 @@ async fn every_page_as_every_role_meets_the_portal_standard() {
         problems.extend(crawl(&browser, &base, username, lang, &shots).await);
     }
     problems.extend(flows(&browser, &base, &out).await);
+    problems.extend(form_flows(&browser, &app, &out).await);
     browser.close().await.unwrap();
     std::fs::write(out.join("problems.txt"), problems.join("\n")).unwrap();
     assert!(
@@ -470,5 +471,206 @@ async fn print_hides_controls(
         ))
         .await
         .unwrap();
+    problems
+}
+
+/// Issue 13's forms in the browser: a repayment with its value date from the picker, its
+/// channel and receipt, its amount regrouped as typed; the application form refusing the
+/// issue's 900-billion-rial, no-job application before it is sent; the revision of an
+/// ineligible application; the printable settlement quote without controls.
+async fn form_flows(browser: &Client, app: &TestApp, out: &Path) -> Vec<String> {
+    let base = app.address.as_str();
+    let mut problems = Vec::new();
+    let shots = out.join("forms");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    log_in(browser, base, "bank").await;
+    let token = app.token("bank", "demo").await;
+    let (_, loans) = app.get("/api/v1/loans?status=active", Some(&token)).await;
+    let loan = loans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["disbursed"] == l["principal"])
+        .map(|l| format!("/loans/{}", l["id"]));
+    match loan {
+        Some(loan) => {
+            problems.extend(repayment_with_receipt(browser, base, &loan).await);
+            let quote = format!("{loan}/settlement");
+            for found in check_page(browser, base, &quote, &shots).await {
+                problems.push(format!("bank fa {quote}: {found}"));
+            }
+            problems.extend(print_hides_controls(browser, base, &quote, &shots).await);
+        }
+        None => problems.push("forms: the bank has no active loan".into()),
+    }
+
+    log_in(browser, base, "coop").await;
+    problems.extend(limits_checked_before_sending(browser, base).await);
+    let coop = app.token("coop", "demo").await;
+    let (status, draft) = app
+        .post(
+            "/api/v1/applications",
+            Some(&coop),
+            &serde_json::json!({"program": "women", "cooperative_id": 1,
+                "amount": 800_000_000, "jobs": 0, "purpose": "چرخ خیاطی"}),
+        )
+        .await;
+    if status == 201 {
+        let id = &draft["id"];
+        let (_, submitted) = app
+            .post(
+                &format!("/api/v1/applications/{id}/transitions"),
+                Some(&coop),
+                &serde_json::json!({"action": "submit"}),
+            )
+            .await;
+        if submitted["application"]["status"] != "ineligible" {
+            problems.push(format!(
+                "forms: the draft was not found ineligible: {submitted}"
+            ));
+        }
+        let edit = format!("/applications/{id}/edit");
+        for found in check_page(browser, base, &edit, &shots).await {
+            problems.push(format!("coop fa {edit}: {found}"));
+        }
+    } else {
+        problems.push(format!("forms: no draft for the revision: {draft}"));
+    }
+    problems
+}
+
+/// The value of the element `selector` as shown.
+async fn value_of(browser: &Client, selector: &str) -> String {
+    let script = format!("return document.querySelector('{selector}')?.value ?? '';");
+    let value = browser.execute(&script, Vec::new()).await.unwrap();
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// On the loan page, a repayment typed in Latin digits reads back grouped in Persian, its
+/// value date is picked from the calendar and its channel chosen, and it is recorded with
+/// its receipt.
+async fn repayment_with_receipt(browser: &Client, base: &str, loan: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    browser.goto(&format!("{base}{loan}")).await.unwrap();
+    let Ok(form) = browser
+        .find(Locator::Css("form[action$='/repayments']"))
+        .await
+    else {
+        return vec![format!("forms: no repayment form on {loan}")];
+    };
+    let amount = form.find(Locator::Css("input[name=amount]")).await.unwrap();
+    amount.clear().await.unwrap();
+    amount.send_keys("2500000").await.unwrap();
+    let typed = value_of(browser, "#repay-amount").await;
+    if typed != "۲٬۵۰۰٬۰۰۰" {
+        problems.push(format!("forms: the amount reads {typed:?} as typed"));
+    }
+    form.find(Locator::Css("#repay-value_on + .picker-toggle"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    match form.find(Locator::Css(".picker-grid button")).await {
+        Ok(day) => day.click().await.unwrap(),
+        Err(_) => problems.push("forms: the value date's picker shows no day".into()),
+    }
+    if value_of(browser, "#repay-value_on").await.is_empty() {
+        problems.push("forms: the picker wrote no value date".into());
+    }
+    browser
+        .execute(
+            "const c = document.querySelector('#repay-channel'); c.value = 'transfer'; \
+             c.dispatchEvent(new Event('change'));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    form.find(Locator::Css("#repay-receipt_no"))
+        .await
+        .unwrap()
+        .send_keys("88120456")
+        .await
+        .unwrap();
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    match browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[role=status]"))
+        .await
+    {
+        Ok(_) => {
+            let page = browser.source().await.unwrap();
+            if !page.contains("انتقال بانکی (پایا، ساتنا) · رسید ۸۸۱۲۰۴۵۶")
+            {
+                problems.push("forms: the receipt is not in the transactions".into());
+            }
+        }
+        Err(_) => problems.push("forms: no success message after the repayment".into()),
+    }
+    let _ = console_errors(browser).await;
+    problems
+}
+
+/// The application form says the program's limits are broken before anything is sent:
+/// the page stays, the fields are marked and the reason is announced.
+async fn limits_checked_before_sending(browser: &Client, base: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    browser
+        .goto(&format!("{base}/applications/new"))
+        .await
+        .unwrap();
+    for (id, text) in [
+        ("#application-amount", "900000000000"),
+        ("#application-jobs", "0"),
+        ("#application-purpose", "چرخ خیاطی"),
+    ] {
+        let field = browser.find(Locator::Css(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    browser
+        .find(Locator::Css("form[data-limits] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = browser.find(Locator::Css("#limits-error")).await.unwrap();
+    let said = alert.text().await.unwrap_or_default();
+    if !said.contains("مبلغ برای این برنامه باید بین") || !said.contains("دست‌کم")
+    {
+        problems.push(format!(
+            "forms: the limits are not said before sending: {said:?}"
+        ));
+    }
+    let invalid = browser
+        .execute(
+            "return ['#application-amount', '#application-jobs'].map(s => \
+             document.querySelector(s).getAttribute('aria-invalid'));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    if invalid != serde_json::json!(["true", "true"]) {
+        problems.push(format!(
+            "forms: the broken limits' fields are not marked: {invalid}"
+        ));
+    }
+    if !browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/applications/new")
+    {
+        problems.push("forms: the application was sent despite its limits".into());
+    }
     problems
 }
