@@ -107,11 +107,7 @@ pub async fn audit(
         Err(error) => return error_page(layout, &error),
     };
     let query = &request.query;
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let principal = &user.principal;
     let search = AuditSearch {

@@ -45,15 +45,6 @@ fn fund_columns(t: &'static Text, rial: &'static str) -> [ColumnSpec<usize>; 5] 
     ]
 }
 
-/// The language of a page, or Persian for a file.
-fn language(layout: &Layout, format: Option<taavon_app::table::Format>) -> Lang {
-    if format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    }
-}
-
 pub async fn pooled(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
@@ -77,7 +68,7 @@ pub async fn pooled(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let lang = language(&layout, request.format);
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let rows = lines
         .iter()
@@ -150,7 +141,7 @@ pub async fn trial_balance(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let lang = language(&layout, request.format);
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let debits: i128 = rows.iter().map(|r| r.debits_posted).sum();
     let credits: i128 = rows.iter().map(|r| r.credits_posted).sum();

@@ -92,12 +92,7 @@ pub async fn list(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    // A file is in Persian whatever the reader's language.
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let rows = found
         .iter()

@@ -8,7 +8,7 @@ use axum::response::Response;
 use taavon_app::{AppError, reference};
 use taavon_core::reference::ProvinceCode;
 
-use super::i18n::{Lang, Text};
+use super::i18n::Text;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
@@ -52,12 +52,7 @@ pub async fn provinces(
         Ok(rows) => rows,
         Err(error) => return error_page(layout, &error),
     };
-    // A file is in Persian whatever the reader's language.
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let lines = rows
         .iter()

@@ -51,6 +51,23 @@ pub(super) fn choices(
     .collect()
 }
 
+/// The provinces as a filter's choices, named in `lang`.
+pub(super) fn province_choices(
+    lang: Lang,
+    provinces: Vec<taavon_app::rows::ProvinceRow>,
+    selected: Option<&str>,
+    any: &str,
+) -> Vec<Choice> {
+    choices(
+        provinces
+            .into_iter()
+            .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
+            .collect(),
+        selected,
+        any,
+    )
+}
+
 struct MemberLine {
     name: String,
     national_code: String,

@@ -196,11 +196,16 @@ async fn a_detail_page_has_breadcrumbs_and_the_api_docs_are_offered_to_api_roles
     let ilam = ui_client(&app, "ilam").await;
     let (_, list) = page(&ilam, &app, "/cooperatives").await;
     let marker = "href=\"/cooperatives/";
-    let start = list.find(marker).expect("a cooperative") + marker.len();
-    let id: String = list[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let id: String = list
+        .match_indices(marker)
+        .map(|(at, _)| {
+            list[at + marker.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .find(|id| !id.is_empty())
+        .expect("a cooperative");
     let (_, detail) = page(&ilam, &app, &format!("/cooperatives/{id}")).await;
     assert!(detail.contains("<nav class=\"breadcrumbs\" aria-label=\"مسیر صفحه\">"));
     assert!(detail.contains("<a href=\"/cooperatives\">"));

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::applications::{self, ApplicationSearch};
-use taavon_app::rows::{Application, ApplicationColumn, Sort};
+use taavon_app::rows::{Application, ApplicationColumn};
 use taavon_app::{AppError, Store, export, programs, reference};
 use taavon_core::access::{Principal, drafts_applications};
 use taavon_core::applications::ApplicationState;
@@ -16,7 +16,7 @@ use super::super::applications::{applicant_name, score_text};
 use super::super::i18n::{Lang, Text};
 use super::super::names::{self, Names};
 use super::super::page::{PageParts, error_page, layout, parts_text};
-use super::super::registry::{Choice, choices};
+use super::super::registry::{Choice, choices, province_choices};
 use super::super::table::query::TableRequest;
 use super::super::table::{Cell, ColumnSpec, DataTable, Pager, Row, Sorting, TableText, sortable};
 use super::super::{Layout, render};
@@ -97,12 +97,7 @@ pub async fn queue(
         Err(error) => return error_page(layout, &error),
     };
     let query = &request.query;
-    // A file is in Persian whatever the reader's language: its headers and names.
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let principal = &user.principal;
     let search = ApplicationSearch {
@@ -113,10 +108,7 @@ pub async fn queue(
     };
     let found = async {
         let mut filter = search.filter()?;
-        filter.sort = Sort {
-            column: request.sorting.column,
-            descending: request.sorting.descending,
-        };
+        filter.sort = request.sorting.store_order();
         let (applications, total) = match request.format {
             Some(_) => (
                 export::applications_to_export(&state.store, principal, &filter).await?,
@@ -182,14 +174,7 @@ pub async fn queue(
             query.get("program"),
             t.any,
         ),
-        provinces: choices(
-            provinces
-                .into_iter()
-                .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
-                .collect(),
-            query.get("province"),
-            t.any,
-        ),
+        provinces: province_choices(lang, provinces, query.get("province"), t.any),
         statuses: choices(statuses, query.get("status"), t.any),
         may_apply: drafts_applications(&principal.role),
         table,

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::registry::{self, CooperativeSearch};
-use taavon_app::rows::{Cooperative, CooperativeColumn, Sort};
+use taavon_app::rows::{Cooperative, CooperativeColumn};
 use taavon_app::{AppError, export, reference};
 use taavon_core::access;
 use taavon_core::registry::CooperativeStatus;
@@ -15,7 +15,7 @@ use taavon_core::registry::CooperativeStatus;
 use super::super::i18n::{Lang, Text};
 use super::super::names::{self, Names};
 use super::super::page::{PageParts, error_page, layout, parts_text};
-use super::super::registry::{Choice, choices};
+use super::super::registry::{Choice, choices, province_choices};
 use super::super::table::query::TableRequest;
 use super::super::table::{Cell, ColumnSpec, DataTable, Pager, Row, Sorting, sortable};
 use super::super::{Layout, render};
@@ -94,10 +94,7 @@ pub async fn cooperatives(
     let principal = &user.principal;
     let found = async {
         let mut filter = search.filter()?;
-        filter.sort = Sort {
-            column: request.sorting.column,
-            descending: request.sorting.descending,
-        };
+        filter.sort = request.sorting.store_order();
         let (cooperatives, total) = match request.format {
             Some(_) => (
                 export::cooperatives_to_export(&state.store, principal, &filter).await?,
@@ -125,12 +122,7 @@ pub async fn cooperatives(
     };
     let (provinces, sectors) = (tables.provinces.clone(), tables.sectors.clone());
     let names = Names::new(tables);
-    // A file is in Persian whatever the reader's language: its headers and names.
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let rows = cooperatives.iter().map(|c| row(lang, &names, c)).collect();
     let table = DataTable::new(
@@ -158,14 +150,7 @@ pub async fn cooperatives(
     render(&CooperativesPage {
         kept: query.kept_by_filter_form(),
         q: query.owned("q").unwrap_or_default(),
-        provinces: choices(
-            provinces
-                .into_iter()
-                .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
-                .collect(),
-            query.get("province"),
-            t.any,
-        ),
+        provinces: province_choices(lang, provinces, query.get("province"), t.any),
         sectors: choices(
             sectors
                 .into_iter()

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::loans::{self, LoanSearch};
-use taavon_app::rows::{Loan, LoanColumn, Sort};
+use taavon_app::rows::{Loan, LoanColumn};
 use taavon_app::{AppError, export, reference};
 use taavon_core::loans::classification::LoanClass;
 
@@ -17,7 +17,7 @@ use super::super::i18n::{Lang, Text};
 use super::super::loans::class_name;
 use super::super::names::{self, Names};
 use super::super::page::{PageParts, error_page, layout, parts_text};
-use super::super::registry::{Choice, choices};
+use super::super::registry::{Choice, choices, province_choices};
 use super::super::table::query::TableRequest;
 use super::super::table::{Cell, ColumnSpec, DataTable, Pager, Row, Sorting, TableText, sortable};
 use super::super::{Layout, render};
@@ -86,11 +86,7 @@ pub async fn list(
         Err(error) => return error_page(layout, &error),
     };
     let query = &request.query;
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let principal = &user.principal;
     let in_arrears = matches!(query.get("arrears"), Some("1" | "on"));
@@ -103,10 +99,7 @@ pub async fn list(
     };
     let found = async {
         let mut filter = search.filter()?;
-        filter.sort = Sort {
-            column: request.sorting.column,
-            descending: request.sorting.descending,
-        };
+        filter.sort = request.sorting.store_order();
         filter.after_loan = request.after;
         let (loans, total) = match request.format {
             Some(_) => (
@@ -165,14 +158,7 @@ pub async fn list(
         .collect();
     render(&LoansPage {
         kept: query.kept_by_filter_form(),
-        provinces: choices(
-            provinces
-                .into_iter()
-                .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
-                .collect(),
-            query.get("province"),
-            t.any,
-        ),
+        provinces: province_choices(lang, provinces, query.get("province"), t.any),
         branches: choices(branches, query.get("branch"), t.any),
         classes: choices(classes, query.get("class"), t.any),
         in_arrears,

@@ -107,11 +107,7 @@ pub async fn portfolio(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let lang = if request.format.is_some() {
-        Lang::Fa
-    } else {
-        layout.lang
-    };
+    let lang = request.language(layout.lang);
     let t = lang.text();
     let lines = rows
         .iter()

@@ -128,6 +128,14 @@ pub struct Sorting<C> {
 }
 
 impl<C: Copy> Sorting<C> {
+    /// The order as the store takes it.
+    pub fn store_order(&self) -> taavon_app::rows::Sort<C> {
+        taavon_app::rows::Sort {
+            column: self.column,
+            descending: self.descending,
+        }
+    }
+
     /// The `sort` parameter of this order.
     pub fn param(&self) -> String {
         if self.descending {
@@ -325,6 +333,15 @@ impl<C: Copy> TableRequest<C> {
                 })
             }
             _ => Err(AppError::Invalid(errors)),
+        }
+    }
+
+    /// The language the list is made in: the reader's for the page, Persian for a file
+    /// (its headers and names, whatever the reader's language).
+    pub fn language(&self, reader: super::super::i18n::Lang) -> super::super::i18n::Lang {
+        match self.format {
+            Some(_) => super::super::i18n::Lang::Fa,
+            None => reader,
         }
     }
 
