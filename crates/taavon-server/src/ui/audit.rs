@@ -35,7 +35,8 @@ struct AuditPage {
     broken_at: String,
     table: DataTable,
     kept: Vec<(&'static str, String)>,
-    actors: Vec<Choice>,
+    /// The actors, each marked whether its label is a person's name in Persian.
+    actors: Vec<(Choice, bool)>,
     actions: Vec<Choice>,
     entities: Vec<Choice>,
     from: String,
@@ -169,12 +170,18 @@ pub async fn audit(
         records.len(),
         None,
     ));
+    let persian: Vec<bool> = actors
+        .iter()
+        .map(|(actor, _)| actor_cell(lang, &people, actor).persian)
+        .collect();
     let actor_choices = actors
         .iter()
-        .map(|(actor, _)| {
-            let cell = actor_cell(lang, &people, actor);
-            (actor.clone(), cell.text)
-        })
+        .map(|(actor, _)| (actor.clone(), actor_cell(lang, &people, actor).text))
+        .collect();
+    // The first choice is «any», never a name.
+    let actor_choices = choices(actor_choices, query.get("actor"), t.any)
+        .into_iter()
+        .zip(std::iter::once(false).chain(persian))
         .collect();
     let labelled = |table: &[(&'static str, &'static str, &'static str)]| {
         table
@@ -197,7 +204,7 @@ pub async fn audit(
         checked,
         broken_at,
         kept: query.kept_by_filter_form(),
-        actors: choices(actor_choices, query.get("actor"), t.any),
+        actors: actor_choices,
         actions: choices(labelled(&names::AUDIT_ACTIONS), query.get("action"), t.any),
         entities: choices(labelled(&names::AUDIT_ENTITIES), query.get("entity"), t.any),
         from: query.owned("from").unwrap_or_default(),
