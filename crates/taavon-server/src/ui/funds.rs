@@ -5,7 +5,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use taavon_app::AppError;
-use taavon_app::funds::{self, AccountKind};
+use taavon_app::funds::chart::AccountKind;
+use taavon_app::funds::reports;
 use taavon_core::access;
 
 use super::i18n::Lang;
@@ -47,7 +48,7 @@ pub async fn pooled(
     let layout = layout(&parts, parts_text(&parts).funds_title, Some(&user)).await;
     let lang = layout.lang;
     let found = async {
-        let lines = funds::pooled_funds(&state.store, &user.principal).await?;
+        let lines = reports::pooled_funds(&state.store, &user.principal).await?;
         let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((lines, names))
     }
@@ -102,7 +103,7 @@ pub async fn trial_balance(
     let layout = layout(&parts, parts_text(&parts).trial_balance_title, Some(&user)).await;
     let lang = layout.lang;
     let found = async {
-        let rows = funds::trial_balance(&state.store, &user.principal).await?;
+        let rows = reports::trial_balance(&state.store, &user.principal).await?;
         let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((rows, names))
     }

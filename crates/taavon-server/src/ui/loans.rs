@@ -10,10 +10,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use taavon_app::Idempotency;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
 };
-use taavon_app::registry::Idempotency;
 use taavon_app::rows::{Loan, LoanFilter};
 use taavon_app::{AppError, clock};
 use taavon_core::loans::classification::LoanClass;
