@@ -96,7 +96,7 @@ pub async fn cooperatives_to_export(
 ) -> Result<Vec<Cooperative>, AppError> {
     every_page(|offset| async move {
         let page =
-            crate::registry::list_cooperatives(store, principal, filter, PAGE, offset).await?;
+            crate::cooperatives::list_cooperatives(store, principal, filter, PAGE, offset).await?;
         Ok((page.cooperatives, page.total))
     })
     .await

@@ -98,7 +98,7 @@ impl LoanSearch {
             province: self
                 .province
                 .as_deref()
-                .and_then(|code| crate::registry::province_filter(&mut errors, "province", code)),
+                .and_then(|code| crate::fields::province_filter(&mut errors, "province", code)),
             bank: self.bank.clone(),
             branch: self.branch.clone(),
             class: crate::bounds::one_of(&mut errors, "class", self.class.as_deref(), &classes),
@@ -253,9 +253,9 @@ pub async fn contract(
     let working = calendar::working_calendar_in(&mut write).await?;
     let qard = contract_type == ContractType::QardAlHasan;
     let rows = installment_rows(&built, &working, qard);
-    let reserve = funds::reserve(
+    let reserve = funds::postings::reserve(
         &mut write,
-        &funds::LoanBook {
+        &funds::chart::LoanBook {
             program: &application.fields.program,
             province: &application.fields.province,
             bank: bank.as_str(),
@@ -505,7 +505,7 @@ pub async fn list_loans(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Loan>, i64), AppError> {
-    let (limit, offset) = crate::bounds::page(limit, offset, crate::registry::PAGE_SIZE_MAX)?;
+    let (limit, offset) = crate::bounds::page(limit, offset, crate::bounds::PAGE_SIZE_MAX)?;
     let mut read = store.read().await?;
     // A cursor names a loan whose place in the order the page continues from: it must be
     // one the principal may read, or its position would tell of a loan outside the scope.

@@ -21,7 +21,7 @@ use super::state::{
 use super::terms::current_terms;
 use crate::AppError;
 use crate::bounds::{BoundedText, Lengths};
-use crate::funds::{self, Movement};
+use crate::funds::postings::{self, Movement};
 use crate::idempotency::Idempotency;
 
 /// A payment on a loan (or a tranche paid out, for `disburse`).
@@ -108,7 +108,7 @@ pub async fn disburse(
             &[],
         )
         .await?;
-    let next_reserve = funds::disburse(
+    let next_reserve = postings::disburse(
         write,
         &book(&loan),
         loan_id,
@@ -208,7 +208,7 @@ pub async fn repay(
             &lines,
         )
         .await?;
-    funds::repay(
+    postings::repay(
         write,
         &book(&loan),
         loan_id,
@@ -382,7 +382,7 @@ pub(super) async fn apply_reversal(
             }
             other => other.into(),
         })?;
-    funds::reverse_repayment(
+    postings::reverse_repayment(
         write,
         &book(loan),
         loan_id,

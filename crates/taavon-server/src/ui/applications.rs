@@ -11,7 +11,7 @@ use taavon_app::Store;
 use taavon_app::applications::{self, ApplicationInput, TransitionInput};
 use taavon_app::rows::Application;
 use taavon_app::{AppError, FieldError, clock};
-use taavon_app::{clients, registry};
+use taavon_app::{clients, cooperatives};
 use taavon_core::access::{Principal, Role};
 use taavon_core::applications::{EventAction, TransitionAction, action_name_en, action_name_fa};
 use taavon_core::programs::Financing;
@@ -39,7 +39,7 @@ pub(super) async fn applicant_name(
         application.fields.cooperative_id,
         application.fields.client_id,
     ) {
-        (Some(id), _) => registry::get_cooperative(store, principal, id)
+        (Some(id), _) => cooperatives::get_cooperative(store, principal, id)
             .await
             .map(|c| c.fields.name),
         (None, Some(id)) => clients::get_client(store, principal, id)

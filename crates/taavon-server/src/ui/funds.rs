@@ -7,7 +7,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::AppError;
-use taavon_app::funds::{self, AccountKind};
+use taavon_app::funds::chart::AccountKind;
+use taavon_app::funds::reports;
 use taavon_core::access;
 
 use super::i18n::{Lang, Text};
@@ -59,7 +60,7 @@ pub async fn pooled(
         Err(error) => return error_page(layout, &error),
     };
     let found = async {
-        let lines = funds::pooled_funds(&state.store, &user.principal).await?;
+        let lines = reports::pooled_funds(&state.store, &user.principal).await?;
         let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((lines, names))
     }
@@ -132,7 +133,7 @@ pub async fn trial_balance(
         Err(error) => return error_page(layout, &error),
     };
     let found = async {
-        let rows = funds::trial_balance(&state.store, &user.principal).await?;
+        let rows = reports::trial_balance(&state.store, &user.principal).await?;
         let names = Names::load(&state.store, &user.principal).await?;
         Ok::<_, AppError>((rows, names))
     }

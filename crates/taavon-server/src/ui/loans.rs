@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use taavon_app::Idempotency;
 use taavon_app::loans::{
     self, ContractInput, ProposalView, ProposedAction, RepaymentInput, SettlementQuote,
 };
-use taavon_app::registry::Idempotency;
 use taavon_app::{AppError, clock};
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::proposal::ProposalStatus;

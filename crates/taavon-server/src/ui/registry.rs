@@ -8,10 +8,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
+use taavon_app::cooperatives::{self, CooperativeInput, CooperativePatch};
 use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{applications, formations, reference};
+use taavon_app::{members, shares};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus, ShareEntryKind};
@@ -137,11 +138,11 @@ pub async fn cooperative(
     let lang = layout.lang;
     let principal = &user.principal;
     let found = async {
-        let cooperative = registry::get_cooperative(&state.store, principal, id).await?;
-        let people = match registry::members(&state.store, principal, id).await {
+        let cooperative = cooperatives::get_cooperative(&state.store, principal, id).await?;
+        let people = match members::members(&state.store, principal, id).await {
             Ok(members) => Some((
                 members,
-                registry::share_register(&state.store, principal, id).await?,
+                shares::share_register(&state.store, principal, id).await?,
             )),
             Err(AppError::Forbidden) => None,
             Err(error) => return Err(error),
@@ -211,7 +212,7 @@ pub async fn cooperative(
 fn people_section(
     lang: Lang,
     members: &[Person],
-    register: &registry::ShareRegister,
+    register: &shares::ShareRegister,
 ) -> PeopleSection {
     let balances: HashMap<i64, (i64, i64)> = register
         .balances
@@ -426,8 +427,14 @@ pub async fn new_cooperative_submit(
         phone: optional("phone"),
         ..CooperativeInput::default()
     };
-    match registry::create_cooperative(&state.store, &user.principal, &input, None, clock::now())
-        .await
+    match cooperatives::create_cooperative(
+        &state.store,
+        &user.principal,
+        &input,
+        None,
+        clock::now(),
+    )
+    .await
     {
         Ok(cooperative) => {
             let t = parts_text(&parts);
@@ -648,7 +655,7 @@ pub async fn edit_cooperative_form(
     Path(id): Path<i64>,
 ) -> Response {
     let layout = layout(&parts, parts_text(&parts).edit_cooperative, Some(&user)).await;
-    match registry::get_cooperative(&state.store, &user.principal, id).await {
+    match cooperatives::get_cooperative(&state.store, &user.principal, id).await {
         Ok(cooperative) => {
             let fresh = Failed {
                 status: StatusCode::OK,
@@ -672,7 +679,7 @@ pub async fn edit_cooperative_submit(
     let t = parts_text(&parts);
     let page_layout = || layout(&parts, t.edit_cooperative, Some(&user));
     let principal = &user.principal;
-    let cooperative = match registry::get_cooperative(&state.store, principal, id).await {
+    let cooperative = match cooperatives::get_cooperative(&state.store, principal, id).await {
         Ok(cooperative) => cooperative,
         Err(error) => return error_page(page_layout().await, &error),
     };
@@ -704,7 +711,7 @@ pub async fn edit_cooperative_submit(
         address: text(CooperativeField::Address),
         phone: text(CooperativeField::Phone),
     };
-    match registry::update_cooperative(&state.store, principal, id, &patch, None, clock::now())
+    match cooperatives::update_cooperative(&state.store, principal, id, &patch, None, clock::now())
         .await
     {
         Ok(_) => {
@@ -721,7 +728,7 @@ pub async fn edit_cooperative_submit(
             edit_page(&state, page_layout().await, principal, &cooperative, failed).await
         }
         Err(AppError::Conflict(_)) => {
-            let current = match registry::get_cooperative(&state.store, principal, id).await {
+            let current = match cooperatives::get_cooperative(&state.store, principal, id).await {
                 Ok(current) => current,
                 Err(error) => return error_page(page_layout().await, &error),
             };
@@ -769,14 +776,17 @@ pub async fn formations(
         let names = Names::load(&state.store, &user.principal).await?;
         for f in formations {
             // Through the scoped use case, as the API would read the cooperative.
-            let name =
-                match registry::get_cooperative(&state.store, &user.principal, f.cooperative_id)
-                    .await
-                {
-                    Ok(cooperative) => cooperative.fields.name,
-                    Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
-                    Err(error) => return Err(error),
-                };
+            let name = match cooperatives::get_cooperative(
+                &state.store,
+                &user.principal,
+                f.cooperative_id,
+            )
+            .await
+            {
+                Ok(cooperative) => cooperative.fields.name,
+                Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
+                Err(error) => return Err(error),
+            };
             let flags: Vec<serde_json::Value> =
                 serde_json::from_str(&f.duplicate_flags).unwrap_or_default();
             lines.push(FormationLine {

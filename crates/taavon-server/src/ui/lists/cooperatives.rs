@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use taavon_app::registry::{self, CooperativeSearch};
+use taavon_app::cooperatives::{self, CooperativeSearch};
 use taavon_app::rows::{Cooperative, CooperativeColumn};
 use taavon_app::{AppError, export, reference};
 use taavon_core::access;
@@ -101,7 +101,7 @@ pub async fn cooperatives(
                 0,
             ),
             None => {
-                let page = registry::list_cooperatives(
+                let page = cooperatives::list_cooperatives(
                     &state.store,
                     principal,
                     &filter,
