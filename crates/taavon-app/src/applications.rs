@@ -135,6 +135,7 @@ impl ApplicationSearch {
                 .and_then(|code| crate::fields::province_filter(&mut errors, "province", code)),
             status: crate::bounds::one_of(&mut errors, "status", self.status.as_deref(), &states),
             cooperative_id: self.cooperative_id,
+            ..ApplicationFilter::default()
         };
         crate::bounds::valid(errors, filter)
     }

@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use taavon_app::cooperatives::{self, CooperativeInput, CooperativePatch};
 use taavon_app::rows::{ApplicationFilter, Cooperative, NewCooperative, Person};
 use taavon_app::{AppError, FieldError, clock};
@@ -28,48 +27,11 @@ use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-const UI_PAGE: i64 = 50;
-
-struct CooperativeLine {
-    id: i64,
-    name: String,
-    province: String,
-    county: String,
-    kind: String,
-    sector: String,
-    women_led: &'static str,
-    status: String,
-}
-
 /// An option of a filter's drop-down.
 pub(super) struct Choice {
     pub(super) value: String,
     pub(super) label: String,
     pub(super) selected: bool,
-}
-
-#[derive(Template)]
-#[template(path = "cooperatives.html")]
-struct CooperativesPage {
-    layout: Layout,
-    cooperatives: Vec<CooperativeLine>,
-    total: String,
-    q: String,
-    provinces: Vec<Choice>,
-    sectors: Vec<Choice>,
-    statuses: Vec<Choice>,
-    may_create: bool,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    q: Option<String>,
-    province: Option<String>,
-    sector: Option<String>,
-    status: Option<String>,
-    offset: Option<i64>,
 }
 
 pub(super) fn choices(
@@ -90,103 +52,21 @@ pub(super) fn choices(
     .collect()
 }
 
-fn non_empty(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
-pub async fn cooperatives(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Query(query): Query<ListQuery>,
-) -> Response {
-    let t = parts_text(&parts);
-    let layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
-    let lang = layout.lang;
-    let offset = query.offset.unwrap_or(0).max(0);
-    let mut filter = cooperatives::filter_for_query(query.q.as_deref().unwrap_or(""));
-    filter.province = non_empty(&query.province);
-    filter.sector = non_empty(&query.sector);
-    filter.status = non_empty(&query.status);
-    let listed = async {
-        let page = cooperatives::list_cooperatives(
-            &state.store,
-            &user.principal,
-            &filter,
-            UI_PAGE,
-            offset,
-        )
-        .await?;
-        let tables = reference::name_tables(&state.store, Some(&user.principal)).await?;
-        let (provinces, sectors) = (tables.provinces.clone(), tables.sectors.clone());
-        Ok::<_, AppError>((page, Names::new(tables), provinces, sectors))
-    }
-    .await;
-    let (page, names, provinces, sectors) = match listed {
-        Ok(found) => found,
-        Err(error) => return error_page(layout, &error),
-    };
-    let link = |offset: i64| {
-        let mut params = vec![format!("offset={offset}")];
-        for (key, value) in [
-            ("q", &query.q),
-            ("province", &query.province),
-            ("sector", &query.sector),
-            ("status", &query.status),
-        ] {
-            if let Some(value) = non_empty(value) {
-                params.push(format!("{key}={}", crate::auth::url_escape(&value)));
-            }
-        }
-        format!("/cooperatives?{}", params.join("&"))
-    };
-    let statuses = ["forming", "registered", "active", "suspended", "dissolved"]
-        .iter()
-        .map(|s| ((*s).to_owned(), names::status(lang, s)))
-        .collect();
-    render(&CooperativesPage {
-        total: lang.number(page.total),
-        q: query.q.clone().unwrap_or_default(),
-        provinces: choices(
-            provinces
-                .into_iter()
-                .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
-                .collect(),
-            filter.province.as_deref(),
-            t.any,
-        ),
-        sectors: choices(
-            sectors
-                .into_iter()
-                .map(|s| (s.code, lang.pick(&s.name_fa, &s.name_en).to_owned()))
-                .collect(),
-            filter.sector.as_deref(),
-            t.any,
-        ),
-        statuses: choices(statuses, filter.status.as_deref(), t.any),
-        may_create: access::keeps_registry(&user.principal),
-        previous: (offset > 0).then(|| link((offset - UI_PAGE).max(0))),
-        next: (offset + UI_PAGE < page.total).then(|| link(offset + UI_PAGE)),
-        cooperatives: page
-            .cooperatives
+/// The provinces as a filter's choices, named in `lang`.
+pub(super) fn province_choices(
+    lang: Lang,
+    provinces: Vec<taavon_app::rows::ProvinceRow>,
+    selected: Option<&str>,
+    any: &str,
+) -> Vec<Choice> {
+    choices(
+        provinces
             .into_iter()
-            .map(|c| CooperativeLine {
-                id: c.id,
-                name: c.fields.name,
-                province: names.province(lang, &c.fields.province),
-                county: names.county(lang, &c.fields.county),
-                kind: names::kind(lang, c.fields.kind),
-                sector: names.sector(lang, &c.fields.sector),
-                women_led: if c.fields.women_led { t.yes } else { t.no },
-                status: names::cooperative_status(lang, c.fields.status),
-            })
+            .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
             .collect(),
-        layout,
-    })
+        selected,
+        any,
+    )
 }
 
 struct MemberLine {
@@ -287,6 +167,7 @@ pub async fn cooperative(
     };
     let f = &cooperative.fields;
     layout.title = f.name.clone();
+    layout.record_trail(&[(t.cooperatives_title, "/cooperatives")], &f.name);
     let optional =
         |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
     let date = |value: &Option<String>| {
@@ -596,6 +477,8 @@ struct EditField {
     value: String,
     choices: Vec<Choice>,
     is_check: bool,
+    /// A date: the shared date field with the Jalali picker.
+    is_date: bool,
     checked: bool,
     ltr: bool,
     error: String,
@@ -734,6 +617,10 @@ async fn edit_page(
                 label: field_label(t, field),
                 choices,
                 is_check: field == CooperativeField::WomenLed,
+                is_date: matches!(
+                    field,
+                    CooperativeField::FoundedOn | CooperativeField::RegisteredOn
+                ),
                 checked: failed
                     .submitted
                     .map_or(f.women_led, |form| form.contains_key(code)),

@@ -9,6 +9,7 @@ mod four_eyes;
 mod helpers;
 mod idempotency;
 mod impact;
+mod lists;
 mod loans;
 mod money;
 mod pages;
