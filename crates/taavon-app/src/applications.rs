@@ -133,9 +133,10 @@ impl ApplicationSearch {
             province: self
                 .province
                 .as_deref()
-                .and_then(|code| crate::registry::province_filter(&mut errors, "province", code)),
+                .and_then(|code| crate::fields::province_filter(&mut errors, "province", code)),
             status: crate::bounds::one_of(&mut errors, "status", self.status.as_deref(), &states),
             cooperative_id: self.cooperative_id,
+            ..ApplicationFilter::default()
         };
         crate::bounds::valid(errors, filter)
     }
@@ -223,7 +224,7 @@ pub async fn list_applications(
     limit: i64,
     offset: i64,
 ) -> Result<ApplicationPage, AppError> {
-    let (limit, offset) = crate::bounds::page(limit, offset, crate::registry::PAGE_SIZE_MAX)?;
+    let (limit, offset) = crate::bounds::page(limit, offset, crate::bounds::PAGE_SIZE_MAX)?;
     let scope = application_scope(principal);
     let mut read = store.read().await?;
     let (mut applications, total) = read.applications(&scope, filter, limit, offset).await?;

@@ -91,6 +91,9 @@ pub fn valid<T>(errors: Vec<FieldError>, value: T) -> Result<T, AppError> {
     }
 }
 
+/// The largest page a list returns.
+pub const PAGE_SIZE_MAX: i64 = 500;
+
 /// A page of a list: `limit` rows (1 to `limit_max`) after skipping `offset` (0 or
 /// more). Out of range is refused (rule `range`), not quietly clamped, so a client
 /// learns that it did not get what it asked for.

@@ -9,8 +9,9 @@ use taavon_core::timestamp::Timestamp;
 use taavon_store::{Client, NewClient, Store, StoreError};
 
 use crate::bounds::{BoundedText, Lengths};
+use crate::cooperatives::KnownCodes;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
-use crate::registry::{KnownCodes, PersonInput, upsert_person, validate_person};
+use crate::persons::{PersonInput, upsert_person, validate_person};
 use crate::{AppError, FieldError};
 
 /// The kinds of individual client.

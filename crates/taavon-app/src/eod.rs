@@ -119,7 +119,9 @@ pub async fn close_at(
                     .snapshot_portfolio(&business_on, &settings.rules)
                     .await?;
             }
-            EodStep::ProvisionLedger => funds::book_provisions(&mut write, &business_on).await?,
+            EodStep::ProvisionLedger => {
+                funds::postings::book_provisions(&mut write, &business_on).await?
+            }
             EodStep::Overdue | EodStep::LateCharges | EodStep::Classify => {}
         }
     }

@@ -1,11 +1,18 @@
 //! Exports of the registry: Persian headers, Jalali dates, in CSV (with a byte-order
 //! mark) or XLSX; the same columns the import reads, so an export imports back unchanged.
+//! And the rows of every list's export (the UI's CSV and XLSX buttons): exactly the rows
+//! the caller's pages of that list show, read through the same scoped use cases.
 
-use taavon_core::access::{self, ApplicationScope, CooperativeScope};
+use taavon_core::access::{self, ApplicationScope, CooperativeScope, Principal};
 use taavon_core::calendar::{IsoDate, JalaliDate};
-use taavon_store::{CooperativeFilter, Store};
+use taavon_core::digits::to_persian_digits;
+use taavon_store::{
+    Application, ApplicationFilter, AuditRecord, Cooperative, CooperativeFilter, Loan, LoanFilter,
+    Store,
+};
 
 use crate::AppError;
+use crate::audit::{AuditSearch, search_audit};
 use crate::import::COOPERATIVE_COLUMNS;
 use crate::table::{Format, Table};
 use crate::users::Caller;
@@ -74,4 +81,111 @@ fn jalali(iso: Option<&str>) -> String {
     iso.and_then(|d| IsoDate::parse(d).ok())
         .map(|d| JalaliDate::from(d).format_fa())
         .unwrap_or_default()
+}
+
+/// The most rows one list's export holds; a larger list is refused with the advice to
+/// narrow its filters (a file of millions of rows helps no one and holds the server).
+pub const LIST_EXPORT_ROWS_MAX: i64 = 100_000;
+
+/// Every cooperative the principal may see that `filter` matches, in its order: the
+/// rows of the list's export, read through the same scoped use case as its pages.
+pub async fn cooperatives_to_export(
+    store: &Store,
+    principal: &Principal,
+    filter: &CooperativeFilter,
+) -> Result<Vec<Cooperative>, AppError> {
+    every_page(|offset| async move {
+        let page =
+            crate::cooperatives::list_cooperatives(store, principal, filter, PAGE, offset).await?;
+        Ok((page.cooperatives, page.total))
+    })
+    .await
+}
+
+/// Every application the principal may see that `filter` matches, in its order.
+pub async fn applications_to_export(
+    store: &Store,
+    principal: &Principal,
+    filter: &ApplicationFilter,
+) -> Result<Vec<Application>, AppError> {
+    every_page(|offset| async move {
+        let page =
+            crate::applications::list_applications(store, principal, filter, PAGE, offset).await?;
+        Ok((page.applications, page.total))
+    })
+    .await
+}
+
+/// Every loan the principal may see that `filter` matches, in its order, from the first
+/// (the filter's cursor is a page's, not the list's).
+pub async fn loans_to_export(
+    store: &Store,
+    principal: &Principal,
+    filter: &LoanFilter,
+) -> Result<Vec<Loan>, AppError> {
+    let filter = &LoanFilter {
+        after_loan: None,
+        ..filter.clone()
+    };
+    every_page(|offset| async move {
+        crate::loans::list_loans(store, principal, filter, PAGE, offset).await
+    })
+    .await
+}
+
+/// Every audit record `search` matches, newest first (auditors and ministry admins).
+pub async fn audit_to_export(
+    store: &Store,
+    principal: &Principal,
+    search: &AuditSearch,
+) -> Result<Vec<AuditRecord>, AppError> {
+    let mut records: Vec<AuditRecord> = Vec::new();
+    loop {
+        let before = records.last().map(|r| r.seq);
+        let page = search_audit(store, principal, search, PAGE, before).await?;
+        let done = i64::try_from(page.len()).unwrap_or(i64::MAX) < PAGE;
+        records.extend(page);
+        if i64::try_from(records.len()).unwrap_or(i64::MAX) > LIST_EXPORT_ROWS_MAX {
+            return Err(too_many_rows());
+        }
+        if done {
+            return Ok(records);
+        }
+    }
+}
+
+/// Reads a list page by page (`read` takes an offset and answers a page with the whole
+/// list's size), refusing before the first row past `LIST_EXPORT_ROWS_MAX`.
+async fn every_page<T, F, Fut>(mut read: F) -> Result<Vec<T>, AppError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, i64), AppError>>,
+{
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (page, total) = read(offset).await?;
+        if total > LIST_EXPORT_ROWS_MAX {
+            return Err(too_many_rows());
+        }
+        let read_all = page.is_empty();
+        rows.extend(page);
+        offset = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        if read_all || offset >= total {
+            return Ok(rows);
+        }
+    }
+}
+
+fn too_many_rows() -> AppError {
+    AppError::invalid(
+        "export",
+        "too_many_rows",
+        &to_persian_digits(&format!(
+            "خروجی بیش از {LIST_EXPORT_ROWS_MAX} ردیف می‌شود؛ فهرست را با فیلترها محدودتر کنید."
+        )),
+        &format!(
+            "The export would exceed {LIST_EXPORT_ROWS_MAX} rows; narrow the list with its filters."
+        ),
+    )
 }

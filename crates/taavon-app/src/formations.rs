@@ -15,11 +15,11 @@ use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
 use crate::bounds::{BoundedText, Lengths};
+use crate::cooperatives::{CooperativeInput, KnownCodes, validate_cooperative_fields};
 use crate::duplicate_flags;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
-use crate::registry::{
-    CooperativeInput, KnownCodes, PersonInput, identity_conflicts, identity_mismatch,
-    upsert_person, validate_cooperative_fields,
+use crate::persons::{
+    PersonInput, identity_conflicts, identity_mismatch, upsert_person, validate_person,
 };
 use crate::{AppError, FieldError};
 
@@ -116,11 +116,9 @@ pub async fn submit(
     let mut persons = Vec::new();
     for (i, founder) in input.founders.iter().enumerate() {
         let mut founder_errors = Vec::new();
-        if let Some(person) = crate::registry::validate_person(
-            &mut founder_errors,
-            &founder.person,
-            province.as_deref(),
-        ) {
+        if let Some(person) =
+            validate_person(&mut founder_errors, &founder.person, province.as_deref())
+        {
             persons.push(person);
         }
         let too_large = FieldError::above_maximum("subscribed_rial", founder.subscribed_rial)

@@ -13,9 +13,10 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{NewCooperative, NewMembership, NewPerson, Store};
 
-use crate::registry::{
-    CooperativeInput, KnownCodes, PersonInput, identity_conflicts, identity_mismatch,
-    optional_date, upsert_person, validate_cooperative_fields, validate_person,
+use crate::cooperatives::{CooperativeInput, KnownCodes, validate_cooperative_fields};
+use crate::fields::optional_date;
+use crate::persons::{
+    PersonInput, identity_conflicts, identity_mismatch, upsert_person, validate_person,
 };
 use crate::table::Table;
 use crate::users::Caller;

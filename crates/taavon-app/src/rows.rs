@@ -3,8 +3,9 @@
 //! can reach the database only through a use case.
 
 pub use taavon_store::{
-    AgencyRow, Application, ApplicationEvent, ApplicationFilter, AuditRecord, BranchRow, Client,
-    Cooperative, CountyRow, Formation, InstallmentRow, Loan, LoanFilter, LoanSchedule,
-    LoanTransaction, NamedRow, NewCooperative, Person, PortfolioRow, Program, ProgramBudget,
-    ProvinceRow, TrialBalanceRow,
+    AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter, AuditRecord,
+    BranchRow, Client, Cooperative, CooperativeColumn, CooperativeFilter, CountyRow, Formation,
+    InstallmentRow, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTransaction, NamedRow,
+    NewCooperative, Person, PortfolioRow, Program, ProgramBudget, ProvinceRow, Sort,
+    TrialBalanceRow,
 };

@@ -12,6 +12,7 @@ use crate::audit::{Actor, AuditEntry};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values, code_literal};
 use crate::insert::{insert_rows, only_id};
+use crate::sort::{ApplicationColumn, Sort};
 use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
 
@@ -90,6 +91,8 @@ pub struct ApplicationFilter {
     pub province: Option<String>,
     pub status: Option<String>,
     pub cooperative_id: Option<i64>,
+    /// The list's order (the newest first unless asked otherwise).
+    pub sort: Sort<ApplicationColumn>,
 }
 
 const APPLICATION_COLUMNS: &str = "id, province, county, program, applicant_kind, \
@@ -153,7 +156,7 @@ impl Reader {
             .transpose())
     }
 
-    /// Applications in `scope` matching `filter`, newest first, with the list's size.
+    /// Applications in `scope` matching `filter`, in its order, with the list's size.
     pub async fn applications(
         &mut self,
         scope: &ApplicationScope,
@@ -176,7 +179,8 @@ impl Reader {
         let count_sql = format!("SELECT COUNT(*) FROM applications {where_sql}");
         let list_sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM applications {where_sql} \
-             ORDER BY id DESC LIMIT {} OFFSET {}",
+             {} LIMIT {} OFFSET {}",
+            filter.sort.order_by(),
             limit.clamp(1, 100_000),
             offset.max(0)
         );

@@ -11,6 +11,7 @@ use crate::audit::{
     HEAD_COLUMNS, head_from_row,
 };
 use crate::error::{corrupt, db};
+use crate::filter::{Conditions, Value, bind_values};
 use crate::tx::{Reader, Store};
 
 /// Records are verified in pages so memory stays flat at national size.
@@ -59,21 +60,73 @@ impl Reader {
         limit: i64,
         before_seq: Option<i64>,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        let before_seq = before_seq.unwrap_or(i64::MAX);
-        on!(&mut self.conn, |c| {
-            let rows = sqlx::query(
-                "SELECT seq, at, actor, action, entity, entity_id, province, before_json, \
-                 after_json, prev_hash, hash, mac FROM audit_log WHERE seq < $1 \
-                 ORDER BY seq DESC LIMIT $2",
-            )
-            .bind(before_seq)
-            .bind(limit.clamp(1, 1000))
-            .fetch_all(c)
+        self.audit_records_matching(&AuditFilter::default(), limit, before_seq)
             .await
-            .map_err(db("listing audit records"))?;
+    }
+
+    /// As `audit_records`, only the records `filter` matches: the audit page's and its
+    /// export's read, paged by `before_seq` (a cursor: the trail is long and only grows).
+    pub async fn audit_records_matching(
+        &mut self,
+        filter: &AuditFilter,
+        limit: i64,
+        before_seq: Option<i64>,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut conditions = Conditions::default();
+        let before = conditions.bind(Value::Int(before_seq.unwrap_or(i64::MAX)));
+        conditions.push(format!("seq < {before}"));
+        conditions.equals("actor", filter.actor.as_ref());
+        conditions.equals("action", filter.action.as_ref());
+        conditions.equals("entity", filter.entity.as_ref());
+        // Instants are RFC 3339 UTC text in one format, so they compare as text.
+        if let Some(from) = &filter.at_or_after {
+            let p = conditions.bind(Value::Text(from.clone()));
+            conditions.push(format!("at >= {p}"));
+        }
+        if let Some(until) = &filter.before {
+            let p = conditions.bind(Value::Text(until.clone()));
+            conditions.push(format!("at < {p}"));
+        }
+        let limit = conditions.bind(Value::Int(limit.clamp(1, 1000)));
+        let sql = format!(
+            "SELECT seq, at, actor, action, entity, entity_id, province, before_json, \
+             after_json, prev_hash, hash, mac FROM audit_log {} ORDER BY seq DESC LIMIT {limit}",
+            conditions.where_sql()
+        );
+        on!(&mut self.conn, |c| {
+            let rows = bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &conditions.values)
+                .fetch_all(c)
+                .await
+                .map_err(db("listing audit records"))?;
             rows.iter().map(|row| record_from_row!(row)).collect()
         })
     }
+
+    /// The actors the trail names (`user:1:admin`, `system:demo`), each once.
+    pub async fn audit_actors(&mut self) -> Result<Vec<String>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 10000"
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("listing audit actors"))?
+        .iter()
+        .map(|row| row.try_get(0).map_err(db("decoding an audit actor")))
+        .collect())
+    }
+}
+
+/// What an audit search may narrow by; `None` means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The actor as recorded (`user:1:admin`).
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    /// An RFC 3339 instant (UTC, as `at` is stored): records at it or later.
+    pub at_or_after: Option<String>,
+    /// An RFC 3339 instant: records strictly before it.
+    pub before: Option<String>,
 }
 
 impl Store {

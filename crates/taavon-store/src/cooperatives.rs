@@ -9,6 +9,7 @@ use crate::audit::AuditEntry;
 use crate::error::db;
 use crate::filter::{ApplicantColumn, Conditions, Value, bind_values};
 use crate::insert::{insert_rows, only_id};
+use crate::sort::{CooperativeColumn, Sort};
 use crate::tx::{Reader, WriteTx};
 
 /// A cooperative to register.
@@ -90,13 +91,15 @@ pub struct CooperativeFilter {
     pub registration_number: Option<String>,
     /// A current member's normalised national code.
     pub member_national_code: Option<String>,
+    /// The list's order (by name unless asked otherwise).
+    pub sort: Sort<CooperativeColumn>,
 }
 
 /// A page of a list, with the number of rows in the whole list.
 pub type Page<T> = (Vec<T>, i64);
 
 impl Reader {
-    /// Cooperatives in `scope` that match `filter`, by name; `limit` at most 500. A search
+    /// Cooperatives in `scope` that match `filter`, in its order; `limit` at most 500. A search
     /// by a member's national code finds only cooperatives whose members `people` reads
     /// (those whose applications it lists).
     pub async fn cooperatives(
@@ -155,7 +158,8 @@ impl Reader {
         let count_sql = format!("SELECT COUNT(*) FROM cooperatives {filter_sql}");
         let list_sql = format!(
             "SELECT {COOPERATIVE_COLUMNS} FROM cooperatives {filter_sql} \
-             ORDER BY name_key, id LIMIT {} OFFSET {}",
+             {} LIMIT {} OFFSET {}",
+            filter.sort.order_by(),
             limit.clamp(1, 500),
             offset.max(0)
         );

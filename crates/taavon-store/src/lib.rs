@@ -46,6 +46,7 @@ mod registry;
 mod rounds;
 mod schema;
 mod sessions;
+mod sort;
 mod sums;
 mod throttle;
 mod tx;
@@ -59,6 +60,7 @@ pub use audit::{
     Actor, AuditCheckpoint, AuditEntry, AuditHead, AuditKey, AuditRecord, AuditVerification,
     BrokenLink,
 };
+pub use audit_reads::AuditFilter;
 #[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
@@ -85,6 +87,7 @@ pub use registry::{Formation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};
 pub use sessions::{Purged, SessionRow};
+pub use sort::{ApplicationColumn, CooperativeColumn, LoanColumn, Sort, SortColumn};
 pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;

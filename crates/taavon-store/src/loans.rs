@@ -13,8 +13,9 @@ use taavon_core::reference::{BankCode, BranchCode};
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::error::db;
-use crate::filter::{Conditions, bind_values};
+use crate::filter::{Conditions, Value, bind_values};
 use crate::insert::{ROWS_PER_STATEMENT, insert_rows, only_id, placeholders};
+use crate::sort::{LoanColumn, Sort};
 use crate::tx::{Reader, WriteTx};
 
 /// An installment row with its loan, province and schedule version.
@@ -250,6 +251,11 @@ pub struct LoanFilter {
     pub status: Option<String>,
     /// Only loans with something overdue.
     pub in_arrears: bool,
+    /// The list's order (the most overdue first unless asked otherwise).
+    pub sort: Sort<LoanColumn>,
+    /// A keyset cursor: only the loans after this one in `sort`'s order (the count
+    /// still counts the whole list).
+    pub after_loan: Option<i64>,
 }
 
 const LOAN_COLUMNS: &str = "id, province, application_id, program, cooperative_id, client_id, \
@@ -365,7 +371,8 @@ impl Reader {
         .map_err(db("finding an application's loan")))
     }
 
-    /// Loans in `scope` matching `filter`, most overdue first, with the list's size.
+    /// Loans in `scope` matching `filter`, in its order (after its cursor, if any), with
+    /// the size of the whole list.
     pub async fn loans(
         &mut self,
         scope: &ApplicationScope,
@@ -385,17 +392,23 @@ impl Reader {
         if filter.in_arrears {
             filters.push("due_unpaid_rial > 0".to_owned());
         }
-        let where_sql = filters.where_sql();
-        let count_sql = format!("SELECT COUNT(*) FROM loans {where_sql}");
+        let count_sql = format!("SELECT COUNT(*) FROM loans {}", filters.where_sql());
+        let counted = filters.values.len();
+        if let Some(after) = filter.after_loan {
+            let p = filters.bind(Value::Int(after));
+            filters.push(filter.sort.after("loans", &p));
+        }
         let list_sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans {where_sql} \
-             ORDER BY days_overdue DESC, id LIMIT {} OFFSET {}",
+            "SELECT {LOAN_COLUMNS} FROM loans {} {} LIMIT {} OFFSET {}",
+            filters.where_sql(),
+            filter.sort.order_by(),
             limit.clamp(1, 10_000),
             offset.max(0)
         );
+        let count_values = filters.values.get(..counted).unwrap_or_default();
         on!(&mut self.conn, |c| {
             let total: i64 =
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values)
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), count_values)
                     .fetch_one(&mut *c)
                     .await
                     .and_then(|row| row.try_get(0))

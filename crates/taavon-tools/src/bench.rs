@@ -171,7 +171,7 @@ pub async fn registry(
         };
         let started = Instant::now();
         let page =
-            taavon_app::registry::list_cooperatives(store, principal, &filter, 50, 0).await?;
+            taavon_app::cooperatives::list_cooperatives(store, principal, &filter, 50, 0).await?;
         timings.push(started.elapsed());
         total = total.max(page.total);
     }

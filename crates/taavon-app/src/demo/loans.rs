@@ -17,7 +17,7 @@ use crate::applications::{
 };
 use crate::auth::principal_of;
 use crate::eod::{self, EodSettings};
-use crate::funds::{self, FundingFrom};
+use crate::funds::postings::{self, FundingFrom};
 use crate::loans::{self, ContractInput, RepaymentInput};
 
 /// How a demo borrower behaves: pays each installment until this many days before
@@ -192,7 +192,7 @@ pub(super) async fn lend(
 /// demo's programs in its two provinces.
 async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), AppError> {
     for agency in ["sso", "behzisti", "tvto"] {
-        funds::deposit(
+        postings::deposit(
             store,
             admin,
             agency,
@@ -207,7 +207,7 @@ async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), Ap
     for province in ["IR-16", "IR-15"] {
         for program in ["note18", "article56", "trips", "bank-line", "women"] {
             let source = FundingFrom::Source(program.into());
-            funds::fund_program(
+            postings::fund_program(
                 store,
                 admin,
                 program,
@@ -224,7 +224,7 @@ async fn fund(store: &Store, admin: &Principal, now: Timestamp) -> Result<(), Ap
             agency: "sso".into(),
             bank: "022".into(),
         };
-        funds::fund_program(
+        postings::fund_program(
             store,
             admin,
             "pooled",

@@ -195,7 +195,7 @@ fn required_day(typed: &str, field: &str) -> Result<IsoDate, AppError> {
             &format!("{field} is required."),
         ));
     }
-    let iso = crate::registry::optional_date(&mut errors, field, Some(typed));
+    let iso = crate::fields::optional_date(&mut errors, field, Some(typed));
     match iso.as_deref().map(IsoDate::parse) {
         Some(Ok(day)) if errors.is_empty() => Ok(day),
         _ => Err(AppError::Invalid(errors)),

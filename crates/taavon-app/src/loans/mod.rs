@@ -101,12 +101,13 @@ impl LoanSearch {
             province: self
                 .province
                 .as_deref()
-                .and_then(|code| crate::registry::province_filter(&mut errors, "province", code)),
+                .and_then(|code| crate::fields::province_filter(&mut errors, "province", code)),
             bank: self.bank.clone(),
             branch: self.branch.clone(),
             class: crate::bounds::one_of(&mut errors, "class", self.class.as_deref(), &classes),
             status: crate::bounds::one_of(&mut errors, "status", self.status.as_deref(), &statuses),
             in_arrears: self.in_arrears,
+            ..LoanFilter::default()
         };
         crate::bounds::valid(errors, filter)
     }
@@ -269,9 +270,9 @@ pub async fn contract(
     let working = calendar::working_calendar_in(&mut write).await?;
     let qard = contract_type == ContractType::QardAlHasan;
     let rows = installment_rows(&built, &working, qard);
-    let reserve = funds::reserve(
+    let reserve = funds::postings::reserve(
         &mut write,
-        &funds::LoanBook {
+        &funds::chart::LoanBook {
             program: &application.fields.program,
             province: &application.fields.province,
             bank: bank.as_str(),
@@ -546,7 +547,8 @@ pub async fn read_loan(
     })
 }
 
-/// Loans in the principal's scope (the arrears list with `in_arrears`).
+/// Loans in the principal's scope (the arrears list with `in_arrears`), after the
+/// filter's cursor when it names one.
 pub async fn list_loans(
     store: &Store,
     principal: &Principal,
@@ -554,8 +556,24 @@ pub async fn list_loans(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Loan>, i64), AppError> {
-    let (limit, offset) = crate::bounds::page(limit, offset, crate::registry::PAGE_SIZE_MAX)?;
+    let (limit, offset) = crate::bounds::page(limit, offset, crate::bounds::PAGE_SIZE_MAX)?;
     let mut read = store.read().await?;
+    // A cursor names a loan whose place in the order the page continues from: it must be
+    // one the principal may read, or its position would tell of a loan outside the scope.
+    if let Some(after) = filter.after_loan {
+        let readable = match read.loan(after).await? {
+            Some(loan) => authorize(principal, LoanAction::Read, &loan).is_ok(),
+            None => false,
+        };
+        if !readable {
+            return Err(AppError::invalid(
+                "after",
+                "cursor",
+                "نشانی این صفحه از فهرست درست نیست؛ از صفحه نخست آغاز کنید.",
+                "This page's address is not valid; start from the first page.",
+            ));
+        }
+    }
     let found = read
         .loans(&application_scope(principal), filter, limit, offset)
         .await?;

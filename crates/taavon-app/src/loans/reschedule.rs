@@ -11,7 +11,7 @@
 //! is not carried: the new schedule's profit runs from its start, as the core's rule
 //! (new principal = outstanding principal + capitalised dues) defines it. In the ledger
 //! the program fund lends the capitalised dues and that money pays them
-//! (`funds::capitalise`), so the loan book holds the new principal.
+//! (`funds::postings::capitalise`), so the loan book holds the new principal.
 //!
 //! The new terms stay within the product (`RescheduleLimits`: the program's longest term
 //! and lowest rate). A rescheduling changes what the borrower owes, so it is a proposal
@@ -36,7 +36,7 @@ use super::terms::{corrupt, current_terms};
 use super::{calendar, installment_rows, parse_choice};
 use crate::AppError;
 use crate::bounds::{BoundedText, Lengths};
-use crate::funds::{self, Movement};
+use crate::funds::postings::{self, Movement};
 use crate::programs::parse_rules;
 
 /// The new terms; what is not given keeps the current schedule's rate and method, with
@@ -245,7 +245,7 @@ pub(super) async fn apply_reschedule(
             &stored_lines(loan, &lines),
         )
         .await?;
-    funds::capitalise(write, &book(loan), loan_id, transaction_id, &dues).await?;
+    postings::capitalise(write, &book(loan), loan_id, transaction_id, &dues).await?;
     write
         .insert_loan_schedule(
             &LoanSchedule {

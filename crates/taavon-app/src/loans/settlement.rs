@@ -25,7 +25,7 @@ use super::state::{accounts_of, book, open_and_paid_out, penalty_due_at, restate
 use super::terms::{current_terms, schedule_of};
 use super::{RepaymentInput, authorize, calendar};
 use crate::AppError;
-use crate::funds::{self, Movement};
+use crate::funds::postings::{self, Movement};
 use crate::idempotency::Idempotency;
 
 /// What settles a loan at the open business date, by part, in rials.
@@ -127,7 +127,7 @@ pub async fn settle(
             &stored_lines(&loan, &plan.lines),
         )
         .await?;
-    funds::repay(
+    postings::repay(
         write,
         &book(&loan),
         loan_id,

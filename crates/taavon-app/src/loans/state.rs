@@ -10,7 +10,7 @@ use taavon_core::loans::account::{self, InstallmentAccount, Line};
 use taavon_store::{InstallmentRow, Loan, LoanState, TransactionLine};
 
 use crate::AppError;
-use crate::funds::LoanBook;
+use crate::funds::chart::LoanBook;
 
 /// The ledger accounts a loan's money moves between.
 pub(super) fn book(loan: &Loan) -> LoanBook<'_> {

@@ -23,7 +23,7 @@ use super::state::{
 };
 use super::terms::current_terms;
 use crate::bounds::{BoundedText, Lengths};
-use crate::funds::{self, Movement};
+use crate::funds::postings::{self, Movement};
 use crate::idempotency::Idempotency;
 use crate::{AppError, FieldError};
 
@@ -99,11 +99,11 @@ pub(super) fn receipt_of(
             None
         }
     };
-    let value_on =
-        match crate::registry::optional_date(&mut errors, "value_on", value_on.as_deref()) {
-            Some(iso) => IsoDate::parse(&iso).ok(),
-            None => Some(today),
-        };
+    let value_on = match crate::fields::optional_date(&mut errors, "value_on", value_on.as_deref())
+    {
+        Some(iso) => IsoDate::parse(&iso).ok(),
+        None => Some(today),
+    };
     let contracted_on = IsoDate::parse(&loan.fields.contracted_on)
         .map_err(|_| AppError::Internal(format!("loan {} has a bad contract date", loan.id)))?;
     if let Some(day) = value_on
@@ -197,7 +197,7 @@ pub async fn disburse(
             &[],
         )
         .await?;
-    let next_reserve = funds::disburse(
+    let next_reserve = postings::disburse(
         write,
         &book(&loan),
         loan_id,
@@ -299,7 +299,7 @@ pub async fn repay(
             &lines,
         )
         .await?;
-    funds::repay(
+    postings::repay(
         write,
         &book(&loan),
         loan_id,
@@ -474,7 +474,7 @@ pub(super) async fn apply_reversal(
             }
             other => other.into(),
         })?;
-    funds::reverse_repayment(
+    postings::reverse_repayment(
         write,
         &book(loan),
         loan_id,

@@ -238,6 +238,16 @@ pub fn keeps_registry(principal: &Principal) -> bool {
     )
 }
 
+/// Whether a principal's work goes through the API (a bank's core system, an agency's
+/// uploads, the ministry's integrations), so its menu offers the API's documentation.
+/// Provincial officers, representatives and auditors work in the pages alone.
+pub fn uses_api(principal: &Principal) -> bool {
+    matches!(
+        principal.role,
+        Role::MinistryAdmin | Role::BankOfficer { .. } | Role::AgencyOfficer { .. }
+    )
+}
+
 /// The cooperatives a principal may list; stores filter by it.
 pub fn cooperative_scope(principal: &Principal) -> CooperativeScope {
     match &principal.role {
@@ -353,6 +363,28 @@ mod tests {
             cooperative_scope(&ilam),
             CooperativeScope::Provinces(vec![ilam_code])
         );
+    }
+
+    #[test]
+    fn the_api_is_for_the_ministry_the_banks_and_the_agencies() {
+        // Establishes who is offered the API's documentation: those whose systems call it.
+        let uses = |role| uses_api(&principal(role));
+        assert!(uses(Role::MinistryAdmin));
+        assert!(uses(Role::BankOfficer {
+            bank: "022".into(),
+            provinces: Vec::new(),
+        }));
+        assert!(uses(Role::AgencyOfficer {
+            agency: "sso".into()
+        }));
+        assert!(!uses(Role::Auditor));
+        assert!(!uses(Role::ProvincialOfficer {
+            province: province("IR-16")
+        }));
+        assert!(!uses(Role::CooperativeRepresentative {
+            cooperative_id: 1,
+            province: province("IR-16"),
+        }));
     }
 
     #[test]

@@ -195,3 +195,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// A list's print button: the page as printed (the print stylesheet leaves out the menu,
+// the filters, the pager and every button, and adds the letterhead).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
+});

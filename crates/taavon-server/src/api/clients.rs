@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clients::{self, ClientInput};
 use taavon_app::clock;
-use taavon_app::registry::PersonInput;
+use taavon_app::persons::PersonInput;
 use taavon_app::rows::Client;
 use utoipa::ToSchema;
 

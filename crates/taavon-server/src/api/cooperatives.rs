@@ -6,8 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
-use taavon_app::registry::{self, CooperativeInput, CooperativePatch, PersonInput, ShareInput};
+use taavon_app::cooperatives::{self, CooperativeInput, CooperativePatch};
+use taavon_app::members;
+use taavon_app::persons::PersonInput;
 use taavon_app::rows::{Cooperative, Person};
+use taavon_app::shares::{self, ShareInput};
 use taavon_core::registry::FormationRules;
 use utoipa::{IntoParams, ToSchema};
 
@@ -283,7 +286,7 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<CooperativePageDto>, ApiError> {
-    let search = registry::CooperativeSearch {
+    let search = cooperatives::CooperativeSearch {
         q: query.q,
         province: query.province,
         county: query.county,
@@ -293,7 +296,7 @@ pub async fn list(
         women_led: query.women_led,
     };
     let filter = search.filter()?;
-    let page = registry::list_cooperatives(
+    let page = cooperatives::list_cooperatives(
         &state.store,
         &user.principal,
         &filter,
@@ -319,7 +322,7 @@ pub async fn get_one(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<CooperativeDto>, ApiError> {
-    let cooperative = registry::get_cooperative(&state.store, &user.principal, id).await?;
+    let cooperative = cooperatives::get_cooperative(&state.store, &user.principal, id).await?;
     Ok(Json(cooperative.into()))
 }
 
@@ -347,7 +350,7 @@ pub async fn create(
         phone: body.phone,
     };
     let idempotency = key.as_ref().map(IdempotencyKey::get);
-    let cooperative = registry::create_cooperative(
+    let cooperative = cooperatives::create_cooperative(
         &state.store,
         &user.principal,
         &input,
@@ -388,7 +391,7 @@ pub async fn patch(
         address: body.address,
         phone: body.phone,
     };
-    let cooperative = registry::update_cooperative(
+    let cooperative = cooperatives::update_cooperative(
         &state.store,
         &user.principal,
         id,
@@ -411,7 +414,7 @@ pub async fn members(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<MemberDto>>, ApiError> {
-    let members = registry::members(&state.store, &user.principal, id).await?;
+    let members = members::members(&state.store, &user.principal, id).await?;
     Ok(Json(members.into_iter().map(Into::into).collect()))
 }
 
@@ -435,7 +438,7 @@ pub async fn add_member(
         birth_year: body.birth_year,
         mobile: body.mobile,
     };
-    let person = registry::add_member(
+    let person = members::add_member(
         &state.store,
         &user.principal,
         id,
@@ -459,7 +462,7 @@ pub async fn shares(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ShareRegisterDto>, ApiError> {
-    let register = registry::share_register(&state.store, &user.principal, id).await?;
+    let register = shares::share_register(&state.store, &user.principal, id).await?;
     Ok(Json(register_dto(register)))
 }
 
@@ -482,7 +485,7 @@ pub async fn add_share_entry(
         amount_rial: body.amount_rial,
         entered_on: body.entered_on,
     };
-    let register = registry::add_share_entry(
+    let register = shares::add_share_entry(
         &state.store,
         &user.principal,
         id,
@@ -495,7 +498,7 @@ pub async fn add_share_entry(
     Ok((StatusCode::CREATED, Json(register_dto(register))))
 }
 
-fn register_dto(register: registry::ShareRegister) -> ShareRegisterDto {
+fn register_dto(register: shares::ShareRegister) -> ShareRegisterDto {
     ShareRegisterDto {
         entries: register
             .entries
@@ -557,7 +560,7 @@ pub async fn surplus(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<SurplusQuery>,
 ) -> Result<Json<Vec<SurplusPartDto>>, ApiError> {
-    let parts = registry::surplus_distribution(
+    let parts = shares::surplus_distribution(
         &state.store,
         &user.principal,
         id,

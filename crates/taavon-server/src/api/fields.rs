@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use taavon_app::clients::CLIENT_KINDS;
-use taavon_app::registry::SHARE_ENTRY_KINDS;
+use taavon_app::shares::SHARE_ENTRY_KINDS;
 use taavon_core::access::RoleKind;
 use taavon_core::allocation::Params;
 use taavon_core::applications::{ApplicationState, TransitionAction};

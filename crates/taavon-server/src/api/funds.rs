@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
-use taavon_app::funds::{self, FundLine, FundingFrom};
+use taavon_app::funds::postings::{self, FundingFrom};
+use taavon_app::funds::reports::{self, FundLine};
 use taavon_app::rows::TrialBalanceRow;
 use utoipa::ToSchema;
 
@@ -115,7 +116,7 @@ pub async fn pooled(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> Result<Json<Vec<FundLineDto>>, ApiError> {
-    let lines = funds::pooled_funds(&state.store, &user.principal).await?;
+    let lines = reports::pooled_funds(&state.store, &user.principal).await?;
     Ok(Json(lines.into_iter().map(Into::into).collect()))
 }
 
@@ -125,7 +126,7 @@ pub async fn trial_balance(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> Result<Json<Vec<TrialBalanceDto>>, ApiError> {
-    let rows = funds::trial_balance(&state.store, &user.principal).await?;
+    let rows = reports::trial_balance(&state.store, &user.principal).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -137,7 +138,7 @@ pub async fn deposit(
     user: ApiUser,
     Keyed { body, key }: Keyed<DepositDto>,
 ) -> Result<StatusCode, ApiError> {
-    funds::deposit(
+    postings::deposit(
         &state.store,
         &user.principal,
         &body.agency,
@@ -167,7 +168,7 @@ pub async fn fund_program(
         },
         None => FundingFrom::Source(body.program.clone()),
     };
-    funds::fund_program(
+    postings::fund_program(
         &state.store,
         &user.principal,
         &body.program,

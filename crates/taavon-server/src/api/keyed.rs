@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use taavon_app::AppError;
-use taavon_app::registry::Idempotency;
+use taavon_app::Idempotency;
 use taavon_core::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 
 use crate::api_json::{body_of, body_value};

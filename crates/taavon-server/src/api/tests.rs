@@ -194,7 +194,7 @@ fn the_bounds_written_in_annotations_are_the_app_s() {
     ] {
         assert_eq!(
             parameter(path, "limit")["maximum"],
-            taavon_app::registry::PAGE_SIZE_MAX,
+            taavon_app::bounds::PAGE_SIZE_MAX,
             "{path}"
         );
     }

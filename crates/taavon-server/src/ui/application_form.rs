@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use taavon_app::applications::{self, ApplicationInput};
 use taavon_app::programs::{list_programs, parse_rules};
 use taavon_app::rows::Application;
-use taavon_app::{AppError, FieldError, clock, registry};
+use taavon_app::{AppError, FieldError, clock, cooperatives};
 use taavon_core::access::{Principal, Role, drafts_applications};
 use taavon_core::programs::eligibility::request_limits;
 use taavon_core::programs::{EligibilityRules, Financing};
@@ -156,14 +156,15 @@ async fn applicant(
     search: &str,
 ) -> Result<Applicant, AppError> {
     if let Role::CooperativeRepresentative { cooperative_id, .. } = principal.role {
-        let own = registry::get_cooperative(&state.store, principal, cooperative_id).await?;
+        let own = cooperatives::get_cooperative(&state.store, principal, cooperative_id).await?;
         return Ok(Applicant::Own {
             id: cooperative_id,
             name: own.fields.name,
         });
     }
-    let filter = registry::filter_for_query(search);
-    let page = registry::list_cooperatives(&state.store, principal, &filter, FOUND_MAX, 0).await?;
+    let filter = cooperatives::filter_for_query(search);
+    let page =
+        cooperatives::list_cooperatives(&state.store, principal, &filter, FOUND_MAX, 0).await?;
     let mut options: Vec<(String, String)> = page
         .cooperatives
         .into_iter()
@@ -173,7 +174,7 @@ async fn applicant(
     let chosen = form.value("cooperative_id");
     if let Ok(id) = chosen.parse::<i64>()
         && !options.iter().any(|(value, _)| value == chosen)
-        && let Ok(found) = registry::get_cooperative(&state.store, principal, id).await
+        && let Ok(found) = cooperatives::get_cooperative(&state.store, principal, id).await
     {
         options.insert(0, (chosen.to_owned(), found.fields.name));
     }
@@ -345,7 +346,12 @@ pub async fn new_form(
     user: UiUser,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let layout = layout(&parts, parts_text(&parts).new_application, Some(&user)).await;
+    let mut layout = layout(&parts, parts_text(&parts).new_application, Some(&user)).await;
+    let t = layout.t;
+    layout.trail(
+        &[(t.applications_title, "/applications")],
+        t.new_application,
+    );
     if !drafts_applications(&user.principal.role) {
         return error_page(layout, &AppError::Forbidden);
     }
@@ -486,7 +492,17 @@ pub async fn edit_form(
     user: UiUser,
     Path(id): Path<i64>,
 ) -> Response {
-    let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
+    let mut layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
+    let t = layout.t;
+    let number = format!("{}{}", t.number_sign, layout.lang.id(id));
+    let page = format!("/applications/{id}");
+    layout.trail(
+        &[
+            (t.applications_title, "/applications"),
+            (number.as_str(), page.as_str()),
+        ],
+        layout.f.edit_application,
+    );
     let detail =
         match applications::application_detail(&state.store, &user.principal, id, clock::now())
             .await

@@ -4,17 +4,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::Deserialize;
 use taavon_app::Store;
 use taavon_app::applications::{self, TransitionInput};
-use taavon_app::rows::{Application, ApplicationFilter};
+use taavon_app::rows::Application;
 use taavon_app::{AppError, clock};
-use taavon_core::access::{Principal, drafts_applications};
-use taavon_core::applications::{
-    ApplicationState, EventAction, TransitionAction, action_name_en, action_name_fa,
-};
+use taavon_core::access::Principal;
+use taavon_core::applications::{EventAction, TransitionAction, action_name_en, action_name_fa};
 use taavon_core::programs::Financing;
 use taavon_core::programs::scoring::factor_name;
 
@@ -25,42 +22,13 @@ use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
-use super::registry::{Choice, choices};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-struct ApplicationLine {
-    id: i64,
-    applicant: String,
-    program: String,
-    province: String,
-    amount: String,
-    jobs: String,
-    women_jobs: String,
-    score: String,
-    status: String,
-}
-
-#[derive(Template)]
-#[template(path = "applications.html")]
-struct ApplicationsPage {
-    layout: Layout,
-    applications: Vec<ApplicationLine>,
-    statuses: Vec<Choice>,
-    total: String,
-    may_apply: bool,
-}
-
-#[derive(Deserialize)]
-pub struct QueueQuery {
-    status: Option<String>,
-    program: Option<String>,
-}
-
 /// A cooperative's or client's name for a line, read through the same scoped use cases
 /// as the API (a name the principal may not read shows as a dash).
-async fn applicant_name(
+pub(super) async fn applicant_name(
     store: &Store,
     principal: &Principal,
     application: &Application,
@@ -71,63 +39,10 @@ async fn applicant_name(
         .name)
 }
 
-fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
+pub(super) fn score_text(lang: Lang, score_x100: Option<i64>) -> String {
     score_x100.map_or_else(String::new, |s| {
         lang.decimal(&format!("{}.{:02}", s / 100, s % 100))
     })
-}
-
-/// The queue: what waits for this role comes first by default (the officer's reviews,
-/// the bank's referrals), any status on request.
-pub async fn queue(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Query(query): Query<QueueQuery>,
-) -> Response {
-    let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
-    let lang = layout.lang;
-    let status = query.status.filter(|s| !s.is_empty());
-    let filter = ApplicationFilter {
-        program: query.program.filter(|p| !p.is_empty()),
-        status: status.clone(),
-        ..ApplicationFilter::default()
-    };
-    let found = async {
-        let page =
-            applications::list_applications(&state.store, &user.principal, &filter, 200, 0).await?;
-        let names = Names::load(&state.store, &user.principal).await?;
-        let mut lines = Vec::new();
-        for a in &page.applications {
-            lines.push(ApplicationLine {
-                id: a.id,
-                applicant: applicant_name(&state.store, &user.principal, a).await?,
-                program: names.program(lang, &a.fields.program),
-                province: names.province(lang, &a.fields.province),
-                amount: lang.number(a.fields.amount_rial),
-                jobs: lang.number(a.fields.jobs),
-                women_jobs: lang.number(a.fields.women_jobs),
-                score: score_text(lang, a.score_x100),
-                status: names::application_state(lang, a.fields.status),
-            });
-        }
-        Ok::<_, AppError>((lines, page.total))
-    }
-    .await;
-    let statuses = ApplicationState::ALL
-        .iter()
-        .map(|s| (s.code().to_owned(), names::status(lang, s.code())))
-        .collect();
-    match found {
-        Ok((applications, total)) => render(&ApplicationsPage {
-            statuses: choices(statuses, status.as_deref(), layout.t.any),
-            total: lang.number(total),
-            may_apply: drafts_applications(&user.principal.role),
-            applications,
-            layout,
-        }),
-        Err(error) => error_page(layout, &error),
-    }
 }
 
 struct FactorLine {
@@ -181,8 +96,12 @@ pub async fn one(
     user: UiUser,
     Path(id): Path<i64>,
 ) -> Response {
-    let layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
+    let mut layout = layout(&parts, parts_text(&parts).applications_title, Some(&user)).await;
     let (lang, t, layout_f) = (layout.lang, layout.t, layout.f);
+    layout.trail(
+        &[(t.applications_title, "/applications")],
+        &format!("{}{}", t.number_sign, lang.id(id)),
+    );
     let found = async {
         let detail =
             applications::application_detail(&state.store, &user.principal, id, clock::now())

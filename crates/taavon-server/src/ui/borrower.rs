@@ -2,7 +2,7 @@
 //! link to its page) or the individual client, read through the same scoped use cases
 //! as the API. A name the reader may not read shows as a dash.
 
-use taavon_app::{AppError, Store, clients, registry};
+use taavon_app::{AppError, Store, clients, cooperatives};
 use taavon_core::access::Principal;
 
 /// An applicant or borrower as a page shows it.
@@ -19,7 +19,7 @@ pub async fn party(
     client_id: Option<i64>,
 ) -> Result<Party, AppError> {
     let found = match (cooperative_id, client_id) {
-        (Some(id), _) => registry::get_cooperative(store, principal, id)
+        (Some(id), _) => cooperatives::get_cooperative(store, principal, id)
             .await
             .map(|c| (c.fields.name, Some(format!("/cooperatives/{id}")))),
         (None, Some(id)) => clients::get_client(store, principal, id)

@@ -112,10 +112,20 @@ async fn form_page(
         })
         .collect();
     let p = &detail.program;
+    let mut layout = layout;
+    let name = lang.pick(&p.name_fa, &p.name_en).to_owned();
+    let program = format!("/programs/{}", p.code);
+    layout.trail(
+        &[
+            (layout.t.programs_title, "/programs"),
+            (name.as_str(), program.as_str()),
+        ],
+        f.edit_budgets,
+    );
     let page = BudgetsPage {
         form_key: form_key::fresh(),
         code: p.code.clone(),
-        name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
+        name,
         formula: vec![
             formula
                 .field("formula", "total_rial", f.budget_total)

@@ -10,9 +10,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use taavon_app::registry::{self, PersonInput, SHARE_ENTRY_KINDS, ShareInput};
+use taavon_app::persons::PersonInput;
 use taavon_app::rows::{ApplicationFilter, Person};
+use taavon_app::shares::{self, SHARE_ENTRY_KINDS, ShareInput};
 use taavon_app::{AppError, applications, clock};
+use taavon_app::{cooperatives, members};
 use taavon_core::access::{self, Action, Decision, Resource};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{FormationRules, Gender, ShareEntryKind};
@@ -120,7 +122,7 @@ pub(super) fn person_name(person: &Person) -> String {
 fn people_section(
     lang: Lang,
     members: &[Person],
-    register: &registry::ShareRegister,
+    register: &shares::ShareRegister,
 ) -> PeopleSection {
     let balances: HashMap<i64, (i64, i64)> = register
         .balances
@@ -271,11 +273,11 @@ async fn page(
     let lang = layout.lang;
     let principal = &user.principal;
     let found = async {
-        let cooperative = registry::get_cooperative(&state.store, principal, id).await?;
-        let people = match registry::members(&state.store, principal, id).await {
+        let cooperative = cooperatives::get_cooperative(&state.store, principal, id).await?;
+        let people = match members::members(&state.store, principal, id).await {
             Ok(members) => Some((
                 members,
-                registry::share_register(&state.store, principal, id).await?,
+                shares::share_register(&state.store, principal, id).await?,
             )),
             Err(AppError::Forbidden) => None,
             Err(error) => return Err(error),
@@ -300,6 +302,7 @@ async fn page(
     };
     let f = &cooperative.fields;
     layout.title = f.name.clone();
+    layout.record_trail(&[(t.cooperatives_title, "/cooperatives")], &f.name);
     let optional =
         |value: &Option<String>| value.as_deref().map_or("—".into(), |v| lang.digits(v));
     let date = |value: &Option<String>| {
@@ -442,7 +445,7 @@ pub async fn add_member(
                 birth_year,
                 mobile: given(&form, "mobile"),
             };
-            registry::add_member(
+            members::add_member(
                 &state.store,
                 &user.principal,
                 id,
@@ -480,7 +483,7 @@ pub async fn add_share(
                 amount_rial: amount.unwrap_or(0),
                 entered_on: given(&form, "entered_on"),
             };
-            registry::add_share_entry(
+            shares::add_share_entry(
                 &state.store,
                 &user.principal,
                 id,
@@ -529,8 +532,8 @@ pub async fn surplus(
     let lang = layout.lang;
     let principal = &user.principal;
     let found = async {
-        let cooperative = registry::get_cooperative(&state.store, principal, id).await?;
-        let members = registry::members(&state.store, principal, id).await?;
+        let cooperative = cooperatives::get_cooperative(&state.store, principal, id).await?;
+        let members = members::members(&state.store, principal, id).await?;
         Ok::<_, AppError>((cooperative, members))
     }
     .await;
@@ -538,7 +541,16 @@ pub async fn surplus(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    layout.title = format!("{} — {}", layout.f.surplus_title, cooperative.fields.name);
+    let (t, f) = (layout.t, layout.f);
+    layout.title = format!("{} — {}", f.surplus_title, cooperative.fields.name);
+    let page = format!("/cooperatives/{id}");
+    layout.trail(
+        &[
+            (t.cooperatives_title, "/cooperatives"),
+            (cooperative.fields.name.as_str(), page.as_str()),
+        ],
+        f.surplus_title,
+    );
     let asked = ["from", "to", "total"]
         .iter()
         .any(|k| query.contains_key(*k));
@@ -547,7 +559,7 @@ pub async fn surplus(
         match total {
             Err(error) => Err(AppError::Invalid(vec![error])),
             Ok(total) => {
-                registry::surplus_distribution(
+                shares::surplus_distribution(
                     &state.store,
                     principal,
                     id,
@@ -569,7 +581,6 @@ pub async fn surplus(
         ),
         Err(error) => return error_page(layout, &error),
     };
-    let (t, f) = (layout.t, layout.f);
     let names: HashMap<i64, String> = members.iter().map(|m| (m.id, person_name(m))).collect();
     let total: i64 = parts_found.iter().map(|p| p.amount_rial).sum();
     let fields = vec![

@@ -9,8 +9,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use taavon_app::funds::postings;
 use taavon_app::rows::AgencyRow;
-use taavon_app::{AppError, Store, clock, funds, reference};
+use taavon_app::{AppError, Store, clock, reference};
 use taavon_core::access::{Principal, may_deposit};
 
 use super::answer;
@@ -111,7 +112,8 @@ pub async fn new_form(
     PageParts(parts): PageParts,
     user: UiUser,
 ) -> Response {
-    let layout = layout(&parts, Lang::of(&parts).forms().record_deposit, Some(&user)).await;
+    let mut layout = layout(&parts, Lang::of(&parts).forms().record_deposit, Some(&user)).await;
+    layout.trail(&[(layout.t.funds_title, "/funds")], layout.f.record_deposit);
     // The Cooperative Development Bank, where the policy pools the agencies' money.
     let values = HashMap::from([("bank".to_owned(), "022".to_owned())]);
     form_page(&state, &user, layout, FormState::with_values(values)).await
@@ -133,7 +135,7 @@ pub async fn new_submit(
     let done = match typed::whole("amount", &text("amount")) {
         Err(error) => Err(AppError::Invalid(vec![error])),
         Ok(amount) => {
-            funds::deposit(
+            postings::deposit(
                 &state.store,
                 &user.principal,
                 &text("agency"),

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::http::request::Parts;
-use taavon_app::registry::Idempotency;
+use taavon_app::Idempotency;
 
 /// A fresh key for one rendering's forms.
 pub fn fresh() -> String {

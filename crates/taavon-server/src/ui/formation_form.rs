@@ -11,8 +11,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use taavon_app::cooperatives::CooperativeInput;
 use taavon_app::formations::{self, FormationInput, FounderInput};
-use taavon_app::registry::{CooperativeInput, PersonInput};
+use taavon_app::persons::PersonInput;
 use taavon_app::{AppError, FieldError, clock, reference};
 use taavon_core::access;
 use taavon_core::registry::{CooperativeKind, FormationRules, Gender};
@@ -169,7 +170,12 @@ pub async fn new_form(
     user: UiUser,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let layout = layout(&parts, parts_text(&parts).formations_title, Some(&user)).await;
+    let mut layout = layout(&parts, parts_text(&parts).formations_title, Some(&user)).await;
+    let t = layout.t;
+    layout.trail(
+        &[(t.formations_title, "/formations")],
+        layout.f.start_formation,
+    );
     if !access::keeps_registry(&user.principal) {
         return error_page(layout, &AppError::Forbidden);
     }

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use taavon_app::{AppError, reference, registry};
+use taavon_app::{AppError, cooperatives, reference};
 use taavon_core::access::{self, CooperativeScope, Principal};
 
 use super::i18n::Lang;
@@ -35,7 +35,7 @@ pub async fn home(
         let cooperatives = match access::cooperative_scope(principal) {
             CooperativeScope::None => None,
             _ => Some(
-                registry::list_cooperatives(&state.store, principal, &Default::default(), 1, 0)
+                cooperatives::list_cooperatives(&state.store, principal, &Default::default(), 1, 0)
                     .await?
                     .total,
             ),

@@ -471,7 +471,7 @@ pub async fn page(
     id: i64,
     failed: Option<Failed>,
 ) -> Response {
-    let layout = layout(parts, parts_text(parts).loans_title, Some(user)).await;
+    let mut layout = layout(parts, parts_text(parts).loans_title, Some(user)).await;
     let (lang, t) = (layout.lang, layout.t);
     let found = async {
         let view = loans::read_loan(&state.store, &user.principal, id).await?;
@@ -494,6 +494,7 @@ pub async fn page(
     let refused = failed.is_some();
     let l = &view.loan;
     let f = &l.fields;
+    layout.trail(&[(t.loans_title, "/loans")], &lang.digits(&f.contract_no));
     let facts = vec![
         (t.contract_no.to_owned(), lang.digits(&f.contract_no)),
         (
@@ -658,7 +659,16 @@ pub async fn quote(
         Err(error) => return error_page(layout, &error),
     };
     let contract_no = lang.digits(&view.loan.fields.contract_no);
-    layout.title = format!("{} {contract_no}", layout.t.settlement_title);
+    let t = layout.t;
+    layout.title = format!("{} {contract_no}", t.settlement_title);
+    let loan = format!("/loans/{id}");
+    layout.trail(
+        &[
+            (t.loans_title, "/loans"),
+            (contract_no.as_str(), loan.as_str()),
+        ],
+        t.settlement_title,
+    );
     let lines = settlement_lines(lang, &quote);
     let valid_note = format!("{} {}", layout.f.quote_valid_on, lines.date);
     render(&QuotePage {

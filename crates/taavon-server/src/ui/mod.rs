@@ -21,6 +21,7 @@ mod funds;
 mod home;
 pub mod i18n;
 mod language;
+mod lists;
 mod loan_forms;
 mod loan_page;
 mod loans;
@@ -30,6 +31,7 @@ mod programs;
 mod provinces;
 mod registry;
 mod session;
+mod table;
 mod typed;
 
 use askama::Template;
@@ -59,6 +61,16 @@ pub struct Layout {
     pub flash: Option<flash::Flash>,
     /// Now, as a printout's letterhead dates it.
     pub today: String,
+    /// Where a detail page sits (home, its list, itself); empty on other pages.
+    pub crumbs: Vec<Crumb>,
+}
+
+/// One step of the breadcrumb trail; the last one (the page itself) has no link.
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+    /// Record data in Persian (a cooperative's name), marked `lang="fa"` in English.
+    pub persian: bool,
 }
 
 pub struct NavItem {
@@ -127,7 +139,10 @@ impl Layout {
                 push("/audit", t.nav_audit);
             }
         }
-        push("/api/docs/", t.nav_api);
+        // The API's documentation, for the roles that work through the API.
+        if principal.is_some_and(access::uses_api) {
+            push("/api/docs/", t.nav_api);
+        }
         let user = principal.map(|p| UserBadge {
             name: p.username.clone(),
             role: role_name(lang, &p.role),
@@ -142,7 +157,36 @@ impl Layout {
             csrf,
             path,
             flash: None,
+            crumbs: Vec::new(),
             today: format::local_time(lang, taavon_app::clock::now()),
+        }
+    }
+}
+
+impl Layout {
+    /// The breadcrumb trail of a detail page: home, then `steps` (a label and the link
+    /// of each list or parent page), then `here`, the page itself.
+    pub fn trail(&mut self, steps: &[(&str, &str)], here: &str) {
+        self.crumbs = std::iter::once((self.t.nav_home, "/"))
+            .chain(steps.iter().copied())
+            .map(|(label, href)| Crumb {
+                label: label.to_owned(),
+                href: Some(href.to_owned()),
+                persian: false,
+            })
+            .chain(std::iter::once(Crumb {
+                label: here.to_owned(),
+                href: None,
+                persian: false,
+            }))
+            .collect();
+    }
+
+    /// As `trail`, the page being a record named in Persian whatever the language.
+    pub fn record_trail(&mut self, steps: &[(&str, &str)], name: &str) {
+        self.trail(steps, name);
+        if let Some(here) = self.crumbs.last_mut() {
+            here.persian = true;
         }
     }
 }
@@ -187,7 +231,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/provinces", get(provinces::provinces))
         .route("/provinces/{code}", get(provinces::province))
-        .route("/cooperatives", get(registry::cooperatives))
+        .route("/cooperatives", get(lists::cooperatives::cooperatives))
         .route(
             "/cooperatives/new",
             get(registry::new_cooperative_form).post(registry::new_cooperative_submit),
@@ -225,7 +269,7 @@ pub fn routes() -> Router<AppState> {
             "/programs/{code}/round",
             get(programs::round).post(programs::record_round),
         )
-        .route("/applications", get(applications::queue))
+        .route("/applications", get(lists::applications::queue))
         .route(
             "/applications/new",
             get(application_form::new_form).post(application_form::new_submit),
@@ -240,7 +284,7 @@ pub fn routes() -> Router<AppState> {
             post(applications::take_step),
         )
         .route("/applications/{id}/contract", post(loan_forms::contract))
-        .route("/loans", get(loans::list))
+        .route("/loans", get(lists::loans::list))
         .route("/loans/{id}", get(loan_page::one))
         .route("/loans/{id}/disbursements", post(loan_forms::disburse))
         .route("/loans/{id}/repayments", post(loan_forms::repay))
@@ -261,7 +305,7 @@ pub fn routes() -> Router<AppState> {
             "/loans/{id}/proposals/{proposal_id}/rejection",
             post(loan_forms::reject_proposal),
         )
-        .route("/portfolio", get(loans::portfolio))
+        .route("/portfolio", get(lists::portfolio::portfolio))
         .route("/funds", get(funds::pooled))
         .route(
             "/funds/deposits",

@@ -232,80 +232,155 @@ pub fn contract_type(lang: Lang, kind: ContractType) -> String {
     lang.pick(kind.name_fa(), kind.name_en()).to_owned()
 }
 
+/// Every audit action an officer may meet: code, Persian, English.
+pub const AUDIT_ACTIONS: [(&str, &str, &str); 38] = [
+    (
+        "allocation.round",
+        "ثبت دور تخصیص",
+        "Allocation round recorded",
+    ),
+    (
+        "application.bulk_create",
+        "ورود گروهی درخواست‌ها",
+        "Applications imported",
+    ),
+    (
+        "application.create",
+        "ثبت درخواست تسهیلات",
+        "Application drafted",
+    ),
+    (
+        "application.transition",
+        "تغییر وضعیت درخواست",
+        "Application moved",
+    ),
+    ("business_date.set", "تعیین تاریخ کاری", "Business date set"),
+    ("client.create", "ثبت مددجو", "Client registered"),
+    (
+        "cooperative.bulk_create",
+        "ورود گروهی تعاونی‌ها",
+        "Cooperatives imported",
+    ),
+    ("cooperative.create", "ثبت تعاونی", "Cooperative registered"),
+    ("cooperative.update", "ویرایش تعاونی", "Cooperative edited"),
+    (
+        "eod.batch",
+        "بستن روز (دسته‌ای از تسهیلات)",
+        "End of day (a batch of loans)",
+    ),
+    (
+        "eod.portfolio",
+        "بستن روز (خلاصه سبد)",
+        "End of day (portfolio)",
+    ),
+    (
+        "formation.decide",
+        "تصمیم درباره تشکیل",
+        "Formation decided",
+    ),
+    (
+        "formation.submit",
+        "درخواست تشکیل تعاونی",
+        "Formation submitted",
+    ),
+    ("holiday.create", "ثبت تعطیلی", "Holiday added"),
+    ("ledger.transfers", "انتقال‌های دفتر کل", "Ledger transfers"),
+    ("ledger.accounts", "حساب‌های دفتر کل", "Ledger accounts"),
+    ("loan.bulk_create", "ورود گروهی تسهیلات", "Loans imported"),
+    ("loan.contract", "انعقاد قرارداد تسهیلات", "Loan contracted"),
+    ("loan.reschedule", "استمهال تسهیلات", "Loan rescheduled"),
+    ("loan.transaction", "تراکنش تسهیلات", "Loan transaction"),
+    ("loan.update", "به‌روزرسانی تسهیلات", "Loan updated"),
+    (
+        "loan_proposal.create",
+        "پیشنهاد اقدام بانکی",
+        "Bank action proposed",
+    ),
+    (
+        "loan_proposal.execute",
+        "اجرای پیشنهاد بانکی",
+        "Bank action executed",
+    ),
+    (
+        "loan_proposal.reject",
+        "رد پیشنهاد بانکی",
+        "Bank action rejected",
+    ),
+    (
+        "membership.bulk_create",
+        "ورود گروهی اعضا",
+        "Members imported",
+    ),
+    ("membership.create", "ثبت عضو", "Member added"),
+    ("person.bulk_create", "ورود گروهی اشخاص", "People imported"),
+    ("person.create", "ثبت شخص", "Person registered"),
+    (
+        "program.budgets",
+        "تعیین بودجه برنامه",
+        "Program budgets set",
+    ),
+    ("program.create", "ایجاد برنامه", "Program created"),
+    ("program.update", "ویرایش برنامه", "Program edited"),
+    (
+        "reference.load",
+        "بارگذاری اطلاعات پایه",
+        "Reference data loaded",
+    ),
+    ("share.entry", "ثبت سهم", "Share entry"),
+    (
+        "tiers.import",
+        "ورود سطح‌بندی شهرستان‌ها",
+        "County tiers imported",
+    ),
+    ("user.create", "ایجاد کاربر", "User created"),
+    ("user.login", "ورود به سامانه", "Logged in"),
+    ("user.login_failed", "ورود ناموفق", "Failed login"),
+    ("user.logout", "خروج از سامانه", "Logged out"),
+];
+
+/// Every kind of record the audit trail names: code, Persian, English.
+pub const AUDIT_ENTITIES: [(&str, &str, &str); 19] = [
+    ("application", "درخواست", "Application"),
+    ("business_date", "تاریخ کاری", "Business date"),
+    ("client", "مددجو", "Client"),
+    ("cooperative", "تعاونی", "Cooperative"),
+    ("formation", "تشکیل", "Formation"),
+    ("holiday", "تعطیلی", "Holiday"),
+    ("ledger", "دفتر کل", "Ledger"),
+    ("loan", "تسهیلات", "Loan"),
+    ("loan_proposal", "پیشنهاد بانکی", "Bank proposal"),
+    ("membership", "عضویت", "Membership"),
+    ("person", "شخص", "Person"),
+    ("program", "برنامه", "Program"),
+    ("reference", "اطلاعات پایه", "Reference data"),
+    ("round", "دور تخصیص", "Allocation round"),
+    ("allocation", "دور تخصیص", "Allocation round"),
+    ("share", "سهم", "Share"),
+    ("tiers", "سطح‌بندی", "Tiers"),
+    ("user", "کاربر", "User"),
+    ("eod", "بستن روز", "End of day"),
+];
+
 /// What an audit record says was done (`loan.transaction`), as an officer reads it; an
 /// action this table does not know is `None` (the page shows its code marked `ltr`).
 pub fn audit_action(lang: Lang, code: &str) -> Option<&'static str> {
-    let (fa, en) = match code {
-        "allocation.round" => ("ثبت دور تخصیص", "Allocation round recorded"),
-        "application.bulk_create" => ("ورود گروهی درخواست‌ها", "Applications imported"),
-        "application.create" => ("ثبت درخواست تسهیلات", "Application drafted"),
-        "application.transition" => ("تغییر وضعیت درخواست", "Application moved"),
-        "business_date.set" => ("تعیین تاریخ کاری", "Business date set"),
-        "client.create" => ("ثبت مددجو", "Client registered"),
-        "cooperative.bulk_create" => ("ورود گروهی تعاونی‌ها", "Cooperatives imported"),
-        "cooperative.create" => ("ثبت تعاونی", "Cooperative registered"),
-        "cooperative.update" => ("ویرایش تعاونی", "Cooperative edited"),
-        "eod.batch" => (
-            "بستن روز (دسته‌ای از تسهیلات)",
-            "End of day (a batch of loans)",
-        ),
-        "eod.portfolio" => ("بستن روز (خلاصه سبد)", "End of day (portfolio)"),
-        "formation.decide" => ("تصمیم درباره تشکیل", "Formation decided"),
-        "formation.submit" => ("درخواست تشکیل تعاونی", "Formation submitted"),
-        "holiday.create" => ("ثبت تعطیلی", "Holiday added"),
-        "ledger.transfers" => ("انتقال‌های دفتر کل", "Ledger transfers"),
-        "ledger.accounts" => ("حساب‌های دفتر کل", "Ledger accounts"),
-        "loan.bulk_create" => ("ورود گروهی تسهیلات", "Loans imported"),
-        "loan.contract" => ("انعقاد قرارداد تسهیلات", "Loan contracted"),
-        "loan.reschedule" => ("استمهال تسهیلات", "Loan rescheduled"),
-        "loan.transaction" => ("تراکنش تسهیلات", "Loan transaction"),
-        "loan.update" => ("به‌روزرسانی تسهیلات", "Loan updated"),
-        "loan_proposal.create" => ("پیشنهاد اقدام بانکی", "Bank action proposed"),
-        "loan_proposal.execute" => ("اجرای پیشنهاد بانکی", "Bank action executed"),
-        "loan_proposal.reject" => ("رد پیشنهاد بانکی", "Bank action rejected"),
-        "membership.bulk_create" => ("ورود گروهی اعضا", "Members imported"),
-        "membership.create" => ("ثبت عضو", "Member added"),
-        "person.bulk_create" => ("ورود گروهی اشخاص", "People imported"),
-        "person.create" => ("ثبت شخص", "Person registered"),
-        "program.budgets" => ("تعیین بودجه برنامه", "Program budgets set"),
-        "program.create" => ("ایجاد برنامه", "Program created"),
-        "program.update" => ("ویرایش برنامه", "Program edited"),
-        "reference.load" => ("بارگذاری اطلاعات پایه", "Reference data loaded"),
-        "share.entry" => ("ثبت سهم", "Share entry"),
-        "tiers.import" => ("ورود سطح‌بندی شهرستان‌ها", "County tiers imported"),
-        "user.create" => ("ایجاد کاربر", "User created"),
-        "user.login" => ("ورود به سامانه", "Logged in"),
-        "user.login_failed" => ("ورود ناموفق", "Failed login"),
-        "user.logout" => ("خروج از سامانه", "Logged out"),
-        _ => return None,
-    };
-    Some(lang.pick(fa, en))
+    labelled(lang, &AUDIT_ACTIONS, code)
 }
 
 /// The kind of record an audit entry is about (`loan_proposal`); `None` when unknown.
 pub fn audit_entity(lang: Lang, code: &str) -> Option<&'static str> {
-    let (fa, en) = match code {
-        "application" => ("درخواست", "Application"),
-        "business_date" => ("تاریخ کاری", "Business date"),
-        "client" => ("مددجو", "Client"),
-        "cooperative" => ("تعاونی", "Cooperative"),
-        "formation" => ("تشکیل", "Formation"),
-        "holiday" => ("تعطیلی", "Holiday"),
-        "ledger" => ("دفتر کل", "Ledger"),
-        "loan" => ("تسهیلات", "Loan"),
-        "loan_proposal" => ("پیشنهاد بانکی", "Bank proposal"),
-        "membership" => ("عضویت", "Membership"),
-        "person" => ("شخص", "Person"),
-        "program" => ("برنامه", "Program"),
-        "reference" => ("اطلاعات پایه", "Reference data"),
-        "round" | "allocation" => ("دور تخصیص", "Allocation round"),
-        "share" => ("سهم", "Share"),
-        "tiers" => ("سطح‌بندی", "Tiers"),
-        "user" => ("کاربر", "User"),
-        "eod" => ("بستن روز", "End of day"),
-        _ => return None,
-    };
-    Some(lang.pick(fa, en))
+    labelled(lang, &AUDIT_ENTITIES, code)
+}
+
+fn labelled(
+    lang: Lang,
+    table: &[(&str, &'static str, &'static str)],
+    code: &str,
+) -> Option<&'static str> {
+    table
+        .iter()
+        .find(|(known, _, _)| *known == code)
+        .map(|(_, fa, en)| lang.pick(fa, en))
 }
 
 /// Who did it, from an audit actor (`user:1:admin`, `system:demo`): the login name of a

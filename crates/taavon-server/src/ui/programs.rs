@@ -16,25 +16,29 @@ use taavon_core::programs::FundingSource;
 use super::csrf::CsrfForm;
 use super::form_key::Submission;
 use super::format;
-use super::i18n::Lang;
+use super::i18n::{Lang, Text};
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
+use super::table::query::TableRequest;
+use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
-
-struct ProgramLine {
-    code: String,
-    name: String,
-    source: String,
-    window: String,
-}
 
 #[derive(Template)]
 #[template(path = "programs.html")]
 struct ProgramsPage {
     layout: Layout,
-    programs: Vec<ProgramLine>,
+    table: DataTable,
+}
+
+fn program_columns(t: &'static Text) -> [ColumnSpec<usize>; 4] {
+    [
+        ColumnSpec::text(t.name).sorted_by("name", 0),
+        ColumnSpec::text(t.funding_source).sorted_by("source", 1),
+        ColumnSpec::text(t.date_from),
+        ColumnSpec::text(t.date_to),
+    ]
 }
 
 struct BudgetLine {
@@ -72,27 +76,42 @@ pub async fn list(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: UiUser,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
-    let layout = layout(&parts, parts_text(&parts).programs_title, Some(&user)).await;
-    let lang = layout.lang;
-    match programs::list_programs(&state.store, &user.principal).await {
-        Ok(found) => render(&ProgramsPage {
-            programs: found
-                .into_iter()
-                .map(|p| ProgramLine {
-                    name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
-                    source: source_name(lang, &p.funding_source),
-                    window: format!(
-                        "{} – {}",
-                        format::date(lang, &p.opens_on),
-                        format::date(lang, &p.closes_on)
-                    ),
-                    code: p.code,
-                })
-                .collect(),
-            layout,
-        }),
-        Err(error) => error_page(layout, &error),
+    let t = parts_text(&parts);
+    let layout = layout(&parts, t.programs_title, Some(&user)).await;
+    let request = TableRequest::read(
+        "/programs",
+        &raw,
+        &[],
+        &sortable(&program_columns(t)),
+        LISTED,
+    );
+    let request = match request {
+        Ok(request) => request,
+        Err(error) => return error_page(layout, &error),
+    };
+    let found = match programs::list_programs(&state.store, &user.principal).await {
+        Ok(found) => found,
+        Err(error) => return error_page(layout, &error),
+    };
+    let lang = request.language(layout.lang);
+    let t = lang.text();
+    let rows = found
+        .iter()
+        .map(|p| {
+            Row::new(vec![
+                Cell::text(lang.pick(&p.name_fa, &p.name_en)).link(format!("/programs/{}", p.code)),
+                Cell::text(source_name(lang, &p.funding_source)),
+                Cell::date(lang, &p.opens_on),
+                Cell::date(lang, &p.closes_on),
+            ])
+        })
+        .collect();
+    let table = DataTable::whole(lang, t.programs_title, &program_columns(t), &request, rows);
+    match request.format {
+        Some(format) => table.export(format, "programs"),
+        None => render(&ProgramsPage { table, layout }),
     }
 }
 
@@ -102,7 +121,7 @@ pub async fn one(
     user: UiUser,
     Path(code): Path<String>,
 ) -> Response {
-    let layout = layout(&parts, parts_text(&parts).programs_title, Some(&user)).await;
+    let mut layout = layout(&parts, parts_text(&parts).programs_title, Some(&user)).await;
     let (lang, t) = (layout.lang, layout.t);
     let detail = match programs::program_detail(&state.store, &user.principal, &code).await {
         Ok(detail) => detail,
@@ -186,6 +205,10 @@ pub async fn one(
         })
         .collect();
     let p = &detail.program;
+    layout.trail(
+        &[(t.programs_title, "/programs")],
+        lang.pick(&p.name_fa, &p.name_en),
+    );
     render(&ProgramPage {
         name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
         source: source_name(lang, &p.funding_source),
@@ -335,7 +358,7 @@ async fn round_page(
     query: RoundQuery,
     record: Option<&Submission>,
 ) -> Response {
-    let layout = layout(parts, parts_text(parts).round_title, Some(user)).await;
+    let mut layout = layout(parts, parts_text(parts).round_title, Some(user)).await;
     let (lang, t) = (layout.lang, layout.t);
     let what_ifs: Vec<WhatIf> = match what_if_of(&query) {
         Ok(w) => w.into_iter().collect(),
@@ -439,6 +462,14 @@ async fn round_page(
         })
         .collect();
     let p = &detail.program;
+    let program_href = format!("/programs/{}", p.code);
+    layout.trail(
+        &[
+            (t.programs_title, "/programs"),
+            (lang.pick(&p.name_fa, &p.name_en), &program_href),
+        ],
+        t.round_title,
+    );
     let may_record = access::decide(Some(&user.principal), Action::Update, Resource::Program)
         == access::Decision::Allow;
     let recorded = query

@@ -1,47 +1,81 @@
 //! The provinces: the map and table of all, and one province's counties with tiers.
 
+use std::collections::HashMap;
+
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use taavon_app::{AppError, reference};
 use taavon_core::reference::ProvinceCode;
 
+use super::i18n::Text;
 use super::page::{PageParts, error_page, layout, parts_text};
+use super::table::query::TableRequest;
+use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
 use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::map::{MapProvince, choropleth_colour};
 use crate::state::AppState;
-
-struct ProvinceLine {
-    code: String,
-    name: String,
-    population: String,
-    counties: String,
-    underprivileged: String,
-}
 
 #[derive(Template)]
 #[template(path = "provinces.html")]
 struct ProvincesPage {
     layout: Layout,
     map_svg: String,
-    provinces: Vec<ProvinceLine>,
-    total_population: String,
+    table: DataTable,
+}
+
+fn columns(t: &'static Text) -> [ColumnSpec<usize>; 4] {
+    [
+        ColumnSpec::text(t.province).sorted_by("name", 0),
+        ColumnSpec::number(t.population_1395).sorted_by("population", 1),
+        ColumnSpec::number(t.counties).sorted_by("counties", 2),
+        ColumnSpec::number(t.underprivileged_counties).sorted_by("underprivileged", 3),
+    ]
 }
 
 pub async fn provinces(
     State(state): State<AppState>,
     PageParts(parts): PageParts,
     user: Option<UiUser>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
     let t = parts_text(&parts);
     let layout = layout(&parts, t.provinces_title, user.as_ref()).await;
-    let lang = layout.lang;
+    let request = TableRequest::read("/provinces", &raw, &[], &sortable(&columns(t)), LISTED);
+    let request = match request {
+        Ok(request) => request,
+        Err(error) => return error_page(layout, &error),
+    };
     let reader = user.as_ref().map(|user| &user.principal);
     let rows = match reference::provinces(&state.store, reader).await {
         Ok(rows) => rows,
         Err(error) => return error_page(layout, &error),
     };
+    let lang = request.language(layout.lang);
+    let t = lang.text();
+    let lines = rows
+        .iter()
+        .map(|p| {
+            Row::new(vec![
+                Cell::text(lang.pick(&p.name_fa, &p.name_en))
+                    .link(format!("/provinces/{}", p.code)),
+                Cell::number(lang, p.population_1395),
+                Cell::number(lang, p.counties),
+                Cell::number(lang, p.underprivileged_counties),
+            ])
+        })
+        .collect();
+    let table = DataTable::whole(lang, t.provinces_title, &columns(t), &request, lines)
+        .with_totals(vec![
+            Cell::text(t.total),
+            Cell::number(lang, rows.iter().map(|p| p.population_1395).sum()),
+            Cell::number(lang, rows.iter().map(|p| p.counties).sum()),
+            Cell::number(lang, rows.iter().map(|p| p.underprivileged_counties).sum()),
+        ]);
+    if let Some(format) = request.format {
+        return table.export(format, "provinces");
+    }
     let share = |p: &taavon_app::rows::ProvinceRow| {
         if p.counties == 0 {
             0.0
@@ -64,22 +98,11 @@ pub async fn provinces(
             href: Some(format!("/provinces/{}", p.code)),
         })
         .collect();
-    let page = ProvincesPage {
+    render(&ProvincesPage {
         map_svg: state.map.render(&map_provinces, t.map_label),
-        total_population: lang.number(rows.iter().map(|p| p.population_1395).sum()),
-        provinces: rows
-            .iter()
-            .map(|p| ProvinceLine {
-                code: p.code.clone(),
-                name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
-                population: lang.number(p.population_1395),
-                counties: lang.number(p.counties),
-                underprivileged: lang.number(p.underprivileged_counties),
-            })
-            .collect(),
+        table,
         layout,
-    };
-    render(&page)
+    })
 }
 
 struct CountyLine {
@@ -118,6 +141,7 @@ pub async fn province(
     };
     let name = lang.pick(&province.name_fa, &province.name_en).to_owned();
     layout.title = format!("{} {name}", t.province);
+    layout.trail(&[(t.provinces_title, "/provinces")], &name);
     render(&ProvincePage {
         layout,
         code: code.as_str().to_owned(),

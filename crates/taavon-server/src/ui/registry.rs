@@ -1,15 +1,14 @@
-//! The registry's pages: the cooperative list with filters, a cooperative with its
-//! members and share register, the form to register one (inline Persian errors), and
-//! the provincial formation queue.
+//! The registry's forms and queue: the form to register a cooperative (inline Persian
+//! errors), the form to edit one, and the provincial formation queue. A cooperative's
+//! own page is `cooperative_page`, the list `lists::cooperatives`.
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use taavon_app::registry::{self, CooperativeInput, CooperativePatch};
+use taavon_app::cooperatives::{self, CooperativeInput, CooperativePatch};
 use taavon_app::rows::{Cooperative, NewCooperative};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{formations, reference};
@@ -27,48 +26,11 @@ use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-const UI_PAGE: i64 = 50;
-
-struct CooperativeLine {
-    id: i64,
-    name: String,
-    province: String,
-    county: String,
-    kind: String,
-    sector: String,
-    women_led: &'static str,
-    status: String,
-}
-
 /// An option of a filter's drop-down.
 pub(super) struct Choice {
     pub(super) value: String,
     pub(super) label: String,
     pub(super) selected: bool,
-}
-
-#[derive(Template)]
-#[template(path = "cooperatives.html")]
-struct CooperativesPage {
-    layout: Layout,
-    cooperatives: Vec<CooperativeLine>,
-    total: String,
-    q: String,
-    provinces: Vec<Choice>,
-    sectors: Vec<Choice>,
-    statuses: Vec<Choice>,
-    may_create: bool,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    q: Option<String>,
-    province: Option<String>,
-    sector: Option<String>,
-    status: Option<String>,
-    offset: Option<i64>,
 }
 
 pub(super) fn choices(
@@ -89,98 +51,21 @@ pub(super) fn choices(
     .collect()
 }
 
-fn non_empty(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
-pub async fn cooperatives(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Query(query): Query<ListQuery>,
-) -> Response {
-    let t = parts_text(&parts);
-    let layout = layout(&parts, t.cooperatives_title, Some(&user)).await;
-    let lang = layout.lang;
-    let offset = query.offset.unwrap_or(0).max(0);
-    let mut filter = registry::filter_for_query(query.q.as_deref().unwrap_or(""));
-    filter.province = non_empty(&query.province);
-    filter.sector = non_empty(&query.sector);
-    filter.status = non_empty(&query.status);
-    let listed = async {
-        let page =
-            registry::list_cooperatives(&state.store, &user.principal, &filter, UI_PAGE, offset)
-                .await?;
-        let tables = reference::name_tables(&state.store, Some(&user.principal)).await?;
-        let (provinces, sectors) = (tables.provinces.clone(), tables.sectors.clone());
-        Ok::<_, AppError>((page, Names::new(tables), provinces, sectors))
-    }
-    .await;
-    let (page, names, provinces, sectors) = match listed {
-        Ok(found) => found,
-        Err(error) => return error_page(layout, &error),
-    };
-    let link = |offset: i64| {
-        let mut params = vec![format!("offset={offset}")];
-        for (key, value) in [
-            ("q", &query.q),
-            ("province", &query.province),
-            ("sector", &query.sector),
-            ("status", &query.status),
-        ] {
-            if let Some(value) = non_empty(value) {
-                params.push(format!("{key}={}", crate::auth::url_escape(&value)));
-            }
-        }
-        format!("/cooperatives?{}", params.join("&"))
-    };
-    let statuses = ["forming", "registered", "active", "suspended", "dissolved"]
-        .iter()
-        .map(|s| ((*s).to_owned(), names::status(lang, s)))
-        .collect();
-    render(&CooperativesPage {
-        total: lang.number(page.total),
-        q: query.q.clone().unwrap_or_default(),
-        provinces: choices(
-            provinces
-                .into_iter()
-                .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
-                .collect(),
-            filter.province.as_deref(),
-            t.any,
-        ),
-        sectors: choices(
-            sectors
-                .into_iter()
-                .map(|s| (s.code, lang.pick(&s.name_fa, &s.name_en).to_owned()))
-                .collect(),
-            filter.sector.as_deref(),
-            t.any,
-        ),
-        statuses: choices(statuses, filter.status.as_deref(), t.any),
-        may_create: access::keeps_registry(&user.principal),
-        previous: (offset > 0).then(|| link((offset - UI_PAGE).max(0))),
-        next: (offset + UI_PAGE < page.total).then(|| link(offset + UI_PAGE)),
-        cooperatives: page
-            .cooperatives
+/// The provinces as a filter's choices, named in `lang`.
+pub(super) fn province_choices(
+    lang: Lang,
+    provinces: Vec<taavon_app::rows::ProvinceRow>,
+    selected: Option<&str>,
+    any: &str,
+) -> Vec<Choice> {
+    choices(
+        provinces
             .into_iter()
-            .map(|c| CooperativeLine {
-                id: c.id,
-                name: c.fields.name,
-                province: names.province(lang, &c.fields.province),
-                county: names.county(lang, &c.fields.county),
-                kind: names::kind(lang, c.fields.kind),
-                sector: names.sector(lang, &c.fields.sector),
-                women_led: if c.fields.women_led { t.yes } else { t.no },
-                status: names::cooperative_status(lang, c.fields.status),
-            })
+            .map(|p| (p.code, lang.pick(&p.name_fa, &p.name_en).to_owned()))
             .collect(),
-        layout,
-    })
+        selected,
+        any,
+    )
 }
 
 #[derive(Template)]
@@ -354,7 +239,7 @@ pub async fn new_cooperative_submit(
         ..CooperativeInput::default()
     };
     let submission = super::form_key::Submission::of(&parts, &form);
-    match registry::create_cooperative(
+    match cooperatives::create_cooperative(
         &state.store,
         &user.principal,
         &input,
@@ -404,6 +289,8 @@ struct EditField {
     value: String,
     choices: Vec<Choice>,
     is_check: bool,
+    /// A date: the shared date field with the Jalali picker.
+    is_date: bool,
     checked: bool,
     ltr: bool,
     error: String,
@@ -544,6 +431,10 @@ async fn edit_page(
                 label: field_label(t, field),
                 choices,
                 is_check: field == CooperativeField::WomenLed,
+                is_date: matches!(
+                    field,
+                    CooperativeField::FoundedOn | CooperativeField::RegisteredOn
+                ),
                 checked: failed
                     .submitted
                     .map_or(f.women_led, |form| form.contains_key(code)),
@@ -579,7 +470,7 @@ pub async fn edit_cooperative_form(
     Path(id): Path<i64>,
 ) -> Response {
     let layout = layout(&parts, parts_text(&parts).edit_cooperative, Some(&user)).await;
-    match registry::get_cooperative(&state.store, &user.principal, id).await {
+    match cooperatives::get_cooperative(&state.store, &user.principal, id).await {
         Ok(cooperative) => {
             let fresh = Failed {
                 status: StatusCode::OK,
@@ -603,7 +494,7 @@ pub async fn edit_cooperative_submit(
     let t = parts_text(&parts);
     let page_layout = || layout(&parts, t.edit_cooperative, Some(&user));
     let principal = &user.principal;
-    let cooperative = match registry::get_cooperative(&state.store, principal, id).await {
+    let cooperative = match cooperatives::get_cooperative(&state.store, principal, id).await {
         Ok(cooperative) => cooperative,
         Err(error) => return error_page(page_layout().await, &error),
     };
@@ -636,7 +527,7 @@ pub async fn edit_cooperative_submit(
         phone: text(CooperativeField::Phone),
     };
     let submission = super::form_key::Submission::of(&parts, &form);
-    match registry::update_cooperative(
+    match cooperatives::update_cooperative(
         &state.store,
         principal,
         id,
@@ -660,7 +551,7 @@ pub async fn edit_cooperative_submit(
             edit_page(&state, page_layout().await, principal, &cooperative, failed).await
         }
         Err(AppError::Conflict(_)) => {
-            let current = match registry::get_cooperative(&state.store, principal, id).await {
+            let current = match cooperatives::get_cooperative(&state.store, principal, id).await {
                 Ok(current) => current,
                 Err(error) => return error_page(page_layout().await, &error),
             };
@@ -712,14 +603,17 @@ pub async fn formations(
         let names = Names::load(&state.store, &user.principal).await?;
         for f in formations {
             // Through the scoped use case, as the API would read the cooperative.
-            let name =
-                match registry::get_cooperative(&state.store, &user.principal, f.cooperative_id)
-                    .await
-                {
-                    Ok(cooperative) => cooperative.fields.name,
-                    Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
-                    Err(error) => return Err(error),
-                };
+            let name = match cooperatives::get_cooperative(
+                &state.store,
+                &user.principal,
+                f.cooperative_id,
+            )
+            .await
+            {
+                Ok(cooperative) => cooperative.fields.name,
+                Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
+                Err(error) => return Err(error),
+            };
             let flags: Vec<serde_json::Value> =
                 serde_json::from_str(&f.duplicate_flags).unwrap_or_default();
             lines.push(FormationLine {

@@ -3,8 +3,11 @@
 //! is checked for what an officer must never meet — an internal code or a Latin digit in
 //! Persian text, Persian in the English UI, a serious or critical axe-core violation, a
 //! console error, a missing title or a second `h1`, a page wider than a 390 px phone —
-//! and photographed at desktop and phone width. Then the flows: a refusal shows its
-//! reason, a success its message, and print media hides the controls.
+//! and photographed at desktop and phone width. Every list's exports answer with their
+//! files, and its first sort link and next page are followed once. Then the flows: a
+//! cooperative registered by clicks (the county from the selects, the date from the
+//! picker), a refusal shows its reason, a success its message, and print media hides the
+//! controls.
 //!
 //! Every problem on every page is collected before the test fails, so one run lists them
 //! all; the screenshots and that list are written under `CARGO_TARGET_TMPDIR`.
@@ -221,8 +224,54 @@ async fn check_page(browser: &Client, base: &str, path: &str, shots: &Path) -> V
     problems
 }
 
+/// The links a list page offers besides its rows: the first sortable header and the next
+/// page (followed once per list, as a reader would click them).
+async fn table_links(browser: &Client) -> Vec<String> {
+    let value = browser
+        .execute(
+            "return [document.querySelector('main th a.sort'), document.querySelector('main .pager a[rel=next]')]
+               .filter(a => a).map(a => a.getAttribute('href'));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// A list page's export links answer 200 with their file's content type (fetched by the
+/// page itself, with the reader's session).
+const EXPORTS: &str = r#"
+const done = arguments[arguments.length - 1];
+const links = [...document.querySelectorAll('main .table-tools a[download]')].map(a => a.getAttribute('href'));
+Promise.all(links.map(href => fetch(href).then(r => [href, r.status, r.headers.get('content-type')])))
+  .then(done).catch(e => done([['fetch failed', 0, String(e)]]));
+"#;
+
+async fn export_problems(browser: &Client) -> Vec<String> {
+    let answers = browser.execute_async(EXPORTS, Vec::new()).await.unwrap();
+    let mut problems = Vec::new();
+    for answer in answers.as_array().into_iter().flatten() {
+        let href = answer[0].as_str().unwrap_or_default();
+        let expected = if href.contains("format=csv") {
+            "text/csv; charset=utf-8"
+        } else {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        };
+        if answer[1] != 200 || answer[2] != expected {
+            problems.push(format!("export {href}: {} {}", answer[1], answer[2]));
+        }
+    }
+    problems
+}
+
 /// Crawls what `username` reaches from the menu in `lang`: the menu pages, and from each
-/// page the first link of every shape, two steps deep.
+/// page the first link of every shape, two steps deep; on every list, its exports, and
+/// its first sort link and next page once.
 async fn crawl(
     browser: &Client,
     base: &str,
@@ -245,7 +294,13 @@ async fn crawl(
     let mut index = 0;
     while let Some((path, depth)) = pending.get(index).cloned() {
         index += 1;
-        let found = check_page(browser, base, &path, shots).await;
+        let mut found = check_page(browser, base, &path, shots).await;
+        if depth == 0 {
+            found.extend(export_problems(browser).await);
+            for link in table_links(browser).await {
+                pending.push((link, 2));
+            }
+        }
         problems.extend(
             found
                 .into_iter()
@@ -320,6 +375,7 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let shots = out.join("flows");
     std::fs::create_dir_all(&shots).unwrap();
+    problems.extend(register_a_cooperative(browser, base, &shots).await);
     log_in(browser, base, "admin").await;
 
     // An unknown address: the styled Persian 404 page.
@@ -379,6 +435,128 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
         }
         None => problems.push("flow: the bank sees no loan".into()),
     }
+    problems
+}
+
+/// An Ilam officer registers a cooperative by clicks alone: the county picked from the
+/// province → county selects and the founding date from the Jalali date picker.
+async fn register_a_cooperative(browser: &Client, base: &str, shots: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    log_in(browser, base, "ilam").await;
+    browser.set_window_size(DESKTOP.0, DESKTOP.1).await.unwrap();
+    browser
+        .goto(&format!("{base}/cooperatives/new"))
+        .await
+        .unwrap();
+    let find = |css: &'static str| browser.find(Locator::Css(css));
+    find("#name")
+        .await
+        .unwrap()
+        .send_keys("تعاونی فرش دستباف مهران")
+        .await
+        .unwrap();
+    for select in ["#type", "#sector"] {
+        let value = browser
+            .execute(
+                &format!(
+                    "return document.querySelector('{select} option:not([value=\"\"])').value;"
+                ),
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        find(select)
+            .await
+            .unwrap()
+            .select_by_value(value.as_str().unwrap_or_default())
+            .await
+            .unwrap();
+    }
+    find("#province")
+        .await
+        .unwrap()
+        .select_by_value("IR-16")
+        .await
+        .unwrap();
+    // Only Ilam's counties are left to choose from once Ilam is chosen.
+    let counties = browser
+        .execute(
+            "return [...document.querySelectorAll('#county optgroup:not([hidden]) option')].map(o => o.value);",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let counties: Vec<&str> = counties
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .collect();
+    if counties.is_empty() || counties.iter().any(|c| !c.starts_with("16")) {
+        problems.push(format!(
+            "flow register: the county select offers {counties:?}"
+        ));
+    }
+    if let Some(county) = counties.first() {
+        find("#county")
+            .await
+            .unwrap()
+            .select_by_value(county)
+            .await
+            .unwrap();
+    }
+    // The picker: open it, go back a month (a founding date is in the past), pick the 10th.
+    find("#founded_on ~ .picker-toggle")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    find(".picker-head button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    find(".picker-grid button:nth-of-type(10)")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let date = find("#founded_on")
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    if !date.ends_with("/۱۰") {
+        problems.push(format!("flow register: the picker wrote {date:?}"));
+    }
+    find("main form.stacked button[type=submit]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    match browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[role=status]"))
+        .await
+    {
+        Ok(_) => {}
+        Err(_) => {
+            let text = find("main").await.unwrap().text().await.unwrap();
+            problems.push(format!("flow register: no success message: {text}"));
+        }
+    }
+    std::fs::write(
+        shots.join("registered.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
     problems
 }
 

@@ -10,6 +10,7 @@ mod four_eyes;
 mod helpers;
 mod idempotency;
 mod impact;
+mod lists;
 mod loans;
 mod money;
 mod pages;

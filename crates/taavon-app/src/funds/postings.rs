@@ -1,119 +1,22 @@
-//! The pooled funds in the ledger: the chart of accounts and the transfers every money
-//! event makes. Agencies deposit at the affiliated banks; the ministry feeds program funds
-//! per province from those deposits (or from a program's public source); a contract
-//! reserves money in its program fund as a pending transfer that disbursements post;
-//! principal repaid returns to the fund, profit, fees and late charges go to income, and
-//! provisions move between expense and reserve.
-//!
-//! Account and transfer ids are derived from what they stand for (a SHA-256 of a key), so
-//! a retried operation names the same ids and the ledger answers `exists` instead of
-//! moving the money twice.
+//! The ledger transfers of every money event: an agency's deposit, a program's funding,
+//! a contract's reserve and its disbursements, repayments and their reversals, dues
+//! capitalised at a rescheduling, and end of day's provisions. Each chain is linked, so
+//! it moves all its money or none.
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
-use taavon_core::access::{LedgerView, Principal, ledger_view, may_deposit, may_fund_programs};
+use taavon_core::access::{Principal, may_deposit, may_fund_programs};
 use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
-use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResult};
-use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow, WriteTx};
+use taavon_ledger::{Transfer, TransferFlags, TransferResult};
+use taavon_store::{LedgerAccountFilter, Store, WriteTx};
 
+use super::chart::{
+    AccountKind, Chart, LEDGER_IRR, LoanBook, agency_accounts, ensure, hex_id, id_of, parse_hex_id,
+    program_fund, provision_accounts,
+};
 use crate::AppError;
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
-
-/// The one ledger: Iranian rials.
-pub const LEDGER_IRR: u32 = 1;
-
-/// The kinds of account in the chart (the ledger's account `code`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u16)]
-pub enum AccountKind {
-    /// Where an agency's money comes from (outside the pooled funds).
-    AgencySource = 1,
-    /// An agency's deposit at one bank; never overdrawn.
-    AgencyDeposit = 2,
-    /// A program's public source (Note 18, Article 56, trips …).
-    ProgramSource = 3,
-    /// A program's fund in one province; never overdrawn.
-    ProgramFund = 4,
-    /// The principal lent from a program fund in a province and not yet repaid.
-    LoanBook = 5,
-    /// Borrowers' payments of profit, fees and late charges at one bank.
-    Borrowers = 6,
-    ProfitIncome = 7,
-    FeeIncome = 8,
-    PenaltyIncome = 9,
-    ProvisionExpense = 10,
-    ProvisionReserve = 11,
-}
-
-impl AccountKind {
-    const ALL: [AccountKind; 11] = [
-        AccountKind::AgencySource,
-        AccountKind::AgencyDeposit,
-        AccountKind::ProgramSource,
-        AccountKind::ProgramFund,
-        AccountKind::LoanBook,
-        AccountKind::Borrowers,
-        AccountKind::ProfitIncome,
-        AccountKind::FeeIncome,
-        AccountKind::PenaltyIncome,
-        AccountKind::ProvisionExpense,
-        AccountKind::ProvisionReserve,
-    ];
-
-    /// The kind as reports name it, then in Persian and in English.
-    fn names(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            AccountKind::AgencySource => ("agency_source", "منابع دستگاه", "Agency contributions"),
-            AccountKind::AgencyDeposit => {
-                ("agency_deposit", "سپرده دستگاه نزد بانک", "Agency deposit")
-            }
-            AccountKind::ProgramSource => (
-                "program_source",
-                "اعتبار مصوب برنامه",
-                "Program appropriation",
-            ),
-            AccountKind::ProgramFund => ("program_fund", "صندوق برنامه", "Program fund"),
-            AccountKind::LoanBook => ("loan_book", "تسهیلات پرداختی", "Loans outstanding"),
-            AccountKind::Borrowers => (
-                "borrowers",
-                "دریافتی از تسهیلات‌گیرندگان",
-                "Borrowers' payments",
-            ),
-            AccountKind::ProfitIncome => ("profit_income", "درآمد سود", "Profit income"),
-            AccountKind::FeeIncome => ("fee_income", "درآمد کارمزد", "Fee income"),
-            AccountKind::PenaltyIncome => {
-                ("penalty_income", "درآمد وجه التزام", "Late-charge income")
-            }
-            AccountKind::ProvisionExpense => (
-                "provision_expense",
-                "هزینه ذخیره مطالبات",
-                "Provision expense",
-            ),
-            AccountKind::ProvisionReserve => {
-                ("provision_reserve", "ذخیره مطالبات", "Provision reserve")
-            }
-        }
-    }
-
-    /// The kind as reports name it.
-    pub fn code(self) -> &'static str {
-        self.names().0
-    }
-
-    pub fn name_fa(self) -> &'static str {
-        self.names().1
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names().2
-    }
-
-    pub fn parse(code: &str) -> Option<AccountKind> {
-        Self::ALL.into_iter().find(|kind| kind.code() == code)
-    }
-}
 
 /// Why money moved (the transfer's `code`). A reversal carries the code plus 100.
 mod code {
@@ -129,136 +32,6 @@ mod code {
     pub const REVERSAL: u16 = 100;
 }
 
-fn id_of(key: &str) -> u128 {
-    let digest = Sha256::digest(key.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
-    // Neither 0 nor u128::MAX is a valid id; a digest landing there is shifted by one.
-    match u128::from_be_bytes(bytes) {
-        0 => 1,
-        u128::MAX => u128::MAX - 1,
-        id => id,
-    }
-}
-
-pub fn hex_id(id: u128) -> String {
-    format!("{id:032x}")
-}
-
-fn parse_hex_id(text: &str) -> Result<u128, AppError> {
-    u128::from_str_radix(text, 16)
-        .map_err(|_| AppError::Internal(format!("bad ledger id {text:?}")))
-}
-
-/// One account of the chart, by what it stands for.
-#[derive(Clone, Debug)]
-struct Chart {
-    key: String,
-    kind: AccountKind,
-    name: String,
-    province: Option<String>,
-}
-
-impl Chart {
-    fn new(kind: AccountKind, parts: &[&str], name: String, province: Option<&str>) -> Self {
-        Chart {
-            key: format!("{}:{}", kind.code(), parts.join(":")),
-            kind,
-            name,
-            province: province.map(str::to_owned),
-        }
-    }
-
-    fn id(&self) -> u128 {
-        id_of(&self.key)
-    }
-
-    fn flags(&self) -> AccountFlags {
-        match self.kind {
-            AccountKind::AgencyDeposit | AccountKind::ProgramFund | AccountKind::LoanBook => {
-                AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS
-            }
-            _ => AccountFlags::NONE,
-        }
-    }
-
-    fn spec(&self) -> LedgerAccount {
-        LedgerAccount {
-            account: Account {
-                id: self.id(),
-                ledger: LEDGER_IRR,
-                code: self.kind as u16,
-                flags: self.flags(),
-                ..Account::default()
-            },
-            name: self.name.clone(),
-            province: self.province.clone(),
-            kind: self.kind.code().to_owned(),
-        }
-    }
-}
-
-/// The accounts one loan's money moves through.
-#[derive(Clone, Copy, Debug)]
-pub struct LoanBook<'a> {
-    pub program: &'a str,
-    pub province: &'a str,
-    pub bank: &'a str,
-}
-
-impl LoanBook<'_> {
-    fn fund(&self) -> Chart {
-        program_fund(self.program, self.province)
-    }
-
-    fn book(&self) -> Chart {
-        Chart::new(
-            AccountKind::LoanBook,
-            &[self.program, self.province],
-            format!("loans of {} in {}", self.program, self.province),
-            Some(self.province),
-        )
-    }
-
-    fn borrowers(&self) -> Chart {
-        Chart::new(
-            AccountKind::Borrowers,
-            &[self.bank],
-            format!("borrowers at bank {}", self.bank),
-            None,
-        )
-    }
-
-    fn income(&self, kind: AccountKind) -> Chart {
-        Chart::new(
-            kind,
-            &[self.program],
-            format!("{} of {}", kind.code(), self.program),
-            None,
-        )
-    }
-
-    fn all(&self) -> Vec<Chart> {
-        vec![
-            self.fund(),
-            self.book(),
-            self.borrowers(),
-            self.income(AccountKind::ProfitIncome),
-            self.income(AccountKind::FeeIncome),
-            self.income(AccountKind::PenaltyIncome),
-        ]
-    }
-}
-
-fn program_fund(program: &str, province: &str) -> Chart {
-    Chart::new(
-        AccountKind::ProgramFund,
-        &[program, province],
-        format!("fund of {program} in {province}"),
-        Some(province),
-    )
-}
-
 /// What a repayment pays, by component.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Movement {
@@ -266,17 +39,6 @@ pub struct Movement {
     pub fee: i64,
     pub profit: i64,
     pub principal: i64,
-}
-
-async fn ensure(write: &mut WriteTx, charts: &[Chart]) -> Result<(), AppError> {
-    let specs: Vec<LedgerAccount> = charts.iter().map(Chart::spec).collect();
-    let results = write.create_ledger_accounts(&specs).await?;
-    match results.iter().find(|r| !r.is_success()) {
-        None => Ok(()),
-        Some(result) => Err(AppError::Internal(format!(
-            "the chart of accounts disagrees: {result}"
-        ))),
-    }
 }
 
 fn transfer(
@@ -528,23 +290,6 @@ pub(crate) async fn reverse_repayment(
     submit(write, chain, "transaction_id").await
 }
 
-fn provision_accounts(province: &str) -> (Chart, Chart) {
-    (
-        Chart::new(
-            AccountKind::ProvisionExpense,
-            &[province],
-            format!("provision expense in {province}"),
-            Some(province),
-        ),
-        Chart::new(
-            AccountKind::ProvisionReserve,
-            &[province],
-            format!("provision reserve in {province}"),
-            Some(province),
-        ),
-    )
-}
-
 /// Brings each province's provision reserve to the provisions end of day computed: one
 /// transfer per province for the difference, with an id of the date and province so a
 /// rerun of the same date moves nothing twice. A province that holds a reserve but no
@@ -653,23 +398,6 @@ pub async fn deposit(
     commit_unless_retry(write, principal, idempotency).await
 }
 
-fn agency_accounts(agency: &str, bank: &str) -> (Chart, Chart) {
-    (
-        Chart::new(
-            AccountKind::AgencySource,
-            &[agency],
-            format!("{agency} contributions"),
-            None,
-        ),
-        Chart::new(
-            AccountKind::AgencyDeposit,
-            &[agency, bank],
-            format!("{agency} deposit at bank {bank}"),
-            None,
-        ),
-    )
-}
-
 /// Where a program fund's money comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FundingFrom {
@@ -766,88 +494,6 @@ fn positive(amount: i64) -> Result<(), AppError> {
             "The amount must be positive.",
         ))
     }
-}
-
-/// One account as the pooled-funds page shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FundLine {
-    pub name: String,
-    pub kind: String,
-    pub province: Option<String>,
-    /// Posted credits less posted debits.
-    pub balance: i64,
-    /// Reserved by pending transfers (contracts not yet disbursed).
-    pub reserved: i64,
-}
-
-impl From<&LedgerAccount> for FundLine {
-    fn from(a: &LedgerAccount) -> Self {
-        FundLine {
-            name: a.name.clone(),
-            kind: a.kind.clone(),
-            province: a.province.clone(),
-            balance: a.account.credits_posted - a.account.debits_posted,
-            reserved: a.account.debits_pending,
-        }
-    }
-}
-
-/// The agencies' deposits and the program funds and loan books, as far as the principal
-/// may see them: everything for the ministry and auditors, one agency's deposits for its
-/// officer, one province's funds for a provincial officer.
-pub async fn pooled_funds(store: &Store, principal: &Principal) -> Result<Vec<FundLine>, AppError> {
-    let view = ledger_view(principal);
-    if view == LedgerView::None {
-        return Err(AppError::Forbidden);
-    }
-    let mut read = store.read().await?;
-    let mut lines = Vec::new();
-    for kind in [
-        AccountKind::AgencyDeposit,
-        AccountKind::ProgramFund,
-        AccountKind::LoanBook,
-    ] {
-        let filter = LedgerAccountFilter {
-            code: Some(kind as u16),
-            province: match &view {
-                LedgerView::Province(province) => Some(province.as_str().to_owned()),
-                _ => None,
-            },
-            limit: 10_000,
-            ..LedgerAccountFilter::default()
-        };
-        for account in read.ledger_accounts(&filter).await? {
-            let visible = match &view {
-                // Deposit names begin with the agency's code (see `agency_accounts`).
-                LedgerView::Agency(agency) => {
-                    kind == AccountKind::AgencyDeposit
-                        && account.name.starts_with(&format!("{agency} "))
-                }
-                LedgerView::Province(_) => kind != AccountKind::AgencyDeposit,
-                LedgerView::All => true,
-                LedgerView::None => false,
-            };
-            if visible {
-                lines.push(FundLine::from(&account));
-            }
-        }
-    }
-    read.finish().await?;
-    Ok(lines)
-}
-
-/// The trial balance (the ministry's and auditors').
-pub async fn trial_balance(
-    store: &Store,
-    principal: &Principal,
-) -> Result<Vec<TrialBalanceRow>, AppError> {
-    if ledger_view(principal) != LedgerView::All {
-        return Err(AppError::Forbidden);
-    }
-    let mut read = store.read().await?;
-    let rows = read.trial_balance().await?;
-    read.finish().await?;
-    Ok(rows)
 }
 
 #[cfg(test)]
