@@ -551,6 +551,10 @@ pub async fn surplus(
         ],
         f.surplus_title,
     );
+    // The cooperative's name is Persian whatever the page's language.
+    for crumb in &mut layout.crumbs {
+        crumb.persian |= crumb.label == cooperative.fields.name;
+    }
     let asked = ["from", "to", "total"]
         .iter()
         .any(|k| query.contains_key(*k));
