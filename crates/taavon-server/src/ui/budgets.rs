@@ -7,21 +7,20 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taavon_app::programs::{self, BudgetInput};
 use taavon_app::{AppError, clock, reference};
 use taavon_core::access::{self, Action, Decision, Principal, Resource};
 
+use super::Layout;
 use super::answer;
 use super::csrf::CsrfForm;
 use super::fields::Field;
 use super::form_key::{self, Submission};
-use super::form_state::FormState;
+use super::form_state::{FormState, render_form};
 use super::i18n::Lang;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::typed;
-use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -69,11 +68,7 @@ async fn form_page(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let status = if refused.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let refused_form = refused.is_some();
     let (formula, manual) = match refused {
         Some((Method::Formula, state)) => (state, None),
         Some((Method::Manual, state)) => (FormState::default(), Some(state)),
@@ -138,7 +133,7 @@ async fn form_page(
         manual_error: manual.summary(layout.t.form_has_errors),
         layout,
     };
-    (status, render(&page)).into_response()
+    render_form(&page, refused_form)
 }
 
 pub async fn edit_form(

@@ -8,20 +8,19 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taavon_app::{AppError, clock, loans};
 use taavon_core::access::keeps_calendar;
 
+use super::Layout;
 use super::answer;
 use super::csrf::CsrfForm;
 use super::fields::Field;
 use super::form_key::{self, Submission};
-use super::form_state::FormState;
+use super::form_state::{FormState, answer_form, render_form};
 use super::format;
 use super::i18n::Lang;
 use super::page::{PageParts, error_page, layout};
-use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -77,11 +76,7 @@ async fn calendar_page(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
-    let status = if refused.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let refused_form = refused.is_some();
     let (holiday, date) = match refused {
         Some((CalendarForm::Holiday, form)) => (form, FormState::default()),
         Some((CalendarForm::BusinessDate, form)) => (FormState::default(), form),
@@ -118,7 +113,7 @@ async fn calendar_page(
         date_error: date.summary(t.form_has_errors),
         layout,
     };
-    (status, render(&page)).into_response()
+    render_form(&page, refused_form)
 }
 
 fn title(parts: &axum::http::request::Parts) -> &'static str {
@@ -142,14 +137,17 @@ async fn answer<T>(
     success: &str,
     done: Result<T, AppError>,
 ) -> Response {
-    match done {
-        Err(AppError::Invalid(errors)) => {
+    answer_form(
+        (parts, user),
+        (title(parts), "/calendar", success),
+        done,
+        |errors| async move {
             let layout = layout(parts, title(parts), Some(user)).await;
             let refused = FormState::refused(layout.lang, form, &errors, &[]);
             calendar_page(state, user, layout, Some((kind, refused))).await
-        }
-        done => answer::outcome(parts, user, title(parts), "/calendar", success, done).await,
-    }
+        },
+    )
+    .await
 }
 
 pub async fn add_holiday(

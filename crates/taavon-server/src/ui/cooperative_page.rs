@@ -8,8 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taavon_app::persons::PersonInput;
 use taavon_app::rows::{ApplicationFilter, Person};
 use taavon_app::shares::{self, SHARE_ENTRY_KINDS, ShareInput};
@@ -19,18 +18,17 @@ use taavon_core::access::{self, Action, Decision, Resource};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{FormationRules, Gender, ShareEntryKind};
 
-use super::answer;
+use super::Layout;
 use super::csrf::CsrfForm;
 use super::fields::Field;
 use super::form_key::{self, Submission};
-use super::form_state::FormState;
+use super::form_state::{FormState, Refused, answer_form, render_form, state_of};
 use super::format;
 use super::i18n::Lang;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::editable;
-use super::typed;
-use super::{Layout, render};
+use super::typed::{self, given};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -42,10 +40,7 @@ pub enum CooperativeForm {
 }
 
 /// A form refused with field errors, shown again as typed.
-pub struct Failed {
-    form: CooperativeForm,
-    state: FormState,
-}
+type Failed = Refused<CooperativeForm>;
 
 struct MemberLine {
     name: String,
@@ -160,11 +155,10 @@ fn people_section(
     }
 }
 
-fn state_of(failed: &mut Option<Failed>, form: CooperativeForm) -> (FormState, bool) {
-    match failed.take_if(|f| f.form == form) {
-        Some(failed) => (failed.state, true),
-        None => (FormState::default(), false),
-    }
+/// The state a form starts from, and whether it is the refused one.
+fn form_state(failed: &mut Option<Failed>, form: CooperativeForm) -> (FormState, bool) {
+    let refused = failed.as_ref().is_some_and(|f| f.form == form);
+    (state_of(failed, form, &[]), refused)
 }
 
 fn view(fields: Vec<Field>, state: &FormState, refused: bool, fields_wrong: &str) -> FormView {
@@ -324,8 +318,8 @@ async fn page(
     let refused = failed.is_some();
     let (member_form, share_form) = match (&people, may_update) {
         (Some((members, _)), true) => {
-            let (member, member_refused) = state_of(&mut failed, CooperativeForm::Member);
-            let (share, share_refused) = state_of(&mut failed, CooperativeForm::Share);
+            let (member, member_refused) = form_state(&mut failed, CooperativeForm::Member);
+            let (share, share_refused) = form_state(&mut failed, CooperativeForm::Share);
             (
                 Some(view(
                     member_fields(&layout, &member),
@@ -380,19 +374,8 @@ async fn page(
         share_form,
         layout,
     };
-    let status = if refused {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    (status, render(&page)).into_response()
-}
-
-fn given(form: &HashMap<String, String>, name: &str) -> Option<String> {
-    form.get(name)
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+    let refused_form = refused;
+    render_form(&page, refused_form)
 }
 
 /// What a cooperative form's post answers: back to the page with `success`, the page
@@ -404,21 +387,24 @@ async fn answer<T>(
     success: &str,
     done: Result<T, AppError>,
 ) -> Response {
-    match done {
-        Err(AppError::Invalid(errors)) => {
+    let (title, to) = (
+        parts_text(parts).cooperatives_title,
+        format!("/cooperatives/{id}"),
+    );
+    answer_form(
+        (parts, user),
+        (title, &to, success),
+        done,
+        |errors| async move {
             let renamed = [("amount_rial", "amount")];
             let failed = Failed {
                 form: kind,
                 state: FormState::refused(Lang::of(parts), form, &errors, &renamed),
             };
             page(state, parts, user, id, Some(failed)).await
-        }
-        done => {
-            let title = parts_text(parts).cooperatives_title;
-            let to = format!("/cooperatives/{id}");
-            answer::outcome(parts, user, title, &to, success, done).await
-        }
-    }
+        },
+    )
+    .await
 }
 
 /// Adds a member (the person created if their national code is new).
@@ -615,10 +601,6 @@ pub async fn surplus(
         asked: asked && !refused,
         layout,
     };
-    let status = if refused {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    (status, render(&page)).into_response()
+    let refused_form = refused;
+    render_form(&page, refused_form)
 }

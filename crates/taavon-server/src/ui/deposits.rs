@@ -7,22 +7,21 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taavon_app::funds::postings;
 use taavon_app::rows::AgencyRow;
 use taavon_app::{AppError, Store, clock, reference};
 use taavon_core::access::{Principal, may_deposit};
 
+use super::Layout;
 use super::answer;
 use super::csrf::CsrfForm;
 use super::fields::Field;
 use super::form_key::{self, Submission};
-use super::form_state::FormState;
+use super::form_state::{FormState, render_form};
 use super::i18n::Lang;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::typed;
-use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -93,18 +92,14 @@ async fn form_page(state: &AppState, user: &UiUser, layout: Layout, form: FormSt
             .required()
             .hint(f.deposit_reference_hint),
     ];
-    let status = if form.is_refused() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let refused_form = form.is_refused();
     let page = DepositPage {
         form_key: form_key::fresh(),
         fields,
         form_error: form.summary(t.form_has_errors),
         layout,
     };
-    (status, render(&page)).into_response()
+    render_form(&page, refused_form)
 }
 
 pub async fn new_form(

@@ -4,9 +4,67 @@
 
 use std::collections::HashMap;
 
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use taavon_app::FieldError;
 
 use super::i18n::Lang;
+use super::render;
+
+/// A page holding a form: answered 422 when it shows the form refused (what was typed
+/// and why), 200 otherwise.
+pub fn render_form(page: &impl Template, refused: bool) -> Response {
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, render(page)).into_response()
+}
+
+/// Which form of a page holding several was refused, and as what: the page shows that one
+/// as typed and the others fresh.
+pub struct Refused<F> {
+    pub form: F,
+    pub state: FormState,
+}
+
+/// The state `form` starts from: the refused one if it is this form, else `fresh`.
+pub fn state_of<F: PartialEq>(
+    refused: &mut Option<Refused<F>>,
+    form: F,
+    fresh: &[(&str, String)],
+) -> FormState {
+    match refused.take_if(|r| r.form == form) {
+        Some(refused) => refused.state,
+        None => FormState::with_values(
+            fresh
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                .collect(),
+        ),
+    }
+}
+
+/// The answer to a form's post: the page again with the form as typed when its fields
+/// were refused (`again`, given the reasons), else back to `to` with `success` or the
+/// precise reason of any other refusal (`answer::outcome`).
+pub async fn answer_form<T, Again, Shown>(
+    (parts, user): (&axum::http::request::Parts, &crate::auth::UiUser),
+    (title, to, success): (&str, &str, &str),
+    done: Result<T, taavon_app::AppError>,
+    again: Again,
+) -> Response
+where
+    Again: FnOnce(Vec<FieldError>) -> Shown,
+    Shown: Future<Output = Response>,
+{
+    match done {
+        Err(taavon_app::AppError::Invalid(errors)) => again(errors).await,
+        done => super::answer::outcome(parts, user, title, to, success, done).await,
+    }
+}
 
 /// One form's values and field errors (both empty for a fresh form).
 #[derive(Default)]

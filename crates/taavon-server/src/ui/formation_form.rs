@@ -9,8 +9,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taavon_app::cooperatives::CooperativeInput;
 use taavon_app::formations::{self, FormationInput, FounderInput};
 use taavon_app::persons::PersonInput;
@@ -18,16 +17,16 @@ use taavon_app::{AppError, FieldError, clock, reference};
 use taavon_core::access;
 use taavon_core::registry::{CooperativeKind, FormationRules, Gender};
 
+use super::Layout;
 use super::answer;
 use super::csrf::CsrfForm;
 use super::fields::{Field, county_fields};
 use super::form_key::{self, Submission};
-use super::form_state::FormState;
+use super::form_state::{FormState, render_form};
 use super::i18n::Lang;
 use super::names;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::typed;
-use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -146,11 +145,7 @@ async fn form_page(state: &AppState, user: &UiUser, layout: Layout, form: FormSt
                 .collect()
         })
         .collect();
-    let status = if form.is_refused() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let refused_form = form.is_refused();
     let page = FormationPage {
         form_key: form_key::fresh(),
         fields,
@@ -161,7 +156,7 @@ async fn form_page(state: &AppState, user: &UiUser, layout: Layout, form: FormSt
         form_error: form.summary(t.form_has_errors),
         layout,
     };
-    (status, render(&page)).into_response()
+    render_form(&page, refused_form)
 }
 
 pub async fn new_form(

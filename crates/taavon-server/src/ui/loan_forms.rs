@@ -16,11 +16,11 @@ use taavon_core::loans::proposal::ProposalStatus;
 use super::answer;
 use super::csrf::CsrfForm;
 use super::form_key::Submission;
-use super::form_state::FormState;
+use super::form_state::{FormState, answer_form};
 use super::i18n::Lang;
 use super::loan_page::{Failed, LoanForm, page};
 use super::page::{PageParts, parts_text};
-use super::typed;
+use super::typed::{self, given};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -31,14 +31,6 @@ const RENAMED: [(&str, &str); 3] = [
     ("rate_bp", "rate"),
 ];
 
-/// A submitted form's text field; blank is "not given".
-fn given(form: &HashMap<String, String>, name: &str) -> Option<String> {
-    form.get(name)
-        .map(|value| value.trim())
-        .filter(|value| !value.is_empty())
-        .map(str::to_owned)
-}
-
 /// What a loan form's post answers: back to the loan page with `success`, the page again
 /// with the form as typed when its fields were refused, or the reason as the page's
 /// message for any other refusal.
@@ -48,16 +40,20 @@ async fn answer<T>(
     success: &str,
     done: Result<T, AppError>,
 ) -> Response {
-    match done {
-        Err(AppError::Invalid(errors)) => {
+    let (title, to) = (parts_text(parts).loans_title, format!("/loans/{id}"));
+    answer_form(
+        (parts, user),
+        (title, &to, success),
+        done,
+        |errors| async move {
             let failed = Failed {
                 form: kind,
                 state: FormState::refused(Lang::of(parts), form, &errors, &RENAMED),
             };
             page(state, parts, user, id, Some(failed)).await
-        }
-        done => finish(parts, user, id, success, done).await,
-    }
+        },
+    )
+    .await
 }
 
 /// Back to the loan page with what was done, or why not.

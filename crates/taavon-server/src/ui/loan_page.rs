@@ -6,12 +6,9 @@
 //! repayment, settle early, reschedule, reverse. A refused form comes back on this page
 //! with what was typed and each field's reason (`Failed`).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taavon_app::loans::{self, LoanView, ProposalView, ProposedAction, SettlementQuote};
 use taavon_app::{AppError, loans::InstallmentStanding};
 use taavon_core::loans::TransactionKind;
@@ -22,7 +19,7 @@ use taavon_core::loans::schedule::{GraceMode, Method};
 use super::borrower::{Party, party};
 use super::fields::Field;
 use super::form_key;
-use super::form_state::FormState;
+use super::form_state::{FormState, Refused, render_form, state_of};
 use super::format;
 use super::i18n::{Lang, Text};
 use super::loans::{class_name, status_name};
@@ -54,10 +51,7 @@ impl LoanForm {
 }
 
 /// A form refused with field errors, shown again on the page as it was typed.
-pub struct Failed {
-    pub form: LoanForm,
-    pub state: FormState,
-}
+pub type Failed = Refused<LoanForm>;
 
 fn kind_name(lang: Lang, kind: TransactionKind) -> String {
     let (fa, en) = match kind {
@@ -312,19 +306,6 @@ pub(super) fn channel_options(lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The state a form starts from, or the refused one if it is this form.
-fn state_of(failed: &mut Option<Failed>, form: LoanForm, fresh: &[(&str, String)]) -> FormState {
-    match failed.take_if(|f| f.form == form) {
-        Some(failed) => failed.state,
-        None => FormState::with_values(
-            fresh
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), value.clone()))
-                .collect::<HashMap<_, _>>(),
-        ),
-    }
-}
-
 /// The fields of how a payment came in (repayment and settlement alike).
 fn receipt_fields(layout: &Layout, state: &FormState, prefix: &str) -> Vec<Field> {
     let (lang, t, f) = (layout.lang, layout.t, layout.f);
@@ -383,10 +364,10 @@ fn forms(
         ];
         form_view(fields, &state, t.form_has_errors)
     });
-    let branch = || ("channel", PaymentChannel::Branch.code().to_owned());
-    let repay = view.may_repay.then(|| {
-        let state = state_of(&mut failed, LoanForm::Repay, &[branch()]);
-        let prefix = LoanForm::Repay.prefix();
+    // A repayment and a settlement take the same fields: the amount, how it came in.
+    let payment = |form: LoanForm, fresh: &[(&str, String)], failed: &mut Option<Failed>| {
+        let state = state_of(failed, form, fresh);
+        let prefix = form.prefix();
         let mut fields = vec![
             state
                 .field(prefix, "amount", t.amount_rial)
@@ -395,19 +376,14 @@ fn forms(
         ];
         fields.extend(receipt_fields(layout, &state, prefix));
         form_view(fields, &state, t.form_has_errors)
-    });
+    };
+    let branch = || ("channel", PaymentChannel::Branch.code().to_owned());
+    let repay = view
+        .may_repay
+        .then(|| payment(LoanForm::Repay, &[branch()], &mut failed));
     let settle = quote.filter(|_| view.may_repay).map(|q| {
         let total = ("amount", lang.number(q.total_rial));
-        let state = state_of(&mut failed, LoanForm::Settle, &[total, branch()]);
-        let prefix = LoanForm::Settle.prefix();
-        let mut fields = vec![
-            state
-                .field(prefix, "amount", t.amount_rial)
-                .amount()
-                .required(),
-        ];
-        fields.extend(receipt_fields(layout, &state, prefix));
-        form_view(fields, &state, t.form_has_errors)
+        payment(LoanForm::Settle, &[total, branch()], &mut failed)
     });
     let reschedule = view.may_reschedule.then(|| {
         let capitalise = ("capitalise", lang.number(view.capitalisable_rial()));
@@ -629,12 +605,8 @@ pub async fn page(
         proposals,
         layout,
     };
-    let status = if refused {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    (status, render(&page)).into_response()
+    let refused_form = refused;
+    render_form(&page, refused_form)
 }
 
 /// The early-settlement quote on a page of its own, to print and hand the borrower.

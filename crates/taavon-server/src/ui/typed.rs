@@ -3,8 +3,18 @@
 //! for a percentage. A blank field is "not given"; anything else that is not a number
 //! is a field error naming the field, in both languages.
 
+use std::collections::HashMap;
+
 use taavon_app::FieldError;
 use taavon_core::digits::to_ascii_digits;
+
+/// A form's text field as typed, spaces at either end dropped; blank is "not given".
+pub fn given(form: &HashMap<String, String>, name: &str) -> Option<String> {
+    form.get(name)
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}
 
 /// The digits of a whole number as typed, separators and spaces dropped.
 fn cleaned(text: &str) -> String {
