@@ -24,7 +24,7 @@ use taavon_core::limits::TextKind;
 use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
 use taavon_core::programs::scoring::{self, Score, ScoreInputs};
 use taavon_core::programs::{ApplicantKind, Financing, ProgramRules};
-use taavon_core::reference::{AgencyCode, ProvinceCode, Tier};
+use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode, Tier};
 use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
@@ -180,7 +180,7 @@ fn subject<'a>(
     ApplicationSubject {
         province,
         cooperative_id: application.fields.cooperative_id,
-        referred_bank: application.referred_bank.as_deref(),
+        referred_bank: application.referred_bank.as_ref().map(BankCode::as_str),
         participants,
     }
 }
@@ -313,7 +313,10 @@ pub async fn application_detail(
             &LoanSubject {
                 province: &province,
                 cooperative_id: application.fields.cooperative_id,
-                bank: application.referred_bank.as_deref().unwrap_or_default(),
+                bank: application
+                    .referred_bank
+                    .as_ref()
+                    .map_or("", BankCode::as_str),
             },
         ) == Decision::Allow;
     Ok(ApplicationDetail {
@@ -504,17 +507,20 @@ pub async fn transition(
                 Some(snapshot(&mut write, &application, &program, &rules, tier, &score).await?);
         }
         TransitionAction::Refer => {
-            let bank = input
-                .bank
-                .clone()
-                .or_else(|| program.bank.clone())
-                .unwrap_or_else(|| "022".into());
-            let branch = write
-                .branches()
-                .await?
-                .into_iter()
-                .find(|b| b.bank == bank && b.province == application.fields.province);
-            let Some(branch) = branch else {
+            // A code of no known shape names no bank, so it has no branch either.
+            let bank = match &input.bank {
+                Some(code) => BankCode::parse(code).ok(),
+                None => Some(program.bank.clone().unwrap_or_else(BankCode::tosee_taavon)),
+            };
+            let branch = match &bank {
+                Some(bank) => write
+                    .branches()
+                    .await?
+                    .into_iter()
+                    .find(|b| &b.bank == bank && b.province == application.fields.province),
+                None => None,
+            };
+            let (Some(bank), Some(branch)) = (bank, branch) else {
                 return Err(AppError::invalid(
                     "bank",
                     "no_branch",

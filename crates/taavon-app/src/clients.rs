@@ -14,9 +14,6 @@ use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::persons::{PersonInput, upsert_person, validate_person};
 use crate::{AppError, FieldError};
 
-/// The kinds of individual client.
-pub const CLIENT_KINDS: [&str; 2] = ["artisan", "welfare"];
-
 /// An individual client as a person describes them.
 #[derive(Clone, Debug, Default)]
 pub struct ClientInput {

@@ -10,7 +10,9 @@ use taavon_core::access::{self, Action, Decision, Principal, Resource};
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
-use taavon_core::registry::{CooperativeStatus, FormationRules, FormationStatus, ShareEntryKind};
+use taavon_core::registry::{
+    CooperativeStatus, FormationDecision, FormationRules, FormationStatus, ShareEntryKind,
+};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
 
@@ -329,14 +331,14 @@ pub async fn decide(
     store: &Store,
     principal: &Principal,
     formation_id: i64,
-    approve: bool,
+    decision: FormationDecision,
     reason: Option<&str>,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Formation, AppError> {
     crate::bounds::check_texts(&[("reason", reason, TextKind::Reason)])?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if !approve && reason.is_none() {
+    if decision == FormationDecision::Reject && reason.is_none() {
         return Err(AppError::invalid(
             "reason",
             "required",
@@ -359,13 +361,10 @@ pub async fn decide(
         Action::Update,
         Resource::Formation { province: &code },
     ))?;
-    let decision = if approve {
-        FormationStatus::Approved
-    } else {
-        FormationStatus::Rejected
-    };
     if formation.status != FormationStatus::Submitted
-        || !write.decide_formation(&formation, decision, reason).await?
+        || !write
+            .decide_formation(&formation, decision.status(), reason)
+            .await?
     {
         return Err(AppError::Conflict(format!(
             "formation {formation_id} was already decided"
@@ -377,7 +376,7 @@ pub async fn decide(
         .ok_or(AppError::NotFound)?;
     let mut fields = cooperative.fields.clone();
     let today = taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string();
-    if approve {
+    if decision == FormationDecision::Approve {
         fields.status = CooperativeStatus::Registered;
         fields.registration_number = Some(format!(
             "{}-{}",

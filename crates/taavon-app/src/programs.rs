@@ -4,9 +4,11 @@
 use taavon_core::access::{self, Action, Principal, Resource};
 use taavon_core::calendar::parse_date_any;
 use taavon_core::limits::TextKind;
-use taavon_core::programs::budget::{self, CountyWeight, DEFAULT_TIER_WEIGHTS_PERMILLE};
+use taavon_core::programs::budget::{
+    self, BudgetMethod, CountyWeight, DEFAULT_TIER_WEIGHTS_PERMILLE,
+};
 use taavon_core::programs::{FundingSource, ProgramRules};
-use taavon_core::reference::Tier;
+use taavon_core::reference::{BankCode, Tier};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Program, ProgramBudget, Store, Versioned, WriteTx};
 
@@ -273,7 +275,7 @@ pub async fn set_budgets(
                 budgets.push(ProgramBudget {
                     province: province.clone(),
                     amount_rial: *amount,
-                    method: "manual".into(),
+                    method: BudgetMethod::Manual,
                 });
             }
             if !errors.is_empty() {
@@ -316,7 +318,7 @@ pub(crate) async fn formula_budgets(
     .map(|(province, amount_rial)| ProgramBudget {
         province: province.to_owned(),
         amount_rial,
-        method: "formula".into(),
+        method: BudgetMethod::Formula,
     })
     .collect())
 }
@@ -343,7 +345,8 @@ async fn validate(
             "A program code is 1 to 40 ASCII letters, digits, - or _.",
         ));
     }
-    if FundingSource::parse(&input.funding_source).is_none() {
+    let funding_source = FundingSource::parse(&input.funding_source);
+    if funding_source.is_none() {
         errors.push(FieldError::new(
             "funding_source",
             "unknown",
@@ -433,9 +436,15 @@ async fn validate(
             ));
         }
     }
-    if let Some(bank) = &input.bank
-        && !write.banks().await?.iter().any(|b| &b.code == bank)
-    {
+    // A stored bank's code has the shape of one, so a known bank parses.
+    let mut bank = None;
+    if let Some(code) = &input.bank {
+        bank = match write.banks().await?.iter().any(|b| &b.code == code) {
+            true => BankCode::parse(code).ok(),
+            false => None,
+        };
+    }
+    if input.bank.is_some() && bank.is_none() {
         errors.push(FieldError::new(
             "bank",
             "unknown",
@@ -457,10 +466,16 @@ async fn validate(
             "Unknown tier classification.",
         ));
     }
-    match (errors.is_empty(), rules, opens_on, closes_on) {
-        (true, Some(rules), Some(opens_on), Some(closes_on)) => Ok(Program {
+    match (
+        errors.is_empty(),
+        funding_source,
+        rules,
+        opens_on,
+        closes_on,
+    ) {
+        (true, Some(funding_source), Some(rules), Some(opens_on), Some(closes_on)) => Ok(Program {
             code: code.to_owned(),
-            funding_source: input.funding_source.clone(),
+            funding_source,
             name_fa: input.name_fa.trim().to_owned(),
             name_en: input.name_en.trim().to_owned(),
             opens_on: opens_on.to_string(),
@@ -468,7 +483,7 @@ async fn validate(
             rules: serde_json::to_string(&rules)
                 .map_err(|error| AppError::Internal(error.to_string()))?,
             tier_classification_id: input.tier_classification_id,
-            bank: input.bank.clone(),
+            bank,
             version,
         }),
         _ => Err(AppError::Invalid(errors)),

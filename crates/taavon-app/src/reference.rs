@@ -195,7 +195,7 @@ pub async fn banks(
         .map(|bank| BankWithBranches {
             branches: branches
                 .iter()
-                .filter(|branch| branch.bank == bank.code)
+                .filter(|branch| branch.bank.as_str() == bank.code)
                 .cloned()
                 .collect(),
             bank,

@@ -5,7 +5,7 @@
 
 use taavon_core::access::{self, Action, ApplicationScope, Principal, Resource};
 use taavon_core::allocation::{
-    self, Allocation, Params, Problem, ProblemError, ProvinceBudget, Scenario, Share,
+    self, Allocation, BindingKind, Params, Problem, ProblemError, ProvinceBudget, Scenario, Share,
 };
 use taavon_core::applications::ApplicationState;
 use taavon_core::limits::TextKind;
@@ -44,9 +44,7 @@ pub struct RoundLine {
     pub funded: bool,
     /// Position in its province's order by value per rial under the final prices.
     pub rank: u32,
-    /// One of `allocation::Binding::CODES`: none, province_budget, women_share,
-    /// deprived_share, sector_cap or below_cutoff.
-    pub binding: &'static str,
+    pub binding: BindingKind,
     pub marginal_value: f64,
 }
 
@@ -296,7 +294,7 @@ pub async fn run_round(
             tier,
             funded: explanation.funded,
             rank: explanation.rank,
-            binding: explanation.binding.code(),
+            binding: explanation.binding.kind(),
             marginal_value: explanation.marginal_value,
         })
         .collect();
@@ -330,7 +328,7 @@ pub async fn run_round(
                 application_id: line.application.id,
                 province: line.application.fields.province.clone(),
                 funded: line.funded,
-                binding: line.binding.into(),
+                binding: line.binding,
                 marginal_value: format!("{:.6}", line.marginal_value),
             })
             .collect();

@@ -7,5 +7,4 @@ pub use taavon_store::{
     BranchRow, Client, Cooperative, CooperativeColumn, CooperativeFilter, CountyRow, Formation,
     InstallmentRow, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTransaction, NamedRow,
     NewCooperative, Person, PortfolioRow, Program, ProgramBudget, ProvinceRow, Sort,
-    TrialBalanceRow,
 };

@@ -15,9 +15,6 @@ use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::members::member_by_code;
 use crate::{AppError, FieldError};
 
-/// The kinds of entry in the share register.
-pub const SHARE_ENTRY_KINDS: [&str; 4] = ["subscription", "payment", "transfer", "withdrawal"];
-
 /// An entry for the share register; members are named by national code.
 #[derive(Clone, Debug, Default)]
 pub struct ShareInput {

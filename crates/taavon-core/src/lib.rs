@@ -21,6 +21,7 @@ pub mod awards;
 pub mod calendar;
 mod coded;
 pub mod digits;
+pub mod funds;
 pub mod ids;
 pub mod impact;
 pub mod indicators;

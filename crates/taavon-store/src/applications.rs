@@ -6,6 +6,7 @@ use sqlx::Row;
 use taavon_core::access::ApplicationScope;
 use taavon_core::applications::{ApplicationState, EventAction};
 use taavon_core::programs::{ApplicantKind, Financing};
+use taavon_core::reference::{BankCode, BranchCode};
 
 use crate::StoreError;
 use crate::audit::{Actor, AuditEntry};
@@ -43,8 +44,8 @@ pub struct Application {
     /// The county's tier and the score at the last decision that computed them.
     pub tier: Option<i64>,
     pub score_x100: Option<i64>,
-    pub referred_bank: Option<String>,
-    pub referred_branch: Option<String>,
+    pub referred_bank: Option<BankCode>,
+    pub referred_branch: Option<BranchCode>,
     /// Likely duplicates as JSON (flagged, never merged).
     pub duplicate_flags: String,
     pub version: i64,
@@ -61,8 +62,8 @@ pub struct ApplicationMove {
     pub actor_user_id: Option<i64>,
     pub tier: Option<i64>,
     pub score_x100: Option<i64>,
-    pub referred_bank: Option<String>,
-    pub referred_branch: Option<String>,
+    pub referred_bank: Option<BankCode>,
+    pub referred_branch: Option<BranchCode>,
     pub duplicate_flags: Option<String>,
     /// JSON snapshot of what the decision rested on.
     pub snapshot: Option<String>,
@@ -124,8 +125,9 @@ macro_rules! application_row {
                 },
                 tier: row.get("tier")?,
                 score_x100: row.get("score_x100")?,
-                referred_bank: row.get("referred_bank")?,
-                referred_branch: row.get("referred_branch")?,
+                referred_bank: row.optional_code("referred_bank", |c| BankCode::parse(c).ok())?,
+                referred_branch: row
+                    .optional_code("referred_branch", |c| BranchCode::parse(c).ok())?,
                 duplicate_flags: row.get("duplicate_flags")?,
                 version: row.get("version")?,
                 created_at: row.get("created_at")?,
@@ -514,8 +516,8 @@ impl WriteTx {
         .bind(m.to_state.code())
         .bind(m.tier)
         .bind(m.score_x100)
-        .bind(m.referred_bank.as_deref())
-        .bind(m.referred_branch.as_deref())
+        .bind(m.referred_bank.as_ref().map(BankCode::as_str))
+        .bind(m.referred_branch.as_ref().map(BranchCode::as_str))
         .bind(m.duplicate_flags.as_deref())
         .bind(&now)
         .bind(before.id)
@@ -557,7 +559,8 @@ impl WriteTx {
             })),
             after: Some(serde_json::json!({
                 "status": m.to_state.code(), "action": m.action.code(), "reason": m.reason,
-                "event_id": event_id, "referred_bank": m.referred_bank,
+                "event_id": event_id,
+                "referred_bank": m.referred_bank.as_ref().map(BankCode::as_str),
                 "score_x100": m.score_x100, "tier": m.tier,
             })),
         });

@@ -11,11 +11,12 @@ use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::{EodPlan, EodStep};
 use taavon_core::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP};
+use taavon_core::reference::{BankCode, BranchCode};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::conn::Conn;
-use crate::error::db;
+use crate::error::{Decoded, db};
 use crate::filter::code_literal;
 use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
@@ -25,8 +26,8 @@ use crate::tx::{Reader, WriteTx};
 pub struct PortfolioRow {
     pub business_on: String,
     pub province: String,
-    pub bank: String,
-    pub branch: String,
+    pub bank: BankCode,
+    pub branch: BranchCode,
     pub loans: i64,
     pub outstanding_rial: i64,
     pub par30_rial: i64,
@@ -41,7 +42,7 @@ pub struct PortfolioRow {
 /// end-of-day change moves (every close bumps `version` and `closed_day`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassTotals {
-    pub class: String,
+    pub class: LoanClass,
     pub loans: i64,
     pub outstanding_rial: i128,
     pub due_unpaid_rial: i128,
@@ -114,23 +115,30 @@ impl Reader {
         .map_err(db("reading the portfolio"))?
         .iter()
         .map(|row| {
+            let key = format!(
+                "{}/{}",
+                row.try_get::<String, _>("business_on")
+                    .map_err(db("decoding the portfolio"))?,
+                row.try_get::<String, _>("branch")
+                    .map_err(db("decoding the portfolio"))?,
+            );
+            let row = Decoded::keyed(row, "portfolio_snapshots", "decoding the portfolio", key);
             Ok(PortfolioRow {
-                business_on: row.try_get(0)?,
-                province: row.try_get(1)?,
-                bank: row.try_get(2)?,
-                branch: row.try_get(3)?,
-                loans: row.try_get(4)?,
-                outstanding_rial: row.try_get(5)?,
-                par30_rial: row.try_get(6)?,
-                par90_rial: row.try_get(7)?,
-                past_due_rial: row.try_get(8)?,
-                deferred_rial: row.try_get(9)?,
-                doubtful_rial: row.try_get(10)?,
-                provision_rial: row.try_get(11)?,
+                business_on: row.get("business_on")?,
+                province: row.get("province")?,
+                bank: row.code("bank", |c| BankCode::parse(c).ok())?,
+                branch: row.code("branch", |c| BranchCode::parse(c).ok())?,
+                loans: row.get("loans")?,
+                outstanding_rial: row.get("outstanding_rial")?,
+                par30_rial: row.get("par30_rial")?,
+                par90_rial: row.get("par90_rial")?,
+                past_due_rial: row.get("past_due_rial")?,
+                deferred_rial: row.get("deferred_rial")?,
+                doubtful_rial: row.get("doubtful_rial")?,
+                provision_rial: row.get("provision_rial")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding the portfolio")))
+        .collect())
     }
 
     /// The open loans per class, in class order.
@@ -158,10 +166,13 @@ impl Reader {
             .map_err(db("summing loans per class"))?
             .iter()
             .map(|row| {
-                let sum = |column| exact_sum_at(row, column);
+                let decoding = "decoding loans per class";
+                let sum = |column| exact_sum_at(row, column).map_err(db(decoding));
+                let class: String = row.try_get("class").map_err(db(decoding))?;
                 Ok(ClassTotals {
-                    class: row.try_get(0)?,
-                    loans: row.try_get(1)?,
+                    class: Decoded::keyed(row, "loans", decoding, format!("class {class}"))
+                        .code("class", LoanClass::parse)?,
+                    loans: row.try_get(1).map_err(db(decoding))?,
                     outstanding_rial: sum(2)?,
                     due_unpaid_rial: sum(4)?,
                     penalty_charged_rial: sum(6)?,
@@ -170,8 +181,7 @@ impl Reader {
                     versions: sum(12)?,
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(db("decoding loans per class")))
+            .collect())
     }
 
     /// Total provisions per province over open loans at `business_on`, for the ledger

@@ -120,6 +120,17 @@ where
         }
     }
 
+    /// A row of `table` known by its text column `key` (a table keyed by a code).
+    pub(crate) fn by_key(
+        row: &'r R,
+        table: &'static str,
+        context: &'static str,
+        key: &'static str,
+    ) -> Result<Self, StoreError> {
+        let key: String = row.try_get(key).map_err(db(context))?;
+        Ok(Self::keyed(row, table, context, key))
+    }
+
     pub(crate) fn get<T>(&self, column: &'static str) -> Result<T, StoreError>
     where
         T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,

@@ -1,10 +1,12 @@
 //! Programs (funding lines) with their rule documents and provincial budgets.
 
-use sqlx::Row;
+use taavon_core::programs::FundingSource;
+use taavon_core::programs::budget::BudgetMethod;
+use taavon_core::reference::BankCode;
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::error::db;
+use crate::error::{Decoded, db};
 use crate::registry::Versioned;
 use crate::tx::{Reader, WriteTx};
 
@@ -12,7 +14,7 @@ use crate::tx::{Reader, WriteTx};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
     pub code: String,
-    pub funding_source: String,
+    pub funding_source: FundingSource,
     pub name_fa: String,
     pub name_en: String,
     /// ISO dates; applications are taken from `opens_on` to `closes_on` inclusive.
@@ -23,7 +25,7 @@ pub struct Program {
     /// The tier classification applied; `None`: the newest at each decision.
     pub tier_classification_id: Option<i64>,
     /// The bank applications are referred to by default.
-    pub bank: Option<String>,
+    pub bank: Option<BankCode>,
     pub version: i64,
 }
 
@@ -32,8 +34,7 @@ pub struct Program {
 pub struct ProgramBudget {
     pub province: String,
     pub amount_rial: i64,
-    /// `formula` or `manual`.
-    pub method: String,
+    pub method: BudgetMethod,
 }
 
 const PROGRAM_COLUMNS: &str = "code, funding_source, name_fa, name_en, opens_on, closes_on, \
@@ -41,21 +42,21 @@ const PROGRAM_COLUMNS: &str = "code, funding_source, name_fa, name_en, opens_on,
 
 macro_rules! program_row {
     ($row:expr) => {
-        (|| -> Result<Program, sqlx::Error> {
+        (|| -> Result<Program, StoreError> {
+            let row = Decoded::by_key($row, "programs", "decoding a program", "code")?;
             Ok(Program {
-                code: $row.try_get("code")?,
-                funding_source: $row.try_get("funding_source")?,
-                name_fa: $row.try_get("name_fa")?,
-                name_en: $row.try_get("name_en")?,
-                opens_on: $row.try_get("opens_on")?,
-                closes_on: $row.try_get("closes_on")?,
-                rules: $row.try_get("rules")?,
-                tier_classification_id: $row.try_get("tier_classification_id")?,
-                bank: $row.try_get("bank")?,
-                version: $row.try_get("version")?,
+                code: row.get("code")?,
+                funding_source: row.code("funding_source", FundingSource::parse)?,
+                name_fa: row.get("name_fa")?,
+                name_en: row.get("name_en")?,
+                opens_on: row.get("opens_on")?,
+                closes_on: row.get("closes_on")?,
+                rules: row.get("rules")?,
+                tier_classification_id: row.get("tier_classification_id")?,
+                bank: row.optional_code("bank", |c| BankCode::parse(c).ok())?,
+                version: row.get("version")?,
             })
         })()
-        .map_err(db("decoding a program"))
     };
 }
 
@@ -78,7 +79,7 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a program"))?
-            .map(|row| program_row!(row))
+            .map(|row| program_row!(&row))
             .transpose())
     }
 
@@ -94,14 +95,19 @@ impl Reader {
         .map_err(db("reading program budgets"))?
         .iter()
         .map(|row| {
+            let row = Decoded::by_key(
+                row,
+                "program_budgets",
+                "decoding program budgets",
+                "province",
+            )?;
             Ok(ProgramBudget {
-                province: row.try_get(0)?,
-                amount_rial: row.try_get(1)?,
-                method: row.try_get(2)?,
+                province: row.get("province")?,
+                amount_rial: row.get("amount_rial")?,
+                method: row.code("method", BudgetMethod::parse)?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding program budgets")))
+        .collect())
     }
 }
 
@@ -115,14 +121,14 @@ impl WriteTx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)"
         )
         .bind(&p.code)
-        .bind(&p.funding_source)
+        .bind(p.funding_source.code())
         .bind(&p.name_fa)
         .bind(&p.name_en)
         .bind(&p.opens_on)
         .bind(&p.closes_on)
         .bind(&p.rules)
         .bind(p.tier_classification_id)
-        .bind(p.bank.as_deref())
+        .bind(p.bank.as_ref().map(BankCode::as_str))
         .bind(&now)
         .execute(c)
         .await
@@ -153,14 +159,14 @@ impl WriteTx {
              opens_on = $4, closes_on = $5, rules = $6, tier_classification_id = $7, bank = $8, \
              version = version + 1 WHERE code = $9 AND version = $10"
         )
-        .bind(&p.funding_source)
+        .bind(p.funding_source.code())
         .bind(&p.name_fa)
         .bind(&p.name_en)
         .bind(&p.opens_on)
         .bind(&p.closes_on)
         .bind(&p.rules)
         .bind(p.tier_classification_id)
-        .bind(p.bank.as_deref())
+        .bind(p.bank.as_ref().map(BankCode::as_str))
         .bind(&p.code)
         .bind(expected_version)
         .execute(c)
@@ -211,7 +217,7 @@ impl WriteTx {
             .bind(code)
             .bind(&budget.province)
             .bind(budget.amount_rial)
-            .bind(&budget.method)
+            .bind(budget.method.code())
             .execute(c)
             .await
             .map(|_| ())
@@ -239,9 +245,10 @@ impl WriteTx {
 
 fn program_json(p: &Program) -> serde_json::Value {
     serde_json::json!({
-        "funding_source": p.funding_source, "name_fa": p.name_fa, "name_en": p.name_en,
+        "funding_source": p.funding_source.code(), "name_fa": p.name_fa, "name_en": p.name_en,
         "opens_on": p.opens_on, "closes_on": p.closes_on,
         "rules": serde_json::from_str::<serde_json::Value>(&p.rules).unwrap_or_default(),
-        "tier_classification_id": p.tier_classification_id, "bank": p.bank,
+        "tier_classification_id": p.tier_classification_id,
+        "bank": p.bank.as_ref().map(BankCode::as_str),
     })
 }

@@ -3,11 +3,11 @@
 //! importing a dated, sourced classification.
 
 use sqlx::Row;
-use taavon_core::reference::ReferenceData;
+use taavon_core::reference::{AgencyCode, AgencyKind, BankCode, BranchCode, ReferenceData};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::error::db;
+use crate::error::{Decoded, db};
 use crate::tx::{Reader, WriteTx};
 
 /// A province with figures for lists and maps.
@@ -44,8 +44,8 @@ pub struct NamedRow {
 /// An agency of the ministry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgencyRow {
-    pub code: String,
-    pub kind: String,
+    pub code: AgencyCode,
+    pub kind: AgencyKind,
     pub name_fa: String,
     pub name_en: String,
 }
@@ -53,8 +53,8 @@ pub struct AgencyRow {
 /// A bank branch in a province.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BranchRow {
-    pub code: String,
-    pub bank: String,
+    pub code: BranchCode,
+    pub bank: BankCode,
     pub province: String,
     pub name_fa: String,
     pub name_en: String,
@@ -237,15 +237,16 @@ impl Reader {
         .map_err(db("listing agencies"))?
         .iter()
         .map(|row| {
+            let row = Decoded::by_key(row, "agencies", "decoding agencies", "code")?;
+            let code = row.code("code", |c| AgencyCode::parse(c).ok())?;
             Ok(AgencyRow {
-                code: row.try_get(0)?,
-                kind: row.try_get(1)?,
-                name_fa: row.try_get(2)?,
-                name_en: row.try_get(3)?,
+                kind: row.code("kind", AgencyKind::parse)?,
+                name_fa: row.get("name_fa")?,
+                name_en: row.get("name_en")?,
+                code,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding agencies")))
+        .collect())
     }
 
     pub async fn branches(&mut self) -> Result<Vec<BranchRow>, StoreError> {
@@ -257,16 +258,17 @@ impl Reader {
         .map_err(db("listing branches"))?
         .iter()
         .map(|row| {
+            let row = Decoded::by_key(row, "branches", "decoding branches", "code")?;
+            let code = row.code("code", |c| BranchCode::parse(c).ok())?;
             Ok(BranchRow {
-                code: row.try_get(0)?,
-                bank: row.try_get(1)?,
-                province: row.try_get(2)?,
-                name_fa: row.try_get(3)?,
-                name_en: row.try_get(4)?,
+                bank: row.code("bank", |c| BankCode::parse(c).ok())?,
+                province: row.get("province")?,
+                name_fa: row.get("name_fa")?,
+                name_en: row.get("name_en")?,
+                code,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding branches")))
+        .collect())
     }
 
     /// Every classification, newest first.
@@ -349,7 +351,7 @@ impl WriteTx {
                 "INSERT INTO agencies (code, kind, name_fa, name_en) VALUES ($1, $2, $3, $4)"
             )
             .bind(&agency.code)
-            .bind(&agency.kind)
+            .bind(agency.kind.code())
             .bind(&agency.name_fa)
             .bind(&agency.name_en)
             .execute(c)

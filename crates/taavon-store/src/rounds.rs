@@ -2,6 +2,7 @@
 //! normal approval steps).
 
 use sqlx::Row;
+use taavon_core::allocation::BindingKind;
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
@@ -28,7 +29,7 @@ pub struct AllocationProposal {
     pub application_id: i64,
     pub province: String,
     pub funded: bool,
-    pub binding: String,
+    pub binding: BindingKind,
     pub marginal_value: String,
 }
 
@@ -140,7 +141,7 @@ impl WriteTx {
                         .bind(p.application_id)
                         .bind(p.province.clone())
                         .bind(p.funded)
-                        .bind(p.binding.clone())
+                        .bind(p.binding.code())
                         .bind(p.marginal_value.clone());
                 }
                 query

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use taavon_core::access::{ApplicationScope, Principal};
 use taavon_core::programs::scoring::ScoringWeights;
-use taavon_core::programs::{EligibilityRules, PricingRules, ProgramRules, QuotaRules};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::programs::{
+    EligibilityRules, FundingSource, PricingRules, ProgramRules, QuotaRules,
+};
+use taavon_core::reference::{BankCode, ProvinceCode};
 use taavon_core::registry::ClientKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Program, Store, WriteTx};
@@ -20,45 +22,45 @@ use crate::auth::principal_of;
 use crate::programs::formula_budgets;
 
 /// (code, funding source, Persian name, English name, total budget in rials).
-const PROGRAMS: &[(&str, &str, &str, &str, i64)] = &[
+const PROGRAMS: &[(&str, FundingSource, &str, &str, i64)] = &[
     (
         "note18",
-        "note18",
+        FundingSource::Note18,
         "تبصره ۱۸ قانون بودجه",
         "Budget Law Note 18",
         5_000_000_000_000,
     ),
     (
         "article56",
-        "article56",
+        FundingSource::Article56,
         "ماده ۵۶ قانون بودجه",
         "Budget Law Article 56",
         2_000_000_000_000,
     ),
     (
         "trips",
-        "trips",
+        FundingSource::Trips,
         "مصوبات سفرهای استانی",
         "Presidential provincial-trip approvals",
         1_000_000_000_000,
     ),
     (
         "bank-line",
-        "bank_own",
+        FundingSource::BankOwn,
         "خط اعتباری بانک توسعه تعاون",
         "Cooperative Development Bank line",
         3_000_000_000_000,
     ),
     (
         "pooled",
-        "pooled_agency",
+        FundingSource::PooledAgency,
         "منابع تجمیعی دستگاه‌های وزارت",
         "Pooled agency resources",
         1_500_000_000_000,
     ),
     (
         "women",
-        "women_employment",
+        FundingSource::WomenEmployment,
         "اشتغال زنان",
         "Women's employment line",
         800_000_000_000,
@@ -173,7 +175,7 @@ pub async fn insert(write: &mut WriteTx) -> Result<(), AppError> {
         write
             .insert_program(&Program {
                 code: (*code).into(),
-                funding_source: (*source).into(),
+                funding_source: *source,
                 name_fa: (*name_fa).into(),
                 name_en: (*name_en).into(),
                 // Iranian years 1403 to 1406 (the demo's loans start in 1403).
@@ -181,7 +183,7 @@ pub async fn insert(write: &mut WriteTx) -> Result<(), AppError> {
                 closes_on: "2028-03-19".into(),
                 rules,
                 tier_classification_id: None,
-                bank: Some("022".into()),
+                bank: Some(BankCode::tosee_taavon()),
                 version: 1,
             })
             .await?;

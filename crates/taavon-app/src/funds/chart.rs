@@ -12,96 +12,7 @@ use crate::AppError;
 /// The one ledger: Iranian rials.
 pub const LEDGER_IRR: u32 = 1;
 
-/// The kinds of account in the chart (the ledger's account `code`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u16)]
-pub enum AccountKind {
-    /// Where an agency's money comes from (outside the pooled funds).
-    AgencySource = 1,
-    /// An agency's deposit at one bank; never overdrawn.
-    AgencyDeposit = 2,
-    /// A program's public source (Note 18, Article 56, trips …).
-    ProgramSource = 3,
-    /// A program's fund in one province; never overdrawn.
-    ProgramFund = 4,
-    /// The principal lent from a program fund in a province and not yet repaid.
-    LoanBook = 5,
-    /// Borrowers' payments of profit, fees and late charges at one bank.
-    Borrowers = 6,
-    ProfitIncome = 7,
-    FeeIncome = 8,
-    PenaltyIncome = 9,
-    ProvisionExpense = 10,
-    ProvisionReserve = 11,
-}
-
-impl AccountKind {
-    const ALL: [AccountKind; 11] = [
-        AccountKind::AgencySource,
-        AccountKind::AgencyDeposit,
-        AccountKind::ProgramSource,
-        AccountKind::ProgramFund,
-        AccountKind::LoanBook,
-        AccountKind::Borrowers,
-        AccountKind::ProfitIncome,
-        AccountKind::FeeIncome,
-        AccountKind::PenaltyIncome,
-        AccountKind::ProvisionExpense,
-        AccountKind::ProvisionReserve,
-    ];
-
-    /// The kind as reports name it, then in Persian and in English.
-    fn names(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            AccountKind::AgencySource => ("agency_source", "منابع دستگاه", "Agency contributions"),
-            AccountKind::AgencyDeposit => {
-                ("agency_deposit", "سپرده دستگاه نزد بانک", "Agency deposit")
-            }
-            AccountKind::ProgramSource => (
-                "program_source",
-                "اعتبار مصوب برنامه",
-                "Program appropriation",
-            ),
-            AccountKind::ProgramFund => ("program_fund", "صندوق برنامه", "Program fund"),
-            AccountKind::LoanBook => ("loan_book", "تسهیلات پرداختی", "Loans outstanding"),
-            AccountKind::Borrowers => (
-                "borrowers",
-                "دریافتی از تسهیلات‌گیرندگان",
-                "Borrowers' payments",
-            ),
-            AccountKind::ProfitIncome => ("profit_income", "درآمد سود", "Profit income"),
-            AccountKind::FeeIncome => ("fee_income", "درآمد کارمزد", "Fee income"),
-            AccountKind::PenaltyIncome => {
-                ("penalty_income", "درآمد وجه التزام", "Late-charge income")
-            }
-            AccountKind::ProvisionExpense => (
-                "provision_expense",
-                "هزینه ذخیره مطالبات",
-                "Provision expense",
-            ),
-            AccountKind::ProvisionReserve => {
-                ("provision_reserve", "ذخیره مطالبات", "Provision reserve")
-            }
-        }
-    }
-
-    /// The kind as reports name it.
-    pub fn code(self) -> &'static str {
-        self.names().0
-    }
-
-    pub fn name_fa(self) -> &'static str {
-        self.names().1
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names().2
-    }
-
-    pub fn parse(code: &str) -> Option<AccountKind> {
-        Self::ALL.into_iter().find(|kind| kind.code() == code)
-    }
-}
+pub use taavon_core::funds::AccountKind;
 
 pub(super) fn id_of(key: &str) -> u128 {
     let digest = Sha256::digest(key.as_bytes());
@@ -166,7 +77,7 @@ impl Chart {
             account: Account {
                 id: self.id(),
                 ledger: LEDGER_IRR,
-                code: self.kind as u16,
+                code: self.kind.ledger_code(),
                 flags: self.flags(),
                 ..Account::default()
             },

@@ -378,7 +378,12 @@ pub async fn deposit(
     let Begun::Fresh(mut write) = begin(store, principal, idempotency, now).await? else {
         return Ok(());
     };
-    if !write.agencies().await?.iter().any(|a| a.code == agency) {
+    if !write
+        .agencies()
+        .await?
+        .iter()
+        .any(|a| a.code.as_str() == agency)
+    {
         return Err(unknown("agency", "چنین سازمانی شناخته نیست.", "agency"));
     }
     if !write.banks().await?.iter().any(|b| b.code == bank) {

@@ -1,7 +1,7 @@
 //! What the pooled funds hold, as far as a principal may see them, and the trial balance.
 
 use taavon_core::access::{LedgerView, Principal, ledger_view};
-use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow};
+use taavon_store::{LedgerAccount, LedgerAccountFilter, Store};
 
 use super::chart::AccountKind;
 use crate::AppError;
@@ -10,7 +10,7 @@ use crate::AppError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FundLine {
     pub name: String,
-    pub kind: String,
+    pub kind: AccountKind,
     pub province: Option<String>,
     /// Posted credits less posted debits.
     pub balance: i64,
@@ -18,11 +18,12 @@ pub struct FundLine {
     pub reserved: i64,
 }
 
-impl From<&LedgerAccount> for FundLine {
-    fn from(a: &LedgerAccount) -> Self {
+impl FundLine {
+    /// An account read by its `kind`'s ledger code.
+    fn of(kind: AccountKind, a: &LedgerAccount) -> Self {
         FundLine {
             name: a.name.clone(),
-            kind: a.kind.clone(),
+            kind,
             province: a.province.clone(),
             balance: a.account.credits_posted - a.account.debits_posted,
             reserved: a.account.debits_pending,
@@ -46,7 +47,7 @@ pub async fn pooled_funds(store: &Store, principal: &Principal) -> Result<Vec<Fu
         AccountKind::LoanBook,
     ] {
         let filter = LedgerAccountFilter {
-            code: Some(kind as u16),
+            code: Some(kind.ledger_code()),
             province: match &view {
                 LedgerView::Province(province) => Some(province.as_str().to_owned()),
                 _ => None,
@@ -66,7 +67,7 @@ pub async fn pooled_funds(store: &Store, principal: &Principal) -> Result<Vec<Fu
                 LedgerView::None => false,
             };
             if visible {
-                lines.push(FundLine::from(&account));
+                lines.push(FundLine::of(kind, &account));
             }
         }
     }
@@ -74,16 +75,50 @@ pub async fn pooled_funds(store: &Store, principal: &Principal) -> Result<Vec<Fu
     Ok(lines)
 }
 
+/// One line of the trial balance: the accounts of one kind and province, summed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrialBalanceLine {
+    pub code: u16,
+    pub kind: AccountKind,
+    pub province: Option<String>,
+    pub accounts: i64,
+    pub debits_pending: i128,
+    pub debits_posted: i128,
+    pub credits_pending: i128,
+    pub credits_posted: i128,
+}
+
 /// The trial balance (the ministry's and auditors').
 pub async fn trial_balance(
     store: &Store,
     principal: &Principal,
-) -> Result<Vec<TrialBalanceRow>, AppError> {
+) -> Result<Vec<TrialBalanceLine>, AppError> {
     if ledger_view(principal) != LedgerView::All {
         return Err(AppError::Forbidden);
     }
     let mut read = store.read().await?;
     let rows = read.trial_balance().await?;
     read.finish().await?;
-    Ok(rows)
+    // The store's ledger labels accounts as any caller names them; this ledger's accounts
+    // are the chart's, so a label outside it is a broken ledger, not a kind to show.
+    rows.into_iter()
+        .map(|row| {
+            let kind = AccountKind::parse(&row.kind).ok_or_else(|| {
+                AppError::Internal(format!(
+                    "ledger account kind {:?} is not in the chart",
+                    row.kind
+                ))
+            })?;
+            Ok(TrialBalanceLine {
+                code: row.code,
+                kind,
+                province: row.province,
+                accounts: row.accounts,
+                debits_pending: row.debits_pending,
+                debits_posted: row.debits_posted,
+                credits_pending: row.credits_pending,
+                credits_posted: row.credits_posted,
+            })
+        })
+        .collect()
 }

@@ -191,14 +191,16 @@ pub async fn contract(
         .ok_or_else(|| not_found_field("application_id"))?;
     let province = ProvinceCode::parse(&application.fields.province)
         .map_err(|_| AppError::Internal("an application has a bad province".into()))?;
-    let bank = application.referred_bank.clone().unwrap_or_default();
     AppError::from_decision(decide_loan(
         Some(principal),
         LoanAction::Contract,
         &LoanSubject {
             province: &province,
             cooperative_id: application.fields.cooperative_id,
-            bank: &bank,
+            bank: application
+                .referred_bank
+                .as_ref()
+                .map_or("", BankCode::as_str),
         },
     ))
     .map_err(|error| match error {
@@ -376,14 +378,12 @@ fn referral(application: &Application) -> Result<(BankCode, BranchCode), AppErro
     };
     let bank = application
         .referred_bank
-        .as_deref()
-        .ok_or_else(|| broken("no bank"))
-        .and_then(|code| BankCode::parse(code).map_err(|e| broken(&e.to_string())))?;
+        .clone()
+        .ok_or_else(|| broken("no bank"))?;
     let branch = application
         .referred_branch
-        .as_deref()
-        .ok_or_else(|| broken("no branch"))
-        .and_then(|code| BranchCode::parse(code).map_err(|e| broken(&e.to_string())))?;
+        .clone()
+        .ok_or_else(|| broken("no branch"))?;
     Ok((bank, branch))
 }
 

@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use clap::Args;
 use serde_json::json;
-use taavon_core::allocation::{Binding, Params, Share, allocate as run, verify};
+use taavon_core::allocation::{BindingKind, Params, Share, allocate as run, verify};
 
 pub use synth::{SynthArgs, synth};
 
@@ -115,12 +115,12 @@ pub fn allocate(args: &AllocateArgs) -> anyhow::Result<ExitCode> {
     let explaining = Instant::now();
     let explanations = result.explain(&input.problem);
     let mut bindings = serde_json::Map::new();
-    for code in Binding::CODES {
+    for kind in BindingKind::ALL {
         let count = explanations
             .iter()
-            .filter(|e| e.binding.code() == code)
+            .filter(|e| e.binding.kind() == *kind)
             .count();
-        bindings.insert(code.into(), json!(count));
+        bindings.insert(kind.code().into(), json!(count));
     }
     let explain_seconds = explaining.elapsed().as_secs_f64();
     let sector_name = |code: u32| {

@@ -7,6 +7,7 @@ use super::params::Params;
 use super::problem::Problem;
 use super::ranking::value_of;
 use super::totals::Totals;
+use crate::coded::coded_enum;
 
 /// The constraint that keeps an application out (`None` when funded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,28 +34,43 @@ pub enum Binding {
     },
 }
 
+/// Which constraint keeps an application out, without where it binds: what a recorded
+/// round stores and a page names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BindingKind {
+    None,
+    ProvinceBudget,
+    WomenShare,
+    DeprivedShare,
+    SectorCap,
+    BelowCutoff,
+}
+
+coded_enum!(BindingKind {
+    None = "none",
+    ProvinceBudget = "province_budget",
+    WomenShare = "women_share",
+    DeprivedShare = "deprived_share",
+    SectorCap = "sector_cap",
+    BelowCutoff = "below_cutoff",
+});
+
 impl Binding {
-    /// A stable machine code, for files and the API.
-    pub fn code(self) -> &'static str {
+    pub fn kind(self) -> BindingKind {
         match self {
-            Binding::None => "none",
-            Binding::ProvinceBudget { .. } => "province_budget",
-            Binding::WomenShare => "women_share",
-            Binding::DeprivedShare => "deprived_share",
-            Binding::SectorCap { .. } => "sector_cap",
-            Binding::BelowCutoff { .. } => "below_cutoff",
+            Binding::None => BindingKind::None,
+            Binding::ProvinceBudget { .. } => BindingKind::ProvinceBudget,
+            Binding::WomenShare => BindingKind::WomenShare,
+            Binding::DeprivedShare => BindingKind::DeprivedShare,
+            Binding::SectorCap { .. } => BindingKind::SectorCap,
+            Binding::BelowCutoff { .. } => BindingKind::BelowCutoff,
         }
     }
 
-    /// Every code `code` returns, for the tables that name them.
-    pub const CODES: [&'static str; 6] = [
-        "none",
-        "province_budget",
-        "women_share",
-        "deprived_share",
-        "sector_cap",
-        "below_cutoff",
-    ];
+    /// A stable machine code, for files and the API.
+    pub fn code(self) -> &'static str {
+        self.kind().code()
+    }
 
     fn of(constraint: &Constraint) -> Binding {
         match constraint.kind {

@@ -39,7 +39,7 @@ mod ranking;
 mod solve;
 mod totals;
 
-pub use explain::{Binding, Explanation};
+pub use explain::{Binding, BindingKind, Explanation};
 pub use params::{Params, Share};
 pub use problem::{Application, Problem, ProblemError, ProvinceBudget};
 pub use totals::{Totals, Violation, verify};

@@ -2,12 +2,27 @@
 //! in proportion to each province's population weighted by its counties' deprivation
 //! tiers, in whole rials that sum exactly to the national budget.
 
+use crate::coded::coded_enum;
 use crate::money::apportion;
 use crate::reference::Tier;
 
 /// How much more a person in a tier-1..4 county weighs than one in a tier-4 county, in
 /// thousandths (default 2.0, 1.5, 1.2, 1.0 — the oracle's allocation weights).
 pub const DEFAULT_TIER_WEIGHTS_PERMILLE: [u32; 4] = [2000, 1500, 1200, 1000];
+
+/// How a province's budget was set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BudgetMethod {
+    /// Shared from a national total by `by_formula`.
+    Formula,
+    /// Entered by hand.
+    Manual,
+}
+
+coded_enum!(BudgetMethod {
+    Formula = "formula",
+    Manual = "manual",
+});
 
 /// One county's part in the formula.
 #[derive(Clone, Debug, PartialEq, Eq)]

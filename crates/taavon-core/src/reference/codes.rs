@@ -117,6 +117,12 @@ impl BankCode {
         }
     }
 
+    /// Bank Tose'e Ta'avon (`022`), the cooperatives' development bank: applications are
+    /// referred to it when neither the officer nor the program names a bank.
+    pub fn tosee_taavon() -> Self {
+        Self("022".to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

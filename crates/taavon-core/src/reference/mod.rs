@@ -15,6 +15,7 @@ pub use codes::{
 pub use csv_rows::RowError;
 pub use tier::{TierClassification, parse_tier_csv};
 
+use crate::coded::coded_enum;
 use csv_rows::{optional_number, records, required_number};
 
 /// A province (استان) with its 1395 census population and development indicators.
@@ -62,10 +63,28 @@ pub struct Sector {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Agency {
     pub code: String,
-    pub kind: String,
+    pub kind: AgencyKind,
     pub name_fa: String,
     pub name_en: String,
 }
+
+/// What an agency is, as the reference data classes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AgencyKind {
+    SocialSecurity,
+    Welfare,
+    PensionFund,
+    Training,
+    InsuranceFund,
+}
+
+coded_enum!(AgencyKind {
+    SocialSecurity = "social_security",
+    Welfare = "welfare",
+    PensionFund = "pension_fund",
+    Training = "training",
+    InsuranceFund = "insurance_fund",
+});
 
 /// An affiliated bank, by its Sheba bank code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,7 +258,8 @@ fn parse_agencies(text: &str) -> Result<Vec<Agency>, RowError> {
         .map(|row| {
             Ok(Agency {
                 code: row.field(0, "code")?.to_owned(),
-                kind: row.field(1, "kind")?.to_owned(),
+                kind: AgencyKind::parse(row.field(1, "kind")?)
+                    .ok_or_else(|| row.error(1, "kind", "agency_kind"))?,
                 name_fa: row.field(2, "name_fa")?.to_owned(),
                 name_en: row.field(3, "name_en")?.to_owned(),
             })

@@ -41,6 +41,23 @@ pub enum FormationStatus {
     Rejected,
 }
 
+/// A provincial officer's decision on a submitted formation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FormationDecision {
+    Approve,
+    Reject,
+}
+
+impl FormationDecision {
+    /// Where the formation stands after the decision.
+    pub fn status(self) -> FormationStatus {
+        match self {
+            FormationDecision::Approve => FormationStatus::Approved,
+            FormationDecision::Reject => FormationStatus::Rejected,
+        }
+    }
+}
+
 /// An individual client of the ministry's programs (a cooperative is not a client).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClientKind {
@@ -116,6 +133,11 @@ coded_enum!(FormationStatus {
     Submitted = "submitted",
     Approved = "approved",
     Rejected = "rejected",
+});
+
+coded_enum!(FormationDecision {
+    Approve = "approve",
+    Reject = "reject",
 });
 
 coded_enum!(ClientKind {

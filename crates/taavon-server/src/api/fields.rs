@@ -16,8 +16,6 @@
 
 use std::borrow::Cow;
 
-use taavon_app::clients::CLIENT_KINDS;
-use taavon_app::shares::SHARE_ENTRY_KINDS;
 use taavon_core::access::RoleKind;
 use taavon_core::allocation::Params;
 use taavon_core::applications::{ApplicationState, TransitionAction};
@@ -28,15 +26,15 @@ use taavon_core::loans::receipt::PaymentChannel;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::{Financing, FundingSource};
 use taavon_core::reference::ReferenceData;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
+use taavon_core::registry::{
+    ClientKind as Client, CooperativeKind, CooperativeStatus, FormationDecision as Decision,
+    Gender, ShareEntryKind as ShareEntry,
+};
 use utoipa::openapi::schema::{
     AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
-
-/// The decisions on a formation.
-pub const FORMATION_DECISIONS: [&str; 2] = ["approve", "reject"];
 
 /// A string schema of at most `kind`'s length.
 fn text(kind: TextKind, description: &str) -> ObjectBuilder {
@@ -266,9 +264,12 @@ fields! {
     CooperativeStatusOrBlank => or_blank(cooperative_status(), TextKind::Code);
     GenderCode => one_of(Gender::ALL.iter().map(|g| g.code()),
         "female or male (the Persian زن and مرد and the letters f and m are read too).");
-    ClientKind => one_of(CLIENT_KINDS, "artisan (with a credential) or welfare.");
-    ShareEntryKind => one_of(SHARE_ENTRY_KINDS, "What the entry records.");
-    FormationDecision => one_of(FORMATION_DECISIONS, "The provincial decision.");
+    ClientKind => one_of(Client::ALL.iter().map(|k| k.code()),
+        "artisan (with a credential) or welfare.");
+    ShareEntryKind => one_of(ShareEntry::ALL.iter().map(|k| k.code()),
+        "What the entry records.");
+    FormationDecision => one_of(Decision::ALL.iter().map(|d| d.code()),
+        "The provincial decision.");
     FundingSourceCode => one_of(FundingSource::ALL.iter().map(|f| f.code()),
         "Where the program's money comes from.");
     FinancingCode => one_of(Financing::ALL.iter().map(|f| f.code()),

@@ -9,7 +9,7 @@ use taavon_app::cooperatives::CooperativeInput;
 use taavon_app::formations::{self, FormationInput, FounderInput};
 use taavon_app::persons::PersonInput;
 use taavon_app::rows::Formation;
-use taavon_core::registry::FormationRules;
+use taavon_core::registry::{FormationDecision, FormationRules};
 use utoipa::ToSchema;
 
 use crate::api::applications::{DuplicateFlagDto, duplicate_flags};
@@ -169,23 +169,19 @@ pub async fn decide(
     Path(id): Path<i64>,
     Keyed { body, key }: Keyed<DecisionDto>,
 ) -> Result<Json<FormationDto>, ApiError> {
-    let approve = match body.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(ApiError(taavon_app::AppError::invalid(
-                "decision",
-                "unknown",
-                "تصمیم باید تأیید یا رد باشد.",
-                "decision must be approve or reject.",
-            )));
-        }
+    let Some(decision) = FormationDecision::parse(&body.decision) else {
+        return Err(ApiError(taavon_app::AppError::invalid(
+            "decision",
+            "unknown",
+            "تصمیم باید تأیید یا رد باشد.",
+            "decision must be approve or reject.",
+        )));
     };
     let formation = formations::decide(
         &state.store,
         &user.principal,
         id,
-        approve,
+        decision,
         body.reason.as_deref(),
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),

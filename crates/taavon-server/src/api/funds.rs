@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::funds::postings::{self, FundingFrom};
-use taavon_app::funds::reports::{self, FundLine};
-use taavon_app::rows::TrialBalanceRow;
+use taavon_app::funds::reports::{self, FundLine, TrialBalanceLine};
 use utoipa::ToSchema;
 
 use crate::api::fields;
@@ -87,7 +86,7 @@ impl From<FundLine> for FundLineDto {
     fn from(l: FundLine) -> Self {
         Self {
             name: l.name,
-            kind: l.kind,
+            kind: l.kind.code().to_owned(),
             province: l.province,
             balance: l.balance,
             reserved: l.reserved,
@@ -95,11 +94,11 @@ impl From<FundLine> for FundLineDto {
     }
 }
 
-impl From<TrialBalanceRow> for TrialBalanceDto {
-    fn from(r: TrialBalanceRow) -> Self {
+impl From<TrialBalanceLine> for TrialBalanceDto {
+    fn from(r: TrialBalanceLine) -> Self {
         Self {
             code: r.code,
-            kind: r.kind,
+            kind: r.kind.code().to_owned(),
             province: r.province,
             accounts: r.accounts,
             debits_pending: r.debits_pending,

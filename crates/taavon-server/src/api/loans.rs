@@ -548,8 +548,8 @@ impl From<PortfolioRow> for PortfolioDto {
         Self {
             business_on: r.business_on,
             province: r.province,
-            bank: r.bank,
-            branch: r.branch,
+            bank: r.bank.to_string(),
+            branch: r.branch.to_string(),
             loans: r.loans,
             outstanding: r.outstanding_rial,
             par30: r.par30_rial,

@@ -122,13 +122,13 @@ impl From<Program> for ProgramDto {
         Self {
             rules: serde_json::from_str(&p.rules).unwrap_or_default(),
             code: p.code,
-            funding_source: p.funding_source,
+            funding_source: p.funding_source.code().to_owned(),
             name_fa: p.name_fa,
             name_en: p.name_en,
             opens_on: p.opens_on,
             closes_on: p.closes_on,
             tier_classification_id: p.tier_classification_id,
-            bank: p.bank,
+            bank: p.bank.as_ref().map(ToString::to_string),
             version: p.version,
         }
     }
@@ -144,7 +144,7 @@ fn budget_dtos(budgets: Vec<ProgramBudget>, committed: &[(String, i128)]) -> Vec
                 .map_or(0, |(_, amount)| *amount),
             province: b.province,
             amount_rial: b.amount_rial,
-            method: b.method,
+            method: b.method.code().to_owned(),
         })
         .collect()
 }
@@ -444,7 +444,7 @@ pub async fn round(
                 sector: l.application.fields.sector,
                 funded: l.funded,
                 rank: l.rank,
-                binding: l.binding.into(),
+                binding: l.binding.code().into(),
                 marginal_value: l.marginal_value,
             })
             .collect(),

@@ -157,8 +157,8 @@ pub async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyDt
     Ok(Json(
         rows.into_iter()
             .map(|a| AgencyDto {
-                code: a.code,
-                kind: a.kind,
+                code: a.code.to_string(),
+                kind: a.kind.code().to_owned(),
                 name_fa: a.name_fa,
                 name_en: a.name_en,
             })
@@ -177,7 +177,7 @@ pub async fn banks(State(state): State<AppState>) -> Result<Json<Vec<BankDto>>, 
                 branches: branches
                     .into_iter()
                     .map(|branch| BranchDto {
-                        code: branch.code,
+                        code: branch.code.to_string(),
                         province: branch.province,
                         name_fa: branch.name_fa,
                         name_en: branch.name_en,

@@ -141,8 +141,8 @@ pub async fn one(
         (
             t.bank.to_owned(),
             a.referred_branch
-                .clone()
-                .map(|b| names::branch(lang, &b))
+                .as_ref()
+                .map(|b| names::branch(lang, b.as_str()))
                 .unwrap_or_default(),
         ),
     ];

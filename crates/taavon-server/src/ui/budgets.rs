@@ -11,6 +11,7 @@ use axum::response::Response;
 use taavon_app::programs::{self, BudgetInput};
 use taavon_app::{AppError, clock, reference};
 use taavon_core::access::{self, Action, Decision, Principal, Resource};
+use taavon_core::programs::budget::BudgetMethod;
 
 use super::Layout;
 use super::answer;
@@ -43,19 +44,12 @@ struct BudgetsPage {
     manual_error: String,
 }
 
-/// Which of the two forms was refused.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
-    Formula,
-    Manual,
-}
-
 async fn form_page(
     state: &AppState,
     user: &UiUser,
     layout: Layout,
     code: &str,
-    refused: Option<(Method, FormState)>,
+    refused: Option<(BudgetMethod, FormState)>,
 ) -> Response {
     let (lang, f) = (layout.lang, layout.f);
     let found = async {
@@ -70,8 +64,8 @@ async fn form_page(
     };
     let refused_form = refused.is_some();
     let (formula, manual) = match refused {
-        Some((Method::Formula, state)) => (state, None),
-        Some((Method::Manual, state)) => (FormState::default(), Some(state)),
+        Some((BudgetMethod::Formula, state)) => (state, None),
+        Some((BudgetMethod::Manual, state)) => (FormState::default(), Some(state)),
         None => (FormState::default(), None),
     };
     let current: HashMap<&str, i64> = detail
@@ -157,18 +151,17 @@ pub async fn edit_submit(
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let t = parts_text(&parts);
-    let method = if form.get("method").map(String::as_str) == Some("manual") {
-        Method::Manual
-    } else {
-        Method::Formula
-    };
+    let method = form
+        .get("method")
+        .and_then(|method| BudgetMethod::parse(method))
+        .unwrap_or(BudgetMethod::Formula);
     // In the order the form listed them (its fields are numbered by it).
     let provinces = match reference::name_tables(&state.store, Some(&user.principal)).await {
         Ok(tables) => tables.provinces,
         Err(error) => return error_page(layout(&parts, t.budget, Some(&user)).await, &error),
     };
     let input = match method {
-        Method::Formula => typed::whole(
+        BudgetMethod::Formula => typed::whole(
             "total_rial",
             form.get("total_rial").map_or("", String::as_str),
         )
@@ -176,7 +169,7 @@ pub async fn edit_submit(
             total_rial: total.unwrap_or(0),
             tier_weights_permille: None,
         }),
-        Method::Manual => provinces
+        BudgetMethod::Manual => provinces
             .iter()
             .enumerate()
             .map(|(i, p)| {

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use taavon_app::persons::PersonInput;
 use taavon_app::rows::{ApplicationFilter, Person};
-use taavon_app::shares::{self, SHARE_ENTRY_KINDS, ShareInput};
+use taavon_app::shares::{self, ShareInput};
 use taavon_app::{AppError, applications, clock};
 use taavon_app::{cooperatives, members};
 use taavon_core::access::{self, Action, Decision, Resource};
@@ -203,10 +203,9 @@ fn member_fields(layout: &Layout, state: &FormState) -> Vec<Field> {
 /// The share entry form's fields: the members are chosen, not typed.
 fn share_fields(layout: &Layout, state: &FormState, members: &[Person]) -> Vec<Field> {
     let (lang, t, f) = (layout.lang, layout.t, layout.f);
-    let kinds = SHARE_ENTRY_KINDS
+    let kinds = ShareEntryKind::ALL
         .iter()
-        .filter_map(|code| ShareEntryKind::parse(code))
-        .map(|kind| (kind.code().to_owned(), entry_kind(lang, kind)))
+        .map(|&kind| (kind.code().to_owned(), entry_kind(lang, kind)))
         .collect();
     let people: Vec<(String, String)> = members
         .iter()

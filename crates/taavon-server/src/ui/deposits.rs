@@ -43,7 +43,7 @@ pub async fn depositing_agencies(
     Ok(reference::agencies(store, Some(principal))
         .await?
         .into_iter()
-        .filter(|a| may_deposit(principal, &a.code))
+        .filter(|a| may_deposit(principal, a.code.as_str()))
         .collect())
 }
 
@@ -62,7 +62,12 @@ async fn form_page(state: &AppState, user: &UiUser, layout: Layout, form: FormSt
     };
     let agencies: Vec<(String, String)> = agencies
         .into_iter()
-        .map(|a| (a.code, lang.pick(&a.name_fa, &a.name_en).to_owned()))
+        .map(|a| {
+            (
+                a.code.to_string(),
+                lang.pick(&a.name_fa, &a.name_en).to_owned(),
+            )
+        })
         .collect();
     if agencies.is_empty() {
         return error_page(layout, &AppError::Forbidden);

@@ -20,11 +20,8 @@ use super::{Layout, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-fn kind_name(lang: Lang, kind: &str) -> String {
-    AccountKind::parse(kind).map_or_else(
-        || kind.to_owned(),
-        |kind| lang.pick(kind.name_fa(), kind.name_en()).to_owned(),
-    )
+fn kind_name(lang: Lang, kind: AccountKind) -> String {
+    lang.pick(kind.name_fa(), kind.name_en()).to_owned()
 }
 
 #[derive(Template)]
@@ -79,7 +76,7 @@ pub async fn pooled(
         .iter()
         .map(|l| {
             Row::new(vec![
-                Cell::text(kind_name(lang, &l.kind)),
+                Cell::text(kind_name(lang, l.kind)),
                 Cell::ltr(lang.digits(&l.name)),
                 Cell::text(
                     l.province
@@ -156,7 +153,7 @@ pub async fn trial_balance(
         .iter()
         .map(|r| {
             Row::new(vec![
-                Cell::text(kind_name(lang, &r.kind)),
+                Cell::text(kind_name(lang, r.kind)),
                 Cell::text(
                     r.province
                         .as_deref()

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use taavon_app::rounds::{self, WhatIf};
 use taavon_app::{AppError, clock, programs};
 use taavon_core::access::{self, Action, Resource};
+use taavon_core::allocation::BindingKind;
 use taavon_core::loans::product::ContractType;
 use taavon_core::programs::FundingSource;
 
@@ -65,11 +66,8 @@ struct ProgramPage {
     may_edit_budgets: bool,
 }
 
-fn source_name(lang: super::i18n::Lang, code: &str) -> String {
-    FundingSource::parse(code).map_or_else(
-        || code.to_owned(),
-        |s| lang.pick(s.name_fa(), s.name_en()).to_owned(),
-    )
+fn source_name(lang: super::i18n::Lang, source: FundingSource) -> String {
+    lang.pick(source.name_fa(), source.name_en()).to_owned()
 }
 
 pub async fn list(
@@ -102,7 +100,7 @@ pub async fn list(
         .map(|p| {
             Row::new(vec![
                 Cell::text(lang.pick(&p.name_fa, &p.name_en)).link(format!("/programs/{}", p.code)),
-                Cell::text(source_name(lang, &p.funding_source)),
+                Cell::text(source_name(lang, p.funding_source)),
                 Cell::date(lang, &p.opens_on),
                 Cell::date(lang, &p.closes_on),
             ])
@@ -211,7 +209,7 @@ pub async fn one(
     );
     render(&ProgramPage {
         name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
-        source: source_name(lang, &p.funding_source),
+        source: source_name(lang, p.funding_source),
         window: format!(
             "{} – {}",
             format::date(lang, &p.opens_on),
@@ -298,14 +296,16 @@ impl RoundPage {
     }
 }
 
-fn binding_name(lang: Lang, code: &str) -> &'static str {
-    match code {
-        "province_budget" => lang.pick("بودجه استان", "Province budget"),
-        "women_share" => lang.pick("سهم طرح‌های زنان", "Women-led share"),
-        "deprived_share" => lang.pick("سهم مناطق کم‌برخوردار", "Underprivileged share"),
-        "sector_cap" => lang.pick("سقف سهم بخش", "Sector cap"),
-        "below_cutoff" => lang.pick("اولویت کمتر از آستانه استان", "Below the province's cutoff"),
-        _ => "—",
+fn binding_name(lang: Lang, binding: BindingKind) -> &'static str {
+    match binding {
+        BindingKind::ProvinceBudget => lang.pick("بودجه استان", "Province budget"),
+        BindingKind::WomenShare => lang.pick("سهم طرح‌های زنان", "Women-led share"),
+        BindingKind::DeprivedShare => lang.pick("سهم مناطق کم‌برخوردار", "Underprivileged share"),
+        BindingKind::SectorCap => lang.pick("سقف سهم بخش", "Sector cap"),
+        BindingKind::BelowCutoff => {
+            lang.pick("اولویت کمتر از آستانه استان", "Below the province's cutoff")
+        }
+        BindingKind::None => "—",
     }
 }
 
@@ -523,17 +523,24 @@ pub async fn record_round(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use taavon_core::allocation::Binding;
+    use taavon_core::allocation::BindingKind;
 
     #[test]
     fn every_binding_the_engine_reports_has_a_name_in_both_languages() {
         // Establishes that a new binding (as the sector cap was) cannot reach the round
         // page without a Persian and an English label.
-        for code in Binding::CODES.into_iter().filter(|c| *c != "none") {
+        for code in BindingKind::ALL
+            .iter()
+            .copied()
+            .filter(|c| *c != BindingKind::None)
+        {
             for lang in [Lang::Fa, Lang::En] {
                 assert_ne!(binding_name(lang, code), "—", "{code}");
             }
         }
-        assert_eq!(binding_name(Lang::Fa, "sector_cap"), "سقف سهم بخش");
+        assert_eq!(
+            binding_name(Lang::Fa, BindingKind::SectorCap),
+            "سقف سهم بخش"
+        );
     }
 }

@@ -14,7 +14,9 @@ use taavon_app::{AppError, FieldError, clock};
 use taavon_app::{formations, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus};
+use taavon_core::registry::{
+    CooperativeKind, CooperativeStatus, FormationDecision, FormationStatus,
+};
 
 use super::answer;
 use super::csrf::CsrfForm;
@@ -652,14 +654,18 @@ pub async fn formation_decision(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let approve = form.get("decision").map(String::as_str) == Some("approve");
+    // Only an approval approves: anything else the form posts is a rejection.
+    let decision = form
+        .get("decision")
+        .and_then(|decision| FormationDecision::parse(decision))
+        .unwrap_or(FormationDecision::Reject);
     let reason = form.get("reason").map(String::as_str);
     let submission = super::form_key::Submission::of(&parts, &form);
     let done = taavon_app::formations::decide(
         &state.store,
         &user.principal,
         id,
-        approve,
+        decision,
         reason,
         submission.idempotency(),
         clock::now(),

@@ -66,14 +66,14 @@ async fn contracted_loan(store: &Store) -> Loan {
     write
         .insert_program(&Program {
             code: "p".into(),
-            funding_source: "note18".into(),
+            funding_source: taavon_core::programs::FundingSource::Note18,
             name_fa: "برنامه".into(),
             name_en: "Program".into(),
             opens_on: "2024-03-20".into(),
             closes_on: "2028-03-19".into(),
             rules: "{}".into(),
             tier_classification_id: None,
-            bank: Some("022".into()),
+            bank: Some(taavon_core::reference::BankCode::tosee_taavon()),
             version: 1,
         })
         .await

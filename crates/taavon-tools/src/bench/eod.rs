@@ -113,8 +113,8 @@ pub async fn eod(
         LoanClass::Doubtful,
     ]
     .iter()
+    .filter(|class| !classes.iter().any(|c| c.class == **class && c.loans > 0))
     .map(|class| class.code())
-    .filter(|code| !classes.iter().any(|c| c.class == *code && c.loans > 0))
     .collect();
     if !missing.is_empty() {
         return Err(AppError::Internal(format!(

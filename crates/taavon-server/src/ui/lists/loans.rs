@@ -154,7 +154,12 @@ pub async fn list(
     let branches = banks
         .iter()
         .flat_map(|bank| &bank.branches)
-        .map(|b| (b.code.clone(), lang.pick(&b.name_fa, &b.name_en).to_owned()))
+        .map(|b| {
+            (
+                b.code.to_string(),
+                lang.pick(&b.name_fa, &b.name_en).to_owned(),
+            )
+        })
         .collect();
     render(&LoansPage {
         kept: query.kept_by_filter_form(),

@@ -69,7 +69,48 @@ fn percent(lang: Lang, part: i64, whole: i64) -> Cell {
     }
 }
 
-fn cells(lang: Lang, r: &PortfolioRow) -> Vec<Cell> {
+/// A branch's figures, or their sum over the page's branches.
+#[derive(Clone, Copy, Default)]
+struct Figures {
+    loans: i64,
+    outstanding_rial: i64,
+    par30_rial: i64,
+    par90_rial: i64,
+    past_due_rial: i64,
+    deferred_rial: i64,
+    doubtful_rial: i64,
+    provision_rial: i64,
+}
+
+impl Figures {
+    fn of(r: &PortfolioRow) -> Self {
+        Self {
+            loans: r.loans,
+            outstanding_rial: r.outstanding_rial,
+            par30_rial: r.par30_rial,
+            par90_rial: r.par90_rial,
+            past_due_rial: r.past_due_rial,
+            deferred_rial: r.deferred_rial,
+            doubtful_rial: r.doubtful_rial,
+            provision_rial: r.provision_rial,
+        }
+    }
+
+    fn plus(self, r: &PortfolioRow) -> Self {
+        Self {
+            loans: self.loans + r.loans,
+            outstanding_rial: self.outstanding_rial + r.outstanding_rial,
+            par30_rial: self.par30_rial + r.par30_rial,
+            par90_rial: self.par90_rial + r.par90_rial,
+            past_due_rial: self.past_due_rial + r.past_due_rial,
+            deferred_rial: self.deferred_rial + r.deferred_rial,
+            doubtful_rial: self.doubtful_rial + r.doubtful_rial,
+            provision_rial: self.provision_rial + r.provision_rial,
+        }
+    }
+}
+
+fn cells(lang: Lang, r: Figures) -> Vec<Cell> {
     vec![
         Cell::number(lang, r.loans),
         Cell::number(lang, r.outstanding_rial),
@@ -112,36 +153,22 @@ pub async fn portfolio(
     let lines = rows
         .iter()
         .map(|r| {
-            let branch = Cell::text(names::branch(lang, &r.branch)).link(format!(
+            let branch = Cell::text(names::branch(lang, r.branch.as_str())).link(format!(
                 "/loans?branch={}&arrears=1",
-                crate::auth::url_escape(&r.branch)
+                crate::auth::url_escape(r.branch.as_str())
             ));
             let mut row = vec![
                 Cell::text(names.province(lang, &r.province)),
-                Cell::text(names::bank(lang, &r.bank)),
+                Cell::text(names::bank(lang, r.bank.as_str())),
                 branch,
             ];
-            row.extend(cells(lang, r));
+            row.extend(cells(lang, Figures::of(r)));
             Row::new(row)
         })
         .collect();
-    let sum = |pick: fn(&PortfolioRow) -> i64| rows.iter().map(pick).sum::<i64>();
-    let totals = PortfolioRow {
-        loans: sum(|r| r.loans),
-        outstanding_rial: sum(|r| r.outstanding_rial),
-        par30_rial: sum(|r| r.par30_rial),
-        par90_rial: sum(|r| r.par90_rial),
-        past_due_rial: sum(|r| r.past_due_rial),
-        deferred_rial: sum(|r| r.deferred_rial),
-        doubtful_rial: sum(|r| r.doubtful_rial),
-        provision_rial: sum(|r| r.provision_rial),
-        business_on: String::new(),
-        province: String::new(),
-        bank: String::new(),
-        branch: String::new(),
-    };
+    let totals = rows.iter().fold(Figures::default(), Figures::plus);
     let mut total_cells = vec![Cell::text(t.total), Cell::empty(), Cell::empty()];
-    total_cells.extend(cells(lang, &totals));
+    total_cells.extend(cells(lang, totals));
     let specs = columns(lang, t, TableText::of(lang).rial);
     let table =
         DataTable::whole(lang, t.portfolio_title, &specs, &request, lines).with_totals(total_cells);
