@@ -8,12 +8,12 @@
 //! answers would tell which records exist in other provinces. The four-eyes rule reads
 //! who took part from the application's recorded events (`Participants`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use taavon_core::access::{
-    self, Action, ApplicationScope, ApplicationSubject, Decision, LoanAction, LoanSubject,
-    Principal, Resource, application_scope, decide_loan, decide_revision, decide_transition,
-    permitted_moves,
+    self, Action, ApplicantSubject, ApplicationScope, ApplicationSubject, Decision, LoanAction,
+    LoanSubject, Principal, Resource, application_scope, decide_loan, decide_revision,
+    decide_transition, permitted_moves,
 };
 use taavon_core::applications::{
     ApplicationState, EventAction, Participants, RecordedMove, TransitionAction, TransitionContext,
@@ -28,8 +28,8 @@ use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode, Tier};
 use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication, Program,
-    Reader, Store, WriteTx,
+    ApplicantName, Application, ApplicationEvent, ApplicationFilter, ApplicationMove,
+    NewApplication, Program, Reader, Store, WriteTx,
 };
 
 use crate::bounds::{BoundedText, Lengths};
@@ -234,6 +234,61 @@ pub async fn list_applications(
         applications,
         total,
     })
+}
+
+/// The applicants' names of `applications`, in their order, read in one statement (not
+/// one read per line): `None` where the principal may not read the applicant (a bank sees
+/// a cooperative, and a client it lends to).
+pub async fn applicant_names(
+    store: &Store,
+    principal: &Principal,
+    applications: &[Application],
+) -> Result<Vec<Option<String>>, AppError> {
+    let ids: Vec<i64> = applications.iter().map(|a| a.id).collect();
+    let mut read = store.read().await?;
+    let names = read.applicant_names(&ids).await?;
+    read.finish().await?;
+    let by_id: HashMap<i64, ApplicantName> =
+        names.into_iter().map(|n| (n.application_id, n)).collect();
+    applications
+        .iter()
+        .map(|application| {
+            let Some(applicant) = by_id.get(&application.id) else {
+                return Ok(None);
+            };
+            let province = ProvinceCode::parse(&applicant.province).map_err(|_| {
+                AppError::Internal(format!(
+                    "the applicant of application {} has a bad province",
+                    application.id
+                ))
+            })?;
+            let decision = match applicant.cooperative_id {
+                Some(id) => access::decide(
+                    Some(principal),
+                    Action::Read,
+                    Resource::Cooperative {
+                        id: Some(id),
+                        province: &province,
+                    },
+                ),
+                // A client's lenders include the bank this application was referred to,
+                // the one a bank officer's queue lists it by.
+                None => access::decide_personal_data(
+                    Some(principal),
+                    &ApplicantSubject {
+                        province: &province,
+                        cooperative_id: None,
+                        lenders: &application
+                            .referred_bank
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>(),
+                    },
+                ),
+            };
+            Ok((decision == Decision::Allow).then(|| applicant.name.clone()))
+        })
+        .collect()
 }
 
 /// Names in the applications' duplicate flags only the applications `scope` lists.

@@ -210,15 +210,16 @@ pub async fn submit(
     }
     // Likely duplicates, flagged for the reviewer.
     let mut flags = Vec::new();
+    let mut legal_id_taken = false;
     if let Some(legal_id) = &fields.legal_id
         && let Some(id) = write.cooperative_id_by_legal_id(legal_id).await?
     {
+        legal_id_taken = true;
         flags.push(serde_json::json!({ "rule": "same_legal_id", "cooperative_id": id }));
     }
     for (id, name) in write.forming_cooperatives_of(&codes).await? {
         flags.push(serde_json::json!({ "rule": "founder_on_forming_cooperative", "cooperative_id": id, "name": name }));
     }
-    let legal_id_taken = flags.iter().any(|f| f["rule"] == "same_legal_id");
     let mut stored = fields.clone();
     if legal_id_taken {
         // Keep the application; the reviewer sees the flag. The legal ID stays unique.

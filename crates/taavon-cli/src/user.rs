@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use taavon_app::clock;
 use taavon_app::users::{Caller, PasswordRule, UserInput};
+use taavon_core::access::RoleKind;
 
 use crate::plumbing::{DbArgs, config_with, open, report, runtime};
 
@@ -22,8 +23,8 @@ pub struct UserAddArgs {
     pub username: String,
     /// ministry_admin, provincial_officer, bank_officer, agency_officer,
     /// cooperative_representative or auditor.
-    #[arg(long)]
-    pub role: String,
+    #[arg(long, value_parser = role_kind)]
+    pub role: RoleKind,
     #[arg(long)]
     pub name: Option<String>,
     /// The province of a provincial officer (IR-16), or one of a bank officer's.
@@ -40,6 +41,14 @@ pub struct UserAddArgs {
     pub cooperative: Option<i64>,
 }
 
+/// `--role` read into the core's role kinds, so a misspelt role stops at the command line.
+fn role_kind(code: &str) -> Result<RoleKind, String> {
+    RoleKind::parse(code).ok_or_else(|| {
+        let known: Vec<&str> = RoleKind::ALL.iter().map(|kind| kind.code()).collect();
+        format!("unknown role {code:?}: one of {}", known.join(", "))
+    })
+}
+
 pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
     let UserCommand::Add(args) = command;
     let config = config_with(&args.db)?;
@@ -53,7 +62,7 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
         }
     };
     let mut provinces = args.province.clone();
-    let province = if args.role == "bank_officer" {
+    let province = if args.role == RoleKind::BankOfficer {
         None
     } else {
         provinces.pop()
@@ -62,7 +71,7 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
         display_name: args.name.clone().unwrap_or_else(|| args.username.clone()),
         username: args.username,
         password,
-        role: args.role,
+        role: args.role.code().to_owned(),
         province,
         provinces,
         bank: args.bank,
@@ -83,4 +92,18 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
         store.close().await;
         report(result.map(|id| println!("created user {} (id {id})", input.username)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_is_read_into_its_kind_and_an_unknown_one_names_the_known_ones() {
+        // Establishes that `--role` is checked at the command line, not compared later.
+        assert_eq!(role_kind("bank_officer"), Ok(RoleKind::BankOfficer));
+        let error = role_kind("banker").unwrap_err();
+        assert!(error.starts_with("unknown role \"banker\": one of ministry_admin"));
+        assert!(error.contains("auditor"));
+    }
 }

@@ -156,3 +156,23 @@ result_codes!(
         ExceedsDebits => "exceeds_debits",
     }
 );
+
+impl TransferResult {
+    /// Whether the transfer's id already names a different transfer (any
+    /// `exists_with_different_*`): the same id sent with other fields.
+    pub const fn is_id_taken(self) -> bool {
+        matches!(
+            self,
+            Self::ExistsWithDifferentFlags
+                | Self::ExistsWithDifferentDebitAccountId
+                | Self::ExistsWithDifferentCreditAccountId
+                | Self::ExistsWithDifferentAmount
+                | Self::ExistsWithDifferentPendingId
+                | Self::ExistsWithDifferentUserData128
+                | Self::ExistsWithDifferentUserData64
+                | Self::ExistsWithDifferentUserData32
+                | Self::ExistsWithDifferentLedger
+                | Self::ExistsWithDifferentCode
+        )
+    }
+}

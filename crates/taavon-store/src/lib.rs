@@ -54,7 +54,8 @@ mod url;
 mod users;
 
 pub use applications::{
-    Application, ApplicationEvent, ApplicationFilter, ApplicationMove, NewApplication,
+    ApplicantName, Application, ApplicationEvent, ApplicationFilter, ApplicationMove,
+    NewApplication,
 };
 pub use audit::{
     Actor, AuditCheckpoint, AuditEntry, AuditHead, AuditKey, AuditRecord, AuditVerification,

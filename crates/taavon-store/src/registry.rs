@@ -31,6 +31,8 @@ pub struct Formation {
     pub id: i64,
     pub province: String,
     pub cooperative_id: i64,
+    /// The forming cooperative's name, read with the formation (a list names each).
+    pub cooperative_name: String,
     pub status: FormationStatus,
     pub statute: Option<String>,
     /// Likely duplicates found at submission, as JSON (flagged, never merged).
@@ -53,8 +55,13 @@ pub enum Versioned<T> {
     Missing,
 }
 
-const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, duplicate_flags, \
-     decided_by, decided_at, reason, version, created_at";
+/// A formation's columns with its cooperative's name, from `FORMATIONS`.
+const FORMATION_COLUMNS: &str = "f.id, f.province, f.cooperative_id, c.name AS cooperative_name, \
+     f.status, f.statute, f.duplicate_flags, f.decided_by, f.decided_at, f.reason, f.version, \
+     f.created_at";
+
+/// Formations joined to their cooperatives.
+const FORMATIONS: &str = "formations f JOIN cooperatives c ON c.id = f.cooperative_id";
 
 macro_rules! formation_row {
     ($row:expr) => {
@@ -64,6 +71,7 @@ macro_rules! formation_row {
                 id: row.get("id")?,
                 province: row.get("province")?,
                 cooperative_id: row.get("cooperative_id")?,
+                cooperative_name: row.get("cooperative_name")?,
                 status: row.code("status", FormationStatus::parse)?,
                 statute: row.get("statute")?,
                 duplicate_flags: row.get("duplicate_flags")?,
@@ -200,7 +208,7 @@ impl Reader {
     }
 
     pub async fn formation(&mut self, id: i64) -> Result<Option<Formation>, StoreError> {
-        let sql = format!("SELECT {FORMATION_COLUMNS} FROM formations WHERE id = $1");
+        let sql = format!("SELECT {FORMATION_COLUMNS} FROM {FORMATIONS} WHERE f.id = $1");
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
@@ -212,7 +220,8 @@ impl Reader {
 
     /// Formations in the given provinces (all when empty), newest first.
     pub async fn formations(&mut self, provinces: &[String]) -> Result<Vec<Formation>, StoreError> {
-        let sql = format!("SELECT {FORMATION_COLUMNS} FROM formations ORDER BY id DESC LIMIT 1000");
+        let sql =
+            format!("SELECT {FORMATION_COLUMNS} FROM {FORMATIONS} ORDER BY f.id DESC LIMIT 1000");
         let all: Vec<Formation> = on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(c)
             .await

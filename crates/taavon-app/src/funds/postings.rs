@@ -72,8 +72,44 @@ fn linked(mut chain: Vec<Transfer>) -> Vec<Transfer> {
     chain
 }
 
-/// Submits a chain; a refusal becomes an error naming the field and the ledger's code.
+/// The account a chain draws on, which says what an overdraft is refused as.
+#[derive(Clone, Copy)]
+enum DrawsOn {
+    ProgramFund,
+    AgencyDeposit,
+}
+
+impl DrawsOn {
+    fn insufficient(self, field: &str) -> AppError {
+        match self {
+            DrawsOn::ProgramFund => AppError::invalid(
+                field,
+                "fund_insufficient",
+                "موجودی صندوق برنامه در این استان کافی نیست.",
+                "The program's fund in this province does not hold enough money.",
+            ),
+            DrawsOn::AgencyDeposit => AppError::invalid(
+                field,
+                "deposit_insufficient",
+                "موجودی سپرده این نهاد در این بانک کافی نیست.",
+                "The agency's deposit at this bank does not hold enough money.",
+            ),
+        }
+    }
+}
+
+/// Submits a chain drawing on a program fund; a refusal becomes an error naming the
+/// field and the ledger's code.
 async fn submit(write: &mut WriteTx, chain: Vec<Transfer>, field: &str) -> Result<(), AppError> {
+    submit_drawing(write, chain, field, DrawsOn::ProgramFund).await
+}
+
+async fn submit_drawing(
+    write: &mut WriteTx,
+    chain: Vec<Transfer>,
+    field: &str,
+    draws_on: DrawsOn,
+) -> Result<(), AppError> {
     if chain.is_empty() {
         return Ok(());
     }
@@ -83,15 +119,10 @@ async fn submit(write: &mut WriteTx, chain: Vec<Transfer>, field: &str) -> Resul
         .find(|r| !r.is_success() && **r != TransferResult::LinkedEventFailed)
     {
         None => Ok(()),
-        Some(TransferResult::ExceedsCredits) => Err(AppError::invalid(
-            field,
-            "fund_insufficient",
-            "موجودی صندوق برنامه در این استان کافی نیست.",
-            "The program's fund in this province does not hold enough money.",
-        )),
+        Some(TransferResult::ExceedsCredits) => Err(draws_on.insufficient(field)),
         // Transfer ids derive from what caused them; a caller's reference is one of
         // those causes, so this is the same reference sent with other figures.
-        Some(other) if other.code().starts_with("exists_with_different") => Err(AppError::invalid(
+        Some(other) if other.is_id_taken() => Err(AppError::invalid(
             "reference",
             "reused",
             "این شناسه پیش‌تر برای جابه‌جایی دیگری با ارقام دیگر به کار رفته است.",
@@ -468,19 +499,7 @@ pub async fn fund_program(
         code::FUNDING,
         0,
     );
-    submit(&mut write, vec![t], "amount")
-        .await
-        .map_err(|error| match error {
-            AppError::Invalid(fields) if fields.iter().any(|f| f.rule == "fund_insufficient") => {
-                AppError::invalid(
-                    "amount",
-                    "deposit_insufficient",
-                    "موجودی سپرده این نهاد در این بانک کافی نیست.",
-                    "The agency's deposit at this bank does not hold enough money.",
-                )
-            }
-            other => other,
-        })?;
+    submit_drawing(&mut write, vec![t], "amount", DrawsOn::AgencyDeposit).await?;
     commit_unless_retry(write, principal, idempotency).await
 }
 

@@ -28,7 +28,7 @@ use crate::state::AppState;
 
 /// A cooperative's or client's name for a line, read through the same scoped use cases
 /// as the API (a name the principal may not read shows as a dash).
-pub(super) async fn applicant_name(
+async fn applicant_name(
     store: &Store,
     principal: &Principal,
     application: &Application,

@@ -4,6 +4,7 @@ use axum::extract::Query;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use taavon_core::locale::Locale;
 
 use super::i18n::LANG_COOKIE;
 use crate::redirect::local_path_or_home;
@@ -15,7 +16,8 @@ pub struct LanguageQuery {
 }
 
 pub async fn switch_language(Query(query): Query<LanguageQuery>) -> Response {
-    let lang = if query.to == "en" { "en" } else { "fa" };
+    // Persian unless the reader asked for a language the UI speaks.
+    let lang = Locale::parse(&query.to).unwrap_or_default().code();
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
     (
         [(SET_COOKIE, cookie)],

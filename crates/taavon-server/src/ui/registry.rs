@@ -604,18 +604,9 @@ pub async fn formations(
         let mut lines = Vec::new();
         let names = Names::load(&state.store, &user.principal).await?;
         for f in formations {
-            // Through the scoped use case, as the API would read the cooperative.
-            let name = match cooperatives::get_cooperative(
-                &state.store,
-                &user.principal,
-                f.cooperative_id,
-            )
-            .await
-            {
-                Ok(cooperative) => cooperative.fields.name,
-                Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
-                Err(error) => return Err(error),
-            };
+            // A formation and its cooperative lie in one province, so whoever may list
+            // the formation may read the cooperative's name: it comes with the list.
+            let name = f.cooperative_name;
             let flags: Vec<serde_json::Value> =
                 serde_json::from_str(&f.duplicate_flags).unwrap_or_default();
             lines.push(FormationLine {

@@ -12,7 +12,7 @@ use taavon_app::{AppError, Store, export, programs, reference};
 use taavon_core::access::{Principal, drafts_applications};
 use taavon_core::applications::ApplicationState;
 
-use super::super::applications::{applicant_name, score_text};
+use super::super::applications::score_text;
 use super::super::i18n::{Lang, Text};
 use super::super::names::{self, Names};
 use super::super::page::{PageParts, error_page, layout, parts_text};
@@ -65,12 +65,13 @@ async fn rows(
     names: &Names,
     applications: &[Application],
 ) -> Result<Vec<Row>, AppError> {
+    let applicants = applications::applicant_names(store, principal, applications).await?;
     let mut rows = Vec::with_capacity(applications.len());
-    for a in applications {
+    for (a, applicant) in applications.iter().zip(applicants) {
         let f = &a.fields;
         rows.push(Row::new(vec![
             Cell::id(lang, a.id).link(format!("/applications/{}", a.id)),
-            Cell::persian(applicant_name(store, principal, a).await?),
+            Cell::persian(applicant.unwrap_or_else(|| "—".to_owned())),
             Cell::text(names.program(lang, &f.program)),
             Cell::text(names.province(lang, &f.province)),
             Cell::number(lang, f.amount_rial),
