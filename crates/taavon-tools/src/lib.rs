@@ -1,7 +1,8 @@
 //! Tooling that production code never links: a deterministic synthetic national dataset
-//! (`synth`), the benchmarks (`bench`: registry, ledger, end of day) and, through the
-//! store's `tooling` feature, the plain-SQL baselines they are measured against. Only the
-//! CLI depends on this crate; the server and the use cases do not.
+//! (`synth`), a synthetic allocation round (`synth_round`), the benchmarks (`bench`:
+//! registry, ledger, end of day, impact) and, through the store's `tooling` feature, the
+//! plain-SQL baselines they are measured against. Only the CLI depends on this crate; the
+//! server and the use cases do not.
 #![cfg_attr(
     not(test),
     deny(
@@ -14,3 +15,4 @@
 
 pub mod bench;
 pub mod synth;
+pub mod synth_round;
