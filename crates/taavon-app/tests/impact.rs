@@ -381,7 +381,7 @@ async fn jobs_are_verified_from_lists_on_sqlite() {
 #[tokio::test]
 async fn jobs_are_verified_from_lists_on_postgres() {
     // Establishes the same on PostgreSQL.
-    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     jobs_from_lists(store).await;
@@ -523,7 +523,7 @@ async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_sqlite() 
 #[tokio::test]
 async fn the_oracle_case_through_the_store_gives_the_cores_statuses_on_postgres() {
     // Establishes the same on PostgreSQL.
-    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     oracle_through_the_store(store).await;
@@ -582,7 +582,7 @@ async fn the_demo_shows_every_hire_status_on_sqlite() {
 #[tokio::test]
 async fn the_demo_shows_every_hire_status_on_postgres() {
     // Establishes the same on PostgreSQL.
-    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     demo_shows_every_status(store).await;

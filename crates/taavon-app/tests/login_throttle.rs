@@ -70,7 +70,8 @@ async fn fifty_parallel_wrong_passwords_cost_five_password_checks_and_lock_out_o
     // hashes), the other 45 are refused unchecked; that address is then refused even the
     // right password, while the real user logs in from another address.
     let mut stores = vec![taavon_testkit::fresh_sqlite().await];
-    stores.extend(taavon_testkit::fresh_postgres_or_skip().await);
+    let (postgres, _database) = taavon_testkit::fresh_postgres_or_skip().await.unzip();
+    stores.extend(postgres);
     for store in stores {
         let engine = store.engine();
         let store = store_with_admin(store).await;

@@ -79,7 +79,7 @@ async fn a_member_import_names_a_cooperative_of_another_province_like_an_unknown
 #[tokio::test]
 async fn a_member_import_names_a_cooperative_of_another_province_like_an_unknown_one_on_postgres() {
     // Establishes the same on PostgreSQL.
-    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     check_member_import(store).await;

@@ -103,6 +103,7 @@ async fn editing_or_deleting_an_audit_row_makes_audit_verify_fail_on_postgres() 
     let Some(url) = taavon_testkit::fresh_postgres_url_or_skip().await else {
         return;
     };
+    let _database = taavon_testkit::DatabaseGuard::new(&url);
     check(&url).await;
 }
 
@@ -345,6 +346,7 @@ async fn a_keyed_chain_catches_a_rebuilt_history_and_a_checkpoint_a_cut_tail_on_
     ) else {
         return;
     };
+    let _databases = [&rewrite, &cut].map(|url| taavon_testkit::DatabaseGuard::new(url));
     check_rewrite(&rewrite).await;
     check_cut(&cut).await;
 }

@@ -162,6 +162,7 @@ async fn ledger_check_and_trial_balance_on_postgres() {
     let Some(url) = taavon_testkit::fresh_postgres_url_or_skip().await else {
         return;
     };
+    let _database = taavon_testkit::DatabaseGuard::new(&url);
     check(&url).await;
 }
 
@@ -194,5 +195,6 @@ async fn bench_ledger_runs_on_postgres() {
     let Some(url) = taavon_testkit::fresh_postgres_url_or_skip().await else {
         return;
     };
+    let _database = taavon_testkit::DatabaseGuard::new(&url);
     bench(&["--db", &url]);
 }

@@ -85,10 +85,12 @@ pub async fn fresh_postgres_url_or_skip() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
-/// A new, empty, migrated PostgreSQL store, or `None` as `fresh_postgres_url_or_skip`.
-pub async fn fresh_postgres_or_skip() -> Option<Store> {
+/// A new, empty, migrated PostgreSQL store with the guard that drops its database when
+/// the test passes, or `None` as `fresh_postgres_url_or_skip`.
+pub async fn fresh_postgres_or_skip() -> Option<(Store, DatabaseGuard)> {
     let url = fresh_postgres_url_or_skip().await?;
-    Some(open_keyed(&url).await)
+    let database = DatabaseGuard::new(&url);
+    Some((open_keyed(&url).await, database))
 }
 
 /// Drops a test database: `DROP DATABASE … WITH (FORCE)` on PostgreSQL (closing the

@@ -575,7 +575,7 @@ async fn both_engines_produce_the_same_schema() {
     // tables and columns, primary keys, indexes, foreign keys, check constraints and
     // triggers.
     let sqlite = taavon_testkit::fresh_sqlite().await.schema().await.unwrap();
-    let Some(postgres) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((postgres, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     let postgres = postgres.schema().await.unwrap();
