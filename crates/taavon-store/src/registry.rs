@@ -31,8 +31,6 @@ pub struct Formation {
     pub id: i64,
     pub province: String,
     pub cooperative_id: i64,
-    /// The forming cooperative's name, read with the formation (a list names each).
-    pub cooperative_name: String,
     pub status: FormationStatus,
     pub statute: Option<String>,
     /// Likely duplicates found at submission, as JSON (flagged, never merged).
@@ -55,13 +53,15 @@ pub enum Versioned<T> {
     Missing,
 }
 
-/// A formation's columns with its cooperative's name, from `FORMATIONS`.
-const FORMATION_COLUMNS: &str = "f.id, f.province, f.cooperative_id, c.name AS cooperative_name, \
-     f.status, f.statute, f.duplicate_flags, f.decided_by, f.decided_at, f.reason, f.version, \
-     f.created_at";
+/// A formation as the list shows it: with its cooperative's name, read in the same statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedFormation {
+    pub formation: Formation,
+    pub cooperative_name: String,
+}
 
-/// Formations joined to their cooperatives.
-const FORMATIONS: &str = "formations f JOIN cooperatives c ON c.id = f.cooperative_id";
+const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, duplicate_flags, \
+     decided_by, decided_at, reason, version, created_at";
 
 macro_rules! formation_row {
     ($row:expr) => {
@@ -71,7 +71,6 @@ macro_rules! formation_row {
                 id: row.get("id")?,
                 province: row.get("province")?,
                 cooperative_id: row.get("cooperative_id")?,
-                cooperative_name: row.get("cooperative_name")?,
                 status: row.code("status", FormationStatus::parse)?,
                 statute: row.get("statute")?,
                 duplicate_flags: row.get("duplicate_flags")?,
@@ -208,7 +207,7 @@ impl Reader {
     }
 
     pub async fn formation(&mut self, id: i64) -> Result<Option<Formation>, StoreError> {
-        let sql = format!("SELECT {FORMATION_COLUMNS} FROM {FORMATIONS} WHERE f.id = $1");
+        let sql = format!("SELECT {FORMATION_COLUMNS} FROM formations WHERE id = $1");
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
@@ -218,21 +217,55 @@ impl Reader {
             .transpose())
     }
 
-    /// Formations in the given provinces (all when empty), newest first.
-    pub async fn formations(&mut self, provinces: &[String]) -> Result<Vec<Formation>, StoreError> {
-        let sql =
-            format!("SELECT {FORMATION_COLUMNS} FROM {FORMATIONS} ORDER BY f.id DESC LIMIT 1000");
-        let all: Vec<Formation> = on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(c)
-            .await
-            .map_err(db("listing formations"))?
-            .iter()
-            .map(|row| formation_row!(row))
-            .collect::<Result<_, _>>()?);
-        Ok(all
-            .into_iter()
-            .filter(|f| provinces.is_empty() || provinces.contains(&f.province))
-            .collect())
+    /// One page of the formations in the given provinces (all when empty), newest first,
+    /// each with its cooperative's name, and how many there are in all.
+    pub async fn formations(
+        &mut self,
+        provinces: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ListedFormation>, i64), StoreError> {
+        let mut filters = Conditions::default();
+        if !provinces.is_empty() {
+            filters.one_of("province", provinces.iter().map(String::as_str));
+        }
+        let where_sql = filters.where_sql();
+        let count_sql = format!("SELECT COUNT(*) AS n FROM formations {where_sql}");
+        let total: i64 = on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(count_sql.clone())),
+            &filters.values
+        )
+        .fetch_one(c)
+        .await
+        .map_err(db("counting formations"))?
+        .try_get("n")
+        .map_err(db("counting formations"))?);
+        let sql = format!(
+            "SELECT {FORMATION_COLUMNS}, \
+             (SELECT name FROM cooperatives c WHERE c.id = f.cooperative_id) AS cooperative_name \
+             FROM formations f {where_sql} ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
+        );
+        let page = on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone())),
+            &filters.values
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("listing formations"))?
+        .iter()
+        .map(|row| {
+            Ok(ListedFormation {
+                formation: formation_row!(row)?,
+                cooperative_name: crate::error::Decoded::new(
+                    row,
+                    "formations",
+                    "decoding a formation",
+                )?
+                .get("cooperative_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?);
+        Ok((page, total))
     }
 
     /// Every cooperative's legal ID with its id and province (for imports).
