@@ -90,6 +90,9 @@ pub struct Reassignment {
     pub added: JudgeId,
 }
 
+/// A panel and the entries it judges.
+type PanelEntries<'p, 'e, 'a, P> = (&'p [PanelJudge<P>], Vec<&'e EntryToAssign<'a, P>>);
+
 /// Why judges cannot be assigned.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AssignmentError {
@@ -222,8 +225,7 @@ impl AssignmentRules {
         panels: &Panels<P>,
         entries: &[EntryToAssign<'_, P>],
     ) -> Result<Assignment, AssignmentError> {
-        let mut by_panel: BTreeMap<PanelName, (&[PanelJudge<P>], Vec<&EntryToAssign<'_, P>>)> =
-            BTreeMap::new();
+        let mut by_panel: BTreeMap<PanelName, PanelEntries<'_, '_, '_, P>> = BTreeMap::new();
         for entry in entries {
             let (name, panel) = panels.for_entry(kind, entry.province)?;
             by_panel

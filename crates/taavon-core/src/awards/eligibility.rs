@@ -145,7 +145,8 @@ pub(crate) mod tests {
         // Establishes each rule alone, then all four reasons at once.
         let rules = EligibilityRules::default();
         assert_eq!(rules.check(&snapshot()), Vec::new());
-        let cases: [(fn(&mut EntrySnapshot), &str); 4] = [
+        type Change = fn(&mut EntrySnapshot);
+        let cases: [(Change, &str); 4] = [
             (|s| s.status = CooperativeStatus::Suspended, "not_active"),
             (
                 |s| s.registry_updated_on = day("1403-02-30"),
