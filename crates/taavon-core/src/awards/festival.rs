@@ -1,6 +1,6 @@
 //! The festival of one Jalali year: its categories (each with a provincial and a national
-//! quota), its entry and judging windows, and its two rounds with the moves between their
-//! states.
+//! quota and its judging criteria), its entry and judging windows, and its two rounds with
+//! the moves between their states.
 //!
 //! ```text
 //! open_for_entries ─start_judging→ judging ─close→ closed ─publish→ published
@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::awards::criteria::Criterion;
 use crate::calendar::JalaliDate;
 use crate::coded::coded_enum;
 
@@ -30,6 +31,8 @@ pub struct Category {
     pub provincial_quota: usize,
     /// Winners nation-wide in the national round.
     pub national_quota: usize,
+    /// What judges mark in this category, with its weights.
+    pub criteria: Vec<Criterion>,
 }
 
 /// A span of days, both ends included.
@@ -159,6 +162,7 @@ impl Category {
             name_en: name_en.into(),
             provincial_quota: 1,
             national_quota: 3,
+            criteria: Criterion::defaults(),
         })
         .collect()
     }

@@ -2,6 +2,7 @@
 //!
 //! - `festival`: the festival of a Jalali year, its categories, windows, quotas and the
 //!   moves of its rounds;
+//! - `criteria`: a judge's mark from their marks per criterion, weighted per category;
 //! - `eligibility`: whether an entry's snapshot may take part, with every reason;
 //! - `prescore`: the automatic pre-score from indicators, which orders entries and breaks
 //!   ties but never replaces the judges;
@@ -14,6 +15,7 @@
 
 pub mod assignment;
 pub mod certificate;
+pub mod criteria;
 pub mod eligibility;
 pub mod festival;
 pub mod prescore;
