@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use taavon_app::clock;
 use taavon_app::users::{Caller, PasswordRule, UserInput};
+use taavon_core::access::RoleKind;
 
 use crate::plumbing::{DbArgs, config_with, open, report, runtime};
 
@@ -26,7 +27,8 @@ pub struct UserAddArgs {
     pub role: String,
     #[arg(long)]
     pub name: Option<String>,
-    /// The province of a provincial officer (IR-16), or one of a bank officer's.
+    /// The province of a provincial officer or representative (IR-16), or one of a bank or
+    /// agency officer's (none: the head office, every province).
     #[arg(long)]
     pub province: Vec<String>,
     /// The bank of a bank officer (022).
@@ -53,7 +55,10 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
         }
     };
     let mut provinces = args.province.clone();
-    let province = if args.role == "bank_officer" {
+    let province = if matches!(
+        RoleKind::parse(args.role.trim()),
+        Some(RoleKind::BankOfficer | RoleKind::AgencyOfficer)
+    ) {
         None
     } else {
         provinces.pop()

@@ -413,6 +413,7 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             "کارشناس سازمان تأمین اجتماعی",
             Role::AgencyOfficer {
                 agency: "sso".into(),
+                provinces: Vec::new(),
             },
         ),
         (
@@ -450,7 +451,10 @@ fn user_input(username: &str, display_name: &str, role: &Role) -> UserInput {
             input.bank = Some(bank.clone());
             input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
         }
-        Role::AgencyOfficer { agency } => input.agency = Some(agency.clone()),
+        Role::AgencyOfficer { agency, provinces } => {
+            input.agency = Some(agency.clone());
+            input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
+        }
         Role::CooperativeRepresentative {
             cooperative_id,
             province,

@@ -200,7 +200,7 @@ pub fn role_name(lang: Lang, role: &Role) -> String {
             format!("{name} ({})", names::province_name(lang, province.as_str()))
         }
         Role::BankOfficer { bank, .. } => format!("{name} ({})", names::bank(lang, bank)),
-        Role::AgencyOfficer { agency } => format!("{name} ({})", names::agency(lang, agency)),
+        Role::AgencyOfficer { agency, .. } => format!("{name} ({})", names::agency(lang, agency)),
         _ => name.to_owned(),
     }
 }

@@ -277,6 +277,7 @@ async fn users_keep_their_role_and_scope(store: Store, _: String) -> Checks {
         },
         Role::AgencyOfficer {
             agency: "sso".into(),
+            provinces: Vec::new(),
         },
     ];
     let mut write = store.write(operator(), now()).await.unwrap();
