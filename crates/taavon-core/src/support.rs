@@ -61,7 +61,7 @@ pub enum Unit {
 }
 
 /// The kind of a unit, as stored beside its code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum UnitKind {
     ProvincialOffice,
     Agency,

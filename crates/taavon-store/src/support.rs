@@ -486,14 +486,13 @@ impl Reader {
         .map_err(db("decoding a support thread")))
     }
 
-    /// The levels a request was escalated to, with the day of each.
+    /// The levels a request was escalated to, lowest first, with the day of each.
     pub async fn support_escalations(
         &mut self,
         request_id: i64,
     ) -> Result<Vec<(EscalationLevel, String)>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
-            "SELECT level, escalated_on FROM support_escalations WHERE request_id = $1 \
-             ORDER BY escalated_at, level"
+        let mut levels: Vec<(EscalationLevel, String)> = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT level, escalated_on FROM support_escalations WHERE request_id = $1"
         )
         .bind(request_id)
         .fetch_all(c)
@@ -512,7 +511,10 @@ impl Reader {
                 decoded.get("escalated_on")?,
             ))
         })
-        .collect())
+        .collect::<Result<_, StoreError>>())?;
+        // Two levels recorded by one run share their instant: order by level, not text.
+        levels.sort_by_key(|(level, _)| *level);
+        Ok(levels)
     }
 
     /// A request's attachments, without their content.
@@ -728,9 +730,8 @@ impl WriteTx {
     ) -> Result<i64, StoreError> {
         let now = self.now.to_string();
         let actor = self.actor.label();
-        let id: i64 =
-            on!(self.conn(), |c| {
-                sqlx::query(
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
             "INSERT INTO support_messages (request_id, author_user_id, author, written_at, body) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id"
         )
@@ -743,7 +744,7 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("writing a support message"))?
-            });
+        });
         self.audit(AuditEntry::created(
             "support_request.message",
             "support_request",

@@ -29,6 +29,7 @@ use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::{Financing, FundingSource};
 use taavon_core::reference::ReferenceData;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
+use taavon_core::support::{RequestKind, RequestStatus, UnitKind};
 use utoipa::openapi::schema::{
     AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
@@ -298,6 +299,12 @@ fields! {
         TextKind::Code,
     );
     RoleCode => one_of(RoleKind::ALL.iter().map(|r| r.code()), "A role.");
+    SupportKindCode => one_of(RequestKind::ALL.iter().map(|k| k.code()),
+        "What kind of support a request asks for.");
+    SupportStatusCode => one_of(RequestStatus::ALL.iter().map(|s| s.code()),
+        "Where a support request stands.");
+    SupportUnitKind => one_of(UnitKind::ALL.iter().map(|k| k.code()),
+        "Which kind of unit answers: the provincial office, an agency or a bank.");
     Weight => ObjectBuilder::new()
         .schema_type(Type::Number)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
