@@ -840,6 +840,16 @@ pub async fn attach(
         "" => "attachment",
         named => named,
     };
+    let content_sha256: String = Sha256::digest(content)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    // The body is the file, not JSON: the key is held to its name and content's hash.
+    let keyed_body = format!("{file_name}:{content_sha256}");
+    let idempotency = idempotency.map(|key| Idempotency {
+        canonical_body: &keyed_body,
+        ..key
+    });
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(attachment_id) => return attachment_row(store, id, attachment_id).await,
         Begun::Fresh(write) => write,
@@ -848,10 +858,6 @@ pub async fn attach(
     if !(sides.requester || sides.handler) {
         return Err(AppError::Forbidden);
     }
-    let content_sha256 = Sha256::digest(content)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
     let attachment_id = write
         .insert_support_attachment(
             &request,

@@ -385,6 +385,8 @@ struct RequestPage {
     assignee: String,
     body: String,
     satisfaction: String,
+    /// The requester's words, in Persian whatever the page's language.
+    satisfaction_comment: String,
     messages: Vec<MessageLine>,
     attachments: Vec<AttachmentLine>,
     moves: Vec<MoveButton>,
@@ -434,15 +436,10 @@ fn request_page(
             .collect(),
         assignee: r.assignee_name.clone().unwrap_or_else(|| w.none.to_owned()),
         body: r.fields.body.clone(),
-        satisfaction: r.satisfaction.map_or_else(
-            || w.none.to_owned(),
-            |score| {
-                let comment = r.satisfaction_comment.clone().unwrap_or_default();
-                format!("{} {comment}", lang.number(score))
-                    .trim()
-                    .to_owned()
-            },
-        ),
+        satisfaction: r
+            .satisfaction
+            .map_or_else(|| w.none.to_owned(), |score| lang.number(score)),
+        satisfaction_comment: r.satisfaction_comment.clone().unwrap_or_default(),
         messages: view
             .messages
             .iter()
