@@ -68,10 +68,7 @@ async fn check_the_api(app: TestApp) {
         let (app, id) = (&app, id.clone());
         async move {
             let (_, list) = app.get("/api/v1/support-requests", Some(&token)).await;
-            list.as_array()
-                .unwrap()
-                .iter()
-                .any(|r| r["id"] == id)
+            list.as_array().unwrap().iter().any(|r| r["id"] == id)
         }
     };
     assert!(listed(ilam.clone()).await);

@@ -606,3 +606,4 @@ async fn an_unknown_database_scheme_is_an_error() {
 }
 
 mod loans;
+mod support;
