@@ -794,6 +794,13 @@ pub async fn rate(
     request_of(store, principal, id).await
 }
 
+/// A file as it was sent: the name its sender gave it and its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct AttachedFile<'a> {
+    pub name: &'a str,
+    pub content: &'a [u8],
+}
+
 /// The refusal of a file over `attachment_max_bytes`.
 pub fn attachment_too_large(settings: &SupportSettings) -> AppError {
     AppError::invalid(
@@ -819,11 +826,14 @@ pub async fn attach(
     principal: &Principal,
     settings: &SupportSettings,
     id: i64,
-    file_name: &str,
-    content: &[u8],
+    file: AttachedFile<'_>,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<SupportAttachment, AppError> {
+    let AttachedFile {
+        name: file_name,
+        content,
+    } = file;
     crate::bounds::check_texts(&[("file_name", Some(file_name), TextKind::Name)])?;
     if content.len() > settings.attachment_max_bytes {
         return Err(attachment_too_large(settings));

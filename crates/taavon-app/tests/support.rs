@@ -4,8 +4,8 @@
 //! wrong size or type are refused with nothing stored, and each role sees its own.
 
 use taavon_app::support::{
-    self, EscalationLevel, RequestInput, RuleInput, SupportSettings, attach, attachment,
-    escalate_overdue, file_request, list_requests, move_request, rate, request_view,
+    self, AttachedFile, EscalationLevel, RequestInput, RuleInput, SupportSettings, attach,
+    attachment, escalate_overdue, file_request, list_requests, move_request, rate, request_view,
     set_routing_rule,
 };
 use taavon_app::{AppError, clock};
@@ -309,8 +309,10 @@ async fn check_attachments(store: Store) {
                 &coop,
                 &settings(),
                 filed.id,
-                "big.pdf",
-                &big,
+                AttachedFile {
+                    name: "big.pdf",
+                    content: &big
+                },
                 None,
                 now()
             )
@@ -325,8 +327,11 @@ async fn check_attachments(store: Store) {
                 &coop,
                 &settings(),
                 filed.id,
-                "x.pdf",
-                b"MZ\x90\x00 not a pdf",
+                AttachedFile {
+                    name: "x.pdf",
+                    content: b"MZ\x90\x00 not a pdf",
+                },
+                None,
                 now()
             )
             .await
@@ -342,8 +347,11 @@ async fn check_attachments(store: Store) {
         &coop,
         &settings(),
         filed.id,
-        "letter.pdf",
-        pdf,
+        AttachedFile {
+            name: "letter.pdf",
+            content: pdf,
+        },
+        None,
         now(),
     )
     .await

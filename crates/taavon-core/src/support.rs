@@ -187,18 +187,16 @@ impl RequestStatus {
 /// unit may also close an answered request the requester left.
 pub fn may_move(from: RequestStatus, to: RequestStatus, sides: Sides) -> bool {
     use RequestStatus::*;
-    let handler = match (from, to) {
-        (New | Reopened | WaitingForRequester, Assigned) => true,
-        (Assigned | Reopened, WaitingForRequester | Answered) => true,
-        (Answered, Closed) => true,
-        _ => false,
-    };
-    let requester = match (from, to) {
-        (WaitingForRequester, Assigned) => true,
-        (Answered, Closed) => true,
-        (Answered | Closed, Reopened) => true,
-        _ => false,
-    };
+    let handler = matches!(
+        (from, to),
+        (New | Reopened | WaitingForRequester, Assigned)
+            | (Assigned | Reopened, WaitingForRequester | Answered)
+            | (Answered, Closed)
+    );
+    let requester = matches!(
+        (from, to),
+        (WaitingForRequester, Assigned) | (Answered, Closed) | (Answered | Closed, Reopened)
+    );
     (sides.handler && handler) || (sides.requester && requester)
 }
 

@@ -12,8 +12,8 @@ use taavon_store::{Actor, NewSupportRequest, Store};
 use crate::AppError;
 use crate::auth::principal_of;
 use crate::support::{
-    RequestInput, RuleInput, SupportSettings, assign, attach, escalate_overdue, file_request,
-    move_request, rate, reply, set_routing_rule,
+    AttachedFile, RequestInput, RuleInput, SupportSettings, assign, attach, escalate_overdue,
+    file_request, move_request, rate, reply, set_routing_rule,
 };
 
 /// Files the demo's requests for `cooperative_id` (Ilam's clothing cooperative).
@@ -81,8 +81,10 @@ pub async fn file(store: &Store, cooperative_id: i64, now: Timestamp) -> Result<
         &coop,
         &settings,
         insurance.id,
-        "members.pdf",
-        b"%PDF-1.4\n% demo members list\n%%EOF\n",
+        AttachedFile {
+            name: "members.pdf",
+            content: b"%PDF-1.4\n% demo members list\n%%EOF\n",
+        },
         None,
         now,
     )

@@ -521,8 +521,10 @@ pub async fn attach(
         &user.principal,
         &state.config.support,
         id,
-        query.file_name.as_deref().unwrap_or(""),
-        content.as_ref(),
+        support::AttachedFile {
+            name: query.file_name.as_deref().unwrap_or(""),
+            content: content.as_ref(),
+        },
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
