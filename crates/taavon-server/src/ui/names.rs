@@ -419,6 +419,26 @@ pub fn audit_action(lang: Lang, code: &str) -> Option<&'static str> {
     labelled(lang, &AUDIT_ACTIONS, code)
 }
 
+/// The record an audit entry is about when its id is a code, not a number: a support
+/// routing rule (`training/IR-16`) reads as its kind and province, a support topic as its
+/// kind alone (the topics are data, named on the support pages); `None` for the records
+/// known by number.
+pub fn audit_coded_target(lang: Lang, entity: &str, id: &str) -> Option<String> {
+    let label = audit_entity(lang, entity)?;
+    match entity {
+        "support_routing_rule" => Some(match id.rsplit_once('/') {
+            Some((_, province)) => format!(
+                "{label}{}{}",
+                lang.pick("، ", ", "),
+                province_name(lang, province)
+            ),
+            None => label.to_owned(),
+        }),
+        "support_topic" => Some(label.to_owned()),
+        _ => None,
+    }
+}
+
 /// The kind of record an audit entry is about (`loan_proposal`); `None` when unknown.
 pub fn audit_entity(lang: Lang, code: &str) -> Option<&'static str> {
     labelled(lang, &AUDIT_ENTITIES, code)

@@ -786,4 +786,16 @@ mod tests {
         let office = Unit::from_parts(UnitKind::ProvincialOffice, None).unwrap();
         assert!(!unit_name(Lang::Fa, &office, None).is_ascii());
     }
+
+    #[test]
+    fn a_routing_rules_audit_target_names_its_province_not_its_codes() {
+        // Establishes that the audit page shows no topic or province code of a rule.
+        let target =
+            names::audit_coded_target(Lang::Fa, "support_routing_rule", "training/IR-16").unwrap();
+        assert!(
+            !target.chars().any(|c| c.is_ascii_alphanumeric()),
+            "{target}"
+        );
+        assert_eq!(names::audit_coded_target(Lang::Fa, "loan", "7"), None);
+    }
 }
