@@ -151,6 +151,64 @@ pub async fn topics(store: &Store) -> Result<Vec<SupportTopic>, AppError> {
     Ok(topics)
 }
 
+/// Adds a topic or renames one (the ministry's): its code (lower-case letters, digits
+/// and `_`) and its Persian and English names.
+pub async fn put_topic(
+    store: &Store,
+    principal: &Principal,
+    topic: &SupportTopic,
+    idempotency: Option<Idempotency<'_>>,
+    now: Timestamp,
+) -> Result<SupportTopic, AppError> {
+    crate::bounds::check_texts(&[
+        ("code", Some(&topic.code), TextKind::Code),
+        ("name_fa", Some(&topic.name_fa), TextKind::Name),
+        ("name_en", Some(&topic.name_en), TextKind::Name),
+    ])?;
+    if !keeps_support_routing(principal) {
+        return Err(AppError::Forbidden);
+    }
+    let code = topic.code.trim();
+    let mut errors = Vec::new();
+    if code.is_empty()
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        errors.push(FieldError::new(
+            "code",
+            "format",
+            "کد موضوع از حروف کوچک لاتین، رقم و _ است (نمونه: market_access).",
+            "A topic's code is lower-case letters, digits and _ (e.g. market_access).",
+        ));
+    }
+    let kept = SupportTopic {
+        code: code.to_owned(),
+        name_fa: taavon_core::text::normalize(topic.name_fa.trim()),
+        name_en: topic.name_en.trim().to_owned(),
+    };
+    for (field, name) in [("name_fa", &kept.name_fa), ("name_en", &kept.name_en)] {
+        if name.is_empty() {
+            errors.push(FieldError::new(
+                field,
+                "required",
+                "نام موضوع را بنویسید.",
+                "The topic's name is required.",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut write = match begin(store, principal, idempotency, now).await? {
+        Begun::Replay(_) => return Ok(kept),
+        Begun::Fresh(write) => write,
+    };
+    write.put_support_topic(&kept).await?;
+    finish_idempotent(write, principal, idempotency, 0).await?;
+    Ok(kept)
+}
+
 /// The routing rules, by topic and province (anyone logged in: where a request goes is
 /// no secret).
 pub async fn routing_rules(store: &Store) -> Result<Vec<RoutingRule>, AppError> {

@@ -114,6 +114,7 @@ use problems::ProblemResponses;
         support::attach,
         support::download,
         support::topics,
+        support::put_topic,
         support::routing_rules,
         support::set_routing_rule,
         support::sla,
@@ -298,7 +299,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/support-requests",
             get(support::list).post(support::file),
         )
-        .route("/api/v1/support-requests/topics", get(support::topics))
+        .route(
+            "/api/v1/support-requests/topics",
+            get(support::topics).put(support::put_topic),
+        )
         .route(
             "/api/v1/support-requests/routing-rules",
             get(support::routing_rules).put(support::set_routing_rule),

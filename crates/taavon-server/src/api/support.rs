@@ -572,6 +572,43 @@ pub async fn topics(
     Ok(Json(topics.into_iter().map(Into::into).collect()))
 }
 
+/// A topic as the ministry keeps it.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"code": "water", "name_fa": "آب و انرژی", "name_en": "Water and energy"}))]
+pub struct TopicInputDto {
+    #[schema(value_type = fields::Code)]
+    pub code: String,
+    #[schema(value_type = fields::Name)]
+    pub name_fa: String,
+    #[schema(value_type = fields::Name)]
+    pub name_en: String,
+}
+
+/// Adds a topic or renames one (the ministry's).
+#[utoipa::path(put, path = "/api/v1/support-requests/topics", tag = "support",
+    request_body = TopicInputDto, security(("bearer" = [])),
+    responses((status = 200, body = TopicDto), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn put_topic(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Keyed { body, key }: Keyed<TopicInputDto>,
+) -> Result<Json<TopicDto>, ApiError> {
+    let topic = support::put_topic(
+        &state.store,
+        &user.principal,
+        &SupportTopic {
+            code: body.code,
+            name_fa: body.name_fa,
+            name_en: body.name_en,
+        },
+        key.as_ref().map(IdempotencyKey::get),
+        clock::now(),
+    )
+    .await?;
+    Ok(Json(topic.into()))
+}
+
 #[utoipa::path(get, path = "/api/v1/support-requests/routing-rules", tag = "support",
     security(("bearer" = [])),
     responses((status = 200, body = Vec<RoutingRuleDto>), (status = 401, body = Problem)))]

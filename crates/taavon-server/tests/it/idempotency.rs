@@ -488,6 +488,15 @@ async fn check_every_write_route(app: TestApp) {
         rule("behzisti"),
     )
     .await;
+    let topic = |name: &str| json!({"code": "water", "name_fa": name, "name_en": "Water"});
+    walk.check(
+        &admin,
+        ("put", "/api/v1/support-requests/topics"),
+        "/api/v1/support-requests/topics",
+        topic("آب"),
+        topic("آب و انرژی"),
+    )
+    .await;
     let coop = app.token("coop", "demo").await;
     let request = |body: &str| json!({"cooperative_id": 1, "kind": "technical", "topic": "legal", "body": body});
     let filed = walk
