@@ -192,15 +192,14 @@ async fn check_the_api(app: TestApp) {
     assert_eq!(status, 200);
     assert!(topics.as_array().unwrap().len() >= 6);
     // The topics and the routing are the ministry's.
-    for path in ["topics", "routing-rules"] {
+    let topic = json!({"code": "water", "name_fa": "آب", "name_en": "Water"});
+    let rule = json!({"topic": "legal", "province": "IR-16", "unit_kind": "provincial_office"});
+    for (path, body) in [("topics", topic), ("routing-rules", rule)] {
         let status = app
             .client
             .put(app.url(&format!("/api/v1/support-requests/{path}")))
             .bearer_auth(&ilam)
-            .json(
-                &json!({"code": "water", "name_fa": "آب", "name_en": "Water",
-                "topic": "legal", "province": "IR-16", "unit_kind": "provincial_office"}),
-            )
+            .json(&body)
             .send()
             .await
             .unwrap()
