@@ -6,6 +6,7 @@
 use taavon_core::calendar::IsoDate;
 use taavon_core::loans::classification::ClassificationRules;
 use taavon_core::loans::eod::{EodPlan, EodStep};
+use taavon_core::support::SupportRules;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, Store};
 
@@ -20,6 +21,8 @@ pub struct EodSettings {
     pub rules: ClassificationRules,
     /// Loans per batch (one transaction each).
     pub batch_size: i64,
+    /// When an open support request is escalated.
+    pub support: SupportRules,
 }
 
 impl Default for EodSettings {
@@ -28,6 +31,7 @@ impl Default for EodSettings {
             plan: EodPlan::default(),
             rules: ClassificationRules::default(),
             batch_size: 20_000,
+            support: SupportRules::default(),
         }
     }
 }
@@ -41,6 +45,8 @@ pub struct DayReport {
     pub batches_resumed: i64,
     pub loans_closed: i64,
     pub branches: i64,
+    /// Escalation levels support requests reached as the next date opened.
+    pub escalations: u64,
 }
 
 /// Closes every business date from the open one through `through`, day by day. A date
@@ -125,9 +131,12 @@ pub async fn close_at(
             EodStep::Overdue | EodStep::LateCharges | EodStep::Classify => {}
         }
     }
-    write
-        .set_business_date(&day.add_days(1).to_string())
-        .await?;
+    let next = day.add_days(1);
+    write.set_business_date(&next.to_string()).await?;
     write.commit().await?;
+    // Requests still unanswered past their deadline are escalated as of the new date;
+    // each level is recorded once, so a rerun or a second app server adds nothing.
+    report.escalations =
+        crate::support::escalate_overdue(store, &settings.support, next, now).await?;
     Ok(Some(report))
 }

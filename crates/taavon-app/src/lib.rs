@@ -41,6 +41,7 @@ pub mod rounds;
 pub mod rows;
 pub mod sessions;
 pub mod shares;
+pub mod support;
 pub mod table;
 pub mod users;
 

@@ -193,7 +193,7 @@ fn scope_not_for(kind: RoleKind, input: &UserInput) -> Vec<FieldError> {
         RoleKind::MinistryAdmin | RoleKind::Auditor => &[],
         RoleKind::ProvincialOfficer => &["province"],
         RoleKind::BankOfficer => &["province", "provinces", "bank"],
-        RoleKind::AgencyOfficer => &["agency"],
+        RoleKind::AgencyOfficer => &["province", "provinces", "agency"],
         RoleKind::CooperativeRepresentative => &["province", "cooperative_id"],
     };
     let given = [
@@ -250,46 +250,50 @@ fn role_from_input(input: &UserInput) -> (Option<Role>, Vec<FieldError>) {
         Some(RoleKind::Auditor) => Some(Role::Auditor),
         Some(RoleKind::ProvincialOfficer) => province("province", input.province.as_deref())
             .map(|province| Role::ProvincialOfficer { province }),
-        Some(RoleKind::BankOfficer) => {
-            let provinces: Vec<Option<ProvinceCode>> = input
+        Some(kind @ (RoleKind::BankOfficer | RoleKind::AgencyOfficer)) => {
+            // Both work in the listed provinces; none listed is the head office.
+            let provinces: Option<Vec<ProvinceCode>> = input
                 .provinces
                 .iter()
                 .chain(input.province.iter())
                 .map(|code| province("provinces", Some(code)))
+                .collect::<Vec<_>>()
+                .into_iter()
                 .collect();
-            match &input.bank {
-                Some(bank) => provinces
-                    .into_iter()
-                    .collect::<Option<Vec<_>>>()
-                    .map(|provinces| Role::BankOfficer {
-                        bank: bank.trim().to_owned(),
+            let (field, unit) = if kind == RoleKind::BankOfficer {
+                ("bank", &input.bank)
+            } else {
+                ("agency", &input.agency)
+            };
+            match (unit, provinces) {
+                (Some(code), Some(provinces)) if kind == RoleKind::BankOfficer => {
+                    Some(Role::BankOfficer {
+                        bank: code.trim().to_owned(),
                         provinces,
-                    }),
-                None => {
-                    errors.push(FieldError::new(
-                        "bank",
-                        "required",
-                        "نقش کارشناس بانک به کد بانک نیاز دارد (نمونه: 022).",
-                        "A bank officer needs a bank code (e.g. 022).",
-                    ));
+                    })
+                }
+                (Some(code), Some(provinces)) => Some(Role::AgencyOfficer {
+                    agency: code.trim().to_owned(),
+                    provinces,
+                }),
+                (Some(_), None) => None,
+                (None, _) => {
+                    let (fa, en) = if kind == RoleKind::BankOfficer {
+                        (
+                            "نقش کارشناس بانک به کد بانک نیاز دارد (نمونه: 022).",
+                            "A bank officer needs a bank code (e.g. 022).",
+                        )
+                    } else {
+                        (
+                            "نقش کارشناس سازمان به کد سازمان نیاز دارد (نمونه: sso).",
+                            "An agency officer needs an agency code (e.g. sso).",
+                        )
+                    };
+                    errors.push(FieldError::new(field, "required", fa, en));
                     None
                 }
             }
         }
-        Some(RoleKind::AgencyOfficer) => match &input.agency {
-            Some(agency) => Some(Role::AgencyOfficer {
-                agency: agency.trim().to_owned(),
-            }),
-            None => {
-                errors.push(FieldError::new(
-                    "agency",
-                    "required",
-                    "نقش کارشناس سازمان به کد سازمان نیاز دارد (نمونه: sso).",
-                    "An agency officer needs an agency code (e.g. sso).",
-                ));
-                None
-            }
-        },
         Some(RoleKind::CooperativeRepresentative) => {
             let province = province("province", input.province.as_deref());
             match (input.cooperative_id, province) {

@@ -44,6 +44,7 @@ async fn only_a_reader_of_the_audit_trail_verifies_it_through_the_audit_page_use
         },
         Role::AgencyOfficer {
             agency: "sso".into(),
+            provinces: Vec::new(),
         },
         Role::CooperativeRepresentative {
             cooperative_id: 1,

@@ -37,6 +37,61 @@ pub struct Config {
     pub eod: EodConfig,
     /// Job verification against the insured-worker lists (the `[impact]` table).
     pub impact: ImpactConfig,
+    /// Support requests (the `[support]` table).
+    pub support: SupportConfig,
+}
+
+/// Support requests (issue 15): the deadline, escalation and attachments.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupportConfig {
+    /// Working days from filing to the deadline for an answer.
+    pub answer_days: u32,
+    /// Working days past the deadline before an open request goes to the ministry.
+    pub ministry_after_days: u32,
+    /// The weekly holidays of provincial offices and agencies (`fri` or `thu,fri`).
+    pub office_weekend: String,
+    /// The weekly holidays of banks.
+    pub bank_weekend: String,
+    /// The largest attachment accepted, in bytes.
+    pub attachment_max_bytes: usize,
+}
+
+impl Default for SupportConfig {
+    fn default() -> Self {
+        let defaults = taavon_app::support::SupportSettings::default();
+        Self {
+            answer_days: defaults.rules.answer_days,
+            ministry_after_days: defaults.rules.ministry_after_days,
+            office_weekend: defaults.rules.office_weekend.to_string(),
+            bank_weekend: defaults.rules.bank_weekend.to_string(),
+            attachment_max_bytes: defaults.attachment_max_bytes,
+        }
+    }
+}
+
+impl SupportConfig {
+    /// The checked settings: at least one day to answer, weekends that leave working days.
+    pub fn settings(&self) -> anyhow::Result<taavon_app::support::SupportSettings> {
+        use taavon_core::workdays::Weekend;
+        anyhow::ensure!(self.answer_days > 0, "support.answer_days must be positive");
+        anyhow::ensure!(
+            self.attachment_max_bytes > 0,
+            "support.attachment_max_bytes must be positive"
+        );
+        let weekend = |field: &str, text: &str| {
+            Weekend::parse(text).map_err(|error| anyhow::anyhow!("support.{field}: {error}"))
+        };
+        Ok(taavon_app::support::SupportSettings {
+            rules: taavon_core::support::SupportRules {
+                answer_days: self.answer_days,
+                ministry_after_days: self.ministry_after_days,
+                office_weekend: weekend("office_weekend", &self.office_weekend)?,
+                bank_weekend: weekend("bank_weekend", &self.bank_weekend)?,
+            },
+            attachment_max_bytes: self.attachment_max_bytes,
+        })
+    }
 }
 
 /// The parameters of job verification (issue 14); the defaults are the oracle's.
@@ -150,6 +205,7 @@ impl EodConfig {
             plan,
             rules,
             batch_size: self.batch_size,
+            ..taavon_app::eod::EodSettings::default()
         })
     }
 }
@@ -186,6 +242,7 @@ impl Default for Config {
             audit_key_file: None,
             eod: EodConfig::default(),
             impact: ImpactConfig::default(),
+            support: SupportConfig::default(),
         }
     }
 }
@@ -215,6 +272,7 @@ impl std::fmt::Debug for Config {
             )
             .field("eod", &self.eod)
             .field("impact", &self.impact)
+            .field("support", &self.support)
             .finish()
     }
 }

@@ -21,7 +21,10 @@ pub struct EodArgs {
 
 pub fn eod(args: &EodArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(&args.db)?;
-    let settings = config.eod.settings()?;
+    let settings = taavon_app::eod::EodSettings {
+        support: config.support.settings()?.rules,
+        ..config.eod.settings()?
+    };
     let through = parse_date_any(&args.date)
         .map_err(|error| anyhow::anyhow!("--date: {}", error.message_en()))?;
     runtime()?.block_on(async {
@@ -40,8 +43,13 @@ pub fn eod(args: &EodArgs) -> anyhow::Result<ExitCode> {
                 .map(|d| JalaliDate::from(d).to_string())
                 .unwrap_or_else(|_| report.business_on.clone());
             println!(
-                "closed {day}: {} loans in {} batches ({} resumed), {} branches",
-                report.loans_closed, report.batches, report.batches_resumed, report.branches
+                "closed {day}: {} loans in {} batches ({} resumed), {} branches, \
+                 {} support escalations",
+                report.loans_closed,
+                report.batches,
+                report.batches_resumed,
+                report.branches,
+                report.escalations
             );
         }
         store.close().await;

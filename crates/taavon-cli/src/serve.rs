@@ -72,6 +72,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 bank_second_approval_above_rial: config.bank_second_approval_above_rial,
             },
             impact: config.impact.rules()?,
+            support: config.support.settings()?,
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;
         store.close().await;

@@ -27,7 +27,8 @@ pub struct UserAddArgs {
     pub role: RoleKind,
     #[arg(long)]
     pub name: Option<String>,
-    /// The province of a provincial officer (IR-16), or one of a bank officer's.
+    /// The province of a provincial officer or representative (IR-16), or one of a bank or
+    /// agency officer's (none: the head office, every province).
     #[arg(long)]
     pub province: Vec<String>,
     /// The bank of a bank officer (022).
@@ -62,7 +63,7 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
         }
     };
     let mut provinces = args.province.clone();
-    let province = if args.role == RoleKind::BankOfficer {
+    let province = if matches!(args.role, RoleKind::BankOfficer | RoleKind::AgencyOfficer) {
         None
     } else {
         provinces.pop()

@@ -70,9 +70,11 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
 /// Refuses a request whose declared body is over the limit, unread. A body sent without
 /// a length is cut at the same limit by the extractors (`DefaultBodyLimit`).
 pub async fn limit_body(request: Request, next: Next) -> Response {
-    // A list upload is streamed to disk under its own limit.
+    // A list upload is streamed to disk under its own limit; an attachment is read
+    // under the configured attachment limit.
     if request.method() == axum::http::Method::POST
-        && crate::api::impact::STREAMED_ROUTES.contains(&request.uri().path())
+        && (crate::api::impact::STREAMED_ROUTES.contains(&request.uri().path())
+            || crate::api::support::is_attachment_upload(request.uri().path()))
     {
         return next.run(request).await;
     }

@@ -26,6 +26,8 @@ pub struct ServerConfig {
     pub workflow: taavon_app::applications::WorkflowSettings,
     /// The parameters of job verification against the insured-worker lists.
     pub impact: taavon_app::impact::VerificationRules,
+    /// Support requests: deadlines, escalation, the attachment size limit.
+    pub support: taavon_app::support::SupportSettings,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             session_lifetime: Duration::from_secs(12 * 60 * 60),
             workflow: taavon_app::applications::WorkflowSettings::default(),
             impact: taavon_app::impact::VerificationRules::default(),
+            support: taavon_app::support::SupportSettings::default(),
         }
     }
 }

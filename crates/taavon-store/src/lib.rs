@@ -48,6 +48,7 @@ mod schema;
 mod sessions;
 mod sort;
 mod sums;
+mod support;
 mod throttle;
 mod tx;
 mod url;
@@ -89,6 +90,10 @@ pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};
 pub use sessions::{Purged, SessionRow};
 pub use sort::{ApplicationColumn, CooperativeColumn, LoanColumn, Sort, SortColumn};
+pub use support::{
+    NewSupportAttachment, NewSupportRequest, RoutingRule, SUPPORT_LIST_MAX, SupportAttachment,
+    SupportChange, SupportFilter, SupportMessage, SupportRequest, SupportSlaRow, SupportTopic,
+};
 pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;

@@ -400,6 +400,7 @@ fn normalise_type(kind: &str) -> String {
         "integer" | "bigint" | "int8" | "smallint" => "integer".into(),
         "text" | "character varying" => "text".into(),
         "boolean" | "bool" => "boolean".into(),
+        "blob" | "bytea" => "bytes".into(),
         other => other.into(),
     }
 }

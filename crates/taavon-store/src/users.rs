@@ -170,19 +170,14 @@ impl Reader {
             RoleKind::ProvincialOfficer => Role::ProvincialOfficer {
                 province: province(row.province.as_deref())?,
             },
-            RoleKind::AgencyOfficer => Role::AgencyOfficer {
-                agency: row
-                    .agency
-                    .clone()
-                    .ok_or_else(|| corrupt(format!("user {} has no agency", row.id)))?,
-            },
             RoleKind::CooperativeRepresentative => Role::CooperativeRepresentative {
                 cooperative_id: row
                     .cooperative_id
                     .ok_or_else(|| corrupt(format!("user {} has no cooperative", row.id)))?,
                 province: province(row.province.as_deref())?,
             },
-            RoleKind::BankOfficer => {
+            // Bank and agency officers work in the provinces listed (none: head office).
+            RoleKind::BankOfficer | RoleKind::AgencyOfficer => {
                 let codes: Vec<String> = on!(&mut self.conn, |c| sqlx::query(
                     "SELECT province FROM user_provinces WHERE user_id = $1 ORDER BY province"
                 )
@@ -194,15 +189,26 @@ impl Reader {
                 .map(|r| r.try_get::<String, _>(0))
                 .collect::<Result<_, _>>()
                 .map_err(db("reading a user's provinces"))?);
-                Role::BankOfficer {
-                    bank: row
-                        .bank
-                        .clone()
-                        .ok_or_else(|| corrupt(format!("user {} has no bank", row.id)))?,
-                    provinces: codes
-                        .iter()
-                        .map(|code| province(Some(code)))
-                        .collect::<Result<_, _>>()?,
+                let provinces = codes
+                    .iter()
+                    .map(|code| province(Some(code)))
+                    .collect::<Result<_, _>>()?;
+                if kind == RoleKind::AgencyOfficer {
+                    Role::AgencyOfficer {
+                        agency: row
+                            .agency
+                            .clone()
+                            .ok_or_else(|| corrupt(format!("user {} has no agency", row.id)))?,
+                        provinces,
+                    }
+                } else {
+                    Role::BankOfficer {
+                        bank: row
+                            .bank
+                            .clone()
+                            .ok_or_else(|| corrupt(format!("user {} has no bank", row.id)))?,
+                        provinces,
+                    }
                 }
             }
         };
@@ -229,7 +235,13 @@ impl WriteTx {
             Role::BankOfficer { bank, provinces } => {
                 (None, Some(bank.as_str()), None, None, provinces.as_slice())
             }
-            Role::AgencyOfficer { agency } => (None, None, Some(agency.as_str()), None, &[][..]),
+            Role::AgencyOfficer { agency, provinces } => (
+                None,
+                None,
+                Some(agency.as_str()),
+                None,
+                provinces.as_slice(),
+            ),
             Role::CooperativeRepresentative {
                 cooperative_id,
                 province,

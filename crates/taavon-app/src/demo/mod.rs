@@ -21,6 +21,7 @@ use crate::AppError;
 mod jobs;
 mod loans;
 pub mod programs;
+mod support;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
 
 /// The password of every demo user.
@@ -311,6 +312,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
     programs::apply_and_decide(store, &cooperative_ids, now).await?;
     let lent = loans::lend(store, &cooperative_ids, now).await?;
     jobs::report(store, &lent, now).await?;
+    support::file(store, ilam_clothing, now).await?;
     tracing::warn!(
         users = users.len(),
         "demo data loaded: demo users exist with the password `demo`; never use --demo in production"
@@ -413,6 +415,7 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             "کارشناس سازمان تأمین اجتماعی",
             Role::AgencyOfficer {
                 agency: "sso".into(),
+                provinces: Vec::new(),
             },
         ),
         (
@@ -450,7 +453,10 @@ fn user_input(username: &str, display_name: &str, role: &Role) -> UserInput {
             input.bank = Some(bank.clone());
             input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
         }
-        Role::AgencyOfficer { agency } => input.agency = Some(agency.clone()),
+        Role::AgencyOfficer { agency, provinces } => {
+            input.agency = Some(agency.clone());
+            input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
+        }
         Role::CooperativeRepresentative {
             cooperative_id,
             province,

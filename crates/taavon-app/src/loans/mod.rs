@@ -12,6 +12,7 @@ mod state;
 mod terms;
 mod transactions;
 
+pub(crate) use calendar::business_date_in;
 pub use calendar::{
     Holiday, add_holiday, business_date, holidays, open_business_date, remove_holiday,
     set_business_date, working_calendar,

@@ -238,6 +238,7 @@ mod tests {
             },
             Role::AgencyOfficer {
                 agency: "sso".into(),
+                provinces: Vec::new(),
             },
             Role::Auditor,
         ];

@@ -25,7 +25,7 @@ pub enum InsuredListView {
 pub fn decide_insured_upload(principal: Option<&Principal>) -> Decision {
     match principal.map(|p| &p.role) {
         None => Decision::Unauthenticated,
-        Some(Role::AgencyOfficer { agency }) if agency == SSO_AGENCY => Decision::Allow,
+        Some(Role::AgencyOfficer { agency, .. }) if agency == SSO_AGENCY => Decision::Allow,
         Some(_) => Decision::Forbidden,
     }
 }
@@ -34,7 +34,7 @@ pub fn decide_insured_upload(principal: Option<&Principal>) -> Decision {
 pub fn insured_list_view(role: &Role) -> InsuredListView {
     match role {
         Role::MinistryAdmin | Role::Auditor => InsuredListView::Rows,
-        Role::AgencyOfficer { agency } if agency == SSO_AGENCY => InsuredListView::Rows,
+        Role::AgencyOfficer { agency, .. } if agency == SSO_AGENCY => InsuredListView::Rows,
         _ => InsuredListView::Counts,
     }
 }
@@ -155,9 +155,11 @@ mod tests {
             },
             Role::AgencyOfficer {
                 agency: SSO_AGENCY.into(),
+                provinces: Vec::new(),
             },
             Role::AgencyOfficer {
                 agency: "behzisti".into(),
+                provinces: Vec::new(),
             },
             Role::CooperativeRepresentative {
                 cooperative_id: 7,

@@ -111,7 +111,7 @@ pub enum LedgerView {
 pub fn ledger_view(principal: &Principal) -> LedgerView {
     match &principal.role {
         Role::MinistryAdmin | Role::Auditor => LedgerView::All,
-        Role::AgencyOfficer { agency } => LedgerView::Agency(agency.clone()),
+        Role::AgencyOfficer { agency, .. } => LedgerView::Agency(agency.clone()),
         Role::ProvincialOfficer { province } => LedgerView::Province(province.clone()),
         Role::BankOfficer { .. } | Role::CooperativeRepresentative { .. } => LedgerView::None,
     }
@@ -133,7 +133,7 @@ pub fn may_fund_programs(principal: &Principal) -> bool {
 pub fn may_deposit(principal: &Principal, agency: &str) -> bool {
     match &principal.role {
         Role::MinistryAdmin => true,
-        Role::AgencyOfficer { agency: own } => own == agency,
+        Role::AgencyOfficer { agency: own, .. } => own == agency,
         _ => false,
     }
 }
@@ -270,6 +270,7 @@ mod tests {
         // that agency only, the ministry for any; nobody else.
         let sso = principal(Role::AgencyOfficer {
             agency: "sso".into(),
+            provinces: Vec::new(),
         });
         assert!(may_deposit(&sso, "sso"));
         assert!(!may_deposit(&sso, "behzisti"));

@@ -9,6 +9,7 @@ mod applications;
 mod impact;
 mod loans;
 mod registry;
+mod support;
 
 pub use applications::{
     ApplicationScope, ApplicationSubject, application_scope, decide_revision, decide_transition,
@@ -26,6 +27,10 @@ pub use registry::{
     ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,
     decide_personal_data, editable_cooperative_fields,
 };
+pub use support::{
+    SupportScope, SupportSubject, decide_support_filing, decide_support_read, in_support_scope,
+    keeps_support_routing, support_scope, support_sides,
+};
 
 use crate::reference::ProvinceCode;
 
@@ -42,8 +47,12 @@ pub enum Role {
         bank: String,
         provinces: Vec<ProvinceCode>,
     },
-    /// One agency (e.g. `sso`, `behzisti`).
-    AgencyOfficer { agency: String },
+    /// One agency (e.g. `sso`, `behzisti`), in the listed provinces; an empty list means
+    /// the agency's head office, which sees every province.
+    AgencyOfficer {
+        agency: String,
+        provinces: Vec<ProvinceCode>,
+    },
     /// One cooperative, which lies in one province.
     CooperativeRepresentative {
         cooperative_id: i64,
@@ -198,7 +207,11 @@ impl Role {
         match self {
             Role::ProvincialOfficer { province }
             | Role::CooperativeRepresentative { province, .. } => Some(province),
-            Role::BankOfficer { provinces, .. } if provinces.len() == 1 => provinces.first(),
+            Role::BankOfficer { provinces, .. } | Role::AgencyOfficer { provinces, .. }
+                if provinces.len() == 1 =>
+            {
+                provinces.first()
+            }
             _ => None,
         }
     }
@@ -258,7 +271,8 @@ pub fn cooperative_scope(principal: &Principal) -> CooperativeScope {
         Role::CooperativeRepresentative { cooperative_id, .. } => {
             CooperativeScope::One(*cooperative_id)
         }
-        // Agencies act on support cases routed to them (a later issue), not on the registry.
+        // Agencies act on the support requests routed to them (`support_scope`), not on the
+        // registry.
         Role::AgencyOfficer { .. } => CooperativeScope::None,
     }
 }
@@ -375,7 +389,8 @@ mod tests {
             provinces: Vec::new(),
         }));
         assert!(uses(Role::AgencyOfficer {
-            agency: "sso".into()
+            agency: "sso".into(),
+            provinces: Vec::new(),
         }));
         assert!(!uses(Role::Auditor));
         assert!(!uses(Role::ProvincialOfficer {

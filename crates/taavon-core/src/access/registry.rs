@@ -209,6 +209,7 @@ mod tests {
                 "agency",
                 Role::AgencyOfficer {
                     agency: "sso".into(),
+                    provinces: Vec::new(),
                 },
             ),
             (

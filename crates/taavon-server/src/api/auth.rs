@@ -59,7 +59,12 @@ impl From<&Principal> for Me {
                 None,
                 None,
             ),
-            Role::AgencyOfficer { agency } => (Vec::new(), None, Some(agency.clone()), None),
+            Role::AgencyOfficer { agency, provinces } => (
+                provinces.iter().map(|p| p.as_str().to_owned()).collect(),
+                None,
+                Some(agency.clone()),
+                None,
+            ),
             Role::CooperativeRepresentative {
                 cooperative_id,
                 province,

@@ -30,6 +30,7 @@ use taavon_core::registry::{
     ClientKind as Client, CooperativeKind, CooperativeStatus, FormationDecision as Decision,
     Gender, ShareEntryKind as ShareEntry,
 };
+use taavon_core::support::{RequestKind, RequestStatus, UnitKind};
 use utoipa::openapi::schema::{
     AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
@@ -299,6 +300,12 @@ fields! {
         TextKind::Code,
     );
     RoleCode => one_of(RoleKind::ALL.iter().map(|r| r.code()), "A role.");
+    SupportKindCode => one_of(RequestKind::ALL.iter().map(|k| k.code()),
+        "What kind of support a request asks for.");
+    SupportStatusCode => one_of(RequestStatus::ALL.iter().map(|s| s.code()),
+        "Where a support request stands.");
+    SupportUnitKind => one_of(UnitKind::ALL.iter().map(|k| k.code()),
+        "Which kind of unit answers: the provincial office, an agency or a bank.");
     Weight => ObjectBuilder::new()
         .schema_type(Type::Number)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))

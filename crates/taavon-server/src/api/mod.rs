@@ -16,6 +16,7 @@ mod loans;
 mod problems;
 mod programs;
 mod reference;
+pub mod support;
 mod users;
 
 use axum::Router;
@@ -103,6 +104,20 @@ use problems::ProblemResponses;
         impact::fraud_signals,
         impact::cooperative_workshop,
         impact::client_workshop,
+        support::list,
+        support::file,
+        support::get_one,
+        support::assign,
+        support::reply,
+        support::transition,
+        support::rate,
+        support::attach,
+        support::download,
+        support::topics,
+        support::put_topic,
+        support::routing_rules,
+        support::set_routing_rule,
+        support::sla,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerSecurity, &IdempotencyHeader, &ProblemResponses, &FieldSchemas),
@@ -280,6 +295,38 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/clients/{id}/workshop-code",
             put(impact::client_workshop),
         )
+        .route(
+            "/api/v1/support-requests",
+            get(support::list).post(support::file),
+        )
+        .route(
+            "/api/v1/support-requests/topics",
+            get(support::topics).put(support::put_topic),
+        )
+        .route(
+            "/api/v1/support-requests/routing-rules",
+            get(support::routing_rules).put(support::set_routing_rule),
+        )
+        .route("/api/v1/support-requests/sla", get(support::sla))
+        .route("/api/v1/support-requests/{id}", get(support::get_one))
+        .route(
+            "/api/v1/support-requests/{id}/assignment",
+            post(support::assign),
+        )
+        .route(
+            "/api/v1/support-requests/{id}/messages",
+            post(support::reply),
+        )
+        .route(
+            "/api/v1/support-requests/{id}/transitions",
+            post(support::transition),
+        )
+        .route("/api/v1/support-requests/{id}/rating", post(support::rate))
+        .route(
+            "/api/v1/support-requests/{id}/attachments",
+            post(support::attach),
+        )
+        .route("/api/v1/support-attachments/{id}", get(support::download))
 }
 
 /// The login route, separate so it can carry the rate limit.

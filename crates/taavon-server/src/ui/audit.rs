@@ -83,9 +83,11 @@ fn row(lang: Lang, people: &HashMap<String, String>, r: &AuditRecord) -> Row {
         Some(action) => Cell::text(action),
         None => Cell::ltr(r.action.clone()),
     };
-    let entity = match names::audit_entity(lang, &r.entity) {
-        Some(entity) => Cell::text(format!("{entity} {}", lang.digits(&r.entity_id))),
-        None => Cell::ltr(format!("{} {}", r.entity, r.entity_id)),
+    let coded = names::audit_coded_target(lang, &r.entity, &r.entity_id);
+    let entity = match (coded, names::audit_entity(lang, &r.entity)) {
+        (Some(target), _) => Cell::text(target),
+        (None, Some(entity)) => Cell::text(format!("{entity} {}", lang.digits(&r.entity_id))),
+        (None, None) => Cell::ltr(format!("{} {}", r.entity, r.entity_id)),
     };
     Row::new(vec![
         Cell::id(lang, r.seq),

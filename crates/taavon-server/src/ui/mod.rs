@@ -32,6 +32,7 @@ mod programs;
 mod provinces;
 mod registry;
 mod session;
+mod support;
 mod table;
 mod typed;
 
@@ -134,6 +135,11 @@ impl Layout {
             if access::reads_loans(principal) || access::keeps_calendar(principal) {
                 push("/calendar", lang.forms().calendar_title);
             }
+            // Every role has support requests: its own, its unit's or its province's.
+            push(
+                "/support",
+                lang.pick("درخواست‌های حمایت", "Support requests"),
+            );
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
             {
@@ -201,7 +207,7 @@ pub fn role_name(lang: Lang, role: &Role) -> String {
             format!("{name} ({})", names::province_name(lang, province.as_str()))
         }
         Role::BankOfficer { bank, .. } => format!("{name} ({})", names::bank(lang, bank)),
-        Role::AgencyOfficer { agency } => format!("{name} ({})", names::agency(lang, agency)),
+        Role::AgencyOfficer { agency, .. } => format!("{name} ({})", names::agency(lang, agency)),
         _ => name.to_owned(),
     }
 }
@@ -323,6 +329,14 @@ pub fn routes() -> Router<AppState> {
             post(calendar::open_business_date),
         )
         .route("/ledger", get(funds::trial_balance))
+        .route("/support", get(support::list).post(support::file))
+        .route("/support/new", get(support::new_form))
+        .route("/support/{id}", get(support::one))
+        .route("/support/{id}/assignment", post(support::take))
+        .route("/support/{id}/transitions", post(support::move_to))
+        .route("/support/{id}/messages", post(support::reply))
+        .route("/support/{id}/rating", post(support::rate))
+        .route("/support/attachments/{id}", get(support::download))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))
 }

@@ -233,7 +233,7 @@ pub fn contract_type(lang: Lang, kind: ContractType) -> String {
 }
 
 /// Every audit action an officer may meet: code, Persian, English.
-pub const AUDIT_ACTIONS: [(&str, &str, &str); 38] = [
+pub const AUDIT_ACTIONS: [(&str, &str, &str); 47] = [
     (
         "allocation.round",
         "ثبت دور تخصیص",
@@ -328,6 +328,51 @@ pub const AUDIT_ACTIONS: [(&str, &str, &str); 38] = [
     ),
     ("share.entry", "ثبت سهم", "Share entry"),
     (
+        "support_request.file",
+        "ثبت درخواست حمایت",
+        "Support request filed",
+    ),
+    (
+        "support_request.assign",
+        "واگذاری درخواست حمایت",
+        "Support request assigned",
+    ),
+    (
+        "support_request.move",
+        "تغییر وضعیت درخواست حمایت",
+        "Support request moved",
+    ),
+    (
+        "support_request.message",
+        "پیام درخواست حمایت",
+        "Support request message",
+    ),
+    (
+        "support_request.rate",
+        "امتیاز به درخواست حمایت",
+        "Support request rated",
+    ),
+    (
+        "support_request.attach",
+        "پیوست درخواست حمایت",
+        "Support request attachment",
+    ),
+    (
+        "support_request.escalate",
+        "ارجاع درخواست حمایت به سطح بالاتر",
+        "Support request escalated",
+    ),
+    (
+        "support_routing.set",
+        "تعیین مسیر درخواست‌های حمایت",
+        "Support routing set",
+    ),
+    (
+        "support_topic.put",
+        "تعریف موضوع درخواست حمایت",
+        "Support topic kept",
+    ),
+    (
         "tiers.import",
         "ورود سطح‌بندی شهرستان‌ها",
         "County tiers imported",
@@ -339,7 +384,7 @@ pub const AUDIT_ACTIONS: [(&str, &str, &str); 38] = [
 ];
 
 /// Every kind of record the audit trail names: code, Persian, English.
-pub const AUDIT_ENTITIES: [(&str, &str, &str); 19] = [
+pub const AUDIT_ENTITIES: [(&str, &str, &str); 22] = [
     ("application", "درخواست", "Application"),
     ("business_date", "تاریخ کاری", "Business date"),
     ("client", "مددجو", "Client"),
@@ -356,6 +401,13 @@ pub const AUDIT_ENTITIES: [(&str, &str, &str); 19] = [
     ("round", "دور تخصیص", "Allocation round"),
     ("allocation", "دور تخصیص", "Allocation round"),
     ("share", "سهم", "Share"),
+    ("support_request", "درخواست حمایت", "Support request"),
+    (
+        "support_routing_rule",
+        "مسیر درخواست حمایت",
+        "Support routing rule",
+    ),
+    ("support_topic", "موضوع درخواست حمایت", "Support topic"),
     ("tiers", "سطح‌بندی", "Tiers"),
     ("user", "کاربر", "User"),
     ("eod", "بستن روز", "End of day"),
@@ -365,6 +417,26 @@ pub const AUDIT_ENTITIES: [(&str, &str, &str); 19] = [
 /// action this table does not know is `None` (the page shows its code marked `ltr`).
 pub fn audit_action(lang: Lang, code: &str) -> Option<&'static str> {
     labelled(lang, &AUDIT_ACTIONS, code)
+}
+
+/// The record an audit entry is about when its id is a code, not a number: a support
+/// routing rule (`training/IR-16`) reads as its kind and province, a support topic as its
+/// kind alone (the topics are data, named on the support pages); `None` for the records
+/// known by number.
+pub fn audit_coded_target(lang: Lang, entity: &str, id: &str) -> Option<String> {
+    let label = audit_entity(lang, entity)?;
+    match entity {
+        "support_routing_rule" => Some(match id.rsplit_once('/') {
+            Some((_, province)) => format!(
+                "{label}{}{}",
+                lang.pick("، ", ", "),
+                province_name(lang, province)
+            ),
+            None => label.to_owned(),
+        }),
+        "support_topic" => Some(label.to_owned()),
+        _ => None,
+    }
 }
 
 /// The kind of record an audit entry is about (`loan_proposal`); `None` when unknown.

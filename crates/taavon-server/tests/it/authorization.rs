@@ -15,6 +15,26 @@ const LORESTAN_COOPERATIVE: i64 = 3;
 const API_TABLE: &[(&str, &str, [u16; 9])] = &[
     (
         "GET",
+        "/api/v1/support-requests",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/support-requests/1",
+        [401, 200, 200, 404, 404, 404, 200, 200, 404],
+    ),
+    (
+        "GET",
+        "/api/v1/support-requests/3",
+        [401, 200, 200, 404, 404, 200, 200, 200, 404],
+    ),
+    (
+        "GET",
+        "/api/v1/support-requests/4",
+        [401, 200, 200, 404, 200, 404, 200, 200, 404],
+    ),
+    (
+        "GET",
         "/api/v1/provinces",
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -241,6 +261,16 @@ const UI_TABLE: &[(&str, [u16; 9])] = &[
         [303, 200, 403, 403, 403, 200, 403, 403, 403],
     ),
     ("/calendar", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // Issue 15's support requests: the demo's first is Ilam's provincial office's, its
+    // third the SSO's, its fourth the cooperative development bank's (022).
+    ("/support", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "/support/new",
+        [303, 200, 200, 200, 403, 403, 200, 403, 403],
+    ),
+    ("/support/1", [303, 200, 200, 404, 404, 404, 200, 200, 404]),
+    ("/support/3", [303, 200, 200, 404, 404, 200, 200, 200, 404]),
+    ("/support/4", [303, 200, 200, 404, 200, 404, 200, 200, 404]),
 ];
 
 async fn check_table(app: TestApp) {

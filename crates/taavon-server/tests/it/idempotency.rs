@@ -477,6 +477,106 @@ async fn check_every_write_route(app: TestApp) {
     )
     .await;
 
+    // Support requests (issue 15): the ministry's routing, a representative's request,
+    // the unit's and the requester's moves, the rating and an attachment.
+    let rule = |code: &str| json!({"topic": "training", "province": "IR-16", "unit_kind": "agency", "unit_code": code});
+    walk.check(
+        &admin,
+        ("put", "/api/v1/support-requests/routing-rules"),
+        "/api/v1/support-requests/routing-rules",
+        rule("tvto"),
+        rule("behzisti"),
+    )
+    .await;
+    let topic = |name: &str| json!({"code": "water", "name_fa": name, "name_en": "Water"});
+    walk.check(
+        &admin,
+        ("put", "/api/v1/support-requests/topics"),
+        "/api/v1/support-requests/topics",
+        topic("آب"),
+        topic("آب و انرژی"),
+    )
+    .await;
+    let coop = app.token("coop", "demo").await;
+    let request = |body: &str| json!({"cooperative_id": 1, "kind": "technical", "topic": "legal", "body": body});
+    let filed = walk
+        .check(
+            &coop,
+            ("post", "/api/v1/support-requests"),
+            "/api/v1/support-requests",
+            request("پرسشی درباره اساسنامه"),
+            request("پرسشی دیگر"),
+        )
+        .await;
+    let support = format!("/api/v1/support-requests/{}", filed["id"]);
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/support-requests/{id}/assignment"),
+        &format!("{support}/assignment"),
+        json!({}),
+        json!({"assignee_user_id": 1}),
+    )
+    .await;
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/support-requests/{id}/messages"),
+        &format!("{support}/messages"),
+        json!({"body": "پاسخ کارشناس"}),
+        json!({"body": "پاسخ دیگر"}),
+    )
+    .await;
+    walk.check(
+        &ilam,
+        ("post", "/api/v1/support-requests/{id}/transitions"),
+        &format!("{support}/transitions"),
+        json!({"status": "answered"}),
+        json!({"status": "waiting_for_requester"}),
+    )
+    .await;
+    let (status, closed) = send(
+        &app,
+        "post",
+        &format!("{support}/transitions"),
+        &coop,
+        None,
+        &json!({"status": "closed"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{closed}");
+    walk.check(
+        &coop,
+        ("post", "/api/v1/support-requests/{id}/rating"),
+        &format!("{support}/rating"),
+        json!({"satisfaction": 5}),
+        json!({"satisfaction": 4}),
+    )
+    .await;
+    let attach = |content: &'static [u8]| {
+        app.client
+            .post(app.url(&format!("{support}/attachments?file_name=letter.pdf")))
+            .bearer_auth(&coop)
+            .header("Idempotency-Key", "walk attachment")
+            .header("Content-Type", "application/pdf")
+            .body(content)
+    };
+    let first = attach(b"%PDF-1.7\n%%EOF\n").send().await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let first: Value = first.json().await.unwrap();
+    let written = newest_audit_seq(&app).await;
+    let again: Value = attach(b"%PDF-1.7\n%%EOF\n")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, first, "a replay of the attachment");
+    assert_eq!(newest_audit_seq(&app).await, written);
+    let other = attach(b"%PDF-1.4\n%%EOF\n").send().await.unwrap();
+    assert_eq!(other.status().as_u16(), 422);
+    walk.covered
+        .push("post /api/v1/support-requests/{id}/attachments".to_owned());
+
     // The pooled funds and the users.
     let deposit = |amount: i64| json!({"agency": "sso", "bank": "022", "amount": amount, "reference": "walk"});
     walk.check(

@@ -61,6 +61,10 @@ impl Marks {
             let contract = loan["contract_no"].as_str().unwrap_or_default();
             marks.insert(to_persian_digits(contract));
         }
+        let (_, requests) = get("/api/v1/support-requests".into()).await;
+        for request in requests.as_array().into_iter().flatten() {
+            marks.insert(format!("href=\"/support/{}\"", request["id"]));
+        }
         Self(marks)
     }
 }
@@ -123,6 +127,21 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
         .map(|p| p["code"].as_str().unwrap_or_default().to_owned())
         .collect();
     let provinces = vec!["IR-16".to_owned(), "IR-15".to_owned()];
+    let (_, requests) = app.get("/api/v1/support-requests", Some(admin)).await;
+    let requests: Vec<String> = requests
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["id"].to_string())
+        .collect();
+    let mut attachments = Vec::new();
+    for id in &requests {
+        let (_, view) = app
+            .get(&format!("/api/v1/support-requests/{id}"), Some(admin))
+            .await;
+        let listed = view["attachments"].as_array().into_iter().flatten();
+        attachments.extend(listed.map(|a| a["id"].to_string()));
+    }
     let mut pages = Vec::new();
     for route in get_routes() {
         if NOT_PAGES.contains(&route.as_str()) {
@@ -134,6 +153,8 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
             r if r.starts_with("/loans/{id}") => ("{id}", &loans),
             r if r.starts_with("/programs/{code}") => ("{code}", &programs),
             r if r.starts_with("/provinces/{code}") => ("{code}", &provinces),
+            r if r.starts_with("/support/attachments/{id}") => ("{id}", &attachments),
+            r if r.starts_with("/support/{id}") => ("{id}", &requests),
             r => {
                 assert!(!r.contains('{'), "no records to fill {r} with");
                 pages.push(route.clone());

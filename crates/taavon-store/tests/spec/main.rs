@@ -277,6 +277,7 @@ async fn users_keep_their_role_and_scope(store: Store, _: String) -> Checks {
         },
         Role::AgencyOfficer {
             agency: "sso".into(),
+            provinces: Vec::new(),
         },
     ];
     let mut write = store.write(operator(), now()).await.unwrap();
@@ -605,3 +606,4 @@ async fn an_unknown_database_scheme_is_an_error() {
 }
 
 mod loans;
+mod support;
