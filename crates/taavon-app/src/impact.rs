@@ -9,6 +9,8 @@
 //! the upload can change (those at its workshops) and the other claims on the same
 //! people, never the whole country; a job report re-verifies its own hires the same way.
 
+pub mod figures;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufReader, Read};

@@ -34,6 +34,7 @@ mod error;
 mod filter;
 mod idempotency;
 mod impact;
+mod impact_figures;
 mod insert;
 mod ledger;
 mod ledger_reports;
@@ -67,6 +68,7 @@ pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
 pub use idempotency::IdempotentRequest;
+pub use impact_figures::FigureFilter;
 pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
     JobReport, NewHire, NewInsuredUpload, WorkshopHolder,
