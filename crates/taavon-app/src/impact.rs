@@ -330,10 +330,35 @@ async fn store_checked(
             break;
         }
     }
-    let touched = write.hires_at_upload_workshops(upload_id).await?;
-    let (checked_hires, changed) =
-        reverify(&mut write, rules, touched, &[], Some(upload_id)).await?;
+    let (checked_hires, changed) = reverify_upload(&mut write, rules, upload_id).await?;
     Ok((upload_id, checked_hires, changed, write))
+}
+
+/// Re-verifies the hires at the workshops an upload covers, a page of people at a time
+/// (a national list touches every hire in the country: neither they nor their months on
+/// the lists are ever held all at once). Answers (hires judged, verdicts changed).
+pub async fn reverify_upload(
+    write: &mut WriteTx,
+    rules: &VerificationRules,
+    upload_id: i64,
+) -> Result<(u64, u64), AppError> {
+    const PEOPLE_PER_PAGE: i64 = 20_000;
+    let (mut judged, mut changed) = (0u64, 0u64);
+    let mut after: Option<NationalCode> = None;
+    loop {
+        let touched = write
+            .hires_at_upload_workshops(upload_id, after.as_ref(), PEOPLE_PER_PAGE)
+            .await?;
+        let Some(last) = touched.last().map(|h| h.national_code.clone()) else {
+            break;
+        };
+        let (page_judged, page_changed) =
+            reverify(write, rules, touched, &[], Some(upload_id)).await?;
+        judged += page_judged;
+        changed += page_changed;
+        after = Some(last);
+    }
+    Ok((judged, changed))
 }
 
 /// What the stored lists hold: rows and uploads for those who may read them, counts for

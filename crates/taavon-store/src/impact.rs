@@ -668,19 +668,30 @@ impl Reader {
         ))
     }
 
-    /// The hires at the workshops an upload covers: those whose verdict the upload may
-    /// change (the claim competitors of their people aside).
+    /// The hires at the workshops an upload covers (those whose verdict the upload may
+    /// change, the claim competitors of their people aside), a page of people at a time:
+    /// every such hire of the first `people` national codes after `after`, so a national
+    /// upload is verified in bounded memory and a person is never split between pages.
     pub async fn hires_at_upload_workshops(
         &mut self,
         upload_id: i64,
+        after: Option<&NationalCode>,
+        people: i64,
     ) -> Result<Vec<HireRow>, StoreError> {
         let sql = format!(
-            "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE workshop IN \
-             (SELECT DISTINCT workshop FROM insured_upload_months WHERE upload_id = $1)"
+            "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE national_code IN \
+             (SELECT DISTINCT national_code FROM loan_hires WHERE workshop IN \
+             (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
+             AND national_code > $2 ORDER BY national_code LIMIT $3) \
+             AND workshop IN (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
+             ORDER BY national_code, loan_id"
         );
         Ok(fetch_decoded!(
             &mut self.conn,
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(upload_id),
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(upload_id)
+                .bind(after.map_or("", NationalCode::as_str))
+                .bind(people),
             "reading the hires an upload touches",
             hire_row
         ))
