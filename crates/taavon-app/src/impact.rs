@@ -509,26 +509,40 @@ pub async fn set_loan_workshop(
             bank: loan.fields.bank.as_str(),
         },
     ))?;
-    write
-        .set_workshop_code(WorkshopHolder::Loan(loan_id), Some(&workshop))
-        .await?;
-    write.set_hires_workshop(loan_id, Some(&workshop)).await?;
-    let touched = write.loan_hires(loan_id).await?;
-    reverify(&mut write, rules, touched, &[], None).await?;
+    move_loan_workshop(&mut write, rules, loan_id, Some(&workshop)).await?;
     write.commit().await?;
     Ok(())
 }
 
+/// Points a loan's contract and hires at `workshop` and verifies its hires again (and
+/// the other claims on their people).
+async fn move_loan_workshop(
+    write: &mut WriteTx,
+    rules: &VerificationRules,
+    loan_id: i64,
+    workshop: Option<&WorkshopCode>,
+) -> Result<(), AppError> {
+    write
+        .set_workshop_code(WorkshopHolder::Loan(loan_id), workshop)
+        .await?;
+    write.set_hires_workshop(loan_id, workshop).await?;
+    let touched = write.loan_hires(loan_id).await?;
+    reverify(write, rules, touched, &[], None).await?;
+    Ok(())
+}
+
 /// Sets (or, with `None`, clears) a borrower's SSO workshop code on the registry (and
-/// answers it): a
-/// regulatory field, set by the ministry or an officer of the borrower's province. A
-/// contract takes the borrower's code at its first job report, so hires already reported
-/// keep the code they were verified at (`set_loan_workshop` moves a contract's).
+/// answers it): a regulatory field, set by the ministry or an officer of the borrower's
+/// province. The borrower's loans that follow the registry (their contract has no code
+/// of its own, or the registry's old one) take the new code, and their hires are
+/// verified again at once; a contract given another code keeps it.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_borrower_workshop(
     store: &Store,
     principal: &Principal,
     borrower: Borrower,
     code: Option<&str>,
+    rules: &VerificationRules,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Option<WorkshopCode>, AppError> {
@@ -563,8 +577,14 @@ pub async fn set_borrower_workshop(
         },
     };
     AppError::from_decision(decide_workshop_code(Some(principal), subject))?;
+    let loans = write.borrower_loan_workshops(holder).await?;
     if !write.set_workshop_code(holder, workshop.as_ref()).await? {
         return Err(AppError::NotFound);
+    }
+    for (loan_id, contract, registry) in loans {
+        if contract.is_none() || contract == registry {
+            move_loan_workshop(&mut write, rules, loan_id, workshop.as_ref()).await?;
+        }
     }
     finish_idempotent(write, principal, idempotency, id).await?;
     Ok(workshop)

@@ -467,7 +467,8 @@ pub async fn figures(
 }
 
 /// Sets a cooperative's SSO workshop code (the ministry or the province's officers; a
-/// representative may not: it decides which insured workers are its jobs).
+/// representative may not: it decides which insured workers are its jobs). Its loans
+/// that follow the registry take the new code and their hires are verified again.
 #[utoipa::path(put, path = "/api/v1/cooperatives/{id}/workshop-code", tag = "impact",
     request_body = WorkshopCodeDto, security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = WorkshopCodeDto), (status = 401, body = Problem),
@@ -512,6 +513,7 @@ async fn set_workshop(
         &user.principal,
         borrower,
         body.workshop_code.as_deref(),
+        &state.config.impact,
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )
