@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::AppError;
+use taavon_app::impact::LoanJobsView;
 use taavon_app::impact::figures::{self, FiguresQuery, Grouping, Jobs, Period};
 
 use super::names::{self, Names};
@@ -49,6 +50,19 @@ pub struct JobsBox {
 }
 
 impl JobsBox {
+    /// A loan's jobs (planned on its application, reported, verified).
+    pub fn of_loan(lang: Lang, view: &LoanJobsView) -> Self {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let jobs = Jobs {
+            planned: view.planned,
+            reported: count(view.reported),
+            verified: count(view.verified),
+            verified_women: count(view.verified_women),
+            ..Jobs::default()
+        };
+        Self::new(lang, &jobs)
+    }
+
     pub fn new(lang: Lang, jobs: &Jobs) -> Self {
         let i = ImpactText::of(lang);
         let share = Cell::percent(lang, jobs.women_share_bp()).text;
@@ -69,6 +83,42 @@ impl JobsBox {
                     },
                 ),
             ],
+        }
+    }
+}
+
+/// Each reported hire of a loan and its verification in words; national codes as the
+/// reader may see them (masked by the use case for those who may not).
+pub struct HiresSection {
+    pub heading: &'static str,
+    pub empty: &'static str,
+    pub code_label: &'static str,
+    pub verdict_label: &'static str,
+    /// Said when the codes are masked.
+    pub masked: Option<&'static str>,
+    /// (national code in the reader's digits, verdict in words).
+    pub hires: Vec<(String, String)>,
+}
+
+impl HiresSection {
+    pub fn new(lang: Lang, view: &LoanJobsView) -> Self {
+        let i = ImpactText::of(lang);
+        Self {
+            heading: i.hires_heading,
+            empty: i.no_hires,
+            code_label: i.national_code,
+            verdict_label: i.verdict,
+            masked: view.national_codes_masked.then_some(i.codes_masked),
+            hires: view
+                .hires
+                .iter()
+                .map(|h| {
+                    (
+                        lang.digits(&h.national_code),
+                        lang.pick(h.verdict.name_fa(), h.verdict.name_en()).to_owned(),
+                    )
+                })
+                .collect(),
         }
     }
 }
