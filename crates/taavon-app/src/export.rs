@@ -7,8 +7,8 @@ use taavon_core::access::{self, ApplicationScope, CooperativeScope, Principal};
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::digits::to_persian_digits;
 use taavon_store::{
-    Application, ApplicationFilter, AuditRecord, Cooperative, CooperativeFilter, Loan, LoanFilter,
-    Store,
+    Application, ApplicationFilter, AuditRecord, Cooperative, CooperativeFilter, ListedFormation,
+    Loan, LoanFilter, Store,
 };
 
 use crate::AppError;
@@ -112,6 +112,18 @@ pub async fn applications_to_export(
         let page =
             crate::applications::list_applications(store, principal, filter, PAGE, offset).await?;
         Ok((page.applications, page.total))
+    })
+    .await
+}
+
+/// Every formation the principal reviews, newest first, each with its cooperative's name.
+pub async fn formations_to_export(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<ListedFormation>, AppError> {
+    every_page(|offset| async move {
+        let page = crate::formations::list_formations(store, principal, PAGE, offset).await?;
+        Ok((page.formations, page.total))
     })
     .await
 }

@@ -12,7 +12,9 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::shares::{Register, ShareEntry};
 use taavon_core::registry::{CooperativeStatus, FormationRules, FormationStatus, ShareEntryKind};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Formation, NewMembership, Reader, ShareEntryRow, Store, Versioned};
+use taavon_store::{
+    Formation, ListedFormation, NewMembership, Reader, ShareEntryRow, Store, Versioned,
+};
 
 use crate::bounds::{BoundedText, Lengths};
 use crate::cooperatives::{CooperativeInput, KnownCodes, validate_cooperative_fields};
@@ -56,19 +58,37 @@ impl BoundedText for FormationInput {
 pub async fn list_formations(
     store: &Store,
     principal: &Principal,
-) -> Result<Vec<Formation>, AppError> {
+    limit: i64,
+    offset: i64,
+) -> Result<FormationPage, AppError> {
     let provinces: Vec<String> = match access::cooperative_scope(principal) {
         access::CooperativeScope::All => Vec::new(),
         access::CooperativeScope::Provinces(list) => {
             list.iter().map(|p| p.as_str().to_owned()).collect()
         }
-        _ => return Ok(Vec::new()),
+        _ => return Ok(FormationPage::default()),
     };
+    let (limit, offset) = crate::bounds::page(limit, offset, FORMATION_PAGE_MAX)?;
     let mut read = store.read().await?;
-    let mut formations = read.formations(&provinces).await?;
-    redact_flags(&mut read, principal, &mut formations).await?;
+    let (mut listed, total) = read.formations(&provinces, limit, offset).await?;
+    let formations = listed.iter_mut().map(|l| &mut l.formation).collect();
+    redact_flags(&mut read, principal, formations).await?;
     read.finish().await?;
-    Ok(formations)
+    Ok(FormationPage {
+        formations: listed,
+        total,
+    })
+}
+
+/// The most formations one page lists.
+pub const FORMATION_PAGE_MAX: i64 = 1000;
+
+/// One page of the formations a principal reviews, each with its cooperative's name.
+#[derive(Clone, Debug, Default)]
+pub struct FormationPage {
+    pub formations: Vec<ListedFormation>,
+    /// How many formations there are in the principal's scope.
+    pub total: i64,
 }
 
 /// Submits a formation: creates the cooperative in status `forming`, its founders as
@@ -277,7 +297,7 @@ async fn read_formation(
 ) -> Result<Formation, AppError> {
     let mut read = store.read().await?;
     let mut formation = read.formation(id).await?.ok_or(AppError::NotFound)?;
-    redact_flags(&mut read, principal, std::slice::from_mut(&mut formation)).await?;
+    redact_flags(&mut read, principal, vec![&mut formation]).await?;
     read.finish().await?;
     Ok(formation)
 }
@@ -287,7 +307,7 @@ async fn read_formation(
 pub(crate) async fn redact_flags(
     reader: &mut Reader,
     principal: &Principal,
-    formations: &mut [Formation],
+    formations: Vec<&mut Formation>,
 ) -> Result<(), AppError> {
     const ID_KEY: &str = "cooperative_id";
     let named: Vec<i64> = formations

@@ -5,7 +5,7 @@
 pub use taavon_store::{
     AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter, AuditRecord,
     BranchRow, Client, Cooperative, CooperativeColumn, CooperativeFilter, CountyRow, Formation,
-    InstallmentRow, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTransaction, NamedRow,
-    NewCooperative, Person, PortfolioRow, Program, ProgramBudget, ProvinceRow, Sort,
-    TrialBalanceRow,
+    InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTotals,
+    LoanTransaction, NamedRow, NewCooperative, Person, PortfolioRow, Program, ProgramBudget,
+    ProvinceRow, Sort, TrialBalanceRow,
 };

@@ -76,8 +76,8 @@ pub use impact::{
 pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use loans::{
-    InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanState, LoanTransaction, NewLoan,
-    NewLoanTransaction, PaymentReceipt, TransactionLine,
+    InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanState, LoanTotals, LoanTransaction,
+    NewLoan, NewLoanTransaction, PaymentReceipt, TransactionLine,
 };
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use programs::{Program, ProgramBudget};
@@ -85,7 +85,7 @@ pub use proposals::{LoanProposal, NewLoanProposal, ProposalOutcome};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
-pub use registry::{Formation, ShareEntryRow, Versioned};
+pub use registry::{Formation, ListedFormation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};
 pub use sessions::{Purged, SessionRow};

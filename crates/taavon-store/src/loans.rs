@@ -16,6 +16,7 @@ use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values};
 use crate::insert::{ROWS_PER_STATEMENT, insert_rows, only_id, placeholders};
 use crate::sort::{LoanColumn, Sort};
+use crate::sums::{exact_sum_at, exact_sum_sql};
 use crate::tx::{Reader, WriteTx};
 
 /// An installment row with its loan, province and schedule version.
@@ -380,18 +381,9 @@ impl Reader {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Loan>, i64), StoreError> {
-        let mut filters = Conditions::default();
-        if !filters.in_scope(scope, "bank") {
+        let Some(mut filters) = loan_conditions(scope, filter) else {
             return Ok((Vec::new(), 0));
-        }
-        filters.equals("province", filter.province.as_ref());
-        filters.equals("bank", filter.bank.as_ref());
-        filters.equals("branch", filter.branch.as_ref());
-        filters.equals("class", filter.class.as_ref());
-        filters.equals("status", filter.status.as_ref());
-        if filter.in_arrears {
-            filters.push("due_unpaid_rial > 0".to_owned());
-        }
+        };
         let count_sql = format!("SELECT COUNT(*) FROM loans {}", filters.where_sql());
         let counted = filters.values.len();
         if let Some(after) = filter.after_loan {
@@ -421,6 +413,37 @@ impl Reader {
                 .map(|row| loan_row!(row))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((loans, total))
+        })
+    }
+
+    /// The money of every loan in `scope` that `filter` matches, whatever page is shown
+    /// (the list's totals row): principal lent, principal outstanding, due and unpaid.
+    pub async fn loan_totals(
+        &mut self,
+        scope: &ApplicationScope,
+        filter: &LoanFilter,
+    ) -> Result<LoanTotals, StoreError> {
+        let Some(filters) = loan_conditions(scope, filter) else {
+            return Ok(LoanTotals::default());
+        };
+        let sql = format!(
+            "SELECT {}, {}, {} FROM loans {}",
+            exact_sum_sql("principal_rial"),
+            exact_sum_sql("outstanding_principal_rial"),
+            exact_sum_sql("due_unpaid_rial"),
+            filters.where_sql()
+        );
+        on!(&mut self.conn, |c| {
+            let row = bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &filters.values)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(db("summing loans"))?;
+            let sum = |column| exact_sum_at(&row, column).map_err(db("summing loans"));
+            Ok(LoanTotals {
+                principal_rial: sum(0)?,
+                outstanding_principal_rial: sum(2)?,
+                due_unpaid_rial: sum(4)?,
+            })
         })
     }
 
@@ -988,4 +1011,30 @@ impl WriteTx {
         });
         Ok(true)
     }
+}
+
+/// The conditions of a loan list: the scope, then the filter (without its cursor); none
+/// when the scope sees no loan at all.
+fn loan_conditions(scope: &ApplicationScope, filter: &LoanFilter) -> Option<Conditions> {
+    let mut filters = Conditions::default();
+    if !filters.in_scope(scope, "bank") {
+        return None;
+    }
+    filters.equals("province", filter.province.as_ref());
+    filters.equals("bank", filter.bank.as_ref());
+    filters.equals("branch", filter.branch.as_ref());
+    filters.equals("class", filter.class.as_ref());
+    filters.equals("status", filter.status.as_ref());
+    if filter.in_arrears {
+        filters.push("due_unpaid_rial > 0".to_owned());
+    }
+    Some(filters)
+}
+
+/// The sums of a loan list's money columns over all its pages, exact in `i128`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoanTotals {
+    pub principal_rial: i128,
+    pub outstanding_principal_rial: i128,
+    pub due_unpaid_rial: i128,
 }

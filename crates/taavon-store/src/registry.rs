@@ -53,6 +53,13 @@ pub enum Versioned<T> {
     Missing,
 }
 
+/// A formation as the list shows it: with its cooperative's name, read in the same statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedFormation {
+    pub formation: Formation,
+    pub cooperative_name: String,
+}
+
 const FORMATION_COLUMNS: &str = "id, province, cooperative_id, status, statute, duplicate_flags, \
      decided_by, decided_at, reason, version, created_at";
 
@@ -210,20 +217,55 @@ impl Reader {
             .transpose())
     }
 
-    /// Formations in the given provinces (all when empty), newest first.
-    pub async fn formations(&mut self, provinces: &[String]) -> Result<Vec<Formation>, StoreError> {
-        let sql = format!("SELECT {FORMATION_COLUMNS} FROM formations ORDER BY id DESC LIMIT 1000");
-        let all: Vec<Formation> = on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(c)
-            .await
-            .map_err(db("listing formations"))?
-            .iter()
-            .map(|row| formation_row!(row))
-            .collect::<Result<_, _>>()?);
-        Ok(all
-            .into_iter()
-            .filter(|f| provinces.is_empty() || provinces.contains(&f.province))
-            .collect())
+    /// One page of the formations in the given provinces (all when empty), newest first,
+    /// each with its cooperative's name, and how many there are in all.
+    pub async fn formations(
+        &mut self,
+        provinces: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ListedFormation>, i64), StoreError> {
+        let mut filters = Conditions::default();
+        if !provinces.is_empty() {
+            filters.one_of("province", provinces.iter().map(String::as_str));
+        }
+        let where_sql = filters.where_sql();
+        let count_sql = format!("SELECT COUNT(*) AS n FROM formations {where_sql}");
+        let total: i64 = on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(count_sql.clone())),
+            &filters.values
+        )
+        .fetch_one(c)
+        .await
+        .map_err(db("counting formations"))?
+        .try_get("n")
+        .map_err(db("counting formations"))?);
+        let sql = format!(
+            "SELECT {FORMATION_COLUMNS}, \
+             (SELECT name FROM cooperatives c WHERE c.id = f.cooperative_id) AS cooperative_name \
+             FROM formations f {where_sql} ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
+        );
+        let page = on!(&mut self.conn, |c| bind_values!(
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone())),
+            &filters.values
+        )
+        .fetch_all(c)
+        .await
+        .map_err(db("listing formations"))?
+        .iter()
+        .map(|row| {
+            Ok(ListedFormation {
+                formation: formation_row!(row)?,
+                cooperative_name: crate::error::Decoded::new(
+                    row,
+                    "formations",
+                    "decoding a formation",
+                )?
+                .get("cooperative_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?);
+        Ok((page, total))
     }
 
     /// Every cooperative's legal ID with its id and province (for imports).

@@ -229,6 +229,50 @@ impl LoanBook<'_> {
     }
 }
 
+/// Whose money a pooled-funds account holds, read back from the name the chart gave it
+/// (`agency_accounts`, `program_fund`, `LoanBook::book`), so pages name it in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FundHolder {
+    /// An agency's deposit at a bank.
+    AgencyAtBank { agency: String, bank: String },
+    /// A program's money in a province (its fund, or the loans it has lent there).
+    ProgramInProvince { program: String, province: String },
+}
+
+impl FundHolder {
+    /// The holder of an account of `kind` named `name`; none for a kind the pooled funds do
+    /// not list or a name the chart did not write.
+    pub fn of(kind: AccountKind, name: &str) -> Option<FundHolder> {
+        let program_in = |rest: &str| {
+            let (program, province) = rest.split_once(" in ")?;
+            Some(FundHolder::ProgramInProvince {
+                program: program.to_owned(),
+                province: province.to_owned(),
+            })
+        };
+        match kind {
+            AccountKind::AgencyDeposit => {
+                let (agency, bank) = name.split_once(" deposit at bank ")?;
+                Some(FundHolder::AgencyAtBank {
+                    agency: agency.to_owned(),
+                    bank: bank.to_owned(),
+                })
+            }
+            AccountKind::ProgramFund => program_in(name.strip_prefix("fund of ")?),
+            AccountKind::LoanBook => program_in(name.strip_prefix("loans of ")?),
+            _ => None,
+        }
+    }
+
+    /// The agency whose deposit this is.
+    pub fn agency(&self) -> Option<&str> {
+        match self {
+            FundHolder::AgencyAtBank { agency, .. } => Some(agency),
+            FundHolder::ProgramInProvince { .. } => None,
+        }
+    }
+}
+
 pub(super) fn program_fund(program: &str, province: &str) -> Chart {
     Chart::new(
         AccountKind::ProgramFund,
@@ -281,5 +325,42 @@ pub(super) async fn ensure(write: &mut WriteTx, charts: &[Chart]) -> Result<(), 
         Some(result) => Err(AppError::Internal(format!(
             "the chart of accounts disagrees: {result}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names the chart writes are the names `FundHolder::of` reads back.
+    #[test]
+    fn fund_holders_read_back_the_charts_names() {
+        let book = LoanBook {
+            program: "note18",
+            province: "IR-16",
+            bank: "022",
+        };
+        let in_ilam = Some(FundHolder::ProgramInProvince {
+            program: "note18".into(),
+            province: "IR-16".into(),
+        });
+        assert_eq!(FundHolder::of(book.fund().kind, &book.fund().name), in_ilam);
+        assert_eq!(FundHolder::of(book.book().kind, &book.book().name), in_ilam);
+        let (_, deposit) = agency_accounts("sso", "022");
+        assert_eq!(
+            FundHolder::of(deposit.kind, &deposit.name),
+            Some(FundHolder::AgencyAtBank {
+                agency: "sso".into(),
+                bank: "022".into()
+            })
+        );
+        assert_eq!(
+            FundHolder::of(book.borrowers().kind, &book.borrowers().name),
+            None
+        );
+        assert_eq!(
+            FundHolder::of(AccountKind::ProgramFund, "something else"),
+            None
+        );
     }
 }

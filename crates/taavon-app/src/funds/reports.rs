@@ -3,7 +3,7 @@
 use taavon_core::access::{LedgerView, Principal, ledger_view};
 use taavon_store::{LedgerAccount, LedgerAccountFilter, Store, TrialBalanceRow};
 
-use super::chart::AccountKind;
+use super::chart::{AccountKind, FundHolder};
 use crate::AppError;
 
 /// One account as the pooled-funds page shows it.
@@ -11,6 +11,9 @@ use crate::AppError;
 pub struct FundLine {
     pub name: String,
     pub kind: String,
+    /// Whose money it is, for naming the account in words; none for a name the chart did
+    /// not write.
+    pub holder: Option<FundHolder>,
     pub province: Option<String>,
     /// Posted credits less posted debits.
     pub balance: i64,
@@ -23,6 +26,7 @@ impl From<&LedgerAccount> for FundLine {
         FundLine {
             name: a.name.clone(),
             kind: a.kind.clone(),
+            holder: AccountKind::parse(&a.kind).and_then(|kind| FundHolder::of(kind, &a.name)),
             province: a.province.clone(),
             balance: a.account.credits_posted - a.account.debits_posted,
             reserved: a.account.debits_pending,
@@ -55,18 +59,17 @@ pub async fn pooled_funds(store: &Store, principal: &Principal) -> Result<Vec<Fu
             ..LedgerAccountFilter::default()
         };
         for account in read.ledger_accounts(&filter).await? {
+            let line = FundLine::from(&account);
             let visible = match &view {
-                // Deposit names begin with the agency's code (see `agency_accounts`).
                 LedgerView::Agency(agency) => {
-                    kind == AccountKind::AgencyDeposit
-                        && account.name.starts_with(&format!("{agency} "))
+                    line.holder.as_ref().and_then(FundHolder::agency) == Some(agency.as_str())
                 }
                 LedgerView::Province(_) => kind != AccountKind::AgencyDeposit,
                 LedgerView::All => true,
                 LedgerView::None => false,
             };
             if visible {
-                lines.push(FundLine::from(&account));
+                lines.push(line);
             }
         }
     }

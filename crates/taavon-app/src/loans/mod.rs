@@ -40,8 +40,8 @@ use taavon_core::reference::{BankCode, BranchCode, ProvinceCode, Tier};
 use taavon_core::timestamp::Timestamp;
 use taavon_core::workdays::WorkingCalendar;
 use taavon_store::{
-    Application, ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTransaction,
-    NewLoan, PortfolioRow, Store,
+    Application, ApplicationMove, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanTotals,
+    LoanTransaction, NewLoan, PortfolioRow, Store,
 };
 
 use crate::AppError;
@@ -579,6 +579,21 @@ pub async fn list_loans(
         .await?;
     read.finish().await?;
     Ok(found)
+}
+
+/// The money of every loan the principal may see that `filter` matches (its cursor
+/// aside): the list's totals, whatever page it shows.
+pub async fn loan_totals(
+    store: &Store,
+    principal: &Principal,
+    filter: &LoanFilter,
+) -> Result<LoanTotals, AppError> {
+    let mut read = store.read().await?;
+    let totals = read
+        .loan_totals(&application_scope(principal), filter)
+        .await?;
+    read.finish().await?;
+    Ok(totals)
 }
 
 /// The portfolio per branch at a closed business date (the last one by default), only

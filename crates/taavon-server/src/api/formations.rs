@@ -10,11 +10,12 @@ use taavon_app::formations::{self, FormationInput, FounderInput};
 use taavon_app::persons::PersonInput;
 use taavon_app::rows::Formation;
 use taavon_core::registry::FormationRules;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::applications::{DuplicateFlagDto, duplicate_flags};
 use crate::api::fields;
 use crate::api::keyed::{IdempotencyKey, Keyed};
+use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -98,14 +99,39 @@ impl From<Formation> for FormationDto {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/formations", tag = "registry", security(("bearer" = [])),
-    responses((status = 200, body = [FormationDto]), (status = 401, body = Problem)))]
+/// Which page of the formations to list (newest first).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// At most 1000, which is the default.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/formations", tag = "registry", params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = [FormationDto]), (status = 401, body = Problem),
+              (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<FormationDto>>, ApiError> {
-    let list = formations::list_formations(&state.store, &user.principal).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let page = formations::list_formations(
+        &state.store,
+        &user.principal,
+        query.limit.unwrap_or(formations::FORMATION_PAGE_MAX),
+        query.offset.unwrap_or(0),
+    )
+    .await?;
+    Ok(Json(
+        page.formations
+            .into_iter()
+            .map(|listed| listed.formation.into())
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/formations", tag = "registry", request_body = NewFormationDto,

@@ -7,12 +7,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::AppError;
-use taavon_app::funds::chart::AccountKind;
-use taavon_app::funds::reports;
+use taavon_app::funds::chart::{AccountKind, FundHolder};
+use taavon_app::funds::reports::{self, FundLine};
 use taavon_core::access;
 
 use super::i18n::{Lang, Text};
-use super::names::Names;
+use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, TableText, sortable};
@@ -25,6 +25,23 @@ fn kind_name(lang: Lang, kind: &str) -> String {
         || kind.to_owned(),
         |kind| lang.pick(kind.name_fa(), kind.name_en()).to_owned(),
     )
+}
+
+/// An account in words: the agency and the bank it deposited at, or the program (the
+/// province has its own column); the stored name only for an account the chart did not name.
+fn account_cell(lang: Lang, names: &Names, line: &FundLine) -> Cell {
+    match &line.holder {
+        Some(FundHolder::AgencyAtBank { agency, bank }) => Cell::text(format!(
+            "{} {} {}",
+            names::agency(lang, agency),
+            lang.text().deposited_at,
+            names::bank(lang, bank)
+        )),
+        Some(FundHolder::ProgramInProvince { program, .. }) => {
+            Cell::text(names.program(lang, program))
+        }
+        None => Cell::ltr(lang.digits(&line.name)),
+    }
 }
 
 #[derive(Template)]
@@ -80,7 +97,7 @@ pub async fn pooled(
         .map(|l| {
             Row::new(vec![
                 Cell::text(kind_name(lang, &l.kind)),
-                Cell::ltr(lang.digits(&l.name)),
+                account_cell(lang, &names, l),
                 Cell::text(
                     l.province
                         .as_deref()

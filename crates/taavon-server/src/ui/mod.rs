@@ -17,6 +17,7 @@ mod form_state;
 mod form_text;
 mod format;
 mod formation_form;
+mod formations;
 mod funds;
 mod home;
 pub mod i18n;
@@ -254,14 +255,14 @@ pub fn routes() -> Router<AppState> {
             "/cooperatives/{id}/edit",
             get(registry::edit_cooperative_form).post(registry::edit_cooperative_submit),
         )
-        .route("/formations", get(registry::formations))
+        .route("/formations", get(formations::formations))
         .route(
             "/formations/new",
             get(formation_form::new_form).post(formation_form::new_submit),
         )
         .route(
             "/formations/{id}/decision",
-            post(registry::formation_decision),
+            post(formations::formation_decision),
         )
         .route("/programs", get(programs::list))
         .route("/programs/{code}", get(programs::one))

@@ -9,18 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use taavon_app::cooperatives::{self, CooperativeInput, CooperativePatch};
+use taavon_app::reference;
 use taavon_app::rows::{Cooperative, NewCooperative};
 use taavon_app::{AppError, FieldError, clock};
-use taavon_app::{formations, reference};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::registry::{CooperativeKind, CooperativeStatus, FormationStatus};
+use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 
 use super::answer;
 use super::csrf::CsrfForm;
 use super::format;
 use super::i18n::{Lang, Text};
-use super::names::{self, Names};
+use super::names;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, render};
 use crate::auth::UiUser;
@@ -565,114 +565,4 @@ pub async fn edit_cooperative_submit(
         }
         Err(error) => error_page(page_layout().await, &error),
     }
-}
-
-struct FormationLine {
-    id: i64,
-    cooperative_id: i64,
-    name: String,
-    province: String,
-    status: String,
-    pending: bool,
-    flags: String,
-    reason: String,
-}
-
-#[derive(Template)]
-#[template(path = "formations.html")]
-struct FormationsPage {
-    layout: Layout,
-    formations: Vec<FormationLine>,
-    /// Whether the reader may apply for a formation (the new form's link).
-    may_start: bool,
-    /// A fresh key for this rendering's forms (their `form_key`).
-    form_key: String,
-}
-
-pub async fn formations(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-) -> Response {
-    let t = parts_text(&parts);
-    let layout = layout(&parts, t.formations_title, Some(&user)).await;
-    let lang = layout.lang;
-    let found = async {
-        let formations = formations::list_formations(&state.store, &user.principal).await?;
-        let mut lines = Vec::new();
-        let names = Names::load(&state.store, &user.principal).await?;
-        for f in formations {
-            // Through the scoped use case, as the API would read the cooperative.
-            let name = match cooperatives::get_cooperative(
-                &state.store,
-                &user.principal,
-                f.cooperative_id,
-            )
-            .await
-            {
-                Ok(cooperative) => cooperative.fields.name,
-                Err(AppError::NotFound | AppError::Forbidden) => "—".to_owned(),
-                Err(error) => return Err(error),
-            };
-            let flags: Vec<serde_json::Value> =
-                serde_json::from_str(&f.duplicate_flags).unwrap_or_default();
-            lines.push(FormationLine {
-                id: f.id,
-                cooperative_id: f.cooperative_id,
-                name,
-                province: names.province(lang, &f.province),
-                pending: f.status == FormationStatus::Submitted,
-                status: names::status(lang, f.status.code()),
-                flags: flags
-                    .iter()
-                    .map(|flag| names::duplicate_flag(lang, flag))
-                    .collect::<Vec<_>>()
-                    .join(lang.pick("، ", ", ")),
-                reason: f.reason.unwrap_or_default(),
-            });
-        }
-        Ok::<_, AppError>(lines)
-    }
-    .await;
-    match found {
-        Ok(formations) => render(&FormationsPage {
-            may_start: access::keeps_registry(&user.principal),
-            form_key: super::form_key::fresh(),
-            layout,
-            formations,
-        }),
-        Err(error) => error_page(layout, &error),
-    }
-}
-
-pub async fn formation_decision(
-    State(state): State<AppState>,
-    PageParts(parts): PageParts,
-    user: UiUser,
-    Path(id): Path<i64>,
-    CsrfForm(form): CsrfForm<HashMap<String, String>>,
-) -> Response {
-    let approve = form.get("decision").map(String::as_str) == Some("approve");
-    let reason = form.get("reason").map(String::as_str);
-    let submission = super::form_key::Submission::of(&parts, &form);
-    let done = taavon_app::formations::decide(
-        &state.store,
-        &user.principal,
-        id,
-        approve,
-        reason,
-        submission.idempotency(),
-        clock::now(),
-    )
-    .await;
-    let t = parts_text(&parts);
-    answer::outcome(
-        &parts,
-        &user,
-        t.formations_title,
-        "/formations",
-        t.done_formation,
-        done,
-    )
-    .await
 }

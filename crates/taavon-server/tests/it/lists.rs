@@ -220,3 +220,64 @@ async fn a_detail_page_has_breadcrumbs_and_the_api_docs_are_offered_to_api_roles
         "a bank officer uses the API"
     );
 }
+
+#[tokio::test]
+async fn a_lists_totals_sum_every_page_and_the_formations_list_is_paged_and_exported() {
+    // Establishes that the loans list's totals row is the sum over all the reader's loans
+    // (the export's rows), not over the page shown; and that the formations list is on
+    // the table component (pages, export in the reader's scope).
+    let app = sqlite_app().await;
+    let ilam = ui_client(&app, "ilam").await;
+    let file = export(&ilam, &app, "/loans?format=csv", Format::Csv).await;
+    let principal: i128 = file
+        .rows
+        .iter()
+        .skip(1)
+        .map(|row| row[3].parse::<i128>().unwrap())
+        .sum();
+    assert!(file.rows.len() > 2, "Ilam has loans in the demo");
+    let (status, html) = page(&ilam, &app, "/loans?size=20").await;
+    assert_eq!(status, 200);
+    let footer = html.split("<tfoot>").nth(1).expect("a totals row");
+    let expected = taavon_core::money::format_number(principal, taavon_core::locale::Locale::Fa);
+    assert!(footer.contains(&expected), "{expected} in {footer}");
+
+    // One formation in each province, so the scope of the list can fail.
+    for (user, county, first) in [
+        ("ilam", "1603", 610_000_000),
+        ("lorestan", "1505", 710_000_000),
+    ] {
+        let token = app.token(user, "demo").await;
+        let (status, body) = app
+            .post(
+                "/api/v1/formations",
+                Some(&token),
+                &serde_json::json!({"name": format!("تعاونی فهرست {county}"), "type": "production",
+                    "sector": "textiles", "county": county, "women_led": true,
+                    "statute": "اساسنامه نمونه",
+                    "founders": crate::registry::founders(7, first, 1_000_000)}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, html) = page(&ilam, &app, "/formations").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<caption>"), "the table component: {html}");
+    assert!(html.contains("تعاونی فهرست ۱۶۰۳") || html.contains("تعاونی فهرست 1603"));
+    assert!(html.contains("/formations?format=csv"), "an export link");
+    let admin = ui_client(&app, "admin").await;
+    let all = export(&admin, &app, "/formations?format=xlsx", Format::Xlsx).await;
+    assert!(
+        rows_naming(&all, "لرستان") > 0,
+        "the admin's file holds Lorestan's"
+    );
+    let own = export(&ilam, &app, "/formations?format=csv", Format::Csv).await;
+    assert!(rows_naming(&own, "ایلام") > 0, "Ilam's own formation");
+    assert_eq!(
+        rows_naming(&own, "لرستان"),
+        0,
+        "no Lorestan formation for Ilam"
+    );
+    let (status, html) = page(&ilam, &app, "/formations?page=0").await;
+    assert_eq!(status, 422, "{html}");
+}

@@ -293,7 +293,7 @@ async fn check_registry(app: TestApp) {
     assert_eq!(app.store.verify_audit().await.unwrap().first_broken, None);
 }
 
-fn founders(count: u32, first: u32, paid: i64) -> Vec<Value> {
+pub(crate) fn founders(count: u32, first: u32, paid: i64) -> Vec<Value> {
     (0..count)
         .map(|i| {
             let code = taavon_core::ids::NationalCode::with_check_digit(&format!("{:09}", first + i * 11)).unwrap();

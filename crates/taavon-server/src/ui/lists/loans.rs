@@ -101,6 +101,7 @@ pub async fn list(
         let mut filter = search.filter()?;
         filter.sort = request.sorting.store_order();
         filter.after_loan = request.after;
+        let totals = loans::loan_totals(&state.store, principal, &filter).await?;
         let (loans, total) = match request.format {
             Some(_) => (
                 export::loans_to_export(&state.store, principal, &filter).await?,
@@ -114,10 +115,10 @@ pub async fn list(
         let names = Names::load(&state.store, principal).await?;
         let tables = reference::name_tables(&state.store, Some(principal)).await?;
         let banks = reference::banks(&state.store, Some(principal)).await?;
-        Ok::<_, AppError>((loans, total, names, tables.provinces, banks))
+        Ok::<_, AppError>((loans, total, totals, names, tables.provinces, banks))
     }
     .await;
-    let (mut loans, total, names, provinces, banks) = match found {
+    let (mut loans, total, totals, names, provinces, banks) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -134,7 +135,17 @@ pub async fn list(
         Some(&request.sorting),
         query,
         rows,
-    );
+    )
+    .with_totals(vec![
+        Cell::text(t.total),
+        Cell::empty(),
+        Cell::empty(),
+        Cell::sum(lang, totals.principal_rial),
+        Cell::sum(lang, totals.outstanding_principal_rial),
+        Cell::sum(lang, totals.due_unpaid_rial),
+        Cell::empty(),
+        Cell::empty(),
+    ]);
     if let Some(format) = request.format {
         return table.export(format, "loans");
     }
