@@ -605,3 +605,5 @@ async fn an_unknown_database_scheme_is_an_error() {
 }
 
 mod loans;
+
+mod impact;
