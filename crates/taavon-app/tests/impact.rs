@@ -675,9 +675,13 @@ async fn figures_group_scope_and_periods(store: Store) {
 
     // A provincial officer sums its province, a bank its loans, a representative its
     // cooperative's, an agency nothing.
-    let ilam = figures::figures(&store, &principal(&store, "ilam").await, &ask("province", "year"))
-        .await
-        .unwrap();
+    let ilam = figures::figures(
+        &store,
+        &principal(&store, "ilam").await,
+        &ask("province", "year"),
+    )
+    .await
+    .unwrap();
     assert!(!ilam.rows.is_empty());
     assert!(ilam.rows.iter().all(|r| r.group == "IR-16"));
     assert_eq!(ilam.totals.verified, ilam_verified);
@@ -710,7 +714,11 @@ async fn figures_group_scope_and_periods(store: Store) {
     )
     .await
     .unwrap();
-    assert_eq!(province, Jobs::default(), "another province's jobs are not summed");
+    assert_eq!(
+        province,
+        Jobs::default(),
+        "another province's jobs are not summed"
+    );
 
     // A day range keeps the loans first disbursed inside it.
     let first_day = disbursed.iter().map(|(_, day, _)| *day).min().unwrap();

@@ -42,7 +42,11 @@ impl Reader {
         }
         loans.equals(
             "province",
-            filter.province.as_ref().map(|p| p.as_str().to_owned()).as_ref(),
+            filter
+                .province
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .as_ref(),
         );
         if let Some(id) = filter.cooperative_id {
             let p = loans.bind(Value::Int(id));
@@ -125,8 +129,15 @@ impl Reader {
             .map(|(group, day, sums)| {
                 let disbursed_on = IsoDate::parse(&day)
                     .map_err(|_| corrupt(format!("impact figures: disbursed on {day}")))?;
-                let [loans, disbursed_rial, planned, reported, verified, verified_women, under] =
-                    sums;
+                let [
+                    loans,
+                    disbursed_rial,
+                    planned,
+                    reported,
+                    verified,
+                    verified_women,
+                    under,
+                ] = sums;
                 Ok(FigureCell {
                     group,
                     disbursed_on,

@@ -68,11 +68,11 @@ pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
 pub use idempotency::IdempotentRequest;
-pub use impact_figures::FigureFilter;
 pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
     JobReport, NewHire, NewInsuredUpload, WorkshopHolder,
 };
+pub use impact_figures::FigureFilter;
 pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use loans::{

@@ -9,8 +9,8 @@ use taavon_core::impact::figures::aggregate;
 use taavon_core::reference::ProvinceCode;
 use taavon_store::{FigureFilter, Store};
 
-use taavon_core::limits::TextKind;
 use crate::{AppError, FieldError};
+use taavon_core::limits::TextKind;
 
 pub use taavon_core::impact::figures::{FigureRow, Grouping, Jobs, Period, PeriodKey};
 
@@ -204,8 +204,13 @@ mod tests {
     #[test]
     fn a_query_reads_its_defaults_and_either_calendar() {
         let asked = FiguresQuery::default().read().unwrap();
-        assert_eq!((asked.grouping, asked.period), (Grouping::Province, Period::Year));
-        let asked = query("bank", "season", "۱۴۰۳/۰۷/۰۱", "2025-03-20").read().unwrap();
+        assert_eq!(
+            (asked.grouping, asked.period),
+            (Grouping::Province, Period::Year)
+        );
+        let asked = query("bank", "season", "۱۴۰۳/۰۷/۰۱", "2025-03-20")
+            .read()
+            .unwrap();
         assert_eq!(asked.grouping, Grouping::Bank);
         assert_eq!(asked.from.unwrap().to_string(), "2024-09-22");
         assert_eq!(asked.to.unwrap().to_string(), "2025-03-20");

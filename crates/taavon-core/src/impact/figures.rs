@@ -53,7 +53,10 @@ coded_enum!(Period {
 pub enum PeriodKey {
     Month(JalaliMonth),
     /// A year and its season, 1 (spring) to 4 (winter).
-    Season { year: i32, season: u8 },
+    Season {
+        year: i32,
+        season: u8,
+    },
     Year(i32),
 }
 
@@ -186,9 +189,8 @@ impl Jobs {
 }
 
 fn basis_points(part: i64, whole: i64) -> Option<i64> {
-    (whole > 0).then(|| {
-        i64::try_from(i128::from(part) * 10_000 / i128::from(whole)).unwrap_or(i64::MAX)
-    })
+    (whole > 0)
+        .then(|| i64::try_from(i128::from(part) * 10_000 / i128::from(whole)).unwrap_or(i64::MAX))
 }
 
 /// Folds the cells into one row per period and group, ordered by period then group.
@@ -212,7 +214,13 @@ pub fn aggregate(cells: &[FigureCell], period: Period) -> Vec<FigureRow> {
 mod tests {
     use super::*;
 
-    fn cell(group: &str, day: &str, disbursed_rial: i64, reported: i64, verified: i64) -> FigureCell {
+    fn cell(
+        group: &str,
+        day: &str,
+        disbursed_rial: i64,
+        reported: i64,
+        verified: i64,
+    ) -> FigureCell {
         FigureCell {
             group: group.into(),
             disbursed_on: IsoDate::parse(day).unwrap(),
@@ -235,10 +243,22 @@ mod tests {
         assert_eq!(mehr.to_string(), "1403-07");
         assert_eq!(mehr.name_fa(), "مهر ۱۴۰۳");
         assert_eq!(mehr.name_en(), "Mehr 1403");
-        assert_eq!(PeriodKey::of(Period::Season, day("2024-09-22")).to_string(), "1403-S3");
-        assert_eq!(PeriodKey::of(Period::Season, day("2024-09-21")).name_fa(), "تابستان ۱۴۰۳");
-        assert_eq!(PeriodKey::of(Period::Year, day("2025-03-20")).to_string(), "1403");
-        assert_eq!(PeriodKey::of(Period::Year, day("2025-03-21")).to_string(), "1404");
+        assert_eq!(
+            PeriodKey::of(Period::Season, day("2024-09-22")).to_string(),
+            "1403-S3"
+        );
+        assert_eq!(
+            PeriodKey::of(Period::Season, day("2024-09-21")).name_fa(),
+            "تابستان ۱۴۰۳"
+        );
+        assert_eq!(
+            PeriodKey::of(Period::Year, day("2025-03-20")).to_string(),
+            "1403"
+        );
+        assert_eq!(
+            PeriodKey::of(Period::Year, day("2025-03-21")).to_string(),
+            "1404"
+        );
     }
 
     #[test]

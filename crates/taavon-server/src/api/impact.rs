@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use taavon_app::clock;
 use taavon_app::impact::{
-    self, Borrower, figures, InsuredListView, InsuredUpload, ListFile, LoanJobsView, ReportMode,
+    self, Borrower, InsuredListView, InsuredUpload, ListFile, LoanJobsView, ReportMode, figures,
 };
 use tokio::io::AsyncWriteExt;
 use utoipa::{IntoParams, ToSchema};

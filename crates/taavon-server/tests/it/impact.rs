@@ -355,10 +355,16 @@ async fn figures_through_the_api(app: TestApp) {
         app.token("sso", "demo").await,
     ];
     let (status, all) = app
-        .get("/api/v1/impact/figures?by=province&period=season", Some(&admin))
+        .get(
+            "/api/v1/impact/figures?by=province&period=season",
+            Some(&admin),
+        )
         .await;
     assert_eq!(status, 200, "{all}");
-    assert_eq!((all["by"].as_str(), all["period"].as_str()), (Some("province"), Some("season")));
+    assert_eq!(
+        (all["by"].as_str(), all["period"].as_str()),
+        (Some("province"), Some("season"))
+    );
     let rows = all["rows"].as_array().unwrap();
     assert!(!rows.is_empty());
     for row in rows {
@@ -368,7 +374,14 @@ async fn figures_through_the_api(app: TestApp) {
             "a Jalali season: {period}"
         );
     }
-    for figure in ["loans", "disbursed_rial", "planned", "reported", "verified", "verified_women"] {
+    for figure in [
+        "loans",
+        "disbursed_rial",
+        "planned",
+        "reported",
+        "verified",
+        "verified_women",
+    ] {
         let sum: i64 = rows.iter().map(|r| r[figure].as_i64().unwrap()).sum();
         assert_eq!(all["totals"][figure].as_i64(), Some(sum), "{figure}");
     }
@@ -390,14 +403,28 @@ async fn figures_through_the_api(app: TestApp) {
             .all(|r| r["group"].as_str().unwrap().starts_with("16")),
         "Ilam's counties alone: {own}"
     );
-    let (_, banked) = app.get("/api/v1/impact/figures?by=bank", Some(&refah)).await;
-    assert!(banked["rows"].as_array().unwrap().iter().all(|r| r["group"] == "013"));
+    let (_, banked) = app
+        .get("/api/v1/impact/figures?by=bank", Some(&refah))
+        .await;
+    assert!(
+        banked["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["group"] == "013")
+    );
     assert!(banked["totals"]["loans"].as_i64() < totals["loans"].as_i64());
     let (status, none) = app.get("/api/v1/impact/figures", Some(&sso)).await;
-    assert_eq!((status, none["rows"].as_array().map(Vec::len)), (200, Some(0)));
+    assert_eq!(
+        (status, none["rows"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
 
     let (status, problem) = app
-        .get("/api/v1/impact/figures?by=city&period=year&from=1403/13/01", Some(&admin))
+        .get(
+            "/api/v1/impact/figures?by=city&period=year&from=1403/13/01",
+            Some(&admin),
+        )
         .await;
     assert_eq!(status, 422, "{problem}");
     let fields: Vec<&str> = problem["errors"]

@@ -39,7 +39,12 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
     // An Ilam client's loan of bank 022 (2 jobs planned), disbursed on 2025-01-01.
     let loan = contracted_loan(&store).await;
     let all = ApplicationScope::All;
-    assert!(cells(&store, &all, &filter(Grouping::Province)).await.is_empty(), "not disbursed yet");
+    assert!(
+        cells(&store, &all, &filter(Grouping::Province))
+            .await
+            .is_empty(),
+        "not disbursed yet"
+    );
     let province = ProvinceCode::parse("IR-16").unwrap();
     let mut write = store.write(operator(), now()).await.unwrap();
     write
@@ -121,7 +126,10 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
     // 2025-01-01 is 12 Dey 1403.
     let rows = aggregate(&found, Period::Month);
     assert_eq!(rows[0].period.to_string(), "1403-10");
-    assert_eq!(rows[0].jobs.cost_per_verified_job_rial(), Some(loan.disbursed_rial / 2));
+    assert_eq!(
+        rows[0].jobs.cost_per_verified_job_rial(),
+        Some(loan.disbursed_rial / 2)
+    );
 
     for (grouping, group) in [
         (Grouping::County, "1601"),
@@ -131,7 +139,14 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
     ] {
         let found = cells(&store, &all, &filter(grouping)).await;
         let group = group.to_owned();
-        assert_eq!(found, [FigureCell { group, ..expected.clone() }], "{grouping}");
+        assert_eq!(
+            found,
+            [FigureCell {
+                group,
+                ..expected.clone()
+            }],
+            "{grouping}"
+        );
     }
 
     // Scope: another province, another bank, a cooperative see nothing; its own do.
@@ -145,7 +160,12 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
         ApplicationScope::None,
     ];
     for scope in &outside {
-        assert!(cells(&store, scope, &filter(Grouping::Bank)).await.is_empty(), "{scope:?}");
+        assert!(
+            cells(&store, scope, &filter(Grouping::Bank))
+                .await
+                .is_empty(),
+            "{scope:?}"
+        );
     }
     let inside = [
         ApplicationScope::Provinces(vec![province.clone()]),
@@ -155,7 +175,13 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
         },
     ];
     for scope in &inside {
-        assert_eq!(cells(&store, scope, &filter(Grouping::Province)).await.len(), 1, "{scope:?}");
+        assert_eq!(
+            cells(&store, scope, &filter(Grouping::Province))
+                .await
+                .len(),
+            1,
+            "{scope:?}"
+        );
     }
 
     // Days and the page filters.
@@ -165,9 +191,22 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
         to,
         ..filter(Grouping::Province)
     };
-    assert_eq!(cells(&store, &all, &within(day("2025-01-01"), day("2025-01-01"))).await.len(), 1);
-    assert!(cells(&store, &all, &within(day("2025-01-02"), None)).await.is_empty());
-    assert!(cells(&store, &all, &within(None, day("2024-12-31"))).await.is_empty());
+    assert_eq!(
+        cells(&store, &all, &within(day("2025-01-01"), day("2025-01-01")))
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        cells(&store, &all, &within(day("2025-01-02"), None))
+            .await
+            .is_empty()
+    );
+    assert!(
+        cells(&store, &all, &within(None, day("2024-12-31")))
+            .await
+            .is_empty()
+    );
     let other_province = FigureFilter {
         province: Some(ProvinceCode::parse("IR-15").unwrap()),
         ..filter(Grouping::Province)

@@ -115,7 +115,8 @@ impl HiresSection {
                 .map(|h| {
                     (
                         lang.digits(&h.national_code),
-                        lang.pick(h.verdict.name_fa(), h.verdict.name_en()).to_owned(),
+                        lang.pick(h.verdict.name_fa(), h.verdict.name_en())
+                            .to_owned(),
                     )
                 })
                 .collect(),
@@ -220,7 +221,10 @@ pub async fn figures_page(
         .map(|r| {
             let mut cells = vec![
                 Cell::text(group_name(lang, &names, found.grouping, &r.group)),
-                Cell::text(lang.pick(&r.period.name_fa(), &r.period.name_en()).to_owned()),
+                Cell::text(
+                    lang.pick(&r.period.name_fa(), &r.period.name_en())
+                        .to_owned(),
+                ),
             ];
             cells.extend(figure_cells(lang, &r.jobs));
             Row::new(cells)

@@ -49,7 +49,10 @@ impl ImpactText {
     }
 
     pub fn grouping(&self, grouping: Grouping) -> &'static str {
-        let at = Grouping::ALL.iter().position(|g| *g == grouping).unwrap_or(0);
+        let at = Grouping::ALL
+            .iter()
+            .position(|g| *g == grouping)
+            .unwrap_or(0);
         self.groupings.get(at).copied().unwrap_or("")
     }
 
