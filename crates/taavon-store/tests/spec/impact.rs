@@ -122,7 +122,7 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
         verified_women: 1,
         verified_underprivileged: if tier <= 2 { 2 } else { 0 },
     };
-    assert_eq!(found, [expected.clone()]);
+    assert_eq!(found, std::slice::from_ref(&expected));
     // 2025-01-01 is 12 Dey 1403.
     let rows = aggregate(&found, Period::Month);
     assert_eq!(rows[0].period.to_string(), "1403-10");
