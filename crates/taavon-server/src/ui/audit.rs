@@ -13,6 +13,7 @@ use taavon_app::AppError;
 use taavon_app::audit::{self, AuditSearch};
 use taavon_app::rows::AuditRecord;
 
+use super::fields::Field;
 use super::i18n::{Lang, Text};
 use super::names;
 use super::page::{PageParts, error_page, layout, parts_text};
@@ -39,8 +40,8 @@ struct AuditPage {
     actors: Vec<(Choice, bool)>,
     actions: Vec<Choice>,
     entities: Vec<Choice>,
-    from: String,
-    to: String,
+    from: Field,
+    to: Field,
 }
 
 /// The trail is read newest first only; its columns do not sort.
@@ -207,8 +208,13 @@ pub async fn audit(
         actors: actor_choices,
         actions: choices(labelled(&names::AUDIT_ACTIONS), query.get("action"), t.any),
         entities: choices(labelled(&names::AUDIT_ENTITIES), query.get("entity"), t.any),
-        from: query.owned("from").unwrap_or_default(),
-        to: query.owned("to").unwrap_or_default(),
+        from: Field::date_filter(
+            lang,
+            "from",
+            t.date_from,
+            query.get("from").unwrap_or_default(),
+        ),
+        to: Field::date_filter(lang, "to", t.date_to, query.get("to").unwrap_or_default()),
         table,
         layout,
     })

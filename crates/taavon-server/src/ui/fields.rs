@@ -5,6 +5,8 @@
 //! script (`data-amount`), dates the Jalali picker (`data-jalali`), a province select the
 //! county select it narrows (`data-narrows`).
 
+use std::collections::HashMap;
+
 use taavon_app::reference::NameTables;
 
 use super::form_state::FormState;
@@ -59,12 +61,22 @@ pub struct Field {
     pub persian: bool,
 }
 
+/// The id of field `name`'s control: `{prefix}-{name}`, unique on a page holding several
+/// forms; the name alone on a page's one form (`prefix` empty).
+fn control_id(prefix: &str, name: &str) -> String {
+    let name = name.replace(['[', ']', '.'], "-");
+    if prefix.is_empty() {
+        name
+    } else {
+        format!("{prefix}-{name}")
+    }
+}
+
 impl FormState {
-    /// The field `name` of this form, its control's id `{prefix}-{name}` (unique on a
-    /// page holding several forms).
+    /// The field `name` of this form, its control's id from `control_id`.
     pub fn field(&self, prefix: &str, name: &str, label: &str) -> Field {
         Field {
-            id: format!("{prefix}-{}", name.replace(['[', ']', '.'], "-")),
+            id: control_id(prefix, name),
             name: name.to_owned(),
             label: label.to_owned(),
             value: self.value(name).to_owned(),
@@ -82,6 +94,15 @@ impl FormState {
 }
 
 impl Field {
+    /// A list's date filter (its value kept in the address): the picker, no form state.
+    pub fn date_filter(lang: Lang, name: &str, label: &str, value: &str) -> Field {
+        let t = lang.text();
+        FormState::with_values(HashMap::from([(name.to_owned(), value.to_owned())]))
+            .field("", name, label)
+            .date(t.calendar)
+            .hint(t.date_hint)
+    }
+
     pub fn required(mut self) -> Self {
         self.required = true;
         self
@@ -254,7 +275,7 @@ pub fn county_fields(
                 .collect(),
             Some(any),
         )
-        .narrowing(&format!("{prefix}-county"));
+        .narrowing(&control_id(prefix, "county"));
     let county = state
         .field(prefix, "county", county_label)
         .required()

@@ -13,19 +13,20 @@ use axum::response::Response;
 use taavon_app::cooperatives::CooperativeInput;
 use taavon_app::formations::{self, FormationInput, FounderInput};
 use taavon_app::persons::PersonInput;
-use taavon_app::{AppError, FieldError, clock, reference};
-use taavon_core::access;
-use taavon_core::registry::{CooperativeKind, FormationRules, Gender};
+use taavon_app::{AppError, FieldError, clock};
+use taavon_core::access::{self, CooperativeField};
+use taavon_core::registry::{FormationRules, Gender};
 
 use super::Layout;
 use super::answer;
 use super::csrf::CsrfForm;
-use super::fields::{Field, county_fields};
+use super::fields::Field;
 use super::form_key::{self, Submission};
 use super::form_state::{FormState, render_form};
 use super::i18n::Lang;
 use super::names;
 use super::page::{PageParts, error_page, layout, parts_text};
+use super::registry::{RegistryChoices, cooperative_fields};
 use super::typed;
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -68,46 +69,30 @@ fn rows_of(values: &HashMap<String, String>) -> usize {
         .clamp(ROWS_MIN, ROWS_MAX)
 }
 
+/// What a formation asks of the cooperative to be formed, before its statute.
+const FORMED_COOPERATIVE: [CooperativeField; 7] = [
+    CooperativeField::Name,
+    CooperativeField::Kind,
+    CooperativeField::Sector,
+    CooperativeField::County,
+    CooperativeField::WomenLed,
+    CooperativeField::Address,
+    CooperativeField::Phone,
+];
+
 async fn form_page(state: &AppState, user: &UiUser, layout: Layout, form: FormState) -> Response {
     let (lang, t, f) = (layout.lang, layout.t, layout.f);
-    let found = async {
-        let tables = reference::name_tables(&state.store, Some(&user.principal)).await?;
-        let sectors = reference::sectors(&state.store, Some(&user.principal)).await?;
-        Ok::<_, AppError>((tables, sectors))
-    }
-    .await;
-    let (tables, sectors) = match found {
-        Ok(found) => found,
+    let choices = match RegistryChoices::load(state, &user.principal).await {
+        Ok(choices) => choices,
         Err(error) => return error_page(layout, &error),
     };
     let prefix = "formation";
-    let kinds = CooperativeKind::ALL
-        .iter()
-        .map(|k| (k.code().to_owned(), names::kind(lang, *k)))
-        .collect();
-    let sectors = sectors
-        .into_iter()
-        .map(|s| (s.code.clone(), lang.pick(&s.name_fa, &s.name_en).to_owned()))
-        .collect();
-    let (province, county) =
-        county_fields(lang, &form, prefix, &tables, (t.province, t.county, t.any));
-    let fields = vec![
-        form.field(prefix, "name", t.name).required(),
-        form.field(prefix, "type", t.kind)
-            .required()
-            .select(kinds, Some(f.choose)),
-        form.field(prefix, "sector", t.sector)
-            .required()
-            .select(sectors, Some(f.choose)),
-        province,
-        county,
-        form.field(prefix, "women_led", t.women_led).check(),
-        form.field(prefix, "address", t.address),
-        form.field(prefix, "phone", t.phone).ltr(),
+    let mut fields = cooperative_fields(&layout, &form, prefix, &choices, &FORMED_COOPERATIVE);
+    fields.push(
         form.field(prefix, "statute", f.statute)
             .text_area()
             .hint(f.statute_hint),
-    ];
+    );
     let genders: Vec<(String, String)> = Gender::ALL
         .iter()
         .map(|g| (g.code().to_owned(), names::gender(lang, *g)))

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use taavon_app::cooperatives::{self, CooperativeInput, CooperativePatch};
 use taavon_app::reference;
-use taavon_app::rows::{Cooperative, NewCooperative};
+use taavon_app::reference::NameTables;
+use taavon_app::rows::{Cooperative, NamedRow, NewCooperative};
 use taavon_app::{AppError, FieldError, clock};
 use taavon_core::access::{self, CooperativeField, CooperativeRef, Principal};
 use taavon_core::reference::ProvinceCode;
@@ -18,6 +19,8 @@ use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 
 use super::answer;
 use super::csrf::CsrfForm;
+use super::fields::{Field, county_fields};
+use super::form_state::{FormState, render_form};
 use super::format;
 use super::i18n::{Lang, Text};
 use super::names;
@@ -74,139 +77,114 @@ struct NewCooperativePage {
     layout: Layout,
     /// A fresh key for this rendering's form (its `form_key`).
     form_key: String,
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
-    kinds: Vec<Choice>,
-    sectors: Vec<Choice>,
-    /// The province select, then the county select grouped by province (the script
-    /// narrows it to the chosen province; without it the groups still read).
-    provinces: Vec<Choice>,
-    counties: Vec<CountyGroup>,
+    fields: Vec<Field>,
+    /// What the top of a refused form says (empty for a fresh one).
+    form_error: String,
 }
 
-/// A province's counties, as one `<optgroup>` of the county select.
-struct CountyGroup {
-    province: String,
-    label: String,
-    counties: Vec<Choice>,
+/// What a registry form asks of a cooperative, in order. The county comes as a province
+/// select narrowing a county select; codes read left to right; dates have the picker.
+const NEW_COOPERATIVE: [CooperativeField; 9] = [
+    CooperativeField::Name,
+    CooperativeField::Kind,
+    CooperativeField::Sector,
+    CooperativeField::County,
+    CooperativeField::LegalId,
+    CooperativeField::FoundedOn,
+    CooperativeField::WomenLed,
+    CooperativeField::Address,
+    CooperativeField::Phone,
+];
+
+/// The reference data a cooperative's fields choose from.
+pub(super) struct RegistryChoices {
+    pub(super) tables: NameTables,
+    pub(super) sectors: Vec<NamedRow>,
 }
 
-impl NewCooperativePage {
-    fn value(&self, field: &str) -> String {
-        self.values.get(field).cloned().unwrap_or_default()
+impl RegistryChoices {
+    pub(super) async fn load(state: &AppState, principal: &Principal) -> Result<Self, AppError> {
+        Ok(Self {
+            tables: reference::name_tables(&state.store, Some(principal)).await?,
+            sectors: reference::sectors(&state.store, Some(principal)).await?,
+        })
     }
+}
 
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
+/// The fields `asked` of a cooperative form (`prefix` empty for a page's one form), on
+/// the one field component, as `form` holds them.
+pub(super) fn cooperative_fields(
+    layout: &Layout,
+    form: &FormState,
+    prefix: &str,
+    choices: &RegistryChoices,
+    asked: &[CooperativeField],
+) -> Vec<Field> {
+    let (lang, t, f) = (layout.lang, layout.t, layout.f);
+    let mut fields = Vec::with_capacity(asked.len() + 1);
+    for &asked in asked {
+        let field = form.field(prefix, asked.code(), field_label(t, asked));
+        let field = match asked {
+            CooperativeField::Name => field.required(),
+            CooperativeField::Address => field,
+            CooperativeField::Kind => field.required().select(
+                CooperativeKind::ALL
+                    .iter()
+                    .map(|k| (k.code().to_owned(), names::kind(lang, *k)))
+                    .collect(),
+                Some(f.choose),
+            ),
+            CooperativeField::Sector => field.required().select(
+                choices
+                    .sectors
+                    .iter()
+                    .map(|s| (s.code.clone(), lang.pick(&s.name_fa, &s.name_en).to_owned()))
+                    .collect(),
+                Some(f.choose),
+            ),
+            CooperativeField::Status => field.required().select(
+                CooperativeStatus::ALL
+                    .iter()
+                    .map(|s| (s.code().to_owned(), names::status(lang, s.code())))
+                    .collect(),
+                None,
+            ),
+            CooperativeField::County => {
+                let labels = (t.province, t.county, t.any);
+                let (province, county) = county_fields(lang, form, prefix, &choices.tables, labels);
+                fields.push(province);
+                county
+            }
+            CooperativeField::FoundedOn | CooperativeField::RegisteredOn => {
+                field.date(t.calendar).hint(t.date_hint)
+            }
+            CooperativeField::WomenLed => field.check(),
+            CooperativeField::LegalId
+            | CooperativeField::RegistrationNumber
+            | CooperativeField::Phone => field.ltr(),
+        };
+        fields.push(field);
     }
+    fields
 }
 
 async fn new_form(
     state: &AppState,
     principal: &Principal,
     layout: Layout,
-    values: HashMap<String, String>,
-    errors: &[FieldError],
+    form: FormState,
 ) -> Response {
-    let lang = layout.lang;
-    let (sectors, tables) = match async {
-        let sectors = reference::sectors(&state.store, Some(principal)).await?;
-        let tables = reference::name_tables(&state.store, Some(principal)).await?;
-        Ok::<_, AppError>((sectors, tables))
-    }
-    .await
-    {
-        Ok(found) => found,
+    let choices = match RegistryChoices::load(state, principal).await {
+        Ok(choices) => choices,
         Err(error) => return error_page(layout, &error),
     };
-    let kinds = kind_choices(lang, values.get("type").map(String::as_str));
-    let sectors = sector_choices(lang, sectors, values.get("sector").map(String::as_str));
-    let county = values.get("county").map(String::as_str);
-    let province = county
-        .and_then(|code| tables.counties.iter().find(|c| c.code == code))
-        .map(|c| c.province.clone())
-        .or_else(|| values.get("province").cloned());
-    let provinces = tables
-        .provinces
-        .iter()
-        .map(|p| Choice {
-            value: p.code.clone(),
-            label: lang.pick(&p.name_fa, &p.name_en).to_owned(),
-            selected: province.as_deref() == Some(p.code.as_str()),
-        })
-        .collect();
-    let counties = tables
-        .provinces
-        .iter()
-        .map(|p| CountyGroup {
-            province: p.code.clone(),
-            label: lang.pick(&p.name_fa, &p.name_en).to_owned(),
-            counties: tables
-                .counties
-                .iter()
-                .filter(|c| c.province == p.code)
-                .map(|c| Choice {
-                    value: c.code.clone(),
-                    label: lang.pick(&c.name_fa, &c.name_en).to_owned(),
-                    selected: county == Some(c.code.as_str()),
-                })
-                .collect(),
-        })
-        .collect();
-    let errors = errors
-        .iter()
-        .map(|e| {
-            (
-                e.field.clone(),
-                lang.pick(&e.message_fa, &e.message_en).to_owned(),
-            )
-        })
-        .collect();
-    let status = if values.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = NewCooperativePage {
+        form_key: super::form_key::fresh(),
+        fields: cooperative_fields(&layout, &form, "", &choices, &NEW_COOPERATIVE),
+        form_error: form.summary(layout.t.form_has_errors),
+        layout,
     };
-    (
-        status,
-        render(&NewCooperativePage {
-            form_key: super::form_key::fresh(),
-            layout,
-            values,
-            errors,
-            kinds,
-            sectors,
-            provinces,
-            counties,
-        }),
-    )
-        .into_response()
-}
-
-fn kind_choices(lang: Lang, selected: Option<&str>) -> Vec<Choice> {
-    CooperativeKind::ALL
-        .iter()
-        .map(|kind| Choice {
-            value: kind.code().into(),
-            label: names::kind(lang, *kind),
-            selected: selected == Some(kind.code()),
-        })
-        .collect()
-}
-
-fn sector_choices(
-    lang: Lang,
-    sectors: Vec<taavon_app::rows::NamedRow>,
-    selected: Option<&str>,
-) -> Vec<Choice> {
-    sectors
-        .into_iter()
-        .map(|s| Choice {
-            selected: selected == Some(s.code.as_str()),
-            label: lang.pick(&s.name_fa, &s.name_en).to_owned(),
-            value: s.code,
-        })
-        .collect()
+    render_form(&page, form.is_refused())
 }
 
 pub async fn new_cooperative_form(
@@ -215,7 +193,7 @@ pub async fn new_cooperative_form(
     user: UiUser,
 ) -> Response {
     let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
-    new_form(&state, &user.principal, layout, HashMap::new(), &[]).await
+    new_form(&state, &user.principal, layout, FormState::default()).await
 }
 
 pub async fn new_cooperative_submit(
@@ -263,7 +241,8 @@ pub async fn new_cooperative_submit(
         }
         Err(AppError::Invalid(errors)) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
-            new_form(&state, &user.principal, layout, form, &errors).await
+            let form = FormState::refused(layout.lang, form, &errors, &[]);
+            new_form(&state, &user.principal, layout, form).await
         }
         Err(AppError::NotFound | AppError::Forbidden) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
@@ -273,27 +252,14 @@ pub async fn new_cooperative_submit(
                 "این شهرستان در محدوده دسترسی شما نیست.",
                 "This county is outside your scope.",
             )];
-            new_form(&state, &user.principal, layout, form, &errors).await
+            let form = FormState::refused(layout.lang, form, &errors, &[]);
+            new_form(&state, &user.principal, layout, form).await
         }
         Err(other) => {
             let layout = layout(&parts, parts_text(&parts).new_cooperative, Some(&user)).await;
             error_page(layout, &other)
         }
     }
-}
-
-/// One field of the edit form: a text box, a drop-down (`choices`) or a check box.
-struct EditField {
-    code: &'static str,
-    label: &'static str,
-    value: String,
-    choices: Vec<Choice>,
-    is_check: bool,
-    /// A date: the shared date field with the Jalali picker.
-    is_date: bool,
-    checked: bool,
-    ltr: bool,
-    error: String,
 }
 
 #[derive(Template)]
@@ -304,12 +270,9 @@ struct EditCooperativePage {
     form_key: String,
     id: i64,
     version: i64,
-    /// Only the fields the access policy lets this user change.
-    fields: Vec<EditField>,
-    /// Whether any of them is regulatory, so that a change needs a reason.
-    needs_reason: bool,
-    reason: String,
-    reason_error: String,
+    /// Only the fields the access policy lets this user change, then the reason when
+    /// any of them is regulatory.
+    fields: Vec<Field>,
     form_error: String,
 }
 
@@ -374,7 +337,7 @@ fn recorded_value(lang: Lang, f: &NewCooperative, field: CooperativeField) -> St
         CooperativeField::RegistrationNumber => text(&f.registration_number),
         CooperativeField::RegisteredOn => date(&f.registered_on),
         CooperativeField::FoundedOn => date(&f.founded_on),
-        CooperativeField::WomenLed => String::new(),
+        CooperativeField::WomenLed => if f.women_led { "1" } else { "" }.to_owned(),
         CooperativeField::Status => f.status.code().to_owned(),
     }
 }
@@ -386,75 +349,50 @@ async fn edit_page(
     cooperative: &Cooperative,
     failed: Failed<'_>,
 ) -> Response {
-    let (lang, t) = (layout.lang, layout.t);
-    let fields = editable(principal, cooperative);
-    if fields.is_empty() {
+    let editable = editable(principal, cooperative);
+    if editable.is_empty() {
         return error_page(layout, &AppError::Forbidden);
     }
-    let sectors = match reference::sectors(&state.store, Some(principal)).await {
-        Ok(sectors) => sectors,
+    let choices = match RegistryChoices::load(state, principal).await {
+        Ok(choices) => choices,
         Err(error) => return error_page(layout, &error),
     };
-    let error_of = |code: &str| {
-        failed
-            .errors
-            .iter()
-            .find(|e| e.field == code)
-            .map(|e| lang.pick(&e.message_fa, &e.message_en).to_owned())
-            .unwrap_or_default()
-    };
-    let f = &cooperative.fields;
-    let needs_reason = fields.iter().any(|field| field.is_regulatory());
-    let fields: Vec<EditField> = fields
-        .into_iter()
-        .map(|field| {
-            let code = field.code();
-            let value = match failed.submitted {
-                Some(form) => form.get(code).cloned().unwrap_or_default(),
-                None => recorded_value(lang, f, field),
-            };
-            let choices = match field {
-                CooperativeField::Kind => kind_choices(lang, Some(&value)),
-                CooperativeField::Sector => sector_choices(lang, sectors.clone(), Some(&value)),
-                CooperativeField::Status => CooperativeStatus::ALL
-                    .iter()
-                    .map(|status| Choice {
-                        value: status.code().into(),
-                        label: names::status(lang, status.code()),
-                        selected: value == status.code(),
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            EditField {
-                code,
-                label: field_label(t, field),
-                choices,
-                is_check: field == CooperativeField::WomenLed,
-                is_date: matches!(
-                    field,
-                    CooperativeField::FoundedOn | CooperativeField::RegisteredOn
-                ),
-                checked: failed
-                    .submitted
-                    .map_or(f.women_led, |form| form.contains_key(code)),
-                ltr: !matches!(field, CooperativeField::Name | CooperativeField::Address),
-                error: error_of(code),
-                value,
+    let needs_reason = editable.iter().any(|field| field.is_regulatory());
+    let form = match failed.submitted {
+        Some(submitted) => {
+            let mut submitted = submitted.clone();
+            if needs_reason {
+                // So that a missing reason is said under its own box.
+                submitted.entry("reason".to_owned()).or_default();
             }
-        })
-        .collect();
+            FormState::refused(layout.lang, submitted, failed.errors, &[])
+        }
+        None => FormState::with_values(
+            editable
+                .iter()
+                .map(|&field| {
+                    let value = recorded_value(layout.lang, &cooperative.fields, field);
+                    (field.code().to_owned(), value)
+                })
+                .collect(),
+        ),
+    };
+    let mut fields = cooperative_fields(&layout, &form, "", &choices, &editable);
+    if needs_reason {
+        fields.push(
+            form.field("", "reason", layout.t.reason_for_registry)
+                .text_area(),
+        );
+    }
     let page = EditCooperativePage {
         form_key: super::form_key::fresh(),
         id: cooperative.id,
         version: cooperative.version,
-        needs_reason,
-        reason: failed
-            .submitted
-            .and_then(|form| form.get("reason").cloned())
-            .unwrap_or_default(),
-        reason_error: error_of("reason"),
-        form_error: failed.message.to_owned(),
+        form_error: if form.is_refused() {
+            form.summary(failed.message)
+        } else {
+            failed.message.to_owned()
+        },
         fields,
         layout,
     };

@@ -13,6 +13,7 @@ use taavon_app::AppError;
 use taavon_app::impact::LoanJobsView;
 use taavon_app::impact::figures::{self, FiguresQuery, Grouping, Jobs, Period};
 
+use super::fields::Field;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout};
 use super::registry::Choice;
@@ -35,8 +36,8 @@ struct FiguresPage {
     i: &'static ImpactText,
     groupings: Vec<Choice>,
     periods: Vec<Choice>,
-    from: String,
-    to: String,
+    from: Field,
+    to: Field,
     kept: Vec<(&'static str, String)>,
     table: DataTable,
 }
@@ -255,8 +256,18 @@ pub async fn figures_page(
                 selected: *p == found.period,
             })
             .collect(),
-        from: query.from.unwrap_or_default(),
-        to: query.to.unwrap_or_default(),
+        from: Field::date_filter(
+            layout.lang,
+            "from",
+            i.from,
+            query.from.as_deref().unwrap_or_default(),
+        ),
+        to: Field::date_filter(
+            layout.lang,
+            "to",
+            i.to,
+            query.to.as_deref().unwrap_or_default(),
+        ),
         kept: request.query.kept_by_filter_form(),
         table,
         i,

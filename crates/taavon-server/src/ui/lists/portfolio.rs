@@ -11,6 +11,7 @@ use taavon_app::rows::PortfolioRow;
 use taavon_app::{AppError, loans};
 use taavon_core::loans::classification::LoanClass;
 
+use super::super::fields::Field;
 use super::super::format;
 use super::super::i18n::{Lang, Text};
 use super::super::names::{self, Names};
@@ -25,9 +26,9 @@ use crate::state::AppState;
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
     layout: Layout,
-    /// The business date shown, and the date asked for (as typed).
+    /// The business date shown, and the field of the date asked for (as typed).
     date: String,
-    asked: String,
+    asked: Field,
     kept: Vec<(&'static str, String)>,
     table: DataTable,
 }
@@ -148,7 +149,12 @@ pub async fn portfolio(
             .first()
             .map(|r| format::date(lang, &r.business_on))
             .unwrap_or_default(),
-        asked: asked.unwrap_or_default(),
+        asked: Field::date_filter(
+            lang,
+            "date",
+            t.business_date,
+            asked.as_deref().unwrap_or_default(),
+        ),
         kept: request.query.kept_by_filter_form(),
         table,
         layout,

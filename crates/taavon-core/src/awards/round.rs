@@ -1,7 +1,7 @@
-//! Scoring a round of the yearly festival of top cooperators (PRODUCT.md §11; the rule of
-//! `shared/oracle/README.md`, awards/): judges' scores without the conflicted ones,
-//! normalised per judge so that a strict and a generous judge weigh alike, entries ranked
-//! within their province and category, and the quota's winners.
+//! Scoring a round of the festival (the rule of `shared/oracle/README.md`, awards/):
+//! judges' scores without the conflicted ones, normalised per judge so that a strict and a
+//! generous judge weigh alike, entries ranked within their province and category, and the
+//! quota's winners.
 //!
 //! Scores are ratios of judges' marks, so they are floating point.
 
