@@ -9,6 +9,8 @@
 //! the upload can change (those at its workshops) and the other claims on the same
 //! people, never the whole country; a job report re-verifies its own hires the same way.
 
+pub mod figures;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -328,10 +330,35 @@ async fn store_checked(
             break;
         }
     }
-    let touched = write.hires_at_upload_workshops(upload_id).await?;
-    let (checked_hires, changed) =
-        reverify(&mut write, rules, touched, &[], Some(upload_id)).await?;
+    let (checked_hires, changed) = reverify_upload(&mut write, rules, upload_id).await?;
     Ok((upload_id, checked_hires, changed, write))
+}
+
+/// Re-verifies the hires at the workshops an upload covers, a page of people at a time
+/// (a national list touches every hire in the country: neither they nor their months on
+/// the lists are ever held all at once). Answers (hires judged, verdicts changed).
+pub async fn reverify_upload(
+    write: &mut WriteTx,
+    rules: &VerificationRules,
+    upload_id: i64,
+) -> Result<(u64, u64), AppError> {
+    const PEOPLE_PER_PAGE: i64 = 20_000;
+    let (mut judged, mut changed) = (0u64, 0u64);
+    let mut after: Option<NationalCode> = None;
+    loop {
+        let touched = write
+            .hires_at_upload_workshops(upload_id, after.as_ref(), PEOPLE_PER_PAGE)
+            .await?;
+        let Some(last) = touched.last().map(|h| h.national_code.clone()) else {
+            break;
+        };
+        let (page_judged, page_changed) =
+            reverify(write, rules, touched, &[], Some(upload_id)).await?;
+        judged += page_judged;
+        changed += page_changed;
+        after = Some(last);
+    }
+    Ok((judged, changed))
 }
 
 /// What the stored lists hold: rows and uploads for those who may read them, counts for
@@ -482,26 +509,40 @@ pub async fn set_loan_workshop(
             bank: loan.fields.bank.as_str(),
         },
     ))?;
-    write
-        .set_workshop_code(WorkshopHolder::Loan(loan_id), Some(&workshop))
-        .await?;
-    write.set_hires_workshop(loan_id, Some(&workshop)).await?;
-    let touched = write.loan_hires(loan_id).await?;
-    reverify(&mut write, rules, touched, &[], None).await?;
+    move_loan_workshop(&mut write, rules, loan_id, Some(&workshop)).await?;
     write.commit().await?;
     Ok(())
 }
 
+/// Points a loan's contract and hires at `workshop` and verifies its hires again (and
+/// the other claims on their people).
+async fn move_loan_workshop(
+    write: &mut WriteTx,
+    rules: &VerificationRules,
+    loan_id: i64,
+    workshop: Option<&WorkshopCode>,
+) -> Result<(), AppError> {
+    write
+        .set_workshop_code(WorkshopHolder::Loan(loan_id), workshop)
+        .await?;
+    write.set_hires_workshop(loan_id, workshop).await?;
+    let touched = write.loan_hires(loan_id).await?;
+    reverify(write, rules, touched, &[], None).await?;
+    Ok(())
+}
+
 /// Sets (or, with `None`, clears) a borrower's SSO workshop code on the registry (and
-/// answers it): a
-/// regulatory field, set by the ministry or an officer of the borrower's province. A
-/// contract takes the borrower's code at its first job report, so hires already reported
-/// keep the code they were verified at (`set_loan_workshop` moves a contract's).
+/// answers it): a regulatory field, set by the ministry or an officer of the borrower's
+/// province. The borrower's loans that follow the registry (their contract has no code
+/// of its own, or the registry's old one) take the new code, and their hires are
+/// verified again at once; a contract given another code keeps it.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_borrower_workshop(
     store: &Store,
     principal: &Principal,
     borrower: Borrower,
     code: Option<&str>,
+    rules: &VerificationRules,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Option<WorkshopCode>, AppError> {
@@ -536,8 +577,14 @@ pub async fn set_borrower_workshop(
         },
     };
     AppError::from_decision(decide_workshop_code(Some(principal), subject))?;
+    let loans = write.borrower_loan_workshops(holder).await?;
     if !write.set_workshop_code(holder, workshop.as_ref()).await? {
         return Err(AppError::NotFound);
+    }
+    for (loan_id, contract, registry) in loans {
+        if contract.is_none() || contract == registry {
+            move_loan_workshop(&mut write, rules, loan_id, workshop.as_ref()).await?;
+        }
     }
     finish_idempotent(write, principal, idempotency, id).await?;
     Ok(workshop)

@@ -587,3 +587,245 @@ async fn the_demo_shows_every_hire_status_on_postgres() {
     };
     demo_shows_every_status(store).await;
 }
+
+/// The figures sum each disbursed loan once, in the Jalali month of its first
+/// disbursement, and every reader sums only the loans it may see.
+async fn figures_group_scope_and_periods(store: Store) {
+    use std::collections::BTreeMap;
+    use taavon_app::impact::figures::{self, FiguresQuery, Jobs, JobsOf, PeriodKey};
+
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let admin = principal(&store, "admin").await;
+    // What the figures must say, loan by loan.
+    let mut expected: BTreeMap<(PeriodKey, String), Jobs> = BTreeMap::new();
+    let mut read = store.read().await.unwrap();
+    let (loans, _) = read
+        .loans(&ApplicationScope::All, &LoanFilter::default(), 1000, 0)
+        .await
+        .unwrap();
+    let mut disbursed = Vec::new();
+    for loan in &loans {
+        if let Some(day) = read.first_disbursement(loan.id).await.unwrap() {
+            let application = read.application(loan.fields.application_id).await.unwrap();
+            disbursed.push((loan.clone(), day, application.unwrap().fields.jobs));
+        }
+    }
+    read.finish().await.unwrap();
+    assert!(disbursed.len() > 2, "the demo disburses several loans");
+    for (loan, day, planned) in &disbursed {
+        let jobs = impact::loan_jobs(&store, &admin, loan.id).await.unwrap();
+        let month = PeriodKey::of(figures::Period::Month, *day);
+        let sums = expected
+            .entry((month, loan.fields.province.clone()))
+            .or_default();
+        sums.loans += 1;
+        sums.disbursed_rial += loan.disbursed_rial;
+        sums.planned += planned;
+        sums.reported += i64::try_from(jobs.reported).unwrap();
+        sums.verified += i64::try_from(jobs.verified).unwrap();
+        sums.verified_women += i64::try_from(jobs.verified_women).unwrap();
+    }
+    let ask = |by: &str, period: &str| FiguresQuery {
+        by: Some(by.into()),
+        period: Some(period.into()),
+        ..FiguresQuery::default()
+    };
+    let by_month = figures::figures(&store, &admin, &ask("province", "month"))
+        .await
+        .unwrap();
+    let found: BTreeMap<(PeriodKey, String), Jobs> = by_month
+        .rows
+        .iter()
+        .map(|r| {
+            let jobs = Jobs {
+                verified_underprivileged: 0,
+                ..r.jobs
+            };
+            ((r.period, r.group.clone()), jobs)
+        })
+        .collect();
+    assert_eq!(found, expected);
+    assert!(by_month.totals.verified > 0, "the demo verifies jobs");
+    // Ilam's counties are all of tiers 1–2 in the bundled classification.
+    let ilam_verified: i64 = by_month
+        .rows
+        .iter()
+        .filter(|r| r.group == "IR-16")
+        .map(|r| r.jobs.verified)
+        .sum();
+    let ilam_under: i64 = by_month
+        .rows
+        .iter()
+        .filter(|r| r.group == "IR-16")
+        .map(|r| r.jobs.verified_underprivileged)
+        .sum();
+    assert!(ilam_under <= ilam_verified);
+
+    // Seasons and years hold the same loans as the months.
+    for period in ["season", "year"] {
+        let coarser = figures::figures(&store, &admin, &ask("county", period))
+            .await
+            .unwrap();
+        assert_eq!(coarser.totals, by_month.totals, "{period}");
+    }
+    let by_program = figures::figures(&store, &admin, &ask("program", "year"))
+        .await
+        .unwrap();
+    assert_eq!(by_program.totals, by_month.totals);
+
+    // A provincial officer sums its province, a bank its loans, a representative its
+    // cooperative's, an agency nothing.
+    let ilam = figures::figures(
+        &store,
+        &principal(&store, "ilam").await,
+        &ask("province", "year"),
+    )
+    .await
+    .unwrap();
+    assert!(!ilam.rows.is_empty());
+    assert!(ilam.rows.iter().all(|r| r.group == "IR-16"));
+    assert_eq!(ilam.totals.verified, ilam_verified);
+    let refah = principal(&store, "refah").await;
+    let banked = figures::figures(&store, &refah, &ask("bank", "year"))
+        .await
+        .unwrap();
+    assert!(banked.rows.iter().all(|r| r.group == "013"));
+    let coop = principal(&store, "coop").await;
+    let Role::CooperativeRepresentative { cooperative_id, .. } = coop.role else {
+        panic!("coop is a representative");
+    };
+    let own = figures::figures(&store, &coop, &ask("sector", "month"))
+        .await
+        .unwrap();
+    let expected_own = figures::jobs_of(&store, &admin, &JobsOf::Cooperative(cooperative_id))
+        .await
+        .unwrap();
+    assert_eq!(own.totals, expected_own);
+    assert!(own.totals.loans < by_month.totals.loans);
+    let sso = principal(&store, "sso").await;
+    let none = figures::figures(&store, &sso, &ask("province", "year"))
+        .await
+        .unwrap();
+    assert!(none.rows.is_empty());
+    let province = figures::jobs_of(
+        &store,
+        &principal(&store, "lorestan").await,
+        &JobsOf::Province(ProvinceCode::parse("IR-16").unwrap()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        province,
+        Jobs::default(),
+        "another province's jobs are not summed"
+    );
+
+    // A day range keeps the loans first disbursed inside it.
+    let first_day = disbursed.iter().map(|(_, day, _)| *day).min().unwrap();
+    let only_first = figures::figures(
+        &store,
+        &admin,
+        &FiguresQuery {
+            from: Some(first_day.to_string()),
+            to: Some(first_day.to_string()),
+            ..FiguresQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    let on_first = disbursed.iter().filter(|(_, d, _)| *d == first_day).count();
+    assert_eq!(only_first.totals.loans, i64::try_from(on_first).unwrap());
+
+    // Each wrong parameter is named.
+    let Err(AppError::Invalid(errors)) =
+        figures::figures(&store, &admin, &ask("city", "week")).await
+    else {
+        panic!("a wrong grouping and period are refused");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["by", "period"]);
+}
+
+#[tokio::test]
+async fn figures_group_scope_and_fold_jalali_periods_on_sqlite() {
+    // Establishes the figures' sums, scoping and periods against the loans one by one.
+    figures_group_scope_and_periods(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn figures_group_scope_and_fold_jalali_periods_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    figures_group_scope_and_periods(store).await;
+}
+
+/// A borrower's new workshop code moves the loans that follow the registry and verifies
+/// their hires again at once; the old code back restores them.
+async fn a_new_workshop_code_reverifies(store: Store) {
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let admin = principal(&store, "admin").await;
+    let mut read = store.read().await.unwrap();
+    let (loans, _) = read
+        .loans(&ApplicationScope::All, &LoanFilter::default(), 1000, 0)
+        .await
+        .unwrap();
+    read.finish().await.unwrap();
+    let mut chosen = None;
+    for loan in loans {
+        let jobs = impact::loan_jobs(&store, &admin, loan.id).await.unwrap();
+        if jobs.verified > 0 && loan.fields.cooperative_id.is_some() {
+            chosen = Some((loan, jobs));
+            break;
+        }
+    }
+    let (loan, before) = chosen.expect("the demo verifies a cooperative's jobs");
+    let old = before.workshop.clone().unwrap();
+    let cooperative = impact::Borrower::Cooperative(loan.fields.cooperative_id.unwrap());
+    let rules = VerificationRules::default();
+    let set = |code: String| {
+        let (store, admin, rules) = (store.clone(), admin.clone(), rules);
+        async move {
+            impact::set_borrower_workshop(
+                &store,
+                &admin,
+                cooperative,
+                Some(&code),
+                &rules,
+                None,
+                clock::now(),
+            )
+            .await
+            .unwrap();
+        }
+    };
+    set("3999999990".to_owned()).await;
+    let moved = impact::loan_jobs(&store, &admin, loan.id).await.unwrap();
+    assert_eq!(moved.workshop.unwrap().as_str(), "3999999990");
+    assert_eq!(moved.verified, 0, "no list holds the new workshop");
+    assert!(
+        moved
+            .hires
+            .iter()
+            .all(|h| h.verdict == HireVerdict::Status(HireStatus::NotInsured))
+    );
+    set(old.as_str().to_owned()).await;
+    let back = impact::loan_jobs(&store, &admin, loan.id).await.unwrap();
+    assert_eq!(back.hires, before.hires);
+}
+
+#[tokio::test]
+async fn a_borrowers_new_workshop_code_reverifies_its_loans_hires_on_sqlite() {
+    // Establishes that a corrected workshop code re-verifies at once.
+    a_new_workshop_code_reverifies(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_borrowers_new_workshop_code_reverifies_its_loans_hires_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    a_new_workshop_code_reverifies(store).await;
+}

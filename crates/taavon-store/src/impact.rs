@@ -618,6 +618,43 @@ impl Reader {
         ))
     }
 
+    /// A borrower's loans, each with its contract's workshop code and the borrower's
+    /// code on the registry.
+    pub async fn borrower_loan_workshops(
+        &mut self,
+        holder: WorkshopHolder,
+    ) -> Result<Vec<(i64, Option<WorkshopCode>, Option<WorkshopCode>)>, StoreError> {
+        let (column, id) = match holder {
+            WorkshopHolder::Cooperative(id) => ("cooperative_id", id),
+            WorkshopHolder::Client(id) => ("client_id", id),
+            WorkshopHolder::Loan(id) => ("id", id),
+        };
+        let sql = format!(
+            "SELECT l.id, l.workshop_code, COALESCE(co.workshop_code, cl.workshop_code) \
+             FROM loans l LEFT JOIN cooperatives co ON co.id = l.cooperative_id \
+             LEFT JOIN clients cl ON cl.id = l.client_id WHERE l.{column} = $1 ORDER BY l.id"
+        );
+        let raw: Vec<(i64, Option<String>, Option<String>)> =
+            on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_all(c)
+                .await
+                .map_err(db("reading a borrower's loans"))?
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+                .collect::<Result<_, sqlx::Error>>()
+                .map_err(db("reading a borrower's loans"))?);
+        raw.into_iter()
+            .map(|(loan_id, contract, borrower)| {
+                Ok((
+                    loan_id,
+                    contract.as_deref().map(workshop).transpose()?,
+                    borrower.as_deref().map(workshop).transpose()?,
+                ))
+            })
+            .collect()
+    }
+
     /// The business day of a loan's first disbursement not reversed, if any.
     pub async fn first_disbursement(
         &mut self,
@@ -668,19 +705,30 @@ impl Reader {
         ))
     }
 
-    /// The hires at the workshops an upload covers: those whose verdict the upload may
-    /// change (the claim competitors of their people aside).
+    /// The hires at the workshops an upload covers (those whose verdict the upload may
+    /// change, the claim competitors of their people aside), a page of people at a time:
+    /// every such hire of the first `people` national codes after `after`, so a national
+    /// upload is verified in bounded memory and a person is never split between pages.
     pub async fn hires_at_upload_workshops(
         &mut self,
         upload_id: i64,
+        after: Option<&NationalCode>,
+        people: i64,
     ) -> Result<Vec<HireRow>, StoreError> {
         let sql = format!(
-            "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE workshop IN \
-             (SELECT DISTINCT workshop FROM insured_upload_months WHERE upload_id = $1)"
+            "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE national_code IN \
+             (SELECT DISTINCT national_code FROM loan_hires WHERE workshop IN \
+             (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
+             AND national_code > $2 ORDER BY national_code LIMIT $3) \
+             AND workshop IN (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
+             ORDER BY national_code, loan_id"
         );
         Ok(fetch_decoded!(
             &mut self.conn,
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(upload_id),
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(upload_id)
+                .bind(after.map_or("", NationalCode::as_str))
+                .bind(people),
             "reading the hires an upload touches",
             hire_row
         ))

@@ -34,6 +34,7 @@ mod error;
 mod filter;
 mod idempotency;
 mod impact;
+mod impact_figures;
 mod insert;
 mod ledger;
 mod ledger_reports;
@@ -73,6 +74,7 @@ pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
     JobReport, NewHire, NewInsuredUpload, WorkshopHolder,
 };
+pub use impact_figures::FigureFilter;
 pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
 pub use loans::{

@@ -69,6 +69,7 @@ pub(super) async fn report(
             &admin,
             Borrower::Cooperative(cooperative),
             Some(workshop),
+            &rules,
             None,
             now,
         )

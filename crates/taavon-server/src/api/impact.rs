@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use taavon_app::clock;
 use taavon_app::impact::{
-    self, Borrower, InsuredListView, InsuredUpload, ListFile, LoanJobsView, ReportMode,
+    self, Borrower, InsuredListView, InsuredUpload, ListFile, LoanJobsView, ReportMode, figures,
 };
 use tokio::io::AsyncWriteExt;
 use utoipa::{IntoParams, ToSchema};
@@ -129,6 +129,84 @@ pub struct FraudSignalDto {
 pub struct FraudSignalsQuery {
     #[param(value_type = fields::ProvinceCode)]
     pub province: String,
+}
+
+/// Which figures: the grouping, the Jalali period and the days of first disbursement.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FiguresParams {
+    /// province (the default), county, sector, program or bank.
+    #[param(value_type = Option<String>, pattern = "^(province|county|sector|program|bank)$")]
+    pub by: Option<String>,
+    /// month, season or year (the default): Jalali periods of the first disbursement.
+    #[param(value_type = Option<String>, pattern = "^(month|season|year)$")]
+    pub period: Option<String>,
+    /// First disbursed on or after this day (Jalali `1403/07/01` or ISO `2024-09-22`).
+    pub from: Option<String>,
+    /// First disbursed on or before this day.
+    pub to: Option<String>,
+}
+
+/// Jobs and money summed over loans.
+#[derive(Serialize, ToSchema)]
+pub struct JobsDto {
+    /// Loans disbursed.
+    pub loans: i64,
+    /// Rials disbursed on them.
+    pub disbursed_rial: i64,
+    /// Jobs the applications planned.
+    pub planned: i64,
+    /// Hires the borrowers reported.
+    pub reported: i64,
+    /// Reported hires the insured-worker lists confirm.
+    pub verified: i64,
+    pub verified_women: i64,
+    /// Women's share of the verified jobs, in basis points; null when none is verified.
+    pub women_share_bp: Option<i64>,
+    /// Verified jobs of loans in underprivileged counties (deprivation tiers 1–2).
+    pub verified_underprivileged: i64,
+    /// Rials disbursed per verified job, rounded down; null when none is verified.
+    pub cost_per_verified_job_rial: Option<i64>,
+    /// Verified per reported hire, in basis points; null when none is reported.
+    pub verification_rate_bp: Option<i64>,
+}
+
+/// One group in one Jalali period.
+#[derive(Serialize, ToSchema)]
+pub struct FigureRowDto {
+    /// The group's code (province, county, sector, program or bank).
+    pub group: String,
+    /// `1403-07` (month), `1403-S3` (the third season, autumn) or `1403` (year).
+    pub period: String,
+    #[serde(flatten)]
+    pub jobs: JobsDto,
+}
+
+/// The figures and their totals.
+#[derive(Serialize, ToSchema)]
+pub struct FiguresDto {
+    pub by: String,
+    pub period: String,
+    /// By period, then group.
+    pub rows: Vec<FigureRowDto>,
+    pub totals: JobsDto,
+}
+
+impl From<figures::Jobs> for JobsDto {
+    fn from(j: figures::Jobs) -> Self {
+        Self {
+            loans: j.loans,
+            disbursed_rial: j.disbursed_rial,
+            planned: j.planned,
+            reported: j.reported,
+            verified: j.verified,
+            verified_women: j.verified_women,
+            women_share_bp: j.women_share_bp(),
+            verified_underprivileged: j.verified_underprivileged,
+            cost_per_verified_job_rial: j.cost_per_verified_job_rial(),
+            verification_rate_bp: j.verification_rate_bp(),
+        }
+    }
 }
 
 /// A borrower's SSO workshop code; null clears it.
@@ -346,8 +424,51 @@ pub async fn fraud_signals(
     ))
 }
 
+/// The impact figures over the loans in the caller's scope (a provincial officer's
+/// province, a bank's loans, a representative's cooperative): per group and Jalali period
+/// of first disbursement, loans and rials disbursed, planned / reported / verified jobs,
+/// women's verified jobs and their share, verified jobs in underprivileged counties, the
+/// cost per verified job and the verification rate. A wrong parameter is a 422 naming it.
+#[utoipa::path(get, path = "/api/v1/impact/figures", tag = "impact",
+    security(("bearer" = [])), params(FiguresParams),
+    responses((status = 200, body = FiguresDto), (status = 401, body = Problem),
+              (status = 422, body = Problem, description = "A wrong `by`, `period`, `from` \
+                or `to`, each named.")))]
+pub async fn figures(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(query): ApiQuery<FiguresParams>,
+) -> Result<Json<FiguresDto>, ApiError> {
+    let found = figures::figures(
+        &state.store,
+        &user.principal,
+        &figures::FiguresQuery {
+            by: query.by,
+            period: query.period,
+            from: query.from,
+            to: query.to,
+        },
+    )
+    .await?;
+    Ok(Json(FiguresDto {
+        by: found.grouping.code().to_owned(),
+        period: found.period.code().to_owned(),
+        rows: found
+            .rows
+            .into_iter()
+            .map(|r| FigureRowDto {
+                group: r.group,
+                period: r.period.to_string(),
+                jobs: r.jobs.into(),
+            })
+            .collect(),
+        totals: found.totals.into(),
+    }))
+}
+
 /// Sets a cooperative's SSO workshop code (the ministry or the province's officers; a
-/// representative may not: it decides which insured workers are its jobs).
+/// representative may not: it decides which insured workers are its jobs). Its loans
+/// that follow the registry take the new code and their hires are verified again.
 #[utoipa::path(put, path = "/api/v1/cooperatives/{id}/workshop-code", tag = "impact",
     request_body = WorkshopCodeDto, security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = WorkshopCodeDto), (status = 401, body = Problem),
@@ -392,6 +513,7 @@ async fn set_workshop(
         &user.principal,
         borrower,
         body.workshop_code.as_deref(),
+        &state.config.impact,
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )

@@ -102,6 +102,7 @@ use problems::ProblemResponses;
         impact::report,
         impact::amend,
         impact::fraud_signals,
+        impact::figures,
         impact::cooperative_workshop,
         impact::client_workshop,
         support::list,
@@ -283,6 +284,7 @@ pub fn routes() -> Router<AppState> {
             get(impact::lists).post(impact::upload_list),
         )
         .route("/api/v1/impact/fraud-signals", get(impact::fraud_signals))
+        .route("/api/v1/impact/figures", get(impact::figures))
         .route(
             "/api/v1/loans/{id}/hires",
             get(impact::hires).post(impact::report).put(impact::amend),

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use taavon_app::impact::figures::{self, JobsOf};
 use taavon_app::persons::PersonInput;
 use taavon_app::rows::{ApplicationFilter, Person};
 use taavon_app::shares::{self, ShareInput};
@@ -25,6 +26,7 @@ use super::form_key::{self, Submission};
 use super::form_state::{FormState, Refused, answer_form, render_form, state_of};
 use super::format;
 use super::i18n::Lang;
+use super::impact::JobsBox;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::editable;
@@ -95,6 +97,8 @@ struct CooperativePage {
     facts: Vec<(&'static str, String)>,
     people: Option<PeopleSection>,
     applications: Vec<ApplicationLine>,
+    /// Its loans' planned, reported and verified jobs, within the reader's scope.
+    jobs: JobsBox,
     /// The forms of those who may change the cooperative's members and register.
     member_form: Option<FormView>,
     share_form: Option<FormView>,
@@ -281,15 +285,17 @@ async fn page(
         };
         let applications =
             applications::list_applications(&state.store, principal, &filter, 200, 0).await?;
+        let jobs = figures::jobs_of(&state.store, principal, &JobsOf::Cooperative(id)).await?;
         Ok::<_, AppError>((
             cooperative,
             people,
             applications.applications,
+            jobs,
             Names::load(&state.store, &user.principal).await?,
         ))
     }
     .await;
-    let (cooperative, people, applications, names) = match found {
+    let (cooperative, people, applications, jobs, names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -369,6 +375,7 @@ async fn page(
                 status: names::application_state(lang, a.fields.status),
             })
             .collect(),
+        jobs: JobsBox::new(lang, &jobs),
         member_form,
         share_form,
         layout,

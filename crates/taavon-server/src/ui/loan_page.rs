@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use taavon_app::loans::{self, LoanView, ProposalView, ProposedAction, SettlementQuote};
-use taavon_app::{AppError, loans::InstallmentStanding};
+use taavon_app::{AppError, impact, loans::InstallmentStanding};
 use taavon_core::loans::TransactionKind;
 use taavon_core::loans::proposal::ProposalStatus;
 use taavon_core::loans::receipt::PaymentChannel;
@@ -22,6 +22,7 @@ use super::form_key;
 use super::form_state::{FormState, Refused, render_form, state_of};
 use super::format;
 use super::i18n::{Lang, Text};
+use super::impact::{HiresSection, JobsBox};
 use super::loans::{class_name, status_name};
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
@@ -165,6 +166,9 @@ struct LoanPage {
     versions: Vec<VersionLine>,
     /// The loan's reversals and reschedulings as asked for, pending ones with buttons.
     proposals: Vec<ProposalLine>,
+    /// Planned, reported and verified jobs, and each reported hire's verification.
+    jobs: JobsBox,
+    hires: HiresSection,
 }
 
 #[derive(Template)]
@@ -460,10 +464,11 @@ pub async fn page(
         };
         let f = &view.loan.fields;
         let borrower = party(&state.store, &user.principal, f.cooperative_id, f.client_id).await?;
-        Ok::<_, AppError>((view, proposals, names, quote, borrower))
+        let jobs = impact::loan_jobs(&state.store, &user.principal, id).await?;
+        Ok::<_, AppError>((view, proposals, names, quote, borrower, jobs))
     }
     .await;
-    let (view, proposals, names, quote, borrower) = match found {
+    let (view, proposals, names, quote, borrower, jobs) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -603,6 +608,8 @@ pub async fn page(
         settlement: quote.map(|q| settlement_lines(lang, &q)),
         versions,
         proposals,
+        hires: HiresSection::new(lang, &jobs),
+        jobs: JobsBox::of_loan(lang, &jobs),
         layout,
     };
     let refused_form = refused;

@@ -21,6 +21,7 @@ mod formations;
 mod funds;
 mod home;
 pub mod i18n;
+mod impact;
 mod language;
 mod lists;
 mod loan_forms;
@@ -122,6 +123,9 @@ impl Layout {
             if access::reads_loans(principal) {
                 push("/loans", t.nav_loans);
                 push("/portfolio", t.portfolio_title);
+            }
+            if access::application_scope(principal) != access::ApplicationScope::None {
+                push(impact::PATH, impact::ImpactText::of(lang).title);
             }
             let ledger = access::ledger_view(principal);
             if ledger != access::LedgerView::None {
@@ -313,6 +317,7 @@ pub fn routes() -> Router<AppState> {
             post(loan_forms::reject_proposal),
         )
         .route("/portfolio", get(lists::portfolio::portfolio))
+        .route(impact::PATH, get(impact::figures_page))
         .route("/funds", get(funds::pooled))
         .route(
             "/funds/deposits",

@@ -5,10 +5,13 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use taavon_app::impact::figures::{self, JobsOf};
 use taavon_app::{AppError, reference};
+use taavon_core::access::{ApplicationScope, application_scope};
 use taavon_core::reference::ProvinceCode;
 
 use super::i18n::Text;
+use super::impact::JobsBox;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
@@ -120,6 +123,8 @@ struct ProvincePage {
     name: String,
     code: String,
     counties: Vec<CountyLine>,
+    /// The province's jobs, within the reader's scope; none to a visitor.
+    jobs: Option<JobsBox>,
 }
 
 pub async fn province(
@@ -139,6 +144,16 @@ pub async fn province(
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
+    let jobs = match reader {
+        Some(principal) if application_scope(principal) != ApplicationScope::None => {
+            let of = JobsOf::Province(code.clone());
+            match figures::jobs_of(&state.store, principal, &of).await {
+                Ok(jobs) => Some(JobsBox::new(lang, &jobs)),
+                Err(error) => return error_page(layout, &error),
+            }
+        }
+        _ => None,
+    };
     let name = lang.pick(&province.name_fa, &province.name_en).to_owned();
     layout.title = format!("{} {name}", t.province);
     layout.trail(&[(t.provinces_title, "/provinces")], &name);
@@ -155,6 +170,7 @@ pub async fn province(
                 tier_class: c.tier.map_or(String::new(), |tier| format!("tier-{tier}")),
             })
             .collect(),
+        jobs,
         name,
     })
 }

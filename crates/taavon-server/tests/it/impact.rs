@@ -344,3 +344,128 @@ async fn jobs_are_reported_verified_and_scoped_through_the_api_on_postgres() {
     };
     jobs_through_the_api(app).await;
 }
+
+/// The figures through the API: Jalali periods, totals that are the rows' sums, each
+/// reader's scope, a wrong parameter named; and the page with its selects and export.
+async fn figures_through_the_api(app: TestApp) {
+    let [admin, ilam, refah, sso] = [
+        app.token("admin", "demo").await,
+        app.token("ilam", "demo").await,
+        app.token("refah", "demo").await,
+        app.token("sso", "demo").await,
+    ];
+    let (status, all) = app
+        .get(
+            "/api/v1/impact/figures?by=province&period=season",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(
+        (all["by"].as_str(), all["period"].as_str()),
+        (Some("province"), Some("season"))
+    );
+    let rows = all["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let period = row["period"].as_str().unwrap();
+        assert!(
+            period.len() == 7 && period.get(4..6) == Some("-S") && period.starts_with("14"),
+            "a Jalali season: {period}"
+        );
+    }
+    for figure in [
+        "loans",
+        "disbursed_rial",
+        "planned",
+        "reported",
+        "verified",
+        "verified_women",
+    ] {
+        let sum: i64 = rows.iter().map(|r| r[figure].as_i64().unwrap()).sum();
+        assert_eq!(all["totals"][figure].as_i64(), Some(sum), "{figure}");
+    }
+    let totals = &all["totals"];
+    assert!(totals["verified"].as_i64().unwrap() > 0, "{totals}");
+    assert_eq!(
+        totals["cost_per_verified_job_rial"].as_i64(),
+        Some(totals["disbursed_rial"].as_i64().unwrap() / totals["verified"].as_i64().unwrap())
+    );
+
+    let (_, own) = app
+        .get("/api/v1/impact/figures?by=county&period=month", Some(&ilam))
+        .await;
+    assert!(
+        own["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["group"].as_str().unwrap().starts_with("16")),
+        "Ilam's counties alone: {own}"
+    );
+    let (_, banked) = app
+        .get("/api/v1/impact/figures?by=bank", Some(&refah))
+        .await;
+    assert!(
+        banked["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["group"] == "013")
+    );
+    assert!(banked["totals"]["loans"].as_i64() < totals["loans"].as_i64());
+    let (status, none) = app.get("/api/v1/impact/figures", Some(&sso)).await;
+    assert_eq!(
+        (status, none["rows"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+
+    let (status, problem) = app
+        .get(
+            "/api/v1/impact/figures?by=city&period=year&from=1403/13/01",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["by", "from"]);
+    assert_eq!(app.get("/api/v1/impact/figures", None).await.0, 401);
+
+    // The page: Persian names of the groups, the selects kept, and the file.
+    let browser = crate::helpers::ui_client(&app, "admin").await;
+    let fetch = |path: &'static str| {
+        let (browser, url) = (browser.clone(), app.url(path));
+        async move {
+            let response = browser.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let page = fetch("/impact?by=bank&period=season").await;
+    assert!(page.contains("<h1>آمار اشتغال</h1>"), "{page}");
+    assert!(page.contains("<option value=\"bank\" selected>"));
+    assert!(page.contains("بانک توسعه تعاون"));
+    assert!(page.contains("اشتغال تأییدشده"));
+    let file = fetch("/impact?by=province&format=csv").await;
+    assert!(file.contains("اشتغال تأییدشده (نفر)"), "{file}");
+}
+
+#[tokio::test]
+async fn figures_are_summed_scoped_and_named_through_the_api_on_sqlite() {
+    // Establishes the figures' API and page on SQLite.
+    figures_through_the_api(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn figures_are_summed_scoped_and_named_through_the_api_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    figures_through_the_api(app).await;
+}

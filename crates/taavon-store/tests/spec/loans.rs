@@ -60,7 +60,7 @@ fn accounts(rows: &[InstallmentRow]) -> Vec<InstallmentAccount> {
     rows.iter().map(InstallmentRow::account).collect()
 }
 
-async fn contracted_loan(store: &Store) -> Loan {
+pub(super) async fn contracted_loan(store: &Store) -> Loan {
     load_reference(store).await;
     let mut write = store.write(operator(), now()).await.unwrap();
     write

@@ -605,5 +605,6 @@ async fn an_unknown_database_scheme_is_an_error() {
     assert!(matches!(error, StoreError::UnknownScheme { .. }));
 }
 
+mod impact;
 mod loans;
 mod support;

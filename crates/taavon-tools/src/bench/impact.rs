@@ -27,7 +27,7 @@ use taavon_store::{Actor, AuditEntry, NewHire, RunningLoan, Store};
 use super::eod::{peak_rss_kb, reset_peak_rss};
 use crate::synth::SplitMix;
 use taavon_app::AppError;
-use taavon_app::impact::{ListFile, import_insured_list, reverify};
+use taavon_app::impact::{ListFile, import_insured_list, reverify_upload};
 
 /// Rows each synthetic person has on the list.
 const MONTHS_PER_PERSON: u64 = 4;
@@ -126,15 +126,8 @@ pub async fn impact(
     reset_peak_rss();
     let started = Instant::now();
     let mut write = store.write(Actor::system("bench"), now).await?;
-    let touched = write.hires_at_upload_workshops(upload_id).await?;
-    let (hires_judged, hires_changed) = reverify(
-        &mut write,
-        &VerificationRules::default(),
-        touched,
-        &[],
-        Some(upload_id),
-    )
-    .await?;
+    let (hires_judged, hires_changed) =
+        reverify_upload(&mut write, &VerificationRules::default(), upload_id).await?;
     // An upload audits itself; this pass stands in for its verification step.
     write.audit(AuditEntry {
         action: "hires.verify",

@@ -55,19 +55,14 @@ fn columns(lang: Lang, t: &'static Text, rial: &'static str) -> Vec<ColumnSpec<u
     ]
 }
 
-/// A share of `whole` as a percentage with two decimals: shown in the reader's digits,
-/// filed as a plain decimal.
+/// A share of `whole` as a percentage with two decimals (none of nothing is 0).
 fn percent(lang: Lang, part: i64, whole: i64) -> Cell {
     let bp = if whole <= 0 {
         0
     } else {
-        i128::from(part) * 10_000 / i128::from(whole)
+        i64::try_from(i128::from(part) * 10_000 / i128::from(whole)).unwrap_or(i64::MAX)
     };
-    let figure = format!("{}.{:02}", bp / 100, bp % 100);
-    Cell {
-        value: figure.clone(),
-        ..Cell::text(lang.percent(&figure)).numeric()
-    }
+    Cell::percent(lang, Some(bp))
 }
 
 /// A branch's figures, or their sum over the page's branches.

@@ -186,6 +186,19 @@ impl Cell {
         Self::text(format::date(lang, iso))
     }
 
+    /// A share in basis points as a percentage with two decimals: shown in the reader's
+    /// digits, filed as a plain decimal; empty when there is no share to give.
+    pub fn percent(lang: Lang, basis_points: Option<i64>) -> Self {
+        let Some(bp) = basis_points else {
+            return Self::empty();
+        };
+        let figure = format!("{}.{:02}", bp / 100, bp % 100);
+        Self {
+            value: figure.clone(),
+            ..Self::text(lang.percent(&figure)).numeric()
+        }
+    }
+
     /// An empty cell.
     pub fn empty() -> Self {
         Self::text("")

@@ -19,6 +19,8 @@ use crate::coded::coded_enum;
 use crate::ids::{NationalCode, WorkshopCode};
 use crate::registry::Gender;
 
+pub mod figures;
+
 /// The parameters of verification (configuration; the defaults are the oracle's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerificationRules {
