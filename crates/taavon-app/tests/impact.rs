@@ -755,7 +755,7 @@ async fn figures_group_scope_and_fold_jalali_periods_on_sqlite() {
 #[tokio::test]
 async fn figures_group_scope_and_fold_jalali_periods_on_postgres() {
     // Establishes the same on PostgreSQL.
-    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     figures_group_scope_and_periods(store).await;
@@ -824,7 +824,7 @@ async fn a_borrowers_new_workshop_code_reverifies_its_loans_hires_on_sqlite() {
 #[tokio::test]
 async fn a_borrowers_new_workshop_code_reverifies_its_loans_hires_on_postgres() {
     // Establishes the same on PostgreSQL.
-    let Some(store) = taavon_testkit::fresh_postgres_or_skip().await else {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
         return;
     };
     a_new_workshop_code_reverifies(store).await;
