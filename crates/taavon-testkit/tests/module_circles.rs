@@ -18,8 +18,6 @@ use std::path::{Path, PathBuf};
 /// that no new one joins them, and the test fails once one is gone, so that its line is
 /// deleted here.
 const KNOWN: &[&str] = &[
-    "taavon-core: allocation::constraints ↔ allocation::totals",
-    "taavon-core: loans ↔ programs",
     "taavon-server: api ↔ api_json ↔ auth ↔ client_address ↔ error",
 ];
 

@@ -17,7 +17,7 @@
 //! back by exchanges near the cutoffs and an exact repair, fills and swaps at the
 //! cutoffs; `explain` reads each decision back through the final prices and ranks each
 //! application in its province. Floats appear only in values and prices, never in a
-//! feasibility check (`totals`).
+//! feasibility check (`totals` sums, `feasibility` checks).
 //!
 //! Sector caps enter exactly like the quotas. A cap `Σ_{i∈s} a_i·x_i ≤ c·Σ a_i·x_i` is
 //! the linear constraint `Σ a_i·x_i·(c − [i∈s]) ≥ 0`; its multiplier shifts every
@@ -33,6 +33,7 @@
 mod bound;
 mod constraints;
 mod explain;
+mod feasibility;
 mod params;
 mod problem;
 mod ranking;
@@ -42,7 +43,8 @@ mod totals;
 pub use explain::{Binding, BindingKind, Explanation};
 pub use params::{Params, Share};
 pub use problem::{Application, Problem, ProblemError, ProvinceBudget};
-pub use totals::{Totals, Violation, verify};
+pub use feasibility::verify;
+pub use totals::{Totals, Violation};
 
 /// One province's part of a result.
 #[derive(Clone, Debug, PartialEq)]

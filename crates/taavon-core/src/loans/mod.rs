@@ -6,6 +6,8 @@
 //!   principal by default, the order being data);
 //! - `late_charge`: the late-payment charge and the days late, with a working calendar;
 //! - `classification`: the Central Bank of Iran classes, provisions and portfolio at risk;
+//! - `pricing`: a program's pricing of its facilities (rates, term, rescheduling
+//!   bounds);
 //! - `product`: loan products by Islamic contract type, and what a rescheduling under
 //!   one may agree to;
 //! - `settlement` and `reschedule`: early settlement and a new schedule for what is owed;
@@ -22,6 +24,7 @@ pub mod classification;
 mod decimal;
 pub mod eod;
 pub mod late_charge;
+pub mod pricing;
 pub mod product;
 pub mod proposal;
 pub mod rate;

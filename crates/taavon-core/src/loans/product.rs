@@ -9,10 +9,10 @@
 //! longer a schedule and no lower a rate than the program's pricing allows, so a
 //! rescheduling cannot quietly forgive profit or stretch a loan without end.
 
+use super::pricing::PricingRules;
 use super::repayment::{Component, DEFAULT_ORDER};
 use super::schedule::{DayBase, RateBp};
 use crate::coded::coded_enum;
-use crate::programs::PricingRules;
 
 /// The Islamic contract a facility is made under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,7 +234,14 @@ mod tests {
     fn rescheduling_limits_come_from_the_pricing_or_default_to_the_products_term_and_the_contracted_rate()
      {
         // Establishes where a rescheduling's maximum term and minimum rate come from.
-        let mut pricing = crate::programs::tests::rules().pricing;
+        let mut pricing = PricingRules {
+            profit_rate_bp_by_tier: [400, 800, 1200, 1800],
+            term_months: 60,
+            grace_months: 6,
+            contract_type: "civil_partnership".into(),
+            reschedule_months_max: None,
+            reschedule_rate_bp_min: None,
+        };
         let contracted = RateBp::parse("18").unwrap();
         assert_eq!(
             RescheduleLimits::of(&pricing, contracted),
