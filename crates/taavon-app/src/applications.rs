@@ -33,7 +33,7 @@ use taavon_store::{
 };
 
 use crate::bounds::{BoundedText, Lengths};
-use crate::duplicate_flags;
+use crate::duplicate_flags::{self, DuplicateRule};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::programs::parse_rules;
 use crate::{AppError, FieldError};
@@ -618,7 +618,7 @@ async fn submit(
         .iter()
         .map(|(other, status)| {
             serde_json::json!({
-                "rule": "same_applicant_and_program", "application_id": other, "status": status,
+                "rule": DuplicateRule::SameApplicantAndProgram.code(), "application_id": other, "status": status,
             })
         })
         .collect();

@@ -5,6 +5,44 @@
 
 use std::collections::HashSet;
 
+/// Which likely duplicate a flag reports; its `code` is the flag's `rule`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DuplicateRule {
+    /// Another application of the same applicant under the same program.
+    SameApplicantAndProgram,
+    /// Another cooperative with the same legal ID (a formation's).
+    SameLegalId,
+    /// A founder of another cooperative still being formed (a formation's).
+    FounderOnFormingCooperative,
+}
+
+impl DuplicateRule {
+    pub const ALL: [DuplicateRule; 3] = [
+        DuplicateRule::SameApplicantAndProgram,
+        DuplicateRule::SameLegalId,
+        DuplicateRule::FounderOnFormingCooperative,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DuplicateRule::SameApplicantAndProgram => "same_applicant_and_program",
+            DuplicateRule::SameLegalId => "same_legal_id",
+            DuplicateRule::FounderOnFormingCooperative => "founder_on_forming_cooperative",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.code() == code)
+    }
+
+    /// The rule a flag (one object of a flag list) reports, if it names a known one.
+    pub fn of_flag(flag: &serde_json::Value) -> Option<Self> {
+        flag.get("rule")
+            .and_then(serde_json::Value::as_str)
+            .and_then(Self::parse)
+    }
+}
+
 /// The ids a flag list names under `id_key` (flags are a JSON array of objects).
 pub(crate) fn named_ids(flags: &str, id_key: &str) -> Vec<i64> {
     parsed(flags)
@@ -39,6 +77,18 @@ fn parsed(flags: &str) -> Vec<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_rule_reads_back_from_its_code_and_from_a_flag() {
+        // Establishes that a rule is spelled once: the flag written is the flag read.
+        for rule in DuplicateRule::ALL {
+            assert_eq!(DuplicateRule::parse(rule.code()), Some(rule));
+            let flag = serde_json::json!({ "rule": rule.code(), "outside_scope": true });
+            assert_eq!(DuplicateRule::of_flag(&flag), Some(rule));
+        }
+        assert_eq!(DuplicateRule::parse("same_name"), None);
+        assert_eq!(DuplicateRule::of_flag(&serde_json::json!({})), None);
+    }
 
     #[test]
     fn a_flag_naming_a_record_outside_the_readers_scope_keeps_only_its_rule() {

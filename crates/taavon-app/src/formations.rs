@@ -20,7 +20,7 @@ use taavon_store::{
 
 use crate::bounds::{BoundedText, Lengths};
 use crate::cooperatives::{CooperativeInput, KnownCodes, validate_cooperative_fields};
-use crate::duplicate_flags;
+use crate::duplicate_flags::{self, DuplicateRule};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::persons::{
     PersonInput, identity_conflicts, identity_mismatch, upsert_person, validate_person,
@@ -235,10 +235,12 @@ pub async fn submit(
         && let Some(id) = write.cooperative_id_by_legal_id(legal_id).await?
     {
         legal_id_taken = true;
-        flags.push(serde_json::json!({ "rule": "same_legal_id", "cooperative_id": id }));
+        flags.push(
+            serde_json::json!({ "rule": DuplicateRule::SameLegalId.code(), "cooperative_id": id }),
+        );
     }
     for (id, name) in write.forming_cooperatives_of(&codes).await? {
-        flags.push(serde_json::json!({ "rule": "founder_on_forming_cooperative", "cooperative_id": id, "name": name }));
+        flags.push(serde_json::json!({ "rule": DuplicateRule::FounderOnFormingCooperative.code(), "cooperative_id": id, "name": name }));
     }
     let mut stored = fields.clone();
     if legal_id_taken {

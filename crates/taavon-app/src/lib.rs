@@ -45,6 +45,7 @@ pub mod support;
 pub mod table;
 pub mod users;
 
+pub use duplicate_flags::DuplicateRule;
 pub use error::{AppError, FieldError};
 pub use idempotency::Idempotency;
 pub use taavon_store::Store;

@@ -9,7 +9,8 @@ use serde::Serialize;
 use taavon_app::{AppError, FieldError};
 use utoipa::ToSchema;
 
-use crate::api::PROBLEM_JSON;
+/// The media type of every error (and of the error responses the API document lists).
+pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An API error, rendered as problem details.
 #[derive(Debug)]

@@ -41,9 +41,9 @@ mod solve;
 mod totals;
 
 pub use explain::{Binding, BindingKind, Explanation};
+pub use feasibility::verify;
 pub use params::{Params, Share};
 pub use problem::{Application, Problem, ProblemError, ProvinceBudget};
-pub use feasibility::verify;
 pub use totals::{Totals, Violation};
 
 /// One province's part of a result.

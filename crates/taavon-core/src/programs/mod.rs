@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::coded::coded_enum;
-use crate::loans::product::ContractType;
 pub use crate::loans::pricing::PricingRules;
+use crate::loans::product::ContractType;
 use crate::loans::schedule::{RateBp, ScheduleTerms};
 
 /// Where a program's money comes from (PRODUCT.md §4).

@@ -27,7 +27,6 @@ use crate::error::{Problem, ProblemField};
 use crate::state::AppState;
 
 use fields::FieldSchemas;
-pub use problems::PROBLEM_JSON;
 use problems::ProblemResponses;
 
 /// The OpenAPI document, generated from the handlers' annotations.

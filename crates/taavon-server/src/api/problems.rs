@@ -17,8 +17,7 @@ use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
-/// The media type of every error.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+use crate::error::PROBLEM_JSON;
 
 /// One standard error response: its status, the component naming it, its description.
 struct Standard {

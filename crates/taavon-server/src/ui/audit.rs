@@ -17,7 +17,7 @@ use super::fields::Field;
 use super::i18n::{Lang, Text};
 use super::names;
 use super::page::{PageParts, error_page, layout, parts_text};
-use super::registry::{Choice, choices};
+use super::select::{Choice, choices};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, Pager, Row, Sorting};
 use super::{Layout, format, render};

@@ -11,7 +11,7 @@ use taavon_app::reference::NameTables;
 
 use super::form_state::FormState;
 use super::i18n::Lang;
-use super::registry::Choice;
+use super::select::Choice;
 
 /// What kind of control a field is.
 #[derive(Clone, Copy, PartialEq, Eq)]

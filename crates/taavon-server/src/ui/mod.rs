@@ -32,6 +32,7 @@ mod page;
 mod programs;
 mod provinces;
 mod registry;
+mod select;
 mod session;
 mod support;
 mod table;

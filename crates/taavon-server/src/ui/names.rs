@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use taavon_app::AppError;
 use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
+use taavon_app::{AppError, DuplicateRule};
 use taavon_core::access::Principal;
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
 use taavon_core::loans::product::ContractType;
@@ -140,20 +140,20 @@ pub fn gender(lang: Lang, gender: Gender) -> String {
 /// One likely duplicate, as its flag names it: the rule, and the record it points to
 /// when the reader may read it (the app leaves only `outside_scope` otherwise).
 pub fn duplicate_flag(lang: Lang, flag: &serde_json::Value) -> String {
-    let (fa, en) = match flag["rule"].as_str().unwrap_or_default() {
-        "same_applicant_and_program" => (
+    let (fa, en) = match DuplicateRule::of_flag(flag) {
+        Some(DuplicateRule::SameApplicantAndProgram) => (
             "درخواست دیگر همین متقاضی در همین برنامه",
             "Another application of this applicant under this program",
         ),
-        "same_legal_id" => (
+        Some(DuplicateRule::SameLegalId) => (
             "تعاونی دیگری با همین شناسه ملی",
             "Another cooperative with this legal ID",
         ),
-        "founder_on_forming_cooperative" => (
+        Some(DuplicateRule::FounderOnFormingCooperative) => (
             "بنیان‌گذار تعاونی دیگری در حال تشکیل",
             "A founder of another cooperative being formed",
         ),
-        _ => ("مورد تکراری احتمالی", "A likely duplicate"),
+        None => ("مورد تکراری احتمالی", "A likely duplicate"),
     };
     let record = ["application_id", "cooperative_id"]
         .into_iter()

@@ -16,7 +16,7 @@ use taavon_app::impact::figures::{self, FiguresQuery, Grouping, Jobs, Period};
 use super::fields::Field;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout};
-use super::registry::Choice;
+use super::select::Choice;
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, TableText, sortable};
 use super::{Layout, render};

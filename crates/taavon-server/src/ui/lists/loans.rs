@@ -17,7 +17,7 @@ use super::super::i18n::{Lang, Text};
 use super::super::loans::class_name;
 use super::super::names::{self, Names};
 use super::super::page::{PageParts, error_page, layout, parts_text};
-use super::super::registry::{Choice, choices, province_choices};
+use super::super::select::{Choice, choices, province_choices};
 use super::super::table::query::TableRequest;
 use super::super::table::{Cell, ColumnSpec, DataTable, Pager, Row, Sorting, TableText, sortable};
 use super::super::{Layout, render};
