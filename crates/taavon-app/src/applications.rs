@@ -29,7 +29,7 @@ use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     ApplicantName, Application, ApplicationEvent, ApplicationFilter, ApplicationMove,
-    NewApplication, Program, Reader, Store, WriteTx,
+    ApplicationTotals, NewApplication, Program, Reader, Store, WriteTx,
 };
 
 use crate::bounds::{BoundedText, Lengths};
@@ -234,6 +234,21 @@ pub async fn list_applications(
         applications,
         total,
     })
+}
+
+/// What every application the principal may see that `filter` matches asks: the
+/// list's totals, whatever page it shows.
+pub async fn application_totals(
+    store: &Store,
+    principal: &Principal,
+    filter: &ApplicationFilter,
+) -> Result<ApplicationTotals, AppError> {
+    let mut read = store.read().await?;
+    let totals = read
+        .application_totals(&application_scope(principal), filter)
+        .await?;
+    read.finish().await?;
+    Ok(totals)
 }
 
 /// The applicants' names of `applications`, in their order, read in one statement (not

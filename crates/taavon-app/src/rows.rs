@@ -3,9 +3,9 @@
 //! can reach the database only through a use case.
 
 pub use taavon_store::{
-    AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter, AuditRecord,
-    BranchRow, Client, Cooperative, CooperativeColumn, CooperativeFilter, CountyRow, Formation,
-    InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTotals,
-    LoanTransaction, NamedRow, NewCooperative, Person, PortfolioRow, Program, ProgramBudget,
-    ProvinceRow, Sort,
+    AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter,
+    ApplicationTotals, AuditRecord, BranchRow, Client, Cooperative, CooperativeColumn,
+    CooperativeFilter, CountyRow, Formation, InstallmentRow, ListedFormation, Loan, LoanColumn,
+    LoanFilter, LoanSchedule, LoanTotals, LoanTransaction, NamedRow, NewCooperative, Person,
+    PortfolioRow, Program, ProgramBudget, ProvinceRow, Sort,
 };

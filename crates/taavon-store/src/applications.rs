@@ -182,17 +182,9 @@ impl Reader {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Application>, i64), StoreError> {
-        let mut filters = Conditions::default();
-        if !filters.in_scope(scope, "referred_bank") {
+        let Some(filters) = application_conditions(scope, filter) else {
             return Ok((Vec::new(), 0));
-        }
-        filters.equals("program", filter.program.as_ref());
-        filters.equals("province", filter.province.as_ref());
-        filters.equals("status", filter.status.as_ref());
-        if let Some(id) = filter.cooperative_id {
-            let p = filters.bind(Value::Int(id));
-            filters.push(format!("cooperative_id = {p}"));
-        }
+        };
         let where_sql = filters.where_sql();
         let count_sql = format!("SELECT COUNT(*) FROM applications {where_sql}");
         let list_sql = format!(
@@ -218,6 +210,37 @@ impl Reader {
                     .map(|row| application_row!(row))
                     .collect::<Result<Vec<_>, _>>()?;
             Ok((applications, total))
+        })
+    }
+
+    /// What every application in `scope` that `filter` matches asks, whatever page is
+    /// shown (the list's totals row): rials, jobs and women's jobs.
+    pub async fn application_totals(
+        &mut self,
+        scope: &ApplicationScope,
+        filter: &ApplicationFilter,
+    ) -> Result<ApplicationTotals, StoreError> {
+        let Some(filters) = application_conditions(scope, filter) else {
+            return Ok(ApplicationTotals::default());
+        };
+        let sql = format!(
+            "SELECT {}, {}, {} FROM applications {}",
+            exact_sum_sql("amount_rial"),
+            exact_sum_sql("jobs"),
+            exact_sum_sql("women_jobs"),
+            filters.where_sql()
+        );
+        on!(&mut self.conn, |c| {
+            let row = bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &filters.values)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(db("summing applications"))?;
+            let sum = |column| exact_sum_at(&row, column).map_err(db("summing applications"));
+            Ok(ApplicationTotals {
+                amount_rial: sum(0)?,
+                jobs: sum(2)?,
+                women_jobs: sum(4)?,
+            })
         })
     }
 
@@ -630,4 +653,32 @@ impl WriteTx {
         });
         Ok(Some(event_id))
     }
+}
+
+/// The conditions of an application list: the scope, then the filter; none when the
+/// scope sees no application at all.
+fn application_conditions(
+    scope: &ApplicationScope,
+    filter: &ApplicationFilter,
+) -> Option<Conditions> {
+    let mut filters = Conditions::default();
+    if !filters.in_scope(scope, "referred_bank") {
+        return None;
+    }
+    filters.equals("program", filter.program.as_ref());
+    filters.equals("province", filter.province.as_ref());
+    filters.equals("status", filter.status.as_ref());
+    if let Some(id) = filter.cooperative_id {
+        let p = filters.bind(Value::Int(id));
+        filters.push(format!("cooperative_id = {p}"));
+    }
+    Some(filters)
+}
+
+/// The sums of an application list's columns over all its pages, exact in `i128`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ApplicationTotals {
+    pub amount_rial: i128,
+    pub jobs: i128,
+    pub women_jobs: i128,
 }

@@ -57,7 +57,7 @@ mod users;
 
 pub use applications::{
     ApplicantName, Application, ApplicationEvent, ApplicationFilter, ApplicationMove,
-    NewApplication,
+    ApplicationTotals, NewApplication,
 };
 pub use audit::{
     Actor, AuditCheckpoint, AuditEntry, AuditHead, AuditKey, AuditRecord, AuditVerification,

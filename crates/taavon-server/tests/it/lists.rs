@@ -241,6 +241,19 @@ async fn a_lists_totals_sum_every_page_and_the_formations_list_is_paged_and_expo
     let footer = html.split("<tfoot>").nth(1).expect("a totals row");
     let expected = taavon_core::money::format_number(principal, taavon_core::locale::Locale::Fa);
     assert!(footer.contains(&expected), "{expected} in {footer}");
+    // The applications list: the rials asked, over every page (a page of 20 or fewer).
+    let file = export(&ilam, &app, "/applications?format=csv", Format::Csv).await;
+    let asked: i128 = file
+        .rows
+        .iter()
+        .skip(1)
+        .map(|row| row[4].parse::<i128>().unwrap())
+        .sum();
+    assert!(asked > 0, "Ilam has applications in the demo");
+    let (_, html) = page(&ilam, &app, "/applications?size=20").await;
+    let footer = html.split("<tfoot>").nth(1).expect("a totals row");
+    let expected = taavon_core::money::format_number(asked, taavon_core::locale::Locale::Fa);
+    assert!(footer.contains(&expected), "{expected} in {footer}");
 
     // One formation in each province, so the scope of the list can fail.
     for (user, county, first) in [

@@ -110,6 +110,7 @@ pub async fn queue(
     let found = async {
         let mut filter = search.filter()?;
         filter.sort = request.sorting.store_order();
+        let totals = applications::application_totals(&state.store, principal, &filter).await?;
         let (applications, total) = match request.format {
             Some(_) => (
                 export::applications_to_export(&state.store, principal, &filter).await?,
@@ -133,10 +134,10 @@ pub async fn queue(
         let provinces = reference::name_tables(&state.store, Some(principal))
             .await?
             .provinces;
-        Ok::<_, AppError>((rows, total, programs, provinces))
+        Ok::<_, AppError>((rows, total, totals, programs, provinces))
     }
     .await;
-    let (rows, total, program_list, provinces) = match found {
+    let (rows, total, totals, program_list, provinces) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -147,7 +148,18 @@ pub async fn queue(
         Some(&request.sorting),
         query,
         rows,
-    );
+    )
+    .with_totals(vec![
+        Cell::text(t.total),
+        Cell::empty(),
+        Cell::empty(),
+        Cell::empty(),
+        Cell::sum(lang, totals.amount_rial),
+        Cell::sum(lang, totals.jobs),
+        Cell::sum(lang, totals.women_jobs),
+        Cell::empty(),
+        Cell::empty(),
+    ]);
     if let Some(format) = request.format {
         return table.export(format, "applications");
     }
