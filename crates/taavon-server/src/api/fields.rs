@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use taavon_core::access::RoleKind;
 use taavon_core::allocation::Params;
 use taavon_core::applications::{ApplicationState, TransitionAction};
+use taavon_core::impact::figures::{Grouping, Period};
 use taavon_core::limits::{IDEMPOTENCY_KEY_CHARS_MAX, TextKind};
 use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::LoanClass;
@@ -299,6 +300,10 @@ fields! {
              method for a rescheduling; `equal-principal` is read as `equal_principal`)."),
         TextKind::Code,
     );
+    ImpactGrouping => one_of(Grouping::ALL.iter().map(|g| g.code()),
+        "What the impact figures are grouped by (province by default).");
+    ImpactPeriod => one_of(Period::ALL.iter().map(|p| p.code()),
+        "The Jalali period the impact figures are summed over (year by default).");
     RoleCode => one_of(RoleKind::ALL.iter().map(|r| r.code()), "A role.");
     SupportKindCode => one_of(RequestKind::ALL.iter().map(|k| k.code()),
         "What kind of support a request asks for.");

@@ -136,14 +136,16 @@ pub struct FraudSignalsQuery {
 #[into_params(parameter_in = Query)]
 pub struct FiguresParams {
     /// province (the default), county, sector, program or bank.
-    #[param(value_type = Option<String>, pattern = "^(province|county|sector|program|bank)$")]
+    #[param(value_type = Option<fields::ImpactGrouping>)]
     pub by: Option<String>,
     /// month, season or year (the default): Jalali periods of the first disbursement.
-    #[param(value_type = Option<String>, pattern = "^(month|season|year)$")]
+    #[param(value_type = Option<fields::ImpactPeriod>)]
     pub period: Option<String>,
     /// First disbursed on or after this day (Jalali `1403/07/01` or ISO `2024-09-22`).
+    #[param(value_type = Option<fields::DateOrBlank>)]
     pub from: Option<String>,
     /// First disbursed on or before this day.
+    #[param(value_type = Option<fields::DateOrBlank>)]
     pub to: Option<String>,
 }
 
