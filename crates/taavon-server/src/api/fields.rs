@@ -309,6 +309,10 @@ fields! {
         "What kind of support a request asks for.");
     SupportStatusCode => one_of(RequestStatus::ALL.iter().map(|s| s.code()),
         "Where a support request stands.");
+    SupportStatusCodeOrBlank => or_blank(
+        one_of(RequestStatus::ALL.iter().map(|s| s.code()), "Where a support request stands."),
+        TextKind::Code,
+    );
     SupportUnitKind => one_of(UnitKind::ALL.iter().map(|k| k.code()),
         "Which kind of unit answers: the provincial office, an agency or a bank.");
     Weight => ObjectBuilder::new()

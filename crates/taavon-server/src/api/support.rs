@@ -160,7 +160,8 @@ pub struct SupportRequestViewDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    #[param(value_type = Option<fields::SupportStatusCode>)]
+    /// Blank: every status.
+    #[param(value_type = Option<fields::SupportStatusCodeOrBlank>)]
     pub status: Option<String>,
     /// Only those awaiting an answer past their deadline.
     pub overdue: Option<bool>,
@@ -180,10 +181,11 @@ pub struct MessageDto {
     pub body: String,
 }
 
-/// A status move.
+/// A support request's status move (named apart from an application's step, whose
+/// schema is `TransitionDto`).
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"status": "assigned"}))]
-pub struct TransitionDto {
+pub struct SupportMoveDto {
     #[schema(value_type = fields::SupportStatusCode)]
     pub status: String,
 }
@@ -450,7 +452,7 @@ pub async fn reply(
 }
 
 #[utoipa::path(post, path = "/api/v1/support-requests/{id}/transitions", tag = "support",
-    params(("id" = i64, Path)), request_body = TransitionDto, security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SupportMoveDto, security(("bearer" = [])),
     responses((status = 200, body = SupportRequestDto), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 422, body = Problem, description = "A move the caller's side may not make")))]
@@ -458,7 +460,7 @@ pub async fn transition(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    Keyed { body, key }: Keyed<TransitionDto>,
+    Keyed { body, key }: Keyed<SupportMoveDto>,
 ) -> Result<Json<SupportRequestDto>, ApiError> {
     let request = support::move_request(
         &state.store,
@@ -499,7 +501,9 @@ pub async fn rate(
 /// or more than the configured limit, is refused and nothing stored.
 #[utoipa::path(post, path = "/api/v1/support-requests/{id}/attachments", tag = "support",
     params(("id" = i64, Path), AttachmentQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(description = "The file's bytes; its type is read from them, not from a header.",
+        content((Vec<u8> = "application/octet-stream"), (Vec<u8> = "application/pdf"),
+                (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"))),
     security(("bearer" = [])),
     responses((status = 201, body = SupportAttachmentDto), (status = 404, body = Problem),
               (status = 422, body = Problem, description = "Too large, or not a PDF, PNG or JPEG")))]
@@ -535,7 +539,9 @@ pub async fn attach(
 /// An attachment's content, for those who may read its request.
 #[utoipa::path(get, path = "/api/v1/support-attachments/{id}", tag = "support",
     params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "The file, as its bytes say it is",
+               content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"),
+                       (Vec<u8> = "image/jpeg"))),
               (status = 404, body = Problem)))]
 pub async fn download(
     State(state): State<AppState>,
