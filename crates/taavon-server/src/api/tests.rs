@@ -236,3 +236,56 @@ fn responses_are_typed_as_the_handlers_write_them() {
         assert!(nullable.to_string().contains("\"null\""), "{nullable}");
     }
 }
+
+#[test]
+fn no_two_schemas_share_a_name() {
+    // Establishes that every type the document describes has a name of its own: utoipa
+    // keys schemas by their type's name, so a second `TransitionDto` silently replaced
+    // the first in the document (the contract then took a support move for an
+    // application's step). Read from the source, as a type's name is all that counts.
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.clone()];
+    let mut named: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut deriving = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                deriving = true;
+            } else if deriving && line.starts_with("#[schema(as") {
+                deriving = false;
+            } else if let Some(rest) = deriving
+                .then(|| {
+                    ["pub struct ", "pub enum ", "struct ", "enum "]
+                        .iter()
+                        .find_map(|item| line.strip_prefix(item))
+                })
+                .flatten()
+            {
+                let name = rest
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                named
+                    .entry(name)
+                    .or_default()
+                    .push(path.display().to_string());
+                deriving = false;
+            }
+        }
+    }
+    assert!(
+        named.len() > 50,
+        "the scan finds the API's types: {named:?}"
+    );
+    let twice: Vec<_> = named.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(twice.is_empty(), "schemas sharing a name: {twice:?}");
+}
