@@ -507,14 +507,7 @@ pub async fn list_requests(
     crate::bounds::check_texts(&[("status", status, TextKind::Code)])?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(code) => Some(RequestStatus::parse(code).ok_or_else(|| {
-            AppError::invalid(
-                "status",
-                "unknown",
-                "وضعیت شناخته نیست.",
-                "Not a request status.",
-            )
-        })?),
+        Some(code) => Some(status_named(code)?),
     };
     let mut read = store.read().await?;
     let overdue_on = if overdue_only {
@@ -680,6 +673,18 @@ pub async fn assign(
     request_of(store, principal, id).await
 }
 
+/// The status a code names, or the field error saying it names none.
+fn status_named(code: &str) -> Result<RequestStatus, AppError> {
+    RequestStatus::parse(code).ok_or_else(|| {
+        AppError::invalid(
+            "status",
+            "unknown",
+            "وضعیت شناخته نیست.",
+            "Not a request status.",
+        )
+    })
+}
+
 /// Moves a request to `to` (a status code), as the caller's side may; the first answer
 /// records its day for the SLA figures, and a request taken without an assignee is the
 /// caller's.
@@ -692,14 +697,7 @@ pub async fn move_request(
     now: Timestamp,
 ) -> Result<SupportRequest, AppError> {
     crate::bounds::check_texts(&[("status", Some(to), TextKind::Code)])?;
-    let to = RequestStatus::parse(to).ok_or_else(|| {
-        AppError::invalid(
-            "status",
-            "unknown",
-            "وضعیت شناخته نیست.",
-            "Not a request status.",
-        )
-    })?;
+    let to = status_named(to)?;
     let Some((mut write, request, sides)) =
         open_change(store, principal, id, idempotency, now).await?
     else {

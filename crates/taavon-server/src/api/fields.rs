@@ -300,10 +300,10 @@ fields! {
              method for a rescheduling; `equal-principal` is read as `equal_principal`)."),
         TextKind::Code,
     );
-    ImpactGrouping => one_of(Grouping::ALL.iter().map(|g| g.code()),
-        "What the impact figures are grouped by (province by default).");
-    ImpactPeriod => one_of(Period::ALL.iter().map(|p| p.code()),
-        "The Jalali period the impact figures are summed over (year by default).");
+    ImpactGrouping => or_blank(one_of(Grouping::ALL.iter().map(|g| g.code()),
+        "What the impact figures are grouped by (province by default)."), TextKind::Code);
+    ImpactPeriod => or_blank(one_of(Period::ALL.iter().map(|p| p.code()),
+        "The Jalali period the impact figures are summed over (year by default)."), TextKind::Code);
     RoleCode => one_of(RoleKind::ALL.iter().map(|r| r.code()), "A role.");
     SupportKindCode => one_of(RequestKind::ALL.iter().map(|k| k.code()),
         "What kind of support a request asks for.");

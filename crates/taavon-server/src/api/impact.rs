@@ -136,9 +136,11 @@ pub struct FraudSignalsQuery {
 #[into_params(parameter_in = Query)]
 pub struct FiguresParams {
     /// province (the default), county, sector, program or bank.
+    /// Blank: by province.
     #[param(value_type = Option<fields::ImpactGrouping>)]
     pub by: Option<String>,
     /// month, season or year (the default): Jalali periods of the first disbursement.
+    /// Blank: by year.
     #[param(value_type = Option<fields::ImpactPeriod>)]
     pub period: Option<String>,
     /// First disbursed on or after this day (Jalali `1403/07/01` or ISO `2024-09-22`).
