@@ -34,9 +34,10 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 /// The largest list accepted (a national month is ~15 million rows, under 1 GiB as CSV).
 pub const INSURED_LIST_BYTES_MAX: u64 = 4 * 1024 * 1024 * 1024;
 
-/// The route whose body is streamed to disk rather than held (exempt from the 1 MiB
-/// body limit; it has its own, `INSURED_LIST_BYTES_MAX`).
-pub const STREAMED_ROUTES: [&str; 1] = ["/api/v1/impact/insured-lists"];
+/// The routes whose body is streamed to disk rather than held (exempt from the 1 MiB
+/// body limit; they have their own, `INSURED_LIST_BYTES_MAX`): the insured-worker lists
+/// and an agency's services (`api::services`).
+pub const STREAMED_ROUTES: [&str; 2] = ["/api/v1/impact/insured-lists", "/api/v1/services/imports"];
 
 /// A stored upload of an insured-worker list.
 #[derive(Serialize, ToSchema)]
@@ -552,7 +553,7 @@ async fn report_with(
 }
 
 /// `csv` or `xlsx` from the request's media type.
-fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
+pub(crate) fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
     let mime = headers
         .get(header::CONTENT_TYPE)?
         .to_str()
@@ -569,9 +570,9 @@ fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
 }
 
 /// A received list on disk, removed when dropped.
-struct Received {
-    path: PathBuf,
-    sha256: String,
+pub(crate) struct Received {
+    pub(crate) path: PathBuf,
+    pub(crate) sha256: String,
 }
 
 impl Drop for Received {
@@ -582,7 +583,7 @@ impl Drop for Received {
 
 /// Streams the body to a temporary file, hashing it on the way: memory holds one frame
 /// at a time whatever the file's size. Over `INSURED_LIST_BYTES_MAX` is refused (413).
-async fn receive(body: Body, extension: &str) -> Result<Received, Response> {
+pub(crate) async fn receive(body: Body, extension: &str) -> Result<Received, Response> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
         "taavon-upload-{}-{}-{}.{extension}",
