@@ -82,7 +82,7 @@ const ADD_TO_FIGURES: &str = "INSERT INTO service_county_figures (province, coun
      people = service_county_figures.people + excluded.people";
 
 /// A figure's key: province, county, provider kind and code, service kind.
-type FigureKey = (String, String, ProviderKind, String, ServiceKind);
+type FigureKey<'a> = (&'a str, &'a str, ProviderKind, &'a str, ServiceKind);
 
 impl WriteTx {
     /// Records a batch of services (at most `SERVICE_BATCH_MAX`) and adds those not
@@ -195,7 +195,8 @@ impl WriteTx {
         let now = self.now.to_string();
         match self.conn() {
             Conn::Sqlite(tx) => {
-                let mut figures: BTreeMap<FigureKey, (i64, i64)> = BTreeMap::new();
+                // Keys borrowed from the batch: no allocation per row.
+                let mut figures: BTreeMap<FigureKey<'_>, (i64, i64)> = BTreeMap::new();
                 let locked = (**tx)
                     .lock_handle()
                     .await
@@ -396,12 +397,12 @@ fn recipient_columns(recipient: &Recipient) -> (Option<&str>, Option<i64>) {
     }
 }
 
-fn figure_key(service: &NewService) -> FigureKey {
+fn figure_key(service: &NewService) -> FigureKey<'_> {
     (
-        service.province.clone(),
-        service.county.clone(),
+        &service.province,
+        &service.county,
         service.provider.kind(),
-        service.provider.code().to_owned(),
+        service.provider.code(),
         service.kind,
     )
 }
