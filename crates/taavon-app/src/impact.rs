@@ -1095,4 +1095,3 @@ fn parse_row(
         _ => Err(errors),
     }
 }
-

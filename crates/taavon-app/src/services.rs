@@ -58,15 +58,26 @@ pub const SERVICE_COLUMNS: [(&str, &[&str]); 8] = [
 
 /// The columns a file may leave out: a file names persons or cooperatives (or both,
 /// row by row); people default to one; not every service has an amount.
-const OPTIONAL_COLUMNS: [&str; 4] = ["national_code", "cooperative_legal_id", "people", "amount_rial"];
+const OPTIONAL_COLUMNS: [&str; 4] = [
+    "national_code",
+    "cooperative_legal_id",
+    "people",
+    "amount_rial",
+];
 
 /// The words a file may use for a kind besides its code.
 const KIND_WORDS: [(ServiceKind, &[&str]); 6] = [
     (ServiceKind::TrainingCourse, &["دوره آموزشی", "آموزش"]),
     (ServiceKind::HousingUnit, &["واحد مسکونی", "مسکن"]),
-    (ServiceKind::InsuranceEnrolment, &["بیمه", "ثبت نام بیمه", "ثبت‌نام بیمه"]),
+    (
+        ServiceKind::InsuranceEnrolment,
+        &["بیمه", "ثبت نام بیمه", "ثبت‌نام بیمه"],
+    ),
     (ServiceKind::PensionPayment, &["مستمری", "پرداخت مستمری"]),
-    (ServiceKind::WelfarePayment, &["کمک معیشتی", "پرداخت حمایتی"]),
+    (
+        ServiceKind::WelfarePayment,
+        &["کمک معیشتی", "پرداخت حمایتی"],
+    ),
     (ServiceKind::TechnicalAssistance, &["کمک فنی", "مشاوره فنی"]),
 ];
 
@@ -141,22 +152,28 @@ pub async fn record_service(
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<Recorded, AppError> {
-    crate::bounds::check_texts(&[
-        ("agency", Some(&input.agency), TextKind::Code),
-        ("reference", Some(&input.reference), TextKind::Reference),
-        ("kind", Some(&input.kind), TextKind::Code),
-        ("county", Some(&input.county), TextKind::Code),
-        ("national_code", Some(&input.national_code), TextKind::Identifier),
-        (
-            "cooperative_legal_id",
-            Some(&input.cooperative_legal_id),
-            TextKind::Identifier,
-        ),
-        ("people", Some(&input.people), TextKind::Code),
-        ("amount_rial", Some(&input.amount_rial), TextKind::Code),
-        ("delivered_on", Some(&input.delivered_on), TextKind::Date),
-    ]
-    .map(|(field, text, kind)| (field, text.map(String::as_str), kind)))?;
+    crate::bounds::check_texts(
+        &[
+            ("agency", Some(&input.agency), TextKind::Code),
+            ("reference", Some(&input.reference), TextKind::Reference),
+            ("kind", Some(&input.kind), TextKind::Code),
+            ("county", Some(&input.county), TextKind::Code),
+            (
+                "national_code",
+                Some(&input.national_code),
+                TextKind::Identifier,
+            ),
+            (
+                "cooperative_legal_id",
+                Some(&input.cooperative_legal_id),
+                TextKind::Identifier,
+            ),
+            ("people", Some(&input.people), TextKind::Code),
+            ("amount_rial", Some(&input.amount_rial), TextKind::Code),
+            ("delivered_on", Some(&input.delivered_on), TextKind::Date),
+        ]
+        .map(|(field, text, kind)| (field, text.map(String::as_str), kind)),
+    )?;
     let context = Context::load(store, Caller::User(principal), &input.agency, now).await?;
     let legal_ids = if input.cooperative_legal_id.trim().is_empty() {
         HashMap::new()
@@ -181,10 +198,16 @@ pub async fn record_service(
         .parse_row(0, &cells, &positions, &legal_ids)
         .map_err(|errors| AppError::Invalid(errors.iter().map(cell_field_error).collect()))?;
     let mut write = match begin(store, principal, idempotency, now).await? {
-        Begun::Replay(created) => return Ok(Recorded { created: created > 0 }),
+        Begun::Replay(created) => {
+            return Ok(Recorded {
+                created: created > 0,
+            });
+        }
         Begun::Fresh(write) => write,
     };
-    let batch = write.insert_services(std::slice::from_ref(&service)).await?;
+    let batch = write
+        .insert_services(std::slice::from_ref(&service))
+        .await?;
     let created = batch.created > 0;
     finish_idempotent(write, principal, idempotency, i64::from(created)).await?;
     Ok(Recorded { created })
@@ -207,8 +230,16 @@ pub async fn import_services(
         return Ok(report);
     }
     let write = store.write(caller.actor(), now).await?;
-    let (import_id, write) =
-        store_file(write, &context, file, &sha256, &legal_ids, &mut report, progress).await?;
+    let (import_id, write) = store_file(
+        write,
+        &context,
+        file,
+        &sha256,
+        &legal_ids,
+        &mut report,
+        progress,
+    )
+    .await?;
     write.commit().await?;
     report.import_id = Some(import_id);
     Ok(report)
@@ -245,8 +276,16 @@ pub async fn upload_services(
         Begun::Replay(import_id) => return stored_import(store, import_id).await,
         Begun::Fresh(write) => write,
     };
-    let (import_id, write) =
-        store_file(write, &context, file, sha256, &legal_ids, &mut report, &mut |_| {}).await?;
+    let (import_id, write) = store_file(
+        write,
+        &context,
+        file,
+        sha256,
+        &legal_ids,
+        &mut report,
+        &mut |_| {},
+    )
+    .await?;
     finish_idempotent(write, principal, idempotency, import_id).await?;
     stored_import(store, import_id).await
 }
@@ -334,7 +373,10 @@ pub async fn synergy(
     read.finish().await?;
     let mut by_county: HashMap<String, Vec<ServiceFigure>> = HashMap::new();
     for figure in figures {
-        by_county.entry(figure.county.clone()).or_default().push(figure);
+        by_county
+            .entry(figure.county.clone())
+            .or_default()
+            .push(figure);
     }
     Ok(counties
         .into_iter()
@@ -582,21 +624,24 @@ impl<'a> Context<'a> {
             );
         }
         match (kind, province, recipient, people, amount, delivered_on) {
-            (Some(kind), Some(province), Some(recipient), Some(people), Some(amount), Some(day))
-                if errors.is_empty() =>
-            {
-                Ok(NewService {
-                    province: province.as_str().to_owned(),
-                    county: county_code,
-                    provider: self.provider.clone(),
-                    reference: reference.to_owned(),
-                    kind,
-                    recipient,
-                    people,
-                    amount_rial: amount,
-                    delivered_on: day,
-                })
-            }
+            (
+                Some(kind),
+                Some(province),
+                Some(recipient),
+                Some(people),
+                Some(amount),
+                Some(day),
+            ) if errors.is_empty() => Ok(NewService {
+                province: province.as_str().to_owned(),
+                county: county_code,
+                provider: self.provider.clone(),
+                reference: reference.to_owned(),
+                kind,
+                recipient,
+                people,
+                amount_rial: amount,
+                delivered_on: day,
+            }),
             _ => Err(errors),
         }
     }
@@ -688,9 +733,11 @@ async fn check_file(
         }
     }
     if report.rows == 0 && report.error_count == 0 {
-        report
-            .errors
-            .push(file_error("empty", "فایل هیچ ردیفی ندارد.", "The file has no rows."));
+        report.errors.push(file_error(
+            "empty",
+            "فایل هیچ ردیفی ندارد.",
+            "The file has no rows.",
+        ));
         report.error_count = 1;
     }
     Ok((report, legal_ids))

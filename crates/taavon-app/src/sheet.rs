@@ -257,4 +257,3 @@ fn text_of(value: &DataRef<'_>) -> String {
         other => other.as_string().unwrap_or_default(),
     }
 }
-

@@ -36,8 +36,7 @@ impl Drop for FilePath {
 fn file_of(text: &str) -> FilePath {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path =
-        std::env::temp_dir().join(format!("taavon-services-{}-{n}.csv", std::process::id()));
+    let path = std::env::temp_dir().join(format!("taavon-services-{}-{n}.csv", std::process::id()));
     let mut file = std::fs::File::create(&path).unwrap();
     file.write_all(text.as_bytes()).unwrap();
     FilePath(path)
@@ -48,7 +47,10 @@ async fn fixture(store: &Store) -> Principal {
     taavon_app::reference::ensure_loaded(store, clock::now())
         .await
         .unwrap();
-    let mut write = store.write(Actor::system("spec"), clock::now()).await.unwrap();
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
     let id = write
         .insert_user(&NewUser {
             username: "behzisti-ilam".into(),
@@ -112,7 +114,12 @@ async fn services_of_an_agency(store: Store) {
     );
     let first = import(&store, &officer, &good).await;
     assert_eq!(
-        (first.rows, first.created, first.unchanged, first.error_count),
+        (
+            first.rows,
+            first.created,
+            first.unchanged,
+            first.error_count
+        ),
         (3, 3, 0, 0)
     );
     assert!(first.import_id.is_some());
@@ -183,11 +190,18 @@ async fn services_of_an_agency(store: Store) {
 
     // The gap list: Ilam's underprivileged counties, lowest per capita first; Dehloran
     // (1603) has three services, so it comes after every Ilam county with none.
-    let gaps = services::gaps(&store, &officer, Some(&ProvinceCode::parse("IR-16").unwrap()))
-        .await
-        .unwrap();
+    let gaps = services::gaps(
+        &store,
+        &officer,
+        Some(&ProvinceCode::parse("IR-16").unwrap()),
+    )
+    .await
+    .unwrap();
     assert!(!gaps.is_empty());
-    assert!(gaps.windows(2).all(|w| w[0].per_thousand_milli <= w[1].per_thousand_milli));
+    assert!(
+        gaps.windows(2)
+            .all(|w| w[0].per_thousand_milli <= w[1].per_thousand_milli)
+    );
     assert!(gaps.iter().all(|g| g.tier.is_underprivileged()));
     if let Some(dehloran) = gaps.iter().position(|g| g.county == "1603") {
         assert!(gaps[..dehloran].iter().all(|g| g.services == 0));

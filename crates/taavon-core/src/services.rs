@@ -259,7 +259,12 @@ fn share(total: u128, part: u64, whole: u128) -> u64 {
 mod tests {
     use super::*;
 
-    fn county(code: &str, tier: i64, population: Option<u64>, by: &[(&str, u64)]) -> CountyServices {
+    fn county(
+        code: &str,
+        tier: i64,
+        population: Option<u64>,
+        by: &[(&str, u64)],
+    ) -> CountyServices {
         CountyServices {
             county: code.into(),
             province: "IR-16".into(),
@@ -297,7 +302,12 @@ mod tests {
         // 131 000 people), so a county of 10 000 with none lacks 10; TVTO is at its rate
         // there and is not named; the largest shortfall comes first.
         let counties = [
-            county("0001", 1, Some(100_000), &[("behzisti", 120), ("tvto", 100)]),
+            county(
+                "0001",
+                1,
+                Some(100_000),
+                &[("behzisti", 120), ("tvto", 100)],
+            ),
             county("0002", 1, Some(10_000), &[("tvto", 10)]),
             county("0003", 4, Some(21_000), &[("behzisti", 11), ("tvto", 21)]),
         ];

@@ -295,7 +295,11 @@ impl Store {
                             .collect::<Vec<Option<i64>>>(),
                     )
                     .bind(rows.iter().map(|s| s.people).collect::<Vec<i64>>())
-                    .bind(rows.iter().map(|s| s.amount_rial).collect::<Vec<Option<i64>>>())
+                    .bind(
+                        rows.iter()
+                            .map(|s| s.amount_rial)
+                            .collect::<Vec<Option<i64>>>(),
+                    )
                     .bind(column(&|s| s.delivered_on.to_string()))
                     .execute(&mut **tx)
                     .await

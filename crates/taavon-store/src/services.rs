@@ -127,9 +127,10 @@ impl WriteTx {
         let (province, county, bank, national_code, cooperative_id) = row;
         let recipient = match (national_code, cooperative_id) {
             (_, Some(id)) => Recipient::Cooperative(id),
-            (Some(code), None) => Recipient::Person(NationalCode::parse(&code).map_err(|_| {
-                corrupt_row("persons", loan_id, "national_code", &code)
-            })?),
+            (Some(code), None) => Recipient::Person(
+                NationalCode::parse(&code)
+                    .map_err(|_| corrupt_row("persons", loan_id, "national_code", &code))?,
+            ),
             (None, None) => {
                 return Err(corrupt_row("applications", loan_id, "applicant", "none"));
             }
@@ -275,8 +276,15 @@ impl WriteTx {
                     people.push(service.people);
                     amounts.push(service.amount_rial);
                 }
-                let [provinces, counties, provider_kinds, provider_codes, references, kinds, days] =
-                    text;
+                let [
+                    provinces,
+                    counties,
+                    provider_kinds,
+                    provider_codes,
+                    references,
+                    kinds,
+                    days,
+                ] = text;
                 let created: i64 = sqlx::query(
                     "WITH inserted AS (INSERT INTO services (province, county, provider_kind, \
                      provider_code, reference, kind, national_code, cooperative_id, people, \
@@ -314,7 +322,10 @@ impl WriteTx {
                 .await
                 .and_then(|row| row.try_get(0))
                 .map_err(db("inserting services"))?;
-                Ok(batch_of(services.len(), u64::try_from(created).unwrap_or(0)))
+                Ok(batch_of(
+                    services.len(),
+                    u64::try_from(created).unwrap_or(0),
+                ))
             }
         }
     }
@@ -415,7 +426,12 @@ fn batch_of(len: usize, created: u64) -> ServiceBatch {
     }
 }
 
-fn corrupt_row(table: &'static str, id: impl ToString, column: &'static str, value: &str) -> StoreError {
+fn corrupt_row(
+    table: &'static str,
+    id: impl ToString,
+    column: &'static str,
+    value: &str,
+) -> StoreError {
     StoreError::CorruptRow {
         table,
         id: id.to_string(),
@@ -548,9 +564,19 @@ impl Reader {
             .map_err(db("decoding service imports"))?);
         rows.into_iter()
             .map(
-                |(id, kind, code, file_name, content_sha256, [rows, created, unchanged], by, at)| {
-                    let kind = ProviderKind::parse(&kind)
-                        .ok_or_else(|| corrupt_row("service_imports", id, "provider_kind", &kind))?;
+                |(
+                    id,
+                    kind,
+                    code,
+                    file_name,
+                    content_sha256,
+                    [rows, created, unchanged],
+                    by,
+                    at,
+                )| {
+                    let kind = ProviderKind::parse(&kind).ok_or_else(|| {
+                        corrupt_row("service_imports", id, "provider_kind", &kind)
+                    })?;
                     Ok(ServiceImport {
                         id,
                         fields: NewServiceImport {

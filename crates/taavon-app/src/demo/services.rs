@@ -18,8 +18,7 @@ const PEOPLE_PER_SERVICE: u64 = 25_000;
 /// Records the demo's services in one transaction.
 pub async fn record(store: &Store, now: Timestamp) -> Result<(), AppError> {
     let data = ReferenceData::bundled().map_err(|e| AppError::Internal(e.to_string()))?;
-    let first_day =
-        IsoDate::parse("2024-09-22").map_err(|e| AppError::Internal(e.to_string()))?;
+    let first_day = IsoDate::parse("2024-09-22").map_err(|e| AppError::Internal(e.to_string()))?;
     let mut services = Vec::new();
     let mut serial = 0u64;
     for county in &data.counties {
@@ -29,12 +28,9 @@ pub async fn record(store: &Store, now: Timestamp) -> Result<(), AppError> {
         for (agency, at) in data.agencies.iter().zip(0u64..) {
             // A fixed spread from the codes: a fifth of (county, agency) pairs get
             // nothing, the rest one to three times the ordinary rate.
-            let spread = county
-                .code
-                .as_str()
-                .bytes()
-                .fold(at * 7 + 3, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
-                % 5;
+            let spread = county.code.as_str().bytes().fold(at * 7 + 3, |h, b| {
+                h.wrapping_mul(31).wrapping_add(u64::from(b))
+            }) % 5;
             let count = census.population / PEOPLE_PER_SERVICE * spread.min(3);
             let kinds = kinds_delivered_by(agency.kind);
             for n in 0..count {

@@ -136,7 +136,9 @@ mod tests {
             .collect();
         assert_eq!(
             cells,
-            [Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden]
+            [
+                Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden
+            ]
         );
         assert_eq!(
             decide_service_record(None, &tvto, &ilam),

@@ -239,12 +239,16 @@ fn province_map(lang: Lang, names: &Names, counties: &[CountySynergy]) -> Vec<Ma
 fn shares_chart(lang: Lang, counties: &[&CountySynergy]) -> String {
     let mut by_provider: HashMap<&Provider, u64> = HashMap::new();
     for figure in counties.iter().flat_map(|c| &c.figures) {
-        *by_provider.entry(&figure.provider).or_default() += u64::try_from(figure.services).unwrap_or(0);
+        *by_provider.entry(&figure.provider).or_default() +=
+            u64::try_from(figure.services).unwrap_or(0);
     }
     let mut shares: Vec<(&Provider, u64)> = by_provider.into_iter().collect();
     shares.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let total: u64 = shares.iter().map(|(_, n)| n).sum();
-    let title = lang.pick("سهم هر دستگاه از خدمات", "Each agency's share of the services");
+    let title = lang.pick(
+        "سهم هر دستگاه از خدمات",
+        "Each agency's share of the services",
+    );
     let bar_height = 28;
     let height = 20 + bar_height * shares.len().max(1);
     let mut svg = format!(
@@ -282,7 +286,11 @@ fn shares_chart(lang: Lang, counties: &[&CountySynergy]) -> String {
             if rtl { "rtl" } else { "ltr" },
             escape(&names::provider(lang, provider)),
             bar_height - 8,
-            if rtl { x.saturating_sub(8) } else { x + width + 8 },
+            if rtl {
+                x.saturating_sub(8)
+            } else {
+                x + width + 8
+            },
             y + 18,
             if rtl { "rtl" } else { "ltr" },
             lang.number(count(*services)),
