@@ -690,10 +690,13 @@ async fn cooperatives_by_legal_id(
     Ok(map)
 }
 
+/// Where each of `SERVICE_COLUMNS` sits in a file, or what its header lacks.
+type Positions = Result<Vec<Option<usize>>, Vec<RowError>>;
+
 /// A file's sheet and where each column sits, or the header's errors.
 fn open_sheet(
     file: ServiceFile<'_>,
-) -> Result<(Sheet, Result<Vec<Option<usize>>, Vec<RowError>>), AppError> {
+) -> Result<(Sheet, Positions), AppError> {
     let (mut sheet, header) = Sheet::open(file.path, Format::of(file.name))?;
     let positions = header_positions(&header, &SERVICE_COLUMNS, &OPTIONAL_COLUMNS);
     if positions.is_err() {
