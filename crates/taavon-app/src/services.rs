@@ -694,9 +694,7 @@ async fn cooperatives_by_legal_id(
 type Positions = Result<Vec<Option<usize>>, Vec<RowError>>;
 
 /// A file's sheet and where each column sits, or the header's errors.
-fn open_sheet(
-    file: ServiceFile<'_>,
-) -> Result<(Sheet, Positions), AppError> {
+fn open_sheet(file: ServiceFile<'_>) -> Result<(Sheet, Positions), AppError> {
     let (mut sheet, header) = Sheet::open(file.path, Format::of(file.name))?;
     let positions = header_positions(&header, &SERVICE_COLUMNS, &OPTIONAL_COLUMNS);
     if positions.is_err() {

@@ -57,7 +57,7 @@ async fn fixture(store: &Store) -> Principal {
             display_name: "کارشناس بهزیستی ایلام".into(),
             password_hash: "$argon2id$not-a-real-hash".into(),
             role: Role::AgencyOfficer {
-                agency: "behzisti".into(),
+                agency: "behzisti".parse().unwrap(),
                 provinces: vec![ProvinceCode::parse("IR-16").unwrap()],
             },
         })
@@ -68,7 +68,7 @@ async fn fixture(store: &Store) -> Principal {
         user_id: id,
         username: "behzisti-ilam".into(),
         role: Role::AgencyOfficer {
-            agency: "behzisti".into(),
+            agency: "behzisti".parse().unwrap(),
             provinces: vec![ProvinceCode::parse("IR-16").unwrap()],
         },
     }
@@ -164,7 +164,7 @@ async fn services_of_an_agency(store: Store) {
 
     // One record through the form's use case; the agency's kinds only.
     let input = ServiceInput {
-        agency: "behzisti".into(),
+        agency: "behzisti".parse().unwrap(),
         reference: "H-20".into(),
         kind: "housing_unit".into(),
         county: "1603".into(),

@@ -30,11 +30,11 @@ pub fn service_scope(principal: &Principal) -> ServiceScope {
         Role::MinistryAdmin | Role::Auditor => ServiceScope::All,
         Role::ProvincialOfficer { province } => ServiceScope::Provinces(vec![province.clone()]),
         Role::AgencyOfficer { agency, provinces } => ServiceScope::Provider {
-            provider: Provider::Agency(agency.clone()),
+            provider: Provider::Agency(agency.as_str().to_owned()),
             provinces: provinces.clone(),
         },
         Role::BankOfficer { bank, provinces } => ServiceScope::Provider {
-            provider: Provider::Bank(bank.clone()),
+            provider: Provider::Bank(bank.as_str().to_owned()),
             provinces: provinces.clone(),
         },
         Role::CooperativeRepresentative { cooperative_id, .. } => {
@@ -62,7 +62,7 @@ pub fn decide_service_record(
         Role::AgencyOfficer {
             agency: own,
             provinces,
-        } => own == agency && (provinces.is_empty() || provinces.contains(province)),
+        } => own.as_str() == agency && (provinces.is_empty() || provinces.contains(province)),
         _ => false,
     };
     super::allow_if(may)
@@ -77,7 +77,7 @@ pub fn decide_service_import(principal: Option<&Principal>, provider: &Provider)
     };
     let may = match (&principal.role, provider) {
         (Role::MinistryAdmin, Provider::Agency(_)) => true,
-        (Role::AgencyOfficer { agency, .. }, Provider::Agency(own)) => agency == own,
+        (Role::AgencyOfficer { agency, .. }, Provider::Agency(own)) => agency.as_str() == own,
         _ => false,
     };
     super::allow_if(may)
@@ -105,26 +105,26 @@ mod tests {
         let roles = [
             Role::MinistryAdmin,
             Role::AgencyOfficer {
-                agency: "tvto".into(),
+                agency: "tvto".parse().unwrap(),
                 provinces: vec![ilam.clone()],
             },
             Role::AgencyOfficer {
-                agency: "tvto".into(),
+                agency: "tvto".parse().unwrap(),
                 provinces: vec![province("IR-15")],
             },
             Role::AgencyOfficer {
-                agency: "tvto".into(),
+                agency: "tvto".parse().unwrap(),
                 provinces: Vec::new(),
             },
             Role::AgencyOfficer {
-                agency: "behzisti".into(),
+                agency: "behzisti".parse().unwrap(),
                 provinces: vec![ilam.clone()],
             },
             Role::ProvincialOfficer {
                 province: ilam.clone(),
             },
             Role::BankOfficer {
-                bank: "022".into(),
+                bank: "022".parse().unwrap(),
                 provinces: Vec::new(),
             },
             Role::Auditor,
@@ -155,7 +155,7 @@ mod tests {
     fn an_agency_imports_only_its_own_and_everyone_signed_in_reads_the_figures() {
         // Establishes the import cells and that the figures need a sign-in only.
         let officer = principal(Role::AgencyOfficer {
-            agency: "behzisti".into(),
+            agency: "behzisti".parse().unwrap(),
             provinces: Vec::new(),
         });
         let behzisti = Provider::Agency("behzisti".into());
