@@ -151,12 +151,7 @@ fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
             Ok(report) => report,
             Err(error) => return self::report(Err(error)),
         };
-        for error in &report.errors {
-            println!(
-                "row {}, column {} ({}): {} / {}",
-                error.row, error.column, error.rule, error.message_en, error.message_fa
-            );
-        }
+        print_row_errors(&report.errors);
         println!(
             "{} rows: {} created, {} unchanged, {} invalid{}",
             report.rows,
@@ -210,12 +205,7 @@ fn import_insured(args: ImportInsuredArgs) -> anyhow::Result<ExitCode> {
             Ok(report) => report,
             Err(error) => return self::report(Err(error)),
         };
-        for error in &report.errors {
-            println!(
-                "row {}, column {} ({}): {} / {}",
-                error.row, error.column, error.rule, error.message_en, error.message_fa
-            );
-        }
+        print_row_errors(&report.errors);
         match report.upload_id {
             Some(id) => {
                 println!(
@@ -261,12 +251,7 @@ fn import_services(args: ImportServicesArgs) -> anyhow::Result<ExitCode> {
             Ok(report) => report,
             Err(error) => return self::report(Err(error)),
         };
-        for error in &report.errors {
-            println!(
-                "row {}, column {} ({}): {} / {}",
-                error.row, error.column, error.rule, error.message_en, error.message_fa
-            );
-        }
+        print_row_errors(&report.errors);
         match report.import_id {
             Some(id) => {
                 let seconds = started.elapsed().as_secs_f64();
@@ -285,4 +270,14 @@ fn import_services(args: ImportServicesArgs) -> anyhow::Result<ExitCode> {
             }
         }
     })
+}
+
+/// Prints each bad cell of a file, by row and column, in English and Persian.
+fn print_row_errors(errors: &[taavon_app::import::RowError]) {
+    for error in errors {
+        println!(
+            "row {}, column {} ({}): {} / {}",
+            error.row, error.column, error.rule, error.message_en, error.message_fa
+        );
+    }
 }

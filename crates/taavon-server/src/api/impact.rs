@@ -297,14 +297,8 @@ pub async fn upload_list(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Some(extension) = list_extension(&headers) else {
-        return Ok(ApiError::unreadable(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Expected `Content-Type: {CSV}` or `{XLSX}`"),
-        ));
-    };
-    let file = match receive(body, extension).await {
-        Ok(file) => file,
+    let (file, extension) = match receive_table(&headers, body).await {
+        Ok(received) => received,
         Err(response) => return Ok(response),
     };
     let name = format!("list.{extension}");
@@ -553,7 +547,22 @@ async fn report_with(
 }
 
 /// `csv` or `xlsx` from the request's media type.
-pub(crate) fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
+/// A table file's body by its media type (CSV or XLSX), streamed to disk: the file and
+/// its extension, or the answer refusing it (415 for another type, 413 over the limit).
+pub(crate) async fn receive_table(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Received, &'static str), Response> {
+    let Some(extension) = list_extension(headers) else {
+        return Err(ApiError::unreadable(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Expected `Content-Type: {CSV}` or `{XLSX}`"),
+        ));
+    };
+    Ok((receive(body, extension).await?, extension))
+}
+
+fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
     let mime = headers
         .get(header::CONTENT_TYPE)?
         .to_str()
@@ -583,7 +592,7 @@ impl Drop for Received {
 
 /// Streams the body to a temporary file, hashing it on the way: memory holds one frame
 /// at a time whatever the file's size. Over `INSURED_LIST_BYTES_MAX` is refused (413).
-pub(crate) async fn receive(body: Body, extension: &str) -> Result<Received, Response> {
+async fn receive(body: Body, extension: &str) -> Result<Received, Response> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
         "taavon-upload-{}-{}-{}.{extension}",

@@ -15,7 +15,7 @@ use taavon_core::reference::ProvinceCode;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::fields;
-use crate::api::impact::{CSV, XLSX, list_extension, receive};
+use crate::api::impact::receive_table;
 use crate::api::keyed::{IdempotencyKey, KeyOnly, Keyed};
 use crate::api_json::ApiQuery;
 use crate::auth::ApiUser;
@@ -278,14 +278,8 @@ pub async fn import(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Some(extension) = list_extension(&headers) else {
-        return Ok(ApiError::unreadable(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Expected `Content-Type: {CSV}` or `{XLSX}`"),
-        ));
-    };
-    let file = match receive(body, extension).await {
-        Ok(file) => file,
+    let (file, extension) = match receive_table(&headers, body).await {
+        Ok(received) => received,
         Err(response) => return Ok(response),
     };
     let name = format!("services.{extension}");
