@@ -33,6 +33,7 @@ mod programs;
 mod provinces;
 mod registry;
 mod select;
+mod services;
 mod session;
 mod support;
 mod table;
@@ -128,6 +129,11 @@ impl Layout {
             if access::application_scope(principal) != access::ApplicationScope::None {
                 push(impact::PATH, impact::ImpactText::of(lang).title);
             }
+            // Every signed-in role reads the synergy figures: they name no one.
+            push(
+                services::PATH,
+                lang.pick("هم‌افزایی و کمبودها", "Synergy and gaps"),
+            );
             let ledger = access::ledger_view(principal);
             if ledger != access::LedgerView::None {
                 push("/funds", t.nav_funds);
@@ -321,6 +327,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portfolio", get(lists::portfolio::portfolio))
         .route(impact::PATH, get(impact::figures_page))
+        .route(services::PATH, get(services::gap_page))
         .route("/funds", get(funds::pooled))
         .route(
             "/funds/deposits",
