@@ -587,7 +587,10 @@ impl WriteTx {
              WHERE workshop IN (SELECT workshop FROM insured_upload_months WHERE upload_id = $1)"
         );
         let staged = on!(self.conn(), |c| {
-            sqlx::query(drop).execute(&mut *c).await.map_err(db(CONTEXT))?;
+            sqlx::query(drop)
+                .execute(&mut *c)
+                .await
+                .map_err(db(CONTEXT))?;
             sqlx::query(sqlx::AssertSqlSafe(create))
                 .execute(&mut *c)
                 .await
