@@ -22,6 +22,7 @@
 mod conn;
 mod applications;
 mod audit;
+mod awards;
 mod audit_reads;
 #[cfg(feature = "tooling")]
 mod baseline;
@@ -64,6 +65,11 @@ pub use audit::{
     BrokenLink,
 };
 pub use audit_reads::AuditFilter;
+pub use awards::{
+    AWARD_ENTRIES_MAX, AwardAssignment, AwardCategory, AwardCertificate, AwardCriterion,
+    AwardCriterionMark, AwardEntry, AwardEntryReason, AwardFacts, AwardFestival, AwardPanelJudge,
+    AwardResult, NewAwardEntry, NewAwardFestival,
+};
 #[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
