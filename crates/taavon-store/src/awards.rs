@@ -392,6 +392,21 @@ impl Reader {
         }))
     }
 
+    /// The year of the festival with this id.
+    pub async fn award_festival_year(&mut self, id: i64) -> Result<Option<i32>, StoreError> {
+        let year: Option<i64> = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT year FROM award_festivals WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await
+        .map_err(db("reading a festival's year"))?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(db("reading a festival's year"))?);
+        Ok(year.and_then(|year| i32::try_from(year).ok()))
+    }
+
     /// The years of every festival, newest first.
     pub async fn award_festival_years(&mut self) -> Result<Vec<i32>, StoreError> {
         let years: Vec<i64> = on!(&mut self.conn, |c| sqlx::query(
