@@ -758,23 +758,31 @@ impl Reader {
         .map(|row| row.try_get(0))
         .collect::<Result<_, _>>()
         .map_err(db("reading loan classes"))?);
-        let jobs: (Option<i64>, i64, i64, i64) = on!(&mut self.conn, |c| sqlx::query(
-            "SELECT (SELECT SUM(a.jobs) FROM loans l JOIN applications a ON a.id = l.application_id \
-                     WHERE l.cooperative_id = $1), \
-             (SELECT COUNT(*) FROM loan_hires h JOIN loans l ON l.id = h.loan_id \
-                     WHERE l.cooperative_id = $1), \
-             (SELECT COUNT(*) FROM loan_hires h JOIN loans l ON l.id = h.loan_id \
-                     WHERE l.cooperative_id = $1 AND h.status = 'verified'), \
-             (SELECT COUNT(*) FROM loan_hires h JOIN loans l ON l.id = h.loan_id \
-                     WHERE l.cooperative_id = $1 AND h.status = 'verified' AND h.woman)"
+        let planned: Vec<i64> = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT a.jobs FROM loans l JOIN applications a ON a.id = l.application_id \
+             WHERE l.cooperative_id = $1"
+        )
+        .bind(cooperative_id)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading planned jobs"))?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()
+        .map_err(db("reading planned jobs"))?);
+        let jobs: (i64, i64, i64) = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT COUNT(*), \
+             COUNT(CASE WHEN h.status = 'verified' THEN 1 END), \
+             COUNT(CASE WHEN h.status = 'verified' AND h.woman THEN 1 END) \
+             FROM loan_hires h JOIN loans l ON l.id = h.loan_id WHERE l.cooperative_id = $1"
         )
         .bind(cooperative_id)
         .fetch_one(c)
         .await
-        .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)))
-        .map_err(db("reading jobs"))?);
-        facts.planned_jobs = jobs.0.unwrap_or(0);
-        facts.verified_jobs = (jobs.1 > 0).then_some((jobs.2, jobs.3));
+        .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .map_err(db("reading verified jobs"))?);
+        facts.planned_jobs = planned.iter().fold(0_i64, |sum, jobs| sum.saturating_add(*jobs));
+        facts.verified_jobs = (jobs.0 > 0).then_some((jobs.1, jobs.2));
         // An installment counts as kept when it is paid in full: the kept numbers do not
         // say on which day it was paid.
         let installments: (i64, i64) = on!(&mut self.conn, |c| sqlx::query(
