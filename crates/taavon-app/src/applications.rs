@@ -180,7 +180,7 @@ fn subject<'a>(
     ApplicationSubject {
         province,
         cooperative_id: application.fields.cooperative_id,
-        referred_bank: application.referred_bank.as_ref().map(BankCode::as_str),
+        referred_bank: application.referred_bank.as_ref(),
         participants,
     }
 }
@@ -293,11 +293,7 @@ pub async fn applicant_names(
                     &ApplicantSubject {
                         province: &province,
                         cooperative_id: None,
-                        lenders: &application
-                            .referred_bank
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>(),
+                        lenders: application.referred_bank.as_slice(),
                     },
                 ),
             };
@@ -377,18 +373,17 @@ pub async fn application_detail(
             &subject(&application, &province, participants),
         ) == Decision::Allow;
     let may_contract = state == ApplicationState::BankApproved
-        && decide_loan(
-            Some(principal),
-            LoanAction::Contract,
-            &LoanSubject {
-                province: &province,
-                cooperative_id: application.fields.cooperative_id,
-                bank: application
-                    .referred_bank
-                    .as_ref()
-                    .map_or("", BankCode::as_str),
-            },
-        ) == Decision::Allow;
+        && application.referred_bank.as_ref().is_some_and(|bank| {
+            decide_loan(
+                Some(principal),
+                LoanAction::Contract,
+                &LoanSubject {
+                    province: &province,
+                    cooperative_id: application.fields.cooperative_id,
+                    bank: Some(bank),
+                },
+            ) == Decision::Allow
+        });
     Ok(ApplicationDetail {
         application,
         events,

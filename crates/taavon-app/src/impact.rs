@@ -429,7 +429,7 @@ pub async fn report_hires(
     let subject = LoanSubject {
         province: &province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: loan.fields.bank.as_str(),
+        bank: Some(&loan.fields.bank),
     };
     AppError::from_decision(decide_job_report(Some(principal), &subject))?;
     let Some(disbursed_on) = write.first_disbursement(loan_id).await? else {
@@ -506,7 +506,7 @@ pub async fn set_loan_workshop(
         &LoanSubject {
             province: &province,
             cooperative_id: loan.fields.cooperative_id,
-            bank: loan.fields.bank.as_str(),
+            bank: Some(&loan.fields.bank),
         },
     ))?;
     move_loan_workshop(&mut write, rules, loan_id, Some(&workshop)).await?;
@@ -615,7 +615,7 @@ pub async fn loan_jobs(
     let subject = LoanSubject {
         province: &province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: loan.fields.bank.as_str(),
+        bank: Some(&loan.fields.bank),
     };
     let shown = sees_hire_national_codes(&principal.role, &subject);
     let may_report =

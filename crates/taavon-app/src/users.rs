@@ -2,7 +2,7 @@
 
 use taavon_core::access::{self, Action, Principal, JudgePanel, Resource, Role, RoleKind};
 use taavon_core::limits::{TextKind, USERNAME_CHARS_MAX};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Actor, NewUser, Store, StoreError, User};
 
@@ -270,17 +270,31 @@ fn role_from_input(input: &UserInput) -> (Option<Role>, Vec<FieldError>) {
             } else {
                 ("agency", &input.agency)
             };
+            let malformed = |errors: &mut Vec<FieldError>| {
+                errors.push(FieldError::new(
+                    field,
+                    "unknown",
+                    "چنین کدی در داده‌های مرجع نیست.",
+                    "No such code in the reference data.",
+                ));
+            };
             match (unit, provinces) {
                 (Some(code), Some(provinces)) if kind == RoleKind::BankOfficer => {
-                    Some(Role::BankOfficer {
-                        bank: code.trim().to_owned(),
-                        provinces,
-                    })
+                    match BankCode::parse(code) {
+                        Ok(bank) => Some(Role::BankOfficer { bank, provinces }),
+                        Err(_) => {
+                            malformed(&mut errors);
+                            None
+                        }
+                    }
                 }
-                (Some(code), Some(provinces)) => Some(Role::AgencyOfficer {
-                    agency: code.trim().to_owned(),
-                    provinces,
-                }),
+                (Some(code), Some(provinces)) => match AgencyCode::parse(code) {
+                    Ok(agency) => Some(Role::AgencyOfficer { agency, provinces }),
+                    Err(_) => {
+                        malformed(&mut errors);
+                        None
+                    }
+                },
                 (Some(_), None) => None,
                 (None, _) => {
                     let (fa, en) = if kind == RoleKind::BankOfficer {

@@ -39,11 +39,11 @@ async fn only_a_reader_of_the_audit_trail_verifies_it_through_the_audit_page_use
     let out_of_scope = [
         Role::ProvincialOfficer { province: ilam() },
         Role::BankOfficer {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: Vec::new(),
         },
         Role::AgencyOfficer {
-            agency: "sso".into(),
+            agency: "sso".parse().unwrap(),
             provinces: Vec::new(),
         },
         Role::CooperativeRepresentative {
@@ -64,7 +64,7 @@ async fn reference_data_reads_through_the_app_for_everyone() {
     // is out of its scope.
     let store = loaded().await;
     let bank = principal(Role::BankOfficer {
-        bank: "022".into(),
+        bank: "022".parse().unwrap(),
         provinces: vec![ilam()],
     });
     for reader in [None, Some(&bank)] {

@@ -157,7 +157,7 @@ async fn check_routing_and_deadlines(store: Store) {
     )
     .await
     .unwrap();
-    assert_eq!(trained.fields.unit, Unit::Agency("tvto".into()));
+    assert_eq!(trained.fields.unit, Unit::Agency("tvto".parse().unwrap()));
     // The ministry moves training to a bank: the filed request stays with the agency, a
     // new one goes to the bank, due on the bank's calendar (Fridays only off).
     set_routing_rule(
@@ -179,12 +179,15 @@ async fn check_routing_and_deadlines(store: Store) {
     )
     .await
     .unwrap();
-    assert_eq!(banked.fields.unit, Unit::Bank("022".into()));
+    assert_eq!(banked.fields.unit, Unit::Bank("022".parse().unwrap()));
     assert_eq!(banked.fields.deadline, day("1404-01-10").to_string());
     let again = request_view(&store, &admin, trained.id, now())
         .await
         .unwrap();
-    assert_eq!(again.request.fields.unit, Unit::Agency("tvto".into()));
+    assert_eq!(
+        again.request.fields.unit,
+        Unit::Agency("tvto".parse().unwrap())
+    );
 
     // Only the ministry keeps the rules, and an unknown unit is refused by field.
     assert!(matches!(
@@ -382,7 +385,7 @@ async fn check_scoping_and_moves(store: Store) {
         &store,
         "tvto-ilam",
         Role::AgencyOfficer {
-            agency: "tvto".into(),
+            agency: "tvto".parse().unwrap(),
             provinces: vec![province("IR-16")],
         },
     )
@@ -391,7 +394,7 @@ async fn check_scoping_and_moves(store: Store) {
         &store,
         "tvto-lorestan",
         Role::AgencyOfficer {
-            agency: "tvto".into(),
+            agency: "tvto".parse().unwrap(),
             provinces: vec![province("IR-15")],
         },
     )

@@ -9,6 +9,7 @@
 
 use crate::calendar::IsoDate;
 use crate::coded::coded_enum;
+use crate::reference::{AgencyCode, BankCode};
 use crate::workdays::{Weekend, WorkingCalendar};
 
 /// What kind of support is asked for (PRODUCT.md §10: "financially, technically and
@@ -56,8 +57,8 @@ coded_enum!(RequestStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Unit {
     ProvincialOffice,
-    Agency(String),
-    Bank(String),
+    Agency(AgencyCode),
+    Bank(BankCode),
 }
 
 /// The kind of a unit, as stored beside its code.
@@ -218,17 +219,19 @@ impl Unit {
     pub fn code(&self) -> Option<&str> {
         match self {
             Unit::ProvincialOffice => None,
-            Unit::Agency(code) | Unit::Bank(code) => Some(code),
+            Unit::Agency(code) => Some(code.as_str()),
+            Unit::Bank(code) => Some(code.as_str()),
         }
     }
 
-    /// The unit from its stored kind and code; `None` when a code is missing or extra.
+    /// The unit from its stored kind and code; `None` when a code is missing, extra or
+    /// not of its kind's shape.
     pub fn from_parts(kind: UnitKind, code: Option<&str>) -> Option<Unit> {
         let code = code.map(str::trim).filter(|code| !code.is_empty());
         match (kind, code) {
             (UnitKind::ProvincialOffice, None) => Some(Unit::ProvincialOffice),
-            (UnitKind::Agency, Some(code)) => Some(Unit::Agency(code.to_owned())),
-            (UnitKind::Bank, Some(code)) => Some(Unit::Bank(code.to_owned())),
+            (UnitKind::Agency, Some(code)) => AgencyCode::parse(code).ok().map(Unit::Agency),
+            (UnitKind::Bank, Some(code)) => BankCode::parse(code).ok().map(Unit::Bank),
             _ => None,
         }
     }
@@ -410,7 +413,7 @@ mod tests {
             ..SupportRules::default()
         };
         let office = rules.calendar(&Unit::ProvincialOffice, holidays);
-        let bank = rules.calendar(&Unit::Bank("022".into()), holidays);
+        let bank = rules.calendar(&Unit::Bank("022".parse().unwrap()), holidays);
         // Office (thu,fri off): Wed 12-29, Tue 01-05, Wed 01-06, Sat 01-09, Sun 01-10,
         // Mon 01-11, then past the 12th and 13th and a weekend to Sat 01-16.
         assert_eq!(
@@ -486,7 +489,7 @@ mod tests {
         assert!(Unit::from_parts(UnitKind::Agency, None).is_none());
         assert_eq!(
             Unit::from_parts(UnitKind::Bank, Some("022")),
-            Some(Unit::Bank("022".into()))
+            Some(Unit::Bank("022".parse().unwrap()))
         );
     }
 }

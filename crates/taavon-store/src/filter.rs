@@ -66,7 +66,7 @@ impl Conditions {
                 self.one_of("province", provinces.iter().map(|p| p.as_str()));
             }
             ApplicationScope::Bank { bank, provinces } => {
-                self.equals(bank_column, Some(bank));
+                self.equals(bank_column, Some(&bank.to_string()));
                 if !provinces.is_empty() {
                     self.one_of("province", provinces.iter().map(|p| p.as_str()));
                 }
@@ -105,8 +105,8 @@ impl Conditions {
                     self.one_of(province_column, provinces.iter().map(|p| p.as_str()));
                 }
                 let column = applicant_column.column();
-                let referred = self.bind(Value::Text(bank.clone()));
-                let lending = self.bind(Value::Text(bank.clone()));
+                let referred = self.bind(Value::Text(bank.to_string()));
+                let lending = self.bind(Value::Text(bank.to_string()));
                 self.push(format!(
                     "{id_column} IN (SELECT a.{column} FROM applications a \
                      WHERE a.referred_bank = {referred} AND a.{column} IS NOT NULL \

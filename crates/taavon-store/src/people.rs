@@ -4,12 +4,12 @@
 use sqlx::Row;
 
 use taavon_core::access::ApplicationScope;
-use taavon_core::reference::AgencyCode;
+use taavon_core::reference::{AgencyCode, BankCode};
 use taavon_core::registry::{ClientKind, Gender};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::error::db;
+use crate::error::{corrupt, db};
 use crate::filter::{ApplicantColumn, Conditions, bind_values};
 use crate::insert::{insert_rows, only_id};
 use crate::tx::{Reader, WriteTx};
@@ -174,12 +174,12 @@ impl Reader {
     }
 
     /// The banks a cooperative borrows from (for `decide_personal_data`).
-    pub async fn lenders_of_cooperative(&mut self, id: i64) -> Result<Vec<String>, StoreError> {
+    pub async fn lenders_of_cooperative(&mut self, id: i64) -> Result<Vec<BankCode>, StoreError> {
         self.lenders(ApplicantColumn::Cooperative, id).await
     }
 
     /// The banks an individual client borrows from (for `decide_personal_data`).
-    pub async fn lenders_of_client(&mut self, id: i64) -> Result<Vec<String>, StoreError> {
+    pub async fn lenders_of_client(&mut self, id: i64) -> Result<Vec<BankCode>, StoreError> {
         self.lenders(ApplicantColumn::Client, id).await
     }
 
@@ -189,7 +189,7 @@ impl Reader {
         &mut self,
         applicant: ApplicantColumn,
         id: i64,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<BankCode>, StoreError> {
         let column = applicant.column();
         let sql = format!(
             "SELECT referred_bank FROM applications WHERE {column} = $1 \
@@ -204,9 +204,14 @@ impl Reader {
             .await
             .map_err(db("finding an applicant's lenders"))?
             .iter()
-            .map(|row| row.try_get::<String, _>(0))
-            .collect::<Result<_, _>>()
-            .map_err(db("decoding lenders")))
+            .map(|row| {
+                let code = row
+                    .try_get::<String, _>(0)
+                    .map_err(db("decoding lenders"))?;
+                BankCode::parse(&code)
+                    .map_err(|_| corrupt(format!("an application or loan has bank {code:?}")))
+            })
+            .collect())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 use taavon_core::access::{JudgePanel, Role, RoleKind};
-use taavon_core::reference::ProvinceCode;
+use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::timestamp::Timestamp;
 
 use crate::StoreError;
@@ -159,11 +159,17 @@ impl Reader {
     }
 
     async fn user_from_row(&mut self, row: UserRow) -> Result<User, StoreError> {
-        let province = |code: Option<&str>| -> Result<ProvinceCode, StoreError> {
-            let code = code.ok_or_else(|| corrupt(format!("user {} has no province", row.id)))?;
-            ProvinceCode::parse(code)
-                .map_err(|_| corrupt(format!("user {} has province {code:?}", row.id)))
-        };
+        let id = row.id;
+        fn coded<T, E>(
+            id: i64,
+            code: Option<&str>,
+            column: &str,
+            parse: impl FnOnce(&str) -> Result<T, E>,
+        ) -> Result<T, StoreError> {
+            let code = code.ok_or_else(|| corrupt(format!("user {id} has no {column}")))?;
+            parse(code).map_err(|_| corrupt(format!("user {id} has {column} {code:?}")))
+        }
+        let province = |code: Option<&str>| coded(id, code, "province", ProvinceCode::parse);
         let kind = RoleKind::parse(&row.role)
             .ok_or_else(|| corrupt(format!("user {} has role {:?}", row.id, row.role)))?;
         let role = match kind {
@@ -209,18 +215,12 @@ impl Reader {
                     .collect::<Result<_, _>>()?;
                 if kind == RoleKind::AgencyOfficer {
                     Role::AgencyOfficer {
-                        agency: row
-                            .agency
-                            .clone()
-                            .ok_or_else(|| corrupt(format!("user {} has no agency", row.id)))?,
+                        agency: coded(id, row.agency.as_deref(), "agency", AgencyCode::parse)?,
                         provinces,
                     }
                 } else {
                     Role::BankOfficer {
-                        bank: row
-                            .bank
-                            .clone()
-                            .ok_or_else(|| corrupt(format!("user {} has no bank", row.id)))?,
+                        bank: coded(id, row.bank.as_deref(), "bank", BankCode::parse)?,
                         provinces,
                     }
                 }

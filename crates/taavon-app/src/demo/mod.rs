@@ -10,7 +10,7 @@
 
 use taavon_core::access::{JudgePanel, Role, RoleKind};
 use taavon_core::ids::{LegalId, NationalCode};
-use taavon_core::reference::{AgencyCode, ProvinceCode};
+use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::registry::{ClientKind, CooperativeKind, CooperativeStatus, Gender};
 use taavon_core::text::{normalize, search_key};
 use taavon_core::timestamp::Timestamp;
@@ -371,6 +371,9 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
     let province = |code: &str| {
         ProvinceCode::parse(code).map_err(|_| AppError::Internal(format!("demo province {code}")))
     };
+    let bank = |code: &str| {
+        BankCode::parse(code).map_err(|_| AppError::Internal(format!("demo bank {code}")))
+    };
     Ok(vec![
         ("admin", "مدیر وزارتخانه (نمایشی)", Role::MinistryAdmin),
         (
@@ -398,7 +401,7 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             "bank",
             "کارشناس بانک توسعه تعاون",
             Role::BankOfficer {
-                bank: "022".into(),
+                bank: bank("022")?,
                 provinces: Vec::new(),
             },
         ),
@@ -406,7 +409,7 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             "bank2",
             "کارشناس دوم بانک توسعه تعاون",
             Role::BankOfficer {
-                bank: "022".into(),
+                bank: bank("022")?,
                 provinces: Vec::new(),
             },
         ),
@@ -414,7 +417,7 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             "sso",
             "کارشناس سازمان تأمین اجتماعی",
             Role::AgencyOfficer {
-                agency: "sso".into(),
+                agency: AgencyCode::sso(),
                 provinces: Vec::new(),
             },
         ),
@@ -432,7 +435,7 @@ fn demo_users(ilam_clothing: i64) -> Result<Vec<DemoUser>, AppError> {
             "refah",
             "کارشناس بانک رفاه کارگران",
             Role::BankOfficer {
-                bank: "013".into(),
+                bank: bank("013")?,
                 provinces: Vec::new(),
             },
         ),
@@ -450,11 +453,11 @@ fn user_input(username: &str, display_name: &str, role: &Role) -> UserInput {
     match role {
         Role::ProvincialOfficer { province } => input.province = Some(province.as_str().into()),
         Role::BankOfficer { bank, provinces } => {
-            input.bank = Some(bank.clone());
+            input.bank = Some(bank.to_string());
             input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
         }
         Role::AgencyOfficer { agency, provinces } => {
-            input.agency = Some(agency.clone());
+            input.agency = Some(agency.to_string());
             input.provinces = provinces.iter().map(|p| p.as_str().into()).collect();
         }
         Role::CooperativeRepresentative {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use taavon_core::access::{Principal, may_deposit, may_fund_programs};
 use taavon_core::limits::TextKind;
+use taavon_core::reference::AgencyCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_ledger::{Transfer, TransferFlags, TransferResult};
 use taavon_store::{LedgerAccountFilter, Store, WriteTx};
@@ -402,7 +403,9 @@ pub async fn deposit(
         ("bank", Some(bank), TextKind::Code),
         ("reference", Some(reference), TextKind::Reference),
     ])?;
-    if !may_deposit(principal, agency) {
+    let agency_code = AgencyCode::parse(agency)
+        .map_err(|_| unknown("agency", "چنین سازمانی شناخته نیست.", "agency"))?;
+    if !may_deposit(principal, &agency_code) {
         return Err(AppError::Forbidden);
     }
     positive(amount)?;

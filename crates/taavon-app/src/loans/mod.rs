@@ -166,7 +166,7 @@ pub(crate) fn authorize(
         &LoanSubject {
             province: &province,
             cooperative_id: loan.fields.cooperative_id,
-            bank: loan.fields.bank.as_str(),
+            bank: Some(&loan.fields.bank),
         },
     ))
 }
@@ -198,10 +198,7 @@ pub async fn contract(
         &LoanSubject {
             province: &province,
             cooperative_id: application.fields.cooperative_id,
-            bank: application
-                .referred_bank
-                .as_ref()
-                .map_or("", BankCode::as_str),
+            bank: application.referred_bank.as_ref(),
         },
     ))
     .map_err(|error| match error {
@@ -630,7 +627,7 @@ pub async fn portfolio(
                 provinces.iter().any(|p| p.as_str() == row.province)
             }
             ApplicationScope::Bank { bank, provinces } => {
-                *bank == row.bank.as_str()
+                *bank == row.bank
                     && (provinces.is_empty()
                         || provinces.iter().any(|p| p.as_str() == row.province))
             }

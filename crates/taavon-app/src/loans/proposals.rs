@@ -325,7 +325,7 @@ fn subject<'a>(
     LoanSubject {
         province,
         cooperative_id: loan.fields.cooperative_id,
-        bank: loan.fields.bank.as_str(),
+        bank: Some(&loan.fields.bank),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::{Action, Decision, Principal, Role, allow_if};
 use crate::applications::{ApplicationState, Participants, TransitionAction};
-use crate::reference::ProvinceCode;
+use crate::reference::{BankCode, ProvinceCode};
 
 /// An application as the policy sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub struct ApplicationSubject<'a> {
     /// The applicant, when it is a cooperative.
     pub cooperative_id: Option<i64>,
     /// The bank it was referred to, once referred.
-    pub referred_bank: Option<&'a str>,
+    pub referred_bank: Option<&'a BankCode>,
     /// Who has taken part so far (none for a draft not yet made).
     pub participants: Participants,
 }
@@ -28,7 +28,7 @@ pub enum ApplicationScope {
     Cooperative(i64),
     /// Those referred to this bank, in these provinces (all when empty).
     Bank {
-        bank: String,
+        bank: BankCode,
         provinces: Vec<ProvinceCode>,
     },
     None,
@@ -43,7 +43,7 @@ fn sees(role: &Role, subject: &ApplicationSubject<'_>) -> bool {
             subject.cooperative_id == Some(*cooperative_id)
         }
         Role::BankOfficer { bank, provinces } => {
-            subject.referred_bank == Some(bank.as_str())
+            subject.referred_bank == Some(bank)
                 && (provinces.is_empty() || provinces.contains(subject.province))
         }
         Role::AgencyOfficer { .. } | Role::Judge { .. } => false,
@@ -233,11 +233,11 @@ mod tests {
                 province: ilam.clone(),
             },
             Role::BankOfficer {
-                bank: "022".into(),
+                bank: "022".parse().unwrap(),
                 provinces: Vec::new(),
             },
             Role::AgencyOfficer {
-                agency: "sso".into(),
+                agency: "sso".parse().unwrap(),
                 provinces: Vec::new(),
             },
             Role::Auditor,
@@ -296,13 +296,13 @@ mod tests {
             province: ilam.clone(),
         });
         let bank = principal(Role::BankOfficer {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: vec![],
         });
         let in_lorestan = ApplicationSubject {
             province: &lorestan,
             cooperative_id: None,
-            referred_bank: Some("013"),
+            referred_bank: Some(&"013".parse().unwrap()),
             participants: Participants::default(),
         };
         assert_eq!(
@@ -314,7 +314,7 @@ mod tests {
             Decision::OutOfScope
         );
         let to_022 = ApplicationSubject {
-            referred_bank: Some("022"),
+            referred_bank: Some(&"022".parse().unwrap()),
             ..in_lorestan
         };
         assert_eq!(

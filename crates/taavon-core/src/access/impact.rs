@@ -9,9 +9,6 @@
 use super::{Action, Decision, LoanAction, LoanSubject, Principal, Resource, Role, decide_loan};
 use crate::reference::ProvinceCode;
 
-/// The agency whose officers upload the lists.
-pub const SSO_AGENCY: &str = "sso";
-
 /// What a principal sees of the insured-worker lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InsuredListView {
@@ -25,7 +22,7 @@ pub enum InsuredListView {
 pub fn decide_insured_upload(principal: Option<&Principal>) -> Decision {
     match principal.map(|p| &p.role) {
         None => Decision::Unauthenticated,
-        Some(Role::AgencyOfficer { agency, .. }) if agency == SSO_AGENCY => Decision::Allow,
+        Some(Role::AgencyOfficer { agency, .. }) if agency.is_sso() => Decision::Allow,
         Some(_) => Decision::Forbidden,
     }
 }
@@ -34,7 +31,7 @@ pub fn decide_insured_upload(principal: Option<&Principal>) -> Decision {
 pub fn insured_list_view(role: &Role) -> InsuredListView {
     match role {
         Role::MinistryAdmin | Role::Auditor => InsuredListView::Rows,
-        Role::AgencyOfficer { agency, .. } if agency == SSO_AGENCY => InsuredListView::Rows,
+        Role::AgencyOfficer { agency, .. } if agency.is_sso() => InsuredListView::Rows,
         _ => InsuredListView::Counts,
     }
 }
@@ -150,15 +147,15 @@ mod tests {
                 province: province("IR-15"),
             },
             Role::BankOfficer {
-                bank: "022".into(),
+                bank: "022".parse().unwrap(),
                 provinces: vec![],
             },
             Role::AgencyOfficer {
-                agency: SSO_AGENCY.into(),
+                agency: crate::reference::AgencyCode::sso(),
                 provinces: Vec::new(),
             },
             Role::AgencyOfficer {
-                agency: "behzisti".into(),
+                agency: "behzisti".parse().unwrap(),
                 provinces: Vec::new(),
             },
             Role::CooperativeRepresentative {
@@ -205,7 +202,7 @@ mod tests {
         let cooperative = LoanSubject {
             province: &ilam,
             cooperative_id: Some(7),
-            bank: "022",
+            bank: Some(&"022".parse().unwrap()),
         };
         let client = LoanSubject {
             cooperative_id: None,

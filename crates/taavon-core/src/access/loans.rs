@@ -5,7 +5,7 @@
 //! is a proposal that another officer of the same bank approves.
 
 use super::{Decision, Principal, Role, allow_if};
-use crate::reference::ProvinceCode;
+use crate::reference::{AgencyCode, BankCode, ProvinceCode};
 
 /// What is done to a loan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +22,8 @@ pub enum LoanAction {
 pub struct LoanSubject<'a> {
     pub province: &'a ProvinceCode,
     pub cooperative_id: Option<i64>,
-    pub bank: &'a str,
+    /// None for an application not yet referred: no bank acts on it.
+    pub bank: Option<&'a BankCode>,
 }
 
 fn sees(role: &Role, subject: &LoanSubject<'_>) -> bool {
@@ -33,7 +34,8 @@ fn sees(role: &Role, subject: &LoanSubject<'_>) -> bool {
             subject.cooperative_id == Some(*cooperative_id)
         }
         Role::BankOfficer { bank, provinces } => {
-            bank == subject.bank && (provinces.is_empty() || provinces.contains(subject.province))
+            subject.bank == Some(bank)
+                && (provinces.is_empty() || provinces.contains(subject.province))
         }
         Role::AgencyOfficer { .. } | Role::Judge { .. } => false,
     }
@@ -102,7 +104,7 @@ pub enum LedgerView {
     /// Every account and the trial balance.
     All,
     /// One agency's deposits and the programs they feed.
-    Agency(String),
+    Agency(AgencyCode),
     /// The program funds and loan books of one province.
     Province(ProvinceCode),
     None,
@@ -132,7 +134,7 @@ pub fn may_fund_programs(principal: &Principal) -> bool {
 
 /// An agency's money is deposited at a bank by the agency's own officer, or by the
 /// ministry on its behalf (PRODUCT.md: the agency officer "deposits pooled funds").
-pub fn may_deposit(principal: &Principal, agency: &str) -> bool {
+pub fn may_deposit(principal: &Principal, agency: &AgencyCode) -> bool {
     match &principal.role {
         Role::MinistryAdmin => true,
         Role::AgencyOfficer { agency: own, .. } => own == agency,
@@ -165,18 +167,18 @@ mod tests {
         let loan = LoanSubject {
             province: &ilam,
             cooperative_id: Some(7),
-            bank: "022",
+            bank: Some(&"022".parse().unwrap()),
         };
         let bank_ilam = principal(Role::BankOfficer {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: vec![ilam.clone()],
         });
         let bank_lorestan = principal(Role::BankOfficer {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: vec![lorestan.clone()],
         });
         let other_bank = principal(Role::BankOfficer {
-            bank: "013".into(),
+            bank: "013".parse().unwrap(),
             provinces: vec![],
         });
         let officer = principal(Role::ProvincialOfficer {
@@ -233,12 +235,12 @@ mod tests {
         let loan = LoanSubject {
             province: &ilam,
             cooperative_id: Some(7),
-            bank: "022",
+            bank: Some(&"022".parse().unwrap()),
         };
         let bank_officer = |user_id, bank: &str| Principal {
             user_id,
             ..principal(Role::BankOfficer {
-                bank: bank.into(),
+                bank: bank.parse().unwrap(),
                 provinces: vec![],
             })
         };
@@ -271,13 +273,19 @@ mod tests {
         // Establishes who records a deposit of pooled resources: the agency's officer for
         // that agency only, the ministry for any; nobody else.
         let sso = principal(Role::AgencyOfficer {
-            agency: "sso".into(),
+            agency: "sso".parse().unwrap(),
             provinces: Vec::new(),
         });
-        assert!(may_deposit(&sso, "sso"));
-        assert!(!may_deposit(&sso, "behzisti"));
-        assert!(may_deposit(&principal(Role::MinistryAdmin), "behzisti"));
-        assert!(!may_deposit(&principal(Role::Auditor), "sso"));
+        assert!(may_deposit(&sso, &"sso".parse().unwrap()));
+        assert!(!may_deposit(&sso, &"behzisti".parse().unwrap()));
+        assert!(may_deposit(
+            &principal(Role::MinistryAdmin),
+            &"behzisti".parse().unwrap()
+        ));
+        assert!(!may_deposit(
+            &principal(Role::Auditor),
+            &"sso".parse().unwrap()
+        ));
         assert!(keeps_calendar(&principal(Role::MinistryAdmin)));
         assert!(!keeps_calendar(&sso));
     }

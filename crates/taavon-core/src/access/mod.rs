@@ -21,7 +21,7 @@ pub use awards::{
     keeps_festivals,
 };
 pub use impact::{
-    InsuredListView, SSO_AGENCY, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
+    InsuredListView, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
     decide_job_report, decide_workshop_code, insured_list_view, sees_hire_national_codes,
 };
 pub use loans::{
@@ -37,7 +37,7 @@ pub use support::{
     keeps_support_routing, support_scope, support_sides,
 };
 
-use crate::reference::ProvinceCode;
+use crate::reference::{AgencyCode, BankCode, ProvinceCode};
 
 /// A user's role together with the scope it is confined to (PRODUCT.md, "Who uses it").
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,13 +49,13 @@ pub enum Role {
     /// One bank (its Sheba code, e.g. `022`), in the listed provinces; an empty list means
     /// the bank's head office, which sees every province.
     BankOfficer {
-        bank: String,
+        bank: BankCode,
         provinces: Vec<ProvinceCode>,
     },
     /// One agency (e.g. `sso`, `behzisti`), in the listed provinces; an empty list means
     /// the agency's head office, which sees every province.
     AgencyOfficer {
-        agency: String,
+        agency: AgencyCode,
         provinces: Vec<ProvinceCode>,
     },
     /// One cooperative, which lies in one province.
@@ -411,11 +411,11 @@ mod tests {
         let uses = |role| uses_api(&principal(role));
         assert!(uses(Role::MinistryAdmin));
         assert!(uses(Role::BankOfficer {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: Vec::new(),
         }));
         assert!(uses(Role::AgencyOfficer {
-            agency: "sso".into(),
+            agency: "sso".parse().unwrap(),
             provinces: Vec::new(),
         }));
         assert!(!uses(Role::Auditor));

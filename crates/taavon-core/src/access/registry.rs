@@ -13,7 +13,7 @@
 //! applications it may list.
 
 use super::{Decision, Principal, Role, allow_if};
-use crate::reference::ProvinceCode;
+use crate::reference::{BankCode, ProvinceCode};
 
 /// A field of a cooperative as the edit policy names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,7 +46,7 @@ pub struct ApplicantSubject<'a> {
     /// The cooperative, when the applicant is one (its members and share register).
     pub cooperative_id: Option<i64>,
     /// The banks the applicant borrows from: those its applications were referred to.
-    pub lenders: &'a [String],
+    pub lenders: &'a [BankCode],
 }
 
 impl CooperativeField {
@@ -194,21 +194,21 @@ mod tests {
             (
                 "bank in ilam",
                 Role::BankOfficer {
-                    bank: "022".into(),
+                    bank: "022".parse().unwrap(),
                     provinces: vec![ilam.clone()],
                 },
             ),
             (
                 "bank in lorestan",
                 Role::BankOfficer {
-                    bank: "022".into(),
+                    bank: "022".parse().unwrap(),
                     provinces: vec![lorestan],
                 },
             ),
             (
                 "agency",
                 Role::AgencyOfficer {
-                    agency: "sso".into(),
+                    agency: "sso".parse().unwrap(),
                     provinces: Vec::new(),
                 },
             ),
@@ -316,7 +316,7 @@ mod tests {
         // representative their own cooperative; agencies nobody.
         use Decision::{Allow, Forbidden, OutOfScope};
         let ilam = province("IR-16");
-        let lenders = ["022".to_owned()];
+        let lenders: [BankCode; 1] = ["022".parse().unwrap()];
         let cases = [
             // (lenders, cooperative?, expected per role of `roles()`)
             (
@@ -371,7 +371,7 @@ mod tests {
             );
         }
         let other_bank = principal(Role::BankOfficer {
-            bank: "013".into(),
+            bank: "013".parse().unwrap(),
             provinces: Vec::new(),
         });
         let referred_to_022 = ApplicantSubject {

@@ -163,14 +163,14 @@ mod tests {
         // empty province list is the head office.
         let ilam = province("IR-16");
         let lorestan = province("IR-15");
-        let sso = Unit::Agency("sso".into());
-        let behzisti = Unit::Agency("behzisti".into());
+        let sso = Unit::Agency("sso".parse().unwrap());
+        let behzisti = Unit::Agency("behzisti".parse().unwrap());
         let ilam_sso = principal(Role::AgencyOfficer {
-            agency: "sso".into(),
+            agency: "sso".parse().unwrap(),
             provinces: vec![ilam.clone()],
         });
         let head_office = principal(Role::AgencyOfficer {
-            agency: "sso".into(),
+            agency: "sso".parse().unwrap(),
             provinces: Vec::new(),
         });
         let read = |who: &Principal, s| decide_support_read(Some(who), &s);
@@ -240,7 +240,7 @@ mod tests {
         // an individual's request wherever it was routed.
         let ilam = province("IR-16");
         let lorestan = province("IR-15");
-        let bank = Unit::Bank("022".into());
+        let bank = Unit::Bank("022".parse().unwrap());
         let officer = Principal {
             user_id: 99,
             ..principal(Role::ProvincialOfficer {

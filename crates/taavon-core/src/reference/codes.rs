@@ -170,6 +170,16 @@ impl AgencyCode {
         }
     }
 
+    /// The Social Security Organization (`sso`), whose officers upload the insured-worker
+    /// lists.
+    pub fn sso() -> Self {
+        Self("sso".to_owned())
+    }
+
+    pub fn is_sso(&self) -> bool {
+        self.0 == "sso"
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -189,6 +199,19 @@ macro_rules! displayed_code {
     )*};
 }
 displayed_code!(BankCode, BranchCode, AgencyCode);
+
+macro_rules! parsed_code {
+    ($($type:ident),*) => {$(
+        impl std::str::FromStr for $type {
+            type Err = ReferenceCodeError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::parse(text)
+            }
+        }
+    )*};
+}
+parsed_code!(BankCode, BranchCode, AgencyCode);
 
 /// A deprivation tier: 1 = most underprivileged … 4 = least. Tiers 1–2 count as
 /// underprivileged (کم‌برخوردار).

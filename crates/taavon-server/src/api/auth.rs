@@ -63,14 +63,14 @@ impl From<&Principal> for Me {
             }
             Role::BankOfficer { bank, provinces } => (
                 provinces.iter().map(|p| p.as_str().to_owned()).collect(),
-                Some(bank.clone()),
+                Some(bank.to_string()),
                 None,
                 None,
             ),
             Role::AgencyOfficer { agency, provinces } => (
                 provinces.iter().map(|p| p.as_str().to_owned()).collect(),
                 None,
-                Some(agency.clone()),
+                Some(agency.to_string()),
                 None,
             ),
             Role::CooperativeRepresentative {

@@ -43,7 +43,7 @@ pub async fn depositing_agencies(
     Ok(reference::agencies(store, Some(principal))
         .await?
         .into_iter()
-        .filter(|a| may_deposit(principal, a.code.as_str()))
+        .filter(|a| may_deposit(principal, &a.code))
         .collect())
 }
 

@@ -211,8 +211,10 @@ pub fn role_name(lang: Lang, role: &Role) -> String {
         Role::ProvincialOfficer { province } => {
             format!("{name} ({})", names::province_name(lang, province.as_str()))
         }
-        Role::BankOfficer { bank, .. } => format!("{name} ({})", names::bank(lang, bank)),
-        Role::AgencyOfficer { agency, .. } => format!("{name} ({})", names::agency(lang, agency)),
+        Role::BankOfficer { bank, .. } => format!("{name} ({})", names::bank(lang, bank.as_str())),
+        Role::AgencyOfficer { agency, .. } => {
+            format!("{name} ({})", names::agency(lang, agency.as_str()))
+        }
         _ => name.to_owned(),
     }
 }

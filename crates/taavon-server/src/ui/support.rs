@@ -189,8 +189,8 @@ fn unit_name(lang: Lang, unit: &Unit, province: Option<&str>) -> String {
         (Unit::ProvincialOffice, None) => lang
             .pick("ادارات کل استان‌ها", "Provincial offices")
             .to_owned(),
-        (Unit::Agency(code), _) => names::agency(lang, code),
-        (Unit::Bank(code), _) => names::bank(lang, code),
+        (Unit::Agency(code), _) => names::agency(lang, code.as_str()),
+        (Unit::Bank(code), _) => names::bank(lang, code.as_str()),
     }
 }
 

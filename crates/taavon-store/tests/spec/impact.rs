@@ -153,7 +153,7 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
     let outside = [
         ApplicationScope::Provinces(vec![ProvinceCode::parse("IR-15").unwrap()]),
         ApplicationScope::Bank {
-            bank: "013".into(),
+            bank: "013".parse().unwrap(),
             provinces: Vec::new(),
         },
         ApplicationScope::Cooperative(1),
@@ -170,7 +170,7 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
     let inside = [
         ApplicationScope::Provinces(vec![province.clone()]),
         ApplicationScope::Bank {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: vec![province.clone()],
         },
     ];

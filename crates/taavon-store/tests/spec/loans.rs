@@ -495,7 +495,7 @@ async fn bank_officers(store: &Store) -> [Actor; 2] {
                 display_name: username.into(),
                 password_hash: "$argon2id$not-a-real-hash".into(),
                 role: Role::BankOfficer {
-                    bank: "022".into(),
+                    bank: "022".parse().unwrap(),
                     provinces: vec![],
                 },
             })

@@ -272,11 +272,11 @@ async fn users_keep_their_role_and_scope(store: Store, _: String) -> Checks {
             province: province("IR-16"),
         },
         Role::BankOfficer {
-            bank: "022".into(),
+            bank: "022".parse().unwrap(),
             provinces: vec![province("IR-15"), province("IR-16")],
         },
         Role::AgencyOfficer {
-            agency: "sso".into(),
+            agency: "sso".parse().unwrap(),
             provinces: Vec::new(),
         },
     ];

@@ -82,19 +82,19 @@ async fn a_changed_rule_routes_new_requests_only(store: Store, _: String) -> Che
     // Establishes that the unit is copied onto the request: the rule's later change
     // leaves it where it was routed.
     let (ilam, _, user) = fixture(&store).await;
-    set_rule(&store, "IR-16", Unit::Agency("sso".into())).await;
+    set_rule(&store, "IR-16", Unit::Agency("sso".parse().unwrap())).await;
     let first = file(&store, ilam, "IR-16", user).await;
-    set_rule(&store, "IR-16", Unit::Bank("022".into())).await;
+    set_rule(&store, "IR-16", Unit::Bank("022".parse().unwrap())).await;
     let second = file(&store, ilam, "IR-16", user).await;
     let mut read = store.read().await.unwrap();
     let unit = |request: Option<taavon_store::SupportRequest>| request.unwrap().fields.unit;
     assert_eq!(
         unit(read.support_request(first).await.unwrap()),
-        Unit::Agency("sso".into())
+        Unit::Agency("sso".parse().unwrap())
     );
     assert_eq!(
         unit(read.support_request(second).await.unwrap()),
-        Unit::Bank("022".into())
+        Unit::Bank("022".parse().unwrap())
     );
     assert_eq!(read.routing_rules().await.unwrap().len(), 1);
     Checks::AuditMustVerify
@@ -145,8 +145,8 @@ async fn a_units_officers_list_its_requests_in_their_provinces(store: Store, _: 
     // Establishes the list's scopes: the unit and its provinces, a province, one
     // cooperative.
     let (ilam, dorud, user) = fixture(&store).await;
-    set_rule(&store, "IR-16", Unit::Agency("sso".into())).await;
-    set_rule(&store, "IR-15", Unit::Agency("sso".into())).await;
+    set_rule(&store, "IR-16", Unit::Agency("sso".parse().unwrap())).await;
+    set_rule(&store, "IR-15", Unit::Agency("sso".parse().unwrap())).await;
     let in_ilam = file(&store, ilam, "IR-16", user).await;
     let in_dorud = file(&store, dorud, "IR-15", user).await;
     let listed = |scope: SupportScope| {
@@ -166,13 +166,13 @@ async fn a_units_officers_list_its_requests_in_their_provinces(store: Store, _: 
         }
     };
     let sso = |provinces: Vec<ProvinceCode>| SupportScope::Unit {
-        unit: Unit::Agency("sso".into()),
+        unit: Unit::Agency("sso".parse().unwrap()),
         provinces,
     };
     assert_eq!(listed(sso(vec![province("IR-16")])).await, vec![in_ilam]);
     assert_eq!(listed(sso(Vec::new())).await, vec![in_ilam, in_dorud]);
     let behzisti = SupportScope::Unit {
-        unit: Unit::Agency("behzisti".into()),
+        unit: Unit::Agency("behzisti".parse().unwrap()),
         provinces: Vec::new(),
     };
     assert_eq!(listed(behzisti).await, Vec::<i64>::new());
