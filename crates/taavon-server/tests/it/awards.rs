@@ -1,7 +1,7 @@
 //! The festival of top cooperators through the API: a judge reads no other judge's mark
 //! before submitting their own, then the marks without names; a judge not on an entry
-//! reads it as a missing one; a published round's results and a certificate's check need
-//! no login.
+//! reads it as a missing one (the entry's page the same, its marks submitted through the
+//! page's form); a published round's results and a certificate's check need no login.
 
 use serde_json::{Value, json};
 use taavon_core::calendar::JalaliDate;
@@ -25,6 +25,27 @@ fn marks(mark: u32) -> Value {
         {"criterion": "governance", "mark": mark},
         {"criterion": "innovation", "mark": mark},
     ]})
+}
+
+/// A UI session of a user (cookies kept, redirects not followed).
+async fn ui_login(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let response = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", "a long enough password"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "UI login as {username}");
+    client
 }
 
 async fn check_blind_judging(app: TestApp) {
@@ -116,10 +137,32 @@ async fn check_blind_judging(app: TestApp) {
     assert_eq!(view["judging"]["others_visibility"], "hidden");
     assert_eq!(view["judging"]["others_marks"], json!([]));
     assert_eq!(view["judging"]["other_judges"], json!([]));
-    let (status, _) = app
-        .post(&format!("{path}/submission"), Some(&judges[0]), &json!({}))
-        .await;
-    assert_eq!(status, 200);
+    // The page says the same: nothing of the others before the judge submits (through
+    // the page's own form), the mark without a name after.
+    let page = ui_login(&app, "judge0").await;
+    let others = |html: &str| html.split("id=\"others\"").nth(1).unwrap_or("").to_owned();
+    let page_path = app.url(&format!("/awards/entries/{entry}"));
+    let html = page.get(&page_path).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("نمره داوران دیگر پس از فرستادن"), "{html}");
+    assert!(!others(&html).contains("<li>"), "{html}");
+    let csrf = crate::helpers::csrf_of(&html);
+    let form_key = html
+        .split("name=\"form_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let response = page
+        .post(app.url(&format!("/awards/entries/{entry}/submission")))
+        .form(&[("csrf", csrf.as_str()), ("form_key", form_key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let html = page.get(&page_path).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("نمره‌ها فرستاده شد."), "the flash after the action");
+    assert!(others(&html).contains("<li>۸۰"), "{html}");
+    assert!(!html.contains("داور 1"), "no judge's name before the round closes");
     let (_, view) = app.get(&path, Some(&judges[0])).await;
     assert_eq!(view["judging"]["others_visibility"], "anonymous");
     assert_eq!(view["judging"]["others_marks"], json!([80.0]));
