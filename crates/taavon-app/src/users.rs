@@ -1,6 +1,6 @@
 //! Creating and listing user accounts.
 
-use taavon_core::access::{self, Action, Principal, JudgePanel, Resource, Role, RoleKind};
+use taavon_core::access::{self, Action, JudgePanel, Principal, Resource, Role, RoleKind};
 use taavon_core::limits::{TextKind, USERNAME_CHARS_MAX};
 use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::timestamp::Timestamp;

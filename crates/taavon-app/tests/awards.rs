@@ -6,8 +6,8 @@
 //! verification code checked.
 
 use taavon_app::awards::{
-    self, AwardSettings, EntryInput, FestivalInput, MarksInput, OthersMarks, appoint_judge,
-    check_certificate, create_festival, enter, entry_view, list_entries, move_round,
+    self, AwardSettings, EntryInput, FestivalInput, MarksInput, OthersMarks, RoundMove,
+    appoint_judge, check_certificate, create_festival, enter, entry_view, list_entries, move_round,
     my_entries, public_results, score, submit,
 };
 use taavon_app::{AppError, clock};
@@ -149,7 +149,13 @@ async fn nominate(store: &Store, officer: &Principal, cooperative_id: i64) -> aw
 }
 
 /// Appoints `count` judges to a panel, returning them.
-async fn panel(store: &Store, panel: JudgePanel, name: &str, count: u32, first_serial: u32) -> Vec<Principal> {
+async fn panel(
+    store: &Store,
+    panel: JudgePanel,
+    name: &str,
+    count: u32,
+    first_serial: u32,
+) -> Vec<Principal> {
     let admin = principal(store, "admin").await;
     let mut judges = Vec::new();
     for n in 0..count {
@@ -178,9 +184,17 @@ async fn panel(store: &Store, panel: JudgePanel, name: &str, count: u32, first_s
     judges
 }
 
-async fn current_judges(store: &Store, year_festival_id: i64, round: RoundKind, entry: i64) -> Vec<(i64, Option<String>)> {
+async fn current_judges(
+    store: &Store,
+    year_festival_id: i64,
+    round: RoundKind,
+    entry: i64,
+) -> Vec<(i64, Option<String>)> {
     let mut read = store.read().await.unwrap();
-    let assignments = read.award_assignments(year_festival_id, round).await.unwrap();
+    let assignments = read
+        .award_assignments(year_festival_id, round)
+        .await
+        .unwrap();
     read.finish().await.unwrap();
     assignments
         .into_iter()
@@ -213,7 +227,13 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
     .await
     .unwrap();
     assert!(!own.entry.fields.eligible);
-    let reasons: Vec<&str> = own.entry.fields.reasons.iter().map(|r| r.code.as_str()).collect();
+    let reasons: Vec<&str> = own
+        .entry
+        .fields
+        .reasons
+        .iter()
+        .map(|r| r.code.as_str())
+        .collect();
     assert_eq!(reasons, ["registered_too_recently"]);
     assert!(own.entry.fields.reasons[0].message_fa.contains("ثبت شده"));
     assert_eq!(own.entry.fields.route.code(), "entered");
@@ -240,17 +260,30 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
     for id in lorestan_ids {
         let view = nominate(&store, &lorestan, id).await;
         assert_eq!(view.entry.fields.route.code(), "nominated");
-        assert!(view.entry.fields.eligible, "{id}: {:?}", view.entry.fields.reasons);
+        assert!(
+            view.entry.fields.eligible,
+            "{id}: {:?}",
+            view.entry.fields.reasons
+        );
         assert_eq!(view.entry.fields.province.as_str(), "IR-15");
         entries.push(view.entry.id);
     }
     // The demo's loan in the doubtful class keeps its borrower out.
     let doubtful = nominate(&store, &lorestan, ilam_clothing + 4).await;
-    let reasons: Vec<&str> = doubtful.entry.fields.reasons.iter().map(|r| r.code.as_str()).collect();
+    let reasons: Vec<&str> = doubtful
+        .entry
+        .fields
+        .reasons
+        .iter()
+        .map(|r| r.code.as_str())
+        .collect();
     assert_eq!(reasons, ["doubtful_loan"]);
     // Registered on 2025-02-01: too recent as well.
     let recent = nominate(&store, &lorestan, ilam_clothing + 7).await;
-    assert_eq!(recent.entry.fields.reasons[0].code, "registered_too_recently");
+    assert_eq!(
+        recent.entry.fields.reasons[0].code,
+        "registered_too_recently"
+    );
     let twice = enter(
         &store,
         &lorestan,
@@ -268,25 +301,66 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
     assert_eq!(rule_of(twice), "category:already_entered");
     // Each sees their own: the representative one entry, Lorestan's officer its five.
     assert_eq!(list_entries(&store, &coop, YEAR).await.unwrap().len(), 1);
-    assert_eq!(list_entries(&store, &lorestan, YEAR).await.unwrap().len(), 5);
+    assert_eq!(
+        list_entries(&store, &lorestan, YEAR).await.unwrap().len(),
+        5
+    );
 
     // Judging may not start before its window; then the panel is assigned: three of the
     // four judges on each eligible entry, none on the ineligible ones.
-    let judges = panel(&store, JudgePanel::Provincial(ProvinceCode::parse("IR-15").unwrap()), "lorestan_judge", 4, 1).await;
+    let judges = panel(
+        &store,
+        JudgePanel::Provincial(ProvinceCode::parse("IR-15").unwrap()),
+        "lorestan_judge",
+        4,
+        1,
+    )
+    .await;
     let national = panel(&store, JudgePanel::National, "national_judge", 3, 50).await;
-    let early = move_round(&store, &admin, &settings(), YEAR, RoundKind::Provincial, RoundAction::StartJudging, None, now())
-        .await
-        .unwrap_err();
+    let early = move_round(
+        &store,
+        &admin,
+        &settings(),
+        RoundMove {
+            year: YEAR,
+            kind: RoundKind::Provincial,
+            action: RoundAction::StartJudging,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(rule_of(early), "action:judging_not_open");
     set_day(&store, "1404-04-02").await;
-    let festival = move_round(&store, &admin, &settings(), YEAR, RoundKind::Provincial, RoundAction::StartJudging, None, now())
-        .await
-        .unwrap();
+    let festival = move_round(
+        &store,
+        &admin,
+        &settings(),
+        RoundMove {
+            year: YEAR,
+            kind: RoundKind::Provincial,
+            action: RoundAction::StartJudging,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(festival.provincial, RoundState::Judging);
     for entry in &entries {
-        assert_eq!(current_judges(&store, festival.id, RoundKind::Provincial, *entry).await.len(), 3);
+        assert_eq!(
+            current_judges(&store, festival.id, RoundKind::Provincial, *entry)
+                .await
+                .len(),
+            3
+        );
     }
-    assert!(current_judges(&store, festival.id, RoundKind::Provincial, recent.entry.id).await.is_empty());
+    assert!(
+        current_judges(&store, festival.id, RoundKind::Provincial, recent.entry.id)
+            .await
+            .is_empty()
+    );
     let late_entry = enter(
         &store,
         &lorestan,
@@ -312,24 +386,50 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
         .collect();
     let judge_of = |id: i64| judges.iter().find(|j| j.user_id == id).unwrap().clone();
     let (first, second) = (judge_of(on_first[0]), judge_of(on_first[1]));
-    score(&store, &second, entries[0], &marks(80), None, now()).await.unwrap();
-    submit(&store, &second, entries[0], None, now()).await.unwrap();
-    let before = entry_view(&store, &first, &settings(), entries[0]).await.unwrap();
+    score(&store, &second, entries[0], &marks(80), None, now())
+        .await
+        .unwrap();
+    submit(&store, &second, entries[0], None, now())
+        .await
+        .unwrap();
+    let before = entry_view(&store, &first, &settings(), entries[0])
+        .await
+        .unwrap();
     let side = before.judging.unwrap();
     assert_eq!(side.others, OthersMarks::Hidden);
     assert!(side.other_judges.is_empty());
-    score(&store, &first, entries[0], &marks(60), None, now()).await.unwrap();
-    let marked = entry_view(&store, &first, &settings(), entries[0]).await.unwrap();
-    assert_eq!(marked.judging.unwrap().others, OthersMarks::Hidden, "marked is not submitted");
-    submit(&store, &first, entries[0], None, now()).await.unwrap();
-    let after = entry_view(&store, &first, &settings(), entries[0]).await.unwrap();
+    score(&store, &first, entries[0], &marks(60), None, now())
+        .await
+        .unwrap();
+    let marked = entry_view(&store, &first, &settings(), entries[0])
+        .await
+        .unwrap();
+    assert_eq!(
+        marked.judging.unwrap().others,
+        OthersMarks::Hidden,
+        "marked is not submitted"
+    );
+    submit(&store, &first, entries[0], None, now())
+        .await
+        .unwrap();
+    let after = entry_view(&store, &first, &settings(), entries[0])
+        .await
+        .unwrap();
     let side = after.judging.unwrap();
     assert_eq!(side.others, OthersMarks::Anonymous(vec![80.0]));
-    assert!(side.other_judges.is_empty(), "no names before the round closes");
-    let again = score(&store, &first, entries[0], &marks(90), None, now()).await.unwrap_err();
+    assert!(
+        side.other_judges.is_empty(),
+        "no names before the round closes"
+    );
+    let again = score(&store, &first, entries[0], &marks(90), None, now())
+        .await
+        .unwrap_err();
     assert_eq!(rule_of(again), "marks:already_submitted");
     // A judge not on an entry reads it as a missing one.
-    let outsider = judges.iter().find(|j| !on_first.contains(&j.user_id)).unwrap();
+    let outsider = judges
+        .iter()
+        .find(|j| !on_first.contains(&j.user_id))
+        .unwrap();
     assert!(matches!(
         entry_view(&store, outsider, &settings(), entries[0]).await,
         Err(AppError::NotFound)
@@ -338,7 +438,17 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
         score(&store, outsider, entries[0], &marks(50), None, now()).await,
         Err(AppError::NotFound)
     ));
-    let bad = score(&store, &first, entries[1], &MarksInput { marks: vec![("innovation".into(), 101)] }, None, now()).await;
+    let bad = score(
+        &store,
+        &first,
+        entries[1],
+        &MarksInput {
+            marks: vec![("innovation".into(), 101)],
+        },
+        None,
+        now(),
+    )
+    .await;
     assert!(bad.is_err());
 
     // A conflict that came to light after the assignment: a judge of the second entry
@@ -346,7 +456,11 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
     // reason, and the one free judge is put on in their place.
     let on_second = current_judges(&store, festival.id, RoundKind::Provincial, entries[1]).await;
     let conflicted = judge_of(on_second[0].0);
-    let conflicted_serial = judges.iter().position(|j| j.user_id == conflicted.user_id).unwrap() as u32 + 1;
+    let conflicted_serial = judges
+        .iter()
+        .position(|j| j.user_id == conflicted.user_id)
+        .unwrap() as u32
+        + 1;
     let mut write = store.write(Actor::system("spec"), now()).await.unwrap();
     let person = write
         .insert_person(&NewPerson {
@@ -371,9 +485,12 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
         .await
         .unwrap();
     write.commit().await.unwrap();
-    let refused = score(&store, &conflicted, entries[1], &marks(70), None, now()).await.unwrap_err();
+    let refused = score(&store, &conflicted, entries[1], &marks(70), None, now())
+        .await
+        .unwrap_err();
     assert_eq!(rule_of(refused), "judge:conflict");
-    let now_on_second = current_judges(&store, festival.id, RoundKind::Provincial, entries[1]).await;
+    let now_on_second =
+        current_judges(&store, festival.id, RoundKind::Provincial, entries[1]).await;
     assert!(now_on_second.contains(&(conflicted.user_id, Some("board_member".into()))));
     let current: Vec<i64> = now_on_second
         .iter()
@@ -389,7 +506,9 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
 
     // Every judge marks and submits the rest; then the round closes and refuses marks.
     for (index, entry) in entries.iter().enumerate() {
-        for (judge, conflict) in current_judges(&store, festival.id, RoundKind::Provincial, *entry).await {
+        for (judge, conflict) in
+            current_judges(&store, festival.id, RoundKind::Provincial, *entry).await
+        {
             if conflict.is_some() {
                 continue;
             }
@@ -400,25 +519,60 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
                 continue;
             }
             let mark = 50 + 10 * index as u32 + (judge.user_id % 7) as u32;
-            score(&store, &judge, *entry, &marks(mark), None, now()).await.unwrap();
+            score(&store, &judge, *entry, &marks(mark), None, now())
+                .await
+                .unwrap();
             submit(&store, &judge, *entry, None, now()).await.unwrap();
         }
     }
-    let closed = move_round(&store, &admin, &settings(), YEAR, RoundKind::Provincial, RoundAction::Close, None, now())
-        .await
-        .unwrap();
+    let closed = move_round(
+        &store,
+        &admin,
+        &settings(),
+        RoundMove {
+            year: YEAR,
+            kind: RoundKind::Provincial,
+            action: RoundAction::Close,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(closed.provincial, RoundState::Closed);
-    let late = score(&store, &judge_of(on_first[2]), entries[0], &marks(10), None, now()).await.unwrap_err();
+    let late = score(
+        &store,
+        &judge_of(on_first[2]),
+        entries[0],
+        &marks(10),
+        None,
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(rule_of(late), "marks:round_not_judging");
     // Once closed, a judge may see who the others were.
-    let named = entry_view(&store, &first, &settings(), entries[0]).await.unwrap();
+    let named = entry_view(&store, &first, &settings(), entries[0])
+        .await
+        .unwrap();
     let side = named.judging.unwrap();
     assert!(matches!(side.others, OthersMarks::Named(_)));
     assert_eq!(side.other_judges.len(), 2);
     // Not yet public: the national round may not start, the results are not shown.
-    let early_national = move_round(&store, &admin, &settings(), YEAR, RoundKind::National, RoundAction::StartJudging, None, now())
-        .await
-        .unwrap_err();
+    let early_national = move_round(
+        &store,
+        &admin,
+        &settings(),
+        RoundMove {
+            year: YEAR,
+            kind: RoundKind::National,
+            action: RoundAction::StartJudging,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(rule_of(early_national), "action:provincial_not_published");
     assert!(matches!(
         public_results(&store, YEAR, RoundKind::Provincial).await,
@@ -427,31 +581,63 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
 
     // Published: one winner in Lorestan's agriculture (the quota), with a certificate
     // whose code the public check finds.
-    move_round(&store, &admin, &settings(), YEAR, RoundKind::Provincial, RoundAction::Publish, None, now())
+    move_round(
+        &store,
+        &admin,
+        &settings(),
+        RoundMove {
+            year: YEAR,
+            kind: RoundKind::Provincial,
+            action: RoundAction::Publish,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let results = public_results(&store, YEAR, RoundKind::Provincial)
         .await
         .unwrap();
-    let results = public_results(&store, YEAR, RoundKind::Provincial).await.unwrap();
     assert_eq!(results.len(), 3);
     let winners: Vec<_> = results.iter().filter(|r| r.winner).collect();
     assert_eq!(winners.len(), 1);
     assert_eq!(winners[0].rank, Some(1));
     assert!(winners[0].band.is_some());
-    let winner = entry_view(&store, &lorestan, &settings(), winners[0].entry_id).await.unwrap();
+    let winner = entry_view(&store, &lorestan, &settings(), winners[0].entry_id)
+        .await
+        .unwrap();
     assert_eq!(winner.certificates.len(), 1);
     let code = winner.certificates[0].code.clone();
-    let checked = check_certificate(&store, &code.to_lowercase()).await.unwrap().unwrap();
+    let checked = check_certificate(&store, &code.to_lowercase())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(checked.festival_year, YEAR);
     assert_eq!(checked.cooperative_name, winner.entry.cooperative_name);
-    assert_eq!(check_certificate(&store, "00000-00000").await.unwrap(), None);
+    assert_eq!(
+        check_certificate(&store, "00000-00000").await.unwrap(),
+        None
+    );
     assert_eq!(
         rule_of(check_certificate(&store, "not a code").await.unwrap_err()),
         "code:format"
     );
 
     // The national round takes the provincial winner only, judged by the national panel.
-    let national_round = move_round(&store, &admin, &settings(), YEAR, RoundKind::National, RoundAction::StartJudging, None, now())
-        .await
-        .unwrap();
+    let national_round = move_round(
+        &store,
+        &admin,
+        &settings(),
+        RoundMove {
+            year: YEAR,
+            kind: RoundKind::National,
+            action: RoundAction::StartJudging,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(national_round.national, RoundState::Judging);
     let mut read = store.read().await.unwrap();
     let admitted: Vec<i64> = read
@@ -464,17 +650,34 @@ async fn check_a_festival_from_entries_to_certificates(store: Store) {
         .collect();
     read.finish().await.unwrap();
     assert_eq!(admitted, [winners[0].entry_id]);
-    let on_national = current_judges(&store, festival.id, RoundKind::National, winners[0].entry_id).await;
+    let on_national = current_judges(
+        &store,
+        festival.id,
+        RoundKind::National,
+        winners[0].entry_id,
+    )
+    .await;
     assert_eq!(on_national.len(), 3);
-    assert!(on_national.iter().all(|(j, _)| national.iter().any(|n| n.user_id == *j)));
+    assert!(
+        on_national
+            .iter()
+            .all(|(j, _)| national.iter().any(|n| n.user_id == *j))
+    );
     let loser = entries.iter().find(|e| **e != winners[0].entry_id).unwrap();
     assert!(matches!(
         score(&store, &national[0], *loser, &marks(90), None, now()).await,
         Err(AppError::NotFound)
     ));
-    score(&store, &national[0], winners[0].entry_id, &marks(90), None, now())
-        .await
-        .unwrap();
+    score(
+        &store,
+        &national[0],
+        winners[0].entry_id,
+        &marks(90),
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
 }
 
 macro_rules! on_both_engines {

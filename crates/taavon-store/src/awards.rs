@@ -7,9 +7,9 @@
 
 use sqlx::Row;
 use taavon_core::access::EntryRoute;
+use taavon_core::awards::EntryStatus;
 use taavon_core::awards::festival::{RoundKind, RoundState};
 use taavon_core::awards::publication::ScoreBand;
-use taavon_core::awards::EntryStatus;
 use taavon_core::reference::ProvinceCode;
 
 use crate::StoreError;
@@ -261,7 +261,12 @@ macro_rules! certificate_row {
             let entry_id: i64 = $row
                 .try_get("entry_id")
                 .map_err(db("decoding a certificate"))?;
-            let row = Decoded::keyed($row, "award_certificates", "decoding a certificate", entry_id);
+            let row = Decoded::keyed(
+                $row,
+                "award_certificates",
+                "decoding a certificate",
+                entry_id,
+            );
             Ok(AwardCertificate {
                 entry_id,
                 round: row.code("round_kind", RoundKind::parse)?,
@@ -484,7 +489,10 @@ impl Reader {
     }
 
     /// A festival's judges with their names, by user id.
-    pub async fn award_panel(&mut self, festival_id: i64) -> Result<Vec<AwardPanelJudge>, StoreError> {
+    pub async fn award_panel(
+        &mut self,
+        festival_id: i64,
+    ) -> Result<Vec<AwardPanelJudge>, StoreError> {
         on!(&mut self.conn, |c| sqlx::query(
             "SELECT j.user_id, j.province, j.national_code, u.display_name \
              FROM award_panel_judges j JOIN users u ON u.id = j.user_id \
@@ -689,7 +697,12 @@ impl Reader {
             .fetch_optional(c)
             .await
             .map_err(db("reading a cooperative's facts"))?
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)))
+            .map(|row| Ok((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?
+            )))
             .transpose()
             .map_err(db("decoding a cooperative's facts"))?);
         let Some((status, registered_on, created_at, updated_at)) = cooperative else {
@@ -703,7 +716,8 @@ impl Reader {
             ..AwardFacts::default()
         };
         let counts = |sql: &'static str| sql;
-        let members: (i64, i64) = on!(&mut self.conn, |c| sqlx::query(counts(
+        let members: (i64, i64) = on!(&mut self.conn, |c| {
+            sqlx::query(counts(
             "SELECT \
              COUNT(CASE WHEN joined_on <= $2 AND (exited_on IS NULL OR exited_on > $2) THEN 1 END), \
              COUNT(CASE WHEN joined_on <= $3 AND (exited_on IS NULL OR exited_on > $3) THEN 1 END) \
@@ -715,7 +729,8 @@ impl Reader {
         .fetch_one(c)
         .await
         .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .map_err(db("counting members"))?);
+        .map_err(db("counting members"))?
+        });
         (facts.members, facts.members_year_ago) = members;
         // Paid-in capital: payments less withdrawals (a transfer moves shares between
         // members and leaves the cooperative's capital as it is), summed here exactly.
@@ -781,7 +796,9 @@ impl Reader {
         .await
         .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
         .map_err(db("reading verified jobs"))?);
-        facts.planned_jobs = planned.iter().fold(0_i64, |sum, jobs| sum.saturating_add(*jobs));
+        facts.planned_jobs = planned
+            .iter()
+            .fold(0_i64, |sum, jobs| sum.saturating_add(*jobs));
         facts.verified_jobs = (jobs.0 > 0).then_some((jobs.1, jobs.2));
         // An installment counts as kept when it is paid in full: the kept numbers do not
         // say on which day it was paid.
@@ -942,7 +959,8 @@ impl WriteTx {
     pub async fn insert_award_entry(&mut self, entry: &NewAwardEntry) -> Result<i64, StoreError> {
         let now = self.now.to_string();
         let actor = self.actor.label();
-        let id: i64 = on!(self.conn(), |c| sqlx::query(
+        let id: i64 = on!(self.conn(), |c| {
+            sqlx::query(
             "INSERT INTO award_entries (festival_id, province, category, cooperative_id, route, \
              entered_by_user_id, entered_by, entered_at, eligible, snapshot) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
@@ -960,7 +978,8 @@ impl WriteTx {
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
-        .map_err(db("recording an entry"))?);
+        .map_err(db("recording an entry"))?
+        });
         for (position, reason) in (0_i64..).zip(&entry.reasons) {
             on!(self.conn(), |c| sqlx::query(
                 "INSERT INTO award_entry_reasons (entry_id, position, province, code, \
@@ -1175,7 +1194,12 @@ impl WriteTx {
             entity_id: entry_id.to_string(),
             province: Some(province.as_str().to_owned()),
             before: (!before.is_empty()).then(|| {
-                as_json(before.iter().map(|m| (m.criterion.as_str(), m.mark)).collect())
+                as_json(
+                    before
+                        .iter()
+                        .map(|m| (m.criterion.as_str(), m.mark))
+                        .collect(),
+                )
             }),
             after: Some(serde_json::json!({
                 "round": round.code(),

@@ -22,8 +22,8 @@
 mod conn;
 mod applications;
 mod audit;
-mod awards;
 mod audit_reads;
+mod awards;
 #[cfg(feature = "tooling")]
 mod baseline;
 mod bulk;

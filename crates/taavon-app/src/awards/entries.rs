@@ -6,12 +6,12 @@
 use taavon_core::access::{
     AwardScope, Decision, Principal, award_scope, decide_award_entry, in_award_scope,
 };
+use taavon_core::awards::Mark;
+use taavon_core::awards::criteria::weighted_mark;
 use taavon_core::awards::eligibility::EligibilityRules;
 use taavon_core::awards::festival::{RoundKind, RoundState};
 use taavon_core::awards::prescore::Prescore;
 use taavon_core::awards::visibility::{OthersMarks, others_marks};
-use taavon_core::awards::Mark;
-use taavon_core::awards::criteria::weighted_mark;
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
@@ -264,13 +264,14 @@ pub(super) async fn entry_view_in(
         .categories
         .iter()
         .find(|c| c.code == entry.fields.category);
-    let prescore =
-        snapshot::from_json(&entry.fields.snapshot).map(|s| settings.prescore.prescore(&s.indicators));
+    let prescore = snapshot::from_json(&entry.fields.snapshot)
+        .map(|s| settings.prescore.prescore(&s.indicators));
     let sees_closed = matches!(scope, AwardScope::All);
     let mut results = Vec::new();
     for kind in RoundKind::ALL {
         let state = state_of(&festival, *kind);
-        let visible = state == RoundState::Published || (sees_closed && state == RoundState::Closed);
+        let visible =
+            state == RoundState::Published || (sees_closed && state == RoundState::Closed);
         if visible {
             results.extend(
                 read.award_results(festival.id, *kind)
@@ -282,7 +283,17 @@ pub(super) async fn entry_view_in(
     }
     let certificates = read.award_certificates(id).await?;
     let judging = if assigned {
-        Some(judge_side(read, &festival, &entry, round, round_state, principal.user_id).await?)
+        Some(
+            judge_side(
+                read,
+                &festival,
+                &entry,
+                round,
+                round_state,
+                principal.user_id,
+            )
+            .await?,
+        )
     } else {
         None
     };

@@ -105,19 +105,59 @@ pub async fn festival(
 
 fn check_bounds(input: &FestivalInput) -> Result<(), AppError> {
     let mut texts = vec![
-        ("entry_opens", Some(input.entry_opens.as_str()), TextKind::Date),
-        ("entry_closes", Some(input.entry_closes.as_str()), TextKind::Date),
-        ("judging_opens", Some(input.judging_opens.as_str()), TextKind::Date),
-        ("judging_closes", Some(input.judging_closes.as_str()), TextKind::Date),
+        (
+            "entry_opens",
+            Some(input.entry_opens.as_str()),
+            TextKind::Date,
+        ),
+        (
+            "entry_closes",
+            Some(input.entry_closes.as_str()),
+            TextKind::Date,
+        ),
+        (
+            "judging_opens",
+            Some(input.judging_opens.as_str()),
+            TextKind::Date,
+        ),
+        (
+            "judging_closes",
+            Some(input.judging_closes.as_str()),
+            TextKind::Date,
+        ),
     ];
     for category in &input.categories {
-        texts.push(("categories.code", Some(category.code.as_str()), TextKind::Code));
-        texts.push(("categories.name_fa", Some(category.name_fa.as_str()), TextKind::Name));
-        texts.push(("categories.name_en", Some(category.name_en.as_str()), TextKind::Name));
+        texts.push((
+            "categories.code",
+            Some(category.code.as_str()),
+            TextKind::Code,
+        ));
+        texts.push((
+            "categories.name_fa",
+            Some(category.name_fa.as_str()),
+            TextKind::Name,
+        ));
+        texts.push((
+            "categories.name_en",
+            Some(category.name_en.as_str()),
+            TextKind::Name,
+        ));
         for criterion in &category.criteria {
-            texts.push(("criteria.code", Some(criterion.code.as_str()), TextKind::Code));
-            texts.push(("criteria.name_fa", Some(criterion.name_fa.as_str()), TextKind::Name));
-            texts.push(("criteria.name_en", Some(criterion.name_en.as_str()), TextKind::Name));
+            texts.push((
+                "criteria.code",
+                Some(criterion.code.as_str()),
+                TextKind::Code,
+            ));
+            texts.push((
+                "criteria.name_fa",
+                Some(criterion.name_fa.as_str()),
+                TextKind::Name,
+            ));
+            texts.push((
+                "criteria.name_en",
+                Some(criterion.name_en.as_str()),
+                TextKind::Name,
+            ));
         }
     }
     crate::bounds::check_texts(&texts)?;
@@ -160,7 +200,12 @@ fn festival_from(input: &FestivalInput) -> Result<NewAwardFestival, AppError> {
         day("judging_opens", &input.judging_opens),
         day("judging_closes", &input.judging_closes),
     ];
-    let [Some(entry_opens), Some(entry_closes), Some(judging_opens), Some(judging_closes)] = days
+    let [
+        Some(entry_opens),
+        Some(entry_closes),
+        Some(judging_opens),
+        Some(judging_closes),
+    ] = days
     else {
         return Err(AppError::Invalid(errors));
     };
@@ -198,9 +243,8 @@ fn festival_from(input: &FestivalInput) -> Result<NewAwardFestival, AppError> {
             })
             .collect()
     };
-    let refused = |field: &str, rule: &str, fa: &str, en: &str| {
-        Err(AppError::invalid(field, rule, fa, en))
-    };
+    let refused =
+        |field: &str, rule: &str, fa: &str, en: &str| Err(AppError::invalid(field, rule, fa, en));
     for category in &categories {
         if category.code.is_empty() || category.name_fa.is_empty() {
             return refused(

@@ -382,16 +382,19 @@ async fn refuse_if_conflicted(
     }
     let mut current = taavon_core::awards::assignment::Assignment::default();
     for a in assignments.iter().filter(|a| a.conflict.is_none()) {
-        current.judges.entry(a.entry_id).or_default().push(a.judge_user_id);
+        current
+            .judges
+            .entry(a.entry_id)
+            .or_default()
+            .push(a.judge_user_id);
     }
     write
         .remove_award_assignment(entry_id, round, principal.user_id, found.code())
         .await?;
     let rules = assignment_rules(&festival);
     let panel = panels.for_entry(round, entry.fields.province.as_str());
-    let reassigned = panel.and_then(|panel| {
-        rules.reassign(&current, panel, entry_id, &people, principal.user_id)
-    });
+    let reassigned = panel
+        .and_then(|panel| rules.reassign(&current, panel, entry_id, &people, principal.user_id));
     let replaced = match reassigned {
         Ok(reassignment) => {
             write

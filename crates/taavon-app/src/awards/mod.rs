@@ -11,10 +11,10 @@ mod judging;
 mod rounds;
 mod snapshot;
 
-use taavon_core::awards::festival::{Category, Festival, RoundKind, RoundState, Window};
 use taavon_core::awards::criteria::Criterion;
-use taavon_core::awards::publication::BandRules;
+use taavon_core::awards::festival::{Category, Festival, RoundKind, RoundState, Window};
 use taavon_core::awards::prescore::PrescoreRules;
+use taavon_core::awards::publication::BandRules;
 use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_store::Reader;
 
@@ -23,31 +23,23 @@ use crate::AppError;
 pub use entries::{EntryInput, EntryView, JudgeSide, enter, entry_view, list_entries};
 pub use festivals::{CategoryInput, CriterionInput, FestivalInput, create_festival, festival};
 pub use judging::{JudgeEntry, MarksInput, appoint_judge, my_entries, score, submit};
-pub use rounds::{CertificateCheck, PublicResult, check_certificate, move_round, public_results};
+pub use rounds::{
+    CertificateCheck, PublicResult, RoundMove, check_certificate, move_round, public_results,
+};
 pub use taavon_core::awards::visibility::OthersMarks;
 // What the use cases return, for the server and the CLI (they never name the store).
 pub use taavon_store::{
-    AwardCategory, AwardCertificate, AwardCriterion, AwardEntry, AwardEntryReason,
-    AwardFestival, AwardPanelJudge, AwardResult,
+    AwardCategory, AwardCertificate, AwardCriterion, AwardEntry, AwardEntryReason, AwardFestival,
+    AwardPanelJudge, AwardResult,
 };
 
 /// How festivals run (from the configuration).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct AwardSettings {
     /// The key of the certificates' verification codes (HMAC-SHA256).
     pub certificate_secret: Vec<u8>,
     pub prescore: PrescoreRules,
     pub bands: BandRules,
-}
-
-impl Default for AwardSettings {
-    fn default() -> Self {
-        Self {
-            certificate_secret: Vec::new(),
-            prescore: PrescoreRules::default(),
-            bands: BandRules::default(),
-        }
-    }
 }
 
 /// The core's festival of a stored one (its rules were checked when it was created).

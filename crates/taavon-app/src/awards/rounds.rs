@@ -51,14 +51,20 @@ pub struct CertificateCheck {
     pub issued_on: String,
 }
 
+/// A move of one round of a festival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoundMove {
+    pub year: i32,
+    pub kind: RoundKind,
+    pub action: RoundAction,
+}
+
 /// Moves a festival's round (the ministry's).
 pub async fn move_round(
     store: &Store,
     principal: &Principal,
     settings: &AwardSettings,
-    year: i32,
-    kind: RoundKind,
-    action: RoundAction,
+    RoundMove { year, kind, action }: RoundMove,
     idempotency: Option<Idempotency<'_>>,
     now: Timestamp,
 ) -> Result<AwardFestival, AppError> {
@@ -74,13 +80,17 @@ pub async fn move_round(
     let today = business_date_in(&mut write, now).await?;
     let from = state_of(&festival, kind);
     let to = rules
-        .move_round(kind, from, action, festival.provincial, JalaliDate::from(today))
+        .move_round(
+            kind,
+            from,
+            action,
+            festival.provincial,
+            JalaliDate::from(today),
+        )
         .map_err(|error| {
             let fa = match error.rule() {
                 "judging_not_open" => "دوره داوری جشنواره هنوز آغاز نشده است.",
-                "provincial_not_published" => {
-                    "دور ملی پس از انتشار نتایج دور استانی آغاز می‌شود."
-                }
+                "provincial_not_published" => "دور ملی پس از انتشار نتایج دور استانی آغاز می‌شود.",
                 _ => "این دور در وضعیتی نیست که این کار را بپذیرد.",
             };
             AppError::invalid("action", error.rule(), fa, &error.to_string())
@@ -97,14 +107,10 @@ pub async fn move_round(
             write.insert_award_results(festival.id, &results).await?;
         }
         RoundAction::Publish => {
-            issue_certificates(&mut write, settings, &festival, kind, &today.to_string())
-                .await?;
+            issue_certificates(&mut write, settings, &festival, kind, &today.to_string()).await?;
         }
     }
-    if !write
-        .move_award_round(festival.id, kind, from, to)
-        .await?
-    {
+    if !write.move_award_round(festival.id, kind, from, to).await? {
         return Err(AppError::Conflict(
             "the round was moved by another request".into(),
         ));
@@ -249,10 +255,9 @@ async fn issue_certificates(
 ) -> Result<(), AppError> {
     let results = write.award_results(festival.id, kind).await?;
     for result in results.iter().filter(|r| r.winner) {
-        let entry = write
-            .award_entry(result.entry_id)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("result of a missing entry {}", result.entry_id)))?;
+        let entry = write.award_entry(result.entry_id).await?.ok_or_else(|| {
+            AppError::Internal(format!("result of a missing entry {}", result.entry_id))
+        })?;
         let code = certificate_code(
             settings,
             &CertificateSubject {

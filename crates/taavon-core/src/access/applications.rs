@@ -149,7 +149,10 @@ pub fn decide_revision(
         Role::MinistryAdmin | Role::ProvincialOfficer { .. } => {
             subject.participants.drafted_by == Some(principal.user_id)
         }
-        Role::BankOfficer { .. } | Role::AgencyOfficer { .. } | Role::Auditor | Role::Judge { .. } => false,
+        Role::BankOfficer { .. }
+        | Role::AgencyOfficer { .. }
+        | Role::Auditor
+        | Role::Judge { .. } => false,
     };
     allow_if(applicants_side)
 }

@@ -30,7 +30,10 @@ pub enum AwardScope {
     Province(ProvinceCode),
     Cooperative(i64),
     /// Those assigned to this judge (user id) in their festival.
-    Assigned { judge: i64, festival_year: i32 },
+    Assigned {
+        judge: i64,
+        festival_year: i32,
+    },
     None,
 }
 

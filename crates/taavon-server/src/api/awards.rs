@@ -372,7 +372,11 @@ impl From<EntryView> for AwardEntryViewDto {
                     submitted: side.submitted,
                     others_visibility: visibility.into(),
                     others_marks: marks,
-                    other_judges: side.other_judges.into_iter().map(|(_, name)| name).collect(),
+                    other_judges: side
+                        .other_judges
+                        .into_iter()
+                        .map(|(_, name)| name)
+                        .collect(),
                 }
             }),
         }
@@ -566,9 +570,7 @@ pub async fn move_round(
         &state.store,
         &user.principal,
         &state.config.awards,
-        year,
-        kind,
-        action,
+        awards::RoundMove { year, kind, action },
         key.as_ref().map(IdempotencyKey::get),
         clock::now(),
     )

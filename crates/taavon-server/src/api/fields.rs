@@ -18,8 +18,8 @@ use std::borrow::Cow;
 
 use taavon_core::access::RoleKind;
 use taavon_core::allocation::Params;
-use taavon_core::awards::festival::{RoundAction, RoundKind};
 use taavon_core::applications::{ApplicationState, TransitionAction};
+use taavon_core::awards::festival::{RoundAction, RoundKind};
 use taavon_core::impact::figures::{Grouping, Period};
 use taavon_core::limits::{IDEMPOTENCY_KEY_CHARS_MAX, TextKind};
 use taavon_core::loans::LoanStatus;

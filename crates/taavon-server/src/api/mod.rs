@@ -2,8 +2,8 @@
 
 mod applications;
 mod audit;
-mod awards;
 mod auth;
+mod awards;
 mod calendar;
 mod clients;
 mod cooperatives;
@@ -366,7 +366,10 @@ pub fn routes() -> Router<AppState> {
             post(awards::submit),
         )
         .route("/api/v1/awards/my-entries", get(awards::my_entries))
-        .route("/api/v1/awards/certificates/{code}", get(awards::certificate))
+        .route(
+            "/api/v1/awards/certificates/{code}",
+            get(awards::certificate),
+        )
 }
 
 /// The login route, separate so it can carry the rate limit.

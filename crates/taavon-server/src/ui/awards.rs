@@ -139,8 +139,7 @@ pub async fn entry(
         Ok(view) => view,
         Err(error) => return error_page(layout, &error),
     };
-    let criteria = match awards::festival(&state.store, &user.principal, view.festival_year).await
-    {
+    let criteria = match awards::festival(&state.store, &user.principal, view.festival_year).await {
         Ok(festival) => festival
             .fields
             .categories

@@ -90,11 +90,9 @@ async fn check_blind_judging(app: TestApp) {
             )
             .await;
         assert_eq!(status, 201, "{created}");
-        let national_code = taavon_core::ids::NationalCode::with_check_digit(&format!(
-            "{:09}",
-            6_300_000 + n * 17
-        ))
-        .unwrap();
+        let national_code =
+            taavon_core::ids::NationalCode::with_check_digit(&format!("{:09}", 6_300_000 + n * 17))
+                .unwrap();
         let (status, appointed) = app
             .post(
                 "/api/v1/awards/festivals/1404/judges",
@@ -113,10 +111,18 @@ async fn check_blind_judging(app: TestApp) {
             &json!({"action": "start_judging"}),
         )
         .await;
-    assert_eq!((status, &moved["provincial_round"]), (200, &json!("judging")), "{moved}");
+    assert_eq!(
+        (status, &moved["provincial_round"]),
+        (200, &json!("judging")),
+        "{moved}"
+    );
     let (status, mine) = app.get("/api/v1/awards/my-entries", Some(&judges[0])).await;
     assert_eq!(status, 200);
-    assert_eq!(mine.as_array().unwrap().len(), 2, "three judges, each on both entries");
+    assert_eq!(
+        mine.as_array().unwrap().len(),
+        2,
+        "three judges, each on both entries"
+    );
     let entry = entries[0];
     let path = format!("/api/v1/awards/entries/{entry}");
     let (status, _) = app
@@ -142,7 +148,14 @@ async fn check_blind_judging(app: TestApp) {
     let page = ui_login(&app, "judge0").await;
     let others = |html: &str| html.split("id=\"others\"").nth(1).unwrap_or("").to_owned();
     let page_path = app.url(&format!("/awards/entries/{entry}"));
-    let html = page.get(&page_path).send().await.unwrap().text().await.unwrap();
+    let html = page
+        .get(&page_path)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("نمره داوران دیگر پس از فرستادن"), "{html}");
     assert!(!others(&html).contains("<li>"), "{html}");
     let csrf = crate::helpers::csrf_of(&html);
@@ -159,10 +172,23 @@ async fn check_blind_judging(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
-    let html = page.get(&page_path).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("نمره‌ها فرستاده شد."), "the flash after the action");
+    let html = page
+        .get(&page_path)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("نمره‌ها فرستاده شد."),
+        "the flash after the action"
+    );
     assert!(others(&html).contains("<li>۸۰"), "{html}");
-    assert!(!html.contains("داور 1"), "no judge's name before the round closes");
+    assert!(
+        !html.contains("داور 1"),
+        "no judge's name before the round closes"
+    );
     let (_, view) = app.get(&path, Some(&judges[0])).await;
     assert_eq!(view["judging"]["others_visibility"], "anonymous");
     assert_eq!(view["judging"]["others_marks"], json!([80.0]));
@@ -173,7 +199,10 @@ async fn check_blind_judging(app: TestApp) {
         .await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "marks", "{problem}");
-    assert_eq!(problem["errors"][0]["rule"], "already_submitted", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["rule"], "already_submitted",
+        "{problem}"
+    );
     // Others than the entry's judges and its province's readers find nothing.
     let coop = app.token("coop", "demo").await;
     let (status, _) = app.get(&path, Some(&coop)).await;
@@ -183,10 +212,15 @@ async fn check_blind_judging(app: TestApp) {
     // Results are public once published, not before; a code that was never issued is
     // not found, a malformed one refused.
     let (status, _) = app
-        .get("/api/v1/awards/festivals/1404/rounds/provincial/results", None)
+        .get(
+            "/api/v1/awards/festivals/1404/rounds/provincial/results",
+            None,
+        )
         .await;
     assert_eq!(status, 404);
-    let (status, _) = app.get("/api/v1/awards/certificates/00000-00000", None).await;
+    let (status, _) = app
+        .get("/api/v1/awards/certificates/00000-00000", None)
+        .await;
     assert_eq!(status, 404);
 }
 

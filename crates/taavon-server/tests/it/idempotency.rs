@@ -680,12 +680,7 @@ async fn check_every_write_route(app: TestApp) {
             .to_iso()
             .to_string()
     };
-    let set_day = |jalali: &str| {
-        format!(
-            "UPDATE business_date SET open_on = '{}'",
-            day(jalali)
-        )
-    };
+    let set_day = |jalali: &str| format!("UPDATE business_date SET open_on = '{}'", day(jalali));
     taavon_testkit::tamper(&app.database_url, &set_day("1404-02-15")).await;
     let festival = |judging_closes: &str| {
         json!({"year": 1404, "entry_opens": "1404/02/01", "entry_closes": "1404/03/31",
@@ -724,14 +719,19 @@ async fn check_every_write_route(app: TestApp) {
             .await;
         } else {
             let (status, appointed) = app
-                .post("/api/v1/awards/festivals/1404/judges", Some(&admin), &appoint(n))
+                .post(
+                    "/api/v1/awards/festivals/1404/judges",
+                    Some(&admin),
+                    &appoint(n),
+                )
                 .await;
             assert_eq!(status, 201, "{appointed}");
         }
         judges.push(app.token(&username, "long enough password").await);
     }
     let lorestan = app.token("lorestan", "demo").await;
-    let entry = |cooperative_id: i64| json!({"cooperative_id": cooperative_id, "category": "agriculture"});
+    let entry =
+        |cooperative_id: i64| json!({"cooperative_id": cooperative_id, "category": "agriculture"});
     let entered = walk
         .check(
             &lorestan,
@@ -742,13 +742,20 @@ async fn check_every_write_route(app: TestApp) {
         )
         .await;
     let (status, second) = app
-        .post("/api/v1/awards/festivals/1404/entries", Some(&lorestan), &entry(4))
+        .post(
+            "/api/v1/awards/festivals/1404/entries",
+            Some(&lorestan),
+            &entry(4),
+        )
         .await;
     assert_eq!(status, 201, "{second}");
     taavon_testkit::tamper(&app.database_url, &set_day("1404-04-02")).await;
     walk.check(
         &admin,
-        ("post", "/api/v1/awards/festivals/{year}/rounds/{round}/moves"),
+        (
+            "post",
+            "/api/v1/awards/festivals/{year}/rounds/{round}/moves",
+        ),
         "/api/v1/awards/festivals/1404/rounds/provincial/moves",
         json!({"action": "start_judging"}),
         json!({"action": "close"}),
@@ -773,7 +780,10 @@ async fn check_every_write_route(app: TestApp) {
         &judges[0],
         ("post", "/api/v1/awards/entries/{id}/submission"),
         &format!("{entry_path}/submission"),
-        &format!("/api/v1/awards/entries/{}/submission", second["entry"]["id"]),
+        &format!(
+            "/api/v1/awards/entries/{}/submission",
+            second["entry"]["id"]
+        ),
     )
     .await;
 
