@@ -27,27 +27,6 @@ fn marks(mark: u32) -> Value {
     ]})
 }
 
-/// A UI session of a user (cookies kept, redirects not followed).
-async fn ui_login(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let response = client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", "a long enough password"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "UI login as {username}");
-    client
-}
-
 async fn check_blind_judging(app: TestApp) {
     let admin = app.token("admin", "demo").await;
     let lorestan = app.token("lorestan", "demo").await;
@@ -145,7 +124,7 @@ async fn check_blind_judging(app: TestApp) {
     assert_eq!(view["judging"]["other_judges"], json!([]));
     // The page says the same: nothing of the others before the judge submits (through
     // the page's own form), the mark without a name after.
-    let page = ui_login(&app, "judge0").await;
+    let page = crate::helpers::ui_client_with(&app, "judge0", "a long enough password").await;
     let others = |html: &str| html.split("id=\"others\"").nth(1).unwrap_or("").to_owned();
     let page_path = app.url(&format!("/awards/entries/{entry}"));
     let html = page
