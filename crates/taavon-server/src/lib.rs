@@ -72,10 +72,14 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
         map: Arc::new(map),
     };
     let idle = time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(8));
-    let sessions = SessionManagerLayer::new(session_store::DatabaseSessions {
+    // The idle deadline is rewritten at most every five minutes (a tenth of a short idle
+    // span), so a page view writes nothing.
+    let renew_after = (config.session_idle / 10).min(Duration::from_secs(5 * 60));
+    let sessions = SessionManagerLayer::new(session_store::DatabaseSessions::new(
         store,
-        lifetime: config.session_lifetime,
-    })
+        config.session_lifetime,
+        renew_after,
+    ))
     .with_name(SESSION_COOKIE)
     .with_http_only(true)
     .with_same_site(SameSite::Strict)

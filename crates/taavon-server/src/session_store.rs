@@ -5,6 +5,14 @@
 //! the table (a backup, a replica) cannot take over a session. Its row expires at the
 //! idle deadline tower-sessions computes, but never later than `lifetime` after the login
 //! (`SESSION_STARTED`), so an active session still ends.
+//!
+//! A page view writes nothing: tower-sessions saves a session on every request to push
+//! its idle deadline forward, which would queue every read behind the database's writer.
+//! The row is rewritten only when its data changed or its deadline has moved by more than
+//! `renew_after` since it was loaded, so the idle deadline is honoured to within that much.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use taavon_app::sessions::{self, SessionRow};
@@ -19,10 +27,25 @@ use crate::auth::SESSION_STARTED;
 /// Sessions kept in the database.
 #[derive(Clone)]
 pub struct DatabaseSessions {
-    pub store: Store,
+    store: Store,
     /// The absolute lifetime of a session, from its login.
-    pub lifetime: std::time::Duration,
+    lifetime: std::time::Duration,
+    /// How far the idle deadline may move before the row is rewritten.
+    renew_after_secs: i64,
+    /// The rows loaded by requests in flight (id hash → data, deadline), so that their
+    /// save can tell an unchanged session from a changed one without a read.
+    loaded: Arc<Mutex<HashMap<String, Loaded>>>,
 }
+
+struct Loaded {
+    /// Compared as values: the stored text's key order is a hash map's.
+    data: HashMap<String, serde_json::Value>,
+    expires_at_secs: i64,
+}
+
+/// Requests in flight hold at most this many loaded rows; past it the memory is dropped
+/// (those sessions are then simply written, as before).
+const LOADED_MAX: usize = 100_000;
 
 impl std::fmt::Debug for DatabaseSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -36,6 +59,46 @@ pub fn id_hash(id: &Id) -> String {
 }
 
 impl DatabaseSessions {
+    /// Sessions in `store` that end `lifetime` after their login at the latest, their
+    /// idle deadline rewritten at most every `renew_after`.
+    pub fn new(
+        store: Store,
+        lifetime: std::time::Duration,
+        renew_after: std::time::Duration,
+    ) -> Self {
+        Self {
+            store,
+            lifetime,
+            renew_after_secs: i64::try_from(renew_after.as_secs()).unwrap_or(i64::MAX),
+            loaded: Arc::default(),
+        }
+    }
+
+    fn remember(&self, id_hash: String, loaded: Loaded) {
+        let mut map = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= LOADED_MAX {
+            map.clear();
+        }
+        map.insert(id_hash, loaded);
+    }
+
+    /// Whether saving `record` as `row` would change only its deadline, and by less than
+    /// `renew_after` (the request's load is forgotten either way).
+    fn unchanged(&self, record: &Record, row: &SessionRow) -> bool {
+        let loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&row.id_hash);
+        loaded.is_some_and(|loaded| {
+            loaded.data == record.data
+                && (row.expires_at.unix_seconds() - loaded.expires_at_secs) < self.renew_after_secs
+        })
+    }
+
     fn row_of(&self, record: &Record) -> Result<SessionRow> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         let idle_deadline = record.expiry_date.unix_timestamp();
@@ -77,9 +140,11 @@ impl SessionStore for DatabaseSessions {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        sessions::save(&self.store, &self.row_of(record)?)
-            .await
-            .map_err(backend)
+        let row = self.row_of(record)?;
+        if self.unchanged(record, &row) {
+            return Ok(());
+        }
+        sessions::save(&self.store, &row).await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
@@ -89,9 +154,17 @@ impl SessionStore for DatabaseSessions {
         else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
+        let data: HashMap<String, serde_json::Value> =
+            serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.unix_seconds())
             .map_err(|e| Error::Decode(e.to_string()))?;
+        self.remember(
+            row.id_hash,
+            Loaded {
+                data: data.clone(),
+                expires_at_secs: row.expires_at.unix_seconds(),
+            },
+        );
         Ok(Some(Record {
             id: *id,
             data,
@@ -100,6 +173,10 @@ impl SessionStore for DatabaseSessions {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id_hash(id));
         sessions::delete(&self.store, &id_hash(id))
             .await
             .map_err(backend)

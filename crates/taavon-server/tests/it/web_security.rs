@@ -311,6 +311,48 @@ async fn the_database_holds_neither_a_session_id_nor_a_csrf_token() {
 }
 
 #[tokio::test]
+async fn a_page_view_rewrites_its_session_only_once_the_renewal_span_has_passed() {
+    // Establishes that reading pages writes nothing to the session (so views do not queue
+    // behind the database's one writer), yet an active session's idle deadline still moves:
+    // with a 20-second idle span the row is rewritten at most every 2 seconds.
+    let config = taavon_server::ServerConfig {
+        session_idle: std::time::Duration::from_secs(20),
+        ..test_config()
+    };
+    let app = spawn_app_with(Engine::Sqlite, config).await.unwrap();
+    let cookie = session_cookie(&app, "admin").await;
+    let stored = || async {
+        app.store
+            .session_load(
+                &taavon_app::auth::token_hash(&cookie),
+                taavon_app::clock::now(),
+            )
+            .await
+            .unwrap()
+            .expect("the session is stored")
+    };
+    assert_eq!(page_with_cookie(&app, &cookie, "/").await.0, 200);
+    let before = stored().await;
+    for path in taavon_testkit::demo_main_pages(&app.address).await {
+        assert_eq!(
+            page_with_cookie(&app, &cookie, &path).await.0,
+            200,
+            "{path}"
+        );
+    }
+    assert_eq!(stored().await, before, "a page view rewrote the session");
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    assert_eq!(page_with_cookie(&app, &cookie, "/").await.0, 200);
+    let renewed = stored().await;
+    assert!(
+        renewed.expires_at > before.expires_at,
+        "the idle deadline did not move: {:?} → {:?}",
+        before.expires_at,
+        renewed.expires_at
+    );
+}
+
+#[tokio::test]
 async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     // Establishes the absolute lifetime beside the idle one: a session used every half
     // second still ends once its lifetime since login has passed.
