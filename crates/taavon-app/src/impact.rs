@@ -12,12 +12,8 @@
 pub mod figures;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::Path;
 
-use calamine::{DataRef, DataType, Reader as _, Xlsx};
-use sha2::{Digest, Sha256};
 use taavon_core::access::{
     LoanSubject, Principal, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
     decide_job_report, decide_workshop_code, insured_list_view, sees_hire_national_codes,
@@ -35,6 +31,7 @@ use taavon_store::{
 
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::import::RowError;
+use crate::sheet::{Sheet, file_error, header_positions, sha256_of};
 use crate::table::Format;
 use crate::{AppError, FieldError};
 
@@ -916,16 +913,6 @@ fn workshop_of(digits: u64) -> Result<WorkshopCode, AppError> {
         .map_err(|_| AppError::Internal(format!("workshop {digits} does not round-trip")))
 }
 
-fn file_error(rule: &str, message_fa: &str, message_en: &str) -> RowError {
-    RowError {
-        row: 0,
-        column: String::new(),
-        rule: rule.into(),
-        message_fa: message_fa.into(),
-        message_en: message_en.into(),
-    }
-}
-
 /// The first pass's findings.
 struct CheckedList {
     rows: u64,
@@ -980,82 +967,34 @@ fn check_list_hashed(path: &Path, format: Format, sha256: String) -> Result<Chec
     Ok(checked)
 }
 
-fn sha256_of(path: &Path) -> Result<String, AppError> {
-    let mut file = BufReader::new(File::open(path).map_err(io_error)?);
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    loop {
-        let read = file.read(&mut buffer).map_err(io_error)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(buffer.get(..read).unwrap_or(&[]));
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
-fn io_error(error: std::io::Error) -> AppError {
-    AppError::Internal(format!("reading the list: {error}"))
-}
-
 /// A list's rows, read a batch at a time from a CSV stream or an XLSX sheet's cells.
 struct ListRows {
-    source: Source,
+    sheet: Sheet,
     /// Which cell holds each column (by `INSURED_COLUMNS` order).
     positions: [usize; 5],
     header_error: Option<Vec<RowError>>,
-    /// The row number (1 = the header) of the row read last.
-    row: usize,
-}
-
-enum Source {
-    Csv(csv::Reader<BufReader<File>>),
-    /// An XLSX sheet's rows. calamine's cell reader borrows its workbook, so the rows
-    /// are read ahead into a bounded queue by a reader that owns both.
-    Xlsx(XlsxRows),
 }
 
 impl ListRows {
     fn open(path: &Path, format: Format) -> Result<Self, AppError> {
-        let (mut source, header) = match format {
-            Format::Csv => {
-                let file = File::open(path).map_err(io_error)?;
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .from_reader(BufReader::new(file));
-                let mut record = csv::StringRecord::new();
-                let header: Vec<String> = if reader.read_record(&mut record).map_err(csv_error)? {
-                    record.iter().map(str::to_owned).collect()
-                } else {
-                    Vec::new()
-                };
-                (Source::Csv(reader), header)
+        let (mut sheet, header) = Sheet::open(path, format)?;
+        let (positions, header_error) = match header_positions(&header, &INSURED_COLUMNS, &[]) {
+            Ok(found) => {
+                let mut positions = [0usize; 5];
+                for (slot, at) in positions.iter_mut().zip(found) {
+                    *slot = at.unwrap_or(0);
+                }
+                (positions, None)
             }
-            Format::Xlsx => {
-                let mut rows = XlsxRows::open(path)?;
-                let header = rows.next_row()?.unwrap_or_default();
-                (Source::Xlsx(rows), header)
-            }
-        };
-        let (positions, header_error) = match header_positions(&header) {
-            Ok(positions) => (positions, None),
             Err(errors) => ([0; 5], Some(errors)),
         };
-        if header_error.is_some()
-            && let Source::Xlsx(rows) = &mut source
-        {
-            rows.done = true;
+        if header_error.is_some() {
+            sheet.stop();
         }
         Ok(Self {
-            source,
+            sheet,
             positions,
             header_error,
-            row: 1,
         })
     }
 
@@ -1069,68 +1008,13 @@ impl ListRows {
         if self.header_error.is_some() {
             return Ok(false);
         }
-        let mut record = csv::StringRecord::new();
         for _ in 0..count {
-            let cells: Vec<String> = match &mut self.source {
-                Source::Csv(reader) => {
-                    if !reader.read_record(&mut record).map_err(csv_error)? {
-                        return Ok(false);
-                    }
-                    record.iter().map(str::to_owned).collect()
-                }
-                Source::Xlsx(rows) => match rows.next_row()? {
-                    Some(cells) => cells,
-                    None => return Ok(false),
-                },
+            let Some((row, cells)) = self.sheet.next_row()? else {
+                return Ok(false);
             };
-            self.row += 1;
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            parsed.push(parse_row(self.row, &cells, &self.positions));
+            parsed.push(parse_row(row, &cells, &self.positions));
         }
         Ok(true)
-    }
-}
-
-fn csv_error(error: csv::Error) -> AppError {
-    AppError::invalid(
-        "file",
-        "csv",
-        "فایل CSV خوانا نیست.",
-        &format!("The CSV file cannot be read: {error}"),
-    )
-}
-
-fn header_positions(header: &[String]) -> Result<[usize; 5], Vec<RowError>> {
-    let normalised: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
-    let mut positions = [0usize; 5];
-    let mut errors = Vec::new();
-    for ((key, persian), position) in INSURED_COLUMNS.iter().zip(positions.iter_mut()) {
-        let found = normalised
-            .iter()
-            .position(|h| h == key || persian.iter().any(|p| h == p));
-        match found {
-            Some(index) => *position = index,
-            None => errors.push(RowError {
-                row: 1,
-                column: (*key).to_owned(),
-                rule: "missing_column".into(),
-                message_fa: format!(
-                    "ستون «{}» در سطر عنوان نیست.",
-                    persian.first().unwrap_or(key)
-                ),
-                message_en: format!("The header has no column {key}."),
-            }),
-        }
-    }
-    if errors.is_empty() {
-        Ok(positions)
-    } else {
-        Err(errors)
     }
 }
 
@@ -1209,96 +1093,5 @@ fn parse_row(
             days,
         }),
         _ => Err(errors),
-    }
-}
-
-/// An XLSX workbook's first sheet, read row by row through calamine's streaming cell
-/// reader. That reader borrows its workbook, so a thread owns both and hands rows over
-/// a bounded channel (memory stays bounded, and the async caller is not held up).
-struct XlsxRows {
-    receiver: std::sync::mpsc::Receiver<Result<Vec<String>, String>>,
-    done: bool,
-}
-
-impl XlsxRows {
-    fn open(path: &Path) -> Result<Self, AppError> {
-        let path = path.to_owned();
-        let (sender, receiver) = std::sync::mpsc::sync_channel(1024);
-        std::thread::spawn(move || {
-            let outcome = (|| -> Result<(), String> {
-                let mut workbook: Xlsx<_> = calamine::open_workbook(&path)
-                    .map_err(|e: calamine::XlsxError| e.to_string())?;
-                let sheet = workbook
-                    .sheet_names()
-                    .first()
-                    .cloned()
-                    .ok_or_else(|| "the workbook has no sheet".to_owned())?;
-                let mut cells = workbook
-                    .worksheet_cells_reader(&sheet)
-                    .map_err(|e| e.to_string())?;
-                let mut current: Option<(u32, Vec<String>)> = None;
-                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
-                    let (row, column) = cell.get_position();
-                    if current.as_ref().is_some_and(|(r, _)| *r != row)
-                        && let Some((_, done)) = current.take()
-                        && sender.send(Ok(done)).is_err()
-                    {
-                        return Ok(());
-                    }
-                    let (_, values) = current.get_or_insert_with(|| (row, Vec::new()));
-                    let column = usize::try_from(column).unwrap_or(usize::MAX);
-                    if column < 64 {
-                        if values.len() <= column {
-                            values.resize(column + 1, String::new());
-                        }
-                        if let Some(slot) = values.get_mut(column) {
-                            *slot = text_of(cell.get_value());
-                        }
-                    }
-                }
-                if let Some((_, done)) = current {
-                    let _ = sender.send(Ok(done));
-                }
-                Ok(())
-            })();
-            if let Err(error) = outcome {
-                let _ = sender.send(Err(error));
-            }
-        });
-        Ok(Self {
-            receiver,
-            done: false,
-        })
-    }
-
-    fn next_row(&mut self) -> Result<Option<Vec<String>>, AppError> {
-        if self.done {
-            return Ok(None);
-        }
-        match self.receiver.recv() {
-            Ok(Ok(row)) => Ok(Some(row)),
-            Ok(Err(error)) => Err(AppError::invalid(
-                "file",
-                "xlsx",
-                "فایل اکسل خوانا نیست.",
-                &format!("The XLSX file cannot be read: {error}"),
-            )),
-            Err(_) => {
-                self.done = true;
-                Ok(None)
-            }
-        }
-    }
-}
-
-/// A cell as text; whole numbers without a decimal point (spreadsheets store codes as
-/// numbers).
-fn text_of(value: &DataRef<'_>) -> String {
-    match value {
-        DataRef::Int(number) => number.to_string(),
-        DataRef::Float(number) if number.fract() == 0.0 && number.abs() < 1e15 => {
-            format!("{number:.0}")
-        }
-        other => other.as_string().unwrap_or_default(),
     }
 }

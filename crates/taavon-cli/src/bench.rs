@@ -1,4 +1,4 @@
-//! `taavon synth` and `taavon bench registry|ledger|eod|impact`: synthetic data and the
+//! `taavon synth` and `taavon bench registry|ledger|eod|impact|services`: synthetic data and the
 //! benchmarks of `taavon-tools`, printed as figures and ratios to a baseline measured in
 //! the same run.
 
@@ -72,6 +72,26 @@ pub enum BenchCommand {
     /// holding the demo, then the verification of reported hires against it; the import
     /// as a ratio to a plain bulk INSERT of the same rows into the same table.
     Impact(BenchImpactArgs),
+    /// An agency's services imported through the real use case into a fresh database
+    /// holding the reference data, as a ratio to a plain bulk INSERT of the same rows into
+    /// the same table; then the gap list's and a county page's latency over them.
+    Services(BenchServicesArgs),
+}
+
+#[derive(Args)]
+pub struct BenchServicesArgs {
+    /// An empty PostgreSQL database to measure (default: a fresh SQLite database in a
+    /// temporary directory, removed afterwards).
+    #[arg(long = "postgres")]
+    pub postgres_url: Option<String>,
+    /// Synthetic service records.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub rows: u64,
+    /// Times the gap list and the county page are read.
+    #[arg(long, default_value_t = 50)]
+    pub reads: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -137,6 +157,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Ledger(args) => return bench_ledger(&args),
         BenchCommand::Eod(args) => return bench_eod(args),
         BenchCommand::Impact(args) => return bench_impact(&args),
+        BenchCommand::Services(args) => return bench_services(&args),
     };
     let config = config_with(&args.db)?;
     runtime()?.block_on(async {
@@ -361,6 +382,84 @@ fn bench_impact(args: &BenchImpactArgs) -> anyhow::Result<ExitCode> {
         f.hires_changed,
         seconds(f.verify),
         mb(f.verify_peak_rss_kb)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_services(args: &BenchServicesArgs) -> anyhow::Result<ExitCode> {
+    let scratch =
+        std::env::temp_dir().join(format!("taavon-bench-services-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let url = args
+        .postgres_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/taavon.db", scratch.display()));
+    let bar = progress_bar();
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let figures = runtime()?.block_on(async {
+        let store = Store::open(&url).await?;
+        taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
+        let load = taavon_tools::bench::services::ServicesLoad {
+            rows: args.rows,
+            reads: args.reads,
+            seed: args.seed,
+        };
+        let figures = taavon_tools::bench::services::services(
+            &store,
+            load,
+            &scratch,
+            &progress,
+            clock::now(),
+        )
+        .await;
+        store.close().await;
+        anyhow::Ok(figures?)
+    });
+    bar.finish_and_clear();
+    // Best effort: a leftover temporary directory is harmless.
+    let _ = std::fs::remove_dir_all(&scratch);
+    let f = figures?;
+    let seconds = |time: Duration| time.as_secs_f64().max(1e-9);
+    let millis = |times: &[Duration], quantile: usize| {
+        let at = (times.len().saturating_sub(1) * quantile) / 100;
+        times.get(at).map_or(0.0, |t| t.as_secs_f64() * 1000.0)
+    };
+    let import_rate = f.rows as f64 / seconds(f.import);
+    let baseline_rate = f.rows as f64 / seconds(f.baseline);
+    println!("database: {:?}", taavon_store::DatabaseUrl::parse(&url)?);
+    println!(
+        "plain bulk INSERT into services: {} rows in {:.2} s = {:.0} rows/s",
+        f.rows,
+        seconds(f.baseline),
+        baseline_rate
+    );
+    println!(
+        "import: {} rows ({:.0} MB of CSV, checked then written, county figures kept) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; {} created; peak RSS {}",
+        f.rows,
+        f.file_bytes as f64 / 1e6,
+        seconds(f.import),
+        import_rate,
+        import_rate / baseline_rate,
+        f.created,
+        f.import_peak_rss_kb
+            .map_or_else(|| "unknown".to_owned(), |kb| format!("{} MB", kb / 1024))
+    );
+    println!(
+        "gap list ({} underprivileged counties of {} with a census), {} reads: median {:.1} ms, max {:.1} ms",
+        f.gap_counties,
+        f.counties,
+        f.gap_list.len(),
+        millis(&f.gap_list, 50),
+        millis(&f.gap_list, 100)
+    );
+    println!(
+        "county page (IR-16's county figures), {} reads: median {:.1} ms, max {:.1} ms",
+        f.county_page.len(),
+        millis(&f.county_page, 50),
+        millis(&f.county_page, 100)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,4 @@
-//! `taavon import tiers|cooperatives|members|insured`: data files into the database, every bad
+//! `taavon import tiers|cooperatives|members|insured|services`: data files into the database, every bad
 //! row reported by row and column, nothing stored from a file with errors unless asked.
 
 use std::process::ExitCode;
@@ -22,6 +22,19 @@ pub enum ImportCommand {
     /// idempotent per (workshop, national code, month); a month's list for a workshop
     /// replaces its rows; the hires it touches are verified again.
     Insured(ImportInsuredArgs),
+    /// Import an agency's services delivered (CSV or XLSX, Persian or English headers),
+    /// idempotent by the agency's own reference; a file with a bad row stores nothing.
+    Services(ImportServicesArgs),
+}
+
+#[derive(Args)]
+pub struct ImportServicesArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub file: std::path::PathBuf,
+    /// The agency whose services these are (its reference code, e.g. `tvto`).
+    #[arg(long)]
+    pub agency: String,
 }
 
 #[derive(Args)]
@@ -63,6 +76,7 @@ pub fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Cooperatives(args) => return import_table(args, Kind::Cooperatives),
         ImportCommand::Members(args) => return import_table(args, Kind::Members),
         ImportCommand::Insured(args) => return import_insured(args),
+        ImportCommand::Services(args) => return import_services(args),
     };
     let config = config_with(&args.db)?;
     let text = std::fs::read_to_string(&args.file)
@@ -137,12 +151,7 @@ fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
             Ok(report) => report,
             Err(error) => return self::report(Err(error)),
         };
-        for error in &report.errors {
-            println!(
-                "row {}, column {} ({}): {} / {}",
-                error.row, error.column, error.rule, error.message_en, error.message_fa
-            );
-        }
+        print_row_errors(&report.errors);
         println!(
             "{} rows: {} created, {} unchanged, {} invalid{}",
             report.rows,
@@ -196,12 +205,7 @@ fn import_insured(args: ImportInsuredArgs) -> anyhow::Result<ExitCode> {
             Ok(report) => report,
             Err(error) => return self::report(Err(error)),
         };
-        for error in &report.errors {
-            println!(
-                "row {}, column {} ({}): {} / {}",
-                error.row, error.column, error.rule, error.message_en, error.message_fa
-            );
-        }
+        print_row_errors(&report.errors);
         match report.upload_id {
             Some(id) => {
                 println!(
@@ -219,4 +223,61 @@ fn import_insured(args: ImportInsuredArgs) -> anyhow::Result<ExitCode> {
             }
         }
     })
+}
+
+fn import_services(args: ImportServicesArgs) -> anyhow::Result<ExitCode> {
+    use taavon_app::services::{ServiceFile, import_services};
+    let config = config_with(&args.db)?;
+    let name = args.file.to_string_lossy().into_owned();
+    let bar = progress_bar();
+    let started = std::time::Instant::now();
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let result = import_services(
+            &store,
+            Caller::Operator("cli"),
+            &args.agency,
+            ServiceFile {
+                path: &args.file,
+                name: &name,
+            },
+            clock::now(),
+            &mut |written| bar.set_position(written),
+        )
+        .await;
+        store.close().await;
+        bar.finish_and_clear();
+        let report = match result {
+            Ok(report) => report,
+            Err(error) => return self::report(Err(error)),
+        };
+        print_row_errors(&report.errors);
+        match report.import_id {
+            Some(id) => {
+                let seconds = started.elapsed().as_secs_f64();
+                println!(
+                    "import {id}: {} rows, {} created, {} unchanged in {seconds:.1} s",
+                    report.rows, report.created, report.unchanged
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                println!(
+                    "{} rows, {} invalid cells; nothing stored",
+                    report.rows, report.error_count
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    })
+}
+
+/// Prints each bad cell of a file, by row and column, in English and Persian.
+fn print_row_errors(errors: &[taavon_app::import::RowError]) {
+    for error in errors {
+        println!(
+            "row {}, column {} ({}): {} / {}",
+            error.row, error.column, error.rule, error.message_en, error.message_fa
+        );
+    }
 }

@@ -32,6 +32,7 @@ pub mod money;
 pub mod programs;
 pub mod reference;
 pub mod registry;
+pub mod services;
 pub mod support;
 pub mod text;
 pub mod timestamp;

@@ -1,8 +1,9 @@
 //! The yardsticks for write benchmarks: a plain INSERT loop, one statement per row in
 //! one transaction, into a scratch table shaped like the real one (no indexes, no
 //! foreign keys, no audit); a plain bulk INSERT of insured-worker rows into their own
-//! table; and one UPDATE that rewrites every loan, the floor of any set-based pass over
-//! the portfolio. Benchmarks report taavon's figures as a ratio to them.
+//! table, and of services into theirs; and one UPDATE that rewrites every loan, the
+//! floor of any set-based pass over the portfolio. Benchmarks report taavon's figures as
+//! a ratio to them.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use crate::impact::gender_code;
 use crate::impact::sqlite;
 use crate::ledger::sqlite::SqliteBatchIo;
 use crate::ledger::{hex64, hex128};
+use crate::services::{NewService, Recipient};
 use crate::tx::Engine;
 use crate::{Store, StoreError};
 
@@ -202,6 +204,116 @@ impl Store {
             Conn::Postgres(tx) => tx.rollback().await,
         }
         .map_err(db("rolling the baseline rows back"))?;
+        Ok((written, elapsed))
+    }
+
+    /// Inserts services into `services` itself with a plain INSERT (no conflict
+    /// handling, no county figures, no audit): on SQLite one prepared statement per row
+    /// through the handle the import uses, on PostgreSQL one `UNNEST` statement per batch
+    /// as the import sends. The batches are drawn from `next` until it answers `None`, in
+    /// one transaction that is then rolled back. Answers the rows and how long they took.
+    pub async fn baseline_service_insert(
+        &self,
+        next: &mut (dyn FnMut() -> Option<Vec<NewService>> + Send),
+    ) -> Result<(u64, Duration), StoreError> {
+        let mut conn = self.raw_write().await?;
+        let started = Instant::now();
+        let mut written = 0u64;
+        while let Some(rows) = next() {
+            match &mut conn {
+                Conn::Sqlite(tx) => {
+                    let locked = (**tx)
+                        .lock_handle()
+                        .await
+                        .map_err(db("borrowing the SQLite connection"))?;
+                    let io = SqliteBatchIo::new(locked)?;
+                    let mut insert = io
+                        .conn
+                        .prepare(
+                            "INSERT INTO services (province, county, provider_kind, \
+                             provider_code, reference, kind, national_code, cooperative_id, \
+                             people, amount_rial, delivered_on, loan_transaction_id, \
+                             recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+                             ?9, ?10, ?11, NULL, 'baseline', 'baseline')",
+                        )
+                        .map_err(sqlite("inserting baseline services"))?;
+                    for row in &rows {
+                        let (national_code, cooperative_id) = match &row.recipient {
+                            Recipient::Person(code) => (Some(code.as_str()), None),
+                            Recipient::Cooperative(id) => (None, Some(*id)),
+                        };
+                        insert
+                            .execute(rusqlite::params![
+                                row.province,
+                                row.county,
+                                row.provider.kind().code(),
+                                row.provider.code(),
+                                row.reference,
+                                row.kind.code(),
+                                national_code,
+                                cooperative_id,
+                                row.people,
+                                row.amount_rial,
+                                row.delivered_on.to_string(),
+                            ])
+                            .map_err(sqlite("inserting baseline services"))?;
+                    }
+                }
+                Conn::Postgres(tx) => {
+                    let column = |f: &dyn Fn(&NewService) -> String| -> Vec<String> {
+                        rows.iter().map(f).collect()
+                    };
+                    sqlx::query(
+                        "INSERT INTO services (province, county, provider_kind, provider_code, \
+                         reference, kind, national_code, cooperative_id, people, amount_rial, \
+                         delivered_on, recorded_by, recorded_at) SELECT p, c, pk, pc, r, k, n, \
+                         co, pe, a, d, 'baseline', 'baseline' FROM UNNEST($1::text[], \
+                         $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                         $8::bigint[], $9::bigint[], $10::bigint[], $11::text[]) \
+                         AS r(p, c, pk, pc, r, k, n, co, pe, a, d)",
+                    )
+                    .bind(column(&|s| s.province.clone()))
+                    .bind(column(&|s| s.county.clone()))
+                    .bind(column(&|s| s.provider.kind().code().to_owned()))
+                    .bind(column(&|s| s.provider.code().to_owned()))
+                    .bind(column(&|s| s.reference.clone()))
+                    .bind(column(&|s| s.kind.code().to_owned()))
+                    .bind(
+                        rows.iter()
+                            .map(|s| match &s.recipient {
+                                Recipient::Person(code) => Some(code.as_str().to_owned()),
+                                Recipient::Cooperative(_) => None,
+                            })
+                            .collect::<Vec<Option<String>>>(),
+                    )
+                    .bind(
+                        rows.iter()
+                            .map(|s| match &s.recipient {
+                                Recipient::Person(_) => None,
+                                Recipient::Cooperative(id) => Some(*id),
+                            })
+                            .collect::<Vec<Option<i64>>>(),
+                    )
+                    .bind(rows.iter().map(|s| s.people).collect::<Vec<i64>>())
+                    .bind(
+                        rows.iter()
+                            .map(|s| s.amount_rial)
+                            .collect::<Vec<Option<i64>>>(),
+                    )
+                    .bind(column(&|s| s.delivered_on.to_string()))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db("inserting baseline services"))?;
+                }
+            }
+            written += u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        }
+        let elapsed = started.elapsed();
+        match conn {
+            Conn::Sqlite(tx) => tx.rollback().await,
+            Conn::Postgres(tx) => tx.rollback().await,
+        }
+        .map_err(db("rolling the baseline services back"))?;
         Ok((written, elapsed))
     }
 

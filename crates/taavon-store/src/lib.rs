@@ -47,6 +47,7 @@ mod reference;
 mod registry;
 mod rounds;
 mod schema;
+mod services;
 mod sessions;
 mod sort;
 mod sums;
@@ -96,6 +97,10 @@ pub use reference::{
 pub use registry::{Formation, ListedFormation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};
+pub use services::{
+    NewService, NewServiceImport, Recipient, SERVICE_BATCH_MAX, ServiceBatch, ServiceFigure,
+    ServiceImport,
+};
 pub use sessions::{Purged, SessionRow};
 pub use sort::{ApplicationColumn, CooperativeColumn, LoanColumn, Sort, SortColumn};
 pub use support::{

@@ -21,6 +21,7 @@ use taavon_app::users::Caller;
 pub mod eod;
 pub mod impact;
 pub mod ledger;
+pub mod services;
 
 /// What the registry benchmark measured.
 #[derive(Clone, Debug)]

@@ -21,6 +21,7 @@ use crate::AppError;
 mod jobs;
 mod loans;
 pub mod programs;
+mod services;
 mod support;
 use crate::users::{Caller, PasswordRule, UserInput, add_user};
 
@@ -313,6 +314,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
     let lent = loans::lend(store, &cooperative_ids, now).await?;
     jobs::report(store, &lent, now).await?;
     support::file(store, ilam_clothing, now).await?;
+    services::record(store, now).await?;
     tracing::warn!(
         users = users.len(),
         "demo data loaded: demo users exist with the password `demo`; never use --demo in production"

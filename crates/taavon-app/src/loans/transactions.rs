@@ -197,6 +197,11 @@ pub async fn disburse(
             &[],
         )
         .await?;
+    // The facility is a service delivered to the borrower's county, counted on the
+    // synergy map in this same transaction (referenced by the transaction that paid it).
+    write
+        .record_facility_service(loan_id, transaction_id, amount, today)
+        .await?;
     let next_reserve = postings::disburse(
         write,
         &book(&loan),

@@ -10,6 +10,7 @@ mod awards;
 mod impact;
 mod loans;
 mod registry;
+mod services;
 mod support;
 
 pub use applications::{
@@ -31,6 +32,10 @@ pub use loans::{
 pub use registry::{
     ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,
     decide_personal_data, editable_cooperative_fields,
+};
+pub use services::{
+    ServiceScope, decide_service_figures, decide_service_import, decide_service_record,
+    service_scope,
 };
 pub use support::{
     SupportScope, SupportSubject, decide_support_filing, decide_support_read, in_support_scope,

@@ -32,6 +32,7 @@ use taavon_core::registry::{
     ClientKind as Client, CooperativeKind, CooperativeStatus, FormationDecision as Decision,
     Gender, ShareEntryKind as ShareEntry,
 };
+use taavon_core::services::ServiceKind;
 use taavon_core::support::{RequestKind, RequestStatus, UnitKind};
 use utoipa::openapi::schema::{
     AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
@@ -235,6 +236,7 @@ fields! {
         .description(Some("A key of your choosing, visible ASCII: a request repeated with the \
             same key returns the first result and changes nothing."));
     NationalCode => national_code();
+    NationalCodeOrBlank => or_blank(national_code(), TextKind::Identifier);
     LegalIdOrBlank => or_blank(legal_id(), TextKind::Identifier);
     MobileOrBlank => or_blank(mobile(), TextKind::Identifier);
     Phone => spelled(TextKind::Identifier, &format!("^({}| |\\+|-)*$", any_digit()), None,
@@ -305,6 +307,9 @@ fields! {
         "What the impact figures are grouped by (province by default)."), TextKind::Code);
     ImpactPeriod => or_blank(one_of(Period::ALL.iter().map(|p| p.code()),
         "The Jalali period the impact figures are summed over (year by default)."), TextKind::Code);
+    ServiceKindCode => one_of(
+        ServiceKind::ALL.iter().filter(|k| **k != ServiceKind::BankFacility).map(|k| k.code()),
+        "What an agency delivered (a bank facility enters from its disbursement, never by hand).");
     RoleCode => one_of(RoleKind::ALL.iter().map(|r| r.code()), "A role.");
     SupportKindCode => one_of(RequestKind::ALL.iter().map(|k| k.code()),
         "What kind of support a request asks for.");

@@ -34,9 +34,10 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 /// The largest list accepted (a national month is ~15 million rows, under 1 GiB as CSV).
 pub const INSURED_LIST_BYTES_MAX: u64 = 4 * 1024 * 1024 * 1024;
 
-/// The route whose body is streamed to disk rather than held (exempt from the 1 MiB
-/// body limit; it has its own, `INSURED_LIST_BYTES_MAX`).
-pub const STREAMED_ROUTES: [&str; 1] = ["/api/v1/impact/insured-lists"];
+/// The routes whose body is streamed to disk rather than held (exempt from the 1 MiB
+/// body limit; they have their own, `INSURED_LIST_BYTES_MAX`): the insured-worker lists
+/// and an agency's services (`api::services`).
+pub const STREAMED_ROUTES: [&str; 2] = ["/api/v1/impact/insured-lists", "/api/v1/services/imports"];
 
 /// A stored upload of an insured-worker list.
 #[derive(Serialize, ToSchema)]
@@ -296,14 +297,8 @@ pub async fn upload_list(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Some(extension) = list_extension(&headers) else {
-        return Ok(ApiError::unreadable(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Expected `Content-Type: {CSV}` or `{XLSX}`"),
-        ));
-    };
-    let file = match receive(body, extension).await {
-        Ok(file) => file,
+    let (file, extension) = match receive_table(&headers, body).await {
+        Ok(received) => received,
         Err(response) => return Ok(response),
     };
     let name = format!("list.{extension}");
@@ -552,6 +547,21 @@ async fn report_with(
 }
 
 /// `csv` or `xlsx` from the request's media type.
+/// A table file's body by its media type (CSV or XLSX), streamed to disk: the file and
+/// its extension, or the answer refusing it (415 for another type, 413 over the limit).
+pub(crate) async fn receive_table(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Received, &'static str), Response> {
+    let Some(extension) = list_extension(headers) else {
+        return Err(ApiError::unreadable(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Expected `Content-Type: {CSV}` or `{XLSX}`"),
+        ));
+    };
+    Ok((receive(body, extension).await?, extension))
+}
+
 fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
     let mime = headers
         .get(header::CONTENT_TYPE)?
@@ -569,9 +579,9 @@ fn list_extension(headers: &HeaderMap) -> Option<&'static str> {
 }
 
 /// A received list on disk, removed when dropped.
-struct Received {
-    path: PathBuf,
-    sha256: String,
+pub(crate) struct Received {
+    pub(crate) path: PathBuf,
+    pub(crate) sha256: String,
 }
 
 impl Drop for Received {

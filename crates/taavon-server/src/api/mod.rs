@@ -17,6 +17,7 @@ mod loans;
 mod problems;
 mod programs;
 mod reference;
+mod services;
 pub mod support;
 pub(crate) mod users;
 
@@ -119,6 +120,11 @@ use problems::ProblemResponses;
         support::routing_rules,
         support::set_routing_rule,
         support::sla,
+        services::record,
+        services::import,
+        services::imports,
+        services::gaps,
+        services::counties,
         awards::create_festival,
         awards::festival,
         awards::appoint_judge,
@@ -309,6 +315,13 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/clients/{id}/workshop-code",
             put(impact::client_workshop),
         )
+        .route("/api/v1/services", post(services::record))
+        .route(
+            "/api/v1/services/imports",
+            get(services::imports).post(services::import),
+        )
+        .route("/api/v1/services/gaps", get(services::gaps))
+        .route("/api/v1/services/counties", get(services::counties))
         .route(
             "/api/v1/support-requests",
             get(support::list).post(support::file),

@@ -17,6 +17,7 @@ use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::ApplicantKind;
 use taavon_core::reference::ReferenceData;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
+use taavon_core::services::Provider;
 
 use super::i18n::Lang;
 
@@ -227,13 +228,21 @@ pub fn agency(lang: Lang, code: &str) -> String {
     bundled(lang, &format!("agency:{code}"), code)
 }
 
+/// Who delivered a service: an agency or a bank, by name.
+pub fn provider(lang: Lang, provider: &Provider) -> String {
+    match provider {
+        Provider::Agency(code) => agency(lang, code),
+        Provider::Bank(code) => bank(lang, code),
+    }
+}
+
 /// A loan's contract type (`murabaha` → «مرابحه»).
 pub fn contract_type(lang: Lang, kind: ContractType) -> String {
     lang.pick(kind.name_fa(), kind.name_en()).to_owned()
 }
 
 /// Every audit action an officer may meet: code, Persian, English.
-pub const AUDIT_ACTIONS: [(&str, &str, &str); 47] = [
+pub const AUDIT_ACTIONS: [(&str, &str, &str); 49] = [
     (
         "allocation.round",
         "ثبت دور تخصیص",
@@ -327,6 +336,12 @@ pub const AUDIT_ACTIONS: [(&str, &str, &str); 47] = [
         "Reference data loaded",
     ),
     ("share.entry", "ثبت سهم", "Share entry"),
+    ("service.record", "ثبت خدمت ارائه‌شده", "Services recorded"),
+    (
+        "service_import.create",
+        "بارگذاری فایل خدمات",
+        "Services file imported",
+    ),
     (
         "support_request.file",
         "ثبت درخواست حمایت",

@@ -13,6 +13,22 @@ const LORESTAN_COOPERATIVE: i64 = 3;
 
 /// (method, path, expected status for each of `WHO`).
 const API_TABLE: &[(&str, &str, [u16; 9])] = &[
+    // Issue 15's synergy figures: counts that name no one, for every signed-in role.
+    (
+        "GET",
+        "/api/v1/services/gaps",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/services/counties?province=IR-16",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/api/v1/services/imports",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
     (
         "GET",
         "/api/v1/support-requests",
@@ -271,6 +287,8 @@ const UI_TABLE: &[(&str, [u16; 9])] = &[
     ("/support/1", [303, 200, 200, 404, 404, 404, 200, 200, 404]),
     ("/support/3", [303, 200, 200, 404, 404, 200, 200, 200, 404]),
     ("/support/4", [303, 200, 200, 404, 200, 404, 200, 200, 404]),
+    // Issue 15's synergy page: aggregates, for every signed-in role.
+    ("/services", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
 
 async fn check_table(app: TestApp) {

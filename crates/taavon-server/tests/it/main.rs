@@ -17,6 +17,7 @@ mod money;
 mod pages;
 mod registry;
 mod registry_policy;
+mod services;
 mod support;
 mod ui;
 mod web_security;

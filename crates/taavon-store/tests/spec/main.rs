@@ -607,4 +607,5 @@ async fn an_unknown_database_scheme_is_an_error() {
 
 mod impact;
 mod loans;
+mod services;
 mod support;
