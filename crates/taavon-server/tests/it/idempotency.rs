@@ -673,6 +673,45 @@ async fn check_every_write_route(app: TestApp) {
     walk.covered
         .push("post /api/v1/impact/insured-lists".to_owned());
 
+    // Services: one record, and an agency's file (its body is the file, walked by hand).
+    let service = |reference: &str| {
+        json!({"agency": "sso", "reference": reference, "kind": "insurance_enrolment",
+               "county": "1603", "national_code": crate::impact::person(800_000_005),
+               "delivered_on": "1403/08/01"})
+    };
+    walk.check(
+        &sso,
+        ("post", "/api/v1/services"),
+        "/api/v1/services",
+        service("WALK-1"),
+        service("WALK-2"),
+    )
+    .await;
+    let file = |reference: &str| {
+        format!(
+            "شماره مرجع,نوع خدمت,شهرستان,کد ملی,تاریخ ارائه\n{reference},insurance_enrolment,1603,{},1403/07/15\n",
+            crate::impact::person(800_000_006)
+        )
+    };
+    let (status, first) =
+        crate::services::import(&app, &sso, "sso", "walk services", &file("WALK-3")).await;
+    assert_eq!(status, 201, "{first}");
+    let written = newest_audit_seq(&app).await;
+    assert_eq!(
+        crate::services::import(&app, &sso, "sso", "walk services", &file("WALK-3")).await,
+        (201, first),
+        "a replay of the services import"
+    );
+    assert_eq!(newest_audit_seq(&app).await, written);
+    let (status, refused) =
+        crate::services::import(&app, &sso, "sso", "walk services", &file("WALK-4")).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    walk.covered
+        .push("post /api/v1/services/imports".to_owned());
+
     // The festival of top cooperators, on days of its windows set behind the server.
     let day = |jalali: &str| {
         taavon_core::calendar::JalaliDate::parse(jalali)
