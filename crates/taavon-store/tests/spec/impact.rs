@@ -434,5 +434,20 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
                 && h.upload_id.is_none())
     );
     write.commit().await.unwrap();
+
+    // Vacuuming (outside any transaction, as VACUUM demands) keeps every live row.
+    store.vacuum_impact_tables().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.loan_hires(second_loan).await.unwrap(), updated);
+    assert_eq!(
+        read.insured_months(&[(listed.clone(), person(1))], before)
+            .await
+            .unwrap(),
+        [vec![
+            month(before, 30, Gender::Female),
+            month(after, 20, Gender::Female)
+        ]]
+    );
+    read.finish().await.unwrap();
     Checks::AuditMustVerify
 }
