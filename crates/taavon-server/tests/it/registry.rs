@@ -382,6 +382,30 @@ async fn check_formations_and_clients(app: &TestApp, ilam: &str, lorestan: &str)
             .0,
         409
     );
+    // The approval filed the support plan after formation, open for the units that
+    // deliver each first service; the refused second approval filed nothing more.
+    let (status, requests) = app.get("/api/v1/support-requests", Some(ilam)).await;
+    assert_eq!(status, 200, "{requests}");
+    let plan: Vec<(&str, &str, &str)> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|request| request["cooperative_id"] == approved["cooperative_id"])
+        .map(|request| {
+            (
+                request["topic"].as_str().unwrap(),
+                request["unit_code"].as_str().unwrap(),
+                request["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(plan.len(), 3, "{requests}");
+    for planned in [("training", "tvto"), ("insurance", "sso"), ("financing", "022")] {
+        assert!(
+            plan.contains(&(planned.0, planned.1, "new")),
+            "{planned:?} missing from {plan:?}"
+        );
+    }
     let (_, cooperative) = app
         .get(
             &format!("/api/v1/cooperatives/{}", approved["cooperative_id"]),
