@@ -22,10 +22,10 @@ use crate::bounds::{BoundedText, Lengths};
 use crate::cooperatives::{CooperativeInput, KnownCodes, validate_cooperative_fields};
 use crate::duplicate_flags::{self, DuplicateRule};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
-use crate::support::{SupportSettings, file_support_plan};
 use crate::persons::{
     PersonInput, identity_conflicts, identity_mismatch, upsert_person, validate_person,
 };
+use crate::support::{SupportSettings, file_support_plan};
 use crate::{AppError, FieldError};
 
 /// A founder with the capital they subscribe and pay in now.

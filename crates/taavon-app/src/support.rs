@@ -452,7 +452,9 @@ pub(crate) async fn file_support_plan(
     let filed_on = business_date_in(write, now).await?;
     let holidays = holidays(write).await?;
     for item in support_plan_after_formation() {
-        let calendar = settings.rules.calendar(&item.unit, holidays.iter().copied());
+        let calendar = settings
+            .rules
+            .calendar(&item.unit, holidays.iter().copied());
         let deadline = settings.rules.deadline(&calendar, filed_on);
         write
             .insert_support_request(&NewSupportRequest {
@@ -554,7 +556,32 @@ pub async fn list_requests(
     let requests = read
         .support_requests(
             &support_scope(principal),
-            &SupportFilter { status, overdue_on },
+            &SupportFilter {
+                status,
+                overdue_on,
+                cooperative_id: None,
+            },
+        )
+        .await?;
+    read.finish().await?;
+    Ok(requests)
+}
+
+/// A cooperative's requests that `principal` may read, newest first (its page's support
+/// section, where the support plan after formation shows).
+pub async fn cooperative_requests(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+) -> Result<Vec<SupportRequest>, AppError> {
+    let mut read = store.read().await?;
+    let requests = read
+        .support_requests(
+            &support_scope(principal),
+            &SupportFilter {
+                cooperative_id: Some(cooperative_id),
+                ..SupportFilter::default()
+            },
         )
         .await?;
     read.finish().await?;

@@ -400,11 +400,35 @@ async fn check_formations_and_clients(app: &TestApp, ilam: &str, lorestan: &str)
         })
         .collect();
     assert_eq!(plan.len(), 3, "{requests}");
-    for planned in [("training", "tvto"), ("insurance", "sso"), ("financing", "022")] {
+    for planned in [
+        ("training", "tvto"),
+        ("insurance", "sso"),
+        ("financing", "022"),
+    ] {
         assert!(
             plan.contains(&(planned.0, planned.1, "new")),
             "{planned:?} missing from {plan:?}"
         );
+    }
+    // …and the cooperative's page shows them, each unit by its Persian name.
+    let browser = crate::helpers::ui_client(app, "ilam").await;
+    let page = browser
+        .get(app.url(&format!("/cooperatives/{}", approved["cooperative_id"])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let section = &page[page
+        .find("id=\"cooperative-support\"")
+        .expect("a support section")..];
+    for shown in [
+        "سازمان آموزش فنی و حرفه‌ای کشور",
+        "سازمان تأمین اجتماعی",
+        "تأمین مالی",
+    ] {
+        assert!(section.contains(shown), "{shown} missing from the page");
     }
     let (_, cooperative) = app
         .get(
