@@ -34,6 +34,7 @@ pub mod impact;
 pub mod import;
 pub mod loans;
 pub mod members;
+pub mod person_view;
 pub mod persons;
 pub mod programs;
 pub mod reference;

@@ -559,7 +559,7 @@ pub async fn list_requests(
             &SupportFilter {
                 status,
                 overdue_on,
-                cooperative_id: None,
+                ..SupportFilter::default()
             },
         )
         .await?;

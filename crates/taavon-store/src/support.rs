@@ -118,6 +118,8 @@ pub struct SupportFilter {
     pub overdue_on: Option<String>,
     /// Only this cooperative's (its page's support section).
     pub cooperative_id: Option<i64>,
+    /// Only those filed for the person as an individual client (the person view).
+    pub person_id: Option<i64>,
 }
 
 /// A change of a request at the version read.
@@ -379,6 +381,12 @@ impl Reader {
         if let Some(id) = filter.cooperative_id {
             let p = conditions.bind(Value::Int(id));
             conditions.push(format!("r.cooperative_id = {p}"));
+        }
+        if let Some(id) = filter.person_id {
+            let p = conditions.bind(Value::Int(id));
+            conditions.push(format!(
+                "r.client_id IN (SELECT id FROM clients WHERE person_id = {p})"
+            ));
         }
         if let Some(today) = &filter.overdue_on {
             let p = conditions.bind(Value::Text(today.clone()));
