@@ -13,13 +13,13 @@ use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::services::Provider;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{
-    Application, AuditEntry, Person, PersonMembership, PersonService, Store, SupportFilter,
-    SupportRequest,
-};
+use taavon_store::{Application, AuditEntry, Person, Store, SupportFilter, SupportRequest};
 
 use crate::AppError;
+
+// What the view returns, for the server (it never names the store).
 use crate::auth::actor_of;
+pub use taavon_store::{PersonMembership, PersonService};
 
 /// What the person view shows: the parts the reader may see (an agency officer gets its
 /// own services only, the other lists empty and `whole` false).
