@@ -341,10 +341,14 @@ pub async fn reverify_upload(
 ) -> Result<(u64, u64), AppError> {
     const PEOPLE_PER_PAGE: i64 = 20_000;
     let (mut judged, mut changed) = (0u64, 0u64);
+    if write.stage_upload_hires(upload_id).await? == 0 {
+        write.unstage_upload_hires().await?;
+        return Ok((judged, changed));
+    }
     let mut after: Option<NationalCode> = None;
     loop {
         let touched = write
-            .hires_at_upload_workshops(upload_id, after.as_ref(), PEOPLE_PER_PAGE)
+            .staged_upload_hires(after.as_ref(), PEOPLE_PER_PAGE)
             .await?;
         let Some(last) = touched.last().map(|h| h.national_code.clone()) else {
             break;
@@ -355,6 +359,7 @@ pub async fn reverify_upload(
         changed += page_changed;
         after = Some(last);
     }
+    write.unstage_upload_hires().await?;
     Ok((judged, changed))
 }
 
@@ -810,9 +815,8 @@ async fn screen_touched(
         .min();
     let mut months: HashMap<(WorkshopCode, NationalCode), Vec<InsuredMonth>> = HashMap::new();
     if let Some(first) = first {
-        for (workshop, code, month) in write.insured_months(&pairs, first).await? {
-            months.entry((workshop, code)).or_default().push(month);
-        }
+        let found = write.insured_months(&pairs, first).await?;
+        months.extend(pairs.into_iter().zip(found));
     }
     for hire in wanted {
         let record = hire

@@ -16,6 +16,7 @@
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod bounds;
 pub mod clients;
 pub mod clock;

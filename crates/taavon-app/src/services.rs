@@ -300,7 +300,9 @@ pub async fn service_imports(
     let provider = match service_scope(principal) {
         ServiceScope::All => None,
         ServiceScope::Provider { provider, .. } => Some(provider),
-        ServiceScope::Provinces(_) | ServiceScope::Cooperative(_) => return Ok(Vec::new()),
+        ServiceScope::Provinces(_) | ServiceScope::Cooperative(_) | ServiceScope::None => {
+            return Ok(Vec::new());
+        }
     };
     let mut read = store.read().await?;
     let imports = read.service_imports(provider.as_ref(), 50).await?;

@@ -1,6 +1,6 @@
 //! Creating and listing user accounts.
 
-use taavon_core::access::{self, Action, Principal, Resource, Role, RoleKind};
+use taavon_core::access::{self, Action, JudgePanel, Principal, Resource, Role, RoleKind};
 use taavon_core::limits::{TextKind, USERNAME_CHARS_MAX};
 use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::timestamp::Timestamp;
@@ -61,6 +61,8 @@ pub struct UserInput {
     pub bank: Option<String>,
     pub agency: Option<String>,
     pub cooperative_id: Option<i64>,
+    /// The festival a judge judges (its Jalali year).
+    pub festival_year: Option<i32>,
 }
 
 impl BoundedText for UserInput {
@@ -195,6 +197,8 @@ fn scope_not_for(kind: RoleKind, input: &UserInput) -> Vec<FieldError> {
         RoleKind::BankOfficer => &["province", "provinces", "bank"],
         RoleKind::AgencyOfficer => &["province", "provinces", "agency"],
         RoleKind::CooperativeRepresentative => &["province", "cooperative_id"],
+        // A judge's province is their panel's; none is the national panel.
+        RoleKind::Judge => &["province", "festival_year"],
     };
     let given = [
         ("province", input.province.is_some()),
@@ -202,6 +206,7 @@ fn scope_not_for(kind: RoleKind, input: &UserInput) -> Vec<FieldError> {
         ("bank", input.bank.is_some()),
         ("agency", input.agency.is_some()),
         ("cooperative_id", input.cooperative_id.is_some()),
+        ("festival_year", input.festival_year.is_some()),
     ];
     given
         .into_iter()
@@ -306,6 +311,28 @@ fn role_from_input(input: &UserInput) -> (Option<Role>, Vec<FieldError>) {
                     errors.push(FieldError::new(field, "required", fa, en));
                     None
                 }
+            }
+        }
+        Some(RoleKind::Judge) => {
+            let panel = match input.province.as_deref() {
+                Some(code) => province("province", Some(code)).map(JudgePanel::Provincial),
+                None => Some(JudgePanel::National),
+            };
+            match (input.festival_year, panel) {
+                (Some(festival_year), Some(panel)) => Some(Role::Judge {
+                    festival_year,
+                    panel,
+                }),
+                (None, _) => {
+                    errors.push(FieldError::new(
+                        "festival_year",
+                        "required",
+                        "نقش داور به سال جشنواره نیاز دارد (نمونه: ۱۴۰۴).",
+                        "A judge needs the festival's year (e.g. 1404).",
+                    ));
+                    None
+                }
+                _ => None,
             }
         }
         Some(RoleKind::CooperativeRepresentative) => {

@@ -30,6 +30,10 @@ pub struct Config {
     /// it every audit record carries a MAC that no one without the key can forge. Keep
     /// it outside the database and its backups, readable by the service alone.
     pub audit_key_file: Option<String>,
+    /// The file holding the key of the festival certificates' verification codes (any
+    /// secret text, at least 16 bytes): without it, results can be closed but not
+    /// published, since codes made without a secret could be forged.
+    pub certificate_key_file: Option<String>,
     /// A bank's rescheduling or reversal above this many rials waits for a second
     /// officer of the same bank.
     pub bank_second_approval_above_rial: i64,
@@ -211,7 +215,7 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -222,6 +226,7 @@ const FIELDS: [&str; 11] = [
     "session_lifetime_minutes",
     "second_approval_above_rial",
     "audit_key_file",
+    "certificate_key_file",
     "bank_second_approval_above_rial",
 ];
 
@@ -240,6 +245,7 @@ impl Default for Config {
             second_approval_above_rial: workflow.second_approval_above_rial,
             bank_second_approval_above_rial: workflow.bank_second_approval_above_rial,
             audit_key_file: None,
+            certificate_key_file: None,
             eod: EodConfig::default(),
             impact: ImpactConfig::default(),
             support: SupportConfig::default(),
@@ -266,6 +272,7 @@ impl std::fmt::Debug for Config {
                 &self.second_approval_above_rial,
             )
             .field("audit_key_file", &self.audit_key_file)
+            .field("certificate_key_file", &self.certificate_key_file)
             .field(
                 "bank_second_approval_above_rial",
                 &self.bank_second_approval_above_rial,
@@ -278,6 +285,23 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// The festival's settings, with the certificates' key from `certificate_key_file`.
+    pub fn award_settings(&self) -> anyhow::Result<taavon_app::awards::AwardSettings> {
+        let mut settings = taavon_app::awards::AwardSettings::default();
+        if let Some(path) = &self.certificate_key_file {
+            let key = std::fs::read(path).map_err(|error| {
+                anyhow::anyhow!("reading the certificate key file {path}: {error}")
+            })?;
+            let key = key.trim_ascii().to_vec();
+            anyhow::ensure!(
+                key.len() >= 16,
+                "the certificate key file {path} holds fewer than 16 bytes"
+            );
+            settings.certificate_secret = key;
+        }
+        Ok(settings)
+    }
+
     /// The audit key from `audit_key_file`, if one is configured.
     pub fn audit_key(&self) -> anyhow::Result<Option<taavon_store::AuditKey>> {
         let Some(path) = &self.audit_key_file else {

@@ -73,6 +73,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
             impact: config.impact.rules()?,
             support: config.support.settings()?,
+            awards: config.award_settings()?,
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;
         store.close().await;

@@ -40,6 +40,9 @@ pub struct UserAddArgs {
     /// The cooperative of a representative.
     #[arg(long)]
     pub cooperative: Option<i64>,
+    /// The festival (its Jalali year) of a judge.
+    #[arg(long)]
+    pub festival_year: Option<i32>,
 }
 
 /// `--role` read into the core's role kinds, so a misspelt role stops at the command line.
@@ -78,6 +81,7 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
         bank: args.bank,
         agency: args.agency,
         cooperative_id: args.cooperative,
+        festival_year: args.festival_year,
     };
     runtime()?.block_on(async {
         let store = open(&config).await?;

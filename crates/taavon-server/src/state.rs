@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub impact: taavon_app::impact::VerificationRules,
     /// Support requests: deadlines, escalation, the attachment size limit.
     pub support: taavon_app::support::SupportSettings,
+    /// The festival of top cooperators: the certificates' key, the pre-score and bands.
+    pub awards: taavon_app::awards::AwardSettings,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
             workflow: taavon_app::applications::WorkflowSettings::default(),
             impact: taavon_app::impact::VerificationRules::default(),
             support: taavon_app::support::SupportSettings::default(),
+            awards: taavon_app::awards::AwardSettings::default(),
         }
     }
 }

@@ -8,6 +8,13 @@
 //! round trip to its worker thread would dominate); on PostgreSQL a batch is one
 //! `INSERT … SELECT FROM UNNEST` of arrays, one round trip and six parameters however
 //! many rows.
+//!
+//! Verification reads and writes the same way: on SQLite one prepared statement run per
+//! person or hire on the transaction's handle, on PostgreSQL one statement over arrays per
+//! page of people. A national list touches every hire in the country, so the hires at its
+//! workshops are first copied, once, into a temporary table keyed by person
+//! (`stage_upload_hires`), which its pages then read by key: finding each page again in
+//! `loan_hires` had cost a pass over every touched hire per page.
 
 use rusqlite::params;
 use sqlx::Row;
@@ -129,6 +136,12 @@ pub enum WorkshopHolder {
 
 const HIRE_COLUMNS: &str = "loan_id, national_code, province, report_id, workshop, \
      disbursed_on, status, woman, upload_id, verified_at";
+
+/// `loan_hires`' columns (`HIRE_COLUMNS`) as the staged copy declares them, keyed by person.
+const STAGED_COLUMNS: &str = "loan_id BIGINT NOT NULL, national_code TEXT NOT NULL, \
+     province TEXT NOT NULL, report_id BIGINT NOT NULL, workshop TEXT, \
+     disbursed_on TEXT NOT NULL, status TEXT NOT NULL, woman BOOLEAN NOT NULL, \
+     upload_id BIGINT, verified_at TEXT NOT NULL, PRIMARY KEY (national_code, loan_id)";
 
 /// A hire's columns as stored, before they are decoded.
 struct RawHire {
@@ -305,11 +318,7 @@ impl WriteTx {
         }
         match self.conn() {
             Conn::Sqlite(tx) => {
-                let locked = (**tx)
-                    .lock_handle()
-                    .await
-                    .map_err(db("borrowing the SQLite connection"))?;
-                let io = SqliteBatchIo::new(locked)?;
+                let io = sqlite_io(tx).await?;
                 let mut insert = io
                     .conn
                     .prepare(INSERT_INSURED_ROW)
@@ -498,26 +507,177 @@ impl WriteTx {
     /// Writes new verdicts. Derived data: the list or report that caused them carries the
     /// audit entry.
     pub async fn update_hire_verdicts(&mut self, updates: &[HireUpdate]) -> Result<(), StoreError> {
+        const CONTEXT: &str = "updating hire verdicts";
         let now = self.now.to_string();
-        // `VALUES` names its columns column1… on both engines.
-        self.execute_rows(
-            "UPDATE loan_hires SET status = v.column3, woman = v.column4, \
-             upload_id = v.column5, verified_at = v.column6 FROM (VALUES {rows}) AS v \
-             WHERE loan_hires.loan_id = v.column1 AND loan_hires.national_code = v.column2",
-            updates,
-            |u| {
-                vec![
-                    Value::Int(u.loan_id),
-                    Value::Text(u.national_code.as_str().to_owned()),
-                    Value::Text(u.verdict.code().to_owned()),
-                    Value::Bool(u.woman),
-                    Value::OptionalInt(u.upload_id),
-                    Value::Text(now.clone()),
-                ]
-            },
-            "updating hire verdicts",
+        match self.conn() {
+            Conn::Sqlite(tx) => {
+                let io = sqlite_io(tx).await?;
+                let mut update = io
+                    .conn
+                    .prepare(
+                        "UPDATE loan_hires SET status = ?3, woman = ?4, upload_id = ?5, \
+                         verified_at = ?6 WHERE loan_id = ?1 AND national_code = ?2",
+                    )
+                    .map_err(sqlite(CONTEXT))?;
+                for u in updates {
+                    update
+                        .execute(params![
+                            u.loan_id,
+                            u.national_code.as_str(),
+                            u.verdict.code(),
+                            u.woman,
+                            u.upload_id,
+                            now.as_str(),
+                        ])
+                        .map_err(sqlite(CONTEXT))?;
+                }
+            }
+            Conn::Postgres(tx) => {
+                let mut loans = Vec::with_capacity(updates.len());
+                let mut codes = Vec::with_capacity(updates.len());
+                let mut statuses = Vec::with_capacity(updates.len());
+                let mut women = Vec::with_capacity(updates.len());
+                let mut uploads = Vec::with_capacity(updates.len());
+                for u in updates {
+                    loans.push(u.loan_id);
+                    codes.push(u.national_code.as_str());
+                    statuses.push(u.verdict.code());
+                    women.push(u.woman);
+                    uploads.push(u.upload_id);
+                }
+                sqlx::query(
+                    "UPDATE loan_hires SET status = v.s, woman = v.w, upload_id = v.u, \
+                     verified_at = $6 FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
+                     $4::boolean[], $5::bigint[]) AS v(l, n, s, w, u) \
+                     WHERE loan_hires.loan_id = v.l AND loan_hires.national_code = v.n",
+                )
+                .bind(loans)
+                .bind(codes)
+                .bind(statuses)
+                .bind(women)
+                .bind(uploads)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await
+                .map_err(db(CONTEXT))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the hires at the workshops an upload covers (those whose verdict the upload
+    /// may change, the claim competitors of their people aside) into a temporary table
+    /// keyed by person, for `staged_upload_hires` to page through; answers how many.
+    /// The copy lives until `unstage_upload_hires` or the end of the transaction.
+    pub async fn stage_upload_hires(&mut self, upload_id: i64) -> Result<u64, StoreError> {
+        const CONTEXT: &str = "staging the hires an upload touches";
+        let (drop, create) = match self.conn() {
+            Conn::Sqlite(_) => (
+                "DROP TABLE IF EXISTS temp.upload_hires",
+                "CREATE TEMP TABLE upload_hires ({STAGED_COLUMNS}) WITHOUT ROWID",
+            ),
+            Conn::Postgres(_) => (
+                "DROP TABLE IF EXISTS pg_temp.upload_hires",
+                "CREATE TEMP TABLE upload_hires ({STAGED_COLUMNS}) ON COMMIT DROP",
+            ),
+        };
+        let create = create.replace("{STAGED_COLUMNS}", STAGED_COLUMNS);
+        let fill = format!(
+            "INSERT INTO upload_hires ({HIRE_COLUMNS}) SELECT {HIRE_COLUMNS} FROM loan_hires \
+             WHERE workshop IN (SELECT workshop FROM insured_upload_months WHERE upload_id = $1)"
+        );
+        let staged = on!(self.conn(), |c| {
+            sqlx::query(drop)
+                .execute(&mut *c)
+                .await
+                .map_err(db(CONTEXT))?;
+            sqlx::query(sqlx::AssertSqlSafe(create))
+                .execute(&mut *c)
+                .await
+                .map_err(db(CONTEXT))?;
+            sqlx::query(sqlx::AssertSqlSafe(fill))
+                .bind(upload_id)
+                .execute(&mut *c)
+                .await
+                .map_err(db(CONTEXT))?
+                .rows_affected()
+        });
+        if let Conn::Postgres(tx) = self.conn() {
+            // Nothing analyses a temporary table on its own; without figures the planner
+            // guesses its size and may sort the whole copy for every page.
+            sqlx::query("ANALYZE pg_temp.upload_hires")
+                .execute(&mut **tx)
+                .await
+                .map_err(db(CONTEXT))?;
+        }
+        Ok(staged)
+    }
+
+    /// The staged hires (`stage_upload_hires`) of the first `people` national codes after
+    /// `after`, by national code and loan: a national upload is verified a page of people
+    /// at a time in bounded memory, and a person is never split between pages.
+    pub async fn staged_upload_hires(
+        &mut self,
+        after: Option<&NationalCode>,
+        people: i64,
+    ) -> Result<Vec<HireRow>, StoreError> {
+        const CONTEXT: &str = "reading the hires an upload touches";
+        let after = after.map_or("", NationalCode::as_str);
+        let last: Option<String> = on!(self.conn(), |c| sqlx::query(
+            "SELECT MAX(national_code) FROM (SELECT DISTINCT national_code FROM upload_hires \
+             WHERE national_code > $1 ORDER BY national_code LIMIT $2) AS page"
         )
+        .bind(after)
+        .bind(people)
+        .fetch_one(c)
         .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db(CONTEXT))?);
+        let Some(last) = last else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {HIRE_COLUMNS} FROM upload_hires WHERE national_code > $1 \
+             AND national_code <= $2 ORDER BY national_code, loan_id"
+        );
+        match self.conn() {
+            Conn::Sqlite(tx) => {
+                let io = sqlite_io(tx).await?;
+                let mut select = io.conn.prepare(&sql).map_err(sqlite(CONTEXT))?;
+                let mut rows = select
+                    .query([after, last.as_str()])
+                    .map_err(sqlite(CONTEXT))?;
+                let mut found = Vec::new();
+                while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
+                    found.push(sqlite_hire(row).map_err(sqlite(CONTEXT))?.decode()?);
+                }
+                Ok(found)
+            }
+            Conn::Postgres(tx) => sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(after)
+                .bind(&last)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(db(CONTEXT))?
+                .iter()
+                .map(|row| hire_row!(row))
+                .collect(),
+        }
+    }
+
+    /// Drops the staged copy (`stage_upload_hires`); SQLite keeps a temporary table for
+    /// the connection's life, and its write connection serves every later writer.
+    pub async fn unstage_upload_hires(&mut self) -> Result<(), StoreError> {
+        let sql = match self.conn() {
+            Conn::Sqlite(_) => "DROP TABLE IF EXISTS temp.upload_hires",
+            Conn::Postgres(_) => "DROP TABLE IF EXISTS pg_temp.upload_hires",
+        };
+        on!(self.conn(), |c| sqlx::query(sql)
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db("dropping the staged hires"))?);
+        Ok(())
     }
 
     /// Points a loan's hires at its (new) workshop code.
@@ -705,95 +865,114 @@ impl Reader {
         ))
     }
 
-    /// The hires at the workshops an upload covers (those whose verdict the upload may
-    /// change, the claim competitors of their people aside), a page of people at a time:
-    /// every such hire of the first `people` national codes after `after`, so a national
-    /// upload is verified in bounded memory and a person is never split between pages.
-    pub async fn hires_at_upload_workshops(
-        &mut self,
-        upload_id: i64,
-        after: Option<&NationalCode>,
-        people: i64,
-    ) -> Result<Vec<HireRow>, StoreError> {
-        let sql = format!(
-            "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE national_code IN \
-             (SELECT DISTINCT national_code FROM loan_hires WHERE workshop IN \
-             (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
-             AND national_code > $2 ORDER BY national_code LIMIT $3) \
-             AND workshop IN (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
-             ORDER BY national_code, loan_id"
-        );
-        Ok(fetch_decoded!(
-            &mut self.conn,
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(upload_id)
-                .bind(after.map_or("", NationalCode::as_str))
-                .bind(people),
-            "reading the hires an upload touches",
-            hire_row
-        ))
-    }
-
     /// Every hire of these people, nationwide (the claims on each person).
     pub async fn hires_of_people(
         &mut self,
         national_codes: &[NationalCode],
     ) -> Result<Vec<HireRow>, StoreError> {
-        let mut found = Vec::new();
-        for chunk in national_codes.chunks(ROWS_PER_STATEMENT * 4) {
-            let marks = placeholders(&self.conn, chunk.len(), 1);
-            let sql = format!(
-                "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE national_code IN ({})",
-                marks.replace(['(', ')'], "")
-            );
-            let values: Vec<Value> = chunk
-                .iter()
-                .map(|code| Value::Text(code.as_str().to_owned()))
-                .collect();
-            found.extend(fetch_decoded!(
-                &mut self.conn,
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &values),
-                "reading the hires of people",
-                hire_row
-            ));
+        const CONTEXT: &str = "reading the hires of people";
+        match &mut self.conn {
+            Conn::Sqlite(tx) => {
+                let io = sqlite_io(tx).await?;
+                let mut select = io
+                    .conn
+                    .prepare(&format!(
+                        "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE national_code = ?1"
+                    ))
+                    .map_err(sqlite(CONTEXT))?;
+                let mut found = Vec::new();
+                for code in national_codes {
+                    let mut rows = select.query([code.as_str()]).map_err(sqlite(CONTEXT))?;
+                    while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
+                        found.push(sqlite_hire(row).map_err(sqlite(CONTEXT))?.decode()?);
+                    }
+                }
+                Ok(found)
+            }
+            Conn::Postgres(tx) => {
+                let codes: Vec<&str> = national_codes.iter().map(NationalCode::as_str).collect();
+                let sql = format!(
+                    "SELECT {HIRE_COLUMNS} FROM loan_hires WHERE national_code = ANY($1::text[])"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(codes)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(db(CONTEXT))?
+                    .iter()
+                    .map(|row| hire_row!(row))
+                    .collect()
+            }
         }
-        Ok(found)
     }
 
-    /// The listed months of these people at these workshops, from `first` on.
+    /// The listed months of each person at its workshop, from `first` on: one list per
+    /// (workshop, national code) asked, in the order asked.
     pub async fn insured_months(
         &mut self,
         people: &[(WorkshopCode, NationalCode)],
         first: JalaliMonth,
-    ) -> Result<Vec<(WorkshopCode, NationalCode, InsuredMonth)>, StoreError> {
-        let mut found = Vec::new();
-        for chunk in people.chunks(ROWS_PER_STATEMENT * 2) {
-            let last = match self.conn {
-                // Anonymous placeholders bind by position on SQLite (see `placeholders`).
-                Conn::Sqlite(_) => "?".to_owned(),
-                Conn::Postgres(_) => format!("${}", chunk.len() * 2 + 1),
-            };
-            let sql = format!(
-                "SELECT workshop, national_code, month, days, gender FROM insured_rows \
-                 WHERE (workshop, national_code) IN (VALUES {}) AND month >= {last}",
-                placeholders(&self.conn, chunk.len(), 2),
-            );
-            let mut values: Vec<Value> = chunk
-                .iter()
-                .flat_map(|(w, n)| {
-                    [
-                        Value::Text(w.as_str().to_owned()),
-                        Value::Text(n.as_str().to_owned()),
-                    ]
-                })
-                .collect();
-            values.push(Value::Text(first.to_string()));
-            found.extend(fetch_decoded!(
-                &mut self.conn,
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &values),
-                "reading insured months",
-                insured_month
-            ));
+    ) -> Result<Vec<Vec<InsuredMonth>>, StoreError> {
+        const CONTEXT: &str = "reading insured months";
+        let first = first.to_string();
+        let mut found: Vec<Vec<InsuredMonth>> = vec![Vec::new(); people.len()];
+        match &mut self.conn {
+            Conn::Sqlite(tx) => {
+                let io = sqlite_io(tx).await?;
+                // The primary key's prefix and a range: a few pages of one b-tree each.
+                let mut select = io
+                    .conn
+                    .prepare(
+                        "SELECT month, days, gender FROM insured_rows \
+                         WHERE workshop = ?1 AND national_code = ?2 AND month >= ?3",
+                    )
+                    .map_err(sqlite(CONTEXT))?;
+                for ((workshop, code), months) in people.iter().zip(found.iter_mut()) {
+                    let mut rows = select
+                        .query(params![workshop.as_str(), code.as_str(), first.as_str()])
+                        .map_err(sqlite(CONTEXT))?;
+                    while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
+                        let raw: (String, i64, String) = (
+                            row.get(0).map_err(sqlite(CONTEXT))?,
+                            row.get(1).map_err(sqlite(CONTEXT))?,
+                            row.get(2).map_err(sqlite(CONTEXT))?,
+                        );
+                        months.push(decode_month(raw)?);
+                    }
+                }
+            }
+            Conn::Postgres(tx) => {
+                let (workshops, codes): (Vec<&str>, Vec<&str>) = people
+                    .iter()
+                    .map(|(workshop, code)| (workshop.as_str(), code.as_str()))
+                    .unzip();
+                // The arrays' rows drive a nested loop over the primary key; ordinality
+                // says whose each month is.
+                let rows = sqlx::query(
+                    "SELECT p.i, r.month, r.days, r.gender FROM UNNEST($1::text[], $2::text[]) \
+                     WITH ORDINALITY AS p(w, n, i) JOIN insured_rows r \
+                     ON r.workshop = p.w AND r.national_code = p.n AND r.month >= $3",
+                )
+                .bind(workshops)
+                .bind(codes)
+                .bind(&first)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(db(CONTEXT))?;
+                for row in &rows {
+                    let (ordinal, month, days, gender): (i64, String, i64, String) = (
+                        row.try_get(0).map_err(db(CONTEXT))?,
+                        row.try_get(1).map_err(db(CONTEXT))?,
+                        row.try_get(2).map_err(db(CONTEXT))?,
+                        row.try_get(3).map_err(db(CONTEXT))?,
+                    );
+                    let months = usize::try_from(ordinal - 1)
+                        .ok()
+                        .and_then(|index| found.get_mut(index))
+                        .ok_or_else(|| corrupt(format!("insured months: ordinal {ordinal}")))?;
+                    months.push(decode_month((month, days, gender))?);
+                }
+            }
         }
         Ok(found)
     }
@@ -1023,17 +1202,47 @@ fn decode_insured_month(
     Ok((
         workshop(&workshop_text)?,
         national_code(&code)?,
-        InsuredMonth {
-            month: JalaliMonth::parse(&month)
-                .map_err(|_| corrupt(format!("insured month {month}")))?,
-            days: u8::try_from(days).map_err(|_| corrupt(format!("insured days {days}")))?,
-            gender: match gender.as_str() {
-                "F" => Gender::Female,
-                "M" => Gender::Male,
-                other => return Err(corrupt(format!("insured gender {other}"))),
-            },
-        },
+        decode_month((month, days, gender))?,
     ))
+}
+
+fn decode_month((month, days, gender): (String, i64, String)) -> Result<InsuredMonth, StoreError> {
+    Ok(InsuredMonth {
+        month: JalaliMonth::parse(&month).map_err(|_| corrupt(format!("insured month {month}")))?,
+        days: u8::try_from(days).map_err(|_| corrupt(format!("insured days {days}")))?,
+        gender: match gender.as_str() {
+            "F" => Gender::Female,
+            "M" => Gender::Male,
+            other => return Err(corrupt(format!("insured gender {other}"))),
+        },
+    })
+}
+
+/// Reads a `HIRE_COLUMNS` row through rusqlite.
+fn sqlite_hire(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawHire> {
+    Ok(RawHire {
+        loan_id: row.get(0)?,
+        national_code: row.get(1)?,
+        province: row.get(2)?,
+        report_id: row.get(3)?,
+        workshop: row.get(4)?,
+        disbursed_on: row.get(5)?,
+        status: row.get(6)?,
+        woman: row.get(7)?,
+        upload_id: row.get(8)?,
+        verified_at: row.get(9)?,
+    })
+}
+
+/// The SQLite transaction's own handle, for the statements run once per row.
+async fn sqlite_io<'a>(
+    tx: &'a mut sqlx::Transaction<'static, sqlx::Sqlite>,
+) -> Result<SqliteBatchIo<'a>, StoreError> {
+    let locked = (**tx)
+        .lock_handle()
+        .await
+        .map_err(db("borrowing the SQLite connection"))?;
+    SqliteBatchIo::new(locked)
 }
 
 pub(crate) fn sqlite(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {

@@ -23,6 +23,7 @@ mod conn;
 mod applications;
 mod audit;
 mod audit_reads;
+mod awards;
 #[cfg(feature = "tooling")]
 mod baseline;
 mod bulk;
@@ -66,6 +67,11 @@ pub use audit::{
     BrokenLink,
 };
 pub use audit_reads::AuditFilter;
+pub use awards::{
+    AWARD_ENTRIES_MAX, AwardAssignment, AwardCategory, AwardCertificate, AwardCriterion,
+    AwardCriterionMark, AwardEntry, AwardEntryReason, AwardFacts, AwardFestival, AwardPanelJudge,
+    AwardResult, NewAwardEntry, NewAwardFestival,
+};
 #[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};

@@ -232,6 +232,7 @@ const ATTACHMENT_COLUMNS: &str = "id, request_id, file_name, content_type, size_
 fn in_support_scope(conditions: &mut Conditions, scope: &SupportScope) {
     match scope {
         SupportScope::All => {}
+        SupportScope::None => conditions.push("1 = 0".to_owned()),
         SupportScope::Provinces(provinces) => {
             conditions.one_of("r.province", provinces.iter().map(ProvinceCode::as_str));
         }

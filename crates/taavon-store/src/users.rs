@@ -1,7 +1,7 @@
 //! Users, their roles and scopes, API tokens, and the audit records of logins.
 
 use sqlx::Row;
-use taavon_core::access::{Role, RoleKind};
+use taavon_core::access::{JudgePanel, Role, RoleKind};
 use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::timestamp::Timestamp;
 
@@ -41,7 +41,7 @@ pub struct User {
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, province, bank, \
-                            agency, cooperative_id, active, created_at";
+                            agency, cooperative_id, festival_year, active, created_at";
 
 struct UserRow {
     id: i64,
@@ -53,6 +53,7 @@ struct UserRow {
     bank: Option<String>,
     agency: Option<String>,
     cooperative_id: Option<i64>,
+    festival_year: Option<i64>,
     active: bool,
     created_at: String,
 }
@@ -70,6 +71,7 @@ macro_rules! user_row {
                 bank: $row.try_get("bank")?,
                 agency: $row.try_get("agency")?,
                 cooperative_id: $row.try_get("cooperative_id")?,
+                festival_year: $row.try_get("festival_year")?,
                 active: $row.try_get("active")?,
                 created_at: $row.try_get("created_at")?,
             })
@@ -182,6 +184,18 @@ impl Reader {
                     .ok_or_else(|| corrupt(format!("user {} has no cooperative", row.id)))?,
                 province: province(row.province.as_deref())?,
             },
+            // A judge of one festival, on its province's panel or (no province) the
+            // national one.
+            RoleKind::Judge => Role::Judge {
+                festival_year: row
+                    .festival_year
+                    .and_then(|year| i32::try_from(year).ok())
+                    .ok_or_else(|| corrupt(format!("user {} has no festival year", row.id)))?,
+                panel: match row.province.as_deref() {
+                    Some(code) => JudgePanel::Provincial(province(Some(code))?),
+                    None => JudgePanel::National,
+                },
+            },
             // Bank and agency officers work in the provinces listed (none: head office).
             RoleKind::BankOfficer | RoleKind::AgencyOfficer => {
                 let codes: Vec<String> = on!(&mut self.conn, |c| sqlx::query(
@@ -227,8 +241,18 @@ impl Reader {
 impl WriteTx {
     /// Creates a user; the audit record never contains the password hash.
     pub async fn insert_user(&mut self, user: &NewUser) -> Result<i64, StoreError> {
+        let festival_year = match &user.role {
+            Role::Judge { festival_year, .. } => Some(i64::from(*festival_year)),
+            _ => None,
+        };
         let (province, bank, agency, cooperative_id, provinces) = match &user.role {
             Role::MinistryAdmin | Role::Auditor => (None, None, None, None, &[][..]),
+            Role::Judge { panel, .. } => match panel {
+                JudgePanel::Provincial(province) => {
+                    (Some(province.as_str()), None, None, None, &[][..])
+                }
+                JudgePanel::National => (None, None, None, None, &[][..]),
+            },
             Role::ProvincialOfficer { province } => {
                 (Some(province.as_str()), None, None, None, &[][..])
             }
@@ -256,8 +280,8 @@ impl WriteTx {
         let now = self.now.to_string();
         let id: i64 = on!(self.conn(), |c| sqlx::query(
             "INSERT INTO users (username, display_name, password_hash, role, province, bank, \
-             agency, cooperative_id, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+             agency, cooperative_id, festival_year, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
         )
         .bind(&user.username)
         .bind(&user.display_name)
@@ -267,6 +291,7 @@ impl WriteTx {
         .bind(bank)
         .bind(agency)
         .bind(cooperative_id)
+        .bind(festival_year)
         .bind(true)
         .bind(&now)
         .fetch_one(c)
@@ -297,6 +322,7 @@ impl WriteTx {
                 "bank": bank,
                 "agency": agency,
                 "cooperative_id": cooperative_id,
+                "festival_year": festival_year,
                 "provinces": provinces.iter().map(ProvinceCode::as_str).collect::<Vec<_>>(),
             }),
         ));

@@ -8,7 +8,7 @@
 //! Each role that works under four eyes has two users (`ilam` and `ilam2`, `bank` and
 //! `bank2`), so a second approval can be given in the demo.
 
-use taavon_core::access::{Role, RoleKind};
+use taavon_core::access::{JudgePanel, Role, RoleKind};
 use taavon_core::ids::{LegalId, NationalCode};
 use taavon_core::reference::{AgencyCode, BankCode, ProvinceCode};
 use taavon_core::registry::{ClientKind, CooperativeKind, CooperativeStatus, Gender};
@@ -468,6 +468,15 @@ fn user_input(username: &str, display_name: &str, role: &Role) -> UserInput {
         } => {
             input.cooperative_id = Some(*cooperative_id);
             input.province = Some(province.as_str().into());
+        }
+        Role::Judge {
+            festival_year,
+            panel,
+        } => {
+            input.festival_year = Some(*festival_year);
+            if let JudgePanel::Provincial(province) = panel {
+                input.province = Some(province.as_str().into());
+            }
         }
         Role::MinistryAdmin | Role::Auditor => {}
     }

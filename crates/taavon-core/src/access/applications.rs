@@ -46,7 +46,7 @@ fn sees(role: &Role, subject: &ApplicationSubject<'_>) -> bool {
             subject.referred_bank == Some(bank)
                 && (provinces.is_empty() || provinces.contains(subject.province))
         }
-        Role::AgencyOfficer { .. } => false,
+        Role::AgencyOfficer { .. } | Role::Judge { .. } => false,
     }
 }
 
@@ -149,7 +149,10 @@ pub fn decide_revision(
         Role::MinistryAdmin | Role::ProvincialOfficer { .. } => {
             subject.participants.drafted_by == Some(principal.user_id)
         }
-        Role::BankOfficer { .. } | Role::AgencyOfficer { .. } | Role::Auditor => false,
+        Role::BankOfficer { .. }
+        | Role::AgencyOfficer { .. }
+        | Role::Auditor
+        | Role::Judge { .. } => false,
     };
     allow_if(applicants_side)
 }
@@ -183,7 +186,7 @@ pub fn application_scope(principal: &Principal) -> ApplicationScope {
             bank: bank.clone(),
             provinces: provinces.clone(),
         },
-        Role::AgencyOfficer { .. } => ApplicationScope::None,
+        Role::AgencyOfficer { .. } | Role::Judge { .. } => ApplicationScope::None,
     }
 }
 

@@ -68,7 +68,7 @@ pub fn sees_hire_national_codes(role: &Role, subject: &LoanSubject<'_>) -> bool 
         Role::CooperativeRepresentative { cooperative_id, .. } => {
             subject.cooperative_id == Some(*cooperative_id)
         }
-        Role::BankOfficer { .. } | Role::AgencyOfficer { .. } => false,
+        Role::BankOfficer { .. } | Role::AgencyOfficer { .. } | Role::Judge { .. } => false,
     }
 }
 

@@ -37,7 +37,7 @@ fn sees(role: &Role, subject: &LoanSubject<'_>) -> bool {
             subject.bank == Some(bank)
                 && (provinces.is_empty() || provinces.contains(subject.province))
         }
-        Role::AgencyOfficer { .. } => false,
+        Role::AgencyOfficer { .. } | Role::Judge { .. } => false,
     }
 }
 
@@ -115,7 +115,9 @@ pub fn ledger_view(principal: &Principal) -> LedgerView {
         Role::MinistryAdmin | Role::Auditor => LedgerView::All,
         Role::AgencyOfficer { agency, .. } => LedgerView::Agency(agency.clone()),
         Role::ProvincialOfficer { province } => LedgerView::Province(province.clone()),
-        Role::BankOfficer { .. } | Role::CooperativeRepresentative { .. } => LedgerView::None,
+        Role::BankOfficer { .. } | Role::CooperativeRepresentative { .. } | Role::Judge { .. } => {
+            LedgerView::None
+        }
     }
 }
 

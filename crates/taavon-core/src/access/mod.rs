@@ -6,6 +6,7 @@
 //! province.
 
 mod applications;
+mod awards;
 mod impact;
 mod loans;
 mod people;
@@ -16,6 +17,10 @@ mod support;
 pub use applications::{
     ApplicationScope, ApplicationSubject, application_scope, decide_revision, decide_transition,
     drafts_applications, permitted_moves,
+};
+pub use awards::{
+    AwardScope, EntryRoute, award_scope, decide_award_entry, in_award_scope, judge_panel,
+    keeps_festivals,
 };
 pub use impact::{
     InsuredListView, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
@@ -67,6 +72,20 @@ pub enum Role {
     },
     /// Read-only, nation-wide, including the audit trail.
     Auditor,
+    /// A judge of one festival (its Jalali year) on one panel: reads and marks only the
+    /// entries assigned to them (`award_scope`).
+    Judge {
+        festival_year: i32,
+        panel: JudgePanel,
+    },
+}
+
+/// The panel a judge sits on: a province's, for its provincial round, or the national
+/// one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JudgePanel {
+    Provincial(ProvinceCode),
+    National,
 }
 
 /// The stable codes of the roles, as stored and as shown in the API.
@@ -78,6 +97,7 @@ pub enum RoleKind {
     AgencyOfficer,
     CooperativeRepresentative,
     Auditor,
+    Judge,
 }
 
 /// Someone who has proven who they are (by session or bearer token).
@@ -150,13 +170,14 @@ pub enum CooperativeScope {
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 6] = [
+    pub const ALL: [RoleKind; 7] = [
         RoleKind::MinistryAdmin,
         RoleKind::ProvincialOfficer,
         RoleKind::BankOfficer,
         RoleKind::AgencyOfficer,
         RoleKind::CooperativeRepresentative,
         RoleKind::Auditor,
+        RoleKind::Judge,
     ];
 
     pub fn code(self) -> &'static str {
@@ -167,6 +188,7 @@ impl RoleKind {
             RoleKind::AgencyOfficer => "agency_officer",
             RoleKind::CooperativeRepresentative => "cooperative_representative",
             RoleKind::Auditor => "auditor",
+            RoleKind::Judge => "judge",
         }
     }
 
@@ -182,6 +204,7 @@ impl RoleKind {
             RoleKind::AgencyOfficer => "کارشناس سازمان",
             RoleKind::CooperativeRepresentative => "نماینده تعاونی",
             RoleKind::Auditor => "حسابرس",
+            RoleKind::Judge => "داور جشنواره",
         }
     }
 
@@ -193,6 +216,7 @@ impl RoleKind {
             RoleKind::AgencyOfficer => "Agency officer",
             RoleKind::CooperativeRepresentative => "Cooperative representative",
             RoleKind::Auditor => "Auditor",
+            RoleKind::Judge => "Festival judge",
         }
     }
 }
@@ -206,6 +230,7 @@ impl Role {
             Role::AgencyOfficer { .. } => RoleKind::AgencyOfficer,
             Role::CooperativeRepresentative { .. } => RoleKind::CooperativeRepresentative,
             Role::Auditor => RoleKind::Auditor,
+            Role::Judge { .. } => RoleKind::Judge,
         }
     }
 
@@ -279,8 +304,9 @@ pub fn cooperative_scope(principal: &Principal) -> CooperativeScope {
             CooperativeScope::One(*cooperative_id)
         }
         // Agencies act on the support requests routed to them (`support_scope`), not on the
-        // registry.
-        Role::AgencyOfficer { .. } => CooperativeScope::None,
+        // registry; judges read their assigned entries' snapshots (`award_scope`), never
+        // the registry itself.
+        Role::AgencyOfficer { .. } | Role::Judge { .. } => CooperativeScope::None,
     }
 }
 
@@ -295,7 +321,7 @@ fn decide_cooperative(
         Role::ProvincialOfficer { province: own } => own == province,
         Role::BankOfficer { provinces, .. } => provinces.is_empty() || provinces.contains(province),
         Role::CooperativeRepresentative { cooperative_id, .. } => id == Some(*cooperative_id),
-        Role::AgencyOfficer { .. } => false,
+        Role::AgencyOfficer { .. } | Role::Judge { .. } => false,
     };
     if !in_scope {
         return Decision::OutOfScope;

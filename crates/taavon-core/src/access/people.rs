@@ -42,7 +42,7 @@ pub fn decide_person_view(
             agency: agency.clone(),
             provinces: provinces.clone(),
         }),
-        Role::BankOfficer { .. } | Role::CooperativeRepresentative { .. } => {
+        Role::BankOfficer { .. } | Role::CooperativeRepresentative { .. } | Role::Judge { .. } => {
             Err(Decision::Forbidden)
         }
     }

@@ -119,7 +119,10 @@ pub fn decide_cooperative_field(
         // `decide` confined the provincial officer to their province.
         Role::MinistryAdmin | Role::ProvincialOfficer { .. } => true,
         Role::CooperativeRepresentative { .. } => !field.is_regulatory(),
-        Role::BankOfficer { .. } | Role::AgencyOfficer { .. } | Role::Auditor => false,
+        Role::BankOfficer { .. }
+        | Role::AgencyOfficer { .. }
+        | Role::Auditor
+        | Role::Judge { .. } => false,
     })
 }
 

@@ -22,6 +22,8 @@ pub enum ServiceScope {
         provinces: Vec<ProvinceCode>,
     },
     Cooperative(i64),
+    /// None (a judge's: the festival is all they work on).
+    None,
 }
 
 /// The service records `principal` may list.
@@ -40,6 +42,7 @@ pub fn service_scope(principal: &Principal) -> ServiceScope {
         Role::CooperativeRepresentative { cooperative_id, .. } => {
             ServiceScope::Cooperative(*cooperative_id)
         }
+        Role::Judge { .. } => ServiceScope::None,
     }
 }
 

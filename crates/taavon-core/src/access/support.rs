@@ -31,6 +31,8 @@ pub enum SupportScope {
         unit: Unit,
         provinces: Vec<ProvinceCode>,
     },
+    /// None (a judge's: the festival is all they work on).
+    None,
     /// One cooperative's.
     Cooperative(i64),
 }
@@ -51,6 +53,7 @@ pub fn support_scope(principal: &Principal) -> SupportScope {
         Role::CooperativeRepresentative { cooperative_id, .. } => {
             SupportScope::Cooperative(*cooperative_id)
         }
+        Role::Judge { .. } => SupportScope::None,
     }
 }
 
@@ -63,6 +66,7 @@ pub fn in_support_scope(scope: &SupportScope, subject: &SupportSubject<'_>) -> b
             unit == subject.unit && (provinces.is_empty() || provinces.contains(subject.province))
         }
         SupportScope::Cooperative(id) => subject.cooperative_id == Some(*id),
+        SupportScope::None => false,
     }
 }
 
@@ -99,7 +103,7 @@ pub fn support_sides(principal: &Principal, subject: &SupportSubject<'_>) -> Sid
         Role::AgencyOfficer { .. } | Role::BankOfficer { .. } => {
             in_support_scope(&support_scope(principal), subject)
         }
-        Role::CooperativeRepresentative { .. } | Role::Auditor => false,
+        Role::CooperativeRepresentative { .. } | Role::Auditor | Role::Judge { .. } => false,
     };
     Sides { requester, handler }
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taavon_app::auth::{self, Via};
 use taavon_app::clock;
-use taavon_core::access::{Principal, Role};
+use taavon_core::access::{JudgePanel, Principal, Role};
 use utoipa::ToSchema;
 
 use crate::api::fields;
@@ -44,12 +44,20 @@ pub struct Me {
     pub bank: Option<String>,
     pub agency: Option<String>,
     pub cooperative_id: Option<i64>,
+    /// A judge's festival (its Jalali year).
+    pub festival_year: Option<i32>,
 }
 
 impl From<&Principal> for Me {
     fn from(principal: &Principal) -> Self {
         let (provinces, bank, agency, cooperative_id) = match &principal.role {
             Role::MinistryAdmin | Role::Auditor => (Vec::new(), None, None, None),
+            Role::Judge { panel, .. } => match panel {
+                JudgePanel::Provincial(province) => {
+                    (vec![province.as_str().to_owned()], None, None, None)
+                }
+                JudgePanel::National => (Vec::new(), None, None, None),
+            },
             Role::ProvincialOfficer { province } => {
                 (vec![province.as_str().to_owned()], None, None, None)
             }
@@ -75,7 +83,12 @@ impl From<&Principal> for Me {
                 Some(*cooperative_id),
             ),
         };
+        let festival_year = match &principal.role {
+            Role::Judge { festival_year, .. } => Some(*festival_year),
+            _ => None,
+        };
         Self {
+            festival_year,
             id: principal.user_id,
             username: principal.username.clone(),
             role: principal.role.kind().code().to_owned(),

@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use taavon_core::access::RoleKind;
 use taavon_core::allocation::Params;
 use taavon_core::applications::{ApplicationState, TransitionAction};
+use taavon_core::awards::festival::{RoundAction, RoundKind};
 use taavon_core::impact::figures::{Grouping, Period};
 use taavon_core::limits::{IDEMPOTENCY_KEY_CHARS_MAX, TextKind};
 use taavon_core::loans::LoanStatus;
@@ -318,6 +319,12 @@ fields! {
         one_of(RequestStatus::ALL.iter().map(|s| s.code()), "Where a support request stands."),
         TextKind::Code,
     );
+    AwardRoundCode => one_of(RoundKind::ALL.iter().map(|k| k.code()),
+        "A festival's round: provincial or national.");
+    AwardRoundAction => one_of(RoundAction::ALL.iter().map(|a| a.code()),
+        "A round's move: start judging, close (scores the round) or publish.");
+    CertificateCodeText => spelled(TextKind::Code, "^[0-9A-Za-z۰-۹ -]{10,13}$", None,
+        "A certificate's verification code: ten letters and digits, in two groups of five.");
     SupportUnitKind => one_of(UnitKind::ALL.iter().map(|k| k.code()),
         "Which kind of unit answers: the provincial office, an agency or a bank.");
     Weight => ObjectBuilder::new()

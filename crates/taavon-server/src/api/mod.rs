@@ -3,6 +3,7 @@
 mod applications;
 mod audit;
 mod auth;
+mod awards;
 mod calendar;
 mod clients;
 mod cooperatives;
@@ -19,7 +20,7 @@ mod programs;
 mod reference;
 mod services;
 pub mod support;
-mod users;
+pub(crate) mod users;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -126,6 +127,18 @@ use problems::ProblemResponses;
         services::gaps,
         services::counties,
         people::overview,
+        awards::create_festival,
+        awards::festival,
+        awards::appoint_judge,
+        awards::move_round,
+        awards::entries,
+        awards::enter,
+        awards::entry,
+        awards::mark,
+        awards::submit,
+        awards::my_entries,
+        awards::results,
+        awards::certificate,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerSecurity, &IdempotencyHeader, &ProblemResponses, &FieldSchemas),
@@ -347,6 +360,35 @@ pub fn routes() -> Router<AppState> {
             post(support::attach),
         )
         .route("/api/v1/support-attachments/{id}", get(support::download))
+        .route("/api/v1/awards/festivals", post(awards::create_festival))
+        .route("/api/v1/awards/festivals/{year}", get(awards::festival))
+        .route(
+            "/api/v1/awards/festivals/{year}/judges",
+            post(awards::appoint_judge),
+        )
+        .route(
+            "/api/v1/awards/festivals/{year}/rounds/{round}/moves",
+            post(awards::move_round),
+        )
+        .route(
+            "/api/v1/awards/festivals/{year}/rounds/{round}/results",
+            get(awards::results),
+        )
+        .route(
+            "/api/v1/awards/festivals/{year}/entries",
+            get(awards::entries).post(awards::enter),
+        )
+        .route("/api/v1/awards/entries/{id}", get(awards::entry))
+        .route("/api/v1/awards/entries/{id}/marks", post(awards::mark))
+        .route(
+            "/api/v1/awards/entries/{id}/submission",
+            post(awards::submit),
+        )
+        .route("/api/v1/awards/my-entries", get(awards::my_entries))
+        .route(
+            "/api/v1/awards/certificates/{code}",
+            get(awards::certificate),
+        )
 }
 
 /// The login route, separate so it can carry the rate limit.

@@ -39,6 +39,9 @@ pub struct NewUserDto {
     #[schema(value_type = Option<fields::AgencyCode>)]
     pub agency: Option<String>,
     pub cooperative_id: Option<i64>,
+    /// A judge's festival (its Jalali year).
+    #[schema(minimum = 1300, maximum = 1500)]
+    pub festival_year: Option<i32>,
 }
 
 /// The id of a created resource.
@@ -79,6 +82,7 @@ pub async fn create(
         bank: body.bank,
         agency: body.agency,
         cooperative_id: body.cooperative_id,
+        festival_year: body.festival_year,
     };
     let id = users::add_user(
         &state.store,

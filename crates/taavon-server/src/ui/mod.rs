@@ -4,6 +4,7 @@ mod answer;
 mod application_form;
 mod applications;
 mod audit;
+mod awards;
 mod borrower;
 mod budgets;
 mod calendar;
@@ -352,6 +353,9 @@ pub fn routes() -> Router<AppState> {
         .route("/support/{id}/messages", post(support::reply))
         .route("/support/{id}/rating", post(support::rate))
         .route("/support/attachments/{id}", get(support::download))
+        .route("/awards/entries/{id}", get(awards::entry))
+        .route("/awards/entries/{id}/marks", post(awards::mark))
+        .route("/awards/entries/{id}/submission", post(awards::submit))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))
 }

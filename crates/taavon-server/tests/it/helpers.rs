@@ -28,6 +28,11 @@ pub async fn sqlite_app() -> TestApp {
 
 /// A browser-like client logged in to the UI as `username` (cookies kept, no redirects).
 pub async fn ui_client(app: &TestApp, username: &str) -> reqwest::Client {
+    ui_client_with(app, username, "demo").await
+}
+
+/// A UI session of a user with their own password (one made by the test, not the demo).
+pub async fn ui_client_with(app: &TestApp, username: &str, password: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -35,7 +40,11 @@ pub async fn ui_client(app: &TestApp, username: &str) -> reqwest::Client {
         .unwrap();
     let response = client
         .post(app.url("/login"))
-        .form(&[("username", username), ("password", "demo"), ("next", "/")])
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();

@@ -673,6 +673,159 @@ async fn check_every_write_route(app: TestApp) {
     walk.covered
         .push("post /api/v1/impact/insured-lists".to_owned());
 
+    // Services: one record, and an agency's file (its body is the file, walked by hand).
+    let service = |reference: &str| {
+        json!({"agency": "sso", "reference": reference, "kind": "insurance_enrolment",
+               "county": "1603", "national_code": crate::impact::person(800_000_005),
+               "delivered_on": "1403/08/01"})
+    };
+    walk.check(
+        &sso,
+        ("post", "/api/v1/services"),
+        "/api/v1/services",
+        service("WALK-1"),
+        service("WALK-2"),
+    )
+    .await;
+    let file = |reference: &str| {
+        format!(
+            "شماره مرجع,نوع خدمت,شهرستان,کد ملی,تاریخ ارائه\n{reference},insurance_enrolment,1603,{},1403/07/15\n",
+            crate::impact::person(800_000_006)
+        )
+    };
+    let (status, first) =
+        crate::services::import(&app, &sso, "sso", "walk services", &file("WALK-3")).await;
+    assert_eq!(status, 201, "{first}");
+    let written = newest_audit_seq(&app).await;
+    assert_eq!(
+        crate::services::import(&app, &sso, "sso", "walk services", &file("WALK-3")).await,
+        (201, first),
+        "a replay of the services import"
+    );
+    assert_eq!(newest_audit_seq(&app).await, written);
+    let (status, refused) =
+        crate::services::import(&app, &sso, "sso", "walk services", &file("WALK-4")).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    walk.covered
+        .push("post /api/v1/services/imports".to_owned());
+
+    // The festival of top cooperators, on days of its windows set behind the server.
+    let day = |jalali: &str| {
+        taavon_core::calendar::JalaliDate::parse(jalali)
+            .unwrap()
+            .to_iso()
+            .to_string()
+    };
+    let set_day = |jalali: &str| format!("UPDATE business_date SET open_on = '{}'", day(jalali));
+    taavon_testkit::tamper(&app.database_url, &set_day("1404-02-15")).await;
+    let festival = |judging_closes: &str| {
+        json!({"year": 1404, "entry_opens": "1404/02/01", "entry_closes": "1404/03/31",
+               "judging_opens": "1404/04/01", "judging_closes": judging_closes})
+    };
+    walk.check(
+        &admin,
+        ("post", "/api/v1/awards/festivals"),
+        "/api/v1/awards/festivals",
+        festival("1404/05/31"),
+        festival("1404/05/30"),
+    )
+    .await;
+    let mut judges = Vec::new();
+    for n in 0..3_u32 {
+        let username = format!("walk_judge{n}");
+        let (status, created) = app
+            .post(
+                "/api/v1/users",
+                Some(&admin),
+                &json!({"username": username, "display_name": username,
+                        "password": "long enough password", "role": "judge",
+                        "province": "IR-15", "festival_year": 1404}),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let appoint = |serial: u32| json!({"user_id": created["id"], "national_code": national_code(720_000_000 + serial)});
+        if n == 0 {
+            walk.check(
+                &admin,
+                ("post", "/api/v1/awards/festivals/{year}/judges"),
+                "/api/v1/awards/festivals/1404/judges",
+                appoint(n),
+                appoint(n + 10),
+            )
+            .await;
+        } else {
+            let (status, appointed) = app
+                .post(
+                    "/api/v1/awards/festivals/1404/judges",
+                    Some(&admin),
+                    &appoint(n),
+                )
+                .await;
+            assert_eq!(status, 201, "{appointed}");
+        }
+        judges.push(app.token(&username, "long enough password").await);
+    }
+    let lorestan = app.token("lorestan", "demo").await;
+    let entry =
+        |cooperative_id: i64| json!({"cooperative_id": cooperative_id, "category": "agriculture"});
+    let entered = walk
+        .check(
+            &lorestan,
+            ("post", "/api/v1/awards/festivals/{year}/entries"),
+            "/api/v1/awards/festivals/1404/entries",
+            entry(3),
+            entry(4),
+        )
+        .await;
+    let (status, second) = app
+        .post(
+            "/api/v1/awards/festivals/1404/entries",
+            Some(&lorestan),
+            &entry(4),
+        )
+        .await;
+    assert_eq!(status, 201, "{second}");
+    taavon_testkit::tamper(&app.database_url, &set_day("1404-04-02")).await;
+    walk.check(
+        &admin,
+        (
+            "post",
+            "/api/v1/awards/festivals/{year}/rounds/{round}/moves",
+        ),
+        "/api/v1/awards/festivals/1404/rounds/provincial/moves",
+        json!({"action": "start_judging"}),
+        json!({"action": "close"}),
+    )
+    .await;
+    let marks = |mark: u32| {
+        json!({"marks": [{"criterion": "economic_performance", "mark": mark},
+                         {"criterion": "jobs_and_inclusion", "mark": mark},
+                         {"criterion": "governance", "mark": mark},
+                         {"criterion": "innovation", "mark": mark}]})
+    };
+    let entry_path = format!("/api/v1/awards/entries/{}", entered["entry"]["id"]);
+    walk.check(
+        &judges[0],
+        ("post", "/api/v1/awards/entries/{id}/marks"),
+        &format!("{entry_path}/marks"),
+        marks(60),
+        marks(70),
+    )
+    .await;
+    walk.check_without_body(
+        &judges[0],
+        ("post", "/api/v1/awards/entries/{id}/submission"),
+        &format!("{entry_path}/submission"),
+        &format!(
+            "/api/v1/awards/entries/{}/submission",
+            second["entry"]["id"]
+        ),
+    )
+    .await;
+
     // The walk covered exactly the keyed operations of the document.
     let mut keyed: Vec<String> = write_operations(&app)
         .await
@@ -726,7 +879,9 @@ async fn every_write_operation_declares_the_key_and_reads_it_through_the_extract
             .replace("{id}", "1")
             .replace("{code}", "note18")
             .replace("{transaction_id}", "1")
-            .replace("{proposal_id}", "1");
+            .replace("{proposal_id}", "1")
+            .replace("{year}", "1404")
+            .replace("{round}", "provincial");
         let (status, problem) = send(
             &app,
             &method,

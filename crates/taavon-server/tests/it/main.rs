@@ -3,6 +3,7 @@
 
 mod api;
 mod authorization;
+mod awards;
 mod browser;
 mod contract;
 mod forms;

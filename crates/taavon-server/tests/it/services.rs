@@ -9,7 +9,13 @@ use taavon_testkit::{Engine, TestApp, spawn_app};
 
 use crate::impact::{CSV, person};
 
-async fn import(app: &TestApp, token: &str, agency: &str, key: &str, body: &str) -> (u16, Value) {
+pub(crate) async fn import(
+    app: &TestApp,
+    token: &str,
+    agency: &str,
+    key: &str,
+    body: &str,
+) -> (u16, Value) {
     let response = app
         .client
         .post(app.url(&format!("/api/v1/services/imports?agency={agency}")))

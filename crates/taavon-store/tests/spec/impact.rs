@@ -1,15 +1,20 @@
 //! The impact figures' grouped read: one row per group and day of first disbursement,
 //! summing the loan, its rials, planned, reported and verified jobs (women's and those in
-//! underprivileged counties apart), confined to the reader's scope and the days asked.
+//! underprivileged counties apart), confined to the reader's scope and the days asked;
+//! and what verification reads and writes.
 
 use taavon_core::access::ApplicationScope;
-use taavon_core::calendar::IsoDate;
+use taavon_core::calendar::{IsoDate, JalaliMonth};
 use taavon_core::ids::{NationalCode, WorkshopCode};
 use taavon_core::impact::figures::{FigureCell, Grouping, Period, aggregate};
-use taavon_core::impact::{HireStatus, HireVerdict};
+use taavon_core::impact::{HireStatus, HireVerdict, InsuredMonth, InsuredRow};
 use taavon_core::loans::TransactionKind;
 use taavon_core::reference::ProvinceCode;
-use taavon_store::{FigureFilter, HireUpdate, NewHire, NewLoanTransaction, Store};
+use taavon_core::registry::Gender;
+use taavon_store::{
+    FigureFilter, HireRow, HireUpdate, InsuredCoverage, NewHire, NewInsuredUpload, NewLoan,
+    NewLoanTransaction, Store,
+};
 
 use super::loans::contracted_loan;
 use super::{Checks, now, operator, run};
@@ -217,5 +222,217 @@ async fn figures_sum_a_loans_jobs_once_per_group_and_day_within_scope(
         ..filter(Grouping::Province)
     };
     assert!(cells(&store, &all, &a_cooperative).await.is_empty());
+    Checks::AuditMustVerify
+}
+
+spec!(an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_months);
+async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_months(
+    store: Store,
+    _: String,
+) -> Checks {
+    // Establishes what verification reads and writes, alike on both engines: the hires at
+    // an upload's workshops in pages of whole people, every claim on a person nationwide,
+    // each person's months in the order asked, and the new verdicts.
+    let first_loan = contracted_loan(&store).await;
+    let province = ProvinceCode::parse("IR-16").unwrap();
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let application = write
+        .application(first_loan.fields.application_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let application_id = write.insert_application(&application.fields).await.unwrap();
+    let second_loan = write
+        .insert_loan(
+            &NewLoan {
+                application_id,
+                contract_no: "second".into(),
+                ..first_loan.fields.clone()
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let listed = WorkshopCode::parse("1000000016").unwrap();
+    let elsewhere = WorkshopCode::parse("1000000017").unwrap();
+    let person = |n: u32| NationalCode::with_check_digit(&format!("{n:09}")).unwrap();
+    let hire = |n: u32, workshop: &WorkshopCode| NewHire {
+        national_code: person(n),
+        workshop: Some(workshop.clone()),
+        disbursed_on: IsoDate::parse("2025-01-01").unwrap(),
+        verdict: HireVerdict::Status(HireStatus::NotInsured),
+        woman: false,
+    };
+    // People 1 to 4 at the listed workshop on the first loan; person 2 there on the
+    // second loan too, persons 3 and 5 at another workshop.
+    for (loan_id, hires) in [
+        (
+            first_loan.id,
+            (1..=4).map(|n| hire(n, &listed)).collect::<Vec<_>>(),
+        ),
+        (
+            second_loan,
+            vec![hire(2, &listed), hire(3, &elsewhere), hire(5, &elsewhere)],
+        ),
+    ] {
+        let report = write
+            .record_job_report(loan_id, &province, false, &hires)
+            .await
+            .unwrap();
+        write
+            .insert_hires(loan_id, &province, report, &hires)
+            .await
+            .unwrap();
+    }
+    let (before, after) = (
+        JalaliMonth::parse("1403-10").unwrap(),
+        JalaliMonth::parse("1403-11").unwrap(),
+    );
+    let upload_id = write
+        .record_insured_upload(
+            &NewInsuredUpload {
+                file_name: "list.csv".into(),
+                content_sha256: "0".repeat(64),
+                row_count: 3,
+                first_month: before,
+                last_month: after,
+            },
+            &[
+                InsuredCoverage {
+                    workshop: listed.clone(),
+                    month: before,
+                    row_count: 1,
+                },
+                InsuredCoverage {
+                    workshop: listed.clone(),
+                    month: after,
+                    row_count: 2,
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    let row = |n: u32, month, days, gender| InsuredRow {
+        workshop: listed.clone(),
+        national_code: person(n),
+        gender,
+        month,
+        days,
+    };
+    write
+        .insert_insured_rows(
+            upload_id,
+            &[
+                row(1, before, 30, Gender::Female),
+                row(1, after, 20, Gender::Female),
+                row(2, after, 31, Gender::Male),
+            ],
+        )
+        .await
+        .unwrap();
+
+    let keys = |hires: Vec<HireRow>| -> Vec<(u32, i64)> {
+        hires
+            .iter()
+            .map(|h| (h.national_code.as_str()[..9].parse().unwrap(), h.loan_id))
+            .collect()
+    };
+    assert_eq!(write.stage_upload_hires(upload_id).await.unwrap(), 5);
+    let first_page = write.staged_upload_hires(None, 2).await.unwrap();
+    assert_eq!(
+        keys(first_page),
+        [(1, first_loan.id), (2, first_loan.id), (2, second_loan)],
+        "two people, the second with both hires"
+    );
+    let second_page = write
+        .staged_upload_hires(Some(&person(2)), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        keys(second_page),
+        [(3, first_loan.id), (4, first_loan.id)],
+        "only hires at the upload's workshops"
+    );
+    assert!(
+        write
+            .staged_upload_hires(Some(&person(4)), 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Staging again in the same transaction starts afresh.
+    assert_eq!(write.stage_upload_hires(upload_id).await.unwrap(), 5);
+    write.unstage_upload_hires().await.unwrap();
+
+    let mut claims = keys(
+        write
+            .hires_of_people(&[person(5), person(3)])
+            .await
+            .unwrap(),
+    );
+    claims.sort();
+    assert_eq!(
+        claims,
+        [(3, first_loan.id), (3, second_loan), (5, second_loan)]
+    );
+    let months = write
+        .insured_months(
+            &[
+                (listed.clone(), person(2)),
+                (elsewhere.clone(), person(1)),
+                (listed.clone(), person(1)),
+            ],
+            after,
+        )
+        .await
+        .unwrap();
+    let month = |month, days, gender| InsuredMonth {
+        month,
+        days,
+        gender,
+    };
+    assert_eq!(
+        months,
+        [
+            vec![month(after, 31, Gender::Male)],
+            vec![],
+            vec![month(after, 20, Gender::Female)],
+        ],
+        "in the order asked, from the month asked on"
+    );
+
+    write
+        .update_hire_verdicts(&[HireUpdate {
+            loan_id: second_loan,
+            national_code: person(2),
+            verdict: HireVerdict::Status(HireStatus::ClaimedElsewhere),
+            woman: true,
+            upload_id: Some(upload_id),
+        }])
+        .await
+        .unwrap();
+    let updated: Vec<HireRow> = write.loan_hires(second_loan).await.unwrap();
+    let (changed, kept): (Vec<&HireRow>, Vec<&HireRow>) =
+        updated.iter().partition(|h| h.national_code == person(2));
+    assert_eq!(
+        (
+            changed[0].verdict,
+            changed[0].woman,
+            changed[0].upload_id,
+            changed[0].verified_at.as_str()
+        ),
+        (
+            HireVerdict::Status(HireStatus::ClaimedElsewhere),
+            true,
+            Some(upload_id),
+            now().to_string().as_str()
+        )
+    );
+    assert!(
+        kept.iter()
+            .all(|h| h.verdict == HireVerdict::Status(HireStatus::NotInsured)
+                && h.upload_id.is_none())
+    );
+    write.commit().await.unwrap();
     Checks::AuditMustVerify
 }

@@ -1,0 +1,320 @@
+//! The festival of top cooperators in the UI: one entry as its reader may see it, and for
+//! a judge of the entry the marks form per criterion, the submission (asked first) and
+//! the other judges' marks only as `awards::visibility` allows — hidden before the judge
+//! submits, without names until the round closes.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use taavon_app::awards::{self, EntryView, MarksInput, OthersMarks};
+use taavon_app::{AppError, clock};
+use taavon_core::awards::festival::{RoundKind, RoundState};
+
+use super::csrf::CsrfForm;
+use super::fields::Field;
+use super::form_key::{self, Submission};
+use super::form_state::FormState;
+use super::i18n::Lang;
+use super::names;
+use super::page::{PageParts, error_page, layout};
+use super::{Layout, answer, render};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+/// The words of these pages, Persian and English.
+struct Words {
+    entry_title: &'static str,
+    cooperative: &'static str,
+    category: &'static str,
+    province: &'static str,
+    round: &'static str,
+    provincial: &'static str,
+    national: &'static str,
+    prescore: &'static str,
+    reasons: &'static str,
+    your_marks: &'static str,
+    submitted: &'static str,
+    save: &'static str,
+    submit: &'static str,
+    confirm_submit: &'static str,
+    others: &'static str,
+    others_hidden: &'static str,
+    others_anonymous: &'static str,
+    others_named: &'static str,
+    done_marked: &'static str,
+    done_submitted: &'static str,
+    mark_hint: &'static str,
+}
+
+const FA: Words = Words {
+    entry_title: "پرونده جشنواره",
+    cooperative: "تعاونی",
+    category: "رشته",
+    province: "استان",
+    round: "دور",
+    provincial: "استانی",
+    national: "ملی",
+    prescore: "امتیاز اولیه خودکار",
+    reasons: "دلایل نداشتن شرایط",
+    your_marks: "نمره‌های شما",
+    submitted: "نمره‌های شما فرستاده شده و نهایی است.",
+    save: "نگه‌داشتن نمره‌ها",
+    submit: "فرستادن نهایی نمره‌ها",
+    confirm_submit: "نمره‌ها نهایی شود؟ پس از فرستادن تغییر نمی‌کند.",
+    others: "نمره داوران دیگر",
+    others_hidden: "نمره داوران دیگر پس از فرستادن نمره‌های خودتان دیده می‌شود.",
+    others_anonymous: "نمره داوران دیگری که فرستاده‌اند، بی‌نام:",
+    others_named: "دور بسته شده است؛ نمره داوران دیگر:",
+    done_marked: "نمره‌ها نگه داشته شد.",
+    done_submitted: "نمره‌ها فرستاده شد.",
+    mark_hint: "از ۰ تا ۱۰۰",
+};
+
+const EN: Words = Words {
+    entry_title: "Festival entry",
+    cooperative: "Cooperative",
+    category: "Category",
+    province: "Province",
+    round: "Round",
+    provincial: "Provincial",
+    national: "National",
+    prescore: "Automatic pre-score",
+    reasons: "Why it is not eligible",
+    your_marks: "Your marks",
+    submitted: "Your marks are submitted and final.",
+    save: "Keep the marks",
+    submit: "Submit the marks",
+    confirm_submit: "Make the marks final? They cannot change after.",
+    others: "Other judges' marks",
+    others_hidden: "The other judges' marks show once you submit yours.",
+    others_anonymous: "Marks of the other judges who submitted, without names:",
+    others_named: "The round is closed; the other judges' marks:",
+    done_marked: "The marks were kept.",
+    done_submitted: "The marks were submitted.",
+    mark_hint: "From 0 to 100",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Fa => &FA,
+        Lang::En => &EN,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "awards_entry.html")]
+struct EntryPage {
+    layout: Layout,
+    w: &'static Words,
+    form_key: String,
+    id: i64,
+    number: String,
+    cooperative: String,
+    category: String,
+    province: String,
+    round: String,
+    prescore: String,
+    reasons: Vec<String>,
+    judging: bool,
+    submitted: bool,
+    own_marks: Vec<String>,
+    mark_fields: Vec<Field>,
+    others_note: String,
+    others: Vec<String>,
+}
+
+pub async fn entry(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = Lang::of(&parts);
+    let w = words(lang);
+    let layout = layout(&parts, w.entry_title, Some(&user)).await;
+    let settings = &state.config.awards;
+    let view = match awards::entry_view(&state.store, &user.principal, settings, id).await {
+        Ok(view) => view,
+        Err(error) => return error_page(layout, &error),
+    };
+    let criteria = match awards::festival(&state.store, &user.principal, view.festival_year).await {
+        Ok(festival) => festival
+            .fields
+            .categories
+            .into_iter()
+            .find(|c| c.code == view.entry.fields.category)
+            .map(|c| c.criteria)
+            .unwrap_or_default(),
+        Err(error) => return error_page(layout, &error),
+    };
+    render(&entry_page(lang, layout, view, &criteria))
+}
+
+fn entry_page(
+    lang: Lang,
+    layout: Layout,
+    view: EntryView,
+    criteria: &[awards::AwardCriterion],
+) -> EntryPage {
+    let w = words(lang);
+    let mark = |value: f64| lang.digits(&format!("{value:.1}"));
+    let side = view.judging.as_ref();
+    let own: HashMap<&str, i64> = side
+        .map(|s| s.marks.iter().map(|(c, m)| (c.as_str(), *m)).collect())
+        .unwrap_or_default();
+    let values: HashMap<String, String> = criteria
+        .iter()
+        .map(|c| {
+            let value = own
+                .get(c.code.as_str())
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            (c.code.clone(), value)
+        })
+        .collect();
+    let state = FormState::with_values(values);
+    let mark_fields = criteria
+        .iter()
+        .map(|c| {
+            state
+                .field("marks", &c.code, lang.pick(&c.name_fa, &c.name_en))
+                .number()
+                .required()
+                .hint(w.mark_hint)
+        })
+        .collect();
+    let own_marks = criteria
+        .iter()
+        .filter_map(|c| {
+            own.get(c.code.as_str())
+                .map(|m| format!("{}: {}", lang.pick(&c.name_fa, &c.name_en), lang.number(*m)))
+        })
+        .collect();
+    let (others_note, others) = match side.map(|s| (&s.others, &s.other_judges)) {
+        Some((OthersMarks::Anonymous(marks), _)) => (
+            w.others_anonymous.to_owned(),
+            marks.iter().map(|m| mark(*m)).collect(),
+        ),
+        Some((OthersMarks::Named(named), names)) => (
+            w.others_named.to_owned(),
+            named
+                .iter()
+                .map(|(judge, m)| {
+                    let name = names
+                        .iter()
+                        .find(|(id, _)| id == judge)
+                        .map_or("", |(_, name)| name.as_str());
+                    format!("{name}: {}", mark(*m))
+                })
+                .collect(),
+        ),
+        _ => (w.others_hidden.to_owned(), Vec::new()),
+    };
+    EntryPage {
+        w,
+        form_key: form_key::fresh(),
+        id: view.entry.id,
+        number: lang.id(view.entry.id),
+        cooperative: view.entry.cooperative_name.clone(),
+        category: lang
+            .pick(&view.category_name_fa, &view.category_name_en)
+            .to_owned(),
+        province: names::province_name(lang, view.entry.fields.province.as_str()),
+        round: match (view.round, view.round_state) {
+            (RoundKind::Provincial, _) => w.provincial.to_owned(),
+            (RoundKind::National, RoundState::OpenForEntries) => w.provincial.to_owned(),
+            (RoundKind::National, _) => w.national.to_owned(),
+        },
+        prescore: view
+            .prescore
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |p| mark(p.total)),
+        reasons: view
+            .entry
+            .fields
+            .reasons
+            .iter()
+            .map(|r| lang.pick(&r.message_fa, &r.message_en).to_owned())
+            .collect(),
+        judging: side.is_some(),
+        submitted: side.is_some_and(|s| s.submitted),
+        own_marks,
+        mark_fields,
+        others_note,
+        others,
+        layout,
+    }
+}
+
+/// Back to the entry with what was done, or why not.
+async fn back(
+    parts: &axum::http::request::Parts,
+    user: &UiUser,
+    id: i64,
+    success: &str,
+    done: Result<i64, AppError>,
+) -> Response {
+    let w = words(Lang::of(parts));
+    let to = format!("/awards/entries/{id}");
+    answer::outcome(parts, user, w.entry_title, &to, success, done).await
+}
+
+pub async fn mark(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let submission = Submission::of(&parts, &form);
+    let mut marks = Vec::new();
+    for (name, value) in &form {
+        if matches!(name.as_str(), "csrf" | "form_key") {
+            continue;
+        }
+        let digits = taavon_core::digits::to_ascii_digits(value.trim());
+        let Ok(mark) = digits.parse::<u32>() else {
+            let refused = AppError::invalid(
+                name,
+                "score_range",
+                "هر نمره عددی از ۰ تا ۱۰۰ است.",
+                "Each mark is a number from 0 to 100.",
+            );
+            return back(&parts, &user, id, "", Err(refused)).await;
+        };
+        marks.push((name.clone(), mark));
+    }
+    let done = awards::score(
+        &state.store,
+        &user.principal,
+        id,
+        &MarksInput { marks },
+        submission.idempotency(),
+        clock::now(),
+    )
+    .await;
+    let success = words(Lang::of(&parts)).done_marked;
+    back(&parts, &user, id, success, done).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    PageParts(parts): PageParts,
+    user: UiUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let submission = Submission::of(&parts, &form);
+    let done = awards::submit(
+        &state.store,
+        &user.principal,
+        id,
+        submission.idempotency(),
+        clock::now(),
+    )
+    .await;
+    let success = words(Lang::of(&parts)).done_submitted;
+    back(&parts, &user, id, success, done).await
+}
