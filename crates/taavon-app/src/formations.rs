@@ -25,6 +25,7 @@ use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent};
 use crate::persons::{
     PersonInput, identity_conflicts, identity_mismatch, upsert_person, validate_person,
 };
+use crate::support::{SupportSettings, file_support_plan};
 use crate::{AppError, FieldError};
 
 /// A founder with the capital they subscribe and pay in now.
@@ -349,10 +350,13 @@ pub(crate) async fn redact_flags(
 
 /// The provincial decision: `approve` registers the cooperative with a registration
 /// number; `reject` needs a reason. Of concurrent decisions exactly one wins (409 for
-/// the others).
+/// the others). An approval files the support plan after formation in the same
+/// transaction (`support::file_support_plan`).
+#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     store: &Store,
     principal: &Principal,
+    support: &SupportSettings,
     formation_id: i64,
     decision: FormationDecision,
     reason: Option<&str>,
@@ -420,6 +424,17 @@ pub async fn decide(
                 "the cooperative changed during the decision".into(),
             ));
         }
+    }
+    if decision == FormationDecision::Approve {
+        file_support_plan(
+            &mut write,
+            support,
+            cooperative.id,
+            &code,
+            principal.user_id,
+            now,
+        )
+        .await?;
     }
     finish_idempotent(write, principal, idempotency, formation_id).await?;
     read_formation(store, principal, formation_id).await

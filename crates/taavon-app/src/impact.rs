@@ -652,7 +652,7 @@ pub async fn loan_jobs(
                 national_code: if shown {
                     h.national_code.as_str().to_owned()
                 } else {
-                    mask(&h.national_code)
+                    h.national_code.masked()
                 },
                 verdict: h.verdict,
                 woman: h.verdict == HireVerdict::Status(HireStatus::Verified) && h.woman,
@@ -903,13 +903,6 @@ fn parse_people(national_codes: &[String]) -> Result<Vec<NationalCode>, AppError
     } else {
         Err(AppError::Invalid(errors))
     }
-}
-
-/// The last four digits, the rest hidden.
-fn mask(code: &NationalCode) -> String {
-    let text = code.as_str();
-    let shown = text.get(text.len().saturating_sub(4)..).unwrap_or("");
-    format!("******{shown}")
 }
 
 fn workshop_of(digits: u64) -> Result<WorkshopCode, AppError> {

@@ -35,6 +35,7 @@ pub mod impact;
 pub mod import;
 pub mod loans;
 pub mod members;
+pub mod person_view;
 pub mod persons;
 pub mod programs;
 pub mod reference;

@@ -16,7 +16,7 @@ use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::support::{
     AttachmentType, RequestKind, RequestStatus, Satisfaction, Sides, SupportRules, Unit, UnitKind,
-    may_move, may_rate, median,
+    may_move, may_rate, median, support_plan_after_formation,
 };
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
@@ -436,6 +436,44 @@ pub async fn file_request(
     request_of(store, principal, id).await
 }
 
+/// Files the support plan after formation for a cooperative just registered, inside the
+/// registering transaction so that a registration never stands without its plan: each
+/// standard first service an open request for the unit that delivers it, on that unit's
+/// deadline. The plan's units are fixed (not the routing rules): the rules say who answers
+/// what a cooperative asks, the plan is what the ministry offers unasked.
+pub(crate) async fn file_support_plan(
+    write: &mut WriteTx,
+    settings: &SupportSettings,
+    cooperative_id: i64,
+    province: &ProvinceCode,
+    filed_by_user_id: i64,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let filed_on = business_date_in(write, now).await?;
+    let holidays = holidays(write).await?;
+    for item in support_plan_after_formation() {
+        let calendar = settings
+            .rules
+            .calendar(&item.unit, holidays.iter().copied());
+        let deadline = settings.rules.deadline(&calendar, filed_on);
+        write
+            .insert_support_request(&NewSupportRequest {
+                province: province.clone(),
+                cooperative_id: Some(cooperative_id),
+                client_id: None,
+                kind: item.kind,
+                topic: item.topic.to_owned(),
+                body: item.body_fa.to_owned(),
+                unit: item.unit,
+                filed_by_user_id,
+                filed_on: filed_on.to_string(),
+                deadline: deadline.to_string(),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
 /// The province of the cooperative or client asking; exactly one must be named.
 async fn requester_province(
     reader: &mut Reader,
@@ -518,7 +556,32 @@ pub async fn list_requests(
     let requests = read
         .support_requests(
             &support_scope(principal),
-            &SupportFilter { status, overdue_on },
+            &SupportFilter {
+                status,
+                overdue_on,
+                ..SupportFilter::default()
+            },
+        )
+        .await?;
+    read.finish().await?;
+    Ok(requests)
+}
+
+/// A cooperative's requests that `principal` may read, newest first (its page's support
+/// section, where the support plan after formation shows).
+pub async fn cooperative_requests(
+    store: &Store,
+    principal: &Principal,
+    cooperative_id: i64,
+) -> Result<Vec<SupportRequest>, AppError> {
+    let mut read = store.read().await?;
+    let requests = read
+        .support_requests(
+            &support_scope(principal),
+            &SupportFilter {
+                cooperative_id: Some(cooperative_id),
+                ..SupportFilter::default()
+            },
         )
         .await?;
     read.finish().await?;

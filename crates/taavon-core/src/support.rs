@@ -328,6 +328,44 @@ impl AttachmentType {
     }
 }
 
+/// One of the standard first services a newly registered cooperative is offered (issue
+/// 15, "support after formation"): filed as an open request for the unit that delivers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedSupport {
+    pub kind: RequestKind,
+    /// A topic of the seeded topic list.
+    pub topic: &'static str,
+    pub unit: Unit,
+    /// The request's text, in Persian like everything a requester reads.
+    pub body_fa: &'static str,
+}
+
+/// The support plan after formation: training by TVTO, insurance registration with SSO,
+/// and a first facility offer by the cooperatives' development bank (PRODUCT.md §10:
+/// support "financially, technically and administratively" after formation).
+pub fn support_plan_after_formation() -> [PlannedSupport; 3] {
+    [
+        PlannedSupport {
+            kind: RequestKind::Technical,
+            topic: "training",
+            unit: Unit::Agency(AgencyCode::tvto()),
+            body_fa: "آموزش آغازین اعضا و مدیران تعاونی تازه‌ثبت‌شده",
+        },
+        PlannedSupport {
+            kind: RequestKind::Administrative,
+            topic: "insurance",
+            unit: Unit::Agency(AgencyCode::sso()),
+            body_fa: "ثبت بیمه اعضا و کارکنان تعاونی تازه‌ثبت‌شده",
+        },
+        PlannedSupport {
+            kind: RequestKind::Financial,
+            topic: "financing",
+            unit: Unit::Bank(BankCode::tosee_taavon()),
+            body_fa: "پیشنهاد نخستین تسهیلات به تعاونی تازه‌ثبت‌شده",
+        },
+    ]
+}
+
 /// The median of durations (in whole seconds or days), the lower middle for an even count;
 /// none when there are none.
 pub fn median(values: &mut [i64]) -> Option<i64> {
@@ -371,6 +409,25 @@ mod tests {
         for kind in UnitKind::ALL {
             assert_eq!(UnitKind::parse(kind.code()), Some(*kind));
         }
+    }
+
+    #[test]
+    fn the_plan_after_formation_asks_each_responsible_unit_once() {
+        // Establishes the three first services and who delivers each.
+        let plan = support_plan_after_formation();
+        let cells: Vec<(&str, RequestKind, Option<&str>)> = plan
+            .iter()
+            .map(|item| (item.topic, item.kind, item.unit.code()))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ("training", RequestKind::Technical, Some("tvto")),
+                ("insurance", RequestKind::Administrative, Some("sso")),
+                ("financing", RequestKind::Financial, Some("022")),
+            ]
+        );
+        assert!(plan.iter().all(|item| !item.body_fa.is_empty()));
     }
 
     #[test]

@@ -174,6 +174,26 @@ impl Reader {
             .transpose())
     }
 
+    /// The applications the person made as an individual client (of any kind), newest
+    /// first (the person view).
+    pub async fn client_applications_of_person(
+        &mut self,
+        person_id: i64,
+    ) -> Result<Vec<Application>, StoreError> {
+        let sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE client_id IN \
+             (SELECT id FROM clients WHERE person_id = $1) ORDER BY id DESC"
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(person_id)
+            .fetch_all(c)
+            .await
+            .map_err(db("reading a person's applications"))?
+            .iter()
+            .map(|row| application_row!(row))
+            .collect())
+    }
+
     /// Applications in `scope` matching `filter`, in its order, with the list's size.
     pub async fn applications(
         &mut self,

@@ -41,6 +41,7 @@ mod ledger;
 mod ledger_reports;
 mod loans;
 mod people;
+mod person_overview;
 mod programs;
 mod proposals;
 mod reference;
@@ -89,6 +90,7 @@ pub use loans::{
     NewLoan, NewLoanTransaction, PaymentReceipt, TransactionLine,
 };
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
+pub use person_overview::{PersonMembership, PersonService};
 pub use programs::{Program, ProgramBudget};
 pub use proposals::{LoanProposal, NewLoanProposal, ProposalOutcome};
 pub use reference::{

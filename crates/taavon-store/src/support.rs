@@ -116,6 +116,10 @@ pub struct SupportFilter {
     pub status: Option<RequestStatus>,
     /// Only those still awaiting an answer past their deadline on this ISO day.
     pub overdue_on: Option<String>,
+    /// Only this cooperative's (its page's support section).
+    pub cooperative_id: Option<i64>,
+    /// Only those filed for the person as an individual client (the person view).
+    pub person_id: Option<i64>,
 }
 
 /// A change of a request at the version read.
@@ -374,6 +378,16 @@ impl Reader {
         if let Some(status) = filter.status {
             let p = conditions.bind(Value::Text(status.code().into()));
             conditions.push(format!("r.status = {p}"));
+        }
+        if let Some(id) = filter.cooperative_id {
+            let p = conditions.bind(Value::Int(id));
+            conditions.push(format!("r.cooperative_id = {p}"));
+        }
+        if let Some(id) = filter.person_id {
+            let p = conditions.bind(Value::Int(id));
+            conditions.push(format!(
+                "r.client_id IN (SELECT id FROM clients WHERE person_id = {p})"
+            ));
         }
         if let Some(today) = &filter.overdue_on {
             let p = conditions.bind(Value::Text(today.clone()));

@@ -9,6 +9,7 @@ mod applications;
 mod awards;
 mod impact;
 mod loans;
+mod people;
 mod registry;
 mod services;
 mod support;
@@ -29,6 +30,7 @@ pub use loans::{
     LedgerView, LoanAction, LoanSubject, ProposalDecision, decide_loan, decide_proposal,
     keeps_calendar, ledger_view, may_deposit, may_fund_programs, needs_second_officer, reads_loans,
 };
+pub use people::{PersonView, decide_person_view};
 pub use registry::{
     ApplicantSubject, CooperativeField, CooperativeRef, decide_cooperative_field,
     decide_personal_data, editable_cooperative_fields,

@@ -158,6 +158,13 @@ fn digit_values(text: &str) -> Vec<u32> {
 }
 
 impl NationalCode {
+    /// The last four digits, the rest hidden: enough for a reader to tell records
+    /// apart, not enough to identify the person (lists shown to banks, the audit text).
+    pub fn masked(&self) -> String {
+        let shown = self.0.get(self.0.len().saturating_sub(4)..).unwrap_or("");
+        format!("******{shown}")
+    }
+
     pub fn parse(text: &str) -> Result<Self, IdError> {
         let mut digits = digits_of(text)?;
         // Spreadsheets drop leading zeros: 8 or 9 digits are padded back to 10.

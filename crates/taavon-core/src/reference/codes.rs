@@ -176,6 +176,12 @@ impl AgencyCode {
         Self("sso".to_owned())
     }
 
+    /// The Technical and Vocational Training Organization (`tvto`), which trains the
+    /// members of new cooperatives.
+    pub fn tvto() -> Self {
+        Self("tvto".to_owned())
+    }
+
     pub fn is_sso(&self) -> bool {
         self.0 == "sso"
     }

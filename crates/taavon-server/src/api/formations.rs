@@ -206,6 +206,7 @@ pub async fn decide(
     let formation = formations::decide(
         &state.store,
         &user.principal,
+        &state.config.support,
         id,
         decision,
         body.reason.as_deref(),

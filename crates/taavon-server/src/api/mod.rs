@@ -14,6 +14,7 @@ mod health;
 pub mod impact;
 pub mod keyed;
 mod loans;
+mod people;
 mod problems;
 mod programs;
 mod reference;
@@ -125,6 +126,7 @@ use problems::ProblemResponses;
         services::imports,
         services::gaps,
         services::counties,
+        people::overview,
         awards::create_festival,
         awards::festival,
         awards::appoint_judge,
@@ -321,6 +323,10 @@ pub fn routes() -> Router<AppState> {
             get(services::imports).post(services::import),
         )
         .route("/api/v1/services/gaps", get(services::gaps))
+        .route(
+            "/api/v1/people/{national_code}/overview",
+            get(people::overview),
+        )
         .route("/api/v1/services/counties", get(services::counties))
         .route(
             "/api/v1/support-requests",

@@ -14,7 +14,7 @@ use taavon_app::persons::PersonInput;
 use taavon_app::rows::{ApplicationFilter, Person};
 use taavon_app::shares::{self, ShareInput};
 use taavon_app::{AppError, applications, clock};
-use taavon_app::{cooperatives, members};
+use taavon_app::{cooperatives, members, support};
 use taavon_core::access::{self, Action, Decision, Resource};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::{FormationRules, Gender, ShareEntryKind};
@@ -30,6 +30,7 @@ use super::impact::JobsBox;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::registry::editable;
+use super::support::CooperativeSupport;
 use super::typed::{self, given};
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -99,6 +100,8 @@ struct CooperativePage {
     applications: Vec<ApplicationLine>,
     /// Its loans' planned, reported and verified jobs, within the reader's scope.
     jobs: JobsBox,
+    /// Its support requests the reader may read (the plan after formation among them).
+    support: CooperativeSupport,
     /// The forms of those who may change the cooperative's members and register.
     member_form: Option<FormView>,
     share_form: Option<FormView>,
@@ -286,16 +289,19 @@ async fn page(
         let applications =
             applications::list_applications(&state.store, principal, &filter, 200, 0).await?;
         let jobs = figures::jobs_of(&state.store, principal, &JobsOf::Cooperative(id)).await?;
+        let requests = support::cooperative_requests(&state.store, principal, id).await?;
+        let today = taavon_app::loans::business_date(&state.store, clock::now()).await?;
         Ok::<_, AppError>((
             cooperative,
             people,
             applications.applications,
             jobs,
+            (requests, today.to_string()),
             Names::load(&state.store, &user.principal).await?,
         ))
     }
     .await;
-    let (cooperative, people, applications, jobs, names) = match found {
+    let (cooperative, people, applications, jobs, (requests, today), names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -376,6 +382,7 @@ async fn page(
             })
             .collect(),
         jobs: JobsBox::new(lang, &jobs),
+        support: CooperativeSupport::new(lang, &requests, &today),
         member_form,
         share_form,
         layout,

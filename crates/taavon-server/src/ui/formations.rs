@@ -167,6 +167,7 @@ pub async fn formation_decision(
     let done = formations::decide(
         &state.store,
         &user.principal,
+        &state.config.support,
         id,
         decision,
         reason,

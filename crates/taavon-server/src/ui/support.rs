@@ -67,6 +67,7 @@ struct Words {
     done_filed: &'static str,
     done_changed: &'static str,
     none: &'static str,
+    no_requests: &'static str,
     overdue_badge: &'static str,
     form_has_errors: &'static str,
 }
@@ -109,6 +110,7 @@ const FA: Words = Words {
     done_filed: "درخواست ثبت شد.",
     done_changed: "درخواست به‌روز شد.",
     none: "—",
+    no_requests: "درخواست حمایتی ثبت نشده است.",
     overdue_badge: "گذشته از مهلت",
     form_has_errors: "برخی خانه‌ها نیاز به اصلاح دارند.",
 };
@@ -151,6 +153,7 @@ const EN: Words = Words {
     done_filed: "The request was filed.",
     done_changed: "The request was updated.",
     none: "—",
+    no_requests: "No support requests yet.",
     overdue_badge: "Overdue",
     form_has_errors: "Some fields need correcting.",
 };
@@ -291,6 +294,61 @@ fn list_row(lang: Lang, request: &SupportRequest, today_overdue: bool) -> Row {
         row.with_class("overdue")
     } else {
         row
+    }
+}
+
+/// A request as a cooperative's page lists it.
+pub struct SupportLine {
+    pub id: i64,
+    pub topic: String,
+    pub kind: &'static str,
+    pub unit: String,
+    pub status: &'static str,
+    pub deadline: String,
+    pub overdue: bool,
+}
+
+/// The support section of a cooperative's page: its requests (the support plan after
+/// formation among them) with this page's words.
+pub struct CooperativeSupport {
+    pub title: &'static str,
+    pub topic: &'static str,
+    pub kind: &'static str,
+    pub unit: &'static str,
+    pub status: &'static str,
+    pub deadline: &'static str,
+    pub empty: &'static str,
+    pub overdue_badge: &'static str,
+    pub lines: Vec<SupportLine>,
+}
+
+impl CooperativeSupport {
+    /// `today` is the business day, against which open requests are overdue.
+    pub fn new(lang: Lang, requests: &[SupportRequest], today: &str) -> Self {
+        let w = words(lang);
+        let lines = requests
+            .iter()
+            .map(|r| SupportLine {
+                id: r.id,
+                topic: lang.pick(&r.topic_name_fa, &r.topic_name_en).to_owned(),
+                kind: kind_name(lang, r.fields.kind),
+                unit: unit_name(lang, &r.fields.unit, Some(r.fields.province.as_str())),
+                status: status_name(lang, r.status),
+                deadline: format::date(lang, &r.fields.deadline),
+                overdue: r.status.awaits_answer() && r.fields.deadline.as_str() < today,
+            })
+            .collect();
+        Self {
+            title: w.title,
+            topic: w.topic,
+            kind: w.kind,
+            unit: w.unit,
+            status: w.status,
+            deadline: w.deadline,
+            empty: w.no_requests,
+            overdue_badge: w.overdue_badge,
+            lines,
+        }
     }
 }
 

@@ -382,6 +382,54 @@ async fn check_formations_and_clients(app: &TestApp, ilam: &str, lorestan: &str)
             .0,
         409
     );
+    // The approval filed the support plan after formation, open for the units that
+    // deliver each first service; the refused second approval filed nothing more.
+    let (status, requests) = app.get("/api/v1/support-requests", Some(ilam)).await;
+    assert_eq!(status, 200, "{requests}");
+    let plan: Vec<(&str, &str, &str)> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|request| request["cooperative_id"] == approved["cooperative_id"])
+        .map(|request| {
+            (
+                request["topic"].as_str().unwrap(),
+                request["unit_code"].as_str().unwrap(),
+                request["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(plan.len(), 3, "{requests}");
+    for planned in [
+        ("training", "tvto"),
+        ("insurance", "sso"),
+        ("financing", "022"),
+    ] {
+        assert!(
+            plan.contains(&(planned.0, planned.1, "new")),
+            "{planned:?} missing from {plan:?}"
+        );
+    }
+    // …and the cooperative's page shows them, each unit by its Persian name.
+    let browser = crate::helpers::ui_client(app, "ilam").await;
+    let page = browser
+        .get(app.url(&format!("/cooperatives/{}", approved["cooperative_id"])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let section = &page[page
+        .find("id=\"cooperative-support\"")
+        .expect("a support section")..];
+    for shown in [
+        "سازمان آموزش فنی و حرفه‌ای کشور",
+        "سازمان تأمین اجتماعی",
+        "تأمین مالی",
+    ] {
+        assert!(section.contains(shown), "{shown} missing from the page");
+    }
     let (_, cooperative) = app
         .get(
             &format!("/api/v1/cooperatives/{}", approved["cooperative_id"]),

@@ -109,6 +109,36 @@ async fn services_through_the_api(app: TestApp) {
         .collect();
     assert!(!rates.is_empty());
     assert!(rates.windows(2).all(|w| w[0] <= w[1]));
+
+    // The person view: the ministry sees every agency's services to the person, the SSO
+    // its own only, a bank officer nothing; a malformed code names the field.
+    let overview = format!("/api/v1/people/{}/overview", person(501));
+    let (status, whole) = app.get(&overview, Some(&admin)).await;
+    assert_eq!(status, 200, "{whole}");
+    assert_eq!(
+        (
+            whole["whole"].as_bool(),
+            whole["services"][0]["provider_code"].as_str()
+        ),
+        (Some(true), Some("behzisti"))
+    );
+    let (status, own) = app.get(&overview, Some(&sso)).await;
+    assert_eq!(status, 200, "{own}");
+    assert_eq!(
+        (
+            own["whole"].as_bool(),
+            own["services"].as_array().map(Vec::len)
+        ),
+        (Some(false), Some(0))
+    );
+    let bank = app.token("bank", "demo").await;
+    assert_eq!(app.get(&overview, Some(&bank)).await.0, 403);
+    assert_eq!(app.get(&overview, None).await.0, 401);
+    let (status, problem) = app.get("/api/v1/people/12345/overview", Some(&admin)).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("national_code"))
+    );
 }
 
 #[tokio::test]
