@@ -310,6 +310,8 @@ fields! {
     ServiceKindCode => one_of(
         ServiceKind::ALL.iter().filter(|k| **k != ServiceKind::BankFacility).map(|k| k.code()),
         "What an agency delivered (a bank facility enters from its disbursement, never by hand).");
+    ServiceKindRecorded => one_of(ServiceKind::ALL.iter().map(|k| k.code()),
+        "What was delivered, a bank facility (entered from its disbursement) included.");
     RoleCode => one_of(RoleKind::ALL.iter().map(|r| r.code()), "A role.");
     SupportKindCode => one_of(RequestKind::ALL.iter().map(|k| k.code()),
         "What kind of support a request asks for.");
@@ -323,7 +325,7 @@ fields! {
         "A festival's round: provincial or national.");
     AwardRoundAction => one_of(RoundAction::ALL.iter().map(|a| a.code()),
         "A round's move: start judging, close (scores the round) or publish.");
-    CertificateCodeText => spelled(TextKind::Code, "^[0-9A-Za-z۰-۹ -]{10,13}$", None,
+    CertificateCodeText => spelled(TextKind::Code, "^[ -]*(?:[0-9۰-۹A-TV-Za-tv-z][ -]*){10}$", None,
         "A certificate's verification code: ten letters and digits, in two groups of five.");
     SupportUnitKind => one_of(UnitKind::ALL.iter().map(|k| k.code()),
         "Which kind of unit answers: the provincial office, an agency or a bank.");

@@ -125,7 +125,7 @@ pub struct GapDto {
 pub struct ServiceFigureDto {
     pub provider_kind: String,
     pub provider: String,
-    #[schema(value_type = fields::ServiceKindCode)]
+    #[schema(value_type = fields::ServiceKindRecorded)]
     pub kind: String,
     pub services: i64,
     pub people: i64,
