@@ -236,6 +236,21 @@ macro_rules! assignment_row {
     };
 }
 
+macro_rules! mark_row {
+    ($row:expr) => {
+        // Plain columns only, and no `id`: read as they are.
+        (|| -> Result<AwardCriterionMark, sqlx::Error> {
+            Ok(AwardCriterionMark {
+                entry_id: $row.try_get("entry_id")?,
+                judge_user_id: $row.try_get("judge_user_id")?,
+                criterion: $row.try_get("criterion")?,
+                mark: $row.try_get("mark")?,
+            })
+        })()
+        .map_err(db("decoding a mark"))
+    };
+}
+
 macro_rules! result_row {
     ($row:expr) => {
         (|| -> Result<AwardResult, StoreError> {
@@ -564,16 +579,8 @@ impl Reader {
             .await
             .map_err(db("reading marks"))?
             .iter()
-            .map(|row| {
-                Ok(AwardCriterionMark {
-                    entry_id: row.try_get("entry_id")?,
-                    judge_user_id: row.try_get("judge_user_id")?,
-                    criterion: row.try_get("criterion")?,
-                    mark: row.try_get("mark")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(db("decoding marks")))
+            .map(|row| mark_row!(row))
+            .collect::<Result<_, _>>())
     }
 
     /// The (entry, judge) pairs that submitted in a festival's round.
@@ -1142,16 +1149,8 @@ impl WriteTx {
         .await
         .map_err(db("reading a judge's marks"))?
         .iter()
-        .map(|row| {
-            Ok(AwardCriterionMark {
-                entry_id: row.try_get("entry_id")?,
-                judge_user_id: row.try_get("judge_user_id")?,
-                criterion: row.try_get("criterion")?,
-                mark: row.try_get("mark")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db("decoding a judge's marks"))?);
+        .map(|row| mark_row!(row))
+        .collect::<Result<_, _>>()?);
         on!(self.conn(), |c| sqlx::query(
             "DELETE FROM award_criterion_marks WHERE entry_id = $1 AND round_kind = $2 \
              AND judge_user_id = $3"
