@@ -366,5 +366,10 @@ pub async fn demo_main_pages(base: &str) -> Vec<String> {
         "/funds".into(),
         "/ledger".into(),
         "/audit".into(),
+        "/awards".into(),
+        "/awards/entries".into(),
+        "/awards/ranking".into(),
+        "/awards/results".into(),
+        "/awards/certificates".into(),
     ]
 }
