@@ -99,7 +99,7 @@ pub(super) async fn hold(
     };
     create_festival(store, &admin, &festival, None, now).await?;
     for (n, (username, _, _)) in JUDGES.iter().enumerate() {
-        let judge = user(*username).await?;
+        let judge = user(username).await?;
         let code = judge_code(n)?;
         appoint_judge(store, &admin, year, judge.user_id, code.as_str(), None, now).await?;
     }
@@ -129,7 +129,7 @@ pub(super) async fn hold(
     .await?;
     for (n, (username, _, panel)) in JUDGES.iter().enumerate() {
         if panel.is_some() {
-            judge_all(store, &user(*username).await?, n, Submitting::All, now).await?;
+            judge_all(store, &user(username).await?, n, Submitting::All, now).await?;
         }
     }
     move_round(

@@ -64,6 +64,51 @@ fn festival_layout(mut layout: Layout, w: &Words, title: &str, festival: &AwardF
     layout
 }
 
+impl ListPage {
+    /// A list page with no links, note or form.
+    pub(super) fn plain(layout: Layout, heading: String, table: DataTable) -> Self {
+        Self {
+            layout,
+            heading,
+            links: Vec::new(),
+            note: String::new(),
+            form_key: String::new(),
+            form: None,
+            table,
+        }
+    }
+}
+
+/// A festival's list: the file of its table when one is asked, else its page.
+fn festival_list(
+    layout: Layout,
+    title: &'static str,
+    festival: &AwardFestival,
+    table: DataTable,
+    format: Option<taavon_app::table::Format>,
+    file_stem: &str,
+) -> Response {
+    if let Some(format) = format {
+        return table.export(format, file_stem);
+    }
+    let lang = layout.lang;
+    let heading = format!("{title} · {}", year_text(lang, festival.fields.year));
+    let layout = festival_layout(layout, words(lang), title, festival);
+    render(&ListPage::plain(layout, heading, table))
+}
+
+/// The festival a list shows, or the page saying why there is none.
+fn found_or_page<T>(
+    layout: Layout,
+    found: Result<Option<T>, AppError>,
+) -> Result<(T, Layout), Box<Response>> {
+    match found {
+        Ok(Some(found)) => Ok((found, layout)),
+        Ok(None) => Err(Box::new(error_page(layout, &AppError::NotFound))),
+        Err(error) => Err(Box::new(error_page(layout, &error))),
+    }
+}
+
 /// A round's result as its line reads: winner, ranked or incomplete.
 fn standing(lang: Lang, line: &PublicResult) -> &'static str {
     names::award_entry_status(lang, line.status, line.winner)
@@ -119,10 +164,9 @@ pub async fn entries(
         Ok::<_, AppError>(Some((festival, lines)))
     }
     .await;
-    let (festival, lines) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => return error_page(layout, &AppError::NotFound),
-        Err(error) => return error_page(layout, &error),
+    let ((festival, lines), layout) = match found_or_page(layout, found) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let rows = lines
         .iter()
@@ -160,18 +204,14 @@ pub async fn entries(
         })
         .collect();
     let table = DataTable::whole(lang, w.entries, &specs, &request, rows);
-    if let Some(format) = request.format {
-        return table.export(format, "festival-entries");
-    }
-    render(&ListPage {
-        heading: format!("{} · {}", w.entries, year_text(lang, festival.fields.year)),
-        layout: festival_layout(layout, w, w.entries, &festival),
-        links: Vec::new(),
-        note: String::new(),
-        form_key: String::new(),
-        form: None,
+    festival_list(
+        layout,
+        w.entries,
+        &festival,
         table,
-    })
+        request.format,
+        "festival-entries",
+    )
 }
 
 fn result_columns(w: &'static Words) -> Vec<ColumnSpec<usize>> {
@@ -271,24 +311,19 @@ pub async fn ranking(
         Ok::<_, AppError>(Some((festival, rows)))
     }
     .await;
-    let (festival, rows) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => return error_page(layout, &AppError::NotFound),
-        Err(error) => return error_page(layout, &error),
+    let ((festival, rows), layout) = match found_or_page(layout, found) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let table = DataTable::whole(lang, w.ranking, &specs, &request, rows);
-    if let Some(format) = request.format {
-        return table.export(format, "festival-ranking");
-    }
-    render(&ListPage {
-        heading: format!("{} · {}", w.ranking, year_text(lang, festival.fields.year)),
-        layout: festival_layout(layout, w, w.ranking, &festival),
-        links: Vec::new(),
-        note: String::new(),
-        form_key: String::new(),
-        form: None,
+    festival_list(
+        layout,
+        w.ranking,
+        &festival,
         table,
-    })
+        request.format,
+        "festival-ranking",
+    )
 }
 
 fn panel_columns(w: &'static Words) -> Vec<ColumnSpec<usize>> {
@@ -323,10 +358,9 @@ async fn panel_page(
         Ok::<_, AppError>(Some((festival, panel)))
     }
     .await;
-    let (festival, panel) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => return error_page(layout, &AppError::NotFound),
-        Err(error) => return error_page(layout, &error),
+    let ((festival, panel), layout) = match found_or_page(layout, found) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let rows = panel
         .judges
@@ -548,13 +582,5 @@ pub async fn my_entries(
     if let Some(format) = request.format {
         return table.export(format, "my-festival-entries");
     }
-    render(&ListPage {
-        heading: w.my_entries.to_owned(),
-        layout,
-        links: Vec::new(),
-        note: String::new(),
-        form_key: String::new(),
-        form: None,
-        table,
-    })
+    render(&ListPage::plain(layout, w.my_entries.to_owned(), table))
 }

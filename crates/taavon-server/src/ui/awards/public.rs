@@ -92,31 +92,25 @@ pub async fn results(
     };
     let mut layout = layout;
     heading.clone_into(&mut layout.title);
-    render(&ListPage {
-        links: years
-            .iter()
-            .filter(|y| Some(**y) != year)
-            .map(|y| (format!("/awards/results?year={y}"), year_text(lang, *y)))
-            .chain(std::iter::once((
-                "/awards/certificates".to_owned(),
-                lang.pick("استعلام گواهی", "Check a certificate").to_owned(),
-            )))
-            .collect(),
-        note: if year.is_none() {
-            lang.pick(
+    let mut page = ListPage::plain(layout, heading, table);
+    page.links = years
+        .iter()
+        .filter(|y| Some(**y) != year)
+        .map(|y| (format!("/awards/results?year={y}"), year_text(lang, *y)))
+        .chain(std::iter::once((
+            "/awards/certificates".to_owned(),
+            lang.pick("استعلام گواهی", "Check a certificate").to_owned(),
+        )))
+        .collect();
+    if year.is_none() {
+        page.note = lang
+            .pick(
                 "هنوز نتیجه‌ای از جشنواره منتشر نشده است.",
                 "No results have been published yet.",
             )
-            .to_owned()
-        } else {
-            String::new()
-        },
-        form_key: String::new(),
-        form: None,
-        heading,
-        layout,
-        table,
-    })
+            .to_owned();
+    }
+    render(&page)
 }
 
 struct Verdict {
