@@ -17,8 +17,9 @@ use crate::helpers::{DEMO_USERS, ui_client};
 /// The UI's routes, read from the router, so that a new page cannot be left out.
 const UI_ROUTES: &str = include_str!("../../src/ui/mod.rs");
 
-/// GET routes that render no page of records: the language switch only redirects.
-const NOT_PAGES: [&str; 1] = ["/lang"];
+/// GET routes that render no page of records: the language switch only redirects; a
+/// certificate's PDF is the file its code's holder reads (its own tests read it).
+const NOT_PAGES: [&str; 2] = ["/lang", "/awards/certificates/{code}/pdf"];
 
 /// The marks of the records one principal reads through the API.
 #[derive(Default)]
