@@ -25,11 +25,10 @@ pub use entries::{EntryInput, EntryView, JudgeSide, eligibility, enter, entry_vi
 pub use festivals::{CategoryInput, CriterionInput, FestivalInput, create_festival, festival};
 pub use judging::{JudgeEntry, MarksInput, appoint_judge, my_entries, score, submit};
 pub use overview::{
-    EntryLine, JudgingProgress, PanelView, festival_entries, festivals, panel, round_results,
+    EntryLine, JudgingProgress, PanelView, festival_entries, festivals, panel, public_results,
+    round_results,
 };
-pub use rounds::{
-    CertificateCheck, PublicResult, RoundMove, check_certificate, move_round, public_results,
-};
+pub use rounds::{CertificateCheck, PublicResult, RoundMove, check_certificate, move_round};
 pub use taavon_core::awards::visibility::OthersMarks;
 // What the use cases return, for the server and the CLI (they never name the store).
 pub use taavon_store::{

@@ -8,6 +8,7 @@ use taavon_core::access::{
     AwardScope, JudgePanel, Principal, Role, award_scope, follows_judging, keeps_festivals,
     results_scope,
 };
+use taavon_core::awards::EntryStatus;
 use taavon_core::awards::festival::{RoundKind, RoundState};
 use taavon_store::{AwardEntry, AwardFestival, AwardPanelJudge, Reader, Store};
 
@@ -153,6 +154,20 @@ pub async fn round_results(
     };
     read.finish().await?;
     Ok(lines)
+}
+
+/// A published round's results for the public pages (no login): the ranked entries; a
+/// round not yet published answers as a missing one.
+pub async fn public_results(
+    store: &Store,
+    year: i32,
+    kind: RoundKind,
+) -> Result<Vec<PublicResult>, AppError> {
+    Ok(round_results(store, None, year, kind)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == EntryStatus::Ranked)
+        .collect())
 }
 
 /// The festival's panel and the judge users not yet on it (the ministry's and auditors').

@@ -303,20 +303,6 @@ fn certificate_code(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// A published round's results for the public pages (no login): the ranked entries; a
-/// round not yet published answers as a missing one.
-pub async fn public_results(
-    store: &Store,
-    year: i32,
-    kind: RoundKind,
-) -> Result<Vec<PublicResult>, AppError> {
-    Ok(super::overview::round_results(store, None, year, kind)
-        .await?
-        .into_iter()
-        .filter(|r| r.status == EntryStatus::Ranked)
-        .collect())
-}
-
 /// Every result of a closed round, each with its cooperative and category, ordered by
 /// province, category and rank (the incomplete ones last in theirs).
 pub(super) async fn result_lines(
