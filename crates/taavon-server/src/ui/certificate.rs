@@ -18,6 +18,11 @@ use super::names;
 use super::page::{PageParts, error_page, layout, status_page};
 use crate::state::AppState;
 
+/// Where a certificate's PDF is served.
+pub fn pdf_path(code: &str) -> String {
+    format!("/awards/certificates/{code}/pdf")
+}
+
 /// `GET /awards/certificates/{code}/pdf`.
 pub async fn pdf(
     State(state): State<AppState>,

@@ -187,6 +187,16 @@ async fn check_public_pages(app: TestApp) {
     let (status, html) = get(format!("/awards/certificates?code={code}")).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("این گواهی معتبر است."), "{html}");
+    // The valid code's page links the certificate itself, served to the same visitor.
+    let pdf_path = html
+        .split("href=\"/awards/certificates/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/awards/certificates/{rest}"))
+        .unwrap_or_else(|| panic!("a link to the certificate's PDF: {html}"));
+    let response = anonymous.get(app.url(&pdf_path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{pdf_path}");
+    assert_eq!(response.headers()["content-type"], "application/pdf");
     let (status, html) = get("/awards/certificates?code=22222-22222".into()).await;
     assert_eq!(status, 200);
     assert!(html.contains("این گواهی معتبر نیست"), "{html}");

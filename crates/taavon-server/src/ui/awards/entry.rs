@@ -17,6 +17,7 @@ use taavon_core::awards::festival::{RoundKind, RoundState};
 use super::{score_text, words as shared_words, year_text};
 use crate::auth::UiUser;
 use crate::state::AppState;
+use crate::ui::certificate;
 use crate::ui::csrf::CsrfForm;
 use crate::ui::fields::Field;
 use crate::ui::form_key::{self, Submission};
@@ -42,6 +43,8 @@ struct Words {
     value: &'static str,
     planned_note: &'static str,
     results: &'static str,
+    certificates: &'static str,
+    certificate_link: &'static str,
     reasons: &'static str,
     your_marks: &'static str,
     submitted: &'static str,
@@ -72,6 +75,8 @@ const FA: Words = Words {
     value: "امتیاز شاخص (از ۱۰۰)",
     planned_note: "اشتغال تا راستی‌آزمایی، از شغل‌های برنامه‌ریزی‌شده سنجیده می‌شود.",
     results: "نتیجه داوری",
+    certificates: "گواهی برگزیدگی",
+    certificate_link: "دریافت گواهی (PDF)",
     reasons: "دلایل نداشتن شرایط",
     your_marks: "نمره‌های شما",
     submitted: "نمره‌های شما فرستاده شده و نهایی است.",
@@ -102,6 +107,8 @@ const EN: Words = Words {
     value: "Indicator score (of 100)",
     planned_note: "Until jobs are verified, planned jobs are counted.",
     results: "Result",
+    certificates: "Certificate",
+    certificate_link: "Download the certificate (PDF)",
     reasons: "Why it is not eligible",
     your_marks: "Your marks",
     submitted: "Your marks are submitted and final.",
@@ -145,6 +152,8 @@ struct EntryPage {
     round_state: &'static str,
     /// The results of the rounds the reader may see: round, standing, rank, band.
     results: Vec<(&'static str, &'static str, String, &'static str)>,
+    /// The winner's certificates: the round and the PDF's address.
+    certificates: Vec<(&'static str, String)>,
     reasons: Vec<String>,
     judging: bool,
     submitted: bool,
@@ -317,6 +326,16 @@ fn entry_page(
                     r.rank
                         .map_or_else(|| "—".to_owned(), |rank| lang.number(rank)),
                     r.band.map_or("—", |b| names::award_band(lang, b)),
+                )
+            })
+            .collect(),
+        certificates: view
+            .certificates
+            .iter()
+            .map(|c| {
+                (
+                    names::award_round(lang, c.round),
+                    certificate::pdf_path(&c.code),
                 )
             })
             .collect(),

@@ -10,12 +10,14 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::AppError;
 use taavon_app::awards::{self, AwardFestival};
+use taavon_core::awards::certificate::CertificateCode;
 use taavon_core::awards::festival::{RoundKind, RoundState};
 
 use super::lists::{ListPage, result_rows};
 use super::{festival_asked, words, year_text};
 use crate::auth::UiUser;
 use crate::state::AppState;
+use crate::ui::certificate;
 use crate::ui::fields::Field;
 use crate::ui::form_state::{FormState, render_form};
 use crate::ui::i18n::Lang;
@@ -115,6 +117,8 @@ pub async fn results(
 
 struct Verdict {
     heading: &'static str,
+    /// The certificate's PDF, when the code was issued: its address and the link's words.
+    pdf: Option<(String, &'static str)>,
     /// (label, value, whether the value is Persian record data).
     facts: Vec<(&'static str, String, bool)>,
 }
@@ -153,6 +157,12 @@ pub async fn certificate_check(
                 FormState::with_values(values),
                 Some(Verdict {
                     heading: lang.pick("این گواهی معتبر است.", "This certificate is valid."),
+                    pdf: CertificateCode::parse(&typed).ok().map(|code| {
+                        (
+                            certificate::pdf_path(&code.to_string()),
+                            lang.pick("دریافت گواهی (PDF)", "Download the certificate (PDF)"),
+                        )
+                    }),
                     facts: vec![
                         (w.cooperative, found.cooperative_name, true),
                         (w.year, year_text(lang, found.festival_year), false),
@@ -183,6 +193,7 @@ pub async fn certificate_check(
                         "گواهی‌ای با این کد صادر نشده است؛ این گواهی معتبر نیست.",
                         "No certificate was issued with this code; it is not valid.",
                     ),
+                    pdf: None,
                     facts: Vec::new(),
                 }),
             ),
