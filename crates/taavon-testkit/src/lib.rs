@@ -366,5 +366,10 @@ pub async fn demo_main_pages(base: &str) -> Vec<String> {
         "/funds".into(),
         "/ledger".into(),
         "/audit".into(),
+        "/services?province=IR-16".into(),
+        "/services/counties?province=IR-16".into(),
+        "/services/counties/1603".into(),
+        "/people".into(),
+        "/support/routing".into(),
     ]
 }

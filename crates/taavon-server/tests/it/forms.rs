@@ -88,7 +88,7 @@ impl Browser<'_> {
     }
 }
 
-fn form_key_of(html: &str) -> String {
+pub(crate) fn form_key_of(html: &str) -> String {
     let marker = "name=\"form_key\" value=\"";
     let start = html.find(marker).expect("a form key") + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
@@ -101,7 +101,7 @@ fn value_of(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn newest_audit_seq(app: &TestApp) -> i64 {
+pub(crate) async fn newest_audit_seq(app: &TestApp) -> i64 {
     let mut read = app.store.read().await.unwrap();
     let newest = read.audit_records(1, None).await.unwrap();
     read.finish().await.unwrap();
