@@ -20,8 +20,9 @@ use super::i18n::Lang;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout};
 use super::people::{self, Search};
-use super::select::{Choice, province_choices};
-use super::synergy::{self, CountyMap, per_thousand, per_thousand_legend, province_filter};
+use super::synergy::{
+    self, CountyMap, ProvinceFilter, filtered, per_thousand, per_thousand_legend,
+};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
 use super::{Layout, render};
@@ -37,10 +38,7 @@ const FILTERS: [&str; 1] = ["province"];
 struct GapPage {
     layout: Layout,
     note: &'static str,
-    province_label: &'static str,
-    show: &'static str,
-    provinces: Vec<Choice>,
-    kept: Vec<(&'static str, String)>,
+    filter: ProvinceFilter,
     map_svg: String,
     map_legend: String,
     map_note: &'static str,
@@ -121,18 +119,14 @@ pub async fn gap_page(
         Ok(request) => request,
         Err(error) => return error_page(layout, &error),
     };
-    let selected = request.query.owned("province");
     let found = async {
-        let province = province_filter(selected.as_deref())?;
+        let (province, filter, names) = filtered(&state, &user, lang, PATH, &request.query).await?;
         let gaps = services::gaps(&state.store, &user.principal, province.as_ref()).await?;
         let counties = services::synergy(&state.store, &user.principal, None).await?;
-        let names = Names::load(&state.store, &user.principal).await?;
-        let provinces =
-            taavon_app::reference::provinces(&state.store, Some(&user.principal)).await?;
-        Ok::<_, AppError>((province, gaps, counties, names, provinces))
+        Ok::<_, AppError>((province, gaps, counties, filter, names))
     }
     .await;
-    let (province, gaps, counties, names, provinces) = match found {
+    let (province, gaps, counties, filter, names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -185,15 +179,7 @@ pub async fn gap_page(
             "خدمات همه دستگاه‌ها و بانک‌ها در هر شهرستان، از ارقام تجمیعی که با هر ثبت در همان تراکنش به‌روز می‌شود. «کمبود» یعنی کمتر از نرخ کشوری همان دستگاه به ازای جمعیت شهرستان.",
             "What every agency and bank delivered in each county, from the figures kept with each record in the same transaction. \"Missing\" is below that agency's own national rate for the county's population.",
         ),
-        province_label: lang.pick("استان", "Province"),
-        show: lang.pick("نمایش", "Show"),
-        provinces: province_choices(
-            lang,
-            provinces,
-            selected.as_deref().filter(|p| !p.is_empty()),
-            lang.pick("همه کشور", "The whole country"),
-        ),
-        kept: request.query.kept_by_filter_form(),
+        filter,
         map_svg,
         map_legend,
         map_note: if province.is_some() {

@@ -19,7 +19,7 @@ use super::i18n::Lang;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout};
 use super::select::{Choice, province_choices};
-use super::table::query::TableRequest;
+use super::table::query::{ListQuery, TableRequest};
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
 use super::{Layout, render};
 use crate::auth::UiUser;
@@ -168,10 +168,7 @@ pub fn per_thousand_legend(lang: Lang, max: u64) -> String {
 struct CountiesPage {
     layout: Layout,
     note: &'static str,
-    province_label: &'static str,
-    show: &'static str,
-    provinces: Vec<Choice>,
-    kept: Vec<(&'static str, String)>,
+    filter: ProvinceFilter,
     table: DataTable,
 }
 
@@ -282,17 +279,14 @@ pub async fn counties_page(
         Ok(request) => request,
         Err(error) => return error_page(layout, &error),
     };
-    let selected = request.query.owned("province");
     let found = async {
-        let province = province_filter(selected.as_deref())?;
+        let (province, filter, names) =
+            filtered(&state, &user, lang, LIST_PATH, &request.query).await?;
         let counties = services::synergy(&state.store, &user.principal, province.as_ref()).await?;
-        let names = Names::load(&state.store, &user.principal).await?;
-        let provinces =
-            taavon_app::reference::provinces(&state.store, Some(&user.principal)).await?;
-        Ok::<_, AppError>((counties, names, provinces))
+        Ok::<_, AppError>((counties, filter, names))
     }
     .await;
-    let (counties, names, provinces) = match found {
+    let (counties, filter, names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -319,22 +313,52 @@ pub async fn counties_page(
             "خدمات همه دستگاه‌ها و بانک‌ها از ارقام تجمیعی ثبت‌ها؛ تسهیلات و اشتغال تأییدشده در محدوده دسترسی شما؛ درخواست‌های حمایت بسته‌نشده و میانگین روزهای تقویمی تا نخستین پاسخ.",
             "Every agency's and bank's services from the figures kept with the records; loans and verified jobs within what you may see; support requests not closed and the mean calendar days to the first answer.",
         ),
-        province_label: lang.pick("استان", "Province"),
-        show: lang.pick("نمایش", "Show"),
-        provinces: province_choices(
-            lang,
-            provinces,
-            selected.as_deref().filter(|p| !p.is_empty()),
-            lang.pick("همه کشور", "The whole country"),
-        ),
-        kept: request.query.kept_by_filter_form(),
+        filter,
         table,
         layout,
     })
 }
 
+/// The province filter of a synergy list (the gap list, the counties' figures): the
+/// form's words, the provinces to choose from and the table settings it keeps.
+pub struct ProvinceFilter {
+    pub action: &'static str,
+    pub label: &'static str,
+    pub show: &'static str,
+    pub choices: Vec<Choice>,
+    pub kept: Vec<(&'static str, String)>,
+}
+
+/// What a synergy list reads first: the province asked for (checked), its filter's form
+/// and the names the list shows.
+pub async fn filtered(
+    state: &AppState,
+    user: &UiUser,
+    lang: Lang,
+    action: &'static str,
+    query: &ListQuery,
+) -> Result<(Option<ProvinceCode>, ProvinceFilter, Names), AppError> {
+    let selected = query.owned("province");
+    let province = province_filter(selected.as_deref())?;
+    let names = Names::load(&state.store, &user.principal).await?;
+    let provinces = taavon_app::reference::provinces(&state.store, Some(&user.principal)).await?;
+    let filter = ProvinceFilter {
+        action,
+        label: lang.pick("استان", "Province"),
+        show: lang.pick("نمایش", "Show"),
+        choices: province_choices(
+            lang,
+            provinces,
+            selected.as_deref().filter(|p| !p.is_empty()),
+            lang.pick("همه کشور", "The whole country"),
+        ),
+        kept: query.kept_by_filter_form(),
+    };
+    Ok((province, filter, names))
+}
+
 /// A province filter as typed: blank is the nation.
-pub fn province_filter(selected: Option<&str>) -> Result<Option<ProvinceCode>, AppError> {
+fn province_filter(selected: Option<&str>) -> Result<Option<ProvinceCode>, AppError> {
     match selected.filter(|p| !p.is_empty()) {
         Some(code) => ProvinceCode::parse(code).map(Some).map_err(|_| {
             AppError::invalid(

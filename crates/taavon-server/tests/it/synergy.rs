@@ -14,7 +14,7 @@ use taavon_core::locale::Locale;
 use taavon_core::money::format_number;
 use taavon_testkit::{Engine, TestApp, spawn_app};
 
-use crate::forms::{form_key_of, newest_audit_seq};
+use crate::forms::{Browser, newest_audit_seq};
 use crate::helpers::{csrf_of, ui_client};
 use crate::impact::person;
 
@@ -213,11 +213,7 @@ async fn the_person_page(app: TestApp) {
         &[("national_code", to_persian_digits(&code))],
     )
     .unwrap();
-    let response = admin
-        .get(search)
-        .send()
-        .await
-        .unwrap();
+    let response = admin.get(search).send().await.unwrap();
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(location, format!("/people/{code}"));
@@ -275,35 +271,9 @@ async fn the_person_page_is_found_audited_and_scoped_on_postgres() {
     the_person_page(app).await;
 }
 
-/// Posts a form of `html` (its CSRF token and form key) to `action`: status and location.
-async fn send(
-    client: &reqwest::Client,
-    app: &TestApp,
-    html: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let (csrf, key) = (csrf_of(html), form_key_of(html));
-    let mut form = vec![("csrf", csrf.as_str()), ("form_key", key.as_str())];
-    form.extend_from_slice(fields);
-    let response = client
-        .post(app.url(action))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, location, response.text().await.unwrap_or_default())
-}
-
 async fn the_routing_page(app: TestApp) {
-    let admin = ui_client(&app, "admin").await;
-    let (status, html) = page(&admin, &app, "/support/routing").await;
+    let admin = Browser::of(&app, "admin").await;
+    let (status, html) = admin.page("/support/routing").await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("action=\"/support/routing-rules\""));
     assert!(
@@ -317,32 +287,33 @@ async fn the_routing_page(app: TestApp) {
         ("province", "IR-16"),
         ("unit", "agency:tvto"),
     ];
-    let (status, location, _) = send(&admin, &app, &html, "/support/routing-rules", &rule).await;
-    assert_eq!((status, location.as_str()), (303, "/support/routing"));
-    let written = newest_audit_seq(&app).await;
-    let (status, _, _) = send(&admin, &app, &html, "/support/routing-rules", &rule).await;
-    assert_eq!(status, 303);
-    assert_eq!(
-        newest_audit_seq(&app).await,
-        written,
-        "the same form acts once"
-    );
-    let (_, after) = page(&admin, &app, "/support/routing").await;
-    assert!(after.contains("قاعده ارجاع ثبت شد"), "the flash");
+    let set = admin
+        .send_twice(&html, "/support/routing-rules", &rule)
+        .await;
+    assert_eq!(set.location, "/support/routing");
+    assert!(set.page.contains("قاعده ارجاع ثبت شد"), "the flash");
     assert!(
-        after.contains("سازمان آموزش فنی و حرفه‌ای کشور"),
+        set.page.contains("سازمان آموزش فنی و حرفه‌ای کشور"),
         "the rule's unit"
     );
     let token = app.token("admin", "demo").await;
-    let (_, rules) = app
-        .get("/api/v1/support-requests/routing-rules", Some(&token))
-        .await;
-    assert!(rules.to_string().contains("tvto"), "{rules}");
+    let training = |rules: Value| {
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["topic"] == "training" && r["province"] == "IR-16")
+            .map(|r| r["unit_code"].clone())
+    };
+    let rules = || app.get("/api/v1/support-requests/routing-rules", Some(&token));
+    assert_eq!(training(rules().await.1), Some(json!("tvto")));
 
     let missing = [("topic", "training"), ("province", "IR-16"), ("unit", "")];
-    let (status, _, refused) = send(&admin, &app, &after, "/support/routing-rules", &missing).await;
-    assert_eq!(status, 422, "{refused}");
-    assert!(refused.contains("aria-invalid=\"true\""), "{refused}");
+    let refused = admin
+        .send(&set.page, "/support/routing-rules", &missing)
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.page);
+    assert!(refused.page.contains("aria-invalid=\"true\""));
 
     let topic = [
         ("form", "new"),
@@ -350,10 +321,8 @@ async fn the_routing_page(app: TestApp) {
         ("name_fa", "مجوز صادرات"),
         ("name_en", "Export permits"),
     ];
-    let (status, _, _) = send(&admin, &app, &after, "/support/topics", &topic).await;
-    assert_eq!(status, 303);
-    let (_, listed) = page(&admin, &app, "/support/routing").await;
-    assert!(listed.contains("مجوز صادرات") && listed.contains("موضوع ثبت شد"));
+    let added = admin.send_twice(&set.page, "/support/topics", &topic).await;
+    assert!(added.page.contains("مجوز صادرات") && added.page.contains("موضوع ثبت شد"));
 
     // Others read the rules, without the forms, and are refused when they post.
     let coop = ui_client(&app, "coop").await;
@@ -378,16 +347,7 @@ async fn the_routing_page(app: TestApp) {
         .unwrap();
     let refused = response.status().as_u16();
     assert_eq!(newest_audit_seq(&app).await, written, "refused: {refused}");
-    let (_, rules) = app
-        .get("/api/v1/support-requests/routing-rules", Some(&token))
-        .await;
-    let training = rules
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["topic"] == "training" && r["province"] == "IR-16")
-        .unwrap_or_else(|| panic!("{rules}"));
-    assert_eq!(training["unit_code"], "tvto", "still the ministry's rule");
+    assert_eq!(training(rules().await.1), Some(json!("tvto")));
 }
 
 #[tokio::test]
