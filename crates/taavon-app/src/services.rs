@@ -388,24 +388,47 @@ pub async fn synergy(
     principal: &Principal,
     province: Option<&ProvinceCode>,
 ) -> Result<Vec<CountySynergy>, AppError> {
+    read_synergy(store, principal, province, true).await
+}
+
+/// The services alone of every county of a province (or of the nation), for the maps
+/// and the shares chart, which show nothing else: the loans and support requests are
+/// not read and stay zero.
+pub async fn service_synergy(
+    store: &Store,
+    principal: &Principal,
+    province: Option<&ProvinceCode>,
+) -> Result<Vec<CountySynergy>, AppError> {
+    read_synergy(store, principal, province, false).await
+}
+
+/// The counties' figures; the loans and support requests only when `whole`.
+async fn read_synergy(
+    store: &Store,
+    principal: &Principal,
+    province: Option<&ProvinceCode>,
+    whole: bool,
+) -> Result<Vec<CountySynergy>, AppError> {
     AppError::from_decision(decide_service_figures(Some(principal)))?;
     let mut read = store.read().await?;
     let province = province.map(ProvinceCode::as_str);
     let counties = read.counties(province).await?;
     let figures = read.service_county_figures(province).await?;
-    let loans = read
-        .impact_figures(
-            &application_scope(principal),
-            &FigureFilter {
-                grouping: Grouping::County,
-                from: None,
-                to: None,
-                province: province.and_then(|p| ProvinceCode::parse(p).ok()),
-                cooperative_id: None,
-            },
-        )
-        .await?;
-    let support = read.support_county_figures(province).await?;
+    let (loans, support) = if whole {
+        let filter = FigureFilter {
+            grouping: Grouping::County,
+            from: None,
+            to: None,
+            province: province.and_then(|p| ProvinceCode::parse(p).ok()),
+            cooperative_id: None,
+        };
+        let loans = read
+            .impact_figures(&application_scope(principal), &filter)
+            .await?;
+        (loans, read.support_county_figures(province).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     read.finish().await?;
     let mut cells: HashMap<&str, Vec<&FigureCell>> = HashMap::new();
     for cell in &loans {

@@ -122,7 +122,8 @@ pub async fn gap_page(
     let found = async {
         let (province, filter, names) = filtered(&state, &user, lang, PATH, &request.query).await?;
         let gaps = services::gaps(&state.store, &user.principal, province.as_ref()).await?;
-        let counties = services::synergy(&state.store, &user.principal, None).await?;
+        let counties =
+            services::service_synergy(&state.store, &user.principal, province.as_ref()).await?;
         Ok::<_, AppError>((province, gaps, counties, filter, names))
     }
     .await;
