@@ -8,6 +8,9 @@
 //! the test passes and kept, with its name printed, when it fails.
 
 pub mod browser;
+mod pdf;
+
+pub use pdf::pdf_text;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

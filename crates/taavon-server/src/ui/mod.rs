@@ -8,6 +8,7 @@ mod awards;
 mod borrower;
 mod budgets;
 mod calendar;
+mod certificate;
 mod cooperative_page;
 mod csrf;
 mod deposits;
@@ -369,6 +370,7 @@ pub fn routes() -> Router<AppState> {
         .route("/awards/entries/{id}", get(awards::entry))
         .route("/awards/entries/{id}/marks", post(awards::mark))
         .route("/awards/entries/{id}/submission", post(awards::submit))
+        .route("/awards/certificates/{code}/pdf", get(certificate::pdf))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))
 }
