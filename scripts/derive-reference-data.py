@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Derives data/reference/{provinces,counties}.csv from ../shared/data (see data/SOURCES.md).
+"""Derives data/reference/{provinces,counties}.csv and the maps' boundaries from ../shared/data
+(see data/SOURCES.md; TAAVON_SHARED names another copy of ../shared).
 
 Keeps only derived totals from the census (population, economically active, unemployed per
 county), never the raw GPL tables. Counties that exist in OpenStreetMap today but not in the
@@ -9,9 +10,10 @@ Run from the repository root: python3 scripts/derive-reference-data.py
 """
 import csv
 import json
+import os
 import pathlib
 
-SHARED = pathlib.Path("../shared/data")
+SHARED = pathlib.Path(os.environ.get("TAAVON_SHARED", "../shared")) / "data"
 OUT = pathlib.Path("data/reference")
 
 
@@ -60,6 +62,28 @@ def main():
         w.writerow(["code", "province", "name_fa", "name_en", "population_1395", "econ_active_1395", "unemployed_1395", "illiterate_active_1395", "source"])
         w.writerows(rows)
     (OUT / "provinces.geojson").write_text((SHARED / "geo/iran-provinces.geojson").read_text(encoding="utf-8"), encoding="utf-8")
+    write_county_outlines(geo, counties)
+
+
+def write_county_outlines(geo, counties):
+    """The county boundaries with only what the map matches them by: the province and the
+    Persian name, and for the seven counties OSM names differently from the census (a
+    hand-made alias in counties-1395.csv) the census name too. The server matches them to
+    counties.csv by province and name and lists any county left without an outline."""
+    census_name = {(r["province_iso"], r["osm_name_fa"]): persian(r["county_name_fa"])
+                   for r in counties if r["match"] == "alias"}
+    features = []
+    for f in geo["features"]:
+        p = f["properties"]
+        props = {"province_iso": p["province_iso"], "name_fa": persian(p["name_fa"])}
+        alias = census_name.get((p["province_iso"], p["name_fa"]))
+        if alias:
+            props["census_name_fa"] = alias
+        features.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
+    features.sort(key=lambda f: (f["properties"]["province_iso"], f["properties"]["name_fa"]))
+    text = json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, separators=(",", ":"))
+    (OUT / "counties.geojson").write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,20 +15,25 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use taavon_core::access::{
-    Principal, decide_service_figures, decide_service_import, decide_service_record,
+    Principal, application_scope, decide_service_figures, decide_service_import,
+    decide_service_record,
 };
 use taavon_core::calendar::{IsoDate, parse_date_any};
 use taavon_core::digits::to_ascii_digits;
 use taavon_core::ids::{LegalId, NationalCode};
+use taavon_core::impact::figures::{FigureCell, Grouping, Jobs};
 use taavon_core::limits::TextKind;
 use taavon_core::money::AMOUNT_MAX_RIAL;
-use taavon_core::reference::{AgencyKind, ProvinceCode, Tier};
+use taavon_core::reference::{AgencyKind, CountyCode, ProvinceCode, Tier};
 use taavon_core::services::{
     CountyServices, PEOPLE_PER_SERVICE_MAX, Provider, ServiceError, ServiceKind, check_service,
     gap_list,
 };
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{NewService, NewServiceImport, Recipient, SERVICE_BATCH_MAX, Store, WriteTx};
+use taavon_store::{
+    FigureFilter, NewService, NewServiceImport, Recipient, SERVICE_BATCH_MAX, Store,
+    SupportCountyFigure, WriteTx,
+};
 
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::import::RowError;
@@ -128,7 +133,8 @@ pub struct ServiceImportReport {
     pub import_id: Option<i64>,
 }
 
-/// One county on the synergy map: its services by provider and kind, and per 1 000.
+/// One county on the synergy map: its services by provider and kind, and per 1 000; the
+/// loans first disbursed there and their verified jobs; its support requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountySynergy {
     pub county: String,
@@ -142,6 +148,18 @@ pub struct CountySynergy {
     /// Services per 1 000 population in thousandths; none without a census population.
     pub per_thousand_milli: Option<u64>,
     pub figures: Vec<ServiceFigure>,
+    /// The loans the reader may see (all for the ministry, a bank its own, a
+    /// representative its cooperative's, none for an agency officer), by the county of
+    /// their applications: those disbursed, the rials lent and the jobs verified.
+    pub loans: u64,
+    pub disbursed_rial: u64,
+    pub verified_jobs: u64,
+    /// Support requests of the county's cooperatives and clients not closed yet.
+    pub open_requests: u64,
+    /// Those answered, and the mean calendar days to the first answer in tenths (none
+    /// before a first answer).
+    pub answered_requests: u64,
+    pub mean_days_to_answer_tenths: Option<u64>,
 }
 
 /// Records one service an agency delivered.
@@ -360,19 +378,68 @@ pub async fn gaps(
     Ok(list)
 }
 
-/// The synergy figures of every county of a province (or of the nation), from the
-/// county figures: services and people by provider and kind, and per 1 000 population.
+/// The synergy figures of every county of a province (or of the nation): services and
+/// people by provider and kind and per 1 000 population from the county figures kept
+/// with the records; loans and verified jobs from the impact figures' grouped read;
+/// support requests from one grouped read of theirs. A few statements whatever the
+/// records number, never one per county.
 pub async fn synergy(
     store: &Store,
     principal: &Principal,
     province: Option<&ProvinceCode>,
+) -> Result<Vec<CountySynergy>, AppError> {
+    read_synergy(store, principal, province, true).await
+}
+
+/// The services alone of every county of a province (or of the nation), for the maps
+/// and the shares chart, which show nothing else: the loans and support requests are
+/// not read and stay zero.
+pub async fn service_synergy(
+    store: &Store,
+    principal: &Principal,
+    province: Option<&ProvinceCode>,
+) -> Result<Vec<CountySynergy>, AppError> {
+    read_synergy(store, principal, province, false).await
+}
+
+/// The counties' figures; the loans and support requests only when `whole`.
+async fn read_synergy(
+    store: &Store,
+    principal: &Principal,
+    province: Option<&ProvinceCode>,
+    whole: bool,
 ) -> Result<Vec<CountySynergy>, AppError> {
     AppError::from_decision(decide_service_figures(Some(principal)))?;
     let mut read = store.read().await?;
     let province = province.map(ProvinceCode::as_str);
     let counties = read.counties(province).await?;
     let figures = read.service_county_figures(province).await?;
+    let (loans, support) = if whole {
+        let filter = FigureFilter {
+            grouping: Grouping::County,
+            from: None,
+            to: None,
+            province: province.and_then(|p| ProvinceCode::parse(p).ok()),
+            cooperative_id: None,
+        };
+        let loans = read
+            .impact_figures(&application_scope(principal), &filter)
+            .await?;
+        (loans, read.support_county_figures(province).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     read.finish().await?;
+    let mut cells: HashMap<&str, Vec<&FigureCell>> = HashMap::new();
+    for cell in &loans {
+        cells.entry(cell.group.as_str()).or_default().push(cell);
+    }
+    let jobs: HashMap<&str, Jobs> = cells
+        .into_iter()
+        .map(|(county, cells)| (county, Jobs::total(cells)))
+        .collect();
+    let support: HashMap<&str, &SupportCountyFigure> =
+        support.iter().map(|s| (s.county.as_str(), s)).collect();
     let mut by_county: HashMap<String, Vec<ServiceFigure>> = HashMap::new();
     for figure in figures {
         by_county
@@ -387,7 +454,20 @@ pub async fn synergy(
             let services = figures.iter().map(|f| count(f.services)).sum();
             let people = figures.iter().map(|f| count(f.people)).sum();
             let population = county.population_1395.and_then(|p| u64::try_from(p).ok());
+            let jobs = jobs.get(county.code.as_str()).cloned().unwrap_or_default();
+            let requests = support
+                .get(county.code.as_str())
+                .copied()
+                .cloned()
+                .unwrap_or_default();
             CountySynergy {
+                loans: count(jobs.loans),
+                disbursed_rial: count(jobs.disbursed_rial),
+                verified_jobs: count(jobs.verified),
+                open_requests: count(requests.open),
+                answered_requests: count(requests.answered),
+                mean_days_to_answer_tenths: (requests.answered > 0)
+                    .then(|| count(requests.answer_days.saturating_mul(10) / requests.answered)),
                 per_thousand_milli: population
                     .filter(|p| *p > 0)
                     .map(|p| taavon_core::services::per_thousand_milli(services, p)),
@@ -403,6 +483,26 @@ pub async fn synergy(
             }
         })
         .collect())
+}
+
+/// One county's synergy figures (its page), read with its province's; a code that is
+/// not a known county is not found.
+pub async fn county_synergy(
+    store: &Store,
+    principal: &Principal,
+    county: &str,
+) -> Result<CountySynergy, AppError> {
+    let county = CountyCode::parse(county).map_err(|_| AppError::NotFound)?;
+    let province = county
+        .as_str()
+        .get(..2)
+        .and_then(|number| ProvinceCode::parse(number).ok())
+        .ok_or(AppError::NotFound)?;
+    synergy(store, principal, Some(&province))
+        .await?
+        .into_iter()
+        .find(|c| c.county == county.as_str())
+        .ok_or(AppError::NotFound)
 }
 
 fn count(value: i64) -> u64 {

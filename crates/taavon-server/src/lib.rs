@@ -65,11 +65,11 @@ pub enum ServeError {
 
 /// The whole application: API, UI, assets and their middleware.
 pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
-    let map = map::ProvinceMap::bundled().map_err(ServeError::Map)?;
+    let maps = map::Maps::bundled().map_err(ServeError::Map)?;
     let state = AppState {
         store: store.clone(),
         config: Arc::new(config.clone()),
-        map: Arc::new(map),
+        maps,
     };
     let idle = time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(8));
     // The idle deadline is rewritten at most every five minutes (a tenth of a short idle

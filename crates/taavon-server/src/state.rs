@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use taavon_app::Store;
 
-use crate::map::ProvinceMap;
+use crate::map::Maps;
 
 /// Settings of the HTTP server (the CLI fills them from its configuration).
 #[derive(Clone, Debug)]
@@ -53,5 +53,5 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
-    pub map: Arc<ProvinceMap>,
+    pub maps: &'static Maps,
 }

@@ -53,6 +53,7 @@ mod sessions;
 mod sort;
 mod sums;
 mod support;
+mod support_figures;
 mod throttle;
 mod tx;
 mod url;
@@ -109,6 +110,7 @@ pub use support::{
     NewSupportAttachment, NewSupportRequest, RoutingRule, SUPPORT_LIST_MAX, SupportAttachment,
     SupportChange, SupportFilter, SupportMessage, SupportRequest, SupportSlaRow, SupportTopic,
 };
+pub use support_figures::SupportCountyFigure;
 pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;

@@ -374,5 +374,10 @@ pub async fn demo_main_pages(base: &str) -> Vec<String> {
         "/awards/ranking".into(),
         "/awards/results".into(),
         "/awards/certificates".into(),
+        "/services?province=IR-16".into(),
+        "/services/counties?province=IR-16".into(),
+        "/services/counties/1603".into(),
+        "/people".into(),
+        "/support/routing".into(),
     ]
 }

@@ -145,6 +145,21 @@ pub struct CountySynergyDto {
     /// Services per 1 000 population, in thousandths; null without a census population.
     pub per_thousand_milli: Option<u64>,
     pub figures: Vec<ServiceFigureDto>,
+    /// Loans disbursed for applications in the county, within the reader's scope (all
+    /// for the ministry and auditors, a bank its own, a representative its cooperative's,
+    /// none for an agency officer).
+    pub loans: u64,
+    /// The rials those loans lent.
+    pub disbursed_rial: u64,
+    /// The jobs verified on those loans.
+    pub verified_jobs: u64,
+    /// Support requests of the county's cooperatives and clients not closed yet.
+    pub open_requests: u64,
+    /// Support requests with a first answer.
+    pub answered_requests: u64,
+    /// Mean calendar days from filing to the first answer, in tenths of a day; null
+    /// before a first answer.
+    pub mean_days_to_answer_tenths: Option<u64>,
 }
 
 impl From<ServiceImport> for ServiceImportDto {
@@ -212,6 +227,12 @@ impl From<CountySynergy> for CountySynergyDto {
             people: c.people,
             per_thousand_milli: c.per_thousand_milli,
             figures: c.figures.into_iter().map(Into::into).collect(),
+            loans: c.loans,
+            disbursed_rial: c.disbursed_rial,
+            verified_jobs: c.verified_jobs,
+            open_requests: c.open_requests,
+            answered_requests: c.answered_requests,
+            mean_days_to_answer_tenths: c.mean_days_to_answer_tenths,
         }
     }
 }
@@ -328,8 +349,10 @@ pub async fn gaps(
     Ok(Json(gaps.into_iter().map(Into::into).collect()))
 }
 
-/// Every county's services by provider and kind, and per 1 000 population: the synergy
-/// map's figures, read from the county figures kept with the records.
+/// Every county's synergy figures: services by provider and kind and per 1 000
+/// population (from the county figures kept with the records), loans and verified jobs
+/// in the reader's scope, and open support requests with their mean time to answer —
+/// the numbers the services page shows.
 #[utoipa::path(get, path = "/api/v1/services/counties", tag = "services",
     params(ProvinceQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<CountySynergyDto>), (status = 401, body = Problem),

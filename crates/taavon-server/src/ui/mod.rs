@@ -31,13 +31,16 @@ mod loan_page;
 mod loans;
 mod names;
 mod page;
+mod people;
 mod programs;
 mod provinces;
 mod registry;
+mod routing;
 mod select;
 mod services;
 mod session;
 mod support;
+mod synergy;
 mod table;
 mod typed;
 
@@ -136,6 +139,9 @@ impl Layout {
                 services::PATH,
                 lang.pick("هم‌افزایی و کمبودها", "Synergy and gaps"),
             );
+            if people::may_search(principal) {
+                push(people::PATH, lang.pick("جست‌وجوی شخص", "Find a person"));
+            }
             let ledger = access::ledger_view(principal);
             if ledger != access::LedgerView::None {
                 push("/funds", t.nav_funds);
@@ -350,6 +356,10 @@ pub fn routes() -> Router<AppState> {
         .route("/portfolio", get(lists::portfolio::portfolio))
         .route(impact::PATH, get(impact::figures_page))
         .route(services::PATH, get(services::gap_page))
+        .route("/services/counties", get(synergy::counties_page))
+        .route("/people", get(people::search))
+        .route("/people/{national_code}", get(people::person))
+        .route("/services/counties/{code}", get(synergy::county_page))
         .route("/funds", get(funds::pooled))
         .route(
             "/funds/deposits",
@@ -368,6 +378,9 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger", get(funds::trial_balance))
         .route("/support", get(support::list).post(support::file))
         .route("/support/new", get(support::new_form))
+        .route("/support/routing", get(routing::page))
+        .route("/support/topics", post(routing::put_topic))
+        .route("/support/routing-rules", post(routing::set_rule))
         .route("/support/{id}", get(support::one))
         .route("/support/{id}/assignment", post(support::take))
         .route("/support/{id}/transitions", post(support::move_to))

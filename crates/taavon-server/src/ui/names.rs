@@ -20,7 +20,7 @@ use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::ApplicantKind;
 use taavon_core::reference::ReferenceData;
 use taavon_core::registry::{CooperativeKind, CooperativeStatus, Gender};
-use taavon_core::services::Provider;
+use taavon_core::services::{Provider, ServiceKind};
 
 use super::i18n::Lang;
 
@@ -87,6 +87,20 @@ impl Names {
 
 fn pick(lang: Lang, names: Option<&(String, String)>, code: &str) -> String {
     names.map_or_else(|| code.to_owned(), |(fa, en)| lang.pick(fa, en).to_owned())
+}
+
+/// A kind of service delivered.
+pub fn service_kind(lang: Lang, kind: ServiceKind) -> String {
+    let (fa, en) = match kind {
+        ServiceKind::TrainingCourse => ("دوره آموزشی", "Training course"),
+        ServiceKind::HousingUnit => ("واحد مسکونی", "Housing unit"),
+        ServiceKind::InsuranceEnrolment => ("ثبت‌نام بیمه", "Insurance enrolment"),
+        ServiceKind::PensionPayment => ("پرداخت مستمری", "Pension payment"),
+        ServiceKind::WelfarePayment => ("کمک معیشتی", "Welfare payment"),
+        ServiceKind::TechnicalAssistance => ("کمک فنی", "Technical assistance"),
+        ServiceKind::BankFacility => ("تسهیلات بانکی", "Bank facility"),
+    };
+    lang.pick(fa, en).to_owned()
 }
 
 /// A cooperative's type.

@@ -15,9 +15,9 @@ use super::impact::JobsBox;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
-use super::{Layout, render};
+use super::{Layout, render, synergy};
 use crate::auth::UiUser;
-use crate::map::{MapProvince, choropleth_colour};
+use crate::map::{MapArea, choropleth_colour};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -86,9 +86,9 @@ pub async fn provinces(
             p.underprivileged_counties as f64 / p.counties as f64
         }
     };
-    let map_provinces: Vec<MapProvince> = rows
+    let map_provinces: Vec<MapArea> = rows
         .iter()
-        .map(|p| MapProvince {
+        .map(|p| MapArea {
             code: p.code.clone(),
             fill: choropleth_colour(share(p), 0.0, 1.0).to_owned(),
             title: format!(
@@ -102,7 +102,7 @@ pub async fn provinces(
         })
         .collect();
     render(&ProvincesPage {
-        map_svg: state.map.render(&map_provinces, t.map_label),
+        map_svg: state.maps.provinces.render(&map_provinces, t.map_label),
         table,
         layout,
     })
@@ -125,6 +125,20 @@ struct ProvincePage {
     counties: Vec<CountyLine>,
     /// The province's jobs, within the reader's scope; none to a visitor.
     jobs: Option<JobsBox>,
+    /// Its counties drawn by tier (none when the bundled boundaries lack the province).
+    map_svg: Option<String>,
+    map_note: &'static str,
+}
+
+/// A tier's fill, as the tier badges colour it (`.tier-N` in the style sheet).
+fn tier_fill(tier: Option<i64>) -> &'static str {
+    match tier {
+        Some(1) => "#b30000",
+        Some(2) => "#fc8d59",
+        Some(3) => "#fdcc8a",
+        Some(4) => "#fef0d9",
+        _ => "#ddd",
+    }
 }
 
 pub async fn province(
@@ -157,7 +171,30 @@ pub async fn province(
     let name = lang.pick(&province.name_fa, &province.name_en).to_owned();
     layout.title = format!("{} {name}", t.province);
     layout.trail(&[(t.provinces_title, "/provinces")], &name);
+    let map_svg = state.maps.counties(code.as_str()).map(|outlines| {
+        let areas: Vec<MapArea> = counties
+            .iter()
+            .map(|c| MapArea {
+                code: c.code.clone(),
+                fill: tier_fill(c.tier).to_owned(),
+                title: format!(
+                    "{}: {} {}",
+                    lang.pick(&c.name_fa, &c.name_en),
+                    t.tier,
+                    c.tier.map_or("—".into(), |tier| lang.number(tier))
+                ),
+                // A county's synergy figures are for the signed-in.
+                href: user.as_ref().map(|_| synergy::county_href(&c.code)),
+            })
+            .collect();
+        outlines.render(&areas, &format!("{} {}: {}", t.province, name, t.tier))
+    });
     render(&ProvincePage {
+        map_svg,
+        map_note: lang.pick(
+            "رنگ هر شهرستان سطح محرومیت آن است؛ تیره‌تر کم‌برخوردارتر.",
+            "Each county's colour is its tier; darker is more underprivileged.",
+        ),
         layout,
         code: code.as_str().to_owned(),
         counties: counties

@@ -14,18 +14,20 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::AppError;
 use taavon_app::services::{self, CountySynergy, Gap};
-use taavon_core::reference::ProvinceCode;
 use taavon_core::services::Provider;
 
 use super::i18n::Lang;
 use super::names::{self, Names};
 use super::page::{PageParts, error_page, layout};
-use super::select::{Choice, province_choices};
+use super::people::{self, Search};
+use super::synergy::{
+    self, CountyMap, ProvinceFilter, filtered, per_thousand, per_thousand_legend,
+};
 use super::table::query::TableRequest;
 use super::table::{Cell, ColumnSpec, DataTable, LISTED, Row, sortable};
 use super::{Layout, render};
 use crate::auth::UiUser;
-use crate::map::{MapProvince, choropleth_colour};
+use crate::map::{MapArea, choropleth_colour, escape};
 use crate::state::AppState;
 
 pub const PATH: &str = "/services";
@@ -36,12 +38,17 @@ const FILTERS: [&str; 1] = ["province"];
 struct GapPage {
     layout: Layout,
     note: &'static str,
-    province_label: &'static str,
-    show: &'static str,
-    provinces: Vec<Choice>,
-    kept: Vec<(&'static str, String)>,
+    filter: ProvinceFilter,
     map_svg: String,
-    map_legend: &'static str,
+    map_legend: String,
+    map_note: &'static str,
+    /// The counties the chosen province's map has no outline for, named.
+    without_outline: String,
+    /// The chosen province's counties' figures.
+    counties_href: String,
+    counties_link: &'static str,
+    /// The person search, for the roles that may look people up.
+    search: Option<Search>,
     shares_heading: &'static str,
     shares_svg: String,
     table: DataTable,
@@ -65,17 +72,6 @@ fn columns(lang: Lang) -> Vec<ColumnSpec<usize>> {
             "What each agency or bank would deliver here at its own national rate",
         )),
     ]
-}
-
-/// The figure in thousandths as a decimal with three places, in the reader's digits.
-fn per_thousand(lang: Lang, milli: u64) -> String {
-    let text = format!("{}.{:03}", milli / 1000, milli % 1000);
-    let text = if lang == Lang::Fa {
-        text.replace('.', "٫")
-    } else {
-        text
-    };
-    lang.digits(&text)
 }
 
 fn count(value: u64) -> i64 {
@@ -123,28 +119,15 @@ pub async fn gap_page(
         Ok(request) => request,
         Err(error) => return error_page(layout, &error),
     };
-    let selected = request.query.owned("province");
     let found = async {
-        let province = match selected.as_deref().filter(|p| !p.is_empty()) {
-            Some(code) => Some(ProvinceCode::parse(code).map_err(|_| {
-                AppError::invalid(
-                    "province",
-                    "province_code",
-                    "استان شناخته نیست.",
-                    "Unknown province.",
-                )
-            })?),
-            None => None,
-        };
+        let (province, filter, names) = filtered(&state, &user, lang, PATH, &request.query).await?;
         let gaps = services::gaps(&state.store, &user.principal, province.as_ref()).await?;
-        let counties = services::synergy(&state.store, &user.principal, None).await?;
-        let names = Names::load(&state.store, &user.principal).await?;
-        let provinces =
-            taavon_app::reference::provinces(&state.store, Some(&user.principal)).await?;
-        Ok::<_, AppError>((province, gaps, counties, names, provinces))
+        let counties =
+            services::service_synergy(&state.store, &user.principal, province.as_ref()).await?;
+        Ok::<_, AppError>((province, gaps, counties, filter, names))
     }
     .await;
-    let (province, gaps, counties, names, provinces) = match found {
+    let (province, gaps, counties, filter, names) = match found {
         Ok(found) => found,
         Err(error) => return error_page(layout, &error),
     };
@@ -170,30 +153,57 @@ pub async fn gap_page(
         .iter()
         .filter(|c| province.as_ref().is_none_or(|p| c.province == p.as_str()))
         .collect();
+    let county_map = province
+        .as_ref()
+        .and_then(|province| CountyMap::of(state.maps, lang, &names, province, &in_view));
+    let (map_svg, map_legend, without_outline) = match county_map {
+        Some(map) => (map.svg, map.legend, map.without_outline),
+        None => {
+            let areas = province_map(lang, &names, &counties);
+            let max = areas.iter().map(|(_, milli)| *milli).max().unwrap_or(0);
+            let areas: Vec<MapArea> = areas.into_iter().map(|(area, _)| area).collect();
+            (
+                state.maps.provinces.render(
+                    &areas,
+                    lang.pick(
+                        "نقشه استان‌ها: خدمت در هر هزار نفر",
+                        "Provinces: services per 1 000 people",
+                    ),
+                ),
+                per_thousand_legend(lang, max),
+                String::new(),
+            )
+        }
+    };
     render(&GapPage {
         note: lang.pick(
             "خدمات همه دستگاه‌ها و بانک‌ها در هر شهرستان، از ارقام تجمیعی که با هر ثبت در همان تراکنش به‌روز می‌شود. «کمبود» یعنی کمتر از نرخ کشوری همان دستگاه به ازای جمعیت شهرستان.",
             "What every agency and bank delivered in each county, from the figures kept with each record in the same transaction. \"Missing\" is below that agency's own national rate for the county's population.",
         ),
-        province_label: lang.pick("استان", "Province"),
-        show: lang.pick("نمایش", "Show"),
-        provinces: province_choices(
-            lang,
-            provinces,
-            selected.as_deref().filter(|p| !p.is_empty()),
-            lang.pick("همه کشور", "The whole country"),
-        ),
-        kept: request.query.kept_by_filter_form(),
-        map_svg: state.map.render(
-            &province_map(lang, &names, &counties),
+        filter,
+        map_svg,
+        map_legend,
+        map_note: if province.is_some() {
             lang.pick(
-                "نقشه استان‌ها: خدمت در هر هزار نفر",
-                "Provinces: services per 1 000 people",
-            ),
-        ),
-        map_legend: lang.pick(
-            "رنگ تیره‌تر: خدمت سرانه بیشتر",
-            "Darker: more services per person",
+                "رنگ تیره‌تر: خدمت سرانه بیشتر. هر شهرستان را برای ارقام آن بگشایید.",
+                "Darker: more services per person. Open a county for its figures.",
+            )
+        } else {
+            lang.pick(
+                "رنگ تیره‌تر: خدمت سرانه بیشتر. یک استان را برای نقشه شهرستان‌هایش بگشایید.",
+                "Darker: more services per person. Open a province for its counties' map.",
+            )
+        },
+        without_outline,
+        counties_href: match &province {
+            Some(province) => format!("{}?province={}", synergy::LIST_PATH, province.as_str()),
+            None => synergy::LIST_PATH.to_owned(),
+        },
+        search: people::may_search(&user.principal)
+            .then(|| Search::new(lang, String::new(), None)),
+        counties_link: lang.pick(
+            "ارقام هم‌افزایی شهرستان‌ها: خدمات، تسهیلات، اشتغال و درخواست‌های حمایت",
+            "The counties' synergy figures: services, loans, jobs and support requests",
         ),
         shares_heading: lang.pick("سهم هر دستگاه از خدمات", "Each agency's share of the services"),
         shares_svg: shares_chart(lang, &in_view),
@@ -202,8 +212,9 @@ pub async fn gap_page(
     })
 }
 
-/// Services per 1 000 people in each province, summed from its counties' figures.
-fn province_map(lang: Lang, names: &Names, counties: &[CountySynergy]) -> Vec<MapProvince> {
+/// Services per 1 000 people in each province, summed from its counties' figures: each
+/// province as drawn, with its figure in thousandths.
+fn province_map(lang: Lang, names: &Names, counties: &[CountySynergy]) -> Vec<(MapArea, u64)> {
     let mut sums: HashMap<&str, (u64, u64)> = HashMap::new();
     for county in counties {
         let entry = sums.entry(county.province.as_str()).or_default();
@@ -217,7 +228,7 @@ fn province_map(lang: Lang, names: &Names, counties: &[CountySynergy]) -> Vec<Ma
     sums.iter()
         .map(|(code, sum)| {
             let milli = rate(*sum);
-            MapProvince {
+            let area = MapArea {
                 code: (*code).to_owned(),
                 // A ratio for the colour only; the figure itself stays exact in the title.
                 fill: choropleth_colour(milli as f64, 0.0, max as f64).to_owned(),
@@ -228,7 +239,8 @@ fn province_map(lang: Lang, names: &Names, counties: &[CountySynergy]) -> Vec<Ma
                     lang.pick("در هر هزار نفر", "per 1 000 people")
                 ),
                 href: Some(format!("{PATH}?province={code}")),
-            }
+            };
+            (area, milli)
         })
         .collect()
 }
@@ -300,11 +312,4 @@ fn shares_chart(lang: Lang, counties: &[&CountySynergy]) -> String {
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

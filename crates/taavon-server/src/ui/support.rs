@@ -32,6 +32,7 @@ use crate::state::AppState;
 struct Words {
     title: &'static str,
     new_title: &'static str,
+    routing_link: &'static str,
     request_title: &'static str,
     number: &'static str,
     requester: &'static str,
@@ -75,6 +76,7 @@ struct Words {
 const FA: Words = Words {
     title: "درخواست‌های حمایت",
     new_title: "ثبت درخواست حمایت",
+    routing_link: "موضوع‌ها و قواعد ارجاع درخواست‌ها",
     request_title: "درخواست حمایت",
     number: "شماره",
     requester: "متقاضی",
@@ -118,6 +120,7 @@ const FA: Words = Words {
 const EN: Words = Words {
     title: "Support requests",
     new_title: "File a support request",
+    routing_link: "Topics and routing rules",
     request_title: "Support request",
     number: "Number",
     requester: "Requester",
@@ -182,7 +185,7 @@ fn escalation_name(lang: Lang, level: EscalationLevel) -> &'static str {
 }
 
 /// The unit that answers a request of `province`.
-fn unit_name(lang: Lang, unit: &Unit, province: Option<&str>) -> String {
+pub(super) fn unit_name(lang: Lang, unit: &Unit, province: Option<&str>) -> String {
     match (unit, province) {
         (Unit::ProvincialOffice, Some(province)) => format!(
             "{} {}",

@@ -135,7 +135,9 @@ fn shape(path: &str) -> String {
     path.split('/')
         .enumerate()
         .map(|(i, segment)| {
-            if i == 2 && segment != "new" {
+            // A record's number anywhere (`/services/counties/1603`) is one shape.
+            let number = !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+            if (i == 2 && segment != "new") || number {
                 "*"
             } else {
                 segment

@@ -106,7 +106,7 @@ fn value_of(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn newest_audit_seq(app: &TestApp) -> i64 {
+pub(crate) async fn newest_audit_seq(app: &TestApp) -> i64 {
     let mut read = app.store.read().await.unwrap();
     let newest = read.audit_records(1, None).await.unwrap();
     read.finish().await.unwrap();

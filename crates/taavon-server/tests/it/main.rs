@@ -20,6 +20,7 @@ mod registry;
 mod registry_policy;
 mod services;
 mod support;
+mod synergy;
 mod ui;
 mod web_security;
 mod workflow;

@@ -170,6 +170,22 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
         attachments.extend(listed.map(|a| a["id"].to_string()));
     }
     let (years, entries) = festival_entries(app, admin).await;
+    // Dehloran, and Pol-e Dokhtar, which has no outline on the map.
+    let counties = vec!["1603".to_owned(), "1508".to_owned()];
+    // A member of the first cooperative: the person page.
+    let (_, members) = app
+        .get(
+            &format!("/api/v1/cooperatives/{}/members", cooperatives[0]),
+            Some(admin),
+        )
+        .await;
+    let people: Vec<String> = members
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(1)
+        .map(|m| m["national_code"].as_str().unwrap_or_default().to_owned())
+        .collect();
     let mut pages = Vec::new();
     for route in get_routes() {
         if NOT_PAGES.contains(&route.as_str()) {
@@ -185,6 +201,8 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
             r if r.starts_with("/support/{id}") => ("{id}", &requests),
             r if r.starts_with("/awards/entries/{id}") => ("{id}", &entries),
             r if r.starts_with("/awards/festivals/{year}") => ("{year}", &years),
+            r if r.starts_with("/services/counties/{code}") => ("{code}", &counties),
+            r if r.starts_with("/people/{national_code}") => ("{national_code}", &people),
             r => {
                 assert!(!r.contains('{'), "no records to fill {r} with");
                 pages.push(route.clone());

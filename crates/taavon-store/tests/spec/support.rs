@@ -1,11 +1,16 @@
 //! Support requests through the store: a request keeps the unit it was routed to when a
 //! rule changes, each escalation level is recorded once even by two transactions at the
-//! same time, and a unit's officers list its requests in their provinces only.
+//! same time, a unit's officers list its requests in their provinces only, and the
+//! counties' figures sum each county's open and answered requests and the days their
+//! answers took, across a month's and a leap year's end.
 
 use taavon_core::access::{Role, SupportScope};
 use taavon_core::reference::ProvinceCode;
+use taavon_core::support::RequestStatus;
 use taavon_core::support::{EscalationLevel, RequestKind, Unit};
-use taavon_store::{NewSupportRequest, NewUser, Store, SupportFilter};
+use taavon_store::{
+    NewSupportRequest, NewUser, Store, SupportChange, SupportCountyFigure, SupportFilter,
+};
 
 use super::{Checks, cooperative, load_reference, now, operator, run};
 
@@ -181,5 +186,61 @@ async fn a_units_officers_list_its_requests_in_their_provinces(store: Store, _: 
         vec![in_dorud]
     );
     assert_eq!(listed(SupportScope::Cooperative(ilam)).await, vec![in_ilam]);
+    Checks::AuditMustVerify
+}
+
+spec!(the_counties_figures_sum_open_requests_and_days_to_answer);
+async fn the_counties_figures_sum_open_requests_and_days_to_answer(
+    store: Store,
+    _: String,
+) -> Checks {
+    // Establishes the grouped read: a county's open requests (closed ones out), its
+    // answered ones and their calendar days to the first answer — 2025-03-18 to
+    // 2025-04-02 is 15 days, to 2028-03-01 (past a leap day) is 1 079 — and the
+    // province filter.
+    let (ilam, dorud, user) = fixture(&store).await;
+    let answer = |id: i64, on: &'static str, status: RequestStatus| {
+        let store = store.clone();
+        async move {
+            let mut write = store.write(operator(), now()).await.unwrap();
+            let request = write.support_request(id).await.unwrap().unwrap();
+            let change = SupportChange {
+                status,
+                assignee_user_id: None,
+                answered_on: Some(on.into()),
+                satisfaction: None,
+                satisfaction_comment: None,
+            };
+            assert!(
+                write
+                    .change_support_request(&request, &change, "support.answer")
+                    .await
+                    .unwrap()
+            );
+            write.commit().await.unwrap();
+        }
+    };
+    let first = file(&store, ilam, "IR-16", user).await;
+    let second = file(&store, ilam, "IR-16", user).await;
+    file(&store, ilam, "IR-16", user).await;
+    let in_dorud = file(&store, dorud, "IR-15", user).await;
+    answer(first, "2025-04-02", RequestStatus::Answered).await;
+    answer(second, "2028-03-01", RequestStatus::Closed).await;
+    answer(in_dorud, "2025-03-19", RequestStatus::Closed).await;
+    let mut read = store.read().await.unwrap();
+    let figure = |county: &str, open, answered, answer_days| SupportCountyFigure {
+        county: county.into(),
+        open,
+        answered,
+        answer_days,
+    };
+    assert_eq!(
+        read.support_county_figures(None).await.unwrap(),
+        vec![figure("1505", 0, 1, 1), figure("1601", 2, 2, 15 + 1079)]
+    );
+    assert_eq!(
+        read.support_county_figures(Some("IR-15")).await.unwrap(),
+        vec![figure("1505", 0, 1, 1)]
+    );
     Checks::AuditMustVerify
 }
