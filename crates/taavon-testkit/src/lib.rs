@@ -8,6 +8,9 @@
 //! the test passes and kept, with its name printed, when it fails.
 
 pub mod browser;
+mod pdf;
+
+pub use pdf::pdf_text;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -366,5 +369,10 @@ pub async fn demo_main_pages(base: &str) -> Vec<String> {
         "/funds".into(),
         "/ledger".into(),
         "/audit".into(),
+        "/awards".into(),
+        "/awards/entries".into(),
+        "/awards/ranking".into(),
+        "/awards/results".into(),
+        "/awards/certificates".into(),
     ]
 }

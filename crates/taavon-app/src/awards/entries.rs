@@ -12,12 +12,13 @@ use taavon_core::awards::eligibility::EligibilityRules;
 use taavon_core::awards::festival::{RoundKind, RoundState};
 use taavon_core::awards::prescore::Prescore;
 use taavon_core::awards::visibility::{OthersMarks, others_marks};
+use taavon_core::calendar::{IsoDate, JalaliDate};
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    AwardCertificate, AwardEntry, AwardEntryReason, AwardResult, NewAwardEntry, Reader, Store,
-    StoreError,
+    AwardCertificate, AwardEntry, AwardEntryReason, AwardFestival, AwardResult, NewAwardEntry,
+    Reader, Store, StoreError,
 };
 
 use super::{AwardSettings, core_festival, festival_of, round_of, snapshot, state_of};
@@ -102,7 +103,7 @@ pub async fn enter(
     let festival = festival_of(&mut write, input.year).await?;
     let rules = core_festival(&festival)?;
     let today = business_date_in(&mut write, now).await?;
-    let jalali_today = taavon_core::calendar::JalaliDate::from(today);
+    let jalali_today = JalaliDate::from(today);
     if festival.provincial != RoundState::OpenForEntries
         || !rules.entry_window().contains(jalali_today)
     {
@@ -126,37 +127,19 @@ pub async fn enter(
             "The festival has no such category.",
         ));
     }
-    let year_ago = jalali_today.add_months(-12).to_iso().to_string();
-    let facts = write
-        .award_facts(input.cooperative_id, &today.to_string(), &year_ago)
-        .await?
-        .ok_or_else(unknown)?;
-    let snapshot = snapshot::from_facts(
+    let (snapshot, reasons) = snapshot_and_reasons(
+        &mut write,
+        &festival,
         input.cooperative_id,
-        province.as_str(),
+        &province,
         category,
-        &facts,
         today,
     )
-    .ok_or_else(|| {
-        AppError::Internal(format!(
-            "cooperative {} has facts no snapshot takes",
-            input.cooperative_id
-        ))
+    .await
+    .map_err(|error| match error {
+        AppError::NotFound => unknown(),
+        other => other,
     })?;
-    let eligibility = EligibilityRules {
-        registry_fresh_months: i32::try_from(festival.fields.registry_fresh_months).unwrap_or(12),
-        registered_months_min: i32::try_from(festival.fields.registered_months_min).unwrap_or(12),
-    };
-    let reasons: Vec<AwardEntryReason> = eligibility
-        .check(&snapshot)
-        .iter()
-        .map(|reason| AwardEntryReason {
-            code: reason.code().to_owned(),
-            message_fa: reason.message_fa(),
-            message_en: reason.message_en(),
-        })
-        .collect();
     let inserted = write
         .insert_award_entry(&NewAwardEntry {
             festival_id: festival.id,
@@ -166,7 +149,7 @@ pub async fn enter(
             route,
             entered_by_user_id: principal.user_id,
             eligible: reasons.is_empty(),
-            snapshot: snapshot::to_json(&snapshot),
+            snapshot,
             reasons,
         })
         .await;
@@ -186,6 +169,73 @@ pub async fn enter(
     entry_view(store, principal, settings, id).await
 }
 
+/// The snapshot an entry of `cooperative_id` would be judged on `today`, as JSON, and
+/// every reason it is not eligible (none: eligible), by the festival's own rules.
+async fn snapshot_and_reasons(
+    read: &mut Reader,
+    festival: &AwardFestival,
+    cooperative_id: i64,
+    province: &ProvinceCode,
+    category: &str,
+    today: IsoDate,
+) -> Result<(String, Vec<AwardEntryReason>), AppError> {
+    let year_ago = JalaliDate::from(today).add_months(-12).to_iso().to_string();
+    let facts = read
+        .award_facts(cooperative_id, &today.to_string(), &year_ago)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let snapshot = snapshot::from_facts(cooperative_id, province.as_str(), category, &facts, today)
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "cooperative {cooperative_id} has facts no snapshot takes"
+            ))
+        })?;
+    let eligibility = EligibilityRules {
+        registry_fresh_months: i32::try_from(festival.fields.registry_fresh_months).unwrap_or(12),
+        registered_months_min: i32::try_from(festival.fields.registered_months_min).unwrap_or(12),
+    };
+    let reasons = eligibility
+        .check(&snapshot)
+        .iter()
+        .map(|reason| AwardEntryReason {
+            code: reason.code().to_owned(),
+            message_fa: reason.message_fa(),
+            message_en: reason.message_en(),
+        })
+        .collect();
+    Ok((snapshot::to_json(&snapshot), reasons))
+}
+
+/// Whether a cooperative would be eligible if it entered the festival of `year` today,
+/// with every reason it would not (the entry form shows them before it is sent). Only
+/// those who may enter or nominate it ask; for anyone else it is not found.
+pub async fn eligibility(
+    store: &Store,
+    principal: &Principal,
+    year: i32,
+    cooperative_id: i64,
+    now: Timestamp,
+) -> Result<Vec<AwardEntryReason>, AppError> {
+    let mut read = store.read().await?;
+    let cooperative = read
+        .cooperative(cooperative_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let province =
+        ProvinceCode::parse(&cooperative.fields.province).map_err(|_| AppError::NotFound)?;
+    match decide_award_entry(principal, cooperative_id, &province) {
+        Ok(_) => {}
+        Err(Decision::OutOfScope) => return Err(AppError::NotFound),
+        Err(_) => return Err(AppError::Forbidden),
+    }
+    let festival = festival_of(&mut read, year).await?;
+    let today = business_date_in(&mut read, now).await?;
+    let (_, reasons) =
+        snapshot_and_reasons(&mut read, &festival, cooperative_id, &province, "", today).await?;
+    read.finish().await?;
+    Ok(reasons)
+}
+
 /// The entries of a festival the reader may list (a judge: those assigned to them).
 pub async fn list_entries(
     store: &Store,
@@ -194,7 +244,18 @@ pub async fn list_entries(
 ) -> Result<Vec<AwardEntry>, AppError> {
     let mut read = store.read().await?;
     let festival = festival_of(&mut read, year).await?;
-    let entries = match award_scope(principal) {
+    let entries = entries_in_scope(&mut read, principal, &festival).await?;
+    read.finish().await?;
+    Ok(entries)
+}
+
+/// The entries of `festival` in the reader's award scope.
+pub(super) async fn entries_in_scope(
+    read: &mut Reader,
+    principal: &Principal,
+    festival: &AwardFestival,
+) -> Result<Vec<AwardEntry>, AppError> {
+    Ok(match award_scope(principal) {
         AwardScope::All => read.award_entries(festival.id, None, None).await?,
         AwardScope::Province(province) => {
             read.award_entries(festival.id, Some(&province), None)
@@ -202,7 +263,7 @@ pub async fn list_entries(
         }
         AwardScope::Cooperative(id) => read.award_entries(festival.id, None, Some(id)).await?,
         AwardScope::Assigned { judge, .. } => {
-            let assigned = assigned_entries(&mut read, festival.id, judge).await?;
+            let assigned = assigned_entries(read, festival.id, judge).await?;
             read.award_entries(festival.id, None, None)
                 .await?
                 .into_iter()
@@ -210,9 +271,7 @@ pub async fn list_entries(
                 .collect()
         }
         AwardScope::None => return Err(AppError::Forbidden),
-    };
-    read.finish().await?;
-    Ok(entries)
+    })
 }
 
 /// One entry as the reader may see it; outside their scope, not found.

@@ -8,6 +8,7 @@
 mod entries;
 mod festivals;
 mod judging;
+mod overview;
 mod rounds;
 mod snapshot;
 
@@ -20,12 +21,14 @@ use taavon_store::Reader;
 
 use crate::AppError;
 
-pub use entries::{EntryInput, EntryView, JudgeSide, enter, entry_view, list_entries};
+pub use entries::{EntryInput, EntryView, JudgeSide, eligibility, enter, entry_view, list_entries};
 pub use festivals::{CategoryInput, CriterionInput, FestivalInput, create_festival, festival};
 pub use judging::{JudgeEntry, MarksInput, appoint_judge, my_entries, score, submit};
-pub use rounds::{
-    CertificateCheck, PublicResult, RoundMove, check_certificate, move_round, public_results,
+pub use overview::{
+    EntryLine, JudgingProgress, PanelView, festival_entries, festivals, panel, public_results,
+    round_results,
 };
+pub use rounds::{CertificateCheck, PublicResult, RoundMove, check_certificate, move_round};
 pub use taavon_core::awards::visibility::OthersMarks;
 // What the use cases return, for the server and the CLI (they never name the store).
 pub use taavon_store::{

@@ -11,14 +11,14 @@ use sha2::Sha256;
 use taavon_core::access::{Principal, keeps_festivals};
 use taavon_core::awards::certificate::{CertificateCode, CertificateSubject};
 use taavon_core::awards::criteria::weighted_mark;
-use taavon_core::awards::festival::{NATIONAL_GROUP, RoundAction, RoundKind, RoundState};
+use taavon_core::awards::festival::{NATIONAL_GROUP, RoundAction, RoundKind};
 use taavon_core::awards::visibility::admit_to_national;
 use taavon_core::awards::{Entry, EntryResult, EntryStatus, Mark, RoundRules};
 use taavon_core::calendar::JalaliDate;
 use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{AwardCertificate, AwardFestival, AwardResult, Store, WriteTx};
+use taavon_store::{AwardCertificate, AwardFestival, AwardResult, Reader, Store, WriteTx};
 
 use super::judging::assign_round;
 use super::{AwardSettings, core_criteria, core_festival, festival_of, snapshot, state_of};
@@ -34,6 +34,9 @@ pub struct PublicResult {
     pub province: ProvinceCode,
     pub category: String,
     pub category_name_fa: String,
+    pub category_name_en: String,
+    /// Ranked, or incomplete (too few judges submitted; the public pages leave it out).
+    pub status: EntryStatus,
     pub rank: Option<i64>,
     pub winner: bool,
     pub band: Option<taavon_core::awards::publication::ScoreBand>,
@@ -300,24 +303,17 @@ fn certificate_code(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// A published round's results for the public pages (no login); a round not yet
-/// published answers as a missing one.
-pub async fn public_results(
-    store: &Store,
-    year: i32,
+/// Every result of a closed round, each with its cooperative and category, ordered by
+/// province, category and rank (the incomplete ones last in theirs).
+pub(super) async fn result_lines(
+    read: &mut Reader,
+    festival: &AwardFestival,
     kind: RoundKind,
 ) -> Result<Vec<PublicResult>, AppError> {
-    let mut read = store.read().await?;
-    let festival = festival_of(&mut read, year).await?;
-    if state_of(&festival, kind) != RoundState::Published {
-        return Err(AppError::NotFound);
-    }
     let results = read.award_results(festival.id, kind).await?;
     let entries = read.award_entries(festival.id, None, None).await?;
-    read.finish().await?;
-    let mut published: Vec<PublicResult> = results
+    let mut lines: Vec<PublicResult> = results
         .into_iter()
-        .filter(|r| r.status == EntryStatus::Ranked)
         .filter_map(|result| {
             let entry = entries.iter().find(|e| e.id == result.entry_id)?;
             let category = festival
@@ -331,16 +327,23 @@ pub async fn public_results(
                 province: result.province,
                 category: category.code.clone(),
                 category_name_fa: category.name_fa.clone(),
+                category_name_en: category.name_en.clone(),
+                status: result.status,
                 rank: result.rank,
                 winner: result.winner,
                 band: result.band,
             })
         })
         .collect();
-    published.sort_by(|a, b| {
-        (a.province.as_str(), &a.category, a.rank).cmp(&(b.province.as_str(), &b.category, b.rank))
+    lines.sort_by(|a, b| {
+        let rank = |r: &PublicResult| r.rank.unwrap_or(i64::MAX);
+        (a.province.as_str(), &a.category, rank(a)).cmp(&(
+            b.province.as_str(),
+            &b.category,
+            rank(b),
+        ))
     });
-    Ok(published)
+    Ok(lines)
 }
 
 /// What a verification code vouches for, if it was issued (no login).

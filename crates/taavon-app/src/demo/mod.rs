@@ -2,7 +2,8 @@
 //! production cooperative and its 15 000 000 000 rial facility, Ilam's handicraft
 //! artisans and welfare clients, Lorestan/Dorud cooperatives in the province's strong
 //! sectors, a few cooperatives elsewhere, the programs, an SSO insured-worker list with
-//! the hires two Lorestan loans report, and one demo user per role.
+//! the hires two Lorestan loans report, one demo user per role, and a festival of top
+//! cooperators in progress with its judges (`awards`).
 //!
 //! Demo users exist only when the server runs with `--demo`; all have the password `demo`.
 //! Each role that works under four eyes has two users (`ilam` and `ilam2`, `bank` and
@@ -18,6 +19,7 @@ use taavon_store::{Actor, NewClient, NewCooperative, NewMembership, NewPerson, S
 
 use crate::AppError;
 
+mod awards;
 mod jobs;
 mod loans;
 pub mod programs;
@@ -315,6 +317,7 @@ pub async fn load(store: &Store, now: Timestamp) -> Result<DemoOutcome, AppError
     jobs::report(store, &lent, now).await?;
     support::file(store, ilam_clothing, now).await?;
     services::record(store, now).await?;
+    awards::hold(store, &cooperative_ids, now).await?;
     tracing::warn!(
         users = users.len(),
         "demo data loaded: demo users exist with the password `demo`; never use --demo in production"

@@ -6,6 +6,7 @@
 //! other judges' marks `awards::visibility` allows.
 
 use crate::access::{Decision, JudgePanel, Principal, Role};
+use crate::awards::festival::RoundState;
 use crate::coded::coded_enum;
 use crate::reference::ProvinceCode;
 
@@ -97,6 +98,32 @@ pub fn decide_award_entry(
         | Role::AgencyOfficer { .. }
         | Role::Judge { .. } => Err(Decision::OutOfScope),
     }
+}
+
+/// Whose results of a round in `state` `principal` reads: a published round's are
+/// everyone's (the public pages); a closed round's, not yet published, the ministry's and
+/// auditors' whole and a provincial officer's for their province (their provincial
+/// round's ranking); nobody reads a round still open or judging.
+pub fn results_scope(principal: Option<&Principal>, state: RoundState) -> AwardScope {
+    match state {
+        RoundState::Published => AwardScope::All,
+        RoundState::Closed => match principal.map(|p| &p.role) {
+            Some(Role::MinistryAdmin | Role::Auditor) => AwardScope::All,
+            Some(Role::ProvincialOfficer { province }) => AwardScope::Province(province.clone()),
+            _ => AwardScope::None,
+        },
+        RoundState::OpenForEntries | RoundState::Judging => AwardScope::None,
+    }
+}
+
+/// Whether `principal` follows the judging of entries (how many judges were assigned and
+/// how many submitted, never who or what): the ministry, auditors and a province's
+/// officers, within their award scope.
+pub fn follows_judging(principal: &Principal) -> bool {
+    matches!(
+        principal.role,
+        Role::MinistryAdmin | Role::Auditor | Role::ProvincialOfficer { .. }
+    )
 }
 
 /// The panel `principal` judges on in the festival of `festival_year`, if they are one
@@ -202,5 +229,45 @@ mod tests {
         assert!(!in_award_scope(&officer, &province("IR-23"), 5, false));
         assert!(!keeps_festivals(&judge));
         assert!(keeps_festivals(&principal(Role::MinistryAdmin)));
+    }
+
+    #[test]
+    fn a_closed_rounds_results_are_the_ministrys_and_the_provinces_own_until_published() {
+        // Establishes who reads results before publication: the ministry all, an
+        // officer their province, a representative, a judge and the public nothing.
+        let ilam = province("IR-16");
+        let officer = principal(Role::ProvincialOfficer {
+            province: ilam.clone(),
+        });
+        let representative = principal(Role::CooperativeRepresentative {
+            cooperative_id: 5,
+            province: ilam.clone(),
+        });
+        let judge = principal(Role::Judge {
+            festival_year: 1404,
+            panel: JudgePanel::Provincial(ilam.clone()),
+        });
+        let admin = principal(Role::MinistryAdmin);
+        assert_eq!(
+            results_scope(Some(&admin), RoundState::Closed),
+            AwardScope::All
+        );
+        assert_eq!(
+            results_scope(Some(&officer), RoundState::Closed),
+            AwardScope::Province(ilam)
+        );
+        for reader in [Some(&representative), Some(&judge), None] {
+            assert_eq!(results_scope(reader, RoundState::Closed), AwardScope::None);
+            assert_eq!(
+                results_scope(reader, RoundState::Published),
+                AwardScope::All
+            );
+        }
+        assert_eq!(
+            results_scope(Some(&admin), RoundState::Judging),
+            AwardScope::None
+        );
+        assert!(follows_judging(&officer) && !follows_judging(&representative));
+        assert!(!follows_judging(&judge));
     }
 }

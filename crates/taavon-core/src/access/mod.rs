@@ -19,8 +19,8 @@ pub use applications::{
     drafts_applications, permitted_moves,
 };
 pub use awards::{
-    AwardScope, EntryRoute, award_scope, decide_award_entry, in_award_scope, judge_panel,
-    keeps_festivals,
+    AwardScope, EntryRoute, award_scope, decide_award_entry, follows_judging, in_award_scope,
+    judge_panel, keeps_festivals, results_scope,
 };
 pub use impact::{
     InsuredListView, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,

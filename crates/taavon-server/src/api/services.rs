@@ -344,9 +344,10 @@ pub async fn counties(
     Ok(Json(counties.into_iter().map(Into::into).collect()))
 }
 
-/// A province filter as given; blank is none.
+/// A province filter exactly as given: absent is the nation, anything else (blank included)
+/// must be a province code, as the schema's enum says.
 fn province_of(text: Option<&str>) -> Result<Option<ProvinceCode>, ApiError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
+    match text {
         None => Ok(None),
         Some(text) => ProvinceCode::parse(text).map(Some).map_err(|_| {
             ApiError(taavon_app::AppError::invalid(

@@ -8,6 +8,7 @@ mod awards;
 mod borrower;
 mod budgets;
 mod calendar;
+mod certificate;
 mod cooperative_page;
 mod csrf;
 mod deposits;
@@ -147,6 +148,19 @@ impl Layout {
             if access::reads_loans(principal) || access::keeps_calendar(principal) {
                 push("/calendar", lang.forms().calendar_title);
             }
+            // The festival of top cooperators: a judge's own entries, or the festivals
+            // for the roles with entries in their scope.
+            match access::award_scope(principal) {
+                access::AwardScope::Assigned { .. } => push(
+                    "/awards/my-entries",
+                    lang.pick("پرونده‌های داوری من", "My entries to judge"),
+                ),
+                access::AwardScope::None => {}
+                _ => push(
+                    "/awards",
+                    lang.pick("جشنواره تعاونگران برتر", "Top cooperators festival"),
+                ),
+            }
             // Every role has support requests: its own, its unit's or its province's.
             push(
                 "/support",
@@ -157,6 +171,13 @@ impl Layout {
             {
                 push("/audit", t.nav_audit);
             }
+        }
+        // The festival's published results are public.
+        if principal.is_none() {
+            push(
+                "/awards/results",
+                lang.pick("نتایج جشنواره تعاونگران برتر", "Festival results"),
+            );
         }
         // The API's documentation, for the roles that work through the API.
         if principal.is_some_and(access::uses_api) {
@@ -353,9 +374,22 @@ pub fn routes() -> Router<AppState> {
         .route("/support/{id}/messages", post(support::reply))
         .route("/support/{id}/rating", post(support::rate))
         .route("/support/attachments/{id}", get(support::download))
+        .route("/awards", get(awards::overview))
+        .route("/awards/festivals", post(awards::create))
+        .route("/awards/festivals/new", get(awards::new_form))
+        .route("/awards/festivals/{year}", get(awards::one))
+        .route("/awards/festivals/{year}/entries", post(awards::enter))
+        .route("/awards/festivals/{year}/moves", post(awards::move_round))
+        .route("/awards/entries", get(awards::entries))
+        .route("/awards/ranking", get(awards::ranking))
+        .route("/awards/panel", get(awards::panel).post(awards::appoint))
+        .route("/awards/my-entries", get(awards::my_entries))
+        .route("/awards/results", get(awards::results))
+        .route("/awards/certificates", get(awards::certificate_check))
         .route("/awards/entries/{id}", get(awards::entry))
         .route("/awards/entries/{id}/marks", post(awards::mark))
         .route("/awards/entries/{id}/submission", post(awards::submit))
+        .route("/awards/certificates/{code}/pdf", get(certificate::pdf))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))
 }

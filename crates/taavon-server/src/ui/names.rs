@@ -10,8 +10,11 @@ use std::sync::LazyLock;
 use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
 use taavon_app::{AppError, DuplicateRule};
-use taavon_core::access::Principal;
+use taavon_core::access::{EntryRoute, Principal};
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
+use taavon_core::awards::EntryStatus;
+use taavon_core::awards::festival::{RoundAction, RoundKind, RoundState};
+use taavon_core::awards::publication::ScoreBand;
 use taavon_core::loans::product::ContractType;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::ApplicantKind;
@@ -241,8 +244,72 @@ pub fn contract_type(lang: Lang, kind: ContractType) -> String {
     lang.pick(kind.name_fa(), kind.name_en()).to_owned()
 }
 
+/// A festival's round (`provincial` → «استانی»).
+pub fn award_round(lang: Lang, kind: RoundKind) -> &'static str {
+    match kind {
+        RoundKind::Provincial => lang.pick("استانی", "Provincial"),
+        RoundKind::National => lang.pick("ملی", "National"),
+    }
+}
+
+/// Where a festival's round stands (`judging` → «در حال داوری»).
+pub fn award_round_state(lang: Lang, state: RoundState) -> &'static str {
+    match state {
+        RoundState::OpenForEntries => lang.pick("ثبت‌نام", "Open for entries"),
+        RoundState::Judging => lang.pick("در حال داوری", "Judging"),
+        RoundState::Closed => lang.pick("بسته (نتایج منتشر نشده)", "Closed, not yet published"),
+        RoundState::Published => lang.pick("نتایج منتشر شده", "Results published"),
+    }
+}
+
+/// A move of a festival's round, as its button says it.
+pub fn award_round_action(lang: Lang, action: RoundAction) -> &'static str {
+    match action {
+        RoundAction::StartJudging => lang.pick("آغاز داوری", "Start judging"),
+        RoundAction::Close => lang.pick("بستن داوری و رتبه‌بندی", "Close judging and rank"),
+        RoundAction::Publish => lang.pick(
+            "انتشار نتایج و صدور گواهی‌ها",
+            "Publish the results and issue certificates",
+        ),
+    }
+}
+
+/// A published score's band (`very_good` → «بسیار خوب»).
+pub fn award_band(lang: Lang, band: ScoreBand) -> &'static str {
+    lang.pick(band.name_fa(), band.name_en())
+}
+
+/// An entry's standing in a closed round.
+pub fn award_entry_status(lang: Lang, status: EntryStatus, winner: bool) -> &'static str {
+    match (status, winner) {
+        (EntryStatus::Ranked, true) => lang.pick("برگزیده", "Winner"),
+        (EntryStatus::Ranked, false) => lang.pick("رتبه‌بندی‌شده", "Ranked"),
+        (EntryStatus::Incomplete, _) => lang.pick("داوری ناتمام", "Judging incomplete"),
+    }
+}
+
+/// How an entry came in (`nominated` → «معرفی اداره کل»).
+pub fn award_entry_route(lang: Lang, route: EntryRoute) -> &'static str {
+    match route {
+        EntryRoute::Entered => lang.pick("ثبت‌نام تعاونی", "Entered by the cooperative"),
+        EntryRoute::Nominated => lang.pick("معرفی اداره کل", "Nominated by an officer"),
+    }
+}
+
+/// A judge's panel (`IR-16` → «هیئت داوران استان ایلام»).
+pub fn judge_panel(lang: Lang, panel: Option<&str>) -> String {
+    match panel {
+        Some(province) => format!(
+            "{} {}",
+            lang.pick("هیئت داوران استان", "Provincial panel,"),
+            province_name(lang, province)
+        ),
+        None => lang.pick("هیئت داوران ملی", "National panel").to_owned(),
+    }
+}
+
 /// Every audit action an officer may meet: code, Persian, English.
-pub const AUDIT_ACTIONS: [(&str, &str, &str); 49] = [
+pub const AUDIT_ACTIONS: [(&str, &str, &str); 60] = [
     (
         "allocation.round",
         "ثبت دور تخصیص",
@@ -262,6 +329,57 @@ pub const AUDIT_ACTIONS: [(&str, &str, &str); 49] = [
         "application.transition",
         "تغییر وضعیت درخواست",
         "Application moved",
+    ),
+    (
+        "award_assignment.assign",
+        "گماردن داوران پرونده جشنواره",
+        "Judges assigned to an entry",
+    ),
+    (
+        "award_assignment.remove",
+        "برکناری داور به سبب تعارض منافع",
+        "Judge taken off for a conflict",
+    ),
+    (
+        "award_certificate.issue",
+        "صدور گواهی تعاونگر برتر",
+        "Certificate issued",
+    ),
+    (
+        "award_entry.admit_national",
+        "پذیرش برگزیدگان استانی در دور ملی",
+        "Provincial winners admitted nationally",
+    ),
+    (
+        "award_entry.create",
+        "ثبت پرونده جشنواره",
+        "Festival entry recorded",
+    ),
+    (
+        "award_festival.create",
+        "تعریف جشنواره تعاونگران برتر",
+        "Festival set up",
+    ),
+    (
+        "award_judge.appoint",
+        "انتصاب داور جشنواره",
+        "Judge appointed",
+    ),
+    ("award_marks.put", "نمره‌دهی داور", "Marks kept"),
+    (
+        "award_marks.submit",
+        "فرستادن نهایی نمره‌ها",
+        "Marks submitted",
+    ),
+    (
+        "award_results.record",
+        "ثبت رتبه‌بندی دور جشنواره",
+        "Round results recorded",
+    ),
+    (
+        "award_round.move",
+        "تغییر وضعیت دور جشنواره",
+        "Festival round moved",
     ),
     ("business_date.set", "تعیین تاریخ کاری", "Business date set"),
     ("client.create", "ثبت مددجو", "Client registered"),
@@ -399,8 +517,12 @@ pub const AUDIT_ACTIONS: [(&str, &str, &str); 49] = [
 ];
 
 /// Every kind of record the audit trail names: code, Persian, English.
-pub const AUDIT_ENTITIES: [(&str, &str, &str); 22] = [
+pub const AUDIT_ENTITIES: [(&str, &str, &str); 26] = [
     ("application", "درخواست", "Application"),
+    ("award_entry", "پرونده جشنواره", "Festival entry"),
+    ("award_festival", "جشنواره تعاونگران برتر", "Festival"),
+    ("award_judge", "داور جشنواره", "Festival judge"),
+    ("award_round", "دور جشنواره", "Festival round"),
     ("business_date", "تاریخ کاری", "Business date"),
     ("client", "مددجو", "Client"),
     ("cooperative", "تعاونی", "Cooperative"),
@@ -450,6 +572,17 @@ pub fn audit_coded_target(lang: Lang, entity: &str, id: &str) -> Option<String> 
             None => label.to_owned(),
         }),
         "support_topic" => Some(label.to_owned()),
+        // A festival's round is `{festival id}/{round}`: the round by its label.
+        "award_round" => Some(match id.split_once('/') {
+            Some((festival, kind)) => format!(
+                "{label} {} ({})",
+                RoundKind::parse(kind).map_or("", |k| award_round(lang, k)),
+                lang.digits(festival)
+            ),
+            None => label.to_owned(),
+        }),
+        // A judge's appointment is `{festival id}/{user id}`, both numbers.
+        "award_judge" => Some(format!("{label} {}", lang.digits(id))),
         _ => None,
     }
 }

@@ -289,6 +289,34 @@ const UI_TABLE: &[(&str, [u16; 9])] = &[
     ("/support/4", [303, 200, 200, 404, 200, 404, 200, 200, 404]),
     // Issue 15's synergy page: aggregates, for every signed-in role.
     ("/services", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // Issue 16's festival: its settings for every signed-in role, its entries for those
+    // with entries in their scope, its panel for the ministry and auditors, its results
+    // and the certificate check for anyone, a judge's own list for judges only.
+    ("/awards", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "/awards/festivals/new",
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "/awards/entries",
+        [303, 200, 200, 200, 403, 403, 200, 200, 403],
+    ),
+    (
+        "/awards/panel",
+        [303, 200, 403, 403, 403, 403, 403, 200, 403],
+    ),
+    (
+        "/awards/my-entries",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "/awards/results",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "/awards/certificates",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
 ];
 
 async fn check_table(app: TestApp) {

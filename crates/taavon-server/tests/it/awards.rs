@@ -27,10 +27,13 @@ fn marks(mark: u32) -> Value {
     ]})
 }
 
-async fn check_blind_judging(app: TestApp) {
+/// A festival of 1404 whose provincial round is judging: the demo's Lorestan cooperatives
+/// 3 and 4 entered in agriculture, three judges appointed. Answers the ministry's token,
+/// the entries and the judges' tokens.
+async fn festival_in_judging(app: &TestApp) -> (String, Vec<i64>, Vec<String>) {
     let admin = app.token("admin", "demo").await;
     let lorestan = app.token("lorestan", "demo").await;
-    set_day(&app, "1404-02-15").await;
+    set_day(app, "1404-02-15").await;
     let (status, festival) = app
         .post(
             "/api/v1/awards/festivals",
@@ -82,7 +85,7 @@ async fn check_blind_judging(app: TestApp) {
         assert_eq!(status, 201, "{appointed}");
         judges.push(app.token(&username, "a long enough password").await);
     }
-    set_day(&app, "1404-04-02").await;
+    set_day(app, "1404-04-02").await;
     let (status, moved) = app
         .post(
             "/api/v1/awards/festivals/1404/rounds/provincial/moves",
@@ -95,6 +98,11 @@ async fn check_blind_judging(app: TestApp) {
         (200, &json!("judging")),
         "{moved}"
     );
+    (admin, entries, judges)
+}
+
+async fn check_blind_judging(app: TestApp) {
+    let (_, entries, judges) = festival_in_judging(&app).await;
     let (status, mine) = app.get("/api/v1/awards/my-entries", Some(&judges[0])).await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -214,4 +222,112 @@ async fn a_judge_sees_no_other_mark_before_submitting_through_the_api_on_postgre
         return;
     };
     check_blind_judging(app).await;
+}
+
+/// The server with a certificates' key (publishing refuses to issue codes without one).
+async fn spawn_with_certificate_key(engine: Engine) -> Option<TestApp> {
+    let mut config = taavon_testkit::test_config();
+    config.awards.certificate_secret = b"a test key of the certificates".to_vec();
+    taavon_testkit::spawn_app_with(engine, config).await
+}
+
+/// A round judged, closed and published: the winner's certificate is a PDF anyone with
+/// its code may fetch, whose text reads back the cooperative's Persian name in logical
+/// order; a code never issued is a styled Persian 404, a malformed one a 422.
+async fn check_certificate_pdf(app: TestApp) {
+    let (admin, entries, judges) = festival_in_judging(&app).await;
+    for (entry, mark) in entries.iter().zip([90, 40]) {
+        let path = format!("/api/v1/awards/entries/{entry}");
+        for judge in &judges {
+            let (status, body) = app
+                .post(&format!("{path}/marks"), Some(judge), &marks(mark))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let (status, body) = app
+                .post(&format!("{path}/submission"), Some(judge), &json!({}))
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+    set_day(&app, "1404-06-01").await;
+    for action in ["close", "publish"] {
+        let (status, moved) = app
+            .post(
+                "/api/v1/awards/festivals/1404/rounds/provincial/moves",
+                Some(&admin),
+                &json!({"action": action}),
+            )
+            .await;
+        assert_eq!(status, 200, "{action}: {moved}");
+    }
+    let (status, view) = app
+        .get(
+            &format!("/api/v1/awards/entries/{}", entries[0]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+    let code = view["certificate_codes"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("the winner has a certificate: {view}"))
+        .to_owned();
+    let name = view["entry"]["cooperative_name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let anonymous = reqwest::Client::new();
+    let response = anonymous
+        .get(app.url(&format!("/awards/certificates/{code}/pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no session for an anonymous visitor"
+    );
+    let pdf = response.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(text) = taavon_testkit::pdf_text(&pdf) {
+        assert!(text.contains(&name), "{name} in {text}");
+        assert!(text.contains("گواهی برگزیدگی"), "{text}");
+        assert!(
+            text.contains("۱۴۰۴"),
+            "the festival's year in Persian digits: {text}"
+        );
+        assert!(text.contains(&code), "the verification code: {text}");
+    }
+
+    let missing = anonymous
+        .get(app.url("/awards/certificates/00000-00000/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("گواهی با این کد رهگیری صادر نشده است."),
+        "{html}"
+    );
+    let malformed = anonymous
+        .get(app.url("/awards/certificates/not-a-code/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 422);
+}
+
+#[tokio::test]
+async fn a_winners_certificate_is_a_persian_pdf_fetched_by_its_code_on_sqlite() {
+    check_certificate_pdf(spawn_with_certificate_key(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_winners_certificate_is_a_persian_pdf_fetched_by_its_code_on_postgres() {
+    let Some(app) = spawn_with_certificate_key(Engine::Postgres).await else {
+        return;
+    };
+    check_certificate_pdf(app).await;
 }

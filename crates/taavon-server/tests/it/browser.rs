@@ -28,13 +28,15 @@ const AXE: &str = include_str!("../data/axe/axe.min.js");
 /// One user of every role of the demo, and the language each is checked in. The admin is
 /// checked in English too; the second users of a role (`ilam2`, `bank2`) see what the
 /// first sees.
-const VISITS: [(&str, &str); 7] = [
+const VISITS: [(&str, &str); 8] = [
     ("admin", "fa"),
     ("ilam", "fa"),
     ("bank", "fa"),
     ("sso", "fa"),
     ("coop", "fa"),
     ("auditor", "fa"),
+    // The demo festival's national judge: their entries and the marks form.
+    ("judge", "fa"),
     ("admin", "en"),
 ];
 

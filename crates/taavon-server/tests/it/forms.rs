@@ -10,35 +10,35 @@ use taavon_testkit::{Engine, TestApp, spawn_app};
 use crate::helpers::{csrf_of, ui_client};
 use crate::loans::{due_profit, loan_behind};
 
-/// A logged-in browser.
-struct Browser<'a> {
+/// A logged-in browser (the awards pages' tests drive one too).
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
 }
 
 /// A form's answer: its status and its page (the page it redirected to, for a 303).
-struct Answer {
-    status: u16,
-    location: String,
-    page: String,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub location: String,
+    pub page: String,
 }
 
 impl Browser<'_> {
-    async fn of<'a>(app: &'a TestApp, user: &str) -> Browser<'a> {
+    pub(crate) async fn of<'a>(app: &'a TestApp, user: &str) -> Browser<'a> {
         Browser {
             app,
             client: ui_client(app, user).await,
         }
     }
 
-    async fn page(&self, path: &str) -> (u16, String) {
+    pub(crate) async fn page(&self, path: &str) -> (u16, String) {
         let response = self.client.get(self.app.url(path)).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.text().await.unwrap())
     }
 
     /// Sends a form of `page` (its CSRF token and form key) to `action`.
-    async fn send(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn send(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
         let (csrf, key) = (csrf_of(page), form_key_of(page));
         let mut form = vec![("csrf", csrf.as_str()), ("form_key", key.as_str())];
         form.extend_from_slice(fields);
@@ -69,7 +69,12 @@ impl Browser<'_> {
 
     /// Sends the same form twice and checks that the second submission changed nothing
     /// and answered as the first did; the first answer.
-    async fn send_twice(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn send_twice(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Answer {
         let first = self.send(page, action, fields).await;
         assert_eq!(first.status, 303, "{action}: {}", first.page);
         let written = newest_audit_seq(self.app).await;

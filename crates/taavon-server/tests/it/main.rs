@@ -4,6 +4,7 @@
 mod api;
 mod authorization;
 mod awards;
+mod awards_pages;
 mod browser;
 mod contract;
 mod forms;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use taavon_core::digits::to_persian_digits;
 use taavon_core::locale::Locale;
 use taavon_core::money::format_number;
@@ -17,8 +17,9 @@ use crate::helpers::{DEMO_USERS, ui_client};
 /// The UI's routes, read from the router, so that a new page cannot be left out.
 const UI_ROUTES: &str = include_str!("../../src/ui/mod.rs");
 
-/// GET routes that render no page of records: the language switch only redirects.
-const NOT_PAGES: [&str; 1] = ["/lang"];
+/// GET routes that render no page of records: the language switch only redirects; a
+/// certificate's PDF is the file its code's holder reads (its own tests read it).
+const NOT_PAGES: [&str; 2] = ["/lang", "/awards/certificates/{code}/pdf"];
 
 /// The marks of the records one principal reads through the API.
 #[derive(Default)]
@@ -106,37 +107,30 @@ fn get_routes() -> Vec<String> {
         .collect()
 }
 
-/// The demo holds no festival: one of the business date's Jalali year, open for entries,
-/// with one of Lorestan's cooperatives nominated, so that its entry's page is rendered.
-async fn festival_entries(app: &TestApp, admin: &str) -> Vec<String> {
+/// The demo's festival (of the business date's Jalali year, its provincial round
+/// published and its national round judging): its year and every entry's id.
+async fn festival_entries(app: &TestApp, admin: &str) -> (Vec<String>, Vec<String>) {
     let mut read = app.store.read().await.unwrap();
     let today = read.business_date().await.unwrap().unwrap();
     read.finish().await.unwrap();
-    let today = taavon_core::calendar::JalaliDate::from(
+    let year = taavon_core::calendar::JalaliDate::from(
         taavon_core::calendar::IsoDate::parse(&today).unwrap(),
-    );
-    let year = today.year();
-    let (status, festival) = app
-        .post(
-            "/api/v1/awards/festivals",
-            Some(admin),
-            &json!({"year": year, "entry_opens": format!("{year}/01/01"),
-                    "entry_closes": format!("{year}/12/20"),
-                    "judging_opens": format!("{year}/12/21"),
-                    "judging_closes": format!("{year}/12/29")}),
-        )
-        .await;
-    assert_eq!(status, 201, "{festival}");
-    let lorestan = app.token("lorestan", "demo").await;
-    let (status, entered) = app
-        .post(
+    )
+    .year();
+    let (status, entries) = app
+        .get(
             &format!("/api/v1/awards/festivals/{year}/entries"),
-            Some(&lorestan),
-            &json!({"cooperative_id": 3, "category": "agriculture"}),
+            Some(admin),
         )
         .await;
-    assert_eq!(status, 201, "{entered}");
-    vec![entered["entry"]["id"].to_string()]
+    assert_eq!(status, 200, "{entries}");
+    let ids = entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["id"].to_string())
+        .collect();
+    (vec![year.to_string()], ids)
 }
 
 /// Every page to render: each GET route with its path parameters filled in with every
@@ -175,7 +169,7 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
         let listed = view["attachments"].as_array().into_iter().flatten();
         attachments.extend(listed.map(|a| a["id"].to_string()));
     }
-    let entries = festival_entries(app, admin).await;
+    let (years, entries) = festival_entries(app, admin).await;
     let mut pages = Vec::new();
     for route in get_routes() {
         if NOT_PAGES.contains(&route.as_str()) {
@@ -190,6 +184,7 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
             r if r.starts_with("/support/attachments/{id}") => ("{id}", &attachments),
             r if r.starts_with("/support/{id}") => ("{id}", &requests),
             r if r.starts_with("/awards/entries/{id}") => ("{id}", &entries),
+            r if r.starts_with("/awards/festivals/{year}") => ("{year}", &years),
             r => {
                 assert!(!r.contains('{'), "no records to fill {r} with");
                 pages.push(route.clone());

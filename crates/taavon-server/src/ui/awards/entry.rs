@@ -1,7 +1,9 @@
-//! The festival of top cooperators in the UI: one entry as its reader may see it, and for
-//! a judge of the entry the marks form per criterion, the submission (asked first) and
-//! the other judges' marks only as `awards::visibility` allows — hidden before the judge
-//! submits, without names until the round closes.
+//! One festival entry as its reader may see it — its eligibility with every reason, its
+//! round and where that stands, its pre-score with each indicator's value and weight, the
+//! results of the rounds the reader may see — and for a judge of the entry the marks form
+//! per criterion, the submission (asked first) and the other judges' marks only as
+//! `awards::visibility` allows: hidden before the judge submits, without names until the
+//! round closes. Nobody else sees a judge's name or mark here.
 
 use std::collections::HashMap;
 
@@ -12,16 +14,17 @@ use taavon_app::awards::{self, EntryView, MarksInput, OthersMarks};
 use taavon_app::{AppError, clock};
 use taavon_core::awards::festival::{RoundKind, RoundState};
 
-use super::csrf::CsrfForm;
-use super::fields::Field;
-use super::form_key::{self, Submission};
-use super::form_state::FormState;
-use super::i18n::Lang;
-use super::names;
-use super::page::{PageParts, error_page, layout};
-use super::{Layout, answer, render};
+use super::{score_text, words as shared_words, year_text};
 use crate::auth::UiUser;
 use crate::state::AppState;
+use crate::ui::csrf::CsrfForm;
+use crate::ui::fields::Field;
+use crate::ui::form_key::{self, Submission};
+use crate::ui::form_state::FormState;
+use crate::ui::i18n::Lang;
+use crate::ui::names;
+use crate::ui::page::{PageParts, error_page, layout};
+use crate::ui::{Layout, answer, render};
 
 /// The words of these pages, Persian and English.
 struct Words {
@@ -33,6 +36,12 @@ struct Words {
     provincial: &'static str,
     national: &'static str,
     prescore: &'static str,
+    eligibility_label: &'static str,
+    indicator: &'static str,
+    weight: &'static str,
+    value: &'static str,
+    planned_note: &'static str,
+    results: &'static str,
     reasons: &'static str,
     your_marks: &'static str,
     submitted: &'static str,
@@ -57,6 +66,12 @@ const FA: Words = Words {
     provincial: "استانی",
     national: "ملی",
     prescore: "امتیاز اولیه خودکار",
+    eligibility_label: "شرایط شرکت",
+    indicator: "شاخص",
+    weight: "وزن",
+    value: "امتیاز شاخص (از ۱۰۰)",
+    planned_note: "اشتغال تا راستی‌آزمایی، از شغل‌های برنامه‌ریزی‌شده سنجیده می‌شود.",
+    results: "نتیجه داوری",
     reasons: "دلایل نداشتن شرایط",
     your_marks: "نمره‌های شما",
     submitted: "نمره‌های شما فرستاده شده و نهایی است.",
@@ -81,6 +96,12 @@ const EN: Words = Words {
     provincial: "Provincial",
     national: "National",
     prescore: "Automatic pre-score",
+    eligibility_label: "Eligibility",
+    indicator: "Indicator",
+    weight: "Weight",
+    value: "Indicator score (of 100)",
+    planned_note: "Until jobs are verified, planned jobs are counted.",
+    results: "Result",
     reasons: "Why it is not eligible",
     your_marks: "Your marks",
     submitted: "Your marks are submitted and final.",
@@ -116,6 +137,14 @@ struct EntryPage {
     province: String,
     round: String,
     prescore: String,
+    /// Each indicator of the pre-score: name, weight, value (or a dash: not measured).
+    components: Vec<(String, String, String)>,
+    /// Jobs were counted as planned (not yet verified).
+    planned: bool,
+    eligibility: &'static str,
+    round_state: &'static str,
+    /// The results of the rounds the reader may see: round, standing, rank, band.
+    results: Vec<(&'static str, &'static str, String, &'static str)>,
     reasons: Vec<String>,
     judging: bool,
     submitted: bool,
@@ -149,6 +178,22 @@ pub async fn entry(
             .unwrap_or_default(),
         Err(error) => return error_page(layout, &error),
     };
+    let mut layout = layout;
+    let shared = shared_words(lang);
+    let festival_path = format!("/awards/festivals/{}", view.festival_year);
+    let festival_name = format!(
+        "{} {}",
+        shared.festival,
+        year_text(lang, view.festival_year)
+    );
+    let steps: Vec<(&str, &str)> = match &user.principal.role {
+        taavon_core::access::Role::Judge { .. } => vec![(shared.my_entries, "/awards/my-entries")],
+        _ => vec![
+            (shared.festivals, "/awards"),
+            (festival_name.as_str(), festival_path.as_str()),
+        ],
+    };
+    layout.trail(&steps, &format!("{} {}", w.entry_title, lang.id(id)));
     render(&entry_page(lang, layout, view, &criteria))
 }
 
@@ -230,7 +275,51 @@ fn entry_page(
         prescore: view
             .prescore
             .as_ref()
-            .map_or_else(|| "—".to_owned(), |p| mark(p.total)),
+            .map_or_else(|| "—".to_owned(), |p| score_text(lang, p.total)),
+        components: view
+            .prescore
+            .as_ref()
+            .map(|p| {
+                p.components
+                    .iter()
+                    .map(|c| {
+                        let name = lang.pick(c.component.name_fa(), c.component.name_en());
+                        let name = if c.planned {
+                            format!("{name} *")
+                        } else {
+                            name.to_owned()
+                        };
+                        let value = c
+                            .value
+                            .map_or_else(|| "—".to_owned(), |v| score_text(lang, v));
+                        (name, lang.number(i64::from(c.weight)), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        planned: view
+            .prescore
+            .as_ref()
+            .is_some_and(|p| p.components.iter().any(|c| c.planned)),
+        eligibility: if view.entry.fields.eligible {
+            shared_words(lang).eligible
+        } else {
+            shared_words(lang).not_eligible
+        },
+        round_state: names::award_round_state(lang, view.round_state),
+        results: view
+            .results
+            .iter()
+            .map(|r| {
+                (
+                    names::award_round(lang, r.round),
+                    names::award_entry_status(lang, r.status, r.winner),
+                    r.rank
+                        .map_or_else(|| "—".to_owned(), |rank| lang.number(rank)),
+                    r.band.map_or("—", |b| names::award_band(lang, b)),
+                )
+            })
+            .collect(),
         reasons: view
             .entry
             .fields
