@@ -369,7 +369,8 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
         write.staged_disbursements().await.unwrap(),
         Some((day, day))
     );
-    let claims = |page: Vec<PageClaim>| -> Vec<(u32, i64, bool, Vec<(JalaliMonth, u8, Gender)>)> {
+    type Seen = (u32, i64, bool, Vec<(JalaliMonth, u8, Gender)>);
+    let claims = |page: Vec<PageClaim>| -> Vec<Seen> {
         page.into_iter()
             .map(|c| {
                 let mut months: Vec<_> = c
