@@ -333,7 +333,9 @@ async fn store_checked(
 
 /// Re-verifies the hires at the workshops an upload covers, a page of people at a time
 /// (a national list touches every hire in the country: neither they nor their months on
-/// the lists are ever held all at once). Answers (hires judged, verdicts changed).
+/// the lists are ever held all at once). A page is one read of every claim on its people
+/// with the touched hires' months (`upload_page`) and one write of the verdicts that
+/// change. Answers (hires judged, verdicts changed).
 pub async fn reverify_upload(
     write: &mut WriteTx,
     rules: &VerificationRules,
@@ -341,23 +343,47 @@ pub async fn reverify_upload(
 ) -> Result<(u64, u64), AppError> {
     const PEOPLE_PER_PAGE: i64 = 20_000;
     let (mut judged, mut changed) = (0u64, 0u64);
-    if write.stage_upload_hires(upload_id).await? == 0 {
-        write.unstage_upload_hires().await?;
-        return Ok((judged, changed));
-    }
-    let mut after: Option<NationalCode> = None;
-    loop {
-        let touched = write
-            .staged_upload_hires(after.as_ref(), PEOPLE_PER_PAGE)
-            .await?;
-        let Some(last) = touched.last().map(|h| h.national_code.clone()) else {
-            break;
-        };
-        let (page_judged, page_changed) =
-            reverify(write, rules, touched, &[], Some(upload_id)).await?;
-        judged += page_judged;
-        changed += page_changed;
-        after = Some(last);
+    let staged = write.stage_upload_hires(upload_id).await? > 0;
+    if let Some((earliest, latest)) = if staged {
+        write.staged_disbursements().await?
+    } else {
+        None
+    } {
+        let months = (
+            rules.months_read(disbursed_month(earliest)).0,
+            rules.months_read(disbursed_month(latest)).1,
+        );
+        let mut after: Option<NationalCode> = None;
+        loop {
+            let claims = write
+                .upload_page(after.as_ref(), PEOPLE_PER_PAGE, months)
+                .await?;
+            let Some(last) = claims.last().map(|c| c.hire.national_code.clone()) else {
+                break;
+            };
+            let mut updates = Vec::new();
+            for person in claims.chunk_by(|a, b| a.hire.national_code == b.hire.national_code) {
+                let screened: Vec<(&HireRow, Option<Screening>, bool)> = person
+                    .iter()
+                    .map(|c| {
+                        let screening = match (&c.hire.workshop, c.touched) {
+                            (_, false) => kept_screening(&c.hire),
+                            (None, true) => None,
+                            (Some(_), true) => {
+                                Some(rules.screen(disbursed_month(c.hire.disbursed_on), &c.months))
+                            }
+                        };
+                        (&c.hire, screening, c.touched)
+                    })
+                    .collect();
+                let (person_judged, person_changed) =
+                    settle_person(&screened, Some(upload_id), &mut updates)?;
+                judged += person_judged;
+                changed += person_changed;
+            }
+            write.update_hire_verdicts(&updates).await?;
+            after = Some(last);
+        }
     }
     write.unstage_upload_hires().await?;
     Ok((judged, changed))
@@ -742,43 +768,66 @@ pub async fn reverify(
                 .push((hire, screening));
         }
         for hires in of_person.values() {
-            let judgeable: Vec<(Claim, Screening)> = hires
+            let screened: Vec<(&HireRow, Option<Screening>, bool)> = hires
                 .iter()
-                .filter_map(|(hire, screening)| Some((claim_of(hire), (*screening)?)))
+                .map(|(hire, screening)| {
+                    let is_touched =
+                        touched_keys.contains(&(hire.loan_id, hire.national_code.clone()));
+                    (*hire, *screening, is_touched)
+                })
                 .collect();
-            let mut statuses = settle(&judgeable).into_iter();
-            for (hire, screening) in hires {
-                let (verdict, woman) = match screening {
-                    None => (HireVerdict::NoWorkshop, false),
-                    Some(screening) => (
-                        HireVerdict::Status(statuses.next().ok_or_else(|| {
-                            AppError::Internal("settle gave fewer statuses".into())
-                        })?),
-                        matches!(screening, Screening::Candidate { woman: true }),
-                    ),
-                };
-                let is_touched = touched_keys.contains(&(hire.loan_id, hire.national_code.clone()));
-                judged += u64::from(is_touched);
-                if verdict != hire.verdict
-                    || woman != hire.woman
-                    || is_touched && upload_id.is_some()
-                {
-                    changed += u64::from(verdict != hire.verdict);
-                    updates.push(HireUpdate {
-                        loan_id: hire.loan_id,
-                        national_code: hire.national_code.clone(),
-                        verdict,
-                        woman,
-                        upload_id: if is_touched {
-                            upload_id.or(hire.upload_id)
-                        } else {
-                            hire.upload_id
-                        },
-                    });
-                }
-            }
+            let (person_judged, person_changed) =
+                settle_person(&screened, upload_id, &mut updates)?;
+            judged += person_judged;
+            changed += person_changed;
         }
         write.update_hire_verdicts(&updates).await?;
+    }
+    Ok((judged, changed))
+}
+
+/// Settles the claims on one person — each hire with its screening (`None` without a
+/// workshop) and whether it was re-read (touched) — and adds to `updates` each hire
+/// whose stored row must change: a new verdict or gender, or a touched hire's upload.
+/// Answers (hires judged, verdicts changed).
+fn settle_person(
+    hires: &[(&HireRow, Option<Screening>, bool)],
+    upload_id: Option<i64>,
+    updates: &mut Vec<HireUpdate>,
+) -> Result<(u64, u64), AppError> {
+    let (mut judged, mut changed) = (0u64, 0u64);
+    let judgeable: Vec<(Claim, Screening)> = hires
+        .iter()
+        .filter_map(|(hire, screening, _)| Some((claim_of(hire), (*screening)?)))
+        .collect();
+    let mut statuses = settle(&judgeable).into_iter();
+    for (hire, screening, is_touched) in hires {
+        let (verdict, woman) = match screening {
+            None => (HireVerdict::NoWorkshop, false),
+            Some(screening) => (
+                HireVerdict::Status(
+                    statuses
+                        .next()
+                        .ok_or_else(|| AppError::Internal("settle gave fewer statuses".into()))?,
+                ),
+                matches!(screening, Screening::Candidate { woman: true }),
+            ),
+        };
+        judged += u64::from(*is_touched);
+        if verdict != hire.verdict || woman != hire.woman || *is_touched && upload_id.is_some() {
+            changed += u64::from(verdict != hire.verdict);
+            updates.push(HireUpdate {
+                loan_id: hire.loan_id,
+                national_code: hire.national_code.clone(),
+                verdict,
+                woman,
+                upload_id: if *is_touched {
+                    upload_id.or(hire.upload_id)
+                } else {
+                    hire.upload_id
+                },
+            });
+        }
     }
     Ok((judged, changed))
 }

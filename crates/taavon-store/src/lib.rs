@@ -81,7 +81,7 @@ pub use error::StoreError;
 pub use idempotency::IdempotentRequest;
 pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
-    JobReport, NewHire, NewInsuredUpload, WorkshopHolder,
+    JobReport, NewHire, NewInsuredUpload, PageClaim, WorkshopHolder,
 };
 pub use impact_figures::FigureFilter;
 pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};

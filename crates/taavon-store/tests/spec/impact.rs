@@ -13,7 +13,7 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::Gender;
 use taavon_store::{
     FigureFilter, HireRow, HireUpdate, InsuredCoverage, NewHire, NewInsuredUpload, NewLoan,
-    NewLoanTransaction, Store,
+    NewLoanTransaction, PageClaim, Store,
 };
 
 use super::loans::contracted_loan;
@@ -362,6 +362,52 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
     );
     // Staging again in the same transaction starts afresh.
     assert_eq!(write.stage_upload_hires(upload_id).await.unwrap(), 5);
+    // A page as verification reads it: every claim on its people, those staged touched
+    // and with their months at the workshop within the range asked.
+    let day = IsoDate::parse("2025-01-01").unwrap();
+    assert_eq!(
+        write.staged_disbursements().await.unwrap(),
+        Some((day, day))
+    );
+    type Seen = (u32, i64, bool, Vec<(JalaliMonth, u8, Gender)>);
+    let claims = |page: Vec<PageClaim>| -> Vec<Seen> {
+        page.into_iter()
+            .map(|c| {
+                let mut months: Vec<_> = c
+                    .months
+                    .iter()
+                    .map(|m| (m.month, m.days, m.gender))
+                    .collect();
+                months.sort_by_key(|(month, _, _)| *month);
+                (
+                    c.hire.national_code.as_str()[..9].parse().unwrap(),
+                    c.hire.loan_id,
+                    c.touched,
+                    months,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        claims(write.upload_page(None, 1, (after, after)).await.unwrap()),
+        [(1, first_loan.id, true, vec![(after, 20, Gender::Female)])],
+        "the months within the range only"
+    );
+    assert_eq!(
+        claims(
+            write
+                .upload_page(Some(&person(1)), 2, (before, after))
+                .await
+                .unwrap()
+        ),
+        [
+            (2, first_loan.id, true, vec![(after, 31, Gender::Male)]),
+            (2, second_loan, true, vec![(after, 31, Gender::Male)]),
+            (3, first_loan.id, true, vec![]),
+            (3, second_loan, false, vec![]),
+        ],
+        "a person's claim at another workshop comes untouched, without months"
+    );
     write.unstage_upload_hires().await.unwrap();
 
     let mut claims = keys(
