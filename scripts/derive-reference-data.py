@@ -55,7 +55,9 @@ def main():
         seq[p["province_iso"]] = n
         assert n <= 9, p
         code = p["province_code"] + "9" + str(n)
-        rows.append([code, p["province_iso"], persian(p["name_fa"]), p["name_en"], "", "", "", "", "osm"])
+        # OSM has no English name for these; the usual transliteration.
+        name_en = p["name_en"] or {"جازموریان": "Jazmurian", "گنبکی": "Ganbaki", "مروست": "Marvast"}.get(persian(p["name_fa"]), "")
+        rows.append([code, p["province_iso"], persian(p["name_fa"]), name_en, "", "", "", "", "osm"])
     rows.sort(key=lambda r: r[0])
     with open(OUT / "counties.csv", "w", newline="", encoding="utf-8") as out:
         w = csv.writer(out, lineterminator="\n")

@@ -147,10 +147,11 @@ fn shape(path: &str) -> String {
         .join("/")
 }
 
-/// The same-origin page links of the page shown (`scope` is a CSS selector).
+/// The same-origin page links of the page shown (`scope` is a CSS selector); a link to a
+/// file (`download`: a certificate's PDF) is not a page.
 async fn links(browser: &Client, scope: &str) -> Vec<String> {
     let script = format!(
-        "return [...document.querySelectorAll('{scope} a[href]')].map(a => a.getAttribute('href'));"
+        "return [...document.querySelectorAll('{scope} a[href]:not([download])')].map(a => a.getAttribute('href'));"
     );
     let value = browser.execute(&script, Vec::new()).await.unwrap();
     value

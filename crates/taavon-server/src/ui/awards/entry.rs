@@ -76,7 +76,7 @@ const FA: Words = Words {
     planned_note: "اشتغال تا راستی‌آزمایی، از شغل‌های برنامه‌ریزی‌شده سنجیده می‌شود.",
     results: "نتیجه داوری",
     certificates: "گواهی برگزیدگی",
-    certificate_link: "دریافت گواهی (PDF)",
+    certificate_link: "دریافت فایل گواهی",
     reasons: "دلایل نداشتن شرایط",
     your_marks: "نمره‌های شما",
     submitted: "نمره‌های شما فرستاده شده و نهایی است.",

@@ -160,7 +160,7 @@ pub async fn certificate_check(
                     pdf: CertificateCode::parse(&typed).ok().map(|code| {
                         (
                             certificate::pdf_path(&code.to_string()),
-                            lang.pick("دریافت گواهی (PDF)", "Download the certificate (PDF)"),
+                            lang.pick("دریافت فایل گواهی", "Download the certificate (PDF)"),
                         )
                     }),
                     facts: vec![
