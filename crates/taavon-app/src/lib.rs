@@ -47,6 +47,7 @@ pub mod shares;
 mod sheet;
 pub mod support;
 pub mod table;
+pub mod transparency;
 pub mod users;
 
 pub use duplicate_flags::DuplicateRule;

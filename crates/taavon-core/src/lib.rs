@@ -36,5 +36,6 @@ pub mod services;
 pub mod support;
 pub mod text;
 pub mod timestamp;
+pub mod transparency;
 pub mod words;
 pub mod workdays;
