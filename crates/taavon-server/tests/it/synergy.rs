@@ -291,7 +291,8 @@ async fn the_person_page(app: TestApp) {
     );
     assert!(!own.contains(&to_persian_digits(&code)), "masked");
     assert!(own.contains(&to_persian_digits(&code[6..])));
-    assert_eq!(person_views(&app, &admin_token).await, before + 2);
+    // The admin's page, the admin's API overview and this page: three views.
+    assert_eq!(person_views(&app, &admin_token).await, before + 3);
     let bank = ui_client(&app, "bank").await;
     let (status, forbidden) = page(&bank, &app, &location).await;
     assert_eq!(status, 403);

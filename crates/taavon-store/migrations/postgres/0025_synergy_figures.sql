@@ -14,8 +14,10 @@ CREATE INDEX loans_client ON loans (client_id);
 CREATE TABLE support_county_figures (
     province TEXT NOT NULL REFERENCES provinces (code),
     county TEXT NOT NULL REFERENCES counties (code),
-    open_requests BIGINT NOT NULL CHECK (open_requests >= 0),
-    answered_requests BIGINT NOT NULL CHECK (answered_requests >= 0),
+    -- No CHECK on the sums: a change adds its difference through an upsert, whose
+    -- candidate row (a closing's -1) both engines check before they find the conflict.
+    open_requests BIGINT NOT NULL,
+    answered_requests BIGINT NOT NULL,
     answer_days BIGINT NOT NULL,
     PRIMARY KEY (province, county)
 );
