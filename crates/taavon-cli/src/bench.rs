@@ -462,7 +462,7 @@ fn bench_services(args: &BenchServicesArgs) -> anyhow::Result<ExitCode> {
         baseline_rate
     );
     println!(
-        "import: {} rows ({:.0} MB of CSV, checked then written, county figures kept) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; {} created; peak RSS {}",
+        "import: {} rows ({:.0} MB of CSV, read once: checked and written per batch, county figures kept) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; {} created; peak RSS {}",
         f.rows,
         f.file_bytes as f64 / 1e6,
         seconds(f.import),
