@@ -41,10 +41,13 @@ pub const PATH: &str = "/open";
 pub const FRESH_FOR: Duration = Duration::from_secs(300);
 const CACHE_CONTROL: &str = "public, max-age=300";
 
-/// The figures last computed per area (`None` the nation), with when.
+/// Figures computed once: when (for freshness), as of when (for the page), what.
+type Computed = (Instant, Timestamp, Arc<OpenFigures>);
+
+/// The figures last computed per area (`None` the nation).
 #[derive(Default)]
 pub struct OpenFiguresCache {
-    areas: Mutex<HashMap<Option<String>, (Instant, Timestamp, Arc<OpenFigures>)>>,
+    areas: Mutex<HashMap<Option<String>, Computed>>,
 }
 
 impl OpenFiguresCache {
