@@ -306,9 +306,8 @@ impl WriteTx {
     /// Deletes a live subscription (its deliveries stay, as its log); false if none.
     pub async fn delete_subscription(&mut self, id: i64) -> Result<bool, StoreError> {
         let now = self.now.to_string();
-        let changed =
-            on!(self.conn(), |c| {
-                sqlx::query(
+        let changed = on!(self.conn(), |c| {
+            sqlx::query(
             "UPDATE webhook_subscriptions SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL"
         )
         .bind(id)
@@ -317,7 +316,7 @@ impl WriteTx {
         .await
         .map_err(db("deleting a subscription"))?
         .rows_affected()
-            });
+        });
         if changed == 1 {
             self.audit(AuditEntry::created(
                 "webhook_subscription.delete",
@@ -368,9 +367,8 @@ impl WriteTx {
         delivery_id: i64,
     ) -> Result<bool, StoreError> {
         let now = self.now.to_string();
-        let changed =
-            on!(self.conn(), |c| {
-                sqlx::query(
+        let changed = on!(self.conn(), |c| {
+            sqlx::query(
             "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $3 \
              WHERE id = $1 AND subscription_id = $2"
         )
@@ -381,7 +379,7 @@ impl WriteTx {
         .await
         .map_err(db("replaying a delivery"))?
         .rows_affected()
-            });
+        });
         if changed == 1 {
             self.audit(AuditEntry::created(
                 "webhook_delivery.replay",

@@ -39,6 +39,22 @@ async fn pull_all(app: &TestApp, token: &str, query: &str, limit: i64) -> (Vec<V
     }
 }
 
+/// The bank contracts the demo's approved application: the loan's id and the path of its
+/// disbursements.
+async fn contract(app: &TestApp, bank: &str) -> (i64, String) {
+    let (status, loan) = post_keyed(
+        app,
+        "/api/v1/loans",
+        bank,
+        "events-contract",
+        &json!({"application_id": APPROVED}),
+    )
+    .await;
+    assert_eq!(status, 201, "{loan}");
+    let id = loan["id"].as_i64().unwrap();
+    (id, format!("/api/v1/loans/{id}/disbursements"))
+}
+
 fn types(events: &[Value]) -> Vec<&str> {
     events.iter().map(|e| e["type"].as_str().unwrap()).collect()
 }
@@ -56,17 +72,7 @@ async fn check_pull(app: TestApp) {
 
     // A contract and a disbursement: one event each, after the cursor; a refused
     // disbursement none.
-    let (status, loan) = post_keyed(
-        &app,
-        "/api/v1/loans",
-        &bank,
-        "events-contract",
-        &json!({"application_id": APPROVED}),
-    )
-    .await;
-    assert_eq!(status, 201, "{loan}");
-    let id = loan["id"].as_i64().unwrap();
-    let disbursements = format!("/api/v1/loans/{id}/disbursements");
+    let (id, disbursements) = contract(&app, &bank).await;
     let (status, _) = app
         .post(
             &disbursements,
@@ -349,16 +355,7 @@ async fn check_webhooks(engine: Engine) {
     assert_eq!(status, 422);
 
     // A contract and a disbursement of bank 022's loan.
-    let (status, loan) = app
-        .post(
-            "/api/v1/loans",
-            Some(&bank),
-            &json!({"application_id": APPROVED}),
-        )
-        .await;
-    assert_eq!(status, 201, "{loan}");
-    let id = loan["id"].as_i64().unwrap();
-    let disbursements = format!("/api/v1/loans/{id}/disbursements");
+    let (id, disbursements) = contract(&app, &bank).await;
     let (status, _) = app
         .post(
             &disbursements,
