@@ -48,6 +48,7 @@ pub mod shares;
 mod sheet;
 pub mod support;
 pub mod table;
+pub mod transparency;
 pub mod users;
 pub mod webhooks;
 

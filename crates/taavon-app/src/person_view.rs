@@ -1,6 +1,6 @@
 //! One person, all agencies (issue 15): for a national code, the services every agency
-//! delivered to the person, the support requests filed for them, their applications as
-//! an individual client and their memberships, for those `access::decide_person_view`
+//! delivered to the person, the support requests filed for them, their applications and
+//! loans as an individual client (the borrower) and their memberships, for those `access::decide_person_view`
 //! allows. Every view, whoever looks, leaves one audit record (who looked at whom) in a
 //! write transaction of its own: the view changes nothing else, and a look that cannot
 //! be recorded is not shown.
@@ -13,7 +13,7 @@ use taavon_core::limits::TextKind;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::services::Provider;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Application, AuditEntry, Person, Store, SupportFilter, SupportRequest};
+use taavon_store::{Application, AuditEntry, Loan, Person, Store, SupportFilter, SupportRequest};
 
 use crate::AppError;
 
@@ -34,6 +34,8 @@ pub struct PersonOverview {
     pub services: Vec<PersonService>,
     pub support_requests: Vec<SupportRequest>,
     pub applications: Vec<Application>,
+    /// The loans the person borrowed as an individual client, newest first.
+    pub loans: Vec<Loan>,
     pub memberships: Vec<PersonMembership>,
 }
 
@@ -76,6 +78,7 @@ pub async fn person_overview(
         services: Vec::new(),
         support_requests: Vec::new(),
         applications: Vec::new(),
+        loans: Vec::new(),
         memberships: Vec::new(),
     };
     match &view {
@@ -91,6 +94,7 @@ pub async fn person_overview(
                     )
                     .await?;
                 overview.applications = read.client_applications_of_person(person.id).await?;
+                overview.loans = read.client_loans_of_person(person.id).await?;
                 overview.memberships = read.memberships_of_person(person.id).await?;
             }
             overview.person.clone_from(&person);

@@ -3,11 +3,11 @@
 //! and the gap list and county figures are read from the figures the store keeps beside
 //! the records in the same transaction (never a scan of the records).
 //!
-//! A file is read twice, streaming, like the insured-worker lists: the first pass checks
-//! every row — its cells, the county, that the caller may record in the county's
-//! province — and a file with any bad row stores nothing and names each (row and column,
-//! Persian and English); the second pass writes the rows in batches inside one write
-//! transaction. A row whose reference the agency already sent is left as it is, so
+//! A file is read once, streaming, inside one write transaction: each row is checked —
+//! its cells, the county, that the caller may record in the county's province — and
+//! written with its batch (the county figures added to per batch); a file with any bad
+//! row is rolled back whole, storing nothing, and each bad cell is named (row and
+//! column, Persian and English). A row whose reference the agency already sent is left as it is, so
 //! sending a file again changes nothing. Bank facilities are not imported: they enter
 //! in the disbursement's own transaction (`loans::transactions::disburse`).
 
@@ -243,23 +243,25 @@ pub async fn import_services(
 ) -> Result<ServiceImportReport, AppError> {
     let sha256 = sha256_of(file.path)?;
     let context = Context::load(store, caller, agency, now).await?;
-    let (mut report, legal_ids) = check_file(store, &context, file).await?;
-    if report.error_count > 0 {
+    let mut report = ServiceImportReport::default();
+    let Some(opened) = open_checked(store, file, &mut report).await? else {
         return Ok(report);
-    }
+    };
     let write = store.write(caller.actor(), now).await?;
-    let (import_id, write) = store_file(
+    if let Some((import_id, write)) = stream_file(
         write,
         &context,
+        opened,
         file,
         &sha256,
-        &legal_ids,
         &mut report,
         progress,
     )
-    .await?;
-    write.commit().await?;
-    report.import_id = Some(import_id);
+    .await?
+    {
+        write.commit().await?;
+        report.import_id = Some(import_id);
+    }
     Ok(report)
 }
 
@@ -284,26 +286,30 @@ pub async fn upload_services(
     if let Some(import_id) = winner(store, principal, idempotency).await? {
         return stored_import(store, import_id).await;
     }
-    let (mut report, legal_ids) = check_file(store, &context, file).await?;
-    if report.error_count > 0 {
-        return Err(AppError::Invalid(
-            report.errors.iter().map(cell_field_error).collect(),
-        ));
-    }
+    let mut report = ServiceImportReport::default();
+    let refused = |report: &ServiceImportReport| {
+        AppError::Invalid(report.errors.iter().map(cell_field_error).collect())
+    };
+    let Some(opened) = open_checked(store, file, &mut report).await? else {
+        return Err(refused(&report));
+    };
     let write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(import_id) => return stored_import(store, import_id).await,
         Begun::Fresh(write) => write,
     };
-    let (import_id, write) = store_file(
+    let stored = stream_file(
         write,
         &context,
+        opened,
         file,
         sha256,
-        &legal_ids,
         &mut report,
         &mut |_| {},
     )
     .await?;
+    let Some((import_id, write)) = stored else {
+        return Err(refused(&report));
+    };
     finish_idempotent(write, principal, idempotency, import_id).await?;
     stored_import(store, import_id).await
 }
@@ -805,21 +811,28 @@ fn open_sheet(file: ServiceFile<'_>) -> Result<(Sheet, Positions), AppError> {
     Ok((sheet, positions))
 }
 
-/// The first pass: every row checked, nothing written. Answers the report so far and
-/// the cooperatives by legal ID (read once, when the file has that column).
-async fn check_file(
+/// A file opened for its one pass: its sheet, where each column sits and the
+/// cooperatives by legal ID (read once, when the file has that column).
+struct Opened {
+    sheet: Sheet,
+    positions: Vec<Option<usize>>,
+    legal_ids: HashMap<String, (i64, String)>,
+}
+
+/// Opens the file and reads its header; a header lacking a column is reported (and
+/// nothing else read) as `None`.
+async fn open_checked(
     store: &Store,
-    context: &Context<'_>,
     file: ServiceFile<'_>,
-) -> Result<(ServiceImportReport, HashMap<String, (i64, String)>), AppError> {
-    let mut report = ServiceImportReport::default();
-    let (mut sheet, positions) = open_sheet(file)?;
+    report: &mut ServiceImportReport,
+) -> Result<Option<Opened>, AppError> {
+    let (sheet, positions) = open_sheet(file)?;
     let positions = match positions {
         Ok(positions) => positions,
         Err(errors) => {
             report.error_count = u64::try_from(errors.len()).unwrap_or(u64::MAX);
             report.errors = errors;
-            return Ok((report, HashMap::new()));
+            return Ok(None);
         }
     };
     let legal_ids = if positions.get(4).copied().flatten().is_some() {
@@ -827,47 +840,48 @@ async fn check_file(
     } else {
         HashMap::new()
     };
-    while let Some((row, cells)) = sheet.next_row()? {
-        report.rows += 1;
-        if let Err(errors) = context.parse_row(row, &cells, &positions, &legal_ids) {
-            report.error_count += u64::try_from(errors.len()).unwrap_or(0);
-            let room = ROW_ERRORS_MAX.saturating_sub(report.errors.len());
-            report.errors.extend(errors.into_iter().take(room));
-        }
-    }
-    if report.rows == 0 && report.error_count == 0 {
-        report.errors.push(file_error(
-            "empty",
-            "فایل هیچ ردیفی ندارد.",
-            "The file has no rows.",
-        ));
-        report.error_count = 1;
-    }
-    Ok((report, legal_ids))
+    Ok(Some(Opened {
+        sheet,
+        positions,
+        legal_ids,
+    }))
 }
 
-/// The second pass of a checked file inside `write`: its rows in batches, then the
-/// import's record. Answers the import's id and the transaction to finish.
-async fn store_file(
+/// The one pass over a file inside `write`: each row parsed and checked, the good ones
+/// written in batches (the county figures added to per batch, in the same transaction).
+/// From the first bad row on nothing more is written and the rest is only checked, so
+/// every bad cell is reported; a file with any is rolled back whole (`None`). Otherwise
+/// the import's record is added: answers its id and the transaction to finish.
+async fn stream_file(
     mut write: WriteTx,
     context: &Context<'_>,
+    opened: Opened,
     file: ServiceFile<'_>,
     sha256: &str,
-    legal_ids: &HashMap<String, (i64, String)>,
     report: &mut ServiceImportReport,
     progress: &mut (dyn FnMut(u64) + Send),
-) -> Result<(i64, WriteTx), AppError> {
-    let (mut sheet, positions) = open_sheet(file)?;
-    let positions = positions.map_err(|_| changed_file())?;
+) -> Result<Option<(i64, WriteTx)>, AppError> {
+    let Opened {
+        mut sheet,
+        positions,
+        legal_ids,
+    } = opened;
     let mut batch = Vec::with_capacity(SERVICE_BATCH_MAX);
     let mut written = 0u64;
     loop {
         let next = sheet.next_row()?;
         if let Some((row, cells)) = &next {
-            let service = context
-                .parse_row(*row, cells, &positions, legal_ids)
-                .map_err(|_| changed_file())?;
-            batch.push(service);
+            report.rows += 1;
+            match context.parse_row(*row, cells, &positions, &legal_ids) {
+                Ok(service) if report.error_count == 0 => batch.push(service),
+                Ok(_) => {}
+                Err(errors) => {
+                    report.error_count += u64::try_from(errors.len()).unwrap_or(0);
+                    let room = ROW_ERRORS_MAX.saturating_sub(report.errors.len());
+                    report.errors.extend(errors.into_iter().take(room));
+                    batch.clear();
+                }
+            }
         }
         if batch.len() == SERVICE_BATCH_MAX || (next.is_none() && !batch.is_empty()) {
             let done = write.insert_services(&batch).await?;
@@ -881,6 +895,21 @@ async fn store_file(
             break;
         }
     }
+    if report.rows == 0 && report.error_count == 0 {
+        report.errors.push(file_error(
+            "empty",
+            "فایل هیچ ردیفی ندارد.",
+            "The file has no rows.",
+        ));
+        report.error_count = 1;
+    }
+    if report.error_count > 0 {
+        // Nothing of a bad file is stored, and what it would have done is not reported.
+        write.rollback().await?;
+        report.created = 0;
+        report.unchanged = 0;
+        return Ok(None);
+    }
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let import_id = write
         .record_service_import(&NewServiceImport {
@@ -892,11 +921,7 @@ async fn store_file(
             unchanged: as_i64(report.unchanged),
         })
         .await?;
-    Ok((import_id, write))
-}
-
-fn changed_file() -> AppError {
-    AppError::Conflict("the file changed between its check and its import".into())
+    Ok(Some((import_id, write)))
 }
 
 async fn stored_import(store: &Store, import_id: i64) -> Result<ServiceImport, AppError> {

@@ -1,6 +1,7 @@
 //! Services delivered through the store on both engines: an agency's file (Persian
 //! headers, Persian digits, Jalali dates) imported once however often it is sent, a bad
-//! file storing nothing and naming each bad cell by row and column, an officer refused
+//! file storing nothing and naming each bad cell by row and column — even when its bad
+//! row comes after a batch the one pass had already written — an officer refused
 //! the counties outside its provinces, one record through the form's use case, and the
 //! gap list ranking underprivileged counties by services per 1 000 population from the
 //! county figures.
@@ -155,6 +156,31 @@ async fn services_of_an_agency(store: Store) {
         ]
     );
     assert!(refused.errors.iter().all(|e| !e.message_fa.is_empty()));
+    assert_eq!(county_services(&store, &officer, "1603").await, 2);
+
+    // The file is read once, its rows written batch by batch as they come: a bad row
+    // after a whole batch went in rolls that batch back with the rest of the file.
+    let batch = u32::try_from(taavon_store::SERVICE_BATCH_MAX).unwrap();
+    let mut long = header.to_owned();
+    for n in 0..=batch {
+        long.push_str(&format!(
+            "L-{n},housing_unit,1603,{},1,,1403/07/15\n",
+            person(100 + n)
+        ));
+    }
+    long.push_str(&format!(
+        "L-last,housing_unit,1603,{},1,,1403/13/01\n",
+        person(99)
+    ));
+    let late = import(&store, &officer, &long).await;
+    assert_eq!(
+        (late.import_id, late.rows, late.created, late.error_count),
+        (None, u64::from(batch) + 2, 0, 1)
+    );
+    assert_eq!(
+        (late.errors[0].row, late.errors[0].column.as_str()),
+        (usize::try_from(batch).unwrap() + 3, "delivered_on")
+    );
     assert_eq!(county_services(&store, &officer, "1603").await, 2);
 
     // A header without a required column names it and reads no row.

@@ -2,6 +2,9 @@
 
 /// Replaces Persian and Arabic-Indic digits with ASCII ones; everything else is kept.
 pub fn to_ascii_digits(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_owned();
+    }
     text.chars()
         .map(|c| match c {
             '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),

@@ -37,6 +37,7 @@ pub mod services;
 pub mod support;
 pub mod text;
 pub mod timestamp;
+pub mod transparency;
 pub mod webhooks;
 pub mod words;
 pub mod workdays;

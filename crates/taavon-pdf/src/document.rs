@@ -71,14 +71,16 @@ struct FontUse {
 
 impl FontUse {
     fn cid(&mut self, glyph: u16, text: &str) -> u16 {
-        if let Some(cid) = self.cids.get(&(glyph, text.to_string())) {
-            return *cid;
-        }
-        // A certificate uses a few hundred; u16 holds any page's worth of distinct glyphs.
-        let cid = u16::try_from(self.table.len()).unwrap_or(u16::MAX);
-        self.table.push((glyph, text.to_string()));
-        self.cids.insert((glyph, text.to_string()), cid);
-        cid
+        let table = &mut self.table;
+        *self
+            .cids
+            .entry((glyph, text.to_string()))
+            .or_insert_with_key(|key| {
+                // A certificate uses a few hundred; u16 holds any page's worth of distinct glyphs.
+                let cid = u16::try_from(table.len()).unwrap_or(u16::MAX);
+                table.push(key.clone());
+                cid
+            })
     }
 }
 
@@ -225,7 +227,7 @@ fn write_font(
         .cap_height(scaled(face.capital_height().unwrap_or(face.ascender())))
         .stem_v(80.0)
         .font_file2(file);
-    pdf.stream(file, &deflate(font.data()))
+    pdf.stream(file, font.deflated_data())
         .filter(Filter::FlateDecode)
         .pair(
             Name(b"Length1"),
@@ -263,11 +265,24 @@ fn font_name(weight: Weight) -> Name<'static> {
     }
 }
 
-fn deflate(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(bytes);
     encoder.finish().unwrap_or_default()
+}
+
+/// How wide `text` is drawn in `style`, in points.
+pub fn text_width(style: TextStyle, text: &str) -> f32 {
+    let font = font(style.weight);
+    shape::line(font, text).width as f32 * style.size / font.units_per_em()
+}
+
+/// How many lines `text` takes wrapped to `width` points in `style` (as `paragraph` wraps).
+pub(crate) fn line_count(style: TextStyle, width: f32, text: &str) -> usize {
+    let font = font(style.weight);
+    let max_width = (width * font.units_per_em() / style.size) as i32;
+    shape::wrap(font, text, max_width).len()
 }
 
 impl Page<'_> {

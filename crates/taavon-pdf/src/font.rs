@@ -17,6 +17,9 @@ pub enum Weight {
 pub struct Font {
     postscript_name: &'static str,
     data: &'static [u8],
+    /// The file compressed for embedding, once per process: best compression of ~300 KB
+    /// costs more than drawing a whole certificate.
+    deflated: OnceLock<Vec<u8>>,
     face: Face<'static>,
 }
 
@@ -27,6 +30,7 @@ impl Font {
         Self {
             postscript_name,
             data,
+            deflated: OnceLock::new(),
             face,
         }
     }
@@ -38,6 +42,12 @@ impl Font {
     /// The TrueType file, as embedded into a document.
     pub fn data(&self) -> &'static [u8] {
         self.data
+    }
+
+    /// The TrueType file compressed with `FlateDecode`.
+    pub fn deflated_data(&self) -> &[u8] {
+        self.deflated
+            .get_or_init(|| crate::document::deflate(self.data))
     }
 
     pub fn face(&self) -> &Face<'static> {

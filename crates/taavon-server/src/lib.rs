@@ -71,6 +71,7 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
         store: store.clone(),
         config: Arc::new(config.clone()),
         maps,
+        open_figures: Arc::default(),
     };
     let idle = time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(8));
     // The idle deadline is rewritten at most every five minutes (a tenth of a short idle

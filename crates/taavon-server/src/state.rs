@@ -61,4 +61,6 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
     pub maps: &'static Maps,
+    /// The public transparency figures, computed at most every few minutes.
+    pub open_figures: Arc<crate::ui::transparency::OpenFiguresCache>,
 }

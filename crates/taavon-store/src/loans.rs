@@ -347,6 +347,26 @@ impl Reader {
         .map_err(db("decoding holidays")))
     }
 
+    /// The loans the person borrowed as an individual client (through any of their
+    /// client rows), newest first (the person view; `loans_client` finds them).
+    pub async fn client_loans_of_person(
+        &mut self,
+        person_id: i64,
+    ) -> Result<Vec<Loan>, StoreError> {
+        let sql = format!(
+            "SELECT {LOAN_COLUMNS} FROM loans WHERE client_id IN \
+             (SELECT id FROM clients WHERE person_id = $1) ORDER BY id DESC"
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(person_id)
+            .fetch_all(c)
+            .await
+            .map_err(db("reading a person's loans"))?
+            .iter()
+            .map(|row| loan_row!(row))
+            .collect())
+    }
+
     pub async fn loan(&mut self, id: i64) -> Result<Option<Loan>, StoreError> {
         let sql = format!("SELECT {LOAN_COLUMNS} FROM loans WHERE id = $1");
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))

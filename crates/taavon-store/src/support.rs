@@ -676,6 +676,9 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("filing a support request"))?);
+        let filed = crate::support_figures::RequestShare::of(RequestStatus::New, &r.filed_on, None);
+        self.add_to_support_figures(r.province.as_str(), r.cooperative_id, r.client_id, filed)
+            .await?;
         self.audit(AuditEntry::created(
             "support_request.file",
             "support_request",
@@ -718,6 +721,8 @@ impl WriteTx {
         if changed == 0 {
             return Ok(false);
         }
+        self.move_support_figures(request, change.status, change.answered_on.as_deref())
+            .await?;
         self.audit(AuditEntry {
             action,
             entity: "support_request",

@@ -1,15 +1,20 @@
-//! The support requests of each county for the synergy map (issue 15): one grouped read —
-//! per county (the requesting cooperative's, or the individual client's), the requests
-//! not yet closed, those answered and the calendar days their first answers took in all —
-//! never a read per request or per county.
+//! The support requests of each county for the synergy map (issue 15): per county (the
+//! requesting cooperative's, or the individual client's), the requests not yet closed,
+//! those answered and the calendar days their first answers took in all. Kept in
+//! `support_county_figures` (migration 0025): filing a request and every change of one
+//! add their difference in the same transaction, so the map reads a row per county
+//! whatever the requests number. `support_county_figures_from_records` sums the
+//! requests themselves, the check the specs hold the kept figures to.
 
 use sqlx::Row;
+use taavon_core::calendar::IsoDate;
 use taavon_core::support::RequestStatus;
 
 use crate::StoreError;
 use crate::error::db;
 use crate::filter::code_literal;
-use crate::tx::Reader;
+use crate::support::SupportRequest;
+use crate::tx::{Reader, WriteTx};
 
 /// One county's support requests, summed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,9 +42,133 @@ fn day_number_sql(column: &str) -> String {
     )
 }
 
+/// What one request adds to its county's figures, as it stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RequestShare {
+    open: i64,
+    answered: i64,
+    answer_days: i64,
+}
+
+impl RequestShare {
+    /// A request of `status`, filed on `filed_on` and first answered on `answered_on`
+    /// (ISO days; a day that does not parse counts no days, as it never should).
+    pub(crate) fn of(status: RequestStatus, filed_on: &str, answered_on: Option<&str>) -> Self {
+        let day = |text: &str| {
+            IsoDate::parse(text)
+                .ok()
+                .map(IsoDate::days_since_unix_epoch)
+        };
+        Self {
+            open: i64::from(status != RequestStatus::Closed),
+            answered: i64::from(answered_on.is_some()),
+            answer_days: match answered_on.map(day) {
+                Some(Some(answered)) => day(filed_on).map_or(0, |filed| answered - filed),
+                _ => 0,
+            },
+        }
+    }
+
+    /// What moving from `self` to `after` adds.
+    pub(crate) fn to(self, after: Self) -> Self {
+        Self {
+            open: after.open - self.open,
+            answered: after.answered - self.answered,
+            answer_days: after.answer_days - self.answer_days,
+        }
+    }
+}
+
+impl WriteTx {
+    /// Adds `share` to the figures of the county of the request's cooperative or client
+    /// in `province` (nothing when it adds nothing).
+    pub(crate) async fn add_to_support_figures(
+        &mut self,
+        province: &str,
+        cooperative_id: Option<i64>,
+        client_id: Option<i64>,
+        share: RequestShare,
+    ) -> Result<(), StoreError> {
+        if share == RequestShare::default() {
+            return Ok(());
+        }
+        on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO support_county_figures (province, county, open_requests, \
+             answered_requests, answer_days) \
+             SELECT $1, COALESCE((SELECT county FROM cooperatives WHERE id = $2), \
+             (SELECT county FROM clients WHERE id = $3)), $4, $5, $6 WHERE true \
+             ON CONFLICT (province, county) DO UPDATE SET \
+             open_requests = support_county_figures.open_requests + excluded.open_requests, \
+             answered_requests = support_county_figures.answered_requests \
+             + excluded.answered_requests, \
+             answer_days = support_county_figures.answer_days + excluded.answer_days"
+        )
+        .bind(province)
+        .bind(cooperative_id)
+        .bind(client_id)
+        .bind(share.open)
+        .bind(share.answered)
+        .bind(share.answer_days)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db("adding to the counties' support figures"))?);
+        Ok(())
+    }
+
+    /// Adds what a change of `request` to `status` and `answered_on` makes of it.
+    pub(crate) async fn move_support_figures(
+        &mut self,
+        request: &SupportRequest,
+        status: RequestStatus,
+        answered_on: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let filed_on = request.fields.filed_on.as_str();
+        let before = RequestShare::of(request.status, filed_on, request.answered_on.as_deref());
+        let after = RequestShare::of(status, filed_on, answered_on);
+        self.add_to_support_figures(
+            request.fields.province.as_str(),
+            request.fields.cooperative_id,
+            request.fields.client_id,
+            before.to(after),
+        )
+        .await
+    }
+}
+
 impl Reader {
-    /// Every county's support requests in `province` (the nation's when none).
+    /// Every county's support requests in `province` (the nation's when none), as kept:
+    /// a row per county.
     pub async fn support_county_figures(
+        &mut self,
+        province: Option<&str>,
+    ) -> Result<Vec<SupportCountyFigure>, StoreError> {
+        Ok(on!(&mut self.conn, |c| sqlx::query(
+            "SELECT county, CAST(SUM(open_requests) AS BIGINT), \
+             CAST(SUM(answered_requests) AS BIGINT), CAST(SUM(answer_days) AS BIGINT) \
+             FROM support_county_figures WHERE ($1 IS NULL OR province = $1) \
+             GROUP BY county ORDER BY 1"
+        )
+        .bind(province)
+        .fetch_all(c)
+        .await
+        .map_err(db("reading the counties' support figures"))?
+        .iter()
+        .map(|row| {
+            Ok(SupportCountyFigure {
+                county: row.try_get(0)?,
+                open: row.try_get(1)?,
+                answered: row.try_get(2)?,
+                answer_days: row.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(db("decoding the counties' support figures"))?))
+    }
+
+    /// The same figures summed from the requests themselves: one grouped read over a
+    /// province's requests (the check of the kept figures, never a page's read).
+    pub async fn support_county_figures_from_records(
         &mut self,
         province: Option<&str>,
     ) -> Result<Vec<SupportCountyFigure>, StoreError> {

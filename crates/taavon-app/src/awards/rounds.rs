@@ -45,6 +45,8 @@ pub struct PublicResult {
 /// What the public check page says of a verification code that was issued.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateCheck {
+    /// The code in its canonical printed form (as typed it may differ in case and separators).
+    pub code: String,
     pub festival_year: i32,
     pub round: RoundKind,
     pub cooperative_name: String,
@@ -380,8 +382,9 @@ pub async fn check_certificate(
             "A verification code has ten letters and digits (e.g. 7K2QD-M9XAT).",
         ));
     };
+    let code = code.to_string();
     let mut read = store.read().await?;
-    let Some(certificate) = read.award_certificate_by_code(&code.to_string()).await? else {
+    let Some(certificate) = read.award_certificate_by_code(&code).await? else {
         read.finish().await?;
         return Ok(None);
     };
@@ -396,6 +399,7 @@ pub async fn check_certificate(
     let festival = festival_of(&mut read, year).await?;
     read.finish().await?;
     Ok(Some(CertificateCheck {
+        code,
         festival_year: year,
         round: certificate.round,
         cooperative_name: entry.cooperative_name,

@@ -121,6 +121,11 @@ pub struct WorkshopCode(String);
 /// groups (spaces, hyphens and dashes) or that copying adds unseen (ZWNJ, direction marks,
 /// byte-order mark).
 fn compact(text: &str) -> String {
+    // Nearly every code on a national list is already plain ASCII digits (15 million a
+    // month): nothing to convert or drop.
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
     to_ascii_digits(text)
         .chars()
         .filter(|c| {

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::applications::ApplicationDto;
 use super::cooperatives::MemberDto;
 use super::fields;
+use super::loans::LoanDto;
 use super::support::SupportRequestDto;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -54,6 +55,8 @@ pub struct PersonOverviewDto {
     pub services: Vec<PersonServiceDto>,
     pub support_requests: Vec<SupportRequestDto>,
     pub applications: Vec<ApplicationDto>,
+    /// The loans the person borrowed as an individual client, newest first.
+    pub loans: Vec<LoanDto>,
     pub memberships: Vec<PersonMembershipDto>,
 }
 
@@ -95,6 +98,7 @@ impl From<PersonOverview> for PersonOverviewDto {
             services: o.services.into_iter().map(Into::into).collect(),
             support_requests: o.support_requests.into_iter().map(Into::into).collect(),
             applications: o.applications.into_iter().map(Into::into).collect(),
+            loans: o.loans.into_iter().map(Into::into).collect(),
             memberships: o.memberships.into_iter().map(Into::into).collect(),
         }
     }

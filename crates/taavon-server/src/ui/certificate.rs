@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use taavon_app::awards::{self, CertificateCheck};
-use taavon_core::awards::certificate::CertificateCode;
 use taavon_core::awards::festival::RoundKind;
 use taavon_core::digits::to_persian_digits;
 use taavon_pdf::{Align, Document, PageSize, Rgb, TextStyle, Weight};
@@ -33,17 +32,16 @@ pub async fn pdf(
     let title = lang.pick("گواهی برگزیدگی", "Certificate");
     match awards::check_certificate(&state.store, &code).await {
         Ok(Some(check)) => {
-            // The check accepted the code, so it parses; printed in its canonical form.
-            let code = CertificateCode::parse(&code).map_or(code, |c| c.to_string());
-            let mut response = certificate(&check, &code).into_response();
+            let mut response = certificate(&check).into_response();
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/pdf"),
             );
-            if let Ok(value) =
-                HeaderValue::from_str(&format!("inline; filename=\"certificate-{code}.pdf\""))
-            {
+            if let Ok(value) = HeaderValue::from_str(&format!(
+                "inline; filename=\"certificate-{}.pdf\"",
+                check.code
+            )) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }
             response
@@ -76,7 +74,7 @@ fn style(weight: Weight, size: f32, color: Rgb) -> TextStyle {
 }
 
 /// The certificate's page (always Persian: it is the document handed to the winner).
-fn certificate(check: &CertificateCheck, code: &str) -> Vec<u8> {
+fn certificate(check: &CertificateCheck) -> Vec<u8> {
     let year = to_persian_digits(&check.festival_year.to_string());
     let round = match check.round {
         RoundKind::Provincial => "استانی",
@@ -150,7 +148,7 @@ fn certificate(check: &CertificateCheck, code: &str) -> Vec<u8> {
         Align::Left,
         70.0,
         92.0,
-        &format!("کد رهگیری: {code}"),
+        &format!("کد رهگیری: {}", check.code),
     );
     page.text(
         footer,
@@ -171,6 +169,7 @@ mod tests {
     #[test]
     fn a_certificate_is_one_pdf_page_titled_with_the_winner() {
         let check = CertificateCheck {
+            code: "7K2QD-M9XAT".to_owned(),
             festival_year: 1404,
             round: RoundKind::Provincial,
             cooperative_name: "تعاونی لاله‌زار".to_owned(),
@@ -178,7 +177,7 @@ mod tests {
             category_name_fa: "کشاورزی".to_owned(),
             issued_on: "2025-08-31".to_owned(),
         };
-        let pdf = certificate(&check, "7K2QD-M9XAT");
+        let pdf = certificate(&check);
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
         let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();

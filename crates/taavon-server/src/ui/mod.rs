@@ -42,6 +42,7 @@ mod session;
 mod support;
 mod synergy;
 mod table;
+pub mod transparency;
 mod typed;
 
 use askama::Template;
@@ -116,6 +117,8 @@ impl Layout {
             push("/", t.nav_home);
         }
         push("/provinces", t.nav_provinces);
+        // What the pooled money did, for everyone (no login).
+        push(transparency::PATH, lang.pick("شفافیت", "Transparency"));
         if let Some(principal) = principal {
             if access::cooperative_scope(principal) != CooperativeScope::None {
                 push("/cooperatives", t.nav_cooperatives);
@@ -403,6 +406,7 @@ pub fn routes() -> Router<AppState> {
         .route("/awards/entries/{id}/marks", post(awards::mark))
         .route("/awards/entries/{id}/submission", post(awards::submit))
         .route("/awards/certificates/{code}/pdf", get(certificate::pdf))
+        .route(transparency::PATH, get(transparency::page))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))
 }

@@ -1,7 +1,7 @@
 //! One person, all agencies (issue 15): the search by national code (either digits; a
 //! wrong code refused naming the rule, in Persian) and the person's page over the person
 //! view use case — the services every agency delivered, the support requests filed for
-//! them, their applications as a client and their memberships, as far as the reader may
+//! them, their applications and loans as a client and their memberships, as far as the reader may
 //! see; every view audited by the use case, as through the API. An agency officer, shown
 //! only its own services, sees the national code masked.
 
@@ -271,6 +271,33 @@ fn person_parts(lang: Lang, names: &Names, overview: &PersonOverview) -> Vec<Par
                     plain(names.program(lang, &a.fields.program)),
                     plain(names::application_state(lang, a.fields.status)),
                     plain(lang.number(a.fields.amount_rial)),
+                ]
+            })
+            .collect(),
+    });
+    parts.push(Part {
+        id: "loans",
+        heading: lang.pick("تسهیلات دریافتی", "Loans"),
+        headers: vec![
+            lang.pick("شماره قرارداد", "Contract number"),
+            lang.pick("بانک", "Bank"),
+            lang.pick("وضعیت", "Status"),
+            lang.pick("مبلغ قرارداد (ریال)", "Principal (rials)"),
+            lang.pick("تاریخ قرارداد", "Contracted on"),
+        ],
+        rows: overview
+            .loans
+            .iter()
+            .map(|l| {
+                vec![
+                    (
+                        lang.digits(&l.fields.contract_no),
+                        Some(format!("/loans/{}", l.id)),
+                    ),
+                    plain(names::bank(lang, l.fields.bank.as_str())),
+                    plain(super::loans::status_name(lang, l.status)),
+                    plain(lang.number(l.fields.principal_rial)),
+                    plain(format::date(lang, &l.fields.contracted_on)),
                 ]
             })
             .collect(),

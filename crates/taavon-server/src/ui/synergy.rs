@@ -358,7 +358,7 @@ pub async fn filtered(
 }
 
 /// A province filter as typed: blank is the nation.
-fn province_filter(selected: Option<&str>) -> Result<Option<ProvinceCode>, AppError> {
+pub(super) fn province_filter(selected: Option<&str>) -> Result<Option<ProvinceCode>, AppError> {
     match selected.filter(|p| !p.is_empty()) {
         Some(code) => ProvinceCode::parse(code).map(Some).map_err(|_| {
             AppError::invalid(

@@ -22,6 +22,7 @@ mod registry_policy;
 mod services;
 mod support;
 mod synergy;
+mod transparency;
 mod ui;
 mod web_security;
 mod workflow;

@@ -2,6 +2,7 @@
 //! services page (a focusable, named link per county, the legend, the OSM credit, the
 //! county without an outline named), the counties' figures page and a county's page
 //! showing the API's numbers, and the person page — found by a search in either digits,
+//! its loan as a client borrower on the page and in the API,
 //! a wrong code refused in Persian, every view audited, a bank officer refused with the
 //! styled 403 page, an agency officer shown its own services with the code masked —
 //! and the ministry's topics and routing rules page: a rule set by its form (a form sent
@@ -17,6 +18,7 @@ use taavon_testkit::{Engine, TestApp, spawn_app};
 use crate::forms::{Browser, newest_audit_seq};
 use crate::helpers::{csrf_of, ui_client};
 use crate::impact::person;
+use crate::workflow::step;
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
@@ -193,6 +195,26 @@ async fn the_person_page(app: TestApp) {
         .await;
     assert_eq!(status, 201, "{application}");
     let application_id = application["id"].as_i64().unwrap();
+    // Taken to a loan: she is its borrower as an individual client.
+    let bank_token = app.token("bank", "demo").await;
+    for (token, action) in [
+        (&ilam_token, "submit"),
+        (&admin_token, "approve"),
+        (&ilam_token, "refer"),
+        (&bank_token, "bank_approve"),
+    ] {
+        let (status, moved) = step(&app, token, application_id, action, None).await;
+        assert_eq!(status, 200, "{action}: {moved}");
+    }
+    let (status, loan) = app
+        .post(
+            "/api/v1/loans",
+            Some(&bank_token),
+            &json!({"application_id": application_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{loan}");
+    let loan_id = loan["id"].as_i64().unwrap();
     let (status, recorded) = app
         .post(
             "/api/v1/services",
@@ -230,11 +252,30 @@ async fn the_person_page(app: TestApp) {
     let (status, whole) = page(&admin, &app, &location).await;
     assert_eq!(status, 200, "{whole}");
     assert_eq!(person_views(&app, &admin_token).await, before + 1);
-    for part in ["services", "requests", "applications", "memberships"] {
+    for part in [
+        "services",
+        "requests",
+        "applications",
+        "loans",
+        "memberships",
+    ] {
         assert!(whole.contains(&format!("id=\"{part}\"")), "{part}");
     }
     assert!(whole.contains(&format!("href=\"/support/{request_id}\"")));
     assert!(whole.contains(&format!("href=\"/applications/{application_id}\"")));
+    assert!(
+        whole.contains(&format!("href=\"/loans/{loan_id}\"")),
+        "the loan"
+    );
+    let (status, overview) = app
+        .get(
+            &format!("/api/v1/people/{code}/overview"),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(status, 200, "{overview}");
+    assert_eq!(overview["loans"][0]["id"], loan_id, "{overview}");
+    assert_eq!(overview["loans"][0]["application_id"], application_id);
     assert!(whole.contains(&format!("href=\"/cooperatives/{cooperative}\"")));
     assert!(whole.contains("ثبت‌نام بیمه"), "the SSO's service, named");
     assert!(whole.contains(&to_persian_digits(&code)));
@@ -244,9 +285,14 @@ async fn the_person_page(app: TestApp) {
     let (status, own) = page(&sso, &app, &location).await;
     assert_eq!(status, 200, "{own}");
     assert!(own.contains("id=\"services\"") && !own.contains("id=\"memberships\""));
+    assert!(
+        !own.contains("id=\"loans\""),
+        "an agency officer sees no loans"
+    );
     assert!(!own.contains(&to_persian_digits(&code)), "masked");
     assert!(own.contains(&to_persian_digits(&code[6..])));
-    assert_eq!(person_views(&app, &admin_token).await, before + 2);
+    // The admin's page, the admin's API overview and this page: three views.
+    assert_eq!(person_views(&app, &admin_token).await, before + 3);
     let bank = ui_client(&app, "bank").await;
     let (status, forbidden) = page(&bank, &app, &location).await;
     assert_eq!(status, 403);

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Statement, ToSql, params};
 use sqlx::sqlite::LockedSqliteHandle;
@@ -37,6 +38,14 @@ impl<'a> SqliteBatchIo<'a> {
         // is finalised when it goes out of scope, before the handle is given back.
         let conn = unsafe { Connection::from_handle(raw) }
             .map_err(sqlite("borrowing the SQLite connection"))?;
+        // The statements here run once per row with new values bound each time. Once
+        // ANALYZE has written STAT4 samples (the bundled SQLite keeps them), SQLite
+        // recompiles such a statement on every step after a bound value compared to an
+        // indexed column changes, in case the value would choose another plan: most of a
+        // verification's time went in recompiling its per-person reads. The query planner
+        // stability guarantee plans from the statement alone (the connection keeps it).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(sqlite("setting the query planner's stability guarantee"))?;
         Ok(Self {
             conn,
             _locked: locked,

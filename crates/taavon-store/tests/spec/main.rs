@@ -33,7 +33,8 @@ macro_rules! spec {
 }
 
 /// Opens a fresh store, runs the spec, then checks the audit chain is intact and the
-/// ledger passes its full check (unless the spec broke one on purpose).
+/// ledger passes its full check (unless the spec broke one on purpose), and that the
+/// counties' support figures are their requests' sums.
 async fn run<F, Fut>(url: String, spec: F)
 where
     F: FnOnce(Store, String) -> Fut,
@@ -50,6 +51,15 @@ where
         let mut read = store.read().await.unwrap();
         assert!(read.check_ledger().await.unwrap().is_ok());
     }
+    // The counties' support figures kept beside the requests are what the requests sum to.
+    let mut read = store.read().await.unwrap();
+    assert_eq!(
+        read.support_county_figures(None).await.unwrap(),
+        read.support_county_figures_from_records(None)
+            .await
+            .unwrap()
+    );
+    read.finish().await.unwrap();
     store.close().await;
     drop(database);
 }

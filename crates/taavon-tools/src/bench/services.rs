@@ -1,9 +1,9 @@
 //! `taavon bench services`: deterministic synthetic services of one agency (Behzisti:
 //! housing units, welfare payments, technical assistance to people in every county with a
 //! census population) imported through the real use case (`import_services`, from a CSV
-//! file, checked then written, the county figures kept in the same transaction); the
-//! yardstick is a plain bulk INSERT of the same rows into the same table on the same
-//! engine, measured first on the empty table and rolled back. Then the reads the pages
+//! file read once: each row checked and written with its batch, the county figures kept
+//! in the same transaction); the yardstick is a plain bulk INSERT of the same rows into
+//! the same table on the same engine, measured first on the empty table and rolled back. Then the reads the pages
 //! make, repeated: the gap list of the nation and one province's county figures.
 
 use std::io::Write as _;

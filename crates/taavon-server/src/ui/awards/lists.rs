@@ -85,7 +85,7 @@ fn festival_list(
     title: &'static str,
     festival: &AwardFestival,
     table: DataTable,
-    format: Option<taavon_app::table::Format>,
+    format: Option<crate::ui::table::export::ExportFormat>,
     file_stem: &str,
 ) -> Response {
     if let Some(format) = format {

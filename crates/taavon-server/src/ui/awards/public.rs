@@ -10,7 +10,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use taavon_app::AppError;
 use taavon_app::awards::{self, AwardFestival};
-use taavon_core::awards::certificate::CertificateCode;
 use taavon_core::awards::festival::{RoundKind, RoundState};
 
 use super::lists::{ListPage, result_rows};
@@ -157,12 +156,10 @@ pub async fn certificate_check(
                 FormState::with_values(values),
                 Some(Verdict {
                     heading: lang.pick("این گواهی معتبر است.", "This certificate is valid."),
-                    pdf: CertificateCode::parse(&typed).ok().map(|code| {
-                        (
-                            certificate::pdf_path(&code.to_string()),
-                            lang.pick("دریافت فایل گواهی", "Download the certificate (PDF)"),
-                        )
-                    }),
+                    pdf: Some((
+                        certificate::pdf_path(&found.code),
+                        lang.pick("دریافت فایل گواهی", "Download the certificate (PDF)"),
+                    )),
                     facts: vec![
                         (w.cooperative, found.cooperative_name, true),
                         (w.year, year_text(lang, found.festival_year), false),

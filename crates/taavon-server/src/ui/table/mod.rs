@@ -10,7 +10,7 @@ pub mod export;
 pub mod query;
 mod text;
 
-use taavon_app::table::Format;
+use export::ExportFormat;
 
 use super::format;
 use super::i18n::Lang;
@@ -339,6 +339,7 @@ pub struct DataTable {
     pub pager: Option<Pager>,
     pub csv: String,
     pub xlsx: String,
+    pub pdf: String,
     pub text: &'static TableText,
 }
 
@@ -361,6 +362,7 @@ impl DataTable {
             pager: None,
             csv: query.export_href("csv"),
             xlsx: query.export_href("xlsx"),
+            pdf: query.export_href("pdf"),
             text: TableText::of(lang),
         }
     }
@@ -400,24 +402,44 @@ impl DataTable {
     }
 
     /// The file of this table in `format`: its headers (with units) and every row's
-    /// values, the totals row left out (a spreadsheet sums for itself).
-    pub fn export(&self, format: Format, file_stem: &str) -> axum::response::Response {
-        let header = self
-            .columns
-            .iter()
-            .map(|c| match &c.unit {
-                Some(unit) => format!("{} ({unit})", c.label),
-                None => c.label.clone(),
-            })
-            .collect();
-        let rows = std::iter::once(header)
-            .chain(
-                self.rows
+    /// values, the totals row left out of a data file (a spreadsheet sums for itself).
+    pub fn export(&self, format: ExportFormat, file_stem: &str) -> axum::response::Response {
+        let header = |c: &Column| match &c.unit {
+            Some(unit) => format!("{} ({unit})", c.label),
+            None => c.label.clone(),
+        };
+        match format {
+            ExportFormat::Data(format) => {
+                let rows = std::iter::once(self.columns.iter().map(header).collect())
+                    .chain(
+                        self.rows
+                            .iter()
+                            .map(|row| row.cells.iter().map(|c| c.value.clone()).collect()),
+                    )
+                    .collect();
+                export::file(format, file_stem, &self.caption, rows)
+            }
+            // A report is read, not computed on: the cells as the page shows them, and
+            // the totals row under them.
+            ExportFormat::Pdf => {
+                let columns = self
+                    .columns
                     .iter()
-                    .map(|row| row.cells.iter().map(|c| c.value.clone()).collect()),
-            )
-            .collect();
-        export::file(format, file_stem, &self.caption, rows)
+                    .map(|c| taavon_pdf::report::Column {
+                        header: header(c),
+                        numeric: c.numeric,
+                    })
+                    .collect();
+                let rows: Vec<Vec<String>> = self
+                    .rows
+                    .iter()
+                    .map(|row| &row.cells)
+                    .chain(self.totals.as_ref())
+                    .map(|cells| cells.iter().map(|c| c.text.clone()).collect())
+                    .collect();
+                export::pdf(file_stem, &self.caption, columns, &rows)
+            }
+        }
     }
 }
 

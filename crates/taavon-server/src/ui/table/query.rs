@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use taavon_app::{AppError, FieldError};
 use taavon_core::digits::{to_ascii_digits, to_persian_digits};
 
+use super::export::ExportFormat;
 use crate::auth::url_escape;
 
 /// The page sizes a reader may choose.
@@ -233,19 +234,18 @@ pub fn parse_cursor(field: &str, text: Option<&str>) -> Result<Option<i64>, Fiel
 }
 
 /// The file format a list is asked in (`format=csv|xlsx`); none is the page itself.
-pub fn parse_format(
-    raw: &HashMap<String, String>,
-) -> Result<Option<taavon_app::table::Format>, FieldError> {
+pub fn parse_format(raw: &HashMap<String, String>) -> Result<Option<ExportFormat>, FieldError> {
     use taavon_app::table::Format;
     match raw.get("format").map(|f| f.trim()) {
         None | Some("") => Ok(None),
-        Some("csv") => Ok(Some(Format::Csv)),
-        Some("xlsx") => Ok(Some(Format::Xlsx)),
+        Some("csv") => Ok(Some(ExportFormat::Data(Format::Csv))),
+        Some("xlsx") => Ok(Some(ExportFormat::Data(Format::Xlsx))),
+        Some("pdf") => Ok(Some(ExportFormat::Pdf)),
         Some(_) => Err(FieldError::new(
             "format",
             "one_of",
-            "خروجی فقط CSV یا XLSX است.",
-            "The export format is csv or xlsx.",
+            "خروجی فقط CSV، XLSX یا PDF است.",
+            "The export format is csv, xlsx or pdf.",
         )),
     }
 }
@@ -297,7 +297,7 @@ pub struct TableRequest<C> {
     pub size: i64,
     pub after: Option<i64>,
     pub before: Option<i64>,
-    pub format: Option<taavon_app::table::Format>,
+    pub format: Option<ExportFormat>,
 }
 
 impl<C: Copy> TableRequest<C> {
@@ -509,16 +509,20 @@ mod tests {
     }
 
     #[test]
-    fn an_export_is_csv_or_xlsx_and_nothing_else() {
+    fn an_export_is_csv_xlsx_or_pdf_and_nothing_else() {
         // Establishes the format parameter's rule.
         use taavon_app::table::Format;
         assert_eq!(parse_format(&raw(&[])), Ok(None));
         assert_eq!(
             parse_format(&raw(&[("format", "xlsx")])),
-            Ok(Some(Format::Xlsx))
+            Ok(Some(ExportFormat::Data(Format::Xlsx)))
         );
         assert_eq!(
-            parse_format(&raw(&[("format", "pdf")])).unwrap_err().field,
+            parse_format(&raw(&[("format", "pdf")])),
+            Ok(Some(ExportFormat::Pdf))
+        );
+        assert_eq!(
+            parse_format(&raw(&[("format", "docx")])).unwrap_err().field,
             "format"
         );
     }

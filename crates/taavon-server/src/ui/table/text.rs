@@ -7,6 +7,8 @@ use super::super::i18n::Lang;
 pub struct TableText {
     pub export_csv: &'static str,
     pub export_xlsx: &'static str,
+    /// A printable report (PDF), named in words so the Persian page carries no Latin.
+    pub export_pdf: &'static str,
     pub print: &'static str,
     pub first_page: &'static str,
     pub pages: &'static str,
@@ -52,6 +54,7 @@ impl TableText {
 static FA: TableText = TableText {
     export_csv: "خروجی",
     export_xlsx: "خروجی اکسل",
+    export_pdf: "گزارش چاپی",
     print: "چاپ",
     first_page: "صفحه نخست",
     pages: "صفحه‌های فهرست",
@@ -67,6 +70,7 @@ static FA: TableText = TableText {
 static EN: TableText = TableText {
     export_csv: "Export",
     export_xlsx: "Export to Excel",
+    export_pdf: "Printable report (PDF)",
     print: "Print",
     first_page: "First page",
     pages: "Pages of the list",
