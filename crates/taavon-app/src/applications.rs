@@ -20,6 +20,7 @@ use taavon_core::applications::{
     TransitionError, after_eligibility, next_state,
 };
 use taavon_core::calendar::IsoDate;
+use taavon_core::events::EventType;
 use taavon_core::limits::TextKind;
 use taavon_core::programs::eligibility::{self, ApplicationFacts, ProgramWindow};
 use taavon_core::programs::scoring::{self, Score, ScoreInputs};
@@ -604,6 +605,9 @@ pub async fn transition(
         drop(write);
         return concurrent_loss(store, principal, id, idempotency).await;
     };
+    if let Some(kind) = EventType::of_application_state(to_state) {
+        crate::events::emit_application(&mut write, kind, id).await?;
+    }
     finish_transition(store, write, principal, id, event_id, idempotency).await
 }
 
@@ -694,6 +698,8 @@ async fn submit(
         .ok_or_else(|| {
             AppError::Internal("an application moved inside its own transaction".into())
         })?;
+    crate::events::emit_application(&mut write, EventType::ApplicationSubmitted, application.id)
+        .await?;
     finish_transition(
         store,
         write,

@@ -25,6 +25,7 @@ pub mod demo;
 mod duplicate_flags;
 pub mod eod;
 mod error;
+pub mod events;
 pub mod export;
 mod fields;
 pub mod formations;
@@ -49,6 +50,7 @@ pub mod support;
 pub mod table;
 pub mod transparency;
 pub mod users;
+pub mod webhooks;
 
 pub use duplicate_flags::DuplicateRule;
 pub use error::{AppError, FieldError};

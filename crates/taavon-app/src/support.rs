@@ -418,20 +418,26 @@ pub async fn file_request(
     let filed_on = business_date_in(&mut write, now).await?;
     let calendar = settings.rules.calendar(&unit, holidays(&mut write).await?);
     let deadline = settings.rules.deadline(&calendar, filed_on);
-    let id = write
-        .insert_support_request(&NewSupportRequest {
-            province,
-            cooperative_id: input.cooperative_id,
-            client_id: input.client_id.filter(|_| input.cooperative_id.is_none()),
-            kind,
-            topic,
-            body,
-            unit,
-            filed_by_user_id: principal.user_id,
-            filed_on: filed_on.to_string(),
-            deadline: deadline.to_string(),
-        })
-        .await?;
+    let request = NewSupportRequest {
+        province,
+        cooperative_id: input.cooperative_id,
+        client_id: input.client_id.filter(|_| input.cooperative_id.is_none()),
+        kind,
+        topic,
+        body,
+        unit,
+        filed_by_user_id: principal.user_id,
+        filed_on: filed_on.to_string(),
+        deadline: deadline.to_string(),
+    };
+    let id = write.insert_support_request(&request).await?;
+    crate::events::emit_support_request(
+        &mut write,
+        taavon_core::events::EventType::SupportRequestRouted,
+        id,
+        &request,
+        RequestStatus::New,
+    );
     finish_idempotent(write, principal, idempotency, id).await?;
     request_of(store, principal, id).await
 }
@@ -836,6 +842,15 @@ pub async fn reply(
     write
         .insert_support_message(&request, principal.user_id, &body)
         .await?;
+    if sides.handler && !sides.requester {
+        crate::events::emit_support_request(
+            &mut write,
+            taavon_core::events::EventType::SupportRequestAnswered,
+            request.id,
+            &request.fields,
+            request.status,
+        );
+    }
     let hands_back = request.status == RequestStatus::WaitingForRequester
         && sides.requester
         && may_move(request.status, RequestStatus::Assigned, sides);

@@ -43,6 +43,13 @@ pub struct Config {
     pub impact: ImpactConfig,
     /// Support requests (the `[support]` table).
     pub support: SupportConfig,
+    /// Lets webhook subscriptions use http and loopback, private or link-local addresses
+    /// (a closed network, tests); false: https to public addresses only.
+    pub webhooks_allow_private: bool,
+    /// The delay in seconds before each webhook attempt (the first at once).
+    pub webhook_retry_seconds: Vec<i64>,
+    /// How long a webhook receiver has to answer, in seconds.
+    pub webhook_timeout_seconds: u64,
 }
 
 /// Support requests (issue 15): the deadline, escalation and attachments.
@@ -215,7 +222,7 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 15] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -228,6 +235,9 @@ const FIELDS: [&str; 12] = [
     "audit_key_file",
     "certificate_key_file",
     "bank_second_approval_above_rial",
+    "webhooks_allow_private",
+    "webhook_retry_seconds",
+    "webhook_timeout_seconds",
 ];
 
 impl Default for Config {
@@ -249,6 +259,9 @@ impl Default for Config {
             eod: EodConfig::default(),
             impact: ImpactConfig::default(),
             support: SupportConfig::default(),
+            webhooks_allow_private: false,
+            webhook_retry_seconds: taavon_core::webhooks::RETRY_SCHEDULE_SECONDS.to_vec(),
+            webhook_timeout_seconds: 10,
         }
     }
 }
@@ -280,6 +293,9 @@ impl std::fmt::Debug for Config {
             .field("eod", &self.eod)
             .field("impact", &self.impact)
             .field("support", &self.support)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("webhook_retry_seconds", &self.webhook_retry_seconds)
+            .field("webhook_timeout_seconds", &self.webhook_timeout_seconds)
             .finish()
     }
 }
@@ -344,6 +360,7 @@ impl Config {
                     .try_parsing(true)
                     .list_separator(",")
                     .with_list_parse_key("trusted_proxies")
+                    .with_list_parse_key("webhook_retry_seconds")
                     .source(Some(variables)),
             )
             .build()?;

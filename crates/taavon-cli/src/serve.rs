@@ -74,6 +74,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             impact: config.impact.rules()?,
             support: config.support.settings()?,
             awards: config.award_settings()?,
+            webhooks: taavon_app::webhooks::WebhookSettings {
+                allow_private: config.webhooks_allow_private,
+                retry_schedule_seconds: config.webhook_retry_seconds.clone(),
+                ..taavon_app::webhooks::WebhookSettings::default()
+            },
+            webhook_timeout: std::time::Duration::from_secs(config.webhook_timeout_seconds),
         };
         taavon_server::serve(listener, store.clone(), server_config, shutdown_signal()).await?;
         store.close().await;

@@ -25,6 +25,7 @@ mod redirect;
 mod session_store;
 mod state;
 mod ui;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -160,6 +161,11 @@ pub async fn serve(
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let deliveries = tokio::spawn(webhooks::deliver_forever(
+        store.clone(),
+        config.webhooks.clone(),
+        config.webhook_timeout,
+    ));
     let app = app(store.clone(), config)?;
     let purge = tokio::spawn(purge_expired_periodically(store));
     let served = axum::serve(
@@ -169,6 +175,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     purge.abort();
+    deliveries.abort();
     Ok(served?)
 }
 

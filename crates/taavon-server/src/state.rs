@@ -30,6 +30,11 @@ pub struct ServerConfig {
     pub support: taavon_app::support::SupportSettings,
     /// The festival of top cooperators: the certificates' key, the pre-score and bands.
     pub awards: taavon_app::awards::AwardSettings,
+    /// Webhooks: private addresses allowed or not, the retry schedule, the rotation
+    /// overlap.
+    pub webhooks: taavon_app::webhooks::WebhookSettings,
+    /// How long the delivery worker waits for a receiver's answer.
+    pub webhook_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +49,8 @@ impl Default for ServerConfig {
             impact: taavon_app::impact::VerificationRules::default(),
             support: taavon_app::support::SupportSettings::default(),
             awards: taavon_app::awards::AwardSettings::default(),
+            webhooks: taavon_app::webhooks::WebhookSettings::default(),
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -32,6 +32,7 @@ mod bulk_loans;
 mod cooperatives;
 mod eod;
 mod error;
+mod events;
 mod filter;
 mod idempotency;
 mod impact;
@@ -58,6 +59,7 @@ mod throttle;
 mod tx;
 mod url;
 mod users;
+mod webhooks;
 
 pub use applications::{
     ApplicantName, Application, ApplicationEvent, ApplicationFilter, ApplicationMove,
@@ -78,6 +80,7 @@ pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
+pub use events::{EventRecord, NewEvent};
 pub use idempotency::IdempotentRequest;
 pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
@@ -115,3 +118,7 @@ pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;
 pub use users::{LoginContext, NewUser, User};
+pub use webhooks::{
+    DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery, FanOut,
+    NewSubscription, Subscription,
+};

@@ -56,6 +56,8 @@ pub struct WriteTx {
     pub(crate) actor: Actor,
     pub(crate) now: Timestamp,
     pub(crate) entries: Vec<AuditEntry>,
+    /// The events this change emits, written at commit (see `events`).
+    pub(crate) events: Vec<crate::events::NewEvent>,
     audit_key: Option<Arc<AuditKey>>,
 }
 
@@ -131,6 +133,7 @@ impl Store {
             actor,
             now,
             entries: Vec::new(),
+            events: Vec::new(),
             audit_key: self.audit_key.clone(),
         })
     }
@@ -269,6 +272,9 @@ impl WriteTx {
             key.as_deref(),
         )
         .await?;
+        // After the audit head is locked: event ids then grow in commit order.
+        let events = std::mem::take(&mut self.events);
+        crate::events::insert(&mut self.reader.conn, &events, &self.now.to_string()).await?;
         match self.reader.conn {
             Conn::Sqlite(tx) => tx.commit().await,
             Conn::Postgres(tx) => tx.commit().await,

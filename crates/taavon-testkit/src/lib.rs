@@ -199,11 +199,16 @@ pub struct TestApp {
     pub database: DatabaseGuard,
 }
 
-/// The server settings the tests run with: a login rate limit no test reaches.
+/// The server settings the tests run with: a login rate limit no test reaches, and
+/// webhooks allowed to reach the tests' own receivers on the loopback address.
 pub fn test_config() -> taavon_server::ServerConfig {
     taavon_server::ServerConfig {
         secure_cookies: false,
         login_requests_per_minute: 600,
+        webhooks: taavon_app::webhooks::WebhookSettings {
+            allow_private: true,
+            ..taavon_app::webhooks::WebhookSettings::default()
+        },
         ..taavon_server::ServerConfig::default()
     }
 }

@@ -120,6 +120,26 @@ pub async fn move_round(
             "the round was moved by another request".into(),
         ));
     }
+    if action == RoundAction::Publish {
+        // The published results are public: a national event, the festival its resource.
+        crate::events::emit(
+            &mut write,
+            taavon_core::events::EventType::AwardPublished,
+            taavon_core::events::EventConcern {
+                province: String::new(),
+                bank: None,
+                agency: None,
+                cooperative_id: None,
+            },
+            festival.id,
+            serde_json::json!({
+                "id": festival.id,
+                "year": year,
+                "round": kind.code(),
+                "state": to.code(),
+            }),
+        );
+    }
     finish_idempotent(write, principal, idempotency, festival.id).await?;
     super::festival(store, principal, year).await
 }

@@ -434,6 +434,25 @@ pub async fn deposit(
         0,
     );
     submit(&mut write, vec![t], "amount").await?;
+    // A deposit is national (the agency's money at a bank): no province.
+    crate::events::emit(
+        &mut write,
+        taavon_core::events::EventType::FundDeposited,
+        taavon_core::events::EventConcern {
+            province: String::new(),
+            bank: Some(bank.to_owned()),
+            agency: Some(agency.to_owned()),
+            cooperative_id: None,
+        },
+        format!("{agency}:{bank}:{reference}"),
+        serde_json::json!({
+            "id": format!("{agency}:{bank}:{reference}"),
+            "agency": agency,
+            "bank": bank,
+            "amount_rial": amount,
+            "reference": reference,
+        }),
+    );
     commit_unless_retry(write, principal, idempotency).await
 }
 

@@ -5,6 +5,7 @@
 //! loan's change stored by compare-and-set and the result recorded under the key.
 
 use taavon_core::access::{LoanAction, Principal};
+use taavon_core::events::EventType;
 use taavon_core::loans::LoanStatus;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{Loan, LoanState, Store, WriteTx};
@@ -71,15 +72,17 @@ impl<'a> LoanCommand<'a> {
         }
     }
 
-    /// Stores the loan's change (409 if the loan changed since `before` was read), records
-    /// `transaction_id` under the key and commits.
+    /// Stores the loan's change (409 if the loan changed since `before` was read), emits
+    /// `event` for it, records `transaction_id` under the key and commits.
     pub(super) async fn finish_change(
         mut self,
         before: &Loan,
         change: LoanChange<'_>,
         transaction_id: i64,
+        event: EventType,
     ) -> Result<i64, AppError> {
         update_loan(&mut self.write, before, change).await?;
+        emit_loan_transaction(&mut self.write, event, before.id, transaction_id).await?;
         self.finish(transaction_id).await
     }
 
@@ -104,6 +107,22 @@ pub(super) async fn update_loan(
     } else {
         Err(changed_meanwhile())
     }
+}
+
+/// Emits `event` for the loan as it now stands, naming the transaction that changed it.
+pub(super) async fn emit_loan_transaction(
+    write: &mut WriteTx,
+    event: EventType,
+    loan_id: i64,
+    transaction_id: i64,
+) -> Result<(), AppError> {
+    crate::events::emit_loan(
+        write,
+        event,
+        loan_id,
+        Some(serde_json::json!({ "id": transaction_id })),
+    )
+    .await
 }
 
 fn changed_meanwhile() -> AppError {

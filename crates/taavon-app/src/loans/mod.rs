@@ -30,6 +30,7 @@ use taavon_core::access::{
 };
 use taavon_core::applications::{ApplicationState, EventAction};
 use taavon_core::calendar::{IsoDate, JalaliDate, parse_date_any};
+use taavon_core::events::EventType;
 use taavon_core::limits::TextKind;
 use taavon_core::loans::classification::LoanClass;
 use taavon_core::loans::product::ContractType;
@@ -333,6 +334,7 @@ pub async fn contract(
             "the application changed meanwhile; read it again".into(),
         ));
     }
+    crate::events::emit_loan(&mut write, EventType::LoanContracted, id, None).await?;
     finish_idempotent(write, principal, idempotency, id).await
 }
 

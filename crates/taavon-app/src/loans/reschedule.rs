@@ -20,6 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::events::EventType;
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, Line};
 use taavon_core::loans::product::{ContractType, RescheduleLimits};
@@ -266,6 +267,13 @@ pub(super) async fn apply_reschedule(
             &new_rows,
         )
         .await?;
+    super::command::emit_loan_transaction(
+        write,
+        EventType::LoanRescheduled,
+        loan_id,
+        transaction_id,
+    )
+    .await?;
     Ok(transaction_id)
 }
 

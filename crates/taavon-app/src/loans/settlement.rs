@@ -12,6 +12,7 @@
 
 use taavon_core::access::{LoanAction, Principal};
 use taavon_core::calendar::{IsoDate, JalaliDate};
+use taavon_core::events::EventType;
 use taavon_core::loans::account::{self, SettlementPlan};
 use taavon_core::loans::repayment::Dues;
 use taavon_core::loans::schedule::ScheduleTerms;
@@ -162,6 +163,7 @@ pub async fn settle(
                 &state,
             ),
             transaction_id,
+            EventType::LoanSettled,
         )
         .await
 }

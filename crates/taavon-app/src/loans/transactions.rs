@@ -6,6 +6,7 @@
 
 use taavon_core::access::{LoanAction, Principal};
 use taavon_core::calendar::IsoDate;
+use taavon_core::events::EventType;
 use taavon_core::limits::TextKind;
 use taavon_core::loans::account::{self, RepaymentError};
 use taavon_core::loans::receipt::{PaymentChannel, check_value_date};
@@ -232,6 +233,7 @@ pub async fn disburse(
                 &state,
             ),
             transaction_id,
+            EventType::LoanDisbursed,
         )
         .await
 }
@@ -345,6 +347,7 @@ pub async fn repay(
                 &state,
             ),
             transaction_id,
+            EventType::LoanRepaid,
         )
         .await
 }
@@ -517,5 +520,7 @@ pub(super) async fn apply_reversal(
         ),
     )
     .await?;
+    super::command::emit_loan_transaction(write, EventType::LoanReversed, loan.id, reversal_id)
+        .await?;
     Ok(reversal_id)
 }

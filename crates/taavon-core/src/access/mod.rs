@@ -7,6 +7,7 @@
 
 mod applications;
 mod awards;
+mod events;
 mod impact;
 mod loans;
 mod people;
@@ -22,6 +23,7 @@ pub use awards::{
     AwardScope, EntryRoute, award_scope, decide_award_entry, follows_judging, in_award_scope,
     judge_panel, keeps_festivals, results_scope,
 };
+pub use events::{EventScope, event_scope, keeps_webhooks};
 pub use impact::{
     InsuredListView, WorkshopHolderRef, decide_fraud_signals, decide_insured_upload,
     decide_job_report, decide_workshop_code, insured_list_view, sees_hire_national_codes,

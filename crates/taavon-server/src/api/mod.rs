@@ -7,6 +7,7 @@ mod awards;
 mod calendar;
 mod clients;
 mod cooperatives;
+mod events;
 mod fields;
 mod formations;
 mod funds;
@@ -139,8 +140,17 @@ use problems::ProblemResponses;
         awards::my_entries,
         awards::results,
         awards::certificate,
+        events::list,
+        events::create,
+        events::list_subscriptions,
+        events::delete,
+        events::rotate,
+        events::deliveries,
+        events::replay,
     ),
-    components(schemas(Problem, ProblemField)),
+    components(schemas(Problem, ProblemField, events::ApplicationEventData,
+        events::LoanEventData, events::FundDepositEventData, events::SupportRequestEventData,
+        events::AwardEventData)),
     modifiers(&BearerSecurity, &IdempotencyHeader, &ProblemResponses, &FieldSchemas),
 )]
 pub struct ApiDoc;
@@ -388,6 +398,27 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/awards/certificates/{code}",
             get(awards::certificate),
+        )
+        .route("/api/v1/events", get(events::list))
+        .route(
+            "/api/v1/webhook-subscriptions",
+            get(events::list_subscriptions).post(events::create),
+        )
+        .route(
+            "/api/v1/webhook-subscriptions/{id}",
+            axum::routing::delete(events::delete),
+        )
+        .route(
+            "/api/v1/webhook-subscriptions/{id}/secret",
+            post(events::rotate),
+        )
+        .route(
+            "/api/v1/webhook-subscriptions/{id}/deliveries",
+            get(events::deliveries),
+        )
+        .route(
+            "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/replay",
+            post(events::replay),
         )
 }
 

@@ -826,6 +826,58 @@ async fn check_every_write_route(app: TestApp) {
     )
     .await;
 
+    // Webhook subscriptions (the tests allow private addresses; nothing listens on port 9,
+    // so the deliveries fail and stay in the log to replay).
+    let subscription = |url: &str| json!({"url": url, "event_types": ["fund.deposited"]});
+    let made = walk
+        .check(
+            &admin,
+            ("post", "/api/v1/webhook-subscriptions"),
+            "/api/v1/webhook-subscriptions",
+            subscription("http://127.0.0.1:9/walk"),
+            subscription("http://127.0.0.1:9/other"),
+        )
+        .await;
+    assert!(
+        made["secret"].as_str().unwrap().starts_with("whsec_"),
+        "{made}"
+    );
+    let (status, other) = app
+        .post(
+            "/api/v1/webhook-subscriptions",
+            Some(&admin),
+            &subscription("http://127.0.0.1:9/other"),
+        )
+        .await;
+    assert_eq!(status, 201, "{other}");
+    let hook = format!("/api/v1/webhook-subscriptions/{}", made["id"]);
+    walk.check_without_body(
+        &admin,
+        ("post", "/api/v1/webhook-subscriptions/{id}/secret"),
+        &format!("{hook}/secret"),
+        &format!("/api/v1/webhook-subscriptions/{}/secret", other["id"]),
+    )
+    .await;
+    let (status, _) = app
+        .post(
+            "/api/v1/funds/deposits",
+            Some(&admin),
+            &json!({"agency": "sso", "bank": "022", "amount": 5, "reference": "walk-hook"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let delivery = crate::events::first_delivery(&app, &admin, &hook).await;
+    walk.check_without_body(
+        &admin,
+        (
+            "post",
+            "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/replay",
+        ),
+        &format!("{hook}/deliveries/{delivery}/replay"),
+        &format!("{hook}/deliveries/{}/replay", delivery + 1_000_000),
+    )
+    .await;
+
     // The walk covered exactly the keyed operations of the document.
     let mut keyed: Vec<String> = write_operations(&app)
         .await
@@ -881,7 +933,8 @@ async fn every_write_operation_declares_the_key_and_reads_it_through_the_extract
             .replace("{transaction_id}", "1")
             .replace("{proposal_id}", "1")
             .replace("{year}", "1404")
-            .replace("{round}", "provincial");
+            .replace("{round}", "provincial")
+            .replace("{delivery_id}", "1");
         let (status, problem) = send(
             &app,
             &method,

@@ -1,0 +1,205 @@
+//! The webhook delivery worker (issue 19): a task beside the HTTP server that turns new
+//! events into deliveries and sends each, signed, to its subscriber. Only the server
+//! holding the lease (a row taken by compare-and-set, with an expiry) delivers; all its
+//! state is in the database, so a restart resumes where it stopped and a delivery sent
+//! but not yet recorded is sent again (at least once; receivers dedupe by `webhook-id`).
+//! A user's request never waits for it: it only reads what requests committed.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use taavon_app::Store;
+use taavon_app::clock;
+use taavon_app::rows::DueDelivery;
+use taavon_app::webhooks::{self, Attempt, WebhookSettings};
+use taavon_core::webhooks::address_forbidden;
+
+/// How often the worker looks for new events and due deliveries.
+const POLL_EVERY: Duration = Duration::from_millis(200);
+/// How long a lease lasts unless renewed (each poll renews it).
+const LEASE_SECONDS: i64 = 30;
+/// The most deliveries in flight at once.
+const IN_FLIGHT_MAX: usize = 64;
+/// The most fan-out steps per poll (each reads up to 500 events).
+const FANOUT_STEPS_PER_POLL: usize = 20;
+
+/// Runs the worker until aborted. Failures are logged and tried again next poll.
+pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, timeout: Duration) {
+    let holder = taavon_app::events::new_event_id().replacen("evt_", "worker_", 1);
+    let client = match client(&settings, timeout) {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "the webhook client could not be built; no deliveries");
+            return;
+        }
+    };
+    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let mut interval = tokio::time::interval(POLL_EVERY);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight).await {
+            tracing::warn!(%error, "webhook delivery step failed");
+        }
+    }
+}
+
+async fn poll(
+    store: &Store,
+    settings: &WebhookSettings,
+    client: &reqwest::Client,
+    holder: &str,
+    in_flight: &Arc<Mutex<HashSet<i64>>>,
+) -> Result<(), taavon_app::AppError> {
+    if !webhooks::take_lease(store, holder, LEASE_SECONDS, clock::now()).await? {
+        return Ok(());
+    }
+    for _ in 0..FANOUT_STEPS_PER_POLL {
+        if webhooks::fan_out(store, clock::now()).await? == 0 {
+            break;
+        }
+    }
+    let busy = in_flight
+        .lock()
+        .map(|set| set.len())
+        .unwrap_or(IN_FLIGHT_MAX);
+    if busy >= IN_FLIGHT_MAX {
+        return Ok(());
+    }
+    let due = webhooks::due(store, (IN_FLIGHT_MAX * 2) as i64, clock::now()).await?;
+    for delivery in due {
+        let id = delivery.delivery.id;
+        {
+            let Ok(mut set) = in_flight.lock() else {
+                return Ok(());
+            };
+            if set.len() >= IN_FLIGHT_MAX || !set.insert(id) {
+                continue;
+            }
+        }
+        let (store, settings, client, in_flight) = (
+            store.clone(),
+            settings.clone(),
+            client.clone(),
+            Arc::clone(in_flight),
+        );
+        tokio::spawn(async move {
+            let attempt = send(&client, &settings, &delivery).await;
+            if let Err(error) = webhooks::record_attempt(
+                &store,
+                &delivery.delivery,
+                &attempt,
+                &settings,
+                clock::now(),
+            )
+            .await
+            {
+                tracing::warn!(%error, delivery = id, "recording a webhook attempt failed");
+            }
+            if let Ok(mut set) = in_flight.lock() {
+                set.remove(&id);
+            }
+        });
+    }
+    Ok(())
+}
+
+/// One attempt: the URL checked again (DNS can change), the body signed, the answer
+/// timed.
+async fn send(client: &reqwest::Client, settings: &WebhookSettings, due: &DueDelivery) -> Attempt {
+    let started = Instant::now();
+    let elapsed =
+        |started: Instant| i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    if let Err(error) = webhooks::check_url(&due.url, settings.allow_private).await {
+        return Attempt {
+            status: None,
+            duration_ms: elapsed(started),
+            error: Some(format!("url refused: {error}")),
+        };
+    }
+    let now = clock::now();
+    let timestamp = now.unix_seconds();
+    let body = webhooks::body(due);
+    let signature = match webhooks::signatures(due, timestamp, &body, now) {
+        Ok(signature) => signature,
+        Err(error) => {
+            return Attempt {
+                status: None,
+                duration_ms: 0,
+                error: Some(error.to_string()),
+            };
+        }
+    };
+    let sent = client
+        .post(&due.url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &due.delivery.event_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await;
+    match sent {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            Attempt {
+                status: Some(status),
+                duration_ms: elapsed(started),
+                error: (!response.status().is_success()).then(|| format!("status {status}")),
+            }
+        }
+        Err(error) => Attempt {
+            status: None,
+            duration_ms: elapsed(started),
+            error: Some(if error.is_timeout() {
+                "timed out".to_owned()
+            } else {
+                format!("not sent: {error}")
+            }),
+        },
+    }
+}
+
+/// The HTTP client: rustls, timeouts, no redirects (a redirect could lead anywhere),
+/// no proxy, and a resolver that never hands out a forbidden address — so a name that
+/// resolves differently between the check and the connection still reaches no private
+/// address.
+fn client(
+    settings: &WebhookSettings,
+    timeout: Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(Arc::new(PublicOnly {
+            allow_private: settings.allow_private,
+        }))
+        .build()
+}
+
+struct PublicOnly {
+    allow_private: bool,
+}
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| allow_private || !address_forbidden(a.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: Addrs = Box::new(found.into_iter());
+            Ok(addrs)
+        })
+    }
+}
