@@ -52,6 +52,16 @@ pub struct TextStyle {
     pub color: Rgb,
 }
 
+impl TextStyle {
+    pub const fn new(weight: Weight, size: f32, color: Rgb) -> Self {
+        Self {
+            weight,
+            size,
+            color,
+        }
+    }
+}
+
 /// Where a line sits relative to its x coordinate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {

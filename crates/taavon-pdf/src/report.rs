@@ -39,18 +39,10 @@ const STRIPE: Rgb = Rgb(242, 245, 248);
 const RULE: Rgb = Rgb(200, 205, 210);
 const GREY: Rgb = Rgb(96, 100, 104);
 
-fn style(weight: Weight, size: f32, color: Rgb) -> TextStyle {
-    TextStyle {
-        weight,
-        size,
-        color,
-    }
-}
-
 /// The report as a PDF file.
 pub fn report(report: &Report<'_>) -> Vec<u8> {
-    let body = style(Weight::Regular, SIZE, INK);
-    let head = style(Weight::Bold, SIZE, WHITE);
+    let body = TextStyle::new(Weight::Regular, SIZE, INK);
+    let head = TextStyle::new(Weight::Bold, SIZE, WHITE);
     let widths = column_widths(report, body, head);
     let header_height = row_height(report.columns.iter().map(|c| &c.header), &widths, head);
     let heights: Vec<f32> = report
@@ -82,14 +74,14 @@ pub fn report(report: &Report<'_>) -> Vec<u8> {
         let right = PAGE.width - MARGIN;
         let mut top = if number == 0 {
             page.text(
-                style(Weight::Bold, 14.0, HEADER_FILL),
+                TextStyle::new(Weight::Bold, 14.0, HEADER_FILL),
                 Align::Right,
                 right,
                 PAGE.height - MARGIN - 12.0,
                 report.title,
             );
             page.text(
-                style(Weight::Regular, 9.0, GREY),
+                TextStyle::new(Weight::Regular, 9.0, GREY),
                 Align::Right,
                 right,
                 PAGE.height - MARGIN - 30.0,
@@ -128,7 +120,7 @@ pub fn report(report: &Report<'_>) -> Vec<u8> {
             page.fill_rect((MARGIN, top, right - MARGIN, 0.4), RULE);
         }
         page.text(
-            style(Weight::Regular, 8.0, GREY),
+            TextStyle::new(Weight::Regular, 8.0, GREY),
             Align::Center,
             PAGE.width / 2.0,
             MARGIN,
@@ -304,8 +296,8 @@ mod tests {
                 .map(|c| c.header.repeat(3))
                 .collect::<Vec<_>>(),
         ];
-        let body = style(Weight::Regular, SIZE, INK);
-        let head = style(Weight::Bold, SIZE, WHITE);
+        let body = TextStyle::new(Weight::Regular, SIZE, INK);
+        let head = TextStyle::new(Weight::Bold, SIZE, WHITE);
         let r = Report {
             title: "t",
             subtitle: "",

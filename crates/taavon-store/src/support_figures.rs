@@ -28,6 +28,19 @@ pub struct SupportCountyFigure {
     pub answer_days: i64,
 }
 
+/// A county's support figures from a row of (county, open, answered, answer days), on
+/// either engine's row type.
+macro_rules! county_figure {
+    ($row:expr) => {
+        Ok::<_, sqlx::Error>(SupportCountyFigure {
+            county: $row.try_get(0)?,
+            open: $row.try_get(1)?,
+            answered: $row.try_get(2)?,
+            answer_days: $row.try_get(3)?,
+        })
+    };
+}
+
 /// A day number of an ISO date column (`YYYY-MM-DD`) in integer arithmetic both engines
 /// share — the proleptic Gregorian day count from a fixed epoch (Hinnant's
 /// `days_from_civil`, March-based years): only differences of two are used.
@@ -154,14 +167,7 @@ impl Reader {
         .await
         .map_err(db("reading the counties' support figures"))?
         .iter()
-        .map(|row| {
-            Ok(SupportCountyFigure {
-                county: row.try_get(0)?,
-                open: row.try_get(1)?,
-                answered: row.try_get(2)?,
-                answer_days: row.try_get(3)?,
-            })
-        })
+        .map(|row| county_figure!(row))
         .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(db("decoding the counties' support figures"))?))
     }
@@ -195,14 +201,7 @@ impl Reader {
         .await
         .map_err(db("summing the counties' support requests"))?
         .iter()
-        .map(|row| {
-            Ok(SupportCountyFigure {
-                county: row.try_get(0)?,
-                open: row.try_get(1)?,
-                answered: row.try_get(2)?,
-                answer_days: row.try_get(3)?,
-            })
-        })
+        .map(|row| county_figure!(row))
         .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(db("reading the counties' support requests"))?))
     }

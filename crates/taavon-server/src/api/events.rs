@@ -174,7 +174,7 @@ pub struct AwardEventData {
 
 /// One event, as pulled and as pushed (a delivery's body is `{"type","timestamp","data"}`).
 #[derive(Serialize, ToSchema)]
-pub struct EventDto {
+pub struct OutboxEventDto {
     /// The event's public id (also the `webhook-id` of its deliveries).
     pub id: String,
     #[serde(rename = "type")]
@@ -190,7 +190,7 @@ pub struct EventDto {
 /// A page of events.
 #[derive(Serialize, ToSchema)]
 pub struct EventPageDto {
-    pub items: Vec<EventDto>,
+    pub items: Vec<OutboxEventDto>,
     /// The cursor to ask `after=` next (the same when nothing newer is readable yet).
     pub next: i64,
 }
@@ -289,7 +289,7 @@ impl EventTypeName {
     }
 }
 
-impl From<EventRecord> for EventDto {
+impl From<EventRecord> for OutboxEventDto {
     fn from(e: EventRecord) -> Self {
         Self {
             id: e.event_id,

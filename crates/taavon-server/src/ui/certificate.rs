@@ -65,14 +65,6 @@ const GOLD: Rgb = Rgb(176, 136, 48);
 const PAPER: Rgb = Rgb(253, 250, 242);
 const GREY: Rgb = Rgb(96, 100, 104);
 
-fn style(weight: Weight, size: f32, color: Rgb) -> TextStyle {
-    TextStyle {
-        weight,
-        size,
-        color,
-    }
-}
-
 /// The certificate's page (always Persian: it is the document handed to the winner).
 fn certificate(check: &CertificateCheck) -> Vec<u8> {
     let year = to_persian_digits(&check.festival_year.to_string());
@@ -95,35 +87,35 @@ fn certificate(check: &CertificateCheck) -> Vec<u8> {
     page.stroke_rect((32.0, 32.0, width - 64.0, height - 64.0), 0.8, GOLD);
 
     page.text(
-        style(Weight::Regular, 14.0, GREY),
+        TextStyle::new(Weight::Regular, 14.0, GREY),
         Align::Center,
         middle,
         height - 78.0,
         "وزارت تعاون، کار و رفاه اجتماعی",
     );
     page.text(
-        style(Weight::Bold, 36.0, NAVY),
+        TextStyle::new(Weight::Bold, 36.0, NAVY),
         Align::Center,
         middle,
         height - 140.0,
         "گواهی برگزیدگی",
     );
     page.text(
-        style(Weight::Regular, 18.0, INK),
+        TextStyle::new(Weight::Regular, 18.0, INK),
         Align::Center,
         middle,
         height - 180.0,
         &format!("{festival} — مرحلهٔ {round}"),
     );
     page.text(
-        style(Weight::Bold, 28.0, INK),
+        TextStyle::new(Weight::Bold, 28.0, INK),
         Align::Center,
         middle,
         height - 250.0,
         &check.cooperative_name,
     );
     page.paragraph(
-        style(Weight::Regular, 16.0, INK),
+        TextStyle::new(Weight::Regular, 16.0, INK),
         Align::Center,
         (110.0, width - 110.0),
         height - 300.0,
@@ -135,7 +127,7 @@ fn certificate(check: &CertificateCheck) -> Vec<u8> {
         ),
     );
 
-    let footer = style(Weight::Regular, 12.0, GREY);
+    let footer = TextStyle::new(Weight::Regular, 12.0, GREY);
     page.text(
         footer,
         Align::Right,
@@ -144,7 +136,7 @@ fn certificate(check: &CertificateCheck) -> Vec<u8> {
         &format!("تاریخ صدور: {}", format::date(Lang::Fa, &check.issued_on)),
     );
     page.text(
-        style(Weight::Bold, 13.0, INK),
+        TextStyle::new(Weight::Bold, 13.0, INK),
         Align::Left,
         70.0,
         92.0,
