@@ -264,6 +264,8 @@ async fn export_problems(browser: &Client) -> Vec<String> {
         let href = answer[0].as_str().unwrap_or_default();
         let expected = if href.contains("format=csv") {
             "text/csv; charset=utf-8"
+        } else if href.contains("format=pdf") {
+            "application/pdf"
         } else {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         };
