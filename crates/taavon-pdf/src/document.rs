@@ -7,11 +7,11 @@
 //! Persian text searchable and extractable.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write as _;
 
 use pdf_writer::types::{CidFontType, Direction, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
+use crate::deflate::deflate;
 use crate::font::{Font, Weight, font};
 use crate::shape::{self, Line};
 
@@ -273,13 +273,6 @@ fn font_name(weight: Weight) -> Name<'static> {
         Weight::Regular => Name(b"R"),
         Weight::Bold => Name(b"B"),
     }
-}
-
-pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
 }
 
 /// How wide `text` is drawn in `style`, in points.

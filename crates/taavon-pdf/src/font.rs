@@ -47,7 +47,7 @@ impl Font {
     /// The TrueType file compressed with `FlateDecode`.
     pub fn deflated_data(&self) -> &[u8] {
         self.deflated
-            .get_or_init(|| crate::document::deflate(self.data))
+            .get_or_init(|| crate::deflate::deflate(self.data))
     }
 
     pub fn face(&self) -> &Face<'static> {

@@ -6,6 +6,7 @@
 //! typst would do all of this but costs ~126 s of build on its own; these three small
 //! crates cost a few seconds.
 
+mod deflate;
 mod document;
 mod font;
 pub mod report;

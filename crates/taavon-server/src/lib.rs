@@ -21,6 +21,7 @@ mod client_address;
 mod error;
 mod headers;
 mod map;
+mod open_figures;
 mod redirect;
 mod session_store;
 mod state;

@@ -62,5 +62,5 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub maps: &'static Maps,
     /// The public transparency figures, computed at most every few minutes.
-    pub open_figures: Arc<crate::ui::transparency::OpenFiguresCache>,
+    pub open_figures: Arc<crate::open_figures::OpenFiguresCache>,
 }

@@ -41,6 +41,7 @@ mod insert;
 mod ledger;
 mod ledger_reports;
 mod loans;
+mod outbox;
 mod people;
 mod person_overview;
 mod programs;
@@ -80,7 +81,7 @@ pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use eod::{ClassTotals, PortfolioRow};
 pub use error::StoreError;
-pub use events::{EventRecord, NewEvent};
+pub use events::EventRecord;
 pub use idempotency::IdempotentRequest;
 pub use impact::{
     HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCounts, InsuredCoverage, InsuredUpload,
@@ -93,6 +94,7 @@ pub use loans::{
     InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanState, LoanTotals, LoanTransaction,
     NewLoan, NewLoanTransaction, PaymentReceipt, TransactionLine,
 };
+pub use outbox::NewEvent;
 pub use people::{Client, NewClient, NewMembership, NewPerson, Person};
 pub use person_overview::{PersonMembership, PersonService};
 pub use programs::{Program, ProgramBudget};

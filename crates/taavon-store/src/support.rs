@@ -573,6 +573,29 @@ impl Reader {
 }
 
 impl WriteTx {
+    /// Adds what a change of `request` to `status` and `answered_on` makes of it.
+    pub(crate) async fn move_support_figures(
+        &mut self,
+        request: &SupportRequest,
+        status: RequestStatus,
+        answered_on: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let filed_on = request.fields.filed_on.as_str();
+        let before = crate::support_figures::RequestShare::of(
+            request.status,
+            filed_on,
+            request.answered_on.as_deref(),
+        );
+        let after = crate::support_figures::RequestShare::of(status, filed_on, answered_on);
+        self.add_to_support_figures(
+            request.fields.province.as_str(),
+            request.fields.cooperative_id,
+            request.fields.client_id,
+            before.to(after),
+        )
+        .await
+    }
+
     /// Adds a topic, or renames one.
     pub async fn put_support_topic(&mut self, topic: &SupportTopic) -> Result<(), StoreError> {
         let before = self

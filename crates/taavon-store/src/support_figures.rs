@@ -13,7 +13,6 @@ use taavon_core::support::RequestStatus;
 use crate::StoreError;
 use crate::error::db;
 use crate::filter::code_literal;
-use crate::support::SupportRequest;
 use crate::tx::{Reader, WriteTx};
 
 /// One county's support requests, summed.
@@ -127,25 +126,6 @@ impl WriteTx {
         .map(|_| ())
         .map_err(db("adding to the counties' support figures"))?);
         Ok(())
-    }
-
-    /// Adds what a change of `request` to `status` and `answered_on` makes of it.
-    pub(crate) async fn move_support_figures(
-        &mut self,
-        request: &SupportRequest,
-        status: RequestStatus,
-        answered_on: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let filed_on = request.fields.filed_on.as_str();
-        let before = RequestShare::of(request.status, filed_on, request.answered_on.as_deref());
-        let after = RequestShare::of(status, filed_on, answered_on);
-        self.add_to_support_figures(
-            request.fields.province.as_str(),
-            request.fields.cooperative_id,
-            request.fields.client_id,
-            before.to(after),
-        )
-        .await
     }
 }
 

@@ -57,7 +57,7 @@ pub struct WriteTx {
     pub(crate) now: Timestamp,
     pub(crate) entries: Vec<AuditEntry>,
     /// The events this change emits, written at commit (see `events`).
-    pub(crate) events: Vec<crate::events::NewEvent>,
+    pub(crate) events: Vec<crate::outbox::NewEvent>,
     audit_key: Option<Arc<AuditKey>>,
 }
 
@@ -274,7 +274,7 @@ impl WriteTx {
         .await?;
         // After the audit head is locked: event ids then grow in commit order.
         let events = std::mem::take(&mut self.events);
-        crate::events::insert(&mut self.reader.conn, &events, &self.now.to_string()).await?;
+        crate::outbox::insert(&mut self.reader.conn, &events, &self.now.to_string()).await?;
         match self.reader.conn {
             Conn::Sqlite(tx) => tx.commit().await,
             Conn::Postgres(tx) => tx.commit().await,

@@ -6,12 +6,10 @@
 //!
 //! Every figure is the core's `PublicFigures` (no count under five, no amount or share
 //! resting on fewer than five loans or people). The figures are computed at most once per
-//! `FRESH_FOR` per area and app server and the page says as of when; answers carry an
+//! `open_figures::FRESH_FOR` per area and app server and the page says as of when; answers carry an
 //! `ETag` and `Cache-Control: public, max-age=300`, so a proxy or a browser serves repeats.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -20,9 +18,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use taavon_app::AppError;
-use taavon_app::transparency::{self, OpenArea, OpenFigures};
+use taavon_app::transparency::{OpenArea, OpenFigures};
 use taavon_core::reference::ProvinceCode;
-use taavon_core::timestamp::Timestamp;
 use taavon_core::transparency::{Disclosed, FEWEST_SHOWN};
 
 use super::i18n::Lang;
@@ -37,46 +34,7 @@ use crate::state::AppState;
 
 pub const PATH: &str = "/open";
 
-/// How long computed figures are served before they are read again.
-pub const FRESH_FOR: Duration = Duration::from_secs(300);
 const CACHE_CONTROL: &str = "public, max-age=300";
-
-/// Figures computed once: when (for freshness), as of when (for the page), what.
-type Computed = (Instant, Timestamp, Arc<OpenFigures>);
-
-/// The figures last computed per area (`None` the nation).
-#[derive(Default)]
-pub struct OpenFiguresCache {
-    areas: Mutex<HashMap<Option<String>, Computed>>,
-}
-
-impl OpenFiguresCache {
-    /// The figures of `province` (the nation when `None`) and as of when: from memory
-    /// when fresh, else read again. Two readers missing at once both read; the later
-    /// write wins, which is as fresh.
-    async fn figures(
-        &self,
-        state: &AppState,
-        province: Option<&ProvinceCode>,
-    ) -> Result<(Timestamp, Arc<OpenFigures>), AppError> {
-        let key = province.map(|p| p.as_str().to_owned());
-        if let Ok(areas) = self.areas.lock()
-            && let Some((at, as_of, figures)) = areas.get(&key)
-            && at.elapsed() < FRESH_FOR
-        {
-            return Ok((*as_of, Arc::clone(figures)));
-        }
-        let figures = Arc::new(match province {
-            Some(code) => transparency::province(&state.store, code).await?,
-            None => transparency::national(&state.store).await?,
-        });
-        let as_of = taavon_app::clock::now();
-        if let Ok(mut areas) = self.areas.lock() {
-            areas.insert(key, (Instant::now(), as_of, Arc::clone(&figures)));
-        }
-        Ok((as_of, figures))
-    }
-}
 
 #[derive(Template)]
 #[template(path = "open.html")]
@@ -233,7 +191,7 @@ pub async fn page(
         let province = province_filter(request.query.owned("province").as_deref())?;
         let (as_of, figures) = state
             .open_figures
-            .figures(&state, province.as_ref())
+            .figures(&state.store, province.as_ref())
             .await?;
         let provinces = taavon_app::reference::provinces(&state.store, None).await?;
         Ok::<_, AppError>((province, as_of, figures, provinces))
