@@ -360,20 +360,13 @@ pub async fn page(
         )],
         layout,
     };
-    match page.render() {
-        Ok(html) => {
-            let mut response = axum::response::Html(html).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_LANGUAGE,
-                HeaderValue::from_static(lang.code()),
-            );
-            cacheable(&parts, response).await
-        }
-        Err(error) => {
-            tracing::error!(%error, "template failed");
-            super::render(&page)
-        }
-    }
+    // A failed render is a 500, which `cacheable` passes through uncached.
+    let mut response = super::render(&page);
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.code()),
+    );
+    cacheable(&parts, response).await
 }
 
 /// The indicators as a reader sees them, each with what it says.
