@@ -2,7 +2,8 @@
 //! login and logout): the JSON body together with its optional `Idempotency-Key`, the
 //! route and a canonical form of the body, which the use case stores with the key so
 //! that a replay answers the first result and the same key with another request is
-//! refused (422 `idempotency_key_reused`). The OpenAPI document declares the header on
+//! refused (422 `idempotency_key_reused`). The body is held to the lengths its operation
+//! declares (`declared_lengths`) before the use case reads it. The OpenAPI document declares the header on
 //! every such operation (`IdempotencyHeader` in `api/mod.rs`).
 
 use axum::body::Bytes;
