@@ -32,6 +32,8 @@ mod loans;
 mod names;
 mod page;
 mod people;
+mod program_form;
+mod program_text;
 mod programs;
 mod provinces;
 mod registry;
@@ -311,7 +313,15 @@ pub fn routes() -> Router<AppState> {
             post(formations::formation_decision),
         )
         .route("/programs", get(programs::list))
+        .route(
+            "/programs/new",
+            get(program_form::new_form).post(program_form::new_submit),
+        )
         .route("/programs/{code}", get(programs::one))
+        .route(
+            "/programs/{code}/edit",
+            get(program_form::edit_form).post(program_form::edit_submit),
+        )
         .route(
             "/programs/{code}/budgets",
             get(budgets::edit_form).post(budgets::edit_submit),

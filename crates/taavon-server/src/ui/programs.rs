@@ -31,6 +31,8 @@ use crate::state::AppState;
 struct ProgramsPage {
     layout: Layout,
     table: DataTable,
+    /// Whether the reader may define a program (the "new" button).
+    may_create: bool,
 }
 
 fn program_columns(t: &'static Text) -> [ColumnSpec<usize>; 4] {
@@ -62,7 +64,7 @@ struct ProgramPage {
     code: String,
     /// Whether the reader may run a round (a national one reads every province).
     may_round: bool,
-    /// Whether the reader may change the program's budgets (the edit page's link).
+    /// Whether the reader may change the program and its budgets (the edit pages' links).
     may_edit_budgets: bool,
 }
 
@@ -109,7 +111,11 @@ pub async fn list(
     let table = DataTable::whole(lang, t.programs_title, &program_columns(t), &request, rows);
     match request.format {
         Some(format) => table.export(format, "programs"),
-        None => render(&ProgramsPage { table, layout }),
+        None => render(&ProgramsPage {
+            table,
+            may_create: super::program_form::may_create(&user.principal),
+            layout,
+        }),
     }
 }
 

@@ -272,6 +272,15 @@ const UI_TABLE: &[(&str, [u16; 9])] = &[
         "/programs/note18/budgets",
         [303, 200, 403, 403, 403, 403, 403, 403, 403],
     ),
+    // Issue 17's program definition: the ministry's alone.
+    (
+        "/programs/new",
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "/programs/note18/edit",
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
     (
         "/funds/deposits",
         [303, 200, 403, 403, 403, 200, 403, 403, 403],

@@ -115,7 +115,7 @@ pub(crate) async fn newest_audit_seq(app: &TestApp) -> i64 {
 
 /// Asserts a refused form: 422, the field marked and described by its reason, which
 /// reads `reason`.
-fn assert_refused(answer: &Answer, field_id: &str, reason: &str) {
+pub(crate) fn assert_refused(answer: &Answer, field_id: &str, reason: &str) {
     assert_eq!(answer.status, 422, "{}", answer.page);
     assert!(
         answer.page.contains(&format!(
@@ -142,7 +142,7 @@ fn assert_refused(answer: &Answer, field_id: &str, reason: &str) {
     );
 }
 
-fn flash_of(page: &str) -> &str {
+pub(crate) fn flash_of(page: &str) -> &str {
     let marker = "class=\"flash ok\" role=\"status\">";
     let start = page.find(marker).map(|s| s + marker.len()).unwrap_or(0);
     page[start..].split('<').next().unwrap_or_default()

@@ -17,6 +17,7 @@ mod lists;
 mod loans;
 mod money;
 mod pages;
+mod program_form;
 mod registry;
 mod registry_policy;
 mod services;
