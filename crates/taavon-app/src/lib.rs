@@ -21,6 +21,7 @@ pub mod bounds;
 pub mod clients;
 pub mod clock;
 pub mod cooperatives;
+pub mod county_indicators;
 pub mod demo;
 mod duplicate_flags;
 pub mod eod;

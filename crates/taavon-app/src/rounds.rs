@@ -3,15 +3,20 @@
 //! budget and the program's quotas and sector caps, side by side with what-if policies. Recording a round stores its proposals;
 //! they become approvals only through the normal workflow steps.
 
+use std::collections::HashMap;
+
 use taavon_core::access::{self, Action, ApplicationScope, Principal, Resource};
 use taavon_core::allocation::{
     self, Allocation, BindingKind, Params, Problem, ProblemError, ProvinceBudget, Scenario, Share,
 };
 use taavon_core::applications::ApplicationState;
+use taavon_core::indicators::Indicators;
 use taavon_core::limits::TextKind;
 use taavon_core::reference::Tier;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{AllocationProposal, AllocationRound, Application, ApplicationFilter, Store};
+use taavon_store::{
+    AllocationProposal, AllocationRound, Application, ApplicationFilter, CountyRow, Store,
+};
 
 use crate::bounds::{BoundedText, Lengths};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
@@ -80,6 +85,9 @@ pub struct ScenarioOutcome {
     pub provinces: Vec<ProvinceUse>,
     /// The program's sector caps, by sector code.
     pub sectors: Vec<SectorUse>,
+    /// The balanced-development indicators of what this policy funds, by county; none
+    /// when it funds nothing.
+    pub indicators: Option<Indicators>,
 }
 
 /// The round: the program's own policy first, then each what-if.
@@ -148,6 +156,7 @@ pub async fn run_round(
     applications.sort_by_key(|a| a.id);
     let budgets = read.program_budgets(&program.code).await?;
     let committed = read.committed_by_province(&program.code).await?;
+    let counties = read.counties(None).await?;
     read.finish().await?;
 
     // The engine numbers provinces; index + 1 into the budget list.
@@ -277,7 +286,9 @@ pub async fn run_round(
     let mut base_allocation: Option<Allocation> = None;
     for (name, result) in results {
         let allocation = result.map_err(engine_error)?;
-        outcomes.push(outcome(name, &allocation, &provinces, &sectors));
+        let mut outcome = outcome(name, &allocation, &provinces, &sectors);
+        outcome.indicators = funded_by_county(&fundable, &allocation.funded, &counties);
+        outcomes.push(outcome);
         if base_allocation.is_none() {
             base_allocation = Some(allocation);
         }
@@ -387,7 +398,26 @@ fn outcome(
                 funded_amount: i64::try_from(s.amount).unwrap_or(i64::MAX),
             })
             .collect(),
+        indicators: None,
     }
+}
+
+/// The indicators of the amounts `funded` (one flag per application of `fundable`)
+/// summed by county.
+fn funded_by_county(
+    fundable: &[Application],
+    funded: &[bool],
+    counties: &[CountyRow],
+) -> Option<Indicators> {
+    let mut by_county: HashMap<&str, i64> = HashMap::new();
+    for (application, _) in fundable.iter().zip(funded).filter(|(_, funded)| **funded) {
+        *by_county
+            .entry(application.fields.county.as_str())
+            .or_default() += application.fields.amount_rial;
+    }
+    crate::county_indicators::over_counties(counties, |code| {
+        by_county.get(code).copied().unwrap_or(0)
+    })
 }
 
 fn share(bp: u32, field: &str) -> Result<Share, AppError> {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use taavon_core::access::ApplicationScope;
 use taavon_core::impact::figures::Grouping;
-use taavon_core::indicators::{Indicators, Unit, balanced_development};
+use taavon_core::indicators::Indicators;
 use taavon_core::reference::ProvinceCode;
 use taavon_core::transparency::{AreaSums, PublicFigures};
 use taavon_store::{CountyRow, FigureFilter, ProvinceRow, Store};
@@ -125,25 +125,15 @@ pub async fn province(store: &Store, code: &ProvinceCode) -> Result<OpenFigures,
     })
 }
 
-/// The balanced-development indicators of the money disbursed, over the counties with a
-/// population and a tier (the tier is the deprivation rank: 1 the most deprived, ties
-/// allowed). One number each, so nothing in them singles out a borrower.
+/// The balanced-development indicators of the money disbursed by county (one number
+/// each, so nothing in them singles out a borrower).
 fn indicators(
     counties: &[CountyRow],
     by_county: &BTreeMap<String, AreaSums>,
 ) -> Option<Indicators> {
-    let units: Vec<Unit<'_>> = counties
-        .iter()
-        .filter_map(|c| {
-            Some(Unit {
-                group: &c.province,
-                population: u64::try_from(c.population_1395?).ok().filter(|p| *p > 0)?,
-                allocated_rial: by_county.get(&c.code).map_or(0, |s| s.disbursed_rial),
-                deprivation_rank: u32::try_from(c.tier?).ok()?,
-            })
-        })
-        .collect();
-    balanced_development(&units).ok()
+    crate::county_indicators::over_counties(counties, |code| {
+        by_county.get(code).map_or(0, |s| s.disbursed_rial)
+    })
 }
 
 type Read = (

@@ -30,10 +30,19 @@ struct Declared {
 static DECLARED: LazyLock<Declared> = LazyLock::new(|| {
     let document = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
     let mut bodies = HashMap::new();
-    if let Some(paths) = document["paths"].as_object() {
+    if let Some(paths) = at(&document, "paths").as_object() {
         for (path, item) in paths {
             for method in ["post", "put", "patch"] {
-                let schema = &item[method]["requestBody"]["content"]["application/json"]["schema"];
+                let schema = path_in(
+                    item,
+                    &[
+                        method,
+                        "requestBody",
+                        "content",
+                        "application/json",
+                        "schema",
+                    ],
+                );
                 if !schema.is_null() {
                     bodies.insert((method.to_owned(), path.clone()), schema.clone());
                 }
@@ -78,7 +87,9 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
     let mut errors = Vec::new();
     match value {
         Value::String(text) => {
-            if let Some(max) = schema["maxLength"].as_u64().map(|max| max as usize)
+            if let Some(max) = at(schema, "maxLength")
+                .as_u64()
+                .and_then(|max| usize::try_from(max).ok())
                 && text.len() > max
                 && text.chars().nth(max).is_some()
             {
@@ -92,8 +103,8 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
                 } else {
                     format!("{field}.{name}")
                 };
-                let property = match &schema["properties"][name] {
-                    Value::Null => &schema["additionalProperties"],
+                let property = match path_in(schema, &["properties", name.as_str()]) {
+                    Value::Null => at(schema, "additionalProperties"),
                     property => property,
                 };
                 if property.is_object()
@@ -103,11 +114,11 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
                 }
             }
         }
-        Value::Array(items) if schema["items"].is_object() => {
+        Value::Array(items) if at(schema, "items").is_object() => {
             for (index, item) in items.iter().enumerate() {
                 if let Fit::TooLong(found) = fit(
                     document,
-                    &schema["items"],
+                    at(schema, "items"),
                     item,
                     &format!("{field}[{index}]"),
                 ) {
@@ -118,7 +129,7 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
         _ => {}
     }
     // Every part of an `allOf` holds (a flattened struct's fields are one part).
-    for part in schema["allOf"].as_array().into_iter().flatten() {
+    for part in at(schema, "allOf").as_array().into_iter().flatten() {
         match fit(document, part, value, field) {
             Fit::TooLong(found) => errors.extend(found),
             Fit::OtherType => return Fit::OtherType,
@@ -128,7 +139,7 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
     // One branch of a choice holds: the value fits if any branch of its type takes it.
     let branches: Vec<&Value> = ["anyOf", "oneOf"]
         .iter()
-        .flat_map(|choice| schema[choice].as_array().into_iter().flatten())
+        .flat_map(|choice| at(schema, choice).as_array().into_iter().flatten())
         .collect();
     if !branches.is_empty() {
         let mut refused = None;
@@ -159,17 +170,27 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
     }
 }
 
+/// `value`'s member `key`, null if it has none.
+fn at<'a>(value: &'a Value, key: &str) -> &'a Value {
+    value.get(key).unwrap_or(&Value::Null)
+}
+
+/// The value at `path` of member names under `value`, null where one is missing.
+fn path_in<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(value, |value, key| at(value, key))
+}
+
 /// `schema` with its `$ref`s followed (within the document).
 fn resolve<'a>(document: &'a Value, mut schema: &'a Value) -> &'a Value {
     // A bound on the chain, so a reference to itself cannot loop.
     for _ in 0..16 {
-        let Some(name) = schema["$ref"]
+        let Some(name) = at(schema, "$ref")
             .as_str()
             .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
         else {
             break;
         };
-        schema = &document["components"]["schemas"][name];
+        schema = path_in(document, &["components", "schemas", name]);
     }
     schema
 }
@@ -186,7 +207,7 @@ fn admits_type(schema: &Value, value: &Value) -> bool {
         Value::Object(_) => "object",
     };
     let admits = |declared: &str| declared == kind || (declared == "number" && kind == "integer");
-    match &schema["type"] {
+    match at(schema, "type") {
         Value::String(declared) => admits(declared),
         Value::Array(declared) => declared.iter().filter_map(Value::as_str).any(admits),
         _ => true,

@@ -318,6 +318,43 @@ pub struct ScenarioDto {
     pub provinces: Vec<ProvinceUseDto>,
     /// The program's sector caps and what each capped sector received.
     pub sectors: Vec<SectorUseDto>,
+    /// The balanced-development indicators of the amounts this scenario funds, by
+    /// county; null when it funds nothing.
+    pub indicators: Option<IndicatorsDto>,
+}
+
+/// Balanced-development indicators over the counties, as `taavon indicators` prints
+/// them. A strongly pro-poor allocation raises the Gini; a negative concentration index
+/// means the money reached the most deprived counties first.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorsDto {
+    pub units: usize,
+    pub population: u64,
+    /// Rials (a sum of i64 amounts, so it may exceed i64 in principle; serialised as a number).
+    #[schema(value_type = i64)]
+    pub allocated_rial: i128,
+    pub mean_per_capita_rial: f64,
+    pub gini: f64,
+    pub theil: f64,
+    pub theil_between: f64,
+    pub theil_within: f64,
+    pub concentration_index: f64,
+}
+
+impl From<taavon_core::indicators::Indicators> for IndicatorsDto {
+    fn from(i: taavon_core::indicators::Indicators) -> Self {
+        Self {
+            units: i.units,
+            population: i.population,
+            allocated_rial: i.allocated_rial,
+            mean_per_capita_rial: i.mean_per_capita_rial,
+            gini: i.gini,
+            theil: i.theil,
+            theil_between: i.theil_between,
+            theil_within: i.theil_within,
+            concentration_index: i.concentration_index,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -408,6 +445,7 @@ pub async fn round(
                 gap: s.gap,
                 funded_count: s.funded_count,
                 funded_amount_rial: s.funded_amount,
+                indicators: s.indicators.map(IndicatorsDto::from),
                 women_share_achieved: s.shares[0],
                 deprived_share_achieved: s.shares[1],
                 provinces: s

@@ -24,6 +24,7 @@ mod funds;
 mod home;
 pub mod i18n;
 mod impact;
+mod indicators;
 mod language;
 mod lists;
 mod loan_forms;

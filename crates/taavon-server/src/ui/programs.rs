@@ -265,6 +265,43 @@ struct RoundRow {
     marginal: String,
 }
 
+/// An indicator under every scenario of a round.
+struct IndicatorRow {
+    name: &'static str,
+    meaning: &'static str,
+    values: Vec<String>,
+}
+
+/// The scenarios' indicators side by side, one row per indicator.
+fn indicator_rows(lang: Lang, scenarios: &[rounds::ScenarioOutcome]) -> Vec<IndicatorRow> {
+    let lines: Vec<_> = scenarios
+        .iter()
+        .map(|s| {
+            s.indicators
+                .as_ref()
+                .map(|i| super::indicators::lines(lang, i))
+        })
+        .collect();
+    let Some(named) = lines.iter().flatten().next() else {
+        return Vec::new();
+    };
+    named
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _, meaning))| IndicatorRow {
+            name,
+            meaning,
+            values: lines
+                .iter()
+                .map(|line| {
+                    line.as_ref()
+                        .map_or_else(|| "—".to_owned(), |l| l[k].1.clone())
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// A capped sector under the program's own policy.
 struct SectorCapLine {
     sector: String,
@@ -281,6 +318,11 @@ struct RoundPage {
     scenarios: Vec<ScenarioColumn>,
     provinces: Vec<BudgetLine>,
     sectors: Vec<SectorCapLine>,
+    /// Each balanced-development indicator (name, meaning) with its value under each
+    /// scenario, side by side; empty when no scenario funds anything.
+    indicators: Vec<IndicatorRow>,
+    indicators_heading: &'static str,
+    indicators_note: &'static str,
     rows: Vec<RoundRow>,
     query: RoundQuery,
     may_record: bool,
@@ -482,6 +524,12 @@ async fn round_page(
         .recorded
         .map(|id| format!("{} {}", t.round_recorded, lang.number(id)));
     render(&RoundPage {
+        indicators: indicator_rows(lang, &result.scenarios),
+        indicators_heading: lang.pick(
+            "شاخص‌های توسعهٔ متوازن (مبلغ تأمین‌شده به تفکیک شهرستان)",
+            "Balanced-development indicators (amount funded by county)",
+        ),
+        indicators_note: super::indicators::note(lang),
         code: p.code.clone(),
         name: lang.pick(&p.name_fa, &p.name_en).to_owned(),
         scenarios,

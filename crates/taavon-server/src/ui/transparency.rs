@@ -341,12 +341,9 @@ pub async fn page(
         indicators: figures
             .indicators
             .as_ref()
-            .map(|i| indicator_lines(lang, i))
+            .map(|i| super::indicators::lines(lang, i))
             .unwrap_or_default(),
-        indicators_note: lang.pick(
-            "پرداختِ بیشتر به شهرستان‌های محروم ضریب جینی سرانه را بالا می‌برد؛ شاخص تمرکز منفی یعنی پول نخست به محروم‌ترها رسیده است.",
-            "Lending more to deprived counties raises the per-capita Gini; a negative concentration index means the money reached the most deprived first.",
-        ),
+        indicators_note: super::indicators::note(lang),
         table,
         note: lang
             .pick(
@@ -367,56 +364,6 @@ pub async fn page(
         HeaderValue::from_static(lang.code()),
     );
     cacheable(&parts, response).await
-}
-
-/// The indicators as a reader sees them, each with what it says.
-fn indicator_lines(
-    lang: Lang,
-    i: &taavon_core::indicators::Indicators,
-) -> Vec<(&'static str, String, &'static str)> {
-    let figure = |x: f64| lang.decimal(&format!("{x:.3}"));
-    vec![
-        (
-            lang.pick("ضریب جینی سرانه", "Per-capita Gini"),
-            figure(i.gini),
-            lang.pick(
-                "۰ برابر کامل؛ ۱ نابرابر کامل",
-                "0 perfectly even; 1 wholly uneven",
-            ),
-        ),
-        (
-            lang.pick("شاخص تایل", "Theil T"),
-            figure(i.theil),
-            lang.pick(
-                "نابرابری سرانه، بخش‌پذیر",
-                "per-capita inequality, decomposable",
-            ),
-        ),
-        (
-            lang.pick("تایل میان استان‌ها", "Theil between provinces"),
-            figure(i.theil_between),
-            lang.pick("سهم تفاوت استان‌ها", "the part due to provinces differing"),
-        ),
-        (
-            lang.pick("تایل درون استان‌ها", "Theil within provinces"),
-            figure(i.theil_within),
-            lang.pick(
-                "سهم تفاوت شهرستان‌های یک استان",
-                "the part within each province",
-            ),
-        ),
-        (
-            lang.pick(
-                "شاخص تمرکز بر پایهٔ محرومیت",
-                "Concentration index by deprivation",
-            ),
-            figure(i.concentration_index),
-            lang.pick(
-                "منفی: به سود محروم‌ترها",
-                "negative: in favour of the most deprived",
-            ),
-        ),
-    ]
 }
 
 /// The areas coloured by rials disbursed per person (withheld areas grey), each a link

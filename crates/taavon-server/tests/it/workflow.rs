@@ -454,6 +454,10 @@ async fn a_round_proposes_within_budgets_and_records_its_proposals(app: &TestApp
     assert_eq!(scenarios.len(), 2);
     for s in scenarios {
         assert!(s["objective"].as_f64().unwrap() <= s["upper_bound"].as_f64().unwrap() + 1e-9);
+        // A policy that funds nothing has no indicators to show.
+        if s["funded_amount_rial"] == 0 {
+            assert!(s["indicators"].is_null(), "{s}");
+        }
         for p in s["provinces"].as_array().unwrap() {
             assert!(p["used_rial"].as_i64().unwrap() <= p["budget_rial"].as_i64().unwrap());
         }
@@ -528,6 +532,40 @@ async fn a_sector_cap_holds_its_sector_down_in_a_round(app: &TestApp, tokens: &T
         round
     };
     let free = run().await;
+    // The balanced-development indicators of what the policy funds, by county.
+    let own = &free["scenarios"][0];
+    let indicators = &own["indicators"];
+    assert_eq!(
+        indicators["allocated_rial"], own["funded_amount_rial"],
+        "{own}"
+    );
+    let gini = indicators["gini"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&gini), "{own}");
+    let theil = indicators["theil"].as_f64().unwrap();
+    let parts = indicators["theil_between"].as_f64().unwrap()
+        + indicators["theil_within"].as_f64().unwrap();
+    assert!((theil - parts).abs() < 1e-9, "{own}");
+    // The round's page shows the indicators of the policy and the what-if side by side.
+    let browser = crate::helpers::ui_client(app, "admin").await;
+    let page = browser
+        .get(app.url("/programs/note18/round?budget_percent=50&women_share=50"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = page
+        .split("شاخص‌های توسعهٔ متوازن")
+        .nth(2)
+        .expect("the indicators' table");
+    let gini_row = table.split("ضریب جینی سرانه").nth(1).unwrap();
+    let gini_row = gini_row.split("</tr>").next().unwrap();
+    assert_eq!(
+        gini_row.matches("<td class=\"num\">").count(),
+        2,
+        "{gini_row}"
+    );
     let (part, total) = funded_amounts(&free, "handicrafts");
     assert!(
         part * 10_000 > 1_000 * total,
