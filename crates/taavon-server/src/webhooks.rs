@@ -19,8 +19,6 @@ use taavon_core::webhooks::address_forbidden;
 
 /// How often the worker looks for new events and due deliveries.
 const POLL_EVERY: Duration = Duration::from_millis(200);
-/// How long a lease lasts unless renewed (each poll renews it).
-const LEASE_SECONDS: i64 = 30;
 /// The most deliveries in flight at once.
 const IN_FLIGHT_MAX: usize = 64;
 /// The most fan-out steps per poll (each reads up to 500 events).
@@ -37,24 +35,38 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
         }
     };
     let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    // A finished delivery wakes the worker before the next tick, so a backlog is sent
+    // as fast as the receivers answer rather than 64 deliveries per tick.
+    let finished = Arc::new(tokio::sync::Notify::new());
     let mut interval = tokio::time::interval(POLL_EVERY);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        interval.tick().await;
-        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight).await {
+        tokio::select! {
+            _ = interval.tick() => {}
+            () = finished.notified() => {}
+        }
+        let worker = (&client, holder.as_str(), &in_flight, &finished);
+        if let Err(error) = poll(&store, &settings, worker).await {
             tracing::warn!(%error, "webhook delivery step failed");
         }
     }
 }
 
+/// What one worker keeps between polls: its client, its lease's holder name, the
+/// deliveries in flight, and the signal a finished one gives.
+type Worker<'a> = (
+    &'a reqwest::Client,
+    &'a str,
+    &'a Arc<Mutex<HashSet<i64>>>,
+    &'a Arc<tokio::sync::Notify>,
+);
+
 async fn poll(
     store: &Store,
     settings: &WebhookSettings,
-    client: &reqwest::Client,
-    holder: &str,
-    in_flight: &Arc<Mutex<HashSet<i64>>>,
+    (client, holder, in_flight, finished): Worker<'_>,
 ) -> Result<(), taavon_app::AppError> {
-    if !webhooks::take_lease(store, holder, LEASE_SECONDS, clock::now()).await? {
+    if !webhooks::take_lease(store, holder, settings.lease_seconds, clock::now()).await? {
         return Ok(());
     }
     for _ in 0..FANOUT_STEPS_PER_POLL {
@@ -80,11 +92,12 @@ async fn poll(
                 continue;
             }
         }
-        let (store, settings, client, in_flight) = (
+        let (store, settings, client, in_flight, finished) = (
             store.clone(),
             settings.clone(),
             client.clone(),
             Arc::clone(in_flight),
+            Arc::clone(finished),
         );
         tokio::spawn(async move {
             let attempt = send(&client, &settings, &delivery).await;
@@ -102,6 +115,7 @@ async fn poll(
             if let Ok(mut set) = in_flight.lock() {
                 set.remove(&id);
             }
+            finished.notify_one();
         });
     }
     Ok(())

@@ -142,7 +142,7 @@ fn assert_refused(answer: &Answer, field_id: &str, reason: &str) {
     );
 }
 
-fn flash_of(page: &str) -> &str {
+pub(crate) fn flash_of(page: &str) -> &str {
     let marker = "class=\"flash ok\" role=\"status\">";
     let start = page.find(marker).map(|s| s + marker.len()).unwrap_or(0);
     page[start..].split('<').next().unwrap_or_default()
