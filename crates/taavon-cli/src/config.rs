@@ -225,7 +225,7 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 15] = [
+const FIELDS: [&str; 16] = [
     "database_url",
     "listen",
     "secure_cookies",
