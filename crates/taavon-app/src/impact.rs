@@ -784,7 +784,7 @@ pub async fn reverify(
             changed += person_changed;
         }
         write.update_hire_verdicts(&updates).await?;
-            emit_verified_hires(write, &verified).await?;
+        emit_verified_hires(write, &verified).await?;
     }
     Ok((judged, changed))
 }

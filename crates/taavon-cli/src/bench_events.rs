@@ -148,7 +148,9 @@ async fn run(url: &str, args: &BenchEventsArgs) -> anyhow::Result<Figures> {
     while written < args.events {
         let mut write = store.write(Actor::system("bench"), clock::now()).await?;
         let upto = (written + batch).min(args.events);
-        let ids: Vec<String> = (written..upto).map(|n| format!("evt_bench_{n:08}")).collect();
+        let ids: Vec<String> = (written..upto)
+            .map(|n| format!("evt_bench_{n:08}"))
+            .collect();
         for (n, event_id) in (written..upto).zip(&ids) {
             let resource = n % resources;
             write.emit(NewEvent {
@@ -186,7 +188,10 @@ async fn run(url: &str, args: &BenchEventsArgs) -> anyhow::Result<Figures> {
             break;
         }
         if Instant::now() > deadline {
-            anyhow::bail!("only {arrived} of {} events arrived within ten minutes", args.events);
+            anyhow::bail!(
+                "only {arrived} of {} events arrived within ten minutes",
+                args.events
+            );
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -220,7 +225,11 @@ async fn run(url: &str, args: &BenchEventsArgs) -> anyhow::Result<Figures> {
 /// A minimal HTTP/1.1 receiver: reads each request's head and body (by its
 /// Content-Length), notes its `webhook-id`'s first arrival and answers 200, keeping the
 /// connection open for the next.
-async fn receive(listener: tokio::net::TcpListener, arrivals: Arrivals, requests: Arc<Mutex<usize>>) {
+async fn receive(
+    listener: tokio::net::TcpListener,
+    arrivals: Arrivals,
+    requests: Arc<Mutex<usize>>,
+) {
     while let Ok((mut socket, _)) = listener.accept().await {
         let (arrivals, requests) = (arrivals.clone(), requests.clone());
         tokio::spawn(async move {

@@ -235,11 +235,7 @@ struct Receiver {
     by_webhook_id: Arc<Mutex<HashMap<String, i64>>>,
 }
 
-async fn receive(
-    State(receiver): State<Receiver>,
-    headers: HeaderMap,
-    body: String,
-) -> StatusCode {
+async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: String) -> StatusCode {
     // Slow enough that deliveries are in flight when the server dies.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let id = headers

@@ -328,7 +328,9 @@ impl WriteTx {
                     Ok::<_, StoreError>((id, class))
                 })
                 .collect::<Result<Vec<_>, _>>()?);
-            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(reclassify))
+            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                reclassify
+            ))
             .bind(day)
             .bind(first)
             .bind(last)

@@ -443,7 +443,12 @@ pub async fn create(
         .map(|t| t.code().to_owned())
         .collect();
     let input = SubscriptionInput {
-        url: form.get("url").cloned().unwrap_or_default().trim().to_owned(),
+        url: form
+            .get("url")
+            .cloned()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         event_types,
     };
     let done = webhooks::create_subscription(
@@ -496,8 +501,7 @@ pub async fn delete(
     Path(id): Path<i64>,
     CsrfForm(_form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let done =
-        webhooks::delete_subscription(&state.store, &user.principal, id, clock::now()).await;
+    let done = webhooks::delete_subscription(&state.store, &user.principal, id, clock::now()).await;
     let w = words(Lang::of(&parts));
     answer::outcome(&parts, &user, w.title, PATH, w.done_deleted, done).await
 }

@@ -222,8 +222,7 @@ async fn check_class_and_jobs(app: TestApp) {
     assert_eq!(changed_of(&ilam_sees), mine);
 
     // A hire the lists confirm: one `job.verified`, the person masked for every reader.
-    let (loan_id, cooperative_id, disbursed) =
-        crate::impact::disbursed_loan_of(&app, &coop).await;
+    let (loan_id, cooperative_id, disbursed) = crate::impact::disbursed_loan_of(&app, &coop).await;
     let (status, _) = app
         .client
         .put(app.url(&format!(
@@ -252,8 +251,7 @@ async fn check_class_and_jobs(app: TestApp) {
         (&woman, month(2), 30),
         (&woman, month(3), 30),
     ]);
-    let (status, body) =
-        crate::impact::upload(&app, &sso, None, crate::impact::CSV, &list).await;
+    let (status, body) = crate::impact::upload(&app, &sso, None, crate::impact::CSV, &list).await;
     assert_eq!(status, 201, "{body}");
     let (verified, _) = pull_all(&app, &admin, "&types=job.verified", 1000).await;
     let fresh: Vec<&Value> = verified.iter().skip(before.len()).collect();
@@ -679,7 +677,11 @@ async fn check_page(engine: Engine) {
     let id = listed[0]["id"].as_i64().unwrap();
     let hook = format!("/webhooks/{id}");
     let refah = crate::forms::Browser::of(&app, "refah").await;
-    assert_eq!(refah.page(&hook).await.0, 404, "another bank's subscription");
+    assert_eq!(
+        refah.page(&hook).await.0,
+        404,
+        "another bank's subscription"
+    );
     let (_, refah_list) = refah.page("/webhooks").await;
     assert!(!refah_list.contains(&url));
     let coop = crate::forms::Browser::of(&app, "coop").await;
@@ -705,12 +707,19 @@ async fn check_page(engine: Engine) {
     }
     assert!(detail.contains("<tr class=\"dead\">"), "{detail}");
     assert!(detail.contains("پرداخت مرحله‌ای از تسهیلات"));
-    assert!(detail.contains("۵۰۰"), "the response code in Persian digits");
+    assert!(
+        detail.contains("۵۰۰"),
+        "the response code in Persian digits"
+    );
     let marker = format!("action=\"{hook}/deliveries/");
     let start = detail.find(&marker).unwrap() + marker.len();
     let delivery = detail[start..].split('/').next().unwrap().to_owned();
     let replayed = bank
-        .send(&detail, &format!("{hook}/deliveries/{delivery}/replay"), &[])
+        .send(
+            &detail,
+            &format!("{hook}/deliveries/{delivery}/replay"),
+            &[],
+        )
         .await;
     assert_eq!(
         crate::forms::flash_of(&replayed.page),
@@ -736,7 +745,10 @@ async fn check_page(engine: Engine) {
     assert!(rotated.page.contains("whsec_"));
     assert!(rotated.page.contains("data-confirm=\"این اشتراک حذف شود؟"));
     assert_eq!(
-        refah.send(&refah_list, &format!("{hook}/removal"), &[]).await.status,
+        refah
+            .send(&refah_list, &format!("{hook}/removal"), &[])
+            .await
+            .status,
         404,
         "another bank cannot delete it"
     );
