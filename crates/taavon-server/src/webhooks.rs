@@ -34,7 +34,7 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
             return;
         }
     };
-    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let in_flight: Arc<Mutex<Flights>> = Arc::default();
     // A finished delivery wakes the worker before the next tick, so a backlog is sent
     // as fast as the receivers answer rather than 64 deliveries per tick.
     let finished = Arc::new(tokio::sync::Notify::new());
@@ -57,9 +57,17 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
 type Worker<'a> = (
     &'a reqwest::Client,
     &'a str,
-    &'a Arc<Mutex<HashSet<i64>>>,
+    &'a Arc<Mutex<Flights>>,
     &'a Arc<tokio::sync::Notify>,
 );
+
+/// The deliveries being sent, and those finished since the current poll began to read
+/// what is due: its read may still show them pending, and they must not go twice.
+#[derive(Default)]
+struct Flights {
+    sending: HashSet<i64>,
+    finished: HashSet<i64>,
+}
 
 async fn poll(
     store: &Store,
@@ -76,7 +84,10 @@ async fn poll(
     }
     let busy = in_flight
         .lock()
-        .map(|set| set.len())
+        .map(|mut flights| {
+            flights.finished.clear();
+            flights.sending.len()
+        })
         .unwrap_or(IN_FLIGHT_MAX);
     if busy >= IN_FLIGHT_MAX {
         return Ok(());
@@ -85,10 +96,13 @@ async fn poll(
     for delivery in due {
         let id = delivery.delivery.id;
         {
-            let Ok(mut set) = in_flight.lock() else {
+            let Ok(mut flights) = in_flight.lock() else {
                 return Ok(());
             };
-            if set.len() >= IN_FLIGHT_MAX || !set.insert(id) {
+            if flights.sending.len() >= IN_FLIGHT_MAX
+                || flights.finished.contains(&id)
+                || !flights.sending.insert(id)
+            {
                 continue;
             }
         }
@@ -112,8 +126,9 @@ async fn poll(
             {
                 tracing::warn!(%error, delivery = id, "recording a webhook attempt failed");
             }
-            if let Ok(mut set) = in_flight.lock() {
-                set.remove(&id);
+            if let Ok(mut flights) = in_flight.lock() {
+                flights.sending.remove(&id);
+                flights.finished.insert(id);
             }
             finished.notify_one();
         });
