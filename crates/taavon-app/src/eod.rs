@@ -99,7 +99,7 @@ pub async fn close_at(
         } else {
             let mut write = store.write(actor(), now).await?;
             let range = (batch, batch * size + 1, (batch + 1) * size);
-            let closed = write
+            let outcome = write
                 .eod_batch(
                     &settings.plan,
                     &settings.rules,
@@ -108,6 +108,8 @@ pub async fn close_at(
                     range,
                 )
                 .await?;
+            crate::events::emit_class_changes(&mut write, &outcome.class_changes).await?;
+            let closed = outcome.closed;
             // A batch with no open loan left writes nothing and has nothing to commit.
             if closed > 0 {
                 write.commit().await?;

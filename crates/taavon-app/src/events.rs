@@ -2,9 +2,14 @@
 //! transaction, and the scoped pull of them (`GET /api/v1/events`). The `data` of an
 //! event is the resource as it stands after the change, read inside the transaction.
 
+use std::collections::HashMap;
+
 use serde_json::json;
 use taavon_core::access::{Principal, event_scope};
 use taavon_core::events::{EventConcern, EventType};
+use taavon_core::ids::NationalCode;
+use taavon_core::impact::HireStatus;
+use taavon_core::loans::classification::LoanClass;
 use taavon_core::support::{RequestStatus, Unit};
 use taavon_store::{Application, EventRecord, Loan, NewEvent, NewSupportRequest, Store, WriteTx};
 
@@ -183,6 +188,91 @@ pub async fn emit_loan(
         object.insert("transaction".into(), extra);
     }
     emit(write, event_type, loan_concern(&loan), id, data);
+    Ok(())
+}
+
+/// Emits `loan.class_changed` for each loan end of day moved to another CBI class (with
+/// the class it left), the loans read back in the batch's transaction.
+pub async fn emit_class_changes(
+    write: &mut WriteTx,
+    changes: &[(i64, LoanClass)],
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let previous: HashMap<i64, LoanClass> = changes.iter().copied().collect();
+    for loan in write.loans_by_ids(&ids).await? {
+        let mut data = loan_data(&loan);
+        if let (Some(object), Some(from)) = (data.as_object_mut(), previous.get(&loan.id)) {
+            object.insert("previous_class".into(), from.code().into());
+        }
+        emit(
+            write,
+            EventType::LoanClassChanged,
+            loan_concern(&loan),
+            loan.id,
+            data,
+        );
+    }
+    Ok(())
+}
+
+/// A newly verified hire: the loan that claims it, the person and whether a woman holds
+/// the job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedHire {
+    pub loan_id: i64,
+    pub national_code: NationalCode,
+    pub woman: bool,
+    pub upload_id: Option<i64>,
+}
+
+/// Emits `job.verified` for each hire verification turned `verified`. Its `data` is the
+/// hire as the loan's jobs show it to a reader who may not know the person — the national
+/// code masked — since the one stored event reaches a bank too, which sees hires masked
+/// (`access::sees_hire_national_codes`); with the loan it belongs to and whom it concerns.
+pub async fn emit_verified_hires(
+    write: &mut WriteTx,
+    hires: &[VerifiedHire],
+) -> Result<(), AppError> {
+    if hires.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = hires.iter().map(|h| h.loan_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let loans: HashMap<i64, Loan> = write
+        .loans_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|loan| (loan.id, loan))
+        .collect();
+    for hire in hires {
+        let loan = loans
+            .get(&hire.loan_id)
+            .ok_or_else(|| AppError::Internal("a verified hire's loan vanished".into()))?;
+        let masked = hire.national_code.masked();
+        let id = format!("{}:{masked}", loan.id);
+        let data = json!({
+            "id": id,
+            "loan_id": loan.id,
+            "national_code": masked,
+            "status": HireStatus::Verified.code(),
+            "woman": hire.woman,
+            "upload_id": hire.upload_id,
+            "province": loan.fields.province,
+            "bank": loan.fields.bank.as_str(),
+            "cooperative_id": loan.fields.cooperative_id,
+            "client_id": loan.fields.client_id,
+        });
+        // Ordered with the person's claim on this loan; the id kept internally is whole.
+        let resource = format!("{}:{}", loan.id, hire.national_code.as_str());
+        emit(
+            write,
+            EventType::JobVerified,
+            loan_concern(loan),
+            resource,
+            data,
+        );
+    }
     Ok(())
 }
 

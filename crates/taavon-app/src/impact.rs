@@ -29,6 +29,7 @@ use taavon_store::{
     WorkshopHolder, WriteTx,
 };
 
+use crate::events::{VerifiedHire, emit_verified_hires};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::import::RowError;
 use crate::sheet::{Sheet, file_error, header_positions, sha256_of};
@@ -361,7 +362,7 @@ pub async fn reverify_upload(
             let Some(last) = claims.last().map(|c| c.hire.national_code.clone()) else {
                 break;
             };
-            let mut updates = Vec::new();
+            let (mut updates, mut verified) = (Vec::new(), Vec::new());
             for person in claims.chunk_by(|a, b| a.hire.national_code == b.hire.national_code) {
                 let screened: Vec<(&HireRow, Option<Screening>, bool)> = person
                     .iter()
@@ -377,11 +378,12 @@ pub async fn reverify_upload(
                     })
                     .collect();
                 let (person_judged, person_changed) =
-                    settle_person(&screened, Some(upload_id), &mut updates)?;
+                    settle_person(&screened, Some(upload_id), &mut updates, &mut verified)?;
                 judged += person_judged;
                 changed += person_changed;
             }
             write.update_hire_verdicts(&updates).await?;
+            emit_verified_hires(write, &verified).await?;
             after = Some(last);
         }
     }
@@ -753,7 +755,7 @@ pub async fn reverify(
             .collect();
         let claims = write.hires_of_people(step).await?;
         let screenings = screen_touched(write, rules, &claims, &touched_keys).await?;
-        let mut updates = Vec::new();
+        let (mut updates, mut verified) = (Vec::new(), Vec::new());
         let mut of_person: BTreeMap<&NationalCode, Vec<(&HireRow, Option<Screening>)>> =
             BTreeMap::new();
         for hire in &claims {
@@ -777,11 +779,12 @@ pub async fn reverify(
                 })
                 .collect();
             let (person_judged, person_changed) =
-                settle_person(&screened, upload_id, &mut updates)?;
+                settle_person(&screened, upload_id, &mut updates, &mut verified)?;
             judged += person_judged;
             changed += person_changed;
         }
         write.update_hire_verdicts(&updates).await?;
+        emit_verified_hires(write, &verified).await?;
     }
     Ok((judged, changed))
 }
@@ -789,11 +792,13 @@ pub async fn reverify(
 /// Settles the claims on one person — each hire with its screening (`None` without a
 /// workshop) and whether it was re-read (touched) — and adds to `updates` each hire
 /// whose stored row must change: a new verdict or gender, or a touched hire's upload.
+/// Each hire that becomes verified is added to `verified` too (its `job.verified` event).
 /// Answers (hires judged, verdicts changed).
 fn settle_person(
     hires: &[(&HireRow, Option<Screening>, bool)],
     upload_id: Option<i64>,
     updates: &mut Vec<HireUpdate>,
+    verified: &mut Vec<VerifiedHire>,
 ) -> Result<(u64, u64), AppError> {
     let (mut judged, mut changed) = (0u64, 0u64);
     let judgeable: Vec<(Claim, Screening)> = hires
@@ -816,6 +821,18 @@ fn settle_person(
         judged += u64::from(*is_touched);
         if verdict != hire.verdict || woman != hire.woman || *is_touched && upload_id.is_some() {
             changed += u64::from(verdict != hire.verdict);
+            if verdict == HireVerdict::Status(HireStatus::Verified) && verdict != hire.verdict {
+                verified.push(VerifiedHire {
+                    loan_id: hire.loan_id,
+                    national_code: hire.national_code.clone(),
+                    woman,
+                    upload_id: if *is_touched {
+                        upload_id.or(hire.upload_id)
+                    } else {
+                        hire.upload_id
+                    },
+                });
+            }
             updates.push(HireUpdate {
                 loan_id: hire.loan_id,
                 national_code: hire.national_code.clone(),

@@ -15,7 +15,7 @@ use taavon_core::timestamp::Timestamp;
 use taavon_core::webhooks::{address_forbidden, retry_delay_seconds};
 use taavon_store::{
     DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery, FanOut,
-    NewSubscription, Store, Subscription,
+    NewSubscription, Store, Subscription, SubscriptionHealth,
 };
 
 use crate::AppError;
@@ -38,6 +38,9 @@ pub struct WebhookSettings {
     pub retry_schedule_seconds: Vec<i64>,
     /// How long a rotated-out secret keeps signing.
     pub rotation_overlap_seconds: i64,
+    /// How long the delivery worker's lease lasts unless renewed (every poll renews it):
+    /// how long deliveries wait after the server holding it dies.
+    pub lease_seconds: i64,
 }
 
 impl Default for WebhookSettings {
@@ -46,6 +49,7 @@ impl Default for WebhookSettings {
             allow_private: false,
             retry_schedule_seconds: taavon_core::webhooks::RETRY_SCHEDULE_SECONDS.to_vec(),
             rotation_overlap_seconds: 24 * 3600,
+            lease_seconds: 30,
         }
     }
 }
@@ -287,6 +291,22 @@ pub async fn subscriptions(
     may_keep(principal)?;
     let mut read = store.read().await?;
     let found = read.subscriptions_of(principal.user_id).await?;
+    read.finish().await?;
+    Ok(found)
+}
+
+/// The principal's subscriptions, each with how its deliveries stand.
+pub async fn subscriptions_with_health(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<(Subscription, SubscriptionHealth)>, AppError> {
+    may_keep(principal)?;
+    let mut read = store.read().await?;
+    let mut found = Vec::new();
+    for subscription in read.subscriptions_of(principal.user_id).await? {
+        let health = read.subscription_health(subscription.id).await?;
+        found.push((subscription, health));
+    }
     read.finish().await?;
     Ok(found)
 }

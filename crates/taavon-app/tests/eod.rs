@@ -68,7 +68,7 @@ async fn a_crashed_run_resumes_and_a_closed_date_changes_nothing() {
         )
         .await
         .unwrap();
-    assert_eq!(closed, 2);
+    assert_eq!(closed.closed, 2);
     write.commit().await.unwrap();
 
     let resumed = eod::close_at(&crashed, day, &settings(2), now())

@@ -1,4 +1,4 @@
-//! `taavon synth` and `taavon bench registry|ledger|eod|impact|services`: synthetic data and the
+//! `taavon synth` and `taavon bench registry|ledger|eod|impact|services|events`: synthetic data and the
 //! benchmarks of `taavon-tools`, printed as figures and ratios to a baseline measured in
 //! the same run.
 
@@ -76,6 +76,28 @@ pub enum BenchCommand {
     /// holding the reference data, as a ratio to a plain bulk INSERT of the same rows into
     /// the same table; then the gap list's and a county page's latency over them.
     Services(BenchServicesArgs),
+    /// Events written through the outbox in batches and delivered by the server's webhook
+    /// worker to a receiver on the loopback address: events per second delivered and the
+    /// delay from each event's commit to its arrival (median, p99, max).
+    Events(BenchEventsArgs),
+}
+
+#[derive(Args)]
+pub struct BenchEventsArgs {
+    /// An empty PostgreSQL database to measure (default: a fresh SQLite database in a
+    /// temporary directory, removed afterwards).
+    #[arg(long = "postgres")]
+    pub postgres_url: Option<String>,
+    /// Events written and delivered.
+    #[arg(long, default_value_t = 100_000)]
+    pub events: usize,
+    /// Events per write transaction.
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Resources the events are about (deliveries of one resource go in order, one at a
+    /// time).
+    #[arg(long, default_value_t = 1000)]
+    pub resources: usize,
 }
 
 #[derive(Args)]
@@ -166,6 +188,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Eod(args) => return bench_eod(args),
         BenchCommand::Impact(args) => return bench_impact(&args),
         BenchCommand::Services(args) => return bench_services(&args),
+        BenchCommand::Events(args) => return crate::bench_events::bench_events(&args),
     };
     let config = config_with(&args.db)?;
     runtime()?.block_on(async {

@@ -50,6 +50,9 @@ pub struct Config {
     pub webhook_retry_seconds: Vec<i64>,
     /// How long a webhook receiver has to answer, in seconds.
     pub webhook_timeout_seconds: u64,
+    /// How long the webhook worker's lease outlives its server, in seconds: deliveries
+    /// pause this long after the delivering server dies, before another takes over.
+    pub webhook_lease_seconds: i64,
 }
 
 /// Support requests (issue 15): the deadline, escalation and attachments.
@@ -222,7 +225,7 @@ impl EodConfig {
 }
 
 /// The fields, as `TAAVON_<FIELD>` variables may name them.
-const FIELDS: [&str; 15] = [
+const FIELDS: [&str; 16] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -238,6 +241,7 @@ const FIELDS: [&str; 15] = [
     "webhooks_allow_private",
     "webhook_retry_seconds",
     "webhook_timeout_seconds",
+    "webhook_lease_seconds",
 ];
 
 impl Default for Config {
@@ -262,6 +266,7 @@ impl Default for Config {
             webhooks_allow_private: false,
             webhook_retry_seconds: taavon_core::webhooks::RETRY_SCHEDULE_SECONDS.to_vec(),
             webhook_timeout_seconds: 10,
+            webhook_lease_seconds: 30,
         }
     }
 }
@@ -296,6 +301,7 @@ impl std::fmt::Debug for Config {
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("webhook_retry_seconds", &self.webhook_retry_seconds)
             .field("webhook_timeout_seconds", &self.webhook_timeout_seconds)
+            .field("webhook_lease_seconds", &self.webhook_lease_seconds)
             .finish()
     }
 }

@@ -4,6 +4,7 @@ mod allocate;
 mod audit;
 mod awards;
 mod bench;
+mod bench_events;
 mod config;
 mod convert;
 mod eod;

@@ -77,6 +77,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             webhooks: taavon_app::webhooks::WebhookSettings {
                 allow_private: config.webhooks_allow_private,
                 retry_schedule_seconds: config.webhook_retry_seconds.clone(),
+                lease_seconds: config.webhook_lease_seconds,
                 ..taavon_app::webhooks::WebhookSettings::default()
             },
             webhook_timeout: std::time::Duration::from_secs(config.webhook_timeout_seconds),

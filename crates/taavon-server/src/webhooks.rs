@@ -19,8 +19,6 @@ use taavon_core::webhooks::address_forbidden;
 
 /// How often the worker looks for new events and due deliveries.
 const POLL_EVERY: Duration = Duration::from_millis(200);
-/// How long a lease lasts unless renewed (each poll renews it).
-const LEASE_SECONDS: i64 = 30;
 /// The most deliveries in flight at once.
 const IN_FLIGHT_MAX: usize = 64;
 /// The most fan-out steps per poll (each reads up to 500 events).
@@ -36,25 +34,47 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
             return;
         }
     };
-    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let in_flight: Arc<Mutex<Flights>> = Arc::default();
+    // A finished delivery wakes the worker before the next tick, so a backlog is sent
+    // as fast as the receivers answer rather than 64 deliveries per tick.
+    let finished = Arc::new(tokio::sync::Notify::new());
     let mut interval = tokio::time::interval(POLL_EVERY);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        interval.tick().await;
-        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight).await {
+        tokio::select! {
+            _ = interval.tick() => {}
+            () = finished.notified() => {}
+        }
+        let worker = (&client, holder.as_str(), &in_flight, &finished);
+        if let Err(error) = poll(&store, &settings, worker).await {
             tracing::warn!(%error, "webhook delivery step failed");
         }
     }
 }
 
+/// What one worker keeps between polls: its client, its lease's holder name, the
+/// deliveries in flight, and the signal a finished one gives.
+type Worker<'a> = (
+    &'a reqwest::Client,
+    &'a str,
+    &'a Arc<Mutex<Flights>>,
+    &'a Arc<tokio::sync::Notify>,
+);
+
+/// The deliveries being sent, and those finished since the current poll began to read
+/// what is due: its read may still show them pending, and they must not go twice.
+#[derive(Default)]
+struct Flights {
+    sending: HashSet<i64>,
+    finished: HashSet<i64>,
+}
+
 async fn poll(
     store: &Store,
     settings: &WebhookSettings,
-    client: &reqwest::Client,
-    holder: &str,
-    in_flight: &Arc<Mutex<HashSet<i64>>>,
+    (client, holder, in_flight, finished): Worker<'_>,
 ) -> Result<(), taavon_app::AppError> {
-    if !webhooks::take_lease(store, holder, LEASE_SECONDS, clock::now()).await? {
+    if !webhooks::take_lease(store, holder, settings.lease_seconds, clock::now()).await? {
         return Ok(());
     }
     for _ in 0..FANOUT_STEPS_PER_POLL {
@@ -64,7 +84,10 @@ async fn poll(
     }
     let busy = in_flight
         .lock()
-        .map(|set| set.len())
+        .map(|mut flights| {
+            flights.finished.clear();
+            flights.sending.len()
+        })
         .unwrap_or(IN_FLIGHT_MAX);
     if busy >= IN_FLIGHT_MAX {
         return Ok(());
@@ -73,18 +96,22 @@ async fn poll(
     for delivery in due {
         let id = delivery.delivery.id;
         {
-            let Ok(mut set) = in_flight.lock() else {
+            let Ok(mut flights) = in_flight.lock() else {
                 return Ok(());
             };
-            if set.len() >= IN_FLIGHT_MAX || !set.insert(id) {
+            if flights.sending.len() >= IN_FLIGHT_MAX
+                || flights.finished.contains(&id)
+                || !flights.sending.insert(id)
+            {
                 continue;
             }
         }
-        let (store, settings, client, in_flight) = (
+        let (store, settings, client, in_flight, finished) = (
             store.clone(),
             settings.clone(),
             client.clone(),
             Arc::clone(in_flight),
+            Arc::clone(finished),
         );
         tokio::spawn(async move {
             let attempt = send(&client, &settings, &delivery).await;
@@ -99,9 +126,11 @@ async fn poll(
             {
                 tracing::warn!(%error, delivery = id, "recording a webhook attempt failed");
             }
-            if let Ok(mut set) = in_flight.lock() {
-                set.remove(&id);
+            if let Ok(mut flights) = in_flight.lock() {
+                flights.sending.remove(&id);
+                flights.finished.insert(id);
             }
+            finished.notify_one();
         });
     }
     Ok(())

@@ -52,6 +52,14 @@ pub struct ClassTotals {
     pub versions: i128,
 }
 
+/// What one end-of-day batch did: the loans it closed and those whose class it moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EodBatch {
+    pub closed: i64,
+    /// Each loan whose CBI class changed, with the class it had before (in id order).
+    pub class_changes: Vec<(i64, LoanClass)>,
+}
+
 /// The loans one batch covers: ids in `[first, last]` still open before `day`.
 fn batch_loans() -> String {
     format!(
@@ -251,8 +259,9 @@ impl Reader {
 
 impl WriteTx {
     /// Runs the plan's per-batch steps over loans `first..=last` for `day` (days since
-    /// 1970-01-01, the ISO `business_on`), closes them and records the batch. Returns the
-    /// number of loans closed; a batch already recorded for the day closes nothing.
+    /// 1970-01-01, the ISO `business_on`), closes them and records the batch. Answers the
+    /// loans closed and the classes moved; a batch already recorded for the day closes
+    /// nothing.
     pub async fn eod_batch(
         &mut self,
         plan: &EodPlan,
@@ -260,7 +269,7 @@ impl WriteTx {
         business_on: &str,
         day: i64,
         (batch, first, last): (i64, i64, i64),
-    ) -> Result<i64, StoreError> {
+    ) -> Result<EodBatch, StoreError> {
         let lowest: Option<i64> = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT MIN(closed_day) FROM loans WHERE {}",
             batch_loans()
@@ -273,7 +282,7 @@ impl WriteTx {
         .and_then(|row| row.try_get(0))
         .map_err(db("finding a batch's oldest closed day"))?);
         let Some(lowest) = lowest else {
-            return Ok(0);
+            return Ok(EodBatch::default());
         };
         let steps: Vec<EodStep> = plan
             .steps()
@@ -294,9 +303,33 @@ impl WriteTx {
                 .map_err(db("running an end-of-day step"))
                 .map(|_| ())?);
         }
+        let mut class_changes = Vec::new();
         if steps.contains(&EodStep::Classify) {
+            // The loans about to change class, with the class they leave (their events
+            // say both); read before the move, which cannot answer the old value.
+            let (changing, reclassify) = reclassify_statements(rules);
+            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(changing))
+                .bind(day)
+                .bind(first)
+                .bind(last)
+                .fetch_all(c)
+                .await
+                .map_err(db("finding the loans changing class"))?
+                .iter()
+                .map(|row| {
+                    let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
+                    let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
+                    let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
+                        table: "loans",
+                        id: id.to_string(),
+                        column: "class",
+                        value: class.clone(),
+                    })?;
+                    Ok::<_, StoreError>((id, class))
+                })
+                .collect::<Result<Vec<_>, _>>()?);
             on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                reclassify_statement(rules)
+                reclassify
             ))
             .bind(day)
             .bind(first)
@@ -351,7 +384,10 @@ impl WriteTx {
                 "steps": plan.steps().iter().filter(|s| s.per_batch()).map(|s| s.code()).collect::<Vec<_>>(),
             }),
         ));
-        Ok(closed)
+        Ok(EodBatch {
+            closed,
+            class_changes,
+        })
     }
 
     /// Replaces the portfolio snapshot of `business_on` from the loans as they stand.
@@ -485,7 +521,7 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
 /// the crossing statements), binding `$1` the day. All of them go in one UPDATE, where
 /// every expression reads the row as it was before it, so none reads another's result:
 /// the provision is chosen by the same days-overdue expression the overdue step sets
-/// (and `reclassify_statement` the class).
+/// (and `reclassify_statements` the class).
 fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String> {
     match step {
         EodStep::Overdue => Some(format!("days_overdue = {DAYS_OVERDUE}")),
@@ -511,7 +547,8 @@ fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String>
 /// itself, because `class` is in the loans' indexes (by branch and by province): setting
 /// it on every loan every day rewrote both indexes for each loan, about twice the cost
 /// of the close, while only the few loans crossing a threshold change class.
-fn reclassify_statement(rules: &ClassificationRules) -> String {
+/// Answers the read of those loans (id and the class they leave), then the move.
+fn reclassify_statements(rules: &ClassificationRules) -> (String, String) {
     let class = by_days(
         rules,
         [
@@ -522,9 +559,15 @@ fn reclassify_statement(rules: &ClassificationRules) -> String {
         ]
         .map(|c| code_literal(c.code())),
     );
-    format!(
-        "UPDATE loans SET class = {class} WHERE {} AND class <> {class}",
-        batch_loans()
+    (
+        format!(
+            "SELECT id, class FROM loans WHERE {} AND class <> {class} ORDER BY id",
+            batch_loans()
+        ),
+        format!(
+            "UPDATE loans SET class = {class} WHERE {} AND class <> {class}",
+            batch_loans()
+        ),
     )
 }
 

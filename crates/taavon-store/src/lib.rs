@@ -79,7 +79,7 @@ pub use awards::{
 #[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
-pub use eod::{ClassTotals, PortfolioRow};
+pub use eod::{ClassTotals, EodBatch, PortfolioRow};
 pub use error::StoreError;
 pub use events::EventRecord;
 pub use idempotency::IdempotentRequest;
@@ -122,5 +122,5 @@ pub use url::DatabaseUrl;
 pub use users::{LoginContext, NewUser, User};
 pub use webhooks::{
     DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery, FanOut,
-    NewSubscription, Subscription,
+    NewSubscription, Subscription, SubscriptionHealth,
 };

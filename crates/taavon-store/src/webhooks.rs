@@ -67,6 +67,18 @@ pub struct DueDelivery {
     pub data: String,
 }
 
+/// How a subscription's deliveries stand: what its page shows as its health.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubscriptionHealth {
+    pub delivered: i64,
+    /// Pending after at least one failed attempt: being retried.
+    pub failing: i64,
+    /// Dead letters: every attempt of the schedule failed.
+    pub dead: i64,
+    /// When the latest delivery succeeded.
+    pub last_success_at: Option<String>,
+}
+
 /// The delivery states, as stored.
 pub const DELIVERY_PENDING: &str = "pending";
 pub const DELIVERY_DELIVERED: &str = "delivered";
@@ -210,6 +222,30 @@ impl Reader {
                 .await
                 .map_err(db("reading subscriptions"))?;
             rows.iter().map(|row| subscription_row!(row)).collect()
+        })
+    }
+
+    /// How the deliveries of subscription `id` stand (one grouped read of its rows).
+    pub async fn subscription_health(&mut self, id: i64) -> Result<SubscriptionHealth, StoreError> {
+        on!(&mut self.conn, |c| {
+            let row = sqlx::query(
+                "SELECT COUNT(CASE WHEN state = 'delivered' THEN 1 END), \
+                 COUNT(CASE WHEN state = 'pending' AND attempts > 0 THEN 1 END), \
+                 COUNT(CASE WHEN state = 'dead' THEN 1 END), \
+                 MAX(CASE WHEN state = 'delivered' THEN last_attempt_at END) \
+                 FROM webhook_deliveries WHERE subscription_id = $1",
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await
+            .map_err(db("reading a subscription's health"))?;
+            const DECODING: &str = "decoding a subscription's health";
+            Ok(SubscriptionHealth {
+                delivered: row.try_get(0).map_err(db(DECODING))?,
+                failing: row.try_get(1).map_err(db(DECODING))?,
+                dead: row.try_get(2).map_err(db(DECODING))?,
+                last_success_at: row.try_get(3).map_err(db(DECODING))?,
+            })
         })
     }
 

@@ -47,6 +47,7 @@ mod synergy;
 mod table;
 pub mod transparency;
 mod typed;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -178,6 +179,10 @@ impl Layout {
                 "/support",
                 lang.pick("درخواست‌های حمایت", "Support requests"),
             );
+            // The systems that are told of events keep their webhook subscriptions.
+            if access::keeps_webhooks(principal) {
+                push(webhooks::PATH, webhooks::words(lang).title);
+            }
             if access::decide(Some(principal), Action::Read, Resource::AuditTrail)
                 == access::Decision::Allow
             {
@@ -417,6 +422,14 @@ pub fn routes() -> Router<AppState> {
         .route("/awards/entries/{id}/marks", post(awards::mark))
         .route("/awards/entries/{id}/submission", post(awards::submit))
         .route("/awards/certificates/{code}/pdf", get(certificate::pdf))
+        .route(webhooks::PATH, get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/{id}", get(webhooks::one))
+        .route("/webhooks/{id}/secret", post(webhooks::rotate))
+        .route("/webhooks/{id}/removal", post(webhooks::delete))
+        .route(
+            "/webhooks/{id}/deliveries/{delivery_id}/replay",
+            post(webhooks::replay),
+        )
         .route(transparency::PATH, get(transparency::page))
         .route("/audit", get(audit::audit))
         .route("/lang", get(language::switch_language))

@@ -1,6 +1,6 @@
 //! The one label table of the UI: every code a record holds — provinces, counties,
 //! sectors, banks and branches, agencies, cooperative types and statuses, contract types,
-//! loan classes, application moves, audit entities and actions — named in the reader's
+//! loan classes, application moves, event types, audit entities and actions — named in the reader's
 //! language. A page never shows a code; a code this table does not know is shown as
 //! itself only inside `dir="ltr"` (the acceptance test looks for any that leak).
 
@@ -15,6 +15,7 @@ use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
 use taavon_core::awards::EntryStatus;
 use taavon_core::awards::festival::{RoundAction, RoundKind, RoundState};
 use taavon_core::awards::publication::ScoreBand;
+use taavon_core::events::EventType;
 use taavon_core::loans::product::ContractType;
 use taavon_core::loans::schedule::{GraceMode, Method};
 use taavon_core::programs::ApplicantKind;
@@ -256,6 +257,30 @@ pub fn provider(lang: Lang, provider: &Provider) -> String {
 /// A loan's contract type (`murabaha` → «مرابحه»).
 pub fn contract_type(lang: Lang, kind: ContractType) -> String {
     lang.pick(kind.name_fa(), kind.name_en()).to_owned()
+}
+
+/// An event type other systems are told of (`loan.repaid` → «بازپرداخت تسهیلات»).
+pub fn event_type(lang: Lang, kind: EventType) -> &'static str {
+    let fa = match kind {
+        EventType::ApplicationSubmitted => "ثبت درخواست تسهیلات",
+        EventType::ApplicationApproved => "تأیید درخواست",
+        EventType::ApplicationRejected => "رد درخواست",
+        EventType::ApplicationReferred => "ارجاع درخواست به بانک",
+        EventType::ApplicationBankApproved => "تأیید درخواست در بانک",
+        EventType::LoanContracted => "انعقاد قرارداد تسهیلات",
+        EventType::LoanDisbursed => "پرداخت مرحله‌ای از تسهیلات",
+        EventType::LoanRepaid => "بازپرداخت تسهیلات",
+        EventType::LoanReversed => "برگشت تراکنش تسهیلات",
+        EventType::LoanSettled => "تسویه پیش از موعد تسهیلات",
+        EventType::LoanRescheduled => "استمهال تسهیلات",
+        EventType::LoanClassChanged => "تغییر طبقه تسهیلات در پایان روز",
+        EventType::FundDeposited => "واریز به صندوق",
+        EventType::SupportRequestRouted => "ثبت و ارجاع درخواست حمایت",
+        EventType::SupportRequestAnswered => "پاسخ به درخواست حمایت",
+        EventType::JobVerified => "تأیید اشتغال با فهرست بیمه",
+        EventType::AwardPublished => "انتشار نتایج جشنواره",
+    };
+    lang.pick(fa, kind.description_en())
 }
 
 /// A festival's round (`provincial` → «استانی»).

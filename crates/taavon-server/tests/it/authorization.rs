@@ -286,6 +286,8 @@ const UI_TABLE: &[(&str, [u16; 9])] = &[
         [303, 200, 403, 403, 403, 200, 403, 403, 403],
     ),
     ("/calendar", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // Issue 19's webhook subscriptions: the systems told of events keep their own.
+    ("/webhooks", [303, 200, 200, 200, 200, 200, 403, 403, 200]),
     // Issue 15's support requests: the demo's first is Ilam's provincial office's, its
     // third the SSO's, its fourth the cooperative development bank's (022).
     ("/support", [303, 200, 200, 200, 200, 200, 200, 200, 200]),

@@ -158,6 +158,145 @@ async fn check_pull(app: TestApp) {
     assert_eq!(status, 401);
 }
 
+/// End of day moves a disbursed loan left unpaid to another class: one
+/// `loan.class_changed` per loan moved, the loan as the API shows it after the close, in
+/// its bank's and province's pull only; a verified hire is a `job.verified` with its
+/// person masked.
+async fn check_class_and_jobs(app: TestApp) {
+    let (admin, bank, refah, coop, ilam, sso) = (
+        app.token("admin", "demo").await,
+        app.token("bank", "demo").await,
+        app.token("refah", "demo").await,
+        app.token("coop", "demo").await,
+        app.token("ilam", "demo").await,
+        app.token("sso", "demo").await,
+    );
+    let (id, disbursements) = contract(&app, &bank).await;
+    let (status, body) = app
+        .post(
+            &disbursements,
+            Some(&bank),
+            &json!({"amount": 5_000_000_000_i64}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, loan) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    let today =
+        taavon_core::calendar::IsoDate::parse(loan["business_date"].as_str().unwrap()).unwrap();
+    // Three years unpaid: every installment due in them is long overdue.
+    taavon_app::eod::close_at(
+        &app.store,
+        today.add_days(3 * 365),
+        &taavon_app::eod::EodSettings::default(),
+        taavon_app::clock::now(),
+    )
+    .await
+    .unwrap();
+    let (_, closed) = app.get(&format!("/api/v1/loans/{id}"), Some(&bank)).await;
+    assert_ne!(closed["class"], "current", "{closed}");
+
+    let after = "&types=loan.class_changed";
+    let changed_of = |events: &[Value]| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| e["data"]["id"] == id)
+            .cloned()
+            .collect()
+    };
+    let (all, _) = pull_all(&app, &admin, after, 1000).await;
+    let mine = changed_of(&all);
+    assert_eq!(mine.len(), 1, "one event per loan moved: {mine:?}");
+    let data = &mine[0]["data"];
+    assert_eq!(data["class"], closed["class"]);
+    assert_eq!(data["previous_class"], "current");
+    assert_eq!(data["bank"], "022");
+    assert_eq!(data["status"], closed["status"]);
+    assert_eq!(data["version"], closed["version"]);
+    let (bank_sees, _) = pull_all(&app, &bank, after, 1000).await;
+    assert_eq!(changed_of(&bank_sees), mine);
+    assert!(bank_sees.iter().all(|e| e["data"]["bank"] == "022"));
+    let (refah_sees, _) = pull_all(&app, &refah, after, 1000).await;
+    assert!(changed_of(&refah_sees).is_empty());
+    assert!(refah_sees.iter().all(|e| e["data"]["bank"] != "022"));
+    let (ilam_sees, _) = pull_all(&app, &ilam, after, 1000).await;
+    assert_eq!(changed_of(&ilam_sees), mine);
+
+    // A hire the lists confirm: one `job.verified`, the person masked for every reader.
+    let (loan_id, cooperative_id, disbursed) = crate::impact::disbursed_loan_of(&app, &coop).await;
+    let (status, _) = app
+        .client
+        .put(app.url(&format!(
+            "/api/v1/cooperatives/{cooperative_id}/workshop-code"
+        )))
+        .bearer_auth(&ilam)
+        .json(&json!({"workshop_code": crate::impact::WORKSHOP}))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(status, 200);
+    let (woman, absent) = (crate::impact::person(21), crate::impact::person(22));
+    let (status, jobs) = app
+        .post(
+            &format!("/api/v1/loans/{loan_id}/hires"),
+            Some(&coop),
+            &json!({"national_codes": [woman, absent]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{jobs}");
+    let (before, _) = pull_all(&app, &admin, "&types=job.verified", 1000).await;
+    let month = |n: i32| disbursed.add_months(n);
+    let list = crate::impact::list(&[
+        (&woman, month(1), 30),
+        (&woman, month(2), 30),
+        (&woman, month(3), 30),
+    ]);
+    let (status, body) = crate::impact::upload(&app, &sso, None, crate::impact::CSV, &list).await;
+    assert_eq!(status, 201, "{body}");
+    let (verified, _) = pull_all(&app, &admin, "&types=job.verified", 1000).await;
+    let fresh: Vec<&Value> = verified.iter().skip(before.len()).collect();
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    let data = &fresh[0]["data"];
+    let (_, masked) = app
+        .get(&format!("/api/v1/loans/{loan_id}/hires"), Some(&bank))
+        .await;
+    let shown = masked["hires"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["status"] == "verified")
+        .unwrap();
+    assert_eq!(data["national_code"], shown["national_code"]);
+    assert_ne!(data["national_code"], woman.as_str());
+    assert_eq!(data["loan_id"], loan_id);
+    assert_eq!(data["status"], "verified");
+    assert_eq!(data["woman"], true);
+    let bank_of_loan = data["bank"].as_str().unwrap().to_owned();
+    let (bank_sees, _) = pull_all(&app, &bank, "&types=job.verified", 1000).await;
+    let (refah_sees, _) = pull_all(&app, &refah, "&types=job.verified", 1000).await;
+    let sees = |events: &[Value]| events.iter().any(|e| e["id"] == fresh[0]["id"]);
+    assert_eq!(sees(&bank_sees), bank_of_loan == "022");
+    if bank_of_loan == "022" {
+        assert!(!sees(&refah_sees), "another bank's job");
+    }
+    assert!(refah_sees.iter().all(|e| e["data"]["bank"] != "022"));
+}
+
+#[tokio::test]
+async fn end_of_day_and_verification_emit_class_changes_and_verified_jobs_on_sqlite() {
+    // Establishes loan.class_changed and job.verified, scoped, on SQLite.
+    check_class_and_jobs(spawn_app(Engine::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn end_of_day_and_verification_emit_class_changes_and_verified_jobs_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(app) = spawn_app(Engine::Postgres).await else {
+        return;
+    };
+    check_class_and_jobs(app).await;
+}
+
 #[tokio::test]
 async fn every_change_emits_its_event_and_the_pull_keeps_to_scope_on_sqlite() {
     // Establishes the outbox and the scoped pull by cursor on SQLite.
@@ -489,4 +628,145 @@ async fn subscriptions_receive_their_scopes_events_signed_in_order_with_retries_
 async fn subscriptions_receive_their_scopes_events_signed_in_order_with_retries_on_postgres() {
     // Establishes the same on PostgreSQL.
     check_webhooks(Engine::Postgres).await;
+}
+
+/// The subscriptions page as each role and its actions as a browser sends them: made
+/// with Persian-named event types (the secret shown once), listed with its health and
+/// exported, its dead delivery replayed, its secret rotated, deleted; another bank finds
+/// none of it and a representative has no page.
+async fn check_page(engine: Engine) {
+    let mut config = test_config();
+    config.webhooks.retry_schedule_seconds = vec![0, 0];
+    config.webhook_timeout = Duration::from_secs(1);
+    let Some(app) = spawn_app_with(engine, config).await else {
+        return;
+    };
+    let (base, receiver) = start_receiver().await;
+    receiver
+        .scripts
+        .lock()
+        .unwrap()
+        .insert("failing".into(), vec![500, 500]);
+    let bank = crate::forms::Browser::of(&app, "bank").await;
+    let (status, page) = bank.page("/webhooks").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("بازپرداخت تسهیلات") && page.contains("تغییر طبقه تسهیلات"));
+    assert!(page.contains("name=\"type:loan.disbursed\""));
+    let url = format!("{base}/failing");
+    let made = bank
+        .send(
+            &page,
+            "/webhooks",
+            &[("url", url.as_str()), ("type:loan.disbursed", "1")],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.page);
+    assert_eq!(
+        crate::forms::flash_of(&made.page),
+        "اشتراک ثبت شد؛ کلید امضا را اکنون ذخیره کنید."
+    );
+    assert!(made.page.contains("whsec_"), "the secret is shown once");
+    assert!(made.page.contains(&url));
+    let (_, again) = bank.page("/webhooks").await;
+    assert!(!again.contains("whsec_"), "and only once");
+    let (_, csv) = bank.page("/webhooks?format=csv").await;
+    assert!(csv.contains(&url), "{csv}");
+
+    let token = app.token("bank", "demo").await;
+    let (_, listed) = app.get("/api/v1/webhook-subscriptions", Some(&token)).await;
+    let id = listed[0]["id"].as_i64().unwrap();
+    let hook = format!("/webhooks/{id}");
+    let refah = crate::forms::Browser::of(&app, "refah").await;
+    assert_eq!(
+        refah.page(&hook).await.0,
+        404,
+        "another bank's subscription"
+    );
+    let (_, refah_list) = refah.page("/webhooks").await;
+    assert!(!refah_list.contains(&url));
+    let coop = crate::forms::Browser::of(&app, "coop").await;
+    assert_eq!(coop.page("/webhooks").await.0, 403);
+
+    // A disbursement's delivery fails twice: dead, then replayed from the page.
+    let (_, disbursements) = contract(&app, &token).await;
+    let (status, body) = app
+        .post(
+            &disbursements,
+            Some(&token),
+            &json!({"amount": 5_000_000_000_i64}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let mut detail = String::new();
+    for _ in 0..100 {
+        detail = bank.page(&hook).await.1;
+        if detail.contains("/replay") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(detail.contains("<tr class=\"dead\">"), "{detail}");
+    assert!(detail.contains("پرداخت مرحله‌ای از تسهیلات"));
+    assert!(
+        detail.contains("۵۰۰"),
+        "the response code in Persian digits"
+    );
+    let marker = format!("action=\"{hook}/deliveries/");
+    let start = detail.find(&marker).unwrap() + marker.len();
+    let delivery = detail[start..].split('/').next().unwrap().to_owned();
+    let replayed = bank
+        .send(
+            &detail,
+            &format!("{hook}/deliveries/{delivery}/replay"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        crate::forms::flash_of(&replayed.page),
+        "رویداد دوباره در صف ارسال قرار گرفت."
+    );
+    receiver.wait_for("failing", 3).await;
+    let mut healthy = String::new();
+    for _ in 0..100 {
+        healthy = bank.page(&hook).await.1;
+        if healthy.contains("ارسال شد") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy.contains("ارسال شد"), "{healthy}");
+
+    // Rotation shows the new secret once on the subscription's page; deletion asks first.
+    let rotated = bank.send(&healthy, &format!("{hook}/secret"), &[]).await;
+    assert_eq!(
+        crate::forms::flash_of(&rotated.page),
+        "کلید امضا تعویض شد؛ کلید تازه را اکنون ذخیره کنید."
+    );
+    assert!(rotated.page.contains("whsec_"));
+    assert!(rotated.page.contains("data-confirm=\"این اشتراک حذف شود؟"));
+    assert_eq!(
+        refah
+            .send(&refah_list, &format!("{hook}/removal"), &[])
+            .await
+            .status,
+        404,
+        "another bank cannot delete it"
+    );
+    let deleted = bank
+        .send(&rotated.page, &format!("{hook}/removal"), &[])
+        .await;
+    assert_eq!(crate::forms::flash_of(&deleted.page), "اشتراک حذف شد.");
+    assert!(!deleted.page.contains(&url));
+}
+
+#[tokio::test]
+async fn the_subscriptions_page_keeps_each_systems_own_on_sqlite() {
+    // Establishes the webhook subscriptions' page, its roles, scope and actions, on SQLite.
+    check_page(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_subscriptions_page_keeps_each_systems_own_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    check_page(Engine::Postgres).await;
 }

@@ -172,7 +172,8 @@ async fn close(store: &Store, day: i64) -> i64 {
             (0, 1, 1000),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .closed;
     if closed > 0 {
         write.commit().await.unwrap();
     }
