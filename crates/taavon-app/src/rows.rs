@@ -9,4 +9,4 @@ pub use taavon_store::{
     LoanFilter, LoanSchedule, LoanTotals, LoanTransaction, NamedRow, NewCooperative, Person,
     PortfolioRow, Program, ProgramBudget, ProvinceRow, Sort,
 };
-pub use taavon_store::{DeliveryRow, DueDelivery, EventRecord, Subscription};
+pub use taavon_store::{DeliveryRow, DueDelivery, EventRecord, ReferenceSnapshot, Subscription};

@@ -37,13 +37,39 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
         }
     };
     let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let mut lease = Lease::default();
     let mut interval = tokio::time::interval(POLL_EVERY);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight).await {
+        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight, &mut lease).await {
             tracing::warn!(%error, "webhook delivery step failed");
         }
+    }
+}
+
+/// Until when this worker holds the lease, by its own clock. The lease row is rewritten
+/// only once less than half of it remains, so a worker polling five times a second writes
+/// it every quarter minute, not on every poll (its writes queue with the requests' on
+/// SQLite). Nobody else can take a lease before it runs out.
+#[derive(Default)]
+struct Lease {
+    until: Option<Instant>,
+}
+
+impl Lease {
+    async fn hold(&mut self, store: &Store, holder: &str) -> Result<bool, taavon_app::AppError> {
+        let lease = Duration::from_secs(LEASE_SECONDS.unsigned_abs());
+        let asked = Instant::now();
+        if self
+            .until
+            .is_some_and(|until| until.saturating_duration_since(asked) > lease / 2)
+        {
+            return Ok(true);
+        }
+        let taken = webhooks::take_lease(store, holder, LEASE_SECONDS, clock::now()).await?;
+        self.until = taken.then_some(asked + lease);
+        Ok(taken)
     }
 }
 
@@ -53,8 +79,9 @@ async fn poll(
     client: &reqwest::Client,
     holder: &str,
     in_flight: &Arc<Mutex<HashSet<i64>>>,
+    lease: &mut Lease,
 ) -> Result<(), taavon_app::AppError> {
-    if !webhooks::take_lease(store, holder, LEASE_SECONDS, clock::now()).await? {
+    if !lease.hold(store, holder).await? {
         return Ok(());
     }
     for _ in 0..FANOUT_STEPS_PER_POLL {
