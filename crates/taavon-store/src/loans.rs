@@ -546,14 +546,15 @@ impl Reader {
 
     /// How many transactions a loan has.
     pub async fn loan_transaction_count(&mut self, loan_id: i64) -> Result<i64, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
+        let count: i64 = on!(&mut self.conn, |c| sqlx::query(
             "SELECT COUNT(*) FROM loan_transactions WHERE loan_id = $1"
         )
         .bind(loan_id)
         .fetch_one(c)
         .await
         .and_then(|row| row.try_get(0))
-        .map_err(db("counting loan transactions"))?)
+        .map_err(db("counting loan transactions"))?);
+        Ok(count)
     }
 
     async fn loan_transactions_in(

@@ -122,7 +122,7 @@ impl Store {
 
 impl Reader {
     async fn reference_version(&mut self) -> Result<Version, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
+        let version: Version = on!(&mut self.conn, |c| sqlx::query(
             "SELECT (SELECT COUNT(*) FROM tier_classifications), \
              (SELECT COALESCE(MAX(id), 0) FROM tier_classifications), \
              (SELECT COUNT(*) FROM provinces)"
@@ -130,7 +130,8 @@ impl Reader {
         .fetch_one(c)
         .await
         .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
-        .map_err(db("checking the reference data's version"))?)
+        .map_err(db("checking the reference data's version"))?);
+        Ok(version)
     }
 
     async fn reference_snapshot(&mut self) -> Result<ReferenceSnapshot, StoreError> {
