@@ -6,7 +6,8 @@ use taavon_core::access::{self, Action, Principal, Resource};
 use taavon_core::reference::{self, ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Actor, AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, ReferenceSnapshot, Store,
+    Actor, AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, ReferenceSnapshot,
+    Store,
 };
 
 use crate::users::Caller;
@@ -168,7 +169,10 @@ pub async fn province(
         .find(|p| p.code == code.as_str())
         .cloned()
         .ok_or(AppError::NotFound)?;
-    Ok((province, counties_of(&snapshot, Some(code)).cloned().collect()))
+    Ok((
+        province,
+        counties_of(&snapshot, Some(code)).cloned().collect(),
+    ))
 }
 
 /// The economic sectors.

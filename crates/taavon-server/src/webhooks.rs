@@ -42,7 +42,8 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight, &mut lease).await {
+        if let Err(error) = poll(&store, &settings, &client, &holder, &in_flight, &mut lease).await
+        {
             tracing::warn!(%error, "webhook delivery step failed");
         }
     }

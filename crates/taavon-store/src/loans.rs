@@ -576,45 +576,48 @@ impl Reader {
              WHERE t.loan_id = $1 AND t.id > $2 AND $3 > 0 {tail}"
         );
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(loan_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(c)
-        .await
-        .map_err(db("reading loan transactions"))?
-        .iter()
-        .map(|row| {
-            let row =
-                crate::error::Decoded::new(row, "loan_transactions", "decoding loan transactions")?;
-            Ok(LoanTransaction {
-                id: row.get("id")?,
-                fields: NewLoanTransaction {
-                    loan_id: row.get("loan_id")?,
-                    province: row.get("province")?,
-                    kind: row.code("kind", TransactionKind::parse)?,
-                    business_on: row.get("business_on")?,
-                    amount_rial: row.get("amount_rial")?,
-                    penalty_rial: row.get("penalty_rial")?,
-                    fee_rial: row.get("fee_rial")?,
-                    profit_rial: row.get("profit_rial")?,
-                    principal_rial: row.get("principal_rial")?,
-                    reverses: row.get("reverses")?,
-                    note: row.get("note")?,
-                    receipt: match row.optional_code("channel", PaymentChannel::parse)? {
-                        Some(channel) => Some(PaymentReceipt {
-                            value_on: row.get("value_on")?,
-                            channel,
-                            receipt_no: row.get("receipt_no")?,
-                        }),
-                        None => None,
+            .bind(loan_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+            .map_err(db("reading loan transactions"))?
+            .iter()
+            .map(|row| {
+                let row = crate::error::Decoded::new(
+                    row,
+                    "loan_transactions",
+                    "decoding loan transactions",
+                )?;
+                Ok(LoanTransaction {
+                    id: row.get("id")?,
+                    fields: NewLoanTransaction {
+                        loan_id: row.get("loan_id")?,
+                        province: row.get("province")?,
+                        kind: row.code("kind", TransactionKind::parse)?,
+                        business_on: row.get("business_on")?,
+                        amount_rial: row.get("amount_rial")?,
+                        penalty_rial: row.get("penalty_rial")?,
+                        fee_rial: row.get("fee_rial")?,
+                        profit_rial: row.get("profit_rial")?,
+                        principal_rial: row.get("principal_rial")?,
+                        reverses: row.get("reverses")?,
+                        note: row.get("note")?,
+                        receipt: match row.optional_code("channel", PaymentChannel::parse)? {
+                            Some(channel) => Some(PaymentReceipt {
+                                value_on: row.get("value_on")?,
+                                channel,
+                                receipt_no: row.get("receipt_no")?,
+                            }),
+                            None => None,
+                        },
                     },
-                },
-                reversed_by: row.get("reversed_by")?,
-                created_by: row.get("created_by")?,
-                created_at: row.get("created_at")?,
+                    reversed_by: row.get("reversed_by")?,
+                    created_by: row.get("created_by")?,
+                    created_at: row.get("created_at")?,
+                })
             })
-        })
-        .collect())
+            .collect())
     }
 
     /// The schedules reschedulings wrote for a loan, oldest first.

@@ -88,6 +88,17 @@ pub struct CountyQuery {
     pub province: Option<String>,
 }
 
+/// The answer `body` builds from the reference snapshot, tagged (see `tagged`).
+async fn from_snapshot<T: Serialize>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: impl FnOnce(&ReferenceSnapshot) -> T,
+) -> Result<Response, ApiError> {
+    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
+    let body = body(&snapshot);
+    Ok(tagged(headers, &snapshot, body))
+}
+
 /// A reference list's answer: its JSON with the snapshot's tag as `ETag`, and 304 when the
 /// client already holds that tag (`If-None-Match`). Every answer keeps `no-store`, so
 /// browsers do not cache it; a client that keeps the lists itself revalidates cheaply.
@@ -120,20 +131,21 @@ pub async fn provinces(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
-    let body: Vec<ProvinceDto> = snapshot
-        .provinces
-        .iter()
-        .map(|p| ProvinceDto {
-            code: p.code.clone(),
-            name_fa: p.name_fa.clone(),
-            name_en: p.name_en.clone(),
-            population_1395: p.population_1395,
-            counties: p.counties,
-            underprivileged_counties: p.underprivileged_counties,
-        })
-        .collect();
-    Ok(tagged(&headers, &snapshot, body))
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot
+            .provinces
+            .iter()
+            .map(|p| ProvinceDto {
+                code: p.code.clone(),
+                name_fa: p.name_fa.clone(),
+                name_en: p.name_en.clone(),
+                population_1395: p.population_1395,
+                counties: p.counties,
+                underprivileged_counties: p.underprivileged_counties,
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/counties", tag = "reference", params(CountyQuery),
@@ -156,18 +168,19 @@ pub async fn counties(
         })?),
         None => None,
     };
-    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
-    let body: Vec<CountyDto> = reference::counties_of(&snapshot, province.as_ref())
-        .map(|c| CountyDto {
-            code: c.code.clone(),
-            province: c.province.clone(),
-            name_fa: c.name_fa.clone(),
-            name_en: c.name_en.clone(),
-            population_1395: c.population_1395,
-            tier: c.tier,
-        })
-        .collect();
-    Ok(tagged(&headers, &snapshot, body))
+    from_snapshot(&state, &headers, |snapshot| {
+        reference::counties_of(snapshot, province.as_ref())
+            .map(|c| CountyDto {
+                code: c.code.clone(),
+                province: c.province.clone(),
+                name_fa: c.name_fa.clone(),
+                name_en: c.name_en.clone(),
+                population_1395: c.population_1395,
+                tier: c.tier,
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/sectors", tag = "reference",
@@ -177,9 +190,10 @@ pub async fn sectors(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
-    let body: Vec<NamedDto> = snapshot.sectors.iter().map(named).collect();
-    Ok(tagged(&headers, &snapshot, body))
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot.sectors.iter().map(named).collect::<Vec<_>>()
+    })
+    .await
 }
 
 fn named(row: &NamedRow) -> NamedDto {
@@ -197,18 +211,19 @@ pub async fn agencies(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
-    let body: Vec<AgencyDto> = snapshot
-        .agencies
-        .iter()
-        .map(|a| AgencyDto {
-            code: a.code.to_string(),
-            kind: a.kind.code().to_owned(),
-            name_fa: a.name_fa.clone(),
-            name_en: a.name_en.clone(),
-        })
-        .collect();
-    Ok(tagged(&headers, &snapshot, body))
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot
+            .agencies
+            .iter()
+            .map(|a| AgencyDto {
+                code: a.code.to_string(),
+                kind: a.kind.code().to_owned(),
+                name_fa: a.name_fa.clone(),
+                name_en: a.name_en.clone(),
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/banks", tag = "reference",
@@ -218,33 +233,34 @@ pub async fn banks(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
-    let body: Vec<BankDto> = snapshot
-        .banks
-        .iter()
-        .map(|bank| {
-            let NamedDto {
-                code,
-                name_fa,
-                name_en,
-            } = named(bank);
-            BankDto {
-                branches: snapshot
-                    .branches
-                    .iter()
-                    .filter(|branch| branch.bank.as_str() == bank.code)
-                    .map(|branch| BranchDto {
-                        code: branch.code.to_string(),
-                        province: branch.province.clone(),
-                        name_fa: branch.name_fa.clone(),
-                        name_en: branch.name_en.clone(),
-                    })
-                    .collect(),
-                code,
-                name_fa,
-                name_en,
-            }
-        })
-        .collect();
-    Ok(tagged(&headers, &snapshot, body))
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot
+            .banks
+            .iter()
+            .map(|bank| {
+                let NamedDto {
+                    code,
+                    name_fa,
+                    name_en,
+                } = named(bank);
+                BankDto {
+                    branches: snapshot
+                        .branches
+                        .iter()
+                        .filter(|branch| branch.bank.as_str() == bank.code)
+                        .map(|branch| BranchDto {
+                            code: branch.code.to_string(),
+                            province: branch.province.clone(),
+                            name_fa: branch.name_fa.clone(),
+                            name_en: branch.name_en.clone(),
+                        })
+                        .collect(),
+                    code,
+                    name_fa,
+                    name_en,
+                }
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
 }

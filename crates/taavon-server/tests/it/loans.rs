@@ -393,7 +393,11 @@ async fn check_transaction_pages(app: &TestApp, id: i64, bank: &str, lorestan: &
         }
     }
     assert_eq!(i64::try_from(every.len()).unwrap(), total);
-    assert!(every.windows(2).all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
+    assert!(
+        every
+            .windows(2)
+            .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64())
+    );
     assert_eq!(&every[every.len() - 50..], shown.as_slice());
 
     let (status, body) = app

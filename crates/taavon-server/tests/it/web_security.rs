@@ -501,12 +501,7 @@ async fn writes_while_reading(app: &TestApp) -> Vec<String> {
             wrote.push(path);
         }
     }
-    let api = |path: &str| {
-        app.client
-            .get(app.url(path))
-            .bearer_auth(&token)
-            .send()
-    };
+    let api = |path: &str| app.client.get(app.url(path)).bearer_auth(&token).send();
     let loans: Value = api("/api/v1/loans").await.unwrap().json().await.unwrap();
     let loan = &loans["items"][0]["id"];
     for path in [
