@@ -331,9 +331,16 @@ async fn a_page_view_rewrites_its_session_only_once_the_renewal_span_has_passed(
             .unwrap()
             .expect("the session is stored")
     };
+    let paths = taavon_testkit::demo_main_pages(&app.address).await;
     assert_eq!(page_with_cookie(&app, &cookie, "/").await.0, 200);
     let before = stored().await;
-    for path in taavon_testkit::demo_main_pages(&app.address).await {
+    // Only the views within the renewal span count (a loaded machine is slow to crawl);
+    // `reading_pages_and_answers_begins_no_write_transaction` crawls them all.
+    let loaded = std::time::Instant::now();
+    for path in paths {
+        if loaded.elapsed() > std::time::Duration::from_millis(1_500) {
+            break;
+        }
         assert_eq!(
             page_with_cookie(&app, &cookie, &path).await.0,
             200,
