@@ -320,6 +320,7 @@ async fn a_page_view_rewrites_its_session_only_once_the_renewal_span_has_passed(
         ..test_config()
     };
     let app = spawn_app_with(Engine::Sqlite, config).await.unwrap();
+    let paths = taavon_testkit::demo_main_pages(&app.address).await;
     let cookie = session_cookie(&app, "admin").await;
     let stored = || async {
         app.store
@@ -331,7 +332,6 @@ async fn a_page_view_rewrites_its_session_only_once_the_renewal_span_has_passed(
             .unwrap()
             .expect("the session is stored")
     };
-    let paths = taavon_testkit::demo_main_pages(&app.address).await;
     assert_eq!(page_with_cookie(&app, &cookie, "/").await.0, 200);
     let before = stored().await;
     // Only the views within the renewal span count (a loaded machine is slow to crawl);
