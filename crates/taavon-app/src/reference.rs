@@ -6,7 +6,8 @@ use taavon_core::access::{self, Action, Principal, Resource};
 use taavon_core::reference::{self, ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Actor, AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, Store,
+    Actor, AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, ReferenceSnapshot,
+    Store,
 };
 
 use crate::users::Caller;
@@ -116,16 +117,22 @@ fn may_read(reader: Option<&Principal>) -> Result<(), AppError> {
     ))
 }
 
+/// The reference data as one snapshot, from memory (see the store's `reference_cache`):
+/// an answer built from it may carry its `tag` as an `ETag`.
+pub async fn snapshot(
+    store: &Store,
+    reader: Option<&Principal>,
+) -> Result<std::sync::Arc<ReferenceSnapshot>, AppError> {
+    may_read(reader)?;
+    Ok(store.reference().await?)
+}
+
 /// Every province with its figures (population, counties, underprivileged counties).
 pub async fn provinces(
     store: &Store,
     reader: Option<&Principal>,
 ) -> Result<Vec<ProvinceRow>, AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let rows = read.provinces().await?;
-    read.finish().await?;
-    Ok(rows)
+    Ok(snapshot(store, reader).await?.provinces.clone())
 }
 
 /// Counties with their tiers, of one province or all.
@@ -134,11 +141,19 @@ pub async fn counties(
     reader: Option<&Principal>,
     province: Option<&ProvinceCode>,
 ) -> Result<Vec<CountyRow>, AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let rows = read.counties(province.map(ProvinceCode::as_str)).await?;
-    read.finish().await?;
-    Ok(rows)
+    let snapshot = snapshot(store, reader).await?;
+    Ok(counties_of(&snapshot, province).cloned().collect())
+}
+
+/// The snapshot's counties of one province or all, in the store's order.
+pub fn counties_of<'a>(
+    snapshot: &'a ReferenceSnapshot,
+    province: Option<&'a ProvinceCode>,
+) -> impl Iterator<Item = &'a CountyRow> {
+    snapshot
+        .counties
+        .iter()
+        .filter(move |c| province.is_none_or(|p| c.province == p.as_str()))
 }
 
 /// One province and its counties; `NotFound` for a code the data does not have.
@@ -147,25 +162,22 @@ pub async fn province(
     reader: Option<&Principal>,
     code: &ProvinceCode,
 ) -> Result<(ProvinceRow, Vec<CountyRow>), AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let provinces = read.provinces().await?;
-    let counties = read.counties(Some(code.as_str())).await?;
-    read.finish().await?;
-    let province = provinces
-        .into_iter()
+    let snapshot = snapshot(store, reader).await?;
+    let province = snapshot
+        .provinces
+        .iter()
         .find(|p| p.code == code.as_str())
+        .cloned()
         .ok_or(AppError::NotFound)?;
-    Ok((province, counties))
+    Ok((
+        province,
+        counties_of(&snapshot, Some(code)).cloned().collect(),
+    ))
 }
 
 /// The economic sectors.
 pub async fn sectors(store: &Store, reader: Option<&Principal>) -> Result<Vec<NamedRow>, AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let rows = read.sectors().await?;
-    read.finish().await?;
-    Ok(rows)
+    Ok(snapshot(store, reader).await?.sectors.clone())
 }
 
 /// The ministry's agencies.
@@ -173,11 +185,7 @@ pub async fn agencies(
     store: &Store,
     reader: Option<&Principal>,
 ) -> Result<Vec<AgencyRow>, AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let rows = read.agencies().await?;
-    read.finish().await?;
-    Ok(rows)
+    Ok(snapshot(store, reader).await?.agencies.clone())
 }
 
 /// The banks, each with its branches.
@@ -185,20 +193,18 @@ pub async fn banks(
     store: &Store,
     reader: Option<&Principal>,
 ) -> Result<Vec<BankWithBranches>, AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let banks = read.banks().await?;
-    let branches = read.branches().await?;
-    read.finish().await?;
-    Ok(banks
-        .into_iter()
+    let snapshot = snapshot(store, reader).await?;
+    Ok(snapshot
+        .banks
+        .iter()
         .map(|bank| BankWithBranches {
-            branches: branches
+            branches: snapshot
+                .branches
                 .iter()
                 .filter(|branch| branch.bank.as_str() == bank.code)
                 .cloned()
                 .collect(),
-            bank,
+            bank: bank.clone(),
         })
         .collect())
 }
@@ -208,15 +214,10 @@ pub async fn name_tables(
     store: &Store,
     reader: Option<&Principal>,
 ) -> Result<NameTables, AppError> {
-    may_read(reader)?;
-    let mut read = store.read().await?;
-    let provinces = read.provinces().await?;
-    let counties = read.counties(None).await?;
-    let sectors = read.sectors().await?;
-    read.finish().await?;
+    let snapshot = snapshot(store, reader).await?;
     Ok(NameTables {
-        provinces,
-        counties,
-        sectors,
+        provinces: snapshot.provinces.clone(),
+        counties: snapshot.counties.clone(),
+        sectors: snapshot.sectors.clone(),
     })
 }

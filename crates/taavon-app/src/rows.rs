@@ -10,6 +10,6 @@ pub use taavon_store::{
     PortfolioRow, Program, ProgramBudget, ProvinceRow, Sort,
 };
 pub use taavon_store::{
-    DELIVERY_DEAD, DELIVERY_DELIVERED, DeliveryRow, DueDelivery, EventRecord, Subscription,
-    SubscriptionHealth,
+    DELIVERY_DEAD, DELIVERY_DELIVERED, DeliveryRow, DueDelivery, EventRecord, ReferenceSnapshot,
+    Subscription, SubscriptionHealth,
 };

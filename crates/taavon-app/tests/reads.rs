@@ -87,3 +87,73 @@ async fn reference_data_reads_through_the_app_for_everyone() {
         );
     }
 }
+
+/// Imports a classification putting every county in tier 1 through `store`, and checks
+/// that `store` answers it at once and `elsewhere` (another app server on the same
+/// database) within its revalidation span.
+async fn reference_snapshot_follows_an_import(url: &str) {
+    let store = taavon_testkit::open_keyed(url).await;
+    reference::ensure_loaded(&store, clock::now())
+        .await
+        .unwrap();
+    let elsewhere = Store::open(url).await.unwrap();
+    let before = reference::snapshot(&store, None).await.unwrap();
+    assert_eq!(
+        reference::snapshot(&elsewhere, None).await.unwrap().tag,
+        before.tag,
+        "two servers on one database, one snapshot"
+    );
+    assert!(before.counties.iter().any(|c| c.tier != Some(1)));
+    let mut csv = String::from("county_code,tier\n");
+    for county in &before.counties {
+        csv.push_str(&format!("{},1\n", county.code));
+    }
+    reference::import_tiers(
+        &store,
+        taavon_app::users::Caller::Operator("test"),
+        &csv,
+        "2026-03-21",
+        "test decree",
+        clock::now(),
+    )
+    .await
+    .unwrap();
+    let after = reference::snapshot(&store, None).await.unwrap();
+    assert_ne!(after.tag, before.tag);
+    assert!(after.counties.iter().all(|c| c.tier == Some(1)));
+    assert!(
+        after
+            .provinces
+            .iter()
+            .all(|p| p.underprivileged_counties == p.counties)
+    );
+    let (_, ilam_counties) = reference::province(&store, None, &ilam()).await.unwrap();
+    assert!(ilam_counties.iter().all(|c| c.tier == Some(1)));
+    let asked = std::time::Instant::now();
+    while reference::snapshot(&elsewhere, None).await.unwrap().tag != after.tag {
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(5),
+            "the other server still serves the old classification"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    elsewhere.close().await;
+}
+
+#[tokio::test]
+async fn reference_data_is_served_from_memory_and_follows_an_import() {
+    // Establishes that the in-memory reference data is refreshed when an import commits
+    // (at once on the server that made it; within seconds on another one, or after
+    // `taavon import tiers`), provinces' figures included.
+    reference_snapshot_follows_an_import(&taavon_testkit::fresh_sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn reference_data_is_served_from_memory_and_follows_an_import_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some(url) = taavon_testkit::fresh_postgres_url_or_skip().await else {
+        return;
+    };
+    let _database = taavon_testkit::DatabaseGuard::new(&url);
+    reference_snapshot_follows_an_import(&url).await;
+}

@@ -194,21 +194,33 @@ async fn every_acknowledged_repayment_survives_a_kill_9_and_the_ledger_balances(
 
     let server = serve(&database, port, false);
     let token = self::token(&client, &base).await;
-    let detail: serde_json::Value = client
-        .get(format!("{base}/api/v1/loans/{loan}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let present: Vec<i64> = detail["transactions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect();
+    // Every transaction, page by page (the loan's answer carries only the newest).
+    let mut present: Vec<i64> = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: serde_json::Value = client
+            .get(format!(
+                "{base}/api/v1/loans/{loan}/transactions?limit=500&after={after}"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        present.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_i64().unwrap()),
+        );
+        match page["next_after"].as_i64() {
+            Some(next) => after = next,
+            None => break,
+        }
+    }
     for id in &acknowledged {
         assert!(present.contains(id), "acknowledged repayment {id} was lost");
     }

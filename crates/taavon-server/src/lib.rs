@@ -130,8 +130,18 @@ pub fn app(store: Store, config: ServerConfig) -> Result<Router, ServeError> {
                 tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
             }),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(counted));
     Ok(router)
+}
+
+/// Serves a request so that the write transactions it begins (its session's save
+/// included) are counted (`Store::request_writes`): a test checks that reads write none.
+async fn counted(
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    Store::serving(next.run(request)).await
 }
 
 /// An address no route serves: a problem document under `/api/`, else the styled page

@@ -35,6 +35,7 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
         }
     };
     let in_flight: Arc<Mutex<Flights>> = Arc::default();
+    let mut lease = Lease::default();
     // A finished delivery wakes the worker before the next tick, so a backlog is sent
     // as fast as the receivers answer rather than 64 deliveries per tick.
     let finished = Arc::new(tokio::sync::Notify::new());
@@ -46,7 +47,7 @@ pub(crate) async fn deliver_forever(store: Store, settings: WebhookSettings, tim
             () = finished.notified() => {}
         }
         let worker = (&client, holder.as_str(), &in_flight, &finished);
-        if let Err(error) = poll(&store, &settings, worker).await {
+        if let Err(error) = poll(&store, &settings, worker, &mut lease).await {
             tracing::warn!(%error, "webhook delivery step failed");
         }
     }
@@ -69,12 +70,43 @@ struct Flights {
     finished: HashSet<i64>,
 }
 
+/// Until when this worker holds the lease, by its own clock. The lease row is rewritten
+/// only once less than half of it remains, so a worker polling five times a second writes
+/// it a few times a lease, not on every poll (its writes queue with the requests' on
+/// SQLite). Nobody else can take a lease before it runs out.
+#[derive(Default)]
+struct Lease {
+    until: Option<Instant>,
+}
+
+impl Lease {
+    async fn hold(
+        &mut self,
+        store: &Store,
+        holder: &str,
+        seconds: i64,
+    ) -> Result<bool, taavon_app::AppError> {
+        let lease = Duration::from_secs(seconds.unsigned_abs());
+        let asked = Instant::now();
+        if self
+            .until
+            .is_some_and(|until| until.saturating_duration_since(asked) > lease / 2)
+        {
+            return Ok(true);
+        }
+        let taken = webhooks::take_lease(store, holder, seconds, clock::now()).await?;
+        self.until = taken.then_some(asked + lease);
+        Ok(taken)
+    }
+}
+
 async fn poll(
     store: &Store,
     settings: &WebhookSettings,
     (client, holder, in_flight, finished): Worker<'_>,
+    lease: &mut Lease,
 ) -> Result<(), taavon_app::AppError> {
-    if !webhooks::take_lease(store, holder, settings.lease_seconds, clock::now()).await? {
+    if !lease.hold(store, holder, settings.lease_seconds).await? {
         return Ok(());
     }
     for _ in 0..FANOUT_STEPS_PER_POLL {

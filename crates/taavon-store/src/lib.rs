@@ -47,6 +47,7 @@ mod person_overview;
 mod programs;
 mod proposals;
 mod reference;
+mod reference_cache;
 mod registry;
 mod rounds;
 mod schema;
@@ -102,6 +103,7 @@ pub use proposals::{LoanProposal, NewLoanProposal, ProposalOutcome};
 pub use reference::{
     AgencyRow, BranchRow, CountyRow, CountyTier, NamedRow, ProvinceRow, TierClassificationInfo,
 };
+pub use reference_cache::ReferenceSnapshot;
 pub use registry::{Formation, ListedFormation, ShareEntryRow, Versioned};
 pub use rounds::{AllocationProposal, AllocationRound};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, Schema, TableColumns};

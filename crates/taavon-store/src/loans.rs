@@ -537,51 +537,109 @@ impl Reader {
         &mut self,
         loan_id: i64,
     ) -> Result<Vec<LoanTransaction>, StoreError> {
-        on!(&mut self.conn, |c| sqlx::query(
+        self.loan_transactions_in(loan_id, TransactionWindow::All)
+            .await
+    }
+
+    /// A loan's newest `limit` transactions, oldest first.
+    pub async fn loan_transactions_newest(
+        &mut self,
+        loan_id: i64,
+        limit: i64,
+    ) -> Result<Vec<LoanTransaction>, StoreError> {
+        let mut newest = self
+            .loan_transactions_in(loan_id, TransactionWindow::Newest(limit))
+            .await?;
+        newest.reverse();
+        Ok(newest)
+    }
+
+    /// A loan's first `limit` transactions after the one numbered `after` (from the
+    /// first when `None`), oldest first.
+    pub async fn loan_transactions_after(
+        &mut self,
+        loan_id: i64,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<LoanTransaction>, StoreError> {
+        self.loan_transactions_in(loan_id, TransactionWindow::After(after.unwrap_or(0), limit))
+            .await
+    }
+
+    /// How many transactions a loan has.
+    pub async fn loan_transaction_count(&mut self, loan_id: i64) -> Result<i64, StoreError> {
+        let count: i64 = on!(&mut self.conn, |c| sqlx::query(
+            "SELECT COUNT(*) FROM loan_transactions WHERE loan_id = $1"
+        )
+        .bind(loan_id)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("counting loan transactions"))?);
+        Ok(count)
+    }
+
+    async fn loan_transactions_in(
+        &mut self,
+        loan_id: i64,
+        window: TransactionWindow,
+    ) -> Result<Vec<LoanTransaction>, StoreError> {
+        let (tail, after, limit) = match window {
+            TransactionWindow::All => ("ORDER BY t.id", 0, i64::MAX),
+            TransactionWindow::Newest(limit) => ("ORDER BY t.id DESC LIMIT $3", 0, limit),
+            TransactionWindow::After(after, limit) => ("ORDER BY t.id LIMIT $3", after, limit),
+        };
+        let sql = format!(
             "SELECT t.id, t.loan_id, t.province, t.kind, t.business_on, t.amount_rial, \
              t.penalty_rial, t.fee_rial, t.profit_rial, t.principal_rial, t.reverses, t.note, \
              t.value_on, t.channel, t.receipt_no, t.created_by, t.created_at, \
              r.id AS reversed_by \
              FROM loan_transactions t LEFT JOIN loan_transactions r ON r.reverses = t.id \
-             WHERE t.loan_id = $1 ORDER BY t.id"
-        )
-        .bind(loan_id)
-        .fetch_all(c)
-        .await
-        .map_err(db("reading loan transactions"))?
-        .iter()
-        .map(|row| {
-            let row =
-                crate::error::Decoded::new(row, "loan_transactions", "decoding loan transactions")?;
-            Ok(LoanTransaction {
-                id: row.get("id")?,
-                fields: NewLoanTransaction {
-                    loan_id: row.get("loan_id")?,
-                    province: row.get("province")?,
-                    kind: row.code("kind", TransactionKind::parse)?,
-                    business_on: row.get("business_on")?,
-                    amount_rial: row.get("amount_rial")?,
-                    penalty_rial: row.get("penalty_rial")?,
-                    fee_rial: row.get("fee_rial")?,
-                    profit_rial: row.get("profit_rial")?,
-                    principal_rial: row.get("principal_rial")?,
-                    reverses: row.get("reverses")?,
-                    note: row.get("note")?,
-                    receipt: match row.optional_code("channel", PaymentChannel::parse)? {
-                        Some(channel) => Some(PaymentReceipt {
-                            value_on: row.get("value_on")?,
-                            channel,
-                            receipt_no: row.get("receipt_no")?,
-                        }),
-                        None => None,
+             WHERE t.loan_id = $1 AND t.id > $2 AND $3 > 0 {tail}"
+        );
+        on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(loan_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+            .map_err(db("reading loan transactions"))?
+            .iter()
+            .map(|row| {
+                let row = crate::error::Decoded::new(
+                    row,
+                    "loan_transactions",
+                    "decoding loan transactions",
+                )?;
+                Ok(LoanTransaction {
+                    id: row.get("id")?,
+                    fields: NewLoanTransaction {
+                        loan_id: row.get("loan_id")?,
+                        province: row.get("province")?,
+                        kind: row.code("kind", TransactionKind::parse)?,
+                        business_on: row.get("business_on")?,
+                        amount_rial: row.get("amount_rial")?,
+                        penalty_rial: row.get("penalty_rial")?,
+                        fee_rial: row.get("fee_rial")?,
+                        profit_rial: row.get("profit_rial")?,
+                        principal_rial: row.get("principal_rial")?,
+                        reverses: row.get("reverses")?,
+                        note: row.get("note")?,
+                        receipt: match row.optional_code("channel", PaymentChannel::parse)? {
+                            Some(channel) => Some(PaymentReceipt {
+                                value_on: row.get("value_on")?,
+                                channel,
+                                receipt_no: row.get("receipt_no")?,
+                            }),
+                            None => None,
+                        },
                     },
-                },
-                reversed_by: row.get("reversed_by")?,
-                created_by: row.get("created_by")?,
-                created_at: row.get("created_at")?,
+                    reversed_by: row.get("reversed_by")?,
+                    created_by: row.get("created_by")?,
+                    created_at: row.get("created_at")?,
+                })
             })
-        })
-        .collect())
+            .collect())
     }
 
     /// The schedules reschedulings wrote for a loan, oldest first.
@@ -1079,4 +1137,13 @@ pub struct LoanTotals {
     pub principal_rial: i128,
     pub outstanding_principal_rial: i128,
     pub due_unpaid_rial: i128,
+}
+
+/// Which of a loan's transactions a read takes.
+enum TransactionWindow {
+    All,
+    /// The newest this many.
+    Newest(i64),
+    /// This many after the one numbered so.
+    After(i64, i64),
 }

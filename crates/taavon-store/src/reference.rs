@@ -300,6 +300,7 @@ impl Reader {
 impl WriteTx {
     /// Loads the bundled reference data into an empty database, as one audited change.
     pub async fn load_reference(&mut self, data: &ReferenceData) -> Result<(), StoreError> {
+        self.reference_changed = true;
         for p in &data.provinces {
             on!(self.conn(), |c| sqlx::query(
                 "INSERT INTO provinces (code, sci_code, name_fa, name_en, population_1395) \
@@ -410,6 +411,7 @@ impl WriteTx {
         source: &str,
         tiers: &[CountyTier],
     ) -> Result<i64, StoreError> {
+        self.reference_changed = true;
         let (now, by) = (self.now.to_string(), self.actor.label());
         let id: i64 = on!(self.conn(), |c| sqlx::query(
             "INSERT INTO tier_classifications (valid_from, source, imported_at, imported_by) \

@@ -2,6 +2,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -26,6 +27,16 @@ pub struct Store {
     backend: Arc<Backend>,
     /// Keys the audit chain (see `audit`); none: records are hash-chained only.
     audit_key: Option<Arc<AuditKey>>,
+    /// Write transactions begun while serving a request (see `Store::serving`), so a test
+    /// can check that reading writes nothing; background work is not counted.
+    request_writes: Arc<AtomicU64>,
+    /// The reference data kept in memory (see `reference_cache`).
+    pub(crate) reference: Arc<crate::reference_cache::ReferenceCache>,
+}
+
+tokio::task_local! {
+    /// Set while a request is served (see `Store::serving`).
+    static SERVING: ();
 }
 
 enum Backend {
@@ -59,6 +70,9 @@ pub struct WriteTx {
     /// The events this change emits, written at commit (see `events`).
     pub(crate) events: Vec<crate::outbox::NewEvent>,
     audit_key: Option<Arc<AuditKey>>,
+    /// The store's reference snapshot, dropped once a change to reference data commits.
+    reference: Arc<crate::reference_cache::ReferenceCache>,
+    pub(crate) reference_changed: bool,
 }
 
 impl Store {
@@ -81,6 +95,8 @@ impl Store {
         Ok(Self {
             backend: Arc::new(backend),
             audit_key: None,
+            request_writes: Arc::default(),
+            reference: Arc::default(),
         })
     }
 
@@ -98,6 +114,17 @@ impl Store {
     /// Whether this store has the audit key.
     pub fn has_audit_key(&self) -> bool {
         self.audit_key.is_some()
+    }
+
+    /// Runs `request` (a request's whole handling, its session's save included) so that
+    /// every write transaction it begins is counted in `request_writes`.
+    pub async fn serving<F: std::future::Future>(request: F) -> F::Output {
+        SERVING.scope((), request).await
+    }
+
+    /// How many write transactions requests have begun since the store was opened.
+    pub fn request_writes(&self) -> u64 {
+        self.request_writes.load(Ordering::Relaxed)
     }
 
     pub fn engine(&self) -> Engine {
@@ -135,12 +162,17 @@ impl Store {
             entries: Vec::new(),
             events: Vec::new(),
             audit_key: self.audit_key.clone(),
+            reference: self.reference.clone(),
+            reference_changed: false,
         })
     }
 
     /// A bare write transaction, for the rows that are not audited (sessions, throttle
     /// counters).
     pub(crate) async fn raw_write(&self) -> Result<Conn, StoreError> {
+        if SERVING.try_with(|()| ()).is_ok() {
+            self.request_writes.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(match &*self.backend {
             // IMMEDIATE takes the write lock up front, so a transaction that reads before
             // it writes cannot fail half-way on a lock upgrade.
@@ -279,7 +311,11 @@ impl WriteTx {
             Conn::Sqlite(tx) => tx.commit().await,
             Conn::Postgres(tx) => tx.commit().await,
         }
-        .map_err(db("committing"))
+        .map_err(db("committing"))?;
+        if self.reference_changed {
+            self.reference.invalidate();
+        }
+        Ok(())
     }
 
     /// Abandons every change. Dropping a `WriteTx` does the same.

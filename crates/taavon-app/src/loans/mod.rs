@@ -120,7 +120,11 @@ impl LoanSearch {
 pub struct LoanView {
     pub loan: Loan,
     pub schedule: Vec<InstallmentRow>,
+    /// The newest `TRANSACTIONS_SHOWN` transactions, oldest first (every one through
+    /// `loan_transactions`), so a loan's answer does not grow with its history.
     pub transactions: Vec<LoanTransaction>,
+    /// How many transactions the loan has in all.
+    pub transactions_total: i64,
     /// The schedules reschedulings wrote, oldest first (version 1 is the contract's).
     pub schedules: Vec<LoanSchedule>,
     /// The late charge still owed at the open business date.
@@ -525,7 +529,10 @@ pub async fn read_loan(
     let loan = read.loan(id).await?.ok_or(AppError::NotFound)?;
     authorize(principal, LoanAction::Read, &loan)?;
     let schedule = read.installments(id, loan.schedule_version).await?;
-    let transactions = read.loan_transactions(id).await?;
+    let transactions = read
+        .loan_transactions_newest(id, TRANSACTIONS_SHOWN)
+        .await?;
+    let transactions_total = read.loan_transaction_count(id).await?;
     let schedules = read.loan_schedules(id).await?;
     let business_date = calendar::business_date_read(&mut read).await?;
     read.finish().await?;
@@ -541,10 +548,35 @@ pub async fn read_loan(
         loan,
         schedule,
         transactions,
+        transactions_total,
         schedules,
         penalty_due_rial,
         business_date,
     })
+}
+
+/// How many of its newest transactions a loan's view carries.
+pub const TRANSACTIONS_SHOWN: i64 = 50;
+
+/// A page of a loan's transactions, oldest first: the first `limit` (1 to 500) after the
+/// one numbered `after` (from the first when `None`), and whether more follow. The loan
+/// is scope-checked first: one outside the reader's scope is `NotFound`.
+pub async fn loan_transactions(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<LoanTransaction>, bool), AppError> {
+    let (limit, _) = crate::bounds::page(limit, 0, crate::bounds::PAGE_SIZE_MAX)?;
+    let mut read = store.read().await?;
+    let loan = read.loan(id).await?.ok_or(AppError::NotFound)?;
+    authorize(principal, LoanAction::Read, &loan)?;
+    let mut page = read.loan_transactions_after(id, after, limit + 1).await?;
+    read.finish().await?;
+    let more = page.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((page, more))
 }
 
 /// Loans in the principal's scope (the arrears list with `in_arrears`), after the

@@ -126,7 +126,29 @@ pub struct LoanDetailDto {
     pub schedule: Vec<InstallmentDto>,
     /// Every schedule version's terms, oldest first; the last is the current one.
     pub schedule_versions: Vec<ScheduleVersionDto>,
+    /// The newest 50 transactions, oldest first, so the answer does not grow with the
+    /// loan's history; every one, page by page: `GET /api/v1/loans/{id}/transactions`.
     pub transactions: Vec<LoanTransactionDto>,
+    /// How many transactions the loan has in all.
+    pub transactions_total: i64,
+}
+
+/// A page of a loan's transactions, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct LoanTransactionPageDto {
+    pub items: Vec<LoanTransactionDto>,
+    /// The `after` of the next page; absent on the last one.
+    pub next_after: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TransactionQuery {
+    /// The first page when absent; else the `next_after` of the page before.
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
 }
 
 /// The terms one schedule version was built from.
@@ -497,6 +519,7 @@ impl From<LoanView> for LoanDetailDto {
             loan: v.loan.into(),
             schedule: v.schedule.into_iter().map(Into::into).collect(),
             transactions: v.transactions.into_iter().map(Into::into).collect(),
+            transactions_total: v.transactions_total,
         }
     }
 }
@@ -607,6 +630,31 @@ pub async fn get_one(
             .await?
             .into(),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/loans/{id}/transactions", tag = "loans",
+    params(("id" = i64, Path), TransactionQuery), security(("bearer" = [])),
+    responses((status = 200, body = LoanTransactionPageDto),
+              (status = 404, body = Problem, description = "Unknown, or outside your scope"),
+              (status = 422, body = Problem, description = "limit out of range")))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<TransactionQuery>,
+) -> Result<Json<LoanTransactionPageDto>, ApiError> {
+    let (page, more) = loans::loan_transactions(
+        &state.store,
+        &user.principal,
+        id,
+        query.after,
+        query.limit.unwrap_or(100),
+    )
+    .await?;
+    Ok(Json(LoanTransactionPageDto {
+        next_after: page.last().filter(|_| more).map(|t| t.id),
+        items: page.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/loans", tag = "loans",

@@ -79,6 +79,7 @@ use problems::ProblemResponses;
         applications::transition,
         loans::list,
         loans::get_one,
+        loans::transactions,
         loans::create,
         loans::disburse,
         loans::repay,
@@ -277,6 +278,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/loans", get(loans::list).post(loans::create))
         .route("/api/v1/loans/{id}", get(loans::get_one))
+        .route("/api/v1/loans/{id}/transactions", get(loans::transactions))
         .route("/api/v1/loans/{id}/disbursements", post(loans::disburse))
         .route("/api/v1/loans/{id}/repayments", post(loans::repay))
         .route(

@@ -2,9 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use taavon_app::AppError;
-use taavon_app::reference::{self, BankWithBranches};
+use taavon_app::reference;
+use taavon_app::rows::{NamedRow, ReferenceSnapshot};
 use taavon_core::access::Principal;
 use taavon_core::reference::ProvinceCode;
 use utoipa::{IntoParams, ToSchema};
@@ -85,30 +88,75 @@ pub struct CountyQuery {
     pub province: Option<String>,
 }
 
+/// The answer `body` builds from the reference snapshot, tagged (see `tagged`).
+async fn from_snapshot<T: Serialize>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: impl FnOnce(&ReferenceSnapshot) -> T,
+) -> Result<Response, ApiError> {
+    let snapshot = reference::snapshot(&state.store, PUBLIC).await?;
+    let body = body(&snapshot);
+    Ok(tagged(headers, &snapshot, body))
+}
+
+/// A reference list's answer: its JSON with the snapshot's tag as `ETag`, and 304 when the
+/// client already holds that tag (`If-None-Match`). Every answer keeps `no-store`, so
+/// browsers do not cache it; a client that keeps the lists itself revalidates cheaply.
+fn tagged<T: Serialize>(headers: &HeaderMap, snapshot: &ReferenceSnapshot, body: T) -> Response {
+    let etag = format!("\"ref-{}\"", snapshot.tag);
+    let held = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| {
+            let v = v.trim();
+            v == "*" || v.trim_start_matches("W/") == etag
+        });
+    let mut response = if held {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Json(body).into_response()
+    };
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "reference",
-    responses((status = 200, body = [ProvinceDto])))]
-pub async fn provinces(State(state): State<AppState>) -> Result<Json<Vec<ProvinceDto>>, ApiError> {
-    let rows = reference::provinces(&state.store, PUBLIC).await?;
-    Ok(Json(
-        rows.into_iter()
+    responses((status = 200, body = [ProvinceDto]),
+              (status = 304, description = "Not modified: If-None-Match names the current ETag")))]
+pub async fn provinces(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot
+            .provinces
+            .iter()
             .map(|p| ProvinceDto {
-                code: p.code,
-                name_fa: p.name_fa,
-                name_en: p.name_en,
+                code: p.code.clone(),
+                name_fa: p.name_fa.clone(),
+                name_en: p.name_en.clone(),
                 population_1395: p.population_1395,
                 counties: p.counties,
                 underprivileged_counties: p.underprivileged_counties,
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/counties", tag = "reference", params(CountyQuery),
-    responses((status = 200, body = [CountyDto]), (status = 422, body = Problem)))]
+    responses((status = 200, body = [CountyDto]),
+              (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+              (status = 422, body = Problem)))]
 pub async fn counties(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<CountyQuery>,
-) -> Result<Json<Vec<CountyDto>>, ApiError> {
+) -> Result<Response, ApiError> {
     let province = match query.province.as_deref() {
         Some(code) => Some(ProvinceCode::parse(code).map_err(|_| {
             AppError::invalid(
@@ -120,73 +168,99 @@ pub async fn counties(
         })?),
         None => None,
     };
-    let rows = reference::counties(&state.store, PUBLIC, province.as_ref()).await?;
-    Ok(Json(
-        rows.into_iter()
+    from_snapshot(&state, &headers, |snapshot| {
+        reference::counties_of(snapshot, province.as_ref())
             .map(|c| CountyDto {
-                code: c.code,
-                province: c.province,
-                name_fa: c.name_fa,
-                name_en: c.name_en,
+                code: c.code.clone(),
+                province: c.province.clone(),
+                name_fa: c.name_fa.clone(),
+                name_en: c.name_en.clone(),
                 population_1395: c.population_1395,
                 tier: c.tier,
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/sectors", tag = "reference",
-    responses((status = 200, body = [NamedDto])))]
-pub async fn sectors(State(state): State<AppState>) -> Result<Json<Vec<NamedDto>>, ApiError> {
-    let rows = reference::sectors(&state.store, PUBLIC).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|s| NamedDto {
-                code: s.code,
-                name_fa: s.name_fa,
-                name_en: s.name_en,
-            })
-            .collect(),
-    ))
+    responses((status = 200, body = [NamedDto]),
+              (status = 304, description = "Not modified: If-None-Match names the current ETag")))]
+pub async fn sectors(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot.sectors.iter().map(named).collect::<Vec<_>>()
+    })
+    .await
+}
+
+fn named(row: &NamedRow) -> NamedDto {
+    NamedDto {
+        code: row.code.clone(),
+        name_fa: row.name_fa.clone(),
+        name_en: row.name_en.clone(),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference",
-    responses((status = 200, body = [AgencyDto])))]
-pub async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyDto>>, ApiError> {
-    let rows = reference::agencies(&state.store, PUBLIC).await?;
-    Ok(Json(
-        rows.into_iter()
+    responses((status = 200, body = [AgencyDto]),
+              (status = 304, description = "Not modified: If-None-Match names the current ETag")))]
+pub async fn agencies(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot
+            .agencies
+            .iter()
             .map(|a| AgencyDto {
                 code: a.code.to_string(),
                 kind: a.kind.code().to_owned(),
-                name_fa: a.name_fa,
-                name_en: a.name_en,
+                name_fa: a.name_fa.clone(),
+                name_en: a.name_en.clone(),
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/banks", tag = "reference",
-    responses((status = 200, body = [BankDto])))]
-pub async fn banks(State(state): State<AppState>) -> Result<Json<Vec<BankDto>>, ApiError> {
-    let banks = reference::banks(&state.store, PUBLIC).await?;
-    Ok(Json(
-        banks
-            .into_iter()
-            .map(|BankWithBranches { bank, branches }| BankDto {
-                branches: branches
-                    .into_iter()
-                    .map(|branch| BranchDto {
-                        code: branch.code.to_string(),
-                        province: branch.province,
-                        name_fa: branch.name_fa,
-                        name_en: branch.name_en,
-                    })
-                    .collect(),
-                code: bank.code,
-                name_fa: bank.name_fa,
-                name_en: bank.name_en,
+    responses((status = 200, body = [BankDto]),
+              (status = 304, description = "Not modified: If-None-Match names the current ETag")))]
+pub async fn banks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    from_snapshot(&state, &headers, |snapshot| {
+        snapshot
+            .banks
+            .iter()
+            .map(|bank| {
+                let NamedDto {
+                    code,
+                    name_fa,
+                    name_en,
+                } = named(bank);
+                BankDto {
+                    branches: snapshot
+                        .branches
+                        .iter()
+                        .filter(|branch| branch.bank.as_str() == bank.code)
+                        .map(|branch| BranchDto {
+                            code: branch.code.to_string(),
+                            province: branch.province.clone(),
+                            name_fa: branch.name_fa.clone(),
+                            name_en: branch.name_en.clone(),
+                        })
+                        .collect(),
+                    code,
+                    name_fa,
+                    name_en,
+                }
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>()
+    })
+    .await
 }

@@ -154,6 +154,8 @@ struct LoanPage {
     facts: Vec<(String, String)>,
     installments: Vec<InstallmentLine>,
     transactions: Vec<TransactionLine>,
+    /// Says that only the newest transactions are listed, when the loan has more.
+    transactions_note: String,
     may_transact: bool,
     disburse: Option<FormView>,
     repay: Option<FormView>,
@@ -552,6 +554,17 @@ pub async fn page(
             }
         })
         .collect();
+    let shown = i64::try_from(view.transactions.len()).unwrap_or(i64::MAX);
+    let transactions_note = if view.transactions_total > shown {
+        let (shown, total) = (lang.number(shown), lang.number(view.transactions_total));
+        lang.pick(
+            &format!("تازه‌ترین {shown} تراکنش از {total} تراکنش این تسهیلات آمده است."),
+            &format!("The newest {shown} of the loan's {total} transactions are listed."),
+        )
+        .to_owned()
+    } else {
+        String::new()
+    };
     let transactions = view
         .transactions
         .iter()
@@ -599,6 +612,7 @@ pub async fn page(
         facts,
         installments,
         transactions,
+        transactions_note,
         may_transact: view.may_transact,
         disburse,
         repay,

@@ -184,3 +184,36 @@ async fn every_login_and_user_creation_is_in_the_audit_trail() {
     assert!(!records.to_string().contains("a-long-password"));
     assert_eq!(app.store.verify_audit().await.unwrap().first_broken, None);
 }
+
+#[tokio::test]
+async fn reference_lists_carry_an_etag_and_answer_304_to_a_client_that_holds_it() {
+    // Establishes the reference lists' validator: one tag for the snapshot they are served
+    // from, 304 without a body when `If-None-Match` names it, the list again otherwise.
+    let app = sqlite_app().await;
+    let get = |path: &'static str, tag: Option<String>| {
+        let mut request = app.client.get(app.url(path));
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        request.send()
+    };
+    let first = get("/api/v1/provinces", None).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("\"ref-") && tag.ends_with('"'), "{tag}");
+    for path in [
+        "/api/v1/provinces",
+        "/api/v1/counties",
+        "/api/v1/sectors",
+        "/api/v1/agencies",
+        "/api/v1/banks",
+    ] {
+        let held = get(path, Some(tag.clone())).await.unwrap();
+        assert_eq!(held.status(), 304, "{path}");
+        assert_eq!(held.headers()["etag"], tag.as_str());
+        assert!(held.text().await.unwrap().is_empty());
+        let other = get(path, Some("\"ref-0\"".into())).await.unwrap();
+        assert_eq!(other.status(), 200, "{path}");
+        assert!(other.json::<serde_json::Value>().await.unwrap().is_array());
+    }
+}

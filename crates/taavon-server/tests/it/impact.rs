@@ -74,10 +74,13 @@ pub async fn disbursed_loan_of(app: &TestApp, coop: &str) -> (i64, i64, JalaliMo
     let (status, loans) = app.get("/api/v1/loans?status=active", Some(coop)).await;
     assert_eq!(status, 200, "{loans}");
     for loan in loans["items"].as_array().unwrap() {
-        let (_, detail) = app
-            .get(&format!("/api/v1/loans/{}", loan["id"]), Some(coop))
+        let (_, oldest) = app
+            .get(
+                &format!("/api/v1/loans/{}/transactions?limit=500", loan["id"]),
+                Some(coop),
+            )
             .await;
-        let first = detail["transactions"]
+        let first = oldest["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -345,6 +345,72 @@ async fn check_loans(app: TestApp) {
         })
         .sum();
     assert!(classes > 0, "{portfolio}");
+
+    check_transaction_pages(&app, id, &bank, &lorestan).await;
+}
+
+/// A loan with more transactions than its answer carries: a repayment's answer and the
+/// loan's carry the newest 50 and the count, and the transactions' pages give every one
+/// exactly once, in order, to whoever reads the loan.
+async fn check_transaction_pages(app: &TestApp, id: i64, bank: &str, lorestan: &str) {
+    let path = format!("/api/v1/loans/{id}");
+    let (_, loan) = app.get(&path, Some(bank)).await;
+    let mut total = loan["transactions_total"].as_i64().unwrap();
+    let mut last = None;
+    while total <= 60 {
+        let (status, body) = app
+            .post(
+                &format!("{path}/repayments"),
+                Some(bank),
+                &json!({"amount": 1000}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        total += 1;
+        assert_eq!(body["loan"]["transactions_total"], total);
+        last = Some(body);
+    }
+    let answer = last.unwrap();
+    let shown = answer["loan"]["transactions"].as_array().unwrap();
+    assert_eq!(shown.len(), 50, "the answer does not grow with the history");
+    assert_eq!(shown.last().unwrap()["id"], answer["transaction_id"]);
+    let (_, loan) = app.get(&path, Some(bank)).await;
+    assert_eq!(loan["transactions"], answer["loan"]["transactions"]);
+
+    let mut every: Vec<Value> = Vec::new();
+    let mut after: Option<i64> = None;
+    loop {
+        let query = match after {
+            Some(after) => format!("{path}/transactions?limit=25&after={after}"),
+            None => format!("{path}/transactions?limit=25"),
+        };
+        let (status, page) = app.get(&query, Some(bank)).await;
+        assert_eq!(status, 200, "{page}");
+        every.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_after"].as_i64() {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(i64::try_from(every.len()).unwrap(), total);
+    assert!(
+        every
+            .windows(2)
+            .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64())
+    );
+    assert_eq!(&every[every.len() - 50..], shown.as_slice());
+
+    let (status, body) = app
+        .get(&format!("{path}/transactions?limit=0"), Some(bank))
+        .await;
+    assert_eq!((status, field_of(&body)), (422, ("limit", "range")));
+    assert_eq!(
+        app.get(&format!("{path}/transactions"), Some(lorestan))
+            .await
+            .0,
+        404,
+        "a loan outside the scope has no transactions to show"
+    );
 }
 
 #[tokio::test]
