@@ -84,9 +84,14 @@ impl Sheet {
 
     /// The next row that is not blank, with its number (1 = the header); none at the end.
     pub(crate) fn next_row(&mut self) -> Result<Option<(usize, Vec<String>)>, AppError> {
-        Ok(self
-            .next_cells()?
-            .map(|(row, cells)| (row, (0..cells.len()).map(|at| cells.get(at).to_owned()).collect())))
+        Ok(self.next_cells()?.map(|(row, cells)| {
+            (
+                row,
+                (0..cells.len())
+                    .map(|at| cells.get(at).to_owned())
+                    .collect(),
+            )
+        }))
     }
 
     /// The next row that is not blank, with its number (1 = the header), its cells

@@ -324,15 +324,16 @@ async fn jobs_from_lists(store: Store) {
 
     // A list is written as it is read: a bad row after more than a batch of good ones
     // (which replaced the month's Ilam rows) still leaves nothing of the file stored.
-    let mut late = csv(
-        &(1..=10_001)
-            .map(|n| (WORKSHOP_ILAM, person(100 + n), d.add_months(1)))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|(w, code, month)| (*w, code.as_str(), "M", *month, 30))
-            .collect::<Vec<_>>(),
-    );
-    late.push_str(&format!("{WORKSHOP_ILAM},{woman},F,{},32\n", d.add_months(1)));
+    let mut late = csv(&(1..=10_001)
+        .map(|n| (WORKSHOP_ILAM, person(100 + n), d.add_months(1)))
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|(w, code, month)| (*w, code.as_str(), "M", *month, 30))
+        .collect::<Vec<_>>());
+    late.push_str(&format!(
+        "{WORKSHOP_ILAM},{woman},F,{},32\n",
+        d.add_months(1)
+    ));
     let late_report = upload(&store, &sso, &late).await.unwrap();
     assert_eq!(late_report.upload_id, None);
     assert_eq!(late_report.rows, 10_002);
