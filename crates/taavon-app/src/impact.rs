@@ -76,6 +76,23 @@ pub struct InsuredImportReport {
     pub hires_changed: u64,
 }
 
+impl InsuredImportReport {
+    /// The report before the file is read.
+    fn nothing_read() -> Self {
+        Self {
+            rows: 0,
+            errors: Vec::new(),
+            error_count: 0,
+            upload_id: None,
+            workshops: 0,
+            first_month: None,
+            last_month: None,
+            hires_checked: 0,
+            hires_changed: 0,
+        }
+    }
+}
+
 /// A list's file as the caller has it.
 #[derive(Clone, Copy, Debug)]
 pub struct ListFile<'a> {
@@ -154,17 +171,7 @@ pub async fn import_insured_list(
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<InsuredImportReport, AppError> {
     AppError::from_decision(decide_insured_upload(Some(principal)))?;
-    let mut report = InsuredImportReport {
-        rows: 0,
-        errors: Vec::new(),
-        error_count: 0,
-        upload_id: None,
-        workshops: 0,
-        first_month: None,
-        last_month: None,
-        hires_checked: 0,
-        hires_changed: 0,
-    };
+    let mut report = InsuredImportReport::nothing_read();
     let Some(rows) = open_list(file, true, &mut report)? else {
         return Ok(report);
     };
@@ -203,17 +210,7 @@ pub async fn upload_insured_list(
     if let Some(upload_id) = winner(store, principal, idempotency).await? {
         return stored_upload(store, upload_id).await;
     }
-    let mut report = InsuredImportReport {
-        rows: 0,
-        errors: Vec::new(),
-        error_count: 0,
-        upload_id: None,
-        workshops: 0,
-        first_month: None,
-        last_month: None,
-        hires_checked: 0,
-        hires_changed: 0,
-    };
+    let mut report = InsuredImportReport::nothing_read();
     let refused = |report: InsuredImportReport| {
         AppError::Invalid(report.errors.iter().map(row_field_error).collect())
     };

@@ -281,6 +281,16 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("recording an insured-worker upload"))?);
+        if let Conn::Postgres(tx) = self.conn() {
+            // A batch's delete of the pairs it replaces is estimated dear on a list of
+            // millions of rows (each pair walks its workshop in the primary key), dear
+            // enough to be compiled (JIT) every batch, which cost more than the delete;
+            // the setting ends with the transaction.
+            sqlx::query("SET LOCAL jit = off")
+                .execute(&mut **tx)
+                .await
+                .map_err(db("recording an insured-worker upload"))?;
+        }
         Ok(id)
     }
 
