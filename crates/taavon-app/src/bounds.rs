@@ -142,7 +142,11 @@ pub fn one_of(
 
 /// The error for a text longer than its kind allows (rule `too_long`).
 pub fn too_long(field: &str, kind: TextKind) -> FieldError {
-    let max = kind.max_chars();
+    longer_than(field, kind.max_chars())
+}
+
+/// The error for a text longer than `max` characters (rule `too_long`).
+pub fn longer_than(field: &str, max: usize) -> FieldError {
     FieldError::new(
         field,
         "too_long",

@@ -5,7 +5,8 @@
 //!
 //! These types only describe: a DTO field stays a `String` and names its schema with
 //! `#[schema(value_type = fields::Name)]`; the server enforces each rule in the app's
-//! use cases, never here. A pattern here is the canonical spelling the server always
+//! use cases, never here (and every write's lengths once more against this document, in
+//! `declared_lengths`, so that a field a use case forgot is still held to its limit). A pattern here is the canonical spelling the server always
 //! accepts; the server also reads what people type (Persian digits, spaces between digit
 //! groups, a lost leading zero), which the descriptions say. The identifiers also carry a
 //! `format` (`ir-national-code` …) naming the check digit no pattern can express, so a

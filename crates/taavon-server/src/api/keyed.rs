@@ -2,11 +2,12 @@
 //! login and logout): the JSON body together with its optional `Idempotency-Key`, the
 //! route and a canonical form of the body, which the use case stores with the key so
 //! that a replay answers the first result and the same key with another request is
-//! refused (422 `idempotency_key_reused`). The OpenAPI document declares the header on
+//! refused (422 `idempotency_key_reused`). The body is held to the lengths its operation
+//! declares (`declared_lengths`) before the use case reads it. The OpenAPI document declares the header on
 //! every such operation (`IdempotencyHeader` in `api/mod.rs`).
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,7 @@ use taavon_app::AppError;
 use taavon_app::Idempotency;
 use taavon_core::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 
+use super::declared_lengths;
 use crate::api_json::{body_of, body_value};
 use crate::error::ApiError;
 
@@ -53,6 +55,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Keyed<T> {
         // The key is checked first, so a bad one is named whatever the body holds.
         let key = key_of(request.headers()).map_err(IntoResponse::into_response)?;
         let route = format!("{} {}", request.method(), request.uri().path());
+        let declared = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|template| (request.method().to_string(), template.as_str().to_owned()));
         if !is_json(request.headers()) {
             return Err(ApiError::unreadable(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -66,6 +72,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Keyed<T> {
             ApiError::unreadable(axum::http::StatusCode::BAD_REQUEST, error.to_string())
         })?;
         let value = body_value(value).map_err(IntoResponse::into_response)?;
+        if let Some((method, template)) = declared {
+            declared_lengths::check(&method, &template, &value)
+                .map_err(|error| ApiError(error).into_response())?;
+        }
         let key = key.map(|key| IdempotencyKey {
             key,
             route,

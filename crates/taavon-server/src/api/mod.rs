@@ -7,6 +7,7 @@ mod awards;
 mod calendar;
 mod clients;
 mod cooperatives;
+mod declared_lengths;
 mod events;
 mod fields;
 mod formations;
