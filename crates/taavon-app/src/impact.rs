@@ -1,11 +1,12 @@
 //! Jobs: the SSO insured-worker lists, the hires borrowers report, and their
 //! verification (issue 14; the rule is `taavon_core::impact`).
 //!
-//! A list is read twice from its file, streaming, so memory stays bounded whatever its
-//! size: the first pass checks every row and gathers what the list covers (one entry per
-//! workshop and month); a file with any bad row stores nothing and names each. The second
-//! pass writes the rows in batches inside one write transaction, after deleting the rows
-//! of the (workshop, month) pairs the list replaces. Verification then runs for the hires
+//! A list is read once from its file, streaming, inside one write transaction, so memory
+//! stays bounded whatever its size: each row is checked and written with its batch, the
+//! stored rows of a (workshop, month) pair deleted before the batch that first holds it
+//! (a list replaces what it covers); a file with any bad row is rolled back whole,
+//! storing nothing, and each bad cell is named. A CSV's SHA-256 is taken on the same
+//! read. Verification then runs for the hires
 //! the upload can change (those at its workshops) and the other claims on the same
 //! people, never the whole country; a job report re-verifies its own hires the same way.
 
@@ -32,7 +33,7 @@ use taavon_store::{
 use crate::events::{VerifiedHire, emit_verified_hires};
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::import::RowError;
-use crate::sheet::{Sheet, file_error, header_positions, sha256_of};
+use crate::sheet::{Cells, Sheet, file_error, header_positions};
 use crate::table::Format;
 use crate::{AppError, FieldError};
 
@@ -74,6 +75,23 @@ pub struct InsuredImportReport {
     /// Hires whose verdict was re-read, and of them those whose verdict changed.
     pub hires_checked: u64,
     pub hires_changed: u64,
+}
+
+impl InsuredImportReport {
+    /// The report before the file is read.
+    fn nothing_read() -> Self {
+        Self {
+            rows: 0,
+            errors: Vec::new(),
+            error_count: 0,
+            upload_id: None,
+            workshops: 0,
+            first_month: None,
+            last_month: None,
+            hires_checked: 0,
+            hires_changed: 0,
+        }
+    }
 }
 
 /// A list's file as the caller has it.
@@ -144,7 +162,7 @@ pub enum ReportMode {
 
 /// Imports an insured-worker list from a file (CSV with or without a byte-order mark, or
 /// XLSX; Persian or English headers; any digits). `progress` hears the rows written so
-/// far during the second pass.
+/// far.
 pub async fn import_insured_list(
     store: &Store,
     principal: &Principal,
@@ -154,49 +172,17 @@ pub async fn import_insured_list(
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<InsuredImportReport, AppError> {
     AppError::from_decision(decide_insured_upload(Some(principal)))?;
-    let format = Format::of(file.name);
-    let mut checked = check_list(file.path, format)?;
-    let mut report = InsuredImportReport {
-        rows: checked.rows,
-        errors: std::mem::take(&mut checked.errors),
-        error_count: checked.error_count,
-        upload_id: None,
-        workshops: u64::try_from(
-            checked
-                .coverage
-                .keys()
-                .map(|(w, _)| *w)
-                .collect::<BTreeSet<u64>>()
-                .len(),
-        )
-        .unwrap_or(u64::MAX),
-        first_month: checked.coverage.keys().map(|(_, m)| *m).min(),
-        last_month: checked.coverage.keys().map(|(_, m)| *m).max(),
-        hires_checked: 0,
-        hires_changed: 0,
-    };
-    let (Some(first_month), Some(last_month)) = (report.first_month, report.last_month) else {
-        if report.error_count == 0 {
-            report.errors.push(file_error(
-                "empty",
-                "فایل هیچ ردیفی ندارد.",
-                "The file has no rows.",
-            ));
-            report.error_count = 1;
-        }
+    let mut report = InsuredImportReport::nothing_read();
+    let Some(rows) = open_list(file, true, &mut report)? else {
         return Ok(report);
     };
-    if report.error_count > 0 {
-        return Ok(report);
-    }
     let write = store.write(crate::auth::actor_of(principal), now).await?;
-    let months = (first_month, last_month);
-    let (upload_id, hires_checked, hires_changed, write) =
-        store_checked(write, file, format, &checked, months, rules, progress).await?;
-    write.commit().await?;
-    report.upload_id = Some(upload_id);
-    report.hires_checked = hires_checked;
-    report.hires_changed = hires_changed;
+    if let Some((upload_id, write)) =
+        stream_list(write, rows, file, None, rules, &mut report, progress).await?
+    {
+        write.commit().await?;
+        report.upload_id = Some(upload_id);
+    }
     Ok(report)
 }
 
@@ -225,32 +211,30 @@ pub async fn upload_insured_list(
     if let Some(upload_id) = winner(store, principal, idempotency).await? {
         return stored_upload(store, upload_id).await;
     }
-    let format = Format::of(file.name);
-    let checked = check_list_hashed(file.path, format, sha256.to_owned())?;
-    let first_month = checked.coverage.keys().map(|(_, m)| *m).min();
-    let last_month = checked.coverage.keys().map(|(_, m)| *m).max();
-    let months = match (first_month, last_month) {
-        (Some(first), Some(last)) if checked.error_count == 0 => (first, last),
-        _ => {
-            let mut errors = checked.errors;
-            if errors.is_empty() {
-                errors.push(file_error(
-                    "empty",
-                    "فایل هیچ ردیفی ندارد.",
-                    "The file has no rows.",
-                ));
-            }
-            return Err(AppError::Invalid(
-                errors.iter().map(row_field_error).collect(),
-            ));
-        }
+    let mut report = InsuredImportReport::nothing_read();
+    let refused = |report: InsuredImportReport| {
+        AppError::Invalid(report.errors.iter().map(row_field_error).collect())
+    };
+    let Some(rows) = open_list(file, false, &mut report)? else {
+        return Err(refused(report));
     };
     let write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(upload_id) => return stored_upload(store, upload_id).await,
         Begun::Fresh(write) => write,
     };
-    let (upload_id, _, _, write) =
-        store_checked(write, file, format, &checked, months, rules, &mut |_| {}).await?;
+    let Some((upload_id, write)) = stream_list(
+        write,
+        rows,
+        file,
+        Some(sha256),
+        rules,
+        &mut report,
+        &mut |_| {},
+    )
+    .await?
+    else {
+        return Err(refused(report));
+    };
     finish_idempotent(write, principal, idempotency, upload_id).await?;
     stored_upload(store, upload_id).await
 }
@@ -271,35 +255,153 @@ async fn stored_upload(store: &Store, upload_id: i64) -> Result<InsuredUpload, A
     upload.ok_or_else(|| AppError::Internal(format!("upload {upload_id} vanished")))
 }
 
-/// The second pass of a checked list inside `write`: the upload recorded, the rows it
-/// replaces deleted, its rows written in batches, the hires at its workshops re-verified.
-/// Answers (upload id, hires judged, verdicts changed) and the transaction to finish.
-async fn store_checked(
-    mut write: WriteTx,
+/// Opens a list (its CSV hashed on the way when `hashed`) and reads its header; a header
+/// lacking a column is reported in `report` (and nothing else read) as `None`.
+fn open_list(
     file: ListFile<'_>,
-    format: Format,
-    checked: &CheckedList,
-    (first_month, last_month): (JalaliMonth, JalaliMonth),
+    hashed: bool,
+    report: &mut InsuredImportReport,
+) -> Result<Option<ListRows>, AppError> {
+    let mut rows = ListRows::open(file.path, Format::of(file.name), hashed)?;
+    match rows.header_error.take() {
+        Some(errors) => {
+            report.error_count = u64::try_from(errors.len()).unwrap_or(u64::MAX);
+            report.errors = errors;
+            Ok(None)
+        }
+        None => Ok(Some(rows)),
+    }
+}
+
+/// The one pass over a list inside `write`: each row parsed and checked, the good ones
+/// written in batches — before each batch, the stored rows of the (workshop, month) pairs
+/// it is the first to hold deleted, since a list replaces what it covers. From the first
+/// bad row on nothing more is written and the rest is only checked, so every bad cell is
+/// reported; a file with any (or with no row) is rolled back whole (`None`). Otherwise
+/// the upload's record is completed (its SHA-256 `sha256`, or the one taken while
+/// reading), the hires at its workshops re-verified, and its id and the transaction to
+/// finish answered.
+async fn stream_list(
+    mut write: WriteTx,
+    mut rows: ListRows,
+    file: ListFile<'_>,
+    sha256: Option<&str>,
     rules: &VerificationRules,
+    report: &mut InsuredImportReport,
     progress: &mut (dyn FnMut(u64) + Send),
-) -> Result<(i64, u64, u64, WriteTx), AppError> {
-    let coverage: Vec<InsuredCoverage> = checked
-        .coverage
-        .iter()
+) -> Result<Option<(i64, WriteTx)>, AppError> {
+    let upload_id = write.start_insured_upload(file.name).await?;
+    // Rows per (workshop as a number, month): ten digits fit a u64, which keeps a
+    // national list's million workshops in tens of megabytes.
+    let mut coverage: HashMap<(u64, JalaliMonth), i64> = HashMap::new();
+    let mut batch: Vec<InsuredRow> = Vec::with_capacity(INSURED_BATCH_MAX);
+    // The rows of `batch` that are the first of their (workshop, month) in the list.
+    let mut fresh: Vec<usize> = Vec::new();
+    let mut written = 0u64;
+    loop {
+        let next = rows.next()?;
+        let done = next.is_none();
+        if let Some(parsed) = next {
+            report.rows += 1;
+            match parsed {
+                Ok(row) => {
+                    let workshop: u64 = row.workshop.as_str().parse().unwrap_or(0);
+                    let first = match coverage.entry((workshop, row.month)) {
+                        std::collections::hash_map::Entry::Vacant(entry) => {
+                            entry.insert(1);
+                            true
+                        }
+                        std::collections::hash_map::Entry::Occupied(mut entry) => {
+                            *entry.get_mut() += 1;
+                            false
+                        }
+                    };
+                    if report.error_count == 0 {
+                        if first {
+                            fresh.push(batch.len());
+                        }
+                        batch.push(row);
+                    }
+                }
+                Err(errors) => {
+                    report.error_count += u64::try_from(errors.len()).unwrap_or(0);
+                    let room = ROW_ERRORS_MAX.saturating_sub(report.errors.len());
+                    report.errors.extend(errors.into_iter().take(room));
+                    batch.clear();
+                    fresh.clear();
+                }
+            }
+        }
+        if batch.len() == INSURED_BATCH_MAX || (done && !batch.is_empty()) {
+            let pairs: Vec<(&WorkshopCode, JalaliMonth)> = fresh
+                .iter()
+                .filter_map(|at| batch.get(*at))
+                .map(|row| (&row.workshop, row.month))
+                .collect();
+            write.replace_insured_pairs(&pairs).await?;
+            write.insert_insured_rows(upload_id, &batch).await?;
+            written += u64::try_from(batch.len()).unwrap_or(0);
+            progress(written);
+            batch.clear();
+            fresh.clear();
+        }
+        if done {
+            break;
+        }
+    }
+    let mut coverage: Vec<((u64, JalaliMonth), i64)> = coverage.into_iter().collect();
+    coverage.sort_unstable();
+    report.workshops = u64::try_from(
+        coverage
+            .iter()
+            .map(|((w, _), _)| *w)
+            .collect::<BTreeSet<u64>>()
+            .len(),
+    )
+    .unwrap_or(u64::MAX);
+    report.first_month = coverage.iter().map(|((_, m), _)| *m).min();
+    report.last_month = coverage.iter().map(|((_, m), _)| *m).max();
+    let (Some(first_month), Some(last_month)) = (report.first_month, report.last_month) else {
+        if report.error_count == 0 {
+            report.errors.push(file_error(
+                "empty",
+                "فایل هیچ ردیفی ندارد.",
+                "The file has no rows.",
+            ));
+            report.error_count = 1;
+        }
+        write.rollback().await?;
+        return Ok(None);
+    };
+    if report.error_count > 0 {
+        // Nothing of a bad file is stored.
+        write.rollback().await?;
+        return Ok(None);
+    }
+    let sha256 = match sha256 {
+        Some(known) => known.to_owned(),
+        None => rows
+            .sheet
+            .sha256()
+            .ok_or_else(|| AppError::Internal("the list was read without its hash".into()))?,
+    };
+    let coverage: Vec<InsuredCoverage> = coverage
+        .into_iter()
         .map(|((workshop, month), rows)| {
             Ok(InsuredCoverage {
-                workshop: workshop_of(*workshop)?,
-                month: *month,
-                row_count: *rows,
+                workshop: workshop_of(workshop)?,
+                month,
+                row_count: rows,
             })
         })
         .collect::<Result<_, AppError>>()?;
-    let upload_id = write
-        .record_insured_upload(
+    write
+        .finish_insured_upload(
+            upload_id,
             &NewInsuredUpload {
                 file_name: file.name.to_owned(),
-                content_sha256: checked.sha256.clone(),
-                row_count: i64::try_from(checked.rows).unwrap_or(i64::MAX),
+                content_sha256: sha256,
+                row_count: i64::try_from(report.rows).unwrap_or(i64::MAX),
                 first_month,
                 last_month,
             },
@@ -307,29 +409,10 @@ async fn store_checked(
         )
         .await?;
     drop(coverage);
-    let mut rows = ListRows::open(file.path, format)?;
-    let mut parsed = Vec::with_capacity(INSURED_BATCH_MAX);
-    let mut batch: Vec<InsuredRow> = Vec::with_capacity(INSURED_BATCH_MAX);
-    let mut written = 0u64;
-    loop {
-        let more = rows.fill(INSURED_BATCH_MAX, &mut parsed)?;
-        for row in parsed.drain(..) {
-            batch.push(row.map_err(|_| {
-                AppError::Conflict("the file changed between its check and its import".into())
-            })?);
-        }
-        if !batch.is_empty() {
-            write.insert_insured_rows(upload_id, &batch).await?;
-            written += u64::try_from(batch.len()).unwrap_or(0);
-            progress(written);
-            batch.clear();
-        }
-        if !more {
-            break;
-        }
-    }
-    let (checked_hires, changed) = reverify_upload(&mut write, rules, upload_id).await?;
-    Ok((upload_id, checked_hires, changed, write))
+    let (checked, changed) = reverify_upload(&mut write, rules, upload_id).await?;
+    report.hires_checked = checked;
+    report.hires_changed = changed;
+    Ok(Some((upload_id, write)))
 }
 
 /// Re-verifies the hires at the workshops an upload covers, a page of people at a time
@@ -976,61 +1059,7 @@ fn workshop_of(digits: u64) -> Result<WorkshopCode, AppError> {
         .map_err(|_| AppError::Internal(format!("workshop {digits} does not round-trip")))
 }
 
-/// The first pass's findings.
-struct CheckedList {
-    rows: u64,
-    errors: Vec<RowError>,
-    error_count: u64,
-    /// Rows per (workshop as a number, month): ten digits fit a u64, which keeps a
-    /// national list's million workshops in tens of megabytes.
-    coverage: BTreeMap<(u64, JalaliMonth), i64>,
-    sha256: String,
-}
-
-fn check_list(path: &Path, format: Format) -> Result<CheckedList, AppError> {
-    check_list_hashed(path, format, sha256_of(path)?)
-}
-
-/// The first pass over a file whose SHA-256 is known.
-fn check_list_hashed(path: &Path, format: Format, sha256: String) -> Result<CheckedList, AppError> {
-    let mut checked = CheckedList {
-        rows: 0,
-        errors: Vec::new(),
-        error_count: 0,
-        coverage: BTreeMap::new(),
-        sha256,
-    };
-    let mut rows = ListRows::open(path, format)?;
-    if let Some(error) = rows.header_error.take() {
-        checked.errors.extend(error);
-        checked.error_count = u64::try_from(checked.errors.len()).unwrap_or(u64::MAX);
-        return Ok(checked);
-    }
-    let mut parsed = Vec::with_capacity(INSURED_BATCH_MAX);
-    loop {
-        let more = rows.fill(INSURED_BATCH_MAX, &mut parsed)?;
-        for row in parsed.drain(..) {
-            checked.rows += 1;
-            match row {
-                Ok(row) => {
-                    let workshop: u64 = row.workshop.as_str().parse().unwrap_or(0);
-                    *checked.coverage.entry((workshop, row.month)).or_insert(0) += 1;
-                }
-                Err(errors) => {
-                    checked.error_count += u64::try_from(errors.len()).unwrap_or(0);
-                    let room = ROW_ERRORS_MAX.saturating_sub(checked.errors.len());
-                    checked.errors.extend(errors.into_iter().take(room));
-                }
-            }
-        }
-        if !more {
-            break;
-        }
-    }
-    Ok(checked)
-}
-
-/// A list's rows, read a batch at a time from a CSV stream or an XLSX sheet's cells.
+/// A list's rows, read one at a time from a CSV stream or an XLSX sheet's cells.
 struct ListRows {
     sheet: Sheet,
     /// Which cell holds each column (by `INSURED_COLUMNS` order).
@@ -1039,8 +1068,12 @@ struct ListRows {
 }
 
 impl ListRows {
-    fn open(path: &Path, format: Format) -> Result<Self, AppError> {
-        let (mut sheet, header) = Sheet::open(path, format)?;
+    fn open(path: &Path, format: Format, hashed: bool) -> Result<Self, AppError> {
+        let (mut sheet, header) = if hashed {
+            Sheet::open_hashed(path, format)?
+        } else {
+            Sheet::open(path, format)?
+        };
         let (positions, header_error) = match header_positions(&header, &INSURED_COLUMNS, &[]) {
             Ok(found) => {
                 let mut positions = [0usize; 5];
@@ -1061,33 +1094,26 @@ impl ListRows {
         })
     }
 
-    /// Reads up to `count` rows into `parsed` (each a row or its bad cells); false when
-    /// the file is done.
-    fn fill(
-        &mut self,
-        count: usize,
-        parsed: &mut Vec<Result<InsuredRow, Vec<RowError>>>,
-    ) -> Result<bool, AppError> {
+    /// The next row (or its bad cells); none when the file is done.
+    #[allow(clippy::type_complexity)]
+    fn next(&mut self) -> Result<Option<Result<InsuredRow, Vec<RowError>>>, AppError> {
         if self.header_error.is_some() {
-            return Ok(false);
+            return Ok(None);
         }
-        for _ in 0..count {
-            let Some((row, cells)) = self.sheet.next_row()? else {
-                return Ok(false);
-            };
-            parsed.push(parse_row(row, &cells, &self.positions));
-        }
-        Ok(true)
+        Ok(self
+            .sheet
+            .next_cells()?
+            .map(|(row, cells)| parse_row(row, &cells, &self.positions)))
     }
 }
 
 fn parse_row(
     row: usize,
-    cells: &[String],
+    cells: &Cells<'_>,
     positions: &[usize; 5],
 ) -> Result<InsuredRow, Vec<RowError>> {
     let [workshop_at, code_at, gender_at, month_at, days_at] = *positions;
-    let cell = |at: usize| cells.get(at).map_or("", |c| c.as_str());
+    let cell = |at: usize| cells.get(at);
     let mut errors = Vec::new();
     let mut bad = |column: &str, rule: &str, fa: &str, en: &str| {
         errors.push(RowError {

@@ -1,8 +1,9 @@
 //! A table file read as a stream of rows: a CSV (with or without a byte-order mark) or an
 //! XLSX workbook's first sheet, one row of text cells at a time, so an import of millions
 //! of rows holds one batch in memory. The imports that read a file twice — a pass that
-//! checks every row, then a pass that writes — open it twice (the insured-worker lists,
-//! services delivered).
+//! checks every row, then a pass that writes — would open it twice; the insured-worker
+//! lists and services delivered read it once, a CSV's SHA-256 taken on the way
+//! (`Sheet::open_hashed`), its cells borrowed rather than copied (`Sheet::next_cells`).
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -23,7 +24,7 @@ pub(crate) struct Sheet {
 }
 
 enum Source {
-    Csv(csv::Reader<BufReader<File>>, csv::StringRecord),
+    Csv(csv::Reader<Hashing<File>>, csv::StringRecord),
     /// An XLSX sheet's rows. calamine's cell reader borrows its workbook, so the rows
     /// are read ahead into a bounded queue by a reader that owns both.
     Xlsx(XlsxRows),
@@ -32,13 +33,37 @@ enum Source {
 impl Sheet {
     /// Opens the file and reads its header row (empty for an empty file).
     pub(crate) fn open(path: &Path, format: Format) -> Result<(Self, Vec<String>), AppError> {
+        Self::open_with(path, format, false)
+    }
+
+    /// `open`, with a CSV's SHA-256 taken as its bytes are read (`sha256` answers it
+    /// once the last row is read); an XLSX file is hashed apart (its archive is read
+    /// out of order).
+    pub(crate) fn open_hashed(
+        path: &Path,
+        format: Format,
+    ) -> Result<(Self, Vec<String>), AppError> {
+        Self::open_with(path, format, true)
+    }
+
+    fn open_with(
+        path: &Path,
+        format: Format,
+        hashed: bool,
+    ) -> Result<(Self, Vec<String>), AppError> {
         let (source, header) = match format {
             Format::Csv => {
                 let file = File::open(path).map_err(io_error)?;
+                // The CSV reader buffers on its own; a larger buffer than its 8 KiB
+                // default halves its refills on a file of a gigabyte.
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
-                    .from_reader(BufReader::new(file));
+                    .buffer_capacity(1 << 16)
+                    .from_reader(Hashing {
+                        inner: file,
+                        hasher: hashed.then(Sha256::new),
+                    });
                 let mut record = csv::StringRecord::new();
                 let header: Vec<String> = if reader.read_record(&mut record).map_err(csv_error)? {
                     record.iter().map(str::to_owned).collect()
@@ -49,6 +74,7 @@ impl Sheet {
             }
             Format::Xlsx => {
                 let mut rows = XlsxRows::open(path)?;
+                rows.sha256 = if hashed { Some(sha256_of(path)?) } else { None };
                 let header = rows.next_row()?.unwrap_or_default();
                 (Source::Xlsx(rows), header)
             }
@@ -58,23 +84,57 @@ impl Sheet {
 
     /// The next row that is not blank, with its number (1 = the header); none at the end.
     pub(crate) fn next_row(&mut self) -> Result<Option<(usize, Vec<String>)>, AppError> {
+        Ok(self.next_cells()?.map(|(row, cells)| {
+            (
+                row,
+                (0..cells.len())
+                    .map(|at| cells.get(at).to_owned())
+                    .collect(),
+            )
+        }))
+    }
+
+    /// The next row that is not blank, with its number (1 = the header), its cells
+    /// borrowed until the next call; none at the end.
+    pub(crate) fn next_cells(&mut self) -> Result<Option<(usize, Cells<'_>)>, AppError> {
         loop {
-            let cells: Vec<String> = match &mut self.source {
-                Source::Csv(reader, record) => {
-                    if !reader.read_record(record).map_err(csv_error)? {
-                        return Ok(None);
-                    }
-                    record.iter().map(str::to_owned).collect()
-                }
+            let more = match &mut self.source {
+                Source::Csv(reader, record) => reader.read_record(record).map_err(csv_error)?,
                 Source::Xlsx(rows) => match rows.next_row()? {
-                    Some(cells) => cells,
-                    None => return Ok(None),
+                    Some(cells) => {
+                        rows.current = cells;
+                        true
+                    }
+                    None => false,
                 },
             };
-            self.row += 1;
-            if !cells.iter().all(|c| c.trim().is_empty()) {
-                return Ok(Some((self.row, cells)));
+            if !more {
+                return Ok(None);
             }
+            self.row += 1;
+            if !self.cells().is_blank() {
+                return Ok(Some((self.row, self.cells())));
+            }
+        }
+    }
+
+    fn cells(&self) -> Cells<'_> {
+        match &self.source {
+            Source::Csv(_, record) => Cells::Csv(record),
+            Source::Xlsx(rows) => Cells::Owned(&rows.current),
+        }
+    }
+
+    /// The SHA-256 (lower-case hex) of a file opened with `open_hashed`, once its last
+    /// row has been read; none before, or when it was opened with `open`.
+    pub(crate) fn sha256(&mut self) -> Option<String> {
+        match &mut self.source {
+            Source::Csv(reader, _) => reader
+                .get_mut()
+                .hasher
+                .take()
+                .map(|hasher| hex(&hasher.finalize())),
+            Source::Xlsx(rows) => rows.sha256.take(),
         }
     }
 
@@ -83,6 +143,49 @@ impl Sheet {
         if let Source::Xlsx(rows) = &mut self.source {
             rows.done = true;
         }
+    }
+}
+
+/// A row's cells, borrowed from the reader.
+pub(crate) enum Cells<'a> {
+    Csv(&'a csv::StringRecord),
+    Owned(&'a [String]),
+}
+
+impl Cells<'_> {
+    /// The cell at `at`, empty past the row's end.
+    pub(crate) fn get(&self, at: usize) -> &str {
+        match self {
+            Cells::Csv(record) => record.get(at).unwrap_or(""),
+            Cells::Owned(cells) => cells.get(at).map_or("", String::as_str),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Cells::Csv(record) => record.len(),
+            Cells::Owned(cells) => cells.len(),
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        (0..self.len()).all(|at| self.get(at).trim().is_empty())
+    }
+}
+
+/// A reader that adds what it reads to a SHA-256, when it has one.
+struct Hashing<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(buffer.get(..read).unwrap_or(&[]));
+        }
+        Ok(read)
     }
 }
 
@@ -147,11 +250,11 @@ pub(crate) fn sha256_of(path: &Path) -> Result<String, AppError> {
         }
         hasher.update(buffer.get(..read).unwrap_or(&[]));
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub(crate) fn io_error(error: std::io::Error) -> AppError {
@@ -173,6 +276,10 @@ fn csv_error(error: csv::Error) -> AppError {
 struct XlsxRows {
     receiver: std::sync::mpsc::Receiver<Result<Vec<String>, String>>,
     done: bool,
+    /// The row `Sheet::next_cells` lends.
+    current: Vec<String>,
+    /// The file's SHA-256, taken apart when it was opened hashed.
+    sha256: Option<String>,
 }
 
 impl XlsxRows {
@@ -223,6 +330,8 @@ impl XlsxRows {
         Ok(Self {
             receiver,
             done: false,
+            current: Vec::new(),
+            sha256: None,
         })
     }
 

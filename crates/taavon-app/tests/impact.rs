@@ -295,6 +295,8 @@ async fn jobs_from_lists(store: Store) {
     let now = verdicts(&store, &ilam, ilam_loan.id).await;
     assert!(now.contains(&(woman.clone(), HireVerdict::Status(HireStatus::TooFewMonths))));
 
+    let counts_uploads_before_late = counts(store.clone()).await.uploads;
+
     // A bad file stores nothing and names every bad row.
     let bad = format!(
         "{}{WORKSHOP_ILAM},123,F,{},30\n{WORKSHOP_ILAM},{woman},X,1403-13,40\n",
@@ -319,6 +321,36 @@ async fn jobs_from_lists(store: Store) {
     );
     assert!(refused.errors.iter().all(|e| !e.message_fa.is_empty()));
     assert_eq!(counts(store.clone()).await.rows, before.rows - 1);
+
+    // A list is written as it is read: a bad row after more than a batch of good ones
+    // (which replaced the month's Ilam rows) still leaves nothing of the file stored.
+    let mut late = csv(&(1..=10_001)
+        .map(|n| (WORKSHOP_ILAM, person(100 + n), d.add_months(1)))
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|(w, code, month)| (*w, code.as_str(), "M", *month, 30))
+        .collect::<Vec<_>>());
+    late.push_str(&format!(
+        "{WORKSHOP_ILAM},{woman},F,{},32\n",
+        d.add_months(1)
+    ));
+    let late_report = upload(&store, &sso, &late).await.unwrap();
+    assert_eq!(late_report.upload_id, None);
+    assert_eq!(late_report.rows, 10_002);
+    assert_eq!(
+        late_report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect::<Vec<_>>(),
+        [(10_003, "days")]
+    );
+    let after_late = counts(store.clone()).await;
+    assert_eq!(
+        (after_late.rows, after_late.uploads),
+        (before.rows - 1, counts_uploads_before_late)
+    );
+    assert_eq!(verdicts(&store, &ilam, ilam_loan.id).await, now);
 
     // Scoping: Ilam's officer never sees a Lorestan hire; a bank sees codes masked;
     // others see counts of the lists, not who uploaded what.

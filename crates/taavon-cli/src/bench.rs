@@ -410,7 +410,7 @@ fn bench_impact(args: &BenchImpactArgs) -> anyhow::Result<ExitCode> {
         baseline_rate
     );
     println!(
-        "import: {} rows ({:.0} MB of CSV, checked then written) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; peak RSS {}",
+        "import: {} rows ({:.0} MB of CSV, read once: checked and written per batch) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; peak RSS {}",
         f.rows,
         f.file_bytes as f64 / 1e6,
         seconds(f.import),

@@ -247,37 +247,125 @@ impl WriteTx {
 
     /// Records an upload and what it covers, and deletes the rows it replaces: every row
     /// of a (workshop, month) pair the upload holds. Returns the upload's id; its rows
-    /// follow through `insert_insured_rows`.
+    /// follow through `insert_insured_rows`. (An import that learns what it covers as it
+    /// reads uses the three steps apart: `start_insured_upload`, `replace_insured_pairs`
+    /// per batch, `finish_insured_upload`.)
     pub async fn record_insured_upload(
         &mut self,
         upload: &NewInsuredUpload,
         coverage: &[InsuredCoverage],
     ) -> Result<i64, StoreError> {
+        let id = self.start_insured_upload(&upload.file_name).await?;
+        let pairs: Vec<(&WorkshopCode, JalaliMonth)> =
+            coverage.iter().map(|c| (&c.workshop, c.month)).collect();
+        self.replace_insured_pairs(&pairs).await?;
+        self.finish_insured_upload(id, upload, coverage).await?;
+        Ok(id)
+    }
+
+    /// Records an upload whose rows are about to be read: its uploader and file name,
+    /// with no rows yet (`finish_insured_upload` writes what it held). Returns its id.
+    pub async fn start_insured_upload(&mut self, file_name: &str) -> Result<i64, StoreError> {
         let (user_id, label) = (actor_user_id(&self.actor), self.actor.label());
         let now = self.now.to_string();
+        let id: i64 = on!(self.conn(), |c| sqlx::query(
+            "INSERT INTO insured_uploads (uploaded_by_user_id, uploaded_by, uploaded_at, \
+             file_name, content_sha256, row_count, workshop_count, first_month, last_month) \
+             VALUES ($1, $2, $3, $4, '', 0, 0, '', '') RETURNING id"
+        )
+        .bind(user_id)
+        .bind(&label)
+        .bind(&now)
+        .bind(file_name)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("recording an insured-worker upload"))?);
+        if let Conn::Postgres(tx) = self.conn() {
+            // A batch's delete of the pairs it replaces is estimated dear on a list of
+            // millions of rows (each pair walks its workshop in the primary key), dear
+            // enough to be compiled (JIT) every batch, which cost more than the delete;
+            // the setting ends with the transaction.
+            sqlx::query("SET LOCAL jit = off")
+                .execute(&mut **tx)
+                .await
+                .map_err(db("recording an insured-worker upload"))?;
+        }
+        Ok(id)
+    }
+
+    /// Deletes the stored rows of these (workshop, month) pairs: a list replaces, for
+    /// each pair it holds, the rows stored before. Called with a batch's pairs not seen
+    /// before in the upload, before the batch's rows are written.
+    pub async fn replace_insured_pairs(
+        &mut self,
+        pairs: &[(&WorkshopCode, JalaliMonth)],
+    ) -> Result<(), StoreError> {
+        const CONTEXT: &str = "deleting the rows an upload replaces";
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        match self.conn() {
+            Conn::Sqlite(tx) => {
+                let io = sqlite_io(tx).await?;
+                // The primary key's prefix (the workshop), then its month.
+                let mut delete = io
+                    .conn
+                    .prepare("DELETE FROM insured_rows WHERE workshop = ?1 AND month = ?2")
+                    .map_err(sqlite(CONTEXT))?;
+                for (workshop, month) in pairs {
+                    let month = MonthText::of(*month);
+                    delete
+                        .execute(params![workshop.as_str(), month.as_str()])
+                        .map_err(sqlite(CONTEXT))?;
+                }
+            }
+            Conn::Postgres(tx) => {
+                let (workshops, months): (Vec<&str>, Vec<String>) = pairs
+                    .iter()
+                    .map(|(workshop, month)| (workshop.as_str(), month.to_string()))
+                    .unzip();
+                sqlx::query(
+                    "DELETE FROM insured_rows r USING UNNEST($1::text[], $2::text[]) AS p(w, m) \
+                     WHERE r.workshop = p.w AND r.month = p.m",
+                )
+                .bind(workshops)
+                .bind(months)
+                .execute(&mut **tx)
+                .await
+                .map_err(db(CONTEXT))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Completes an upload begun with `start_insured_upload`: what it held (its hash,
+    /// rows and months), the (workshop, month) pairs it covers, and its audit entry.
+    pub async fn finish_insured_upload(
+        &mut self,
+        id: i64,
+        upload: &NewInsuredUpload,
+        coverage: &[InsuredCoverage],
+    ) -> Result<(), StoreError> {
         let workshops = {
             let mut codes: Vec<&WorkshopCode> = coverage.iter().map(|c| &c.workshop).collect();
             codes.sort();
             codes.dedup();
             i64::try_from(codes.len()).unwrap_or(i64::MAX)
         };
-        let id: i64 = on!(self.conn(), |c| sqlx::query(
-            "INSERT INTO insured_uploads (uploaded_by_user_id, uploaded_by, uploaded_at, \
-             file_name, content_sha256, row_count, workshop_count, first_month, last_month) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+        on!(self.conn(), |c| sqlx::query(
+            "UPDATE insured_uploads SET content_sha256 = $2, row_count = $3, \
+             workshop_count = $4, first_month = $5, last_month = $6 WHERE id = $1"
         )
-        .bind(user_id)
-        .bind(&label)
-        .bind(&now)
-        .bind(&upload.file_name)
+        .bind(id)
         .bind(&upload.content_sha256)
         .bind(upload.row_count)
         .bind(workshops)
         .bind(upload.first_month.to_string())
         .bind(upload.last_month.to_string())
-        .fetch_one(c)
+        .execute(c)
         .await
-        .and_then(|row| row.try_get(0))
+        .map(|_| ())
         .map_err(db("recording an insured-worker upload"))?);
         self.execute_rows(
             "INSERT INTO insured_upload_months (upload_id, workshop, month, row_count) \
@@ -294,19 +382,6 @@ impl WriteTx {
             "recording what an upload covers",
         )
         .await?;
-        // The workshop IN (…) lets SQLite walk the primary key by workshop instead of
-        // scanning every list ever stored.
-        on!(self.conn(), |c| sqlx::query(
-            "DELETE FROM insured_rows WHERE workshop IN \
-             (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
-             AND (workshop, month) IN \
-             (SELECT workshop, month FROM insured_upload_months WHERE upload_id = $1)"
-        )
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db("deleting the rows an upload replaces"))?);
         self.audit(AuditEntry::created(
             "insured_upload.create",
             "insured_upload",
@@ -321,7 +396,7 @@ impl WriteTx {
                 "last_month": upload.last_month.to_string(),
             }),
         ));
-        Ok(id)
+        Ok(())
     }
 
     /// Inserts one batch of an upload's rows (at most `INSURED_BATCH_MAX`). A row whose
@@ -332,6 +407,7 @@ impl WriteTx {
         upload_id: i64,
         rows: &[InsuredRow],
     ) -> Result<(), StoreError> {
+        const CONTEXT: &str = "inserting insured-worker rows";
         if rows.len() > INSURED_BATCH_MAX {
             return Err(StoreError::BatchTooLarge {
                 len: rows.len(),
@@ -341,21 +417,41 @@ impl WriteTx {
         match self.conn() {
             Conn::Sqlite(tx) => {
                 let io = sqlite_io(tx).await?;
-                let mut insert = io
+                // `SQLITE_ROWS_PER_INSERT` rows a statement: one step of the VM's
+                // program a chunk rather than a row, each value bound in place.
+                let mut full = io
                     .conn
-                    .prepare(INSERT_INSURED_ROW)
-                    .map_err(sqlite("inserting insured-worker rows"))?;
-                for row in rows {
+                    .prepare(&sqlite_insert_rows(SQLITE_ROWS_PER_INSERT))
+                    .map_err(sqlite(CONTEXT))?;
+                for chunk in rows.chunks(SQLITE_ROWS_PER_INSERT) {
+                    let mut partial;
+                    let insert = if chunk.len() == SQLITE_ROWS_PER_INSERT {
+                        &mut full
+                    } else {
+                        partial = io
+                            .conn
+                            .prepare(&sqlite_insert_rows(chunk.len()))
+                            .map_err(sqlite(CONTEXT))?;
+                        &mut partial
+                    };
                     insert
-                        .execute(params![
-                            row.workshop.as_str(),
-                            row.national_code.as_str(),
-                            month_text(row.month).as_str(),
-                            gender_code(row.gender),
-                            i64::from(row.days),
-                            upload_id,
-                        ])
-                        .map_err(sqlite("inserting insured-worker rows"))?;
+                        .raw_bind_parameter(1, upload_id)
+                        .map_err(sqlite(CONTEXT))?;
+                    for (row, at) in chunk.iter().zip((2usize..).step_by(5)) {
+                        let month = MonthText::of(row.month);
+                        insert
+                            .raw_bind_parameter(at, row.workshop.as_str())
+                            .and_then(|()| {
+                                insert.raw_bind_parameter(at + 1, row.national_code.as_str())
+                            })
+                            .and_then(|()| insert.raw_bind_parameter(at + 2, month.as_str()))
+                            .and_then(|()| {
+                                insert.raw_bind_parameter(at + 3, gender_code(row.gender))
+                            })
+                            .and_then(|()| insert.raw_bind_parameter(at + 4, i64::from(row.days)))
+                            .map_err(sqlite(CONTEXT))?;
+                    }
+                    insert.raw_execute().map_err(sqlite(CONTEXT))?;
                 }
                 Ok(())
             }
@@ -386,7 +482,7 @@ impl WriteTx {
                 .bind(upload_id)
                 .execute(&mut **tx)
                 .await
-                .map_err(db("inserting insured-worker rows"))?;
+                .map_err(db(CONTEXT))?;
                 Ok(())
             }
         }
@@ -1290,11 +1386,47 @@ fn decode_upload(raw: RawUpload) -> Result<InsuredUpload, StoreError> {
     })
 }
 
-/// Upsert of one list row (SQLite's prepared statement; the same columns as PostgreSQL's).
-const INSERT_INSURED_ROW: &str = "INSERT INTO insured_rows (workshop, national_code, month, \
-     gender, days, upload_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-     ON CONFLICT (workshop, national_code, month) DO UPDATE SET gender = excluded.gender, \
-     days = excluded.days, upload_id = excluded.upload_id";
+/// List rows per SQLite insert statement (`insert_insured_rows`): 501 parameters.
+const SQLITE_ROWS_PER_INSERT: usize = 100;
+
+/// The upsert of `rows` list rows on SQLite (the same columns and conflict rule as
+/// PostgreSQL's): `?1` the upload, then five parameters a row.
+fn sqlite_insert_rows(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| {
+            let p = 2 + i * 5;
+            format!("(?{p}, ?{}, ?{}, ?{}, ?{}, ?1)", p + 1, p + 2, p + 3, p + 4)
+        })
+        .collect();
+    format!(
+        "INSERT INTO insured_rows (workshop, national_code, month, gender, days, upload_id) \
+         VALUES {} ON CONFLICT (workshop, national_code, month) DO UPDATE SET \
+         gender = excluded.gender, days = excluded.days, upload_id = excluded.upload_id",
+        values.join(", ")
+    )
+}
+
+/// A month as stored (`1403-07`), written without allocating.
+struct MonthText {
+    bytes: [u8; 12],
+    len: usize,
+}
+
+impl MonthText {
+    fn of(month: JalaliMonth) -> Self {
+        use std::io::Write as _;
+        let mut bytes = [0u8; 12];
+        let mut cursor = std::io::Cursor::new(&mut bytes[..]);
+        // Twelve bytes hold any year of four or five digits with its month.
+        let _ = write!(cursor, "{month}");
+        let len = usize::try_from(cursor.position()).unwrap_or(0);
+        Self { bytes, len }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or(&[])).unwrap_or("")
+    }
+}
 
 fn actor_user_id(actor: &Actor) -> Option<i64> {
     match actor {
@@ -1308,10 +1440,6 @@ pub(crate) fn gender_code(gender: Gender) -> &'static str {
         Gender::Female => "F",
         Gender::Male => "M",
     }
-}
-
-fn month_text(month: JalaliMonth) -> String {
-    month.to_string()
 }
 
 /// The rows with each (workshop, national code, month) once, the last given kept:
