@@ -81,7 +81,10 @@ async fn a_crashed_run_resumes_and_a_closed_date_changes_nothing() {
         .unwrap()
         .unwrap();
     assert_eq!(uninterrupted.batches_resumed, 0);
-    assert_eq!(resumed.loans_closed + closed, uninterrupted.loans_closed);
+    assert_eq!(
+        resumed.loans_closed + closed.closed,
+        uninterrupted.loans_closed
+    );
     assert_eq!(loans(&crashed).await, loans(&control).await);
 
     // The date is closed: running it again writes nothing at all.

@@ -528,8 +528,9 @@ async fn form_page(
                     TIERS,
                     w.tiers,
                     w.tiers_hint,
-                    (1..=4)
-                        .map(|tier| (tier.to_string(), w.tier_n[tier - 1].to_owned()))
+                    (1..)
+                        .zip(w.tier_n)
+                        .map(|(tier, name): (u8, _)| (tier.to_string(), name.to_owned()))
                         .collect(),
                 ),
             ],
@@ -538,9 +539,12 @@ async fn form_page(
             title: w.pricing,
             hint: w.rate_hint,
             error: form.error(RATES).to_owned(),
-            fields: (0..4)
-                .map(|tier| {
-                    field(&format!("{RATES}[{tier}]"), w.rate_tier[tier])
+            fields: w
+                .rate_tier
+                .iter()
+                .enumerate()
+                .map(|(tier, label)| {
+                    field(&format!("{RATES}[{tier}]"), label)
                         .number()
                         .required()
                 })
@@ -598,26 +602,25 @@ async fn form_page(
             title: w.scoring,
             hint: w.scoring_hint,
             error: String::new(),
-            fields: vec![
-                field("rules.scoring.jobs_per_rial", w.weight_jobs)
+            fields: [
+                ("jobs_per_rial", w.weight_jobs),
+                ("tier", w.weight_tier),
+                ("women_jobs", w.weight_women),
+                ("sector_priority", w.weight_priority),
+                ("development", w.weight_development),
+            ]
+            .into_iter()
+            .map(|(name, label)| {
+                field(&format!("rules.scoring.{name}"), label)
                     .number()
-                    .required(),
-                field("rules.scoring.tier", w.weight_tier)
-                    .number()
-                    .required(),
-                field("rules.scoring.women_jobs", w.weight_women)
-                    .number()
-                    .required(),
-                field("rules.scoring.sector_priority", w.weight_priority)
-                    .number()
-                    .required(),
-                field("rules.scoring.development", w.weight_development)
-                    .number()
-                    .required(),
-                field("rules.scoring.full_marks_rial_per_job", w.full_marks)
+                    .required()
+            })
+            .chain(
+                [field("rules.scoring.full_marks_rial_per_job", w.full_marks)
                     .amount()
-                    .required(),
-            ],
+                    .required()],
+            )
+            .collect(),
             checks: Vec::new(),
         },
     ];

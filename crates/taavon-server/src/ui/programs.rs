@@ -295,7 +295,8 @@ fn indicator_rows(lang: Lang, scenarios: &[rounds::ScenarioOutcome]) -> Vec<Indi
                 .iter()
                 .map(|line| {
                     line.as_ref()
-                        .map_or_else(|| "—".to_owned(), |l| l[k].1.clone())
+                        .and_then(|l| l.get(k))
+                        .map_or_else(|| "—".to_owned(), |(_, value, _)| value.clone())
                 })
                 .collect(),
         })
