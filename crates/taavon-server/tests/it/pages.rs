@@ -186,6 +186,16 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
         .take(1)
         .map(|m| m["national_code"].as_str().unwrap_or_default().to_owned())
         .collect();
+    // A webhook subscription of the ministry's (to a port nobody answers).
+    let (status, subscription) = app
+        .post(
+            "/api/v1/webhook-subscriptions",
+            Some(admin),
+            &serde_json::json!({"url": "http://127.0.0.1:9/hook", "event_types": ["loan.repaid"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{subscription}");
+    let subscriptions = vec![subscription["id"].to_string()];
     let mut pages = Vec::new();
     for route in get_routes() {
         if NOT_PAGES.contains(&route.as_str()) {
@@ -203,6 +213,7 @@ async fn pages(app: &TestApp, admin: &str) -> Vec<String> {
             r if r.starts_with("/awards/festivals/{year}") => ("{year}", &years),
             r if r.starts_with("/services/counties/{code}") => ("{code}", &counties),
             r if r.starts_with("/people/{national_code}") => ("{national_code}", &people),
+            r if r.starts_with("/webhooks/{id}") => ("{id}", &subscriptions),
             r => {
                 assert!(!r.contains('{'), "no records to fill {r} with");
                 pages.push(route.clone());
