@@ -2,6 +2,7 @@
 //! benchmarks of `taavon-tools`, printed as figures and ratios to a baseline measured in
 //! the same run.
 
+use crate::bench_events::BenchEventsArgs;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -80,24 +81,6 @@ pub enum BenchCommand {
     /// worker to a receiver on the loopback address: events per second delivered and the
     /// delay from each event's commit to its arrival (median, p99, max).
     Events(BenchEventsArgs),
-}
-
-#[derive(Args)]
-pub struct BenchEventsArgs {
-    /// An empty PostgreSQL database to measure (default: a fresh SQLite database in a
-    /// temporary directory, removed afterwards).
-    #[arg(long = "postgres")]
-    pub postgres_url: Option<String>,
-    /// Events written and delivered.
-    #[arg(long, default_value_t = 100_000)]
-    pub events: usize,
-    /// Events per write transaction.
-    #[arg(long, default_value_t = 100)]
-    pub batch: usize,
-    /// Resources the events are about (deliveries of one resource go in order, one at a
-    /// time).
-    #[arg(long, default_value_t = 1000)]
-    pub resources: usize,
 }
 
 #[derive(Args)]

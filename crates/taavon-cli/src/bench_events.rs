@@ -5,6 +5,7 @@
 //! notes when each `webhook-id` first arrived. The figures: events delivered per second
 //! (first commit to last arrival) and the delay from each event's commit to its arrival.
 
+use clap::Args;
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,6 @@ use taavon_core::events::{EventConcern, EventType};
 use taavon_store::{Actor, AuditEntry, NewEvent, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::bench::BenchEventsArgs;
 use crate::plumbing::runtime;
 
 /// When each event id first arrived.
@@ -279,4 +279,22 @@ async fn receive(
             }
         });
     }
+}
+
+#[derive(Args)]
+pub struct BenchEventsArgs {
+    /// An empty PostgreSQL database to measure (default: a fresh SQLite database in a
+    /// temporary directory, removed afterwards).
+    #[arg(long = "postgres")]
+    pub postgres_url: Option<String>,
+    /// Events written and delivered.
+    #[arg(long, default_value_t = 100_000)]
+    pub events: usize,
+    /// Events per write transaction.
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Resources the events are about (deliveries of one resource go in order, one at a
+    /// time).
+    #[arg(long, default_value_t = 1000)]
+    pub resources: usize,
 }

@@ -17,7 +17,12 @@ use std::path::{Path, PathBuf};
 /// Circles that stand today, outside the work that opened the others; each is listed so
 /// that no new one joins them, and the test fails once one is gone, so that its line is
 /// deleted here.
-const KNOWN: &[&str] = &[];
+const KNOWN: &[&str] = &[
+    // The in-memory reference data (issue 18): a write transaction drops the snapshot
+    // on commit, and the snapshot holds the reference rows and is filled by a read. To
+    // open: a commit hook the transaction calls without naming the cache.
+    "taavon-store: reference ↔ reference_cache ↔ tx",
+];
 
 #[test]
 fn no_module_of_a_crate_imports_a_module_that_imports_it_back() {
