@@ -569,6 +569,15 @@ pub async fn loan_transactions(
     limit: i64,
 ) -> Result<(Vec<LoanTransaction>, bool), AppError> {
     let (limit, _) = crate::bounds::page(limit, 0, crate::bounds::PAGE_SIZE_MAX)?;
+    // A transaction's number is never negative: refused as the document says (minimum 0).
+    if after.is_some_and(|after| after < 0) {
+        return Err(AppError::invalid(
+            "after",
+            "range",
+            "«after» نمی‌تواند منفی باشد.",
+            "after must not be negative.",
+        ));
+    }
     let mut read = store.read().await?;
     let loan = read.loan(id).await?.ok_or(AppError::NotFound)?;
     authorize(principal, LoanAction::Read, &loan)?;
