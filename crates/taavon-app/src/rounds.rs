@@ -156,8 +156,9 @@ pub async fn run_round(
     applications.sort_by_key(|a| a.id);
     let budgets = read.program_budgets(&program.code).await?;
     let committed = read.committed_by_province(&program.code).await?;
-    let counties = read.counties(None).await?;
     read.finish().await?;
+    // Every county, from the reference data kept in memory.
+    let reference = store.reference().await?;
 
     // The engine numbers provinces; index + 1 into the budget list.
     let provinces: Vec<String> = budgets.iter().map(|b| b.province.clone()).collect();
@@ -287,7 +288,7 @@ pub async fn run_round(
     for (name, result) in results {
         let allocation = result.map_err(engine_error)?;
         let mut outcome = outcome(name, &allocation, &provinces, &sectors);
-        outcome.indicators = funded_by_county(&fundable, &allocation.funded, &counties);
+        outcome.indicators = funded_by_county(&fundable, &allocation.funded, &reference.counties);
         outcomes.push(outcome);
         if base_allocation.is_none() {
             base_allocation = Some(allocation);

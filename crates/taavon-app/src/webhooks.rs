@@ -1,7 +1,7 @@
 //! Webhook subscriptions and the delivery worker's steps (issue 19). A subscription gets
 //! the events its creator's scope permits (`access::event_scope`), signed per the
 //! Standard Webhooks specification; the server's worker calls `fan_out`, `due` and
-//! `record_attempt` in turn, under the lease `take_lease` holds.
+//! `record_attempts` in turn, under the lease `take_lease` holds.
 
 use std::net::IpAddr;
 
@@ -14,8 +14,8 @@ use taavon_core::events::EventType;
 use taavon_core::timestamp::Timestamp;
 use taavon_core::webhooks::{address_forbidden, retry_delay_seconds};
 use taavon_store::{
-    DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery, FanOut,
-    NewSubscription, Store, Subscription, SubscriptionHealth,
+    AttemptRecord, DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery,
+    FanOut, NewSubscription, Store, Subscription, SubscriptionHealth,
 };
 
 use crate::AppError;
@@ -447,14 +447,28 @@ pub async fn due(store: &Store, limit: i64, now: Timestamp) -> Result<Vec<DueDel
     Ok(store.due_deliveries(&now.to_string(), limit).await?)
 }
 
-/// Records an attempt: delivered on a 2xx, else retried on the schedule or dead.
-pub async fn record_attempt(
+/// Records finished attempts (each with when it finished) in one transaction: each
+/// delivered on a 2xx, else retried on the schedule or dead.
+pub async fn record_attempts(
     store: &Store,
+    finished: &[(DeliveryRow, Attempt, Timestamp)],
+    settings: &WebhookSettings,
+) -> Result<(), AppError> {
+    let records: Vec<AttemptRecord> = finished
+        .iter()
+        .map(|(delivery, attempt, at)| outcome(delivery, attempt, settings, *at))
+        .collect();
+    Ok(store.record_delivery_attempts(&records).await?)
+}
+
+/// What an attempt leaves in the log: delivered on a 2xx, else pending until the next try
+/// of the schedule, or dead after its last.
+fn outcome(
     delivery: &DeliveryRow,
     attempt: &Attempt,
     settings: &WebhookSettings,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> AttemptRecord {
     let succeeded = attempt.status.is_some_and(|s| (200..300).contains(&s));
     let attempts = usize::try_from(delivery.attempts).unwrap_or(0) + 1;
     let (state, next) = if succeeded {
@@ -465,18 +479,15 @@ pub async fn record_attempt(
             None => (DELIVERY_DEAD, now),
         }
     };
-    store
-        .record_delivery_attempt(
-            delivery.id,
-            state,
-            &next.to_string(),
-            attempt.status.map(i64::from),
-            attempt.duration_ms,
-            attempt.error.as_deref(),
-            &now.to_string(),
-        )
-        .await?;
-    Ok(())
+    AttemptRecord {
+        delivery_id: delivery.id,
+        state,
+        next_attempt_at: next.to_string(),
+        status: attempt.status.map(i64::from),
+        duration_ms: attempt.duration_ms,
+        error: attempt.error.clone(),
+        attempted_at: now.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -37,10 +37,12 @@ pub fn bench_events(args: &BenchEventsArgs) -> anyhow::Result<ExitCode> {
     println!("database: {:?}", taavon_store::DatabaseUrl::parse(&url)?);
     let seconds = |d: Duration| d.as_secs_f64().max(1e-9);
     println!(
-        "written: {} events in batches of {} over {} resources in {:.2} s = {:.0} events/s",
+        "written: {} events in batches of {} over {} resources{} in {:.2} s = {:.0} events/s",
         args.events,
         args.batch,
         args.resources,
+        args.rate
+            .map_or(String::new(), |rate| format!(", paced at {rate}/s")),
         seconds(figures.writing),
         args.events as f64 / seconds(figures.writing)
     );
@@ -146,6 +148,11 @@ async fn run(url: &str, args: &BenchEventsArgs) -> anyhow::Result<Figures> {
     let resources = args.resources.max(1);
     let mut written = 0;
     while written < args.events {
+        if let Some(rate) = args.rate.filter(|rate| *rate > 0) {
+            // Paced: this batch is due once `written` events' worth of time has passed.
+            let due = started + Duration::from_secs_f64(written as f64 / rate as f64);
+            tokio::time::sleep_until(due.into()).await;
+        }
         let mut write = store.write(Actor::system("bench"), clock::now()).await?;
         let upto = (written + batch).min(args.events);
         let ids: Vec<String> = (written..upto)
@@ -297,4 +304,9 @@ pub struct BenchEventsArgs {
     /// time).
     #[arg(long, default_value_t = 1000)]
     pub resources: usize,
+    /// Events written per second (default: as fast as the database takes them, a burst
+    /// whose delays are mostly queueing; a rate the worker keeps up with shows the delay
+    /// of one delivery).
+    #[arg(long)]
+    pub rate: Option<usize>,
 }

@@ -91,10 +91,15 @@ impl TextKind {
     /// Whether `text` is longer than this kind allows. Reads no further than the limit,
     /// so a megabyte of text costs no more than a short one.
     pub fn exceeded_by(self, text: &str) -> bool {
-        let max = self.max_chars();
-        // A character takes at least one byte: a short text in bytes is short in characters.
-        text.len() > max && text.chars().nth(max).is_some()
+        exceeds(text, self.max_chars())
     }
+}
+
+/// Whether `text` has more than `max` characters. Reads no further than `max`, so a
+/// megabyte of text costs no more than a short one.
+pub fn exceeds(text: &str, max: usize) -> bool {
+    // A character takes at least one byte: a short text in bytes is short in characters.
+    text.len() > max && text.chars().nth(max).is_some()
 }
 
 #[cfg(test)]

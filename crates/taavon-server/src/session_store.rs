@@ -30,8 +30,9 @@ pub struct DatabaseSessions {
     store: Store,
     /// The absolute lifetime of a session, from its login.
     lifetime: std::time::Duration,
-    /// How far the idle deadline may move before the row is rewritten.
-    renew_after_secs: i64,
+    /// How far the idle deadline may move before the row is rewritten (milliseconds: a
+    /// deadline truncated to seconds would renew up to a second early).
+    renew_after_millis: i64,
     /// The rows loaded by requests in flight (id hash → data, deadline), so that their
     /// save can tell an unchanged session from a changed one without a read.
     loaded: Arc<Mutex<HashMap<String, Loaded>>>,
@@ -40,7 +41,7 @@ pub struct DatabaseSessions {
 struct Loaded {
     /// Compared as values: the stored text's key order is a hash map's.
     data: HashMap<String, serde_json::Value>,
-    expires_at_secs: i64,
+    expires_at_millis: i64,
 }
 
 /// Requests in flight hold at most this many loaded rows; past it the memory is dropped
@@ -69,7 +70,7 @@ impl DatabaseSessions {
         Self {
             store,
             lifetime,
-            renew_after_secs: i64::try_from(renew_after.as_secs()).unwrap_or(i64::MAX),
+            renew_after_millis: i64::try_from(renew_after.as_millis()).unwrap_or(i64::MAX),
             loaded: Arc::default(),
         }
     }
@@ -95,13 +96,15 @@ impl DatabaseSessions {
             .remove(&row.id_hash);
         loaded.is_some_and(|loaded| {
             loaded.data == record.data
-                && (row.expires_at.unix_seconds() - loaded.expires_at_secs) < self.renew_after_secs
+                && (row.expires_at.unix_millis() - loaded.expires_at_millis)
+                    < self.renew_after_millis
         })
     }
 
     fn row_of(&self, record: &Record) -> Result<SessionRow> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        let idle_deadline = record.expiry_date.unix_timestamp();
+        let idle_deadline_millis =
+            i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
         // A record without its login instant is not a session we made: it ends at once.
         let lifetime = i64::try_from(self.lifetime.as_secs()).unwrap_or(i64::MAX);
         let absolute_deadline = record
@@ -110,7 +113,7 @@ impl DatabaseSessions {
             .and_then(serde_json::Value::as_i64)
             .map_or(0, |started| started.saturating_add(lifetime));
         let expires_at = Timestamp::from_unix_millis_clamped(
-            idle_deadline.min(absolute_deadline).saturating_mul(1000),
+            idle_deadline_millis.min(absolute_deadline.saturating_mul(1000)),
         );
         Ok(SessionRow {
             id_hash: id_hash(&record.id),
@@ -156,13 +159,15 @@ impl SessionStore for DatabaseSessions {
         };
         let data: HashMap<String, serde_json::Value> =
             serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.unix_seconds())
-            .map_err(|e| Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(
+            i128::from(row.expires_at.unix_millis()) * 1_000_000,
+        )
+        .map_err(|e| Error::Decode(e.to_string()))?;
         self.remember(
             row.id_hash,
             Loaded {
                 data: data.clone(),
-                expires_at_secs: row.expires_at.unix_seconds(),
+                expires_at_millis: row.expires_at.unix_millis(),
             },
         );
         Ok(Some(Record {

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use taavon_app::Store;
 use taavon_app::clock;
-use taavon_app::rows::DueDelivery;
+use taavon_app::rows::{DeliveryRow, DueDelivery};
 use taavon_app::webhooks::{self, Attempt, WebhookSettings};
+use taavon_core::timestamp::Timestamp;
 use taavon_core::webhooks::address_forbidden;
 
 /// How often the worker looks for new events and due deliveries.
@@ -62,12 +63,13 @@ type Worker<'a> = (
     &'a Arc<tokio::sync::Notify>,
 );
 
-/// The deliveries being sent, and those finished since the current poll began to read
-/// what is due: its read may still show them pending, and they must not go twice.
+/// The deliveries being sent, and the attempts finished but not yet recorded (with when
+/// each finished). A delivery stays in `sending` until its attempt is recorded, so a poll
+/// that still reads it as pending never sends it twice.
 #[derive(Default)]
 struct Flights {
     sending: HashSet<i64>,
-    finished: HashSet<i64>,
+    finished: Vec<(DeliveryRow, Attempt, Timestamp)>,
 }
 
 /// Until when this worker holds the lease, by its own clock. The lease row is rewritten
@@ -106,6 +108,7 @@ async fn poll(
     (client, holder, in_flight, finished): Worker<'_>,
     lease: &mut Lease,
 ) -> Result<(), taavon_app::AppError> {
+    record_finished(store, settings, in_flight).await?;
     if !lease.hold(store, holder, settings.lease_seconds).await? {
         return Ok(());
     }
@@ -116,10 +119,7 @@ async fn poll(
     }
     let busy = in_flight
         .lock()
-        .map(|mut flights| {
-            flights.finished.clear();
-            flights.sending.len()
-        })
+        .map(|flights| flights.sending.len())
         .unwrap_or(IN_FLIGHT_MAX);
     if busy >= IN_FLIGHT_MAX {
         return Ok(());
@@ -131,15 +131,11 @@ async fn poll(
             let Ok(mut flights) = in_flight.lock() else {
                 return Ok(());
             };
-            if flights.sending.len() >= IN_FLIGHT_MAX
-                || flights.finished.contains(&id)
-                || !flights.sending.insert(id)
-            {
+            if flights.sending.len() >= IN_FLIGHT_MAX || !flights.sending.insert(id) {
                 continue;
             }
         }
-        let (store, settings, client, in_flight, finished) = (
-            store.clone(),
+        let (settings, client, in_flight, finished) = (
             settings.clone(),
             client.clone(),
             Arc::clone(in_flight),
@@ -147,25 +143,39 @@ async fn poll(
         );
         tokio::spawn(async move {
             let attempt = send(&client, &settings, &delivery).await;
-            if let Err(error) = webhooks::record_attempt(
-                &store,
-                &delivery.delivery,
-                &attempt,
-                &settings,
-                clock::now(),
-            )
-            .await
-            {
-                tracing::warn!(%error, delivery = id, "recording a webhook attempt failed");
-            }
             if let Ok(mut flights) = in_flight.lock() {
-                flights.sending.remove(&id);
-                flights.finished.insert(id);
+                flights
+                    .finished
+                    .push((delivery.delivery, attempt, clock::now()));
             }
             finished.notify_one();
         });
     }
     Ok(())
+}
+
+/// Records the attempts finished since the last poll in one transaction (a backlog then
+/// costs a commit per batch, not per delivery), and lets their deliveries be read again.
+/// Should the record fail, they are simply sent again later: at least once.
+async fn record_finished(
+    store: &Store,
+    settings: &WebhookSettings,
+    in_flight: &Arc<Mutex<Flights>>,
+) -> Result<(), taavon_app::AppError> {
+    let finished = in_flight
+        .lock()
+        .map(|mut flights| std::mem::take(&mut flights.finished))
+        .unwrap_or_default();
+    if finished.is_empty() {
+        return Ok(());
+    }
+    let recorded = webhooks::record_attempts(store, &finished, settings).await;
+    if let Ok(mut flights) = in_flight.lock() {
+        for (delivery, _, _) in &finished {
+            flights.sending.remove(&delivery.id);
+        }
+    }
+    recorded
 }
 
 /// One attempt: the URL checked again (DNS can change), the body signed, the answer

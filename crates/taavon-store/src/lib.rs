@@ -123,6 +123,6 @@ pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;
 pub use users::{LoginContext, NewUser, User};
 pub use webhooks::{
-    DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery, FanOut,
-    NewSubscription, Subscription, SubscriptionHealth,
+    AttemptRecord, DELIVERY_DEAD, DELIVERY_DELIVERED, DELIVERY_PENDING, DeliveryRow, DueDelivery,
+    FanOut, NewSubscription, Subscription, SubscriptionHealth,
 };

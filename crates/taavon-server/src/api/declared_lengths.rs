@@ -90,8 +90,7 @@ fn fit(document: &Value, schema: &Value, value: &Value, field: &str) -> Fit {
             if let Some(max) = at(schema, "maxLength")
                 .as_u64()
                 .and_then(|max| usize::try_from(max).ok())
-                && text.len() > max
-                && text.chars().nth(max).is_some()
+                && taavon_core::limits::exceeds(text, max)
             {
                 errors.push(taavon_app::bounds::longer_than(field, max));
             }

@@ -168,46 +168,35 @@ fn values_of(lang: Lang, program: &Program, rules: &ProgramRules) -> HashMap<Str
     for (sector, bp) in &q.sector_caps_bp {
         put(format!("{CAPS}.{sector}"), percent(*bp));
     }
-    for (name, weight) in weights(&rules.scoring) {
-        put(
-            format!("rules.scoring.{name}"),
-            lang.number(i64::from(weight)),
-        );
-    }
-    put(
-        "rules.scoring.full_marks_rial_per_job".into(),
-        amount(rules.scoring.full_marks_rial_per_job),
-    );
+    values.extend(score_values(lang, &rules.scoring));
     values
 }
 
-/// The score's weights by their name in the rule document.
-fn weights(scoring: &ScoringWeights) -> [(&'static str, u32); 5] {
+/// The score's fields as the form shows them: each weight, and the cost per job for
+/// full marks.
+fn score_values(lang: Lang, scoring: &ScoringWeights) -> [(String, String); 6] {
+    let weight = |name: &str, points: u32| {
+        (
+            format!("rules.scoring.{name}"),
+            lang.number(i64::from(points)),
+        )
+    };
     [
-        ("jobs_per_rial", scoring.jobs_per_rial),
-        ("tier", scoring.tier),
-        ("women_jobs", scoring.women_jobs),
-        ("sector_priority", scoring.sector_priority),
-        ("development", scoring.development),
+        weight("jobs_per_rial", scoring.jobs_per_rial),
+        weight("tier", scoring.tier),
+        weight("women_jobs", scoring.women_jobs),
+        weight("sector_priority", scoring.sector_priority),
+        weight("development", scoring.development),
+        (
+            "rules.scoring.full_marks_rial_per_job".into(),
+            lang.number(scoring.full_marks_rial_per_job),
+        ),
     ]
 }
 
 /// A new program's first values: the default score and a cooperative applicant.
 fn new_values(lang: Lang) -> HashMap<String, String> {
-    let scoring = ScoringWeights::default();
-    let mut values: HashMap<String, String> = weights(&scoring)
-        .into_iter()
-        .map(|(name, weight)| {
-            (
-                format!("rules.scoring.{name}"),
-                lang.number(i64::from(weight)),
-            )
-        })
-        .collect();
-    values.insert(
-        "rules.scoring.full_marks_rial_per_job".into(),
-        lang.number(scoring.full_marks_rial_per_job),
-    );
+    let mut values: HashMap<String, String> = score_values(lang, &ScoringWeights::default()).into();
     values.insert(format!("{KINDS}.cooperative"), "1".into());
     values.insert("rules.pricing.grace_months".into(), lang.number(0));
     values.insert("rules.eligibility.min_jobs".into(), lang.number(0));
