@@ -106,12 +106,18 @@ pub async fn fresh_citus_url_or_skip() -> Option<String> {
 async fn fresh_database(admin: &str, mut connection: sqlx::PgConnection) -> String {
     let name = format!("taavon_test_{}", unique_suffix());
     let workers = citus_workers(&mut connection).await;
+    if workers.is_some() {
+        // Two databases joining the same workers at once collide on the workers' shared
+        // catalogues ("tuple concurrently updated"): one at a time, across test
+        // processes, until this connection closes.
+        execute(&mut connection, "SELECT pg_advisory_lock(495873881460)").await;
+    }
     execute(&mut connection, &format!("CREATE DATABASE {name}")).await;
-    let _ = connection.close().await;
     let url = database_url(admin, &name);
     if let Some((coordinator, workers)) = workers {
         join_citus_cluster(admin, &url, &name, coordinator, &workers).await;
     }
+    let _ = connection.close().await;
     url
 }
 
