@@ -29,6 +29,7 @@ mod baseline;
 mod bulk;
 #[cfg(feature = "tooling")]
 mod bulk_loans;
+mod citus;
 mod cooperatives;
 mod eod;
 mod error;

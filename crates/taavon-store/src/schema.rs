@@ -263,9 +263,12 @@ async fn sqlite_schema(c: &mut sqlx::SqliteConnection) -> Result<Schema, sqlx::E
 async fn postgres_schema(c: &mut sqlx::PgConnection) -> Result<Schema, sqlx::Error> {
     let tables = tables_of(
         sqlx::query(
-            "SELECT table_name::text, column_name::text, data_type::text \
-             FROM information_schema.columns WHERE table_schema = current_schema() \
-             AND table_name NOT LIKE '_sqlx%' ORDER BY table_name, ordinal_position",
+            // Tables only: Citus adds views (`citus_tables`, `citus_schemas`) to the schema.
+            "SELECT c.table_name::text, c.column_name::text, c.data_type::text \
+             FROM information_schema.columns c JOIN information_schema.tables t \
+             ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+             AND c.table_name NOT LIKE '_sqlx%' ORDER BY c.table_name, c.ordinal_position",
         )
         .fetch_all(&mut *c)
         .await?

@@ -89,6 +89,7 @@ impl Store {
                     .await
                     .map_err(db("connecting to PostgreSQL"))?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                crate::citus::distribute(&pool).await?;
                 Backend::Postgres(pool)
             }
         };

@@ -6,6 +6,10 @@
 //! `taavon_test_<random>`. Without a reachable server the PostgreSQL tests skip loudly,
 //! and fail when `CI` is set. A test app's database (and a store spec's) is dropped when
 //! the test passes and kept, with its name printed, when it fails.
+//!
+//! When that URL names a Citus coordinator (its database has the `citus` extension and
+//! workers), each new database is made on every node and joined into a cluster of the
+//! same nodes, so the same tests run on Citus (`scripts/ensure-citus.sh` starts one).
 
 pub mod browser;
 mod pdf;
@@ -62,7 +66,7 @@ pub async fn open_keyed(url: &str) -> Store {
 /// answers. Under `CI` a missing server is a failure.
 pub async fn fresh_postgres_url_or_skip() -> Option<String> {
     let admin = postgres_admin_url();
-    let mut connection = match sqlx::PgConnection::connect(&admin).await {
+    let connection = match sqlx::PgConnection::connect(&admin).await {
         Ok(connection) => connection,
         Err(error) => {
             let message = format!(
@@ -76,16 +80,132 @@ pub async fn fresh_postgres_url_or_skip() -> Option<String> {
             return None;
         }
     };
-    let name = format!("taavon_test_{}", unique_suffix());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut connection)
+    Some(fresh_database(&admin, connection).await)
+}
+
+/// A URL for a new, empty database on the Citus cluster whose coordinator
+/// `TAAVON_TEST_CITUS_URL` names (`scripts/ensure-citus.sh` prints one), or `None`,
+/// loudly, when it is unset. Not yet a failure under `CI`: the test script does not
+/// start a cluster.
+pub async fn fresh_citus_url_or_skip() -> Option<String> {
+    let Ok(admin) = std::env::var("TAAVON_TEST_CITUS_URL") else {
+        eprintln!(
+            "SKIPPED: TAAVON_TEST_CITUS_URL is unset; the Citus test did NOT run. \
+             Set it to the URL scripts/ensure-citus.sh prints."
+        );
+        return None;
+    };
+    let connection = sqlx::PgConnection::connect(&admin)
         .await
-        .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+        .unwrap_or_else(|e| panic!("connecting to the Citus coordinator {admin}: {e}"));
+    Some(fresh_database(&admin, connection).await)
+}
+
+/// Creates `taavon_test_<random>` on the server `admin` names (on every node of its
+/// cluster when it is a Citus coordinator) and answers its URL.
+async fn fresh_database(admin: &str, mut connection: sqlx::PgConnection) -> String {
+    let name = format!("taavon_test_{}", unique_suffix());
+    let workers = citus_workers(&mut connection).await;
+    if workers.is_some() {
+        // Two databases joining the same workers at once collide on the workers' shared
+        // catalogues ("tuple concurrently updated"): one at a time, across test
+        // processes, until this connection closes.
+        execute(&mut connection, "SELECT pg_advisory_lock(495873881460)").await;
+    }
+    execute(&mut connection, &format!("CREATE DATABASE {name}")).await;
+    let url = database_url(admin, &name);
+    if let Some((coordinator, workers)) = workers {
+        join_citus_cluster(admin, &url, &name, coordinator, &workers).await;
+    }
     let _ = connection.close().await;
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(base, _)| base);
-    Some(format!("{base}/{name}"))
+    url
+}
+
+/// `url` with its database replaced by `name`.
+fn database_url(url: &str, name: &str) -> String {
+    let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// `url` on another node of the same cluster (same user and database).
+fn on_node(url: &str, host: &str, port: i32) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let user = rest.split_once('@').map(|(user, _)| format!("{user}@"));
+    let database = rest.rsplit_once('/').map_or("", |(_, database)| database);
+    format!(
+        "{scheme}://{}{host}:{port}/{database}",
+        user.unwrap_or_default()
+    )
+}
+
+async fn execute(connection: &mut sqlx::PgConnection, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(connection)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A Citus node as `pg_dist_node` names it.
+type Node = (String, i32);
+
+/// The coordinator and the active workers when the connected database is a Citus
+/// coordinator's; `None` on plain PostgreSQL.
+async fn citus_workers(connection: &mut sqlx::PgConnection) -> Option<(Node, Vec<Node>)> {
+    let nodes: Vec<(i32, String, i32)> = sqlx::query_as(
+        "SELECT groupid, nodename::text, nodeport FROM pg_dist_node \
+         WHERE isactive AND noderole = 'primary' ORDER BY groupid",
+    )
+    .fetch_all(connection)
+    .await
+    // No pg_dist_node: not Citus.
+    .ok()?;
+    let (coordinator, workers): (Vec<_>, Vec<_>) =
+        nodes.into_iter().partition(|(group, _, _)| *group == 0);
+    let coordinator = coordinator.into_iter().next()?;
+    let workers: Vec<Node> = workers.into_iter().map(|(_, h, p)| (h, p)).collect();
+    (!workers.is_empty()).then_some(((coordinator.1, coordinator.2), workers))
+}
+
+/// Makes the new database `name` (at `url`, on the coordinator) a Citus cluster of the
+/// admin database's nodes: Citus keeps its metadata per database, so each database
+/// needs the extension on every node and its own list of workers.
+async fn join_citus_cluster(
+    admin: &str,
+    url: &str,
+    name: &str,
+    coordinator: Node,
+    workers: &[Node],
+) {
+    for (host, port) in workers {
+        let mut worker = sqlx::PgConnection::connect(&on_node(admin, host, *port))
+            .await
+            .unwrap_or_else(|e| panic!("connecting to the Citus worker {host}:{port}: {e}"));
+        execute(&mut worker, &format!("CREATE DATABASE {name}")).await;
+        let _ = worker.close().await;
+        let mut worker = sqlx::PgConnection::connect(&on_node(url, host, *port))
+            .await
+            .unwrap_or_else(|e| panic!("connecting to {name} on {host}:{port}: {e}"));
+        execute(&mut worker, "CREATE EXTENSION citus").await;
+        let _ = worker.close().await;
+    }
+    let mut connection = sqlx::PgConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+    execute(&mut connection, "CREATE EXTENSION citus").await;
+    let (host, port) = coordinator;
+    execute(
+        &mut connection,
+        &format!("SELECT citus_set_coordinator_host('{host}', {port})"),
+    )
+    .await;
+    for (host, port) in workers {
+        execute(
+            &mut connection,
+            &format!("SELECT citus_add_node('{host}', {port})"),
+        )
+        .await;
+    }
+    let _ = connection.close().await;
 }
 
 /// A new, empty, migrated PostgreSQL store with the guard that drops its database when
@@ -111,12 +231,30 @@ pub async fn drop_database(url: &str) {
     if !name.starts_with("taavon_test_") {
         return;
     }
-    if let Ok(mut connection) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut connection)
-            .await;
-        let _ = connection.close().await;
+    // A Citus database is dropped on its workers too, found from the database itself;
+    // every node has the database `postgres` to connect to meanwhile.
+    let workers = match sqlx::PgConnection::connect(url).await {
+        Ok(mut connection) => {
+            let workers = citus_workers(&mut connection).await;
+            let _ = connection.close().await;
+            workers.map(|(_, workers)| workers).unwrap_or_default()
+        }
+        Err(_) => Vec::new(),
+    };
+    let server = database_url(url, "postgres");
+    let nodes = std::iter::once(server.clone()).chain(
+        workers
+            .iter()
+            .map(|(host, port)| on_node(&server, host, *port)),
+    );
+    for node in nodes {
+        if let Ok(mut connection) = sqlx::PgConnection::connect(&node).await {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut connection)
+                .await;
+            let _ = connection.close().await;
+        }
     }
 }
 

@@ -615,6 +615,7 @@ async fn an_unknown_database_scheme_is_an_error() {
     assert!(matches!(error, StoreError::UnknownScheme { .. }));
 }
 
+mod citus;
 mod impact;
 mod loans;
 mod services;
