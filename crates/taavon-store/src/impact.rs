@@ -284,12 +284,20 @@ impl WriteTx {
         if let Conn::Postgres(tx) = self.conn() {
             // A batch's delete of the pairs it replaces is estimated dear on a list of
             // millions of rows (each pair walks its workshop in the primary key), dear
-            // enough to be compiled (JIT) every batch, which cost more than the delete;
-            // the setting ends with the transaction.
-            sqlx::query("SET LOCAL jit = off")
-                .execute(&mut **tx)
-                .await
-                .map_err(db("recording an insured-worker upload"))?;
+            // enough to be compiled (JIT) every batch, which cost more than the delete.
+            // Each batch's statements are planned afresh: the list grows within this
+            // transaction, and a plan cached from the first batches (a sequential scan
+            // of a list then small) made every later delete read the whole list. The
+            // settings end with the transaction.
+            for sql in [
+                "SET LOCAL jit = off",
+                "SET LOCAL plan_cache_mode = force_custom_plan",
+            ] {
+                sqlx::query(sql)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db("recording an insured-worker upload"))?;
+            }
         }
         Ok(id)
     }
