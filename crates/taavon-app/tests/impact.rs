@@ -60,11 +60,19 @@ impl Drop for ListPath {
 }
 
 fn list_file(text: &str) -> ListPath {
+    file_of(text.as_bytes(), "csv")
+}
+
+/// A file holding `bytes`, named with `extension`, removed when dropped.
+fn file_of(bytes: &[u8], extension: &str) -> ListPath {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("taavon-list-{}-{n}.csv", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "taavon-list-{}-{n}.{extension}",
+        std::process::id()
+    ));
     let mut file = std::fs::File::create(&path).unwrap();
-    file.write_all(text.as_bytes()).unwrap();
+    file.write_all(bytes).unwrap();
     ListPath(path)
 }
 
@@ -82,13 +90,22 @@ async fn upload(
     sso: &Principal,
     text: &str,
 ) -> Result<impact::InsuredImportReport, AppError> {
-    let file = list_file(text);
+    upload_file(store, sso, &list_file(text), "list.csv").await
+}
+
+/// Imports `file` as the CLI does, its format told by `name`.
+async fn upload_file(
+    store: &Store,
+    sso: &Principal,
+    file: &ListPath,
+    name: &str,
+) -> Result<impact::InsuredImportReport, AppError> {
     impact::import_insured_list(
         store,
         sso,
         ListFile {
             path: &file.0,
-            name: "list.csv",
+            name,
         },
         &VerificationRules::default(),
         clock::now(),
@@ -860,4 +877,179 @@ async fn a_borrowers_new_workshop_code_reverifies_its_loans_hires_on_postgres() 
         return;
     };
     a_new_workshop_code_reverifies(store).await;
+}
+
+/// One cell of a list's sheet: text, or a number as a spreadsheet stores one.
+enum Cell<'a> {
+    Text(&'a str),
+    Number(f64),
+}
+
+/// A list as an XLSX workbook: Persian headers, then the rows given.
+fn xlsx(rows: &[[Cell<'_>; 5]]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, header) in (0u16..).zip(["کد کارگاه", "کد ملی", "جنسیت", "ماه", "روز"])
+    {
+        sheet.write_string(0, c, header).unwrap();
+    }
+    for (r, row) in (1u32..).zip(rows) {
+        for (c, cell) in (0u16..).zip(row) {
+            match cell {
+                Cell::Text(text) => sheet.write_string(r, c, *text).unwrap(),
+                Cell::Number(number) => sheet.write_number(r, c, *number).unwrap(),
+            };
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+/// An XLSX list imports as a CSV one does: its number cells (a workshop code, days) and
+/// text cells in any digits read as the columns say, the hires at its workshop verified;
+/// a workbook with a bad cell stores nothing and names its row and column.
+async fn an_xlsx_list_imports(store: Store) {
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let (loan, d) = disbursed_loan(&store, "IR-16").await;
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
+    let holder = WorkshopHolder::Cooperative(loan.fields.cooperative_id.unwrap());
+    let code = WorkshopCode::parse(WORKSHOP_ILAM).unwrap();
+    assert!(write.set_workshop_code(holder, Some(&code)).await.unwrap());
+    write.commit().await.unwrap();
+    let sso = principal(&store, "sso").await;
+    let admin = principal(&store, "admin").await;
+    let (woman, veteran) = (person(1), person(2));
+    let representative = Principal {
+        role: Role::CooperativeRepresentative {
+            cooperative_id: loan.fields.cooperative_id.unwrap(),
+            province: ProvinceCode::parse(&loan.fields.province).unwrap(),
+        },
+        ..principal(&store, "coop").await
+    };
+    impact::report_hires(
+        &store,
+        &representative,
+        loan.id,
+        &[woman.clone(), veteran.clone()],
+        ReportMode::Add,
+        &VerificationRules::default(),
+        None,
+        clock::now(),
+    )
+    .await
+    .unwrap();
+    let before = impact::insured_lists(&store, &sso).await.unwrap().counts;
+
+    let workshop = Cell::Number(1_000_000_016.0);
+    let months: Vec<String> = [1, 2, 3, -1]
+        .map(|offset| d.add_months(offset).to_string())
+        .into();
+    let persian = months[2].replace('1', "۱").replace('4', "۴");
+    let rows = [
+        [
+            workshop,
+            Cell::Text(&woman),
+            Cell::Text("F"),
+            Cell::Text(&months[0]),
+            Cell::Number(30.0),
+        ],
+        [
+            Cell::Text(WORKSHOP_ILAM),
+            Cell::Text(&woman),
+            Cell::Text("زن"),
+            Cell::Text(&months[1]),
+            Cell::Text("۲۰"),
+        ],
+        [
+            Cell::Number(1_000_000_016.0),
+            Cell::Text(&woman),
+            Cell::Text("F"),
+            Cell::Text(&persian),
+            Cell::Number(31.0),
+        ],
+        [
+            Cell::Number(1_000_000_016.0),
+            Cell::Text(&veteran),
+            Cell::Text("M"),
+            Cell::Text(&months[3]),
+            Cell::Number(30.0),
+        ],
+    ];
+    let stored = upload_file(&store, &sso, &file_of(&xlsx(&rows), "xlsx"), "list.xlsx")
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.rows, stored.error_count),
+        (4, 0),
+        "{:?}",
+        stored.errors
+    );
+    assert!(stored.upload_id.is_some());
+    assert_eq!(stored.workshops, 1);
+    assert_eq!(stored.hires_checked, 2);
+    let listed = impact::insured_rows_of_workshop(&store, &sso, WORKSHOP_ILAM)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 4);
+    let mut expected = vec![
+        (woman.clone(), HireVerdict::Status(HireStatus::Verified)),
+        (
+            veteran.clone(),
+            HireVerdict::Status(HireStatus::InsuredBefore),
+        ),
+    ];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(verdicts(&store, &admin, loan.id).await, expected);
+    let jobs = impact::loan_jobs(&store, &admin, loan.id).await.unwrap();
+    assert_eq!((jobs.verified, jobs.verified_women), (1, 1));
+
+    // A workbook with 40 days in its second row stores nothing and names the cell.
+    let bad = [
+        [
+            Cell::Text(WORKSHOP_ILAM),
+            Cell::Text(&woman),
+            Cell::Text("F"),
+            Cell::Text(&months[0]),
+            Cell::Number(30.0),
+        ],
+        [
+            Cell::Text(WORKSHOP_ILAM),
+            Cell::Text(&veteran),
+            Cell::Text("M"),
+            Cell::Text(&months[0]),
+            Cell::Number(40.0),
+        ],
+    ];
+    let refused = upload_file(&store, &sso, &file_of(&xlsx(&bad), "xlsx"), "bad.xlsx")
+        .await
+        .unwrap();
+    assert_eq!(refused.upload_id, None);
+    assert_eq!(
+        refused
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect::<Vec<_>>(),
+        [(3, "days")]
+    );
+    let after = impact::insured_lists(&store, &sso).await.unwrap().counts;
+    assert_eq!(after.rows, before.rows + 4);
+    assert_eq!(after.uploads, before.uploads + 1);
+}
+
+#[tokio::test]
+async fn an_xlsx_list_imports_on_sqlite() {
+    // Establishes that the SSO's XLSX lists import (number and text cells) on SQLite.
+    an_xlsx_list_imports(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn an_xlsx_list_imports_on_postgres() {
+    // Establishes the same on PostgreSQL.
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    an_xlsx_list_imports(store).await;
 }

@@ -57,7 +57,7 @@ impl WriteTx {
     /// Emits an event with this change: written at commit, with the audit entries, or
     /// never if the transaction does not commit.
     pub fn emit(&mut self, event: NewEvent) {
-        self.events.push(event);
+        self.events.push(event.into());
     }
 }
 

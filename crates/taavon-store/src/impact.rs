@@ -284,12 +284,20 @@ impl WriteTx {
         if let Conn::Postgres(tx) = self.conn() {
             // A batch's delete of the pairs it replaces is estimated dear on a list of
             // millions of rows (each pair walks its workshop in the primary key), dear
-            // enough to be compiled (JIT) every batch, which cost more than the delete;
-            // the setting ends with the transaction.
-            sqlx::query("SET LOCAL jit = off")
-                .execute(&mut **tx)
-                .await
-                .map_err(db("recording an insured-worker upload"))?;
+            // enough to be compiled (JIT) every batch, which cost more than the delete.
+            // Each batch's statements are planned afresh: the list grows within this
+            // transaction, and a plan cached from the first batches (a sequential scan
+            // of a list then small) made every later delete read the whole list. The
+            // settings end with the transaction.
+            for sql in [
+                "SET LOCAL jit = off",
+                "SET LOCAL plan_cache_mode = force_custom_plan",
+            ] {
+                sqlx::query(sql)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db("recording an insured-worker upload"))?;
+            }
         }
         Ok(id)
     }
@@ -325,9 +333,17 @@ impl WriteTx {
                     .iter()
                     .map(|(workshop, month)| (workshop.as_str(), month.to_string()))
                     .unzip();
+                // Each pair walks its workshop in the primary key (`OFFSET 0` keeps the
+                // lateral read a parameterised index scan) and the rows found are deleted
+                // by their tuple ids. A join of the pairs to the list was planned as a hash
+                // join over a sequential scan of the whole list, every batch: an import
+                // writes into a list whose figures (taken when it was smaller, or empty)
+                // do not know the rows the transaction has added, and it grew quadratic.
                 sqlx::query(
-                    "DELETE FROM insured_rows r USING UNNEST($1::text[], $2::text[]) AS p(w, m) \
-                     WHERE r.workshop = p.w AND r.month = p.m",
+                    "DELETE FROM insured_rows WHERE ctid = ANY (ARRAY(SELECT x.ctid \
+                     FROM UNNEST($1::text[], $2::text[]) AS p(w, m) CROSS JOIN LATERAL \
+                     (SELECT r.ctid FROM insured_rows r WHERE r.workshop = p.w \
+                     AND r.month = p.m OFFSET 0) x))",
                 )
                 .bind(workshops)
                 .bind(months)
@@ -692,7 +708,7 @@ impl WriteTx {
 
     /// Copies the hires at the workshops an upload covers (those whose verdict the upload
     /// may change, the claim competitors of their people aside) into a temporary table
-    /// keyed by person, for `staged_upload_hires` to page through; answers how many.
+    /// keyed by person, for `upload_page` to page through; answers how many.
     /// The copy lives until `unstage_upload_hires` or the end of the transaction.
     pub async fn stage_upload_hires(&mut self, upload_id: i64) -> Result<u64, StoreError> {
         const CONTEXT: &str = "staging the hires an upload touches";
@@ -743,58 +759,6 @@ impl WriteTx {
         Ok(staged)
     }
 
-    /// The staged hires (`stage_upload_hires`) of the first `people` national codes after
-    /// `after`, by national code and loan: a national upload is verified a page of people
-    /// at a time in bounded memory, and a person is never split between pages.
-    pub async fn staged_upload_hires(
-        &mut self,
-        after: Option<&NationalCode>,
-        people: i64,
-    ) -> Result<Vec<HireRow>, StoreError> {
-        const CONTEXT: &str = "reading the hires an upload touches";
-        let after = after.map_or("", NationalCode::as_str);
-        let last: Option<String> = on!(self.conn(), |c| sqlx::query(
-            "SELECT MAX(national_code) FROM (SELECT DISTINCT national_code FROM upload_hires \
-             WHERE national_code > $1 ORDER BY national_code LIMIT $2) AS page"
-        )
-        .bind(after)
-        .bind(people)
-        .fetch_one(c)
-        .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db(CONTEXT))?);
-        let Some(last) = last else {
-            return Ok(Vec::new());
-        };
-        let sql = format!(
-            "SELECT {HIRE_COLUMNS} FROM upload_hires WHERE national_code > $1 \
-             AND national_code <= $2 ORDER BY national_code, loan_id"
-        );
-        match self.conn() {
-            Conn::Sqlite(tx) => {
-                let io = sqlite_io(tx).await?;
-                let mut select = io.conn.prepare(&sql).map_err(sqlite(CONTEXT))?;
-                let mut rows = select
-                    .query([after, last.as_str()])
-                    .map_err(sqlite(CONTEXT))?;
-                let mut found = Vec::new();
-                while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
-                    found.push(sqlite_hire(row).map_err(sqlite(CONTEXT))?.decode()?);
-                }
-                Ok(found)
-            }
-            Conn::Postgres(tx) => sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(after)
-                .bind(&last)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err(db(CONTEXT))?
-                .iter()
-                .map(|row| hire_row!(row))
-                .collect(),
-        }
-    }
-
     /// The earliest and latest disbursement among the staged hires (`stage_upload_hires`),
     /// which bound the months their verification reads; none when nothing is staged.
     pub async fn staged_disbursements(&mut self) -> Result<Option<(IsoDate, IsoDate)>, StoreError> {
@@ -818,9 +782,8 @@ impl WriteTx {
     /// The next page of an upload's verification: every hire, nationwide, of the first
     /// `people` staged persons after `after` (by national code, then loan), each marked
     /// touched when it was staged and, if touched and at a workshop, with its months there
-    /// from `months.0` to `months.1`. On PostgreSQL one statement joins the staged copy,
-    /// the claims and the lists; on SQLite the same reads go through prepared statements
-    /// on the transaction's handle, one per person or hire.
+    /// from `months.0` to `months.1`. On either engine one statement joins the staged
+    /// copy, the claims and the lists (on SQLite through the transaction's own handle).
     pub async fn upload_page(
         &mut self,
         after: Option<&NationalCode>,
@@ -828,12 +791,14 @@ impl WriteTx {
         months: (JalaliMonth, JalaliMonth),
     ) -> Result<Vec<PageClaim>, StoreError> {
         const CONTEXT: &str = "reading a page of an upload's claims";
-        if let Conn::Postgres(tx) = self.conn() {
-            // Each person's claims are read through the national code index: `OFFSET 0`
-            // keeps the planner from flattening the lateral read into a hash join over
-            // every hire in the country, once per page.
-            let sql = format!(
-                "WITH page AS (SELECT DISTINCT national_code FROM upload_hires \
+        let tx = match self.conn() {
+            Conn::Sqlite(tx) => tx,
+            Conn::Postgres(tx) => {
+                // Each person's claims are read through the national code index: `OFFSET 0`
+                // keeps the planner from flattening the lateral read into a hash join over
+                // every hire in the country, once per page.
+                let sql = format!(
+                    "WITH page AS (SELECT DISTINCT national_code FROM upload_hires \
                  WHERE national_code > $1 ORDER BY national_code LIMIT $2) \
                  SELECT {HIRE_PREFIXED}, s.loan_id IS NOT NULL, m.months, m.days, m.genders \
                  FROM page p CROSS JOIN LATERAL (SELECT * FROM loan_hires c \
@@ -845,83 +810,85 @@ impl WriteTx {
                  WHERE r.workshop = s.workshop AND r.national_code = s.national_code \
                  AND r.month >= $3 AND r.month <= $4) m ON s.workshop IS NOT NULL \
                  ORDER BY h.national_code, h.loan_id"
-            );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(after.map_or("", NationalCode::as_str))
-                .bind(people)
-                .bind(months.0.to_string())
-                .bind(months.1.to_string())
-                .fetch_all(&mut **tx)
-                .await
-                .map_err(db(CONTEXT))?;
-            return rows
-                .iter()
-                .map(|row| {
-                    let hire = hire_row!(row)?;
-                    let (touched, listed, days, genders): RawMonths = (|| {
-                        Ok::<_, sqlx::Error>((
-                            row.try_get(10)?,
-                            row.try_get(11)?,
-                            row.try_get(12)?,
-                            row.try_get(13)?,
-                        ))
-                    })()
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(after.map_or("", NationalCode::as_str))
+                    .bind(people)
+                    .bind(months.0.to_string())
+                    .bind(months.1.to_string())
+                    .fetch_all(&mut **tx)
+                    .await
                     .map_err(db(CONTEXT))?;
-                    let months = listed
-                        .unwrap_or_default()
-                        .into_iter()
-                        .zip(days.unwrap_or_default())
-                        .zip(genders.unwrap_or_default())
-                        .map(|((month, days), gender)| decode_month((month, days, gender)))
-                        .collect::<Result<_, _>>()?;
-                    Ok(PageClaim {
-                        hire,
-                        touched,
-                        months,
+                return rows
+                    .iter()
+                    .map(|row| {
+                        let hire = hire_row!(row)?;
+                        let (touched, listed, days, genders): RawMonths = (|| {
+                            Ok::<_, sqlx::Error>((
+                                row.try_get(10)?,
+                                row.try_get(11)?,
+                                row.try_get(12)?,
+                                row.try_get(13)?,
+                            ))
+                        })(
+                        )
+                        .map_err(db(CONTEXT))?;
+                        let months = listed
+                            .unwrap_or_default()
+                            .into_iter()
+                            .zip(days.unwrap_or_default())
+                            .zip(genders.unwrap_or_default())
+                            .map(|((month, days), gender)| decode_month((month, days, gender)))
+                            .collect::<Result<_, _>>()?;
+                        Ok(PageClaim {
+                            hire,
+                            touched,
+                            months,
+                        })
                     })
-                })
-                .collect();
+                    .collect();
+            }
+        };
+        // The same read as one statement: the page's people from the staged copy, each
+        // one's claims through the national code index, whether the copy holds the claim,
+        // and a staged claim's months as text (`month days gender` joined by commas) from
+        // the primary key's prefix. A page had been three reads (the staged hires, their
+        // months, every claim), each hire read and decoded twice.
+        let sql = format!(
+            "SELECT {HIRE_PREFIXED}, s.loan_id IS NOT NULL, CASE WHEN s.workshop IS NOT NULL \
+             THEN (SELECT group_concat(r.month || ' ' || r.days || ' ' || r.gender, ',') \
+             FROM insured_rows r WHERE r.workshop = s.workshop \
+             AND r.national_code = s.national_code AND r.month >= ?3 AND r.month <= ?4) END \
+             FROM (SELECT DISTINCT national_code FROM upload_hires WHERE national_code > ?1 \
+             ORDER BY national_code LIMIT ?2) p \
+             JOIN loan_hires h ON h.national_code = p.national_code \
+             LEFT JOIN upload_hires s ON s.national_code = h.national_code \
+             AND s.loan_id = h.loan_id ORDER BY h.national_code, h.loan_id"
+        );
+        let (first, last) = (MonthText::of(months.0), MonthText::of(months.1));
+        let io = sqlite_io(tx).await?;
+        let mut select = io.conn.prepare(&sql).map_err(sqlite(CONTEXT))?;
+        let mut rows = select
+            .query(params![
+                after.map_or("", NationalCode::as_str),
+                people,
+                first.as_str(),
+                last.as_str()
+            ])
+            .map_err(sqlite(CONTEXT))?;
+        let mut claims = Vec::new();
+        while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
+            let hire = sqlite_hire(row).map_err(sqlite(CONTEXT))?.decode()?;
+            let touched: bool = row.get(10).map_err(sqlite(CONTEXT))?;
+            let listed: Option<String> = row.get(11).map_err(sqlite(CONTEXT))?;
+            claims.push(PageClaim {
+                hire,
+                touched,
+                months: listed
+                    .as_deref()
+                    .map_or(Ok(Vec::new()), decode_months_text)?,
+            });
         }
-        let staged = self.staged_upload_hires(after, people).await?;
-        let mut codes: Vec<NationalCode> = staged.iter().map(|h| h.national_code.clone()).collect();
-        codes.dedup();
-        let touched: std::collections::HashSet<(i64, &NationalCode)> = staged
-            .iter()
-            .map(|h| (h.loan_id, &h.national_code))
-            .collect();
-        let pairs: Vec<(WorkshopCode, NationalCode)> = staged
-            .iter()
-            .filter_map(|h| Some((h.workshop.clone()?, h.national_code.clone())))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let mut listed: std::collections::HashMap<(WorkshopCode, NationalCode), Vec<InsuredMonth>> =
-            std::collections::HashMap::new();
-        let found = self.insured_months(&pairs, months.0).await?;
-        listed.extend(pairs.into_iter().zip(found));
-        let mut claims: Vec<PageClaim> = self
-            .hires_of_people(&codes)
-            .await?
-            .into_iter()
-            .map(|hire| {
-                let is_touched = touched.contains(&(hire.loan_id, &hire.national_code));
-                let months = match (&hire.workshop, is_touched) {
-                    (Some(workshop), true) => listed
-                        .get(&(workshop.clone(), hire.national_code.clone()))
-                        .cloned()
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                };
-                PageClaim {
-                    hire,
-                    touched: is_touched,
-                    months,
-                }
-            })
-            .collect();
-        claims.sort_by(|a, b| {
-            (&a.hire.national_code, a.hire.loan_id).cmp(&(&b.hire.national_code, b.hire.loan_id))
-        });
         Ok(claims)
     }
 
@@ -1497,6 +1464,24 @@ fn decode_insured_month(
         national_code(&code)?,
         decode_month((month, days, gender))?,
     ))
+}
+
+/// Months as `upload_page` reads them on SQLite: `month days gender`, joined by commas.
+fn decode_months_text(text: &str) -> Result<Vec<InsuredMonth>, StoreError> {
+    text.split(',')
+        .map(|month| {
+            let mut parts = month.split(' ');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(month), Some(days), Some(gender)) => decode_month((
+                    month.to_owned(),
+                    days.parse()
+                        .map_err(|_| corrupt(format!("insured days {days}")))?,
+                    gender.to_owned(),
+                )),
+                _ => Err(corrupt(format!("insured months {text}"))),
+            }
+        })
+        .collect()
 }
 
 fn decode_month((month, days, gender): (String, i64, String)) -> Result<InsuredMonth, StoreError> {

@@ -8,6 +8,7 @@ use taavon_core::events::EventType;
 use crate::StoreError;
 use crate::conn::Conn;
 use crate::error::db;
+use crate::insert::{ROWS_PER_STATEMENT, placeholders};
 
 /// An event to write with the change that caused it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,33 +22,67 @@ pub struct NewEvent {
     pub data: serde_json::Value,
 }
 
-/// Writes the events of a committing transaction, in the order they were emitted.
+/// An emitted event as it waits for the commit: its data already JSON text, a third of
+/// the memory of the value it was built as (a national list emits an event for each of
+/// hundreds of thousands of newly verified hires in one transaction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PendingEvent {
+    event_id: String,
+    event_type: EventType,
+    concern: EventConcern,
+    resource_id: String,
+    data: String,
+}
+
+impl From<NewEvent> for PendingEvent {
+    fn from(event: NewEvent) -> Self {
+        Self {
+            data: event.data.to_string(),
+            event_id: event.event_id,
+            event_type: event.event_type,
+            concern: event.concern,
+            resource_id: event.resource_id,
+        }
+    }
+}
+
+/// Writes the events of a committing transaction, in the order they were emitted,
+/// `ROWS_PER_STATEMENT` to a statement: a national list verifies hundreds of thousands of
+/// hires at once, and a round trip per event had cost more than their verification.
+/// A multi-row `VALUES` inserts its rows in the order listed, so ids keep that order.
 pub(crate) async fn insert(
     conn: &mut Conn,
-    events: &[NewEvent],
+    events: &[PendingEvent],
     now: &str,
 ) -> Result<(), StoreError> {
-    for event in events {
-        let data = event.data.to_string();
-        on!(conn, |c| sqlx::query(
+    const COLUMNS: usize = 10;
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
             "INSERT INTO events (event_id, event_type, version, occurred_at, province, bank, \
-             agency, cooperative_id, resource_id, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        )
-        .bind(&event.event_id)
-        .bind(event.event_type.code())
-        .bind(event.event_type.version())
-        .bind(now)
-        .bind(&event.concern.province)
-        .bind(&event.concern.bank)
-        .bind(&event.concern.agency)
-        .bind(event.concern.cooperative_id)
-        .bind(&event.resource_id)
-        .bind(&data)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db("writing an event"))?);
+             agency, cooperative_id, resource_id, data) VALUES {}",
+            placeholders(conn, chunk.len(), COLUMNS)
+        );
+        on!(conn, |c| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for event in chunk {
+                query = query
+                    .bind(&event.event_id)
+                    .bind(event.event_type.code())
+                    .bind(event.event_type.version())
+                    .bind(now)
+                    .bind(&event.concern.province)
+                    .bind(&event.concern.bank)
+                    .bind(&event.concern.agency)
+                    .bind(event.concern.cooperative_id)
+                    .bind(&event.resource_id)
+                    .bind(&event.data);
+            }
+            query
+                .execute(c)
+                .await
+                .map(|_| ())
+                .map_err(db("writing events"))?
+        });
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ pub struct WriteTx {
     pub(crate) now: Timestamp,
     pub(crate) entries: Vec<AuditEntry>,
     /// The events this change emits, written at commit (see `events`).
-    pub(crate) events: Vec<crate::outbox::NewEvent>,
+    pub(crate) events: Vec<crate::outbox::PendingEvent>,
     audit_key: Option<Arc<AuditKey>>,
     /// The store's reference snapshot, dropped once a change to reference data commits.
     reference: Arc<crate::reference_cache::ReferenceCache>,

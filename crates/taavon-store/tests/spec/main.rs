@@ -101,6 +101,50 @@ async fn load_reference(store: &Store) -> ReferenceData {
     data
 }
 
+async fn a_commits_events_keep_their_order_past_a_statements_worth(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes the outbox's batched write: the events of one commit, more than one
+    // statement holds, get cursors in the order they were emitted, each with its data.
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write.audit(AuditEntry::created(
+        "spec.events",
+        "spec",
+        1,
+        None,
+        serde_json::json!({}),
+    ));
+    for n in 0..250 {
+        write.emit(taavon_store::NewEvent {
+            event_id: format!("evt_spec_{n:03}"),
+            event_type: taavon_core::events::EventType::JobVerified,
+            concern: taavon_core::events::EventConcern {
+                province: "IR-16".into(),
+                bank: (n % 2 == 0).then(|| "BANK".to_owned()),
+                agency: None,
+                cooperative_id: Some(n),
+            },
+            resource_id: format!("{n}"),
+            data: serde_json::json!({ "n": n }),
+        });
+    }
+    write.commit().await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let events = read.events_after(0, 1000).await.unwrap();
+    read.finish().await.unwrap();
+    assert_eq!(events.len(), 250);
+    for (n, event) in (0i64..).zip(&events) {
+        assert_eq!(event.event_id, format!("evt_spec_{n:03}"));
+        assert_eq!(event.concern.cooperative_id, Some(n));
+        assert_eq!(event.concern.bank.is_some(), n % 2 == 0);
+        assert_eq!(event.data, format!("{{\"n\":{n}}}"));
+    }
+    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
+    Checks::AuditMustVerify
+}
+spec!(a_commits_events_keep_their_order_past_a_statements_worth);
+
 mod ledger;
 
 fn cooperative(name: &str, county: &str, province: &str, legal_id: &str) -> NewCooperative {
