@@ -265,7 +265,7 @@ async fn the_demo_shows_synergy(store: Store) {
     let requests = taavon_app::support::list_requests(&store, &admin, None, false, clock::now())
         .await
         .unwrap();
-    for status in taavon_core::support::RequestStatus::ALL {
+    for &status in taavon_core::support::RequestStatus::ALL {
         assert!(
             requests.iter().any(|r| r.status == status),
             "no demo request is {status:?}"
