@@ -1,4 +1,4 @@
-//! The loans of each county for the synergy map (issue 15, migration 0030): per province,
+//! The loans of each county for the synergy map (issue 15, migration 0031): per province,
 //! county and bank, the loans counted (those with a disbursement not reversed, under
 //! their application's county), the rials they disbursed and their verified jobs. Kept
 //! in `loan_county_figures` so a county page reads a row per county and bank rather than
