@@ -21,7 +21,6 @@ use taavon_core::access::{
 use taavon_core::calendar::{IsoDate, parse_date_any};
 use taavon_core::digits::to_ascii_digits;
 use taavon_core::ids::{LegalId, NationalCode};
-use taavon_core::impact::figures::{FigureCell, Grouping, Jobs};
 use taavon_core::limits::TextKind;
 use taavon_core::money::AMOUNT_MAX_RIAL;
 use taavon_core::reference::{AgencyKind, CountyCode, ProvinceCode, Tier};
@@ -31,13 +30,13 @@ use taavon_core::services::{
 };
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    FigureFilter, NewService, NewServiceImport, Recipient, SERVICE_BATCH_MAX, Store,
+    LoanCountyFigure, NewService, NewServiceImport, Recipient, SERVICE_BATCH_MAX, Store,
     SupportCountyFigure, WriteTx,
 };
 
 use crate::idempotency::{Begun, Idempotency, begin, finish_idempotent, winner};
 use crate::import::RowError;
-use crate::sheet::{Sheet, file_error, header_positions, sha256_of};
+use crate::sheet::{Cells, Sheet, file_error, header_positions};
 use crate::table::Format;
 use crate::users::Caller;
 use crate::{AppError, FieldError};
@@ -213,7 +212,7 @@ pub async fn record_service(
     .collect();
     let positions: Vec<Option<usize>> = (0..cells.len()).map(Some).collect();
     let service = context
-        .parse_row(0, &cells, &positions, &legal_ids)
+        .parse_row(0, &Cells::Owned(&cells), &positions, &legal_ids)
         .map_err(|errors| AppError::Invalid(errors.iter().map(cell_field_error).collect()))?;
     let mut write = match begin(store, principal, idempotency, now).await? {
         Begun::Replay(created) => {
@@ -241,23 +240,15 @@ pub async fn import_services(
     now: Timestamp,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<ServiceImportReport, AppError> {
-    let sha256 = sha256_of(file.path)?;
     let context = Context::load(store, caller, agency, now).await?;
     let mut report = ServiceImportReport::default();
-    let Some(opened) = open_checked(store, file, &mut report).await? else {
+    // The file's SHA-256 is taken as its one pass reads it, not by reading it first.
+    let Some(opened) = open_checked(store, file, true, &mut report).await? else {
         return Ok(report);
     };
     let write = store.write(caller.actor(), now).await?;
-    if let Some((import_id, write)) = stream_file(
-        write,
-        &context,
-        opened,
-        file,
-        &sha256,
-        &mut report,
-        progress,
-    )
-    .await?
+    if let Some((import_id, write)) =
+        stream_file(write, &context, opened, file, None, &mut report, progress).await?
     {
         write.commit().await?;
         report.import_id = Some(import_id);
@@ -290,7 +281,7 @@ pub async fn upload_services(
     let refused = |report: &ServiceImportReport| {
         AppError::Invalid(report.errors.iter().map(cell_field_error).collect())
     };
-    let Some(opened) = open_checked(store, file, &mut report).await? else {
+    let Some(opened) = open_checked(store, file, false, &mut report).await? else {
         return Err(refused(&report));
     };
     let write = match begin(store, principal, idempotency, now).await? {
@@ -302,7 +293,7 @@ pub async fn upload_services(
         &context,
         opened,
         file,
-        sha256,
+        Some(sha256),
         &mut report,
         &mut |_| {},
     )
@@ -385,10 +376,9 @@ pub async fn gaps(
 }
 
 /// The synergy figures of every county of a province (or of the nation): services and
-/// people by provider and kind and per 1 000 population from the county figures kept
-/// with the records; loans and verified jobs from the impact figures' grouped read;
-/// support requests from one grouped read of theirs. A few statements whatever the
-/// records number, never one per county.
+/// people by provider and kind and per 1 000 population, loans and verified jobs, and
+/// support requests, each from the county figures kept with their records. A few
+/// statements whatever the records number, never one per county nor a scan of them.
 pub async fn synergy(
     store: &Store,
     principal: &Principal,
@@ -421,29 +411,16 @@ async fn read_synergy(
     let counties = read.counties(province).await?;
     let figures = read.service_county_figures(province).await?;
     let (loans, support) = if whole {
-        let filter = FigureFilter {
-            grouping: Grouping::County,
-            from: None,
-            to: None,
-            province: province.and_then(|p| ProvinceCode::parse(p).ok()),
-            cooperative_id: None,
-        };
         let loans = read
-            .impact_figures(&application_scope(principal), &filter)
+            .loan_county_figures(&application_scope(principal), province)
             .await?;
         (loans, read.support_county_figures(province).await?)
     } else {
         (Vec::new(), Vec::new())
     };
     read.finish().await?;
-    let mut cells: HashMap<&str, Vec<&FigureCell>> = HashMap::new();
-    for cell in &loans {
-        cells.entry(cell.group.as_str()).or_default().push(cell);
-    }
-    let jobs: HashMap<&str, Jobs> = cells
-        .into_iter()
-        .map(|(county, cells)| (county, Jobs::total(cells)))
-        .collect();
+    let loans: HashMap<&str, &LoanCountyFigure> =
+        loans.iter().map(|l| (l.county.as_str(), l)).collect();
     let support: HashMap<&str, &SupportCountyFigure> =
         support.iter().map(|s| (s.county.as_str(), s)).collect();
     let mut by_county: HashMap<String, Vec<ServiceFigure>> = HashMap::new();
@@ -460,7 +437,11 @@ async fn read_synergy(
             let services = figures.iter().map(|f| count(f.services)).sum();
             let people = figures.iter().map(|f| count(f.people)).sum();
             let population = county.population_1395.and_then(|p| u64::try_from(p).ok());
-            let jobs = jobs.get(county.code.as_str()).cloned().unwrap_or_default();
+            let jobs = loans
+                .get(county.code.as_str())
+                .copied()
+                .cloned()
+                .unwrap_or_default();
             let requests = support
                 .get(county.code.as_str())
                 .copied()
@@ -469,7 +450,7 @@ async fn read_synergy(
             CountySynergy {
                 loans: count(jobs.loans),
                 disbursed_rial: count(jobs.disbursed_rial),
-                verified_jobs: count(jobs.verified),
+                verified_jobs: count(jobs.verified_jobs),
                 open_requests: count(requests.open),
                 answered_requests: count(requests.answered),
                 mean_days_to_answer_tenths: (requests.answered > 0)
@@ -573,7 +554,7 @@ impl<'a> Context<'a> {
     fn parse_row(
         &self,
         row: usize,
-        cells: &[String],
+        cells: &Cells<'_>,
         positions: &[Option<usize>],
         legal_ids: &HashMap<String, (i64, String)>,
     ) -> Result<NewService, Vec<RowError>> {
@@ -582,8 +563,7 @@ impl<'a> Context<'a> {
                 .get(column)
                 .copied()
                 .flatten()
-                .and_then(|at| cells.get(at))
-                .map_or("", |c| c.trim())
+                .map_or("", |at| cells.get(at).trim())
         };
         let mut errors = Vec::new();
         let mut bad = |column: &str, rule: &str, fa: &str, en: &str| {
@@ -757,6 +737,10 @@ impl<'a> Context<'a> {
 
 /// A kind by its code or one of its Persian words.
 fn kind_of(text: &str) -> Option<ServiceKind> {
+    // An agency's system writes the code itself: found without folding the text.
+    if let Some(kind) = ServiceKind::parse(text).filter(|k| *k != ServiceKind::BankFacility) {
+        return Some(kind);
+    }
     let folded = taavon_core::text::normalize(text);
     ServiceKind::parse(&folded.to_lowercase())
         .filter(|k| *k != ServiceKind::BankFacility)
@@ -801,9 +785,15 @@ async fn cooperatives_by_legal_id(
 /// Where each of `SERVICE_COLUMNS` sits in a file, or what its header lacks.
 type Positions = Result<Vec<Option<usize>>, Vec<RowError>>;
 
-/// A file's sheet and where each column sits, or the header's errors.
-fn open_sheet(file: ServiceFile<'_>) -> Result<(Sheet, Positions), AppError> {
-    let (mut sheet, header) = Sheet::open(file.path, Format::of(file.name))?;
+/// A file's sheet (its SHA-256 taken on the way when `hashed`) and where each column
+/// sits, or the header's errors.
+fn open_sheet(file: ServiceFile<'_>, hashed: bool) -> Result<(Sheet, Positions), AppError> {
+    let format = Format::of(file.name);
+    let (mut sheet, header) = if hashed {
+        Sheet::open_hashed(file.path, format)?
+    } else {
+        Sheet::open(file.path, format)?
+    };
     let positions = header_positions(&header, &SERVICE_COLUMNS, &OPTIONAL_COLUMNS);
     if positions.is_err() {
         sheet.stop();
@@ -819,14 +809,15 @@ struct Opened {
     legal_ids: HashMap<String, (i64, String)>,
 }
 
-/// Opens the file and reads its header; a header lacking a column is reported (and
-/// nothing else read) as `None`.
+/// Opens the file (to be hashed as it is read when `hashed`) and reads its header; a
+/// header lacking a column is reported (and nothing else read) as `None`.
 async fn open_checked(
     store: &Store,
     file: ServiceFile<'_>,
+    hashed: bool,
     report: &mut ServiceImportReport,
 ) -> Result<Option<Opened>, AppError> {
-    let (sheet, positions) = open_sheet(file)?;
+    let (sheet, positions) = open_sheet(file, hashed)?;
     let positions = match positions {
         Ok(positions) => positions,
         Err(errors) => {
@@ -851,13 +842,14 @@ async fn open_checked(
 /// written in batches (the county figures added to per batch, in the same transaction).
 /// From the first bad row on nothing more is written and the rest is only checked, so
 /// every bad cell is reported; a file with any is rolled back whole (`None`). Otherwise
-/// the import's record is added: answers its id and the transaction to finish.
+/// the import's record is added, with `sha256` or else the one the sheet took while it
+/// was read: answers its id and the transaction to finish.
 async fn stream_file(
     mut write: WriteTx,
     context: &Context<'_>,
     opened: Opened,
     file: ServiceFile<'_>,
-    sha256: &str,
+    sha256: Option<&str>,
     report: &mut ServiceImportReport,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Option<(i64, WriteTx)>, AppError> {
@@ -869,10 +861,14 @@ async fn stream_file(
     let mut batch = Vec::with_capacity(SERVICE_BATCH_MAX);
     let mut written = 0u64;
     loop {
-        let next = sheet.next_row()?;
-        if let Some((row, cells)) = &next {
+        // The row's cells are borrowed from the reader (no copy per cell) until parsed.
+        let parsed = sheet
+            .next_cells()?
+            .map(|(row, cells)| context.parse_row(row, &cells, &positions, &legal_ids));
+        let end = parsed.is_none();
+        if let Some(parsed) = parsed {
             report.rows += 1;
-            match context.parse_row(*row, cells, &positions, &legal_ids) {
+            match parsed {
                 Ok(service) if report.error_count == 0 => batch.push(service),
                 Ok(_) => {}
                 Err(errors) => {
@@ -883,7 +879,7 @@ async fn stream_file(
                 }
             }
         }
-        if batch.len() == SERVICE_BATCH_MAX || (next.is_none() && !batch.is_empty()) {
+        if batch.len() == SERVICE_BATCH_MAX || (end && !batch.is_empty()) {
             let done = write.insert_services(&batch).await?;
             report.created += done.created;
             report.unchanged += done.unchanged;
@@ -891,7 +887,7 @@ async fn stream_file(
             progress(written);
             batch.clear();
         }
-        if next.is_none() {
+        if end {
             break;
         }
     }
@@ -911,11 +907,17 @@ async fn stream_file(
         return Ok(None);
     }
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let content_sha256 = match sha256 {
+        Some(sha256) => sha256.to_owned(),
+        None => sheet
+            .sha256()
+            .ok_or_else(|| AppError::Internal("the file was not hashed as it was read".into()))?,
+    };
     let import_id = write
         .record_service_import(&NewServiceImport {
             provider: context.provider.clone(),
             file_name: file.name.to_owned(),
-            content_sha256: sha256.to_owned(),
+            content_sha256,
             rows: as_i64(report.rows),
             created: as_i64(report.created),
             unchanged: as_i64(report.unchanged),

@@ -82,18 +82,6 @@ impl Sheet {
         Ok((Self { source, row: 1 }, header))
     }
 
-    /// The next row that is not blank, with its number (1 = the header); none at the end.
-    pub(crate) fn next_row(&mut self) -> Result<Option<(usize, Vec<String>)>, AppError> {
-        Ok(self.next_cells()?.map(|(row, cells)| {
-            (
-                row,
-                (0..cells.len())
-                    .map(|at| cells.get(at).to_owned())
-                    .collect(),
-            )
-        }))
-    }
-
     /// The next row that is not blank, with its number (1 = the header), its cells
     /// borrowed until the next call; none at the end.
     pub(crate) fn next_cells(&mut self) -> Result<Option<(usize, Cells<'_>)>, AppError> {
@@ -239,7 +227,7 @@ pub(crate) fn file_error(rule: &str, message_fa: &str, message_en: &str) -> RowE
     }
 }
 
-pub(crate) fn sha256_of(path: &Path) -> Result<String, AppError> {
+fn sha256_of(path: &Path) -> Result<String, AppError> {
     let mut file = BufReader::new(File::open(path).map_err(io_error)?);
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];

@@ -247,3 +247,64 @@ async fn services_of_an_agency_on_postgres() {
     };
     services_of_an_agency(store).await;
 }
+
+/// What the demo holds for the synergy pages: support requests in every status, some
+/// overdue; services of every agency; a gap list naming agencies missing from
+/// underprivileged counties; and the disbursed loans in their counties' figures.
+async fn the_demo_shows_synergy(store: Store) {
+    taavon_app::demo::load(&store, clock::now()).await.unwrap();
+    let mut read = store.read().await.unwrap();
+    let admin = read.user_by_username("admin").await.unwrap().unwrap();
+    let agencies = read.agencies().await.unwrap();
+    read.finish().await.unwrap();
+    let admin = Principal {
+        user_id: admin.id,
+        username: admin.username,
+        role: admin.role,
+    };
+    let requests = taavon_app::support::list_requests(&store, &admin, None, false, clock::now())
+        .await
+        .unwrap();
+    for &status in taavon_core::support::RequestStatus::ALL {
+        assert!(
+            requests.iter().any(|r| r.status == status),
+            "no demo request is {status:?}"
+        );
+    }
+    let overdue = taavon_app::support::list_requests(&store, &admin, None, true, clock::now())
+        .await
+        .unwrap();
+    assert!(!overdue.is_empty(), "some demo requests are overdue");
+
+    let counties = services::synergy(&store, &admin, None).await.unwrap();
+    for agency in &agencies {
+        assert!(
+            counties.iter().flat_map(|c| &c.figures).any(|f| {
+                f.provider == taavon_core::services::Provider::Agency(agency.code.as_str().into())
+            }),
+            "the demo has no service of {}",
+            agency.code.as_str()
+        );
+    }
+    assert!(counties.iter().any(|c| c.loans > 0 && c.disbursed_rial > 0));
+    let gaps = services::gaps(&store, &admin, None).await.unwrap();
+    assert!(gaps.len() > 10);
+    assert!(gaps.iter().any(|g| !g.shortfalls.is_empty()));
+    assert!(
+        gaps.windows(2)
+            .all(|w| w[0].per_thousand_milli <= w[1].per_thousand_milli)
+    );
+}
+
+#[tokio::test]
+async fn the_demo_shows_synergy_on_sqlite() {
+    the_demo_shows_synergy(taavon_testkit::fresh_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_demo_shows_synergy_on_postgres() {
+    let Some((store, _database)) = taavon_testkit::fresh_postgres_or_skip().await else {
+        return;
+    };
+    the_demo_shows_synergy(store).await;
+}

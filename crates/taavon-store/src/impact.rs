@@ -606,6 +606,7 @@ impl WriteTx {
         report_id: i64,
         hires: &[NewHire],
     ) -> Result<(), StoreError> {
+        self.loan_figures_changed(loan_id);
         let now = self.now.to_string();
         self.execute_rows(
             &format!(
@@ -638,6 +639,7 @@ impl WriteTx {
         loan_id: i64,
         national_codes: &[NationalCode],
     ) -> Result<(), StoreError> {
+        self.loan_figures_changed(loan_id);
         for code in national_codes {
             on!(self.conn(), |c| sqlx::query(
                 "DELETE FROM loan_hires WHERE loan_id = $1 AND national_code = $2"
@@ -656,6 +658,9 @@ impl WriteTx {
     /// audit entry.
     pub async fn update_hire_verdicts(&mut self, updates: &[HireUpdate]) -> Result<(), StoreError> {
         const CONTEXT: &str = "updating hire verdicts";
+        for u in updates {
+            self.loan_figures_changed(u.loan_id);
+        }
         let now = self.now.to_string();
         match self.conn() {
             Conn::Sqlite(tx) => {

@@ -41,6 +41,7 @@ mod impact_figures;
 mod insert;
 mod ledger;
 mod ledger_reports;
+mod loan_figures;
 mod loans;
 mod outbox;
 mod people;
@@ -92,6 +93,7 @@ pub use impact::{
 pub use impact_figures::FigureFilter;
 pub use ledger::{ACCOUNT_INDEX_RUN, LEDGER_BATCH_MAX, LedgerAccount};
 pub use ledger_reports::{LedgerAccountFilter, TransferPage, TrialBalanceRow};
+pub use loan_figures::LoanCountyFigure;
 pub use loans::{
     InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanState, LoanTotals, LoanTransaction,
     NewLoan, NewLoanTransaction, PaymentReceipt, TransactionLine,

@@ -1092,6 +1092,9 @@ impl WriteTx {
         if changed == 0 {
             return Ok(false);
         }
+        if disbursed_rial != before.disbursed_rial {
+            self.loan_figures_changed(before.id);
+        }
         self.audit(AuditEntry {
             action: "loan.update",
             entity: "loan",

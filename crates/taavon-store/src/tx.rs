@@ -73,6 +73,8 @@ pub struct WriteTx {
     /// The store's reference snapshot, dropped once a change to reference data commits.
     reference: Arc<crate::reference_cache::ReferenceCache>,
     pub(crate) reference_changed: bool,
+    /// Loans whose share of the county loan figures is recomputed at commit.
+    pub(crate) figure_loans: std::collections::BTreeSet<i64>,
 }
 
 impl Store {
@@ -165,6 +167,7 @@ impl Store {
             audit_key: self.audit_key.clone(),
             reference: self.reference.clone(),
             reference_changed: false,
+            figure_loans: std::collections::BTreeSet::new(),
         })
     }
 
@@ -295,6 +298,9 @@ impl WriteTx {
         if self.entries.is_empty() {
             return Err(StoreError::Unaudited);
         }
+        // The loans' county figures follow every statement of the change.
+        let figure_loans = std::mem::take(&mut self.figure_loans);
+        crate::loan_figures::refresh(&mut self.reader.conn, &figure_loans).await?;
         let entries = std::mem::take(&mut self.entries);
         let key = self.audit_key.clone();
         audit::append(

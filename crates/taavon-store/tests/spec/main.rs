@@ -59,9 +59,43 @@ where
             .await
             .unwrap()
     );
+    // So are the counties' loan figures what the loans, their transactions and hires sum to.
+    assert_eq!(
+        read.loan_county_figures(&ApplicationScope::All, None)
+            .await
+            .unwrap(),
+        loan_county_figures_from_records(&mut read).await
+    );
     read.finish().await.unwrap();
     store.close().await;
     drop(database);
+}
+
+/// The counties' loan figures as the impact figures' grouped read of the records sums them.
+async fn loan_county_figures_from_records(
+    read: &mut taavon_store::ReadTx,
+) -> Vec<taavon_store::LoanCountyFigure> {
+    let filter = taavon_store::FigureFilter {
+        grouping: taavon_core::impact::figures::Grouping::County,
+        from: None,
+        to: None,
+        province: None,
+        cooperative_id: None,
+    };
+    let mut by_county = std::collections::BTreeMap::new();
+    for cell in read
+        .impact_figures(&ApplicationScope::All, &filter)
+        .await
+        .unwrap()
+    {
+        let figure: &mut taavon_store::LoanCountyFigure =
+            by_county.entry(cell.group.clone()).or_default();
+        figure.county = cell.group;
+        figure.loans += cell.loans;
+        figure.disbursed_rial += cell.disbursed_rial;
+        figure.verified_jobs += cell.verified;
+    }
+    by_county.into_values().collect()
 }
 
 #[derive(PartialEq, Eq)]

@@ -108,16 +108,18 @@ async fn a_changed_rule_routes_new_requests_only(store: Store, _: String) -> Che
 spec!(an_escalation_level_is_recorded_once_by_concurrent_runs);
 async fn an_escalation_level_is_recorded_once_by_concurrent_runs(
     store: Store,
-    _: String,
+    url: String,
 ) -> Checks {
     // Establishes the (request, level) key: of two transactions escalating the same
-    // request at once, exactly one records the level.
+    // request at once — each from its own app server, a store opened apart on the same
+    // database — exactly one records the level.
     let (ilam, _, user) = fixture(&store).await;
     let id = file(&store, ilam, "IR-16", user).await;
     let mut read = store.read().await.unwrap();
     let request = read.support_request(id).await.unwrap().unwrap();
     read.finish().await.unwrap();
-    let escalate = || {
+    let other_server = Store::open(&url).await.unwrap();
+    let escalate = |store: &Store| {
         let (store, request) = (store.clone(), request.clone());
         async move {
             let mut write = store.write(operator(), now()).await.unwrap();
@@ -133,8 +135,12 @@ async fn an_escalation_level_is_recorded_once_by_concurrent_runs(
             recorded
         }
     };
-    let (a, b) = tokio::join!(tokio::spawn(escalate()), tokio::spawn(escalate()));
+    let (a, b) = tokio::join!(
+        tokio::spawn(escalate(&store)),
+        tokio::spawn(escalate(&other_server))
+    );
     assert_eq!(u8::from(a.unwrap()) + u8::from(b.unwrap()), 1);
+    other_server.close().await;
     let mut read = store.read().await.unwrap();
     let levels = read.support_escalations(id).await.unwrap();
     assert_eq!(levels.len(), 1);
