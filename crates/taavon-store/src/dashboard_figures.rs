@@ -193,7 +193,12 @@ fn event_figures_sql(condition: &str) -> String {
     use ApplicationState as S;
     let committed = code_list(&[S::Approved, S::Referred, S::BankApproved, S::Contracted]);
     let banked = code_list(&[S::Referred, S::BankApproved, S::BankRejected, S::Contracted]);
-    let reached = |state: S| format!("CASE WHEN e.to_state = {} THEN 1 ELSE 0 END", code_literal(state.code()));
+    let reached = |state: S| {
+        format!(
+            "CASE WHEN e.to_state = {} THEN 1 ELSE 0 END",
+            code_literal(state.code())
+        )
+    };
     let approved = code_literal(S::Approved.code());
     format!(
         "SELECT SUBSTR(e.at, 1, 10) AS day, a.province AS province, a.program AS program, \
@@ -310,8 +315,12 @@ pub(crate) fn backfill_sql() -> String {
 impl WriteTx {
     /// Adds what the application event `event_id` (just recorded) moved.
     pub(crate) async fn add_event_to_dashboard(&mut self, event_id: i64) -> Result<(), StoreError> {
-        self.add_to_dashboard(&event_figures_sql("e.id = $1"), event_id, "adding an application move to the dashboards")
-            .await
+        self.add_to_dashboard(
+            &event_figures_sql("e.id = $1"),
+            event_id,
+            "adding an application move to the dashboards",
+        )
+        .await
     }
 
     /// Adds what the loan transaction `transaction_id` (just recorded) moved.
@@ -334,12 +343,14 @@ impl WriteTx {
         context: &'static str,
     ) -> Result<(), StoreError> {
         let sql = add_sql(source);
-        on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db(context))?);
+        on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ())
+        .map_err(db(context))?);
         Ok(())
     }
 }
@@ -459,9 +470,7 @@ impl Reader {
         }
         let group = match filter.grouping {
             DashboardGrouping::Day => "day, '', '', CAST(0 AS BIGINT)",
-            DashboardGrouping::Area => {
-                "'', province, program, CAST(underprivileged AS BIGINT)"
-            }
+            DashboardGrouping::Area => "'', province, program, CAST(underprivileged AS BIGINT)",
         };
         let group_by = match filter.grouping {
             DashboardGrouping::Day => "day",
@@ -566,11 +575,13 @@ impl crate::Store {
             backfill_sql(),
         ];
         for sql in statements {
-            on!(write.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .execute(c)
-                .await
-                .map(|_| ())
-                .map_err(db("synthesizing the dashboards' history"))?);
+            on!(write.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                sql.clone()
+            ))
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db("synthesizing the dashboards' history"))?);
         }
         write.audit(crate::AuditEntry::created(
             "bench.dashboard_history",

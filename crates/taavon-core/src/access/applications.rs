@@ -58,9 +58,7 @@ pub fn waiting_states(role: &Role) -> &'static [ApplicationState] {
     use ApplicationState as S;
     match role {
         Role::CooperativeRepresentative { .. } => &[S::Draft, S::Ineligible],
-        Role::ProvincialOfficer { .. } => {
-            &[S::UnderReview, S::AwaitingSecondApproval, S::Approved]
-        }
+        Role::ProvincialOfficer { .. } => &[S::UnderReview, S::AwaitingSecondApproval, S::Approved],
         Role::BankOfficer { .. } => &[S::Referred, S::BankApproved],
         Role::MinistryAdmin => &[S::AwaitingSecondApproval],
         Role::Auditor | Role::AgencyOfficer { .. } | Role::Judge { .. } => &[],

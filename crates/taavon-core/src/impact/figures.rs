@@ -267,10 +267,22 @@ mod tests {
         };
         let esfand = PeriodKey::Month(JalaliMonth::new(1403, 12).unwrap());
         assert_eq!(days(esfand), ("2025-02-19".into(), "2025-03-20".into()));
-        let spring = PeriodKey::Season { year: 1404, season: 1 };
+        let spring = PeriodKey::Season {
+            year: 1404,
+            season: 1,
+        };
         assert_eq!(days(spring), ("2025-03-21".into(), "2025-06-21".into()));
-        assert_eq!(days(PeriodKey::Year(1403)), ("2024-03-20".into(), "2025-03-20".into()));
-        assert_eq!(spring.previous(), PeriodKey::Season { year: 1403, season: 4 });
+        assert_eq!(
+            days(PeriodKey::Year(1403)),
+            ("2024-03-20".into(), "2025-03-20".into())
+        );
+        assert_eq!(
+            spring.previous(),
+            PeriodKey::Season {
+                year: 1403,
+                season: 4
+            }
+        );
         assert_eq!(
             PeriodKey::Month(JalaliMonth::new(1404, 1).unwrap()).previous(),
             esfand

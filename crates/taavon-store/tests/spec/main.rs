@@ -9,8 +9,9 @@ use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Actor, AuditEntry, CooperativeFilter, CountyTier, DashboardFilter, DashboardGrouping, LoginContext, NewCooperative, NewUser,
-    Purged, Reservation, SessionRow, Store, StoreError, ThrottleKey,
+    Actor, AuditEntry, CooperativeFilter, CountyTier, DashboardFilter, DashboardGrouping,
+    LoginContext, NewCooperative, NewUser, Purged, Reservation, SessionRow, Store, StoreError,
+    ThrottleKey,
 };
 
 macro_rules! spec {
