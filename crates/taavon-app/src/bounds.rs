@@ -118,6 +118,17 @@ pub fn page(limit: i64, offset: i64, limit_max: i64) -> Result<(i64, i64), AppEr
     valid(errors, (limit, offset))
 }
 
+/// A list's cursor (`after`) that names no row the principal may read: refused alike
+/// whether the row is missing or out of scope, so the answer tells nothing of it.
+pub fn bad_cursor() -> AppError {
+    AppError::invalid(
+        "after",
+        "cursor",
+        "نشانی این صفحه از فهرست درست نیست؛ از صفحه نخست آغاز کنید.",
+        "This page's address is not valid; start from the first page.",
+    )
+}
+
 /// A code that must be one of `codes` (rule `unknown`): the trimmed code if it is,
 /// `None` (with the error recorded) if it is not, `None` if it was not given.
 pub fn one_of(

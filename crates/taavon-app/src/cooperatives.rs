@@ -27,6 +27,8 @@ pub struct CooperativePage {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+    /// The cursor of the next page (the filter's `after_cooperative`); `None` on the last.
+    pub next_after: Option<i64>,
 }
 
 /// A cooperative as a person describes it (API body, form, import row).
@@ -92,7 +94,8 @@ impl BoundedText for CooperativeInput {
     }
 }
 
-/// Lists the cooperatives the principal may see that match `filter`.
+/// Lists the cooperatives the principal may see that match `filter`, after the filter's
+/// cursor when it names one.
 pub async fn list_cooperatives(
     store: &Store,
     principal: &Principal,
@@ -104,11 +107,26 @@ pub async fn list_cooperatives(
     let scope = access::cooperative_scope(principal);
     let people = access::application_scope(principal);
     let mut read = store.read().await?;
-    let (cooperatives, total) = read
-        .cooperatives(&scope, &people, filter, limit, offset)
+    // A cursor names a cooperative whose place in the order the page continues from: it
+    // must be one the principal may read, or its position would tell of one outside the scope.
+    if let Some(after) = filter.after_cooperative {
+        let readable = match read.cooperative(after).await? {
+            Some(cooperative) => may(principal, Action::Read, &cooperative).is_ok(),
+            None => false,
+        };
+        if !readable {
+            return Err(crate::bounds::bad_cursor());
+        }
+    }
+    // One more than a page, to know whether a next page exists.
+    let (mut cooperatives, total) = read
+        .cooperatives(&scope, &people, filter, limit + 1, offset)
         .await?;
     read.finish().await?;
+    let more = cooperatives.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    cooperatives.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(CooperativePage {
+        next_after: cooperatives.last().filter(|_| more).map(|c| c.id),
         cooperatives,
         total,
         limit,

@@ -42,12 +42,15 @@ pub async fn export_cooperatives(
                 .collect(),
         ],
     };
-    let mut offset = 0;
+    // Page by cursor from the list's start: each page seeks to its place, where an offset
+    // would skip ever more rows on the way through a national registry.
+    let mut filter = CooperativeFilter {
+        after_cooperative: None,
+        ..filter.clone()
+    };
     loop {
         let mut read = store.read().await?;
-        let (page, total) = read
-            .cooperatives(&scope, &people, filter, PAGE, offset)
-            .await?;
+        let (page, _) = read.cooperatives(&scope, &people, &filter, PAGE, 0).await?;
         read.finish().await?;
         for c in &page {
             let f = &c.fields;
@@ -66,9 +69,9 @@ pub async fn export_cooperatives(
                 f.phone.clone().unwrap_or_default(),
             ]);
         }
-        offset += PAGE;
-        if page.is_empty() || offset >= total {
-            break;
+        match page.last() {
+            Some(last) => filter.after_cooperative = Some(last.id),
+            None => break,
         }
     }
     match format {

@@ -427,7 +427,7 @@ pub async fn reverify_upload(
 ) -> Result<(u64, u64), AppError> {
     const PEOPLE_PER_PAGE: i64 = 20_000;
     let (mut judged, mut changed) = (0u64, 0u64);
-    let staged = write.stage_upload_hires(upload_id).await? > 0;
+    let staged = write.stage_upload_people(upload_id).await? > 0;
     if let Some((earliest, latest)) = if staged {
         write.staged_disbursements().await?
     } else {
@@ -440,7 +440,7 @@ pub async fn reverify_upload(
         let mut after: Option<NationalCode> = None;
         loop {
             let claims = write
-                .upload_page(after.as_ref(), PEOPLE_PER_PAGE, months)
+                .upload_page(upload_id, after.as_ref(), PEOPLE_PER_PAGE, months)
                 .await?;
             let Some(last) = claims.last().map(|c| c.hire.national_code.clone()) else {
                 break;
@@ -470,7 +470,7 @@ pub async fn reverify_upload(
             after = Some(last);
         }
     }
-    write.unstage_upload_hires().await?;
+    write.unstage_upload_people().await?;
     Ok((judged, changed))
 }
 

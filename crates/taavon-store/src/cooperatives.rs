@@ -6,6 +6,7 @@ use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
+use crate::conn::Conn;
 use crate::error::db;
 use crate::filter::{ApplicantColumn, Conditions, Value, bind_values};
 use crate::insert::{insert_rows, only_id};
@@ -93,13 +94,20 @@ pub struct CooperativeFilter {
     pub member_national_code: Option<String>,
     /// The list's order (by name unless asked otherwise).
     pub sort: Sort<CooperativeColumn>,
+    /// A keyset cursor: only the cooperatives after this one in `sort`'s order (the count
+    /// still counts the whole list). Deep pages by cursor cost what the first one does.
+    pub after_cooperative: Option<i64>,
 }
+
+/// The shortest key FTS5's trigram tokenizer finds: a shorter one has no trigram.
+const TRIGRAM: usize = 3;
 
 /// A page of a list, with the number of rows in the whole list.
 pub type Page<T> = (Vec<T>, i64);
 
 impl Reader {
-    /// Cooperatives in `scope` that match `filter`, in its order; `limit` at most 500. A search
+    /// Cooperatives in `scope` that match `filter`, in its order (after its cursor, if any);
+    /// `limit` at most 501 (a page of 500 and the row that tells whether another follows). A search
     /// by a member's national code finds only cooperatives whose members `people` reads
     /// (those whose applications it lists).
     pub async fn cooperatives(
@@ -138,13 +146,25 @@ impl Reader {
             filters.push(format!("women_led = {p}"));
         }
         if let Some(key) = &filter.name_key {
-            // The key is already folded; LIKE's own wildcards in it are escaped.
+            // The key is already folded; LIKE's own wildcards in it are escaped. This LIKE
+            // alone decides the matches on both engines: PostgreSQL's trigram index (migration
+            // 0030) serves it directly, and SQLite's FTS5 index only narrows the rows to it.
             let escaped = key
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
             let p = filters.bind(Value::Text(format!("%{escaped}%")));
             filters.push(format!("name_key LIKE {p} ESCAPE '\\'"));
+            // SQLite never answers a LIKE on the table from an FTS5 index, so the rows are
+            // first narrowed to those holding the key as a phrase (its trigrams in a row).
+            if matches!(self.conn, Conn::Sqlite(_)) && key.chars().count() >= TRIGRAM {
+                let phrase = format!("\"{}\"", key.replace('"', "\"\""));
+                let p = filters.bind(Value::Text(phrase));
+                filters.push(format!(
+                    "id IN (SELECT rowid FROM cooperative_name_trigrams \
+                     WHERE cooperative_name_trigrams MATCH {p})"
+                ));
+            }
         }
         if let Some(national_code) = &filter.member_national_code {
             let p = filters.bind(Value::Text(national_code.clone()));
@@ -154,17 +174,25 @@ impl Reader {
             ));
             filters.in_applicant_scope(people, "id", "province", ApplicantColumn::Cooperative);
         }
-        let filter_sql = filters.where_sql();
-        let count_sql = format!("SELECT COUNT(*) FROM cooperatives {filter_sql}");
+        let count_sql = format!("SELECT COUNT(*) FROM cooperatives {}", filters.where_sql());
+        let counted = filters.values.len();
+        if let Some(after) = filter.after_cooperative {
+            let p = filters.bind(Value::Int(after));
+            filters.push(filter.sort.after("cooperatives", &p));
+        }
+        // The page's ids first, then their rows: the skipped rows of a deep page by number
+        // are then index entries only (the order's index holds the id), never whole rows.
+        let order = filter.sort.order_by();
         let list_sql = format!(
-            "SELECT {COOPERATIVE_COLUMNS} FROM cooperatives {filter_sql} \
-             {} LIMIT {} OFFSET {}",
-            filter.sort.order_by(),
-            limit.clamp(1, 500),
+            "SELECT {COOPERATIVE_COLUMNS} FROM cooperatives WHERE id IN \
+             (SELECT id FROM cooperatives {} {order} LIMIT {} OFFSET {}) {order}",
+            filters.where_sql(),
+            limit.clamp(1, 501),
             offset.max(0)
         );
+        let count_values = filters.values.get(..counted).unwrap_or_default();
         on!(&mut self.conn, |c| {
-            let count = bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values);
+            let count = bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), count_values);
             let list = bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values);
             let total: i64 = count
                 .fetch_one(&mut *c)

@@ -12,8 +12,8 @@
 //! Verification reads and writes the same way: on SQLite one prepared statement run per
 //! person or hire on the transaction's handle, on PostgreSQL one statement over arrays per
 //! page of people. A national list touches every hire in the country, so the hires at its
-//! workshops are first copied, once, into a temporary table keyed by person
-//! (`stage_upload_hires`), which its pages then read by key: finding each page again in
+//! workshops' people are first copied, once, into a temporary table keyed by person
+//! (`stage_upload_people`), which its pages then read by key: finding each page again in
 //! `loan_hires` had cost a pass over every touched hire per page.
 
 use rusqlite::params;
@@ -159,11 +159,20 @@ type RawMonths = (
     Option<Vec<String>>,
 );
 
-/// `loan_hires`' columns (`HIRE_COLUMNS`) as the staged copy declares them, keyed by person.
-const STAGED_COLUMNS: &str = "loan_id BIGINT NOT NULL, national_code TEXT NOT NULL, \
-     province TEXT NOT NULL, report_id BIGINT NOT NULL, workshop TEXT, \
-     disbursed_on TEXT NOT NULL, status TEXT NOT NULL, woman BOOLEAN NOT NULL, \
-     upload_id BIGINT, verified_at TEXT NOT NULL, PRIMARY KEY (national_code, loan_id)";
+/// Whether a claim `h` is at a workshop the upload (the parameter `upload`, `$5` or `?5`)
+/// covers, its verdict the upload's to change: one hashed set of the upload's workshops
+/// per statement.
+fn touched(upload: &str) -> String {
+    format!(
+        "(h.workshop IN (SELECT workshop FROM insured_upload_months \
+         WHERE upload_id = {upload}) IS TRUE)"
+    )
+}
+
+/// The staged people's columns (`stage_upload_people`): a person and the span of the
+/// disbursements of their hires at the upload's workshops.
+const STAGED_COLUMNS: &str = "national_code TEXT PRIMARY KEY, \
+     first_disbursed TEXT NOT NULL, last_disbursed TEXT NOT NULL";
 
 /// A hire's columns as stored, before they are decoded.
 struct RawHire {
@@ -711,28 +720,43 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Copies the hires at the workshops an upload covers (those whose verdict the upload
-    /// may change, the claim competitors of their people aside) into a temporary table
-    /// keyed by person, for `upload_page` to page through; answers how many.
-    /// The copy lives until `unstage_upload_hires` or the end of the transaction.
-    pub async fn stage_upload_hires(&mut self, upload_id: i64) -> Result<u64, StoreError> {
-        const CONTEXT: &str = "staging the hires an upload touches";
+    /// Copies the people with hires at the workshops an upload covers (the hires whose
+    /// verdict the upload may change, the claim competitors of their people aside) into a
+    /// temporary table keyed by person, each with the earliest and latest disbursement of
+    /// those hires, for `upload_page` to page through; answers how many people.
+    /// Only the people are kept: a page reads their claims from `loan_hires` anyway, and a
+    /// copy of every hire had cost more than the pages' reads of it (5 s of a 2 M-row
+    /// list's verification on PostgreSQL, mostly sorting and indexing whole rows).
+    /// The copy lives until `unstage_upload_people` or the end of the transaction.
+    pub async fn stage_upload_people(&mut self, upload_id: i64) -> Result<u64, StoreError> {
+        const CONTEXT: &str = "staging the people an upload touches";
         let (drop, create) = match self.conn() {
             Conn::Sqlite(_) => (
-                "DROP TABLE IF EXISTS temp.upload_hires",
-                "CREATE TEMP TABLE upload_hires ({STAGED_COLUMNS}) WITHOUT ROWID",
+                "DROP TABLE IF EXISTS temp.upload_people",
+                "CREATE TEMP TABLE upload_people ({STAGED_COLUMNS}) WITHOUT ROWID",
             ),
             Conn::Postgres(_) => (
-                "DROP TABLE IF EXISTS pg_temp.upload_hires",
-                "CREATE TEMP TABLE upload_hires ({STAGED_COLUMNS}) ON COMMIT DROP",
+                "DROP TABLE IF EXISTS pg_temp.upload_people",
+                "CREATE TEMP TABLE upload_people ({STAGED_COLUMNS}) ON COMMIT DROP",
             ),
         };
+        if let Conn::Postgres(tx) = self.conn() {
+            // The grouping and each page's final order are a few megabytes; the default
+            // 4 MB spilled them to disk. A page's read is estimated dear enough to be
+            // compiled (JIT) each time, which cost more than it saved (60 ms a page).
+            // The settings end with the transaction.
+            for sql in ["SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"] {
+                sqlx::query(sql)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db(CONTEXT))?;
+            }
+        }
         let create = create.replace("{STAGED_COLUMNS}", STAGED_COLUMNS);
-        let fill = format!(
-            "INSERT INTO upload_hires ({HIRE_COLUMNS}) SELECT {HIRE_COLUMNS} FROM loan_hires \
+        let fill = "INSERT INTO upload_people (national_code, first_disbursed, last_disbursed) \
+             SELECT national_code, MIN(disbursed_on), MAX(disbursed_on) FROM loan_hires \
              WHERE workshop IN (SELECT workshop FROM insured_upload_months WHERE upload_id = $1) \
-             ORDER BY national_code, loan_id"
-        );
+             GROUP BY national_code ORDER BY national_code";
         let staged = on!(self.conn(), |c| {
             sqlx::query(drop)
                 .execute(&mut *c)
@@ -742,7 +766,7 @@ impl WriteTx {
                 .execute(&mut *c)
                 .await
                 .map_err(db(CONTEXT))?;
-            sqlx::query(sqlx::AssertSqlSafe(fill))
+            sqlx::query(fill)
                 .bind(upload_id)
                 .execute(&mut *c)
                 .await
@@ -751,32 +775,29 @@ impl WriteTx {
         });
         if let Conn::Postgres(tx) = self.conn() {
             // Nothing analyses a temporary table on its own; without figures the planner
-            // guesses its size and may sort the whole copy for every page. A page's read
-            // is estimated dear enough to be compiled (JIT) each time, which cost more
-            // than it saved (60 ms a page); the setting ends with the transaction.
-            for sql in ["ANALYZE pg_temp.upload_hires", "SET LOCAL jit = off"] {
-                sqlx::query(sql)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db(CONTEXT))?;
-            }
+            // guesses its size and may sort the whole copy for every page.
+            sqlx::query("ANALYZE pg_temp.upload_people")
+                .execute(&mut **tx)
+                .await
+                .map_err(db(CONTEXT))?;
         }
         Ok(staged)
     }
 
-    /// The earliest and latest disbursement among the staged hires (`stage_upload_hires`),
+    /// The earliest and latest disbursement among the staged hires (`stage_upload_people`),
     /// which bound the months their verification reads; none when nothing is staged.
     pub async fn staged_disbursements(&mut self) -> Result<Option<(IsoDate, IsoDate)>, StoreError> {
         const CONTEXT: &str = "reading the staged hires' disbursements";
         let range: (Option<String>, Option<String>) = on!(self.conn(), |c| sqlx::query(
-            "SELECT MIN(disbursed_on), MAX(disbursed_on) FROM upload_hires"
+            "SELECT MIN(first_disbursed), MAX(last_disbursed) FROM upload_people"
         )
         .fetch_one(c)
         .await
         .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .map_err(db(CONTEXT))?);
         let day = |text: String| {
-            IsoDate::parse(&text).map_err(|_| corrupt(format!("upload_hires: disbursed on {text}")))
+            IsoDate::parse(&text)
+                .map_err(|_| corrupt(format!("upload_people: disbursed on {text}")))
         };
         match range {
             (Some(first), Some(last)) => Ok(Some((day(first)?, day(last)?))),
@@ -786,11 +807,13 @@ impl WriteTx {
 
     /// The next page of an upload's verification: every hire, nationwide, of the first
     /// `people` staged persons after `after` (by national code, then loan), each marked
-    /// touched when it was staged and, if touched and at a workshop, with its months there
-    /// from `months.0` to `months.1`. On either engine one statement joins the staged
-    /// copy, the claims and the lists (on SQLite through the transaction's own handle).
+    /// touched when it is at a workshop upload `upload_id` covers and, if so, with its
+    /// months there from `months.0` to `months.1`. On either engine one statement joins
+    /// the staged people, their claims and the lists (on SQLite through the transaction's
+    /// own handle); the upload's workshops are one hashed set per statement.
     pub async fn upload_page(
         &mut self,
+        upload_id: i64,
         after: Option<&NationalCode>,
         people: i64,
         months: (JalaliMonth, JalaliMonth),
@@ -802,18 +825,19 @@ impl WriteTx {
                 // Each person's claims are read through the national code index: `OFFSET 0`
                 // keeps the planner from flattening the lateral read into a hash join over
                 // every hire in the country, once per page.
+                let touched = touched("$5");
                 let sql = format!(
-                    "WITH page AS (SELECT DISTINCT national_code FROM upload_hires \
+                    "WITH page AS (SELECT national_code FROM upload_people \
                  WHERE national_code > $1 ORDER BY national_code LIMIT $2) \
-                 SELECT {HIRE_PREFIXED}, s.loan_id IS NOT NULL, m.months, m.days, m.genders \
+                 SELECT {HIRE_PREFIXED}, t.touched, m.months, m.days, m.genders \
                  FROM page p CROSS JOIN LATERAL (SELECT * FROM loan_hires c \
                  WHERE c.national_code = p.national_code OFFSET 0) h \
-                 LEFT JOIN upload_hires s ON s.national_code = h.national_code \
-                 AND s.loan_id = h.loan_id \
+                 CROSS JOIN LATERAL (SELECT {touched} AS touched) t \
                  LEFT JOIN LATERAL (SELECT array_agg(r.month) AS months, \
                  array_agg(r.days) AS days, array_agg(r.gender) AS genders FROM insured_rows r \
-                 WHERE r.workshop = s.workshop AND r.national_code = s.national_code \
-                 AND r.month >= $3 AND r.month <= $4) m ON s.workshop IS NOT NULL \
+                 WHERE t.touched AND r.workshop = h.workshop \
+                 AND r.national_code = h.national_code \
+                 AND r.month >= $3 AND r.month <= $4) m ON TRUE \
                  ORDER BY h.national_code, h.loan_id"
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -821,6 +845,7 @@ impl WriteTx {
                     .bind(people)
                     .bind(months.0.to_string())
                     .bind(months.1.to_string())
+                    .bind(upload_id)
                     .fetch_all(&mut **tx)
                     .await
                     .map_err(db(CONTEXT))?;
@@ -854,21 +879,21 @@ impl WriteTx {
                     .collect();
             }
         };
-        // The same read as one statement: the page's people from the staged copy, each
-        // one's claims through the national code index, whether the copy holds the claim,
-        // and a staged claim's months as text (`month days gender` joined by commas) from
-        // the primary key's prefix. A page had been three reads (the staged hires, their
+        // The same read as one statement: the page's people, each one's claims through
+        // the national code index, whether the claim is at the upload's workshops, and a
+        // touched claim's months as text (`month days gender` joined by commas) from the
+        // primary key's prefix. A page had been three reads (the staged hires, their
         // months, every claim), each hire read and decoded twice.
+        let touched = touched("?5");
         let sql = format!(
-            "SELECT {HIRE_PREFIXED}, s.loan_id IS NOT NULL, CASE WHEN s.workshop IS NOT NULL \
+            "SELECT {HIRE_PREFIXED}, {touched}, CASE WHEN {touched} \
              THEN (SELECT group_concat(r.month || ' ' || r.days || ' ' || r.gender, ',') \
-             FROM insured_rows r WHERE r.workshop = s.workshop \
-             AND r.national_code = s.national_code AND r.month >= ?3 AND r.month <= ?4) END \
-             FROM (SELECT DISTINCT national_code FROM upload_hires WHERE national_code > ?1 \
+             FROM insured_rows r WHERE r.workshop = h.workshop \
+             AND r.national_code = h.national_code AND r.month >= ?3 AND r.month <= ?4) END \
+             FROM (SELECT national_code FROM upload_people WHERE national_code > ?1 \
              ORDER BY national_code LIMIT ?2) p \
              JOIN loan_hires h ON h.national_code = p.national_code \
-             LEFT JOIN upload_hires s ON s.national_code = h.national_code \
-             AND s.loan_id = h.loan_id ORDER BY h.national_code, h.loan_id"
+             ORDER BY h.national_code, h.loan_id"
         );
         let (first, last) = (MonthText::of(months.0), MonthText::of(months.1));
         let io = sqlite_io(tx).await?;
@@ -878,7 +903,8 @@ impl WriteTx {
                 after.map_or("", NationalCode::as_str),
                 people,
                 first.as_str(),
-                last.as_str()
+                last.as_str(),
+                upload_id
             ])
             .map_err(sqlite(CONTEXT))?;
         let mut claims = Vec::new();
@@ -897,12 +923,12 @@ impl WriteTx {
         Ok(claims)
     }
 
-    /// Drops the staged copy (`stage_upload_hires`); SQLite keeps a temporary table for
+    /// Drops the staged people (`stage_upload_people`); SQLite keeps a temporary table for
     /// the connection's life, and its write connection serves every later writer.
-    pub async fn unstage_upload_hires(&mut self) -> Result<(), StoreError> {
+    pub async fn unstage_upload_people(&mut self) -> Result<(), StoreError> {
         let sql = match self.conn() {
-            Conn::Sqlite(_) => "DROP TABLE IF EXISTS temp.upload_hires",
-            Conn::Postgres(_) => "DROP TABLE IF EXISTS pg_temp.upload_hires",
+            Conn::Sqlite(_) => "DROP TABLE IF EXISTS temp.upload_people",
+            Conn::Postgres(_) => "DROP TABLE IF EXISTS pg_temp.upload_people",
         };
         on!(self.conn(), |c| sqlx::query(sql)
             .execute(c)

@@ -5,12 +5,19 @@
 //! Names differ by engine where the engine chooses them (an index behind a UNIQUE
 //! constraint, a foreign key), so those are compared by what they cover, not by name;
 //! indexes the migrations name are compared by name too, triggers by table and event.
+//!
+//! Each engine's own substring index of the cooperatives' names (migration 0030: SQLite's
+//! FTS5 table with its shadow tables and triggers, PostgreSQL's trigram GIN index) has no
+//! counterpart on the other engine, so what is named like `ENGINE_OWN` is left out.
 
 use sqlx::Row;
 
 use crate::conn::Conn;
 use crate::error::db;
 use crate::{Store, StoreError};
+
+/// The `LIKE` pattern of the names of each engine's own search structures.
+const ENGINE_OWN: &str = "%name_trigrams%";
 
 /// The whole schema, each part sorted so that two engines' descriptions compare equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -106,11 +113,14 @@ fn tables_of(rows: Vec<(String, String, String)>) -> Vec<TableColumns> {
 }
 
 async fn sqlite_schema(c: &mut sqlx::SqliteConnection) -> Result<Schema, sqlx::Error> {
-    const TABLES: &str = "m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-                          AND m.name NOT LIKE '_sqlx%'";
+    let tables_only = format!(
+        "m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+         AND m.name NOT LIKE '{ENGINE_OWN}'"
+    );
+    let tables_only = tables_only.as_str();
     let columns: Vec<(String, String, String, i64)> = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT m.name, p.name, p.type, p.pk FROM sqlite_master m \
-         JOIN pragma_table_info(m.name) p WHERE {TABLES} ORDER BY m.name, p.cid"
+         JOIN pragma_table_info(m.name) p WHERE {tables_only} ORDER BY m.name, p.cid"
     )))
     .fetch_all(&mut *c)
     .await?
@@ -148,7 +158,7 @@ async fn sqlite_schema(c: &mut sqlx::SqliteConnection) -> Result<Schema, sqlx::E
     let index_rows: Vec<(String, String, bool, String, bool)> =
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT m.name, i.name, i.\"unique\", i.origin, i.partial FROM sqlite_master m \
-             JOIN pragma_index_list(m.name) i WHERE {TABLES} AND i.origin <> 'pk'"
+             JOIN pragma_index_list(m.name) i WHERE {tables_only} AND i.origin <> 'pk'"
         )))
         .fetch_all(&mut *c)
         .await?
@@ -188,7 +198,7 @@ async fn sqlite_schema(c: &mut sqlx::SqliteConnection) -> Result<Schema, sqlx::E
     let key_rows: Vec<(String, i64, String, String, String)> =
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_master m \
-             JOIN pragma_foreign_key_list(m.name) f WHERE {TABLES} ORDER BY m.name, f.id, f.seq"
+             JOIN pragma_foreign_key_list(m.name) f WHERE {tables_only} ORDER BY m.name, f.id, f.seq"
         )))
         .fetch_all(&mut *c)
         .await?
@@ -225,7 +235,7 @@ async fn sqlite_schema(c: &mut sqlx::SqliteConnection) -> Result<Schema, sqlx::E
 
     // SQLite keeps CHECK constraints only in the table's CREATE text.
     let checks: Vec<(String, usize)> = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT m.name, m.sql FROM sqlite_master m WHERE {TABLES}"
+        "SELECT m.name, m.sql FROM sqlite_master m WHERE {tables_only}"
     )))
     .fetch_all(&mut *c)
     .await?
@@ -239,16 +249,18 @@ async fn sqlite_schema(c: &mut sqlx::SqliteConnection) -> Result<Schema, sqlx::E
     .filter(|(_, count)| *count > 0)
     .collect();
 
-    let triggers: Vec<(String, String)> =
-        sqlx::query("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
-            .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(|row| {
-                let sql: String = row.try_get(1)?;
-                Ok((row.try_get(0)?, trigger_event(&sql)))
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+    let triggers: Vec<(String, String)> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' \
+             AND name NOT LIKE '{ENGINE_OWN}'"
+    )))
+    .fetch_all(&mut *c)
+    .await?
+    .iter()
+    .map(|row| {
+        let sql: String = row.try_get(1)?;
+        Ok((row.try_get(0)?, trigger_event(&sql)))
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
 
     Ok(Schema {
         tables,
@@ -290,7 +302,8 @@ async fn postgres_schema(c: &mut sqlx::PgConnection) -> Result<Schema, sqlx::Err
          EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.oid AND k.contype = 'u') \
          FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
          JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
-         WHERE n.nspname = current_schema() AND t.relname NOT LIKE '_sqlx%'"
+         WHERE n.nspname = current_schema() AND t.relname NOT LIKE '_sqlx%' \
+         AND x.relname NOT LIKE '{ENGINE_OWN}'"
     )))
     .fetch_all(&mut *c)
     .await?;

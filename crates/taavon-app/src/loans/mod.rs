@@ -607,12 +607,7 @@ pub async fn list_loans(
             None => false,
         };
         if !readable {
-            return Err(AppError::invalid(
-                "after",
-                "cursor",
-                "نشانی این صفحه از فهرست درست نیست؛ از صفحه نخست آغاز کنید.",
-                "This page's address is not valid; start from the first page.",
-            ));
+            return Err(crate::bounds::bad_cursor());
         }
     }
     let found = read

@@ -55,6 +55,8 @@ pub struct CooperativePageDto {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+    /// The `after` of the next page; absent on the last one.
+    pub next_after: Option<i64>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -81,6 +83,11 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     #[param(minimum = 0)]
     pub offset: Option<i64>,
+    /// The rows after this cooperative in the list's order: the `next_after` of the page
+    /// before (the first page when absent). A deep page costs what the first does this way;
+    /// `offset` counts on from it.
+    #[param(minimum = 1)]
+    pub after: Option<i64>,
 }
 
 /// A cooperative to register.
@@ -295,7 +302,8 @@ pub async fn list(
         status: query.status,
         women_led: query.women_led,
     };
-    let filter = search.filter()?;
+    let mut filter = search.filter()?;
+    filter.after_cooperative = query.after;
     let page = cooperatives::list_cooperatives(
         &state.store,
         &user.principal,
@@ -309,6 +317,7 @@ pub async fn list(
         total: page.total,
         limit: page.limit,
         offset: page.offset,
+        next_after: page.next_after,
     }))
 }
 

@@ -338,12 +338,12 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
             .collect()
     };
     assert_eq!(
-        write.stage_upload_hires(upload_id).await.unwrap(),
-        5,
-        "the hires at the upload's workshop"
+        write.stage_upload_people(upload_id).await.unwrap(),
+        4,
+        "the people with hires at the upload's workshop"
     );
     // Staging again in the same transaction starts afresh.
-    assert_eq!(write.stage_upload_hires(upload_id).await.unwrap(), 5);
+    assert_eq!(write.stage_upload_people(upload_id).await.unwrap(), 4);
     // A page as verification reads it: every claim on its people, those staged touched
     // and with their months at the workshop within the range asked.
     let day = IsoDate::parse("2025-01-01").unwrap();
@@ -371,14 +371,19 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
             .collect()
     };
     assert_eq!(
-        claims(write.upload_page(None, 1, (after, after)).await.unwrap()),
+        claims(
+            write
+                .upload_page(upload_id, None, 1, (after, after))
+                .await
+                .unwrap()
+        ),
         [(1, first_loan.id, true, vec![(after, 20, Gender::Female)])],
         "the months within the range only"
     );
     assert_eq!(
         claims(
             write
-                .upload_page(Some(&person(1)), 2, (before, after))
+                .upload_page(upload_id, Some(&person(1)), 2, (before, after))
                 .await
                 .unwrap()
         ),
@@ -393,7 +398,7 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
     assert_eq!(
         claims(
             write
-                .upload_page(Some(&person(3)), 2, (before, after))
+                .upload_page(upload_id, Some(&person(3)), 2, (before, after))
                 .await
                 .unwrap()
         ),
@@ -402,12 +407,12 @@ async fn an_uploads_hires_are_staged_and_paged_by_person_with_their_claims_and_m
     );
     assert!(
         write
-            .upload_page(Some(&person(4)), 2, (before, after))
+            .upload_page(upload_id, Some(&person(4)), 2, (before, after))
             .await
             .unwrap()
             .is_empty()
     );
-    write.unstage_upload_hires().await.unwrap();
+    write.unstage_upload_people().await.unwrap();
 
     let mut claims = keys(
         write

@@ -680,5 +680,6 @@ async fn an_unknown_database_scheme_is_an_error() {
 mod citus;
 mod impact;
 mod loans;
+mod search;
 mod services;
 mod support;
