@@ -22,6 +22,7 @@ pub mod clients;
 pub mod clock;
 pub mod cooperatives;
 pub mod county_indicators;
+pub mod dashboard;
 pub mod demo;
 mod duplicate_flags;
 pub mod eod;

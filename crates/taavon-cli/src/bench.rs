@@ -1,4 +1,4 @@
-//! `taavon synth` and `taavon bench registry|ledger|eod|impact|services|events`: synthetic data and the
+//! `taavon synth` and `taavon bench registry|ledger|eod|impact|services|events|dashboard`: synthetic data and the
 //! benchmarks of `taavon-tools`, printed as figures and ratios to a baseline measured in
 //! the same run.
 
@@ -81,6 +81,28 @@ pub enum BenchCommand {
     /// worker to a receiver on the loopback address: events per second delivered and the
     /// delay from each event's commit to its arrival (median, p99, max).
     Events(BenchEventsArgs),
+    /// The dashboard's reads at national scale: `taavon synth`'s cooperatives and `bench
+    /// eod`'s running loans with their applications and history written into the
+    /// database given (which must hold no loans), then the ministry's and a provincial
+    /// officer's dashboards over a month and a year, against the same figures summed
+    /// from the records.
+    Dashboard(BenchDashboardArgs),
+}
+
+#[derive(Args)]
+pub struct BenchDashboardArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 100_000)]
+    pub cooperatives: usize,
+    /// Loans, each with its contracted application.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub loans: usize,
+    /// Dashboards read per role and period.
+    #[arg(long, default_value_t = 20)]
+    pub reads: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -172,6 +194,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Impact(args) => return bench_impact(&args),
         BenchCommand::Services(args) => return bench_services(&args),
         BenchCommand::Events(args) => return crate::bench_events::bench_events(&args),
+        BenchCommand::Dashboard(args) => return bench_dashboard(&args),
     };
     let config = config_with(&args.db)?;
     runtime()?.block_on(async {
@@ -198,6 +221,53 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
             figures.search_median.as_secs_f64() * 1000.0,
             figures.search_p99.as_secs_f64() * 1000.0
         );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn bench_dashboard(args: &BenchDashboardArgs) -> anyhow::Result<ExitCode> {
+    let config = config_with(&args.db)?;
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    runtime()?.block_on(async {
+        let store = open(&config).await?;
+        let f = taavon_tools::bench::dashboard::dashboard(
+            &store,
+            args.cooperatives,
+            args.loans,
+            args.reads,
+            args.seed,
+            &progress,
+            clock::now(),
+        )
+        .await?;
+        store.close().await;
+        bar.finish_and_clear();
+        let ms = |time: Duration| time.as_secs_f64() * 1000.0;
+        let database = taavon_store::DatabaseUrl::parse(&config.database_url)?;
+        println!("database: {database:?}");
+        println!(
+            "data: {} cooperatives, {} applications and loans; loaded in {:.1} s, history \
+             and kept figures in {:.1} s",
+            f.cooperatives,
+            f.loans,
+            f.load.as_secs_f64(),
+            f.history.as_secs_f64()
+        );
+        for r in &f.reads {
+            println!(
+                "{}: dashboard median {:.1} ms, p99 {:.1} ms; the area figures from the \
+                 records {:.1} ms = {:.1} × the whole dashboard's median",
+                r.label,
+                ms(r.median),
+                ms(r.p99),
+                ms(r.from_records),
+                ms(r.from_records) / ms(r.median).max(1e-9)
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -154,6 +154,27 @@ async fn a_person_logs_in_and_sees_the_provinces_page_with_its_map() {
     std::fs::write(&file, screenshot).unwrap();
     eprintln!("screenshot: {}", file.display());
 
+    // The dashboard draws its charts and its map as server-side SVG images, each named,
+    // with the numbers behind a toggle.
+    browser
+        .goto(&format!("{base}/dashboard?period=year"))
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("svg.chart[role=img][aria-label]"))
+        .await
+        .unwrap();
+    let toggles = browser
+        .find_all(Locator::Css("figure.chart-box details summary"))
+        .await
+        .unwrap();
+    assert!(!toggles.is_empty());
+    browser
+        .find(Locator::Css("svg.province-map"))
+        .await
+        .unwrap();
+
     // No page breaks the Content-Security-Policy (no inline style or script, nothing
     // loaded from elsewhere, htmx adding no style of its own): Chromium reports every
     // refusal in its console. Swagger UI, under its own policy, renders too.

@@ -154,7 +154,7 @@ macro_rules! application_row {
 }
 
 /// Application states as an SQL list of literals, for the fixed sets a statement names.
-fn code_list(states: &[ApplicationState]) -> String {
+pub(crate) fn code_list(states: &[ApplicationState]) -> String {
     states
         .iter()
         .map(|state| code_literal(state.code()))
@@ -411,6 +411,46 @@ impl Reader {
         Ok(names)
     }
 
+    /// The applications in `scope` waiting in `states`, the longest-waiting first (by
+    /// their last move), at most `limit`, with how many wait in all: a dashboard's task
+    /// inbox, read by the index on (status, updated_at).
+    pub async fn waiting_applications(
+        &mut self,
+        scope: &ApplicationScope,
+        states: &[ApplicationState],
+        limit: i64,
+    ) -> Result<(Vec<Application>, i64), StoreError> {
+        let mut filters = Conditions::default();
+        if states.is_empty() || !filters.in_scope(scope, "referred_bank") {
+            return Ok((Vec::new(), 0));
+        }
+        filters.push(format!("status IN ({})", code_list(states)));
+        let where_sql = filters.where_sql();
+        let count_sql = format!("SELECT COUNT(*) FROM applications {where_sql}");
+        let list_sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications {where_sql} \
+             ORDER BY updated_at, id LIMIT {}",
+            limit.clamp(1, 1_000)
+        );
+        on!(&mut self.conn, |c| {
+            let total: i64 =
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values)
+                    .fetch_one(&mut *c)
+                    .await
+                    .and_then(|row| row.try_get(0))
+                    .map_err(db("counting waiting applications"))?;
+            let applications =
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err(db("listing waiting applications"))?
+                    .iter()
+                    .map(|row| application_row!(row))
+                    .collect::<Result<Vec<_>, _>>()?;
+            Ok((applications, total))
+        })
+    }
+
     /// The amount already approved (or further on) per province under a program, exact
     /// however many applications add up to it.
     pub async fn committed_by_province(
@@ -656,6 +696,7 @@ impl WriteTx {
         .await
         .and_then(|row| row.try_get(0))
         .map_err(db("recording an application event"))?);
+        self.add_event_to_dashboard(event_id).await?;
         self.audit(AuditEntry {
             action: "application.transition",
             entity: "application",

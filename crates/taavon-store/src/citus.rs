@@ -36,7 +36,11 @@ pub(crate) const REFERENCE_TABLES: &[&str] = &[
 /// one of them sit in the same shard (joins on the province stay on one node). Only the
 /// tables whose keys already hold the province and whose foreign keys point at reference
 /// tables alone; the design note lists what the others need.
-pub(crate) const DISTRIBUTED_TABLES: &[&str] = &["support_county_figures", "portfolio_snapshots"];
+pub(crate) const DISTRIBUTED_TABLES: &[&str] = &[
+    "support_county_figures",
+    "portfolio_snapshots",
+    "dashboard_figures",
+];
 
 /// Makes the reference and distributed tables of a Citus database; nothing elsewhere.
 pub(crate) async fn distribute(pool: &PgPool) -> Result<(), StoreError> {

@@ -31,6 +31,7 @@ mod bulk;
 mod bulk_loans;
 mod citus;
 mod cooperatives;
+mod dashboard_figures;
 mod eod;
 mod error;
 mod events;
@@ -82,6 +83,9 @@ pub use awards::{
 #[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
+pub use dashboard_figures::{
+    DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, PortfolioPoint,
+};
 pub use eod::{ClassTotals, EodBatch, PortfolioRow};
 pub use error::StoreError;
 pub use events::EventRecord;

@@ -1013,6 +1013,7 @@ impl WriteTx {
             .map_err(db("updating an installment"))
             .map(|_| ())?);
         }
+        self.add_transaction_to_dashboard(id).await?;
         self.audit(AuditEntry::created(
             "loan.transaction",
             "loan_transaction",

@@ -494,6 +494,8 @@ pub async fn demo_main_pages(base: &str) -> Vec<String> {
     let application = get("/api/v1/applications").await["items"][0]["id"].clone();
     vec![
         "/".to_owned(),
+        "/dashboard".into(),
+        "/dashboard?period=year&measure=submitted&per=capita".into(),
         "/provinces".into(),
         "/provinces/IR-16".into(),
         "/cooperatives".into(),

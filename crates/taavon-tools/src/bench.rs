@@ -18,6 +18,7 @@ use taavon_app::import::import_cooperatives;
 use taavon_app::table::Table;
 use taavon_app::users::Caller;
 
+pub mod dashboard;
 pub mod eod;
 pub mod impact;
 pub mod ledger;

@@ -50,6 +50,21 @@ fn sees(role: &Role, subject: &ApplicationSubject<'_>) -> bool {
     }
 }
 
+/// The states in which an application in `role`'s scope waits for that role (its task
+/// inbox, oldest first): a representative's drafts and ineligible ones to revise, a
+/// province's reviews, second approvals and referrals, a bank's referrals and contracts,
+/// the ministry's second approvals. Auditors, agencies and judges act on none.
+pub fn waiting_states(role: &Role) -> &'static [ApplicationState] {
+    use ApplicationState as S;
+    match role {
+        Role::CooperativeRepresentative { .. } => &[S::Draft, S::Ineligible],
+        Role::ProvincialOfficer { .. } => &[S::UnderReview, S::AwaitingSecondApproval, S::Approved],
+        Role::BankOfficer { .. } => &[S::Referred, S::BankApproved],
+        Role::MinistryAdmin => &[S::AwaitingSecondApproval],
+        Role::Auditor | Role::AgencyOfficer { .. } | Role::Judge { .. } => &[],
+    }
+}
+
 /// Whether `role` drafts applications at all (the new-application form's rule); which
 /// applicants it drafts for, `decide` judges draft by draft.
 pub fn drafts_applications(role: &Role) -> bool {

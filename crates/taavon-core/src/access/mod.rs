@@ -17,7 +17,7 @@ mod support;
 
 pub use applications::{
     ApplicationScope, ApplicationSubject, application_scope, decide_revision, decide_transition,
-    drafts_applications, permitted_moves,
+    drafts_applications, permitted_moves, waiting_states,
 };
 pub use awards::{
     AwardScope, EntryRoute, award_scope, decide_award_entry, follows_judging, in_award_scope,

@@ -74,6 +74,14 @@ impl JalaliMonth {
         }
     }
 
+    /// Farvardin, the first month, of `year` (clamped into the calendar's years).
+    pub fn farvardin(year: i32) -> Self {
+        Self {
+            year: year.clamp(JalaliDate::MIN_YEAR, JalaliDate::MAX_YEAR),
+            month: 1,
+        }
+    }
+
     /// The first day of the month.
     pub fn first_day(self) -> JalaliDate {
         JalaliDate {

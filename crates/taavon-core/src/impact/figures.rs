@@ -116,6 +116,49 @@ impl PeriodKey {
         }
     }
 
+    /// The period's first month and how many months it spans.
+    fn months(self) -> (JalaliMonth, i32) {
+        let month = |month: PeriodKey| match month {
+            PeriodKey::Month(month) => month,
+            // The first month of a season or a year: Farvardin, then three on per season.
+            PeriodKey::Season { year, season } => {
+                JalaliMonth::farvardin(year).add_months(3 * (i32::from(season) - 1))
+            }
+            PeriodKey::Year(year) => JalaliMonth::farvardin(year),
+        };
+        let span = match self {
+            PeriodKey::Month(_) => 1,
+            PeriodKey::Season { .. } => 3,
+            PeriodKey::Year(_) => 12,
+        };
+        (month(self), span)
+    }
+
+    /// The period's first and last days.
+    pub fn days(self) -> (IsoDate, IsoDate) {
+        let (first, span) = self.months();
+        (
+            first.first_day().to_iso(),
+            first.add_months(span).first_day().to_iso().add_days(-1),
+        )
+    }
+
+    /// The period before: the month, season or year before.
+    pub fn previous(self) -> Self {
+        match self {
+            PeriodKey::Month(month) => PeriodKey::Month(month.add_months(-1)),
+            PeriodKey::Season { year, season: 1 } => PeriodKey::Season {
+                year: year - 1,
+                season: 4,
+            },
+            PeriodKey::Season { year, season } => PeriodKey::Season {
+                year,
+                season: season - 1,
+            },
+            PeriodKey::Year(year) => PeriodKey::Year(year - 1),
+        }
+    }
+
     /// `مهر ۱۴۰۳`, `پاییز ۱۴۰۳`, `۱۴۰۳`.
     pub fn name_fa(self) -> String {
         to_persian_digits(&self.named(&MONTHS_FA, &SEASONS_FA))
@@ -213,6 +256,39 @@ pub fn aggregate(cells: &[FigureCell], period: Period) -> Vec<FigureRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_spans_its_jalali_days_and_knows_the_one_before() {
+        // Establishes the bounds of a month, a season and a leap year, and the periods
+        // before them across a year's turn.
+        let days = |key: PeriodKey| {
+            let (first, last) = key.days();
+            (first.to_string(), last.to_string())
+        };
+        let esfand = PeriodKey::Month(JalaliMonth::new(1403, 12).unwrap());
+        assert_eq!(days(esfand), ("2025-02-19".into(), "2025-03-20".into()));
+        let spring = PeriodKey::Season {
+            year: 1404,
+            season: 1,
+        };
+        assert_eq!(days(spring), ("2025-03-21".into(), "2025-06-21".into()));
+        assert_eq!(
+            days(PeriodKey::Year(1403)),
+            ("2024-03-20".into(), "2025-03-20".into())
+        );
+        assert_eq!(
+            spring.previous(),
+            PeriodKey::Season {
+                year: 1403,
+                season: 4
+            }
+        );
+        assert_eq!(
+            PeriodKey::Month(JalaliMonth::new(1404, 1).unwrap()).previous(),
+            esfand
+        );
+        assert_eq!(PeriodKey::Year(1404).previous(), PeriodKey::Year(1403));
+    }
 
     fn cell(
         group: &str,

@@ -308,6 +308,9 @@ fields! {
         "What the impact figures are grouped by (province by default)."), TextKind::Code);
     ImpactPeriod => or_blank(one_of(Period::ALL.iter().map(|p| p.code()),
         "The Jalali period the impact figures are summed over (year by default)."), TextKind::Code);
+    DashboardPeriod => or_blank(one_of(taavon_app::dashboard::PERIODS,
+        "The dashboard's Jalali period: a month (the default), a season, a year, or a range \
+         of days (from, to)."), TextKind::Code);
     ServiceKindCode => one_of(
         ServiceKind::ALL.iter().filter(|k| **k != ServiceKind::BankFacility).map(|k| k.code()),
         "What an agency delivered (a bank facility enters from its disbursement, never by hand).");

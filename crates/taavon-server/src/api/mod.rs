@@ -7,6 +7,7 @@ mod awards;
 mod calendar;
 mod clients;
 mod cooperatives;
+mod dashboard;
 mod declared_lengths;
 mod events;
 mod fields;
@@ -108,6 +109,7 @@ use problems::ProblemResponses;
         impact::amend,
         impact::fraud_signals,
         impact::figures,
+        dashboard::dashboard,
         impact::cooperative_workshop,
         impact::client_workshop,
         support::list,
@@ -318,6 +320,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/impact/fraud-signals", get(impact::fraud_signals))
         .route("/api/v1/impact/figures", get(impact::figures))
+        .route("/api/v1/dashboard", get(dashboard::dashboard))
         .route(
             "/api/v1/loans/{id}/hires",
             get(impact::hires).post(impact::report).put(impact::amend),

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use taavon_app::{AppError, cooperatives, reference};
-use taavon_core::access::{self, CooperativeScope, Principal};
+use taavon_core::access::{self, ApplicationScope, CooperativeScope, Principal};
 
 use super::i18n::Lang;
 use super::page::{PageParts, error_page, layout, parts_text};
@@ -21,6 +21,8 @@ struct HomePage {
     cooperatives: Option<String>,
     provinces: String,
     underprivileged_counties: String,
+    /// The dashboard's name, for a role whose scope holds applications.
+    dashboard: Option<&'static str>,
 }
 
 pub async fn home(
@@ -53,6 +55,8 @@ pub async fn home(
                 provinces: lang.number(i64::try_from(provinces.len()).unwrap_or(0)),
                 underprivileged_counties: lang
                     .number(provinces.iter().map(|p| p.underprivileged_counties).sum()),
+                dashboard: (access::application_scope(principal) != ApplicationScope::None)
+                    .then(|| super::dashboard::DashboardText::of(lang).title),
                 layout,
             };
             render(&page)
@@ -61,7 +65,7 @@ pub async fn home(
     }
 }
 
-fn scope_text(lang: Lang, principal: &Principal) -> String {
+pub(super) fn scope_text(lang: Lang, principal: &Principal) -> String {
     match access::cooperative_scope(principal) {
         CooperativeScope::All => lang.text().nation.to_owned(),
         CooperativeScope::Provinces(list) => list

@@ -11,6 +11,7 @@ mod calendar;
 mod certificate;
 mod cooperative_page;
 mod csrf;
+mod dashboard;
 mod deposits;
 mod fields;
 mod flash;
@@ -119,6 +120,10 @@ impl Layout {
         };
         if principal.is_some() {
             push("/", t.nav_home);
+        }
+        if principal.is_some_and(|p| access::application_scope(p) != access::ApplicationScope::None)
+        {
+            push(dashboard::PATH, dashboard::DashboardText::of(lang).title);
         }
         push("/provinces", t.nav_provinces);
         // What the pooled money did, for everyone (no login).
@@ -287,6 +292,7 @@ const FAILED_PAGE: &str = "<!doctype html><html lang=\"fa\" dir=\"rtl\"><head><m
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route(dashboard::PATH, get(dashboard::page))
         .route("/logout", post(session::logout))
         .route("/provinces", get(provinces::provinces))
         .route("/provinces/{code}", get(provinces::province))

@@ -7,6 +7,7 @@ mod awards;
 mod awards_pages;
 mod browser;
 mod contract;
+mod dashboard;
 mod events;
 mod forms;
 mod four_eyes;

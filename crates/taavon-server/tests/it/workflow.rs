@@ -78,7 +78,7 @@ pub(crate) async fn step(
 
 /// A new application of `cooperative`, drafted, submitted and referred by the clerk
 /// and approved by the admin, taken to the state `action` leaves from.
-async fn application_ready_for(
+pub(crate) async fn application_ready_for(
     app: &TestApp,
     tokens: &Tokens,
     cooperative: i64,

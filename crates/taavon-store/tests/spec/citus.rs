@@ -25,7 +25,11 @@ const REFERENCE: &[&str] = &[
     "support_topics",
     "tier_classifications",
 ];
-const DISTRIBUTED: &[&str] = &["portfolio_snapshots", "support_county_figures"];
+const DISTRIBUTED: &[&str] = &[
+    "dashboard_figures",
+    "portfolio_snapshots",
+    "support_county_figures",
+];
 
 #[tokio::test]
 async fn opening_a_citus_database_distributes_its_tables_by_province() {

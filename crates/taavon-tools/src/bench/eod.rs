@@ -65,6 +65,11 @@ pub struct EodFigures {
     pub classes: Vec<ClassTotals>,
 }
 
+/// The first business date the benchmark closes, as a date.
+pub(crate) fn first_date() -> Result<IsoDate, AppError> {
+    IsoDate::parse(FIRST_DATE).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Loads `loans` synthetic loans into an empty loan book, closes two dates, reruns the
 /// first and times the baseline; fails if the rerun changed anything or a class is
 /// missing at the end. `progress(done, total)` counts loans written.
@@ -83,7 +88,7 @@ pub async fn eod(
             "bench eod needs a database without loans".into(),
         ));
     }
-    let first = IsoDate::parse(FIRST_DATE).map_err(|e| AppError::Internal(e.to_string()))?;
+    let first = first_date()?;
     let started = Instant::now();
     load(store, loans, seed, first, progress, now).await?;
     let load_time = started.elapsed();
@@ -168,7 +173,7 @@ struct Province {
     branches: Vec<(String, String)>,
 }
 
-async fn load(
+pub(crate) async fn load(
     store: &Store,
     loans: usize,
     seed: u64,
