@@ -1,13 +1,14 @@
 //! Reading and verifying the audit trail.
 
 use taavon_core::access::{self, Action, Principal, Resource};
-use taavon_core::calendar::{IsoDate, TEHRAN_OFFSET_SECONDS, parse_date_any};
+use taavon_core::calendar::{IsoDate, TEHRAN_OFFSET_SECONDS};
 use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
     Actor, AuditCheckpoint, AuditFilter, AuditHead, AuditKey, AuditRecord, AuditVerification, Store,
 };
 
+use crate::fields::optional_day;
 use crate::{AppError, FieldError};
 
 /// The most audit records one request returns.
@@ -55,20 +56,10 @@ impl AuditSearch {
             ("to", self.to.as_deref(), TextKind::Date),
         ])?;
         let mut errors = Vec::new();
-        let mut day = |field: &str, text: &Option<String>| {
-            let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
-            parse_date_any(text)
-                .map_err(|error| {
-                    errors.push(FieldError::new(
-                        field,
-                        error.rule(),
-                        &error.message_fa(),
-                        &error.message_en(),
-                    ));
-                })
-                .ok()
-        };
-        let (from, to) = (day("from", &self.from), day("to", &self.to));
+        let (from, to) = (
+            optional_day(&mut errors, "from", self.from.as_deref()),
+            optional_day(&mut errors, "to", self.to.as_deref()),
+        );
         if let (Some(from), Some(to)) = (from, to)
             && to < from
         {

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use taavon_core::access::{ApplicationScope, Principal, application_scope, waiting_states};
-use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth, parse_date_any};
+use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
 use taavon_core::impact::figures::{Period, PeriodKey};
 use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
@@ -21,6 +21,7 @@ use taavon_store::{
     Reader, Store,
 };
 
+use crate::fields::optional_day;
 use crate::{AppError, FieldError};
 
 /// How many waiting applications the inbox lists (the count covers them all).
@@ -275,23 +276,10 @@ impl DashboardQuery {
                 .map(str::to_owned)
         };
         let mut errors = Vec::new();
-        let mut day = |field: &str, text: &Option<String>| {
-            let text = given(text)?;
-            parse_date_any(&text)
-                .map_err(|error| {
-                    errors.push(FieldError::new(
-                        field,
-                        error.rule(),
-                        &error.message_fa(),
-                        &error.message_en(),
-                    ));
-                })
-                .ok()
-        };
         let (on, from, to) = (
-            day("on", &self.on),
-            day("from", &self.from),
-            day("to", &self.to),
+            optional_day(&mut errors, "on", self.on.as_deref()),
+            optional_day(&mut errors, "from", self.from.as_deref()),
+            optional_day(&mut errors, "to", self.to.as_deref()),
         );
         let period = given(&self.period);
         let spans = match period.as_deref() {

@@ -2,7 +2,7 @@
 //! calendar, a text that must be given, a province code to filter by. Each wrong one is
 //! recorded as a `FieldError` naming its field, so a form reports every mistake at once.
 
-use taavon_core::calendar::parse_date_any;
+use taavon_core::calendar::{IsoDate, parse_date_any};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::text::normalize;
 use taavon_core::timestamp::Timestamp;
@@ -35,14 +35,24 @@ pub(crate) fn today_iso(now: Timestamp) -> String {
     taavon_core::calendar::IsoDate::tehran_today(now.unix_seconds()).to_string()
 }
 
+/// A date that may be left empty (none then), as the store keeps it.
 pub(crate) fn optional_date(
     errors: &mut Vec<FieldError>,
     field: &str,
     text: Option<&str>,
 ) -> Option<String> {
+    optional_day(errors, field, text).map(|day| day.to_string())
+}
+
+/// A day that may be left empty (none then), in either calendar and either digits.
+pub(crate) fn optional_day(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    text: Option<&str>,
+) -> Option<IsoDate> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;
     match parse_date_any(text) {
-        Ok(date) => Some(date.to_string()),
+        Ok(date) => Some(date),
         Err(error) => {
             errors.push(FieldError::new(
                 field,

@@ -272,11 +272,15 @@ impl Outlines {
 /// The five sequential colours of a choropleth, lightest (lowest) first.
 const PALETTE: [&str; 5] = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 
+/// The colour of a map whose areas all hold the same value: the lightest, since a
+/// darker one reads as "much" (a period with nothing disbursed painted orange everywhere).
+const FLAT: &str = PALETTE[0];
+
 /// One of five sequential colours for `value` between `min` and `max` (equal-width
 /// classes; darker is higher).
 pub fn choropleth_colour(value: f64, min: f64, max: f64) -> &'static str {
     if max <= min {
-        return "#fc8d59";
+        return FLAT;
     }
     let class = (((value - min) / (max - min)) * 5.0)
         .floor()
@@ -294,7 +298,7 @@ pub fn choropleth_legend(
     label: impl Fn(u64, u64) -> String,
 ) -> String {
     let rows: Vec<(&str, String)> = if max <= min {
-        vec![("#fc8d59", label(min, max))]
+        vec![(FLAT, label(min, max))]
     } else {
         // The classes of `choropleth_colour`: equal fifths of the range.
         let bound = |i: u64| min + (max - min) * i / 5;
@@ -389,5 +393,8 @@ mod tests {
         assert!(svg.contains(">0–2<") && svg.contains(">8–10<"));
         let flat = choropleth_legend(3, 3, "راهنما", |from, to| format!("{from}–{to}"));
         assert_eq!(flat.matches("<rect").count(), 1);
+        // One value everywhere is drawn light, in the map and its legend alike.
+        assert!(flat.contains(&format!("fill=\"{}\"", choropleth_colour(3.0, 3.0, 3.0))));
+        assert_eq!(choropleth_colour(0.0, 0.0, 0.0), "#fef0d9");
     }
 }

@@ -214,21 +214,36 @@ impl Reader {
             limit.clamp(1, 100_000),
             offset.max(0)
         );
+        self.counted_applications(
+            (count_sql, list_sql),
+            &filters.values,
+            ("counting applications", "listing applications"),
+        )
+        .await
+    }
+
+    /// The applications `sql.1` reads with how many `sql.0` counts, both bound to
+    /// `values`; `context` names the two reads in an error.
+    async fn counted_applications(
+        &mut self,
+        sql: (String, String),
+        values: &[Value],
+        context: (&'static str, &'static str),
+    ) -> Result<(Vec<Application>, i64), StoreError> {
+        let (count_sql, list_sql) = sql;
         on!(&mut self.conn, |c| {
-            let total: i64 =
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values)
-                    .fetch_one(&mut *c)
-                    .await
-                    .and_then(|row| row.try_get(0))
-                    .map_err(db("counting applications"))?;
-            let applications =
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values)
-                    .fetch_all(&mut *c)
-                    .await
-                    .map_err(db("listing applications"))?
-                    .iter()
-                    .map(|row| application_row!(row))
-                    .collect::<Result<Vec<_>, _>>()?;
+            let total: i64 = bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), values)
+                .fetch_one(&mut *c)
+                .await
+                .and_then(|row| row.try_get(0))
+                .map_err(db(context.0))?;
+            let applications = bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), values)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(db(context.1))?
+                .iter()
+                .map(|row| application_row!(row))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok((applications, total))
         })
     }
@@ -432,23 +447,15 @@ impl Reader {
              ORDER BY updated_at, id LIMIT {}",
             limit.clamp(1, 1_000)
         );
-        on!(&mut self.conn, |c| {
-            let total: i64 =
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &filters.values)
-                    .fetch_one(&mut *c)
-                    .await
-                    .and_then(|row| row.try_get(0))
-                    .map_err(db("counting waiting applications"))?;
-            let applications =
-                bind_values!(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &filters.values)
-                    .fetch_all(&mut *c)
-                    .await
-                    .map_err(db("listing waiting applications"))?
-                    .iter()
-                    .map(|row| application_row!(row))
-                    .collect::<Result<Vec<_>, _>>()?;
-            Ok((applications, total))
-        })
+        self.counted_applications(
+            (count_sql, list_sql),
+            &filters.values,
+            (
+                "counting waiting applications",
+                "listing waiting applications",
+            ),
+        )
+        .await
     }
 
     /// The amount already approved (or further on) per province under a program, exact

@@ -4,11 +4,12 @@
 //! grouped read from the store; the periods and shares come from the core.
 
 use taavon_core::access::{Principal, application_scope};
-use taavon_core::calendar::{IsoDate, parse_date_any};
+use taavon_core::calendar::IsoDate;
 use taavon_core::impact::figures::aggregate;
 use taavon_core::reference::ProvinceCode;
 use taavon_store::{FigureFilter, Store};
 
+use crate::fields::optional_day;
 use crate::{AppError, FieldError};
 use taavon_core::limits::TextKind;
 
@@ -89,20 +90,10 @@ impl FiguresQuery {
                 None
             }),
         };
-        let mut day = |field: &str, text: &Option<String>| {
-            let text = given(text)?;
-            parse_date_any(&text)
-                .map_err(|error| {
-                    errors.push(FieldError::new(
-                        field,
-                        error.rule(),
-                        &error.message_fa(),
-                        &error.message_en(),
-                    ));
-                })
-                .ok()
-        };
-        let (from, to) = (day("from", &self.from), day("to", &self.to));
+        let (from, to) = (
+            optional_day(&mut errors, "from", self.from.as_deref()),
+            optional_day(&mut errors, "to", self.to.as_deref()),
+        );
         if let (Some(from), Some(to)) = (from, to)
             && to < from
         {

@@ -205,16 +205,35 @@ fn draw(
         if at % every != 0 {
             continue;
         }
+        let room = band * i64::try_from(every).unwrap_or(1);
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">\
+             <title>{}</title>{}</text>",
             x_of(lang, at, count),
             HEIGHT - BOTTOM + 16,
-            escape(category)
+            escape(category),
+            escape(&fitted(category, room))
         );
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Roughly how wide a character of the category names is (11 px text), in SVG units.
+const CHARACTER_WIDTH: i64 = 6;
+
+/// `name` cut to what fits in `room` units, with an ellipsis when cut (the whole name is
+/// the label's title and in the table): long names would run into their neighbours.
+fn fitted(name: &str, room: i64) -> String {
+    let fits = usize::try_from((room - CHARACTER_WIDTH) / CHARACTER_WIDTH).unwrap_or(0);
+    if name.chars().count() <= fits {
+        return name.to_owned();
+    }
+    let mut cut: String = name.chars().take(fits.saturating_sub(1)).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
 }
 
 #[cfg(test)]
@@ -266,5 +285,30 @@ mod tests {
         let lines = chart(Lang::Fa, Shape::Lines);
         assert_eq!(lines.svg.matches("<polyline").count(), 2);
         assert!(lines.svg.contains(&format!("x=\"{}\"", WIDTH - SCALE + 6)));
+    }
+
+    #[test]
+    fn a_long_category_name_is_cut_to_its_room_and_kept_whole_in_its_title() {
+        assert_eq!(fitted("اشتغال زنان", 200), "اشتغال زنان");
+        let cut = fitted("تسهیلات اعتباری بانک توسعه تعاون", 60);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(cut.chars().count() <= 9, "{cut}");
+        let names = ["تسهیلات اعتباری بانک توسعه تعاون".to_owned(), "ب".to_owned()];
+        let chart = Chart::new(
+            Lang::Fa,
+            Shape::Bars,
+            "نمودار",
+            &names,
+            &[Series {
+                name: "مبلغ".into(),
+                values: vec![1, 2],
+            }],
+            &|v| v.to_string(),
+        );
+        assert!(
+            chart
+                .svg
+                .contains("<title>تسهیلات اعتباری بانک توسعه تعاون</title>")
+        );
     }
 }

@@ -15,7 +15,7 @@ use axum::response::Response;
 use taavon_app::AppError;
 use taavon_app::dashboard::{self, Dashboard, DashboardQuery, PERIODS, SeriesKey, Span};
 use taavon_app::rows::{DashboardSums, PortfolioPoint, ProvinceRow};
-use taavon_core::access::ApplicationScope;
+use taavon_core::access::{self, ApplicationScope, Principal};
 use taavon_core::calendar::{JalaliDate, MONTHS_EN, MONTHS_FA};
 use taavon_core::impact::figures::PeriodKey;
 
@@ -72,6 +72,8 @@ struct DashboardPage {
     as_of: String,
     /// False for a role whose scope holds no application (an agency, a judge).
     in_scope: bool,
+    /// Where a role with nothing in scope here finds its own figures.
+    elsewhere: Vec<(&'static str, &'static str)>,
     cards: Vec<Card>,
     charts: Vec<Chart>,
     portfolio_as_of: Option<String>,
@@ -176,6 +178,7 @@ pub async fn page(
         heading,
         as_of: format!("{} {}", d.as_of, format::local_time(lang, now)),
         in_scope: found.scope != ApplicationScope::None,
+        elsewhere: elsewhere(lang, &user.principal),
         cards: cards(lang, &found),
         charts: charts(lang, &found, &names),
         portfolio_as_of: last_close.map(|day| format!("{} {day}", d.portfolio_as_of)),
@@ -616,4 +619,22 @@ fn measure_name(d: &DashboardText, measure: &str) -> &'static str {
         .and_then(|at| d.measures.get(at))
         .copied()
         .unwrap_or("")
+}
+
+/// The pages that hold the figures of a role this dashboard has nothing for (an agency
+/// officer's pooled funds, services and support requests), in the navigation's words.
+fn elsewhere(lang: Lang, principal: &Principal) -> Vec<(&'static str, &'static str)> {
+    let mut links = Vec::new();
+    if access::ledger_view(principal) != access::LedgerView::None {
+        links.push(("/funds", lang.text().nav_funds));
+    }
+    links.push((
+        super::services::PATH,
+        lang.pick("هم‌افزایی و کمبودها", "Synergy and gaps"),
+    ));
+    links.push((
+        "/support",
+        lang.pick("درخواست‌های حمایت", "Support requests"),
+    ));
+    links
 }

@@ -62,6 +62,7 @@ pub struct DashboardText {
     pub state: &'static str,
     pub amount: &'static str,
     pub nothing_in_scope: &'static str,
+    pub elsewhere: &'static str,
     pub count_unit: &'static str,
     pub job_unit: &'static str,
 }
@@ -115,7 +116,7 @@ static FA: DashboardText = DashboardText {
     classes_heading: "سبد تسهیلات به تفکیک طبقهٔ بانک مرکزی",
     classes: ["جاری", "سررسید گذشته", "معوق", "مشکوک‌الوصول"],
     outstanding: "مانده",
-    par_heading: "روند پرتفوی در معرض خطر (PAR۳۰ و PAR۹۰)",
+    par_heading: "روند پرتفوی در معرض خطر (معوق بیش از ۳۰ و ۹۰ روز)",
     no_portfolio: "هنوز روز کاری‌ای در این محدوده بسته نشده است.",
     numbers: "نمایش ارقام",
     map_heading: "نقشهٔ استان‌ها",
@@ -132,7 +133,7 @@ static FA: DashboardText = DashboardText {
     per_capita: "سرانه",
     per_person_rial: "ریال برای هر نفر",
     per_100k: "در هر صد هزار نفر",
-    map_note: "برای دیدن استان، روی آن بزنید یا با کلید Tab به آن بروید.",
+    map_note: "برای دیدن استان، روی آن بزنید یا با صفحه‌کلید به آن بروید.",
     by_province: "اعتبار و عملکرد به تفکیک استان",
     by_program: "اعتبار و عملکرد به تفکیک برنامه",
     province: "استان",
@@ -144,6 +145,7 @@ static FA: DashboardText = DashboardText {
     state: "وضعیت",
     amount: "مبلغ (ریال)",
     nothing_in_scope: "نقش شما درخواست یا تسهیلاتی در محدودهٔ خود ندارد.",
+    elsewhere: "ارقام کار شما در این صفحه‌هاست:",
     count_unit: "فقره",
     job_unit: "نفر",
 };
@@ -217,6 +219,7 @@ static EN: DashboardText = DashboardText {
     state: "State",
     amount: "Amount (rials)",
     nothing_in_scope: "Your role has no applications or loans within its scope.",
+    elsewhere: "The figures of your work are on these pages:",
     count_unit: "items",
     job_unit: "people",
 };
