@@ -42,6 +42,7 @@ mod impact_figures;
 mod insert;
 mod ledger;
 mod ledger_reports;
+mod loan_figure_parts;
 mod loan_figures;
 mod loans;
 mod outbox;

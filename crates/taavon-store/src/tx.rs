@@ -300,7 +300,7 @@ impl WriteTx {
         }
         // The loans' county figures follow every statement of the change.
         let figure_loans = std::mem::take(&mut self.figure_loans);
-        crate::loan_figures::refresh(&mut self.reader.conn, &figure_loans).await?;
+        crate::loan_figure_parts::refresh(&mut self.reader.conn, &figure_loans).await?;
         let entries = std::mem::take(&mut self.entries);
         let key = self.audit_key.clone();
         audit::append(

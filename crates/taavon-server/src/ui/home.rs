@@ -4,9 +4,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use taavon_app::{AppError, cooperatives, reference};
-use taavon_core::access::{self, ApplicationScope, CooperativeScope, Principal};
+use taavon_core::access::{self, ApplicationScope, CooperativeScope};
 
-use super::i18n::Lang;
 use super::page::{PageParts, error_page, layout, parts_text};
 use super::{Layout, names, render, role_name};
 use crate::auth::UiUser;
@@ -50,7 +49,7 @@ pub async fn home(
         Ok((cooperatives, provinces)) => {
             let page = HomePage {
                 display_role: role_name(lang, &principal.role),
-                scope: scope_text(lang, principal),
+                scope: names::scope_text(lang, principal),
                 cooperatives: cooperatives.map(|n| lang.number(n)),
                 provinces: lang.number(i64::try_from(provinces.len()).unwrap_or(0)),
                 underprivileged_counties: lang
@@ -62,23 +61,5 @@ pub async fn home(
             render(&page)
         }
         Err(error) => error_page(layout, &error),
-    }
-}
-
-pub(super) fn scope_text(lang: Lang, principal: &Principal) -> String {
-    match access::cooperative_scope(principal) {
-        CooperativeScope::All => lang.text().nation.to_owned(),
-        CooperativeScope::Provinces(list) => list
-            .iter()
-            .map(|code| names::province_name(lang, code.as_str()))
-            .collect::<Vec<_>>()
-            .join(lang.pick("، ", ", ")),
-        CooperativeScope::One(id) => format!(
-            "{} {}{}",
-            lang.text().nav_cooperatives,
-            lang.text().number_sign,
-            lang.digits(&id.to_string())
-        ),
-        CooperativeScope::None => "—".to_owned(),
     }
 }

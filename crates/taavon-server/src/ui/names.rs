@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use taavon_app::Store;
 use taavon_app::reference::{self, NameTables};
 use taavon_app::{AppError, DuplicateRule};
-use taavon_core::access::{EntryRoute, Principal};
+use taavon_core::access::{self, CooperativeScope, EntryRoute, Principal};
 use taavon_core::applications::{ApplicationState, state_name_en, state_name_fa};
 use taavon_core::awards::EntryStatus;
 use taavon_core::awards::festival::{RoundAction, RoundKind, RoundState};
@@ -681,4 +681,24 @@ pub fn method(lang: Lang, method: Method) -> String {
         Method::EqualPrincipal => ("اصل مساوی در هر قسط", "Equal principal"),
     };
     lang.pick(fa, en).to_owned()
+}
+
+/// The area a user's scope covers, in words: the nation, its provinces, or its one
+/// cooperative.
+pub(super) fn scope_text(lang: Lang, principal: &Principal) -> String {
+    match access::cooperative_scope(principal) {
+        CooperativeScope::All => lang.text().nation.to_owned(),
+        CooperativeScope::Provinces(list) => list
+            .iter()
+            .map(|code| province_name(lang, code.as_str()))
+            .collect::<Vec<_>>()
+            .join(lang.pick("، ", ", ")),
+        CooperativeScope::One(id) => format!(
+            "{} {}{}",
+            lang.text().nav_cooperatives,
+            lang.text().number_sign,
+            lang.digits(&id.to_string())
+        ),
+        CooperativeScope::None => "—".to_owned(),
+    }
 }

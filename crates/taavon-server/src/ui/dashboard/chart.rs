@@ -220,17 +220,32 @@ fn draw(
     svg
 }
 
-/// Roughly how wide a character of the category names is (11 px text), in SVG units.
-const CHARACTER_WIDTH: i64 = 6;
+/// Roughly how wide a character of the category names is (11 px text), in SVG units:
+/// digits and separators are narrower than letters, so a date fits where a name of as
+/// many letters would not.
+fn character_width(c: char) -> i64 {
+    match c {
+        '0'..='9' | '۰'..='۹' => 5,
+        '/' | '.' | ',' | ' ' | '\u{200c}' => 3,
+        _ => 6,
+    }
+}
 
 /// `name` cut to what fits in `room` units, with an ellipsis when cut (the whole name is
 /// the label's title and in the table): long names would run into their neighbours.
 fn fitted(name: &str, room: i64) -> String {
-    let fits = usize::try_from((room - CHARACTER_WIDTH) / CHARACTER_WIDTH).unwrap_or(0);
-    if name.chars().count() <= fits {
+    if name.chars().map(character_width).sum::<i64>() <= room {
         return name.to_owned();
     }
-    let mut cut: String = name.chars().take(fits.saturating_sub(1)).collect();
+    let ellipsis = character_width('…');
+    let mut used = 0;
+    let mut cut: String = name
+        .chars()
+        .take_while(|c| {
+            used += character_width(*c);
+            used + ellipsis <= room
+        })
+        .collect();
     cut.truncate(cut.trim_end().len());
     cut.push('…');
     cut
@@ -292,7 +307,9 @@ mod tests {
         assert_eq!(fitted("اشتغال زنان", 200), "اشتغال زنان");
         let cut = fitted("تسهیلات اعتباری بانک توسعه تعاون", 60);
         assert!(cut.ends_with('…'), "{cut}");
-        assert!(cut.chars().count() <= 9, "{cut}");
+        assert!(cut.chars().count() <= 10, "{cut}");
+        // A Jalali date fits the room of one of twelve months.
+        assert_eq!(fitted("۱۴۰۵/۰۹/۱۵", 46), "۱۴۰۵/۰۹/۱۵");
         let names = ["تسهیلات اعتباری بانک توسعه تعاون".to_owned(), "ب".to_owned()];
         let chart = Chart::new(
             Lang::Fa,

@@ -163,7 +163,7 @@ pub async fn page(
         .last()
         .map(|p| format::date(lang, &p.business_on));
     render(&DashboardPage {
-        scope: super::home::scope_text(lang, &user.principal),
+        scope: names::scope_text(lang, &user.principal),
         periods: picked(&PERIODS, &d.periods, &period),
         measures: picked(&MEASURES, &d.measures, &measure),
         scales: picked(
