@@ -531,18 +531,26 @@ fn bench_services(args: &BenchServicesArgs) -> anyhow::Result<ExitCode> {
     let import_rate = f.rows as f64 / seconds(f.import);
     let baseline_rate = f.rows as f64 / seconds(f.baseline);
     println!("database: {:?}", taavon_store::DatabaseUrl::parse(&url)?);
+    let per_cpu_second = |cpu: Option<Duration>| {
+        cpu.map_or_else(
+            || "CPU time unknown".to_owned(),
+            |cpu| format!("{:.0} rows per CPU-second", f.rows as f64 / seconds(cpu)),
+        )
+    };
     println!(
-        "plain bulk INSERT into services: {} rows in {:.2} s = {:.0} rows/s",
+        "plain bulk INSERT into services: {} rows in {:.2} s = {:.0} rows/s ({})",
         f.rows,
         seconds(f.baseline),
-        baseline_rate
+        baseline_rate,
+        per_cpu_second(f.baseline_cpu)
     );
     println!(
-        "import: {} rows ({:.0} MB of CSV, read once: checked and written per batch, county figures kept) in {:.2} s = {:.0} rows/s; ratio to the plain bulk INSERT {:.2}; {} created; peak RSS {}",
+        "import: {} rows ({:.0} MB of CSV, read once: checked and written per batch, county figures kept) in {:.2} s = {:.0} rows/s ({}); ratio to the plain bulk INSERT {:.2}; {} created; peak RSS {}",
         f.rows,
         f.file_bytes as f64 / 1e6,
         seconds(f.import),
         import_rate,
+        per_cpu_second(f.import_cpu),
         import_rate / baseline_rate,
         f.created,
         f.import_peak_rss_kb

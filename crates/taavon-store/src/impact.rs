@@ -29,7 +29,7 @@ use crate::audit::{Actor, AuditEntry};
 use crate::conn::Conn;
 use crate::error::{corrupt, db};
 use crate::filter::{Value, bind_values};
-use crate::insert::{ROWS_PER_STATEMENT, placeholders};
+use crate::insert::{ROWS_PER_STATEMENT, placeholders, sqlite_rows_in_chunks};
 use crate::ledger::sqlite::SqliteBatchIo;
 use crate::tx::{Reader, WriteTx};
 
@@ -447,42 +447,25 @@ impl WriteTx {
         match self.conn() {
             Conn::Sqlite(tx) => {
                 let io = sqlite_io(tx).await?;
-                // `SQLITE_ROWS_PER_INSERT` rows a statement: one step of the VM's
-                // program a chunk rather than a row, each value bound in place.
-                let mut full = io
-                    .conn
-                    .prepare(&sqlite_insert_rows(SQLITE_ROWS_PER_INSERT))
-                    .map_err(sqlite(CONTEXT))?;
-                for chunk in rows.chunks(SQLITE_ROWS_PER_INSERT) {
-                    let mut partial;
-                    let insert = if chunk.len() == SQLITE_ROWS_PER_INSERT {
-                        &mut full
-                    } else {
-                        partial = io
-                            .conn
-                            .prepare(&sqlite_insert_rows(chunk.len()))
-                            .map_err(sqlite(CONTEXT))?;
-                        &mut partial
-                    };
-                    insert
-                        .raw_bind_parameter(1, upload_id)
-                        .map_err(sqlite(CONTEXT))?;
-                    for (row, at) in chunk.iter().zip((2usize..).step_by(5)) {
-                        let month = MonthText::of(row.month);
-                        insert
-                            .raw_bind_parameter(at, row.workshop.as_str())
-                            .and_then(|()| {
-                                insert.raw_bind_parameter(at + 1, row.national_code.as_str())
-                            })
-                            .and_then(|()| insert.raw_bind_parameter(at + 2, month.as_str()))
-                            .and_then(|()| {
-                                insert.raw_bind_parameter(at + 3, gender_code(row.gender))
-                            })
-                            .and_then(|()| insert.raw_bind_parameter(at + 4, i64::from(row.days)))
-                            .map_err(sqlite(CONTEXT))?;
-                    }
-                    insert.raw_execute().map_err(sqlite(CONTEXT))?;
-                }
+                sqlite_rows_in_chunks(
+                    &io.conn,
+                    rows,
+                    SQLITE_ROWS_PER_INSERT,
+                    sqlite_insert_rows,
+                    |insert, chunk| {
+                        insert.raw_bind_parameter(1, upload_id)?;
+                        for (row, at) in chunk.iter().zip((2usize..).step_by(5)) {
+                            let month = MonthText::of(row.month);
+                            insert.raw_bind_parameter(at, row.workshop.as_str())?;
+                            insert.raw_bind_parameter(at + 1, row.national_code.as_str())?;
+                            insert.raw_bind_parameter(at + 2, month.as_str())?;
+                            insert.raw_bind_parameter(at + 3, gender_code(row.gender))?;
+                            insert.raw_bind_parameter(at + 4, i64::from(row.days))?;
+                        }
+                        Ok(())
+                    },
+                )
+                .map_err(sqlite(CONTEXT))?;
                 Ok(())
             }
             Conn::Postgres(tx) => {

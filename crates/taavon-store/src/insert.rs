@@ -31,6 +31,34 @@ pub(crate) fn placeholders(conn: &Conn, rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// Runs a many-row statement over `rows` on SQLite's own handle, `per_statement` rows to
+/// a statement: `sql(n)` is the statement for `n` rows (prepared once for full chunks,
+/// afresh for the last), `bind` binds one chunk's values in place. One step of the VM's
+/// program per chunk rather than per row is what lets a bulk import keep up with the
+/// disk. Answers the rows the statements changed (an upsert's skipped rows uncounted).
+pub(crate) fn sqlite_rows_in_chunks<T>(
+    conn: &rusqlite::Connection,
+    rows: &[T],
+    per_statement: usize,
+    sql: impl Fn(usize) -> String,
+    mut bind: impl FnMut(&mut rusqlite::Statement<'_>, &[T]) -> rusqlite::Result<()>,
+) -> rusqlite::Result<usize> {
+    let mut full = conn.prepare(&sql(per_statement))?;
+    let mut changed = 0;
+    for chunk in rows.chunks(per_statement) {
+        let mut partial;
+        let statement = if chunk.len() == per_statement {
+            &mut full
+        } else {
+            partial = conn.prepare(&sql(chunk.len()))?;
+            &mut partial
+        };
+        bind(statement, chunk)?;
+        changed += statement.raw_execute()?;
+    }
+    Ok(changed)
+}
+
 /// `INSERT INTO table (columns…) VALUES … RETURNING id` for `rows` rows; `columns` are
 /// comma-separated lists, joined in order.
 pub(crate) fn insert_sql(conn: &Conn, table: &str, columns: &[&str], rows: usize) -> String {

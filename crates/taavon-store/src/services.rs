@@ -3,11 +3,12 @@
 //! A batch of services is inserted with `ON CONFLICT DO NOTHING` on the provider's own
 //! reference, and only the rows that went in are added to `service_county_figures` in the
 //! same transaction, so re-sending a file changes neither. On SQLite the rows go through
-//! the transaction's own handle with one prepared statement (as the insured-worker lists
-//! do: sqlx's per-row round trip to its worker thread would dominate) and the figures are
-//! summed in memory, a statement per touched (county, provider, kind); on PostgreSQL a
-//! batch is one statement: an `INSERT … SELECT FROM UNNEST … RETURNING` feeding the
-//! figures' upsert.
+//! the transaction's own handle (as the insured-worker lists do: sqlx's per-row round
+//! trip to its worker thread would dominate), 64 to a prepared statement; when all of a
+//! batch went in (an import's usual case) its figures are summed in memory, a statement
+//! per touched (county, provider, kind), otherwise the rows that went in are read back by
+//! id and grouped; on PostgreSQL a batch is one statement: an `INSERT … SELECT FROM
+//! UNNEST … RETURNING` feeding the figures' upsert.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use crate::audit::AuditEntry;
 use crate::conn::Conn;
 use crate::error::db;
 use crate::impact::sqlite;
+use crate::insert::sqlite_rows_in_chunks;
 use crate::ledger::sqlite::SqliteBatchIo;
 use crate::tx::{Reader, WriteTx};
 
@@ -68,11 +70,36 @@ pub struct ServiceBatch {
     pub unchanged: u64,
 }
 
-const INSERT_SERVICE: &str = "INSERT INTO services (province, county, provider_kind, \
-     provider_code, reference, kind, national_code, cooperative_id, people, amount_rial, \
-     delivered_on, loan_transaction_id, recorded_by, recorded_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-     ON CONFLICT (provider_kind, provider_code, reference) DO NOTHING";
+/// Rows per statement of a batch on SQLite: 14 values a row, well under its limit.
+const SQLITE_SERVICES_PER_INSERT: usize = 64;
+
+/// The insert of `rows` services on SQLite: the disbursement, recorder and time shared
+/// (`?1`–`?3`), then eleven values a row; a reference seen before is left as it is.
+fn sqlite_insert_services(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| {
+            let at = 4 + i * 11;
+            let row: Vec<String> = (at..at + 11).map(|p| format!("?{p}")).collect();
+            format!("({}, ?1, ?2, ?3)", row.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO services (province, county, provider_kind, provider_code, reference, \
+         kind, national_code, cooperative_id, people, amount_rial, delivered_on, \
+         loan_transaction_id, recorded_by, recorded_at) VALUES {} \
+         ON CONFLICT (provider_kind, provider_code, reference) DO NOTHING",
+        values.join(", ")
+    )
+}
+
+/// Adds the services above an id (a batch's rows that went in) to their figures.
+const ADD_NEW_ROWS_TO_FIGURES: &str = "INSERT INTO service_county_figures (province, \
+     county, provider_kind, provider_code, kind, services, people) \
+     SELECT province, county, provider_kind, provider_code, kind, COUNT(*), SUM(people) \
+     FROM services WHERE id > ?1 GROUP BY province, county, provider_kind, provider_code, kind \
+     ON CONFLICT (county, provider_kind, provider_code, kind) DO UPDATE SET \
+     services = service_county_figures.services + excluded.services, \
+     people = service_county_figures.people + excluded.people";
 
 /// Adds a group's new services to its figures (the same text on both engines).
 const ADD_TO_FIGURES: &str = "INSERT INTO service_county_figures (province, county, \
@@ -196,65 +223,84 @@ impl WriteTx {
         let now = self.now.to_string();
         match self.conn() {
             Conn::Sqlite(tx) => {
-                // Keys borrowed from the batch: no allocation per row.
-                let mut figures: BTreeMap<FigureKey<'_>, (i64, i64)> = BTreeMap::new();
                 let locked = (**tx)
                     .lock_handle()
                     .await
                     .map_err(db("borrowing the SQLite connection"))?;
                 let io = SqliteBatchIo::new(locked)?;
-                let mut insert = io
+                // Ids are handed out above the largest: the batch's rows are those above it.
+                let last_before: i64 = io
                     .conn
-                    .prepare(INSERT_SERVICE)
+                    .query_row("SELECT COALESCE(MAX(id), 0) FROM services", [], |row| {
+                        row.get(0)
+                    })
                     .map_err(sqlite("inserting services"))?;
-                let mut created = 0u64;
-                for service in services {
-                    let (national_code, cooperative_id) = recipient_columns(&service.recipient);
-                    let inserted = insert
-                        .execute(params![
-                            service.province,
-                            service.county,
-                            service.provider.kind().code(),
-                            service.provider.code(),
-                            service.reference,
-                            service.kind.code(),
-                            national_code,
-                            cooperative_id,
-                            service.people,
-                            service.amount_rial,
-                            service.delivered_on.to_string(),
-                            loan_transaction_id,
-                            label,
-                            now,
-                        ])
-                        .map_err(sqlite("inserting services"))?;
-                    if inserted > 0 {
-                        created += 1;
+                let created = sqlite_rows_in_chunks(
+                    &io.conn,
+                    services,
+                    SQLITE_SERVICES_PER_INSERT,
+                    sqlite_insert_services,
+                    |insert, chunk| {
+                        insert.raw_bind_parameter(1, loan_transaction_id)?;
+                        insert.raw_bind_parameter(2, label.as_str())?;
+                        insert.raw_bind_parameter(3, now.as_str())?;
+                        for (service, at) in chunk.iter().zip((4usize..).step_by(11)) {
+                            let (national_code, cooperative_id) =
+                                recipient_columns(&service.recipient);
+                            insert.raw_bind_parameter(at, service.province.as_str())?;
+                            insert.raw_bind_parameter(at + 1, service.county.as_str())?;
+                            insert.raw_bind_parameter(at + 2, service.provider.kind().code())?;
+                            insert.raw_bind_parameter(at + 3, service.provider.code())?;
+                            insert.raw_bind_parameter(at + 4, service.reference.as_str())?;
+                            insert.raw_bind_parameter(at + 5, service.kind.code())?;
+                            insert.raw_bind_parameter(at + 6, national_code)?;
+                            insert.raw_bind_parameter(at + 7, cooperative_id)?;
+                            insert.raw_bind_parameter(at + 8, service.people)?;
+                            insert.raw_bind_parameter(at + 9, service.amount_rial)?;
+                            insert.raw_bind_parameter(at + 10, service.delivered_on.to_string())?;
+                        }
+                        Ok(())
+                    },
+                )
+                .map_err(sqlite("inserting services"))?;
+                if created == services.len() {
+                    // Every row went in (an import's usual batch): summed from memory,
+                    // keys borrowed from the batch, a statement per touched figure.
+                    let mut figures: BTreeMap<FigureKey<'_>, (i64, i64)> = BTreeMap::new();
+                    for service in services {
                         let sums = figures.entry(figure_key(service)).or_insert((0, 0));
                         sums.0 += 1;
                         sums.1 += service.people;
                     }
+                    let mut add = io
+                        .conn
+                        .prepare(&ADD_TO_FIGURES.replace('$', "?"))
+                        .map_err(sqlite("adding to the county figures"))?;
+                    for ((province, county, provider_kind, provider_code, kind), (count, people)) in
+                        &figures
+                    {
+                        add.execute(params![
+                            province,
+                            county,
+                            provider_kind.code(),
+                            provider_code,
+                            kind.code(),
+                            count,
+                            people,
+                        ])
+                        .map_err(sqlite("adding to the county figures"))?;
+                    }
+                } else {
+                    // Some references were recorded before: the rows that went in are
+                    // read back by id and grouped.
+                    io.conn
+                        .execute(ADD_NEW_ROWS_TO_FIGURES, [last_before])
+                        .map_err(sqlite("adding to the county figures"))?;
                 }
-                drop(insert);
-                let mut add = io
-                    .conn
-                    .prepare(&ADD_TO_FIGURES.replace('$', "?"))
-                    .map_err(sqlite("adding to the county figures"))?;
-                for ((province, county, provider_kind, provider_code, kind), (count, people)) in
-                    &figures
-                {
-                    add.execute(params![
-                        province,
-                        county,
-                        provider_kind.code(),
-                        provider_code,
-                        kind.code(),
-                        count,
-                        people,
-                    ])
-                    .map_err(sqlite("adding to the county figures"))?;
-                }
-                Ok(batch_of(services.len(), created))
+                Ok(batch_of(
+                    services.len(),
+                    u64::try_from(created).unwrap_or(0),
+                ))
             }
             Conn::Postgres(tx) => {
                 let mut text: [Vec<String>; 7] = Default::default();

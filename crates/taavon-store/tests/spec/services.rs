@@ -105,3 +105,48 @@ async fn a_batch_rolled_back_leaves_no_records_and_no_figures(store: Store, _: S
     Checks::AuditMustVerify
 }
 spec!(a_batch_rolled_back_leaves_no_records_and_no_figures);
+
+async fn a_batch_of_many_statements_counts_every_row(store: Store, _: String) -> Checks {
+    // Establishes that a batch written in several statements (the last one shorter)
+    // counts each row once, whether all of it went in or only the references not seen
+    // before, with the figures equal to the records either way.
+    load_reference(&store).await;
+    let kinds = [ServiceKind::HousingUnit, ServiceKind::WelfarePayment];
+    let batch_of = |from: usize, to: usize| -> Vec<NewService> {
+        (from..to)
+            .map(|i| {
+                let county = if i % 3 == 0 { "1601" } else { "1602" };
+                service(&format!("M-{i}"), county, "IR-16", kinds[i % 2])
+            })
+            .collect()
+    };
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let batch = write.insert_services(&batch_of(0, 150)).await.unwrap();
+    write.commit().await.unwrap();
+    assert_eq!((batch.created, batch.unchanged), (150, 0));
+    let mut write = store.write(operator(), now()).await.unwrap();
+    let batch = write.insert_services(&batch_of(75, 225)).await.unwrap();
+    write.commit().await.unwrap();
+    assert_eq!((batch.created, batch.unchanged), (75, 75));
+    let expected = |county: &str, kind: ServiceKind| {
+        let count = (0..225usize)
+            .filter(|i| (i % 3 == 0) == (county == "1601") && kinds[i % 2] == kind)
+            .count();
+        let count = i64::try_from(count).unwrap();
+        (county.to_owned(), kind, count, count)
+    };
+    assert_eq!(
+        figures(&store).await,
+        [
+            expected("1601", ServiceKind::HousingUnit),
+            expected("1601", ServiceKind::WelfarePayment),
+            expected("1602", ServiceKind::HousingUnit),
+            expected("1602", ServiceKind::WelfarePayment),
+        ]
+    );
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.service_count().await.unwrap(), 225);
+    read.finish().await.unwrap();
+    Checks::AuditMustVerify
+}
+spec!(a_batch_of_many_statements_counts_every_row);

@@ -400,6 +400,21 @@ pub(crate) fn peak_rss_kb() -> Option<u64> {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// The CPU time the process has used so far (user and system, all threads), from
+/// /proc/self/stat's clock ticks (100 a second on Linux); `None` where /proc is not there.
+/// On a shared machine a phase's rate per CPU-second is steadier than its wall rate.
+pub(crate) fn cpu_time() -> Option<Duration> {
+    const TICKS_PER_SECOND: u64 = 100;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces: count the fields after its ')'.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis(
+        (user + system) * 1000 / TICKS_PER_SECOND,
+    ))
+}
+
 /// Starts the peak over from the current resident memory (Linux: writing 5 to
 /// clear_refs), so the closing phase's peak is not the loading phase's. Where that is
 /// not possible the peak stays the whole run's, which only overstates it.

@@ -18,7 +18,7 @@ use taavon_core::services::{Provider, ServiceKind};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{NewService, Recipient, Store};
 
-use super::eod::{peak_rss_kb, reset_peak_rss};
+use super::eod::{cpu_time, peak_rss_kb, reset_peak_rss};
 use crate::synth::SplitMix;
 use taavon_app::AppError;
 use taavon_app::services::{ServiceFile, gaps, import_services, synergy};
@@ -50,6 +50,9 @@ pub struct ServicesFigures {
     pub file_bytes: u64,
     pub baseline: Duration,
     pub import: Duration,
+    /// The process's CPU time in each (`None` where it cannot be read).
+    pub baseline_cpu: Option<Duration>,
+    pub import_cpu: Option<Duration>,
     pub import_peak_rss_kb: Option<u64>,
     pub created: u64,
     pub counties: usize,
@@ -70,9 +73,11 @@ pub async fn services(
 ) -> Result<ServicesFigures, AppError> {
     let counties = census_counties(store).await?;
     let mut rows = Synthetic::new(load, &counties);
+    let cpu_before = cpu_time();
     let (baseline_rows, baseline) = store
         .baseline_service_insert(&mut || rows.next_batch().ok().flatten())
         .await?;
+    let baseline_cpu = cpu_spent(cpu_before);
     if baseline_rows != load.rows {
         return Err(AppError::Internal(format!(
             "the baseline wrote {baseline_rows} of {} rows",
@@ -82,6 +87,7 @@ pub async fn services(
     let path = scratch.join("services.csv");
     let file_bytes = write_csv(&path, Synthetic::new(load, &counties))?;
     reset_peak_rss();
+    let cpu_before = cpu_time();
     let started = Instant::now();
     let report = import_services(
         store,
@@ -96,6 +102,7 @@ pub async fn services(
     )
     .await?;
     let import = started.elapsed();
+    let import_cpu = cpu_spent(cpu_before);
     let import_peak_rss_kb = peak_rss_kb();
     let _ = std::fs::remove_file(&path);
     if report.import_id.is_none() {
@@ -129,6 +136,8 @@ pub async fn services(
         file_bytes,
         baseline,
         import,
+        baseline_cpu,
+        import_cpu,
         import_peak_rss_kb,
         created: report.created,
         counties: counties.len(),
@@ -136,6 +145,11 @@ pub async fn services(
         gap_list,
         county_page,
     })
+}
+
+/// The CPU time spent since `before`.
+fn cpu_spent(before: Option<Duration>) -> Option<Duration> {
+    Some(cpu_time()?.saturating_sub(before?))
 }
 
 /// Every county with a census population, with its province.
