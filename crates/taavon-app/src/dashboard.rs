@@ -109,12 +109,8 @@ pub async fn dashboard(
         from: Some(span.from),
         to: Some(span.to),
     };
-    let cells = read
-        .dashboard_figures(&scope, &area(&period))
-        .await?;
-    let previous_cells = read
-        .dashboard_figures(&scope, &area(&previous))
-        .await?;
+    let cells = read.dashboard_figures(&scope, &area(&period)).await?;
+    let previous_cells = read.dashboard_figures(&scope, &area(&previous)).await?;
     // What is committed at the end: every move in and out of commitment until then.
     let committed = read.dashboard_committed(&scope, period.to).await?;
     let days = read

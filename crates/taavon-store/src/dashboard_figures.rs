@@ -25,7 +25,9 @@ use taavon_core::loans::TransactionKind;
 
 use crate::StoreError;
 use crate::applications::code_list;
-use crate::dashboard_rollups::{MonthCut, add_to_rollups_sql, backfill_rollups_sql, merge, upsert_sql};
+use crate::dashboard_rollups::{
+    MonthCut, add_to_rollups_sql, backfill_rollups_sql, merge, upsert_sql,
+};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values, code_literal};
 use crate::tx::{Reader, WriteTx};
@@ -388,7 +390,11 @@ impl Reader {
                         to,
                     })
                     .into_iter()
-                    .chain(cut.days.into_iter().map(|(from, to)| days(Some(from), Some(to))))
+                    .chain(
+                        cut.days
+                            .into_iter()
+                            .map(|(from, to)| days(Some(from), Some(to))),
+                    )
                     .collect()
             }
         };

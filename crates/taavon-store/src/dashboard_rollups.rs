@@ -126,7 +126,12 @@ pub(crate) fn upsert_sql(
     (added, earliest): (&[&str], &[&str]),
     rows: &str,
 ) -> String {
-    let columns = added.iter().chain(earliest).copied().collect::<Vec<_>>().join(", ");
+    let columns = added
+        .iter()
+        .chain(earliest)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     let updates = added
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))

@@ -9,9 +9,8 @@ use taavon_core::reference::{ProvinceCode, ReferenceData};
 use taavon_core::registry::{CooperativeKind, CooperativeStatus};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    Actor, AuditEntry, CooperativeFilter, CountyTier,
-    LoginContext, NewCooperative, NewUser, Purged, Reservation, SessionRow, Store, StoreError,
-    ThrottleKey,
+    Actor, AuditEntry, CooperativeFilter, CountyTier, LoginContext, NewCooperative, NewUser,
+    Purged, Reservation, SessionRow, Store, StoreError, ThrottleKey,
 };
 
 macro_rules! spec {
