@@ -449,6 +449,10 @@ CREATE TABLE dashboard_commitments (
     PRIMARY KEY (province, program, bank, underprivileged)
 );
 
+-- A bank officer's task inbox counts the applications waiting at the bank by state
+-- (and province) from the index alone, not every application ever referred to it.
+CREATE INDEX applications_bank_waiting ON applications (referred_bank, status, province);
+
 -- Both from the days' figures kept so far, by the statements the store holds.
 INSERT INTO dashboard_month_figures (month_from, province, program, bank, underprivileged,
     submitted, eligible, approved, referred, contracted, disbursed, approved_rial,
