@@ -5,9 +5,10 @@
 //! from submission to disbursement; money over time; the portfolio by class with its
 //! PAR trend; women's and the underprivileged counties' shares; and the task inbox.
 //!
-//! Every figure comes from kept sums (`dashboard_figures`, the end of day's portfolio
-//! snapshots) or an indexed read of what waits, never from a pass over the applications
-//! or loans; a representative's figures are its own cooperative's events.
+//! Every figure comes from kept sums (`dashboard_figures` by day, by Jalali month and
+//! as running commitments; the end of day's portfolio snapshots) or an indexed read of
+//! what waits, never from a pass over the applications or loans, nor over every day
+//! since the first; a representative's figures are its own cooperative's events.
 
 use std::collections::BTreeMap;
 
@@ -103,26 +104,24 @@ pub async fn dashboard(
     let (period, previous) = query.read(IsoDate::tehran_today(now.unix_seconds()))?;
     let scope = application_scope(principal);
     let mut read = store.read().await?;
-    let area = |from: Option<IsoDate>, to: IsoDate| DashboardFilter {
+    let area = |span: &Span| DashboardFilter {
         grouping: DashboardGrouping::Area,
-        from,
-        to: Some(to),
+        from: Some(span.from),
+        to: Some(span.to),
     };
-    let cells = read
-        .dashboard_figures(&scope, &area(Some(period.from), period.to))
-        .await?;
-    let previous_cells = read
-        .dashboard_figures(&scope, &area(Some(previous.from), previous.to))
-        .await?;
-    // What is committed is the sum of every move in and out of commitment until the end.
-    let committed = read
-        .dashboard_figures(&scope, &area(None, period.to))
-        .await?;
+    let cells = read.dashboard_figures(&scope, &area(&period)).await?;
+    let previous_cells = read.dashboard_figures(&scope, &area(&previous)).await?;
+    // What is committed at the end: every move in and out of commitment until then.
+    let committed = read.dashboard_committed(&scope, period.to).await?;
     let days = read
         .dashboard_figures(
             &scope,
             &DashboardFilter {
-                grouping: DashboardGrouping::Day,
+                grouping: if by_day(&period) {
+                    DashboardGrouping::Day
+                } else {
+                    DashboardGrouping::Month
+                },
                 from: Some(period.from),
                 to: Some(period.to),
             },
@@ -229,10 +228,14 @@ async fn budgets(
     Ok(budgets)
 }
 
-/// The period's days folded into the series: by day over a month or less, else by
-/// Jalali month.
+/// Whether the series of `period` is by day (a month or less) or by Jalali month.
+fn by_day(period: &Span) -> bool {
+    period.to.days_since_unix_epoch() - period.from.days_since_unix_epoch() < 31
+}
+
+/// The period's days (or months, each by its first day) folded into the series.
 fn series(period: &Span, days: &[DashboardCell]) -> Vec<(SeriesKey, DashboardSums)> {
-    let by_day = period.to.days_since_unix_epoch() - period.from.days_since_unix_epoch() < 31;
+    let by_day = by_day(period);
     let mut series: BTreeMap<SeriesKey, DashboardSums> = BTreeMap::new();
     for cell in days {
         let Ok(day) = IsoDate::parse(&cell.day) else {

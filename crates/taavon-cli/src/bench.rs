@@ -83,9 +83,10 @@ pub enum BenchCommand {
     Events(BenchEventsArgs),
     /// The dashboard's reads at national scale: `taavon synth`'s cooperatives and `bench
     /// eod`'s running loans with their applications and history written into the
-    /// database given (which must hold no loans), then the ministry's and a provincial
-    /// officer's dashboards over a month and a year, against the same figures summed
-    /// from the records.
+    /// database given (which must hold no loans, or with `--loaded` what an earlier run
+    /// loaded), then the ministry's, a provincial officer's and a bank officer's
+    /// dashboards over a month and a year, against the same figures summed from the
+    /// records.
     Dashboard(BenchDashboardArgs),
 }
 
@@ -103,6 +104,9 @@ pub struct BenchDashboardArgs {
     pub reads: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Measure a database an earlier run loaded, as it is (its sizes as given then).
+    #[arg(long)]
+    pub loaded: bool,
 }
 
 #[derive(Args)]
@@ -240,6 +244,7 @@ fn bench_dashboard(args: &BenchDashboardArgs) -> anyhow::Result<ExitCode> {
             args.loans,
             args.reads,
             args.seed,
+            args.loaded,
             &progress,
             clock::now(),
         )

@@ -30,6 +30,7 @@ pub(crate) const REFERENCE_TABLES: &[&str] = &[
     "support_topics",
     "support_routing_rules",
     "holidays",
+    "jalali_months",
 ];
 
 /// Distributed by `province` and co-located with the first, so a province's rows of every
@@ -40,6 +41,8 @@ pub(crate) const DISTRIBUTED_TABLES: &[&str] = &[
     "support_county_figures",
     "portfolio_snapshots",
     "dashboard_figures",
+    "dashboard_month_figures",
+    "dashboard_commitments",
 ];
 
 /// Makes the reference and distributed tables of a Citus database; nothing elsewhere.

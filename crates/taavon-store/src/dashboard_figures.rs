@@ -8,8 +8,10 @@
 //! transaction, through one statement that reads the row just written: the figures of an
 //! event are one SELECT (`event_figures_sql`, `transaction_figures_sql`), used both to
 //! add one event and, over every event, as the recomputation the specs hold the kept
-//! table to (and the migration's backfill). So a dashboard reads a few thousand rows
-//! whatever the applications and loans number.
+//! table to (and the migration's backfill). The same rows are added to the months'
+//! figures and the running commitments (`dashboard_rollups`, migration 0033), from which
+//! a span's whole Jalali months and what is committed at its end are read. So a
+//! dashboard reads a few thousand rows whatever the applications, loans and days number.
 //!
 //! A representative's dashboard is one cooperative's: it is summed from that
 //! cooperative's own events (found by index), since a cooperative column in the kept
@@ -23,6 +25,9 @@ use taavon_core::loans::TransactionKind;
 
 use crate::StoreError;
 use crate::applications::code_list;
+use crate::dashboard_rollups::{
+    MonthCut, add_to_rollups_sql, backfill_rollups_sql, merge, upsert_sql,
+};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values, code_literal};
 use crate::tx::{Reader, WriteTx};
@@ -58,8 +63,10 @@ pub struct DashboardSums {
 /// How the figures are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DashboardGrouping {
-    /// By day (the over-time charts).
+    /// By day (the over-time charts of a month or less).
     Day,
+    /// By Jalali month, each labelled with its first day (the longer over-time charts).
+    Month,
     /// By province × program × underprivileged (budgets, shares, the map).
     Area,
 }
@@ -73,7 +80,8 @@ pub struct DashboardFilter {
     pub to: Option<IsoDate>,
 }
 
-/// One group's sums: `day` set by day, the area's fields by area (the others empty).
+/// One group's sums: `day` set by day or month, the area's fields by area (the others
+/// empty).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DashboardCell {
     pub day: String,
@@ -81,6 +89,14 @@ pub struct DashboardCell {
     pub program: String,
     pub underprivileged: bool,
     pub sums: DashboardSums,
+}
+
+/// Rows of one kept table (or of the records) between two days of its `day` column.
+struct DaysRead<'a> {
+    source: &'a str,
+    day: &'static str,
+    from: Option<IsoDate>,
+    to: Option<IsoDate>,
 }
 
 /// The portfolio at one closed business date, summed over the scope's branches.
@@ -99,7 +115,7 @@ pub struct PortfolioPoint {
 }
 
 /// The kept columns, in the order of `DashboardSums`' fields.
-const MEASURES: [&str; 13] = [
+pub(crate) const MEASURES: [&str; 13] = [
     "submitted",
     "eligible",
     "approved",
@@ -116,7 +132,7 @@ const MEASURES: [&str; 13] = [
 ];
 
 /// The key columns of `dashboard_figures`.
-const KEY: &str = "day, province, program, bank, underprivileged";
+pub(crate) const KEY: &str = "day, province, program, bank, underprivileged";
 
 impl DashboardSums {
     fn from_array(v: [i64; 13]) -> Self {
@@ -280,22 +296,6 @@ fn records_sql(condition: &str) -> String {
     ))
 }
 
-/// The upsert adding `source`'s rows to the kept figures.
-fn add_sql(source: &str) -> String {
-    let measures = MEASURES.join(", ");
-    let updates = MEASURES
-        .iter()
-        .map(|m| format!("{m} = dashboard_figures.{m} + excluded.{m}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "INSERT INTO dashboard_figures ({KEY}, {measures}) \
-         SELECT {KEY}, {measures} FROM ({}) g WHERE true \
-         ON CONFLICT ({KEY}) DO UPDATE SET {updates}",
-        adding(source)
-    )
-}
-
 /// The migration's backfill: every record's figures, grouped by the key (what
 /// migrations/*/0032_dashboard_figures.sql holds, checked by a test below).
 pub(crate) fn backfill_sql() -> String {
@@ -336,39 +336,73 @@ impl WriteTx {
         .await
     }
 
+    /// Adds the row of `source` (the figures of the record `id`) to the days' figures,
+    /// the months' and the running commitments.
     async fn add_to_dashboard(
         &mut self,
         source: &str,
         id: i64,
         context: &'static str,
     ) -> Result<(), StoreError> {
-        let sql = add_sql(source);
-        on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|_| ())
-        .map_err(db(context))?);
+        let rows = adding(source);
+        let days = upsert_sql("dashboard_figures", (KEY, KEY), (&MEASURES, &[]), &rows);
+        for sql in std::iter::once(days).chain(add_to_rollups_sql(&rows)) {
+            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                sql.clone()
+            ))
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|_| ())
+            .map_err(db(context))?);
+        }
         Ok(())
     }
 }
 
 impl Reader {
     /// The dashboards' figures in `scope`, as kept (a cooperative's summed from its own
-    /// events).
+    /// events): by day from the days' figures; by month or area, the span's whole
+    /// Jalali months from the months' figures and the days around them from the days'.
     pub async fn dashboard_figures(
         &mut self,
         scope: &ApplicationScope,
         filter: &DashboardFilter,
     ) -> Result<Vec<DashboardCell>, StoreError> {
-        match scope {
-            ApplicationScope::Cooperative(_) => {
-                self.dashboard_figures_from_records(scope, filter).await
-            }
-            _ => self.sum_dashboard("dashboard_figures", scope, filter).await,
+        if let ApplicationScope::Cooperative(_) = scope {
+            return self.dashboard_figures_from_records(scope, filter).await;
         }
+        let days = |from, to| DaysRead {
+            source: "dashboard_figures",
+            day: "day",
+            from,
+            to,
+        };
+        let reads = match filter.grouping {
+            DashboardGrouping::Day => vec![days(filter.from, filter.to)],
+            DashboardGrouping::Month | DashboardGrouping::Area => {
+                let cut = MonthCut::of(filter.from, filter.to);
+                cut.months
+                    .map(|(from, to)| DaysRead {
+                        source: "dashboard_month_figures",
+                        day: "month_from",
+                        from,
+                        to,
+                    })
+                    .into_iter()
+                    .chain(
+                        cut.days
+                            .into_iter()
+                            .map(|(from, to)| days(Some(from), Some(to))),
+                    )
+                    .collect()
+            }
+        };
+        let mut cells = Vec::new();
+        for read in reads {
+            cells.extend(self.sum_dashboard(&read, scope, filter.grouping).await?);
+        }
+        Ok(merge(cells, filter.grouping))
     }
 
     /// The same figures summed from the application events and loan transactions
@@ -383,8 +417,15 @@ impl Reader {
             ApplicationScope::Cooperative(id) => format!("a.cooperative_id = {id}"),
             _ => "true".to_owned(),
         };
-        self.sum_dashboard(&format!("({})", records_sql(&condition)), scope, filter)
-            .await
+        let source = format!("({})", records_sql(&condition));
+        let read = DaysRead {
+            source: &source,
+            day: "day",
+            from: filter.from,
+            to: filter.to,
+        };
+        let cells = self.sum_dashboard(&read, scope, filter.grouping).await?;
+        Ok(merge(cells, filter.grouping))
     }
 
     /// The portfolio in `scope` at the last closed business date within each of
@@ -452,29 +493,33 @@ impl Reader {
         Ok(points)
     }
 
+    /// `read`'s rows in `scope` summed by day (a month's rows by their first day; the
+    /// caller folds days into months) or by area.
     async fn sum_dashboard(
         &mut self,
-        source: &str,
+        read: &DaysRead<'_>,
         scope: &ApplicationScope,
-        filter: &DashboardFilter,
+        grouping: DashboardGrouping,
     ) -> Result<Vec<DashboardCell>, StoreError> {
         let mut conditions = Conditions::default();
         if !conditions.in_scope(scope, "bank") {
             return Ok(Vec::new());
         }
-        for (bound, compare) in [(filter.from, ">="), (filter.to, "<=")] {
-            if let Some(day) = bound {
-                let p = conditions.bind(Value::Text(day.to_string()));
-                conditions.push(format!("day {compare} {p}"));
+        let day = read.day;
+        for (bound, compare) in [(read.from, ">="), (read.to, "<=")] {
+            if let Some(bound) = bound {
+                let p = conditions.bind(Value::Text(bound.to_string()));
+                conditions.push(format!("{day} {compare} {p}"));
             }
         }
-        let group = match filter.grouping {
-            DashboardGrouping::Day => "day, '', '', CAST(0 AS BIGINT)",
-            DashboardGrouping::Area => "'', province, program, CAST(underprivileged AS BIGINT)",
-        };
-        let group_by = match filter.grouping {
-            DashboardGrouping::Day => "day",
-            DashboardGrouping::Area => "province, program, underprivileged",
+        let (group, group_by) = match grouping {
+            DashboardGrouping::Day | DashboardGrouping::Month => {
+                (format!("{day}, '', '', CAST(0 AS BIGINT)"), day)
+            }
+            DashboardGrouping::Area => (
+                "'', province, program, CAST(underprivileged AS BIGINT)".to_owned(),
+                "province, program, underprivileged",
+            ),
         };
         let sums = MEASURES
             .iter()
@@ -483,7 +528,8 @@ impl Reader {
             .join(", ");
         // The sums fit an i64: a day's or the nation's rials stay far below 9.2 × 10^18.
         let sql = format!(
-            "SELECT {group}, {sums} FROM {source} k {} GROUP BY {group_by} ORDER BY {group_by}",
+            "SELECT {group}, {sums} FROM {} k {} GROUP BY {group_by}",
+            read.source,
             conditions.where_sql()
         );
         let cells = on!(&mut self.conn, |c| {
@@ -572,8 +618,12 @@ impl crate::Store {
                 code_literal(TransactionKind::Repayment.code())
             ),
             "DELETE FROM dashboard_figures".to_owned(),
+            "DELETE FROM dashboard_month_figures".to_owned(),
+            "DELETE FROM dashboard_commitments".to_owned(),
             backfill_sql(),
-        ];
+        ]
+        .into_iter()
+        .chain(backfill_rollups_sql());
         for sql in statements {
             on!(write.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
                 sql.clone()
@@ -598,25 +648,16 @@ impl crate::Store {
 mod tests {
     use super::*;
 
-    fn words(text: &str) -> String {
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
-    }
-
     #[test]
     fn the_migrations_backfill_with_the_recomputation_itself() {
         // Establishes that both engines' migration 0032 fill the kept table with the very
         // statement the specs check it against, so nothing drifts.
-        for engine in ["sqlite", "postgres"] {
-            let path = format!(
-                "{}/migrations/{engine}/0032_dashboard_figures.sql",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let migration = std::fs::read_to_string(&path).unwrap();
-            assert!(
-                words(&migration).contains(&format!("{};", words(&backfill_sql()))),
-                "{path} does not hold the backfill:\n{}",
-                backfill_sql()
-            );
-        }
+        assert_eq!(
+            crate::dashboard_rollups::missing_from_migrations(
+                "0032_dashboard_figures.sql",
+                &[backfill_sql()]
+            ),
+            Vec::<String>::new()
+        );
     }
 }

@@ -32,6 +32,7 @@ mod bulk_loans;
 mod citus;
 mod cooperatives;
 mod dashboard_figures;
+mod dashboard_rollups;
 mod eod;
 mod error;
 mod events;

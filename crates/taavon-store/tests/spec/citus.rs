@@ -17,6 +17,7 @@ const REFERENCE: &[&str] = &[
     "counties",
     "county_tiers",
     "holidays",
+    "jalali_months",
     "program_budgets",
     "programs",
     "provinces",
@@ -26,7 +27,9 @@ const REFERENCE: &[&str] = &[
     "tier_classifications",
 ];
 const DISTRIBUTED: &[&str] = &[
+    "dashboard_commitments",
     "dashboard_figures",
+    "dashboard_month_figures",
     "portfolio_snapshots",
     "support_county_figures",
 ];
