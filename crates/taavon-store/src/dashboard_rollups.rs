@@ -19,7 +19,7 @@ use taavon_core::access::ApplicationScope;
 use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
 
 use crate::StoreError;
-use crate::dashboard_figures::{
+use crate::dashboard_sums::{
     DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, MEASURES,
 };
 use crate::error::db;

@@ -33,6 +33,7 @@ mod citus;
 mod cooperatives;
 mod dashboard_figures;
 mod dashboard_rollups;
+mod dashboard_sums;
 mod eod;
 mod error;
 mod events;
