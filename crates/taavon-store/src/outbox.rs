@@ -122,11 +122,7 @@ pub(crate) async fn insert(
                     .bind(&event.resource_id)
                     .bind(&event.data);
             }
-            query
-                .execute(c)
-                .await
-                .map(|_| ())
-                .map_err(db(CONTEXT))?
+            query.execute(c).await.map(|_| ()).map_err(db(CONTEXT))?
         });
     }
     Ok(())
