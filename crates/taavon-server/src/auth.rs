@@ -10,7 +10,6 @@ use taavon_core::access::Principal;
 use tower_sessions::Session;
 
 use crate::error::{ApiError, mark_retry_after};
-use crate::session_store::DATABASE_UNAVAILABLE;
 use crate::state::AppState;
 
 /// The session key holding the logged-in user's id.
@@ -118,6 +117,10 @@ pub fn csrf_matches(session: &Session, submitted: Option<&str>) -> bool {
     !expected.is_empty() && submitted == Some(expected.as_str())
 }
 
+/// How a session store failure says the database is unavailable: tower-sessions carries
+/// only a text from the store (`session_store`) to the handler (`session_error`).
+pub(crate) const DATABASE_UNAVAILABLE: &str = "database unavailable: ";
+
 /// The answer when a session cannot be read or written: a page (the callers are the
 /// UI's), 503 with `Retry-After` when the database is unavailable, else 500.
 pub(crate) fn session_error(error: &tower_sessions::session::Error) -> Response {
@@ -129,7 +132,7 @@ pub(crate) fn session_error(error: &tower_sessions::session::Error) -> Response 
         tracing::warn!(%error, "session store unavailable");
         let mut page = (
             StatusCode::SERVICE_UNAVAILABLE,
-            Html(crate::ui::UNAVAILABLE_PAGE),
+            Html(crate::plain_pages::UNAVAILABLE_PAGE),
         )
             .into_response();
         mark_retry_after(&mut page);
@@ -138,7 +141,7 @@ pub(crate) fn session_error(error: &tower_sessions::session::Error) -> Response 
     tracing::error!(%error, "session store failed");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        Html(crate::ui::FAILED_PAGE),
+        Html(crate::plain_pages::FAILED_PAGE),
     )
         .into_response()
 }

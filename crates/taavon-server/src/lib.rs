@@ -22,6 +22,7 @@ mod error;
 mod headers;
 mod map;
 mod open_figures;
+mod plain_pages;
 mod redirect;
 mod session_store;
 mod state;

@@ -22,7 +22,7 @@ use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
 
-use crate::auth::SESSION_STARTED;
+use crate::auth::{DATABASE_UNAVAILABLE, SESSION_STARTED};
 
 /// Sessions kept in the database.
 #[derive(Clone)]
@@ -122,10 +122,6 @@ impl DatabaseSessions {
         })
     }
 }
-
-/// How a session store failure says the database is unavailable: tower-sessions carries
-/// only a text from the store to the handler (`auth::session_error`).
-pub(crate) const DATABASE_UNAVAILABLE: &str = "database unavailable: ";
 
 fn backend(error: AppError) -> Error {
     match &error {

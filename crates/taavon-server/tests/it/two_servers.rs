@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use taavon_testkit::{Engine, TestApp, serve_another, spawn_app};
 
 use crate::helpers::{csrf_of, ui_client};
-use crate::workflow::{ILAM_COOPERATIVE, Tokens, application_ready_for, tokens};
+use crate::workflow::{ILAM_COOPERATIVE, Tokens, application_ready_for, one_approval_won, tokens};
 
 /// `method path` on the server at `base` with a bearer token, an optional key and body.
 async fn call(
@@ -35,29 +35,23 @@ async fn call(
 
 async fn a_token_and_its_logout_hold_on_both(app: &TestApp, other: &str) {
     let token = app.token("ilam", "demo").await;
-    let (status, body) = call(
-        other,
-        reqwest::Method::GET,
-        "/api/v1/applications",
-        &token,
-        None,
-        None,
-    )
-    .await;
+    let applications = || {
+        call(
+            other,
+            reqwest::Method::GET,
+            "/api/v1/applications",
+            &token,
+            None,
+            None,
+        )
+    };
+    let (status, body) = applications().await;
     assert_eq!(status, 200, "a token from one server on the other: {body}");
     let (status, _) = app
         .post("/api/v1/auth/logout", Some(&token), &json!({}))
         .await;
     assert_eq!(status, 204);
-    let (status, body) = call(
-        other,
-        reqwest::Method::GET,
-        "/api/v1/applications",
-        &token,
-        None,
-        None,
-    )
-    .await;
+    let (status, body) = applications().await;
     assert_eq!(
         status, 401,
         "a token logged out on the other server: {body}"
@@ -117,33 +111,7 @@ async fn concurrent_approvals_across_both_have_one_winner(
             })
         })
         .collect();
-    let mut statuses = Vec::new();
-    for handle in handles {
-        statuses.push(handle.await.unwrap());
-    }
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        15,
-        "{statuses:?}"
-    );
-    let (_, detail) = app
-        .get(
-            &format!("/api/v1/applications/{id}"),
-            Some(tokens.of("admin")),
-        )
-        .await;
-    let approvals = detail["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "approve")
-        .count();
-    assert_eq!(approvals, 1, "{detail}");
+    one_approval_won(app, tokens, id, handles).await;
 }
 
 async fn a_key_replayed_on_the_other_server_gets_the_first_answer(
