@@ -6,28 +6,18 @@
 //! one changed row of the target is reported as a mismatch, and it goes through
 //! `pg_dump` and `pg_restore` whole.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use taavon_app::{auth, clock};
 use taavon_store::Store;
 
-/// `taavon` with the demo's audit key configured; its exit code and all it printed.
+/// `taavon` with the demo's audit key configured.
 fn taavon(key: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
-        .args(args)
-        .env_remove("TAAVON_DATABASE_URL")
-        .env("TAAVON_AUDIT_KEY_FILE", key)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
+    common::run(args, Some(key))
 }
 
 /// A new SQLite database with the demo loaded, its audit chain keyed with a key written
