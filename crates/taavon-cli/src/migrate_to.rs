@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use taavon_store::{TableComparison, TransferProgress};
+use taavon_store::TableComparison;
 
 use crate::integrity::check_copy;
-use crate::plumbing::{DbArgs, config_with, exit_code, open_store, progress_bar, runtime};
+use crate::plumbing::{
+    DbArgs, config_with, exit_code, open_store, progress_bar, progress_of, runtime,
+};
 
 #[derive(Args)]
 pub struct MigrateToArgs {
@@ -45,12 +47,7 @@ pub fn migrate_to(args: &MigrateToArgs) -> anyhow::Result<ExitCode> {
         } else {
             let bar = progress_bar();
             let started = Instant::now();
-            let sums = source
-                .copy_into(&target, &mut |progress| match progress {
-                    TransferProgress::Total(rows) => bar.set_length(rows),
-                    TransferProgress::Copied(rows) => bar.inc(rows),
-                })
-                .await?;
+            let sums = source.copy_into(&target, &progress_of(&bar)).await?;
             bar.finish_and_clear();
             let rows: u64 = sums.iter().map(|s| s.rows).sum();
             let seconds = started.elapsed().as_secs_f64();

@@ -134,7 +134,6 @@ pub use support::{
 pub use support_figures::SupportCountyFigure;
 pub use table_sums::{TableComparison, TableSum, compare as compare_table_sums};
 pub use throttle::{Reservation, ThrottleKey};
-pub use transfer::TransferProgress;
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;
 pub use users::{LoginContext, NewUser, User};

@@ -15,24 +15,17 @@ use crate::{Engine, Schema, Store, StoreError, TableSum};
 /// Rows are sent to PostgreSQL in chunks of about this many bytes.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// How far a move has come.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TransferProgress {
-    /// The rows to copy, counted in the source's snapshot before the first.
-    Total(u64),
-    /// This many more rows were copied.
-    Copied(u64),
-}
-
 const CONTEXT: &str = "moving the database";
 
 impl Store {
     /// Copies this database into `target`, a PostgreSQL database the store's open has
     /// migrated and that holds nothing yet; answers the source's sums of what it copied.
+    /// `progress` hears the rows copied so far and the rows to copy, counted in the
+    /// source's snapshot first.
     pub async fn copy_into(
         &self,
         target: &Store,
-        progress: &mut dyn FnMut(TransferProgress),
+        progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Vec<TableSum>, StoreError> {
         if target.engine() != Engine::Postgres {
             return Err(StoreError::Transfer {
@@ -76,7 +69,8 @@ impl Store {
             });
             total += rows.unsigned_abs();
         }
-        progress(TransferProgress::Total(total));
+        progress(0, total);
+        let mut copied = 0u64;
 
         let Conn::Postgres(mut write) = target.raw_write().await? else {
             return Err(StoreError::Transfer {
@@ -111,19 +105,17 @@ impl Store {
                 .await
                 .map_err(db(CONTEXT))?;
             let mut chunk = Vec::with_capacity(CHUNK_BYTES + 4096);
-            let mut chunk_rows = 0u64;
             on!(&mut read.conn, |c| {
                 let mut rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch(&mut *c);
                 while let Some(row) = rows.try_next().await.map_err(db(CONTEXT))? {
                     let fields = table.fields(&row)?;
                     sum.add(&fields);
                     copy_line(&mut chunk, &fields);
-                    chunk_rows += 1;
+                    copied += 1;
                     if chunk.len() >= CHUNK_BYTES {
                         copy.send(chunk.as_slice()).await.map_err(db(CONTEXT))?;
                         chunk.clear();
-                        progress(TransferProgress::Copied(chunk_rows));
-                        chunk_rows = 0;
+                        progress(copied, total);
                     }
                 }
             });
@@ -131,7 +123,7 @@ impl Store {
                 copy.send(chunk.as_slice()).await.map_err(db(CONTEXT))?;
             }
             copy.finish().await.map_err(db(CONTEXT))?;
-            progress(TransferProgress::Copied(chunk_rows));
+            progress(copied, total);
             sums.push(sum.finish(&table.name));
         }
         advance_sequences(&mut write).await?;
