@@ -1,14 +1,16 @@
 //! Who is asking: bearer tokens for the API, session cookies for the UI.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use taavon_app::{AppError, auth, clock};
 use taavon_core::access::Principal;
 use tower_sessions::Session;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, mark_retry_after};
+use crate::session_store::DATABASE_UNAVAILABLE;
 use crate::state::AppState;
 
 /// The session key holding the logged-in user's id.
@@ -116,9 +118,29 @@ pub fn csrf_matches(session: &Session, submitted: Option<&str>) -> bool {
     !expected.is_empty() && submitted == Some(expected.as_str())
 }
 
+/// The answer when a session cannot be read or written: a page (the callers are the
+/// UI's), 503 with `Retry-After` when the database is unavailable, else 500.
 pub(crate) fn session_error(error: &tower_sessions::session::Error) -> Response {
+    use tower_sessions::session::Error as SessionError;
+    use tower_sessions::session_store::Error as StoreError;
+    if let SessionError::Store(StoreError::Backend(text)) = error
+        && text.starts_with(DATABASE_UNAVAILABLE)
+    {
+        tracing::warn!(%error, "session store unavailable");
+        let mut page = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html(crate::ui::UNAVAILABLE_PAGE),
+        )
+            .into_response();
+        mark_retry_after(&mut page);
+        return page;
+    }
     tracing::error!(%error, "session store failed");
-    ApiError(AppError::Internal("session store failed".into())).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html(crate::ui::FAILED_PAGE),
+    )
+        .into_response()
 }
 
 /// Percent-encodes a path for use in a query string.

@@ -58,9 +58,27 @@ pub fn code_and_status(error: &AppError) -> (&'static str, StatusCode) {
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY)
         }
+        AppError::Store(error) if error.unavailability().is_some() => {
+            ("database_unavailable", StatusCode::SERVICE_UNAVAILABLE)
+        }
         AppError::Store(_) | AppError::Internal(_) => {
             ("internal", StatusCode::INTERNAL_SERVER_ERROR)
         }
+    }
+}
+
+/// Seconds a client is told to wait (`Retry-After`) when the database is unavailable:
+/// long enough not to add to a restart's load, short enough that a person retrying by
+/// hand does not wait for nothing.
+pub const RETRY_AFTER_UNAVAILABLE_SECONDS: u64 = 5;
+
+/// `Retry-After` on every answer of a database that is unavailable (503).
+pub fn mark_retry_after(response: &mut Response) {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECONDS),
+        );
     }
 }
 
@@ -125,9 +143,12 @@ fn bare_problem(status: StatusCode, detail: Option<String>) -> Response {
 
 /// Middleware: every error under `/api/` is problem details, also those answered before
 /// a handler runs (a path parameter that is not a number, a method the route lacks, a
-/// rate limit). Headers such as `Allow` and `Retry-After` are kept.
+/// rate limit), but the health check's own report. Headers such as `Allow` and
+/// `Retry-After` are kept.
 pub async fn problems_for_api(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    // The health check's 503 is its own report (`api::health`), which says why.
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/") && path != "/api/health";
     let response = next.run(request).await;
     let status = response.status();
     let is_problem = response
@@ -161,6 +182,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (code, status) = code_and_status(&self.0);
         let detail = match &self.0 {
+            AppError::Store(error) if error.unavailability().is_some() => {
+                tracing::warn!(error = %self.0, "database unavailable");
+                Some("The database is unavailable; try again shortly.".to_owned())
+            }
             // Internal detail is logged, never shown.
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self.0, "request failed");
@@ -188,6 +213,7 @@ impl IntoResponse for ApiError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        mark_retry_after(&mut response);
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

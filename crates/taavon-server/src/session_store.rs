@@ -123,8 +123,17 @@ impl DatabaseSessions {
     }
 }
 
+/// How a session store failure says the database is unavailable: tower-sessions carries
+/// only a text from the store to the handler (`auth::session_error`).
+pub(crate) const DATABASE_UNAVAILABLE: &str = "database unavailable: ";
+
 fn backend(error: AppError) -> Error {
-    Error::Backend(error.to_string())
+    match &error {
+        AppError::Store(store) if store.unavailability().is_some() => {
+            Error::Backend(format!("{DATABASE_UNAVAILABLE}{error}"))
+        }
+        _ => Error::Backend(error.to_string()),
+    }
 }
 
 #[async_trait]

@@ -58,6 +58,62 @@ pub enum StoreError {
     Transfer { reason: String },
 }
 
+/// Why the database cannot serve a request now, when that is what an error means: the
+/// server then answers 503 with `Retry-After` (the request may well succeed later)
+/// rather than 500 (a fault to look into), and its health check says why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unavailability {
+    /// The database does not answer: refused, dropped, shutting down, or no connection
+    /// free within the pool's wait.
+    Unreachable,
+    /// The database could not write to its disk (full, or failing).
+    StorageFailed,
+}
+
+impl StoreError {
+    /// Whether this error is the database being unavailable rather than a fault of the
+    /// request or of the data.
+    pub fn unavailability(&self) -> Option<Unavailability> {
+        match self {
+            Self::Database { source, .. } => sqlx_unavailability(source),
+            Self::Sqlite { source, .. } => source
+                .sqlite_error()
+                .and_then(|error| sqlite_unavailability(error.extended_code)),
+            _ => None,
+        }
+    }
+}
+
+fn sqlx_unavailability(error: &sqlx::Error) -> Option<Unavailability> {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => Some(Unavailability::Unreachable),
+        sqlx::Error::Database(error) => {
+            let code = error.code()?;
+            // PostgreSQL's SQLSTATE: class 08 is a connection exception, 57P01–57P03 a
+            // server shutting down or not yet accepting, 53100 a full disk. SQLite's
+            // result codes are numbers.
+            if code.starts_with("08") || ["57P01", "57P02", "57P03"].contains(&code.as_ref()) {
+                Some(Unavailability::Unreachable)
+            } else if code == "53100" {
+                Some(Unavailability::StorageFailed)
+            } else {
+                sqlite_unavailability(code.parse().ok()?)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// SQLite's (extended) result code: `SQLITE_FULL` (13) and `SQLITE_IOERR` (10, with its
+/// extended codes) are the disk refusing a write.
+fn sqlite_unavailability(code: i32) -> Option<Unavailability> {
+    matches!(code & 0xff, 10 | 13).then_some(Unavailability::StorageFailed)
+}
+
 /// Attaches a context to a sqlx error, turning constraint violations into their own
 /// variants so use cases can answer "already exists" instead of "internal error".
 pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {

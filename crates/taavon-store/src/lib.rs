@@ -94,7 +94,7 @@ pub use dashboard_figures::{
     DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, PortfolioPoint,
 };
 pub use eod::{ClassTotals, EodBatch, PortfolioRow};
-pub use error::StoreError;
+pub use error::{StoreError, Unavailability};
 pub use events::EventRecord;
 pub use idempotency::IdempotentRequest;
 pub use impact::{

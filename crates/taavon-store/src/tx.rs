@@ -86,7 +86,10 @@ impl Store {
             DatabaseUrl::Postgres { url } => {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(30))
+                    // With the database down the pool retries connecting until this
+                    // wait ends: a request then fails within 5 s (503, try again) rather
+                    // than hanging for sqlx's default 30 s.
+                    .acquire_timeout(Duration::from_secs(5))
                     .connect(&url)
                     .await
                     .map_err(db("connecting to PostgreSQL"))?;

@@ -12,8 +12,10 @@
 //! same nodes, so the same tests run on Citus (`scripts/ensure-citus.sh` starts one).
 
 pub mod browser;
+mod cluster;
 mod pdf;
 
+pub use cluster::ThrowawayCluster;
 pub use pdf::pdf_text;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -365,6 +367,11 @@ pub async fn spawn_app_with(
         Engine::Sqlite => fresh_sqlite_url(),
         Engine::Postgres => fresh_postgres_url_or_skip().await?,
     };
+    Some(spawn_app_on(database_url, config).await)
+}
+
+/// Starts the server on the empty database at `database_url` with demo data.
+pub async fn spawn_app_on(database_url: String, config: taavon_server::ServerConfig) -> TestApp {
     let store = open_keyed(&database_url).await;
     taavon_app::demo::load(&store, clock::now())
         .await
@@ -375,13 +382,13 @@ pub async fn spawn_app_with(
         .cookie_store(true)
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    Some(TestApp {
+    TestApp {
         address,
         store,
         database: DatabaseGuard::new(&database_url),
         database_url,
         client,
-    })
+    }
 }
 
 /// Starts another app server on `app`'s database, as a second process would be: a store

@@ -3,9 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::error::mark_retry_after;
 use crate::state::AppState;
 
 /// Health of this server and its database.
@@ -15,24 +17,31 @@ pub struct Health {
     pub status: &'static str,
     /// `sqlite` or `postgres`.
     pub database: &'static str,
+    /// Why the status is `degraded`: `database_unreachable`, `database_storage_failed`
+    /// or `database_error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
     pub version: &'static str,
 }
 
 #[utoipa::path(get, path = "/api/health", tag = "system",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
-pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+pub async fn health(State(state): State<AppState>) -> Response {
     let database = taavon_app::health::database(&state.store).await;
-    let (code, status) = if database.reachable {
-        (StatusCode::OK, "ok")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "degraded")
+    let (code, status) = match database.problem {
+        None => (StatusCode::OK, "ok"),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "degraded"),
     };
-    (
+    let mut response = (
         code,
         Json(Health {
             status,
             database: database.engine,
+            reason: database.problem,
             version: env!("CARGO_PKG_VERSION"),
         }),
     )
+        .into_response();
+    mark_retry_after(&mut response);
+    response
 }

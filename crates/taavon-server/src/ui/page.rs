@@ -11,7 +11,7 @@ use super::flash;
 use super::i18n::Lang;
 use super::{Layout, render};
 use crate::auth::{UiUser, csrf_token};
-use crate::error::code_and_status;
+use crate::error::{code_and_status, mark_retry_after};
 
 /// A page's request parts, for the layout (language, path).
 pub struct PageParts(pub Parts);
@@ -54,6 +54,9 @@ pub(super) fn error_message(lang: Lang, error: &AppError) -> String {
         // A form's key sent back with other fields: the same rendering's form changed
         // and sent again after it was done once.
         AppError::IdempotencyKeyReused => lang.forms().form_reused.to_owned(),
+        AppError::Store(error) if error.unavailability().is_some() => {
+            t.database_unavailable.to_owned()
+        }
         AppError::Store(_) | AppError::Internal(_) => t.error.to_owned(),
     }
 }
@@ -69,7 +72,9 @@ pub(super) fn error_page(layout: Layout, error: &AppError) -> Response {
     } else {
         tracing::info!(%error, code, "page refused");
     }
-    status_page(layout, status, message)
+    let mut page = status_page(layout, status, message);
+    mark_retry_after(&mut page);
+    page
 }
 
 /// The styled page of a status with its message: the heading names the status (a page

@@ -8,6 +8,7 @@ mod awards_pages;
 mod browser;
 mod contract;
 mod dashboard;
+mod database_down;
 mod events;
 mod forms;
 mod four_eyes;
