@@ -13,6 +13,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::conn::Conn;
 use crate::error::db;
 use crate::{Schema, Store, StoreError};
 
@@ -272,28 +273,33 @@ impl Store {
     /// The first table holding rows a freshly migrated database does not have, with its
     /// count; `None` when the database is empty.
     pub async fn first_filled_table(&self) -> Result<Option<(String, u64)>, StoreError> {
-        const CONTEXT: &str = "looking for rows";
         let schema = self.schema().await?;
         let mut read = self.read().await?;
         for table in &schema.tables {
             if SEEDED_BY_MIGRATIONS.contains(&table.table.as_str()) {
                 continue;
             }
-            let count = format!("SELECT COUNT(*) FROM \"{}\"", table.table);
-            let rows: i64 = on!(&mut read.conn, |c| {
-                sqlx::query_scalar(sqlx::AssertSqlSafe(count))
-                    .fetch_one(&mut *c)
-                    .await
-                    .map_err(db(CONTEXT))?
-            });
+            let rows = count_rows(&mut read.conn, &table.table).await?;
             if rows > 0 {
                 read.finish().await?;
-                return Ok(Some((table.table.clone(), rows.unsigned_abs())));
+                return Ok(Some((table.table.clone(), rows)));
             }
         }
         read.finish().await?;
         Ok(None)
     }
+}
+
+/// How many rows `table` holds, in the transaction `conn` has open.
+pub(crate) async fn count_rows(conn: &mut Conn, table: &str) -> Result<u64, StoreError> {
+    let count = format!("SELECT COUNT(*) FROM \"{table}\"");
+    let rows: i64 = on!(conn, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+            .fetch_one(&mut *c)
+            .await
+            .map_err(db("counting a table's rows"))?
+    });
+    Ok(rows.unsigned_abs())
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use futures_util::TryStreamExt;
 
 use crate::conn::Conn;
 use crate::error::db;
-use crate::table_sums::{Field, MovedTable, RunningSum, SEEDED_BY_MIGRATIONS, moved_tables};
+use crate::table_sums::{
+    Field, MovedTable, RunningSum, SEEDED_BY_MIGRATIONS, count_rows, moved_tables,
+};
 use crate::{Engine, Schema, Store, StoreError, TableSum};
 
 /// Rows are sent to PostgreSQL in chunks of about this many bytes.
@@ -60,14 +62,7 @@ impl Store {
         let mut read = self.read().await?;
         let mut total = 0u64;
         for table in &tables {
-            let count = format!("SELECT COUNT(*) FROM \"{}\"", table.name);
-            let rows: i64 = on!(&mut read.conn, |c| {
-                sqlx::query_scalar(sqlx::AssertSqlSafe(count))
-                    .fetch_one(&mut *c)
-                    .await
-                    .map_err(db(CONTEXT))?
-            });
-            total += rows.unsigned_abs();
+            total += count_rows(&mut read.conn, &table.name).await?;
         }
         progress(0, total);
         let mut copied = 0u64;
