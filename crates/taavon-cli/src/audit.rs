@@ -6,9 +6,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use taavon_store::{AuditCheckpoint, AuditVerification};
+use taavon_store::{AuditCheckpoint, AuditVerification, Store};
 
-use crate::plumbing::{DbArgs, config_with, open_store, runtime};
+use crate::plumbing::{DbArgs, config_with, exit_code, open_store, runtime};
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -64,16 +64,23 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             Some(checkpoint) => taavon_app::audit::verify_since(&store, checkpoint).await?,
         };
         store.close().await;
-        Ok(report(&verification, checkpoint.as_ref()))
+        Ok(exit_code(report(&verification, checkpoint.as_ref())))
     })
 }
 
+/// Verifies the audit chain of `store` (every MAC too, with the key) and prints the
+/// outcome; whether it is intact.
+pub(crate) async fn verify_store(store: &Store) -> anyhow::Result<bool> {
+    let verification = taavon_app::audit::verify(store).await?;
+    Ok(report(&verification, None))
+}
+
 /// Prints the outcome: intact (with what was and was not checked), or the first broken
-/// link.
-fn report(verification: &AuditVerification, checkpoint: Option<&AuditCheckpoint>) -> ExitCode {
+/// link; whether it is intact.
+fn report(verification: &AuditVerification, checkpoint: Option<&AuditCheckpoint>) -> bool {
     if let Some(link) = &verification.first_broken {
         println!("audit trail broken at record {}: {}", link.seq, link.reason);
-        return ExitCode::FAILURE;
+        return false;
     }
     let keyed = match (verification.head.keyed_from, verification.macs_checked) {
         (Some(from), true) => format!(", MACs checked from record {from}"),
@@ -93,7 +100,7 @@ fn report(verification: &AuditVerification, checkpoint: Option<&AuditCheckpoint>
              the hash chain was checked, which anyone who can write the database can rebuild"
         );
     }
-    ExitCode::SUCCESS
+    true
 }
 
 fn checkpoint(args: &DbArgs) -> anyhow::Result<ExitCode> {
@@ -107,7 +114,7 @@ fn checkpoint(args: &DbArgs) -> anyhow::Result<ExitCode> {
                 println!("{}", checkpoint.to_json());
                 Ok(ExitCode::SUCCESS)
             }
-            Err(broken) => Ok(report(&broken, None)),
+            Err(broken) => Ok(exit_code(report(&broken, None))),
         }
     })
 }

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use taavon_core::locale::Locale;
 use taavon_core::money::format_number;
-use taavon_store::TrialBalanceRow;
+use taavon_store::{Store, TrialBalanceRow};
 
-use crate::plumbing::{DbArgs, config_with, open_store, runtime};
+use crate::plumbing::{DbArgs, config_with, exit_code, open_store, runtime};
 
 #[derive(Subcommand)]
 pub enum LedgerCommand {
@@ -44,23 +44,29 @@ fn check(db: &DbArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(db)?;
     runtime()?.block_on(async {
         let store = open_store(&config).await?;
-        let mut read = store.read().await?;
-        let outcome = read.check_ledger().await?;
-        read.finish().await?;
+        let passed = check_store(&store).await?;
         store.close().await;
-        Ok(match outcome {
-            Ok(summary) => {
-                println!(
-                    "ok: {} accounts, {} transfers",
-                    summary.accounts, summary.transfers
-                );
-                ExitCode::SUCCESS
-            }
-            Err(violation) => {
-                println!("ledger check failed: {violation}");
-                ExitCode::FAILURE
-            }
-        })
+        Ok(exit_code(passed))
+    })
+}
+
+/// Checks every ledger invariant of `store` and prints the outcome; whether it passed.
+pub(crate) async fn check_store(store: &Store) -> anyhow::Result<bool> {
+    let mut read = store.read().await?;
+    let outcome = read.check_ledger().await?;
+    read.finish().await?;
+    Ok(match outcome {
+        Ok(summary) => {
+            println!(
+                "ok: {} accounts, {} transfers",
+                summary.accounts, summary.transfers
+            );
+            true
+        }
+        Err(violation) => {
+            println!("ledger check failed: {violation}");
+            false
+        }
     })
 }
 

@@ -3,6 +3,7 @@
 mod allocate;
 mod audit;
 mod awards;
+mod backup;
 mod bench;
 mod bench_events;
 mod config;
@@ -12,7 +13,9 @@ mod export;
 mod impact;
 mod import;
 mod indicators;
+mod integrity;
 mod ledger;
+mod migrate_to;
 mod plumbing;
 mod schedule;
 mod serve;
@@ -38,6 +41,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Create the database (if needed) and bring its schema and reference data up to date.
     Migrate(plumbing::DbArgs),
+    /// Write a consistent backup of the database (safe while the server writes).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a database, then check its ledger and audit trail.
+    Restore(backup::RestoreArgs),
+    /// Move the database into an empty PostgreSQL database and prove the move.
+    MigrateTo(migrate_to::MigrateToArgs),
     /// Manage user accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -88,6 +97,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Migrate(args) => serve::migrate(args),
+        Command::Backup(args) => backup::backup(&args),
+        Command::Restore(args) => backup::restore(&args),
+        Command::MigrateTo(args) => migrate_to::migrate_to(&args),
         Command::User(command) => user::user(command),
         Command::Audit(command) => audit::audit(command),
         Command::Ledger(command) => ledger::ledger(command),

@@ -15,7 +15,7 @@ use crate::config::Config;
 #[derive(Args)]
 pub struct DbArgs {
     /// `sqlite://PATH` (default `sqlite://data/taavon.db`) or `postgres://…`.
-    #[arg(long = "db", env = "TAAVON_DATABASE_URL")]
+    #[arg(long = "db", visible_alias = "database", env = "TAAVON_DATABASE_URL")]
     pub database_url: Option<String>,
 }
 
@@ -61,6 +61,15 @@ pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let store = open_store(config).await?;
     taavon_app::reference::ensure_loaded(&store, clock::now()).await?;
     Ok(store)
+}
+
+/// Success when a check passed, failure (exit 1) when not.
+pub(crate) fn exit_code(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// A progress bar for `total` items.

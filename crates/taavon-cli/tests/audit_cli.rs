@@ -3,7 +3,9 @@
 //! key, a rewritten chain (hashes recomputed) fails on its MACs, and a checkpoint kept
 //! elsewhere shows a tail cut back behind it.
 
-use std::process::Command;
+mod common;
+
+use common::run;
 
 fn taavon(args: &[&str]) -> (i32, String) {
     run(args, None)
@@ -12,25 +14,6 @@ fn taavon(args: &[&str]) -> (i32, String) {
 /// `taavon` with the audit key file configured through the environment.
 fn keyed(key_file: &std::path::Path, args: &[&str]) -> (i32, String) {
     run(args, Some(key_file))
-}
-
-fn run(args: &[&str], key_file: Option<&std::path::Path>) -> (i32, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_taavon"));
-    command
-        .args(args)
-        .env("TAAVON_PASSWORD", "a-long-password")
-        .env_remove("TAAVON_DATABASE_URL")
-        .env_remove("TAAVON_AUDIT_KEY_FILE");
-    if let Some(key_file) = key_file {
-        command.env("TAAVON_AUDIT_KEY_FILE", key_file);
-    }
-    let output = command.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
 }
 
 /// `taavon audit verify --since-checkpoint`, with the key when one is given.

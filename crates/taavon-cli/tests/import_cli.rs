@@ -1,22 +1,12 @@
 //! Bulk import and export through the real binary: every bad row named, nothing stored
 //! from a bad file, `--skip-invalid` stores the rest, re-imports change nothing.
 
-use std::process::Command;
+mod common;
 
 use taavon_core::ids::{LegalId, NationalCode};
 
 fn taavon(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
-        .args(args)
-        .env_remove("TAAVON_DATABASE_URL")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
+    common::run(args, None)
 }
 
 fn legal_id(i: u64) -> String {

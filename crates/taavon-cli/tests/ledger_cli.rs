@@ -1,24 +1,14 @@
 //! `taavon ledger check`, `taavon ledger trial-balance` and `taavon bench ledger`
 //! through the real binary, on SQLite and PostgreSQL.
 
-use std::process::Command;
+mod common;
 
 use taavon_core::timestamp::Timestamp;
 use taavon_ledger::{Account, AccountFlags, Transfer, TransferFlags, TransferResult};
 use taavon_store::{Actor, LedgerAccount, Store};
 
 fn taavon(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_taavon"))
-        .args(args)
-        .env_remove("TAAVON_DATABASE_URL")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
+    common::run(args, None)
 }
 
 const FUND: u128 = 0xA1;

@@ -53,6 +53,9 @@ pub enum StoreError {
     NoAuditKey { needed_for: &'static str },
     #[error("not a checkpoint printed by `taavon audit checkpoint`")]
     CheckpointFormat,
+    /// A backup, restore or move that cannot go ahead, and why.
+    #[error("{reason}")]
+    Transfer { reason: String },
 }
 
 /// Why the database cannot serve a request now, when that is what an error means: the

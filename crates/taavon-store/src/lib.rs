@@ -24,6 +24,7 @@ mod applications;
 mod audit;
 mod audit_reads;
 mod awards;
+mod backup;
 #[cfg(feature = "tooling")]
 mod baseline;
 mod bulk;
@@ -63,7 +64,9 @@ mod sort;
 mod sums;
 mod support;
 mod support_figures;
+mod table_sums;
 mod throttle;
+mod transfer;
 mod tx;
 mod url;
 mod users;
@@ -83,6 +86,7 @@ pub use awards::{
     AwardCriterionMark, AwardEntry, AwardEntryReason, AwardFacts, AwardFestival, AwardPanelJudge,
     AwardResult, NewAwardEntry, NewAwardFestival,
 };
+pub use backup::{is_sqlite_file, restore_sqlite_file};
 #[cfg(feature = "tooling")]
 pub use bulk_loans::RunningLoan;
 pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
@@ -128,6 +132,7 @@ pub use support::{
     SupportChange, SupportFilter, SupportMessage, SupportRequest, SupportSlaRow, SupportTopic,
 };
 pub use support_figures::SupportCountyFigure;
+pub use table_sums::{TableComparison, TableSum, compare as compare_table_sums};
 pub use throttle::{Reservation, ThrottleKey};
 pub use tx::{Engine, ReadTx, Reader, Store, WriteTx};
 pub use url::DatabaseUrl;

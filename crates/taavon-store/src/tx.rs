@@ -226,6 +226,14 @@ impl Store {
         Ok(())
     }
 
+    /// The read connections of a SQLite store (a backup reads one snapshot of them).
+    pub(crate) fn sqlite_read_pool(&self) -> Option<&SqlitePool> {
+        match &*self.backend {
+            Backend::Sqlite { read, .. } => Some(read),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
         match &*self.backend {
