@@ -5,7 +5,7 @@
 pub use taavon_store::{
     AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter,
     ApplicationTotals, AuditRecord, BranchRow, Client, Cooperative, CooperativeColumn,
-    CooperativeFilter, CountyRow, DashboardFilter, DashboardGrouping, DashboardSums, Formation,
+    CooperativeFilter, CountyRow, DashboardFilter, DashboardGrouping, DashboardSums, Formation, FunnelStep,
     InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTotals,
     LoanTransaction, NamedRow, NewCooperative, Person, PortfolioPoint, PortfolioRow, Program,
     ProgramBudget, ProvinceRow, Sort,
