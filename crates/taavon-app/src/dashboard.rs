@@ -4,7 +4,8 @@
 //! and province against what is committed, approved, disbursed and repaid; the funnel
 //! from submission to disbursement with each step's median days; money over time; the
 //! portfolio by class with its PAR trend; women's and the underprivileged counties'
-//! shares; the verified jobs to date and their cost; and the task inbox.
+//! shares; the verified jobs to date and their cost; the task inbox; and for an agency
+//! officer, whose scope holds no application, the agency's funds and services.
 //!
 //! Every figure comes from kept sums (`dashboard_figures` by day, by Jalali month and
 //! as running commitments; the histogram of step days; the end of day's portfolio
@@ -24,6 +25,7 @@ use taavon_store::{
     Reader, Store,
 };
 
+use crate::dashboard_agency::{AgencyFigures, agency_figures};
 use crate::dashboard_steps::{StepMedian, step_medians};
 use crate::fields::optional_day;
 use crate::{AppError, FieldError};
@@ -100,6 +102,8 @@ pub struct Dashboard {
     pub portfolio: Vec<PortfolioPoint>,
     pub inbox: Vec<Application>,
     pub inbox_total: i64,
+    /// An agency officer's agency: its pooled funds and services (no applications).
+    pub agency: Option<AgencyFigures>,
 }
 
 /// The dashboard of `principal` for the period `query` asks (by default the Jalali
@@ -151,6 +155,7 @@ pub async fn dashboard(
     let budgets = budgets(&mut read, &scope).await?;
     let jobs = jobs_to_date(&mut read, &scope).await?;
     read.finish().await?;
+    let agency = agency_figures(store, principal).await?;
 
     let by = |cells: &[DashboardCell], key: fn(&DashboardCell) -> &str| {
         let mut sums: BTreeMap<String, DashboardSums> = BTreeMap::new();
@@ -212,6 +217,7 @@ pub async fn dashboard(
         portfolio,
         inbox,
         inbox_total,
+        agency,
         scope,
         period,
         previous,

@@ -5,10 +5,10 @@
 pub use taavon_store::{
     AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter,
     ApplicationTotals, AuditRecord, BranchRow, Client, Cooperative, CooperativeColumn,
-    CooperativeFilter, CountyRow, DashboardFilter, DashboardGrouping, DashboardSums, Formation, FunnelStep,
-    InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTotals,
-    LoanTransaction, NamedRow, NewCooperative, Person, PortfolioPoint, PortfolioRow, Program,
-    ProgramBudget, ProvinceRow, Sort,
+    CooperativeFilter, CountyRow, DashboardFilter, DashboardGrouping, DashboardSums, Formation,
+    FunnelStep, InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule,
+    LoanTotals, LoanTransaction, NamedRow, NewCooperative, Person, PortfolioPoint, PortfolioRow,
+    Program, ProgramBudget, ProvinceRow, Sort,
 };
 pub use taavon_store::{
     DELIVERY_DEAD, DELIVERY_DELIVERED, DeliveryRow, DueDelivery, EventRecord, ReferenceSnapshot,

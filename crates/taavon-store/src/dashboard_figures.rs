@@ -29,19 +29,13 @@ use crate::dashboard_rollups::{
     MonthCut, add_to_rollups_sql, backfill_rollups_sql, merge, upsert_sql,
 };
 use crate::dashboard_steps::backfill_step_days_sql;
-use crate::dashboard_sums::{MEASURE_COUNT, MEASURES, event_bank_sql, measure_sums_sql};
 pub use crate::dashboard_sums::{DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums};
+use crate::dashboard_sums::{
+    DaysRead, MEASURE_COUNT, MEASURES, event_bank_sql, measure_sums_sql, records_condition,
+};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values, code_literal};
 use crate::tx::{Reader, WriteTx};
-
-/// Rows of one kept table (or of the records) between two days of its `day` column.
-struct DaysRead<'a> {
-    source: &'a str,
-    day: &'static str,
-    from: Option<IsoDate>,
-    to: Option<IsoDate>,
-}
 
 /// The portfolio at one closed business date, summed over the scope's branches.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -274,12 +268,7 @@ impl Reader {
         scope: &ApplicationScope,
         filter: &DashboardFilter,
     ) -> Result<Vec<DashboardCell>, StoreError> {
-        // One cooperative's records are found by index before any figure is computed.
-        let condition = match scope {
-            ApplicationScope::Cooperative(id) => format!("a.cooperative_id = {id}"),
-            _ => "true".to_owned(),
-        };
-        let source = format!("({})", records_sql(&condition));
+        let source = format!("({})", records_sql(&records_condition(scope)));
         let read = DaysRead {
             source: &source,
             day: "day",
@@ -363,17 +352,10 @@ impl Reader {
         scope: &ApplicationScope,
         grouping: DashboardGrouping,
     ) -> Result<Vec<DashboardCell>, StoreError> {
-        let mut conditions = Conditions::default();
-        if !conditions.in_scope(scope, "bank") {
+        let Some(conditions) = read.conditions(scope) else {
             return Ok(Vec::new());
-        }
+        };
         let day = read.day;
-        for (bound, compare) in [(read.from, ">="), (read.to, "<=")] {
-            if let Some(bound) = bound {
-                let p = conditions.bind(Value::Text(bound.to_string()));
-                conditions.push(format!("{day} {compare} {p}"));
-            }
-        }
         let (group, group_by) = match grouping {
             DashboardGrouping::Day | DashboardGrouping::Month => {
                 (format!("{day}, '', '', CAST(0 AS BIGINT)"), day)

@@ -345,7 +345,6 @@ impl Reader {
             .map(|(_, cell)| cell)
             .collect())
     }
-
 }
 
 /// Which of `statements` both engines' migration `file` does not hold, whitespace aside,

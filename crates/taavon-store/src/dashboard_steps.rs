@@ -22,9 +22,9 @@ use taavon_core::loans::TransactionKind;
 use crate::StoreError;
 use crate::applications::code_list;
 use crate::dashboard_rollups::{MonthCut, month_of_sql, upsert_sql};
-use crate::dashboard_sums::event_bank_sql;
+use crate::dashboard_sums::{DaysRead, event_bank_sql, records_condition};
 use crate::error::db;
-use crate::filter::{Conditions, Value, bind_values, code_literal};
+use crate::filter::{bind_values, code_literal};
 use crate::support_figures::day_number_sql;
 use crate::tx::{Reader, WriteTx};
 
@@ -112,13 +112,7 @@ fn event_steps_sql(condition: &str) -> String {
     let event_steps: Vec<(FunnelStep, S)> = event_steps.into_iter().flatten().collect();
     let step = event_steps
         .iter()
-        .map(|(step, state)| {
-            format!(
-                "WHEN {} THEN '{}'",
-                code_literal(state.code()),
-                step.code()
-            )
-        })
+        .map(|(step, state)| format!("WHEN {} THEN '{}'", code_literal(state.code()), step.code()))
         .collect::<Vec<_>>()
         .join(" ");
     let reached = code_list(&event_steps.iter().map(|(_, s)| *s).collect::<Vec<_>>());
@@ -221,7 +215,10 @@ fn add_steps_sql(rows: &str) -> [String; 2] {
         ),
         upsert_sql(
             "dashboard_month_step_days",
-            (MONTH_STEP_KEY, &format!("{}, {area}", month_of_sql("g.day"))),
+            (
+                MONTH_STEP_KEY,
+                &format!("{}, {area}", month_of_sql("g.day")),
+            ),
             (&["applications"], &[]),
             rows,
         ),
@@ -231,7 +228,8 @@ fn add_steps_sql(rows: &str) -> [String; 2] {
 impl WriteTx {
     /// Adds the step the application event `event_id` (just recorded) reached, if any.
     pub(crate) async fn add_event_to_step_days(&mut self, event_id: i64) -> Result<(), StoreError> {
-        self.add_steps(&event_steps_sql("e.id = $1"), event_id).await
+        self.add_steps(&event_steps_sql("e.id = $1"), event_id)
+            .await
     }
 
     /// Adds the step the loan transaction `transaction_id` (just recorded) reached: its
@@ -259,14 +257,6 @@ impl WriteTx {
     }
 }
 
-/// Rows of one histogram (kept or recomputed) between two days of its `day` column.
-struct StepsRead<'a> {
-    source: &'a str,
-    day: &'static str,
-    from: Option<IsoDate>,
-    to: Option<IsoDate>,
-}
-
 impl Reader {
     /// How many applications in `scope` took how many days to reach each step they
     /// reached from `from` to `to` (ISO days, inclusive; `None`: unbounded), by step and
@@ -282,13 +272,13 @@ impl Reader {
             return self.dashboard_step_days_from_records(scope, from, to).await;
         }
         let cut = MonthCut::of(from, to);
-        let months = cut.months.map(|(from, to)| StepsRead {
+        let months = cut.months.map(|(from, to)| DaysRead {
             source: "dashboard_month_step_days",
             day: "month_from",
             from,
             to,
         });
-        let days = cut.days.into_iter().map(|(from, to)| StepsRead {
+        let days = cut.days.into_iter().map(|(from, to)| DaysRead {
             source: "dashboard_step_days",
             day: "day",
             from: Some(from),
@@ -309,13 +299,8 @@ impl Reader {
         from: Option<IsoDate>,
         to: Option<IsoDate>,
     ) -> Result<Vec<StepDays>, StoreError> {
-        // One cooperative's records are found by index before any step is computed.
-        let condition = match scope {
-            ApplicationScope::Cooperative(id) => format!("a.cooperative_id = {id}"),
-            _ => "true".to_owned(),
-        };
-        let source = format!("({})", step_records_sql(&condition));
-        let read = StepsRead {
+        let source = format!("({})", step_records_sql(&records_condition(scope)));
+        let read = DaysRead {
             source: &source,
             day: "day",
             from,
@@ -328,20 +313,12 @@ impl Reader {
     /// `read`'s rows in `scope` counted by step and days.
     async fn sum_step_days(
         &mut self,
-        read: &StepsRead<'_>,
+        read: &DaysRead<'_>,
         scope: &ApplicationScope,
     ) -> Result<Vec<StepDays>, StoreError> {
-        let mut conditions = Conditions::default();
-        if !conditions.in_scope(scope, "bank") {
+        let Some(conditions) = read.conditions(scope) else {
             return Ok(Vec::new());
-        }
-        let day = read.day;
-        for (bound, compare) in [(read.from, ">="), (read.to, "<=")] {
-            if let Some(bound) = bound {
-                let p = conditions.bind(Value::Text(bound.to_string()));
-                conditions.push(format!("{day} {compare} {p}"));
-            }
-        }
+        };
         let sql = format!(
             "SELECT step, CAST(days AS BIGINT), CAST(SUM(applications) AS BIGINT) \
              FROM {} k {} GROUP BY step, days",
@@ -366,10 +343,8 @@ impl Reader {
         });
         rows.into_iter()
             .map(|(step, days, applications)| {
-                let step = FunnelStep::parse(&step).ok_or_else(|| {
-                    StoreError::Corrupt {
+                let step = FunnelStep::parse(&step).ok_or_else(|| StoreError::Corrupt {
                     what: format!("an unknown funnel step {step:?}"),
-                }
                 })?;
                 Ok(StepDays {
                     step,
@@ -418,7 +393,9 @@ impl Reader {
         )
         .fetch_one(c)
         .await
-        .map_err(db("reading the first day of the funnel's step days"))?))
+        .map_err(db(
+            "reading the first day of the funnel's step days"
+        ))?))
     }
 }
 

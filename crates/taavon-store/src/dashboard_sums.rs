@@ -2,10 +2,12 @@
 //! (`dashboard_figures`) and their months and running commitments (`dashboard_rollups`)
 //! both speak, apart from either so neither imports the other back.
 
+use taavon_core::access::ApplicationScope;
 use taavon_core::applications::ApplicationState;
 use taavon_core::calendar::IsoDate;
 
 use crate::applications::code_list;
+use crate::filter::{Conditions, Value};
 
 /// How the figures are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,4 +126,38 @@ pub(crate) fn measure_sums_sql() -> String {
         .map(|m| format!("SUM({m})"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Rows of one kept table (or of the records) between two days of its `day` column.
+pub(crate) struct DaysRead<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) day: &'static str,
+    pub(crate) from: Option<IsoDate>,
+    pub(crate) to: Option<IsoDate>,
+}
+
+impl DaysRead<'_> {
+    /// The conditions reading these rows in `scope`; `None` when the scope sees nothing.
+    pub(crate) fn conditions(&self, scope: &ApplicationScope) -> Option<Conditions> {
+        let mut conditions = Conditions::default();
+        if !conditions.in_scope(scope, "bank") {
+            return None;
+        }
+        for (bound, compare) in [(self.from, ">="), (self.to, "<=")] {
+            if let Some(bound) = bound {
+                let p = conditions.bind(Value::Text(bound.to_string()));
+                conditions.push(format!("{} {compare} {p}", self.day));
+            }
+        }
+        Some(conditions)
+    }
+}
+
+/// The condition on the records (`a`, the application) a recomputation reads in `scope`:
+/// one cooperative's own, found by index before anything is computed; else all.
+pub(crate) fn records_condition(scope: &ApplicationScope) -> String {
+    match scope {
+        ApplicationScope::Cooperative(id) => format!("a.cooperative_id = {id}"),
+        _ => "true".to_owned(),
+    }
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::dashboard::{self, AreaFigures, Dashboard, DashboardQuery, SeriesKey, Span};
+use taavon_app::dashboard_agency::AgencyFigures;
 use taavon_app::dashboard_steps::StepMedian;
 use taavon_app::rows::{DashboardSums, PortfolioPoint};
 use utoipa::{IntoParams, ToSchema};
@@ -83,6 +84,20 @@ pub struct StepMedianDto {
     pub previous_median_days: Option<i64>,
 }
 
+/// An agency officer's agency, to date: its deposits at the banks (the ledger's
+/// balances) and the services it recorded in the officer's provinces.
+#[derive(Serialize, ToSchema)]
+pub struct AgencyDto {
+    pub accounts: i64,
+    /// Posted credits less posted debits over its deposit accounts.
+    pub balance_rial: i64,
+    /// Reserved by pending transfers (contracts not yet disbursed).
+    pub reserved_rial: i64,
+    pub services: i64,
+    /// People the services served.
+    pub people: i64,
+}
+
 /// A province's or a program's figures.
 #[derive(Serialize, ToSchema)]
 pub struct AreaDto {
@@ -156,6 +171,8 @@ pub struct DashboardDto {
     /// The oldest applications waiting for the caller, and how many wait in all.
     pub inbox: Vec<WaitingDto>,
     pub inbox_total: i64,
+    /// For an agency officer alone (whose scope holds no application): the agency.
+    pub agency: Option<AgencyDto>,
 }
 
 /// The dashboard of the caller's scope — the nation for the ministry and auditors, a
@@ -229,6 +246,18 @@ impl From<StepMedian> for StepMedianDto {
     }
 }
 
+impl From<AgencyFigures> for AgencyDto {
+    fn from(a: AgencyFigures) -> Self {
+        Self {
+            accounts: a.accounts,
+            balance_rial: a.balance_rial,
+            reserved_rial: a.reserved_rial,
+            services: a.services,
+            people: a.people,
+        }
+    }
+}
+
 impl From<AreaFigures> for AreaDto {
     fn from(a: AreaFigures) -> Self {
         Self {
@@ -297,6 +326,7 @@ impl From<Dashboard> for DashboardDto {
                 })
                 .collect(),
             inbox_total: d.inbox_total,
+            agency: d.agency.map(Into::into),
         }
     }
 }

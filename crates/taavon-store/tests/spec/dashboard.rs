@@ -54,7 +54,10 @@ async fn application_through(
     moves: &[(EventAction, ApplicationState, &str)],
 ) -> i64 {
     let mut write = store
-        .write(operator(), Timestamp::parse("2024-12-20T08:00:00.000Z").unwrap())
+        .write(
+            operator(),
+            Timestamp::parse("2024-12-20T08:00:00.000Z").unwrap(),
+        )
         .await
         .unwrap();
     let id = write

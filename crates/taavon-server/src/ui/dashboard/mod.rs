@@ -82,6 +82,8 @@ struct DashboardPage {
     /// Where a role with nothing in scope here finds its own figures.
     elsewhere: Vec<(&'static str, &'static str)>,
     cards: Vec<Card>,
+    /// An agency officer's agency, to date.
+    agency_cards: Vec<Card>,
     charts: Vec<Chart>,
     steps: Vec<StepRow>,
     portfolio_as_of: Option<String>,
@@ -188,6 +190,7 @@ pub async fn page(
         in_scope: found.scope != ApplicationScope::None,
         elsewhere: elsewhere(lang, &user.principal),
         cards: cards(lang, &found),
+        agency_cards: agency_cards(lang, &found),
         charts: charts(lang, &found, &names),
         steps: step_rows(lang, &found),
         portfolio_as_of: last_close.map(|day| format!("{} {day}", d.portfolio_as_of)),
@@ -328,6 +331,28 @@ fn cards(lang: Lang, found: &Dashboard) -> Vec<Card> {
             ),
             String::new(),
         ),
+    ]
+}
+
+/// An agency officer's agency: its deposits and services, to date (none for another
+/// role).
+fn agency_cards(lang: Lang, found: &Dashboard) -> Vec<Card> {
+    let Some(agency) = &found.agency else {
+        return Vec::new();
+    };
+    let d = DashboardText::of(lang);
+    let money = |rial: i64| format!("{} {}", lang.number(millions(rial)), d.million_rial);
+    let card = |label, value: String| Card {
+        label,
+        hint: "",
+        value,
+        before: String::new(),
+    };
+    vec![
+        card(d.agency_balance, money(agency.balance_rial)),
+        card(d.agency_reserved, money(agency.reserved_rial)),
+        card(d.agency_services, lang.number(agency.services)),
+        card(d.agency_people, lang.number(agency.people)),
     ]
 }
 
