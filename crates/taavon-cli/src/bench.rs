@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use taavon_app::clock;
 use taavon_store::Store;
 
-use crate::plumbing::{DbArgs, config_with, open, progress_bar, runtime};
+use crate::plumbing::{DbArgs, config_with, open, progress_bar, progress_of, runtime};
 
 #[derive(Args)]
 pub struct SynthArgs {
@@ -27,10 +27,7 @@ pub struct SynthArgs {
 pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(&args.db)?;
     let bar = progress_bar();
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let progress = progress_of::<usize>(&bar);
     runtime()?.block_on(async {
         let store = open(&config).await?;
         let started = std::time::Instant::now();
@@ -232,10 +229,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
 fn bench_dashboard(args: &BenchDashboardArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(&args.db)?;
     let bar = progress_bar();
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let progress = progress_of::<usize>(&bar);
     runtime()?.block_on(async {
         let store = open(&config).await?;
         let f = taavon_tools::bench::dashboard::dashboard(
@@ -280,10 +274,7 @@ fn bench_dashboard(args: &BenchDashboardArgs) -> anyhow::Result<ExitCode> {
 fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
     let config = config_with(&args.db)?;
     let bar = progress_bar();
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let progress = progress_of::<usize>(&bar);
     runtime()?.block_on(async {
         let store = open(&config).await?;
         let f =
@@ -426,10 +417,7 @@ fn bench_impact(args: &BenchImpactArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let bar = progress_bar();
-    let progress = |done: u64, total: u64| {
-        bar.set_length(total);
-        bar.set_position(done);
-    };
+    let progress = progress_of::<u64>(&bar);
     let figures = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         let started = std::time::Instant::now();
@@ -501,10 +489,7 @@ fn bench_services(args: &BenchServicesArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/taavon.db", scratch.display()));
     let bar = progress_bar();
-    let progress = |done: u64, total: u64| {
-        bar.set_length(total);
-        bar.set_position(done);
-    };
+    let progress = progress_of::<u64>(&bar);
     let figures = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         taavon_app::reference::ensure_loaded(&store, clock::now()).await?;

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use taavon_app::clock;
 use taavon_app::users::Caller;
 
-use crate::plumbing::{DbArgs, config_with, open, progress_bar, report, runtime};
+use crate::plumbing::{DbArgs, config_with, open, progress_bar, progress_of, report, runtime};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -110,10 +110,7 @@ fn import_table(args: ImportTableArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let name = args.file.to_string_lossy().into_owned();
     let bar = progress_bar();
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let progress = progress_of::<usize>(&bar);
     runtime()?.block_on(async {
         let table = match Table::read(bytes, Format::of(&name)) {
             Ok(table) => table,

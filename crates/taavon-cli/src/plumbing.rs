@@ -73,6 +73,17 @@ pub(crate) fn progress_bar() -> indicatif::ProgressBar {
     bar
 }
 
+/// A progress callback that moves `bar` to `done` of `total`, whichever integer type the
+/// reporting code counts in.
+pub(crate) fn progress_of<T: TryInto<u64>>(
+    bar: &indicatif::ProgressBar,
+) -> impl Fn(T, T) + Sync + '_ {
+    move |done, total| {
+        bar.set_length(total.try_into().unwrap_or(u64::MAX));
+        bar.set_position(done.try_into().unwrap_or(u64::MAX));
+    }
+}
+
 /// Exit 1 after naming each invalid field (English and Persian) on standard error; other
 /// errors go up.
 pub(crate) fn report(result: Result<(), AppError>) -> anyhow::Result<ExitCode> {

@@ -151,14 +151,6 @@ const HIRE_COLUMNS: &str = "loan_id, national_code, province, report_id, worksho
 const HIRE_PREFIXED: &str = "h.loan_id, h.national_code, h.province, h.report_id, h.workshop, \
      h.disbursed_on, h.status, h.woman, h.upload_id, h.verified_at";
 
-/// A page claim's touched flag and its months as PostgreSQL's arrays.
-type RawMonths = (
-    bool,
-    Option<Vec<String>>,
-    Option<Vec<i64>>,
-    Option<Vec<String>>,
-);
-
 /// Whether a claim `h` is at a workshop the upload (`?5`) covers, its verdict the
 /// upload's to change (SQLite's `upload_page`): one hashed set of the upload's workshops
 /// per statement.
@@ -841,17 +833,19 @@ impl WriteTx {
                 // Each person's claims are read through the national code index: `OFFSET 0`
                 // keeps the planner from flattening the lateral read into a hash join over
                 // every hire in the country, once per page. A claim is touched when its
-                // person was staged for a hire at its workshop.
+                // person was staged for a hire at its workshop. Its months come as one
+                // text, as on SQLite: three arrays of them had cost the client a value
+                // (and most of them an allocation) per month decoded.
                 let sql = format!(
                     "WITH page AS (SELECT national_code, workshops FROM upload_people \
                  WHERE national_code > $1 ORDER BY national_code LIMIT $2) \
-                 SELECT {HIRE_PREFIXED}, t.touched, m.months, m.days, m.genders \
+                 SELECT {HIRE_PREFIXED}, t.touched, m.months \
                  FROM page p CROSS JOIN LATERAL (SELECT * FROM loan_hires c \
                  WHERE c.national_code = p.national_code OFFSET 0) h \
                  CROSS JOIN LATERAL (SELECT (h.workshop = ANY (p.workshops)) IS TRUE \
                  AS touched) t \
-                 LEFT JOIN LATERAL (SELECT array_agg(r.month) AS months, \
-                 array_agg(r.days) AS days, array_agg(r.gender) AS genders FROM insured_rows r \
+                 LEFT JOIN LATERAL (SELECT string_agg(r.month || ' ' || r.days || ' ' \
+                 || r.gender, ',') AS months FROM insured_rows r \
                  WHERE t.touched AND r.workshop = h.workshop \
                  AND r.national_code = h.national_code \
                  AND r.month >= $3 AND r.month <= $4) m ON TRUE \
@@ -869,28 +863,9 @@ impl WriteTx {
                     .iter()
                     .map(|row| {
                         let hire = hire_row!(row)?;
-                        let (touched, listed, days, genders): RawMonths = (|| {
-                            Ok::<_, sqlx::Error>((
-                                row.try_get(10)?,
-                                row.try_get(11)?,
-                                row.try_get(12)?,
-                                row.try_get(13)?,
-                            ))
-                        })(
-                        )
-                        .map_err(db(CONTEXT))?;
-                        let months = listed
-                            .unwrap_or_default()
-                            .into_iter()
-                            .zip(days.unwrap_or_default())
-                            .zip(genders.unwrap_or_default())
-                            .map(|((month, days), gender)| decode_month((month, days, gender)))
-                            .collect::<Result<_, _>>()?;
-                        Ok(PageClaim {
-                            hire,
-                            touched,
-                            months,
-                        })
+                        let touched: bool = row.try_get(10).map_err(db(CONTEXT))?;
+                        let listed: Option<&str> = row.try_get(11).map_err(db(CONTEXT))?;
+                        page_claim(hire, touched, listed)
                     })
                     .collect();
             }
@@ -926,14 +901,12 @@ impl WriteTx {
         while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
             let hire = sqlite_hire(row).map_err(sqlite(CONTEXT))?.decode()?;
             let touched: bool = row.get(10).map_err(sqlite(CONTEXT))?;
-            let listed: Option<String> = row.get(11).map_err(sqlite(CONTEXT))?;
-            claims.push(PageClaim {
-                hire,
-                touched,
-                months: listed
-                    .as_deref()
-                    .map_or(Ok(Vec::new()), decode_months_text)?,
-            });
+            let listed = row
+                .get_ref(11)
+                .map_err(sqlite(CONTEXT))?
+                .as_str_or_null()
+                .map_err(|error| corrupt(format!("insured months: {error}")))?;
+            claims.push(page_claim(hire, touched, listed)?);
         }
         Ok(claims)
     }
@@ -1205,12 +1178,12 @@ impl Reader {
                         .query(params![workshop.as_str(), code.as_str(), first.as_str()])
                         .map_err(sqlite(CONTEXT))?;
                     while let Some(row) = rows.next().map_err(sqlite(CONTEXT))? {
-                        let raw: (String, i64, String) = (
+                        let (month, days, gender): (String, i64, String) = (
                             row.get(0).map_err(sqlite(CONTEXT))?,
                             row.get(1).map_err(sqlite(CONTEXT))?,
                             row.get(2).map_err(sqlite(CONTEXT))?,
                         );
-                        months.push(decode_month(raw)?);
+                        months.push(decode_month((&month, days, &gender))?);
                     }
                 }
             }
@@ -1243,7 +1216,7 @@ impl Reader {
                         .ok()
                         .and_then(|index| found.get_mut(index))
                         .ok_or_else(|| corrupt(format!("insured months: ordinal {ordinal}")))?;
-                    months.push(decode_month((month, days, gender))?);
+                    months.push(decode_month((&month, days, &gender))?);
                 }
             }
         }
@@ -1508,21 +1481,31 @@ fn decode_insured_month(
     Ok((
         workshop(&workshop_text)?,
         national_code(&code)?,
-        decode_month((month, days, gender))?,
+        decode_month((&month, days, &gender))?,
     ))
 }
 
-/// Months as `upload_page` reads them on SQLite: `month days gender`, joined by commas.
+/// A page's claim with its months as `upload_page` reads them (`month days gender`,
+/// joined by commas; none when the claim is untouched or unlisted).
+fn page_claim(hire: HireRow, touched: bool, listed: Option<&str>) -> Result<PageClaim, StoreError> {
+    Ok(PageClaim {
+        hire,
+        touched,
+        months: listed.map_or(Ok(Vec::new()), decode_months_text)?,
+    })
+}
+
+/// Months as `upload_page` reads them: `month days gender`, joined by commas.
 fn decode_months_text(text: &str) -> Result<Vec<InsuredMonth>, StoreError> {
     text.split(',')
         .map(|month| {
             let mut parts = month.split(' ');
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(month), Some(days), Some(gender)) => decode_month((
-                    month.to_owned(),
+                    month,
                     days.parse()
                         .map_err(|_| corrupt(format!("insured days {days}")))?,
-                    gender.to_owned(),
+                    gender,
                 )),
                 _ => Err(corrupt(format!("insured months {text}"))),
             }
@@ -1530,11 +1513,11 @@ fn decode_months_text(text: &str) -> Result<Vec<InsuredMonth>, StoreError> {
         .collect()
 }
 
-fn decode_month((month, days, gender): (String, i64, String)) -> Result<InsuredMonth, StoreError> {
+fn decode_month((month, days, gender): (&str, i64, &str)) -> Result<InsuredMonth, StoreError> {
     Ok(InsuredMonth {
-        month: JalaliMonth::parse(&month).map_err(|_| corrupt(format!("insured month {month}")))?,
+        month: JalaliMonth::parse(month).map_err(|_| corrupt(format!("insured month {month}")))?,
         days: u8::try_from(days).map_err(|_| corrupt(format!("insured days {days}")))?,
-        gender: match gender.as_str() {
+        gender: match gender {
             "F" => Gender::Female,
             "M" => Gender::Male,
             other => return Err(corrupt(format!("insured gender {other}"))),

@@ -110,6 +110,13 @@ impl Store {
         self
     }
 
+    /// This store with `other`'s audit key: another app server on the same database,
+    /// configured with the same key file.
+    pub fn with_audit_key_of(mut self, other: &Store) -> Self {
+        self.audit_key.clone_from(&other.audit_key);
+        self
+    }
+
     pub(crate) fn audit_key(&self) -> Option<&AuditKey> {
         self.audit_key.as_deref()
     }

@@ -369,19 +369,7 @@ pub async fn spawn_app_with(
     taavon_app::demo::load(&store, clock::now())
         .await
         .unwrap_or_else(|e| panic!("loading the demo: {e}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("binding: {e}"));
-    let address = format!(
-        "http://{}",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
-    tokio::spawn(taavon_server::serve(
-        listener,
-        store.clone(),
-        config,
-        std::future::pending(),
-    ));
+    let address = serve(store.clone(), config).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -394,6 +382,34 @@ pub async fn spawn_app_with(
         database_url,
         client,
     })
+}
+
+/// Starts another app server on `app`'s database, as a second process would be: a store
+/// of its own (pools, caches, throttles), the same audit key. Answers its base URL.
+pub async fn serve_another(app: &TestApp) -> String {
+    let store = Store::open(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("opening {}: {e}", app.database_url))
+        .with_audit_key_of(&app.store);
+    serve(store, test_config()).await
+}
+
+/// Serves `store` on a random port until the test ends; answers the base URL.
+async fn serve(store: Store, config: taavon_server::ServerConfig) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("binding: {e}"));
+    let address = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    tokio::spawn(taavon_server::serve(
+        listener,
+        store,
+        config,
+        std::future::pending(),
+    ));
+    address
 }
 
 impl TestApp {

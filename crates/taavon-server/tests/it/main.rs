@@ -25,6 +25,7 @@ mod services;
 mod support;
 mod synergy;
 mod transparency;
+mod two_servers;
 mod ui;
 mod web_security;
 mod workflow;

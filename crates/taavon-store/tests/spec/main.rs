@@ -146,7 +146,8 @@ async fn a_commits_events_keep_their_order_past_a_statements_worth(
     _url: String,
 ) -> Checks {
     // Establishes the outbox's batched write: the events of one commit, more than one
-    // statement holds, get cursors in the order they were emitted, each with its data.
+    // statement holds on either engine (100 rows on SQLite, 10 000 on PostgreSQL), get
+    // cursors in the order they were emitted, each with its data.
     let mut write = store.write(operator(), now()).await.unwrap();
     write.audit(AuditEntry::created(
         "spec.events",
@@ -155,9 +156,10 @@ async fn a_commits_events_keep_their_order_past_a_statements_worth(
         None,
         serde_json::json!({}),
     ));
-    for n in 0..250 {
+    const EVENTS: i64 = 10_250;
+    for n in 0..EVENTS {
         write.emit(taavon_store::NewEvent {
-            event_id: format!("evt_spec_{n:03}"),
+            event_id: format!("evt_spec_{n:05}"),
             event_type: taavon_core::events::EventType::JobVerified,
             concern: taavon_core::events::EventConcern {
                 province: "IR-16".into(),
@@ -171,11 +173,11 @@ async fn a_commits_events_keep_their_order_past_a_statements_worth(
     }
     write.commit().await.unwrap();
     let mut read = store.read().await.unwrap();
-    let events = read.events_after(0, 1000).await.unwrap();
+    let events = read.events_after(0, 2 * EVENTS).await.unwrap();
     read.finish().await.unwrap();
-    assert_eq!(events.len(), 250);
+    assert_eq!(events.len(), 10_250);
     for (n, event) in (0i64..).zip(&events) {
-        assert_eq!(event.event_id, format!("evt_spec_{n:03}"));
+        assert_eq!(event.event_id, format!("evt_spec_{n:05}"));
         assert_eq!(event.concern.cooperative_id, Some(n));
         assert_eq!(event.concern.bank.is_some(), n % 2 == 0);
         assert_eq!(event.data, format!("{{\"n\":{n}}}"));
