@@ -219,7 +219,7 @@ async fn the_exports_read_back(app: &TestApp) {
     let rows: Vec<&[Data]> = range.rows().collect();
     let header: Vec<String> = rows
         .iter()
-        .find(|row| row.iter().any(|c| c.to_string() == "استان"))
+        .find(|row| row.iter().any(|c| *c == "استان"))
         .unwrap_or_else(|| panic!("a header row: {rows:?}"))
         .iter()
         .map(ToString::to_string)
