@@ -2,11 +2,14 @@
 //! of days) and the period before it, what the reader's scope — exactly the applications
 //! and loans the API lists for it (`access::application_scope`) — did: budgets by program
 //! and province against what is committed, approved, disbursed and repaid; the funnel
-//! from submission to disbursement; money over time; the portfolio by class with its
-//! PAR trend; women's and the underprivileged counties' shares; and the task inbox.
+//! from submission to disbursement with each step's median days; money over time; the
+//! portfolio by class with its PAR trend; women's and the underprivileged counties'
+//! shares; the verified jobs to date and their cost; the task inbox; and for an agency
+//! officer, whose scope holds no application, the agency's funds and services.
 //!
 //! Every figure comes from kept sums (`dashboard_figures` by day, by Jalali month and
-//! as running commitments; the end of day's portfolio snapshots) or an indexed read of
+//! as running commitments; the histogram of step days; the end of day's portfolio
+//! snapshots) or an indexed read of
 //! what waits, never from a pass over the applications or loans, nor over every day
 //! since the first; a representative's figures are its own cooperative's events.
 
@@ -14,7 +17,7 @@ use std::collections::BTreeMap;
 
 use taavon_core::access::{ApplicationScope, Principal, application_scope, waiting_states};
 use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
-use taavon_core::impact::figures::{Period, PeriodKey};
+use taavon_core::impact::figures::{Jobs, Period, PeriodKey};
 use taavon_core::limits::TextKind;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
@@ -22,6 +25,8 @@ use taavon_store::{
     Reader, Store,
 };
 
+use crate::dashboard_agency::{AgencyFigures, agency_figures};
+use crate::dashboard_steps::{StepMedian, step_medians};
 use crate::fields::optional_day;
 use crate::{AppError, FieldError};
 
@@ -78,6 +83,8 @@ pub struct Dashboard {
     pub previous: Span,
     pub totals: DashboardSums,
     pub previous_totals: DashboardSums,
+    /// Each step of the funnel's median days, in the period and the one before.
+    pub steps: Vec<StepMedian>,
     /// The period's sums in tier 1–2 counties.
     pub underprivileged: DashboardSums,
     /// Committed at the period's end, all provinces of the scope.
@@ -87,10 +94,16 @@ pub struct Dashboard {
     pub provinces: Vec<AreaFigures>,
     pub programs: Vec<AreaFigures>,
     pub series: Vec<(SeriesKey, DashboardSums)>,
+    /// The scope's loans to date with their verified jobs (the impact figures the
+    /// synergy map keeps per county and bank: loans disbursed and not reversed, rials,
+    /// verified jobs), whose cost per verified job is the core's.
+    pub jobs: Jobs,
     /// The last closed date of each of the trend's months that has one.
     pub portfolio: Vec<PortfolioPoint>,
     pub inbox: Vec<Application>,
     pub inbox_total: i64,
+    /// An agency officer's agency: its pooled funds and services (no applications).
+    pub agency: Option<AgencyFigures>,
 }
 
 /// The dashboard of `principal` for the period `query` asks (by default the Jalali
@@ -127,6 +140,12 @@ pub async fn dashboard(
             },
         )
         .await?;
+    let step_days = read
+        .dashboard_step_days(&scope, Some(period.from), Some(period.to))
+        .await?;
+    let previous_step_days = read
+        .dashboard_step_days(&scope, Some(previous.from), Some(previous.to))
+        .await?;
     let portfolio = read
         .portfolio_trend(&scope, &trend_spans(period.to))
         .await?;
@@ -134,7 +153,9 @@ pub async fn dashboard(
         .waiting_applications(&scope, waiting_states(&principal.role), INBOX_LISTED)
         .await?;
     let budgets = budgets(&mut read, &scope).await?;
+    let jobs = jobs_to_date(&mut read, &scope).await?;
     read.finish().await?;
+    let agency = agency_figures(store, principal).await?;
 
     let by = |cells: &[DashboardCell], key: fn(&DashboardCell) -> &str| {
         let mut sums: BTreeMap<String, DashboardSums> = BTreeMap::new();
@@ -185,15 +206,18 @@ pub async fn dashboard(
     Ok(Dashboard {
         totals: total(&cells),
         previous_totals: total(&previous_cells),
+        steps: step_medians(&step_days, &previous_step_days),
         underprivileged: total(&underprivileged),
         committed_rial: total(&committed).committed_rial,
         budget_rial: budgets.values().sum(),
         provinces,
         programs,
         series: series(&period, &days),
+        jobs,
         portfolio,
         inbox,
         inbox_total,
+        agency,
         scope,
         period,
         previous,
@@ -226,6 +250,18 @@ async fn budgets(
         }
     }
     Ok(budgets)
+}
+
+/// The scope's loans, rials disbursed and verified jobs to date, summed from the kept
+/// county figures (a row per county and bank, never the loans or hires).
+async fn jobs_to_date(read: &mut Reader, scope: &ApplicationScope) -> Result<Jobs, AppError> {
+    let mut jobs = Jobs::default();
+    for county in read.loan_county_figures(scope, None).await? {
+        jobs.loans += county.loans;
+        jobs.disbursed_rial += county.disbursed_rial;
+        jobs.verified += county.verified_jobs;
+    }
+    Ok(jobs)
 }
 
 /// Whether the series of `period` is by day (a month or less) or by Jalali month.

@@ -23,6 +23,8 @@ pub mod clock;
 pub mod cooperatives;
 pub mod county_indicators;
 pub mod dashboard;
+pub mod dashboard_agency;
+pub mod dashboard_steps;
 pub mod demo;
 mod duplicate_flags;
 pub mod eod;

@@ -6,9 +6,9 @@ pub use taavon_store::{
     AgencyRow, Application, ApplicationColumn, ApplicationEvent, ApplicationFilter,
     ApplicationTotals, AuditRecord, BranchRow, Client, Cooperative, CooperativeColumn,
     CooperativeFilter, CountyRow, DashboardFilter, DashboardGrouping, DashboardSums, Formation,
-    InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule, LoanTotals,
-    LoanTransaction, NamedRow, NewCooperative, Person, PortfolioPoint, PortfolioRow, Program,
-    ProgramBudget, ProvinceRow, Sort,
+    FunnelStep, InstallmentRow, ListedFormation, Loan, LoanColumn, LoanFilter, LoanSchedule,
+    LoanTotals, LoanTransaction, NamedRow, NewCooperative, Person, PortfolioPoint, PortfolioRow,
+    Program, ProgramBudget, ProvinceRow, Sort,
 };
 pub use taavon_store::{
     DELIVERY_DEAD, DELIVERY_DELIVERED, DeliveryRow, DueDelivery, EventRecord, ReferenceSnapshot,

@@ -78,15 +78,40 @@ impl Table {
     /// Writes the table as an XLSX workbook with a right-to-left sheet. Every cell is a
     /// string cell, which a spreadsheet never evaluates, so nothing is escaped here.
     pub fn to_xlsx(&self, sheet_name: &str) -> Result<Vec<u8>, AppError> {
+        self.to_xlsx_typed(sheet_name, &[])
+    }
+
+    /// The same workbook with the cells `numeric` marks (by row and column) written as
+    /// numbers when they hold a whole number a spreadsheet keeps exactly (within ±2^53),
+    /// so it sums and sorts them; every other cell is a string (a code with a leading zero
+    /// is never marked).
+    pub fn to_xlsx_typed(
+        &self,
+        sheet_name: &str,
+        numeric: &[Vec<bool>],
+    ) -> Result<Vec<u8>, AppError> {
+        /// The largest whole number an IEEE double holds exactly.
+        const EXACT: i64 = 1 << 53;
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name).map_err(internal)?;
         sheet.set_right_to_left(true);
-        for (r, row) in self.rows.iter().enumerate() {
-            let r = u32::try_from(r).map_err(internal)?;
-            for (c, value) in row.iter().enumerate() {
-                let c = u16::try_from(c).map_err(internal)?;
-                sheet.write_string(r, c, value).map_err(internal)?;
+        for (at_row, row) in self.rows.iter().enumerate() {
+            let r = u32::try_from(at_row).map_err(internal)?;
+            let marked = numeric.get(at_row);
+            for (at, value) in row.iter().enumerate() {
+                let c = u16::try_from(at).map_err(internal)?;
+                let number = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| marked.and_then(|m| m.get(at)) == Some(&true) && n.abs() <= EXACT);
+                match number {
+                    // Exact: |n| ≤ 2^53 (checked above).
+                    #[allow(clippy::cast_precision_loss)]
+                    Some(n) => sheet.write_number(r, c, n as f64),
+                    None => sheet.write_string(r, c, value),
+                }
+                .map_err(internal)?;
             }
         }
         workbook.save_to_buffer().map_err(internal)
@@ -252,6 +277,35 @@ mod tests {
             }
         }
         assert_eq!(Table::read(csv, Format::Csv).unwrap(), table);
+    }
+
+    #[test]
+    fn numeric_columns_are_written_as_numbers_below_the_header() {
+        // Establishes that the marked cells' whole numbers become number cells (a marked
+        // word stays text, and so does every unmarked cell, a code with a leading zero
+        // too), and that the table reads back the same.
+        let table = Table {
+            rows: vec![
+                vec!["استان".into(), "مبلغ".into(), "کد".into()],
+                vec!["ایلام".into(), "-1250".into(), "0013542419".into()],
+                vec!["لرستان".into(), "هیچ".into(), "12".into()],
+            ],
+        };
+        let marks = vec![
+            vec![false, false, false],
+            vec![false, true, false],
+            vec![false, true, true],
+        ];
+        let bytes = table.to_xlsx_typed("test", &marks).unwrap();
+        let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.clone())).unwrap();
+        let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<calamine::Data>> = range.rows().map(<[_]>::to_vec).collect();
+        assert_eq!(rows[0][1], calamine::Data::String("مبلغ".into()));
+        assert_eq!(rows[1][1], calamine::Data::Float(-1250.0));
+        assert_eq!(rows[1][2], calamine::Data::String("0013542419".into()));
+        assert_eq!(rows[2][1], calamine::Data::String("هیچ".into()));
+        assert_eq!(rows[2][2], calamine::Data::Float(12.0));
+        assert_eq!(Table::read(bytes, Format::Xlsx).unwrap(), table);
     }
 
     #[test]

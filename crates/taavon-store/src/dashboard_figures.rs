@@ -28,19 +28,14 @@ use crate::applications::code_list;
 use crate::dashboard_rollups::{
     MonthCut, add_to_rollups_sql, backfill_rollups_sql, merge, upsert_sql,
 };
-use crate::dashboard_sums::MEASURES;
+use crate::dashboard_steps::backfill_step_days_sql;
 pub use crate::dashboard_sums::{DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums};
+use crate::dashboard_sums::{
+    DaysRead, MEASURE_COUNT, MEASURES, event_bank_sql, measure_sums_sql, records_condition,
+};
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values, code_literal};
 use crate::tx::{Reader, WriteTx};
-
-/// Rows of one kept table (or of the records) between two days of its `day` column.
-struct DaysRead<'a> {
-    source: &'a str,
-    day: &'static str,
-    from: Option<IsoDate>,
-    to: Option<IsoDate>,
-}
 
 /// The portfolio at one closed business date, summed over the scope's branches.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,7 +67,6 @@ const UNDERPRIVILEGED_SQL: &str = "CASE WHEN EXISTS (SELECT 1 FROM county_tiers 
 fn event_figures_sql(condition: &str) -> String {
     use ApplicationState as S;
     let committed = code_list(&[S::Approved, S::Referred, S::BankApproved, S::Contracted]);
-    let banked = code_list(&[S::Referred, S::BankApproved, S::BankRejected, S::Contracted]);
     let reached = |state: S| {
         format!(
             "CASE WHEN e.to_state = {} THEN 1 ELSE 0 END",
@@ -82,8 +76,7 @@ fn event_figures_sql(condition: &str) -> String {
     let approved = code_literal(S::Approved.code());
     format!(
         "SELECT SUBSTR(e.at, 1, 10) AS day, a.province AS province, a.program AS program, \
-         CASE WHEN e.to_state IN ({banked}) OR e.from_state IN ({banked}) \
-         THEN COALESCE(a.referred_bank, '') ELSE '' END AS bank, \
+         {bank} AS bank, \
          {UNDERPRIVILEGED_SQL} AS underprivileged, a.cooperative_id AS cooperative_id, \
          CASE WHEN e.from_state = {draft} AND e.to_state IN ({submitted}) THEN 1 ELSE 0 END \
          AS submitted, {eligible} AS eligible, {approved_count} AS approved, \
@@ -97,6 +90,7 @@ fn event_figures_sql(condition: &str) -> String {
          0 AS disbursed_rial, 0 AS women_disbursed_rial, 0 AS repaid_rial \
          FROM application_events e JOIN applications a ON a.id = e.application_id \
          WHERE e.from_state <> e.to_state AND {condition}",
+        bank = event_bank_sql(),
         draft = code_literal(S::Draft.code()),
         submitted = code_list(&[S::Submitted, S::UnderReview, S::Ineligible]),
         eligible = reached(S::UnderReview),
@@ -163,15 +157,11 @@ fn records_sql(condition: &str) -> String {
 /// The migration's backfill: every record's figures, grouped by the key (what
 /// migrations/*/0032_dashboard_figures.sql holds, checked by a test below).
 pub(crate) fn backfill_sql() -> String {
-    let sums = MEASURES
-        .iter()
-        .map(|m| format!("SUM({m})"))
-        .collect::<Vec<_>>()
-        .join(", ");
     format!(
-        "INSERT INTO dashboard_figures ({KEY}, {}) SELECT {KEY}, {sums} FROM ({}) r \
+        "INSERT INTO dashboard_figures ({KEY}, {}) SELECT {KEY}, {} FROM ({}) r \
          GROUP BY {KEY}",
         MEASURES.join(", "),
+        measure_sums_sql(),
         records_sql("true")
     )
 }
@@ -184,7 +174,8 @@ impl WriteTx {
             event_id,
             "adding an application move to the dashboards",
         )
-        .await
+        .await?;
+        self.add_event_to_step_days(event_id).await
     }
 
     /// Adds what the loan transaction `transaction_id` (just recorded) moved.
@@ -197,7 +188,8 @@ impl WriteTx {
             transaction_id,
             "adding a loan transaction to the dashboards",
         )
-        .await
+        .await?;
+        self.add_transaction_to_step_days(transaction_id).await
     }
 
     /// Adds the row of `source` (the figures of the record `id`) to the days' figures,
@@ -276,12 +268,7 @@ impl Reader {
         scope: &ApplicationScope,
         filter: &DashboardFilter,
     ) -> Result<Vec<DashboardCell>, StoreError> {
-        // One cooperative's records are found by index before any figure is computed.
-        let condition = match scope {
-            ApplicationScope::Cooperative(id) => format!("a.cooperative_id = {id}"),
-            _ => "true".to_owned(),
-        };
-        let source = format!("({})", records_sql(&condition));
+        let source = format!("({})", records_sql(&records_condition(scope)));
         let read = DaysRead {
             source: &source,
             day: "day",
@@ -365,17 +352,10 @@ impl Reader {
         scope: &ApplicationScope,
         grouping: DashboardGrouping,
     ) -> Result<Vec<DashboardCell>, StoreError> {
-        let mut conditions = Conditions::default();
-        if !conditions.in_scope(scope, "bank") {
+        let Some(conditions) = read.conditions(scope) else {
             return Ok(Vec::new());
-        }
+        };
         let day = read.day;
-        for (bound, compare) in [(read.from, ">="), (read.to, "<=")] {
-            if let Some(bound) = bound {
-                let p = conditions.bind(Value::Text(bound.to_string()));
-                conditions.push(format!("{day} {compare} {p}"));
-            }
-        }
         let (group, group_by) = match grouping {
             DashboardGrouping::Day | DashboardGrouping::Month => {
                 (format!("{day}, '', '', CAST(0 AS BIGINT)"), day)
@@ -403,7 +383,7 @@ impl Reader {
                 .map_err(db("summing the dashboards' figures"))?
                 .iter()
                 .map(|row| {
-                    let mut sums = [0i64; 13];
+                    let mut sums = [0i64; MEASURE_COUNT];
                     for (sum, column) in sums.iter_mut().zip(4usize..) {
                         *sum = row.try_get(column)?;
                     }
@@ -484,10 +464,13 @@ impl crate::Store {
             "DELETE FROM dashboard_figures".to_owned(),
             "DELETE FROM dashboard_month_figures".to_owned(),
             "DELETE FROM dashboard_commitments".to_owned(),
+            "DELETE FROM dashboard_step_days".to_owned(),
+            "DELETE FROM dashboard_month_step_days".to_owned(),
             backfill_sql(),
         ]
         .into_iter()
-        .chain(backfill_rollups_sql());
+        .chain(backfill_rollups_sql())
+        .chain(backfill_step_days_sql());
         for sql in statements {
             on!(write.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
                 sql.clone()

@@ -20,7 +20,7 @@ use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
 
 use crate::StoreError;
 use crate::dashboard_sums::{
-    DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, MEASURES,
+    DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, MEASURES, measure_sums_sql,
 };
 use crate::error::db;
 use crate::filter::{Conditions, bind_values};
@@ -98,7 +98,7 @@ pub(crate) fn month_start(day: IsoDate) -> IsoDate {
 }
 
 /// The first day of the Jalali month the ISO day `day` (an SQL expression) falls in.
-fn month_of_sql(day: &str) -> String {
+pub(crate) fn month_of_sql(day: &str) -> String {
     format!(
         "(SELECT m.first_day FROM jalali_months m WHERE m.first_day <= {day} \
          ORDER BY m.first_day DESC LIMIT 1)"
@@ -170,16 +170,12 @@ pub(crate) fn add_to_rollups_sql(rows: &str) -> [String; 2] {
 /// The migration's backfills of both from the days' figures (what
 /// migrations/*/0033_dashboard_rollups.sql holds, checked by a test below).
 pub(crate) fn backfill_rollups_sql() -> [String; 2] {
-    let sums = MEASURES
-        .iter()
-        .map(|m| format!("SUM({m})"))
-        .collect::<Vec<_>>()
-        .join(", ");
     [
         format!(
-            "INSERT INTO dashboard_month_figures ({MONTH_KEY}, {}) SELECT {MONTH_KEY}, {sums} \
+            "INSERT INTO dashboard_month_figures ({MONTH_KEY}, {}) SELECT {MONTH_KEY}, {} \
              FROM (SELECT {} AS month_from, d.* FROM dashboard_figures d) r GROUP BY {MONTH_KEY}",
             MEASURES.join(", "),
+            measure_sums_sql(),
             month_of_sql("d.day")
         ),
         format!(
@@ -221,7 +217,7 @@ pub(crate) fn merge(cells: Vec<DashboardCell>, grouping: DashboardGrouping) -> V
 }
 
 /// Only what is committed of each cell.
-fn committed_only(cells: Vec<DashboardCell>) -> Vec<DashboardCell> {
+pub(crate) fn committed_only(cells: Vec<DashboardCell>) -> Vec<DashboardCell> {
     cells
         .into_iter()
         .map(|cell| DashboardCell {
@@ -348,55 +344,6 @@ impl Reader {
             .filter(|(first_day, _)| *first_day <= at)
             .map(|(_, cell)| cell)
             .collect())
-    }
-
-    /// Where the kept figures differ from the records' sums, described (empty when they
-    /// agree): the days', the months' (whole and cut at a day) and what is committed at
-    /// the first day recorded and at the end. Every store spec ends with it.
-    pub async fn check_dashboard_figures(&mut self) -> Result<Vec<String>, StoreError> {
-        let scope = ApplicationScope::All;
-        let filter = |grouping, from, to| DashboardFilter { grouping, from, to };
-        let days = self
-            .dashboard_figures_from_records(&scope, &filter(DashboardGrouping::Day, None, None))
-            .await?;
-        let first = days.first().and_then(|cell| IsoDate::parse(&cell.day).ok());
-        let mut filters = vec![
-            filter(DashboardGrouping::Day, None, None),
-            filter(DashboardGrouping::Month, None, None),
-            filter(DashboardGrouping::Area, None, None),
-        ];
-        if let Some(first) = first {
-            filters.extend([
-                filter(DashboardGrouping::Area, Some(first), Some(first)),
-                filter(DashboardGrouping::Area, Some(first.add_days(1)), None),
-                filter(DashboardGrouping::Month, None, Some(first)),
-            ]);
-        }
-        let mut differences = Vec::new();
-        for filter in filters {
-            let kept = self.dashboard_figures(&scope, &filter).await?;
-            let records = self.dashboard_figures_from_records(&scope, &filter).await?;
-            if kept != records {
-                differences.push(format!("{filter:?}: kept {kept:?}, records {records:?}"));
-            }
-        }
-        let last = days.last().and_then(|cell| IsoDate::parse(&cell.day).ok());
-        for at in first.into_iter().chain(last) {
-            let kept = self.dashboard_committed(&scope, at).await?;
-            let records = committed_only(
-                self.dashboard_figures_from_records(
-                    &scope,
-                    &filter(DashboardGrouping::Area, None, Some(at)),
-                )
-                .await?,
-            );
-            if kept != records {
-                differences.push(format!(
-                    "committed at {at}: kept {kept:?}, records {records:?}"
-                ));
-            }
-        }
-        Ok(differences)
     }
 }
 

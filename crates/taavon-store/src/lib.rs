@@ -32,8 +32,10 @@ mod bulk;
 mod bulk_loans;
 mod citus;
 mod cooperatives;
+mod dashboard_check;
 mod dashboard_figures;
 mod dashboard_rollups;
+mod dashboard_steps;
 mod dashboard_sums;
 mod eod;
 mod error;
@@ -93,6 +95,7 @@ pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use dashboard_figures::{
     DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, PortfolioPoint,
 };
+pub use dashboard_steps::{FunnelStep, StepDays};
 pub use eod::{ClassTotals, EodBatch, PortfolioRow};
 pub use error::{StoreError, Unavailability};
 pub use events::EventRecord;

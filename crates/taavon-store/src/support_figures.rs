@@ -43,7 +43,7 @@ macro_rules! county_figure {
 /// A day number of an ISO date column (`YYYY-MM-DD`) in integer arithmetic both engines
 /// share — the proleptic Gregorian day count from a fixed epoch (Hinnant's
 /// `days_from_civil`, March-based years): only differences of two are used.
-fn day_number_sql(column: &str) -> String {
+pub(crate) fn day_number_sql(column: &str) -> String {
     let month = format!("CAST(SUBSTR({column}, 6, 2) AS INTEGER)");
     let year = format!(
         "(CAST(SUBSTR({column}, 1, 4) AS INTEGER) - CASE WHEN {month} <= 2 THEN 1 ELSE 0 END)"

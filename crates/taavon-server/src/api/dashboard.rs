@@ -7,6 +7,8 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use taavon_app::clock;
 use taavon_app::dashboard::{self, AreaFigures, Dashboard, DashboardQuery, SeriesKey, Span};
+use taavon_app::dashboard_agency::AgencyFigures;
+use taavon_app::dashboard_steps::StepMedian;
 use taavon_app::rows::{DashboardSums, PortfolioPoint};
 use utoipa::{IntoParams, ToSchema};
 
@@ -65,6 +67,37 @@ pub struct SumsDto {
     pub approved_women_jobs: i64,
 }
 
+/// A step of the funnel after submission: how many applications reached it and the
+/// median calendar days they took from the step before, in the period and the one before.
+#[derive(Serialize, ToSchema)]
+pub struct StepMedianDto {
+    /// `eligible` (from submission), `approved` (from eligible), `referred` (from
+    /// approval), `contracted` (from referral) or `disbursed` (the loan's first
+    /// disbursement, from the contract).
+    #[schema(example = "approved")]
+    pub step: String,
+    pub applications: i64,
+    /// The middle application's days (of an even count the lower middle one); null when
+    /// none reached the step.
+    pub median_days: Option<i64>,
+    pub previous_applications: i64,
+    pub previous_median_days: Option<i64>,
+}
+
+/// An agency officer's agency, to date: its deposits at the banks (the ledger's
+/// balances) and the services it recorded in the officer's provinces.
+#[derive(Serialize, ToSchema)]
+pub struct AgencyDto {
+    pub accounts: i64,
+    /// Posted credits less posted debits over its deposit accounts.
+    pub balance_rial: i64,
+    /// Reserved by pending transfers (contracts not yet disbursed).
+    pub reserved_rial: i64,
+    pub services: i64,
+    /// People the services served.
+    pub people: i64,
+}
+
 /// A province's or a program's figures.
 #[derive(Serialize, ToSchema)]
 pub struct AreaDto {
@@ -118,6 +151,9 @@ pub struct DashboardDto {
     pub previous: SpanDto,
     pub totals: SumsDto,
     pub previous_totals: SumsDto,
+    /// The funnel's median days per step, in its order, from the kept histogram of step
+    /// durations.
+    pub steps: Vec<StepMedianDto>,
     /// The period's sums in tier 1–2 counties.
     pub underprivileged: SumsDto,
     pub budget_rial: i64,
@@ -125,11 +161,18 @@ pub struct DashboardDto {
     pub provinces: Vec<AreaDto>,
     pub programs: Vec<AreaDto>,
     pub series: Vec<SeriesDto>,
+    /// The scope's jobs verified against the insured lists to date, for every loan
+    /// disbursed and not reversed (not only the period's).
+    pub verified_jobs: i64,
+    /// Rials disbursed to date per verified job, rounded down; null with none verified.
+    pub cost_per_verified_job_rial: Option<i64>,
     /// The twelve Jalali months to the period's end, each at its last closed date.
     pub portfolio: Vec<PortfolioPointDto>,
     /// The oldest applications waiting for the caller, and how many wait in all.
     pub inbox: Vec<WaitingDto>,
     pub inbox_total: i64,
+    /// For an agency officer alone (whose scope holds no application): the agency.
+    pub agency: Option<AgencyDto>,
 }
 
 /// The dashboard of the caller's scope — the nation for the ministry and auditors, a
@@ -191,6 +234,30 @@ impl From<DashboardSums> for SumsDto {
     }
 }
 
+impl From<StepMedian> for StepMedianDto {
+    fn from(m: StepMedian) -> Self {
+        Self {
+            step: m.step.code().to_owned(),
+            applications: m.applications,
+            median_days: m.median_days,
+            previous_applications: m.previous_applications,
+            previous_median_days: m.previous_median_days,
+        }
+    }
+}
+
+impl From<AgencyFigures> for AgencyDto {
+    fn from(a: AgencyFigures) -> Self {
+        Self {
+            accounts: a.accounts,
+            balance_rial: a.balance_rial,
+            reserved_rial: a.reserved_rial,
+            services: a.services,
+            people: a.people,
+        }
+    }
+}
+
 impl From<AreaFigures> for AreaDto {
     fn from(a: AreaFigures) -> Self {
         Self {
@@ -225,6 +292,7 @@ impl From<Dashboard> for DashboardDto {
             previous: d.previous.into(),
             totals: d.totals.into(),
             previous_totals: d.previous_totals.into(),
+            steps: d.steps.into_iter().map(Into::into).collect(),
             underprivileged: d.underprivileged.into(),
             budget_rial: d.budget_rial,
             committed_rial: d.committed_rial,
@@ -242,6 +310,8 @@ impl From<Dashboard> for DashboardDto {
                     repaid_rial: sums.repaid_rial,
                 })
                 .collect(),
+            verified_jobs: d.jobs.verified,
+            cost_per_verified_job_rial: d.jobs.cost_per_verified_job_rial(),
             portfolio: d.portfolio.into_iter().map(Into::into).collect(),
             inbox: d
                 .inbox
@@ -256,6 +326,7 @@ impl From<Dashboard> for DashboardDto {
                 })
                 .collect(),
             inbox_total: d.inbox_total,
+            agency: d.agency.map(Into::into),
         }
     }
 }

@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use taavon_testkit::browser::{
     Cdp, Processes, browser_paths, console_log, open_browser, start_chromedriver,
@@ -383,6 +384,7 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
     let shots = out.join("flows");
     std::fs::create_dir_all(&shots).unwrap();
     problems.extend(register_a_cooperative(browser, base, &shots).await);
+    problems.extend(dashboard_by_keyboard(browser, base, &shots).await);
     log_in(browser, base, "admin").await;
 
     // An unknown address: the styled Persian 404 page.
@@ -441,6 +443,111 @@ async fn flows(browser: &Client, base: &str, out: &Path) -> Vec<String> {
             problems.extend(print_hides_controls(browser, base, &loan, &shots).await);
         }
         None => problems.push("flow: the bank sees no loan".into()),
+    }
+    problems
+}
+
+/// How far Tab goes looking for the map before the flow gives up: past the menu, the
+/// filters, the inbox, the charts' toggles and tables.
+const TABS_TO_THE_MAP: usize = 400;
+
+/// The dashboard as the ministry sees it: its charts and its province map drawn with no
+/// console error, and the map used by keyboard alone — Tab from the top reaches a
+/// province, whose focused link is named in Persian, and Enter opens that province's page.
+async fn dashboard_by_keyboard(browser: &Client, base: &str, shots: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    log_in(browser, base, "admin").await;
+    let _ = console_errors(browser).await;
+    browser
+        .goto(&format!("{base}/dashboard?period=year"))
+        .await
+        .unwrap();
+    let drawn = browser
+        .execute(
+            "return [document.querySelectorAll('svg.chart[role=img]').length,
+                     document.querySelectorAll('svg.province-map a[href^=\"/provinces/\"]').length];",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let (charts, provinces) = (
+        drawn[0].as_u64().unwrap_or(0),
+        drawn[1].as_u64().unwrap_or(0),
+    );
+    if charts < 3 || provinces < 31 {
+        problems.push(format!(
+            "flow dashboard: {charts} charts and {provinces} province links drawn"
+        ));
+    }
+    for error in console_errors(browser).await {
+        problems.push(format!("flow dashboard console: {error}"));
+    }
+    std::fs::write(
+        shots.join("dashboard.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Tab from the top of the page until a province's link has the focus.
+    browser
+        .execute(
+            "document.activeElement.blur(); window.scrollTo(0, 0);",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let mut focused = None;
+    for _ in 0..TABS_TO_THE_MAP {
+        browser
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&char::from(Key::Tab).to_string())
+            .await
+            .unwrap();
+        let at = browser
+            .execute(
+                "const a = document.activeElement;
+                 return a && a.closest('svg.province-map')
+                   ? [a.getAttribute('href'), a.getAttribute('aria-label')] : null;",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        if let (Some(href), Some(label)) = (at[0].as_str(), at[1].as_str()) {
+            focused = Some((href.to_owned(), label.to_owned()));
+            break;
+        }
+    }
+    let Some((href, label)) = focused else {
+        problems.push(format!(
+            "flow dashboard: {TABS_TO_THE_MAP} presses of Tab never reach the map"
+        ));
+        return problems;
+    };
+    if !label
+        .chars()
+        .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+    {
+        problems.push(format!(
+            "flow dashboard: the focused province is named {label:?}"
+        ));
+    }
+    browser
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    let opened = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&url::Url::parse(&format!("{base}{href}")).unwrap())
+        .await;
+    if opened.is_err() {
+        let now = browser.current_url().await.unwrap();
+        problems.push(format!("flow dashboard: Enter on {href} opened {now}"));
     }
     problems
 }

@@ -702,6 +702,7 @@ async fn an_unknown_database_scheme_is_an_error() {
 }
 
 mod citus;
+mod dashboard;
 mod impact;
 mod loans;
 mod search;

@@ -46,6 +46,13 @@ struct Card {
     before: String,
 }
 
+/// A step of the funnel with its median days, this period and the one before.
+struct StepRow {
+    label: String,
+    now: String,
+    before: String,
+}
+
 /// A waiting application, as the inbox lists it.
 struct Waiting {
     href: String,
@@ -75,7 +82,10 @@ struct DashboardPage {
     /// Where a role with nothing in scope here finds its own figures.
     elsewhere: Vec<(&'static str, &'static str)>,
     cards: Vec<Card>,
+    /// An agency officer's agency, to date.
+    agency_cards: Vec<Card>,
     charts: Vec<Chart>,
+    steps: Vec<StepRow>,
     portfolio_as_of: Option<String>,
     portfolio_charts: Vec<Chart>,
     map_svg: Option<String>,
@@ -180,7 +190,9 @@ pub async fn page(
         in_scope: found.scope != ApplicationScope::None,
         elsewhere: elsewhere(lang, &user.principal),
         cards: cards(lang, &found),
+        agency_cards: agency_cards(lang, &found),
         charts: charts(lang, &found, &names),
+        steps: step_rows(lang, &found),
         portfolio_as_of: last_close.map(|day| format!("{} {day}", d.portfolio_as_of)),
         portfolio_charts: portfolio_charts(lang, &found.portfolio),
         map_svg,
@@ -296,6 +308,21 @@ fn cards(lang: Lang, found: &Dashboard) -> Vec<Card> {
             percent(lang, women_jobs(before)),
         ),
         card(
+            d.verified_jobs,
+            d.verified_jobs_long,
+            lang.number(found.jobs.verified),
+            String::new(),
+        ),
+        card(
+            d.cost_per_job,
+            d.cost_per_job_long,
+            found
+                .jobs
+                .cost_per_verified_job_rial()
+                .map_or_else(|| "—".to_owned(), &money),
+            String::new(),
+        ),
+        card(
             d.underprivileged,
             d.underprivileged_long,
             percent(
@@ -304,6 +331,28 @@ fn cards(lang: Lang, found: &Dashboard) -> Vec<Card> {
             ),
             String::new(),
         ),
+    ]
+}
+
+/// An agency officer's agency: its deposits and services, to date (none for another
+/// role).
+fn agency_cards(lang: Lang, found: &Dashboard) -> Vec<Card> {
+    let Some(agency) = &found.agency else {
+        return Vec::new();
+    };
+    let d = DashboardText::of(lang);
+    let money = |rial: i64| format!("{} {}", lang.number(millions(rial)), d.million_rial);
+    let card = |label, value: String| Card {
+        label,
+        hint: "",
+        value,
+        before: String::new(),
+    };
+    vec![
+        card(d.agency_balance, money(agency.balance_rial)),
+        card(d.agency_reserved, money(agency.reserved_rial)),
+        card(d.agency_services, lang.number(agency.services)),
+        card(d.agency_people, lang.number(agency.people)),
     ]
 }
 
@@ -317,6 +366,31 @@ fn funnel(s: &DashboardSums) -> Vec<i64> {
         s.contracted,
         s.disbursed,
     ]
+}
+
+/// Each step of the funnel after submission, «ارسال‌شده ← واجد شرایط», with its median
+/// days and how many applications reached it («۳ روز (۱۲ فقره)»), or a dash.
+fn step_rows(lang: Lang, found: &Dashboard) -> Vec<StepRow> {
+    let d = DashboardText::of(lang);
+    let median = |days: Option<i64>, applications: i64| match days {
+        Some(days) => format!(
+            "{} {} ({} {})",
+            lang.number(days),
+            d.day_unit,
+            lang.number(applications),
+            d.count_unit
+        ),
+        None => "—".to_owned(),
+    };
+    d.steps
+        .windows(2)
+        .zip(&found.steps)
+        .map(|(pair, step)| StepRow {
+            label: pair.join(" ← "),
+            now: median(step.median_days, step.applications),
+            before: median(step.previous_median_days, step.previous_applications),
+        })
+        .collect()
 }
 
 /// A step of the series as the axis names it: a day's «۱ مهر», a month's «مهر ۱۴۰۴».

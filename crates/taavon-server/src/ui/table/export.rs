@@ -71,8 +71,15 @@ fn attachment(
 }
 
 /// The response of `rows` (the header first) as a file named `{file_stem}-{day}.{ext}`;
-/// `sheet` names an XLSX sheet (Excel allows 31 characters, so it is cut there).
-pub fn file(format: Format, file_stem: &str, sheet: &str, rows: Vec<Vec<String>>) -> Response {
+/// `sheet` names an XLSX sheet (Excel allows 31 characters, so it is cut there), whose
+/// cells `numeric` marks (by row and column) hold their whole numbers as number cells.
+pub fn file(
+    format: Format,
+    file_stem: &str,
+    sheet: &str,
+    rows: Vec<Vec<String>>,
+    numeric: &[Vec<bool>],
+) -> Response {
     let table = Table { rows };
     let sheet: String = sheet
         .chars()
@@ -82,7 +89,7 @@ pub fn file(format: Format, file_stem: &str, sheet: &str, rows: Vec<Vec<String>>
     let (bytes, extension) = match format {
         Format::Csv => (table.to_csv(), "csv"),
         Format::Xlsx => (
-            table.to_xlsx(if sheet.is_empty() { "list" } else { &sheet }),
+            table.to_xlsx_typed(if sheet.is_empty() { "list" } else { &sheet }, numeric),
             "xlsx",
         ),
     };

@@ -417,7 +417,15 @@ impl DataTable {
                             .map(|row| row.cells.iter().map(|c| c.value.clone()).collect()),
                     )
                     .collect();
-                export::file(format, file_stem, &self.caption, rows)
+                // The cells of numbers (amounts, counts) are number cells in a workbook.
+                let numeric: Vec<Vec<bool>> = std::iter::once(Vec::new())
+                    .chain(
+                        self.rows
+                            .iter()
+                            .map(|row| row.cells.iter().map(|c| c.numeric).collect()),
+                    )
+                    .collect();
+                export::file(format, file_stem, &self.caption, rows, &numeric)
             }
             // A report is read, not computed on: the cells as the page shows them, and
             // the totals row under them.
