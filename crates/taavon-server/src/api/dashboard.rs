@@ -87,7 +87,7 @@ pub struct StepMedianDto {
 /// An agency officer's agency, to date: its deposits at the banks (the ledger's
 /// balances) and the services it recorded in the officer's provinces.
 #[derive(Serialize, ToSchema)]
-pub struct AgencyDto {
+pub struct AgencyFiguresDto {
     pub accounts: i64,
     /// Posted credits less posted debits over its deposit accounts.
     pub balance_rial: i64,
@@ -172,7 +172,7 @@ pub struct DashboardDto {
     pub inbox: Vec<WaitingDto>,
     pub inbox_total: i64,
     /// For an agency officer alone (whose scope holds no application): the agency.
-    pub agency: Option<AgencyDto>,
+    pub agency: Option<AgencyFiguresDto>,
 }
 
 /// The dashboard of the caller's scope — the nation for the ministry and auditors, a
@@ -246,7 +246,7 @@ impl From<StepMedian> for StepMedianDto {
     }
 }
 
-impl From<AgencyFigures> for AgencyDto {
+impl From<AgencyFigures> for AgencyFiguresDto {
     fn from(a: AgencyFigures) -> Self {
         Self {
             accounts: a.accounts,
