@@ -31,12 +31,16 @@ pub struct EventPage {
     pub next: i64,
 }
 
-/// A new public event id: `evt_` and 16 random bytes in hex.
+/// A new public event id: `evt_` and 32 hex digits, the first 12 the milliseconds since
+/// the Unix epoch and the other 20 random (UUIDv7's layout). Ids led by the time make the
+/// unique index on `event_id` grow at its end, as the events' own sequence does; random
+/// ids put each of a verification's hundreds of thousands of events on a random leaf.
 pub fn new_event_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::fill(&mut bytes[..]);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("evt_{hex}")
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis());
+    let random = rand::random::<u128>() & ((1 << 80) - 1);
+    format!("evt_{:032x}", (millis & ((1 << 48) - 1)) << 80 | random)
 }
 
 /// Emits one event with the change `write` holds.
@@ -338,4 +342,43 @@ pub async fn list_events(
     }
     read.finish().await?;
     Ok(EventPage { items, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_event_id;
+
+    #[test]
+    fn an_event_id_is_evt_and_32_hex_digits() {
+        let id = new_event_id();
+        let hex = id.strip_prefix("evt_").expect("evt_ prefix");
+        assert_eq!(hex.len(), 32, "{id}");
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+    }
+
+    #[test]
+    fn event_ids_of_later_milliseconds_sort_after_earlier_ones() {
+        let earlier = new_event_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let later = new_event_id();
+        assert!(earlier < later, "{earlier} then {later}");
+        let now: u128 = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let stamped = u128::from_str_radix(&later[4..16], 16).unwrap();
+        assert!(
+            now.abs_diff(stamped) < 60_000,
+            "{later} is stamped {stamped}, now {now}"
+        );
+    }
+
+    #[test]
+    fn event_ids_of_one_millisecond_still_differ() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_event_id()).collect();
+        assert_eq!(ids.len(), 1000);
+    }
 }

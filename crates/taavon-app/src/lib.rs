@@ -59,4 +59,4 @@ pub mod webhooks;
 pub use duplicate_flags::DuplicateRule;
 pub use error::{AppError, FieldError};
 pub use idempotency::Idempotency;
-pub use taavon_store::Store;
+pub use taavon_store::{Store, Unavailability};

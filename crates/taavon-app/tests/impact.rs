@@ -13,7 +13,7 @@ use taavon_core::access::{ApplicationScope, Principal, Role};
 use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
 use taavon_core::ids::{NationalCode, WorkshopCode};
 use taavon_core::reference::ProvinceCode;
-use taavon_store::{Actor, Loan, LoanFilter, Store, WorkshopHolder};
+use taavon_store::{Actor, AuditEntry, HireUpdate, Loan, LoanFilter, Store, WorkshopHolder};
 
 const WORKSHOP_ILAM: &str = "1000000016";
 const WORKSHOP_LORESTAN: &str = "1000000015";
@@ -546,21 +546,61 @@ async fn oracle_through_the_store(store: Store) {
         })
         .collect();
     want.sort();
-    let mut got = Vec::new();
-    let mut read = store.read().await.unwrap();
-    for id in hires.keys() {
-        for hire in read.loan_hires(*id).await.unwrap() {
-            got.push((
-                to_oracle[id],
-                hire.national_code.as_str().to_owned(),
-                hire.verdict.code().to_owned(),
-            ));
+    let statuses = async || {
+        let mut got = Vec::new();
+        let mut read = store.read().await.unwrap();
+        for id in hires.keys() {
+            for hire in read.loan_hires(*id).await.unwrap() {
+                got.push((
+                    to_oracle[id],
+                    hire.national_code.as_str().to_owned(),
+                    hire.verdict.code().to_owned(),
+                ));
+            }
         }
-    }
-    read.finish().await.unwrap();
-    got.sort();
+        read.finish().await.unwrap();
+        got.sort();
+        got
+    };
+    let got = statuses().await;
     assert_eq!(got.len(), want.len());
     assert_eq!(got, want);
+
+    // Judged again from scratch a few people a page (a page is judged while the next is
+    // read), the verdicts are the same: a person's claims never straddle two pages.
+    let upload_id = report.upload_id.expect("the list was stored");
+    let mut write = store
+        .write(Actor::system("spec"), clock::now())
+        .await
+        .unwrap();
+    let unjudged: Vec<HireUpdate> = hires
+        .iter()
+        .flat_map(|(loan_id, people)| {
+            people.iter().map(|hire| HireUpdate {
+                loan_id: *loan_id,
+                national_code: hire.national_code.clone(),
+                verdict: HireVerdict::NoWorkshop,
+                woman: false,
+                upload_id: None,
+            })
+        })
+        .collect();
+    write.update_hire_verdicts(&unjudged).await.unwrap();
+    let (judged, _) =
+        impact::reverify_upload_in_pages(&mut write, &VerificationRules::default(), upload_id, 7)
+            .await
+            .unwrap();
+    write.audit(AuditEntry {
+        action: "hires.verify",
+        entity: "insured_upload",
+        entity_id: upload_id.to_string(),
+        province: None,
+        before: None,
+        after: None,
+    });
+    write.commit().await.unwrap();
+    assert_eq!(judged, u64::try_from(want.len()).unwrap());
+    assert_eq!(statuses().await, want);
 }
 
 #[tokio::test]

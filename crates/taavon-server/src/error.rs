@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use taavon_app::Unavailability;
 use taavon_app::{AppError, FieldError};
 use utoipa::ToSchema;
 
@@ -58,12 +59,18 @@ pub fn code_and_status(error: &AppError) -> (&'static str, StatusCode) {
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY)
         }
-        AppError::Store(error) if error.unavailability().is_some() => {
-            ("database_unavailable", StatusCode::SERVICE_UNAVAILABLE)
-        }
-        AppError::Store(_) | AppError::Internal(_) => {
-            ("internal", StatusCode::INTERNAL_SERVER_ERROR)
-        }
+        // A database that cannot be reached may answer again in a moment (503, with
+        // `Retry-After`); one whose disk is full or failing needs a person (507).
+        AppError::Store(error) => match error.unavailability() {
+            Some(Unavailability::Unreachable) => {
+                ("database_unavailable", StatusCode::SERVICE_UNAVAILABLE)
+            }
+            Some(Unavailability::StorageFailed) => {
+                ("database_storage_failed", StatusCode::INSUFFICIENT_STORAGE)
+            }
+            None => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
+        },
+        AppError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -184,7 +191,12 @@ impl IntoResponse for ApiError {
         let detail = match &self.0 {
             AppError::Store(error) if error.unavailability().is_some() => {
                 tracing::warn!(error = %self.0, "database unavailable");
-                Some("The database is unavailable; try again shortly.".to_owned())
+                Some(match error.unavailability() {
+                    Some(Unavailability::StorageFailed) => "The database could not store \
+                        the change: its disk is full or failing. Nothing was saved."
+                        .to_owned(),
+                    _ => "The database is unavailable; try again shortly.".to_owned(),
+                })
             }
             // Internal detail is logged, never shown.
             AppError::Store(_) | AppError::Internal(_) => {

@@ -93,15 +93,22 @@ fn sqlx_unavailability(error: &sqlx::Error) -> Option<Unavailability> {
         | sqlx::Error::WorkerCrashed => Some(Unavailability::Unreachable),
         sqlx::Error::Database(error) => {
             let code = error.code()?;
+            // SQLite's result codes are numbers, and so are some of PostgreSQL's SQLSTATEs:
+            // which engine answered decides how its code reads.
+            if error
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                return sqlite_unavailability(code.parse().ok()?);
+            }
             // PostgreSQL's SQLSTATE: class 08 is a connection exception, 57P01–57P03 a
-            // server shutting down or not yet accepting, 53100 a full disk. SQLite's
-            // result codes are numbers.
+            // server shutting down or not yet accepting, 53100 a full disk.
             if code.starts_with("08") || ["57P01", "57P02", "57P03"].contains(&code.as_ref()) {
                 Some(Unavailability::Unreachable)
             } else if code == "53100" {
                 Some(Unavailability::StorageFailed)
             } else {
-                sqlite_unavailability(code.parse().ok()?)
+                None
             }
         }
         _ => None,

@@ -86,6 +86,7 @@ impl Store {
             DatabaseUrl::Postgres { url } => {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
+                    .after_release(closed_if_still_in_a_transaction)
                     // With the database down the pool retries connecting until this
                     // wait ends: a request then fails within 5 s (503, try again) rather
                     // than hanging for sqlx's default 30 s.
@@ -246,6 +247,23 @@ impl Store {
     }
 }
 
+/// Whether a connection given back to its pool may serve again: not when it still counts
+/// an open transaction. A SQLite write that fails for want of disk (SQLITE_FULL) may be
+/// rolled back by SQLite itself; sqlx's ROLLBACK on drop then fails, its count of open
+/// transactions stays at one, and every later `BEGIN IMMEDIATE` on the connection was
+/// refused (`InvalidSavePointStatement`: a 500 on every write after the disk had room
+/// again). Closing it lets the pool open a fresh one.
+fn closed_if_still_in_a_transaction<C: sqlx::Connection>(
+    conn: &mut C,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("a connection came back inside a transaction; closing it");
+    }
+    Box::pin(std::future::ready(Ok(clean)))
+}
+
 async fn open_sqlite(path: &str) -> Result<Backend, StoreError> {
     if let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
@@ -270,6 +288,7 @@ async fn open_sqlite(path: &str) -> Result<Backend, StoreError> {
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(60))
+        .after_release(closed_if_still_in_a_transaction)
         .connect_with(
             options
                 .clone()
@@ -281,6 +300,7 @@ async fn open_sqlite(path: &str) -> Result<Backend, StoreError> {
     sqlx::migrate!("./migrations/sqlite").run(&write).await?;
     let read = SqlitePoolOptions::new()
         .max_connections(4)
+        .after_release(closed_if_still_in_a_transaction)
         .connect_with(options.read_only(true))
         .await
         .map_err(db("opening SQLite for reading"))?;

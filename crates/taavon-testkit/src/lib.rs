@@ -14,9 +14,11 @@
 pub mod browser;
 mod cluster;
 mod pdf;
+mod small_disk;
 
 pub use cluster::ThrowawayCluster;
 pub use pdf::pdf_text;
+pub use small_disk::SmallDisk;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -247,6 +247,7 @@ pub struct Text {
     pub error: &'static str,
     /// The database does not answer (or cannot write): nothing was done, try again.
     pub database_unavailable: &'static str,
+    pub database_storage_failed: &'static str,
     pub nav_programs: &'static str,
     pub nav_applications: &'static str,
     pub programs_title: &'static str,
@@ -487,6 +488,7 @@ pub static FA: Text = Text {
     forbidden: "شما اجازه دیدن این صفحه را ندارید.",
     error: "خطایی رخ داد؛ دوباره بکوشید.",
     database_unavailable: "پایگاه داده هم‌اکنون در دسترس نیست و کاری انجام نشد؛ چند لحظه دیگر دوباره بکوشید.",
+    database_storage_failed: "پایگاه داده نتوانست این تغییر را ذخیره کند، چون دیسک آن پر است یا خطا دارد؛ چیزی ذخیره نشد. به مسئول فنی خبر دهید.",
     nav_programs: "برنامه‌ها",
     nav_applications: "درخواست‌ها",
     programs_title: "برنامه‌های تسهیلات",
@@ -726,6 +728,7 @@ pub static EN: Text = Text {
     forbidden: "You may not see this page.",
     error: "Something went wrong; please try again.",
     database_unavailable: "The database is unavailable right now and nothing was done; please try again in a moment.",
+    database_storage_failed: "The database could not store this change: its disk is full or failing, and nothing was saved. Please tell the technical staff.",
     nav_programs: "Programs",
     nav_applications: "Applications",
     programs_title: "Facility programs",

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use taavon_app::AppError;
+use taavon_app::Unavailability;
 
 use super::flash;
 use super::i18n::Lang;
@@ -54,10 +55,12 @@ pub(super) fn error_message(lang: Lang, error: &AppError) -> String {
         // A form's key sent back with other fields: the same rendering's form changed
         // and sent again after it was done once.
         AppError::IdempotencyKeyReused => lang.forms().form_reused.to_owned(),
-        AppError::Store(error) if error.unavailability().is_some() => {
-            t.database_unavailable.to_owned()
-        }
-        AppError::Store(_) | AppError::Internal(_) => t.error.to_owned(),
+        AppError::Store(error) => match error.unavailability() {
+            Some(Unavailability::Unreachable) => t.database_unavailable.to_owned(),
+            Some(Unavailability::StorageFailed) => t.database_storage_failed.to_owned(),
+            None => t.error.to_owned(),
+        },
+        AppError::Internal(_) => t.error.to_owned(),
     }
 }
 

@@ -9,6 +9,7 @@ mod browser;
 mod contract;
 mod dashboard;
 mod database_down;
+mod disk_full;
 mod events;
 mod forms;
 mod four_eyes;
