@@ -81,9 +81,10 @@ pub enum BenchCommand {
     /// The dashboard's reads at national scale: `taavon synth`'s cooperatives and `bench
     /// eod`'s running loans with their applications and history written into the
     /// database given (which must hold no loans, or with `--loaded` what an earlier run
-    /// loaded), then the ministry's, a provincial officer's and a bank officer's
-    /// dashboards over a month and a year, against the same figures summed from the
-    /// records.
+    /// loaded) — each step days apart, a quarter as many applications again waiting in
+    /// the inboxes' states — then the ministry's, a provincial officer's and a bank
+    /// officer's dashboards over a month and a year, against the same figures and step
+    /// days summed from the records.
     Dashboard(BenchDashboardArgs),
 }
 
@@ -256,16 +257,36 @@ fn bench_dashboard(args: &BenchDashboardArgs) -> anyhow::Result<ExitCode> {
             f.load.as_secs_f64(),
             f.history.as_secs_f64()
         );
+        println!(
+            "history: {} applications, {} waiting in an inbox's state",
+            f.applications, f.waiting
+        );
         for r in &f.reads {
             println!(
                 "{}: dashboard median {:.1} ms, p99 {:.1} ms; the area figures from the \
-                 records {:.1} ms = {:.1} × the whole dashboard's median",
+                 records {:.1} ms = {:.1} × the whole dashboard's median; {} step-day rows \
+                 read (the period and the one before), the period's step days from the \
+                 records {:.1} ms = {:.1} × the median; inbox {} waiting",
                 r.label,
                 ms(r.median),
                 ms(r.p99),
                 ms(r.from_records),
-                ms(r.from_records) / ms(r.median).max(1e-9)
+                ms(r.from_records) / ms(r.median).max(1e-9),
+                r.step_rows,
+                ms(r.steps_from_records),
+                ms(r.steps_from_records) / ms(r.median).max(1e-9),
+                r.inbox_total
             );
+            let steps = r
+                .steps
+                .iter()
+                .map(|s| {
+                    let median = s.median_days.map_or("-".to_owned(), |d| d.to_string());
+                    format!("{} {} (n {})", s.step.code(), median, s.applications)
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            println!("  median days: {steps}");
         }
         Ok(ExitCode::SUCCESS)
     })

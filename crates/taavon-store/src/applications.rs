@@ -484,7 +484,7 @@ impl Reader {
 }
 
 /// An application's columns as written, in the order `write_applications` binds them.
-const APPLICATION_INSERT_COLUMNS: &str = "province, county, program, applicant_kind, cooperative_id, \
+pub(crate) const APPLICATION_INSERT_COLUMNS: &str = "province, county, program, applicant_kind, cooperative_id, \
      client_id, sector, amount_rial, jobs, women_jobs, purpose, financing, women_led, status, \
      version, created_at, updated_at";
 

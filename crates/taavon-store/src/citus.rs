@@ -43,6 +43,9 @@ pub(crate) const DISTRIBUTED_TABLES: &[&str] = &[
     "dashboard_figures",
     "dashboard_month_figures",
     "dashboard_commitments",
+    "dashboard_step_days",
+    "dashboard_month_step_days",
+    "dashboard_province_step_days",
 ];
 
 /// Makes the reference and distributed tables of a Citus database; nothing elsewhere.

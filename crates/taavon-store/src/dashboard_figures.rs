@@ -25,10 +25,7 @@ use taavon_core::loans::TransactionKind;
 
 use crate::StoreError;
 use crate::applications::code_list;
-use crate::dashboard_rollups::{
-    MonthCut, add_to_rollups_sql, backfill_rollups_sql, merge, upsert_sql,
-};
-use crate::dashboard_steps::backfill_step_days_sql;
+use crate::dashboard_rollups::{MonthCut, add_to_rollups_sql, merge, upsert_sql};
 pub use crate::dashboard_sums::{DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums};
 use crate::dashboard_sums::{
     DaysRead, MEASURE_COUNT, MEASURES, event_bank_sql, measure_sums_sql, records_condition,
@@ -399,95 +396,6 @@ impl Reader {
                 .map_err(db("reading the dashboards' figures"))?
         });
         Ok(cells)
-    }
-}
-
-impl crate::Store {
-    /// Gives the loans a benchmark wrote straight into place (`insert_running_loans_bulk`,
-    /// with contracted applications) the history the real paths would have recorded —
-    /// each application's moves from draft to contract on its contract day, referred to
-    /// its loan's bank, the loan's disbursement that day and a repayment of its first
-    /// installment when paid — and sums the dashboards' figures afresh from every
-    /// record, as the migration's backfill does. For `taavon bench dashboard` only: set
-    /// based, in one transaction.
-    pub async fn synthesize_dashboard_history(
-        &self,
-        now: taavon_core::timestamp::Timestamp,
-    ) -> Result<(), StoreError> {
-        use ApplicationState as S;
-        let mut write = self.write(crate::Actor::system("bench"), now).await?;
-        let moves = [
-            ("submit", S::Draft, S::UnderReview),
-            ("approve", S::UnderReview, S::Approved),
-            ("refer", S::Approved, S::Referred),
-            ("bank_approve", S::Referred, S::BankApproved),
-            ("contract", S::BankApproved, S::Contracted),
-        ]
-        .map(|(action, from, to)| {
-            format!(
-                "SELECT '{action}' AS action, {} AS from_state, {} AS to_state",
-                code_literal(from.code()),
-                code_literal(to.code())
-            )
-        })
-        .join(" UNION ALL ");
-        let contracted = code_literal(S::Contracted.code());
-        let statements = [
-            format!(
-                "UPDATE applications SET referred_bank = \
-                 (SELECT bank FROM loans WHERE loans.application_id = applications.id) \
-                 WHERE status = {contracted} AND referred_bank IS NULL"
-            ),
-            format!(
-                "INSERT INTO application_events (province, application_id, action, from_state, \
-                 to_state, actor, at) SELECT a.province, a.id, s.action, s.from_state, \
-                 s.to_state, 'bench', l.contracted_on || 'T08:00:00.000Z' \
-                 FROM applications a JOIN loans l ON l.application_id = a.id \
-                 CROSS JOIN ({moves}) s WHERE a.status = {contracted}"
-            ),
-            format!(
-                "INSERT INTO loan_transactions (loan_id, province, kind, business_on, \
-                 amount_rial, principal_rial, created_by, created_at) \
-                 SELECT id, province, {}, contracted_on, principal_rial, principal_rial, \
-                 'bench', '{now}' FROM loans",
-                code_literal(TransactionKind::Disbursement.code())
-            ),
-            format!(
-                "INSERT INTO loan_transactions (loan_id, province, kind, business_on, \
-                 amount_rial, principal_rial, profit_rial, created_by, created_at) \
-                 SELECT loan_id, province, {}, due_on, \
-                 paid_principal_rial + paid_profit_rial, paid_principal_rial, \
-                 paid_profit_rial, 'bench', '{now}' FROM loan_installments \
-                 WHERE n = 1 AND schedule_version = 1 AND paid_principal_rial > 0",
-                code_literal(TransactionKind::Repayment.code())
-            ),
-            "DELETE FROM dashboard_figures".to_owned(),
-            "DELETE FROM dashboard_month_figures".to_owned(),
-            "DELETE FROM dashboard_commitments".to_owned(),
-            "DELETE FROM dashboard_step_days".to_owned(),
-            "DELETE FROM dashboard_month_step_days".to_owned(),
-            backfill_sql(),
-        ]
-        .into_iter()
-        .chain(backfill_rollups_sql())
-        .chain(backfill_step_days_sql());
-        for sql in statements {
-            on!(write.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                sql.clone()
-            ))
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db("synthesizing the dashboards' history"))?);
-        }
-        write.audit(crate::AuditEntry::created(
-            "bench.dashboard_history",
-            "dashboard_figures",
-            0,
-            None,
-            serde_json::json!({}),
-        ));
-        write.commit().await
     }
 }
 

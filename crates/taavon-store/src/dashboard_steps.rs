@@ -2,9 +2,11 @@
 //! (found eligible, approved, referred, contracted, first disbursed), the calendar days
 //! since it reached the step before, kept as a histogram — applications per day ×
 //! province × bank × step × exact days — in `dashboard_step_days`, and again per Jalali
-//! month in `dashboard_month_step_days` (migration 0034). A period's median is read from
-//! these counts (a row per distinct duration, month and area), never from the
-//! applications.
+//! month in `dashboard_month_step_days` (migration 0034) and per Jalali month without
+//! the bank in `dashboard_province_step_days` (migration 0035: what the scopes not read
+//! by bank read, so the nation's year is not a row per bank too). A period's median is
+//! read from these counts (a row per distinct duration, month and area), never from
+//! the applications.
 //!
 //! Every application move and every loan transaction adds its step in the same
 //! transaction as the dashboards' other figures (`WriteTx::add_to_dashboard`), through
@@ -93,6 +95,8 @@ impl FunnelStep {
 const STEP_KEY: &str = "day, province, bank, step, days";
 /// The key columns of `dashboard_month_step_days` (the month by its first ISO day).
 const MONTH_STEP_KEY: &str = "month_from, province, bank, step, days";
+/// The key columns of `dashboard_province_step_days`.
+const PROVINCE_STEP_KEY: &str = "month_from, province, step, days";
 
 /// Calendar days from the ISO day opening the text column `earlier` to the one opening
 /// `later`; a business date behind the calendar (a disbursement recorded on a date not
@@ -202,9 +206,19 @@ pub(crate) fn backfill_step_days_sql() -> [String; 2] {
     ]
 }
 
+/// Migration 0035's backfill: the months' histogram summed over the banks.
+pub(crate) fn backfill_province_step_days_sql() -> String {
+    format!(
+        "INSERT INTO dashboard_province_step_days ({PROVINCE_STEP_KEY}, applications) \
+         SELECT {PROVINCE_STEP_KEY}, SUM(applications) FROM dashboard_month_step_days \
+         GROUP BY {PROVINCE_STEP_KEY}"
+    )
+}
+
 /// The upserts adding the steps of `rows` (a source in the columns of
-/// `event_steps_sql`) to the days' histogram and the months'.
-fn add_steps_sql(rows: &str) -> [String; 2] {
+/// `event_steps_sql`) to the days' histogram, the months' and the months' without the
+/// bank.
+fn add_steps_sql(rows: &str) -> [String; 3] {
     let area = "province, bank, step, days";
     [
         upsert_sql(
@@ -218,6 +232,15 @@ fn add_steps_sql(rows: &str) -> [String; 2] {
             (
                 MONTH_STEP_KEY,
                 &format!("{}, {area}", month_of_sql("g.day")),
+            ),
+            (&["applications"], &[]),
+            rows,
+        ),
+        upsert_sql(
+            "dashboard_province_step_days",
+            (
+                PROVINCE_STEP_KEY,
+                &format!("{}, province, step, days", month_of_sql("g.day")),
             ),
             (&["applications"], &[]),
             rows,
@@ -271,24 +294,40 @@ impl Reader {
         if let ApplicationScope::Cooperative(_) = scope {
             return self.dashboard_step_days_from_records(scope, from, to).await;
         }
-        let cut = MonthCut::of(from, to);
-        let months = cut.months.map(|(from, to)| DaysRead {
-            source: "dashboard_month_step_days",
-            day: "month_from",
-            from,
-            to,
-        });
-        let days = cut.days.into_iter().map(|(from, to)| DaysRead {
-            source: "dashboard_step_days",
-            day: "day",
-            from: Some(from),
-            to: Some(to),
-        });
         let mut counts = Vec::new();
-        for read in months.into_iter().chain(days) {
+        for read in kept_reads(scope, from, to) {
             counts.extend(self.sum_step_days(&read, scope).await?);
         }
         Ok(merge_step_days(counts))
+    }
+
+    /// How many kept rows `dashboard_step_days` sums for `scope` from `from` to `to` (the
+    /// size of its read, for `taavon bench dashboard`).
+    pub async fn dashboard_step_rows(
+        &mut self,
+        scope: &ApplicationScope,
+        from: Option<IsoDate>,
+        to: Option<IsoDate>,
+    ) -> Result<i64, StoreError> {
+        let mut rows = 0;
+        for read in kept_reads(scope, from, to) {
+            let Some(conditions) = read.conditions(scope) else {
+                continue;
+            };
+            let sql = format!(
+                "SELECT COUNT(*) FROM {} k {}",
+                read.source,
+                conditions.where_sql()
+            );
+            rows += on!(&mut self.conn, |c| bind_values!(
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)),
+                &conditions.values
+            )
+            .fetch_one(c)
+            .await
+            .map_err(db("counting the funnel's step days read"))?);
+        }
+        Ok(rows)
     }
 
     /// The same counts from the application events and loan transactions themselves
@@ -357,7 +396,8 @@ impl Reader {
 
     /// Where the kept histograms differ from the records' counts, described (empty when
     /// they agree): over all time, on the first day recorded, after it and up to it (a
-    /// month cut at a day).
+    /// month cut at a day), as the nation reads them (the months without the bank); and
+    /// where the months by bank, summed over the banks, differ from those without.
     pub(crate) async fn check_dashboard_step_days(&mut self) -> Result<Vec<String>, StoreError> {
         let scope = ApplicationScope::All;
         let first = self
@@ -384,7 +424,50 @@ impl Reader {
                 ));
             }
         }
+        let by_bank = self
+            .province_step_rows(&format!(
+                "SELECT {PROVINCE_STEP_KEY}, CAST(SUM(applications) AS BIGINT) \
+                 FROM dashboard_month_step_days GROUP BY {PROVINCE_STEP_KEY}"
+            ))
+            .await?;
+        let by_province = self
+            .province_step_rows(&format!(
+                "SELECT {PROVINCE_STEP_KEY}, applications FROM dashboard_province_step_days"
+            ))
+            .await?;
+        if by_bank != by_province {
+            differences.push(format!(
+                "the months' step days by bank {by_bank:?}, without the bank {by_province:?}"
+            ));
+        }
         Ok(differences)
+    }
+
+    /// The rows of `sql` (the key of `dashboard_province_step_days` and a count), in key
+    /// order.
+    async fn province_step_rows(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<(String, String, String, i64, i64)>, StoreError> {
+        let sql = format!("{sql} ORDER BY {PROVINCE_STEP_KEY}");
+        Ok(on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .fetch_all(c)
+        .await
+        .map_err(db("reading the months' step days"))?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get::<i64, _>(3)?,
+                row.try_get::<i64, _>(4)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(db("reading the months' step days"))?))
     }
 
     async fn first_step_day(&mut self) -> Result<Option<String>, StoreError> {
@@ -397,6 +480,34 @@ impl Reader {
             "reading the first day of the funnel's step days"
         ))?))
     }
+}
+
+/// What `scope`'s kept histogram reads from `from` to `to`: the span's whole Jalali
+/// months from the months' histogram (without the bank unless the scope is a bank's),
+/// the days around them from the days'.
+fn kept_reads(
+    scope: &ApplicationScope,
+    from: Option<IsoDate>,
+    to: Option<IsoDate>,
+) -> Vec<DaysRead<'static>> {
+    let cut = MonthCut::of(from, to);
+    let months = match scope {
+        ApplicationScope::Bank { .. } => "dashboard_month_step_days",
+        _ => "dashboard_province_step_days",
+    };
+    let months = cut.months.map(|(from, to)| DaysRead {
+        source: months,
+        day: "month_from",
+        from,
+        to,
+    });
+    let days = cut.days.into_iter().map(|(from, to)| DaysRead {
+        source: "dashboard_step_days",
+        day: "day",
+        from: Some(from),
+        to: Some(to),
+    });
+    months.into_iter().chain(days).collect()
 }
 
 /// Sums `counts` into one per step and days, in that order (a read of several sources
@@ -428,6 +539,19 @@ mod tests {
             crate::dashboard_rollups::missing_from_migrations(
                 "0034_dashboard_step_days.sql",
                 &backfill_step_days_sql()
+            ),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn the_months_without_the_bank_are_backfilled_from_those_by_bank() {
+        // Establishes that both engines' migration 0035 fill the histogram without the
+        // bank with the statement the history synthesis uses too.
+        assert_eq!(
+            crate::dashboard_rollups::missing_from_migrations(
+                "0035_dashboard_province_step_days.sql",
+                &[backfill_province_step_days_sql()]
             ),
             Vec::<String>::new()
         );

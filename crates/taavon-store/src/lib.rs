@@ -34,6 +34,7 @@ mod citus;
 mod cooperatives;
 mod dashboard_check;
 mod dashboard_figures;
+mod dashboard_history;
 mod dashboard_rollups;
 mod dashboard_steps;
 mod dashboard_sums;
@@ -95,6 +96,7 @@ pub use cooperatives::{Cooperative, CooperativeFilter, NewCooperative};
 pub use dashboard_figures::{
     DashboardCell, DashboardFilter, DashboardGrouping, DashboardSums, PortfolioPoint,
 };
+pub use dashboard_history::synthesized_waiting_states;
 pub use dashboard_steps::{FunnelStep, StepDays};
 pub use eod::{ClassTotals, EodBatch, PortfolioRow};
 pub use error::{StoreError, Unavailability};

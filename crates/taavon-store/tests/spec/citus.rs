@@ -30,6 +30,9 @@ const DISTRIBUTED: &[&str] = &[
     "dashboard_commitments",
     "dashboard_figures",
     "dashboard_month_figures",
+    "dashboard_month_step_days",
+    "dashboard_province_step_days",
+    "dashboard_step_days",
     "portfolio_snapshots",
     "support_county_figures",
 ];

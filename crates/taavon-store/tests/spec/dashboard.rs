@@ -19,7 +19,13 @@ use super::{Checks, operator, run};
 
 /// Moves application `id` to `to` by `action` at 08:00 UTC on `day` (a referral to the
 /// bank 022).
-async fn moved(store: &Store, id: i64, action: EventAction, to: ApplicationState, day: &str) {
+pub(super) async fn moved(
+    store: &Store,
+    id: i64,
+    action: EventAction,
+    to: ApplicationState,
+    day: &str,
+) {
     let at = Timestamp::parse(&format!("{day}T08:00:00.000Z")).unwrap();
     let mut write = store.write(operator(), at).await.unwrap();
     let before: Application = write.application(id).await.unwrap().unwrap();

@@ -703,6 +703,7 @@ async fn an_unknown_database_scheme_is_an_error() {
 
 mod citus;
 mod dashboard;
+mod dashboard_history;
 mod impact;
 mod loans;
 mod search;

@@ -2,22 +2,26 @@
 //! without loans it writes `taavon synth`'s cooperatives and `bench eod`'s running loans
 //! (each with its contracted application), closes a business date (the portfolio
 //! snapshot), gives every application and loan the history the real paths record
-//! (moves, disbursement, a repayment) and sums the kept figures from it — or, asked to,
+//! (moves spread over days, disbursement, a repayment; a share copied into each state an
+//! application waits in, so the inboxes have a backlog) and sums the kept figures from
+//! it — or, asked to,
 //! measures a database it loaded before as it is; then times the whole dashboard — every
 //! read the page and the API make — for the ministry, a provincial officer and a bank's
 //! officer over a month and a year. The yardstick, in the same run, is the
-//! same area figures summed from the records themselves (the pass per view the kept
-//! figures replace).
+//! same area figures and funnel step days summed from the records themselves (the pass
+//! per view the kept figures replace).
 
 use std::time::{Duration, Instant};
 
 use taavon_app::AppError;
 use taavon_app::dashboard::{self, DashboardQuery};
+use taavon_app::dashboard_steps::StepMedian;
 use taavon_app::eod::{EodSettings, close_at};
-use taavon_core::access::{Principal, Role, application_scope};
+use taavon_core::access::{ApplicationScope, Principal, Role, application_scope};
+use taavon_core::applications::ApplicationState;
 use taavon_core::reference::{BankCode, ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{DashboardFilter, DashboardGrouping, Store};
+use taavon_store::{DashboardFilter, DashboardGrouping, Store, synthesized_waiting_states};
 
 use crate::synth::{self, SynthSize};
 
@@ -29,6 +33,14 @@ pub struct TimedRead {
     pub p99: Duration,
     /// The same area figures summed from the records, once.
     pub from_records: Duration,
+    /// The kept histogram rows the funnel's step days read (the period and the one
+    /// before), and the same counts taken from the records, once.
+    pub step_rows: i64,
+    pub steps_from_records: Duration,
+    /// What the dashboard showed: each step's median days and how many applications
+    /// wait in the role's inbox.
+    pub steps: Vec<StepMedian>,
+    pub inbox_total: i64,
 }
 
 /// What the dashboard benchmark measured.
@@ -36,6 +48,10 @@ pub struct TimedRead {
 pub struct DashboardFigures {
     pub cooperatives: usize,
     pub loans: usize,
+    /// The applications (contracted, or waiting: the benchmark writes no others), and
+    /// those waiting in a state some role's inbox lists.
+    pub applications: i64,
+    pub waiting: i64,
     pub load: Duration,
     pub history: Duration,
     pub reads: Vec<TimedRead>,
@@ -86,6 +102,7 @@ pub async fn dashboard(
         username: "bench".into(),
         role,
     };
+    let (applications, waiting) = application_counts(store).await?;
     let on = first.add_days(-1).to_string();
     let mut timed = Vec::new();
     for (who, reader) in [
@@ -110,21 +127,24 @@ pub async fn dashboard(
                 to: None,
             };
             let mut times = Vec::with_capacity(reads);
+            let mut shown = None;
             for _ in 0..reads.max(1) {
                 let started = Instant::now();
-                dashboard::dashboard(store, &reader, &query, now).await?;
+                let answer = dashboard::dashboard(store, &reader, &query, now).await?;
                 times.push(started.elapsed());
+                shown = Some(answer);
             }
             times.sort();
             let at = |fraction: f64| {
                 let index = ((times.len() as f64 - 1.0) * fraction).round() as usize;
                 times.get(index).copied().unwrap_or_default()
             };
-            let (span, _) = query.read(first)?;
-            let started = Instant::now();
+            let (span, previous) = query.read(first)?;
+            let scope = application_scope(&reader);
             let mut read = store.read().await?;
+            let started = Instant::now();
             read.dashboard_figures_from_records(
-                &application_scope(&reader),
+                &scope,
                 &DashboardFilter {
                     grouping: DashboardGrouping::Area,
                     from: Some(span.from),
@@ -132,18 +152,36 @@ pub async fn dashboard(
                 },
             )
             .await?;
+            let from_records = started.elapsed();
+            let started = Instant::now();
+            read.dashboard_step_days_from_records(&scope, Some(span.from), Some(span.to))
+                .await?;
+            let steps_from_records = started.elapsed();
+            let mut step_rows = 0;
+            for span in [span, previous] {
+                step_rows += read
+                    .dashboard_step_rows(&scope, Some(span.from), Some(span.to))
+                    .await?;
+            }
             read.finish().await?;
+            let shown = shown.ok_or_else(|| AppError::Internal("no dashboard read".into()))?;
             timed.push(TimedRead {
                 label: format!("{who}, {period}"),
                 median: at(0.5),
                 p99: at(0.99),
-                from_records: started.elapsed(),
+                from_records,
+                step_rows,
+                steps_from_records,
+                steps: shown.steps,
+                inbox_total: shown.inbox_total,
             });
         }
     }
     Ok(DashboardFigures {
         cooperatives,
         loans,
+        applications,
+        waiting,
         load,
         history,
         reads: timed,
@@ -177,8 +215,21 @@ async fn load(
     close_at(store, first, &EodSettings::default(), now).await?;
     let load = started.elapsed();
     let started = Instant::now();
-    store.synthesize_dashboard_history(now).await?;
+    store.synthesize_dashboard_history(now, first, seed).await?;
     let history = started.elapsed();
 
     Ok((load, history))
+}
+
+/// How many applications there are (contracted or waiting), and how many wait.
+async fn application_counts(store: &Store) -> Result<(i64, i64), AppError> {
+    let mut read = store.read().await?;
+    let (_, waiting) = read
+        .waiting_applications(&ApplicationScope::All, &synthesized_waiting_states(), 1)
+        .await?;
+    let (_, contracted) = read
+        .waiting_applications(&ApplicationScope::All, &[ApplicationState::Contracted], 1)
+        .await?;
+    read.finish().await?;
+    Ok((waiting + contracted, waiting))
 }
