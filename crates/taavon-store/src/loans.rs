@@ -796,7 +796,9 @@ impl WriteTx {
             entity: "business_date",
             entity_id: "1".to_owned(),
             province: None,
-            before: before.0.map(|day| serde_json::json!({ "open_on": day, "closed_day": before.1 })),
+            before: before
+                .0
+                .map(|day| serde_json::json!({ "open_on": day, "closed_day": before.1 })),
             after: Some(serde_json::json!({ "open_on": open_on, "closed_day": closed_day })),
         });
         Ok(())

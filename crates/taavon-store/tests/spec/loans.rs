@@ -16,8 +16,8 @@ use taavon_core::programs::{ApplicantKind, Financing};
 use taavon_core::reference::{BankCode, BranchCode};
 use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
-    Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
-    EodBatch, NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt, Program,
+    Actor, EodBatch, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient,
+    NewLoan, NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt, Program,
     ProposalOutcome, Store, TransactionLine,
 };
 
@@ -165,10 +165,7 @@ async fn close(store: &Store, day: i64) -> i64 {
     let batch = close_batch(store, day).await;
     if batch.closed > 0 {
         let mut write = store.write(operator(), now()).await.unwrap();
-        write
-            .close_business_date(day, &iso(day + 1))
-            .await
-            .unwrap();
+        write.close_business_date(day, &iso(day + 1)).await.unwrap();
         write.commit().await.unwrap();
     }
     batch.closed
@@ -404,7 +401,10 @@ async fn a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed(
         ),
         expected(&fallen_due, &rows, START_DAY + 30)
     );
-    assert_eq!(written_closed_days(&store).await, i128::from(START_DAY + 30));
+    assert_eq!(
+        written_closed_days(&store).await,
+        i128::from(START_DAY + 30)
+    );
     assert_eq!(
         close_batch(&store, START_DAY + 30).await,
         EodBatch::default(),
