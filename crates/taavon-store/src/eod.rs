@@ -350,40 +350,42 @@ impl WriteTx {
         }
         let mut class_changes = Vec::new();
         if steps.contains(&EodStep::Classify) {
-            // The loans about to change class, with the class they leave (their events
-            // say both); read before the move, which cannot answer the old value.
-            let (changing, reclassify) = reclassify_statements(rules);
-            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(changing))
-                .bind(day)
-                .bind(first)
-                .bind(last)
-                .fetch_all(c)
-                .await
-                .map_err(db("finding the loans changing class"))?
-                .iter()
-                .map(|row| {
-                    let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
-                    let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
-                    let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
-                        table: "loans",
-                        id: id.to_string(),
-                        column: "class",
-                        value: class.clone(),
-                    })?;
-                    Ok::<_, StoreError>((id, class))
-                })
-                .collect::<Result<Vec<_>, _>>()?);
-            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                reclassify
+            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                class_changes_statement(rules)
             ))
             .bind(day)
             .bind(first)
             .bind(last)
-            .execute(c)
+            .fetch_all(c)
             .await
-            .map_err(db("moving loans to their class"))
-            .map(|_| ())?);
-            touched.extend(class_changes.iter().map(|(id, _)| *id));
+            .map_err(db("finding the loans changing class"))?
+            .iter()
+            .map(|row| {
+                let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
+                let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
+                let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
+                    table: "loans",
+                    id: id.to_string(),
+                    column: "class",
+                    value: class.clone(),
+                })?;
+                Ok::<_, StoreError>((id, class))
+            })
+            .collect::<Result<Vec<_>, _>>()?);
+            let moving: Vec<i64> = class_changes.iter().map(|(id, _)| *id).collect();
+            if !moving.is_empty() {
+                on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                    reclassify_statement(rules, &moving)
+                ))
+                .bind(day)
+                .bind(first)
+                .bind(last)
+                .execute(c)
+                .await
+                .map_err(db("moving loans to their class"))
+                .map(|_| ())?);
+            }
+            touched.extend(moving);
         }
         let written = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
             close_statement(&steps, rules, &touched)
@@ -575,8 +577,7 @@ fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i6
         .map(|(column, value)| format!("{column} <> {value}"))
         .collect();
     if !touched.is_empty() {
-        let ids: Vec<String> = touched.iter().map(i64::to_string).collect();
-        changed.push(format!("id IN ({})", ids.join(", ")));
+        changed.push(ids_in(touched));
     }
     let changed = if changed.is_empty() {
         "FALSE".to_owned()
@@ -594,7 +595,7 @@ fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i6
 /// (after the crossing statements), binding `$1` the day. The close sets all of them in
 /// one UPDATE, where every expression reads the row as it was before it, so none reads
 /// another's result: the provision is chosen by the same days-overdue expression the
-/// overdue step sets (and `reclassify_statements` the class).
+/// overdue step sets (and `class_by_days` the class).
 fn row_number(step: EodStep, rules: &ClassificationRules) -> Option<(&'static str, String)> {
     match step {
         EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.to_owned())),
@@ -622,13 +623,34 @@ fn row_number(step: EodStep, rules: &ClassificationRules) -> Option<(&'static st
     }
 }
 
-/// The loans of the batch whose class changes at `$1`, moved to it. Apart from the close
-/// itself, because `class` is in the loans' indexes (by branch and by province): setting
-/// it on every loan every day rewrote both indexes for each loan, about twice the cost
-/// of the close, while only the few loans crossing a threshold change class.
-/// Answers the read of those loans (id and the class they leave), then the move.
-fn reclassify_statements(rules: &ClassificationRules) -> (String, String) {
-    let class = by_days(
+/// The loans of the batch whose class changes at `$1`, with the class they leave (their
+/// events say both); read before the move, which cannot answer the old value.
+/// The class is set apart from the close, because `class` is in the loans' indexes (by
+/// branch and by province): setting it on every loan every day rewrote both indexes
+/// for each loan, about twice the cost of the close, while only the few loans crossing
+/// a threshold change class.
+fn class_changes_statement(rules: &ClassificationRules) -> String {
+    format!(
+        "SELECT id, class FROM loans WHERE {} AND class <> {} ORDER BY id",
+        batch_loans(),
+        class_by_days(rules)
+    )
+}
+
+/// The move of the loans `ids` (those `class_changes_statement` found) to their class at
+/// `$1`: by id, so the batch is scanned once for the read and the move.
+fn reclassify_statement(rules: &ClassificationRules, ids: &[i64]) -> String {
+    format!(
+        "UPDATE loans SET class = {} WHERE {} AND {}",
+        class_by_days(rules),
+        batch_loans(),
+        ids_in(ids)
+    )
+}
+
+/// The CBI class at `$1`, as a statement's expression.
+fn class_by_days(rules: &ClassificationRules) -> String {
+    by_days(
         rules,
         [
             LoanClass::Current,
@@ -637,17 +659,13 @@ fn reclassify_statements(rules: &ClassificationRules) -> (String, String) {
             LoanClass::Doubtful,
         ]
         .map(|c| code_literal(c.code())),
-    );
-    (
-        format!(
-            "SELECT id, class FROM loans WHERE {} AND class <> {class} ORDER BY id",
-            batch_loans()
-        ),
-        format!(
-            "UPDATE loans SET class = {class} WHERE {} AND class <> {class}",
-            batch_loans()
-        ),
     )
+}
+
+/// `id IN (…)` over `ids`, literal integers (never empty: callers skip an empty list).
+fn ids_in(ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("id IN ({})", ids.join(", "))
 }
 
 /// `values` (for current, past due, deferred, doubtful) chosen by days overdue at `$1`.
