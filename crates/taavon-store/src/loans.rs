@@ -261,18 +261,19 @@ pub struct LoanFilter {
     pub after_loan: Option<i64>,
 }
 
-/// A loan's columns as read, `closed_day` being its last closed date: the later of the
-/// date end of day last wrote its numbers and the date it last closed for every loan
-/// (`eod.rs` says why the two are kept apart).
+/// A loan's columns as read, `closed_day` being its last closed date: for a loan not
+/// settled, the later of the date its numbers were last written as of and the date end
+/// of day last closed for every loan; a settled loan's (`'settled'`, `LoanStatus::Settled`)
+/// stays where its settlement wrote it (`eod.rs` says why the two are kept apart).
 const LOAN_COLUMNS: &str = "id, province, application_id, program, cooperative_id, client_id, \
     bank, branch, contract_no, contract_type, principal_rial, rate_bp, months, grace_months, \
     grace_mode, method, day_base, repayment_order, contracted_on, status, disbursed_rial, \
     reserve_transfer, schedule_version, outstanding_principal_rial, due_unpaid_rial, \
     oldest_unpaid_due_day, late_unpaid_rial, late_weight, late_rial_days_frozen, \
     penalty_charged_rial, penalty_paid_rial, days_overdue, class, provision_rial, \
-    COALESCE((SELECT b.closed_day FROM business_date b \
-    WHERE b.id = 1 AND b.closed_day > loans.closed_day), loans.closed_day) AS closed_day, \
-    version, created_at, updated_at";
+    COALESCE((SELECT b.closed_day FROM business_date b WHERE b.id = 1 \
+    AND b.closed_day > loans.closed_day AND loans.status <> 'settled'), loans.closed_day) \
+    AS closed_day, version, created_at, updated_at";
 
 macro_rules! loan_row {
     ($row:expr) => {
@@ -1130,8 +1131,8 @@ impl WriteTx {
              reserve_transfer = $4, outstanding_principal_rial = $5, due_unpaid_rial = $6, \
              oldest_unpaid_due_day = $7, late_unpaid_rial = $8, late_weight = $9, \
              late_rial_days_frozen = $10, penalty_charged_rial = $11, penalty_paid_rial = $12, \
-             days_overdue = $13, version = version + 1, updated_at = $14 \
-             WHERE id = $15 AND version = $16"
+             days_overdue = $13, closed_day = $14, version = version + 1, updated_at = $15 \
+             WHERE id = $16 AND version = $17"
         )
         .bind(status.code())
         .bind(disbursed_rial)
@@ -1146,6 +1147,9 @@ impl WriteTx {
         .bind(s.penalty_charged_rial)
         .bind(s.penalty_paid_rial)
         .bind(s.days_overdue)
+        // The date the numbers are restated as of (the loan's last closed date): kept
+        // with them, so a settled loan keeps the date it was last closed at.
+        .bind(s.closed_day)
         .bind(&now)
         .bind(before.id)
         .bind(before.version)
