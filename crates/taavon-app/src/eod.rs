@@ -2,6 +2,9 @@
 //! snapshots the portfolio, moves the change in provisions through the ledger and opens
 //! the next date. Each batch is one transaction recorded in `eod_runs`, so a run that
 //! crashed resumes at the first unfinished batch; a date already closed is left as it is.
+//! A batch writes only the loans whose numbers change; the date closed for all the others
+//! is recorded once, as the next date opens (`taavon_store::eod` says what a loan's last
+//! closed date is).
 
 use taavon_core::calendar::IsoDate;
 use taavon_core::loans::classification::ClassificationRules;
@@ -44,6 +47,8 @@ pub struct DayReport {
     /// Batches a crashed earlier run had already closed.
     pub batches_resumed: i64,
     pub loans_closed: i64,
+    /// The loans whose numbers changed, the only ones end of day wrote.
+    pub loans_written: i64,
     pub branches: i64,
     /// Escalation levels support requests reached as the next date opened.
     pub escalations: u64,
@@ -115,6 +120,7 @@ pub async fn close_at(
                 write.commit().await?;
             }
             report.loans_closed += closed;
+            report.loans_written += outcome.written;
         }
         batch += 1;
     }
@@ -133,8 +139,11 @@ pub async fn close_at(
             EodStep::Overdue | EodStep::LateCharges | EodStep::Classify => {}
         }
     }
+    // From this commit on, a loan end of day did not write reads as closed at `day`.
     let next = day.add_days(1);
-    write.set_business_date(&next.to_string()).await?;
+    write
+        .close_business_date(epoch_day, &next.to_string())
+        .await?;
     write.commit().await?;
     // Requests still unanswered past their deadline are escalated as of the new date;
     // each level is recorded once, so a rerun or a second app server adds nothing.

@@ -323,11 +323,13 @@ fn bench_eod(args: BenchEodArgs) -> anyhow::Result<ExitCode> {
             ("(b) close next", f.second_close, &f.second_report),
         ] {
             println!(
-                "{label} {}: {:.2} s = {:.2} × baseline; {} loans in {} batches, {} branches",
+                "{label} {}: {:.2} s = {:.2} × baseline; {} loans ({} written) in {} batches, \
+                 {} branches",
                 report.business_on,
                 seconds(time),
                 ratio(time),
                 report.loans_closed,
+                report.loans_written,
                 report.batches,
                 report.branches
             );

@@ -43,9 +43,10 @@ pub fn eod(args: &EodArgs) -> anyhow::Result<ExitCode> {
                 .map(|d| JalaliDate::from(d).to_string())
                 .unwrap_or_else(|_| report.business_on.clone());
             println!(
-                "closed {day}: {} loans in {} batches ({} resumed), {} branches, \
-                 {} support escalations",
+                "closed {day}: {} loans ({} written) in {} batches ({} resumed), \
+                 {} branches, {} support escalations",
                 report.loans_closed,
+                report.loans_written,
                 report.batches,
                 report.batches_resumed,
                 report.branches,

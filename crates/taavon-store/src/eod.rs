@@ -3,6 +3,19 @@
 //! in the same transaction as its steps and is recorded in `eod_runs`, so a crashed run
 //! resumes where it stopped and a second run for the same day changes nothing.
 //!
+//! A loan's row is written only when its numbers change: most loans owe nothing on a
+//! given day, and rewriting each of them daily was most of the cost. So the closed date
+//! is kept per run, not per loan. A loan's last closed date is the later of
+//! - `business_date.closed_day`: the last date end of day closed for every loan, set with
+//!   the move to the next date (`close_business_date`), and
+//! - `loans.closed_day`: the date the loan's numbers were last written as of (by end of
+//!   day when they changed, or by a transaction restating them; the day before its
+//!   contract until then);
+//! its numbers are those of every date in between, since each close in between found
+//! them unchanged. A settled loan's is its own, which end of day no longer moves. A batch already closed in a run still under way reads as of the date
+//! before: its unchanged loans' numbers are those of both dates. `LOAN_COLUMNS` in
+//! `loans.rs` is the one place that reads it.
+//!
 //! The numbers kept here are the ones `taavon_core::loans::account` defines; a store spec
 //! checks both agree.
 
@@ -39,7 +52,7 @@ pub struct PortfolioRow {
 }
 
 /// What the open loans of one class add up to: a fingerprint of the portfolio that any
-/// end-of-day change moves (every close bumps `version` and `closed_day`).
+/// end-of-day change moves (every loan it writes gets a new `version` and `closed_day`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassTotals {
     pub class: LoanClass,
@@ -52,15 +65,22 @@ pub struct ClassTotals {
     pub versions: i128,
 }
 
-/// What one end-of-day batch did: the loans it closed and those whose class it moved.
+/// What one end-of-day batch did: the loans it closed, those it wrote and those whose
+/// class it moved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EodBatch {
+    /// The batch's open loans, all closed for the date whether written or not.
     pub closed: i64,
+    /// The loans whose numbers changed, the only rows written.
+    pub written: i64,
     /// Each loan whose CBI class changed, with the class it had before (in id order).
     pub class_changes: Vec<(i64, LoanClass)>,
 }
 
-/// The loans one batch covers: ids in `[first, last]` still open before `day`.
+/// The loans one batch covers: the open ones with ids in `[first, last]` whose numbers
+/// end of day has not written at `day` (a transaction that did is committed with its
+/// batch's `eod_runs` row, so this also keeps a rerun with other batch bounds from
+/// counting an installment twice).
 fn batch_loans() -> String {
     format!(
         "id BETWEEN $2 AND $3 AND status = {} AND closed_day < $1",
@@ -259,9 +279,10 @@ impl Reader {
 
 impl WriteTx {
     /// Runs the plan's per-batch steps over loans `first..=last` for `day` (days since
-    /// 1970-01-01, the ISO `business_on`), closes them and records the batch. Answers the
-    /// loans closed and the classes moved; a batch already recorded for the day closes
-    /// nothing.
+    /// 1970-01-01, the ISO `business_on`), writes the loans whose numbers change and
+    /// records the batch. Answers the loans closed, those written and the classes moved;
+    /// a batch already recorded for the day, or a day already closed for every loan,
+    /// closes nothing.
     pub async fn eod_batch(
         &mut self,
         plan: &EodPlan,
@@ -270,90 +291,106 @@ impl WriteTx {
         day: i64,
         (batch, first, last): (i64, i64, i64),
     ) -> Result<EodBatch, StoreError> {
-        let lowest: Option<i64> = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT MIN(closed_day) FROM loans WHERE {}",
-            batch_loans()
-        )))
-        .bind(day)
-        .bind(first)
-        .bind(last)
-        .fetch_one(c)
+        let recorded: Option<i64> = on!(self.conn(), |c| sqlx::query(
+            "SELECT batch FROM eod_runs WHERE business_on = $1 AND batch = $2"
+        )
+        .bind(business_on)
+        .bind(batch)
+        .fetch_optional(c)
         .await
-        .and_then(|row| row.try_get(0))
-        .map_err(db("finding a batch's oldest closed day"))?);
-        let Some(lowest) = lowest else {
+        .and_then(|row| row.map(|row| row.try_get(0)).transpose())
+        .map_err(db("reading an end-of-day batch"))?);
+        let closed_for_all = self.closed_day().await?;
+        if recorded.is_some() || closed_for_all.is_some_and(|closed| closed >= day) {
+            return Ok(EodBatch::default());
+        }
+        let (open, written_lowest): (i64, Option<i64>) =
+            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*), MIN(closed_day) FROM loans WHERE {}",
+                batch_loans()
+            )))
+            .bind(day)
+            .bind(first)
+            .bind(last)
+            .fetch_one(c)
+            .await
+            .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .map_err(db("finding a batch's oldest closed day"))?);
+        let Some(written_lowest) = written_lowest.filter(|_| open > 0) else {
             return Ok(EodBatch::default());
         };
+        // The batch's oldest last closed date: installments due after it are crossed,
+        // each loan's own `closed_day` bounding them too (the statements' condition).
+        let lowest = closed_for_all.map_or(written_lowest, |closed| closed.max(written_lowest));
         let steps: Vec<EodStep> = plan
             .steps()
             .iter()
             .copied()
             .filter(|s| s.per_batch())
             .collect();
+        // The loans a crossing or a class move wrote, which the close must date even if
+        // the numbers it sets stay the same (an installment falling due today leaves the
+        // days overdue at 0).
+        let mut touched: Vec<i64> = Vec::new();
         let crossings = steps
             .iter()
             .filter_map(|step| crossing_statement(*step, (lowest, day)));
         for sql in crossings {
-            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(day)
-                .bind(first)
-                .bind(last)
-                .execute(c)
-                .await
-                .map_err(db("running an end-of-day step"))
-                .map(|_| ())?);
-        }
-        let mut class_changes = Vec::new();
-        if steps.contains(&EodStep::Classify) {
-            // The loans about to change class, with the class they leave (their events
-            // say both); read before the move, which cannot answer the old value.
-            let (changing, reclassify) = reclassify_statements(rules);
-            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(changing))
+            let ids: Vec<i64> = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(day)
                 .bind(first)
                 .bind(last)
                 .fetch_all(c)
                 .await
-                .map_err(db("finding the loans changing class"))?
+                .map_err(db("running an end-of-day step"))?
                 .iter()
-                .map(|row| {
-                    let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
-                    let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
-                    let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
-                        table: "loans",
-                        id: id.to_string(),
-                        column: "class",
-                        value: class.clone(),
-                    })?;
-                    Ok::<_, StoreError>((id, class))
-                })
-                .collect::<Result<Vec<_>, _>>()?);
-            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                reclassify
+                .map(|row| row.try_get(0))
+                .collect::<Result<_, sqlx::Error>>()
+                .map_err(db("decoding an end-of-day step's loans"))?);
+            touched.extend(ids);
+        }
+        let mut class_changes = Vec::new();
+        if steps.contains(&EodStep::Classify) {
+            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                class_changes_statement(rules)
             ))
             .bind(day)
             .bind(first)
             .bind(last)
-            .execute(c)
+            .fetch_all(c)
             .await
-            .map_err(db("moving loans to their class"))
-            .map(|_| ())?);
-        }
-        // Every step's per-loan numbers and the close itself in one pass over the batch:
-        // each pass rewrites every row, so one instead of four is most of the cost. It
-        // sets no indexed column, so the loans' indexes are not rewritten with it.
-        let assignments: Vec<String> = steps
+            .map_err(db("finding the loans changing class"))?
             .iter()
-            .filter_map(|step| row_assignments(*step, rules))
-            .collect();
-        let closed = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE loans SET {}closed_day = $1, version = version + 1 WHERE {}",
-            assignments
-                .iter()
-                .map(|a| format!("{a}, "))
-                .collect::<String>(),
-            batch_loans()
-        )))
+            .map(|row| {
+                let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
+                let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
+                let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
+                    table: "loans",
+                    id: id.to_string(),
+                    column: "class",
+                    value: class.clone(),
+                })?;
+                Ok::<_, StoreError>((id, class))
+            })
+            .collect::<Result<Vec<_>, _>>()?);
+            let moving: Vec<i64> = class_changes.iter().map(|(id, _)| *id).collect();
+            if !moving.is_empty() {
+                on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                    reclassify_statement(rules, &moving)
+                ))
+                .bind(day)
+                .bind(first)
+                .bind(last)
+                .execute(c)
+                .await
+                .map_err(db("moving loans to their class"))
+                .map(|_| ())?);
+            }
+            touched.extend(moving);
+        }
+        let written = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+            close_statement(&steps, rules, &touched)
+        ))
         .bind(day)
         .bind(first)
         .bind(last)
@@ -361,14 +398,14 @@ impl WriteTx {
         .await
         .map(|result| result.rows_affected())
         .map_err(db("closing a batch of loans"))?);
-        let closed = i64::try_from(closed).unwrap_or(i64::MAX);
+        let written = i64::try_from(written).unwrap_or(i64::MAX);
         let now = self.now.to_string();
         on!(self.conn(), |c| sqlx::query(
             "INSERT INTO eod_runs (business_on, batch, loans, finished_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(business_on)
         .bind(batch)
-        .bind(closed)
+        .bind(open)
         .bind(&now)
         .execute(c)
         .await
@@ -380,12 +417,14 @@ impl WriteTx {
             format!("{business_on}/{batch}"),
             None,
             serde_json::json!({
-                "first_loan": first, "last_loan": last, "loans_closed": closed,
+                "first_loan": first, "last_loan": last, "loans_closed": open,
+                "loans_written": written,
                 "steps": plan.steps().iter().filter(|s| s.per_batch()).map(|s| s.code()).collect::<Vec<_>>(),
             }),
         ));
         Ok(EodBatch {
-            closed,
+            closed: open,
+            written,
             class_changes,
         })
     }
@@ -459,8 +498,10 @@ const DAYS_OVERDUE: &str =
     "(CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 ELSE $1 - oldest_unpaid_due_day END)";
 
 /// The statement a per-batch step runs over the installments crossing a day since each
-/// loan's last closed day, if any. It binds `$1` the day and `$2`/`$3` the batch's first
-/// and last loan id; `lowest` is the batch's oldest closed day.
+/// loan's last closed day, if any, answering the loans it wrote. It binds `$1` the day
+/// and `$2`/`$3` the batch's first and last loan id; `lowest` is the batch's oldest last
+/// closed day, so the listed days bound each loan's crossing from below as well as its
+/// own `closed_day` (the later of the two is its last closed date).
 ///
 /// The days a step can cross (from `lowest` to `day`, one on a daily close) are listed
 /// as constants, so the index on `(due_day, loan_id)` (or `(late_after_day, loan_id)`)
@@ -481,7 +522,7 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
              JOIN loans l ON l.id = +i.loan_id AND l.schedule_version = i.schedule_version \
              WHERE i.{day_column} IN ({}) AND i.loan_id BETWEEN $2 AND $3 AND {range} \
              AND l.status = {} AND l.closed_day < $1 AND {UNPAID} > 0 \
-             GROUP BY i.loan_id) AS d WHERE loans.id = d.loan_id",
+             GROUP BY i.loan_id) AS d WHERE loans.id = d.loan_id RETURNING id",
                 days.join(", "),
                 active()
             )
@@ -517,39 +558,100 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
     }
 }
 
-/// What a per-batch step sets on each loan of the batch from the loan's own row (after
-/// the crossing statements), binding `$1` the day. All of them go in one UPDATE, where
-/// every expression reads the row as it was before it, so none reads another's result:
-/// the provision is chosen by the same days-overdue expression the overdue step sets
-/// (and `reclassify_statements` the class).
-fn row_assignments(step: EodStep, rules: &ClassificationRules) -> Option<String> {
+/// The close of a batch: every step's per-loan numbers in one UPDATE (each pass rewrote
+/// every row, so one instead of four was most of the cost), written only to the loans
+/// whose numbers it changes or that `touched` lists (a crossing or a class move wrote
+/// them), each dated `$1` with a new version. A loan whose numbers stay is left as it
+/// is: at 1 000 000 loans most owe nothing on a given day, and their rewrite was the
+/// close's cost. It sets no indexed column, so PostgreSQL updates heap-only.
+fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i64]) -> String {
+    let numbers: Vec<(&str, String)> = steps
+        .iter()
+        .filter_map(|step| row_number(*step, rules))
+        .collect();
+    let assignments: String = numbers
+        .iter()
+        .map(|(column, value)| format!("{column} = {value}, "))
+        .collect();
+    let mut changed: Vec<String> = numbers
+        .iter()
+        .map(|(column, value)| format!("{column} <> {value}"))
+        .collect();
+    if !touched.is_empty() {
+        changed.push(ids_in(touched));
+    }
+    let changed = if changed.is_empty() {
+        "FALSE".to_owned()
+    } else {
+        changed.join(" OR ")
+    };
+    format!(
+        "UPDATE loans SET {assignments}closed_day = $1, version = version + 1 \
+         WHERE {} AND ({changed})",
+        batch_loans()
+    )
+}
+
+/// The number a per-batch step keeps on each loan, and its value from the loan's own row
+/// (after the crossing statements), binding `$1` the day. The close sets all of them in
+/// one UPDATE, where every expression reads the row as it was before it, so none reads
+/// another's result: the provision is chosen by the same days-overdue expression the
+/// overdue step sets (and `class_by_days` the class).
+fn row_number(step: EodStep, rules: &ClassificationRules) -> Option<(&'static str, String)> {
     match step {
-        EodStep::Overdue => Some(format!("days_overdue = {DAYS_OVERDUE}")),
+        EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.to_owned())),
         // The unpaid·day − weight difference is taken first: it is small (rial-days
         // late), while either term alone is rials × days since 1970.
         // The spread and divisor are the core's (`late_charge`), rounded half up as
         // `account::late_charge_to_date` does.
-        EodStep::LateCharges => Some(format!(
-            "penalty_charged_rial = ((rate_bp + {LATE_CHARGE_SPREAD_BP}) * \
-             (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + {}) \
-             / {LATE_CHARGE_DIVISOR}",
-            LATE_CHARGE_DIVISOR / 2
+        EodStep::LateCharges => Some((
+            "penalty_charged_rial",
+            format!(
+                "(((rate_bp + {LATE_CHARGE_SPREAD_BP}) * \
+                 (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + {}) \
+                 / {LATE_CHARGE_DIVISOR})",
+                LATE_CHARGE_DIVISOR / 2
+            ),
         )),
-        EodStep::Classify => Some(format!(
-            "provision_rial = (outstanding_principal_rial * {} + 5000) / 10000",
-            by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))
+        EodStep::Classify => Some((
+            "provision_rial",
+            format!(
+                "((outstanding_principal_rial * {} + 5000) / 10000)",
+                by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))
+            ),
         )),
         EodStep::Portfolio | EodStep::ProvisionLedger => None,
     }
 }
 
-/// The loans of the batch whose class changes at `$1`, moved to it. Apart from the close
-/// itself, because `class` is in the loans' indexes (by branch and by province): setting
-/// it on every loan every day rewrote both indexes for each loan, about twice the cost
-/// of the close, while only the few loans crossing a threshold change class.
-/// Answers the read of those loans (id and the class they leave), then the move.
-fn reclassify_statements(rules: &ClassificationRules) -> (String, String) {
-    let class = by_days(
+/// The loans of the batch whose class changes at `$1`, with the class they leave (their
+/// events say both); read before the move, which cannot answer the old value.
+/// The class is set apart from the close, because `class` is in the loans' indexes (by
+/// branch and by province): setting it on every loan every day rewrote both indexes
+/// for each loan, about twice the cost of the close, while only the few loans crossing
+/// a threshold change class.
+fn class_changes_statement(rules: &ClassificationRules) -> String {
+    format!(
+        "SELECT id, class FROM loans WHERE {} AND class <> {} ORDER BY id",
+        batch_loans(),
+        class_by_days(rules)
+    )
+}
+
+/// The move of the loans `ids` (those `class_changes_statement` found) to their class at
+/// `$1`: by id, so the batch is scanned once for the read and the move.
+fn reclassify_statement(rules: &ClassificationRules, ids: &[i64]) -> String {
+    format!(
+        "UPDATE loans SET class = {} WHERE {} AND {}",
+        class_by_days(rules),
+        batch_loans(),
+        ids_in(ids)
+    )
+}
+
+/// The CBI class at `$1`, as a statement's expression.
+fn class_by_days(rules: &ClassificationRules) -> String {
+    by_days(
         rules,
         [
             LoanClass::Current,
@@ -558,17 +660,13 @@ fn reclassify_statements(rules: &ClassificationRules) -> (String, String) {
             LoanClass::Doubtful,
         ]
         .map(|c| code_literal(c.code())),
-    );
-    (
-        format!(
-            "SELECT id, class FROM loans WHERE {} AND class <> {class} ORDER BY id",
-            batch_loans()
-        ),
-        format!(
-            "UPDATE loans SET class = {class} WHERE {} AND class <> {class}",
-            batch_loans()
-        ),
     )
+}
+
+/// `id IN (…)` over `ids`, literal integers (never empty: callers skip an empty list).
+fn ids_in(ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("id IN ({})", ids.join(", "))
 }
 
 /// `values` (for current, past due, deferred, doubtful) chosen by days overdue at `$1`.

@@ -117,6 +117,8 @@ pub struct LoanState {
     pub penalty_paid_rial: i64,
     pub days_overdue: i64,
     pub provision_rial: i64,
+    /// The loan's last closed date: its numbers are as of the end of this day. Read, not
+    /// written: end of day keeps it per run and per changed loan (`eod.rs`).
     pub closed_day: i64,
 }
 
@@ -259,13 +261,19 @@ pub struct LoanFilter {
     pub after_loan: Option<i64>,
 }
 
+/// A loan's columns as read, `closed_day` being its last closed date: for a loan not
+/// settled, the later of the date its numbers were last written as of and the date end
+/// of day last closed for every loan; a settled loan's (`'settled'`, `LoanStatus::Settled`)
+/// stays where its settlement wrote it (`eod.rs` says why the two are kept apart).
 const LOAN_COLUMNS: &str = "id, province, application_id, program, cooperative_id, client_id, \
     bank, branch, contract_no, contract_type, principal_rial, rate_bp, months, grace_months, \
     grace_mode, method, day_base, repayment_order, contracted_on, status, disbursed_rial, \
     reserve_transfer, schedule_version, outstanding_principal_rial, due_unpaid_rial, \
     oldest_unpaid_due_day, late_unpaid_rial, late_weight, late_rial_days_frozen, \
-    penalty_charged_rial, penalty_paid_rial, days_overdue, class, provision_rial, closed_day, \
-    version, created_at, updated_at";
+    penalty_charged_rial, penalty_paid_rial, days_overdue, class, provision_rial, \
+    COALESCE((SELECT b.closed_day FROM business_date b WHERE b.id = 1 \
+    AND b.closed_day > loans.closed_day AND loans.status <> 'settled'), loans.closed_day) \
+    AS closed_day, version, created_at, updated_at";
 
 macro_rules! loan_row {
     ($row:expr) => {
@@ -331,6 +339,22 @@ impl Reader {
         .await
         .and_then(|row| row.map(|row| row.try_get(0)).transpose())
         .map_err(db("reading the business date")))
+    }
+
+    /// The last date end of day closed for every loan (days since 1970-01-01), once one
+    /// was recorded.
+    pub async fn closed_day(&mut self) -> Result<Option<i64>, StoreError> {
+        on!(&mut self.conn, |c| sqlx::query(
+            "SELECT closed_day FROM business_date WHERE id = 1"
+        )
+        .fetch_optional(c)
+        .await
+        .and_then(|row| {
+            row.map(|row| row.try_get::<Option<i64>, _>(0))
+                .transpose()
+                .map(Option::flatten)
+        })
+        .map_err(db("reading the closed date")))
     }
 
     /// Official holidays (ISO day, name), in date order.
@@ -741,6 +765,46 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Opens `open_on` after end of day closed `closed_day` for every loan (days since
+    /// 1970-01-01): from then on a loan end of day did not write reads as closed at it.
+    /// A recorded closed date is never moved back (closing an earlier date again, after
+    /// the business date was set back, leaves it).
+    pub async fn close_business_date(
+        &mut self,
+        closed_day: i64,
+        open_on: &str,
+    ) -> Result<(), StoreError> {
+        let before = (self.business_date().await?, self.closed_day().await?);
+        let now = self.now.to_string();
+        on!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO business_date (id, open_on, closed_day, updated_at) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET open_on = excluded.open_on, \
+             closed_day = CASE WHEN business_date.closed_day >= excluded.closed_day \
+             THEN business_date.closed_day ELSE excluded.closed_day END, \
+             updated_at = excluded.updated_at"
+        )
+        .bind(open_on)
+        .bind(closed_day)
+        .bind(&now)
+        .execute(c)
+        .await
+        .map_err(db("closing the business date")).map(|_| ())?
+        });
+        let closed_day = before.1.map_or(closed_day, |before| before.max(closed_day));
+        self.audit(AuditEntry {
+            action: "business_date.set",
+            entity: "business_date",
+            entity_id: "1".to_owned(),
+            province: None,
+            before: before
+                .0
+                .map(|day| serde_json::json!({ "open_on": day, "closed_day": before.1 })),
+            after: Some(serde_json::json!({ "open_on": open_on, "closed_day": closed_day })),
+        });
+        Ok(())
+    }
+
     pub async fn add_holiday(&mut self, day: &str, name: &str) -> Result<(), StoreError> {
         on!(self.conn(), |c| sqlx::query(
             "INSERT INTO holidays (day, name) VALUES ($1, $2)"
@@ -1067,8 +1131,8 @@ impl WriteTx {
              reserve_transfer = $4, outstanding_principal_rial = $5, due_unpaid_rial = $6, \
              oldest_unpaid_due_day = $7, late_unpaid_rial = $8, late_weight = $9, \
              late_rial_days_frozen = $10, penalty_charged_rial = $11, penalty_paid_rial = $12, \
-             days_overdue = $13, version = version + 1, updated_at = $14 \
-             WHERE id = $15 AND version = $16"
+             days_overdue = $13, closed_day = $14, version = version + 1, updated_at = $15 \
+             WHERE id = $16 AND version = $17"
         )
         .bind(status.code())
         .bind(disbursed_rial)
@@ -1083,6 +1147,9 @@ impl WriteTx {
         .bind(s.penalty_charged_rial)
         .bind(s.penalty_paid_rial)
         .bind(s.days_overdue)
+        // The date the numbers are restated as of (the loan's last closed date): kept
+        // with them, so a settled loan keeps the date it was last closed at.
+        .bind(s.closed_day)
         .bind(&now)
         .bind(before.id)
         .bind(before.version)

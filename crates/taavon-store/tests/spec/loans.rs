@@ -16,8 +16,8 @@ use taavon_core::programs::{ApplicantKind, Financing};
 use taavon_core::reference::{BankCode, BranchCode};
 use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
-    Actor, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient, NewLoan,
-    NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt, Program,
+    Actor, EodBatch, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient,
+    NewLoan, NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt, Program,
     ProposalOutcome, Store, TransactionLine,
 };
 
@@ -160,24 +160,48 @@ pub(super) async fn contracted_loan(store: &Store) -> Loan {
     read.loan(id).await.unwrap().unwrap()
 }
 
+/// Closes `day` as end of day does: its one batch, then the move to the next date.
 async fn close(store: &Store, day: i64) -> i64 {
+    let batch = close_batch(store, day).await;
+    if batch.closed > 0 {
+        let mut write = store.write(operator(), now()).await.unwrap();
+        write.close_business_date(day, &iso(day + 1)).await.unwrap();
+        write.commit().await.unwrap();
+    }
+    batch.closed
+}
+
+/// Closes the one batch of `day` (loans 1 to 1000), without opening the next date: a run
+/// still under way.
+async fn close_batch(store: &Store, day: i64) -> EodBatch {
     let mut write = store.write(operator(), now()).await.unwrap();
-    let business_on = taavon_core::calendar::IsoDate::from_days_since_unix_epoch(day).to_string();
-    let closed = write
+    let batch = write
         .eod_batch(
             &EodPlan::default(),
             &ClassificationRules::default(),
-            &business_on,
+            &iso(day),
             day,
             (0, 1, 1000),
         )
         .await
-        .unwrap()
-        .closed;
-    if closed > 0 {
+        .unwrap();
+    if batch.closed > 0 {
         write.commit().await.unwrap();
     }
-    closed
+    batch
+}
+
+fn iso(day: i64) -> String {
+    taavon_core::calendar::IsoDate::from_days_since_unix_epoch(day).to_string()
+}
+
+/// The loans' own `closed_day` column summed (what end of day last wrote), beside the
+/// last closed date a loan reads as.
+async fn written_closed_days(store: &Store) -> i128 {
+    let mut read = store.read().await.unwrap();
+    let totals = read.loan_class_totals().await.unwrap();
+    read.finish().await.unwrap();
+    totals.iter().map(|t| t.closed_days).sum()
 }
 
 async fn current(store: &Store, id: i64) -> (Loan, Vec<InstallmentRow>) {
@@ -319,6 +343,76 @@ async fn end_of_day_keeps_what_the_account_computes(store: Store, _url: String) 
     Checks::AuditMustVerify
 }
 spec!(end_of_day_keeps_what_the_account_computes);
+
+async fn a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes issue 18's close: a day on which a loan's numbers stay writes nothing
+    // to it (same version, same written closed day), yet the loan reads as closed that
+    // day once the next date opens; a day that changes its numbers writes them.
+    let loan = contracted_loan(&store).await;
+    assert_eq!(loan.state.closed_day, START_DAY);
+    let batch = close_batch(&store, START_DAY + 1).await;
+    assert_eq!((batch.closed, batch.written), (1, 0), "nothing falls due");
+    let (unchanged, _) = current(&store, loan.id).await;
+    assert_eq!(unchanged.version, loan.version, "the row was not rewritten");
+    assert_eq!(
+        unchanged.state.closed_day, START_DAY,
+        "while the date is still open, the loan reads as of the date before"
+    );
+    assert_eq!(unchanged.state, loan.state);
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write
+        .close_business_date(START_DAY + 1, &iso(START_DAY + 2))
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    let (closed, _) = current(&store, loan.id).await;
+    assert_eq!(closed.state.closed_day, START_DAY + 1);
+    assert_eq!(closed.version, loan.version);
+    assert_eq!(written_closed_days(&store).await, i128::from(START_DAY));
+
+    // Days 2 to 29 change nothing either; day 30 is installment 1's due date.
+    for day in START_DAY + 2..START_DAY + 30 {
+        assert_eq!(close(&store, day).await, 1, "day {day}");
+    }
+    let (quiet, _) = current(&store, loan.id).await;
+    assert_eq!(
+        (quiet.version, quiet.state.closed_day),
+        (loan.version, START_DAY + 29)
+    );
+    let due = close_batch(&store, START_DAY + 30).await;
+    assert_eq!(
+        (due.closed, due.written),
+        (1, 1),
+        "the installment falling due is written, though days overdue stay 0"
+    );
+    let (fallen_due, rows) = current(&store, loan.id).await;
+    assert_eq!(fallen_due.version, loan.version + 1);
+    assert_eq!(fallen_due.state.closed_day, START_DAY + 30);
+    assert_eq!(
+        (
+            fallen_due.state.due_unpaid_rial,
+            fallen_due.state.oldest_unpaid_due_day,
+            fallen_due.state.late_unpaid_rial,
+            fallen_due.state.penalty_charged_rial,
+            fallen_due.state.days_overdue
+        ),
+        expected(&fallen_due, &rows, START_DAY + 30)
+    );
+    assert_eq!(
+        written_closed_days(&store).await,
+        i128::from(START_DAY + 30)
+    );
+    assert_eq!(
+        close_batch(&store, START_DAY + 30).await,
+        EodBatch::default(),
+        "a recorded batch closes nothing again"
+    );
+    Checks::AuditMustVerify
+}
+spec!(a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed);
 
 async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) -> Checks {
     let loan = contracted_loan(&store).await;
