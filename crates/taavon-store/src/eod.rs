@@ -10,11 +10,13 @@
 //!   the move to the next date (`close_business_date`), and
 //! - `loans.closed_day`: the date the loan's numbers were last written as of (by end of
 //!   day when they changed, or by a transaction restating them; the day before its
-//!   contract until then);
-//! its numbers are those of every date in between, since each close in between found
-//! them unchanged. A settled loan's is its own, which end of day no longer moves. A batch already closed in a run still under way reads as of the date
-//! before: its unchanged loans' numbers are those of both dates. `LOAN_COLUMNS` in
-//! `loans.rs` is the one place that reads it.
+//!   contract until then).
+//!
+//! Its numbers are those of every date in between, since each close in between found
+//! them unchanged. A settled loan's is its own, which end of day no longer moves. A
+//! batch already closed in a run still under way reads as of the date before: its
+//! unchanged loans' numbers are those of both dates. `LOAN_COLUMNS` in `loans.rs` is the
+//! one place that reads it.
 //!
 //! The numbers kept here are the ones `taavon_core::loans::account` defines; a store spec
 //! checks both agree.
