@@ -26,8 +26,8 @@ use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{
-    HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCoverage, NewHire, NewInsuredUpload, PageClaim,
-    Store, WorkshopHolder, WriteTx,
+    AuditEntry, HireRow, HireUpdate, INSURED_BATCH_MAX, InsuredCoverage, NewHire, NewInsuredUpload,
+    PageClaim, Store, WorkshopHolder, WriteTx,
 };
 
 use crate::events::{VerifiedHire, emit_verified_hires};
@@ -483,6 +483,19 @@ pub async fn reverify_upload_in_pages(
     }
     write.unstage_upload_people().await?;
     Ok((judged, changed))
+}
+
+/// The audit record of a re-verification run on its own (the benchmark's, a spec's): an
+/// upload audits itself, and this stands in for its verification step.
+pub fn reverification_audit(upload_id: i64) -> AuditEntry {
+    AuditEntry {
+        action: "hires.verify",
+        entity: "insured_upload",
+        entity_id: upload_id.to_string(),
+        province: None,
+        before: None,
+        after: None,
+    }
 }
 
 /// A page of claims judged: the verdicts that change, the hires they turn verified, and

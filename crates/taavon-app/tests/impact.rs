@@ -13,7 +13,7 @@ use taavon_core::access::{ApplicationScope, Principal, Role};
 use taavon_core::calendar::{IsoDate, JalaliDate, JalaliMonth};
 use taavon_core::ids::{NationalCode, WorkshopCode};
 use taavon_core::reference::ProvinceCode;
-use taavon_store::{Actor, AuditEntry, HireUpdate, Loan, LoanFilter, Store, WorkshopHolder};
+use taavon_store::{Actor, HireUpdate, Loan, LoanFilter, Store, WorkshopHolder};
 
 const WORKSHOP_ILAM: &str = "1000000016";
 const WORKSHOP_LORESTAN: &str = "1000000015";
@@ -590,14 +590,7 @@ async fn oracle_through_the_store(store: Store) {
         impact::reverify_upload_in_pages(&mut write, &VerificationRules::default(), upload_id, 7)
             .await
             .unwrap();
-    write.audit(AuditEntry {
-        action: "hires.verify",
-        entity: "insured_upload",
-        entity_id: upload_id.to_string(),
-        province: None,
-        before: None,
-        after: None,
-    });
+    write.audit(impact::reverification_audit(upload_id));
     write.commit().await.unwrap();
     assert_eq!(judged, u64::try_from(want.len()).unwrap());
     assert_eq!(statuses().await, want);

@@ -22,12 +22,12 @@ use taavon_core::impact::{HireVerdict, InsuredRow, VerificationRules};
 use taavon_core::reference::ProvinceCode;
 use taavon_core::registry::Gender;
 use taavon_core::timestamp::Timestamp;
-use taavon_store::{Actor, AuditEntry, NewHire, RunningLoan, Store};
+use taavon_store::{Actor, NewHire, RunningLoan, Store};
 
 use super::eod::{peak_rss_kb, reset_peak_rss};
 use crate::synth::SplitMix;
 use taavon_app::AppError;
-use taavon_app::impact::{ListFile, import_insured_list, reverify_upload};
+use taavon_app::impact::{ListFile, import_insured_list, reverification_audit, reverify_upload};
 
 /// Rows each synthetic person has on the list.
 const MONTHS_PER_PERSON: u64 = 4;
@@ -180,15 +180,7 @@ async fn time_verification(
     let mut write = store.write(Actor::system("bench"), now).await?;
     let (hires_judged, hires_changed) =
         reverify_upload(&mut write, &VerificationRules::default(), upload_id).await?;
-    // An upload audits itself; this pass stands in for its verification step.
-    write.audit(AuditEntry {
-        action: "hires.verify",
-        entity: "insured_upload",
-        entity_id: upload_id.to_string(),
-        province: None,
-        before: None,
-        after: None,
-    });
+    write.audit(reverification_audit(upload_id));
     write.commit().await?;
     Ok((
         started.elapsed(),
