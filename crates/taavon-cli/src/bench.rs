@@ -102,7 +102,8 @@ pub struct BenchDashboardArgs {
     pub reads: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Measure a database an earlier run loaded, as it is (its sizes as given then).
+    /// Measure a database an earlier run loaded, as it is (its sizes as given then),
+    /// after giving its records their history if that run stopped before it.
     #[arg(long)]
     pub loaded: bool,
 }

@@ -89,10 +89,10 @@ const WAITING: [(ApplicationState, usize, u64); 6] = {
 };
 const WAITING_WEIGHTS: u64 = {
     let mut weights = 0;
-    let mut index = 0;
-    while index < WAITING.len() {
-        weights += WAITING[index].2;
-        index += 1;
+    let mut rest: &[(ApplicationState, usize, u64)] = &WAITING;
+    while let [(_, _, weight), after @ ..] = rest {
+        weights += *weight;
+        rest = after;
     }
     weights
 };

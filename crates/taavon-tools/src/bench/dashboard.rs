@@ -81,10 +81,14 @@ pub async fn dashboard(
         }));
     }
     let first = super::eod::first_date()?;
-    let (load, history) = if loaded {
+    let (load, history) = if !loaded {
+        load(store, cooperatives, loans, seed, progress, now).await?
+    } else if has_history(store).await? {
         (Duration::ZERO, Duration::ZERO)
     } else {
-        load(store, cooperatives, loans, seed, progress, now).await?
+        // An earlier run loaded the records and was stopped in their history (one
+        // transaction, so none of it stayed): give them their history now.
+        (Duration::ZERO, history(store, seed, now).await?)
     };
     let officer = ProvinceCode::parse("IR-23").map_err(|e| AppError::Internal(e.to_string()))?;
     // The bank of the province's first branch, one the loans were spread over.
@@ -214,11 +218,27 @@ async fn load(
     super::eod::load(store, loans, seed, first, progress, now).await?;
     close_at(store, first, &EodSettings::default(), now).await?;
     let load = started.elapsed();
-    let started = Instant::now();
-    store.synthesize_dashboard_history(now, first, seed).await?;
-    let history = started.elapsed();
+    Ok((load, history(store, seed, now).await?))
+}
 
-    Ok((load, history))
+/// Gives the loaded records their history (`Store::synthesize_dashboard_history`): how
+/// long it took.
+async fn history(store: &Store, seed: u64, now: Timestamp) -> Result<Duration, AppError> {
+    let started = Instant::now();
+    store
+        .synthesize_dashboard_history(now, super::eod::first_date()?, seed)
+        .await?;
+    Ok(started.elapsed())
+}
+
+/// Whether the records have their history: any funnel step kept.
+async fn has_history(store: &Store) -> Result<bool, AppError> {
+    let mut read = store.read().await?;
+    let steps = read
+        .dashboard_step_days(&ApplicationScope::All, None, None)
+        .await?;
+    read.finish().await?;
+    Ok(!steps.is_empty())
 }
 
 /// How many applications there are (contracted or waiting), and how many wait.
