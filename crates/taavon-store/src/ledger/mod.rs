@@ -4,8 +4,10 @@
 //!
 //! A batch is applied by `taavon_ledger` in memory, over a view loaded here of what it
 //! can touch: the accounts it names, the transfers with its ids, the pending transfers
-//! it settles and whatever settled them. What changed is written back in multi-row
-//! statements: the new transfers, and each touched account's balances once per batch.
+//! it settles and whatever settled them. What changed is written back once per batch:
+//! the new transfers, and each touched account's balances (on PostgreSQL one statement
+//! each, the rows as arrays; on SQLite prepared statements, an account rewritten by the
+//! rowid its read found).
 //! Batches are serialised (SQLite has one writer; on PostgreSQL a transaction-scoped
 //! advisory lock), so the view cannot go stale before commit and the ledger's clock
 //! stays strictly increasing.
@@ -25,6 +27,7 @@ use crate::filter::{Value, bind_values};
 use crate::insert::{ROWS_PER_STATEMENT, placeholders};
 use crate::tx::WriteTx;
 
+pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 /// The most events one call may carry (TigerBeetle's own limit), so what a batch loads
@@ -85,7 +88,7 @@ impl WriteTx {
         for existing in load_accounts(self.conn(), &ids).await? {
             view.load_account(existing.account);
         }
-        view.observe_timestamp(SqlxBatchIo(self.conn()).last_timestamp().await?);
+        view.observe_timestamp(last_timestamp(self.conn()).await?);
         let requests: Vec<Account> = accounts.iter().map(|a| a.account).collect();
         let results = view.create_accounts(&requests, clock(self.now)?);
         let created: Vec<LedgerAccount> = accounts
@@ -130,7 +133,9 @@ impl WriteTx {
                     .map_err(db("borrowing the SQLite connection"))?;
                 apply_batch(&mut sqlite::SqliteBatchIo::new(locked)?, transfers, now).await?
             }
-            conn @ Conn::Postgres(_) => apply_batch(&mut SqlxBatchIo(conn), transfers, now).await?,
+            Conn::Postgres(tx) => {
+                apply_batch(&mut postgres::PostgresBatchIo(tx), transfers, now).await?
+            }
         };
         if created.is_empty() {
             return Ok(results);
@@ -172,8 +177,9 @@ impl WriteTx {
 }
 
 /// What applying a batch of transfers reads and writes, on one engine: `apply_batch`
-/// is the one algorithm, over sqlx (`SqlxBatchIo`) or, on SQLite, rusqlite on the
-/// transaction's own handle (`sqlite::SqliteBatchIo`).
+/// is the one algorithm, over sqlx with one statement per step on PostgreSQL
+/// (`postgres::PostgresBatchIo`) or, on SQLite, rusqlite on the transaction's own handle
+/// (`sqlite::SqliteBatchIo`).
 pub(crate) trait BatchIo {
     /// The stored transfers with these ids, and the posts and voids of the pending ones
     /// named (whatever settled them).
@@ -276,81 +282,14 @@ async fn apply_batch(
     })
 }
 
-/// A batch's reads and writes through sqlx, many rows to a statement (on PostgreSQL
-/// each statement is a round trip).
-struct SqlxBatchIo<'a>(&'a mut Conn);
-
-impl BatchIo for SqlxBatchIo<'_> {
-    async fn transfers_named(
-        &mut self,
-        ids: &BTreeSet<u128>,
-        pending: &BTreeSet<u128>,
-    ) -> Result<Vec<Transfer>, StoreError> {
-        let mut transfers = Vec::new();
-        for (column, named) in [("id", ids), ("pending_id", pending)] {
-            let named: Vec<u128> = named.iter().copied().collect();
-            for chunk in named.chunks(IDS_PER_QUERY) {
-                let (condition, values) = among(self.0, column, chunk);
-                // IS NOT NULL lets both engines use the partial index on pending_id.
-                let sql = format!(
-                    "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers \
-                     WHERE {column} IS NOT NULL AND {condition}"
-                );
-                transfers.extend(select_transfers(self.0, sql, &values).await?);
-            }
-        }
-        Ok(transfers)
-    }
-
-    async fn highest_transfer_id(&mut self) -> Result<Option<u128>, StoreError> {
-        let highest: Option<String> = on!(&mut *self.0, |c| sqlx::query(HIGHEST_TRANSFER_ID)
-            .fetch_one(c)
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(db("reading the highest transfer id"))?);
-        highest.as_deref().map(parse_hex128).transpose()
-    }
-
-    async fn accounts_named(&mut self, ids: &BTreeSet<u128>) -> Result<Vec<Account>, StoreError> {
-        Ok(load_accounts(self.0, ids)
-            .await?
-            .into_iter()
-            .map(|labelled| labelled.account)
-            .collect())
-    }
-
-    async fn last_timestamp(&mut self) -> Result<u64, StoreError> {
-        let last: i64 = on!(&mut *self.0, |c| sqlx::query(LAST_TIMESTAMP)
-            .fetch_one(c)
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(db("reading the ledger's clock"))?);
-        u64::try_from(last).map_err(|_| corrupt("a negative ledger timestamp"))
-    }
-
-    async fn insert_transfers(&mut self, created: &[Transfer]) -> Result<(), StoreError> {
-        for chunk in created.chunks(ROWS_PER_STATEMENT) {
-            insert_transfers(self.0, chunk).await?;
-        }
-        Ok(())
-    }
-
-    async fn update_balances(&mut self, accounts: &[Account]) -> Result<(), StoreError> {
-        for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
-            update_balances(self.0, chunk).await?;
-        }
-        Ok(())
-    }
-
-    async fn count_unindexed(&mut self, created: usize) -> Result<i64, StoreError> {
-        let created = i64::try_from(created).unwrap_or(i64::MAX);
-        on!(&mut *self.0, |c| sqlx::query(COUNT_UNINDEXED)
-            .bind(created)
-            .fetch_one(c)
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(db("counting transfers past the account index")))
-    }
+/// The newest timestamp the ledger has assigned, when opening accounts.
+async fn last_timestamp(conn: &mut Conn) -> Result<u64, StoreError> {
+    let last: i64 = on!(conn, |c| sqlx::query(LAST_TIMESTAMP)
+        .fetch_one(c)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(db("reading the ledger's clock"))?);
+    u64::try_from(last).map_err(|_| corrupt("a negative ledger timestamp"))
 }
 
 /// The newest timestamp the ledger has assigned (to an account or a transfer).
@@ -391,11 +330,6 @@ pub(crate) fn hex128(value: u128) -> String {
 
 pub(crate) fn hex64(value: u64) -> String {
     format!("{value:016x}")
-}
-
-/// An optional id: 0 (none) is stored as NULL.
-fn optional_hex128(value: u128) -> Option<String> {
-    (value != 0).then(|| hex128(value))
 }
 
 pub(crate) fn stored_i64(value: u64, what: &'static str) -> Result<i64, StoreError> {
@@ -529,68 +463,6 @@ async fn insert_accounts(conn: &mut Conn, chunk: &[LedgerAccount]) -> Result<(),
         ]);
     }
     execute(conn, sql, &values, "opening ledger accounts").await
-}
-
-async fn insert_transfers(conn: &mut Conn, chunk: &[Transfer]) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO ledger_transfers ({TRANSFER_COLUMNS}) VALUES {}",
-        placeholders(conn, chunk.len(), 12)
-    );
-    let timestamps = chunk
-        .iter()
-        .map(|t| stored_i64(t.timestamp, "a transfer's timestamp"))
-        .collect::<Result<Vec<i64>, StoreError>>()?;
-    // Bound directly rather than through `Value`: this is the hot path of every batch.
-    on!(conn, |c| {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (t, timestamp) in chunk.iter().zip(timestamps) {
-            query = query
-                .bind(timestamp)
-                .bind(hex128(t.id))
-                .bind(hex128(t.debit_account_id))
-                .bind(hex128(t.credit_account_id))
-                .bind(t.amount)
-                .bind(optional_hex128(t.pending_id))
-                .bind(i64::from(t.ledger))
-                .bind(i64::from(t.code))
-                .bind(i64::from(t.flags.bits()))
-                .bind(hex128(t.user_data_128))
-                .bind(hex64(t.user_data_64))
-                .bind(i64::from(t.user_data_32));
-        }
-        query
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db("recording ledger transfers"))
-    })
-}
-
-/// Sets each account's four balances in one statement (`UPDATE … FROM (VALUES …)`,
-/// whose columns both engines name `column1`, `column2`, …).
-async fn update_balances(conn: &mut Conn, chunk: &[Account]) -> Result<(), StoreError> {
-    let sql = format!(
-        "UPDATE ledger_accounts SET debits_pending = v.column2, debits_posted = v.column3, \
-         credits_pending = v.column4, credits_posted = v.column5 \
-         FROM (VALUES {}) AS v WHERE ledger_accounts.id = v.column1",
-        placeholders(conn, chunk.len(), 5)
-    );
-    on!(conn, |c| {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for a in chunk {
-            query = query
-                .bind(hex128(a.id))
-                .bind(a.debits_pending)
-                .bind(a.debits_posted)
-                .bind(a.credits_pending)
-                .bind(a.credits_posted);
-        }
-        query
-            .execute(c)
-            .await
-            .map(|_| ())
-            .map_err(db("updating ledger balances"))
-    })
 }
 
 async fn execute(
