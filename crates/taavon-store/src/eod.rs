@@ -12,23 +12,32 @@
 //!   day when they changed, or by a transaction restating them; the day before its
 //!   contract until then).
 //!
-//! Its numbers are those of every date in between, since each close in between found
-//! them unchanged. A settled loan's is its own, which end of day no longer moves. A
-//! batch already closed in a run still under way reads as of the date before: its
-//! unchanged loans' numbers are those of both dates. `LOAN_COLUMNS` in `loans.rs` is the
-//! one place that reads it.
+//! A settled loan's is its own, which end of day no longer moves. A batch already closed
+//! in a run still under way reads as of the date before. `LOAN_COLUMNS` in `loans.rs` is
+//! the one place that reads it.
+//!
+//! A loan's numbers are those of every date in between, since each close in between
+//! found them unchanged, except days overdue and the late charge: an overdue loan's move
+//! every day, so they are no reason to write it. The row keeps what they are computed
+//! from (the oldest unpaid due day, the late amounts), which only the crossings change,
+//! and reads derive them as of the loan's last closed date (`arrears.rs`). So a loan is
+//! written when an installment falls due or late, or its class or provision moves.
 //!
 //! The numbers kept here are the ones `taavon_core::loans::account` defines; a store spec
 //! checks both agree.
+
+use std::sync::LazyLock;
 
 use sqlx::Row;
 use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::{EodPlan, EodStep};
-use taavon_core::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP};
 use taavon_core::reference::{BankCode, BranchCode};
 
 use crate::StoreError;
+use crate::arrears::{
+    LATE_CHARGE_AS_READ, days_overdue_at, days_overdue_closed_at, late_charge_at,
+};
 use crate::audit::AuditEntry;
 use crate::conn::Conn;
 use crate::error::{Decoded, db};
@@ -176,7 +185,7 @@ impl Reader {
         let sums: Vec<String> = [
             "outstanding_principal_rial",
             "due_unpaid_rial",
-            "penalty_charged_rial",
+            &LATE_CHARGE_AS_READ,
             "provision_rial",
             "closed_day",
             "version",
@@ -431,10 +440,11 @@ impl WriteTx {
         })
     }
 
-    /// Replaces the portfolio snapshot of `business_on` from the loans as they stand.
+    /// Replaces the portfolio snapshot of `business_on` (`day`, days since 1970-01-01)
+    /// from the loans as they stand once end of day has closed it for all of them.
     pub async fn snapshot_portfolio(
         &mut self,
-        business_on: &str,
+        (business_on, day): (&str, i64),
         rules: &ClassificationRules,
     ) -> Result<i64, StoreError> {
         on!(self.conn(), |c| sqlx::query(
@@ -459,6 +469,9 @@ impl WriteTx {
         } else {
             ""
         };
+        // Every open loan is closed at `day`, which the business date records only once
+        // this transaction commits.
+        let days_overdue = days_overdue_closed_at("$2");
         let sql = format!(
             "INSERT INTO portfolio_snapshots (business_on, province, bank, branch, loans, \
              outstanding_rial, par30_rial, par90_rial, past_due_rial, deferred_rial, \
@@ -466,8 +479,8 @@ impl WriteTx {
              CAST(SUM(outstanding_principal_rial) AS BIGINT), {}, {}, {}, {}, {}, \
              CAST(SUM(provision_rial) AS BIGINT) FROM loans{not_indexed} \
              WHERE status = {} GROUP BY province, bank, branch",
-            sum_when("days_overdue > 30"),
-            sum_when("days_overdue > 90"),
+            sum_when(&format!("{days_overdue} > 30")),
+            sum_when(&format!("{days_overdue} > 90")),
             sum_when(&class_is(LoanClass::PastDue)),
             sum_when(&class_is(LoanClass::Deferred)),
             sum_when(&class_is(LoanClass::Doubtful)),
@@ -475,6 +488,7 @@ impl WriteTx {
         );
         let rows = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(business_on)
+            .bind(day)
             .execute(c)
             .await
             .map(|result| result.rows_affected())
@@ -496,8 +510,7 @@ impl WriteTx {
 
 /// Days overdue at `$1` from the oldest unpaid due day (after the overdue step's
 /// crossing statement has moved it).
-const DAYS_OVERDUE: &str =
-    "(CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 ELSE $1 - oldest_unpaid_due_day END)";
+static DAYS_OVERDUE: LazyLock<String> = LazyLock::new(|| days_overdue_at("$1"));
 
 /// The statement a per-batch step runs over the installments crossing a day since each
 /// loan's last closed day, if any, answering the loans it wrote. It binds `$1` the day
@@ -562,22 +575,25 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
 
 /// The close of a batch: every step's per-loan numbers in one UPDATE (each pass rewrote
 /// every row, so one instead of four was most of the cost), written only to the loans
-/// whose numbers it changes or that `touched` lists (a crossing or a class move wrote
-/// them), each dated `$1` with a new version. A loan whose numbers stay is left as it
-/// is: at 1 000 000 loans most owe nothing on a given day, and their rewrite was the
-/// close's cost. It sets no indexed column, so PostgreSQL updates heap-only.
+/// whose provision it changes or that `touched` lists (a crossing or a class move wrote
+/// them), each dated `$1` with a new version. A loan whose provision stays is left as
+/// it is, even when its days overdue and late charge move: reads derive those two as of
+/// the loan's last closed date (`arrears.rs`), so an overdue loan is written on the days
+/// an installment falls due or late and on the days it changes class, not every day.
+/// It sets no indexed column, so PostgreSQL updates heap-only.
 fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i64]) -> String {
-    let numbers: Vec<(&str, String)> = steps
+    let numbers: Vec<(EodStep, &str, String)> = steps
         .iter()
-        .filter_map(|step| row_number(*step, rules))
+        .filter_map(|step| row_number(*step, rules).map(|(column, value)| (*step, column, value)))
         .collect();
     let assignments: String = numbers
         .iter()
-        .map(|(column, value)| format!("{column} = {value}, "))
+        .map(|(_, column, value)| format!("{column} = {value}, "))
         .collect();
     let mut changed: Vec<String> = numbers
         .iter()
-        .map(|(column, value)| format!("{column} <> {value}"))
+        .filter(|(step, _, _)| !derived_on_read(*step))
+        .map(|(_, column, value)| format!("{column} <> {value}"))
         .collect();
     if !touched.is_empty() {
         changed.push(ids_in(touched));
@@ -594,6 +610,14 @@ fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i6
     )
 }
 
+/// Whether the number `step` keeps is derived as of the loan's last closed date when
+/// read (`arrears.rs`), so that its change alone writes no loan: days overdue and the
+/// late charge follow from the oldest unpaid due day and the late amounts, which only
+/// the crossings change.
+fn derived_on_read(step: EodStep) -> bool {
+    matches!(step, EodStep::Overdue | EodStep::LateCharges)
+}
+
 /// The number a per-batch step keeps on each loan, and its value from the loan's own row
 /// (after the crossing statements), binding `$1` the day. The close sets all of them in
 /// one UPDATE, where every expression reads the row as it was before it, so none reads
@@ -601,20 +625,8 @@ fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i6
 /// overdue step sets (and `class_by_days` the class).
 fn row_number(step: EodStep, rules: &ClassificationRules) -> Option<(&'static str, String)> {
     match step {
-        EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.to_owned())),
-        // The unpaid·day − weight difference is taken first: it is small (rial-days
-        // late), while either term alone is rials × days since 1970.
-        // The spread and divisor are the core's (`late_charge`), rounded half up as
-        // `account::late_charge_to_date` does.
-        EodStep::LateCharges => Some((
-            "penalty_charged_rial",
-            format!(
-                "(((rate_bp + {LATE_CHARGE_SPREAD_BP}) * \
-                 (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + {}) \
-                 / {LATE_CHARGE_DIVISOR})",
-                LATE_CHARGE_DIVISOR / 2
-            ),
-        )),
+        EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.clone())),
+        EodStep::LateCharges => Some(("penalty_charged_rial", late_charge_at("$1"))),
         EodStep::Classify => Some((
             "provision_rial",
             format!(
@@ -674,9 +686,10 @@ fn ids_in(ids: &[i64]) -> String {
 /// `values` (for current, past due, deferred, doubtful) chosen by days overdue at `$1`.
 fn by_days(rules: &ClassificationRules, values: [String; 4]) -> String {
     let [current, past_due, deferred, doubtful] = values;
+    let days = &*DAYS_OVERDUE;
     format!(
-        "CASE WHEN {DAYS_OVERDUE} > {} THEN {doubtful} WHEN {DAYS_OVERDUE} > {} \
-         THEN {deferred} WHEN {DAYS_OVERDUE} > {} THEN {past_due} ELSE {current} END",
+        "CASE WHEN {days} > {} THEN {doubtful} WHEN {days} > {} \
+         THEN {deferred} WHEN {days} > {} THEN {past_due} ELSE {current} END",
         rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
     )
 }
