@@ -76,6 +76,16 @@ pub struct ClassTotals {
     pub versions: i128,
 }
 
+/// A row of `changes_statement`: the batch's count of open loans, or a loan to write.
+enum Change {
+    Open(i64),
+    Loan {
+        id: i64,
+        from: LoanClass,
+        moves: bool,
+    },
+}
+
 /// What one end-of-day batch did: the loans it closed, those it wrote and those whose
 /// class it moved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -290,7 +300,8 @@ impl Reader {
 
 impl WriteTx {
     /// Runs the plan's per-batch steps over loans `first..=last` for `day` (days since
-    /// 1970-01-01, the ISO `business_on`), writes the loans whose numbers change and
+    /// 1970-01-01, the ISO `business_on`), writes the loans whose stored numbers change
+    /// (not those whose days overdue or late charge alone move, see `arrears.rs`) and
     /// records the batch. Answers the loans closed, those written and the classes moved;
     /// a batch already recorded for the day, or a day already closed for every loan,
     /// closes nothing.
@@ -315,33 +326,40 @@ impl WriteTx {
         if recorded.is_some() || closed_for_all.is_some_and(|closed| closed >= day) {
             return Ok(EodBatch::default());
         }
-        let (open, written_lowest): (i64, Option<i64>) =
-            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*), MIN(closed_day) FROM loans WHERE {}",
-                batch_loans()
-            )))
-            .bind(day)
-            .bind(first)
-            .bind(last)
-            .fetch_one(c)
-            .await
-            .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-            .map_err(db("finding a batch's oldest closed day"))?);
-        let Some(written_lowest) = written_lowest.filter(|_| open > 0) else {
-            return Ok(EodBatch::default());
-        };
         // The batch's oldest last closed date: installments due after it are crossed,
-        // each loan's own `closed_day` bounding them too (the statements' condition).
-        let lowest = closed_for_all.map_or(written_lowest, |closed| closed.max(written_lowest));
+        // each loan's own `closed_day` bounding them too (the statements' condition). On
+        // a daily close it is the day before (every open loan's own date is no later),
+        // so only a first close or one catching up reads the batch for it.
+        let lowest = match closed_for_all {
+            Some(closed) if closed == day - 1 => closed,
+            _ => {
+                let written_lowest: Option<i64> =
+                    on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT MIN(closed_day) FROM loans WHERE {}",
+                        batch_loans()
+                    )))
+                    .bind(day)
+                    .bind(first)
+                    .bind(last)
+                    .fetch_one(c)
+                    .await
+                    .and_then(|row| row.try_get(0))
+                    .map_err(db("finding a batch's oldest closed day"))?);
+                let Some(written_lowest) = written_lowest else {
+                    return Ok(EodBatch::default());
+                };
+                closed_for_all.map_or(written_lowest, |closed| closed.max(written_lowest))
+            }
+        };
         let steps: Vec<EodStep> = plan
             .steps()
             .iter()
             .copied()
             .filter(|s| s.per_batch())
             .collect();
-        // The loans a crossing or a class move wrote, which the close must date even if
-        // the numbers it sets stay the same (an installment falling due today leaves the
-        // days overdue at 0).
+        // The loans a crossing, a class move or a new provision writes, which the close
+        // must date even if the numbers it sets stay the same (an installment falling due
+        // today leaves the days overdue at 0).
         let mut touched: Vec<i64> = Vec::new();
         let crossings = steps
             .iter()
@@ -360,56 +378,81 @@ impl WriteTx {
                 .map_err(db("decoding an end-of-day step's loans"))?);
             touched.extend(ids);
         }
-        let mut class_changes = Vec::new();
-        if steps.contains(&EodStep::Classify) {
-            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                class_changes_statement(rules)
-            ))
-            .bind(day)
-            .bind(first)
-            .bind(last)
-            .fetch_all(c)
-            .await
-            .map_err(db("finding the loans changing class"))?
-            .iter()
-            .map(|row| {
-                let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
-                let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
-                let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
-                    table: "loans",
-                    id: id.to_string(),
-                    column: "class",
-                    value: class.clone(),
-                })?;
-                Ok::<_, StoreError>((id, class))
-            })
-            .collect::<Result<Vec<_>, _>>()?);
-            let moving: Vec<i64> = class_changes.iter().map(|(id, _)| *id).collect();
-            if !moving.is_empty() {
-                on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                    reclassify_statement(rules, &moving)
-                ))
-                .bind(day)
-                .bind(first)
-                .bind(last)
-                .execute(c)
-                .await
-                .map_err(db("moving loans to their class"))
-                .map(|_| ())?);
-            }
-            touched.extend(moving);
-        }
-        let written = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-            close_statement(&steps, rules, &touched)
+        let classify = steps.contains(&EodStep::Classify);
+        let changing = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+            changes_statement(classify.then_some(rules))
         ))
         .bind(day)
         .bind(first)
         .bind(last)
-        .execute(c)
+        .fetch_all(c)
         .await
-        .map(|result| result.rows_affected())
-        .map_err(db("closing a batch of loans"))?);
-        let written = i64::try_from(written).unwrap_or(i64::MAX);
+        .map_err(db("finding the loans to write"))?
+        .iter()
+        .map(|row| {
+            let decoding = "decoding a loan to write";
+            let id: i64 = row.try_get("id").map_err(db(decoding))?;
+            let class: Option<String> = row.try_get("class").map_err(db(decoding))?;
+            let moves: Option<bool> = row.try_get("moves").map_err(db(decoding))?;
+            let Some(class) = class else {
+                return Ok::<_, StoreError>(Change::Open(id));
+            };
+            let from = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
+                table: "loans",
+                id: id.to_string(),
+                column: "class",
+                value: class.clone(),
+            })?;
+            Ok(Change::Loan {
+                id,
+                from,
+                moves: moves == Some(true),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?);
+        let mut open = 0;
+        let mut class_changes = Vec::new();
+        for change in changing {
+            match change {
+                Change::Open(count) => open = count,
+                Change::Loan { id, from, moves } => {
+                    if moves {
+                        class_changes.push((id, from));
+                    }
+                    touched.push(id);
+                }
+            }
+        }
+        if open == 0 {
+            return Ok(EodBatch::default());
+        }
+        let moving: Vec<i64> = class_changes.iter().map(|(id, _)| *id).collect();
+        if !moving.is_empty() {
+            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                reclassify_statement(rules, &moving)
+            ))
+            .bind(day)
+            .bind(first)
+            .bind(last)
+            .execute(c)
+            .await
+            .map_err(db("moving loans to their class"))
+            .map(|_| ())?);
+        }
+        let mut written = 0;
+        if !touched.is_empty() {
+            touched.sort_unstable();
+            touched.dedup();
+            let count = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                close_statement(&steps, rules, &touched)
+            ))
+            .bind(day)
+            .execute(c)
+            .await
+            .map(|result| result.rows_affected())
+            .map_err(db("closing a batch of loans"))?);
+            written = i64::try_from(count).unwrap_or(i64::MAX);
+        }
         let now = self.now.to_string();
         on!(self.conn(), |c| sqlx::query(
             "INSERT INTO eod_runs (business_on, batch, loans, finished_at) VALUES ($1, $2, $3, $4)"
@@ -575,47 +618,27 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
 
 /// The close of a batch: every step's per-loan numbers in one UPDATE (each pass rewrote
 /// every row, so one instead of four was most of the cost), written only to the loans
-/// whose provision it changes or that `touched` lists (a crossing or a class move wrote
-/// them), each dated `$1` with a new version. A loan whose provision stays is left as
-/// it is, even when its days overdue and late charge move: reads derive those two as of
-/// the loan's last closed date (`arrears.rs`), so an overdue loan is written on the days
-/// an installment falls due or late and on the days it changes class, not every day.
-/// It sets no indexed column, so PostgreSQL updates heap-only.
+/// `touched` lists (never empty): those a crossing wrote and those whose class or
+/// provision moves (`changes_statement`), each dated `$1` with a new version. Any other
+/// loan is left as it is, even when its days overdue and late charge move: reads derive
+/// those two as of the loan's last closed date (`arrears.rs`), so an overdue loan is
+/// written on the days an installment falls due or late and on the days it changes
+/// class, not every day. Found by id alone (it binds only `$1`): with the batch's id
+/// range beside the list, PostgreSQL walked the whole range (42 ms a batch at 1 000 000
+/// loans for a few hundred rows) instead of looking each id up. It sets no indexed
+/// column, so PostgreSQL updates heap-only.
 fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i64]) -> String {
-    let numbers: Vec<(EodStep, &str, String)> = steps
+    let assignments: String = steps
         .iter()
-        .filter_map(|step| row_number(*step, rules).map(|(column, value)| (*step, column, value)))
+        .filter_map(|step| row_number(*step, rules))
+        .map(|(column, value)| format!("{column} = {value}, "))
         .collect();
-    let assignments: String = numbers
-        .iter()
-        .map(|(_, column, value)| format!("{column} = {value}, "))
-        .collect();
-    let mut changed: Vec<String> = numbers
-        .iter()
-        .filter(|(step, _, _)| !derived_on_read(*step))
-        .map(|(_, column, value)| format!("{column} <> {value}"))
-        .collect();
-    if !touched.is_empty() {
-        changed.push(ids_in(touched));
-    }
-    let changed = if changed.is_empty() {
-        "FALSE".to_owned()
-    } else {
-        changed.join(" OR ")
-    };
     format!(
         "UPDATE loans SET {assignments}closed_day = $1, version = version + 1 \
-         WHERE {} AND ({changed})",
-        batch_loans()
+         WHERE {} AND status = {} AND closed_day < $1",
+        ids_in(touched),
+        active()
     )
-}
-
-/// Whether the number `step` keeps is derived as of the loan's last closed date when
-/// read (`arrears.rs`), so that its change alone writes no loan: days overdue and the
-/// late charge follow from the oldest unpaid due day and the late amounts, which only
-/// the crossings change.
-fn derived_on_read(step: EodStep) -> bool {
-    matches!(step, EodStep::Overdue | EodStep::LateCharges)
 }
 
 /// The number a per-batch step keeps on each loan, and its value from the loan's own row
@@ -627,28 +650,38 @@ fn row_number(step: EodStep, rules: &ClassificationRules) -> Option<(&'static st
     match step {
         EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.clone())),
         EodStep::LateCharges => Some(("penalty_charged_rial", late_charge_at("$1"))),
-        EodStep::Classify => Some((
-            "provision_rial",
-            format!(
-                "((outstanding_principal_rial * {} + 5000) / 10000)",
-                by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))
-            ),
-        )),
+        EodStep::Classify => Some(("provision_rial", provision_by_days(rules))),
         EodStep::Portfolio | EodStep::ProvisionLedger => None,
     }
 }
 
-/// The loans of the batch whose class changes at `$1`, with the class they leave (their
-/// events say both); read before the move, which cannot answer the old value.
+/// One pass over the batch after the crossings, answering its open loans' count (the
+/// row whose `class` is NULL, `id` holding the count) and each loan whose class or
+/// provision changes at `$1` under `rules` (none without them), with the class it has
+/// (its events say the old and the new one) and whether the class `moves`; in id order. Read before
+/// the move, which cannot answer the old value, and in one statement, because each pass
+/// over a batch fetches every row of it (the count, the class read and the close's own
+/// comparison were three).
 /// The class is set apart from the close, because `class` is in the loans' indexes (by
 /// branch and by province): setting it on every loan every day rewrote both indexes
 /// for each loan, about twice the cost of the close, while only the few loans crossing
 /// a threshold change class.
-fn class_changes_statement(rules: &ClassificationRules) -> String {
+fn changes_statement(rules: Option<&ClassificationRules>) -> String {
+    let (moves, reprovisions) = rules.map_or_else(
+        || ("FALSE".to_owned(), "FALSE".to_owned()),
+        |rules| {
+            (
+                format!("class <> {}", class_by_days(rules)),
+                format!("provision_rial <> {}", provision_by_days(rules)),
+            )
+        },
+    );
     format!(
-        "SELECT id, class FROM loans WHERE {} AND class <> {} ORDER BY id",
-        batch_loans(),
-        class_by_days(rules)
+        "WITH batch AS (SELECT id, class, {moves} AS moves, {reprovisions} AS reprovisions \
+         FROM loans WHERE {}) \
+         SELECT id, class, moves FROM batch WHERE moves OR reprovisions \
+         UNION ALL SELECT COUNT(*), NULL, NULL FROM batch ORDER BY 1",
+        batch_loans()
     )
 }
 
@@ -660,6 +693,14 @@ fn reclassify_statement(rules: &ClassificationRules, ids: &[i64]) -> String {
         class_by_days(rules),
         batch_loans(),
         ids_in(ids)
+    )
+}
+
+/// The provision at `$1`: the outstanding principal at its class's rate, rounded half up.
+fn provision_by_days(rules: &ClassificationRules) -> String {
+    format!(
+        "((outstanding_principal_rial * {} + 5000) / 10000)",
+        by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))
     )
 }
 
