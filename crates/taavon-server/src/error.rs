@@ -188,23 +188,29 @@ pub async fn problems_for_api(request: Request, next: Next) -> Response {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (code, status) = code_and_status(&self.0);
-        let detail = match &self.0 {
-            AppError::Store(error) if error.unavailability().is_some() => {
+        let unavailable = match &self.0 {
+            AppError::Store(error) => error.unavailability(),
+            _ => None,
+        };
+        let detail = match (&self.0, unavailable) {
+            (_, Some(unavailability)) => {
                 tracing::warn!(error = %self.0, "database unavailable");
-                Some(match error.unavailability() {
-                    Some(Unavailability::StorageFailed) => "The database could not store \
-                        the change: its disk is full or failing. Nothing was saved."
+                Some(match unavailability {
+                    Unavailability::StorageFailed => "The database could not store the \
+                        change: its disk is full or failing. Nothing was saved."
                         .to_owned(),
-                    _ => "The database is unavailable; try again shortly.".to_owned(),
+                    Unavailability::Unreachable => {
+                        "The database is unavailable; try again shortly.".to_owned()
+                    }
                 })
             }
             // Internal detail is logged, never shown.
-            AppError::Store(_) | AppError::Internal(_) => {
+            (AppError::Store(_) | AppError::Internal(_), None) => {
                 tracing::error!(error = %self.0, "request failed");
                 None
             }
-            AppError::Invalid(_) => Some("Some fields are invalid; see errors.".to_owned()),
-            other => Some(other.to_string()),
+            (AppError::Invalid(_), None) => Some("Some fields are invalid; see errors.".to_owned()),
+            (other, None) => Some(other.to_string()),
         };
         let errors = match &self.0 {
             AppError::Invalid(fields) => fields.iter().map(ProblemField::from).collect(),

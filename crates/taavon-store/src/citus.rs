@@ -11,12 +11,13 @@
 use sqlx::postgres::PgPool;
 
 use crate::StoreError;
+use crate::dashboard_check::KEPT_TABLES;
 use crate::error::db;
 
 /// Replicated to every node: small, national, read by every province's queries and
 /// joined with their rows, written rarely. In an order in which each one's foreign keys
 /// point at tables already made reference tables.
-pub(crate) const REFERENCE_TABLES: &[&str] = &[
+const REFERENCE_TABLES: &[&str] = &[
     "provinces",
     "counties",
     "sectors",
@@ -36,17 +37,14 @@ pub(crate) const REFERENCE_TABLES: &[&str] = &[
 /// Distributed by `province` and co-located with the first, so a province's rows of every
 /// one of them sit in the same shard (joins on the province stay on one node). Only the
 /// tables whose keys already hold the province and whose foreign keys point at reference
-/// tables alone; the design note lists what the others need.
-pub(crate) const DISTRIBUTED_TABLES: &[&str] = &[
-    "support_county_figures",
-    "portfolio_snapshots",
-    "dashboard_figures",
-    "dashboard_month_figures",
-    "dashboard_commitments",
-    "dashboard_step_days",
-    "dashboard_month_step_days",
-    "dashboard_province_step_days",
-];
+/// tables alone — these and the dashboards' kept tables; the design note lists what the
+/// others need.
+const DISTRIBUTED_TABLES: [&str; 2] = ["support_county_figures", "portfolio_snapshots"];
+
+/// Every distributed table, in the order they are made.
+fn distributed_tables() -> impl Iterator<Item = &'static str> {
+    DISTRIBUTED_TABLES.into_iter().chain(KEPT_TABLES)
+}
 
 /// Makes the reference and distributed tables of a Citus database; nothing elsewhere.
 pub(crate) async fn distribute(pool: &PgPool) -> Result<(), StoreError> {
@@ -84,7 +82,7 @@ pub(crate) async fn distribute(pool: &PgPool) -> Result<(), StoreError> {
             .map_err(db(CONTEXT))?;
     }
     let mut colocate_with = "none";
-    for table in DISTRIBUTED_TABLES {
+    for table in distributed_tables() {
         if !done.iter().any(|d| d == table) {
             sqlx::query("SELECT create_distributed_table($1, 'province', colocate_with => $2)")
                 .bind(table)

@@ -18,9 +18,10 @@ use taavon_core::timestamp::Timestamp;
 
 use crate::StoreError;
 use crate::applications::{APPLICATION_INSERT_COLUMNS, code_list};
+use crate::dashboard_check::KEPT_TABLES;
 use crate::dashboard_figures::backfill_sql;
 use crate::dashboard_rollups::backfill_rollups_sql;
-use crate::dashboard_steps::{backfill_province_step_days_sql, backfill_step_days_sql};
+use crate::dashboard_steps::{backfill_province_step_days_sql, rebuild_step_days_sql};
 use crate::error::db;
 use crate::filter::code_literal;
 use crate::support_figures::day_number_sql;
@@ -86,7 +87,15 @@ const WAITING: [(ApplicationState, usize, u64); 6] = {
         (S::BankApproved, 4, 3),
     ]
 };
-const WAITING_WEIGHTS: u64 = 20;
+const WAITING_WEIGHTS: u64 = {
+    let mut weights = 0;
+    let mut index = 0;
+    while index < WAITING.len() {
+        weights += WAITING[index].2;
+        index += 1;
+    }
+    weights
+};
 
 /// The states the synthesized history leaves applications waiting in (each some role's
 /// inbox's).
@@ -239,20 +248,12 @@ impl crate::Store {
         for loan in loans {
             write.loan_figures_changed(loan);
         }
-        let kept = [
-            "dashboard_figures",
-            "dashboard_month_figures",
-            "dashboard_commitments",
-            "dashboard_step_days",
-            "dashboard_month_step_days",
-            "dashboard_province_step_days",
-        ]
-        .map(|table| format!("DELETE FROM {table}"));
+        let kept = KEPT_TABLES.map(|table| format!("DELETE FROM {table}"));
         let backfills = kept
             .into_iter()
             .chain([backfill_sql()])
             .chain(backfill_rollups_sql())
-            .chain(backfill_step_days_sql())
+            .chain(rebuild_step_days_sql())
             .chain([backfill_province_step_days_sql()])
             .chain(["DROP TABLE bench_pending", "DROP TABLE bench_days"].map(str::to_owned));
         for sql in backfills {

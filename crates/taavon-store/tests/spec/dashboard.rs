@@ -111,10 +111,11 @@ async fn funnel_steps_are_kept_with_the_days_since_the_step_before(
     store: Store,
     _url: String,
 ) -> Checks {
-    // Establishes the days each step took for three applications with known dates: one
+    // Establishes the days each step took for four applications with known dates: one
     // found eligible 2 days after submission, approved after 7, referred after 2 and
     // contracted after 13; one eligible the same day (0) and approved after 4; one
-    // approved after 20; and a loan first disbursed 5 days after its contract (a second
+    // approved after 20; one submitted straight into review (0) and approved after 6;
+    // and a loan first disbursed 5 days after its contract (a second
     // disbursement is no step). A period cut inside a month and one of whole months read
     // the same counts; a bank sees only the steps from its referral on.
     use ApplicationState as S;
@@ -152,6 +153,16 @@ async fn funnel_steps_are_kept_with_the_days_since_the_step_before(
             (Transition(Submit), S::Submitted, "2025-01-01"),
             (Eligibility, S::UnderReview, "2025-01-01"),
             (Transition(Approve), S::Approved, "2025-01-21"),
+        ],
+    )
+    .await;
+    // Submitted straight into review: found eligible by its submission itself.
+    application_through(
+        &store,
+        client_id,
+        &[
+            (Transition(Submit), S::UnderReview, "2025-01-13"),
+            (Transition(Approve), S::Approved, "2025-01-19"),
         ],
     )
     .await;
@@ -212,9 +223,10 @@ async fn funnel_steps_are_kept_with_the_days_since_the_step_before(
     }
 
     let all = counted(&[
-        (FunnelStep::Eligible, 0, 2),
+        (FunnelStep::Eligible, 0, 3),
         (FunnelStep::Eligible, 2, 1),
         (FunnelStep::Approved, 4, 1),
+        (FunnelStep::Approved, 6, 1),
         (FunnelStep::Approved, 7, 1),
         (FunnelStep::Approved, 20, 1),
         (FunnelStep::Referred, 2, 1),
