@@ -164,11 +164,17 @@ pub(super) async fn contracted_loan(store: &Store) -> Loan {
 async fn close(store: &Store, day: i64) -> i64 {
     let batch = close_batch(store, day).await;
     if batch.closed > 0 {
-        let mut write = store.write(operator(), now()).await.unwrap();
-        write.close_business_date(day, &iso(day + 1)).await.unwrap();
-        write.commit().await.unwrap();
+        open_next_date(store, day).await;
     }
     batch.closed
+}
+
+/// Ends a run that closed `day`: the next date opens, and every loan reads as closed at
+/// `day`.
+async fn open_next_date(store: &Store, day: i64) {
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write.close_business_date(day, &iso(day + 1)).await.unwrap();
+    write.commit().await.unwrap();
 }
 
 /// Closes the one batch of `day` (loans 1 to 1000), without opening the next date: a run
@@ -362,12 +368,7 @@ async fn a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed(
         "while the date is still open, the loan reads as of the date before"
     );
     assert_eq!(unchanged.state, loan.state);
-    let mut write = store.write(operator(), now()).await.unwrap();
-    write
-        .close_business_date(START_DAY + 1, &iso(START_DAY + 2))
-        .await
-        .unwrap();
-    write.commit().await.unwrap();
+    open_next_date(&store, START_DAY + 1).await;
     let (closed, _) = current(&store, loan.id).await;
     assert_eq!(closed.state.closed_day, START_DAY + 1);
     assert_eq!(closed.version, loan.version);
@@ -438,12 +439,7 @@ async fn a_quiet_overdue_loan_is_not_written_yet_reads_a_day_more_overdue(
         running.state, before.state,
         "while the date is still open, the loan reads as of the date before"
     );
-    let mut write = store.write(operator(), now()).await.unwrap();
-    write
-        .close_business_date(START_DAY + 33, &iso(START_DAY + 34))
-        .await
-        .unwrap();
-    write.commit().await.unwrap();
+    open_next_date(&store, START_DAY + 33).await;
     let (after, _) = current(&store, loan.id).await;
     assert_eq!(after.version, before.version, "the row was not rewritten");
     assert_eq!(
