@@ -130,7 +130,7 @@ pub async fn close_at(
         match step {
             EodStep::Portfolio => {
                 report.branches = write
-                    .snapshot_portfolio(&business_on, &settings.rules)
+                    .snapshot_portfolio((&business_on, epoch_day), &settings.rules)
                     .await?;
             }
             EodStep::ProvisionLedger => {

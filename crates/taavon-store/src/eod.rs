@@ -12,23 +12,32 @@
 //!   day when they changed, or by a transaction restating them; the day before its
 //!   contract until then).
 //!
-//! Its numbers are those of every date in between, since each close in between found
-//! them unchanged. A settled loan's is its own, which end of day no longer moves. A
-//! batch already closed in a run still under way reads as of the date before: its
-//! unchanged loans' numbers are those of both dates. `LOAN_COLUMNS` in `loans.rs` is the
-//! one place that reads it.
+//! A settled loan's is its own, which end of day no longer moves. A batch already closed
+//! in a run still under way reads as of the date before. `LOAN_COLUMNS` in `loans.rs` is
+//! the one place that reads it.
+//!
+//! A loan's numbers are those of every date in between, since each close in between
+//! found them unchanged, except days overdue and the late charge: an overdue loan's move
+//! every day, so they are no reason to write it. The row keeps what they are computed
+//! from (the oldest unpaid due day, the late amounts), which only the crossings change,
+//! and reads derive them as of the loan's last closed date (`arrears.rs`). So a loan is
+//! written when an installment falls due or late, or its class or provision moves.
 //!
 //! The numbers kept here are the ones `taavon_core::loans::account` defines; a store spec
 //! checks both agree.
+
+use std::sync::LazyLock;
 
 use sqlx::Row;
 use taavon_core::loans::LoanStatus;
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
 use taavon_core::loans::eod::{EodPlan, EodStep};
-use taavon_core::loans::late_charge::{LATE_CHARGE_DIVISOR, LATE_CHARGE_SPREAD_BP};
 use taavon_core::reference::{BankCode, BranchCode};
 
 use crate::StoreError;
+use crate::arrears::{
+    LATE_CHARGE_AS_READ, days_overdue_at, days_overdue_closed_at, late_charge_at,
+};
 use crate::audit::AuditEntry;
 use crate::conn::Conn;
 use crate::error::{Decoded, db};
@@ -65,6 +74,16 @@ pub struct ClassTotals {
     pub provision_rial: i128,
     pub closed_days: i128,
     pub versions: i128,
+}
+
+/// A row of `changes_statement`: the batch's count of open loans, or a loan to write.
+enum Change {
+    Open(i64),
+    Loan {
+        id: i64,
+        from: LoanClass,
+        moves: bool,
+    },
 }
 
 /// What one end-of-day batch did: the loans it closed, those it wrote and those whose
@@ -176,7 +195,7 @@ impl Reader {
         let sums: Vec<String> = [
             "outstanding_principal_rial",
             "due_unpaid_rial",
-            "penalty_charged_rial",
+            &LATE_CHARGE_AS_READ,
             "provision_rial",
             "closed_day",
             "version",
@@ -281,7 +300,8 @@ impl Reader {
 
 impl WriteTx {
     /// Runs the plan's per-batch steps over loans `first..=last` for `day` (days since
-    /// 1970-01-01, the ISO `business_on`), writes the loans whose numbers change and
+    /// 1970-01-01, the ISO `business_on`), writes the loans whose stored numbers change
+    /// (not those whose days overdue or late charge alone move, see `arrears.rs`) and
     /// records the batch. Answers the loans closed, those written and the classes moved;
     /// a batch already recorded for the day, or a day already closed for every loan,
     /// closes nothing.
@@ -306,33 +326,40 @@ impl WriteTx {
         if recorded.is_some() || closed_for_all.is_some_and(|closed| closed >= day) {
             return Ok(EodBatch::default());
         }
-        let (open, written_lowest): (i64, Option<i64>) =
-            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*), MIN(closed_day) FROM loans WHERE {}",
-                batch_loans()
-            )))
-            .bind(day)
-            .bind(first)
-            .bind(last)
-            .fetch_one(c)
-            .await
-            .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-            .map_err(db("finding a batch's oldest closed day"))?);
-        let Some(written_lowest) = written_lowest.filter(|_| open > 0) else {
-            return Ok(EodBatch::default());
-        };
         // The batch's oldest last closed date: installments due after it are crossed,
-        // each loan's own `closed_day` bounding them too (the statements' condition).
-        let lowest = closed_for_all.map_or(written_lowest, |closed| closed.max(written_lowest));
+        // each loan's own `closed_day` bounding them too (the statements' condition). On
+        // a daily close it is the day before (every open loan's own date is no later),
+        // so only a first close or one catching up reads the batch for it.
+        let lowest = match closed_for_all {
+            Some(closed) if closed == day - 1 => closed,
+            _ => {
+                let written_lowest: Option<i64> =
+                    on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT MIN(closed_day) FROM loans WHERE {}",
+                        batch_loans()
+                    )))
+                    .bind(day)
+                    .bind(first)
+                    .bind(last)
+                    .fetch_one(c)
+                    .await
+                    .and_then(|row| row.try_get(0))
+                    .map_err(db("finding a batch's oldest closed day"))?);
+                let Some(written_lowest) = written_lowest else {
+                    return Ok(EodBatch::default());
+                };
+                closed_for_all.map_or(written_lowest, |closed| closed.max(written_lowest))
+            }
+        };
         let steps: Vec<EodStep> = plan
             .steps()
             .iter()
             .copied()
             .filter(|s| s.per_batch())
             .collect();
-        // The loans a crossing or a class move wrote, which the close must date even if
-        // the numbers it sets stay the same (an installment falling due today leaves the
-        // days overdue at 0).
+        // The loans a crossing, a class move or a new provision writes, which the close
+        // must date even if the numbers it sets stay the same (an installment falling due
+        // today leaves the days overdue at 0).
         let mut touched: Vec<i64> = Vec::new();
         let crossings = steps
             .iter()
@@ -351,56 +378,81 @@ impl WriteTx {
                 .map_err(db("decoding an end-of-day step's loans"))?);
             touched.extend(ids);
         }
-        let mut class_changes = Vec::new();
-        if steps.contains(&EodStep::Classify) {
-            class_changes = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                class_changes_statement(rules)
-            ))
-            .bind(day)
-            .bind(first)
-            .bind(last)
-            .fetch_all(c)
-            .await
-            .map_err(db("finding the loans changing class"))?
-            .iter()
-            .map(|row| {
-                let id: i64 = row.try_get(0).map_err(db("decoding a class change"))?;
-                let class: String = row.try_get(1).map_err(db("decoding a class change"))?;
-                let class = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
-                    table: "loans",
-                    id: id.to_string(),
-                    column: "class",
-                    value: class.clone(),
-                })?;
-                Ok::<_, StoreError>((id, class))
-            })
-            .collect::<Result<Vec<_>, _>>()?);
-            let moving: Vec<i64> = class_changes.iter().map(|(id, _)| *id).collect();
-            if !moving.is_empty() {
-                on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-                    reclassify_statement(rules, &moving)
-                ))
-                .bind(day)
-                .bind(first)
-                .bind(last)
-                .execute(c)
-                .await
-                .map_err(db("moving loans to their class"))
-                .map(|_| ())?);
-            }
-            touched.extend(moving);
-        }
-        let written = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
-            close_statement(&steps, rules, &touched)
+        let classify = steps.contains(&EodStep::Classify);
+        let changing = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+            changes_statement(classify.then_some(rules))
         ))
         .bind(day)
         .bind(first)
         .bind(last)
-        .execute(c)
+        .fetch_all(c)
         .await
-        .map(|result| result.rows_affected())
-        .map_err(db("closing a batch of loans"))?);
-        let written = i64::try_from(written).unwrap_or(i64::MAX);
+        .map_err(db("finding the loans to write"))?
+        .iter()
+        .map(|row| {
+            let decoding = "decoding a loan to write";
+            let id: i64 = row.try_get("id").map_err(db(decoding))?;
+            let class: Option<String> = row.try_get("class").map_err(db(decoding))?;
+            let moves: Option<bool> = row.try_get("moves").map_err(db(decoding))?;
+            let Some(class) = class else {
+                return Ok::<_, StoreError>(Change::Open(id));
+            };
+            let from = LoanClass::parse(&class).ok_or_else(|| StoreError::CorruptRow {
+                table: "loans",
+                id: id.to_string(),
+                column: "class",
+                value: class.clone(),
+            })?;
+            Ok(Change::Loan {
+                id,
+                from,
+                moves: moves == Some(true),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?);
+        let mut open = 0;
+        let mut class_changes = Vec::new();
+        for change in changing {
+            match change {
+                Change::Open(count) => open = count,
+                Change::Loan { id, from, moves } => {
+                    if moves {
+                        class_changes.push((id, from));
+                    }
+                    touched.push(id);
+                }
+            }
+        }
+        if open == 0 {
+            return Ok(EodBatch::default());
+        }
+        let moving: Vec<i64> = class_changes.iter().map(|(id, _)| *id).collect();
+        if !moving.is_empty() {
+            on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                reclassify_statement(rules, &moving)
+            ))
+            .bind(day)
+            .bind(first)
+            .bind(last)
+            .execute(c)
+            .await
+            .map_err(db("moving loans to their class"))
+            .map(|_| ())?);
+        }
+        let mut written = 0;
+        if !touched.is_empty() {
+            touched.sort_unstable();
+            touched.dedup();
+            let count = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(
+                close_statement(&steps, rules, &touched)
+            ))
+            .bind(day)
+            .execute(c)
+            .await
+            .map(|result| result.rows_affected())
+            .map_err(db("closing a batch of loans"))?);
+            written = i64::try_from(count).unwrap_or(i64::MAX);
+        }
         let now = self.now.to_string();
         on!(self.conn(), |c| sqlx::query(
             "INSERT INTO eod_runs (business_on, batch, loans, finished_at) VALUES ($1, $2, $3, $4)"
@@ -431,10 +483,11 @@ impl WriteTx {
         })
     }
 
-    /// Replaces the portfolio snapshot of `business_on` from the loans as they stand.
+    /// Replaces the portfolio snapshot of `business_on` (`day`, days since 1970-01-01)
+    /// from the loans as they stand once end of day has closed it for all of them.
     pub async fn snapshot_portfolio(
         &mut self,
-        business_on: &str,
+        (business_on, day): (&str, i64),
         rules: &ClassificationRules,
     ) -> Result<i64, StoreError> {
         on!(self.conn(), |c| sqlx::query(
@@ -459,6 +512,9 @@ impl WriteTx {
         } else {
             ""
         };
+        // Every open loan is closed at `day`, which the business date records only once
+        // this transaction commits.
+        let days_overdue = days_overdue_closed_at("$2");
         let sql = format!(
             "INSERT INTO portfolio_snapshots (business_on, province, bank, branch, loans, \
              outstanding_rial, par30_rial, par90_rial, past_due_rial, deferred_rial, \
@@ -466,8 +522,8 @@ impl WriteTx {
              CAST(SUM(outstanding_principal_rial) AS BIGINT), {}, {}, {}, {}, {}, \
              CAST(SUM(provision_rial) AS BIGINT) FROM loans{not_indexed} \
              WHERE status = {} GROUP BY province, bank, branch",
-            sum_when("days_overdue > 30"),
-            sum_when("days_overdue > 90"),
+            sum_when(&format!("{days_overdue} > 30")),
+            sum_when(&format!("{days_overdue} > 90")),
             sum_when(&class_is(LoanClass::PastDue)),
             sum_when(&class_is(LoanClass::Deferred)),
             sum_when(&class_is(LoanClass::Doubtful)),
@@ -475,6 +531,7 @@ impl WriteTx {
         );
         let rows = on!(self.conn(), |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(business_on)
+            .bind(day)
             .execute(c)
             .await
             .map(|result| result.rows_affected())
@@ -496,8 +553,7 @@ impl WriteTx {
 
 /// Days overdue at `$1` from the oldest unpaid due day (after the overdue step's
 /// crossing statement has moved it).
-const DAYS_OVERDUE: &str =
-    "(CASE WHEN oldest_unpaid_due_day IS NULL THEN 0 ELSE $1 - oldest_unpaid_due_day END)";
+static DAYS_OVERDUE: LazyLock<String> = LazyLock::new(|| days_overdue_at("$1"));
 
 /// The statement a per-batch step runs over the installments crossing a day since each
 /// loan's last closed day, if any, answering the loans it wrote. It binds `$1` the day
@@ -562,35 +618,26 @@ fn crossing_statement(step: EodStep, (lowest, day): (i64, i64)) -> Option<String
 
 /// The close of a batch: every step's per-loan numbers in one UPDATE (each pass rewrote
 /// every row, so one instead of four was most of the cost), written only to the loans
-/// whose numbers it changes or that `touched` lists (a crossing or a class move wrote
-/// them), each dated `$1` with a new version. A loan whose numbers stay is left as it
-/// is: at 1 000 000 loans most owe nothing on a given day, and their rewrite was the
-/// close's cost. It sets no indexed column, so PostgreSQL updates heap-only.
+/// `touched` lists (never empty): those a crossing wrote and those whose class or
+/// provision moves (`changes_statement`), each dated `$1` with a new version. Any other
+/// loan is left as it is, even when its days overdue and late charge move: reads derive
+/// those two as of the loan's last closed date (`arrears.rs`), so an overdue loan is
+/// written on the days an installment falls due or late and on the days it changes
+/// class, not every day. Found by id alone (it binds only `$1`): with the batch's id
+/// range beside the list, PostgreSQL walked the whole range (42 ms a batch at 1 000 000
+/// loans for a few hundred rows) instead of looking each id up. It sets no indexed
+/// column, so PostgreSQL updates heap-only.
 fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i64]) -> String {
-    let numbers: Vec<(&str, String)> = steps
+    let assignments: String = steps
         .iter()
         .filter_map(|step| row_number(*step, rules))
-        .collect();
-    let assignments: String = numbers
-        .iter()
         .map(|(column, value)| format!("{column} = {value}, "))
         .collect();
-    let mut changed: Vec<String> = numbers
-        .iter()
-        .map(|(column, value)| format!("{column} <> {value}"))
-        .collect();
-    if !touched.is_empty() {
-        changed.push(ids_in(touched));
-    }
-    let changed = if changed.is_empty() {
-        "FALSE".to_owned()
-    } else {
-        changed.join(" OR ")
-    };
     format!(
         "UPDATE loans SET {assignments}closed_day = $1, version = version + 1 \
-         WHERE {} AND ({changed})",
-        batch_loans()
+         WHERE {} AND status = {} AND closed_day < $1",
+        ids_in(touched),
+        active()
     )
 }
 
@@ -601,42 +648,40 @@ fn close_statement(steps: &[EodStep], rules: &ClassificationRules, touched: &[i6
 /// overdue step sets (and `class_by_days` the class).
 fn row_number(step: EodStep, rules: &ClassificationRules) -> Option<(&'static str, String)> {
     match step {
-        EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.to_owned())),
-        // The unpaid·day − weight difference is taken first: it is small (rial-days
-        // late), while either term alone is rials × days since 1970.
-        // The spread and divisor are the core's (`late_charge`), rounded half up as
-        // `account::late_charge_to_date` does.
-        EodStep::LateCharges => Some((
-            "penalty_charged_rial",
-            format!(
-                "(((rate_bp + {LATE_CHARGE_SPREAD_BP}) * \
-                 (late_rial_days_frozen + (late_unpaid_rial * $1 - late_weight)) + {}) \
-                 / {LATE_CHARGE_DIVISOR})",
-                LATE_CHARGE_DIVISOR / 2
-            ),
-        )),
-        EodStep::Classify => Some((
-            "provision_rial",
-            format!(
-                "((outstanding_principal_rial * {} + 5000) / 10000)",
-                by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))
-            ),
-        )),
+        EodStep::Overdue => Some(("days_overdue", DAYS_OVERDUE.clone())),
+        EodStep::LateCharges => Some(("penalty_charged_rial", late_charge_at("$1"))),
+        EodStep::Classify => Some(("provision_rial", provision_by_days(rules))),
         EodStep::Portfolio | EodStep::ProvisionLedger => None,
     }
 }
 
-/// The loans of the batch whose class changes at `$1`, with the class they leave (their
-/// events say both); read before the move, which cannot answer the old value.
+/// One pass over the batch after the crossings, answering its open loans' count (the
+/// row whose `class` is NULL, `id` holding the count) and each loan whose class or
+/// provision changes at `$1` under `rules` (none without them), with the class it has
+/// (its events say the old and the new one) and whether the class `moves`; in id order. Read before
+/// the move, which cannot answer the old value, and in one statement, because each pass
+/// over a batch fetches every row of it (the count, the class read and the close's own
+/// comparison were three).
 /// The class is set apart from the close, because `class` is in the loans' indexes (by
 /// branch and by province): setting it on every loan every day rewrote both indexes
 /// for each loan, about twice the cost of the close, while only the few loans crossing
 /// a threshold change class.
-fn class_changes_statement(rules: &ClassificationRules) -> String {
+fn changes_statement(rules: Option<&ClassificationRules>) -> String {
+    let (moves, reprovisions) = rules.map_or_else(
+        || ("FALSE".to_owned(), "FALSE".to_owned()),
+        |rules| {
+            (
+                format!("class <> {}", class_by_days(rules)),
+                format!("provision_rial <> {}", provision_by_days(rules)),
+            )
+        },
+    );
     format!(
-        "SELECT id, class FROM loans WHERE {} AND class <> {} ORDER BY id",
-        batch_loans(),
-        class_by_days(rules)
+        "WITH batch AS (SELECT id, class, {moves} AS moves, {reprovisions} AS reprovisions \
+         FROM loans WHERE {}) \
+         SELECT id, class, moves FROM batch WHERE moves OR reprovisions \
+         UNION ALL SELECT COUNT(*), NULL, NULL FROM batch ORDER BY 1",
+        batch_loans()
     )
 }
 
@@ -648,6 +693,14 @@ fn reclassify_statement(rules: &ClassificationRules, ids: &[i64]) -> String {
         class_by_days(rules),
         batch_loans(),
         ids_in(ids)
+    )
+}
+
+/// The provision at `$1`: the outstanding principal at its class's rate, rounded half up.
+fn provision_by_days(rules: &ClassificationRules) -> String {
+    format!(
+        "((outstanding_principal_rial * {} + 5000) / 10000)",
+        by_days(rules, rules.provision_bp.map(|bp| bp.to_string()))
     )
 }
 
@@ -674,9 +727,10 @@ fn ids_in(ids: &[i64]) -> String {
 /// `values` (for current, past due, deferred, doubtful) chosen by days overdue at `$1`.
 fn by_days(rules: &ClassificationRules, values: [String; 4]) -> String {
     let [current, past_due, deferred, doubtful] = values;
+    let days = &*DAYS_OVERDUE;
     format!(
-        "CASE WHEN {DAYS_OVERDUE} > {} THEN {doubtful} WHEN {DAYS_OVERDUE} > {} \
-         THEN {deferred} WHEN {DAYS_OVERDUE} > {} THEN {past_due} ELSE {current} END",
+        "CASE WHEN {days} > {} THEN {doubtful} WHEN {days} > {} \
+         THEN {deferred} WHEN {days} > {} THEN {past_due} ELSE {current} END",
         rules.doubtful_after_days, rules.deferred_after_days, rules.past_due_after_days
     )
 }

@@ -21,6 +21,7 @@
 #[macro_use]
 mod conn;
 mod applications;
+mod arrears;
 mod audit;
 mod audit_reads;
 mod awards;

@@ -1,6 +1,8 @@
 //! Loans, their installments and their immutable transactions; the business date and
 //! the holiday calendar. End of day's set-based statements live in `eod.rs`.
 
+use std::sync::LazyLock;
+
 use sqlx::Row;
 use taavon_core::access::ApplicationScope;
 use taavon_core::loans::classification::LoanClass;
@@ -11,6 +13,7 @@ use taavon_core::loans::{LoanStatus, TransactionKind};
 use taavon_core::reference::{BankCode, BranchCode};
 
 use crate::StoreError;
+use crate::arrears::{DAYS_OVERDUE_AS_READ, LATE_CHARGE_AS_READ};
 use crate::audit::AuditEntry;
 use crate::error::db;
 use crate::filter::{Conditions, Value, bind_values};
@@ -264,16 +267,23 @@ pub struct LoanFilter {
 /// A loan's columns as read, `closed_day` being its last closed date: for a loan not
 /// settled, the later of the date its numbers were last written as of and the date end
 /// of day last closed for every loan; a settled loan's (`'settled'`, `LoanStatus::Settled`)
-/// stays where its settlement wrote it (`eod.rs` says why the two are kept apart).
-const LOAN_COLUMNS: &str = "id, province, application_id, program, cooperative_id, client_id, \
-    bank, branch, contract_no, contract_type, principal_rial, rate_bp, months, grace_months, \
-    grace_mode, method, day_base, repayment_order, contracted_on, status, disbursed_rial, \
-    reserve_transfer, schedule_version, outstanding_principal_rial, due_unpaid_rial, \
-    oldest_unpaid_due_day, late_unpaid_rial, late_weight, late_rial_days_frozen, \
-    penalty_charged_rial, penalty_paid_rial, days_overdue, class, provision_rial, \
-    COALESCE((SELECT b.closed_day FROM business_date b WHERE b.id = 1 \
-    AND b.closed_day > loans.closed_day AND loans.status <> 'settled'), loans.closed_day) \
-    AS closed_day, version, created_at, updated_at";
+/// stays where its settlement wrote it (`eod.rs` says why the two are kept apart). Days
+/// overdue and the late charge are as of that date (`arrears.rs`).
+static LOAN_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "id, province, application_id, program, cooperative_id, client_id, \
+         bank, branch, contract_no, contract_type, principal_rial, rate_bp, months, \
+         grace_months, grace_mode, method, day_base, repayment_order, contracted_on, status, \
+         disbursed_rial, reserve_transfer, schedule_version, outstanding_principal_rial, \
+         due_unpaid_rial, oldest_unpaid_due_day, late_unpaid_rial, late_weight, \
+         late_rial_days_frozen, {} AS penalty_charged_rial, penalty_paid_rial, \
+         {} AS days_overdue, class, provision_rial, \
+         COALESCE((SELECT b.closed_day FROM business_date b WHERE b.id = 1 \
+         AND b.closed_day > loans.closed_day AND loans.status <> 'settled'), loans.closed_day) \
+         AS closed_day, version, created_at, updated_at",
+        *LATE_CHARGE_AS_READ, *DAYS_OVERDUE_AS_READ
+    )
+});
 
 macro_rules! loan_row {
     ($row:expr) => {
@@ -377,8 +387,9 @@ impl Reader {
         &mut self,
         person_id: i64,
     ) -> Result<Vec<Loan>, StoreError> {
+        let columns = LOAN_COLUMNS.as_str();
         let sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans WHERE client_id IN \
+            "SELECT {columns} FROM loans WHERE client_id IN \
              (SELECT id FROM clients WHERE person_id = $1) ORDER BY id DESC"
         );
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -392,7 +403,8 @@ impl Reader {
     }
 
     pub async fn loan(&mut self, id: i64) -> Result<Option<Loan>, StoreError> {
-        let sql = format!("SELECT {LOAN_COLUMNS} FROM loans WHERE id = $1");
+        let columns = LOAN_COLUMNS.as_str();
+        let sql = format!("SELECT {columns} FROM loans WHERE id = $1");
         on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
@@ -408,8 +420,9 @@ impl Reader {
         for chunk in ids.chunks(500) {
             // Integers rendered by Rust itself, never text from a request.
             let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let columns = LOAN_COLUMNS.as_str();
             let sql = format!(
-                "SELECT {LOAN_COLUMNS} FROM loans WHERE id IN ({}) ORDER BY id",
+                "SELECT {columns} FROM loans WHERE id IN ({}) ORDER BY id",
                 list.join(", ")
             );
             let rows = on!(&mut self.conn, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -456,8 +469,9 @@ impl Reader {
             let p = filters.bind(Value::Int(after));
             filters.push(filter.sort.after("loans", &p));
         }
+        let columns = LOAN_COLUMNS.as_str();
         let list_sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans {} {} LIMIT {} OFFSET {}",
+            "SELECT {columns} FROM loans {} {} LIMIT {} OFFSET {}",
             filters.where_sql(),
             filter.sort.order_by(),
             limit.clamp(1, 10_000),

@@ -2,6 +2,8 @@
 //! from a request ever reaches `ORDER BY`) and a direction, with the row id after it so
 //! that every order is total and a page never repeats or skips a row.
 
+use crate::arrears::DAYS_OVERDUE_AS_READ;
+
 /// The columns a list may be ordered by.
 pub trait SortColumn: Copy {
     /// The column as the list's statement names it (a constant of the enum).
@@ -135,7 +137,8 @@ impl SortColumn for LoanColumn {
             LoanColumn::Principal => "principal_rial",
             LoanColumn::Outstanding => "outstanding_principal_rial",
             LoanColumn::Overdue => "due_unpaid_rial",
-            LoanColumn::DaysOverdue => "days_overdue",
+            // As the loans read: as of each loan's last closed date (`arrears.rs`).
+            LoanColumn::DaysOverdue => DAYS_OVERDUE_AS_READ.as_str(),
             LoanColumn::Class => "class",
         }
     }
@@ -194,9 +197,10 @@ mod tests {
     fn a_keyset_cursor_compares_column_and_id_as_one_value() {
         // Establishes the loan list's cursor: the rows after a loan in its own order.
         let overdue_first = Sort::<LoanColumn>::default();
+        let days = LoanColumn::DaysOverdue.sql();
         assert_eq!(
             overdue_first.after("loans", "$3"),
-            "(days_overdue, id) < (SELECT days_overdue, id FROM loans WHERE id = $3)"
+            format!("({days}, id) < (SELECT {days}, id FROM loans WHERE id = $3)")
         );
     }
 }

@@ -2,7 +2,7 @@
 //! statements are the ones `taavon_core::loans::account` computes loan by loan, a
 //! closed day closes nothing twice, and a loan transaction's lines move its installments.
 
-use taavon_core::access::Role;
+use taavon_core::access::{ApplicationScope, Role};
 use taavon_core::applications::ApplicationState;
 use taavon_core::loans::account::{self, InstallmentAccount};
 use taavon_core::loans::classification::{ClassificationRules, LoanClass};
@@ -16,9 +16,9 @@ use taavon_core::programs::{ApplicantKind, Financing};
 use taavon_core::reference::{BankCode, BranchCode};
 use taavon_core::registry::{ClientKind, Gender};
 use taavon_store::{
-    Actor, EodBatch, InstallmentRow, Loan, LoanSchedule, LoanState, NewApplication, NewClient,
-    NewLoan, NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt, Program,
-    ProposalOutcome, Store, TransactionLine,
+    Actor, EodBatch, InstallmentRow, Loan, LoanFilter, LoanSchedule, LoanState, NewApplication,
+    NewClient, NewLoan, NewLoanProposal, NewLoanTransaction, NewPerson, NewUser, PaymentReceipt,
+    Program, ProposalOutcome, Store, TransactionLine,
 };
 
 use super::{Checks, load_reference, now, operator, run};
@@ -164,11 +164,17 @@ pub(super) async fn contracted_loan(store: &Store) -> Loan {
 async fn close(store: &Store, day: i64) -> i64 {
     let batch = close_batch(store, day).await;
     if batch.closed > 0 {
-        let mut write = store.write(operator(), now()).await.unwrap();
-        write.close_business_date(day, &iso(day + 1)).await.unwrap();
-        write.commit().await.unwrap();
+        open_next_date(store, day).await;
     }
     batch.closed
+}
+
+/// Ends a run that closed `day`: the next date opens, and every loan reads as closed at
+/// `day`.
+async fn open_next_date(store: &Store, day: i64) {
+    let mut write = store.write(operator(), now()).await.unwrap();
+    write.close_business_date(day, &iso(day + 1)).await.unwrap();
+    write.commit().await.unwrap();
 }
 
 /// Closes the one batch of `day` (loans 1 to 1000), without opening the next date: a run
@@ -362,12 +368,7 @@ async fn a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed(
         "while the date is still open, the loan reads as of the date before"
     );
     assert_eq!(unchanged.state, loan.state);
-    let mut write = store.write(operator(), now()).await.unwrap();
-    write
-        .close_business_date(START_DAY + 1, &iso(START_DAY + 2))
-        .await
-        .unwrap();
-    write.commit().await.unwrap();
+    open_next_date(&store, START_DAY + 1).await;
     let (closed, _) = current(&store, loan.id).await;
     assert_eq!(closed.state.closed_day, START_DAY + 1);
     assert_eq!(closed.version, loan.version);
@@ -414,6 +415,66 @@ async fn a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed(
 }
 spec!(a_loan_whose_numbers_stay_is_not_rewritten_yet_reads_as_closed);
 
+async fn a_quiet_overdue_loan_is_not_written_yet_reads_a_day_more_overdue(
+    store: Store,
+    _url: String,
+) -> Checks {
+    // Establishes issue 18's second cut: on a day when nothing falls due or late and the
+    // class stays, an overdue loan is not written, yet once the date closes it reads one
+    // day more overdue and a day's more late charge, exactly what `account` computes; it
+    // also sorts by those numbers as it reads them.
+    let loan = contracted_loan(&store).await;
+    // Installment 1 falls due at +30 and is late from +31.
+    for day in START_DAY + 1..=START_DAY + 32 {
+        assert_eq!(close(&store, day).await, 1, "day {day}");
+    }
+    let (before, rows) = current(&store, loan.id).await;
+    assert_eq!(before.state.closed_day, START_DAY + 32);
+    assert_eq!(before.state.days_overdue, 2);
+    assert!(before.state.penalty_charged_rial > 0);
+    let quiet = close_batch(&store, START_DAY + 33).await;
+    assert_eq!((quiet.closed, quiet.written), (1, 0), "nothing to write");
+    let (running, _) = current(&store, loan.id).await;
+    assert_eq!(
+        running.state, before.state,
+        "while the date is still open, the loan reads as of the date before"
+    );
+    open_next_date(&store, START_DAY + 33).await;
+    let (after, _) = current(&store, loan.id).await;
+    assert_eq!(after.version, before.version, "the row was not rewritten");
+    assert_eq!(
+        written_closed_days(&store).await,
+        i128::from(before.state.closed_day - 1),
+        "the row keeps the day its numbers were written as of"
+    );
+    assert_eq!(after.state.closed_day, START_DAY + 33);
+    assert_eq!(after.state.days_overdue, before.state.days_overdue + 1);
+    assert_eq!(
+        (
+            after.state.due_unpaid_rial,
+            after.state.oldest_unpaid_due_day,
+            after.state.late_unpaid_rial,
+            after.state.penalty_charged_rial,
+            after.state.days_overdue
+        ),
+        expected(&after, &rows, START_DAY + 33)
+    );
+    assert!(after.state.penalty_charged_rial > before.state.penalty_charged_rial);
+    let mut read = store.read().await.unwrap();
+    let (listed, total) = read
+        .loans(&ApplicationScope::All, &LoanFilter::default(), 10, 0)
+        .await
+        .unwrap();
+    read.finish().await.unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(
+        listed.first().map(|l| l.state.days_overdue),
+        Some(after.state.days_overdue)
+    );
+    Checks::AuditMustVerify
+}
+spec!(a_quiet_overdue_loan_is_not_written_yet_reads_a_day_more_overdue);
+
 async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) -> Checks {
     let loan = contracted_loan(&store).await;
     let rules = ClassificationRules::default();
@@ -431,7 +492,7 @@ async fn classes_and_provisions_follow_days_overdue(store: Store, _url: String) 
     let mut write = store.write(operator(), now()).await.unwrap();
     assert_eq!(
         write
-            .snapshot_portfolio("2025-08-19", &rules)
+            .snapshot_portfolio(("2025-08-19", day), &rules)
             .await
             .unwrap(),
         1
