@@ -239,15 +239,6 @@ impl crate::Store {
         for sql in history_sql(now, today, seed, last_application) {
             write.execute(&sql).await?;
         }
-        let loans: Vec<i64> = write
-            .ids(
-                "SELECT l.id FROM loans l JOIN bench_pending p \
-                 ON p.application_id = l.application_id",
-            )
-            .await?;
-        for loan in loans {
-            write.loan_figures_changed(loan);
-        }
         let kept = KEPT_TABLES.map(|table| format!("DELETE FROM {table}"));
         let backfills = kept
             .into_iter()
@@ -255,6 +246,7 @@ impl crate::Store {
             .chain(backfill_rollups_sql())
             .chain(rebuild_step_days_sql())
             .chain([backfill_province_step_days_sql()])
+            .chain(crate::loan_figure_parts::rebuild_sql())
             .chain(["DROP TABLE bench_pending", "DROP TABLE bench_days"].map(str::to_owned));
         for sql in backfills {
             write.execute(&sql).await?;

@@ -25,7 +25,6 @@ pub(crate) async fn refresh(conn: &mut Conn, loans: &BTreeSet<i64>) -> Result<()
         let parts_where = within.where_sql();
         let mut loans_within = Conditions::default();
         loans_within.one_of_ids("l.id", chunk);
-        let verified = code_literal(HireStatus::Verified.code());
         let statements = [
             (
                 add_parts_sql("-", &parts_where),
@@ -36,18 +35,7 @@ pub(crate) async fn refresh(conn: &mut Conn, loans: &BTreeSet<i64>) -> Result<()
                 "removing loans' old parts",
             ),
             (
-                format!(
-                    "INSERT INTO loan_figure_parts (loan_id, province, county, bank, \
-                     cooperative_id, disbursed_rial, verified_jobs) \
-                     SELECT l.id, l.province, a.county, l.bank, l.cooperative_id, \
-                     l.disbursed_rial, (SELECT COUNT(*) FROM loan_hires h \
-                     WHERE h.loan_id = l.id AND h.status = {verified}) \
-                     FROM loans l JOIN applications a ON a.id = l.application_id \
-                     {} AND EXISTS (SELECT 1 FROM loan_transactions t \
-                     WHERE t.loan_id = l.id AND t.kind = 'disbursement' AND NOT EXISTS \
-                     (SELECT 1 FROM loan_transactions r WHERE r.reverses = t.id))",
-                    loans_within.where_sql()
-                ),
+                insert_parts_sql(&loans_within.where_sql()),
                 "recomputing loans' parts",
             ),
             (
@@ -69,6 +57,35 @@ pub(crate) async fn refresh(conn: &mut Conn, loans: &BTreeSet<i64>) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Every loan's part and the county figures recomputed from the records, as migration
+/// 0031 fills them: for a history written in bulk, where a refresh per thousand loans
+/// would read every disbursement again for each thousand.
+pub(crate) fn rebuild_sql() -> [String; 4] {
+    [
+        "DELETE FROM loan_county_figures".to_owned(),
+        "DELETE FROM loan_figure_parts".to_owned(),
+        insert_parts_sql("WHERE true"),
+        add_parts_sql("", "WHERE true"),
+    ]
+}
+
+/// Writes the parts of the loans (`l`) that `loans_where` (a WHERE) selects and that
+/// count: those with a disbursement not reversed.
+fn insert_parts_sql(loans_where: &str) -> String {
+    format!(
+        "INSERT INTO loan_figure_parts (loan_id, province, county, bank, \
+         cooperative_id, disbursed_rial, verified_jobs) \
+         SELECT l.id, l.province, a.county, l.bank, l.cooperative_id, \
+         l.disbursed_rial, (SELECT COUNT(*) FROM loan_hires h \
+         WHERE h.loan_id = l.id AND h.status = {verified}) \
+         FROM loans l JOIN applications a ON a.id = l.application_id \
+         {loans_where} AND EXISTS (SELECT 1 FROM loan_transactions t \
+         WHERE t.loan_id = l.id AND t.kind = 'disbursement' AND NOT EXISTS \
+         (SELECT 1 FROM loan_transactions r WHERE r.reverses = t.id))",
+        verified = code_literal(HireStatus::Verified.code()),
+    )
 }
 
 /// Adds (`sign` empty) or takes away (`-`) the parts `parts_where` selects, summed per
