@@ -439,14 +439,29 @@ impl Reader {
         if states.is_empty() || !filters.in_scope(scope, "referred_bank") {
             return Ok((Vec::new(), 0));
         }
-        filters.push(format!("status IN ({})", code_list(states)));
-        let where_sql = filters.where_sql();
-        let count_sql = format!("SELECT COUNT(*) FROM applications {where_sql}");
-        let list_sql = format!(
-            "SELECT {APPLICATION_COLUMNS} FROM applications {where_sql} \
-             ORDER BY updated_at, id LIMIT {}",
-            limit.clamp(1, 1_000)
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM applications {}",
+            filters.where_sql_and(&format!("status IN ({})", code_list(states)))
         );
+        // Each state's oldest, then the oldest of those: a state's applications are one
+        // range of an index in waiting order (`applications_bank_inbox`,
+        // `applications_waiting`), where an order over several states at once sorts
+        // every application waiting in them (50 000 for a national bank).
+        let limit = limit.clamp(1, 1_000);
+        let oldest = states
+            .iter()
+            .enumerate()
+            .map(|(n, state)| {
+                format!(
+                    "SELECT * FROM (SELECT {APPLICATION_COLUMNS} FROM applications {} \
+                     ORDER BY updated_at, id LIMIT {limit}) AS state_{n}",
+                    filters.where_sql_and(&format!("status = {}", code_literal(state.code())))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let list_sql =
+            format!("SELECT * FROM ({oldest}) AS waiting ORDER BY updated_at, id LIMIT {limit}");
         self.counted_applications(
             (count_sql, list_sql),
             &filters.values,

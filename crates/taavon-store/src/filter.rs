@@ -148,6 +148,18 @@ impl Conditions {
             format!("WHERE {}", self.conditions.join(" AND "))
         }
     }
+
+    /// The WHERE clause with `condition` (bound to nothing) added to these: for a
+    /// statement of several selects sharing these conditions' values.
+    pub(crate) fn where_sql_and(&self, condition: &str) -> String {
+        let all: Vec<&str> = self
+            .conditions
+            .iter()
+            .map(String::as_str)
+            .chain([condition])
+            .collect();
+        format!("WHERE {}", all.join(" AND "))
+    }
 }
 
 /// Which kind of applicant a list holds, by the column of `applications` that names it.

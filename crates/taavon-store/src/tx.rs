@@ -206,10 +206,19 @@ impl Store {
     /// Reclaims the dead rows of the impact tables and refreshes the planner's figures,
     /// as autovacuum would on a deployment after a bulk load: a benchmark that rolls a
     /// bulk INSERT back leaves millions of dead tuples every later scan of the list walks.
+    pub async fn vacuum_impact_tables(&self) -> Result<(), StoreError> {
+        self.vacuum_after_bulk_load(&["insured_rows", "loan_hires"])
+            .await
+    }
+
+    /// Reclaims the dead rows `tables` were left with by a bulk load (rows written and
+    /// rewritten in one transaction, or rolled back) and refreshes the planner's figures,
+    /// as autovacuum would soon after on a deployment; until then PostgreSQL's plans
+    /// count rows that are not there and its index scans visit the dead versions.
     /// VACUUM cannot run inside a transaction, so it goes straight to the pool; SQLite
     /// reuses a rolled-back transaction's pages and only needs its statistics.
-    pub async fn vacuum_impact_tables(&self) -> Result<(), StoreError> {
-        const CONTEXT: &str = "vacuuming the impact tables";
+    pub(crate) async fn vacuum_after_bulk_load(&self, tables: &[&str]) -> Result<(), StoreError> {
+        const CONTEXT: &str = "vacuuming after a bulk load";
         match &*self.backend {
             Backend::Sqlite { write, .. } => {
                 sqlx::query("ANALYZE")
@@ -218,7 +227,8 @@ impl Store {
                     .map_err(db(CONTEXT))?;
             }
             Backend::Postgres(pool) => {
-                sqlx::query("VACUUM ANALYZE insured_rows, loan_hires")
+                let sql = format!("VACUUM ANALYZE {}", tables.join(", "));
+                sqlx::query(sqlx::AssertSqlSafe(sql))
                     .execute(pool)
                     .await
                     .map_err(db(CONTEXT))?;
