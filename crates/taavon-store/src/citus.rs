@@ -11,7 +11,7 @@
 use sqlx::postgres::PgPool;
 
 use crate::StoreError;
-use crate::dashboard_check::KEPT_TABLES;
+use crate::dashboard_tables::KEPT_TABLES;
 use crate::error::db;
 
 /// Replicated to every node: small, national, read by every province's queries and

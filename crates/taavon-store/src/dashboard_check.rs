@@ -11,18 +11,6 @@ use crate::dashboard_rollups::committed_only;
 use crate::dashboard_sums::{DashboardFilter, DashboardGrouping};
 use crate::tx::Reader;
 
-/// Every table the dashboards keep, each written in the transaction of the record it
-/// sums and checked here against the records: what a history written in bulk empties
-/// and refills, and what Citus distributes with the province tables.
-pub(crate) const KEPT_TABLES: [&str; 6] = [
-    "dashboard_figures",
-    "dashboard_month_figures",
-    "dashboard_commitments",
-    "dashboard_step_days",
-    "dashboard_month_step_days",
-    "dashboard_province_step_days",
-];
-
 impl Reader {
     /// Where the kept figures differ from the records' sums, described (empty when they
     /// agree): the days', the months' (whole and cut at a day) and what is committed at

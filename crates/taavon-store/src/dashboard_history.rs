@@ -18,10 +18,10 @@ use taavon_core::timestamp::Timestamp;
 
 use crate::StoreError;
 use crate::applications::{APPLICATION_INSERT_COLUMNS, code_list};
-use crate::dashboard_check::KEPT_TABLES;
 use crate::dashboard_figures::backfill_sql;
 use crate::dashboard_rollups::backfill_rollups_sql;
 use crate::dashboard_steps::{backfill_province_step_days_sql, rebuild_step_days_sql};
+use crate::dashboard_tables::KEPT_TABLES;
 use crate::error::db;
 use crate::filter::code_literal;
 use crate::support_figures::day_number_sql;

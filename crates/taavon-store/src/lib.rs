@@ -39,6 +39,7 @@ mod dashboard_history;
 mod dashboard_rollups;
 mod dashboard_steps;
 mod dashboard_sums;
+mod dashboard_tables;
 mod eod;
 mod error;
 mod events;
