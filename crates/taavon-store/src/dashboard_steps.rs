@@ -176,9 +176,8 @@ fn event_steps_sql(condition: &str) -> String {
 
 /// The same rows for every application event at once, the step before found by a
 /// running maximum over each application's moves in id order: one ordered pass over the
-/// events (by their index) instead of a lookup per event, which at national scale (7
-/// million events) is the difference between a minute and a quarter of an hour on
-/// PostgreSQL. For rebuilding the histograms whole (`rebuild_step_days_sql`).
+/// events (by their index) instead of a lookup per event, seven million of them at
+/// national scale. For rebuilding the histograms whole (`rebuild_step_days_sql`).
 fn every_event_step_sql() -> String {
     let starts = event_moves()
         .into_iter()

@@ -19,6 +19,7 @@ use taavon_app::dashboard_steps::StepMedian;
 use taavon_app::eod::{EodSettings, close_at};
 use taavon_core::access::{ApplicationScope, Principal, Role, application_scope};
 use taavon_core::applications::ApplicationState;
+use taavon_core::calendar::IsoDate;
 use taavon_core::reference::{BankCode, ProvinceCode, ReferenceData};
 use taavon_core::timestamp::Timestamp;
 use taavon_store::{DashboardFilter, DashboardGrouping, Store, synthesized_waiting_states};
@@ -82,13 +83,13 @@ pub async fn dashboard(
     }
     let first = super::eod::first_date()?;
     let (load, history) = if !loaded {
-        load(store, cooperatives, loans, seed, progress, now).await?
+        load(store, (cooperatives, loans), (first, seed), progress, now).await?
     } else if has_history(store).await? {
         (Duration::ZERO, Duration::ZERO)
     } else {
         // An earlier run loaded the records and was stopped in their history (one
         // transaction, so none of it stayed): give them their history now.
-        (Duration::ZERO, history(store, seed, now).await?)
+        (Duration::ZERO, history(store, (first, seed), now).await?)
     };
     let officer = ProvinceCode::parse("IR-23").map_err(|e| AppError::Internal(e.to_string()))?;
     // The bank of the province's first branch, one the loans were spread over.
@@ -192,17 +193,15 @@ pub async fn dashboard(
     })
 }
 
-/// Writes the cooperatives, the loans with their applications, closes the first date
+/// Writes the cooperatives, the loans with their applications, closes the `first` date
 /// and gives the records their history: how long the load and the history took.
 async fn load(
     store: &Store,
-    cooperatives: usize,
-    loans: usize,
-    seed: u64,
+    (cooperatives, loans): (usize, usize),
+    (first, seed): (IsoDate, u64),
     progress: &(dyn Fn(usize, usize) + Sync),
     now: Timestamp,
 ) -> Result<(Duration, Duration), AppError> {
-    let first = super::eod::first_date()?;
     let started = Instant::now();
     synth::load(
         store,
@@ -218,16 +217,18 @@ async fn load(
     super::eod::load(store, loans, seed, first, progress, now).await?;
     close_at(store, first, &EodSettings::default(), now).await?;
     let load = started.elapsed();
-    Ok((load, history(store, seed, now).await?))
+    Ok((load, history(store, (first, seed), now).await?))
 }
 
 /// Gives the loaded records their history (`Store::synthesize_dashboard_history`): how
 /// long it took.
-async fn history(store: &Store, seed: u64, now: Timestamp) -> Result<Duration, AppError> {
+async fn history(
+    store: &Store,
+    (first, seed): (IsoDate, u64),
+    now: Timestamp,
+) -> Result<Duration, AppError> {
     let started = Instant::now();
-    store
-        .synthesize_dashboard_history(now, super::eod::first_date()?, seed)
-        .await?;
+    store.synthesize_dashboard_history(now, first, seed).await?;
     Ok(started.elapsed())
 }
 
